@@ -1,0 +1,18 @@
+"""impact-procure: the Flask application."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping
+
+
+def create_app(config: Mapping[str, Any] | None = None, instance_path: str | None = None):
+    """Build the application.
+
+    `config` overrides every other settings layer (lower-case keys as in config/defaults.toml,
+    or Flask keys in upper case). The instance folder defaults to PROCURE_INSTANCE_PATH or
+    Flask's own choice.
+    """
+    from procure.app import build_app
+
+    return build_app(config, Path(instance_path) if instance_path else None)

@@ -1,0 +1,124 @@
+"""The one access-control layer: a rule declared on every route, and organization scoping.
+
+Every view declares who may call it with `@access(...)`. A before-request hook enforces the
+rule, so a route without a declaration is refused (deny by default) and a test can list every
+route with its rule (`route_rules`). Records are read through `scoped_select` / `get_scoped_or_404`,
+which apply the model's `scope(user)` clause: another organization's record answers 404.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator, TypeVar
+
+from flask import Flask, abort, current_app, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import Select, select
+
+from procure.extensions import db
+
+ROLES = ("admin", "buyer", "vendor", "executive")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who may call a route: anyone, any signed-in user, or signed-in users with given roles."""
+
+    name: str
+    signed_in: bool = True
+    roles: frozenset[str] | None = None
+
+    def admits(self, user) -> bool:
+        if not self.signed_in:
+            return True
+        if not user.is_authenticated:
+            return False
+        return self.roles is None or user.role in self.roles
+
+
+PUBLIC = Rule("public", signed_in=False)
+SIGNED_IN = Rule("signed_in")
+
+
+def roles(*names: str) -> Rule:
+    unknown = set(names) - set(ROLES)
+    if unknown:
+        raise ValueError(f"unknown roles: {sorted(unknown)}")
+    return Rule("roles:" + ",".join(sorted(names)), roles=frozenset(names))
+
+
+def access(rule: Rule) -> Callable[[F], F]:
+    """Declare the access rule of a view function or MethodView method."""
+
+    def mark(view: F) -> F:
+        view.access_rule = rule  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+# Endpoints that other packages register, with their rules.
+EXTERNAL_RULES: dict[str, Rule] = {
+    "static": PUBLIC,
+    "api-docs.openapi_json": PUBLIC,
+    "api-docs.openapi_swagger_ui": PUBLIC,
+}
+
+
+def rule_for(app: Flask, endpoint: str, method: str) -> Rule | None:
+    """The declared rule of an endpoint for one HTTP method, or None when undeclared."""
+    if endpoint in EXTERNAL_RULES:
+        return EXTERNAL_RULES[endpoint]
+    view = app.view_functions.get(endpoint)
+    if view is None:
+        return None
+    view_class = getattr(view, "view_class", None)
+    if view_class is not None:
+        handler = getattr(view_class, method.lower(), None)
+        if handler is None and method == "HEAD":
+            handler = getattr(view_class, "get", None)
+        return getattr(handler, "access_rule", None)
+    return getattr(view, "access_rule", None)
+
+
+def route_rules(app: Flask) -> Iterator[tuple[str, str, str, Rule | None]]:
+    """Every (path, method, endpoint, rule) in the URL map, HEAD and OPTIONS left out."""
+    for url_rule in app.url_map.iter_rules():
+        for method in sorted(url_rule.methods - {"HEAD", "OPTIONS"}):
+            yield url_rule.rule, method, url_rule.endpoint, rule_for(app, url_rule.endpoint, method)
+
+
+def is_api_request() -> bool:
+    return request.path.startswith("/api/")
+
+
+def enforce_access_rule():
+    """Before-request hook: refuse what the route's rule does not admit."""
+    if request.endpoint is None or request.method == "OPTIONS":
+        return None  # 404/405 are answered by routing; OPTIONS reveals nothing
+    rule = rule_for(current_app, request.endpoint, request.method)
+    if rule is None:
+        current_app.logger.error("route %s has no access rule; refused", request.endpoint)
+        abort(403, "This route has no access rule and is refused.")
+    if rule.admits(current_user):
+        return None
+    if not current_user.is_authenticated:
+        if is_api_request():
+            abort(401, "Sign in: send 'Authorization: Bearer <token>' (POST /api/v1/auth/tokens).")
+        return redirect(url_for("accounts_pages.sign_in", next=request.full_path.rstrip("?")))
+    abort(403, "Your role may not do this.")
+
+
+def scoped_select(model) -> Select:
+    """`select(model)` limited to the rows the current user's organization may see."""
+    return select(model).where(model.scope(current_user))
+
+
+def get_scoped_or_404(model, record_id: Any):
+    """The record if it exists and the current user may see it; otherwise 404 (never 403)."""
+    record = db.session.scalars(scoped_select(model).where(model.id == record_id)).first()
+    if record is None:
+        abort(404, f"No {model.__name__.lower()} with id {record_id} is visible to you.")
+    return record

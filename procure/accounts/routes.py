@@ -1,0 +1,128 @@
+"""Accounts API: bearer tokens, the signed-in user, organizations and users."""
+
+from flask.views import MethodView
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+
+from procure.access import PUBLIC, SIGNED_IN, access, get_scoped_or_404, roles, scoped_select
+from procure.accounts import services
+from procure.accounts.models import ApiToken, Organization, User
+from procure.accounts.schemas import (
+    IssuedTokenSchema,
+    MeSchema,
+    OrganizationSchema,
+    TokenRequestSchema,
+    TokenSchema,
+    UserCreateSchema,
+    UserSchema,
+)
+from procure.errors import ValidationFailed, respond_error
+from procure.extensions import db
+
+blp = Blueprint("accounts_api", __name__, url_prefix="/api/v1", description="Sign-in tokens, users and organizations")
+
+
+@blp.route("/auth/tokens")
+class Tokens(MethodView):
+    @access(PUBLIC)
+    @blp.arguments(TokenRequestSchema)
+    @blp.response(201, IssuedTokenSchema)
+    @blp.alt_response(401, description="Wrong email or password")
+    @blp.alt_response(429, description="Too many failed attempts")
+    def post(self, body):
+        """Exchange an email and password for a bearer token"""
+        try:
+            user = services.authenticate(body["email"], body["password"])
+        except services.SignInRefused as refused:
+            db.session.commit()  # failed attempts must count
+            headers = {"Retry-After": str(refused.retry_after)} if refused.retry_after else None
+            return respond_error(refused.code, refused.message, headers=headers)
+        token, secret = services.issue_token(user, body["name"])
+        db.session.commit()
+        token.token = secret  # shown in this response only; never stored
+        return token
+
+    @access(SIGNED_IN)
+    @blp.response(200, TokenSchema(many=True))
+    def get(self):
+        """List your own tokens (their secrets are never shown again)"""
+        return db.session.scalars(scoped_select(ApiToken).order_by(ApiToken.id)).all()
+
+
+@blp.route("/auth/tokens/<int:token_id>")
+class TokenById(MethodView):
+    @access(SIGNED_IN)
+    @blp.response(204)
+    def delete(self, token_id):
+        """Revoke one of your tokens; it stops working at once"""
+        services.revoke_token(get_scoped_or_404(ApiToken, token_id))
+        db.session.commit()
+
+
+@blp.route("/me")
+class Me(MethodView):
+    @access(SIGNED_IN)
+    @blp.response(200, MeSchema)
+    def get(self):
+        """The signed-in user and their organization"""
+        return current_user
+
+
+@blp.route("/organizations")
+class Organizations(MethodView):
+    @access(SIGNED_IN)
+    @blp.response(200, OrganizationSchema(many=True))
+    def get(self):
+        """Organizations visible to you: your own, or all for an admin"""
+        return db.session.scalars(scoped_select(Organization).order_by(Organization.id)).all()
+
+    @access(roles("admin"))
+    @blp.arguments(OrganizationSchema)
+    @blp.response(201, OrganizationSchema)
+    def post(self, body):
+        """Create an organization (admin)"""
+        organization = services.create_organization(body["name"], body["kind"])
+        db.session.commit()
+        return organization
+
+
+@blp.route("/organizations/<int:organization_id>")
+class OrganizationById(MethodView):
+    @access(SIGNED_IN)
+    @blp.response(200, OrganizationSchema)
+    def get(self, organization_id):
+        """One organization; another organization's answers 404"""
+        return get_scoped_or_404(Organization, organization_id)
+
+
+@blp.route("/users")
+class Users(MethodView):
+    @access(SIGNED_IN)
+    @blp.response(200, UserSchema(many=True))
+    def get(self):
+        """Users visible to you: your organization's members, or all for an admin"""
+        return db.session.scalars(scoped_select(User).order_by(User.id)).all()
+
+    @access(roles("admin"))
+    @blp.arguments(UserCreateSchema)
+    @blp.response(201, UserSchema)
+    def post(self, body):
+        """Create a user in an organization (admin)"""
+        organization = db.session.get(Organization, body["organization_id"])
+        if organization is None:
+            raise ValidationFailed({"organization_id": ["No organization with this id."]})
+        user = services.create_user(
+            organization, body["email"], body["name"], body["role"], body["password"]
+        )
+        db.session.commit()
+        return user
+
+
+@blp.route("/users/<int:user_id>")
+class UserById(MethodView):
+    @access(SIGNED_IN)
+    @blp.response(200, UserSchema)
+    def get(self, user_id):
+        """One user; a user of another organization answers 404"""
+        return get_scoped_or_404(User, user_id)

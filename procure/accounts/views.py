@@ -1,0 +1,126 @@
+"""Pages: sign-in and sign-out, the home page per role, API tokens, user administration."""
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+from wtforms.fields.choices import SelectChoice
+
+from procure.access import PUBLIC, SIGNED_IN, access, get_scoped_or_404, roles, scoped_select
+from procure.accounts import services
+from procure.accounts.forms import ConfirmForm, SignInForm, TokenForm, UserForm
+from procure.accounts.models import ApiToken, Organization, User
+from procure.audit.services import record_event
+from procure.errors import ValidationFailed
+from procure.extensions import db
+
+bp = Blueprint("accounts_pages", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site relative paths are followed after sign-in."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
+    return url_for("accounts_pages.home")
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@access(PUBLIC)
+def sign_in():
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(url_for("accounts_pages.home"))
+    form = SignInForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.email.data, form.password.data)
+        except services.SignInRefused as refused:
+            db.session.commit()  # failed attempts must count
+            form.form_errors.append(refused.message)
+            status = refused.code
+        else:
+            session.clear()  # a fresh session at sign-in
+            login_user(user)
+            db.session.commit()
+            return redirect(_safe_next(request.args.get("next")))
+    elif request.method == "POST":
+        status = 400 if form.csrf_token.errors else 422
+    return render_template("accounts/sign_in.html", form=form), status
+
+
+@bp.route("/sign-out", methods=["POST"])
+@access(SIGNED_IN)
+def sign_out():
+    record_event("auth.sign_out", current_user._get_current_object())
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("You are signed out.", "info")
+    return redirect(url_for("accounts_pages.sign_in"))
+
+
+@bp.route("/")
+@access(SIGNED_IN)
+def home():
+    organization = current_user.organization
+    members = db.session.scalars(scoped_select(User).where(User.organization_id == organization.id).order_by(User.name)).all()
+    return render_template(f"home/{current_user.role}.html", organization=organization, members=members)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@access(SIGNED_IN)
+def account():
+    form = TokenForm()
+    new_secret = None
+    if form.validate_on_submit():
+        _, new_secret = services.issue_token(current_user._get_current_object(), form.name.data)
+        db.session.commit()
+        form = TokenForm(formdata=None)
+    tokens = db.session.scalars(scoped_select(ApiToken).order_by(ApiToken.id.desc())).all()
+    return render_template(
+        "accounts/account.html", form=form, tokens=tokens, new_secret=new_secret,
+        revoke_form=ConfirmForm(), is_live=services.token_is_live,
+    )
+
+
+@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+@access(SIGNED_IN)
+def revoke_token(token_id):
+    token = get_scoped_or_404(ApiToken, token_id)
+    if ConfirmForm().validate_on_submit():
+        services.revoke_token(token)
+        db.session.commit()
+        flash(f"Token “{token.name}” is revoked.", "success")
+    return redirect(url_for("accounts_pages.account"))
+
+
+@bp.route("/admin/users", methods=["GET", "POST"])
+@access(roles("admin"))
+def admin_users():
+    organizations = db.session.scalars(scoped_select(Organization).order_by(Organization.name)).all()
+    form = UserForm()
+    form.organization_id.choices = [
+        SelectChoice(org.id, f"{org.name} ({org.kind})") for org in organizations
+    ]
+    status = 200
+    if form.validate_on_submit():
+        organization = get_scoped_or_404(Organization, form.organization_id.data)
+        try:
+            user = services.create_user(
+                organization, form.email.data, form.name.data, form.role.data, form.password.data
+            )
+        except ValidationFailed as failed:
+            db.session.rollback()
+            for field, messages in failed.errors.items():
+                getattr(form, field).errors = list(messages)
+            status = 422
+        else:
+            db.session.commit()
+            flash(f"{user.name} can now sign in as {user.email}.", "success")
+            return redirect(url_for("accounts_pages.admin_users"))
+    elif request.method == "POST":
+        status = 422
+    users = db.session.scalars(scoped_select(User).order_by(User.organization_id, User.name)).all()
+    return render_template("accounts/admin_users.html", form=form, users=users), status

@@ -1,0 +1,132 @@
+"""Wiring of the application: settings, extensions, access control, blueprints, headers."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any, Mapping
+
+from flask import Flask, g, request
+from flask_login import AnonymousUserMixin
+
+from procure import access as access_layer
+from procure.errors import register_error_handlers
+from procure.navigation import register_navigation
+from procure.extensions import api, csrf, db, login_manager, migrate
+from procure.settings import flask_config, load_settings, resource_dir
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+class Anonymous(AnonymousUserMixin):
+    role = None
+    organization_id = None
+
+
+def build_app(config: Mapping[str, Any] | None, instance_path: Path | None) -> Flask:
+    if instance_path is None and os.environ.get("PROCURE_INSTANCE_PATH"):
+        instance_path = Path(os.environ["PROCURE_INSTANCE_PATH"])
+    app = Flask(
+        "procure",
+        instance_path=str(instance_path.resolve()) if instance_path else None,
+        instance_relative_config=True,
+        template_folder=str(resource_dir("templates")),
+        static_folder=str(Path(__file__).resolve().parent / "static"),
+    )
+    overrides = {k: v for k, v in (config or {}).items() if k.lower() == k}
+    flask_keys = {k: v for k, v in (config or {}).items() if k.lower() != k}
+    settings = load_settings(Path(app.instance_path), overrides=overrides)
+    app.config.update(flask_config(settings, Path(app.instance_path)))
+    app.config.update(flask_keys)
+    logging.getLogger("procure").setLevel(app.config["LOG_LEVEL"])
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    register_error_handlers(app)
+    register_navigation(app)
+    app.before_request(_authenticate_bearer)
+    app.before_request(_protect_forms)
+    app.before_request(access_layer.enforce_access_rule)
+    app.after_request(_security_headers)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.anonymous_user = Anonymous
+    login_manager.login_view = "accounts_pages.sign_in"
+    login_manager.login_message = "Sign in to continue."
+    login_manager.session_protection = "strong"
+    api.init_app(
+        app,
+        spec_kwargs={
+            "components": {
+                "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}
+            },
+            "security": [{"bearerAuth": []}],
+        },
+    )
+    from procure import models  # noqa: F401  (every model registered before use)
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        from procure.accounts.models import User
+
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        return user if user is not None and user.active else None
+
+
+def _register_blueprints(app: Flask) -> None:
+    from procure.accounts.routes import blp as accounts_api
+    from procure.accounts.views import bp as accounts_pages
+    from procure.docs import bp as docs_pages
+
+    api.register_blueprint(accounts_api)
+    app.register_blueprint(accounts_pages)
+    app.register_blueprint(docs_pages)
+
+
+def _authenticate_bearer():
+    """An `Authorization: Bearer` header authenticates this request alone (no session)."""
+    header = request.headers.get("Authorization", "")
+    if not header:
+        return
+    from procure.accounts.services import user_for_token
+
+    scheme, _, secret = header.partition(" ")
+    user = user_for_token(secret.strip()) if scheme.lower() == "bearer" and secret else None
+    g._login_user = user or Anonymous()  # Flask-Login reads the current user from here
+    g.bearer_auth = True
+
+
+def _protect_forms():
+    """CSRF on every state-changing request, except those authenticated by a bearer header."""
+    if request.method in {"GET", "HEAD", "OPTIONS", "TRACE"} or g.get("bearer_auth"):
+        return
+    if request.routing_exception is not None:  # 404 and 405 are answered by routing
+        return
+    if request.path.startswith("/api/") and request.endpoint == "accounts_api.Tokens":
+        return  # exchanging credentials for a token needs no session
+    csrf.protect()
+
+
+def _security_headers(response):
+    headers = response.headers
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    if request.path.startswith("/api/") and response.mimetype == "application/json":
+        headers.setdefault("Cache-Control", "no-store")
+    return response

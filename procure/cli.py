@@ -1,0 +1,97 @@
+"""The `procure` command line: a Flask CLI group (`procure --help`)."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+from flask_migrate import upgrade
+
+from procure import create_app
+from procure.extensions import api, db
+
+
+@click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False)
+def main():
+    """impact-procure: impact sourcing with scoring and an allocation optimizer."""
+
+
+@main.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--no-serve", is_flag=True, help="Set up the database and demo data, then exit.")
+@with_appcontext
+def demo_command(host: str, port: int, no_serve: bool):
+    """Create or upgrade the database, load the demo data, print the logins and serve."""
+    from procure.demo import load_demo
+
+    upgrade()
+    try:
+        logins = load_demo()
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    click.echo(f"Database: {current_app.config['SQLALCHEMY_DATABASE_URI']}")
+    click.echo("Demo logins (email / password):")
+    for login in logins:
+        click.echo(f"  {login.role:<10} {login.email:<28} {login.password:<18} {login.organization}")
+    if no_serve:
+        return
+    click.echo(f"Open http://{host}:{port} and sign in. Stop with Ctrl+C.")
+    current_app.run(host=host, port=port, debug=False, use_reloader=False)
+
+
+@main.group("users")
+def users_group():
+    """Manage user accounts."""
+
+
+@users_group.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", required=True, type=click.Choice(["admin", "buyer", "vendor", "executive"]))
+@click.option("--organization", "organization_name", required=True, help="Organization name; created if new.")
+@click.option("--kind", type=click.Choice(["buyer", "vendor"]), help="Kind of a new organization.")
+@click.password_option(help="Prompted for when not given.")
+@with_appcontext
+def users_create(email, name, role, organization_name, kind, password):
+    """Create a user (and its organization when it does not exist yet)."""
+    from sqlalchemy import select
+
+    from procure.accounts.models import Organization
+    from procure.accounts.services import create_organization, create_user
+    from procure.errors import ValidationFailed
+
+    try:
+        organization = db.session.scalar(select(Organization).where(Organization.name == organization_name))
+        if organization is None:
+            if kind is None:
+                raise ValidationFailed({"kind": ["Give --kind buyer or vendor for a new organization."]})
+            organization = create_organization(organization_name, kind)
+        user = create_user(organization, email, name, role, password)
+        db.session.commit()
+    except ValidationFailed as failed:
+        db.session.rollback()
+        for field, messages in failed.errors.items():
+            for message in messages:
+                click.echo(f"error: {field}: {message}", err=True)
+        sys.exit(2)
+    click.echo(f"Created {user.role} {user.email} in {organization.name} (user id {user.id}).")
+
+
+@main.command("openapi")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="File to write; stdout when absent.")
+@with_appcontext
+def openapi_command(output: str | None):
+    """Write the OpenAPI document of the API."""
+    document = json.dumps(api.spec.to_dict(), indent=2, sort_keys=True)
+    if output:
+        with open(output, "w", encoding="utf-8") as handle:
+            handle.write(document + "\n")
+        click.echo(f"Wrote {output}")
+    else:
+        click.echo(document)

@@ -1,0 +1,101 @@
+"""The one JSON error shape, `{code, status, message, errors}`, and its handlers.
+
+API requests (under /api/) always get JSON; pages get an HTML error page with the same message.
+"""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger(__name__)
+
+
+class ConflictError(Exception):
+    """A stale edit or a change to something immutable: answers 409 with the message."""
+
+    def __init__(self, message: str, errors: dict[str, Any] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.errors = errors or {}
+
+
+class ValidationFailed(Exception):
+    """Input that breaks a rule the schema cannot express: answers 422 with per-field messages."""
+
+    def __init__(self, errors: dict[str, Any], message: str = "The input is not valid."):
+        super().__init__(message)
+        self.message = message
+        self.errors = errors
+
+
+def error_body(code: int, message: str | None = None, errors: Any = None) -> dict[str, Any]:
+    status = HTTPStatus(code)
+    body: dict[str, Any] = {
+        "code": code,
+        "status": status.phrase,
+        "message": message or status.description,
+    }
+    if errors:
+        body["errors"] = errors
+    return body
+
+
+def wants_json() -> bool:
+    if request.path.startswith("/api/"):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and not request.accept_mimetypes["text/html"]
+
+
+def respond_error(code: int, message: str | None = None, errors: Any = None, headers=None):
+    body = error_body(code, message, errors)
+    if wants_json():
+        response = jsonify(body)
+    else:
+        response = render_template("error.html", error=body)
+    return response, code, headers or {}
+
+
+def _http_error(error: HTTPException):
+    data = getattr(error, "data", None) or {}
+    errors = data.get("messages") or data.get("errors")
+    if isinstance(errors, dict) and set(errors) <= {"json", "form", "query", "files", "headers",
+                                                     "path", "cookies"} and len(errors) == 1:
+        # webargs nests messages under the location; a single location is flattened.
+        errors = next(iter(errors.values()))
+    message = data.get("message") or error.description
+    if error.code == 422 and errors and not data.get("message"):
+        message = "The input is not valid: see the message for each field."
+    if error.code == 400 and request.is_json and request.get_data() and not errors:
+        message = message or "The request body is not valid JSON."
+    headers = dict(error.get_headers())
+    headers.pop("Content-Type", None)
+    return respond_error(error.code or 500, message, errors, headers)
+
+
+def _conflict(error: ConflictError):
+    return respond_error(409, error.message, error.errors)
+
+
+def _validation(error: ValidationFailed):
+    return respond_error(422, error.message, error.errors)
+
+
+def _unexpected(error: Exception):
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    original = getattr(error, "original_exception", None) or error
+    if isinstance(original, HTTPException) and not isinstance(original, InternalServerError):
+        return _http_error(original)
+    return respond_error(500, "Something went wrong on our side. The error has been logged.")
+
+
+def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(ConflictError, _conflict)
+    app.register_error_handler(ValidationFailed, _validation)
+    app.register_error_handler(Exception, _unexpected)

@@ -1,0 +1,42 @@
+"""The navigation per role: each area adds its entries here; only routes that exist show."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, current_app, request, url_for
+from flask_login import current_user
+
+from procure.access import rule_for
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    endpoint: str
+
+
+NAV_ITEMS = (
+    NavItem("Home", "accounts_pages.home"),
+    NavItem("Users", "accounts_pages.admin_users"),
+    NavItem("Account", "accounts_pages.account"),
+)
+
+
+def nav_items() -> list[dict]:
+    """The entries the current user's rule admits, in order, marking the current page."""
+    items = []
+    for item in NAV_ITEMS:
+        rule = rule_for(current_app, item.endpoint, "GET")
+        if rule is None or not rule.admits(current_user):
+            continue
+        items.append({
+            "label": item.label,
+            "url": url_for(item.endpoint),
+            "active": request.endpoint == item.endpoint,
+        })
+    return items
+
+
+def register_navigation(app: Flask) -> None:
+    app.jinja_env.globals["nav_items"] = nav_items

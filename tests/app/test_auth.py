@@ -1,0 +1,177 @@
+"""Sign-in and sign-out pages, CSRF, throttling, and API bearer tokens."""
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from procure.accounts.models import ApiToken, SignInThrottle
+from procure.audit.models import AuditEvent
+from procure.db import utcnow
+from procure.extensions import db
+from tests.conftest import TEST_PASSWORD, csrf_token_from
+
+
+def _post_sign_in(client, email, password):
+    token = csrf_token_from(client.get("/sign-in").text)
+    return client.post("/sign-in", data={"email": email, "password": password, "csrf_token": token})
+
+
+def test_sign_in_opens_the_role_home_and_sign_out_closes_it(client, make_user, sign_in):
+    user = make_user("buyer")
+    response = _post_sign_in(client, user.email.upper(), TEST_PASSWORD)  # email is case-blind
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    home = client.get("/")
+    assert home.status_code == 200
+    assert "Buyer workspace" in home.text and user.organization.name in home.text
+    response = client.post("/sign-out", data={"csrf_token": csrf_token_from(home.text)})
+    assert response.status_code == 302
+    assert client.get("/").status_code == 302  # signed out: back to the sign-in page
+
+
+def test_each_role_gets_its_own_home(client, make_user, sign_in):
+    headings = {"buyer": "Buyer workspace", "vendor": "Vendor workspace",
+                "executive": "Executive review", "admin": "Administration"}
+    for role, heading in headings.items():
+        user = make_user(role)
+        page_client = client.application.test_client()
+        sign_in(page_client, user)
+        assert heading in page_client.get("/").text
+
+
+def test_wrong_password_and_unknown_email_get_the_same_401(client, make_user):
+    user = make_user("buyer")
+    wrong = _post_sign_in(client, user.email, "not-the-password")
+    unknown = _post_sign_in(client, "nobody@example.test", "not-the-password")
+    assert wrong.status_code == unknown.status_code == 401
+    message = "The email or password is not correct."
+    assert message in wrong.text and message in unknown.text
+    api_wrong = client.post("/api/v1/auth/tokens", json={"email": user.email, "password": "x"})
+    api_unknown = client.post("/api/v1/auth/tokens", json={"email": "no@example.test", "password": "x"})
+    assert api_wrong.json == api_unknown.json == {"code": 401, "status": "Unauthorized", "message": message}
+
+
+def test_repeated_failures_are_throttled_then_released(app, client, make_user):
+    user = make_user("buyer")
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        assert _post_sign_in(client, user.email, "wrong-password").status_code == 401
+    blocked = _post_sign_in(client, user.email, TEST_PASSWORD)  # even the right password waits
+    assert blocked.status_code == 429 and "Too many failed sign-ins" in blocked.text
+    api = client.post("/api/v1/auth/tokens", json={"email": user.email, "password": TEST_PASSWORD})
+    assert api.status_code == 429 and int(api.headers["Retry-After"]) > 0
+    # once the window has passed, the right password works and the counter is gone
+    throttle = db.session.get(SignInThrottle, user.email)
+    throttle.window_started_at = utcnow() - timedelta(minutes=app.config["LOGIN_WINDOW_MINUTES"] + 1)
+    db.session.commit()
+    assert _post_sign_in(client, user.email, TEST_PASSWORD).status_code == 302
+    assert db.session.get(SignInThrottle, user.email) is None
+
+
+def test_inactive_user_cannot_sign_in(client, make_user):
+    user = make_user("buyer", active=False)
+    assert _post_sign_in(client, user.email, TEST_PASSWORD).status_code == 401
+
+
+def test_missing_or_stale_csrf_token_is_rejected_and_changes_nothing(client, make_user, sign_in):
+    user = make_user("buyer")
+    missing = client.post("/sign-in", data={"email": user.email, "password": TEST_PASSWORD})
+    assert missing.status_code == 400
+    assert client.get("/").status_code == 302  # still signed out
+    sign_in(client, user)
+    before = db.session.scalar(select(func.count()).select_from(ApiToken))
+    stale = client.post("/account", data={"name": "x", "csrf_token": "stale-token"})
+    assert stale.status_code == 400
+    assert "CSRF" in stale.text or "expired" in stale.text
+    assert db.session.scalar(select(func.count()).select_from(ApiToken)) == before
+    assert client.post("/sign-out").status_code == 400
+    assert client.get("/").status_code == 200  # the sign-out without a token did not happen
+
+
+def test_sign_in_gives_a_new_session(client, make_user):
+    user = make_user("buyer")
+    client.get("/sign-in")
+    with client.session_transaction() as session:
+        session["planted"] = "by-an-attacker"
+    _post_sign_in(client, user.email, TEST_PASSWORD)
+    with client.session_transaction() as session:
+        assert "planted" not in session
+        assert session["_user_id"] == str(user.id)
+
+
+def test_next_parameter_only_follows_local_paths(client, make_user):
+    user = make_user("buyer")
+    token = csrf_token_from(client.get("/sign-in").text)
+    response = client.post("/sign-in?next=//evil.example/x",
+                           data={"email": user.email, "password": TEST_PASSWORD, "csrf_token": token})
+    assert response.headers["Location"] == "/"
+    response = client.get("/account")
+    assert response.status_code == 200
+
+
+def test_page_redirects_anonymous_users_to_sign_in_with_next(client):
+    response = client.get("/account")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/sign-in?next=/account"
+
+
+def test_token_issue_use_and_revocation(client, make_user):
+    user = make_user("buyer")
+    issued = client.post("/api/v1/auth/tokens", json={"email": user.email, "password": TEST_PASSWORD, "name": "ci"})
+    assert issued.status_code == 201
+    assert issued.json["name"] == "ci" and issued.json["token"].startswith("ipk_")
+    headers = {"Authorization": f"Bearer {issued.json['token']}"}
+    me = client.get("/api/v1/me", headers=headers)
+    assert me.status_code == 200 and me.json["email"] == user.email
+    stored = db.session.get(ApiToken, issued.json["id"])
+    assert issued.json["token"] not in stored.token_hash  # only the hash is kept
+    listed = client.get("/api/v1/auth/tokens", headers=headers).json
+    assert [t["name"] for t in listed] == ["ci"] and "token" not in listed[0]
+    assert client.delete(f"/api/v1/auth/tokens/{issued.json['id']}", headers=headers).status_code == 204
+    after = client.get("/api/v1/me", headers=headers)
+    assert after.status_code == 401  # revocation takes effect at once
+    assert after.json["code"] == 401
+
+
+def test_expired_and_malformed_tokens_are_refused(client, make_user, bearer):
+    user = make_user("buyer")
+    headers = bearer(user)
+    token = db.session.scalars(select(ApiToken)).one()
+    token.expires_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    assert client.get("/api/v1/me", headers=headers).status_code == 401
+    assert client.get("/api/v1/me", headers={"Authorization": "Bearer"}).status_code == 401
+    assert client.get("/api/v1/me", headers={"Authorization": "Basic abc"}).status_code == 401
+    assert client.get("/api/v1/me").headers.get("Content-Type") == "application/json"
+
+
+def test_bearer_requests_need_no_csrf_token_and_set_no_session(client, make_user, bearer):
+    admin = make_user("admin")
+    headers = bearer(admin)
+    response = client.post("/api/v1/organizations", json={"name": "Via Token", "kind": "vendor"}, headers=headers)
+    assert response.status_code == 201
+    assert "Set-Cookie" not in response.headers
+
+
+def test_session_requests_to_the_api_need_a_csrf_token(client, make_user, sign_in):
+    admin = make_user("admin")
+    sign_in(client, admin)
+    response = client.post("/api/v1/organizations", json={"name": "Via Session", "kind": "vendor"})
+    assert response.status_code == 400 and response.json["code"] == 400
+    token = csrf_token_from(client.get("/").text)
+    response = client.post("/api/v1/organizations", json={"name": "Via Session", "kind": "vendor"},
+                           headers={"X-CSRFToken": token})
+    assert response.status_code == 201
+
+
+def test_tokens_page_creates_and_revokes(client, make_user, sign_in):
+    user = make_user("vendor")
+    sign_in(client, user)
+    page = client.get("/account")
+    created = client.post("/account", data={"name": "spreadsheet", "csrf_token": csrf_token_from(page.text)})
+    assert created.status_code == 200 and "ipk_" in created.text
+    token = db.session.scalars(select(ApiToken)).one()
+    revoked = client.post(f"/account/tokens/{token.id}/revoke", data={"csrf_token": csrf_token_from(created.text)})
+    assert revoked.status_code == 302
+    db.session.refresh(token)
+    assert token.revoked_at is not None
+    actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    assert actions[-2:] == ["token.create", "token.revoke"]

@@ -1,0 +1,91 @@
+"""The `procure` command group: demo, db upgrade, users create, openapi."""
+
+import json
+
+from click.testing import CliRunner
+from sqlalchemy import create_engine, select, text
+
+from procure.accounts.models import User
+from procure.cli import main
+from procure.demo import DEMO_LOGINS
+from procure.extensions import db
+
+
+def _run(args, tmp_path, monkeypatch, database_url=None, input=None):
+    monkeypatch.setenv("PROCURE_INSTANCE_PATH", str(tmp_path / "instance"))
+    if database_url:
+        monkeypatch.setenv("PROCURE_DATABASE_URL", database_url)
+    return CliRunner().invoke(main, args, input=input, catch_exceptions=False)
+
+
+def test_demo_creates_the_database_loads_logins_and_is_repeatable(tmp_path, monkeypatch):
+    result = _run(["demo", "--no-serve"], tmp_path, monkeypatch)
+    assert result.exit_code == 0, result.output
+    for login in DEMO_LOGINS:
+        assert login.email in result.output and login.password in result.output
+    database = tmp_path / "instance" / "procure.sqlite3"
+    assert database.is_file()
+    again = _run(["demo", "--no-serve"], tmp_path, monkeypatch)
+    assert again.exit_code == 0
+    engine = create_engine(f"sqlite:///{database}")
+    with engine.connect() as connection:
+        assert connection.execute(text('SELECT count(*) FROM "user"')).scalar() == len(DEMO_LOGINS)
+    engine.dispose()
+
+
+def test_demo_logins_sign_in(tmp_path, monkeypatch):
+    _run(["demo", "--no-serve"], tmp_path, monkeypatch)
+    from procure import create_app
+
+    app = create_app({"secret_key": "x"}, instance_path=str(tmp_path / "instance"))
+    client = app.test_client()
+    for login in DEMO_LOGINS:
+        response = client.post("/api/v1/auth/tokens", json={"email": login.email, "password": login.password})
+        assert response.status_code == 201, login.email
+        me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {response.json['token']}"})
+        assert me.json["role"] == login.role
+
+
+def test_db_upgrade_command(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'upgraded.sqlite3'}"
+    result = _run(["db", "upgrade"], tmp_path, monkeypatch, database_url=url)
+    assert result.exit_code == 0, result.output
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001_accounts"
+    engine.dispose()
+
+
+def test_users_create_and_its_errors(app, tmp_path, monkeypatch, migrated):
+    args = ["users", "create", "--email", "Cfo@Example.test", "--name", "Chief", "--role", "executive",
+            "--organization", "Acme Buyer", "--kind", "buyer", "--password", "a-long-password"]
+    result = _run(args, tmp_path, monkeypatch, database_url=migrated)
+    assert result.exit_code == 0, result.output
+    assert "Created executive cfo@example.test in Acme Buyer" in result.output
+    assert db.session.scalar(select(User.role).where(User.email == "cfo@example.test")) == "executive"
+    result = _run(["users", "create", "--email", "v@example.test", "--name", "V", "--role", "vendor",
+                   "--organization", "Acme Buyer", "--password", "short"], tmp_path, monkeypatch, database_url=migrated)
+    assert result.exit_code == 2
+    assert "error: role: A buyer organization's user may be: admin, buyer, executive." in result.output
+    assert "error: password: Use at least 10 characters." in result.output
+    assert db.session.scalar(select(User.id).where(User.email == "v@example.test")) is None
+
+
+def test_openapi_command_writes_the_document(tmp_path, monkeypatch):
+    out = tmp_path / "openapi.json"
+    result = _run(["openapi", "-o", str(out)], tmp_path, monkeypatch)
+    assert result.exit_code == 0, result.output
+    document = json.loads(out.read_text())
+    assert document["openapi"].startswith("3.")
+    assert "/api/v1/auth/tokens" in document["paths"]
+    assert document["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+
+
+def test_openapi_json_and_offline_docs_page(client):
+    spec = client.get("/api/v1/openapi.json")
+    assert spec.status_code == 200 and "/api/v1/me" in spec.json["paths"]
+    page = client.get("/api/v1/docs")
+    assert page.status_code == 200
+    assert "http://" not in page.text and "https://" not in page.text  # no CDN
+    asset = client.get("/api/v1/docs/assets/swagger-ui-bundle.js")
+    assert asset.status_code == 200 and len(asset.data) > 100_000

@@ -1,0 +1,86 @@
+"""One error shape, {code, status, message, errors}, for every status."""
+
+import pytest
+
+from procure.access import PUBLIC, access
+from procure.errors import ConflictError
+
+
+@pytest.fixture
+def probe_app(app):
+    @app.route("/api/v1/probe/conflict")
+    @access(PUBLIC)
+    def conflict_probe():
+        raise ConflictError("Someone else changed this record (version 3 is current, you sent 2).")
+
+    @app.route("/api/v1/probe/crash")
+    @access(PUBLIC)
+    def crash_probe():
+        raise RuntimeError("secret internals")
+
+    @app.route("/probe/crash")
+    @access(PUBLIC)
+    def page_crash_probe():
+        raise RuntimeError("secret internals")
+
+    return app
+
+
+def _shape(response, code):
+    assert response.status_code == code
+    assert response.mimetype == "application/json"
+    body = response.json
+    assert set(body) <= {"code", "status", "message", "errors"}
+    assert body["code"] == code and body["status"] and body["message"]
+    return body
+
+
+def test_400_malformed_json(client, make_user, bearer):
+    headers = {**bearer(make_user("admin")), "Content-Type": "application/json"}
+    body = _shape(client.post("/api/v1/organizations", data="{not json", headers=headers), 400)
+    assert "json" in str(body).lower()
+
+
+def test_401_403_404_405(client, make_user, bearer):
+    _shape(client.get("/api/v1/me"), 401)
+    _shape(client.post("/api/v1/organizations", json={"name": "a", "kind": "buyer"},
+                       headers=bearer(make_user("vendor"))), 403)
+    _shape(client.get("/api/v1/no-such-thing"), 404)
+    _shape(client.put("/api/v1/me"), 405)
+
+
+def test_409(probe_app, client):
+    body = _shape(client.get("/api/v1/probe/conflict"), 409)
+    assert body["message"].startswith("Someone else changed this record")
+
+
+def test_422_names_each_field(client, make_user, bearer):
+    headers = bearer(make_user("admin"))
+    body = _shape(client.post("/api/v1/users", json={"role": "pilot", "email": 5}, headers=headers), 422)
+    assert set(body["errors"]) == {"organization_id", "email", "name", "role", "password"}
+    assert body["errors"]["name"] == ["Missing data for required field."]
+    assert body["errors"]["email"] == ["Not a valid string."]
+    body = _shape(client.post("/api/v1/organizations", json={"name": "", "kind": "buyer"}, headers=headers), 422)
+    assert list(body["errors"]) == ["name"]
+
+
+def test_500_hides_internals(probe_app, client):
+    body = _shape(client.get("/api/v1/probe/crash"), 500)
+    assert "secret internals" not in str(body)
+    page = client.get("/probe/crash")
+    assert page.status_code == 500 and "text/html" in page.content_type
+    assert "secret internals" not in page.text
+
+
+def test_pages_get_an_html_error_page(client, make_user, sign_in):
+    sign_in(client, make_user("buyer"))
+    response = client.get("/admin/users")
+    assert response.status_code == 403 and "text/html" in response.content_type
+    assert "Forbidden" in response.text
+
+
+def test_security_headers_on_every_response(client):
+    response = client.get("/sign-in")
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
