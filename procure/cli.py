@@ -9,6 +9,7 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
+from werkzeug.serving import run_simple
 
 from procure import create_app
 from procure.extensions import api, db
@@ -42,7 +43,8 @@ def demo_command(host: str, port: int, no_serve: bool):
     if no_serve:
         return
     click.echo(f"Open http://{host}:{port} and sign in. Stop with Ctrl+C.")
-    current_app.run(host=host, port=port, debug=False, use_reloader=False)
+    # app.run() refuses to start inside a Flask CLI command, so serve with werkzeug directly.
+    run_simple(host, port, current_app._get_current_object(), threaded=True)
 
 
 @main.group("users")

@@ -26,6 +26,7 @@ blp = Blueprint("accounts_api", __name__, url_prefix="/api/v1", description="Sig
 @blp.route("/auth/tokens")
 class Tokens(MethodView):
     @access(PUBLIC)
+    @blp.doc(security=[])
     @blp.arguments(TokenRequestSchema)
     @blp.response(201, IssuedTokenSchema)
     @blp.alt_response(401, description="Wrong email or password")

@@ -15,7 +15,6 @@ class TokenSchema(Schema):
     name = fields.String(dump_only=True)
     created_at = fields.DateTime(dump_only=True)
     expires_at = fields.DateTime(dump_only=True)
-    last_used_at = fields.DateTime(dump_only=True, allow_none=True)
     revoked_at = fields.DateTime(dump_only=True, allow_none=True)
 
 

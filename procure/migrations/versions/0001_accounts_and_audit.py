@@ -61,7 +61,6 @@ def upgrade():
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('created_at', procure.db.UTCDateTime(), nullable=False),
     sa.Column('expires_at', procure.db.UTCDateTime(), nullable=False),
-    sa.Column('last_used_at', procure.db.UTCDateTime(), nullable=True),
     sa.Column('revoked_at', procure.db.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_api_token_user_id_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_api_token')),
