@@ -88,11 +88,19 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from procure.accounts.routes import blp as accounts_api
     from procure.accounts.views import bp as accounts_pages
+    from procure.disclosures.routes import blp as disclosures_api
+    from procure.disclosures.views import bp as disclosure_pages
     from procure.docs import bp as docs_pages
+    from procure.vendors.routes import blp as vendors_api
+    from procure.vendors.views import bp as vendor_pages
 
     api.register_blueprint(accounts_api)
+    api.register_blueprint(vendors_api)
+    api.register_blueprint(disclosures_api)
     app.register_blueprint(accounts_pages)
     app.register_blueprint(docs_pages)
+    app.register_blueprint(vendor_pages)
+    app.register_blueprint(disclosure_pages)
 
 
 def _authenticate_bearer():

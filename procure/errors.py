@@ -10,6 +10,7 @@ from http import HTTPStatus
 from typing import Any
 
 from flask import Flask, jsonify, render_template, request
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger(__name__)
@@ -86,6 +87,11 @@ def _validation(error: ValidationFailed):
     return respond_error(422, error.message, error.errors)
 
 
+def _stale(error: StaleDataError):
+    return respond_error(409, "This record was changed by someone else at the same moment. "
+                              "Reload it and apply your change again.")
+
+
 def _unexpected(error: Exception):
     log.exception("unhandled error on %s %s", request.method, request.path)
     original = getattr(error, "original_exception", None) or error
@@ -98,4 +104,5 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(ConflictError, _conflict)
     app.register_error_handler(ValidationFailed, _validation)
+    app.register_error_handler(StaleDataError, _stale)
     app.register_error_handler(Exception, _unexpected)

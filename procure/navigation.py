@@ -18,6 +18,11 @@ class NavItem:
 
 NAV_ITEMS = (
     NavItem("Home", "accounts_pages.home"),
+    NavItem("Profile", "vendor_pages.profile"),
+    NavItem("Rate card", "vendor_pages.offers"),
+    NavItem("Disclosures", "disclosure_pages.index"),
+    NavItem("Vendors", "vendor_pages.directory"),
+    NavItem("Review queue", "disclosure_pages.queue"),
     NavItem("Users", "accounts_pages.admin_users"),
     NavItem("Account", "accounts_pages.account"),
 )

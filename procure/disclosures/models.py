@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, false, true
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from procure.db import Base, TimestampMixin, UTCDateTime, utcnow
+from procure.vendors.models import Vendor
+
+DISCLOSURE_STATES = ("draft", "submitted", "verified", "rejected")
+EVIDENCE_SECTIONS = ("workforce", "wages", "training")
+EVIDENCE_LEVELS = (
+    "none",
+    "self_reported",
+    "self_reported_documented",
+    "buyer_verified",
+    "third_party_limited",
+    "third_party_reasonable",
+)
+
+
+class Disclosure(TimestampMixin, Base):
+    """One version of a vendor's impact disclosure for a reporting period.
+
+    A submitted version is never edited: an amendment is a new version (`number` + 1) of the
+    same vendor and period. `figures` holds the disclosure document (workforce, wages per
+    site, training, evidence levels) as validated by `procure.disclosures.validation`.
+    """
+
+    __tablename__ = "disclosure"
+    __table_args__ = (
+        UniqueConstraint("vendor_id", "period_start", "period_end", "number", name="version"),
+        CheckConstraint("state IN ('draft', 'submitted', 'verified', 'rejected')", name="state"),
+        Index("ix_disclosure_vendor_period", "vendor_id", "period_start", "period_end"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendor.id"))
+    period_start: Mapped[date]
+    period_end: Mapped[date]
+    number: Mapped[int] = mapped_column(default=1)
+    state: Mapped[str] = mapped_column(String(20), default="draft")
+    figures: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    warnings: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    review_comment: Mapped[str | None] = mapped_column(Text)
+    edit_version: Mapped[int] = mapped_column(default=1)
+
+    vendor: Mapped[Vendor] = relationship()
+    evidence: Mapped[list[Evidence]] = relationship(back_populates="disclosure", order_by="Evidence.id")
+    reviewed_by = relationship("User", foreign_keys=[reviewed_by_id])
+
+    __mapper_args__ = {"version_id_col": edit_version}
+
+    @property
+    def editable(self) -> bool:
+        return self.state == "draft"
+
+    @classmethod
+    def scope(cls, user):
+        """Vendors see all their own versions; buyers and executives every non-draft version."""
+        if not user.is_authenticated:
+            return false()
+        if user.role == "vendor":
+            return cls.vendor.has(Vendor.organization_id == user.organization_id)
+        if user.role == "admin":
+            return true()
+        return cls.state != "draft"
+
+
+class Evidence(Base):
+    """A file backing one section of a disclosure version, stored outside any static folder."""
+
+    __tablename__ = "evidence"
+    __table_args__ = (
+        CheckConstraint("section IN ('workforce', 'wages', 'training')", name="section"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    disclosure_id: Mapped[int] = mapped_column(ForeignKey("disclosure.id"), index=True)
+    section: Mapped[str] = mapped_column(String(20))
+    level: Mapped[str] = mapped_column(String(40))
+    filename: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(80), index=True)  # shared by amended copies
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    disclosure: Mapped[Disclosure] = relationship(back_populates="evidence")
+
+    @classmethod
+    def scope(cls, user):
+        """The owning vendor and buyers (of non-draft versions) may read evidence; no one else."""
+        if not user.is_authenticated:
+            return false()
+        if user.role == "vendor":
+            return cls.disclosure.has(Disclosure.vendor.has(Vendor.organization_id == user.organization_id))
+        if user.role == "buyer":
+            return cls.disclosure.has(Disclosure.state != "draft")
+        return false()

@@ -1,0 +1,191 @@
+"""Reference data for disclosures: countries, currencies and dated exchange rates to USD.
+
+Read from config/countries.toml, config/currencies.toml and config/fx.toml in a folder the
+caller names (the app passes `procure.settings.resource_dir("config")`). Pure Python: no app,
+no database, so validation and scoring can be tested on their own.
+"""
+
+from __future__ import annotations
+
+import bisect
+import tomllib
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Iterator, Mapping
+
+COUNTRIES_FILE = "countries.toml"
+CURRENCIES_FILE = "currencies.toml"
+FX_FILE = "fx.toml"
+
+# Currencies.kind values; only CASH_CURRENCY codes are accepted for wages and training spend.
+CASH_CURRENCY = "currency"
+CURRENCY_KINDS = frozenset({CASH_CURRENCY, "fund", "unit"})
+
+
+class ReferenceDataError(ValueError):
+    """A reference file is malformed (a config mistake, not a vendor's)."""
+
+
+@dataclass(frozen=True)
+class Country:
+    code: str  # ISO 3166-1 alpha-2
+    name: str  # ISO English short name
+    currency: str | None  # ISO 4217 code wages are normally paid in; None for Antarctica
+
+
+@dataclass(frozen=True)
+class Currency:
+    code: str  # ISO 4217 alphabetic
+    name: str
+    minor_units: int | None  # digits after the decimal point; None for units such as XAU
+    kind: str  # "currency", "fund" or "unit"
+
+    @property
+    def is_cash(self) -> bool:
+        """True for money that wages can be paid in (not a fund code, metal or test code)."""
+        return self.kind == CASH_CURRENCY
+
+
+@dataclass(frozen=True)
+class FxRate:
+    currency: str
+    date: date
+    usd_per_unit: float
+    source: str
+
+
+@dataclass(frozen=True)
+class UsdConversion:
+    """An amount converted to US dollars, with the rate used.
+
+    Unpacks as `(usd_amount, rate, rate_date, source)`. `rate_is_after_date` is True when no
+    rate was dated on or before the requested day and the earliest later rate was used
+    instead; show that to whoever reads the converted figure.
+    """
+
+    usd_amount: float
+    rate: float  # USD per unit of the original currency
+    rate_date: date
+    source: str
+    rate_is_after_date: bool = False
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter((self.usd_amount, self.rate, self.rate_date, self.source))
+
+
+class FxTable:
+    """Dated rates to USD, looked up by currency and day."""
+
+    def __init__(self, rates: list[FxRate]):
+        by_currency: dict[str, list[FxRate]] = {}
+        for rate in rates:
+            by_currency.setdefault(rate.currency, []).append(rate)
+        self._rates = {code: sorted(found, key=lambda r: r.date) for code, found in by_currency.items()}
+
+    @property
+    def currencies(self) -> frozenset[str]:
+        """Codes that have at least one rate (USD is always convertible and not listed)."""
+        return frozenset(self._rates)
+
+    def rate_on(self, currency: str, on: date) -> tuple[FxRate, bool]:
+        """The latest rate dated on or before `on`; else the earliest later one, flagged True.
+
+        Raises LookupError naming the currency when it has no rate at all.
+        """
+        rates = self._rates.get(currency)
+        if not rates:
+            raise LookupError(f"No exchange rate to USD for currency {currency!r} in {FX_FILE}.")
+        position = bisect.bisect_right([rate.date for rate in rates], on)
+        if position == 0:
+            return rates[0], True
+        return rates[position - 1], False
+
+    def to_usd(self, amount: float, currency: str, on: date) -> UsdConversion:
+        """Convert `amount` of `currency` to US dollars at the rate in force on `on`.
+
+        USD converts at 1 (dated `on`, source "identity"). See `rate_on` for which rate is
+        chosen; a LookupError names a currency without rates.
+        """
+        if currency == "USD":
+            return UsdConversion(float(amount), 1.0, on, "identity")
+        rate, is_after = self.rate_on(currency, on)
+        return UsdConversion(amount * rate.usd_per_unit, rate.usd_per_unit, rate.date,
+                             rate.source, is_after)
+
+
+@dataclass(frozen=True)
+class Reference:
+    countries: Mapping[str, Country]
+    currencies: Mapping[str, Currency]
+    fx: FxTable
+
+
+def load_reference(config_dir: Path | str) -> Reference:
+    """Read the three reference files from `config_dir`.
+
+    Raises ReferenceDataError when a file is malformed, naming the file and entry, so a
+    bad edit to config fails at start-up rather than at a vendor's submission.
+    """
+    config_dir = Path(config_dir)
+    currencies = _read_currencies(_read_toml(config_dir / CURRENCIES_FILE))
+    countries = _read_countries(_read_toml(config_dir / COUNTRIES_FILE), currencies)
+    fx = _read_fx(_read_toml(config_dir / FX_FILE), currencies)
+    return Reference(countries=countries, currencies=currencies, fx=fx)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ReferenceDataError(f"{path.name}: {exc}") from None
+
+
+def _entry(table: Mapping[str, Any], key: str, file_name: str, where: str, kind: type) -> Any:
+    value = table.get(key)
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise ReferenceDataError(f"{file_name} [{where}]: {key!r} must be a {kind.__name__}.")
+    return value
+
+
+def _read_currencies(table: Mapping[str, Any]) -> dict[str, Currency]:
+    currencies = {}
+    for code, entry in table.items():
+        kind = _entry(entry, "kind", CURRENCIES_FILE, code, str)
+        if kind not in CURRENCY_KINDS:
+            raise ReferenceDataError(f"{CURRENCIES_FILE} [{code}]: unknown kind {kind!r}.")
+        minor_units = entry.get("minor_units")
+        if minor_units is not None and not isinstance(minor_units, int):
+            raise ReferenceDataError(f"{CURRENCIES_FILE} [{code}]: 'minor_units' must be an int.")
+        currencies[code] = Currency(code, _entry(entry, "name", CURRENCIES_FILE, code, str),
+                                    minor_units, kind)
+    return currencies
+
+
+def _read_countries(table: Mapping[str, Any], currencies: Mapping[str, Currency]) -> dict[str, Country]:
+    countries = {}
+    for code, entry in table.items():
+        currency = entry.get("currency")
+        if currency is not None and currency not in currencies:
+            raise ReferenceDataError(
+                f"{COUNTRIES_FILE} [{code}]: currency {currency!r} is not in {CURRENCIES_FILE}."
+            )
+        countries[code] = Country(code, _entry(entry, "name", COUNTRIES_FILE, code, str), currency)
+    return countries
+
+
+def _read_fx(table: Mapping[str, Any], currencies: Mapping[str, Currency]) -> FxTable:
+    default_source = _entry(table, "source", FX_FILE, "top level", str)
+    rates = []
+    for position, entry in enumerate(table.get("rate", [])):
+        where = f"rate {position + 1}"
+        currency = _entry(entry, "currency", FX_FILE, where, str)
+        if currency not in currencies:
+            raise ReferenceDataError(f"{FX_FILE} [{where}]: currency {currency!r} is not in {CURRENCIES_FILE}.")
+        usd_per_unit = entry.get("usd_per_unit")
+        if not isinstance(usd_per_unit, (int, float)) or isinstance(usd_per_unit, bool) or not usd_per_unit > 0:
+            raise ReferenceDataError(f"{FX_FILE} [{where}]: 'usd_per_unit' must be a number above 0.")
+        rates.append(FxRate(currency, _entry(entry, "date", FX_FILE, where, date), float(usd_per_unit),
+                            entry.get("source", default_source)))
+    return FxTable(rates)

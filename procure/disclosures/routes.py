@@ -1,0 +1,178 @@
+"""Disclosures API: drafts, submission, review, amendments, versions and evidence files."""
+
+from flask import send_file
+from flask.views import MethodView
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from procure.access import SIGNED_IN, access, get_scoped_or_404, roles, scoped_select
+from procure.disclosures import services
+from procure.disclosures.evidence_files import EvidenceRejected
+from procure.disclosures.models import Disclosure, Evidence
+from procure.disclosures.schemas import (
+    DisclosureCreateSchema,
+    DisclosureQuerySchema,
+    DisclosureSchema,
+    DisclosureUpdateSchema,
+    EvidenceFileSchema,
+    EvidenceSchema,
+    EvidenceUploadSchema,
+    ReviewSchema,
+)
+from procure.errors import respond_error
+from procure.extensions import db
+from procure.vendors.models import Vendor
+
+blp = Blueprint("disclosures_api", __name__, url_prefix="/api/v1",
+                description="Impact disclosures: versions, review and evidence")
+
+
+@blp.route("/disclosures")
+class Disclosures(MethodView):
+    @access(SIGNED_IN)
+    @blp.arguments(DisclosureQuerySchema, location="query")
+    @blp.response(200, DisclosureSchema(many=True))
+    def get(self, query):
+        """Disclosure versions visible to you (buyers and executives never see drafts)"""
+        statement = scoped_select(Disclosure).order_by(Disclosure.vendor_id, Disclosure.period_start.desc(),
+                                                       Disclosure.number.desc())
+        if "vendor_id" in query:
+            statement = statement.where(Disclosure.vendor_id == query["vendor_id"])
+        if "state" in query:
+            statement = statement.where(Disclosure.state == query["state"])
+        return db.session.scalars(statement).all()
+
+    @access(roles("vendor"))
+    @blp.arguments(DisclosureCreateSchema)
+    @blp.response(201, DisclosureSchema)
+    @blp.alt_response(409, description="A version for this period exists")
+    def post(self, body):
+        """Start a draft disclosure for one of your reporting periods"""
+        vendor = get_scoped_or_404(Vendor, body.pop("vendor_id"))
+        disclosure = services.create_draft(vendor, body, current_user)
+        db.session.commit()
+        return disclosure
+
+
+@blp.route("/disclosures/<int:disclosure_id>")
+class DisclosureById(MethodView):
+    @access(SIGNED_IN)
+    @blp.response(200, DisclosureSchema)
+    def get(self, disclosure_id):
+        """One disclosure version"""
+        return get_scoped_or_404(Disclosure, disclosure_id)
+
+    @access(roles("vendor"))
+    @blp.arguments(DisclosureUpdateSchema)
+    @blp.response(200, DisclosureSchema)
+    @blp.alt_response(409, description="Not a draft, or a stale edit_version")
+    def patch(self, body, disclosure_id):
+        """Replace a draft's figures (sections you leave out are kept)"""
+        disclosure = get_scoped_or_404(Disclosure, disclosure_id)
+        sent = body.pop("edit_version")
+        document = {**disclosure.figures, **body}
+        services.update_draft(disclosure, document, sent)
+        db.session.commit()
+        return disclosure
+
+
+@blp.route("/disclosures/<int:disclosure_id>/submit")
+class DisclosureSubmit(MethodView):
+    @access(roles("vendor"))
+    @blp.response(200, DisclosureSchema)
+    @blp.alt_response(409, description="Not a draft")
+    def post(self, disclosure_id):
+        """Submit a draft; it is then immutable. Errors come back per field (422)"""
+        disclosure = services.submit(get_scoped_or_404(Disclosure, disclosure_id), current_user)
+        db.session.commit()
+        return disclosure
+
+
+@blp.route("/disclosures/<int:disclosure_id>/review")
+class DisclosureReview(MethodView):
+    @access(roles("buyer"))
+    @blp.arguments(ReviewSchema)
+    @blp.response(200, DisclosureSchema)
+    @blp.alt_response(409, description="Not submitted")
+    def post(self, body, disclosure_id):
+        """Mark a submitted version verified or rejected (a rejection needs a comment)"""
+        disclosure = get_scoped_or_404(Disclosure, disclosure_id)
+        services.review(disclosure, body["decision"], body["comment"], current_user)
+        db.session.commit()
+        return disclosure
+
+
+@blp.route("/disclosures/<int:disclosure_id>/amend")
+class DisclosureAmend(MethodView):
+    @access(roles("vendor"))
+    @blp.response(201, DisclosureSchema)
+    @blp.alt_response(409, description="A draft exists already")
+    def post(self, disclosure_id):
+        """Create the next version as a draft, copying the latest version's figures and evidence"""
+        amendment = services.amend(get_scoped_or_404(Disclosure, disclosure_id), current_user)
+        db.session.commit()
+        return amendment
+
+
+@blp.route("/disclosures/<int:disclosure_id>/versions")
+class DisclosureVersions(MethodView):
+    @access(SIGNED_IN)
+    @blp.response(200, DisclosureSchema(many=True))
+    def get(self, disclosure_id):
+        """Every version of this vendor and period that you may see, oldest first"""
+        disclosure = get_scoped_or_404(Disclosure, disclosure_id)
+        return db.session.scalars(
+            scoped_select(Disclosure)
+            .where(Disclosure.vendor_id == disclosure.vendor_id,
+                   Disclosure.period_start == disclosure.period_start,
+                   Disclosure.period_end == disclosure.period_end)
+            .order_by(Disclosure.number)
+        ).all()
+
+
+@blp.route("/disclosures/<int:disclosure_id>/evidence")
+class DisclosureEvidence(MethodView):
+    @access(roles("vendor", "buyer"))
+    @blp.response(200, EvidenceSchema(many=True))
+    def get(self, disclosure_id):
+        """Evidence files of a disclosure version"""
+        disclosure = get_scoped_or_404(Disclosure, disclosure_id)
+        return db.session.scalars(scoped_select(Evidence).where(Evidence.disclosure_id == disclosure.id)
+                                  .order_by(Evidence.id)).all()
+
+    @access(roles("vendor"))
+    @blp.arguments(EvidenceUploadSchema, location="form")
+    @blp.arguments(EvidenceFileSchema, location="files")
+    @blp.response(201, EvidenceSchema)
+    @blp.alt_response(413, description="File too large")
+    def post(self, form, files, disclosure_id):
+        """Attach a PDF, PNG, JPEG, CSV or XLSX file to a draft, for one section"""
+        disclosure = get_scoped_or_404(Disclosure, disclosure_id)
+        upload = files["file"]
+        try:
+            evidence = services.add_evidence(disclosure, upload.filename, upload.read(), form["section"],
+                                             form["level"], current_user)
+        except EvidenceRejected as rejected:
+            return respond_error(rejected.status, rejected.message, {"file": [rejected.message]})
+        db.session.commit()
+        return evidence
+
+
+@blp.route("/evidence/<int:evidence_id>")
+class EvidenceById(MethodView):
+    @access(roles("vendor", "buyer"))
+    @blp.response(200, EvidenceSchema)
+    def get(self, evidence_id):
+        """An evidence file's record (name, type, size, SHA-256, section, level)"""
+        return get_scoped_or_404(Evidence, evidence_id)
+
+
+@blp.route("/evidence/<int:evidence_id>/download")
+class EvidenceDownload(MethodView):
+    @access(roles("vendor", "buyer"))
+    @blp.response(200, description="The file")
+    def get(self, evidence_id):
+        """Download an evidence file (the owning vendor and buyers only)"""
+        evidence = get_scoped_or_404(Evidence, evidence_id)
+        return send_file(services.evidence_path(evidence), mimetype=evidence.content_type,
+                         as_attachment=True, download_name=evidence.filename)

@@ -1,0 +1,95 @@
+from marshmallow import Schema, fields, validate
+
+from procure.disclosures.models import DISCLOSURE_STATES, EVIDENCE_LEVELS, EVIDENCE_SECTIONS
+
+SECTION_HELP = (
+    "Checked field by field by the disclosure rules; errors come back per field path, "
+    "for example 'workforce.impact_worker_hires' or 'wages[0].currency'."
+)
+
+
+class DisclosureDocumentSchema(Schema):
+    """The disclosure document (DESIGN §4). Absent or null figures mean 'not disclosed'."""
+
+    workforce = fields.Dict(metadata={"description": "Headcount, hires, departures, impact workers and "
+                                                     "their categories, retention, promotions. " + SECTION_HELP})
+    wages = fields.List(fields.Dict(), metadata={"description": "One entry per site: country, currency, "
+                                                                "pay_period, standard_weekly_hours, wages and "
+                                                                "benchmarks with source and date."})
+    training = fields.Dict(metadata={"description": "Training hours, spend and currency, people trained."})
+    evidence = fields.Dict(metadata={"description": "Evidence level per section: " + ", ".join(EVIDENCE_LEVELS)})
+
+
+class DisclosureCreateSchema(DisclosureDocumentSchema):
+    vendor_id = fields.Integer(required=True)
+    period_start = fields.String(required=True, metadata={"description": "ISO date, e.g. 2025-01-01"})
+    period_end = fields.String(required=True, metadata={"description": "ISO date, after period_start"})
+
+
+class DisclosureUpdateSchema(DisclosureDocumentSchema):
+    edit_version = fields.Integer(required=True, metadata={"description": "The edit_version you loaded; a stale one gets 409."})
+
+
+class IssueSchema(Schema):
+    field = fields.String()
+    message = fields.String()
+
+
+class EvidenceSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    disclosure_id = fields.Integer(dump_only=True)
+    section = fields.String(dump_only=True)
+    level = fields.String(dump_only=True)
+    filename = fields.String(dump_only=True)
+    content_type = fields.String(dump_only=True)
+    size = fields.Integer(dump_only=True)
+    sha256 = fields.String(dump_only=True)
+    created_at = fields.DateTime(dump_only=True)
+
+
+class DisclosureSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    vendor_id = fields.Integer(dump_only=True)
+    vendor_name = fields.String(attribute="vendor.name", dump_only=True)
+    period_start = fields.Date(dump_only=True)
+    period_end = fields.Date(dump_only=True)
+    number = fields.Integer(dump_only=True, metadata={"description": "Version number within vendor and period"})
+    state = fields.String(dump_only=True, validate=validate.OneOf(DISCLOSURE_STATES))
+    workforce = fields.Dict(attribute="figures.workforce", dump_only=True)
+    wages = fields.List(fields.Dict(), attribute="figures.wages", dump_only=True)
+    training = fields.Dict(attribute="figures.training", dump_only=True)
+    evidence = fields.Dict(attribute="figures.evidence", dump_only=True)
+    warnings = fields.List(fields.Nested(IssueSchema), dump_only=True)
+    evidence_files = fields.List(fields.Nested(EvidenceSchema), attribute="evidence", dump_only=True)
+    submitted_at = fields.DateTime(dump_only=True, allow_none=True)
+    reviewed_at = fields.DateTime(dump_only=True, allow_none=True)
+    review_comment = fields.String(dump_only=True, allow_none=True)
+    edit_version = fields.Integer(dump_only=True)
+
+
+class DisclosureQuerySchema(Schema):
+    vendor_id = fields.Integer()
+    state = fields.String(validate=validate.OneOf(DISCLOSURE_STATES))
+
+
+class ReviewSchema(Schema):
+    decision = fields.String(required=True, validate=validate.OneOf(("verified", "rejected")))
+    comment = fields.String(load_default="", validate=validate.Length(max=5000))
+
+
+class EvidenceUploadSchema(Schema):
+    section = fields.String(required=True, validate=validate.OneOf(EVIDENCE_SECTIONS))
+    level = fields.String(required=True, validate=validate.OneOf(EVIDENCE_LEVELS))
+
+
+class EvidenceFileSchema(Schema):
+    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+
+
+class TableQuerySchema(Schema):
+    format = fields.String(load_default="csv", validate=validate.OneOf(("csv", "xlsx")))
+
+
+class ImportResultSchema(Schema):
+    imported = fields.Integer()
+    disclosure_ids = fields.List(fields.Integer())

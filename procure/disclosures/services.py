@@ -1,0 +1,206 @@
+"""Disclosure versions and their life cycle: draft -> submitted -> verified or rejected.
+
+A submitted version is never changed; an amendment is a new draft version of the same vendor
+and period. Services add and flush; the request or command commits.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any, Mapping
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from procure.audit.services import record_event
+from procure.disclosures.evidence_files import check_and_store
+from procure.disclosures.models import Disclosure, Evidence
+from procure.disclosures.validation import normalise_disclosure, validate_disclosure
+from procure.editing import check_version
+from procure.errors import ConflictError, ValidationFailed
+from procure.extensions import db
+from procure.reference import reference
+from procure.vendors.models import Vendor
+from procure.db import utcnow
+
+REVIEW_DECISIONS = ("verified", "rejected")
+
+
+def document_of(disclosure: Disclosure) -> dict[str, Any]:
+    """The disclosure document: period plus figures, as the validator and exports see it."""
+    return {
+        "period_start": disclosure.period_start.isoformat(),
+        "period_end": disclosure.period_end.isoformat(),
+        **disclosure.figures,
+    }
+
+
+def _checked(document: Mapping[str, Any], *, for_submit: bool) -> tuple[dict[str, Any], list[dict]]:
+    """Validate a document; raise ValidationFailed with one message list per field path."""
+    report = validate_disclosure(document, reference(), today=date.today(), for_submit=for_submit)
+    if report.errors:
+        errors: dict[str, list[str]] = {}
+        for issue in report.errors:
+            errors.setdefault(issue.field, []).append(issue.message)
+        raise ValidationFailed(
+            errors,
+            "The disclosure has errors: see the message for each field."
+            if not for_submit else "The disclosure cannot be submitted yet: see the message for each field.",
+        )
+    warnings = [{"field": w.field, "message": w.message} for w in report.warnings]
+    return normalise_disclosure(document), warnings
+
+
+def _split(document: dict[str, Any]) -> tuple[date, date, dict[str, Any]]:
+    figures = {k: v for k, v in document.items() if k not in ("period_start", "period_end")}
+    return date.fromisoformat(document["period_start"]), date.fromisoformat(document["period_end"]), figures
+
+
+def versions_of(vendor_id: int, period_start: date, period_end: date) -> list[Disclosure]:
+    return db.session.scalars(
+        select(Disclosure)
+        .where(Disclosure.vendor_id == vendor_id, Disclosure.period_start == period_start,
+               Disclosure.period_end == period_end)
+        .order_by(Disclosure.number)
+    ).all()
+
+
+def create_draft(vendor: Vendor, document: Mapping[str, Any], user) -> Disclosure:
+    """Start the first version of a vendor's disclosure for a period."""
+    missing = {k: ["Give the reporting period's first and last day."] for k in ("period_start", "period_end")
+               if not document.get(k)}
+    if missing:
+        raise ValidationFailed(missing)
+    clean, warnings = _checked(document, for_submit=False)
+    period_start, period_end, figures = _split(clean)
+    existing = versions_of(vendor.id, period_start, period_end)
+    if existing:
+        latest = existing[-1]
+        raise ConflictError(
+            f"A disclosure for {period_start} to {period_end} exists already (version {latest.number}, "
+            f"{latest.state}). Edit the draft or amend the submitted version instead.",
+            {"disclosure_id": [str(latest.id)]},
+        )
+    disclosure = Disclosure(vendor=vendor, period_start=period_start, period_end=period_end, number=1,
+                            state="draft", figures=figures, warnings=warnings, created_by_id=user.id)
+    db.session.add(disclosure)
+    record_event("disclosure.create", disclosure, after={"period_start": period_start, "period_end": period_end,
+                                                         "number": 1})
+    return disclosure
+
+
+def _require_draft(disclosure: Disclosure) -> None:
+    if disclosure.state != "draft":
+        raise ConflictError(
+            f"Version {disclosure.number} is {disclosure.state} and can no longer be changed. "
+            "Create an amendment (a new version) instead."
+        )
+
+
+def update_draft(disclosure: Disclosure, document: Mapping[str, Any], sent_version: int | None) -> Disclosure:
+    """Replace a draft's figures. The period is fixed once the disclosure exists."""
+    _require_draft(disclosure)
+    check_version(disclosure, sent_version, "disclosure")
+    merged = {**document, "period_start": disclosure.period_start.isoformat(),
+              "period_end": disclosure.period_end.isoformat()}
+    clean, warnings = _checked(merged, for_submit=False)
+    _, _, figures = _split(clean)
+    disclosure.figures = figures
+    disclosure.warnings = warnings
+    db.session.flush()
+    record_event("disclosure.update", disclosure, after={"edit_version": disclosure.edit_version})
+    return disclosure
+
+
+def submit(disclosure: Disclosure, user) -> Disclosure:
+    _require_draft(disclosure)
+    _, warnings = _checked(document_of(disclosure), for_submit=True)
+    disclosure.state = "submitted"
+    disclosure.warnings = warnings
+    disclosure.submitted_at = utcnow()
+    disclosure.submitted_by_id = user.id
+    db.session.flush()
+    record_event("disclosure.submit", disclosure, before={"state": "draft"},
+                 after={"state": "submitted", "warnings": len(warnings)})
+    return disclosure
+
+
+def review(disclosure: Disclosure, decision: str, comment: str, user) -> Disclosure:
+    """A buyer marks a submitted version verified or rejected (a rejection needs a comment)."""
+    if disclosure.state != "submitted":
+        raise ConflictError(f"Only a submitted disclosure can be reviewed; version {disclosure.number} is "
+                            f"{disclosure.state}.")
+    if decision not in REVIEW_DECISIONS:
+        raise ValidationFailed({"decision": ["Choose verified or rejected."]})
+    comment = (comment or "").strip()
+    if decision == "rejected" and not comment:
+        raise ValidationFailed({"comment": ["Say why the disclosure is rejected, so the vendor can fix it."]})
+    disclosure.state = decision
+    disclosure.review_comment = comment or None
+    disclosure.reviewed_at = utcnow()
+    disclosure.reviewed_by_id = user.id
+    db.session.flush()
+    record_event(f"disclosure.{'verify' if decision == 'verified' else 'reject'}", disclosure,
+                 before={"state": "submitted"}, after={"state": decision, "comment": comment})
+    return disclosure
+
+
+def amend(disclosure: Disclosure, user) -> Disclosure:
+    """A new draft version copying the latest version's figures and evidence."""
+    versions = versions_of(disclosure.vendor_id, disclosure.period_start, disclosure.period_end)
+    latest = versions[-1]
+    if latest.state == "draft":
+        raise ConflictError(f"Version {latest.number} is already a draft: edit it instead.",
+                            {"disclosure_id": [str(latest.id)]})
+    amendment = Disclosure(
+        vendor_id=latest.vendor_id, period_start=latest.period_start, period_end=latest.period_end,
+        number=latest.number + 1, state="draft", figures=dict(latest.figures), warnings=list(latest.warnings),
+        created_by_id=user.id,
+    )
+    db.session.add(amendment)
+    db.session.flush()
+    for evidence in latest.evidence:
+        db.session.add(Evidence(
+            disclosure_id=amendment.id, section=evidence.section, level=evidence.level,
+            filename=evidence.filename, stored_name=evidence.stored_name, content_type=evidence.content_type,
+            size=evidence.size, sha256=evidence.sha256, uploaded_by_id=evidence.uploaded_by_id,
+        ))
+    record_event("disclosure.amend", amendment, after={"number": amendment.number, "amends": latest.id})
+    return amendment
+
+
+def evidence_folder() -> Path:
+    configured = current_app.config.get("EVIDENCE_DIR")
+    return Path(configured) if configured else Path(current_app.instance_path) / "evidence"
+
+
+def add_evidence(disclosure: Disclosure, filename: str, content: bytes, section: str, level: str,
+                 user) -> Evidence:
+    from procure.disclosures.models import EVIDENCE_LEVELS, EVIDENCE_SECTIONS
+
+    _require_draft(disclosure)
+    errors = {}
+    if section not in EVIDENCE_SECTIONS:
+        errors["section"] = [f"Choose one of: {', '.join(EVIDENCE_SECTIONS)}."]
+    if level not in EVIDENCE_LEVELS:
+        errors["level"] = [f"Choose one of: {', '.join(EVIDENCE_LEVELS)}."]
+    if errors:
+        raise ValidationFailed(errors)
+    stored = check_and_store(filename, content, evidence_folder(),
+                             int(current_app.config["MAX_UPLOAD_MB"] * 1_048_576))
+    evidence = Evidence(disclosure=disclosure, section=section, level=level, filename=stored.filename,
+                        stored_name=stored.stored_name, content_type=stored.content_type, size=stored.size,
+                        sha256=stored.sha256, uploaded_by_id=user.id)
+    db.session.add(evidence)
+    record_event("evidence.upload", evidence, after={"disclosure_id": disclosure.id, "section": section,
+                                                     "level": level, "sha256": stored.sha256})
+    return evidence
+
+
+def evidence_path(evidence: Evidence) -> Path:
+    return evidence_folder() / evidence.stored_name
+
+
+def review_queue_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(Disclosure).where(Disclosure.state == "submitted"))

@@ -1,0 +1,263 @@
+"""The flat disclosure table (one row per vendor and period) for export, import and scoring.
+
+Columns: the scoring input contract (`scoring.contract.REQUIRED_COLUMNS`) plus `period_start`
+and `period_end`. A disclosure with several sites is flattened to the site whose entry wage is
+lowest against its minimum wage (the conservative choice), converted to per-hour figures;
+training spend is converted to US dollars at the rate in force on the period's last day.
+Category, price and quality come from the vendor's first active offer.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Mapping
+
+from sqlalchemy import select
+
+from procure.disclosures import services
+from procure.disclosures.models import Disclosure
+from procure.disclosures.validation import hourly_wage
+from procure.errors import ValidationFailed
+from procure.extensions import db
+from procure.reference import reference
+from procure.vendors.models import Offer, Vendor
+from scoring.contract import REQUIRED_COLUMNS
+
+FLAT_COLUMNS = ["vendor_id", "period_start", "period_end", *[c for c in REQUIRED_COLUMNS if c != "vendor_id"]]
+WORKFORCE_COLUMNS = ("headcount_start", "headcount_end", "fte_avg", "total_hires", "impact_worker_hires",
+                     "impact_workers_start", "impact_workers_end", "retention_cohort_hired",
+                     "retention_cohort_retained_12m", "promotions_impact_workers")
+WAGE_VALUE_COLUMNS = ("entry_level_wage", "impact_worker_median_wage", "local_minimum_wage", "living_wage_benchmark")
+INTEGER_COLUMNS = {c for c in WORKFORCE_COLUMNS if c != "fte_avg"}
+MAX_IMPORT_ROWS = 50_000
+
+
+def _worst_site(sites: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The site with the lowest entry wage against its minimum wage; the first when none compare."""
+    def ratio(site):
+        entry, minimum = site.get("entry_level_wage"), site.get("local_minimum_wage")
+        return entry / minimum if entry and minimum else float("inf")
+    return min(sites, key=ratio) if sites else None
+
+
+def _first_offer(vendor: Vendor) -> Offer | None:
+    return next((offer for offer in vendor.offers if offer.active), None)
+
+
+def _spend_usd(training: Mapping[str, Any], period_end: date | str) -> float | None:
+    spend, currency = training.get("training_spend"), training.get("training_currency")
+    if spend is None or not currency:
+        return None
+    on = date.fromisoformat(period_end) if isinstance(period_end, str) else period_end
+    return round(reference().fx.to_usd(spend, currency, on).usd_amount, 2)
+
+
+def flat_row(disclosure: Disclosure) -> dict[str, Any]:
+    """The disclosure as one row of the flat table."""
+    figures = disclosure.figures
+    workforce = figures.get("workforce") or {}
+    training = figures.get("training") or {}
+    evidence = figures.get("evidence") or {}
+    sites = figures.get("wages") or []
+    row: dict[str, Any] = {"vendor_id": disclosure.vendor_id, "period_start": disclosure.period_start.isoformat(),
+                           "period_end": disclosure.period_end.isoformat()}
+    offer = _first_offer(disclosure.vendor)
+    if offer is not None:
+        usd = reference().fx.to_usd(float(offer.price), offer.currency, disclosure.period_end)
+        row.update(category=offer.service_category, price=round(usd.usd_amount, 4), quality=offer.quality)
+    for column in WORKFORCE_COLUMNS:
+        row[column] = workforce.get(column)
+    site = _worst_site(sites)
+    if site is not None:
+        if len(sites) == 1:
+            row["pay_period"] = site.get("pay_period")
+            row.update({c: site.get(c) for c in WAGE_VALUE_COLUMNS})
+        else:
+            hours = site.get("standard_weekly_hours")
+            row["pay_period"] = "hour"
+            row.update({c: None if site.get(c) is None or not hours else
+                        round(hourly_wage(site[c], site["pay_period"], hours), 6) for c in WAGE_VALUE_COLUMNS})
+        row["standard_weekly_hours"] = site.get("standard_weekly_hours")
+    row["training_hours_impact_workers"] = training.get("training_hours_impact_workers")
+    row["training_spend_usd"] = _spend_usd(training, disclosure.period_end)
+    for section in ("workforce", "wages", "training"):
+        row[f"evidence_{section}"] = evidence.get(section)
+    return {column: row.get(column) for column in FLAT_COLUMNS}
+
+
+def latest_versions(statement) -> list[Disclosure]:
+    """The newest version per vendor and period among the disclosures `statement` selects."""
+    latest: dict[tuple, Disclosure] = {}
+    for disclosure in db.session.scalars(statement.order_by(Disclosure.number)).all():
+        latest[(disclosure.vendor_id, disclosure.period_start, disclosure.period_end)] = disclosure
+    return sorted(latest.values(), key=lambda d: (d.vendor_id, d.period_start))
+
+
+# ---------------------------------------------------------------- import
+
+
+def _number(value: Any, column: str, errors: list[str]) -> float | int | None:
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        errors.append(f"{column}: {value!r} is not a number.")
+        return None
+    if column in INTEGER_COLUMNS:
+        if number != int(number):
+            errors.append(f"{column}: {value!r} is not a whole number.")
+            return None
+        return int(number)
+    return number
+
+
+def _document_from_row(row: Mapping[str, Any], vendor: Vendor, errors: list[str]) -> dict[str, Any]:
+    workforce = {c: _number(row.get(c), c, errors) for c in WORKFORCE_COLUMNS}
+    wage_values = {c: _number(row.get(c), c, errors) for c in WAGE_VALUE_COLUMNS}
+    hours = _number(row.get("standard_weekly_hours"), "standard_weekly_hours", errors)
+    pay_period = row.get("pay_period")
+    site = None
+    if any(v is not None for v in wage_values.values()) or hours is not None or pay_period:
+        country = reference().countries.get(vendor.country)
+        site = {"site": "Main site", "country": vendor.country, "currency": country.currency if country else None,
+                "pay_period": pay_period, "standard_weekly_hours": hours, **wage_values}
+    spend = _number(row.get("training_spend_usd"), "training_spend_usd", errors)
+    training = {"training_hours_impact_workers": _number(row.get("training_hours_impact_workers"),
+                                                         "training_hours_impact_workers", errors),
+                "training_spend": spend, "training_currency": "USD" if spend is not None else None}
+    evidence = {s: row.get(f"evidence_{s}") for s in ("workforce", "wages", "training")}
+    return {"period_start": row.get("period_start"), "period_end": row.get("period_end"),
+            "workforce": workforce, "wages": [site] if site else [], "training": training, "evidence": evidence}
+
+
+def _iso(value: Any) -> Any:
+    if hasattr(value, "date") and not isinstance(value, date):
+        value = value.date()
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def import_rows(rows: list[dict[str, Any]], user, allowed_vendor) -> dict[str, Any]:
+    """Stage every row as a draft (a new version where a submitted one exists), all or nothing.
+
+    `allowed_vendor(vendor_id)` returns the Vendor the importer may write, or None. Rows equal
+    to the latest version's flat row are left alone. Raises ValidationFailed with messages keyed
+    `row N` (N as a spreadsheet shows it: the header is row 1); nothing is saved then.
+    """
+    problems: dict[str, list[str]] = {}
+    if rows:
+        missing = [c for c in FLAT_COLUMNS if c not in rows[0]]
+        if missing:
+            raise ValidationFailed({"file": [f"Missing columns: {', '.join(missing)}."]})
+    else:
+        raise ValidationFailed({"file": ["The file has no data rows."]})
+    seen: set[tuple] = set()
+    staged = []
+    for index, raw in enumerate(rows, start=2):
+        row = {k: _iso(v) for k, v in raw.items()}
+        errors: list[str] = []
+        vendor = allowed_vendor(_number(row.get("vendor_id"), "vendor_id", errors)) if row.get("vendor_id") else None
+        if vendor is None and not errors:
+            errors.append(f"vendor_id: no vendor {row.get('vendor_id')!r} that you may import for.")
+        key = (row.get("vendor_id"), row.get("period_start"), row.get("period_end"))
+        if key in seen:
+            errors.append("vendor_id: this vendor and period appear on an earlier row too.")
+        seen.add(key)
+        if vendor is not None and not errors:
+            document = _document_from_row(row, vendor, errors)
+            staged.append((index, vendor, document, row))
+        if errors:
+            problems[f"row {index}"] = errors
+    if problems:
+        raise ValidationFailed(problems, "Nothing was imported: fix the rows listed and upload the file again.")
+    created, unchanged = [], 0
+    for index, vendor, document, row in staged:
+        try:
+            disclosure, changed = _stage(vendor, document, row, user)
+        except ValidationFailed as failed:
+            problems[f"row {index}"] = [f"{field}: {' '.join(m)}" for field, m in failed.errors.items()]
+            continue
+        if changed:
+            created.append(disclosure)
+        else:
+            unchanged += 1
+    if problems:
+        raise ValidationFailed(problems, "Nothing was imported: fix the rows listed and upload the file again.")
+    return {"imported": len(created), "unchanged": unchanged, "disclosure_ids": [d.id for d in created]}
+
+
+def _comparable(row: Mapping[str, Any]) -> dict[str, Any]:
+    out = {}
+    for column in FLAT_COLUMNS:
+        if column in ("category", "price", "quality"):
+            continue  # these come from the rate card, not from the disclosure
+        value = row.get(column)
+        try:
+            value = round(float(value), 6) if value is not None and column not in (
+                "period_start", "period_end", "pay_period") and not column.startswith("evidence_") else value
+        except (TypeError, ValueError):
+            pass
+        out[column] = value
+    return out
+
+
+def _stage(vendor: Vendor, document: dict[str, Any], row: Mapping[str, Any], user) -> tuple[Disclosure, bool]:
+    period_start, period_end = document["period_start"], document["period_end"]
+    try:
+        versions = services.versions_of(vendor.id, date.fromisoformat(period_start), date.fromisoformat(period_end))
+    except (TypeError, ValueError):
+        versions = []
+    if not versions:
+        return services.create_draft(vendor, document, user), True
+    latest = versions[-1]
+    if _comparable(flat_row(latest)) == _comparable(row):
+        return latest, False
+    figures = _merge(latest.figures, document)
+    if latest.state == "draft":
+        return services.update_draft(latest, figures, latest.edit_version), True
+    amendment = services.amend(latest, user)
+    return services.update_draft(amendment, figures, amendment.edit_version), True
+
+
+def _merge(figures: Mapping[str, Any], document: Mapping[str, Any]) -> dict[str, Any]:
+    """The latest figures with the flat table's columns replaced; fields the table lacks are kept."""
+    merged = {k: v for k, v in figures.items()}
+    merged["workforce"] = {**(figures.get("workforce") or {}), **document["workforce"]}
+    sites = [dict(site) for site in figures.get("wages") or []]
+    imported = document["wages"][0] if document["wages"] else None
+    if imported is None:
+        sites = []
+    elif not sites:
+        sites = [imported]
+    else:
+        target = _worst_site(sites)
+        target.update({k: imported[k] for k in ("pay_period", "standard_weekly_hours", *WAGE_VALUE_COLUMNS)})
+    merged["wages"] = sites
+    training = dict(figures.get("training") or {})
+    training["training_hours_impact_workers"] = document["training"]["training_hours_impact_workers"]
+    usd = document["training"]["training_spend"]
+    if usd is None:
+        training.update(training_spend=None, training_currency=None)
+    elif _spend_usd(training, document["period_end"]) != round(usd, 2):
+        training.update(training_spend=usd, training_currency="USD")
+    merged["training"] = training
+    merged["evidence"] = {**(figures.get("evidence") or {}), **document["evidence"]}
+    return merged
+
+
+def vendors_for_import(user):
+    """The function that says which vendor ids the user may import for."""
+    def allowed(vendor_id):
+        if vendor_id is None:
+            return None
+        vendor = db.session.get(Vendor, int(vendor_id))
+        if vendor is None:
+            return None
+        if user.role == "admin" or (user.role == "vendor" and vendor.organization_id == user.organization_id):
+            return vendor
+        return None
+    return allowed
+
+
+__all__ = ["FLAT_COLUMNS", "MAX_IMPORT_ROWS", "flat_row", "import_rows", "latest_versions", "select",
+           "vendors_for_import"]

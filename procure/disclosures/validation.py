@@ -1,0 +1,791 @@
+"""Validation of an impact disclosure: errors that reject it, warnings shown to reviewers.
+
+The rules are those of DESIGN.md section 4, with the standards behind each field in
+reference/impact-metrics.md section 3. Pure Python, so the rules are testable without the app.
+
+A disclosure document has this shape (any field may be absent or None, meaning "not
+disclosed"; submitting requires the fields in `SUBMIT_REQUIRED_*`):
+
+    {"period_start": "2025-01-01", "period_end": "2025-12-31",
+     "workforce": {<counts>, "fte_avg": float, "categories": {<category>: int},
+                   "other_category_label": str},
+     "wages": [{"site": str, "country": "KE", "currency": "KES", "pay_period": "month", ...}],
+     "training": {...}, "evidence": {"workforce": level, "wages": level, "training": level}}
+
+Checking happens in two steps. Reading turns each value into its clean form (whole numbers,
+finite floats, dates, trimmed text, upper-case codes) and reports values of the wrong kind
+and unknown keys. The rules then compare the clean values; a value that could not be read
+counts as not disclosed there, so one typo gives one message, not a cascade.
+"""
+
+from __future__ import annotations
+
+import calendar
+import difflib
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any, Callable
+
+from procure.disclosures.reference_data import Reference
+
+PAY_PERIODS = ("hour", "week", "month", "year")
+EVIDENCE_LEVELS = (
+    "none",
+    "self_reported",
+    "self_reported_documented",
+    "buyer_verified",
+    "third_party_limited",
+    "third_party_reasonable",
+)
+EVIDENCE_SECTIONS = ("workforce", "wages", "training")
+
+# Above 2,080 hours per FTE (52 weeks × 40 hours) a worker would train more than they work.
+MAX_TRAINING_HOURS_PER_FTE = 2080.0
+WARN_TRAINING_HOURS_PER_FTE = 200.0
+MAX_STANDARD_WEEKLY_HOURS = 100.0
+# ILO conventions C1 (industry) and C30 (commerce and offices) set a 48-hour week.
+ILO_WEEKLY_HOURS_LIMIT = 48.0
+# A reconciliation gap above 2 % of the end figure is worth a reviewer's question.
+RECONCILIATION_TOLERANCE = 0.02
+PERIOD_LENGTH_TOLERANCE_DAYS = 31
+LIVING_WAGE_MAX_AGE_MONTHS = 12
+# No employer has a billion staff; the cap also keeps integer arithmetic within float range.
+MAX_COUNT = 1_000_000_000
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+# Kinds of value; each has a reader below.
+COUNT = "count"  # whole number ≥ 0
+AMOUNT = "amount"  # finite number ≥ 0
+POSITIVE = "positive"  # finite number > 0
+TEXT = "text"
+DATE = "date"
+CODE = "code"  # ISO country or currency code, upper-cased
+PAY_PERIOD = "pay_period"
+EVIDENCE_LEVEL = "evidence_level"
+
+
+@dataclass(frozen=True)
+class Issue:
+    field: str  # path such as "workforce.impact_worker_hires" or "wages[1].currency"
+    message: str
+
+
+@dataclass
+class ValidationReport:
+    errors: list[Issue] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.errors
+
+
+@dataclass(frozen=True)
+class _Field:
+    kind: str
+    label: str  # sentence case, as it starts a message
+
+
+PERIOD_FIELDS = {
+    "period_start": _Field(DATE, "Period start"),
+    "period_end": _Field(DATE, "Period end"),
+}
+WORKFORCE_FIELDS = {
+    "headcount_start": _Field(COUNT, "Headcount at start of period"),
+    "headcount_end": _Field(COUNT, "Headcount at end of period"),
+    "full_time_end": _Field(COUNT, "Full-time employees at end of period"),
+    "part_time_end": _Field(COUNT, "Part-time employees at end of period"),
+    "fte_avg": _Field(POSITIVE, "Average FTE"),
+    "total_hires": _Field(COUNT, "Total hires"),
+    "impact_worker_hires": _Field(COUNT, "Impact-worker hires"),
+    "departures_voluntary": _Field(COUNT, "Voluntary departures"),
+    "departures_involuntary": _Field(COUNT, "Involuntary departures"),
+    "impact_worker_departures": _Field(COUNT, "Impact-worker departures"),
+    "impact_workers_start": _Field(COUNT, "Impact workers at start of period"),
+    "impact_workers_end": _Field(COUNT, "Impact workers at end of period"),
+    "other_category_label": _Field(TEXT, "Name of the other impact-worker category"),
+    "retention_cohort_hired": _Field(COUNT, "Impact workers in the 12-month retention cohort"),
+    "retention_cohort_retained_12m": _Field(COUNT, "Retention cohort still employed after 12 months"),
+    "promotions_all": _Field(COUNT, "Promotions of all employees"),
+    "promotions_impact_workers": _Field(COUNT, "Promotions of impact workers"),
+}
+CATEGORY_FIELDS = {
+    "long_term_unemployed": _Field(COUNT, "Long-term unemployed"),
+    "below_poverty_line": _Field(COUNT, "Below the poverty line"),
+    "refugee_or_displaced": _Field(COUNT, "Refugees or displaced people"),
+    "disability": _Field(COUNT, "People with a disability"),
+    "youth_neet": _Field(COUNT, "Young people not in employment, education or training"),
+    "women_low_participation": _Field(COUNT, "Women where few women are in paid work"),
+    "other": _Field(COUNT, "Other category"),
+}
+WAGE_FIELDS = {
+    "site": _Field(TEXT, "Site name"),
+    "country": _Field(CODE, "Country"),
+    "currency": _Field(CODE, "Currency"),
+    "pay_period": _Field(PAY_PERIOD, "Pay period"),
+    "standard_weekly_hours": _Field(POSITIVE, "Standard working week in hours"),
+    "entry_level_wage": _Field(POSITIVE, "Entry-level wage"),
+    "impact_worker_median_wage": _Field(POSITIVE, "Median wage of impact workers"),
+    "local_minimum_wage": _Field(POSITIVE, "Local minimum wage"),
+    "minimum_wage_source": _Field(TEXT, "Source of the minimum wage"),
+    "minimum_wage_date": _Field(DATE, "Date of the minimum wage"),
+    "living_wage_benchmark": _Field(POSITIVE, "Living-wage benchmark"),
+    "living_wage_source": _Field(TEXT, "Source of the living-wage benchmark"),
+    "living_wage_date": _Field(DATE, "Date of the living-wage benchmark"),
+}
+TRAINING_FIELDS = {
+    "training_hours_all": _Field(AMOUNT, "Training hours of all employees"),
+    "training_hours_impact_workers": _Field(AMOUNT, "Training hours of impact workers"),
+    "training_spend": _Field(AMOUNT, "Training spend"),
+    "training_currency": _Field(CODE, "Currency of training spend"),
+    "employees_trained": _Field(COUNT, "Employees trained"),
+}
+EVIDENCE_FIELDS = {
+    section: _Field(EVIDENCE_LEVEL, f"Evidence level for the {section} section")
+    for section in EVIDENCE_SECTIONS
+}
+
+SUBMIT_REQUIRED_WORKFORCE = (
+    "headcount_start", "headcount_end", "full_time_end", "part_time_end", "fte_avg",
+    "total_hires", "impact_worker_hires", "impact_workers_start", "impact_workers_end",
+)
+SUBMIT_REQUIRED_WAGES = (
+    "site", "country", "currency", "pay_period", "standard_weekly_hours", "entry_level_wage",
+    "local_minimum_wage", "minimum_wage_source", "minimum_wage_date",
+    "living_wage_benchmark", "living_wage_source", "living_wage_date",
+)
+
+
+# --- public API --------------------------------------------------------------------------
+
+
+def validate_disclosure(doc: Any, reference: Reference, *, today: date,
+                        for_submit: bool) -> ValidationReport:
+    """Check a disclosure document; never raises and never changes `doc`.
+
+    Errors always cover values present (draft or submit); `for_submit` adds one "required"
+    error per missing required field. Warnings never block. `today` bounds the dates of wage
+    benchmarks, which cannot lie in the future.
+    """
+    reading = _read_document(doc)
+    report = ValidationReport(errors=list(reading.errors))
+    values = reading.values
+    _check_period(values, report)
+    _check_workforce(values["workforce"], report)
+    _check_wages(values, reference, today, report)
+    _check_training(values["training"], values["workforce"], reference, report)
+    if for_submit:
+        _check_required(values, reading.unreadable, report)
+    return report
+
+
+def normalise_disclosure(doc: Any) -> dict[str, Any]:
+    """A clean copy of `doc` in the full document shape; never raises, never changes `doc`.
+
+    Every known field is present (None when not disclosed); counts are int, other numbers
+    float, dates ISO strings, codes upper-case, pay periods and evidence levels lower-case,
+    text trimmed (empty text is None). Unknown keys and values that cannot be read are left
+    out here and reported as errors by `validate_disclosure`: store a normalised document
+    only when its report has no errors.
+    """
+    return _as_document(_read_document(doc).values)
+
+
+def hourly_wage(amount: float, pay_period: str, standard_weekly_hours: float) -> float:
+    """A wage per hour, from a wage per `pay_period` at a site's standard weekly hours.
+
+    A week is `standard_weekly_hours` hours, a month 52/12 weeks and a year 52 weeks, so
+    wages paid per week, month or year compare with hourly benchmarks (DESIGN.md section 4).
+    Raises ValueError for an unknown pay period or hours that are not above 0.
+    """
+    if not standard_weekly_hours > 0:
+        raise ValueError(f"standard_weekly_hours must be above 0, got {standard_weekly_hours!r}")
+    weeks_per_period = {"hour": None, "week": 1.0, "month": 52 / 12, "year": 52.0}
+    if pay_period not in weeks_per_period:
+        raise ValueError(f"pay_period must be one of {', '.join(PAY_PERIODS)}, got {pay_period!r}")
+    weeks = weeks_per_period[pay_period]
+    if weeks is None:
+        return float(amount)
+    return amount / (standard_weekly_hours * weeks)
+
+
+# --- reading -----------------------------------------------------------------------------
+
+
+@dataclass
+class _Reading:
+    values: dict[str, Any]  # the full document shape, dates as date objects
+    errors: list[Issue] = field(default_factory=list)
+    unreadable: set[str] = field(default_factory=set)  # paths reported as unreadable
+
+
+def _read_document(doc: Any) -> _Reading:
+    reading = _Reading(values={})
+    top = _read_group(doc, "", "The disclosure", PERIOD_FIELDS,
+                      {"workforce", "wages", "training", "evidence"}, reading)
+    values = reading.values
+    values.update({key: top.get(key) for key in PERIOD_FIELDS})
+    workforce_raw = top.get("workforce")
+    workforce = _read_group(workforce_raw, "workforce", "Workforce figures", WORKFORCE_FIELDS,
+                            {"categories"}, reading)
+    categories_raw = workforce.pop("categories", None)
+    workforce["categories"] = _read_group(
+        categories_raw, "workforce.categories", "Impact-worker categories", CATEGORY_FIELDS,
+        set(), reading,
+    )
+    values["workforce"] = workforce
+    values["wages"] = _read_wages(top.get("wages"), reading)
+    values["training"] = _read_group(top.get("training"), "training", "Training figures",
+                                     TRAINING_FIELDS, set(), reading)
+    values["evidence"] = _read_group(top.get("evidence"), "evidence", "Evidence levels",
+                                     EVIDENCE_FIELDS, set(), reading)
+    return reading
+
+
+def _read_group(raw: Any, path: str, label: str, fields: Mapping[str, _Field],
+                nested: set[str], reading: _Reading, label_prefix: str = "") -> dict[str, Any]:
+    """Read a group of named fields; `nested` keys are passed through raw for the caller."""
+    values: dict[str, Any] = {key: None for key in fields}
+    if raw is None:
+        return values
+    if not isinstance(raw, Mapping):
+        _unreadable(reading, path, f"{label} must be a group of named fields; got {_describe(raw)}.")
+        return values
+    known = set(fields) | nested
+    for key, value in raw.items():
+        key_path = _join(path, str(key))
+        if key not in known:
+            _unreadable(reading, key_path, _unknown_key_message(key, known))
+        elif key in nested:
+            values[key] = value
+        elif value is not None:
+            spec = fields[key]
+            clean, problem = _READERS[spec.kind](value)
+            if problem is None:
+                values[key] = clean
+            else:
+                _unreadable(reading, key_path, f"{label_prefix}{_label_in_context(spec.label, label_prefix)} {problem}.")
+    return values
+
+
+def _read_wages(raw: Any, reading: _Reading) -> list[dict[str, Any]]:
+    if raw is None:
+        return []
+    if not isinstance(raw, (list, tuple)):
+        _unreadable(reading, "wages", f"Wages must be a list of sites; got {_describe(raw)}.")
+        return []
+    sites = []
+    for index, entry in enumerate(raw):
+        path = f"wages[{index}]"
+        prefix = f"{_site_label(index, entry)}: "
+        sites.append(_read_group(entry, path, prefix.rstrip(": "), WAGE_FIELDS, set(), reading,
+                                 label_prefix=prefix))
+    return sites
+
+
+def _unreadable(reading: _Reading, path: str, message: str) -> None:
+    reading.errors.append(Issue(path, message))
+    reading.unreadable.add(path)
+
+
+def _unknown_key_message(key: Any, known: set[str]) -> str:
+    message = f'"{key}" is not a field of the disclosure.'
+    close = difflib.get_close_matches(str(key), sorted(known), n=1) if isinstance(key, str) else []
+    return f'{message} Did you mean "{close[0]}"?' if close else message
+
+
+def _read_number(value: Any, what: str = "a number") -> tuple[float | int | None, str | None]:
+    """A finite int or float from a JSON-like number, or the reason it is not one."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        return None, f"must be {what}; got {_describe(value)}"
+    if isinstance(value, int):
+        return value, None
+    try:
+        number = float(value)
+    except (OverflowError, ValueError):
+        number = math.inf
+    if not math.isfinite(number):
+        return None, f"must be a finite number; got {_describe(value)}"
+    return number, None
+
+
+def _read_count(value: Any) -> tuple[int | None, str | None]:
+    number, problem = _read_number(value, "a whole number")
+    if problem:
+        return None, problem
+    if number != int(number):
+        return None, f"must be a whole number; got {_fmt(number)}"
+    if number < 0:
+        return None, f"cannot be negative; got {_fmt(number)}"
+    if number > MAX_COUNT:
+        return None, f"is too large to be right ({_fmt(int(number))}); check the figure"
+    return int(number), None
+
+
+def _read_amount(value: Any) -> tuple[float | None, str | None]:
+    number, problem = _read_number(value)
+    if problem:
+        return None, problem
+    if number < 0:
+        return None, f"cannot be negative; got {_fmt(number)}"
+    return _to_float(number)
+
+
+def _read_positive(value: Any) -> tuple[float | None, str | None]:
+    number, problem = _read_number(value)
+    if problem:
+        return None, problem
+    if number <= 0:
+        return None, f"must be greater than 0; got {_fmt(number)}"
+    return _to_float(number)
+
+
+def _to_float(number: float | int) -> tuple[float | None, str | None]:
+    try:
+        return float(number), None
+    except OverflowError:
+        return None, "is too large to be right; check the figure"
+
+
+def _read_text(value: Any) -> tuple[str | None, str | None]:
+    if not isinstance(value, str):
+        return None, f"must be text; got {_describe(value)}"
+    return value.strip() or None, None
+
+
+def _read_date(value: Any) -> tuple[date | None, str | None]:
+    if isinstance(value, date):  # a datetime is a date too; keep only the day
+        return date(value.year, value.month, value.day), None
+    problem = f"must be a date written YYYY-MM-DD, e.g. 2025-12-31; got {_describe(value)}"
+    if not isinstance(value, str):
+        return None, problem
+    text = value.strip()
+    if not text:
+        return None, None
+    if not _ISO_DATE.fullmatch(text):
+        return None, problem
+    try:
+        return date.fromisoformat(text), None
+    except ValueError:
+        return None, f"is not a real date; got {_describe(value)}"
+
+
+def _choice_reader(choices: tuple[str, ...], normalise: Callable[[str], str],
+                   what: str) -> Callable[[Any], tuple[str | None, str | None]]:
+    def read(value: Any) -> tuple[str | None, str | None]:
+        text, problem = _read_text(value)
+        if problem or text is None:
+            return None, problem
+        text = normalise(text)
+        if choices and text not in choices:
+            return None, f"must be one of {', '.join(choices)}; got {_describe(value)}"
+        if not choices and not re.fullmatch(r"[A-Z]{2,3}", text):
+            return None, f"must be {what}; got {_describe(value)}"
+        return text, None
+
+    return read
+
+
+_READERS: dict[str, Callable[[Any], tuple[Any, str | None]]] = {
+    COUNT: _read_count,
+    AMOUNT: _read_amount,
+    POSITIVE: _read_positive,
+    TEXT: _read_text,
+    DATE: _read_date,
+    CODE: _choice_reader((), str.upper, "an ISO code of two or three letters"),
+    PAY_PERIOD: _choice_reader(PAY_PERIODS, str.lower, "a pay period"),
+    EVIDENCE_LEVEL: _choice_reader(EVIDENCE_LEVELS, str.lower, "an evidence level"),
+}
+
+
+def _as_document(values: dict[str, Any]) -> dict[str, Any]:
+    """The read values with dates as ISO strings: the stored form of a disclosure."""
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, date):
+            return value.isoformat()
+        if isinstance(value, dict):
+            return {key: plain(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [plain(item) for item in value]
+        return value
+
+    return plain(values)
+
+
+# --- rules -------------------------------------------------------------------------------
+
+
+def _check_period(values: Mapping[str, Any], report: ValidationReport) -> None:
+    start, end = values["period_start"], values["period_end"]
+    if start is None or end is None:
+        return
+    if end <= start:
+        report.errors.append(Issue(
+            "period_end", f"Period end ({end.isoformat()}) must be after period start ({start.isoformat()})."
+        ))
+        return
+    # A 12-month period starting on 1 January ends on 31 December of the same year.
+    one_year_on = _add_months(start, 12)
+    if one_year_on is None:
+        return
+    twelve_months_end = one_year_on - timedelta(days=1)
+    if abs((end - twelve_months_end).days) > PERIOD_LENGTH_TOLERANCE_DAYS:
+        report.warnings.append(Issue(
+            "period_end",
+            f"The period runs from {start.isoformat()} to {end.isoformat()} "
+            f"({(end - start).days + 1} days); a reporting period is expected to be 12 months "
+            f"(within {PERIOD_LENGTH_TOLERANCE_DAYS} days), so figures may not compare with other vendors'.",
+        ))
+
+
+def _check_workforce(workforce: Mapping[str, Any], report: ValidationReport) -> None:
+    w = workforce
+    labels = {key: spec.label for key, spec in WORKFORCE_FIELDS.items()}
+
+    def not_above(key: str, limit_key: str) -> None:
+        _check_not_above(report, f"workforce.{key}", labels[key], [w[key]],
+                         _lower_first(labels[limit_key]), [w[limit_key]])
+
+    not_above("impact_worker_hires", "total_hires")
+    not_above("impact_workers_start", "headcount_start")
+    not_above("impact_workers_end", "headcount_end")
+    not_above("retention_cohort_retained_12m", "retention_cohort_hired")
+    not_above("promotions_impact_workers", "promotions_all")
+
+    departure_keys = [key for key in ("departures_voluntary", "departures_involuntary") if w[key] is not None]
+    departures = [w[key] for key in departure_keys]
+    if departure_keys:
+        # Even one kind of departure alone cannot exceed everyone who was ever employed.
+        _check_not_above(report, f"workforce.{departure_keys[0]}", "Departures", departures,
+                         "headcount at start of period plus total hires",
+                         [w["headcount_start"], w["total_hires"]])
+    if len(departures) == 2:
+        _check_not_above(report, "workforce.impact_worker_departures", labels["impact_worker_departures"],
+                         [w["impact_worker_departures"]], "all departures", departures)
+
+    if None not in (w["full_time_end"], w["part_time_end"], w["headcount_end"]):
+        total = w["full_time_end"] + w["part_time_end"]
+        if total != w["headcount_end"]:
+            report.errors.append(Issue(
+                "workforce.full_time_end",
+                f"Full-time ({_fmt(w['full_time_end'])}) plus part-time ({_fmt(w['part_time_end'])}) "
+                f"employees at end of period make {_fmt(total)}, but headcount at end of period is "
+                f"{_fmt(w['headcount_end'])}; they must be equal.",
+            ))
+
+    if w["fte_avg"] is not None and None not in (w["headcount_start"], w["headcount_end"]):
+        largest = max(w["headcount_start"], w["headcount_end"])
+        if w["fte_avg"] > largest:
+            report.errors.append(Issue(
+                "workforce.fte_avg",
+                f"Average FTE ({_fmt(w['fte_avg'])}) cannot exceed the larger of headcount at start "
+                f"({_fmt(w['headcount_start'])}) and at end ({_fmt(w['headcount_end'])}) of period.",
+            ))
+
+    _check_categories(w, report)
+    _check_reconciliation(
+        report, "workforce.headcount_end", "Headcount",
+        w["headcount_start"], w["total_hires"],
+        None if len(departures) < 2 else sum(departures), w["headcount_end"],
+    )
+    _check_reconciliation(
+        report, "workforce.impact_workers_end", "Impact-worker count",
+        w["impact_workers_start"], w["impact_worker_hires"], w["impact_worker_departures"],
+        w["impact_workers_end"],
+    )
+
+
+def _check_categories(workforce: Mapping[str, Any], report: ValidationReport) -> None:
+    categories = workforce["categories"]
+    impact_end = workforce["impact_workers_end"]
+    for key, spec in CATEGORY_FIELDS.items():
+        _check_not_above(report, f"workforce.categories.{key}", spec.label, [categories[key]],
+                         "impact workers at end of period", [impact_end])
+    if (categories["other"] or 0) > 0 and workforce["other_category_label"] is None:
+        report.errors.append(Issue(
+            "workforce.other_category_label",
+            f"Name the other impact-worker category: {_fmt(categories['other'])} impact workers "
+            f"are counted under \"other\".",
+        ))
+    given = [count for count in categories.values() if count is not None]
+    # Categories may overlap (a refugee can also be long-term unemployed), so only a sum
+    # below the total is suspicious: some impact workers would belong to no category.
+    if given and impact_end is not None and sum(given) < impact_end:
+        uncounted = impact_end - sum(given)
+        report.warnings.append(Issue(
+            "workforce.categories",
+            f"{_fmt(uncounted)} impact workers are in no category: the categories add up to "
+            f"{_fmt(sum(given))} but there are {_fmt(impact_end)} impact workers at end of period.",
+        ))
+
+
+def _check_reconciliation(report: ValidationReport, path: str, what: str, start: int | None,
+                          hires: int | None, departures: int | None, end: int | None) -> None:
+    """Warn when start + hires − departures misses the end figure by more than 2 % of it.
+
+    A gap can be legitimate (transfers, reclassifications), so it is a question for the
+    reviewer, not an error.
+    """
+    if None in (start, hires, departures, end):
+        return
+    expected = start + hires - departures
+    gap = abs(expected - end)
+    if gap <= RECONCILIATION_TOLERANCE * end:
+        return
+    share = f", {100 * gap / end:.1f} % of the end figure" if end else ""
+    report.warnings.append(Issue(
+        path,
+        f"{what} does not reconcile: start {_fmt(start)} + hires {_fmt(hires)} − departures "
+        f"{_fmt(departures)} = {_fmt(expected)}, but the end of period figure is {_fmt(end)} "
+        f"(a gap of {_fmt(gap)}{share}); a gap over {RECONCILIATION_TOLERANCE:.0%} needs an "
+        f"explanation, such as transfers.",
+    ))
+
+
+def _check_wages(values: Mapping[str, Any], reference: Reference, today: date,
+                 report: ValidationReport) -> None:
+    period_end = values["period_end"]
+    first_use_of_name: dict[str, int] = {}
+    for index, site in enumerate(values["wages"]):
+        path = f"wages[{index}]"
+        name = _site_label(index, site)
+
+        if site["site"] is not None:
+            folded = site["site"].casefold()
+            if folded in first_use_of_name:
+                report.errors.append(Issue(
+                    f"{path}.site",
+                    f"{name} has the same name as site {first_use_of_name[folded] + 1}; "
+                    f"give each site its own name.",
+                ))
+            else:
+                first_use_of_name[folded] = index
+
+        _check_country(report, f"{path}.country", f"{name}: country", site["country"], reference)
+        _check_currency(report, f"{path}.currency", f"{name}: currency", site["currency"], reference)
+
+        hours = site["standard_weekly_hours"]
+        if hours is not None and hours > MAX_STANDARD_WEEKLY_HOURS:
+            report.errors.append(Issue(
+                f"{path}.standard_weekly_hours",
+                f"{name}: {_lower_first(WAGE_FIELDS['standard_weekly_hours'].label)} must be at most "
+                f"{_fmt(MAX_STANDARD_WEEKLY_HOURS)}; "
+                f"got {_fmt(hours)}.",
+            ))
+        elif hours is not None and hours > ILO_WEEKLY_HOURS_LIMIT:
+            report.warnings.append(Issue(
+                f"{path}.standard_weekly_hours",
+                f"{name}: a standard week of {_fmt(hours)} hours is over the "
+                f"{_fmt(ILO_WEEKLY_HOURS_LIMIT)}-hour week of ILO conventions C1 and C30.",
+            ))
+
+        for key in ("minimum_wage_date", "living_wage_date"):
+            when = site[key]
+            if when is not None and when > today:
+                report.errors.append(Issue(
+                    f"{path}.{key}",
+                    f"{name}: {_lower_first(WAGE_FIELDS[key].label)} ({when.isoformat()}) is in the "
+                    f"future (today is {today.isoformat()}).",
+                ))
+
+        living_date = site["living_wage_date"]
+        if living_date is not None and period_end is not None:
+            oldest_current = _add_months(period_end, -LIVING_WAGE_MAX_AGE_MONTHS)
+            if oldest_current is not None and living_date < oldest_current:
+                report.warnings.append(Issue(
+                    f"{path}.living_wage_date",
+                    f"{name}: the living-wage benchmark is dated {living_date.isoformat()}, more than "
+                    f"{LIVING_WAGE_MAX_AGE_MONTHS} months before the period end ({period_end.isoformat()}); "
+                    f"use a newer benchmark or one updated for inflation.",
+                ))
+
+        entry, minimum = site["entry_level_wage"], site["local_minimum_wage"]
+        # A warning, not an error: the scoring profile's knock-out rule decides what a wage
+        # below the legal minimum costs the vendor (and a buyer may turn that rule off), so
+        # the disclosure is still accepted and the reviewer sees the figure.
+        if entry is not None and minimum is not None and entry < minimum:
+            unit = " ".join(part for part in (site["currency"], site["pay_period"] and f"per {site['pay_period']}") if part)
+            unit = f" {unit}" if unit else ""
+            report.warnings.append(Issue(
+                f"{path}.entry_level_wage",
+                f"{name}: the entry-level wage ({_fmt(entry)}{unit}) is below the local minimum wage "
+                f"({_fmt(minimum)}{unit}); under the default scoring profile this knocks the vendor out.",
+            ))
+
+
+def _check_training(training: Mapping[str, Any], workforce: Mapping[str, Any], reference: Reference,
+                    report: ValidationReport) -> None:
+    t, w = training, workforce
+    _check_not_above(report, "training.training_hours_impact_workers",
+                     TRAINING_FIELDS["training_hours_impact_workers"].label,
+                     [t["training_hours_impact_workers"]], "training hours of all employees",
+                     [t["training_hours_all"]])
+    _check_not_above(report, "training.employees_trained", TRAINING_FIELDS["employees_trained"].label,
+                     [t["employees_trained"]], "headcount at start of period plus total hires",
+                     [w["headcount_start"], w["total_hires"]])
+    _check_currency(report, "training.training_currency", "Currency of training spend",
+                    t["training_currency"], reference)
+
+    hours, fte = t["training_hours_all"], w["fte_avg"]
+    if hours is None or fte is None:
+        return
+    per_fte = hours / fte
+    arithmetic = f"{_fmt(per_fte)} = {_fmt(hours)} hours ÷ {_fmt(fte)} FTE"
+    if per_fte > MAX_TRAINING_HOURS_PER_FTE:
+        report.errors.append(Issue(
+            "training.training_hours_all",
+            f"Training hours per FTE ({arithmetic}) cannot exceed {_fmt(MAX_TRAINING_HOURS_PER_FTE)}, "
+            f"a full working year.",
+        ))
+    elif per_fte > WARN_TRAINING_HOURS_PER_FTE:
+        report.warnings.append(Issue(
+            "training.training_hours_all",
+            f"Training hours per FTE ({arithmetic}) are over {_fmt(WARN_TRAINING_HOURS_PER_FTE)}, "
+            f"unusually high; check that on-the-job work is not counted as training.",
+        ))
+
+
+def _check_country(report: ValidationReport, path: str, label: str, code: str | None,
+                   reference: Reference) -> None:
+    if code is not None and code not in reference.countries:
+        report.errors.append(Issue(
+            path, f"{label} \"{code}\" is not an ISO 3166-1 country code (two letters, e.g. KE for Kenya)."
+        ))
+
+
+def _check_currency(report: ValidationReport, path: str, label: str, code: str | None,
+                    reference: Reference) -> None:
+    if code is None:
+        return
+    currency = reference.currencies.get(code)
+    if currency is None:
+        report.errors.append(Issue(
+            path, f"{label} \"{code}\" is not an ISO 4217 currency code (three letters, e.g. KES)."
+        ))
+    elif not currency.is_cash:
+        report.errors.append(Issue(
+            path, f"{label} \"{code}\" ({currency.name}) is not a currency that pay is given in."
+        ))
+
+
+def _check_required(values: Mapping[str, Any], unreadable: set[str], report: ValidationReport) -> None:
+    """One "required" error per missing field; a field already reported as unreadable (or in
+    a group that could not be read) gets no second message."""
+
+    def require(path: str, value: Any, label: str) -> None:
+        group = path.rsplit(".", 1)[0] if "." in path else ""
+        if value is None and path not in unreadable and group not in unreadable and "" not in unreadable:
+            report.errors.append(Issue(path, f"{label} is required to submit."))
+
+    for key, spec in PERIOD_FIELDS.items():
+        require(key, values[key], spec.label)
+    for key in SUBMIT_REQUIRED_WORKFORCE:
+        require(f"workforce.{key}", values["workforce"][key], WORKFORCE_FIELDS[key].label)
+    if not values["wages"] and "wages" not in unreadable and "" not in unreadable:
+        report.errors.append(Issue("wages", "Wages for at least one site are required to submit."))
+    for index, site in enumerate(values["wages"]):
+        for key in SUBMIT_REQUIRED_WAGES:
+            require(f"wages[{index}].{key}", site[key],
+                    f"{_site_label(index, site)}: {_lower_first(WAGE_FIELDS[key].label)}")
+    for key, spec in EVIDENCE_FIELDS.items():
+        require(f"evidence.{key}", values["evidence"][key], spec.label)
+    training = values["training"]
+    # Spend is compared across vendors in US dollars, which needs the currency it is in.
+    if training["training_spend"] is not None:
+        require("training.training_currency", training["training_currency"],
+                TRAINING_FIELDS["training_currency"].label)
+
+
+def _check_not_above(report: ValidationReport, path: str, label: str, parts: list[Any],
+                     limit_label: str, limit_parts: list[Any]) -> None:
+    """Error when the sum of `parts` exceeds the sum of `limit_parts`; skipped if any is missing."""
+    if not parts or not limit_parts or None in parts or None in limit_parts:
+        return
+    if sum(parts) > sum(limit_parts):
+        report.errors.append(Issue(
+            path, f"{label} ({_sum_text(parts)}) cannot exceed {limit_label} ({_sum_text(limit_parts)})."
+        ))
+
+
+# --- wording -----------------------------------------------------------------------------
+
+
+def _fmt(number: float | int) -> str:
+    """A number as a vendor writes it: 1,234 or 1,234.5 or 0.0125."""
+    if isinstance(number, float) and number.is_integer() and abs(number) < 1e15:
+        number = int(number)
+    if isinstance(number, int):
+        return f"{number:,}"
+    if abs(number) >= 1:
+        return f"{number:,.2f}".rstrip("0").rstrip(".")
+    return f"{number:.3g}"
+
+
+def _sum_text(parts: list[float | int]) -> str:
+    if len(parts) == 1:
+        return _fmt(parts[0])
+    return " + ".join(_fmt(part) for part in parts) + f" = {_fmt(sum(parts))}"
+
+
+def _describe(value: Any) -> str:
+    """A wrong value as a vendor would recognise it."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return f'"{shown}"'
+    if isinstance(value, (int, Decimal)):
+        return _fmt(int(value)) if isinstance(value, int) else str(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "not a number (NaN)"
+        if math.isinf(value):
+            return "infinity"
+        return _fmt(value)
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if isinstance(value, Mapping):
+        return "a group of fields"
+    if value is None:
+        return "nothing"
+    return f"a value of type {type(value).__name__}"
+
+
+def _site_label(index: int, site: Any) -> str:
+    name = site.get("site") if isinstance(site, Mapping) else None
+    if isinstance(name, str) and name.strip():
+        return f'Site "{name.strip()}"'
+    return f"Site {index + 1}"
+
+
+def _lower_first(label: str) -> str:
+    """Lower-case a label's first letter for use mid-sentence, keeping acronyms such as FTE."""
+    if len(label) > 1 and label[1].isupper():
+        return label
+    return label[:1].lower() + label[1:]
+
+
+def _label_in_context(label: str, prefix: str) -> str:
+    return _lower_first(label) if prefix else label
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _add_months(day: date, months: int) -> date | None:
+    """The same day `months` later (or earlier), clipped to the month's end (31 Mar − 1 → 28 Feb).
+
+    None when the result falls outside the years 1 to 9999 that `date` can hold.
+    """
+    year, month_index = divmod(day.year * 12 + day.month - 1 + months, 12)
+    if not 1 <= year <= 9999:
+        return None
+    month = month_index + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

@@ -1,0 +1,175 @@
+"""Pages: the vendor's disclosures (multi-section form, evidence, versions) and the buyer's review queue."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from procure.access import SIGNED_IN, access, get_scoped_or_404, roles, scoped_select
+from procure.disclosures import form_spec, services
+from procure.disclosures.evidence_files import EvidenceRejected
+from procure.disclosures.models import EVIDENCE_LEVELS, EVIDENCE_SECTIONS, Disclosure
+from procure.errors import ConflictError, ValidationFailed
+from procure.extensions import db
+from procure.vendors.views import own_vendor
+
+bp = Blueprint("disclosure_pages", __name__)
+
+
+@bp.route("/vendor/disclosures", methods=["GET", "POST"])
+@access(roles("vendor"))
+def index():
+    vendor = own_vendor()
+    if vendor is None:
+        flash("Fill in your profile first; then disclose your impact.", "info")
+        return redirect(url_for("vendor_pages.profile"))
+    errors: dict = {}
+    values = {"period_start": "", "period_end": ""}
+    status = 200
+    if request.method == "POST":
+        values = {key: request.form.get(key, "").strip() for key in values}
+        try:
+            disclosure = services.create_draft(vendor, values, current_user)
+        except (ValidationFailed, ConflictError) as failed:
+            db.session.rollback()
+            if isinstance(failed, ValidationFailed):
+                errors, status = failed.errors, 422
+            else:
+                flash(failed.message, "error")
+                status = 409
+        else:
+            db.session.commit()
+            flash("Draft started. Fill in the sections and save as you go.", "success")
+            return redirect(url_for("disclosure_pages.show", disclosure_id=disclosure.id))
+    disclosures = db.session.scalars(
+        scoped_select(Disclosure).where(Disclosure.vendor_id == vendor.id)
+        .order_by(Disclosure.period_start.desc(), Disclosure.number.desc())
+    ).all()
+    periods: dict = {}
+    for disclosure in disclosures:
+        periods.setdefault((disclosure.period_start, disclosure.period_end), []).append(disclosure)
+    return render_template("disclosures/index.html", vendor=vendor, periods=periods, values=values,
+                           errors=errors), status
+
+
+def _render(disclosure: Disclosure, document=None, errors=None, status=200):
+    versions = db.session.scalars(
+        scoped_select(Disclosure)
+        .where(Disclosure.vendor_id == disclosure.vendor_id, Disclosure.period_start == disclosure.period_start,
+               Disclosure.period_end == disclosure.period_end)
+        .order_by(Disclosure.number.desc())
+    ).all()
+    return render_template(
+        "disclosures/show.html", disclosure=disclosure,
+        document=document if document is not None else disclosure.figures, errors=errors or {},
+        versions=versions, spec=form_spec, evidence_sections=EVIDENCE_SECTIONS,
+        pay_period_options=[(p, p) for p in form_spec.PAY_PERIODS],
+        level_options=[(level, level.replace("_", " ")) for level in EVIDENCE_LEVELS],
+        section_options=[(section, section.title()) for section in EVIDENCE_SECTIONS],
+        can_edit=current_user.role == "vendor" and disclosure.state == "draft",
+        can_review=current_user.role == "buyer" and disclosure.state == "submitted",
+        can_amend=current_user.role == "vendor" and disclosure.state != "draft" and versions
+        and versions[0].id == disclosure.id,
+        can_see_evidence=current_user.role in ("vendor", "buyer"),
+    ), status
+
+
+@bp.route("/disclosures/<int:disclosure_id>", methods=["GET", "POST"])
+@access(SIGNED_IN)
+def show(disclosure_id):
+    disclosure = get_scoped_or_404(Disclosure, disclosure_id)
+    if request.method == "GET":
+        return _render(disclosure)
+    if current_user.role != "vendor":
+        return _render(disclosure, status=403)
+    document = form_spec.document_from_form(request.form)
+    submitting = request.form.get("action") == "submit"
+    try:
+        services.update_draft(disclosure, document, int(request.form.get("edit_version", 0) or 0))
+        if submitting:
+            services.submit(disclosure, current_user)
+    except ValidationFailed as failed:
+        db.session.rollback()
+        disclosure = get_scoped_or_404(Disclosure, disclosure_id)
+        return _render(disclosure, document, failed.errors, 422)
+    except ConflictError as conflict:
+        db.session.rollback()
+        flash(conflict.message, "error")
+        return redirect(url_for("disclosure_pages.show", disclosure_id=disclosure_id))
+    db.session.commit()
+    flash("Submitted. Buyers can now review it; it can no longer be edited." if submitting
+          else "Draft saved.", "success")
+    return redirect(url_for("disclosure_pages.show", disclosure_id=disclosure.id))
+
+
+@bp.route("/disclosures/<int:disclosure_id>/amend", methods=["POST"])
+@access(roles("vendor"))
+def amend(disclosure_id):
+    disclosure = get_scoped_or_404(Disclosure, disclosure_id)
+    try:
+        amendment = services.amend(disclosure, current_user)
+    except ConflictError as conflict:
+        db.session.rollback()
+        flash(conflict.message, "error")
+        return redirect(url_for("disclosure_pages.show", disclosure_id=disclosure_id))
+    db.session.commit()
+    flash(f"Version {amendment.number} is a new draft with the figures of version {disclosure.number}.", "success")
+    return redirect(url_for("disclosure_pages.show", disclosure_id=amendment.id))
+
+
+@bp.route("/disclosures/<int:disclosure_id>/review", methods=["POST"])
+@access(roles("buyer"))
+def review(disclosure_id):
+    disclosure = get_scoped_or_404(Disclosure, disclosure_id)
+    try:
+        services.review(disclosure, request.form.get("decision", ""), request.form.get("comment", ""),
+                        current_user)
+    except ValidationFailed as failed:
+        db.session.rollback()
+        return _render(get_scoped_or_404(Disclosure, disclosure_id), errors=failed.errors, status=422)
+    except ConflictError as conflict:
+        db.session.rollback()
+        flash(conflict.message, "error")
+        return redirect(url_for("disclosure_pages.show", disclosure_id=disclosure_id))
+    db.session.commit()
+    flash(f"Marked {disclosure.state}.", "success")
+    return redirect(url_for("disclosure_pages.queue"))
+
+
+@bp.route("/disclosures/<int:disclosure_id>/evidence", methods=["POST"])
+@access(roles("vendor"))
+def upload_evidence(disclosure_id):
+    disclosure = get_scoped_or_404(Disclosure, disclosure_id)
+    upload = request.files.get("file")
+    try:
+        if upload is None or not upload.filename:
+            raise ValidationFailed({"file": ["Choose a file to upload."]})
+        evidence = services.add_evidence(disclosure, upload.filename, upload.read(),
+                                         request.form.get("section", ""), request.form.get("level", ""),
+                                         current_user)
+    except EvidenceRejected as rejected:
+        db.session.rollback()
+        return _render(disclosure, errors={"file": [rejected.message]}, status=rejected.status)
+    except ValidationFailed as failed:
+        db.session.rollback()
+        return _render(disclosure, errors=failed.errors, status=422)
+    except ConflictError as conflict:
+        db.session.rollback()
+        flash(conflict.message, "error")
+        return redirect(url_for("disclosure_pages.show", disclosure_id=disclosure_id))
+    db.session.commit()
+    flash(f"{evidence.filename} is attached to the {evidence.section} section.", "success")
+    return redirect(url_for("disclosure_pages.show", disclosure_id=disclosure_id) + "#evidence")
+
+
+@bp.route("/reviews")
+@access(roles("buyer"))
+def queue():
+    waiting = db.session.scalars(
+        scoped_select(Disclosure).where(Disclosure.state == "submitted").order_by(Disclosure.submitted_at)
+    ).all()
+    recent = db.session.scalars(
+        scoped_select(Disclosure).where(Disclosure.state.in_(("verified", "rejected")))
+        .order_by(Disclosure.reviewed_at.desc()).limit(20)
+    ).all()
+    return render_template("disclosures/queue.html", waiting=waiting, recent=recent)

@@ -1,0 +1,108 @@
+"""Vendors API: profiles and rate cards."""
+
+from flask.views import MethodView
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from procure.access import SIGNED_IN, access, get_scoped_or_404, roles, scoped_select
+from procure.accounts.models import Organization
+from procure.extensions import db
+from procure.vendors import services
+from procure.vendors.models import Offer, Vendor
+from procure.vendors.schemas import (
+    OfferSchema,
+    OfferUpdateSchema,
+    VendorQuerySchema,
+    VendorSchema,
+    VendorUpdateSchema,
+)
+
+blp = Blueprint("vendors_api", __name__, url_prefix="/api/v1", description="Vendor profiles and rate cards")
+
+
+@blp.route("/vendors")
+class Vendors(MethodView):
+    @access(SIGNED_IN)
+    @blp.arguments(VendorQuerySchema, location="query")
+    @blp.response(200, VendorSchema(many=True))
+    def get(self, query):
+        """Vendor profiles visible to you (a vendor sees only its own)"""
+        statement = scoped_select(Vendor).order_by(Vendor.name, Vendor.id)
+        if query.get("country"):
+            statement = statement.where(Vendor.country == query["country"])
+        vendors = db.session.scalars(statement).all()
+        if query.get("category"):
+            vendors = [v for v in vendors if query["category"] in v.service_categories]
+        return vendors
+
+    @access(roles("vendor"))
+    @blp.arguments(VendorSchema)
+    @blp.response(201, VendorSchema)
+    @blp.alt_response(409, description="Your organization already has a profile")
+    def post(self, body):
+        """Create your organization's vendor profile"""
+        organization = db.session.get(Organization, current_user.organization_id)
+        vendor = services.create_vendor(organization, body)
+        db.session.commit()
+        return vendor
+
+
+@blp.route("/vendors/<int:vendor_id>")
+class VendorById(MethodView):
+    @access(SIGNED_IN)
+    @blp.response(200, VendorSchema)
+    def get(self, vendor_id):
+        """One vendor profile"""
+        return get_scoped_or_404(Vendor, vendor_id)
+
+    @access(roles("vendor"))
+    @blp.arguments(VendorUpdateSchema)
+    @blp.response(200, VendorSchema)
+    @blp.alt_response(409, description="Stale version")
+    def patch(self, body, vendor_id):
+        """Edit your profile; send the version you loaded"""
+        vendor = get_scoped_or_404(Vendor, vendor_id)
+        sent = body.pop("version")
+        services.update_vendor(vendor, body, sent)
+        db.session.commit()
+        return vendor
+
+
+@blp.route("/vendors/<int:vendor_id>/offers")
+class VendorOffers(MethodView):
+    @access(SIGNED_IN)
+    @blp.response(200, OfferSchema(many=True))
+    def get(self, vendor_id):
+        """A vendor's rate card"""
+        vendor = get_scoped_or_404(Vendor, vendor_id)
+        return db.session.scalars(scoped_select(Offer).where(Offer.vendor_id == vendor.id).order_by(Offer.id)).all()
+
+    @access(roles("vendor"))
+    @blp.arguments(OfferSchema)
+    @blp.response(201, OfferSchema)
+    def post(self, body, vendor_id):
+        """Add a line to your rate card"""
+        offer = services.create_offer(get_scoped_or_404(Vendor, vendor_id), body)
+        db.session.commit()
+        return offer
+
+
+@blp.route("/offers/<int:offer_id>")
+class OfferById(MethodView):
+    @access(SIGNED_IN)
+    @blp.response(200, OfferSchema)
+    def get(self, offer_id):
+        """One rate-card line"""
+        return get_scoped_or_404(Offer, offer_id)
+
+    @access(roles("vendor"))
+    @blp.arguments(OfferUpdateSchema)
+    @blp.response(200, OfferSchema)
+    @blp.alt_response(409, description="Stale version")
+    def patch(self, body, offer_id):
+        """Edit a rate-card line (set active to false to withdraw it); send the version you loaded"""
+        offer = get_scoped_or_404(Offer, offer_id)
+        sent = body.pop("version")
+        services.update_offer(offer, body, sent)
+        db.session.commit()
+        return offer
