@@ -23,6 +23,7 @@ NAV_ITEMS = (
     NavItem("Disclosures", "disclosure_pages.index"),
     NavItem("Vendors", "vendor_pages.directory"),
     NavItem("Review queue", "disclosure_pages.queue"),
+    NavItem("Import / export", "disclosure_pages.table"),
     NavItem("Users", "accounts_pages.admin_users"),
     NavItem("Account", "accounts_pages.account"),
 )

@@ -181,3 +181,57 @@ def bearer(app, client):
         return {"Authorization": f"Bearer {response.json['token']}"}
 
     return do
+
+
+def valid_document(period_start: str = "2025-01-01", period_end: str = "2025-12-31") -> dict:
+    """A complete disclosure that passes every rule with no warnings (figures checked by hand):
+
+    headcount 100 + hires 30 - departures (10 + 5) = 115 = headcount_end;
+    impact workers 40 + impact hires 20 - impact departures 5 = 55 = impact_workers_end;
+    full-time 100 + part-time 15 = 115; training 3,450 h / 110 FTE = 31.4 h per FTE.
+    """
+    return {
+        "period_start": period_start,
+        "period_end": period_end,
+        "workforce": {
+            "headcount_start": 100, "headcount_end": 115, "full_time_end": 100, "part_time_end": 15,
+            "fte_avg": 110.0, "total_hires": 30, "impact_worker_hires": 20, "departures_voluntary": 10,
+            "departures_involuntary": 5, "impact_worker_departures": 5, "impact_workers_start": 40,
+            "impact_workers_end": 55,
+            "categories": {"long_term_unemployed": 20, "below_poverty_line": 30, "refugee_or_displaced": 10,
+                           "disability": 2, "youth_neet": 15, "women_low_participation": 0, "other": 0},
+            "other_category_label": None,
+            "retention_cohort_hired": 18, "retention_cohort_retained_12m": 14,
+            "promotions_all": 9, "promotions_impact_workers": 5,
+        },
+        "wages": [{
+            "site": "Nairobi CBD", "country": "KE", "currency": "KES", "pay_period": "month",
+            "standard_weekly_hours": 45.0, "entry_level_wage": 32000.0, "impact_worker_median_wage": 36000.0,
+            "local_minimum_wage": 15201.0, "minimum_wage_source": "Kenya Regulation of Wages Order 2024",
+            "minimum_wage_date": "2024-11-01", "living_wage_benchmark": 35000.0,
+            "living_wage_source": "Anker benchmark, urban Kenya", "living_wage_date": "2025-06-01",
+        }],
+        "training": {"training_hours_all": 3450.0, "training_hours_impact_workers": 2400.0,
+                     "training_spend": 1500000.0, "training_currency": "KES", "employees_trained": 95},
+        "evidence": {"workforce": "self_reported_documented", "wages": "self_reported", "training": "self_reported"},
+    }
+
+
+@pytest.fixture
+def make_vendor(app, make_user):
+    """A vendor user with a vendor profile and one offer."""
+    from procure.vendors.models import Offer, Vendor
+
+    def make(name: str | None = None, country: str = "KE"):
+        user = make_user("vendor")
+        vendor = Vendor(organization_id=user.organization_id, name=name or user.organization.name, country=country,
+                        description="", service_categories=["data_annotation"],
+                        sites=[{"name": "Nairobi CBD", "city": "Nairobi", "country": country}])
+        db.session.add(vendor)
+        db.session.flush()
+        db.session.add(Offer(vendor_id=vendor.id, service_category="data_annotation", unit="hour", price=8,
+                             currency="USD", capacity_per_period=10000, quality=0.95))
+        db.session.commit()
+        return vendor, user
+
+    return make

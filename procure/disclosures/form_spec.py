@@ -116,3 +116,26 @@ def document_from_form(form: Mapping[str, str]) -> dict[str, Any]:
     training = {f.key: _value(form.get(f"training.{f.key}"), f.kind) for f in TRAINING}
     evidence = {section: _value(form.get(f"evidence.{section}"), "choice") for section in SECTIONS}
     return {"workforce": workforce, "wages": wages, "training": training, "evidence": evidence}
+
+
+_LABELS = {
+    **{f"workforce.{f.key}": f.label for f in WORKFORCE},
+    **{f"workforce.categories.{f.key}": f.label for f in CATEGORIES},
+    "workforce.other_category_label": "Label of the other category",
+    **{f"training.{f.key}": f.label for f in TRAINING},
+    **{f"evidence.{section}": f"Evidence level: {section}" for section in SECTIONS},
+    "period_start": "First day of the period",
+    "period_end": "Last day of the period",
+}
+_SITE_LABELS = {f.key: f.label for f in SITE}
+
+
+def field_label(path: str) -> str:
+    """The form label of a document field path, e.g. 'wages[0].currency' -> 'Site 1: Currency (ISO code)'."""
+    if path in _LABELS:
+        return _LABELS[path]
+    if path.startswith("wages[") and "]." in path:
+        index, _, key = path[len("wages["):].partition("].")
+        if index.isdigit() and key in _SITE_LABELS:
+            return f"Site {int(index) + 1}: {_SITE_LABELS[key]}"
+    return path

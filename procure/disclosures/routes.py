@@ -17,7 +17,9 @@ from procure.disclosures.schemas import (
     EvidenceFileSchema,
     EvidenceSchema,
     EvidenceUploadSchema,
+    ImportResultSchema,
     ReviewSchema,
+    TableQuerySchema,
 )
 from procure.errors import respond_error
 from procure.extensions import db
@@ -176,3 +178,55 @@ class EvidenceDownload(MethodView):
         evidence = get_scoped_or_404(Evidence, evidence_id)
         return send_file(services.evidence_path(evidence), mimetype=evidence.content_type,
                          as_attachment=True, download_name=evidence.filename)
+
+
+def export_response(fmt: str):
+    """The flat table of the latest visible version per vendor and period, as a download."""
+    from flask import Response
+
+    from procure.disclosures.tables import FLAT_COLUMNS, flat_row, latest_versions
+    from procure.spreadsheets import write_table
+
+    rows = [flat_row(d) for d in latest_versions(scoped_select(Disclosure))]
+    content = write_table(rows, FLAT_COLUMNS, fmt)
+    mimetype = ("text/csv" if fmt == "csv"
+                else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return Response(content, mimetype=mimetype,
+                    headers={"Content-Disposition": f"attachment; filename=disclosures.{fmt}"})
+
+
+def import_upload(upload):
+    """Import an uploaded flat table for the current user; all or nothing. Returns the summary."""
+    from procure.disclosures.tables import MAX_IMPORT_ROWS, import_rows, vendors_for_import
+    from procure.errors import ValidationFailed
+    from procure.spreadsheets import TableReadError, read_table
+
+    if upload is None or not upload.filename:
+        raise ValidationFailed({"file": ["Choose a .csv or .xlsx file."]})
+    try:
+        rows = read_table(upload.read(), upload.filename, MAX_IMPORT_ROWS)
+    except TableReadError as unreadable:
+        raise ValidationFailed({"file": [str(unreadable)]}) from None
+    return import_rows(rows, current_user, vendors_for_import(current_user))
+
+
+@blp.route("/disclosures/export")
+class DisclosureExport(MethodView):
+    @access(SIGNED_IN)
+    @blp.arguments(TableQuerySchema, location="query")
+    @blp.response(200, description="CSV or XLSX file, one row per vendor and period")
+    def get(self, query):
+        """Export the latest version you may see of each vendor's disclosure per period"""
+        return export_response(query["format"])
+
+
+@blp.route("/disclosures/import")
+class DisclosureImport(MethodView):
+    @access(roles("vendor", "admin"))
+    @blp.arguments(EvidenceFileSchema, location="files")
+    @blp.response(200, ImportResultSchema)
+    def post(self, files):
+        """Import a CSV or XLSX flat table as drafts (all rows or none; errors name row and column)"""
+        result = import_upload(files["file"])
+        db.session.commit()
+        return result

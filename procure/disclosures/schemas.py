@@ -92,4 +92,5 @@ class TableQuerySchema(Schema):
 
 class ImportResultSchema(Schema):
     imported = fields.Integer()
+    unchanged = fields.Integer()
     disclosure_ids = fields.List(fields.Integer())

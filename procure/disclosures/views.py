@@ -173,3 +173,40 @@ def queue():
         .order_by(Disclosure.reviewed_at.desc()).limit(20)
     ).all()
     return render_template("disclosures/queue.html", waiting=waiting, recent=recent)
+
+
+@bp.route("/disclosures/table", methods=["GET", "POST"])
+@access(SIGNED_IN)
+def table():
+    """Export the flat table (everyone, within what they may see); import it (vendors, admins)."""
+    from procure.disclosures.routes import import_upload
+
+    can_import = current_user.role in ("vendor", "admin")
+    errors: dict = {}
+    status = 200
+    if request.method == "POST":
+        if not can_import:
+            return render_template("disclosures/table.html", can_import=False, errors={}), 403
+        try:
+            result = import_upload(request.files.get("file"))
+        except ValidationFailed as failed:
+            db.session.rollback()
+            errors, status = failed.errors, 422
+        else:
+            db.session.commit()
+            flash(f"Imported {result['imported']} disclosure(s) as drafts; {result['unchanged']} row(s) "
+                  "were unchanged.", "success")
+            return redirect(url_for("disclosure_pages.table"))
+    return render_template("disclosures/table.html", can_import=can_import, errors=errors), status
+
+
+@bp.route("/disclosures/table/export.<fmt>")
+@access(SIGNED_IN)
+def export(fmt):
+    from flask import abort
+
+    from procure.disclosures.routes import export_response
+
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    return export_response(fmt)

@@ -40,7 +40,7 @@ class OfferSchema(Schema):
     vendor_id = fields.Integer(dump_only=True)
     service_category = fields.String(required=True)
     unit = fields.String(required=True, validate=validate.OneOf(UNITS))
-    price = fields.Decimal(required=True, as_string=False, places=4, allow_nan=False)
+    price = fields.Float(required=True, allow_nan=False, metadata={"description": "Per unit, in `currency`"})
     currency = fields.String(required=True, validate=validate.Length(equal=3))
     capacity_per_period = fields.Float(required=True, allow_nan=False, validate=validate.Range(min=0))
     quality = fields.Float(required=True, allow_nan=False, validate=validate.Range(min=0, max=1))
@@ -51,7 +51,7 @@ class OfferSchema(Schema):
 class OfferUpdateSchema(Schema):
     service_category = fields.String()
     unit = fields.String(validate=validate.OneOf(UNITS))
-    price = fields.Decimal(places=4, allow_nan=False)
+    price = fields.Float(allow_nan=False)
     currency = fields.String(validate=validate.Length(equal=3))
     capacity_per_period = fields.Float(allow_nan=False, validate=validate.Range(min=0))
     quality = fields.Float(allow_nan=False, validate=validate.Range(min=0, max=1))
