@@ -9,6 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from procure.disclosures.validation import EVIDENCE_SECTIONS as SECTIONS
+from procure.disclosures.validation import PAY_PERIODS
+
 
 @dataclass(frozen=True)
 class FormField:
@@ -71,8 +74,6 @@ TRAINING = (
     FormField("employees_trained", "Employees who completed training"),
 )
 
-PAY_PERIODS = ("hour", "week", "month", "year")
-SECTIONS = ("workforce", "wages", "training")
 
 
 def _value(raw: str | None, kind: str) -> Any:

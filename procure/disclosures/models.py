@@ -7,18 +7,10 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, U
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from procure.db import Base, TimestampMixin, UTCDateTime, utcnow
+from procure.disclosures.validation import EVIDENCE_LEVELS, EVIDENCE_SECTIONS  # noqa: F401 (re-exported)
 from procure.vendors.models import Vendor
 
 DISCLOSURE_STATES = ("draft", "submitted", "verified", "rejected")
-EVIDENCE_SECTIONS = ("workforce", "wages", "training")
-EVIDENCE_LEVELS = (
-    "none",
-    "self_reported",
-    "self_reported_documented",
-    "buyer_verified",
-    "third_party_limited",
-    "third_party_reasonable",
-)
 
 
 class Disclosure(TimestampMixin, Base):

@@ -81,7 +81,8 @@ class FxTable:
         by_currency: dict[str, list[FxRate]] = {}
         for rate in rates:
             by_currency.setdefault(rate.currency, []).append(rate)
-        self._rates = {code: sorted(found, key=lambda r: r.date) for code, found in by_currency.items()}
+        self._rates = {code: sorted(found, key=lambda rate: rate.date)
+                       for code, found in by_currency.items()}
 
     @property
     def currencies(self) -> frozenset[str]:
@@ -163,7 +164,8 @@ def _read_currencies(table: Mapping[str, Any]) -> dict[str, Currency]:
     return currencies
 
 
-def _read_countries(table: Mapping[str, Any], currencies: Mapping[str, Currency]) -> dict[str, Country]:
+def _read_countries(table: Mapping[str, Any],
+                    currencies: Mapping[str, Currency]) -> dict[str, Country]:
     countries = {}
     for code, entry in table.items():
         currency = entry.get("currency")
@@ -182,10 +184,16 @@ def _read_fx(table: Mapping[str, Any], currencies: Mapping[str, Currency]) -> Fx
         where = f"rate {position + 1}"
         currency = _entry(entry, "currency", FX_FILE, where, str)
         if currency not in currencies:
-            raise ReferenceDataError(f"{FX_FILE} [{where}]: currency {currency!r} is not in {CURRENCIES_FILE}.")
+            raise ReferenceDataError(
+                f"{FX_FILE} [{where}]: currency {currency!r} is not in {CURRENCIES_FILE}."
+            )
         usd_per_unit = entry.get("usd_per_unit")
-        if not isinstance(usd_per_unit, (int, float)) or isinstance(usd_per_unit, bool) or not usd_per_unit > 0:
-            raise ReferenceDataError(f"{FX_FILE} [{where}]: 'usd_per_unit' must be a number above 0.")
-        rates.append(FxRate(currency, _entry(entry, "date", FX_FILE, where, date), float(usd_per_unit),
+        if (not isinstance(usd_per_unit, (int, float)) or isinstance(usd_per_unit, bool)
+                or not usd_per_unit > 0):
+            raise ReferenceDataError(
+                f"{FX_FILE} [{where}]: 'usd_per_unit' must be a number above 0."
+            )
+        rate_date = _entry(entry, "date", FX_FILE, where, date)
+        rates.append(FxRate(currency, rate_date, float(usd_per_unit),
                             entry.get("source", default_source)))
     return FxTable(rates)

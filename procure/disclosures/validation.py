@@ -110,7 +110,9 @@ WORKFORCE_FIELDS = {
     "impact_workers_end": _Field(COUNT, "Impact workers at end of period"),
     "other_category_label": _Field(TEXT, "Name of the other impact-worker category"),
     "retention_cohort_hired": _Field(COUNT, "Impact workers in the 12-month retention cohort"),
-    "retention_cohort_retained_12m": _Field(COUNT, "Retention cohort still employed after 12 months"),
+    "retention_cohort_retained_12m": _Field(
+        COUNT, "Retention cohort still employed after 12 months"
+    ),
     "promotions_all": _Field(COUNT, "Promotions of all employees"),
     "promotions_impact_workers": _Field(COUNT, "Promotions of impact workers"),
 }
@@ -203,15 +205,14 @@ def hourly_wage(amount: float, pay_period: str, standard_weekly_hours: float) ->
     wages paid per week, month or year compare with hourly benchmarks (DESIGN.md section 4).
     Raises ValueError for an unknown pay period or hours that are not above 0.
     """
-    if not standard_weekly_hours > 0:
-        raise ValueError(f"standard_weekly_hours must be above 0, got {standard_weekly_hours!r}")
-    weeks_per_period = {"hour": None, "week": 1.0, "month": 52 / 12, "year": 52.0}
+    if pay_period == "hour":
+        return float(amount)
+    weeks_per_period = {"week": 1.0, "month": 52 / 12, "year": 52.0}
     if pay_period not in weeks_per_period:
         raise ValueError(f"pay_period must be one of {', '.join(PAY_PERIODS)}, got {pay_period!r}")
-    weeks = weeks_per_period[pay_period]
-    if weeks is None:
-        return float(amount)
-    return amount / (standard_weekly_hours * weeks)
+    if not standard_weekly_hours > 0:
+        raise ValueError(f"standard_weekly_hours must be above 0, got {standard_weekly_hours!r}")
+    return amount / (standard_weekly_hours * weeks_per_period[pay_period])
 
 
 # --- reading -----------------------------------------------------------------------------
@@ -254,7 +255,8 @@ def _read_group(raw: Any, path: str, label: str, fields: Mapping[str, _Field],
     if raw is None:
         return values
     if not isinstance(raw, Mapping):
-        _unreadable(reading, path, f"{label} must be a group of named fields; got {_describe(raw)}.")
+        _unreadable(reading, path,
+                    f"{label} must be a group of named fields; got {_describe(raw)}.")
         return values
     known = set(fields) | nested
     for key, value in raw.items():
@@ -269,7 +271,8 @@ def _read_group(raw: Any, path: str, label: str, fields: Mapping[str, _Field],
             if problem is None:
                 values[key] = clean
             else:
-                _unreadable(reading, key_path, f"{label_prefix}{_label_in_context(spec.label, label_prefix)} {problem}.")
+                field_label = _lower_first(spec.label) if label_prefix else spec.label
+                _unreadable(reading, key_path, f"{label_prefix}{field_label} {problem}.")
     return values
 
 
@@ -281,10 +284,9 @@ def _read_wages(raw: Any, reading: _Reading) -> list[dict[str, Any]]:
         return []
     sites = []
     for index, entry in enumerate(raw):
-        path = f"wages[{index}]"
-        prefix = f"{_site_label(index, entry)}: "
-        sites.append(_read_group(entry, path, prefix.rstrip(": "), WAGE_FIELDS, set(), reading,
-                                 label_prefix=prefix))
+        site_label = _site_label(index, entry)
+        sites.append(_read_group(entry, f"wages[{index}]", site_label, WAGE_FIELDS, set(), reading,
+                                 label_prefix=f"{site_label}: "))
     return sites
 
 
@@ -427,7 +429,8 @@ def _check_period(values: Mapping[str, Any], report: ValidationReport) -> None:
         return
     if end <= start:
         report.errors.append(Issue(
-            "period_end", f"Period end ({end.isoformat()}) must be after period start ({start.isoformat()})."
+            "period_end",
+            f"Period end ({end.isoformat()}) must be after period start ({start.isoformat()}).",
         ))
         return
     # A 12-month period starting on 1 January ends on 31 December of the same year.
@@ -440,7 +443,8 @@ def _check_period(values: Mapping[str, Any], report: ValidationReport) -> None:
             "period_end",
             f"The period runs from {start.isoformat()} to {end.isoformat()} "
             f"({(end - start).days + 1} days); a reporting period is expected to be 12 months "
-            f"(within {PERIOD_LENGTH_TOLERANCE_DAYS} days), so figures may not compare with other vendors'.",
+            f"(within {PERIOD_LENGTH_TOLERANCE_DAYS} days), so figures may not compare with "
+            f"other vendors'.",
         ))
 
 
@@ -458,7 +462,8 @@ def _check_workforce(workforce: Mapping[str, Any], report: ValidationReport) -> 
     not_above("retention_cohort_retained_12m", "retention_cohort_hired")
     not_above("promotions_impact_workers", "promotions_all")
 
-    departure_keys = [key for key in ("departures_voluntary", "departures_involuntary") if w[key] is not None]
+    departure_keys = [key for key in ("departures_voluntary", "departures_involuntary")
+                      if w[key] is not None]
     departures = [w[key] for key in departure_keys]
     if departure_keys:
         # Even one kind of departure alone cannot exceed everyone who was ever employed.
@@ -466,27 +471,27 @@ def _check_workforce(workforce: Mapping[str, Any], report: ValidationReport) -> 
                          "headcount at start of period plus total hires",
                          [w["headcount_start"], w["total_hires"]])
     if len(departures) == 2:
-        _check_not_above(report, "workforce.impact_worker_departures", labels["impact_worker_departures"],
-                         [w["impact_worker_departures"]], "all departures", departures)
+        _check_not_above(report, "workforce.impact_worker_departures",
+                         labels["impact_worker_departures"], [w["impact_worker_departures"]],
+                         "all departures", departures)
 
-    if None not in (w["full_time_end"], w["part_time_end"], w["headcount_end"]):
-        total = w["full_time_end"] + w["part_time_end"]
-        if total != w["headcount_end"]:
-            report.errors.append(Issue(
-                "workforce.full_time_end",
-                f"Full-time ({_fmt(w['full_time_end'])}) plus part-time ({_fmt(w['part_time_end'])}) "
-                f"employees at end of period make {_fmt(total)}, but headcount at end of period is "
-                f"{_fmt(w['headcount_end'])}; they must be equal.",
-            ))
+    full_time, part_time, headcount_end = w["full_time_end"], w["part_time_end"], w["headcount_end"]
+    if None not in (full_time, part_time, headcount_end) and full_time + part_time != headcount_end:
+        report.errors.append(Issue(
+            "workforce.full_time_end",
+            f"Full-time ({_fmt(full_time)}) plus part-time ({_fmt(part_time)}) employees at end "
+            f"of period make {_fmt(full_time + part_time)}, but headcount at end of period is "
+            f"{_fmt(headcount_end)}; they must be equal.",
+        ))
 
-    if w["fte_avg"] is not None and None not in (w["headcount_start"], w["headcount_end"]):
-        largest = max(w["headcount_start"], w["headcount_end"])
-        if w["fte_avg"] > largest:
-            report.errors.append(Issue(
-                "workforce.fte_avg",
-                f"Average FTE ({_fmt(w['fte_avg'])}) cannot exceed the larger of headcount at start "
-                f"({_fmt(w['headcount_start'])}) and at end ({_fmt(w['headcount_end'])}) of period.",
-            ))
+    fte, headcount_start = w["fte_avg"], w["headcount_start"]
+    if (None not in (fte, headcount_start, headcount_end)
+            and fte > max(headcount_start, headcount_end)):
+        report.errors.append(Issue(
+            "workforce.fte_avg",
+            f"Average FTE ({_fmt(fte)}) cannot exceed the larger of headcount at start "
+            f"({_fmt(headcount_start)}) and at end ({_fmt(headcount_end)}) of period.",
+        ))
 
     _check_categories(w, report)
     _check_reconciliation(
@@ -568,14 +573,15 @@ def _check_wages(values: Mapping[str, Any], reference: Reference, today: date,
                 first_use_of_name[folded] = index
 
         _check_country(report, f"{path}.country", f"{name}: country", site["country"], reference)
-        _check_currency(report, f"{path}.currency", f"{name}: currency", site["currency"], reference)
+        _check_currency(report, f"{path}.currency", f"{name}: currency", site["currency"],
+                        reference)
 
         hours = site["standard_weekly_hours"]
         if hours is not None and hours > MAX_STANDARD_WEEKLY_HOURS:
             report.errors.append(Issue(
                 f"{path}.standard_weekly_hours",
-                f"{name}: {_lower_first(WAGE_FIELDS['standard_weekly_hours'].label)} must be at most "
-                f"{_fmt(MAX_STANDARD_WEEKLY_HOURS)}; "
+                f"{name}: {_lower_first(WAGE_FIELDS['standard_weekly_hours'].label)} must be at "
+                f"most {_fmt(MAX_STANDARD_WEEKLY_HOURS)}; "
                 f"got {_fmt(hours)}.",
             ))
         elif hours is not None and hours > ILO_WEEKLY_HOURS_LIMIT:
@@ -590,8 +596,8 @@ def _check_wages(values: Mapping[str, Any], reference: Reference, today: date,
             if when is not None and when > today:
                 report.errors.append(Issue(
                     f"{path}.{key}",
-                    f"{name}: {_lower_first(WAGE_FIELDS[key].label)} ({when.isoformat()}) is in the "
-                    f"future (today is {today.isoformat()}).",
+                    f"{name}: {_lower_first(WAGE_FIELDS[key].label)} ({when.isoformat()}) is in "
+                    f"the future (today is {today.isoformat()}).",
                 ))
 
         living_date = site["living_wage_date"]
@@ -600,9 +606,10 @@ def _check_wages(values: Mapping[str, Any], reference: Reference, today: date,
             if oldest_current is not None and living_date < oldest_current:
                 report.warnings.append(Issue(
                     f"{path}.living_wage_date",
-                    f"{name}: the living-wage benchmark is dated {living_date.isoformat()}, more than "
-                    f"{LIVING_WAGE_MAX_AGE_MONTHS} months before the period end ({period_end.isoformat()}); "
-                    f"use a newer benchmark or one updated for inflation.",
+                    f"{name}: the living-wage benchmark is dated {living_date.isoformat()}, more "
+                    f"than {LIVING_WAGE_MAX_AGE_MONTHS} months before the period end "
+                    f"({period_end.isoformat()}); use a newer benchmark or one updated for "
+                    f"inflation.",
                 ))
 
         entry, minimum = site["entry_level_wage"], site["local_minimum_wage"]
@@ -610,24 +617,26 @@ def _check_wages(values: Mapping[str, Any], reference: Reference, today: date,
         # below the legal minimum costs the vendor (and a buyer may turn that rule off), so
         # the disclosure is still accepted and the reviewer sees the figure.
         if entry is not None and minimum is not None and entry < minimum:
-            unit = " ".join(part for part in (site["currency"], site["pay_period"] and f"per {site['pay_period']}") if part)
-            unit = f" {unit}" if unit else ""
+            unit = "".join(f" {part}" for part in (
+                site["currency"], site["pay_period"] and f"per {site['pay_period']}") if part)
             report.warnings.append(Issue(
                 f"{path}.entry_level_wage",
-                f"{name}: the entry-level wage ({_fmt(entry)}{unit}) is below the local minimum wage "
-                f"({_fmt(minimum)}{unit}); under the default scoring profile this knocks the vendor out.",
+                f"{name}: the entry-level wage ({_fmt(entry)}{unit}) is below the local minimum "
+                f"wage ({_fmt(minimum)}{unit}); under the default scoring profile this knocks the "
+                f"vendor out.",
             ))
 
 
-def _check_training(training: Mapping[str, Any], workforce: Mapping[str, Any], reference: Reference,
-                    report: ValidationReport) -> None:
+def _check_training(training: Mapping[str, Any], workforce: Mapping[str, Any],
+                    reference: Reference, report: ValidationReport) -> None:
     t, w = training, workforce
     _check_not_above(report, "training.training_hours_impact_workers",
                      TRAINING_FIELDS["training_hours_impact_workers"].label,
                      [t["training_hours_impact_workers"]], "training hours of all employees",
                      [t["training_hours_all"]])
-    _check_not_above(report, "training.employees_trained", TRAINING_FIELDS["employees_trained"].label,
-                     [t["employees_trained"]], "headcount at start of period plus total hires",
+    _check_not_above(report, "training.employees_trained",
+                     TRAINING_FIELDS["employees_trained"].label, [t["employees_trained"]],
+                     "headcount at start of period plus total hires",
                      [w["headcount_start"], w["total_hires"]])
     _check_currency(report, "training.training_currency", "Currency of training spend",
                     t["training_currency"], reference)
@@ -640,8 +649,8 @@ def _check_training(training: Mapping[str, Any], workforce: Mapping[str, Any], r
     if per_fte > MAX_TRAINING_HOURS_PER_FTE:
         report.errors.append(Issue(
             "training.training_hours_all",
-            f"Training hours per FTE ({arithmetic}) cannot exceed {_fmt(MAX_TRAINING_HOURS_PER_FTE)}, "
-            f"a full working year.",
+            f"Training hours per FTE ({arithmetic}) cannot exceed "
+            f"{_fmt(MAX_TRAINING_HOURS_PER_FTE)}, a full working year.",
         ))
     elif per_fte > WARN_TRAINING_HOURS_PER_FTE:
         report.warnings.append(Issue(
@@ -655,7 +664,9 @@ def _check_country(report: ValidationReport, path: str, label: str, code: str | 
                    reference: Reference) -> None:
     if code is not None and code not in reference.countries:
         report.errors.append(Issue(
-            path, f"{label} \"{code}\" is not an ISO 3166-1 country code (two letters, e.g. KE for Kenya)."
+            path,
+            f"{label} \"{code}\" is not an ISO 3166-1 country code (two letters, e.g. KE for "
+            f"Kenya).",
         ))
 
 
@@ -670,17 +681,19 @@ def _check_currency(report: ValidationReport, path: str, label: str, code: str |
         ))
     elif not currency.is_cash:
         report.errors.append(Issue(
-            path, f"{label} \"{code}\" ({currency.name}) is not a currency that pay is given in."
+            path,
+            f"{label} \"{code}\" ({currency.name}) is not a currency that payments are made in.",
         ))
 
 
-def _check_required(values: Mapping[str, Any], unreadable: set[str], report: ValidationReport) -> None:
+def _check_required(values: Mapping[str, Any], unreadable: set[str],
+                    report: ValidationReport) -> None:
     """One "required" error per missing field; a field already reported as unreadable (or in
     a group that could not be read) gets no second message."""
 
     def require(path: str, value: Any, label: str) -> None:
         group = path.rsplit(".", 1)[0] if "." in path else ""
-        if value is None and path not in unreadable and group not in unreadable and "" not in unreadable:
+        if value is None and not unreadable & {path, group, ""}:
             report.errors.append(Issue(path, f"{label} is required to submit."))
 
     for key, spec in PERIOD_FIELDS.items():
@@ -709,7 +722,9 @@ def _check_not_above(report: ValidationReport, path: str, label: str, parts: lis
         return
     if sum(parts) > sum(limit_parts):
         report.errors.append(Issue(
-            path, f"{label} ({_sum_text(parts)}) cannot exceed {limit_label} ({_sum_text(limit_parts)})."
+            path,
+            f"{label} ({_sum_text(parts)}) cannot exceed {limit_label} "
+            f"({_sum_text(limit_parts)}).",
         ))
 
 
@@ -769,10 +784,6 @@ def _lower_first(label: str) -> str:
     if len(label) > 1 and label[1].isupper():
         return label
     return label[:1].lower() + label[1:]
-
-
-def _label_in_context(label: str, prefix: str) -> str:
-    return _lower_first(label) if prefix else label
 
 
 def _join(path: str, key: str) -> str:
