@@ -306,16 +306,19 @@ def _read_list(document: dict, name: str, errors: ErrorList) -> list | None:
     return value
 
 
-def _read_entities(raw: list, name: str, rules: tuple[Rule, ...], errors: ErrorList
-                   ) -> tuple[list[dict], set[str]]:
+def _read_entities(raw: list | None, name: str, rules: tuple[Rule, ...], errors: ErrorList
+                   ) -> tuple[list[dict], set[str] | None]:
     """Read needs or vendors. Returns the valid records and every well-formed id, so that
-    offers pointing at a record with some other mistake are not also called "unknown"."""
+    offers pointing at a record with some other mistake are not also called "unknown"; the
+    ids are None when some record has no usable id (then no offer is called "unknown")."""
     records: list[dict] = []
     first_at: dict[str, int] = {}
-    for index, record in enumerate(raw):
+    complete = raw is not None
+    for index, record in enumerate(raw or []):
         path = f"{name}[{index}]"
         raw_id = record.get("id") if isinstance(record, dict) else None
         good_id = isinstance(raw_id, str) and bool(raw_id.strip())
+        complete = complete and good_id
         if good_id and raw_id in first_at:
             errors.add(f"{path}.id", f"duplicate id {raw_id!r} (first at {name}[{first_at[raw_id]}])")
             continue
@@ -324,7 +327,7 @@ def _read_entities(raw: list, name: str, rules: tuple[Rule, ...], errors: ErrorL
         values = _read_fields(record, path, rules, errors, strict=False)
         if values is not None:
             records.append(values)
-    return records, set(first_at)
+    return records, set(first_at) if complete else None
 
 
 def _frozen(array: np.ndarray) -> np.ndarray:
@@ -334,7 +337,8 @@ def _frozen(array: np.ndarray) -> np.ndarray:
 
 def _offers_fast(raw: list, need_pos: dict[str, int], vendor_pos: dict[str, int]
                  ) -> tuple[np.ndarray, ...] | None:
-    """Bulk checks for a clean offer list; None whenever anything might be wrong."""
+    """Bulk checks for a clean offer list; None whenever anything might be wrong.
+    Duplicate (need, vendor) pairs are caught by the caller after sorting."""
     if set(map(type, raw)) != {dict}:
         return None
     vendors = [offer.get("vendor") for offer in raw]
@@ -361,17 +365,13 @@ def _offers_fast(raw: list, need_pos: dict[str, int], vendor_pos: dict[str, int]
         if not np.isfinite(column[given]).all() or (column[given] < 0).any():
             return None
         columns.append(column)
-    vendor_array = np.array(vendor_index, dtype=np.int64)
-    need_array = np.array(need_index, dtype=np.int64)
-    pair = need_array * (len(vendor_pos) + 1) + vendor_array
-    if np.unique(pair).size != pair.size:
-        return None
-    return (need_array, vendor_array, *columns)
+    return (np.array(need_index, dtype=np.int64), np.array(vendor_index, dtype=np.int64),
+            *columns)
 
 
 def _offers_slow(raw: list, need_pos: dict[str, int], vendor_pos: dict[str, int],
-                 known_needs: set[str], known_vendors: set[str], errors: ErrorList
-                 ) -> tuple[np.ndarray, ...] | None:
+                 known_needs: set[str] | None, known_vendors: set[str] | None,
+                 errors: ErrorList) -> tuple[np.ndarray, ...] | None:
     rows: list[tuple] = []
     first_at: dict[tuple[str, str], int] = {}
     for index, record in enumerate(raw):
@@ -381,7 +381,7 @@ def _offers_slow(raw: list, need_pos: dict[str, int], vendor_pos: dict[str, int]
             continue
         ok = True
         for field, known in (("vendor", known_vendors), ("need", known_needs)):
-            if values[field] not in known:
+            if known is not None and values[field] not in known:
                 errors.add(f"{path}.{field}", f"unknown {field} {values[field]!r}")
                 ok = False
         key = (values["vendor"], values["need"])
@@ -404,6 +404,16 @@ def _offers_slow(raw: list, need_pos: dict[str, int], vendor_pos: dict[str, int]
     need, vendor, price, capacity, min_order = zip(*rows)
     return (np.array(need, np.int64), np.array(vendor, np.int64), np.array(price, float),
             np.array(capacity, float), np.array(min_order, float))
+
+
+def _pair_order(need: np.ndarray, vendor: np.ndarray, vendor_count: int) -> np.ndarray | None:
+    """Offer order by (need, vendor) position; None when a pair occurs twice."""
+    pair = need * (vendor_count + 1) + vendor
+    order = np.argsort(pair, kind="stable")
+    ordered = pair[order]
+    if ordered.size > 1 and (ordered[1:] == ordered[:-1]).any():
+        return None
+    return order
 
 
 def _read_section(document: dict, name: str, rules: tuple[Rule, ...], errors: ErrorList
@@ -443,27 +453,29 @@ def parse_problem(document: Any) -> tuple[Problem | None, list[dict[str, str]]]:
     raw_needs = _read_list(document, "needs", errors)
     raw_vendors = _read_list(document, "vendors", errors)
     raw_offers = _read_list(document, "offers", errors)
-    needs, need_ids = _read_entities(raw_needs or [], "needs", NEED_RULES, errors)
-    vendors, vendor_ids = _read_entities(raw_vendors or [], "vendors", VENDOR_RULES, errors)
+    needs, need_ids = _read_entities(raw_needs, "needs", NEED_RULES, errors)
+    vendors, vendor_ids = _read_entities(raw_vendors, "vendors", VENDOR_RULES, errors)
     if raw_needs is not None and not raw_needs:
         errors.add("needs", "at least one need is required")
+        need_ids = None
 
     needs.sort(key=lambda record: record["id"])
     vendors.sort(key=lambda record: record["id"])
     need_pos = {record["id"]: index for index, record in enumerate(needs)}
     vendor_pos = {record["id"]: index for index, record in enumerate(vendors)}
-    columns = None
-    if raw_offers is not None:
-        if not errors:
-            columns = _offers_fast(raw_offers, need_pos, vendor_pos)
-        if columns is None:
-            columns = _offers_slow(raw_offers, need_pos, vendor_pos, need_ids, vendor_ids,
-                                   errors)
-    if errors or columns is None:
+    columns = order = None
+    if raw_offers is not None and not errors:
+        columns = _offers_fast(raw_offers, need_pos, vendor_pos)
+        if columns is not None:
+            order = _pair_order(columns[0], columns[1], len(vendors))
+    if raw_offers is not None and order is None:
+        columns = _offers_slow(raw_offers, need_pos, vendor_pos, need_ids, vendor_ids, errors)
+        if columns is not None:
+            order = _pair_order(columns[0], columns[1], len(vendors))
+    if errors or columns is None or order is None:
         return None, errors.as_list()
 
     need, vendor, price, capacity, min_order = columns
-    order = np.lexsort((vendor, need))
     offers = Offers(*(_frozen(np.ascontiguousarray(column[order])) for column in
                       (need, vendor, price, capacity, min_order)))
     problem = Problem(

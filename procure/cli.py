@@ -12,12 +12,18 @@ from flask_migrate import upgrade
 from werkzeug.serving import run_simple
 
 from procure import create_app
+from procure.analysis_cli import frontier_command, optimize_command, score_command
 from procure.extensions import api, db
 
 
 @click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False)
 def main():
     """impact-procure: impact sourcing with scoring and an allocation optimizer."""
+
+
+main.add_command(score_command)
+main.add_command(optimize_command)
+main.add_command(frontier_command)
 
 
 @main.command("demo")

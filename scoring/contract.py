@@ -17,8 +17,7 @@ WAGE_COLUMNS = (
     "living_wage_benchmark",
 )
 
-# Disclosure counts and amounts that formulas may use directly (wages only per hour, below).
-DISCLOSURE_NUMBER_COLUMNS = (
+WORKFORCE_COLUMNS = (
     "headcount_start",
     "headcount_end",
     "fte_avg",
@@ -29,10 +28,11 @@ DISCLOSURE_NUMBER_COLUMNS = (
     "retention_cohort_hired",
     "retention_cohort_retained_12m",
     "promotions_impact_workers",
-    "standard_weekly_hours",
-    "training_hours_impact_workers",
-    "training_spend_usd",
 )
+TRAINING_COLUMNS = ("training_hours_impact_workers", "training_spend_usd")
+
+# Disclosure counts and amounts that formulas may use directly (wages only per hour, below).
+DISCLOSURE_NUMBER_COLUMNS = (*WORKFORCE_COLUMNS, "standard_weekly_hours", *TRAINING_COLUMNS)
 
 SECTIONS = ("workforce", "wages", "training")
 EVIDENCE_COLUMNS = {section: f"evidence_{section}" for section in SECTIONS}
@@ -58,21 +58,11 @@ REQUIRED_COLUMNS = (
     CATEGORY_COLUMN,
     "price",
     "quality",
-    "headcount_start",
-    "headcount_end",
-    "fte_avg",
-    "total_hires",
-    "impact_worker_hires",
-    "impact_workers_start",
-    "impact_workers_end",
-    "retention_cohort_hired",
-    "retention_cohort_retained_12m",
-    "promotions_impact_workers",
+    *WORKFORCE_COLUMNS,
     PAY_PERIOD_COLUMN,
     "standard_weekly_hours",
     *WAGE_COLUMNS,
-    "training_hours_impact_workers",
-    "training_spend_usd",
+    *TRAINING_COLUMNS,
     *EVIDENCE_COLUMNS.values(),
 )
 

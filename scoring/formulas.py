@@ -38,12 +38,15 @@ class FormulaError(ValueError):
 
 
 def divide_or_nan(numerator: np.ndarray | float, denominator: np.ndarray | float) -> np.ndarray:
-    """Element-wise ``numerator / denominator``; NaN where the denominator is 0 or missing."""
+    """Element-wise ``numerator / denominator``; NaN where the denominator is 0 or missing
+    and where the quotient overflows, never inf."""
     numerator, denominator = np.broadcast_arrays(
         np.asarray(numerator, dtype=float), np.asarray(denominator, dtype=float)
     )
     quotient = np.full(numerator.shape, np.nan)
-    np.divide(numerator, denominator, out=quotient, where=denominator != 0)
+    with np.errstate(all="ignore"):
+        np.divide(numerator, denominator, out=quotient, where=denominator != 0)
+    quotient[~np.isfinite(quotient)] = np.nan
     return quotient
 
 
@@ -66,19 +69,40 @@ _OPERATORS: dict[type[ast.operator], Callable[[np.ndarray, np.ndarray], np.ndarr
     ast.Div: divide_or_nan,
 }
 _OPERATOR_SYMBOLS = {
-    ast.Pow: "**", ast.FloorDiv: "//", ast.Mod: "%", ast.MatMult: "@", ast.LShift: "<<",
-    ast.RShift: ">>", ast.BitOr: "|", ast.BitXor: "^", ast.BitAnd: "&", ast.Invert: "~",
+    ast.Pow: "**",
+    ast.FloorDiv: "//",
+    ast.Mod: "%",
+    ast.MatMult: "@",
+    ast.LShift: "<<",
+    ast.RShift: ">>",
+    ast.BitOr: "|",
+    ast.BitXor: "^",
+    ast.BitAnd: "&",
+    ast.Invert: "~",
     ast.Not: "not",
 }
 _CONSTRUCTS = {
-    ast.Lambda: "lambda", ast.Subscript: "subscript [...]", ast.Slice: "slice",
-    ast.ListComp: "list comprehension", ast.SetComp: "set comprehension",
-    ast.DictComp: "dict comprehension", ast.GeneratorExp: "generator expression",
-    ast.Compare: "comparison", ast.BoolOp: "and/or", ast.IfExp: "conditional expression",
-    ast.NamedExpr: "assignment expression :=", ast.Starred: "starred argument *",
-    ast.List: "list", ast.Tuple: "tuple", ast.Dict: "dict", ast.Set: "set",
-    ast.JoinedStr: "f-string", ast.FormattedValue: "f-string", ast.Await: "await",
-    ast.Yield: "yield", ast.YieldFrom: "yield",
+    ast.Lambda: "lambda",
+    ast.Subscript: "subscript [...]",
+    ast.Slice: "slice",
+    ast.ListComp: "list comprehension",
+    ast.SetComp: "set comprehension",
+    ast.DictComp: "dict comprehension",
+    ast.GeneratorExp: "generator expression",
+    ast.Compare: "comparison",
+    ast.BoolOp: "and/or",
+    ast.IfExp: "conditional expression",
+    ast.NamedExpr: "assignment expression :=",
+    ast.Starred: "starred argument *",
+    ast.List: "list",
+    ast.Tuple: "tuple",
+    ast.Dict: "dict",
+    ast.Set: "set",
+    ast.JoinedStr: "f-string",
+    ast.FormattedValue: "f-string",
+    ast.Await: "await",
+    ast.Yield: "yield",
+    ast.YieldFrom: "yield",
 }
 
 
@@ -144,6 +168,9 @@ def _check(node: ast.AST, known_fields: frozenset[str] | set[str], used: set[str
                 raise FormulaError(f"operator {_OPERATOR_SYMBOLS[type(op)]!r} is not allowed")
             _check(operand, known_fields, used)
         case ast.Call(func=function, args=args, keywords=keywords):
+            if not isinstance(function, ast.Name):
+                _check(function, known_fields, used)  # names what is being called, if it can
+                raise FormulaError(f"call of {ast.unparse(function)!r} is not allowed")
             _check_call(function, args, keywords)
             for argument in args:
                 _check(argument, known_fields, used)
@@ -154,9 +181,7 @@ def _check(node: ast.AST, known_fields: frozenset[str] | set[str], used: set[str
             raise FormulaError(f"{construct} is not allowed")
 
 
-def _check_call(function: ast.expr, args: list[ast.expr], keywords: list[ast.keyword]) -> None:
-    if not isinstance(function, ast.Name):
-        raise FormulaError(f"call of {ast.unparse(function)!r} is not allowed")
+def _check_call(function: ast.Name, args: list[ast.expr], keywords: list[ast.keyword]) -> None:
     if function.id not in FUNCTIONS:
         allowed = ", ".join(sorted(FUNCTIONS))
         raise FormulaError(f"call to unknown function {function.id!r} (allowed: {allowed})")

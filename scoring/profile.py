@@ -109,12 +109,20 @@ def profile_from_dict(data: Mapping[str, Any], catalog: Catalog) -> Profile:
     errors.raise_if_any(ProfileError)
 
     pillar_weights = _read_weights(
-        data["pillar_weights"], "pillar_weights", PILLARS,
-        f"unknown pillar (known: {', '.join(PILLARS)})", errors, all_required=True,
+        data["pillar_weights"],
+        "pillar_weights",
+        PILLARS,
+        f"unknown pillar (known: {', '.join(PILLARS)})",
+        errors,
+        all_required=True,
     )
     metric_weights = _read_weights(
-        data["metric_weights"], "metric_weights", catalog.keys,
-        NOT_IN_CATALOG, errors, all_required=False,
+        data["metric_weights"],
+        "metric_weights",
+        catalog.keys,
+        NOT_IN_CATALOG,
+        errors,
+        all_required=False,
     )
     evidence_factors = _read_evidence_factors(data["evidence_factors"], errors)
     knockout = data["knockout_below_minimum_wage"]
@@ -152,6 +160,7 @@ def _read_weights(
     table = errors.read_table(value, field)
     if table is None:
         return {}
+    known_errors = len(errors.errors)
     weights: dict[str, float] = {}
     for name, weight in table.items():
         if name not in names:
@@ -163,7 +172,7 @@ def _read_weights(
     if all_required:
         for missing in [name for name in names if name not in table]:
             errors.add(f"{field}.{missing}", "is required")
-    if len(weights) == len(table):
+    if len(errors.errors) == known_errors:  # a sum is only worth checking over valid weights
         total = math.fsum(weights.values())
         if abs(total - 1.0) > WEIGHT_SUM_TOLERANCE:
             errors.add(field, f"weights must sum to 1, they sum to {total:.12g}")

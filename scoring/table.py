@@ -60,37 +60,38 @@ def validate_vendor_table(table: pd.DataFrame) -> pd.DataFrame:
     (hour, week, month, year), or none when a wage is given; an unknown evidence level.
 
     The result has the contract columns only, in contract order, a fresh 0..n-1 index,
-    numbers as float64 (NaN = not disclosed), text stripped, ``pay_period`` and evidence
-    levels lower-cased, and an empty evidence cell read as ``none``. Vendor ids keep their
-    type (ints stay ints; text is stripped).
+    numbers as float64 (NaN = not disclosed), text stripped (None = empty), ``pay_period``
+    and the evidence levels as categoricals of their allowed values (case ignored), and an
+    empty evidence cell read as ``none``. Vendor ids keep their type (ints stay ints; text
+    is stripped).
     """
     missing = [column for column in REQUIRED_COLUMNS if column not in table.columns]
     if missing:
-        raise TableError(
-            [CellError(1, column, "required column is missing") for column in missing]
-        )
+        raise TableError([CellError(1, column, "required column is missing") for column in missing])
     errors: list[CellError] = []
-    checked = {ID_COLUMN: _check_ids(table[ID_COLUMN], errors)}
-    checked[CATEGORY_COLUMN] = _text(table[CATEGORY_COLUMN])
-    _flag(errors, CATEGORY_COLUMN, checked[CATEGORY_COLUMN].isna(), "is required")
+    ids = _check_ids(table[ID_COLUMN], errors)
+    category = _text(table[CATEGORY_COLUMN])
+    _flag(errors, CATEGORY_COLUMN, category.isna(), "is required")
+    numbers, unreadable = {}, {}
     for column in NUMBER_COLUMNS:
-        checked[column] = _check_numbers(table[column], column, errors)
-    _flag(errors, "price", np.isnan(checked["price"]), "is required")
-    _flag(errors, "price", checked["price"] == 0, "must be greater than 0")
-    quality = checked["quality"]
+        numbers[column], unreadable[column] = _check_numbers(table[column], column, errors)
+    price, quality = numbers["price"], numbers["quality"]
+    _flag(errors, "price", np.isnan(price) & ~unreadable["price"], "is required")
+    _flag(errors, "price", price == 0, "must be greater than 0")
     _flag(errors, "quality", (quality > 1) & ~np.isnan(quality), "must be between 0 and 1")
-    pay_period = _check_choice(table[PAY_PERIOD_COLUMN], PAY_PERIODS, PAY_PERIOD_COLUMN, errors)
-    wage_given = np.logical_or.reduce([~np.isnan(checked[column]) for column in WAGE_COLUMNS])
-    missing_period = pay_period.isna().to_numpy() & wage_given
+    pay_period, period_given = _check_choice(table[PAY_PERIOD_COLUMN], PAY_PERIODS, errors)
+    wage_given = np.logical_or.reduce([~np.isnan(numbers[column]) for column in WAGE_COLUMNS])
+    missing_period = wage_given & ~period_given
     _flag(errors, PAY_PERIOD_COLUMN, missing_period, "is required when a wage is given")
-    checked[PAY_PERIOD_COLUMN] = pay_period
+    choices = {PAY_PERIOD_COLUMN: pay_period}
     for column in EVIDENCE_COLUMNS.values():
-        levels = _check_choice(table[column], EVIDENCE_LEVELS, column, errors)
-        checked[column] = levels.fillna("none")
+        choices[column], _ = _check_choice(table[column], EVIDENCE_LEVELS, errors, empty="none")
     if errors:
         order = {column: position for position, column in enumerate(REQUIRED_COLUMNS)}
         raise TableError(sorted(errors, key=lambda error: (error.row, order[error.column])))
-    return pd.DataFrame({column: _values(checked[column]) for column in REQUIRED_COLUMNS})
+    checked = {ID_COLUMN: ids.to_numpy(), CATEGORY_COLUMN: category.to_numpy()}
+    checked |= numbers | choices
+    return pd.DataFrame({column: checked[column] for column in REQUIRED_COLUMNS})
 
 
 def output_table(result: ScoreResult) -> pd.DataFrame:
@@ -107,22 +108,29 @@ def write_output_table(result: ScoreResult, target: str | PathLike[str] | IO[str
     output_table(result).to_csv(target, index=False)
 
 
-def _flag(
-    errors: list[CellError], column: str, mask: np.ndarray | pd.Series, message: str
-) -> None:
+def _flag(errors: list[CellError], column: str, mask: np.ndarray | pd.Series, message: str) -> None:
     for position in np.flatnonzero(np.asarray(mask, dtype=bool)):
         errors.append(CellError(int(position) + FIRST_DATA_ROW, column, message))
 
 
+def _distinct_text(column: pd.Series, *, lower: bool) -> tuple[np.ndarray, np.ndarray]:
+    """``(codes, values)``: each cell is ``values[code]``, the cell's text stripped (and
+    lower-cased), None when empty or missing. Each distinct cell is cleaned once, which
+    keeps low-cardinality columns fast."""
+    codes, distinct = pd.factorize(column.to_numpy(dtype=object))
+    cleaned = [str(value).strip() for value in distinct]
+    cleaned = [(text.lower() if lower else text) or None for text in cleaned]
+    return codes, np.array([*cleaned, None], dtype=object)
+
+
 def _text(column: pd.Series) -> pd.Series:
-    """Stripped text; empty or missing cells become NA."""
-    text = column.astype("string").str.strip()
-    return text.mask(text == "")
+    """Stripped text as objects; empty or missing cells become None."""
+    codes, values = _distinct_text(column, lower=False)
+    return pd.Series(values[codes], index=column.index)
 
 
 def _check_ids(column: pd.Series, errors: list[CellError]) -> pd.Series:
-    ids = column if pd.api.types.is_integer_dtype(column) else _text(column).astype(object)
-    ids = ids.where(ids.notna(), None)
+    ids = column if pd.api.types.is_integer_dtype(column) else _text(column)
     _flag(errors, ID_COLUMN, ids.isna(), "is required")
     duplicated = (ids.duplicated() & ids.notna()).to_numpy()
     if duplicated.any():
@@ -137,36 +145,43 @@ def _check_ids(column: pd.Series, errors: list[CellError]) -> pd.Series:
     return ids
 
 
-def _check_numbers(column: pd.Series, name: str, errors: list[CellError]) -> np.ndarray:
-    """Float values (NaN = empty); flags text that is not a number, inf and negatives."""
+def _check_numbers(
+    column: pd.Series, name: str, errors: list[CellError]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Float values (NaN = empty or unreadable) and the mask of cells that are not numbers;
+    flags those, inf and negatives."""
     if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
         values = column.to_numpy(dtype=float, na_value=np.nan)
+        unreadable = np.zeros(len(values), dtype=bool)
     else:
         text = _text(column)
         values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-        for position in np.flatnonzero((text.notna() & np.isnan(values)).to_numpy()):
+        unreadable = (text.notna() & np.isnan(values)).to_numpy()
+        for position in np.flatnonzero(unreadable):
             message = f"must be a number, got {text.iloc[position]!r}"
             errors.append(CellError(int(position) + FIRST_DATA_ROW, name, message))
     _flag(errors, name, np.isinf(values), "must be a finite number")
     _flag(errors, name, values < 0, "must not be negative")
-    return values
+    return values, unreadable
 
 
 def _check_choice(
-    column: pd.Series, choices: tuple[str, ...], name: str, errors: list[CellError]
-) -> pd.Series:
-    """Lower-cased text from ``choices`` (NA = empty); flags anything else."""
-    text = _text(column).str.lower()
-    unknown = text.notna() & ~text.isin(choices)
-    for position in np.flatnonzero(unknown.to_numpy()):
-        expected = ", ".join(choices)
-        message = f"unknown value {text.iloc[position]!r} (expected one of {expected})"
-        errors.append(CellError(int(position) + FIRST_DATA_ROW, name, message))
-    return text
-
-
-def _values(column: pd.Series | np.ndarray) -> np.ndarray:
-    """Plain numpy values for the output frame (object text with None for empty)."""
-    if isinstance(column, np.ndarray):
-        return column
-    return column.astype(object).where(column.notna(), None).to_numpy()
+    column: pd.Series,
+    choices: tuple[str, ...],
+    errors: list[CellError],
+    *,
+    empty: str | None = None,
+) -> tuple[pd.Categorical, np.ndarray]:
+    """The column as a categorical of ``choices`` (case and blanks ignored; an empty cell
+    becomes ``empty``), and the mask of non-empty cells; flags values not in ``choices``."""
+    codes, values = _distinct_text(column, lower=True)
+    position_of = {choice: position for position, choice in enumerate(choices)}
+    empty_code = -1 if empty is None else position_of[empty]
+    choice_codes = np.array([position_of.get(value, empty_code) for value in values])
+    unknown = np.array([value is not None and value not in position_of for value in values])
+    expected = ", ".join(choices)
+    for position in np.flatnonzero(unknown[codes]):
+        message = f"unknown value {values[codes[position]]!r} (expected one of {expected})"
+        errors.append(CellError(int(position) + FIRST_DATA_ROW, str(column.name), message))
+    categorical = pd.Categorical.from_codes(choice_codes[codes], categories=list(choices))
+    return categorical, pd.notna(values)[codes]

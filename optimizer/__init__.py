@@ -1,0 +1,83 @@
+"""Allocation optimizer: place each need's volume with vendors at least cost (or most impact).
+
+Pure library (PuLP, highspy, numpy, standard library); no web or database imports. Three
+steps: `model.build_model` builds the model, `solve.solve_model` solves it with an injected
+solver, `result` / `explain` read it back. Public entry points:
+
+    solve(problem: dict) -> dict                 the result document
+    frontier(problem: dict, points: int) -> dict  least cost against average impact
+    validate(problem: dict) -> list[dict]         [{"field": json_path, "message": text}]
+
+None of them raises on bad input or mutates the document.
+
+Problem document (DESIGN.md §5). Units: volume and capacities in units of work (hours, items,
+tasks); prices in $ per unit; budget in $; impact scores 0–100 points; quality and shares
+0–1. Required fields are marked *; everything else may be absent or null.
+
+    needs*:    list, at least one, of
+        id*               string, unique among needs
+        volume*           > 0 units, placed in full (Σ x = volume)
+        min_quality       0–1, default 0: offers from vendors with lower quality are not
+                          eligible (no variable is created for them)
+        max_vendor_share  0–1, default 1: x ≤ share × volume for every vendor
+        max_vendors       whole number ≥ 1: at most this many vendors get volume (MIP extra)
+    vendors*:  list of
+        id*               string, unique among vendors
+        capacity          ≥ 0 units over all needs; null = unlimited
+        quality*          0–1
+        impact_score*     0–100 (the scoring pipeline's impact score)
+        impact_worker_share  0–1, optional: share of the vendor's hours done by impact
+                          workers; only used for totals.impact_worker_hours
+    offers*:   list of (at most one per vendor and need)
+        vendor*, need*    ids from the lists above
+        price*            ≥ 0 $ per unit
+        capacity          ≥ 0 units for this offer; null = only the vendor's capacity
+        min_order         ≥ 0 units: if the offer gets any volume it gets at least this
+                          (MIP extra, a binary per offer)
+    targets:   object; a null or absent target is not applied
+        budget                  $: total cost ≤ budget
+        min_avg_impact          0–100: Σ impact_score·x ≥ target × Σ volume
+        min_avg_quality         0–1:   Σ quality·x ≥ target × Σ volume
+        min_impact_spend_share  0–1: spend with impact vendors ≥ share × total spend
+        impact_vendor_min_score 0–100: an impact vendor has impact_score ≥ this (required
+                                with min_impact_spend_share; also sets
+                                totals.impact_spend_share)
+        max_vendor_spend_share  0–1: each vendor's spend ≤ share × total spend
+    objective: "min_cost" (default: least total cost) or "max_impact" (most average impact)
+    options:   object
+        solver       "highs" (default) or "cbc"
+        time_limit   > 0 seconds, default 60, for the whole call (all stages, explanation
+                     solves, frontier points)
+        mip_rel_gap  0–1, default 1e-6, for problems with min_order / max_vendors
+        tie_break    true (default) or false: run stages 2 and 3 (see optimizer.solve)
+    meta:      anything; ignored (room for the caller's own bookkeeping)
+
+Unknown fields are errors at the top level and in targets and options (a misspelt target
+must not silently vanish); needs, vendors and offers may carry extra fields (names, labels),
+which are ignored.
+
+Result document:
+
+    status        optimal | infeasible | time_limit | invalid | error
+    objective     {"name": "min_cost", "value": $, "unit": "$"} or
+                  {"name": "max_impact", "value": points, "unit": "points of average impact"}
+    allocations   [{need, vendor, volume, price, cost}] in (need id, vendor id) order,
+                  zero volumes left out, volumes rounded to 6 decimals (see optimizer.result)
+    totals        {cost, volume, avg_impact, avg_quality, impact_spend_share,
+                   impact_worker_hours, impact_worker_hours_coverage}
+    constraints   [{name, kind, label, binding, slack, slack_unit, shadow_price, unit,
+                   meaning, need?, vendor?}]; shadow_price = change in the objective per unit
+                  relaxation of the constraint
+    solver        {name, version, time, wall_time, iterations, threads, random_seed, stages}
+    tie_break     "applied", "off" or why it was skipped
+    model         {variables, constraints, binaries, ineligible_offers}
+    mip_gap       relative gap, only when binaries are used
+    errors        [{field, message}] (invalid / error)
+    explanation   only when infeasible: {checks, targets, conflict, summary, suggestions}
+                  (see optimizer.explain)
+"""
+
+from optimizer.api import solve, validate
+from optimizer.frontier import frontier
+
+__all__ = ["frontier", "solve", "validate"]

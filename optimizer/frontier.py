@@ -1,0 +1,139 @@
+"""The cost-versus-impact frontier on one warm model (reference/optimizer.md §5).
+
+`frontier(problem, points)` ignores the document's own min_avg_impact target and holds every
+other target. It solves, on ONE solver session (for HiGHS: one `passModel`, then bound
+changes and warm re-runs, never a rebuild):
+
+1. the cheapest plan, then the most impact among the cheapest plans: average impact I_A;
+2. the most impact reachable at any cost within the other targets: I_B;
+3. for N evenly spaced impact levels from I_A to I_B, the least cost with average impact at
+   least that level (only the bound of the `min_avg_impact` row changes between points).
+
+Each point has `avg_impact` (points, as achieved), `cost` ($), `status`, plus
+`target_avg_impact` and `cost_per_impact_point` (the local slope, $ per point, from the impact
+row's dual). Costs never decrease as impact rises: a least-cost LP value is monotone in the
+impact level; a drop smaller than 1e-6 relative (solver tolerance) is reported as no change.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import numpy as np
+
+from optimizer.explain import explain_infeasible
+from optimizer.model import INF, build_model, cost_vector
+from optimizer.problem import parse_problem
+from optimizer.result import clean
+from optimizer.solve import (Deadline, Solver, SolverUnavailable, hold_optimum, keep_within,
+                             make_solver)
+
+MAX_POINTS = 1000
+
+
+def _invalid(errors: list[dict]) -> dict:
+    return {"status": "invalid", "errors": errors, "points": []}
+
+
+def frontier(problem: dict, points: int, solver: Solver | None = None) -> dict:
+    """N points of least total cost ($) against average impact (points, 0–100), from the
+    impact of the cheapest plan to the highest reachable within the other targets.
+
+    Returns `{"status", "points": [{"avg_impact", "cost", "status", "target_avg_impact",
+    "cost_per_impact_point", "iterations"}, ...], "solver", "errors"}`; an invalid document or
+    `points` gives `{"status": "invalid", "errors": [...], "points": []}`. Never raises."""
+    try:
+        return _frontier(problem, points, solver)
+    except Exception as exc:  # noqa: BLE001 - public entry point: report, never raise
+        return {"status": "error", "points": [],
+                "errors": [{"field": "$", "message": f"internal error: {type(exc).__name__}"}]}
+
+
+def _frontier(document: dict, points: int, solver: Solver | None) -> dict:
+    started = time.perf_counter()
+    problem, errors = parse_problem(document)
+    if type(points) is not int or not 1 <= points <= MAX_POINTS:
+        errors = [*errors, {"field": "points",
+                            "message": f"must be a whole number from 1 to {MAX_POINTS}"}]
+    if errors:
+        return _invalid(errors)
+    problem = dataclasses.replace(
+        problem, targets=dataclasses.replace(problem.targets, min_avg_impact=None))
+    try:
+        solver = solver or make_solver(problem.options)
+    except SolverUnavailable as exc:
+        return {"status": "error", "error_code": "solver_unavailable", "points": [],
+                "errors": [{"field": "options.solver", "message": str(exc)}]}
+    deadline = Deadline(problem.options.time_limit)
+    model = build_model(problem)
+    total = model.total_volume
+    spend, impact = model.col_spend, model.col_impact
+    impact_row = model.row_index["min_avg_impact"]
+    session = solver.open(model)
+    runs = []
+
+    def run(cost_terms: dict) -> object:
+        session.set_cost(cost_vector(model, cost_terms))
+        outcome = session.run(deadline.remaining())
+        runs.append(outcome)
+        return outcome
+
+    cheapest = run({"spend": 1.0})
+    if cheapest.status != "optimal":
+        out = {"status": cheapest.status, "points": [], "errors": []}
+        if cheapest.status == "infeasible":
+            out["explanation"] = explain_infeasible(model, solver, deadline)
+        return out
+    hold_optimum(model, session, cheapest, spend, upper=True)
+    anchor_low = run({"impact": -1.0})
+    lp = model.lp
+    session.set_col_bounds(np.arange(lp.num_col), lp.col_lower, lp.col_upper)
+    session.set_row_bounds(np.arange(lp.num_row), lp.row_lower, lp.row_upper)
+    anchor_high = run({"impact": -1.0})
+    if anchor_low.status != "optimal" or anchor_high.status != "optimal":
+        return {"status": "time_limit", "points": [], "errors": []}
+    low, high = float(anchor_low.x[impact]), max(float(anchor_high.x[impact]),
+                                                 float(anchor_low.x[impact]))
+    levels = [low] if points == 1 else \
+        [low + (high - low) * k / (points - 1) for k in range(points - 1)] + [high]
+
+    result_points = []
+    for level in levels:
+        session.set_row_bounds([impact_row], [level], [INF])
+        outcome = run({"spend": 1.0})
+        if outcome.status == "infeasible":  # the top level can sit on a tolerance edge
+            session.set_row_bounds([impact_row], [keep_within(level, False)], [INF])
+            outcome = run({"spend": 1.0})
+        point = {"avg_impact": None, "cost": None, "status": outcome.status,
+                 "target_avg_impact": clean(level / total), "cost_per_impact_point": None,
+                 "iterations": outcome.iterations}
+        if outcome.x is not None and outcome.status == "optimal":
+            point["avg_impact"] = clean(outcome.x[impact] / total)
+            point["cost"] = clean(outcome.x[spend])
+            if outcome.row_dual is not None:
+                point["cost_per_impact_point"] = clean(outcome.row_dual[impact_row] * total)
+        result_points.append(point)
+    _no_decrease(result_points)
+    statuses = {point["status"] for point in result_points}
+    status = "optimal" if statuses == {"optimal"} else (
+        "time_limit" if "time_limit" in statuses else "error")
+    return {"status": status, "points": result_points, "errors": [],
+            "solver": {"name": solver.name, "version": solver.version(),
+                       "time": round(sum(o.seconds for o in runs), 6),
+                       "wall_time": round(time.perf_counter() - started, 6),
+                       "solves": len(runs),
+                       "iterations": sum(o.iterations or 0 for o in runs)}}
+
+
+def _no_decrease(points: list[dict]) -> None:
+    """Remove solver-tolerance dips: a cost lower than the previous by ≤ 1e-6 relative."""
+    previous = None
+    for point in points:
+        cost = point["cost"]
+        if cost is None:
+            continue
+        if previous is not None and cost < previous <= cost + 1e-6 * max(1.0, abs(previous)):
+            point["cost"] = previous
+        previous = point["cost"]
+

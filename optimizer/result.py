@@ -1,0 +1,354 @@
+"""Read a solved model back into the result document (business terms, plain JSON values).
+
+Rounding: every volume is rounded to 6 decimals (a millionth of a unit) and volumes that round
+to 0 are left out; an allocation's cost is round(volume × price, 6). Totals, the objective
+value and constraint slacks are computed from those rounded volumes, so the numbers in a
+result always add up. Shadow prices and slacks are rounded to 6 decimals.
+
+Shadow prices are the change in the objective per unit relaxation of the constraint:
+$ of total cost for min_cost (≤ 0: relaxing a rule can only save money), points of average
+impact for max_impact (≥ 0). The unit of each is in its `unit` field, e.g. "$ per point of
+average impact relaxed". Demand rows are equalities: their price is the change per extra unit
+of volume. They come from the duals of the primary (stage 1) solve; for a MIP, from the LP
+with the binaries fixed at the reported plan.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from optimizer.model import (BOUND_OFFER_CAPACITY, BOUND_VENDOR_SHARE, INF, AllocationModel)
+from optimizer.solve import StagedSolution
+
+VOLUME_DECIMALS = 6
+
+
+def clean(value: float | None, decimals: int = 6) -> float | None:
+    """A JSON-safe float rounded to `decimals` (no -0.0, no NaN/inf)."""
+    if value is None or not math.isfinite(value):
+        return None
+    return round(float(value), decimals) + 0.0
+
+
+def money(value: float) -> str:
+    if abs(value - round(value)) < 0.005:
+        return f"${round(value):,.0f}"
+    return f"${value:,.2f}"
+
+
+def number(value: float, decimals: int = 1) -> str:
+    text = f"{value:,.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def percent(share: float) -> str:
+    return number(100.0 * share, 1) + "%"
+
+
+# ---------------------------------------------------------------------------------------------
+# names and labels of rows and bounds (shared with explain.py)
+
+
+def row_description(model: AllocationModel, r: int) -> dict:
+    """Kind, business label and the need/vendor ids of model row r."""
+    problem, kind = model.problem, model.row_kind[r]
+    targets = problem.targets
+    need = problem.needs[model.row_need[r]].id if model.row_need[r] >= 0 else None
+    vendor = problem.vendors[model.row_vendor[r]].id if model.row_vendor[r] >= 0 else None
+    upper = model.lp.row_upper[r]
+    labels = {
+        "demand": lambda: f"Need {need} must get its {number(upper, 6)} units",
+        "vendor_capacity": lambda: f"Vendor {vendor} can take at most {number(upper, 6)} units",
+        "definition": lambda: f"Definition of {model.row_names[r].replace('_', ' ')}",
+        "budget": lambda: f"Total cost at most {money(upper)} (budget)",
+        "min_avg_impact": lambda: f"Average impact at least {number(targets.min_avg_impact, 6)}",
+        "min_avg_quality": lambda: f"Average quality at least "
+                                   f"{number(targets.min_avg_quality, 6)}",
+        "min_impact_spend_share": lambda: (
+            f"At least {percent(targets.min_impact_spend_share)} of spend with impact vendors "
+            f"(impact score ≥ {number(targets.impact_vendor_min_score, 6)})"),
+        "vendor_spend_cap": lambda: f"Vendor {vendor}'s spend within the vendor spend cap",
+        "max_vendor_spend_share": lambda: (
+            f"No vendor above {percent(targets.max_vendor_spend_share)} of total spend"),
+        "max_vendors": lambda: f"Need {need} uses at most {number(upper, 0)} vendors",
+        "min_order": lambda: f"Vendor {vendor} gets nothing or at least its minimum order "
+                             f"on need {need}",
+        "vendor_use": lambda: f"Vendor {vendor} gets volume on need {need} only if chosen",
+    }
+    return {"name": model.row_names[r], "kind": kind, "label": labels[kind](),
+            "need": need, "vendor": vendor}
+
+
+def bound_description(model: AllocationModel, k: int) -> dict:
+    """Kind, business label and ids of the upper bound of x column k."""
+    problem = model.problem
+    need = problem.needs[model.x_need[k]]
+    vendor = problem.vendors[model.x_vendor[k]].id
+    upper = model.lp.col_upper[k]
+    suffix = model.x_name(k)[1:]
+    if model.x_bound_kind[k] == BOUND_VENDOR_SHARE:
+        return {"name": f"max_share{suffix}", "kind": "max_vendor_share", "need": need.id,
+                "vendor": vendor,
+                "label": f"Vendor {vendor} may take at most {percent(need.max_vendor_share)} "
+                         f"of need {need.id} ({number(upper, 6)} units)"}
+    return {"name": f"offer_capacity{suffix}", "kind": "offer_capacity", "need": need.id,
+            "vendor": vendor,
+            "label": f"Vendor {vendor}'s offer for need {need.id} is limited to "
+                     f"{number(upper, 6)} units"}
+
+
+# ---------------------------------------------------------------------------------------------
+# the plan
+
+
+def reported_columns(model: AllocationModel, x: np.ndarray) -> np.ndarray:
+    """The solution with x rounded as reported and S, I, M recomputed from the rounded x."""
+    full = np.array(x, dtype=float)
+    volumes = np.round(np.maximum(full[:model.n_x], 0.0), VOLUME_DECIMALS)
+    full[:model.n_x] = volumes
+    full[model.col_spend] = float(volumes @ model.x_price)
+    full[model.col_impact] = float(volumes @ model.x_impact)
+    if model.col_max_spend is not None:
+        spend = np.bincount(model.x_vendor, weights=volumes * model.x_price,
+                            minlength=len(model.problem.vendors))
+        full[model.col_max_spend] = float(spend.max()) if spend.size else 0.0
+    return full
+
+
+def allocations_and_totals(model: AllocationModel, full: np.ndarray) -> tuple[list, dict]:
+    """Allocation lines (need id, vendor id order) and the totals computed from them."""
+    problem = model.problem
+    used = np.flatnonzero(full[:model.n_x] > 0)
+    volumes = full[used].tolist()
+    prices = model.x_price[used].tolist()
+    costs = [round(v * p, VOLUME_DECIMALS) for v, p in zip(volumes, prices)]
+    needs = [problem.needs[j].id for j in model.x_need[used].tolist()]
+    vendor_pos = model.x_vendor[used].tolist()
+    allocations = [
+        {"need": need, "vendor": problem.vendors[i].id, "volume": v + 0.0, "price": p,
+         "cost": c + 0.0}
+        for need, i, v, p, c in zip(needs, vendor_pos, volumes, prices, costs)
+    ]
+    total_volume = math.fsum(volumes)
+    total_cost = math.fsum(costs)
+    vendors = problem.vendors
+    impact = math.fsum(v * vendors[i].impact_score for v, i in zip(volumes, vendor_pos))
+    quality = math.fsum(v * vendors[i].quality for v, i in zip(volumes, vendor_pos))
+    known = [(v, vendors[i].impact_worker_share) for v, i in zip(volumes, vendor_pos)
+             if vendors[i].impact_worker_share is not None]
+    impact_spend_share = None
+    if problem.targets.impact_vendor_min_score is not None and total_cost > 0:
+        impact_spend = math.fsum(c for c, i in zip(costs, vendor_pos) if model.impact_vendor[i])
+        impact_spend_share = clean(impact_spend / total_cost)
+    totals = {
+        "cost": clean(total_cost),
+        "volume": clean(total_volume),
+        "avg_impact": clean(impact / total_volume) if total_volume > 0 else None,
+        "avg_quality": clean(quality / total_volume) if total_volume > 0 else None,
+        "impact_spend_share": impact_spend_share,
+        "impact_worker_hours": clean(math.fsum(v * h for v, h in known)) if known else None,
+        "impact_worker_hours_coverage": (clean(math.fsum(v for v, _ in known) / total_volume)
+                                         if total_volume > 0 else None),
+    }
+    return allocations, totals
+
+
+# ---------------------------------------------------------------------------------------------
+# constraints and shadow prices
+
+_REPORTED_ROWS = ("demand", "vendor_capacity", "budget", "min_avg_impact", "min_avg_quality",
+                  "min_impact_spend_share", "vendor_spend_cap", "max_vendor_spend_share",
+                  "max_vendors", "min_order")
+
+
+def _step(model: AllocationModel, kind: str, desc: dict, spend: float) -> tuple[float, str, str]:
+    """(bound change per unit relaxation, what one unit is, slack unit) for a row kind."""
+    total = model.total_volume
+    vendor, need = desc["vendor"], desc["need"]
+    return {
+        "demand": (1.0, f"extra unit of volume for need {need}", "units"),
+        "vendor_capacity": (1.0, f"extra unit of capacity at vendor {vendor}", "units"),
+        "budget": (1.0, "extra $ of budget", "$"),
+        "min_avg_impact": (-total, "point of average impact relaxed", "points of average impact"),
+        "min_avg_quality": (-0.01 * total, "0.01 of average quality relaxed",
+                            "average quality (0-1)"),
+        "min_impact_spend_share": (-0.01 * spend, "percentage point of impact spend share "
+                                                  "relaxed", "share of total spend (0-1)"),
+        "max_vendor_spend_share": (0.01 * spend, "percentage point of vendor spend cap relaxed",
+                                   "share of total spend (0-1)"),
+        "vendor_spend_cap": (1.0, f"extra $ of spend above the cap at vendor {vendor}", "$"),
+        "max_vendors": (math.nan, "", "vendors"),
+        "min_order": (math.nan, "", "units"),
+        "offer_capacity": (1.0, f"extra unit on vendor {vendor}'s offer for need {need}",
+                           "units"),
+        "max_vendor_share": (1.0, f"extra unit for vendor {vendor} on need {need}", "units"),
+    }[kind]
+
+
+def _slack_scale(model: AllocationModel, kind: str, spend: float) -> float:
+    if kind in ("min_avg_impact", "min_avg_quality"):
+        return model.total_volume
+    if kind in ("min_impact_spend_share", "max_vendor_spend_share"):
+        return spend if spend > 0 else 1.0
+    return 1.0
+
+
+class ShadowPricer:
+    """Turns duals of the minimised primary cost into business shadow prices."""
+
+    def __init__(self, model: AllocationModel, row_dual, col_dual, full: np.ndarray) -> None:
+        self.model, self.row_dual, self.col_dual = model, row_dual, col_dual
+        self.max_impact = model.problem.objective == "max_impact"
+        self.sign = -1.0 if self.max_impact else 1.0
+        self.per_objective = 1.0 / model.total_volume if self.max_impact else 1.0
+        self.avg_impact = full[model.col_impact] / model.total_volume
+        self.objective_unit = "points of average impact" if self.max_impact else "$"
+        self.share_bound_dual = np.zeros(len(model.problem.needs))
+        if col_dual is not None:
+            share_bound = (model.x_bound_kind == BOUND_VENDOR_SHARE) & model.x_at_upper(full)
+            self.share_bound_dual = np.bincount(model.x_need[share_bound],
+                                                weights=col_dual[:model.n_x][share_bound],
+                                                minlength=len(model.problem.needs))
+
+    def available(self) -> bool:
+        return self.row_dual is not None
+
+    def row(self, r: int, step: float) -> float | None:
+        if self.row_dual is None or math.isnan(step):
+            return None
+        return self.sign * self.row_dual[r] * step * self.per_objective
+
+    def bound(self, k: int) -> float | None:
+        if self.col_dual is None:
+            return None
+        return self.sign * self.col_dual[k] * self.per_objective
+
+    def demand(self, r: int) -> float | None:
+        """d objective / d volume of the need: the demand dual plus the average targets'
+        right-hand sides and the max-share bounds, which all move with the volume."""
+        if self.row_dual is None:
+            return None
+        model, problem = self.model, self.model.problem
+        j = int(model.row_need[r])
+        dual = self.row_dual[r]
+        for name, target in (("min_avg_impact", problem.targets.min_avg_impact),
+                             ("min_avg_quality", problem.targets.min_avg_quality)):
+            if target is not None:
+                dual += target * self.row_dual[model.row_index[name]]
+        dual += problem.needs[j].max_vendor_share * float(self.share_bound_dual[j])
+        change = self.sign * dual
+        if self.max_impact:
+            return (change - self.avg_impact) / model.total_volume
+        return change
+
+
+def _meaning(pricer: ShadowPricer, unit_step: str, has_price: bool, kind: str) -> str:
+    if not has_price:
+        return "Integer rule (min_order / max_vendors): no shadow price."
+    objective = "average impact (points)" if pricer.max_impact else "total cost ($)"
+    if kind == "demand":
+        return (f"Change in {objective} per {unit_step}. Demand must be met exactly, so this "
+                f"is the marginal effect of one more unit (it includes what the average "
+                f"targets then require).")
+    direction = ("positive: relaxing it lets average impact rise" if pricer.max_impact
+                 else "negative: relaxing it lowers the cost")
+    return (f"Change in {objective} per {unit_step}: the shadow price is the change in the "
+            f"objective per unit relaxation of this constraint ({direction}; 0 when it does "
+            f"not bind).")
+
+
+def constraint_report(model: AllocationModel, staged: StagedSolution, full: np.ndarray
+                      ) -> list[dict]:
+    """One entry per active business row, plus every binding offer-capacity or max-share
+    bound of an x column."""
+    lp = model.lp
+    spend = float(full[model.col_spend])
+    activity = lp.row_activity(full)
+    abs_sum = np.abs(lp.value)
+    coefficient_mass = np.add.reduceat(abs_sum, np.minimum(lp.start[:-1], max(abs_sum.size - 1,
+                                                                               0))) \
+        if abs_sum.size else np.zeros(lp.num_row)
+    coefficient_mass = np.where(np.diff(lp.start) > 0, coefficient_mass, 0.0)
+    pricer = ShadowPricer(model, staged.row_dual, staged.col_dual, full)
+    entries = []
+    for r, kind in enumerate(model.row_kind):
+        lower, upper = lp.row_lower[r], lp.row_upper[r]
+        if kind not in _REPORTED_ROWS or (lower == -INF and upper == INF):
+            continue
+        if lower == upper:
+            slack = 0.0
+        elif upper < INF:
+            slack = upper - activity[r]
+        else:
+            slack = activity[r] - lower
+        bound = abs(upper) if upper < INF else abs(lower)
+        tolerance = 1e-7 * max(1.0, bound) + 10 ** -VOLUME_DECIMALS * coefficient_mass[r]
+        binding = slack <= tolerance
+        if kind == "min_order" and not (binding and full[model.row_x[r]] > 0):
+            continue
+        desc = row_description(model, r)
+        step, unit_step, slack_unit = _step(model, kind, desc, spend)
+        price = pricer.demand(r) if kind == "demand" else pricer.row(r, step)
+        has_price = not math.isnan(step)
+        entries.append(_entry(desc, binding, 0.0 if binding else
+                              slack / _slack_scale(model, kind, spend), slack_unit, price,
+                              pricer, unit_step, has_price))
+    at_bound = np.flatnonzero(model.x_at_upper(full, 1e-6) & (model.x_bound_kind != 0)
+                              & (lp.col_upper[:model.n_x] > 0))
+    for k in at_bound.tolist():
+        desc = bound_description(model, k)
+        step, unit_step, slack_unit = _step(model, desc["kind"], desc, spend)
+        entries.append(_entry(desc, True, 0.0, slack_unit, pricer.bound(k), pricer, unit_step,
+                              True))
+    return entries
+
+
+def _entry(desc: dict, binding: bool, slack: float, slack_unit: str, price: float | None,
+           pricer: ShadowPricer, unit_step: str, has_price: bool) -> dict:
+    entry = {"name": desc["name"], "kind": desc["kind"], "label": desc["label"],
+             "binding": bool(binding), "slack": clean(max(slack, 0.0)), "slack_unit": slack_unit,
+             "shadow_price": clean(price) if has_price else None,
+             "unit": f"{pricer.objective_unit} per {unit_step}" if has_price else None,
+             "meaning": _meaning(pricer, unit_step, has_price, desc["kind"])}
+    for key in ("need", "vendor"):
+        if desc[key] is not None:
+            entry[key] = desc[key]
+    return entry
+
+
+# ---------------------------------------------------------------------------------------------
+# whole documents
+
+
+def model_summary(model: AllocationModel) -> dict:
+    return {"variables": model.lp.num_col, "constraints": model.lp.num_row,
+            "binaries": int(model.y_cols.size),
+            "ineligible_offers": len(model.problem.offers) - model.n_x}
+
+
+def empty_result(status: str, errors: list | None = None) -> dict:
+    """The document shape with nothing solved (invalid input, solver errors)."""
+    return {"status": status, "objective": None, "allocations": [], "totals": None,
+            "constraints": [], "solver": None, "errors": list(errors or [])}
+
+
+def plan_result(model: AllocationModel, staged: StagedSolution, solver_info: dict) -> dict:
+    """The result document for a solve that produced a plan (optimal, or a MIP incumbent
+    at the time limit)."""
+    problem = model.problem
+    full = reported_columns(model, staged.x)
+    allocations, totals = allocations_and_totals(model, full)
+    if problem.objective == "max_impact":
+        objective = {"name": "max_impact", "value": totals["avg_impact"],
+                     "unit": "points of average impact"}
+    else:
+        objective = {"name": "min_cost", "value": totals["cost"], "unit": "$"}
+    result = empty_result(staged.status)
+    result.update(objective=objective, allocations=allocations, totals=totals,
+                  constraints=constraint_report(model, staged, full), solver=solver_info,
+                  tie_break=staged.tie_break, model=model_summary(model))
+    if model.lp.is_mip:
+        result["mip_gap"] = clean(staged.mip_gap, 9)
+    return result

@@ -1,0 +1,85 @@
+"""Steps 4-6 of the pipeline: the cost and quality pillars, the knock-out and the ranking.
+
+Ranking ties go to the lower vendor id, compared "naturally": ids are compared as text, but
+runs of digits compare as numbers, so ``V2`` comes before ``V10`` and the int ``2`` before
+``10``. Letters compare case-insensitively first (``a1`` < ``B1``), then exactly.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from scoring.contract import CATEGORY_COLUMN, PAY_PERIOD_COLUMN
+from scoring.normalise import goalpost_scores
+
+_DIGIT_RUNS = re.compile(r"(\d+)")
+
+
+def cost_pillar(vendors: pd.DataFrame) -> np.ndarray:
+    """Lowest price offered in the vendor's service category divided by the vendor's price
+    (0-1; 1 for the cheapest vendor of its category). Prices are > 0 in a checked table."""
+    price = vendors["price"]
+    lowest = price.groupby(vendors[CATEGORY_COLUMN], sort=False).transform("min")
+    return (lowest / price).to_numpy(dtype=float)
+
+
+def quality_pillar(vendors: pd.DataFrame, goalposts: tuple[float, float]) -> np.ndarray:
+    """``clip((quality - L) / (U - L), 0, 1)`` with the profile's quality goalposts (quality
+    is on a 0-1 scale, e.g. accuracy); 0 when quality is not disclosed."""
+    return goalpost_scores(vendors["quality"].to_numpy(dtype=float), *goalposts)
+
+
+def minimum_wage_knockouts(vendors: pd.DataFrame) -> tuple[np.ndarray, pd.Series]:
+    """Vendors whose entry-level wage is below the local minimum wage, and why.
+
+    Both wages share the vendor's pay period, so they compare without converting to hours.
+    A vendor that leaves either wage undisclosed is not knocked out by this rule. Returns a
+    boolean array and a Series of reason strings ("" where not knocked out).
+    """
+    entry = vendors["entry_level_wage"].to_numpy(dtype=float)
+    minimum = vendors["local_minimum_wage"].to_numpy(dtype=float)
+    knocked_out = entry < minimum
+    reasons = np.full(len(vendors), "", dtype=object)
+    periods = vendors[PAY_PERIOD_COLUMN].to_numpy(dtype=object)
+    reasons[knocked_out] = [
+        f"entry-level wage {wage:g} per {period} is below the local minimum wage "
+        f"{floor:g} per {period}"
+        for wage, floor, period in zip(
+            entry[knocked_out], minimum[knocked_out], periods[knocked_out], strict=True
+        )
+    ]
+    return knocked_out, pd.Series(reasons, index=vendors.index)
+
+
+def natural_key(vendor_id: object) -> tuple[list, str]:
+    """Sort key for "natural" id order (see the module docstring)."""
+    text = str(vendor_id)
+    parts: list = _DIGIT_RUNS.split(text)  # text, digits, text, ..., text
+    parts[0::2] = map(str.casefold, parts[0::2])
+    parts[1::2] = map(int, parts[1::2])
+    return (parts, text)
+
+
+def natural_order(vendor_ids: Sequence) -> np.ndarray:
+    """Positions of ``vendor_ids`` sorted naturally (an argsort)."""
+    positions = sorted(range(len(vendor_ids)), key=lambda i: natural_key(vendor_ids[i]))
+    return np.array(positions, dtype=int)
+
+
+def rank_descending(values: np.ndarray, vendor_ids: Sequence) -> np.ndarray:
+    """1-based ranks of ``values`` from highest to lowest; equal values go to the lower
+    vendor id. Only tied vendors are sorted by id, so large tables stay vectorised."""
+    values = np.asarray(values, dtype=float)
+    ids = np.asarray(vendor_ids, dtype=object)
+    tie_break = np.zeros(len(values))
+    tied = np.flatnonzero(pd.Series(values).duplicated(keep=False).to_numpy())
+    if tied.size:
+        tie_break[tied[natural_order(ids[tied])]] = np.arange(tied.size)
+    order = np.lexsort((tie_break, -values))
+    ranks = np.empty(len(values), dtype=int)
+    ranks[order] = np.arange(1, len(values) + 1)
+    return ranks

@@ -1,0 +1,204 @@
+"""The scoring pipeline of DESIGN §4, end to end, and the what-if helper.
+
+::
+
+    metric value -> normalised (fixed goalposts) -> x evidence factor -> x metric weight
+        -> impact pillar;  cost pillar;  quality pillar
+        -> total = 100 x (w_impact x impact + w_cost x cost + w_quality x quality)
+        -> knock-out (total 0) -> rank
+
+Each step is a pure function of its own module; this module wires them and keeps every
+intermediate table, so a scorecard can explain every point of a vendor's total.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from scoring.aggregate import cost_pillar, minimum_wage_knockouts, quality_pillar, rank_descending
+from scoring.catalog import Catalog
+from scoring.contract import CATEGORY_COLUMN, ID_COLUMN, REQUIRED_COLUMNS
+from scoring.evidence import evidence_factors
+from scoring.metrics import metric_values
+from scoring.normalise import normalise
+from scoring.profile import Profile, profile_from_dict
+from scoring.table import validate_vendor_table
+
+POINTS_PER_TOTAL = 100.0
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    """Everything the pipeline computed, one row per vendor, indexed by vendor id in input
+    order. Build it with :func:`score_table`.
+
+    - ``scores``: ``category``; the pillars ``impact``, ``cost``, ``quality`` (0-1);
+      ``total`` (0-100 points); ``rank`` (1 = best; ties to the lower vendor id in natural
+      order, see :mod:`scoring.aggregate`); ``knocked_out`` and
+      ``knockout_reason``; ``impact_score`` = 100 x impact (the optimizer's 0-100 score).
+    - ``metric_values``: raw metric values in each metric's unit (NaN = not disclosed).
+    - ``normalised``: 0-1 after the goalposts (0 where not disclosed).
+    - ``evidence_factors``: 0-1 factor applied to each metric.
+    - ``impact_contributions``: weight x factor x normalised, per metric; the impact pillar
+      is their sum (0-1).
+    - ``points``: contribution of each metric and of the ``cost`` and ``quality`` pillars
+      to the total, in points; a row sums to the total before any knock-out.
+    - ``vendors``: the checked input table.
+    """
+
+    scores: pd.DataFrame
+    metric_values: pd.DataFrame
+    normalised: pd.DataFrame
+    evidence_factors: pd.DataFrame
+    impact_contributions: pd.DataFrame
+    points: pd.DataFrame
+    vendors: pd.DataFrame
+    catalog: Catalog
+    profile: Profile
+
+    @property
+    def evidence_adjusted(self) -> pd.DataFrame:
+        """``n_adj`` = evidence factor x normalised value (0-1), per vendor and metric."""
+        return self.normalised * self.evidence_factors
+
+    @cached_property
+    def explanation(self) -> pd.DataFrame:
+        """The long scorecard table (see :func:`scoring.explain.explanation_table`)."""
+        from scoring.explain import explanation_table
+
+        return explanation_table(self)
+
+
+def score_table(table: pd.DataFrame, catalog: Catalog, profile: Profile) -> ScoreResult:
+    """Score every vendor of ``table`` (the input contract of :mod:`scoring.contract`).
+
+    The table is checked first (raises :class:`~scoring.errors.TableError`), and the profile
+    must fit the catalog (raises :class:`~scoring.errors.ProfileError`). Inputs are not
+    modified. All steps are vectorised over vendors.
+    """
+    vendors = validate_vendor_table(table)
+    # A profile checked against another catalog may name metrics this one lacks.
+    profile = profile_from_dict(profile.to_dict(), catalog)
+    index = pd.Index(vendors[ID_COLUMN], name=ID_COLUMN)
+
+    values = metric_values(vendors, catalog)
+    normalised = normalise(values, catalog, profile)
+    factors = evidence_factors(vendors, catalog, profile)
+    weights = np.array([profile.weight_of(key) for key in catalog.keys])
+    contributions = normalised * factors * weights
+    impact = contributions.sum(axis=1).to_numpy()
+    cost = cost_pillar(vendors)
+    quality = quality_pillar(vendors, profile.quality_goalposts)
+
+    pillar_weights = profile.pillar_weights
+    points = pd.concat(
+        [
+            contributions * (POINTS_PER_TOTAL * pillar_weights["impact"]),
+            pd.DataFrame(
+                {
+                    "cost": POINTS_PER_TOTAL * pillar_weights["cost"] * cost,
+                    "quality": POINTS_PER_TOTAL * pillar_weights["quality"] * quality,
+                },
+                index=index,
+            ),
+        ],
+        axis=1,
+    )
+    if profile.knockout_below_minimum_wage:
+        knocked_out, reasons = minimum_wage_knockouts(vendors)
+    else:
+        knocked_out = np.zeros(len(vendors), dtype=bool)
+        reasons = pd.Series("", index=vendors.index)
+    # The clip only removes float rounding (100 x (0.997 + 0.003) can be 100.00000000000001).
+    total = np.where(
+        knocked_out, 0.0, np.clip(points.sum(axis=1).to_numpy(), 0.0, POINTS_PER_TOTAL)
+    )
+    scores = pd.DataFrame(
+        {
+            CATEGORY_COLUMN: vendors[CATEGORY_COLUMN].to_numpy(),
+            "impact": impact,
+            "cost": cost,
+            "quality": quality,
+            "total": total,
+            "rank": rank_descending(total, vendors[ID_COLUMN].to_numpy()),
+            "knocked_out": knocked_out,
+            "knockout_reason": reasons.to_numpy(),
+            "impact_score": POINTS_PER_TOTAL * impact,
+        },
+        index=index,
+    )
+    return ScoreResult(
+        scores=scores,
+        metric_values=values,
+        normalised=normalised,
+        evidence_factors=factors,
+        impact_contributions=contributions,
+        points=points,
+        vendors=vendors,
+        catalog=catalog,
+        profile=profile,
+    )
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    """The effect of changing one vendor's inputs: totals in points (0-100), ranks (1 =
+    best) and impact scores (0-100), before and after."""
+
+    vendor_id: Hashable
+    total_before: float
+    total_after: float
+    rank_before: int
+    rank_after: int
+    impact_score_before: float
+    impact_score_after: float
+
+    @property
+    def total_delta(self) -> float:
+        return self.total_after - self.total_before
+
+    @property
+    def rank_delta(self) -> int:
+        """Places gained (positive) or lost (negative)."""
+        return self.rank_before - self.rank_after
+
+
+def what_if(
+    table: pd.DataFrame,
+    catalog: Catalog,
+    profile: Profile,
+    vendor_id: Hashable,
+    changes: Mapping[str, object],
+) -> WhatIf:
+    """Re-score the whole table with some of one vendor's input cells changed.
+
+    ``changes`` maps input columns (any contract column but ``vendor_id``) to new values,
+    e.g. ``{"impact_workers_end": 60}``. Everyone is re-scored because a price change moves
+    the category's lowest price and any change can move ranks. ``table`` is not modified.
+    """
+    unknown = [name for name in changes if name not in REQUIRED_COLUMNS or name == ID_COLUMN]
+    if unknown:
+        raise ValueError(f"cannot change {', '.join(map(repr, unknown))}: not an input column")
+    before = score_table(table, catalog, profile).scores
+    if vendor_id not in before.index:
+        raise KeyError(f"vendor_id {vendor_id!r} is not in the table")
+    changed = validate_vendor_table(table)
+    row = before.index.get_loc(vendor_id)
+    for column, value in changes.items():
+        changed[column] = changed[column].astype(object)
+        changed.loc[row, column] = value
+    after = score_table(changed, catalog, profile).scores
+    return WhatIf(
+        vendor_id=vendor_id,
+        total_before=float(before.at[vendor_id, "total"]),
+        total_after=float(after.at[vendor_id, "total"]),
+        rank_before=int(before.at[vendor_id, "rank"]),
+        rank_after=int(after.at[vendor_id, "rank"]),
+        impact_score_before=float(before.at[vendor_id, "impact_score"]),
+        impact_score_after=float(after.at[vendor_id, "impact_score"]),
+    )
