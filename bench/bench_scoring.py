@@ -23,9 +23,9 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from scoring import load_catalog, load_profile, rank_stability, score_table  # noqa: E402
-from scoring.contract import EVIDENCE_LEVELS, PAY_PERIODS, REQUIRED_COLUMNS  # noqa: E402
-from scoring.table import validate_vendor_table  # noqa: E402
+from scoring import load_catalog, load_profile, rank_stability, score_table
+from scoring.contract import EVIDENCE_LEVELS, PAY_PERIODS, REQUIRED_COLUMNS
+from scoring.table import validate_vendor_table
 
 CATEGORIES = [f"service_{index:02d}" for index in range(20)]
 
@@ -191,20 +191,27 @@ def plain_numpy_totals(frame: pd.DataFrame) -> np.ndarray:
 # ---- timing ----------------------------------------------------------------------------
 
 
-def timed(run: Callable[[], object], repeat: int) -> tuple[float, float, object]:
-    """Best and median wall time in seconds over ``repeat`` runs, and the last result.
-    Garbage is collected before each run so one run does not pay for another's."""
-    times, result = [], None
+def timed(runs: dict[str, Callable[[], object]], repeat: int) -> dict[str, tuple]:
+    """``name -> (best, median, last result)``, wall times in seconds over ``repeat`` rounds.
+
+    The runs are interleaved, one of each per round, so that load from other processes hits
+    them alike and their ratio stays meaningful; garbage is collected before each run.
+    """
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    results: dict[str, object] = {}
     for _ in range(repeat):
-        gc.collect()
-        start = time.perf_counter()
-        result = run()
-        times.append(time.perf_counter() - start)
-    return min(times), statistics.median(times), result
+        for name, run in runs.items():
+            gc.collect()
+            start = time.perf_counter()
+            results[name] = run()
+            times[name].append(time.perf_counter() - start)
+    return {
+        name: (min(spent), statistics.median(spent), results[name]) for name, spent in times.items()
+    }
 
 
 def report(label: str, best: float, median: float, note: str = "") -> None:
-    print(f"  {label:<44} {best * 1e3:8.1f} ms / {median * 1e3:8.1f} ms  {note}")
+    print(f"  {label:<52} {best * 1e3:8.1f} ms / {median * 1e3:8.1f} ms  {note}")
 
 
 def main() -> None:
@@ -219,15 +226,25 @@ def main() -> None:
     vendors = synthetic_vendors(arguments.vendors)
     print(f"{arguments.vendors:,} synthetic vendors; best / median of {repeat} runs")
 
-    numpy_best, numpy_median, numpy_totals = timed(lambda: plain_numpy_totals(vendors), repeat)
-    report("plain numpy totals", numpy_best, numpy_median)
-    best, median, result = timed(lambda: score_table(vendors, catalog, profile), repeat)
-    ratio = f"ratio {best / numpy_best:.2f}x (best), {median / numpy_median:.2f}x (median)"
-    report("score_table", best, median, ratio)
-    best, median, _ = timed(lambda: validate_vendor_table(vendors), repeat)
-    report("  of which the table check", best, median)
-    best, median, _ = timed(lambda: score_table(vendors, catalog, profile).explanation, repeat)
-    report("score_table + explanation", best, median, f"({len(result.explanation):,} rows)")
+    timings = timed(
+        {
+            "plain numpy totals": lambda: plain_numpy_totals(vendors),
+            "score_table": lambda: score_table(vendors, catalog, profile),
+            "  of which the table check": lambda: validate_vendor_table(vendors),
+            "score_table + explanation": (
+                lambda: score_table(vendors, catalog, profile).explanation
+            ),
+        },
+        repeat,
+    )
+    numpy_best, numpy_median, numpy_totals = timings["plain numpy totals"]
+    best, median, result = timings["score_table"]
+    notes = {
+        "score_table": f"ratio {best / numpy_best:.2f}x (best), {median / numpy_median:.2f}x (median)",
+        "score_table + explanation": f"({len(result.explanation):,} scorecard rows)",
+    }
+    for name, (name_best, name_median, _) in timings.items():
+        report(name, name_best, name_median, notes.get(name, ""))
 
     difference = np.max(np.abs(result.scores["total"].to_numpy() - numpy_totals))
     knocked_out = int(result.scores["knocked_out"].sum())
@@ -236,11 +253,17 @@ def main() -> None:
         raise SystemExit("FAIL: score_table and plain numpy disagree by more than 1e-9")
 
     small = score_table(synthetic_vendors(1000, seed=1), catalog, profile)
-    for vary in ("pillars", "both"):
-        best, median, _ = timed(
-            lambda vary=vary: rank_stability(small, draws=1000, vary=vary), repeat
-        )
-        report(f"rank_stability 1,000 vendors x 1,000 draws ({vary})", best, median)
+    stability = timed(
+        {
+            f"rank_stability 1,000 vendors x 1,000 draws ({vary})": (
+                lambda vary=vary: rank_stability(small, draws=1000, vary=vary)
+            )
+            for vary in ("pillars", "both")
+        },
+        repeat,
+    )
+    for name, (name_best, name_median, _) in stability.items():
+        report(name, name_best, name_median)
 
 
 if __name__ == "__main__":

@@ -79,6 +79,7 @@ class Catalog:
 
     @property
     def keys(self) -> tuple[str, ...]:
+        """Metric keys in catalog order (the column order of every per-metric table)."""
         return tuple(metric.key for metric in self.metrics)
 
     def __getitem__(self, key: str) -> Metric:
@@ -128,7 +129,8 @@ def add_metric(catalog: Catalog, metric: Mapping[str, Any]) -> Catalog:
 
 
 def load_catalog(path: str | PathLike[str]) -> Catalog:
-    """Read a catalog TOML file (see the module docstring for its shape)."""
+    """Read a catalog TOML file (see the module docstring for its shape). A TOML syntax
+    error raises ``tomllib.TOMLDecodeError`` (a ValueError); bad content, CatalogError."""
     with open(path, "rb") as file:
         return catalog_from_dict(tomllib.load(file))
 

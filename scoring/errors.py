@@ -80,9 +80,11 @@ class FieldErrors:
         self.errors: list[FieldError] = []
 
     def add(self, field: str, message: str) -> None:
+        """Record one problem with the setting ``field``."""
         self.errors.append(FieldError(field, message))
 
     def raise_if_any(self, error_type: type[_ErrorList]) -> None:
+        """Raise ``error_type`` carrying every problem recorded so far, if there is one."""
         if self.errors:
             raise error_type(self.errors)
 

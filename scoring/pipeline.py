@@ -160,6 +160,7 @@ class WhatIf:
 
     @property
     def total_delta(self) -> float:
+        """Points gained (positive) or lost (negative) on the 0-100 total."""
         return self.total_after - self.total_before
 
     @property

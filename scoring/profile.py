@@ -142,7 +142,8 @@ def profile_from_dict(data: Mapping[str, Any], catalog: Catalog) -> Profile:
 
 
 def load_profile(path: str | PathLike[str], catalog: Catalog) -> Profile:
-    """Read a profile TOML file and validate it against ``catalog``."""
+    """Read a profile TOML file and validate it against ``catalog``. A TOML syntax error
+    raises ``tomllib.TOMLDecodeError`` (a ValueError); bad content, ProfileError."""
     with open(path, "rb") as file:
         return profile_from_dict(tomllib.load(file), catalog)
 

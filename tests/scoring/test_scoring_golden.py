@@ -147,11 +147,15 @@ def test_missing_weekly_hours_leaves_a_monthly_wage_undisclosed(
     table = make_table(
         vendor_row("A", pay_period="month", standard_weekly_hours=math.nan),
         vendor_row("B", pay_period="hour", standard_weekly_hours=math.nan),
+        vendor_row("C", pay_period="week", standard_weekly_hours=0),
     )
-    fields = formula_fields(score_table(table, catalog, profile).vendors)
-    # A: month with unknown hours -> NaN; B: hourly wages need no hours -> 12
-    assert math.isnan(fields["entry_level_wage_hourly"][0])
-    assert fields["entry_level_wage_hourly"][1] == 12
+    result = score_table(table, catalog, profile)
+    hourly = formula_fields(result.vendors)["entry_level_wage_hourly"]
+    # A: month with unknown hours -> NaN; B: hourly wages need no hours -> 12;
+    # C: 12 per week over 0 hours -> NaN, never inf
+    np.testing.assert_array_equal(hourly, [math.nan, 12.0, math.nan])
+    # so A and C show entry_wage_to_min_wage as not disclosed
+    assert result.metric_values["entry_wage_to_min_wage"].isna().tolist() == [True, False, True]
 
 
 def test_explanation_points_sum_to_the_total_for_every_vendor(result):

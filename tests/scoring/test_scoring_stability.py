@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from scoring import rank_stability, score_table
+from scoring.stability import dirichlet_around
 
 
 @pytest.fixture
@@ -58,6 +60,15 @@ def test_close_vendors_swap_under_draws(result):
     assert stability.at["V2", "p_top_k"] + stability.at["V4", "p_top_k"] == pytest.approx(1.0)
     assert (stability.at["V2", "rank_p05"], stability.at["V2", "rank_p95"]) == (2, 3)
     assert (stability.at["V4", "rank_p05"], stability.at["V4", "rank_p95"]) == (2, 3)
+
+
+def test_dirichlet_draws_keep_zero_weights_and_sum_to_1():
+    draws = dirichlet_around(np.array([0.5, 0.0, 0.5]), 50.0, 500, np.random.default_rng(3))
+    assert (draws[:, 1] == 0).all()
+    np.testing.assert_allclose(draws.sum(axis=1), 1.0, atol=1e-12)
+    # mean 0.5 and variance w(1-w)/(concentration+1) = 0.25/51: sd 0.07, so the mean of
+    # 500 draws is within 0.02 of 0.5 with overwhelming probability (about 6 sd)
+    assert abs(draws[:, 0].mean() - 0.5) < 0.02
 
 
 def test_bad_arguments_are_refused(result):

@@ -142,14 +142,33 @@ def test_error_message_shows_row_and_column():
 
 def test_contract_columns_are_the_cli_contract():
     # The `procure score` CLI reads CSVs with exactly these columns, in this order.
-    assert list(REQUIRED_COLUMNS) == (
-        "vendor_id, category, price, quality, headcount_start, headcount_end, fte_avg, "
-        "total_hires, impact_worker_hires, impact_workers_start, impact_workers_end, "
-        "retention_cohort_hired, retention_cohort_retained_12m, promotions_impact_workers, "
-        "pay_period, standard_weekly_hours, entry_level_wage, impact_worker_median_wage, "
-        "local_minimum_wage, living_wage_benchmark, training_hours_impact_workers, "
-        "training_spend_usd, evidence_workforce, evidence_wages, evidence_training"
-    ).split(", ")
+    assert list(REQUIRED_COLUMNS) == [
+        "vendor_id",
+        "category",
+        "price",
+        "quality",
+        "headcount_start",
+        "headcount_end",
+        "fte_avg",
+        "total_hires",
+        "impact_worker_hires",
+        "impact_workers_start",
+        "impact_workers_end",
+        "retention_cohort_hired",
+        "retention_cohort_retained_12m",
+        "promotions_impact_workers",
+        "pay_period",
+        "standard_weekly_hours",
+        "entry_level_wage",
+        "impact_worker_median_wage",
+        "local_minimum_wage",
+        "living_wage_benchmark",
+        "training_hours_impact_workers",
+        "training_spend_usd",
+        "evidence_workforce",
+        "evidence_wages",
+        "evidence_training",
+    ]
 
 
 def test_extra_columns_are_dropped_and_types_kept(make_table, vendor_row):
