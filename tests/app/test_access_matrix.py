@@ -1,0 +1,169 @@
+"""The access matrix of the vendor and disclosure routes: every route, every actor.
+
+Each route lists the outcome for: anonymous, the owning vendor A, another vendor B, a buyer,
+an executive and an admin. `ok` means the access layer let the request through (the handler
+may still answer 2xx, 3xx, 409 or 422 for the empty body sent); `404` means the record is
+hidden; `403` the role is refused; `anon` that sign-in is required (401 on the API, a redirect
+to the sign-in page for pages). A route of these areas missing from the table fails the test.
+"""
+
+import io
+
+import pytest
+
+from procure.access import route_rules
+from tests.conftest import valid_document
+
+PDF = b"%PDF-1.4\n%%EOF\n"
+ACTORS = ("anonymous", "vendor_a", "vendor_b", "buyer", "executive", "admin")
+AREAS = ("vendors_api.", "disclosures_api.", "vendor_pages.", "disclosure_pages.")
+
+
+def row(anonymous, vendor_a, vendor_b, buyer, executive, admin):
+    return dict(zip(ACTORS, (anonymous, vendor_a, vendor_b, buyer, executive, admin)))
+
+
+# path (with {vendor}, {offer}, {draft}, {submitted}, {evidence}), method -> outcome per actor
+MATRIX = {
+    ("/api/v1/vendors", "GET"): row("anon", "ok", "ok", "ok", "ok", "ok"),
+    ("/api/v1/vendors", "POST"): row("anon", "ok", "ok", "403", "403", "403"),
+    ("/api/v1/vendors/{vendor}", "GET"): row("anon", "ok", "404", "ok", "ok", "ok"),
+    ("/api/v1/vendors/{vendor}", "PATCH"): row("anon", "ok", "404", "403", "403", "403"),
+    ("/api/v1/vendors/{vendor}/offers", "GET"): row("anon", "ok", "404", "ok", "ok", "ok"),
+    ("/api/v1/vendors/{vendor}/offers", "POST"): row("anon", "ok", "404", "403", "403", "403"),
+    ("/api/v1/offers/{offer}", "GET"): row("anon", "ok", "404", "ok", "ok", "ok"),
+    ("/api/v1/offers/{offer}", "PATCH"): row("anon", "ok", "404", "403", "403", "403"),
+    ("/api/v1/disclosures", "GET"): row("anon", "ok", "ok", "ok", "ok", "ok"),
+    ("/api/v1/disclosures", "POST"): row("anon", "ok", "ok", "403", "403", "403"),
+    ("/api/v1/disclosures/{draft}", "GET"): row("anon", "ok", "404", "404", "404", "ok"),
+    ("/api/v1/disclosures/{submitted}", "GET"): row("anon", "ok", "404", "ok", "ok", "ok"),
+    ("/api/v1/disclosures/{draft}", "PATCH"): row("anon", "ok", "404", "403", "403", "403"),
+    ("/api/v1/disclosures/{draft}/submit", "POST"): row("anon", "ok", "404", "403", "403", "403"),
+    ("/api/v1/disclosures/{submitted}/review", "POST"): row("anon", "403", "403", "ok", "403", "403"),
+    ("/api/v1/disclosures/{submitted}/amend", "POST"): row("anon", "ok", "404", "403", "403", "403"),
+    ("/api/v1/disclosures/{submitted}/versions", "GET"): row("anon", "ok", "404", "ok", "ok", "ok"),
+    ("/api/v1/disclosures/{draft}/evidence", "GET"): row("anon", "ok", "404", "404", "403", "403"),
+    ("/api/v1/disclosures/{draft}/evidence", "POST"): row("anon", "ok", "404", "403", "403", "403"),
+    ("/api/v1/evidence/{evidence}", "GET"): row("anon", "ok", "404", "ok", "403", "403"),
+    ("/api/v1/evidence/{evidence}/download", "GET"): row("anon", "ok", "404", "ok", "403", "403"),
+    ("/api/v1/disclosures/export", "GET"): row("anon", "ok", "ok", "ok", "ok", "ok"),
+    ("/api/v1/disclosures/import", "POST"): row("anon", "ok", "ok", "403", "403", "ok"),
+    ("/vendor/profile", "GET"): row("anon", "ok", "ok", "403", "403", "403"),
+    ("/vendor/profile", "POST"): row("anon", "ok", "ok", "403", "403", "403"),
+    ("/vendor/offers", "GET"): row("anon", "ok", "ok", "403", "403", "403"),
+    ("/vendor/offers", "POST"): row("anon", "ok", "ok", "403", "403", "403"),
+    ("/vendor/offers/{offer}", "POST"): row("anon", "ok", "404", "403", "403", "403"),
+    ("/vendors", "GET"): row("anon", "403", "403", "ok", "ok", "ok"),
+    ("/vendors/{vendor}", "GET"): row("anon", "403", "403", "ok", "ok", "ok"),
+    ("/vendor/disclosures", "GET"): row("anon", "ok", "ok", "403", "403", "403"),
+    ("/vendor/disclosures", "POST"): row("anon", "ok", "ok", "403", "403", "403"),
+    ("/disclosures/{draft}", "GET"): row("anon", "ok", "404", "404", "404", "ok"),
+    ("/disclosures/{submitted}", "GET"): row("anon", "ok", "404", "ok", "ok", "ok"),
+    ("/disclosures/{draft}", "POST"): row("anon", "ok", "404", "404", "404", "403"),
+    ("/disclosures/{submitted}/amend", "POST"): row("anon", "ok", "404", "403", "403", "403"),
+    ("/disclosures/{submitted}/review", "POST"): row("anon", "403", "403", "ok", "403", "403"),
+    ("/disclosures/{draft}/evidence", "POST"): row("anon", "ok", "404", "403", "403", "403"),
+    ("/reviews", "GET"): row("anon", "403", "403", "ok", "403", "403"),
+    ("/disclosures/table", "GET"): row("anon", "ok", "ok", "ok", "ok", "ok"),
+    ("/disclosures/table", "POST"): row("anon", "ok", "ok", "403", "403", "ok"),
+    ("/disclosures/table/export.{fmt}", "GET"): row("anon", "ok", "ok", "ok", "ok", "ok"),
+}
+
+# Bodies that pass the schema, so that the record's visibility is what decides (a schema error
+# answers 422 before any record is looked up, the same for every id: it reveals nothing).
+OFFER = {"service_category": "seo", "unit": "hour", "price": 1, "currency": "USD", "capacity_per_period": 1,
+         "quality": 0.9}
+JSON_BODIES = {
+    ("/api/v1/vendors/{vendor}", "PATCH"): {"description": "x", "version": 1},
+    ("/api/v1/vendors/{vendor}/offers", "POST"): OFFER,
+    ("/api/v1/offers/{offer}", "PATCH"): {"price": 2, "version": 1},
+    ("/api/v1/disclosures/{draft}", "PATCH"): {"edit_version": 1},
+    ("/api/v1/disclosures/{submitted}/review", "POST"): {"decision": "verified"},
+}
+MULTIPART = {("/api/v1/disclosures/{draft}/evidence", "POST"),
+             ("/api/v1/disclosures/import", "POST")}
+
+TEMPLATES = {
+    "/api/v1/vendors/<int:vendor_id>": "/api/v1/vendors/{vendor}",
+    "/api/v1/vendors/<int:vendor_id>/offers": "/api/v1/vendors/{vendor}/offers",
+    "/api/v1/offers/<int:offer_id>": "/api/v1/offers/{offer}",
+    "/api/v1/evidence/<int:evidence_id>": "/api/v1/evidence/{evidence}",
+    "/api/v1/evidence/<int:evidence_id>/download": "/api/v1/evidence/{evidence}/download",
+    "/vendor/offers/<int:offer_id>": "/vendor/offers/{offer}",
+    "/vendors/<int:vendor_id>": "/vendors/{vendor}",
+    "/disclosures/table/export.<fmt>": "/disclosures/table/export.{fmt}",
+}
+
+
+def _covered_paths():
+    covered = set()
+    for path, method in MATRIX:
+        generic = path.replace("{draft}", "<int:disclosure_id>").replace("{submitted}", "<int:disclosure_id>")
+        for rule, template in TEMPLATES.items():
+            if template == path:
+                generic = rule
+        covered.add((generic, method))
+    return covered
+
+
+def test_every_vendor_and_disclosure_route_is_in_the_matrix(app):
+    routes = {(path, method) for path, method, endpoint, _ in route_rules(app) if endpoint.startswith(AREAS)}
+    assert routes - _covered_paths() == set()
+
+
+@pytest.fixture
+def world(app, client, make_vendor, make_user, bearer):
+    vendor_a, user_a = make_vendor("Vendor A")
+    _, user_b = make_vendor("Vendor B")
+    headers_a = bearer(user_a)
+    submitted = client.post("/api/v1/disclosures", headers=headers_a,
+                            json={"vendor_id": vendor_a.id, **valid_document("2024-01-01", "2024-12-31")}).json
+    evidence = client.post(f"/api/v1/disclosures/{submitted['id']}/evidence", headers=headers_a,
+                           data={"section": "wages", "level": "self_reported_documented",
+                                 "file": (io.BytesIO(PDF), "payroll.pdf")}, content_type="multipart/form-data").json
+    client.post(f"/api/v1/disclosures/{submitted['id']}/submit", headers=headers_a)
+    draft = client.post("/api/v1/disclosures", headers=headers_a,
+                        json={"vendor_id": vendor_a.id, **valid_document()}).json
+    users = {"vendor_a": user_a, "vendor_b": user_b, "buyer": make_user("buyer"),
+             "executive": make_user("executive"), "admin": make_user("admin")}
+    ids = {"vendor": vendor_a.id, "offer": vendor_a.offers[0].id, "draft": draft["id"],
+           "submitted": submitted["id"], "evidence": evidence["id"], "fmt": "csv"}
+    return users, ids
+
+
+def _outcome(response, is_api):
+    if response.status_code == 401 or (not is_api and response.status_code == 302
+                                       and "/sign-in" in response.headers.get("Location", "")):
+        return "anon"
+    if response.status_code in (403, 404):
+        return str(response.status_code)
+    return "ok"
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_access_matrix(app, world, sign_in, actor):
+    users, ids = world
+    client = app.test_client()
+    if actor != "anonymous":
+        sign_in(client, users[actor])
+    from tests.conftest import csrf_token_from
+    token = csrf_token_from(client.get("/sign-in" if actor == "anonymous" else "/account").text)
+    failures = []
+    for (path, method), expected in MATRIX.items():
+        url = path.format(**ids)
+        is_api = url.startswith("/api/")
+        headers = {"X-CSRFToken": token}
+        if method == "GET":
+            response = client.get(url)
+        elif (path, method) in MULTIPART:
+            response = client.open(url, method=method, headers=headers, content_type="multipart/form-data",
+                                   data={"section": "wages", "level": "self_reported",
+                                         "file": (io.BytesIO(PDF), "x.pdf")})
+        elif is_api:
+            response = client.open(url, method=method, json=JSON_BODIES.get((path, method), {}), headers=headers)
+        else:
+            response = client.open(url, method=method, data={"csrf_token": token})
+        got = _outcome(response, is_api)
+        if got != expected[actor]:
+            failures.append(f"{method} {url}: expected {expected[actor]}, got {response.status_code}")
+    assert failures == [], "\n".join(failures)
