@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from procure.accounts.models import Organization, User
 from procure.accounts.services import create_organization, create_user
+from procure.demo_vendors import load_demo_vendors
 from procure.extensions import db
 
 
@@ -34,7 +35,11 @@ DEMO_LOGINS = (
 
 
 def load_demo() -> list[DemoLogin]:
-    """Create the demo organizations and users that do not exist yet; return the logins."""
+    """Create the demo organizations, users and vendors that do not exist yet; return the logins.
+
+    The vendors (procure/demo_vendors.py) sign in with `ops@<slug>.example` and the vendor
+    password; their disclosures are reviewed by the demo buyer.
+    """
     organizations = {}
     for name, kind in DEMO_ORGANIZATIONS:
         organization = db.session.scalar(select(Organization).where(Organization.name == name))
@@ -44,4 +49,6 @@ def load_demo() -> list[DemoLogin]:
         if db.session.scalar(select(User.id).where(User.email == login.email)) is None:
             create_user(organizations[login.organization], login.email, login.name, login.role, login.password)
     db.session.flush()
+    buyer = db.session.scalar(select(User).where(User.email == "buyer@northwind.example"))
+    load_demo_vendors(buyer)
     return list(DEMO_LOGINS)

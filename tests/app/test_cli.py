@@ -25,12 +25,20 @@ def test_demo_creates_the_database_loads_logins_and_is_repeatable(tmp_path, monk
         assert login.email in result.output and login.password in result.output
     database = tmp_path / "instance" / "procure.sqlite3"
     assert database.is_file()
+    tables = ("user", "vendor", "offer", "disclosure", "evidence", "audit_event")
+
+    def counts():
+        engine = create_engine(f"sqlite:///{database}")
+        with engine.connect() as connection:
+            found = {t: connection.execute(text(f'SELECT count(*) FROM "{t}"')).scalar() for t in tables}
+        engine.dispose()
+        return found
+
+    first = counts()
+    assert first["vendor"] >= 30 and first["user"] == len(DEMO_LOGINS) + first["vendor"] - 1
     again = _run(["demo", "--no-serve"], tmp_path, monkeypatch)
     assert again.exit_code == 0
-    engine = create_engine(f"sqlite:///{database}")
-    with engine.connect() as connection:
-        assert connection.execute(text('SELECT count(*) FROM "user"')).scalar() == len(DEMO_LOGINS)
-    engine.dispose()
+    assert counts() == first  # a second run changes nothing
 
 
 def test_demo_logins_sign_in(tmp_path, monkeypatch):
