@@ -180,14 +180,23 @@ class EvidenceDownload(MethodView):
                          as_attachment=True, download_name=evidence.filename)
 
 
-def export_response(fmt: str):
-    """The flat table of the latest visible version per vendor and period, as a download."""
+def export_response(fmt: str, latest_period: bool = False):
+    """The flat table of the latest visible version per vendor and period, as a download.
+
+    With `latest_period`, only each vendor's most recent period: one row per vendor.
+    """
     from flask import Response
 
     from procure.disclosures.tables import FLAT_COLUMNS, flat_row, latest_versions
     from procure.spreadsheets import write_table
 
-    rows = [flat_row(d) for d in latest_versions(scoped_select(Disclosure))]
+    disclosures = latest_versions(scoped_select(Disclosure))
+    if latest_period:
+        newest = {}
+        for disclosure in disclosures:  # sorted by vendor, then period
+            newest[disclosure.vendor_id] = disclosure
+        disclosures = list(newest.values())
+    rows = [flat_row(d) for d in disclosures]
     content = write_table(rows, FLAT_COLUMNS, fmt)
     mimetype = ("text/csv" if fmt == "csv"
                 else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -217,7 +226,7 @@ class DisclosureExport(MethodView):
     @blp.response(200, description="CSV or XLSX file, one row per vendor and period")
     def get(self, query):
         """Export the latest version you may see of each vendor's disclosure per period"""
-        return export_response(query["format"])
+        return export_response(query["format"], query["latest_period"])
 
 
 @blp.route("/disclosures/import")

@@ -88,6 +88,8 @@ class EvidenceFileSchema(Schema):
 
 class TableQuerySchema(Schema):
     format = fields.String(load_default="csv", validate=validate.OneOf(("csv", "xlsx")))
+    latest_period = fields.Boolean(load_default=False, metadata={
+        "description": "One row per vendor (its latest period): the input `procure score` reads"})
 
 
 class ImportResultSchema(Schema):

@@ -209,4 +209,4 @@ def export(fmt):
 
     if fmt not in ("csv", "xlsx"):
         abort(404)
-    return export_response(fmt)
+    return export_response(fmt, request.args.get("latest_period") == "1")

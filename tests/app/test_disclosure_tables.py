@@ -129,3 +129,29 @@ def test_export_escapes_formula_cells(client, make_vendor, bearer):
 
 def test_import_is_refused_to_buyers(client, make_user, bearer):
     assert _import(client, bearer(make_user("buyer")), b"a,b\n1,2\n", "x.csv").status_code == 403
+
+
+def test_latest_period_export_is_a_valid_procure_score_input(client, make_vendor, make_user, bearer, tmp_path):
+    from click.testing import CliRunner
+
+    from procure.cli import main
+
+    vendor, user = make_vendor()
+    headers = bearer(user)
+    _submitted(client, headers, vendor, valid_document("2024-01-01", "2024-12-31"))
+    _submitted(client, headers, vendor)
+    other, other_user = make_vendor("Second vendor")
+    _submitted(client, bearer(other_user), other)
+    buyer = bearer(make_user("buyer"))
+    everything = pd.read_csv(io.BytesIO(client.get("/api/v1/disclosures/export", headers=buyer).data))
+    assert len(everything) == 3
+    latest = client.get("/api/v1/disclosures/export?latest_period=true", headers=buyer).data
+    frame = pd.read_csv(io.BytesIO(latest))
+    assert sorted(frame["vendor_id"]) == sorted([vendor.id, other.id])
+    assert set(frame["period_end"]) == {"2025-12-31"}
+    path = tmp_path / "vendors.csv"
+    path.write_bytes(latest)
+    result = CliRunner().invoke(main, ["score", str(path)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    scores = pd.read_csv(io.StringIO(result.output))
+    assert len(scores) == 2 and scores["total"].between(0, 100).all()
