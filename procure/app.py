@@ -91,16 +91,20 @@ def _register_blueprints(app: Flask) -> None:
     from procure.disclosures.routes import blp as disclosures_api
     from procure.disclosures.views import bp as disclosure_pages
     from procure.docs import bp as docs_pages
+    from procure.scoring.routes import blp as scoring_api
+    from procure.scoring.views import bp as scoring_pages
     from procure.vendors.routes import blp as vendors_api
     from procure.vendors.views import bp as vendor_pages
 
     api.register_blueprint(accounts_api)
     api.register_blueprint(vendors_api)
     api.register_blueprint(disclosures_api)
+    api.register_blueprint(scoring_api)
     app.register_blueprint(accounts_pages)
     app.register_blueprint(docs_pages)
     app.register_blueprint(vendor_pages)
     app.register_blueprint(disclosure_pages)
+    app.register_blueprint(scoring_pages)
 
 
 def _authenticate_bearer():

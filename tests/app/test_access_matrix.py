@@ -16,7 +16,7 @@ from tests.conftest import valid_document
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 ACTORS = ("anonymous", "vendor_a", "vendor_b", "buyer", "executive", "admin")
-AREAS = ("vendors_api.", "disclosures_api.", "vendor_pages.", "disclosure_pages.")
+AREAS = ("vendors_api.", "disclosures_api.", "vendor_pages.", "disclosure_pages.", "scoring_api.", "scoring_pages.")
 
 
 def row(anonymous, vendor_a, vendor_b, buyer, executive, admin):
@@ -67,6 +67,20 @@ MATRIX = {
     ("/disclosures/table", "GET"): row("anon", "ok", "ok", "ok", "ok", "ok"),
     ("/disclosures/table", "POST"): row("anon", "ok", "ok", "403", "403", "ok"),
     ("/disclosures/table/export.{fmt}", "GET"): row("anon", "ok", "ok", "ok", "ok", "ok"),
+    # scoring: the profile belongs to the buyer's organization (the executive and admin are of others)
+    ("/api/v1/scoring-profiles", "GET"): row("anon", "403", "403", "ok", "ok", "ok"),
+    ("/api/v1/scoring-profiles", "POST"): row("anon", "403", "403", "ok", "403", "403"),
+    ("/api/v1/scoring-profiles/{profile}", "GET"): row("anon", "403", "403", "ok", "404", "404"),
+    ("/api/v1/scoring-profiles/{profile}", "PATCH"): row("anon", "403", "403", "ok", "403", "403"),
+    ("/api/v1/scoring-profiles/{profile}/versions", "GET"): row("anon", "403", "403", "ok", "404", "404"),
+    ("/api/v1/scores", "GET"): row("anon", "403", "403", "ok", "ok", "ok"),
+    ("/api/v1/vendors/{vendor}/scorecard", "GET"): row("anon", "ok", "404", "ok", "ok", "ok"),
+    ("/api/v1/vendors/{vendor}/what-if", "POST"): row("anon", "ok", "404", "ok", "ok", "ok"),
+    ("/scores", "GET"): row("anon", "403", "403", "ok", "ok", "ok"),
+    ("/scorecard", "GET"): row("anon", "ok", "ok", "403", "403", "403"),
+    ("/scorecard", "POST"): row("anon", "ok", "ok", "403", "403", "403"),
+    ("/vendors/{vendor}/scorecard", "GET"): row("anon", "403", "403", "ok", "ok", "ok"),
+    ("/vendors/{vendor}/scorecard", "POST"): row("anon", "403", "403", "ok", "ok", "ok"),
 }
 
 # Bodies that pass the schema, so that the record's visibility is what decides (a schema error
@@ -79,6 +93,9 @@ JSON_BODIES = {
     ("/api/v1/offers/{offer}", "PATCH"): {"price": 2, "version": 1},
     ("/api/v1/disclosures/{draft}", "PATCH"): {"edit_version": 1},
     ("/api/v1/disclosures/{submitted}/review", "POST"): {"decision": "verified"},
+    ("/api/v1/scoring-profiles", "POST"): {"name": "x", "settings": {}},
+    ("/api/v1/scoring-profiles/{profile}", "PATCH"): {"settings": {}},
+    ("/api/v1/vendors/{vendor}/what-if", "POST"): {"changes": {}},
 }
 MULTIPART = {("/api/v1/disclosures/{draft}/evidence", "POST"),
              ("/api/v1/disclosures/import", "POST")}
@@ -92,6 +109,11 @@ TEMPLATES = {
     "/vendor/offers/<int:offer_id>": "/vendor/offers/{offer}",
     "/vendors/<int:vendor_id>": "/vendors/{vendor}",
     "/disclosures/table/export.<fmt>": "/disclosures/table/export.{fmt}",
+    "/api/v1/scoring-profiles/<int:profile_id>": "/api/v1/scoring-profiles/{profile}",
+    "/api/v1/scoring-profiles/<int:profile_id>/versions": "/api/v1/scoring-profiles/{profile}/versions",
+    "/api/v1/vendors/<int:vendor_id>/scorecard": "/api/v1/vendors/{vendor}/scorecard",
+    "/api/v1/vendors/<int:vendor_id>/what-if": "/api/v1/vendors/{vendor}/what-if",
+    "/vendors/<int:vendor_id>/scorecard": "/vendors/{vendor}/scorecard",
 }
 
 
@@ -126,8 +148,12 @@ def world(app, client, make_vendor, make_user, bearer):
                         json={"vendor_id": vendor_a.id, **valid_document()}).json
     users = {"vendor_a": user_a, "vendor_b": user_b, "buyer": make_user("buyer"),
              "executive": make_user("executive"), "admin": make_user("admin")}
+    from procure.scoring.services import create_profile, default_profile
+    from procure.extensions import db
+    profile = create_profile(users["buyer"].organization_id, "Matrix", default_profile().to_dict(), users["buyer"])
+    db.session.commit()
     ids = {"vendor": vendor_a.id, "offer": vendor_a.offers[0].id, "draft": draft["id"],
-           "submitted": submitted["id"], "evidence": evidence["id"], "fmt": "csv"}
+           "submitted": submitted["id"], "evidence": evidence["id"], "fmt": "csv", "profile": profile.id}
     return users, ids
 
 

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, false
+from sqlalchemy.orm import Mapped, mapped_column
+
+from procure.db import Base, UTCDateTime, utcnow
+
+
+class ScoringProfile(Base):
+    """One version of a buyer organization's scoring profile. Versions are never edited:
+    a change is a new row with the next `number`, so scores and scenarios that used a
+    version can always be recomputed from it."""
+
+    __tablename__ = "scoring_profile"
+    __table_args__ = (UniqueConstraint("organization_id", "name", "number", name="version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    number: Mapped[int] = mapped_column(default=1)
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON)
+    locked: Mapped[bool] = mapped_column(default=False)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    @classmethod
+    def scope(cls, user):
+        """Buyers, executives and admins of the organization; nobody else."""
+        if not user.is_authenticated or user.role == "vendor":
+            return false()
+        return cls.organization_id == user.organization_id

@@ -1,0 +1,120 @@
+"""Scoring API: profiles (versioned), ranked scores, vendor scorecards and what-if."""
+
+from flask import abort
+from flask.views import MethodView
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from procure.access import access, get_scoped_or_404, roles, scoped_select
+from procure.extensions import db
+from procure.scoring import services
+from procure.scoring.models import ScoringProfile
+from procure.scoring.schemas import (
+    ProfileRevisionSchema,
+    ProfileSchema,
+    ScorecardSchema,
+    ScoreQuerySchema,
+    ScoreRowSchema,
+    WhatIfResultSchema,
+    WhatIfSchema,
+)
+from procure.vendors.models import Vendor
+
+blp = Blueprint("scoring_api", __name__, url_prefix="/api/v1", description="Scoring profiles, scores and scorecards")
+
+BUYER_SIDE = roles("buyer", "executive", "admin")
+
+
+def profile_for_request(profile_id: int | None):
+    """The scoring profile a request names (its organization's), or the default profile."""
+    if profile_id is None:
+        return services.default_profile()
+    if current_user.role == "vendor":
+        abort(404, "Vendors see scores under the default profile only.")
+    return services.profile_of(get_scoped_or_404(ScoringProfile, profile_id))
+
+
+@blp.route("/scoring-profiles")
+class Profiles(MethodView):
+    @access(BUYER_SIDE)
+    @blp.response(200, ProfileSchema(many=True))
+    def get(self):
+        """Your organization's scoring profiles (latest version of each)"""
+        return services.profiles_for(current_user.organization_id)
+
+    @access(roles("buyer"))
+    @blp.arguments(ProfileSchema)
+    @blp.response(201, ProfileSchema)
+    def post(self, body):
+        """Create a scoring profile (version 1); errors name the setting"""
+        record = services.create_profile(current_user.organization_id, body["name"], body["settings"], current_user)
+        db.session.commit()
+        return record
+
+
+@blp.route("/scoring-profiles/<int:profile_id>")
+class ProfileById(MethodView):
+    @access(BUYER_SIDE)
+    @blp.response(200, ProfileSchema)
+    def get(self, profile_id):
+        """One profile version"""
+        return get_scoped_or_404(ScoringProfile, profile_id)
+
+    @access(roles("buyer"))
+    @blp.arguments(ProfileRevisionSchema)
+    @blp.response(201, ProfileSchema)
+    @blp.alt_response(409, description="Not the latest version")
+    def patch(self, body, profile_id):
+        """Change a profile: creates the next version (earlier versions never change)"""
+        revision = services.revise_profile(get_scoped_or_404(ScoringProfile, profile_id), body["settings"],
+                                           current_user)
+        db.session.commit()
+        return revision
+
+
+@blp.route("/scoring-profiles/<int:profile_id>/versions")
+class ProfileVersions(MethodView):
+    @access(BUYER_SIDE)
+    @blp.response(200, ProfileSchema(many=True))
+    def get(self, profile_id):
+        """Every version of this profile, oldest first"""
+        record = get_scoped_or_404(ScoringProfile, profile_id)
+        return db.session.scalars(scoped_select(ScoringProfile).where(ScoringProfile.name == record.name)
+                                  .order_by(ScoringProfile.number)).all()
+
+
+@blp.route("/scores")
+class Scores(MethodView):
+    @access(BUYER_SIDE)
+    @blp.arguments(ScoreQuerySchema, location="query")
+    @blp.response(200, ScoreRowSchema(many=True))
+    def get(self, query):
+        """Vendors ranked by total score, with the points of each pillar and rank stability"""
+        profile = profile_for_request(query.get("profile"))
+        ranking = services.rank_vendors(profile, query.get("category"), top_k=query["top_k"])
+        return services.score_rows(ranking)
+
+
+@blp.route("/vendors/<int:vendor_id>/scorecard")
+class Scorecard(MethodView):
+    @access(roles("vendor", "buyer", "executive", "admin"))
+    @blp.arguments(ScoreQuerySchema, location="query")
+    @blp.response(200, ScorecardSchema)
+    def get(self, query, vendor_id):
+        """Every point of a vendor's total explained (a vendor sees only its own)"""
+        vendor = get_scoped_or_404(Vendor, vendor_id)
+        card = services.scorecard(vendor.id, profile_for_request(query.get("profile")), query.get("category"))
+        if card is None:
+            abort(404, "This vendor has no submitted disclosure with an offer to score yet.")
+        return card
+
+
+@blp.route("/vendors/<int:vendor_id>/what-if")
+class WhatIf(MethodView):
+    @access(roles("vendor", "buyer", "executive", "admin"))
+    @blp.arguments(WhatIfSchema)
+    @blp.response(200, WhatIfResultSchema)
+    def post(self, body, vendor_id):
+        """The total and rank a vendor would have with some figures changed (nothing is saved)"""
+        vendor = get_scoped_or_404(Vendor, vendor_id)
+        return services.what_if(vendor.id, services.default_profile(), body["changes"], body.get("category"))

@@ -1,0 +1,80 @@
+from marshmallow import Schema, fields, validate
+
+
+class ProfileSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    number = fields.Integer(dump_only=True, metadata={"description": "Version number"})
+    settings = fields.Dict(required=True, metadata={"description": "pillar_weights, metric_weights, goalposts, "
+                                                                   "evidence_factors, knockout_below_minimum_wage, "
+                                                                   "quality_goalposts (see config/scoring_profile.toml)"})
+    locked = fields.Boolean(dump_only=True)
+    created_at = fields.DateTime(dump_only=True)
+
+
+class ProfileRevisionSchema(Schema):
+    settings = fields.Dict(required=True)
+
+
+class ScoreQuerySchema(Schema):
+    profile = fields.Integer(metadata={"description": "A scoring profile version id; the default profile when absent"})
+    category = fields.String(metadata={"description": "Score only vendors offering this service category"})
+    top_k = fields.Integer(load_default=5, validate=validate.Range(min=1, max=100))
+
+
+class ScoreRowSchema(Schema):
+    vendor_id = fields.Integer()
+    vendor_name = fields.String()
+    category = fields.String()
+    rank = fields.Integer()
+    total = fields.Float(metadata={"description": "0-100"})
+    impact = fields.Float(metadata={"description": "pillar, 0-1"})
+    cost = fields.Float(metadata={"description": "pillar, 0-1"})
+    quality = fields.Float(metadata={"description": "pillar, 0-1"})
+    points = fields.Dict(metadata={"description": "Points of the total from each pillar"})
+    impact_score = fields.Float(metadata={"description": "100 x impact pillar: the optimizer's impact score"})
+    knocked_out = fields.Boolean()
+    knockout_reason = fields.String(allow_none=True)
+    p_top_k = fields.Float(metadata={"description": "Share of 1,000 weight draws that keep the vendor in the top k"})
+    rank_p05 = fields.Integer()
+    rank_p95 = fields.Integer()
+    disclosure_id = fields.Integer()
+    period_end = fields.Date()
+
+
+class ExplanationRowSchema(Schema):
+    pillar = fields.String()
+    metric = fields.String()
+    label = fields.String()
+    raw_value = fields.Float(allow_none=True)
+    unit = fields.String(allow_none=True)
+    normalised = fields.Float(allow_none=True)
+    section = fields.String(allow_none=True)
+    evidence_level = fields.String(allow_none=True)
+    evidence_factor = fields.Float(allow_none=True)
+    weight = fields.Float(allow_none=True)
+    points = fields.Float()
+    not_disclosed = fields.Boolean()
+    peer_percentile = fields.Float(allow_none=True)
+
+
+class ScorecardSchema(Schema):
+    score = fields.Nested(ScoreRowSchema)
+    explanation = fields.List(fields.Nested(ExplanationRowSchema))
+    peers = fields.Integer(metadata={"description": "Vendors scored in the comparison"})
+
+
+class WhatIfSchema(Schema):
+    changes = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True), required=True,
+                          metadata={"description": "Columns of the scoring table and their new values"})
+    category = fields.String()
+
+
+class WhatIfResultSchema(Schema):
+    total_before = fields.Float()
+    total_after = fields.Float()
+    rank_before = fields.Integer()
+    rank_after = fields.Integer()
+    impact_score_before = fields.Float()
+    impact_score_after = fields.Float()
+    sentence = fields.String()

@@ -1,0 +1,199 @@
+"""Scores in the app: profiles (versioned), ranked comparison, scorecards, what-if."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Mapping
+
+import pandas as pd
+from sqlalchemy import func, select
+
+import scoring
+from procure.audit.services import record_event
+from procure.errors import ValidationFailed
+from procure.extensions import db
+from procure.scoring.adapter import ScoringInput, scoring_input
+from procure.scoring.models import ScoringProfile
+from procure.settings import resource_dir
+
+DEFAULT_PROFILE_NAME = "Default (DESIGN §4)"
+
+
+@lru_cache(maxsize=1)
+def catalog() -> scoring.Catalog:
+    return scoring.load_catalog(resource_dir("config") / "metrics.toml")
+
+
+@lru_cache(maxsize=1)
+def default_profile() -> scoring.Profile:
+    return scoring.load_profile(resource_dir("config") / "scoring_profile.toml", catalog())
+
+
+def profile_of(record: ScoringProfile | None) -> scoring.Profile:
+    return default_profile() if record is None else scoring.profile_from_dict(record.settings, catalog())
+
+
+def _checked_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
+    try:
+        return scoring.profile_from_dict(dict(settings), catalog()).to_dict()
+    except scoring.ProfileError as invalid:
+        errors: dict[str, list[str]] = {}
+        for error in invalid.errors:
+            errors.setdefault(f"settings.{error.field}", []).append(error.message)
+        raise ValidationFailed(errors, "The scoring profile is not valid: see the message for each setting.") from None
+
+
+def create_profile(organization_id: int, name: str, settings: Mapping[str, Any], user) -> ScoringProfile:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed({"name": ["Give the profile a name."]})
+    if db.session.scalar(select(ScoringProfile.id).where(ScoringProfile.organization_id == organization_id,
+                                                         ScoringProfile.name == name)):
+        raise ValidationFailed({"name": [f"A profile named {name!r} exists: change it to make a new version."]})
+    record = ScoringProfile(organization_id=organization_id, name=name, number=1,
+                            settings=_checked_settings(settings), created_by_id=user.id)
+    db.session.add(record)
+    record_event("scoring_profile.create", record, after={"name": name, "number": 1})
+    return record
+
+
+def latest_version(record: ScoringProfile) -> ScoringProfile:
+    return db.session.scalars(
+        select(ScoringProfile).where(ScoringProfile.organization_id == record.organization_id,
+                                     ScoringProfile.name == record.name)
+        .order_by(ScoringProfile.number.desc())
+    ).first()
+
+
+def revise_profile(record: ScoringProfile, settings: Mapping[str, Any], user) -> ScoringProfile:
+    """A new version with new settings; the earlier versions stay as they were."""
+    from procure.errors import ConflictError
+
+    latest = latest_version(record)
+    if latest.id != record.id:
+        raise ConflictError(f"Version {record.number} is not the latest ({latest.number} is): "
+                            "change the latest version.")
+    revision = ScoringProfile(organization_id=record.organization_id, name=record.name, number=record.number + 1,
+                              settings=_checked_settings(settings), created_by_id=user.id)
+    db.session.add(revision)
+    record_event("scoring_profile.revise", revision, before={"number": record.number},
+                 after={"number": revision.number})
+    return revision
+
+
+def profiles_for(organization_id: int) -> list[ScoringProfile]:
+    """The latest version of each of the organization's profiles."""
+    newest = (select(ScoringProfile.name, func.max(ScoringProfile.number).label("number"))
+              .where(ScoringProfile.organization_id == organization_id).group_by(ScoringProfile.name).subquery())
+    return db.session.scalars(
+        select(ScoringProfile).join(newest, (ScoringProfile.name == newest.c.name)
+                                    & (ScoringProfile.number == newest.c.number))
+        .where(ScoringProfile.organization_id == organization_id).order_by(ScoringProfile.name)
+    ).all()
+
+
+@dataclass(frozen=True)
+class Ranking:
+    inputs: ScoringInput
+    result: scoring.ScoreResult | None
+    stability: pd.DataFrame | None
+
+
+def rank_vendors(profile: scoring.Profile, category: str | None = None, *, top_k: int = 5,
+                 with_stability: bool = True) -> Ranking:
+    inputs = scoring_input(category)
+    if inputs.table is None:
+        return Ranking(inputs, None, None)
+    result = scoring.score_table(inputs.table, catalog(), profile)
+    stability = scoring.rank_stability(result, top_k=min(top_k, len(result.scores))) if with_stability else None
+    return Ranking(inputs, result, stability)
+
+
+def _key(table_ids, vendor_id: int):
+    """The vendor id as the scoring table holds it (ids are read as text from CSV)."""
+    for candidate in table_ids:
+        if str(candidate) == str(vendor_id):
+            return candidate
+    return None
+
+
+def score_rows(ranking: Ranking) -> list[dict[str, Any]]:
+    """The ranked comparison, one plain dict per vendor, best first."""
+    if ranking.result is None:
+        return []
+    scores = ranking.result.scores
+    explanation = ranking.result.explanation
+    points = explanation.groupby(["vendor_id", "pillar"])["points"].sum()
+    rows = []
+    for vendor_key, score in scores.sort_values("rank").iterrows():
+        vendor_id = int(vendor_key)
+        disclosure = ranking.inputs.disclosures[vendor_id]
+        stability = ranking.stability.loc[vendor_key] if ranking.stability is not None else None
+        rows.append({
+            "vendor_id": vendor_id,
+            "vendor_name": ranking.inputs.vendors[vendor_id].name,
+            "category": score["category"],
+            "rank": int(score["rank"]),
+            "total": float(score["total"]),
+            "impact": float(score["impact"]),
+            "cost": float(score["cost"]),
+            "quality": float(score["quality"]),
+            "points": {pillar: float(points.get((vendor_key, pillar), 0.0)) for pillar in ("impact", "cost", "quality")},
+            "impact_score": float(score["impact_score"]),
+            "knocked_out": bool(score["knocked_out"]),
+            "knockout_reason": score["knockout_reason"] or None,
+            "p_top_k": None if stability is None else float(stability["p_top_k"]),
+            "rank_p05": None if stability is None else int(stability["rank_p05"]),
+            "rank_p95": None if stability is None else int(stability["rank_p95"]),
+            "disclosure_id": disclosure.id,
+            "period_end": disclosure.period_end,
+        })
+    return rows
+
+
+def _clean(value):
+    return None if value is None or (isinstance(value, float) and value != value) else value
+
+
+def scorecard(vendor_id: int, profile: scoring.Profile, category: str | None = None) -> dict[str, Any] | None:
+    """Every point of one vendor's total, with peer percentiles; None when it is not scored."""
+    ranking = rank_vendors(profile, category, with_stability=False)
+    if ranking.result is None:
+        return None
+    key = _key(ranking.result.scores.index, vendor_id)
+    if key is None:
+        return None
+    row = next(r for r in score_rows(ranking) if r["vendor_id"] == vendor_id)
+    percentiles = scoring.peer_percentiles(ranking.result)
+    explanation = ranking.result.explanation
+    lines = []
+    for _, line in explanation[explanation["vendor_id"] == key].iterrows():
+        metric = line["metric"]
+        percentile = percentiles.loc[key, metric] if metric in percentiles.columns else None
+        lines.append({column: _clean(line.get(column)) for column in (
+            "pillar", "metric", "label", "raw_value", "unit", "normalised", "section", "evidence_level",
+            "evidence_factor", "weight", "points", "not_disclosed")} | {"peer_percentile": _clean(percentile)})
+    return {"score": row, "explanation": lines, "peers": len(ranking.result.scores)}
+
+
+def what_if(vendor_id: int, profile: scoring.Profile, changes: Mapping[str, Any],
+            category: str | None = None) -> dict[str, Any]:
+    """The vendor's total and rank if some of its figures were different."""
+    inputs = scoring_input(category)
+    key = None if inputs.table is None else _key(inputs.table["vendor_id"], vendor_id)
+    if key is None:
+        raise ValidationFailed({"vendor_id": ["This vendor has no submitted disclosure and offer to score yet."]})
+    unknown = sorted(set(changes) - set(inputs.table.columns) | ({"vendor_id", "category"} & set(changes)))
+    if unknown:
+        raise ValidationFailed({f"changes.{name}": ["Not a figure you can change here."] for name in unknown})
+    try:
+        outcome = scoring.what_if(inputs.table, catalog(), profile, key, dict(changes))
+    except scoring.TableError as invalid:
+        raise ValidationFailed({f"changes.{e.column}": [e.message] for e in invalid.errors}) from None
+    sentence = (f"The total would move from {outcome.total_before:.1f} to {outcome.total_after:.1f}, "
+                f"rank {outcome.rank_before} to {outcome.rank_after}.")
+    return {"total_before": outcome.total_before, "total_after": outcome.total_after,
+            "rank_before": outcome.rank_before, "rank_after": outcome.rank_after,
+            "impact_score_before": outcome.impact_score_before, "impact_score_after": outcome.impact_score_after,
+            "sentence": sentence}

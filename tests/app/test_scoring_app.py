@@ -1,0 +1,143 @@
+"""Scores in the app: the API agrees with `procure score` on an export; scorecards add up;
+profiles are versioned and validated; vendors see only their own scorecard."""
+
+import io
+
+import pandas as pd
+from click.testing import CliRunner
+
+from procure.cli import main
+from tests.conftest import csrf_token_from, valid_document
+
+
+def _submitted(client, headers, vendor, document=None):
+    created = client.post("/api/v1/disclosures", headers=headers,
+                          json={"vendor_id": vendor.id, **(document or valid_document())}).json
+    client.post(f"/api/v1/disclosures/{created['id']}/submit", headers=headers)
+    return created["id"]
+
+
+def _two_vendors(client, make_vendor, bearer):
+    a, user_a = make_vendor("Alpha Annotation")
+    b, user_b = make_vendor("Beta BPO")
+    _submitted(client, bearer(user_a), a)
+    weaker = valid_document()
+    weaker["workforce"]["impact_workers_end"] = 10
+    weaker["workforce"]["impact_worker_hires"] = 3
+    weaker["workforce"]["impact_worker_departures"] = 1
+    weaker["workforce"]["categories"] = {k: min(v, 10) for k, v in weaker["workforce"]["categories"].items()}
+    weaker["training"]["training_hours_impact_workers"] = 400.0
+    _submitted(client, bearer(user_b), b, weaker)
+    return (a, user_a), (b, user_b)
+
+
+def test_api_scores_agree_with_procure_score_on_the_export(client, make_vendor, make_user, bearer, tmp_path):
+    (a, _), (b, _) = _two_vendors(client, make_vendor, bearer)
+    buyer = bearer(make_user("buyer"))
+    api_rows = client.get("/api/v1/scores", headers=buyer).json
+    assert [r["vendor_name"] for r in api_rows] == ["Alpha Annotation", "Beta BPO"]
+    export = tmp_path / "export.csv"
+    export.write_bytes(client.get("/api/v1/disclosures/export?latest_period=true", headers=buyer).data)
+    printed = CliRunner().invoke(main, ["score", str(export)], catch_exceptions=False)
+    cli = pd.read_csv(io.StringIO(printed.output)).set_index("vendor_id")
+    for row in api_rows:
+        assert abs(cli.loc[row["vendor_id"], "total"] - row["total"]) < 1e-9
+        assert cli.loc[row["vendor_id"], "rank"] == row["rank"]
+        assert abs(sum(row["points"].values()) - row["total"]) < 1e-9
+
+
+def test_scorecard_explains_every_point(client, make_vendor, bearer):
+    (a, user_a), _ = _two_vendors(client, make_vendor, bearer)
+    card = client.get(f"/api/v1/vendors/{a.id}/scorecard", headers=bearer(user_a)).json
+    assert abs(sum(line["points"] for line in card["explanation"]) - card["score"]["total"]) < 1e-9
+    share = next(line for line in card["explanation"] if line["metric"] == "impact_worker_share")
+    # 55 impact workers / 115 employees = 0.4783; goalposts 0 -> 0.5 give 0.9565;
+    # self_reported_documented evidence (0.7) x weight 0.25 x impact pillar 0.45 x 100 = 7.5326 points
+    assert abs(share["raw_value"] - 55 / 115) < 1e-12
+    assert abs(share["normalised"] - (55 / 115) / 0.5) < 1e-12
+    assert abs(share["points"] - 100 * 0.45 * 0.25 * 0.7 * (55 / 115) / 0.5) < 1e-9
+
+
+def test_vendors_see_only_their_own_scorecard_and_no_ranking(client, make_vendor, make_user, bearer):
+    (a, user_a), (b, user_b) = _two_vendors(client, make_vendor, bearer)
+    headers_b = bearer(user_b)
+    assert client.get(f"/api/v1/vendors/{a.id}/scorecard", headers=headers_b).status_code == 404
+    assert client.get("/api/v1/scores", headers=headers_b).status_code == 403
+    assert client.post(f"/api/v1/vendors/{a.id}/what-if", headers=headers_b,
+                       json={"changes": {"impact_workers_end": 1}}).status_code == 404
+    assert client.get("/api/v1/scoring-profiles", headers=headers_b).status_code == 403
+    assert client.get("/api/v1/scores").status_code == 401
+
+
+def test_what_if_changes_nothing_and_says_the_new_rank(client, make_vendor, bearer):
+    (a, user_a), (b, user_b) = _two_vendors(client, make_vendor, bearer)
+    headers = bearer(user_b)
+    alpha = client.get(f"/api/v1/vendors/{a.id}/scorecard", headers=bearer(user_a)).json["score"]
+    before = client.get(f"/api/v1/vendors/{b.id}/scorecard", headers=headers).json["score"]
+    answer = client.post(f"/api/v1/vendors/{b.id}/what-if", headers=headers,
+                         json={"changes": {"impact_workers_end": 55, "impact_worker_hires": 20,
+                                           "training_hours_impact_workers": 2400}})
+    assert answer.status_code == 200
+    # with Alpha's figures Beta ties Alpha exactly; the tie goes to the lower vendor id (Alpha)
+    assert abs(answer.json["total_after"] - alpha["total"]) < 1e-9
+    assert answer.json["rank_before"] == 2 and answer.json["rank_after"] == 2
+    assert answer.json["total_after"] > answer.json["total_before"] == before["total"]
+    assert answer.json["sentence"].startswith(f"The total would move from {before['total']:.1f}")
+    again = client.get(f"/api/v1/vendors/{b.id}/scorecard", headers=headers).json["score"]
+    assert again["total"] == before["total"]
+    bad = client.post(f"/api/v1/vendors/{b.id}/what-if", headers=headers, json={"changes": {"salary": 5}})
+    assert bad.status_code == 422 and bad.json["errors"] == {"changes.salary": ["Not a figure you can change here."]}
+
+
+def test_profiles_are_validated_versioned_and_private(client, make_vendor, make_user, bearer):
+    _two_vendors(client, make_vendor, bearer)
+    buyer = make_user("buyer")
+    headers = bearer(buyer)
+    default = client.get("/api/v1/scores", headers=headers).json
+    settings = {
+        "pillar_weights": {"impact": 0.8, "cost": 0.1, "quality": 0.1},
+        "metric_weights": {"impact_worker_share": 1.0},
+        "evidence_factors": {"none": 0, "self_reported": 0.5, "self_reported_documented": 0.7,
+                             "buyer_verified": 0.85, "third_party_limited": 0.9, "third_party_reasonable": 1.0},
+        "knockout_below_minimum_wage": True, "quality_goalposts": [0.8, 1.0], "goalposts": {},
+    }
+    bad = client.post("/api/v1/scoring-profiles", headers=headers, json={
+        "name": "Impact first", "settings": {**settings, "pillar_weights": {"impact": 0.8, "cost": 0.3, "quality": 0.1}}})
+    assert bad.status_code == 422
+    assert any(key.startswith("settings.pillar_weights") for key in bad.json["errors"])
+    created = client.post("/api/v1/scoring-profiles", headers=headers, json={"name": "Impact first", "settings": settings})
+    assert created.status_code == 201 and created.json["number"] == 1
+    ranked = client.get(f"/api/v1/scores?profile={created.json['id']}", headers=headers).json
+    alpha = next(r for r in ranked if r["vendor_name"] == "Alpha Annotation")
+    alpha_default = next(r for r in default if r["vendor_name"] == "Alpha Annotation")
+    assert alpha["points"]["impact"] > alpha_default["points"]["impact"]
+    revised = client.patch(f"/api/v1/scoring-profiles/{created.json['id']}", headers=headers,
+                           json={"settings": {**settings, "knockout_below_minimum_wage": False}})
+    assert revised.status_code == 201 and revised.json["number"] == 2
+    stale = client.patch(f"/api/v1/scoring-profiles/{created.json['id']}", headers=headers, json={"settings": settings})
+    assert stale.status_code == 409
+    versions = client.get(f"/api/v1/scoring-profiles/{revised.json['id']}/versions", headers=headers).json
+    assert [v["number"] for v in versions] == [1, 2] and versions[0]["settings"]["knockout_below_minimum_wage"] is True
+    other_buyer = bearer(make_user("buyer"))
+    assert client.get(f"/api/v1/scoring-profiles/{created.json['id']}", headers=other_buyer).status_code == 404
+    assert client.get(f"/api/v1/scores?profile={created.json['id']}", headers=other_buyer).status_code == 404
+    assert client.get("/api/v1/scoring-profiles", headers=other_buyer).json == []
+
+
+def test_compare_and_scorecard_pages(client, make_vendor, make_user, sign_in):
+    vendor, user = make_vendor("Alpha Annotation")
+    sign_in(client, user)
+    assert "No score yet" in client.get("/scorecard").text
+    from flask import current_app  # noqa: F401
+    headers_client = client.application.test_client()
+    token = headers_client.post("/api/v1/auth/tokens", json={"email": user.email, "password": "correct-horse-battery"}).json["token"]
+    _submitted(headers_client, {"Authorization": f"Bearer {token}"}, vendor)
+    page = client.get("/scorecard")
+    assert "Where the points come from" in page.text and "<svg" in page.text
+    answer = client.post("/scorecard", data={"csrf_token": csrf_token_from(page.text), "impact_workers_end": "abc"})
+    assert answer.status_code == 422 and "&#39;abc&#39; is not a number." in answer.text
+    buyer_client = client.application.test_client()
+    sign_in(buyer_client, make_user("buyer"))
+    compare = buyer_client.get("/scores")
+    assert "Alpha Annotation" in compare.text and "Stays in top 5" in compare.text
+    assert buyer_client.get(f"/vendors/{vendor.id}/scorecard").status_code == 200
