@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from procure.audit.services import record_event
 from procure.disclosures.evidence_files import check_and_store
-from procure.disclosures.models import Disclosure, Evidence
+from procure.disclosures.models import EVIDENCE_LEVELS, Disclosure, Evidence
 from procure.disclosures.validation import normalise_disclosure, validate_disclosure
 from procure.editing import check_version
 from procure.errors import ConflictError, ValidationFailed
@@ -113,9 +113,25 @@ def update_draft(disclosure: Disclosure, document: Mapping[str, Any], sent_versi
     return disclosure
 
 
+DOCUMENTED_LEVELS = EVIDENCE_LEVELS[EVIDENCE_LEVELS.index("self_reported_documented"):]
+
+
+def unbacked_evidence_warnings(disclosure: Disclosure) -> list[dict[str, str]]:
+    """A documented (or stronger) level claimed for a section with no file attached to it."""
+    claimed = (disclosure.figures.get("evidence") or {})
+    backed = {evidence.section for evidence in disclosure.evidence}
+    return [
+        {"field": f"evidence.{section}",
+         "message": f"The {section} section claims '{level.replace('_', ' ')}' evidence but no file is attached "
+                    "to it; reviewers should ask for the documents."}
+        for section, level in claimed.items() if level in DOCUMENTED_LEVELS and section not in backed
+    ]
+
+
 def submit(disclosure: Disclosure, user) -> Disclosure:
     _require_draft(disclosure)
     _, warnings = _checked(document_of(disclosure), for_submit=True)
+    warnings = warnings + unbacked_evidence_warnings(disclosure)
     disclosure.state = "submitted"
     disclosure.warnings = warnings
     disclosure.submitted_at = utcnow()

@@ -89,3 +89,17 @@ def test_amendment_carries_the_evidence_over(client, make_vendor, bearer):
     files = client.get(f"/api/v1/disclosures/{amendment['id']}/evidence", headers=headers).json
     assert [(f["filename"], f["sha256"]) for f in files] == [("audit.pdf", hashlib.sha256(PDF).hexdigest())]
     assert client.get(f"/api/v1/evidence/{files[0]['id']}/download", headers=headers).data == PDF
+
+
+def test_a_documented_level_without_a_file_is_flagged_for_reviewers(client, make_vendor, bearer):
+    vendor, user = make_vendor()
+    headers = bearer(user)
+    unbacked = _draft(client, headers, vendor)  # claims self_reported_documented for workforce
+    submitted = client.post(f"/api/v1/disclosures/{unbacked}/submit", headers=headers).json
+    assert submitted["warnings"] == [{"field": "evidence.workforce", "message": (
+        "The workforce section claims 'self reported documented' evidence but no file is attached to it; "
+        "reviewers should ask for the documents.")}]
+    document = valid_document("2024-01-01", "2024-12-31")
+    backed = client.post("/api/v1/disclosures", headers=headers, json={"vendor_id": vendor.id, **document}).json["id"]
+    _upload(client, headers, backed, "headcount.pdf", PDF, section="workforce")
+    assert client.post(f"/api/v1/disclosures/{backed}/submit", headers=headers).json["warnings"] == []
