@@ -16,21 +16,21 @@ tasks); prices in $ per unit; budget in $; impact scores 0–100 points; quality
 
     needs*:    list, at least one, of
         id*               string, unique among needs
-        volume*           > 0 units, placed in full (Σ x = volume)
+        volume*           > 0 units (at most 1e12), placed in full (Σ x = volume)
         min_quality       0–1, default 0: offers from vendors with lower quality are not
                           eligible (no variable is created for them)
         max_vendor_share  0–1, default 1: x ≤ share × volume for every vendor
         max_vendors       whole number ≥ 1: at most this many vendors get volume (MIP extra)
     vendors*:  list of
         id*               string, unique among vendors
-        capacity          ≥ 0 units over all needs; null = unlimited
+        capacity          ≥ 0 units over all needs (at most 1e12); null = unlimited
         quality*          0–1
         impact_score*     0–100 (the scoring pipeline's impact score)
         impact_worker_share  0–1, optional: share of the vendor's hours done by impact
                           workers; only used for totals.impact_worker_hours
     offers*:   list of (at most one per vendor and need)
         vendor*, need*    ids from the lists above
-        price*            ≥ 0 $ per unit
+        price*            ≥ 0 $ per unit (at most 1e9)
         capacity          ≥ 0 units for this offer; null = only the vendor's capacity
         min_order         ≥ 0 units: if the offer gets any volume it gets at least this
                           (MIP extra, a binary per offer)

@@ -183,7 +183,8 @@ def _achievable(model: AllocationModel, session: SolverSession, name: str,
         return (value if name == "budget" else -value / model.total_volume), "optimal"
     spend = cost_vector(model, {"spend": 1.0})
     if name == "min_impact_spend_share":
-        impact_spend = cost_vector(model, x_cost=model.x_price * model.impact_vendor[model.x_vendor])
+        impact_spend = cost_vector(model, x_cost=model.x_price
+                                   * model.impact_vendor[model.x_vendor])
         return _best_ratio(model, session, impact_spend, spend, True, deadline)
     return _best_ratio(model, session, cost_vector(model, {"max_spend": 1.0}), spend, False,
                        deadline)
@@ -231,8 +232,9 @@ def relaxed_targets(model: AllocationModel, solver: Solver, deadline: Deadline) 
         achievable, status = _achievable(model, session, name, deadline)
         session.set_row_bounds([r], [lp.row_lower[r]], [lp.row_upper[r]])
         target = getattr(targets, name)
+        known = {"optimal": True, "infeasible": False}  # otherwise unknown (time limit)
         entry = {"target": target, "achievable": clean(achievable),
-                 "feasible_if_relaxed": status == "optimal", "status": status,
+                 "feasible_if_relaxed": known.get(status), "status": status,
                  "unit": _TARGET_UNITS[name]}
         if status == "optimal":
             entry["sentence"] = _sentence(name, target, achievable)
@@ -291,7 +293,9 @@ def explain_infeasible(model: AllocationModel, solver: Solver, deadline: Deadlin
         summary = suggestions[0]
     elif conflict["constraints"]:
         labels = "; ".join(member["label"] for member in conflict["constraints"])
-        summary = f"These rules cannot all hold together: {labels}. Relax one of them."
+        summary = f"These rules cannot all hold together: {labels}."
+        if targets:
+            summary = "No single target change is enough. " + summary
     elif conflict.get("note"):
         summary = conflict["note"]
     else:

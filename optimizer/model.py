@@ -18,6 +18,9 @@ Columns, in this order:
 * `x_nNNNNN_vVVVVV` – volume (units) given to vendor V for need N; one per eligible offer, in
   (need id, vendor id) order; bounds 0 ≤ x ≤ min(offer capacity, max_vendor_share × volume);
 * `total_spend` – S, $; `total_impact` – I, impact points × units;
+* `impact_shortfall` – e, impact points × units, in the min_avg_impact row; fixed at 0 except
+  while the frontier looks for the highest reachable impact (min S + big·e, a dual-simplex
+  friendly way to get there from the cheapest plan);
 * `max_vendor_spend` – M, $, only with a max_vendor_spend_share target;
 * `y_nNNNNN_vVVVVV` – binary "offer used", only for min_order / max_vendors.
 
@@ -25,7 +28,7 @@ Rows (x summed over the offers named):
 
 * `demand_nNNNNN`: Σ x = volume;  `capacity_vVVVVV`: Σ x ≤ vendor capacity;
 * `spend_total`: Σ price·x − S = 0;  `impact_total`: Σ impact_score·x − I = 0;
-* `budget`: S ≤ budget;  `min_avg_impact`: I ≥ target × Σ volume (both always present, free
+* `budget`: S ≤ budget;  `min_avg_impact`: I + e ≥ target × Σ volume (both always present, free
   when the target is null, so that explanation and frontier solves only move bounds);
 * `min_avg_quality`: Σ quality·x ≥ target × Σ volume;
 * `min_impact_spend_share`: Σ price·x over impact vendors − share × S ≥ 0;
@@ -113,6 +116,7 @@ class AllocationModel:
     x_bound_kind: np.ndarray
     col_spend: int
     col_impact: int
+    col_shortfall: int
     col_max_spend: int | None
     y_cols: np.ndarray
     y_x: np.ndarray
@@ -134,7 +138,7 @@ class AllocationModel:
         w = self.width
         names = [f"x_n{n:0{w}d}_v{v:0{w}d}" for n, v in zip(self.x_need.tolist(),
                                                              self.x_vendor.tolist())]
-        names += ["total_spend", "total_impact"]
+        names += ["total_spend", "total_impact", "impact_shortfall"]
         if self.col_max_spend is not None:
             names.append("max_vendor_spend")
         names += ["y" + names[k][1:] for k in self.y_x.tolist()]
@@ -234,8 +238,8 @@ def build_model(problem: Problem) -> AllocationModel:
     x_quality = vendor_quality[x_vendor]
     x_cols = np.arange(n_x)
 
-    col_spend, col_impact = n_x, n_x + 1
-    num_col = n_x + 2
+    col_spend, col_impact, col_shortfall = n_x, n_x + 1, n_x + 2
+    num_col = n_x + 3
     col_max_spend = None
     if targets.max_vendor_spend_share is not None:
         col_max_spend = num_col
@@ -273,7 +277,8 @@ def build_model(problem: Problem) -> AllocationModel:
     rows.add("budget", "budget", [col_spend], [1.0], -INF, budget)
     impact_floor = -INF if targets.min_avg_impact is None \
         else targets.min_avg_impact * total_volume
-    rows.add("min_avg_impact", "min_avg_impact", [col_impact], [1.0], impact_floor, INF)
+    rows.add("min_avg_impact", "min_avg_impact", [col_impact, col_shortfall], [1.0, 1.0],
+             impact_floor, INF)
     if targets.min_avg_quality is not None:
         rows.add("min_avg_quality", "min_avg_quality", x_cols, x_quality,
                  targets.min_avg_quality * total_volume, INF)
@@ -305,6 +310,7 @@ def build_model(problem: Problem) -> AllocationModel:
     col_lower = np.zeros(num_col)
     col_upper = np.full(num_col, INF)
     col_upper[:n_x] = x_upper
+    col_upper[col_shortfall] = 0.0
     col_upper[y_cols] = 1.0
     integer = np.zeros(num_col, dtype=bool)
     integer[y_cols] = True
@@ -318,6 +324,7 @@ def build_model(problem: Problem) -> AllocationModel:
         row_need=row_need, row_vendor=row_vendor, row_x=row_x, x_offer=x_offer, x_need=x_need,
         x_vendor=x_vendor, x_price=x_price, x_impact=x_impact, x_quality=x_quality,
         x_bound_kind=x_bound_kind, col_spend=col_spend, col_impact=col_impact,
+        col_shortfall=col_shortfall,
         col_max_spend=col_max_spend, y_cols=y_cols, y_x=y_x, impact_vendor=impact_vendor,
         total_volume=total_volume, width=width,
         row_index={name: r for r, name in enumerate(rows.names)},
@@ -359,13 +366,13 @@ def _add_binary_rows(rows: _Rows, problem: Problem, y_x, y_cols, x_need, x_vendo
 
 def cost_vector(model: AllocationModel, terms: dict[str, float] | None = None,
                 x_cost: np.ndarray | None = None) -> np.ndarray:
-    """A cost vector: `terms` maps "spend"/"impact"/"max_spend" to a coefficient on S, I or M,
-    `x_cost` (optional) gives coefficients on the x columns."""
+    """A cost vector: `terms` maps "spend"/"impact"/"shortfall"/"max_spend" to a coefficient
+    on S, I, e or M; `x_cost` (optional) gives coefficients on the x columns."""
     cost = np.zeros(model.lp.num_col)
     if x_cost is not None:
         cost[:model.n_x] = x_cost
     columns = {"spend": model.col_spend, "impact": model.col_impact,
-               "max_spend": model.col_max_spend}
+               "shortfall": model.col_shortfall, "max_spend": model.col_max_spend}
     for name, coefficient in (terms or {}).items():
         cost[columns[name]] += coefficient
     return cost

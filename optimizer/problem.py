@@ -26,6 +26,11 @@ SOLVERS = ("cbc", "highs")
 MAX_ERRORS = 200
 """Messages beyond this many are summarised in one final message."""
 
+MAX_UNITS = 1e12
+MAX_PRICE = 1e9
+"""Upper limits on volumes and capacities (units) and prices ($ per unit): far beyond any
+real need, and they keep every bound of the model inside what the solvers accept."""
+
 DEFAULT_TIME_LIMIT = 60.0
 DEFAULT_MIP_REL_GAP = 1e-6
 
@@ -129,14 +134,15 @@ class Rule:
 
 NEED_RULES = (
     Rule("id", "id", required=True, nullable=False),
-    Rule("volume", "number", required=True, nullable=False, low=0.0, low_open=True),
+    Rule("volume", "number", required=True, nullable=False, low=0.0, low_open=True,
+         high=MAX_UNITS),
     Rule("min_quality", "number", default=0.0, low=0.0, high=1.0),
     Rule("max_vendor_share", "number", default=1.0, low=0.0, high=1.0),
     Rule("max_vendors", "integer", low=1),
 )
 VENDOR_RULES = (
     Rule("id", "id", required=True, nullable=False),
-    Rule("capacity", "number", low=0.0),
+    Rule("capacity", "number", low=0.0, high=MAX_UNITS),
     Rule("quality", "number", required=True, nullable=False, low=0.0, high=1.0),
     Rule("impact_score", "number", required=True, nullable=False, low=0.0, high=100.0),
     Rule("impact_worker_share", "number", low=0.0, high=1.0),
@@ -144,12 +150,12 @@ VENDOR_RULES = (
 OFFER_RULES = (
     Rule("vendor", "ref", required=True, nullable=False),
     Rule("need", "ref", required=True, nullable=False),
-    Rule("price", "number", required=True, nullable=False, low=0.0),
-    Rule("capacity", "number", low=0.0),
-    Rule("min_order", "number", low=0.0),
+    Rule("price", "number", required=True, nullable=False, low=0.0, high=MAX_PRICE),
+    Rule("capacity", "number", low=0.0, high=MAX_UNITS),
+    Rule("min_order", "number", low=0.0, high=MAX_UNITS),
 )
 TARGET_RULES = (
-    Rule("budget", "number", low=0.0),
+    Rule("budget", "number", low=0.0, high=MAX_UNITS * MAX_PRICE),
     Rule("min_avg_impact", "number", low=0.0, high=100.0),
     Rule("min_avg_quality", "number", low=0.0, high=1.0),
     Rule("min_impact_spend_share", "number", low=0.0, high=1.0),
@@ -222,13 +228,14 @@ def _check_number(value: Any, rule: Rule) -> tuple[float | None, str | None]:
     if rule.kind == "integer" and number != int(number):
         return None, f"must be a whole number, got {_shown(value)}"
     low, high = rule.low, rule.high
+    scale = low is not None and high is not None and high <= 100  # a share or a score
     if low is not None and (number < low or (rule.low_open and number == low)):
-        if high is not None:
+        if scale:
             return None, f"must be between {low:g} and {high:g}, got {_shown(value)}"
         word = "greater than" if rule.low_open else "at least"
         return None, f"must be {word} {low:g}, got {_shown(value)}"
     if high is not None and number > high:
-        if low is not None:
+        if scale:
             return None, f"must be between {low:g} and {high:g}, got {_shown(value)}"
         return None, f"must be at most {high:g}, got {_shown(value)}"
     return number, None
@@ -240,8 +247,10 @@ def _check_value(value: Any, rule: Rule) -> tuple[Any, str | None]:
             return rule.default, None
         return None, f"must not be null ({_expected(rule)})"
     if rule.kind in ("id", "ref"):
-        if not isinstance(value, str) or not value.strip():
-            return None, f"must be a non-empty string, got {_type_name(value)}"
+        if not isinstance(value, str):
+            return None, f"must be a string, got {_type_name(value)}"
+        if not value.strip():
+            return None, "must not be empty"
         return value, None
     if rule.kind in ("number", "integer"):
         number, message = _check_number(value, rule)
@@ -320,7 +329,8 @@ def _read_entities(raw: list | None, name: str, rules: tuple[Rule, ...], errors:
         good_id = isinstance(raw_id, str) and bool(raw_id.strip())
         complete = complete and good_id
         if good_id and raw_id in first_at:
-            errors.add(f"{path}.id", f"duplicate id {raw_id!r} (first at {name}[{first_at[raw_id]}])")
+            first = f"{name}[{first_at[raw_id]}]"
+            errors.add(f"{path}.id", f"duplicate id {raw_id!r} (first at {first})")
             continue
         if good_id:
             first_at[raw_id] = index

@@ -19,7 +19,7 @@ import math
 
 import numpy as np
 
-from optimizer.model import (BOUND_OFFER_CAPACITY, BOUND_VENDOR_SHARE, INF, AllocationModel)
+from optimizer.model import BOUND_VENDOR_SHARE, INF, AllocationModel
 from optimizer.solve import StagedSolution
 
 VOLUME_DECIMALS = 6

@@ -44,7 +44,7 @@ import highspy
 import numpy as np
 import pulp
 
-from optimizer.model import INF, AllocationModel, cost_vector, primary_cost, to_pulp
+from optimizer.model import AllocationModel, cost_vector, primary_cost, to_pulp
 from optimizer.problem import Options
 
 TIE_REL, TIE_ABS = 1e-7, 1e-6
@@ -99,6 +99,10 @@ class SolverSession(Protocol):
     def set_col_bounds(self, cols, lower, upper) -> None: ...
     def set_row_bounds(self, rows, lower, upper) -> None: ...
     def run(self, time_limit: float) -> SolveOutcome: ...
+
+    def stays_optimal_as_cost_rises(self, col: int) -> bool | None:
+        """After an optimal run: does the basis stay optimal however high column `col`'s cost
+        goes? None when the solver cannot tell (no ranging)."""
 
 
 class Solver(Protocol):
@@ -225,6 +229,15 @@ class HighsSession(BoundMemory):
                             int(info.simplex_iteration_count), mip_gap, message)
 
 
+    def stays_optimal_as_cost_rises(self, col: int) -> bool | None:
+        if self.is_mip:
+            return None
+        status, ranging = self.highs.getRanging()
+        if status != highspy.HighsStatus.kOk:
+            return None
+        return not np.isfinite(ranging.col_cost_up.value_[col])
+
+
 class HighsSolver:
     """HiGHS through highspy (default)."""
 
@@ -272,6 +285,9 @@ class CbcSession(BoundMemory):
     def set_cost(self, cost: np.ndarray) -> None:
         self.cost = np.array(cost, dtype=float)
 
+    def stays_optimal_as_cost_rises(self, col: int) -> bool | None:
+        return None  # COIN_CMD gives no ranging
+
     def run(self, time_limit: float) -> SolveOutcome:
         if time_limit <= 0:
             return SolveOutcome("time_limit", None, None, None, 0.0, None)
@@ -297,9 +313,13 @@ class CbcSession(BoundMemory):
         else:
             status = "error"
         x = row_dual = col_dual = None
-        if status in ("optimal", "time_limit") and all(v.varValue is not None
-                                                         for v in variables):
-            x = np.array([v.varValue for v in variables], dtype=float)
+        values = [v.varValue for v in variables]
+        if status in ("optimal", "time_limit") and any(value is not None for value in values):
+            # a column in no written row and with no cost is left out by PuLP: any value in
+            # its bounds will do, take the one nearest 0
+            nearest_zero = np.clip(0.0, self.col_lower, self.col_upper)
+            x = np.array([nearest_zero[k] if value is None else value
+                          for k, value in enumerate(values)], dtype=float)
         if status == "optimal" and not self.is_mip:
             row_dual = np.array([0.0 if c is None or c.pi is None else c.pi
                                  for c in constraints])
@@ -417,28 +437,26 @@ def order_weights(count: int) -> np.ndarray:
 
 def _tie_break(model: AllocationModel, session: SolverSession, primary: SolveOutcome,
                deadline: Deadline, stages: list[dict]) -> tuple[np.ndarray, str]:
+    """Stages 2 and 3; returns the plan of the last stage that finished and a note."""
     spend, impact = model.col_spend, model.col_impact
     if model.problem.objective == "min_cost":
         first, second, second_cost = spend, impact, cost_vector(model, {"impact": -1.0})
     else:
         first, second, second_cost = impact, spend, cost_vector(model, {"spend": 1.0})
-    hold_optimum(model, session, primary, first, upper=first == spend)
-    session.set_cost(second_cost)
-    if deadline.expired():
-        return primary.x, "skipped: time limit reached"
-    outcome = session.run(deadline.remaining())
-    _record(stages, "second_objective", outcome)
-    if outcome.status != "optimal":
-        return primary.x, f"skipped: second stage {outcome.status}"
-    hold_optimum(model, session, outcome, second, upper=second == spend)
-    session.set_cost(cost_vector(model, x_cost=order_weights(model.n_x)))
-    if deadline.expired():
-        return outcome.x, "partial: time limit reached before the order tie-break"
-    last = session.run(deadline.remaining())
-    _record(stages, "order_tie_break", last)
-    if last.status != "optimal":
-        return outcome.x, f"partial: order tie-break {last.status}"
-    return last.x, "applied"
+    steps = (("second_objective", second_cost, first),
+             ("order_tie_break", cost_vector(model, x_cost=order_weights(model.n_x)), second))
+    held = primary
+    for name, cost, objective_col in steps:
+        hold_optimum(model, session, held, objective_col, upper=objective_col == spend)
+        session.set_cost(cost)
+        if deadline.expired():
+            return held.x, f"stopped before {name}: time limit reached"
+        outcome = session.run(deadline.remaining())
+        _record(stages, name, outcome)
+        if outcome.status != "optimal":
+            return held.x, f"stopped at {name}: {outcome.status}"
+        held = outcome
+    return held.x, "applied"
 
 
 def solve_model(model: AllocationModel, solver: Solver, deadline: Deadline,

@@ -115,8 +115,38 @@ def test_quality_relaxed_sentence():
 
 
 def test_conflict_set_when_no_single_target_helps():
-    # N1 and N2 can only go to V1 (capacity 150) but need 200 together; N3 has V2 as well, so
-    # the totals look fine and layer 0 finds nothing.
+    # Each target alone is easy (all V0 costs $500; V1 has impact 90; V2 quality 0.95), so
+    # layer 0 finds nothing, but every pair conflicts:
+    #   budget + impact: impact 80 needs x1 ≥ 87.5 → ≥ 18·87.5 + 5·12.5 = $1,637.5 > $1,500;
+    #   budget + quality: quality 0.9 needs x2 ≥ 66.7 → ≥ 21·66.7 + 5·33.3 = $1,567 > $1,500;
+    #   impact + quality: with x2 ≥ 66.7 impact ≤ (90·33.3 + 50·66.7)/100 = 63.3 < 80.
+    vendors = [_vendor("V0", None, quality=0.8, impact=10),
+               _vendor("V1", None, quality=0.8, impact=90),
+               _vendor("V2", None, quality=0.95, impact=50)]
+    offers = [{"vendor": "V0", "need": "N1", "price": 5},
+              {"vendor": "V1", "need": "N1", "price": 18},
+              {"vendor": "V2", "need": "N1", "price": 21}]
+    doc = _doc([{"id": "N1", "volume": 100}], vendors, offers,
+               {"budget": 1500, "min_avg_impact": 80, "min_avg_quality": 0.9})
+    explanation = _explain(doc)
+    assert explanation["checks"] == []
+    assert {e["feasible_if_relaxed"] for e in explanation["targets"].values()} == {False}
+    # HiGHS returns one irreducible set: the demand and one of the conflicting pairs
+    names = {m["name"] for m in explanation["conflict"]["constraints"]}
+    assert "demand_n00000" in names and len(names) == 3
+    assert names - {"demand_n00000"} < {"budget", "min_avg_impact", "min_avg_quality"}
+    labels = {"budget": "Total cost at most $1,500 (budget)",
+              "min_avg_impact": "Average impact at least 80",
+              "min_avg_quality": "Average quality at least 0.9"}
+    assert explanation["summary"] == (
+        "No single target change is enough. These rules cannot all hold together: Need N1 "
+        "must get its 100 units; "
+        + "; ".join(labels[n] for n in ("budget", "min_avg_impact", "min_avg_quality")
+                    if n in names) + ".")
+
+
+def test_hall_shortage_is_found_by_the_total_check():
+    # N1 and N2 can only go to V1 (capacity 150): V1 150 + V2 at most N3's 10 = 160 of 210.
     doc = _doc([{"id": "N1", "volume": 100}, {"id": "N2", "volume": 100},
                 {"id": "N3", "volume": 10}],
                [_vendor("V1", 150), _vendor("V2", 1000)],
@@ -125,12 +155,10 @@ def test_conflict_set_when_no_single_target_helps():
                 {"vendor": "V1", "need": "N3", "price": 5},
                 {"vendor": "V2", "need": "N3", "price": 5}])
     explanation = _explain(doc)
-    assert explanation["checks"] == [] and explanation["targets"] == {}
-    members = explanation["conflict"]["constraints"]
-    assert {m["name"] for m in members} == {"demand_n00000", "demand_n00001", "capacity_v00000"}
-    assert explanation["summary"] == (
-        "These rules cannot all hold together: Need N1 must get its 100 units; Need N2 must "
-        "get its 100 units; Vendor V1 can take at most 150 units. Relax one of them.")
+    assert explanation["summary"] == ("All eligible vendors together can supply at most 160 "
+                                      "of the 210 units needed.")
+    assert {m["name"] for m in explanation["conflict"]["constraints"]} == \
+        {"demand_n00000", "demand_n00001", "capacity_v00000"}
 
 
 def test_offer_bounds_appear_in_the_conflict_set():

@@ -69,7 +69,7 @@ def test_frontier_uses_one_model(golden, monkeypatch):
     result = optimizer.frontier(golden("impact_binding"), 11)
     assert result["status"] == "optimal" and len(result["points"]) == 11
     assert len(calls) == 1
-    # cheapest + best impact at that cost + most impact + 11 points
+    # cheapest + best impact at that cost + most impact (proved by ranging) + 11 points
     assert result["solver"]["solves"] == 14
 
 
@@ -81,6 +81,14 @@ def test_frontier_golden_points(golden):
     assert [(p["avg_impact"], p["cost"]) for p in points] == [
         (50.0, 1000.0), (60.0, 1050.0), (70.0, 1100.0), (80.0, 1150.0), (90.0, 1200.0)]
     assert [p["cost_per_impact_point"] for p in points[1:4]] == [5.0, 5.0, 5.0]
+
+
+def test_frontier_with_cbc_proves_the_top_by_a_second_run(golden):
+    # CBC has no ranging: the highest impact is proved by an infeasible run just above it
+    result = optimizer.frontier({**golden("impact_binding"), "options": {"solver": "cbc"}}, 5)
+    assert [(p["avg_impact"], p["cost"]) for p in result["points"]] == [
+        (50.0, 1000.0), (60.0, 1050.0), (70.0, 1100.0), (80.0, 1150.0), (90.0, 1200.0)]
+    assert result["solver"]["solves"] == 4 + 5
 
 
 def test_frontier_single_point_and_bad_points(golden):

@@ -20,6 +20,14 @@ def _lines(result: dict) -> list[tuple]:
             for a in result["allocations"]]
 
 
+def _solved(golden, name: str, solver: str = "highs") -> dict:
+    doc = golden(name)
+    doc["options"] = {**doc.get("options", {}), "solver": solver}
+    result = optimizer.solve(doc)
+    assert result["status"] == "optimal"
+    return result
+
+
 def _constraint(result: dict, name: str) -> dict:
     matches = [c for c in result["constraints"] if c["name"] == name]
     assert len(matches) == 1, [c["name"] for c in result["constraints"]]
@@ -31,10 +39,7 @@ def test_min_cost_with_binding_impact_target(golden, solver):
     # N1 needs 100 units. V1: $10, impact 50, quality 0.9; V2: $12, impact 90, quality 0.8.
     # Average impact ≥ 80: 50·x1 + 90·x2 ≥ 80·100 with x1 + x2 = 100 → 40·x2 ≥ 3000 → x2 = 75.
     # x1 = 25. Cost = 25·10 + 75·12 = 250 + 900 = 1150 (the budget of 2000 has 850 slack).
-    doc = golden("impact_binding")
-    doc["options"]["solver"] = solver
-    result = optimizer.solve(doc)
-    assert result["status"] == "optimal"
+    result = _solved(golden, "impact_binding", solver)
     assert _lines(result) == [("N1", "V1", 25.0, 10.0, 250.0), ("N1", "V2", 75.0, 12.0, 900.0)]
     assert result["objective"] == {"name": "min_cost", "value": 1150.0, "unit": "$"}
     totals = result["totals"]
@@ -73,10 +78,7 @@ def test_min_cost_with_binding_impact_target(golden, solver):
 def test_max_impact_with_binding_budget(golden, solver):
     # Maximise 50·x1 + 90·x2 with x1 + x2 = 100 and 10·x1 + 12·x2 ≤ 1100:
     # 1000 + 2·x2 ≤ 1100 → x2 = 50, x1 = 50; impact (2500 + 4500) / 100 = 70; cost 1100.
-    doc = golden("max_impact_budget")
-    doc["options"]["solver"] = solver
-    result = optimizer.solve(doc)
-    assert result["status"] == "optimal"
+    result = _solved(golden, "max_impact_budget", solver)
     assert _lines(result) == [("N1", "V1", 50.0, 10.0, 500.0), ("N1", "V2", 50.0, 12.0, 600.0)]
     assert result["objective"]["name"] == "max_impact"
     assert result["objective"]["value"] == pytest.approx(70.0, abs=EXACT)
@@ -97,7 +99,7 @@ def test_max_impact_with_binding_budget(golden, solver):
 def test_max_vendor_share_binding(golden):
     # Share cap 0.6 × 100 = 60 per vendor. Cheapest: V1 ($10) takes 60, then V2 ($12) 40.
     # Cost 600 + 480 = 1080; impact (50·60 + 90·40)/100 = 66.
-    result = optimizer.solve(golden("vendor_share"))
+    result = _solved(golden, "vendor_share")
     assert _lines(result) == [("N1", "V1", 60.0, 10.0, 600.0), ("N1", "V2", 40.0, 12.0, 480.0)]
     assert result["totals"]["cost"] == 1080.0
     assert result["totals"]["avg_impact"] == pytest.approx(66.0, abs=EXACT)
@@ -116,7 +118,7 @@ def test_min_impact_spend_share(golden):
     # Impact vendors score ≥ 50: only V2 ($20). Share 0.5: 20·x2 ≥ 0.5·(10·x1 + 20·x2)
     # → 10·x2 ≥ 5·x1 → x1 ≤ 2·x2; with x1 + x2 = 100: x2 = 100/3, x1 = 200/3.
     # Rounded to 6 decimals: 66.666667 × 10 = 666.66667 and 33.333333 × 20 = 666.66666.
-    result = optimizer.solve(golden("impact_spend_share"))
+    result = _solved(golden, "impact_spend_share")
     assert _lines(result) == [("N1", "V1", 66.666667, 10.0, 666.66667),
                               ("N1", "V2", 33.333333, 20.0, 666.66666)]
     totals = result["totals"]
@@ -136,10 +138,7 @@ def test_min_impact_spend_share(golden):
 def test_min_order_mip(golden, solver):
     # LP optimum would be V1 30 (cap) + V2 60 (cap) + V3 10, but V3 has min_order 20:
     # V3 = 0 leaves 90 < 100, so V3 ≥ 20: V1 30, V2 50, V3 20. Cost 300 + 600 + 260 = 1160.
-    doc = golden("min_order")
-    doc["options"] = {"solver": solver}
-    result = optimizer.solve(doc)
-    assert result["status"] == "optimal"
+    result = _solved(golden, "min_order", solver)
     assert _lines(result) == [("N1", "V1", 30.0, 10.0, 300.0), ("N1", "V2", 50.0, 12.0, 600.0),
                               ("N1", "V3", 20.0, 13.0, 260.0)]
     if solver == "highs":  # COIN_CMD does not report a gap: null with CBC
@@ -158,7 +157,7 @@ def test_min_order_mip(golden, solver):
 def test_max_vendors_mip(golden):
     # Without the rule: V1 60 + V3 40 = 600 + 440 = 1040. With one vendor only V2 or V3 can
     # take all 100: V3 at $11 → 1100.
-    result = optimizer.solve(golden("max_vendors"))
+    result = _solved(golden, "max_vendors")
     assert _lines(result) == [("N1", "V3", 100.0, 11.0, 1100.0)]
     assert result["mip_gap"] <= 1e-6 and result["model"]["binaries"] == 3
     rule = _constraint(result, "max_vendors_n00000")
