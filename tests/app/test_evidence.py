@@ -103,3 +103,34 @@ def test_a_documented_level_without_a_file_is_flagged_for_reviewers(client, make
     backed = client.post("/api/v1/disclosures", headers=headers, json={"vendor_id": vendor.id, **document}).json["id"]
     _upload(client, headers, backed, "headcount.pdf", PDF, section="workforce")
     assert client.post(f"/api/v1/disclosures/{backed}/submit", headers=headers).json["warnings"] == []
+
+
+def test_pages_upload_evidence_and_amend(client, make_vendor, sign_in):
+    from sqlalchemy import select as select_
+
+    from procure.disclosures.models import Disclosure
+    from tests.conftest import csrf_token_from
+
+    vendor, user = make_vendor()
+    sign_in(client, user)
+    api = client.application.test_client()
+    token = api.post("/api/v1/auth/tokens", json={"email": user.email, "password": "correct-horse-battery"}).json
+    disclosure_id = _draft(api, {"Authorization": f"Bearer {token['token']}"}, vendor)
+    page = client.get(f"/disclosures/{disclosure_id}")
+    refused = client.post(f"/disclosures/{disclosure_id}/evidence", content_type="multipart/form-data", data={
+        "csrf_token": csrf_token_from(page.text), "section": "workforce", "level": "self_reported_documented",
+        "file": (io.BytesIO(b"not a pdf at all"), "headcount.pdf")})
+    assert refused.status_code == 422 and "its content is not a type we accept" in refused.text
+    stored = client.post(f"/disclosures/{disclosure_id}/evidence", content_type="multipart/form-data", data={
+        "csrf_token": csrf_token_from(page.text), "section": "workforce", "level": "self_reported_documented",
+        "file": (io.BytesIO(PDF), "headcount.pdf")})
+    assert stored.status_code == 302
+    assert "headcount.pdf" in client.get(f"/disclosures/{disclosure_id}").text
+    api.post(f"/api/v1/disclosures/{disclosure_id}/submit", headers={"Authorization": f"Bearer {token['token']}"})
+    shown = client.get(f"/disclosures/{disclosure_id}")
+    assert "Amend: start version 2" in shown.text
+    amended = client.post(f"/disclosures/{disclosure_id}/amend", data={"csrf_token": csrf_token_from(shown.text)})
+    assert amended.status_code == 302
+    versions = db.session.scalars(select_(Disclosure).order_by(Disclosure.number)).all()
+    assert [(d.number, d.state) for d in versions] == [(1, "submitted"), (2, "draft")]
+    assert [e.filename for e in versions[1].evidence] == ["headcount.pdf"]
