@@ -91,6 +91,8 @@ def _register_blueprints(app: Flask) -> None:
     from procure.disclosures.routes import blp as disclosures_api
     from procure.disclosures.views import bp as disclosure_pages
     from procure.docs import bp as docs_pages
+    from procure.needs.routes import blp as needs_api
+    from procure.needs.views import bp as need_pages
     from procure.scoring.routes import blp as scoring_api
     from procure.scoring.views import bp as scoring_pages
     from procure.vendors.routes import blp as vendors_api
@@ -100,11 +102,13 @@ def _register_blueprints(app: Flask) -> None:
     api.register_blueprint(vendors_api)
     api.register_blueprint(disclosures_api)
     api.register_blueprint(scoring_api)
+    api.register_blueprint(needs_api)
     app.register_blueprint(accounts_pages)
     app.register_blueprint(docs_pages)
     app.register_blueprint(vendor_pages)
     app.register_blueprint(disclosure_pages)
     app.register_blueprint(scoring_pages)
+    app.register_blueprint(need_pages)
 
 
 def _authenticate_bearer():

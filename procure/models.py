@@ -3,8 +3,9 @@
 from procure.accounts.models import ApiToken, Organization, SignInThrottle, User
 from procure.audit.models import AuditEvent
 from procure.disclosures.models import Disclosure, Evidence
+from procure.needs.models import Need
 from procure.scoring.models import ScoringProfile
 from procure.vendors.models import Offer, Vendor
 
-__all__ = ["ApiToken", "AuditEvent", "Disclosure", "Evidence", "Offer", "Organization", "ScoringProfile", "SignInThrottle", "User",
+__all__ = ["ApiToken", "AuditEvent", "Disclosure", "Evidence", "Need", "Offer", "Organization", "ScoringProfile", "SignInThrottle", "User",
            "Vendor"]

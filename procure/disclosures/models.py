@@ -23,7 +23,7 @@ class Disclosure(TimestampMixin, Base):
 
     __tablename__ = "disclosure"
     __table_args__ = (
-        UniqueConstraint("vendor_id", "period_start", "period_end", "number", name="version"),
+        UniqueConstraint("vendor_id", "period_start", "period_end", "number"),
         CheckConstraint("state IN ('draft', 'submitted', 'verified', 'rejected')", name="state"),
         Index("ix_disclosure_vendor_period", "vendor_id", "period_start", "period_end"),
     )

@@ -15,7 +15,7 @@ class ScoringProfile(Base):
     version can always be recomputed from it."""
 
     __tablename__ = "scoring_profile"
-    __table_args__ = (UniqueConstraint("organization_id", "name", "number", name="version"),)
+    __table_args__ = (UniqueConstraint("organization_id", "name", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)

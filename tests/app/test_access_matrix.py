@@ -16,7 +16,7 @@ from tests.conftest import valid_document
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 ACTORS = ("anonymous", "vendor_a", "vendor_b", "buyer", "executive", "admin")
-AREAS = ("vendors_api.", "disclosures_api.", "vendor_pages.", "disclosure_pages.", "scoring_api.", "scoring_pages.")
+AREAS = ("vendors_api.", "disclosures_api.", "vendor_pages.", "disclosure_pages.", "scoring_api.", "scoring_pages.", "needs_api.", "need_pages.")
 
 
 def row(anonymous, vendor_a, vendor_b, buyer, executive, admin):
@@ -81,6 +81,15 @@ MATRIX = {
     ("/scorecard", "POST"): row("anon", "ok", "ok", "403", "403", "403"),
     ("/vendors/{vendor}/scorecard", "GET"): row("anon", "403", "403", "ok", "ok", "ok"),
     ("/vendors/{vendor}/scorecard", "POST"): row("anon", "403", "403", "ok", "ok", "ok"),
+    # needs belong to the buyer's organization (the executive and admin are of others)
+    ("/api/v1/needs", "GET"): row("anon", "403", "403", "ok", "ok", "ok"),
+    ("/api/v1/needs", "POST"): row("anon", "403", "403", "ok", "403", "403"),
+    ("/api/v1/needs/{need}", "GET"): row("anon", "403", "403", "ok", "404", "404"),
+    ("/api/v1/needs/{need}", "PATCH"): row("anon", "403", "403", "ok", "403", "403"),
+    ("/needs", "GET"): row("anon", "403", "403", "ok", "ok", "ok"),
+    ("/needs", "POST"): row("anon", "403", "403", "ok", "403", "403"),
+    ("/needs/{need}", "GET"): row("anon", "403", "403", "ok", "404", "404"),
+    ("/needs/{need}", "POST"): row("anon", "403", "403", "ok", "404", "404"),
 }
 
 # Bodies that pass the schema, so that the record's visibility is what decides (a schema error
@@ -96,6 +105,7 @@ JSON_BODIES = {
     ("/api/v1/scoring-profiles", "POST"): {"name": "x", "settings": {}},
     ("/api/v1/scoring-profiles/{profile}", "PATCH"): {"settings": {}},
     ("/api/v1/vendors/{vendor}/what-if", "POST"): {"changes": {}},
+    ("/api/v1/needs/{need}", "PATCH"): {"volume": 10, "version": 1},
 }
 MULTIPART = {("/api/v1/disclosures/{draft}/evidence", "POST"),
              ("/api/v1/disclosures/import", "POST")}
@@ -114,6 +124,8 @@ TEMPLATES = {
     "/api/v1/vendors/<int:vendor_id>/scorecard": "/api/v1/vendors/{vendor}/scorecard",
     "/api/v1/vendors/<int:vendor_id>/what-if": "/api/v1/vendors/{vendor}/what-if",
     "/vendors/<int:vendor_id>/scorecard": "/vendors/{vendor}/scorecard",
+    "/api/v1/needs/<int:need_id>": "/api/v1/needs/{need}",
+    "/needs/<int:need_id>": "/needs/{need}",
 }
 
 
@@ -151,9 +163,15 @@ def world(app, client, make_vendor, make_user, bearer):
     from procure.scoring.services import create_profile, default_profile
     from procure.extensions import db
     profile = create_profile(users["buyer"].organization_id, "Matrix", default_profile().to_dict(), users["buyer"])
+    from datetime import date
+    from procure.needs.services import create_need
+    need = create_need(users["buyer"].organization_id, {
+        "title": "Matrix need", "service_category": "data_annotation", "volume": 100, "unit": "hour",
+        "period_start": date(2026, 1, 1), "period_end": date(2026, 12, 31)}, users["buyer"])
     db.session.commit()
     ids = {"vendor": vendor_a.id, "offer": vendor_a.offers[0].id, "draft": draft["id"],
-           "submitted": submitted["id"], "evidence": evidence["id"], "fmt": "csv", "profile": profile.id}
+           "submitted": submitted["id"], "evidence": evidence["id"], "fmt": "csv", "profile": profile.id,
+           "need": need.id}
     return users, ids
 
 

@@ -58,7 +58,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['submitted_by_id'], ['user.id'], name=op.f('fk_disclosure_submitted_by_id_user')),
     sa.ForeignKeyConstraint(['vendor_id'], ['vendor.id'], name=op.f('fk_disclosure_vendor_id_vendor')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_disclosure')),
-    sa.UniqueConstraint('vendor_id', 'period_start', 'period_end', 'number', name='version')
+    sa.UniqueConstraint('vendor_id', 'period_start', 'period_end', 'number', name=op.f('uq_disclosure_vendor_id'))
     )
     with op.batch_alter_table('disclosure', schema=None) as batch_op:
         batch_op.create_index('ix_disclosure_vendor_period', ['vendor_id', 'period_start', 'period_end'], unique=False)

@@ -31,7 +31,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_scoring_profile_created_by_id_user')),
     sa.ForeignKeyConstraint(['organization_id'], ['organization.id'], name=op.f('fk_scoring_profile_organization_id_organization')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_scoring_profile')),
-    sa.UniqueConstraint('organization_id', 'name', 'number', name='version')
+    sa.UniqueConstraint('organization_id', 'name', 'number', name=op.f('uq_scoring_profile_organization_id'))
     )
     with op.batch_alter_table('scoring_profile', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_scoring_profile_organization_id'), ['organization_id'], unique=False)

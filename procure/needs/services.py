@@ -1,0 +1,71 @@
+"""Needs of a buyer organization. Services add and flush; the caller commits."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Mapping
+
+from procure.audit.services import record_event
+from procure.editing import check_version
+from procure.errors import ValidationFailed
+from procure.extensions import db
+from procure.needs.models import Need
+from procure.vendors.categories import UNITS, service_categories
+
+FIELDS = ("title", "service_category", "volume", "unit", "period_start", "period_end", "budget_usd",
+          "min_quality", "max_vendor_share", "min_avg_impact", "min_impact_spend_share", "archived")
+
+
+def _errors(values: Mapping[str, Any]) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+
+    def add(field, message):
+        errors.setdefault(field, []).append(message)
+
+    if "title" in values and not str(values["title"] or "").strip():
+        add("title", "Give the need a title.")
+    if "service_category" in values and values["service_category"] not in service_categories():
+        add("service_category", f"Unknown service category {values['service_category']!r}.")
+    if "unit" in values and values["unit"] not in UNITS:
+        add("unit", f"Use one of: {', '.join(UNITS)}.")
+    if "volume" in values and not (values["volume"] or 0) > 0:
+        add("volume", "The volume must be above zero.")
+    if values.get("budget_usd") is not None and values["budget_usd"] <= 0:
+        add("budget_usd", "A budget must be above zero (leave it empty for no budget limit).")
+    for field, low, high, text in (("min_quality", 0, 1, "between 0 and 1"),
+                                   ("min_impact_spend_share", 0, 1, "between 0 and 1"),
+                                   ("min_avg_impact", 0, 100, "between 0 and 100")):
+        if values.get(field) is not None and not low <= values[field] <= high:
+            add(field, f"Use a value {text}.")
+    if "max_vendor_share" in values and not 0 < (values["max_vendor_share"] or 0) <= 1:
+        add("max_vendor_share", "Use a share above 0 and at most 1 (1 = one vendor may take it all).")
+    start, end = values.get("period_start"), values.get("period_end")
+    if isinstance(start, date) and isinstance(end, date) and end <= start:
+        add("period_end", "The period must end after it starts.")
+    return errors
+
+
+def create_need(organization_id: int, values: Mapping[str, Any], user) -> Need:
+    full = {"min_quality": 0.0, "max_vendor_share": 1.0, "budget_usd": None, "min_avg_impact": None,
+            "min_impact_spend_share": None, "archived": False, **values}
+    errors = _errors(full)
+    if errors:
+        raise ValidationFailed(errors)
+    need = Need(organization_id=organization_id, created_by_id=user.id, **{k: full[k] for k in FIELDS})
+    db.session.add(need)
+    record_event("need.create", need, after={k: full[k] for k in ("title", "service_category", "volume")})
+    return need
+
+
+def update_need(need: Need, values: Mapping[str, Any], sent_version: int | None) -> Need:
+    check_version(need, sent_version, "need")
+    merged = {k: getattr(need, k) for k in FIELDS} | dict(values)
+    errors = _errors(merged)
+    if errors:
+        raise ValidationFailed(errors)
+    before = {k: getattr(need, k) for k in values}
+    for key, value in values.items():
+        setattr(need, key, value)
+    db.session.flush()
+    record_event("need.update", need, before=before, after=dict(values))
+    return need
