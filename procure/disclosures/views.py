@@ -52,6 +52,13 @@ def index():
                            errors=errors), status
 
 
+def _refused(conflict: ConflictError, disclosure_id: int):
+    """Undo the request's changes and show why it was refused on the disclosure page."""
+    db.session.rollback()
+    flash(conflict.message, "error")
+    return redirect(url_for("disclosure_pages.show", disclosure_id=disclosure_id))
+
+
 def _render(disclosure: Disclosure, document=None, errors=None, status=200):
     versions = db.session.scalars(
         scoped_select(Disclosure)
@@ -93,9 +100,7 @@ def show(disclosure_id):
         disclosure = get_scoped_or_404(Disclosure, disclosure_id)
         return _render(disclosure, document, failed.errors, 422)
     except ConflictError as conflict:
-        db.session.rollback()
-        flash(conflict.message, "error")
-        return redirect(url_for("disclosure_pages.show", disclosure_id=disclosure_id))
+        return _refused(conflict, disclosure_id)
     db.session.commit()
     flash("Submitted. Buyers can now review it; it can no longer be edited." if submitting
           else "Draft saved.", "success")
@@ -109,9 +114,7 @@ def amend(disclosure_id):
     try:
         amendment = services.amend(disclosure, current_user)
     except ConflictError as conflict:
-        db.session.rollback()
-        flash(conflict.message, "error")
-        return redirect(url_for("disclosure_pages.show", disclosure_id=disclosure_id))
+        return _refused(conflict, disclosure_id)
     db.session.commit()
     flash(f"Version {amendment.number} is a new draft with the figures of version {disclosure.number}.", "success")
     return redirect(url_for("disclosure_pages.show", disclosure_id=amendment.id))
@@ -128,9 +131,7 @@ def review(disclosure_id):
         db.session.rollback()
         return _render(get_scoped_or_404(Disclosure, disclosure_id), errors=failed.errors, status=422)
     except ConflictError as conflict:
-        db.session.rollback()
-        flash(conflict.message, "error")
-        return redirect(url_for("disclosure_pages.show", disclosure_id=disclosure_id))
+        return _refused(conflict, disclosure_id)
     db.session.commit()
     flash(f"Marked {disclosure.state}.", "success")
     return redirect(url_for("disclosure_pages.queue"))
@@ -154,9 +155,7 @@ def upload_evidence(disclosure_id):
         db.session.rollback()
         return _render(disclosure, errors=failed.errors, status=422)
     except ConflictError as conflict:
-        db.session.rollback()
-        flash(conflict.message, "error")
-        return redirect(url_for("disclosure_pages.show", disclosure_id=disclosure_id))
+        return _refused(conflict, disclosure_id)
     db.session.commit()
     flash(f"{evidence.filename} is attached to the {evidence.section} section.", "success")
     return redirect(url_for("disclosure_pages.show", disclosure_id=disclosure_id) + "#evidence")
