@@ -230,7 +230,8 @@ def test_a_garbage_field_in_a_valid_document_never_raises(path, value):
     else:
         doc[section][index][field] = value
     result = optimizer.solve(doc)
-    assert result["status"] in ("invalid", "optimal", "infeasible")
+    # a tiny but valid options.time_limit (e.g. 0.002 s) may stop HiGHS first: a documented status
+    assert result["status"] in ("invalid", "optimal", "infeasible", "time_limit")
     if result["status"] == "invalid":
         assert result["errors"] and all(e["field"] for e in result["errors"])
     json.dumps(result, allow_nan=False)
