@@ -16,6 +16,7 @@ from sqlalchemy import text
 from werkzeug.security import generate_password_hash
 
 from flask.testing import FlaskClient
+from hypothesis import settings as hypothesis_settings
 
 from procure import create_app
 from procure.extensions import db
@@ -24,6 +25,11 @@ TEST_PASSWORD = "correct-horse-battery"
 # A cheap hash keeps sign-ins fast in tests; production uses werkzeug's default (scrypt).
 _TEST_PASSWORD_HASH = generate_password_hash(TEST_PASSWORD, method="pbkdf2:sha256:1000")
 _counter = itertools.count(1)
+
+# CI runs the property tests with a fixed seed, so a run is repeatable; locally they explore.
+hypothesis_settings.register_profile("ci", derandomize=True, deadline=None)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 
 def pytest_report_header(config):
