@@ -93,6 +93,8 @@ def _register_blueprints(app: Flask) -> None:
     from procure.docs import bp as docs_pages
     from procure.needs.routes import blp as needs_api
     from procure.needs.views import bp as need_pages
+    from procure.scenarios.routes import blp as scenarios_api
+    from procure.scenarios.views import bp as scenario_pages
     from procure.scoring.routes import blp as scoring_api
     from procure.scoring.views import bp as scoring_pages
     from procure.vendors.routes import blp as vendors_api
@@ -103,12 +105,14 @@ def _register_blueprints(app: Flask) -> None:
     api.register_blueprint(disclosures_api)
     api.register_blueprint(scoring_api)
     api.register_blueprint(needs_api)
+    api.register_blueprint(scenarios_api)
     app.register_blueprint(accounts_pages)
     app.register_blueprint(docs_pages)
     app.register_blueprint(vendor_pages)
     app.register_blueprint(disclosure_pages)
     app.register_blueprint(scoring_pages)
     app.register_blueprint(need_pages)
+    app.register_blueprint(scenario_pages)
 
 
 def _authenticate_bearer():

@@ -51,4 +51,35 @@ def load_demo() -> list[DemoLogin]:
     db.session.flush()
     buyer = db.session.scalar(select(User).where(User.email == "buyer@northwind.example"))
     load_demo_vendors(buyer)
+    load_demo_needs(buyer)
     return list(DEMO_LOGINS)
+
+
+# Northwind's needs for 2026 (volumes over the year; budgets in USD).
+DEMO_NEEDS = (
+    {"title": "Product image annotation for the 2026 catalogue", "service_category": "data_annotation",
+     "volume": 30000, "unit": "hour", "budget_usd": 260000, "min_quality": 0.9, "max_vendor_share": 0.4,
+     "min_avg_impact": 55},
+    {"title": "Customer support, English and Swahili", "service_category": "customer_support",
+     "volume": 20000, "unit": "hour", "budget_usd": 210000, "min_quality": 0.88, "max_vendor_share": 0.5,
+     "min_avg_impact": None},
+    {"title": "Digitising supplier invoices", "service_category": "digitisation_data_entry",
+     "volume": 400000, "unit": "item", "budget_usd": 40000, "min_quality": 0.9, "max_vendor_share": 0.5,
+     "min_avg_impact": None},
+)
+
+
+def load_demo_needs(buyer: User) -> None:
+    """The demo buyer's needs, created once."""
+    from datetime import date
+
+    from procure.needs.models import Need
+    from procure.needs.services import create_need
+
+    for spec in DEMO_NEEDS:
+        exists = db.session.scalar(select(Need.id).where(Need.organization_id == buyer.organization_id,
+                                                         Need.title == spec["title"]))
+        if exists is None:
+            create_need(buyer.organization_id, {**spec, "period_start": date(2026, 1, 1),
+                                                "period_end": date(2026, 12, 31)}, buyer)
+    db.session.flush()

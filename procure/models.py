@@ -4,8 +4,9 @@ from procure.accounts.models import ApiToken, Organization, SignInThrottle, User
 from procure.audit.models import AuditEvent
 from procure.disclosures.models import Disclosure, Evidence
 from procure.needs.models import Need
+from procure.scenarios.models import Scenario
 from procure.scoring.models import ScoringProfile
 from procure.vendors.models import Offer, Vendor
 
-__all__ = ["ApiToken", "AuditEvent", "Disclosure", "Evidence", "Need", "Offer", "Organization", "ScoringProfile", "SignInThrottle", "User",
+__all__ = ["ApiToken", "AuditEvent", "Disclosure", "Evidence", "Need", "Offer", "Organization", "Scenario", "ScoringProfile", "SignInThrottle", "User",
            "Vendor"]

@@ -23,6 +23,7 @@ NAV_ITEMS = (
     NavItem("Disclosures", "disclosure_pages.index"),
     NavItem("Scorecard", "scoring_pages.own_scorecard"),
     NavItem("Needs", "need_pages.index"),
+    NavItem("Scenarios", "scenario_pages.index"),
     NavItem("Vendors", "vendor_pages.directory"),
     NavItem("Compare", "scoring_pages.compare"),
     NavItem("Review queue", "disclosure_pages.queue"),

@@ -16,7 +16,8 @@ from tests.conftest import valid_document
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 ACTORS = ("anonymous", "vendor_a", "vendor_b", "buyer", "executive", "admin")
-AREAS = ("vendors_api.", "disclosures_api.", "vendor_pages.", "disclosure_pages.", "scoring_api.", "scoring_pages.", "needs_api.", "need_pages.")
+AREAS = ("vendors_api.", "disclosures_api.", "vendor_pages.", "disclosure_pages.", "scoring_api.", "scoring_pages.", "needs_api.", "need_pages.",
+         "scenarios_api.", "scenario_pages.")
 
 
 def row(anonymous, vendor_a, vendor_b, buyer, executive, admin):
@@ -90,6 +91,22 @@ MATRIX = {
     ("/needs", "POST"): row("anon", "403", "403", "ok", "403", "403"),
     ("/needs/{need}", "GET"): row("anon", "403", "403", "ok", "404", "404"),
     ("/needs/{need}", "POST"): row("anon", "403", "403", "ok", "404", "404"),
+    # scenarios belong to the buyer's organization; vendors never see one
+    ("/api/v1/scenarios", "GET"): row("anon", "403", "403", "ok", "ok", "ok"),
+    ("/api/v1/scenarios", "POST"): row("anon", "403", "403", "ok", "403", "403"),
+    ("/api/v1/scenarios/{scenario}", "GET"): row("anon", "403", "403", "ok", "404", "404"),
+    ("/api/v1/scenarios/{scenario}", "PATCH"): row("anon", "403", "403", "ok", "403", "403"),
+    ("/api/v1/scenarios/{scenario}/solve", "POST"): row("anon", "403", "403", "ok", "403", "403"),
+    ("/api/v1/scenarios/{scenario}/copy", "POST"): row("anon", "403", "403", "ok", "403", "403"),
+    ("/api/v1/scenarios/{scenario}/problem.json", "GET"): row("anon", "403", "403", "ok", "404", "404"),
+    ("/api/v1/scenarios/{scenario}/result.json", "GET"): row("anon", "403", "403", "ok", "404", "404"),
+    ("/api/v1/scenarios/{scenario}/frontier", "GET"): row("anon", "403", "403", "ok", "404", "404"),
+    ("/scenarios", "GET"): row("anon", "403", "403", "ok", "ok", "ok"),
+    ("/scenarios", "POST"): row("anon", "403", "403", "ok", "403", "403"),
+    ("/scenarios/{scenario}", "GET"): row("anon", "403", "403", "ok", "404", "404"),
+    ("/scenarios/{scenario}/solve", "POST"): row("anon", "403", "403", "ok", "403", "403"),
+    ("/scenarios/{scenario}/copy", "POST"): row("anon", "403", "403", "ok", "403", "403"),
+    ("/scenarios/{scenario}/edit", "POST"): row("anon", "403", "403", "ok", "403", "403"),
 }
 
 # Bodies that pass the schema, so that the record's visibility is what decides (a schema error
@@ -106,6 +123,8 @@ JSON_BODIES = {
     ("/api/v1/scoring-profiles/{profile}", "PATCH"): {"settings": {}},
     ("/api/v1/vendors/{vendor}/what-if", "POST"): {"changes": {}},
     ("/api/v1/needs/{need}", "PATCH"): {"volume": 10, "version": 1},
+    ("/api/v1/scenarios", "POST"): {"name": "x", "need_ids": []},
+    ("/api/v1/scenarios/{scenario}", "PATCH"): {"name": "y", "version": 1},
 }
 MULTIPART = {("/api/v1/disclosures/{draft}/evidence", "POST"),
              ("/api/v1/disclosures/import", "POST")}
@@ -126,6 +145,16 @@ TEMPLATES = {
     "/vendors/<int:vendor_id>/scorecard": "/vendors/{vendor}/scorecard",
     "/api/v1/needs/<int:need_id>": "/api/v1/needs/{need}",
     "/needs/<int:need_id>": "/needs/{need}",
+    "/api/v1/scenarios/<int:scenario_id>": "/api/v1/scenarios/{scenario}",
+    "/api/v1/scenarios/<int:scenario_id>/solve": "/api/v1/scenarios/{scenario}/solve",
+    "/api/v1/scenarios/<int:scenario_id>/copy": "/api/v1/scenarios/{scenario}/copy",
+    "/api/v1/scenarios/<int:scenario_id>/problem.json": "/api/v1/scenarios/{scenario}/problem.json",
+    "/api/v1/scenarios/<int:scenario_id>/result.json": "/api/v1/scenarios/{scenario}/result.json",
+    "/api/v1/scenarios/<int:scenario_id>/frontier": "/api/v1/scenarios/{scenario}/frontier",
+    "/scenarios/<int:scenario_id>": "/scenarios/{scenario}",
+    "/scenarios/<int:scenario_id>/solve": "/scenarios/{scenario}/solve",
+    "/scenarios/<int:scenario_id>/copy": "/scenarios/{scenario}/copy",
+    "/scenarios/<int:scenario_id>/edit": "/scenarios/{scenario}/edit",
 }
 
 
@@ -168,10 +197,14 @@ def world(app, client, make_vendor, make_user, bearer):
     need = create_need(users["buyer"].organization_id, {
         "title": "Matrix need", "service_category": "data_annotation", "volume": 100, "unit": "hour",
         "period_start": date(2026, 1, 1), "period_end": date(2026, 12, 31)}, users["buyer"])
+    from procure.scenarios.services import create_scenario, solve_scenario
+    scenario = create_scenario(users["buyer"].organization_id, {"name": "Matrix plan", "need_ids": [need.id]},
+                               users["buyer"])
+    solve_scenario(scenario)
     db.session.commit()
     ids = {"vendor": vendor_a.id, "offer": vendor_a.offers[0].id, "draft": draft["id"],
            "submitted": submitted["id"], "evidence": evidence["id"], "fmt": "csv", "profile": profile.id,
-           "need": need.id}
+           "need": need.id, "scenario": scenario.id}
     return users, ids
 
 

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, false
+from sqlalchemy.orm import Mapped, mapped_column
+
+from procure.db import Base, TimestampMixin
+
+SCENARIO_STATUSES = ("draft", "solved", "infeasible", "failed", "submitted", "approved", "rejected")
+EDITABLE_STATUSES = ("draft", "solved", "infeasible", "failed")
+
+
+class Scenario(TimestampMixin, Base):
+    """An allocation scenario: needs, a scoring profile, an objective and targets, and the exact
+    problem document sent to the optimizer with the result it returned."""
+
+    __tablename__ = "scenario"
+    __table_args__ = (
+        CheckConstraint("status IN ('draft', 'solved', 'infeasible', 'failed', 'submitted', 'approved', "
+                        "'rejected')", name="status"),
+        CheckConstraint("objective IN ('min_cost', 'max_impact')", name="objective"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    need_ids: Mapped[list[int]] = mapped_column(JSON)
+    profile_id: Mapped[int | None] = mapped_column(ForeignKey("scoring_profile.id"))
+    objective: Mapped[str] = mapped_column(String(20), default="min_cost")
+    targets: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    problem: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    copied_from_id: Mapped[int | None] = mapped_column(ForeignKey("scenario.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES
+
+    @classmethod
+    def scope(cls, user):
+        """The buyer organization's buyers, executives and admins; vendors see no scenario."""
+        if not user.is_authenticated or user.role == "vendor":
+            return false()
+        return cls.organization_id == user.organization_id

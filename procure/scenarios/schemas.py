@@ -1,0 +1,31 @@
+from marshmallow import Schema, fields, validate
+
+
+class ScenarioSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    need_ids = fields.List(fields.Integer(), required=True)
+    profile_id = fields.Integer(allow_none=True, load_default=None,
+                                metadata={"description": "A scoring profile version; the default profile when null"})
+    objective = fields.String(load_default="min_cost", validate=validate.OneOf(("min_cost", "max_impact")))
+    targets = fields.Dict(load_default=dict, metadata={
+        "description": "budget, min_avg_impact, min_avg_quality, min_impact_spend_share, impact_vendor_min_score, "
+                       "max_vendor_spend_share; absent: taken from the needs; null: not applied"})
+    status = fields.String(dump_only=True)
+    copied_from_id = fields.Integer(dump_only=True, allow_none=True)
+    version = fields.Integer(dump_only=True)
+    totals = fields.Dict(dump_only=True, attribute="result.totals", allow_none=True)
+    created_at = fields.DateTime(dump_only=True)
+
+
+class ScenarioUpdateSchema(Schema):
+    name = fields.String(validate=validate.Length(min=1, max=200))
+    need_ids = fields.List(fields.Integer())
+    profile_id = fields.Integer(allow_none=True)
+    objective = fields.String(validate=validate.OneOf(("min_cost", "max_impact")))
+    targets = fields.Dict()
+    version = fields.Integer(required=True)
+
+
+class FrontierQuerySchema(Schema):
+    points = fields.Integer(load_default=11, validate=validate.Range(min=2, max=50))

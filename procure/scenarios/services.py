@@ -1,0 +1,112 @@
+"""Scenarios: build the problem from the database, solve it, keep both documents.
+
+Solving runs inline (the background-jobs issue moves it to workers). Services add and flush;
+the request or command commits.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from sqlalchemy import select
+
+import optimizer
+from procure.audit.services import record_event
+from procure.editing import check_version
+from procure.errors import ConflictError, ValidationFailed
+from procure.extensions import db
+from procure.needs.models import Need
+from procure.scenarios.adapter import build_problem
+from procure.scenarios.models import Scenario
+from procure.scoring.models import ScoringProfile
+from procure.scoring.services import profile_of
+
+TARGET_KEYS = ("budget", "min_avg_impact", "min_avg_quality", "min_impact_spend_share",
+               "impact_vendor_min_score", "max_vendor_spend_share")
+STATUS_OF_RESULT = {"optimal": "solved", "infeasible": "infeasible"}
+
+
+def _checked(organization_id: int, values: Mapping[str, Any]) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if "name" in values and not str(values["name"] or "").strip():
+        errors["name"] = ["Give the scenario a name."]
+    if "need_ids" in values:
+        ids = list(values["need_ids"] or [])
+        if not ids:
+            errors["need_ids"] = ["Choose at least one need."]
+        found = set(db.session.scalars(select(Need.id).where(Need.organization_id == organization_id,
+                                                            Need.id.in_(ids))).all())
+        missing = [i for i in ids if i not in found]
+        if missing:
+            errors["need_ids"] = [f"No need {i} in your organization." for i in missing]
+    if values.get("profile_id") is not None and db.session.scalar(
+            select(ScoringProfile.id).where(ScoringProfile.id == values["profile_id"],
+                                            ScoringProfile.organization_id == organization_id)) is None:
+        errors["profile_id"] = ["No scoring profile with this id in your organization."]
+    if "objective" in values and values["objective"] not in ("min_cost", "max_impact"):
+        errors["objective"] = ["Choose min_cost or max_impact."]
+    for key, value in (values.get("targets") or {}).items():
+        if key not in TARGET_KEYS:
+            errors[f"targets.{key}"] = [f"Unknown target; use one of: {', '.join(TARGET_KEYS)}."]
+        elif value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0):
+            errors[f"targets.{key}"] = ["Use a number of zero or more, or null to drop the target."]
+    return errors
+
+
+def create_scenario(organization_id: int, values: Mapping[str, Any], user) -> Scenario:
+    full = {"objective": "min_cost", "targets": {}, "profile_id": None, **values}
+    errors = _checked(organization_id, full)
+    for key in ("name", "need_ids"):
+        if key not in full:
+            errors.setdefault(key, ["Required."])
+    if errors:
+        raise ValidationFailed(errors)
+    scenario = Scenario(organization_id=organization_id, name=full["name"].strip(), need_ids=list(full["need_ids"]),
+                        profile_id=full["profile_id"], objective=full["objective"], targets=dict(full["targets"]),
+                        created_by_id=user.id, copied_from_id=full.get("copied_from_id"))
+    db.session.add(scenario)
+    record_event("scenario.create", scenario, after={"name": scenario.name, "needs": scenario.need_ids})
+    return scenario
+
+
+def update_scenario(scenario: Scenario, values: Mapping[str, Any], sent_version: int | None) -> Scenario:
+    if not scenario.editable:
+        raise ConflictError(f"The scenario is {scenario.status} and can no longer be changed: copy it instead.")
+    check_version(scenario, sent_version, "scenario")
+    errors = _checked(scenario.organization_id, values)
+    if errors:
+        raise ValidationFailed(errors)
+    before = {k: getattr(scenario, k) for k in values}
+    for key, value in values.items():
+        setattr(scenario, key, value.strip() if key == "name" else value)
+    scenario.status, scenario.problem, scenario.result = "draft", None, None  # a changed scenario needs a new solve
+    db.session.flush()
+    record_event("scenario.update", scenario, before=before, after=dict(values))
+    return scenario
+
+
+def problem_for(scenario: Scenario) -> dict[str, Any]:
+    needs = db.session.scalars(select(Need).where(Need.id.in_(scenario.need_ids)).order_by(Need.id)).all()
+    profile = profile_of(db.session.get(ScoringProfile, scenario.profile_id) if scenario.profile_id else None)
+    return build_problem(needs, profile, scenario.objective, scenario.targets)
+
+
+def solve_scenario(scenario: Scenario) -> Scenario:
+    """Build the problem from today's data, solve it, and keep both documents."""
+    if not scenario.editable:
+        raise ConflictError(f"The scenario is {scenario.status}: its problem is frozen. Copy it to solve again.")
+    problem = problem_for(scenario)
+    result = optimizer.solve(problem)
+    scenario.problem, scenario.result = problem, result
+    scenario.status = STATUS_OF_RESULT.get(result["status"], "failed")
+    db.session.flush()
+    record_event("scenario.solve", scenario, after={"status": scenario.status,
+                                                    "cost": (result.get("totals") or {}).get("cost")})
+    return scenario
+
+
+def copy_scenario(scenario: Scenario, user) -> Scenario:
+    return create_scenario(scenario.organization_id, {
+        "name": f"{scenario.name} (copy)", "need_ids": scenario.need_ids, "profile_id": scenario.profile_id,
+        "objective": scenario.objective, "targets": dict(scenario.targets), "copied_from_id": scenario.id,
+    }, user)

@@ -1,0 +1,135 @@
+"""Pages: scenarios of the buyer organization, with allocation, targets, explanation and frontier."""
+
+from __future__ import annotations
+
+import optimizer
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from procure import charts
+from procure.access import access, get_scoped_or_404, roles, scoped_select
+from procure.errors import ConflictError, ValidationFailed
+from procure.extensions import db
+from procure.needs.models import Need
+from procure.scenarios import services
+from procure.scenarios.models import Scenario
+from procure.scoring.services import profiles_for
+
+bp = Blueprint("scenario_pages", __name__)
+
+TARGET_FIELDS = (
+    ("budget", "Budget (USD)", "Empty: the sum of the needs' budgets"),
+    ("min_avg_impact", "Minimum average impact (0–100)", "Empty: the strictest need's"),
+    ("min_avg_quality", "Minimum average quality (0–1)", ""),
+    ("min_impact_spend_share", "Share of spend with impact vendors (0–1)", ""),
+    ("impact_vendor_min_score", "Impact score that makes an impact vendor", "Default 50"),
+    ("max_vendor_spend_share", "Largest share of spend per vendor (0–1)", ""),
+)
+
+
+def _form_values(form) -> tuple[dict, dict]:
+    errors: dict = {}
+    targets = {}
+    for key, _, _ in TARGET_FIELDS:
+        text = form.get(f"targets.{key}", "").strip()
+        if text:
+            try:
+                targets[key] = float(text.replace(",", ""))
+            except ValueError:
+                errors[f"targets.{key}"] = [f"{text!r} is not a number."]
+    profile = form.get("profile_id", "")
+    values = {"name": form.get("name", "").strip(), "need_ids": [int(i) for i in form.getlist("need_ids") if i.isdigit()],
+              "profile_id": int(profile) if profile.isdigit() else None,
+              "objective": form.get("objective", "min_cost"), "targets": targets}
+    return values, errors
+
+
+@bp.route("/scenarios", methods=["GET", "POST"])
+@access(roles("buyer", "executive", "admin"))
+def index():
+    errors, values, status = {}, {"objective": "min_cost", "targets": {}, "need_ids": []}, 200
+    if request.method == "POST":
+        if current_user.role != "buyer":
+            abort(403, "Only buyers build scenarios.")
+        values, errors = _form_values(request.form)
+        if not errors:
+            try:
+                scenario = services.create_scenario(current_user.organization_id, values, current_user)
+                services.solve_scenario(scenario)
+            except ValidationFailed as failed:
+                db.session.rollback()
+                errors = failed.errors
+            else:
+                db.session.commit()
+                return redirect(url_for("scenario_pages.show", scenario_id=scenario.id))
+        status = 422
+    scenarios = db.session.scalars(scoped_select(Scenario).order_by(Scenario.id.desc())).all()
+    needs = db.session.scalars(scoped_select(Need).where(Need.archived.is_(False)).order_by(Need.id)).all()
+    profile_options = [(str(p.id), f"{p.name} (v{p.number})") for p in profiles_for(current_user.organization_id)]
+    return render_template("scenarios/index.html", scenarios=scenarios, needs=needs, errors=errors, values=values,
+                           profile_options=profile_options, target_fields=TARGET_FIELDS), status
+
+
+@bp.route("/scenarios/<int:scenario_id>")
+@access(roles("buyer", "executive", "admin"))
+def show(scenario_id):
+    scenario = get_scoped_or_404(Scenario, scenario_id)
+    chart = None
+    if scenario.problem is not None:
+        frontier = optimizer.frontier(scenario.problem, 11)
+        totals = (scenario.result or {}).get("totals") or {}
+        chosen = {"avg_impact": totals["avg_impact"], "cost": totals["cost"]} if totals.get("cost") is not None else None
+        chart = charts.frontier_chart(frontier.get("points", []), chosen)
+    names = {v["id"]: v.get("name", v["id"]) for v in (scenario.problem or {}).get("vendors", [])}
+    need_titles = {n["id"]: n.get("title", n["id"]) for n in (scenario.problem or {}).get("needs", [])}
+    return render_template("scenarios/show.html", scenario=scenario, result=scenario.result or {}, chart=chart,
+                           names=names, need_titles=need_titles)
+
+
+@bp.route("/scenarios/<int:scenario_id>/solve", methods=["POST"])
+@access(roles("buyer"))
+def solve(scenario_id):
+    scenario = get_scoped_or_404(Scenario, scenario_id)
+    try:
+        services.solve_scenario(scenario)
+    except ConflictError as conflict:
+        db.session.rollback()
+        flash(conflict.message, "error")
+    else:
+        db.session.commit()
+        flash(f"Solved again: {scenario.status}.", "success")
+    return redirect(url_for("scenario_pages.show", scenario_id=scenario_id))
+
+
+@bp.route("/scenarios/<int:scenario_id>/copy", methods=["POST"])
+@access(roles("buyer"))
+def copy(scenario_id):
+    copied = services.copy_scenario(get_scoped_or_404(Scenario, scenario_id), current_user)
+    services.solve_scenario(copied)
+    db.session.commit()
+    flash("Copied. Change its targets and solve again.", "success")
+    return redirect(url_for("scenario_pages.show", scenario_id=copied.id))
+
+
+@bp.route("/scenarios/<int:scenario_id>/edit", methods=["POST"])
+@access(roles("buyer"))
+def edit(scenario_id):
+    scenario = get_scoped_or_404(Scenario, scenario_id)
+    values, errors = _form_values(request.form)
+    values.pop("need_ids")  # the needs stay; copy the scenario to choose others
+    if not values["name"]:
+        values.pop("name")
+    try:
+        if errors:
+            raise ValidationFailed(errors)
+        services.update_scenario(scenario, values, int(request.form.get("version", 0) or 0))
+        services.solve_scenario(scenario)
+    except (ValidationFailed, ConflictError) as failed:
+        db.session.rollback()
+        detail = failed.message if isinstance(failed, ConflictError) else "; ".join(
+            f"{k}: {' '.join(v)}" for k, v in failed.errors.items())
+        flash(f"Nothing was changed. {detail}", "error")
+    else:
+        db.session.commit()
+        flash(f"Saved and solved: {scenario.status}.", "success")
+    return redirect(url_for("scenario_pages.show", scenario_id=scenario_id))
