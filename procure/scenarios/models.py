@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, false
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
-from procure.db import Base, TimestampMixin
+from procure.db import Base, TimestampMixin, UTCDateTime
 
 SCENARIO_STATUSES = ("draft", "solved", "infeasible", "failed", "submitted", "approved", "rejected")
 EDITABLE_STATUSES = ("draft", "solved", "infeasible", "failed")
@@ -32,6 +33,14 @@ class Scenario(TimestampMixin, Base):
     status: Mapped[str] = mapped_column(String(20), default="draft")
     problem: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    frontier: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # the scoring profile's settings as solved, kept with the scenario (frozen at approval)
+    profile_settings: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    decision_comment: Mapped[str | None] = mapped_column(Text)
     copied_from_id: Mapped[int | None] = mapped_column(ForeignKey("scenario.id"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     version: Mapped[int] = mapped_column(default=1)

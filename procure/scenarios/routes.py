@@ -8,9 +8,16 @@ from flask_smorest import Blueprint
 
 from procure.access import access, get_scoped_or_404, roles, scoped_select
 from procure.extensions import db
-from procure.scenarios import services
+from procure.scenarios import review, services
 from procure.scenarios.models import Scenario
-from procure.scenarios.schemas import FrontierQuerySchema, ScenarioSchema, ScenarioUpdateSchema
+from procure.scenarios.schemas import (
+    CompareQuerySchema,
+    DecisionSchema,
+    FrontierQuerySchema,
+    ScenarioDetailSchema,
+    ScenarioSchema,
+    ScenarioUpdateSchema,
+)
 
 blp = Blueprint("scenarios_api", __name__, url_prefix="/api/v1", description="Allocation scenarios")
 
@@ -39,7 +46,7 @@ class Scenarios(MethodView):
 @blp.route("/scenarios/<int:scenario_id>")
 class ScenarioById(MethodView):
     @access(READERS)
-    @blp.response(200, ScenarioSchema)
+    @blp.response(200, ScenarioDetailSchema)
     def get(self, scenario_id):
         """One scenario"""
         return get_scoped_or_404(Scenario, scenario_id)
@@ -116,3 +123,60 @@ class ScenarioFrontier(MethodView):
         if scenario.problem is None:
             abort(404, "This scenario has not been solved yet.")
         return optimizer.frontier(scenario.problem, query["points"])
+
+
+@blp.route("/scenarios/<int:scenario_id>/submit")
+class ScenarioSubmit(MethodView):
+    @access(roles("buyer"))
+    @blp.response(200, ScenarioDetailSchema)
+    @blp.alt_response(409, description="Not solved")
+    def post(self, scenario_id):
+        """Send a solved scenario to the executives; it is frozen from now on"""
+        scenario = services.submit_scenario(get_scoped_or_404(Scenario, scenario_id), current_user)
+        db.session.commit()
+        return scenario
+
+
+@blp.route("/scenarios/<int:scenario_id>/decision")
+class ScenarioDecision(MethodView):
+    @access(roles("executive"))
+    @blp.arguments(DecisionSchema)
+    @blp.response(200, ScenarioDetailSchema)
+    @blp.alt_response(409, description="Not submitted")
+    def post(self, body, scenario_id):
+        """Approve or reject a submitted scenario (executives of the organization only)"""
+        scenario = get_scoped_or_404(Scenario, scenario_id)
+        services.decide_scenario(scenario, body["decision"], body["comment"], current_user)
+        db.session.commit()
+        return scenario
+
+
+@blp.route("/scenarios/<int:scenario_id>/check")
+class ScenarioCheck(MethodView):
+    @access(READERS)
+    @blp.response(200, description="Whether the stored problem re-solves to the stored allocation")
+    def get(self, scenario_id):
+        """Solve the stored problem document again and compare (changes nothing)"""
+        return services.check_frozen(get_scoped_or_404(Scenario, scenario_id))
+
+
+@blp.route("/scenarios/<int:scenario_id>/impact")
+class ScenarioImpact(MethodView):
+    @access(READERS)
+    @blp.response(200, description="Projected impact of the allocation")
+    def get(self, scenario_id):
+        """Impact-worker hours, full-time jobs, training and living-wage ratio of the allocation"""
+        return review.projected_impact(get_scoped_or_404(Scenario, scenario_id))
+
+
+@blp.route("/scenarios/compare")
+class ScenarioCompare(MethodView):
+    @access(READERS)
+    @blp.arguments(CompareQuerySchema, location="query")
+    @blp.response(200, description="KPI rows and per-vendor volumes, side by side")
+    def get(self, query):
+        """Compare two to five scenarios"""
+        scenarios = [get_scoped_or_404(Scenario, i) for i in query["ids"]]
+        comparison = review.compare(scenarios)
+        comparison.pop("figures")
+        return comparison

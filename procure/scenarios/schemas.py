@@ -29,3 +29,20 @@ class ScenarioUpdateSchema(Schema):
 
 class FrontierQuerySchema(Schema):
     points = fields.Integer(load_default=11, validate=validate.Range(min=2, max=50))
+
+
+class DecisionSchema(Schema):
+    decision = fields.String(required=True, validate=validate.OneOf(("approved", "rejected")))
+    comment = fields.String(load_default="", validate=validate.Length(max=5000))
+
+
+class CompareQuerySchema(Schema):
+    ids = fields.List(fields.Integer(), required=True, validate=validate.Length(min=2, max=5),
+                      metadata={"description": "Two to five scenario ids: ?ids=1&ids=2"})
+
+
+class ScenarioDetailSchema(ScenarioSchema):
+    submitted_at = fields.DateTime(dump_only=True, allow_none=True)
+    decided_at = fields.DateTime(dump_only=True, allow_none=True)
+    decision_comment = fields.String(dump_only=True, allow_none=True)
+    profile_settings = fields.Dict(dump_only=True, allow_none=True)

@@ -14,6 +14,7 @@ import optimizer
 from procure.audit.services import record_event
 from procure.editing import check_version
 from procure.errors import ConflictError, ValidationFailed
+from procure.db import utcnow
 from procure.extensions import db
 from procure.needs.models import Need
 from procure.scenarios.adapter import build_problem
@@ -85,19 +86,24 @@ def update_scenario(scenario: Scenario, values: Mapping[str, Any], sent_version:
     return scenario
 
 
-def problem_for(scenario: Scenario) -> dict[str, Any]:
+FRONTIER_POINTS = 11
+
+
+def problem_for(scenario: Scenario) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The problem document built from today's data, and the profile settings it used."""
     needs = db.session.scalars(select(Need).where(Need.id.in_(scenario.need_ids)).order_by(Need.id)).all()
     profile = profile_of(db.session.get(ScoringProfile, scenario.profile_id) if scenario.profile_id else None)
-    return build_problem(needs, profile, scenario.objective, scenario.targets)
+    return build_problem(needs, profile, scenario.objective, scenario.targets), profile.to_dict()
 
 
 def solve_scenario(scenario: Scenario) -> Scenario:
     """Build the problem from today's data, solve it, and keep both documents."""
     if not scenario.editable:
         raise ConflictError(f"The scenario is {scenario.status}: its problem is frozen. Copy it to solve again.")
-    problem = problem_for(scenario)
+    problem, settings = problem_for(scenario)
     result = optimizer.solve(problem)
-    scenario.problem, scenario.result = problem, result
+    scenario.problem, scenario.result, scenario.profile_settings = problem, result, settings
+    scenario.frontier = optimizer.frontier(problem, FRONTIER_POINTS)
     scenario.status = STATUS_OF_RESULT.get(result["status"], "failed")
     db.session.flush()
     record_event("scenario.solve", scenario, after={"status": scenario.status,
@@ -110,3 +116,50 @@ def copy_scenario(scenario: Scenario, user) -> Scenario:
         "name": f"{scenario.name} (copy)", "need_ids": scenario.need_ids, "profile_id": scenario.profile_id,
         "objective": scenario.objective, "targets": dict(scenario.targets), "copied_from_id": scenario.id,
     }, user)
+
+
+def submit_scenario(scenario: Scenario, user) -> Scenario:
+    """A buyer sends a solved scenario to the executives; from now on it is frozen."""
+    if scenario.status != "solved":
+        raise ConflictError(f"Only a solved scenario can be submitted; this one is {scenario.status}.")
+    scenario.status, scenario.submitted_at, scenario.submitted_by_id = "submitted", utcnow(), user.id
+    db.session.flush()
+    record_event("scenario.submit", scenario, before={"status": "solved"}, after={"status": "submitted"})
+    return scenario
+
+
+def decide_scenario(scenario: Scenario, decision: str, comment: str, user) -> Scenario:
+    """An executive approves or rejects a submitted scenario (a rejection needs a comment).
+
+    Approval locks the scoring profile version the scenario used; the problem, the result and
+    the profile settings are already stored with the scenario and are never changed again.
+    """
+    if scenario.status != "submitted":
+        raise ConflictError(f"Only a submitted scenario can be decided; this one is {scenario.status}.")
+    if decision not in ("approved", "rejected"):
+        raise ValidationFailed({"decision": ["Choose approved or rejected."]})
+    comment = (comment or "").strip()
+    if decision == "rejected" and not comment:
+        raise ValidationFailed({"comment": ["Say why, so the buyer can prepare a better plan."]})
+    scenario.status, scenario.decided_at, scenario.decided_by_id = decision, utcnow(), user.id
+    scenario.decision_comment = comment or None
+    if decision == "approved" and scenario.profile_id is not None:
+        profile = db.session.get(ScoringProfile, scenario.profile_id)
+        profile.locked = True
+    db.session.flush()
+    record_event(f"scenario.{'approve' if decision == 'approved' else 'reject'}", scenario,
+                 before={"status": "submitted"}, after={"status": decision, "comment": comment})
+    return scenario
+
+
+def check_frozen(scenario: Scenario) -> dict[str, Any]:
+    """Solve the stored problem document again and compare the allocation with the stored one."""
+    if scenario.problem is None or scenario.result is None:
+        raise ConflictError("This scenario has not been solved yet.")
+    again = optimizer.solve(scenario.problem)
+    stored = scenario.result.get("allocations", [])
+    fresh = again.get("allocations", [])
+    return {"identical": stored == fresh and again.get("totals") == scenario.result.get("totals"),
+            "stored_allocations": len(stored), "resolved_allocations": len(fresh),
+            "stored_cost": (scenario.result.get("totals") or {}).get("cost"),
+            "resolved_cost": (again.get("totals") or {}).get("cost")}

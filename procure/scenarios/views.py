@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import optimizer
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy import select
 
 from procure import charts
 from procure.access import access, get_scoped_or_404, roles, scoped_select
 from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
+from procure.accounts.models import User
+from procure.audit.models import AuditEvent
 from procure.needs.models import Need
-from procure.scenarios import services
+from procure.scenarios import review, services
 from procure.scenarios.models import Scenario
 from procure.scoring.services import profiles_for
 
@@ -75,15 +77,21 @@ def index():
 def show(scenario_id):
     scenario = get_scoped_or_404(Scenario, scenario_id)
     chart = None
-    if scenario.problem is not None:
-        frontier = optimizer.frontier(scenario.problem, 11)
+    if scenario.frontier is not None:
         totals = (scenario.result or {}).get("totals") or {}
         chosen = {"avg_impact": totals["avg_impact"], "cost": totals["cost"]} if totals.get("cost") is not None else None
-        chart = charts.frontier_chart(frontier.get("points", []), chosen)
+        chart = charts.frontier_chart(scenario.frontier.get("points", []), chosen)
     names = {v["id"]: v.get("name", v["id"]) for v in (scenario.problem or {}).get("vendors", [])}
     need_titles = {n["id"]: n.get("title", n["id"]) for n in (scenario.problem or {}).get("needs", [])}
+    impact = review.projected_impact(scenario) if (scenario.result or {}).get("allocations") else None
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.target_type == "Scenario",
+                                                         AuditEvent.target_id == str(scenario.id))
+                                .order_by(AuditEvent.id)).all()
+    people = {u.id: u.name for u in db.session.scalars(select(User).where(
+        User.id.in_({e.actor_id for e in events if e.actor_id}))).all()}
     return render_template("scenarios/show.html", scenario=scenario, result=scenario.result or {}, chart=chart,
-                           names=names, need_titles=need_titles, plain=_plain_words(names, need_titles))
+                           names=names, need_titles=need_titles, plain=_plain_words(names, need_titles),
+                           impact=impact, events=events, people=people)
 
 
 def _plain_words(names: dict, need_titles: dict):
@@ -147,3 +155,68 @@ def edit(scenario_id):
         db.session.commit()
         flash(f"Saved and solved: {scenario.status}.", "success")
     return redirect(url_for("scenario_pages.show", scenario_id=scenario_id))
+
+
+@bp.route("/scenarios/<int:scenario_id>/submit", methods=["POST"])
+@access(roles("buyer"))
+def submit(scenario_id):
+    scenario = get_scoped_or_404(Scenario, scenario_id)
+    try:
+        services.submit_scenario(scenario, current_user)
+    except ConflictError as conflict:
+        db.session.rollback()
+        flash(conflict.message, "error")
+    else:
+        db.session.commit()
+        flash("Sent to your executives for review. The scenario is frozen now.", "success")
+    return redirect(url_for("scenario_pages.show", scenario_id=scenario_id))
+
+
+@bp.route("/scenarios/<int:scenario_id>/decision", methods=["POST"])
+@access(roles("executive"))
+def decide(scenario_id):
+    scenario = get_scoped_or_404(Scenario, scenario_id)
+    try:
+        services.decide_scenario(scenario, request.form.get("decision", ""), request.form.get("comment", ""),
+                                 current_user)
+    except (ValidationFailed, ConflictError) as failed:
+        db.session.rollback()
+        detail = failed.message if isinstance(failed, ConflictError) else " ".join(
+            m for messages in failed.errors.values() for m in messages)
+        flash(f"Nothing was decided. {detail}", "error")
+    else:
+        db.session.commit()
+        flash(f"{scenario.name} is {scenario.status}.", "success")
+    return redirect(url_for("scenario_pages.show", scenario_id=scenario_id))
+
+
+@bp.route("/scenarios/<int:scenario_id>/check")
+@access(roles("buyer", "executive", "admin"))
+def check(scenario_id):
+    """Re-solve the stored problem and say whether the allocation is identical (changes nothing)."""
+    scenario = get_scoped_or_404(Scenario, scenario_id)
+    try:
+        outcome = services.check_frozen(scenario)
+    except ConflictError as conflict:
+        flash(conflict.message, "error")
+    else:
+        if outcome["identical"]:
+            flash(f"Re-solved the stored problem: the same {outcome['stored_allocations']} allocation lines and "
+                  f"the same total of ${outcome['stored_cost']:,.2f}.", "success")
+        else:
+            flash(f"Re-solving gave a different plan (${outcome['resolved_cost']:,.2f} against "
+                  f"${outcome['stored_cost']:,.2f}). Please report this.", "error")
+    return redirect(url_for("scenario_pages.show", scenario_id=scenario_id))
+
+
+@bp.route("/scenarios/compare")
+@access(roles("buyer", "executive", "admin"))
+def compare():
+    ids = [int(i) for i in request.args.getlist("ids") if i.isdigit()]
+    if not 2 <= len(ids) <= 5:
+        flash("Choose two to five scenarios to compare.", "error")
+        return redirect(url_for("scenario_pages.index"))
+    scenarios = [get_scoped_or_404(Scenario, i) for i in ids]
+    comparison = review.compare(scenarios)
+    largest = max((max(r["values"]) for r in comparison["vendor_rows"]), default=0.0)
+    return render_template("scenarios/compare.html", comparison=comparison, largest=largest)

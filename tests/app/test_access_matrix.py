@@ -107,7 +107,19 @@ MATRIX = {
     ("/scenarios/{scenario}/solve", "POST"): row("anon", "403", "403", "ok", "403", "403"),
     ("/scenarios/{scenario}/copy", "POST"): row("anon", "403", "403", "ok", "403", "403"),
     ("/scenarios/{scenario}/edit", "POST"): row("anon", "403", "403", "ok", "403", "403"),
+    ("/api/v1/scenarios/{scenario}/submit", "POST"): row("anon", "403", "403", "ok", "403", "403"),
+    ("/api/v1/scenarios/{scenario}/decision", "POST"): row("anon", "403", "403", "403", "404", "403"),
+    ("/api/v1/scenarios/{scenario}/check", "GET"): row("anon", "403", "403", "ok", "404", "404"),
+    ("/api/v1/scenarios/{scenario}/impact", "GET"): row("anon", "403", "403", "ok", "404", "404"),
+    ("/api/v1/scenarios/compare", "GET"): row("anon", "403", "403", "ok", "404", "404"),
+    ("/scenarios/{scenario}/submit", "POST"): row("anon", "403", "403", "ok", "403", "403"),
+    ("/scenarios/{scenario}/decision", "POST"): row("anon", "403", "403", "403", "404", "403"),
+    ("/scenarios/{scenario}/check", "GET"): row("anon", "403", "403", "ok", "404", "404"),
+    ("/scenarios/compare", "GET"): row("anon", "403", "403", "ok", "404", "404"),
 }
+# Query strings for routes that need one.
+QUERIES = {("/api/v1/scenarios/compare", "GET"): "?ids={scenario}&ids={scenario}",
+           ("/scenarios/compare", "GET"): "?ids={scenario}&ids={scenario}"}
 
 # Bodies that pass the schema, so that the record's visibility is what decides (a schema error
 # answers 422 before any record is looked up, the same for every id: it reveals nothing).
@@ -125,6 +137,7 @@ JSON_BODIES = {
     ("/api/v1/needs/{need}", "PATCH"): {"volume": 10, "version": 1},
     ("/api/v1/scenarios", "POST"): {"name": "x", "need_ids": []},
     ("/api/v1/scenarios/{scenario}", "PATCH"): {"name": "y", "version": 1},
+    ("/api/v1/scenarios/{scenario}/decision", "POST"): {"decision": "approved"},
 }
 MULTIPART = {("/api/v1/disclosures/{draft}/evidence", "POST"),
              ("/api/v1/disclosures/import", "POST")}
@@ -155,6 +168,13 @@ TEMPLATES = {
     "/scenarios/<int:scenario_id>/solve": "/scenarios/{scenario}/solve",
     "/scenarios/<int:scenario_id>/copy": "/scenarios/{scenario}/copy",
     "/scenarios/<int:scenario_id>/edit": "/scenarios/{scenario}/edit",
+    "/api/v1/scenarios/<int:scenario_id>/submit": "/api/v1/scenarios/{scenario}/submit",
+    "/api/v1/scenarios/<int:scenario_id>/decision": "/api/v1/scenarios/{scenario}/decision",
+    "/api/v1/scenarios/<int:scenario_id>/check": "/api/v1/scenarios/{scenario}/check",
+    "/api/v1/scenarios/<int:scenario_id>/impact": "/api/v1/scenarios/{scenario}/impact",
+    "/scenarios/<int:scenario_id>/submit": "/scenarios/{scenario}/submit",
+    "/scenarios/<int:scenario_id>/decision": "/scenarios/{scenario}/decision",
+    "/scenarios/<int:scenario_id>/check": "/scenarios/{scenario}/check",
 }
 
 
@@ -227,7 +247,7 @@ def test_access_matrix(app, world, sign_in, actor):
     token = csrf_token_from(client.get("/sign-in" if actor == "anonymous" else "/account").text)
     failures = []
     for (path, method), expected in MATRIX.items():
-        url = path.format(**ids)
+        url = (path + QUERIES.get((path, method), "")).format(**ids)
         is_api = url.startswith("/api/")
         headers = {"X-CSRFToken": token}
         if method == "GET":

@@ -1,0 +1,277 @@
+"""The board report: a plain context dict → HTML (Jinja, autoescaped) → PDF (WeasyPrint).
+
+The app builds the context (no ORM objects; shape in tests/reports/sample_context.py) and calls
+`render_board_pdf`. Everything in the context is user data: the template autoescapes it, and
+WeasyPrint fetches through `StaticOnlyFetcher`, which serves `data:` URIs and files under
+procure/static and refuses every other URL, so nothing in a report can reach the network or
+the rest of the file system.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import math
+import mimetypes
+from pathlib import Path
+from typing import Any, Iterable
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from procure.reports import report_charts
+from procure.settings import resource_dir
+
+STATIC_ROOT = Path(__file__).resolve().parents[1] / "static"
+TEMPLATE = "reports/board.html"
+CHART_TOP_VENDORS = 15
+
+OBJECTIVES = {
+    "min_cost": "Least cost that meets every target",
+    "max_impact": "Most impact within the budget",
+}
+STATUSES = {
+    "approved": "Approved",
+    "submitted": "Submitted for approval",
+    "solved": "Solved, not yet submitted",
+    "rejected": "Rejected",
+    "draft": "Draft",
+    "infeasible": "Infeasible",
+    "failed": "Failed",
+}
+PILLARS = {"impact": report_charts.IMPACT, "cost": report_charts.COST, "quality": report_charts.QUALITY}
+
+logger = logging.getLogger(__name__)
+
+
+class RefusedURL(ValueError):
+    """The report asked for a resource outside data: URIs and procure/static."""
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """A WeasyPrint URL fetcher that serves `data:` URIs and files under one static folder.
+
+    Anything else (http, https, ftp, a file elsewhere, a path escaping through `..` or a
+    symlink) raises `RefusedURL`; WeasyPrint then leaves the resource out. Refused URLs are kept
+    in `refused` so callers and tests can see what was asked for.
+    """
+
+    def __init__(self, static_root: Path = STATIC_ROOT):
+        super().__init__(allowed_protocols={"data"}, allow_redirects=False)
+        self.static_root = Path(static_root).resolve()
+        self.refused: list[str] = []
+
+    def static_path(self, url: str) -> Path:
+        """The file a `file:` URL names, when it lies under the static folder."""
+        parts = urlsplit(url)
+        if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost"):
+            raise RefusedURL(f"Only data: URIs and files of the static folder are fetched, not {url[:80]!r}")
+        path = Path(url2pathname(unquote(parts.path))).resolve()
+        if not path.is_relative_to(self.static_root) or not path.is_file():
+            raise RefusedURL(f"{url[:200]!r} is not a file of the static folder")
+        return path
+
+    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
+        try:
+            if url[:5].lower() == "data:":
+                return super().fetch(url, headers)
+            path = self.static_path(url)
+        except RefusedURL:
+            self.refused.append(url)
+            logger.warning("report: refused to fetch %.200s", url)
+            raise
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": content_type})
+
+
+# ---------------------------------------------------------------------------------------------
+# Numbers as the report prints them (tests import this to know what to look for).
+
+MINUS = "−"
+
+
+def format_value(value: Any, fmt: str = "number") -> str:
+    """A number as the report shows it.
+
+    money: "$285,418" from $1,000 up, "$4.90" below; price: a unit price with the cents that
+    matter ("$4.90", "$0.315"); percent: a 0–1 share as "4.1 %"; number: "55.0", "12,000" from
+    1,000 up; integer: "12"; ratio: "1.04"; signed: "−170.41". Missing values print as "–".
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if not isinstance(value, (int, float)):
+        return str(value)
+    sign = MINUS if value < 0 and round(abs(value), 6) != 0 else ""
+    magnitude = abs(value)
+    if fmt == "money":
+        return f"{sign}${magnitude:,.0f}" if magnitude >= 1000 else f"{sign}${magnitude:,.2f}"
+    if fmt == "price":
+        decimals = 2 if magnitude >= 0.1 or magnitude == 0 else 3 if magnitude >= 0.01 else 4
+        return f"{sign}${magnitude:,.{decimals}f}"
+    if fmt == "percent":
+        return f"{sign}{magnitude * 100:,.1f} %"
+    if fmt == "integer":
+        return f"{sign}{magnitude:,.0f}"
+    if fmt == "ratio":
+        return f"{sign}{magnitude:,.2f}"
+    if fmt == "signed":
+        return f"{sign}{magnitude:,.2f}"
+    return f"{sign}{magnitude:,.0f}" if magnitude >= 1000 else f"{sign}{magnitude:,.1f}"
+
+
+def _goalposts(goalposts: Iterable[Any] | None) -> str:
+    values = list(goalposts or [])
+    if len(values) != 2:
+        return "–"
+    return " → ".join(f"{v:g}" if isinstance(v, (int, float)) else str(v) for v in values)
+
+
+# ---------------------------------------------------------------------------------------------
+# Context → what the template shows.
+
+
+def _vendor_totals(allocations: list[dict]) -> list[dict]:
+    """Per vendor: cost, needs served, volume-weighted impact score; largest cost first."""
+    totals: dict[str, dict] = {}
+    for allocation in allocations:
+        entry = totals.setdefault(allocation["vendor"], {"vendor": allocation["vendor"], "cost": 0.0,
+                                                         "needs": set(), "volume": 0.0, "impact_x_volume": 0.0})
+        entry["cost"] += allocation.get("cost") or 0.0
+        entry["needs"].add(allocation.get("need"))
+        volume = allocation.get("volume") or 0.0
+        entry["volume"] += volume
+        if allocation.get("impact_score") is not None:
+            entry["impact_x_volume"] += allocation["impact_score"] * volume
+    total_cost = sum(entry["cost"] for entry in totals.values()) or 1.0
+    rows = []
+    for entry in totals.values():
+        rows.append({
+            "vendor": entry["vendor"], "cost": entry["cost"], "share_of_cost": entry["cost"] / total_cost,
+            "needs": len(entry["needs"]),
+            "impact_score": entry["impact_x_volume"] / entry["volume"] if entry["volume"] else None,
+        })
+    return sorted(rows, key=lambda row: (-row["cost"], row["vendor"]))
+
+
+def _need_groups(allocations: list[dict]) -> list[dict]:
+    """Allocations grouped by need (in the order the app gave them), each with its totals."""
+    groups: dict[str, dict] = {}
+    for allocation in allocations:
+        group = groups.setdefault(allocation["need"], {"need": allocation["need"], "unit": allocation.get("unit"),
+                                                      "volume": 0.0, "cost": 0.0, "rows": []})
+        group["rows"].append(allocation)
+        group["volume"] += allocation.get("volume") or 0.0
+        group["cost"] += allocation.get("cost") or 0.0
+        if group["unit"] != allocation.get("unit"):
+            group["unit"] = None
+    return list(groups.values())
+
+
+def _comparison(comparison: dict | None) -> dict | None:
+    if not comparison or not comparison.get("scenarios"):
+        return None
+    chosen = comparison.get("chosen")
+    return {
+        "scenarios": list(comparison["scenarios"]),
+        "chosen": chosen if isinstance(chosen, int) else None,
+        "rows": [{"label": row["label"], "format": row.get("format", "number"),
+                  "values": list(row.get("values") or [])} for row in comparison.get("rows") or []],
+    }
+
+
+def report_view(context: dict, include_charts: bool = True) -> dict:
+    """Everything the template needs, computed once, with optional parts defaulted."""
+    scenario = dict(context.get("scenario") or {})
+    allocations = list(context.get("allocations") or [])
+    impact = dict(context.get("impact") or {})
+    method = dict(context.get("method") or {})
+    vendors = _vendor_totals(allocations)
+    frontier = context.get("frontier") or {}
+    charts = {"frontier": None, "vendors": None}
+    if include_charts:
+        frontier_svg = report_charts.frontier_chart(frontier.get("points") or [], frontier.get("chosen"),
+                                                    scenario.get("name") or "This scenario")
+        vendor_svg = report_charts.horizontal_bar_chart(
+            report_charts.top_with_others([(row["vendor"], row["cost"]) for row in vendors], CHART_TOP_VENDORS),
+            colour=report_charts.COST, value_label="Cost of the work allocated")
+        charts = {name: report_charts.svg_data_uri(svg) if svg else None
+                  for name, svg in (("frontier", frontier_svg), ("vendors", vendor_svg))}
+    by_vendor = sorted(impact.get("by_vendor") or [],
+                       key=lambda row: (-(row.get("impact_worker_hours") or 0.0), str(row.get("vendor"))))
+    return {
+        "organization": context.get("organization") or "",
+        "generated_at": context.get("generated_at") or "",
+        "scenario": {
+            "name": scenario.get("name") or "Untitled scenario",
+            "status": scenario.get("status") or "",
+            "status_label": STATUSES.get(scenario.get("status"), str(scenario.get("status") or "").capitalize()),
+            "objective": OBJECTIVES.get(scenario.get("objective"), scenario.get("objective") or "–"),
+            "approved_by": scenario.get("approved_by"),
+            "approved_at": scenario.get("approved_at"),
+            "decision_comment": scenario.get("decision_comment"),
+            "profile": scenario.get("profile") or method.get("profile") or "–",
+        },
+        "summary": list(context.get("summary") or []),
+        "kpis": list(context.get("kpis") or []),
+        "comparison": _comparison(context.get("comparison")),
+        "frontier_has_points": any(p.get("status", "optimal") == "optimal" for p in frontier.get("points") or []),
+        "chosen_point": frontier.get("chosen"),
+        "charts": charts,
+        "vendors": vendors,
+        "vendor_chart_folded": max(0, len(vendors) - CHART_TOP_VENDORS) if len(vendors) > CHART_TOP_VENDORS + 1 else 0,
+        "total_cost": sum(row["cost"] for row in vendors),
+        "need_groups": _need_groups(allocations),
+        "impact": {
+            "impact_worker_hours": impact.get("impact_worker_hours"),
+            "fte_jobs": impact.get("fte_jobs"),
+            "hours_per_fte_year": impact.get("hours_per_fte_year"),
+            "training_hours": impact.get("training_hours"),
+            "living_wage_ratio": impact.get("living_wage_ratio"),
+            "by_vendor": by_vendor,
+        },
+        "constraints": list(context.get("constraints") or []),
+        "method": {
+            "profile": method.get("profile") or scenario.get("profile") or "–",
+            "pillar_weights": [{"pillar": name, "weight": weight, "colour": PILLARS.get(name, report_charts.MUTED)}
+                               for name, weight in (method.get("pillar_weights") or {}).items()],
+            "metrics": [dict(metric, goalposts_text=_goalposts(metric.get("goalposts")))
+                        for metric in method.get("metrics") or []],
+            "evidence_factors": list((method.get("evidence_factors") or {}).items()),
+            "sources": list(method.get("sources") or []),
+        },
+        "audit": list(context.get("audit") or []),
+    }
+
+
+@functools.cache
+def _environment() -> Environment:
+    environment = Environment(
+        loader=FileSystemLoader(str(resource_dir("templates"))),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters["fmt"] = format_value
+    return environment
+
+
+def render_board_html(context: dict, include_charts: bool = True) -> str:
+    """The report as one HTML document (autoescaped); its stylesheet is css/report.css."""
+    return _environment().get_template(TEMPLATE).render(report=report_view(context, include_charts))
+
+
+def html_to_pdf(html: str, url_fetcher: StaticOnlyFetcher | None = None) -> bytes:
+    """PDF bytes for an HTML string whose relative URLs resolve inside procure/static."""
+    return HTML(string=html, base_url=STATIC_ROOT.as_uri() + "/",
+                url_fetcher=url_fetcher or StaticOnlyFetcher()).write_pdf()
+
+
+def render_board_pdf(context: dict) -> bytes:
+    """The board report of one scenario, as PDF bytes (A4)."""
+    return html_to_pdf(render_board_html(context))

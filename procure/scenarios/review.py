@@ -1,0 +1,164 @@
+"""Executive review: key figures per scenario, side-by-side comparison, projected impact.
+
+Everything here reads the stored problem and result documents (and the disclosures the problem
+names), so a frozen scenario always shows the figures it was approved on.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from flask import current_app
+
+from procure.disclosures.models import Disclosure
+from procure.disclosures.tables import flat_row
+from procure.extensions import db
+from procure.scenarios.models import Scenario
+
+
+def _ratio(numerator, denominator):
+    return numerator / denominator if numerator is not None and denominator else None
+
+
+def _vendor_facts(scenario: Scenario) -> dict[str, dict[str, Any]]:
+    """Per optimizer vendor id: name, impact-worker share, training hours per impact worker and
+    living-wage ratio, from the disclosure version the scenario's scores came from."""
+    problem = scenario.problem or {}
+    scored = (problem.get("meta") or {}).get("scored_disclosures", {})
+    facts = {}
+    for vendor in problem.get("vendors", []):
+        disclosure = db.session.get(Disclosure, scored.get(vendor["id"])) if scored.get(vendor["id"]) else None
+        row = flat_row(disclosure) if disclosure else {}
+        facts[vendor["id"]] = {
+            "name": vendor.get("name", vendor["id"]),
+            "impact_score": vendor.get("impact_score"),
+            "impact_worker_share": vendor.get("impact_worker_share"),
+            "training_hours_per_impact_worker": _ratio(row.get("training_hours_impact_workers"),
+                                                       row.get("impact_workers_end")),
+            "living_wage_ratio": _ratio(row.get("impact_worker_median_wage"), row.get("living_wage_benchmark")),
+        }
+    return facts
+
+
+def _weighted(pairs: list[tuple[float, float | None]]) -> float | None:
+    known = [(w, v) for w, v in pairs if v is not None]
+    total = sum(w for w, _ in known)
+    return sum(w * v for w, v in known) / total if total else None
+
+
+def projected_impact(scenario: Scenario) -> dict[str, Any]:
+    """What the allocation sustains: impact-worker hours (Σ volume × the vendor's impact-worker
+    share), full-time jobs (hours / hours per FTE-year), and the volume-weighted training hours
+    per impact worker and living-wage ratio of the vendors that get the work."""
+    hours_per_fte = current_app.config["HOURS_PER_FTE_YEAR"]
+    facts = _vendor_facts(scenario)
+    volume, cost = defaultdict(float), defaultdict(float)
+    for allocation in (scenario.result or {}).get("allocations", []):
+        volume[allocation["vendor"]] += allocation["volume"]
+        cost[allocation["vendor"]] += allocation["cost"]
+    total_volume = sum(volume.values())
+    by_vendor = []
+    for vendor_id in sorted(volume, key=lambda v: -volume[v]):
+        fact = facts.get(vendor_id, {"name": vendor_id})
+        share = fact.get("impact_worker_share")
+        by_vendor.append({
+            "vendor": fact["name"], "vendor_id": vendor_id, "volume": volume[vendor_id], "cost": cost[vendor_id],
+            "share_of_volume": volume[vendor_id] / total_volume if total_volume else 0.0,
+            "impact_score": fact.get("impact_score"), "impact_worker_share": share,
+            "impact_worker_hours": None if share is None else volume[vendor_id] * share,
+            "training_hours_per_impact_worker": fact.get("training_hours_per_impact_worker"),
+            "living_wage_ratio": fact.get("living_wage_ratio"),
+        })
+    hours = sum(v["impact_worker_hours"] or 0.0 for v in by_vendor)
+    return {
+        "impact_worker_hours": hours,
+        "fte_jobs": hours / hours_per_fte,
+        "hours_per_fte_year": hours_per_fte,
+        "training_hours_per_impact_worker": _weighted([(v["volume"], v["training_hours_per_impact_worker"])
+                                                       for v in by_vendor]),
+        "living_wage_ratio": _weighted([(v["volume"], v["living_wage_ratio"]) for v in by_vendor]),
+        "by_vendor": by_vendor,
+    }
+
+
+def key_figures(scenario: Scenario) -> dict[str, Any]:
+    """The KPI set of one scenario (None where it was not solved)."""
+    result = scenario.result or {}
+    totals = result.get("totals") or {}
+    impact = projected_impact(scenario) if result.get("allocations") else None
+    spend = defaultdict(float)
+    for allocation in result.get("allocations", []):
+        spend[allocation["vendor"]] += allocation["cost"]
+    total_cost = totals.get("cost")
+    return {
+        "total_cost": total_cost,
+        "avg_impact": totals.get("avg_impact"),
+        "impact_spend_share": totals.get("impact_spend_share"),
+        "impact_worker_hours": impact["impact_worker_hours"] if impact else None,
+        "fte_jobs": impact["fte_jobs"] if impact else None,
+        "avg_quality": totals.get("avg_quality"),
+        "vendors": len(spend),
+        "largest_vendor_share": max(spend.values()) / total_cost if spend and total_cost else None,
+        "binding_targets": [c["label"] for c in result.get("constraints", [])
+                            if c.get("binding") and c.get("kind") in (
+                                "budget", "min_avg_impact", "min_avg_quality", "min_impact_spend_share",
+                                "max_vendor_spend_share")],
+    }
+
+
+ROWS = (
+    ("total_cost", "Total cost", "money"),
+    ("cost_premium", "Cost premium over the cheapest", "percent"),
+    ("avg_impact", "Average impact score", "number"),
+    ("impact_spend_share", "Share of spend with impact vendors", "percent"),
+    ("impact_worker_hours", "Impact-worker hours", "integer"),
+    ("fte_jobs", "Full-time jobs for impact workers", "number"),
+    ("avg_quality", "Average quality", "percent"),
+    ("vendors", "Vendors", "integer"),
+    ("largest_vendor_share", "Largest vendor's share of spend", "percent"),
+    ("binding_targets", "Binding targets", "text"),
+)
+
+
+def compare(scenarios: list[Scenario]) -> dict[str, Any]:
+    """Side by side: the KPI rows, and the volume each vendor gets in each scenario."""
+    figures = [key_figures(s) for s in scenarios]
+    costs = [f["total_cost"] for f in figures if f["total_cost"] is not None]
+    cheapest = min(costs) if costs else None
+    for f in figures:
+        f["cost_premium"] = (f["total_cost"] / cheapest - 1.0) if f["total_cost"] is not None and cheapest else None
+    rows = [{"key": key, "label": label, "format": fmt, "values": [f[key] for f in figures]}
+            for key, label, fmt in ROWS]
+    vendor_volume: dict[str, list[float]] = {}
+    names = {}
+    for index, scenario in enumerate(scenarios):
+        for vendor in (scenario.problem or {}).get("vendors", []):
+            names[vendor["id"]] = vendor.get("name", vendor["id"])
+        for allocation in (scenario.result or {}).get("allocations", []):
+            vendor_volume.setdefault(allocation["vendor"], [0.0] * len(scenarios))[index] += allocation["volume"]
+    vendor_rows = sorted(({"vendor": names.get(v, v), "values": values, "spread": max(values) - min(values)}
+                          for v, values in vendor_volume.items()), key=lambda r: (-r["spread"], r["vendor"]))
+    return {"scenarios": [s.name for s in scenarios], "ids": [s.id for s in scenarios], "rows": rows,
+            "vendor_rows": vendor_rows, "figures": figures, "summary": summary_sentences(scenarios, figures)}
+
+
+def summary_sentences(scenarios: list[Scenario], figures: list[dict[str, Any]]) -> list[str]:
+    """One plain sentence per scenario against the cheapest one."""
+    solved = [(s, f) for s, f in zip(scenarios, figures) if f["total_cost"] is not None]
+    if not solved:
+        return []
+    cheapest_scenario, cheapest = min(solved, key=lambda pair: pair[1]["total_cost"])
+    sentences = []
+    for scenario, f in solved:
+        jobs = f["fte_jobs"] or 0.0
+        if scenario.id == cheapest_scenario.id:
+            sentences.append(f"{scenario.name} is the cheapest plan (${f['total_cost']:,.0f}) and sustains "
+                             f"{jobs:,.1f} full-time jobs for impact workers.")
+            continue
+        premium = f["total_cost"] / cheapest["total_cost"] - 1.0
+        more_jobs = jobs - (cheapest["fte_jobs"] or 0.0)
+        sentences.append(f"{scenario.name} costs {premium * 100:.1f} % more than the cheapest plan "
+                         f"({cheapest_scenario.name}) and sustains {abs(more_jobs):,.1f} "
+                         f"{'more' if more_jobs >= 0 else 'fewer'} full-time jobs for impact workers.")
+    return sentences

@@ -1,0 +1,116 @@
+"""Executive review: submit, approve or reject, freezing, re-solve check, comparison, projected impact."""
+
+from sqlalchemy import select
+
+from procure.audit.models import AuditEvent
+from procure.extensions import db
+from procure.scoring.models import ScoringProfile
+from tests.app.test_scenarios import world  # noqa: F401  (the fixture)
+from tests.conftest import csrf_token_from
+
+
+def _scenario(client, world, name="Plan", **targets):
+    return client.post("/api/v1/scenarios", headers=world["headers"],
+                       json={"name": name, "need_ids": [world["need"]["id"]], "targets": targets}).json
+
+
+def test_submit_approve_freeze_and_audit(client, world, make_user, bearer):
+    from procure.scoring.services import create_profile, default_profile
+
+    profile = create_profile(world["buyer"].organization_id, "Board", default_profile().to_dict(), world["buyer"])
+    db.session.commit()
+    created = client.post("/api/v1/scenarios", headers=world["headers"], json={
+        "name": "Plan", "need_ids": [world["need"]["id"]], "profile_id": profile.id}).json
+    sid = created["id"]
+    executive = bearer(make_user("executive", organization=world["buyer"].organization))
+    assert client.post(f"/api/v1/scenarios/{sid}/decision", headers=executive,
+                       json={"decision": "approved"}).status_code == 409  # not submitted yet
+    submitted = client.post(f"/api/v1/scenarios/{sid}/submit", headers=world["headers"])
+    assert submitted.status_code == 200 and submitted.json["status"] == "submitted"
+    assert client.post(f"/api/v1/scenarios/{sid}/decision", headers=world["headers"],
+                       json={"decision": "approved"}).status_code == 403  # a buyer cannot approve
+    other_exec = bearer(make_user("executive"))
+    assert client.post(f"/api/v1/scenarios/{sid}/decision", headers=other_exec,
+                       json={"decision": "approved"}).status_code == 404
+    approved = client.post(f"/api/v1/scenarios/{sid}/decision", headers=executive,
+                           json={"decision": "approved", "comment": "Go."})
+    assert approved.status_code == 200 and approved.json["status"] == "approved"
+    db.session.expire_all()
+    assert db.session.get(ScoringProfile, profile.id).locked is True
+    # frozen: no edit, no re-solve; the stored problem re-solves identically
+    assert client.patch(f"/api/v1/scenarios/{sid}", headers=world["headers"],
+                        json={"name": "x", "version": approved.json["version"]}).status_code == 409
+    assert client.post(f"/api/v1/scenarios/{sid}/solve", headers=world["headers"]).status_code == 409
+    check = client.get(f"/api/v1/scenarios/{sid}/check", headers=executive).json
+    assert check["identical"] is True and check["stored_cost"] == check["resolved_cost"]
+    actions = db.session.scalars(select(AuditEvent.action).where(
+        AuditEvent.target_type == "Scenario", AuditEvent.target_id == str(sid)).order_by(AuditEvent.id)).all()
+    assert actions == ["scenario.create", "scenario.solve", "scenario.submit", "scenario.approve"]
+
+
+def test_rejection_needs_a_comment(client, world, make_user, bearer):
+    sid = _scenario(client, world)["id"]
+    client.post(f"/api/v1/scenarios/{sid}/submit", headers=world["headers"])
+    executive = bearer(make_user("executive", organization=world["buyer"].organization))
+    bare = client.post(f"/api/v1/scenarios/{sid}/decision", headers=executive, json={"decision": "rejected"})
+    assert bare.status_code == 422 and "comment" in bare.json["errors"]
+    done = client.post(f"/api/v1/scenarios/{sid}/decision", headers=executive,
+                       json={"decision": "rejected", "comment": "Too little impact."})
+    assert done.json["status"] == "rejected" and done.json["decision_comment"] == "Too little impact."
+
+
+def test_only_solved_scenarios_are_submitted(client, world):
+    impossible = _scenario(client, world, name="Impossible", budget=5000)
+    response = client.post(f"/api/v1/scenarios/{impossible['id']}/submit", headers=world["headers"])
+    assert response.status_code == 409 and "infeasible" in response.json["message"]
+
+
+def test_comparison_and_projected_impact_hand_checked(client, world, make_user, bearer):
+    cheap = _scenario(client, world, name="Cheapest")
+    problem = client.get(f"/api/v1/scenarios/{cheap['id']}/problem.json", headers=world["headers"]).json
+    scores = {v["id"]: v["impact_score"] for v in problem["vendors"]}
+    alpha, beta = f"V{world['alpha'].id}", f"V{world['beta'].id}"
+    greener = _scenario(client, world, name="Greener", min_avg_impact=0.5 * scores[alpha] + 0.5 * scores[beta])
+    impact = client.get(f"/api/v1/scenarios/{cheap['id']}/impact", headers=world["headers"]).json
+    # Beta 800 h x 10/115 impact workers + Alpha 200 h x 55/115 ≈ 165.22 h (the problem document keeps
+    # the shares to 6 decimals: 0.086957 and 0.478261), / 2,080 h per full-time job
+    share_a, share_b = round(55 / 115, 6), round(10 / 115, 6)
+    assert abs(impact["impact_worker_hours"] - (800 * share_b + 200 * share_a)) < 1e-9
+    assert abs(impact["fte_jobs"] - (800 * share_b + 200 * share_a) / 2080) < 1e-12
+    comparison = client.get(f"/api/v1/scenarios/compare?ids={cheap['id']}&ids={greener['id']}",
+                            headers=world["headers"]).json
+    rows = {row["key"]: row["values"] for row in comparison["rows"]}
+    assert rows["total_cost"] == [6400.0, 7000.0]
+    assert rows["cost_premium"][0] == 0.0 and abs(rows["cost_premium"][1] - 0.09375) < 1e-12  # 7,000 / 6,400 - 1
+    assert rows["vendors"] == [2, 2]
+    assert abs(rows["largest_vendor_share"][0] - 4800 / 6400) < 1e-12  # Beta's 800 h x $6
+    # greener: 500 h each
+    more_jobs = ((500 * share_b + 500 * share_a) - (800 * share_b + 200 * share_a)) / 2080
+    assert comparison["summary"][1] == (f"Greener costs 9.4 % more than the cheapest plan (Cheapest) and sustains "
+                                        f"{more_jobs:,.1f} more full-time jobs for impact workers.")
+    vendors = {row["vendor"]: row["values"] for row in comparison["vendor_rows"]}
+    assert vendors == {"Alpha Annotation": [200.0, 500.0], "Beta BPO": [800.0, 500.0]}
+    assert client.get(f"/api/v1/scenarios/compare?ids={cheap['id']}", headers=world["headers"]).status_code == 422
+    other = bearer(make_user("buyer"))
+    assert client.get(f"/api/v1/scenarios/compare?ids={cheap['id']}&ids={greener['id']}",
+                      headers=other).status_code == 404
+
+
+def test_review_pages(client, world, make_user, sign_in):
+    sid = _scenario(client, world)["id"]
+    sign_in(client, world["buyer"])
+    page = client.get(f"/scenarios/{sid}")
+    assert "Projected impact" in page.text and "Audit trail" in page.text
+    assert client.post(f"/scenarios/{sid}/submit", data={"csrf_token": csrf_token_from(page.text)}).status_code == 302
+    checked = client.get(f"/scenarios/{sid}/check", follow_redirects=True)
+    assert "Re-solved the stored problem: the same 2 allocation lines" in checked.text
+    executive_client = client.application.test_client()
+    sign_in(executive_client, make_user("executive", organization=world["buyer"].organization))
+    shown = executive_client.get(f"/scenarios/{sid}")
+    assert "Your decision" in shown.text
+    decided = executive_client.post(f"/scenarios/{sid}/decision", data={
+        "csrf_token": csrf_token_from(shown.text), "decision": "approved", "comment": ""}, follow_redirects=True)
+    assert "Plan is approved." in decided.text
+    other = _scenario(client, world, name="Other")["id"]
+    compared = client.get(f"/scenarios/compare?ids={sid}&ids={other}")
+    assert compared.status_code == 200 and "Key figures" in compared.text and "Volume by vendor" in compared.text
