@@ -66,7 +66,29 @@ def sign_out():
 def home():
     organization = current_user.organization
     members = db.session.scalars(scoped_select(User).where(User.organization_id == organization.id).order_by(User.name)).all()
-    return render_template(f"home/{current_user.role}.html", organization=organization, members=members)
+    context = {}
+    if current_user.role in ("buyer", "executive"):
+        context = _scenario_overview()
+    return render_template(f"home/{current_user.role}.html", organization=organization, members=members, **context)
+
+
+def _scenario_overview() -> dict:
+    """Open and approved scenarios of the organization, with the projected impact of the approved."""
+    from procure.scenarios.models import Scenario
+    from procure.scenarios.review import actual_against_projected, projected_impact
+
+    scenarios = db.session.scalars(scoped_select(Scenario).order_by(Scenario.id.desc())).all()
+    approved = [s for s in scenarios if s.status == "approved"]
+    impacts = {s.id: projected_impact(s) for s in approved}
+    tracking = {s.id: actual_against_projected(s) for s in approved}
+    return {
+        "open_scenarios": [s for s in scenarios if s.status in ("solved", "submitted")],
+        "approved_scenarios": approved,
+        "impacts": impacts,
+        "tracking": tracking,
+        "total_jobs": sum(i["fte_jobs"] for i in impacts.values()),
+        "total_hours": sum(i["impact_worker_hours"] for i in impacts.values()),
+    }
 
 
 @bp.route("/account", methods=["GET", "POST"])

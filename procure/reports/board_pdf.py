@@ -135,6 +135,14 @@ def _goalposts(goalposts: Iterable[Any] | None) -> str:
 # Context → what the template shows.
 
 
+def _bar_percent(weight: Any) -> float:
+    """A 0–1 weight as a bar length in per cent of its cell, clipped."""
+    try:
+        return round(min(max(float(weight), 0.0), 1.0) * 100, 1)
+    except (TypeError, ValueError):
+        return 0.0
+
+
 def _vendor_totals(allocations: list[dict]) -> list[dict]:
     """Per vendor: cost, needs served, volume-weighted impact score; largest cost first."""
     totals: dict[str, dict] = {}
@@ -237,7 +245,8 @@ def report_view(context: dict, include_charts: bool = True) -> dict:
         "constraints": list(context.get("constraints") or []),
         "method": {
             "profile": method.get("profile") or scenario.get("profile") or "–",
-            "pillar_weights": [{"pillar": name, "weight": weight, "colour": PILLARS.get(name, report_charts.MUTED)}
+            "pillar_weights": [{"pillar": name, "weight": weight, "colour": PILLARS.get(name, report_charts.MUTED),
+                                "bar_percent": _bar_percent(weight)}
                                for name, weight in (method.get("pillar_weights") or {}).items()],
             "metrics": [dict(metric, goalposts_text=_goalposts(metric.get("goalposts")))
                         for metric in method.get("metrics") or []],

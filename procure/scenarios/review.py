@@ -162,3 +162,31 @@ def summary_sentences(scenarios: list[Scenario], figures: list[dict[str, Any]]) 
                          f"({cheapest_scenario.name}) and sustains {abs(more_jobs):,.1f} "
                          f"{'more' if more_jobs >= 0 else 'fewer'} full-time jobs for impact workers.")
     return sentences
+
+
+def actual_against_projected(scenario: Scenario) -> dict[str, Any]:
+    """For an approved allocation: the impact-worker hours it was projected to sustain, and the
+    hours the same volumes sustain at each vendor's newest disclosure, where a vendor has disclosed
+    a later period since the scenario was solved."""
+    from procure.scoring.adapter import _scored_versions
+
+    newest = _scored_versions()
+    scored = ((scenario.problem or {}).get("meta") or {}).get("scored_disclosures", {})
+    rows = []
+    for line in projected_impact(scenario)["by_vendor"]:
+        vendor_number = int(line["vendor_id"].lstrip("V"))
+        used = db.session.get(Disclosure, scored.get(line["vendor_id"])) if scored.get(line["vendor_id"]) else None
+        latest = newest.get(vendor_number)
+        actual_share = None
+        if latest is not None and used is not None and latest.period_end > used.period_end:
+            workforce = latest.figures.get("workforce") or {}
+            actual_share = _ratio(workforce.get("impact_workers_end"), workforce.get("headcount_end"))
+        rows.append({"vendor": line["vendor"], "volume": line["volume"],
+                     "projected_share": line["impact_worker_share"], "actual_share": actual_share,
+                     "projected_hours": line["impact_worker_hours"],
+                     "actual_hours": None if actual_share is None else line["volume"] * actual_share,
+                     "actual_period_end": latest.period_end if actual_share is not None else None})
+    updated = [r for r in rows if r["actual_hours"] is not None]
+    return {"rows": rows, "vendors_with_new_disclosures": len(updated),
+            "projected_hours_of_those": sum(r["projected_hours"] or 0.0 for r in updated),
+            "actual_hours_of_those": sum(r["actual_hours"] for r in updated)}

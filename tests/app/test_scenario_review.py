@@ -114,3 +114,27 @@ def test_review_pages(client, world, make_user, sign_in):
     other = _scenario(client, world, name="Other")["id"]
     compared = client.get(f"/scenarios/compare?ids={sid}&ids={other}")
     assert compared.status_code == 200 and "Key figures" in compared.text and "Volume by vendor" in compared.text
+
+
+def test_home_shows_approved_plans_and_actual_against_projected(client, world, make_user, bearer, sign_in):
+    sid = _scenario(client, world)["id"]
+    client.post(f"/api/v1/scenarios/{sid}/submit", headers=world["headers"])
+    executive = make_user("executive", organization=world["buyer"].organization)
+    client.post(f"/api/v1/scenarios/{sid}/decision", headers=bearer(executive), json={"decision": "approved"})
+    sign_in(client, executive)
+    home = client.get("/")
+    assert "Jobs sustained" in home.text and "none yet" in home.text
+    # Beta discloses 2026 with 23 of 115 impact workers (was 10 of 115)
+    from procure.accounts.models import User
+    from tests.conftest import valid_document
+    beta = world["beta"]
+    vendor_headers = bearer(db.session.scalars(select(User).where(User.organization_id == beta.organization_id)).one())
+    document = valid_document("2026-01-01", "2026-12-31")
+    document["workforce"].update(impact_workers_end=23, impact_worker_hires=20, impact_worker_departures=5,
+                                 impact_workers_start=8)
+    document["workforce"]["categories"] = {k: min(v, 23) for k, v in document["workforce"]["categories"].items()}
+    created = client.post("/api/v1/disclosures", headers=vendor_headers, json={"vendor_id": beta.id, **document})
+    assert client.post(f"/api/v1/disclosures/{created.json['id']}/submit", headers=vendor_headers).status_code == 200
+    home = client.get("/")
+    # Beta's 800 h: 800 x 23/115 = 160 h actual against 800 x 0.086957 = 69.6 h projected
+    assert "1 vendor(s): 160 h actual against 70 h projected" in home.text
