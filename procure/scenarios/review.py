@@ -6,6 +6,7 @@ names), so a frozen scenario always shows the figures it was approved on.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from typing import Any
 
@@ -190,3 +191,15 @@ def actual_against_projected(scenario: Scenario) -> dict[str, Any]:
     return {"rows": rows, "vendors_with_new_disclosures": len(updated),
             "projected_hours_of_those": sum(r["projected_hours"] or 0.0 for r in updated),
             "actual_hours_of_those": sum(r["actual_hours"] for r in updated)}
+
+
+def plain_words(names: dict, need_titles: dict):
+    """Replace the optimizer's ids in its sentences with vendor names and need titles."""
+    def plain(text):
+        if not isinstance(text, str):
+            return text
+        text = re.sub(r"\b[Vv]endor (V\d+)\b", lambda m: names.get(m.group(1), m.group(0)), text)
+        text = re.sub(r"\b[Nn]eed (N\d+)\b", lambda m: f"“{need_titles[m.group(1)]}”"
+                      if m.group(1) in need_titles else m.group(0), text)
+        return text
+    return plain

@@ -90,22 +90,10 @@ def show(scenario_id):
     people = {u.id: u.name for u in db.session.scalars(select(User).where(
         User.id.in_({e.actor_id for e in events if e.actor_id}))).all()}
     return render_template("scenarios/show.html", scenario=scenario, result=scenario.result or {}, chart=chart,
-                           names=names, need_titles=need_titles, plain=_plain_words(names, need_titles),
+                           names=names, need_titles=need_titles, plain=review.plain_words(names, need_titles),
                            impact=impact, events=events, people=people)
 
 
-def _plain_words(names: dict, need_titles: dict):
-    """Replace the optimizer's ids in its sentences with vendor names and need titles."""
-    import re
-
-    def plain(text):
-        if not isinstance(text, str):
-            return text
-        text = re.sub(r"\b[Vv]endor (V\d+)\b", lambda m: names.get(m.group(1), m.group(0)), text)
-        text = re.sub(r"\b[Nn]eed (N\d+)\b", lambda m: f"“{need_titles[m.group(1)]}”"
-                      if m.group(1) in need_titles else m.group(0), text)
-        return text
-    return plain
 
 
 @bp.route("/scenarios/<int:scenario_id>/solve", methods=["POST"])

@@ -138,3 +138,22 @@ def test_home_shows_approved_plans_and_actual_against_projected(client, world, m
     home = client.get("/")
     # Beta's 800 h: 800 x 23/115 = 160 h actual against 800 x 0.086957 = 69.6 h projected
     assert "1 vendor(s): 160 h actual against 70 h projected" in home.text
+
+
+def test_board_context_is_plain_data_with_the_scenarios_figures(client, world):
+    import json
+
+    from procure.scenarios.models import Scenario
+    from procure.scenarios.report_context import board_context
+
+    cheap = _scenario(client, world, name="Cheapest")
+    _scenario(client, world, name="Second")
+    context = board_context(db.session.get(Scenario, cheap["id"]))
+    json.dumps(context)  # plain data only: no ORM objects, no dates that JSON cannot hold
+    assert context["scenario"]["name"] == "Cheapest"
+    assert context["comparison"]["scenarios"][0] == "Cheapest" and len(context["comparison"]["scenarios"]) == 2
+    assert context["kpis"][0] == {"label": "Total cost", "value": 6400.0, "format": "money"}
+    assert {a["vendor"] for a in context["allocations"]} == {"Alpha Annotation", "Beta BPO"}
+    assert len(context["method"]["metrics"]) == 8 and context["method"]["pillar_weights"]["impact"] == 0.45
+    assert [e["action"] for e in context["audit"]] == ["scenario.create", "scenario.solve"]
+    assert all("Vendor V" not in c["label"] for c in context["constraints"])

@@ -1,0 +1,108 @@
+"""The plain dict the board report and the XLSX pack are rendered from (no ORM objects)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from procure.accounts.models import Organization, User
+from procure.audit.models import AuditEvent
+from procure.db import utcnow
+from procure.extensions import db
+from procure.needs.models import Need
+from procure.scenarios import review
+from procure.scenarios.review import plain_words
+from procure.scenarios.models import Scenario
+from procure.scoring.models import ScoringProfile
+from procure.scoring.services import catalog
+
+MAX_COMPARED = 5
+TARGET_KINDS = ("budget", "min_avg_impact", "min_avg_quality", "min_impact_spend_share", "max_vendor_spend_share")
+
+
+def _comparable(scenario: Scenario) -> list[Scenario]:
+    """This scenario and up to four other solved ones of the organization over the same needs."""
+    others = db.session.scalars(
+        select(Scenario).where(Scenario.organization_id == scenario.organization_id, Scenario.id != scenario.id,
+                               Scenario.status.in_(("solved", "submitted", "approved", "rejected")))
+        .order_by(Scenario.id.desc())
+    ).all()
+    same_needs = [s for s in others if sorted(s.need_ids) == sorted(scenario.need_ids)]
+    return [scenario, *same_needs[:MAX_COMPARED - 1]]
+
+
+def _name(user_id: int | None) -> str | None:
+    user = db.session.get(User, user_id) if user_id else None
+    return user.name if user else None
+
+
+def board_context(scenario: Scenario) -> dict[str, Any]:
+    result = scenario.result or {}
+    totals = result.get("totals") or {}
+    compared = _comparable(scenario)
+    comparison = review.compare(compared)
+    figures = comparison.pop("figures")[0]
+    impact = review.projected_impact(scenario)
+    names = {v["id"]: v.get("name", v["id"]) for v in (scenario.problem or {}).get("vendors", [])}
+    scores = {v["id"]: v.get("impact_score") for v in (scenario.problem or {}).get("vendors", [])}
+    needs = {f"N{n.id}": n for n in db.session.scalars(select(Need).where(Need.id.in_(scenario.need_ids))).all()}
+    plain = plain_words(names, {key: need.title for key, need in needs.items()})
+    profile = db.session.get(ScoringProfile, scenario.profile_id) if scenario.profile_id else None
+    profile_label = f"{profile.name} v{profile.number}" if profile else "Default (DESIGN §4)"
+    settings = scenario.profile_settings or {}
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.target_type == "Scenario",
+                                                         AuditEvent.target_id == str(scenario.id))
+                                .order_by(AuditEvent.id)).all()
+    return {
+        "organization": db.session.get(Organization, scenario.organization_id).name,
+        "generated_at": utcnow().strftime("%Y-%m-%d %H:%M UTC"),
+        "scenario": {"id": scenario.id, "name": scenario.name, "status": scenario.status,
+                     "objective": scenario.objective, "approved_by": _name(scenario.decided_by_id)
+                     if scenario.status == "approved" else None,
+                     "approved_at": scenario.decided_at.strftime("%Y-%m-%d") if scenario.decided_at
+                     and scenario.status == "approved" else None,
+                     "decision_comment": scenario.decision_comment, "profile": profile_label},
+        "summary": comparison["summary"],
+        "kpis": [
+            {"label": "Total cost", "value": totals.get("cost"), "format": "money"},
+            {"label": "Average impact", "value": totals.get("avg_impact"), "format": "number"},
+            {"label": "Average quality", "value": totals.get("avg_quality"), "format": "percent"},
+            {"label": "Jobs for impact workers", "value": impact["fte_jobs"], "format": "number"},
+            {"label": "Impact-worker hours", "value": impact["impact_worker_hours"], "format": "integer"},
+            {"label": "Vendors", "value": figures["vendors"], "format": "integer"},
+        ],
+        "comparison": {"scenarios": comparison["scenarios"], "chosen": 0,
+                       "rows": [{"label": r["label"], "values": r["values"], "format": r["format"]}
+                                for r in comparison["rows"]]},
+        "frontier": {"points": (scenario.frontier or {}).get("points", []),
+                     "chosen": {"avg_impact": totals.get("avg_impact"), "cost": totals.get("cost")}
+                     if totals.get("cost") is not None else None},
+        "allocations": [{"need": needs[a["need"]].title if a["need"] in needs else a["need"],
+                         "vendor": names.get(a["vendor"], a["vendor"]), "volume": a["volume"],
+                         "unit": needs[a["need"]].unit if a["need"] in needs else "",
+                         "price": a["price"], "cost": a["cost"], "impact_score": scores.get(a["vendor"])}
+                        for a in result.get("allocations", [])],
+        "impact": {"impact_worker_hours": impact["impact_worker_hours"], "fte_jobs": impact["fte_jobs"],
+                   "hours_per_fte_year": impact["hours_per_fte_year"],
+                   "training_hours": impact["training_hours_per_impact_worker"],
+                   "living_wage_ratio": impact["living_wage_ratio"],
+                   "by_vendor": [{k: v[k] for k in ("vendor", "volume", "share_of_volume", "impact_worker_share",
+                                                    "impact_worker_hours", "living_wage_ratio")}
+                                 for v in impact["by_vendor"]]},
+        "constraints": [{"label": plain(c["label"]), "binding": c["binding"], "slack": c.get("slack"),
+                         "shadow_price": c.get("shadow_price"), "unit": plain(c.get("unit"))}
+                        for c in result.get("constraints", []) if c.get("binding") or c.get("kind") in TARGET_KINDS],
+        "method": {"profile": profile_label, "pillar_weights": settings.get("pillar_weights", {}),
+                   "metrics": [{"key": m.key, "label": m.label, "formula": m.formula.text, "goalposts":
+                                list((settings.get("goalposts") or {}).get(m.key, m.goalposts)),
+                                "weight": (settings.get("metric_weights") or {}).get(m.key, 0.0),
+                                "section": m.section, "source": m.source} for m in catalog().metrics],
+                   "evidence_factors": settings.get("evidence_factors", {}),
+                   "sources": ["Figures: the vendors' disclosures named in the problem document (meta.scored_disclosures)",
+                               "Minimum and living wages: as disclosed per site, each with its source and date",
+                               "Exchange rates: config/fx.toml (approximate period-end rates)",
+                               f"Jobs: impact-worker hours / {impact['hours_per_fte_year']:,} hours per full-time year"]},
+        "audit": [{"at": e.created_at.strftime("%Y-%m-%d %H:%M"), "who": _name(e.actor_id) or "—",
+                   "action": e.action} for e in events],
+    }
