@@ -26,6 +26,7 @@ NAV_ITEMS = (
     NavItem("Scenarios", "scenario_pages.index"),
     NavItem("Vendors", "vendor_pages.directory"),
     NavItem("Compare", "scoring_pages.compare"),
+    NavItem("Profiles", "scoring_pages.profiles"),
     NavItem("Review queue", "disclosure_pages.queue"),
     NavItem("Import / export", "disclosure_pages.table"),
     NavItem("Users", "accounts_pages.admin_users"),

@@ -13,12 +13,14 @@ import functools
 import logging
 import math
 import mimetypes
+import re
 from pathlib import Path
 from typing import Any, Iterable
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup, escape
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -28,6 +30,7 @@ from procure.settings import resource_dir
 STATIC_ROOT = Path(__file__).resolve().parents[1] / "static"
 TEMPLATE = "reports/board.html"
 CHART_TOP_VENDORS = 15
+INDENTATION = re.compile(r"\n[ \t]+")
 
 OBJECTIVES = {
     "min_cost": "Least cost that meets every target",
@@ -122,6 +125,11 @@ def format_value(value: Any, fmt: str = "number") -> str:
     if fmt == "signed":
         return f"{sign}{magnitude:,.2f}"
     return f"{sign}{magnitude:,.0f}" if magnitude >= 1000 else f"{sign}{magnitude:,.1f}"
+
+
+def breakable(text: Any) -> Markup:
+    """Escaped text that may wrap after underscores (field names in formulas are long)."""
+    return Markup(str(escape(text)).replace("_", "_<wbr>"))
 
 
 def _goalposts(goalposts: Iterable[Any] | None) -> str:
@@ -267,12 +275,15 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     environment.filters["fmt"] = format_value
+    environment.filters["breakable"] = breakable
     return environment
 
 
 def render_board_html(context: dict, include_charts: bool = True) -> str:
     """The report as one HTML document (autoescaped); its stylesheet is css/report.css."""
-    return _environment().get_template(TEMPLATE).render(report=report_view(context, include_charts))
+    html = _environment().get_template(TEMPLATE).render(report=report_view(context, include_charts))
+    # Template indentation only slows WeasyPrint's HTML parser; one newline renders the same.
+    return INDENTATION.sub("\n", html)
 
 
 def html_to_pdf(html: str, url_fetcher: StaticOnlyFetcher | None = None) -> bytes:

@@ -38,6 +38,8 @@ class ScoreRowSchema(Schema):
     p_top_k = fields.Float(metadata={"description": "Share of 1,000 weight draws that keep the vendor in the top k"})
     rank_p05 = fields.Integer()
     rank_p95 = fields.Integer()
+    topsis_rank = fields.Integer(allow_none=True, metadata={"description": "Rank by TOPSIS closeness on the same criteria and weights (knocked-out vendors have none)"})
+    topsis_closeness = fields.Float(allow_none=True)
     disclosure_id = fields.Integer()
     period_end = fields.Date()
 

@@ -124,6 +124,7 @@ def score_rows(ranking: Ranking) -> list[dict[str, Any]]:
         return []
     scores = ranking.result.scores
     explanation = ranking.result.explanation
+    topsis = scoring.topsis_ranking(ranking.result)
     points = explanation.groupby(["vendor_id", "pillar"])["points"].sum()
     rows = []
     for vendor_key, score in scores.sort_values("rank").iterrows():
@@ -146,6 +147,8 @@ def score_rows(ranking: Ranking) -> list[dict[str, Any]]:
             "p_top_k": None if stability is None else float(stability["p_top_k"]),
             "rank_p05": None if stability is None else int(stability["rank_p05"]),
             "rank_p95": None if stability is None else int(stability["rank_p95"]),
+            "topsis_closeness": float(topsis.loc[vendor_key, "closeness"]) if vendor_key in topsis.index else None,
+            "topsis_rank": int(topsis.loc[vendor_key, "rank"]) if vendor_key in topsis.index else None,
             "disclosure_id": disclosure.id,
             "period_end": disclosure.period_end,
         })

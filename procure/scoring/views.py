@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+import scoring
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from procure import charts
-from procure.access import access, get_scoped_or_404, roles
+from procure.access import access, get_scoped_or_404, roles, scoped_select
 from procure.errors import ValidationFailed
 from procure.extensions import db
 from procure.scoring import services
@@ -97,3 +98,105 @@ def own_scorecard():
 @access(roles("buyer", "executive", "admin"))
 def vendor_scorecard(vendor_id):
     return _render_scorecard(get_scoped_or_404(Vendor, vendor_id))
+
+
+PILLARS = ("impact", "cost", "quality")
+PAIRS = (("impact", "cost"), ("impact", "quality"), ("cost", "quality"))
+
+
+def _settings_from_form(form, base: dict) -> tuple[dict, dict]:
+    """Profile settings from the editor form, starting from `base`; per-field errors."""
+    settings = {**base, "pillar_weights": dict(base["pillar_weights"]),
+                "metric_weights": dict(base["metric_weights"]), "evidence_factors": dict(base["evidence_factors"])}
+    errors: dict = {}
+    for group in ("pillar_weights", "metric_weights", "evidence_factors"):
+        for key in list(settings[group]):
+            text = form.get(f"{group}.{key}", "").strip()
+            if text == "":
+                continue
+            try:
+                settings[group][key] = float(text)
+            except ValueError:
+                errors[f"{group}.{key}"] = [f"{text!r} is not a number."]
+    settings["knockout_below_minimum_wage"] = form.get("knockout_below_minimum_wage") == "on"
+    return settings, errors
+
+
+def _ahp_pillars(form) -> tuple[dict | None, dict, float | None]:
+    """Pillar weights from pairwise judgements (how much more important the first is: 1/9 to 9)."""
+    judgements, errors = {}, {}
+    for first, second in PAIRS:
+        text = form.get(f"ahp.{first}.{second}", "").strip()
+        try:
+            judgements[(first, second)] = float(text)
+        except ValueError:
+            errors[f"ahp.{first}.{second}"] = ["Give a number from 1/9 (0.111) to 9."]
+    if errors:
+        return None, errors, None
+    index = {p: i for i, p in enumerate(PILLARS)}
+    matrix = [[1.0] * 3 for _ in range(3)]
+    for (first, second), value in judgements.items():
+        if value <= 0:
+            return None, {f"ahp.{first}.{second}": ["Use a positive number."]}, None
+        matrix[index[first]][index[second]] = value
+        matrix[index[second]][index[first]] = 1.0 / value
+    try:
+        outcome = scoring.ahp_weights(list(PILLARS), matrix)
+    except scoring.AhpError as refused:
+        return None, {"ahp": [e.message for e in refused.errors]}, None
+    weights = {pillar: round(float(outcome.weights[pillar]), 6) for pillar in PILLARS}
+    weights["quality"] = round(1.0 - weights["impact"] - weights["cost"], 6)  # sum exactly 1
+    return weights, {}, float(outcome.consistency_ratio)
+
+
+@bp.route("/profiles", methods=["GET", "POST"])
+@bp.route("/profiles/<int:profile_id>", methods=["GET", "POST"])
+@access(roles("buyer", "executive", "admin"))
+def profiles(profile_id=None):
+    record = get_scoped_or_404(ScoringProfile, profile_id) if profile_id else None
+    base = record.settings if record else services.default_profile().to_dict()
+    settings, errors, preview, consistency = base, {}, None, None
+    name = record.name if record else ""
+    status = 200
+    if request.method == "POST":
+        if current_user.role != "buyer":
+            abort(403, "Only buyers change scoring profiles.")
+        settings, errors = _settings_from_form(request.form, base)
+        name = request.form.get("name", name).strip()
+        action = request.form.get("action", "preview")
+        if action == "ahp" and not errors:
+            weights, errors, consistency = _ahp_pillars(request.form)
+            if weights:
+                settings["pillar_weights"] = weights
+        if not errors and action in ("preview", "ahp", "save"):
+            try:
+                profile = scoring.profile_from_dict(settings, services.catalog())
+            except scoring.ProfileError as invalid:
+                errors = {e.field: [e.message] for e in invalid.errors}
+            else:
+                if action == "save":
+                    try:
+                        saved = (services.revise_profile(services.latest_version(record), settings, current_user)
+                                 if record else services.create_profile(current_user.organization_id, name,
+                                                                        settings, current_user))
+                    except ValidationFailed as failed:
+                        db.session.rollback()
+                        errors = failed.errors
+                    else:
+                        db.session.commit()
+                        return redirect(url_for("scoring_pages.profiles", profile_id=saved.id))
+                else:
+                    ranking = services.rank_vendors(profile, with_stability=False)
+                    default = {r["vendor_id"]: r for r in services.score_rows(
+                        services.rank_vendors(services.default_profile(), with_stability=False))}
+                    preview = [r | {"default_rank": default.get(r["vendor_id"], {}).get("rank")}
+                               for r in services.score_rows(ranking)][:15]
+        status = 422 if errors else 200
+    versions = []
+    if record:
+        versions = db.session.scalars(scoped_select(ScoringProfile).where(ScoringProfile.name == record.name)
+                                      .order_by(ScoringProfile.number)).all()
+    return render_template("scoring/profiles.html", record=record, settings=settings, errors=errors, name=name,
+                           preview=preview, consistency=consistency, pairs=PAIRS, versions=versions,
+                           existing=services.profiles_for(current_user.organization_id),
+                           metric_labels={m.key: m.label for m in services.catalog().metrics}), status

@@ -82,6 +82,10 @@ MATRIX = {
     ("/scorecard", "POST"): row("anon", "ok", "ok", "403", "403", "403"),
     ("/vendors/{vendor}/scorecard", "GET"): row("anon", "403", "403", "ok", "ok", "ok"),
     ("/vendors/{vendor}/scorecard", "POST"): row("anon", "403", "403", "ok", "ok", "ok"),
+    ("/profiles", "GET"): row("anon", "403", "403", "ok", "ok", "ok"),
+    ("/profiles", "POST"): row("anon", "403", "403", "ok", "403", "403"),
+    ("/profiles/{profile}", "GET"): row("anon", "403", "403", "ok", "404", "404"),
+    ("/profiles/{profile}", "POST"): row("anon", "403", "403", "ok", "404", "404"),
     # needs belong to the buyer's organization (the executive and admin are of others)
     ("/api/v1/needs", "GET"): row("anon", "403", "403", "ok", "ok", "ok"),
     ("/api/v1/needs", "POST"): row("anon", "403", "403", "ok", "403", "403"),
@@ -156,6 +160,7 @@ TEMPLATES = {
     "/api/v1/vendors/<int:vendor_id>/scorecard": "/api/v1/vendors/{vendor}/scorecard",
     "/api/v1/vendors/<int:vendor_id>/what-if": "/api/v1/vendors/{vendor}/what-if",
     "/vendors/<int:vendor_id>/scorecard": "/vendors/{vendor}/scorecard",
+    "/profiles/<int:profile_id>": "/profiles/{profile}",
     "/api/v1/needs/<int:need_id>": "/api/v1/needs/{need}",
     "/needs/<int:need_id>": "/needs/{need}",
     "/api/v1/scenarios/<int:scenario_id>": "/api/v1/scenarios/{scenario}",

@@ -40,6 +40,7 @@ def test_api_scores_agree_with_procure_score_on_the_export(client, make_vendor, 
     export.write_bytes(client.get("/api/v1/disclosures/export?latest_period=true", headers=buyer).data)
     printed = CliRunner().invoke(main, ["score", str(export)], catch_exceptions=False)
     cli = pd.read_csv(io.StringIO(printed.output)).set_index("vendor_id")
+    assert sorted(r["topsis_rank"] for r in api_rows) == [1, 2]  # TOPSIS ranks the same vendors
     for row in api_rows:
         assert abs(cli.loc[row["vendor_id"], "total"] - row["total"]) < 1e-9
         assert cli.loc[row["vendor_id"], "rank"] == row["rank"]
@@ -141,3 +142,43 @@ def test_compare_and_scorecard_pages(client, make_vendor, make_user, sign_in):
     compare = buyer_client.get("/scores")
     assert "Alpha Annotation" in compare.text and "Stays in top 5" in compare.text
     assert buyer_client.get(f"/vendors/{vendor.id}/scorecard").status_code == 200
+
+
+def test_profile_editor_previews_derives_ahp_weights_and_saves_versions(client, make_vendor, make_user, bearer,
+                                                                         sign_in):
+    _two_vendors(client, make_vendor, bearer)
+    buyer = make_user("buyer")
+    sign_in(client, buyer)
+    page = client.get("/profiles")
+    token = csrf_token_from(page.text)
+    preview = client.post("/profiles", data={"csrf_token": token, "name": "Impact first", "action": "preview",
+                                             "pillar_weights.impact": "0.8", "pillar_weights.cost": "0.1",
+                                             "pillar_weights.quality": "0.1", "knockout_below_minimum_wage": "on"})
+    assert preview.status_code == 200 and "Ranking with these settings (not saved)" in preview.text
+    bad = client.post("/profiles", data={"csrf_token": token, "name": "Bad", "action": "save",
+                                         "pillar_weights.impact": "0.9"})
+    assert bad.status_code == 422 and "pillar_weights" in bad.text
+    # impact 3x cost, 5x quality; cost 2x quality: consistent enough (CR about 0.004)
+    ahp = client.post("/profiles", data={"csrf_token": token, "name": "AHP", "action": "ahp",
+                                         "ahp.impact.cost": "3", "ahp.impact.quality": "5", "ahp.cost.quality": "2"})
+    assert ahp.status_code == 200 and "Consistency ratio 0.00" in ahp.text
+    inconsistent = client.post("/profiles", data={"csrf_token": token, "name": "AHP", "action": "ahp",
+                                                  "ahp.impact.cost": "9", "ahp.impact.quality": "0.111",
+                                                  "ahp.cost.quality": "9"})
+    assert inconsistent.status_code == 422 and "consistency ratio" in inconsistent.text.lower()
+    saved = client.post("/profiles", data={"csrf_token": token, "name": "Impact first", "action": "save",
+                                           "pillar_weights.impact": "0.8", "pillar_weights.cost": "0.1",
+                                           "pillar_weights.quality": "0.1", "knockout_below_minimum_wage": "on"})
+    assert saved.status_code == 302
+    from procure.scoring.models import ScoringProfile
+    from procure.extensions import db
+    from sqlalchemy import select
+    record = db.session.scalars(select(ScoringProfile)).one()
+    assert record.settings["pillar_weights"] == {"impact": 0.8, "cost": 0.1, "quality": 0.1}
+    again = client.post(f"/profiles/{record.id}", data={"csrf_token": token, "action": "save",
+                                                         "pillar_weights.impact": "0.7", "pillar_weights.cost": "0.2",
+                                                         "pillar_weights.quality": "0.1"})
+    assert again.status_code == 302
+    versions = db.session.scalars(select(ScoringProfile).order_by(ScoringProfile.number)).all()
+    assert [(v.number, v.settings["pillar_weights"]["impact"]) for v in versions] == [(1, 0.8), (2, 0.7)]
+    assert versions[1].settings["knockout_below_minimum_wage"] is False  # the box was not ticked
