@@ -5,8 +5,8 @@ from procure.audit.models import AuditEvent
 from procure.disclosures.models import Disclosure, Evidence
 from procure.needs.models import Need
 from procure.scenarios.models import Scenario
-from procure.scoring.models import ScoringProfile
+from procure.scoring.models import ScoreSnapshot, ScoringProfile
 from procure.vendors.models import Offer, Vendor
 
-__all__ = ["ApiToken", "AuditEvent", "Disclosure", "Evidence", "Need", "Offer", "Organization", "Scenario", "ScoringProfile", "SignInThrottle", "User",
+__all__ = ["ApiToken", "AuditEvent", "Disclosure", "Evidence", "Need", "Offer", "Organization", "Scenario", "ScoreSnapshot", "ScoringProfile", "SignInThrottle", "User",
            "Vendor"]

@@ -167,11 +167,28 @@ def _vendor_totals(allocations: list[dict]) -> list[dict]:
     rows = []
     for entry in totals.values():
         rows.append({
-            "vendor": entry["vendor"], "cost": entry["cost"], "share_of_cost": entry["cost"] / total_cost,
-            "needs": len(entry["needs"]),
+            "vendor": entry["vendor"], "others": False, "cost": entry["cost"], "share_of_cost": entry["cost"] / total_cost,
+            "needs": len(entry["needs"]), "volume": entry["volume"], "impact_x_volume": entry["impact_x_volume"],
             "impact_score": entry["impact_x_volume"] / entry["volume"] if entry["volume"] else None,
         })
     return sorted(rows, key=lambda row: (-row["cost"], row["vendor"]))
+
+
+def _fold_vendors(vendors: list[dict], limit: int) -> list[dict]:
+    """The `limit` largest vendors by cost, then one "Others" line, as in the chart.
+
+    The others' impact score is volume-weighted, like each vendor's own. Every vendor still
+    appears by name in the split of each need and in the impact table.
+    """
+    if len(vendors) <= limit + 1:
+        return vendors
+    rest = vendors[limit:]
+    volume = sum(row["volume"] for row in rest)
+    return vendors[:limit] + [{
+        "vendor": f"Others ({len(rest)} vendors)", "others": True, "needs": None,
+        "cost": sum(row["cost"] for row in rest), "share_of_cost": sum(row["share_of_cost"] for row in rest),
+        "impact_score": sum(row["impact_x_volume"] for row in rest) / volume if volume else None,
+    }]
 
 
 def _need_groups(allocations: list[dict]) -> list[dict]:
@@ -239,6 +256,7 @@ def report_view(context: dict, include_charts: bool = True) -> dict:
         "chosen_point": frontier.get("chosen"),
         "charts": charts,
         "vendors": vendors,
+        "vendor_rows": _fold_vendors(vendors, CHART_TOP_VENDORS),
         "vendor_chart_folded": max(0, len(vendors) - CHART_TOP_VENDORS) if len(vendors) > CHART_TOP_VENDORS + 1 else 0,
         "total_cost": sum(row["cost"] for row in vendors),
         "need_groups": _need_groups(allocations),

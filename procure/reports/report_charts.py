@@ -68,7 +68,7 @@ def _plain(text: str, limit: int = LABEL_CHARACTERS) -> str:
 def _money_axis(value: float, _position=None) -> str:
     magnitude = abs(value)
     if magnitude >= 1_000_000:
-        text = f"${magnitude / 1_000_000:,.2f}M".replace(".00M", "M")
+        text = f"${magnitude / 1_000_000:,.2f}M"
     elif magnitude >= 10_000:
         text = f"${magnitude / 1_000:,.0f}k"
     elif magnitude >= 1_000:
@@ -157,21 +157,30 @@ def horizontal_bar_chart(items: Sequence[tuple[str, float]], colour: str = COST,
     _style_axes(axes)
     labels = [_plain(label) for label, _ in items]
     values = [value for _, value in items]
-    colours = [OTHERS if label.startswith("Others (") else colour for label, _ in items]
+    is_others = [label.startswith("Others (") for label, _ in items]
     positions = list(range(count))[::-1]
-    axes.barh(positions, values, color=colours, height=0.68, zorder=3)
+    # The scale follows the named vendors; an "Others" bar longer than that is cut at the edge
+    # (its value printed inside), so a long tail of small vendors does not flatten every bar.
+    named = [value for value, others in zip(values, is_others) if not others] or values
+    top = max(max(named), 0.0) or 1.0
+    limit = top * 1.18
+    drawn = [min(value, limit) for value in values]
+    axes.barh(positions, drawn, color=[OTHERS if o else colour for o in is_others], height=0.68, zorder=3)
     axes.set_yticks(positions, labels=labels)
     axes.tick_params(axis="y", length=0)
     axes.spines["left"].set_visible(False)
     axes.set_ylim(-0.6, count - 0.4)
-    top = max(values) if values else 1.0
-    axes.set_xlim(0, top * 1.16 if top > 0 else 1.0)
+    axes.set_xlim(0, limit)
     formatter = _money_axis if money else (lambda v, _p=None: f"{v:,.0f}")
     axes.xaxis.set_major_formatter(FuncFormatter(formatter))
     axes.xaxis.set_major_locator(MaxNLocator(5))
     axes.grid(axis="x", color=GRID, linewidth=0.6, zorder=0)
-    for position, value in zip(positions, values):
-        axes.text(value + top * 0.01, position, formatter(value), va="center", ha="left",
-                  fontsize=7.5, color=MUTED)
+    for position, value, bar in zip(positions, values, drawn):
+        if bar < value:
+            axes.text(limit * 0.985, position, f"{formatter(value)} (bar cut) ›", va="center", ha="right",
+                      fontsize=7.5, color=INK, fontweight="bold")
+        else:
+            axes.text(value + top * 0.01, position, formatter(value), va="center", ha="left",
+                      fontsize=7.5, color=MUTED)
     axes.set_xlabel(value_label, fontsize=9, color=INK)
     return _to_svg(figure)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from datetime import date
 
 import pandas as pd
 from sqlalchemy import select
@@ -33,12 +34,15 @@ class ScoringInput:
     vendors: dict[int, Vendor]
 
 
-def _scored_versions() -> dict[int, Disclosure]:
-    """Per vendor: the newest submitted or verified version of its latest period with one."""
+def _scored_versions(period_end: date | None = None) -> dict[int, Disclosure]:
+    """Per vendor: the newest submitted or verified version of its latest period with one (or of
+    the period ending on `period_end`)."""
     chosen: dict[int, Disclosure] = {}
+    statement = select(Disclosure).where(Disclosure.state.in_(SCORED_STATES))
+    if period_end is not None:
+        statement = statement.where(Disclosure.period_end == period_end)
     rows = db.session.scalars(
-        select(Disclosure).where(Disclosure.state.in_(SCORED_STATES))
-        .order_by(Disclosure.vendor_id, Disclosure.period_end, Disclosure.number)
+        statement.order_by(Disclosure.vendor_id, Disclosure.period_end, Disclosure.number)
     ).all()
     for disclosure in rows:
         chosen[disclosure.vendor_id] = disclosure  # later periods and versions come last
@@ -63,12 +67,13 @@ def _row(disclosure: Disclosure, category: str | None) -> dict | None:
     return {column: row.get(column) for column in REQUIRED_COLUMNS}
 
 
-def scoring_input(category: str | None = None, overrides: dict[int, dict] | None = None) -> ScoringInput:
-    """The vendor table for scoring, optionally for one service category.
+def scoring_input(category: str | None = None, overrides: dict[int, dict] | None = None,
+                  period_end: date | None = None) -> ScoringInput:
+    """The vendor table for scoring, optionally for one service category or one period.
 
     `overrides` replaces figures of some vendors (vendor id -> column -> value): the what-if box.
     """
-    versions = _scored_versions()
+    versions = _scored_versions(period_end)
     rows, used = [], {}
     for vendor_id, disclosure in versions.items():
         row = _row(disclosure, category)

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, false
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, false, select, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from procure.db import Base, UTCDateTime, utcnow
@@ -32,3 +32,37 @@ class ScoringProfile(Base):
         if not user.is_authenticated or user.role == "vendor":
             return false()
         return cls.organization_id == user.organization_id
+
+
+class ScoreSnapshot(Base):
+    """A vendor's score for one reporting period under the default profile, kept when a disclosure
+    is submitted or reviewed, so scorecards show the trend. Peers are the vendors scored for the
+    same period."""
+
+    __tablename__ = "score_snapshot"
+    __table_args__ = (UniqueConstraint("vendor_id", "period_end"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendor.id"), index=True)
+    disclosure_id: Mapped[int] = mapped_column(ForeignKey("disclosure.id"))
+    period_end: Mapped[date]
+    total: Mapped[float]
+    impact: Mapped[float]
+    cost: Mapped[float]
+    quality: Mapped[float]
+    impact_score: Mapped[float]
+    rank: Mapped[int]
+    peers: Mapped[int]
+    knocked_out: Mapped[bool] = mapped_column(default=False)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    @classmethod
+    def scope(cls, user):
+        """A vendor sees its own; buyers, executives and admins every vendor's."""
+        from procure.vendors.models import Vendor
+
+        if not user.is_authenticated:
+            return false()
+        if user.role == "vendor":
+            return cls.vendor_id.in_(select(Vendor.id).where(Vendor.organization_id == user.organization_id))
+        return true()

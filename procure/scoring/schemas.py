@@ -60,8 +60,19 @@ class ExplanationRowSchema(Schema):
     peer_percentile = fields.Float(allow_none=True)
 
 
+class TrendPointSchema(Schema):
+    period_end = fields.Date()
+    total = fields.Float()
+    rank = fields.Integer()
+    peers = fields.Integer()
+    impact_score = fields.Float()
+    knocked_out = fields.Boolean()
+
+
 class ScorecardSchema(Schema):
     score = fields.Nested(ScoreRowSchema)
+    trend = fields.List(fields.Nested(TrendPointSchema), metadata={
+        "description": "Total and rank per reporting period under the default profile, among the vendors of that period"})
     explanation = fields.List(fields.Nested(ExplanationRowSchema))
     peers = fields.Integer(metadata={"description": "Vendors scored in the comparison"})
 

@@ -177,7 +177,11 @@ def scorecard(vendor_id: int, profile: scoring.Profile, category: str | None = N
         lines.append({column: _clean(line.get(column)) for column in (
             "pillar", "metric", "label", "raw_value", "unit", "normalised", "section", "evidence_level",
             "evidence_factor", "weight", "points", "not_disclosed")} | {"peer_percentile": _clean(percentile)})
-    return {"score": row, "explanation": lines, "peers": len(ranking.result.scores)}
+    from procure.scoring.snapshots import trend
+
+    history = [{"period_end": snap.period_end, "total": snap.total, "rank": snap.rank, "peers": snap.peers,
+                "impact_score": snap.impact_score, "knocked_out": snap.knocked_out} for snap in trend(vendor_id)]
+    return {"score": row, "explanation": lines, "peers": len(ranking.result.scores), "trend": history}
 
 
 def what_if(vendor_id: int, profile: scoring.Profile, changes: Mapping[str, Any],

@@ -182,3 +182,24 @@ def test_profile_editor_previews_derives_ahp_weights_and_saves_versions(client, 
     versions = db.session.scalars(select(ScoringProfile).order_by(ScoringProfile.number)).all()
     assert [(v.number, v.settings["pillar_weights"]["impact"]) for v in versions] == [(1, 0.8), (2, 0.7)]
     assert versions[1].settings["knockout_below_minimum_wage"] is False  # the box was not ticked
+
+
+def test_snapshots_per_period_make_a_trend(client, make_vendor, make_user, bearer):
+    from procure.scoring.models import ScoreSnapshot
+    from procure.extensions import db
+    from sqlalchemy import select
+
+    vendor, user = make_vendor("Alpha Annotation")
+    headers = bearer(user)
+    first = _submitted(client, headers, vendor, valid_document("2024-01-01", "2024-12-31"))
+    second = _submitted(client, headers, vendor)
+    snapshots = db.session.scalars(select(ScoreSnapshot).order_by(ScoreSnapshot.period_end)).all()
+    assert [(s.disclosure_id, s.rank, s.peers) for s in snapshots] == [(first, 1, 1), (second, 1, 1)]
+    card = client.get(f"/api/v1/vendors/{vendor.id}/scorecard", headers=headers).json
+    assert [t["period_end"] for t in card["trend"]] == ["2024-12-31", "2025-12-31"]
+    assert abs(card["trend"][-1]["total"] - card["score"]["total"]) < 1e-9
+    # a rejection takes the version out of the scores, and out of the period's snapshots
+    buyer = bearer(make_user("buyer"))
+    client.post(f"/api/v1/disclosures/{second}/review", headers=buyer, json={"decision": "rejected", "comment": "No."})
+    db.session.expire_all()
+    assert [s.period_end.year for s in db.session.scalars(select(ScoreSnapshot))] == [2024]

@@ -1,0 +1,42 @@
+"""Score snapshots per vendor and period, refreshed when a disclosure is submitted or reviewed."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+
+import scoring
+from procure.disclosures.models import Disclosure
+from procure.extensions import db
+from procure.scoring.adapter import scoring_input
+from procure.scoring.models import ScoreSnapshot
+from procure.scoring.services import catalog, default_profile
+
+
+def refresh_period(period_end) -> int:
+    """Score every vendor's scored version for the period ending on `period_end` (default profile)
+    and replace that period's snapshots; returns how many vendors were scored. Flushes only."""
+    inputs = scoring_input(period_end=period_end)
+    db.session.execute(delete(ScoreSnapshot).where(ScoreSnapshot.period_end == period_end))
+    if inputs.table is None:
+        return 0
+    result = scoring.score_table(inputs.table, catalog(), default_profile())
+    peers = len(result.scores)
+    for key, score in result.scores.iterrows():
+        vendor_id = int(key)
+        db.session.add(ScoreSnapshot(
+            vendor_id=vendor_id, disclosure_id=inputs.disclosures[vendor_id].id, period_end=period_end,
+            total=float(score["total"]), impact=float(score["impact"]), cost=float(score["cost"]),
+            quality=float(score["quality"]), impact_score=float(score["impact_score"]), rank=int(score["rank"]),
+            peers=peers, knocked_out=bool(score["knocked_out"])))
+    db.session.flush()
+    return peers
+
+
+def after_disclosure_change(disclosure: Disclosure) -> None:
+    """Called by the disclosure services on submit and review."""
+    refresh_period(disclosure.period_end)
+
+
+def trend(vendor_id: int) -> list[ScoreSnapshot]:
+    return db.session.scalars(select(ScoreSnapshot).where(ScoreSnapshot.vendor_id == vendor_id)
+                              .order_by(ScoreSnapshot.period_end)).all()
