@@ -360,7 +360,8 @@ def _offers_fast(raw: list, need_pos: dict[str, int], vendor_pos: dict[str, int]
     if None in vendor_index or None in need_index:
         return None
     columns = []
-    for name, required in (("price", True), ("capacity", False), ("min_order", False)):
+    for name, required, high in (("price", True, MAX_PRICE), ("capacity", False, MAX_UNITS),
+                                 ("min_order", False, MAX_UNITS)):
         values = [offer.get(name) for offer in raw]
         allowed = {int, float} if required else {int, float, type(None)}
         if not set(map(type, values)) <= allowed:
@@ -372,8 +373,8 @@ def _offers_fast(raw: list, need_pos: dict[str, int], vendor_pos: dict[str, int]
         given = ~np.isnan(column)
         if int(given.sum()) != len(values) - values.count(None):
             return None  # a NaN was given explicitly
-        if not np.isfinite(column[given]).all() or (column[given] < 0).any():
-            return None
+        if not np.isfinite(column[given]).all() or (column[given] < 0).any() or (column[given] > high).any():
+            return None  # the checks one by one name the offending values
         columns.append(column)
     return (np.array(need_index, dtype=np.int64), np.array(vendor_index, dtype=np.int64),
             *columns)

@@ -235,3 +235,15 @@ def test_a_garbage_field_in_a_valid_document_never_raises(path, value):
     if result["status"] == "invalid":
         assert result["errors"] and all(e["field"] for e in result["errors"])
     json.dumps(result, allow_nan=False)
+
+
+def test_values_above_the_limits_are_invalid_in_a_clean_offer_list():
+    # found by the garbage-input property: the bulk path of clean offer lists skipped the upper limits
+    doc = _valid()
+    doc["offers"][0]["price"] = 1e15
+    result = optimizer.solve(doc)
+    assert result["status"] == "invalid"
+    assert result["errors"] == [{"field": "offers[0].price", "message": "must be at most 1e+09, got 1000000000000000.0"}]
+    doc = _valid()
+    doc["offers"][1]["capacity"] = 1e13
+    assert optimizer.validate(doc) == [{"field": "offers[1].capacity", "message": "must be at most 1e+12, got 10000000000000.0"}]
