@@ -14,8 +14,9 @@ import logging
 import math
 import mimetypes
 import re
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
@@ -99,14 +100,17 @@ MINUS = "−"
 def format_value(value: Any, fmt: str = "number") -> str:
     """A number as the report shows it.
 
-    money: "$285,418" from $1,000 up, "$4.90" below; price: a unit price with the cents that
-    matter ("$4.90", "$0.315"); percent: a 0–1 share as "4.1 %"; number: "55.0", "12,000" from
-    1,000 up; integer: "12"; ratio: "1.04"; signed: "−170.41". Missing values print as "–".
+    money: "$285,418" from $1,000 up, "$4.90" below; price: a unit price with two to four
+    decimals ("$4.90", "$0.315"); percent: a 0–1 share as "4.1 %"; number: "55.0", and "12,000"
+    from 1,000 up; integer: "12"; ratio and signed: "1.04", "−170.41". Missing values print "–", a
+    list its items joined by commas ("none" when empty).
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, (list, tuple)):  # e.g. the names of the targets that bind
+        return ", ".join(format_value(item, fmt) for item in value) or "none"
     if not isinstance(value, (int, float)):
         return str(value)
     sign = MINUS if value < 0 and round(abs(value), 6) != 0 else ""
@@ -114,15 +118,13 @@ def format_value(value: Any, fmt: str = "number") -> str:
     if fmt == "money":
         return f"{sign}${magnitude:,.0f}" if magnitude >= 1000 else f"{sign}${magnitude:,.2f}"
     if fmt == "price":
-        decimals = 2 if magnitude >= 0.1 or magnitude == 0 else 3 if magnitude >= 0.01 else 4
-        return f"{sign}${magnitude:,.{decimals}f}"
+        text = f"{magnitude:,.4f}".rstrip("0")
+        return f"{sign}${text + '0' * (2 - len(text.split('.')[1]))}"
     if fmt == "percent":
         return f"{sign}{magnitude * 100:,.1f} %"
     if fmt == "integer":
         return f"{sign}{magnitude:,.0f}"
-    if fmt == "ratio":
-        return f"{sign}{magnitude:,.2f}"
-    if fmt == "signed":
+    if fmt in ("ratio", "signed"):
         return f"{sign}{magnitude:,.2f}"
     return f"{sign}{magnitude:,.0f}" if magnitude >= 1000 else f"{sign}{magnitude:,.1f}"
 
@@ -143,6 +145,10 @@ def _goalposts(goalposts: Iterable[Any] | None) -> str:
 # Context → what the template shows.
 
 
+def _numbers(*values: Any) -> bool:
+    return all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in values)
+
+
 def _bar_percent(weight: Any) -> float:
     """A 0–1 weight as a bar length in per cent of its cell, clipped."""
     try:
@@ -155,8 +161,8 @@ def _vendor_totals(allocations: list[dict]) -> list[dict]:
     """Per vendor: cost, needs served, volume-weighted impact score; largest cost first."""
     totals: dict[str, dict] = {}
     for allocation in allocations:
-        entry = totals.setdefault(allocation["vendor"], {"vendor": allocation["vendor"], "cost": 0.0,
-                                                         "needs": set(), "volume": 0.0, "impact_x_volume": 0.0})
+        entry = totals.setdefault(allocation["vendor"], {"vendor": allocation["vendor"], "cost": 0.0, "needs": set(),
+                                                         "volume": 0.0, "impact_x_volume": 0.0})
         entry["cost"] += allocation.get("cost") or 0.0
         entry["needs"].add(allocation.get("need"))
         volume = allocation.get("volume") or 0.0
@@ -167,8 +173,9 @@ def _vendor_totals(allocations: list[dict]) -> list[dict]:
     rows = []
     for entry in totals.values():
         rows.append({
-            "vendor": entry["vendor"], "others": False, "cost": entry["cost"], "share_of_cost": entry["cost"] / total_cost,
-            "needs": len(entry["needs"]), "volume": entry["volume"], "impact_x_volume": entry["impact_x_volume"],
+            "vendor": entry["vendor"], "others": False, "needs": len(entry["needs"]),
+            "cost": entry["cost"], "share_of_cost": entry["cost"] / total_cost,
+            "volume": entry["volume"], "impact_x_volume": entry["impact_x_volume"],
             "impact_score": entry["impact_x_volume"] / entry["volume"] if entry["volume"] else None,
         })
     return sorted(rows, key=lambda row: (-row["cost"], row["vendor"]))
@@ -217,25 +224,35 @@ def _comparison(comparison: dict | None) -> dict | None:
     }
 
 
+def _complete(rows: Iterable[dict] | None, *fields: str) -> list[dict]:
+    """Rows with every field the template reads (missing ones None, printed as "–" or nothing)."""
+    return [{**dict.fromkeys(fields), **row} for row in rows or []]
+
+
 def report_view(context: dict, include_charts: bool = True) -> dict:
     """Everything the template needs, computed once, with optional parts defaulted."""
     scenario = dict(context.get("scenario") or {})
-    allocations = list(context.get("allocations") or [])
+    allocations = _complete(context.get("allocations"), "need", "vendor", "volume", "unit", "price", "cost",
+                            "impact_score")
     impact = dict(context.get("impact") or {})
     method = dict(context.get("method") or {})
     vendors = _vendor_totals(allocations)
     frontier = context.get("frontier") or {}
+    chosen = frontier.get("chosen")
     charts = {"frontier": None, "vendors": None}
     if include_charts:
-        frontier_svg = report_charts.frontier_chart(frontier.get("points") or [], frontier.get("chosen"),
+        frontier_svg = report_charts.frontier_chart(frontier.get("points") or [], chosen,
                                                     scenario.get("name") or "This scenario")
         vendor_svg = report_charts.horizontal_bar_chart(
             report_charts.top_with_others([(row["vendor"], row["cost"]) for row in vendors], CHART_TOP_VENDORS),
             colour=report_charts.COST, value_label="Cost of the work allocated")
         charts = {name: report_charts.svg_data_uri(svg) if svg else None
                   for name, svg in (("frontier", frontier_svg), ("vendors", vendor_svg))}
-    by_vendor = sorted(impact.get("by_vendor") or [],
-                       key=lambda row: (-(row.get("impact_worker_hours") or 0.0), str(row.get("vendor"))))
+    by_vendor = sorted(
+        _complete(impact.get("by_vendor"), "vendor", "volume", "share_of_volume", "impact_worker_share",
+                  "impact_worker_hours", "living_wage_ratio"),
+        key=lambda row: (-(row["impact_worker_hours"] or 0.0), str(row["vendor"])))
+    folded = len(vendors) - CHART_TOP_VENDORS if len(vendors) > CHART_TOP_VENDORS + 1 else 0
     return {
         "organization": context.get("organization") or "",
         "generated_at": context.get("generated_at") or "",
@@ -250,14 +267,14 @@ def report_view(context: dict, include_charts: bool = True) -> dict:
             "profile": scenario.get("profile") or method.get("profile") or "–",
         },
         "summary": list(context.get("summary") or []),
-        "kpis": list(context.get("kpis") or []),
+        "kpis": _complete(context.get("kpis"), "label", "value", "format"),
         "comparison": _comparison(context.get("comparison")),
-        "frontier_has_points": any(p.get("status", "optimal") == "optimal" for p in frontier.get("points") or []),
-        "chosen_point": frontier.get("chosen"),
+        "frontier_has_points": bool(report_charts.solved_points(frontier.get("points") or [])),
+        "chosen_point": chosen if chosen and _numbers(chosen.get("avg_impact"), chosen.get("cost")) else None,
         "charts": charts,
         "vendors": vendors,
         "vendor_rows": _fold_vendors(vendors, CHART_TOP_VENDORS),
-        "vendor_chart_folded": max(0, len(vendors) - CHART_TOP_VENDORS) if len(vendors) > CHART_TOP_VENDORS + 1 else 0,
+        "vendor_chart_folded": folded,
         "total_cost": sum(row["cost"] for row in vendors),
         "need_groups": _need_groups(allocations),
         "impact": {
@@ -268,18 +285,20 @@ def report_view(context: dict, include_charts: bool = True) -> dict:
             "living_wage_ratio": impact.get("living_wage_ratio"),
             "by_vendor": by_vendor,
         },
-        "constraints": list(context.get("constraints") or []),
+        "constraints": _complete(context.get("constraints"), "label", "binding", "slack", "shadow_price",
+                                 "unit"),
         "method": {
             "profile": method.get("profile") or scenario.get("profile") or "–",
             "pillar_weights": [{"pillar": name, "weight": weight, "colour": PILLARS.get(name, report_charts.MUTED),
                                 "bar_percent": _bar_percent(weight)}
                                for name, weight in (method.get("pillar_weights") or {}).items()],
-            "metrics": [dict(metric, goalposts_text=_goalposts(metric.get("goalposts")))
-                        for metric in method.get("metrics") or []],
+            "metrics": [dict(metric, goalposts_text=_goalposts(metric["goalposts"])) for metric in
+                        _complete(method.get("metrics"), "key", "label", "formula", "goalposts", "weight", "section",
+                                  "source")],
             "evidence_factors": list((method.get("evidence_factors") or {}).items()),
             "sources": list(method.get("sources") or []),
         },
-        "audit": list(context.get("audit") or []),
+        "audit": _complete(context.get("audit"), "at", "who", "action"),
     }
 
 
@@ -288,7 +307,8 @@ def _environment() -> Environment:
     environment = Environment(
         loader=FileSystemLoader(str(resource_dir("templates"))),
         autoescape=True,
-        undefined=StrictUndefined,
+        undefined=StrictUndefined,  # a misspelt name in a template fails, never prints nothing
+        finalize=lambda value: "" if value is None else value,
         trim_blocks=True,
         lstrip_blocks=True,
     )

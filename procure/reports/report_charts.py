@@ -4,22 +4,22 @@ Each chart is a `matplotlib.figure.Figure` with its own Agg canvas: no pyplot, n
 switch, no change to matplotlib's global settings, so rendering a report leaves the process as
 it found it. User-supplied names are never parsed as mathtext.
 
-Text stays text in the SVG (`svg.fonttype = "none"`) rather than glyph outlines: WeasyPrint
-draws such an SVG four times faster, and the report already depends on DejaVu Sans being
-installed. matplotlib reads that setting only from its global rcParams, so `_to_svg` sets it in
-an `rc_context`, which restores the previous value on exit, under a lock so that two threads
-never interleave their save and restore.
+Text stays text in the SVG rather than glyph outlines: WeasyPrint draws such an SVG about four
+times faster, and the report already depends on DejaVu Sans being installed. matplotlib takes
+that choice only from its global rcParams (`svg.fonttype`), and even a temporary `rc_context`
+resolves the global backend (importing pyplot), so `_TextSVGRenderer` makes the choice for its
+own output instead. Figures use the constrained layout, so labels fit without `bbox_inches`.
 """
 
 from __future__ import annotations
 
 import base64
 import io
-import threading
-from typing import Iterable, Sequence
+import math
+from collections.abc import Iterable, Sequence
 
-from matplotlib import rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.backends.backend_svg import RendererSVG
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
@@ -34,8 +34,18 @@ OTHERS = "#94a3b8"
 
 CHART_WIDTH_IN = 7.0  # the A4 text column (210 mm − 2 × 16 mm margins ≈ 7 in)
 LABEL_CHARACTERS = 34
-SVG_SETTINGS = {"svg.fonttype": "none", "svg.hashsalt": "impact-procure"}
-_RC_LOCK = threading.Lock()
+SVG_DPI = 72  # SVG user units are points
+TICK_STEPS = [1, 2, 5, 10]  # ticks at $6.5k, $7.0k, ... never $6.75k shown as "$6.8k"
+
+
+class _TextSVGRenderer(RendererSVG):
+    """matplotlib's SVG renderer writing text as <text> elements whatever `svg.fonttype` says.
+
+    `_draw_text_as_path` is private to matplotlib (pinned < 4); were it renamed, this override
+    would do nothing and text would be drawn as paths again: slower, never wrong.
+    """
+
+    _draw_text_as_path = RendererSVG._draw_text_as_text
 
 
 def svg_data_uri(svg: str) -> str:
@@ -79,8 +89,9 @@ def _money_axis(value: float, _position=None) -> str:
 
 
 def _new_figure(height_in: float) -> Figure:
-    figure = Figure(figsize=(CHART_WIDTH_IN, height_in), dpi=100)
-    FigureCanvasAgg(figure)
+    figure = Figure(figsize=(CHART_WIDTH_IN, height_in), dpi=SVG_DPI, layout="constrained")
+    figure.get_layout_engine().set(w_pad=0.02, h_pad=0.02)
+    FigureCanvasAgg(figure)  # measures text for the layout; nothing is rasterised
     return figure
 
 
@@ -95,12 +106,25 @@ def _style_axes(axes) -> None:
 
 
 def _to_svg(figure: Figure) -> str:
+    """The figure as an SVG document (text as text), then the figure is cleared."""
     buffer = io.StringIO()
-    with _RC_LOCK, rc_context(SVG_SETTINGS):
-        figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None},
-                       facecolor="white", bbox_inches="tight", pad_inches=0.05)
+    width, height = figure.get_size_inches()
+    renderer = _TextSVGRenderer(width * SVG_DPI, height * SVG_DPI, buffer, image_dpi=SVG_DPI,
+                                metadata={"Date": None, "Creator": None})
+    figure.draw(renderer)
+    renderer.finalize()
     figure.clear()
     return buffer.getvalue()
+
+
+def _finite(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def solved_points(points: Sequence[dict]) -> list[dict]:
+    """Frontier points with status "optimal" (the default) and a number for impact and cost, by impact."""
+    return sorted((p for p in points if p.get("status", "optimal") == "optimal"
+                   and _finite(p.get("avg_impact")) and _finite(p.get("cost"))), key=lambda p: p["avg_impact"])
 
 
 def frontier_chart(points: Sequence[dict], chosen: dict | None = None,
@@ -109,10 +133,11 @@ def frontier_chart(points: Sequence[dict], chosen: dict | None = None,
 
     Only points with status "optimal" are drawn; None when there is none to draw.
     """
-    solved = sorted((p for p in points if p.get("status", "optimal") == "optimal"),
-                    key=lambda p: p["avg_impact"])
+    solved = solved_points(points)
     if not solved:
         return None
+    if chosen and not (_finite(chosen.get("avg_impact")) and _finite(chosen.get("cost"))):
+        chosen = None
     figure = _new_figure(2.8)
     axes = figure.add_subplot()
     _style_axes(axes)
@@ -127,17 +152,21 @@ def frontier_chart(points: Sequence[dict], chosen: dict | None = None,
         axes.scatter([cx], [cy], s=150, facecolors="white", edgecolors=QUALITY, linewidths=2.5,
                      zorder=4, label="This scenario")
         axes.scatter([cx], [cy], s=18, color=QUALITY, zorder=5)
-        # Up and to the left of the point: above a rising frontier, where no line runs.
-        axes.annotate(_plain(chosen_label, 40), (cx, cy), xytext=(-10, 9), textcoords="offset points",
-                      ha="right", va="bottom", fontsize=8.5, color=QUALITY, fontweight="bold")
+        # A frontier rises to the right, so no line runs up-left or down-right of a point on it:
+        # the label goes up-left, or down-right when the point is in the left third of the chart.
+        low_x, high_x = min(xs + [cx]), max(xs + [cx])
+        near_left = cx - low_x < (high_x - low_x) / 3
+        axes.annotate(_plain(chosen_label, 40), (cx, cy), xytext=(10, -10) if near_left else (-10, 9),
+                      textcoords="offset points", ha="left" if near_left else "right",
+                      va="top" if near_left else "bottom", fontsize=8.5, color=QUALITY, fontweight="bold")
     low, high = min(all_y), max(all_y)
     pad = (high - low) * 0.12 or max(abs(high) * 0.02, 1.0)
-    axes.set_ylim(low - pad, high + pad)
+    axes.set_ylim(low - pad * 2, high + pad)  # room under the lowest point for the label
     span_x = (max(xs + ([chosen["avg_impact"]] if chosen else [])) - min(xs)) or 1.0
     axes.set_xlim(min(xs + ([chosen["avg_impact"]] if chosen else [])) - span_x * 0.04,
                   max(xs + ([chosen["avg_impact"]] if chosen else [])) + span_x * 0.04)
     axes.yaxis.set_major_formatter(FuncFormatter(_money_axis))
-    axes.yaxis.set_major_locator(MaxNLocator(6))
+    axes.yaxis.set_major_locator(MaxNLocator(6, steps=TICK_STEPS))
     axes.grid(axis="y", color=GRID, linewidth=0.6)
     axes.set_axisbelow(True)
     axes.set_xlabel("Average impact score of the allocation (0–100)", fontsize=9, color=INK)
@@ -173,7 +202,7 @@ def horizontal_bar_chart(items: Sequence[tuple[str, float]], colour: str = COST,
     axes.set_xlim(0, limit)
     formatter = _money_axis if money else (lambda v, _p=None: f"{v:,.0f}")
     axes.xaxis.set_major_formatter(FuncFormatter(formatter))
-    axes.xaxis.set_major_locator(MaxNLocator(5))
+    axes.xaxis.set_major_locator(MaxNLocator(5, steps=TICK_STEPS))
     axes.grid(axis="x", color=GRID, linewidth=0.6, zorder=0)
     for position, value, bar in zip(positions, values, drawn):
         if bar < value:

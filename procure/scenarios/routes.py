@@ -180,3 +180,43 @@ class ScenarioCompare(MethodView):
         comparison = review.compare(scenarios)
         comparison.pop("figures")
         return comparison
+
+
+def _download(content: bytes, mimetype: str, filename: str):
+    from flask import Response
+
+    return Response(content, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@blp.route("/scenarios/<int:scenario_id>/report.pdf")
+class ScenarioReport(MethodView):
+    @access(READERS)
+    @blp.response(200, description="The board report (PDF)")
+    def get(self, scenario_id):
+        """The board-ready PDF report of a solved scenario"""
+        from procure.reports.board_pdf import render_board_pdf
+        from procure.scenarios.report_context import board_context
+
+        scenario = get_scoped_or_404(Scenario, scenario_id)
+        if not (scenario.result or {}).get("allocations"):
+            abort(409, "Only a solved scenario has a report.")
+        return _download(render_board_pdf(board_context(scenario)), "application/pdf",
+                         f"scenario-{scenario.id}-board-report.pdf")
+
+
+@blp.route("/scenarios/<int:scenario_id>/export.xlsx")
+class ScenarioExport(MethodView):
+    @access(READERS)
+    @blp.response(200, description="Allocations, scores, comparison and assumptions (XLSX)")
+    def get(self, scenario_id):
+        """The XLSX export pack of a solved scenario"""
+        from procure.reports.xlsx_pack import export_pack
+        from procure.scenarios.report_context import board_context
+
+        scenario = get_scoped_or_404(Scenario, scenario_id)
+        if not (scenario.result or {}).get("allocations"):
+            abort(409, "Only a solved scenario can be exported.")
+        return _download(export_pack(board_context(scenario)),
+                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                         f"scenario-{scenario.id}.xlsx")

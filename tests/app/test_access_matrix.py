@@ -120,6 +120,8 @@ MATRIX = {
     ("/scenarios/{scenario}/decision", "POST"): row("anon", "403", "403", "403", "404", "403"),
     ("/scenarios/{scenario}/check", "GET"): row("anon", "403", "403", "ok", "404", "404"),
     ("/scenarios/compare", "GET"): row("anon", "403", "403", "ok", "404", "404"),
+    ("/api/v1/scenarios/{scenario}/report.pdf", "GET"): row("anon", "403", "403", "ok", "404", "404"),
+    ("/api/v1/scenarios/{scenario}/export.xlsx", "GET"): row("anon", "403", "403", "ok", "404", "404"),
 }
 # Query strings for routes that need one.
 QUERIES = {("/api/v1/scenarios/compare", "GET"): "?ids={scenario}&ids={scenario}",
@@ -180,6 +182,8 @@ TEMPLATES = {
     "/scenarios/<int:scenario_id>/submit": "/scenarios/{scenario}/submit",
     "/scenarios/<int:scenario_id>/decision": "/scenarios/{scenario}/decision",
     "/scenarios/<int:scenario_id>/check": "/scenarios/{scenario}/check",
+    "/api/v1/scenarios/<int:scenario_id>/report.pdf": "/api/v1/scenarios/{scenario}/report.pdf",
+    "/api/v1/scenarios/<int:scenario_id>/export.xlsx": "/api/v1/scenarios/{scenario}/export.xlsx",
 }
 
 

@@ -169,7 +169,7 @@ def sample_context(n_vendors: int = 12, n_needs: int = 3, seed: int = 7) -> dict
                                 "status": "optimal"})
     frontier_points.append({"avg_impact": round(high_impact + 2.5, 1), "cost": None, "status": "infeasible"})
 
-    scenario_name = "Plan B: impact 60"
+    scenario_name = f"Plan B: impact {avg_impact:.0f}"
     return {
         "organization": "Northwind Retail Group",
         "generated_at": "2026-11-22 07:45 UTC",
@@ -180,12 +180,12 @@ def sample_context(n_vendors: int = 12, n_needs: int = 3, seed: int = 7) -> dict
             "profile": PROFILE,
         },
         "summary": [
-            f"Scenario B costs {premium * 100:.1f} % more than the cheapest plan and sustains "
-            f"{fte_jobs - jobs_a:.1f} more full-time jobs for impact workers.",
-            f"{len(volume_by_vendor)} vendors share {n_needs} needs; no vendor takes more than "
-            f"{largest_share * 100:.0f} % of the spend.",
-            f"The average impact target of {avg_impact:.0f} binds: each further point costs about "
-            f"${(total_cost - cheapest) / 18.8:,.0f}.",
+            (f"Scenario B costs {premium * 100:.1f} % more than the cheapest plan and sustains "
+             f"{fte_jobs - jobs_a:.1f} more full-time jobs for impact workers."),
+            (f"{len(volume_by_vendor)} vendors share {n_needs} needs; no vendor takes more than "
+             f"{largest_share * 100:.0f} % of the spend."),
+            (f"The average impact target of {avg_impact:.0f} binds: each further point costs about "
+             f"${(total_cost - cheapest) / 18.8:,.0f}."),
             f"Impact workers are paid on average {living_wage_ratio:.2f} times the local living wage.",
         ],
         "kpis": [
@@ -197,7 +197,7 @@ def sample_context(n_vendors: int = 12, n_needs: int = 3, seed: int = 7) -> dict
             {"label": "Vendors used", "value": len(volume_by_vendor), "format": "integer"},
         ],
         "comparison": {
-            "scenarios": ["Plan A: cheapest", scenario_name, "Plan C: impact 65"],
+            "scenarios": ["Plan A: cheapest", scenario_name, f"Plan C: impact {avg_impact + 5:.0f}"],
             "chosen": 1,
             "rows": [
                 {"label": "Total cost", "values": [cheapest, total_cost, plan_c], "format": "money"},

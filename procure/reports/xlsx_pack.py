@@ -1,0 +1,218 @@
+"""The analyst pack: the board report's figures as an XLSX workbook of four plain tables.
+
+Sheets: "Allocations" (one row per need and vendor), "Scores" (one row per vendor),
+"Comparison" (one row per measure, one column per scenario) and "Assumptions" (section, item,
+value, detail: the scenario, targets, weights, metric catalog, evidence factors and sources).
+Each sheet has one header row and nothing else above or beside the table, so
+`pandas.read_excel(..., sheet_name=...)` reads it back as is.
+
+Numbers are written as numbers with a display format (money, percent, ...); every text cell
+goes through `procure.spreadsheets.escape_cell`, so a vendor named `=HYPERLINK(...)` is stored
+as text that no spreadsheet will run.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from procure.spreadsheets import escape_cell
+
+SHEETS = ("Allocations", "Scores", "Comparison", "Assumptions")
+NUMBER_FORMATS = {
+    "money": '"$"#,##0.00',
+    "price": '"$"#,##0.00##',
+    "percent": "0.0%",
+    "number": "#,##0.0",
+    "integer": "#,##0",
+    "ratio": "0.00",
+    "signed": "#,##0.00",
+}
+ALLOCATION_COLUMNS = [
+    ("Need", None), ("Vendor", None), ("Volume", "number"), ("Unit", None),
+    ("Price per unit", "price"), ("Cost", "money"), ("Impact score", "number"),
+]
+SCORE_COLUMNS = [
+    ("Vendor", None), ("Impact score", "number"), ("Cost", "money"), ("Share of cost", "percent"),
+    ("Needs served", "integer"), ("Volume", "number"), ("Share of volume", "percent"),
+    ("Impact-worker share", "percent"), ("Impact-worker hours", "number"), ("Living-wage ratio", "ratio"),
+]
+ASSUMPTION_COLUMNS = [("Section", None), ("Item", None), ("Value", None), ("Detail", None)]
+
+HEADER_FONT = Font(bold=True, color="1C2430")
+HEADER_FILL = PatternFill("solid", fgColor="EEF0F3")
+CHOSEN_FILL = PatternFill("solid", fgColor="E6F4F2")
+MAX_COLUMN_WIDTH = 60
+
+
+def cell_value(value: Any) -> Any:
+    """What goes into a cell: numbers as numbers, text escaped, yes/no for booleans, None empty.
+
+    Control characters that XLSX cannot hold (NUL, form feed, ...) are dropped from text.
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, (list, tuple)):  # e.g. the names of the targets that bind
+        value = ", ".join(str(item) for item in value if item is not None) or None
+        return None if value is None else escape_cell(ILLEGAL_CHARACTERS_RE.sub("", value))
+    return escape_cell(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
+
+
+def _write_table(sheet, columns: Sequence[tuple[str, str | None]], rows: Iterable[Sequence[Any]],
+                 row_formats: Sequence[str | None] | None = None) -> None:
+    """Header row, then rows; a column's format applies unless `row_formats` gives one per row."""
+    sheet.append([cell_value(name) for name, _ in columns])
+    for cell in sheet[1]:
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+        cell.alignment = Alignment(vertical="top", wrap_text=True)
+    widths = [len(str(name)) for name, _ in columns]
+    for index, row in enumerate(rows):
+        values = [cell_value(value) for value in row]
+        sheet.append(values)
+        for column, value in enumerate(values):
+            fmt = row_formats[index] if row_formats and column > 0 else columns[column][1]
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and fmt in NUMBER_FORMATS:
+                sheet.cell(row=sheet.max_row, column=column + 1).number_format = NUMBER_FORMATS[fmt]
+            shown = f"{value:,.2f}" if isinstance(value, float) else str(value if value is not None else "")
+            widths[column] = max(widths[column], len(shown))
+    for column, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = min(width + 2, MAX_COLUMN_WIDTH)
+    sheet.freeze_panes = "B2" if len(columns) > 2 else "A2"
+    if sheet.max_row > 1:
+        sheet.auto_filter.ref = sheet.dimensions
+
+
+def _allocation_rows(allocations: list[dict]) -> list[list[Any]]:
+    return [[a.get("need"), a.get("vendor"), a.get("volume"), a.get("unit"), a.get("price"), a.get("cost"),
+             a.get("impact_score")] for a in allocations]
+
+
+def _score_rows(allocations: list[dict], by_vendor: list[dict]) -> list[list[Any]]:
+    """One row per vendor, from the allocations (cost, impact score) and the impact table."""
+    vendors: dict[str, dict] = {}
+    for allocation in allocations:
+        entry = vendors.setdefault(allocation.get("vendor"), {"cost": 0.0, "needs": set(), "volume": 0.0,
+                                                             "impact_x_volume": 0.0, "scored_volume": 0.0})
+        entry["cost"] += allocation.get("cost") or 0.0
+        entry["needs"].add(allocation.get("need"))
+        volume = allocation.get("volume") or 0.0
+        entry["volume"] += volume
+        if allocation.get("impact_score") is not None:
+            entry["impact_x_volume"] += allocation["impact_score"] * volume
+            entry["scored_volume"] += volume
+    impact_rows = {row.get("vendor"): row for row in by_vendor}
+    total_cost = sum(entry["cost"] for entry in vendors.values())
+    names = sorted(vendors, key=lambda name: (-vendors[name]["cost"], str(name)))
+    names += [name for name in impact_rows if name not in vendors]
+    rows = []
+    for name in names:
+        entry = vendors.get(name)
+        impact = impact_rows.get(name, {})
+        rows.append([
+            name,
+            entry["impact_x_volume"] / entry["scored_volume"] if entry and entry["scored_volume"] else None,
+            entry["cost"] if entry else None,
+            entry["cost"] / total_cost if entry and total_cost else None,
+            len(entry["needs"]) if entry else None,
+            impact.get("volume", entry["volume"] if entry else None),
+            impact.get("share_of_volume"),
+            impact.get("impact_worker_share"),
+            impact.get("impact_worker_hours"),
+            impact.get("living_wage_ratio"),
+        ])
+    return rows
+
+
+def _assumption_rows(context: dict) -> list[list[Any]]:
+    scenario = context.get("scenario") or {}
+    method = context.get("method") or {}
+    impact = context.get("impact") or {}
+    comparison = context.get("comparison") or {}
+    rows: list[list[Any]] = [
+        ["Report", "Organization", context.get("organization"), None],
+        ["Report", "Generated at", context.get("generated_at"), None],
+        ["Scenario", "Name", scenario.get("name"), None],
+        ["Scenario", "Id", scenario.get("id"), None],
+        ["Scenario", "Status", scenario.get("status"), None],
+        ["Scenario", "Objective", scenario.get("objective"), None],
+        ["Scenario", "Approved by", scenario.get("approved_by"), None],
+        ["Scenario", "Approved at", scenario.get("approved_at"), None],
+        ["Scenario", "Decision comment", scenario.get("decision_comment"), None],
+        ["Scenario", "Scoring profile", scenario.get("profile") or method.get("profile"), None],
+    ]
+    scenarios, chosen = comparison.get("scenarios") or [], comparison.get("chosen")
+    if isinstance(chosen, int) and 0 <= chosen < len(scenarios):
+        rows.append(["Comparison", "Scenario under decision", scenarios[chosen], f"column {chosen + 2} of Comparison"])
+    rows += [["Summary", None, sentence, None] for sentence in context.get("summary") or []]
+    rows += [["KPI", kpi.get("label"), kpi.get("value"), kpi.get("format")] for kpi in context.get("kpis") or []]
+    for key, label in (("impact_worker_hours", "Impact-worker hours"), ("fte_jobs", "Jobs sustained (FTE)"),
+                       ("hours_per_fte_year", "Hours per FTE-year"), ("training_hours", "Training hours"),
+                       ("living_wage_ratio", "Living-wage ratio")):
+        if key in impact:
+            rows.append(["Impact", label, impact[key], None])
+    for constraint in context.get("constraints") or []:
+        detail = (f"shadow price in {constraint.get('unit') or 'business units'}; "
+                  f"binding: {'yes' if constraint.get('binding') else 'no'}; slack: {constraint.get('slack')}")
+        rows.append(["Target", constraint.get("label"), constraint.get("shadow_price"), detail])
+    for pillar, weight in (method.get("pillar_weights") or {}).items():
+        rows.append(["Pillar weight", pillar, weight, None])
+    for metric in method.get("metrics") or []:
+        goalposts = metric.get("goalposts") or []
+        detail = "; ".join(part for part in (
+            f"key {metric.get('key')}" if metric.get("key") else "",
+            f"formula {metric.get('formula')}" if metric.get("formula") else "",
+            f"goalposts {goalposts[0]} to {goalposts[1]}" if len(goalposts) == 2 else "",
+            f"section {metric.get('section')}" if metric.get("section") else "",
+            f"source {metric.get('source')}" if metric.get("source") else "",
+        ) if part)
+        rows.append(["Metric weight", metric.get("label"), metric.get("weight"), detail])
+    for level, factor in (method.get("evidence_factors") or {}).items():
+        rows.append(["Evidence factor", level, factor, None])
+    rows += [["Source", None, source, None] for source in method.get("sources") or []]
+    return rows
+
+
+def export_pack(context: dict) -> bytes:
+    """The XLSX workbook (bytes) for a report context (the same dict as `render_board_pdf`)."""
+    workbook = Workbook()
+    workbook.properties.creator = "impact-procure"
+    workbook.properties.title = str(cell_value((context.get("scenario") or {}).get("name")) or "Scenario")[:200]
+    allocations = list(context.get("allocations") or [])
+
+    sheet = workbook.active
+    sheet.title = "Allocations"
+    _write_table(sheet, ALLOCATION_COLUMNS, _allocation_rows(allocations))
+
+    _write_table(workbook.create_sheet("Scores"), SCORE_COLUMNS,
+                 _score_rows(allocations, list((context.get("impact") or {}).get("by_vendor") or [])))
+
+    comparison = context.get("comparison") or {}
+    scenario_names = list(comparison.get("scenarios") or [])
+    comparison_rows = list(comparison.get("rows") or [])
+    sheet = workbook.create_sheet("Comparison")
+    _write_table(sheet, [("Measure", None)] + [(name, None) for name in scenario_names],
+                 [[row.get("label")] + list(row.get("values") or []) for row in comparison_rows],
+                 row_formats=[row.get("format", "number") for row in comparison_rows])
+    chosen = comparison.get("chosen")
+    if isinstance(chosen, int) and 0 <= chosen < len(scenario_names):
+        for cells in sheet.iter_rows(min_col=chosen + 2, max_col=chosen + 2):
+            for cell in cells:
+                cell.fill = CHOSEN_FILL
+                cell.font = Font(bold=True)
+
+    _write_table(workbook.create_sheet("Assumptions"), ASSUMPTION_COLUMNS, _assumption_rows(context))
+
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

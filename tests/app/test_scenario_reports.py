@@ -1,0 +1,47 @@
+"""The board PDF and the XLSX pack of a scenario, through the API."""
+
+import io
+
+import pandas as pd
+from pypdf import PdfReader
+
+from tests.app.test_scenarios import world  # noqa: F401  (the fixture)
+
+
+def _solved(client, world, name="Plan A"):
+    return client.post("/api/v1/scenarios", headers=world["headers"],
+                       json={"name": name, "need_ids": [world["need"]["id"]]}).json
+
+
+def test_board_pdf_carries_the_scenarios_figures(client, world):
+    scenario = _solved(client, world)
+    _solved(client, world, name="Plan B")
+    response = client.get(f"/api/v1/scenarios/{scenario['id']}/report.pdf", headers=world["headers"])
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.data.startswith(b"%PDF")
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages).split())
+    result = client.get(f"/api/v1/scenarios/{scenario['id']}/result.json", headers=world["headers"]).json
+    assert "Plan A" in text and "Plan B" in text
+    assert f"{result['totals']['cost']:,.0f}" in text  # 6,400
+    assert "Alpha Annotation" in text and "Beta BPO" in text
+    assert "Impact workers as a share of headcount" in text  # the method appendix
+
+
+def test_xlsx_pack_round_trips(client, world):
+    scenario = _solved(client, world)
+    response = client.get(f"/api/v1/scenarios/{scenario['id']}/export.xlsx", headers=world["headers"])
+    assert response.status_code == 200
+    sheets = pd.read_excel(io.BytesIO(response.data), sheet_name=None)
+    assert {"Allocations", "Scores", "Comparison", "Assumptions"} <= set(sheets)
+    allocations = sheets["Allocations"]
+    assert abs(allocations.select_dtypes("number").filter(like="ost").iloc[:, 0].sum() - 6400) < 1e-6
+
+
+def test_reports_need_a_solved_scenario_and_stay_private(client, world, make_user, bearer):
+    impossible = client.post("/api/v1/scenarios", headers=world["headers"], json={
+        "name": "Impossible", "need_ids": [world["need"]["id"]], "targets": {"budget": 5000}}).json
+    assert client.get(f"/api/v1/scenarios/{impossible['id']}/report.pdf", headers=world["headers"]).status_code == 409
+    scenario = _solved(client, world)
+    other = bearer(make_user("buyer"))
+    assert client.get(f"/api/v1/scenarios/{scenario['id']}/report.pdf", headers=other).status_code == 404
+    assert client.get(f"/api/v1/scenarios/{scenario['id']}/export.xlsx", headers=other).status_code == 404

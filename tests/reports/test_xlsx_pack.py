@@ -1,0 +1,130 @@
+"""The XLSX pack: four plain tables that read back through pandas, numbers as numbers, text escaped."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from procure.reports.xlsx_pack import SHEETS, export_pack
+from tests.reports.sample_context import sample_context
+
+
+def read(pack: bytes, sheet: str) -> pd.DataFrame:
+    return pd.read_excel(io.BytesIO(pack), sheet_name=sheet, engine="openpyxl")
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return sample_context()
+
+
+@pytest.fixture(scope="module")
+def pack(sample):
+    return export_pack(sample)
+
+
+def test_the_pack_has_four_sheets_with_their_headers(pack, sample):
+    workbook = load_workbook(io.BytesIO(pack))
+    assert workbook.sheetnames == ["Allocations", "Scores", "Comparison", "Assumptions"] == list(SHEETS)
+    headers = {name: [cell.value for cell in workbook[name][1]] for name in workbook.sheetnames}
+    assert headers["Allocations"] == ["Need", "Vendor", "Volume", "Unit", "Price per unit", "Cost", "Impact score"]
+    assert headers["Scores"] == ["Vendor", "Impact score", "Cost", "Share of cost", "Needs served", "Volume",
+                                 "Share of volume", "Impact-worker share", "Impact-worker hours", "Living-wage ratio"]
+    assert headers["Comparison"] == ["Measure"] + sample["comparison"]["scenarios"]
+    assert headers["Assumptions"] == ["Section", "Item", "Value", "Detail"]
+
+
+def test_allocations_round_trip_with_numbers_equal(pack, sample):
+    frame = read(pack, "Allocations")
+    assert len(frame) == len(sample["allocations"])
+    for row, allocation in zip(frame.to_dict("records"), sample["allocations"]):
+        assert (row["Need"], row["Vendor"], row["Unit"]) == (allocation["need"], allocation["vendor"], allocation["unit"])
+        assert (row["Volume"], row["Price per unit"], row["Cost"], row["Impact score"]) == (
+            allocation["volume"], allocation["price"], allocation["cost"], allocation["impact_score"])
+    assert frame["Cost"].sum() == pytest.approx(sample["kpis"][0]["value"], abs=0.005)  # the Total cost KPI
+
+
+def test_scores_give_each_vendor_its_cost_and_impact_figures(pack, sample):
+    frame = read(pack, "Scores").set_index("Vendor")
+    by_vendor = {row["vendor"]: row for row in sample["impact"]["by_vendor"]}
+    assert set(frame.index) == set(by_vendor)
+    vendor = sample["allocations"][0]["vendor"]
+    lines = [a for a in sample["allocations"] if a["vendor"] == vendor]
+    assert frame.loc[vendor, "Cost"] == pytest.approx(sum(a["cost"] for a in lines))
+    assert frame.loc[vendor, "Needs served"] == len({a["need"] for a in lines})
+    assert frame.loc[vendor, "Impact score"] == pytest.approx(lines[0]["impact_score"])  # one score per vendor
+    for name, row in by_vendor.items():
+        assert frame.loc[name, "Impact-worker hours"] == row["impact_worker_hours"]
+        assert frame.loc[name, "Living-wage ratio"] == row["living_wage_ratio"]
+        assert frame.loc[name, "Share of volume"] == row["share_of_volume"]
+    assert frame["Share of cost"].sum() == pytest.approx(1.0)
+    assert list(frame["Cost"]) == sorted(frame["Cost"], reverse=True)  # largest first
+
+
+def test_comparison_keeps_one_column_per_scenario_and_its_formats(pack, sample):
+    frame = read(pack, "Comparison")
+    assert list(frame["Measure"]) == [row["label"] for row in sample["comparison"]["rows"]]
+    for index, name in enumerate(sample["comparison"]["scenarios"]):
+        assert list(frame[name]) == [row["values"][index] for row in sample["comparison"]["rows"]]
+    sheet = load_workbook(io.BytesIO(pack))["Comparison"]
+    assert sheet["B2"].number_format == '"$"#,##0.00'  # Total cost: money
+    assert sheet["B3"].number_format == "0.0%"  # Cost premium: percent
+    assert sheet["C1"].fill.fgColor.rgb.endswith("E6F4F2")  # the chosen scenario's column is tinted
+
+
+def test_assumptions_hold_weights_targets_and_sources_as_values(pack, sample):
+    frame = read(pack, "Assumptions")
+    value = {(r["Section"], r["Item"]): r["Value"] for r in frame.to_dict("records") if isinstance(r["Item"], str)}
+    assert value[("Pillar weight", "impact")] == 0.45
+    assert value[("Evidence factor", "buyer_verified")] == 0.85
+    assert value[("Scenario", "Name")] == sample["scenario"]["name"]
+    assert value[("Scenario", "Approved by")] == "Jonas Lindqvist"
+    binding = sample["constraints"][0]
+    assert value[("Target", binding["label"])] == binding["shadow_price"]  # a negative number, not text
+    for metric in sample["method"]["metrics"]:
+        assert value[("Metric weight", metric["label"])] == metric["weight"]
+    sources = frame.loc[frame["Section"] == "Source", "Value"].tolist()
+    assert sources == sample["method"]["sources"]
+
+
+def test_formula_looking_text_is_escaped_and_never_a_formula():
+    context = sample_context(6, 2)
+    context["allocations"][0]["vendor"] = '=HYPERLINK("x")'
+    context["allocations"][1]["need"] = "+1 555 0100"
+    context["allocations"][2]["vendor"] = "-2+3"
+    context["allocations"][3]["vendor"] = "@SUM(A1:A9)"
+    context["allocations"][4]["unit"] = "\x00=cmd|' /C calc'!A0"  # a control character first
+    context["comparison"]["scenarios"][0] = "=1+1"
+    context["comparison"]["rows"].append({"label": "Binding targets", "format": "text",
+                                          "values": [[], ["=budget"], ["Average impact", "Budget"]]})
+    context["organization"] = "<script>alert(1)</script> & Co"
+    pack = export_pack(context)
+
+    allocations = read(pack, "Allocations")
+    assert allocations.loc[0, "Vendor"] == "'=HYPERLINK(\"x\")"
+    assert allocations.loc[1, "Need"] == "'+1 555 0100"
+    assert allocations.loc[2, "Vendor"] == "'-2+3"
+    assert allocations.loc[3, "Vendor"] == "'@SUM(A1:A9)"
+    assert allocations.loc[4, "Unit"] == "'=cmd|' /C calc'!A0"
+    comparison = read(pack, "Comparison")
+    assert "'=1+1" in comparison.columns
+    binding = comparison.iloc[-1].tolist()
+    assert binding[0] == "Binding targets" and pd.isna(binding[1])
+    assert binding[2:] == ["'=budget", "Average impact, Budget"]
+    assert ("Report", "Organization", "<script>alert(1)</script> & Co") in {
+        (r["Section"], r["Item"], r["Value"]) for r in read(pack, "Assumptions").to_dict("records")}
+
+    workbook = load_workbook(io.BytesIO(pack))
+    kinds = {cell.data_type for sheet in workbook for row in sheet.iter_rows() for cell in row}
+    assert "f" not in kinds  # no cell anywhere is a formula
+    numbers = [cell.value for row in workbook["Allocations"].iter_rows(min_row=2, min_col=6, max_col=6) for cell in row]
+    assert numbers and all(isinstance(number, (int, float)) for number in numbers)  # costs stay numbers
+
+
+def test_an_empty_context_gives_four_empty_tables():
+    pack = export_pack({"scenario": {"name": "Bare"}})
+    assert load_workbook(io.BytesIO(pack)).sheetnames == list(SHEETS)
+    assert read(pack, "Allocations").empty and read(pack, "Scores").empty and read(pack, "Comparison").empty
