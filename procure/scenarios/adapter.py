@@ -86,8 +86,8 @@ def build_problem(needs: list[Need], profile: scoring.Profile, objective: str,
     if document_targets.get("min_impact_spend_share") is not None and document_targets.get("impact_vendor_min_score") is None:
         document_targets["impact_vendor_min_score"] = DEFAULT_IMPACT_VENDOR_MIN_SCORE
     return {
-        "needs": [{"id": f"N{n.id}", "title": n.title, "volume": n.volume, "min_quality": n.min_quality,
-                   "max_vendor_share": n.max_vendor_share} for n in needs],
+        "needs": [{"id": f"N{n.id}", "title": n.title, "unit": n.unit, "volume": n.volume,
+                   "min_quality": n.min_quality, "max_vendor_share": n.max_vendor_share} for n in needs],
         "vendors": vendors,
         "offers": offers,
         "targets": document_targets,

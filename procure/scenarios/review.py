@@ -49,15 +49,23 @@ def _weighted(pairs: list[tuple[float, float | None]]) -> float | None:
 
 
 def projected_impact(scenario: Scenario) -> dict[str, Any]:
-    """What the allocation sustains: impact-worker hours (Σ volume × the vendor's impact-worker
+    """What the allocation sustains: impact-worker hours (Σ hours × the vendor's impact-worker
     share), full-time jobs (hours / hours per FTE-year), and the volume-weighted training hours
-    per impact worker and living-wage ratio of the vendors that get the work."""
+    per impact worker and living-wage ratio of the vendors that get the work.
+
+    Only volume bought by the hour counts as hours: work bought per item or task has no hours
+    to count (the optimizer's own `impact_worker_hours` total counts every unit, as DESIGN §5
+    defines it).
+    """
     hours_per_fte = current_app.config["HOURS_PER_FTE_YEAR"]
     facts = _vendor_facts(scenario)
-    volume, cost = defaultdict(float), defaultdict(float)
+    units = {need["id"]: need.get("unit", "hour") for need in (scenario.problem or {}).get("needs", [])}
+    volume, cost, hours = defaultdict(float), defaultdict(float), defaultdict(float)
     for allocation in (scenario.result or {}).get("allocations", []):
         volume[allocation["vendor"]] += allocation["volume"]
         cost[allocation["vendor"]] += allocation["cost"]
+        if units.get(allocation["need"], "hour") == "hour":
+            hours[allocation["vendor"]] += allocation["volume"]
     total_volume = sum(volume.values())
     by_vendor = []
     for vendor_id in sorted(volume, key=lambda v: -volume[v]):
@@ -66,8 +74,9 @@ def projected_impact(scenario: Scenario) -> dict[str, Any]:
         by_vendor.append({
             "vendor": fact["name"], "vendor_id": vendor_id, "volume": volume[vendor_id], "cost": cost[vendor_id],
             "share_of_volume": volume[vendor_id] / total_volume if total_volume else 0.0,
+            "hours": hours[vendor_id],
             "impact_score": fact.get("impact_score"), "impact_worker_share": share,
-            "impact_worker_hours": None if share is None else volume[vendor_id] * share,
+            "impact_worker_hours": None if share is None else hours[vendor_id] * share,
             "training_hours_per_impact_worker": fact.get("training_hours_per_impact_worker"),
             "living_wage_ratio": fact.get("living_wage_ratio"),
         })
@@ -185,7 +194,7 @@ def actual_against_projected(scenario: Scenario) -> dict[str, Any]:
         rows.append({"vendor": line["vendor"], "volume": line["volume"],
                      "projected_share": line["impact_worker_share"], "actual_share": actual_share,
                      "projected_hours": line["impact_worker_hours"],
-                     "actual_hours": None if actual_share is None else line["volume"] * actual_share,
+                     "actual_hours": None if actual_share is None else line["hours"] * actual_share,
                      "actual_period_end": latest.period_end if actual_share is not None else None})
     updated = [r for r in rows if r["actual_hours"] is not None]
     return {"rows": rows, "vendors_with_new_disclosures": len(updated),

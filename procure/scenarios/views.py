@@ -68,7 +68,9 @@ def index():
     scenarios = db.session.scalars(scoped_select(Scenario).order_by(Scenario.id.desc())).all()
     needs = db.session.scalars(scoped_select(Need).where(Need.archived.is_(False)).order_by(Need.id)).all()
     profile_options = [(str(p.id), f"{p.name} (v{p.number})") for p in profiles_for(current_user.organization_id)]
+    jobs = {s.id: review.projected_impact(s)["fte_jobs"] for s in scenarios if (s.result or {}).get("allocations")}
     return render_template("scenarios/index.html", scenarios=scenarios, needs=needs, errors=errors, values=values,
+                           jobs=jobs,
                            profile_options=profile_options, target_fields=TARGET_FIELDS), status
 
 

@@ -157,3 +157,17 @@ def test_board_context_is_plain_data_with_the_scenarios_figures(client, world):
     assert len(context["method"]["metrics"]) == 8 and context["method"]["pillar_weights"]["impact"] == 0.45
     assert [e["action"] for e in context["audit"]] == ["scenario.create", "scenario.solve"]
     assert all("Vendor V" not in c["label"] for c in context["constraints"])
+
+
+def test_work_bought_per_item_adds_no_hours(client, world):
+    """Only hourly work counts as impact-worker hours; items have no hours to count."""
+    from procure.scenarios.models import Scenario
+    from procure.scenarios.review import projected_impact
+
+    sid = _scenario(client, world)["id"]
+    scenario = db.session.get(Scenario, sid)
+    hourly = projected_impact(scenario)["impact_worker_hours"]
+    assert hourly > 0
+    scenario.problem = {**scenario.problem, "needs": [{**n, "unit": "item"} for n in scenario.problem["needs"]]}
+    assert projected_impact(scenario)["impact_worker_hours"] == 0.0
+    db.session.rollback()

@@ -38,7 +38,7 @@ def test_problem_document_from_the_database(client, world):
     assert created.status_code == 201, created.json
     problem = client.get(f"/api/v1/scenarios/{created.json['id']}/problem.json", headers=world["headers"]).json
     need_id = f"N{world['need']['id']}"
-    assert problem["needs"] == [{"id": need_id, "title": "Annotation 2026", "volume": 1000.0, "min_quality": 0.9,
+    assert problem["needs"] == [{"id": need_id, "title": "Annotation 2026", "unit": "hour", "volume": 1000.0, "min_quality": 0.9,
                                  "max_vendor_share": 0.8}]
     offers = {o["vendor"]: o for o in problem["offers"]}
     alpha, beta = f"V{world['alpha'].id}", f"V{world['beta'].id}"
