@@ -27,10 +27,9 @@ NAV_ITEMS = (
     NavItem("Vendors", "vendor_pages.directory"),
     NavItem("Compare", "scoring_pages.compare"),
     NavItem("Profiles", "scoring_pages.profiles"),
-    NavItem("Review queue", "disclosure_pages.queue"),
-    NavItem("Import / export", "disclosure_pages.table"),
+    NavItem("Reviews", "disclosure_pages.queue"),
+    NavItem("Data", "disclosure_pages.table"),
     NavItem("Users", "accounts_pages.admin_users"),
-    NavItem("Account", "accounts_pages.account"),
 )
 
 

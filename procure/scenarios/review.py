@@ -168,9 +168,12 @@ def summary_sentences(scenarios: list[Scenario], figures: list[dict[str, Any]]) 
             continue
         premium = f["total_cost"] / cheapest["total_cost"] - 1.0
         more_jobs = jobs - (cheapest["fte_jobs"] or 0.0)
-        sentences.append(f"{scenario.name} costs {premium * 100:.1f} % more than the cheapest plan "
-                         f"({cheapest_scenario.name}) and sustains {abs(more_jobs):,.1f} "
-                         f"{'more' if more_jobs >= 0 else 'fewer'} full-time jobs for impact workers.")
+        cost_words = (f"costs the same as the cheapest plan ({cheapest_scenario.name})" if premium < 0.0005
+                      else f"costs {premium * 100:.1f} % more than the cheapest plan ({cheapest_scenario.name})")
+        job_words = ("sustains as many full-time jobs for impact workers" if abs(more_jobs) < 0.05
+                     else f"sustains {abs(more_jobs):,.1f} {'more' if more_jobs > 0 else 'fewer'} full-time jobs "
+                          "for impact workers")
+        sentences.append(f"{scenario.name} {cost_words} and {job_words}.")
     return sentences
 
 

@@ -171,3 +171,13 @@ def test_work_bought_per_item_adds_no_hours(client, world):
     scenario.problem = {**scenario.problem, "needs": [{**n, "unit": "item"} for n in scenario.problem["needs"]]}
     assert projected_impact(scenario)["impact_worker_hours"] == 0.0
     db.session.rollback()
+
+
+def test_summary_says_the_same_when_plans_are_equal(client, world):
+    from procure.scenarios.models import Scenario
+    from procure.scenarios.review import compare
+
+    first, second = _scenario(client, world, name="One"), _scenario(client, world, name="Two")
+    summary = compare([db.session.get(Scenario, first["id"]), db.session.get(Scenario, second["id"])])["summary"]
+    assert summary[1] == ("Two costs the same as the cheapest plan (One) and sustains as many full-time jobs "
+                          "for impact workers.")
