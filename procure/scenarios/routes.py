@@ -24,6 +24,14 @@ blp = Blueprint("scenarios_api", __name__, url_prefix="/api/v1", description="Al
 READERS = roles("buyer", "executive", "admin")
 
 
+def solved_or_404(scenario_id: int) -> Scenario:
+    """A visible scenario that has been solved (its problem and result documents exist)."""
+    scenario = get_scoped_or_404(Scenario, scenario_id)
+    if scenario.problem is None or scenario.result is None:
+        abort(404, "This scenario has not been solved yet.")
+    return scenario
+
+
 @blp.route("/scenarios")
 class Scenarios(MethodView):
     @access(READERS)
@@ -94,10 +102,7 @@ class ScenarioProblem(MethodView):
     @blp.response(200, description="The exact problem document the optimizer solved")
     def get(self, scenario_id):
         """The problem document (solve it again with `procure optimize`)"""
-        scenario = get_scoped_or_404(Scenario, scenario_id)
-        if scenario.problem is None:
-            abort(404, "This scenario has not been solved yet.")
-        return scenario.problem
+        return solved_or_404(scenario_id).problem
 
 
 @blp.route("/scenarios/<int:scenario_id>/result.json")
@@ -106,10 +111,7 @@ class ScenarioResult(MethodView):
     @blp.response(200, description="The result document")
     def get(self, scenario_id):
         """The result document"""
-        scenario = get_scoped_or_404(Scenario, scenario_id)
-        if scenario.result is None:
-            abort(404, "This scenario has not been solved yet.")
-        return scenario.result
+        return solved_or_404(scenario_id).result
 
 
 @blp.route("/scenarios/<int:scenario_id>/frontier")
@@ -119,10 +121,7 @@ class ScenarioFrontier(MethodView):
     @blp.response(200, description="Least cost against average impact")
     def get(self, query, scenario_id):
         """The cost-versus-impact frontier of the scenario's problem document"""
-        scenario = get_scoped_or_404(Scenario, scenario_id)
-        if scenario.problem is None:
-            abort(404, "This scenario has not been solved yet.")
-        return optimizer.frontier(scenario.problem, query["points"])
+        return optimizer.frontier(solved_or_404(scenario_id).problem, query["points"])
 
 
 @blp.route("/scenarios/<int:scenario_id>/submit")
