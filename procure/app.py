@@ -91,6 +91,7 @@ def _register_blueprints(app: Flask) -> None:
     from procure.disclosures.routes import blp as disclosures_api
     from procure.disclosures.views import bp as disclosure_pages
     from procure.docs import bp as docs_pages
+    from procure.health import bp as health
     from procure.needs.routes import blp as needs_api
     from procure.needs.views import bp as need_pages
     from procure.scenarios.routes import blp as scenarios_api
@@ -108,6 +109,7 @@ def _register_blueprints(app: Flask) -> None:
     api.register_blueprint(scenarios_api)
     app.register_blueprint(accounts_pages)
     app.register_blueprint(docs_pages)
+    app.register_blueprint(health)
     app.register_blueprint(vendor_pages)
     app.register_blueprint(disclosure_pages)
     app.register_blueprint(scoring_pages)

@@ -16,6 +16,7 @@ def test_the_public_routes_are_exactly_these(app):
         ("/api/v1/docs", "GET"),
         ("/api/v1/docs/assets/<path:filename>", "GET"),
         ("/api/v1/openapi.json", "GET"),
+        ("/healthz", "GET"),
         ("/sign-in", "GET"),
         ("/sign-in", "POST"),
         ("/static/<path:filename>", "GET"),
