@@ -79,5 +79,6 @@ Result document:
 
 from optimizer.api import solve, validate
 from optimizer.frontier import frontier
+from optimizer.problem import MAX_PRICE, MAX_UNITS, validate_targets
 
-__all__ = ["frontier", "solve", "validate"]
+__all__ = ["MAX_PRICE", "MAX_UNITS", "frontier", "solve", "validate", "validate_targets"]

@@ -435,6 +435,17 @@ def _read_section(document: dict, name: str, rules: tuple[Rule, ...], errors: Er
     return _read_fields(value, name, rules, errors, strict=True)
 
 
+def validate_targets(targets: Any) -> list[dict[str, str]]:
+    """Check a `targets` object alone, by the same rules as inside a problem document.
+
+    For callers that keep targets before they build a whole problem (a stored scenario): each
+    error is `{"field": "targets.budget", "message": ...}`.
+    """
+    errors = ErrorList()
+    _read_fields({} if targets is None else targets, "targets", TARGET_RULES, errors, strict=True)
+    return errors.as_list()
+
+
 def parse_problem(document: Any) -> tuple[Problem | None, list[dict[str, str]]]:
     """Validate a problem document and return `(Problem, [])` or `(None, errors)`.
 

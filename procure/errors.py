@@ -72,8 +72,6 @@ def _http_error(error: HTTPException):
     message = data.get("message") or error.description
     if error.code == 422 and errors and not data.get("message"):
         message = "The input is not valid: see the message for each field."
-    if error.code == 400 and request.is_json and request.get_data() and not errors:
-        message = message or "The request body is not valid JSON."
     headers = dict(error.get_headers())
     headers.pop("Content-Type", None)
     return respond_error(error.code or 500, message, errors, headers)

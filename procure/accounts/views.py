@@ -80,7 +80,7 @@ def _scenario_overview() -> dict:
     scenarios = db.session.scalars(scoped_select(Scenario).order_by(Scenario.id.desc())).all()
     approved = [s for s in scenarios if s.status == "approved"]
     impacts = {s.id: projected_impact(s) for s in approved}
-    tracking = {s.id: actual_against_projected(s) for s in approved}
+    tracking = {s.id: actual_against_projected(s, impacts[s.id]) for s in approved}
     return {
         "open_scenarios": [s for s in scenarios if s.status in ("solved", "submitted")],
         "approved_scenarios": approved,

@@ -12,8 +12,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Mapping
 
-from sqlalchemy import select
-
 from procure.disclosures import services
 from procure.disclosures.models import Disclosure
 from procure.disclosures.validation import hourly_wage
@@ -257,7 +255,3 @@ def vendors_for_import(user):
             return vendor
         return None
     return allowed
-
-
-__all__ = ["FLAT_COLUMNS", "MAX_IMPORT_ROWS", "flat_row", "import_rows", "latest_versions", "select",
-           "vendors_for_import"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Mapping
 
+import optimizer
 from procure.audit.services import record_event
 from procure.editing import check_version
 from procure.errors import ValidationFailed
@@ -28,10 +29,12 @@ def _errors(values: Mapping[str, Any]) -> dict[str, list[str]]:
         add("service_category", f"Unknown service category {values['service_category']!r}.")
     if "unit" in values and values["unit"] not in UNITS:
         add("unit", f"Use one of: {', '.join(UNITS)}.")
-    if "volume" in values and not (values["volume"] or 0) > 0:
-        add("volume", "The volume must be above zero.")
-    if values.get("budget_usd") is not None and values["budget_usd"] <= 0:
-        add("budget_usd", "A budget must be above zero (leave it empty for no budget limit).")
+    if "volume" in values and not 0 < (values["volume"] or 0) <= optimizer.MAX_UNITS:
+        add("volume", f"The volume must be above zero and at most {optimizer.MAX_UNITS:,.0f}.")
+    budget = values.get("budget_usd")
+    if budget is not None and not 0 < budget <= optimizer.MAX_UNITS * optimizer.MAX_PRICE:
+        add("budget_usd", "A budget must be above zero (leave it empty for no budget limit) and at most "
+                          f"{optimizer.MAX_UNITS * optimizer.MAX_PRICE:,.0f}.")
     for field, low, high, text in (("min_quality", 0, 1, "between 0 and 1"),
                                    ("min_impact_spend_share", 0, 1, "between 0 and 1"),
                                    ("min_avg_impact", 0, 100, "between 0 and 100")):

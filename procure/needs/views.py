@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from procure.access import access, get_scoped_or_404, roles, scoped_select
 from procure.errors import ConflictError, ValidationFailed
+from procure.forms import form_number
 from procure.extensions import db
 from procure.needs import services
 from procure.needs.models import Need
@@ -33,16 +34,9 @@ def _values_from_form(form) -> tuple[dict, dict, dict]:
         except ValueError:
             errors[key] = ["Enter a date (YYYY-MM-DD)."]
     for key in NUMBER_FIELDS:
-        if not raw[key]:
-            if key in OPTIONAL:
-                values[key] = None
-            elif key == "volume":
-                errors[key] = ["Enter the volume."]
-            continue
-        try:
-            values[key] = float(raw[key].replace(",", ""))
-        except ValueError:
-            errors[key] = [f"{raw[key]!r} is not a number."]
+        number = form_number(form, key, errors, required="Enter the volume." if key == "volume" else None)
+        if number is not None or key in OPTIONAL:
+            values[key] = number  # blank min_quality / max_vendor_share keep their defaults
     return values, errors, raw
 
 

@@ -56,9 +56,10 @@ def build_problem(needs: list[Need], profile: scoring.Profile, objective: str,
     result = scoring.score_table(inputs.table, catalog(), profile) if inputs.table is not None else None
     categories = {need.service_category for need in needs}
     vendors, offers, excluded = [], [], []
+    score_key = {str(key): key for key in result.scores.index} if result is not None else {}
     for vendor_id in sorted(inputs.vendors):
         vendor = inputs.vendors[vendor_id]
-        score = result.scores.loc[next(k for k in result.scores.index if str(k) == str(vendor_id))]
+        score = result.scores.loc[score_key[str(vendor_id)]]
         relevant = [o for o in vendor.offers if o.active and o.service_category in categories]
         if not relevant:
             continue

@@ -43,7 +43,7 @@ def board_context(scenario: Scenario) -> dict[str, Any]:
     compared = _comparable(scenario)
     comparison = review.compare(compared)
     figures = comparison.pop("figures")[0]
-    impact = review.projected_impact(scenario)
+    impact = figures["impact"]  # computed once, by the comparison
     names = {v["id"]: v.get("name", v["id"]) for v in (scenario.problem or {}).get("vendors", [])}
     scores = {v["id"]: v.get("impact_score") for v in (scenario.problem or {}).get("vendors", [])}
     needs = {f"N{n.id}": n for n in db.session.scalars(select(Need).where(Need.id.in_(scenario.need_ids))).all()}

@@ -102,6 +102,7 @@ def key_figures(scenario: Scenario) -> dict[str, Any]:
         spend[allocation["vendor"]] += allocation["cost"]
     total_cost = totals.get("cost")
     return {
+        "impact": impact,
         "total_cost": total_cost,
         "avg_impact": totals.get("avg_impact"),
         "impact_spend_share": totals.get("impact_spend_share"),
@@ -177,16 +178,17 @@ def summary_sentences(scenarios: list[Scenario], figures: list[dict[str, Any]]) 
     return sentences
 
 
-def actual_against_projected(scenario: Scenario) -> dict[str, Any]:
+def actual_against_projected(scenario: Scenario, impact: dict[str, Any] | None = None) -> dict[str, Any]:
     """For an approved allocation: the impact-worker hours it was projected to sustain, and the
     hours the same volumes sustain at each vendor's newest disclosure, where a vendor has disclosed
-    a later period since the scenario was solved."""
-    from procure.scoring.adapter import _scored_versions
+    a later period since the scenario was solved. `impact` is the scenario's `projected_impact`
+    when the caller has it already."""
+    from procure.scoring.adapter import scored_versions
 
-    newest = _scored_versions()
+    newest = scored_versions()
     scored = ((scenario.problem or {}).get("meta") or {}).get("scored_disclosures", {})
     rows = []
-    for line in projected_impact(scenario)["by_vendor"]:
+    for line in (impact or projected_impact(scenario))["by_vendor"]:
         vendor_number = int(line["vendor_id"].lstrip("V"))
         used = db.session.get(Disclosure, scored.get(line["vendor_id"])) if scored.get(line["vendor_id"]) else None
         latest = newest.get(vendor_number)

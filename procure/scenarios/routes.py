@@ -177,7 +177,7 @@ class ScenarioCompare(MethodView):
         """Compare two to five scenarios"""
         scenarios = [get_scoped_or_404(Scenario, i) for i in query["ids"]]
         comparison = review.compare(scenarios)
-        comparison.pop("figures")
+        comparison.pop("figures")  # the rows carry them; `figures` holds the full impact documents
         return comparison
 
 

@@ -22,8 +22,6 @@ from procure.scenarios.models import Scenario
 from procure.scoring.models import ScoringProfile
 from procure.scoring.services import profile_of
 
-TARGET_KEYS = ("budget", "min_avg_impact", "min_avg_quality", "min_impact_spend_share",
-               "impact_vendor_min_score", "max_vendor_spend_share")
 STATUS_OF_RESULT = {"optimal": "solved", "infeasible": "infeasible"}
 
 
@@ -46,11 +44,8 @@ def _checked(organization_id: int, values: Mapping[str, Any]) -> dict[str, list[
         errors["profile_id"] = ["No scoring profile with this id in your organization."]
     if "objective" in values and values["objective"] not in ("min_cost", "max_impact"):
         errors["objective"] = ["Choose min_cost or max_impact."]
-    for key, value in (values.get("targets") or {}).items():
-        if key not in TARGET_KEYS:
-            errors[f"targets.{key}"] = [f"Unknown target; use one of: {', '.join(TARGET_KEYS)}."]
-        elif value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0):
-            errors[f"targets.{key}"] = ["Use a number of zero or more, or null to drop the target."]
+    for problem in optimizer.validate_targets(values.get("targets") or {}):  # the optimizer's own rules
+        errors.setdefault(problem["field"], []).append(problem["message"])
     return errors
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from procure import charts
 from procure.access import access, get_scoped_or_404, roles, scoped_select
 from procure.errors import ConflictError, ValidationFailed
+from procure.forms import form_number
 from procure.extensions import db
 from procure.accounts.models import User
 from procure.audit.models import AuditEvent
@@ -31,14 +32,8 @@ TARGET_FIELDS = (
 
 def _form_values(form) -> tuple[dict, dict]:
     errors: dict = {}
-    targets = {}
-    for key, _, _ in TARGET_FIELDS:
-        text = form.get(f"targets.{key}", "").strip()
-        if text:
-            try:
-                targets[key] = float(text.replace(",", ""))
-            except ValueError:
-                errors[f"targets.{key}"] = [f"{text!r} is not a number."]
+    typed = {key: form_number(form, f"targets.{key}", errors) for key, _, _ in TARGET_FIELDS}
+    targets = {key: value for key, value in typed.items() if value is not None}
     profile = form.get("profile_id", "")
     values = {"name": form.get("name", "").strip(), "need_ids": [int(i) for i in form.getlist("need_ids") if i.isdigit()],
               "profile_id": int(profile) if profile.isdigit() else None,

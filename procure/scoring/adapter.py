@@ -34,7 +34,7 @@ class ScoringInput:
     vendors: dict[int, Vendor]
 
 
-def _scored_versions(period_end: date | None = None) -> dict[int, Disclosure]:
+def scored_versions(period_end: date | None = None) -> dict[int, Disclosure]:
     """Per vendor: the newest submitted or verified version of its latest period with one (or of
     the period ending on `period_end`)."""
     chosen: dict[int, Disclosure] = {}
@@ -73,7 +73,7 @@ def scoring_input(category: str | None = None, overrides: dict[int, dict] | None
 
     `overrides` replaces figures of some vendors (vendor id -> column -> value): the what-if box.
     """
-    versions = _scored_versions(period_end)
+    versions = scored_versions(period_end)
     rows, used = [], {}
     for vendor_id, disclosure in versions.items():
         row = _row(disclosure, category)

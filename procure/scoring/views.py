@@ -11,6 +11,7 @@ from procure import charts
 from procure.access import access, get_scoped_or_404, roles, scoped_select
 from procure.errors import ValidationFailed
 from procure.extensions import db
+from procure.forms import form_number
 from procure.scoring import services
 from procure.scoring.models import ScoringProfile
 from procure.vendors.categories import service_categories
@@ -62,13 +63,8 @@ def _render_scorecard(vendor: Vendor):
     outcome, errors, values = None, {}, {}
     if card and request.method == "POST":
         values = {key: request.form.get(key, "").strip() for key, _ in WHAT_IF_FIELDS}
-        changes = {}
-        for key, value in values.items():
-            if value:
-                try:
-                    changes[key] = float(value)
-                except ValueError:
-                    errors[key] = [f"{value!r} is not a number."]
+        typed = {key: form_number(request.form, key, errors) for key, _ in WHAT_IF_FIELDS}
+        changes = {key: value for key, value in typed.items() if value is not None}
         if not errors and changes:
             try:
                 outcome = services.what_if(vendor.id, profile, changes, category)
@@ -111,26 +107,19 @@ def _settings_from_form(form, base: dict) -> tuple[dict, dict]:
     errors: dict = {}
     for group in ("pillar_weights", "metric_weights", "evidence_factors"):
         for key in list(settings[group]):
-            text = form.get(f"{group}.{key}", "").strip()
-            if text == "":
-                continue
-            try:
-                settings[group][key] = float(text)
-            except ValueError:
-                errors[f"{group}.{key}"] = [f"{text!r} is not a number."]
+            number = form_number(form, f"{group}.{key}", errors)
+            if number is not None:
+                settings[group][key] = number
     settings["knockout_below_minimum_wage"] = form.get("knockout_below_minimum_wage") == "on"
     return settings, errors
 
 
 def _ahp_pillars(form) -> tuple[dict | None, dict, float | None]:
     """Pillar weights from pairwise judgements (how much more important the first is: 1/9 to 9)."""
-    judgements, errors = {}, {}
-    for first, second in PAIRS:
-        text = form.get(f"ahp.{first}.{second}", "").strip()
-        try:
-            judgements[(first, second)] = float(text)
-        except ValueError:
-            errors[f"ahp.{first}.{second}"] = ["Give a number from 1/9 (0.111) to 9."]
+    errors: dict = {}
+    judgements = {(first, second): form_number(form, f"ahp.{first}.{second}", errors,
+                                               required="Give a number from 1/9 (0.111) to 9.")
+                  for first, second in PAIRS}
     if errors:
         return None, errors, None
     index = {p: i for i, p in enumerate(PILLARS)}

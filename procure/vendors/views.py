@@ -10,6 +10,7 @@ from procure.access import access, get_scoped_or_404, roles, scoped_select
 from procure.accounts.models import Organization
 from procure.disclosures.models import Disclosure
 from procure.errors import ConflictError, ValidationFailed
+from procure.forms import form_number
 from procure.extensions import db
 from procure.reference import reference
 from procure.vendors import services
@@ -22,16 +23,6 @@ bp = Blueprint("vendor_pages", __name__)
 def own_vendor() -> Vendor | None:
     """The signed-in vendor user's profile, if it exists yet."""
     return db.session.scalar(select(Vendor).where(Vendor.organization_id == current_user.organization_id))
-
-
-def _number(text: str | None):
-    text = (text or "").strip()
-    if not text:
-        return None
-    try:
-        return float(text)
-    except ValueError:
-        return text
 
 
 def _profile_from_form(form) -> dict:
@@ -101,22 +92,16 @@ def profile():
                            countries=countries, categories=service_categories()), status
 
 
-def _offer_from_form(form) -> dict:
+def _offer_from_form(form) -> tuple[dict, dict]:
+    errors: dict = {}
     values = {
         "service_category": form.get("service_category", ""),
         "unit": form.get("unit", ""),
-        "price": _number(form.get("price")),
         "currency": form.get("currency", "").strip().upper(),
-        "capacity_per_period": _number(form.get("capacity_per_period")),
-        "quality": _number(form.get("quality")),
         "active": form.get("active", "on") == "on",
+        **{key: form_number(form, key, errors, required="Required.")
+           for key in ("price", "capacity_per_period", "quality")},
     }
-    errors = {}
-    for key in ("price", "capacity_per_period", "quality"):
-        if values[key] is None:
-            errors[key] = ["Required."]
-        elif isinstance(values[key], str):
-            errors[key] = [f"{values[key]!r} is not a number."]
     return values, errors
 
 

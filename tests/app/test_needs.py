@@ -36,8 +36,9 @@ def test_bad_needs_get_messages_per_field_and_change_nothing(client, make_user, 
     assert response.status_code == 422
     assert response.json["errors"] == {
         "service_category": ["Unknown service category 'juggling'."],
-        "volume": ["The volume must be above zero."],
-        "budget_usd": ["A budget must be above zero (leave it empty for no budget limit)."],
+        "volume": ["The volume must be above zero and at most 1,000,000,000,000."],
+        "budget_usd": ["A budget must be above zero (leave it empty for no budget limit) and at most "
+                       "1,000,000,000,000,000,000,000."],
         "min_quality": ["Use a value between 0 and 1."],
         "min_avg_impact": ["Use a value between 0 and 100."],
         "max_vendor_share": ["Use a share above 0 and at most 1 (1 = one vendor may take it all)."],
@@ -79,3 +80,20 @@ def test_needs_pages(client, make_user, sign_in):
     assert archived.status_code == 302
     db.session.refresh(need)
     assert need.archived is True
+
+
+def test_a_volume_beyond_what_the_optimizer_accepts_is_refused_at_the_need(client, make_user, bearer):
+    # found by probing: 1e300 hours was stored, and every scenario over it then failed
+    response = client.post("/api/v1/needs", headers=bearer(make_user("buyer")), json={**NEED, "volume": 1e300})
+    assert response.status_code == 422 and list(response.json["errors"]) == ["volume"]
+    assert db.session.scalar(select(Need.id)) is None
+
+
+def test_the_needs_page_refuses_infinity(client, make_user, sign_in):
+    # before the shared form_number, float("inf") passed as a budget
+    sign_in(client, make_user("buyer"))
+    page = client.get("/needs")
+    form = {k: str(v) for k, v in NEED.items()} | {"csrf_token": csrf_token_from(page.text), "budget_usd": "inf"}
+    response = client.post("/needs", data=form)
+    assert response.status_code == 422 and "&#39;inf&#39; is not a number." in response.text
+    assert db.session.scalar(select(Need.id)) is None

@@ -3,6 +3,7 @@ re-solve identically, edits and copies, access."""
 
 import optimizer
 import pytest
+from sqlalchemy import select
 
 from procure.extensions import db
 from procure.scenarios.models import Scenario
@@ -147,3 +148,13 @@ def test_frontier_and_pages(client, world, sign_in):
                                             "need_ids": [str(world["need"]["id"])], "objective": "min_cost",
                                             "targets.min_avg_impact": "abc"})
     assert built.status_code == 422 and "&#39;abc&#39; is not a number." in built.text
+
+
+def test_targets_are_checked_by_the_optimizers_rules_before_anything_is_saved(client, world):
+    # found by probing: a budget of 1e300 was stored and the scenario ended 'failed'
+    response = client.post("/api/v1/scenarios", headers=world["headers"], json={
+        "name": "Huge", "need_ids": [world["need"]["id"]], "targets": {"budget": 1e300, "min_avg_impact": 120}})
+    assert response.status_code == 422
+    assert set(response.json["errors"]) == {"targets.budget", "targets.min_avg_impact"}
+    assert response.json["errors"]["targets.min_avg_impact"] == ["must be between 0 and 100, got 120"]
+    assert db.session.scalar(select(Scenario.id)) is None
