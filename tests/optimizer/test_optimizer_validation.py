@@ -247,3 +247,11 @@ def test_values_above_the_limits_are_invalid_in_a_clean_offer_list():
     doc = _valid()
     doc["offers"][1]["capacity"] = 1e13
     assert optimizer.validate(doc) == [{"field": "offers[1].capacity", "message": "must be at most 1e+12, got 10000000000000.0"}]
+
+
+def test_targets_alone_are_checked_by_the_document_rules():
+    assert optimizer.validate_targets({"budget": 5000, "min_avg_impact": 60}) == []
+    assert optimizer.validate_targets(None) == []
+    problems = optimizer.validate_targets({"budget": -1, "min_avg_impact": 101, "budgett": 3})
+    assert {p["field"] for p in problems} == {"targets.budget", "targets.min_avg_impact", "targets.budgett"}
+    assert optimizer.validate_targets("cheap") == [{"field": "targets", "message": "must be an object, got string"}]
