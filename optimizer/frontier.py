@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from typing import Callable
 
 import numpy as np
 
@@ -36,21 +37,31 @@ def _invalid(errors: list[dict]) -> dict:
     return {"status": "invalid", "errors": errors, "points": []}
 
 
-def frontier(problem: dict, points: int, solver: Solver | None = None) -> dict:
+def frontier(problem: dict, points: int, solver: Solver | None = None,
+             on_point: Callable[[int, int], bool | None] | None = None) -> dict:
     """N points of least total cost ($) against average impact (points, 0–100), from the
     impact of the cheapest plan to the highest reachable within the other targets.
+
+    `on_point(done, total)` is called once the anchors are solved (done 0) and after each
+    point; when it returns False the run stops and returns `{"status": "stopped", ...}`.
 
     Returns `{"status", "points": [{"avg_impact", "cost", "status", "target_avg_impact",
     "cost_per_impact_point", "iterations"}, ...], "solver", "errors"}`; an invalid document or
     `points` gives `{"status": "invalid", "errors": [...], "points": []}`. Never raises."""
     try:
-        return _frontier(problem, points, solver)
+        return _frontier(problem, points, solver, on_point)
     except Exception as exc:  # noqa: BLE001 - public entry point: report, never raise
         return {"status": "error", "points": [],
                 "errors": [{"field": "$", "message": f"internal error: {type(exc).__name__}"}]}
 
 
-def _frontier(document: dict, points: int, solver: Solver | None) -> dict:
+def _stopped(done: int, total: int) -> dict:
+    return {"status": "stopped", "points": [],
+            "errors": [{"field": "$", "message": f"stopped by the caller after {done} of {total} points"}]}
+
+
+def _frontier(document: dict, points: int, solver: Solver | None,
+              on_point: Callable[[int, int], bool | None] | None) -> dict:
     started = time.perf_counter()
     problem, errors = parse_problem(document)
     if type(points) is not int or not 1 <= points <= MAX_POINTS:
@@ -105,6 +116,8 @@ def _frontier(document: dict, points: int, solver: Solver | None) -> dict:
     session.set_col_bounds([shortfall], [0.0], [INF])
     point_cost = {"spend": 1.0, "shortfall": penalty}
     result_points = []
+    if on_point is not None and on_point(0, len(levels)) is False:
+        return _stopped(0, len(levels))
     for level in reversed(levels):
         session.set_row_bounds([impact_row], [level], [INF])
         outcome = run(point_cost)
@@ -121,6 +134,8 @@ def _frontier(document: dict, points: int, solver: Solver | None) -> dict:
             if outcome.row_dual is not None:
                 point["cost_per_impact_point"] = clean(outcome.row_dual[impact_row] * total)
         result_points.append(point)
+        if on_point is not None and on_point(len(result_points), len(levels)) is False:
+            return _stopped(len(result_points), len(levels))
     result_points.reverse()
     _no_decrease(result_points)
     statuses = {point["status"] for point in result_points}

@@ -9,6 +9,7 @@ from typing import Any, Mapping
 
 from flask import Flask, g, request
 from flask_login import AnonymousUserMixin
+from sqlalchemy import event
 
 from procure import access as access_layer
 from procure.errors import register_error_handlers
@@ -53,12 +54,16 @@ def build_app(config: Mapping[str, Any] | None, instance_path: Path | None) -> F
     app.before_request(_authenticate_bearer)
     app.before_request(_protect_forms)
     app.before_request(access_layer.enforce_access_rule)
+    app.after_request(_start_committed_jobs)
     app.after_request(_security_headers)
     return app
 
 
 def _init_extensions(app: Flask) -> None:
     db.init_app(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        with app.app_context():
+            event.listen(db.engine, "connect", _sqlite_pragmas)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -85,6 +90,15 @@ def _init_extensions(app: Flask) -> None:
         return user if user is not None and user.active else None
 
 
+def _sqlite_pragmas(connection, _record) -> None:
+    """SQLite: WAL lets readers and one writer (a job's heartbeat) work at
+    once; wait for a lock instead of failing at once."""
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA busy_timeout = 10000")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.close()
+
+
 def _register_blueprints(app: Flask) -> None:
     from procure.accounts.routes import blp as accounts_api
     from procure.accounts.views import bp as accounts_pages
@@ -92,6 +106,8 @@ def _register_blueprints(app: Flask) -> None:
     from procure.disclosures.views import bp as disclosure_pages
     from procure.docs import bp as docs_pages
     from procure.health import bp as health
+    from procure.jobs.routes import blp as jobs_api
+    from procure.jobs.views import bp as job_pages
     from procure.needs.routes import blp as needs_api
     from procure.needs.views import bp as need_pages
     from procure.scenarios.routes import blp as scenarios_api
@@ -107,6 +123,7 @@ def _register_blueprints(app: Flask) -> None:
     api.register_blueprint(scoring_api)
     api.register_blueprint(needs_api)
     api.register_blueprint(scenarios_api)
+    api.register_blueprint(jobs_api)
     app.register_blueprint(accounts_pages)
     app.register_blueprint(docs_pages)
     app.register_blueprint(health)
@@ -115,6 +132,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(scoring_pages)
     app.register_blueprint(need_pages)
     app.register_blueprint(scenario_pages)
+    app.register_blueprint(job_pages)
 
 
 def _authenticate_bearer():
@@ -139,6 +157,15 @@ def _protect_forms():
     if request.path.startswith("/api/") and request.endpoint == "accounts_api.Tokens":
         return  # exchanging credentials for a token needs no session
     csrf.protect()
+
+
+def _start_committed_jobs(response):
+    """Start the jobs a request committed and did not start itself (a safety net: routes that
+    answer with a job's outcome start it right after their commit)."""
+    from procure.jobs.services import start_committed
+
+    start_committed()
+    return response
 
 
 def _security_headers(response):

@@ -53,6 +53,41 @@ def demo_command(host: str, port: int, no_serve: bool):
     run_simple(host, port, current_app._get_current_object(), threaded=True)
 
 
+@main.command("worker")
+@click.option("--concurrency", type=int, help="Worker processes; default: the worker_concurrency setting "
+                                                 "(0: one per CPU core).")
+@click.option("--loglevel", default="INFO", show_default=True)
+@with_appcontext
+def worker_command(concurrency: int | None, loglevel: str):
+    """Run a Celery worker for background jobs (needs PROCURE_BROKER_URL)."""
+    from procure.jobs.queue import celery_for, worker_arguments
+
+    app = current_app._get_current_object()
+    if not app.config.get("BROKER_URL"):
+        click.echo("error: set PROCURE_BROKER_URL (e.g. redis://127.0.0.1:6379/0); without a broker, "
+                   "jobs run inline in the web process and no worker is needed.", err=True)
+        sys.exit(2)
+    db.engine.dispose()  # the worker's processes open their own connections
+    celery_for(app).worker_main(worker_arguments(concurrency if concurrency is not None
+                                                 else app.config["WORKER_CONCURRENCY"], loglevel))
+
+
+@main.group("jobs")
+def jobs_group():
+    """Background jobs."""
+
+
+@jobs_group.command("reap")
+@with_appcontext
+def jobs_reap():
+    """Mark failed the running jobs whose worker went silent or overran its time limit (cron-able)."""
+    from procure.jobs.services import reap_stale
+
+    reaped = reap_stale()
+    db.session.commit()
+    click.echo(f"Marked {reaped} stale job(s) failed.")
+
+
 @main.group("users")
 def users_group():
     """Manage user accounts."""

@@ -139,15 +139,15 @@ def submit(disclosure: Disclosure, user) -> Disclosure:
     db.session.flush()
     record_event("disclosure.submit", disclosure, before={"state": "draft"},
                  after={"state": "submitted", "warnings": len(warnings)})
-    _rescore(disclosure)
+    _rescore(disclosure, user)
     return disclosure
 
 
-def _rescore(disclosure: Disclosure) -> None:
-    """Refresh the period's score snapshots (the scores themselves are computed live)."""
-    from procure.scoring.snapshots import after_disclosure_change
+def _rescore(disclosure: Disclosure, user) -> None:
+    """Queue a refresh of the period's score snapshots (the scores themselves are computed live)."""
+    from procure.scoring.jobs import start_refresh
 
-    after_disclosure_change(disclosure)
+    start_refresh(disclosure.period_end, user.organization_id, user)
 
 
 def review(disclosure: Disclosure, decision: str, comment: str, user) -> Disclosure:
@@ -167,7 +167,7 @@ def review(disclosure: Disclosure, decision: str, comment: str, user) -> Disclos
     db.session.flush()
     record_event(f"disclosure.{'verify' if decision == 'verified' else 'reject'}", disclosure,
                  before={"state": "submitted"}, after={"state": decision, "comment": comment})
-    _rescore(disclosure)
+    _rescore(disclosure, user)
     return disclosure
 
 

@@ -1,6 +1,10 @@
-"""Scenarios API: create, edit, solve, copy, and the exact problem and result documents."""
+"""Scenarios API: create, edit, solve, copy, and the exact problem and result documents.
 
-import optimizer
+Solving and the board PDF are jobs (procure.jobs): a scenario carries its newest solve job, and
+a client polls /api/v1/jobs/<id> until it ends. Without a broker the job has already run by the
+time the response is sent.
+"""
+
 from flask import abort
 from flask.views import MethodView
 from flask_login import current_user
@@ -8,12 +12,14 @@ from flask_smorest import Blueprint
 
 from procure.access import access, get_scoped_or_404, roles, scoped_select
 from procure.extensions import db
+from procure.jobs.schemas import JobSchema
+from procure.jobs.services import reap_stale, start_committed
+from procure.scenarios import jobs as scenario_jobs
 from procure.scenarios import review, services
 from procure.scenarios.models import Scenario
 from procure.scenarios.schemas import (
     CompareQuerySchema,
     DecisionSchema,
-    FrontierQuerySchema,
     ScenarioDetailSchema,
     ScenarioSchema,
     ScenarioUpdateSchema,
@@ -44,10 +50,11 @@ class Scenarios(MethodView):
     @blp.arguments(ScenarioSchema)
     @blp.response(201, ScenarioSchema)
     def post(self, body):
-        """Create a scenario and solve it"""
+        """Create a scenario and start solving it (see its `job`)"""
         scenario = services.create_scenario(current_user.organization_id, body, current_user)
-        services.solve_scenario(scenario)
+        services.solve_scenario(scenario, current_user)
         db.session.commit()
+        start_committed()
         return scenario
 
 
@@ -56,7 +63,9 @@ class ScenarioById(MethodView):
     @access(READERS)
     @blp.response(200, ScenarioDetailSchema)
     def get(self, scenario_id):
-        """One scenario"""
+        """One scenario, with its newest solve job"""
+        if reap_stale():
+            db.session.commit()
         return get_scoped_or_404(Scenario, scenario_id)
 
     @access(roles("buyer"))
@@ -64,23 +73,27 @@ class ScenarioById(MethodView):
     @blp.response(200, ScenarioSchema)
     @blp.alt_response(409, description="Submitted or approved, or a stale version")
     def patch(self, body, scenario_id):
-        """Change a scenario that is not submitted; it is solved again"""
+        """Change a scenario that is not submitted; a new solve starts"""
         scenario = get_scoped_or_404(Scenario, scenario_id)
         sent = body.pop("version")
         services.update_scenario(scenario, body, sent)
-        services.solve_scenario(scenario)
+        services.solve_scenario(scenario, current_user)
         db.session.commit()
+        start_committed()
         return scenario
 
 
 @blp.route("/scenarios/<int:scenario_id>/solve")
 class ScenarioSolve(MethodView):
     @access(roles("buyer"))
-    @blp.response(200, ScenarioSchema)
+    @blp.response(202, ScenarioSchema)
+    @blp.alt_response(409, description="Submitted or approved: frozen")
     def post(self, scenario_id):
-        """Solve again with today's vendors, scores and offers"""
-        scenario = services.solve_scenario(get_scoped_or_404(Scenario, scenario_id))
+        """Start a new solve with today's vendors, scores and offers (see the scenario's `job`)"""
+        scenario = get_scoped_or_404(Scenario, scenario_id)
+        services.solve_scenario(scenario, current_user)
         db.session.commit()
+        start_committed()
         return scenario
 
 
@@ -89,10 +102,11 @@ class ScenarioCopy(MethodView):
     @access(roles("buyer"))
     @blp.response(201, ScenarioSchema)
     def post(self, scenario_id):
-        """Copy a scenario (any status) into a new one, solved"""
+        """Copy a scenario (any status) into a new one, and start solving it"""
         copy = services.copy_scenario(get_scoped_or_404(Scenario, scenario_id), current_user)
-        services.solve_scenario(copy)
+        services.solve_scenario(copy, current_user)
         db.session.commit()
+        start_committed()
         return copy
 
 
@@ -117,11 +131,10 @@ class ScenarioResult(MethodView):
 @blp.route("/scenarios/<int:scenario_id>/frontier")
 class ScenarioFrontier(MethodView):
     @access(READERS)
-    @blp.arguments(FrontierQuerySchema, location="query")
     @blp.response(200, description="Least cost against average impact")
-    def get(self, query, scenario_id):
-        """The cost-versus-impact frontier of the scenario's problem document"""
-        return optimizer.frontier(solved_or_404(scenario_id).problem, query["points"])
+    def get(self, scenario_id):
+        """The cost-versus-impact frontier of the scenario's problem document (traced by its solve)"""
+        return solved_or_404(scenario_id).frontier or {"status": "skipped", "points": []}
 
 
 @blp.route("/scenarios/<int:scenario_id>/submit")
@@ -188,20 +201,17 @@ def _download(content: bytes, mimetype: str, filename: str):
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
-@blp.route("/scenarios/<int:scenario_id>/report.pdf")
+@blp.route("/scenarios/<int:scenario_id>/report")
 class ScenarioReport(MethodView):
     @access(READERS)
-    @blp.response(200, description="The board report (PDF)")
-    def get(self, scenario_id):
-        """The board-ready PDF report of a solved scenario"""
-        from procure.reports.board_pdf import render_board_pdf
-        from procure.scenarios.report_context import board_context
-
-        scenario = get_scoped_or_404(Scenario, scenario_id)
-        if not (scenario.result or {}).get("allocations"):
-            abort(409, "Only a solved scenario has a report.")
-        return _download(render_board_pdf(board_context(scenario)), "application/pdf",
-                         f"scenario-{scenario.id}-board-report.pdf")
+    @blp.response(202, JobSchema)
+    @blp.alt_response(409, description="Not solved")
+    def post(self, scenario_id):
+        """Start rendering the board-ready PDF; download it from the job's `file_url` when it is done"""
+        job = scenario_jobs.start_board_report(get_scoped_or_404(Scenario, scenario_id), current_user)
+        db.session.commit()
+        start_committed()
+        return job
 
 
 @blp.route("/scenarios/<int:scenario_id>/export.xlsx")

@@ -1,5 +1,13 @@
 from marshmallow import Schema, fields, validate
 
+from procure.jobs.schemas import JobSchema
+from procure.jobs.services import latest_job
+
+
+def _solve_job(scenario):
+    job = latest_job(scenario, "scenario.solve")
+    return JobSchema().dump(job) if job is not None else None
+
 
 class ScenarioSchema(Schema):
     id = fields.Integer(dump_only=True)
@@ -16,6 +24,8 @@ class ScenarioSchema(Schema):
     version = fields.Integer(dump_only=True)
     totals = fields.Dict(dump_only=True, attribute="result.totals", allow_none=True)
     created_at = fields.DateTime(dump_only=True)
+    job = fields.Function(_solve_job, dump_only=True, allow_none=True,
+                          metadata={"description": "The newest solve job: poll /api/v1/jobs/<id> while it runs"})
 
 
 class ScenarioUpdateSchema(Schema):
@@ -25,10 +35,6 @@ class ScenarioUpdateSchema(Schema):
     objective = fields.String(validate=validate.OneOf(("min_cost", "max_impact")))
     targets = fields.Dict()
     version = fields.Integer(required=True)
-
-
-class FrontierQuerySchema(Schema):
-    points = fields.Integer(load_default=11, validate=validate.Range(min=2, max=50))
 
 
 class DecisionSchema(Schema):

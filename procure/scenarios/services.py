@@ -1,6 +1,7 @@
 """Scenarios: build the problem from the database, solve it, keep both documents.
 
-Solving runs inline (the background-jobs issue moves it to workers). Services add and flush;
+Solving is a job (procure.jobs): `solve_scenario` queues it, and the job's handler
+(procure.scenarios.jobs) stores the documents with `store_solution`. Services add and flush;
 the request or command commits.
 """
 
@@ -16,6 +17,8 @@ from procure.editing import check_version
 from procure.errors import ConflictError, ValidationFailed
 from procure.db import utcnow
 from procure.extensions import db
+from procure.jobs import services as jobs
+from procure.jobs.models import Job
 from procure.needs.models import Need
 from procure.scenarios.adapter import build_problem
 from procure.scenarios.models import Scenario
@@ -84,25 +87,39 @@ def update_scenario(scenario: Scenario, values: Mapping[str, Any], sent_version:
 FRONTIER_POINTS = 11
 
 
-def problem_for(scenario: Scenario) -> tuple[dict[str, Any], dict[str, Any]]:
+def problem_for(scenario: Scenario, time_limit: float = 60.0) -> tuple[dict[str, Any], dict[str, Any]]:
     """The problem document built from today's data, and the profile settings it used."""
     needs = db.session.scalars(select(Need).where(Need.id.in_(scenario.need_ids)).order_by(Need.id)).all()
     profile = profile_of(db.session.get(ScoringProfile, scenario.profile_id) if scenario.profile_id else None)
-    return build_problem(needs, profile, scenario.objective, scenario.targets), profile.to_dict()
+    return (build_problem(needs, profile, scenario.objective, scenario.targets, time_limit=time_limit),
+            profile.to_dict())
 
 
-def solve_scenario(scenario: Scenario) -> Scenario:
-    """Build the problem from today's data, solve it, and keep both documents."""
+def solve_scenario(scenario: Scenario, user) -> Job:
+    """Queue a solve of the scenario with today's data (it starts once the caller commits).
+
+    A solve still queued or running for this scenario is cancelled: only the newest solve may
+    store its documents.
+    """
     if not scenario.editable:
         raise ConflictError(f"The scenario is {scenario.status}: its problem is frozen. Copy it to solve again.")
-    problem, settings = problem_for(scenario)
-    result = optimizer.solve(problem)
+    previous = jobs.latest_job(scenario, "scenario.solve")
+    if previous is not None and previous.active:
+        jobs.cancel(previous, user)
+    scenario.status, scenario.problem, scenario.result, scenario.frontier = "draft", None, None, None
+    db.session.flush()
+    return jobs.enqueue("scenario.solve", organization_id=scenario.organization_id, user=user, subject=scenario)
+
+
+def store_solution(scenario: Scenario, problem: dict, settings: dict, result: dict, frontier: dict,
+                   actor=None) -> Scenario:
+    """Keep the problem document, its result and frontier, and the profile settings used."""
     scenario.problem, scenario.result, scenario.profile_settings = problem, result, settings
-    scenario.frontier = optimizer.frontier(problem, FRONTIER_POINTS)
+    scenario.frontier = frontier
     scenario.status = STATUS_OF_RESULT.get(result["status"], "failed")
     db.session.flush()
-    record_event("scenario.solve", scenario, after={"status": scenario.status,
-                                                    "cost": (result.get("totals") or {}).get("cost")})
+    record_event("scenario.solve", scenario, actor=actor, organization_id=scenario.organization_id,
+                 after={"status": scenario.status, "cost": (result.get("totals") or {}).get("cost")})
     return scenario
 
 

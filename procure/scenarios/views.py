@@ -13,7 +13,9 @@ from procure.forms import form_number
 from procure.extensions import db
 from procure.accounts.models import User
 from procure.audit.models import AuditEvent
+from procure.jobs.services import latest_job, reap_stale
 from procure.needs.models import Need
+from procure.scenarios import jobs as scenario_jobs
 from procure.scenarios import review, services
 from procure.scenarios.models import Scenario
 from procure.scoring.services import profiles_for
@@ -52,7 +54,7 @@ def index():
         if not errors:
             try:
                 scenario = services.create_scenario(current_user.organization_id, values, current_user)
-                services.solve_scenario(scenario)
+                services.solve_scenario(scenario, current_user)
             except ValidationFailed as failed:
                 db.session.rollback()
                 errors = failed.errors
@@ -72,6 +74,8 @@ def index():
 @bp.route("/scenarios/<int:scenario_id>")
 @access(roles("buyer", "executive", "admin"))
 def show(scenario_id):
+    if reap_stale():
+        db.session.commit()
     scenario = get_scoped_or_404(Scenario, scenario_id)
     chart = None
     if scenario.frontier is not None:
@@ -88,7 +92,9 @@ def show(scenario_id):
         User.id.in_({e.actor_id for e in events if e.actor_id}))).all()}
     return render_template("scenarios/show.html", scenario=scenario, result=scenario.result or {}, chart=chart,
                            names=names, need_titles=need_titles, plain=review.plain_words(names, need_titles),
-                           impact=impact, events=events, people=people)
+                           impact=impact, events=events, people=people,
+                           solve_job=latest_job(scenario, "scenario.solve"),
+                           report_job=latest_job(scenario, "report.board_pdf"))
 
 
 
@@ -98,23 +104,37 @@ def show(scenario_id):
 def solve(scenario_id):
     scenario = get_scoped_or_404(Scenario, scenario_id)
     try:
-        services.solve_scenario(scenario)
+        services.solve_scenario(scenario, current_user)
     except ConflictError as conflict:
         db.session.rollback()
         flash(conflict.message, "error")
     else:
         db.session.commit()
-        flash(f"Solved again: {scenario.status}.", "success")
+        flash("Solving again with today's data.", "success")
     return redirect(url_for("scenario_pages.show", scenario_id=scenario_id))
+
+
+@bp.route("/scenarios/<int:scenario_id>/report", methods=["POST"])
+@access(roles("buyer", "executive", "admin"))
+def report(scenario_id):
+    """Start rendering the board PDF; the page shows its progress and then a download link."""
+    try:
+        scenario_jobs.start_board_report(get_scoped_or_404(Scenario, scenario_id), current_user)
+    except ConflictError as conflict:
+        db.session.rollback()
+        flash(conflict.message, "error")
+    else:
+        db.session.commit()
+    return redirect(url_for("scenario_pages.show", scenario_id=scenario_id) + "#report")
 
 
 @bp.route("/scenarios/<int:scenario_id>/copy", methods=["POST"])
 @access(roles("buyer"))
 def copy(scenario_id):
     copied = services.copy_scenario(get_scoped_or_404(Scenario, scenario_id), current_user)
-    services.solve_scenario(copied)
+    services.solve_scenario(copied, current_user)
     db.session.commit()
-    flash("Copied. Change its targets and solve again.", "success")
+    flash("Copied and solving. Change its targets below.", "success")
     return redirect(url_for("scenario_pages.show", scenario_id=copied.id))
 
 
@@ -130,7 +150,7 @@ def edit(scenario_id):
         if errors:
             raise ValidationFailed(errors)
         services.update_scenario(scenario, values, int(request.form.get("version", 0) or 0))
-        services.solve_scenario(scenario)
+        services.solve_scenario(scenario, current_user)
     except (ValidationFailed, ConflictError) as failed:
         db.session.rollback()
         detail = failed.message if isinstance(failed, ConflictError) else "; ".join(
@@ -138,7 +158,7 @@ def edit(scenario_id):
         flash(f"Nothing was changed. {detail}", "error")
     else:
         db.session.commit()
-        flash(f"Saved and solved: {scenario.status}.", "success")
+        flash("Saved. Solving it again.", "success")
     return redirect(url_for("scenario_pages.show", scenario_id=scenario_id))
 
 

@@ -1,11 +1,10 @@
-"""Score snapshots per vendor and period, refreshed when a disclosure is submitted or reviewed."""
+"""Score snapshots per vendor and period, refreshed (by a job) when a disclosure is submitted or reviewed."""
 
 from __future__ import annotations
 
 from sqlalchemy import delete, select
 
 import scoring
-from procure.disclosures.models import Disclosure
 from procure.extensions import db
 from procure.scoring.adapter import scoring_input
 from procure.scoring.models import ScoreSnapshot
@@ -30,11 +29,6 @@ def refresh_period(period_end) -> int:
             peers=peers, knocked_out=bool(score["knocked_out"])))
     db.session.flush()
     return peers
-
-
-def after_disclosure_change(disclosure: Disclosure) -> None:
-    """Called by the disclosure services on submit and review."""
-    refresh_period(disclosure.period_end)
 
 
 def trend(vendor_id: int) -> list[ScoreSnapshot]:

@@ -17,7 +17,7 @@ from tests.conftest import valid_document
 PDF = b"%PDF-1.4\n%%EOF\n"
 ACTORS = ("anonymous", "vendor_a", "vendor_b", "buyer", "executive", "admin")
 AREAS = ("vendors_api.", "disclosures_api.", "vendor_pages.", "disclosure_pages.", "scoring_api.", "scoring_pages.", "needs_api.", "need_pages.",
-         "scenarios_api.", "scenario_pages.")
+         "scenarios_api.", "scenario_pages.", "jobs_api.", "job_pages.")
 
 
 def row(anonymous, vendor_a, vendor_b, buyer, executive, admin):
@@ -120,7 +120,16 @@ MATRIX = {
     ("/scenarios/{scenario}/decision", "POST"): row("anon", "403", "403", "403", "404", "403"),
     ("/scenarios/{scenario}/check", "GET"): row("anon", "403", "403", "ok", "404", "404"),
     ("/scenarios/compare", "GET"): row("anon", "403", "403", "ok", "404", "404"),
-    ("/api/v1/scenarios/{scenario}/report.pdf", "GET"): row("anon", "403", "403", "ok", "404", "404"),
+    ("/api/v1/scenarios/{scenario}/report", "POST"): row("anon", "403", "403", "ok", "404", "404"),
+    ("/scenarios/{scenario}/report", "POST"): row("anon", "403", "403", "ok", "404", "404"),
+    # jobs belong to the organization they were started in; cancel and retry to their starter
+    ("/api/v1/jobs", "GET"): row("anon", "ok", "ok", "ok", "ok", "ok"),
+    ("/api/v1/jobs/{job}", "GET"): row("anon", "404", "404", "ok", "404", "404"),
+    ("/api/v1/jobs/{job}/file", "GET"): row("anon", "404", "404", "ok", "404", "404"),
+    ("/api/v1/jobs/{job}/cancel", "POST"): row("anon", "404", "404", "ok", "404", "404"),
+    ("/api/v1/jobs/{job}/retry", "POST"): row("anon", "404", "404", "ok", "404", "404"),
+    ("/jobs/{job}/cancel", "POST"): row("anon", "404", "404", "ok", "404", "404"),
+    ("/jobs/{job}/retry", "POST"): row("anon", "404", "404", "ok", "404", "404"),
     ("/api/v1/scenarios/{scenario}/export.xlsx", "GET"): row("anon", "403", "403", "ok", "404", "404"),
 }
 # Query strings for routes that need one.
@@ -182,7 +191,14 @@ TEMPLATES = {
     "/scenarios/<int:scenario_id>/submit": "/scenarios/{scenario}/submit",
     "/scenarios/<int:scenario_id>/decision": "/scenarios/{scenario}/decision",
     "/scenarios/<int:scenario_id>/check": "/scenarios/{scenario}/check",
-    "/api/v1/scenarios/<int:scenario_id>/report.pdf": "/api/v1/scenarios/{scenario}/report.pdf",
+    "/api/v1/scenarios/<int:scenario_id>/report": "/api/v1/scenarios/{scenario}/report",
+    "/scenarios/<int:scenario_id>/report": "/scenarios/{scenario}/report",
+    "/api/v1/jobs/<int:job_id>": "/api/v1/jobs/{job}",
+    "/api/v1/jobs/<int:job_id>/file": "/api/v1/jobs/{job}/file",
+    "/api/v1/jobs/<int:job_id>/cancel": "/api/v1/jobs/{job}/cancel",
+    "/api/v1/jobs/<int:job_id>/retry": "/api/v1/jobs/{job}/retry",
+    "/jobs/<int:job_id>/cancel": "/jobs/{job}/cancel",
+    "/jobs/<int:job_id>/retry": "/jobs/{job}/retry",
     "/api/v1/scenarios/<int:scenario_id>/export.xlsx": "/api/v1/scenarios/{scenario}/export.xlsx",
 }
 
@@ -229,11 +245,19 @@ def world(app, client, make_vendor, make_user, bearer):
     from procure.scenarios.services import create_scenario, solve_scenario
     scenario = create_scenario(users["buyer"].organization_id, {"name": "Matrix plan", "need_ids": [need.id]},
                                users["buyer"])
-    solve_scenario(scenario)
+    solve_scenario(scenario, users["buyer"])
+    db.session.commit()
+    from procure.jobs.models import Job
+    from procure.jobs.services import start_committed
+    start_committed()
+    job = Job(kind="report.board_pdf", organization_id=scenario.organization_id, created_by_id=users["buyer"].id,
+              subject_type="Scenario", subject_id=scenario.id, status="succeeded", progress=100, output=PDF,
+              output_name="report.pdf", output_type="application/pdf")  # a finished job with a file
+    db.session.add(job)
     db.session.commit()
     ids = {"vendor": vendor_a.id, "offer": vendor_a.offers[0].id, "draft": draft["id"],
            "submitted": submitted["id"], "evidence": evidence["id"], "fmt": "csv", "profile": profile.id,
-           "need": need.id, "scenario": scenario.id}
+           "need": need.id, "scenario": scenario.id, "job": job.id}
     return users, ids
 
 

@@ -13,11 +13,22 @@ def _solved(client, world, name="Plan A"):
                        json={"name": name, "need_ids": [world["need"]["id"]]}).json
 
 
+def _board_pdf(client, headers, scenario_id):
+    """Render the board report through its job; returns the job document and the download."""
+    started = client.post(f"/api/v1/scenarios/{scenario_id}/report", headers=headers)
+    assert started.status_code == 202, started.json
+    job = client.get(f"/api/v1/jobs/{started.json['id']}", headers=headers).json
+    return job, client.get(job["file_url"], headers=headers) if job["file_url"] else None
+
+
 def test_board_pdf_carries_the_scenarios_figures(client, world):
     scenario = _solved(client, world)
     _solved(client, world, name="Plan B")
-    response = client.get(f"/api/v1/scenarios/{scenario['id']}/report.pdf", headers=world["headers"])
+    job, response = _board_pdf(client, world["headers"], scenario["id"])
+    assert job["status"] == "succeeded" and job["kind"] == "report.board_pdf" and job["progress"] == 100
+    assert job["result"]["bytes"] == len(response.data)
     assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.headers["Content-Disposition"] == f'attachment; filename="scenario-{scenario["id"]}-board-report.pdf"'
     assert response.data.startswith(b"%PDF")
     text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages).split())
     result = client.get(f"/api/v1/scenarios/{scenario['id']}/result.json", headers=world["headers"]).json
@@ -40,8 +51,12 @@ def test_xlsx_pack_round_trips(client, world):
 def test_reports_need_a_solved_scenario_and_stay_private(client, world, make_user, bearer):
     impossible = client.post("/api/v1/scenarios", headers=world["headers"], json={
         "name": "Impossible", "need_ids": [world["need"]["id"]], "targets": {"budget": 5000}}).json
-    assert client.get(f"/api/v1/scenarios/{impossible['id']}/report.pdf", headers=world["headers"]).status_code == 409
+    refused = client.post(f"/api/v1/scenarios/{impossible['id']}/report", headers=world["headers"])
+    assert refused.status_code == 409 and "solved" in refused.json["message"]
     scenario = _solved(client, world)
     other = bearer(make_user("buyer"))
-    assert client.get(f"/api/v1/scenarios/{scenario['id']}/report.pdf", headers=other).status_code == 404
+    assert client.post(f"/api/v1/scenarios/{scenario['id']}/report", headers=other).status_code == 404
+    job, _ = _board_pdf(client, world["headers"], scenario["id"])
+    assert client.get(f"/api/v1/jobs/{job['id']}", headers=other).status_code == 404
+    assert client.get(f"/api/v1/jobs/{job['id']}/file", headers=other).status_code == 404
     assert client.get(f"/api/v1/scenarios/{scenario['id']}/export.xlsx", headers=other).status_code == 404

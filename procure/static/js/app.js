@@ -6,3 +6,35 @@ document.addEventListener("submit", function (event) {
     event.preventDefault();
   }
 });
+
+// Background jobs: while a job shown on the page is queued or running, poll its status from
+// the API once a second, show its progress, and reload the page when it ends.
+(function () {
+  var panels = document.querySelectorAll("[data-job-url]");
+  Array.prototype.forEach.call(panels, function (panel) {
+    var status = panel.getAttribute("data-job-status");
+    if (status !== "queued" && status !== "running") {
+      return;
+    }
+    var url = panel.getAttribute("data-job-url");
+    var field = function (name) { return panel.querySelector("[data-job-field='" + name + "']"); };
+    var poll = function () {
+      fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : Promise.reject(response.status); })
+        .then(function (job) {
+          if (job.status !== "queued" && job.status !== "running") {
+            window.location.reload();
+            return;
+          }
+          var bar = field("progress");
+          if (bar) { bar.value = job.progress; bar.textContent = job.progress + " %"; }
+          if (field("percent")) { field("percent").textContent = job.progress; }
+          if (field("message")) { field("message").textContent = job.message; }
+          if (field("status")) { field("status").textContent = job.status; }
+          window.setTimeout(poll, 1000);
+        })
+        .catch(function () { window.setTimeout(poll, 3000); });
+    };
+    window.setTimeout(poll, 700);
+  });
+})();

@@ -1,0 +1,84 @@
+"""Celery on Redis: the transport of jobs when `PROCURE_BROKER_URL` is set.
+
+Celery only carries job ids. The job's state lives in the database (procure.jobs.models.Job),
+and the task runs `run_job`, the same function an inline run calls. Messages are acknowledged
+on receipt: a worker killed mid-task loses the message, its job stops sending heartbeats and is
+marked failed by `reap_stale`, and a retry sends a new message. Nothing is run twice by a
+redelivery.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from celery import Celery
+from celery.signals import worker_process_init, worker_ready
+from flask import Flask
+
+TASK_NAME = "procure.run_job"
+QUEUE = "procure"
+HARD_LIMIT_GRACE_SECONDS = 15.0
+
+log = logging.getLogger("procure.jobs")
+
+
+def celery_for(app: Flask) -> Celery:
+    """The Celery application bound to one Flask application (made once per app)."""
+    celery = app.extensions.get("procure_celery")
+    if celery is not None:
+        return celery
+    celery = Celery("procure", broker=app.config["BROKER_URL"], set_as_current=False)
+    celery.conf.update(
+        task_default_queue=QUEUE,
+        task_ignore_result=True,        # results live in the job row
+        task_acks_late=False,           # a killed worker's message is not redelivered: see above
+        worker_prefetch_multiplier=1,   # long tasks: a worker takes one at a time
+        worker_hijack_root_logger=False,
+        broker_connection_retry_on_startup=True,
+        broker_transport_options={"socket_timeout": 5, "socket_connect_timeout": 5},
+        task_publish_retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5},
+        enable_utc=True,
+    )
+
+    @celery.task(name=TASK_NAME)
+    def run(job_id: int) -> None:
+        from procure.jobs.services import run_job
+
+        with app.app_context():
+            run_job(job_id)
+
+    def fresh_connections(**_kwargs) -> None:
+        # a forked worker process must not share the parent's database connections
+        with app.app_context():
+            from procure.extensions import db
+
+            db.engine.dispose(close=False)
+
+    def reap_on_start(**_kwargs) -> None:
+        with app.app_context():
+            from procure.extensions import db
+            from procure.jobs.services import reap_stale
+
+            reaped = reap_stale()
+            db.session.commit()
+            if reaped:
+                log.warning("marked %d stale job(s) failed at worker start", reaped)
+
+    worker_process_init.connect(fresh_connections, weak=False)
+    worker_ready.connect(reap_on_start, weak=False)
+    app.extensions["procure_celery"] = celery
+    return celery
+
+
+def send_job(app: Flask, job_id: int, time_limit: float) -> None:
+    """Queue the task that runs one job, with Celery's own soft and hard time limits."""
+    celery_for(app).send_task(TASK_NAME, args=[job_id], queue=QUEUE, soft_time_limit=time_limit,
+                              time_limit=time_limit + HARD_LIMIT_GRACE_SECONDS)
+
+
+def worker_arguments(concurrency: int, loglevel: str) -> list[str]:
+    """The `celery worker` command line that `procure worker` runs."""
+    return ["worker", f"--loglevel={loglevel}", f"--concurrency={concurrency or os.cpu_count() or 1}",
+            f"--queues={QUEUE}", "--without-gossip", "--without-mingle", "--pool=prefork",
+            f"--hostname=procure-{os.getpid()}@%h"]

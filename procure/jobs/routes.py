@@ -1,0 +1,92 @@
+"""Jobs API: status and progress (poll it), cancel, retry, and the file a job made."""
+
+from flask import Response, abort
+from flask.views import MethodView
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from procure.access import SIGNED_IN, access, get_scoped_or_404, scoped_select
+from procure.extensions import db
+from procure.jobs import services
+from procure.jobs.models import ACTIVE_STATUSES, Job
+from procure.jobs.schemas import JobListQuerySchema, JobSchema
+
+blp = Blueprint("jobs_api", __name__, url_prefix="/api/v1", description="Background jobs")
+
+LIST_LIMIT = 100
+
+
+def visible_job(job_id: int) -> Job:
+    """A job of the user's organization, with stale runs marked failed first."""
+    if services.reap_stale():
+        db.session.commit()
+    return get_scoped_or_404(Job, job_id)
+
+
+def controlled_job(job_id: int) -> Job:
+    job = visible_job(job_id)
+    if not services.may_control(job, current_user):
+        abort(403, "Only the user who started this job, or an admin, may cancel or retry it.")
+    return job
+
+
+@blp.route("/jobs")
+class Jobs(MethodView):
+    @access(SIGNED_IN)
+    @blp.arguments(JobListQuerySchema, location="query")
+    @blp.response(200, JobSchema(many=True))
+    def get(self, query):
+        """Your organization's latest jobs, newest first"""
+        if services.reap_stale():
+            db.session.commit()
+        statement = scoped_select(Job).order_by(Job.id.desc()).limit(LIST_LIMIT)
+        if query["active"]:
+            statement = statement.where(Job.status.in_(ACTIVE_STATUSES))
+        return db.session.scalars(statement).all()
+
+
+@blp.route("/jobs/<int:job_id>")
+class JobById(MethodView):
+    @access(SIGNED_IN)
+    @blp.response(200, JobSchema)
+    def get(self, job_id):
+        """One job: status, progress and message (poll this while it is queued or running)"""
+        return visible_job(job_id)
+
+
+@blp.route("/jobs/<int:job_id>/cancel")
+class JobCancel(MethodView):
+    @access(SIGNED_IN)
+    @blp.response(200, JobSchema)
+    @blp.alt_response(409, description="Already finished")
+    def post(self, job_id):
+        """Cancel a queued job, or ask a running one to stop at its next step"""
+        job = services.cancel(controlled_job(job_id), current_user)
+        db.session.commit()
+        return job
+
+
+@blp.route("/jobs/<int:job_id>/retry")
+class JobRetry(MethodView):
+    @access(SIGNED_IN)
+    @blp.response(202, JobSchema)
+    @blp.alt_response(409, description="Not failed or cancelled, or replaced by a newer job")
+    def post(self, job_id):
+        """Run a failed or cancelled job again"""
+        job = services.retry(controlled_job(job_id), current_user)
+        db.session.commit()
+        services.start_committed()
+        return job
+
+
+@blp.route("/jobs/<int:job_id>/file")
+class JobFile(MethodView):
+    @access(SIGNED_IN)
+    @blp.response(200, description="The file the job made (the board PDF)")
+    def get(self, job_id):
+        """Download the file a finished job made"""
+        job = visible_job(job_id)
+        if job.status != "succeeded" or not job.has_output:
+            abort(404, "This job has no file (yet).")
+        return Response(job.output, mimetype=job.output_type,
+                        headers={"Content-Disposition": f'attachment; filename="{job.output_name}"'})

@@ -1,0 +1,111 @@
+"""The scenario jobs: a solve with its frontier, and the board PDF (run by procure.jobs)."""
+
+from __future__ import annotations
+
+import optimizer
+from procure.accounts.models import User
+from procure.errors import ConflictError
+from procure.extensions import db
+from procure.jobs.models import Job
+from procure.jobs.services import JobStopped, Outcome, Progress, latest_job
+from procure.scenarios import services
+from procure.scenarios.models import Scenario
+
+FRONTIER_POINTS = services.FRONTIER_POINTS
+
+
+def _scenario(job: Job) -> Scenario:
+    scenario = db.session.get(Scenario, job.subject_id)
+    if scenario is None:
+        raise JobStopped("failed", "The scenario no longer exists.")
+    return scenario
+
+
+def _still_wanted(scenario: Scenario, job: Job) -> None:
+    """Only the newest solve of a scenario that can still change may store anything."""
+    newest = latest_job(scenario, "scenario.solve")
+    if newest is None or newest.id != job.id:
+        raise JobStopped("cancelled", "A newer solve of this scenario replaced this one.")
+    if not scenario.editable:
+        raise JobStopped("cancelled", f"The scenario is {scenario.status} now; its documents are frozen.")
+
+
+def solve(job: Job, progress: Progress) -> dict:
+    scenario = _scenario(job)
+    _still_wanted(scenario, job)
+    progress(5, "Building the problem from today's vendors, scores and offers")
+    problem, settings = services.problem_for(scenario)
+    progress(20, f"Solving: {len(problem['offers'])} offers for {len(problem['needs'])} need(s)")
+    result = optimizer.solve(problem)
+    frontier: dict = {"status": "skipped", "points": []}
+    if result["status"] == "optimal":
+        progress(45, "Tracing the cost-versus-impact frontier")
+        frontier = optimizer.frontier(problem, FRONTIER_POINTS, on_point=lambda done, total: progress.keep_going(
+            45 + 50 * done / total, f"Frontier: {done} of {total} points"))
+        progress.check()
+    db.session.refresh(scenario)  # the newest state, for the version check on write
+    _still_wanted(scenario, job)
+    progress(97, "Saving the result")
+    services.store_solution(scenario, problem, settings, result, frontier,
+                            actor=db.session.get(User, job.created_by_id) if job.created_by_id else None)
+    return {"scenario_id": scenario.id, "status": scenario.status,
+            "cost": (result.get("totals") or {}).get("cost")}
+
+
+def solve_failed(job: Job, reason: str) -> None:
+    """A solve that died leaves its scenario `failed`, with the reason as the result."""
+    scenario = db.session.get(Scenario, job.subject_id)
+    if scenario is None or not scenario.editable:
+        return
+    newest = latest_job(scenario, "scenario.solve")
+    if newest is not None and newest.id != job.id:
+        return
+    scenario.status, scenario.problem, scenario.frontier = "failed", None, None
+    scenario.result = {"status": "error", "errors": [{"field": "job", "message": reason}]}
+    db.session.flush()
+
+
+def solve_retrying(job: Job) -> None:
+    """A retried solve must still be the newest one, on a scenario that can change."""
+    scenario = _scenario_or_conflict(job)
+    newest = latest_job(scenario, "scenario.solve")
+    if newest is not None and newest.id != job.id:
+        raise ConflictError("A newer solve of this scenario exists; retry that one or solve again.")
+    if not scenario.editable:
+        raise ConflictError(f"The scenario is {scenario.status}: its problem is frozen.")
+    scenario.status, scenario.result = "draft", None
+    db.session.flush()
+
+
+def _scenario_or_conflict(job: Job) -> Scenario:
+    scenario = db.session.get(Scenario, job.subject_id)
+    if scenario is None:
+        raise ConflictError("The scenario no longer exists.")
+    return scenario
+
+
+def board_report(job: Job, progress: Progress) -> Outcome:
+    from procure.reports.board_pdf import html_to_pdf, render_board_html
+    from procure.scenarios.report_context import board_context
+
+    scenario = _scenario(job)
+    if not (scenario.result or {}).get("allocations"):
+        raise JobStopped("failed", "Only a solved scenario has a report.")
+    progress(10, "Gathering the figures")
+    context = board_context(scenario)
+    progress(30, "Drawing the charts")
+    html = render_board_html(context)
+    progress(55, "Laying out the pages")
+    pdf = html_to_pdf(html)
+    return Outcome(result={"scenario_id": scenario.id, "scenario_version": scenario.version, "bytes": len(pdf)},
+                   file_name=f"scenario-{scenario.id}-board-report.pdf", file_type="application/pdf",
+                   file_content=pdf)
+
+
+def start_board_report(scenario: Scenario, user) -> Job:
+    """Queue the board PDF of a solved scenario (flushes)."""
+    from procure.jobs.services import enqueue
+
+    if not (scenario.result or {}).get("allocations"):
+        raise ConflictError("Only a solved scenario has a report.")
+    return enqueue("report.board_pdf", organization_id=scenario.organization_id, user=user, subject=scenario)

@@ -1,0 +1,238 @@
+"""The job mechanism, inline (no broker): status and progress, cancel, time limit, failure,
+stale runners marked failed and retried, idempotent runs, access."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select, update
+
+from procure.audit.models import AuditEvent
+from procure.db import utcnow
+from procure.extensions import db
+from procure.jobs import services as jobs
+from procure.jobs.models import Job
+from procure.scenarios.models import Scenario
+from procure.scoring.models import ScoreSnapshot
+from tests.app.test_scenarios import world  # noqa: F401  (the fixture)
+from tests.conftest import csrf_token_from, valid_document
+
+SEEN: list = []
+
+
+def counting(job, progress):
+    """A test job kind: reports three steps, then writes a note on its scenario."""
+    for step in (10, 50, 90):
+        progress(step, f"step {step}")
+        SEEN.append(step)
+        behaviour = job.params.get("after_step", {}).get(str(step))
+        if behaviour == "cancel":
+            db.session.execute(update(Job).where(Job.id == job.id).values(cancel_requested=True))
+            db.session.commit()
+        elif behaviour == "boom":
+            raise RuntimeError("the handler broke")
+        elif behaviour == "out_of_time":
+            progress.deadline = 0
+    scenario = db.session.get(Scenario, job.subject_id)
+    scenario.name = scenario.name + " (touched)"
+    db.session.flush()
+    return {"steps": len(SEEN)}
+
+
+@pytest.fixture
+def test_kind(monkeypatch):
+    SEEN.clear()
+    monkeypatch.setitem(jobs.KINDS, "test.counting", jobs.JobKind("Counting", "tests.app.test_jobs:counting"))
+
+
+def _scenario(client, world, **targets):
+    response = client.post("/api/v1/scenarios", headers=world["headers"],
+                           json={"name": "Plan", "need_ids": [world["need"]["id"]], "targets": targets})
+    assert response.status_code == 201, response.json
+    return response.json
+
+
+def _start(world, scenario_id, **params):
+    job = jobs.enqueue("test.counting", organization_id=world["buyer"].organization_id, user=world["buyer"],
+                       subject=db.session.get(Scenario, scenario_id), params=params)
+    db.session.commit()
+    jobs.start_committed()
+    db.session.expire_all()
+    return db.session.get(Job, job.id)
+
+
+def test_a_scenario_is_solved_by_a_job_and_carries_it(client, world):
+    scenario = _scenario(client, world)
+    job = scenario["job"]
+    assert scenario["status"] == "solved"
+    assert job["kind"] == "scenario.solve" and job["status"] == "succeeded" and job["progress"] == 100
+    assert job["result"] == {"scenario_id": scenario["id"], "status": "solved", "cost": 6400.0}
+    assert job["attempts"] == 1 and job["error"] is None and job["file_url"] is None
+    listed = client.get("/api/v1/jobs?active=false", headers=world["headers"]).json
+    assert [j["id"] for j in listed] == [job["id"]]
+    assert client.get("/api/v1/jobs?active=true", headers=world["headers"]).json == []
+    actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    assert actions[-3:] == ["scenario.create", "job.start", "scenario.solve"]
+
+
+def test_progress_is_recorded_and_the_handlers_writes_land_with_the_end(client, world, test_kind):
+    scenario = _scenario(client, world)
+    job = _start(world, scenario["id"])
+    assert job.status == "succeeded" and job.result == {"steps": 3} and SEEN == [10, 50, 90]
+    assert job.started_at <= job.finished_at and job.runner
+    assert db.session.get(Scenario, scenario["id"]).name == "Plan (touched)"
+
+
+def test_cancel_stops_at_the_next_step_and_keeps_nothing(client, world, test_kind):
+    scenario = _scenario(client, world)
+    job = _start(world, scenario["id"], after_step={"50": "cancel"})
+    assert job.status == "cancelled" and SEEN == [10, 50]  # stopped when it reported step 90
+    assert job.error == "Cancelled on request." and job.finished_at is not None
+    assert db.session.get(Scenario, scenario["id"]).name == "Plan"
+
+
+def test_a_job_stops_at_its_time_limit(client, world, test_kind):
+    scenario = _scenario(client, world)
+    job = _start(world, scenario["id"], after_step={"10": "out_of_time"})
+    assert job.status == "failed" and job.error.startswith("Stopped at the time limit of 600 s")
+    assert db.session.get(Scenario, scenario["id"]).name == "Plan"
+
+
+def test_a_failing_handler_fails_the_job_with_the_reason(client, world, test_kind):
+    scenario = _scenario(client, world)
+    job = _start(world, scenario["id"], after_step={"50": "boom"})
+    assert job.status == "failed" and job.error == "RuntimeError: the handler broke"
+    assert db.session.get(Scenario, scenario["id"]).name == "Plan"
+
+
+def test_a_job_runs_once_however_often_it_is_delivered(client, world, test_kind):
+    scenario = _scenario(client, world)
+    job = _start(world, scenario["id"])
+    assert jobs.run_job(job.id) is None  # a second delivery: not queued any more
+    assert SEEN == [10, 50, 90] and db.session.get(Scenario, scenario["id"]).name == "Plan (touched)"
+
+
+def _kill(job_id: int, silent_for: float = 3600) -> None:
+    """What a worker killed mid-task leaves behind: a running job whose heartbeat stopped."""
+    long_ago = utcnow() - timedelta(seconds=silent_for)
+    db.session.execute(update(Job).where(Job.id == job_id).values(
+        status="running", progress=45, started_at=long_ago, heartbeat_at=long_ago, runner="gone:1", finished_at=None))
+    db.session.commit()
+
+
+def test_a_dead_runner_fails_the_scenario_and_a_retry_solves_it_once(client, world):
+    scenario = _scenario(client, world)
+    job_id = scenario["job"]["id"]
+    db.session.execute(update(Scenario).where(Scenario.id == scenario["id"]).values(
+        status="draft", result=None, problem=None, frontier=None))
+    _kill(job_id)
+    seen = client.get(f"/api/v1/scenarios/{scenario['id']}", headers=world["headers"]).json
+    assert seen["status"] == "failed" and seen["job"]["status"] == "failed"
+    assert "stopped (no sign of life since" in seen["job"]["error"] and "gone:1" in seen["job"]["error"]
+    assert "Retry it" in seen["job"]["error"]
+    result = client.get(f"/api/v1/scenarios/{scenario['id']}", headers=world["headers"]).json
+    assert result["version"] == seen["version"]  # reaped once, not again
+    retried = client.post(f"/api/v1/jobs/{job_id}/retry", headers=world["headers"])
+    assert retried.status_code == 202 and retried.json["status"] == "succeeded"
+    assert retried.json["attempts"] == 2
+    again = client.get(f"/api/v1/scenarios/{scenario['id']}", headers=world["headers"]).json
+    assert again["status"] == "solved" and again["totals"]["cost"] == 6400.0
+    solves = db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "scenario.solve"))
+    assert solves == 2  # the first solve and the retry: nothing doubled by the dead attempt
+    assert db.session.scalar(select(func.count()).select_from(Job).where(Job.kind == "scenario.solve")) == 1
+
+
+def test_a_live_runner_is_left_alone_and_an_overrun_one_is_failed(client, world):
+    scenario = _scenario(client, world)
+    job_id = scenario["job"]["id"]
+    _kill(job_id, silent_for=1)  # beat a second ago: alive
+    assert jobs.reap_stale() == 0
+    db.session.execute(update(Job).where(Job.id == job_id).values(started_at=utcnow() - timedelta(hours=2)))
+    db.session.commit()
+    assert jobs.reap_stale() == 1
+    db.session.commit()
+    job = db.session.get(Job, job_id)
+    assert job.status == "failed" and job.error.startswith("Stopped at the time limit")
+
+
+def test_a_new_solve_cancels_the_queued_one(client, world):
+    scenario = _scenario(client, world)
+    first = db.session.get(Job, scenario["job"]["id"])
+    db.session.execute(update(Job).where(Job.id == first.id).values(status="queued", finished_at=None))
+    db.session.commit()
+    again = client.post(f"/api/v1/scenarios/{scenario['id']}/solve", headers=world["headers"])
+    assert again.status_code == 202 and again.json["job"]["id"] != first.id
+    assert again.json["status"] == "solved"
+    db.session.expire_all()
+    assert db.session.get(Job, first.id).status == "cancelled"
+    assert jobs.run_job(first.id) is None  # its message arriving late changes nothing
+
+
+def test_cancel_and_retry_rules(client, world, make_user, bearer):
+    scenario = _scenario(client, world)
+    job_id = scenario["job"]["id"]
+    finished = client.post(f"/api/v1/jobs/{job_id}/cancel", headers=world["headers"])
+    assert finished.status_code == 409 and "nothing to cancel" in finished.json["message"]
+    assert client.post(f"/api/v1/jobs/{job_id}/retry", headers=world["headers"]).status_code == 409
+    colleague = make_user("buyer", organization=world["buyer"].organization)
+    refused = client.post(f"/api/v1/jobs/{job_id}/cancel", headers=bearer(colleague))
+    assert refused.status_code == 403 and "started this job" in refused.json["message"]
+    assert client.get(f"/api/v1/jobs/{job_id}", headers=bearer(colleague)).status_code == 200
+    outsider = bearer(make_user("buyer"))
+    assert client.get(f"/api/v1/jobs/{job_id}", headers=outsider).status_code == 404
+    assert client.post(f"/api/v1/jobs/{job_id}/cancel", headers=outsider).status_code == 404
+    db.session.execute(update(Job).where(Job.id == job_id).values(status="queued", finished_at=None))
+    db.session.commit()
+    cancelled = client.post(f"/api/v1/jobs/{job_id}/cancel", headers=world["headers"]).json
+    assert cancelled["status"] == "cancelled" and "before it started" in cancelled["error"]
+    assert "job.cancel" in db.session.scalars(select(AuditEvent.action)).all()
+
+
+def test_an_unreachable_broker_fails_the_job_with_a_reason(app, client, world):
+    app.config["BROKER_URL"] = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    scenario = _scenario(client, world)
+    assert scenario["status"] == "draft"
+    job = client.get(f"/api/v1/jobs/{scenario['job']['id']}", headers=world["headers"]).json
+    assert job["status"] == "failed" and job["error"].startswith("The job queue could not be reached")
+    app.config["BROKER_URL"] = ""
+    retried = client.post(f"/api/v1/jobs/{job['id']}/retry", headers=world["headers"]).json
+    assert retried["status"] == "succeeded"
+
+
+def test_submitting_a_disclosure_rescores_through_a_job(client, make_vendor, bearer):
+    vendor, user = make_vendor("Rescored")
+    headers = bearer(user)
+    created = client.post("/api/v1/disclosures", headers=headers, json={"vendor_id": vendor.id, **valid_document()})
+    client.post(f"/api/v1/disclosures/{created.json['id']}/submit", headers=headers)
+    job = db.session.scalar(select(Job).where(Job.kind == "scores.refresh"))
+    assert job.status == "succeeded" and job.organization_id == user.organization_id
+    assert job.result == {"period_end": valid_document()["period_end"], "vendors_scored": 1}
+    assert db.session.scalar(select(ScoreSnapshot.vendor_id)) == vendor.id
+
+
+def test_the_page_shows_a_running_job_and_offers_cancel(client, world, sign_in):
+    scenario = _scenario(client, world)
+    job_id = scenario["job"]["id"]
+    db.session.execute(update(Scenario).where(Scenario.id == scenario["id"]).values(status="draft", result=None))
+    _kill(job_id, silent_for=1)
+    db.session.execute(update(Job).where(Job.id == job_id).values(message="Frontier: 4 of 11 points"))
+    db.session.commit()
+    sign_in(client, world["buyer"])
+    page = client.get(f"/scenarios/{scenario['id']}")
+    assert 'data-job-url="/api/v1/jobs/%d"' % job_id in page.text and 'data-job-status="running"' in page.text
+    assert '<progress class="job-progress" max="100" value="45"' in page.text
+    assert "Frontier: 4 of 11 points" in page.text and "Cancel</button>" in page.text
+    cancelled = client.post(f"/jobs/{job_id}/cancel", data={"csrf_token": csrf_token_from(page.text)})
+    assert cancelled.status_code == 302
+    assert db.session.get(Job, job_id).cancel_requested is True
+
+
+def test_the_board_report_is_prepared_from_the_page(client, world, sign_in):
+    scenario = _scenario(client, world)
+    sign_in(client, world["buyer"])
+    page = client.get(f"/scenarios/{scenario['id']}")
+    started = client.post(f"/scenarios/{scenario['id']}/report", data={"csrf_token": csrf_token_from(page.text)})
+    assert started.status_code == 302 and started.headers["Location"].endswith("#report")
+    page = client.get(f"/scenarios/{scenario['id']}")
+    job = db.session.scalar(select(Job).where(Job.kind == "report.board_pdf"))
+    assert f'href="/api/v1/jobs/{job.id}/file"' in page.text
+    assert f"Download scenario-{scenario['id']}-board-report.pdf" in page.text
