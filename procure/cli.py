@@ -36,12 +36,15 @@ def demo_command(host: str, port: int, no_serve: bool):
     from procure.demo import load_demo
 
     upgrade()
+    from procure.jobs.services import start_committed
+
     try:
         logins = load_demo()
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
+    start_committed()  # the score refreshes the disclosures queued (inline, or to the workers)
     click.echo(f"Database: {current_app.config['SQLALCHEMY_DATABASE_URI']}")
     click.echo("Demo logins (email / password):")
     for login in logins:

@@ -100,10 +100,21 @@ def time_limit_reason(seconds: float) -> str:
 
 
 def enqueue(kind: str, *, organization_id: int, user=None, subject=None,
-            params: dict[str, Any] | None = None) -> Job:
-    """Add a queued job (flushes); it starts once the transaction commits (`start_committed`)."""
+            params: dict[str, Any] | None = None, once_per_transaction: bool = False) -> Job:
+    """Add a queued job (flushes); it starts once the transaction commits (`start_committed`).
+
+    `once_per_transaction`: when this transaction already added the same job (kind,
+    organization, subject and params), return that one instead; it starts after the commit,
+    so it sees everything this transaction wrote.
+    """
     if kind not in KINDS:
         raise ValueError(f"unknown job kind {kind!r}")
+    if once_per_transaction:
+        for pending_id in db.session.info.get(PENDING, []):
+            pending = db.session.get(Job, pending_id)
+            if (pending.kind, pending.organization_id, pending.subject_id, pending.params) == (
+                    kind, organization_id, getattr(subject, "id", None), dict(params or {})):
+                return pending
     job = Job(kind=kind, organization_id=organization_id, created_by_id=getattr(user, "id", None),
               subject_type=type(subject).__name__ if subject is not None else None,
               subject_id=getattr(subject, "id", None), params=dict(params or {}),

@@ -13,6 +13,7 @@ from procure.forms import form_number
 from procure.extensions import db
 from procure.accounts.models import User
 from procure.audit.models import AuditEvent
+from procure.jobs.models import ACTIVE_STATUSES, Job
 from procure.jobs.services import latest_job, reap_stale
 from procure.needs.models import Need
 from procure.scenarios import jobs as scenario_jobs
@@ -66,8 +67,10 @@ def index():
     needs = db.session.scalars(scoped_select(Need).where(Need.archived.is_(False)).order_by(Need.id)).all()
     profile_options = [(str(p.id), f"{p.name} (v{p.number})") for p in profiles_for(current_user.organization_id)]
     jobs = {s.id: review.projected_impact(s)["fte_jobs"] for s in scenarios if (s.result or {}).get("allocations")}
+    solving = set(db.session.scalars(select(Job.subject_id).where(
+        Job.scope(current_user), Job.kind == "scenario.solve", Job.status.in_(ACTIVE_STATUSES))).all())
     return render_template("scenarios/index.html", scenarios=scenarios, needs=needs, errors=errors, values=values,
-                           jobs=jobs,
+                           jobs=jobs, solving=solving,
                            profile_options=profile_options, target_fields=TARGET_FIELDS), status
 
 

@@ -33,8 +33,8 @@ def refresh_scores(job: Job, progress: Progress) -> dict:
 
 
 def start_refresh(period_end: date, organization_id: int, user) -> Job:
-    """Queue a refresh of one period's snapshots (flushes)."""
+    """Queue a refresh of one period's snapshots (flushes); one per period and transaction."""
     from procure.jobs.services import enqueue
 
     return enqueue("scores.refresh", organization_id=organization_id, user=user,
-                   params={"period_end": period_end.isoformat()})
+                   params={"period_end": period_end.isoformat()}, once_per_transaction=True)

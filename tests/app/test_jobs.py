@@ -236,3 +236,7 @@ def test_the_board_report_is_prepared_from_the_page(client, world, sign_in):
     job = db.session.scalar(select(Job).where(Job.kind == "report.board_pdf"))
     assert f'href="/api/v1/jobs/{job.id}/file"' in page.text
     assert f"Download scenario-{scenario['id']}-board-report.pdf" in page.text
+    assert "made before the scenario last changed" not in page.text
+    client.post(f"/scenarios/{scenario['id']}/solve", data={"csrf_token": csrf_token_from(page.text)})
+    page = client.get(f"/scenarios/{scenario['id']}")
+    assert "made before the scenario last changed" in page.text  # the PDF shows an earlier solve
