@@ -1,8 +1,8 @@
 """Benchmark: the ranked scores API under load, next to /healthz, on gunicorn and PostgreSQL.
 
 Creates a fresh PostgreSQL database, builds its schema with the migrations and loads 1,000
-scored vendors (each with an offer and a submitted disclosure, figures drawn from the demo
-vendors' generators with their own seeds) and one buyer with an API token. It then starts
+scored vendors (each with its offers and a submitted disclosure, figures drawn from the demo
+vendors' generators with a seed of their own) and one buyer with an API token. It then starts
 gunicorn with 2 workers (procure/gunicorn_conf.py, access log off) and, from a second process
 on loopback, drives it with `wrk`:
 
@@ -10,15 +10,17 @@ on loopback, drives it with `wrk`:
   - GET /api/v1/scores with the buyer's bearer token, as a buyer's page asks for it (default
     query: every scored vendor ranked, with rank stability for the top 5);
 
-each after a short warm-up, in the same run. It prints requests/s and p50/p95/p99 latency for
-both, the errors (non-2xx responses included), and the ratios healthz / scores for throughput
-and scores / healthz for median latency. The database is dropped at the end, also on failure.
+in the same run, each after a short warm-up and once the workers are idle again (wrk leaves
+requests in flight when its time is up). It prints requests/s and p50/p95/p99 latency for both,
+the errors (non-2xx responses included), and the ratios healthz / scores for throughput and
+scores / healthz for median latency. The database is dropped at the end, also on failure.
 wrk and gunicorn share the machine's cores, so the numbers are for comparison, not capacity.
 
 Needs `wrk` (Debian: apt-get install wrk) and a PostgreSQL server whose user may create
 databases. Run from the repository root:
 
-    python bench/bench_load.py [--duration S] [--connections C] [--threads T] [--server URL]
+    python bench/bench_load.py [--duration S] [--connections C] [--threads T] [--no-recycle]
+                               [--server URL]
 """
 
 from __future__ import annotations
@@ -49,7 +51,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 WORKERS = 2
-BATCH = 100  # vendors per commit while loading
 SEED = 20251231
 
 # wrk runs this in every thread; `done` gets the merged summary and reads each thread's count
@@ -147,9 +148,9 @@ def migrate_and_load(url: str, instance: Path, vendors: int) -> str:
 def load_vendors_and_buyer(count: int) -> str:
     """`count` vendors, each a variant of a demo vendor (its own seed, so its own figures) with
     its offers and one submitted disclosure for 2025, through the services (validation and audit
-    events included). Each submit queues a re-scoring job; they are left queued (the scores API
-    computes live). Vendor users share one password hash: hashing 1,000 passwords with scrypt
-    would take minutes and is not what is measured."""
+    events included), one commit per vendor as if each submitted on its own. Each submit queues a
+    re-scoring job; they are left queued (the scores API computes live). Vendor users share one
+    password hash: hashing 1,000 passwords with scrypt would take minutes and is not measured."""
     import secrets
 
     from werkzeug.security import generate_password_hash
@@ -187,8 +188,7 @@ def load_vendors_and_buyer(count: int) -> str:
             })
         disclosure = create_draft(vendor, build_documents(spec, (2025,))[2025], user)
         submit(disclosure, user)
-        if (index + 1) % BATCH == 0:
-            db.session.commit()
+        db.session.commit()
     buyers = create_organization("Bench Buyer Group", "buyer")
     buyer = create_user(buyers, "buyer@bench.example", "Bench Buyer", "buyer", secrets.token_urlsafe(16))
     db.session.flush()
@@ -215,14 +215,27 @@ def get(url: str, token: str | None = None) -> tuple[int, bytes]:
         return error.code, error.read()
 
 
+@dataclass(frozen=True)
+class Server:
+    base: str
+    pid: int
+    log: Path
+
+    def worker_boots(self) -> int:
+        """Workers started so far (gunicorn recycles one after max_requests requests)."""
+        return self.log.read_text(errors="replace").count("Booting worker")
+
+
 @contextmanager
-def gunicorn(url: str, instance: Path, log: Path) -> Iterator[str]:
-    """gunicorn with WORKERS workers on a free loopback port; yields its base URL."""
+def gunicorn(url: str, instance: Path, log: Path, recycle: bool) -> Iterator[Server]:
+    """gunicorn with WORKERS workers on a free loopback port; without `recycle`, workers are
+    never replaced (max_requests 0)."""
     bind = f"127.0.0.1:{free_port()}"
+    flags = "--access-logfile /dev/null" + ("" if recycle else " --max-requests 0")
     environment = os.environ | {
         "PROCURE_DATABASE_URL": url, "PROCURE_SECRET_KEY": "bench", "PROCURE_INSTANCE_PATH": str(instance),
-        "WEB_CONCURRENCY": str(WORKERS), "PROCURE_BIND": bind, "PROCURE_LOG_LEVEL": "WARNING",
-        "GUNICORN_CMD_ARGS": "--access-logfile /dev/null",
+        "WEB_CONCURRENCY": str(WORKERS), "PROCURE_BIND": bind, "PROCURE_LOG_LEVEL": "INFO",
+        "GUNICORN_CMD_ARGS": flags,
     }
     with log.open("wb") as output:
         server = subprocess.Popen(
@@ -231,7 +244,7 @@ def gunicorn(url: str, instance: Path, log: Path) -> Iterator[str]:
     try:
         base = f"http://{bind}"
         wait_until_healthy(base, server, log)
-        yield base
+        yield Server(base, server.pid, log)
     finally:
         server.terminate()
         try:
@@ -255,6 +268,34 @@ def wait_until_healthy(base: str, server: subprocess.Popen, log: Path, seconds: 
     raise SystemExit(f"gunicorn did not answer /healthz with 200 within {seconds:.0f} s:\n{log.read_text()}")
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time used by process `pid` and its live children (gunicorn's master and workers)."""
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process has just exited
+            continue
+        if int(stat.parent.name) == pid or int(fields[1]) == pid:  # fields[1]: the parent's pid
+            ticks += int(fields[11]) + int(fields[12])  # utime + stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def wait_until_idle(pid: int, interval: float = 0.5, seconds: float = 300) -> None:
+    """Wait until gunicorn stops using CPU: wrk stops at the end of its duration and drops the
+    requests still in flight, which the workers go on computing. Without this wait a slow
+    endpoint's leftovers would run during the next measurement."""
+    deadline = time.monotonic() + seconds
+    used = cpu_seconds(pid)
+    while time.monotonic() < deadline:
+        time.sleep(interval)
+        now = cpu_seconds(pid)
+        if now - used < 0.05 * interval:
+            return
+        used = now
+    raise SystemExit(f"gunicorn still busy {seconds:.0f} s after the load stopped")
+
+
 # ---- load -------------------------------------------------------------------------------
 
 
@@ -271,6 +312,61 @@ def run_wrk(url: str, script: Path, *, threads: int, connections: int, seconds: 
     return {key: int(value) for key, value in (pair.split("=") for pair in lines[-1].split()[1:])}
 
 
+def check_scores(base: str, token: str, expected: int) -> None:
+    """One request as a buyer's page makes it: it must succeed and hold every vendor."""
+    started = time.perf_counter()
+    status, body = get(base + "/api/v1/scores", token)
+    seconds = time.perf_counter() - started
+    if status != 200:
+        raise SystemExit(f"GET /api/v1/scores answered {status}: {body[:500]!r}")
+    rows = json.loads(body)
+    print(f"GET /api/v1/scores (default query): {len(rows):,} vendors, {len(body) / 1e3:,.0f} kB, "
+          f"first request {seconds * 1e3:,.0f} ms")
+    if len(rows) != expected:
+        raise SystemExit(f"expected {expected:,} scored vendors, the API returned {len(rows):,}")
+
+
+def measure(server: Server, script: Path, token: str, arguments: argparse.Namespace
+            ) -> list[tuple[LoadResult, int]]:
+    """wrk on /healthz, then on /api/v1/scores: (result, workers recycled meanwhile) for each."""
+    print(f"wrk: {arguments.connections} connections, {arguments.threads} threads, "
+          f"{arguments.warmup:g} s warm-up + {arguments.duration:g} s per endpoint")
+    measured = []
+    for path, headers in {"/healthz": [], "/api/v1/scores": [f"Authorization: Bearer {token}"]}.items():
+        options = dict(threads=arguments.threads, connections=arguments.connections,
+                       timeout=arguments.timeout, headers=headers)
+        run_wrk(server.base + path, script, seconds=arguments.warmup, **options)
+        wait_until_idle(server.pid)
+        boots = server.worker_boots()
+        result = LoadResult(path, run_wrk(server.base + path, script, seconds=arguments.duration, **options))
+        measured.append((result, server.worker_boots() - boots))
+        wait_until_idle(server.pid)
+    return measured
+
+
+def report(measured: list[tuple[LoadResult, int]], connections: int) -> None:
+    print()
+    print(f"{'endpoint':<16} {'requests':>9} {'req/s':>9} {'p50 ms':>9} {'p95 ms':>9} {'p99 ms':>9} "
+          f"{'restarts':>9}  errors")
+    for result, restarts in measured:
+        print(f"{result.endpoint:<16} {result.values['requests']:>9,} {result.requests_per_second:>9.1f} "
+              f"{result.ms(50):>9.1f} {result.ms(95):>9.1f} {result.ms(99):>9.1f} {restarts:>9}  "
+              f"{result.error_text()}")
+    print("(restarts: workers gunicorn recycled (max_requests) during the measurement)")
+    (health, _), (scores, _) = measured
+    print()
+    print(f"throughput: healthz / scores = {health.requests_per_second / scores.requests_per_second:,.1f}x")
+    print(f"p50 latency: scores / healthz = {scores.ms(50) / health.ms(50):,.1f}x")
+    for result, _ in measured:
+        if result.values["requests"] < 10 * connections:
+            print(f"note: {result.endpoint} completed fewer than 10 requests per connection; wrk drops the "
+                  "requests in flight when the time is up, so req/s is underestimated and the percentiles "
+                  "rest on few samples: use a longer --duration (or fewer --connections)")
+    failed = [result.endpoint for result, _ in measured if result.errors]
+    if failed:
+        raise SystemExit(f"FAIL: errors or non-2xx responses on {', '.join(failed)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--duration", type=float, default=20, help="seconds of load per endpoint (default 20)")
@@ -279,6 +375,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
     parser.add_argument("--timeout", type=float, default=30,
                         help="seconds before wrk counts a request as timed out (default 30)")
+    parser.add_argument("--no-recycle", dest="recycle", action="store_false",
+                        help="never replace workers (gunicorn_conf recycles one every ~5,000 requests)")
     parser.add_argument("--vendors", type=int, default=1000)
     parser.add_argument("--server", default="postgresql://postgres@127.0.0.1:5432/postgres",
                         help="PostgreSQL server (any database on it) to create the benchmark database on")
@@ -286,49 +384,17 @@ def main() -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: install it with `apt-get install wrk` (Debian/Ubuntu), then rerun.")
 
-    cores = len(os.sched_getaffinity(0))
-    print(f"machine: {os.cpu_count()} CPUs, {cores} usable by this process; wrk ({arguments.threads} threads) "
-          f"and gunicorn ({WORKERS} workers) share them")
+    print(f"machine: {os.cpu_count()} CPUs, {len(os.sched_getaffinity(0))} usable by this process; "
+          f"wrk ({arguments.threads} threads) and gunicorn ({WORKERS} workers) share them")
     with tempfile.TemporaryDirectory(prefix="procure-bench-") as folder, fresh_database(arguments.server) as url:
         instance = Path(folder) / "instance"
         token = migrate_and_load(url, instance, arguments.vendors)
         script = Path(folder) / "report.lua"
         script.write_text(WRK_SCRIPT)
-        with gunicorn(url, instance, Path(folder) / "gunicorn.log") as base:
-            started = time.perf_counter()
-            status, body = get(base + "/api/v1/scores", token)
-            single = time.perf_counter() - started
-            if status != 200:
-                raise SystemExit(f"GET /api/v1/scores answered {status}: {body[:500]!r}")
-            rows = json.loads(body)
-            print(f"GET /api/v1/scores (default query): {len(rows):,} vendors, {len(body) / 1e3:,.0f} kB, "
-                  f"first request {single * 1e3:,.0f} ms")
-            if len(rows) != arguments.vendors:
-                raise SystemExit(f"expected {arguments.vendors:,} scored vendors, the API returned {len(rows):,}")
-
-            targets = {"/healthz": [], "/api/v1/scores": [f"Authorization: Bearer {token}"]}
-            results = []
-            print(f"wrk: {arguments.connections} connections, {arguments.threads} threads, "
-                  f"{arguments.warmup:g} s warm-up + {arguments.duration:g} s per endpoint")
-            for path, headers in targets.items():
-                options = dict(threads=arguments.threads, connections=arguments.connections,
-                               timeout=arguments.timeout, headers=headers)
-                run_wrk(base + path, script, seconds=arguments.warmup, **options)
-                results.append(LoadResult(path, run_wrk(base + path, script, seconds=arguments.duration,
-                                                        **options)))
-
-    print()
-    print(f"{'endpoint':<16} {'requests':>9} {'req/s':>9} {'p50 ms':>9} {'p95 ms':>9} {'p99 ms':>9}  errors")
-    for result in results:
-        print(f"{result.endpoint:<16} {result.values['requests']:>9,} {result.requests_per_second:>9.1f} "
-              f"{result.ms(50):>9.1f} {result.ms(95):>9.1f} {result.ms(99):>9.1f}  {result.error_text()}")
-    health, scores = results
-    print()
-    print(f"throughput: healthz / scores = {health.requests_per_second / scores.requests_per_second:,.1f}x")
-    print(f"p50 latency: scores / healthz = {scores.ms(50) / health.ms(50):,.1f}x")
-    failed = [result.endpoint for result in results if result.errors]
-    if failed:
-        raise SystemExit(f"FAIL: errors or non-2xx responses on {', '.join(failed)}")
+        with gunicorn(url, instance, Path(folder) / "gunicorn.log", arguments.recycle) as server:
+            check_scores(server.base, token, arguments.vendors)
+            measured = measure(server, script, token, arguments)
+    report(measured, arguments.connections)
 
 
 if __name__ == "__main__":

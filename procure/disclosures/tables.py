@@ -12,6 +12,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Mapping
 
+from sqlalchemy.orm import selectinload
+
 from procure.disclosures import services
 from procure.disclosures.models import Disclosure
 from procure.disclosures.validation import hourly_wage
@@ -86,7 +88,9 @@ def flat_row(disclosure: Disclosure) -> dict[str, Any]:
 def latest_versions(statement) -> list[Disclosure]:
     """The newest version per vendor and period among the disclosures `statement` selects."""
     latest: dict[tuple, Disclosure] = {}
-    for disclosure in db.session.scalars(statement.order_by(Disclosure.number)).all():
+    statement = statement.order_by(Disclosure.number).options(
+        selectinload(Disclosure.vendor).selectinload(Vendor.offers))  # flat_row reads both
+    for disclosure in db.session.scalars(statement).all():
         latest[(disclosure.vendor_id, disclosure.period_start, disclosure.period_end)] = disclosure
     return sorted(latest.values(), key=lambda d: (d.vendor_id, d.period_start))
 

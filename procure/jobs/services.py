@@ -14,6 +14,7 @@ it failed with the reason, and `retry` queues it again.
 from __future__ import annotations
 
 import importlib
+import json
 import logging
 import os
 import socket
@@ -39,6 +40,7 @@ log = logging.getLogger("procure.jobs")
 
 PENDING = "procure.jobs.pending"      # session.info: jobs added in the open transaction
 COMMITTED = "procure.jobs.committed"  # session.info: jobs committed and not yet started
+PENDING_KEYS = "procure.jobs.pending_keys"  # session.info: (kind, organization, subject, params) -> id
 TIME_LIMIT_GRACE_SECONDS = 30.0
 
 
@@ -109,12 +111,9 @@ def enqueue(kind: str, *, organization_id: int, user=None, subject=None,
     """
     if kind not in KINDS:
         raise ValueError(f"unknown job kind {kind!r}")
-    if once_per_transaction:
-        for pending_id in db.session.info.get(PENDING, []):
-            pending = db.session.get(Job, pending_id)
-            if (pending.kind, pending.organization_id, pending.subject_id, pending.params) == (
-                    kind, organization_id, getattr(subject, "id", None), dict(params or {})):
-                return pending
+    key = (kind, organization_id, getattr(subject, "id", None), json.dumps(params or {}, sort_keys=True))
+    if once_per_transaction and key in db.session.info.get(PENDING_KEYS, {}):
+        return db.session.get(Job, db.session.info[PENDING_KEYS][key])
     job = Job(kind=kind, organization_id=organization_id, created_by_id=getattr(user, "id", None),
               subject_type=type(subject).__name__ if subject is not None else None,
               subject_id=getattr(subject, "id", None), params=dict(params or {}),
@@ -124,6 +123,7 @@ def enqueue(kind: str, *, organization_id: int, user=None, subject=None,
     record_event("job.start", job, actor=user, organization_id=organization_id,
                  after={"kind": kind, "subject": _subject_label(job)})
     _remember(job.id)
+    db.session.info.setdefault(PENDING_KEYS, {})[key] = job.id
     return job
 
 
@@ -138,6 +138,7 @@ def _remember(job_id: int) -> None:
 @event.listens_for(Session, "after_commit")
 def _jobs_committed(session: Session) -> None:
     pending = session.info.pop(PENDING, [])
+    session.info.pop(PENDING_KEYS, None)
     if pending:
         session.info.setdefault(COMMITTED, []).extend(pending)
 
@@ -145,6 +146,7 @@ def _jobs_committed(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _jobs_rolled_back(session: Session) -> None:
     session.info.pop(PENDING, None)  # those rows are gone
+    session.info.pop(PENDING_KEYS, None)
 
 
 def start_committed() -> None:

@@ -118,6 +118,9 @@ def _key(table_ids, vendor_id: int):
     return None
 
 
+PILLARS = ("impact", "cost", "quality")
+
+
 def score_rows(ranking: Ranking) -> list[dict[str, Any]]:
     """The ranked comparison, one plain dict per vendor, best first."""
     if ranking.result is None:
@@ -125,12 +128,19 @@ def score_rows(ranking: Ranking) -> list[dict[str, Any]]:
     scores = ranking.result.scores
     explanation = ranking.result.explanation
     topsis = scoring.topsis_ranking(ranking.result)
-    points = explanation.groupby(["vendor_id", "pillar"])["points"].sum()
+    ordered = scores.sort_values("rank")
+    # whole columns to plain dicts first: a pandas lookup per vendor and field is slow at 1,000s
+    points = (explanation.groupby(["vendor_id", "pillar"])["points"].sum().unstack("pillar")
+              .reindex(index=ordered.index, columns=PILLARS).fillna(0.0).to_dict("index"))
+    stability = ranking.stability.reindex(ordered.index).to_dict("index") if ranking.stability is not None else {}
+    closeness = topsis.reindex(ordered.index).to_dict("index")
     rows = []
-    for vendor_key, score in scores.sort_values("rank").iterrows():
+    for vendor_key, score in ordered.to_dict("index").items():
         vendor_id = int(vendor_key)
         disclosure = ranking.inputs.disclosures[vendor_id]
-        stability = ranking.stability.loc[vendor_key] if ranking.stability is not None else None
+        stable = stability.get(vendor_key)
+        close = closeness[vendor_key]
+        ranked_by_topsis = close["rank"] == close["rank"]  # NaN when TOPSIS left the vendor out
         rows.append({
             "vendor_id": vendor_id,
             "vendor_name": ranking.inputs.vendors[vendor_id].name,
@@ -140,15 +150,15 @@ def score_rows(ranking: Ranking) -> list[dict[str, Any]]:
             "impact": float(score["impact"]),
             "cost": float(score["cost"]),
             "quality": float(score["quality"]),
-            "points": {pillar: float(points.get((vendor_key, pillar), 0.0)) for pillar in ("impact", "cost", "quality")},
+            "points": {pillar: float(points[vendor_key][pillar]) for pillar in PILLARS},
             "impact_score": float(score["impact_score"]),
             "knocked_out": bool(score["knocked_out"]),
             "knockout_reason": score["knockout_reason"] or None,
-            "p_top_k": None if stability is None else float(stability["p_top_k"]),
-            "rank_p05": None if stability is None else int(stability["rank_p05"]),
-            "rank_p95": None if stability is None else int(stability["rank_p95"]),
-            "topsis_closeness": float(topsis.loc[vendor_key, "closeness"]) if vendor_key in topsis.index else None,
-            "topsis_rank": int(topsis.loc[vendor_key, "rank"]) if vendor_key in topsis.index else None,
+            "p_top_k": None if stable is None else float(stable["p_top_k"]),
+            "rank_p05": None if stable is None else int(stable["rank_p05"]),
+            "rank_p95": None if stable is None else int(stable["rank_p95"]),
+            "topsis_closeness": float(close["closeness"]) if ranked_by_topsis else None,
+            "topsis_rank": int(close["rank"]) if ranked_by_topsis else None,
             "disclosure_id": disclosure.id,
             "period_end": disclosure.period_end,
         })
