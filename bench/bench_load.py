@@ -389,6 +389,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="procure-bench-") as folder, fresh_database(arguments.server) as url:
         instance = Path(folder) / "instance"
         token = migrate_and_load(url, instance, arguments.vendors)
+        with psycopg.connect(url, autocommit=True) as connection:  # not autovacuum mid-measurement
+            connection.execute("VACUUM ANALYZE")
         script = Path(folder) / "report.lua"
         script.write_text(WRK_SCRIPT)
         with gunicorn(url, instance, Path(folder) / "gunicorn.log", arguments.recycle) as server:
