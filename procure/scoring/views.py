@@ -111,6 +111,17 @@ def _settings_from_form(form, base: dict) -> tuple[dict, dict]:
             if number is not None:
                 settings[group][key] = number
     settings["knockout_below_minimum_wage"] = form.get("knockout_below_minimum_wage") == "on"
+    goalposts = {key: list(bounds) for key, bounds in (base.get("goalposts") or {}).items()}
+    for metric in services.catalog().metrics:
+        current = goalposts.get(metric.key, list(metric.goalposts))
+        low = form_number(form, f"goalposts.{metric.key}.low", errors)
+        high = form_number(form, f"goalposts.{metric.key}.high", errors)
+        bounds = [current[0] if low is None else low, current[1] if high is None else high]
+        if bounds == list(metric.goalposts):
+            goalposts.pop(metric.key, None)  # the catalog's own: no override kept
+        else:
+            goalposts[metric.key] = bounds
+    settings["goalposts"] = goalposts
     return settings, errors
 
 
@@ -138,6 +149,44 @@ def _ahp_pillars(form) -> tuple[dict | None, dict, float | None]:
     return weights, {}, float(outcome.consistency_ratio)
 
 
+def _profile_errors(invalid: scoring.ProfileError) -> dict[str, list[str]]:
+    """The profile's errors keyed by the editor's fields (a metric's goalposts: its L field)."""
+    errors: dict[str, list[str]] = {}
+    for error in invalid.errors:
+        field = error.field
+        if field.startswith("goalposts.") and field.count(".") == 1:
+            field += ".low"
+        errors.setdefault(field, []).append(error.message)
+    return errors
+
+
+def _preview(profile) -> list[dict]:
+    """The top 15 under `profile`, each with its rank under the default profile."""
+    ranking = services.rank_vendors(profile, with_stability=False)
+    default = {r["vendor_id"]: r for r in services.score_rows(
+        services.rank_vendors(services.default_profile(), with_stability=False))}
+    return [r | {"default_rank": default.get(r["vendor_id"], {}).get("rank")}
+            for r in services.score_rows(ranking)][:15]
+
+
+@bp.route("/profiles/preview", methods=["POST"])
+@access(roles("buyer"))
+def preview_fragment():
+    """The ranking preview for the editor's current (unsaved) values, as an HTML fragment: the
+    editor's script asks for it as the buyer types."""
+    record = get_scoped_or_404(ScoringProfile, int(request.form["profile_id"])) \
+        if request.form.get("profile_id", "").isdigit() else None
+    settings, errors = _settings_from_form(request.form, record.settings if record else
+                                           services.default_profile().to_dict())
+    preview = None
+    if not errors:
+        try:
+            preview = _preview(scoring.profile_from_dict(settings, services.catalog()))
+        except scoring.ProfileError as invalid:
+            errors = _profile_errors(invalid)
+    return render_template("scoring/_preview.html", preview=preview, errors=errors), 422 if errors else 200
+
+
 @bp.route("/profiles", methods=["GET", "POST"])
 @bp.route("/profiles/<int:profile_id>", methods=["GET", "POST"])
 @access(roles("buyer", "executive", "admin"))
@@ -161,7 +210,7 @@ def profiles(profile_id=None):
             try:
                 profile = scoring.profile_from_dict(settings, services.catalog())
             except scoring.ProfileError as invalid:
-                errors = {e.field: [e.message] for e in invalid.errors}
+                errors = _profile_errors(invalid)
             else:
                 if action == "save":
                     try:
@@ -175,11 +224,7 @@ def profiles(profile_id=None):
                         db.session.commit()
                         return redirect(url_for("scoring_pages.profiles", profile_id=saved.id))
                 else:
-                    ranking = services.rank_vendors(profile, with_stability=False)
-                    default = {r["vendor_id"]: r for r in services.score_rows(
-                        services.rank_vendors(services.default_profile(), with_stability=False))}
-                    preview = [r | {"default_rank": default.get(r["vendor_id"], {}).get("rank")}
-                               for r in services.score_rows(ranking)][:15]
+                    preview = _preview(profile)
         status = 422 if errors else 200
     versions = []
     if record:
@@ -188,4 +233,6 @@ def profiles(profile_id=None):
     return render_template("scoring/profiles.html", record=record, settings=settings, errors=errors, name=name,
                            preview=preview, consistency=consistency, pairs=PAIRS, versions=versions,
                            existing=services.profiles_for(current_user.organization_id),
+                           metrics=services.catalog().metrics,
+                           goalpost_errors=any(field.startswith("goalposts.") for field in errors),
                            metric_labels={m.key: m.label for m in services.catalog().metrics}), status

@@ -84,6 +84,7 @@ MATRIX = {
     ("/vendors/{vendor}/scorecard", "POST"): row("anon", "403", "403", "ok", "ok", "ok"),
     ("/profiles", "GET"): row("anon", "403", "403", "ok", "ok", "ok"),
     ("/profiles", "POST"): row("anon", "403", "403", "ok", "403", "403"),
+    ("/profiles/preview", "POST"): row("anon", "403", "403", "ok", "403", "403"),
     ("/profiles/{profile}", "GET"): row("anon", "403", "403", "ok", "404", "404"),
     ("/profiles/{profile}", "POST"): row("anon", "403", "403", "ok", "404", "404"),
     # needs belong to the buyer's organization (the executive and admin are of others)

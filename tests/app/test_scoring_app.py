@@ -184,6 +184,46 @@ def test_profile_editor_previews_derives_ahp_weights_and_saves_versions(client, 
     assert versions[1].settings["knockout_below_minimum_wage"] is False  # the box was not ticked
 
 
+def test_goalposts_are_edited_and_the_preview_follows_the_unsaved_values(client, make_vendor, make_user, bearer,
+                                                                         sign_in):
+    from procure.scoring.models import ScoringProfile
+    from procure.scoring.services import default_profile
+    from procure.extensions import db
+    from sqlalchemy import select
+    _two_vendors(client, make_vendor, bearer)
+    sign_in(client, make_user("buyer"))
+    page = client.get("/profiles")
+    assert 'name="goalposts.living_wage_ratio.low" type="number" value="0.75"' in page.text
+    token = csrf_token_from(page.text)
+    weights = {"pillar_weights.impact": "1", "pillar_weights.cost": "0", "pillar_weights.quality": "0"}
+    live = client.post("/profiles/preview", data={"csrf_token": token, **weights})
+    assert live.status_code == 200 and "Ranking with these settings (not saved)" in live.text
+    assert "<html" not in live.text  # a fragment for the editor to put in place
+    same = client.post("/profiles/preview", data={"csrf_token": token, **weights,
+                                                  "goalposts.living_wage_ratio.low": "1",
+                                                  "goalposts.living_wage_ratio.high": "1"})
+    assert same.status_code == 422 and "goalposts.living_wage_ratio.low" in same.text
+    assert "L and U must differ, both are 1" in same.text
+    assert client.post("/profiles/preview", data=weights).status_code == 400  # no CSRF token
+    saved = client.post("/profiles", data={"csrf_token": token, "name": "Strict wages", "action": "save",
+                                           **weights, "knockout_below_minimum_wage": "on",
+                                           "goalposts.living_wage_ratio.low": "1.0",
+                                           "goalposts.living_wage_ratio.high": "1.5",
+                                           "goalposts.impact_worker_share.low": "0",
+                                           "goalposts.impact_worker_share.high": "0.5"})
+    assert saved.status_code == 302
+    record = db.session.scalars(select(ScoringProfile)).one()
+    assert record.settings["goalposts"] == {"living_wage_ratio": [1.0, 1.5]}  # the catalog's own is not kept
+    page = client.get(f"/profiles/{record.id}")
+    assert 'name="goalposts.living_wage_ratio.high" type="number" value="1.5"' in page.text
+    assert "catalog: 0.75 → 1.25" in page.text
+    assert default_profile().goalposts == {}
+    outsider = client.application.test_client()
+    sign_in(outsider, make_user("buyer"))
+    token = csrf_token_from(outsider.get("/profiles").text)
+    assert outsider.post("/profiles/preview", data={"csrf_token": token, "profile_id": str(record.id)}).status_code == 404
+
+
 def test_snapshots_per_period_make_a_trend(client, make_vendor, make_user, bearer):
     from procure.scoring.models import ScoreSnapshot
     from procure.extensions import db

@@ -38,3 +38,32 @@ document.addEventListener("submit", function (event) {
     window.setTimeout(poll, 700);
   });
 })();
+
+// Profile editor: ask the server for the ranking under the unsaved values as the buyer types
+// (debounced), and show it in place. Saving stays an explicit button.
+(function () {
+  var form = document.querySelector("form[data-live-preview]");
+  var target = document.getElementById("preview");
+  if (!form || !target) {
+    return;
+  }
+  var timer = null;
+  var latest = 0;
+  var refresh = function () {
+    var asked = ++latest;
+    target.setAttribute("aria-busy", "true");
+    fetch(form.getAttribute("data-live-preview"), { method: "POST", body: new FormData(form), credentials: "same-origin" })
+      .then(function (response) { return response.text(); })
+      .then(function (html) {
+        if (asked === latest) {  // an older answer arriving late is dropped
+          target.innerHTML = html;
+          target.removeAttribute("aria-busy");
+        }
+      })
+      .catch(function () { target.removeAttribute("aria-busy"); });
+  };
+  form.addEventListener("input", function () {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(refresh, 400);
+  });
+})();
