@@ -117,4 +117,5 @@ class WhatIf(MethodView):
     def post(self, body, vendor_id):
         """The total and rank a vendor would have with some figures changed (nothing is saved)"""
         vendor = get_scoped_or_404(Vendor, vendor_id)
-        return services.what_if(vendor.id, services.default_profile(), body["changes"], body.get("category"))
+        return services.what_if(vendor.id, profile_for_request(body.get("profile")), body["changes"],
+                                body.get("category"))

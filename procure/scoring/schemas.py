@@ -81,6 +81,8 @@ class WhatIfSchema(Schema):
     changes = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True), required=True,
                           metadata={"description": "Columns of the scoring table and their new values"})
     category = fields.String()
+    profile = fields.Integer(metadata={"description": "A scoring profile of your organization (buyers); "
+                                                     "the default profile when absent"})
 
 
 class WhatIfResultSchema(Schema):

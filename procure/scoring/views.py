@@ -57,7 +57,10 @@ def _possible(line: dict, profile) -> float:
 
 
 def _render_scorecard(vendor: Vendor):
-    profile = services.default_profile()
+    """The scorecard with the what-if box: under the default profile for the vendor itself, under
+    the profile a buyer chose (`?profile=`) otherwise."""
+    profiles, record = _profile_choice()
+    profile = services.profile_of(record)
     category = request.values.get("category") or None
     card = services.scorecard(vendor.id, profile, category)
     outcome, errors, values = None, {}, {}
@@ -77,6 +80,7 @@ def _render_scorecard(vendor: Vendor):
         chart = charts.metric_bars(lines)
     return render_template("scoring/scorecard.html", vendor=vendor, card=card, chart=chart, outcome=outcome,
                            errors=errors, values=values, fields=WHAT_IF_FIELDS, category=category,
+                           profiles=profiles, record=record,
                            impact_weight=profile.to_dict()["pillar_weights"]["impact"],
                            categories=service_categories()), (422 if errors else 200)
 

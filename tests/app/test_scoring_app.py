@@ -184,6 +184,32 @@ def test_profile_editor_previews_derives_ahp_weights_and_saves_versions(client, 
     assert versions[1].settings["knockout_below_minimum_wage"] is False  # the box was not ticked
 
 
+def test_a_buyers_what_if_follows_the_chosen_profile(client, make_vendor, make_user, bearer, sign_in):
+    (a, user_a), (b, user_b) = _two_vendors(client, make_vendor, bearer)
+    buyer = make_user("buyer")
+    headers = bearer(buyer)
+    from procure.scoring.services import default_profile
+    settings = default_profile().to_dict()
+    settings["pillar_weights"] = {"impact": 1.0, "cost": 0.0, "quality": 0.0}
+    profile = client.post("/api/v1/scoring-profiles", headers=headers,
+                          json={"name": "Impact only", "settings": settings}).json
+    changes = {"changes": {"impact_workers_end": 55}}
+    default = client.post(f"/api/v1/vendors/{b.id}/what-if", headers=headers, json=changes).json
+    chosen = client.post(f"/api/v1/vendors/{b.id}/what-if", headers=headers,
+                         json={**changes, "profile": profile["id"]}).json
+    card = client.get(f"/api/v1/vendors/{b.id}/scorecard?profile={profile['id']}", headers=headers).json
+    assert chosen["total_before"] == card["score"]["total"] != default["total_before"]
+    assert abs(chosen["total_before"] - card["score"]["impact_score"]) < 1e-9  # impact only: total = impact score
+    assert client.post(f"/api/v1/vendors/{b.id}/what-if", headers=bearer(user_b),
+                       json={**changes, "profile": profile["id"]}).status_code == 404  # vendors: default only
+    sign_in(client, buyer)
+    page = client.get(f"/vendors/{b.id}/scorecard?profile={profile['id']}")
+    assert "under the profile Impact only (v1)" in page.text
+    answer = client.post(f"/vendors/{b.id}/scorecard?profile={profile['id']}",
+                         data={"csrf_token": csrf_token_from(page.text), "impact_workers_end": "55"})
+    assert f"The total would move from {chosen['total_before']:.1f} to {chosen['total_after']:.1f}" in answer.text
+
+
 def test_goalposts_are_edited_and_the_preview_follows_the_unsaved_values(client, make_vendor, make_user, bearer,
                                                                          sign_in):
     from procure.scoring.models import ScoringProfile
