@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, url_for
+from flask import Blueprint, abort, redirect, url_for
 from flask_login import current_user
 
 from procure.access import SIGNED_IN, access
-from procure.errors import ConflictError
-from procure.extensions import db
+from procure.forms import commit_or_flash
 from procure.jobs import services
 from procure.jobs.routes import visible_job
 
@@ -24,15 +23,8 @@ def _control(job_id: int, action, done: str):
     job = visible_job(job_id)
     if not services.may_control(job, current_user):
         abort(403, "Only the user who started this job, or an admin, may cancel or retry it.")
-    try:
-        action(job, current_user)
-    except ConflictError as conflict:
-        db.session.rollback()
-        flash(conflict.message, "error")
-    else:
-        db.session.commit()
+    if commit_or_flash(lambda: action(job, current_user), done):
         services.start_committed()
-        flash(done, "success")
     return redirect(_back(job))
 
 

@@ -25,7 +25,7 @@ import scoring
 from procure.needs.models import Need
 from procure.reference import reference
 from procure.scoring.adapter import scoring_input
-from procure.scoring.services import catalog
+from procure.scoring.services import catalog_for
 
 DEFAULT_IMPACT_VENDOR_MIN_SCORE = 50.0
 DAYS_PER_MONTH = 30.4375
@@ -53,7 +53,8 @@ def build_problem(needs: list[Need], profile: scoring.Profile, objective: str,
                   targets: dict[str, Any], time_limit: float = 60.0) -> dict[str, Any]:
     """The problem document for these needs under this profile (a plain, self-contained dict)."""
     inputs = scoring_input(None)
-    result = scoring.score_table(inputs.table, catalog(), profile) if inputs.table is not None else None
+    metrics = catalog_for(needs[0].organization_id if needs else None)  # with the buyer's own metrics
+    result = scoring.score_table(inputs.table, metrics, profile) if inputs.table is not None else None
     categories = {need.service_category for need in needs}
     vendors, offers, excluded = [], [], []
     score_key = {str(key): key for key in result.scores.index} if result is not None else {}

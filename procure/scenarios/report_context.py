@@ -15,7 +15,7 @@ from procure.scenarios import review
 from procure.scenarios.review import plain_words
 from procure.scenarios.models import Scenario
 from procure.scoring.models import ScoringProfile
-from procure.scoring.services import catalog
+from procure.scoring.services import catalog_for
 
 MAX_COMPARED = 5
 TARGET_KINDS = ("budget", "min_avg_impact", "min_avg_quality", "min_impact_spend_share", "max_vendor_spend_share")
@@ -97,7 +97,8 @@ def board_context(scenario: Scenario) -> dict[str, Any]:
                    "metrics": [{"key": m.key, "label": m.label, "formula": m.formula.text, "goalposts":
                                 list((settings.get("goalposts") or {}).get(m.key, m.goalposts)),
                                 "weight": (settings.get("metric_weights") or {}).get(m.key, 0.0),
-                                "section": m.section, "source": m.source} for m in catalog().metrics],
+                                "section": m.section, "source": m.source}
+                               for m in catalog_for(scenario.organization_id).metrics],
                    "evidence_factors": settings.get("evidence_factors", {}),
                    "sources": ["Figures: the vendors' disclosures named in the problem document (meta.scored_disclosures)",
                                "Minimum and living wages: as disclosed per site, each with its source and date",

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from procure import charts
 from procure.access import access, get_scoped_or_404, roles, scoped_select
 from procure.errors import ConflictError, ValidationFailed
-from procure.forms import form_number
+from procure.forms import commit_or_flash, form_number
 from procure.extensions import db
 from procure.accounts.models import User
 from procure.audit.models import AuditEvent
@@ -106,14 +106,7 @@ def show(scenario_id):
 @access(roles("buyer"))
 def solve(scenario_id):
     scenario = get_scoped_or_404(Scenario, scenario_id)
-    try:
-        services.solve_scenario(scenario, current_user)
-    except ConflictError as conflict:
-        db.session.rollback()
-        flash(conflict.message, "error")
-    else:
-        db.session.commit()
-        flash("Solving again with today's data.", "success")
+    commit_or_flash(lambda: services.solve_scenario(scenario, current_user), "Solving again with today's data.")
     return redirect(url_for("scenario_pages.show", scenario_id=scenario_id))
 
 
@@ -121,13 +114,8 @@ def solve(scenario_id):
 @access(roles("buyer", "executive", "admin"))
 def report(scenario_id):
     """Start rendering the board PDF; the page shows its progress and then a download link."""
-    try:
-        scenario_jobs.start_board_report(get_scoped_or_404(Scenario, scenario_id), current_user)
-    except ConflictError as conflict:
-        db.session.rollback()
-        flash(conflict.message, "error")
-    else:
-        db.session.commit()
+    scenario = get_scoped_or_404(Scenario, scenario_id)
+    commit_or_flash(lambda: scenario_jobs.start_board_report(scenario, current_user), None)
     return redirect(url_for("scenario_pages.show", scenario_id=scenario_id) + "#report")
 
 
@@ -169,14 +157,8 @@ def edit(scenario_id):
 @access(roles("buyer"))
 def submit(scenario_id):
     scenario = get_scoped_or_404(Scenario, scenario_id)
-    try:
-        services.submit_scenario(scenario, current_user)
-    except ConflictError as conflict:
-        db.session.rollback()
-        flash(conflict.message, "error")
-    else:
-        db.session.commit()
-        flash("Sent to your executives for review. The scenario is frozen now.", "success")
+    commit_or_flash(lambda: services.submit_scenario(scenario, current_user),
+                    "Sent to your executives for review. The scenario is frozen now.")
     return redirect(url_for("scenario_pages.show", scenario_id=scenario_id))
 
 

@@ -66,3 +66,38 @@ class ScoreSnapshot(Base):
         if user.role == "vendor":
             return cls.vendor_id.in_(select(Vendor.id).where(Vendor.organization_id == user.organization_id))
         return true()
+
+
+class CustomMetric(Base):
+    """A metric a buyer organization adds to the catalog (DESIGN §4: metrics are data). It joins
+    the built-in catalog for that organization's profiles, scores and scenarios, and weighs
+    nothing until a profile gives it a weight."""
+
+    __tablename__ = "custom_metric"
+    __table_args__ = (UniqueConstraint("organization_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    key: Mapped[str] = mapped_column(String(60))
+    label: Mapped[str] = mapped_column(String(200))
+    formula: Mapped[str] = mapped_column(String(500))
+    unit: Mapped[str] = mapped_column(String(60))
+    direction: Mapped[str] = mapped_column(String(10))
+    goalposts: Mapped[list[float]] = mapped_column(JSON)
+    section: Mapped[str] = mapped_column(String(20))
+    source: Mapped[str] = mapped_column(String(300))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    def definition(self) -> dict[str, Any]:
+        """The metric in the catalog's own shape (scoring.catalog)."""
+        return {"key": self.key, "label": self.label, "formula": self.formula, "unit": self.unit,
+                "direction": self.direction, "goalposts": list(self.goalposts), "section": self.section,
+                "source": self.source}
+
+    @classmethod
+    def scope(cls, user):
+        """Buyers, executives and admins of the organization; nobody else."""
+        if not user.is_authenticated or user.role == "vendor":
+            return false()
+        return cls.organization_id == user.organization_id

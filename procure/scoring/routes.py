@@ -8,8 +8,9 @@ from flask_smorest import Blueprint
 from procure.access import access, get_scoped_or_404, roles, scoped_select
 from procure.extensions import db
 from procure.scoring import services
-from procure.scoring.models import ScoringProfile
+from procure.scoring.models import CustomMetric, ScoringProfile
 from procure.scoring.schemas import (
+    MetricSchema,
     ProfileRevisionSchema,
     ProfileSchema,
     ScorecardSchema,
@@ -91,7 +92,8 @@ class Scores(MethodView):
     def get(self, query):
         """Vendors ranked by total score, with the points of each pillar and rank stability"""
         profile = profile_for_request(query.get("profile"))
-        ranking = services.rank_vendors(profile, query.get("category"), top_k=query["top_k"])
+        ranking = services.rank_vendors(profile, query.get("category"), top_k=query["top_k"],
+                                        metrics=services.viewer_catalog(current_user))
         return services.score_rows(ranking)
 
 
@@ -103,7 +105,8 @@ class Scorecard(MethodView):
     def get(self, query, vendor_id):
         """Every point of a vendor's total explained (a vendor sees only its own)"""
         vendor = get_scoped_or_404(Vendor, vendor_id)
-        card = services.scorecard(vendor.id, profile_for_request(query.get("profile")), query.get("category"))
+        card = services.scorecard(vendor.id, profile_for_request(query.get("profile")), query.get("category"),
+                                  metrics=services.viewer_catalog(current_user))
         if card is None:
             abort(404, "This vendor has no submitted disclosure with an offer to score yet.")
         return card
@@ -118,4 +121,40 @@ class WhatIf(MethodView):
         """The total and rank a vendor would have with some figures changed (nothing is saved)"""
         vendor = get_scoped_or_404(Vendor, vendor_id)
         return services.what_if(vendor.id, profile_for_request(body.get("profile")), body["changes"],
-                                body.get("category"))
+                                body.get("category"), metrics=services.viewer_catalog(current_user))
+
+
+def _metric_rows(organization_id: int) -> list[dict]:
+    custom = {m.key: m for m in db.session.scalars(scoped_select(CustomMetric)).all()}
+    return [{**metric.to_dict(), "custom": metric.key in custom,
+             "id": custom[metric.key].id if metric.key in custom else None}
+            for metric in services.catalog_for(organization_id).metrics]
+
+
+@blp.route("/metrics")
+class Metrics(MethodView):
+    @access(BUYER_SIDE)
+    @blp.response(200, MetricSchema(many=True))
+    def get(self):
+        """The metric catalog your organization scores with: the built-in metrics, then your own"""
+        return _metric_rows(current_user.organization_id)
+
+    @access(roles("buyer", "admin"))
+    @blp.arguments(MetricSchema)
+    @blp.response(201, MetricSchema)
+    def post(self, body):
+        """Add a custom metric (it weighs nothing until a profile gives it a weight)"""
+        metric = services.add_custom_metric(current_user.organization_id, body, current_user)
+        db.session.commit()
+        return {**metric.definition(), "custom": True, "id": metric.id}
+
+
+@blp.route("/metrics/<int:metric_id>")
+class MetricById(MethodView):
+    @access(roles("buyer", "admin"))
+    @blp.response(204)
+    @blp.alt_response(409, description="A profile version uses it")
+    def delete(self, metric_id):
+        """Remove a custom metric that no profile version uses"""
+        services.delete_custom_metric(get_scoped_or_404(CustomMetric, metric_id), current_user)
+        db.session.commit()

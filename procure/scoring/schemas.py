@@ -93,3 +93,21 @@ class WhatIfResultSchema(Schema):
     impact_score_before = fields.Float()
     impact_score_after = fields.Float()
     sentence = fields.String()
+
+
+class MetricSchema(Schema):
+    """A metric of the catalog; `custom` ones belong to your organization (and have an `id`)."""
+
+    id = fields.Integer(dump_only=True, allow_none=True)
+    custom = fields.Boolean(dump_only=True)
+    key = fields.String(required=True, metadata={"description": "Lower-case letters, digits and _"})
+    label = fields.String(required=True)
+    formula = fields.String(required=True, metadata={
+        "description": "Arithmetic and min, max, abs, mean over disclosure fields, e.g. "
+                       "promotions_impact_workers / impact_workers_end"})
+    unit = fields.String(required=True)
+    direction = fields.String(required=True, metadata={"description": "higher or lower (is better)"})
+    goalposts = fields.List(fields.Raw(), required=True, metadata={"description": "[L, U], L != U"})
+    section = fields.String(required=True, metadata={"description": "workforce, wages or training: the "
+                                                                    "evidence section that discounts it"})
+    source = fields.String(required=True, metadata={"description": "Standard or reference (IRIS+ or GRI code)"})

@@ -14,7 +14,7 @@ from procure.audit.services import record_event
 from procure.errors import ValidationFailed
 from procure.extensions import db
 from procure.scoring.adapter import ScoringInput, scoring_input
-from procure.scoring.models import ScoringProfile
+from procure.scoring.models import CustomMetric, ScoringProfile
 from procure.settings import resource_dir
 
 DEFAULT_PROFILE_NAME = "Default (DESIGN §4)"
@@ -30,13 +30,30 @@ def default_profile() -> scoring.Profile:
     return scoring.load_profile(resource_dir("config") / "scoring_profile.toml", catalog())
 
 
+def catalog_for(organization_id: int | None) -> scoring.Catalog:
+    """The built-in catalog plus the organization's custom metrics (in the order they were added)."""
+    if organization_id is None:
+        return catalog()
+    custom = db.session.scalars(select(CustomMetric).where(CustomMetric.organization_id == organization_id)
+                                .order_by(CustomMetric.id)).all()
+    if not custom:
+        return catalog()
+    return scoring.catalog_from_dict({"metrics": [*catalog().to_dict()["metrics"], *(m.definition() for m in custom)]})
+
+
+def viewer_catalog(user) -> scoring.Catalog:
+    """The catalog a user scores with: vendors the built-in one, buyer-side users their organization's."""
+    return catalog() if user.role == "vendor" else catalog_for(user.organization_id)
+
+
 def profile_of(record: ScoringProfile | None) -> scoring.Profile:
-    return default_profile() if record is None else scoring.profile_from_dict(record.settings, catalog())
+    return default_profile() if record is None else scoring.profile_from_dict(
+        record.settings, catalog_for(record.organization_id))
 
 
-def _checked_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
+def _checked_settings(settings: Mapping[str, Any], organization_id: int) -> dict[str, Any]:
     try:
-        return scoring.profile_from_dict(dict(settings), catalog()).to_dict()
+        return scoring.profile_from_dict(dict(settings), catalog_for(organization_id)).to_dict()
     except scoring.ProfileError as invalid:
         errors: dict[str, list[str]] = {}
         for error in invalid.errors:
@@ -52,7 +69,7 @@ def create_profile(organization_id: int, name: str, settings: Mapping[str, Any],
                                                          ScoringProfile.name == name)):
         raise ValidationFailed({"name": [f"A profile named {name!r} exists: change it to make a new version."]})
     record = ScoringProfile(organization_id=organization_id, name=name, number=1,
-                            settings=_checked_settings(settings), created_by_id=user.id)
+                            settings=_checked_settings(settings, organization_id), created_by_id=user.id)
     db.session.add(record)
     record_event("scoring_profile.create", record, after={"name": name, "number": 1})
     return record
@@ -75,7 +92,7 @@ def revise_profile(record: ScoringProfile, settings: Mapping[str, Any], user) ->
         raise ConflictError(f"Version {record.number} is not the latest ({latest.number} is): "
                             "change the latest version.")
     revision = ScoringProfile(organization_id=record.organization_id, name=record.name, number=record.number + 1,
-                              settings=_checked_settings(settings), created_by_id=user.id)
+                              settings=_checked_settings(settings, record.organization_id), created_by_id=user.id)
     db.session.add(revision)
     record_event("scoring_profile.revise", revision, before={"number": record.number},
                  after={"number": revision.number})
@@ -101,11 +118,12 @@ class Ranking:
 
 
 def rank_vendors(profile: scoring.Profile, category: str | None = None, *, top_k: int = 5,
-                 with_stability: bool = True) -> Ranking:
+                 with_stability: bool = True, metrics: scoring.Catalog | None = None) -> Ranking:
+    """Score every vendor under `profile` with `metrics` (default: the built-in catalog)."""
     inputs = scoring_input(category)
     if inputs.table is None:
         return Ranking(inputs, None, None)
-    result = scoring.score_table(inputs.table, catalog(), profile)
+    result = scoring.score_table(inputs.table, metrics or catalog(), profile)
     stability = scoring.rank_stability(result, top_k=min(top_k, len(result.scores))) if with_stability else None
     return Ranking(inputs, result, stability)
 
@@ -169,9 +187,10 @@ def _clean(value):
     return None if value is None or (isinstance(value, float) and value != value) else value
 
 
-def scorecard(vendor_id: int, profile: scoring.Profile, category: str | None = None) -> dict[str, Any] | None:
+def scorecard(vendor_id: int, profile: scoring.Profile, category: str | None = None,
+              metrics: scoring.Catalog | None = None) -> dict[str, Any] | None:
     """Every point of one vendor's total, with peer percentiles; None when it is not scored."""
-    ranking = rank_vendors(profile, category, with_stability=False)
+    ranking = rank_vendors(profile, category, with_stability=False, metrics=metrics)
     if ranking.result is None:
         return None
     key = _key(ranking.result.scores.index, vendor_id)
@@ -195,7 +214,7 @@ def scorecard(vendor_id: int, profile: scoring.Profile, category: str | None = N
 
 
 def what_if(vendor_id: int, profile: scoring.Profile, changes: Mapping[str, Any],
-            category: str | None = None) -> dict[str, Any]:
+            category: str | None = None, metrics: scoring.Catalog | None = None) -> dict[str, Any]:
     """The vendor's total and rank if some of its figures were different."""
     inputs = scoring_input(category)
     key = None if inputs.table is None else _key(inputs.table["vendor_id"], vendor_id)
@@ -205,7 +224,7 @@ def what_if(vendor_id: int, profile: scoring.Profile, changes: Mapping[str, Any]
     if unknown:
         raise ValidationFailed({f"changes.{name}": ["Not a figure you can change here."] for name in unknown})
     try:
-        outcome = scoring.what_if(inputs.table, catalog(), profile, key, dict(changes))
+        outcome = scoring.what_if(inputs.table, metrics or catalog(), profile, key, dict(changes))
     except scoring.TableError as invalid:
         raise ValidationFailed({f"changes.{e.column}": [e.message] for e in invalid.errors}) from None
     sentence = (f"The total would move from {outcome.total_before:.1f} to {outcome.total_after:.1f}, "
@@ -214,3 +233,46 @@ def what_if(vendor_id: int, profile: scoring.Profile, changes: Mapping[str, Any]
             "rank_before": outcome.rank_before, "rank_after": outcome.rank_after,
             "impact_score_before": outcome.impact_score_before, "impact_score_after": outcome.impact_score_after,
             "sentence": sentence}
+
+
+METRIC_FIELDS = ("key", "label", "formula", "unit", "direction", "goalposts", "section", "source")
+
+
+def add_custom_metric(organization_id: int, values: Mapping[str, Any], user) -> CustomMetric:
+    """Add a metric to the organization's catalog, checked by the catalog's own rules (a safe
+    formula over known disclosure fields, a key no other metric has, L != U, ...). Flushes."""
+    entry = {name: values.get(name) for name in METRIC_FIELDS}
+    current = catalog_for(organization_id)
+    try:
+        scoring.add_metric(current, entry)
+    except scoring.CatalogError as invalid:
+        prefix = f"metrics[{len(current.metrics)}]."
+        errors: dict[str, list[str]] = {}
+        for error in invalid.errors:
+            field = error.field.removeprefix(prefix)
+            if error.field.startswith("metrics[") and not error.field.startswith(prefix):
+                field = "key"  # about another metric: only a key can clash
+            errors.setdefault(field, []).append(error.message)
+        raise ValidationFailed(errors, "The metric was not added: see the message for each field.") from None
+    metric = CustomMetric(organization_id=organization_id, created_by_id=user.id,
+                          **{name: entry[name] for name in METRIC_FIELDS})
+    metric.goalposts = [float(bound) for bound in entry["goalposts"]]
+    db.session.add(metric)
+    record_event("custom_metric.create", metric, after=metric.definition())
+    return metric
+
+
+def delete_custom_metric(metric: CustomMetric, user) -> None:
+    """Remove a custom metric that no version of the organization's profiles uses (flushes)."""
+    from procure.errors import ConflictError
+
+    users = [f"{p.name} v{p.number}" for p in db.session.scalars(
+        select(ScoringProfile).where(ScoringProfile.organization_id == metric.organization_id)
+        .order_by(ScoringProfile.name, ScoringProfile.number)).all()
+        if p.settings.get("metric_weights", {}).get(metric.key) or metric.key in (p.settings.get("goalposts") or {})]
+    if users:
+        raise ConflictError(f"The metric {metric.key!r} is used by {', '.join(users)}: profile versions are kept "
+                            "as they were, so it stays.")
+    record_event("custom_metric.delete", metric, before=metric.definition())
+    db.session.delete(metric)
+    db.session.flush()

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import scoring
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from scoring.contract import FORMULA_FIELDS
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -11,9 +12,9 @@ from procure import charts
 from procure.access import access, get_scoped_or_404, roles, scoped_select
 from procure.errors import ValidationFailed
 from procure.extensions import db
-from procure.forms import form_number
+from procure.forms import commit_or_flash, form_number
 from procure.scoring import services
-from procure.scoring.models import ScoringProfile
+from procure.scoring.models import CustomMetric, ScoringProfile
 from procure.vendors.categories import service_categories
 from procure.vendors.models import Vendor
 
@@ -40,7 +41,8 @@ def _profile_choice():
 def compare():
     profiles, record = _profile_choice()
     category = request.args.get("category") or None
-    ranking = services.rank_vendors(services.profile_of(record), category)
+    ranking = services.rank_vendors(services.profile_of(record), category,
+                                    metrics=services.viewer_catalog(current_user))
     rows = services.score_rows(ranking)
     for row in rows:
         row["bar"] = charts.stacked_bar(row["points"])
@@ -62,7 +64,8 @@ def _render_scorecard(vendor: Vendor):
     profiles, record = _profile_choice()
     profile = services.profile_of(record)
     category = request.values.get("category") or None
-    card = services.scorecard(vendor.id, profile, category)
+    metrics = services.viewer_catalog(current_user)
+    card = services.scorecard(vendor.id, profile, category, metrics=metrics)
     outcome, errors, values = None, {}, {}
     if card and request.method == "POST":
         values = {key: request.form.get(key, "").strip() for key, _ in WHAT_IF_FIELDS}
@@ -70,7 +73,7 @@ def _render_scorecard(vendor: Vendor):
         changes = {key: value for key, value in typed.items() if value is not None}
         if not errors and changes:
             try:
-                outcome = services.what_if(vendor.id, profile, changes, category)
+                outcome = services.what_if(vendor.id, profile, changes, category, metrics=metrics)
             except ValidationFailed as failed:
                 errors = {k.removeprefix("changes."): v for k, v in failed.errors.items()}
     chart = None
@@ -109,6 +112,9 @@ def _settings_from_form(form, base: dict) -> tuple[dict, dict]:
     settings = {**base, "pillar_weights": dict(base["pillar_weights"]),
                 "metric_weights": dict(base["metric_weights"]), "evidence_factors": dict(base["evidence_factors"])}
     errors: dict = {}
+    metrics = services.viewer_catalog(current_user).metrics
+    for metric in metrics:  # every metric of the catalog, the organization's own included
+        settings["metric_weights"].setdefault(metric.key, 0.0)
     for group in ("pillar_weights", "metric_weights", "evidence_factors"):
         for key in list(settings[group]):
             number = form_number(form, f"{group}.{key}", errors)
@@ -116,7 +122,7 @@ def _settings_from_form(form, base: dict) -> tuple[dict, dict]:
                 settings[group][key] = number
     settings["knockout_below_minimum_wage"] = form.get("knockout_below_minimum_wage") == "on"
     goalposts = {key: list(bounds) for key, bounds in (base.get("goalposts") or {}).items()}
-    for metric in services.catalog().metrics:
+    for metric in metrics:
         current = goalposts.get(metric.key, list(metric.goalposts))
         low = form_number(form, f"goalposts.{metric.key}.low", errors)
         high = form_number(form, f"goalposts.{metric.key}.high", errors)
@@ -166,9 +172,10 @@ def _profile_errors(invalid: scoring.ProfileError) -> dict[str, list[str]]:
 
 def _preview(profile) -> list[dict]:
     """The top 15 under `profile`, each with its rank under the default profile."""
-    ranking = services.rank_vendors(profile, with_stability=False)
+    metrics = services.viewer_catalog(current_user)
+    ranking = services.rank_vendors(profile, with_stability=False, metrics=metrics)
     default = {r["vendor_id"]: r for r in services.score_rows(
-        services.rank_vendors(services.default_profile(), with_stability=False))}
+        services.rank_vendors(services.default_profile(), with_stability=False, metrics=metrics))}
     return [r | {"default_rank": default.get(r["vendor_id"], {}).get("rank")}
             for r in services.score_rows(ranking)][:15]
 
@@ -185,7 +192,7 @@ def preview_fragment():
     preview = None
     if not errors:
         try:
-            preview = _preview(scoring.profile_from_dict(settings, services.catalog()))
+            preview = _preview(scoring.profile_from_dict(settings, services.viewer_catalog(current_user)))
         except scoring.ProfileError as invalid:
             errors = _profile_errors(invalid)
     return render_template("scoring/_preview.html", preview=preview, errors=errors), 422 if errors else 200
@@ -212,7 +219,7 @@ def profiles(profile_id=None):
                 settings["pillar_weights"] = weights
         if not errors and action in ("preview", "ahp", "save"):
             try:
-                profile = scoring.profile_from_dict(settings, services.catalog())
+                profile = scoring.profile_from_dict(settings, services.viewer_catalog(current_user))
             except scoring.ProfileError as invalid:
                 errors = _profile_errors(invalid)
             else:
@@ -237,6 +244,44 @@ def profiles(profile_id=None):
     return render_template("scoring/profiles.html", record=record, settings=settings, errors=errors, name=name,
                            preview=preview, consistency=consistency, pairs=PAIRS, versions=versions,
                            existing=services.profiles_for(current_user.organization_id),
-                           metrics=services.catalog().metrics,
+                           metrics=services.viewer_catalog(current_user).metrics,
+
                            goalpost_errors=any(field.startswith("goalposts.") for field in errors),
-                           metric_labels={m.key: m.label for m in services.catalog().metrics}), status
+                           metric_labels={m.key: m.label for m in services.viewer_catalog(current_user).metrics}), status
+
+
+@bp.route("/metrics", methods=["GET", "POST"])
+@access(roles("buyer", "executive", "admin"))
+def metrics():
+    """The metric catalog the organization scores with, and a form to add a custom metric."""
+    errors, values, status = {}, {"direction": "higher", "section": "workforce"}, 200
+    if request.method == "POST":
+        if current_user.role not in ("buyer", "admin"):
+            abort(403, "Only buyers and admins add metrics.")
+        values = {name: request.form.get(name, "").strip() for name in services.METRIC_FIELDS if name != "goalposts"}
+        bounds = [form_number(request.form, "goalposts.low", errors, required="Give L."),
+                  form_number(request.form, "goalposts.high", errors, required="Give U.")]
+        values["goalposts"] = bounds
+        if not errors:
+            try:
+                metric = services.add_custom_metric(current_user.organization_id, values, current_user)
+            except ValidationFailed as failed:
+                db.session.rollback()
+                errors = {("goalposts.low" if field == "goalposts" else field): messages
+                          for field, messages in failed.errors.items()}
+            else:
+                db.session.commit()
+                flash(f"Added {metric.label}. Give it a weight in a scoring profile to count it.", "success")
+                return redirect(url_for("scoring_pages.metrics"))
+        status = 422
+    custom = {m.key: m for m in db.session.scalars(scoped_select(CustomMetric).order_by(CustomMetric.id)).all()}
+    return render_template("scoring/metrics.html", catalog=services.viewer_catalog(current_user).metrics,
+                           custom=custom, errors=errors, values=values, fields=sorted(FORMULA_FIELDS)), status
+
+
+@bp.route("/metrics/<int:metric_id>/delete", methods=["POST"])
+@access(roles("buyer", "admin"))
+def delete_metric(metric_id):
+    metric = get_scoped_or_404(CustomMetric, metric_id)
+    commit_or_flash(lambda: services.delete_custom_metric(metric, current_user), f"Removed {metric.label}.")
+    return redirect(url_for("scoring_pages.metrics"))

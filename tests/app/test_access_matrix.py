@@ -85,6 +85,13 @@ MATRIX = {
     ("/profiles", "GET"): row("anon", "403", "403", "ok", "ok", "ok"),
     ("/profiles", "POST"): row("anon", "403", "403", "ok", "403", "403"),
     ("/profiles/preview", "POST"): row("anon", "403", "403", "ok", "403", "403"),
+    # custom metrics: the buyer organization's own (admins of another organization see none)
+    ("/api/v1/metrics", "GET"): row("anon", "403", "403", "ok", "ok", "ok"),
+    ("/api/v1/metrics", "POST"): row("anon", "403", "403", "ok", "403", "ok"),
+    ("/api/v1/metrics/{metric}", "DELETE"): row("anon", "403", "403", "ok", "403", "404"),
+    ("/metrics", "GET"): row("anon", "403", "403", "ok", "ok", "ok"),
+    ("/metrics", "POST"): row("anon", "403", "403", "ok", "403", "ok"),
+    ("/metrics/{metric}/delete", "POST"): row("anon", "403", "403", "ok", "403", "404"),
     ("/profiles/{profile}", "GET"): row("anon", "403", "403", "ok", "404", "404"),
     ("/profiles/{profile}", "POST"): row("anon", "403", "403", "ok", "404", "404"),
     # needs belong to the buyer's organization (the executive and admin are of others)
@@ -173,6 +180,8 @@ TEMPLATES = {
     "/api/v1/vendors/<int:vendor_id>/what-if": "/api/v1/vendors/{vendor}/what-if",
     "/vendors/<int:vendor_id>/scorecard": "/vendors/{vendor}/scorecard",
     "/profiles/<int:profile_id>": "/profiles/{profile}",
+    "/api/v1/metrics/<int:metric_id>": "/api/v1/metrics/{metric}",
+    "/metrics/<int:metric_id>/delete": "/metrics/{metric}/delete",
     "/api/v1/needs/<int:need_id>": "/api/v1/needs/{need}",
     "/needs/<int:need_id>": "/needs/{need}",
     "/api/v1/scenarios/<int:scenario_id>": "/api/v1/scenarios/{scenario}",
@@ -237,7 +246,14 @@ def world(app, client, make_vendor, make_user, bearer):
              "executive": make_user("executive"), "admin": make_user("admin")}
     from procure.scoring.services import create_profile, default_profile
     from procure.extensions import db
-    profile = create_profile(users["buyer"].organization_id, "Matrix", default_profile().to_dict(), users["buyer"])
+    from procure.scoring.services import add_custom_metric
+    metric = add_custom_metric(users["buyer"].organization_id, {
+        "key": "matrix_metric", "label": "Matrix metric", "formula": "impact_workers_end / headcount_end",
+        "unit": "ratio", "direction": "higher", "goalposts": [0, 1], "section": "workforce", "source": "test"},
+        users["buyer"])
+    settings = default_profile().to_dict()
+    settings["goalposts"] = {"matrix_metric": [0, 0.5]}  # in use: a DELETE answers 409 and keeps it
+    profile = create_profile(users["buyer"].organization_id, "Matrix", settings, users["buyer"])
     from datetime import date
     from procure.needs.services import create_need
     need = create_need(users["buyer"].organization_id, {
@@ -258,7 +274,8 @@ def world(app, client, make_vendor, make_user, bearer):
     db.session.commit()
     ids = {"vendor": vendor_a.id, "offer": vendor_a.offers[0].id, "draft": draft["id"],
            "submitted": submitted["id"], "evidence": evidence["id"], "fmt": "csv", "profile": profile.id,
-           "need": need.id, "scenario": scenario.id, "job": job.id}
+           "need": need.id, "scenario": scenario.id, "job": job.id,
+           "metric": metric.id}
     return users, ids
 
 

@@ -1,0 +1,129 @@
+"""Custom metrics: a buyer organization adds metrics to its catalog (DESIGN §4: metrics are
+data), checked by the catalog's rules, private to it, weighed by its profiles, scored,
+optimized over, and removable only while no profile version uses them."""
+
+from sqlalchemy import func, select
+
+from procure.audit.models import AuditEvent
+from procure.extensions import db
+from procure.scoring.models import CustomMetric
+from procure.scoring.services import default_profile
+from tests.app.test_scenarios import world  # noqa: F401  (the fixture)
+from tests.conftest import csrf_token_from
+
+# The built-in training_hours_per_impact_worker, copied under another key: moving its weight to
+# the copy must leave every score exactly as it was.
+COPY = {"key": "training_per_worker_copy", "label": "Training hours per impact worker (our copy)",
+        "formula": "training_hours_impact_workers / impact_workers_end", "unit": "hours per impact worker",
+        "direction": "higher", "goalposts": [0, 80], "section": "training", "source": "GRI 404-1"}
+
+
+def _moved_weight() -> dict:
+    settings = default_profile().to_dict()
+    weights = settings["metric_weights"]
+    weights[COPY["key"]] = weights.pop("training_hours_per_impact_worker")
+    return settings
+
+
+def test_a_copy_of_a_metric_scores_exactly_like_the_original(client, world):
+    headers = world["headers"]
+    added = client.post("/api/v1/metrics", headers=headers, json=COPY)
+    assert added.status_code == 201 and added.json["custom"] is True and added.json["goalposts"] == [0.0, 80.0]
+    listed = client.get("/api/v1/metrics", headers=headers).json
+    assert [m["key"] for m in listed][-1] == COPY["key"] and sum(m["custom"] for m in listed) == 1
+    profile = client.post("/api/v1/scoring-profiles", headers=headers,
+                          json={"name": "With our copy", "settings": _moved_weight()})
+    assert profile.status_code == 201, profile.json
+    default = {r["vendor_id"]: r for r in client.get("/api/v1/scores", headers=headers).json}
+    moved = {r["vendor_id"]: r for r in client.get(f"/api/v1/scores?profile={profile.json['id']}",
+                                                    headers=headers).json}
+    assert {k: (r["total"], r["rank"]) for k, r in moved.items()} == \
+        {k: (r["total"], r["rank"]) for k, r in default.items()}
+    card = client.get(f"/api/v1/vendors/{world['alpha'].id}/scorecard?profile={profile.json['id']}",
+                      headers=headers).json
+    line = next(line for line in card["explanation"] if line["metric"] == COPY["key"])
+    original = next(line for line in client.get(f"/api/v1/vendors/{world['alpha'].id}/scorecard",
+                                                headers=headers).json["explanation"]
+                    if line["metric"] == "training_hours_per_impact_worker")
+    assert line["points"] == original["points"] > 0 and line["raw_value"] == original["raw_value"]
+    # the optimizer gets the same impact scores through the scenario adapter
+    plain = client.post("/api/v1/scenarios", headers=headers,
+                        json={"name": "Default", "need_ids": [world["need"]["id"]]}).json
+    copied = client.post("/api/v1/scenarios", headers=headers,
+                         json={"name": "Copy", "need_ids": [world["need"]["id"]], "profile_id": profile.json["id"]}).json
+    scores = {}
+    for scenario in (plain, copied):
+        problem = client.get(f"/api/v1/scenarios/{scenario['id']}/problem.json", headers=headers).json
+        scores[scenario["name"]] = {v["id"]: v["impact_score"] for v in problem["vendors"]}
+    assert scores["Copy"] == scores["Default"] and copied["status"] == "solved"
+
+
+def test_bad_metrics_are_refused_naming_the_field_and_nothing_is_saved(client, world):
+    headers = world["headers"]
+    cases = {
+        "formula": {**COPY, "formula": "__import__('os').system('true')"},
+        "key": {**COPY, "key": "impact_worker_share"},  # a built-in key
+        "goalposts": {**COPY, "goalposts": [1, 1]},
+        "direction": {**COPY, "direction": "sideways"},
+    }
+    for field, body in cases.items():
+        refused = client.post("/api/v1/metrics", headers=headers, json=body)
+        assert refused.status_code == 422 and field in refused.json["errors"], (field, refused.json)
+    unknown = client.post("/api/v1/metrics", headers=headers, json={**COPY, "formula": "salary / headcount_end"})
+    assert unknown.status_code == 422 and "salary" in " ".join(unknown.json["errors"]["formula"])
+    assert db.session.scalar(select(func.count()).select_from(CustomMetric)) == 0
+
+
+def test_custom_metrics_are_private_and_stay_while_a_profile_uses_them(client, world, make_user, bearer,
+                                                                       make_vendor):
+    headers = world["headers"]
+    metric = client.post("/api/v1/metrics", headers=headers, json=COPY).json
+    other = bearer(make_user("buyer"))
+    assert COPY["key"] not in [m["key"] for m in client.get("/api/v1/metrics", headers=other).json]
+    assert client.delete(f"/api/v1/metrics/{metric['id']}", headers=other).status_code == 404
+    borrowed = client.post("/api/v1/scoring-profiles", headers=other, json={"name": "Borrowed", "settings": _moved_weight()})
+    assert borrowed.status_code == 422
+    assert borrowed.json["errors"] == {f"settings.metric_weights.{COPY['key']}": ["is not a metric of the catalog"]}
+    _, vendor_user = make_vendor("Curious vendor")
+    assert client.get("/api/v1/metrics", headers=bearer(vendor_user)).status_code == 403
+    executive = bearer(make_user("executive", organization=world["buyer"].organization))
+    assert client.post("/api/v1/metrics", headers=executive, json={**COPY, "key": "x"}).status_code == 403
+    client.post("/api/v1/scoring-profiles", headers=headers, json={"name": "Uses it", "settings": _moved_weight()})
+    kept = client.delete(f"/api/v1/metrics/{metric['id']}", headers=headers)
+    assert kept.status_code == 409 and "Uses it v1" in kept.json["message"]
+    spare = client.post("/api/v1/metrics", headers=headers, json={**COPY, "key": "spare"}).json
+    assert client.delete(f"/api/v1/metrics/{spare['id']}", headers=headers).status_code == 204
+    actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("custom_metric.%"))
+                                 .order_by(AuditEvent.id)).all()
+    assert actions == ["custom_metric.create", "custom_metric.create", "custom_metric.delete"]
+
+
+def test_the_catalog_page_adds_and_explains(client, world, sign_in):
+    sign_in(client, world["buyer"])
+    page = client.get("/metrics")
+    assert page.status_code == 200 and "Impact workers as a share of headcount" in page.text
+    assert "<code class=\"small\">impact_workers_end / headcount_end</code>" in page.text
+    token = csrf_token_from(page.text)
+    form = {"csrf_token": token, **{k: v for k, v in COPY.items() if k != "goalposts"},
+            "goalposts.low": "0", "goalposts.high": "80"}
+    bad = client.post("/metrics", data={**form, "formula": "open('x')", "goalposts.high": ""})
+    assert bad.status_code == 422 and "Give U." in bad.text and "The metric was not added" in bad.text
+    bad = client.post("/metrics", data={**form, "formula": "open('x')"})
+    assert bad.status_code == 422 and 'id="formula-error"' in bad.text
+    added = client.post("/metrics", data=form)
+    assert added.status_code == 302
+    page = client.get(added.headers["Location"])
+    assert "Added Training hours per impact worker (our copy)" in page.text and ">yours<" in page.text
+    editor = client.get("/profiles")
+    assert f'name="metric_weights.{COPY["key"]}" type="number" value="0.0"' in editor.text  # weighs 0 until given
+    assert f'name="goalposts.{COPY["key"]}.low"' in editor.text
+
+    weights = {f"metric_weights.{k}": str(v) for k, v in _moved_weight()["metric_weights"].items()}
+    weights["metric_weights.training_hours_per_impact_worker"] = "0"
+    saved = client.post("/profiles", data={"csrf_token": token, "name": "Copy weighed", "action": "save",
+                                           "knockout_below_minimum_wage": "on", **weights})
+    assert saved.status_code == 302
+    from procure.scoring.models import ScoringProfile
+    record = db.session.scalar(select(ScoringProfile).where(ScoringProfile.name == "Copy weighed"))
+    assert record.settings["metric_weights"][COPY["key"]] == 0.1
+    assert record.settings["metric_weights"]["training_hours_per_impact_worker"] == 0.0
