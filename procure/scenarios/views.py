@@ -97,6 +97,7 @@ def show(scenario_id):
                            names=names, need_titles=need_titles, plain=review.plain_words(names, need_titles),
                            impact=impact, events=events, people=people,
                            solve_job=latest_job(scenario, "scenario.solve"),
+                           target_labels={key: label for key, label, _ in TARGET_FIELDS},
                            report_job=latest_job(scenario, "report.board_pdf"))
 
 
@@ -149,7 +150,7 @@ def edit(scenario_id):
         flash(f"Nothing was changed. {detail}", "error")
     else:
         db.session.commit()
-        flash("Saved. Solving it again.", "success")
+        flash("Saved. A new solve with these targets has started.", "success")
     return redirect(url_for("scenario_pages.show", scenario_id=scenario_id))
 
 

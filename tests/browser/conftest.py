@@ -1,0 +1,101 @@
+"""Browser tests: the real application served on 127.0.0.1 by a real WSGI server (werkzeug's,
+threaded) over the test database, driven by Python Playwright in Debian's Chromium.
+
+Never downloads a browser: Chromium comes from `apt-get install chromium` (/usr/bin/chromium, or
+PROCURE_CHROMIUM). Without it or without playwright the tests skip with the reason, except when
+PROCURE_REQUIRE_BROWSER=1 (CI sets it): then they fail. Screenshots of each step go to
+test-artifacts/browser/<test>/ (not committed); JavaScript errors fail the test.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+CHROMIUM = os.environ.get("PROCURE_CHROMIUM", "/usr/bin/chromium")
+REQUIRED = os.environ.get("PROCURE_REQUIRE_BROWSER") == "1"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
+
+
+def _missing() -> str | None:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Python playwright is not installed (pip install '.[test]')"
+    if not os.path.exists(CHROMIUM):
+        return f"no Chromium at {CHROMIUM}: apt-get install chromium (or set PROCURE_CHROMIUM)"
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser():
+    reason = _missing()
+    if reason:
+        if REQUIRED:
+            pytest.fail(f"PROCURE_REQUIRE_BROWSER=1 but {reason}")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM,
+                                              args=["--no-sandbox", "--disable-background-networking"])
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def live_server(app):
+    """The test app on a free port of 127.0.0.1, each request in its own thread and app context."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+class Journey:
+    """A browser page with numbered screenshots and a record of JavaScript errors."""
+
+    def __init__(self, page, base: str, folder: Path):
+        self.page, self.base, self.folder = page, base, folder
+        self.step = 0
+        self.errors: list[str] = []
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+        page.on("console", lambda message: self.errors.append(message.text) if message.type == "error" else None)
+
+    def go(self, path: str) -> None:
+        self.page.goto(self.base + path)
+
+    def shot(self, name: str) -> None:
+        self.step += 1
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(self.folder / f"{self.step:02d}-{name}.png"), full_page=True)
+
+    def sign_in(self, email: str, password: str) -> None:
+        self.go("/sign-in")
+        self.page.get_by_label("Email").fill(email)
+        self.page.get_by_label("Password").fill(password)
+        self.page.get_by_role("button", name="Sign in").click()
+        self.page.wait_for_url(re.compile(r".*/$"))
+
+    def api(self, path: str) -> dict:
+        """The API's answer for the same record, with the page's own session."""
+        response = self.page.request.get(self.base + path)
+        assert response.ok, (path, response.status)
+        return response.json()
+
+
+@pytest.fixture
+def journey(browser, live_server, request):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    trip = Journey(page, live_server, ARTIFACTS / request.node.name)
+    yield trip
+    context.close()
+    assert trip.errors == [], f"JavaScript errors: {trip.errors}"
