@@ -1,0 +1,97 @@
+"""axe-core (from the npm package, injected by the test, never a CDN) on every page each role
+reaches, with records of every kind: no serious or critical violation allowed.
+
+axe comes from PROCURE_AXE_JS or node_modules/axe-core/axe.min.js at the repository root
+(`npm install axe-core`); .ci/run installs it. Without it the test skips with the reason, except
+when PROCURE_REQUIRE_BROWSER=1.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from procure.extensions import db
+from tests.app.test_scenarios import world  # noqa: F401  (the fixture)
+from tests.browser.conftest import ARTIFACTS, REQUIRED
+from tests.conftest import TEST_PASSWORD, valid_document
+
+ROOT = Path(__file__).resolve().parents[2]
+RUN_AXE = """async () => {
+  const result = await axe.run(document, {resultTypes: ["violations"]});
+  return result.violations.filter(v => v.impact === "serious" || v.impact === "critical")
+    .map(v => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(", ")}`);
+}"""
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    path = Path(os.environ.get("PROCURE_AXE_JS") or ROOT / "node_modules" / "axe-core" / "axe.min.js")
+    if not path.is_file():
+        reason = f"axe-core not found at {path}: npm install axe-core (or set PROCURE_AXE_JS)"
+        if REQUIRED:
+            pytest.fail(f"PROCURE_REQUIRE_BROWSER=1 but {reason}")
+        pytest.skip(reason)
+    return path.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def records(client, world, make_user, make_vendor, bearer):
+    """One of everything a page can show: scenarios (solved, infeasible), a disclosure, people."""
+    headers = world["headers"]
+    organization = world["buyer"].organization
+    solved = client.post("/api/v1/scenarios", headers=headers,
+                         json={"name": "Plan A", "need_ids": [world["need"]["id"]]}).json
+    infeasible = client.post("/api/v1/scenarios", headers=headers, json={
+        "name": "Too tight", "need_ids": [world["need"]["id"]], "targets": {"budget": 5000}}).json
+    client.post(f"/api/v1/scenarios/{solved['id']}/report", headers=headers)
+    vendor, vendor_user = make_vendor("Gamma Data")
+    disclosure = client.post("/api/v1/disclosures", headers=bearer(vendor_user),
+                             json={"vendor_id": vendor.id, **valid_document()}).json
+    client.post(f"/api/v1/disclosures/{disclosure['id']}/submit", headers=bearer(vendor_user))
+    db.session.commit()
+    ids = {"alpha": world["alpha"].id, "need": world["need"]["id"], "solved": solved["id"],
+           "infeasible": infeasible["id"], "disclosure": disclosure["id"]}
+    buyer_pages = ["/", "/account", "/vendors", "/vendors/{alpha}", "/vendors/{alpha}/scorecard", "/reviews",
+                   "/disclosures/table", "/disclosures/{disclosure}", "/scores", "/profiles", "/metrics", "/needs",
+                   "/needs/{need}", "/scenarios", "/scenarios/{solved}", "/scenarios/{infeasible}",
+                   "/scenarios/compare?ids={solved}&ids={infeasible}"]
+    return {
+        "buyer": (world["buyer"], buyer_pages),
+        "executive": (make_user("executive", organization=organization),
+                      ["/", "/scenarios", "/scenarios/{solved}", "/scenarios/compare?ids={solved}&ids={infeasible}"]),
+        "admin": (make_user("admin", organization=organization), ["/", "/admin/users", "/account"]),
+        "vendor": (vendor_user, ["/", "/vendor/profile", "/vendor/offers", "/vendor/disclosures",
+                                 "/disclosures/{disclosure}", "/scorecard", "/disclosures/table"]),
+    }, ids
+
+
+def test_no_serious_or_critical_violation_on_any_page(browser, live_server, axe_source, records):
+    pages, ids = records
+    folder = ARTIFACTS / "accessibility"
+    folder.mkdir(parents=True, exist_ok=True)
+    problems, checked = [], 0
+    for actor, (user, paths) in [("anonymous", (None, ["/sign-in"])), *pages.items()]:
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)  # to inject axe
+        page = context.new_page()
+        if user is not None:
+            page.goto(live_server + "/sign-in")
+            page.get_by_label("Email").fill(user.email)
+            page.get_by_label("Password").fill(TEST_PASSWORD)
+            page.get_by_role("button", name="Sign in").click()
+            page.wait_for_url(live_server + "/")
+        for path in paths:
+            url = path.format(**ids)
+            response = page.goto(live_server + url)
+            assert response.status == 200, (actor, url, response.status)
+            page.evaluate(axe_source)
+            found = page.evaluate(RUN_AXE)
+            problems += [f"{actor} {url}: {violation}" for violation in found]
+            page.screenshot(path=str(folder / f"{actor}{url.replace('/', '_').replace('?', '_')}.png"[:200]),
+                            full_page=True)
+            checked += 1
+        context.close()
+    assert checked == 32
+    assert problems == [], "\n".join(problems)
