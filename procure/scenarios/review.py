@@ -171,9 +171,15 @@ def summary_sentences(scenarios: list[Scenario], figures: list[dict[str, Any]]) 
         more_jobs = jobs - (cheapest["fte_jobs"] or 0.0)
         cost_words = (f"costs the same as the cheapest plan ({cheapest_scenario.name})" if premium < 0.0005
                       else f"costs {premium * 100:.1f} % more than the cheapest plan ({cheapest_scenario.name})")
-        job_words = ("sustains as many full-time jobs for impact workers" if abs(more_jobs) < 0.05
-                     else f"sustains {abs(more_jobs):,.1f} {'more' if more_jobs > 0 else 'fewer'} full-time jobs "
-                          "for impact workers")
+        more_hours = (f["impact_worker_hours"] or 0.0) - (cheapest["impact_worker_hours"] or 0.0)
+        if abs(more_jobs) >= 0.05:
+            job_words = (f"sustains {abs(more_jobs):,.1f} {'more' if more_jobs > 0 else 'fewer'} full-time jobs "
+                         "for impact workers")
+        elif abs(more_hours) >= 0.5:  # under a tenth of a job: the hours say what the jobs round away
+            job_words = (f"buys {abs(more_hours):,.0f} {'more' if more_hours > 0 else 'fewer'} hours of work by "
+                         "impact workers (less than a tenth of a full-time job)")
+        else:
+            job_words = "sustains as many full-time jobs for impact workers"
         sentences.append(f"{scenario.name} {cost_words} and {job_words}.")
     return sentences
 

@@ -181,3 +181,19 @@ def test_summary_says_the_same_when_plans_are_equal(client, world):
     summary = compare([db.session.get(Scenario, first["id"]), db.session.get(Scenario, second["id"])])["summary"]
     assert summary[1] == ("Two costs the same as the cheapest plan (One) and sustains as many full-time jobs "
                           "for impact workers.")
+
+
+def test_summary_names_the_hours_when_the_jobs_round_away(client, world):
+    # found in the browser: 165 and 214 impact-worker hours are both "0.1 jobs", and the summary
+    # said "sustains as many full-time jobs" for a plan that buys 49 more hours of their work
+    from procure.scenarios.models import Scenario
+    from procure.scenarios.review import compare, key_figures
+
+    cheap = _scenario(client, world, name="Cheapest")
+    greener = _scenario(client, world, name="Impact 34", min_avg_impact=34)
+    scenarios = [db.session.get(Scenario, cheap["id"]), db.session.get(Scenario, greener["id"])]
+    hours = [key_figures(s)["impact_worker_hours"] for s in scenarios]
+    assert abs(hours[1] - hours[0]) / 2080 < 0.05 < abs(hours[1] - hours[0])
+    summary = compare(scenarios)["summary"]
+    assert summary[1].endswith(f"buys {hours[1] - hours[0]:,.0f} more hours of work by impact workers (less than "
+                               "a tenth of a full-time job).")
