@@ -67,3 +67,47 @@ document.addEventListener("submit", function (event) {
     timer = window.setTimeout(refresh, 400);
   });
 })();
+
+// Sortable tables: every column header of a table.sortable becomes a button; a click sorts the
+// rows by that column (numbers as numbers: $, %, commas and units are ignored), a second click
+// reverses. aria-sort tells screen readers the order.
+(function () {
+  var numberIn = function (text) {
+    var cleaned = text.replace(/[$,%\s]/g, "").replace(/[–—]/g, "");
+    var match = cleaned.match(/^-?\d+(\.\d+)?/);
+    return match ? parseFloat(match[0]) : null;
+  };
+  var sortBy = function (table, column, header) {
+    var body = table.tBodies[0];
+    var ascending = header.getAttribute("aria-sort") !== "ascending";
+    var rows = Array.prototype.slice.call(body.rows);
+    var key = function (row) {
+      var cell = row.cells[column];
+      var text = cell ? cell.textContent.trim() : "";
+      return { text: text.toLowerCase(), number: numberIn(text) };
+    };
+    rows.sort(function (a, b) {
+      var x = key(a), y = key(b), order;
+      if (x.number !== null && y.number !== null) { order = x.number - y.number; }
+      else if (x.number === null && y.number === null) { order = x.text.localeCompare(y.text); }
+      else { order = x.number === null ? 1 : -1; }  // blanks and dashes last
+      return ascending ? order : -order;
+    });
+    rows.forEach(function (row) { body.appendChild(row); });
+    Array.prototype.forEach.call(table.tHead.rows[0].cells, function (cell) { cell.removeAttribute("aria-sort"); });
+    header.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+  };
+  Array.prototype.forEach.call(document.querySelectorAll("table.sortable"), function (table) {
+    if (!table.tHead || !table.tBodies.length) { return; }
+    Array.prototype.forEach.call(table.tHead.rows[0].cells, function (header, column) {
+      var label = header.textContent.trim();
+      if (!label || header.hasAttribute("data-nosort")) { return; }
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "sort";
+      while (header.firstChild) { button.appendChild(header.firstChild); }
+      header.appendChild(button);
+      button.addEventListener("click", function () { sortBy(table, column, header); });
+    });
+  });
+})();
