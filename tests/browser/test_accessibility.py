@@ -47,15 +47,19 @@ def records(client, world, make_user, make_vendor, bearer):
     infeasible = client.post("/api/v1/scenarios", headers=headers, json={
         "name": "Too tight", "need_ids": [world["need"]["id"]], "targets": {"budget": 5000}}).json
     client.post(f"/api/v1/scenarios/{solved['id']}/report", headers=headers)
+    from procure.scoring.services import default_profile
+    profile = client.post("/api/v1/scoring-profiles", headers=headers,
+                          json={"name": "Impact first", "settings": default_profile().to_dict()}).json
     vendor, vendor_user = make_vendor("Gamma Data")
     disclosure = client.post("/api/v1/disclosures", headers=bearer(vendor_user),
                              json={"vendor_id": vendor.id, **valid_document()}).json
     client.post(f"/api/v1/disclosures/{disclosure['id']}/submit", headers=bearer(vendor_user))
     db.session.commit()
     ids = {"alpha": world["alpha"].id, "need": world["need"]["id"], "solved": solved["id"],
-           "infeasible": infeasible["id"], "disclosure": disclosure["id"]}
+           "infeasible": infeasible["id"], "disclosure": disclosure["id"], "profile": profile["id"]}
     buyer_pages = ["/", "/account", "/vendors", "/vendors/{alpha}", "/vendors/{alpha}/scorecard", "/reviews",
-                   "/disclosures/table", "/disclosures/{disclosure}", "/scores", "/profiles", "/metrics", "/needs",
+                   "/disclosures/table", "/disclosures/{disclosure}", "/scores", "/profiles", "/profiles/{profile}",
+                   "/metrics", "/needs",
                    "/needs/{need}", "/scenarios", "/scenarios/{solved}", "/scenarios/{infeasible}",
                    "/scenarios/compare?ids={solved}&ids={infeasible}"]
     return {
@@ -93,5 +97,5 @@ def test_no_serious_or_critical_violation_on_any_page(browser, live_server, axe_
                             full_page=True)
             checked += 1
         context.close()
-    assert checked == 32
+    assert checked == 33
     assert problems == [], "\n".join(problems)
