@@ -10,8 +10,10 @@ from typing import Any, Mapping
 from flask import Flask, g, request
 from flask_login import AnonymousUserMixin
 from sqlalchemy import event
+from werkzeug.routing import IntegerConverter
 
 from procure import access as access_layer
+from procure.api_fields import MAX_RECORD_ID
 from procure.errors import register_error_handlers
 from procure.navigation import register_navigation
 from procure.extensions import api, csrf, db, login_manager, migrate
@@ -23,6 +25,15 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
+
+
+class RecordIdConverter(IntegerConverter):
+    """`<int:…>` in every route: a number larger than any record id matches no route (404) instead
+    of overflowing the database driver."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_RECORD_ID)
+        super().__init__(url_map, *args, **kwargs)
 
 
 class Anonymous(AnonymousUserMixin):
@@ -40,6 +51,7 @@ def build_app(config: Mapping[str, Any] | None, instance_path: Path | None) -> F
         template_folder=str(resource_dir("templates")),
         static_folder=str(Path(__file__).resolve().parent / "static"),
     )
+    app.url_map.converters["int"] = RecordIdConverter  # before any route is added
     overrides = {k: v for k, v in (config or {}).items() if k.lower() == k}
     flask_keys = {k: v for k, v in (config or {}).items() if k.lower() != k}
     settings = load_settings(Path(app.instance_path), overrides=overrides)

@@ -10,6 +10,7 @@ from http import HTTPStatus
 from typing import Any
 
 from flask import Flask, jsonify, render_template, request
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -90,6 +91,27 @@ def _stale(error: StaleDataError):
                               "Reload it and apply your change again.")
 
 
+def _out_of_range(error: Exception):
+    """A number too large for the database (an id or a figure typed past any sensible size): the
+    request changes nothing and says so, instead of failing with a 500."""
+    from procure.extensions import db
+
+    db.session.rollback()
+    log.info("out-of-range value on %s %s: %s", request.method, request.path, error)
+    return respond_error(422, "A number in the request is too large for any record or figure here.")
+
+
+def _duplicate(error: IntegrityError):
+    """A unique rule of the database caught what the checks before it could not see (another
+    request saved the same thing a moment earlier): nothing is saved, and the answer says so."""
+    from procure.extensions import db
+
+    db.session.rollback()
+    log.info("integrity error on %s %s: %s", request.method, request.path, error.orig)
+    return respond_error(409, "This conflicts with a record saved a moment ago (the same name or key). "
+                              "Reload and try again.")
+
+
 def _unexpected(error: Exception):
     log.exception("unhandled error on %s %s", request.method, request.path)
     original = getattr(error, "original_exception", None) or error
@@ -103,4 +125,7 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(ConflictError, _conflict)
     app.register_error_handler(ValidationFailed, _validation)
     app.register_error_handler(StaleDataError, _stale)
+    app.register_error_handler(OverflowError, _out_of_range)  # SQLite: an integer past 64 bits
+    app.register_error_handler(DataError, _out_of_range)      # PostgreSQL: numeric value out of range
+    app.register_error_handler(IntegrityError, _duplicate)
     app.register_error_handler(Exception, _unexpected)

@@ -1,5 +1,6 @@
 from marshmallow import Schema, fields, validate
 
+from procure.api_fields import RecordId
 from procure.access import ROLES
 from procure.accounts.models import ORGANIZATION_KINDS
 
@@ -40,7 +41,7 @@ class UserSchema(Schema):
 
 
 class UserCreateSchema(Schema):
-    organization_id = fields.Integer(required=True)
+    organization_id = RecordId(required=True)
     email = fields.String(required=True, validate=validate.Length(min=3, max=254))
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     role = fields.String(required=True, validate=validate.OneOf(ROLES))

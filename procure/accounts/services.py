@@ -56,7 +56,8 @@ def create_organization(name: str, kind: str) -> Organization:
     name = name.strip()
     if not name:
         errors["name"] = ["Give the organization a name."]
-    elif db.session.scalar(select(Organization.id).where(func.lower(Organization.name) == name.lower())):
+    elif db.session.scalar(select(Organization.id).where(  # SQLite's lower() leaves non-ASCII letters alone
+            (Organization.name == name) | (func.lower(Organization.name) == name.lower()))):
         errors["name"] = [f"An organization named {name!r} already exists."]
     if kind not in ROLES_BY_KIND:
         errors["kind"] = ["Choose buyer or vendor."]

@@ -1,5 +1,6 @@
 from marshmallow import Schema, fields, validate
 
+from procure.api_fields import RecordId
 from procure.disclosures.models import DISCLOSURE_STATES, EVIDENCE_LEVELS, EVIDENCE_SECTIONS
 
 SECTION_HELP = (
@@ -21,7 +22,7 @@ class DisclosureDocumentSchema(Schema):
 
 
 class DisclosureCreateSchema(DisclosureDocumentSchema):
-    vendor_id = fields.Integer(required=True)
+    vendor_id = RecordId(required=True)
     period_start = fields.String(required=True, metadata={"description": "ISO date, e.g. 2025-01-01"})
     period_end = fields.String(required=True, metadata={"description": "ISO date, after period_start"})
 
@@ -68,7 +69,7 @@ class DisclosureSchema(Schema):
 
 
 class DisclosureQuerySchema(Schema):
-    vendor_id = fields.Integer()
+    vendor_id = RecordId()
     state = fields.String(validate=validate.OneOf(DISCLOSURE_STATES))
 
 

@@ -1,5 +1,6 @@
 from marshmallow import Schema, fields, validate
 
+from procure.api_fields import RecordId
 from procure.jobs.schemas import JobSchema
 from procure.jobs.services import latest_job
 
@@ -12,8 +13,8 @@ def _solve_job(scenario):
 class ScenarioSchema(Schema):
     id = fields.Integer(dump_only=True)
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    need_ids = fields.List(fields.Integer(), required=True)
-    profile_id = fields.Integer(allow_none=True, load_default=None,
+    need_ids = fields.List(RecordId(), required=True)
+    profile_id = RecordId(allow_none=True, load_default=None,
                                 metadata={"description": "A scoring profile version; the default profile when null"})
     objective = fields.String(load_default="min_cost", validate=validate.OneOf(("min_cost", "max_impact")))
     targets = fields.Dict(load_default=dict, metadata={
@@ -30,8 +31,8 @@ class ScenarioSchema(Schema):
 
 class ScenarioUpdateSchema(Schema):
     name = fields.String(validate=validate.Length(min=1, max=200))
-    need_ids = fields.List(fields.Integer())
-    profile_id = fields.Integer(allow_none=True)
+    need_ids = fields.List(RecordId())
+    profile_id = RecordId(allow_none=True)
     objective = fields.String(validate=validate.OneOf(("min_cost", "max_impact")))
     targets = fields.Dict()
     version = fields.Integer(required=True)
@@ -43,7 +44,7 @@ class DecisionSchema(Schema):
 
 
 class CompareQuerySchema(Schema):
-    ids = fields.List(fields.Integer(), required=True, validate=validate.Length(min=2, max=5),
+    ids = fields.List(RecordId(), required=True, validate=validate.Length(min=2, max=5),
                       metadata={"description": "Two to five scenario ids: ?ids=1&ids=2"})
 
 

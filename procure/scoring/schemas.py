@@ -1,5 +1,7 @@
 from marshmallow import Schema, fields, validate
 
+from procure.api_fields import RecordId
+
 
 class ProfileSchema(Schema):
     id = fields.Integer(dump_only=True)
@@ -17,7 +19,7 @@ class ProfileRevisionSchema(Schema):
 
 
 class ScoreQuerySchema(Schema):
-    profile = fields.Integer(metadata={"description": "A scoring profile version id; the default profile when absent"})
+    profile = RecordId(metadata={"description": "A scoring profile version id; the default profile when absent"})
     category = fields.String(metadata={"description": "Score only vendors offering this service category"})
     top_k = fields.Integer(load_default=5, validate=validate.Range(min=1, max=100))
 
@@ -81,7 +83,7 @@ class WhatIfSchema(Schema):
     changes = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True), required=True,
                           metadata={"description": "Columns of the scoring table and their new values"})
     category = fields.String()
-    profile = fields.Integer(metadata={"description": "A scoring profile of your organization (buyers); "
+    profile = RecordId(metadata={"description": "A scoring profile of your organization (buyers); "
                                                      "the default profile when absent"})
 
 

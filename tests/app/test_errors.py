@@ -84,3 +84,33 @@ def test_security_headers_on_every_response(client):
     assert "default-src 'self'" in response.headers["Content-Security-Policy"]
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["X-Frame-Options"] == "DENY"
+
+
+# Found by fuzzing the API with schemathesis (as buyer, vendor, executive and admin): ids past the
+# database's integer range answered 500, and so did an organization name differing only in
+# non-ASCII case.
+def test_numbers_past_any_record_id_are_refused_not_crashed(client, make_user, bearer, sign_in):
+    headers = bearer(make_user("buyer"))
+    for path in ("/api/v1/scenarios/2147483648", "/api/v1/scenarios/99999999999999999999999999/check",
+                 "/api/v1/disclosures/36893488147419103232/evidence", "/api/v1/jobs/38507051658485053540794368"):
+        assert client.get(path, headers=headers).status_code == 404, path
+    assert client.post("/api/v1/jobs/38507051658485053540794368/retry", headers=headers).status_code == 404
+    listing = client.get("/api/v1/disclosures?vendor_id=88927371387425498171320238604288", headers=headers)
+    _shape(listing, 422)
+    assert listing.json["errors"] == {"vendor_id": ["No record has this id."]}, listing.json
+    created = client.post("/api/v1/scenarios", headers=headers, json={"name": "x", "need_ids": [2**40]})
+    _shape(created, 422)
+    assert created.json["errors"] == {"need_ids": {"0": ["No record has this id."]}}, created.json
+    page_client = client.application.test_client()
+    sign_in(page_client, make_user("buyer"))
+    page = page_client.get("/scores?profile=99999999999999999999999")  # a page reading the number itself
+    assert page.status_code == 422 and "too large" in page.text
+
+
+def test_an_organization_name_differing_only_in_non_ascii_case_is_a_duplicate(client, make_user, bearer):
+    headers = bearer(make_user("admin"))
+    first = client.post("/api/v1/organizations", headers=headers, json={"name": "Õµx", "kind": "buyer"})
+    assert first.status_code == 201
+    again = client.post("/api/v1/organizations", headers=headers, json={"name": "Õµx", "kind": "buyer"})
+    _shape(again, 422)
+    assert again.json["errors"] == {"name": ["An organization named 'Õµx' already exists."]}
