@@ -376,7 +376,7 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=30,
                         help="seconds before wrk counts a request as timed out (default 30)")
     parser.add_argument("--no-recycle", dest="recycle", action="store_false",
-                        help="never replace workers (gunicorn_conf recycles one every ~5,000 requests)")
+                        help="never replace workers (gunicorn_conf recycles one every ~20,000 requests)")
     parser.add_argument("--vendors", type=int, default=1000)
     parser.add_argument("--server", default="postgresql://postgres@127.0.0.1:5432/postgres",
                         help="PostgreSQL server (any database on it) to create the benchmark database on")

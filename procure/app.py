@@ -176,7 +176,11 @@ def _start_committed_jobs(response):
     answer with a job's outcome start it right after their commit)."""
     from procure.jobs.services import start_committed
 
-    start_committed()
+    try:
+        start_committed()
+    except Exception:  # the request's own work is committed: its answer must not turn into a 500
+        logging.getLogger("procure.jobs").exception("starting the jobs of %s %s failed", request.method,
+                                                    request.path)
     return response
 
 

@@ -10,7 +10,7 @@ from http import HTTPStatus
 from typing import Any
 
 from flask import Flask, jsonify, render_template, request
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -92,24 +92,13 @@ def _stale(error: StaleDataError):
 
 
 def _out_of_range(error: Exception):
-    """A number too large for the database (an id or a figure typed past any sensible size): the
+    """A value the database cannot hold (an integer past its range, a text past its column): the
     request changes nothing and says so, instead of failing with a 500."""
     from procure.extensions import db
 
     db.session.rollback()
-    log.info("out-of-range value on %s %s: %s", request.method, request.path, error)
-    return respond_error(422, "A number in the request is too large for any record or figure here.")
-
-
-def _duplicate(error: IntegrityError):
-    """A unique rule of the database caught what the checks before it could not see (another
-    request saved the same thing a moment earlier): nothing is saved, and the answer says so."""
-    from procure.extensions import db
-
-    db.session.rollback()
-    log.info("integrity error on %s %s: %s", request.method, request.path, error.orig)
-    return respond_error(409, "This conflicts with a record saved a moment ago (the same name or key). "
-                              "Reload and try again.")
+    log.warning("out-of-range value on %s %s", request.method, request.path, exc_info=error)
+    return respond_error(422, "A value in the request is too large for any record or field here.")
 
 
 def _unexpected(error: Exception):
@@ -127,5 +116,4 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(StaleDataError, _stale)
     app.register_error_handler(OverflowError, _out_of_range)  # SQLite: an integer past 64 bits
     app.register_error_handler(DataError, _out_of_range)      # PostgreSQL: numeric value out of range
-    app.register_error_handler(IntegrityError, _duplicate)
     app.register_error_handler(Exception, _unexpected)

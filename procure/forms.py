@@ -46,3 +46,21 @@ def commit_or_flash(action: Callable[[], Any], done: str | None) -> bool:
     if done:
         flash(done, "success")
     return True
+
+
+def form_int(text: str | None) -> int | None:
+    """A whole number typed or sent by a page (an id, a version), or None when it is not one or is
+    larger than any record id."""
+    from procure.api_fields import MAX_RECORD_ID
+
+    try:
+        number = int((text or "").strip())
+    except ValueError:  # also "²", which str.isdigit() accepts
+        return None
+    return number if 0 <= number <= MAX_RECORD_ID else None
+
+
+def form_version(form: Mapping[str, str], name: str = "version") -> int | None:
+    """The record version a page form was loaded with; None when missing or not a whole number,
+    which `check_version` refuses with a 409 like any stale version."""
+    return form_int(form.get(name))

@@ -34,7 +34,7 @@ from procure.audit.services import record_event
 from procure.db import utcnow
 from procure.errors import ConflictError
 from procure.extensions import db
-from procure.jobs.models import Job
+from procure.jobs.models import ACTIVE_STATUSES, Job
 
 log = logging.getLogger("procure.jobs")
 
@@ -169,8 +169,8 @@ def _send(job_id: int) -> None:
     except Exception as error:  # the broker is down or refuses: the job cannot start
         log.exception("could not queue job %s", job_id)
         db.session.rollback()
-        _end(job_id, "failed", f"The job queue could not be reached ({type(error).__name__}). Retry it.",
-             from_status="queued")
+        _fail(db.session.get(Job, job_id), f"The job queue could not be reached ({type(error).__name__}). "
+              "Retry it.", from_status="queued")
         db.session.commit()
 
 
@@ -304,13 +304,22 @@ def _succeed(job: Job, outcome: Outcome) -> str | None:
 def _stopped(job: Job, kind: JobKind, status: str | None, reason: str) -> str | None:
     if status is None:  # no longer ours: whoever took it has recorded the end
         return None
-    if not _end(job.id, status, reason):
+    ended = _fail(job, reason) if status == "failed" else _end(job.id, status, reason)
+    if not ended:
         db.session.rollback()
         return None
-    if status == "failed" and kind.failed:
-        kind.function("failed")(job, reason)
     db.session.commit()
     return status
+
+
+def _fail(job: Job, reason: str, from_status: str = "running", heartbeat_at=None) -> bool:
+    """End a job `failed` and let its kind mark its subject (flush only); False when it had moved on."""
+    if not _end(job.id, "failed", reason, from_status=from_status, heartbeat_at=heartbeat_at):
+        return False
+    kind = KINDS[job.kind]
+    if kind.failed:
+        kind.function("failed")(job, reason)
+    return True
 
 
 def _end(job_id: int, status: str, reason: str, from_status: str = "running",
@@ -343,11 +352,7 @@ def reap_stale() -> int:
             reason = time_limit_reason(job.time_limit_seconds)
         else:
             continue
-        if _end(job.id, "failed", reason, heartbeat_at=job.heartbeat_at):
-            db.session.refresh(job)
-            kind = KINDS[job.kind]
-            if kind.failed:
-                kind.function("failed")(job, reason)
+        if _fail(job, reason, heartbeat_at=job.heartbeat_at):
             log.warning("job %s marked failed: %s", job.id, reason)
             reaped += 1
     db.session.flush()
@@ -361,14 +366,14 @@ def may_control(job: Job, user) -> bool:
 
 def cancel(job: Job, user) -> Job:
     """Cancel a queued job at once; ask a running one to stop at its next step (flushes)."""
-    if job.status == "queued":
-        _end(job.id, "cancelled", f"Cancelled by {user.name} before it started.", from_status="queued")
-    elif job.status == "running":
-        db.session.execute(update(Job).where(Job.id == job.id, Job.status == "running")
-                           .values(cancel_requested=True, message="Cancelling…")
-                           .execution_options(synchronize_session=False))
-    else:
+    # one conditional UPDATE: a runner claiming the job meanwhile sees the flag and never starts it
+    asked = db.session.execute(update(Job).where(Job.id == job.id, Job.status.in_(ACTIVE_STATUSES))
+                               .values(cancel_requested=True, message="Cancelling…")
+                               .execution_options(synchronize_session=False)).rowcount
+    if not asked:
+        db.session.refresh(job)
         raise ConflictError(f"The job has {job.status}; there is nothing to cancel.")
+    _end(job.id, "cancelled", f"Cancelled by {user.name} before it started.", from_status="queued")
     record_event("job.cancel", job, before={"status": job.status})
     db.session.flush()
     db.session.refresh(job)
@@ -379,15 +384,17 @@ def retry(job: Job, user) -> Job:
     """Queue a failed or cancelled job again (flushes); it starts once the caller commits."""
     if job.status not in ("failed", "cancelled"):
         raise ConflictError(f"Only a failed or cancelled job can be retried; this one is {job.status}.")
-    kind = KINDS[job.kind]
-    if kind.retrying:
-        kind.function("retrying")(job)
     before = job.status
-    db.session.execute(
+    requeued = db.session.execute(  # first, so a second retry racing this one changes nothing
         update(Job).where(Job.id == job.id, Job.status == before)
         .values(status="queued", progress=0, message="Waiting for a worker", error=None, result=None,
                 cancel_requested=False, started_at=None, heartbeat_at=None, finished_at=None, runner=None)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)).rowcount
+    if not requeued:
+        raise ConflictError("Someone retried or changed this job a moment ago; reload it.")
+    kind = KINDS[job.kind]
+    if kind.retrying:  # may refuse (ConflictError): the request then rolls back the requeue too
+        kind.function("retrying")(job)
     record_event("job.retry", job, before={"status": before}, after={"status": "queued"})
     db.session.flush()
     db.session.refresh(job)

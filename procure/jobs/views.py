@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, url_for
+from flask import Blueprint, redirect, url_for
 from flask_login import current_user
 
 from procure.access import SIGNED_IN, access
 from procure.forms import commit_or_flash
 from procure.jobs import services
-from procure.jobs.routes import visible_job
+from procure.jobs.routes import controlled_job
 
 bp = Blueprint("job_pages", __name__)
+bp.add_app_template_global(services.may_control)  # the job panel shows cancel and retry by the same rule
 
 
 def _back(job) -> str:
@@ -20,9 +21,7 @@ def _back(job) -> str:
 
 
 def _control(job_id: int, action, done: str):
-    job = visible_job(job_id)
-    if not services.may_control(job, current_user):
-        abort(403, "Only the user who started this job, or an admin, may cancel or retry it.")
+    job = controlled_job(job_id)
     if commit_or_flash(lambda: action(job, current_user), done):
         services.start_committed()
     return redirect(_back(job))

@@ -56,7 +56,8 @@ def create_need(organization_id: int, values: Mapping[str, Any], user) -> Need:
         raise ValidationFailed(errors)
     need = Need(organization_id=organization_id, created_by_id=user.id, **{k: full[k] for k in FIELDS})
     db.session.add(need)
-    record_event("need.create", need, after={k: full[k] for k in ("title", "service_category", "volume")})
+    record_event("need.create", need, actor=user, organization_id=organization_id,
+                 after={k: full[k] for k in ("title", "service_category", "volume")})
     return need
 
 

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from procure.access import access, get_scoped_or_404, roles, scoped_select
 from procure.errors import ConflictError, ValidationFailed
-from procure.forms import form_number
+from procure.forms import form_number, form_version
 from procure.extensions import db
 from procure.needs import services
 from procure.needs.models import Need
@@ -88,7 +88,7 @@ def edit(need_id):
             values, errors = {"archived": True}, {}
         if not errors:
             try:
-                services.update_need(need, values, int(request.form.get("version", 0) or 0))
+                services.update_need(need, values, form_version(request.form))
             except (ValidationFailed, ConflictError) as failed:
                 db.session.rollback()
                 need = get_scoped_or_404(Need, need_id)

@@ -167,7 +167,7 @@ def summary_sentences(scenarios: list[Scenario], figures: list[dict[str, Any]]) 
             sentences.append(f"{scenario.name} is the cheapest plan (${f['total_cost']:,.0f}) and sustains "
                              f"{jobs:,.1f} full-time jobs for impact workers.")
             continue
-        premium = f["total_cost"] / cheapest["total_cost"] - 1.0
+        premium = f["cost_premium"] or 0.0  # compare() worked it out, and guards a zero cost
         more_jobs = jobs - (cheapest["fte_jobs"] or 0.0)
         cost_words = (f"costs the same as the cheapest plan ({cheapest_scenario.name})" if premium < 0.0005
                       else f"costs {premium * 100:.1f} % more than the cheapest plan ({cheapest_scenario.name})")

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from procure import charts
 from procure.access import access, get_scoped_or_404, roles, scoped_select
 from procure.errors import ConflictError, ValidationFailed
-from procure.forms import commit_or_flash, form_number
+from procure.forms import commit_or_flash, form_int, form_number, form_version
 from procure.extensions import db
 from procure.accounts.models import User
 from procure.audit.models import AuditEvent
@@ -38,8 +38,9 @@ def _form_values(form) -> tuple[dict, dict]:
     typed = {key: form_number(form, f"targets.{key}", errors) for key, _, _ in TARGET_FIELDS}
     targets = {key: value for key, value in typed.items() if value is not None}
     profile = form.get("profile_id", "")
-    values = {"name": form.get("name", "").strip(), "need_ids": [int(i) for i in form.getlist("need_ids") if i.isdigit()],
-              "profile_id": int(profile) if profile.isdigit() else None,
+    values = {"name": form.get("name", "").strip(),
+              "need_ids": [i for i in map(form_int, form.getlist("need_ids")) if i is not None],
+              "profile_id": form_int(profile),
               "objective": form.get("objective", "min_cost"), "targets": targets}
     return values, errors
 
@@ -141,7 +142,7 @@ def edit(scenario_id):
     try:
         if errors:
             raise ValidationFailed(errors)
-        services.update_scenario(scenario, values, int(request.form.get("version", 0) or 0))
+        services.update_scenario(scenario, values, form_version(request.form))
         services.solve_scenario(scenario, current_user)
     except (ValidationFailed, ConflictError) as failed:
         db.session.rollback()
@@ -191,19 +192,20 @@ def check(scenario_id):
     except ConflictError as conflict:
         flash(conflict.message, "error")
     else:
+        cost = lambda value: "no plan" if value is None else f"${value:,.2f}"  # noqa: E731 (infeasible: no total)
         if outcome["identical"]:
             flash(f"Re-solved the stored problem: the same {outcome['stored_allocations']} allocation lines and "
-                  f"the same total of ${outcome['stored_cost']:,.2f}.", "success")
+                  f"the same total ({cost(outcome['stored_cost'])}).", "success")
         else:
-            flash(f"Re-solving gave a different plan (${outcome['resolved_cost']:,.2f} against "
-                  f"${outcome['stored_cost']:,.2f}). Please report this.", "error")
+            flash(f"Re-solving gave a different plan ({cost(outcome['resolved_cost'])} against "
+                  f"{cost(outcome['stored_cost'])}). Please report this.", "error")
     return redirect(url_for("scenario_pages.show", scenario_id=scenario_id))
 
 
 @bp.route("/scenarios/compare")
 @access(roles("buyer", "executive", "admin"))
 def compare():
-    ids = [int(i) for i in request.args.getlist("ids") if i.isdigit()]
+    ids = [i for i in map(form_int, request.args.getlist("ids")) if i is not None]
     if not 2 <= len(ids) <= 5:
         flash("Choose two to five scenarios to compare.", "error")
         return redirect(url_for("scenario_pages.index"))

@@ -242,6 +242,10 @@ def add_custom_metric(organization_id: int, values: Mapping[str, Any], user) -> 
     """Add a metric to the organization's catalog, checked by the catalog's own rules (a safe
     formula over known disclosure fields, a key no other metric has, L != U, ...). Flushes."""
     entry = {name: values.get(name) for name in METRIC_FIELDS}
+    too_long = {name: [f"At most {column.type.length} characters."] for name, column in CustomMetric.__table__.c.items()
+                if name in entry and getattr(column.type, "length", None) and len(str(entry[name] or "")) > column.type.length}
+    if too_long:
+        raise ValidationFailed(too_long, "The metric was not added: see the message for each field.")
     current = catalog_for(organization_id)
     try:
         scoring.add_metric(current, entry)
@@ -269,7 +273,7 @@ def delete_custom_metric(metric: CustomMetric, user) -> None:
     users = [f"{p.name} v{p.number}" for p in db.session.scalars(
         select(ScoringProfile).where(ScoringProfile.organization_id == metric.organization_id)
         .order_by(ScoringProfile.name, ScoringProfile.number)).all()
-        if p.settings.get("metric_weights", {}).get(metric.key) or metric.key in (p.settings.get("goalposts") or {})]
+        if metric.key in (p.settings.get("metric_weights") or {}) or metric.key in (p.settings.get("goalposts") or {})]
     if users:
         raise ConflictError(f"The metric {metric.key!r} is used by {', '.join(users)}: profile versions are kept "
                             "as they were, so it stays.")

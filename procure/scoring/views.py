@@ -12,7 +12,7 @@ from procure import charts
 from procure.access import access, get_scoped_or_404, roles, scoped_select
 from procure.errors import ValidationFailed
 from procure.extensions import db
-from procure.forms import commit_or_flash, form_number
+from procure.forms import commit_or_flash, form_int, form_number
 from procure.scoring import services
 from procure.scoring.models import CustomMetric, ScoringProfile
 from procure.vendors.categories import service_categories
@@ -31,8 +31,11 @@ WHAT_IF_FIELDS = (
 
 def _profile_choice():
     profiles = services.profiles_for(current_user.organization_id) if current_user.role != "vendor" else []
-    chosen = request.args.get("profile", type=int)
-    record = get_scoped_or_404(ScoringProfile, chosen) if chosen else None
+    asked = request.args.get("profile") or None  # the "Default" option sends an empty value
+    chosen = form_int(asked)
+    if asked is not None and chosen is None:
+        abort(404, f"No scoring profile {asked!r}: choose one from the list.")
+    record = get_scoped_or_404(ScoringProfile, chosen) if chosen is not None else None
     return profiles, record
 
 
@@ -120,6 +123,9 @@ def _settings_from_form(form, base: dict) -> tuple[dict, dict]:
             number = form_number(form, f"{group}.{key}", errors)
             if number is not None:
                 settings[group][key] = number
+    for key, weight in list(settings["metric_weights"].items()):  # a metric left at 0 is not kept, so a
+        if weight == 0 and key not in base["metric_weights"]:      # custom metric nobody weighs stays removable
+            del settings["metric_weights"][key]
     settings["knockout_below_minimum_wage"] = form.get("knockout_below_minimum_wage") == "on"
     goalposts = {key: list(bounds) for key, bounds in (base.get("goalposts") or {}).items()}
     for metric in metrics:
@@ -185,8 +191,8 @@ def _preview(profile) -> list[dict]:
 def preview_fragment():
     """The ranking preview for the editor's current (unsaved) values, as an HTML fragment: the
     editor's script asks for it as the buyer types."""
-    record = get_scoped_or_404(ScoringProfile, int(request.form["profile_id"])) \
-        if request.form.get("profile_id", "").isdigit() else None
+    profile_id = form_int(request.form.get("profile_id"))
+    record = get_scoped_or_404(ScoringProfile, profile_id) if profile_id is not None else None
     settings, errors = _settings_from_form(request.form, record.settings if record else
                                            services.default_profile().to_dict())
     preview = None

@@ -10,7 +10,7 @@ from procure.access import access, get_scoped_or_404, roles, scoped_select
 from procure.accounts.models import Organization
 from procure.disclosures.models import Disclosure
 from procure.errors import ConflictError, ValidationFailed
-from procure.forms import form_number
+from procure.forms import form_number, form_version
 from procure.extensions import db
 from procure.reference import reference
 from procure.vendors import services
@@ -74,7 +74,7 @@ def profile():
                 organization = db.session.get(Organization, current_user.organization_id)
                 vendor = services.create_vendor(organization, values)
             else:
-                services.update_vendor(vendor, values, int(request.form.get("version", 0) or 0))
+                services.update_vendor(vendor, values, form_version(request.form))
         except (ValidationFailed, ConflictError) as failed:
             db.session.rollback()
             vendor = own_vendor()
@@ -145,7 +145,7 @@ def edit_offer(offer_id):
     try:
         if errors:
             raise ValidationFailed(errors)
-        services.update_offer(offer, values, int(request.form.get("version", 0) or 0))
+        services.update_offer(offer, values, form_version(request.form))
     except (ValidationFailed, ConflictError) as failed:
         db.session.rollback()
         detail = "; ".join(f"{k}: {' '.join(v)}" for k, v in failed.errors.items()) \

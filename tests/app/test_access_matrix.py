@@ -257,7 +257,6 @@ def _covered_paths():
 def test_every_route_is_in_the_matrix(app):
     routes = {(path, method) for path, method, _, _ in route_rules(app)}
     assert routes - _covered_paths() == set()
-    assert len(MATRIX) >= len(routes)
 
 
 @pytest.fixture

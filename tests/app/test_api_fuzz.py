@@ -58,4 +58,3 @@ def test_no_operation_answers_a_server_error(api_schema, role_headers):
 
         no_server_error()
     assert len(SENT) >= 4 * len(operations)  # every operation, as every role
-    print(f"fuzzed {len(operations)} operations with {len(SENT)} requests")

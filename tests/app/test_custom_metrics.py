@@ -65,10 +65,13 @@ def test_bad_metrics_are_refused_naming_the_field_and_nothing_is_saved(client, w
         "key": {**COPY, "key": "impact_worker_share"},  # a built-in key
         "goalposts": {**COPY, "goalposts": [1, 1]},
         "direction": {**COPY, "direction": "sideways"},
+        "label": {**COPY, "label": "L" * 201},  # found by probing: SQLite stored it, PostgreSQL would refuse
     }
     for field, body in cases.items():
         refused = client.post("/api/v1/metrics", headers=headers, json=body)
         assert refused.status_code == 422 and field in refused.json["errors"], (field, refused.json)
+    long_key = client.post("/api/v1/metrics", headers=headers, json={**COPY, "key": "k" * 61})
+    assert long_key.status_code == 422 and long_key.json["errors"] == {"key": ["At most 60 characters."]}
     unknown = client.post("/api/v1/metrics", headers=headers, json={**COPY, "formula": "salary / headcount_end"})
     assert unknown.status_code == 422 and "salary" in " ".join(unknown.json["errors"]["formula"])
     assert db.session.scalar(select(func.count()).select_from(CustomMetric)) == 0
@@ -127,3 +130,24 @@ def test_the_catalog_page_adds_and_explains(client, world, sign_in):
     record = db.session.scalar(select(ScoringProfile).where(ScoringProfile.name == "Copy weighed"))
     assert record.settings["metric_weights"][COPY["key"]] == 0.1
     assert record.settings["metric_weights"]["training_hours_per_impact_worker"] == 0.0
+
+
+def test_a_metric_a_profile_names_stays_and_one_left_at_zero_in_the_editor_can_go(client, world, sign_in):
+    # found in review: a profile naming the metric with weight 0 let the metric be removed, and then
+    # that profile could no longer be read (500 on its scores)
+    headers = world["headers"]
+    metric = client.post("/api/v1/metrics", headers=headers, json=COPY).json
+    settings = default_profile().to_dict()
+    settings["metric_weights"][COPY["key"]] = 0.0
+    named = client.post("/api/v1/scoring-profiles", headers=headers, json={"name": "Names it", "settings": settings})
+    assert named.status_code == 201
+    kept = client.delete(f"/api/v1/metrics/{metric['id']}", headers=headers)
+    assert kept.status_code == 409 and "Names it v1" in kept.json["message"]
+    assert client.get(f"/api/v1/scores?profile={named.json['id']}", headers=headers).status_code == 200
+    spare = client.post("/api/v1/metrics", headers=headers, json={**COPY, "key": "spare"}).json
+    sign_in(client, world["buyer"])
+    token = csrf_token_from(client.get("/profiles").text)
+    saved = client.post("/profiles", data={"csrf_token": token, "name": "Editor", "action": "save",
+                                           "knockout_below_minimum_wage": "on", "metric_weights.spare": "0"})
+    assert saved.status_code == 302
+    assert client.delete(f"/api/v1/metrics/{spare['id']}", headers=headers).status_code == 204

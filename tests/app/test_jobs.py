@@ -190,7 +190,7 @@ def test_cancel_and_retry_rules(client, world, make_user, bearer):
 def test_an_unreachable_broker_fails_the_job_with_a_reason(app, client, world):
     app.config["BROKER_URL"] = "redis://127.0.0.1:1/0"  # nothing listens on port 1
     scenario = _scenario(client, world)
-    assert scenario["status"] == "draft"
+    assert scenario["status"] == "failed"  # the scenario says so too, not only its job
     job = client.get(f"/api/v1/jobs/{scenario['job']['id']}", headers=world["headers"]).json
     assert job["status"] == "failed" and job["error"].startswith("The job queue could not be reached")
     app.config["BROKER_URL"] = ""
@@ -240,3 +240,50 @@ def test_the_board_report_is_prepared_from_the_page(client, world, sign_in):
     client.post(f"/scenarios/{scenario['id']}/solve", data={"csrf_token": csrf_token_from(page.text)})
     page = client.get(f"/scenarios/{scenario['id']}")
     assert "made before the scenario last changed" in page.text  # the PDF shows an earlier solve
+
+
+def test_cancel_and_retry_change_nothing_once_the_job_has_moved_on(client, world):
+    # found in review: cancel wrote its event and said "Cancelled" even when a runner had just taken
+    # or finished the job, and a losing retry still reset the scenario
+    scenario = _scenario(client, world)
+    job_id = scenario["job"]["id"]
+
+    def loaded_as(status, then):
+        """The job as a page loaded it, after which another process moved the row on."""
+        db.session.execute(update(Job).where(Job.id == job_id).values(status=status))
+        job = db.session.get(Job, job_id, populate_existing=True)
+        db.session.execute(update(Job).where(Job.id == job_id).values(status=then)
+                           .execution_options(synchronize_session=False))
+        return job
+
+    with pytest.raises(jobs.ConflictError):
+        jobs.cancel(loaded_as("queued", then="succeeded"), world["buyer"])
+    db.session.rollback()
+    assert "job.cancel" not in db.session.scalars(select(AuditEvent.action)).all()
+    with pytest.raises(jobs.ConflictError):
+        jobs.retry(loaded_as("failed", then="queued"), world["buyer"])  # another retry won
+    db.session.rollback()
+    assert db.session.get(Scenario, scenario["id"]).status == "solved"
+    assert "job.retry" not in db.session.scalars(select(AuditEvent.action)).all()
+
+
+def test_check_on_an_infeasible_scenario_says_so(client, world, sign_in):
+    scenario = _scenario(client, world, budget=5000)
+    assert scenario["status"] == "infeasible"
+    sign_in(client, world["buyer"])
+    page = client.get(f"/scenarios/{scenario['id']}/check", follow_redirects=True)
+    assert page.status_code == 200 and "the same total (no plan)" in page.text
+
+
+def test_page_numbers_that_are_not_numbers_are_refused_cleanly(client, world, sign_in):
+    scenario = _scenario(client, world)
+    sign_in(client, world["buyer"])
+    token = csrf_token_from(client.get(f"/scenarios/{scenario['id']}").text)
+    edited = client.post(f"/scenarios/{scenario['id']}/edit", data={"csrf_token": token, "version": "abc",
+                                                                     "name": "Renamed"}, follow_redirects=True)
+    assert edited.status_code == 200 and "Nothing was changed" in edited.text
+    assert db.session.get(Scenario, scenario["id"]).name == "Plan"
+    built = client.post("/scenarios", data={"csrf_token": token, "name": "Odd", "need_ids": ["²"],
+                                            "profile_id": "²"})
+    assert built.status_code == 422 and "Choose at least one need." in built.text
+    assert client.get("/scenarios/compare?ids=²&ids=1").status_code == 302

@@ -71,6 +71,7 @@ class Worker:
             if b" ready." in open(self.log_path, "rb").read():
                 return
             time.sleep(0.2)
+        self.kill()  # never leave a worker taking jobs behind
         raise AssertionError(f"the worker did not start in {timeout} s: {self.output()}")
 
     def output(self) -> str:
@@ -116,7 +117,7 @@ def test_a_worker_process_solves_a_scenario(client, world, start_worker):
     created = client.post("/api/v1/scenarios", headers=world["headers"],
                           json={"name": "Through the worker", "need_ids": [world["need"]["id"]]})
     assert created.status_code == 201
-    assert created.json["status"] == "draft" and created.json["job"]["status"] in ("queued", "running", "succeeded")
+    assert created.json["job"]["status"] in ("queued", "running", "succeeded")  # a fast worker may be done
     job = _wait_for(client, world["headers"], created.json["job"]["id"], lambda j: j["status"] == "succeeded",
                     worker=worker)
     assert job["progress"] == 100 and job["result"]["cost"] == 6400.0

@@ -22,9 +22,10 @@ def test_the_page_follows_a_solve_on_a_worker(journey, world, start_worker):
     seen = set()
     ends = time.monotonic() + 60
     while time.monotonic() < ends and page.locator(".kpis").count() == 0:
-        if bar.count():
+        value = page.evaluate("() => document.querySelector('progress.job-progress')?.value ?? null")
+        if value is not None:  # one read: the page may reload between two
             before = len(seen)
-            seen.add(int(bar.get_attribute("value") or 0))
+            seen.add(int(value))
             if before == 2 and len(seen) == 3:
                 journey.shot("solving")
         time.sleep(0.3)
