@@ -159,12 +159,13 @@ def _bar_percent(weight: Any) -> float:
 
 def _vendor_totals(allocations: list[dict]) -> list[dict]:
     """Per vendor: cost, needs served, volume-weighted impact score; largest cost first."""
-    totals: dict[str, dict] = {}
-    for allocation in allocations:
-        entry = totals.setdefault(allocation["vendor"], {"vendor": allocation["vendor"], "cost": 0.0, "needs": set(),
-                                                         "volume": 0.0, "impact_x_volume": 0.0})
+    totals: dict[tuple, dict] = {}
+    for allocation in allocations:  # keyed by id and name: two vendors of one name stay two
+        entry = totals.setdefault((allocation["vendor_id"], allocation["vendor"]),
+                                  {"vendor": allocation["vendor"], "cost": 0.0, "needs": set(), "volume": 0.0,
+                                   "impact_x_volume": 0.0})
         entry["cost"] += allocation.get("cost") or 0.0
-        entry["needs"].add(allocation.get("need"))
+        entry["needs"].add((allocation["need_id"], allocation["need"]))
         volume = allocation.get("volume") or 0.0
         entry["volume"] += volume
         if allocation.get("impact_score") is not None:
@@ -185,7 +186,7 @@ def _fold_vendors(vendors: list[dict], limit: int) -> list[dict]:
     """The `limit` largest vendors by cost, then one "Others" line, as in the chart.
 
     The others' impact score is volume-weighted, like each vendor's own. Every vendor still
-    appears by name in the split of each need and in the impact table.
+    appears by name in the impact table (and in the XLSX pack's split of each need).
     """
     if len(vendors) <= limit + 1:
         return vendors
@@ -198,18 +199,35 @@ def _fold_vendors(vendors: list[dict], limit: int) -> list[dict]:
     }]
 
 
-def _need_groups(allocations: list[dict]) -> list[dict]:
-    """Allocations grouped by need (in the order the app gave them), each with its totals."""
-    groups: dict[str, dict] = {}
-    for allocation in allocations:
-        group = groups.setdefault(allocation["need"], {"need": allocation["need"], "unit": allocation.get("unit"),
-                                                      "volume": 0.0, "cost": 0.0, "rows": []})
-        group["rows"].append(allocation)
-        group["volume"] += allocation.get("volume") or 0.0
-        group["cost"] += allocation.get("cost") or 0.0
-        if group["unit"] != allocation.get("unit"):
-            group["unit"] = None
-    return list(groups.values())
+def _need_rows(allocations: list[dict]) -> list[dict]:
+    """One line per need (in the order the app gave them): volume, cost, vendors, the largest
+    vendor's share of the need's volume and the volume-weighted impact score. The split of each
+    need by vendor is the XLSX pack's Allocations sheet."""
+    needs: dict[tuple, dict] = {}
+    for allocation in allocations:  # keyed by id and title: two needs of one title stay two
+        need = needs.setdefault((allocation["need_id"], allocation["need"]),
+                                {"need": allocation["need"], "unit": allocation.get("unit"), "volume": 0.0,
+                                 "cost": 0.0, "by_vendor": {}, "impact_x_volume": 0.0, "scored_volume": 0.0})
+        volume = allocation.get("volume") or 0.0
+        need["volume"] += volume
+        need["cost"] += allocation.get("cost") or 0.0
+        vendor = (allocation["vendor_id"], allocation["vendor"])
+        need["by_vendor"][vendor] = need["by_vendor"].get(vendor, 0.0) + volume
+        if allocation.get("impact_score") is not None:
+            need["impact_x_volume"] += allocation["impact_score"] * volume
+            need["scored_volume"] += volume
+        if need["unit"] != allocation.get("unit"):
+            need["unit"] = None
+    rows = []
+    for need in needs.values():
+        (_, largest), largest_volume = max(need["by_vendor"].items(), key=lambda item: (item[1], str(item[0])))
+        rows.append({
+            "need": need["need"], "unit": need["unit"], "volume": need["volume"], "cost": need["cost"],
+            "vendors": len(need["by_vendor"]), "largest_vendor": largest,
+            "largest_share": largest_volume / need["volume"] if need["volume"] else None,
+            "impact_score": need["impact_x_volume"] / need["scored_volume"] if need["scored_volume"] else None,
+        })
+    return rows
 
 
 def _comparison(comparison: dict | None) -> dict | None:
@@ -232,8 +250,8 @@ def _complete(rows: Iterable[dict] | None, *fields: str) -> list[dict]:
 def report_view(context: dict, include_charts: bool = True) -> dict:
     """Everything the template needs, computed once, with optional parts defaulted."""
     scenario = dict(context.get("scenario") or {})
-    allocations = _complete(context.get("allocations"), "need", "vendor", "volume", "unit", "price", "cost",
-                            "impact_score")
+    allocations = _complete(context.get("allocations"), "need_id", "need", "vendor_id", "vendor", "volume", "unit",
+                            "price", "cost", "impact_score")
     impact = dict(context.get("impact") or {})
     method = dict(context.get("method") or {})
     vendors = _vendor_totals(allocations)
@@ -276,13 +294,14 @@ def report_view(context: dict, include_charts: bool = True) -> dict:
         "vendor_rows": _fold_vendors(vendors, CHART_TOP_VENDORS),
         "vendor_chart_folded": folded,
         "total_cost": sum(row["cost"] for row in vendors),
-        "need_groups": _need_groups(allocations),
+        "need_rows": _need_rows(allocations),
         "impact": {
             "impact_worker_hours": impact.get("impact_worker_hours"),
             "fte_jobs": impact.get("fte_jobs"),
             "hours_per_fte_year": impact.get("hours_per_fte_year"),
-            "training_hours": impact.get("training_hours"),
+            "training_hours_per_impact_worker": impact.get("training_hours_per_impact_worker"),
             "living_wage_ratio": impact.get("living_wage_ratio"),
+            "units": list(impact.get("units") or []),
             "by_vendor": by_vendor,
         },
         "constraints": _complete(context.get("constraints"), "label", "binding", "slack", "shadow_price",

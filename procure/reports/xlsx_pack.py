@@ -37,7 +37,7 @@ NUMBER_FORMATS = {
 }
 ALLOCATION_COLUMNS = [
     ("Need", None), ("Vendor", None), ("Volume", "number"), ("Unit", None),
-    ("Price per unit", "price"), ("Cost", "money"), ("Impact score", "number"),
+    ("Price per unit", "price"), ("Cost", "money"), ("Impact score", "number"), ("Need id", None), ("Vendor id", None),
 ]
 SCORE_COLUMNS = [
     ("Vendor", None), ("Impact score", "number"), ("Cost", "money"), ("Share of cost", "percent"),
@@ -95,32 +95,34 @@ def _write_table(sheet, columns: Sequence[tuple[str, str | None]], rows: Iterabl
 
 def _allocation_rows(allocations: list[dict]) -> list[list[Any]]:
     return [[a.get("need"), a.get("vendor"), a.get("volume"), a.get("unit"), a.get("price"), a.get("cost"),
-             a.get("impact_score")] for a in allocations]
+             a.get("impact_score"), a.get("need_id"), a.get("vendor_id")] for a in allocations]
 
 
 def _score_rows(allocations: list[dict], by_vendor: list[dict]) -> list[list[Any]]:
-    """One row per vendor, from the allocations (cost, impact score) and the impact table."""
-    vendors: dict[str, dict] = {}
+    """One row per vendor, from the allocations (cost, impact score) and the impact table, keyed by
+    vendor id and name (two vendors of one name stay two rows)."""
+    vendors: dict[tuple, dict] = {}
     for allocation in allocations:
-        entry = vendors.setdefault(allocation.get("vendor"), {"cost": 0.0, "needs": set(), "volume": 0.0,
-                                                             "impact_x_volume": 0.0, "scored_volume": 0.0})
+        entry = vendors.setdefault((allocation.get("vendor_id"), allocation.get("vendor")),
+                                   {"cost": 0.0, "needs": set(), "volume": 0.0, "impact_x_volume": 0.0,
+                                    "scored_volume": 0.0})
         entry["cost"] += allocation.get("cost") or 0.0
-        entry["needs"].add(allocation.get("need"))
+        entry["needs"].add((allocation.get("need_id"), allocation.get("need")))
         volume = allocation.get("volume") or 0.0
         entry["volume"] += volume
         if allocation.get("impact_score") is not None:
             entry["impact_x_volume"] += allocation["impact_score"] * volume
             entry["scored_volume"] += volume
-    impact_rows = {row.get("vendor"): row for row in by_vendor}
+    impact_rows = {(row.get("vendor_id"), row.get("vendor")): row for row in by_vendor}
     total_cost = sum(entry["cost"] for entry in vendors.values())
-    names = sorted(vendors, key=lambda name: (-vendors[name]["cost"], str(name)))
-    names += [name for name in impact_rows if name not in vendors]
+    keys = sorted(vendors, key=lambda key: (-vendors[key]["cost"], str(key[1])))
+    keys += [key for key in impact_rows if key not in vendors]
     rows = []
-    for name in names:
-        entry = vendors.get(name)
-        impact = impact_rows.get(name, {})
+    for key in keys:
+        entry = vendors.get(key)
+        impact = impact_rows.get(key, {})
         rows.append([
-            name,
+            key[1],
             entry["impact_x_volume"] / entry["scored_volume"] if entry and entry["scored_volume"] else None,
             entry["cost"] if entry else None,
             entry["cost"] / total_cost if entry and total_cost else None,
@@ -157,7 +159,8 @@ def _assumption_rows(context: dict) -> list[list[Any]]:
     rows += [["Summary", None, sentence, None] for sentence in context.get("summary") or []]
     rows += [["KPI", kpi.get("label"), kpi.get("value"), kpi.get("format")] for kpi in context.get("kpis") or []]
     for key, label in (("impact_worker_hours", "Impact-worker hours"), ("fte_jobs", "Jobs sustained (FTE)"),
-                       ("hours_per_fte_year", "Hours per FTE-year"), ("training_hours", "Training hours"),
+                       ("hours_per_fte_year", "Hours per FTE-year"),
+                       ("training_hours_per_impact_worker", "Training hours per impact worker (volume-weighted)"),
                        ("living_wage_ratio", "Living-wage ratio")):
         if key in impact:
             rows.append(["Impact", label, impact[key], None])

@@ -10,7 +10,6 @@ from procure.accounts.models import Organization, User
 from procure.audit.models import AuditEvent
 from procure.db import utcnow
 from procure.extensions import db
-from procure.needs.models import Need
 from procure.scenarios import review
 from procure.scenarios.review import plain_words
 from procure.scenarios.models import Scenario
@@ -38,16 +37,19 @@ def _name(user_id: int | None) -> str | None:
 
 
 def board_context(scenario: Scenario) -> dict[str, Any]:
+    """The report's figures, from the scenario's stored problem and result documents (need titles
+    and vendor names as they were when it was solved), keyed by the optimizer's ids."""
     result = scenario.result or {}
     totals = result.get("totals") or {}
+    problem = scenario.problem or {}
     compared = _comparable(scenario)
     comparison = review.compare(compared)
     figures = comparison.pop("figures")[0]
     impact = figures["impact"]  # computed once, by the comparison
-    names = {v["id"]: v.get("name", v["id"]) for v in (scenario.problem or {}).get("vendors", [])}
-    scores = {v["id"]: v.get("impact_score") for v in (scenario.problem or {}).get("vendors", [])}
-    needs = {f"N{n.id}": n for n in db.session.scalars(select(Need).where(Need.id.in_(scenario.need_ids))).all()}
-    plain = plain_words(names, {key: need.title for key, need in needs.items()})
+    names, titles = review.problem_labels(problem)
+    scores = {v["id"]: v.get("impact_score") for v in problem.get("vendors", [])}
+    units = {n["id"]: n.get("unit") or "" for n in problem.get("needs", [])}
+    plain = plain_words(names, titles)
     profile = db.session.get(ScoringProfile, scenario.profile_id) if scenario.profile_id else None
     profile_label = f"{profile.name} v{profile.number}" if profile else "Default (DESIGN §4)"
     settings = scenario.profile_settings or {}
@@ -78,17 +80,18 @@ def board_context(scenario: Scenario) -> dict[str, Any]:
         "frontier": {"points": (scenario.frontier or {}).get("points", []),
                      "chosen": {"avg_impact": totals.get("avg_impact"), "cost": totals.get("cost")}
                      if totals.get("cost") is not None else None},
-        "allocations": [{"need": needs[a["need"]].title if a["need"] in needs else a["need"],
-                         "vendor": names.get(a["vendor"], a["vendor"]), "volume": a["volume"],
-                         "unit": needs[a["need"]].unit if a["need"] in needs else "",
+        "allocations": [{"need_id": a["need"], "need": titles.get(a["need"], a["need"]),
+                         "vendor_id": a["vendor"], "vendor": names.get(a["vendor"], a["vendor"]),
+                         "volume": a["volume"], "unit": units.get(a["need"], ""),
                          "price": a["price"], "cost": a["cost"], "impact_score": scores.get(a["vendor"])}
                         for a in result.get("allocations", [])],
         "impact": {"impact_worker_hours": impact["impact_worker_hours"], "fte_jobs": impact["fte_jobs"],
                    "hours_per_fte_year": impact["hours_per_fte_year"],
-                   "training_hours": impact["training_hours_per_impact_worker"],
-                   "living_wage_ratio": impact["living_wage_ratio"],
-                   "by_vendor": [{k: v[k] for k in ("vendor", "volume", "share_of_volume", "impact_worker_share",
-                                                    "impact_worker_hours", "living_wage_ratio")}
+                   "training_hours_per_impact_worker": impact["training_hours_per_impact_worker"],
+                   "living_wage_ratio": impact["living_wage_ratio"], "units": impact["units"],
+                   "by_vendor": [{k: v[k] for k in ("vendor_id", "vendor", "volume", "share_of_volume",
+                                                    "impact_worker_share", "impact_worker_hours",
+                                                    "living_wage_ratio")}
                                  for v in impact["by_vendor"]]},
         "constraints": [{"label": plain(c["label"]), "binding": c["binding"], "slack": c.get("slack"),
                          "shadow_price": c.get("shadow_price"), "unit": plain(c.get("unit"))}

@@ -7,7 +7,7 @@ names), so a frozen scenario always shows the figures it was approved on.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Any
 
 from flask import current_app
@@ -27,12 +27,13 @@ def _vendor_facts(scenario: Scenario) -> dict[str, dict[str, Any]]:
     living-wage ratio, from the disclosure version the scenario's scores came from."""
     problem = scenario.problem or {}
     scored = (problem.get("meta") or {}).get("scored_disclosures", {})
+    names, _ = problem_labels(problem)
     facts = {}
     for vendor in problem.get("vendors", []):
         disclosure = db.session.get(Disclosure, scored.get(vendor["id"])) if scored.get(vendor["id"]) else None
         row = flat_row(disclosure) if disclosure else {}
         facts[vendor["id"]] = {
-            "name": vendor.get("name", vendor["id"]),
+            "name": names[vendor["id"]],
             "impact_score": vendor.get("impact_score"),
             "impact_worker_share": vendor.get("impact_worker_share"),
             "training_hours_per_impact_worker": _ratio(row.get("training_hours_impact_workers"),
@@ -88,6 +89,7 @@ def projected_impact(scenario: Scenario) -> dict[str, Any]:
         "training_hours_per_impact_worker": _weighted([(v["volume"], v["training_hours_per_impact_worker"])
                                                        for v in by_vendor]),
         "living_wage_ratio": _weighted([(v["volume"], v["living_wage_ratio"]) for v in by_vendor]),
+        "units": sorted({units.get(a["need"], "hour") for a in (scenario.result or {}).get("allocations", [])}),
         "by_vendor": by_vendor,
     }
 
@@ -148,6 +150,7 @@ def compare(scenarios: list[Scenario]) -> dict[str, Any]:
             names[vendor["id"]] = vendor.get("name", vendor["id"])
         for allocation in (scenario.result or {}).get("allocations", []):
             vendor_volume.setdefault(allocation["vendor"], [0.0] * len(scenarios))[index] += allocation["volume"]
+    names = distinct_labels(names, "vendor")
     vendor_rows = sorted(({"vendor": names.get(v, v), "values": values, "spread": max(values) - min(values)}
                           for v, values in vendor_volume.items()), key=lambda r: (-r["spread"], r["vendor"]))
     return {"scenarios": [s.name for s in scenarios], "ids": [s.id for s in scenarios], "rows": rows,
@@ -211,6 +214,21 @@ def actual_against_projected(scenario: Scenario, impact: dict[str, Any] | None =
     return {"rows": rows, "vendors_with_new_disclosures": len(updated),
             "projected_hours_of_those": sum(r["projected_hours"] or 0.0 for r in updated),
             "actual_hours_of_those": sum(r["actual_hours"] for r in updated)}
+
+
+def distinct_labels(labels: dict[str, str], kind: str) -> dict[str, str]:
+    """Labels by optimizer id ("V12", "N3"), with the record number added where two ids share a
+    label, so that two needs titled alike stay two lines of a report."""
+    counts = Counter(labels.values())
+    return {key: f"{label} ({kind} #{key[1:]})" if counts[label] > 1 else label for key, label in labels.items()}
+
+
+def problem_labels(problem: dict | None) -> tuple[dict[str, str], dict[str, str]]:
+    """Vendor names and need titles by optimizer id, as the problem document stored them when it
+    was solved (so a need renamed since does not rename an approved plan), kept distinct."""
+    problem = problem or {}
+    return (distinct_labels({v["id"]: v.get("name") or v["id"] for v in problem.get("vendors", [])}, "vendor"),
+            distinct_labels({n["id"]: n.get("title") or n["id"] for n in problem.get("needs", [])}, "need"))
 
 
 def plain_words(names: dict, need_titles: dict):

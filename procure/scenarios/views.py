@@ -86,8 +86,7 @@ def show(scenario_id):
         totals = (scenario.result or {}).get("totals") or {}
         chosen = {"avg_impact": totals["avg_impact"], "cost": totals["cost"]} if totals.get("cost") is not None else None
         chart = charts.frontier_chart(scenario.frontier.get("points", []), chosen)
-    names = {v["id"]: v.get("name", v["id"]) for v in (scenario.problem or {}).get("vendors", [])}
-    need_titles = {n["id"]: n.get("title", n["id"]) for n in (scenario.problem or {}).get("needs", [])}
+    names, need_titles = review.problem_labels(scenario.problem)
     impact = review.projected_impact(scenario) if (scenario.result or {}).get("allocations") else None
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.target_type == "Scenario",
                                                          AuditEvent.target_id == str(scenario.id))

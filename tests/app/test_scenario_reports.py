@@ -60,3 +60,27 @@ def test_reports_need_a_solved_scenario_and_stay_private(client, world, make_use
     assert client.get(f"/api/v1/jobs/{job['id']}", headers=other).status_code == 404
     assert client.get(f"/api/v1/jobs/{job['id']}/file", headers=other).status_code == 404
     assert client.get(f"/api/v1/scenarios/{scenario['id']}/export.xlsx", headers=other).status_code == 404
+
+
+def test_reports_keep_needs_of_one_title_apart_and_name_them_as_solved(client, world):
+    from tests.app.test_scenarios import NEED
+
+    second = client.post("/api/v1/needs", headers=world["headers"], json=NEED).json  # the same title
+    first = world["need"]
+    scenario = client.post("/api/v1/scenarios", headers=world["headers"],
+                           json={"name": "Both", "need_ids": [first["id"], second["id"]]}).json
+    assert scenario["status"] == "solved", scenario
+    renamed = client.patch(f"/api/v1/needs/{first['id']}", headers=world["headers"],
+                           json={"title": "Renamed after the solve", "version": first["version"]})
+    assert renamed.status_code == 200, renamed.json
+    sheets = pd.read_excel(io.BytesIO(client.get(f"/api/v1/scenarios/{scenario['id']}/export.xlsx",
+                                                 headers=world["headers"]).data), sheet_name=None)
+    allocations = sheets["Allocations"]
+    assert set(allocations["Need"]) == {f"Annotation 2026 (need #{first['id']})",
+                                        f"Annotation 2026 (need #{second['id']})"}
+    assert set(allocations["Need id"]) == {f"N{first['id']}", f"N{second['id']}"}
+    scores = sheets["Scores"].set_index("Vendor")
+    assert (scores["Needs served"] == 2).all()  # each vendor serves both needs: they are not merged
+    _, response = _board_pdf(client, world["headers"], scenario["id"])
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages).split())
+    assert f"Annotation 2026 (need #{second['id']})" in text and "Renamed after the solve" not in text

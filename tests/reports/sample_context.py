@@ -110,7 +110,8 @@ def sample_context(n_vendors: int = 12, n_needs: int = 3, seed: int = 7) -> dict
         chosen.extend(extra[: max(0, per_need - len(chosen))])
 
     allocations = []
-    for (title, unit, base_price), chosen in zip(need_list(n_needs), assignment):
+    vendor_ids = {name: f"V{index + 1}" for index, name in enumerate(names)}
+    for need_number, ((title, unit, base_price), chosen) in enumerate(zip(need_list(n_needs), assignment), start=1):
         volume = float(rng.choice([8000, 12000, 20000, 45000, 60000, 150000 if unit != "hour" else 30000]))
         weights = [rng.uniform(0.3, 1.0) for _ in chosen]
         total_weight = sum(weights)
@@ -119,7 +120,8 @@ def sample_context(n_vendors: int = 12, n_needs: int = 3, seed: int = 7) -> dict
         for name, share in sorted(zip(chosen, shares), key=lambda pair: -pair[1]):
             price = round(base_price * vendors[name]["price_factor"], 2 if base_price >= 1 else 3)
             allocations.append({
-                "need": title, "vendor": name, "volume": float(share), "unit": unit,
+                "need_id": f"N{need_number}", "need": title, "vendor_id": vendor_ids[name], "vendor": name,
+                "volume": float(share), "unit": unit,
                 "price": price, "cost": round(share * price, 2),
                 "impact_score": vendors[name]["impact_score"],
             })
@@ -141,7 +143,7 @@ def sample_context(n_vendors: int = 12, n_needs: int = 3, seed: int = 7) -> dict
     for name in sorted(volume_by_vendor, key=lambda n: -volume_by_vendor[n]):
         share = vendors[name]["impact_worker_share"]
         by_vendor.append({
-            "vendor": name, "volume": volume_by_vendor[name],
+            "vendor_id": vendor_ids[name], "vendor": name, "volume": volume_by_vendor[name],
             "share_of_volume": round(volume_by_vendor[name] / total_volume, 4),
             "impact_worker_share": share,
             "impact_worker_hours": round(hours_by_vendor.get(name, 0.0) * share, 1),
@@ -218,7 +220,8 @@ def sample_context(n_vendors: int = 12, n_needs: int = 3, seed: int = 7) -> dict
         "allocations": allocations,
         "impact": {
             "impact_worker_hours": impact_worker_hours, "fte_jobs": fte_jobs, "hours_per_fte_year": 2080,
-            "training_hours": round(impact_worker_hours * 0.036, 0), "living_wage_ratio": living_wage_ratio,
+            "training_hours_per_impact_worker": 36.0, "living_wage_ratio": living_wage_ratio,
+            "units": sorted({a["unit"] for a in allocations}),
             "by_vendor": by_vendor,
         },
         "constraints": [

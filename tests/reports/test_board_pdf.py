@@ -22,6 +22,7 @@ from procure.reports.board_pdf import (
     html_to_pdf,
     render_board_html,
     render_board_pdf,
+    report_view,
 )
 from tests.reports.sample_context import sample_context
 
@@ -106,7 +107,7 @@ def test_summary_sentences_and_kpis_are_printed_as_formatted(sample, sample_text
 def test_sections_come_in_the_agreed_order(sample_text):
     text = " ".join(sample_text[1:])  # after the cover and its list of contents
     headings = ["Executive summary", "Scenarios compared", "Cost against impact", "Allocation by vendor",
-                "The split of each need", "Impact on workers", "Targets and what they cost", "Method",
+                "Each need", "Impact on workers", "Targets and what they cost", "Method",
                 "Pillar weights", "Impact metrics", "Evidence factors", "Sources", "Audit trail"]
     positions = [text.find(heading) for heading in headings]
     assert -1 not in positions, dict(zip(headings, positions))
@@ -378,3 +379,23 @@ def test_the_environment_autoescapes_and_refuses_undefined_names():
     assert environment.autoescape is True
     with pytest.raises(UndefinedError):
         environment.from_string("{{ missing.name }}").render()
+
+
+def test_needs_and_vendors_of_one_name_stay_apart():
+    """Lines are grouped by id: two needs titled alike, or two vendors named alike, are not merged."""
+    context = sample_context(6, 2)
+    first_need, second_need = context["allocations"][0]["need"], context["allocations"][-1]["need"]
+    vendors = sorted({a["vendor_id"] for a in context["allocations"]})
+    for allocation in context["allocations"]:
+        allocation["need"] = "Customer support"  # both needs have one title now
+        if allocation["vendor_id"] in vendors[:2]:
+            allocation["vendor"] = "Same Name Ltd"
+    assert first_need != second_need
+    view = report_view(context, include_charts=False)
+    assert [row["need"] for row in view["need_rows"]] == ["Customer support", "Customer support"]
+    assert sum(row["vendors"] for row in view["need_rows"]) == len(context["allocations"])
+    assert sum(row["cost"] for row in view["need_rows"]) == pytest.approx(sum(a["cost"] for a in context["allocations"]))
+    same = [row for row in view["vendors"] if row["vendor"] == "Same Name Ltd"]
+    assert len(same) == 2
+    assert sum(row["cost"] for row in same) == pytest.approx(
+        sum(a["cost"] for a in context["allocations"] if a["vendor_id"] in vendors[:2]))

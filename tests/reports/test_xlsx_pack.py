@@ -30,7 +30,8 @@ def test_the_pack_has_four_sheets_with_their_headers(pack, sample):
     workbook = load_workbook(io.BytesIO(pack))
     assert workbook.sheetnames == ["Allocations", "Scores", "Comparison", "Assumptions"] == list(SHEETS)
     headers = {name: [cell.value for cell in workbook[name][1]] for name in workbook.sheetnames}
-    assert headers["Allocations"] == ["Need", "Vendor", "Volume", "Unit", "Price per unit", "Cost", "Impact score"]
+    assert headers["Allocations"] == ["Need", "Vendor", "Volume", "Unit", "Price per unit", "Cost", "Impact score",
+                                     "Need id", "Vendor id"]
     assert headers["Scores"] == ["Vendor", "Impact score", "Cost", "Share of cost", "Needs served", "Volume",
                                  "Share of volume", "Impact-worker share", "Impact-worker hours", "Living-wage ratio"]
     assert headers["Comparison"] == ["Measure"] + sample["comparison"]["scenarios"]
@@ -128,3 +129,18 @@ def test_an_empty_context_gives_four_empty_tables():
     pack = export_pack({"scenario": {"name": "Bare"}})
     assert load_workbook(io.BytesIO(pack)).sheetnames == list(SHEETS)
     assert read(pack, "Allocations").empty and read(pack, "Scores").empty and read(pack, "Comparison").empty
+
+
+def test_two_vendors_of_one_name_are_two_score_rows():
+    context = sample_context(6, 2)
+    vendors = sorted({a["vendor_id"] for a in context["allocations"]})[:2]
+    for row in context["allocations"] + context["impact"]["by_vendor"]:
+        if row["vendor_id"] in vendors:
+            row["vendor"] = "Same Name Ltd"
+    scores = read(export_pack(context), "Scores")
+    same = scores[scores["Vendor"] == "Same Name Ltd"]
+    assert len(same) == 2 and len(scores) == 6
+    assert sorted(same["Cost"]) == pytest.approx(sorted(
+        sum(a["cost"] for a in context["allocations"] if a["vendor_id"] == vendor) for vendor in vendors))
+    assert set(same["Impact-worker hours"]) == {
+        row["impact_worker_hours"] for row in context["impact"]["by_vendor"] if row["vendor_id"] in vendors}
