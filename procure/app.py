@@ -7,13 +7,14 @@ import os
 from pathlib import Path
 from typing import Any, Mapping
 
-from flask import Flask, g, request
-from flask_login import AnonymousUserMixin
+from flask import Flask, g, request, session
+from flask_login import AnonymousUserMixin, current_user
 from sqlalchemy import event
 from werkzeug.routing import IntegerConverter
 
 from procure import access as access_layer
 from procure.api_fields import MAX_RECORD_ID
+from procure.docs import ErrorResponses
 from procure.errors import register_error_handlers
 from procure.navigation import register_navigation
 from procure.extensions import api, csrf, db, login_manager, migrate
@@ -90,6 +91,7 @@ def _init_extensions(app: Flask) -> None:
                 "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}
             },
             "security": [{"bearerAuth": []}],
+            "extra_plugins": [ErrorResponses(app)],
         },
     )
     from procure import models  # noqa: F401  (every model registered before use)
@@ -97,9 +99,13 @@ def _init_extensions(app: Flask) -> None:
     @login_manager.user_loader
     def load_user(user_id: str):
         from procure.accounts.models import User
+        from procure.accounts.services import SESSION_STAMP_KEY, session_stamp
 
         user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.active else None
+        if user is None or not user.is_active:  # deactivated or locked
+            return None
+        # a session opened before the password last changed has ended
+        return user if session.get(SESSION_STAMP_KEY) == session_stamp(user) else None
 
 
 def _sqlite_pragmas(connection, _record) -> None:
@@ -168,6 +174,8 @@ def _protect_forms():
         return
     if request.path.startswith("/api/") and request.endpoint == "accounts_api.Tokens":
         return  # exchanging credentials for a token needs no session
+    if request.path.startswith("/api/") and not current_user.is_authenticated:
+        return  # no session to ride on: the access rule answers (401 "send a bearer token")
     csrf.protect()
 
 

@@ -129,6 +129,31 @@ def users_create(email, name, role, organization_name, kind, password):
     click.echo(f"Created {user.role} {user.email} in {organization.name} (user id {user.id}).")
 
 
+@users_group.command("unlock")
+@click.argument("email")
+@with_appcontext
+def users_unlock(email):
+    """Unlock a user locked after too many wrong passwords in a row."""
+    from sqlalchemy import select
+
+    from procure.accounts.models import User
+    from procure.accounts.services import normalise_email, unlock_user
+    from procure.errors import ConflictError
+
+    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    if user is None:
+        click.echo("error: email: No user with this email.", err=True)
+        sys.exit(2)
+    try:
+        unlock_user(user)
+    except ConflictError as conflict:
+        db.session.rollback()
+        click.echo(f"error: {conflict.message}", err=True)
+        sys.exit(2)
+    db.session.commit()
+    click.echo(f"Unlocked {user.email}: they can sign in again.")
+
+
 @main.command("openapi")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="File to write; stdout when absent.")
 @with_appcontext

@@ -27,10 +27,10 @@ DEMO_ORGANIZATIONS = (
 )
 
 DEMO_LOGINS = (
-    DemoLogin("buyer", "buyer@northwind.example", "demo-buyer-pass", "Amara Okafor", "Northwind Retail Group"),
-    DemoLogin("executive", "exec@northwind.example", "demo-exec-pass", "Jonas Lindqvist", "Northwind Retail Group"),
-    DemoLogin("admin", "admin@northwind.example", "demo-admin-pass", "Priya Raman", "Northwind Retail Group"),
-    DemoLogin("vendor", "vendor@kazidata.example", "demo-vendor-pass", "Wanjiru Kamau", "Kazi Data Works"),
+    DemoLogin("buyer", "buyer@northwind.example", "demo-purchasing-pass", "Amara Okafor", "Northwind Retail Group"),
+    DemoLogin("executive", "exec@northwind.example", "demo-boardroom-pass", "Jonas Lindqvist", "Northwind Retail Group"),
+    DemoLogin("admin", "admin@northwind.example", "demo-settings-pass", "Priya Raman", "Northwind Retail Group"),
+    DemoLogin("vendor", "vendor@kazidata.example", "demo-kazidata-pass", "Wanjiru Kamau", "Kazi Data Works"),
 )
 
 

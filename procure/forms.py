@@ -64,3 +64,10 @@ def form_version(form: Mapping[str, str], name: str = "version") -> int | None:
     """The record version a page form was loaded with; None when missing or not a whole number,
     which `check_version` refuses with a 409 like any stale version."""
     return form_int(form.get(name))
+
+
+def show_field_errors(form, failed) -> None:
+    """Show a service's ValidationFailed at the fields of a WTForms form (each named field must
+    exist on the form)."""
+    for field, messages in failed.errors.items():
+        getattr(form, field).errors = list(messages)

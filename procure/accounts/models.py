@@ -46,6 +46,9 @@ class User(TimestampMixin, Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Wrong passwords in a row; the account is locked (locked_at) when they reach lockout_failures.
+    failed_sign_ins: Mapped[int] = mapped_column(default=0, server_default="0")
+    locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     organization: Mapped[Organization] = relationship(back_populates="users")
 
@@ -56,7 +59,8 @@ class User(TimestampMixin, Base):
 
     @property
     def is_active(self) -> bool:
-        return self.active
+        """May use the service: not deactivated and not locked (sessions and tokens stop otherwise)."""
+        return self.active and self.locked_at is None
 
     @property
     def is_anonymous(self) -> bool:

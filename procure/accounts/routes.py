@@ -30,6 +30,7 @@ class Tokens(MethodView):
     @blp.arguments(TokenRequestSchema)
     @blp.response(201, IssuedTokenSchema)
     @blp.alt_response(401, description="Wrong email or password")
+    @blp.alt_response(403, description="Right password, but the account is locked until an administrator unlocks it")
     @blp.alt_response(429, description="Too many failed attempts")
     def post(self, body):
         """Exchange an email and password for a bearer token"""
@@ -127,3 +128,17 @@ class UserById(MethodView):
     def get(self, user_id):
         """One user; a user of another organization answers 404"""
         return get_scoped_or_404(User, user_id)
+
+
+@blp.route("/users/<int:user_id>/unlock")
+class UserUnlock(MethodView):
+    @access(roles("admin"))
+    @blp.response(200, UserSchema)
+    @blp.alt_response(404, description="No such user visible to you")
+    @blp.alt_response(409, description="Not locked")
+    def post(self, user_id):
+        """Unlock a user locked after too many wrong passwords in a row (admin); the count starts again"""
+        user = get_scoped_or_404(User, user_id)
+        services.unlock_user(user)
+        db.session.commit()
+        return user

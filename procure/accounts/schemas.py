@@ -38,6 +38,8 @@ class UserSchema(Schema):
     role = fields.String(dump_only=True)
     active = fields.Boolean(dump_only=True)
     last_sign_in_at = fields.DateTime(dump_only=True, allow_none=True)
+    locked_at = fields.DateTime(dump_only=True, allow_none=True, metadata={
+        "description": "Set while the account is locked after too many wrong passwords in a row."})
 
 
 class UserCreateSchema(Schema):

@@ -6,21 +6,30 @@ Services add and flush; the request or command commits.
 from __future__ import annotations
 
 import hashlib
+import hmac
+import re
 import secrets
 from datetime import datetime, timedelta
 from math import ceil
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from procure.accounts.common_passwords import COMMON_PASSWORDS
 from procure.accounts.models import ROLES_BY_KIND, ApiToken, Organization, SignInThrottle, User
 from procure.audit.services import record_event
 from procure.db import utcnow
-from procure.errors import ValidationFailed
+from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
 
-MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_LENGTH = 12
+# Letters commonly swapped for look-alike digits and symbols ("p@ssw0rd").
+_LOOK_ALIKES = str.maketrans("0134578@$", "oieastbas")
+# The session key holding session_stamp(user) of the user who signed in.
+SESSION_STAMP_KEY = "auth_stamp"
+LOCKED_MESSAGE = ("Your account is locked after too many wrong passwords in a row. "
+                  "Ask an administrator to unlock it.")
 # Compared against when the email is unknown, so both paths cost one hash check.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
@@ -39,15 +48,34 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+def _is_common(password: str) -> bool:
+    """The password, or its stem (letters left when digits and symbols around them are removed,
+    look-alike substitutions undone), is one of the most commonly used passwords."""
+    lowered = password.strip().lower()
+    stem = re.sub(r"^[^a-z]+|[^a-z]+$", "", lowered)
+    plain_stem = stem.translate(_LOOK_ALIKES)
+    candidates = {lowered, stem, plain_stem, re.sub(r"[^a-z]", "", plain_stem)}
+    return bool(candidates & COMMON_PASSWORDS)
+
+
 def password_problems(password: str, email: str = "") -> list[str]:
-    """Plain-language reasons a password is refused (empty when it is acceptable)."""
+    """Plain-language reasons a password is refused (empty when it is acceptable).
+
+    The policy: at least MIN_PASSWORD_LENGTH characters, 4 of them different, not containing the
+    email address or its part before the @ (when that part has 3 or more characters), and not
+    one of the most common passwords.
+    """
     problems = []
     if len(password) < MIN_PASSWORD_LENGTH:
         problems.append(f"Use at least {MIN_PASSWORD_LENGTH} characters.")
     if len(set(password)) < 4:
         problems.append("Use at least 4 different characters.")
-    if email and password.strip().lower() == normalise_email(email):
-        problems.append("Do not use your email address as the password.")
+    email = normalise_email(email)
+    local_part = email.partition("@")[0]
+    if email and (email in password.lower() or (len(local_part) >= 3 and local_part in password.lower())):
+        problems.append("Do not use your email address, or its part before the @, in the password.")
+    if _is_common(password):
+        problems.append("This password is among the most commonly used ones: choose another.")
     return problems
 
 
@@ -114,12 +142,35 @@ def _throttle_for(email: str) -> SignInThrottle | None:
     return throttle
 
 
+def _count_wrong_password(user: User) -> None:
+    """One more wrong password in a row for `user`; the one that reaches LOCKOUT_FAILURES locks
+    the account. Both steps are single UPDATEs, so parallel attempts neither lose a count nor
+    lock twice."""
+    db.session.execute(update(User).where(User.id == user.id)
+                       .values(failed_sign_ins=User.failed_sign_ins + 1)
+                       .execution_options(synchronize_session=False))
+    db.session.refresh(user, ["failed_sign_ins", "locked_at"])
+    limit = current_app.config["LOCKOUT_FAILURES"]
+    if not limit or user.failed_sign_ins < limit or user.locked_at is not None:
+        return
+    now = utcnow()
+    locked = db.session.execute(update(User).where(User.id == user.id, User.locked_at.is_(None))
+                                .values(locked_at=now).execution_options(synchronize_session=False))
+    if locked.rowcount == 1:
+        user.locked_at = now
+        record_event("user.locked", user, after={"failed_sign_ins": user.failed_sign_ins, "locked_at": now},
+                     actor=None, organization_id=user.organization_id)
+
+
 def authenticate(email: str, password: str) -> User:
     """The active user with these credentials, or SignInRefused.
 
     The message is the same whether or not the email exists. After LOGIN_MAX_FAILURES
     failures for one email within LOGIN_WINDOW_MINUTES, sign-in for that email answers 429
-    until the window has passed. The caller commits also on failure, so failures count.
+    until the window has passed. LOCKOUT_FAILURES wrong passwords in a row for an existing
+    account lock it until an administrator unlocks it: only the right password learns that
+    (403), so the lock tells a guesser nothing about which emails exist. The caller commits also
+    on failure, so failures count.
     """
     email = normalise_email(email)
     throttle = _throttle_for(email)
@@ -140,13 +191,66 @@ def authenticate(email: str, password: str) -> User:
             throttle = SignInThrottle(email=email, failures=0, window_started_at=utcnow())
             db.session.add(throttle)
         throttle.failures += 1
+        if user is not None and not valid:
+            _count_wrong_password(user)
         record_event("auth.sign_in_failed", throttle, after={"email": email}, actor=None)
         raise SignInRefused(401, "The email or password is not correct.")
+    if user.locked_at is not None:
+        record_event("auth.sign_in_failed", user, after={"email": email, "reason": "locked"}, actor=None,
+                     organization_id=user.organization_id)
+        raise SignInRefused(403, LOCKED_MESSAGE)
     if throttle is not None:
         db.session.delete(throttle)
+    user.failed_sign_ins = 0
     user.last_sign_in_at = utcnow()
     record_event("auth.sign_in", user, actor=user)
     return user
+
+
+def unlock_user(user: User) -> None:
+    """Lift a lockout: the count starts again and the email's sign-in throttle is cleared.
+    ConflictError when the account is not locked (also when another admin was first)."""
+    before = {"locked_at": user.locked_at, "failed_sign_ins": user.failed_sign_ins}
+    unlocked = db.session.execute(update(User).where(User.id == user.id, User.locked_at.is_not(None))
+                                  .values(locked_at=None, failed_sign_ins=0)
+                                  .execution_options(synchronize_session=False))
+    if unlocked.rowcount != 1:
+        raise ConflictError(f"{user.email} is not locked.")
+    user.locked_at, user.failed_sign_ins = None, 0
+    db.session.execute(SignInThrottle.__table__.delete().where(SignInThrottle.email == user.email))
+    record_event("user.unlocked", user, before=before, after={"locked_at": None, "failed_sign_ins": 0},
+                 organization_id=user.organization_id)
+    db.session.flush()
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    """Set a new password after checking the current one and the policy; ValidationFailed names
+    `current_password` or `new_password`. A wrong current password counts towards the lockout
+    like a failed sign-in (the caller commits also then), so a borrowed session cannot guess it
+    freely."""
+    errors: dict[str, list[str]] = {}
+    problems = password_problems(new_password, user.email)
+    if not check_password_hash(user.password_hash, current_password):
+        errors["current_password"] = ["Your current password is not correct."]
+        _count_wrong_password(user)
+        record_event("user.password_change_failed", user, after={"failed_sign_ins": user.failed_sign_ins})
+    elif new_password == current_password:
+        problems = ["Choose a password different from your current one."]
+    if problems:
+        errors["new_password"] = problems
+    if errors:
+        raise ValidationFailed(errors)
+    user.password_hash = generate_password_hash(new_password)
+    user.failed_sign_ins = 0
+    record_event("user.password_change", user, after={"password": "changed"})
+    db.session.flush()
+
+
+def session_stamp(user: User) -> str:
+    """A mark of the password a session was opened with: kept in the session at sign-in, it
+    no longer matches once the password changes, which ends every other session."""
+    key = current_app.secret_key.encode()
+    return hmac.new(key, user.password_hash.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def _hash_token(secret: str) -> str:
@@ -175,7 +279,7 @@ def user_for_token(secret: str) -> User | None:
     now = utcnow()
     if token is None or token.revoked_at is not None or token.expires_at <= now:
         return None
-    if not token.user.active:
+    if not token.user.is_active:  # deactivated or locked
         return None
     return token.user
 

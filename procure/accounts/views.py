@@ -8,11 +8,12 @@ from wtforms.fields.choices import SelectChoice
 
 from procure.access import PUBLIC, SIGNED_IN, access, get_scoped_or_404, roles, scoped_select
 from procure.accounts import services
-from procure.accounts.forms import ConfirmForm, SignInForm, TokenForm, UserForm
+from procure.accounts.forms import ConfirmForm, PasswordChangeForm, SignInForm, TokenForm, UserForm
 from procure.accounts.models import ApiToken, Organization, User
 from procure.audit.services import record_event
 from procure.errors import ValidationFailed
 from procure.extensions import db
+from procure.forms import commit_or_flash, show_field_errors
 
 bp = Blueprint("accounts_pages", __name__)
 
@@ -41,13 +42,19 @@ def sign_in():
             form.form_errors.append(refused.message)
             status = refused.code
         else:
-            session.clear()  # a fresh session at sign-in
-            login_user(user)
+            _open_session(user)
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")))
     elif request.method == "POST":
         status = 400 if form.csrf_token.errors else 422
     return render_template("accounts/sign_in.html", form=form), status
+
+
+def _open_session(user: User) -> None:
+    """A fresh session for `user`, marked with their password so a password change ends it."""
+    session.clear()
+    login_user(user)
+    session[services.SESSION_STAMP_KEY] = services.session_stamp(user)
 
 
 @bp.route("/sign-out", methods=["POST"])
@@ -76,11 +83,13 @@ def _scenario_overview() -> dict:
     """Open and approved scenarios of the organization, with the projected impact of the approved."""
     from procure.scenarios.models import Scenario
     from procure.scenarios.review import actual_against_projected, projected_impact
+    from procure.scoring.adapter import scored_versions
 
     scenarios = db.session.scalars(scoped_select(Scenario).order_by(Scenario.id.desc())).all()
     approved = [s for s in scenarios if s.status == "approved"]
     impacts = {s.id: projected_impact(s) for s in approved}
-    tracking = {s.id: actual_against_projected(s, impacts[s.id]) for s in approved}
+    newest = scored_versions() if approved else {}
+    tracking = {s.id: actual_against_projected(s, impacts[s.id], newest) for s in approved}
     return {
         "open_scenarios": [s for s in scenarios if s.status in ("solved", "submitted")],
         "approved_scenarios": approved,
@@ -100,11 +109,41 @@ def account():
         _, new_secret = services.issue_token(current_user._get_current_object(), form.name.data)
         db.session.commit()
         form = TokenForm(formdata=None)
+    return _account_page(token_form=form, new_secret=new_secret)
+
+
+def _account_page(token_form=None, password_form=None, new_secret=None, status=200):
+    """The account page with the given forms (fresh, empty ones for those not given)."""
     tokens = db.session.scalars(scoped_select(ApiToken).order_by(ApiToken.id.desc())).all()
     return render_template(
-        "accounts/account.html", form=form, tokens=tokens, new_secret=new_secret,
+        "accounts/account.html", tokens=tokens, new_secret=new_secret,
+        form=TokenForm(formdata=None) if token_form is None else token_form,
+        password_form=PasswordChangeForm(formdata=None) if password_form is None else password_form,
         revoke_form=ConfirmForm(), is_live=services.token_is_live,
-    )
+        min_password_length=services.MIN_PASSWORD_LENGTH,
+    ), status
+
+
+@bp.route("/account/password", methods=["POST"])
+@access(SIGNED_IN)
+def change_password():
+    """Change one's own password: this session goes on (renewed), every other session ends;
+    API tokens are kept (they are listed, and revocable, on the same page)."""
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            services.change_password(user, form.current_password.data, form.new_password.data)
+        except ValidationFailed as failed:
+            db.session.commit()  # a wrong current password counts towards the lockout
+            show_field_errors(form, failed)
+        else:
+            db.session.commit()
+            _open_session(user)
+            flash("Your password is changed. Your other sessions are signed out; your API tokens still work.",
+                  "success")
+            return redirect(url_for("accounts_pages.account"))
+    return _account_page(password_form=form, status=422)
 
 
 @bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
@@ -135,8 +174,7 @@ def admin_users():
             )
         except ValidationFailed as failed:
             db.session.rollback()
-            for field, messages in failed.errors.items():
-                getattr(form, field).errors = list(messages)
+            show_field_errors(form, failed)
             status = 422
         else:
             db.session.commit()
@@ -145,4 +183,15 @@ def admin_users():
     elif request.method == "POST":
         status = 422
     users = db.session.scalars(scoped_select(User).order_by(User.organization_id, User.name)).all()
-    return render_template("accounts/admin_users.html", form=form, users=users), status
+    return render_template("accounts/admin_users.html", form=form, users=users,
+                           min_password_length=services.MIN_PASSWORD_LENGTH), status
+
+
+@bp.route("/admin/users/<int:user_id>/unlock", methods=["POST"])
+@access(roles("admin"))
+def unlock_user(user_id):
+    user = get_scoped_or_404(User, user_id)
+    if ConfirmForm().validate_on_submit():
+        commit_or_flash(lambda: services.unlock_user(user),
+                        f"{user.name} ({user.email}) is unlocked and can sign in again.")
+    return redirect(url_for("accounts_pages.admin_users"))

@@ -65,5 +65,5 @@ def test_admin_page_creates_a_user_and_audits_it(client, make_user, sign_in):
         "name": "Again", "email": "new@buyer.test", "role": "vendor", "password": "short"})
     assert invalid.status_code == 422
     assert "A user with this email already exists." in invalid.text
-    assert "Use at least 10 characters." in invalid.text
+    assert "Use at least 12 characters." in invalid.text
     assert "A buyer organization&#39;s user may be: admin, buyer, executive." in invalid.text

@@ -175,3 +175,79 @@ def test_tokens_page_creates_and_revokes(client, make_user, sign_in):
     assert token.revoked_at is not None
     actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
     assert actions[-2:] == ["token.create", "token.revoke"]
+
+
+def test_sign_in_issues_a_new_session_cookie_and_the_old_one_stays_anonymous(client, make_user):
+    user = make_user("buyer")
+    client.get("/sign-in")
+    before = client.get_cookie("session").value
+    _post_sign_in(client, user.email, TEST_PASSWORD)
+    after = client.get_cookie("session").value
+    assert after != before
+    planted = client.application.test_client()  # an attacker holding the cookie from before sign-in
+    planted.set_cookie("session", before)
+    assert planted.get("/").status_code == 302
+    assert client.get("/").status_code == 200
+
+
+def _session_cookie_of_a_sign_in(app, user):
+    page_client = app.test_client()
+    token = csrf_token_from(page_client.get("/sign-in").text)
+    response = page_client.post("/sign-in", data={"email": user.email, "password": TEST_PASSWORD, "csrf_token": token})
+    assert response.status_code == 302
+    return next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
+
+
+def test_session_cookie_is_httponly_samesite_and_secure_when_configured(app, migrated, tmp_path, make_user):
+    from procure import create_app
+    from tests.conftest import IsolatedClient
+
+    user = make_user("buyer")
+    cookie = _session_cookie_of_a_sign_in(app, user)
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "Secure" not in cookie  # session_cookie_secure = false by default (plain http in development)
+    secure_app = create_app({"database_url": migrated, "secret_key": "test-secret", "session_cookie_secure": True,
+                             "TESTING": True}, instance_path=str(tmp_path / "secure"))
+    secure_app.test_client_class = IsolatedClient
+    try:
+        cookie = _session_cookie_of_a_sign_in(secure_app, user)
+    finally:
+        with secure_app.app_context():
+            db.engine.dispose()
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_security_headers_on_pages_api_errors_and_files(client, make_user, bearer):
+    headers = bearer(make_user("buyer"))
+    responses = {
+        ("page", 200): client.get("/sign-in"),
+        ("page 404", 404): client.get("/no-such-page"),
+        ("api 200", 200): client.get("/api/v1/me", headers=headers),
+        ("api 401", 401): client.get("/api/v1/me"),
+        ("api 404", 404): client.get("/api/v1/no-such-thing", headers=headers),
+        ("api document", 200): client.get("/api/v1/openapi.json"),
+        ("api docs page", 200): client.get("/api/v1/docs"),
+        ("static file", 200): client.get("/static/css/app.css"),
+    }
+    for (name, status), response in responses.items():
+        assert response.status_code == status, name
+        policy = response.headers.get("Content-Security-Policy", "")
+        assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy, name
+        assert "script-src 'self'" in policy and "object-src 'none'" in policy, name
+        assert response.headers.get("X-Frame-Options") == "DENY", name
+        assert response.headers.get("X-Content-Type-Options") == "nosniff", name
+        assert response.headers.get("Referrer-Policy") in {"same-origin", "no-referrer", "strict-origin"}, name
+    assert responses[("api 200", 200)].headers["Cache-Control"] == "no-store"
+
+
+def test_a_token_revoked_on_the_account_page_fails_on_the_very_next_request(client, make_user, bearer, sign_in):
+    user = make_user("vendor")
+    headers = bearer(user)
+    api = client.application.test_client()
+    assert api.get("/api/v1/me", headers=headers).status_code == 200
+    sign_in(client, user)
+    page = client.get("/account")
+    token = db.session.scalars(select(ApiToken)).one()
+    assert client.post(f"/account/tokens/{token.id}/revoke",
+                       data={"csrf_token": csrf_token_from(page.text)}).status_code == 302
+    assert api.get("/api/v1/me", headers=headers).status_code == 401

@@ -86,7 +86,7 @@ def test_users_create_and_its_errors(app, tmp_path, monkeypatch, migrated):
                    "--organization", "Acme Buyer", "--password", "short"], tmp_path, monkeypatch, database_url=migrated)
     assert result.exit_code == 2
     assert "error: role: A buyer organization's user may be: admin, buyer, executive." in result.output
-    assert "error: password: Use at least 10 characters." in result.output
+    assert "error: password: Use at least 12 characters." in result.output
     assert db.session.scalar(select(User.id).where(User.email == "v@example.test")) is None
 
 
