@@ -68,11 +68,16 @@ def _http_error(error: HTTPException):
     errors = data.get("messages") or data.get("errors")
     if isinstance(errors, dict) and set(errors) <= {"json", "form", "query", "files", "headers",
                                                      "path", "cookies"} and len(errors) == 1:
-        # webargs nests messages under the location; a single location is flattened.
-        errors = next(iter(errors.values()))
+        # webargs nests messages under the location: a single location's fields are flattened; a
+        # message about the location as a whole (a body that is not JSON) stays under its name,
+        # so `errors` is always an object, as the API documents it
+        location, messages = next(iter(errors.items()))
+        errors = messages if isinstance(messages, dict) else {location: messages}
     message = data.get("message") or error.description
     if error.code == 422 and errors and not data.get("message"):
         message = "The input is not valid: see the message for each field."
+    elif error.code == 400 and errors and not data.get("message"):
+        message = "The request could not be read: see the message for each part."
     headers = dict(error.get_headers())
     headers.pop("Content-Type", None)
     return respond_error(error.code or 500, message, errors, headers)
@@ -87,6 +92,11 @@ def _validation(error: ValidationFailed):
 
 
 def _stale(error: StaleDataError):
+    """A version check that failed outside the services' own (procure.editing.save_changes): the
+    request changes nothing. Rolled back first, so the error page can read the signed-in user."""
+    from procure.extensions import db
+
+    db.session.rollback()
     return respond_error(409, "This record was changed by someone else at the same moment. "
                               "Reload it and apply your change again.")
 

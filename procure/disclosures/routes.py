@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 
 from procure.access import SIGNED_IN, access, get_scoped_or_404, roles, scoped_select
 from procure.disclosures import services
-from procure.disclosures.evidence_files import EvidenceRejected
+from procure.disclosures.evidence_files import ALLOWED_TYPES, EvidenceRejected
 from procure.disclosures.models import Disclosure, Evidence
 from procure.disclosures.schemas import (
     DisclosureCreateSchema,
@@ -21,6 +21,7 @@ from procure.disclosures.schemas import (
     ReviewSchema,
     TableQuerySchema,
 )
+from procure.docs import XLSX, file_types
 from procure.errors import respond_error
 from procure.extensions import db
 from procure.vendors.models import Vendor
@@ -47,6 +48,7 @@ class Disclosures(MethodView):
     @access(roles("vendor"))
     @blp.arguments(DisclosureCreateSchema)
     @blp.response(201, DisclosureSchema)
+    @blp.alt_response(404, description="The vendor is not yours")
     @blp.alt_response(409, description="A version for this period exists")
     def post(self, body):
         """Start a draft disclosure for one of your reporting periods"""
@@ -172,7 +174,7 @@ class EvidenceById(MethodView):
 @blp.route("/evidence/<int:evidence_id>/download")
 class EvidenceDownload(MethodView):
     @access(roles("vendor", "buyer"))
-    @blp.response(200, description="The file")
+    @file_types(blp, sorted(set(ALLOWED_TYPES.values())), "The file")
     def get(self, evidence_id):
         """Download an evidence file (the owning vendor and buyers only)"""
         evidence = get_scoped_or_404(Evidence, evidence_id)
@@ -198,8 +200,7 @@ def export_response(fmt: str, latest_period: bool = False):
         disclosures = list(newest.values())
     rows = [flat_row(d) for d in disclosures]
     content = write_table(rows, FLAT_COLUMNS, fmt)
-    mimetype = ("text/csv" if fmt == "csv"
-                else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    mimetype = "text/csv" if fmt == "csv" else XLSX
     return Response(content, mimetype=mimetype,
                     headers={"Content-Disposition": f"attachment; filename=disclosures.{fmt}"})
 
@@ -223,7 +224,7 @@ def import_upload(upload):
 class DisclosureExport(MethodView):
     @access(SIGNED_IN)
     @blp.arguments(TableQuerySchema, location="query")
-    @blp.response(200, description="CSV or XLSX file, one row per vendor and period")
+    @file_types(blp, ("text/csv", XLSX), "CSV or XLSX file, one row per vendor and period")
     def get(self, query):
         """Export the latest version you may see of each vendor's disclosure per period"""
         return export_response(query["format"], query["latest_period"])

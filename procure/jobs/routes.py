@@ -6,6 +6,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from procure.access import SIGNED_IN, access, get_scoped_or_404, scoped_select
+from procure.docs import FILE
 from procure.extensions import db
 from procure.jobs import services
 from procure.jobs.models import ACTIVE_STATUSES, Job
@@ -14,6 +15,7 @@ from procure.jobs.schemas import JobListQuerySchema, JobSchema
 blp = Blueprint("jobs_api", __name__, url_prefix="/api/v1", description="Background jobs")
 
 LIST_LIMIT = 100
+NOT_YOURS = "Started by someone else, and you are not its organization's admin"
 
 
 def visible_job(job_id: int) -> Job:
@@ -58,6 +60,7 @@ class JobById(MethodView):
 class JobCancel(MethodView):
     @access(SIGNED_IN)
     @blp.response(200, JobSchema)
+    @blp.alt_response(403, description=NOT_YOURS)
     @blp.alt_response(409, description="Already finished")
     def post(self, job_id):
         """Cancel a queued job, or ask a running one to stop at its next step"""
@@ -70,6 +73,7 @@ class JobCancel(MethodView):
 class JobRetry(MethodView):
     @access(SIGNED_IN)
     @blp.response(202, JobSchema)
+    @blp.alt_response(403, description=NOT_YOURS)
     @blp.alt_response(409, description="Not failed or cancelled, or replaced by a newer job")
     def post(self, job_id):
         """Run a failed or cancelled job again"""
@@ -82,7 +86,7 @@ class JobRetry(MethodView):
 @blp.route("/jobs/<int:job_id>/file")
 class JobFile(MethodView):
     @access(SIGNED_IN)
-    @blp.response(200, description="The file the job made (the board PDF)")
+    @blp.response(200, FILE, content_type="application/pdf", description="The file the job made (the board PDF)")
     def get(self, job_id):
         """Download the file a finished job made"""
         job = visible_job(job_id)

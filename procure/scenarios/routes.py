@@ -5,12 +5,13 @@ a client polls /api/v1/jobs/<id> until it ends. Without a broker the job has alr
 time the response is sent.
 """
 
-from flask import abort
+from flask import abort, jsonify
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
 from procure.access import access, get_scoped_or_404, roles, scoped_select
+from procure.docs import FILE, XLSX
 from procure.extensions import db
 from procure.jobs.schemas import JobSchema
 from procure.jobs.services import reap_stale, start_committed
@@ -18,6 +19,12 @@ from procure.scenarios import jobs as scenario_jobs
 from procure.scenarios import review, services
 from procure.scenarios.models import Scenario
 from procure.scenarios.schemas import (
+    CHECK_DOCUMENT,
+    COMPARISON_DOCUMENT,
+    FRONTIER_DOCUMENT,
+    IMPACT_DOCUMENT,
+    PROBLEM_DOCUMENT,
+    RESULT_DOCUMENT,
     CompareQuerySchema,
     DecisionSchema,
     ScenarioDetailSchema,
@@ -113,28 +120,28 @@ class ScenarioCopy(MethodView):
 @blp.route("/scenarios/<int:scenario_id>/problem.json")
 class ScenarioProblem(MethodView):
     @access(READERS)
-    @blp.response(200, description="The exact problem document the optimizer solved")
+    @blp.response(200, PROBLEM_DOCUMENT, description="The exact problem document the optimizer solved")
     def get(self, scenario_id):
         """The problem document (solve it again with `procure optimize`)"""
-        return solved_or_404(scenario_id).problem
+        return jsonify(solved_or_404(scenario_id).problem)
 
 
 @blp.route("/scenarios/<int:scenario_id>/result.json")
 class ScenarioResult(MethodView):
     @access(READERS)
-    @blp.response(200, description="The result document")
+    @blp.response(200, RESULT_DOCUMENT, description="The result document")
     def get(self, scenario_id):
         """The result document"""
-        return solved_or_404(scenario_id).result
+        return jsonify(solved_or_404(scenario_id).result)
 
 
 @blp.route("/scenarios/<int:scenario_id>/frontier")
 class ScenarioFrontier(MethodView):
     @access(READERS)
-    @blp.response(200, description="Least cost against average impact")
+    @blp.response(200, FRONTIER_DOCUMENT, description="Least cost against average impact")
     def get(self, scenario_id):
         """The cost-versus-impact frontier of the scenario's problem document (traced by its solve)"""
-        return solved_or_404(scenario_id).frontier or {"status": "skipped", "points": []}
+        return jsonify(solved_or_404(scenario_id).frontier or {"status": "skipped", "points": []})
 
 
 @blp.route("/scenarios/<int:scenario_id>/submit")
@@ -166,32 +173,34 @@ class ScenarioDecision(MethodView):
 @blp.route("/scenarios/<int:scenario_id>/check")
 class ScenarioCheck(MethodView):
     @access(READERS)
-    @blp.response(200, description="Whether the stored problem re-solves to the stored allocation")
+    @blp.response(200, CHECK_DOCUMENT, description="Whether the stored problem re-solves to the stored allocation")
+    @blp.alt_response(409, description="Not solved yet")
     def get(self, scenario_id):
         """Solve the stored problem document again and compare (changes nothing)"""
-        return services.check_frozen(get_scoped_or_404(Scenario, scenario_id))
+        return jsonify(services.check_frozen(get_scoped_or_404(Scenario, scenario_id)))
 
 
 @blp.route("/scenarios/<int:scenario_id>/impact")
 class ScenarioImpact(MethodView):
     @access(READERS)
-    @blp.response(200, description="Projected impact of the allocation")
+    @blp.response(200, IMPACT_DOCUMENT, description="Projected impact of the allocation")
     def get(self, scenario_id):
         """Impact-worker hours, full-time jobs, training and living-wage ratio of the allocation"""
-        return review.projected_impact(get_scoped_or_404(Scenario, scenario_id))
+        return jsonify(review.projected_impact(get_scoped_or_404(Scenario, scenario_id)))
 
 
 @blp.route("/scenarios/compare")
 class ScenarioCompare(MethodView):
     @access(READERS)
     @blp.arguments(CompareQuerySchema, location="query")
-    @blp.response(200, description="KPI rows and per-vendor volumes, side by side")
+    @blp.response(200, COMPARISON_DOCUMENT, description="KPI rows and per-vendor volumes, side by side")
+    @blp.alt_response(404, description="A scenario that is not visible to you")
     def get(self, query):
         """Compare two to five scenarios"""
         scenarios = [get_scoped_or_404(Scenario, i) for i in query["ids"]]
         comparison = review.compare(scenarios)
         comparison.pop("figures")  # the rows carry them; `figures` holds the full impact documents
-        return comparison
+        return jsonify(comparison)
 
 
 def _download(content: bytes, mimetype: str, filename: str):
@@ -217,7 +226,8 @@ class ScenarioReport(MethodView):
 @blp.route("/scenarios/<int:scenario_id>/export.xlsx")
 class ScenarioExport(MethodView):
     @access(READERS)
-    @blp.response(200, description="Allocations, scores, comparison and assumptions (XLSX)")
+    @blp.response(200, FILE, content_type=XLSX, description="Allocations, scores, comparison and assumptions")
+    @blp.alt_response(409, description="Not solved")
     def get(self, scenario_id):
         """The XLSX export pack of a solved scenario"""
         from procure.reports.xlsx_pack import export_pack
@@ -226,6 +236,4 @@ class ScenarioExport(MethodView):
         scenario = get_scoped_or_404(Scenario, scenario_id)
         if not (scenario.result or {}).get("allocations"):
             abort(409, "Only a solved scenario can be exported.")
-        return _download(export_pack(board_context(scenario)),
-                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                         f"scenario-{scenario.id}.xlsx")
+        return _download(export_pack(board_context(scenario)), XLSX, f"scenario-{scenario.id}.xlsx")

@@ -89,6 +89,7 @@ class Scores(MethodView):
     @access(BUYER_SIDE)
     @blp.arguments(ScoreQuerySchema, location="query")
     @blp.response(200, ScoreRowSchema(many=True))
+    @blp.alt_response(404, description="The profile is not visible to you (vendors: any profile)")
     def get(self, query):
         """Vendors ranked by total score, with the points of each pillar and rank stability"""
         profile = profile_for_request(query.get("profile"))

@@ -37,9 +37,11 @@ class ScoreRowSchema(Schema):
     impact_score = fields.Float(metadata={"description": "100 x impact pillar: the optimizer's impact score"})
     knocked_out = fields.Boolean()
     knockout_reason = fields.String(allow_none=True)
-    p_top_k = fields.Float(metadata={"description": "Share of 1,000 weight draws that keep the vendor in the top k"})
-    rank_p05 = fields.Integer()
-    rank_p95 = fields.Integer()
+    # the rank's stability is worked out for the ranked comparison only: null on a scorecard
+    p_top_k = fields.Float(allow_none=True, metadata={
+        "description": "Share of 1,000 weight draws that keep the vendor in the top k"})
+    rank_p05 = fields.Integer(allow_none=True)
+    rank_p95 = fields.Integer(allow_none=True)
     topsis_rank = fields.Integer(allow_none=True, metadata={"description": "Rank by TOPSIS closeness on the same criteria and weights (knocked-out vendors have none)"})
     topsis_closeness = fields.Float(allow_none=True)
     disclosure_id = fields.Integer()
