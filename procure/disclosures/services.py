@@ -17,7 +17,7 @@ from procure.audit.services import record_event
 from procure.disclosures.evidence_files import check_and_store
 from procure.disclosures.models import EVIDENCE_LEVELS, Disclosure, Evidence
 from procure.disclosures.validation import normalise_disclosure, validate_disclosure
-from procure.editing import check_version
+from procure.editing import check_version, insert_once, save_changes
 from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
 from procure.reference import reference
@@ -85,6 +85,9 @@ def create_draft(vendor: Vendor, document: Mapping[str, Any], user) -> Disclosur
     disclosure = Disclosure(vendor=vendor, period_start=period_start, period_end=period_end, number=1,
                             state="draft", figures=figures, warnings=warnings, created_by_id=user.id)
     db.session.add(disclosure)
+    insert_once(disclosure, ConflictError(  # started by another request since the check above
+        f"A disclosure for {period_start} to {period_end} was started a moment ago. Reload your disclosures "
+        "and edit that draft instead."))
     record_event("disclosure.create", disclosure, after={"period_start": period_start, "period_end": period_end,
                                                          "number": 1})
     return disclosure
@@ -108,7 +111,7 @@ def update_draft(disclosure: Disclosure, document: Mapping[str, Any], sent_versi
     _, _, figures = _split(clean)
     disclosure.figures = figures
     disclosure.warnings = warnings
-    db.session.flush()
+    save_changes(disclosure, "disclosure", sent_version)
     record_event("disclosure.update", disclosure, after={"edit_version": disclosure.edit_version})
     return disclosure
 
@@ -136,7 +139,7 @@ def submit(disclosure: Disclosure, user) -> Disclosure:
     disclosure.warnings = warnings
     disclosure.submitted_at = utcnow()
     disclosure.submitted_by_id = user.id
-    db.session.flush()
+    save_changes(disclosure, "disclosure")
     record_event("disclosure.submit", disclosure, before={"state": "draft"},
                  after={"state": "submitted", "warnings": len(warnings)})
     _rescore(disclosure, user)
@@ -164,7 +167,7 @@ def review(disclosure: Disclosure, decision: str, comment: str, user) -> Disclos
     disclosure.review_comment = comment or None
     disclosure.reviewed_at = utcnow()
     disclosure.reviewed_by_id = user.id
-    db.session.flush()
+    save_changes(disclosure, "disclosure")
     record_event(f"disclosure.{'verify' if decision == 'verified' else 'reject'}", disclosure,
                  before={"state": "submitted"}, after={"state": decision, "comment": comment})
     _rescore(disclosure, user)
@@ -184,7 +187,9 @@ def amend(disclosure: Disclosure, user) -> Disclosure:
         created_by_id=user.id,
     )
     db.session.add(amendment)
-    db.session.flush()
+    insert_once(amendment, ConflictError(  # another request amended it since the check above
+        f"Version {latest.number} was amended a moment ago: version {amendment.number} is already a draft. "
+        "Reload and edit that draft instead."))
     for evidence in latest.evidence:
         db.session.add(Evidence(
             disclosure_id=amendment.id, section=evidence.section, level=evidence.level,

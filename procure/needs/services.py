@@ -7,7 +7,7 @@ from typing import Any, Mapping
 
 import optimizer
 from procure.audit.services import record_event
-from procure.editing import check_version
+from procure.editing import check_version, save_changes
 from procure.errors import ValidationFailed
 from procure.extensions import db
 from procure.needs.models import Need
@@ -70,6 +70,6 @@ def update_need(need: Need, values: Mapping[str, Any], sent_version: int | None)
     before = {k: getattr(need, k) for k in values}
     for key, value in values.items():
         setattr(need, key, value)
-    db.session.flush()
+    save_changes(need, "need", sent_version)
     record_event("need.update", need, before=before, after=dict(values))
     return need

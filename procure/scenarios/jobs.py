@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 import optimizer
 from procure.accounts.models import User
 from procure.errors import ConflictError
@@ -46,15 +48,25 @@ def solve(job: Job, progress: Progress) -> dict:
     db.session.refresh(scenario)  # the newest state, for the version check on write
     _still_wanted(scenario, job)
     progress(97, "Saving the result")
-    services.store_solution(scenario, problem, settings, result, frontier,
-                            actor=db.session.get(User, job.created_by_id) if job.created_by_id else None)
+    try:
+        services.store_solution(scenario, problem, settings, result, frontier,
+                                actor=db.session.get(User, job.created_by_id) if job.created_by_id else None)
+    except ConflictError:  # a new solve or an edit wrote the scenario since the refresh above
+        raise JobStopped("cancelled", "The scenario changed while this solve ran; a newer solve replaces it.") \
+            from None
     return {"scenario_id": scenario.id, "status": scenario.status,
             "cost": (result.get("totals") or {}).get("cost")}
 
 
 def solve_failed(job: Job, reason: str) -> None:
-    """A solve that died leaves its scenario `failed`, with the reason as the result."""
-    scenario = db.session.get(Scenario, job.subject_id)
+    """A solve that died leaves its scenario `failed`, with the reason as the result.
+
+    Not when another transaction is writing the scenario right now (an edit or a new solve, which
+    replaces this one): it holds the scenario's row and waits for this job's, so waiting here
+    would deadlock, and there is nothing left to mark.
+    """
+    scenario = db.session.scalar(select(Scenario).where(Scenario.id == job.subject_id)
+                                 .with_for_update(skip_locked=True).execution_options(populate_existing=True))
     if scenario is None or not scenario.editable:
         return
     newest = latest_job(scenario, "scenario.solve")

@@ -10,10 +10,11 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from sqlalchemy import select
+from sqlalchemy.orm.attributes import flag_modified
 
 import optimizer
 from procure.audit.services import record_event
-from procure.editing import check_version
+from procure.editing import check_version, save_changes
 from procure.errors import ConflictError, ValidationFailed
 from procure.db import utcnow
 from procure.extensions import db
@@ -79,7 +80,7 @@ def update_scenario(scenario: Scenario, values: Mapping[str, Any], sent_version:
     for key, value in values.items():
         setattr(scenario, key, value.strip() if key == "name" else value)
     scenario.status, scenario.problem, scenario.result = "draft", None, None  # a changed scenario needs a new solve
-    db.session.flush()
+    save_changes(scenario, "scenario", sent_version)
     record_event("scenario.update", scenario, before=before, after=dict(values))
     return scenario
 
@@ -100,14 +101,23 @@ def solve_scenario(scenario: Scenario, user) -> Job:
 
     A solve still queued or running for this scenario is cancelled: only the newest solve may
     store its documents.
+
+    Starting a solve always writes the scenario (a new version, even of a draft with no documents
+    yet), and before it touches the previous job, as a solve job storing its result does: of two
+    solves asked at once, or a solve asked while the previous one stores its result, one wins
+    and the other is refused (409), and neither waits for a row the other holds.
     """
     if not scenario.editable:
         raise ConflictError(f"The scenario is {scenario.status}: its problem is frozen. Copy it to solve again.")
     previous = jobs.latest_job(scenario, "scenario.solve")
-    if previous is not None and previous.active:
-        jobs.cancel(previous, user)
     scenario.status, scenario.problem, scenario.result, scenario.frontier = "draft", None, None, None
-    db.session.flush()
+    flag_modified(scenario, "status")
+    save_changes(scenario, "scenario")
+    if previous is not None and previous.active:
+        try:
+            jobs.cancel(previous, user)
+        except ConflictError:
+            pass  # it ended a moment ago without storing anything (a stored result fails the check above)
     return jobs.enqueue("scenario.solve", organization_id=scenario.organization_id, user=user, subject=scenario)
 
 
@@ -117,7 +127,7 @@ def store_solution(scenario: Scenario, problem: dict, settings: dict, result: di
     scenario.problem, scenario.result, scenario.profile_settings = problem, result, settings
     scenario.frontier = frontier
     scenario.status = STATUS_OF_RESULT.get(result["status"], "failed")
-    db.session.flush()
+    save_changes(scenario, "scenario")
     record_event("scenario.solve", scenario, actor=actor, organization_id=scenario.organization_id,
                  after={"status": scenario.status, "cost": (result.get("totals") or {}).get("cost")})
     return scenario
@@ -135,7 +145,7 @@ def submit_scenario(scenario: Scenario, user) -> Scenario:
     if scenario.status != "solved":
         raise ConflictError(f"Only a solved scenario can be submitted; this one is {scenario.status}.")
     scenario.status, scenario.submitted_at, scenario.submitted_by_id = "submitted", utcnow(), user.id
-    db.session.flush()
+    save_changes(scenario, "scenario")
     record_event("scenario.submit", scenario, before={"status": "solved"}, after={"status": "submitted"})
     return scenario
 
@@ -158,7 +168,7 @@ def decide_scenario(scenario: Scenario, decision: str, comment: str, user) -> Sc
     if decision == "approved" and scenario.profile_id is not None:
         profile = db.session.get(ScoringProfile, scenario.profile_id)
         profile.locked = True
-    db.session.flush()
+    save_changes(scenario, "scenario")
     record_event(f"scenario.{'approve' if decision == 'approved' else 'reject'}", scenario,
                  before={"status": "submitted"}, after={"status": decision, "comment": comment})
     return scenario

@@ -4,32 +4,18 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy.exc import IntegrityError
-
-from procure.extensions import db
 from procure.jobs.models import Job
 from procure.jobs.services import Progress
 from procure.scoring.snapshots import refresh_period
 
-ATTEMPTS = 3
-
 
 def refresh_scores(job: Job, progress: Progress) -> dict:
-    """Replace the period's snapshots. Two refreshes of one period at once (two disclosures
-    submitted together) may collide on the one-snapshot-per-vendor-and-period constraint: the
-    loser starts over on the winner's rows, so the end state is one snapshot per vendor."""
+    """Replace the period's snapshots. Refreshes of one period run one after the other
+    (refresh_period waits for the one before), so disclosures submitted together each queue one
+    and the last sees them all."""
     period_end = date.fromisoformat(job.params["period_end"])
-    for attempt in range(1, ATTEMPTS + 1):
-        progress(10, f"Scoring every vendor for the period ending {period_end:%d %b %Y}")
-        try:
-            scored = refresh_period(period_end)
-        except IntegrityError:
-            db.session.rollback()  # only this handler's writes: the job's claim is committed
-            if attempt == ATTEMPTS:
-                raise
-            continue
-        return {"period_end": period_end.isoformat(), "vendors_scored": scored}
-    raise AssertionError("unreachable")
+    progress(10, f"Scoring every vendor for the period ending {period_end:%d %b %Y}")
+    return {"period_end": period_end.isoformat(), "vendors_scored": refresh_period(period_end)}
 
 
 def start_refresh(period_end: date, organization_id: int, user) -> Job:

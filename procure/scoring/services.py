@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 import scoring
 from procure.audit.services import record_event
+from procure.editing import insert_once
 from procure.errors import ValidationFailed
 from procure.extensions import db
 from procure.scoring.adapter import ScoringInput, scoring_input
@@ -65,12 +66,14 @@ def create_profile(organization_id: int, name: str, settings: Mapping[str, Any],
     name = (name or "").strip()
     if not name:
         raise ValidationFailed({"name": ["Give the profile a name."]})
+    taken = ValidationFailed({"name": [f"A profile named {name!r} exists: change it to make a new version."]})
     if db.session.scalar(select(ScoringProfile.id).where(ScoringProfile.organization_id == organization_id,
                                                          ScoringProfile.name == name)):
-        raise ValidationFailed({"name": [f"A profile named {name!r} exists: change it to make a new version."]})
+        raise taken
     record = ScoringProfile(organization_id=organization_id, name=name, number=1,
                             settings=_checked_settings(settings, organization_id), created_by_id=user.id)
     db.session.add(record)
+    insert_once(record, taken)  # another request may have created it since the check
     record_event("scoring_profile.create", record, after={"name": name, "number": 1})
     return record
 
@@ -94,6 +97,9 @@ def revise_profile(record: ScoringProfile, settings: Mapping[str, Any], user) ->
     revision = ScoringProfile(organization_id=record.organization_id, name=record.name, number=record.number + 1,
                               settings=_checked_settings(settings, record.organization_id), created_by_id=user.id)
     db.session.add(revision)
+    insert_once(revision, ConflictError(  # two changes of the same version at once: the first one made it
+        f"Version {record.number} was changed by someone else a moment ago (version {revision.number} exists "
+        "now): reload it and apply your change again."))
     record_event("scoring_profile.revise", revision, before={"number": record.number},
                  after={"number": revision.number})
     return revision

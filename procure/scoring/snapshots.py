@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 
 import scoring
 from procure.extensions import db
@@ -13,9 +13,16 @@ from procure.scoring.services import catalog, default_profile
 
 def refresh_period(period_end) -> int:
     """Score every vendor's scored version for the period ending on `period_end` (default profile)
-    and replace that period's snapshots; returns how many vendors were scored. Flushes only."""
-    inputs = scoring_input(period_end=period_end)
+    and replace that period's snapshots; returns how many vendors were scored. Flushes only.
+
+    Refreshes of one period run one at a time, each reading the disclosures only once the one
+    before it has committed: several vendors submitting at once each start one, and the last to
+    run sees every submission (reading first, two refreshes at once could each miss the other's
+    vendor, or collide on the one-snapshot-per-vendor-and-period constraint).
+    """
+    _one_refresh_at_a_time(period_end)
     db.session.execute(delete(ScoreSnapshot).where(ScoreSnapshot.period_end == period_end))
+    inputs = scoring_input(period_end=period_end)
     if inputs.table is None:
         return 0
     result = scoring.score_table(inputs.table, catalog(), default_profile())
@@ -29,6 +36,15 @@ def refresh_period(period_end) -> int:
             peers=peers, knocked_out=bool(score["knocked_out"])))
     db.session.flush()
     return peers
+
+
+def _one_refresh_at_a_time(period_end) -> None:
+    """PostgreSQL: wait until no other transaction refreshes this period, and hold the period until
+    this one ends (an advisory lock). SQLite needs none: the DELETE that follows takes its one
+    write lock before anything is read."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
+                           {"key": f"score_snapshot {period_end}"})
 
 
 def trend(vendor_id: int) -> list[ScoreSnapshot]:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from procure import charts
 from procure.access import access, get_scoped_or_404, roles, scoped_select
-from procure.errors import ValidationFailed
+from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
 from procure.forms import commit_or_flash, form_int, form_number
 from procure.scoring import services
@@ -204,6 +204,20 @@ def preview_fragment():
     return render_template("scoring/_preview.html", preview=preview, errors=errors), 422 if errors else 200
 
 
+def _save_profile(record: ScoringProfile | None, name: str, settings: dict) -> ScoringProfile:
+    """Create the profile, or save its next version on top of the latest one, which must still be
+    the latest the page was loaded with (its `latest_number`): a version saved from another tab
+    meanwhile is not silently replaced (409). Flushes."""
+    if record is None:
+        return services.create_profile(current_user.organization_id, name, settings, current_user)
+    latest = services.latest_version(record)
+    loaded = request.form.get("latest_number")
+    if loaded is not None and form_int(loaded) != latest.number:
+        raise ConflictError(f"{record.name} was changed since you loaded it (version {latest.number} was saved "
+                            "meanwhile). Reload it and apply your change again.")
+    return services.revise_profile(latest, settings, current_user)
+
+
 @bp.route("/profiles", methods=["GET", "POST"])
 @bp.route("/profiles/<int:profile_id>", methods=["GET", "POST"])
 @access(roles("buyer", "executive", "admin"))
@@ -231,18 +245,20 @@ def profiles(profile_id=None):
             else:
                 if action == "save":
                     try:
-                        saved = (services.revise_profile(services.latest_version(record), settings, current_user)
-                                 if record else services.create_profile(current_user.organization_id, name,
-                                                                        settings, current_user))
+                        saved = _save_profile(record, name, settings)
                     except ValidationFailed as failed:
                         db.session.rollback()
                         errors = failed.errors
+                    except ConflictError as conflict:  # saved from another tab at the same moment
+                        db.session.rollback()
+                        flash(conflict.message, "error")
+                        status = 409
                     else:
                         db.session.commit()
                         return redirect(url_for("scoring_pages.profiles", profile_id=saved.id))
                 else:
                     preview = _preview(profile)
-        status = 422 if errors else 200
+        status = 422 if errors else status
     versions = []
     if record:
         versions = db.session.scalars(scoped_select(ScoringProfile).where(ScoringProfile.name == record.name)

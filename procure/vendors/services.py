@@ -8,7 +8,7 @@ from typing import Any, Mapping
 from sqlalchemy import select
 
 from procure.audit.services import record_event
-from procure.editing import check_version
+from procure.editing import check_version, insert_once, save_changes
 from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
 from procure.reference import reference
@@ -48,8 +48,9 @@ def create_vendor(organization, fields: Mapping[str, Any]) -> Vendor:
     """Create the profile of a vendor organization (one per organization)."""
     if organization.kind != "vendor":
         raise ValidationFailed({"organization_id": ["Only a vendor organization has a vendor profile."]})
+    exists = ConflictError("This organization already has a vendor profile: edit it instead.")
     if db.session.scalar(select(Vendor.id).where(Vendor.organization_id == organization.id)):
-        raise ConflictError("This organization already has a vendor profile: edit it instead.")
+        raise exists
     full = {"name": organization.name, "description": "", "service_categories": [], "sites": [], **fields}
     errors = _profile_errors(full)
     if "country" not in full:
@@ -58,6 +59,7 @@ def create_vendor(organization, fields: Mapping[str, Any]) -> Vendor:
         raise ValidationFailed(errors)
     vendor = Vendor(organization=organization, **{k: full[k] for k in PROFILE_FIELDS})
     db.session.add(vendor)
+    insert_once(vendor, exists)  # another request may have created it since the check
     record_event("vendor.create", vendor, after={k: full[k] for k in ("name", "country")})
     return vendor
 
@@ -71,7 +73,7 @@ def update_vendor(vendor: Vendor, fields: Mapping[str, Any], sent_version: int |
     for key in PROFILE_FIELDS:
         if key in fields:
             setattr(vendor, key, fields[key])
-    db.session.flush()
+    save_changes(vendor, "vendor profile", sent_version)
     record_event("vendor.update", vendor, before=before, after={k: fields[k] for k in before})
     return vendor
 
@@ -113,6 +115,6 @@ def update_offer(offer: Offer, fields: Mapping[str, Any], sent_version: int | No
     before = {k: getattr(offer, k) for k in OFFER_FIELDS if k in fields}
     for key in before:
         setattr(offer, key, fields[key])
-    db.session.flush()
+    save_changes(offer, "offer", sent_version)
     record_event("offer.update", offer, before=before, after={k: fields[k] for k in before})
     return offer
