@@ -15,6 +15,8 @@ import click
 
 from procure.settings import resource_dir
 
+MAX_VENDORS = 100_000
+
 
 def _fail(lines: list[str]) -> None:
     for line in lines:
@@ -34,9 +36,13 @@ def _write(text: str, output: str | None) -> None:
 @click.option("--profile", "profile_path", type=click.Path(dir_okay=False),
               help="Scoring profile TOML; the default profile when absent.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="CSV to write; stdout when absent.")
-def score_command(vendors_csv: str, profile_path: str | None, output: str | None):
+@click.option("--max-rows", default=MAX_VENDORS, show_default=True, type=click.IntRange(1),
+              help="Refuse a file of more vendors (scoring holds them all in memory: 100,000 take 250 MB).")
+def score_command(vendors_csv: str, profile_path: str | None, output: str | None, max_rows: int):
     """Score vendors from a CSV with the metric catalog and a scoring profile."""
     import scoring
+
+    from procure.spreadsheets import escape_cell
 
     config = resource_dir("config")
     catalog = scoring.load_catalog(config / "metrics.toml")
@@ -47,18 +53,18 @@ def score_command(vendors_csv: str, profile_path: str | None, output: str | None
     except (scoring.ProfileError, ValueError) as invalid:
         _fail([f"{profile_path}: {e.field}: {e.message}" for e in getattr(invalid, "errors", [])] or [str(invalid)])
     try:
-        table = scoring.read_vendor_table(vendors_csv)
+        table = scoring.read_vendor_table(vendors_csv, max_rows=max_rows)
     except FileNotFoundError:
         _fail([f"{vendors_csv}: no such file"])
     except scoring.TableError as invalid:
-        _fail([f"{vendors_csv}: row {e.row}, column {e.column}: {e.message}" for e in invalid.errors])
+        _fail([f"{vendors_csv}: row {e.row}{f', column {e.column}' if e.column else ''}: {e.message}"
+               for e in invalid.errors])
     except (UnicodeDecodeError, ValueError) as unreadable:
         _fail([f"{vendors_csv}: not a readable CSV file ({unreadable})"])
     result = scoring.score_table(table, catalog, profile)
-    if output:
-        scoring.write_output_table(result, output)
-    else:
-        scoring.write_output_table(result, sys.stdout)
+    scores = scoring.output_table(result)
+    scores["vendor_id"] = scores["vendor_id"].map(escape_cell)  # the one text column: the file's own ids
+    scores.to_csv(output or sys.stdout, index=False)
 
 
 def _read_problem(path: str) -> dict:

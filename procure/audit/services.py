@@ -29,13 +29,16 @@ def record_event(
     after: Mapping[str, Any] | None = None,
     actor=None,
     organization_id: int | None = None,
+    by_system: bool = False,
 ) -> AuditEvent:
     """Add an audit event for `action` on `target` (a model instance) to the session.
 
     `before`/`after` hold the key fields that changed. The actor defaults to the signed-in
-    user, and the organization to the actor's. Flushes nothing: the request commits.
+    user, and the organization to the actor's; `by_system` records no actor (the service did it
+    on its own, e.g. a job found dead while someone was reading). Flushes nothing: the request
+    commits.
     """
-    if actor is None and has_request_context() and current_user.is_authenticated:
+    if actor is None and not by_system and has_request_context() and current_user.is_authenticated:
         actor = current_user
     if organization_id is None and actor is not None:
         organization_id = actor.organization_id

@@ -316,6 +316,8 @@ def _fail(job: Job, reason: str, from_status: str = "running", heartbeat_at=None
     """End a job `failed` and let its kind mark its subject (flush only); False when it had moved on."""
     if not _end(job.id, "failed", reason, from_status=from_status, heartbeat_at=heartbeat_at):
         return False
+    record_event("job.fail", job, after={"status": "failed", "reason": reason, "subject": _subject_label(job)},
+                 by_system=True, organization_id=job.organization_id)
     kind = KINDS[job.kind]
     if kind.failed:
         kind.function("failed")(job, reason)

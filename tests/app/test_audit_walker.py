@@ -1,0 +1,485 @@
+"""The audit walker: every state-changing route of the URL map, made to succeed, writes an audit event.
+
+`STEPS` says, for each POST/PUT/PATCH/DELETE route (pages and API), who calls it, how to make
+the call succeed (the records it needs, the path ids, the body) and which audit actions it
+must write, with the calling user as their actor. A route that changes nothing (a preview, a
+what-if) declares no action: the walker checks then that no table changed at all. A
+state-changing route missing from the table fails the test.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import re
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import pytest
+from sqlalchemy import select
+
+from procure.access import route_rules
+from procure.audit.models import AuditEvent
+from procure.extensions import db
+from tests.app.test_disclosures import _form_fields
+from tests.conftest import TEST_PASSWORD, csrf_token_from, valid_document
+
+PDF = b"%PDF-1.4\n%%EOF\n"
+STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
+NEED = {"title": "Walk need", "service_category": "data_annotation", "volume": 1000, "unit": "hour",
+        "period_start": "2026-01-01", "period_end": "2026-12-31", "min_quality": 0.9, "max_vendor_share": 1.0}
+OFFER = {"service_category": "data_annotation", "unit": "hour", "price": 7, "currency": "USD",
+         "capacity_per_period": 5000, "quality": 0.93}
+
+
+def database_rows() -> dict[str, list]:
+    """Every row of every table, to show that a request changed nothing."""
+    db.session.commit()  # a fresh snapshot (SQLite keeps the read transaction's)
+    return {table.name: [tuple(row) for row in db.session.execute(
+        select(table).order_by(*table.primary_key.columns)).all()] for table in db.metadata.sorted_tables}
+
+
+def default_settings() -> dict:
+    from procure.scoring.services import default_profile
+
+    return default_profile().to_dict()
+
+
+def fill(rule: str, ids: dict[str, Any]) -> str:
+    """A URL rule with its converters replaced by the given ids: /x/<int:need_id> -> /x/12."""
+    return re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(ids[m.group(1)]), rule)
+
+
+class World:
+    """Users of one buyer organization (buyer, executive) and one vendor with a scored
+    disclosure, an admin, their API tokens and signed-in page clients, and factories for
+    records in each state. Factories go through the API, as a user would."""
+
+    def __init__(self, app, make_user, make_vendor, bearer, sign_in):
+        self.app, self._bearer, self._sign_in, self._make_user = app, bearer, sign_in, make_user
+        self.counter = itertools.count(1)
+        self.years = itertools.count(1901)  # reporting periods no other record uses
+        self.vendor, vendor_user = make_vendor("Walk Vendor")
+        buyer = make_user("buyer")
+        self.users = {"vendor": vendor_user, "buyer": buyer,
+                      "executive": make_user("executive", organization=buyer.organization),
+                      "admin": make_user("admin"),
+                      "new_vendor": make_user("vendor"),  # a vendor organization with no profile yet
+                      "member": make_user("buyer")}  # changes their password
+        self.headers = {name: bearer(user) for name, user in self.users.items()}
+        self.api_client = app.test_client()
+        self._pages: dict[str, tuple] = {}
+        self.submitted_disclosure(year=2025)  # scored: what-if and scenarios need it
+        self.need = self.api("buyer", "POST", "/api/v1/needs", json=NEED)
+
+    # ---------------------------------------------------------------- calling
+
+    def api(self, actor: str, method: str, path: str, **kwargs) -> dict:
+        response = self.api_client.open(path, method=method, headers=self.headers[actor], **kwargs)
+        assert response.status_code < 300, (method, path, response.status_code, response.text)
+        return response.json
+
+    def call(self, actor: str | None, method: str, url: str, body: dict | None = None, *,
+             own_session: bool = False):
+        """One request as `actor` (None: anonymous): the API with a bearer token and a JSON body,
+        pages through a signed-in session with the form and its CSRF token. A (file, name) value
+        in the body makes it multipart. `own_session`: a page client of its own (signing out)."""
+        body = body or {}
+        multipart = any(isinstance(value, tuple) for value in body.values())
+        if url.startswith("/api/"):
+            headers = self.headers[actor] if actor else {}
+            if multipart:
+                return self.api_client.open(url, method=method, headers=headers, data=body,
+                                            content_type="multipart/form-data")
+            return self.api_client.open(url, method=method, headers=headers, json=body)
+        if actor is None:
+            client = self.app.test_client()
+            token = csrf_token_from(client.get("/sign-in").text)
+        elif own_session:
+            client = self.app.test_client()
+            self._sign_in(client, self.users[actor])
+            token = csrf_token_from(client.get("/account").text)
+        else:
+            client, token = self.page_client(actor)
+        return client.open(url, method=method, data={**body, "csrf_token": token},
+                           content_type="multipart/form-data" if multipart else None)
+
+    def page_client(self, actor: str):
+        """A client signed in through the sign-in form, with its CSRF token."""
+        if actor not in self._pages:
+            client = self.app.test_client()
+            self._sign_in(client, self.users[actor])
+            self._pages[actor] = (client, csrf_token_from(client.get("/account").text))
+        return self._pages[actor]
+
+    # ---------------------------------------------------------------- records
+
+    def unique(self, prefix: str) -> str:
+        return f"{prefix} {next(self.counter)}"
+
+    def draft(self, year: int | None = None) -> dict:
+        year = year or next(self.years)
+        return self.api("vendor", "POST", "/api/v1/disclosures", json={
+            "vendor_id": self.vendor.id, **valid_document(f"{year}-01-01", f"{year}-12-31")})
+
+    def submitted_disclosure(self, year: int | None = None) -> dict:
+        draft = self.draft(year)
+        return self.api("vendor", "POST", f"/api/v1/disclosures/{draft['id']}/submit")
+
+    def flat_csv(self) -> bytes:
+        """A one-row disclosure table for a period the vendor has not disclosed yet."""
+        from procure.disclosures.models import Disclosure
+        from procure.disclosures.tables import FLAT_COLUMNS, flat_row
+        from procure.spreadsheets import write_table
+
+        row = flat_row(db.session.get(Disclosure, self.draft()["id"]))
+        year = next(self.years)
+        row.update(period_start=f"{year}-01-01", period_end=f"{year}-12-31")
+        return write_table([row], FLAT_COLUMNS, "csv")
+
+    def scenario(self, status: str = "solved") -> dict:
+        scenario = self.api("buyer", "POST", "/api/v1/scenarios",
+                            json={"name": self.unique("Walk plan"), "need_ids": [self.need["id"]]})
+        assert scenario["status"] == "solved", scenario
+        if status in ("submitted", "approved"):
+            scenario = self.api("buyer", "POST", f"/api/v1/scenarios/{scenario['id']}/submit")
+        if status == "approved":
+            scenario = self.api("executive", "POST", f"/api/v1/scenarios/{scenario['id']}/decision",
+                                json={"decision": "approved"})
+        return scenario
+
+    def profile(self) -> dict:
+        return self.api("buyer", "POST", "/api/v1/scoring-profiles",
+                        json={"name": self.unique("Walk profile"), "settings": default_settings()})
+
+    def metric(self) -> dict:
+        key = f"walk_metric_{next(self.counter)}"
+        return self.api("buyer", "POST", "/api/v1/metrics", json={
+            "key": key, "label": key.replace("_", " "), "formula": "impact_workers_end / headcount_end",
+            "unit": "ratio", "direction": "higher", "goalposts": [0, 1], "section": "workforce", "source": "walk"})
+
+    def token_id(self, actor: str) -> int:
+        from procure.accounts.models import ApiToken
+
+        self._bearer(self.users[actor])
+        db.session.commit()
+        return db.session.scalars(select(ApiToken.id).where(ApiToken.user_id == self.users[actor].id)
+                                  .order_by(ApiToken.id.desc())).first()
+
+    def locked_user(self) -> int:
+        from procure.db import utcnow
+
+        user = self._make_user("buyer")
+        user.locked_at, user.failed_sign_ins = utcnow(), 10
+        db.session.commit()
+        return user.id
+
+    def job(self, status: str) -> int:
+        """A re-scoring job of the buyer's organization, started by the buyer, in `status`."""
+        from procure.jobs.models import Job
+
+        job = Job(kind="scores.refresh", organization_id=self.users["buyer"].organization_id,
+                  created_by_id=self.users["buyer"].id, params={"period_end": "2025-12-31"}, status=status,
+                  error="Failed in the walk" if status == "failed" else None)
+        db.session.add(job)
+        db.session.commit()
+        return job.id
+
+
+@dataclass(frozen=True)
+class Step:
+    """How to make one route succeed, and what it must write to the audit log.
+
+    `prepare(world)` returns the path ids and the body (JSON for the API, form fields for pages;
+    a (file, name) tuple makes it multipart). An empty `actions` means the route changes nothing.
+    """
+
+    actor: str
+    actions: tuple[str, ...]
+    prepare: Callable[[World], tuple[dict, dict]] = lambda w: ({}, {})
+    anonymous: bool = False  # called without a session or token (signing in)
+    own_session: bool = False  # a page session of its own (it ends or renews the session)
+
+
+def _page_form(document: dict, **extra) -> dict:
+    return {**_form_fields(document), **extra}
+
+
+def _need_form(**extra) -> dict:
+    form = {k: str(v) for k, v in NEED.items()}
+    return {**form, **extra}
+
+
+def _draft_form(w: World) -> tuple[dict, dict]:
+    draft = w.draft()
+    document = valid_document()
+    document["training"]["employees_trained"] = 90
+    return {"disclosure_id": draft["id"]}, _page_form(document, edit_version=str(draft["edit_version"]))
+
+
+def _offer_form(**extra) -> dict:
+    return {**{k: str(v) for k, v in OFFER.items()}, "active": "on", **extra}
+
+
+def _what_if_form() -> dict:
+    return {"impact_workers_end": "80"}
+
+
+def _metric_form(w: World) -> dict:
+    key = f"page_metric_{next(w.counter)}"
+    return {"key": key, "label": "Page metric", "formula": "impact_workers_end / headcount_end", "unit": "ratio",
+            "direction": "higher", "section": "workforce", "source": "walk", "goalposts.low": "0",
+            "goalposts.high": "1"}
+
+
+def _profile_form(w: World) -> dict:
+    return {"name": w.unique("Page profile"), "action": "save", "pillar_weights.impact": "0.5",
+            "pillar_weights.cost": "0.3", "pillar_weights.quality": "0.2"}
+
+
+def _csv_upload(w: World) -> dict:
+    return {"file": (io.BytesIO(w.flat_csv()), "disclosures.csv")}
+
+
+def _evidence_upload() -> dict:
+    return {"section": "wages", "level": "self_reported_documented", "file": (io.BytesIO(PDF), "payroll.pdf")}
+
+
+def _scenario_id(status: str = "solved"):
+    return lambda w: ({"scenario_id": w.scenario(status)["id"]}, {})
+
+
+S = Step
+STEPS: dict[tuple[str, str], Step] = {
+    # ---------------------------------------------------------------- accounts
+    ("/api/v1/auth/tokens", "POST"): S("vendor", ("auth.sign_in", "token.create"), lambda w: (
+        {}, {"email": w.users["vendor"].email, "password": TEST_PASSWORD}), anonymous=True),
+    ("/api/v1/auth/tokens/<int:token_id>", "DELETE"): S("vendor", ("token.revoke",), lambda w: (
+        {"token_id": w.token_id("vendor")}, {})),
+    ("/api/v1/organizations", "POST"): S("admin", ("organization.create",), lambda w: (
+        {}, {"name": w.unique("Walk Org"), "kind": "vendor"})),
+    ("/api/v1/users", "POST"): S("admin", ("user.create",), lambda w: (
+        {}, {"organization_id": w.users["buyer"].organization_id, "email": f"walk{next(w.counter)}@example.test",
+             "name": "Walk User", "role": "buyer", "password": TEST_PASSWORD})),
+    ("/sign-in", "POST"): S("buyer", ("auth.sign_in",), lambda w: (
+        {}, {"email": w.users["buyer"].email, "password": TEST_PASSWORD}), anonymous=True),
+    ("/sign-out", "POST"): S("executive", ("auth.sign_out",), own_session=True),
+    ("/account/password", "POST"): S("member", ("user.password_change",), lambda w: ({}, {
+        "current_password": TEST_PASSWORD, "new_password": "another-long-passphrase",
+        "confirm_password": "another-long-passphrase"}), own_session=True),
+    ("/api/v1/users/<int:user_id>/unlock", "POST"): S("admin", ("user.unlocked",), lambda w: (
+        {"user_id": w.locked_user()}, {})),
+    ("/admin/users/<int:user_id>/unlock", "POST"): S("admin", ("user.unlocked",), lambda w: (
+        {"user_id": w.locked_user()}, {})),
+    ("/account", "POST"): S("buyer", ("token.create",), lambda w: ({}, {"name": "Page token"})),
+    ("/account/tokens/<int:token_id>/revoke", "POST"): S("vendor", ("token.revoke",), lambda w: (
+        {"token_id": w.token_id("vendor")}, {})),
+    ("/admin/users", "POST"): S("admin", ("user.create",), lambda w: (
+        {}, {"organization_id": str(w.users["buyer"].organization_id), "name": "Page User",
+             "email": f"page{next(w.counter)}@example.test", "role": "buyer", "password": TEST_PASSWORD})),
+    # ---------------------------------------------------------------- vendors
+    ("/api/v1/vendors", "POST"): S("new_vendor", ("vendor.create",), lambda w: (
+        {}, {"name": "New Walk Vendor", "country": "KE"})),
+    ("/api/v1/vendors/<int:vendor_id>", "PATCH"): S("vendor", ("vendor.update",), lambda w: (
+        {"vendor_id": w.vendor.id}, {"description": w.unique("Walked"),
+                                     "version": w.api("vendor", "GET", f"/api/v1/vendors/{w.vendor.id}")["version"]})),
+    ("/api/v1/vendors/<int:vendor_id>/offers", "POST"): S("vendor", ("offer.create",), lambda w: (
+        {"vendor_id": w.vendor.id}, OFFER)),
+    ("/api/v1/offers/<int:offer_id>", "PATCH"): S("vendor", ("offer.update",), lambda w: (
+        {"offer_id": w.vendor.offers[0].id},
+        {"quality": 0.96, "version": w.api("vendor", "GET", f"/api/v1/offers/{w.vendor.offers[0].id}")["version"]})),
+    ("/vendor/profile", "POST"): S("vendor", ("vendor.update",), lambda w: ({}, {
+        "name": "Walk Vendor", "country": "KE", "description": w.unique("Page walked"),
+        "service_categories": "data_annotation", "sites[0].name": "Nairobi CBD", "sites[0].city": "Nairobi",
+        "sites[0].country": "KE",
+        "version": str(w.api("vendor", "GET", f"/api/v1/vendors/{w.vendor.id}")["version"])})),
+    ("/vendor/offers", "POST"): S("vendor", ("offer.create",), lambda w: ({}, _offer_form())),
+    ("/vendor/offers/<int:offer_id>", "POST"): S("vendor", ("offer.update",), lambda w: (
+        {"offer_id": w.vendor.offers[0].id}, _offer_form(
+            quality="0.94",
+            version=str(w.api("vendor", "GET", f"/api/v1/offers/{w.vendor.offers[0].id}")["version"])))),
+    # ---------------------------------------------------------------- disclosures
+    ("/api/v1/disclosures", "POST"): S("vendor", ("disclosure.create",), lambda w: (
+        {}, {"vendor_id": w.vendor.id, **valid_document("1999-01-01", "1999-12-31")})),
+    ("/api/v1/disclosures/<int:disclosure_id>", "PATCH"): S("vendor", ("disclosure.update",), lambda w: (
+        lambda d: ({"disclosure_id": d["id"]}, {"edit_version": d["edit_version"],
+                                                "evidence": {"workforce": "self_reported"}}))(w.draft())),
+    ("/api/v1/disclosures/<int:disclosure_id>/submit", "POST"): S("vendor", ("disclosure.submit", "job.start"),
+                                                                  lambda w: ({"disclosure_id": w.draft()["id"]}, {})),
+    ("/api/v1/disclosures/<int:disclosure_id>/review", "POST"): S("buyer", ("disclosure.verify", "job.start"),
+                                                                  lambda w: (
+        {"disclosure_id": w.submitted_disclosure()["id"]}, {"decision": "verified"})),
+    ("/api/v1/disclosures/<int:disclosure_id>/amend", "POST"): S("vendor", ("disclosure.amend",), lambda w: (
+        {"disclosure_id": w.submitted_disclosure()["id"]}, {})),
+    ("/api/v1/disclosures/<int:disclosure_id>/evidence", "POST"): S("vendor", ("evidence.upload",), lambda w: (
+        {"disclosure_id": w.draft()["id"]}, _evidence_upload())),
+    ("/api/v1/disclosures/import", "POST"): S("vendor", ("disclosure.create",), lambda w: ({}, _csv_upload(w))),
+    ("/vendor/disclosures", "POST"): S("vendor", ("disclosure.create",), lambda w: (
+        {}, {"period_start": "1998-01-01", "period_end": "1998-12-31"})),
+    ("/disclosures/<int:disclosure_id>", "POST"): S("vendor", ("disclosure.update",), _draft_form),
+    ("/disclosures/<int:disclosure_id>/amend", "POST"): S("vendor", ("disclosure.amend",), lambda w: (
+        {"disclosure_id": w.submitted_disclosure()["id"]}, {})),
+    ("/disclosures/<int:disclosure_id>/review", "POST"): S("buyer", ("disclosure.reject", "job.start"), lambda w: (
+        {"disclosure_id": w.submitted_disclosure()["id"]}, {"decision": "rejected", "comment": "Payroll missing"})),
+    ("/disclosures/<int:disclosure_id>/evidence", "POST"): S("vendor", ("evidence.upload",), lambda w: (
+        {"disclosure_id": w.draft()["id"]}, _evidence_upload())),
+    ("/disclosures/table", "POST"): S("vendor", ("disclosure.create",), lambda w: ({}, _csv_upload(w))),
+    # ---------------------------------------------------------------- scoring
+    ("/api/v1/scoring-profiles", "POST"): S("buyer", ("scoring_profile.create",), lambda w: (
+        {}, {"name": w.unique("API profile"), "settings": default_settings()})),
+    ("/api/v1/scoring-profiles/<int:profile_id>", "PATCH"): S("buyer", ("scoring_profile.revise",), lambda w: (
+        {"profile_id": w.profile()["id"]}, {"settings": {**default_settings(), "knockout_below_minimum_wage": False}})),
+    ("/api/v1/metrics", "POST"): S("buyer", ("custom_metric.create",), lambda w: ({}, {
+        "key": f"api_metric_{next(w.counter)}", "label": "API metric", "formula": "impact_workers_end / headcount_end",
+        "unit": "ratio", "direction": "higher", "goalposts": [0, 1], "section": "workforce", "source": "walk"})),
+    ("/api/v1/metrics/<int:metric_id>", "DELETE"): S("buyer", ("custom_metric.delete",), lambda w: (
+        {"metric_id": w.metric()["id"]}, {})),
+    ("/profiles", "POST"): S("buyer", ("scoring_profile.create",), lambda w: ({}, _profile_form(w))),
+    ("/profiles/<int:profile_id>", "POST"): S("buyer", ("scoring_profile.revise",), lambda w: (
+        {"profile_id": w.profile()["id"]}, _profile_form(w))),
+    ("/metrics", "POST"): S("buyer", ("custom_metric.create",), lambda w: ({}, _metric_form(w))),
+    ("/metrics/<int:metric_id>/delete", "POST"): S("buyer", ("custom_metric.delete",), lambda w: (
+        {"metric_id": w.metric()["id"]}, {})),
+    # changes nothing: previews and what-ifs
+    ("/profiles/preview", "POST"): S("buyer", (), lambda w: ({}, {"pillar_weights.impact": "0.6",
+                                                                  "pillar_weights.cost": "0.2",
+                                                                  "pillar_weights.quality": "0.2"})),
+    ("/api/v1/vendors/<int:vendor_id>/what-if", "POST"): S("buyer", (), lambda w: (
+        {"vendor_id": w.vendor.id}, {"changes": {"impact_workers_end": 80}})),
+    ("/scorecard", "POST"): S("vendor", (), lambda w: ({}, _what_if_form())),
+    ("/vendors/<int:vendor_id>/scorecard", "POST"): S("buyer", (), lambda w: (
+        {"vendor_id": w.vendor.id}, _what_if_form())),
+    # ---------------------------------------------------------------- needs
+    ("/api/v1/needs", "POST"): S("buyer", ("need.create",), lambda w: ({}, NEED)),
+    ("/api/v1/needs/<int:need_id>", "PATCH"): S("buyer", ("need.update",), lambda w: (
+        lambda n: ({"need_id": n["id"]}, {"volume": 900, "version": n["version"]}))(
+            w.api("buyer", "POST", "/api/v1/needs", json=NEED))),
+    ("/needs", "POST"): S("buyer", ("need.create",), lambda w: ({}, _need_form())),
+    ("/needs/<int:need_id>", "POST"): S("buyer", ("need.update",), lambda w: (
+        lambda n: ({"need_id": n["id"]}, _need_form(volume="800", version=str(n["version"]))))(
+            w.api("buyer", "POST", "/api/v1/needs", json=NEED))),
+    # ---------------------------------------------------------------- scenarios
+    ("/api/v1/scenarios", "POST"): S("buyer", ("scenario.create", "job.start", "scenario.solve"), lambda w: (
+        {}, {"name": w.unique("API plan"), "need_ids": [w.need["id"]]})),
+    ("/api/v1/scenarios/<int:scenario_id>", "PATCH"): S("buyer", ("scenario.update", "job.start"), lambda w: (
+        lambda s: ({"scenario_id": s["id"]}, {"name": "Renamed", "version": s["version"]}))(w.scenario())),
+    ("/api/v1/scenarios/<int:scenario_id>/solve", "POST"): S("buyer", ("job.start", "scenario.solve"),
+                                                            _scenario_id()),
+    ("/api/v1/scenarios/<int:scenario_id>/copy", "POST"): S("buyer", ("scenario.create", "job.start"),
+                                                           _scenario_id()),
+    ("/api/v1/scenarios/<int:scenario_id>/submit", "POST"): S("buyer", ("scenario.submit",), _scenario_id()),
+    ("/api/v1/scenarios/<int:scenario_id>/decision", "POST"): S("executive", ("scenario.approve",), lambda w: (
+        {"scenario_id": w.scenario("submitted")["id"]}, {"decision": "approved"})),
+    ("/api/v1/scenarios/<int:scenario_id>/report", "POST"): S("buyer", ("job.start",), _scenario_id()),
+    ("/scenarios", "POST"): S("buyer", ("scenario.create", "job.start"), lambda w: (
+        {}, {"name": w.unique("Page plan"), "need_ids": str(w.need["id"]), "objective": "min_cost"})),
+    ("/scenarios/<int:scenario_id>/edit", "POST"): S("buyer", ("scenario.update", "job.start"), lambda w: (
+        lambda s: ({"scenario_id": s["id"]}, {"name": "Page renamed", "objective": "min_cost",
+                                              "version": str(s["version"])}))(w.scenario())),
+    ("/scenarios/<int:scenario_id>/solve", "POST"): S("buyer", ("job.start",), _scenario_id()),
+    ("/scenarios/<int:scenario_id>/copy", "POST"): S("buyer", ("scenario.create", "job.start"), _scenario_id()),
+    ("/scenarios/<int:scenario_id>/submit", "POST"): S("buyer", ("scenario.submit",), _scenario_id()),
+    ("/scenarios/<int:scenario_id>/decision", "POST"): S("executive", ("scenario.reject",), lambda w: (
+        {"scenario_id": w.scenario("submitted")["id"]}, {"decision": "rejected", "comment": "Too dear"})),
+    ("/scenarios/<int:scenario_id>/report", "POST"): S("buyer", ("job.start",), _scenario_id()),
+    # ---------------------------------------------------------------- jobs
+    ("/api/v1/jobs/<int:job_id>/cancel", "POST"): S("buyer", ("job.cancel",), lambda w: (
+        {"job_id": w.job("queued")}, {})),
+    ("/api/v1/jobs/<int:job_id>/retry", "POST"): S("buyer", ("job.retry",), lambda w: (
+        {"job_id": w.job("failed")}, {})),
+    ("/jobs/<int:job_id>/cancel", "POST"): S("buyer", ("job.cancel",), lambda w: ({"job_id": w.job("queued")}, {})),
+    ("/jobs/<int:job_id>/retry", "POST"): S("buyer", ("job.retry",), lambda w: ({"job_id": w.job("failed")}, {})),
+}
+
+
+def state_changing_routes(app) -> set[tuple[str, str]]:
+    return {(path, method) for path, method, _, _ in route_rules(app) if method in STATE_CHANGING}
+
+
+def test_every_state_changing_route_is_walked(app):
+    routes = state_changing_routes(app)
+    assert routes - set(STEPS) == set(), "state-changing routes with no step in STEPS"
+    assert set(STEPS) - routes == set(), "steps for routes that no longer exist"
+
+
+@pytest.fixture
+def walk_world(app, make_user, make_vendor, bearer, sign_in):
+    return World(app, make_user, make_vendor, bearer, sign_in)
+
+
+def send(w: World, rule: str, method: str, step: Step, ids: dict, body: dict):
+    """Send one step's request (prepared by `step.prepare`); returns the response."""
+    actor = None if step.anonymous else step.actor
+    return w.call(actor, method, fill(rule, ids), body, own_session=step.own_session)
+
+
+def check_step(w: World, rule: str, method: str, step: Step) -> list[str]:
+    """Run one step; the list of what went wrong (empty when it succeeded and was audited)."""
+    label = f"{method} {rule}"
+    ids, body = step.prepare(w)
+    db.session.commit()
+    last = db.session.scalar(select(AuditEvent.id).order_by(AuditEvent.id.desc()).limit(1)) or 0
+    before = database_rows() if not step.actions else None
+    response = send(w, rule, method, step, ids, body)
+    if response.status_code >= 400 or "/sign-in?next=" in response.headers.get("Location", ""):
+        return [f"{label}: the call did not succeed ({response.status_code}): {response.text[:300]}"]
+    db.session.commit()
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.id > last).order_by(AuditEvent.id)).all()
+    if not step.actions:
+        problems = [f"{label}: changes nothing, yet wrote {[e.action for e in events]}"] if events else []
+        if database_rows() != before:
+            problems.append(f"{label}: declared as changing nothing, but the database changed")
+        return problems
+    written = {e.action for e in events}
+    missing = [action for action in step.actions if action not in written]
+    if missing:
+        return [f"{label}: no audit event {missing} (wrote {sorted(written) or 'none'})"]
+    actor = w.users[step.actor].id
+    wrong = [f"{e.action} by user {e.actor_id}" for e in events if e.action in step.actions and e.actor_id != actor]
+    return [f"{label}: events not attributed to the caller (user {actor}): {wrong}"] if wrong else []
+
+
+def test_every_state_changing_route_writes_an_audit_event(app, walk_world):
+    failures = []
+    for (rule, method), step in STEPS.items():
+        failures += check_step(walk_world, rule, method, step)
+    assert failures == [], f"{len(failures)} of {len(STEPS)} routes:\n" + "\n".join(failures)
+
+
+def test_the_walker_catches_a_change_without_an_event(app, walk_world, monkeypatch):
+    """Negative controls: a service that stops auditing, and a route wrongly declared as changing
+    nothing, are both reported."""
+    rule = ("/api/v1/needs", "POST")
+    monkeypatch.setattr("procure.needs.services.record_event", lambda *args, **kwargs: None)
+    assert check_step(walk_world, *rule, STEPS[rule]) == [
+        "POST /api/v1/needs: no audit event ['need.create'] (wrote none)"]
+    monkeypatch.undo()
+    problems = check_step(walk_world, *rule, Step("buyer", (), STEPS[rule].prepare))
+    assert problems == ["POST /api/v1/needs: changes nothing, yet wrote ['need.create']",
+                        "POST /api/v1/needs: declared as changing nothing, but the database changed"]
+
+
+def test_a_job_marked_failed_while_reading_is_audited(app, walk_world):
+    """A GET that finds a solve whose worker went silent marks the job and its scenario failed: a
+    state change like any other, so it is in the audit log (with no user as its actor)."""
+    from datetime import timedelta
+
+    from procure.db import utcnow
+    from procure.jobs.models import Job
+    from procure.scenarios.models import Scenario
+
+    scenario = walk_world.scenario()
+    job = db.session.scalars(select(Job).where(Job.subject_id == scenario["id"], Job.kind == "scenario.solve")).one()
+    silent = utcnow() - timedelta(hours=1)
+    job.status, job.started_at, job.heartbeat_at, job.runner = "running", silent, silent, "lost-host:1"
+    db.session.get(Scenario, scenario["id"]).status = "draft"
+    db.session.commit()
+    last = db.session.scalar(select(AuditEvent.id).order_by(AuditEvent.id.desc()).limit(1))
+    response = walk_world.api_client.get(f"/api/v1/jobs/{job.id}", headers=walk_world.headers["buyer"])
+    assert response.status_code == 200 and response.json["status"] == "failed"
+    db.session.commit()
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.id > last)).all()
+    assert [(e.action, e.target_type, e.target_id, e.actor_id) for e in events] == [
+        ("job.fail", "Job", str(job.id), None)]
+    assert "stopped" in events[0].changes["after"]["reason"]
+    assert events[0].organization_id == walk_world.users["buyer"].organization_id

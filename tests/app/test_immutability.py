@@ -1,0 +1,380 @@
+"""Approved scenarios and submitted disclosures are never altered in place.
+
+For each, every route that could alter it (API and page forms) is tried, and the stored record
+is compared byte for byte before and after: its row (JSON documents as their stored text), the
+scoring profile version it was solved with, its evidence rows and files, and what the API
+serves from it (problem, result, frontier, projected impact, the re-solve check). A route must
+either refuse (409, 403, 404; a page says why) or do its work on another record (a copy, a new
+version, a new profile version) and leave this one alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from sqlalchemy import JSON, Text, cast, select
+
+from procure.disclosures.models import Disclosure, Evidence
+from procure.extensions import db
+from procure.scenarios.models import Scenario
+from procure.scoring.models import ScoringProfile
+from tests.app.test_audit_walker import NEED, PDF, World, default_settings, walk_world  # noqa: F401
+from tests.app.test_disclosures import _form_fields
+from tests.conftest import valid_document
+
+REFUSED_PAGE = "alert alert-error"
+REVIEW_FIELDS = {"state", "review_comment", "reviewed_at", "reviewed_by_id", "updated_at", "edit_version"}
+
+
+def stored_row(model, record_id: int) -> dict[str, Any]:
+    """The row as stored: every column, JSON documents as the database's own text."""
+    db.session.commit()  # a fresh read
+    table = model.__table__
+    columns = [cast(c, Text).label(c.name) if isinstance(c.type, JSON) else c for c in table.columns]
+    row = db.session.execute(select(*columns).where(table.c.id == record_id)).one()
+    return dict(row._mapping)
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One try at changing the record: who, which route, with what.
+
+    `refused`: the statuses that count as a refusal (for a page, a redirect to a page that says
+    why counts too); empty when the route is allowed to work on another record. `check` looks
+    at the response (e.g. that a copy is a new record) and returns a problem or None.
+    """
+
+    actor: str
+    method: str
+    path: str
+    body: Callable[[World, dict], dict] | dict | None = None
+    refused: tuple[int, ...] = (409,)
+    check: Callable[[Any, dict], str | None] | None = None
+
+    def label(self) -> str:
+        return f"{self.actor}: {self.method} {self.path}"
+
+
+def refusal_problem(w: World, attempt: Attempt, response) -> str | None:
+    if not attempt.refused:
+        return None if response.status_code < 400 else f"failed with {response.status_code}: {response.text[:200]}"
+    if response.status_code in attempt.refused:
+        return None
+    if not attempt.path.startswith("/api/") and response.status_code == 302:
+        client, _ = w.page_client(attempt.actor)
+        shown = client.get(response.headers["Location"])
+        if REFUSED_PAGE in shown.text:
+            return None
+    return f"not refused: {response.status_code} | {response.text[:200]}"
+
+
+def run_attempts(w: World, ids: dict, attempts: list[Attempt], snapshot: Callable[[], dict]) -> list[str]:
+    """Try each attempt; the problems: a change to the snapshot, a missing refusal, a failed check."""
+    problems = []
+    for attempt in attempts:
+        before = snapshot()
+        body = attempt.body(w, ids) if callable(attempt.body) else attempt.body
+        response = w.call(attempt.actor, attempt.method, attempt.path.format(**ids), body)
+        problem = refusal_problem(w, attempt, response)
+        if problem is None and attempt.check is not None:
+            problem = attempt.check(response, ids)
+        if problem:
+            problems.append(f"{attempt.label()}: {problem}")
+        after = snapshot()
+        changed = {key: (before[key], after[key]) for key in before if before[key] != after[key]}
+        if changed:
+            problems.append(f"{attempt.label()}: ALTERED {sorted(changed)}")
+    return problems
+
+
+# ---------------------------------------------------------------------------- approved scenario
+
+
+def _new_scenario(response, ids) -> str | None:
+    """A copy is a new scenario that names the original."""
+    if response.status_code == 302:
+        new_id = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[-1])
+    else:
+        new_id = response.json["id"]
+    copy = db.session.get(Scenario, new_id, populate_existing=True)
+    if new_id == ids["scenario"] or copy is None or copy.copied_from_id != ids["scenario"]:
+        return f"the copy is not a new scenario naming the original (got {new_id})"
+    return None
+
+
+def _new_profile_version(response, ids) -> str | None:
+    location = response.headers.get("Location", "")
+    new_id = response.json["id"] if response.is_json else int(location.rstrip("/").rsplit("/", 1)[-1])
+    return None if new_id != ids["profile"] else "the profile version itself was changed"
+
+
+def _scenario_form(w, ids) -> dict:
+    return {"name": "Changed", "objective": "max_impact", "targets.budget": "1", "version": str(ids["version"])}
+
+
+def _failed_solve_job(w: World, scenario_id: int, user_id: int) -> int:
+    """A failed solve of the scenario, newer than the one it was approved on: retrying it would
+    store a new solution, if anything let it."""
+    from procure.jobs.models import Job
+
+    job = Job(kind="scenario.solve", organization_id=w.users["buyer"].organization_id, created_by_id=user_id,
+              subject_type="Scenario", subject_id=scenario_id, status="failed", error="lost")
+    db.session.add(job)
+    db.session.commit()
+    return job.id
+
+
+SCENARIO_ATTEMPTS = [
+    # the scenario itself, through the API
+    Attempt("buyer", "PATCH", "/api/v1/scenarios/{scenario}",
+            lambda w, i: {"name": "Changed", "version": i["version"]}),
+    Attempt("buyer", "PATCH", "/api/v1/scenarios/{scenario}",
+            lambda w, i: {"targets": {"budget": 1}, "objective": "max_impact", "version": i["version"]}),
+    Attempt("buyer", "PATCH", "/api/v1/scenarios/{scenario}", lambda w, i: {"name": "Stale", "version": 1}),
+    Attempt("executive", "PATCH", "/api/v1/scenarios/{scenario}",
+            lambda w, i: {"name": "Changed", "version": i["version"]}, refused=(403,)),
+    Attempt("buyer", "POST", "/api/v1/scenarios/{scenario}/solve"),
+    Attempt("buyer", "POST", "/api/v1/scenarios/{scenario}/submit"),
+    Attempt("executive", "POST", "/api/v1/scenarios/{scenario}/decision", {"decision": "approved"}),
+    Attempt("executive", "POST", "/api/v1/scenarios/{scenario}/decision", {"decision": "rejected", "comment": "No"}),
+    Attempt("buyer", "POST", "/api/v1/scenarios/{scenario}/decision", {"decision": "rejected", "comment": "No"},
+            refused=(403,)),
+    Attempt("buyer", "POST", "/api/v1/scenarios/{scenario}/copy", refused=(), check=_new_scenario),
+    Attempt("buyer", "POST", "/api/v1/scenarios/{scenario}/report", refused=()),
+    Attempt("buyer", "POST", "/api/v1/jobs/{failed_job}/retry"),
+    Attempt("buyer", "POST", "/api/v1/jobs/{solve_job}/retry"),
+    Attempt("buyer", "POST", "/api/v1/jobs/{solve_job}/cancel"),
+    Attempt("other_buyer", "PATCH", "/api/v1/scenarios/{scenario}",
+            lambda w, i: {"name": "Changed", "version": i["version"]}, refused=(404,)),
+    # what it was solved from: its profile version, the custom metric that profile weighs, its
+    # need, the vendor's offer and figures
+    Attempt("buyer", "PATCH", "/api/v1/scoring-profiles/{profile}",
+            lambda w, i: {"settings": {**default_settings(), "knockout_below_minimum_wage": False}},
+            refused=(), check=_new_profile_version),
+    Attempt("buyer", "DELETE", "/api/v1/metrics/{metric}"),
+    Attempt("buyer", "POST", "/api/v1/metrics", lambda w, i: {
+        "key": "late_metric", "label": "Late metric", "formula": "promotions_impact_workers / headcount_end",
+        "unit": "ratio", "direction": "higher", "goalposts": [0, 1], "section": "workforce", "source": "test"},
+        refused=()),
+    Attempt("buyer", "PATCH", "/api/v1/needs/{need}",
+            lambda w, i: {"volume": 10, "min_quality": 0.99, "version": i["need_version"]}, refused=()),
+    Attempt("vendor", "PATCH", "/api/v1/offers/{offer}",
+            lambda w, i: {"price": 99, "version": i["offer_version"]}, refused=()),
+    Attempt("vendor", "POST", "/api/v1/disclosures/{vendor_draft}/submit", refused=()),
+    # the same through the pages
+    Attempt("buyer", "POST", "/scenarios/{scenario}/edit", _scenario_form),
+    Attempt("buyer", "POST", "/scenarios/{scenario}/solve"),
+    Attempt("buyer", "POST", "/scenarios/{scenario}/submit"),
+    Attempt("executive", "POST", "/scenarios/{scenario}/decision", {"decision": "rejected", "comment": "No"}),
+    Attempt("executive", "POST", "/scenarios/{scenario}/decision", {"decision": "approved"}),
+    Attempt("buyer", "POST", "/scenarios/{scenario}/copy", refused=(), check=_new_scenario),
+    Attempt("buyer", "POST", "/scenarios/{scenario}/report", refused=()),
+    Attempt("buyer", "POST", "/jobs/{failed_job}/retry"),
+    Attempt("buyer", "POST", "/jobs/{solve_job}/cancel"),
+    Attempt("buyer", "POST", "/profiles/{profile}", {"action": "save", "pillar_weights.impact": "0.9",
+                                                     "pillar_weights.cost": "0.05", "pillar_weights.quality": "0.05"},
+            refused=(), check=_new_profile_version),
+    Attempt("buyer", "POST", "/metrics/{metric}/delete"),
+    Attempt("buyer", "POST", "/needs/{need}", lambda w, i: {**{k: str(v) for k, v in NEED.items()}, "volume": "5",
+                                                            "version": str(i["need_version"])}, refused=()),
+]
+
+
+def test_an_approved_scenario_is_never_altered(app, walk_world, make_user, bearer):
+    w = walk_world
+    w.users["other_buyer"] = make_user("buyer")
+    w.headers["other_buyer"] = bearer(w.users["other_buyer"])
+    metric = w.metric()
+    settings = default_settings()
+    settings["metric_weights"] = {**settings["metric_weights"], metric["key"]: 0.05}
+    settings["metric_weights"]["impact_worker_share"] -= 0.05  # the weights still add up to 1
+    profile = w.api("buyer", "POST", "/api/v1/scoring-profiles", json={"name": "Frozen", "settings": settings})
+    created = w.api("buyer", "POST", "/api/v1/scenarios", json={
+        "name": "Approved plan", "need_ids": [w.need["id"]], "profile_id": profile["id"]})
+    w.api("buyer", "POST", f"/api/v1/scenarios/{created['id']}/submit")
+    approved = w.api("executive", "POST", f"/api/v1/scenarios/{created['id']}/decision", json={"decision": "approved"})
+    assert approved["status"] == "approved"
+    from procure.jobs.models import Job
+
+    solve_job = db.session.scalars(select(Job.id).where(Job.subject_id == created["id"],
+                                                        Job.kind == "scenario.solve")).one()
+    offer = w.vendor.offers[0]
+    ids = {"scenario": created["id"], "version": approved["version"], "profile": profile["id"],
+           "metric": metric["id"], "need": w.need["id"], "need_version": w.need["version"],
+           "offer": offer.id, "offer_version": offer.version, "solve_job": solve_job,
+           "failed_job": _failed_solve_job(w, created["id"], w.users["buyer"].id),
+           "vendor_draft": w.draft(2026)["id"]}  # a newer period: it changes today's scores
+
+    def snapshot() -> dict:
+        reads = {path: w.call("buyer", "GET", f"/api/v1/scenarios/{created['id']}{path}").text
+                 for path in ("/problem.json", "/result.json", "/frontier", "/impact", "/check")}
+        return {"scenario": stored_row(Scenario, created["id"]), "profile": stored_row(ScoringProfile, profile["id"]),
+                **reads}
+
+    first = snapshot()
+    assert first["profile"]["locked"] is True and '"identical":true' in first["/check"].replace(" ", "")
+    problems = run_attempts(w, ids, SCENARIO_ATTEMPTS, snapshot)
+    assert problems == [], f"{len(problems)} problems in {len(SCENARIO_ATTEMPTS)} attempts:\n" + "\n".join(problems)
+    assert snapshot() == first
+    # the attempts that were allowed did their work elsewhere
+    copies = db.session.scalars(select(Scenario).where(Scenario.copied_from_id == created["id"])).all()
+    assert len(copies) == 2 and all(c.status in ("solved", "infeasible") for c in copies)
+    versions = db.session.scalars(select(ScoringProfile.number).where(ScoringProfile.name == "Frozen")
+                                  .order_by(ScoringProfile.number)).all()
+    assert versions == [1, 2, 3]
+
+
+# ---------------------------------------------------------------------------- submitted disclosure
+
+
+def _changed_table(w: World, ids) -> dict:
+    """The flat table row of the disclosure's vendor and period, with one figure changed."""
+    from procure.disclosures.tables import FLAT_COLUMNS, flat_row
+    from procure.spreadsheets import write_table
+
+    row = flat_row(db.session.get(Disclosure, ids["disclosure"], populate_existing=True))
+    row["promotions_impact_workers"] = (row["promotions_impact_workers"] or 0) + ids.setdefault("bump", 0) + 1
+    ids["bump"] += 1
+    return {"file": (io.BytesIO(write_table([row], FLAT_COLUMNS, "csv")), "disclosures.csv")}
+
+
+def _same_table(w: World, ids) -> dict:
+    from procure.disclosures.tables import FLAT_COLUMNS, flat_row
+    from procure.spreadsheets import write_table
+
+    row = flat_row(db.session.get(Disclosure, ids["disclosure"], populate_existing=True))
+    return {"file": (io.BytesIO(write_table([row], FLAT_COLUMNS, "csv")), "disclosures.csv")}
+
+
+def _imported_elsewhere(response, ids) -> str | None:
+    """The import wrote a newer version, never the submitted one."""
+    created = response.json["disclosure_ids"]
+    return None if created and ids["disclosure"] not in created else f"the import wrote {created}"
+
+
+def _not_into_it(response, ids) -> str | None:
+    """An import of the same figures writes nothing, or (once a newer version differs) that one."""
+    return None if ids["disclosure"] not in response.json["disclosure_ids"] else f"imported {response.json}"
+
+
+def _new_version(response, ids) -> str | None:
+    new_id = response.json["id"] if response.is_json else int(response.headers["Location"].rsplit("/", 1)[-1])
+    return None if new_id != ids["disclosure"] else "the amendment is the submitted version itself"
+
+
+def _page_document(w, ids) -> dict:
+    document = valid_document()
+    document["workforce"]["promotions_all"] = 1
+    return {**_form_fields(document), "edit_version": str(ids["edit_version"])}
+
+
+def _evidence(w, ids) -> dict:
+    return {"section": "training", "level": "third_party_limited", "file": (io.BytesIO(PDF), "audit.pdf")}
+
+
+# Tried on the submitted version, and again once it is verified.
+FROZEN_DISCLOSURE_ATTEMPTS = [
+    Attempt("vendor", "PATCH", "/api/v1/disclosures/{disclosure}",
+            lambda w, i: {"edit_version": i["edit_version"], "workforce": {"headcount_end": 1}}),
+    Attempt("vendor", "PATCH", "/api/v1/disclosures/{disclosure}",
+            lambda w, i: {"edit_version": i["edit_version"], "evidence": {"wages": "third_party_reasonable"}}),
+    Attempt("vendor", "PATCH", "/api/v1/disclosures/{disclosure}", lambda w, i: {"edit_version": 1, "wages": []}),
+    Attempt("buyer", "PATCH", "/api/v1/disclosures/{disclosure}",
+            lambda w, i: {"edit_version": i["edit_version"], "wages": []}, refused=(403,)),
+    Attempt("new_vendor", "PATCH", "/api/v1/disclosures/{disclosure}",
+            lambda w, i: {"edit_version": i["edit_version"], "wages": []}, refused=(404,)),
+    Attempt("vendor", "POST", "/api/v1/disclosures/{disclosure}/submit"),
+    Attempt("vendor", "POST", "/api/v1/disclosures/{disclosure}/evidence", _evidence),
+    Attempt("vendor", "POST", "/api/v1/disclosures", lambda w, i: {"vendor_id": w.vendor.id,
+                                                                   **valid_document("2024-01-01", "2024-12-31")}),
+    Attempt("vendor", "POST", "/disclosures/{disclosure}", _page_document),
+    Attempt("vendor", "POST", "/disclosures/{disclosure}", lambda w, i: {**_page_document(w, i), "action": "submit"}),
+    Attempt("buyer", "POST", "/disclosures/{disclosure}", _page_document, refused=(403,)),
+    Attempt("vendor", "POST", "/disclosures/{disclosure}/evidence", _evidence),
+    Attempt("vendor", "POST", "/vendor/disclosures", {"period_start": "2024-01-01", "period_end": "2024-12-31"}),
+    Attempt("vendor", "POST", "/api/v1/disclosures/import", _same_table, refused=(), check=_not_into_it),
+    Attempt("vendor", "PATCH", "/api/v1/vendors/{vendor}", lambda w, i: {
+        "name": w.unique("Renamed Vendor"),
+        "version": w.api("vendor", "GET", f"/api/v1/vendors/{i['vendor']}")["version"]}, refused=()),
+]
+# Tried while the submitted version is the newest: each leaves a newer version behind.
+NEW_VERSION_ATTEMPTS = [
+    Attempt("vendor", "POST", "/api/v1/disclosures/import", _changed_table, refused=(), check=_imported_elsewhere),
+    Attempt("vendor", "POST", "/api/v1/disclosures/{disclosure}/amend"),  # a draft exists now
+    Attempt("vendor", "POST", "/disclosures/{disclosure}/amend"),
+    Attempt("vendor", "POST", "/disclosures/table", _changed_table, refused=()),  # into that draft
+]
+
+
+def test_a_submitted_disclosure_is_never_altered(app, walk_world):
+    w = walk_world
+    draft = w.draft(2024)
+    w.api("vendor", "POST", f"/api/v1/disclosures/{draft['id']}/evidence", data=_evidence(w, {}),
+          content_type="multipart/form-data")
+    submitted = w.api("vendor", "POST", f"/api/v1/disclosures/{draft['id']}/submit")
+    ids = {"disclosure": submitted["id"], "edit_version": submitted["edit_version"], "vendor": w.vendor.id}
+
+    def snapshot() -> dict:
+        evidence = db.session.scalars(select(Evidence.id).where(Evidence.disclosure_id == submitted["id"])
+                                      .order_by(Evidence.id)).all()
+        rows = [stored_row(Evidence, evidence_id) for evidence_id in evidence]
+        from procure.disclosures.services import evidence_folder
+
+        files = {row["stored_name"]: hashlib.sha256((evidence_folder() / row["stored_name"]).read_bytes()).hexdigest()
+                 for row in rows}
+        served = w.call("vendor", "GET", f"/api/v1/disclosures/{submitted['id']}").json
+        served.pop("vendor_name")  # the vendor's, not the disclosure's
+        return {"disclosure": stored_row(Disclosure, submitted["id"]), "evidence": rows, "files": files,
+                "served": served}
+
+    first = snapshot()
+    assert len(first["evidence"]) == 1 and first["disclosure"]["state"] == "submitted"
+    problems = run_attempts(w, ids, FROZEN_DISCLOSURE_ATTEMPTS + NEW_VERSION_ATTEMPTS, snapshot)
+
+    # the newer draft is submitted; an amendment now copies that newest version into a third
+    versions = w.api("vendor", "GET", f"/api/v1/disclosures/{submitted['id']}/versions")
+    assert [(v["number"], v["state"]) for v in versions] == [(1, "submitted"), (2, "draft")]
+    w.api("vendor", "POST", f"/api/v1/disclosures/{versions[1]['id']}/submit")
+    problems += run_attempts(w, ids, [
+        Attempt("vendor", "POST", "/api/v1/disclosures/{disclosure}/amend", refused=(), check=_new_version),
+    ], snapshot)
+
+    # review: the one change a submitted version allows, to its state and review fields only
+    before = snapshot()
+    reviewed = w.call("buyer", "POST", f"/api/v1/disclosures/{submitted['id']}/review", {"decision": "verified"})
+    assert reviewed.status_code == 200 and reviewed.json["state"] == "verified"
+    after = snapshot()
+    changed = {key for key in before["disclosure"] if before["disclosure"][key] != after["disclosure"][key]}
+    assert changed <= REVIEW_FIELDS and "state" in changed, changed
+    assert (after["evidence"], after["files"]) == (before["evidence"], before["files"])
+    ids["edit_version"] = reviewed.json["edit_version"]
+    problems += run_attempts(w, ids, [
+        Attempt("buyer", "POST", "/api/v1/disclosures/{disclosure}/review", {"decision": "rejected", "comment": "x"}),
+        Attempt("buyer", "POST", "/disclosures/{disclosure}/review", {"decision": "rejected", "comment": "x"}),
+        *FROZEN_DISCLOSURE_ATTEMPTS,
+    ], snapshot)
+    tried = len(FROZEN_DISCLOSURE_ATTEMPTS) * 2 + len(NEW_VERSION_ATTEMPTS) + 3
+    assert problems == [], f"{len(problems)} problems in {tried} attempts:\n" + "\n".join(problems)
+    final = w.api("vendor", "GET", f"/api/v1/disclosures/{submitted['id']}/versions")
+    assert [(v["number"], v["state"]) for v in final] == [(1, "verified"), (2, "submitted"), (3, "draft")]
+
+
+def test_the_harness_reports_an_altered_record(app, walk_world, monkeypatch):
+    """Negative control: with the freeze rules switched off, the same attempts are reported."""
+    w = walk_world
+    scenario = w.scenario("approved")
+    submitted = w.submitted_disclosure(2024)
+    monkeypatch.setattr(Scenario, "editable", property(lambda self: True))
+    monkeypatch.setattr("procure.disclosures.services._require_draft", lambda disclosure: None)
+    ids = {"scenario": scenario["id"], "version": scenario["version"], "disclosure": submitted["id"],
+           "edit_version": submitted["edit_version"]}
+    problems = run_attempts(w, ids, [SCENARIO_ATTEMPTS[0], FROZEN_DISCLOSURE_ATTEMPTS[0]], lambda: {
+        "scenario": stored_row(Scenario, scenario["id"]), "disclosure": stored_row(Disclosure, submitted["id"])})
+    assert [problem.split(" | ")[0] for problem in problems] == [
+        "buyer: PATCH /api/v1/scenarios/{scenario}: not refused: 200",
+        "buyer: PATCH /api/v1/scenarios/{scenario}: ALTERED ['scenario']",
+        "vendor: PATCH /api/v1/disclosures/{disclosure}: not refused: 200",
+        "vendor: PATCH /api/v1/disclosures/{disclosure}: ALTERED ['disclosure']"], problems
