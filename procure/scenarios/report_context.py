@@ -14,7 +14,7 @@ from procure.scenarios import review
 from procure.scenarios.review import plain_words
 from procure.scenarios.models import Scenario
 from procure.scoring.models import ScoringProfile
-from procure.scoring.services import catalog_for
+from procure.scoring.services import catalog, catalog_for
 
 MAX_COMPARED = 5
 TARGET_KINDS = ("budget", "min_avg_impact", "min_avg_quality", "min_impact_spend_share", "max_vendor_spend_share")
@@ -34,6 +34,14 @@ def _comparable(scenario: Scenario) -> list[Scenario]:
 def _name(user_id: int | None) -> str | None:
     user = db.session.get(User, user_id) if user_id else None
     return user.name if user else None
+
+
+def _scored_metrics(scenario: Scenario, settings: dict) -> list:
+    """The metrics the scenario's scores were made with: the built-in catalog and the custom
+    metrics its frozen profile names (a custom metric added since is not part of them)."""
+    built_in = {m.key for m in catalog().metrics}
+    named = set(settings.get("metric_weights") or {})
+    return [m for m in catalog_for(scenario.organization_id).metrics if m.key in built_in or m.key in named]
 
 
 def board_context(scenario: Scenario) -> dict[str, Any]:
@@ -101,7 +109,7 @@ def board_context(scenario: Scenario) -> dict[str, Any]:
                                 list((settings.get("goalposts") or {}).get(m.key, m.goalposts)),
                                 "weight": (settings.get("metric_weights") or {}).get(m.key, 0.0),
                                 "section": m.section, "source": m.source}
-                               for m in catalog_for(scenario.organization_id).metrics],
+                               for m in _scored_metrics(scenario, settings)],
                    "evidence_factors": settings.get("evidence_factors", {}),
                    "sources": ["Figures: the vendors' disclosures named in the problem document (meta.scored_disclosures)",
                                "Minimum and living wages: as disclosed per site, each with its source and date",

@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 from typing import Any
 
 from flask import current_app
+from sqlalchemy import select
 
 from procure.disclosures.models import Disclosure
 from procure.disclosures.tables import flat_row
@@ -22,15 +23,24 @@ def _ratio(numerator, denominator):
     return numerator / denominator if numerator is not None and denominator else None
 
 
+def _disclosures(ids) -> dict[int, Disclosure]:
+    """The disclosures of these ids, in one query."""
+    wanted = {i for i in ids if i}
+    if not wanted:
+        return {}
+    return {d.id: d for d in db.session.scalars(select(Disclosure).where(Disclosure.id.in_(wanted)))}
+
+
 def _vendor_facts(scenario: Scenario) -> dict[str, dict[str, Any]]:
     """Per optimizer vendor id: name, impact-worker share, training hours per impact worker and
     living-wage ratio, from the disclosure version the scenario's scores came from."""
     problem = scenario.problem or {}
     scored = (problem.get("meta") or {}).get("scored_disclosures", {})
     names, _ = problem_labels(problem)
+    disclosures = _disclosures(scored.values())
     facts = {}
     for vendor in problem.get("vendors", []):
-        disclosure = db.session.get(Disclosure, scored.get(vendor["id"])) if scored.get(vendor["id"]) else None
+        disclosure = disclosures.get(scored.get(vendor["id"]))
         row = flat_row(disclosure) if disclosure else {}
         facts[vendor["id"]] = {
             "name": names[vendor["id"]],
@@ -187,19 +197,21 @@ def summary_sentences(scenarios: list[Scenario], figures: list[dict[str, Any]]) 
     return sentences
 
 
-def actual_against_projected(scenario: Scenario, impact: dict[str, Any] | None = None) -> dict[str, Any]:
+def actual_against_projected(scenario: Scenario, impact: dict[str, Any] | None = None,
+                             newest: dict | None = None) -> dict[str, Any]:
     """For an approved allocation: the impact-worker hours it was projected to sustain, and the
     hours the same volumes sustain at each vendor's newest disclosure, where a vendor has disclosed
     a later period since the scenario was solved. `impact` is the scenario's `projected_impact`
-    when the caller has it already."""
+    when the caller has it already, `newest` the `scored_versions()` of a caller reading several."""
     from procure.scoring.adapter import scored_versions
 
-    newest = scored_versions()
+    newest = scored_versions() if newest is None else newest
     scored = ((scenario.problem or {}).get("meta") or {}).get("scored_disclosures", {})
+    used_disclosures = _disclosures(scored.values())
     rows = []
     for line in (impact or projected_impact(scenario))["by_vendor"]:
         vendor_number = int(line["vendor_id"].lstrip("V"))
-        used = db.session.get(Disclosure, scored.get(line["vendor_id"])) if scored.get(line["vendor_id"]) else None
+        used = used_disclosures.get(scored.get(line["vendor_id"]))
         latest = newest.get(vendor_number)
         actual_share = None
         if latest is not None and used is not None and latest.period_end > used.period_end:

@@ -151,3 +151,16 @@ def test_a_metric_a_profile_names_stays_and_one_left_at_zero_in_the_editor_can_g
                                            "knockout_below_minimum_wage": "on", "metric_weights.spare": "0"})
     assert saved.status_code == 302
     assert client.delete(f"/api/v1/metrics/{spare['id']}", headers=headers).status_code == 204
+
+
+def test_a_metric_added_after_a_solve_is_not_in_that_scenarios_method_appendix(client, world, app):
+    from procure.scenarios.models import Scenario
+    from procure.scenarios.report_context import board_context
+
+    headers = world["headers"]
+    scenario = client.post("/api/v1/scenarios", headers=headers,
+                           json={"name": "Before the metric", "need_ids": [world["need"]["id"]]}).json
+    assert client.post("/api/v1/metrics", headers=headers, json=COPY).status_code == 201
+    with app.test_request_context():
+        keys = [m["key"] for m in board_context(db.session.get(Scenario, scenario["id"]))["method"]["metrics"]]
+    assert COPY["key"] not in keys and "training_hours_per_impact_worker" in keys
