@@ -49,6 +49,8 @@ class User(TimestampMixin, Base):
     # Wrong passwords in a row; the account is locked (locked_at) when they reach lockout_failures.
     failed_sign_ins: Mapped[int] = mapped_column(default=0, server_default="0")
     locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Raised at every sign-out: the sessions (cookies) opened before it no longer match (session_stamp).
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
 
     organization: Mapped[Organization] = relationship(back_populates="users")
 

@@ -247,10 +247,21 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
 
 
 def session_stamp(user: User) -> str:
-    """A mark of the password a session was opened with: kept in the session at sign-in, it
-    no longer matches once the password changes, which ends every other session."""
+    """A mark of the password and the session epoch a session was opened with: kept in the
+    session at sign-in, it no longer matches once the password changes (which ends every other
+    session) or the user signs out (which ends every session, a copied cookie included: Flask's
+    sessions live in the cookie, so the server can only refuse an old one by what it holds)."""
     key = current_app.secret_key.encode()
-    return hmac.new(key, user.password_hash.encode(), hashlib.sha256).hexdigest()[:32]
+    mark = f"{user.password_hash}:{user.session_epoch}".encode()
+    return hmac.new(key, mark, hashlib.sha256).hexdigest()[:32]
+
+
+def end_sessions(user: User) -> None:
+    """Sign the user out everywhere: every session opened so far stops matching session_stamp."""
+    db.session.execute(update(User).where(User.id == user.id)
+                       .values(session_epoch=User.session_epoch + 1)
+                       .execution_options(synchronize_session=False))
+    db.session.refresh(user, ["session_epoch"])
 
 
 def _hash_token(secret: str) -> str:

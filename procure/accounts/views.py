@@ -60,7 +60,9 @@ def _open_session(user: User) -> None:
 @bp.route("/sign-out", methods=["POST"])
 @access(SIGNED_IN)
 def sign_out():
-    record_event("auth.sign_out", current_user._get_current_object())
+    user = current_user._get_current_object()
+    services.end_sessions(user)  # the cookie, even a copy of it, no longer signs anyone in
+    record_event("auth.sign_out", user)
     db.session.commit()
     logout_user()
     session.clear()

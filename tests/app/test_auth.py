@@ -251,3 +251,20 @@ def test_a_token_revoked_on_the_account_page_fails_on_the_very_next_request(clie
     assert client.post(f"/account/tokens/{token.id}/revoke",
                        data={"csrf_token": csrf_token_from(page.text)}).status_code == 302
     assert api.get("/api/v1/me", headers=headers).status_code == 401
+
+
+def test_sign_out_ends_the_session_a_copied_cookie_included_and_on_every_device(client, make_user):
+    user = make_user("buyer")
+    _post_sign_in(client, user.email, TEST_PASSWORD)
+    copied = client.get_cookie("session").value  # e.g. taken from a shared computer
+    other_device = client.application.test_client()
+    _post_sign_in(other_device, user.email, TEST_PASSWORD)
+    assert other_device.get("/").status_code == 200
+    home = client.get("/")
+    assert client.post("/sign-out", data={"csrf_token": csrf_token_from(home.text)}).status_code == 302
+    replayed = client.application.test_client()
+    replayed.set_cookie("session", copied)
+    assert replayed.get("/").status_code == 302  # the copy no longer signs anyone in
+    assert other_device.get("/").status_code == 302  # signing out ends every session of the user
+    _post_sign_in(client, user.email, TEST_PASSWORD)
+    assert client.get("/").status_code == 200  # a new sign-in works as before
