@@ -193,7 +193,12 @@ def summary_sentences(scenarios: list[Scenario], figures: list[dict[str, Any]]) 
                          "impact workers (less than a tenth of a full-time job)")
         else:
             job_words = "sustains as many full-time jobs for impact workers"
-        sentences.append(f"{scenario.name} {cost_words} and {job_words}.")
+        impact, cheapest_impact = f["avg_impact"], cheapest["avg_impact"]
+        impact_words = ""
+        if impact is not None and cheapest_impact is not None and abs(impact - cheapest_impact) >= 0.05:
+            impact_words = (f", {'raises' if impact > cheapest_impact else 'lowers'} the average impact score "
+                            f"from {cheapest_impact:,.1f} to {impact:,.1f}")
+        sentences.append(f"{scenario.name} {cost_words}{impact_words} and {job_words}.")
     return sentences
 
 

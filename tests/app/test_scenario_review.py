@@ -86,7 +86,10 @@ def test_comparison_and_projected_impact_hand_checked(client, world, make_user, 
     assert abs(rows["largest_vendor_share"][0] - 4800 / 6400) < 1e-12  # Beta's 800 h x $6
     # greener: 500 h each
     more_jobs = ((500 * share_b + 500 * share_a) - (800 * share_b + 200 * share_a)) / 2080
-    assert comparison["summary"][1] == (f"Greener costs 9.4 % more than the cheapest plan (Cheapest) and sustains "
+    low, high = rows["avg_impact"]
+    assert high > low + 0.05
+    assert comparison["summary"][1] == (f"Greener costs 9.4 % more than the cheapest plan (Cheapest), raises the "
+                                        f"average impact score from {low:,.1f} to {high:,.1f} and sustains "
                                         f"{more_jobs:,.1f} more full-time jobs for impact workers.")
     vendors = {row["vendor"]: row["values"] for row in comparison["vendor_rows"]}
     assert vendors == {"Alpha Annotation": [200.0, 500.0], "Beta BPO": [800.0, 500.0]}
