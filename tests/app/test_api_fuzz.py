@@ -1,5 +1,6 @@
 """schemathesis against the API's own OpenAPI document, in process: every operation, with
-generated parameters and bodies, sent as a buyer, a vendor, an executive and an admin. Each case
+generated parameters and bodies, sent as a buyer, a vendor, an executive and an admin, and
+without credentials (which may open nothing but the token request). Each case
 goes out as generated (its ids mostly name no record) and, when it names records, once more aimed
 at records that exist (a scenario, a need, a profile, a disclosure with evidence, ...), so the
 answers of the normal flow are checked too. No answer may be a server error, and every answer
@@ -81,7 +82,7 @@ def fuzzed(client, world, make_user, make_vendor, bearer, monkeypatch):
              "organization_id": world["buyer"].organization_id, "user_id": world["buyer"].id}
     assert all(value for value in known.values()), known
     organization = world["buyer"].organization
-    roles = {"buyer": buyer, "vendor": vendor_headers,
+    roles = {"anonymous": {}, "buyer": buyer, "vendor": vendor_headers,
              "executive": bearer(make_user("executive", organization=organization)),
              "admin": bearer(make_user("admin", organization=organization))}
     return roles, known
@@ -126,11 +127,14 @@ def test_every_answer_is_documented_and_none_is_a_server_error(api_schema, fuzze
     assert len(operations) >= 60
     failures: dict[str, set[str]] = defaultdict(set)  # "operation as role" -> what failed
     answered: dict[str, set[int]] = defaultdict(set)  # operation -> the statuses it answered
+    anonymous_got: set[str] = set()  # operations that answered a 2xx without credentials
 
     def send(case):
         for role, headers in roles.items():
             response = case.call(headers=headers)
             answered[case.operation.label].add(response.status_code)
+            if role == "anonymous" and 200 <= response.status_code < 300:
+                anonymous_got.add(case.operation.label)
             try:
                 case.validate_response(response, checks=CHECKS, headers=headers)
             except FailureGroup as group:
@@ -153,7 +157,8 @@ def test_every_answer_is_documented_and_none_is_a_server_error(api_schema, fuzze
 
         fuzz()
     assert well_formed == {}  # each was sent
-    assert len(SENT) >= 4 * len(operations)  # every operation, as every role
+    assert len(SENT) >= 5 * len(operations)  # every operation, as every role and without credentials
+    assert anonymous_got <= {"POST /api/v1/auth/tokens"}, anonymous_got  # signing in is the only open door
     succeeded = {label for label, statuses in answered.items() if any(200 <= s < 300 for s in statuses)}
     # the records are reached: most operations also answered their normal flow, whose documents are checked
     assert len(succeeded) >= 0.75 * len(operations), sorted(set(answered) - succeeded)
