@@ -1,6 +1,7 @@
 """schemathesis against the API's own OpenAPI document, in process: every operation, with
 generated parameters and bodies, sent as a buyer, a vendor, an executive and an admin, and
-without credentials (which may open nothing but the token request). Each case
+without credentials (which may open nothing but the token request), first with valid input, then
+with input that breaks the documented schemas (which must get a documented 4xx). Each case
 goes out as generated (its ids mostly name no record) and, when it names records, once more aimed
 at records that exist (a scenario, a need, a profile, a disclosure with evidence, ...), so the
 answers of the normal flow are checked too. No answer may be a server error, and every answer
@@ -20,6 +21,7 @@ from collections import defaultdict
 
 import pytest
 import schemathesis
+from schemathesis import GenerationMode
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
@@ -147,15 +149,16 @@ def test_every_answer_is_documented_and_none_is_a_server_error(api_schema, fuzze
         if operation.label in well_formed:
             send(operation.Case(body=well_formed.pop(operation.label), media_type="application/json",
                                 path_parameters={name: known[name] for name in re.findall(r"{(\w+)}", operation.path)}))
-        @given(case=operation.as_strategy())
-        @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, derandomize=True,
-                  suppress_health_check=list(HealthCheck), database=None)
-        def fuzz(case):
-            send(case)
-            if _aimed_at_records(case, known):
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):  # valid input, then invalid
+            @given(case=operation.as_strategy(mode))
+            @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, derandomize=True,
+                      suppress_health_check=list(HealthCheck), database=None)
+            def fuzz(case):
                 send(case)
+                if _aimed_at_records(case, known):
+                    send(case)
 
-        fuzz()
+            fuzz()
     assert well_formed == {}  # each was sent
     assert len(SENT) >= 5 * len(operations)  # every operation, as every role and without credentials
     assert anonymous_got <= {"POST /api/v1/auth/tokens"}, anonymous_got  # signing in is the only open door
