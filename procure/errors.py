@@ -101,11 +101,17 @@ def _stale(error: StaleDataError):
                               "Reload it and apply your change again.")
 
 
+OUT_OF_RANGE_STATES = ("22003", "22001")  # PostgreSQL: numeric value out of range, string too long
+
+
 def _out_of_range(error: Exception):
     """A value the database cannot hold (an integer past its range, a text past its column): the
-    request changes nothing and says so, instead of failing with a 500."""
+    request changes nothing and says so, instead of failing with a 500. Any other data error of
+    the database (a division by zero, a bad date) is a fault of ours and answers 500."""
     from procure.extensions import db
 
+    if isinstance(error, DataError) and getattr(error.orig, "sqlstate", None) not in OUT_OF_RANGE_STATES:
+        return _unexpected(error)
     db.session.rollback()
     log.warning("out-of-range value on %s %s", request.method, request.path, exc_info=error)
     return respond_error(422, "A value in the request is too large for any record or field here.")

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 import optimizer
 from procure.accounts.models import User
+from procure.editing import save_changes
 from procure.errors import ConflictError
 from procure.extensions import db
 from procure.jobs.models import Job
@@ -86,7 +87,7 @@ def solve_retrying(job: Job) -> None:
     if not scenario.editable:
         raise ConflictError(f"The scenario is {scenario.status}: its problem is frozen.")
     scenario.status, scenario.result = "draft", None
-    db.session.flush()
+    save_changes(scenario, "scenario")  # an edit or solve committed meanwhile: 409, not a 500
 
 
 def _scenario_or_conflict(job: Job) -> Scenario:

@@ -268,6 +268,9 @@ def add_custom_metric(organization_id: int, values: Mapping[str, Any], user) -> 
                           **{name: entry[name] for name in METRIC_FIELDS})
     metric.goalposts = [float(bound) for bound in entry["goalposts"]]
     db.session.add(metric)
+    # the catalog read above may miss the same key added by a parallel request: refused alike
+    insert_once(metric, ValidationFailed({"key": [f"duplicate key {entry['key']!r}"]},
+                                         "The metric was not added: see the message for each field."))
     record_event("custom_metric.create", metric, after=metric.definition())
     return metric
 

@@ -267,9 +267,7 @@ def profiles(profile_id=None):
                            preview=preview, consistency=consistency, pairs=PAIRS, versions=versions,
                            existing=services.profiles_for(current_user.organization_id),
                            metrics=services.viewer_catalog(current_user).metrics,
-
-                           goalpost_errors=any(field.startswith("goalposts.") for field in errors),
-                           metric_labels={m.key: m.label for m in services.viewer_catalog(current_user).metrics}), status
+                           goalpost_errors=any(field.startswith("goalposts.") for field in errors)), status
 
 
 @bp.route("/metrics", methods=["GET", "POST"])

@@ -164,3 +164,16 @@ def test_a_metric_added_after_a_solve_is_not_in_that_scenarios_method_appendix(c
     with app.test_request_context():
         keys = [m["key"] for m in board_context(db.session.get(Scenario, scenario["id"]))["method"]["metrics"]]
     assert COPY["key"] not in keys and "training_hours_per_impact_worker" in keys
+
+
+def test_a_key_added_by_a_parallel_request_is_refused_naming_the_key(client, world, monkeypatch):
+    # the second request read the catalog before the first one's insert committed
+    import procure.scoring.services as services
+
+    before = services.catalog_for(world["buyer"].organization_id)
+    assert client.post("/api/v1/metrics", headers=world["headers"], json=COPY).status_code == 201
+    monkeypatch.setattr(services, "catalog_for", lambda organization_id: before)
+    late = client.post("/api/v1/metrics", headers=world["headers"], json=COPY)
+    assert late.status_code == 422, late.json
+    assert late.json["errors"] == {"key": [f"duplicate key {COPY['key']!r}"]}
+    assert db.session.scalar(select(func.count()).select_from(CustomMetric)) == 1

@@ -119,3 +119,21 @@ def test_an_organization_name_differing_only_in_non_ascii_case_is_a_duplicate(cl
     again = client.post("/api/v1/organizations", headers=headers, json={"name": "Õµx", "kind": "buyer"})
     _shape(again, 422)
     assert again.json["errors"] == {"name": ["An organization named 'Õµx' already exists."]}
+
+
+class _DriverError(Exception):
+    def __init__(self, sqlstate):
+        super().__init__("driver says no")
+        self.sqlstate = sqlstate
+
+
+@pytest.mark.parametrize("sqlstate, code", [("22003", 422), ("22001", 422), ("22012", 500), ("22007", 500)])
+def test_only_values_too_large_for_the_database_are_the_clients_fault(app, client, sqlstate, code):
+    from sqlalchemy.exc import DataError
+
+    @app.route(f"/api/v1/probe/data-{sqlstate}")
+    @access(PUBLIC)
+    def data_error_probe():  # numeric out of range and text too long: 422; division by zero, bad date: ours
+        raise DataError("UPDATE x", {}, _DriverError(sqlstate))
+
+    _shape(client.get(f"/api/v1/probe/data-{sqlstate}"), code)
