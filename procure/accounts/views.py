@@ -90,7 +90,7 @@ def _scenario_overview() -> dict:
     scenarios = db.session.scalars(scoped_select(Scenario).order_by(Scenario.id.desc())).all()
     approved = [s for s in scenarios if s.status == "approved"]
     impacts = {s.id: projected_impact(s) for s in approved}
-    newest = scored_versions() if approved else {}
+    newest = scored_versions(current_user.organization_id) if approved else {}
     tracking = {s.id: actual_against_projected(s, impacts[s.id], newest) for s in approved}
     return {
         "open_scenarios": [s for s in scenarios if s.status in ("solved", "submitted")],

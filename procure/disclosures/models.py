@@ -3,14 +3,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, false, true
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, and_, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from procure.db import Base, TimestampMixin, UTCDateTime, utcnow
 from procure.disclosures.validation import EVIDENCE_LEVELS, EVIDENCE_SECTIONS  # noqa: F401 (re-exported)
 from procure.vendors.models import Vendor
 
-DISCLOSURE_STATES = ("draft", "submitted", "verified", "rejected")
+DISCLOSURE_STATES = ("draft", "submitted")  # as stored: a review belongs to the reviewing organization
+REVIEW_DECISIONS = ("verified", "rejected")
+VIEWED_STATES = (*DISCLOSURE_STATES, *REVIEW_DECISIONS)  # as one organization sees a version
 
 
 class Disclosure(TimestampMixin, Base):
@@ -19,12 +21,16 @@ class Disclosure(TimestampMixin, Base):
     A submitted version is never edited: an amendment is a new version (`number` + 1) of the
     same vendor and period. `figures` holds the disclosure document (workforce, wages per
     site, training, evidence levels) as validated by `procure.disclosures.validation`.
+
+    Each buyer organization reviews a submitted version for itself (`DisclosureReview`): what
+    one buyer verifies or rejects changes neither the scores nor the view of another. The
+    vendor sees every review of its versions.
     """
 
     __tablename__ = "disclosure"
     __table_args__ = (
         UniqueConstraint("vendor_id", "period_start", "period_end", "number"),
-        CheckConstraint("state IN ('draft', 'submitted', 'verified', 'rejected')", name="state"),
+        CheckConstraint("state IN ('draft', 'submitted')", name="state"),
         Index("ix_disclosure_vendor_period", "vendor_id", "period_start", "period_end"),
     )
 
@@ -39,20 +45,43 @@ class Disclosure(TimestampMixin, Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    review_comment: Mapped[str | None] = mapped_column(Text)
     edit_version: Mapped[int] = mapped_column(default=1)
 
     vendor: Mapped[Vendor] = relationship()
     evidence: Mapped[list[Evidence]] = relationship(back_populates="disclosure", order_by="Evidence.id")
-    reviewed_by = relationship("User", foreign_keys=[reviewed_by_id])
+    reviews: Mapped[list[DisclosureReview]] = relationship(  # few per version; read with it, no N+1
+        back_populates="disclosure", order_by="DisclosureReview.reviewed_at", lazy="selectin")
 
     __mapper_args__ = {"version_id_col": edit_version}
 
     @property
     def editable(self) -> bool:
         return self.state == "draft"
+
+    def review_by(self, organization_id: int | None) -> DisclosureReview | None:
+        return next((r for r in self.reviews if r.organization_id == organization_id), None)
+
+    def state_for(self, organization_id: int | None) -> str:
+        """The state as the organization sees it: its own review's decision, else the stored state."""
+        review = self.review_by(organization_id)
+        return review.decision if review is not None else self.state
+
+    def reviews_seen_by(self, user) -> list[DisclosureReview]:
+        """The vendor sees every organization's review of its versions; anyone else their own's."""
+        if user.organization_id == self.vendor.organization_id:
+            return list(self.reviews)
+        return [r for r in self.reviews if r.organization_id == user.organization_id]
+
+    @classmethod
+    def in_state_for(cls, state: str, organization_id: int | None):
+        """SQL: the version is in `state` as the organization sees it (see `state_for`)."""
+        mine = cls.reviews.any(DisclosureReview.organization_id == organization_id)
+        if state in REVIEW_DECISIONS:
+            return cls.reviews.any(and_(DisclosureReview.organization_id == organization_id,
+                                        DisclosureReview.decision == state))
+        if state == "submitted":
+            return and_(cls.state == "submitted", ~mine)
+        return cls.state == state
 
     @classmethod
     def scope(cls, user):
@@ -64,6 +93,28 @@ class Disclosure(TimestampMixin, Base):
         if user.role == "admin":
             return true()
         return cls.state != "draft"
+
+
+class DisclosureReview(Base):
+    """One buyer organization's decision on one submitted version: verified, or rejected with a comment."""
+
+    __tablename__ = "disclosure_review"
+    __table_args__ = (
+        UniqueConstraint("disclosure_id", "organization_id"),
+        CheckConstraint("decision IN ('verified', 'rejected')", name="decision"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    disclosure_id: Mapped[int] = mapped_column(ForeignKey("disclosure.id"), index=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    decision: Mapped[str] = mapped_column(String(20))
+    comment: Mapped[str | None] = mapped_column(Text)
+    reviewed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    disclosure: Mapped[Disclosure] = relationship(back_populates="reviews")
+    organization = relationship("Organization")
+    reviewed_by = relationship("User")
 
 
 class Evidence(Base):

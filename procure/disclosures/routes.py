@@ -42,7 +42,7 @@ class Disclosures(MethodView):
         if "vendor_id" in query:
             statement = statement.where(Disclosure.vendor_id == query["vendor_id"])
         if "state" in query:
-            statement = statement.where(Disclosure.state == query["state"])
+            statement = statement.where(Disclosure.in_state_for(query["state"], current_user.organization_id))
         return db.session.scalars(statement).all()
 
     @access(roles("vendor"))
@@ -97,9 +97,11 @@ class DisclosureReview(MethodView):
     @access(roles("buyer"))
     @blp.arguments(ReviewSchema)
     @blp.response(200, DisclosureSchema)
-    @blp.alt_response(409, description="Not submitted")
+    @blp.alt_response(409, description="Not submitted, or your organization reviewed it already")
     def post(self, body, disclosure_id):
-        """Mark a submitted version verified or rejected (a rejection needs a comment)"""
+        """Mark a submitted version verified or rejected for your organization (a rejection needs a
+        comment). The decision is your organization's: it changes your scores and what your colleagues
+        see, not other buyers'; the vendor sees it."""
         disclosure = get_scoped_or_404(Disclosure, disclosure_id)
         services.review(disclosure, body["decision"], body["comment"], current_user)
         db.session.commit()

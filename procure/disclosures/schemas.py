@@ -1,7 +1,8 @@
+from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
 from procure.api_fields import RecordId
-from procure.disclosures.models import DISCLOSURE_STATES, EVIDENCE_LEVELS, EVIDENCE_SECTIONS
+from procure.disclosures.models import EVIDENCE_LEVELS, EVIDENCE_SECTIONS, REVIEW_DECISIONS, VIEWED_STATES
 
 SECTION_HELP = (
     "Checked field by field by the disclosure rules; errors come back per field path, "
@@ -48,6 +49,14 @@ class EvidenceSchema(Schema):
     created_at = fields.DateTime(dump_only=True)
 
 
+class ReviewRecordSchema(Schema):
+    organization_id = fields.Integer(dump_only=True)
+    organization_name = fields.String(attribute="organization.name", dump_only=True)
+    decision = fields.String(dump_only=True, validate=validate.OneOf(REVIEW_DECISIONS))
+    comment = fields.String(dump_only=True, allow_none=True)
+    reviewed_at = fields.DateTime(dump_only=True)
+
+
 class DisclosureSchema(Schema):
     id = fields.Integer(dump_only=True)
     vendor_id = fields.Integer(dump_only=True)
@@ -55,7 +64,8 @@ class DisclosureSchema(Schema):
     period_start = fields.Date(dump_only=True)
     period_end = fields.Date(dump_only=True)
     number = fields.Integer(dump_only=True, metadata={"description": "Version number within vendor and period"})
-    state = fields.String(dump_only=True, validate=validate.OneOf(DISCLOSURE_STATES))
+    state = fields.String(dump_only=True, validate=validate.OneOf(VIEWED_STATES), metadata={
+        "description": "As your organization sees it: verified or rejected once it has reviewed the version"})
     workforce = fields.Dict(attribute="figures.workforce", dump_only=True)
     wages = fields.List(fields.Dict(), attribute="figures.wages", dump_only=True)
     training = fields.Dict(attribute="figures.training", dump_only=True)
@@ -63,18 +73,34 @@ class DisclosureSchema(Schema):
     warnings = fields.List(fields.Nested(IssueSchema), dump_only=True)
     evidence_files = fields.List(fields.Nested(EvidenceSchema), attribute="evidence", dump_only=True)
     submitted_at = fields.DateTime(dump_only=True, allow_none=True)
-    reviewed_at = fields.DateTime(dump_only=True, allow_none=True)
-    review_comment = fields.String(dump_only=True, allow_none=True)
+    reviewed_at = fields.DateTime(dump_only=True, allow_none=True,
+                                  metadata={"description": "When your organization reviewed the version"})
+    review_comment = fields.String(dump_only=True, allow_none=True,
+                                   metadata={"description": "Your organization's review comment"})
+    reviews = fields.List(fields.Nested(ReviewRecordSchema), dump_only=True, metadata={
+        "description": "The vendor sees every organization's review of its versions; a buyer only its own"})
     edit_version = fields.Integer(dump_only=True)
+
+    def get_attribute(self, obj, attr, default):
+        """The review fields as the signed-in user's organization sees them."""
+        if attr == "state":
+            return obj.state_for(current_user.organization_id)
+        if attr in ("reviewed_at", "review_comment"):
+            review = obj.review_by(current_user.organization_id)
+            return None if review is None else getattr(review, "comment" if attr == "review_comment" else attr)
+        if attr == "reviews":
+            return obj.reviews_seen_by(current_user)
+        return super().get_attribute(obj, attr, default)
 
 
 class DisclosureQuerySchema(Schema):
     vendor_id = RecordId()
-    state = fields.String(validate=validate.OneOf(DISCLOSURE_STATES))
+    state = fields.String(validate=validate.OneOf(VIEWED_STATES),
+                          metadata={"description": "As your organization sees it (see `state`)"})
 
 
 class ReviewSchema(Schema):
-    decision = fields.String(required=True, validate=validate.OneOf(("verified", "rejected")))
+    decision = fields.String(required=True, validate=validate.OneOf(REVIEW_DECISIONS))
     comment = fields.String(load_default="", validate=validate.Length(max=5000))
 
 

@@ -1,4 +1,5 @@
-"""Disclosure versions and their life cycle: draft -> submitted -> verified or rejected.
+"""Disclosure versions and their life cycle: draft -> submitted, then verified or rejected by
+each buyer organization that reviews it (for itself).
 
 A submitted version is never changed; an amendment is a new draft version of the same vendor
 and period. Services add and flush; the request or command commits.
@@ -11,11 +12,11 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from procure.audit.services import record_event
 from procure.disclosures.evidence_files import check_and_store
-from procure.disclosures.models import EVIDENCE_LEVELS, Disclosure, Evidence
+from procure.disclosures.models import EVIDENCE_LEVELS, REVIEW_DECISIONS, Disclosure, DisclosureReview, Evidence
 from procure.disclosures.validation import normalise_disclosure, validate_disclosure
 from procure.editing import check_version, insert_once, save_changes
 from procure.errors import ConflictError, ValidationFailed
@@ -23,8 +24,6 @@ from procure.extensions import db
 from procure.reference import reference
 from procure.vendors.models import Vendor
 from procure.db import utcnow
-
-REVIEW_DECISIONS = ("verified", "rejected")
 
 
 def document_of(disclosure: Disclosure) -> dict[str, Any]:
@@ -153,25 +152,31 @@ def _rescore(disclosure: Disclosure, user) -> None:
     start_refresh(disclosure.period_end, user.organization_id, user)
 
 
-def review(disclosure: Disclosure, decision: str, comment: str, user) -> Disclosure:
-    """A buyer marks a submitted version verified or rejected (a rejection needs a comment)."""
+def review(disclosure: Disclosure, decision: str, comment: str, user) -> DisclosureReview:
+    """The user's buyer organization marks a submitted version verified or rejected, for itself
+    (a rejection needs a comment). Each organization reviews a version once; the disclosure itself
+    does not change, and neither do other organizations' scores."""
     if disclosure.state != "submitted":
         raise ConflictError(f"Only a submitted disclosure can be reviewed; version {disclosure.number} is "
                             f"{disclosure.state}.")
+    mine = disclosure.review_by(user.organization_id)
+    if mine is not None:
+        raise ConflictError(f"Your organization already marked version {disclosure.number} {mine.decision} on "
+                            f"{mine.reviewed_at:%d %b %Y}.")
     if decision not in REVIEW_DECISIONS:
         raise ValidationFailed({"decision": ["Choose verified or rejected."]})
     comment = (comment or "").strip()
     if decision == "rejected" and not comment:
         raise ValidationFailed({"comment": ["Say why the disclosure is rejected, so the vendor can fix it."]})
-    disclosure.state = decision
-    disclosure.review_comment = comment or None
-    disclosure.reviewed_at = utcnow()
-    disclosure.reviewed_by_id = user.id
-    save_changes(disclosure, "disclosure")
+    record = DisclosureReview(disclosure=disclosure, organization_id=user.organization_id, decision=decision,
+                              comment=comment or None, reviewed_at=utcnow(), reviewed_by_id=user.id)
+    db.session.add(record)
+    insert_once(record, ConflictError(  # a colleague reviewed it since the check above
+        f"Someone in your organization reviewed version {disclosure.number} a moment ago: reload to see "
+        "their decision."))
     record_event(f"disclosure.{'verify' if decision == 'verified' else 'reject'}", disclosure,
                  before={"state": "submitted"}, after={"state": decision, "comment": comment})
-    _rescore(disclosure, user)
-    return disclosure
+    return record
 
 
 def amend(disclosure: Disclosure, user) -> Disclosure:
@@ -230,7 +235,3 @@ def add_evidence(disclosure: Disclosure, filename: str, content: bytes, section:
 
 def evidence_path(evidence: Evidence) -> Path:
     return evidence_folder() / evidence.stored_name
-
-
-def review_queue_count() -> int:
-    return db.session.scalar(select(func.count()).select_from(Disclosure).where(Disclosure.state == "submitted"))

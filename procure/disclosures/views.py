@@ -8,7 +8,7 @@ from flask_login import current_user
 from procure.access import SIGNED_IN, access, get_scoped_or_404, roles, scoped_select
 from procure.disclosures import form_spec, services
 from procure.disclosures.evidence_files import EvidenceRejected
-from procure.disclosures.models import EVIDENCE_LEVELS, EVIDENCE_SECTIONS, Disclosure
+from procure.disclosures.models import EVIDENCE_LEVELS, EVIDENCE_SECTIONS, Disclosure, DisclosureReview
 from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
 from procure.vendors.views import own_vendor
@@ -74,7 +74,9 @@ def _render(disclosure: Disclosure, document=None, errors=None, status=200):
         level_options=[(level, level.replace("_", " ")) for level in EVIDENCE_LEVELS],
         section_options=[(section, section.title()) for section in EVIDENCE_SECTIONS],
         can_edit=current_user.role == "vendor" and disclosure.state == "draft",
-        can_review=current_user.role == "buyer" and disclosure.state == "submitted",
+        can_review=current_user.role == "buyer"
+        and disclosure.state_for(current_user.organization_id) == "submitted",
+        reviews=disclosure.reviews_seen_by(current_user),
         can_amend=current_user.role == "vendor" and disclosure.state != "draft" and versions
         and versions[0].id == disclosure.id,
         can_see_evidence=current_user.role in ("vendor", "buyer"),
@@ -133,7 +135,7 @@ def review(disclosure_id):
     except ConflictError as conflict:
         return _refused(conflict, disclosure_id)
     db.session.commit()
-    flash(f"Marked {disclosure.state}.", "success")
+    flash(f"Marked {disclosure.state_for(current_user.organization_id)} for your organization.", "success")
     return redirect(url_for("disclosure_pages.queue"))
 
 
@@ -164,12 +166,15 @@ def upload_evidence(disclosure_id):
 @bp.route("/reviews")
 @access(roles("buyer"))
 def queue():
+    organization_id = current_user.organization_id
     waiting = db.session.scalars(
-        scoped_select(Disclosure).where(Disclosure.state == "submitted").order_by(Disclosure.submitted_at)
+        scoped_select(Disclosure).where(Disclosure.in_state_for("submitted", organization_id))
+        .order_by(Disclosure.submitted_at)
     ).all()
     recent = db.session.scalars(
-        scoped_select(Disclosure).where(Disclosure.state.in_(("verified", "rejected")))
-        .order_by(Disclosure.reviewed_at.desc()).limit(20)
+        scoped_select(Disclosure).join(DisclosureReview)
+        .where(DisclosureReview.organization_id == organization_id)
+        .order_by(DisclosureReview.reviewed_at.desc(), DisclosureReview.id.desc()).limit(20)
     ).all()
     return render_template("disclosures/queue.html", waiting=waiting, recent=recent)
 

@@ -51,9 +51,11 @@ def default_targets(needs: list[Need]) -> dict[str, Any]:
 
 def build_problem(needs: list[Need], profile: scoring.Profile, objective: str,
                   targets: dict[str, Any], time_limit: float = 60.0) -> dict[str, Any]:
-    """The problem document for these needs under this profile (a plain, self-contained dict)."""
-    inputs = scoring_input(None)
-    metrics = catalog_for(needs[0].organization_id if needs else None)  # with the buyer's own metrics
+    """The problem document for these needs under this profile (a plain, self-contained dict),
+    scored with the buyer's own metrics and its own disclosure reviews."""
+    organization_id = needs[0].organization_id if needs else None
+    inputs = scoring_input(organization_id)
+    metrics = catalog_for(organization_id)
     result = scoring.score_table(inputs.table, metrics, profile) if inputs.table is not None else None
     categories = {need.service_category for need in needs}
     vendors, offers, excluded = [], [], []

@@ -207,10 +207,11 @@ def actual_against_projected(scenario: Scenario, impact: dict[str, Any] | None =
     """For an approved allocation: the impact-worker hours it was projected to sustain, and the
     hours the same volumes sustain at each vendor's newest disclosure, where a vendor has disclosed
     a later period since the scenario was solved. `impact` is the scenario's `projected_impact`
-    when the caller has it already, `newest` the `scored_versions()` of a caller reading several."""
+    when the caller has it already, `newest` the `scored_versions()` of the scenario's organization
+    from a caller reading several."""
     from procure.scoring.adapter import scored_versions
 
-    newest = scored_versions() if newest is None else newest
+    newest = scored_versions(scenario.organization_id) if newest is None else newest
     scored = ((scenario.problem or {}).get("meta") or {}).get("scored_disclosures", {})
     used_disclosures = _disclosures(scored.values())
     rows = []

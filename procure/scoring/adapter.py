@@ -1,8 +1,11 @@
 """The one adapter from the database to the scoring package's vendor table.
 
-Each vendor is scored on its latest reporting period, using the newest version of that period
-that is submitted or verified (drafts and rejected versions are never scored). A version a
-buyer verified counts every evidence section at least as `buyer_verified`. With a category,
+Each vendor is scored on its latest reporting period, using the newest submitted version of
+that period that the reading buyer organization has not rejected (drafts are never scored). A
+version that organization verified counts every evidence section at least as `buyer_verified`.
+Reviews are each organization's own, so one buyer's review never moves another buyer's scores;
+read with no organization (the vendor's own view, the trend snapshots), versions count as
+disclosed: every submitted version, no review applied. With a category,
 the vendor's offer in that category gives price and quality; otherwise its first active offer.
 Prices are compared in US dollars at the rate of the period's last day.
 """
@@ -14,19 +17,16 @@ from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import selectinload
 
 import scoring
-from procure.disclosures.models import EVIDENCE_LEVELS, Disclosure
+from procure.disclosures.models import EVIDENCE_LEVELS, Disclosure, DisclosureReview
 from procure.disclosures.tables import flat_row
 from procure.extensions import db
 from procure.reference import reference
 from procure.vendors.models import Vendor
 from scoring.contract import REQUIRED_COLUMNS
-
-SCORED_STATES = ("submitted", "verified")
-
 
 @dataclass(frozen=True)
 class ScoringInput:
@@ -35,12 +35,15 @@ class ScoringInput:
     vendors: dict[int, Vendor]
 
 
-def scored_versions(period_end: date | None = None) -> dict[int, Disclosure]:
-    """Per vendor: the newest submitted or verified version of its latest period with one (or of
-    the period ending on `period_end`)."""
+def scored_versions(organization_id: int | None, period_end: date | None = None) -> dict[int, Disclosure]:
+    """Per vendor: the newest submitted version of its latest period with one (or of the period
+    ending on `period_end`) that the organization has not rejected."""
     chosen: dict[int, Disclosure] = {}
-    statement = select(Disclosure).where(Disclosure.state.in_(SCORED_STATES)).options(
+    statement = select(Disclosure).where(Disclosure.state == "submitted").options(
         selectinload(Disclosure.vendor).selectinload(Vendor.offers))  # 3 queries, not 2 per vendor
+    if organization_id is not None:
+        statement = statement.where(~Disclosure.reviews.any(and_(
+            DisclosureReview.organization_id == organization_id, DisclosureReview.decision == "rejected")))
     if period_end is not None:
         statement = statement.where(Disclosure.period_end == period_end)
     rows = db.session.scalars(
@@ -51,7 +54,7 @@ def scored_versions(period_end: date | None = None) -> dict[int, Disclosure]:
     return chosen
 
 
-def _row(disclosure: Disclosure, category: str | None) -> dict | None:
+def _row(disclosure: Disclosure, category: str | None, verified: bool) -> dict | None:
     row = flat_row(disclosure)
     offers = [o for o in disclosure.vendor.offers if o.active and (category is None or o.service_category == category)]
     if not offers:
@@ -60,7 +63,7 @@ def _row(disclosure: Disclosure, category: str | None) -> dict | None:
     row.update(category=offer.service_category, quality=offer.quality,
                price=round(reference().fx.to_usd(float(offer.price), offer.currency,
                                                  disclosure.period_end).usd_amount, 4))
-    if disclosure.state == "verified":
+    if verified:
         floor = EVIDENCE_LEVELS.index("buyer_verified")
         for section in ("workforce", "wages", "training"):
             level = row.get(f"evidence_{section}")
@@ -69,16 +72,17 @@ def _row(disclosure: Disclosure, category: str | None) -> dict | None:
     return {column: row.get(column) for column in REQUIRED_COLUMNS}
 
 
-def scoring_input(category: str | None = None, overrides: dict[int, dict] | None = None,
-                  period_end: date | None = None) -> ScoringInput:
-    """The vendor table for scoring, optionally for one service category or one period.
+def scoring_input(organization_id: int | None, category: str | None = None,
+                  overrides: dict[int, dict] | None = None, period_end: date | None = None) -> ScoringInput:
+    """The vendor table for scoring as the organization's reviews have it (None: as disclosed),
+    optionally for one service category or one period.
 
     `overrides` replaces figures of some vendors (vendor id -> column -> value): the what-if box.
     """
-    versions = scored_versions(period_end)
+    versions = scored_versions(organization_id, period_end)
     rows, used = [], {}
     for vendor_id, disclosure in versions.items():
-        row = _row(disclosure, category)
+        row = _row(disclosure, category, disclosure.state_for(organization_id) == "verified")
         if row is None:
             continue
         row.update((overrides or {}).get(vendor_id, {}))

@@ -94,6 +94,7 @@ class Scores(MethodView):
         """Vendors ranked by total score, with the points of each pillar and rank stability"""
         profile = profile_for_request(query.get("profile"))
         ranking = services.rank_vendors(profile, query.get("category"), top_k=query["top_k"],
+                                        organization_id=current_user.organization_id,
                                         metrics=services.viewer_catalog(current_user))
         return services.score_rows(ranking)
 
@@ -107,6 +108,7 @@ class Scorecard(MethodView):
         """Every point of a vendor's total explained (a vendor sees only its own)"""
         vendor = get_scoped_or_404(Vendor, vendor_id)
         card = services.scorecard(vendor.id, profile_for_request(query.get("profile")), query.get("category"),
+                                  organization_id=current_user.organization_id,
                                   metrics=services.viewer_catalog(current_user))
         if card is None:
             abort(404, "This vendor has no submitted disclosure with an offer to score yet.")
@@ -122,7 +124,8 @@ class WhatIf(MethodView):
         """The total and rank a vendor would have with some figures changed (nothing is saved)"""
         vendor = get_scoped_or_404(Vendor, vendor_id)
         return services.what_if(vendor.id, profile_for_request(body.get("profile")), body["changes"],
-                                body.get("category"), metrics=services.viewer_catalog(current_user))
+                                body.get("category"), organization_id=current_user.organization_id,
+                                metrics=services.viewer_catalog(current_user))
 
 
 def _metric_rows(organization_id: int) -> list[dict]:

@@ -76,7 +76,9 @@ class TrendPointSchema(Schema):
 class ScorecardSchema(Schema):
     score = fields.Nested(ScoreRowSchema)
     trend = fields.List(fields.Nested(TrendPointSchema), metadata={
-        "description": "Total and rank per reporting period under the default profile, among the vendors of that period"})
+        "description": "Total and rank per reporting period under the default profile, among the vendors of that "
+                       "period, on the figures as disclosed (no review applied); periods whose scored version "
+                       "your organization rejected are left out"})
     explanation = fields.List(fields.Nested(ExplanationRowSchema))
     peers = fields.Integer(metadata={"description": "Vendors scored in the comparison"})
 

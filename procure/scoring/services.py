@@ -123,10 +123,11 @@ class Ranking:
     stability: pd.DataFrame | None
 
 
-def rank_vendors(profile: scoring.Profile, category: str | None = None, *, top_k: int = 5,
-                 with_stability: bool = True, metrics: scoring.Catalog | None = None) -> Ranking:
-    """Score every vendor under `profile` with `metrics` (default: the built-in catalog)."""
-    inputs = scoring_input(category)
+def rank_vendors(profile: scoring.Profile, category: str | None = None, *, organization_id: int | None,
+                 top_k: int = 5, with_stability: bool = True, metrics: scoring.Catalog | None = None) -> Ranking:
+    """Score every vendor under `profile` with `metrics` (default: the built-in catalog), as the
+    organization's disclosure reviews have them (see `scoring_input`)."""
+    inputs = scoring_input(organization_id, category)
     if inputs.table is None:
         return Ranking(inputs, None, None)
     result = scoring.score_table(inputs.table, metrics or catalog(), profile)
@@ -193,10 +194,11 @@ def _clean(value):
     return None if value is None or (isinstance(value, float) and value != value) else value
 
 
-def scorecard(vendor_id: int, profile: scoring.Profile, category: str | None = None,
-              metrics: scoring.Catalog | None = None) -> dict[str, Any] | None:
+def scorecard(vendor_id: int, profile: scoring.Profile, category: str | None = None, *,
+              organization_id: int | None, metrics: scoring.Catalog | None = None) -> dict[str, Any] | None:
     """Every point of one vendor's total, with peer percentiles; None when it is not scored."""
-    ranking = rank_vendors(profile, category, with_stability=False, metrics=metrics)
+    ranking = rank_vendors(profile, category, organization_id=organization_id, with_stability=False,
+                           metrics=metrics)
     if ranking.result is None:
         return None
     key = _key(ranking.result.scores.index, vendor_id)
@@ -215,14 +217,15 @@ def scorecard(vendor_id: int, profile: scoring.Profile, category: str | None = N
     from procure.scoring.snapshots import trend
 
     history = [{"period_end": snap.period_end, "total": snap.total, "rank": snap.rank, "peers": snap.peers,
-                "impact_score": snap.impact_score, "knocked_out": snap.knocked_out} for snap in trend(vendor_id)]
+                "impact_score": snap.impact_score, "knocked_out": snap.knocked_out} for snap in trend(vendor_id, organization_id)]
     return {"score": row, "explanation": lines, "peers": len(ranking.result.scores), "trend": history}
 
 
 def what_if(vendor_id: int, profile: scoring.Profile, changes: Mapping[str, Any],
-            category: str | None = None, metrics: scoring.Catalog | None = None) -> dict[str, Any]:
+            category: str | None = None, *, organization_id: int | None,
+            metrics: scoring.Catalog | None = None) -> dict[str, Any]:
     """The vendor's total and rank if some of its figures were different."""
-    inputs = scoring_input(category)
+    inputs = scoring_input(organization_id, category)
     key = None if inputs.table is None else _key(inputs.table["vendor_id"], vendor_id)
     if key is None:
         raise ValidationFailed({"vendor_id": ["This vendor has no submitted disclosure and offer to score yet."]})

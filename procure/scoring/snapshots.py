@@ -1,10 +1,12 @@
-"""Score snapshots per vendor and period, refreshed (by a job) when a disclosure is submitted or reviewed."""
+"""Score snapshots per vendor and period, refreshed (by a job) when a disclosure is submitted; scored as
+disclosed, so one buyer organization's review never shows in what another sees."""
 
 from __future__ import annotations
 
 from sqlalchemy import delete, select, text
 
 import scoring
+from procure.disclosures.models import DisclosureReview
 from procure.extensions import db
 from procure.scoring.adapter import scoring_input
 from procure.scoring.models import ScoreSnapshot
@@ -12,8 +14,10 @@ from procure.scoring.services import catalog, default_profile
 
 
 def refresh_period(period_end) -> int:
-    """Score every vendor's scored version for the period ending on `period_end` (default profile)
-    and replace that period's snapshots; returns how many vendors were scored. Flushes only.
+    """Score every vendor's newest submitted version for the period ending on `period_end`
+    (default profile, as disclosed: no buyer organization's review applies, since the trend is
+    shown to every buyer and to the vendor) and replace that period's snapshots; returns how many
+    vendors were scored. Flushes only.
 
     Refreshes of one period run one at a time, each reading the disclosures only once the one
     before it has committed: several vendors submitting at once each start one, and the last to
@@ -22,7 +26,7 @@ def refresh_period(period_end) -> int:
     """
     _one_refresh_at_a_time(period_end)
     db.session.execute(delete(ScoreSnapshot).where(ScoreSnapshot.period_end == period_end))
-    inputs = scoring_input(period_end=period_end)
+    inputs = scoring_input(None, period_end=period_end)  # as disclosed: no buyer's review applies
     if inputs.table is None:
         return 0
     result = scoring.score_table(inputs.table, catalog(), default_profile())
@@ -47,6 +51,10 @@ def _one_refresh_at_a_time(period_end) -> None:
                            {"key": f"score_snapshot {period_end}"})
 
 
-def trend(vendor_id: int) -> list[ScoreSnapshot]:
-    return db.session.scalars(select(ScoreSnapshot).where(ScoreSnapshot.vendor_id == vendor_id)
+def trend(vendor_id: int, organization_id: int | None) -> list[ScoreSnapshot]:
+    """The vendor's snapshots by period, without those of versions the organization rejected."""
+    rejected = select(DisclosureReview.disclosure_id).where(
+        DisclosureReview.organization_id == organization_id, DisclosureReview.decision == "rejected")
+    return db.session.scalars(select(ScoreSnapshot).where(ScoreSnapshot.vendor_id == vendor_id,
+                                                          ScoreSnapshot.disclosure_id.not_in(rejected))
                               .order_by(ScoreSnapshot.period_end)).all()

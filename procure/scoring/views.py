@@ -45,6 +45,7 @@ def compare():
     profiles, record = _profile_choice()
     category = request.args.get("category") or None
     ranking = services.rank_vendors(services.profile_of(record), category,
+                                    organization_id=current_user.organization_id,
                                     metrics=services.viewer_catalog(current_user))
     rows = services.score_rows(ranking)
     for row in rows:
@@ -68,7 +69,8 @@ def _render_scorecard(vendor: Vendor):
     profile = services.profile_of(record)
     category = request.values.get("category") or None
     metrics = services.viewer_catalog(current_user)
-    card = services.scorecard(vendor.id, profile, category, metrics=metrics)
+    card = services.scorecard(vendor.id, profile, category, organization_id=current_user.organization_id,
+                              metrics=metrics)
     outcome, errors, values = None, {}, {}
     if card and request.method == "POST":
         values = {key: request.form.get(key, "").strip() for key, _ in WHAT_IF_FIELDS}
@@ -76,7 +78,8 @@ def _render_scorecard(vendor: Vendor):
         changes = {key: value for key, value in typed.items() if value is not None}
         if not errors and changes:
             try:
-                outcome = services.what_if(vendor.id, profile, changes, category, metrics=metrics)
+                outcome = services.what_if(vendor.id, profile, changes, category,
+                                           organization_id=current_user.organization_id, metrics=metrics)
             except ValidationFailed as failed:
                 errors = {k.removeprefix("changes."): v for k, v in failed.errors.items()}
     chart = None
@@ -179,9 +182,10 @@ def _profile_errors(invalid: scoring.ProfileError) -> dict[str, list[str]]:
 def _preview(profile) -> list[dict]:
     """The top 15 under `profile`, each with its rank under the default profile."""
     metrics = services.viewer_catalog(current_user)
-    ranking = services.rank_vendors(profile, with_stability=False, metrics=metrics)
-    default = {r["vendor_id"]: r for r in services.score_rows(
-        services.rank_vendors(services.default_profile(), with_stability=False, metrics=metrics))}
+    organization_id = current_user.organization_id
+    ranking = services.rank_vendors(profile, organization_id=organization_id, with_stability=False, metrics=metrics)
+    default = {r["vendor_id"]: r for r in services.score_rows(services.rank_vendors(
+        services.default_profile(), organization_id=organization_id, with_stability=False, metrics=metrics))}
     return [r | {"default_rank": default.get(r["vendor_id"], {}).get("rank")}
             for r in services.score_rows(ranking)][:15]
 

@@ -306,7 +306,7 @@ STEPS: dict[tuple[str, str], Step] = {
                                                 "evidence": {"workforce": "self_reported"}}))(w.draft())),
     ("/api/v1/disclosures/<int:disclosure_id>/submit", "POST"): S("vendor", ("disclosure.submit", "job.start"),
                                                                   lambda w: ({"disclosure_id": w.draft()["id"]}, {})),
-    ("/api/v1/disclosures/<int:disclosure_id>/review", "POST"): S("buyer", ("disclosure.verify", "job.start"),
+    ("/api/v1/disclosures/<int:disclosure_id>/review", "POST"): S("buyer", ("disclosure.verify",),
                                                                   lambda w: (
         {"disclosure_id": w.submitted_disclosure()["id"]}, {"decision": "verified"})),
     ("/api/v1/disclosures/<int:disclosure_id>/amend", "POST"): S("vendor", ("disclosure.amend",), lambda w: (
@@ -319,7 +319,7 @@ STEPS: dict[tuple[str, str], Step] = {
     ("/disclosures/<int:disclosure_id>", "POST"): S("vendor", ("disclosure.update",), _draft_form),
     ("/disclosures/<int:disclosure_id>/amend", "POST"): S("vendor", ("disclosure.amend",), lambda w: (
         {"disclosure_id": w.submitted_disclosure()["id"]}, {})),
-    ("/disclosures/<int:disclosure_id>/review", "POST"): S("buyer", ("disclosure.reject", "job.start"), lambda w: (
+    ("/disclosures/<int:disclosure_id>/review", "POST"): S("buyer", ("disclosure.reject",), lambda w: (
         {"disclosure_id": w.submitted_disclosure()["id"]}, {"decision": "rejected", "comment": "Payroll missing"})),
     ("/disclosures/<int:disclosure_id>/evidence", "POST"): S("vendor", ("evidence.upload",), lambda w: (
         {"disclosure_id": w.draft()["id"]}, _evidence_upload())),

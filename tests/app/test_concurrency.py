@@ -715,3 +715,46 @@ def test_parallel_saves_in_the_profile_editor_make_one_version(app, make_user, s
             problems.append(f"versions {numbers} after {round_number + 1} saves")
         tally.add(f"round {round_number} ({mode})", 2, problems)
     tally.assert_clean(record_property)
+
+
+def test_parallel_reviews_one_per_organization(app, make_vendor, make_user, make_org, bearer, record_property):
+    """Colleagues of one buyer organization reviewing a version at once: one decision stands, the
+    others are told (409). Buyers of different organizations reviewing at once: each keeps its own."""
+    from procure.disclosures.models import DisclosureReview
+
+    vendor, user = make_vendor()
+    vendor_headers = bearer(user)
+    tally = Tally("disclosure reviews")
+    for round_number, (mode, held) in enumerate(MODES):
+        document = valid_document(f"{2010 + round_number}-01-01", f"{2010 + round_number}-12-31")
+        created = app.test_client().post("/api/v1/disclosures", headers=vendor_headers,
+                                         json={"vendor_id": vendor.id, **document}).json
+        app.test_client().post(f"/api/v1/disclosures/{created['id']}/submit", headers=vendor_headers)
+        url = f"/api/v1/disclosures/{created['id']}/review"
+        organization = make_org("buyer")
+        colleagues = [bearer(make_user("buyer", organization=organization)) for _ in range(3)]
+        decisions = [{"decision": "verified"}, {"decision": "rejected", "comment": "No source."},
+                     {"decision": "verified", "comment": "Checked."}]
+        responses = race([lambda c=c, h=h, b=b: c.post(url, headers=h, json=b)
+                          for c, h, b in zip(clients(app, 3), colleagues, decisions)],
+                         hold=(DisclosureReview,) if held else ())
+        winner, problems = one_winner(responses, field_name=None)
+        stored = db.session.scalars(select(DisclosureReview).where(
+            DisclosureReview.disclosure_id == created["id"])).all()
+        if winner is not None and [r.decision for r in stored] != [decisions[winner]["decision"]]:
+            problems.append(f"stored {[r.decision for r in stored]}, the winner sent {decisions[winner]}")
+        if events("disclosure.verify", created["id"]) + events("disclosure.reject", created["id"]) != 1:
+            problems.append("not one review event")
+        tally.add(f"one organization, round {round_number} ({mode})", 3, problems)
+
+        others = [bearer(make_user("buyer")) for _ in range(3)]
+        responses = race([lambda c=c, h=h: c.post(url, headers=h, json={"decision": "verified"})
+                          for c, h in zip(clients(app, 3), others)], hold=(DisclosureReview,) if held else ())
+        problems = [f"racer {i} answered {r.status_code}: {r.text[:200]}"
+                    for i, r in enumerate(responses) if r.status_code != 200]
+        count = db.session.scalar(select(func.count()).select_from(DisclosureReview)
+                                  .where(DisclosureReview.disclosure_id == created["id"]))
+        if count != 4:
+            problems.append(f"{count} reviews stored, expected 4")
+        tally.add(f"three organizations, round {round_number} ({mode})", 3, problems)
+    tally.assert_clean(record_property)

@@ -102,7 +102,11 @@ def test_rejection_needs_a_comment_then_amendment_makes_a_new_version(client, ma
     assert amended.json["workforce"] == rejected.json["workforce"]
     assert client.post(f"/api/v1/disclosures/{first['id']}/amend", headers=headers).status_code == 409
     versions = client.get(f"/api/v1/disclosures/{amended.json['id']}/versions", headers=headers).json
-    assert [(v["number"], v["state"]) for v in versions] == [(1, "rejected"), (2, "draft")]
+    # the vendor sees the buyer organization's review; the version itself stays submitted
+    assert [(v["number"], v["state"]) for v in versions] == [(1, "submitted"), (2, "draft")]
+    assert [(r["decision"], r["comment"]) for r in versions[0]["reviews"]] == [
+        ("rejected", "Living wage source is missing a date.")]
+    assert versions[0]["review_comment"] is None  # the vendor's organization did not review it
     # buyers never see drafts
     buyer_versions = client.get(f"/api/v1/disclosures/{first['id']}/versions", headers=buyer_headers).json
     assert [(v["number"], v["state"]) for v in buyer_versions] == [(1, "rejected")]
@@ -162,8 +166,10 @@ def test_vendor_fills_the_form_sees_an_inline_error_submits_and_buyer_verifies(c
     db.session.refresh(disclosure)
     assert disclosure.state == "submitted"
     assert disclosure.figures["wages"][0]["currency"] == "KES"
-    buyer_client = client.application.test_client()
-    sign_in(buyer_client, make_user("buyer"))
+    buyer_client, other_client = client.application.test_client(), client.application.test_client()
+    buyer = make_user("buyer")
+    sign_in(buyer_client, buyer)
+    sign_in(other_client, make_user("buyer"))
     queue = buyer_client.get("/reviews")
     assert vendor.name in queue.text
     shown = buyer_client.get(f"/disclosures/{disclosure.id}")
@@ -171,7 +177,14 @@ def test_vendor_fills_the_form_sees_an_inline_error_submits_and_buyer_verifies(c
         "csrf_token": csrf_token_from(shown.text), "decision": "verified", "comment": ""})
     assert verified.status_code == 302
     db.session.refresh(disclosure)
-    assert disclosure.state == "verified"
+    assert disclosure.state == "submitted" and disclosure.state_for(buyer.organization_id) == "verified"
+    assert "Your organization verified it on" in buyer_client.get(f"/disclosures/{disclosure.id}").text
+    assert "Waiting for review (0)" in buyer_client.get("/reviews").text
+    # another buyer organization still has it to review, and sees nothing of this one's decision
+    assert "Waiting for review (1)" in other_client.get("/reviews").text
+    other_page = other_client.get(f"/disclosures/{disclosure.id}").text
+    assert "verified" not in other_page.split("<h1>")[1].split("</h1>")[0] and 'id="review"' in other_page
+    assert f"verified by {buyer.organization.name}" in client.get("/vendor/disclosures").text  # the vendor sees it
 
 
 def _form_fields(document: dict) -> dict:
@@ -188,3 +201,38 @@ def _form_fields(document: dict) -> dict:
     form.update({f"training.{k}": str(v) for k, v in document["training"].items()})
     form.update({f"evidence.{k}": v for k, v in document["evidence"].items()})
     return form
+
+
+def test_each_buyer_organization_reviews_for_itself(client, make_vendor, make_user, bearer):
+    """Two buyer organizations review one version differently: each sees its own decision and
+    comment, neither sees the other's, the vendor sees both, and an organization reviews once."""
+    vendor, user = make_vendor()
+    headers = bearer(user)
+    disclosure_id = _create(client, headers, vendor).json["id"]
+    submitted = client.post(f"/api/v1/disclosures/{disclosure_id}/submit", headers=headers).json
+    x_user, y_user, z_user = make_user("buyer"), make_user("buyer"), make_user("buyer")
+    x, y, z = bearer(x_user), bearer(y_user), bearer(z_user)
+    colleague = bearer(make_user("buyer", organization=x_user.organization))
+    url = f"/api/v1/disclosures/{disclosure_id}"
+    assert client.post(f"{url}/review", headers=x, json={"decision": "verified", "comment": "Payroll checked."}
+                       ).json["state"] == "verified"
+    assert client.post(f"{url}/review", headers=y, json={"decision": "rejected", "comment": "No wage source."}
+                       ).json["state"] == "rejected"
+    again = client.post(f"{url}/review", headers=colleague, json={"decision": "rejected", "comment": "Hm."})
+    assert again.status_code == 409 and "already marked version 1 verified" in again.json["message"]
+    seen = {name: client.get(url, headers=h).json for name, h in
+            (("x", x), ("colleague", colleague), ("y", y), ("z", z), ("vendor", headers))}
+    assert {name: s["state"] for name, s in seen.items()} == {
+        "x": "verified", "colleague": "verified", "y": "rejected", "z": "submitted", "vendor": "submitted"}
+    assert seen["x"]["review_comment"] == "Payroll checked." and seen["y"]["review_comment"] == "No wage source."
+    assert seen["z"]["review_comment"] is None and seen["z"]["reviews"] == [] and seen["z"]["reviewed_at"] is None
+    assert [r["comment"] for r in seen["x"]["reviews"]] == ["Payroll checked."]
+    assert sorted((r["organization_name"], r["decision"]) for r in seen["vendor"]["reviews"]) == sorted(
+        [(x_user.organization.name, "verified"), (y_user.organization.name, "rejected")])
+    by_state = {state: [d["id"] for d in client.get(f"/api/v1/disclosures?state={state}", headers=y).json]
+                for state in ("submitted", "verified", "rejected")}
+    assert by_state == {"submitted": [], "verified": [], "rejected": [disclosure_id]}
+    assert [d["id"] for d in client.get("/api/v1/disclosures?state=submitted", headers=z).json] == [disclosure_id]
+    # the version itself never changed
+    assert {k: v for k, v in seen["vendor"].items() if k != "reviews"} == \
+        {k: v for k, v in submitted.items() if k != "reviews"}

@@ -26,7 +26,6 @@ from tests.app.test_disclosures import _form_fields
 from tests.conftest import valid_document
 
 REFUSED_PAGE = "alert alert-error"
-REVIEW_FIELDS = {"state", "review_comment", "reviewed_at", "reviewed_by_id", "updated_at", "edit_version"}
 
 
 def stored_row(model, record_id: int) -> dict[str, Any]:
@@ -342,14 +341,15 @@ def test_a_submitted_disclosure_is_never_altered(app, walk_world):
         Attempt("vendor", "POST", "/api/v1/disclosures/{disclosure}/amend", refused=(), check=_new_version),
     ], snapshot)
 
-    # review: the one change a submitted version allows, to its state and review fields only
+    # review: a buyer organization's decision is a record of its own; the version is not touched
     before = snapshot()
     reviewed = w.call("buyer", "POST", f"/api/v1/disclosures/{submitted['id']}/review", {"decision": "verified"})
     assert reviewed.status_code == 200 and reviewed.json["state"] == "verified"
     after = snapshot()
-    changed = {key for key in before["disclosure"] if before["disclosure"][key] != after["disclosure"][key]}
-    assert changed <= REVIEW_FIELDS and "state" in changed, changed
+    assert after["disclosure"] == before["disclosure"]
     assert (after["evidence"], after["files"]) == (before["evidence"], before["files"])
+    assert [r["decision"] for r in after["served"].pop("reviews")] == ["verified"]  # the vendor sees it
+    assert before["served"].pop("reviews") == [] and after["served"] == before["served"]
     ids["edit_version"] = reviewed.json["edit_version"]
     problems += run_attempts(w, ids, [
         Attempt("buyer", "POST", "/api/v1/disclosures/{disclosure}/review", {"decision": "rejected", "comment": "x"}),
@@ -358,8 +358,11 @@ def test_a_submitted_disclosure_is_never_altered(app, walk_world):
     ], snapshot)
     tried = len(FROZEN_DISCLOSURE_ATTEMPTS) * 2 + len(NEW_VERSION_ATTEMPTS) + 3
     assert problems == [], f"{len(problems)} problems in {tried} attempts:\n" + "\n".join(problems)
+    final = w.api("buyer", "GET", f"/api/v1/disclosures/{submitted['id']}/versions")
+    assert [(v["number"], v["state"]) for v in final] == [(1, "verified"), (2, "submitted")]
     final = w.api("vendor", "GET", f"/api/v1/disclosures/{submitted['id']}/versions")
-    assert [(v["number"], v["state"]) for v in final] == [(1, "verified"), (2, "submitted"), (3, "draft")]
+    assert [(v["number"], v["state"], [r["decision"] for r in v["reviews"]]) for v in final] == [
+        (1, "submitted", ["verified"]), (2, "submitted", []), (3, "draft", [])]
 
 
 def test_the_harness_reports_an_altered_record(app, walk_world, monkeypatch):

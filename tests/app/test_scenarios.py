@@ -161,3 +161,28 @@ def test_targets_are_checked_by_the_optimizers_rules_before_anything_is_saved(cl
     assert set(response.json["errors"]) == {"targets.budget", "targets.min_avg_impact"}
     assert response.json["errors"]["targets.min_avg_impact"] == ["must be between 0 and 100, got 120"]
     assert db.session.scalar(select(Scenario.id)) is None
+
+
+def test_disclosure_reviews_count_only_for_the_reviewing_organization(client, world, make_user, bearer):
+    """Buyer Y rejects Beta and verifies Alpha: Y's scenarios leave Beta out and score Alpha's
+    evidence at least buyer-verified; buyer X's problem document does not move."""
+    from procure.disclosures.models import Disclosure
+
+    def problem(headers, need_id):
+        created = client.post("/api/v1/scenarios", headers=headers, json={"name": "Plan", "need_ids": [need_id]})
+        assert created.status_code == 201, created.json
+        document = client.get(f"/api/v1/scenarios/{created.json['id']}/problem.json", headers=headers).json
+        return {v["id"]: v["impact_score"] for v in document["vendors"]}
+
+    alpha, beta = f"V{world['alpha'].id}", f"V{world['beta'].id}"
+    before = problem(world["headers"], world["need"]["id"])
+    y = bearer(make_user("buyer"))
+    versions = {d.vendor_id: d.id for d in db.session.scalars(select(Disclosure)).all()}
+    assert client.post(f"/api/v1/disclosures/{versions[world['beta'].id]}/review", headers=y,
+                       json={"decision": "rejected", "comment": "Hires do not reconcile."}).status_code == 200
+    assert client.post(f"/api/v1/disclosures/{versions[world['alpha'].id]}/review", headers=y,
+                       json={"decision": "verified"}).status_code == 200
+    assert problem(world["headers"], world["need"]["id"]) == before == {alpha: before[alpha], beta: before[beta]}
+    own = problem(y, client.post("/api/v1/needs", headers=y, json=NEED).json["id"])
+    assert set(own) == {alpha}  # Beta's only version is rejected by Y
+    assert own[alpha] > before[alpha]  # self-reported evidence counts as buyer-verified for Y

@@ -264,8 +264,16 @@ def test_snapshots_per_period_make_a_trend(client, make_vendor, make_user, beare
     card = client.get(f"/api/v1/vendors/{vendor.id}/scorecard", headers=headers).json
     assert [t["period_end"] for t in card["trend"]] == ["2024-12-31", "2025-12-31"]
     assert abs(card["trend"][-1]["total"] - card["score"]["total"]) < 1e-9
-    # a rejection takes the version out of the scores, and out of the period's snapshots
-    buyer = bearer(make_user("buyer"))
+    # a rejection takes the version out of that buyer organization's scores and trend, and out of
+    # nobody else's: the snapshots score the figures as disclosed
+    buyer, other_buyer = bearer(make_user("buyer")), bearer(make_user("buyer"))
     client.post(f"/api/v1/disclosures/{second}/review", headers=buyer, json={"decision": "rejected", "comment": "No."})
     db.session.expire_all()
-    assert [s.period_end.year for s in db.session.scalars(select(ScoreSnapshot))] == [2024]
+    assert [s.period_end.year for s in db.session.scalars(select(ScoreSnapshot))] == [2024, 2025]
+    rejecter = client.get(f"/api/v1/vendors/{vendor.id}/scorecard", headers=buyer).json
+    assert rejecter["score"]["disclosure_id"] == first
+    assert [t["period_end"] for t in rejecter["trend"]] == ["2024-12-31"]
+    for viewer in (headers, other_buyer):
+        unmoved = client.get(f"/api/v1/vendors/{vendor.id}/scorecard", headers=viewer).json
+        assert unmoved["score"]["disclosure_id"] == second
+        assert [t["period_end"] for t in unmoved["trend"]] == ["2024-12-31", "2025-12-31"]
