@@ -212,6 +212,8 @@ def evidence_folder() -> Path:
 
 def add_evidence(disclosure: Disclosure, filename: str, content: bytes, section: str, level: str,
                  user) -> Evidence:
+    """Attach a file to a draft. The draft's edit_version goes up with it: a file is part of the
+    version, and a submit racing the upload must not miss it (one of the two gets 409)."""
     from procure.disclosures.models import EVIDENCE_LEVELS, EVIDENCE_SECTIONS
 
     _require_draft(disclosure)
@@ -228,6 +230,8 @@ def add_evidence(disclosure: Disclosure, filename: str, content: bytes, section:
                         stored_name=stored.stored_name, content_type=stored.content_type, size=stored.size,
                         sha256=stored.sha256, uploaded_by_id=user.id)
     db.session.add(evidence)
+    disclosure.updated_at = utcnow()
+    save_changes(disclosure, "disclosure")
     record_event("evidence.upload", evidence, after={"disclosure_id": disclosure.id, "section": section,
                                                      "level": level, "sha256": stored.sha256})
     return evidence

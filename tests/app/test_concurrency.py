@@ -758,3 +758,44 @@ def test_parallel_reviews_one_per_organization(app, make_vendor, make_user, make
             problems.append(f"{count} reviews stored, expected 4")
         tally.add(f"three organizations, round {round_number} ({mode})", 3, problems)
     tally.assert_clean(record_property)
+
+
+def test_an_evidence_upload_racing_the_submit_is_in_the_version_or_refused(app, make_vendor, bearer,
+                                                                           record_property):
+    """A file uploaded while the draft is submitted: either the submitted version holds it (and its
+    warnings were computed with it), or the upload is refused (409). Never a file added to a
+    version after it was submitted."""
+    import io
+
+    from procure.disclosures.models import Evidence
+    from procure.disclosures.services import unbacked_evidence_warnings
+
+    vendor, user = make_vendor()
+    headers = bearer(user)
+    tally = Tally("evidence upload racing the submit")
+    for round_number, (mode, held) in enumerate(MODES):
+        document = valid_document(f"{2010 + round_number}-01-01", f"{2010 + round_number}-12-31")
+        document["evidence"]["wages"] = "self_reported_documented"  # the file would back this claim
+        draft = app.test_client().post("/api/v1/disclosures", headers=headers,
+                                       json={"vendor_id": vendor.id, **document}).json
+        submitter, uploader = clients(app, 2)
+        responses = race([
+            lambda: submitter.post(f"/api/v1/disclosures/{draft['id']}/submit", headers=headers),
+            lambda: uploader.post(f"/api/v1/disclosures/{draft['id']}/evidence", headers=headers, data={
+                "section": "wages", "level": "self_reported_documented",
+                "file": (io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "payroll.pdf")}, content_type="multipart/form-data"),
+        ], hold=(Disclosure,) if held else ())
+        problems = [f"racer {i} answered {r.status_code}: {r.text[:200]}" for i, r in enumerate(responses)
+                    if r.status_code not in ((200, 409) if i == 0 else (201, 409))]
+        stored = db.session.get(Disclosure, draft["id"])
+        files = db.session.scalars(select(Evidence).where(Evidence.disclosure_id == draft["id"])).all()
+        if stored.state == "submitted":
+            if any(f.created_at > stored.submitted_at for f in files):
+                problems.append("a file was added after the version was submitted")
+            if [w for w in stored.warnings if w["field"].startswith("evidence.")] != \
+                    unbacked_evidence_warnings(stored):
+                problems.append(f"the submitted warnings miss the files: {stored.warnings}")
+        if responses[0].status_code == 200 and responses[1].status_code == 201 and held:
+            problems.append("both won although both read the draft before either wrote")
+        tally.add(f"round {round_number} ({mode})", 2, problems)
+    tally.assert_clean(record_property)
