@@ -799,3 +799,43 @@ def test_an_evidence_upload_racing_the_submit_is_in_the_version_or_refused(app, 
             problems.append("both won although both read the draft before either wrote")
         tally.add(f"round {round_number} ({mode})", 2, problems)
     tally.assert_clean(record_property)
+
+
+def test_parallel_cancels_and_retries_of_one_job(app, world, monkeypatch, record_property):
+    """Three cancels of a queued job at once: one cancels it, the others are told it has ended.
+    Three retries of a failed job at once: it is queued and run once, the others are told."""
+    from procure.jobs import services as jobs
+    from tests.app import test_jobs
+
+    monkeypatch.setitem(jobs.KINDS, "test.counting", jobs.JobKind("Counting", "tests.app.test_jobs:counting"))
+    headers = world["headers"]
+    scenario = app.test_client().post("/api/v1/scenarios", headers=headers,
+                                      json={"name": "Plan", "need_ids": [world["need"]["id"]]}).json
+    subject = db.session.get(Scenario, scenario["id"])
+    tally = Tally("job cancels and retries")
+    for round_number, (mode, held) in enumerate(MODES):
+        queued = jobs.enqueue("test.counting", organization_id=world["buyer"].organization_id,
+                              user=world["buyer"], subject=subject, params={"after_step": {"50": "boom"}})
+        db.session.commit()  # queued, never started: nothing calls start_committed
+        before = events("job.cancel", queued.id)
+        responses = race([lambda c=c: c.post(f"/api/v1/jobs/{queued.id}/cancel", headers=headers)
+                          for c in clients(app, 3)], hold=(Job,) if held else ())
+        _, problems = one_winner(responses, field_name=None)
+        if db.session.get(Job, queued.id).status != "cancelled":
+            problems.append(f"the job is {db.session.get(Job, queued.id).status}")
+        if events("job.cancel", queued.id) - before != 1:
+            problems.append(f"{events('job.cancel', queued.id) - before} cancel events")
+        tally.add(f"cancel, round {round_number} ({mode})", 3, problems)
+
+        test_jobs.SEEN.clear()
+        responses = race([lambda c=c: c.post(f"/api/v1/jobs/{queued.id}/retry", headers=headers)
+                          for c in clients(app, 3)], hold=(Job,) if held else ())
+        _, problems = one_winner(responses, won=202, field_name=None)
+        if test_jobs.SEEN != [10, 50]:  # one run, which fails at step 50 as its params say
+            problems.append(f"the handler ran the steps {test_jobs.SEEN}")
+        if db.session.get(Job, queued.id).status != "failed":
+            problems.append(f"the job is {db.session.get(Job, queued.id).status}")
+        if events("job.retry", queued.id) != 1:
+            problems.append(f"{events('job.retry', queued.id)} retry events")
+        tally.add(f"retry, round {round_number} ({mode})", 3, problems)
+    tally.assert_clean(record_property)
