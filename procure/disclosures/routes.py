@@ -16,6 +16,7 @@ from procure.disclosures.schemas import (
     DisclosureUpdateSchema,
     EvidenceFileSchema,
     EvidenceSchema,
+    EvidenceUploadBodySchema,
     EvidenceUploadSchema,
     ImportResultSchema,
     ReviewSchema,
@@ -149,7 +150,9 @@ class DisclosureEvidence(MethodView):
     @access(roles("vendor"))
     @blp.arguments(EvidenceUploadSchema, location="form")
     @blp.arguments(EvidenceFileSchema, location="files")
+    @blp.doc(requestBody={"content": {"multipart/form-data": {"schema": EvidenceUploadBodySchema}}})
     @blp.response(201, EvidenceSchema)
+    @blp.alt_response(409, description="Not a draft")
     @blp.alt_response(413, description="File too large")
     def post(self, form, files, disclosure_id):
         """Attach a PDF, PNG, JPEG, CSV or XLSX file to a draft, for one section"""

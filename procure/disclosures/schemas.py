@@ -113,6 +113,11 @@ class EvidenceFileSchema(Schema):
     file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
 
 
+class EvidenceUploadBodySchema(EvidenceUploadSchema, EvidenceFileSchema):
+    """The whole multipart body of an evidence upload, for the API document only: the route reads
+    its form fields and its file as two arguments, and flask-smorest documents only one of them."""
+
+
 class TableQuerySchema(Schema):
     format = fields.String(load_default="csv", validate=validate.OneOf(("csv", "xlsx")))
     latest_period = fields.Boolean(load_default=False, metadata={

@@ -374,7 +374,7 @@ def cancel(job: Job, user) -> Job:
                                .execution_options(synchronize_session=False)).rowcount
     if not asked:
         db.session.refresh(job)
-        raise ConflictError(f"The job has {job.status}; there is nothing to cancel.")
+        raise ConflictError(f"The job has already ended ({job.status}); there is nothing to cancel.")
     _end(job.id, "cancelled", f"Cancelled by {user.name} before it started.", from_status="queued")
     record_event("job.cancel", job, before={"status": job.status})
     db.session.flush()
