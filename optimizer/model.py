@@ -86,7 +86,13 @@ class LinearProgram:
 
     def row_activity(self, x: np.ndarray) -> np.ndarray:
         """A x for a full column vector x."""
-        products = self.value * x[self.index]
+        return self._row_sums(self.value * x[self.index])
+
+    def row_magnitude(self, x: np.ndarray) -> np.ndarray:
+        """|A| |x|: the size of each row's terms, which sets the rounding error of A x."""
+        return self._row_sums(np.abs(self.value * x[self.index]))
+
+    def _row_sums(self, products: np.ndarray) -> np.ndarray:
         if products.size == 0:
             return np.zeros(self.num_row)
         sums = np.add.reduceat(products, np.minimum(self.start[:-1], products.size - 1))

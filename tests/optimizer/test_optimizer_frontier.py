@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 
 import numpy as np
@@ -9,6 +10,8 @@ import pytest
 from scipy.optimize import linprog
 
 import optimizer
+from optimizer.model import INF, build_model, cost_vector
+from optimizer.problem import parse_problem
 
 solve_module = importlib.import_module("optimizer.solve")
 
@@ -69,18 +72,21 @@ def test_frontier_uses_one_model(golden, monkeypatch):
     result = optimizer.frontier(golden("impact_binding"), 11)
     assert result["status"] == "optimal" and len(result["points"]) == 11
     assert len(calls) == 1
-    # cheapest + best impact at that cost + most impact (proved by ranging) + 11 points
-    assert result["solver"]["solves"] == 14
+    # cheapest + best impact at that cost + most impact (proved from the basis, no second
+    # run) + 10 points: the top point is the most-impact run's plan, solved once
+    assert result["solver"]["solves"] == 13
+    assert result["points"][-1]["iterations"] == 0
 
 
 def test_frontier_golden_points(golden):
     # impact_binding without its target: cheapest is all V1 ($1000, impact 50); the most
     # impact within the $2000 budget is all V2 ($1200, impact 90). Between them cost rises
-    # by $5 per point: 1000 + 5·(impact − 50).
+    # by $5 per point: 1000 + 5·(impact − 50). At 50 the slope is the one above (the cost of
+    # one more point), although any value from 0 (the flat cost below) to 5 is a dual there.
     points = optimizer.frontier(golden("impact_binding"), 5)["points"]
     assert [(p["avg_impact"], p["cost"]) for p in points] == [
         (50.0, 1000.0), (60.0, 1050.0), (70.0, 1100.0), (80.0, 1150.0), (90.0, 1200.0)]
-    assert [p["cost_per_impact_point"] for p in points[1:4]] == [5.0, 5.0, 5.0]
+    assert [p["cost_per_impact_point"] for p in points] == [5.0, 5.0, 5.0, 5.0, None]  # none for sale at 90
 
 
 def test_frontier_with_cbc_proves_the_top_by_a_second_run(golden):
@@ -88,7 +94,38 @@ def test_frontier_with_cbc_proves_the_top_by_a_second_run(golden):
     result = optimizer.frontier({**golden("impact_binding"), "options": {"solver": "cbc"}}, 5)
     assert [(p["avg_impact"], p["cost"]) for p in result["points"]] == [
         (50.0, 1000.0), (60.0, 1050.0), (70.0, 1100.0), (80.0, 1150.0), (90.0, 1200.0)]
-    assert result["solver"]["solves"] == 4 + 5
+    assert [p["cost_per_impact_point"] for p in result["points"]] == [5.0] * 4 + [None]
+    # cheapest, best impact at that cost, most impact, its proof; 4 points (the top is the
+    # most-impact run's plan)
+    assert result["solver"]["solves"] == 4 + 4
+
+
+def test_most_impact_proof_agrees_with_highs_cost_ranging(random_document):
+    # stays_optimal_as_cost_rises reads one basis-inverse row; HiGHS' getRanging ranges every
+    # column. Runs as in _highest_impact, with penalties from too small to ample, so that
+    # both answers occur.
+    answers = []
+    for seed in range(60):
+        doc = random_document(seed, vendors=12, needs=4)
+        problem, errors = parse_problem(doc)
+        problem = dataclasses.replace(
+            problem, targets=dataclasses.replace(problem.targets, min_avg_impact=None))
+        model = build_model(problem)
+        session = solve_module.HighsSolver().open(model)
+        session.set_cost(cost_vector(model, {"spend": 1.0}))
+        if errors or session.run(30).status != "optimal":
+            continue
+        shortfall, row = model.col_shortfall, model.row_index["min_avg_impact"]
+        session.set_col_bounds([shortfall], [0.0], [INF])
+        session.set_row_bounds([row], [100.0 * model.total_volume + 1.0], [INF])
+        for penalty in (1e-3, 1.0, 30.0, 1e3, 1e6):
+            session.set_cost(cost_vector(model, {"spend": 1.0, "shortfall": penalty}))
+            assert session.run(30).status == "optimal"
+            _, ranging = session.highs.getRanging()
+            unbounded = not np.isfinite(ranging.col_cost_up.value_[shortfall])
+            assert session.stays_optimal_as_cost_rises(shortfall) is unbounded, (seed, penalty)
+            answers.append(unbounded)
+    assert answers.count(True) >= 50 and answers.count(False) >= 50
 
 
 def test_frontier_single_point_and_bad_points(golden):
