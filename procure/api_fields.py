@@ -2,12 +2,19 @@
 
 from marshmallow import fields, validate
 
-# Record ids are the database's integer columns (32-bit on PostgreSQL): a larger number names no
-# record, and must never reach a query (it would overflow the driver).
+# Record ids and versions are the database's integer columns (32-bit on PostgreSQL): a larger
+# number names no record, and must never reach a query (it would overflow the driver).
 MAX_RECORD_ID = 2**31 - 1
 
 
 def RecordId(**kwargs) -> fields.Integer:  # noqa: N802 - used like a field class
     """An integer that can be a record id (1 to 2**31 - 1)."""
     return fields.Integer(validate=validate.Range(min=1, max=MAX_RECORD_ID, error="No record has this id."),
+                          **kwargs)
+
+
+def RecordVersion(**kwargs) -> fields.Integer:  # noqa: N802 - used like a field class
+    """The version of a record an edit was based on (1 to 2**31 - 1, the range of the column): a
+    number outside it is refused here (422 naming the field); a stale one in range gets 409."""
+    return fields.Integer(validate=validate.Range(min=1, max=MAX_RECORD_ID, error="No record has this version."),
                           **kwargs)

@@ -104,13 +104,17 @@ def _stale(error: StaleDataError):
 OUT_OF_RANGE_STATES = ("22003", "22001")  # PostgreSQL: numeric value out of range, string too long
 
 
-def _out_of_range(error: Exception):
+def _out_of_range(error: DataError):
     """A value the database cannot hold (an integer past its range, a text past its column): the
     request changes nothing and says so, instead of failing with a 500. Any other data error of
-    the database (a division by zero, a bad date) is a fault of ours and answers 500."""
+    the database (a division by zero, a bad date) is a fault of ours and answers 500.
+
+    There is no handler for Python's OverflowError: a number too large for its field is refused
+    where it is read (RecordId, RecordVersion, the route converter, scoring's read_number) with
+    the field's name, and any OverflowError left is a fault of ours (500, logged)."""
     from procure.extensions import db
 
-    if isinstance(error, DataError) and getattr(error.orig, "sqlstate", None) not in OUT_OF_RANGE_STATES:
+    if getattr(error.orig, "sqlstate", None) not in OUT_OF_RANGE_STATES:
         return _unexpected(error)
     db.session.rollback()
     log.warning("out-of-range value on %s %s", request.method, request.path, exc_info=error)
@@ -130,6 +134,5 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(ConflictError, _conflict)
     app.register_error_handler(ValidationFailed, _validation)
     app.register_error_handler(StaleDataError, _stale)
-    app.register_error_handler(OverflowError, _out_of_range)  # SQLite: an integer past 64 bits
     app.register_error_handler(DataError, _out_of_range)      # PostgreSQL: numeric value out of range
     app.register_error_handler(Exception, _unexpected)

@@ -14,6 +14,7 @@ import zipfile
 from typing import IO, Any, Iterable
 
 import pandas as pd
+from openpyxl.reader.excel import ExcelReader
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 MAX_COLUMNS = 200  # the flat disclosure table has 27; 100,000 columns took pandas 11 s and 300 MB
@@ -103,8 +104,25 @@ def _refuse_large_sheet(stream: IO[bytes], max_rows: int) -> None:
         pending = buffer[max(scan_end, 0):]
 
 
+def _first_worksheet(content: bytes) -> str | None:
+    """The archive member of the worksheet that read_table reads (pandas' sheet 0): the first
+    sheet the workbook lists that is a worksheet present in the file. Found by openpyxl's own
+    reader (the workbook part and its relations only, no sheet), as load_workbook finds it, so
+    the sheet sized up is the one read whatever its member is called."""
+    reader = ExcelReader(io.BytesIO(content), read_only=True, keep_links=False)
+    with reader.archive:
+        reader.read_manifest()
+        reader.read_workbook()
+        for _, relation in reader.parser.find_sheets():
+            if relation.target in reader.valid_files and "chartsheet" not in relation.Type:
+                return relation.target
+    return None
+
+
 def _refuse_large_workbook(content: bytes, max_rows: int) -> None:
-    """Size up an XLSX from its ZIP directory and its sheets' XML before openpyxl reads it.
+    """Size up an XLSX from its ZIP directory and the XML of the sheet that is read, before
+    openpyxl reads it. Other sheets (a long lookup list beside a small table) are not read, so
+    their rows do not count; they are bounded by the unpacked size like every member.
 
     The sizes the directory declares bound what unpacking produces (zipfile stops there, and a
     file that lies fails its checksum), so a ZIP bomb is refused before it is unpacked.
@@ -124,9 +142,10 @@ def _refuse_large_workbook(content: bytes, max_rows: int) -> None:
             if name.endswith("sharedstrings.xml") and member.file_size > MAX_XLSX_SHARED_TEXT_BYTES:
                 raise TableReadError(f"The workbook's text unpacks to {member.file_size / 1_048_576:,.0f} MB; the "
                                      f"limit is {MAX_XLSX_SHARED_TEXT_BYTES / 1_048_576:.0f} MB. Save it as CSV.")
-            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
-                with archive.open(member) as stream:
-                    _refuse_large_sheet(stream, max_rows)
+        sheet = _first_worksheet(content)
+        if sheet is not None:  # a workbook without one is refused by pandas, with its reason
+            with archive.open(sheet) as stream:
+                _refuse_large_sheet(stream, max_rows)
 
 
 def read_table(content: bytes, filename: str, max_rows: int) -> list[dict[str, Any]]:

@@ -95,7 +95,11 @@ class FieldErrors:
         if isinstance(value, bool) or not isinstance(value, int | float):
             self.add(field, f"must be a number, got {value!r}")
             return None
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an int past the largest float (JSON and TOML allow any length)
+            self.add(field, "must be a finite number, got a number too large to represent")
+            return None
         if not math.isfinite(number):
             self.add(field, f"must be a finite number, got {value!r}")
             return None

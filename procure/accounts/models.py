@@ -1,11 +1,13 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+
+from flask import current_app
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from procure.db import Base, TimestampMixin, UTCDateTime
+from procure.db import Base, TimestampMixin, UTCDateTime, utcnow
 
 ORGANIZATION_KINDS = ("buyer", "vendor")
 # Which roles a user may hold in each kind of organization.
@@ -60,9 +62,17 @@ class User(TimestampMixin, Base):
         return True
 
     @property
+    def locked(self) -> bool:
+        """Locked after too many wrong passwords, and the lock has not lapsed (LOCKOUT_MINUTES)."""
+        if self.locked_at is None:
+            return False
+        minutes = current_app.config["LOCKOUT_MINUTES"]
+        return not minutes or utcnow() - self.locked_at < timedelta(minutes=minutes)
+
+    @property
     def is_active(self) -> bool:
         """May use the service: not deactivated and not locked (sessions and tokens stop otherwise)."""
-        return self.active and self.locked_at is None
+        return self.active and not self.locked
 
     @property
     def is_anonymous(self) -> bool:

@@ -38,8 +38,11 @@ class UserSchema(Schema):
     role = fields.String(dump_only=True)
     active = fields.Boolean(dump_only=True)
     last_sign_in_at = fields.DateTime(dump_only=True, allow_none=True)
+    locked = fields.Boolean(dump_only=True, metadata={
+        "description": "Locked after too many wrong passwords in a row, and the lock has not lapsed yet "
+                       "(setting lockout_minutes)."})
     locked_at = fields.DateTime(dump_only=True, allow_none=True, metadata={
-        "description": "Set while the account is locked after too many wrong passwords in a row."})
+        "description": "When the account was locked; kept until it signs in again after a lapsed lock."})
 
 
 class UserCreateSchema(Schema):

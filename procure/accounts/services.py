@@ -9,11 +9,12 @@ import hashlib
 import hmac
 import re
 import secrets
+import unicodedata
 from datetime import datetime, timedelta
 from math import ceil
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from procure.accounts.common_passwords import COMMON_PASSWORDS
@@ -28,10 +29,19 @@ MIN_PASSWORD_LENGTH = 12
 _LOOK_ALIKES = str.maketrans("0134578@$", "oieastbas")
 # The session key holding session_stamp(user) of the user who signed in.
 SESSION_STAMP_KEY = "auth_stamp"
-LOCKED_MESSAGE = ("Your account is locked after too many wrong passwords in a row. "
-                  "Ask an administrator to unlock it.")
+
 # Compared against when the email is unknown, so both paths cost one hash check.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+def locked_message(user: User) -> str:
+    """What a locked user who gave the right password is told: who can unlock, and when the lock lapses."""
+    message = "Your account is locked after too many wrong passwords in a row. Ask an administrator to unlock it"
+    minutes = current_app.config["LOCKOUT_MINUTES"]
+    if not minutes:
+        return message + "."
+    left = max(1, ceil((user.locked_at + timedelta(minutes=minutes) - utcnow()).total_seconds() / 60))
+    return message + f", or try again in {left} minute(s)."
 
 
 class SignInRefused(Exception):
@@ -79,13 +89,25 @@ def password_problems(password: str, email: str = "") -> list[str]:
     return problems
 
 
+def _name_key(name: str) -> str:
+    """What two organization names are compared by: Unicode case folded after compatibility
+    normalisation, so "Ärzte" and "ärzte", "Straße" and "STRASSE" are one name."""
+    return unicodedata.normalize("NFKC", name).casefold()
+
+
+def _organization_name_taken(name: str) -> bool:
+    """Compared in Python, the same on every database: SQLite's lower() folds ASCII letters only,
+    so a name differing in non-ASCII case passed there and was refused on PostgreSQL."""
+    key = _name_key(name)
+    return any(_name_key(taken) == key for taken in db.session.scalars(select(Organization.name)))
+
+
 def create_organization(name: str, kind: str) -> Organization:
     errors = {}
     name = name.strip()
     if not name:
         errors["name"] = ["Give the organization a name."]
-    elif db.session.scalar(select(Organization.id).where(  # SQLite's lower() leaves non-ASCII letters alone
-            (Organization.name == name) | (func.lower(Organization.name) == name.lower()))):
+    elif _organization_name_taken(name):
         errors["name"] = [f"An organization named {name!r} already exists."]
     if kind not in ROLES_BY_KIND:
         errors["kind"] = ["Choose buyer or vendor."]
@@ -168,7 +190,8 @@ def authenticate(email: str, password: str) -> User:
     The message is the same whether or not the email exists. After LOGIN_MAX_FAILURES
     failures for one email within LOGIN_WINDOW_MINUTES, sign-in for that email answers 429
     until the window has passed. LOCKOUT_FAILURES wrong passwords in a row for an existing
-    account lock it until an administrator unlocks it: only the right password learns that
+    account lock it until an administrator unlocks it or LOCKOUT_MINUTES pass (the next attempt
+    then finds the lock lapsed and the count starts again): only the right password learns that
     (403), so the lock tells a guesser nothing about which emails exist. The caller commits also
     on failure, so failures count.
     """
@@ -185,6 +208,8 @@ def authenticate(email: str, password: str) -> User:
             retry_after=int(wait.total_seconds()) + 1,
         )
     user = db.session.scalar(select(User).where(User.email == email))
+    if user is not None and user.locked_at is not None and not user.locked:
+        _lapse_lock(user)
     valid = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
     if user is None or not valid or not user.active:
         if throttle is None:
@@ -195,16 +220,29 @@ def authenticate(email: str, password: str) -> User:
             _count_wrong_password(user)
         record_event("auth.sign_in_failed", throttle, after={"email": email}, actor=None)
         raise SignInRefused(401, "The email or password is not correct.")
-    if user.locked_at is not None:
+    if user.locked:
         record_event("auth.sign_in_failed", user, after={"email": email, "reason": "locked"}, actor=None,
                      organization_id=user.organization_id)
-        raise SignInRefused(403, LOCKED_MESSAGE)
+        raise SignInRefused(403, locked_message(user))
     if throttle is not None:
         db.session.delete(throttle)
     user.failed_sign_ins = 0
     user.last_sign_in_at = utcnow()
     record_event("auth.sign_in", user, actor=user)
     return user
+
+
+def _lapse_lock(user: User) -> None:
+    """A lock older than LOCKOUT_MINUTES ends: the count of wrong passwords starts again. A single
+    UPDATE on the lock it read, so parallel sign-ins record the lapse once."""
+    before = {"locked_at": user.locked_at, "failed_sign_ins": user.failed_sign_ins}
+    lapsed = db.session.execute(update(User).where(User.id == user.id, User.locked_at == user.locked_at)
+                                .values(locked_at=None, failed_sign_ins=0)
+                                .execution_options(synchronize_session=False))
+    db.session.refresh(user, ["failed_sign_ins", "locked_at"])
+    if lapsed.rowcount == 1:
+        record_event("user.lock_lapsed", user, before=before, after={"locked_at": None, "failed_sign_ins": 0},
+                     actor=None, organization_id=user.organization_id)
 
 
 def unlock_user(user: User) -> None:

@@ -1,7 +1,7 @@
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
-from procure.api_fields import RecordId
+from procure.api_fields import RecordId, RecordVersion
 from procure.disclosures.models import EVIDENCE_LEVELS, EVIDENCE_SECTIONS, REVIEW_DECISIONS, VIEWED_STATES
 
 SECTION_HELP = (
@@ -29,7 +29,7 @@ class DisclosureCreateSchema(DisclosureDocumentSchema):
 
 
 class DisclosureUpdateSchema(DisclosureDocumentSchema):
-    edit_version = fields.Integer(required=True, metadata={"description": "The edit_version you loaded; a stale one gets 409."})
+    edit_version = RecordVersion(required=True, metadata={"description": "The edit_version you loaded; a stale one gets 409."})
 
 
 class IssueSchema(Schema):

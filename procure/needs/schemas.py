@@ -1,5 +1,6 @@
 from marshmallow import Schema, fields, validate
 
+from procure.api_fields import RecordVersion
 from procure.vendors.categories import UNITS
 
 
@@ -36,7 +37,7 @@ class NeedUpdateSchema(Schema):
     min_avg_impact = fields.Float(allow_none=True, allow_nan=False)
     min_impact_spend_share = fields.Float(allow_none=True, allow_nan=False)
     archived = fields.Boolean()
-    version = fields.Integer(required=True)
+    version = RecordVersion(required=True)
 
 
 class NeedQuerySchema(Schema):

@@ -26,6 +26,7 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from procure.reports import report_charts
+from procure.reports.allocation_totals import IMPACT_AVERAGE_RULE, impact_average, vendor_totals
 from procure.settings import resource_dir
 
 STATIC_ROOT = Path(__file__).resolve().parents[1] / "static"
@@ -157,45 +158,22 @@ def _bar_percent(weight: Any) -> float:
         return 0.0
 
 
-def _vendor_totals(allocations: list[dict]) -> list[dict]:
-    """Per vendor: cost, needs served, volume-weighted impact score; largest cost first."""
-    totals: dict[tuple, dict] = {}
-    for allocation in allocations:  # keyed by id and name: two vendors of one name stay two
-        entry = totals.setdefault((allocation["vendor_id"], allocation["vendor"]),
-                                  {"vendor": allocation["vendor"], "cost": 0.0, "needs": set(), "volume": 0.0,
-                                   "impact_x_volume": 0.0})
-        entry["cost"] += allocation.get("cost") or 0.0
-        entry["needs"].add((allocation["need_id"], allocation["need"]))
-        volume = allocation.get("volume") or 0.0
-        entry["volume"] += volume
-        if allocation.get("impact_score") is not None:
-            entry["impact_x_volume"] += allocation["impact_score"] * volume
-    total_cost = sum(entry["cost"] for entry in totals.values()) or 1.0
-    rows = []
-    for entry in totals.values():
-        rows.append({
-            "vendor": entry["vendor"], "others": False, "needs": len(entry["needs"]),
-            "cost": entry["cost"], "share_of_cost": entry["cost"] / total_cost,
-            "volume": entry["volume"], "impact_x_volume": entry["impact_x_volume"],
-            "impact_score": entry["impact_x_volume"] / entry["volume"] if entry["volume"] else None,
-        })
-    return sorted(rows, key=lambda row: (-row["cost"], row["vendor"]))
-
-
-def _fold_vendors(vendors: list[dict], limit: int) -> list[dict]:
+def _fold_vendors(vendors: list[dict], allocations: list[dict], limit: int) -> list[dict]:
     """The `limit` largest vendors by cost, then one "Others" line, as in the chart.
 
-    The others' impact score is volume-weighted, like each vendor's own. Every vendor still
-    appears by name in the impact table (and in the XLSX pack's split of each need).
+    The others' impact score is the average of their allocations, by the same rule as each
+    vendor's own. Every vendor still appears by name in the impact table (and in the XLSX pack's
+    split of each need).
     """
     if len(vendors) <= limit + 1:
         return vendors
     rest = vendors[limit:]
-    volume = sum(row["volume"] for row in rest)
+    folded = {(row["vendor_id"], row["vendor"]) for row in rest}
+    shares = [row["share_of_cost"] for row in rest]
     return vendors[:limit] + [{
-        "vendor": f"Others ({len(rest)} vendors)", "others": True, "needs": None,
-        "cost": sum(row["cost"] for row in rest), "share_of_cost": sum(row["share_of_cost"] for row in rest),
-        "impact_score": sum(row["impact_x_volume"] for row in rest) / volume if volume else None,
+        "vendor_id": None, "vendor": f"Others ({len(rest)} vendors)", "others": True, "needs": None,
+        "cost": sum(row["cost"] for row in rest), "share_of_cost": None if None in shares else sum(shares),
+        "impact_score": impact_average(a for a in allocations if (a["vendor_id"], a["vendor"]) in folded),
     }]
 
 
@@ -207,15 +185,13 @@ def _need_rows(allocations: list[dict]) -> list[dict]:
     for allocation in allocations:  # keyed by id and title: two needs of one title stay two
         need = needs.setdefault((allocation["need_id"], allocation["need"]),
                                 {"need": allocation["need"], "unit": allocation.get("unit"), "volume": 0.0,
-                                 "cost": 0.0, "by_vendor": {}, "impact_x_volume": 0.0, "scored_volume": 0.0})
+                                 "cost": 0.0, "by_vendor": {}, "allocations": []})
         volume = allocation.get("volume") or 0.0
         need["volume"] += volume
         need["cost"] += allocation.get("cost") or 0.0
         vendor = (allocation["vendor_id"], allocation["vendor"])
         need["by_vendor"][vendor] = need["by_vendor"].get(vendor, 0.0) + volume
-        if allocation.get("impact_score") is not None:
-            need["impact_x_volume"] += allocation["impact_score"] * volume
-            need["scored_volume"] += volume
+        need["allocations"].append(allocation)
         if need["unit"] != allocation.get("unit"):
             need["unit"] = None
     rows = []
@@ -225,7 +201,7 @@ def _need_rows(allocations: list[dict]) -> list[dict]:
             "need": need["need"], "unit": need["unit"], "volume": need["volume"], "cost": need["cost"],
             "vendors": len(need["by_vendor"]), "largest_vendor": largest,
             "largest_share": largest_volume / need["volume"] if need["volume"] else None,
-            "impact_score": need["impact_x_volume"] / need["scored_volume"] if need["scored_volume"] else None,
+            "impact_score": impact_average(need["allocations"]),
         })
     return rows
 
@@ -254,7 +230,7 @@ def report_view(context: dict, include_charts: bool = True) -> dict:
                             "price", "cost", "impact_score")
     impact = dict(context.get("impact") or {})
     method = dict(context.get("method") or {})
-    vendors = _vendor_totals(allocations)
+    vendors = [{**row, "others": False} for row in vendor_totals(allocations)]
     frontier = context.get("frontier") or {}
     chosen = frontier.get("chosen")
     charts = {"frontier": None, "vendors": None}
@@ -291,10 +267,11 @@ def report_view(context: dict, include_charts: bool = True) -> dict:
         "chosen_point": chosen if chosen and _numbers(chosen.get("avg_impact"), chosen.get("cost")) else None,
         "charts": charts,
         "vendors": vendors,
-        "vendor_rows": _fold_vendors(vendors, CHART_TOP_VENDORS),
+        "vendor_rows": _fold_vendors(vendors, allocations, CHART_TOP_VENDORS),
         "vendor_chart_folded": folded,
         "total_cost": sum(row["cost"] for row in vendors),
         "need_rows": _need_rows(allocations),
+        "impact_average_rule": IMPACT_AVERAGE_RULE,
         "impact": {
             "impact_worker_hours": impact.get("impact_worker_hours"),
             "fte_jobs": impact.get("fte_jobs"),

@@ -4,7 +4,9 @@ Sheets: "Allocations" (one row per need and vendor), "Scores" (one row per vendo
 "Comparison" (one row per measure, one column per scenario) and "Assumptions" (section, item,
 value, detail: the scenario, targets, weights, metric catalog, evidence factors and sources).
 Each sheet has one header row and nothing else above or beside the table, so
-`pandas.read_excel(..., sheet_name=...)` reads it back as is.
+`pandas.read_excel(..., sheet_name=...)` reads it back as is. The Scores sheet's "Impact score"
+header carries a note saying how the average treats work without a score (as the board report's
+note does: procure.reports.allocation_totals).
 
 Numbers are written as numbers with a display format (money, percent, ...); every text cell
 goes through `procure.spreadsheets.escape_cell`, so a vendor named `=HYPERLINK(...)` is stored
@@ -20,9 +22,11 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from procure.reports.allocation_totals import IMPACT_AVERAGE_RULE, vendor_totals
 from procure.spreadsheets import escape_cell
 
 SHEETS = ("Allocations", "Scores", "Comparison", "Assumptions")
@@ -99,39 +103,19 @@ def _allocation_rows(allocations: list[dict]) -> list[list[Any]]:
 
 
 def _score_rows(allocations: list[dict], by_vendor: list[dict]) -> list[list[Any]]:
-    """One row per vendor, from the allocations (cost, impact score) and the impact table, keyed by
-    vendor id and name (two vendors of one name stay two rows)."""
-    vendors: dict[tuple, dict] = {}
-    for allocation in allocations:
-        entry = vendors.setdefault((allocation.get("vendor_id"), allocation.get("vendor")),
-                                   {"cost": 0.0, "needs": set(), "volume": 0.0, "impact_x_volume": 0.0,
-                                    "scored_volume": 0.0})
-        entry["cost"] += allocation.get("cost") or 0.0
-        entry["needs"].add((allocation.get("need_id"), allocation.get("need")))
-        volume = allocation.get("volume") or 0.0
-        entry["volume"] += volume
-        if allocation.get("impact_score") is not None:
-            entry["impact_x_volume"] += allocation["impact_score"] * volume
-            entry["scored_volume"] += volume
+    """One row per vendor: its totals over the allocations (`vendor_totals`, as in the board
+    report), then the impact table's figures, matched by vendor id and name (two vendors of one
+    name stay two rows); vendors in the impact table without allocations come last."""
+    totals = {(row["vendor_id"], row["vendor"]): row for row in vendor_totals(allocations)}
     impact_rows = {(row.get("vendor_id"), row.get("vendor")): row for row in by_vendor}
-    total_cost = sum(entry["cost"] for entry in vendors.values())
-    keys = sorted(vendors, key=lambda key: (-vendors[key]["cost"], str(key[1])))
-    keys += [key for key in impact_rows if key not in vendors]
     rows = []
-    for key in keys:
-        entry = vendors.get(key)
+    for key in [*totals, *(key for key in impact_rows if key not in totals)]:
+        entry = totals.get(key) or {}
         impact = impact_rows.get(key, {})
         rows.append([
-            key[1],
-            entry["impact_x_volume"] / entry["scored_volume"] if entry and entry["scored_volume"] else None,
-            entry["cost"] if entry else None,
-            entry["cost"] / total_cost if entry and total_cost else None,
-            len(entry["needs"]) if entry else None,
-            impact.get("volume", entry["volume"] if entry else None),
-            impact.get("share_of_volume"),
-            impact.get("impact_worker_share"),
-            impact.get("impact_worker_hours"),
-            impact.get("living_wage_ratio"),
+            key[1], entry.get("impact_score"), entry.get("cost"), entry.get("share_of_cost"), entry.get("needs"),
+            impact.get("volume", entry.get("volume")), impact.get("share_of_volume"),
+            impact.get("impact_worker_share"), impact.get("impact_worker_hours"), impact.get("living_wage_ratio"),
         ])
     return rows
 
@@ -197,8 +181,10 @@ def export_pack(context: dict) -> bytes:
     sheet.title = "Allocations"
     _write_table(sheet, ALLOCATION_COLUMNS, _allocation_rows(allocations))
 
-    _write_table(workbook.create_sheet("Scores"), SCORE_COLUMNS,
-                 _score_rows(allocations, list((context.get("impact") or {}).get("by_vendor") or [])))
+    sheet = workbook.create_sheet("Scores")
+    _write_table(sheet, SCORE_COLUMNS, _score_rows(allocations, list((context.get("impact") or {}).get("by_vendor") or [])))
+    impact_header = sheet.cell(row=1, column=[name for name, _ in SCORE_COLUMNS].index("Impact score") + 1)
+    impact_header.comment = Comment(IMPACT_AVERAGE_RULE, "impact-procure", width=320, height=110)
 
     comparison = context.get("comparison") or {}
     scenario_names = list(comparison.get("scenarios") or [])

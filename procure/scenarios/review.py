@@ -145,7 +145,8 @@ ROWS = (
 
 
 def compare(scenarios: list[Scenario]) -> dict[str, Any]:
-    """Side by side: the KPI rows, and the volume each vendor gets in each scenario."""
+    """Side by side: the KPI rows, and the volume each vendor gets in each scenario (vendors named
+    by `problem_labels` over all the scenarios, like every other page and report)."""
     figures = [key_figures(s) for s in scenarios]
     costs = [f["total_cost"] for f in figures if f["total_cost"] is not None]
     cheapest = min(costs) if costs else None
@@ -154,13 +155,10 @@ def compare(scenarios: list[Scenario]) -> dict[str, Any]:
     rows = [{"key": key, "label": label, "format": fmt, "values": [f[key] for f in figures]}
             for key, label, fmt in ROWS]
     vendor_volume: dict[str, list[float]] = {}
-    names = {}
     for index, scenario in enumerate(scenarios):
-        for vendor in (scenario.problem or {}).get("vendors", []):
-            names[vendor["id"]] = vendor.get("name", vendor["id"])
         for allocation in (scenario.result or {}).get("allocations", []):
             vendor_volume.setdefault(allocation["vendor"], [0.0] * len(scenarios))[index] += allocation["volume"]
-    names = distinct_labels(names, "vendor")
+    names, _ = problem_labels(*(scenario.problem for scenario in scenarios))
     vendor_rows = sorted(({"vendor": names.get(v, v), "values": values, "spread": max(values) - min(values)}
                           for v, values in vendor_volume.items()), key=lambda r: (-r["spread"], r["vendor"]))
     return {"scenarios": [s.name for s in scenarios], "ids": [s.id for s in scenarios], "rows": rows,
@@ -241,12 +239,19 @@ def distinct_labels(labels: dict[str, str], kind: str) -> dict[str, str]:
     return {key: f"{label} ({kind} #{key[1:]})" if counts[label] > 1 else label for key, label in labels.items()}
 
 
-def problem_labels(problem: dict | None) -> tuple[dict[str, str], dict[str, str]]:
-    """Vendor names and need titles by optimizer id, as the problem document stored them when it
-    was solved (so a need renamed since does not rename an approved plan), kept distinct."""
-    problem = problem or {}
-    return (distinct_labels({v["id"]: v.get("name") or v["id"] for v in problem.get("vendors", [])}, "vendor"),
-            distinct_labels({n["id"]: n.get("title") or n["id"] for n in problem.get("needs", [])}, "need"))
+def problem_labels(*problems: dict | None) -> tuple[dict[str, str], dict[str, str]]:
+    """Vendor names and need titles by optimizer id, as the problem documents stored them when
+    they were solved (so a need renamed since does not rename an approved plan), kept distinct
+    across all of them. A record named differently in two problems (renamed between the solves)
+    takes its name from the first: in a comparison, the scenario it is made for."""
+    vendors: dict[str, str] = {}
+    needs: dict[str, str] = {}
+    for problem in problems:
+        for vendor in (problem or {}).get("vendors", []):
+            vendors.setdefault(vendor["id"], vendor.get("name") or vendor["id"])
+        for need in (problem or {}).get("needs", []):
+            needs.setdefault(need["id"], need.get("title") or need["id"])
+    return distinct_labels(vendors, "vendor"), distinct_labels(needs, "need")
 
 
 def plain_words(names: dict, need_titles: dict):

@@ -1,6 +1,6 @@
 from marshmallow import Schema, fields, validate
 
-from procure.api_fields import RecordId
+from procure.api_fields import RecordId, RecordVersion
 from procure.jobs.schemas import JobSchema
 from procure.jobs.services import latest_job
 
@@ -35,7 +35,7 @@ class ScenarioUpdateSchema(Schema):
     profile_id = RecordId(allow_none=True)
     objective = fields.String(validate=validate.OneOf(("min_cost", "max_impact")))
     targets = fields.Dict()
-    version = fields.Integer(required=True)
+    version = RecordVersion(required=True)
 
 
 class DecisionSchema(Schema):

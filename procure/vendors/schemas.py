@@ -1,5 +1,6 @@
 from marshmallow import Schema, fields, validate
 
+from procure.api_fields import RecordVersion
 from procure.vendors.categories import UNITS
 
 
@@ -27,7 +28,7 @@ class VendorUpdateSchema(Schema):
     description = fields.String(validate=validate.Length(max=5000))
     service_categories = fields.List(fields.String())
     sites = fields.List(fields.Nested(SiteSchema))
-    version = fields.Integer(required=True, metadata={"description": "The version you edited; a stale one gets 409."})
+    version = RecordVersion(required=True, metadata={"description": "The version you edited; a stale one gets 409."})
 
 
 class VendorQuerySchema(Schema):
@@ -56,4 +57,4 @@ class OfferUpdateSchema(Schema):
     capacity_per_period = fields.Float(allow_nan=False, validate=validate.Range(min=0))
     quality = fields.Float(allow_nan=False, validate=validate.Range(min=0, max=1))
     active = fields.Boolean()
-    version = fields.Integer(required=True)
+    version = RecordVersion(required=True)

@@ -124,6 +124,43 @@ def test_a_locked_users_tokens_and_sessions_stop_and_return_after_unlock(client,
     assert client.get("/api/v1/me", headers=headers).status_code == 200
 
 
+def test_a_lock_lapses_after_lockout_minutes(app, client, make_user, bearer, quick_lockout):
+    """A stranger guessing at an email locks its owner out for LOCKOUT_MINUTES, not for good: the
+    lock then lapses (tokens work again, the next sign-in records it and counts from zero)."""
+    assert app.config["LOCKOUT_MINUTES"] == 60
+    user = make_user("buyer")
+    headers = bearer(user)
+    for _ in range(quick_lockout):
+        _token_request(client, user.email, WRONG)
+    refused = _token_request(client, user.email, TEST_PASSWORD)
+    assert refused.status_code == 403 and "or try again in 60 minute(s)" in refused.json["message"]
+    assert client.get("/api/v1/me", headers=headers).status_code == 401
+    user = _reload(user)
+    user.locked_at = utcnow() - timedelta(minutes=59)
+    db.session.commit()
+    assert "try again in 1 minute(s)" in _token_request(client, user.email, TEST_PASSWORD).json["message"]
+    user = _reload(user)
+    user.locked_at = utcnow() - timedelta(minutes=60, seconds=1)
+    db.session.commit()
+    assert client.get("/api/v1/me", headers=headers).status_code == 200  # lapsed: the token works again
+    assert _token_request(client, user.email, WRONG).status_code == 401  # counts from zero again
+    user = _reload(user)
+    assert user.locked_at is None and user.failed_sign_ins == 1
+    events = _actions("user.lock_lapsed")
+    assert len(events) == 1 and events[0].actor_id is None and events[0].target_id == str(user.id)
+    assert _token_request(client, user.email, TEST_PASSWORD).status_code == 201
+
+
+def test_with_lockout_minutes_0_only_an_administrator_unlocks(app, client, make_user, locked_user):
+    app.config["LOCKOUT_MINUTES"] = 0
+    user = _reload(locked_user)
+    user.locked_at = utcnow() - timedelta(days=365)
+    db.session.commit()
+    refused = _token_request(client, user.email, TEST_PASSWORD)
+    assert refused.status_code == 403 and refused.json["message"].endswith("Ask an administrator to unlock it.")
+    assert _actions("user.lock_lapsed") == []
+
+
 def test_admin_unlocks_through_the_api(client, make_user, bearer, locked_user):
     admin = make_user("admin")
     headers = bearer(admin)

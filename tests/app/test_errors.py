@@ -4,6 +4,9 @@ import pytest
 
 from procure.access import PUBLIC, access
 from procure.errors import ConflictError
+from procure.scoring.services import default_profile
+from tests.app.test_scenarios import NEED
+from tests.conftest import valid_document
 
 
 @pytest.fixture
@@ -112,6 +115,54 @@ def test_numbers_past_any_record_id_are_refused_not_crashed(client, make_user, b
     assert page.status_code == 404 and "No scoring profile &#39;99999999999999999999999&#39;" in page.text
 
 
+def test_numbers_too_large_for_their_field_are_refused_naming_it(client, make_user, make_vendor, bearer):
+    """Versions and numbers read by the scoring package past 64 bits (or past the largest float)
+    used to reach SQLite or float() and overflow; an app-wide OverflowError handler turned that
+    into an anonymous 422. Each field now refuses them itself, by name."""
+    buyer = bearer(make_user("buyer"))
+    vendor, vendor_user = make_vendor("Big numbers")
+    seller = bearer(vendor_user)
+    need = client.post("/api/v1/needs", headers=buyer, json=NEED).json
+    scenario = client.post("/api/v1/scenarios", headers=buyer, json={"name": "Plan", "need_ids": [need["id"]]}).json
+    edits = [(f"/api/v1/needs/{need['id']}", buyer), (f"/api/v1/scenarios/{scenario['id']}", buyer),
+             (f"/api/v1/vendors/{vendor.id}", seller), (f"/api/v1/offers/{vendor.offers[0].id}", seller)]
+    for path, headers in edits:
+        for version in (2**63, 99999999999999999999, 0):
+            refused = client.patch(path, headers=headers, json={"version": version})
+            _shape(refused, 422)
+            assert refused.json["errors"] == {"version": ["No record has this version."]}, (path, refused.json)
+        stale = client.patch(path, headers=headers, json={"version": 2**31 - 1})  # in range, not current
+        assert stale.status_code == 409 and "version" in stale.json["errors"], (path, stale.json)
+    draft = client.post("/api/v1/disclosures", headers=seller, json={"vendor_id": vendor.id, **valid_document()}).json
+    for version in (2**63, 0):
+        refused = client.patch(f"/api/v1/disclosures/{draft['id']}", headers=seller, json={"edit_version": version})
+        _shape(refused, 422)
+        assert refused.json["errors"] == {"edit_version": ["No record has this version."]}, refused.json
+    metric = {"key": "huge_goalpost", "label": "Huge", "formula": "impact_workers_end / headcount_end",
+              "unit": "ratio", "direction": "higher", "goalposts": [0, 10**400], "section": "workforce",
+              "source": "test"}
+    too_large = ["must be a finite number, got a number too large to represent"]
+    refused = client.post("/api/v1/metrics", headers=buyer, json=metric)
+    _shape(refused, 422)
+    assert refused.json["errors"] == {"goalposts[1]": too_large}, refused.json
+    settings = default_profile().to_dict()
+    settings["pillar_weights"]["cost"] = 10**400
+    refused = client.post("/api/v1/scoring-profiles", headers=buyer, json={"name": "Huge", "settings": settings})
+    _shape(refused, 422)
+    assert refused.json["errors"] == {"settings.pillar_weights.cost": too_large}, refused.json
+
+
+def test_an_overflow_anywhere_else_is_a_fault_of_ours(probe_app, client):
+    """No app-wide OverflowError handler: one that escapes is a bug to see (500, logged), not input."""
+
+    @probe_app.route("/api/v1/probe/overflow")
+    @access(PUBLIC)
+    def overflow_probe():
+        return str(float(10**400))
+
+    _shape(client.get("/api/v1/probe/overflow"), 500)
+
+
 def test_an_organization_name_differing_only_in_non_ascii_case_is_a_duplicate(client, make_user, bearer):
     headers = bearer(make_user("admin"))
     first = client.post("/api/v1/organizations", headers=headers, json={"name": "Õµx", "kind": "buyer"})
@@ -119,6 +170,17 @@ def test_an_organization_name_differing_only_in_non_ascii_case_is_a_duplicate(cl
     again = client.post("/api/v1/organizations", headers=headers, json={"name": "Õµx", "kind": "buyer"})
     _shape(again, 422)
     assert again.json["errors"] == {"name": ["An organization named 'Õµx' already exists."]}
+    for name in ("Ärzte ohne Grenzen", "Straße AG"):
+        created = client.post("/api/v1/organizations", headers=headers, json={"name": name, "kind": "vendor"})
+        assert created.status_code == 201, created.json
+    # SQLite's lower() folds ASCII letters only: the first passed there (PostgreSQL refused it);
+    # Python's lower() leaves ß and the micro sign µ alone, casefold() makes them ss and Greek μ
+    for other in ("ärzte OHNE grenzen", "STRASSE ag", "õΜX"):
+        refused = client.post("/api/v1/organizations", headers=headers, json={"name": other, "kind": "vendor"})
+        _shape(refused, 422)
+        assert refused.json["errors"] == {"name": [f"An organization named {other!r} already exists."]}, other
+    assert client.post("/api/v1/organizations", headers=headers,
+                       json={"name": "Ärzte ohne Grenzen e.V.", "kind": "vendor"}).status_code == 201
 
 
 class _DriverError(Exception):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import tracemalloc
 import zipfile
 from pathlib import Path
@@ -323,6 +324,54 @@ def test_tables_within_the_limits_still_read():
         assert [int(float(r["vendor_id"])) for r in read] == [0, 1, 2]
         with pytest.raises(TableReadError, match="more than 2 rows"):
             read_table(write_table(rows, FLAT_COLUMNS, fmt), f"t.{fmt}", max_rows=2)
+
+
+def _workbook_of_sheets(*sheets: tuple[str, int], listed_in_reverse: bool = False) -> bytes:
+    """A workbook with one sheet per (title, data rows), each with a header row `vendor_id`; its
+    members are sheet1.xml, sheet2.xml, ... in the given order, and `listed_in_reverse` lists
+    them the other way round in xl/workbook.xml (the list decides which sheet is first)."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for title, rows in sheets:
+        sheet = book.create_sheet(title)
+        sheet.append(["vendor_id"])
+        for row in range(rows):
+            sheet.append([f"{title} {row}"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    if not listed_in_reverse:
+        return buffer.getvalue()
+    out = io.BytesIO()
+    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(out, "w") as target:
+        for member in source.infolist():
+            data = source.read(member)
+            if member.filename == "xl/workbook.xml":
+                listed = re.findall(rb"<sheet [^>]*/>", data)
+                data = data.replace(b"".join(listed), b"".join(reversed(listed)))
+            target.writestr(member, data)
+    return out.getvalue()
+
+
+def test_only_the_sheet_that_is_read_counts_towards_the_row_limit():
+    """Only the first sheet is read: a long lookup list on another sheet used to be counted, and
+    the workbook refused. 'First' is the workbook's list of sheets, not the member names."""
+    from procure.spreadsheets import _refuse_large_workbook
+
+    small_then_long = _workbook_of_sheets(("Table", 2), ("Lookup", 10))
+    _refuse_large_workbook(small_then_long, max_rows=3)
+    assert read_table(small_then_long, "t.xlsx", max_rows=3) == [{"vendor_id": "Table 0"}, {"vendor_id": "Table 1"}]
+    long_then_small = _workbook_of_sheets(("Lookup", 10), ("Table", 2))
+    with pytest.raises(TableReadError, match="more than 3 rows"):
+        _refuse_large_workbook(long_then_small, max_rows=3)
+    # the long list is member sheet1.xml but listed second: the table (sheet2.xml) is read, and counted
+    listed_first = _workbook_of_sheets(("Lookup", 10), ("Table", 2), listed_in_reverse=True)
+    _refuse_large_workbook(listed_first, max_rows=3)
+    assert read_table(listed_first, "t.xlsx", max_rows=3) == [{"vendor_id": "Table 0"}, {"vendor_id": "Table 1"}]
+    listed_second = _workbook_of_sheets(("Table", 2), ("Lookup", 10), listed_in_reverse=True)
+    with pytest.raises(TableReadError, match="more than 3 rows"):
+        _refuse_large_workbook(listed_second, max_rows=3)
 
 
 def test_score_refuses_a_million_vendors_in_bounded_memory(tmp_path):

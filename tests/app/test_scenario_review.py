@@ -99,6 +99,39 @@ def test_comparison_and_projected_impact_hand_checked(client, world, make_user, 
                       headers=other).status_code == 404
 
 
+def test_the_comparison_names_vendors_and_needs_by_the_shared_rule(client, world):
+    """The comparison used to name vendors by a rule of its own (the last scenario's name won): it
+    now uses problem_labels over all the compared problems, the first naming a record as the
+    board report and the scenario's page do, and a name shared by two records gains its id."""
+    from procure.scenarios.models import Scenario
+    from procure.scenarios.review import problem_labels
+    from tests.app.test_scenarios import NEED
+
+    first = _scenario(client, world, name="First")
+    world["alpha"].name = "Beta BPO"  # Alpha renames itself after the first solve, to Beta's name
+    db.session.commit()
+    second_need = client.post("/api/v1/needs", headers=world["headers"], json=NEED).json  # the same title
+    second = client.post("/api/v1/scenarios", headers=world["headers"], json={
+        "name": "Second", "need_ids": [world["need"]["id"], second_need["id"]]}).json
+    assert first["status"] == second["status"] == "solved", (first, second)
+    alpha, beta = world["alpha"].id, world["beta"].id
+
+    def vendor_rows(*scenarios):
+        ids = "&".join(f"ids={s['id']}" for s in scenarios)
+        comparison = client.get(f"/api/v1/scenarios/compare?{ids}", headers=world["headers"]).json
+        return {row["vendor"]: row["values"] for row in comparison["vendor_rows"]}
+
+    # Beta 800 and Alpha 200 of each 1,000-hour need (Beta, the cheaper, is capped at 80 %)
+    assert vendor_rows(first, second) == {"Alpha Annotation": [200.0, 400.0], "Beta BPO": [800.0, 1600.0]}
+    assert vendor_rows(second, first) == {f"Beta BPO (vendor #{alpha})": [400.0, 200.0],
+                                          f"Beta BPO (vendor #{beta})": [1600.0, 800.0]}
+    problems = [db.session.get(Scenario, s["id"]).problem for s in (first, second)]
+    _, titles = problem_labels(*problems)
+    assert titles == {f"N{world['need']['id']}": f"Annotation 2026 (need #{world['need']['id']})",
+                      f"N{second_need['id']}": f"Annotation 2026 (need #{second_need['id']})"}
+    assert problem_labels(problems[0])[1] == {f"N{world['need']['id']}": "Annotation 2026"}  # alone: no id
+
+
 def test_review_pages(client, world, make_user, sign_in):
     sid = _scenario(client, world)["id"]
     sign_in(client, world["buyer"])

@@ -89,6 +89,20 @@ DELETE = object()
             "metric_weights.living_wage_ratio",
             "finite",
         ),
+        pytest.param(  # an int past the largest float: float() overflowed and the API answered 500
+            "pillar_weights.cost",
+            10**400,
+            "pillar_weights.cost",
+            "must be a finite number, got a number too large to represent",
+            id="weight-10**400",
+        ),
+        pytest.param(
+            "goalposts.living_wage_ratio",
+            [0, 10**400],
+            "goalposts.living_wage_ratio[1]",
+            "must be a finite number, got a number too large to represent",
+            id="goalpost-10**400",
+        ),
         (
             "metric_weights.gender_pay_gap",
             0.0,

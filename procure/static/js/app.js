@@ -69,31 +69,41 @@ document.addEventListener("submit", function (event) {
 })();
 
 // Sortable tables: every column header of a table.sortable becomes a button; a click sorts the
-// rows by that column (numbers as numbers: $, %, commas and units are ignored), a second click
-// reverses. aria-sort tells screen readers the order.
+// rows by that column, a second click reverses. A cell's data-sort attribute, when present, is
+// what it sorts by (a number, or text such as an ISO date; empty for a missing value): cells
+// whose text does not sort as itself carry one (a rank range "3–7", a period "2026-01-01 –
+// 2026-12-31"). Otherwise numbers sort as numbers ($, %, commas and units are ignored) and
+// text as text. Blank and dash-only cells ("—" for missing) go last in either order. aria-sort
+// tells screen readers the order.
 (function () {
+  var NUMBER = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/;
+  var BLANK = /^[-–—]?$/;
   var numberIn = function (text) {
-    var cleaned = text.replace(/[$,%\s]/g, "").replace(/[–—]/g, "");
-    var match = cleaned.match(/^-?\d+(\.\d+)?/);
-    return match ? parseFloat(match[0]) : null;
+    var match = text.replace(/[$,%\s]/g, "").replace(/\u2212/g, "-").match(/^-?\d+(\.\d+)?/);
+    return match ? parseFloat(match[0]) : null;  // "3–7" reads 3, never 37
+  };
+  var sortKey = function (cell) {
+    var given = cell ? cell.getAttribute("data-sort") : "";
+    if (given !== null) {
+      given = given.trim();
+      return { blank: given === "", number: NUMBER.test(given) ? parseFloat(given) : null, text: given.toLowerCase() };
+    }
+    var text = cell.textContent.trim();
+    return { blank: BLANK.test(text), number: numberIn(text), text: text.toLowerCase() };
   };
   var sortBy = function (table, column, header) {
     var body = table.tBodies[0];
     var ascending = header.getAttribute("aria-sort") !== "ascending";
-    var rows = Array.prototype.slice.call(body.rows);
-    var key = function (row) {
-      var cell = row.cells[column];
-      var text = cell ? cell.textContent.trim() : "";
-      return { text: text.toLowerCase(), number: numberIn(text) };
-    };
-    rows.sort(function (a, b) {
-      var x = key(a), y = key(b), order;
+    var keyed = Array.prototype.map.call(body.rows, function (row) { return { row: row, key: sortKey(row.cells[column]) }; });
+    keyed.sort(function (a, b) {
+      var x = a.key, y = b.key, order;
+      if (x.blank || y.blank) { return (x.blank ? 1 : 0) - (y.blank ? 1 : 0); }  // last either way
       if (x.number !== null && y.number !== null) { order = x.number - y.number; }
       else if (x.number === null && y.number === null) { order = x.text.localeCompare(y.text); }
-      else { order = x.number === null ? 1 : -1; }  // blanks and dashes last
+      else { order = x.number === null ? 1 : -1; }
       return ascending ? order : -order;
     });
-    rows.forEach(function (row) { body.appendChild(row); });
+    keyed.forEach(function (entry) { body.appendChild(entry.row); });
     Array.prototype.forEach.call(table.tHead.rows[0].cells, function (cell) { cell.removeAttribute("aria-sort"); });
     header.setAttribute("aria-sort", ascending ? "ascending" : "descending");
   };
