@@ -154,6 +154,35 @@ def users_unlock(email):
     click.echo(f"Unlocked {user.email}: they can sign in again.")
 
 
+@users_group.command("set-password")
+@click.argument("email")
+@click.password_option(help="Prompted for when not given.")
+@with_appcontext
+def users_set_password(email, password):
+    """Set a new password for a user who forgot theirs: their sessions end, their API tokens are
+    revoked and a lock is lifted."""
+    from sqlalchemy import select
+
+    from procure.accounts.models import User
+    from procure.accounts.services import normalise_email, reset_password
+    from procure.errors import ValidationFailed
+
+    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    if user is None:
+        click.echo("error: email: No user with this email.", err=True)
+        sys.exit(2)
+    try:
+        revoked = reset_password(user, password)
+    except ValidationFailed as failed:
+        db.session.rollback()
+        for message in failed.errors["password"]:
+            click.echo(f"error: password: {message}", err=True)
+        sys.exit(2)
+    db.session.commit()
+    click.echo(f"New password set for {user.email}; their sessions are signed out and {revoked} API token(s) "
+               "revoked.")
+
+
 @main.command("openapi")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="File to write; stdout when absent.")
 @with_appcontext

@@ -30,5 +30,11 @@ class PasswordChangeForm(FlaskForm):
         DataRequired(), EqualTo("new_password", message="The two new passwords differ.")])
 
 
+class PasswordResetForm(FlaskForm):
+    password = PasswordField("New password", validators=[DataRequired(), Length(max=1000)])
+    confirm_password = PasswordField("New password again", validators=[
+        DataRequired(), EqualTo("password", message="The two new passwords differ.")])
+
+
 class ConfirmForm(FlaskForm):
     """A form with only the CSRF token, for buttons that change state."""

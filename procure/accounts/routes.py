@@ -12,6 +12,7 @@ from procure.accounts.schemas import (
     IssuedTokenSchema,
     MeSchema,
     OrganizationSchema,
+    PasswordResetSchema,
     TokenRequestSchema,
     TokenSchema,
     UserCreateSchema,
@@ -140,5 +141,20 @@ class UserUnlock(MethodView):
         """Unlock a user locked after too many wrong passwords in a row (admin); the count starts again"""
         user = get_scoped_or_404(User, user_id)
         services.unlock_user(user)
+        db.session.commit()
+        return user
+
+
+@blp.route("/users/<int:user_id>/password")
+class UserPasswordReset(MethodView):
+    @access(roles("admin"))
+    @blp.arguments(PasswordResetSchema)
+    @blp.response(200, UserSchema)
+    @blp.alt_response(404, description="No such user visible to you")
+    def post(self, body, user_id):
+        """Set a new password for a user who forgot theirs (admin): their sessions end, their API
+        tokens are revoked and a lock is lifted. Give them the password by a channel you trust"""
+        user = get_scoped_or_404(User, user_id)
+        services.reset_password(user, body["password"])
         db.session.commit()
         return user

@@ -53,5 +53,10 @@ class UserCreateSchema(Schema):
     password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=1000))
 
 
+class PasswordResetSchema(Schema):
+    password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=1000), metadata={
+        "description": "The new password, by the password policy (at least 12 characters, not a common one)"})
+
+
 class MeSchema(UserSchema):
     organization = fields.Nested(OrganizationSchema, dump_only=True)

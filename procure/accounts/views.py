@@ -8,7 +8,7 @@ from wtforms.fields.choices import SelectChoice
 
 from procure.access import PUBLIC, SIGNED_IN, access, get_scoped_or_404, roles, scoped_select
 from procure.accounts import services
-from procure.accounts.forms import ConfirmForm, PasswordChangeForm, SignInForm, TokenForm, UserForm
+from procure.accounts.forms import ConfirmForm, PasswordChangeForm, PasswordResetForm, SignInForm, TokenForm, UserForm
 from procure.accounts.models import ApiToken, Organization, User
 from procure.audit.services import record_event
 from procure.errors import ValidationFailed
@@ -197,3 +197,27 @@ def unlock_user(user_id):
         commit_or_flash(lambda: services.unlock_user(user),
                         f"{user.name} ({user.email}) is unlocked and can sign in again.")
     return redirect(url_for("accounts_pages.admin_users"))
+
+
+@bp.route("/admin/users/<int:user_id>/password", methods=["GET", "POST"])
+@access(roles("admin"))
+def reset_password(user_id):
+    """An administrator sets a new password for a user who forgot theirs."""
+    user = get_scoped_or_404(User, user_id)
+    form = PasswordResetForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            revoked = services.reset_password(user, form.password.data)
+        except ValidationFailed as failed:
+            db.session.rollback()
+            show_field_errors(form, failed)
+        else:
+            db.session.commit()
+            flash(f"{user.name} ({user.email}) has a new password; their sessions are signed out and "
+                  f"{revoked} API token(s) revoked. Give them the password by a channel you trust.", "success")
+            return redirect(url_for("accounts_pages.admin_users"))
+    if request.method == "POST":
+        status = 422
+    return render_template("accounts/reset_password.html", form=form, user=user,
+                           min_password_length=services.MIN_PASSWORD_LENGTH), status

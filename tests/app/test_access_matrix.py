@@ -207,6 +207,7 @@ MATRIX = {
     ("/api/v1/users/{user}", "GET"): row("anon", "ok", "404", "404", "404", "404", "404", "ok"),
     ("/api/v1/users/{user_x}", "GET"): row("anon", "404", "404", "ok", "404", "ok", "404", "ok"),
     ("/api/v1/users/{user_x}/unlock", "POST"): row("anon", "403", "403", "403", "403", "403", "403", "ok"),
+    ("/api/v1/users/{user_x}/password", "POST"): row("anon", "403", "403", "403", "403", "403", "403", "ok"),
     ("/", "GET"): SIGNED_IN,
     ("/account", "GET"): SIGNED_IN,
     ("/account", "POST"): SIGNED_IN,
@@ -215,6 +216,8 @@ MATRIX = {
     ("/admin/users", "GET"): row("anon", "403", "403", "403", "403", "403", "403", "ok"),
     ("/admin/users", "POST"): row("anon", "403", "403", "403", "403", "403", "403", "ok"),
     ("/admin/users/{user_x}/unlock", "POST"): row("anon", "403", "403", "403", "403", "403", "403", "ok"),
+    ("/admin/users/{user_x}/password", "GET"): row("anon", "403", "403", "403", "403", "403", "403", "ok"),
+    ("/admin/users/{user_x}/password", "POST"): row("anon", "403", "403", "403", "403", "403", "403", "ok"),
     ("/sign-in", "GET"): PUBLIC,
     ("/sign-in", "POST"): PUBLIC,
     ("/sign-out", "POST"): SIGNED_IN,  # last: it ends the session

@@ -98,7 +98,9 @@ def fuzzed(client, world, make_user, make_vendor, bearer, monkeypatch):
              "evidence_id": evidence["id"], "profile_id": profile["id"], "profile": profile["id"],
              "metric_id": metric["id"], "need_id": world["need"]["id"], "scenario_id": scenarios[0]["id"],
              "ids": [s["id"] for s in scenarios[:2]], "job_id": report["id"], "token_id": token_id,
-             "organization_id": world["buyer"].organization_id, "user_id": world["buyer"].id}
+             "organization_id": world["buyer"].organization_id,
+             # a colleague no role signs in as: cases may reset its password (which revokes its tokens)
+             "user_id": make_user("buyer", organization=world["buyer"].organization).id}
     assert all(value for value in known.values()), known
     organization = world["buyer"].organization
     roles = {"anonymous": {}, "buyer": buyer, "vendor": vendor_headers,
@@ -147,6 +149,7 @@ def _normal_flows(known, own, versions, table, buyer) -> dict[str, dict]:
     they edit), aimed at the operation's `own` records, else at the `known` ones."""
     bodies = {
         "POST /api/v1/auth/tokens": {"email": buyer.email, "password": TEST_PASSWORD},
+        "POST /api/v1/users/{user_id}/password": {"password": "a new unusual passphrase 43"},
         "POST /api/v1/users": {"organization_id": buyer.organization_id, "email": "new.buyer@example.test",
                                "name": "New Buyer", "role": "buyer", "password": "a long unusual passphrase 42"},
         "POST /api/v1/vendors": {"name": "Profiled later", "country": "KE", "service_categories": ["data_annotation"],

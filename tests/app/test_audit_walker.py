@@ -271,6 +271,11 @@ STEPS: dict[tuple[str, str], Step] = {
         {"user_id": w.locked_user()}, {})),
     ("/admin/users/<int:user_id>/unlock", "POST"): S("admin", ("user.unlocked",), lambda w: (
         {"user_id": w.locked_user()}, {})),
+    ("/api/v1/users/<int:user_id>/password", "POST"): S("admin", ("user.password_reset",), lambda w: (
+        {"user_id": w.locked_user()}, {"password": "a fresh unusual passphrase"})),
+    ("/admin/users/<int:user_id>/password", "POST"): S("admin", ("user.password_reset",), lambda w: (
+        {"user_id": w.locked_user()}, {"password": "a fresh unusual passphrase",
+                                       "confirm_password": "a fresh unusual passphrase"})),
     ("/account", "POST"): S("buyer", ("token.create",), lambda w: ({}, {"name": "Page token"})),
     ("/account/tokens/<int:token_id>/revoke", "POST"): S("vendor", ("token.revoke",), lambda w: (
         {"token_id": w.token_id("vendor")}, {})),
