@@ -72,7 +72,8 @@ def worker_command(concurrency: int | None, loglevel: str):
         sys.exit(2)
     db.engine.dispose()  # the worker's processes open their own connections
     celery_for(app).worker_main(worker_arguments(concurrency if concurrency is not None
-                                                 else app.config["WORKER_CONCURRENCY"], loglevel))
+                                                 else app.config["WORKER_CONCURRENCY"], loglevel,
+                                                 app.config["JOB_QUEUE"]))
 
 
 @main.group("jobs")

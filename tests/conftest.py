@@ -1,4 +1,6 @@
-"""Fixtures: one migrated database per session, emptied after every test; factories.
+"""Fixtures: one migrated database per session, emptied after every test; factories; the
+scenario `world` (two scored vendors, a buyer's need); Celery workers on Redis. Helpers shared
+by the test modules live here too, so that no test module imports another.
 
 With PROCURE_TEST_DATABASE_URL set (CI sets it to a fresh PostgreSQL database), the whole
 suite runs on it; otherwise on a SQLite file in a temporary folder.
@@ -20,11 +22,18 @@ from hypothesis import settings as hypothesis_settings
 
 from procure import create_app
 from procure.extensions import db
+from tests.worker_process import BROKER_URL, JOB_QUEUE, WORKER_REQUIRED, Worker, redis_reachable
 
 TEST_PASSWORD = "correct-horse-battery"
 # A cheap hash keeps sign-ins fast in tests; production uses werkzeug's default (scrypt).
 _TEST_PASSWORD_HASH = generate_password_hash(TEST_PASSWORD, method="pbkdf2:sha256:1000")
 _counter = itertools.count(1)
+# A minimal PDF file: the evidence upload knows a PDF by its %PDF- header alone.
+PDF = b"%PDF-1.4\n%%EOF\n"
+# The need of the `world` fixture's buyer.
+NEED = {"title": "Annotation 2026", "service_category": "data_annotation", "volume": 1000, "unit": "hour",
+        "period_start": "2026-01-01", "period_end": "2026-12-31", "budget_usd": 20000, "min_quality": 0.9,
+        "max_vendor_share": 0.8}
 
 # CI runs the property tests with a fixed seed, so a run is repeatable; locally they explore.
 hypothesis_settings.register_profile("ci", derandomize=True, deadline=None)
@@ -100,7 +109,7 @@ class _IsolatedContextManager:
 @pytest.fixture
 def app(migrated, tmp_path):
     app = create_app(
-        {"database_url": migrated, "secret_key": "test-secret", "TESTING": True},
+        {"database_url": migrated, "secret_key": "test-secret", "TESTING": True, "job_queue": JOB_QUEUE},
         instance_path=str(tmp_path / "instance"),
     )
     app.test_client_class = IsolatedClient
@@ -161,16 +170,18 @@ def csrf_token_from(html: str) -> str:
     return match.group(1)
 
 
+def post_sign_in(client, email: str, password: str):
+    """Post the sign-in form as its page does (with the page's CSRF token); the response, whatever it is."""
+    token = csrf_token_from(client.get("/sign-in").text)
+    return client.post("/sign-in", data={"email": email, "password": password, "csrf_token": token})
+
+
 @pytest.fixture
 def sign_in(app):
     """Sign a test client in through the real sign-in form."""
 
     def do(client, user, password: str = TEST_PASSWORD):
-        page = client.get("/sign-in")
-        response = client.post(
-            "/sign-in",
-            data={"email": user.email, "password": password, "csrf_token": csrf_token_from(page.text)},
-        )
+        response = post_sign_in(client, user.email, password)
         assert response.status_code == 302, response.text
         return client
 
@@ -223,6 +234,25 @@ def valid_document(period_start: str = "2025-01-01", period_end: str = "2025-12-
     }
 
 
+def disclosure_form_fields(document: dict, new_site_row: bool = True) -> dict[str, str]:
+    """A disclosure document as the disclosure page's form fields: named as the form names them,
+    values as text, missing figures left out; with `new_site_row`, also the empty row for one more
+    site that the page shows after the document's sites (as a browser posts the form)."""
+    fields = {}
+    for key, value in document["workforce"].items():
+        if key == "categories":
+            fields.update({f"workforce.categories.{k}": v for k, v in value.items()})
+        else:
+            fields[f"workforce.{key}"] = value
+    for index, site in enumerate(document["wages"]):
+        fields.update({f"wages[{index}].{k}": v for k, v in site.items()})
+    if new_site_row:
+        fields[f"wages[{len(document['wages'])}].site"] = ""
+    fields.update({f"training.{k}": v for k, v in document["training"].items()})
+    fields.update({f"evidence.{k}": v for k, v in document["evidence"].items()})
+    return {name: str(value) for name, value in fields.items() if value is not None}
+
+
 @pytest.fixture
 def make_vendor(app, make_user):
     """A vendor user with a vendor profile and one offer."""
@@ -241,3 +271,82 @@ def make_vendor(app, make_user):
         return vendor, user
 
     return make
+
+
+@pytest.fixture
+def world(client, make_vendor, make_user, bearer):
+    """Two scored vendors offering data annotation, and a buyer with one need (NEED)."""
+    (a, user_a), (b, user_b) = make_vendor("Alpha Annotation"), make_vendor("Beta BPO")
+    weaker = valid_document()
+    weaker["workforce"].update(impact_workers_end=10, impact_worker_hires=3, impact_worker_departures=1)
+    weaker["workforce"]["categories"] = {k: min(v, 10) for k, v in weaker["workforce"]["categories"].items()}
+    for (vendor, user), document in (((a, user_a), valid_document()), ((b, user_b), weaker)):
+        headers = bearer(user)
+        created = client.post("/api/v1/disclosures", headers=headers, json={"vendor_id": vendor.id, **document})
+        client.post(f"/api/v1/disclosures/{created.json['id']}/submit", headers=headers)
+    b.offers[0].price = 6  # Beta is cheaper (Alpha sells at 8 USD per hour)
+    db.session.commit()
+    buyer = make_user("buyer")
+    headers = bearer(buyer)
+    need = client.post("/api/v1/needs", headers=headers, json=NEED).json
+    return {"buyer": buyer, "headers": headers, "need": need, "alpha": a, "beta": b}
+
+
+@pytest.fixture
+def make_scenario(client, world):
+    """A scenario for the world's need, created through the API by the world's buyer (which
+    starts its solve); `targets` as the API takes them, e.g. budget=5000. Returns its JSON."""
+
+    def make(name: str = "Plan", **targets) -> dict:
+        response = client.post("/api/v1/scenarios", headers=world["headers"],
+                               json={"name": name, "need_ids": [world["need"]["id"]], "targets": targets})
+        assert response.status_code == 201, response.json
+        return response.json
+
+    return make
+
+
+# ---------------------------------------------------------------- commands and workers
+
+
+def run_cli(args: list[str], tmp_path, monkeypatch, database_url: str | None = None, input: str | None = None):
+    """Run `procure ARGS` in-process with its instance folder under tmp_path (and the given database)."""
+    from click.testing import CliRunner
+
+    from procure.cli import main as procure_command
+
+    monkeypatch.setenv("PROCURE_INSTANCE_PATH", str(tmp_path / "instance"))
+    if database_url:
+        monkeypatch.setenv("PROCURE_DATABASE_URL", database_url)
+    return CliRunner().invoke(procure_command, args, input=input, catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def broker():
+    """The Redis URL the test workers use, emptied; skips (or, when required, fails) without Redis."""
+    if not redis_reachable():
+        if WORKER_REQUIRED:
+            pytest.fail(f"PROCURE_REQUIRE_WORKER=1 but Redis is not reachable at {BROKER_URL}")
+        pytest.skip(f"Redis not reachable at {BROKER_URL}: set PROCURE_TEST_BROKER_URL to run the worker tests")
+    import redis
+
+    redis.Redis.from_url(BROKER_URL).delete(JOB_QUEUE)  # no message left over from an earlier module
+    return BROKER_URL
+
+
+@pytest.fixture
+def start_worker(app, broker, migrated, tmp_path):
+    """Starts `procure worker` processes on the test database; kills them after the test."""
+    app.config.update(BROKER_URL=broker, JOB_STALE_SECONDS=3.0)  # as the workers are told
+    workers: list[Worker] = []
+
+    def start(step_delay: float = 0.0) -> Worker:
+        worker = Worker(migrated, str(tmp_path / "worker-instance"), str(tmp_path / f"worker-{len(workers)}.log"),
+                        step_delay)
+        workers.append(worker)
+        return worker
+
+    yield start
+    for worker in workers:
+        worker.kill()
+    app.config["BROKER_URL"] = ""

@@ -17,7 +17,6 @@ from celery.signals import worker_process_init, worker_ready
 from flask import Flask
 
 TASK_NAME = "procure.run_job"
-QUEUE = "procure"
 HARD_LIMIT_GRACE_SECONDS = 15.0
 
 log = logging.getLogger("procure.jobs")
@@ -30,7 +29,7 @@ def celery_for(app: Flask) -> Celery:
         return celery
     celery = Celery("procure", broker=app.config["BROKER_URL"], set_as_current=False)
     celery.conf.update(
-        task_default_queue=QUEUE,
+        task_default_queue=app.config["JOB_QUEUE"],
         task_ignore_result=True,        # results live in the job row
         task_acks_late=False,           # a killed worker's message is not redelivered: see above
         worker_prefetch_multiplier=1,   # long tasks: a worker takes one at a time
@@ -73,12 +72,12 @@ def celery_for(app: Flask) -> Celery:
 
 def send_job(app: Flask, job_id: int, time_limit: float) -> None:
     """Queue the task that runs one job, with Celery's own soft and hard time limits."""
-    celery_for(app).send_task(TASK_NAME, args=[job_id], queue=QUEUE, soft_time_limit=time_limit,
+    celery_for(app).send_task(TASK_NAME, args=[job_id], queue=app.config["JOB_QUEUE"], soft_time_limit=time_limit,
                               time_limit=time_limit + HARD_LIMIT_GRACE_SECONDS)
 
 
-def worker_arguments(concurrency: int, loglevel: str) -> list[str]:
-    """The `celery worker` command line that `procure worker` runs."""
+def worker_arguments(concurrency: int, loglevel: str, queue: str) -> list[str]:
+    """The `celery worker` command line that `procure worker` runs, taking jobs from `queue`."""
     return ["worker", f"--loglevel={loglevel}", f"--concurrency={concurrency or os.cpu_count() or 1}",
-            f"--queues={QUEUE}", "--without-gossip", "--without-mingle", "--pool=prefork",
+            f"--queues={queue}", "--without-gossip", "--without-mingle", "--pool=prefork",
             f"--hostname=procure-{os.getpid()}@%h"]

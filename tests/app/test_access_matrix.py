@@ -27,9 +27,8 @@ from sqlalchemy import select
 
 from procure.access import route_rules
 from procure.extensions import db
-from tests.conftest import csrf_token_from, valid_document
+from tests.conftest import PDF, csrf_token_from, valid_document
 
-PDF = b"%PDF-1.4\n%%EOF\n"
 ACTORS = ("anonymous", "vendor_a", "vendor_b", "buyer_x", "buyer_y", "executive_x", "executive_y", "admin")
 
 

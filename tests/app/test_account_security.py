@@ -10,9 +10,7 @@ from procure.accounts.services import password_problems
 from procure.audit.models import AuditEvent
 from procure.db import utcnow
 from procure.extensions import db
-from tests.app.test_auth import _post_sign_in
-from tests.app.test_cli import _run
-from tests.conftest import TEST_PASSWORD, csrf_token_from
+from tests.conftest import TEST_PASSWORD, csrf_token_from, post_sign_in, run_cli
 
 WRONG = "not-the-password"
 GENERIC_401 = {"code": 401, "status": "Unauthorized", "message": "The email or password is not correct."}
@@ -56,8 +54,8 @@ def test_ten_failures_in_a_row_lock_the_account_through_the_throttle_windows(app
     user = make_user("buyer")
     for window in range(2):  # the 15-minute throttle allows 5 tries per window
         for _ in range(5):
-            assert _post_sign_in(client, user.email, WRONG).status_code == 401
-        assert _post_sign_in(client, user.email, WRONG).status_code == 429  # throttled: not counted
+            assert post_sign_in(client, user.email, WRONG).status_code == 401
+        assert post_sign_in(client, user.email, WRONG).status_code == 429  # throttled: not counted
         assert _reload(user).failed_sign_ins == 5 * (window + 1)
         throttle = db.session.get(SignInThrottle, user.email)
         throttle.window_started_at = utcnow() - timedelta(minutes=app.config["LOGIN_WINDOW_MINUTES"] + 1)
@@ -68,7 +66,7 @@ def test_ten_failures_in_a_row_lock_the_account_through_the_throttle_windows(app
     assert len(events) == 1 and events[0].target_id == str(user.id)
     assert events[0].actor_id is None and events[0].organization_id == user.organization_id
     # the right password now meets the lock, with who can lift it
-    page = _post_sign_in(client, user.email, TEST_PASSWORD)
+    page = post_sign_in(client, user.email, TEST_PASSWORD)
     assert page.status_code == 403
     assert "Your account is locked" in page.text and "administrator" in page.text
     api = _token_request(client, user.email, TEST_PASSWORD)
@@ -84,7 +82,7 @@ def test_a_locked_account_answers_a_wrong_password_like_an_unknown_email(client,
         unknown = _token_request(client, "nobody@example.test", WRONG)
         assert wrong.status_code == unknown.status_code == 401
         assert wrong.json == unknown.json == GENERIC_401
-        page = _post_sign_in(client, locked_user.email, WRONG)
+        page = post_sign_in(client, locked_user.email, WRONG)
         assert page.status_code == 401 and "locked" not in page.text
 
 
@@ -225,15 +223,15 @@ def test_non_admins_get_no_unlock_page(client, make_user, sign_in, locked_user):
 
 
 def test_cli_unlocks_by_email(app, tmp_path, monkeypatch, migrated, locked_user):
-    result = _run(["users", "unlock", locked_user.email.upper()], tmp_path, monkeypatch, database_url=migrated)
+    result = run_cli(["users", "unlock", locked_user.email.upper()], tmp_path, monkeypatch, database_url=migrated)
     assert result.exit_code == 0, result.output
     assert f"Unlocked {locked_user.email}" in result.output
     assert _reload(locked_user).locked_at is None
     events = _actions("user.unlocked")
     assert len(events) == 1 and events[0].actor_id is None
-    again = _run(["users", "unlock", locked_user.email], tmp_path, monkeypatch, database_url=migrated)
+    again = run_cli(["users", "unlock", locked_user.email], tmp_path, monkeypatch, database_url=migrated)
     assert again.exit_code == 2 and "is not locked" in again.output
-    unknown = _run(["users", "unlock", "nobody@example.test"], tmp_path, monkeypatch, database_url=migrated)
+    unknown = run_cli(["users", "unlock", "nobody@example.test"], tmp_path, monkeypatch, database_url=migrated)
     assert unknown.exit_code == 2 and "error: email: No user with this email." in unknown.output
     assert len(_actions("user.unlocked")) == 1
 
@@ -297,9 +295,9 @@ def test_admin_page_shows_the_policy_at_the_password_field(client, make_user, si
 
 
 def test_cli_user_create_applies_the_policy(app, tmp_path, monkeypatch, migrated):
-    result = _run(["users", "create", "--email", "cfo@example.test", "--name", "Chief", "--role", "executive",
-                   "--organization", "Acme Buyer", "--kind", "buyer", "--password", "letmein-1234"],
-                  tmp_path, monkeypatch, database_url=migrated)
+    result = run_cli(["users", "create", "--email", "cfo@example.test", "--name", "Chief", "--role", "executive",
+                      "--organization", "Acme Buyer", "--kind", "buyer", "--password", "letmein-1234"],
+                     tmp_path, monkeypatch, database_url=migrated)
     assert result.exit_code == 2
     assert f"error: password: {COMMON}" in result.output
     assert db.session.scalar(select(User.id).where(User.email == "cfo@example.test")) is None

@@ -43,13 +43,11 @@ from procure.db import utcnow
 from procure.extensions import db
 from procure.jobs.models import Job
 from procure.scoring.services import default_profile
-from tests.app.test_scenarios import NEED, world  # noqa: F401  (world: the fixture)
-from tests.conftest import TEST_PASSWORD, valid_document
+from tests.conftest import NEED, PDF, TEST_PASSWORD, valid_document
 
 EXAMPLES_PER_OPERATION = 6
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 SENT: list[str] = []  # the path of every request the fuzzer sent
-PDF = b"%PDF-1.4\n%%EOF\n"
 
 
 @pytest.fixture

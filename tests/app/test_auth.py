@@ -8,17 +8,12 @@ from procure.accounts.models import ApiToken, SignInThrottle
 from procure.audit.models import AuditEvent
 from procure.db import utcnow
 from procure.extensions import db
-from tests.conftest import TEST_PASSWORD, csrf_token_from
-
-
-def _post_sign_in(client, email, password):
-    token = csrf_token_from(client.get("/sign-in").text)
-    return client.post("/sign-in", data={"email": email, "password": password, "csrf_token": token})
+from tests.conftest import TEST_PASSWORD, csrf_token_from, post_sign_in
 
 
 def test_sign_in_opens_the_role_home_and_sign_out_closes_it(client, make_user, sign_in):
     user = make_user("buyer")
-    response = _post_sign_in(client, user.email.upper(), TEST_PASSWORD)  # email is case-blind
+    response = post_sign_in(client, user.email.upper(), TEST_PASSWORD)  # email is case-blind
     assert response.status_code == 302 and response.headers["Location"] == "/"
     home = client.get("/")
     assert home.status_code == 200
@@ -40,8 +35,8 @@ def test_each_role_gets_its_own_home(client, make_user, sign_in):
 
 def test_wrong_password_and_unknown_email_get_the_same_401(client, make_user):
     user = make_user("buyer")
-    wrong = _post_sign_in(client, user.email, "not-the-password")
-    unknown = _post_sign_in(client, "nobody@example.test", "not-the-password")
+    wrong = post_sign_in(client, user.email, "not-the-password")
+    unknown = post_sign_in(client, "nobody@example.test", "not-the-password")
     assert wrong.status_code == unknown.status_code == 401
     message = "The email or password is not correct."
     assert message in wrong.text and message in unknown.text
@@ -53,8 +48,8 @@ def test_wrong_password_and_unknown_email_get_the_same_401(client, make_user):
 def test_repeated_failures_are_throttled_then_released(app, client, make_user):
     user = make_user("buyer")
     for _ in range(app.config["LOGIN_MAX_FAILURES"]):
-        assert _post_sign_in(client, user.email, "wrong-password").status_code == 401
-    blocked = _post_sign_in(client, user.email, TEST_PASSWORD)  # even the right password waits
+        assert post_sign_in(client, user.email, "wrong-password").status_code == 401
+    blocked = post_sign_in(client, user.email, TEST_PASSWORD)  # even the right password waits
     assert blocked.status_code == 429 and "Too many failed sign-ins" in blocked.text
     api = client.post("/api/v1/auth/tokens", json={"email": user.email, "password": TEST_PASSWORD})
     assert api.status_code == 429 and int(api.headers["Retry-After"]) > 0
@@ -62,13 +57,13 @@ def test_repeated_failures_are_throttled_then_released(app, client, make_user):
     throttle = db.session.get(SignInThrottle, user.email)
     throttle.window_started_at = utcnow() - timedelta(minutes=app.config["LOGIN_WINDOW_MINUTES"] + 1)
     db.session.commit()
-    assert _post_sign_in(client, user.email, TEST_PASSWORD).status_code == 302
+    assert post_sign_in(client, user.email, TEST_PASSWORD).status_code == 302
     assert db.session.get(SignInThrottle, user.email) is None
 
 
 def test_inactive_user_cannot_sign_in(client, make_user):
     user = make_user("buyer", active=False)
-    assert _post_sign_in(client, user.email, TEST_PASSWORD).status_code == 401
+    assert post_sign_in(client, user.email, TEST_PASSWORD).status_code == 401
 
 
 def test_missing_or_stale_csrf_token_is_rejected_and_changes_nothing(client, make_user, sign_in):
@@ -91,7 +86,7 @@ def test_sign_in_gives_a_new_session(client, make_user):
     client.get("/sign-in")
     with client.session_transaction() as session:
         session["planted"] = "by-an-attacker"
-    _post_sign_in(client, user.email, TEST_PASSWORD)
+    post_sign_in(client, user.email, TEST_PASSWORD)
     with client.session_transaction() as session:
         assert "planted" not in session
         assert session["_user_id"] == str(user.id)
@@ -181,7 +176,7 @@ def test_sign_in_issues_a_new_session_cookie_and_the_old_one_stays_anonymous(cli
     user = make_user("buyer")
     client.get("/sign-in")
     before = client.get_cookie("session").value
-    _post_sign_in(client, user.email, TEST_PASSWORD)
+    post_sign_in(client, user.email, TEST_PASSWORD)
     after = client.get_cookie("session").value
     assert after != before
     planted = client.application.test_client()  # an attacker holding the cookie from before sign-in
@@ -255,10 +250,10 @@ def test_a_token_revoked_on_the_account_page_fails_on_the_very_next_request(clie
 
 def test_sign_out_ends_the_session_a_copied_cookie_included_and_on_every_device(client, make_user):
     user = make_user("buyer")
-    _post_sign_in(client, user.email, TEST_PASSWORD)
+    post_sign_in(client, user.email, TEST_PASSWORD)
     copied = client.get_cookie("session").value  # e.g. taken from a shared computer
     other_device = client.application.test_client()
-    _post_sign_in(other_device, user.email, TEST_PASSWORD)
+    post_sign_in(other_device, user.email, TEST_PASSWORD)
     assert other_device.get("/").status_code == 200
     home = client.get("/")
     assert client.post("/sign-out", data={"csrf_token": csrf_token_from(home.text)}).status_code == 302
@@ -266,5 +261,5 @@ def test_sign_out_ends_the_session_a_copied_cookie_included_and_on_every_device(
     replayed.set_cookie("session", copied)
     assert replayed.get("/").status_code == 302  # the copy no longer signs anyone in
     assert other_device.get("/").status_code == 302  # signing out ends every session of the user
-    _post_sign_in(client, user.email, TEST_PASSWORD)
+    post_sign_in(client, user.email, TEST_PASSWORD)
     assert client.get("/").status_code == 200  # a new sign-in works as before

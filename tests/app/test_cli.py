@@ -2,24 +2,16 @@
 
 import json
 
-from click.testing import CliRunner
 from sqlalchemy import create_engine, select, text
 
 from procure.accounts.models import User
-from procure.cli import main
 from procure.demo import DEMO_LOGINS
 from procure.extensions import db
-
-
-def _run(args, tmp_path, monkeypatch, database_url=None, input=None):
-    monkeypatch.setenv("PROCURE_INSTANCE_PATH", str(tmp_path / "instance"))
-    if database_url:
-        monkeypatch.setenv("PROCURE_DATABASE_URL", database_url)
-    return CliRunner().invoke(main, args, input=input, catch_exceptions=False)
+from tests.conftest import run_cli
 
 
 def test_demo_creates_the_database_loads_logins_and_is_repeatable(tmp_path, monkeypatch):
-    result = _run(["demo", "--no-serve"], tmp_path, monkeypatch)
+    result = run_cli(["demo", "--no-serve"], tmp_path, monkeypatch)
     assert result.exit_code == 0, result.output
     for login in DEMO_LOGINS:
         assert login.email in result.output and login.password in result.output
@@ -36,13 +28,13 @@ def test_demo_creates_the_database_loads_logins_and_is_repeatable(tmp_path, monk
 
     first = counts()
     assert first["vendor"] >= 30 and first["user"] == len(DEMO_LOGINS) + first["vendor"] - 1
-    again = _run(["demo", "--no-serve"], tmp_path, monkeypatch)
+    again = run_cli(["demo", "--no-serve"], tmp_path, monkeypatch)
     assert again.exit_code == 0
     assert counts() == first  # a second run changes nothing
 
 
 def test_demo_logins_sign_in(tmp_path, monkeypatch):
-    _run(["demo", "--no-serve"], tmp_path, monkeypatch)
+    run_cli(["demo", "--no-serve"], tmp_path, monkeypatch)
     from procure import create_app
 
     app = create_app({"secret_key": "x"}, instance_path=str(tmp_path / "instance"))
@@ -67,7 +59,7 @@ def _head() -> str:
 
 def test_db_upgrade_command(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'upgraded.sqlite3'}"
-    result = _run(["db", "upgrade"], tmp_path, monkeypatch, database_url=url)
+    result = run_cli(["db", "upgrade"], tmp_path, monkeypatch, database_url=url)
     assert result.exit_code == 0, result.output
     engine = create_engine(url)
     with engine.connect() as connection:
@@ -78,12 +70,13 @@ def test_db_upgrade_command(tmp_path, monkeypatch):
 def test_users_create_and_its_errors(app, tmp_path, monkeypatch, migrated):
     args = ["users", "create", "--email", "Cfo@Example.test", "--name", "Chief", "--role", "executive",
             "--organization", "Acme Buyer", "--kind", "buyer", "--password", "a-long-password"]
-    result = _run(args, tmp_path, monkeypatch, database_url=migrated)
+    result = run_cli(args, tmp_path, monkeypatch, database_url=migrated)
     assert result.exit_code == 0, result.output
     assert "Created executive cfo@example.test in Acme Buyer" in result.output
     assert db.session.scalar(select(User.role).where(User.email == "cfo@example.test")) == "executive"
-    result = _run(["users", "create", "--email", "v@example.test", "--name", "V", "--role", "vendor",
-                   "--organization", "Acme Buyer", "--password", "short"], tmp_path, monkeypatch, database_url=migrated)
+    result = run_cli(["users", "create", "--email", "v@example.test", "--name", "V", "--role", "vendor",
+                      "--organization", "Acme Buyer", "--password", "short"],
+                     tmp_path, monkeypatch, database_url=migrated)
     assert result.exit_code == 2
     assert "error: role: A buyer organization's user may be: admin, buyer, executive." in result.output
     assert "error: password: Use at least 12 characters." in result.output
@@ -92,7 +85,7 @@ def test_users_create_and_its_errors(app, tmp_path, monkeypatch, migrated):
 
 def test_openapi_command_writes_the_document(tmp_path, monkeypatch):
     out = tmp_path / "openapi.json"
-    result = _run(["openapi", "-o", str(out)], tmp_path, monkeypatch)
+    result = run_cli(["openapi", "-o", str(out)], tmp_path, monkeypatch)
     assert result.exit_code == 0, result.output
     document = json.loads(out.read_text())
     assert document["openapi"].startswith("3.")

@@ -38,8 +38,8 @@ from procure.scenarios.models import Scenario
 from procure.scoring.models import ScoreSnapshot, ScoringProfile
 from procure.scoring.services import default_profile
 from procure.vendors.models import Offer, Vendor
-from tests.app.test_scenarios import world  # noqa: F401  (the fixture)
-from tests.conftest import csrf_token_from, valid_document
+from tests.app.counting_job import SEEN
+from tests.conftest import NEED, PDF, csrf_token_from, disclosure_form_fields, valid_document
 
 RACE_TIMEOUT = 60.0  # seconds a racer may wait for the others before the race counts as broken
 ERROR_SHAPE = {"code", "status", "message", "errors"}
@@ -210,8 +210,6 @@ def test_parallel_vendor_and_offer_edits_one_wins(app, make_vendor, bearer, reco
 
 
 def test_parallel_need_edits_one_wins(app, make_user, bearer, record_property):
-    from tests.app.test_scenarios import NEED
-
     headers = bearer(make_user("buyer"))
     need = app.test_client().post("/api/v1/needs", headers=headers, json=NEED).json
     tally = Tally("need edits")
@@ -222,10 +220,9 @@ def test_parallel_need_edits_one_wins(app, make_user, bearer, record_property):
     tally.assert_clean(record_property)
 
 
-def test_parallel_scenario_edits_one_wins_and_its_solve_is_stored(app, world, record_property):
+def test_parallel_scenario_edits_one_wins_and_its_solve_is_stored(app, world, record_property, make_scenario):
     headers = world["headers"]
-    scenario = app.test_client().post("/api/v1/scenarios", headers=headers,
-                                      json={"name": "Plan", "need_ids": [world["need"]["id"]]}).json
+    scenario = make_scenario()
     tally = Tally("scenario edits")
     edit_rounds(app, tally, url=f"/api/v1/scenarios/{scenario['id']}", headers=headers, hold=Scenario,
                 payloads=lambda r, i: {"name": f"Plan r{r} by {i}", "targets": {"budget": 7000 + 100 * i}},
@@ -428,11 +425,10 @@ def assert_solves_consistent(scenario_id: int, may_fail: bool = False) -> None:
     assert scenario.result["totals"]["cost"] == pytest.approx(newest.result["cost"])
 
 
-def _solved(app, world, name="Plan") -> dict:
-    created = app.test_client().post("/api/v1/scenarios", headers=world["headers"],
-                                     json={"name": name, "need_ids": [world["need"]["id"]]})
-    assert created.status_code == 201 and created.json["status"] == "solved", created.json
-    return created.json
+def _solved(make_scenario, name="Plan") -> dict:
+    scenario = make_scenario(name)
+    assert scenario["status"] == "solved", scenario
+    return scenario
 
 
 def _solve_jobs(scenario_id: int) -> list[Job]:
@@ -450,13 +446,13 @@ def solve_problems(scenario_id: int, may_fail: bool = False) -> list[str]:
     return []
 
 
-def test_the_same_scenario_solved_twice_in_parallel(app, world, record_property):
+def test_the_same_scenario_solved_twice_in_parallel(app, world, record_property, make_scenario):
     """Two solves of one scenario at once: held (both read the same version), one is accepted and
     the other refused; sent at once, the second may also come after the first (both accepted, one
     after the other). Either way one job per accepted solve, and the scenario holds the result of
     the newest, which succeeded. Also from a scenario whose queued solve was cancelled (a draft
     with no documents, which the solve used not to write)."""
-    scenario_id = _solved(app, world)["id"]
+    scenario_id = _solved(make_scenario)["id"]
     tally = Tally("the same scenario solved twice in parallel")
     for round_number, (mode, held) in enumerate(MODES):
         for start in ("solved", "draft after a cancelled solve"):
@@ -479,7 +475,7 @@ def test_the_same_scenario_solved_twice_in_parallel(app, world, record_property)
 
 
 @pytest.mark.parametrize("moment", ["saves its result", "fails"])
-def test_a_solve_asked_while_the_previous_solve_ends(app, world, monkeypatch, record_property, moment):
+def test_a_solve_asked_while_the_previous_solve_ends(app, world, monkeypatch, record_property, moment, make_scenario):
     """A solve request arriving while the running solve job writes its end: its result, or its
     failure. The job is held there (its transaction open) until the new request has gone as far
     as it can; then no 500, no deadlock, and the scenario ends with the result of its newest
@@ -488,7 +484,7 @@ def test_a_solve_asked_while_the_previous_solve_ends(app, world, monkeypatch, re
     from procure.scenarios import jobs as scenario_jobs
     from procure.scenarios import services as scenario_services
 
-    scenario_id = _solved(app, world)["id"]
+    scenario_id = _solved(make_scenario)["id"]
     ending, release = threading.Event(), threading.Event()
 
     def first_job() -> bool:
@@ -541,7 +537,8 @@ def test_a_solve_asked_while_the_previous_solve_ends(app, world, monkeypatch, re
     tally.assert_clean(record_property)
 
 
-def test_approve_and_submit_racing_an_edit_one_fails_cleanly(app, world, make_user, bearer, record_property):
+def test_approve_and_submit_racing_an_edit_one_fails_cleanly(app, world, make_user, bearer, record_property,
+                                                             make_scenario):
     """A submit racing an edit of a solved scenario, then an approval racing a rejection, an edit and a
     solve of the submitted one: one of them wins, the others answer 409, and the documents the
     executives decide on are the ones stored when it was submitted."""
@@ -552,7 +549,7 @@ def test_approve_and_submit_racing_an_edit_one_fails_cleanly(app, world, make_us
     tally = Tally("approve and submit racing an edit")
     for round_number, (mode, held) in enumerate(MODES):
         hold = (Scenario,) if held else ()
-        scenario = _solved(app, world, f"Plan {round_number}")
+        scenario = _solved(make_scenario, f"Plan {round_number}")
         url = f"/api/v1/scenarios/{scenario['id']}"
         submitter, editor = clients(app, 2)
         responses = race([
@@ -637,9 +634,7 @@ def _flash_or_title(html: str) -> str:
 
 
 def test_parallel_page_edits_one_wins_the_other_tab_is_told(app, world, make_vendor, sign_in, bearer,
-                                                            record_property):
-    from tests.app.test_disclosures import _form_fields
-
+                                                            record_property, make_scenario):
     tally = Tally("page forms edited in two tabs at once")
     need_id = world["need"]["id"]
     need = lambda: db.session.get(Need, need_id)  # noqa: E731
@@ -650,7 +645,7 @@ def test_parallel_page_edits_one_wins_the_other_tab_is_told(app, world, make_ven
                                       "max_vendor_share": "0.8"},
                 version=lambda: need().version, hold=Need, stored=lambda: need().title, expected=lambda f: f["title"])
 
-    scenario_id = _solved(app, world)["id"]
+    scenario_id = _solved(make_scenario)["id"]
     scenario = lambda: db.session.get(Scenario, scenario_id)  # noqa: E731
     page_rounds(app, sign_in, world["buyer"], tally, "scenario page", page=f"/scenarios/{scenario_id}",
                 post=f"/scenarios/{scenario_id}/edit",
@@ -674,7 +669,7 @@ def test_parallel_page_edits_one_wins_the_other_tab_is_told(app, world, make_ven
     disclosure = lambda: db.session.get(Disclosure, draft["id"])  # noqa: E731
     page_rounds(app, sign_in, vendor_user, tally, "disclosure page", page=f"/disclosures/{draft['id']}",
                 post=f"/disclosures/{draft['id']}",
-                form=lambda r, i, v: {**_form_fields(valid_document()), "action": "save",
+                form=lambda r, i, v: {**disclosure_form_fields(valid_document()), "action": "save",
                                       "training.training_hours_all": str(3000.0 + 10 * r + i)},
                 version=lambda: disclosure().edit_version, version_name="edit_version", hold=Disclosure,
                 stored=lambda: disclosure().figures["training"]["training_hours_all"],
@@ -783,7 +778,7 @@ def test_an_evidence_upload_racing_the_submit_is_in_the_version_or_refused(app, 
             lambda: submitter.post(f"/api/v1/disclosures/{draft['id']}/submit", headers=headers),
             lambda: uploader.post(f"/api/v1/disclosures/{draft['id']}/evidence", headers=headers, data={
                 "section": "wages", "level": "self_reported_documented",
-                "file": (io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "payroll.pdf")}, content_type="multipart/form-data"),
+                "file": (io.BytesIO(PDF), "payroll.pdf")}, content_type="multipart/form-data"),
         ], hold=(Disclosure,) if held else ())
         problems = [f"racer {i} answered {r.status_code}: {r.text[:200]}" for i, r in enumerate(responses)
                     if r.status_code not in ((200, 409) if i == 0 else (201, 409))]
@@ -801,16 +796,13 @@ def test_an_evidence_upload_racing_the_submit_is_in_the_version_or_refused(app, 
     tally.assert_clean(record_property)
 
 
-def test_parallel_cancels_and_retries_of_one_job(app, world, monkeypatch, record_property):
+def test_parallel_cancels_and_retries_of_one_job(app, world, counting_kind, record_property, make_scenario):
     """Three cancels of a queued job at once: one cancels it, the others are told it has ended.
     Three retries of a failed job at once: it is queued and run once, the others are told."""
     from procure.jobs import services as jobs
-    from tests.app import test_jobs
 
-    monkeypatch.setitem(jobs.KINDS, "test.counting", jobs.JobKind("Counting", "tests.app.test_jobs:counting"))
     headers = world["headers"]
-    scenario = app.test_client().post("/api/v1/scenarios", headers=headers,
-                                      json={"name": "Plan", "need_ids": [world["need"]["id"]]}).json
+    scenario = make_scenario()
     subject = db.session.get(Scenario, scenario["id"])
     tally = Tally("job cancels and retries")
     for round_number, (mode, held) in enumerate(MODES):
@@ -827,12 +819,12 @@ def test_parallel_cancels_and_retries_of_one_job(app, world, monkeypatch, record
             problems.append(f"{events('job.cancel', queued.id) - before} cancel events")
         tally.add(f"cancel, round {round_number} ({mode})", 3, problems)
 
-        test_jobs.SEEN.clear()
+        SEEN.clear()
         responses = race([lambda c=c: c.post(f"/api/v1/jobs/{queued.id}/retry", headers=headers)
                           for c in clients(app, 3)], hold=(Job,) if held else ())
         _, problems = one_winner(responses, won=202, field_name=None)
-        if test_jobs.SEEN != [10, 50]:  # one run, which fails at step 50 as its params say
-            problems.append(f"the handler ran the steps {test_jobs.SEEN}")
+        if SEEN != [10, 50]:  # one run, which fails at step 50 as its params say
+            problems.append(f"the handler ran the steps {SEEN}")
         if db.session.get(Job, queued.id).status != "failed":
             problems.append(f"the job is {db.session.get(Job, queued.id).status}")
         if events("job.retry", queued.id) != 1:

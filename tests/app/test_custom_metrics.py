@@ -8,7 +8,6 @@ from procure.audit.models import AuditEvent
 from procure.extensions import db
 from procure.scoring.models import CustomMetric
 from procure.scoring.services import default_profile
-from tests.app.test_scenarios import world  # noqa: F401  (the fixture)
 from tests.conftest import csrf_token_from
 
 # The built-in training_hours_per_impact_worker, copied under another key: moving its weight to
@@ -153,13 +152,12 @@ def test_a_metric_a_profile_names_stays_and_one_left_at_zero_in_the_editor_can_g
     assert client.delete(f"/api/v1/metrics/{spare['id']}", headers=headers).status_code == 204
 
 
-def test_a_metric_added_after_a_solve_is_not_in_that_scenarios_method_appendix(client, world, app):
+def test_a_metric_added_after_a_solve_is_not_in_that_scenarios_method_appendix(client, world, app, make_scenario):
     from procure.scenarios.models import Scenario
     from procure.scenarios.report_context import board_context
 
     headers = world["headers"]
-    scenario = client.post("/api/v1/scenarios", headers=headers,
-                           json={"name": "Before the metric", "need_ids": [world["need"]["id"]]}).json
+    scenario = make_scenario("Before the metric")
     assert client.post("/api/v1/metrics", headers=headers, json=COPY).status_code == 201
     with app.test_request_context():
         keys = [m["key"] for m in board_context(db.session.get(Scenario, scenario["id"]))["method"]["metrics"]]

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from procure.audit.models import AuditEvent
 from procure.disclosures.models import Disclosure
 from procure.extensions import db
-from tests.conftest import csrf_token_from, valid_document
+from tests.conftest import csrf_token_from, disclosure_form_fields, valid_document
 
 
 def _create(client, headers, vendor, document=None):
@@ -150,7 +150,7 @@ def test_vendor_fills_the_form_sees_an_inline_error_submits_and_buyer_verifies(c
     disclosure = db.session.scalars(select(Disclosure)).one()
     figures_before = copy.deepcopy(disclosure.figures)
     page = client.get(f"/disclosures/{disclosure.id}")
-    form = _form_fields(valid_document())
+    form = disclosure_form_fields(valid_document())
     form.update({"csrf_token": csrf_token_from(page.text), "edit_version": "1",
                  "workforce.impact_workers_end": "500", "action": "submit"})
     refused = client.post(f"/disclosures/{disclosure.id}", data=form)
@@ -185,22 +185,6 @@ def test_vendor_fills_the_form_sees_an_inline_error_submits_and_buyer_verifies(c
     other_page = other_client.get(f"/disclosures/{disclosure.id}").text
     assert "verified" not in other_page.split("<h1>")[1].split("</h1>")[0] and 'id="review"' in other_page
     assert f"verified by {buyer.organization.name}" in client.get("/vendor/disclosures").text  # the vendor sees it
-
-
-def _form_fields(document: dict) -> dict:
-    """The disclosure document as the page form posts it."""
-    form = {}
-    for key, value in document["workforce"].items():
-        if key == "categories":
-            form.update({f"workforce.categories.{k}": str(v) for k, v in value.items()})
-        elif value is not None:
-            form[f"workforce.{key}"] = str(value)
-    for index, site in enumerate(document["wages"]):
-        form.update({f"wages[{index}].{k}": str(v) for k, v in site.items()})
-    form["wages[1].site"] = ""  # the empty extra site row
-    form.update({f"training.{k}": str(v) for k, v in document["training"].items()})
-    form.update({f"evidence.{k}": v for k, v in document["evidence"].items()})
-    return form
 
 
 def test_each_buyer_organization_reviews_for_itself(client, make_vendor, make_user, bearer):

@@ -5,8 +5,7 @@ import pytest
 from procure.access import PUBLIC, access
 from procure.errors import ConflictError
 from procure.scoring.services import default_profile
-from tests.app.test_scenarios import NEED
-from tests.conftest import valid_document
+from tests.conftest import NEED, valid_document
 
 
 @pytest.fixture

@@ -7,9 +7,8 @@ from sqlalchemy import func, select
 
 from procure.disclosures.models import Evidence
 from procure.extensions import db
-from tests.conftest import valid_document
+from tests.conftest import PDF, valid_document
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 

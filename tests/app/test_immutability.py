@@ -21,9 +21,8 @@ from procure.disclosures.models import Disclosure, Evidence
 from procure.extensions import db
 from procure.scenarios.models import Scenario
 from procure.scoring.models import ScoringProfile
-from tests.app.test_audit_walker import NEED, PDF, World, default_settings, walk_world  # noqa: F401
-from tests.app.test_disclosures import _form_fields
-from tests.conftest import valid_document
+from tests.app.walking import NEED, World, default_settings
+from tests.conftest import PDF, disclosure_form_fields, valid_document
 
 REFUSED_PAGE = "alert alert-error"
 
@@ -267,7 +266,7 @@ def _new_version(response, ids) -> str | None:
 def _page_document(w, ids) -> dict:
     document = valid_document()
     document["workforce"]["promotions_all"] = 1
-    return {**_form_fields(document), "edit_version": str(ids["edit_version"])}
+    return {**disclosure_form_fields(document), "edit_version": str(ids["edit_version"])}
 
 
 def _evidence(w, ids) -> dict:

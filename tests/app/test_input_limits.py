@@ -34,8 +34,8 @@ from procure.spreadsheets import (
     read_table,
     write_table,
 )
-from tests.app.test_audit_walker import PDF, World, default_settings, fill, walk_world  # noqa: F401
-from tests.conftest import valid_document
+from tests.app.walking import World, default_settings, fill
+from tests.conftest import PDF, valid_document
 
 MB = 1_048_576
 
@@ -447,7 +447,7 @@ def named_world(w: World, names: dict[str, str]) -> dict:
     return {"vendor_id": w.vendor.id, "disclosure_id": disclosure["id"], "rejected_id": rejected["id"],
             "need_id": need["id"],
             "profile_id": profile["id"], "scenario_id": scenario["id"], "other_scenario_id": scenarios[1]["id"],
-            "metric_id": metric["id"]}
+            "metric_id": metric["id"], "user_id": executive.id}
 
 
 KINDS = ("vendor", "site", "source", "category", "comment", "need", "metric", "profile", "organization", "person",
@@ -562,6 +562,7 @@ SHOWN = {
     ("buyer", "a rejected disclosure"): {"comment"},
     ("executive", "/"): {"scenario", "person"},
     ("admin", "/admin/users"): {"organization", "person"},
+    ("admin", "/admin/users/<int:user_id>/password"): {"organization", "person"},
 }
 
 

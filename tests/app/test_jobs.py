@@ -13,43 +13,8 @@ from procure.jobs import services as jobs
 from procure.jobs.models import Job
 from procure.scenarios.models import Scenario
 from procure.scoring.models import ScoreSnapshot
-from tests.app.test_scenarios import world  # noqa: F401  (the fixture)
+from tests.app.counting_job import SEEN
 from tests.conftest import csrf_token_from, valid_document
-
-SEEN: list = []
-
-
-def counting(job, progress):
-    """A test job kind: reports three steps, then writes a note on its scenario."""
-    for step in (10, 50, 90):
-        progress(step, f"step {step}")
-        SEEN.append(step)
-        behaviour = job.params.get("after_step", {}).get(str(step))
-        if behaviour == "cancel":
-            db.session.execute(update(Job).where(Job.id == job.id).values(cancel_requested=True))
-            db.session.commit()
-        elif behaviour == "boom":
-            raise RuntimeError("the handler broke")
-        elif behaviour == "out_of_time":
-            progress.deadline = 0
-    scenario = db.session.get(Scenario, job.subject_id)
-    scenario.name = scenario.name + " (touched)"
-    db.session.flush()
-    return {"steps": len(SEEN)}
-
-
-@pytest.fixture
-def test_kind(monkeypatch):
-    SEEN.clear()
-    monkeypatch.setitem(jobs.KINDS, "test.counting", jobs.JobKind("Counting", "tests.app.test_jobs:counting"))
-
-
-def _scenario(client, world, **targets):
-    response = client.post("/api/v1/scenarios", headers=world["headers"],
-                           json={"name": "Plan", "need_ids": [world["need"]["id"]], "targets": targets})
-    assert response.status_code == 201, response.json
-    return response.json
-
 
 def _start(world, scenario_id, **params):
     job = jobs.enqueue("test.counting", organization_id=world["buyer"].organization_id, user=world["buyer"],
@@ -60,8 +25,8 @@ def _start(world, scenario_id, **params):
     return db.session.get(Job, job.id)
 
 
-def test_a_scenario_is_solved_by_a_job_and_carries_it(client, world):
-    scenario = _scenario(client, world)
+def test_a_scenario_is_solved_by_a_job_and_carries_it(client, world, make_scenario):
+    scenario = make_scenario()
     job = scenario["job"]
     assert scenario["status"] == "solved"
     assert job["kind"] == "scenario.solve" and job["status"] == "succeeded" and job["progress"] == 100
@@ -74,38 +39,38 @@ def test_a_scenario_is_solved_by_a_job_and_carries_it(client, world):
     assert actions[-3:] == ["scenario.create", "job.start", "scenario.solve"]
 
 
-def test_progress_is_recorded_and_the_handlers_writes_land_with_the_end(client, world, test_kind):
-    scenario = _scenario(client, world)
+def test_progress_is_recorded_and_the_handlers_writes_land_with_the_end(client, world, counting_kind, make_scenario):
+    scenario = make_scenario()
     job = _start(world, scenario["id"])
     assert job.status == "succeeded" and job.result == {"steps": 3} and SEEN == [10, 50, 90]
     assert job.started_at <= job.finished_at and job.runner
     assert db.session.get(Scenario, scenario["id"]).name == "Plan (touched)"
 
 
-def test_cancel_stops_at_the_next_step_and_keeps_nothing(client, world, test_kind):
-    scenario = _scenario(client, world)
+def test_cancel_stops_at_the_next_step_and_keeps_nothing(client, world, counting_kind, make_scenario):
+    scenario = make_scenario()
     job = _start(world, scenario["id"], after_step={"50": "cancel"})
     assert job.status == "cancelled" and SEEN == [10, 50]  # stopped when it reported step 90
     assert job.error == "Cancelled on request." and job.finished_at is not None
     assert db.session.get(Scenario, scenario["id"]).name == "Plan"
 
 
-def test_a_job_stops_at_its_time_limit(client, world, test_kind):
-    scenario = _scenario(client, world)
+def test_a_job_stops_at_its_time_limit(client, world, counting_kind, make_scenario):
+    scenario = make_scenario()
     job = _start(world, scenario["id"], after_step={"10": "out_of_time"})
     assert job.status == "failed" and job.error.startswith("Stopped at the time limit of 600 s")
     assert db.session.get(Scenario, scenario["id"]).name == "Plan"
 
 
-def test_a_failing_handler_fails_the_job_with_the_reason(client, world, test_kind):
-    scenario = _scenario(client, world)
+def test_a_failing_handler_fails_the_job_with_the_reason(client, world, counting_kind, make_scenario):
+    scenario = make_scenario()
     job = _start(world, scenario["id"], after_step={"50": "boom"})
     assert job.status == "failed" and job.error == "RuntimeError: the handler broke"
     assert db.session.get(Scenario, scenario["id"]).name == "Plan"
 
 
-def test_a_job_runs_once_however_often_it_is_delivered(client, world, test_kind):
-    scenario = _scenario(client, world)
+def test_a_job_runs_once_however_often_it_is_delivered(client, world, counting_kind, make_scenario):
+    scenario = make_scenario()
     job = _start(world, scenario["id"])
     assert jobs.run_job(job.id) is None  # a second delivery: not queued any more
     assert SEEN == [10, 50, 90] and db.session.get(Scenario, scenario["id"]).name == "Plan (touched)"
@@ -119,8 +84,8 @@ def _kill(job_id: int, silent_for: float = 3600) -> None:
     db.session.commit()
 
 
-def test_a_dead_runner_fails_the_scenario_and_a_retry_solves_it_once(client, world):
-    scenario = _scenario(client, world)
+def test_a_dead_runner_fails_the_scenario_and_a_retry_solves_it_once(client, world, make_scenario):
+    scenario = make_scenario()
     job_id = scenario["job"]["id"]
     db.session.execute(update(Scenario).where(Scenario.id == scenario["id"]).values(
         status="draft", result=None, problem=None, frontier=None))
@@ -141,8 +106,8 @@ def test_a_dead_runner_fails_the_scenario_and_a_retry_solves_it_once(client, wor
     assert db.session.scalar(select(func.count()).select_from(Job).where(Job.kind == "scenario.solve")) == 1
 
 
-def test_a_live_runner_is_left_alone_and_an_overrun_one_is_failed(client, world):
-    scenario = _scenario(client, world)
+def test_a_live_runner_is_left_alone_and_an_overrun_one_is_failed(client, make_scenario):
+    scenario = make_scenario()
     job_id = scenario["job"]["id"]
     _kill(job_id, silent_for=1)  # beat a second ago: alive
     assert jobs.reap_stale() == 0
@@ -154,8 +119,8 @@ def test_a_live_runner_is_left_alone_and_an_overrun_one_is_failed(client, world)
     assert job.status == "failed" and job.error.startswith("Stopped at the time limit")
 
 
-def test_a_new_solve_cancels_the_queued_one(client, world):
-    scenario = _scenario(client, world)
+def test_a_new_solve_cancels_the_queued_one(client, world, make_scenario):
+    scenario = make_scenario()
     first = db.session.get(Job, scenario["job"]["id"])
     db.session.execute(update(Job).where(Job.id == first.id).values(status="queued", finished_at=None))
     db.session.commit()
@@ -167,8 +132,8 @@ def test_a_new_solve_cancels_the_queued_one(client, world):
     assert jobs.run_job(first.id) is None  # its message arriving late changes nothing
 
 
-def test_cancel_and_retry_rules(client, world, make_user, bearer):
-    scenario = _scenario(client, world)
+def test_cancel_and_retry_rules(client, world, make_user, bearer, make_scenario):
+    scenario = make_scenario()
     job_id = scenario["job"]["id"]
     finished = client.post(f"/api/v1/jobs/{job_id}/cancel", headers=world["headers"])
     assert finished.status_code == 409 and "nothing to cancel" in finished.json["message"]
@@ -187,9 +152,9 @@ def test_cancel_and_retry_rules(client, world, make_user, bearer):
     assert "job.cancel" in db.session.scalars(select(AuditEvent.action)).all()
 
 
-def test_an_unreachable_broker_fails_the_job_with_a_reason(app, client, world):
+def test_an_unreachable_broker_fails_the_job_with_a_reason(app, client, world, make_scenario):
     app.config["BROKER_URL"] = "redis://127.0.0.1:1/0"  # nothing listens on port 1
-    scenario = _scenario(client, world)
+    scenario = make_scenario()
     assert scenario["status"] == "failed"  # the scenario says so too, not only its job
     job = client.get(f"/api/v1/jobs/{scenario['job']['id']}", headers=world["headers"]).json
     assert job["status"] == "failed" and job["error"].startswith("The job queue could not be reached")
@@ -209,8 +174,8 @@ def test_submitting_a_disclosure_rescores_through_a_job(client, make_vendor, bea
     assert db.session.scalar(select(ScoreSnapshot.vendor_id)) == vendor.id
 
 
-def test_the_page_shows_a_running_job_and_offers_cancel(client, world, sign_in):
-    scenario = _scenario(client, world)
+def test_the_page_shows_a_running_job_and_offers_cancel(client, world, sign_in, make_scenario):
+    scenario = make_scenario()
     job_id = scenario["job"]["id"]
     db.session.execute(update(Scenario).where(Scenario.id == scenario["id"]).values(status="draft", result=None))
     _kill(job_id, silent_for=1)
@@ -226,8 +191,8 @@ def test_the_page_shows_a_running_job_and_offers_cancel(client, world, sign_in):
     assert db.session.get(Job, job_id).cancel_requested is True
 
 
-def test_the_board_report_is_prepared_from_the_page(client, world, sign_in):
-    scenario = _scenario(client, world)
+def test_the_board_report_is_prepared_from_the_page(client, world, sign_in, make_scenario):
+    scenario = make_scenario()
     sign_in(client, world["buyer"])
     page = client.get(f"/scenarios/{scenario['id']}")
     started = client.post(f"/scenarios/{scenario['id']}/report", data={"csrf_token": csrf_token_from(page.text)})
@@ -242,10 +207,10 @@ def test_the_board_report_is_prepared_from_the_page(client, world, sign_in):
     assert "made before the scenario last changed" in page.text  # the PDF shows an earlier solve
 
 
-def test_cancel_and_retry_change_nothing_once_the_job_has_moved_on(client, world):
+def test_cancel_and_retry_change_nothing_once_the_job_has_moved_on(client, world, make_scenario):
     # found in review: cancel wrote its event and said "Cancelled" even when a runner had just taken
     # or finished the job, and a losing retry still reset the scenario
-    scenario = _scenario(client, world)
+    scenario = make_scenario()
     job_id = scenario["job"]["id"]
 
     def loaded_as(status, then):
@@ -267,16 +232,16 @@ def test_cancel_and_retry_change_nothing_once_the_job_has_moved_on(client, world
     assert "job.retry" not in db.session.scalars(select(AuditEvent.action)).all()
 
 
-def test_check_on_an_infeasible_scenario_says_so(client, world, sign_in):
-    scenario = _scenario(client, world, budget=5000)
+def test_check_on_an_infeasible_scenario_says_so(client, world, sign_in, make_scenario):
+    scenario = make_scenario(budget=5000)
     assert scenario["status"] == "infeasible"
     sign_in(client, world["buyer"])
     page = client.get(f"/scenarios/{scenario['id']}/check", follow_redirects=True)
     assert page.status_code == 200 and "the same total (no plan)" in page.text
 
 
-def test_page_numbers_that_are_not_numbers_are_refused_cleanly(client, world, sign_in):
-    scenario = _scenario(client, world)
+def test_page_numbers_that_are_not_numbers_are_refused_cleanly(client, world, sign_in, make_scenario):
+    scenario = make_scenario()
     sign_in(client, world["buyer"])
     token = csrf_token_from(client.get(f"/scenarios/{scenario['id']}").text)
     edited = client.post(f"/scenarios/{scenario['id']}/edit", data={"csrf_token": token, "version": "abc",

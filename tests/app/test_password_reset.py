@@ -8,8 +8,7 @@ from procure.accounts.models import User
 from procure.audit.models import AuditEvent
 from procure.db import utcnow
 from procure.extensions import db
-from tests.app.test_cli import _run
-from tests.conftest import TEST_PASSWORD, csrf_token_from
+from tests.conftest import TEST_PASSWORD, csrf_token_from, run_cli
 
 NEW = "a fresh unusual passphrase"
 
@@ -83,14 +82,14 @@ def test_admin_resets_from_the_users_page(client, make_user, sign_in):
 
 def test_cli_sets_a_password(app, tmp_path, monkeypatch, migrated, make_user):
     user = make_user("buyer")
-    weak = _run(["users", "set-password", user.email, "--password", "short"], tmp_path, monkeypatch,
-                database_url=migrated)
-    assert weak.exit_code == 2 and "error: password:" in weak.output
-    done = _run(["users", "set-password", user.email.upper(), "--password", NEW], tmp_path, monkeypatch,
-                database_url=migrated)
-    assert done.exit_code == 0 and f"New password set for {user.email}" in done.output
-    unknown = _run(["users", "set-password", "nobody@example.test", "--password", NEW], tmp_path, monkeypatch,
+    weak = run_cli(["users", "set-password", user.email, "--password", "short"], tmp_path, monkeypatch,
                    database_url=migrated)
+    assert weak.exit_code == 2 and "error: password:" in weak.output
+    done = run_cli(["users", "set-password", user.email.upper(), "--password", NEW], tmp_path, monkeypatch,
+                   database_url=migrated)
+    assert done.exit_code == 0 and f"New password set for {user.email}" in done.output
+    unknown = run_cli(["users", "set-password", "nobody@example.test", "--password", NEW], tmp_path, monkeypatch,
+                      database_url=migrated)
     assert unknown.exit_code == 2 and "error: email: No user with this email." in unknown.output
     db.session.expire_all()
     assert [e.actor_id for e in _events()] == [None]

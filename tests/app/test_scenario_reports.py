@@ -5,12 +5,7 @@ import io
 import pandas as pd
 from pypdf import PdfReader
 
-from tests.app.test_scenarios import world  # noqa: F401  (the fixture)
-
-
-def _solved(client, world, name="Plan A"):
-    return client.post("/api/v1/scenarios", headers=world["headers"],
-                       json={"name": name, "need_ids": [world["need"]["id"]]}).json
+from tests.conftest import NEED
 
 
 def _board_pdf(client, headers, scenario_id):
@@ -21,9 +16,9 @@ def _board_pdf(client, headers, scenario_id):
     return job, client.get(job["file_url"], headers=headers) if job["file_url"] else None
 
 
-def test_board_pdf_carries_the_scenarios_figures(client, world):
-    scenario = _solved(client, world)
-    _solved(client, world, name="Plan B")
+def test_board_pdf_carries_the_scenarios_figures(client, world, make_scenario):
+    scenario = make_scenario("Plan A")
+    make_scenario("Plan B")
     job, response = _board_pdf(client, world["headers"], scenario["id"])
     assert job["status"] == "succeeded" and job["kind"] == "report.board_pdf" and job["progress"] == 100
     assert job["result"]["bytes"] == len(response.data)
@@ -38,8 +33,8 @@ def test_board_pdf_carries_the_scenarios_figures(client, world):
     assert "Impact workers as a share of headcount" in text  # the method appendix
 
 
-def test_xlsx_pack_round_trips(client, world):
-    scenario = _solved(client, world)
+def test_xlsx_pack_round_trips(client, world, make_scenario):
+    scenario = make_scenario("Plan A")
     response = client.get(f"/api/v1/scenarios/{scenario['id']}/export.xlsx", headers=world["headers"])
     assert response.status_code == 200
     sheets = pd.read_excel(io.BytesIO(response.data), sheet_name=None)
@@ -48,12 +43,11 @@ def test_xlsx_pack_round_trips(client, world):
     assert abs(allocations.select_dtypes("number").filter(like="ost").iloc[:, 0].sum() - 6400) < 1e-6
 
 
-def test_reports_need_a_solved_scenario_and_stay_private(client, world, make_user, bearer):
-    impossible = client.post("/api/v1/scenarios", headers=world["headers"], json={
-        "name": "Impossible", "need_ids": [world["need"]["id"]], "targets": {"budget": 5000}}).json
+def test_reports_need_a_solved_scenario_and_stay_private(client, world, make_user, bearer, make_scenario):
+    impossible = make_scenario("Impossible", budget=5000)
     refused = client.post(f"/api/v1/scenarios/{impossible['id']}/report", headers=world["headers"])
     assert refused.status_code == 409 and "solved" in refused.json["message"]
-    scenario = _solved(client, world)
+    scenario = make_scenario("Plan A")
     other = bearer(make_user("buyer"))
     assert client.post(f"/api/v1/scenarios/{scenario['id']}/report", headers=other).status_code == 404
     job, _ = _board_pdf(client, world["headers"], scenario["id"])
@@ -63,8 +57,6 @@ def test_reports_need_a_solved_scenario_and_stay_private(client, world, make_use
 
 
 def test_reports_keep_needs_of_one_title_apart_and_name_them_as_solved(client, world):
-    from tests.app.test_scenarios import NEED
-
     second = client.post("/api/v1/needs", headers=world["headers"], json=NEED).json  # the same title
     first = world["need"]
     scenario = client.post("/api/v1/scenarios", headers=world["headers"],

@@ -5,13 +5,7 @@ from sqlalchemy import select
 from procure.audit.models import AuditEvent
 from procure.extensions import db
 from procure.scoring.models import ScoringProfile
-from tests.app.test_scenarios import world  # noqa: F401  (the fixture)
-from tests.conftest import csrf_token_from
-
-
-def _scenario(client, world, name="Plan", **targets):
-    return client.post("/api/v1/scenarios", headers=world["headers"],
-                       json={"name": name, "need_ids": [world["need"]["id"]], "targets": targets}).json
+from tests.conftest import NEED, csrf_token_from
 
 
 def test_submit_approve_freeze_and_audit(client, world, make_user, bearer):
@@ -48,8 +42,8 @@ def test_submit_approve_freeze_and_audit(client, world, make_user, bearer):
     assert actions == ["scenario.create", "scenario.solve", "scenario.submit", "scenario.approve"]
 
 
-def test_rejection_needs_a_comment(client, world, make_user, bearer):
-    sid = _scenario(client, world)["id"]
+def test_rejection_needs_a_comment(client, world, make_user, bearer, make_scenario):
+    sid = make_scenario()["id"]
     client.post(f"/api/v1/scenarios/{sid}/submit", headers=world["headers"])
     executive = bearer(make_user("executive", organization=world["buyer"].organization))
     bare = client.post(f"/api/v1/scenarios/{sid}/decision", headers=executive, json={"decision": "rejected"})
@@ -59,18 +53,18 @@ def test_rejection_needs_a_comment(client, world, make_user, bearer):
     assert done.json["status"] == "rejected" and done.json["decision_comment"] == "Too little impact."
 
 
-def test_only_solved_scenarios_are_submitted(client, world):
-    impossible = _scenario(client, world, name="Impossible", budget=5000)
+def test_only_solved_scenarios_are_submitted(client, world, make_scenario):
+    impossible = make_scenario("Impossible", budget=5000)
     response = client.post(f"/api/v1/scenarios/{impossible['id']}/submit", headers=world["headers"])
     assert response.status_code == 409 and "infeasible" in response.json["message"]
 
 
-def test_comparison_and_projected_impact_hand_checked(client, world, make_user, bearer):
-    cheap = _scenario(client, world, name="Cheapest")
+def test_comparison_and_projected_impact_hand_checked(client, world, make_user, bearer, make_scenario):
+    cheap = make_scenario("Cheapest")
     problem = client.get(f"/api/v1/scenarios/{cheap['id']}/problem.json", headers=world["headers"]).json
     scores = {v["id"]: v["impact_score"] for v in problem["vendors"]}
     alpha, beta = f"V{world['alpha'].id}", f"V{world['beta'].id}"
-    greener = _scenario(client, world, name="Greener", min_avg_impact=0.5 * scores[alpha] + 0.5 * scores[beta])
+    greener = make_scenario("Greener", min_avg_impact=0.5 * scores[alpha] + 0.5 * scores[beta])
     impact = client.get(f"/api/v1/scenarios/{cheap['id']}/impact", headers=world["headers"]).json
     # Beta 800 h x 10/115 impact workers + Alpha 200 h x 55/115 ≈ 165.22 h (the problem document keeps
     # the shares to 6 decimals: 0.086957 and 0.478261), / 2,080 h per full-time job
@@ -99,15 +93,13 @@ def test_comparison_and_projected_impact_hand_checked(client, world, make_user, 
                       headers=other).status_code == 404
 
 
-def test_the_comparison_names_vendors_and_needs_by_the_shared_rule(client, world):
+def test_the_comparison_names_vendors_and_needs_by_the_shared_rule(client, world, make_scenario):
     """The comparison used to name vendors by a rule of its own (the last scenario's name won): it
     now uses problem_labels over all the compared problems, the first naming a record as the
     board report and the scenario's page do, and a name shared by two records gains its id."""
     from procure.scenarios.models import Scenario
     from procure.scenarios.review import problem_labels
-    from tests.app.test_scenarios import NEED
-
-    first = _scenario(client, world, name="First")
+    first = make_scenario("First")
     world["alpha"].name = "Beta BPO"  # Alpha renames itself after the first solve, to Beta's name
     db.session.commit()
     second_need = client.post("/api/v1/needs", headers=world["headers"], json=NEED).json  # the same title
@@ -132,8 +124,8 @@ def test_the_comparison_names_vendors_and_needs_by_the_shared_rule(client, world
     assert problem_labels(problems[0])[1] == {f"N{world['need']['id']}": "Annotation 2026"}  # alone: no id
 
 
-def test_review_pages(client, world, make_user, sign_in):
-    sid = _scenario(client, world)["id"]
+def test_review_pages(client, world, make_user, sign_in, make_scenario):
+    sid = make_scenario()["id"]
     sign_in(client, world["buyer"])
     page = client.get(f"/scenarios/{sid}")
     assert "Projected impact" in page.text and "Audit trail" in page.text
@@ -147,13 +139,14 @@ def test_review_pages(client, world, make_user, sign_in):
     decided = executive_client.post(f"/scenarios/{sid}/decision", data={
         "csrf_token": csrf_token_from(shown.text), "decision": "approved", "comment": ""}, follow_redirects=True)
     assert "Plan is approved." in decided.text
-    other = _scenario(client, world, name="Other")["id"]
+    other = make_scenario("Other")["id"]
     compared = client.get(f"/scenarios/compare?ids={sid}&ids={other}")
     assert compared.status_code == 200 and "Key figures" in compared.text and "Volume by vendor" in compared.text
 
 
-def test_home_shows_approved_plans_and_actual_against_projected(client, world, make_user, bearer, sign_in):
-    sid = _scenario(client, world)["id"]
+def test_home_shows_approved_plans_and_actual_against_projected(client, world, make_user, bearer, sign_in,
+                                                                make_scenario):
+    sid = make_scenario()["id"]
     client.post(f"/api/v1/scenarios/{sid}/submit", headers=world["headers"])
     executive = make_user("executive", organization=world["buyer"].organization)
     client.post(f"/api/v1/scenarios/{sid}/decision", headers=bearer(executive), json={"decision": "approved"})
@@ -176,14 +169,14 @@ def test_home_shows_approved_plans_and_actual_against_projected(client, world, m
     assert "1 vendor(s): 160 h actual against 70 h projected" in home.text
 
 
-def test_board_context_is_plain_data_with_the_scenarios_figures(client, world):
+def test_board_context_is_plain_data_with_the_scenarios_figures(client, make_scenario):
     import json
 
     from procure.scenarios.models import Scenario
     from procure.scenarios.report_context import board_context
 
-    cheap = _scenario(client, world, name="Cheapest")
-    _scenario(client, world, name="Second")
+    cheap = make_scenario("Cheapest")
+    make_scenario("Second")
     context = board_context(db.session.get(Scenario, cheap["id"]))
     json.dumps(context)  # plain data only: no ORM objects, no dates that JSON cannot hold
     assert context["scenario"]["name"] == "Cheapest"
@@ -195,12 +188,12 @@ def test_board_context_is_plain_data_with_the_scenarios_figures(client, world):
     assert all("Vendor V" not in c["label"] for c in context["constraints"])
 
 
-def test_work_bought_per_item_adds_no_hours(client, world):
+def test_work_bought_per_item_adds_no_hours(client, make_scenario):
     """Only hourly work counts as impact-worker hours; items have no hours to count."""
     from procure.scenarios.models import Scenario
     from procure.scenarios.review import projected_impact
 
-    sid = _scenario(client, world)["id"]
+    sid = make_scenario()["id"]
     scenario = db.session.get(Scenario, sid)
     hourly = projected_impact(scenario)["impact_worker_hours"]
     assert hourly > 0
@@ -209,24 +202,24 @@ def test_work_bought_per_item_adds_no_hours(client, world):
     db.session.rollback()
 
 
-def test_summary_says_the_same_when_plans_are_equal(client, world):
+def test_summary_says_the_same_when_plans_are_equal(client, make_scenario):
     from procure.scenarios.models import Scenario
     from procure.scenarios.review import compare
 
-    first, second = _scenario(client, world, name="One"), _scenario(client, world, name="Two")
+    first, second = make_scenario("One"), make_scenario("Two")
     summary = compare([db.session.get(Scenario, first["id"]), db.session.get(Scenario, second["id"])])["summary"]
     assert summary[1] == ("Two costs the same as the cheapest plan (One) and sustains as many full-time jobs "
                           "for impact workers.")
 
 
-def test_summary_names_the_hours_when_the_jobs_round_away(client, world):
+def test_summary_names_the_hours_when_the_jobs_round_away(client, make_scenario):
     # found in the browser: 165 and 214 impact-worker hours are both "0.1 jobs", and the summary
     # said "sustains as many full-time jobs" for a plan that buys 49 more hours of their work
     from procure.scenarios.models import Scenario
     from procure.scenarios.review import compare, key_figures
 
-    cheap = _scenario(client, world, name="Cheapest")
-    greener = _scenario(client, world, name="Impact 34", min_avg_impact=34)
+    cheap = make_scenario("Cheapest")
+    greener = make_scenario("Impact 34", min_avg_impact=34)
     scenarios = [db.session.get(Scenario, cheap["id"]), db.session.get(Scenario, greener["id"])]
     hours = [key_figures(s)["impact_worker_hours"] for s in scenarios]
     assert abs(hours[1] - hours[0]) / 2080 < 0.05 < abs(hours[1] - hours[0])

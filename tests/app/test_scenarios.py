@@ -2,35 +2,11 @@
 re-solve identically, edits and copies, access."""
 
 import optimizer
-import pytest
 from sqlalchemy import select
 
 from procure.extensions import db
 from procure.scenarios.models import Scenario
-from tests.conftest import csrf_token_from, valid_document
-
-NEED = {"title": "Annotation 2026", "service_category": "data_annotation", "volume": 1000, "unit": "hour",
-        "period_start": "2026-01-01", "period_end": "2026-12-31", "budget_usd": 20000, "min_quality": 0.9,
-        "max_vendor_share": 0.8}
-
-
-@pytest.fixture
-def world(client, make_vendor, make_user, bearer):
-    """Two scored vendors offering data annotation, and a buyer with one need."""
-    (a, user_a), (b, user_b) = make_vendor("Alpha Annotation"), make_vendor("Beta BPO")
-    weaker = valid_document()
-    weaker["workforce"].update(impact_workers_end=10, impact_worker_hires=3, impact_worker_departures=1)
-    weaker["workforce"]["categories"] = {k: min(v, 10) for k, v in weaker["workforce"]["categories"].items()}
-    for (vendor, user), document in (((a, user_a), valid_document()), ((b, user_b), weaker)):
-        headers = bearer(user)
-        created = client.post("/api/v1/disclosures", headers=headers, json={"vendor_id": vendor.id, **document})
-        client.post(f"/api/v1/disclosures/{created.json['id']}/submit", headers=headers)
-    b.offers[0].price = 6  # Beta is cheaper (Alpha sells at 8 USD per hour)
-    db.session.commit()
-    buyer = make_user("buyer")
-    headers = bearer(buyer)
-    need = client.post("/api/v1/needs", headers=headers, json=NEED).json
-    return {"buyer": buyer, "headers": headers, "need": need, "alpha": a, "beta": b}
+from tests.conftest import NEED, csrf_token_from
 
 
 def test_problem_document_from_the_database(client, world):

@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from procure.extensions import db
-from tests.app.test_scenarios import world  # noqa: F401  (the fixture)
 from tests.browser.conftest import ARTIFACTS, REQUIRED
 from tests.conftest import TEST_PASSWORD, valid_document
 
@@ -38,14 +37,12 @@ def axe_source() -> str:
 
 
 @pytest.fixture
-def records(client, world, make_user, make_vendor, bearer):
+def records(client, world, make_user, make_vendor, bearer, make_scenario):
     """One of everything a page can show: scenarios (solved, infeasible), a disclosure, people."""
     headers = world["headers"]
     organization = world["buyer"].organization
-    solved = client.post("/api/v1/scenarios", headers=headers,
-                         json={"name": "Plan A", "need_ids": [world["need"]["id"]]}).json
-    infeasible = client.post("/api/v1/scenarios", headers=headers, json={
-        "name": "Too tight", "need_ids": [world["need"]["id"]], "targets": {"budget": 5000}}).json
+    solved = make_scenario("Plan A")
+    infeasible = make_scenario("Too tight", budget=5000)
     client.post(f"/api/v1/scenarios/{solved['id']}/report", headers=headers)
     from procure.scoring.services import default_profile
     profile = client.post("/api/v1/scoring-profiles", headers=headers,

@@ -3,8 +3,7 @@ scoring profile while the ranking preview follows, saves it, and sees the rankin
 page's figures equal the API's. Sortable tables sort by value where their text is not one: rank
 ranges, periods, and missing values ("—"), which stay last either way."""
 
-from tests.app.test_scenarios import world  # noqa: F401  (the fixture: Alpha and Beta, scored)
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import NEED, TEST_PASSWORD
 
 
 def _index(page, header: str) -> int:
@@ -91,8 +90,6 @@ def test_a_buyer_compares_sorts_and_tunes_a_profile(journey, world):
 
 
 def test_needs_sort_by_period_and_missing_budgets_stay_last(journey, world, client):
-    from tests.app.test_scenarios import NEED
-
     for title, start, end, budget in (("Second half", "2026-07-01", "2026-12-31", None),
                                       ("First half", "2026-01-01", "2026-06-30", 9000)):
         created = client.post("/api/v1/needs", headers=world["headers"], json={

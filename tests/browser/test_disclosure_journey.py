@@ -2,24 +2,7 @@
 it, attaches evidence, submits, then amends it as a new version; the page's figures equal the
 API's, and a refused save changes nothing."""
 
-from tests.conftest import TEST_PASSWORD, valid_document
-
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-
-
-def _fields(document: dict) -> dict[str, object]:
-    """The disclosure's figures as the form's field names."""
-    fields: dict[str, object] = {}
-    for key, value in document["workforce"].items():
-        if key == "categories":
-            fields.update({f"workforce.categories.{k}": v for k, v in value.items()})
-        else:
-            fields[f"workforce.{key}"] = value
-    for index, site in enumerate(document["wages"]):
-        fields.update({f"wages[{index}].{k}": v for k, v in site.items()})
-    fields.update({f"training.{k}": v for k, v in document["training"].items()})
-    fields.update({f"evidence.{k}": v for k, v in document["evidence"].items()})
-    return {name: value for name, value in fields.items() if value is not None}
+from tests.conftest import PDF, TEST_PASSWORD, disclosure_form_fields, valid_document
 
 
 def _type(page, fields: dict[str, object]) -> None:
@@ -43,7 +26,8 @@ def test_a_vendor_discloses_fixes_an_error_attaches_evidence_submits_and_amends(
     disclosure_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
 
     document = valid_document()
-    wrong = _fields(document) | {"workforce.impact_workers_end": 500}  # more than the headcount of 115
+    fields = disclosure_form_fields(document, new_site_row=False)  # the new draft's one site row is typed in
+    wrong = fields | {"workforce.impact_workers_end": 500}  # more than the headcount of 115
     _type(page, wrong)
     journey.shot("filled-with-a-mistake")
     page.get_by_role("button", name="Save draft").click()

@@ -6,17 +6,15 @@ import io
 from flask import current_app
 from pypdf import PdfReader
 
-from tests.app.test_scenarios import world  # noqa: F401  (the fixture)
 from tests.conftest import TEST_PASSWORD
 
 
-def test_an_executive_compares_approves_and_downloads_the_pdf(journey, world, make_user):
+def test_an_executive_compares_approves_and_downloads_the_pdf(journey, world, make_user, make_scenario):
     headers = world["headers"]
     api = current_app.test_client()
     ids = []
     for name, targets in (("Cheapest", {}), ("Impact 34", {"min_avg_impact": 34}), ("Impact 36", {"min_avg_impact": 36})):
-        created = api.post("/api/v1/scenarios", headers=headers,
-                           json={"name": name, "need_ids": [world["need"]["id"]], "targets": targets}).json
+        created = make_scenario(name, **targets)
         assert created["status"] == "solved", created
         assert api.post(f"/api/v1/scenarios/{created['id']}/submit", headers=headers).status_code == 200
         ids.append(created["id"])

@@ -3,8 +3,6 @@
 
 import time
 
-from tests.app.test_scenarios import world  # noqa: F401  (the fixture)
-from tests.app.test_worker import broker, start_worker  # noqa: F401  (Redis and `procure worker`)
 from tests.conftest import TEST_PASSWORD
 
 

@@ -2,7 +2,6 @@
 starting a job from it, and on each main page the Tab key reaches every visible control, in
 order, without a trap."""
 
-from tests.app.test_scenarios import world  # noqa: F401  (the fixture)
 from tests.conftest import TEST_PASSWORD
 
 FOCUSABLE = """() => Array.from(document.querySelectorAll(

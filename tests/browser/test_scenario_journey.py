@@ -2,7 +2,6 @@
 the target on the page and gets a plan, then prepares the board PDF; the page's figures equal
 the API's for the same scenario."""
 
-from tests.app.test_scenarios import world  # noqa: F401  (the fixture: two scored vendors, one need)
 from tests.conftest import TEST_PASSWORD
 
 
