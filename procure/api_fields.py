@@ -7,14 +7,16 @@ from marshmallow import fields, validate
 MAX_RECORD_ID = 2**31 - 1
 
 
+def _column_integer(refusal: str, **kwargs) -> fields.Integer:
+    return fields.Integer(validate=validate.Range(min=1, max=MAX_RECORD_ID, error=refusal), **kwargs)
+
+
 def RecordId(**kwargs) -> fields.Integer:  # noqa: N802 - used like a field class
     """An integer that can be a record id (1 to 2**31 - 1)."""
-    return fields.Integer(validate=validate.Range(min=1, max=MAX_RECORD_ID, error="No record has this id."),
-                          **kwargs)
+    return _column_integer("No record has this id.", **kwargs)
 
 
 def RecordVersion(**kwargs) -> fields.Integer:  # noqa: N802 - used like a field class
     """The version of a record an edit was based on (1 to 2**31 - 1, the range of the column): a
     number outside it is refused here (422 naming the field); a stale one in range gets 409."""
-    return fields.Integer(validate=validate.Range(min=1, max=MAX_RECORD_ID, error="No record has this version."),
-                          **kwargs)
+    return _column_integer("No record has this version.", **kwargs)

@@ -123,11 +123,30 @@ def users_create(email, name, role, organization_name, kind, password):
         db.session.commit()
     except ValidationFailed as failed:
         db.session.rollback()
-        for field, messages in failed.errors.items():
-            for message in messages:
-                click.echo(f"error: {field}: {message}", err=True)
-        sys.exit(2)
+        _refuse(failed)
     click.echo(f"Created {user.role} {user.email} in {organization.name} (user id {user.id}).")
+
+
+def _refuse(failed) -> None:
+    """Print a ValidationFailed, one line per field and message, and exit 2."""
+    for field, messages in failed.errors.items():
+        for message in messages:
+            click.echo(f"error: {field}: {message}", err=True)
+    sys.exit(2)
+
+
+def _user_by_email(email: str):
+    """The user with this email (any case), or exit 2 saying there is none."""
+    from sqlalchemy import select
+
+    from procure.accounts.models import User
+    from procure.accounts.services import normalise_email
+
+    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    if user is None:
+        click.echo("error: email: No user with this email.", err=True)
+        sys.exit(2)
+    return user
 
 
 @users_group.command("unlock")
@@ -135,16 +154,10 @@ def users_create(email, name, role, organization_name, kind, password):
 @with_appcontext
 def users_unlock(email):
     """Unlock a user locked after too many wrong passwords in a row."""
-    from sqlalchemy import select
-
-    from procure.accounts.models import User
-    from procure.accounts.services import normalise_email, unlock_user
+    from procure.accounts.services import unlock_user
     from procure.errors import ConflictError
 
-    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
-    if user is None:
-        click.echo("error: email: No user with this email.", err=True)
-        sys.exit(2)
+    user = _user_by_email(email)
     try:
         unlock_user(user)
     except ConflictError as conflict:
@@ -162,23 +175,15 @@ def users_unlock(email):
 def users_set_password(email, password):
     """Set a new password for a user who forgot theirs: their sessions end, their API tokens are
     revoked and a lock is lifted."""
-    from sqlalchemy import select
-
-    from procure.accounts.models import User
-    from procure.accounts.services import normalise_email, reset_password
+    from procure.accounts.services import reset_password
     from procure.errors import ValidationFailed
 
-    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
-    if user is None:
-        click.echo("error: email: No user with this email.", err=True)
-        sys.exit(2)
+    user = _user_by_email(email)
     try:
         revoked = reset_password(user, password)
     except ValidationFailed as failed:
         db.session.rollback()
-        for message in failed.errors["password"]:
-            click.echo(f"error: password: {message}", err=True)
-        sys.exit(2)
+        _refuse(failed)
     db.session.commit()
     click.echo(f"New password set for {user.email}; their sessions are signed out and {revoked} API token(s) "
                "revoked.")

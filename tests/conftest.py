@@ -170,6 +170,18 @@ def csrf_token_from(html: str) -> str:
     return match.group(1)
 
 
+def request_token(client, email: str, password: str):
+    """Ask the API for a bearer token with these credentials; the response, whatever it is."""
+    return client.post("/api/v1/auth/tokens", json={"email": email, "password": password})
+
+
+def metric_body(key: str, **overrides) -> dict:
+    """A custom metric that passes validation (the impact-worker share under another key)."""
+    return {"key": key, "label": key.replace("_", " "), "formula": "impact_workers_end / headcount_end",
+            "unit": "ratio", "direction": "higher", "goalposts": [0, 1], "section": "workforce", "source": "test",
+            **overrides}
+
+
 def post_sign_in(client, email: str, password: str):
     """Post the sign-in form as its page does (with the page's CSRF token); the response, whatever it is."""
     token = csrf_token_from(client.get("/sign-in").text)
@@ -349,4 +361,3 @@ def start_worker(app, broker, migrated, tmp_path):
     yield start
     for worker in workers:
         worker.kill()
-    app.config["BROKER_URL"] = ""

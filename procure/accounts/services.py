@@ -232,32 +232,41 @@ def authenticate(email: str, password: str) -> User:
     return user
 
 
-def _lapse_lock(user: User) -> None:
-    """A lock older than LOCKOUT_MINUTES ends: the count of wrong passwords starts again. A single
-    UPDATE on the lock it read, so parallel sign-ins record the lapse once."""
+LOCK_CLEARED = {"locked_at": None, "failed_sign_ins": 0}
+
+
+def _clear_lock(user: User, *only_if) -> dict | None:
+    """Lift the user's lock and start the count of wrong passwords again, in one UPDATE that
+    applies only if `only_if` still holds (so of two requests at once, one clears it). The lock
+    as it was when cleared, or None when the conditions no longer held."""
     before = {"locked_at": user.locked_at, "failed_sign_ins": user.failed_sign_ins}
-    lapsed = db.session.execute(update(User).where(User.id == user.id, User.locked_at == user.locked_at)
-                                .values(locked_at=None, failed_sign_ins=0)
-                                .execution_options(synchronize_session=False))
-    db.session.refresh(user, ["failed_sign_ins", "locked_at"])
-    if lapsed.rowcount == 1:
-        record_event("user.lock_lapsed", user, before=before, after={"locked_at": None, "failed_sign_ins": 0},
-                     actor=None, organization_id=user.organization_id)
+    cleared = db.session.execute(update(User).where(User.id == user.id, *only_if).values(**LOCK_CLEARED)
+                                 .execution_options(synchronize_session=False)).rowcount == 1
+    db.session.refresh(user, list(LOCK_CLEARED))
+    return before if cleared else None
+
+
+def _clear_throttle(email: str) -> None:
+    db.session.execute(SignInThrottle.__table__.delete().where(SignInThrottle.email == email))
+
+
+def _lapse_lock(user: User) -> None:
+    """A lock older than LOCKOUT_MINUTES ends: the count of wrong passwords starts again (once,
+    however many sign-ins find it lapsed at the same moment)."""
+    before = _clear_lock(user, User.locked_at == user.locked_at)
+    if before is not None:
+        record_event("user.lock_lapsed", user, before=before, after=LOCK_CLEARED, actor=None,
+                     organization_id=user.organization_id)
 
 
 def unlock_user(user: User) -> None:
     """Lift a lockout: the count starts again and the email's sign-in throttle is cleared.
     ConflictError when the account is not locked (also when another admin was first)."""
-    before = {"locked_at": user.locked_at, "failed_sign_ins": user.failed_sign_ins}
-    unlocked = db.session.execute(update(User).where(User.id == user.id, User.locked_at.is_not(None))
-                                  .values(locked_at=None, failed_sign_ins=0)
-                                  .execution_options(synchronize_session=False))
-    if unlocked.rowcount != 1:
+    before = _clear_lock(user, User.locked_at.is_not(None))
+    if before is None:
         raise ConflictError(f"{user.email} is not locked.")
-    user.locked_at, user.failed_sign_ins = None, 0
-    db.session.execute(SignInThrottle.__table__.delete().where(SignInThrottle.email == user.email))
-    record_event("user.unlocked", user, before=before, after={"locked_at": None, "failed_sign_ins": 0},
-                 organization_id=user.organization_id)
+    _clear_throttle(user.email)
+    record_event("user.unlocked", user, before=before, after=LOCK_CLEARED, organization_id=user.organization_id)
     db.session.flush()
 
 
@@ -293,11 +302,10 @@ def reset_password(user: User, new_password: str) -> int:
     if problems:
         raise ValidationFailed({"password": problems})
     user.password_hash = generate_password_hash(new_password)
-    user.failed_sign_ins, user.locked_at = 0, None
-    now = utcnow()
+    _clear_lock(user)
+    _clear_throttle(user.email)
     revoked = db.session.execute(update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-                                 .values(revoked_at=now).execution_options(synchronize_session=False)).rowcount
-    db.session.execute(SignInThrottle.__table__.delete().where(SignInThrottle.email == user.email))
+                                 .values(revoked_at=utcnow()).execution_options(synchronize_session=False)).rowcount
     record_event("user.password_reset", user, after={"password": "reset", "tokens_revoked": revoked},
                  organization_id=user.organization_id)
     db.session.flush()

@@ -3,7 +3,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, and_, false, true
+from sqlalchemy import (JSON, CheckConstraint, ForeignKey, Index, Select, String, Text, UniqueConstraint, and_, false,
+                        select, true)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from procure.db import Base, TimestampMixin, UTCDateTime, utcnow
@@ -75,12 +76,10 @@ class Disclosure(TimestampMixin, Base):
     @classmethod
     def in_state_for(cls, state: str, organization_id: int | None):
         """SQL: the version is in `state` as the organization sees it (see `state_for`)."""
-        mine = cls.reviews.any(DisclosureReview.organization_id == organization_id)
         if state in REVIEW_DECISIONS:
-            return cls.reviews.any(and_(DisclosureReview.organization_id == organization_id,
-                                        DisclosureReview.decision == state))
+            return cls.id.in_(DisclosureReview.decided(organization_id, state))
         if state == "submitted":
-            return and_(cls.state == "submitted", ~mine)
+            return and_(cls.state == "submitted", cls.id.not_in(DisclosureReview.decided(organization_id)))
         return cls.state == state
 
     @classmethod
@@ -115,6 +114,12 @@ class DisclosureReview(Base):
     disclosure: Mapped[Disclosure] = relationship(back_populates="reviews")
     organization = relationship("Organization")
     reviewed_by = relationship("User")
+
+    @classmethod
+    def decided(cls, organization_id: int | None, decision: str | None = None) -> Select:
+        """SQL: the ids of the versions the organization reviewed (with this decision)."""
+        statement = select(cls.disclosure_id).where(cls.organization_id == organization_id)
+        return statement if decision is None else statement.where(cls.decision == decision)
 
 
 class Evidence(Base):

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import and_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import select
+from sqlalchemy.orm import lazyload, selectinload
 
 import scoring
 from procure.disclosures.models import EVIDENCE_LEVELS, Disclosure, DisclosureReview
@@ -40,10 +40,10 @@ def scored_versions(organization_id: int | None, period_end: date | None = None)
     ending on `period_end`) that the organization has not rejected."""
     chosen: dict[int, Disclosure] = {}
     statement = select(Disclosure).where(Disclosure.state == "submitted").options(
-        selectinload(Disclosure.vendor).selectinload(Vendor.offers))  # 3 queries, not 2 per vendor
+        selectinload(Disclosure.vendor).selectinload(Vendor.offers),  # 3 queries, not 2 per vendor
+        lazyload(Disclosure.reviews))  # every version of every period is read: not their reviews too
     if organization_id is not None:
-        statement = statement.where(~Disclosure.reviews.any(and_(
-            DisclosureReview.organization_id == organization_id, DisclosureReview.decision == "rejected")))
+        statement = statement.where(~Disclosure.in_state_for("rejected", organization_id))
     if period_end is not None:
         statement = statement.where(Disclosure.period_end == period_end)
     rows = db.session.scalars(
@@ -80,9 +80,11 @@ def scoring_input(organization_id: int | None, category: str | None = None,
     `overrides` replaces figures of some vendors (vendor id -> column -> value): the what-if box.
     """
     versions = scored_versions(organization_id, period_end)
+    verified = set(db.session.scalars(DisclosureReview.decided(organization_id, "verified"))) \
+        if organization_id is not None else set()
     rows, used = [], {}
     for vendor_id, disclosure in versions.items():
-        row = _row(disclosure, category, disclosure.state_for(organization_id) == "verified")
+        row = _row(disclosure, category, disclosure.id in verified)
         if row is None:
             continue
         row.update((overrides or {}).get(vendor_id, {}))

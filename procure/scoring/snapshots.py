@@ -53,8 +53,7 @@ def _one_refresh_at_a_time(period_end) -> None:
 
 def trend(vendor_id: int, organization_id: int | None) -> list[ScoreSnapshot]:
     """The vendor's snapshots by period, without those of versions the organization rejected."""
-    rejected = select(DisclosureReview.disclosure_id).where(
-        DisclosureReview.organization_id == organization_id, DisclosureReview.decision == "rejected")
+    rejected = DisclosureReview.decided(organization_id, "rejected")
     return db.session.scalars(select(ScoreSnapshot).where(ScoreSnapshot.vendor_id == vendor_id,
                                                           ScoreSnapshot.disclosure_id.not_in(rejected))
                               .order_by(ScoreSnapshot.period_end)).all()

@@ -10,14 +10,11 @@ from procure.accounts.services import password_problems
 from procure.audit.models import AuditEvent
 from procure.db import utcnow
 from procure.extensions import db
-from tests.conftest import TEST_PASSWORD, csrf_token_from, post_sign_in, run_cli
+from tests.conftest import TEST_PASSWORD, csrf_token_from, post_sign_in, request_token, run_cli
 
 WRONG = "not-the-password"
 GENERIC_401 = {"code": 401, "status": "Unauthorized", "message": "The email or password is not correct."}
 
-
-def _token_request(client, email, password):
-    return client.post("/api/v1/auth/tokens", json={"email": email, "password": password})
 
 
 def _actions(*names):
@@ -41,7 +38,7 @@ def quick_lockout(app):
 def locked_user(client, make_user, quick_lockout):
     user = make_user("buyer")
     for _ in range(quick_lockout):
-        assert _token_request(client, user.email, WRONG).status_code == 401
+        assert request_token(client, user.email, WRONG).status_code == 401
     assert _reload(user).locked_at is not None
     return user
 
@@ -69,7 +66,7 @@ def test_ten_failures_in_a_row_lock_the_account_through_the_throttle_windows(app
     page = post_sign_in(client, user.email, TEST_PASSWORD)
     assert page.status_code == 403
     assert "Your account is locked" in page.text and "administrator" in page.text
-    api = _token_request(client, user.email, TEST_PASSWORD)
+    api = request_token(client, user.email, TEST_PASSWORD)
     assert api.status_code == 403 and api.json["code"] == 403
     assert "Your account is locked" in api.json["message"] and "administrator" in api.json["message"]
     assert client.get("/").status_code == 302  # not signed in
@@ -78,8 +75,8 @@ def test_ten_failures_in_a_row_lock_the_account_through_the_throttle_windows(app
 
 def test_a_locked_account_answers_a_wrong_password_like_an_unknown_email(client, locked_user):
     for _ in range(3):
-        wrong = _token_request(client, locked_user.email, WRONG)
-        unknown = _token_request(client, "nobody@example.test", WRONG)
+        wrong = request_token(client, locked_user.email, WRONG)
+        unknown = request_token(client, "nobody@example.test", WRONG)
         assert wrong.status_code == unknown.status_code == 401
         assert wrong.json == unknown.json == GENERIC_401
         page = post_sign_in(client, locked_user.email, WRONG)
@@ -88,8 +85,8 @@ def test_a_locked_account_answers_a_wrong_password_like_an_unknown_email(client,
 
 def test_unknown_emails_keep_the_throttle_and_are_never_locked(app, client):
     for _ in range(app.config["LOGIN_MAX_FAILURES"]):
-        assert _token_request(client, "nobody@example.test", WRONG).json == GENERIC_401
-    throttled = _token_request(client, "nobody@example.test", WRONG)
+        assert request_token(client, "nobody@example.test", WRONG).json == GENERIC_401
+    throttled = request_token(client, "nobody@example.test", WRONG)
     assert throttled.status_code == 429 and int(throttled.headers["Retry-After"]) > 0
     assert _actions("user.locked") == []
 
@@ -97,12 +94,12 @@ def test_unknown_emails_keep_the_throttle_and_are_never_locked(app, client):
 def test_a_successful_sign_in_resets_the_count(client, make_user, quick_lockout):
     user = make_user("vendor")
     for _ in range(quick_lockout - 1):
-        _token_request(client, user.email, WRONG)
+        request_token(client, user.email, WRONG)
     assert _reload(user).failed_sign_ins == quick_lockout - 1
-    assert _token_request(client, user.email, TEST_PASSWORD).status_code == 201
+    assert request_token(client, user.email, TEST_PASSWORD).status_code == 201
     assert _reload(user).failed_sign_ins == 0
     for _ in range(quick_lockout - 1):
-        _token_request(client, user.email, WRONG)
+        request_token(client, user.email, WRONG)
     user = _reload(user)
     assert user.locked_at is None and user.failed_sign_ins == quick_lockout - 1
 
@@ -114,7 +111,7 @@ def test_a_locked_users_tokens_and_sessions_stop_and_return_after_unlock(client,
     page_client = sign_in(client.application.test_client(), user)
     assert client.get("/api/v1/me", headers=headers).status_code == 200
     for _ in range(quick_lockout):
-        _token_request(client, user.email, WRONG)
+        request_token(client, user.email, WRONG)
     assert client.get("/api/v1/me", headers=headers).status_code == 401
     assert page_client.get("/").status_code == 302
     admin_headers = bearer(make_user("admin"))
@@ -129,24 +126,24 @@ def test_a_lock_lapses_after_lockout_minutes(app, client, make_user, bearer, qui
     user = make_user("buyer")
     headers = bearer(user)
     for _ in range(quick_lockout):
-        _token_request(client, user.email, WRONG)
-    refused = _token_request(client, user.email, TEST_PASSWORD)
+        request_token(client, user.email, WRONG)
+    refused = request_token(client, user.email, TEST_PASSWORD)
     assert refused.status_code == 403 and "or try again in 60 minute(s)" in refused.json["message"]
     assert client.get("/api/v1/me", headers=headers).status_code == 401
     user = _reload(user)
     user.locked_at = utcnow() - timedelta(minutes=59)
     db.session.commit()
-    assert "try again in 1 minute(s)" in _token_request(client, user.email, TEST_PASSWORD).json["message"]
+    assert "try again in 1 minute(s)" in request_token(client, user.email, TEST_PASSWORD).json["message"]
     user = _reload(user)
     user.locked_at = utcnow() - timedelta(minutes=60, seconds=1)
     db.session.commit()
     assert client.get("/api/v1/me", headers=headers).status_code == 200  # lapsed: the token works again
-    assert _token_request(client, user.email, WRONG).status_code == 401  # counts from zero again
+    assert request_token(client, user.email, WRONG).status_code == 401  # counts from zero again
     user = _reload(user)
     assert user.locked_at is None and user.failed_sign_ins == 1
     events = _actions("user.lock_lapsed")
     assert len(events) == 1 and events[0].actor_id is None and events[0].target_id == str(user.id)
-    assert _token_request(client, user.email, TEST_PASSWORD).status_code == 201
+    assert request_token(client, user.email, TEST_PASSWORD).status_code == 201
 
 
 def test_with_lockout_minutes_0_only_an_administrator_unlocks(app, client, make_user, locked_user):
@@ -154,7 +151,7 @@ def test_with_lockout_minutes_0_only_an_administrator_unlocks(app, client, make_
     user = _reload(locked_user)
     user.locked_at = utcnow() - timedelta(days=365)
     db.session.commit()
-    refused = _token_request(client, user.email, TEST_PASSWORD)
+    refused = request_token(client, user.email, TEST_PASSWORD)
     assert refused.status_code == 403 and refused.json["message"].endswith("Ask an administrator to unlock it.")
     assert _actions("user.lock_lapsed") == []
 
@@ -173,7 +170,7 @@ def test_admin_unlocks_through_the_api(client, make_user, bearer, locked_user):
     events = _actions("user.unlocked")
     assert [(e.target_id, e.actor_id) for e in events] == [(str(user.id), admin.id)]
     assert events[0].organization_id == user.organization_id
-    assert _token_request(client, user.email, TEST_PASSWORD).status_code == 201
+    assert request_token(client, user.email, TEST_PASSWORD).status_code == 201
     again = client.post(f"/api/v1/users/{user.id}/unlock", headers=headers)
     assert again.status_code == 409 and again.json["code"] == 409 and "not locked" in again.json["message"]
     assert len(_actions("user.unlocked")) == 1
@@ -330,8 +327,8 @@ def test_password_change_keeps_this_session_ends_the_others_and_is_audited(clien
     events = _actions("user.password_change")
     assert [(e.target_id, e.actor_id) for e in events] == [(str(user.id), user.id)]
     assert NEW_PASSWORD not in str(events[0].changes) and TEST_PASSWORD not in str(events[0].changes)
-    assert _token_request(client, user.email, TEST_PASSWORD).status_code == 401
-    assert _token_request(client, user.email, NEW_PASSWORD).status_code == 201
+    assert request_token(client, user.email, TEST_PASSWORD).status_code == 401
+    assert request_token(client, user.email, NEW_PASSWORD).status_code == 201
 
 
 @pytest.mark.parametrize("current, new, confirm, field, message", [
@@ -375,8 +372,9 @@ def test_password_change_needs_a_csrf_token_and_a_session(client, make_user, sig
                                                          "new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD})
     assert refused.status_code == 302 and refused.headers["Location"].startswith("/sign-in")
     sign_in(client, user)
+    old_hash = user.password_hash
     forged = client.post("/account/password", data={
         "current_password": TEST_PASSWORD, "new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD})
     assert forged.status_code == 400
-    assert _reload(user).password_hash == user.password_hash
+    assert _reload(user).password_hash == old_hash
     assert _actions("user.password_change") == []

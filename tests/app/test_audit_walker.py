@@ -10,7 +10,6 @@ state-changing route missing from the table fails the test.
 from __future__ import annotations
 
 import io
-import re
 from dataclasses import dataclass
 from typing import Callable
 
@@ -20,7 +19,7 @@ from procure.access import route_rules
 from procure.audit.models import AuditEvent
 from procure.extensions import db
 from tests.app.walking import NEED, World, default_settings, fill
-from tests.conftest import PDF, TEST_PASSWORD, disclosure_form_fields, valid_document
+from tests.conftest import PDF, TEST_PASSWORD, disclosure_form_fields, metric_body, valid_document
 
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 OFFER = {"service_category": "data_annotation", "unit": "hour", "price": 7, "currency": "USD",
@@ -182,9 +181,8 @@ STEPS: dict[tuple[str, str], Step] = {
         {}, {"name": w.unique("API profile"), "settings": default_settings()})),
     ("/api/v1/scoring-profiles/<int:profile_id>", "PATCH"): S("buyer", ("scoring_profile.revise",), lambda w: (
         {"profile_id": w.profile()["id"]}, {"settings": {**default_settings(), "knockout_below_minimum_wage": False}})),
-    ("/api/v1/metrics", "POST"): S("buyer", ("custom_metric.create",), lambda w: ({}, {
-        "key": f"api_metric_{next(w.counter)}", "label": "API metric", "formula": "impact_workers_end / headcount_end",
-        "unit": "ratio", "direction": "higher", "goalposts": [0, 1], "section": "workforce", "source": "walk"})),
+    ("/api/v1/metrics", "POST"): S("buyer", ("custom_metric.create",), lambda w: (
+        {}, metric_body(f"api_metric_{next(w.counter)}", source="walk"))),
     ("/api/v1/metrics/<int:metric_id>", "DELETE"): S("buyer", ("custom_metric.delete",), lambda w: (
         {"metric_id": w.metric()["id"]}, {})),
     ("/profiles", "POST"): S("buyer", ("scoring_profile.create",), lambda w: ({}, _profile_form(w))),

@@ -186,9 +186,7 @@ def test_sign_in_issues_a_new_session_cookie_and_the_old_one_stays_anonymous(cli
 
 
 def _session_cookie_of_a_sign_in(app, user):
-    page_client = app.test_client()
-    token = csrf_token_from(page_client.get("/sign-in").text)
-    response = page_client.post("/sign-in", data={"email": user.email, "password": TEST_PASSWORD, "csrf_token": token})
+    response = post_sign_in(app.test_client(), user.email, TEST_PASSWORD)
     assert response.status_code == 302
     return next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
 

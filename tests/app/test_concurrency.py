@@ -21,12 +21,14 @@ from __future__ import annotations
 
 import re
 import threading
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Callable
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, text
 from sqlalchemy.orm import Session
 
 from procure.audit.models import AuditEvent
@@ -409,12 +411,50 @@ def test_many_vendors_submitting_at_once_are_all_stored_and_scored(app, make_ven
 # ------------------------------------------------------------------ scenarios: solve, submit, approve
 
 
+@contextmanager
+def released_once_blocked(app, release: threading.Event, sqlite_grace: float = 0.5):
+    """Around a request that will wait for a transaction held until `release` is set: set it once
+    the request waits, or when it ends without waiting. PostgreSQL shows the wait (a lock asked
+    for and not granted); SQLite does not, so there `release` is set `sqlite_grace` seconds after
+    the request first writes (its write then waits for the held one's lock)."""
+    caller, writing, done = threading.current_thread(), threading.Event(), threading.Event()
+    with app.app_context():  # the racing threads have none outside their requests
+        engine = db.engine
+
+    def note_write(_session, _context, _instances) -> None:
+        if threading.current_thread() is caller:
+            writing.set()
+
+    def watch() -> None:
+        postgres = engine.dialect.name == "postgresql"
+        ends = time.monotonic() + RACE_TIMEOUT
+        while not done.is_set() and time.monotonic() < ends:
+            if postgres:
+                with engine.connect() as connection:
+                    if connection.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                                              "AND datname = current_database()")):
+                        break
+            elif writing.wait(0) and done.wait(sqlite_grace) is False:
+                break
+            time.sleep(0.02)
+        release.set()
+
+    event.listen(Session, "before_flush", note_write)
+    watcher = threading.Thread(target=watch, name="release-watch")
+    watcher.start()
+    try:
+        yield
+    finally:
+        done.set()
+        watcher.join(RACE_TIMEOUT)
+        event.remove(Session, "before_flush", note_write)
+
+
 def assert_solves_consistent(scenario_id: int, may_fail: bool = False) -> None:
     """No solve job of the scenario is left queued or running, and the scenario holds what its
     newest one ended with: its result (it succeeded), or, with `may_fail`, its failure."""
     scenario = db.session.get(Scenario, scenario_id)
-    jobs = db.session.scalars(select(Job).where(Job.kind == "scenario.solve", Job.subject_id == scenario_id)
-                              .order_by(Job.id)).all()
+    jobs = _solve_jobs(scenario_id)
     newest = jobs[-1]
     assert not [job.id for job in jobs if job.active]
     if may_fail and newest.status == "failed":
@@ -522,8 +562,8 @@ def test_a_solve_asked_while_the_previous_solve_ends(app, world, monkeypatch, re
 
     def second_solve():
         assert ending.wait(RACE_TIMEOUT), "the first solve never reached its end"
-        threading.Timer(1.5, release.set).start()  # the second request is blocked (or done) by then
-        return app.test_client().post(f"/api/v1/scenarios/{scenario_id}/solve", headers=world["headers"])
+        with released_once_blocked(app, release):
+            return app.test_client().post(f"/api/v1/scenarios/{scenario_id}/solve", headers=world["headers"])
 
     tally = Tally(f"a solve asked while the previous solve {moment}")
     responses = race([lambda: app.test_client().post(f"/api/v1/scenarios/{scenario_id}/solve",
@@ -596,7 +636,7 @@ def test_approve_and_submit_racing_an_edit_one_fails_cleanly(app, world, make_us
 
 
 def page_rounds(app, sign_in, user, tally: Tally, label: str, *, page: str, post: str,
-                form: Callable[[int, int, int], dict], version: Callable[[], int], hold: type,
+                form: Callable[[int, int], dict], version: Callable[[], int], hold: type,
                 stored: Callable[[], Any], expected: Callable[[dict], Any], version_name: str = "version") -> None:
     """Two browser tabs (clients signed in as `user`) post the same form, loaded at the same version.
 
@@ -610,7 +650,7 @@ def page_rounds(app, sign_in, user, tally: Tally, label: str, *, page: str, post
         forms = []
         for racer, tab in enumerate(tabs):
             token = csrf_token_from(tab.get(page).text)
-            forms.append({**form(round_number, racer, loaded), version_name: str(loaded), "csrf_token": token})
+            forms.append({**form(round_number, racer), version_name: str(loaded), "csrf_token": token})
         responses = race([lambda t=t, f=f: t.post(post, data=f, follow_redirects=True) for t, f in zip(tabs, forms)],
                          hold=(hold,) if held else ())
         problems = []
@@ -639,7 +679,7 @@ def test_parallel_page_edits_one_wins_the_other_tab_is_told(app, world, make_ven
     need_id = world["need"]["id"]
     need = lambda: db.session.get(Need, need_id)  # noqa: E731
     page_rounds(app, sign_in, world["buyer"], tally, "need page", page=f"/needs/{need_id}", post=f"/needs/{need_id}",
-                form=lambda r, i, v: {"title": f"Need r{r} tab {i}", "service_category": "data_annotation",
+                form=lambda r, i: {"title": f"Need r{r} tab {i}", "service_category": "data_annotation",
                                       "unit": "hour", "period_start": "2026-01-01", "period_end": "2026-12-31",
                                       "volume": str(1000 + i), "budget_usd": "20000", "min_quality": "0.9",
                                       "max_vendor_share": "0.8"},
@@ -649,7 +689,7 @@ def test_parallel_page_edits_one_wins_the_other_tab_is_told(app, world, make_ven
     scenario = lambda: db.session.get(Scenario, scenario_id)  # noqa: E731
     page_rounds(app, sign_in, world["buyer"], tally, "scenario page", page=f"/scenarios/{scenario_id}",
                 post=f"/scenarios/{scenario_id}/edit",
-                form=lambda r, i, v: {"name": f"Plan r{r} tab {i}", "objective": "min_cost", "profile_id": "",
+                form=lambda r, i: {"name": f"Plan r{r} tab {i}", "objective": "min_cost", "profile_id": "",
                                       "targets.budget": str(9000 + i)},
                 version=lambda: scenario().version, hold=Scenario, stored=lambda: scenario().name,
                 expected=lambda f: f["name"])
@@ -658,7 +698,7 @@ def test_parallel_page_edits_one_wins_the_other_tab_is_told(app, world, make_ven
     profile = lambda: db.session.get(Vendor, vendor.id)  # noqa: E731
     page_rounds(app, sign_in, vendor_user, tally, "vendor profile page", page="/vendor/profile",
                 post="/vendor/profile",
-                form=lambda r, i, v: {"name": "Tabbed Vendor", "country": "KE", "description": f"r{r} tab {i}",
+                form=lambda r, i: {"name": "Tabbed Vendor", "country": "KE", "description": f"r{r} tab {i}",
                                       "service_categories": "data_annotation", "sites[0].name": "Nairobi CBD",
                                       "sites[0].city": "Nairobi", "sites[0].country": "KE"},
                 version=lambda: profile().version, hold=Vendor, stored=lambda: profile().description,
@@ -669,7 +709,7 @@ def test_parallel_page_edits_one_wins_the_other_tab_is_told(app, world, make_ven
     disclosure = lambda: db.session.get(Disclosure, draft["id"])  # noqa: E731
     page_rounds(app, sign_in, vendor_user, tally, "disclosure page", page=f"/disclosures/{draft['id']}",
                 post=f"/disclosures/{draft['id']}",
-                form=lambda r, i, v: {**disclosure_form_fields(valid_document()), "action": "save",
+                form=lambda r, i: {**disclosure_form_fields(valid_document()), "action": "save",
                                       "training.training_hours_all": str(3000.0 + 10 * r + i)},
                 version=lambda: disclosure().edit_version, version_name="edit_version", hold=Disclosure,
                 stored=lambda: disclosure().figures["training"]["training_hours_all"],
@@ -767,29 +807,48 @@ def test_an_evidence_upload_racing_the_submit_is_in_the_version_or_refused(app, 
 
     vendor, user = make_vendor()
     headers = bearer(user)
+
+    def new_draft(year: int) -> int:
+        document = valid_document(f"{year}-01-01", f"{year}-12-31")
+        document["evidence"]["wages"] = "self_reported_documented"  # the file would back this claim
+        return app.test_client().post("/api/v1/disclosures", headers=headers,
+                                      json={"vendor_id": vendor.id, **document}).json["id"]
+
+    def submit(client, draft_id):
+        return client.post(f"/api/v1/disclosures/{draft_id}/submit", headers=headers)
+
+    def upload(client, draft_id):
+        return client.post(f"/api/v1/disclosures/{draft_id}/evidence", headers=headers, data={
+            "section": "wages", "level": "self_reported_documented", "file": (io.BytesIO(PDF), "payroll.pdf")},
+            content_type="multipart/form-data")
+
+    def version_problems(draft_id: int) -> list[str]:
+        """A submitted version gained a file afterwards, or its warnings do not match its files."""
+        stored = db.session.get(Disclosure, draft_id)
+        files = db.session.scalars(select(Evidence).where(Evidence.disclosure_id == draft_id)).all()
+        if stored.state != "submitted":
+            return []
+        problems = ["a file was added after the version was submitted"] \
+            if any(f.created_at > stored.submitted_at for f in files) else []
+        if [w for w in stored.warnings if w["field"].startswith("evidence.")] != unbacked_evidence_warnings(stored):
+            problems.append(f"the submitted warnings miss the files: {stored.warnings}")
+        return problems
+
+    # the checks themselves, one request after the other: the file first, then the submit
+    control = new_draft(2009)
+    assert upload(app.test_client(), control).status_code == 201
+    assert submit(app.test_client(), control).status_code == 200
+    assert db.session.get(Disclosure, control).evidence and version_problems(control) == []
+
     tally = Tally("evidence upload racing the submit")
     for round_number, (mode, held) in enumerate(MODES):
-        document = valid_document(f"{2010 + round_number}-01-01", f"{2010 + round_number}-12-31")
-        document["evidence"]["wages"] = "self_reported_documented"  # the file would back this claim
-        draft = app.test_client().post("/api/v1/disclosures", headers=headers,
-                                       json={"vendor_id": vendor.id, **document}).json
+        draft_id = new_draft(2010 + round_number)
         submitter, uploader = clients(app, 2)
-        responses = race([
-            lambda: submitter.post(f"/api/v1/disclosures/{draft['id']}/submit", headers=headers),
-            lambda: uploader.post(f"/api/v1/disclosures/{draft['id']}/evidence", headers=headers, data={
-                "section": "wages", "level": "self_reported_documented",
-                "file": (io.BytesIO(PDF), "payroll.pdf")}, content_type="multipart/form-data"),
-        ], hold=(Disclosure,) if held else ())
+        responses = race([lambda: submit(submitter, draft_id), lambda: upload(uploader, draft_id)],
+                         hold=(Disclosure,) if held else ())
         problems = [f"racer {i} answered {r.status_code}: {r.text[:200]}" for i, r in enumerate(responses)
                     if r.status_code not in ((200, 409) if i == 0 else (201, 409))]
-        stored = db.session.get(Disclosure, draft["id"])
-        files = db.session.scalars(select(Evidence).where(Evidence.disclosure_id == draft["id"])).all()
-        if stored.state == "submitted":
-            if any(f.created_at > stored.submitted_at for f in files):
-                problems.append("a file was added after the version was submitted")
-            if [w for w in stored.warnings if w["field"].startswith("evidence.")] != \
-                    unbacked_evidence_warnings(stored):
-                problems.append(f"the submitted warnings miss the files: {stored.warnings}")
+        problems += version_problems(draft_id)
         if responses[0].status_code == 200 and responses[1].status_code == 201 and held:
             problems.append("both won although both read the draft before either wrote")
         tally.add(f"round {round_number} ({mode})", 2, problems)

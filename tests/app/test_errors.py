@@ -5,7 +5,7 @@ import pytest
 from procure.access import PUBLIC, access
 from procure.errors import ConflictError
 from procure.scoring.services import default_profile
-from tests.conftest import NEED, valid_document
+from tests.conftest import NEED, metric_body, valid_document
 
 
 @pytest.fixture
@@ -137,9 +137,7 @@ def test_numbers_too_large_for_their_field_are_refused_naming_it(client, make_us
         refused = client.patch(f"/api/v1/disclosures/{draft['id']}", headers=seller, json={"edit_version": version})
         _shape(refused, 422)
         assert refused.json["errors"] == {"edit_version": ["No record has this version."]}, refused.json
-    metric = {"key": "huge_goalpost", "label": "Huge", "formula": "impact_workers_end / headcount_end",
-              "unit": "ratio", "direction": "higher", "goalposts": [0, 10**400], "section": "workforce",
-              "source": "test"}
+    metric = metric_body("huge_goalpost", goalposts=[0, 10**400])
     too_large = ["must be a finite number, got a number too large to represent"]
     refused = client.post("/api/v1/metrics", headers=buyer, json=metric)
     _shape(refused, 422)

@@ -22,7 +22,7 @@ from procure.extensions import db
 from procure.scenarios.models import Scenario
 from procure.scoring.models import ScoringProfile
 from tests.app.walking import NEED, World, default_settings
-from tests.conftest import PDF, disclosure_form_fields, valid_document
+from tests.conftest import PDF, disclosure_form_fields, metric_body, valid_document
 
 REFUSED_PAGE = "alert alert-error"
 
@@ -153,10 +153,8 @@ SCENARIO_ATTEMPTS = [
             lambda w, i: {"settings": {**default_settings(), "knockout_below_minimum_wage": False}},
             refused=(), check=_new_profile_version),
     Attempt("buyer", "DELETE", "/api/v1/metrics/{metric}"),
-    Attempt("buyer", "POST", "/api/v1/metrics", lambda w, i: {
-        "key": "late_metric", "label": "Late metric", "formula": "promotions_impact_workers / headcount_end",
-        "unit": "ratio", "direction": "higher", "goalposts": [0, 1], "section": "workforce", "source": "test"},
-        refused=()),
+    Attempt("buyer", "POST", "/api/v1/metrics",
+            lambda w, i: metric_body("late_metric", formula="promotions_impact_workers / headcount_end"), refused=()),
     Attempt("buyer", "PATCH", "/api/v1/needs/{need}",
             lambda w, i: {"volume": 10, "min_quality": 0.99, "version": i["need_version"]}, refused=()),
     Attempt("vendor", "PATCH", "/api/v1/offers/{offer}",

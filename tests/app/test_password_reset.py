@@ -8,7 +8,7 @@ from procure.accounts.models import User
 from procure.audit.models import AuditEvent
 from procure.db import utcnow
 from procure.extensions import db
-from tests.conftest import TEST_PASSWORD, csrf_token_from, run_cli
+from tests.conftest import TEST_PASSWORD, csrf_token_from, request_token, run_cli
 
 NEW = "a fresh unusual passphrase"
 
@@ -17,9 +17,6 @@ def _events():
     return db.session.scalars(select(AuditEvent).where(AuditEvent.action == "user.password_reset")
                               .order_by(AuditEvent.id)).all()
 
-
-def _sign_in_token(client, email, password):
-    return client.post("/api/v1/auth/tokens", json={"email": email, "password": password})
 
 
 def test_admin_resets_through_the_api(client, make_user, bearer, sign_in):
@@ -32,13 +29,13 @@ def test_admin_resets_through_the_api(client, make_user, bearer, sign_in):
     admin_headers = bearer(admin)
     weak = client.post(f"/api/v1/users/{forgetful.id}/password", headers=admin_headers, json={"password": "short"})
     assert weak.status_code == 422 and "password" in weak.json["errors"]
-    assert _sign_in_token(client, forgetful.email, TEST_PASSWORD).status_code == 403  # nothing changed: still locked
+    assert request_token(client, forgetful.email, TEST_PASSWORD).status_code == 403  # nothing changed: still locked
     done = client.post(f"/api/v1/users/{forgetful.id}/password", headers=admin_headers, json={"password": NEW})
     assert done.status_code == 200 and done.json["locked"] is False and "password" not in done.json
     assert client.get("/api/v1/me", headers=headers).status_code == 401  # tokens revoked
     assert page.get("/").status_code == 302  # the session ended
-    assert _sign_in_token(client, forgetful.email, TEST_PASSWORD).status_code == 401
-    assert _sign_in_token(client, forgetful.email, NEW).status_code == 201
+    assert request_token(client, forgetful.email, TEST_PASSWORD).status_code == 401
+    assert request_token(client, forgetful.email, NEW).status_code == 201
     events = _events()
     assert [(e.actor_id, e.target_id) for e in events] == [(admin.id, str(forgetful.id))]
     assert NEW not in str(events[0].changes) and events[0].changes["after"]["tokens_revoked"] == 1
@@ -52,7 +49,7 @@ def test_only_an_admin_may_reset_and_nobody_else_is_touched(client, make_user, b
         assert refused.status_code == 403, actor.role
     assert client.post("/api/v1/users/999999/password", headers=bearer(make_user("admin")),
                        json={"password": NEW}).status_code == 404
-    assert _sign_in_token(client, target.email, TEST_PASSWORD).status_code == 201
+    assert request_token(client, target.email, TEST_PASSWORD).status_code == 201
     assert _events() == []
 
 
@@ -77,7 +74,7 @@ def test_admin_resets_from_the_users_page(client, make_user, sign_in):
     assert done.status_code == 302 and done.headers["Location"] == "/admin/users"
     assert "has a new password" in client.get("/admin/users").text
     db.session.expire_all()
-    assert _sign_in_token(client, db.session.get(User, forgetful.id).email, NEW).status_code == 201
+    assert request_token(client, db.session.get(User, forgetful.id).email, NEW).status_code == 201
 
 
 def test_cli_sets_a_password(app, tmp_path, monkeypatch, migrated, make_user):

@@ -86,5 +86,4 @@ def test_jobs_travel_on_the_deployments_own_queue(app, broker):
         assert server.llen(queue) == 1
     finally:
         server.delete(queue)
-        app.config["BROKER_URL"] = ""
     assert f"--queues={queue}" in worker_arguments(1, "INFO", queue)

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 
 from procure.extensions import db
-from tests.conftest import csrf_token_from, valid_document
+from tests.conftest import csrf_token_from, metric_body, valid_document
 
 # The need of the walk world's buyer (not the scenario world's tests.conftest.NEED).
 NEED = {"title": "Walk need", "service_category": "data_annotation", "volume": 1000, "unit": "hour",
@@ -133,9 +133,7 @@ class World:
 
     def metric(self) -> dict:
         key = f"walk_metric_{next(self.counter)}"
-        return self.api("buyer", "POST", "/api/v1/metrics", json={
-            "key": key, "label": key.replace("_", " "), "formula": "impact_workers_end / headcount_end",
-            "unit": "ratio", "direction": "higher", "goalposts": [0, 1], "section": "workforce", "source": "walk"})
+        return self.api("buyer", "POST", "/api/v1/metrics", json=metric_body(key, source="walk"))
 
     def token_id(self, actor: str) -> int:
         from procure.accounts.models import ApiToken
