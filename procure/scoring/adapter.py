@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import lazyload, selectinload
 
 import scoring
@@ -37,21 +37,23 @@ class ScoringInput:
 
 def scored_versions(organization_id: int | None, period_end: date | None = None) -> dict[int, Disclosure]:
     """Per vendor: the newest submitted version of its latest period with one (or of the period
-    ending on `period_end`) that the organization has not rejected."""
-    chosen: dict[int, Disclosure] = {}
-    statement = select(Disclosure).where(Disclosure.state == "submitted").options(
-        selectinload(Disclosure.vendor).selectinload(Vendor.offers),  # 3 queries, not 2 per vendor
-        lazyload(Disclosure.reviews))  # every version of every period is read: not their reviews too
+    ending on `period_end`) that the organization has not rejected.
+
+    The newest is picked in SQL, so only the chosen versions are loaded (their figures are
+    JSON: loading every version of every period to keep one per vendor was 3/4 of the time)."""
+    newest_first = func.row_number().over(partition_by=Disclosure.vendor_id,
+                                          order_by=(Disclosure.period_end.desc(), Disclosure.number.desc()))
+    candidates = select(Disclosure.id, newest_first.label("place")).where(Disclosure.state == "submitted")
     if organization_id is not None:
-        statement = statement.where(~Disclosure.in_state_for("rejected", organization_id))
+        candidates = candidates.where(~Disclosure.in_state_for("rejected", organization_id))
     if period_end is not None:
-        statement = statement.where(Disclosure.period_end == period_end)
-    rows = db.session.scalars(
-        statement.order_by(Disclosure.vendor_id, Disclosure.period_end, Disclosure.number)
-    ).all()
-    for disclosure in rows:
-        chosen[disclosure.vendor_id] = disclosure  # later periods and versions come last
-    return chosen
+        candidates = candidates.where(Disclosure.period_end == period_end)
+    ranked = candidates.subquery()
+    statement = (select(Disclosure).join(ranked, ranked.c.id == Disclosure.id).where(ranked.c.place == 1)
+                 .order_by(Disclosure.vendor_id)
+                 .options(selectinload(Disclosure.vendor).selectinload(Vendor.offers),  # 3 queries, not 2 a vendor
+                          lazyload(Disclosure.reviews)))  # read on demand (scoring_input reads the verified ids)
+    return {disclosure.vendor_id: disclosure for disclosure in db.session.scalars(statement)}
 
 
 def _row(disclosure: Disclosure, category: str | None, verified: bool) -> dict | None:

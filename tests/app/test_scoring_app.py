@@ -2,6 +2,7 @@
 profiles are versioned and validated; vendors see only their own scorecard."""
 
 import io
+from datetime import date
 
 import pandas as pd
 from click.testing import CliRunner
@@ -277,3 +278,35 @@ def test_snapshots_per_period_make_a_trend(client, make_vendor, make_user, beare
         unmoved = client.get(f"/api/v1/vendors/{vendor.id}/scorecard", headers=viewer).json
         assert unmoved["score"]["disclosure_id"] == second
         assert [t["period_end"] for t in unmoved["trend"]] == ["2024-12-31", "2025-12-31"]
+
+
+def test_scored_versions_pick_the_newest_version_of_the_latest_period_not_rejected(client, make_vendor, make_user,
+                                                                                  bearer):
+    """One version per vendor: the latest period's newest version; an amendment replaces the
+    version it amends; the organization's own rejections are skipped, to the version before."""
+    from procure.disclosures.models import DisclosureReview
+    from procure.extensions import db
+    from procure.scoring.adapter import scored_versions
+
+    vendor, user = make_vendor()
+    other, other_user = make_vendor()
+    headers = bearer(user)
+    older = _submitted(client, headers, vendor, valid_document("2024-01-01", "2024-12-31"))
+    first = _submitted(client, headers, vendor)
+    amended = client.post(f"/api/v1/disclosures/{first}/amend", headers=headers).json["id"]
+    client.post(f"/api/v1/disclosures/{amended}/submit", headers=headers)
+    others = _submitted(client, bearer(other_user), other)
+    client.post("/api/v1/disclosures", headers=headers,  # a draft of a later period is never scored
+                json={"vendor_id": vendor.id, **valid_document("2026-01-01", "2026-12-31")})
+    buyer = make_user("buyer")
+    db.session.add(DisclosureReview(disclosure_id=amended, organization_id=buyer.organization_id,
+                                    decision="rejected", comment="No."))
+    db.session.commit()
+
+    def chosen(organization_id, period_end=None):
+        return {vendor_id: d.id for vendor_id, d in scored_versions(organization_id, period_end).items()}
+
+    assert chosen(None) == {vendor.id: amended, other.id: others}
+    assert chosen(make_user("buyer").organization_id) == {vendor.id: amended, other.id: others}
+    assert chosen(buyer.organization_id) == {vendor.id: first, other.id: others}
+    assert chosen(buyer.organization_id, date(2024, 12, 31)) == {vendor.id: older}
