@@ -58,21 +58,45 @@ def build(vendors: int) -> int:
         organization = Organization(name=f"Vendor {number}", kind="vendor")
         db.session.add(organization)
         db.session.flush()
-        vendor = Vendor(organization_id=organization.id, name=organization.name, country="KE", description="",
-                        service_categories=["data_annotation"], sites=[])
+        vendor = Vendor(
+            organization_id=organization.id,
+            name=organization.name,
+            country="KE",
+            description="",
+            service_categories=["data_annotation"],
+            sites=[],
+        )
         db.session.add(vendor)
         db.session.flush()
-        db.session.add(Offer(vendor_id=vendor.id, service_category="data_annotation", unit="hour",
-                             price=8 + number % 5, currency="USD", capacity_per_period=1000, quality=0.95))
+        db.session.add(
+            Offer(
+                vendor_id=vendor.id,
+                service_category="data_annotation",
+                unit="hour",
+                price=8 + number % 5,
+                currency="USD",
+                capacity_per_period=1000,
+                quality=0.95,
+            )
+        )
         for year in YEARS:
-            disclosure = Disclosure(vendor_id=vendor.id, period_start=dt.date(year, 1, 1),
-                                    period_end=dt.date(year, 12, 31), number=1, state="submitted",
-                                    figures=figures[year][0], warnings=figures[year][1])
+            disclosure = Disclosure(
+                vendor_id=vendor.id,
+                period_start=dt.date(year, 1, 1),
+                period_end=dt.date(year, 12, 31),
+                number=1,
+                state="submitted",
+                figures=figures[year][0],
+                warnings=figures[year][1],
+            )
             db.session.add(disclosure)
             db.session.flush()
             if number % 3 == 0:
-                db.session.add(DisclosureReview(disclosure_id=disclosure.id, organization_id=buyer.id,
-                                                decision="verified"))
+                db.session.add(
+                    DisclosureReview(
+                        disclosure_id=disclosure.id, organization_id=buyer.id, decision="verified"
+                    )
+                )
     db.session.commit()
     return buyer.id
 
@@ -99,18 +123,23 @@ def main() -> None:
     from procure.scoring.services import catalog, default_profile
 
     with tempfile.TemporaryDirectory() as folder:
-        app = create_app({"database_url": f"sqlite:///{folder}/bench.sqlite3", "secret_key": "bench"},
-                         instance_path=folder)
+        app = create_app(
+            {"database_url": f"sqlite:///{folder}/bench.sqlite3", "secret_key": "bench"},
+            instance_path=folder,
+        )
         with app.app_context():
             upgrade()
             buyer_id = build(arguments.vendors)
             table = scoring_input(buyer_id).table
             adapter = median_seconds(lambda: scoring_input(buyer_id), arguments.repeat)
-            scored = median_seconds(lambda: scoring.score_table(table, catalog(), default_profile()),
-                                    arguments.repeat)
+            scored = median_seconds(
+                lambda: scoring.score_table(table, catalog(), default_profile()), arguments.repeat
+            )
             db.engine.dispose()
-    print(f"{arguments.vendors:,} vendors x {len(YEARS)} submitted versions, a third verified by the buyer; "
-          f"median of {arguments.repeat}")
+    print(
+        f"{arguments.vendors:,} vendors x {len(YEARS)} submitted versions, a third verified by the buyer; "
+        f"median of {arguments.repeat}"
+    )
     print(f"adapter (scoring_input)  {adapter:.3f} s")
     print(f"scoring (score_table)    {scored:.3f} s")
     print(f"ratio adapter / scoring  {adapter / scored:.2f}x")

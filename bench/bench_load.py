@@ -37,11 +37,11 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Iterator
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
@@ -105,8 +105,11 @@ class LoadResult:
         return socket_errors + self.values["non2xx"]
 
     def error_text(self) -> str:
-        parts = [f"{key} {self.values[key]}" for key in ("connect", "read", "write", "timeout", "non2xx")
-                 if self.values[key]]
+        parts = [
+            f"{key} {self.values[key]}"
+            for key in ("connect", "read", "write", "timeout", "non2xx")
+            if self.values[key]
+        ]
         return ", ".join(parts) or "0"
 
 
@@ -123,7 +126,9 @@ def fresh_database(server: str) -> Iterator[str]:
         yield urlunsplit(urlsplit(server)._replace(path="/" + name))
     finally:
         with psycopg.connect(server, autocommit=True) as connection:
-            connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+            connection.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
 
 
 def migrate_and_load(url: str, instance: Path, vendors: int) -> str:
@@ -167,30 +172,54 @@ def load_vendors_and_buyer(count: int) -> str:
     password_hash = generate_password_hash(secrets.token_urlsafe(16))
     for index in range(count):
         base = VENDORS[index % len(VENDORS)]
-        spec = replace(base, name=f"{base.name} {index + 1:04d}", slug=f"{base.slug}-{index + 1:04d}",
-                       email=None)
+        spec = replace(
+            base,
+            name=f"{base.name} {index + 1:04d}",
+            slug=f"{base.slug}-{index + 1:04d}",
+            email=None,
+        )
         organization = create_organization(spec.name, "vendor")
-        user = User(organization=organization, email=spec.user_email, name=spec.contact, role="vendor",
-                    password_hash=password_hash)
+        user = User(
+            organization=organization,
+            email=spec.user_email,
+            name=spec.contact,
+            role="vendor",
+            password_hash=password_hash,
+        )
         db.session.add(user)
-        vendor = create_vendor(organization, {
-            "name": spec.name, "country": spec.country, "description": spec.description,
-            "service_categories": [offer.category for offer in spec.offers],
-            "sites": [{"name": site.name, "city": site.city, "country": WAGE_ZONES[site.zone].country}
-                      for site in spec.sites],
-        })
+        vendor = create_vendor(
+            organization,
+            {
+                "name": spec.name,
+                "country": spec.country,
+                "description": spec.description,
+                "service_categories": [offer.category for offer in spec.offers],
+                "sites": [
+                    {"name": site.name, "city": site.city, "country": WAGE_ZONES[site.zone].country}
+                    for site in spec.sites
+                ],
+            },
+        )
         for offer in spec.offers:
-            create_offer(vendor, {
-                "service_category": offer.category, "unit": service_categories()[offer.category].unit,
-                "price": Decimal(offer.price) * Decimal(f"{rng.uniform(0.8, 1.2):.3f}"),
-                "currency": offer.currency, "capacity_per_period": float(rng.randrange(2_000, 60_000, 500)),
-                "quality": round(min(0.99, offer.quality + rng.uniform(-0.04, 0.03)), 3), "active": True,
-            })
+            create_offer(
+                vendor,
+                {
+                    "service_category": offer.category,
+                    "unit": service_categories()[offer.category].unit,
+                    "price": Decimal(offer.price) * Decimal(f"{rng.uniform(0.8, 1.2):.3f}"),
+                    "currency": offer.currency,
+                    "capacity_per_period": float(rng.randrange(2_000, 60_000, 500)),
+                    "quality": round(min(0.99, offer.quality + rng.uniform(-0.04, 0.03)), 3),
+                    "active": True,
+                },
+            )
         disclosure = create_draft(vendor, build_documents(spec, (2025,))[2025], user)
         submit(disclosure, user)
         db.session.commit()
     buyers = create_organization("Bench Buyer Group", "buyer")
-    buyer = create_user(buyers, "buyer@bench.example", "Bench Buyer", "buyer", secrets.token_urlsafe(16))
+    buyer = create_user(
+        buyers, "buyer@bench.example", "Bench Buyer", "buyer", secrets.token_urlsafe(16)
+    )
     db.session.flush()
     _, token = issue_token(buyer, "load benchmark")
     db.session.commit()
@@ -207,7 +236,9 @@ def free_port() -> int:
 
 
 def get(url: str, token: str | None = None) -> tuple[int, bytes]:
-    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"} if token else {})
+    request = urllib.request.Request(
+        url, headers={"Authorization": f"Bearer {token}"} if token else {}
+    )
     try:
         with urllib.request.urlopen(request, timeout=60) as response:
             return response.status, response.read()
@@ -233,14 +264,29 @@ def gunicorn(url: str, instance: Path, log: Path, recycle: bool) -> Iterator[Ser
     bind = f"127.0.0.1:{free_port()}"
     flags = "--access-logfile /dev/null" + ("" if recycle else " --max-requests 0")
     environment = os.environ | {
-        "PROCURE_DATABASE_URL": url, "PROCURE_SECRET_KEY": "bench", "PROCURE_INSTANCE_PATH": str(instance),
-        "WEB_CONCURRENCY": str(WORKERS), "PROCURE_BIND": bind, "PROCURE_LOG_LEVEL": "INFO",
+        "PROCURE_DATABASE_URL": url,
+        "PROCURE_SECRET_KEY": "bench",
+        "PROCURE_INSTANCE_PATH": str(instance),
+        "WEB_CONCURRENCY": str(WORKERS),
+        "PROCURE_BIND": bind,
+        "PROCURE_LOG_LEVEL": "INFO",
         "GUNICORN_CMD_ARGS": flags,
     }
     with log.open("wb") as output:
         server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "python:procure.gunicorn_conf", "procure:create_app()"],
-            cwd=ROOT, env=environment, stdout=output, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "-c",
+                "python:procure.gunicorn_conf",
+                "procure:create_app()",
+            ],
+            cwd=ROOT,
+            env=environment,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     try:
         base = f"http://{bind}"
         wait_until_healthy(base, server, log)
@@ -265,7 +311,9 @@ def wait_until_healthy(base: str, server: subprocess.Popen, log: Path, seconds: 
         except OSError:
             pass
         time.sleep(0.2)
-    raise SystemExit(f"gunicorn did not answer /healthz with 200 within {seconds:.0f} s:\n{log.read_text()}")
+    raise SystemExit(
+        f"gunicorn did not answer /healthz with 200 within {seconds:.0f} s:\n{log.read_text()}"
+    )
 
 
 def cpu_seconds(pid: int) -> float:
@@ -299,16 +347,33 @@ def wait_until_idle(pid: int, interval: float = 0.5, seconds: float = 300) -> No
 # ---- load -------------------------------------------------------------------------------
 
 
-def run_wrk(url: str, script: Path, *, threads: int, connections: int, seconds: float,
-            timeout: float, headers: list[str]) -> dict[str, int]:
-    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s", f"--timeout={timeout:g}s",
-               "-s", str(script)]
+def run_wrk(
+    url: str,
+    script: Path,
+    *,
+    threads: int,
+    connections: int,
+    seconds: float,
+    timeout: float,
+    headers: list[str],
+) -> dict[str, int]:
+    command = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{seconds:g}s",
+        f"--timeout={timeout:g}s",
+        "-s",
+        str(script),
+    ]
     for header in headers:
         command += ["-H", header]
     finished = subprocess.run([*command, url], capture_output=True, text=True, check=False)
     lines = [line for line in finished.stdout.splitlines() if line.startswith("RESULT ")]
     if finished.returncode != 0 or not lines:
-        raise SystemExit(f"wrk failed (exit {finished.returncode}):\n{finished.stdout}{finished.stderr}")
+        raise SystemExit(
+            f"wrk failed (exit {finished.returncode}):\n{finished.stdout}{finished.stderr}"
+        )
     return {key: int(value) for key, value in (pair.split("=") for pair in lines[-1].split()[1:])}
 
 
@@ -320,25 +385,39 @@ def check_scores(base: str, token: str, expected: int) -> None:
     if status != 200:
         raise SystemExit(f"GET /api/v1/scores answered {status}: {body[:500]!r}")
     rows = json.loads(body)
-    print(f"GET /api/v1/scores (default query): {len(rows):,} vendors, {len(body) / 1e3:,.0f} kB, "
-          f"first request {seconds * 1e3:,.0f} ms")
+    print(
+        f"GET /api/v1/scores (default query): {len(rows):,} vendors, {len(body) / 1e3:,.0f} kB, "
+        f"first request {seconds * 1e3:,.0f} ms"
+    )
     if len(rows) != expected:
         raise SystemExit(f"expected {expected:,} scored vendors, the API returned {len(rows):,}")
 
 
-def measure(server: Server, script: Path, token: str, arguments: argparse.Namespace
-            ) -> list[tuple[LoadResult, int]]:
+def measure(
+    server: Server, script: Path, token: str, arguments: argparse.Namespace
+) -> list[tuple[LoadResult, int]]:
     """wrk on /healthz, then on /api/v1/scores: (result, workers recycled meanwhile) for each."""
-    print(f"wrk: {arguments.connections} connections, {arguments.threads} threads, "
-          f"{arguments.warmup:g} s warm-up + {arguments.duration:g} s per endpoint")
+    print(
+        f"wrk: {arguments.connections} connections, {arguments.threads} threads, "
+        f"{arguments.warmup:g} s warm-up + {arguments.duration:g} s per endpoint"
+    )
     measured = []
-    for path, headers in {"/healthz": [], "/api/v1/scores": [f"Authorization: Bearer {token}"]}.items():
-        options = dict(threads=arguments.threads, connections=arguments.connections,
-                       timeout=arguments.timeout, headers=headers)
+    for path, headers in {
+        "/healthz": [],
+        "/api/v1/scores": [f"Authorization: Bearer {token}"],
+    }.items():
+        options = dict(
+            threads=arguments.threads,
+            connections=arguments.connections,
+            timeout=arguments.timeout,
+            headers=headers,
+        )
         run_wrk(server.base + path, script, seconds=arguments.warmup, **options)
         wait_until_idle(server.pid)
         boots = server.worker_boots()
-        result = LoadResult(path, run_wrk(server.base + path, script, seconds=arguments.duration, **options))
+        result = LoadResult(
+            path, run_wrk(server.base + path, script, seconds=arguments.duration, **options)
+        )
         measured.append((result, server.worker_boots() - boots))
         wait_until_idle(server.pid)
     return measured
@@ -346,47 +425,79 @@ def measure(server: Server, script: Path, token: str, arguments: argparse.Namesp
 
 def report(measured: list[tuple[LoadResult, int]], connections: int) -> None:
     print()
-    print(f"{'endpoint':<16} {'requests':>9} {'req/s':>9} {'p50 ms':>9} {'p95 ms':>9} {'p99 ms':>9} "
-          f"{'restarts':>9}  errors")
+    print(
+        f"{'endpoint':<16} {'requests':>9} {'req/s':>9} {'p50 ms':>9} {'p95 ms':>9} {'p99 ms':>9} "
+        f"{'restarts':>9}  errors"
+    )
     for result, restarts in measured:
-        print(f"{result.endpoint:<16} {result.values['requests']:>9,} {result.requests_per_second:>9.1f} "
-              f"{result.ms(50):>9.1f} {result.ms(95):>9.1f} {result.ms(99):>9.1f} {restarts:>9}  "
-              f"{result.error_text()}")
+        print(
+            f"{result.endpoint:<16} {result.values['requests']:>9,} {result.requests_per_second:>9.1f} "
+            f"{result.ms(50):>9.1f} {result.ms(95):>9.1f} {result.ms(99):>9.1f} {restarts:>9}  "
+            f"{result.error_text()}"
+        )
     print("(restarts: workers gunicorn recycled (max_requests) during the measurement)")
     (health, _), (scores, _) = measured
     print()
-    print(f"throughput: healthz / scores = {health.requests_per_second / scores.requests_per_second:,.1f}x")
+    print(
+        f"throughput: healthz / scores = {health.requests_per_second / scores.requests_per_second:,.1f}x"
+    )
     print(f"p50 latency: scores / healthz = {scores.ms(50) / health.ms(50):,.1f}x")
     for result, _ in measured:
         if result.values["requests"] < 10 * connections:
-            print(f"note: {result.endpoint} completed fewer than 10 requests per connection; wrk drops the "
-                  "requests in flight when the time is up, so req/s is underestimated and the percentiles "
-                  "rest on few samples: use a longer --duration (or fewer --connections)")
+            print(
+                f"note: {result.endpoint} completed fewer than 10 requests per connection; wrk drops the "
+                "requests in flight when the time is up, so req/s is underestimated and the percentiles "
+                "rest on few samples: use a longer --duration (or fewer --connections)"
+            )
     failed = [result.endpoint for result, _ in measured if result.errors]
     if failed:
         raise SystemExit(f"FAIL: errors or non-2xx responses on {', '.join(failed)}")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--duration", type=float, default=20, help="seconds of load per endpoint (default 20)")
-    parser.add_argument("--warmup", type=float, default=3, help="seconds of warm-up per endpoint (default 3)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--duration", type=float, default=20, help="seconds of load per endpoint (default 20)"
+    )
+    parser.add_argument(
+        "--warmup", type=float, default=3, help="seconds of warm-up per endpoint (default 3)"
+    )
     parser.add_argument("--connections", type=int, default=8, help="open connections (default 8)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
-    parser.add_argument("--timeout", type=float, default=30,
-                        help="seconds before wrk counts a request as timed out (default 30)")
-    parser.add_argument("--no-recycle", dest="recycle", action="store_false",
-                        help="never replace workers (gunicorn_conf recycles one every ~20,000 requests)")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=30,
+        help="seconds before wrk counts a request as timed out (default 30)",
+    )
+    parser.add_argument(
+        "--no-recycle",
+        dest="recycle",
+        action="store_false",
+        help="never replace workers (gunicorn_conf recycles one every ~20,000 requests)",
+    )
     parser.add_argument("--vendors", type=int, default=1000)
-    parser.add_argument("--server", default="postgresql://postgres@127.0.0.1:5432/postgres",
-                        help="PostgreSQL server (any database on it) to create the benchmark database on")
+    parser.add_argument(
+        "--server",
+        default="postgresql://postgres@127.0.0.1:5432/postgres",
+        help="PostgreSQL server (any database on it) to create the benchmark database on",
+    )
     arguments = parser.parse_args()
     if shutil.which("wrk") is None:
-        raise SystemExit("wrk is not installed: install it with `apt-get install wrk` (Debian/Ubuntu), then rerun.")
+        raise SystemExit(
+            "wrk is not installed: install it with `apt-get install wrk` (Debian/Ubuntu), then rerun."
+        )
 
-    print(f"machine: {os.cpu_count()} CPUs, {len(os.sched_getaffinity(0))} usable by this process; "
-          f"wrk ({arguments.threads} threads) and gunicorn ({WORKERS} workers) share them")
-    with tempfile.TemporaryDirectory(prefix="procure-bench-") as folder, fresh_database(arguments.server) as url:
+    print(
+        f"machine: {os.cpu_count()} CPUs, {len(os.sched_getaffinity(0))} usable by this process; "
+        f"wrk ({arguments.threads} threads) and gunicorn ({WORKERS} workers) share them"
+    )
+    with (
+        tempfile.TemporaryDirectory(prefix="procure-bench-") as folder,
+        fresh_database(arguments.server) as url,
+    ):
         instance = Path(folder) / "instance"
         token = migrate_and_load(url, instance, arguments.vendors)
         with psycopg.connect(url, autocommit=True) as connection:  # not autovacuum mid-measurement

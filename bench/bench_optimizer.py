@@ -56,17 +56,38 @@ def make_document(vendors: int, needs: int, seed: int = 7) -> dict:
     need_ids = [f"N{j:05d}" for j in range(needs)]
     vendor_ids = [f"V{i:05d}" for i in range(vendors)]
     return {
-        "needs": [{"id": need_ids[j], "volume": float(volume[j]), "min_quality": 0.82,
-                   "max_vendor_share": 0.3} for j in range(needs)],
-        "vendors": [{"id": vendor_ids[i], "capacity": float(capacity[i]),
-                     "quality": float(quality[i]), "impact_score": float(impact[i]),
-                     "impact_worker_share": 0.3} for i in range(vendors)],
+        "needs": [
+            {
+                "id": need_ids[j],
+                "volume": float(volume[j]),
+                "min_quality": 0.82,
+                "max_vendor_share": 0.3,
+            }
+            for j in range(needs)
+        ],
+        "vendors": [
+            {
+                "id": vendor_ids[i],
+                "capacity": float(capacity[i]),
+                "quality": float(quality[i]),
+                "impact_score": float(impact[i]),
+                "impact_worker_share": 0.3,
+            }
+            for i in range(vendors)
+        ],
         # need-major, so that the raw LP below has the optimizer's column order
-        "offers": [{"vendor": vendor_ids[i], "need": need_ids[j], "price": p, "capacity": None}
-                   for j, column in enumerate(price.T.tolist()) for i, p in enumerate(column)],
-        "targets": {"budget": float(total * 40), "min_avg_impact": 65.0,
-                    "min_avg_quality": 0.9, "min_impact_spend_share": 0.5,
-                    "impact_vendor_min_score": 60.0},
+        "offers": [
+            {"vendor": vendor_ids[i], "need": need_ids[j], "price": p, "capacity": None}
+            for j, column in enumerate(price.T.tolist())
+            for i, p in enumerate(column)
+        ],
+        "targets": {
+            "budget": float(total * 40),
+            "min_avg_impact": 65.0,
+            "min_avg_quality": 0.9,
+            "min_impact_spend_share": 0.5,
+            "impact_vendor_min_score": 60.0,
+        },
         "objective": "min_cost",
         "options": {"time_limit": 3600},
     }
@@ -87,8 +108,7 @@ def raw_highs(doc: dict) -> tuple[float, float, float]:
     quality = np.array([v["quality"] for v in vendors])[vendor]
     impact = np.array([v["impact_score"] for v in vendors])[vendor]
     keep = quality >= np.array([n["min_quality"] for n in needs])[need]
-    need, vendor, price, quality, impact = (a[keep] for a in (need, vendor, price, quality,
-                                                              impact))
+    need, vendor, price, quality, impact = (a[keep] for a in (need, vendor, price, quality, impact))
     n, k, v = need.size, len(needs), len(vendors)
     spend_col, impact_col = n, n + 1
     total = volume.sum()
@@ -97,34 +117,90 @@ def raw_highs(doc: dict) -> tuple[float, float, float]:
     # rows: demand k, capacity v, spend def, impact def, budget, impact target, quality,
     # impact spend share
     r0 = k + v
-    rows = [need, k + vendor, np.full(n, r0), [r0], np.full(n, r0 + 1), [r0 + 1], [r0 + 2],
-            [r0 + 3], np.full(n, r0 + 4), np.full(is_impact.sum(), r0 + 5), [r0 + 5]]
-    columns = [cols, cols, cols, [spend_col], cols, [impact_col], [spend_col], [impact_col],
-               cols, cols[is_impact], [spend_col]]
-    values = [np.ones(n), np.ones(n), price, [-1.0], impact, [-1.0], [1.0], [1.0], quality,
-              price[is_impact], [-targets["min_impact_spend_share"]]]
-    matrix = sp.csr_matrix((np.concatenate(values), (np.concatenate(rows),
-                                                      np.concatenate(columns))),
-                           shape=(r0 + 6, n + 2))
+    rows = [
+        need,
+        k + vendor,
+        np.full(n, r0),
+        [r0],
+        np.full(n, r0 + 1),
+        [r0 + 1],
+        [r0 + 2],
+        [r0 + 3],
+        np.full(n, r0 + 4),
+        np.full(is_impact.sum(), r0 + 5),
+        [r0 + 5],
+    ]
+    columns = [
+        cols,
+        cols,
+        cols,
+        [spend_col],
+        cols,
+        [impact_col],
+        [spend_col],
+        [impact_col],
+        cols,
+        cols[is_impact],
+        [spend_col],
+    ]
+    values = [
+        np.ones(n),
+        np.ones(n),
+        price,
+        [-1.0],
+        impact,
+        [-1.0],
+        [1.0],
+        [1.0],
+        quality,
+        price[is_impact],
+        [-targets["min_impact_spend_share"]],
+    ]
+    matrix = sp.csr_matrix(
+        (np.concatenate(values), (np.concatenate(rows), np.concatenate(columns))),
+        shape=(r0 + 6, n + 2),
+    )
     inf = highspy.kHighsInf
     capacity = np.array([c["capacity"] for c in vendors])
-    row_lower = np.concatenate([volume, np.full(v, -inf), [0, 0, -inf,
-                                targets["min_avg_impact"] * total,
-                                targets["min_avg_quality"] * total, 0]])
+    row_lower = np.concatenate(
+        [
+            volume,
+            np.full(v, -inf),
+            [0, 0, -inf, targets["min_avg_impact"] * total, targets["min_avg_quality"] * total, 0],
+        ]
+    )
     row_upper = np.concatenate([volume, capacity, [0, 0, targets["budget"], inf, inf, inf]])
     share = np.array([nd["max_vendor_share"] for nd in needs])[need] * volume[need]
     col_upper = np.concatenate([share, [inf, inf]])
     cost = np.zeros(n + 2)
     cost[spend_col] = 1.0
     h = highspy.Highs()
-    for option, value in (("output_flag", False), ("threads", 1), ("random_seed", 0),
-                          ("simplex_strategy", 1), ("parallel", "off")):
+    for option, value in (
+        ("output_flag", False),
+        ("threads", 1),
+        ("random_seed", 0),
+        ("simplex_strategy", 1),
+        ("parallel", "off"),
+    ):
         h.setOptionValue(option, value)
     started = time.perf_counter()
-    h.passModel(n + 2, r0 + 6, matrix.nnz, int(highspy.MatrixFormat.kRowwise),
-                int(highspy.ObjSense.kMinimize), 0.0, cost, np.zeros(n + 2), col_upper,
-                row_lower, row_upper, matrix.indptr.astype(np.int32),
-                matrix.indices.astype(np.int32), matrix.data, np.zeros(n + 2, np.int32))
+    h.passModel(
+        n + 2,
+        r0 + 6,
+        matrix.nnz,
+        int(highspy.MatrixFormat.kRowwise),
+        int(highspy.ObjSense.kMinimize),
+        0.0,
+        cost,
+        np.zeros(n + 2),
+        col_upper,
+        row_lower,
+        row_upper,
+        matrix.indptr.astype(np.int32),
+        matrix.indices.astype(np.int32),
+        matrix.data,
+        np.zeros(n + 2, np.int32),
+    )
     run_started = time.perf_counter()
     h.run()
     done = time.perf_counter()
@@ -162,8 +238,16 @@ def memory_probe(vendors: int, needs: int) -> None:
         reset = False
     result = optimizer.solve(doc)
     peak = _status_mib("VmHWM")
-    print(json.dumps({"document_mib": round(before, 1), "peak_mib": round(peak, 1),
-                      "peak_reset": reset, "status": result["status"]}))
+    print(
+        json.dumps(
+            {
+                "document_mib": round(before, 1),
+                "peak_mib": round(peak, 1),
+                "peak_reset": reset,
+                "status": result["status"],
+            }
+        )
+    )
 
 
 def main() -> None:
@@ -177,15 +261,18 @@ def main() -> None:
     sizes = QUICK_SIZES if args.quick else SIZES
     repeats = 1 if args.quick else 2
     print(f"HiGHS {highspy.Highs().version()}, serial dual simplex, best of {repeats}")
-    header = (f"{'variables':>10} {'raw run':>8} {'raw pass+run':>12} {'solve':>8} "
-              f"{'overhead':>8} {'own':>6} {'+tie-break':>10} {'overhead':>8} {'to_pulp':>8} "
-              f"{'frontier 11':>11} {'ratio':>6} {'ratio+tb':>8} {'iterations':>13}")
+    header = (
+        f"{'variables':>10} {'raw run':>8} {'raw pass+run':>12} {'solve':>8} "
+        f"{'overhead':>8} {'own':>6} {'+tie-break':>10} {'overhead':>8} {'to_pulp':>8} "
+        f"{'frontier 11':>11} {'ratio':>6} {'ratio+tb':>8} {'iterations':>13}"
+    )
     print(header)
     largest = None
     for size, (vendors, needs) in sizes.items():
         doc = make_document(vendors, needs)
-        raw_total, raw_run, raw_objective = min((raw_highs(doc) for _ in range(repeats)),
-                                                key=lambda t: t[0])
+        raw_total, raw_run, raw_objective = min(
+            (raw_highs(doc) for _ in range(repeats)), key=lambda t: t[0]
+        )
         plain_doc = {**doc, "options": {**doc["options"], "tie_break": False}}
         plain, result = best_of(repeats, lambda: optimizer.solve(plain_doc))
         assert result["status"] == "optimal", result["status"]
@@ -199,26 +286,36 @@ def main() -> None:
         assert frontier["status"] == "optimal"
         iterations = f"{frontier['solver']['iterations']:,}/{result['solver']['iterations']:,}"
         own = (plain - result["solver"]["time"]) / result["solver"]["time"]
-        print(f"{model.lp.num_col:>10,} {raw_run:>8.3f} {raw_total:>12.3f} {plain:>8.3f} "
-              f"{(plain - raw_total) / raw_total:>8.1%} {own:>6.1%} {staged:>10.3f} "
-              f"{(staged - raw_total) / raw_total:>8.1%} {pulp_seconds:>8.3f} "
-              f"{frontier_seconds:>11.3f} {frontier_seconds / plain:>5.2f}x "
-              f"{frontier_seconds / staged:>7.2f}x {iterations:>13}")
+        print(
+            f"{model.lp.num_col:>10,} {raw_run:>8.3f} {raw_total:>12.3f} {plain:>8.3f} "
+            f"{(plain - raw_total) / raw_total:>8.1%} {own:>6.1%} {staged:>10.3f} "
+            f"{(staged - raw_total) / raw_total:>8.1%} {pulp_seconds:>8.3f} "
+            f"{frontier_seconds:>11.3f} {frontier_seconds / plain:>5.2f}x "
+            f"{frontier_seconds / staged:>7.2f}x {iterations:>13}"
+        )
         largest = (vendors, needs)
-    probe = subprocess.run([sys.executable, __file__, "--memory-probe", *map(str, largest)],
-                           capture_output=True, text=True, check=True)
+    probe = subprocess.run(
+        [sys.executable, __file__, "--memory-probe", *map(str, largest)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     memory = json.loads(probe.stdout.strip().splitlines()[-1])
-    print(f"memory at {model.lp.num_col:,} variables: {memory['document_mib']} MiB resident "
-          f"with the input document built, peak {memory['peak_mib']} MiB while solving"
-          + ("" if memory["peak_reset"] else " (peak includes building the document)"))
-    print("solve = optimizer.solve wall time (tie_break off); overhead = (solve - raw "
-          "pass+run) / raw pass+run; own = (solve - its HiGHS run time) / its HiGHS run time, "
-          "which is free of the run-to-run variation of the simplex; +tie-break = the default "
-          "solve with stages 2 and 3; to_pulp = writing the official PuLP model (not on the "
-          "HiGHS path); ratio = frontier / solve (tie_break off); ratio+tb = frontier / the default "
-          "solve with its tie-break stages, the cold solve `procure optimize` runs; iterations = "
-          "simplex iterations of the frontier (all its runs) / of the solve (tie_break off), "
-          "which unlike the times do not vary with the machine's load.")
+    print(
+        f"memory at {model.lp.num_col:,} variables: {memory['document_mib']} MiB resident "
+        f"with the input document built, peak {memory['peak_mib']} MiB while solving"
+        + ("" if memory["peak_reset"] else " (peak includes building the document)")
+    )
+    print(
+        "solve = optimizer.solve wall time (tie_break off); overhead = (solve - raw "
+        "pass+run) / raw pass+run; own = (solve - its HiGHS run time) / its HiGHS run time, "
+        "which is free of the run-to-run variation of the simplex; +tie-break = the default "
+        "solve with stages 2 and 3; to_pulp = writing the official PuLP model (not on the "
+        "HiGHS path); ratio = frontier / solve (tie_break off); ratio+tb = frontier / the default "
+        "solve with its tie-break stages, the cold solve `procure optimize` runs; iterations = "
+        "simplex iterations of the frontier (all its runs) / of the solve (tie_break off), "
+        "which unlike the times do not vary with the machine's load."
+    )
 
 
 if __name__ == "__main__":

@@ -61,7 +61,9 @@ def line(name: str, seconds: list[float], reference: float | None = None) -> str
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--vendors", type=int, default=100)
     parser.add_argument("--needs", type=int, default=20)
     parser.add_argument("--repeat", type=int, default=5)
@@ -72,14 +74,26 @@ def main() -> None:
     pdf = render_board_pdf(context)  # warm-up: font configuration, template compilation, imports
     first = time.perf_counter() - first_start
     html_without_charts = render_board_html(context, include_charts=False)
-    pages = len(HTML(string=render_board_html(context), base_url=STATIC_ROOT.as_uri() + "/",
-                     url_fetcher=StaticOnlyFetcher()).render().pages)
+    pages = len(
+        HTML(
+            string=render_board_html(context),
+            base_url=STATIC_ROOT.as_uri() + "/",
+            url_fetcher=StaticOnlyFetcher(),
+        )
+        .render()
+        .pages
+    )
 
     def charts_only() -> None:
         view = report_view(context, include_charts=False)
-        report_charts.frontier_chart(context["frontier"]["points"], context["frontier"]["chosen"], "Plan B")
+        report_charts.frontier_chart(
+            context["frontier"]["points"], context["frontier"]["chosen"], "Plan B"
+        )
         report_charts.horizontal_bar_chart(
-            report_charts.top_with_others([(row["vendor"], row["cost"]) for row in view["vendors"]], 15))
+            report_charts.top_with_others(
+                [(row["vendor"], row["cost"]) for row in view["vendors"]], 15
+            )
+        )
 
     html_with_charts = render_board_html(context)
     full = timed(lambda: render_board_pdf(context), args.repeat)
@@ -90,8 +104,10 @@ def main() -> None:
     one_page = timed(lambda: html_to_pdf(ONE_PAGE), args.repeat)
 
     reference = statistics.median(full)
-    print(f"board PDF, {args.vendors} vendors, {args.needs} needs, {len(context['allocations'])} allocation "
-          f"lines: {pages} pages, {len(pdf) / 1024:,.0f} KiB; first render (cold) {first:.3f} s")
+    print(
+        f"board PDF, {args.vendors} vendors, {args.needs} needs, {len(context['allocations'])} allocation "
+        f"lines: {pages} pages, {len(pdf) / 1024:,.0f} KiB; first render (cold) {first:.3f} s"
+    )
     print(line("full report", full))
     print(line("  context → HTML (figures, charts, template)", to_html, reference))
     print(line("  HTML → PDF (WeasyPrint)", to_pdf, reference))

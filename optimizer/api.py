@@ -8,8 +8,14 @@ from optimizer.explain import explain_infeasible
 from optimizer.model import build_model
 from optimizer.problem import parse_problem, validate
 from optimizer.result import empty_result, model_summary, plan_result
-from optimizer.solve import (Deadline, Solver, SolverUnavailable, StagedSolution, make_solver,
-                             solve_model)
+from optimizer.solve import (
+    Deadline,
+    Solver,
+    SolverUnavailable,
+    StagedSolution,
+    make_solver,
+    solve_model,
+)
 
 __all__ = ["solve", "validate"]
 
@@ -40,8 +46,9 @@ def solve(problem: dict, solver: Solver | None = None) -> dict:
     try:
         return _solve(problem, solver)
     except Exception as exc:  # noqa: BLE001 - public entry point: report, never raise
-        return empty_result("error", [{"field": "$",
-                                       "message": f"internal error: {type(exc).__name__}"}])
+        return empty_result(
+            "error", [{"field": "$", "message": f"internal error: {type(exc).__name__}"}]
+        )
 
 
 def _solve(document: dict, solver: Solver | None) -> dict:

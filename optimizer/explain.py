@@ -23,8 +23,7 @@ import highspy
 import numpy as np
 
 from optimizer.model import INF, TARGET_ROWS, AllocationModel, cost_vector
-from optimizer.result import (bound_description, clean, money, number, percent,
-                              row_description)
+from optimizer.result import bound_description, clean, money, number, percent, row_description
 from optimizer.solve import Deadline, Solver, SolverSession, configured_highs, pass_model
 
 DINKELBACH_ROUNDS = 30
@@ -34,8 +33,9 @@ DINKELBACH_ROUNDS = 30
 # layer 0
 
 
-def _greedy_cover(model: AllocationModel, key: np.ndarray, supply: np.ndarray,
-                  volume: np.ndarray) -> np.ndarray:
+def _greedy_cover(
+    model: AllocationModel, key: np.ndarray, supply: np.ndarray, volume: np.ndarray
+) -> np.ndarray:
     """Fill each need from its offers in ascending `key` order, each up to `supply`."""
     order = np.lexsort((key, model.x_need))
     need = model.x_need[order]
@@ -55,8 +55,10 @@ def data_checks(model: AllocationModel) -> list[dict]:
     needs, vendors = problem.needs, problem.vendors
     volume = np.array([need.volume for need in needs])
     vendor_capacity = np.array([INF if v.capacity is None else v.capacity for v in vendors])
-    supply = np.minimum(np.minimum(model.lp.col_upper[:model.n_x], volume[model.x_need]),
-                        vendor_capacity[model.x_vendor])
+    supply = np.minimum(
+        np.minimum(model.lp.col_upper[: model.n_x], volume[model.x_need]),
+        vendor_capacity[model.x_vendor],
+    )
     per_need = np.bincount(model.x_need, weights=supply, minlength=len(needs))
     offers_per_need = np.bincount(model.x_need, minlength=len(needs))
     all_offers = np.bincount(problem.offers.need, minlength=len(needs))
@@ -64,28 +66,47 @@ def data_checks(model: AllocationModel) -> list[dict]:
     for j, need in enumerate(needs):
         if offers_per_need[j] == 0:
             excluded = int(all_offers[j])
-            reason = (f" ({excluded} offers excluded: vendor quality below the minimum "
-                      f"{number(need.min_quality, 4)})" if excluded else "")
-            findings.append({"code": "no_eligible_offer", "need": need.id,
-                             "offers_excluded": excluded,
-                             "message": f"Need {need.id} has no eligible offer{reason}."})
+            reason = (
+                f" ({excluded} offers excluded: vendor quality below the minimum "
+                f"{number(need.min_quality, 4)})"
+                if excluded
+                else ""
+            )
+            findings.append(
+                {
+                    "code": "no_eligible_offer",
+                    "need": need.id,
+                    "offers_excluded": excluded,
+                    "message": f"Need {need.id} has no eligible offer{reason}.",
+                }
+            )
         elif need.max_vendor_share * offers_per_need[j] < 1.0:
             reach = need.max_vendor_share * offers_per_need[j]
-            findings.append({
-                "code": "max_vendor_share_too_low", "need": need.id,
-                "max_vendor_share": need.max_vendor_share,
-                "eligible_vendors": int(offers_per_need[j]),
-                "message": f"Need {need.id} allows at most {percent(need.max_vendor_share)} per "
-                           f"vendor but has only {offers_per_need[j]} eligible vendors, so at "
-                           f"most {percent(reach)} of it can be placed; raise the share to at "
-                           f"least {percent(1.0 / offers_per_need[j])} or add vendors."})
+            findings.append(
+                {
+                    "code": "max_vendor_share_too_low",
+                    "need": need.id,
+                    "max_vendor_share": need.max_vendor_share,
+                    "eligible_vendors": int(offers_per_need[j]),
+                    "message": f"Need {need.id} allows at most {percent(need.max_vendor_share)} per "
+                    f"vendor but has only {offers_per_need[j]} eligible vendors, so at "
+                    f"most {percent(reach)} of it can be placed; raise the share to at "
+                    f"least {percent(1.0 / offers_per_need[j])} or add vendors.",
+                }
+            )
         elif per_need[j] < need.volume * (1 - 1e-9):
-            findings.append({
-                "code": "need_capacity_short", "need": need.id, "volume": need.volume,
-                "max_supply": clean(per_need[j]), "short_by": clean(need.volume - per_need[j]),
-                "message": f"Need {need.id} needs {number(need.volume, 6)} units but its eligible "
-                           f"offers can supply at most {number(per_need[j], 6)} (short by "
-                           f"{number(need.volume - per_need[j], 6)})."})
+            findings.append(
+                {
+                    "code": "need_capacity_short",
+                    "need": need.id,
+                    "volume": need.volume,
+                    "max_supply": clean(per_need[j]),
+                    "short_by": clean(need.volume - per_need[j]),
+                    "message": f"Need {need.id} needs {number(need.volume, 6)} units but its eligible "
+                    f"offers can supply at most {number(per_need[j], 6)} (short by "
+                    f"{number(need.volume - per_need[j], 6)}).",
+                }
+            )
     if findings:
         return findings
 
@@ -93,52 +114,76 @@ def data_checks(model: AllocationModel) -> list[dict]:
     by_vendor = np.bincount(model.x_vendor, weights=supply, minlength=len(vendors))
     reachable = np.minimum(by_vendor, vendor_capacity)
     if reachable.sum() < total * (1 - 1e-9):
-        findings.append({
-            "code": "total_capacity_short", "volume": total, "max_supply": clean(reachable.sum()),
-            "message": f"All eligible vendors together can supply at most "
-                       f"{number(reachable.sum(), 6)} of the {number(total, 6)} units needed."})
+        findings.append(
+            {
+                "code": "total_capacity_short",
+                "volume": total,
+                "max_supply": clean(reachable.sum()),
+                "message": f"All eligible vendors together can supply at most "
+                f"{number(reachable.sum(), 6)} of the {number(total, 6)} units needed.",
+            }
+        )
         return findings
 
     if targets.budget is not None:
         cheapest = _greedy_cover(model, model.x_price, supply, volume) @ model.x_price
         if cheapest > targets.budget * (1 + 1e-9) + 1e-9:
-            findings.append({
-                "code": "budget_below_cheapest_cover", "budget": targets.budget,
-                "cheapest_cover": clean(cheapest), "short_by": clean(cheapest - targets.budget),
-                "message": f"Even at the cheapest eligible prices the work costs at least "
-                           f"{money(cheapest)}, above the budget of {money(targets.budget)} "
-                           f"(short by {money(cheapest - targets.budget)})."})
-    for name, per_x, label, digits in (("min_avg_impact", model.x_impact, "impact", 1),
-                                       ("min_avg_quality", model.x_quality, "quality", 3)):
+            findings.append(
+                {
+                    "code": "budget_below_cheapest_cover",
+                    "budget": targets.budget,
+                    "cheapest_cover": clean(cheapest),
+                    "short_by": clean(cheapest - targets.budget),
+                    "message": f"Even at the cheapest eligible prices the work costs at least "
+                    f"{money(cheapest)}, above the budget of {money(targets.budget)} "
+                    f"(short by {money(cheapest - targets.budget)}).",
+                }
+            )
+    for name, per_x, label, digits in (
+        ("min_avg_impact", model.x_impact, "impact", 1),
+        ("min_avg_quality", model.x_quality, "quality", 3),
+    ):
         target = getattr(targets, name)
         if target is None:
             continue
         best = _greedy_cover(model, -per_x, supply, volume) @ per_x / total
         if best < target * (1 - 1e-9) - 1e-12:
-            findings.append({
-                "code": f"{label}_target_unreachable", "target": target,
-                "upper_bound": clean(best),
-                "message": f"Even the best eligible vendors reach an average {label} of at most "
-                           f"{number(best, digits + 1)} (target {number(target, 6)})."})
+            findings.append(
+                {
+                    "code": f"{label}_target_unreachable",
+                    "target": target,
+                    "upper_bound": clean(best),
+                    "message": f"Even the best eligible vendors reach an average {label} of at most "
+                    f"{number(best, digits + 1)} (target {number(target, 6)}).",
+                }
+            )
     if targets.min_impact_spend_share:
         qualifying = model.impact_vendor[model.x_vendor] & (model.x_price > 0)
         if not qualifying.any():
-            findings.append({
-                "code": "no_impact_vendor", "target": targets.min_impact_spend_share,
-                "message": f"No eligible offer comes from an impact vendor (impact score ≥ "
-                           f"{number(targets.impact_vendor_min_score, 6)}), so the impact "
-                           f"spend share is 0% (target "
-                           f"{percent(targets.min_impact_spend_share)})."})
+            findings.append(
+                {
+                    "code": "no_impact_vendor",
+                    "target": targets.min_impact_spend_share,
+                    "message": f"No eligible offer comes from an impact vendor (impact score ≥ "
+                    f"{number(targets.impact_vendor_min_score, 6)}), so the impact "
+                    f"spend share is 0% (target "
+                    f"{percent(targets.min_impact_spend_share)}).",
+                }
+            )
     if targets.max_vendor_spend_share is not None:
         able = int(np.unique(model.x_vendor[model.x_price > 0]).size)
         if able and targets.max_vendor_spend_share * able < 1.0 - 1e-12:
-            findings.append({
-                "code": "vendor_spend_cap_too_low", "target": targets.max_vendor_spend_share,
-                "vendors": able,
-                "message": f"Only {able} vendors can be paid, so a cap of "
-                           f"{percent(targets.max_vendor_spend_share)} of spend per vendor "
-                           f"cannot add up to 100%; the cap must be at least "
-                           f"{percent(1.0 / able)}."})
+            findings.append(
+                {
+                    "code": "vendor_spend_cap_too_low",
+                    "target": targets.max_vendor_spend_share,
+                    "vendors": able,
+                    "message": f"Only {able} vendors can be paid, so a cap of "
+                    f"{percent(targets.max_vendor_spend_share)} of spend per vendor "
+                    f"cannot add up to 100%; the cap must be at least "
+                    f"{percent(1.0 / able)}.",
+                }
+            )
     return findings
 
 
@@ -146,9 +191,14 @@ def data_checks(model: AllocationModel) -> list[dict]:
 # layer 1
 
 
-def _best_ratio(model: AllocationModel, session: SolverSession, numerator: np.ndarray,
-                denominator: np.ndarray, maximise: bool, deadline: Deadline
-                ) -> tuple[float | None, str]:
+def _best_ratio(
+    model: AllocationModel,
+    session: SolverSession,
+    numerator: np.ndarray,
+    denominator: np.ndarray,
+    maximise: bool,
+    deadline: Deadline,
+) -> tuple[float | None, str]:
     """max (or min) of numerator·x / denominator·x over the session's constraints by
     Dinkelbach's method. The ratio of spends here lies in [0, 1]."""
     ratio = 0.0 if maximise else 1.0
@@ -168,13 +218,16 @@ def _best_ratio(model: AllocationModel, session: SolverSession, numerator: np.nd
     return ratio, "optimal"
 
 
-def _achievable(model: AllocationModel, session: SolverSession, name: str,
-                deadline: Deadline) -> tuple[float | None, str]:
+def _achievable(
+    model: AllocationModel, session: SolverSession, name: str, deadline: Deadline
+) -> tuple[float | None, str]:
     """Best value of target `name` with its own row removed (the session has it free)."""
     if name in ("budget", "min_avg_impact", "min_avg_quality"):
-        cost = {"budget": lambda: cost_vector(model, {"spend": 1.0}),
-                "min_avg_impact": lambda: cost_vector(model, {"impact": -1.0}),
-                "min_avg_quality": lambda: cost_vector(model, x_cost=-model.x_quality)}[name]()
+        cost = {
+            "budget": lambda: cost_vector(model, {"spend": 1.0}),
+            "min_avg_impact": lambda: cost_vector(model, {"impact": -1.0}),
+            "min_avg_quality": lambda: cost_vector(model, x_cost=-model.x_quality),
+        }[name]()
         session.set_cost(cost)
         outcome = session.run(deadline.remaining())
         if outcome.status != "optimal":
@@ -183,39 +236,54 @@ def _achievable(model: AllocationModel, session: SolverSession, name: str,
         return (value if name == "budget" else -value / model.total_volume), "optimal"
     spend = cost_vector(model, {"spend": 1.0})
     if name == "min_impact_spend_share":
-        impact_spend = cost_vector(model, x_cost=model.x_price
-                                   * model.impact_vendor[model.x_vendor])
+        impact_spend = cost_vector(
+            model, x_cost=model.x_price * model.impact_vendor[model.x_vendor]
+        )
         return _best_ratio(model, session, impact_spend, spend, True, deadline)
-    return _best_ratio(model, session, cost_vector(model, {"max_spend": 1.0}), spend, False,
-                       deadline)
+    return _best_ratio(
+        model, session, cost_vector(model, {"max_spend": 1.0}), spend, False, deadline
+    )
 
 
-_TARGET_UNITS = {"budget": "$", "min_avg_impact": "points of average impact",
-                 "min_avg_quality": "average quality (0-1)",
-                 "min_impact_spend_share": "share of total spend (0-1)",
-                 "max_vendor_spend_share": "share of total spend (0-1)"}
+_TARGET_UNITS = {
+    "budget": "$",
+    "min_avg_impact": "points of average impact",
+    "min_avg_quality": "average quality (0-1)",
+    "min_impact_spend_share": "share of total spend (0-1)",
+    "max_vendor_spend_share": "share of total spend (0-1)",
+}
 
 
 def _sentence(name: str, target: float, achievable: float) -> str:
     if name == "budget":
         least = math.ceil(achievable * 100 - 1e-6) / 100
-        return (f"Budget short by {money(least - target)}: the least budget that meets all "
-                f"other targets is {money(least)}.")
+        return (
+            f"Budget short by {money(least - target)}: the least budget that meets all "
+            f"other targets is {money(least)}."
+        )
     if name == "min_avg_impact":
         best = math.floor(achievable * 10 + 1e-9) / 10
-        return f"The highest reachable average impact is {number(best, 1)} (target " \
-               f"{number(target, 6)})."
+        return (
+            f"The highest reachable average impact is {number(best, 1)} (target "
+            f"{number(target, 6)})."
+        )
     if name == "min_avg_quality":
         best = math.floor(achievable * 1000 + 1e-9) / 1000
-        return f"The highest reachable average quality is {number(best, 3)} (target " \
-               f"{number(target, 6)})."
+        return (
+            f"The highest reachable average quality is {number(best, 3)} (target "
+            f"{number(target, 6)})."
+        )
     if name == "min_impact_spend_share":
         best = math.floor(achievable * 1000 + 1e-9) / 1000
-        return (f"The highest reachable share of spend with impact vendors is {percent(best)} "
-                f"(target {percent(target)}).")
+        return (
+            f"The highest reachable share of spend with impact vendors is {percent(best)} "
+            f"(target {percent(target)})."
+        )
     least = math.ceil(achievable * 1000 - 1e-9) / 1000
-    return (f"The lowest workable cap on one vendor's share of spend is {percent(least)} "
-            f"(target {percent(target)}).")
+    return (
+        f"The lowest workable cap on one vendor's share of spend is {percent(least)} "
+        f"(target {percent(target)})."
+    )
 
 
 def relaxed_targets(model: AllocationModel, solver: Solver, deadline: Deadline) -> dict:
@@ -233,9 +301,13 @@ def relaxed_targets(model: AllocationModel, solver: Solver, deadline: Deadline) 
         session.set_row_bounds([r], [lp.row_lower[r]], [lp.row_upper[r]])
         target = getattr(targets, name)
         known = {"optimal": True, "infeasible": False}  # otherwise unknown (time limit)
-        entry = {"target": target, "achievable": clean(achievable),
-                 "feasible_if_relaxed": known.get(status), "status": status,
-                 "unit": _TARGET_UNITS[name]}
+        entry = {
+            "target": target,
+            "achievable": clean(achievable),
+            "feasible_if_relaxed": known.get(status),
+            "status": status,
+            "unit": _TARGET_UNITS[name],
+        }
         if status == "optimal":
             entry["sentence"] = _sentence(name, target, achievable)
         out[name] = entry
@@ -255,22 +327,31 @@ def conflict_set(model: AllocationModel, deadline: Deadline) -> dict:
     h.setOptionValue("time_limit", max(deadline.remaining(), 0.01))
     status, iis = h.getIis()
     if status == highspy.HighsStatus.kError or not iis.valid_:
-        return {"method": "highs_iis", "constraints": [],
-                "note": "HiGHS could not compute an irreducible infeasible set in time."}
+        return {
+            "method": "highs_iis",
+            "constraints": [],
+            "note": "HiGHS could not compute an irreducible infeasible set in time.",
+        }
     rows = sorted(set(iis.row_index_))
     if not rows:
-        return {"method": "highs_iis", "constraints": [],
-                "note": "The minimum orders and vendor-count limits cannot all hold "
-                        "together (without them a plan exists)." if model.lp.is_mip else
-                        "HiGHS found no conflicting rows."}
+        return {
+            "method": "highs_iis",
+            "constraints": [],
+            "note": "The minimum orders and vendor-count limits cannot all hold "
+            "together (without them a plan exists)."
+            if model.lp.is_mip
+            else "HiGHS found no conflicting rows.",
+        }
     members = []
     for r in rows:
         if model.row_kind[r] == "definition":
             continue
         desc = row_description(model, r)
         members.append({key: desc[key] for key in ("name", "kind", "label")})
-    upper_bound = {int(highspy.IisBoundStatus.kIisBoundStatusUpper),
-                   int(highspy.IisBoundStatus.kIisBoundStatusBoxed)}
+    upper_bound = {
+        int(highspy.IisBoundStatus.kIisBoundStatusUpper),
+        int(highspy.IisBoundStatus.kIisBoundStatusBoxed),
+    }
     for col, bound in sorted(zip(iis.col_index_, iis.col_bound_)):
         if col < model.n_x and int(bound) in upper_bound and model.x_bound_kind[col] != 0:
             desc = bound_description(model, col)
@@ -299,7 +380,14 @@ def explain_infeasible(model: AllocationModel, solver: Solver, deadline: Deadlin
     elif conflict.get("note"):
         summary = conflict["note"]
     else:
-        summary = ("No single target change makes the plan feasible; the demand, capacity and "
-                   "share limits conflict.")
-    return {"checks": checks, "targets": targets, "conflict": conflict, "summary": summary,
-            "suggestions": suggestions}
+        summary = (
+            "No single target change makes the plan feasible; the demand, capacity and "
+            "share limits conflict."
+        )
+    return {
+        "checks": checks,
+        "targets": targets,
+        "conflict": conflict,
+        "summary": summary,
+        "suggestions": suggestions,
+    }

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -35,8 +35,16 @@ from optimizer.explain import explain_infeasible
 from optimizer.model import INF, AllocationModel, build_model, cost_vector
 from optimizer.problem import parse_problem
 from optimizer.result import clean
-from optimizer.solve import (Deadline, SolveOutcome, Solver, SolverSession, SolverUnavailable,
-                             hold_optimum, keep_within, make_solver)
+from optimizer.solve import (
+    Deadline,
+    SolveOutcome,
+    Solver,
+    SolverSession,
+    SolverUnavailable,
+    hold_optimum,
+    keep_within,
+    make_solver,
+)
 
 MAX_POINTS = 1000
 BOTTOM_SLOPE_STEP = 1e-6
@@ -49,8 +57,12 @@ def _invalid(errors: list[dict]) -> dict:
     return {"status": "invalid", "errors": errors, "points": []}
 
 
-def frontier(problem: dict, points: int, solver: Solver | None = None,
-             on_point: Callable[[int, int], bool | None] | None = None) -> dict:
+def frontier(
+    problem: dict,
+    points: int,
+    solver: Solver | None = None,
+    on_point: Callable[[int, int], bool | None] | None = None,
+) -> dict:
     """N points of least total cost ($) against average impact (points, 0–100), from the
     impact of the cheapest plan to the highest reachable within the other targets.
 
@@ -63,31 +75,50 @@ def frontier(problem: dict, points: int, solver: Solver | None = None,
     try:
         return _frontier(problem, points, solver, on_point)
     except Exception as exc:  # noqa: BLE001 - public entry point: report, never raise
-        return {"status": "error", "points": [],
-                "errors": [{"field": "$", "message": f"internal error: {type(exc).__name__}"}]}
+        return {
+            "status": "error",
+            "points": [],
+            "errors": [{"field": "$", "message": f"internal error: {type(exc).__name__}"}],
+        }
 
 
 def _stopped(done: int, total: int) -> dict:
-    return {"status": "stopped", "points": [],
-            "errors": [{"field": "$", "message": f"stopped by the caller after {done} of {total} points"}]}
+    return {
+        "status": "stopped",
+        "points": [],
+        "errors": [
+            {"field": "$", "message": f"stopped by the caller after {done} of {total} points"}
+        ],
+    }
 
 
-def _frontier(document: dict, points: int, solver: Solver | None,
-              on_point: Callable[[int, int], bool | None] | None) -> dict:
+def _frontier(
+    document: dict,
+    points: int,
+    solver: Solver | None,
+    on_point: Callable[[int, int], bool | None] | None,
+) -> dict:
     started = time.perf_counter()
     problem, errors = parse_problem(document)
     if type(points) is not int or not 1 <= points <= MAX_POINTS:
-        errors = [*errors, {"field": "points",
-                            "message": f"must be a whole number from 1 to {MAX_POINTS}"}]
+        errors = [
+            *errors,
+            {"field": "points", "message": f"must be a whole number from 1 to {MAX_POINTS}"},
+        ]
     if errors:
         return _invalid(errors)
     problem = dataclasses.replace(
-        problem, targets=dataclasses.replace(problem.targets, min_avg_impact=None))
+        problem, targets=dataclasses.replace(problem.targets, min_avg_impact=None)
+    )
     try:
         solver = solver or make_solver(problem.options)
     except SolverUnavailable as exc:
-        return {"status": "error", "error_code": "solver_unavailable", "points": [],
-                "errors": [{"field": "options.solver", "message": str(exc)}]}
+        return {
+            "status": "error",
+            "error_code": "solver_unavailable",
+            "points": [],
+            "errors": [{"field": "options.solver", "message": str(exc)}],
+        }
     deadline = Deadline(problem.options.time_limit)
     model = build_model(problem)
     total = model.total_volume
@@ -114,13 +145,19 @@ def _frontier(document: dict, points: int, solver: Solver | None,
     lp = model.lp
     session.set_col_bounds(np.arange(lp.num_col), lp.col_lower, lp.col_upper)
     session.set_row_bounds(np.arange(lp.num_row), lp.row_lower, lp.row_upper)
-    highest, penalty, top = _highest_impact(model, session, run) \
-        if anchor_low.status == "optimal" else (None, 0.0, None)
+    highest, penalty, top = (
+        _highest_impact(model, session, run)
+        if anchor_low.status == "optimal"
+        else (None, 0.0, None)
+    )
     if highest is None:
         return {"status": "time_limit", "points": [], "errors": []}
     low, high = float(anchor_low.x[impact]), max(highest, float(anchor_low.x[impact]))
-    levels = [low] if points == 1 else \
-        [low + (high - low) * k / (points - 1) for k in range(points - 1)] + [high]
+    levels = (
+        [low]
+        if points == 1
+        else [low + (high - low) * k / (points - 1) for k in range(points - 1)] + [high]
+    )
     if high != highest:
         top = None
 
@@ -139,7 +176,7 @@ def _frontier(document: dict, points: int, solver: Solver | None,
         outcome = run(point_cost)
         if outcome.status == "optimal" and outcome.x[shortfall] > 1e-9 * max(1.0, level):
             session.set_col_bounds([shortfall], [0.0], [0.0])  # a tie at the penalty: no
-            outcome = run(point_cost)                            # shortfall allowed then
+            outcome = run(point_cost)  # shortfall allowed then
             session.set_col_bounds([shortfall], [0.0], [INF])
         return outcome
 
@@ -158,9 +195,14 @@ def _frontier(document: dict, points: int, solver: Solver | None,
         else:
             outcome = least_cost_at(level)
             plan, iterations = outcome, outcome.iterations
-        point = {"avg_impact": None, "cost": None, "status": outcome.status,
-                 "target_avg_impact": clean(level / total), "cost_per_impact_point": None,
-                 "iterations": iterations}
+        point = {
+            "avg_impact": None,
+            "cost": None,
+            "status": outcome.status,
+            "target_avg_impact": clean(level / total),
+            "cost_per_impact_point": None,
+            "iterations": iterations,
+        }
         if outcome.x is not None and outcome.status == "optimal":
             point["avg_impact"] = clean(plan.x[impact] / total)
             point["cost"] = clean(plan.x[spend])
@@ -171,18 +213,29 @@ def _frontier(document: dict, points: int, solver: Solver | None,
             return _stopped(len(result_points), len(levels))
     _no_decrease(result_points)
     statuses = {point["status"] for point in result_points}
-    status = "optimal" if statuses == {"optimal"} else (
-        "time_limit" if "time_limit" in statuses else "error")
-    return {"status": status, "points": result_points, "errors": [],
-            "solver": {"name": solver.name, "version": solver.version(),
-                       "time": round(sum(o.seconds for o in runs), 6),
-                       "wall_time": round(time.perf_counter() - started, 6),
-                       "solves": len(runs),
-                       "iterations": sum(o.iterations or 0 for o in runs)}}
+    status = (
+        "optimal"
+        if statuses == {"optimal"}
+        else ("time_limit" if "time_limit" in statuses else "error")
+    )
+    return {
+        "status": status,
+        "points": result_points,
+        "errors": [],
+        "solver": {
+            "name": solver.name,
+            "version": solver.version(),
+            "time": round(sum(o.seconds for o in runs), 6),
+            "wall_time": round(time.perf_counter() - started, 6),
+            "solves": len(runs),
+            "iterations": sum(o.iterations or 0 for o in runs),
+        },
+    }
 
 
-def _highest_impact(model: AllocationModel, session: SolverSession, run
-                    ) -> tuple[float | None, float, SolveOutcome | None]:
+def _highest_impact(
+    model: AllocationModel, session: SolverSession, run
+) -> tuple[float | None, float, SolveOutcome | None]:
     """The highest reachable total impact (points × units) within the other targets, the
     penalty that reached it and the run that found it (None when it came from the fallback
     "maximise I" run, which does not minimise cost).
@@ -221,8 +274,11 @@ def _highest_impact(model: AllocationModel, session: SolverSession, run
     session.set_col_bounds([shortfall], [0.0], [0.0])
     session.set_row_bounds([row], [-INF], [INF])
     outcome = run({"impact": -1.0})
-    return (float(outcome.x[model.col_impact]) if outcome.status == "optimal" else None), \
-        penalty, None
+    return (
+        (float(outcome.x[model.col_impact]) if outcome.status == "optimal" else None),
+        penalty,
+        None,
+    )
 
 
 def _no_decrease(points: list[dict]) -> None:
@@ -235,4 +291,3 @@ def _no_decrease(points: list[dict]) -> None:
         if previous is not None and cost < previous <= cost + 1e-6 * max(1.0, abs(previous)):
             point["cost"] = previous
         previous = point["cost"]
-

@@ -52,8 +52,13 @@ INF = float("inf")
 BOUND_NONE, BOUND_OFFER_CAPACITY, BOUND_VENDOR_SHARE = 0, 1, 2
 """What sets an x column's upper bound (`AllocationModel.x_bound_kind`)."""
 
-TARGET_ROWS = ("budget", "min_avg_impact", "min_avg_quality", "min_impact_spend_share",
-               "max_vendor_spend_share")
+TARGET_ROWS = (
+    "budget",
+    "min_avg_impact",
+    "min_avg_quality",
+    "min_impact_spend_share",
+    "max_vendor_spend_share",
+)
 """Targets in the order they are explained; each is the name of its row."""
 
 
@@ -142,8 +147,9 @@ class AllocationModel:
     def column_names(self) -> list[str]:
         """Stable, zero-padded column names (what PuLP and LP files show)."""
         w = self.width
-        names = [f"x_n{n:0{w}d}_v{v:0{w}d}" for n, v in zip(self.x_need.tolist(),
-                                                             self.x_vendor.tolist())]
+        names = [
+            f"x_n{n:0{w}d}_v{v:0{w}d}" for n, v in zip(self.x_need.tolist(), self.x_vendor.tolist())
+        ]
         names += ["total_spend", "total_impact", "impact_shortfall"]
         if self.col_max_spend is not None:
             names.append("max_vendor_spend")
@@ -152,11 +158,12 @@ class AllocationModel:
 
     def x_at_upper(self, x: np.ndarray, tolerance: float = 1e-9) -> np.ndarray:
         """Mask of x columns at a finite upper bound (within `tolerance`, relative)."""
-        upper = self.lp.col_upper[:self.n_x]
+        upper = self.lp.col_upper[: self.n_x]
         finite = np.isfinite(upper)
         mask = np.zeros(self.n_x, dtype=bool)
-        mask[finite] = x[:self.n_x][finite] >= upper[finite] - tolerance * np.maximum(
-            1.0, upper[finite])
+        mask[finite] = x[: self.n_x][finite] >= upper[finite] - tolerance * np.maximum(
+            1.0, upper[finite]
+        )
         return mask
 
     def target_active(self, name: str) -> bool:
@@ -182,15 +189,34 @@ class _Rows:
         self.vendor: list[np.ndarray] = []
         self.x: list[np.ndarray] = []
 
-    def add(self, name: str, kind: str, cols, vals, lower: float, upper: float,
-            need: int = -1, vendor: int = -1) -> None:
+    def add(
+        self,
+        name: str,
+        kind: str,
+        cols,
+        vals,
+        lower: float,
+        upper: float,
+        need: int = -1,
+        vendor: int = -1,
+    ) -> None:
         cols = np.asarray(cols, dtype=np.int64)
-        self.add_many([name], kind, np.array([cols.size]), cols, np.asarray(vals, dtype=float),
-                      np.array([lower]), np.array([upper]), np.array([need]),
-                      np.array([vendor]), np.array([-1]))
+        self.add_many(
+            [name],
+            kind,
+            np.array([cols.size]),
+            cols,
+            np.asarray(vals, dtype=float),
+            np.array([lower]),
+            np.array([upper]),
+            np.array([need]),
+            np.array([vendor]),
+            np.array([-1]),
+        )
 
-    def add_many(self, names: list[str], kind: str, counts, cols, vals, lower, upper,
-                 need, vendor, x) -> None:
+    def add_many(
+        self, names: list[str], kind: str, counts, cols, vals, lower, upper, need, vendor, x
+    ) -> None:
         self.cols.append(cols)
         self.vals.append(vals)
         self.counts.append(np.asarray(counts, dtype=np.int64))
@@ -206,9 +232,16 @@ class _Rows:
         counts = np.concatenate(self.counts)
         start = np.zeros(counts.size + 1, dtype=np.int64)
         np.cumsum(counts, out=start[1:])
-        return (np.concatenate(self.lower), np.concatenate(self.upper), start,
-                np.concatenate(self.cols), np.concatenate(self.vals),
-                np.concatenate(self.need), np.concatenate(self.vendor), np.concatenate(self.x))
+        return (
+            np.concatenate(self.lower),
+            np.concatenate(self.upper),
+            start,
+            np.concatenate(self.cols),
+            np.concatenate(self.vals),
+            np.concatenate(self.need),
+            np.concatenate(self.vendor),
+            np.concatenate(self.x),
+        )
 
 
 def _readonly(*arrays: np.ndarray) -> None:
@@ -218,15 +251,20 @@ def _readonly(*arrays: np.ndarray) -> None:
 
 def build_model(problem: Problem) -> AllocationModel:
     """Build the allocation model of a validated problem (see the module docstring)."""
-    needs, vendors, offers, targets = problem.needs, problem.vendors, problem.offers, \
-        problem.targets
+    needs, vendors, offers, targets = (
+        problem.needs,
+        problem.vendors,
+        problem.offers,
+        problem.targets,
+    )
     volume = np.array([need.volume for need in needs], dtype=float)
     min_quality = np.array([need.min_quality for need in needs], dtype=float)
     need_share = np.array([need.max_vendor_share for need in needs], dtype=float)
     vendor_quality = np.array([vendor.quality for vendor in vendors], dtype=float)
     vendor_impact = np.array([vendor.impact_score for vendor in vendors], dtype=float)
-    vendor_capacity = np.array([INF if vendor.capacity is None else vendor.capacity
-                                for vendor in vendors], dtype=float)
+    vendor_capacity = np.array(
+        [INF if vendor.capacity is None else vendor.capacity for vendor in vendors], dtype=float
+    )
     total_volume = problem.total_volume
     width = max(5, len(str(max(len(needs), len(vendors)))))
 
@@ -238,8 +276,11 @@ def build_model(problem: Problem) -> AllocationModel:
     share_cap = np.where(need_share[x_need] < 1.0, need_share[x_need] * volume[x_need], INF)
     offer_cap = np.nan_to_num(offers.capacity[x_offer], nan=INF)
     x_upper = np.minimum(offer_cap, share_cap)
-    x_bound_kind = np.where(share_cap < offer_cap, BOUND_VENDOR_SHARE,
-                            np.where(np.isfinite(offer_cap), BOUND_OFFER_CAPACITY, BOUND_NONE))
+    x_bound_kind = np.where(
+        share_cap < offer_cap,
+        BOUND_VENDOR_SHARE,
+        np.where(np.isfinite(offer_cap), BOUND_OFFER_CAPACITY, BOUND_NONE),
+    )
     x_impact = vendor_impact[x_vendor]
     x_quality = vendor_quality[x_vendor]
     x_cols = np.arange(n_x)
@@ -253,8 +294,9 @@ def build_model(problem: Problem) -> AllocationModel:
 
     # binaries: offers with a minimum order, and every offer of a need with max_vendors
     min_order = np.nan_to_num(offers.min_order[x_offer], nan=0.0)
-    max_vendors = np.array([-1 if need.max_vendors is None else need.max_vendors
-                            for need in needs], dtype=np.int64)
+    max_vendors = np.array(
+        [-1 if need.max_vendors is None else need.max_vendors for need in needs], dtype=np.int64
+    )
     needs_binary = (min_order > 0) | (max_vendors[x_need] >= 0)
     y_x = np.flatnonzero(needs_binary)
     y_cols = num_col + np.arange(y_x.size)
@@ -264,53 +306,119 @@ def build_model(problem: Problem) -> AllocationModel:
     w = width
     need_start = np.searchsorted(x_need, np.arange(len(needs) + 1))
     for j, need in enumerate(needs):
-        rows.add(f"demand_n{j:0{w}d}", "demand", x_cols[need_start[j]:need_start[j + 1]],
-                 np.ones(need_start[j + 1] - need_start[j]), need.volume, need.volume, need=j)
+        rows.add(
+            f"demand_n{j:0{w}d}",
+            "demand",
+            x_cols[need_start[j] : need_start[j + 1]],
+            np.ones(need_start[j + 1] - need_start[j]),
+            need.volume,
+            need.volume,
+            need=j,
+        )
 
     by_vendor = np.argsort(x_vendor, kind="stable")
     vendor_start = np.searchsorted(x_vendor[by_vendor], np.arange(len(vendors) + 1))
     for i in range(len(vendors)):
-        members = by_vendor[vendor_start[i]:vendor_start[i + 1]]
+        members = by_vendor[vendor_start[i] : vendor_start[i + 1]]
         if members.size and np.isfinite(vendor_capacity[i]):
-            rows.add(f"capacity_v{i:0{w}d}", "vendor_capacity", members,
-                     np.ones(members.size), -INF, vendor_capacity[i], vendor=i)
+            rows.add(
+                f"capacity_v{i:0{w}d}",
+                "vendor_capacity",
+                members,
+                np.ones(members.size),
+                -INF,
+                vendor_capacity[i],
+                vendor=i,
+            )
 
-    rows.add("spend_total", "definition", np.append(x_cols, col_spend),
-             np.append(x_price, -1.0), 0.0, 0.0)
-    rows.add("impact_total", "definition", np.append(x_cols, col_impact),
-             np.append(x_impact, -1.0), 0.0, 0.0)
+    rows.add(
+        "spend_total",
+        "definition",
+        np.append(x_cols, col_spend),
+        np.append(x_price, -1.0),
+        0.0,
+        0.0,
+    )
+    rows.add(
+        "impact_total",
+        "definition",
+        np.append(x_cols, col_impact),
+        np.append(x_impact, -1.0),
+        0.0,
+        0.0,
+    )
     budget = INF if targets.budget is None else targets.budget
     rows.add("budget", "budget", [col_spend], [1.0], -INF, budget)
-    impact_floor = -INF if targets.min_avg_impact is None \
-        else targets.min_avg_impact * total_volume
-    rows.add("min_avg_impact", "min_avg_impact", [col_impact, col_shortfall], [1.0, 1.0],
-             impact_floor, INF)
+    impact_floor = -INF if targets.min_avg_impact is None else targets.min_avg_impact * total_volume
+    rows.add(
+        "min_avg_impact",
+        "min_avg_impact",
+        [col_impact, col_shortfall],
+        [1.0, 1.0],
+        impact_floor,
+        INF,
+    )
     if targets.min_avg_quality is not None:
-        rows.add("min_avg_quality", "min_avg_quality", x_cols, x_quality,
-                 targets.min_avg_quality * total_volume, INF)
+        rows.add(
+            "min_avg_quality",
+            "min_avg_quality",
+            x_cols,
+            x_quality,
+            targets.min_avg_quality * total_volume,
+            INF,
+        )
 
     impact_vendor = np.zeros(len(vendors), dtype=bool)
     if targets.impact_vendor_min_score is not None:
         impact_vendor = vendor_impact >= targets.impact_vendor_min_score
     if targets.min_impact_spend_share is not None:
         members = np.flatnonzero(impact_vendor[x_vendor])
-        rows.add("min_impact_spend_share", "min_impact_spend_share",
-                 np.append(members, col_spend),
-                 np.append(x_price[members], -targets.min_impact_spend_share), 0.0, INF)
+        rows.add(
+            "min_impact_spend_share",
+            "min_impact_spend_share",
+            np.append(members, col_spend),
+            np.append(x_price[members], -targets.min_impact_spend_share),
+            0.0,
+            INF,
+        )
 
     if col_max_spend is not None:
         for i in range(len(vendors)):
-            members = by_vendor[vendor_start[i]:vendor_start[i + 1]]
+            members = by_vendor[vendor_start[i] : vendor_start[i + 1]]
             if members.size:
-                rows.add(f"vendor_spend_v{i:0{w}d}", "vendor_spend_cap",
-                         np.append(members, col_max_spend), np.append(x_price[members], -1.0),
-                         -INF, 0.0, vendor=i)
-        rows.add("max_vendor_spend_share", "max_vendor_spend_share", [col_max_spend, col_spend],
-                 [1.0, -targets.max_vendor_spend_share], -INF, 0.0)
+                rows.add(
+                    f"vendor_spend_v{i:0{w}d}",
+                    "vendor_spend_cap",
+                    np.append(members, col_max_spend),
+                    np.append(x_price[members], -1.0),
+                    -INF,
+                    0.0,
+                    vendor=i,
+                )
+        rows.add(
+            "max_vendor_spend_share",
+            "max_vendor_spend_share",
+            [col_max_spend, col_spend],
+            [1.0, -targets.max_vendor_spend_share],
+            -INF,
+            0.0,
+        )
 
     if y_x.size:
-        _add_binary_rows(rows, problem, y_x, y_cols, x_need, x_vendor, x_upper, min_order,
-                         max_vendors, vendor_capacity, volume, width)
+        _add_binary_rows(
+            rows,
+            problem,
+            y_x,
+            y_cols,
+            x_need,
+            x_vendor,
+            x_upper,
+            min_order,
+            max_vendors,
+            vendor_capacity,
+            volume,
+            width,
+        )
 
     row_lower, row_upper, start, index, value, row_need, row_vendor, row_x = rows.arrays()
     col_lower = np.zeros(num_col)
@@ -320,65 +428,149 @@ def build_model(problem: Problem) -> AllocationModel:
     col_upper[y_cols] = 1.0
     integer = np.zeros(num_col, dtype=bool)
     integer[y_cols] = True
-    lp = LinearProgram(col_lower, col_upper, integer, row_lower, row_upper,
-                       start.astype(np.int32), index.astype(np.int32), value)
-    _readonly(col_lower, col_upper, integer, row_lower, row_upper, lp.start, lp.index, value,
-              x_offer, x_need, x_vendor, x_price, x_impact, x_quality, x_bound_kind, y_x, y_cols,
-              row_need, row_vendor, row_x, impact_vendor)
+    lp = LinearProgram(
+        col_lower,
+        col_upper,
+        integer,
+        row_lower,
+        row_upper,
+        start.astype(np.int32),
+        index.astype(np.int32),
+        value,
+    )
+    _readonly(
+        col_lower,
+        col_upper,
+        integer,
+        row_lower,
+        row_upper,
+        lp.start,
+        lp.index,
+        value,
+        x_offer,
+        x_need,
+        x_vendor,
+        x_price,
+        x_impact,
+        x_quality,
+        x_bound_kind,
+        y_x,
+        y_cols,
+        row_need,
+        row_vendor,
+        row_x,
+        impact_vendor,
+    )
     return AllocationModel(
-        problem=problem, lp=lp, row_names=tuple(rows.names), row_kind=tuple(rows.kinds),
-        row_need=row_need, row_vendor=row_vendor, row_x=row_x, x_offer=x_offer, x_need=x_need,
-        x_vendor=x_vendor, x_price=x_price, x_impact=x_impact, x_quality=x_quality,
-        x_bound_kind=x_bound_kind, col_spend=col_spend, col_impact=col_impact,
+        problem=problem,
+        lp=lp,
+        row_names=tuple(rows.names),
+        row_kind=tuple(rows.kinds),
+        row_need=row_need,
+        row_vendor=row_vendor,
+        row_x=row_x,
+        x_offer=x_offer,
+        x_need=x_need,
+        x_vendor=x_vendor,
+        x_price=x_price,
+        x_impact=x_impact,
+        x_quality=x_quality,
+        x_bound_kind=x_bound_kind,
+        col_spend=col_spend,
+        col_impact=col_impact,
         col_shortfall=col_shortfall,
-        col_max_spend=col_max_spend, y_cols=y_cols, y_x=y_x, impact_vendor=impact_vendor,
-        total_volume=total_volume, width=width,
+        col_max_spend=col_max_spend,
+        y_cols=y_cols,
+        y_x=y_x,
+        impact_vendor=impact_vendor,
+        total_volume=total_volume,
+        width=width,
         row_index={name: r for r, name in enumerate(rows.names)},
     )
 
 
-def _add_binary_rows(rows: _Rows, problem: Problem, y_x, y_cols, x_need, x_vendor, x_upper,
-                     min_order, max_vendors, vendor_capacity, volume, width) -> None:
+def _add_binary_rows(
+    rows: _Rows,
+    problem: Problem,
+    y_x,
+    y_cols,
+    x_need,
+    x_vendor,
+    x_upper,
+    min_order,
+    max_vendors,
+    vendor_capacity,
+    volume,
+    width,
+) -> None:
     """min_order and max_vendors rows; the "use" bound is the tightest known upper limit."""
     w = width
-    names = [f"_n{n:0{w}d}_v{v:0{w}d}" for n, v in zip(x_need[y_x].tolist(),
-                                                        x_vendor[y_x].tolist())]
+    names = [
+        f"_n{n:0{w}d}_v{v:0{w}d}" for n, v in zip(x_need[y_x].tolist(), x_vendor[y_x].tolist())
+    ]
     pair_cols = np.column_stack([y_x, y_cols]).ravel()
     with_min = np.flatnonzero(min_order[y_x] > 0)
     if with_min.size:
-        rows.add_many([f"min_order{names[r]}" for r in with_min], "min_order",
-                      np.full(with_min.size, 2),
-                      np.column_stack([y_x[with_min], y_cols[with_min]]).ravel(),
-                      np.column_stack([np.ones(with_min.size),
-                                       -min_order[y_x[with_min]]]).ravel(),
-                      np.zeros(with_min.size), np.full(with_min.size, INF),
-                      x_need[y_x[with_min]], x_vendor[y_x[with_min]], y_x[with_min])
-    use_upper = np.minimum(np.minimum(x_upper[y_x], volume[x_need[y_x]]),
-                           vendor_capacity[x_vendor[y_x]])
-    rows.add_many([f"use{name}" for name in names], "vendor_use", np.full(y_x.size, 2),
-                  pair_cols, np.column_stack([np.ones(y_x.size), -use_upper]).ravel(),
-                  np.full(y_x.size, -INF), np.zeros(y_x.size), x_need[y_x], x_vendor[y_x], y_x)
+        rows.add_many(
+            [f"min_order{names[r]}" for r in with_min],
+            "min_order",
+            np.full(with_min.size, 2),
+            np.column_stack([y_x[with_min], y_cols[with_min]]).ravel(),
+            np.column_stack([np.ones(with_min.size), -min_order[y_x[with_min]]]).ravel(),
+            np.zeros(with_min.size),
+            np.full(with_min.size, INF),
+            x_need[y_x[with_min]],
+            x_vendor[y_x[with_min]],
+            y_x[with_min],
+        )
+    use_upper = np.minimum(
+        np.minimum(x_upper[y_x], volume[x_need[y_x]]), vendor_capacity[x_vendor[y_x]]
+    )
+    rows.add_many(
+        [f"use{name}" for name in names],
+        "vendor_use",
+        np.full(y_x.size, 2),
+        pair_cols,
+        np.column_stack([np.ones(y_x.size), -use_upper]).ravel(),
+        np.full(y_x.size, -INF),
+        np.zeros(y_x.size),
+        x_need[y_x],
+        x_vendor[y_x],
+        y_x,
+    )
     for j, need in enumerate(problem.needs):
         if need.max_vendors is None:
             continue
         members = y_cols[x_need[y_x] == j]
-        rows.add(f"max_vendors_n{j:0{w}d}", "max_vendors", members, np.ones(members.size),
-                 -INF, float(max_vendors[j]), need=j)
+        rows.add(
+            f"max_vendors_n{j:0{w}d}",
+            "max_vendors",
+            members,
+            np.ones(members.size),
+            -INF,
+            float(max_vendors[j]),
+            need=j,
+        )
 
 
 # ---------------------------------------------------------------------------------------------
 # cost vectors for the solve stages (all minimised)
 
 
-def cost_vector(model: AllocationModel, terms: dict[str, float] | None = None,
-                x_cost: np.ndarray | None = None) -> np.ndarray:
+def cost_vector(
+    model: AllocationModel, terms: dict[str, float] | None = None, x_cost: np.ndarray | None = None
+) -> np.ndarray:
     """A cost vector: `terms` maps "spend"/"impact"/"shortfall"/"max_spend" to a coefficient
     on S, I, e or M; `x_cost` (optional) gives coefficients on the x columns."""
     cost = np.zeros(model.lp.num_col)
     if x_cost is not None:
-        cost[:model.n_x] = x_cost
-    columns = {"spend": model.col_spend, "impact": model.col_impact,
-               "shortfall": model.col_shortfall, "max_spend": model.col_max_spend}
+        cost[: model.n_x] = x_cost
+    columns = {
+        "spend": model.col_spend,
+        "impact": model.col_impact,
+        "shortfall": model.col_shortfall,
+        "max_spend": model.col_max_spend,
+    }
     for name, coefficient in (terms or {}).items():
         cost[columns[name]] += coefficient
     return cost
@@ -396,10 +588,15 @@ def primary_cost(model: AllocationModel) -> tuple[np.ndarray, float]:
 # the official PuLP model
 
 
-def to_pulp(model: AllocationModel, cost: np.ndarray, col_lower: np.ndarray | None = None,
-            col_upper: np.ndarray | None = None, row_lower: np.ndarray | None = None,
-            row_upper: np.ndarray | None = None, integer: np.ndarray | None = None,
-            ) -> tuple[pulp.LpProblem, list[pulp.LpVariable], list[pulp.LpConstraint | None]]:
+def to_pulp(
+    model: AllocationModel,
+    cost: np.ndarray,
+    col_lower: np.ndarray | None = None,
+    col_upper: np.ndarray | None = None,
+    row_lower: np.ndarray | None = None,
+    row_upper: np.ndarray | None = None,
+    integer: np.ndarray | None = None,
+) -> tuple[pulp.LpProblem, list[pulp.LpVariable], list[pulp.LpConstraint | None]]:
     """Write the model as a PuLP problem (minimise `cost`), optionally with changed bounds.
 
     Returns the problem, its variables in column order and, per row, its constraint (None for
@@ -413,10 +610,15 @@ def to_pulp(model: AllocationModel, cost: np.ndarray, col_lower: np.ndarray | No
     integer = lp.integer if integer is None else integer
     prob = pulp.LpProblem("allocation", pulp.LpMinimize)
     variables = [
-        prob.add_variable(name, None if lo == -INF else lo, None if up == INF else up,
-                          pulp.LpInteger if is_int else pulp.LpContinuous)
-        for name, lo, up, is_int in zip(model.column_names(), col_lower.tolist(),
-                                        col_upper.tolist(), integer.tolist())
+        prob.add_variable(
+            name,
+            None if lo == -INF else lo,
+            None if up == INF else up,
+            pulp.LpInteger if is_int else pulp.LpContinuous,
+        )
+        for name, lo, up, is_int in zip(
+            model.column_names(), col_lower.tolist(), col_upper.tolist(), integer.tolist()
+        )
     ]
     constraints: list[pulp.LpConstraint | None] = []
     starts, indexes, values = lp.start.tolist(), lp.index.tolist(), lp.value.tolist()
@@ -426,8 +628,9 @@ def to_pulp(model: AllocationModel, cost: np.ndarray, col_lower: np.ndarray | No
             constraints.append(None)
             continue
         terms = pulp.LpAffineExpression(
-            (variables[c], a) for c, a in zip(indexes[starts[r]:starts[r + 1]],
-                                              values[starts[r]:starts[r + 1]]))
+            (variables[c], a)
+            for c, a in zip(indexes[starts[r] : starts[r + 1]], values[starts[r] : starts[r + 1]])
+        )
         if lower == upper:
             sense, rhs = pulp.LpConstraintEQ, lower
         elif lower == -INF:
@@ -439,7 +642,10 @@ def to_pulp(model: AllocationModel, cost: np.ndarray, col_lower: np.ndarray | No
         constraint = pulp.LpConstraint(terms, sense, name, float(rhs))
         prob.addConstraint(constraint)
         constraints.append(constraint)
-    prob.setObjective(pulp.LpAffineExpression(
-        (variables[c], a) for c, a in zip(np.flatnonzero(cost).tolist(),
-                                          cost[cost != 0].tolist())))
+    prob.setObjective(
+        pulp.LpAffineExpression(
+            (variables[c], a)
+            for c, a in zip(np.flatnonzero(cost).tolist(), cost[cost != 0].tolist())
+        )
+    )
     return prob, variables, constraints

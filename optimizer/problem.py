@@ -134,8 +134,7 @@ class Rule:
 
 NEED_RULES = (
     Rule("id", "id", required=True, nullable=False),
-    Rule("volume", "number", required=True, nullable=False, low=0.0, low_open=True,
-         high=MAX_UNITS),
+    Rule("volume", "number", required=True, nullable=False, low=0.0, low_open=True, high=MAX_UNITS),
     Rule("min_quality", "number", default=0.0, low=0.0, high=1.0),
     Rule("max_vendor_share", "number", default=1.0, low=0.0, high=1.0),
     Rule("max_vendors", "integer", low=1),
@@ -268,12 +267,19 @@ def _check_value(value: Any, rule: Rule) -> tuple[Any, str | None]:
 
 
 def _expected(rule: Rule) -> str:
-    return {"id": "a string id", "ref": "a string id", "number": "a number",
-            "integer": "a whole number", "choice": "a name", "flag": "true or false"}[rule.kind]
+    return {
+        "id": "a string id",
+        "ref": "a string id",
+        "number": "a number",
+        "integer": "a whole number",
+        "choice": "a name",
+        "flag": "true or false",
+    }[rule.kind]
 
 
-def _read_fields(record: Any, path: str, rules: tuple[Rule, ...], errors: ErrorList,
-                 strict: bool) -> dict[str, Any] | None:
+def _read_fields(
+    record: Any, path: str, rules: tuple[Rule, ...], errors: ErrorList, strict: bool
+) -> dict[str, Any] | None:
     """Check one JSON object field by field; return the values or None when any is bad."""
     if not isinstance(record, dict):
         errors.add(path, f"must be an object, got {_type_name(record)}")
@@ -315,8 +321,9 @@ def _read_list(document: dict, name: str, errors: ErrorList) -> list | None:
     return value
 
 
-def _read_entities(raw: list | None, name: str, rules: tuple[Rule, ...], errors: ErrorList
-                   ) -> tuple[list[dict], set[str] | None]:
+def _read_entities(
+    raw: list | None, name: str, rules: tuple[Rule, ...], errors: ErrorList
+) -> tuple[list[dict], set[str] | None]:
     """Read needs or vendors. Returns the valid records and every well-formed id, so that
     offers pointing at a record with some other mistake are not also called "unknown"; the
     ids are None when some record has no usable id (then no offer is called "unknown")."""
@@ -345,8 +352,9 @@ def _frozen(array: np.ndarray) -> np.ndarray:
     return array
 
 
-def _offers_fast(raw: list, need_pos: dict[str, int], vendor_pos: dict[str, int]
-                 ) -> tuple[np.ndarray, ...] | None:
+def _offers_fast(
+    raw: list, need_pos: dict[str, int], vendor_pos: dict[str, int]
+) -> tuple[np.ndarray, ...] | None:
     """Bulk checks for a clean offer list; None whenever anything might be wrong.
     Duplicate (need, vendor) pairs are caught by the caller after sorting."""
     if set(map(type, raw)) != {dict}:
@@ -360,8 +368,11 @@ def _offers_fast(raw: list, need_pos: dict[str, int], vendor_pos: dict[str, int]
     if None in vendor_index or None in need_index:
         return None
     columns = []
-    for name, required, high in (("price", True, MAX_PRICE), ("capacity", False, MAX_UNITS),
-                                 ("min_order", False, MAX_UNITS)):
+    for name, required, high in (
+        ("price", True, MAX_PRICE),
+        ("capacity", False, MAX_UNITS),
+        ("min_order", False, MAX_UNITS),
+    ):
         values = [offer.get(name) for offer in raw]
         allowed = {int, float} if required else {int, float, type(None)}
         if not set(map(type, values)) <= allowed:
@@ -373,16 +384,24 @@ def _offers_fast(raw: list, need_pos: dict[str, int], vendor_pos: dict[str, int]
         given = ~np.isnan(column)
         if int(given.sum()) != len(values) - values.count(None):
             return None  # a NaN was given explicitly
-        if not np.isfinite(column[given]).all() or (column[given] < 0).any() or (column[given] > high).any():
+        if (
+            not np.isfinite(column[given]).all()
+            or (column[given] < 0).any()
+            or (column[given] > high).any()
+        ):
             return None  # the checks one by one name the offending values
         columns.append(column)
-    return (np.array(need_index, dtype=np.int64), np.array(vendor_index, dtype=np.int64),
-            *columns)
+    return (np.array(need_index, dtype=np.int64), np.array(vendor_index, dtype=np.int64), *columns)
 
 
-def _offers_slow(raw: list, need_pos: dict[str, int], vendor_pos: dict[str, int],
-                 known_needs: set[str] | None, known_vendors: set[str] | None,
-                 errors: ErrorList) -> tuple[np.ndarray, ...] | None:
+def _offers_slow(
+    raw: list,
+    need_pos: dict[str, int],
+    vendor_pos: dict[str, int],
+    known_needs: set[str] | None,
+    known_vendors: set[str] | None,
+    errors: ErrorList,
+) -> tuple[np.ndarray, ...] | None:
     rows: list[tuple] = []
     first_at: dict[tuple[str, str], int] = {}
     for index, record in enumerate(raw):
@@ -397,24 +416,38 @@ def _offers_slow(raw: list, need_pos: dict[str, int], vendor_pos: dict[str, int]
                 ok = False
         key = (values["vendor"], values["need"])
         if ok and key in first_at:
-            errors.add(path, f"duplicate offer for vendor {key[0]!r} and need {key[1]!r} "
-                             f"(first at offers[{first_at[key]}])")
+            errors.add(
+                path,
+                f"duplicate offer for vendor {key[0]!r} and need {key[1]!r} "
+                f"(first at offers[{first_at[key]}])",
+            )
             ok = False
         if not ok:
             continue
         first_at[key] = index
         if key[0] in vendor_pos and key[1] in need_pos:
-            rows.append((need_pos[key[1]], vendor_pos[key[0]], values["price"],
-                         math.nan if values["capacity"] is None else values["capacity"],
-                         math.nan if values["min_order"] is None else values["min_order"]))
+            rows.append(
+                (
+                    need_pos[key[1]],
+                    vendor_pos[key[0]],
+                    values["price"],
+                    math.nan if values["capacity"] is None else values["capacity"],
+                    math.nan if values["min_order"] is None else values["min_order"],
+                )
+            )
     if errors:
         return None
     if not rows:
         empty = np.zeros(0)
         return (np.zeros(0, np.int64), np.zeros(0, np.int64), empty, empty.copy(), empty.copy())
     need, vendor, price, capacity, min_order = zip(*rows)
-    return (np.array(need, np.int64), np.array(vendor, np.int64), np.array(price, float),
-            np.array(capacity, float), np.array(min_order, float))
+    return (
+        np.array(need, np.int64),
+        np.array(vendor, np.int64),
+        np.array(price, float),
+        np.array(capacity, float),
+        np.array(min_order, float),
+    )
 
 
 def _pair_order(need: np.ndarray, vendor: np.ndarray, vendor_count: int) -> np.ndarray | None:
@@ -427,8 +460,9 @@ def _pair_order(need: np.ndarray, vendor: np.ndarray, vendor_count: int) -> np.n
     return order
 
 
-def _read_section(document: dict, name: str, rules: tuple[Rule, ...], errors: ErrorList
-                  ) -> dict[str, Any] | None:
+def _read_section(
+    document: dict, name: str, rules: tuple[Rule, ...], errors: ErrorList
+) -> dict[str, Any] | None:
     value = document.get(name)
     if value is None:
         value = {}
@@ -463,14 +497,21 @@ def parse_problem(document: Any) -> tuple[Problem | None, list[dict[str, str]]]:
     if objective is None:
         objective = "min_cost"
     elif not isinstance(objective, str) or objective not in OBJECTIVES:
-        errors.add("objective", f"unknown objective {_shown(objective)} "
-                                f"(expected one of: {', '.join(OBJECTIVES)})")
+        errors.add(
+            "objective",
+            f"unknown objective {_shown(objective)} (expected one of: {', '.join(OBJECTIVES)})",
+        )
     targets = _read_section(document, "targets", TARGET_RULES, errors)
     options = _read_section(document, "options", OPTION_RULES, errors)
-    if targets and targets["min_impact_spend_share"] is not None \
-            and targets["impact_vendor_min_score"] is None:
-        errors.add("targets.impact_vendor_min_score",
-                   "required when min_impact_spend_share is set (it defines impact vendors)")
+    if (
+        targets
+        and targets["min_impact_spend_share"] is not None
+        and targets["impact_vendor_min_score"] is None
+    ):
+        errors.add(
+            "targets.impact_vendor_min_score",
+            "required when min_impact_spend_share is set (it defines impact vendors)",
+        )
 
     raw_needs = _read_list(document, "needs", errors)
     raw_vendors = _read_list(document, "vendors", errors)
@@ -498,8 +539,12 @@ def parse_problem(document: Any) -> tuple[Problem | None, list[dict[str, str]]]:
         return None, errors.as_list()
 
     need, vendor, price, capacity, min_order = columns
-    offers = Offers(*(_frozen(np.ascontiguousarray(column[order])) for column in
-                      (need, vendor, price, capacity, min_order)))
+    offers = Offers(
+        *(
+            _frozen(np.ascontiguousarray(column[order]))
+            for column in (need, vendor, price, capacity, min_order)
+        )
+    )
     problem = Problem(
         needs=tuple(Need(**record) for record in needs),
         vendors=tuple(Vendor(**record) for record in vendors),

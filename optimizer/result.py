@@ -64,21 +64,28 @@ def row_description(model: AllocationModel, r: int) -> dict:
         "definition": lambda: f"Definition of {model.row_names[r].replace('_', ' ')}",
         "budget": lambda: f"Total cost at most {money(upper)} (budget)",
         "min_avg_impact": lambda: f"Average impact at least {number(targets.min_avg_impact, 6)}",
-        "min_avg_quality": lambda: f"Average quality at least "
-                                   f"{number(targets.min_avg_quality, 6)}",
+        "min_avg_quality": lambda: f"Average quality at least {number(targets.min_avg_quality, 6)}",
         "min_impact_spend_share": lambda: (
             f"At least {percent(targets.min_impact_spend_share)} of spend with impact vendors "
-            f"(impact score ≥ {number(targets.impact_vendor_min_score, 6)})"),
+            f"(impact score ≥ {number(targets.impact_vendor_min_score, 6)})"
+        ),
         "vendor_spend_cap": lambda: f"Vendor {vendor}'s spend within the vendor spend cap",
         "max_vendor_spend_share": lambda: (
-            f"No vendor above {percent(targets.max_vendor_spend_share)} of total spend"),
+            f"No vendor above {percent(targets.max_vendor_spend_share)} of total spend"
+        ),
         "max_vendors": lambda: f"Need {need} uses at most {number(upper, 0)} vendors",
-        "min_order": lambda: f"Vendor {vendor} gets nothing or at least its minimum order "
-                             f"on need {need}",
+        "min_order": lambda: (
+            f"Vendor {vendor} gets nothing or at least its minimum order on need {need}"
+        ),
         "vendor_use": lambda: f"Vendor {vendor} gets volume on need {need} only if chosen",
     }
-    return {"name": model.row_names[r], "kind": kind, "label": labels[kind](),
-            "need": need, "vendor": vendor}
+    return {
+        "name": model.row_names[r],
+        "kind": kind,
+        "label": labels[kind](),
+        "need": need,
+        "vendor": vendor,
+    }
 
 
 def bound_description(model: AllocationModel, k: int) -> dict:
@@ -89,14 +96,22 @@ def bound_description(model: AllocationModel, k: int) -> dict:
     upper = model.lp.col_upper[k]
     suffix = model.x_name(k)[1:]
     if model.x_bound_kind[k] == BOUND_VENDOR_SHARE:
-        return {"name": f"max_share{suffix}", "kind": "max_vendor_share", "need": need.id,
-                "vendor": vendor,
-                "label": f"Vendor {vendor} may take at most {percent(need.max_vendor_share)} "
-                         f"of need {need.id} ({number(upper, 6)} units)"}
-    return {"name": f"offer_capacity{suffix}", "kind": "offer_capacity", "need": need.id,
+        return {
+            "name": f"max_share{suffix}",
+            "kind": "max_vendor_share",
+            "need": need.id,
             "vendor": vendor,
-            "label": f"Vendor {vendor}'s offer for need {need.id} is limited to "
-                     f"{number(upper, 6)} units"}
+            "label": f"Vendor {vendor} may take at most {percent(need.max_vendor_share)} "
+            f"of need {need.id} ({number(upper, 6)} units)",
+        }
+    return {
+        "name": f"offer_capacity{suffix}",
+        "kind": "offer_capacity",
+        "need": need.id,
+        "vendor": vendor,
+        "label": f"Vendor {vendor}'s offer for need {need.id} is limited to "
+        f"{number(upper, 6)} units",
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -106,13 +121,14 @@ def bound_description(model: AllocationModel, k: int) -> dict:
 def reported_columns(model: AllocationModel, x: np.ndarray) -> np.ndarray:
     """The solution with x rounded as reported and S, I, M recomputed from the rounded x."""
     full = np.array(x, dtype=float)
-    volumes = np.round(np.maximum(full[:model.n_x], 0.0), VOLUME_DECIMALS)
-    full[:model.n_x] = volumes
+    volumes = np.round(np.maximum(full[: model.n_x], 0.0), VOLUME_DECIMALS)
+    full[: model.n_x] = volumes
     full[model.col_spend] = float(volumes @ model.x_price)
     full[model.col_impact] = float(volumes @ model.x_impact)
     if model.col_max_spend is not None:
-        spend = np.bincount(model.x_vendor, weights=volumes * model.x_price,
-                            minlength=len(model.problem.vendors))
+        spend = np.bincount(
+            model.x_vendor, weights=volumes * model.x_price, minlength=len(model.problem.vendors)
+        )
         full[model.col_max_spend] = float(spend.max()) if spend.size else 0.0
     return full
 
@@ -120,15 +136,20 @@ def reported_columns(model: AllocationModel, x: np.ndarray) -> np.ndarray:
 def allocations_and_totals(model: AllocationModel, full: np.ndarray) -> tuple[list, dict]:
     """Allocation lines (need id, vendor id order) and the totals computed from them."""
     problem = model.problem
-    used = np.flatnonzero(full[:model.n_x] > 0)
+    used = np.flatnonzero(full[: model.n_x] > 0)
     volumes = full[used].tolist()
     prices = model.x_price[used].tolist()
     costs = [round(v * p, VOLUME_DECIMALS) for v, p in zip(volumes, prices)]
     needs = [problem.needs[j].id for j in model.x_need[used].tolist()]
     vendor_pos = model.x_vendor[used].tolist()
     allocations = [
-        {"need": need, "vendor": problem.vendors[i].id, "volume": v + 0.0, "price": p,
-         "cost": c + 0.0}
+        {
+            "need": need,
+            "vendor": problem.vendors[i].id,
+            "volume": v + 0.0,
+            "price": p,
+            "cost": c + 0.0,
+        }
         for need, i, v, p, c in zip(needs, vendor_pos, volumes, prices, costs)
     ]
     total_volume = math.fsum(volumes)
@@ -136,8 +157,11 @@ def allocations_and_totals(model: AllocationModel, full: np.ndarray) -> tuple[li
     vendors = problem.vendors
     impact = math.fsum(v * vendors[i].impact_score for v, i in zip(volumes, vendor_pos))
     quality = math.fsum(v * vendors[i].quality for v, i in zip(volumes, vendor_pos))
-    known = [(v, vendors[i].impact_worker_share) for v, i in zip(volumes, vendor_pos)
-             if vendors[i].impact_worker_share is not None]
+    known = [
+        (v, vendors[i].impact_worker_share)
+        for v, i in zip(volumes, vendor_pos)
+        if vendors[i].impact_worker_share is not None
+    ]
     impact_spend_share = None
     if problem.targets.impact_vendor_min_score is not None and total_cost > 0:
         impact_spend = math.fsum(c for c, i in zip(costs, vendor_pos) if model.impact_vendor[i])
@@ -149,8 +173,9 @@ def allocations_and_totals(model: AllocationModel, full: np.ndarray) -> tuple[li
         "avg_quality": clean(quality / total_volume) if total_volume > 0 else None,
         "impact_spend_share": impact_spend_share,
         "impact_worker_hours": clean(math.fsum(v * h for v, h in known)) if known else None,
-        "impact_worker_hours_coverage": (clean(math.fsum(v for v, _ in known) / total_volume)
-                                         if total_volume > 0 else None),
+        "impact_worker_hours_coverage": (
+            clean(math.fsum(v for v, _ in known) / total_volume) if total_volume > 0 else None
+        ),
     }
     return allocations, totals
 
@@ -158,9 +183,18 @@ def allocations_and_totals(model: AllocationModel, full: np.ndarray) -> tuple[li
 # ---------------------------------------------------------------------------------------------
 # constraints and shadow prices
 
-_REPORTED_ROWS = ("demand", "vendor_capacity", "budget", "min_avg_impact", "min_avg_quality",
-                  "min_impact_spend_share", "vendor_spend_cap", "max_vendor_spend_share",
-                  "max_vendors", "min_order")
+_REPORTED_ROWS = (
+    "demand",
+    "vendor_capacity",
+    "budget",
+    "min_avg_impact",
+    "min_avg_quality",
+    "min_impact_spend_share",
+    "vendor_spend_cap",
+    "max_vendor_spend_share",
+    "max_vendors",
+    "min_order",
+)
 
 
 def _step(model: AllocationModel, kind: str, desc: dict, spend: float) -> tuple[float, str, str]:
@@ -172,17 +206,25 @@ def _step(model: AllocationModel, kind: str, desc: dict, spend: float) -> tuple[
         "vendor_capacity": (1.0, f"extra unit of capacity at vendor {vendor}", "units"),
         "budget": (1.0, "extra $ of budget", "$"),
         "min_avg_impact": (-total, "point of average impact relaxed", "points of average impact"),
-        "min_avg_quality": (-0.01 * total, "0.01 of average quality relaxed",
-                            "average quality (0-1)"),
-        "min_impact_spend_share": (-0.01 * spend, "percentage point of impact spend share "
-                                                  "relaxed", "share of total spend (0-1)"),
-        "max_vendor_spend_share": (0.01 * spend, "percentage point of vendor spend cap relaxed",
-                                   "share of total spend (0-1)"),
+        "min_avg_quality": (
+            -0.01 * total,
+            "0.01 of average quality relaxed",
+            "average quality (0-1)",
+        ),
+        "min_impact_spend_share": (
+            -0.01 * spend,
+            "percentage point of impact spend share relaxed",
+            "share of total spend (0-1)",
+        ),
+        "max_vendor_spend_share": (
+            0.01 * spend,
+            "percentage point of vendor spend cap relaxed",
+            "share of total spend (0-1)",
+        ),
         "vendor_spend_cap": (1.0, f"extra $ of spend above the cap at vendor {vendor}", "$"),
         "max_vendors": (math.nan, "", "vendors"),
         "min_order": (math.nan, "", "units"),
-        "offer_capacity": (1.0, f"extra unit on vendor {vendor}'s offer for need {need}",
-                           "units"),
+        "offer_capacity": (1.0, f"extra unit on vendor {vendor}'s offer for need {need}", "units"),
         "max_vendor_share": (1.0, f"extra unit for vendor {vendor} on need {need}", "units"),
     }[kind]
 
@@ -208,9 +250,11 @@ class ShadowPricer:
         self.share_bound_dual = np.zeros(len(model.problem.needs))
         if col_dual is not None:
             share_bound = (model.x_bound_kind == BOUND_VENDOR_SHARE) & model.x_at_upper(full)
-            self.share_bound_dual = np.bincount(model.x_need[share_bound],
-                                                weights=col_dual[:model.n_x][share_bound],
-                                                minlength=len(model.problem.needs))
+            self.share_bound_dual = np.bincount(
+                model.x_need[share_bound],
+                weights=col_dual[: model.n_x][share_bound],
+                minlength=len(model.problem.needs),
+            )
 
     def available(self) -> bool:
         return self.row_dual is not None
@@ -233,8 +277,10 @@ class ShadowPricer:
         model, problem = self.model, self.model.problem
         j = int(model.row_need[r])
         dual = self.row_dual[r]
-        for name, target in (("min_avg_impact", problem.targets.min_avg_impact),
-                             ("min_avg_quality", problem.targets.min_avg_quality)):
+        for name, target in (
+            ("min_avg_impact", problem.targets.min_avg_impact),
+            ("min_avg_quality", problem.targets.min_avg_quality),
+        ):
             if target is not None:
                 dual += target * self.row_dual[model.row_index[name]]
         dual += problem.needs[j].max_vendor_share * float(self.share_bound_dual[j])
@@ -249,27 +295,37 @@ def _meaning(pricer: ShadowPricer, unit_step: str, has_price: bool, kind: str) -
         return "Integer rule (min_order / max_vendors): no shadow price."
     objective = "average impact (points)" if pricer.max_impact else "total cost ($)"
     if kind == "demand":
-        return (f"Change in {objective} per {unit_step}. Demand must be met exactly, so this "
-                f"is the marginal effect of one more unit (it includes what the average "
-                f"targets then require).")
-    direction = ("positive: relaxing it lets average impact rise" if pricer.max_impact
-                 else "negative: relaxing it lowers the cost")
-    return (f"Change in {objective} per {unit_step}: the shadow price is the change in the "
-            f"objective per unit relaxation of this constraint ({direction}; 0 when it does "
-            f"not bind).")
+        return (
+            f"Change in {objective} per {unit_step}. Demand must be met exactly, so this "
+            f"is the marginal effect of one more unit (it includes what the average "
+            f"targets then require)."
+        )
+    direction = (
+        "positive: relaxing it lets average impact rise"
+        if pricer.max_impact
+        else "negative: relaxing it lowers the cost"
+    )
+    return (
+        f"Change in {objective} per {unit_step}: the shadow price is the change in the "
+        f"objective per unit relaxation of this constraint ({direction}; 0 when it does "
+        f"not bind)."
+    )
 
 
-def constraint_report(model: AllocationModel, staged: StagedSolution, full: np.ndarray
-                      ) -> list[dict]:
+def constraint_report(
+    model: AllocationModel, staged: StagedSolution, full: np.ndarray
+) -> list[dict]:
     """One entry per active business row, plus every binding offer-capacity or max-share
     bound of an x column."""
     lp = model.lp
     spend = float(full[model.col_spend])
     activity = lp.row_activity(full)
     abs_sum = np.abs(lp.value)
-    coefficient_mass = np.add.reduceat(abs_sum, np.minimum(lp.start[:-1], max(abs_sum.size - 1,
-                                                                               0))) \
-        if abs_sum.size else np.zeros(lp.num_row)
+    coefficient_mass = (
+        np.add.reduceat(abs_sum, np.minimum(lp.start[:-1], max(abs_sum.size - 1, 0)))
+        if abs_sum.size
+        else np.zeros(lp.num_row)
+    )
     coefficient_mass = np.where(np.diff(lp.start) > 0, coefficient_mass, 0.0)
     pricer = ShadowPricer(model, staged.row_dual, staged.col_dual, full)
     entries = []
@@ -284,7 +340,7 @@ def constraint_report(model: AllocationModel, staged: StagedSolution, full: np.n
         else:
             slack = activity[r] - lower
         bound = abs(upper) if upper < INF else abs(lower)
-        tolerance = 1e-7 * max(1.0, bound) + 10 ** -VOLUME_DECIMALS * coefficient_mass[r]
+        tolerance = 1e-7 * max(1.0, bound) + 10**-VOLUME_DECIMALS * coefficient_mass[r]
         binding = slack <= tolerance
         if kind == "min_order" and not (binding and full[model.row_x[r]] > 0):
             continue
@@ -292,26 +348,51 @@ def constraint_report(model: AllocationModel, staged: StagedSolution, full: np.n
         step, unit_step, slack_unit = _step(model, kind, desc, spend)
         price = pricer.demand(r) if kind == "demand" else pricer.row(r, step)
         has_price = not math.isnan(step)
-        entries.append(_entry(desc, binding, 0.0 if binding else
-                              slack / _slack_scale(model, kind, spend), slack_unit, price,
-                              pricer, unit_step, has_price))
-    at_bound = np.flatnonzero(model.x_at_upper(full, 1e-6) & (model.x_bound_kind != 0)
-                              & (lp.col_upper[:model.n_x] > 0))
+        entries.append(
+            _entry(
+                desc,
+                binding,
+                0.0 if binding else slack / _slack_scale(model, kind, spend),
+                slack_unit,
+                price,
+                pricer,
+                unit_step,
+                has_price,
+            )
+        )
+    at_bound = np.flatnonzero(
+        model.x_at_upper(full, 1e-6) & (model.x_bound_kind != 0) & (lp.col_upper[: model.n_x] > 0)
+    )
     for k in at_bound.tolist():
         desc = bound_description(model, k)
         step, unit_step, slack_unit = _step(model, desc["kind"], desc, spend)
-        entries.append(_entry(desc, True, 0.0, slack_unit, pricer.bound(k), pricer, unit_step,
-                              True))
+        entries.append(
+            _entry(desc, True, 0.0, slack_unit, pricer.bound(k), pricer, unit_step, True)
+        )
     return entries
 
 
-def _entry(desc: dict, binding: bool, slack: float, slack_unit: str, price: float | None,
-           pricer: ShadowPricer, unit_step: str, has_price: bool) -> dict:
-    entry = {"name": desc["name"], "kind": desc["kind"], "label": desc["label"],
-             "binding": bool(binding), "slack": clean(max(slack, 0.0)), "slack_unit": slack_unit,
-             "shadow_price": clean(price) if has_price else None,
-             "unit": f"{pricer.objective_unit} per {unit_step}" if has_price else None,
-             "meaning": _meaning(pricer, unit_step, has_price, desc["kind"])}
+def _entry(
+    desc: dict,
+    binding: bool,
+    slack: float,
+    slack_unit: str,
+    price: float | None,
+    pricer: ShadowPricer,
+    unit_step: str,
+    has_price: bool,
+) -> dict:
+    entry = {
+        "name": desc["name"],
+        "kind": desc["kind"],
+        "label": desc["label"],
+        "binding": bool(binding),
+        "slack": clean(max(slack, 0.0)),
+        "slack_unit": slack_unit,
+        "shadow_price": clean(price) if has_price else None,
+        "unit": f"{pricer.objective_unit} per {unit_step}" if has_price else None,
+        "meaning": _meaning(pricer, unit_step, has_price, desc["kind"]),
+    }
     for key in ("need", "vendor"):
         if desc[key] is not None:
             entry[key] = desc[key]
@@ -323,15 +404,25 @@ def _entry(desc: dict, binding: bool, slack: float, slack_unit: str, price: floa
 
 
 def model_summary(model: AllocationModel) -> dict:
-    return {"variables": model.lp.num_col, "constraints": model.lp.num_row,
-            "binaries": int(model.y_cols.size),
-            "ineligible_offers": len(model.problem.offers) - model.n_x}
+    return {
+        "variables": model.lp.num_col,
+        "constraints": model.lp.num_row,
+        "binaries": int(model.y_cols.size),
+        "ineligible_offers": len(model.problem.offers) - model.n_x,
+    }
 
 
 def empty_result(status: str, errors: list | None = None) -> dict:
     """The document shape with nothing solved (invalid input, solver errors)."""
-    return {"status": status, "objective": None, "allocations": [], "totals": None,
-            "constraints": [], "solver": None, "errors": list(errors or [])}
+    return {
+        "status": status,
+        "objective": None,
+        "allocations": [],
+        "totals": None,
+        "constraints": [],
+        "solver": None,
+        "errors": list(errors or []),
+    }
 
 
 def plan_result(model: AllocationModel, staged: StagedSolution, solver_info: dict) -> dict:
@@ -341,14 +432,23 @@ def plan_result(model: AllocationModel, staged: StagedSolution, solver_info: dic
     full = reported_columns(model, staged.x)
     allocations, totals = allocations_and_totals(model, full)
     if problem.objective == "max_impact":
-        objective = {"name": "max_impact", "value": totals["avg_impact"],
-                     "unit": "points of average impact"}
+        objective = {
+            "name": "max_impact",
+            "value": totals["avg_impact"],
+            "unit": "points of average impact",
+        }
     else:
         objective = {"name": "min_cost", "value": totals["cost"], "unit": "$"}
     result = empty_result(staged.status)
-    result.update(objective=objective, allocations=allocations, totals=totals,
-                  constraints=constraint_report(model, staged, full), solver=solver_info,
-                  tie_break=staged.tie_break, model=model_summary(model))
+    result.update(
+        objective=objective,
+        allocations=allocations,
+        totals=totals,
+        constraints=constraint_report(model, staged, full),
+        solver=solver_info,
+        tie_break=staged.tie_break,
+        model=model_summary(model),
+    )
     if model.lp.is_mip:
         result["mip_gap"] = clean(staged.mip_gap, 9)
     return result

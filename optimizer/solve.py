@@ -173,10 +173,22 @@ def pass_model(highs: highspy.Highs, model: AllocationModel, continuous: bool = 
     if not continuous:
         integrality[lp.integer] = int(highspy.HighsVarType.kInteger)
     status = highs.passModel(
-        lp.num_col, lp.num_row, int(lp.index.size), int(highspy.MatrixFormat.kRowwise),
-        int(highspy.ObjSense.kMinimize), 0.0, np.zeros(lp.num_col), _f64(lp.col_lower),
-        _f64(lp.col_upper), _f64(lp.row_lower), _f64(lp.row_upper), _i32(lp.start),
-        _i32(lp.index), _f64(lp.value), integrality)
+        lp.num_col,
+        lp.num_row,
+        int(lp.index.size),
+        int(highspy.MatrixFormat.kRowwise),
+        int(highspy.ObjSense.kMinimize),
+        0.0,
+        np.zeros(lp.num_col),
+        _f64(lp.col_lower),
+        _f64(lp.col_upper),
+        _f64(lp.row_lower),
+        _f64(lp.row_upper),
+        _i32(lp.start),
+        _i32(lp.index),
+        _f64(lp.value),
+        integrality,
+    )
     if status == highspy.HighsStatus.kError:
         raise RuntimeError("HiGHS rejected the model")
 
@@ -184,9 +196,14 @@ def pass_model(highs: highspy.Highs, model: AllocationModel, continuous: bool = 
 def configured_highs(mip_rel_gap: float) -> highspy.Highs:
     """A Highs object set up for reproducible, quiet, serial solves."""
     h = highspy.Highs()
-    for option, value in (("output_flag", False), ("threads", 1), ("random_seed", 0),
-                          ("simplex_strategy", 1), ("parallel", "off"),
-                          ("mip_rel_gap", mip_rel_gap)):
+    for option, value in (
+        ("output_flag", False),
+        ("threads", 1),
+        ("random_seed", 0),
+        ("simplex_strategy", 1),
+        ("parallel", "off"),
+        ("mip_rel_gap", mip_rel_gap),
+    ):
         h.setOptionValue(option, value)
     return h
 
@@ -208,14 +225,16 @@ class HighsSession(BoundMemory):
     def set_col_bounds(self, cols, lower, upper) -> None:
         BoundMemory.set_col_bounds(self, cols, lower, upper)
         cols = _i32(cols)
-        self.highs.changeColsBounds(cols.size, cols, _f64(self.col_lower[cols]),
-                                    _f64(self.col_upper[cols]))
+        self.highs.changeColsBounds(
+            cols.size, cols, _f64(self.col_lower[cols]), _f64(self.col_upper[cols])
+        )
 
     def set_row_bounds(self, rows, lower, upper) -> None:
         BoundMemory.set_row_bounds(self, rows, lower, upper)
         rows = _i32(rows)
-        self.highs.changeRowsBounds(rows.size, rows, _f64(self.row_lower[rows]),
-                                    _f64(self.row_upper[rows]))
+        self.highs.changeRowsBounds(
+            rows.size, rows, _f64(self.row_lower[rows]), _f64(self.row_upper[rows])
+        )
 
     def run(self, time_limit: float, col_dual: bool = True) -> SolveOutcome:
         h = self.highs
@@ -237,9 +256,16 @@ class HighsSession(BoundMemory):
             reduced_cost = np.array(solution.col_dual) if col_dual else None
         mip_gap = float(info.mip_gap) if self.is_mip and x is not None else None
         message = "" if status != "error" else h.modelStatusToString(h.getModelStatus())
-        return SolveOutcome(status, x, row_dual, reduced_cost, seconds,
-                            int(info.simplex_iteration_count), mip_gap, message)
-
+        return SolveOutcome(
+            status,
+            x,
+            row_dual,
+            reduced_cost,
+            seconds,
+            int(info.simplex_iteration_count),
+            mip_gap,
+            message,
+        )
 
     def stays_optimal_as_cost_rises(self, col: int) -> bool | None:
         """Cost ranging of the one column, in one basis-inverse row (HiGHS' `getRanging`
@@ -271,8 +297,14 @@ class HighsSession(BoundMemory):
         x = np.array(highs.getSolution().col_value)
         worst = max(
             _dual_infeasibility(col_d / col_scale, x, self.col_lower, self.col_upper),
-            _dual_infeasibility(y / (1.0 + np.abs(y)), lp.row_activity(x), self.row_lower,
-                                self.row_upper, lp.row_magnitude(x)))
+            _dual_infeasibility(
+                y / (1.0 + np.abs(y)),
+                lp.row_activity(x),
+                self.row_lower,
+                self.row_upper,
+                lp.row_magnitude(x),
+            ),
+        )
         return worst <= 1e-9
 
     def basis(self) -> highspy.HighsBasis:
@@ -282,8 +314,13 @@ class HighsSession(BoundMemory):
         self.highs.setBasis(basis)  # if rejected, the next run starts from the current basis
 
 
-def _dual_infeasibility(d: np.ndarray, values: np.ndarray, lower: np.ndarray,
-                        upper: np.ndarray, scale: np.ndarray | float = 0.0) -> float:
+def _dual_infeasibility(
+    d: np.ndarray,
+    values: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    scale: np.ndarray | float = 0.0,
+) -> float:
     """The largest violation of "d ≥ 0 at a lower bound, d ≤ 0 at an upper bound" over the
     variables that can move (0.0 when none); `scale` as for `_at`."""
     movable = lower < upper
@@ -328,8 +365,9 @@ def cbc_path() -> str | None:
 class CbcSession(BoundMemory):
     """Keeps costs and bounds; every run writes the PuLP model and runs CBC cold."""
 
-    def __init__(self, model: AllocationModel, path: str, mip_rel_gap: float,
-                 continuous: bool) -> None:
+    def __init__(
+        self, model: AllocationModel, path: str, mip_rel_gap: float, continuous: bool
+    ) -> None:
         BoundMemory.__init__(self, model)
         self.model, self.path, self.mip_rel_gap = model, path, mip_rel_gap
         self.cost = np.zeros(model.lp.num_col)
@@ -351,18 +389,29 @@ class CbcSession(BoundMemory):
     def run(self, time_limit: float, col_dual: bool = True) -> SolveOutcome:
         if time_limit <= 0:
             return SolveOutcome("time_limit", None, None, None, 0.0, None)
-        prob, variables, constraints = to_pulp(self.model, self.cost, self.col_lower,
-                                               self.col_upper, self.row_lower, self.row_upper,
-                                               self.integer)
-        command = pulp.COIN_CMD(path=self.path, msg=False, timeLimit=max(time_limit, 0.01),
-                                gapRel=self.mip_rel_gap if self.is_mip else None,
-                                options=["randomSeed 42", "randomCbcSeed 42"])
+        prob, variables, constraints = to_pulp(
+            self.model,
+            self.cost,
+            self.col_lower,
+            self.col_upper,
+            self.row_lower,
+            self.row_upper,
+            self.integer,
+        )
+        command = pulp.COIN_CMD(
+            path=self.path,
+            msg=False,
+            timeLimit=max(time_limit, 0.01),
+            gapRel=self.mip_rel_gap if self.is_mip else None,
+            options=["randomSeed 42", "randomCbcSeed 42"],
+        )
         started = time.perf_counter()
         try:
             prob.solve(command)
         except pulp.PulpSolverError as exc:
-            return SolveOutcome("error", None, None, None, time.perf_counter() - started,
-                                None, message=str(exc))
+            return SolveOutcome(
+                "error", None, None, None, time.perf_counter() - started, None, message=str(exc)
+            )
         seconds = time.perf_counter() - started
         if prob.status == pulp.LpStatusOptimal and prob.sol_status == pulp.LpSolutionOptimal:
             status = "optimal"
@@ -378,11 +427,12 @@ class CbcSession(BoundMemory):
             # a column in no written row and with no cost is left out by PuLP: any value in
             # its bounds will do, take the one nearest 0
             nearest_zero = np.clip(0.0, self.col_lower, self.col_upper)
-            x = np.array([nearest_zero[k] if value is None else value
-                          for k, value in enumerate(values)], dtype=float)
+            x = np.array(
+                [nearest_zero[k] if value is None else value for k, value in enumerate(values)],
+                dtype=float,
+            )
         if status == "optimal" and not self.is_mip:
-            row_dual = np.array([0.0 if c is None or c.pi is None else c.pi
-                                 for c in constraints])
+            row_dual = np.array([0.0 if c is None or c.pi is None else c.pi for c in constraints])
             if col_dual:
                 reduced_cost = np.array([v.dj or 0.0 for v in variables])
         return SolveOutcome(status, x, row_dual, reduced_cost, seconds, None)
@@ -398,15 +448,21 @@ class CbcSolver:
         if path is None:
             raise SolverUnavailable(
                 "CBC is not available: no `cbc` on PATH and no CBC binary in this PuLP "
-                "install (install the `cbcbox` package or use solver 'highs')")
+                "install (install the `cbcbox` package or use solver 'highs')"
+            )
         self.path, self.mip_rel_gap = path, mip_rel_gap
         self._version: str | None = None
 
     def version(self) -> str:
         if self._version is None:
             try:
-                banner = subprocess.run([self.path, "-quit"], capture_output=True, text=True,
-                                        timeout=10, stdin=subprocess.DEVNULL).stdout
+                banner = subprocess.run(
+                    [self.path, "-quit"],
+                    capture_output=True,
+                    text=True,
+                    timeout=10,
+                    stdin=subprocess.DEVNULL,
+                ).stdout
                 line = next((ln for ln in banner.splitlines() if ln.startswith("Version:")), "")
                 self._version = line.replace("Version:", "").strip() or "unknown"
             except (OSError, subprocess.SubprocessError):
@@ -443,8 +499,14 @@ class StagedSolution:
 
 
 def _record(stages: list[dict], name: str, outcome: SolveOutcome) -> None:
-    stages.append({"stage": name, "status": outcome.status,
-                   "seconds": round(outcome.seconds, 6), "iterations": outcome.iterations})
+    stages.append(
+        {
+            "stage": name,
+            "status": outcome.status,
+            "seconds": round(outcome.seconds, 6),
+            "iterations": outcome.iterations,
+        }
+    )
 
 
 def keep_within(value: float, upper: bool) -> float:
@@ -461,8 +523,9 @@ def _at(values: np.ndarray, bound: np.ndarray, scale: np.ndarray | float = 0.0) 
     return np.isfinite(bound) & (np.abs(values - bound) <= tolerance)
 
 
-def hold_optimum(model: AllocationModel, session: SolverSession, outcome: SolveOutcome,
-                 col: int, upper: bool) -> None:
+def hold_optimum(
+    model: AllocationModel, session: SolverSession, outcome: SolveOutcome, col: int, upper: bool
+) -> None:
     """Keep the session on the optimal plans of the run that gave `outcome`.
 
     With duals (LP): every column with a reduced cost and every row with a dual above
@@ -486,8 +549,9 @@ def hold_optimum(model: AllocationModel, session: SolverSession, outcome: SolveO
     activity, magnitude = model.lp.row_activity(x), model.lp.row_magnitude(x)
     open_rows = session.row_lower < session.row_upper
     for bound in (session.row_lower, session.row_upper):
-        hold = np.flatnonzero(open_rows & (np.abs(outcome.row_dual) > DUAL_TOL)
-                              & _at(activity, bound, magnitude))
+        hold = np.flatnonzero(
+            open_rows & (np.abs(outcome.row_dual) > DUAL_TOL) & _at(activity, bound, magnitude)
+        )
         session.set_row_bounds(hold, bound[hold], bound[hold])
         open_rows[hold] = False
 
@@ -500,16 +564,23 @@ def order_weights(count: int) -> np.ndarray:
     return 1.0 + np.mod((np.arange(count) + 1.0) * golden_ratio, 1.0)
 
 
-def _tie_break(model: AllocationModel, session: SolverSession, primary: SolveOutcome,
-               deadline: Deadline, stages: list[dict]) -> tuple[np.ndarray, str]:
+def _tie_break(
+    model: AllocationModel,
+    session: SolverSession,
+    primary: SolveOutcome,
+    deadline: Deadline,
+    stages: list[dict],
+) -> tuple[np.ndarray, str]:
     """Stages 2 and 3; returns the plan of the last stage that finished and a note."""
     spend, impact = model.col_spend, model.col_impact
     if model.problem.objective == "min_cost":
         first, second, second_cost = spend, impact, cost_vector(model, {"impact": -1.0})
     else:
         first, second, second_cost = impact, spend, cost_vector(model, {"spend": 1.0})
-    steps = (("second_objective", second_cost, first),
-             ("order_tie_break", cost_vector(model, x_cost=order_weights(model.n_x)), second))
+    steps = (
+        ("second_objective", second_cost, first),
+        ("order_tie_break", cost_vector(model, x_cost=order_weights(model.n_x)), second),
+    )
     held = primary
     for name, cost, objective_col in steps:
         hold_optimum(model, session, held, objective_col, upper=objective_col == spend)
@@ -524,8 +595,9 @@ def _tie_break(model: AllocationModel, session: SolverSession, primary: SolveOut
     return held.x, "applied"
 
 
-def solve_model(model: AllocationModel, solver: Solver, deadline: Deadline,
-                tie_break: bool = True) -> StagedSolution:
+def solve_model(
+    model: AllocationModel, solver: Solver, deadline: Deadline, tie_break: bool = True
+) -> StagedSolution:
     """Run the primary objective, then (when `tie_break`) stages 2 and 3; see module doc.
 
     For a MIP, the binaries are then fixed at the primary plan and the rest runs on that LP:
@@ -538,8 +610,9 @@ def solve_model(model: AllocationModel, solver: Solver, deadline: Deadline,
     primary = session.run(deadline.remaining())
     _record(stages, "primary", primary)
     if primary.status != "optimal":
-        return StagedSolution(primary.status, primary.x, None, None, primary.mip_gap,
-                              "not run", stages)
+        return StagedSolution(
+            primary.status, primary.x, None, None, primary.mip_gap, "not run", stages
+        )
     base = primary
     if model.lp.is_mip:
         session = solver.open(model, continuous=True)
@@ -549,10 +622,16 @@ def solve_model(model: AllocationModel, solver: Solver, deadline: Deadline,
         base = session.run(deadline.remaining())
         _record(stages, "fixed_binaries_lp", base)
         if base.status != "optimal":
-            return StagedSolution("optimal", primary.x, None, None, primary.mip_gap,
-                                  f"skipped: LP with fixed binaries {base.status}", stages)
+            return StagedSolution(
+                "optimal",
+                primary.x,
+                None,
+                None,
+                primary.mip_gap,
+                f"skipped: LP with fixed binaries {base.status}",
+                stages,
+            )
     x, note = primary.x, "off"
     if tie_break:
         x, note = _tie_break(model, session, base, deadline, stages)
-    return StagedSolution("optimal", x, base.row_dual, base.col_dual, primary.mip_gap, note,
-                          stages)
+    return StagedSolution("optimal", x, base.row_dual, base.col_dual, primary.mip_gap, note, stages)

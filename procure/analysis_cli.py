@@ -33,15 +33,25 @@ def _write(text: str, output: str | None) -> None:
 
 @click.command("score")
 @click.argument("vendors_csv", type=click.Path(dir_okay=False))
-@click.option("--profile", "profile_path", type=click.Path(dir_okay=False),
-              help="Scoring profile TOML; the default profile when absent.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="CSV to write; stdout when absent.")
-@click.option("--max-rows", default=MAX_VENDORS, show_default=True, type=click.IntRange(1),
-              help="Refuse a file of more vendors (scoring holds them all in memory: 100,000 take 250 MB).")
+@click.option(
+    "--profile",
+    "profile_path",
+    type=click.Path(dir_okay=False),
+    help="Scoring profile TOML; the default profile when absent.",
+)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), help="CSV to write; stdout when absent."
+)
+@click.option(
+    "--max-rows",
+    default=MAX_VENDORS,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Refuse a file of more vendors (scoring holds them all in memory: 100,000 take 250 MB).",
+)
 def score_command(vendors_csv: str, profile_path: str | None, output: str | None, max_rows: int):
     """Score vendors from a CSV with the metric catalog and a scoring profile."""
     import scoring
-
     from procure.spreadsheets import escape_cell
 
     config = resource_dir("config")
@@ -51,19 +61,28 @@ def score_command(vendors_csv: str, profile_path: str | None, output: str | None
     except FileNotFoundError:
         _fail([f"{profile_path}: no such file"])
     except (scoring.ProfileError, ValueError) as invalid:
-        _fail([f"{profile_path}: {e.field}: {e.message}" for e in getattr(invalid, "errors", [])] or [str(invalid)])
+        _fail(
+            [f"{profile_path}: {e.field}: {e.message}" for e in getattr(invalid, "errors", [])]
+            or [str(invalid)]
+        )
     try:
         table = scoring.read_vendor_table(vendors_csv, max_rows=max_rows)
     except FileNotFoundError:
         _fail([f"{vendors_csv}: no such file"])
     except scoring.TableError as invalid:
-        _fail([f"{vendors_csv}: row {e.row}{f', column {e.column}' if e.column else ''}: {e.message}"
-               for e in invalid.errors])
+        _fail(
+            [
+                f"{vendors_csv}: row {e.row}{f', column {e.column}' if e.column else ''}: {e.message}"
+                for e in invalid.errors
+            ]
+        )
     except (UnicodeDecodeError, ValueError) as unreadable:
         _fail([f"{vendors_csv}: not a readable CSV file ({unreadable})"])
     result = scoring.score_table(table, catalog, profile)
     scores = scoring.output_table(result)
-    scores["vendor_id"] = scores["vendor_id"].map(escape_cell)  # the one text column: the file's own ids
+    scores["vendor_id"] = scores["vendor_id"].map(
+        escape_cell
+    )  # the one text column: the file's own ids
     scores.to_csv(output or sys.stdout, index=False)
 
 
@@ -79,7 +98,9 @@ def _read_problem(path: str) -> dict:
 
 @click.command("optimize")
 @click.argument("problem_json", type=click.Path(dir_okay=False))
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write; stdout when absent.")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), help="File to write; stdout when absent."
+)
 def optimize_command(problem_json: str, output: str | None):
     """Solve an allocation problem document and print the result document."""
     import optimizer
@@ -91,7 +112,9 @@ def optimize_command(problem_json: str, output: str | None):
 @click.command("frontier")
 @click.argument("problem_json", type=click.Path(dir_okay=False))
 @click.option("--points", default=11, show_default=True, type=click.IntRange(2, 200))
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write; stdout when absent.")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), help="File to write; stdout when absent."
+)
 def frontier_command(problem_json: str, points: int, output: str | None):
     """Sweep least cost against average impact: N points on one warm-started model."""
     import optimizer

@@ -8,7 +8,9 @@ MAX_RECORD_ID = 2**31 - 1
 
 
 def _column_integer(refusal: str, **kwargs) -> fields.Integer:
-    return fields.Integer(validate=validate.Range(min=1, max=MAX_RECORD_ID, error=refusal), **kwargs)
+    return fields.Integer(
+        validate=validate.Range(min=1, max=MAX_RECORD_ID, error=refusal), **kwargs
+    )
 
 
 def RecordId(**kwargs) -> fields.Integer:  # noqa: N802 - used like a field class

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from flask import Flask, g, request, session
 from flask_login import AnonymousUserMixin, current_user
@@ -16,8 +17,8 @@ from procure import access as access_layer
 from procure.api_fields import MAX_RECORD_ID
 from procure.docs import ErrorResponses
 from procure.errors import register_error_handlers
-from procure.navigation import register_navigation
 from procure.extensions import api, csrf, db, login_manager, migrate
+from procure.navigation import register_navigation
 from procure.settings import flask_config, load_settings, resource_dir
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -87,9 +88,7 @@ def _init_extensions(app: Flask) -> None:
     api.init_app(
         app,
         spec_kwargs={
-            "components": {
-                "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}
-            },
+            "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
             "security": [{"bearerAuth": []}],
             "extra_plugins": [ErrorResponses(app)],
         },
@@ -187,8 +186,9 @@ def _start_committed_jobs(response):
     try:
         start_committed()
     except Exception:  # the request's own work is committed: its answer must not turn into a 500
-        logging.getLogger("procure.jobs").exception("starting the jobs of %s %s failed", request.method,
-                                                    request.path)
+        logging.getLogger("procure.jobs").exception(
+            "starting the jobs of %s %s failed", request.method, request.path
+        )
     return response
 
 

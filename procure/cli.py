@@ -48,7 +48,9 @@ def demo_command(host: str, port: int, no_serve: bool):
     click.echo(f"Database: {current_app.config['SQLALCHEMY_DATABASE_URI']}")
     click.echo("Demo logins (email / password):")
     for login in logins:
-        click.echo(f"  {login.role:<10} {login.email:<28} {login.password:<18} {login.organization}")
+        click.echo(
+            f"  {login.role:<10} {login.email:<28} {login.password:<18} {login.organization}"
+        )
     if no_serve:
         return
     click.echo(f"Open http://{host}:{port} and sign in. Stop with Ctrl+C.")
@@ -57,8 +59,11 @@ def demo_command(host: str, port: int, no_serve: bool):
 
 
 @main.command("worker")
-@click.option("--concurrency", type=int, help="Worker processes; default: the worker_concurrency setting "
-                                                 "(0: one per CPU core).")
+@click.option(
+    "--concurrency",
+    type=int,
+    help="Worker processes; default: the worker_concurrency setting (0: one per CPU core).",
+)
 @click.option("--loglevel", default="INFO", show_default=True)
 @with_appcontext
 def worker_command(concurrency: int | None, loglevel: str):
@@ -67,13 +72,20 @@ def worker_command(concurrency: int | None, loglevel: str):
 
     app = current_app._get_current_object()
     if not app.config.get("BROKER_URL"):
-        click.echo("error: set PROCURE_BROKER_URL (e.g. redis://127.0.0.1:6379/0); without a broker, "
-                   "jobs run inline in the web process and no worker is needed.", err=True)
+        click.echo(
+            "error: set PROCURE_BROKER_URL (e.g. redis://127.0.0.1:6379/0); without a broker, "
+            "jobs run inline in the web process and no worker is needed.",
+            err=True,
+        )
         sys.exit(2)
     db.engine.dispose()  # the worker's processes open their own connections
-    celery_for(app).worker_main(worker_arguments(concurrency if concurrency is not None
-                                                 else app.config["WORKER_CONCURRENCY"], loglevel,
-                                                 app.config["JOB_QUEUE"]))
+    celery_for(app).worker_main(
+        worker_arguments(
+            concurrency if concurrency is not None else app.config["WORKER_CONCURRENCY"],
+            loglevel,
+            app.config["JOB_QUEUE"],
+        )
+    )
 
 
 @main.group("jobs")
@@ -101,7 +113,9 @@ def users_group():
 @click.option("--email", required=True)
 @click.option("--name", required=True)
 @click.option("--role", required=True, type=click.Choice(["admin", "buyer", "vendor", "executive"]))
-@click.option("--organization", "organization_name", required=True, help="Organization name; created if new.")
+@click.option(
+    "--organization", "organization_name", required=True, help="Organization name; created if new."
+)
 @click.option("--kind", type=click.Choice(["buyer", "vendor"]), help="Kind of a new organization.")
 @click.password_option(help="Prompted for when not given.")
 @with_appcontext
@@ -114,10 +128,14 @@ def users_create(email, name, role, organization_name, kind, password):
     from procure.errors import ValidationFailed
 
     try:
-        organization = db.session.scalar(select(Organization).where(Organization.name == organization_name))
+        organization = db.session.scalar(
+            select(Organization).where(Organization.name == organization_name)
+        )
         if organization is None:
             if kind is None:
-                raise ValidationFailed({"kind": ["Give --kind buyer or vendor for a new organization."]})
+                raise ValidationFailed(
+                    {"kind": ["Give --kind buyer or vendor for a new organization."]}
+                )
             organization = create_organization(organization_name, kind)
         user = create_user(organization, email, name, role, password)
         db.session.commit()
@@ -185,12 +203,19 @@ def users_set_password(email, password):
         db.session.rollback()
         _refuse(failed)
     db.session.commit()
-    click.echo(f"New password set for {user.email}; their sessions are signed out and {revoked} API token(s) "
-               "revoked.")
+    click.echo(
+        f"New password set for {user.email}; their sessions are signed out and {revoked} API token(s) "
+        "revoked."
+    )
 
 
 @main.command("openapi")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="File to write; stdout when absent.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    help="File to write; stdout when absent.",
+)
 @with_appcontext
 def openapi_command(output: str | None):
     """Write the OpenAPI document of the API."""

@@ -27,10 +27,34 @@ DEMO_ORGANIZATIONS = (
 )
 
 DEMO_LOGINS = (
-    DemoLogin("buyer", "buyer@northwind.example", "demo-purchasing-pass", "Amara Okafor", "Northwind Retail Group"),
-    DemoLogin("executive", "exec@northwind.example", "demo-boardroom-pass", "Jonas Lindqvist", "Northwind Retail Group"),
-    DemoLogin("admin", "admin@northwind.example", "demo-settings-pass", "Priya Raman", "Northwind Retail Group"),
-    DemoLogin("vendor", "vendor@kazidata.example", "demo-kazidata-pass", "Wanjiru Kamau", "Kazi Data Works"),
+    DemoLogin(
+        "buyer",
+        "buyer@northwind.example",
+        "demo-purchasing-pass",
+        "Amara Okafor",
+        "Northwind Retail Group",
+    ),
+    DemoLogin(
+        "executive",
+        "exec@northwind.example",
+        "demo-boardroom-pass",
+        "Jonas Lindqvist",
+        "Northwind Retail Group",
+    ),
+    DemoLogin(
+        "admin",
+        "admin@northwind.example",
+        "demo-settings-pass",
+        "Priya Raman",
+        "Northwind Retail Group",
+    ),
+    DemoLogin(
+        "vendor",
+        "vendor@kazidata.example",
+        "demo-kazidata-pass",
+        "Wanjiru Kamau",
+        "Kazi Data Works",
+    ),
 )
 
 
@@ -47,7 +71,13 @@ def load_demo() -> list[DemoLogin]:
     db.session.flush()
     for login in DEMO_LOGINS:
         if db.session.scalar(select(User.id).where(User.email == login.email)) is None:
-            create_user(organizations[login.organization], login.email, login.name, login.role, login.password)
+            create_user(
+                organizations[login.organization],
+                login.email,
+                login.name,
+                login.role,
+                login.password,
+            )
     db.session.flush()
     buyer = db.session.scalar(select(User).where(User.email == "buyer@northwind.example"))
     load_demo_vendors(buyer)
@@ -57,15 +87,36 @@ def load_demo() -> list[DemoLogin]:
 
 # Northwind's needs for 2026 (volumes over the year; budgets in USD).
 DEMO_NEEDS = (
-    {"title": "Product image annotation for the 2026 catalogue", "service_category": "data_annotation",
-     "volume": 30000, "unit": "hour", "budget_usd": 260000, "min_quality": 0.9, "max_vendor_share": 0.4,
-     "min_avg_impact": 55},
-    {"title": "Customer support, English and Swahili", "service_category": "customer_support",
-     "volume": 20000, "unit": "hour", "budget_usd": 210000, "min_quality": 0.88, "max_vendor_share": 0.5,
-     "min_avg_impact": None},
-    {"title": "Digitising supplier invoices", "service_category": "digitisation_data_entry",
-     "volume": 400000, "unit": "item", "budget_usd": 40000, "min_quality": 0.9, "max_vendor_share": 0.5,
-     "min_avg_impact": None},
+    {
+        "title": "Product image annotation for the 2026 catalogue",
+        "service_category": "data_annotation",
+        "volume": 30000,
+        "unit": "hour",
+        "budget_usd": 260000,
+        "min_quality": 0.9,
+        "max_vendor_share": 0.4,
+        "min_avg_impact": 55,
+    },
+    {
+        "title": "Customer support, English and Swahili",
+        "service_category": "customer_support",
+        "volume": 20000,
+        "unit": "hour",
+        "budget_usd": 210000,
+        "min_quality": 0.88,
+        "max_vendor_share": 0.5,
+        "min_avg_impact": None,
+    },
+    {
+        "title": "Digitising supplier invoices",
+        "service_category": "digitisation_data_entry",
+        "volume": 400000,
+        "unit": "item",
+        "budget_usd": 40000,
+        "min_quality": 0.9,
+        "max_vendor_share": 0.5,
+        "min_avg_impact": None,
+    },
 )
 
 
@@ -77,9 +128,15 @@ def load_demo_needs(buyer: User) -> None:
     from procure.needs.services import create_need
 
     for spec in DEMO_NEEDS:
-        exists = db.session.scalar(select(Need.id).where(Need.organization_id == buyer.organization_id,
-                                                         Need.title == spec["title"]))
+        exists = db.session.scalar(
+            select(Need.id).where(
+                Need.organization_id == buyer.organization_id, Need.title == spec["title"]
+            )
+        )
         if exists is None:
-            create_need(buyer.organization_id, {**spec, "period_start": date(2026, 1, 1),
-                                                "period_end": date(2026, 12, 31)}, buyer)
+            create_need(
+                buyer.organization_id,
+                {**spec, "period_start": date(2026, 1, 1), "period_end": date(2026, 12, 31)},
+                buyer,
+            )
     db.session.flush()

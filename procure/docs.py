@@ -52,7 +52,9 @@ class ErrorResponses(BasePlugin):
             documented = {int(code) for code in responses}
             for code, applies in implied.items():
                 if applies and code not in documented:
-                    responses[code] = HTTPStatus(code).name  # flask-smorest's component: the error shape
+                    responses[code] = HTTPStatus(
+                        code
+                    ).name  # flask-smorest's component: the error shape
             for code, response in responses.items():
                 if int(code) >= 400 and isinstance(response, dict) and "content" not in response:
                     response["content"] = {"application/json": {"schema": "Error"}}
@@ -61,10 +63,12 @@ class ErrorResponses(BasePlugin):
 
 def file_types(blp, content_types, description: str):
     """Document a view's 200 answer as a file of one of `content_types` (the view returns it)."""
+
     def document(view):
         for content_type in content_types:
-            view = blp.alt_response(200, schema=FILE, content_type=content_type, description=description,
-                                    success=True)(view)
+            view = blp.alt_response(
+                200, schema=FILE, content_type=content_type, description=description, success=True
+            )(view)
         return view
 
     return document

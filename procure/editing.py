@@ -46,7 +46,9 @@ def save_changes(record, label: str, sent: int | None = None) -> None:
         raise ConflictError(
             f"This {label} was changed since you loaded it (by someone else at the same moment{based_on}). "
             "Reload it and apply your change again.",
-            {version_field(record): ["Changed by someone else at the same moment."]} if sent is not None else None,
+            {version_field(record): ["Changed by someone else at the same moment."]}
+            if sent is not None
+            else None,
         ) from None
 
 

@@ -66,8 +66,11 @@ def respond_error(code: int, message: str | None = None, errors: Any = None, hea
 def _http_error(error: HTTPException):
     data = getattr(error, "data", None) or {}
     errors = data.get("messages") or data.get("errors")
-    if isinstance(errors, dict) and set(errors) <= {"json", "form", "query", "files", "headers",
-                                                     "path", "cookies"} and len(errors) == 1:
+    if (
+        isinstance(errors, dict)
+        and set(errors) <= {"json", "form", "query", "files", "headers", "path", "cookies"}
+        and len(errors) == 1
+    ):
         # webargs nests messages under the location: a single location's fields are flattened; a
         # message about the location as a whole (a body that is not JSON) stays under its name,
         # so `errors` is always an object, as the API documents it
@@ -97,8 +100,11 @@ def _stale(error: StaleDataError):
     from procure.extensions import db
 
     db.session.rollback()
-    return respond_error(409, "This record was changed by someone else at the same moment. "
-                              "Reload it and apply your change again.")
+    return respond_error(
+        409,
+        "This record was changed by someone else at the same moment. "
+        "Reload it and apply your change again.",
+    )
 
 
 OUT_OF_RANGE_STATES = ("22003", "22001")  # PostgreSQL: numeric value out of range, string too long
@@ -134,5 +140,5 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(ConflictError, _conflict)
     app.register_error_handler(ValidationFailed, _validation)
     app.register_error_handler(StaleDataError, _stale)
-    app.register_error_handler(DataError, _out_of_range)      # PostgreSQL: numeric value out of range
+    app.register_error_handler(DataError, _out_of_range)  # PostgreSQL: numeric value out of range
     app.register_error_handler(Exception, _unexpected)

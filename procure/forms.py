@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 
-def form_number(form: Mapping[str, str], name: str, errors: dict[str, list[str]], *,
-                required: str | None = None) -> float | None:
+def form_number(
+    form: Mapping[str, str], name: str, errors: dict[str, list[str]], *, required: str | None = None
+) -> float | None:
     """The number typed into field `name`, or None when it is blank.
 
     Thousands separators (1,200) are accepted. Text, NaN and infinity add a message for the field

@@ -29,7 +29,9 @@ def _check_broker(url: str) -> dict:
     parts = urlsplit(url)
     started = time.perf_counter()
     try:
-        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 6379), timeout=2):
+        with socket.create_connection(
+            (parts.hostname or "127.0.0.1", parts.port or 6379), timeout=2
+        ):
             pass
     except OSError as error:
         return {"ok": False, "error": type(error).__name__}

@@ -9,5 +9,20 @@ from procure.scenarios.models import Scenario
 from procure.scoring.models import CustomMetric, ScoreSnapshot, ScoringProfile
 from procure.vendors.models import Offer, Vendor
 
-__all__ = ["ApiToken", "AuditEvent", "Disclosure", "CustomMetric", "Evidence", "Job", "Need", "Offer", "Organization", "Scenario", "ScoreSnapshot", "ScoringProfile", "SignInThrottle", "User",
-           "Vendor"]
+__all__ = [
+    "ApiToken",
+    "AuditEvent",
+    "Disclosure",
+    "CustomMetric",
+    "Evidence",
+    "Job",
+    "Need",
+    "Offer",
+    "Organization",
+    "Scenario",
+    "ScoreSnapshot",
+    "ScoringProfile",
+    "SignInThrottle",
+    "User",
+    "Vendor",
+]

@@ -40,11 +40,13 @@ def nav_items() -> list[dict]:
         rule = rule_for(current_app, item.endpoint, "GET")
         if rule is None or not rule.admits(current_user):
             continue
-        items.append({
-            "label": item.label,
-            "url": url_for(item.endpoint),
-            "active": request.endpoint == item.endpoint,
-        })
+        items.append(
+            {
+                "label": item.label,
+                "url": url_for(item.endpoint),
+                "active": request.endpoint == item.endpoint,
+            }
+        )
     return items
 
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 import os
 import secrets
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 ENV_PREFIX = "PROCURE_"
@@ -57,7 +58,9 @@ def _coerce(key: str, raw: str, default: Any) -> Any:
         try:
             return float(raw)
         except ValueError:
-            raise SettingsError(f"{ENV_PREFIX}{key.upper()}: expected a number, got {raw!r}") from None
+            raise SettingsError(
+                f"{ENV_PREFIX}{key.upper()}: expected a number, got {raw!r}"
+            ) from None
     return raw
 
 
@@ -95,7 +98,7 @@ def database_uri(settings: Mapping[str, Any], instance_path: Path) -> str:
         return f"sqlite:///{instance_path / 'procure.sqlite3'}"
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 

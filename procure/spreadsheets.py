@@ -11,7 +11,8 @@ import io
 import math
 import re
 import zipfile
-from typing import IO, Any, Iterable
+from collections.abc import Iterable
+from typing import IO, Any
 
 import pandas as pd
 from openpyxl.reader.excel import ExcelReader
@@ -49,7 +50,9 @@ def unescape_cell(value: str) -> str:
 
 
 def write_table(rows: Iterable[dict[str, Any]], columns: list[str], fmt: str) -> bytes:
-    frame = pd.DataFrame([{c: escape_cell(row.get(c)) for c in columns} for row in rows], columns=columns)
+    frame = pd.DataFrame(
+        [{c: escape_cell(row.get(c)) for c in columns} for row in rows], columns=columns
+    )
     if fmt == "xlsx":
         buffer = io.BytesIO()
         frame.to_excel(buffer, index=False, engine="openpyxl")
@@ -75,7 +78,9 @@ def _refuse_wide_csv(content: bytes) -> None:
         if field is None or field.group(1) != b",":
             return  # the header ends (or is malformed, which pandas will say)
         position = field.end()
-    raise TableReadError(f"The file has more than {MAX_COLUMNS} columns; a table here has at most {MAX_COLUMNS}.")
+    raise TableReadError(
+        f"The file has more than {MAX_COLUMNS} columns; a table here has at most {MAX_COLUMNS}."
+    )
 
 
 def _refuse_large_sheet(stream: IO[bytes], max_rows: int) -> None:
@@ -93,15 +98,19 @@ def _refuse_large_sheet(stream: IO[bytes], max_rows: int) -> None:
             if match.group(1) == b"row":
                 rows, cells = rows + 1, 0
                 if rows > max_rows + 1:  # the header is a row too
-                    raise TableReadError(f"The file has more than {max_rows:,} rows; split it into smaller files.")
+                    raise TableReadError(
+                        f"The file has more than {max_rows:,} rows; split it into smaller files."
+                    )
             else:
                 cells += 1
                 if cells > MAX_COLUMNS:
-                    raise TableReadError(f"A row of the file has more than {MAX_COLUMNS} cells; a table here has "
-                                         f"at most {MAX_COLUMNS} columns.")
+                    raise TableReadError(
+                        f"A row of the file has more than {MAX_COLUMNS} cells; a table here has "
+                        f"at most {MAX_COLUMNS} columns."
+                    )
         if not chunk:
             return
-        pending = buffer[max(scan_end, 0):]
+        pending = buffer[max(scan_end, 0) :]
 
 
 def _first_worksheet(content: bytes) -> str | None:
@@ -130,18 +139,24 @@ def _refuse_large_workbook(content: bytes, max_rows: int) -> None:
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
     except zipfile.BadZipFile:
-        raise TableReadError("The file could not be read as a table: it is not an XLSX workbook.") from None
+        raise TableReadError(
+            "The file could not be read as a table: it is not an XLSX workbook."
+        ) from None
     with archive:
         members = archive.infolist()
         unpacked = sum(member.file_size for member in members)
         if unpacked > MAX_XLSX_UNPACKED_BYTES:
-            raise TableReadError(f"The workbook unpacks to {unpacked / 1_048_576:,.0f} MB; the limit is "
-                                 f"{MAX_XLSX_UNPACKED_BYTES / 1_048_576:.0f} MB. Save it as CSV or split it.")
+            raise TableReadError(
+                f"The workbook unpacks to {unpacked / 1_048_576:,.0f} MB; the limit is "
+                f"{MAX_XLSX_UNPACKED_BYTES / 1_048_576:.0f} MB. Save it as CSV or split it."
+            )
         for member in members:
             name = member.filename.lower()
             if name.endswith("sharedstrings.xml") and member.file_size > MAX_XLSX_SHARED_TEXT_BYTES:
-                raise TableReadError(f"The workbook's text unpacks to {member.file_size / 1_048_576:,.0f} MB; the "
-                                     f"limit is {MAX_XLSX_SHARED_TEXT_BYTES / 1_048_576:.0f} MB. Save it as CSV.")
+                raise TableReadError(
+                    f"The workbook's text unpacks to {member.file_size / 1_048_576:,.0f} MB; the "
+                    f"limit is {MAX_XLSX_SHARED_TEXT_BYTES / 1_048_576:.0f} MB. Save it as CSV."
+                )
         sheet = _first_worksheet(content)
         if sheet is not None:  # a workbook without one is refused by pandas, with its reason
             with archive.open(sheet) as stream:
@@ -158,11 +173,18 @@ def read_table(content: bytes, filename: str, max_rows: int) -> list[dict[str, A
     try:
         if name.endswith(".xlsx"):
             _refuse_large_workbook(content, max_rows)
-            frame = pd.read_excel(io.BytesIO(content), dtype=object, engine="openpyxl", nrows=max_rows + 1)
+            frame = pd.read_excel(
+                io.BytesIO(content), dtype=object, engine="openpyxl", nrows=max_rows + 1
+            )
         elif name.endswith(".csv"):
             _refuse_wide_csv(content)
-            frame = pd.read_csv(io.BytesIO(content), dtype=str, keep_default_na=False, nrows=max_rows + 1,
-                                encoding="utf-8-sig")
+            frame = pd.read_csv(
+                io.BytesIO(content),
+                dtype=str,
+                keep_default_na=False,
+                nrows=max_rows + 1,
+                encoding="utf-8-sig",
+            )
         else:
             raise TableReadError("Upload a .csv or .xlsx file.")
     except TableReadError:
@@ -170,6 +192,8 @@ def read_table(content: bytes, filename: str, max_rows: int) -> list[dict[str, A
     except Exception as error:  # pandas raises many kinds for unreadable files
         raise TableReadError(f"The file could not be read as a table: {error}") from None
     if len(frame) > max_rows:
-        raise TableReadError(f"The file has more than {max_rows:,} rows; split it into smaller files.")
+        raise TableReadError(
+            f"The file has more than {max_rows:,} rows; split it into smaller files."
+        )
     frame.columns = [str(c).strip() for c in frame.columns]
     return [{k: _cell(v) for k, v in record.items()} for record in frame.to_dict("records")]

@@ -46,7 +46,11 @@ def read_vendor_table(
     """
     try:
         raw = pd.read_csv(
-            source, dtype=str, keep_default_na=False, na_values=[], encoding="utf-8-sig",
+            source,
+            dtype=str,
+            keep_default_na=False,
+            na_values=[],
+            encoding="utf-8-sig",
             nrows=None if max_rows is None else max_rows + 1,
         )
     except pd.errors.EmptyDataError:
@@ -54,8 +58,15 @@ def read_vendor_table(
     except pd.errors.ParserError as error:
         raise TableError([CellError(1, "", f"not a readable CSV file: {error}")]) from None
     if max_rows is not None and len(raw) > max_rows:
-        raise TableError([CellError(max_rows + FIRST_DATA_ROW, "", f"the file has more than {max_rows:,} "
-                                    "vendors; score it in parts")])
+        raise TableError(
+            [
+                CellError(
+                    max_rows + FIRST_DATA_ROW,
+                    "",
+                    f"the file has more than {max_rows:,} vendors; score it in parts",
+                )
+            ]
+        )
     raw.columns = [str(column).strip() for column in raw.columns]
     return validate_vendor_table(raw)
 

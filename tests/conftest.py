@@ -14,11 +14,10 @@ import os
 import re
 
 import pytest
-from sqlalchemy import text
-from werkzeug.security import generate_password_hash
-
 from flask.testing import FlaskClient
 from hypothesis import settings as hypothesis_settings
+from sqlalchemy import text
+from werkzeug.security import generate_password_hash
 
 from procure import create_app
 from procure.extensions import db
@@ -31,9 +30,17 @@ _counter = itertools.count(1)
 # A minimal PDF file: the evidence upload knows a PDF by its %PDF- header alone.
 PDF = b"%PDF-1.4\n%%EOF\n"
 # The need of the `world` fixture's buyer.
-NEED = {"title": "Annotation 2026", "service_category": "data_annotation", "volume": 1000, "unit": "hour",
-        "period_start": "2026-01-01", "period_end": "2026-12-31", "budget_usd": 20000, "min_quality": 0.9,
-        "max_vendor_share": 0.8}
+NEED = {
+    "title": "Annotation 2026",
+    "service_category": "data_annotation",
+    "volume": 1000,
+    "unit": "hour",
+    "period_start": "2026-01-01",
+    "period_end": "2026-12-31",
+    "budget_usd": 20000,
+    "min_quality": 0.9,
+    "max_vendor_share": 0.8,
+}
 
 # CI runs the property tests with a fixed seed, so a run is repeatable; locally they explore.
 hypothesis_settings.register_profile("ci", derandomize=True, deadline=None)
@@ -58,8 +65,10 @@ def migrated(database_url, tmp_path_factory):
     """Upgrade the test database once, through the migrations (the only way the schema is made)."""
     from flask_migrate import upgrade
 
-    app = create_app({"database_url": database_url, "secret_key": "test"},
-                     instance_path=str(tmp_path_factory.mktemp("instance")))
+    app = create_app(
+        {"database_url": database_url, "secret_key": "test"},
+        instance_path=str(tmp_path_factory.mktemp("instance")),
+    )
     with app.app_context():
         if database_url.startswith("postgres"):
             db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
@@ -109,7 +118,12 @@ class _IsolatedContextManager:
 @pytest.fixture
 def app(migrated, tmp_path):
     app = create_app(
-        {"database_url": migrated, "secret_key": "test-secret", "TESTING": True, "job_queue": JOB_QUEUE},
+        {
+            "database_url": migrated,
+            "secret_key": "test-secret",
+            "TESTING": True,
+            "job_queue": JOB_QUEUE,
+        },
         instance_path=str(tmp_path / "instance"),
     )
     app.test_client_class = IsolatedClient
@@ -146,7 +160,9 @@ def make_org(app):
 def make_user(app, make_org):
     from procure.accounts.models import User
 
-    def make(role: str = "buyer", organization=None, email: str | None = None, active: bool = True) -> User:
+    def make(
+        role: str = "buyer", organization=None, email: str | None = None, active: bool = True
+    ) -> User:
         if organization is None:
             organization = make_org("vendor" if role == "vendor" else "buyer")
         user = User(
@@ -177,9 +193,17 @@ def request_token(client, email: str, password: str):
 
 def metric_body(key: str, **overrides) -> dict:
     """A custom metric that passes validation (the impact-worker share under another key)."""
-    return {"key": key, "label": key.replace("_", " "), "formula": "impact_workers_end / headcount_end",
-            "unit": "ratio", "direction": "higher", "goalposts": [0, 1], "section": "workforce", "source": "test",
-            **overrides}
+    return {
+        "key": key,
+        "label": key.replace("_", " "),
+        "formula": "impact_workers_end / headcount_end",
+        "unit": "ratio",
+        "direction": "higher",
+        "goalposts": [0, 1],
+        "section": "workforce",
+        "source": "test",
+        **overrides,
+    }
 
 
 def post_sign_in(client, email: str, password: str):
@@ -205,7 +229,9 @@ def bearer(app, client):
     """Headers with a fresh API token for a user, issued through the API."""
 
     def do(user, password: str = TEST_PASSWORD) -> dict[str, str]:
-        response = client.post("/api/v1/auth/tokens", json={"email": user.email, "password": password})
+        response = client.post(
+            "/api/v1/auth/tokens", json={"email": user.email, "password": password}
+        )
         assert response.status_code == 201, response.text
         return {"Authorization": f"Bearer {response.json['token']}"}
 
@@ -223,26 +249,62 @@ def valid_document(period_start: str = "2025-01-01", period_end: str = "2025-12-
         "period_start": period_start,
         "period_end": period_end,
         "workforce": {
-            "headcount_start": 100, "headcount_end": 115, "full_time_end": 100, "part_time_end": 15,
-            "fte_avg": 110.0, "total_hires": 30, "impact_worker_hires": 20, "departures_voluntary": 10,
-            "departures_involuntary": 5, "impact_worker_departures": 5, "impact_workers_start": 40,
+            "headcount_start": 100,
+            "headcount_end": 115,
+            "full_time_end": 100,
+            "part_time_end": 15,
+            "fte_avg": 110.0,
+            "total_hires": 30,
+            "impact_worker_hires": 20,
+            "departures_voluntary": 10,
+            "departures_involuntary": 5,
+            "impact_worker_departures": 5,
+            "impact_workers_start": 40,
             "impact_workers_end": 55,
-            "categories": {"long_term_unemployed": 20, "below_poverty_line": 30, "refugee_or_displaced": 10,
-                           "disability": 2, "youth_neet": 15, "women_low_participation": 0, "other": 0},
+            "categories": {
+                "long_term_unemployed": 20,
+                "below_poverty_line": 30,
+                "refugee_or_displaced": 10,
+                "disability": 2,
+                "youth_neet": 15,
+                "women_low_participation": 0,
+                "other": 0,
+            },
             "other_category_label": None,
-            "retention_cohort_hired": 18, "retention_cohort_retained_12m": 14,
-            "promotions_all": 9, "promotions_impact_workers": 5,
+            "retention_cohort_hired": 18,
+            "retention_cohort_retained_12m": 14,
+            "promotions_all": 9,
+            "promotions_impact_workers": 5,
         },
-        "wages": [{
-            "site": "Nairobi CBD", "country": "KE", "currency": "KES", "pay_period": "month",
-            "standard_weekly_hours": 45.0, "entry_level_wage": 32000.0, "impact_worker_median_wage": 36000.0,
-            "local_minimum_wage": 15201.0, "minimum_wage_source": "Kenya Regulation of Wages Order 2024",
-            "minimum_wage_date": "2024-11-01", "living_wage_benchmark": 35000.0,
-            "living_wage_source": "Anker benchmark, urban Kenya", "living_wage_date": "2025-06-01",
-        }],
-        "training": {"training_hours_all": 3450.0, "training_hours_impact_workers": 2400.0,
-                     "training_spend": 1500000.0, "training_currency": "KES", "employees_trained": 95},
-        "evidence": {"workforce": "self_reported_documented", "wages": "self_reported", "training": "self_reported"},
+        "wages": [
+            {
+                "site": "Nairobi CBD",
+                "country": "KE",
+                "currency": "KES",
+                "pay_period": "month",
+                "standard_weekly_hours": 45.0,
+                "entry_level_wage": 32000.0,
+                "impact_worker_median_wage": 36000.0,
+                "local_minimum_wage": 15201.0,
+                "minimum_wage_source": "Kenya Regulation of Wages Order 2024",
+                "minimum_wage_date": "2024-11-01",
+                "living_wage_benchmark": 35000.0,
+                "living_wage_source": "Anker benchmark, urban Kenya",
+                "living_wage_date": "2025-06-01",
+            }
+        ],
+        "training": {
+            "training_hours_all": 3450.0,
+            "training_hours_impact_workers": 2400.0,
+            "training_spend": 1500000.0,
+            "training_currency": "KES",
+            "employees_trained": 95,
+        },
+        "evidence": {
+            "workforce": "self_reported_documented",
+            "wages": "self_reported",
+            "training": "self_reported",
+        },
     }
 
 
@@ -272,13 +334,27 @@ def make_vendor(app, make_user):
 
     def make(name: str | None = None, country: str = "KE"):
         user = make_user("vendor")
-        vendor = Vendor(organization_id=user.organization_id, name=name or user.organization.name, country=country,
-                        description="", service_categories=["data_annotation"],
-                        sites=[{"name": "Nairobi CBD", "city": "Nairobi", "country": country}])
+        vendor = Vendor(
+            organization_id=user.organization_id,
+            name=name or user.organization.name,
+            country=country,
+            description="",
+            service_categories=["data_annotation"],
+            sites=[{"name": "Nairobi CBD", "city": "Nairobi", "country": country}],
+        )
         db.session.add(vendor)
         db.session.flush()
-        db.session.add(Offer(vendor_id=vendor.id, service_category="data_annotation", unit="hour", price=8,
-                             currency="USD", capacity_per_period=10000, quality=0.95))
+        db.session.add(
+            Offer(
+                vendor_id=vendor.id,
+                service_category="data_annotation",
+                unit="hour",
+                price=8,
+                currency="USD",
+                capacity_per_period=10000,
+                quality=0.95,
+            )
+        )
         db.session.commit()
         return vendor, user
 
@@ -290,11 +366,17 @@ def world(client, make_vendor, make_user, bearer):
     """Two scored vendors offering data annotation, and a buyer with one need (NEED)."""
     (a, user_a), (b, user_b) = make_vendor("Alpha Annotation"), make_vendor("Beta BPO")
     weaker = valid_document()
-    weaker["workforce"].update(impact_workers_end=10, impact_worker_hires=3, impact_worker_departures=1)
-    weaker["workforce"]["categories"] = {k: min(v, 10) for k, v in weaker["workforce"]["categories"].items()}
+    weaker["workforce"].update(
+        impact_workers_end=10, impact_worker_hires=3, impact_worker_departures=1
+    )
+    weaker["workforce"]["categories"] = {
+        k: min(v, 10) for k, v in weaker["workforce"]["categories"].items()
+    }
     for (vendor, user), document in (((a, user_a), valid_document()), ((b, user_b), weaker)):
         headers = bearer(user)
-        created = client.post("/api/v1/disclosures", headers=headers, json={"vendor_id": vendor.id, **document})
+        created = client.post(
+            "/api/v1/disclosures", headers=headers, json={"vendor_id": vendor.id, **document}
+        )
         client.post(f"/api/v1/disclosures/{created.json['id']}/submit", headers=headers)
     b.offers[0].price = 6  # Beta is cheaper (Alpha sells at 8 USD per hour)
     db.session.commit()
@@ -310,8 +392,11 @@ def make_scenario(client, world):
     starts its solve); `targets` as the API takes them, e.g. budget=5000. Returns its JSON."""
 
     def make(name: str = "Plan", **targets) -> dict:
-        response = client.post("/api/v1/scenarios", headers=world["headers"],
-                               json={"name": name, "need_ids": [world["need"]["id"]], "targets": targets})
+        response = client.post(
+            "/api/v1/scenarios",
+            headers=world["headers"],
+            json={"name": name, "need_ids": [world["need"]["id"]], "targets": targets},
+        )
         assert response.status_code == 201, response.json
         return response.json
 
@@ -321,7 +406,13 @@ def make_scenario(client, world):
 # ---------------------------------------------------------------- commands and workers
 
 
-def run_cli(args: list[str], tmp_path, monkeypatch, database_url: str | None = None, input: str | None = None):
+def run_cli(
+    args: list[str],
+    tmp_path,
+    monkeypatch,
+    database_url: str | None = None,
+    input: str | None = None,
+):
     """Run `procure ARGS` in-process with its instance folder under tmp_path (and the given database)."""
     from click.testing import CliRunner
 
@@ -339,10 +430,14 @@ def broker():
     if not redis_reachable():
         if WORKER_REQUIRED:
             pytest.fail(f"PROCURE_REQUIRE_WORKER=1 but Redis is not reachable at {BROKER_URL}")
-        pytest.skip(f"Redis not reachable at {BROKER_URL}: set PROCURE_TEST_BROKER_URL to run the worker tests")
+        pytest.skip(
+            f"Redis not reachable at {BROKER_URL}: set PROCURE_TEST_BROKER_URL to run the worker tests"
+        )
     import redis
 
-    redis.Redis.from_url(BROKER_URL).delete(JOB_QUEUE)  # no message left over from an earlier module
+    redis.Redis.from_url(BROKER_URL).delete(
+        JOB_QUEUE
+    )  # no message left over from an earlier module
     return BROKER_URL
 
 
@@ -353,8 +448,12 @@ def start_worker(app, broker, migrated, tmp_path):
     workers: list[Worker] = []
 
     def start(step_delay: float = 0.0) -> Worker:
-        worker = Worker(migrated, str(tmp_path / "worker-instance"), str(tmp_path / f"worker-{len(workers)}.log"),
-                        step_delay)
+        worker = Worker(
+            migrated,
+            str(tmp_path / "worker-instance"),
+            str(tmp_path / f"worker-{len(workers)}.log"),
+            step_delay,
+        )
         workers.append(worker)
         return worker
 

@@ -35,15 +35,26 @@ class Worker:
     """`procure worker` in its own process group, sharing the test database and Redis."""
 
     def __init__(self, database_url: str, instance: str, log_path: str, step_delay: float):
-        env = {**os.environ, "PROCURE_DATABASE_URL": database_url, "PROCURE_BROKER_URL": BROKER_URL,
-               "PROCURE_JOB_QUEUE": JOB_QUEUE,
-               "PROCURE_SECRET_KEY": "test-secret", "PROCURE_INSTANCE_PATH": instance,
-               "PROCURE_JOB_HEARTBEAT_SECONDS": "0.5", "PROCURE_JOB_STALE_SECONDS": "3",
-               "PROCURE_JOB_STEP_DELAY_SECONDS": str(step_delay)}
+        env = {
+            **os.environ,
+            "PROCURE_DATABASE_URL": database_url,
+            "PROCURE_BROKER_URL": BROKER_URL,
+            "PROCURE_JOB_QUEUE": JOB_QUEUE,
+            "PROCURE_SECRET_KEY": "test-secret",
+            "PROCURE_INSTANCE_PATH": instance,
+            "PROCURE_JOB_HEARTBEAT_SECONDS": "0.5",
+            "PROCURE_JOB_STALE_SECONDS": "3",
+            "PROCURE_JOB_STEP_DELAY_SECONDS": str(step_delay),
+        }
         self.log_path = log_path
         self.log = open(log_path, "ab")
-        self.process = subprocess.Popen([sys.executable, "-m", "procure", "worker", "--concurrency", "1"],
-                                        env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "procure", "worker", "--concurrency", "1"],
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         self._wait_ready()
 
     def _wait_ready(self, timeout: float = 60) -> None:

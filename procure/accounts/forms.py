@@ -12,7 +12,9 @@ class SignInForm(FlaskForm):
 
 
 class TokenForm(FlaskForm):
-    name = StringField("Token name", default="API token", validators=[DataRequired(), Length(max=100)])
+    name = StringField(
+        "Token name", default="API token", validators=[DataRequired(), Length(max=100)]
+    )
 
 
 class UserForm(FlaskForm):
@@ -24,16 +26,25 @@ class UserForm(FlaskForm):
 
 
 class PasswordChangeForm(FlaskForm):
-    current_password = PasswordField("Current password", validators=[DataRequired(), Length(max=1000)])
+    current_password = PasswordField(
+        "Current password", validators=[DataRequired(), Length(max=1000)]
+    )
     new_password = PasswordField("New password", validators=[DataRequired(), Length(max=1000)])
-    confirm_password = PasswordField("New password again", validators=[
-        DataRequired(), EqualTo("new_password", message="The two new passwords differ.")])
+    confirm_password = PasswordField(
+        "New password again",
+        validators=[
+            DataRequired(),
+            EqualTo("new_password", message="The two new passwords differ."),
+        ],
+    )
 
 
 class PasswordResetForm(FlaskForm):
     password = PasswordField("New password", validators=[DataRequired(), Length(max=1000)])
-    confirm_password = PasswordField("New password again", validators=[
-        DataRequired(), EqualTo("password", message="The two new passwords differ.")])
+    confirm_password = PasswordField(
+        "New password again",
+        validators=[DataRequired(), EqualTo("password", message="The two new passwords differ.")],
+    )
 
 
 class ConfirmForm(FlaskForm):

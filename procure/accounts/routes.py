@@ -4,7 +4,6 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-
 from procure.access import PUBLIC, SIGNED_IN, access, get_scoped_or_404, roles, scoped_select
 from procure.accounts import services
 from procure.accounts.models import ApiToken, Organization, User
@@ -21,7 +20,12 @@ from procure.accounts.schemas import (
 from procure.errors import ValidationFailed, respond_error
 from procure.extensions import db
 
-blp = Blueprint("accounts_api", __name__, url_prefix="/api/v1", description="Sign-in tokens, users and organizations")
+blp = Blueprint(
+    "accounts_api",
+    __name__,
+    url_prefix="/api/v1",
+    description="Sign-in tokens, users and organizations",
+)
 
 
 @blp.route("/auth/tokens")
@@ -31,7 +35,10 @@ class Tokens(MethodView):
     @blp.arguments(TokenRequestSchema)
     @blp.response(201, IssuedTokenSchema)
     @blp.alt_response(401, description="Wrong email or password")
-    @blp.alt_response(403, description="Right password, but the account is locked until an administrator unlocks it")
+    @blp.alt_response(
+        403,
+        description="Right password, but the account is locked until an administrator unlocks it",
+    )
     @blp.alt_response(429, description="Too many failed attempts")
     def post(self, body):
         """Exchange an email and password for a bearer token"""

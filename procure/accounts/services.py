@@ -40,7 +40,9 @@ def locked_message(user: User) -> str:
     minutes = current_app.config["LOCKOUT_MINUTES"]
     if not minutes:
         return message + "."
-    left = max(1, ceil((user.locked_at + timedelta(minutes=minutes) - utcnow()).total_seconds() / 60))
+    left = max(
+        1, ceil((user.locked_at + timedelta(minutes=minutes) - utcnow()).total_seconds() / 60)
+    )
     return message + f", or try again in {left} minute(s)."
 
 
@@ -82,7 +84,9 @@ def password_problems(password: str, email: str = "") -> list[str]:
         problems.append("Use at least 4 different characters.")
     email = normalise_email(email)
     local_part = email.partition("@")[0]
-    if email and (email in password.lower() or (len(local_part) >= 3 and local_part in password.lower())):
+    if email and (
+        email in password.lower() or (len(local_part) >= 3 and local_part in password.lower())
+    ):
         problems.append("Do not use your email address, or its part before the @, in the password.")
     if _is_common(password):
         problems.append("This password is among the most commonly used ones: choose another.")
@@ -133,7 +137,9 @@ def create_user(
         errors["name"] = ["Give the user a name."]
     allowed = ROLES_BY_KIND[organization.kind]
     if role not in allowed:
-        errors["role"] = [f"A {organization.kind} organization's user may be: {', '.join(allowed)}."]
+        errors["role"] = [
+            f"A {organization.kind} organization's user may be: {', '.join(allowed)}."
+        ]
     problems = password_problems(password, email)
     if problems:
         errors["password"] = problems
@@ -148,7 +154,9 @@ def create_user(
     )
     db.session.add(user)
     record_event(
-        "user.create", user, after={"email": email, "role": role},
+        "user.create",
+        user,
+        after={"email": email, "role": role},
         organization_id=organization.id,
     )
     return user
@@ -168,20 +176,32 @@ def _count_wrong_password(user: User) -> None:
     """One more wrong password in a row for `user`; the one that reaches LOCKOUT_FAILURES locks
     the account. Both steps are single UPDATEs, so parallel attempts neither lose a count nor
     lock twice."""
-    db.session.execute(update(User).where(User.id == user.id)
-                       .values(failed_sign_ins=User.failed_sign_ins + 1)
-                       .execution_options(synchronize_session=False))
+    db.session.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(failed_sign_ins=User.failed_sign_ins + 1)
+        .execution_options(synchronize_session=False)
+    )
     db.session.refresh(user, ["failed_sign_ins", "locked_at"])
     limit = current_app.config["LOCKOUT_FAILURES"]
     if not limit or user.failed_sign_ins < limit or user.locked_at is not None:
         return
     now = utcnow()
-    locked = db.session.execute(update(User).where(User.id == user.id, User.locked_at.is_(None))
-                                .values(locked_at=now).execution_options(synchronize_session=False))
+    locked = db.session.execute(
+        update(User)
+        .where(User.id == user.id, User.locked_at.is_(None))
+        .values(locked_at=now)
+        .execution_options(synchronize_session=False)
+    )
     if locked.rowcount == 1:
         user.locked_at = now
-        record_event("user.locked", user, after={"failed_sign_ins": user.failed_sign_ins, "locked_at": now},
-                     actor=None, organization_id=user.organization_id)
+        record_event(
+            "user.locked",
+            user,
+            after={"failed_sign_ins": user.failed_sign_ins, "locked_at": now},
+            actor=None,
+            organization_id=user.organization_id,
+        )
 
 
 def authenticate(email: str, password: str) -> User:
@@ -221,8 +241,13 @@ def authenticate(email: str, password: str) -> User:
         record_event("auth.sign_in_failed", throttle, after={"email": email}, actor=None)
         raise SignInRefused(401, "The email or password is not correct.")
     if user.locked:
-        record_event("auth.sign_in_failed", user, after={"email": email, "reason": "locked"}, actor=None,
-                     organization_id=user.organization_id)
+        record_event(
+            "auth.sign_in_failed",
+            user,
+            after={"email": email, "reason": "locked"},
+            actor=None,
+            organization_id=user.organization_id,
+        )
         raise SignInRefused(403, locked_message(user))
     if throttle is not None:
         db.session.delete(throttle)
@@ -240,8 +265,15 @@ def _clear_lock(user: User, *only_if) -> dict | None:
     applies only if `only_if` still holds (so of two requests at once, one clears it). The lock
     as it was when cleared, or None when the conditions no longer held."""
     before = {"locked_at": user.locked_at, "failed_sign_ins": user.failed_sign_ins}
-    cleared = db.session.execute(update(User).where(User.id == user.id, *only_if).values(**LOCK_CLEARED)
-                                 .execution_options(synchronize_session=False)).rowcount == 1
+    cleared = (
+        db.session.execute(
+            update(User)
+            .where(User.id == user.id, *only_if)
+            .values(**LOCK_CLEARED)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        == 1
+    )
     db.session.refresh(user, list(LOCK_CLEARED))
     return before if cleared else None
 
@@ -255,8 +287,14 @@ def _lapse_lock(user: User) -> None:
     however many sign-ins find it lapsed at the same moment)."""
     before = _clear_lock(user, User.locked_at == user.locked_at)
     if before is not None:
-        record_event("user.lock_lapsed", user, before=before, after=LOCK_CLEARED, actor=None,
-                     organization_id=user.organization_id)
+        record_event(
+            "user.lock_lapsed",
+            user,
+            before=before,
+            after=LOCK_CLEARED,
+            actor=None,
+            organization_id=user.organization_id,
+        )
 
 
 def unlock_user(user: User) -> None:
@@ -266,7 +304,13 @@ def unlock_user(user: User) -> None:
     if before is None:
         raise ConflictError(f"{user.email} is not locked.")
     _clear_throttle(user.email)
-    record_event("user.unlocked", user, before=before, after=LOCK_CLEARED, organization_id=user.organization_id)
+    record_event(
+        "user.unlocked",
+        user,
+        before=before,
+        after=LOCK_CLEARED,
+        organization_id=user.organization_id,
+    )
     db.session.flush()
 
 
@@ -280,7 +324,9 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     if not check_password_hash(user.password_hash, current_password):
         errors["current_password"] = ["Your current password is not correct."]
         _count_wrong_password(user)
-        record_event("user.password_change_failed", user, after={"failed_sign_ins": user.failed_sign_ins})
+        record_event(
+            "user.password_change_failed", user, after={"failed_sign_ins": user.failed_sign_ins}
+        )
     elif new_password == current_password:
         problems = ["Choose a password different from your current one."]
     if problems:
@@ -304,10 +350,18 @@ def reset_password(user: User, new_password: str) -> int:
     user.password_hash = generate_password_hash(new_password)
     _clear_lock(user)
     _clear_throttle(user.email)
-    revoked = db.session.execute(update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-                                 .values(revoked_at=utcnow()).execution_options(synchronize_session=False)).rowcount
-    record_event("user.password_reset", user, after={"password": "reset", "tokens_revoked": revoked},
-                 organization_id=user.organization_id)
+    revoked = db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    record_event(
+        "user.password_reset",
+        user,
+        after={"password": "reset", "tokens_revoked": revoked},
+        organization_id=user.organization_id,
+    )
     db.session.flush()
     return revoked
 
@@ -324,9 +378,12 @@ def session_stamp(user: User) -> str:
 
 def end_sessions(user: User) -> None:
     """Sign the user out everywhere: every session opened so far stops matching session_stamp."""
-    db.session.execute(update(User).where(User.id == user.id)
-                       .values(session_epoch=User.session_epoch + 1)
-                       .execution_options(synchronize_session=False))
+    db.session.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(session_epoch=User.session_epoch + 1)
+        .execution_options(synchronize_session=False)
+    )
     db.session.refresh(user, ["session_epoch"])
 
 

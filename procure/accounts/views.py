@@ -8,7 +8,14 @@ from wtforms.fields.choices import SelectChoice
 
 from procure.access import PUBLIC, SIGNED_IN, access, get_scoped_or_404, roles, scoped_select
 from procure.accounts import services
-from procure.accounts.forms import ConfirmForm, PasswordChangeForm, PasswordResetForm, SignInForm, TokenForm, UserForm
+from procure.accounts.forms import (
+    ConfirmForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SignInForm,
+    TokenForm,
+    UserForm,
+)
 from procure.accounts.models import ApiToken, Organization, User
 from procure.audit.services import record_event
 from procure.errors import ValidationFailed
@@ -74,11 +81,15 @@ def sign_out():
 @access(SIGNED_IN)
 def home():
     organization = current_user.organization
-    members = db.session.scalars(scoped_select(User).where(User.organization_id == organization.id).order_by(User.name)).all()
+    members = db.session.scalars(
+        scoped_select(User).where(User.organization_id == organization.id).order_by(User.name)
+    ).all()
     context = {}
     if current_user.role in ("buyer", "executive"):
         context = _scenario_overview()
-    return render_template(f"home/{current_user.role}.html", organization=organization, members=members, **context)
+    return render_template(
+        f"home/{current_user.role}.html", organization=organization, members=members, **context
+    )
 
 
 def _scenario_overview() -> dict:
@@ -118,10 +129,13 @@ def _account_page(token_form=None, password_form=None, new_secret=None, status=2
     """The account page with the given forms (fresh, empty ones for those not given)."""
     tokens = db.session.scalars(scoped_select(ApiToken).order_by(ApiToken.id.desc())).all()
     return render_template(
-        "accounts/account.html", tokens=tokens, new_secret=new_secret,
+        "accounts/account.html",
+        tokens=tokens,
+        new_secret=new_secret,
         form=TokenForm(formdata=None) if token_form is None else token_form,
         password_form=PasswordChangeForm(formdata=None) if password_form is None else password_form,
-        revoke_form=ConfirmForm(), is_live=services.token_is_live,
+        revoke_form=ConfirmForm(),
+        is_live=services.token_is_live,
         min_password_length=services.MIN_PASSWORD_LENGTH,
     ), status
 
@@ -142,8 +156,10 @@ def change_password():
         else:
             db.session.commit()
             _open_session(user)
-            flash("Your password is changed. Your other sessions are signed out; your API tokens still work.",
-                  "success")
+            flash(
+                "Your password is changed. Your other sessions are signed out; your API tokens still work.",
+                "success",
+            )
             return redirect(url_for("accounts_pages.account"))
     return _account_page(password_form=form, status=422)
 
@@ -162,7 +178,9 @@ def revoke_token(token_id):
 @bp.route("/admin/users", methods=["GET", "POST"])
 @access(roles("admin"))
 def admin_users():
-    organizations = db.session.scalars(scoped_select(Organization).order_by(Organization.name)).all()
+    organizations = db.session.scalars(
+        scoped_select(Organization).order_by(Organization.name)
+    ).all()
     form = UserForm()
     form.organization_id.choices = [
         SelectChoice(org.id, f"{org.name} ({org.kind})") for org in organizations
@@ -185,8 +203,12 @@ def admin_users():
     elif request.method == "POST":
         status = 422
     users = db.session.scalars(scoped_select(User).order_by(User.organization_id, User.name)).all()
-    return render_template("accounts/admin_users.html", form=form, users=users,
-                           min_password_length=services.MIN_PASSWORD_LENGTH), status
+    return render_template(
+        "accounts/admin_users.html",
+        form=form,
+        users=users,
+        min_password_length=services.MIN_PASSWORD_LENGTH,
+    ), status
 
 
 @bp.route("/admin/users/<int:user_id>/unlock", methods=["POST"])
@@ -194,8 +216,10 @@ def admin_users():
 def unlock_user(user_id):
     user = get_scoped_or_404(User, user_id)
     if ConfirmForm().validate_on_submit():
-        commit_or_flash(lambda: services.unlock_user(user),
-                        f"{user.name} ({user.email}) is unlocked and can sign in again.")
+        commit_or_flash(
+            lambda: services.unlock_user(user),
+            f"{user.name} ({user.email}) is unlocked and can sign in again.",
+        )
     return redirect(url_for("accounts_pages.admin_users"))
 
 
@@ -214,10 +238,17 @@ def reset_password(user_id):
             show_field_errors(form, failed)
         else:
             db.session.commit()
-            flash(f"{user.name} ({user.email}) has a new password; their sessions are signed out and "
-                  f"{revoked} API token(s) revoked. Give them the password by a channel you trust.", "success")
+            flash(
+                f"{user.name} ({user.email}) has a new password; their sessions are signed out and "
+                f"{revoked} API token(s) revoked. Give them the password by a channel you trust.",
+                "success",
+            )
             return redirect(url_for("accounts_pages.admin_users"))
     if request.method == "POST":
         status = 422
-    return render_template("accounts/reset_password.html", form=form, user=user,
-                           min_password_length=services.MIN_PASSWORD_LENGTH), status
+    return render_template(
+        "accounts/reset_password.html",
+        form=form,
+        user=user,
+        min_password_length=services.MIN_PASSWORD_LENGTH,
+    ), status

@@ -63,7 +63,9 @@ def _detected_kind(content: bytes) -> str | None:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
         return None
-    if text.lstrip().startswith(("<", "#!")):  # markup (HTML, SVG, XML) or a script: text, not a table
+    if text.lstrip().startswith(
+        ("<", "#!")
+    ):  # markup (HTML, SVG, XML) or a script: text, not a table
         return None
     rows = list(csv.reader(io.StringIO(text[:65536])))
     if rows and max(len(row) for row in rows) >= 2:

@@ -6,11 +6,11 @@ The page form and the validator share the document's field names, so an error fo
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from procure.disclosures.validation import EVIDENCE_SECTIONS as SECTIONS
-from procure.disclosures.validation import PAY_PERIODS
 
 
 @dataclass(frozen=True)
@@ -22,19 +22,33 @@ class FormField:
 
 
 WORKFORCE = (
-    FormField("headcount_start", "Employees at period start", "Permanent employees (IRIS+ OI8869)."),
+    FormField(
+        "headcount_start", "Employees at period start", "Permanent employees (IRIS+ OI8869)."
+    ),
     FormField("headcount_end", "Employees at period end"),
     FormField("full_time_end", "Full-time at period end"),
-    FormField("part_time_end", "Part-time at period end", "Full-time plus part-time must equal employees at period end."),
+    FormField(
+        "part_time_end",
+        "Part-time at period end",
+        "Full-time plus part-time must equal employees at period end.",
+    ),
     FormField("fte_avg", "Average full-time equivalents", "Average FTE over the period.", "float"),
     FormField("total_hires", "Hires in the period", "GRI 401-1a."),
-    FormField("impact_worker_hires", "Impact workers hired", "People who, when hired, were long-term unemployed, below the poverty line or in a declared category."),
+    FormField(
+        "impact_worker_hires",
+        "Impact workers hired",
+        "People who, when hired, were long-term unemployed, below the poverty line or in a declared category.",
+    ),
     FormField("departures_voluntary", "Voluntary departures"),
     FormField("departures_involuntary", "Involuntary departures"),
     FormField("impact_worker_departures", "Impact-worker departures"),
     FormField("impact_workers_start", "Impact workers at period start"),
     FormField("impact_workers_end", "Impact workers at period end"),
-    FormField("retention_cohort_hired", "Impact workers hired 12–24 months before period end", "The 12-month retention cohort."),
+    FormField(
+        "retention_cohort_hired",
+        "Impact workers hired 12–24 months before period end",
+        "The 12-month retention cohort.",
+    ),
     FormField("retention_cohort_retained_12m", "…of whom still employed 12 months after hire"),
     FormField("promotions_all", "Employees promoted"),
     FormField("promotions_impact_workers", "Impact workers promoted"),
@@ -55,13 +69,25 @@ SITE = (
     FormField("country", "Country (ISO code)", "Two letters, e.g. KE.", "code"),
     FormField("currency", "Currency (ISO code)", "Three letters, e.g. KES.", "code"),
     FormField("pay_period", "Pay period", "Applies to all wages of this site.", "choice"),
-    FormField("standard_weekly_hours", "Standard weekly hours", "Contractual hours, no overtime.", "float"),
-    FormField("entry_level_wage", "Entry-level wage", "GRI 202-1: basic pay plus guaranteed allowances.", "float"),
+    FormField(
+        "standard_weekly_hours", "Standard weekly hours", "Contractual hours, no overtime.", "float"
+    ),
+    FormField(
+        "entry_level_wage",
+        "Entry-level wage",
+        "GRI 202-1: basic pay plus guaranteed allowances.",
+        "float",
+    ),
     FormField("impact_worker_median_wage", "Median wage of impact workers", kind="float"),
     FormField("local_minimum_wage", "Local minimum wage", kind="float"),
     FormField("minimum_wage_source", "Minimum wage source", "The law or public notice.", "text"),
     FormField("minimum_wage_date", "Minimum wage effective date", kind="date"),
-    FormField("living_wage_benchmark", "Living-wage benchmark", "E.g. an Anker benchmark for the area.", "float"),
+    FormField(
+        "living_wage_benchmark",
+        "Living-wage benchmark",
+        "E.g. an Anker benchmark for the area.",
+        "float",
+    ),
     FormField("living_wage_source", "Living-wage source", kind="text"),
     FormField("living_wage_date", "Living-wage reference date", kind="date"),
 )
@@ -73,7 +99,6 @@ TRAINING = (
     FormField("training_currency", "Training spend currency", "ISO code, e.g. USD.", "code"),
     FormField("employees_trained", "Employees who completed training"),
 )
-
 
 
 def _value(raw: str | None, kind: str) -> Any:
@@ -105,7 +130,9 @@ def _value(raw: str | None, kind: str) -> Any:
 def document_from_form(form: Mapping[str, str]) -> dict[str, Any]:
     """The disclosure document (without period) posted by the disclosure form."""
     workforce = {f.key: _value(form.get(f"workforce.{f.key}"), f.kind) for f in WORKFORCE}
-    workforce["categories"] = {f.key: _value(form.get(f"workforce.categories.{f.key}"), f.kind) for f in CATEGORIES}
+    workforce["categories"] = {
+        f.key: _value(form.get(f"workforce.categories.{f.key}"), f.kind) for f in CATEGORIES
+    }
     workforce["other_category_label"] = _value(form.get("workforce.other_category_label"), "text")
     wages = []
     index = 0
@@ -136,7 +163,7 @@ def field_label(path: str) -> str:
     if path in _LABELS:
         return _LABELS[path]
     if path.startswith("wages[") and "]." in path:
-        index, _, key = path[len("wages["):].partition("].")
+        index, _, key = path[len("wages[") :].partition("].")
         if index.isdigit() and key in _SITE_LABELS:
             return f"Site {int(index) + 1}: {_SITE_LABELS[key]}"
     return path

@@ -3,15 +3,30 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import (JSON, CheckConstraint, ForeignKey, Index, Select, String, Text, UniqueConstraint, and_, false,
-                        select, true)
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Select,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+    false,
+    select,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from procure.db import Base, TimestampMixin, UTCDateTime, utcnow
 from procure.disclosures.validation import EVIDENCE_LEVELS, EVIDENCE_SECTIONS  # noqa: F401 (re-exported)
 from procure.vendors.models import Vendor
 
-DISCLOSURE_STATES = ("draft", "submitted")  # as stored: a review belongs to the reviewing organization
+DISCLOSURE_STATES = (
+    "draft",
+    "submitted",
+)  # as stored: a review belongs to the reviewing organization
 REVIEW_DECISIONS = ("verified", "rejected")
 VIEWED_STATES = (*DISCLOSURE_STATES, *REVIEW_DECISIONS)  # as one organization sees a version
 
@@ -49,9 +64,12 @@ class Disclosure(TimestampMixin, Base):
     edit_version: Mapped[int] = mapped_column(default=1)
 
     vendor: Mapped[Vendor] = relationship()
-    evidence: Mapped[list[Evidence]] = relationship(back_populates="disclosure", order_by="Evidence.id")
+    evidence: Mapped[list[Evidence]] = relationship(
+        back_populates="disclosure", order_by="Evidence.id"
+    )
     reviews: Mapped[list[DisclosureReview]] = relationship(  # few per version; read with it, no N+1
-        back_populates="disclosure", order_by="DisclosureReview.reviewed_at", lazy="selectin")
+        back_populates="disclosure", order_by="DisclosureReview.reviewed_at", lazy="selectin"
+    )
 
     __mapper_args__ = {"version_id_col": edit_version}
 
@@ -79,7 +97,9 @@ class Disclosure(TimestampMixin, Base):
         if state in REVIEW_DECISIONS:
             return cls.id.in_(DisclosureReview.decided(organization_id, state))
         if state == "submitted":
-            return and_(cls.state == "submitted", cls.id.not_in(DisclosureReview.decided(organization_id)))
+            return and_(
+                cls.state == "submitted", cls.id.not_in(DisclosureReview.decided(organization_id))
+            )
         return cls.state == state
 
     @classmethod
@@ -150,7 +170,9 @@ class Evidence(Base):
         if not user.is_authenticated:
             return false()
         if user.role == "vendor":
-            return cls.disclosure.has(Disclosure.vendor.has(Vendor.organization_id == user.organization_id))
+            return cls.disclosure.has(
+                Disclosure.vendor.has(Vendor.organization_id == user.organization_id)
+            )
         if user.role == "buyer":
             return cls.disclosure.has(Disclosure.state != "draft")
         return false()

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import bisect
 import tomllib
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 COUNTRIES_FILE = "countries.toml"
 CURRENCIES_FILE = "currencies.toml"
@@ -81,8 +82,9 @@ class FxTable:
         by_currency: dict[str, list[FxRate]] = {}
         for rate in rates:
             by_currency.setdefault(rate.currency, []).append(rate)
-        self._rates = {code: sorted(found, key=lambda rate: rate.date)
-                       for code, found in by_currency.items()}
+        self._rates = {
+            code: sorted(found, key=lambda rate: rate.date) for code, found in by_currency.items()
+        }
 
     @property
     def currencies(self) -> frozenset[str]:
@@ -111,8 +113,9 @@ class FxTable:
         if currency == "USD":
             return UsdConversion(float(amount), 1.0, on, "identity")
         rate, is_after = self.rate_on(currency, on)
-        return UsdConversion(amount * rate.usd_per_unit, rate.usd_per_unit, rate.date,
-                             rate.source, is_after)
+        return UsdConversion(
+            amount * rate.usd_per_unit, rate.usd_per_unit, rate.date, rate.source, is_after
+        )
 
 
 @dataclass(frozen=True)
@@ -159,13 +162,15 @@ def _read_currencies(table: Mapping[str, Any]) -> dict[str, Currency]:
         minor_units = entry.get("minor_units")
         if minor_units is not None and not isinstance(minor_units, int):
             raise ReferenceDataError(f"{CURRENCIES_FILE} [{code}]: 'minor_units' must be an int.")
-        currencies[code] = Currency(code, _entry(entry, "name", CURRENCIES_FILE, code, str),
-                                    minor_units, kind)
+        currencies[code] = Currency(
+            code, _entry(entry, "name", CURRENCIES_FILE, code, str), minor_units, kind
+        )
     return currencies
 
 
-def _read_countries(table: Mapping[str, Any],
-                    currencies: Mapping[str, Currency]) -> dict[str, Country]:
+def _read_countries(
+    table: Mapping[str, Any], currencies: Mapping[str, Currency]
+) -> dict[str, Country]:
     countries = {}
     for code, entry in table.items():
         currency = entry.get("currency")
@@ -188,12 +193,16 @@ def _read_fx(table: Mapping[str, Any], currencies: Mapping[str, Currency]) -> Fx
                 f"{FX_FILE} [{where}]: currency {currency!r} is not in {CURRENCIES_FILE}."
             )
         usd_per_unit = entry.get("usd_per_unit")
-        if (not isinstance(usd_per_unit, (int, float)) or isinstance(usd_per_unit, bool)
-                or not usd_per_unit > 0):
+        if (
+            not isinstance(usd_per_unit, (int, float))
+            or isinstance(usd_per_unit, bool)
+            or not usd_per_unit > 0
+        ):
             raise ReferenceDataError(
                 f"{FX_FILE} [{where}]: 'usd_per_unit' must be a number above 0."
             )
         rate_date = _entry(entry, "date", FX_FILE, where, date)
-        rates.append(FxRate(currency, rate_date, float(usd_per_unit),
-                            entry.get("source", default_source)))
+        rates.append(
+            FxRate(currency, rate_date, float(usd_per_unit), entry.get("source", default_source))
+        )
     return FxTable(rates)

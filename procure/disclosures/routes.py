@@ -27,8 +27,12 @@ from procure.errors import respond_error
 from procure.extensions import db
 from procure.vendors.models import Vendor
 
-blp = Blueprint("disclosures_api", __name__, url_prefix="/api/v1",
-                description="Impact disclosures: versions, review and evidence")
+blp = Blueprint(
+    "disclosures_api",
+    __name__,
+    url_prefix="/api/v1",
+    description="Impact disclosures: versions, review and evidence",
+)
 
 
 @blp.route("/disclosures")
@@ -38,12 +42,15 @@ class Disclosures(MethodView):
     @blp.response(200, DisclosureSchema(many=True))
     def get(self, query):
         """Disclosure versions visible to you (buyers and executives never see drafts)"""
-        statement = scoped_select(Disclosure).order_by(Disclosure.vendor_id, Disclosure.period_start.desc(),
-                                                       Disclosure.number.desc())
+        statement = scoped_select(Disclosure).order_by(
+            Disclosure.vendor_id, Disclosure.period_start.desc(), Disclosure.number.desc()
+        )
         if "vendor_id" in query:
             statement = statement.where(Disclosure.vendor_id == query["vendor_id"])
         if "state" in query:
-            statement = statement.where(Disclosure.in_state_for(query["state"], current_user.organization_id))
+            statement = statement.where(
+                Disclosure.in_state_for(query["state"], current_user.organization_id)
+            )
         return db.session.scalars(statement).all()
 
     @access(roles("vendor"))
@@ -130,9 +137,11 @@ class DisclosureVersions(MethodView):
         disclosure = get_scoped_or_404(Disclosure, disclosure_id)
         return db.session.scalars(
             scoped_select(Disclosure)
-            .where(Disclosure.vendor_id == disclosure.vendor_id,
-                   Disclosure.period_start == disclosure.period_start,
-                   Disclosure.period_end == disclosure.period_end)
+            .where(
+                Disclosure.vendor_id == disclosure.vendor_id,
+                Disclosure.period_start == disclosure.period_start,
+                Disclosure.period_end == disclosure.period_end,
+            )
             .order_by(Disclosure.number)
         ).all()
 
@@ -144,8 +153,11 @@ class DisclosureEvidence(MethodView):
     def get(self, disclosure_id):
         """Evidence files of a disclosure version"""
         disclosure = get_scoped_or_404(Disclosure, disclosure_id)
-        return db.session.scalars(scoped_select(Evidence).where(Evidence.disclosure_id == disclosure.id)
-                                  .order_by(Evidence.id)).all()
+        return db.session.scalars(
+            scoped_select(Evidence)
+            .where(Evidence.disclosure_id == disclosure.id)
+            .order_by(Evidence.id)
+        ).all()
 
     @access(roles("vendor"))
     @blp.arguments(EvidenceUploadSchema, location="form")
@@ -159,8 +171,14 @@ class DisclosureEvidence(MethodView):
         disclosure = get_scoped_or_404(Disclosure, disclosure_id)
         upload = files["file"]
         try:
-            evidence = services.add_evidence(disclosure, upload.filename, upload.read(), form["section"],
-                                             form["level"], current_user)
+            evidence = services.add_evidence(
+                disclosure,
+                upload.filename,
+                upload.read(),
+                form["section"],
+                form["level"],
+                current_user,
+            )
         except EvidenceRejected as rejected:
             return respond_error(rejected.status, rejected.message, {"file": [rejected.message]})
         db.session.commit()
@@ -183,8 +201,12 @@ class EvidenceDownload(MethodView):
     def get(self, evidence_id):
         """Download an evidence file (the owning vendor and buyers only)"""
         evidence = get_scoped_or_404(Evidence, evidence_id)
-        return send_file(services.evidence_path(evidence), mimetype=evidence.content_type,
-                         as_attachment=True, download_name=evidence.filename)
+        return send_file(
+            services.evidence_path(evidence),
+            mimetype=evidence.content_type,
+            as_attachment=True,
+            download_name=evidence.filename,
+        )
 
 
 def export_response(fmt: str, latest_period: bool = False):
@@ -206,8 +228,11 @@ def export_response(fmt: str, latest_period: bool = False):
     rows = [flat_row(d) for d in disclosures]
     content = write_table(rows, FLAT_COLUMNS, fmt)
     mimetype = "text/csv" if fmt == "csv" else XLSX
-    return Response(content, mimetype=mimetype,
-                    headers={"Content-Disposition": f"attachment; filename=disclosures.{fmt}"})
+    return Response(
+        content,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f"attachment; filename=disclosures.{fmt}"},
+    )
 
 
 def import_upload(upload):

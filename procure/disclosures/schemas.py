@@ -2,7 +2,12 @@ from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
 from procure.api_fields import RecordId, RecordVersion
-from procure.disclosures.models import EVIDENCE_LEVELS, EVIDENCE_SECTIONS, REVIEW_DECISIONS, VIEWED_STATES
+from procure.disclosures.models import (
+    EVIDENCE_LEVELS,
+    EVIDENCE_SECTIONS,
+    REVIEW_DECISIONS,
+    VIEWED_STATES,
+)
 
 SECTION_HELP = (
     "Checked field by field by the disclosure rules; errors come back per field path, "
@@ -13,23 +18,43 @@ SECTION_HELP = (
 class DisclosureDocumentSchema(Schema):
     """The disclosure document (DESIGN §4). Absent or null figures mean 'not disclosed'."""
 
-    workforce = fields.Dict(metadata={"description": "Headcount, hires, departures, impact workers and "
-                                                     "their categories, retention, promotions. " + SECTION_HELP})
-    wages = fields.List(fields.Dict(), metadata={"description": "One entry per site: country, currency, "
-                                                                "pay_period, standard_weekly_hours, wages and "
-                                                                "benchmarks with source and date."})
-    training = fields.Dict(metadata={"description": "Training hours, spend and currency, people trained."})
-    evidence = fields.Dict(metadata={"description": "Evidence level per section: " + ", ".join(EVIDENCE_LEVELS)})
+    workforce = fields.Dict(
+        metadata={
+            "description": "Headcount, hires, departures, impact workers and "
+            "their categories, retention, promotions. " + SECTION_HELP
+        }
+    )
+    wages = fields.List(
+        fields.Dict(),
+        metadata={
+            "description": "One entry per site: country, currency, "
+            "pay_period, standard_weekly_hours, wages and "
+            "benchmarks with source and date."
+        },
+    )
+    training = fields.Dict(
+        metadata={"description": "Training hours, spend and currency, people trained."}
+    )
+    evidence = fields.Dict(
+        metadata={"description": "Evidence level per section: " + ", ".join(EVIDENCE_LEVELS)}
+    )
 
 
 class DisclosureCreateSchema(DisclosureDocumentSchema):
     vendor_id = RecordId(required=True)
-    period_start = fields.String(required=True, metadata={"description": "ISO date, e.g. 2025-01-01"})
-    period_end = fields.String(required=True, metadata={"description": "ISO date, after period_start"})
+    period_start = fields.String(
+        required=True, metadata={"description": "ISO date, e.g. 2025-01-01"}
+    )
+    period_end = fields.String(
+        required=True, metadata={"description": "ISO date, after period_start"}
+    )
 
 
 class DisclosureUpdateSchema(DisclosureDocumentSchema):
-    edit_version = RecordVersion(required=True, metadata={"description": "The edit_version you loaded; a stale one gets 409."})
+    edit_version = RecordVersion(
+        required=True,
+        metadata={"description": "The edit_version you loaded; a stale one gets 409."},
+    )
 
 
 class IssueSchema(Schema):
@@ -63,22 +88,42 @@ class DisclosureSchema(Schema):
     vendor_name = fields.String(attribute="vendor.name", dump_only=True)
     period_start = fields.Date(dump_only=True)
     period_end = fields.Date(dump_only=True)
-    number = fields.Integer(dump_only=True, metadata={"description": "Version number within vendor and period"})
-    state = fields.String(dump_only=True, validate=validate.OneOf(VIEWED_STATES), metadata={
-        "description": "As your organization sees it: verified or rejected once it has reviewed the version"})
+    number = fields.Integer(
+        dump_only=True, metadata={"description": "Version number within vendor and period"}
+    )
+    state = fields.String(
+        dump_only=True,
+        validate=validate.OneOf(VIEWED_STATES),
+        metadata={
+            "description": "As your organization sees it: verified or rejected once it has reviewed the version"
+        },
+    )
     workforce = fields.Dict(attribute="figures.workforce", dump_only=True)
     wages = fields.List(fields.Dict(), attribute="figures.wages", dump_only=True)
     training = fields.Dict(attribute="figures.training", dump_only=True)
     evidence = fields.Dict(attribute="figures.evidence", dump_only=True)
     warnings = fields.List(fields.Nested(IssueSchema), dump_only=True)
-    evidence_files = fields.List(fields.Nested(EvidenceSchema), attribute="evidence", dump_only=True)
+    evidence_files = fields.List(
+        fields.Nested(EvidenceSchema), attribute="evidence", dump_only=True
+    )
     submitted_at = fields.DateTime(dump_only=True, allow_none=True)
-    reviewed_at = fields.DateTime(dump_only=True, allow_none=True,
-                                  metadata={"description": "When your organization reviewed the version"})
-    review_comment = fields.String(dump_only=True, allow_none=True,
-                                   metadata={"description": "Your organization's review comment"})
-    reviews = fields.List(fields.Nested(ReviewRecordSchema), dump_only=True, metadata={
-        "description": "The vendor sees every organization's review of its versions; a buyer only its own"})
+    reviewed_at = fields.DateTime(
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "When your organization reviewed the version"},
+    )
+    review_comment = fields.String(
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "Your organization's review comment"},
+    )
+    reviews = fields.List(
+        fields.Nested(ReviewRecordSchema),
+        dump_only=True,
+        metadata={
+            "description": "The vendor sees every organization's review of its versions; a buyer only its own"
+        },
+    )
     edit_version = fields.Integer(dump_only=True)
 
     def get_attribute(self, obj, attr, default):
@@ -87,7 +132,11 @@ class DisclosureSchema(Schema):
             return obj.state_for(current_user.organization_id)
         if attr in ("reviewed_at", "review_comment"):
             review = obj.review_by(current_user.organization_id)
-            return None if review is None else getattr(review, "comment" if attr == "review_comment" else attr)
+            return (
+                None
+                if review is None
+                else getattr(review, "comment" if attr == "review_comment" else attr)
+            )
         if attr == "reviews":
             return obj.reviews_seen_by(current_user)
         return super().get_attribute(obj, attr, default)
@@ -95,8 +144,10 @@ class DisclosureSchema(Schema):
 
 class DisclosureQuerySchema(Schema):
     vendor_id = RecordId()
-    state = fields.String(validate=validate.OneOf(VIEWED_STATES),
-                          metadata={"description": "As your organization sees it (see `state`)"})
+    state = fields.String(
+        validate=validate.OneOf(VIEWED_STATES),
+        metadata={"description": "As your organization sees it (see `state`)"},
+    )
 
 
 class ReviewSchema(Schema):
@@ -120,8 +171,12 @@ class EvidenceUploadBodySchema(EvidenceUploadSchema, EvidenceFileSchema):
 
 class TableQuerySchema(Schema):
     format = fields.String(load_default="csv", validate=validate.OneOf(("csv", "xlsx")))
-    latest_period = fields.Boolean(load_default=False, metadata={
-        "description": "One row per vendor (its latest period): the input `procure score` reads"})
+    latest_period = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "One row per vendor (its latest period): the input `procure score` reads"
+        },
+    )
 
 
 class ImportResultSchema(Schema):

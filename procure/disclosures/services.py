@@ -7,23 +7,30 @@ and period. Services add and flush; the request or command commits.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
 
 from procure.audit.services import record_event
+from procure.db import utcnow
 from procure.disclosures.evidence_files import check_and_store
-from procure.disclosures.models import EVIDENCE_LEVELS, REVIEW_DECISIONS, Disclosure, DisclosureReview, Evidence
+from procure.disclosures.models import (
+    EVIDENCE_LEVELS,
+    REVIEW_DECISIONS,
+    Disclosure,
+    DisclosureReview,
+    Evidence,
+)
 from procure.disclosures.validation import normalise_disclosure, validate_disclosure
 from procure.editing import check_version, insert_once, save_changes
 from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
 from procure.reference import reference
 from procure.vendors.models import Vendor
-from procure.db import utcnow
 
 
 def document_of(disclosure: Disclosure) -> dict[str, Any]:
@@ -45,7 +52,8 @@ def _checked(document: Mapping[str, Any], *, for_submit: bool) -> tuple[dict[str
         raise ValidationFailed(
             errors,
             "The disclosure has errors: see the message for each field."
-            if not for_submit else "The disclosure cannot be submitted yet: see the message for each field.",
+            if not for_submit
+            else "The disclosure cannot be submitted yet: see the message for each field.",
         )
     warnings = [{"field": w.field, "message": w.message} for w in report.warnings]
     return normalise_disclosure(document), warnings
@@ -53,22 +61,32 @@ def _checked(document: Mapping[str, Any], *, for_submit: bool) -> tuple[dict[str
 
 def _split(document: dict[str, Any]) -> tuple[date, date, dict[str, Any]]:
     figures = {k: v for k, v in document.items() if k not in ("period_start", "period_end")}
-    return date.fromisoformat(document["period_start"]), date.fromisoformat(document["period_end"]), figures
+    return (
+        date.fromisoformat(document["period_start"]),
+        date.fromisoformat(document["period_end"]),
+        figures,
+    )
 
 
 def versions_of(vendor_id: int, period_start: date, period_end: date) -> list[Disclosure]:
     return db.session.scalars(
         select(Disclosure)
-        .where(Disclosure.vendor_id == vendor_id, Disclosure.period_start == period_start,
-               Disclosure.period_end == period_end)
+        .where(
+            Disclosure.vendor_id == vendor_id,
+            Disclosure.period_start == period_start,
+            Disclosure.period_end == period_end,
+        )
         .order_by(Disclosure.number)
     ).all()
 
 
 def create_draft(vendor: Vendor, document: Mapping[str, Any], user) -> Disclosure:
     """Start the first version of a vendor's disclosure for a period."""
-    missing = {k: ["Give the reporting period's first and last day."] for k in ("period_start", "period_end")
-               if not document.get(k)}
+    missing = {
+        k: ["Give the reporting period's first and last day."]
+        for k in ("period_start", "period_end")
+        if not document.get(k)
+    }
     if missing:
         raise ValidationFailed(missing)
     clean, warnings = _checked(document, for_submit=False)
@@ -81,14 +99,29 @@ def create_draft(vendor: Vendor, document: Mapping[str, Any], user) -> Disclosur
             f"{latest.state}). Edit the draft or amend the submitted version instead.",
             {"disclosure_id": [str(latest.id)]},
         )
-    disclosure = Disclosure(vendor=vendor, period_start=period_start, period_end=period_end, number=1,
-                            state="draft", figures=figures, warnings=warnings, created_by_id=user.id)
+    disclosure = Disclosure(
+        vendor=vendor,
+        period_start=period_start,
+        period_end=period_end,
+        number=1,
+        state="draft",
+        figures=figures,
+        warnings=warnings,
+        created_by_id=user.id,
+    )
     db.session.add(disclosure)
-    insert_once(disclosure, ConflictError(  # started by another request since the check above
-        f"A disclosure for {period_start} to {period_end} was started a moment ago. Reload your disclosures "
-        "and edit that draft instead."))
-    record_event("disclosure.create", disclosure, after={"period_start": period_start, "period_end": period_end,
-                                                         "number": 1})
+    insert_once(
+        disclosure,
+        ConflictError(  # started by another request since the check above
+            f"A disclosure for {period_start} to {period_end} was started a moment ago. Reload your disclosures "
+            "and edit that draft instead."
+        ),
+    )
+    record_event(
+        "disclosure.create",
+        disclosure,
+        after={"period_start": period_start, "period_end": period_end, "number": 1},
+    )
     return disclosure
 
 
@@ -100,12 +133,17 @@ def _require_draft(disclosure: Disclosure) -> None:
         )
 
 
-def update_draft(disclosure: Disclosure, document: Mapping[str, Any], sent_version: int | None) -> Disclosure:
+def update_draft(
+    disclosure: Disclosure, document: Mapping[str, Any], sent_version: int | None
+) -> Disclosure:
     """Replace a draft's figures. The period is fixed once the disclosure exists."""
     _require_draft(disclosure)
     check_version(disclosure, sent_version, "disclosure")
-    merged = {**document, "period_start": disclosure.period_start.isoformat(),
-              "period_end": disclosure.period_end.isoformat()}
+    merged = {
+        **document,
+        "period_start": disclosure.period_start.isoformat(),
+        "period_end": disclosure.period_end.isoformat(),
+    }
     clean, warnings = _checked(merged, for_submit=False)
     _, _, figures = _split(clean)
     disclosure.figures = figures
@@ -115,18 +153,21 @@ def update_draft(disclosure: Disclosure, document: Mapping[str, Any], sent_versi
     return disclosure
 
 
-DOCUMENTED_LEVELS = EVIDENCE_LEVELS[EVIDENCE_LEVELS.index("self_reported_documented"):]
+DOCUMENTED_LEVELS = EVIDENCE_LEVELS[EVIDENCE_LEVELS.index("self_reported_documented") :]
 
 
 def unbacked_evidence_warnings(disclosure: Disclosure) -> list[dict[str, str]]:
     """A documented (or stronger) level claimed for a section with no file attached to it."""
-    claimed = (disclosure.figures.get("evidence") or {})
+    claimed = disclosure.figures.get("evidence") or {}
     backed = {evidence.section for evidence in disclosure.evidence}
     return [
-        {"field": f"evidence.{section}",
-         "message": f"The {section} section claims '{level.replace('_', ' ')}' evidence but no file is attached "
-                    "to it; reviewers should ask for the documents."}
-        for section, level in claimed.items() if level in DOCUMENTED_LEVELS and section not in backed
+        {
+            "field": f"evidence.{section}",
+            "message": f"The {section} section claims '{level.replace('_', ' ')}' evidence but no file is attached "
+            "to it; reviewers should ask for the documents.",
+        }
+        for section, level in claimed.items()
+        if level in DOCUMENTED_LEVELS and section not in backed
     ]
 
 
@@ -139,8 +180,12 @@ def submit(disclosure: Disclosure, user) -> Disclosure:
     disclosure.submitted_at = utcnow()
     disclosure.submitted_by_id = user.id
     save_changes(disclosure, "disclosure")
-    record_event("disclosure.submit", disclosure, before={"state": "draft"},
-                 after={"state": "submitted", "warnings": len(warnings)})
+    record_event(
+        "disclosure.submit",
+        disclosure,
+        before={"state": "draft"},
+        after={"state": "submitted", "warnings": len(warnings)},
+    )
     _rescore(disclosure, user)
     return disclosure
 
@@ -157,25 +202,45 @@ def review(disclosure: Disclosure, decision: str, comment: str, user) -> Disclos
     (a rejection needs a comment). Each organization reviews a version once; the disclosure itself
     does not change, and neither do other organizations' scores."""
     if disclosure.state != "submitted":
-        raise ConflictError(f"Only a submitted disclosure can be reviewed; version {disclosure.number} is "
-                            f"{disclosure.state}.")
+        raise ConflictError(
+            f"Only a submitted disclosure can be reviewed; version {disclosure.number} is "
+            f"{disclosure.state}."
+        )
     mine = disclosure.review_by(user.organization_id)
     if mine is not None:
-        raise ConflictError(f"Your organization already marked version {disclosure.number} {mine.decision} on "
-                            f"{mine.reviewed_at:%d %b %Y}.")
+        raise ConflictError(
+            f"Your organization already marked version {disclosure.number} {mine.decision} on "
+            f"{mine.reviewed_at:%d %b %Y}."
+        )
     if decision not in REVIEW_DECISIONS:
         raise ValidationFailed({"decision": ["Choose verified or rejected."]})
     comment = (comment or "").strip()
     if decision == "rejected" and not comment:
-        raise ValidationFailed({"comment": ["Say why the disclosure is rejected, so the vendor can fix it."]})
-    record = DisclosureReview(disclosure=disclosure, organization_id=user.organization_id, decision=decision,
-                              comment=comment or None, reviewed_at=utcnow(), reviewed_by_id=user.id)
+        raise ValidationFailed(
+            {"comment": ["Say why the disclosure is rejected, so the vendor can fix it."]}
+        )
+    record = DisclosureReview(
+        disclosure=disclosure,
+        organization_id=user.organization_id,
+        decision=decision,
+        comment=comment or None,
+        reviewed_at=utcnow(),
+        reviewed_by_id=user.id,
+    )
     db.session.add(record)
-    insert_once(record, ConflictError(  # a colleague reviewed it since the check above
-        f"Someone in your organization reviewed version {disclosure.number} a moment ago: reload to see "
-        "their decision."))
-    record_event(f"disclosure.{'verify' if decision == 'verified' else 'reject'}", disclosure,
-                 before={"state": "submitted"}, after={"state": decision, "comment": comment})
+    insert_once(
+        record,
+        ConflictError(  # a colleague reviewed it since the check above
+            f"Someone in your organization reviewed version {disclosure.number} a moment ago: reload to see "
+            "their decision."
+        ),
+    )
+    record_event(
+        f"disclosure.{'verify' if decision == 'verified' else 'reject'}",
+        disclosure,
+        before={"state": "submitted"},
+        after={"state": decision, "comment": comment},
+    )
     return record
 
 
@@ -184,24 +249,45 @@ def amend(disclosure: Disclosure, user) -> Disclosure:
     versions = versions_of(disclosure.vendor_id, disclosure.period_start, disclosure.period_end)
     latest = versions[-1]
     if latest.state == "draft":
-        raise ConflictError(f"Version {latest.number} is already a draft: edit it instead.",
-                            {"disclosure_id": [str(latest.id)]})
+        raise ConflictError(
+            f"Version {latest.number} is already a draft: edit it instead.",
+            {"disclosure_id": [str(latest.id)]},
+        )
     amendment = Disclosure(
-        vendor_id=latest.vendor_id, period_start=latest.period_start, period_end=latest.period_end,
-        number=latest.number + 1, state="draft", figures=dict(latest.figures), warnings=list(latest.warnings),
+        vendor_id=latest.vendor_id,
+        period_start=latest.period_start,
+        period_end=latest.period_end,
+        number=latest.number + 1,
+        state="draft",
+        figures=dict(latest.figures),
+        warnings=list(latest.warnings),
         created_by_id=user.id,
     )
     db.session.add(amendment)
-    insert_once(amendment, ConflictError(  # another request amended it since the check above
-        f"Version {latest.number} was amended a moment ago: version {amendment.number} is already a draft. "
-        "Reload and edit that draft instead."))
+    insert_once(
+        amendment,
+        ConflictError(  # another request amended it since the check above
+            f"Version {latest.number} was amended a moment ago: version {amendment.number} is already a draft. "
+            "Reload and edit that draft instead."
+        ),
+    )
     for evidence in latest.evidence:
-        db.session.add(Evidence(
-            disclosure_id=amendment.id, section=evidence.section, level=evidence.level,
-            filename=evidence.filename, stored_name=evidence.stored_name, content_type=evidence.content_type,
-            size=evidence.size, sha256=evidence.sha256, uploaded_by_id=evidence.uploaded_by_id,
-        ))
-    record_event("disclosure.amend", amendment, after={"number": amendment.number, "amends": latest.id})
+        db.session.add(
+            Evidence(
+                disclosure_id=amendment.id,
+                section=evidence.section,
+                level=evidence.level,
+                filename=evidence.filename,
+                stored_name=evidence.stored_name,
+                content_type=evidence.content_type,
+                size=evidence.size,
+                sha256=evidence.sha256,
+                uploaded_by_id=evidence.uploaded_by_id,
+            )
+        )
+    record_event(
+        "disclosure.amend", amendment, after={"number": amendment.number, "amends": latest.id}
+    )
     return amendment
 
 
@@ -210,8 +296,9 @@ def evidence_folder() -> Path:
     return Path(configured) if configured else Path(current_app.instance_path) / "evidence"
 
 
-def add_evidence(disclosure: Disclosure, filename: str, content: bytes, section: str, level: str,
-                 user) -> Evidence:
+def add_evidence(
+    disclosure: Disclosure, filename: str, content: bytes, section: str, level: str, user
+) -> Evidence:
     """Attach a file to a draft. The draft's edit_version goes up with it: a file is part of the
     version, and a submit racing the upload must not miss it (one of the two gets 409)."""
     from procure.disclosures.models import EVIDENCE_LEVELS, EVIDENCE_SECTIONS
@@ -224,16 +311,33 @@ def add_evidence(disclosure: Disclosure, filename: str, content: bytes, section:
         errors["level"] = [f"Choose one of: {', '.join(EVIDENCE_LEVELS)}."]
     if errors:
         raise ValidationFailed(errors)
-    stored = check_and_store(filename, content, evidence_folder(),
-                             int(current_app.config["MAX_UPLOAD_MB"] * 1_048_576))
-    evidence = Evidence(disclosure=disclosure, section=section, level=level, filename=stored.filename,
-                        stored_name=stored.stored_name, content_type=stored.content_type, size=stored.size,
-                        sha256=stored.sha256, uploaded_by_id=user.id)
+    stored = check_and_store(
+        filename, content, evidence_folder(), int(current_app.config["MAX_UPLOAD_MB"] * 1_048_576)
+    )
+    evidence = Evidence(
+        disclosure=disclosure,
+        section=section,
+        level=level,
+        filename=stored.filename,
+        stored_name=stored.stored_name,
+        content_type=stored.content_type,
+        size=stored.size,
+        sha256=stored.sha256,
+        uploaded_by_id=user.id,
+    )
     db.session.add(evidence)
     disclosure.updated_at = utcnow()
     save_changes(disclosure, "disclosure")
-    record_event("evidence.upload", evidence, after={"disclosure_id": disclosure.id, "section": section,
-                                                     "level": level, "sha256": stored.sha256})
+    record_event(
+        "evidence.upload",
+        evidence,
+        after={
+            "disclosure_id": disclosure.id,
+            "section": section,
+            "level": level,
+            "sha256": stored.sha256,
+        },
+    )
     return evidence
 
 

@@ -9,8 +9,9 @@ Category, price and quality come from the vendor's first active offer.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
-from typing import Any, Mapping
+from typing import Any
 
 from sqlalchemy.orm import selectinload
 
@@ -23,20 +24,41 @@ from procure.reference import reference
 from procure.vendors.models import Offer, Vendor
 from scoring.contract import REQUIRED_COLUMNS
 
-FLAT_COLUMNS = ["vendor_id", "period_start", "period_end", *[c for c in REQUIRED_COLUMNS if c != "vendor_id"]]
-WORKFORCE_COLUMNS = ("headcount_start", "headcount_end", "fte_avg", "total_hires", "impact_worker_hires",
-                     "impact_workers_start", "impact_workers_end", "retention_cohort_hired",
-                     "retention_cohort_retained_12m", "promotions_impact_workers")
-WAGE_VALUE_COLUMNS = ("entry_level_wage", "impact_worker_median_wage", "local_minimum_wage", "living_wage_benchmark")
+FLAT_COLUMNS = [
+    "vendor_id",
+    "period_start",
+    "period_end",
+    *[c for c in REQUIRED_COLUMNS if c != "vendor_id"],
+]
+WORKFORCE_COLUMNS = (
+    "headcount_start",
+    "headcount_end",
+    "fte_avg",
+    "total_hires",
+    "impact_worker_hires",
+    "impact_workers_start",
+    "impact_workers_end",
+    "retention_cohort_hired",
+    "retention_cohort_retained_12m",
+    "promotions_impact_workers",
+)
+WAGE_VALUE_COLUMNS = (
+    "entry_level_wage",
+    "impact_worker_median_wage",
+    "local_minimum_wage",
+    "living_wage_benchmark",
+)
 INTEGER_COLUMNS = {c for c in WORKFORCE_COLUMNS if c != "fte_avg"}
 MAX_IMPORT_ROWS = 50_000
 
 
 def _worst_site(sites: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The site with the lowest entry wage against its minimum wage; the first when none compare."""
+
     def ratio(site):
         entry, minimum = site.get("entry_level_wage"), site.get("local_minimum_wage")
         return entry / minimum if entry and minimum else float("inf")
+
     return min(sites, key=ratio) if sites else None
 
 
@@ -59,12 +81,17 @@ def flat_row(disclosure: Disclosure) -> dict[str, Any]:
     training = figures.get("training") or {}
     evidence = figures.get("evidence") or {}
     sites = figures.get("wages") or []
-    row: dict[str, Any] = {"vendor_id": disclosure.vendor_id, "period_start": disclosure.period_start.isoformat(),
-                           "period_end": disclosure.period_end.isoformat()}
+    row: dict[str, Any] = {
+        "vendor_id": disclosure.vendor_id,
+        "period_start": disclosure.period_start.isoformat(),
+        "period_end": disclosure.period_end.isoformat(),
+    }
     offer = _first_offer(disclosure.vendor)
     if offer is not None:
         usd = reference().fx.to_usd(float(offer.price), offer.currency, disclosure.period_end)
-        row.update(category=offer.service_category, price=round(usd.usd_amount, 4), quality=offer.quality)
+        row.update(
+            category=offer.service_category, price=round(usd.usd_amount, 4), quality=offer.quality
+        )
     for column in WORKFORCE_COLUMNS:
         row[column] = workforce.get(column)
     site = _worst_site(sites)
@@ -75,8 +102,14 @@ def flat_row(disclosure: Disclosure) -> dict[str, Any]:
         else:
             hours = site.get("standard_weekly_hours")
             row["pay_period"] = "hour"
-            row.update({c: None if site.get(c) is None or not hours else
-                        round(hourly_wage(site[c], site["pay_period"], hours), 6) for c in WAGE_VALUE_COLUMNS})
+            row.update(
+                {
+                    c: None
+                    if site.get(c) is None or not hours
+                    else round(hourly_wage(site[c], site["pay_period"], hours), 6)
+                    for c in WAGE_VALUE_COLUMNS
+                }
+            )
         row["standard_weekly_hours"] = site.get("standard_weekly_hours")
     row["training_hours_impact_workers"] = training.get("training_hours_impact_workers")
     row["training_spend_usd"] = _spend_usd(training, disclosure.period_end)
@@ -89,7 +122,8 @@ def latest_versions(statement) -> list[Disclosure]:
     """The newest version per vendor and period among the disclosures `statement` selects."""
     latest: dict[tuple, Disclosure] = {}
     statement = statement.order_by(Disclosure.number).options(
-        selectinload(Disclosure.vendor).selectinload(Vendor.offers))  # flat_row reads both
+        selectinload(Disclosure.vendor).selectinload(Vendor.offers)
+    )  # flat_row reads both
     for disclosure in db.session.scalars(statement).all():
         latest[(disclosure.vendor_id, disclosure.period_start, disclosure.period_end)] = disclosure
     return sorted(latest.values(), key=lambda d: (d.vendor_id, d.period_start))
@@ -122,15 +156,31 @@ def _document_from_row(row: Mapping[str, Any], vendor: Vendor, errors: list[str]
     site = None
     if any(v is not None for v in wage_values.values()) or hours is not None or pay_period:
         country = reference().countries.get(vendor.country)
-        site = {"site": "Main site", "country": vendor.country, "currency": country.currency if country else None,
-                "pay_period": pay_period, "standard_weekly_hours": hours, **wage_values}
+        site = {
+            "site": "Main site",
+            "country": vendor.country,
+            "currency": country.currency if country else None,
+            "pay_period": pay_period,
+            "standard_weekly_hours": hours,
+            **wage_values,
+        }
     spend = _number(row.get("training_spend_usd"), "training_spend_usd", errors)
-    training = {"training_hours_impact_workers": _number(row.get("training_hours_impact_workers"),
-                                                         "training_hours_impact_workers", errors),
-                "training_spend": spend, "training_currency": "USD" if spend is not None else None}
+    training = {
+        "training_hours_impact_workers": _number(
+            row.get("training_hours_impact_workers"), "training_hours_impact_workers", errors
+        ),
+        "training_spend": spend,
+        "training_currency": "USD" if spend is not None else None,
+    }
     evidence = {s: row.get(f"evidence_{s}") for s in ("workforce", "wages", "training")}
-    return {"period_start": row.get("period_start"), "period_end": row.get("period_end"),
-            "workforce": workforce, "wages": [site] if site else [], "training": training, "evidence": evidence}
+    return {
+        "period_start": row.get("period_start"),
+        "period_end": row.get("period_end"),
+        "workforce": workforce,
+        "wages": [site] if site else [],
+        "training": training,
+        "evidence": evidence,
+    }
 
 
 def _iso(value: Any) -> Any:
@@ -158,7 +208,11 @@ def import_rows(rows: list[dict[str, Any]], user, allowed_vendor) -> dict[str, A
     for index, raw in enumerate(rows, start=2):
         row = {k: _iso(v) for k, v in raw.items()}
         errors: list[str] = []
-        vendor = allowed_vendor(_number(row.get("vendor_id"), "vendor_id", errors)) if row.get("vendor_id") else None
+        vendor = (
+            allowed_vendor(_number(row.get("vendor_id"), "vendor_id", errors))
+            if row.get("vendor_id")
+            else None
+        )
         if vendor is None and not errors:
             errors.append(f"vendor_id: no vendor {row.get('vendor_id')!r} that you may import for.")
         key = (row.get("vendor_id"), row.get("period_start"), row.get("period_end"))
@@ -171,21 +225,31 @@ def import_rows(rows: list[dict[str, Any]], user, allowed_vendor) -> dict[str, A
         if errors:
             problems[f"row {index}"] = errors
     if problems:
-        raise ValidationFailed(problems, "Nothing was imported: fix the rows listed and upload the file again.")
+        raise ValidationFailed(
+            problems, "Nothing was imported: fix the rows listed and upload the file again."
+        )
     created, unchanged = [], 0
     for index, vendor, document, row in staged:
         try:
             disclosure, changed = _stage(vendor, document, row, user)
         except ValidationFailed as failed:
-            problems[f"row {index}"] = [f"{field}: {' '.join(m)}" for field, m in failed.errors.items()]
+            problems[f"row {index}"] = [
+                f"{field}: {' '.join(m)}" for field, m in failed.errors.items()
+            ]
             continue
         if changed:
             created.append(disclosure)
         else:
             unchanged += 1
     if problems:
-        raise ValidationFailed(problems, "Nothing was imported: fix the rows listed and upload the file again.")
-    return {"imported": len(created), "unchanged": unchanged, "disclosure_ids": [d.id for d in created]}
+        raise ValidationFailed(
+            problems, "Nothing was imported: fix the rows listed and upload the file again."
+        )
+    return {
+        "imported": len(created),
+        "unchanged": unchanged,
+        "disclosure_ids": [d.id for d in created],
+    }
 
 
 def _comparable(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -195,18 +259,27 @@ def _comparable(row: Mapping[str, Any]) -> dict[str, Any]:
             continue  # these come from the rate card, not from the disclosure
         value = row.get(column)
         try:
-            value = round(float(value), 6) if value is not None and column not in (
-                "period_start", "period_end", "pay_period") and not column.startswith("evidence_") else value
+            value = (
+                round(float(value), 6)
+                if value is not None
+                and column not in ("period_start", "period_end", "pay_period")
+                and not column.startswith("evidence_")
+                else value
+            )
         except (TypeError, ValueError):
             pass
         out[column] = value
     return out
 
 
-def _stage(vendor: Vendor, document: dict[str, Any], row: Mapping[str, Any], user) -> tuple[Disclosure, bool]:
+def _stage(
+    vendor: Vendor, document: dict[str, Any], row: Mapping[str, Any], user
+) -> tuple[Disclosure, bool]:
     period_start, period_end = document["period_start"], document["period_end"]
     try:
-        versions = services.versions_of(vendor.id, date.fromisoformat(period_start), date.fromisoformat(period_end))
+        versions = services.versions_of(
+            vendor.id, date.fromisoformat(period_start), date.fromisoformat(period_end)
+        )
     except (TypeError, ValueError):
         versions = []
     if not versions:
@@ -233,10 +306,14 @@ def _merge(figures: Mapping[str, Any], document: Mapping[str, Any]) -> dict[str,
         sites = [imported]
     else:
         target = _worst_site(sites)
-        target.update({k: imported[k] for k in ("pay_period", "standard_weekly_hours", *WAGE_VALUE_COLUMNS)})
+        target.update(
+            {k: imported[k] for k in ("pay_period", "standard_weekly_hours", *WAGE_VALUE_COLUMNS)}
+        )
     merged["wages"] = sites
     training = dict(figures.get("training") or {})
-    training["training_hours_impact_workers"] = document["training"]["training_hours_impact_workers"]
+    training["training_hours_impact_workers"] = document["training"][
+        "training_hours_impact_workers"
+    ]
     usd = document["training"]["training_spend"]
     if usd is None:
         training.update(training_spend=None, training_currency=None)
@@ -249,13 +326,17 @@ def _merge(figures: Mapping[str, Any], document: Mapping[str, Any]) -> dict[str,
 
 def vendors_for_import(user):
     """The function that says which vendor ids the user may import for."""
+
     def allowed(vendor_id):
         if vendor_id is None:
             return None
         vendor = db.session.get(Vendor, int(vendor_id))
         if vendor is None:
             return None
-        if user.role == "admin" or (user.role == "vendor" and vendor.organization_id == user.organization_id):
+        if user.role == "admin" or (
+            user.role == "vendor" and vendor.organization_id == user.organization_id
+        ):
             return vendor
         return None
+
     return allowed

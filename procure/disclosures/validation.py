@@ -24,11 +24,11 @@ import calendar
 import difflib
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 
 from procure.disclosures.reference_data import Reference
 
@@ -153,21 +153,38 @@ EVIDENCE_FIELDS = {
 }
 
 SUBMIT_REQUIRED_WORKFORCE = (
-    "headcount_start", "headcount_end", "full_time_end", "part_time_end", "fte_avg",
-    "total_hires", "impact_worker_hires", "impact_workers_start", "impact_workers_end",
+    "headcount_start",
+    "headcount_end",
+    "full_time_end",
+    "part_time_end",
+    "fte_avg",
+    "total_hires",
+    "impact_worker_hires",
+    "impact_workers_start",
+    "impact_workers_end",
 )
 SUBMIT_REQUIRED_WAGES = (
-    "site", "country", "currency", "pay_period", "standard_weekly_hours", "entry_level_wage",
-    "local_minimum_wage", "minimum_wage_source", "minimum_wage_date",
-    "living_wage_benchmark", "living_wage_source", "living_wage_date",
+    "site",
+    "country",
+    "currency",
+    "pay_period",
+    "standard_weekly_hours",
+    "entry_level_wage",
+    "local_minimum_wage",
+    "minimum_wage_source",
+    "minimum_wage_date",
+    "living_wage_benchmark",
+    "living_wage_source",
+    "living_wage_date",
 )
 
 
 # --- public API --------------------------------------------------------------------------
 
 
-def validate_disclosure(doc: Any, reference: Reference, *, today: date,
-                        for_submit: bool) -> ValidationReport:
+def validate_disclosure(
+    doc: Any, reference: Reference, *, today: date, for_submit: bool
+) -> ValidationReport:
     """Check a disclosure document; never raises and never changes `doc`.
 
     Errors always cover values present (draft or submit); `for_submit` adds one "required"
@@ -227,36 +244,57 @@ class _Reading:
 
 def _read_document(doc: Any) -> _Reading:
     reading = _Reading(values={})
-    top = _read_group(doc, "", "The disclosure", PERIOD_FIELDS,
-                      {"workforce", "wages", "training", "evidence"}, reading)
+    top = _read_group(
+        doc,
+        "",
+        "The disclosure",
+        PERIOD_FIELDS,
+        {"workforce", "wages", "training", "evidence"},
+        reading,
+    )
     values = reading.values
     values.update({key: top.get(key) for key in PERIOD_FIELDS})
     workforce_raw = top.get("workforce")
-    workforce = _read_group(workforce_raw, "workforce", "Workforce figures", WORKFORCE_FIELDS,
-                            {"categories"}, reading)
+    workforce = _read_group(
+        workforce_raw, "workforce", "Workforce figures", WORKFORCE_FIELDS, {"categories"}, reading
+    )
     categories_raw = workforce.pop("categories", None)
     workforce["categories"] = _read_group(
-        categories_raw, "workforce.categories", "Impact-worker categories", CATEGORY_FIELDS,
-        set(), reading,
+        categories_raw,
+        "workforce.categories",
+        "Impact-worker categories",
+        CATEGORY_FIELDS,
+        set(),
+        reading,
     )
     values["workforce"] = workforce
     values["wages"] = _read_wages(top.get("wages"), reading)
-    values["training"] = _read_group(top.get("training"), "training", "Training figures",
-                                     TRAINING_FIELDS, set(), reading)
-    values["evidence"] = _read_group(top.get("evidence"), "evidence", "Evidence levels",
-                                     EVIDENCE_FIELDS, set(), reading)
+    values["training"] = _read_group(
+        top.get("training"), "training", "Training figures", TRAINING_FIELDS, set(), reading
+    )
+    values["evidence"] = _read_group(
+        top.get("evidence"), "evidence", "Evidence levels", EVIDENCE_FIELDS, set(), reading
+    )
     return reading
 
 
-def _read_group(raw: Any, path: str, label: str, fields: Mapping[str, _Field],
-                nested: set[str], reading: _Reading, label_prefix: str = "") -> dict[str, Any]:
+def _read_group(
+    raw: Any,
+    path: str,
+    label: str,
+    fields: Mapping[str, _Field],
+    nested: set[str],
+    reading: _Reading,
+    label_prefix: str = "",
+) -> dict[str, Any]:
     """Read a group of named fields; `nested` keys are passed through raw for the caller."""
     values: dict[str, Any] = {key: None for key in fields}
     if raw is None:
         return values
     if not isinstance(raw, Mapping):
-        _unreadable(reading, path,
-                    f"{label} must be a group of named fields; got {_describe(raw)}.")
+        _unreadable(
+            reading, path, f"{label} must be a group of named fields; got {_describe(raw)}."
+        )
         return values
     known = set(fields) | nested
     for key, value in raw.items():
@@ -285,8 +323,17 @@ def _read_wages(raw: Any, reading: _Reading) -> list[dict[str, Any]]:
     sites = []
     for index, entry in enumerate(raw):
         site_label = _site_label(index, entry)
-        sites.append(_read_group(entry, f"wages[{index}]", site_label, WAGE_FIELDS, set(), reading,
-                                 label_prefix=f"{site_label}: "))
+        sites.append(
+            _read_group(
+                entry,
+                f"wages[{index}]",
+                site_label,
+                WAGE_FIELDS,
+                set(),
+                reading,
+                label_prefix=f"{site_label}: ",
+            )
+        )
     return sites
 
 
@@ -377,8 +424,9 @@ def _read_date(value: Any) -> tuple[date | None, str | None]:
         return None, f"is not a real date; got {_describe(value)}"
 
 
-def _choice_reader(choices: tuple[str, ...], normalise: Callable[[str], str],
-                   what: str) -> Callable[[Any], tuple[str | None, str | None]]:
+def _choice_reader(
+    choices: tuple[str, ...], normalise: Callable[[str], str], what: str
+) -> Callable[[Any], tuple[str | None, str | None]]:
     def read(value: Any) -> tuple[str | None, str | None]:
         text, problem = _read_text(value)
         if problem or text is None:
@@ -428,10 +476,12 @@ def _check_period(values: Mapping[str, Any], report: ValidationReport) -> None:
     if start is None or end is None:
         return
     if end <= start:
-        report.errors.append(Issue(
-            "period_end",
-            f"Period end ({end.isoformat()}) must be after period start ({start.isoformat()}).",
-        ))
+        report.errors.append(
+            Issue(
+                "period_end",
+                f"Period end ({end.isoformat()}) must be after period start ({start.isoformat()}).",
+            )
+        )
         return
     # A 12-month period starting on 1 January ends on 31 December of the same year.
     one_year_on = _add_months(start, 12)
@@ -439,13 +489,15 @@ def _check_period(values: Mapping[str, Any], report: ValidationReport) -> None:
         return
     twelve_months_end = one_year_on - timedelta(days=1)
     if abs((end - twelve_months_end).days) > PERIOD_LENGTH_TOLERANCE_DAYS:
-        report.warnings.append(Issue(
-            "period_end",
-            f"The period runs from {start.isoformat()} to {end.isoformat()} "
-            f"({(end - start).days + 1} days); a reporting period is expected to be 12 months "
-            f"(within {PERIOD_LENGTH_TOLERANCE_DAYS} days), so figures may not compare with "
-            f"other vendors'.",
-        ))
+        report.warnings.append(
+            Issue(
+                "period_end",
+                f"The period runs from {start.isoformat()} to {end.isoformat()} "
+                f"({(end - start).days + 1} days); a reporting period is expected to be 12 months "
+                f"(within {PERIOD_LENGTH_TOLERANCE_DAYS} days), so figures may not compare with "
+                f"other vendors'.",
+            )
+        )
 
 
 def _check_workforce(workforce: Mapping[str, Any], report: ValidationReport) -> None:
@@ -453,8 +505,14 @@ def _check_workforce(workforce: Mapping[str, Any], report: ValidationReport) -> 
     labels = {key: spec.label for key, spec in WORKFORCE_FIELDS.items()}
 
     def not_above(key: str, limit_key: str) -> None:
-        _check_not_above(report, f"workforce.{key}", labels[key], [w[key]],
-                         _lower_first(labels[limit_key]), [w[limit_key]])
+        _check_not_above(
+            report,
+            f"workforce.{key}",
+            labels[key],
+            [w[key]],
+            _lower_first(labels[limit_key]),
+            [w[limit_key]],
+        )
 
     not_above("impact_worker_hires", "total_hires")
     not_above("impact_workers_start", "headcount_start")
@@ -462,46 +520,70 @@ def _check_workforce(workforce: Mapping[str, Any], report: ValidationReport) -> 
     not_above("retention_cohort_retained_12m", "retention_cohort_hired")
     not_above("promotions_impact_workers", "promotions_all")
 
-    departure_keys = [key for key in ("departures_voluntary", "departures_involuntary")
-                      if w[key] is not None]
+    departure_keys = [
+        key for key in ("departures_voluntary", "departures_involuntary") if w[key] is not None
+    ]
     departures = [w[key] for key in departure_keys]
     if departure_keys:
         # Even one kind of departure alone cannot exceed everyone who was ever employed.
-        _check_not_above(report, f"workforce.{departure_keys[0]}", "Departures", departures,
-                         "headcount at start of period plus total hires",
-                         [w["headcount_start"], w["total_hires"]])
+        _check_not_above(
+            report,
+            f"workforce.{departure_keys[0]}",
+            "Departures",
+            departures,
+            "headcount at start of period plus total hires",
+            [w["headcount_start"], w["total_hires"]],
+        )
     if len(departures) == 2:
-        _check_not_above(report, "workforce.impact_worker_departures",
-                         labels["impact_worker_departures"], [w["impact_worker_departures"]],
-                         "all departures", departures)
+        _check_not_above(
+            report,
+            "workforce.impact_worker_departures",
+            labels["impact_worker_departures"],
+            [w["impact_worker_departures"]],
+            "all departures",
+            departures,
+        )
 
     full_time, part_time, headcount_end = w["full_time_end"], w["part_time_end"], w["headcount_end"]
     if None not in (full_time, part_time, headcount_end) and full_time + part_time != headcount_end:
-        report.errors.append(Issue(
-            "workforce.full_time_end",
-            f"Full-time ({_fmt(full_time)}) plus part-time ({_fmt(part_time)}) employees at end "
-            f"of period make {_fmt(full_time + part_time)}, but headcount at end of period is "
-            f"{_fmt(headcount_end)}; they must be equal.",
-        ))
+        report.errors.append(
+            Issue(
+                "workforce.full_time_end",
+                f"Full-time ({_fmt(full_time)}) plus part-time ({_fmt(part_time)}) employees at end "
+                f"of period make {_fmt(full_time + part_time)}, but headcount at end of period is "
+                f"{_fmt(headcount_end)}; they must be equal.",
+            )
+        )
 
     fte, headcount_start = w["fte_avg"], w["headcount_start"]
-    if (None not in (fte, headcount_start, headcount_end)
-            and fte > max(headcount_start, headcount_end)):
-        report.errors.append(Issue(
-            "workforce.fte_avg",
-            f"Average FTE ({_fmt(fte)}) cannot exceed the larger of headcount at start "
-            f"({_fmt(headcount_start)}) and at end ({_fmt(headcount_end)}) of period.",
-        ))
+    if None not in (fte, headcount_start, headcount_end) and fte > max(
+        headcount_start, headcount_end
+    ):
+        report.errors.append(
+            Issue(
+                "workforce.fte_avg",
+                f"Average FTE ({_fmt(fte)}) cannot exceed the larger of headcount at start "
+                f"({_fmt(headcount_start)}) and at end ({_fmt(headcount_end)}) of period.",
+            )
+        )
 
     _check_categories(w, report)
     _check_reconciliation(
-        report, "workforce.headcount_end", "Headcount",
-        w["headcount_start"], w["total_hires"],
-        None if len(departures) < 2 else sum(departures), w["headcount_end"],
+        report,
+        "workforce.headcount_end",
+        "Headcount",
+        w["headcount_start"],
+        w["total_hires"],
+        None if len(departures) < 2 else sum(departures),
+        w["headcount_end"],
     )
     _check_reconciliation(
-        report, "workforce.impact_workers_end", "Impact-worker count",
-        w["impact_workers_start"], w["impact_worker_hires"], w["impact_worker_departures"],
+        report,
+        "workforce.impact_workers_end",
+        "Impact-worker count",
+        w["impact_workers_start"],
+        w["impact_worker_hires"],
+        w["impact_worker_departures"],
         w["impact_workers_end"],
     )
 
@@ -510,28 +592,45 @@ def _check_categories(workforce: Mapping[str, Any], report: ValidationReport) ->
     categories = workforce["categories"]
     impact_end = workforce["impact_workers_end"]
     for key, spec in CATEGORY_FIELDS.items():
-        _check_not_above(report, f"workforce.categories.{key}", spec.label, [categories[key]],
-                         "impact workers at end of period", [impact_end])
+        _check_not_above(
+            report,
+            f"workforce.categories.{key}",
+            spec.label,
+            [categories[key]],
+            "impact workers at end of period",
+            [impact_end],
+        )
     if (categories["other"] or 0) > 0 and workforce["other_category_label"] is None:
-        report.errors.append(Issue(
-            "workforce.other_category_label",
-            f"Name the other impact-worker category: {_fmt(categories['other'])} impact workers "
-            f"are counted under \"other\".",
-        ))
+        report.errors.append(
+            Issue(
+                "workforce.other_category_label",
+                f"Name the other impact-worker category: {_fmt(categories['other'])} impact workers "
+                f'are counted under "other".',
+            )
+        )
     given = [count for count in categories.values() if count is not None]
     # Categories may overlap (a refugee can also be long-term unemployed), so only a sum
     # below the total is suspicious: some impact workers would belong to no category.
     if given and impact_end is not None and sum(given) < impact_end:
         uncounted = impact_end - sum(given)
-        report.warnings.append(Issue(
-            "workforce.categories",
-            f"{_fmt(uncounted)} impact workers are in no category: the categories add up to "
-            f"{_fmt(sum(given))} but there are {_fmt(impact_end)} impact workers at end of period.",
-        ))
+        report.warnings.append(
+            Issue(
+                "workforce.categories",
+                f"{_fmt(uncounted)} impact workers are in no category: the categories add up to "
+                f"{_fmt(sum(given))} but there are {_fmt(impact_end)} impact workers at end of period.",
+            )
+        )
 
 
-def _check_reconciliation(report: ValidationReport, path: str, what: str, start: int | None,
-                          hires: int | None, departures: int | None, end: int | None) -> None:
+def _check_reconciliation(
+    report: ValidationReport,
+    path: str,
+    what: str,
+    start: int | None,
+    hires: int | None,
+    departures: int | None,
+    end: int | None,
+) -> None:
     """Warn when start + hires − departures misses the end figure by more than 2 % of it.
 
     A gap can be legitimate (transfers, reclassifications), so it is a question for the
@@ -544,17 +643,20 @@ def _check_reconciliation(report: ValidationReport, path: str, what: str, start:
     if gap <= RECONCILIATION_TOLERANCE * end:
         return
     share = f", {100 * gap / end:.1f} % of the end figure" if end else ""
-    report.warnings.append(Issue(
-        path,
-        f"{what} does not reconcile: start {_fmt(start)} + hires {_fmt(hires)} − departures "
-        f"{_fmt(departures)} = {_fmt(expected)}, but the end of period figure is {_fmt(end)} "
-        f"(a gap of {_fmt(gap)}{share}); a gap over {RECONCILIATION_TOLERANCE:.0%} needs an "
-        f"explanation, such as transfers.",
-    ))
+    report.warnings.append(
+        Issue(
+            path,
+            f"{what} does not reconcile: start {_fmt(start)} + hires {_fmt(hires)} − departures "
+            f"{_fmt(departures)} = {_fmt(expected)}, but the end of period figure is {_fmt(end)} "
+            f"(a gap of {_fmt(gap)}{share}); a gap over {RECONCILIATION_TOLERANCE:.0%} needs an "
+            f"explanation, such as transfers.",
+        )
+    )
 
 
-def _check_wages(values: Mapping[str, Any], reference: Reference, today: date,
-                 report: ValidationReport) -> None:
+def _check_wages(
+    values: Mapping[str, Any], reference: Reference, today: date, report: ValidationReport
+) -> None:
     period_end = values["period_end"]
     first_use_of_name: dict[str, int] = {}
     for index, site in enumerate(values["wages"]):
@@ -564,82 +666,115 @@ def _check_wages(values: Mapping[str, Any], reference: Reference, today: date,
         if site["site"] is not None:
             folded = site["site"].casefold()
             if folded in first_use_of_name:
-                report.errors.append(Issue(
-                    f"{path}.site",
-                    f"{name} has the same name as site {first_use_of_name[folded] + 1}; "
-                    f"give each site its own name.",
-                ))
+                report.errors.append(
+                    Issue(
+                        f"{path}.site",
+                        f"{name} has the same name as site {first_use_of_name[folded] + 1}; "
+                        f"give each site its own name.",
+                    )
+                )
             else:
                 first_use_of_name[folded] = index
 
         _check_country(report, f"{path}.country", f"{name}: country", site["country"], reference)
-        _check_currency(report, f"{path}.currency", f"{name}: currency", site["currency"],
-                        reference)
+        _check_currency(
+            report, f"{path}.currency", f"{name}: currency", site["currency"], reference
+        )
 
         hours = site["standard_weekly_hours"]
         if hours is not None and hours > MAX_STANDARD_WEEKLY_HOURS:
-            report.errors.append(Issue(
-                f"{path}.standard_weekly_hours",
-                f"{name}: {_lower_first(WAGE_FIELDS['standard_weekly_hours'].label)} must be at "
-                f"most {_fmt(MAX_STANDARD_WEEKLY_HOURS)}; "
-                f"got {_fmt(hours)}.",
-            ))
+            report.errors.append(
+                Issue(
+                    f"{path}.standard_weekly_hours",
+                    f"{name}: {_lower_first(WAGE_FIELDS['standard_weekly_hours'].label)} must be at "
+                    f"most {_fmt(MAX_STANDARD_WEEKLY_HOURS)}; "
+                    f"got {_fmt(hours)}.",
+                )
+            )
         elif hours is not None and hours > ILO_WEEKLY_HOURS_LIMIT:
-            report.warnings.append(Issue(
-                f"{path}.standard_weekly_hours",
-                f"{name}: a standard week of {_fmt(hours)} hours is over the "
-                f"{_fmt(ILO_WEEKLY_HOURS_LIMIT)}-hour week of ILO conventions C1 and C30.",
-            ))
+            report.warnings.append(
+                Issue(
+                    f"{path}.standard_weekly_hours",
+                    f"{name}: a standard week of {_fmt(hours)} hours is over the "
+                    f"{_fmt(ILO_WEEKLY_HOURS_LIMIT)}-hour week of ILO conventions C1 and C30.",
+                )
+            )
 
         for key in ("minimum_wage_date", "living_wage_date"):
             when = site[key]
             if when is not None and when > today:
-                report.errors.append(Issue(
-                    f"{path}.{key}",
-                    f"{name}: {_lower_first(WAGE_FIELDS[key].label)} ({when.isoformat()}) is in "
-                    f"the future (today is {today.isoformat()}).",
-                ))
+                report.errors.append(
+                    Issue(
+                        f"{path}.{key}",
+                        f"{name}: {_lower_first(WAGE_FIELDS[key].label)} ({when.isoformat()}) is in "
+                        f"the future (today is {today.isoformat()}).",
+                    )
+                )
 
         living_date = site["living_wage_date"]
         if living_date is not None and period_end is not None:
             oldest_current = _add_months(period_end, -LIVING_WAGE_MAX_AGE_MONTHS)
             if oldest_current is not None and living_date < oldest_current:
-                report.warnings.append(Issue(
-                    f"{path}.living_wage_date",
-                    f"{name}: the living-wage benchmark is dated {living_date.isoformat()}, more "
-                    f"than {LIVING_WAGE_MAX_AGE_MONTHS} months before the period end "
-                    f"({period_end.isoformat()}); use a newer benchmark or one updated for "
-                    f"inflation.",
-                ))
+                report.warnings.append(
+                    Issue(
+                        f"{path}.living_wage_date",
+                        f"{name}: the living-wage benchmark is dated {living_date.isoformat()}, more "
+                        f"than {LIVING_WAGE_MAX_AGE_MONTHS} months before the period end "
+                        f"({period_end.isoformat()}); use a newer benchmark or one updated for "
+                        f"inflation.",
+                    )
+                )
 
         entry, minimum = site["entry_level_wage"], site["local_minimum_wage"]
         # A warning, not an error: the scoring profile's knock-out rule decides what a wage
         # below the legal minimum costs the vendor (and a buyer may turn that rule off), so
         # the disclosure is still accepted and the reviewer sees the figure.
         if entry is not None and minimum is not None and entry < minimum:
-            unit = "".join(f" {part}" for part in (
-                site["currency"], site["pay_period"] and f"per {site['pay_period']}") if part)
-            report.warnings.append(Issue(
-                f"{path}.entry_level_wage",
-                f"{name}: the entry-level wage ({_fmt(entry)}{unit}) is below the local minimum "
-                f"wage ({_fmt(minimum)}{unit}); under the default scoring profile this knocks the "
-                f"vendor out.",
-            ))
+            unit = "".join(
+                f" {part}"
+                for part in (site["currency"], site["pay_period"] and f"per {site['pay_period']}")
+                if part
+            )
+            report.warnings.append(
+                Issue(
+                    f"{path}.entry_level_wage",
+                    f"{name}: the entry-level wage ({_fmt(entry)}{unit}) is below the local minimum "
+                    f"wage ({_fmt(minimum)}{unit}); under the default scoring profile this knocks the "
+                    f"vendor out.",
+                )
+            )
 
 
-def _check_training(training: Mapping[str, Any], workforce: Mapping[str, Any],
-                    reference: Reference, report: ValidationReport) -> None:
+def _check_training(
+    training: Mapping[str, Any],
+    workforce: Mapping[str, Any],
+    reference: Reference,
+    report: ValidationReport,
+) -> None:
     t, w = training, workforce
-    _check_not_above(report, "training.training_hours_impact_workers",
-                     TRAINING_FIELDS["training_hours_impact_workers"].label,
-                     [t["training_hours_impact_workers"]], "training hours of all employees",
-                     [t["training_hours_all"]])
-    _check_not_above(report, "training.employees_trained",
-                     TRAINING_FIELDS["employees_trained"].label, [t["employees_trained"]],
-                     "headcount at start of period plus total hires",
-                     [w["headcount_start"], w["total_hires"]])
-    _check_currency(report, "training.training_currency", "Currency of training spend",
-                    t["training_currency"], reference)
+    _check_not_above(
+        report,
+        "training.training_hours_impact_workers",
+        TRAINING_FIELDS["training_hours_impact_workers"].label,
+        [t["training_hours_impact_workers"]],
+        "training hours of all employees",
+        [t["training_hours_all"]],
+    )
+    _check_not_above(
+        report,
+        "training.employees_trained",
+        TRAINING_FIELDS["employees_trained"].label,
+        [t["employees_trained"]],
+        "headcount at start of period plus total hires",
+        [w["headcount_start"], w["total_hires"]],
+    )
+    _check_currency(
+        report,
+        "training.training_currency",
+        "Currency of training spend",
+        t["training_currency"],
+        reference,
+    )
 
     hours, fte = t["training_hours_all"], w["fte_avg"]
     if hours is None or fte is None:
@@ -647,47 +782,61 @@ def _check_training(training: Mapping[str, Any], workforce: Mapping[str, Any],
     per_fte = hours / fte
     arithmetic = f"{_fmt(per_fte)} = {_fmt(hours)} hours ÷ {_fmt(fte)} FTE"
     if per_fte > MAX_TRAINING_HOURS_PER_FTE:
-        report.errors.append(Issue(
-            "training.training_hours_all",
-            f"Training hours per FTE ({arithmetic}) cannot exceed "
-            f"{_fmt(MAX_TRAINING_HOURS_PER_FTE)}, a full working year.",
-        ))
+        report.errors.append(
+            Issue(
+                "training.training_hours_all",
+                f"Training hours per FTE ({arithmetic}) cannot exceed "
+                f"{_fmt(MAX_TRAINING_HOURS_PER_FTE)}, a full working year.",
+            )
+        )
     elif per_fte > WARN_TRAINING_HOURS_PER_FTE:
-        report.warnings.append(Issue(
-            "training.training_hours_all",
-            f"Training hours per FTE ({arithmetic}) are over {_fmt(WARN_TRAINING_HOURS_PER_FTE)}, "
-            f"unusually high; check that on-the-job work is not counted as training.",
-        ))
+        report.warnings.append(
+            Issue(
+                "training.training_hours_all",
+                f"Training hours per FTE ({arithmetic}) are over {_fmt(WARN_TRAINING_HOURS_PER_FTE)}, "
+                f"unusually high; check that on-the-job work is not counted as training.",
+            )
+        )
 
 
-def _check_country(report: ValidationReport, path: str, label: str, code: str | None,
-                   reference: Reference) -> None:
+def _check_country(
+    report: ValidationReport, path: str, label: str, code: str | None, reference: Reference
+) -> None:
     if code is not None and code not in reference.countries:
-        report.errors.append(Issue(
-            path,
-            f"{label} \"{code}\" is not an ISO 3166-1 country code (two letters, e.g. KE for "
-            f"Kenya).",
-        ))
+        report.errors.append(
+            Issue(
+                path,
+                f'{label} "{code}" is not an ISO 3166-1 country code (two letters, e.g. KE for '
+                f"Kenya).",
+            )
+        )
 
 
-def _check_currency(report: ValidationReport, path: str, label: str, code: str | None,
-                    reference: Reference) -> None:
+def _check_currency(
+    report: ValidationReport, path: str, label: str, code: str | None, reference: Reference
+) -> None:
     if code is None:
         return
     currency = reference.currencies.get(code)
     if currency is None:
-        report.errors.append(Issue(
-            path, f"{label} \"{code}\" is not an ISO 4217 currency code (three letters, e.g. KES)."
-        ))
+        report.errors.append(
+            Issue(
+                path,
+                f'{label} "{code}" is not an ISO 4217 currency code (three letters, e.g. KES).',
+            )
+        )
     elif not currency.is_cash:
-        report.errors.append(Issue(
-            path,
-            f"{label} \"{code}\" ({currency.name}) is not a currency that payments are made in.",
-        ))
+        report.errors.append(
+            Issue(
+                path,
+                f'{label} "{code}" ({currency.name}) is not a currency that payments are made in.',
+            )
+        )
 
 
-def _check_required(values: Mapping[str, Any], unreadable: set[str],
-                    report: ValidationReport) -> None:
+def _check_required(
+    values: Mapping[str, Any], unreadable: set[str], report: ValidationReport
+) -> None:
     """One "required" error per missing field; a field already reported as unreadable (or in
     a group that could not be read) gets no second message."""
 
@@ -704,28 +853,42 @@ def _check_required(values: Mapping[str, Any], unreadable: set[str],
         report.errors.append(Issue("wages", "Wages for at least one site are required to submit."))
     for index, site in enumerate(values["wages"]):
         for key in SUBMIT_REQUIRED_WAGES:
-            require(f"wages[{index}].{key}", site[key],
-                    f"{_site_label(index, site)}: {_lower_first(WAGE_FIELDS[key].label)}")
+            require(
+                f"wages[{index}].{key}",
+                site[key],
+                f"{_site_label(index, site)}: {_lower_first(WAGE_FIELDS[key].label)}",
+            )
     for key, spec in EVIDENCE_FIELDS.items():
         require(f"evidence.{key}", values["evidence"][key], spec.label)
     training = values["training"]
     # Spend is compared across vendors in US dollars, which needs the currency it is in.
     if training["training_spend"] is not None:
-        require("training.training_currency", training["training_currency"],
-                TRAINING_FIELDS["training_currency"].label)
+        require(
+            "training.training_currency",
+            training["training_currency"],
+            TRAINING_FIELDS["training_currency"].label,
+        )
 
 
-def _check_not_above(report: ValidationReport, path: str, label: str, parts: list[Any],
-                     limit_label: str, limit_parts: list[Any]) -> None:
+def _check_not_above(
+    report: ValidationReport,
+    path: str,
+    label: str,
+    parts: list[Any],
+    limit_label: str,
+    limit_parts: list[Any],
+) -> None:
     """Error when the sum of `parts` exceeds the sum of `limit_parts`; skipped if any is missing."""
     if not parts or not limit_parts or None in parts or None in limit_parts:
         return
     if sum(parts) > sum(limit_parts):
-        report.errors.append(Issue(
-            path,
-            f"{label} ({_sum_text(parts)}) cannot exceed {limit_label} "
-            f"({_sum_text(limit_parts)}).",
-        ))
+        report.errors.append(
+            Issue(
+                path,
+                f"{label} ({_sum_text(parts)}) cannot exceed {limit_label} "
+                f"({_sum_text(limit_parts)}).",
+            )
+        )
 
 
 # --- wording -----------------------------------------------------------------------------

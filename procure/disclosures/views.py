@@ -8,7 +8,12 @@ from flask_login import current_user
 from procure.access import SIGNED_IN, access, get_scoped_or_404, roles, scoped_select
 from procure.disclosures import form_spec, services
 from procure.disclosures.evidence_files import EvidenceRejected
-from procure.disclosures.models import EVIDENCE_LEVELS, EVIDENCE_SECTIONS, Disclosure, DisclosureReview
+from procure.disclosures.models import (
+    EVIDENCE_LEVELS,
+    EVIDENCE_SECTIONS,
+    Disclosure,
+    DisclosureReview,
+)
 from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
 from procure.vendors.views import own_vendor
@@ -42,14 +47,16 @@ def index():
             flash("Draft started. Fill in the sections and save as you go.", "success")
             return redirect(url_for("disclosure_pages.show", disclosure_id=disclosure.id))
     disclosures = db.session.scalars(
-        scoped_select(Disclosure).where(Disclosure.vendor_id == vendor.id)
+        scoped_select(Disclosure)
+        .where(Disclosure.vendor_id == vendor.id)
         .order_by(Disclosure.period_start.desc(), Disclosure.number.desc())
     ).all()
     periods: dict = {}
     for disclosure in disclosures:
         periods.setdefault((disclosure.period_start, disclosure.period_end), []).append(disclosure)
-    return render_template("disclosures/index.html", vendor=vendor, periods=periods, values=values,
-                           errors=errors), status
+    return render_template(
+        "disclosures/index.html", vendor=vendor, periods=periods, values=values, errors=errors
+    ), status
 
 
 def _refused(conflict: ConflictError, disclosure_id: int):
@@ -62,14 +69,21 @@ def _refused(conflict: ConflictError, disclosure_id: int):
 def _render(disclosure: Disclosure, document=None, errors=None, status=200):
     versions = db.session.scalars(
         scoped_select(Disclosure)
-        .where(Disclosure.vendor_id == disclosure.vendor_id, Disclosure.period_start == disclosure.period_start,
-               Disclosure.period_end == disclosure.period_end)
+        .where(
+            Disclosure.vendor_id == disclosure.vendor_id,
+            Disclosure.period_start == disclosure.period_start,
+            Disclosure.period_end == disclosure.period_end,
+        )
         .order_by(Disclosure.number.desc())
     ).all()
     return render_template(
-        "disclosures/show.html", disclosure=disclosure,
-        document=document if document is not None else disclosure.figures, errors=errors or {},
-        versions=versions, spec=form_spec, evidence_sections=EVIDENCE_SECTIONS,
+        "disclosures/show.html",
+        disclosure=disclosure,
+        document=document if document is not None else disclosure.figures,
+        errors=errors or {},
+        versions=versions,
+        spec=form_spec,
+        evidence_sections=EVIDENCE_SECTIONS,
         pay_period_options=[(p, p) for p in form_spec.PAY_PERIODS],
         level_options=[(level, level.replace("_", " ")) for level in EVIDENCE_LEVELS],
         section_options=[(section, section.title()) for section in EVIDENCE_SECTIONS],
@@ -77,7 +91,9 @@ def _render(disclosure: Disclosure, document=None, errors=None, status=200):
         can_review=current_user.role == "buyer"
         and disclosure.state_for(current_user.organization_id) == "submitted",
         reviews=disclosure.reviews_seen_by(current_user),
-        can_amend=current_user.role == "vendor" and disclosure.state != "draft" and versions
+        can_amend=current_user.role == "vendor"
+        and disclosure.state != "draft"
+        and versions
         and versions[0].id == disclosure.id,
         can_see_evidence=current_user.role in ("vendor", "buyer"),
     ), status
@@ -104,8 +120,12 @@ def show(disclosure_id):
     except ConflictError as conflict:
         return _refused(conflict, disclosure_id)
     db.session.commit()
-    flash("Submitted. Buyers can now review it; it can no longer be edited." if submitting
-          else "Draft saved.", "success")
+    flash(
+        "Submitted. Buyers can now review it; it can no longer be edited."
+        if submitting
+        else "Draft saved.",
+        "success",
+    )
     return redirect(url_for("disclosure_pages.show", disclosure_id=disclosure.id))
 
 
@@ -118,7 +138,10 @@ def amend(disclosure_id):
     except ConflictError as conflict:
         return _refused(conflict, disclosure_id)
     db.session.commit()
-    flash(f"Version {amendment.number} is a new draft with the figures of version {disclosure.number}.", "success")
+    flash(
+        f"Version {amendment.number} is a new draft with the figures of version {disclosure.number}.",
+        "success",
+    )
     return redirect(url_for("disclosure_pages.show", disclosure_id=amendment.id))
 
 
@@ -127,15 +150,24 @@ def amend(disclosure_id):
 def review(disclosure_id):
     disclosure = get_scoped_or_404(Disclosure, disclosure_id)
     try:
-        services.review(disclosure, request.form.get("decision", ""), request.form.get("comment", ""),
-                        current_user)
+        services.review(
+            disclosure,
+            request.form.get("decision", ""),
+            request.form.get("comment", ""),
+            current_user,
+        )
     except ValidationFailed as failed:
         db.session.rollback()
-        return _render(get_scoped_or_404(Disclosure, disclosure_id), errors=failed.errors, status=422)
+        return _render(
+            get_scoped_or_404(Disclosure, disclosure_id), errors=failed.errors, status=422
+        )
     except ConflictError as conflict:
         return _refused(conflict, disclosure_id)
     db.session.commit()
-    flash(f"Marked {disclosure.state_for(current_user.organization_id)} for your organization.", "success")
+    flash(
+        f"Marked {disclosure.state_for(current_user.organization_id)} for your organization.",
+        "success",
+    )
     return redirect(url_for("disclosure_pages.queue"))
 
 
@@ -147,9 +179,14 @@ def upload_evidence(disclosure_id):
     try:
         if upload is None or not upload.filename:
             raise ValidationFailed({"file": ["Choose a file to upload."]})
-        evidence = services.add_evidence(disclosure, upload.filename, upload.read(),
-                                         request.form.get("section", ""), request.form.get("level", ""),
-                                         current_user)
+        evidence = services.add_evidence(
+            disclosure,
+            upload.filename,
+            upload.read(),
+            request.form.get("section", ""),
+            request.form.get("level", ""),
+            current_user,
+        )
     except EvidenceRejected as rejected:
         db.session.rollback()
         return _render(disclosure, errors={"file": [rejected.message]}, status=rejected.status)
@@ -168,13 +205,16 @@ def upload_evidence(disclosure_id):
 def queue():
     organization_id = current_user.organization_id
     waiting = db.session.scalars(
-        scoped_select(Disclosure).where(Disclosure.in_state_for("submitted", organization_id))
+        scoped_select(Disclosure)
+        .where(Disclosure.in_state_for("submitted", organization_id))
         .order_by(Disclosure.submitted_at)
     ).all()
     recent = db.session.scalars(
-        scoped_select(Disclosure).join(DisclosureReview)
+        scoped_select(Disclosure)
+        .join(DisclosureReview)
         .where(DisclosureReview.organization_id == organization_id)
-        .order_by(DisclosureReview.reviewed_at.desc(), DisclosureReview.id.desc()).limit(20)
+        .order_by(DisclosureReview.reviewed_at.desc(), DisclosureReview.id.desc())
+        .limit(20)
     ).all()
     return render_template("disclosures/queue.html", waiting=waiting, recent=recent)
 
@@ -198,8 +238,11 @@ def table():
             errors, status = failed.errors, 422
         else:
             db.session.commit()
-            flash(f"Imported {result['imported']} disclosure(s) as drafts; {result['unchanged']} row(s) "
-                  "were unchanged.", "success")
+            flash(
+                f"Imported {result['imported']} disclosure(s) as drafts; {result['unchanged']} row(s) "
+                "were unchanged.",
+                "success",
+            )
             return redirect(url_for("disclosure_pages.table"))
     return render_template("disclosures/table.html", can_import=can_import, errors=errors), status
 

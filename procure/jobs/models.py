@@ -3,7 +3,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, LargeBinary, String, Text, false
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    false,
+)
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from procure.db import Base, TimestampMixin, UTCDateTime
@@ -22,7 +32,9 @@ class Job(TimestampMixin, Base):
 
     __tablename__ = "job"
     __table_args__ = (
-        CheckConstraint("status IN ('queued', 'running', 'succeeded', 'failed', 'cancelled')", name="status"),
+        CheckConstraint(
+            "status IN ('queued', 'running', 'succeeded', 'failed', 'cancelled')", name="status"
+        ),
         CheckConstraint("progress >= 0 AND progress <= 100", name="progress"),
         Index("ix_job_subject", "subject_type", "subject_id"),
     )

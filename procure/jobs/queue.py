@@ -30,9 +30,9 @@ def celery_for(app: Flask) -> Celery:
     celery = Celery("procure", broker=app.config["BROKER_URL"], set_as_current=False)
     celery.conf.update(
         task_default_queue=app.config["JOB_QUEUE"],
-        task_ignore_result=True,        # results live in the job row
-        task_acks_late=False,           # a killed worker's message is not redelivered: see above
-        worker_prefetch_multiplier=1,   # long tasks: a worker takes one at a time
+        task_ignore_result=True,  # results live in the job row
+        task_acks_late=False,  # a killed worker's message is not redelivered: see above
+        worker_prefetch_multiplier=1,  # long tasks: a worker takes one at a time
         worker_hijack_root_logger=False,
         broker_connection_retry_on_startup=True,
         broker_transport_options={"socket_timeout": 5, "socket_connect_timeout": 5},
@@ -72,12 +72,24 @@ def celery_for(app: Flask) -> Celery:
 
 def send_job(app: Flask, job_id: int, time_limit: float) -> None:
     """Queue the task that runs one job, with Celery's own soft and hard time limits."""
-    celery_for(app).send_task(TASK_NAME, args=[job_id], queue=app.config["JOB_QUEUE"], soft_time_limit=time_limit,
-                              time_limit=time_limit + HARD_LIMIT_GRACE_SECONDS)
+    celery_for(app).send_task(
+        TASK_NAME,
+        args=[job_id],
+        queue=app.config["JOB_QUEUE"],
+        soft_time_limit=time_limit,
+        time_limit=time_limit + HARD_LIMIT_GRACE_SECONDS,
+    )
 
 
 def worker_arguments(concurrency: int, loglevel: str, queue: str) -> list[str]:
     """The `celery worker` command line that `procure worker` runs, taking jobs from `queue`."""
-    return ["worker", f"--loglevel={loglevel}", f"--concurrency={concurrency or os.cpu_count() or 1}",
-            f"--queues={queue}", "--without-gossip", "--without-mingle", "--pool=prefork",
-            f"--hostname=procure-{os.getpid()}@%h"]
+    return [
+        "worker",
+        f"--loglevel={loglevel}",
+        f"--concurrency={concurrency or os.cpu_count() or 1}",
+        f"--queues={queue}",
+        "--without-gossip",
+        "--without-mingle",
+        "--pool=prefork",
+        f"--hostname=procure-{os.getpid()}@%h",
+    ]

@@ -86,11 +86,19 @@ class JobRetry(MethodView):
 @blp.route("/jobs/<int:job_id>/file")
 class JobFile(MethodView):
     @access(SIGNED_IN)
-    @blp.response(200, FILE, content_type="application/pdf", description="The file the job made (the board PDF)")
+    @blp.response(
+        200,
+        FILE,
+        content_type="application/pdf",
+        description="The file the job made (the board PDF)",
+    )
     def get(self, job_id):
         """Download the file a finished job made"""
         job = visible_job(job_id)
         if job.status != "succeeded" or not job.has_output:
             abort(404, "This job has no file (yet).")
-        return Response(job.output, mimetype=job.output_type,
-                        headers={"Content-Disposition": f'attachment; filename="{job.output_name}"'})
+        return Response(
+            job.output,
+            mimetype=job.output_type,
+            headers={"Content-Disposition": f'attachment; filename="{job.output_name}"'},
+        )

@@ -6,12 +6,19 @@ from procure.jobs.services import KINDS
 
 class JobSchema(Schema):
     id = fields.Integer(dump_only=True)
-    kind = fields.String(dump_only=True, metadata={"description": "scenario.solve, report.board_pdf or scores.refresh"})
+    kind = fields.String(
+        dump_only=True,
+        metadata={"description": "scenario.solve, report.board_pdf or scores.refresh"},
+    )
     title = fields.Function(lambda job: KINDS[job.kind].title, dump_only=True)
-    status = fields.String(dump_only=True, metadata={"description": "queued, running, succeeded, failed or cancelled"})
+    status = fields.String(
+        dump_only=True, metadata={"description": "queued, running, succeeded, failed or cancelled"}
+    )
     progress = fields.Integer(dump_only=True, metadata={"description": "Percent done, 0–100"})
     message = fields.String(dump_only=True, metadata={"description": "What the job is doing now"})
-    error = fields.String(dump_only=True, allow_none=True, metadata={"description": "Why it failed or stopped"})
+    error = fields.String(
+        dump_only=True, allow_none=True, metadata={"description": "Why it failed or stopped"}
+    )
     result = fields.Dict(dump_only=True, allow_none=True)
     subject_type = fields.String(dump_only=True, allow_none=True)
     subject_id = fields.Integer(dump_only=True, allow_none=True)
@@ -22,9 +29,18 @@ class JobSchema(Schema):
     started_at = fields.DateTime(dump_only=True, allow_none=True)
     finished_at = fields.DateTime(dump_only=True, allow_none=True)
     file_url = fields.Function(
-        lambda job: url_for("jobs_api.JobFile", job_id=job.id) if job.status == "succeeded" and job.has_output
-        else None, dump_only=True, allow_none=True, metadata={"description": "The file the job made, when done"})
+        lambda job: (
+            url_for("jobs_api.JobFile", job_id=job.id)
+            if job.status == "succeeded" and job.has_output
+            else None
+        ),
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "The file the job made, when done"},
+    )
 
 
 class JobListQuerySchema(Schema):
-    active = fields.Boolean(load_default=False, metadata={"description": "Only queued and running jobs"})
+    active = fields.Boolean(
+        load_default=False, metadata={"description": "Only queued and running jobs"}
+    )

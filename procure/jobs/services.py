@@ -20,9 +20,10 @@ import os
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, Callable
+from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 from flask import current_app
@@ -38,9 +39,11 @@ from procure.jobs.models import ACTIVE_STATUSES, Job
 
 log = logging.getLogger("procure.jobs")
 
-PENDING = "procure.jobs.pending"      # session.info: jobs added in the open transaction
+PENDING = "procure.jobs.pending"  # session.info: jobs added in the open transaction
 COMMITTED = "procure.jobs.committed"  # session.info: jobs committed and not yet started
-PENDING_KEYS = "procure.jobs.pending_keys"  # session.info: (kind, organization, subject, params) -> id
+PENDING_KEYS = (
+    "procure.jobs.pending_keys"  # session.info: (kind, organization, subject, params) -> id
+)
 TIME_LIMIT_GRACE_SECONDS = 30.0
 
 
@@ -68,9 +71,12 @@ class JobKind:
 
 
 KINDS: dict[str, JobKind] = {
-    "scenario.solve": JobKind("Solving the scenario", "procure.scenarios.jobs:solve",
-                              failed="procure.scenarios.jobs:solve_failed",
-                              retrying="procure.scenarios.jobs:solve_retrying"),
+    "scenario.solve": JobKind(
+        "Solving the scenario",
+        "procure.scenarios.jobs:solve",
+        failed="procure.scenarios.jobs:solve_failed",
+        retrying="procure.scenarios.jobs:solve_retrying",
+    ),
     "report.board_pdf": JobKind("Board report (PDF)", "procure.scenarios.jobs:board_report"),
     "scores.refresh": JobKind("Re-scoring vendors", "procure.scoring.jobs:refresh_scores"),
 }
@@ -101,8 +107,15 @@ def time_limit_reason(seconds: float) -> str:
 # ------------------------------------------------------------------ starting
 
 
-def enqueue(kind: str, *, organization_id: int, user=None, subject=None,
-            params: dict[str, Any] | None = None, once_per_transaction: bool = False) -> Job:
+def enqueue(
+    kind: str,
+    *,
+    organization_id: int,
+    user=None,
+    subject=None,
+    params: dict[str, Any] | None = None,
+    once_per_transaction: bool = False,
+) -> Job:
     """Add a queued job (flushes); it starts once the transaction commits (`start_committed`).
 
     `once_per_transaction`: when this transaction already added the same job (kind,
@@ -111,17 +124,32 @@ def enqueue(kind: str, *, organization_id: int, user=None, subject=None,
     """
     if kind not in KINDS:
         raise ValueError(f"unknown job kind {kind!r}")
-    key = (kind, organization_id, getattr(subject, "id", None), json.dumps(params or {}, sort_keys=True))
+    key = (
+        kind,
+        organization_id,
+        getattr(subject, "id", None),
+        json.dumps(params or {}, sort_keys=True),
+    )
     if once_per_transaction and key in db.session.info.get(PENDING_KEYS, {}):
         return db.session.get(Job, db.session.info[PENDING_KEYS][key])
-    job = Job(kind=kind, organization_id=organization_id, created_by_id=getattr(user, "id", None),
-              subject_type=type(subject).__name__ if subject is not None else None,
-              subject_id=getattr(subject, "id", None), params=dict(params or {}),
-              time_limit_seconds=float(current_app.config["JOB_TIME_LIMIT_SECONDS"]))
+    job = Job(
+        kind=kind,
+        organization_id=organization_id,
+        created_by_id=getattr(user, "id", None),
+        subject_type=type(subject).__name__ if subject is not None else None,
+        subject_id=getattr(subject, "id", None),
+        params=dict(params or {}),
+        time_limit_seconds=float(current_app.config["JOB_TIME_LIMIT_SECONDS"]),
+    )
     db.session.add(job)
     db.session.flush()
-    record_event("job.start", job, actor=user, organization_id=organization_id,
-                 after={"kind": kind, "subject": _subject_label(job)})
+    record_event(
+        "job.start",
+        job,
+        actor=user,
+        organization_id=organization_id,
+        after={"kind": kind, "subject": _subject_label(job)},
+    )
     _remember(job.id)
     db.session.info.setdefault(PENDING_KEYS, {})[key] = job.id
     return job
@@ -169,8 +197,11 @@ def _send(job_id: int) -> None:
     except Exception as error:  # the broker is down or refuses: the job cannot start
         log.exception("could not queue job %s", job_id)
         db.session.rollback()
-        _fail(db.session.get(Job, job_id), f"The job queue could not be reached ({type(error).__name__}). "
-              "Retry it.", from_status="queued")
+        _fail(
+            db.session.get(Job, job_id),
+            f"The job queue could not be reached ({type(error).__name__}). Retry it.",
+            from_status="queued",
+        )
         db.session.commit()
 
 
@@ -184,10 +215,19 @@ def _runner_name() -> str:
 def _claim(job_id: int) -> bool:
     now = utcnow()
     claimed = db.session.execute(
-        update(Job).where(Job.id == job_id, Job.status == "queued", Job.cancel_requested.is_(False))
-        .values(status="running", started_at=now, heartbeat_at=now, progress=0, message="Started",
-                runner=_runner_name(), attempts=Job.attempts + 1)
-        .execution_options(synchronize_session=False)).rowcount
+        update(Job)
+        .where(Job.id == job_id, Job.status == "queued", Job.cancel_requested.is_(False))
+        .values(
+            status="running",
+            started_at=now,
+            heartbeat_at=now,
+            progress=0,
+            message="Started",
+            runner=_runner_name(),
+            attempts=Job.attempts + 1,
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
     db.session.commit()
     return claimed == 1
 
@@ -211,11 +251,19 @@ class Progress:
             time.sleep(self.step_delay)
         with self.engine.begin() as connection:
             row = connection.execute(
-                update(Job).where(Job.id == self.job_id, Job.status == "running")
-                .values(progress=max(0, min(99, int(percent))), message=message[:300], heartbeat_at=utcnow())
-                .returning(Job.cancel_requested)).first()
+                update(Job)
+                .where(Job.id == self.job_id, Job.status == "running")
+                .values(
+                    progress=max(0, min(99, int(percent))),
+                    message=message[:300],
+                    heartbeat_at=utcnow(),
+                )
+                .returning(Job.cancel_requested)
+            ).first()
         if row is None:
-            self.stop = JobStopped(None, "The job was taken from this runner (marked failed or cancelled).")
+            self.stop = JobStopped(
+                None, "The job was taken from this runner (marked failed or cancelled)."
+            )
         elif row.cancel_requested:
             self.stop = JobStopped("cancelled", "Cancelled on request.")
         elif time.monotonic() > self.deadline:
@@ -249,8 +297,11 @@ class Heartbeat(threading.Thread):
         while not self.stopped.wait(self.interval):
             try:
                 with self.engine.begin() as connection:
-                    connection.execute(update(Job).where(Job.id == self.job_id, Job.status == "running")
-                                       .values(heartbeat_at=utcnow()))
+                    connection.execute(
+                        update(Job)
+                        .where(Job.id == self.job_id, Job.status == "running")
+                        .values(heartbeat_at=utcnow())
+                    )
             except Exception:  # a missed beat is retried; a dead database fails the job anyway
                 log.warning("heartbeat of job %s failed", self.job_id, exc_info=True)
 
@@ -272,7 +323,9 @@ def run_job(job_id: int) -> str | None:
     heartbeat.start()
     try:
         outcome = kind.function("run")(job, progress)
-        return _succeed(job, outcome if isinstance(outcome, Outcome) else Outcome(result=outcome or {}))
+        return _succeed(
+            job, outcome if isinstance(outcome, Outcome) else Outcome(result=outcome or {})
+        )
     except JobStopped as stop:
         db.session.rollback()
         return _stopped(job, kind, stop.status, stop.reason)
@@ -288,12 +341,26 @@ def run_job(job_id: int) -> str | None:
 
 
 def _succeed(job: Job, outcome: Outcome) -> str | None:
-    values: dict[str, Any] = dict(status="succeeded", progress=100, message="Done", result=outcome.result,
-                                  finished_at=utcnow(), error=None)
+    values: dict[str, Any] = dict(
+        status="succeeded",
+        progress=100,
+        message="Done",
+        result=outcome.result,
+        finished_at=utcnow(),
+        error=None,
+    )
     if outcome.file_content is not None:
-        values.update(output=outcome.file_content, output_name=outcome.file_name, output_type=outcome.file_type)
-    done = db.session.execute(update(Job).where(Job.id == job.id, Job.status == "running").values(**values)
-                              .execution_options(synchronize_session=False)).rowcount
+        values.update(
+            output=outcome.file_content,
+            output_name=outcome.file_name,
+            output_type=outcome.file_type,
+        )
+    done = db.session.execute(
+        update(Job)
+        .where(Job.id == job.id, Job.status == "running")
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
     if done != 1:  # reaped or taken meanwhile: its writes must not land
         db.session.rollback()
         return None
@@ -316,24 +383,36 @@ def _fail(job: Job, reason: str, from_status: str = "running", heartbeat_at=None
     """End a job `failed` and let its kind mark its subject (flush only); False when it had moved on."""
     if not _end(job.id, "failed", reason, from_status=from_status, heartbeat_at=heartbeat_at):
         return False
-    record_event("job.fail", job, after={"status": "failed", "reason": reason, "subject": _subject_label(job)},
-                 by_system=True, organization_id=job.organization_id)
+    record_event(
+        "job.fail",
+        job,
+        after={"status": "failed", "reason": reason, "subject": _subject_label(job)},
+        by_system=True,
+        organization_id=job.organization_id,
+    )
     kind = KINDS[job.kind]
     if kind.failed:
         kind.function("failed")(job, reason)
     return True
 
 
-def _end(job_id: int, status: str, reason: str, from_status: str = "running",
-         heartbeat_at=None) -> bool:
+def _end(
+    job_id: int, status: str, reason: str, from_status: str = "running", heartbeat_at=None
+) -> bool:
     """Move a job from `from_status` to a final status (flush only); False when it had moved on."""
     condition = [Job.id == job_id, Job.status == from_status]
     if heartbeat_at is not None:
         condition.append(Job.heartbeat_at == heartbeat_at)  # no beat came in since we looked
     message = {"failed": "Failed", "cancelled": "Cancelled"}[status]
-    return db.session.execute(
-        update(Job).where(*condition).values(status=status, message=message, error=reason, finished_at=utcnow())
-        .execution_options(synchronize_session=False)).rowcount == 1
+    return (
+        db.session.execute(
+            update(Job)
+            .where(*condition)
+            .values(status=status, message=message, error=reason, finished_at=utcnow())
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        == 1
+    )
 
 
 # ------------------------------------------------------------------ watching, cancelling, retrying
@@ -347,10 +426,13 @@ def reap_stale() -> int:
     reaped = 0
     for job in db.session.scalars(select(Job).where(Job.status == "running")).all():
         if job.heartbeat_at is not None and job.heartbeat_at < silent_since:
-            reason = (f"The worker running it stopped (no sign of life since "
-                      f"{job.heartbeat_at:%Y-%m-%d %H:%M:%S} UTC, on {job.runner}). Retry it.")
+            reason = (
+                f"The worker running it stopped (no sign of life since "
+                f"{job.heartbeat_at:%Y-%m-%d %H:%M:%S} UTC, on {job.runner}). Retry it."
+            )
         elif job.started_at is not None and now > job.started_at + timedelta(
-                seconds=job.time_limit_seconds + TIME_LIMIT_GRACE_SECONDS):
+            seconds=job.time_limit_seconds + TIME_LIMIT_GRACE_SECONDS
+        ):
             reason = time_limit_reason(job.time_limit_seconds)
         else:
             continue
@@ -363,18 +445,25 @@ def reap_stale() -> int:
 
 def may_control(job: Job, user) -> bool:
     """Who may cancel or retry: the user who started the job, or an admin of its organization."""
-    return user.id == job.created_by_id or (user.role == "admin" and user.organization_id == job.organization_id)
+    return user.id == job.created_by_id or (
+        user.role == "admin" and user.organization_id == job.organization_id
+    )
 
 
 def cancel(job: Job, user) -> Job:
     """Cancel a queued job at once; ask a running one to stop at its next step (flushes)."""
     # one conditional UPDATE: a runner claiming the job meanwhile sees the flag and never starts it
-    asked = db.session.execute(update(Job).where(Job.id == job.id, Job.status.in_(ACTIVE_STATUSES))
-                               .values(cancel_requested=True, message="Cancelling…")
-                               .execution_options(synchronize_session=False)).rowcount
+    asked = db.session.execute(
+        update(Job)
+        .where(Job.id == job.id, Job.status.in_(ACTIVE_STATUSES))
+        .values(cancel_requested=True, message="Cancelling…")
+        .execution_options(synchronize_session=False)
+    ).rowcount
     if not asked:
         db.session.refresh(job)
-        raise ConflictError(f"The job has already ended ({job.status}); there is nothing to cancel.")
+        raise ConflictError(
+            f"The job has already ended ({job.status}); there is nothing to cancel."
+        )
     _end(job.id, "cancelled", f"Cancelled by {user.name} before it started.", from_status="queued")
     record_event("job.cancel", job, before={"status": job.status})
     db.session.flush()
@@ -385,13 +474,27 @@ def cancel(job: Job, user) -> Job:
 def retry(job: Job, user) -> Job:
     """Queue a failed or cancelled job again (flushes); it starts once the caller commits."""
     if job.status not in ("failed", "cancelled"):
-        raise ConflictError(f"Only a failed or cancelled job can be retried; this one is {job.status}.")
+        raise ConflictError(
+            f"Only a failed or cancelled job can be retried; this one is {job.status}."
+        )
     before = job.status
     requeued = db.session.execute(  # first, so a second retry racing this one changes nothing
-        update(Job).where(Job.id == job.id, Job.status == before)
-        .values(status="queued", progress=0, message="Waiting for a worker", error=None, result=None,
-                cancel_requested=False, started_at=None, heartbeat_at=None, finished_at=None, runner=None)
-        .execution_options(synchronize_session=False)).rowcount
+        update(Job)
+        .where(Job.id == job.id, Job.status == before)
+        .values(
+            status="queued",
+            progress=0,
+            message="Waiting for a worker",
+            error=None,
+            result=None,
+            cancel_requested=False,
+            started_at=None,
+            heartbeat_at=None,
+            finished_at=None,
+            runner=None,
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
     if not requeued:
         raise ConflictError("Someone retried or changed this job a moment ago; reload it.")
     kind = KINDS[job.kind]
@@ -406,6 +509,13 @@ def retry(job: Job, user) -> Job:
 
 def latest_job(subject, kind: str) -> Job | None:
     """The newest job of `kind` on a record."""
-    return db.session.scalar(select(Job).where(Job.subject_type == type(subject).__name__,
-                                               Job.subject_id == subject.id, Job.kind == kind)
-                             .order_by(Job.id.desc()).limit(1))
+    return db.session.scalar(
+        select(Job)
+        .where(
+            Job.subject_type == type(subject).__name__,
+            Job.subject_id == subject.id,
+            Job.kind == kind,
+        )
+        .order_by(Job.id.desc())
+        .limit(1)
+    )

@@ -11,7 +11,9 @@ from procure.jobs import services
 from procure.jobs.routes import controlled_job
 
 bp = Blueprint("job_pages", __name__)
-bp.add_app_template_global(services.may_control)  # the job panel shows cancel and retry by the same rule
+bp.add_app_template_global(
+    services.may_control
+)  # the job panel shows cancel and retry by the same rule
 
 
 def _back(job) -> str:
@@ -30,7 +32,9 @@ def _control(job_id: int, action, done: str):
 @bp.route("/jobs/<int:job_id>/cancel", methods=["POST"])
 @access(SIGNED_IN)
 def cancel(job_id):
-    return _control(job_id, services.cancel, "Cancelled. A running step stops at its next checkpoint.")
+    return _control(
+        job_id, services.cancel, "Cancelled. A running step stops at its next checkpoint."
+    )
 
 
 @bp.route("/jobs/<int:job_id>/retry", methods=["POST"])

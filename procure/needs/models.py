@@ -18,7 +18,9 @@ class Need(TimestampMixin, Base):
     __table_args__ = (
         CheckConstraint("volume > 0", name="volume_positive"),
         CheckConstraint("min_quality >= 0 AND min_quality <= 1", name="min_quality_range"),
-        CheckConstraint("max_vendor_share > 0 AND max_vendor_share <= 1", name="max_vendor_share_range"),
+        CheckConstraint(
+            "max_vendor_share > 0 AND max_vendor_share <= 1", name="max_vendor_share_range"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -10,7 +10,12 @@ from procure.needs import services
 from procure.needs.models import Need
 from procure.needs.schemas import NeedQuerySchema, NeedSchema, NeedUpdateSchema
 
-blp = Blueprint("needs_api", __name__, url_prefix="/api/v1", description="Outsourcing needs of your organization")
+blp = Blueprint(
+    "needs_api",
+    __name__,
+    url_prefix="/api/v1",
+    description="Outsourcing needs of your organization",
+)
 
 READERS = roles("buyer", "executive", "admin")
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
-from typing import Any, Mapping
+from typing import Any
 
 import optimizer
 from procure.audit.services import record_event
@@ -13,8 +14,20 @@ from procure.extensions import db
 from procure.needs.models import Need
 from procure.vendors.categories import UNITS, service_categories
 
-FIELDS = ("title", "service_category", "volume", "unit", "period_start", "period_end", "budget_usd",
-          "min_quality", "max_vendor_share", "min_avg_impact", "min_impact_spend_share", "archived")
+FIELDS = (
+    "title",
+    "service_category",
+    "volume",
+    "unit",
+    "period_start",
+    "period_end",
+    "budget_usd",
+    "min_quality",
+    "max_vendor_share",
+    "min_avg_impact",
+    "min_impact_spend_share",
+    "archived",
+)
 
 
 def _errors(values: Mapping[str, Any]) -> dict[str, list[str]]:
@@ -33,15 +46,23 @@ def _errors(values: Mapping[str, Any]) -> dict[str, list[str]]:
         add("volume", f"The volume must be above zero and at most {optimizer.MAX_UNITS:,.0f}.")
     budget = values.get("budget_usd")
     if budget is not None and not 0 < budget <= optimizer.MAX_UNITS * optimizer.MAX_PRICE:
-        add("budget_usd", "A budget must be above zero (leave it empty for no budget limit) and at most "
-                          f"{optimizer.MAX_UNITS * optimizer.MAX_PRICE:,.0f}.")
-    for field, low, high, text in (("min_quality", 0, 1, "between 0 and 1"),
-                                   ("min_impact_spend_share", 0, 1, "between 0 and 1"),
-                                   ("min_avg_impact", 0, 100, "between 0 and 100")):
+        add(
+            "budget_usd",
+            "A budget must be above zero (leave it empty for no budget limit) and at most "
+            f"{optimizer.MAX_UNITS * optimizer.MAX_PRICE:,.0f}.",
+        )
+    for field, low, high, text in (
+        ("min_quality", 0, 1, "between 0 and 1"),
+        ("min_impact_spend_share", 0, 1, "between 0 and 1"),
+        ("min_avg_impact", 0, 100, "between 0 and 100"),
+    ):
         if values.get(field) is not None and not low <= values[field] <= high:
             add(field, f"Use a value {text}.")
     if "max_vendor_share" in values and not 0 < (values["max_vendor_share"] or 0) <= 1:
-        add("max_vendor_share", "Use a share above 0 and at most 1 (1 = one vendor may take it all).")
+        add(
+            "max_vendor_share",
+            "Use a share above 0 and at most 1 (1 = one vendor may take it all).",
+        )
     start, end = values.get("period_start"), values.get("period_end")
     if isinstance(start, date) and isinstance(end, date) and end <= start:
         add("period_end", "The period must end after it starts.")
@@ -49,15 +70,29 @@ def _errors(values: Mapping[str, Any]) -> dict[str, list[str]]:
 
 
 def create_need(organization_id: int, values: Mapping[str, Any], user) -> Need:
-    full = {"min_quality": 0.0, "max_vendor_share": 1.0, "budget_usd": None, "min_avg_impact": None,
-            "min_impact_spend_share": None, "archived": False, **values}
+    full = {
+        "min_quality": 0.0,
+        "max_vendor_share": 1.0,
+        "budget_usd": None,
+        "min_avg_impact": None,
+        "min_impact_spend_share": None,
+        "archived": False,
+        **values,
+    }
     errors = _errors(full)
     if errors:
         raise ValidationFailed(errors)
-    need = Need(organization_id=organization_id, created_by_id=user.id, **{k: full[k] for k in FIELDS})
+    need = Need(
+        organization_id=organization_id, created_by_id=user.id, **{k: full[k] for k in FIELDS}
+    )
     db.session.add(need)
-    record_event("need.create", need, actor=user, organization_id=organization_id,
-                 after={k: full[k] for k in ("title", "service_category", "volume")})
+    record_event(
+        "need.create",
+        need,
+        actor=user,
+        organization_id=organization_id,
+        after={k: full[k] for k in ("title", "service_category", "volume")},
+    )
     return need
 
 

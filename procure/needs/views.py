@@ -9,24 +9,43 @@ from flask_login import current_user
 
 from procure.access import access, get_scoped_or_404, roles, scoped_select
 from procure.errors import ConflictError, ValidationFailed
-from procure.forms import form_number, form_version
 from procure.extensions import db
+from procure.forms import form_number, form_version
 from procure.needs import services
 from procure.needs.models import Need
 from procure.vendors.categories import UNITS, service_categories
 
 bp = Blueprint("need_pages", __name__)
 
-NUMBER_FIELDS = ("volume", "budget_usd", "min_quality", "max_vendor_share", "min_avg_impact",
-                 "min_impact_spend_share")
+NUMBER_FIELDS = (
+    "volume",
+    "budget_usd",
+    "min_quality",
+    "max_vendor_share",
+    "min_avg_impact",
+    "min_impact_spend_share",
+)
 OPTIONAL = ("budget_usd", "min_avg_impact", "min_impact_spend_share")
 
 
 def _values_from_form(form) -> tuple[dict, dict, dict]:
     """Typed values, per-field errors, and the raw text to show again."""
-    raw = {key: form.get(key, "").strip() for key in
-           ("title", "service_category", "unit", "period_start", "period_end", *NUMBER_FIELDS)}
-    values: dict = {"title": raw["title"], "service_category": raw["service_category"], "unit": raw["unit"]}
+    raw = {
+        key: form.get(key, "").strip()
+        for key in (
+            "title",
+            "service_category",
+            "unit",
+            "period_start",
+            "period_end",
+            *NUMBER_FIELDS,
+        )
+    }
+    values: dict = {
+        "title": raw["title"],
+        "service_category": raw["service_category"],
+        "unit": raw["unit"],
+    }
     errors: dict = {}
     for key in ("period_start", "period_end"):
         try:
@@ -34,15 +53,19 @@ def _values_from_form(form) -> tuple[dict, dict, dict]:
         except ValueError:
             errors[key] = ["Enter a date (YYYY-MM-DD)."]
     for key in NUMBER_FIELDS:
-        number = form_number(form, key, errors, required="Enter the volume." if key == "volume" else None)
+        number = form_number(
+            form, key, errors, required="Enter the volume." if key == "volume" else None
+        )
         if number is not None or key in OPTIONAL:
             values[key] = number  # blank min_quality / max_vendor_share keep their defaults
     return values, errors, raw
 
 
 def _options():
-    return {"category_options": [(key, c.label) for key, c in service_categories().items()],
-            "unit_options": [(unit, unit) for unit in UNITS]}
+    return {
+        "category_options": [(key, c.label) for key, c in service_categories().items()],
+        "unit_options": [(unit, unit) for unit in UNITS],
+    }
 
 
 @bp.route("/needs", methods=["GET", "POST"])
@@ -66,10 +89,19 @@ def index():
                 flash(f"“{need.title}” is registered.", "success")
                 return redirect(url_for("need_pages.index"))
         status = 422
-    needs = db.session.scalars(scoped_select(Need).where(Need.archived.is_(False))
-                               .order_by(Need.period_start.desc(), Need.id)).all()
-    return render_template("needs/index.html", needs=needs, errors=errors, raw=raw,
-                           categories=service_categories(), **_options()), status
+    needs = db.session.scalars(
+        scoped_select(Need)
+        .where(Need.archived.is_(False))
+        .order_by(Need.period_start.desc(), Need.id)
+    ).all()
+    return render_template(
+        "needs/index.html",
+        needs=needs,
+        errors=errors,
+        raw=raw,
+        categories=service_categories(),
+        **_options(),
+    ), status
 
 
 @bp.route("/needs/<int:need_id>", methods=["GET", "POST"])
@@ -79,8 +111,17 @@ def edit(need_id):
     if request.method == "POST" and current_user.role != "buyer":
         abort(403, "Only buyers change needs.")
     errors: dict = {}
-    raw = {key: ("" if getattr(need, key) is None else getattr(need, key)) for key in
-           ("title", "service_category", "unit", "period_start", "period_end", *NUMBER_FIELDS)}
+    raw = {
+        key: ("" if getattr(need, key) is None else getattr(need, key))
+        for key in (
+            "title",
+            "service_category",
+            "unit",
+            "period_start",
+            "period_end",
+            *NUMBER_FIELDS,
+        )
+    }
     status = 200
     if request.method == "POST":
         values, errors, raw = _values_from_form(request.form)
@@ -101,4 +142,6 @@ def edit(need_id):
                 flash("Archived." if values.get("archived") else "Saved.", "success")
                 return redirect(url_for("need_pages.index"))
         status = 422
-    return render_template("needs/edit.html", need=need, errors=errors, raw=raw, **_options()), status
+    return render_template(
+        "needs/edit.html", need=need, errors=errors, raw=raw, **_options()
+    ), status

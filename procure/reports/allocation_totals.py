@@ -12,9 +12,11 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 # Printed where the impact-score columns are labelled (the board report, the pack's Scores sheet).
-IMPACT_AVERAGE_RULE = ("Impact scores are averages weighted by the volume each vendor takes. Work with a vendor "
-                       "that has no impact score is left out of the average (not counted as 0); where no work "
-                       "has a score the average is blank.")
+IMPACT_AVERAGE_RULE = (
+    "Impact scores are averages weighted by the volume each vendor takes. Work with a vendor "
+    "that has no impact score is left out of the average (not counted as 0); where no work "
+    "has a score the average is blank."
+)
 
 
 def impact_average(allocations: Iterable[Mapping[str, Any]]) -> float | None:
@@ -23,8 +25,11 @@ def impact_average(allocations: Iterable[Mapping[str, Any]]) -> float | None:
     Allocations without a score are left out, not counted as 0: an unscored vendor is unknown,
     not the worst. None when no allocation with volume has a score.
     """
-    scored = [(allocation["impact_score"], allocation.get("volume") or 0.0) for allocation in allocations
-              if allocation.get("impact_score") is not None]
+    scored = [
+        (allocation["impact_score"], allocation.get("volume") or 0.0)
+        for allocation in allocations
+        if allocation.get("impact_score") is not None
+    ]
     volume = sum(weight for _, weight in scored)
     return sum(score * weight for score, weight in scored) / volume if volume else None
 
@@ -38,16 +43,26 @@ def vendor_totals(allocations: Iterable[Mapping[str, Any]]) -> list[dict[str, An
     """
     by_vendor: dict[tuple, list[Mapping[str, Any]]] = {}
     for allocation in allocations:
-        by_vendor.setdefault((allocation.get("vendor_id"), allocation.get("vendor")), []).append(allocation)
-    total_cost = sum(allocation.get("cost") or 0.0 for lines in by_vendor.values() for allocation in lines)
+        by_vendor.setdefault((allocation.get("vendor_id"), allocation.get("vendor")), []).append(
+            allocation
+        )
+    total_cost = sum(
+        allocation.get("cost") or 0.0 for lines in by_vendor.values() for allocation in lines
+    )
     rows = []
     for (vendor_id, vendor), lines in by_vendor.items():
         cost = sum(allocation.get("cost") or 0.0 for allocation in lines)
-        rows.append({
-            "vendor_id": vendor_id, "vendor": vendor, "cost": cost,
-            "share_of_cost": cost / total_cost if total_cost else None,
-            "needs": len({(allocation.get("need_id"), allocation.get("need")) for allocation in lines}),
-            "volume": sum(allocation.get("volume") or 0.0 for allocation in lines),
-            "impact_score": impact_average(lines),
-        })
+        rows.append(
+            {
+                "vendor_id": vendor_id,
+                "vendor": vendor,
+                "cost": cost,
+                "share_of_cost": cost / total_cost if total_cost else None,
+                "needs": len(
+                    {(allocation.get("need_id"), allocation.get("need")) for allocation in lines}
+                ),
+                "volume": sum(allocation.get("volume") or 0.0 for allocation in lines),
+                "impact_score": impact_average(lines),
+            }
+        )
     return sorted(rows, key=lambda row: (-row["cost"], str(row["vendor"])))

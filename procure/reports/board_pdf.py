@@ -47,7 +47,11 @@ STATUSES = {
     "infeasible": "Infeasible",
     "failed": "Failed",
 }
-PILLARS = {"impact": report_charts.IMPACT, "cost": report_charts.COST, "quality": report_charts.QUALITY}
+PILLARS = {
+    "impact": report_charts.IMPACT,
+    "cost": report_charts.COST,
+    "quality": report_charts.QUALITY,
+}
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +77,9 @@ class StaticOnlyFetcher(URLFetcher):
         """The file a `file:` URL names, when it lies under the static folder."""
         parts = urlsplit(url)
         if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost"):
-            raise RefusedURL(f"Only data: URIs and files of the static folder are fetched, not {url[:80]!r}")
+            raise RefusedURL(
+                f"Only data: URIs and files of the static folder are fetched, not {url[:80]!r}"
+            )
         path = Path(url2pathname(unquote(parts.path))).resolve()
         if not path.is_relative_to(self.static_root) or not path.is_file():
             raise RefusedURL(f"{url[:200]!r} is not a file of the static folder")
@@ -147,7 +153,9 @@ def _goalposts(goalposts: Iterable[Any] | None) -> str:
 
 
 def _numbers(*values: Any) -> bool:
-    return all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in values)
+    return all(
+        isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in values
+    )
 
 
 def _bar_percent(weight: Any) -> float:
@@ -170,11 +178,19 @@ def _fold_vendors(vendors: list[dict], allocations: list[dict], limit: int) -> l
     rest = vendors[limit:]
     folded = {(row["vendor_id"], row["vendor"]) for row in rest}
     shares = [row["share_of_cost"] for row in rest]
-    return vendors[:limit] + [{
-        "vendor_id": None, "vendor": f"Others ({len(rest)} vendors)", "others": True, "needs": None,
-        "cost": sum(row["cost"] for row in rest), "share_of_cost": None if None in shares else sum(shares),
-        "impact_score": impact_average(a for a in allocations if (a["vendor_id"], a["vendor"]) in folded),
-    }]
+    return vendors[:limit] + [
+        {
+            "vendor_id": None,
+            "vendor": f"Others ({len(rest)} vendors)",
+            "others": True,
+            "needs": None,
+            "cost": sum(row["cost"] for row in rest),
+            "share_of_cost": None if None in shares else sum(shares),
+            "impact_score": impact_average(
+                a for a in allocations if (a["vendor_id"], a["vendor"]) in folded
+            ),
+        }
+    ]
 
 
 def _need_rows(allocations: list[dict]) -> list[dict]:
@@ -183,9 +199,17 @@ def _need_rows(allocations: list[dict]) -> list[dict]:
     need by vendor is the XLSX pack's Allocations sheet."""
     needs: dict[tuple, dict] = {}
     for allocation in allocations:  # keyed by id and title: two needs of one title stay two
-        need = needs.setdefault((allocation["need_id"], allocation["need"]),
-                                {"need": allocation["need"], "unit": allocation.get("unit"), "volume": 0.0,
-                                 "cost": 0.0, "by_vendor": {}, "allocations": []})
+        need = needs.setdefault(
+            (allocation["need_id"], allocation["need"]),
+            {
+                "need": allocation["need"],
+                "unit": allocation.get("unit"),
+                "volume": 0.0,
+                "cost": 0.0,
+                "by_vendor": {},
+                "allocations": [],
+            },
+        )
         volume = allocation.get("volume") or 0.0
         need["volume"] += volume
         need["cost"] += allocation.get("cost") or 0.0
@@ -196,13 +220,21 @@ def _need_rows(allocations: list[dict]) -> list[dict]:
             need["unit"] = None
     rows = []
     for need in needs.values():
-        (_, largest), largest_volume = max(need["by_vendor"].items(), key=lambda item: (item[1], str(item[0])))
-        rows.append({
-            "need": need["need"], "unit": need["unit"], "volume": need["volume"], "cost": need["cost"],
-            "vendors": len(need["by_vendor"]), "largest_vendor": largest,
-            "largest_share": largest_volume / need["volume"] if need["volume"] else None,
-            "impact_score": impact_average(need["allocations"]),
-        })
+        (_, largest), largest_volume = max(
+            need["by_vendor"].items(), key=lambda item: (item[1], str(item[0]))
+        )
+        rows.append(
+            {
+                "need": need["need"],
+                "unit": need["unit"],
+                "volume": need["volume"],
+                "cost": need["cost"],
+                "vendors": len(need["by_vendor"]),
+                "largest_vendor": largest,
+                "largest_share": largest_volume / need["volume"] if need["volume"] else None,
+                "impact_score": impact_average(need["allocations"]),
+            }
+        )
     return rows
 
 
@@ -213,8 +245,14 @@ def _comparison(comparison: dict | None) -> dict | None:
     return {
         "scenarios": list(comparison["scenarios"]),
         "chosen": chosen if isinstance(chosen, int) else None,
-        "rows": [{"label": row["label"], "format": row.get("format", "number"),
-                  "values": list(row.get("values") or [])} for row in comparison.get("rows") or []],
+        "rows": [
+            {
+                "label": row["label"],
+                "format": row.get("format", "number"),
+                "values": list(row.get("values") or []),
+            }
+            for row in comparison.get("rows") or []
+        ],
     }
 
 
@@ -226,8 +264,18 @@ def _complete(rows: Iterable[dict] | None, *fields: str) -> list[dict]:
 def report_view(context: dict, include_charts: bool = True) -> dict:
     """Everything the template needs, computed once, with optional parts defaulted."""
     scenario = dict(context.get("scenario") or {})
-    allocations = _complete(context.get("allocations"), "need_id", "need", "vendor_id", "vendor", "volume", "unit",
-                            "price", "cost", "impact_score")
+    allocations = _complete(
+        context.get("allocations"),
+        "need_id",
+        "need",
+        "vendor_id",
+        "vendor",
+        "volume",
+        "unit",
+        "price",
+        "cost",
+        "impact_score",
+    )
     impact = dict(context.get("impact") or {})
     method = dict(context.get("method") or {})
     vendors = [{**row, "others": False} for row in vendor_totals(allocations)]
@@ -235,17 +283,32 @@ def report_view(context: dict, include_charts: bool = True) -> dict:
     chosen = frontier.get("chosen")
     charts = {"frontier": None, "vendors": None}
     if include_charts:
-        frontier_svg = report_charts.frontier_chart(frontier.get("points") or [], chosen,
-                                                    scenario.get("name") or "This scenario")
+        frontier_svg = report_charts.frontier_chart(
+            frontier.get("points") or [], chosen, scenario.get("name") or "This scenario"
+        )
         vendor_svg = report_charts.horizontal_bar_chart(
-            report_charts.top_with_others([(row["vendor"], row["cost"]) for row in vendors], CHART_TOP_VENDORS),
-            colour=report_charts.COST, value_label="Cost of the work allocated")
-        charts = {name: report_charts.svg_data_uri(svg) if svg else None
-                  for name, svg in (("frontier", frontier_svg), ("vendors", vendor_svg))}
+            report_charts.top_with_others(
+                [(row["vendor"], row["cost"]) for row in vendors], CHART_TOP_VENDORS
+            ),
+            colour=report_charts.COST,
+            value_label="Cost of the work allocated",
+        )
+        charts = {
+            name: report_charts.svg_data_uri(svg) if svg else None
+            for name, svg in (("frontier", frontier_svg), ("vendors", vendor_svg))
+        }
     by_vendor = sorted(
-        _complete(impact.get("by_vendor"), "vendor", "volume", "share_of_volume", "impact_worker_share",
-                  "impact_worker_hours", "living_wage_ratio"),
-        key=lambda row: (-(row["impact_worker_hours"] or 0.0), str(row["vendor"])))
+        _complete(
+            impact.get("by_vendor"),
+            "vendor",
+            "volume",
+            "share_of_volume",
+            "impact_worker_share",
+            "impact_worker_hours",
+            "living_wage_ratio",
+        ),
+        key=lambda row: (-(row["impact_worker_hours"] or 0.0), str(row["vendor"])),
+    )
     folded = len(vendors) - CHART_TOP_VENDORS if len(vendors) > CHART_TOP_VENDORS + 1 else 0
     return {
         "organization": context.get("organization") or "",
@@ -253,8 +316,12 @@ def report_view(context: dict, include_charts: bool = True) -> dict:
         "scenario": {
             "name": scenario.get("name") or "Untitled scenario",
             "status": scenario.get("status") or "",
-            "status_label": STATUSES.get(scenario.get("status"), str(scenario.get("status") or "").capitalize()),
-            "objective": OBJECTIVES.get(scenario.get("objective"), scenario.get("objective") or "–"),
+            "status_label": STATUSES.get(
+                scenario.get("status"), str(scenario.get("status") or "").capitalize()
+            ),
+            "objective": OBJECTIVES.get(
+                scenario.get("objective"), scenario.get("objective") or "–"
+            ),
             "approved_by": scenario.get("approved_by"),
             "approved_at": scenario.get("approved_at"),
             "decision_comment": scenario.get("decision_comment"),
@@ -264,7 +331,9 @@ def report_view(context: dict, include_charts: bool = True) -> dict:
         "kpis": _complete(context.get("kpis"), "label", "value", "format"),
         "comparison": _comparison(context.get("comparison")),
         "frontier_has_points": bool(report_charts.solved_points(frontier.get("points") or [])),
-        "chosen_point": chosen if chosen and _numbers(chosen.get("avg_impact"), chosen.get("cost")) else None,
+        "chosen_point": chosen
+        if chosen and _numbers(chosen.get("avg_impact"), chosen.get("cost"))
+        else None,
         "charts": charts,
         "vendors": vendors,
         "vendor_rows": _fold_vendors(vendors, allocations, CHART_TOP_VENDORS),
@@ -281,16 +350,33 @@ def report_view(context: dict, include_charts: bool = True) -> dict:
             "units": list(impact.get("units") or []),
             "by_vendor": by_vendor,
         },
-        "constraints": _complete(context.get("constraints"), "label", "binding", "slack", "shadow_price",
-                                 "unit"),
+        "constraints": _complete(
+            context.get("constraints"), "label", "binding", "slack", "shadow_price", "unit"
+        ),
         "method": {
             "profile": method.get("profile") or scenario.get("profile") or "–",
-            "pillar_weights": [{"pillar": name, "weight": weight, "colour": PILLARS.get(name, report_charts.MUTED),
-                                "bar_percent": _bar_percent(weight)}
-                               for name, weight in (method.get("pillar_weights") or {}).items()],
-            "metrics": [dict(metric, goalposts_text=_goalposts(metric["goalposts"])) for metric in
-                        _complete(method.get("metrics"), "key", "label", "formula", "goalposts", "weight", "section",
-                                  "source")],
+            "pillar_weights": [
+                {
+                    "pillar": name,
+                    "weight": weight,
+                    "colour": PILLARS.get(name, report_charts.MUTED),
+                    "bar_percent": _bar_percent(weight),
+                }
+                for name, weight in (method.get("pillar_weights") or {}).items()
+            ],
+            "metrics": [
+                dict(metric, goalposts_text=_goalposts(metric["goalposts"]))
+                for metric in _complete(
+                    method.get("metrics"),
+                    "key",
+                    "label",
+                    "formula",
+                    "goalposts",
+                    "weight",
+                    "section",
+                    "source",
+                )
+            ],
             "evidence_factors": list((method.get("evidence_factors") or {}).items()),
             "sources": list(method.get("sources") or []),
         },
@@ -322,8 +408,11 @@ def render_board_html(context: dict, include_charts: bool = True) -> str:
 
 def html_to_pdf(html: str, url_fetcher: StaticOnlyFetcher | None = None) -> bytes:
     """PDF bytes for an HTML string whose relative URLs resolve inside procure/static."""
-    return HTML(string=html, base_url=STATIC_ROOT.as_uri() + "/",
-                url_fetcher=url_fetcher or StaticOnlyFetcher()).write_pdf()
+    return HTML(
+        string=html,
+        base_url=STATIC_ROOT.as_uri() + "/",
+        url_fetcher=url_fetcher or StaticOnlyFetcher(),
+    ).write_pdf()
 
 
 def render_board_pdf(context: dict) -> bytes:

@@ -53,8 +53,9 @@ def svg_data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
-def top_with_others(items: Iterable[tuple[str, float]], limit: int = 15,
-                    others_label: str = "Others") -> list[tuple[str, float]]:
+def top_with_others(
+    items: Iterable[tuple[str, float]], limit: int = 15, others_label: str = "Others"
+) -> list[tuple[str, float]]:
     """The `limit` largest (label, value) pairs, largest first, and the rest summed as one line.
 
     "Others (n vendors)" names how many lines were folded in; nothing is folded when at most one
@@ -64,7 +65,9 @@ def top_with_others(items: Iterable[tuple[str, float]], limit: int = 15,
     if len(ranked) <= limit + 1:
         return ranked
     rest = ranked[limit:]
-    return ranked[:limit] + [(f"{others_label} ({len(rest)} vendors)", sum(value for _, value in rest))]
+    return ranked[:limit] + [
+        (f"{others_label} ({len(rest)} vendors)", sum(value for _, value in rest))
+    ]
 
 
 def _plain(text: str, limit: int = LABEL_CHARACTERS) -> str:
@@ -109,8 +112,13 @@ def _to_svg(figure: Figure) -> str:
     """The figure as an SVG document (text as text), then the figure is cleared."""
     buffer = io.StringIO()
     width, height = figure.get_size_inches()
-    renderer = _TextSVGRenderer(width * SVG_DPI, height * SVG_DPI, buffer, image_dpi=SVG_DPI,
-                                metadata={"Date": None, "Creator": None})
+    renderer = _TextSVGRenderer(
+        width * SVG_DPI,
+        height * SVG_DPI,
+        buffer,
+        image_dpi=SVG_DPI,
+        metadata={"Date": None, "Creator": None},
+    )
     figure.draw(renderer)
     renderer.finalize()
     figure.clear()
@@ -123,12 +131,21 @@ def _finite(value) -> bool:
 
 def solved_points(points: Sequence[dict]) -> list[dict]:
     """Frontier points with status "optimal" (the default) and a number for impact and cost, by impact."""
-    return sorted((p for p in points if p.get("status", "optimal") == "optimal"
-                   and _finite(p.get("avg_impact")) and _finite(p.get("cost"))), key=lambda p: p["avg_impact"])
+    return sorted(
+        (
+            p
+            for p in points
+            if p.get("status", "optimal") == "optimal"
+            and _finite(p.get("avg_impact"))
+            and _finite(p.get("cost"))
+        ),
+        key=lambda p: p["avg_impact"],
+    )
 
 
-def frontier_chart(points: Sequence[dict], chosen: dict | None = None,
-                   chosen_label: str = "This scenario") -> str | None:
+def frontier_chart(
+    points: Sequence[dict], chosen: dict | None = None, chosen_label: str = "This scenario"
+) -> str | None:
     """Least cost ($) against average impact (0–100 points), the chosen plan ringed.
 
     Only points with status "optimal" are drawn; None when there is none to draw.
@@ -143,28 +160,54 @@ def frontier_chart(points: Sequence[dict], chosen: dict | None = None,
     _style_axes(axes)
     xs = [p["avg_impact"] for p in solved]
     ys = [p["cost"] for p in solved]
-    axes.plot(xs, ys, color=IMPACT, linewidth=2, marker="o", markersize=4.5, zorder=3,
-              label="Least cost at each average impact")
+    axes.plot(
+        xs,
+        ys,
+        color=IMPACT,
+        linewidth=2,
+        marker="o",
+        markersize=4.5,
+        zorder=3,
+        label="Least cost at each average impact",
+    )
     all_y = list(ys)
     if chosen:
         cx, cy = chosen["avg_impact"], chosen["cost"]
         all_y.append(cy)
-        axes.scatter([cx], [cy], s=150, facecolors="white", edgecolors=QUALITY, linewidths=2.5,
-                     zorder=4, label="This scenario")
+        axes.scatter(
+            [cx],
+            [cy],
+            s=150,
+            facecolors="white",
+            edgecolors=QUALITY,
+            linewidths=2.5,
+            zorder=4,
+            label="This scenario",
+        )
         axes.scatter([cx], [cy], s=18, color=QUALITY, zorder=5)
         # A frontier rises to the right, so no line runs up-left or down-right of a point on it:
         # the label goes up-left, or down-right when the point is in the left third of the chart.
         low_x, high_x = min(xs + [cx]), max(xs + [cx])
         near_left = cx - low_x < (high_x - low_x) / 3
-        axes.annotate(_plain(chosen_label, 40), (cx, cy), xytext=(10, -10) if near_left else (-10, 9),
-                      textcoords="offset points", ha="left" if near_left else "right",
-                      va="top" if near_left else "bottom", fontsize=8.5, color=QUALITY, fontweight="bold")
+        axes.annotate(
+            _plain(chosen_label, 40),
+            (cx, cy),
+            xytext=(10, -10) if near_left else (-10, 9),
+            textcoords="offset points",
+            ha="left" if near_left else "right",
+            va="top" if near_left else "bottom",
+            fontsize=8.5,
+            color=QUALITY,
+            fontweight="bold",
+        )
     low, high = min(all_y), max(all_y)
     pad = (high - low) * 0.12 or max(abs(high) * 0.02, 1.0)
     axes.set_ylim(low - pad * 2, high + pad)  # room under the lowest point for the label
     span_x = (max(xs + ([chosen["avg_impact"]] if chosen else [])) - min(xs)) or 1.0
-    axes.set_xlim(min(xs + ([chosen["avg_impact"]] if chosen else [])) - span_x * 0.04,
-                  max(xs + ([chosen["avg_impact"]] if chosen else [])) + span_x * 0.04)
+    axes.set_xlim(
+        min(xs + ([chosen["avg_impact"]] if chosen else [])) - span_x * 0.04,
+        max(xs + ([chosen["avg_impact"]] if chosen else [])) + span_x * 0.04,
+    )
     axes.yaxis.set_major_formatter(FuncFormatter(_money_axis))
     axes.yaxis.set_major_locator(MaxNLocator(6, steps=TICK_STEPS))
     axes.grid(axis="y", color=GRID, linewidth=0.6)
@@ -175,8 +218,12 @@ def frontier_chart(points: Sequence[dict], chosen: dict | None = None,
     return _to_svg(figure)
 
 
-def horizontal_bar_chart(items: Sequence[tuple[str, float]], colour: str = COST,
-                         value_label: str = "Cost", money: bool = True) -> str | None:
+def horizontal_bar_chart(
+    items: Sequence[tuple[str, float]],
+    colour: str = COST,
+    value_label: str = "Cost",
+    money: bool = True,
+) -> str | None:
     """One bar per (label, value), the first at the top; a trailing "Others" bar in grey."""
     if not items:
         return None
@@ -194,7 +241,9 @@ def horizontal_bar_chart(items: Sequence[tuple[str, float]], colour: str = COST,
     top = max(max(named), 0.0) or 1.0
     limit = top * 1.18
     drawn = [min(value, limit) for value in values]
-    axes.barh(positions, drawn, color=[OTHERS if o else colour for o in is_others], height=0.68, zorder=3)
+    axes.barh(
+        positions, drawn, color=[OTHERS if o else colour for o in is_others], height=0.68, zorder=3
+    )
     axes.set_yticks(positions, labels=labels)
     axes.tick_params(axis="y", length=0)
     axes.spines["left"].set_visible(False)
@@ -206,10 +255,25 @@ def horizontal_bar_chart(items: Sequence[tuple[str, float]], colour: str = COST,
     axes.grid(axis="x", color=GRID, linewidth=0.6, zorder=0)
     for position, value, bar in zip(positions, values, drawn):
         if bar < value:
-            axes.text(limit * 0.985, position, f"{formatter(value)} (bar cut) ›", va="center", ha="right",
-                      fontsize=7.5, color=INK, fontweight="bold")
+            axes.text(
+                limit * 0.985,
+                position,
+                f"{formatter(value)} (bar cut) ›",
+                va="center",
+                ha="right",
+                fontsize=7.5,
+                color=INK,
+                fontweight="bold",
+            )
         else:
-            axes.text(value + top * 0.01, position, formatter(value), va="center", ha="left",
-                      fontsize=7.5, color=MUTED)
+            axes.text(
+                value + top * 0.01,
+                position,
+                formatter(value),
+                va="center",
+                ha="left",
+                fontsize=7.5,
+                color=MUTED,
+            )
     axes.set_xlabel(value_label, fontsize=9, color=INK)
     return _to_svg(figure)

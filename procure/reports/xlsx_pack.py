@@ -40,13 +40,27 @@ NUMBER_FORMATS = {
     "signed": "#,##0.00",
 }
 ALLOCATION_COLUMNS = [
-    ("Need", None), ("Vendor", None), ("Volume", "number"), ("Unit", None),
-    ("Price per unit", "price"), ("Cost", "money"), ("Impact score", "number"), ("Need id", None), ("Vendor id", None),
+    ("Need", None),
+    ("Vendor", None),
+    ("Volume", "number"),
+    ("Unit", None),
+    ("Price per unit", "price"),
+    ("Cost", "money"),
+    ("Impact score", "number"),
+    ("Need id", None),
+    ("Vendor id", None),
 ]
 SCORE_COLUMNS = [
-    ("Vendor", None), ("Impact score", "number"), ("Cost", "money"), ("Share of cost", "percent"),
-    ("Needs served", "integer"), ("Volume", "number"), ("Share of volume", "percent"),
-    ("Impact-worker share", "percent"), ("Impact-worker hours", "number"), ("Living-wage ratio", "ratio"),
+    ("Vendor", None),
+    ("Impact score", "number"),
+    ("Cost", "money"),
+    ("Share of cost", "percent"),
+    ("Needs served", "integer"),
+    ("Volume", "number"),
+    ("Share of volume", "percent"),
+    ("Impact-worker share", "percent"),
+    ("Impact-worker hours", "number"),
+    ("Living-wage ratio", "ratio"),
 ]
 ASSUMPTION_COLUMNS = [("Section", None), ("Item", None), ("Value", None), ("Detail", None)]
 
@@ -73,8 +87,12 @@ def cell_value(value: Any) -> Any:
     return escape_cell(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
 
 
-def _write_table(sheet, columns: Sequence[tuple[str, str | None]], rows: Iterable[Sequence[Any]],
-                 row_formats: Sequence[str | None] | None = None) -> None:
+def _write_table(
+    sheet,
+    columns: Sequence[tuple[str, str | None]],
+    rows: Iterable[Sequence[Any]],
+    row_formats: Sequence[str | None] | None = None,
+) -> None:
     """Header row, then rows; a column's format applies unless `row_formats` gives one per row."""
     sheet.append([cell_value(name) for name, _ in columns])
     for cell in sheet[1]:
@@ -86,9 +104,17 @@ def _write_table(sheet, columns: Sequence[tuple[str, str | None]], rows: Iterabl
         sheet.append(values)
         for column, value in enumerate(values):
             fmt = row_formats[index] if row_formats and column > 0 else columns[column][1]
-            if isinstance(value, (int, float)) and not isinstance(value, bool) and fmt in NUMBER_FORMATS:
+            if (
+                isinstance(value, (int, float))
+                and not isinstance(value, bool)
+                and fmt in NUMBER_FORMATS
+            ):
                 sheet.cell(row=sheet.max_row, column=column + 1).number_format = NUMBER_FORMATS[fmt]
-            shown = f"{value:,.2f}" if isinstance(value, float) else str(value if value is not None else "")
+            shown = (
+                f"{value:,.2f}"
+                if isinstance(value, float)
+                else str(value if value is not None else "")
+            )
             widths[column] = max(widths[column], len(shown))
     for column, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = min(width + 2, MAX_COLUMN_WIDTH)
@@ -98,8 +124,20 @@ def _write_table(sheet, columns: Sequence[tuple[str, str | None]], rows: Iterabl
 
 
 def _allocation_rows(allocations: list[dict]) -> list[list[Any]]:
-    return [[a.get("need"), a.get("vendor"), a.get("volume"), a.get("unit"), a.get("price"), a.get("cost"),
-             a.get("impact_score"), a.get("need_id"), a.get("vendor_id")] for a in allocations]
+    return [
+        [
+            a.get("need"),
+            a.get("vendor"),
+            a.get("volume"),
+            a.get("unit"),
+            a.get("price"),
+            a.get("cost"),
+            a.get("impact_score"),
+            a.get("need_id"),
+            a.get("vendor_id"),
+        ]
+        for a in allocations
+    ]
 
 
 def _score_rows(allocations: list[dict], by_vendor: list[dict]) -> list[list[Any]]:
@@ -112,11 +150,20 @@ def _score_rows(allocations: list[dict], by_vendor: list[dict]) -> list[list[Any
     for key in [*totals, *(key for key in impact_rows if key not in totals)]:
         entry = totals.get(key) or {}
         impact = impact_rows.get(key, {})
-        rows.append([
-            key[1], entry.get("impact_score"), entry.get("cost"), entry.get("share_of_cost"), entry.get("needs"),
-            impact.get("volume", entry.get("volume")), impact.get("share_of_volume"),
-            impact.get("impact_worker_share"), impact.get("impact_worker_hours"), impact.get("living_wage_ratio"),
-        ])
+        rows.append(
+            [
+                key[1],
+                entry.get("impact_score"),
+                entry.get("cost"),
+                entry.get("share_of_cost"),
+                entry.get("needs"),
+                impact.get("volume", entry.get("volume")),
+                impact.get("share_of_volume"),
+                impact.get("impact_worker_share"),
+                impact.get("impact_worker_hours"),
+                impact.get("living_wage_ratio"),
+            ]
+        )
     return rows
 
 
@@ -139,30 +186,49 @@ def _assumption_rows(context: dict) -> list[list[Any]]:
     ]
     scenarios, chosen = comparison.get("scenarios") or [], comparison.get("chosen")
     if isinstance(chosen, int) and 0 <= chosen < len(scenarios):
-        rows.append(["Comparison", "Scenario under decision", scenarios[chosen], f"column {chosen + 2} of Comparison"])
+        rows.append(
+            [
+                "Comparison",
+                "Scenario under decision",
+                scenarios[chosen],
+                f"column {chosen + 2} of Comparison",
+            ]
+        )
     rows += [["Summary", None, sentence, None] for sentence in context.get("summary") or []]
-    rows += [["KPI", kpi.get("label"), kpi.get("value"), kpi.get("format")] for kpi in context.get("kpis") or []]
-    for key, label in (("impact_worker_hours", "Impact-worker hours"), ("fte_jobs", "Jobs sustained (FTE)"),
-                       ("hours_per_fte_year", "Hours per FTE-year"),
-                       ("training_hours_per_impact_worker", "Training hours per impact worker (volume-weighted)"),
-                       ("living_wage_ratio", "Living-wage ratio")):
+    rows += [
+        ["KPI", kpi.get("label"), kpi.get("value"), kpi.get("format")]
+        for kpi in context.get("kpis") or []
+    ]
+    for key, label in (
+        ("impact_worker_hours", "Impact-worker hours"),
+        ("fte_jobs", "Jobs sustained (FTE)"),
+        ("hours_per_fte_year", "Hours per FTE-year"),
+        ("training_hours_per_impact_worker", "Training hours per impact worker (volume-weighted)"),
+        ("living_wage_ratio", "Living-wage ratio"),
+    ):
         if key in impact:
             rows.append(["Impact", label, impact[key], None])
     for constraint in context.get("constraints") or []:
-        detail = (f"shadow price in {constraint.get('unit') or 'business units'}; "
-                  f"binding: {'yes' if constraint.get('binding') else 'no'}; slack: {constraint.get('slack')}")
+        detail = (
+            f"shadow price in {constraint.get('unit') or 'business units'}; "
+            f"binding: {'yes' if constraint.get('binding') else 'no'}; slack: {constraint.get('slack')}"
+        )
         rows.append(["Target", constraint.get("label"), constraint.get("shadow_price"), detail])
     for pillar, weight in (method.get("pillar_weights") or {}).items():
         rows.append(["Pillar weight", pillar, weight, None])
     for metric in method.get("metrics") or []:
         goalposts = metric.get("goalposts") or []
-        detail = "; ".join(part for part in (
-            f"key {metric.get('key')}" if metric.get("key") else "",
-            f"formula {metric.get('formula')}" if metric.get("formula") else "",
-            f"goalposts {goalposts[0]} to {goalposts[1]}" if len(goalposts) == 2 else "",
-            f"section {metric.get('section')}" if metric.get("section") else "",
-            f"source {metric.get('source')}" if metric.get("source") else "",
-        ) if part)
+        detail = "; ".join(
+            part
+            for part in (
+                f"key {metric.get('key')}" if metric.get("key") else "",
+                f"formula {metric.get('formula')}" if metric.get("formula") else "",
+                f"goalposts {goalposts[0]} to {goalposts[1]}" if len(goalposts) == 2 else "",
+                f"section {metric.get('section')}" if metric.get("section") else "",
+                f"source {metric.get('source')}" if metric.get("source") else "",
+            )
+            if part
+        )
         rows.append(["Metric weight", metric.get("label"), metric.get("weight"), detail])
     for level, factor in (method.get("evidence_factors") or {}).items():
         rows.append(["Evidence factor", level, factor, None])
@@ -174,7 +240,9 @@ def export_pack(context: dict) -> bytes:
     """The XLSX workbook (bytes) for a report context (the same dict as `render_board_pdf`)."""
     workbook = Workbook()
     workbook.properties.creator = "impact-procure"
-    workbook.properties.title = str(cell_value((context.get("scenario") or {}).get("name")) or "Scenario")[:200]
+    workbook.properties.title = str(
+        cell_value((context.get("scenario") or {}).get("name")) or "Scenario"
+    )[:200]
     allocations = list(context.get("allocations") or [])
 
     sheet = workbook.active
@@ -182,17 +250,26 @@ def export_pack(context: dict) -> bytes:
     _write_table(sheet, ALLOCATION_COLUMNS, _allocation_rows(allocations))
 
     sheet = workbook.create_sheet("Scores")
-    _write_table(sheet, SCORE_COLUMNS, _score_rows(allocations, list((context.get("impact") or {}).get("by_vendor") or [])))
-    impact_header = sheet.cell(row=1, column=[name for name, _ in SCORE_COLUMNS].index("Impact score") + 1)
+    _write_table(
+        sheet,
+        SCORE_COLUMNS,
+        _score_rows(allocations, list((context.get("impact") or {}).get("by_vendor") or [])),
+    )
+    impact_header = sheet.cell(
+        row=1, column=[name for name, _ in SCORE_COLUMNS].index("Impact score") + 1
+    )
     impact_header.comment = Comment(IMPACT_AVERAGE_RULE, "impact-procure", width=320, height=110)
 
     comparison = context.get("comparison") or {}
     scenario_names = list(comparison.get("scenarios") or [])
     comparison_rows = list(comparison.get("rows") or [])
     sheet = workbook.create_sheet("Comparison")
-    _write_table(sheet, [("Measure", None)] + [(name, None) for name in scenario_names],
-                 [[row.get("label")] + list(row.get("values") or []) for row in comparison_rows],
-                 row_formats=[row.get("format", "number") for row in comparison_rows])
+    _write_table(
+        sheet,
+        [("Measure", None)] + [(name, None) for name in scenario_names],
+        [[row.get("label")] + list(row.get("values") or []) for row in comparison_rows],
+        row_formats=[row.get("format", "number") for row in comparison_rows],
+    )
     chosen = comparison.get("chosen")
     if isinstance(chosen, int) and 0 <= chosen < len(scenario_names):
         for cells in sheet.iter_rows(min_col=chosen + 2, max_col=chosen + 2):
@@ -200,7 +277,9 @@ def export_pack(context: dict) -> bytes:
                 cell.fill = CHOSEN_FILL
                 cell.font = Font(bold=True)
 
-    _write_table(workbook.create_sheet("Assumptions"), ASSUMPTION_COLUMNS, _assumption_rows(context))
+    _write_table(
+        workbook.create_sheet("Assumptions"), ASSUMPTION_COLUMNS, _assumption_rows(context)
+    )
 
     buffer = io.BytesIO()
     workbook.save(buffer)

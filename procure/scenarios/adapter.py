@@ -40,7 +40,9 @@ def default_targets(needs: list[Need]) -> dict[str, Any]:
     impacts = [n.min_avg_impact for n in needs if n.min_avg_impact is not None]
     shares = [n.min_impact_spend_share for n in needs if n.min_impact_spend_share is not None]
     return {
-        "budget": round(sum(budgets), 2) if budgets and all(b is not None for b in budgets) else None,
+        "budget": round(sum(budgets), 2)
+        if budgets and all(b is not None for b in budgets)
+        else None,
         "min_avg_impact": max(impacts) if impacts else None,
         "min_avg_quality": None,
         "min_impact_spend_share": max(shares) if shares else None,
@@ -49,14 +51,21 @@ def default_targets(needs: list[Need]) -> dict[str, Any]:
     }
 
 
-def build_problem(needs: list[Need], profile: scoring.Profile, objective: str,
-                  targets: dict[str, Any], time_limit: float = 60.0) -> dict[str, Any]:
+def build_problem(
+    needs: list[Need],
+    profile: scoring.Profile,
+    objective: str,
+    targets: dict[str, Any],
+    time_limit: float = 60.0,
+) -> dict[str, Any]:
     """The problem document for these needs under this profile (a plain, self-contained dict),
     scored with the buyer's own metrics and its own disclosure reviews."""
     organization_id = needs[0].organization_id if needs else None
     inputs = scoring_input(organization_id)
     metrics = catalog_for(organization_id)
-    result = scoring.score_table(inputs.table, metrics, profile) if inputs.table is not None else None
+    result = (
+        scoring.score_table(inputs.table, metrics, profile) if inputs.table is not None else None
+    )
     categories = {need.service_category for need in needs}
     vendors, offers, excluded = [], [], []
     score_key = {str(key): key for key in result.scores.index} if result is not None else {}
@@ -67,36 +76,68 @@ def build_problem(needs: list[Need], profile: scoring.Profile, objective: str,
         if not relevant:
             continue
         if bool(score["knocked_out"]):
-            excluded.append({"vendor": f"V{vendor_id}", "name": vendor.name, "reason": score["knockout_reason"]})
+            excluded.append(
+                {"vendor": f"V{vendor_id}", "name": vendor.name, "reason": score["knockout_reason"]}
+            )
             continue
         workforce = inputs.disclosures[vendor_id].figures.get("workforce") or {}
-        headcount, impact_workers = workforce.get("headcount_end"), workforce.get("impact_workers_end")
-        vendors.append({
-            "id": f"V{vendor_id}", "name": vendor.name, "capacity": None,
-            "quality": min(o.quality for o in relevant),
-            "impact_score": round(float(score["impact_score"]), 6),
-            "impact_worker_share": round(impact_workers / headcount, 6) if headcount and impact_workers is not None else None,
-        })
+        headcount, impact_workers = (
+            workforce.get("headcount_end"),
+            workforce.get("impact_workers_end"),
+        )
+        vendors.append(
+            {
+                "id": f"V{vendor_id}",
+                "name": vendor.name,
+                "capacity": None,
+                "quality": min(o.quality for o in relevant),
+                "impact_score": round(float(score["impact_score"]), 6),
+                "impact_worker_share": round(impact_workers / headcount, 6)
+                if headcount and impact_workers is not None
+                else None,
+            }
+        )
         for need in needs:
             for offer in relevant:
                 if offer.service_category != need.service_category:
                     continue
                 usd = reference().fx.to_usd(float(offer.price), offer.currency, need.period_start)
-                offers.append({"vendor": f"V{vendor_id}", "need": f"N{need.id}", "offer_id": offer.id,
-                               "price": round(usd.usd_amount, 6),
-                               "capacity": round(offer.capacity_per_period * _months(need), 6)})
+                offers.append(
+                    {
+                        "vendor": f"V{vendor_id}",
+                        "need": f"N{need.id}",
+                        "offer_id": offer.id,
+                        "price": round(usd.usd_amount, 6),
+                        "capacity": round(offer.capacity_per_period * _months(need), 6),
+                    }
+                )
                 break  # one offer per vendor and need
     document_targets = {**default_targets(needs), **targets}
-    if document_targets.get("min_impact_spend_share") is not None and document_targets.get("impact_vendor_min_score") is None:
+    if (
+        document_targets.get("min_impact_spend_share") is not None
+        and document_targets.get("impact_vendor_min_score") is None
+    ):
         document_targets["impact_vendor_min_score"] = DEFAULT_IMPACT_VENDOR_MIN_SCORE
     return {
-        "needs": [{"id": f"N{n.id}", "title": n.title, "unit": n.unit, "volume": n.volume,
-                   "min_quality": n.min_quality, "max_vendor_share": n.max_vendor_share} for n in needs],
+        "needs": [
+            {
+                "id": f"N{n.id}",
+                "title": n.title,
+                "unit": n.unit,
+                "volume": n.volume,
+                "min_quality": n.min_quality,
+                "max_vendor_share": n.max_vendor_share,
+            }
+            for n in needs
+        ],
         "vendors": vendors,
         "offers": offers,
         "targets": document_targets,
         "objective": objective,
         "options": {"solver": "highs", "time_limit": time_limit},
-        "meta": {"excluded": excluded, "currency": "USD",
-                 "scored_disclosures": {f"V{vid}": d.id for vid, d in inputs.disclosures.items()}},
+        "meta": {
+            "excluded": excluded,
+            "currency": "USD",
+            "scored_disclosures": {f"V{vid}": d.id for vid, d in inputs.disclosures.items()},
+        },
     }

@@ -30,7 +30,9 @@ def _still_wanted(scenario: Scenario, job: Job) -> None:
     if newest is None or newest.id != job.id:
         raise JobStopped("cancelled", "A newer solve of this scenario replaced this one.")
     if not scenario.editable:
-        raise JobStopped("cancelled", f"The scenario is {scenario.status} now; its documents are frozen.")
+        raise JobStopped(
+            "cancelled", f"The scenario is {scenario.status} now; its documents are frozen."
+        )
 
 
 def solve(job: Job, progress: Progress) -> dict:
@@ -43,20 +45,35 @@ def solve(job: Job, progress: Progress) -> dict:
     frontier: dict = {"status": "skipped", "points": []}
     if result["status"] == "optimal":
         progress(45, "Tracing the cost-versus-impact frontier")
-        frontier = optimizer.frontier(problem, FRONTIER_POINTS, on_point=lambda done, total: progress.keep_going(
-            45 + 50 * done / total, f"Frontier: {done} of {total} points"))
+        frontier = optimizer.frontier(
+            problem,
+            FRONTIER_POINTS,
+            on_point=lambda done, total: progress.keep_going(
+                45 + 50 * done / total, f"Frontier: {done} of {total} points"
+            ),
+        )
         progress.check()
     db.session.refresh(scenario)  # the newest state, for the version check on write
     _still_wanted(scenario, job)
     progress(97, "Saving the result")
     try:
-        services.store_solution(scenario, problem, settings, result, frontier,
-                                actor=db.session.get(User, job.created_by_id) if job.created_by_id else None)
+        services.store_solution(
+            scenario,
+            problem,
+            settings,
+            result,
+            frontier,
+            actor=db.session.get(User, job.created_by_id) if job.created_by_id else None,
+        )
     except ConflictError:  # a new solve or an edit wrote the scenario since the refresh above
-        raise JobStopped("cancelled", "The scenario changed while this solve ran; a newer solve replaces it.") \
-            from None
-    return {"scenario_id": scenario.id, "status": scenario.status,
-            "cost": (result.get("totals") or {}).get("cost")}
+        raise JobStopped(
+            "cancelled", "The scenario changed while this solve ran; a newer solve replaces it."
+        ) from None
+    return {
+        "scenario_id": scenario.id,
+        "status": scenario.status,
+        "cost": (result.get("totals") or {}).get("cost"),
+    }
 
 
 def solve_failed(job: Job, reason: str) -> None:
@@ -66,8 +83,12 @@ def solve_failed(job: Job, reason: str) -> None:
     replaces this one): it holds the scenario's row and waits for this job's, so waiting here
     would deadlock, and there is nothing left to mark.
     """
-    scenario = db.session.scalar(select(Scenario).where(Scenario.id == job.subject_id)
-                                 .with_for_update(skip_locked=True).execution_options(populate_existing=True))
+    scenario = db.session.scalar(
+        select(Scenario)
+        .where(Scenario.id == job.subject_id)
+        .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)
+    )
     if scenario is None or not scenario.editable:
         return
     newest = latest_job(scenario, "scenario.solve")
@@ -110,9 +131,16 @@ def board_report(job: Job, progress: Progress) -> Outcome:
     html = render_board_html(context)
     progress(55, "Laying out the pages")
     pdf = html_to_pdf(html)
-    return Outcome(result={"scenario_id": scenario.id, "scenario_version": scenario.version, "bytes": len(pdf)},
-                   file_name=f"scenario-{scenario.id}-board-report.pdf", file_type="application/pdf",
-                   file_content=pdf)
+    return Outcome(
+        result={
+            "scenario_id": scenario.id,
+            "scenario_version": scenario.version,
+            "bytes": len(pdf),
+        },
+        file_name=f"scenario-{scenario.id}-board-report.pdf",
+        file_type="application/pdf",
+        file_content=pdf,
+    )
 
 
 def start_board_report(scenario: Scenario, user) -> Job:
@@ -121,4 +149,6 @@ def start_board_report(scenario: Scenario, user) -> Job:
 
     if not (scenario.result or {}).get("allocations"):
         raise ConflictError("Only a solved scenario has a report.")
-    return enqueue("report.board_pdf", organization_id=scenario.organization_id, user=user, subject=scenario)
+    return enqueue(
+        "report.board_pdf", organization_id=scenario.organization_id, user=user, subject=scenario
+    )

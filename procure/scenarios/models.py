@@ -18,8 +18,11 @@ class Scenario(TimestampMixin, Base):
 
     __tablename__ = "scenario"
     __table_args__ = (
-        CheckConstraint("status IN ('draft', 'solved', 'infeasible', 'failed', 'submitted', 'approved', "
-                        "'rejected')", name="status"),
+        CheckConstraint(
+            "status IN ('draft', 'solved', 'infeasible', 'failed', 'submitted', 'approved', "
+            "'rejected')",
+            name="status",
+        ),
         CheckConstraint("objective IN ('min_cost', 'max_impact')", name="objective"),
     )
 

@@ -11,24 +11,34 @@ from procure.audit.models import AuditEvent
 from procure.db import utcnow
 from procure.extensions import db
 from procure.scenarios import review
-from procure.scenarios.review import plain_words
 from procure.scenarios.models import Scenario
+from procure.scenarios.review import plain_words
 from procure.scoring.models import ScoringProfile
 from procure.scoring.services import catalog, catalog_for
 
 MAX_COMPARED = 5
-TARGET_KINDS = ("budget", "min_avg_impact", "min_avg_quality", "min_impact_spend_share", "max_vendor_spend_share")
+TARGET_KINDS = (
+    "budget",
+    "min_avg_impact",
+    "min_avg_quality",
+    "min_impact_spend_share",
+    "max_vendor_spend_share",
+)
 
 
 def _comparable(scenario: Scenario) -> list[Scenario]:
     """This scenario and up to four other solved ones of the organization over the same needs."""
     others = db.session.scalars(
-        select(Scenario).where(Scenario.organization_id == scenario.organization_id, Scenario.id != scenario.id,
-                               Scenario.status.in_(("solved", "submitted", "approved", "rejected")))
+        select(Scenario)
+        .where(
+            Scenario.organization_id == scenario.organization_id,
+            Scenario.id != scenario.id,
+            Scenario.status.in_(("solved", "submitted", "approved", "rejected")),
+        )
         .order_by(Scenario.id.desc())
     ).all()
     same_needs = [s for s in others if sorted(s.need_ids) == sorted(scenario.need_ids)]
-    return [scenario, *same_needs[:MAX_COMPARED - 1]]
+    return [scenario, *same_needs[: MAX_COMPARED - 1]]
 
 
 def _name(user_id: int | None) -> str | None:
@@ -41,7 +51,11 @@ def _scored_metrics(scenario: Scenario, settings: dict) -> list:
     metrics its frozen profile names (a custom metric added since is not part of them)."""
     built_in = {m.key for m in catalog().metrics}
     named = set(settings.get("metric_weights") or {})
-    return [m for m in catalog_for(scenario.organization_id).metrics if m.key in built_in or m.key in named]
+    return [
+        m
+        for m in catalog_for(scenario.organization_id).metrics
+        if m.key in built_in or m.key in named
+    ]
 
 
 def board_context(scenario: Scenario) -> dict[str, Any]:
@@ -61,60 +75,130 @@ def board_context(scenario: Scenario) -> dict[str, Any]:
     profile = db.session.get(ScoringProfile, scenario.profile_id) if scenario.profile_id else None
     profile_label = f"{profile.name} v{profile.number}" if profile else "Default (DESIGN §4)"
     settings = scenario.profile_settings or {}
-    events = db.session.scalars(select(AuditEvent).where(AuditEvent.target_type == "Scenario",
-                                                         AuditEvent.target_id == str(scenario.id))
-                                .order_by(AuditEvent.id)).all()
+    events = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.target_type == "Scenario", AuditEvent.target_id == str(scenario.id))
+        .order_by(AuditEvent.id)
+    ).all()
     return {
         "organization": db.session.get(Organization, scenario.organization_id).name,
         "generated_at": utcnow().strftime("%Y-%m-%d %H:%M UTC"),
-        "scenario": {"id": scenario.id, "name": scenario.name, "status": scenario.status,
-                     "objective": scenario.objective, "approved_by": _name(scenario.decided_by_id)
-                     if scenario.status == "approved" else None,
-                     "approved_at": scenario.decided_at.strftime("%Y-%m-%d") if scenario.decided_at
-                     and scenario.status == "approved" else None,
-                     "decision_comment": scenario.decision_comment, "profile": profile_label},
+        "scenario": {
+            "id": scenario.id,
+            "name": scenario.name,
+            "status": scenario.status,
+            "objective": scenario.objective,
+            "approved_by": _name(scenario.decided_by_id) if scenario.status == "approved" else None,
+            "approved_at": scenario.decided_at.strftime("%Y-%m-%d")
+            if scenario.decided_at and scenario.status == "approved"
+            else None,
+            "decision_comment": scenario.decision_comment,
+            "profile": profile_label,
+        },
         "summary": comparison["summary"],
         "kpis": [
             {"label": "Total cost", "value": totals.get("cost"), "format": "money"},
             {"label": "Average impact", "value": totals.get("avg_impact"), "format": "number"},
             {"label": "Average quality", "value": totals.get("avg_quality"), "format": "percent"},
             {"label": "Jobs for impact workers", "value": impact["fte_jobs"], "format": "number"},
-            {"label": "Impact-worker hours", "value": impact["impact_worker_hours"], "format": "integer"},
+            {
+                "label": "Impact-worker hours",
+                "value": impact["impact_worker_hours"],
+                "format": "integer",
+            },
             {"label": "Vendors", "value": figures["vendors"], "format": "integer"},
         ],
-        "comparison": {"scenarios": comparison["scenarios"], "chosen": 0,
-                       "rows": [{"label": r["label"], "values": r["values"], "format": r["format"]}
-                                for r in comparison["rows"]]},
-        "frontier": {"points": (scenario.frontier or {}).get("points", []),
-                     "chosen": {"avg_impact": totals.get("avg_impact"), "cost": totals.get("cost")}
-                     if totals.get("cost") is not None else None},
-        "allocations": [{"need_id": a["need"], "need": titles.get(a["need"], a["need"]),
-                         "vendor_id": a["vendor"], "vendor": names.get(a["vendor"], a["vendor"]),
-                         "volume": a["volume"], "unit": units.get(a["need"], ""),
-                         "price": a["price"], "cost": a["cost"], "impact_score": scores.get(a["vendor"])}
-                        for a in result.get("allocations", [])],
-        "impact": {"impact_worker_hours": impact["impact_worker_hours"], "fte_jobs": impact["fte_jobs"],
-                   "hours_per_fte_year": impact["hours_per_fte_year"],
-                   "training_hours_per_impact_worker": impact["training_hours_per_impact_worker"],
-                   "living_wage_ratio": impact["living_wage_ratio"], "units": impact["units"],
-                   "by_vendor": [{k: v[k] for k in ("vendor_id", "vendor", "volume", "share_of_volume",
-                                                    "impact_worker_share", "impact_worker_hours",
-                                                    "living_wage_ratio")}
-                                 for v in impact["by_vendor"]]},
-        "constraints": [{"label": plain(c["label"]), "binding": c["binding"], "slack": c.get("slack"),
-                         "shadow_price": c.get("shadow_price"), "unit": plain(c.get("unit"))}
-                        for c in result.get("constraints", []) if c.get("binding") or c.get("kind") in TARGET_KINDS],
-        "method": {"profile": profile_label, "pillar_weights": settings.get("pillar_weights", {}),
-                   "metrics": [{"key": m.key, "label": m.label, "formula": m.formula.text, "goalposts":
-                                list((settings.get("goalposts") or {}).get(m.key, m.goalposts)),
-                                "weight": (settings.get("metric_weights") or {}).get(m.key, 0.0),
-                                "section": m.section, "source": m.source}
-                               for m in _scored_metrics(scenario, settings)],
-                   "evidence_factors": settings.get("evidence_factors", {}),
-                   "sources": ["Figures: the vendors' disclosures named in the problem document (meta.scored_disclosures)",
-                               "Minimum and living wages: as disclosed per site, each with its source and date",
-                               "Exchange rates: config/fx.toml (approximate period-end rates)",
-                               f"Jobs: impact-worker hours / {impact['hours_per_fte_year']:,} hours per full-time year"]},
-        "audit": [{"at": e.created_at.strftime("%Y-%m-%d %H:%M"), "who": _name(e.actor_id) or "—",
-                   "action": e.action} for e in events],
+        "comparison": {
+            "scenarios": comparison["scenarios"],
+            "chosen": 0,
+            "rows": [
+                {"label": r["label"], "values": r["values"], "format": r["format"]}
+                for r in comparison["rows"]
+            ],
+        },
+        "frontier": {
+            "points": (scenario.frontier or {}).get("points", []),
+            "chosen": {"avg_impact": totals.get("avg_impact"), "cost": totals.get("cost")}
+            if totals.get("cost") is not None
+            else None,
+        },
+        "allocations": [
+            {
+                "need_id": a["need"],
+                "need": titles.get(a["need"], a["need"]),
+                "vendor_id": a["vendor"],
+                "vendor": names.get(a["vendor"], a["vendor"]),
+                "volume": a["volume"],
+                "unit": units.get(a["need"], ""),
+                "price": a["price"],
+                "cost": a["cost"],
+                "impact_score": scores.get(a["vendor"]),
+            }
+            for a in result.get("allocations", [])
+        ],
+        "impact": {
+            "impact_worker_hours": impact["impact_worker_hours"],
+            "fte_jobs": impact["fte_jobs"],
+            "hours_per_fte_year": impact["hours_per_fte_year"],
+            "training_hours_per_impact_worker": impact["training_hours_per_impact_worker"],
+            "living_wage_ratio": impact["living_wage_ratio"],
+            "units": impact["units"],
+            "by_vendor": [
+                {
+                    k: v[k]
+                    for k in (
+                        "vendor_id",
+                        "vendor",
+                        "volume",
+                        "share_of_volume",
+                        "impact_worker_share",
+                        "impact_worker_hours",
+                        "living_wage_ratio",
+                    )
+                }
+                for v in impact["by_vendor"]
+            ],
+        },
+        "constraints": [
+            {
+                "label": plain(c["label"]),
+                "binding": c["binding"],
+                "slack": c.get("slack"),
+                "shadow_price": c.get("shadow_price"),
+                "unit": plain(c.get("unit")),
+            }
+            for c in result.get("constraints", [])
+            if c.get("binding") or c.get("kind") in TARGET_KINDS
+        ],
+        "method": {
+            "profile": profile_label,
+            "pillar_weights": settings.get("pillar_weights", {}),
+            "metrics": [
+                {
+                    "key": m.key,
+                    "label": m.label,
+                    "formula": m.formula.text,
+                    "goalposts": list((settings.get("goalposts") or {}).get(m.key, m.goalposts)),
+                    "weight": (settings.get("metric_weights") or {}).get(m.key, 0.0),
+                    "section": m.section,
+                    "source": m.source,
+                }
+                for m in _scored_metrics(scenario, settings)
+            ],
+            "evidence_factors": settings.get("evidence_factors", {}),
+            "sources": [
+                "Figures: the vendors' disclosures named in the problem document (meta.scored_disclosures)",
+                "Minimum and living wages: as disclosed per site, each with its source and date",
+                "Exchange rates: config/fx.toml (approximate period-end rates)",
+                f"Jobs: impact-worker hours / {impact['hours_per_fte_year']:,} hours per full-time year",
+            ],
+        },
+        "audit": [
+            {
+                "at": e.created_at.strftime("%Y-%m-%d %H:%M"),
+                "who": _name(e.actor_id) or "—",
+                "action": e.action,
+            }
+            for e in events
+        ],
     }

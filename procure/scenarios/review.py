@@ -28,7 +28,9 @@ def _disclosures(ids) -> dict[int, Disclosure]:
     wanted = {i for i in ids if i}
     if not wanted:
         return {}
-    return {d.id: d for d in db.session.scalars(select(Disclosure).where(Disclosure.id.in_(wanted)))}
+    return {
+        d.id: d for d in db.session.scalars(select(Disclosure).where(Disclosure.id.in_(wanted)))
+    }
 
 
 def _vendor_facts(scenario: Scenario) -> dict[str, dict[str, Any]]:
@@ -46,9 +48,12 @@ def _vendor_facts(scenario: Scenario) -> dict[str, dict[str, Any]]:
             "name": names[vendor["id"]],
             "impact_score": vendor.get("impact_score"),
             "impact_worker_share": vendor.get("impact_worker_share"),
-            "training_hours_per_impact_worker": _ratio(row.get("training_hours_impact_workers"),
-                                                       row.get("impact_workers_end")),
-            "living_wage_ratio": _ratio(row.get("impact_worker_median_wage"), row.get("living_wage_benchmark")),
+            "training_hours_per_impact_worker": _ratio(
+                row.get("training_hours_impact_workers"), row.get("impact_workers_end")
+            ),
+            "living_wage_ratio": _ratio(
+                row.get("impact_worker_median_wage"), row.get("living_wage_benchmark")
+            ),
         }
     return facts
 
@@ -70,7 +75,9 @@ def projected_impact(scenario: Scenario) -> dict[str, Any]:
     """
     hours_per_fte = current_app.config["HOURS_PER_FTE_YEAR"]
     facts = _vendor_facts(scenario)
-    units = {need["id"]: need.get("unit", "hour") for need in (scenario.problem or {}).get("needs", [])}
+    units = {
+        need["id"]: need.get("unit", "hour") for need in (scenario.problem or {}).get("needs", [])
+    }
     volume, cost, hours = defaultdict(float), defaultdict(float), defaultdict(float)
     for allocation in (scenario.result or {}).get("allocations", []):
         volume[allocation["vendor"]] += allocation["volume"]
@@ -82,24 +89,33 @@ def projected_impact(scenario: Scenario) -> dict[str, Any]:
     for vendor_id in sorted(volume, key=lambda v: -volume[v]):
         fact = facts.get(vendor_id, {"name": vendor_id})
         share = fact.get("impact_worker_share")
-        by_vendor.append({
-            "vendor": fact["name"], "vendor_id": vendor_id, "volume": volume[vendor_id], "cost": cost[vendor_id],
-            "share_of_volume": volume[vendor_id] / total_volume if total_volume else 0.0,
-            "hours": hours[vendor_id],
-            "impact_score": fact.get("impact_score"), "impact_worker_share": share,
-            "impact_worker_hours": None if share is None else hours[vendor_id] * share,
-            "training_hours_per_impact_worker": fact.get("training_hours_per_impact_worker"),
-            "living_wage_ratio": fact.get("living_wage_ratio"),
-        })
+        by_vendor.append(
+            {
+                "vendor": fact["name"],
+                "vendor_id": vendor_id,
+                "volume": volume[vendor_id],
+                "cost": cost[vendor_id],
+                "share_of_volume": volume[vendor_id] / total_volume if total_volume else 0.0,
+                "hours": hours[vendor_id],
+                "impact_score": fact.get("impact_score"),
+                "impact_worker_share": share,
+                "impact_worker_hours": None if share is None else hours[vendor_id] * share,
+                "training_hours_per_impact_worker": fact.get("training_hours_per_impact_worker"),
+                "living_wage_ratio": fact.get("living_wage_ratio"),
+            }
+        )
     hours = sum(v["impact_worker_hours"] or 0.0 for v in by_vendor)
     return {
         "impact_worker_hours": hours,
         "fte_jobs": hours / hours_per_fte,
         "hours_per_fte_year": hours_per_fte,
-        "training_hours_per_impact_worker": _weighted([(v["volume"], v["training_hours_per_impact_worker"])
-                                                       for v in by_vendor]),
+        "training_hours_per_impact_worker": _weighted(
+            [(v["volume"], v["training_hours_per_impact_worker"]) for v in by_vendor]
+        ),
         "living_wage_ratio": _weighted([(v["volume"], v["living_wage_ratio"]) for v in by_vendor]),
-        "units": sorted({units.get(a["need"], "hour") for a in (scenario.result or {}).get("allocations", [])}),
+        "units": sorted(
+            {units.get(a["need"], "hour") for a in (scenario.result or {}).get("allocations", [])}
+        ),
         "by_vendor": by_vendor,
     }
 
@@ -123,10 +139,19 @@ def key_figures(scenario: Scenario) -> dict[str, Any]:
         "avg_quality": totals.get("avg_quality"),
         "vendors": len(spend),
         "largest_vendor_share": max(spend.values()) / total_cost if spend and total_cost else None,
-        "binding_targets": [c["label"] for c in result.get("constraints", [])
-                            if c.get("binding") and c.get("kind") in (
-                                "budget", "min_avg_impact", "min_avg_quality", "min_impact_spend_share",
-                                "max_vendor_spend_share")],
+        "binding_targets": [
+            c["label"]
+            for c in result.get("constraints", [])
+            if c.get("binding")
+            and c.get("kind")
+            in (
+                "budget",
+                "min_avg_impact",
+                "min_avg_quality",
+                "min_impact_spend_share",
+                "max_vendor_spend_share",
+            )
+        ],
     }
 
 
@@ -151,18 +176,35 @@ def compare(scenarios: list[Scenario]) -> dict[str, Any]:
     costs = [f["total_cost"] for f in figures if f["total_cost"] is not None]
     cheapest = min(costs) if costs else None
     for f in figures:
-        f["cost_premium"] = (f["total_cost"] / cheapest - 1.0) if f["total_cost"] is not None and cheapest else None
-    rows = [{"key": key, "label": label, "format": fmt, "values": [f[key] for f in figures]}
-            for key, label, fmt in ROWS]
+        f["cost_premium"] = (
+            (f["total_cost"] / cheapest - 1.0) if f["total_cost"] is not None and cheapest else None
+        )
+    rows = [
+        {"key": key, "label": label, "format": fmt, "values": [f[key] for f in figures]}
+        for key, label, fmt in ROWS
+    ]
     vendor_volume: dict[str, list[float]] = {}
     for index, scenario in enumerate(scenarios):
         for allocation in (scenario.result or {}).get("allocations", []):
-            vendor_volume.setdefault(allocation["vendor"], [0.0] * len(scenarios))[index] += allocation["volume"]
+            vendor_volume.setdefault(allocation["vendor"], [0.0] * len(scenarios))[index] += (
+                allocation["volume"]
+            )
     names, _ = problem_labels(*(scenario.problem for scenario in scenarios))
-    vendor_rows = sorted(({"vendor": names.get(v, v), "values": values, "spread": max(values) - min(values)}
-                          for v, values in vendor_volume.items()), key=lambda r: (-r["spread"], r["vendor"]))
-    return {"scenarios": [s.name for s in scenarios], "ids": [s.id for s in scenarios], "rows": rows,
-            "vendor_rows": vendor_rows, "figures": figures, "summary": summary_sentences(scenarios, figures)}
+    vendor_rows = sorted(
+        (
+            {"vendor": names.get(v, v), "values": values, "spread": max(values) - min(values)}
+            for v, values in vendor_volume.items()
+        ),
+        key=lambda r: (-r["spread"], r["vendor"]),
+    )
+    return {
+        "scenarios": [s.name for s in scenarios],
+        "ids": [s.id for s in scenarios],
+        "rows": rows,
+        "vendor_rows": vendor_rows,
+        "figures": figures,
+        "summary": summary_sentences(scenarios, figures),
+    }
 
 
 def summary_sentences(scenarios: list[Scenario], figures: list[dict[str, Any]]) -> list[str]:
@@ -175,33 +217,51 @@ def summary_sentences(scenarios: list[Scenario], figures: list[dict[str, Any]]) 
     for scenario, f in solved:
         jobs = f["fte_jobs"] or 0.0
         if scenario.id == cheapest_scenario.id:
-            sentences.append(f"{scenario.name} is the cheapest plan (${f['total_cost']:,.0f}) and sustains "
-                             f"{jobs:,.1f} full-time jobs for impact workers.")
+            sentences.append(
+                f"{scenario.name} is the cheapest plan (${f['total_cost']:,.0f}) and sustains "
+                f"{jobs:,.1f} full-time jobs for impact workers."
+            )
             continue
         premium = f["cost_premium"] or 0.0  # compare() worked it out, and guards a zero cost
         more_jobs = jobs - (cheapest["fte_jobs"] or 0.0)
-        cost_words = (f"costs the same as the cheapest plan ({cheapest_scenario.name})" if premium < 0.0005
-                      else f"costs {premium * 100:.1f} % more than the cheapest plan ({cheapest_scenario.name})")
+        cost_words = (
+            f"costs the same as the cheapest plan ({cheapest_scenario.name})"
+            if premium < 0.0005
+            else f"costs {premium * 100:.1f} % more than the cheapest plan ({cheapest_scenario.name})"
+        )
         more_hours = (f["impact_worker_hours"] or 0.0) - (cheapest["impact_worker_hours"] or 0.0)
         if abs(more_jobs) >= 0.05:
-            job_words = (f"sustains {abs(more_jobs):,.1f} {'more' if more_jobs > 0 else 'fewer'} full-time jobs "
-                         "for impact workers")
-        elif abs(more_hours) >= 0.5:  # under a tenth of a job: the hours say what the jobs round away
-            job_words = (f"buys {abs(more_hours):,.0f} {'more' if more_hours > 0 else 'fewer'} hours of work by "
-                         "impact workers (less than a tenth of a full-time job)")
+            job_words = (
+                f"sustains {abs(more_jobs):,.1f} {'more' if more_jobs > 0 else 'fewer'} full-time jobs "
+                "for impact workers"
+            )
+        elif (
+            abs(more_hours) >= 0.5
+        ):  # under a tenth of a job: the hours say what the jobs round away
+            job_words = (
+                f"buys {abs(more_hours):,.0f} {'more' if more_hours > 0 else 'fewer'} hours of work by "
+                "impact workers (less than a tenth of a full-time job)"
+            )
         else:
             job_words = "sustains as many full-time jobs for impact workers"
         impact, cheapest_impact = f["avg_impact"], cheapest["avg_impact"]
         impact_words = ""
-        if impact is not None and cheapest_impact is not None and abs(impact - cheapest_impact) >= 0.05:
-            impact_words = (f", {'raises' if impact > cheapest_impact else 'lowers'} the average impact score "
-                            f"from {cheapest_impact:,.1f} to {impact:,.1f}")
+        if (
+            impact is not None
+            and cheapest_impact is not None
+            and abs(impact - cheapest_impact) >= 0.05
+        ):
+            impact_words = (
+                f", {'raises' if impact > cheapest_impact else 'lowers'} the average impact score "
+                f"from {cheapest_impact:,.1f} to {impact:,.1f}"
+            )
         sentences.append(f"{scenario.name} {cost_words}{impact_words} and {job_words}.")
     return sentences
 
 
-def actual_against_projected(scenario: Scenario, impact: dict[str, Any] | None = None,
-                             newest: dict | None = None) -> dict[str, Any]:
+def actual_against_projected(
+    scenario: Scenario, impact: dict[str, Any] | None = None, newest: dict | None = None
+) -> dict[str, Any]:
     """For an approved allocation: the impact-worker hours it was projected to sustain, and the
     hours the same volumes sustain at each vendor's newest disclosure, where a vendor has disclosed
     a later period since the scenario was solved. `impact` is the scenario's `projected_impact`
@@ -220,23 +280,37 @@ def actual_against_projected(scenario: Scenario, impact: dict[str, Any] | None =
         actual_share = None
         if latest is not None and used is not None and latest.period_end > used.period_end:
             workforce = latest.figures.get("workforce") or {}
-            actual_share = _ratio(workforce.get("impact_workers_end"), workforce.get("headcount_end"))
-        rows.append({"vendor": line["vendor"], "volume": line["volume"],
-                     "projected_share": line["impact_worker_share"], "actual_share": actual_share,
-                     "projected_hours": line["impact_worker_hours"],
-                     "actual_hours": None if actual_share is None else line["hours"] * actual_share,
-                     "actual_period_end": latest.period_end if actual_share is not None else None})
+            actual_share = _ratio(
+                workforce.get("impact_workers_end"), workforce.get("headcount_end")
+            )
+        rows.append(
+            {
+                "vendor": line["vendor"],
+                "volume": line["volume"],
+                "projected_share": line["impact_worker_share"],
+                "actual_share": actual_share,
+                "projected_hours": line["impact_worker_hours"],
+                "actual_hours": None if actual_share is None else line["hours"] * actual_share,
+                "actual_period_end": latest.period_end if actual_share is not None else None,
+            }
+        )
     updated = [r for r in rows if r["actual_hours"] is not None]
-    return {"rows": rows, "vendors_with_new_disclosures": len(updated),
-            "projected_hours_of_those": sum(r["projected_hours"] or 0.0 for r in updated),
-            "actual_hours_of_those": sum(r["actual_hours"] for r in updated)}
+    return {
+        "rows": rows,
+        "vendors_with_new_disclosures": len(updated),
+        "projected_hours_of_those": sum(r["projected_hours"] or 0.0 for r in updated),
+        "actual_hours_of_those": sum(r["actual_hours"] for r in updated),
+    }
 
 
 def distinct_labels(labels: dict[str, str], kind: str) -> dict[str, str]:
     """Labels by optimizer id ("V12", "N3"), with the record number added where two ids share a
     label, so that two needs titled alike stay two lines of a report."""
     counts = Counter(labels.values())
-    return {key: f"{label} ({kind} #{key[1:]})" if counts[label] > 1 else label for key, label in labels.items()}
+    return {
+        key: f"{label} ({kind} #{key[1:]})" if counts[label] > 1 else label
+        for key, label in labels.items()
+    }
 
 
 def problem_labels(*problems: dict | None) -> tuple[dict[str, str], dict[str, str]]:
@@ -256,11 +330,16 @@ def problem_labels(*problems: dict | None) -> tuple[dict[str, str], dict[str, st
 
 def plain_words(names: dict, need_titles: dict):
     """Replace the optimizer's ids in its sentences with vendor names and need titles."""
+
     def plain(text):
         if not isinstance(text, str):
             return text
         text = re.sub(r"\b[Vv]endor (V\d+)\b", lambda m: names.get(m.group(1), m.group(0)), text)
-        text = re.sub(r"\b[Nn]eed (N\d+)\b", lambda m: f"“{need_titles[m.group(1)]}”"
-                      if m.group(1) in need_titles else m.group(0), text)
+        text = re.sub(
+            r"\b[Nn]eed (N\d+)\b",
+            lambda m: f"“{need_titles[m.group(1)]}”" if m.group(1) in need_titles else m.group(0),
+            text,
+        )
         return text
+
     return plain

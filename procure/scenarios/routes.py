@@ -120,7 +120,9 @@ class ScenarioCopy(MethodView):
 @blp.route("/scenarios/<int:scenario_id>/problem.json")
 class ScenarioProblem(MethodView):
     @access(READERS)
-    @blp.response(200, PROBLEM_DOCUMENT, description="The exact problem document the optimizer solved")
+    @blp.response(
+        200, PROBLEM_DOCUMENT, description="The exact problem document the optimizer solved"
+    )
     def get(self, scenario_id):
         """The problem document (solve it again with `procure optimize`)"""
         return jsonify(solved_or_404(scenario_id).problem)
@@ -173,7 +175,11 @@ class ScenarioDecision(MethodView):
 @blp.route("/scenarios/<int:scenario_id>/check")
 class ScenarioCheck(MethodView):
     @access(READERS)
-    @blp.response(200, CHECK_DOCUMENT, description="Whether the stored problem re-solves to the stored allocation")
+    @blp.response(
+        200,
+        CHECK_DOCUMENT,
+        description="Whether the stored problem re-solves to the stored allocation",
+    )
     @blp.alt_response(409, description="Not solved yet")
     def get(self, scenario_id):
         """Solve the stored problem document again and compare (changes nothing)"""
@@ -193,7 +199,9 @@ class ScenarioImpact(MethodView):
 class ScenarioCompare(MethodView):
     @access(READERS)
     @blp.arguments(CompareQuerySchema, location="query")
-    @blp.response(200, COMPARISON_DOCUMENT, description="KPI rows and per-vendor volumes, side by side")
+    @blp.response(
+        200, COMPARISON_DOCUMENT, description="KPI rows and per-vendor volumes, side by side"
+    )
     @blp.alt_response(404, description="A scenario that is not visible to you")
     def get(self, query):
         """Compare two to five scenarios"""
@@ -206,8 +214,11 @@ class ScenarioCompare(MethodView):
 def _download(content: bytes, mimetype: str, filename: str):
     from flask import Response
 
-    return Response(content, mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        content,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 @blp.route("/scenarios/<int:scenario_id>/report")
@@ -217,7 +228,9 @@ class ScenarioReport(MethodView):
     @blp.alt_response(409, description="Not solved")
     def post(self, scenario_id):
         """Start rendering the board-ready PDF; download it from the job's `file_url` when it is done"""
-        job = scenario_jobs.start_board_report(get_scoped_or_404(Scenario, scenario_id), current_user)
+        job = scenario_jobs.start_board_report(
+            get_scoped_or_404(Scenario, scenario_id), current_user
+        )
         db.session.commit()
         start_committed()
         return job
@@ -226,7 +239,9 @@ class ScenarioReport(MethodView):
 @blp.route("/scenarios/<int:scenario_id>/export.xlsx")
 class ScenarioExport(MethodView):
     @access(READERS)
-    @blp.response(200, FILE, content_type=XLSX, description="Allocations, scores, comparison and assumptions")
+    @blp.response(
+        200, FILE, content_type=XLSX, description="Allocations, scores, comparison and assumptions"
+    )
     @blp.alt_response(409, description="Not solved")
     def get(self, scenario_id):
         """The XLSX export pack of a solved scenario"""

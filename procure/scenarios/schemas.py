@@ -14,19 +14,32 @@ class ScenarioSchema(Schema):
     id = fields.Integer(dump_only=True)
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     need_ids = fields.List(RecordId(), required=True)
-    profile_id = RecordId(allow_none=True, load_default=None,
-                                metadata={"description": "A scoring profile version; the default profile when null"})
-    objective = fields.String(load_default="min_cost", validate=validate.OneOf(("min_cost", "max_impact")))
-    targets = fields.Dict(load_default=dict, metadata={
-        "description": "budget, min_avg_impact, min_avg_quality, min_impact_spend_share, impact_vendor_min_score, "
-                       "max_vendor_spend_share; absent: taken from the needs; null: not applied"})
+    profile_id = RecordId(
+        allow_none=True,
+        load_default=None,
+        metadata={"description": "A scoring profile version; the default profile when null"},
+    )
+    objective = fields.String(
+        load_default="min_cost", validate=validate.OneOf(("min_cost", "max_impact"))
+    )
+    targets = fields.Dict(
+        load_default=dict,
+        metadata={
+            "description": "budget, min_avg_impact, min_avg_quality, min_impact_spend_share, impact_vendor_min_score, "
+            "max_vendor_spend_share; absent: taken from the needs; null: not applied"
+        },
+    )
     status = fields.String(dump_only=True)
     copied_from_id = fields.Integer(dump_only=True, allow_none=True)
     version = fields.Integer(dump_only=True)
     totals = fields.Dict(dump_only=True, attribute="result.totals", allow_none=True)
     created_at = fields.DateTime(dump_only=True)
-    job = fields.Function(_solve_job, dump_only=True, allow_none=True,
-                          metadata={"description": "The newest solve job: poll /api/v1/jobs/<id> while it runs"})
+    job = fields.Function(
+        _solve_job,
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "The newest solve job: poll /api/v1/jobs/<id> while it runs"},
+    )
 
 
 class ScenarioUpdateSchema(Schema):
@@ -44,8 +57,12 @@ class DecisionSchema(Schema):
 
 
 class CompareQuerySchema(Schema):
-    ids = fields.List(RecordId(), required=True, validate=validate.Length(min=2, max=5),
-                      metadata={"description": "Two to five scenario ids: ?ids=1&ids=2"})
+    ids = fields.List(
+        RecordId(),
+        required=True,
+        validate=validate.Length(min=2, max=5),
+        metadata={"description": "Two to five scenario ids: ?ids=1&ids=2"},
+    )
 
 
 class ScenarioDetailSchema(ScenarioSchema):
@@ -69,66 +86,157 @@ def _array(items):
     return {"type": "array", "items": items}
 
 
-_MESSAGES = _array(_object(("field", "message"), field={"type": "string"}, message={"type": "string"}))
+_MESSAGES = _array(
+    _object(("field", "message"), field={"type": "string"}, message={"type": "string"})
+)
 
 PROBLEM_DOCUMENT = _object(
     ("needs", "vendors", "offers", "targets", "objective"),
-    needs=_array(_object(("id", "volume"), id={"type": "string"}, title={"type": "string"}, unit={"type": "string"},
-                         volume=_number(), min_quality=_number(True), max_vendor_share=_number(True))),
-    vendors=_array(_object(("id",), id={"type": "string"}, name={"type": "string"}, capacity=_number(True),
-                           quality=_number(True), impact_score=_number(True), impact_worker_share=_number(True))),
-    offers=_array(_object(("vendor", "need", "price"), vendor={"type": "string"}, need={"type": "string"},
-                          price=_number(), capacity=_number(True), offer_id={"type": "integer"})),
+    needs=_array(
+        _object(
+            ("id", "volume"),
+            id={"type": "string"},
+            title={"type": "string"},
+            unit={"type": "string"},
+            volume=_number(),
+            min_quality=_number(True),
+            max_vendor_share=_number(True),
+        )
+    ),
+    vendors=_array(
+        _object(
+            ("id",),
+            id={"type": "string"},
+            name={"type": "string"},
+            capacity=_number(True),
+            quality=_number(True),
+            impact_score=_number(True),
+            impact_worker_share=_number(True),
+        )
+    ),
+    offers=_array(
+        _object(
+            ("vendor", "need", "price"),
+            vendor={"type": "string"},
+            need={"type": "string"},
+            price=_number(),
+            capacity=_number(True),
+            offer_id={"type": "integer"},
+        )
+    ),
     targets={"type": "object", "additionalProperties": _number(True)},
     objective={"type": "string", "enum": ["min_cost", "max_impact"]},
     options={"type": "object"},
-    meta={"type": "object", "description": "Where the figures came from: currency, the scored disclosure of "
-                                           "each vendor, vendors left out and why"},
+    meta={
+        "type": "object",
+        "description": "Where the figures came from: currency, the scored disclosure of "
+        "each vendor, vendors left out and why",
+    },
 )
 RESULT_DOCUMENT = _object(
     ("status", "allocations", "constraints", "errors"),
     status={"type": "string", "description": "optimal, infeasible, time_limit or invalid"},
     objective={"type": "object", "nullable": True},
-    allocations=_array(_object(("need", "vendor", "volume", "cost"), need={"type": "string"},
-                               vendor={"type": "string"}, volume=_number(), price=_number(), cost=_number())),
+    allocations=_array(
+        _object(
+            ("need", "vendor", "volume", "cost"),
+            need={"type": "string"},
+            vendor={"type": "string"},
+            volume=_number(),
+            price=_number(),
+            cost=_number(),
+        )
+    ),
     totals={"type": "object", "nullable": True, "additionalProperties": _number(True)},
-    constraints=_array(_object(("name", "kind", "binding"), name={"type": "string"}, kind={"type": "string"},
-                               label={"type": "string"}, binding={"type": "boolean"}, slack=_number(True),
-                               shadow_price=_number(True))),
+    constraints=_array(
+        _object(
+            ("name", "kind", "binding"),
+            name={"type": "string"},
+            kind={"type": "string"},
+            label={"type": "string"},
+            binding={"type": "boolean"},
+            slack=_number(True),
+            shadow_price=_number(True),
+        )
+    ),
     errors=_MESSAGES,
-    explanation={"type": "object", "description": "For an infeasible problem: per target the best reachable "
-                                                  "value, the conflicting constraints and what would fix it"},
+    explanation={
+        "type": "object",
+        "description": "For an infeasible problem: per target the best reachable "
+        "value, the conflicting constraints and what would fix it",
+    },
 )
 FRONTIER_DOCUMENT = _object(
     ("status", "points"),
     status={"type": "string"},
-    points=_array(_object(("avg_impact", "cost"), avg_impact=_number(True), cost=_number(True),
-                          target_avg_impact=_number(True), cost_per_impact_point=_number(True),
-                          status={"type": "string"})),
+    points=_array(
+        _object(
+            ("avg_impact", "cost"),
+            avg_impact=_number(True),
+            cost=_number(True),
+            target_avg_impact=_number(True),
+            cost_per_impact_point=_number(True),
+            status={"type": "string"},
+        )
+    ),
     errors=_MESSAGES,
 )
 CHECK_DOCUMENT = _object(
     ("identical", "stored_allocations", "resolved_allocations", "stored_cost", "resolved_cost"),
-    identical={"type": "boolean"}, stored_allocations={"type": "integer"}, resolved_allocations={"type": "integer"},
-    stored_cost=_number(True), resolved_cost=_number(True),
+    identical={"type": "boolean"},
+    stored_allocations={"type": "integer"},
+    resolved_allocations={"type": "integer"},
+    stored_cost=_number(True),
+    resolved_cost=_number(True),
 )
 IMPACT_DOCUMENT = _object(
     ("impact_worker_hours", "fte_jobs", "by_vendor"),
-    impact_worker_hours=_number(), fte_jobs=_number(), hours_per_fte_year=_number(),
-    training_hours_per_impact_worker=_number(True), living_wage_ratio=_number(True),
-    by_vendor=_array(_object(("vendor", "volume", "cost"), vendor={"type": "string"}, vendor_id={"type": "string"},
-                             volume=_number(), cost=_number(), share_of_volume=_number(), hours=_number(),
-                             impact_score=_number(True), impact_worker_share=_number(True),
-                             impact_worker_hours=_number(True), training_hours_per_impact_worker=_number(True),
-                             living_wage_ratio=_number(True))),
+    impact_worker_hours=_number(),
+    fte_jobs=_number(),
+    hours_per_fte_year=_number(),
+    training_hours_per_impact_worker=_number(True),
+    living_wage_ratio=_number(True),
+    by_vendor=_array(
+        _object(
+            ("vendor", "volume", "cost"),
+            vendor={"type": "string"},
+            vendor_id={"type": "string"},
+            volume=_number(),
+            cost=_number(),
+            share_of_volume=_number(),
+            hours=_number(),
+            impact_score=_number(True),
+            impact_worker_share=_number(True),
+            impact_worker_hours=_number(True),
+            training_hours_per_impact_worker=_number(True),
+            living_wage_ratio=_number(True),
+        )
+    ),
 )
 COMPARISON_DOCUMENT = _object(
     ("scenarios", "ids", "rows", "vendor_rows", "summary"),
-    scenarios=_array({"type": "string"}), ids=_array({"type": "integer"}),
-    rows=_array(_object(("key", "label", "format", "values"), key={"type": "string"}, label={"type": "string"},
-                        format={"type": "string"}, values={"type": "array", "items": {},
-                                                           "description": "One per scenario, null where unknown"})),
-    vendor_rows=_array(_object(("vendor", "values", "spread"), vendor={"type": "string"},
-                               values=_array(_number()), spread=_number())),
+    scenarios=_array({"type": "string"}),
+    ids=_array({"type": "integer"}),
+    rows=_array(
+        _object(
+            ("key", "label", "format", "values"),
+            key={"type": "string"},
+            label={"type": "string"},
+            format={"type": "string"},
+            values={
+                "type": "array",
+                "items": {},
+                "description": "One per scenario, null where unknown",
+            },
+        )
+    ),
+    vendor_rows=_array(
+        _object(
+            ("vendor", "values", "spread"),
+            vendor={"type": "string"},
+            values=_array(_number()),
+            spread=_number(),
+        )
+    ),
     summary=_array({"type": "string"}),
 )

@@ -7,16 +7,17 @@ the request or command commits.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm.attributes import flag_modified
 
 import optimizer
 from procure.audit.services import record_event
+from procure.db import utcnow
 from procure.editing import check_version, save_changes
 from procure.errors import ConflictError, ValidationFailed
-from procure.db import utcnow
 from procure.extensions import db
 from procure.jobs import services as jobs
 from procure.jobs.models import Job
@@ -37,18 +38,30 @@ def _checked(organization_id: int, values: Mapping[str, Any]) -> dict[str, list[
         ids = list(values["need_ids"] or [])
         if not ids:
             errors["need_ids"] = ["Choose at least one need."]
-        found = set(db.session.scalars(select(Need.id).where(Need.organization_id == organization_id,
-                                                            Need.id.in_(ids))).all())
+        found = set(
+            db.session.scalars(
+                select(Need.id).where(Need.organization_id == organization_id, Need.id.in_(ids))
+            ).all()
+        )
         missing = [i for i in ids if i not in found]
         if missing:
             errors["need_ids"] = [f"No need {i} in your organization." for i in missing]
-    if values.get("profile_id") is not None and db.session.scalar(
-            select(ScoringProfile.id).where(ScoringProfile.id == values["profile_id"],
-                                            ScoringProfile.organization_id == organization_id)) is None:
+    if (
+        values.get("profile_id") is not None
+        and db.session.scalar(
+            select(ScoringProfile.id).where(
+                ScoringProfile.id == values["profile_id"],
+                ScoringProfile.organization_id == organization_id,
+            )
+        )
+        is None
+    ):
         errors["profile_id"] = ["No scoring profile with this id in your organization."]
     if "objective" in values and values["objective"] not in ("min_cost", "max_impact"):
         errors["objective"] = ["Choose min_cost or max_impact."]
-    for problem in optimizer.validate_targets(values.get("targets") or {}):  # the optimizer's own rules
+    for problem in optimizer.validate_targets(
+        values.get("targets") or {}
+    ):  # the optimizer's own rules
         errors.setdefault(problem["field"], []).append(problem["message"])
     return errors
 
@@ -61,17 +74,30 @@ def create_scenario(organization_id: int, values: Mapping[str, Any], user) -> Sc
             errors.setdefault(key, ["Required."])
     if errors:
         raise ValidationFailed(errors)
-    scenario = Scenario(organization_id=organization_id, name=full["name"].strip(), need_ids=list(full["need_ids"]),
-                        profile_id=full["profile_id"], objective=full["objective"], targets=dict(full["targets"]),
-                        created_by_id=user.id, copied_from_id=full.get("copied_from_id"))
+    scenario = Scenario(
+        organization_id=organization_id,
+        name=full["name"].strip(),
+        need_ids=list(full["need_ids"]),
+        profile_id=full["profile_id"],
+        objective=full["objective"],
+        targets=dict(full["targets"]),
+        created_by_id=user.id,
+        copied_from_id=full.get("copied_from_id"),
+    )
     db.session.add(scenario)
-    record_event("scenario.create", scenario, after={"name": scenario.name, "needs": scenario.need_ids})
+    record_event(
+        "scenario.create", scenario, after={"name": scenario.name, "needs": scenario.need_ids}
+    )
     return scenario
 
 
-def update_scenario(scenario: Scenario, values: Mapping[str, Any], sent_version: int | None) -> Scenario:
+def update_scenario(
+    scenario: Scenario, values: Mapping[str, Any], sent_version: int | None
+) -> Scenario:
     if not scenario.editable:
-        raise ConflictError(f"The scenario is {scenario.status} and can no longer be changed: copy it instead.")
+        raise ConflictError(
+            f"The scenario is {scenario.status} and can no longer be changed: copy it instead."
+        )
     check_version(scenario, sent_version, "scenario")
     errors = _checked(scenario.organization_id, values)
     if errors:
@@ -79,7 +105,11 @@ def update_scenario(scenario: Scenario, values: Mapping[str, Any], sent_version:
     before = {k: getattr(scenario, k) for k in values}
     for key, value in values.items():
         setattr(scenario, key, value.strip() if key == "name" else value)
-    scenario.status, scenario.problem, scenario.result = "draft", None, None  # a changed scenario needs a new solve
+    scenario.status, scenario.problem, scenario.result = (
+        "draft",
+        None,
+        None,
+    )  # a changed scenario needs a new solve
     save_changes(scenario, "scenario", sent_version)
     record_event("scenario.update", scenario, before=before, after=dict(values))
     return scenario
@@ -88,12 +118,20 @@ def update_scenario(scenario: Scenario, values: Mapping[str, Any], sent_version:
 FRONTIER_POINTS = 11
 
 
-def problem_for(scenario: Scenario, time_limit: float = 60.0) -> tuple[dict[str, Any], dict[str, Any]]:
+def problem_for(
+    scenario: Scenario, time_limit: float = 60.0
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """The problem document built from today's data, and the profile settings it used."""
-    needs = db.session.scalars(select(Need).where(Need.id.in_(scenario.need_ids)).order_by(Need.id)).all()
-    profile = profile_of(db.session.get(ScoringProfile, scenario.profile_id) if scenario.profile_id else None)
-    return (build_problem(needs, profile, scenario.objective, scenario.targets, time_limit=time_limit),
-            profile.to_dict())
+    needs = db.session.scalars(
+        select(Need).where(Need.id.in_(scenario.need_ids)).order_by(Need.id)
+    ).all()
+    profile = profile_of(
+        db.session.get(ScoringProfile, scenario.profile_id) if scenario.profile_id else None
+    )
+    return (
+        build_problem(needs, profile, scenario.objective, scenario.targets, time_limit=time_limit),
+        profile.to_dict(),
+    )
 
 
 def solve_scenario(scenario: Scenario, user) -> Job:
@@ -108,9 +146,16 @@ def solve_scenario(scenario: Scenario, user) -> Job:
     and the other is refused (409), and neither waits for a row the other holds.
     """
     if not scenario.editable:
-        raise ConflictError(f"The scenario is {scenario.status}: its problem is frozen. Copy it to solve again.")
+        raise ConflictError(
+            f"The scenario is {scenario.status}: its problem is frozen. Copy it to solve again."
+        )
     previous = jobs.latest_job(scenario, "scenario.solve")
-    scenario.status, scenario.problem, scenario.result, scenario.frontier = "draft", None, None, None
+    scenario.status, scenario.problem, scenario.result, scenario.frontier = (
+        "draft",
+        None,
+        None,
+        None,
+    )
     flag_modified(scenario, "status")
     save_changes(scenario, "scenario")
     if previous is not None and previous.active:
@@ -118,35 +163,59 @@ def solve_scenario(scenario: Scenario, user) -> Job:
             jobs.cancel(previous, user)
         except ConflictError:
             pass  # it ended a moment ago without storing anything (a stored result fails the check above)
-    return jobs.enqueue("scenario.solve", organization_id=scenario.organization_id, user=user, subject=scenario)
+    return jobs.enqueue(
+        "scenario.solve", organization_id=scenario.organization_id, user=user, subject=scenario
+    )
 
 
-def store_solution(scenario: Scenario, problem: dict, settings: dict, result: dict, frontier: dict,
-                   actor=None) -> Scenario:
+def store_solution(
+    scenario: Scenario, problem: dict, settings: dict, result: dict, frontier: dict, actor=None
+) -> Scenario:
     """Keep the problem document, its result and frontier, and the profile settings used."""
     scenario.problem, scenario.result, scenario.profile_settings = problem, result, settings
     scenario.frontier = frontier
     scenario.status = STATUS_OF_RESULT.get(result["status"], "failed")
     save_changes(scenario, "scenario")
-    record_event("scenario.solve", scenario, actor=actor, organization_id=scenario.organization_id,
-                 after={"status": scenario.status, "cost": (result.get("totals") or {}).get("cost")})
+    record_event(
+        "scenario.solve",
+        scenario,
+        actor=actor,
+        organization_id=scenario.organization_id,
+        after={"status": scenario.status, "cost": (result.get("totals") or {}).get("cost")},
+    )
     return scenario
 
 
 def copy_scenario(scenario: Scenario, user) -> Scenario:
-    return create_scenario(scenario.organization_id, {
-        "name": f"{scenario.name} (copy)", "need_ids": scenario.need_ids, "profile_id": scenario.profile_id,
-        "objective": scenario.objective, "targets": dict(scenario.targets), "copied_from_id": scenario.id,
-    }, user)
+    return create_scenario(
+        scenario.organization_id,
+        {
+            "name": f"{scenario.name} (copy)",
+            "need_ids": scenario.need_ids,
+            "profile_id": scenario.profile_id,
+            "objective": scenario.objective,
+            "targets": dict(scenario.targets),
+            "copied_from_id": scenario.id,
+        },
+        user,
+    )
 
 
 def submit_scenario(scenario: Scenario, user) -> Scenario:
     """A buyer sends a solved scenario to the executives; from now on it is frozen."""
     if scenario.status != "solved":
-        raise ConflictError(f"Only a solved scenario can be submitted; this one is {scenario.status}.")
-    scenario.status, scenario.submitted_at, scenario.submitted_by_id = "submitted", utcnow(), user.id
+        raise ConflictError(
+            f"Only a solved scenario can be submitted; this one is {scenario.status}."
+        )
+    scenario.status, scenario.submitted_at, scenario.submitted_by_id = (
+        "submitted",
+        utcnow(),
+        user.id,
+    )
     save_changes(scenario, "scenario")
-    record_event("scenario.submit", scenario, before={"status": "solved"}, after={"status": "submitted"})
+    record_event(
+        "scenario.submit", scenario, before={"status": "solved"}, after={"status": "submitted"}
+    )
     return scenario
 
 
@@ -157,7 +226,9 @@ def decide_scenario(scenario: Scenario, decision: str, comment: str, user) -> Sc
     the profile settings are already stored with the scenario and are never changed again.
     """
     if scenario.status != "submitted":
-        raise ConflictError(f"Only a submitted scenario can be decided; this one is {scenario.status}.")
+        raise ConflictError(
+            f"Only a submitted scenario can be decided; this one is {scenario.status}."
+        )
     if decision not in ("approved", "rejected"):
         raise ValidationFailed({"decision": ["Choose approved or rejected."]})
     comment = (comment or "").strip()
@@ -169,8 +240,12 @@ def decide_scenario(scenario: Scenario, decision: str, comment: str, user) -> Sc
         profile = db.session.get(ScoringProfile, scenario.profile_id)
         profile.locked = True
     save_changes(scenario, "scenario")
-    record_event(f"scenario.{'approve' if decision == 'approved' else 'reject'}", scenario,
-                 before={"status": "submitted"}, after={"status": decision, "comment": comment})
+    record_event(
+        f"scenario.{'approve' if decision == 'approved' else 'reject'}",
+        scenario,
+        before={"status": "submitted"},
+        after={"status": decision, "comment": comment},
+    )
     return scenario
 
 
@@ -181,7 +256,10 @@ def check_frozen(scenario: Scenario) -> dict[str, Any]:
     again = optimizer.solve(scenario.problem)
     stored = scenario.result.get("allocations", [])
     fresh = again.get("allocations", [])
-    return {"identical": stored == fresh and again.get("totals") == scenario.result.get("totals"),
-            "stored_allocations": len(stored), "resolved_allocations": len(fresh),
-            "stored_cost": (scenario.result.get("totals") or {}).get("cost"),
-            "resolved_cost": (again.get("totals") or {}).get("cost")}
+    return {
+        "identical": stored == fresh and again.get("totals") == scenario.result.get("totals"),
+        "stored_allocations": len(stored),
+        "resolved_allocations": len(fresh),
+        "stored_cost": (scenario.result.get("totals") or {}).get("cost"),
+        "resolved_cost": (again.get("totals") or {}).get("cost"),
+    }

@@ -8,11 +8,11 @@ from sqlalchemy import select
 
 from procure import charts
 from procure.access import access, get_scoped_or_404, roles, scoped_select
-from procure.errors import ConflictError, ValidationFailed
-from procure.forms import commit_or_flash, form_int, form_number, form_version
-from procure.extensions import db
 from procure.accounts.models import User
 from procure.audit.models import AuditEvent
+from procure.errors import ConflictError, ValidationFailed
+from procure.extensions import db
+from procure.forms import commit_or_flash, form_int, form_number, form_version
 from procure.jobs.models import ACTIVE_STATUSES, Job
 from procure.jobs.services import latest_job, reap_stale
 from procure.needs.models import Need
@@ -38,10 +38,13 @@ def _form_values(form) -> tuple[dict, dict]:
     typed = {key: form_number(form, f"targets.{key}", errors) for key, _, _ in TARGET_FIELDS}
     targets = {key: value for key, value in typed.items() if value is not None}
     profile = form.get("profile_id", "")
-    values = {"name": form.get("name", "").strip(),
-              "need_ids": [i for i in map(form_int, form.getlist("need_ids")) if i is not None],
-              "profile_id": form_int(profile),
-              "objective": form.get("objective", "min_cost"), "targets": targets}
+    values = {
+        "name": form.get("name", "").strip(),
+        "need_ids": [i for i in map(form_int, form.getlist("need_ids")) if i is not None],
+        "profile_id": form_int(profile),
+        "objective": form.get("objective", "min_cost"),
+        "targets": targets,
+    }
     return values, errors
 
 
@@ -55,7 +58,9 @@ def index():
         values, errors = _form_values(request.form)
         if not errors:
             try:
-                scenario = services.create_scenario(current_user.organization_id, values, current_user)
+                scenario = services.create_scenario(
+                    current_user.organization_id, values, current_user
+                )
                 services.solve_scenario(scenario, current_user)
             except ValidationFailed as failed:
                 db.session.rollback()
@@ -65,14 +70,37 @@ def index():
                 return redirect(url_for("scenario_pages.show", scenario_id=scenario.id))
         status = 422
     scenarios = db.session.scalars(scoped_select(Scenario).order_by(Scenario.id.desc())).all()
-    needs = db.session.scalars(scoped_select(Need).where(Need.archived.is_(False)).order_by(Need.id)).all()
-    profile_options = [(str(p.id), f"{p.name} (v{p.number})") for p in profiles_for(current_user.organization_id)]
-    jobs = {s.id: review.projected_impact(s)["fte_jobs"] for s in scenarios if (s.result or {}).get("allocations")}
-    solving = set(db.session.scalars(select(Job.subject_id).where(
-        Job.scope(current_user), Job.kind == "scenario.solve", Job.status.in_(ACTIVE_STATUSES))).all())
-    return render_template("scenarios/index.html", scenarios=scenarios, needs=needs, errors=errors, values=values,
-                           jobs=jobs, solving=solving,
-                           profile_options=profile_options, target_fields=TARGET_FIELDS), status
+    needs = db.session.scalars(
+        scoped_select(Need).where(Need.archived.is_(False)).order_by(Need.id)
+    ).all()
+    profile_options = [
+        (str(p.id), f"{p.name} (v{p.number})") for p in profiles_for(current_user.organization_id)
+    ]
+    jobs = {
+        s.id: review.projected_impact(s)["fte_jobs"]
+        for s in scenarios
+        if (s.result or {}).get("allocations")
+    }
+    solving = set(
+        db.session.scalars(
+            select(Job.subject_id).where(
+                Job.scope(current_user),
+                Job.kind == "scenario.solve",
+                Job.status.in_(ACTIVE_STATUSES),
+            )
+        ).all()
+    )
+    return render_template(
+        "scenarios/index.html",
+        scenarios=scenarios,
+        needs=needs,
+        errors=errors,
+        values=values,
+        jobs=jobs,
+        solving=solving,
+        profile_options=profile_options,
+        target_fields=TARGET_FIELDS,
+    ), status
 
 
 @bp.route("/scenarios/<int:scenario_id>")
@@ -84,30 +112,51 @@ def show(scenario_id):
     chart = None
     if scenario.frontier is not None:
         totals = (scenario.result or {}).get("totals") or {}
-        chosen = {"avg_impact": totals["avg_impact"], "cost": totals["cost"]} if totals.get("cost") is not None else None
+        chosen = (
+            {"avg_impact": totals["avg_impact"], "cost": totals["cost"]}
+            if totals.get("cost") is not None
+            else None
+        )
         chart = charts.frontier_chart(scenario.frontier.get("points", []), chosen)
     names, need_titles = review.problem_labels(scenario.problem)
-    impact = review.projected_impact(scenario) if (scenario.result or {}).get("allocations") else None
-    events = db.session.scalars(select(AuditEvent).where(AuditEvent.target_type == "Scenario",
-                                                         AuditEvent.target_id == str(scenario.id))
-                                .order_by(AuditEvent.id)).all()
-    people = {u.id: u.name for u in db.session.scalars(select(User).where(
-        User.id.in_({e.actor_id for e in events if e.actor_id}))).all()}
-    return render_template("scenarios/show.html", scenario=scenario, result=scenario.result or {}, chart=chart,
-                           names=names, need_titles=need_titles, plain=review.plain_words(names, need_titles),
-                           impact=impact, events=events, people=people,
-                           solve_job=latest_job(scenario, "scenario.solve"),
-                           target_labels={key: label for key, label, _ in TARGET_FIELDS},
-                           report_job=latest_job(scenario, "report.board_pdf"))
-
-
+    impact = (
+        review.projected_impact(scenario) if (scenario.result or {}).get("allocations") else None
+    )
+    events = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.target_type == "Scenario", AuditEvent.target_id == str(scenario.id))
+        .order_by(AuditEvent.id)
+    ).all()
+    people = {
+        u.id: u.name
+        for u in db.session.scalars(
+            select(User).where(User.id.in_({e.actor_id for e in events if e.actor_id}))
+        ).all()
+    }
+    return render_template(
+        "scenarios/show.html",
+        scenario=scenario,
+        result=scenario.result or {},
+        chart=chart,
+        names=names,
+        need_titles=need_titles,
+        plain=review.plain_words(names, need_titles),
+        impact=impact,
+        events=events,
+        people=people,
+        solve_job=latest_job(scenario, "scenario.solve"),
+        target_labels={key: label for key, label, _ in TARGET_FIELDS},
+        report_job=latest_job(scenario, "report.board_pdf"),
+    )
 
 
 @bp.route("/scenarios/<int:scenario_id>/solve", methods=["POST"])
 @access(roles("buyer"))
 def solve(scenario_id):
     scenario = get_scoped_or_404(Scenario, scenario_id)
-    commit_or_flash(lambda: services.solve_scenario(scenario, current_user), "Solving again with today's data.")
+    commit_or_flash(
+        lambda: services.solve_scenario(scenario, current_user), "Solving again with today's data."
+    )
     return redirect(url_for("scenario_pages.show", scenario_id=scenario_id))
 
 
@@ -145,8 +194,11 @@ def edit(scenario_id):
         services.solve_scenario(scenario, current_user)
     except (ValidationFailed, ConflictError) as failed:
         db.session.rollback()
-        detail = failed.message if isinstance(failed, ConflictError) else "; ".join(
-            f"{k}: {' '.join(v)}" for k, v in failed.errors.items())
+        detail = (
+            failed.message
+            if isinstance(failed, ConflictError)
+            else "; ".join(f"{k}: {' '.join(v)}" for k, v in failed.errors.items())
+        )
         flash(f"Nothing was changed. {detail}", "error")
     else:
         db.session.commit()
@@ -158,8 +210,10 @@ def edit(scenario_id):
 @access(roles("buyer"))
 def submit(scenario_id):
     scenario = get_scoped_or_404(Scenario, scenario_id)
-    commit_or_flash(lambda: services.submit_scenario(scenario, current_user),
-                    "Sent to your executives for review. The scenario is frozen now.")
+    commit_or_flash(
+        lambda: services.submit_scenario(scenario, current_user),
+        "Sent to your executives for review. The scenario is frozen now.",
+    )
     return redirect(url_for("scenario_pages.show", scenario_id=scenario_id))
 
 
@@ -168,12 +222,19 @@ def submit(scenario_id):
 def decide(scenario_id):
     scenario = get_scoped_or_404(Scenario, scenario_id)
     try:
-        services.decide_scenario(scenario, request.form.get("decision", ""), request.form.get("comment", ""),
-                                 current_user)
+        services.decide_scenario(
+            scenario,
+            request.form.get("decision", ""),
+            request.form.get("comment", ""),
+            current_user,
+        )
     except (ValidationFailed, ConflictError) as failed:
         db.session.rollback()
-        detail = failed.message if isinstance(failed, ConflictError) else " ".join(
-            m for messages in failed.errors.values() for m in messages)
+        detail = (
+            failed.message
+            if isinstance(failed, ConflictError)
+            else " ".join(m for messages in failed.errors.values() for m in messages)
+        )
         flash(f"Nothing was decided. {detail}", "error")
     else:
         db.session.commit()
@@ -193,11 +254,17 @@ def check(scenario_id):
     else:
         cost = lambda value: "no plan" if value is None else f"${value:,.2f}"  # noqa: E731 (infeasible: no total)
         if outcome["identical"]:
-            flash(f"Re-solved the stored problem: the same {outcome['stored_allocations']} allocation lines and "
-                  f"the same total ({cost(outcome['stored_cost'])}).", "success")
+            flash(
+                f"Re-solved the stored problem: the same {outcome['stored_allocations']} allocation lines and "
+                f"the same total ({cost(outcome['stored_cost'])}).",
+                "success",
+            )
         else:
-            flash(f"Re-solving gave a different plan ({cost(outcome['resolved_cost'])} against "
-                  f"{cost(outcome['stored_cost'])}). Please report this.", "error")
+            flash(
+                f"Re-solving gave a different plan ({cost(outcome['resolved_cost'])} against "
+                f"{cost(outcome['stored_cost'])}). Please report this.",
+                "error",
+            )
     return redirect(url_for("scenario_pages.show", scenario_id=scenario_id))
 
 

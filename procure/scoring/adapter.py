@@ -28,43 +28,71 @@ from procure.reference import reference
 from procure.vendors.models import Vendor
 from scoring.contract import REQUIRED_COLUMNS
 
+
 @dataclass(frozen=True)
 class ScoringInput:
-    table: pd.DataFrame | None  # the scoring contract's columns, one row per vendor; None when empty
+    table: (
+        pd.DataFrame | None
+    )  # the scoring contract's columns, one row per vendor; None when empty
     disclosures: dict[int, Disclosure]  # vendor id -> the version scored
     vendors: dict[int, Vendor]
 
 
-def scored_versions(organization_id: int | None, period_end: date | None = None) -> dict[int, Disclosure]:
+def scored_versions(
+    organization_id: int | None, period_end: date | None = None
+) -> dict[int, Disclosure]:
     """Per vendor: the newest submitted version of its latest period with one (or of the period
     ending on `period_end`) that the organization has not rejected.
 
     The newest is picked in SQL, so only the chosen versions are loaded (their figures are
     JSON: loading every version of every period to keep one per vendor was 3/4 of the time)."""
-    newest_first = func.row_number().over(partition_by=Disclosure.vendor_id,
-                                          order_by=(Disclosure.period_end.desc(), Disclosure.number.desc()))
-    candidates = select(Disclosure.id, newest_first.label("place")).where(Disclosure.state == "submitted")
+    newest_first = func.row_number().over(
+        partition_by=Disclosure.vendor_id,
+        order_by=(Disclosure.period_end.desc(), Disclosure.number.desc()),
+    )
+    candidates = select(Disclosure.id, newest_first.label("place")).where(
+        Disclosure.state == "submitted"
+    )
     if organization_id is not None:
         candidates = candidates.where(~Disclosure.in_state_for("rejected", organization_id))
     if period_end is not None:
         candidates = candidates.where(Disclosure.period_end == period_end)
     ranked = candidates.subquery()
-    statement = (select(Disclosure).join(ranked, ranked.c.id == Disclosure.id).where(ranked.c.place == 1)
-                 .order_by(Disclosure.vendor_id)
-                 .options(selectinload(Disclosure.vendor).selectinload(Vendor.offers),  # 3 queries, not 2 a vendor
-                          lazyload(Disclosure.reviews)))  # read on demand (scoring_input reads the verified ids)
+    statement = (
+        select(Disclosure)
+        .join(ranked, ranked.c.id == Disclosure.id)
+        .where(ranked.c.place == 1)
+        .order_by(Disclosure.vendor_id)
+        .options(
+            selectinload(Disclosure.vendor).selectinload(
+                Vendor.offers
+            ),  # 3 queries, not 2 a vendor
+            lazyload(Disclosure.reviews),
+        )
+    )  # read on demand (scoring_input reads the verified ids)
     return {disclosure.vendor_id: disclosure for disclosure in db.session.scalars(statement)}
 
 
 def _row(disclosure: Disclosure, category: str | None, verified: bool) -> dict | None:
     row = flat_row(disclosure)
-    offers = [o for o in disclosure.vendor.offers if o.active and (category is None or o.service_category == category)]
+    offers = [
+        o
+        for o in disclosure.vendor.offers
+        if o.active and (category is None or o.service_category == category)
+    ]
     if not offers:
         return None
     offer = offers[0]
-    row.update(category=offer.service_category, quality=offer.quality,
-               price=round(reference().fx.to_usd(float(offer.price), offer.currency,
-                                                 disclosure.period_end).usd_amount, 4))
+    row.update(
+        category=offer.service_category,
+        quality=offer.quality,
+        price=round(
+            reference()
+            .fx.to_usd(float(offer.price), offer.currency, disclosure.period_end)
+            .usd_amount,
+            4,
+        ),
+    )
     if verified:
         floor = EVIDENCE_LEVELS.index("buyer_verified")
         for section in ("workforce", "wages", "training"):
@@ -74,16 +102,23 @@ def _row(disclosure: Disclosure, category: str | None, verified: bool) -> dict |
     return {column: row.get(column) for column in REQUIRED_COLUMNS}
 
 
-def scoring_input(organization_id: int | None, category: str | None = None,
-                  overrides: dict[int, dict] | None = None, period_end: date | None = None) -> ScoringInput:
+def scoring_input(
+    organization_id: int | None,
+    category: str | None = None,
+    overrides: dict[int, dict] | None = None,
+    period_end: date | None = None,
+) -> ScoringInput:
     """The vendor table for scoring as the organization's reviews have it (None: as disclosed),
     optionally for one service category or one period.
 
     `overrides` replaces figures of some vendors (vendor id -> column -> value): the what-if box.
     """
     versions = scored_versions(organization_id, period_end)
-    verified = set(db.session.scalars(DisclosureReview.decided(organization_id, "verified"))) \
-        if organization_id is not None else set()
+    verified = (
+        set(db.session.scalars(DisclosureReview.decided(organization_id, "verified")))
+        if organization_id is not None
+        else set()
+    )
     rows, used = [], {}
     for vendor_id, disclosure in versions.items():
         row = _row(disclosure, category, disclosure.id in verified)

@@ -22,5 +22,10 @@ def start_refresh(period_end: date, organization_id: int, user) -> Job:
     """Queue a refresh of one period's snapshots (flushes); one per period and transaction."""
     from procure.jobs.services import enqueue
 
-    return enqueue("scores.refresh", organization_id=organization_id, user=user,
-                   params={"period_end": period_end.isoformat()}, once_per_transaction=True)
+    return enqueue(
+        "scores.refresh",
+        organization_id=organization_id,
+        user=user,
+        params={"period_end": period_end.isoformat()},
+        once_per_transaction=True,
+    )

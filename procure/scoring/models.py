@@ -64,7 +64,9 @@ class ScoreSnapshot(Base):
         if not user.is_authenticated:
             return false()
         if user.role == "vendor":
-            return cls.vendor_id.in_(select(Vendor.id).where(Vendor.organization_id == user.organization_id))
+            return cls.vendor_id.in_(
+                select(Vendor.id).where(Vendor.organization_id == user.organization_id)
+            )
         return true()
 
 
@@ -91,9 +93,16 @@ class CustomMetric(Base):
 
     def definition(self) -> dict[str, Any]:
         """The metric in the catalog's own shape (scoring.catalog)."""
-        return {"key": self.key, "label": self.label, "formula": self.formula, "unit": self.unit,
-                "direction": self.direction, "goalposts": list(self.goalposts), "section": self.section,
-                "source": self.source}
+        return {
+            "key": self.key,
+            "label": self.label,
+            "formula": self.formula,
+            "unit": self.unit,
+            "direction": self.direction,
+            "goalposts": list(self.goalposts),
+            "section": self.section,
+            "source": self.source,
+        }
 
     @classmethod
     def scope(cls, user):

@@ -21,7 +21,12 @@ from procure.scoring.schemas import (
 )
 from procure.vendors.models import Vendor
 
-blp = Blueprint("scoring_api", __name__, url_prefix="/api/v1", description="Scoring profiles, scores and scorecards")
+blp = Blueprint(
+    "scoring_api",
+    __name__,
+    url_prefix="/api/v1",
+    description="Scoring profiles, scores and scorecards",
+)
 
 BUYER_SIDE = roles("buyer", "executive", "admin")
 
@@ -48,7 +53,9 @@ class Profiles(MethodView):
     @blp.response(201, ProfileSchema)
     def post(self, body):
         """Create a scoring profile (version 1); errors name the setting"""
-        record = services.create_profile(current_user.organization_id, body["name"], body["settings"], current_user)
+        record = services.create_profile(
+            current_user.organization_id, body["name"], body["settings"], current_user
+        )
         db.session.commit()
         return record
 
@@ -67,8 +74,9 @@ class ProfileById(MethodView):
     @blp.alt_response(409, description="Not the latest version")
     def patch(self, body, profile_id):
         """Change a profile: creates the next version (earlier versions never change)"""
-        revision = services.revise_profile(get_scoped_or_404(ScoringProfile, profile_id), body["settings"],
-                                           current_user)
+        revision = services.revise_profile(
+            get_scoped_or_404(ScoringProfile, profile_id), body["settings"], current_user
+        )
         db.session.commit()
         return revision
 
@@ -80,8 +88,11 @@ class ProfileVersions(MethodView):
     def get(self, profile_id):
         """Every version of this profile, oldest first"""
         record = get_scoped_or_404(ScoringProfile, profile_id)
-        return db.session.scalars(scoped_select(ScoringProfile).where(ScoringProfile.name == record.name)
-                                  .order_by(ScoringProfile.number)).all()
+        return db.session.scalars(
+            scoped_select(ScoringProfile)
+            .where(ScoringProfile.name == record.name)
+            .order_by(ScoringProfile.number)
+        ).all()
 
 
 @blp.route("/scores")
@@ -93,9 +104,13 @@ class Scores(MethodView):
     def get(self, query):
         """Vendors ranked by total score, with the points of each pillar and rank stability"""
         profile = profile_for_request(query.get("profile"))
-        ranking = services.rank_vendors(profile, query.get("category"), top_k=query["top_k"],
-                                        organization_id=current_user.organization_id,
-                                        metrics=services.viewer_catalog(current_user))
+        ranking = services.rank_vendors(
+            profile,
+            query.get("category"),
+            top_k=query["top_k"],
+            organization_id=current_user.organization_id,
+            metrics=services.viewer_catalog(current_user),
+        )
         return services.score_rows(ranking)
 
 
@@ -107,9 +122,13 @@ class Scorecard(MethodView):
     def get(self, query, vendor_id):
         """Every point of a vendor's total explained (a vendor sees only its own)"""
         vendor = get_scoped_or_404(Vendor, vendor_id)
-        card = services.scorecard(vendor.id, profile_for_request(query.get("profile")), query.get("category"),
-                                  organization_id=current_user.organization_id,
-                                  metrics=services.viewer_catalog(current_user))
+        card = services.scorecard(
+            vendor.id,
+            profile_for_request(query.get("profile")),
+            query.get("category"),
+            organization_id=current_user.organization_id,
+            metrics=services.viewer_catalog(current_user),
+        )
         if card is None:
             abort(404, "This vendor has no submitted disclosure with an offer to score yet.")
         return card
@@ -123,16 +142,26 @@ class WhatIf(MethodView):
     def post(self, body, vendor_id):
         """The total and rank a vendor would have with some figures changed (nothing is saved)"""
         vendor = get_scoped_or_404(Vendor, vendor_id)
-        return services.what_if(vendor.id, profile_for_request(body.get("profile")), body["changes"],
-                                body.get("category"), organization_id=current_user.organization_id,
-                                metrics=services.viewer_catalog(current_user))
+        return services.what_if(
+            vendor.id,
+            profile_for_request(body.get("profile")),
+            body["changes"],
+            body.get("category"),
+            organization_id=current_user.organization_id,
+            metrics=services.viewer_catalog(current_user),
+        )
 
 
 def _metric_rows(organization_id: int) -> list[dict]:
     custom = {m.key: m for m in db.session.scalars(scoped_select(CustomMetric)).all()}
-    return [{**metric.to_dict(), "custom": metric.key in custom,
-             "id": custom[metric.key].id if metric.key in custom else None}
-            for metric in services.catalog_for(organization_id).metrics]
+    return [
+        {
+            **metric.to_dict(),
+            "custom": metric.key in custom,
+            "id": custom[metric.key].id if metric.key in custom else None,
+        }
+        for metric in services.catalog_for(organization_id).metrics
+    ]
 
 
 @blp.route("/metrics")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Mapping
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import func, select
@@ -35,11 +36,16 @@ def catalog_for(organization_id: int | None) -> scoring.Catalog:
     """The built-in catalog plus the organization's custom metrics (in the order they were added)."""
     if organization_id is None:
         return catalog()
-    custom = db.session.scalars(select(CustomMetric).where(CustomMetric.organization_id == organization_id)
-                                .order_by(CustomMetric.id)).all()
+    custom = db.session.scalars(
+        select(CustomMetric)
+        .where(CustomMetric.organization_id == organization_id)
+        .order_by(CustomMetric.id)
+    ).all()
     if not custom:
         return catalog()
-    return scoring.catalog_from_dict({"metrics": [*catalog().to_dict()["metrics"], *(m.definition() for m in custom)]})
+    return scoring.catalog_from_dict(
+        {"metrics": [*catalog().to_dict()["metrics"], *(m.definition() for m in custom)]}
+    )
 
 
 def viewer_catalog(user) -> scoring.Catalog:
@@ -48,8 +54,11 @@ def viewer_catalog(user) -> scoring.Catalog:
 
 
 def profile_of(record: ScoringProfile | None) -> scoring.Profile:
-    return default_profile() if record is None else scoring.profile_from_dict(
-        record.settings, catalog_for(record.organization_id))
+    return (
+        default_profile()
+        if record is None
+        else scoring.profile_from_dict(record.settings, catalog_for(record.organization_id))
+    )
 
 
 def _checked_settings(settings: Mapping[str, Any], organization_id: int) -> dict[str, Any]:
@@ -59,19 +68,33 @@ def _checked_settings(settings: Mapping[str, Any], organization_id: int) -> dict
         errors: dict[str, list[str]] = {}
         for error in invalid.errors:
             errors.setdefault(f"settings.{error.field}", []).append(error.message)
-        raise ValidationFailed(errors, "The scoring profile is not valid: see the message for each setting.") from None
+        raise ValidationFailed(
+            errors, "The scoring profile is not valid: see the message for each setting."
+        ) from None
 
 
-def create_profile(organization_id: int, name: str, settings: Mapping[str, Any], user) -> ScoringProfile:
+def create_profile(
+    organization_id: int, name: str, settings: Mapping[str, Any], user
+) -> ScoringProfile:
     name = (name or "").strip()
     if not name:
         raise ValidationFailed({"name": ["Give the profile a name."]})
-    taken = ValidationFailed({"name": [f"A profile named {name!r} exists: change it to make a new version."]})
-    if db.session.scalar(select(ScoringProfile.id).where(ScoringProfile.organization_id == organization_id,
-                                                         ScoringProfile.name == name)):
+    taken = ValidationFailed(
+        {"name": [f"A profile named {name!r} exists: change it to make a new version."]}
+    )
+    if db.session.scalar(
+        select(ScoringProfile.id).where(
+            ScoringProfile.organization_id == organization_id, ScoringProfile.name == name
+        )
+    ):
         raise taken
-    record = ScoringProfile(organization_id=organization_id, name=name, number=1,
-                            settings=_checked_settings(settings, organization_id), created_by_id=user.id)
+    record = ScoringProfile(
+        organization_id=organization_id,
+        name=name,
+        number=1,
+        settings=_checked_settings(settings, organization_id),
+        created_by_id=user.id,
+    )
     db.session.add(record)
     insert_once(record, taken)  # another request may have created it since the check
     record_event("scoring_profile.create", record, after={"name": name, "number": 1})
@@ -80,8 +103,11 @@ def create_profile(organization_id: int, name: str, settings: Mapping[str, Any],
 
 def latest_version(record: ScoringProfile) -> ScoringProfile:
     return db.session.scalars(
-        select(ScoringProfile).where(ScoringProfile.organization_id == record.organization_id,
-                                     ScoringProfile.name == record.name)
+        select(ScoringProfile)
+        .where(
+            ScoringProfile.organization_id == record.organization_id,
+            ScoringProfile.name == record.name,
+        )
         .order_by(ScoringProfile.number.desc())
     ).first()
 
@@ -92,27 +118,50 @@ def revise_profile(record: ScoringProfile, settings: Mapping[str, Any], user) ->
 
     latest = latest_version(record)
     if latest.id != record.id:
-        raise ConflictError(f"Version {record.number} is not the latest ({latest.number} is): "
-                            "change the latest version.")
-    revision = ScoringProfile(organization_id=record.organization_id, name=record.name, number=record.number + 1,
-                              settings=_checked_settings(settings, record.organization_id), created_by_id=user.id)
+        raise ConflictError(
+            f"Version {record.number} is not the latest ({latest.number} is): "
+            "change the latest version."
+        )
+    revision = ScoringProfile(
+        organization_id=record.organization_id,
+        name=record.name,
+        number=record.number + 1,
+        settings=_checked_settings(settings, record.organization_id),
+        created_by_id=user.id,
+    )
     db.session.add(revision)
-    insert_once(revision, ConflictError(  # two changes of the same version at once: the first one made it
-        f"Version {record.number} was changed by someone else a moment ago (version {revision.number} exists "
-        "now): reload it and apply your change again."))
-    record_event("scoring_profile.revise", revision, before={"number": record.number},
-                 after={"number": revision.number})
+    insert_once(
+        revision,
+        ConflictError(  # two changes of the same version at once: the first one made it
+            f"Version {record.number} was changed by someone else a moment ago (version {revision.number} exists "
+            "now): reload it and apply your change again."
+        ),
+    )
+    record_event(
+        "scoring_profile.revise",
+        revision,
+        before={"number": record.number},
+        after={"number": revision.number},
+    )
     return revision
 
 
 def profiles_for(organization_id: int) -> list[ScoringProfile]:
     """The latest version of each of the organization's profiles."""
-    newest = (select(ScoringProfile.name, func.max(ScoringProfile.number).label("number"))
-              .where(ScoringProfile.organization_id == organization_id).group_by(ScoringProfile.name).subquery())
+    newest = (
+        select(ScoringProfile.name, func.max(ScoringProfile.number).label("number"))
+        .where(ScoringProfile.organization_id == organization_id)
+        .group_by(ScoringProfile.name)
+        .subquery()
+    )
     return db.session.scalars(
-        select(ScoringProfile).join(newest, (ScoringProfile.name == newest.c.name)
-                                    & (ScoringProfile.number == newest.c.number))
-        .where(ScoringProfile.organization_id == organization_id).order_by(ScoringProfile.name)
+        select(ScoringProfile)
+        .join(
+            newest,
+            (ScoringProfile.name == newest.c.name) & (ScoringProfile.number == newest.c.number),
+        )
+        .where(ScoringProfile.organization_id == organization_id)
+        .order_by(ScoringProfile.name)
     ).all()
 
 
@@ -123,15 +172,26 @@ class Ranking:
     stability: pd.DataFrame | None
 
 
-def rank_vendors(profile: scoring.Profile, category: str | None = None, *, organization_id: int | None,
-                 top_k: int = 5, with_stability: bool = True, metrics: scoring.Catalog | None = None) -> Ranking:
+def rank_vendors(
+    profile: scoring.Profile,
+    category: str | None = None,
+    *,
+    organization_id: int | None,
+    top_k: int = 5,
+    with_stability: bool = True,
+    metrics: scoring.Catalog | None = None,
+) -> Ranking:
     """Score every vendor under `profile` with `metrics` (default: the built-in catalog), as the
     organization's disclosure reviews have them (see `scoring_input`)."""
     inputs = scoring_input(organization_id, category)
     if inputs.table is None:
         return Ranking(inputs, None, None)
     result = scoring.score_table(inputs.table, metrics or catalog(), profile)
-    stability = scoring.rank_stability(result, top_k=min(top_k, len(result.scores))) if with_stability else None
+    stability = (
+        scoring.rank_stability(result, top_k=min(top_k, len(result.scores)))
+        if with_stability
+        else None
+    )
     return Ranking(inputs, result, stability)
 
 
@@ -155,9 +215,19 @@ def score_rows(ranking: Ranking) -> list[dict[str, Any]]:
     topsis = scoring.topsis_ranking(ranking.result)
     ordered = scores.sort_values("rank")
     # whole columns to plain dicts first: a pandas lookup per vendor and field is slow at 1,000s
-    points = (explanation.groupby(["vendor_id", "pillar"])["points"].sum().unstack("pillar")
-              .reindex(index=ordered.index, columns=PILLARS).fillna(0.0).to_dict("index"))
-    stability = ranking.stability.reindex(ordered.index).to_dict("index") if ranking.stability is not None else {}
+    points = (
+        explanation.groupby(["vendor_id", "pillar"])["points"]
+        .sum()
+        .unstack("pillar")
+        .reindex(index=ordered.index, columns=PILLARS)
+        .fillna(0.0)
+        .to_dict("index")
+    )
+    stability = (
+        ranking.stability.reindex(ordered.index).to_dict("index")
+        if ranking.stability is not None
+        else {}
+    )
     closeness = topsis.reindex(ordered.index).to_dict("index")
     rows = []
     for vendor_key, score in ordered.to_dict("index").items():
@@ -166,27 +236,29 @@ def score_rows(ranking: Ranking) -> list[dict[str, Any]]:
         stable = stability.get(vendor_key)
         close = closeness[vendor_key]
         ranked_by_topsis = close["rank"] == close["rank"]  # NaN when TOPSIS left the vendor out
-        rows.append({
-            "vendor_id": vendor_id,
-            "vendor_name": ranking.inputs.vendors[vendor_id].name,
-            "category": score["category"],
-            "rank": int(score["rank"]),
-            "total": float(score["total"]),
-            "impact": float(score["impact"]),
-            "cost": float(score["cost"]),
-            "quality": float(score["quality"]),
-            "points": {pillar: float(points[vendor_key][pillar]) for pillar in PILLARS},
-            "impact_score": float(score["impact_score"]),
-            "knocked_out": bool(score["knocked_out"]),
-            "knockout_reason": score["knockout_reason"] or None,
-            "p_top_k": None if stable is None else float(stable["p_top_k"]),
-            "rank_p05": None if stable is None else int(stable["rank_p05"]),
-            "rank_p95": None if stable is None else int(stable["rank_p95"]),
-            "topsis_closeness": float(close["closeness"]) if ranked_by_topsis else None,
-            "topsis_rank": int(close["rank"]) if ranked_by_topsis else None,
-            "disclosure_id": disclosure.id,
-            "period_end": disclosure.period_end,
-        })
+        rows.append(
+            {
+                "vendor_id": vendor_id,
+                "vendor_name": ranking.inputs.vendors[vendor_id].name,
+                "category": score["category"],
+                "rank": int(score["rank"]),
+                "total": float(score["total"]),
+                "impact": float(score["impact"]),
+                "cost": float(score["cost"]),
+                "quality": float(score["quality"]),
+                "points": {pillar: float(points[vendor_key][pillar]) for pillar in PILLARS},
+                "impact_score": float(score["impact_score"]),
+                "knocked_out": bool(score["knocked_out"]),
+                "knockout_reason": score["knockout_reason"] or None,
+                "p_top_k": None if stable is None else float(stable["p_top_k"]),
+                "rank_p05": None if stable is None else int(stable["rank_p05"]),
+                "rank_p95": None if stable is None else int(stable["rank_p95"]),
+                "topsis_closeness": float(close["closeness"]) if ranked_by_topsis else None,
+                "topsis_rank": int(close["rank"]) if ranked_by_topsis else None,
+                "disclosure_id": disclosure.id,
+                "period_end": disclosure.period_end,
+            }
+        )
     return rows
 
 
@@ -194,11 +266,18 @@ def _clean(value):
     return None if value is None or (isinstance(value, float) and value != value) else value
 
 
-def scorecard(vendor_id: int, profile: scoring.Profile, category: str | None = None, *,
-              organization_id: int | None, metrics: scoring.Catalog | None = None) -> dict[str, Any] | None:
+def scorecard(
+    vendor_id: int,
+    profile: scoring.Profile,
+    category: str | None = None,
+    *,
+    organization_id: int | None,
+    metrics: scoring.Catalog | None = None,
+) -> dict[str, Any] | None:
     """Every point of one vendor's total, with peer percentiles; None when it is not scored."""
-    ranking = rank_vendors(profile, category, organization_id=organization_id, with_stability=False,
-                           metrics=metrics)
+    ranking = rank_vendors(
+        profile, category, organization_id=organization_id, with_stability=False, metrics=metrics
+    )
     if ranking.result is None:
         return None
     key = _key(ranking.result.scores.index, vendor_id)
@@ -211,37 +290,89 @@ def scorecard(vendor_id: int, profile: scoring.Profile, category: str | None = N
     for _, line in explanation[explanation["vendor_id"] == key].iterrows():
         metric = line["metric"]
         percentile = percentiles.loc[key, metric] if metric in percentiles.columns else None
-        lines.append({column: _clean(line.get(column)) for column in (
-            "pillar", "metric", "label", "raw_value", "unit", "normalised", "section", "evidence_level",
-            "evidence_factor", "weight", "points", "not_disclosed")} | {"peer_percentile": _clean(percentile)})
+        lines.append(
+            {
+                column: _clean(line.get(column))
+                for column in (
+                    "pillar",
+                    "metric",
+                    "label",
+                    "raw_value",
+                    "unit",
+                    "normalised",
+                    "section",
+                    "evidence_level",
+                    "evidence_factor",
+                    "weight",
+                    "points",
+                    "not_disclosed",
+                )
+            }
+            | {"peer_percentile": _clean(percentile)}
+        )
     from procure.scoring.snapshots import trend
 
-    history = [{"period_end": snap.period_end, "total": snap.total, "rank": snap.rank, "peers": snap.peers,
-                "impact_score": snap.impact_score, "knocked_out": snap.knocked_out} for snap in trend(vendor_id, organization_id)]
-    return {"score": row, "explanation": lines, "peers": len(ranking.result.scores), "trend": history}
+    history = [
+        {
+            "period_end": snap.period_end,
+            "total": snap.total,
+            "rank": snap.rank,
+            "peers": snap.peers,
+            "impact_score": snap.impact_score,
+            "knocked_out": snap.knocked_out,
+        }
+        for snap in trend(vendor_id, organization_id)
+    ]
+    return {
+        "score": row,
+        "explanation": lines,
+        "peers": len(ranking.result.scores),
+        "trend": history,
+    }
 
 
-def what_if(vendor_id: int, profile: scoring.Profile, changes: Mapping[str, Any],
-            category: str | None = None, *, organization_id: int | None,
-            metrics: scoring.Catalog | None = None) -> dict[str, Any]:
+def what_if(
+    vendor_id: int,
+    profile: scoring.Profile,
+    changes: Mapping[str, Any],
+    category: str | None = None,
+    *,
+    organization_id: int | None,
+    metrics: scoring.Catalog | None = None,
+) -> dict[str, Any]:
     """The vendor's total and rank if some of its figures were different."""
     inputs = scoring_input(organization_id, category)
     key = None if inputs.table is None else _key(inputs.table["vendor_id"], vendor_id)
     if key is None:
-        raise ValidationFailed({"vendor_id": ["This vendor has no submitted disclosure and offer to score yet."]})
-    unknown = sorted(set(changes) - set(inputs.table.columns) | ({"vendor_id", "category"} & set(changes)))
+        raise ValidationFailed(
+            {"vendor_id": ["This vendor has no submitted disclosure and offer to score yet."]}
+        )
+    unknown = sorted(
+        set(changes) - set(inputs.table.columns) | ({"vendor_id", "category"} & set(changes))
+    )
     if unknown:
-        raise ValidationFailed({f"changes.{name}": ["Not a figure you can change here."] for name in unknown})
+        raise ValidationFailed(
+            {f"changes.{name}": ["Not a figure you can change here."] for name in unknown}
+        )
     try:
         outcome = scoring.what_if(inputs.table, metrics or catalog(), profile, key, dict(changes))
     except scoring.TableError as invalid:
-        raise ValidationFailed({f"changes.{e.column}": [e.message] for e in invalid.errors}) from None
-    sentence = (f"The total would move from {outcome.total_before:.1f} to {outcome.total_after:.1f}, "
-                f"rank {outcome.rank_before} to {outcome.rank_after}.")
-    return {"total_before": outcome.total_before, "total_after": outcome.total_after,
-            "rank_before": outcome.rank_before, "rank_after": outcome.rank_after,
-            "impact_score_before": outcome.impact_score_before, "impact_score_after": outcome.impact_score_after,
-            "sentence": sentence}
+        raise ValidationFailed(
+            {f"changes.{e.column}": [e.message] for e in invalid.errors}
+        ) from None
+    sentence = (
+        f"The total would move from {outcome.total_before:.1f} to {outcome.total_after:.1f}, "
+        f"rank {outcome.rank_before} to {outcome.rank_after}."
+    )
+    return {
+        "total_before": outcome.total_before,
+        "total_after": outcome.total_after,
+        "rank_before": outcome.rank_before,
+        "rank_after": outcome.rank_after,
+        "impact_score_before": outcome.impact_score_before,
+        "impact_score_after": outcome.impact_score_after,
+        "sentence": sentence,
+    }
 
 
 METRIC_FIELDS = ("key", "label", "formula", "unit", "direction", "goalposts", "section", "source")
@@ -251,10 +382,17 @@ def add_custom_metric(organization_id: int, values: Mapping[str, Any], user) -> 
     """Add a metric to the organization's catalog, checked by the catalog's own rules (a safe
     formula over known disclosure fields, a key no other metric has, L != U, ...). Flushes."""
     entry = {name: values.get(name) for name in METRIC_FIELDS}
-    too_long = {name: [f"At most {column.type.length} characters."] for name, column in CustomMetric.__table__.c.items()
-                if name in entry and getattr(column.type, "length", None) and len(str(entry[name] or "")) > column.type.length}
+    too_long = {
+        name: [f"At most {column.type.length} characters."]
+        for name, column in CustomMetric.__table__.c.items()
+        if name in entry
+        and getattr(column.type, "length", None)
+        and len(str(entry[name] or "")) > column.type.length
+    }
     if too_long:
-        raise ValidationFailed(too_long, "The metric was not added: see the message for each field.")
+        raise ValidationFailed(
+            too_long, "The metric was not added: see the message for each field."
+        )
     current = catalog_for(organization_id)
     try:
         scoring.add_metric(current, entry)
@@ -266,14 +404,24 @@ def add_custom_metric(organization_id: int, values: Mapping[str, Any], user) -> 
             if error.field.startswith("metrics[") and not error.field.startswith(prefix):
                 field = "key"  # about another metric: only a key can clash
             errors.setdefault(field, []).append(error.message)
-        raise ValidationFailed(errors, "The metric was not added: see the message for each field.") from None
-    metric = CustomMetric(organization_id=organization_id, created_by_id=user.id,
-                          **{name: entry[name] for name in METRIC_FIELDS})
+        raise ValidationFailed(
+            errors, "The metric was not added: see the message for each field."
+        ) from None
+    metric = CustomMetric(
+        organization_id=organization_id,
+        created_by_id=user.id,
+        **{name: entry[name] for name in METRIC_FIELDS},
+    )
     metric.goalposts = [float(bound) for bound in entry["goalposts"]]
     db.session.add(metric)
     # the catalog read above may miss the same key added by a parallel request: refused alike
-    insert_once(metric, ValidationFailed({"key": [f"duplicate key {entry['key']!r}"]},
-                                         "The metric was not added: see the message for each field."))
+    insert_once(
+        metric,
+        ValidationFailed(
+            {"key": [f"duplicate key {entry['key']!r}"]},
+            "The metric was not added: see the message for each field.",
+        ),
+    )
     record_event("custom_metric.create", metric, after=metric.definition())
     return metric
 
@@ -282,13 +430,21 @@ def delete_custom_metric(metric: CustomMetric, user) -> None:
     """Remove a custom metric that no version of the organization's profiles uses (flushes)."""
     from procure.errors import ConflictError
 
-    users = [f"{p.name} v{p.number}" for p in db.session.scalars(
-        select(ScoringProfile).where(ScoringProfile.organization_id == metric.organization_id)
-        .order_by(ScoringProfile.name, ScoringProfile.number)).all()
-        if metric.key in (p.settings.get("metric_weights") or {}) or metric.key in (p.settings.get("goalposts") or {})]
+    users = [
+        f"{p.name} v{p.number}"
+        for p in db.session.scalars(
+            select(ScoringProfile)
+            .where(ScoringProfile.organization_id == metric.organization_id)
+            .order_by(ScoringProfile.name, ScoringProfile.number)
+        ).all()
+        if metric.key in (p.settings.get("metric_weights") or {})
+        or metric.key in (p.settings.get("goalposts") or {})
+    ]
     if users:
-        raise ConflictError(f"The metric {metric.key!r} is used by {', '.join(users)}: profile versions are kept "
-                            "as they were, so it stays.")
+        raise ConflictError(
+            f"The metric {metric.key!r} is used by {', '.join(users)}: profile versions are kept "
+            "as they were, so it stays."
+        )
     record_event("custom_metric.delete", metric, before=metric.definition())
     db.session.delete(metric)
     db.session.flush()

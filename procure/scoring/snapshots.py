@@ -33,11 +33,21 @@ def refresh_period(period_end) -> int:
     peers = len(result.scores)
     for key, score in result.scores.iterrows():
         vendor_id = int(key)
-        db.session.add(ScoreSnapshot(
-            vendor_id=vendor_id, disclosure_id=inputs.disclosures[vendor_id].id, period_end=period_end,
-            total=float(score["total"]), impact=float(score["impact"]), cost=float(score["cost"]),
-            quality=float(score["quality"]), impact_score=float(score["impact_score"]), rank=int(score["rank"]),
-            peers=peers, knocked_out=bool(score["knocked_out"])))
+        db.session.add(
+            ScoreSnapshot(
+                vendor_id=vendor_id,
+                disclosure_id=inputs.disclosures[vendor_id].id,
+                period_end=period_end,
+                total=float(score["total"]),
+                impact=float(score["impact"]),
+                cost=float(score["cost"]),
+                quality=float(score["quality"]),
+                impact_score=float(score["impact_score"]),
+                rank=int(score["rank"]),
+                peers=peers,
+                knocked_out=bool(score["knocked_out"]),
+            )
+        )
     db.session.flush()
     return peers
 
@@ -47,13 +57,17 @@ def _one_refresh_at_a_time(period_end) -> None:
     this one ends (an advisory lock). SQLite needs none: the DELETE that follows takes its one
     write lock before anything is read."""
     if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
-                           {"key": f"score_snapshot {period_end}"})
+        db.session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
+            {"key": f"score_snapshot {period_end}"},
+        )
 
 
 def trend(vendor_id: int, organization_id: int | None) -> list[ScoreSnapshot]:
     """The vendor's snapshots by period, without those of versions the organization rejected."""
     rejected = DisclosureReview.decided(organization_id, "rejected")
-    return db.session.scalars(select(ScoreSnapshot).where(ScoreSnapshot.vendor_id == vendor_id,
-                                                          ScoreSnapshot.disclosure_id.not_in(rejected))
-                              .order_by(ScoreSnapshot.period_end)).all()
+    return db.session.scalars(
+        select(ScoreSnapshot)
+        .where(ScoreSnapshot.vendor_id == vendor_id, ScoreSnapshot.disclosure_id.not_in(rejected))
+        .order_by(ScoreSnapshot.period_end)
+    ).all()

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import scoring
-from scoring.contract import FORMULA_FIELDS
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+import scoring
 from procure import charts
 from procure.access import access, get_scoped_or_404, roles, scoped_select
 from procure.errors import ConflictError, ValidationFailed
@@ -17,6 +16,7 @@ from procure.scoring import services
 from procure.scoring.models import CustomMetric, ScoringProfile
 from procure.vendors.categories import service_categories
 from procure.vendors.models import Vendor
+from scoring.contract import FORMULA_FIELDS
 
 bp = Blueprint("scoring_pages", __name__)
 
@@ -30,7 +30,9 @@ WHAT_IF_FIELDS = (
 
 
 def _profile_choice():
-    profiles = services.profiles_for(current_user.organization_id) if current_user.role != "vendor" else []
+    profiles = (
+        services.profiles_for(current_user.organization_id) if current_user.role != "vendor" else []
+    )
     asked = request.args.get("profile") or None  # the "Default" option sends an empty value
     chosen = form_int(asked)
     if asked is not None and chosen is None:
@@ -44,14 +46,23 @@ def _profile_choice():
 def compare():
     profiles, record = _profile_choice()
     category = request.args.get("category") or None
-    ranking = services.rank_vendors(services.profile_of(record), category,
-                                    organization_id=current_user.organization_id,
-                                    metrics=services.viewer_catalog(current_user))
+    ranking = services.rank_vendors(
+        services.profile_of(record),
+        category,
+        organization_id=current_user.organization_id,
+        metrics=services.viewer_catalog(current_user),
+    )
     rows = services.score_rows(ranking)
     for row in rows:
         row["bar"] = charts.stacked_bar(row["points"])
-    return render_template("scoring/compare.html", rows=rows, profiles=profiles, record=record, category=category,
-                           categories=service_categories())
+    return render_template(
+        "scoring/compare.html",
+        rows=rows,
+        profiles=profiles,
+        record=record,
+        category=category,
+        categories=service_categories(),
+    )
 
 
 def _possible(line: dict, profile) -> float:
@@ -69,8 +80,9 @@ def _render_scorecard(vendor: Vendor):
     profile = services.profile_of(record)
     category = request.values.get("category") or None
     metrics = services.viewer_catalog(current_user)
-    card = services.scorecard(vendor.id, profile, category, organization_id=current_user.organization_id,
-                              metrics=metrics)
+    card = services.scorecard(
+        vendor.id, profile, category, organization_id=current_user.organization_id, metrics=metrics
+    )
     outcome, errors, values = None, {}, {}
     if card and request.method == "POST":
         values = {key: request.form.get(key, "").strip() for key, _ in WHAT_IF_FIELDS}
@@ -78,26 +90,47 @@ def _render_scorecard(vendor: Vendor):
         changes = {key: value for key, value in typed.items() if value is not None}
         if not errors and changes:
             try:
-                outcome = services.what_if(vendor.id, profile, changes, category,
-                                           organization_id=current_user.organization_id, metrics=metrics)
+                outcome = services.what_if(
+                    vendor.id,
+                    profile,
+                    changes,
+                    category,
+                    organization_id=current_user.organization_id,
+                    metrics=metrics,
+                )
             except ValidationFailed as failed:
                 errors = {k.removeprefix("changes."): v for k, v in failed.errors.items()}
     chart = None
     if card:
-        lines = [line | {"possible": _possible(line, profile)} for line in card["explanation"]
-                 if line["pillar"] in ("impact", "cost", "quality")]
+        lines = [
+            line | {"possible": _possible(line, profile)}
+            for line in card["explanation"]
+            if line["pillar"] in ("impact", "cost", "quality")
+        ]
         chart = charts.metric_bars(lines)
-    return render_template("scoring/scorecard.html", vendor=vendor, card=card, chart=chart, outcome=outcome,
-                           errors=errors, values=values, fields=WHAT_IF_FIELDS, category=category,
-                           profiles=profiles, record=record,
-                           impact_weight=profile.to_dict()["pillar_weights"]["impact"],
-                           categories=service_categories()), (422 if errors else 200)
+    return render_template(
+        "scoring/scorecard.html",
+        vendor=vendor,
+        card=card,
+        chart=chart,
+        outcome=outcome,
+        errors=errors,
+        values=values,
+        fields=WHAT_IF_FIELDS,
+        category=category,
+        profiles=profiles,
+        record=record,
+        impact_weight=profile.to_dict()["pillar_weights"]["impact"],
+        categories=service_categories(),
+    ), (422 if errors else 200)
 
 
 @bp.route("/scorecard", methods=["GET", "POST"])
 @access(roles("vendor"))
 def own_scorecard():
-    vendor = db.session.scalar(select(Vendor).where(Vendor.organization_id == current_user.organization_id))
+    vendor = db.session.scalar(
+        select(Vendor).where(Vendor.organization_id == current_user.organization_id)
+    )
     if vendor is None:
         abort(404, "Create your vendor profile first.")
     return _render_scorecard(vendor)
@@ -115,8 +148,12 @@ PAIRS = (("impact", "cost"), ("impact", "quality"), ("cost", "quality"))
 
 def _settings_from_form(form, base: dict) -> tuple[dict, dict]:
     """Profile settings from the editor form, starting from `base`; per-field errors."""
-    settings = {**base, "pillar_weights": dict(base["pillar_weights"]),
-                "metric_weights": dict(base["metric_weights"]), "evidence_factors": dict(base["evidence_factors"])}
+    settings = {
+        **base,
+        "pillar_weights": dict(base["pillar_weights"]),
+        "metric_weights": dict(base["metric_weights"]),
+        "evidence_factors": dict(base["evidence_factors"]),
+    }
     errors: dict = {}
     metrics = services.viewer_catalog(current_user).metrics
     for metric in metrics:  # every metric of the catalog, the organization's own included
@@ -126,8 +163,12 @@ def _settings_from_form(form, base: dict) -> tuple[dict, dict]:
             number = form_number(form, f"{group}.{key}", errors)
             if number is not None:
                 settings[group][key] = number
-    for key, weight in list(settings["metric_weights"].items()):  # a metric left at 0 is not kept, so a
-        if weight == 0 and key not in base["metric_weights"]:      # custom metric nobody weighs stays removable
+    for key, weight in list(
+        settings["metric_weights"].items()
+    ):  # a metric left at 0 is not kept, so a
+        if (
+            weight == 0 and key not in base["metric_weights"]
+        ):  # custom metric nobody weighs stays removable
             del settings["metric_weights"][key]
     settings["knockout_below_minimum_wage"] = form.get("knockout_below_minimum_wage") == "on"
     goalposts = {key: list(bounds) for key, bounds in (base.get("goalposts") or {}).items()}
@@ -147,9 +188,12 @@ def _settings_from_form(form, base: dict) -> tuple[dict, dict]:
 def _ahp_pillars(form) -> tuple[dict | None, dict, float | None]:
     """Pillar weights from pairwise judgements (how much more important the first is: 1/9 to 9)."""
     errors: dict = {}
-    judgements = {(first, second): form_number(form, f"ahp.{first}.{second}", errors,
-                                               required="Give a number from 1/9 (0.111) to 9.")
-                  for first, second in PAIRS}
+    judgements = {
+        (first, second): form_number(
+            form, f"ahp.{first}.{second}", errors, required="Give a number from 1/9 (0.111) to 9."
+        )
+        for first, second in PAIRS
+    }
     if errors:
         return None, errors, None
     index = {p: i for i, p in enumerate(PILLARS)}
@@ -183,11 +227,24 @@ def _preview(profile) -> list[dict]:
     """The top 15 under `profile`, each with its rank under the default profile."""
     metrics = services.viewer_catalog(current_user)
     organization_id = current_user.organization_id
-    ranking = services.rank_vendors(profile, organization_id=organization_id, with_stability=False, metrics=metrics)
-    default = {r["vendor_id"]: r for r in services.score_rows(services.rank_vendors(
-        services.default_profile(), organization_id=organization_id, with_stability=False, metrics=metrics))}
-    return [r | {"default_rank": default.get(r["vendor_id"], {}).get("rank")}
-            for r in services.score_rows(ranking)][:15]
+    ranking = services.rank_vendors(
+        profile, organization_id=organization_id, with_stability=False, metrics=metrics
+    )
+    default = {
+        r["vendor_id"]: r
+        for r in services.score_rows(
+            services.rank_vendors(
+                services.default_profile(),
+                organization_id=organization_id,
+                with_stability=False,
+                metrics=metrics,
+            )
+        )
+    }
+    return [
+        r | {"default_rank": default.get(r["vendor_id"], {}).get("rank")}
+        for r in services.score_rows(ranking)
+    ][:15]
 
 
 @bp.route("/profiles/preview", methods=["POST"])
@@ -197,15 +254,20 @@ def preview_fragment():
     editor's script asks for it as the buyer types."""
     profile_id = form_int(request.form.get("profile_id"))
     record = get_scoped_or_404(ScoringProfile, profile_id) if profile_id is not None else None
-    settings, errors = _settings_from_form(request.form, record.settings if record else
-                                           services.default_profile().to_dict())
+    settings, errors = _settings_from_form(
+        request.form, record.settings if record else services.default_profile().to_dict()
+    )
     preview = None
     if not errors:
         try:
-            preview = _preview(scoring.profile_from_dict(settings, services.viewer_catalog(current_user)))
+            preview = _preview(
+                scoring.profile_from_dict(settings, services.viewer_catalog(current_user))
+            )
         except scoring.ProfileError as invalid:
             errors = _profile_errors(invalid)
-    return render_template("scoring/_preview.html", preview=preview, errors=errors), 422 if errors else 200
+    return render_template(
+        "scoring/_preview.html", preview=preview, errors=errors
+    ), 422 if errors else 200
 
 
 def _save_profile(record: ScoringProfile | None, name: str, settings: dict) -> ScoringProfile:
@@ -217,8 +279,10 @@ def _save_profile(record: ScoringProfile | None, name: str, settings: dict) -> S
     latest = services.latest_version(record)
     loaded = request.form.get("latest_number")
     if loaded is not None and form_int(loaded) != latest.number:
-        raise ConflictError(f"{record.name} was changed since you loaded it (version {latest.number} was saved "
-                            "meanwhile). Reload it and apply your change again.")
+        raise ConflictError(
+            f"{record.name} was changed since you loaded it (version {latest.number} was saved "
+            "meanwhile). Reload it and apply your change again."
+        )
     return services.revise_profile(latest, settings, current_user)
 
 
@@ -265,13 +329,25 @@ def profiles(profile_id=None):
         status = 422 if errors else status
     versions = []
     if record:
-        versions = db.session.scalars(scoped_select(ScoringProfile).where(ScoringProfile.name == record.name)
-                                      .order_by(ScoringProfile.number)).all()
-    return render_template("scoring/profiles.html", record=record, settings=settings, errors=errors, name=name,
-                           preview=preview, consistency=consistency, pairs=PAIRS, versions=versions,
-                           existing=services.profiles_for(current_user.organization_id),
-                           metrics=services.viewer_catalog(current_user).metrics,
-                           goalpost_errors=any(field.startswith("goalposts.") for field in errors)), status
+        versions = db.session.scalars(
+            scoped_select(ScoringProfile)
+            .where(ScoringProfile.name == record.name)
+            .order_by(ScoringProfile.number)
+        ).all()
+    return render_template(
+        "scoring/profiles.html",
+        record=record,
+        settings=settings,
+        errors=errors,
+        name=name,
+        preview=preview,
+        consistency=consistency,
+        pairs=PAIRS,
+        versions=versions,
+        existing=services.profiles_for(current_user.organization_id),
+        metrics=services.viewer_catalog(current_user).metrics,
+        goalpost_errors=any(field.startswith("goalposts.") for field in errors),
+    ), status
 
 
 @bp.route("/metrics", methods=["GET", "POST"])
@@ -282,30 +358,54 @@ def metrics():
     if request.method == "POST":
         if current_user.role not in ("buyer", "admin"):
             abort(403, "Only buyers and admins add metrics.")
-        values = {name: request.form.get(name, "").strip() for name in services.METRIC_FIELDS if name != "goalposts"}
-        bounds = [form_number(request.form, "goalposts.low", errors, required="Give L."),
-                  form_number(request.form, "goalposts.high", errors, required="Give U.")]
+        values = {
+            name: request.form.get(name, "").strip()
+            for name in services.METRIC_FIELDS
+            if name != "goalposts"
+        }
+        bounds = [
+            form_number(request.form, "goalposts.low", errors, required="Give L."),
+            form_number(request.form, "goalposts.high", errors, required="Give U."),
+        ]
         values["goalposts"] = bounds
         if not errors:
             try:
-                metric = services.add_custom_metric(current_user.organization_id, values, current_user)
+                metric = services.add_custom_metric(
+                    current_user.organization_id, values, current_user
+                )
             except ValidationFailed as failed:
                 db.session.rollback()
-                errors = {("goalposts.low" if field == "goalposts" else field): messages
-                          for field, messages in failed.errors.items()}
+                errors = {
+                    ("goalposts.low" if field == "goalposts" else field): messages
+                    for field, messages in failed.errors.items()
+                }
             else:
                 db.session.commit()
-                flash(f"Added {metric.label}. Give it a weight in a scoring profile to count it.", "success")
+                flash(
+                    f"Added {metric.label}. Give it a weight in a scoring profile to count it.",
+                    "success",
+                )
                 return redirect(url_for("scoring_pages.metrics"))
         status = 422
-    custom = {m.key: m for m in db.session.scalars(scoped_select(CustomMetric).order_by(CustomMetric.id)).all()}
-    return render_template("scoring/metrics.html", catalog=services.viewer_catalog(current_user).metrics,
-                           custom=custom, errors=errors, values=values, fields=sorted(FORMULA_FIELDS)), status
+    custom = {
+        m.key: m
+        for m in db.session.scalars(scoped_select(CustomMetric).order_by(CustomMetric.id)).all()
+    }
+    return render_template(
+        "scoring/metrics.html",
+        catalog=services.viewer_catalog(current_user).metrics,
+        custom=custom,
+        errors=errors,
+        values=values,
+        fields=sorted(FORMULA_FIELDS),
+    ), status
 
 
 @bp.route("/metrics/<int:metric_id>/delete", methods=["POST"])
 @access(roles("buyer", "admin"))
 def delete_metric(metric_id):
     metric = get_scoped_or_404(CustomMetric, metric_id)
-    commit_or_flash(lambda: services.delete_custom_metric(metric, current_user), f"Removed {metric.label}.")
+    commit_or_flash(
+        lambda: services.delete_custom_metric(metric, current_user), f"Removed {metric.label}."
+    )
     return redirect(url_for("scoring_pages.metrics"))

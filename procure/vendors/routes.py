@@ -17,7 +17,9 @@ from procure.vendors.schemas import (
     VendorUpdateSchema,
 )
 
-blp = Blueprint("vendors_api", __name__, url_prefix="/api/v1", description="Vendor profiles and rate cards")
+blp = Blueprint(
+    "vendors_api", __name__, url_prefix="/api/v1", description="Vendor profiles and rate cards"
+)
 
 
 @blp.route("/vendors")
@@ -75,7 +77,9 @@ class VendorOffers(MethodView):
     def get(self, vendor_id):
         """A vendor's rate card"""
         vendor = get_scoped_or_404(Vendor, vendor_id)
-        return db.session.scalars(scoped_select(Offer).where(Offer.vendor_id == vendor.id).order_by(Offer.id)).all()
+        return db.session.scalars(
+            scoped_select(Offer).where(Offer.vendor_id == vendor.id).order_by(Offer.id)
+        ).all()
 
     @access(roles("vendor"))
     @blp.arguments(OfferSchema)

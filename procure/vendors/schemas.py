@@ -28,11 +28,15 @@ class VendorUpdateSchema(Schema):
     description = fields.String(validate=validate.Length(max=5000))
     service_categories = fields.List(fields.String())
     sites = fields.List(fields.Nested(SiteSchema))
-    version = RecordVersion(required=True, metadata={"description": "The version you edited; a stale one gets 409."})
+    version = RecordVersion(
+        required=True, metadata={"description": "The version you edited; a stale one gets 409."}
+    )
 
 
 class VendorQuerySchema(Schema):
-    category = fields.String(metadata={"description": "Only vendors offering this service category"})
+    category = fields.String(
+        metadata={"description": "Only vendors offering this service category"}
+    )
     country = fields.String()
 
 
@@ -41,9 +45,13 @@ class OfferSchema(Schema):
     vendor_id = fields.Integer(dump_only=True)
     service_category = fields.String(required=True)
     unit = fields.String(required=True, validate=validate.OneOf(UNITS))
-    price = fields.Float(required=True, allow_nan=False, metadata={"description": "Per unit, in `currency`"})
+    price = fields.Float(
+        required=True, allow_nan=False, metadata={"description": "Per unit, in `currency`"}
+    )
     currency = fields.String(required=True, validate=validate.Length(equal=3))
-    capacity_per_period = fields.Float(required=True, allow_nan=False, validate=validate.Range(min=0))
+    capacity_per_period = fields.Float(
+        required=True, allow_nan=False, validate=validate.Range(min=0)
+    )
     quality = fields.Float(required=True, allow_nan=False, validate=validate.Range(min=0, max=1))
     active = fields.Boolean(load_default=True)
     version = fields.Integer(dump_only=True)

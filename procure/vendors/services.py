@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import Any
 
 from sqlalchemy import select
 
@@ -16,7 +17,15 @@ from procure.vendors.categories import UNITS, service_categories
 from procure.vendors.models import Offer, Vendor
 
 PROFILE_FIELDS = ("name", "country", "description", "service_categories", "sites")
-OFFER_FIELDS = ("service_category", "unit", "price", "currency", "capacity_per_period", "quality", "active")
+OFFER_FIELDS = (
+    "service_category",
+    "unit",
+    "price",
+    "currency",
+    "capacity_per_period",
+    "quality",
+    "active",
+)
 
 
 def _profile_errors(fields: Mapping[str, Any]) -> dict[str, list[str]]:
@@ -25,11 +34,15 @@ def _profile_errors(fields: Mapping[str, Any]) -> dict[str, list[str]]:
     if "name" in fields and not str(fields["name"] or "").strip():
         errors["name"] = ["Give the vendor a name."]
     if "country" in fields and fields["country"] not in countries:
-        errors["country"] = [f"Unknown country code {fields['country']!r}: use ISO 3166-1 alpha-2, e.g. KE."]
+        errors["country"] = [
+            f"Unknown country code {fields['country']!r}: use ISO 3166-1 alpha-2, e.g. KE."
+        ]
     categories = service_categories()
     for index, key in enumerate(fields.get("service_categories") or []):
         if key not in categories:
-            errors.setdefault(f"service_categories.{index}", []).append(f"Unknown service category {key!r}.")
+            errors.setdefault(f"service_categories.{index}", []).append(
+                f"Unknown service category {key!r}."
+            )
     seen = set()
     for index, site in enumerate(fields.get("sites") or []):
         name = str(site.get("name") or "").strip()
@@ -40,18 +53,27 @@ def _profile_errors(fields: Mapping[str, Any]) -> dict[str, list[str]]:
         seen.add(name.lower())
         if site.get("country") not in countries:
             errors.setdefault(f"sites.{index}.country", []).append(
-                f"Unknown country code {site.get('country')!r}: use ISO 3166-1 alpha-2.")
+                f"Unknown country code {site.get('country')!r}: use ISO 3166-1 alpha-2."
+            )
     return errors
 
 
 def create_vendor(organization, fields: Mapping[str, Any]) -> Vendor:
     """Create the profile of a vendor organization (one per organization)."""
     if organization.kind != "vendor":
-        raise ValidationFailed({"organization_id": ["Only a vendor organization has a vendor profile."]})
+        raise ValidationFailed(
+            {"organization_id": ["Only a vendor organization has a vendor profile."]}
+        )
     exists = ConflictError("This organization already has a vendor profile: edit it instead.")
     if db.session.scalar(select(Vendor.id).where(Vendor.organization_id == organization.id)):
         raise exists
-    full = {"name": organization.name, "description": "", "service_categories": [], "sites": [], **fields}
+    full = {
+        "name": organization.name,
+        "description": "",
+        "service_categories": [],
+        "sites": [],
+        **fields,
+    }
     errors = _profile_errors(full)
     if "country" not in full:
         errors["country"] = ["Give the country of the vendor's head office."]
@@ -85,7 +107,9 @@ def _offer_errors(fields: Mapping[str, Any]) -> dict[str, list[str]]:
     if "unit" in fields and fields["unit"] not in UNITS:
         errors["unit"] = [f"Use one of: {', '.join(UNITS)}."]
     if "currency" in fields and fields["currency"] not in reference().currencies:
-        errors["currency"] = [f"Unknown currency {fields['currency']!r}: use an ISO 4217 code, e.g. USD."]
+        errors["currency"] = [
+            f"Unknown currency {fields['currency']!r}: use an ISO 4217 code, e.g. USD."
+        ]
     if "price" in fields and not Decimal(str(fields["price"])) > 0:
         errors["price"] = ["The price must be above zero."]
     if "capacity_per_period" in fields and fields["capacity_per_period"] < 0:

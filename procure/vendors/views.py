@@ -10,8 +10,8 @@ from procure.access import access, get_scoped_or_404, roles, scoped_select
 from procure.accounts.models import Organization
 from procure.disclosures.models import Disclosure
 from procure.errors import ConflictError, ValidationFailed
-from procure.forms import form_number, form_version
 from procure.extensions import db
+from procure.forms import form_number, form_version
 from procure.reference import reference
 from procure.vendors import services
 from procure.vendors.categories import UNITS, service_categories
@@ -22,14 +22,19 @@ bp = Blueprint("vendor_pages", __name__)
 
 def own_vendor() -> Vendor | None:
     """The signed-in vendor user's profile, if it exists yet."""
-    return db.session.scalar(select(Vendor).where(Vendor.organization_id == current_user.organization_id))
+    return db.session.scalar(
+        select(Vendor).where(Vendor.organization_id == current_user.organization_id)
+    )
 
 
 def _profile_from_form(form) -> dict:
     sites = []
     index = 0
     while f"sites[{index}].name" in form:
-        site = {key: form.get(f"sites[{index}].{key}", "").strip() for key in ("name", "city", "country")}
+        site = {
+            key: form.get(f"sites[{index}].{key}", "").strip()
+            for key in ("name", "city", "country")
+        }
         site["country"] = site["country"].upper()
         if any(site.values()):
             sites.append(site)
@@ -86,10 +91,18 @@ def profile():
             db.session.commit()
             flash("Your profile is saved.", "success")
             return redirect(url_for("vendor_pages.profile"))
-    countries = sorted(((c.code, f"{c.name} ({c.code})") for c in reference().countries.values()),
-                       key=lambda pair: pair[1])
-    return render_template("vendors/profile.html", vendor=vendor, values=values, errors=errors,
-                           countries=countries, categories=service_categories()), status
+    countries = sorted(
+        ((c.code, f"{c.name} ({c.code})") for c in reference().countries.values()),
+        key=lambda pair: pair[1],
+    )
+    return render_template(
+        "vendors/profile.html",
+        vendor=vendor,
+        values=values,
+        errors=errors,
+        countries=countries,
+        categories=service_categories(),
+    ), status
 
 
 def _offer_from_form(form) -> tuple[dict, dict]:
@@ -99,8 +112,10 @@ def _offer_from_form(form) -> tuple[dict, dict]:
         "unit": form.get("unit", ""),
         "currency": form.get("currency", "").strip().upper(),
         "active": form.get("active", "on") == "on",
-        **{key: form_number(form, key, errors, required="Required.")
-           for key in ("price", "capacity_per_period", "quality")},
+        **{
+            key: form_number(form, key, errors, required="Required.")
+            for key in ("price", "capacity_per_period", "quality")
+        },
     }
     return values, errors
 
@@ -128,11 +143,18 @@ def offers():
                 flash("The offer is added to your rate card.", "success")
                 return redirect(url_for("vendor_pages.offers"))
         status = 422
-    rate_card = db.session.scalars(scoped_select(Offer).where(Offer.vendor_id == vendor.id).order_by(Offer.id)).all()
+    rate_card = db.session.scalars(
+        scoped_select(Offer).where(Offer.vendor_id == vendor.id).order_by(Offer.id)
+    ).all()
     categories = service_categories()
     return render_template(
-        "vendors/offers.html", vendor=vendor, offers=rate_card, values=values, errors=errors,
-        categories=categories, category_options=[(key, c.label) for key, c in categories.items()],
+        "vendors/offers.html",
+        vendor=vendor,
+        offers=rate_card,
+        values=values,
+        errors=errors,
+        categories=categories,
+        category_options=[(key, c.label) for key, c in categories.items()],
         unit_options=[(unit, unit) for unit in UNITS],
     ), status
 
@@ -148,8 +170,11 @@ def edit_offer(offer_id):
         services.update_offer(offer, values, form_version(request.form))
     except (ValidationFailed, ConflictError) as failed:
         db.session.rollback()
-        detail = "; ".join(f"{k}: {' '.join(v)}" for k, v in failed.errors.items()) \
-            if isinstance(failed, ValidationFailed) else failed.message
+        detail = (
+            "; ".join(f"{k}: {' '.join(v)}" for k, v in failed.errors.items())
+            if isinstance(failed, ValidationFailed)
+            else failed.message
+        )
         flash(f"The offer was not changed. {detail}", "error")
     else:
         db.session.commit()
@@ -165,8 +190,13 @@ def directory():
     if category:
         vendors = [v for v in vendors if category in v.service_categories]
     countries = reference().countries
-    return render_template("vendors/directory.html", vendors=vendors, category=category,
-                           categories=service_categories(), countries=countries)
+    return render_template(
+        "vendors/directory.html",
+        vendors=vendors,
+        category=category,
+        categories=service_categories(),
+        countries=countries,
+    )
 
 
 @bp.route("/vendors/<int:vendor_id>")
@@ -174,8 +204,14 @@ def directory():
 def detail(vendor_id):
     vendor = get_scoped_or_404(Vendor, vendor_id)
     disclosures = db.session.scalars(
-        scoped_select(Disclosure).where(Disclosure.vendor_id == vendor.id)
+        scoped_select(Disclosure)
+        .where(Disclosure.vendor_id == vendor.id)
         .order_by(Disclosure.period_start.desc(), Disclosure.number.desc())
     ).all()
-    return render_template("vendors/detail.html", vendor=vendor, disclosures=disclosures,
-                           categories=service_categories(), countries=reference().countries)
+    return render_template(
+        "vendors/detail.html",
+        vendor=vendor,
+        disclosures=disclosures,
+        categories=service_categories(),
+        countries=reference().countries,
+    )

@@ -16,4 +16,6 @@ def walk_world(app, make_user, make_vendor, bearer, sign_in):
 def counting_kind(monkeypatch):
     """The job kind "test.counting" (tests/app/counting_job.py) registered, its SEEN emptied."""
     SEEN.clear()
-    monkeypatch.setitem(jobs.KINDS, "test.counting", jobs.JobKind("Counting", "tests.app.counting_job:counting"))
+    monkeypatch.setitem(
+        jobs.KINDS, "test.counting", jobs.JobKind("Counting", "tests.app.counting_job:counting")
+    )

@@ -5,12 +5,18 @@ from tests.conftest import csrf_token_from
 
 
 def test_every_route_declares_an_access_rule(app):
-    undeclared = [(path, method, endpoint) for path, method, endpoint, rule in route_rules(app) if rule is None]
+    undeclared = [
+        (path, method, endpoint)
+        for path, method, endpoint, rule in route_rules(app)
+        if rule is None
+    ]
     assert undeclared == []
 
 
 def test_the_public_routes_are_exactly_these(app):
-    public = sorted({(path, method) for path, method, _, rule in route_rules(app) if rule == PUBLIC})
+    public = sorted(
+        {(path, method) for path, method, _, rule in route_rules(app) if rule == PUBLIC}
+    )
     assert public == [
         ("/api/v1/auth/tokens", "POST"),
         ("/api/v1/docs", "GET"),
@@ -42,14 +48,18 @@ def test_anonymous_api_requests_get_401_with_the_error_shape(client):
 
 def test_roles_are_checked(client, make_user, bearer):
     buyer = make_user("buyer")
-    response = client.post("/api/v1/organizations", json={"name": "X", "kind": "buyer"}, headers=bearer(buyer))
+    response = client.post(
+        "/api/v1/organizations", json={"name": "X", "kind": "buyer"}, headers=bearer(buyer)
+    )
     assert response.status_code == 403 and response.json["code"] == 403
 
 
 def test_admin_page_is_refused_to_other_roles(client, make_user, sign_in):
     sign_in(client, make_user("executive"))
     assert client.get("/admin/users").status_code == 403
-    assert "Users" not in [link for link in client.get("/").text.split('"') if link == "/admin/users"]
+    assert "Users" not in [
+        link for link in client.get("/").text.split('"') if link == "/admin/users"
+    ]
 
 
 def test_another_organizations_records_answer_404(client, make_user, bearer):
@@ -57,12 +67,19 @@ def test_another_organizations_records_answer_404(client, make_user, bearer):
     buyer_y = make_user("buyer")
     headers_x = bearer(buyer_x)
     headers_y = bearer(buyer_y)
-    assert client.get(f"/api/v1/organizations/{buyer_x.organization_id}", headers=headers_x).status_code == 200
+    assert (
+        client.get(
+            f"/api/v1/organizations/{buyer_x.organization_id}", headers=headers_x
+        ).status_code
+        == 200
+    )
     response = client.get(f"/api/v1/organizations/{buyer_x.organization_id}", headers=headers_y)
     assert response.status_code == 404 and response.json["code"] == 404
     assert client.get(f"/api/v1/users/{buyer_x.id}", headers=headers_y).status_code == 404
     assert [u["id"] for u in client.get("/api/v1/users", headers=headers_y).json] == [buyer_y.id]
-    assert [o["id"] for o in client.get("/api/v1/organizations", headers=headers_y).json] == [buyer_y.organization_id]
+    assert [o["id"] for o in client.get("/api/v1/organizations", headers=headers_y).json] == [
+        buyer_y.organization_id
+    ]
     # another user's token cannot be revoked, and keeps working
     token_x = client.get("/api/v1/auth/tokens", headers=headers_x).json[0]["id"]
     assert client.delete(f"/api/v1/auth/tokens/{token_x}", headers=headers_y).status_code == 404
@@ -74,10 +91,13 @@ def test_another_users_token_cannot_be_revoked_from_the_page(client, make_user, 
     bearer(owner)
     from procure.accounts.models import ApiToken
     from procure.extensions import db
+
     token = db.session.query(ApiToken).one()
     sign_in(client, make_user("vendor"))
     page = client.get("/account")
-    response = client.post(f"/account/tokens/{token.id}/revoke", data={"csrf_token": csrf_token_from(page.text)})
+    response = client.post(
+        f"/account/tokens/{token.id}/revoke", data={"csrf_token": csrf_token_from(page.text)}
+    )
     assert response.status_code == 404
     db.session.refresh(token)
     assert token.revoked_at is None

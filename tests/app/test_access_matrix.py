@@ -29,11 +29,25 @@ from procure.access import route_rules
 from procure.extensions import db
 from tests.conftest import PDF, csrf_token_from, metric_body, valid_document
 
-ACTORS = ("anonymous", "vendor_a", "vendor_b", "buyer_x", "buyer_y", "executive_x", "executive_y", "admin")
+ACTORS = (
+    "anonymous",
+    "vendor_a",
+    "vendor_b",
+    "buyer_x",
+    "buyer_y",
+    "executive_x",
+    "executive_y",
+    "admin",
+)
 
 
 def row(anonymous, vendor_a, vendor_b, buyer_x, buyer_y, executive_x, executive_y, admin):
-    return dict(zip(ACTORS, (anonymous, vendor_a, vendor_b, buyer_x, buyer_y, executive_x, executive_y, admin)))
+    return dict(
+        zip(
+            ACTORS,
+            (anonymous, vendor_a, vendor_b, buyer_x, buyer_y, executive_x, executive_y, admin),
+        )
+    )
 
 
 # Rows that repeat: vendors' records, which every buyer, executive and admin may read; records of
@@ -43,7 +57,9 @@ VENDOR_READ = row("anon", "ok", "404", "ok", "ok", "ok", "ok", "ok")
 VENDOR_WRITE = row("anon", "ok", "404", "403", "403", "403", "403", "403")
 X_READ = row("anon", "403", "403", "ok", "404", "ok", "404", "ok")
 X_WRITE = row("anon", "403", "403", "ok", "404", "403", "403", "403")
-X_PAGE_WRITE = row("anon", "403", "403", "ok", "404", "403", "404", "403")  # the record is looked up first
+X_PAGE_WRITE = row(
+    "anon", "403", "403", "ok", "404", "403", "404", "403"
+)  # the record is looked up first
 Y_READ = row("anon", "403", "403", "404", "ok", "404", "ok", "404")
 Y_WRITE = row("anon", "403", "403", "404", "ok", "403", "403", "403")
 BUYER_ONLY = row("anon", "403", "403", "ok", "ok", "403", "403", "403")
@@ -59,27 +75,43 @@ MATRIX = {
     ("/api/v1/vendors/{vendor}", "GET"): VENDOR_READ,
     ("/api/v1/vendors/{vendor_b}", "GET"): row("anon", "404", "ok", "ok", "ok", "ok", "ok", "ok"),
     ("/api/v1/vendors/{vendor}", "PATCH"): VENDOR_WRITE,
-    ("/api/v1/vendors/{vendor_b}", "PATCH"): row("anon", "404", "ok", "403", "403", "403", "403", "403"),
+    ("/api/v1/vendors/{vendor_b}", "PATCH"): row(
+        "anon", "404", "ok", "403", "403", "403", "403", "403"
+    ),
     ("/api/v1/vendors/{vendor}/offers", "GET"): VENDOR_READ,
     ("/api/v1/vendors/{vendor}/offers", "POST"): VENDOR_WRITE,
     ("/api/v1/offers/{offer}", "GET"): VENDOR_READ,
     ("/api/v1/offers/{offer}", "PATCH"): VENDOR_WRITE,
-    ("/api/v1/offers/{offer_b}", "PATCH"): row("anon", "404", "ok", "403", "403", "403", "403", "403"),
+    ("/api/v1/offers/{offer_b}", "PATCH"): row(
+        "anon", "404", "ok", "403", "403", "403", "403", "403"
+    ),
     ("/api/v1/disclosures", "GET"): SIGNED_IN,
     ("/api/v1/disclosures", "POST"): VENDOR_ONLY,
-    ("/api/v1/disclosures/{draft}", "GET"): row("anon", "ok", "404", "404", "404", "404", "404", "ok"),
+    ("/api/v1/disclosures/{draft}", "GET"): row(
+        "anon", "ok", "404", "404", "404", "404", "404", "ok"
+    ),
     ("/api/v1/disclosures/{submitted}", "GET"): VENDOR_READ,
     ("/api/v1/disclosures/{draft}", "PATCH"): VENDOR_WRITE,
     ("/api/v1/disclosures/{draft}/submit", "POST"): VENDOR_WRITE,
-    ("/api/v1/disclosures/{submitted}/review", "POST"): row("anon", "403", "403", "ok", "ok", "403", "403", "403"),
+    ("/api/v1/disclosures/{submitted}/review", "POST"): row(
+        "anon", "403", "403", "ok", "ok", "403", "403", "403"
+    ),
     ("/api/v1/disclosures/{submitted}/amend", "POST"): VENDOR_WRITE,
     ("/api/v1/disclosures/{submitted}/versions", "GET"): VENDOR_READ,
-    ("/api/v1/disclosures/{draft}/evidence", "GET"): row("anon", "ok", "404", "404", "404", "403", "403", "403"),
+    ("/api/v1/disclosures/{draft}/evidence", "GET"): row(
+        "anon", "ok", "404", "404", "404", "403", "403", "403"
+    ),
     ("/api/v1/disclosures/{draft}/evidence", "POST"): VENDOR_WRITE,
-    ("/api/v1/evidence/{evidence}", "GET"): row("anon", "ok", "404", "ok", "ok", "403", "403", "403"),
-    ("/api/v1/evidence/{evidence}/download", "GET"): row("anon", "ok", "404", "ok", "ok", "403", "403", "403"),
+    ("/api/v1/evidence/{evidence}", "GET"): row(
+        "anon", "ok", "404", "ok", "ok", "403", "403", "403"
+    ),
+    ("/api/v1/evidence/{evidence}/download", "GET"): row(
+        "anon", "ok", "404", "ok", "ok", "403", "403", "403"
+    ),
     ("/api/v1/disclosures/export", "GET"): SIGNED_IN,
-    ("/api/v1/disclosures/import", "POST"): row("anon", "ok", "ok", "403", "403", "403", "403", "ok"),
+    ("/api/v1/disclosures/import", "POST"): row(
+        "anon", "ok", "ok", "403", "403", "403", "403", "ok"
+    ),
     ("/vendor/profile", "GET"): VENDOR_ONLY,
     ("/vendor/profile", "POST"): VENDOR_ONLY,
     ("/vendor/offers", "GET"): VENDOR_ONLY,
@@ -93,7 +125,9 @@ MATRIX = {
     ("/disclosures/{submitted}", "GET"): VENDOR_READ,
     ("/disclosures/{draft}", "POST"): row("anon", "ok", "404", "404", "404", "404", "404", "403"),
     ("/disclosures/{submitted}/amend", "POST"): VENDOR_WRITE,
-    ("/disclosures/{submitted}/review", "POST"): row("anon", "403", "403", "ok", "ok", "403", "403", "403"),
+    ("/disclosures/{submitted}/review", "POST"): row(
+        "anon", "403", "403", "ok", "ok", "403", "403", "403"
+    ),
     ("/disclosures/{draft}/evidence", "POST"): VENDOR_WRITE,
     ("/reviews", "GET"): BUYER_ONLY,
     ("/disclosures/table", "GET"): SIGNED_IN,
@@ -122,11 +156,17 @@ MATRIX = {
     ("/profiles/{profile}", "POST"): X_PAGE_WRITE,
     ("/api/v1/metrics", "GET"): ORGANIZATION_READ,
     ("/api/v1/metrics", "POST"): row("anon", "403", "403", "ok", "ok", "403", "403", "ok"),
-    ("/api/v1/metrics/{metric}", "DELETE"): row("anon", "403", "403", "ok", "404", "403", "403", "ok"),
-    ("/api/v1/metrics/{metric_y}", "DELETE"): row("anon", "403", "403", "404", "ok", "403", "403", "404"),
+    ("/api/v1/metrics/{metric}", "DELETE"): row(
+        "anon", "403", "403", "ok", "404", "403", "403", "ok"
+    ),
+    ("/api/v1/metrics/{metric_y}", "DELETE"): row(
+        "anon", "403", "403", "404", "ok", "403", "403", "404"
+    ),
     ("/metrics", "GET"): ORGANIZATION_READ,
     ("/metrics", "POST"): row("anon", "403", "403", "ok", "ok", "403", "403", "ok"),
-    ("/metrics/{metric}/delete", "POST"): row("anon", "403", "403", "ok", "404", "403", "403", "ok"),
+    ("/metrics/{metric}/delete", "POST"): row(
+        "anon", "403", "403", "ok", "404", "403", "403", "ok"
+    ),
     # needs
     ("/api/v1/needs", "GET"): ORGANIZATION_READ,
     ("/api/v1/needs", "POST"): BUYER_ONLY,
@@ -151,15 +191,17 @@ MATRIX = {
     ("/api/v1/scenarios/{scenario}/result.json", "GET"): X_READ,
     ("/api/v1/scenarios/{scenario}/frontier", "GET"): X_READ,
     ("/api/v1/scenarios/{scenario}/submit", "POST"): X_WRITE,
-    ("/api/v1/scenarios/{submitted_scenario}/decision", "POST"):
-        row("anon", "403", "403", "403", "403", "ok", "404", "403"),
-    ("/api/v1/scenarios/{submitted_scenario_y}/decision", "POST"):
-        row("anon", "403", "403", "403", "403", "404", "ok", "403"),
+    ("/api/v1/scenarios/{submitted_scenario}/decision", "POST"): row(
+        "anon", "403", "403", "403", "403", "ok", "404", "403"
+    ),
+    ("/api/v1/scenarios/{submitted_scenario_y}/decision", "POST"): row(
+        "anon", "403", "403", "403", "403", "404", "ok", "403"
+    ),
     ("/api/v1/scenarios/{scenario}/check", "GET"): X_READ,
     ("/api/v1/scenarios/{scenario}/impact", "GET"): X_READ,
     ("/api/v1/scenarios/compare?ids={scenario}&ids={submitted_scenario}", "GET"): X_READ,
     ("/api/v1/scenarios/compare?ids={scenario}&ids={scenario_y}", "GET"):  # nobody sees both
-        row("anon", "403", "403", "404", "404", "404", "404", "404"),
+    row("anon", "403", "403", "404", "404", "404", "404", "404"),
     ("/api/v1/scenarios/{scenario}/report", "POST"): X_READ,
     ("/api/v1/scenarios/{scenario}/export.xlsx", "GET"): X_READ,
     ("/scenarios", "GET"): ORGANIZATION_READ,
@@ -170,9 +212,12 @@ MATRIX = {
     ("/scenarios/{scenario}/copy", "POST"): X_WRITE,
     ("/scenarios/{scenario}/edit", "POST"): X_WRITE,
     ("/scenarios/{scenario}/submit", "POST"): X_WRITE,
-    ("/scenarios/{submitted_scenario}/decision", "POST"): row("anon", "403", "403", "403", "403", "ok", "404", "403"),
-    ("/scenarios/{submitted_scenario_y}/decision", "POST"):
-        row("anon", "403", "403", "403", "403", "404", "ok", "403"),
+    ("/scenarios/{submitted_scenario}/decision", "POST"): row(
+        "anon", "403", "403", "403", "403", "ok", "404", "403"
+    ),
+    ("/scenarios/{submitted_scenario_y}/decision", "POST"): row(
+        "anon", "403", "403", "403", "403", "404", "ok", "403"
+    ),
     ("/scenarios/{scenario}/check", "GET"): X_READ,
     ("/scenarios/compare?ids={scenario}&ids={submitted_scenario}", "GET"): X_READ,
     ("/scenarios/{scenario}/report", "POST"): X_READ,
@@ -181,9 +226,15 @@ MATRIX = {
     ("/api/v1/jobs/{job}", "GET"): row("anon", "404", "404", "ok", "404", "ok", "404", "ok"),
     ("/api/v1/jobs/{job_y}", "GET"): row("anon", "404", "404", "404", "ok", "404", "ok", "404"),
     ("/api/v1/jobs/{job}/file", "GET"): row("anon", "404", "404", "ok", "404", "ok", "404", "ok"),
-    ("/api/v1/jobs/{job}/cancel", "POST"): row("anon", "404", "404", "ok", "404", "403", "404", "ok"),
-    ("/api/v1/jobs/{job_y}/cancel", "POST"): row("anon", "404", "404", "404", "ok", "404", "403", "404"),
-    ("/api/v1/jobs/{job}/retry", "POST"): row("anon", "404", "404", "ok", "404", "403", "404", "ok"),
+    ("/api/v1/jobs/{job}/cancel", "POST"): row(
+        "anon", "404", "404", "ok", "404", "403", "404", "ok"
+    ),
+    ("/api/v1/jobs/{job_y}/cancel", "POST"): row(
+        "anon", "404", "404", "404", "ok", "404", "403", "404"
+    ),
+    ("/api/v1/jobs/{job}/retry", "POST"): row(
+        "anon", "404", "404", "ok", "404", "403", "404", "ok"
+    ),
     ("/jobs/{job}/cancel", "POST"): row("anon", "404", "404", "ok", "404", "403", "404", "ok"),
     ("/jobs/{job}/retry", "POST"): row("anon", "404", "404", "ok", "404", "403", "404", "ok"),
     # public files, documents and health
@@ -195,28 +246,46 @@ MATRIX = {
     # accounts: tokens are their owner's; admins see every organization and user, others their own
     ("/api/v1/auth/tokens", "GET"): SIGNED_IN,
     ("/api/v1/auth/tokens", "POST"): PUBLIC,
-    ("/api/v1/auth/tokens/{token}", "DELETE"): row("anon", "ok", "404", "404", "404", "404", "404", "404"),
+    ("/api/v1/auth/tokens/{token}", "DELETE"): row(
+        "anon", "ok", "404", "404", "404", "404", "404", "404"
+    ),
     ("/api/v1/me", "GET"): SIGNED_IN,
     ("/api/v1/organizations", "GET"): SIGNED_IN,
     ("/api/v1/organizations", "POST"): row("anon", "403", "403", "403", "403", "403", "403", "ok"),
-    ("/api/v1/organizations/{organization}", "GET"): row("anon", "ok", "404", "404", "404", "404", "404", "ok"),
-    ("/api/v1/organizations/{organization_x}", "GET"): row("anon", "404", "404", "ok", "404", "ok", "404", "ok"),
+    ("/api/v1/organizations/{organization}", "GET"): row(
+        "anon", "ok", "404", "404", "404", "404", "404", "ok"
+    ),
+    ("/api/v1/organizations/{organization_x}", "GET"): row(
+        "anon", "404", "404", "ok", "404", "ok", "404", "ok"
+    ),
     ("/api/v1/users", "GET"): SIGNED_IN,
     ("/api/v1/users", "POST"): row("anon", "403", "403", "403", "403", "403", "403", "ok"),
     ("/api/v1/users/{user}", "GET"): row("anon", "ok", "404", "404", "404", "404", "404", "ok"),
     ("/api/v1/users/{user_x}", "GET"): row("anon", "404", "404", "ok", "404", "ok", "404", "ok"),
-    ("/api/v1/users/{user_x}/unlock", "POST"): row("anon", "403", "403", "403", "403", "403", "403", "ok"),
-    ("/api/v1/users/{user_x}/password", "POST"): row("anon", "403", "403", "403", "403", "403", "403", "ok"),
+    ("/api/v1/users/{user_x}/unlock", "POST"): row(
+        "anon", "403", "403", "403", "403", "403", "403", "ok"
+    ),
+    ("/api/v1/users/{user_x}/password", "POST"): row(
+        "anon", "403", "403", "403", "403", "403", "403", "ok"
+    ),
     ("/", "GET"): SIGNED_IN,
     ("/account", "GET"): SIGNED_IN,
     ("/account", "POST"): SIGNED_IN,
     ("/account/password", "POST"): SIGNED_IN,
-    ("/account/tokens/{page_token}/revoke", "POST"): row("anon", "ok", "404", "404", "404", "404", "404", "404"),
+    ("/account/tokens/{page_token}/revoke", "POST"): row(
+        "anon", "ok", "404", "404", "404", "404", "404", "404"
+    ),
     ("/admin/users", "GET"): row("anon", "403", "403", "403", "403", "403", "403", "ok"),
     ("/admin/users", "POST"): row("anon", "403", "403", "403", "403", "403", "403", "ok"),
-    ("/admin/users/{user_x}/unlock", "POST"): row("anon", "403", "403", "403", "403", "403", "403", "ok"),
-    ("/admin/users/{user_x}/password", "GET"): row("anon", "403", "403", "403", "403", "403", "403", "ok"),
-    ("/admin/users/{user_x}/password", "POST"): row("anon", "403", "403", "403", "403", "403", "403", "ok"),
+    ("/admin/users/{user_x}/unlock", "POST"): row(
+        "anon", "403", "403", "403", "403", "403", "403", "ok"
+    ),
+    ("/admin/users/{user_x}/password", "GET"): row(
+        "anon", "403", "403", "403", "403", "403", "403", "ok"
+    ),
+    ("/admin/users/{user_x}/password", "POST"): row(
+        "anon", "403", "403", "403", "403", "403", "403", "ok"
+    ),
     ("/sign-in", "GET"): PUBLIC,
     ("/sign-in", "POST"): PUBLIC,
     ("/sign-out", "POST"): SIGNED_IN,  # last: it ends the session
@@ -225,8 +294,14 @@ MATRIX = {
 # Bodies that pass the schema, so that the record's visibility is what decides (a schema error
 # answers 422 before any record is looked up, the same for every id: it reveals nothing).
 # Keyed by the path with its placeholders left empty.
-OFFER = {"service_category": "seo", "unit": "hour", "price": 1, "currency": "USD", "capacity_per_period": 1,
-         "quality": 0.9}
+OFFER = {
+    "service_category": "seo",
+    "unit": "hour",
+    "price": 1,
+    "currency": "USD",
+    "capacity_per_period": 1,
+    "quality": 0.9,
+}
 JSON_BODIES = {
     ("/api/v1/vendors/{}", "PATCH"): {"description": "x", "version": 1},
     ("/api/v1/vendors/{}/offers", "POST"): OFFER,
@@ -251,8 +326,13 @@ def _shape(path, method):
 def test_every_route_is_in_the_matrix(app):
     adapter = app.url_map.bind("localhost")
     any_id = defaultdict(lambda: "1")
-    covered = {(adapter.match(path.split("?")[0].format_map(any_id), method, return_rule=True)[0].rule, method)
-               for path, method in MATRIX}
+    covered = {
+        (
+            adapter.match(path.split("?")[0].format_map(any_id), method, return_rule=True)[0].rule,
+            method,
+        )
+        for path, method in MATRIX
+    }
     routes = {(path, method) for path, method, _, _ in route_rules(app)}
     assert routes - covered == set()
 
@@ -271,24 +351,52 @@ def _buyer_organization(buyer, suffix):
     settings = default_profile().to_dict()
     settings["goalposts"] = {"matrix_metric": [0, 0.5]}  # in use: a DELETE answers 409 and keeps it
     profile = create_profile(organization_id, "Matrix", settings, buyer)
-    need = create_need(organization_id, {
-        "title": "Matrix need", "service_category": "data_annotation", "volume": 100, "unit": "hour",
-        "period_start": date(2026, 1, 1), "period_end": date(2026, 12, 31)}, buyer)
-    scenarios = [create_scenario(organization_id, {"name": name, "need_ids": [need.id]}, buyer)
-                 for name in ("Matrix plan", "Matrix plan for review")]
+    need = create_need(
+        organization_id,
+        {
+            "title": "Matrix need",
+            "service_category": "data_annotation",
+            "volume": 100,
+            "unit": "hour",
+            "period_start": date(2026, 1, 1),
+            "period_end": date(2026, 12, 31),
+        },
+        buyer,
+    )
+    scenarios = [
+        create_scenario(organization_id, {"name": name, "need_ids": [need.id]}, buyer)
+        for name in ("Matrix plan", "Matrix plan for review")
+    ]
     for scenario in scenarios:
         solve_scenario(scenario, buyer)
     db.session.commit()
     start_committed()
     assert [s.status for s in scenarios] == ["solved", "solved"]
     submit_scenario(scenarios[1], buyer)
-    job = Job(kind="report.board_pdf", organization_id=organization_id, created_by_id=buyer.id,
-              subject_type="Scenario", subject_id=scenarios[0].id, status="succeeded", progress=100, output=PDF,
-              output_name="report.pdf", output_type="application/pdf")  # a finished job with a file
+    job = Job(
+        kind="report.board_pdf",
+        organization_id=organization_id,
+        created_by_id=buyer.id,
+        subject_type="Scenario",
+        subject_id=scenarios[0].id,
+        status="succeeded",
+        progress=100,
+        output=PDF,
+        output_name="report.pdf",
+        output_type="application/pdf",
+    )  # a finished job with a file
     db.session.add(job)
     db.session.commit()
-    ids = {"metric": metric.id, "profile": profile.id, "need": need.id, "scenario": scenarios[0].id,
-           "submitted_scenario": scenarios[1].id, "job": job.id, "organization": organization_id, "user": buyer.id}
+    ids = {
+        "metric": metric.id,
+        "profile": profile.id,
+        "need": need.id,
+        "scenario": scenarios[0].id,
+        "submitted_scenario": scenarios[1].id,
+        "job": job.id,
+        "organization": organization_id,
+        "user": buyer.id,
+    }
     return {name + suffix: value for name, value in ids.items()}
 
 
@@ -297,40 +405,71 @@ def world(app, client, make_org, make_vendor, make_user, bearer):
     vendor_a, user_a = make_vendor("Vendor A")
     vendor_b, user_b = make_vendor("Vendor B")
     headers_a = bearer(user_a)
-    submitted = client.post("/api/v1/disclosures", headers=headers_a,
-                            json={"vendor_id": vendor_a.id, **valid_document("2024-01-01", "2024-12-31")}).json
-    evidence = client.post(f"/api/v1/disclosures/{submitted['id']}/evidence", headers=headers_a,
-                           data={"section": "wages", "level": "self_reported_documented",
-                                 "file": (io.BytesIO(PDF), "payroll.pdf")}, content_type="multipart/form-data").json
+    submitted = client.post(
+        "/api/v1/disclosures",
+        headers=headers_a,
+        json={"vendor_id": vendor_a.id, **valid_document("2024-01-01", "2024-12-31")},
+    ).json
+    evidence = client.post(
+        f"/api/v1/disclosures/{submitted['id']}/evidence",
+        headers=headers_a,
+        data={
+            "section": "wages",
+            "level": "self_reported_documented",
+            "file": (io.BytesIO(PDF), "payroll.pdf"),
+        },
+        content_type="multipart/form-data",
+    ).json
     client.post(f"/api/v1/disclosures/{submitted['id']}/submit", headers=headers_a)
-    draft = client.post("/api/v1/disclosures", headers=headers_a,
-                        json={"vendor_id": vendor_a.id, **valid_document()}).json
+    draft = client.post(
+        "/api/v1/disclosures",
+        headers=headers_a,
+        json={"vendor_id": vendor_a.id, **valid_document()},
+    ).json
     x, y = make_org("buyer", "Buyer X"), make_org("buyer", "Buyer Y")
-    users = {"vendor_a": user_a, "vendor_b": user_b,
-             "buyer_x": make_user("buyer", organization=x), "buyer_y": make_user("buyer", organization=y),
-             "executive_x": make_user("executive", organization=x),
-             "executive_y": make_user("executive", organization=y), "admin": make_user("admin", organization=x)}
-    ids = {"vendor": vendor_a.id, "offer": vendor_a.offers[0].id, "draft": draft["id"],
-           "submitted": submitted["id"], "evidence": evidence["id"], "fmt": "csv",
-           "organization": user_a.organization_id, "user": user_a.id,
-           "vendor_b": vendor_b.id, "offer_b": vendor_b.offers[0].id,
-           **_buyer_organization(users["buyer_x"], "_x"), **_buyer_organization(users["buyer_y"], "_y")}
+    users = {
+        "vendor_a": user_a,
+        "vendor_b": user_b,
+        "buyer_x": make_user("buyer", organization=x),
+        "buyer_y": make_user("buyer", organization=y),
+        "executive_x": make_user("executive", organization=x),
+        "executive_y": make_user("executive", organization=y),
+        "admin": make_user("admin", organization=x),
+    }
+    ids = {
+        "vendor": vendor_a.id,
+        "offer": vendor_a.offers[0].id,
+        "draft": draft["id"],
+        "submitted": submitted["id"],
+        "evidence": evidence["id"],
+        "fmt": "csv",
+        "organization": user_a.organization_id,
+        "user": user_a.id,
+        "vendor_b": vendor_b.id,
+        "offer_b": vendor_b.offers[0].id,
+        **_buyer_organization(users["buyer_x"], "_x"),
+        **_buyer_organization(users["buyer_y"], "_y"),
+    }
     for name in ("metric", "profile", "need", "scenario", "submitted_scenario", "job"):
         ids[name] = ids.pop(name + "_x")  # organization X's records carry the plain names
     from procure.accounts.models import ApiToken
 
     bearer(user_a)  # a second token, for the page that revokes one
-    ids["token"], ids["page_token"] = db.session.scalars(select(ApiToken.id).where(ApiToken.user_id == user_a.id)
-                                                         .order_by(ApiToken.id)).all()[:2]
+    ids["token"], ids["page_token"] = db.session.scalars(
+        select(ApiToken.id).where(ApiToken.user_id == user_a.id).order_by(ApiToken.id)
+    ).all()[:2]
     return users, ids
 
 
 def _outcome(response, is_api):
     location = response.headers.get("Location", "")
-    if response.status_code == 401 or (not is_api and response.status_code == 302
-                                       and "/sign-in?next=" in location):  # signing out goes to /sign-in too
+    if response.status_code == 401 or (
+        not is_api and response.status_code == 302 and "/sign-in?next=" in location
+    ):  # signing out goes to /sign-in too
         return "anon"
-    if response.status_code in (403, 404) or response.status_code >= 500:  # a crash is never "let through"
+    if (
+        response.status_code in (403, 404) or response.status_code >= 500
+    ):  # a crash is never "let through"
         return str(response.status_code)
     return "ok"
 
@@ -350,15 +489,26 @@ def test_access_matrix(app, world, sign_in, actor):
         if method == "GET":
             response = client.get(url)
         elif _shape(path, method) in MULTIPART:
-            response = client.open(url, method=method, headers=headers, content_type="multipart/form-data",
-                                   data={"section": "wages", "level": "self_reported",
-                                         "file": (io.BytesIO(PDF), "x.pdf")})
+            response = client.open(
+                url,
+                method=method,
+                headers=headers,
+                content_type="multipart/form-data",
+                data={
+                    "section": "wages",
+                    "level": "self_reported",
+                    "file": (io.BytesIO(PDF), "x.pdf"),
+                },
+            )
         elif is_api:
-            response = client.open(url, method=method, json=JSON_BODIES.get(_shape(path, method), {}),
-                                   headers=headers)
+            response = client.open(
+                url, method=method, json=JSON_BODIES.get(_shape(path, method), {}), headers=headers
+            )
         else:
             response = client.open(url, method=method, data={"csrf_token": token})
         got = _outcome(response, is_api)
         if got != expected[actor]:
-            failures.append(f"{method} {url}: expected {expected[actor]}, got {response.status_code}")
+            failures.append(
+                f"{method} {url}: expected {expected[actor]}, got {response.status_code}"
+            )
     assert failures == [], "\n".join(failures)

@@ -13,8 +13,11 @@ from procure.extensions import db
 from tests.conftest import TEST_PASSWORD, csrf_token_from, post_sign_in, request_token, run_cli
 
 WRONG = "not-the-password"
-GENERIC_401 = {"code": 401, "status": "Unauthorized", "message": "The email or password is not correct."}
-
+GENERIC_401 = {
+    "code": 401,
+    "status": "Unauthorized",
+    "message": "The email or password is not correct.",
+}
 
 
 def _actions(*names):
@@ -46,7 +49,9 @@ def locked_user(client, make_user, quick_lockout):
 # ---------------------------------------------------------------- lockout
 
 
-def test_ten_failures_in_a_row_lock_the_account_through_the_throttle_windows(app, client, make_user):
+def test_ten_failures_in_a_row_lock_the_account_through_the_throttle_windows(
+    app, client, make_user
+):
     assert app.config["LOCKOUT_FAILURES"] == 10 and app.config["LOGIN_MAX_FAILURES"] == 5
     user = make_user("buyer")
     for window in range(2):  # the 15-minute throttle allows 5 tries per window
@@ -55,7 +60,9 @@ def test_ten_failures_in_a_row_lock_the_account_through_the_throttle_windows(app
         assert post_sign_in(client, user.email, WRONG).status_code == 429  # throttled: not counted
         assert _reload(user).failed_sign_ins == 5 * (window + 1)
         throttle = db.session.get(SignInThrottle, user.email)
-        throttle.window_started_at = utcnow() - timedelta(minutes=app.config["LOGIN_WINDOW_MINUTES"] + 1)
+        throttle.window_started_at = utcnow() - timedelta(
+            minutes=app.config["LOGIN_WINDOW_MINUTES"] + 1
+        )
         db.session.commit()
     user = _reload(user)
     assert user.locked_at is not None and user.failed_sign_ins == 10
@@ -68,7 +75,9 @@ def test_ten_failures_in_a_row_lock_the_account_through_the_throttle_windows(app
     assert "Your account is locked" in page.text and "administrator" in page.text
     api = request_token(client, user.email, TEST_PASSWORD)
     assert api.status_code == 403 and api.json["code"] == 403
-    assert "Your account is locked" in api.json["message"] and "administrator" in api.json["message"]
+    assert (
+        "Your account is locked" in api.json["message"] and "administrator" in api.json["message"]
+    )
     assert client.get("/").status_code == 302  # not signed in
     assert len(_actions("user.locked")) == 1  # locked once
 
@@ -104,8 +113,9 @@ def test_a_successful_sign_in_resets_the_count(client, make_user, quick_lockout)
     assert user.locked_at is None and user.failed_sign_ins == quick_lockout - 1
 
 
-def test_a_locked_users_tokens_and_sessions_stop_and_return_after_unlock(client, make_user, bearer, sign_in,
-                                                                          quick_lockout):
+def test_a_locked_users_tokens_and_sessions_stop_and_return_after_unlock(
+    client, make_user, bearer, sign_in, quick_lockout
+):
     user = make_user("buyer")
     headers = bearer(user)
     page_client = sign_in(client.application.test_client(), user)
@@ -133,11 +143,16 @@ def test_a_lock_lapses_after_lockout_minutes(app, client, make_user, bearer, qui
     user = _reload(user)
     user.locked_at = utcnow() - timedelta(minutes=59)
     db.session.commit()
-    assert "try again in 1 minute(s)" in request_token(client, user.email, TEST_PASSWORD).json["message"]
+    assert (
+        "try again in 1 minute(s)"
+        in request_token(client, user.email, TEST_PASSWORD).json["message"]
+    )
     user = _reload(user)
     user.locked_at = utcnow() - timedelta(minutes=60, seconds=1)
     db.session.commit()
-    assert client.get("/api/v1/me", headers=headers).status_code == 200  # lapsed: the token works again
+    assert (
+        client.get("/api/v1/me", headers=headers).status_code == 200
+    )  # lapsed: the token works again
     assert request_token(client, user.email, WRONG).status_code == 401  # counts from zero again
     user = _reload(user)
     assert user.locked_at is None and user.failed_sign_ins == 1
@@ -152,7 +167,9 @@ def test_with_lockout_minutes_0_only_an_administrator_unlocks(app, client, make_
     user.locked_at = utcnow() - timedelta(days=365)
     db.session.commit()
     refused = request_token(client, user.email, TEST_PASSWORD)
-    assert refused.status_code == 403 and refused.json["message"].endswith("Ask an administrator to unlock it.")
+    assert refused.status_code == 403 and refused.json["message"].endswith(
+        "Ask an administrator to unlock it."
+    )
     assert _actions("user.lock_lapsed") == []
 
 
@@ -166,25 +183,35 @@ def test_admin_unlocks_through_the_api(client, make_user, bearer, locked_user):
     assert response.json["id"] == locked_user.id and response.json["locked_at"] is None
     user = _reload(locked_user)
     assert user.locked_at is None and user.failed_sign_ins == 0
-    assert db.session.get(SignInThrottle, user.email) is None  # the throttle is lifted with the lock
+    assert (
+        db.session.get(SignInThrottle, user.email) is None
+    )  # the throttle is lifted with the lock
     events = _actions("user.unlocked")
     assert [(e.target_id, e.actor_id) for e in events] == [(str(user.id), admin.id)]
     assert events[0].organization_id == user.organization_id
     assert request_token(client, user.email, TEST_PASSWORD).status_code == 201
     again = client.post(f"/api/v1/users/{user.id}/unlock", headers=headers)
-    assert again.status_code == 409 and again.json["code"] == 409 and "not locked" in again.json["message"]
+    assert (
+        again.status_code == 409
+        and again.json["code"] == 409
+        and "not locked" in again.json["message"]
+    )
     assert len(_actions("user.unlocked")) == 1
     missing = client.post("/api/v1/users/999999/unlock", headers=headers)
     assert missing.status_code == 404 and missing.json["code"] == 404
 
 
 def test_only_admins_may_unlock(client, make_user, bearer, locked_user):
-    colleague = make_user("buyer", organization=locked_user.organization)  # sees the user, may not unlock
+    colleague = make_user(
+        "buyer", organization=locked_user.organization
+    )  # sees the user, may not unlock
     executive = make_user("executive", organization=locked_user.organization)
     for actor in (colleague, executive, make_user("vendor")):
         response = client.post(f"/api/v1/users/{locked_user.id}/unlock", headers=bearer(actor))
         assert response.status_code == 403 and response.json["code"] == 403, actor.role
-    anonymous = client.post(f"/api/v1/users/{locked_user.id}/unlock", headers={"Authorization": "Bearer ipk_unknown"})
+    anonymous = client.post(
+        f"/api/v1/users/{locked_user.id}/unlock", headers={"Authorization": "Bearer ipk_unknown"}
+    )
     assert anonymous.status_code == 401
     assert _reload(locked_user).locked_at is not None
     assert _actions("user.unlocked") == []
@@ -199,36 +226,53 @@ def test_admin_unlocks_from_the_users_page(client, make_user, sign_in, locked_us
     assert f"/admin/users/{admin.id}/unlock" not in page.text  # only locked users get the button
     forged = client.post(f"/admin/users/{locked_user.id}/unlock")
     assert forged.status_code == 400 and _reload(locked_user).locked_at is not None
-    response = client.post(f"/admin/users/{locked_user.id}/unlock", data={"csrf_token": csrf_token_from(page.text)})
+    response = client.post(
+        f"/admin/users/{locked_user.id}/unlock", data={"csrf_token": csrf_token_from(page.text)}
+    )
     assert response.status_code == 302 and response.headers["Location"] == "/admin/users"
     assert _reload(locked_user).locked_at is None
     assert [e.actor_id for e in _actions("user.unlocked")] == [admin.id]
     after = client.get("/admin/users")
     assert "is unlocked" in after.text and ">locked<" not in after.text
-    twice = client.post(f"/admin/users/{locked_user.id}/unlock", data={"csrf_token": csrf_token_from(after.text)})
+    twice = client.post(
+        f"/admin/users/{locked_user.id}/unlock", data={"csrf_token": csrf_token_from(after.text)}
+    )
     assert twice.status_code == 302 and "is not locked" in client.get("/admin/users").text
     assert len(_actions("user.unlocked")) == 1
-    assert client.post("/admin/users/999999/unlock",
-                       data={"csrf_token": csrf_token_from(after.text)}).status_code == 404
+    assert (
+        client.post(
+            "/admin/users/999999/unlock", data={"csrf_token": csrf_token_from(after.text)}
+        ).status_code
+        == 404
+    )
 
 
 def test_non_admins_get_no_unlock_page(client, make_user, sign_in, locked_user):
     sign_in(client, make_user("buyer", organization=locked_user.organization))
     token = csrf_token_from(client.get("/account").text)
-    assert client.post(f"/admin/users/{locked_user.id}/unlock", data={"csrf_token": token}).status_code == 403
+    assert (
+        client.post(f"/admin/users/{locked_user.id}/unlock", data={"csrf_token": token}).status_code
+        == 403
+    )
     assert _reload(locked_user).locked_at is not None
 
 
 def test_cli_unlocks_by_email(app, tmp_path, monkeypatch, migrated, locked_user):
-    result = run_cli(["users", "unlock", locked_user.email.upper()], tmp_path, monkeypatch, database_url=migrated)
+    result = run_cli(
+        ["users", "unlock", locked_user.email.upper()], tmp_path, monkeypatch, database_url=migrated
+    )
     assert result.exit_code == 0, result.output
     assert f"Unlocked {locked_user.email}" in result.output
     assert _reload(locked_user).locked_at is None
     events = _actions("user.unlocked")
     assert len(events) == 1 and events[0].actor_id is None
-    again = run_cli(["users", "unlock", locked_user.email], tmp_path, monkeypatch, database_url=migrated)
+    again = run_cli(
+        ["users", "unlock", locked_user.email], tmp_path, monkeypatch, database_url=migrated
+    )
     assert again.exit_code == 2 and "is not locked" in again.output
-    unknown = run_cli(["users", "unlock", "nobody@example.test"], tmp_path, monkeypatch, database_url=migrated)
+    unknown = run_cli(
+        ["users", "unlock", "nobody@example.test"], tmp_path, monkeypatch, database_url=migrated
+    )
     assert unknown.exit_code == 2 and "error: email: No user with this email." in unknown.output
     assert len(_actions("user.unlocked")) == 1
 
@@ -240,36 +284,53 @@ EMAIL_PART = "Do not use your email address, or its part before the @, in the pa
 COMMON = "This password is among the most commonly used ones: choose another."
 
 
-@pytest.mark.parametrize("password, email, problem", [
-    ("amber-ledger", "ops@lumen.test", None),  # exactly 12 characters
-    ("amber-ledge", "ops@lumen.test", SHORT),  # 11
-    ("aaaabbbbaaaabbbb", "ops@lumen.test", "Use at least 4 different characters."),
-    ("procurement-ops-2026", "ops@lumen.test", EMAIL_PART),
-    ("Harriet.Tubman-1822", "harriet.tubman@lumen.test", EMAIL_PART),  # any case
-    ("x@lumen.test-and-more", "x@lumen.test", EMAIL_PART),  # a 1-letter local part: the whole address
-    ("x-ray-amber-ledger", "x@lumen.test", None),  # ... but not its single letter
-    ("password1234", "ops@lumen.test", COMMON),
-    ("P@ssw0rd-2024!", "ops@lumen.test", COMMON),
-    ("qwertyuiop123", "ops@lumen.test", COMMON),
-    ("123456789012", "ops@lumen.test", COMMON),
-    ("i-love-you-forever", "ops@lumen.test", None),
-    ("iloveyou!!2025", "ops@lumen.test", COMMON),
-    ("Sunshine_1999", "ops@lumen.test", COMMON),
-    (TEST_PASSWORD, "buyer1@example.test", None),
-])
+@pytest.mark.parametrize(
+    "password, email, problem",
+    [
+        ("amber-ledger", "ops@lumen.test", None),  # exactly 12 characters
+        ("amber-ledge", "ops@lumen.test", SHORT),  # 11
+        ("aaaabbbbaaaabbbb", "ops@lumen.test", "Use at least 4 different characters."),
+        ("procurement-ops-2026", "ops@lumen.test", EMAIL_PART),
+        ("Harriet.Tubman-1822", "harriet.tubman@lumen.test", EMAIL_PART),  # any case
+        (
+            "x@lumen.test-and-more",
+            "x@lumen.test",
+            EMAIL_PART,
+        ),  # a 1-letter local part: the whole address
+        ("x-ray-amber-ledger", "x@lumen.test", None),  # ... but not its single letter
+        ("password1234", "ops@lumen.test", COMMON),
+        ("P@ssw0rd-2024!", "ops@lumen.test", COMMON),
+        ("qwertyuiop123", "ops@lumen.test", COMMON),
+        ("123456789012", "ops@lumen.test", COMMON),
+        ("i-love-you-forever", "ops@lumen.test", None),
+        ("iloveyou!!2025", "ops@lumen.test", COMMON),
+        ("Sunshine_1999", "ops@lumen.test", COMMON),
+        (TEST_PASSWORD, "buyer1@example.test", None),
+    ],
+)
 def test_password_policy_rules(password, email, problem):
     problems = password_problems(password, email)
     assert problems == ([problem] if problem else [])
 
 
 def _create_user_via_api(client, headers, organization_id, password, email="ops@lumen.test"):
-    return client.post("/api/v1/users", headers=headers, json={
-        "organization_id": organization_id, "email": email, "name": "Ops", "role": "buyer",
-        "password": password})
+    return client.post(
+        "/api/v1/users",
+        headers=headers,
+        json={
+            "organization_id": organization_id,
+            "email": email,
+            "name": "Ops",
+            "role": "buyer",
+            "password": password,
+        },
+    )
 
 
-@pytest.mark.parametrize("password, problem", [
-    ("amber-ledge", SHORT), ("ops-team-amber-ledger", EMAIL_PART), ("Password-2024", COMMON)])
+@pytest.mark.parametrize(
+    "password, problem",
+    [("amber-ledge", SHORT), ("ops-team-amber-ledger", EMAIL_PART), ("Password-2024", COMMON)],
+)
 def test_user_create_api_names_the_password_field(client, make_user, bearer, password, problem):
     admin = make_user("admin")
     response = _create_user_via_api(client, bearer(admin), admin.organization_id, password)
@@ -283,18 +344,44 @@ def test_admin_page_shows_the_policy_at_the_password_field(client, make_user, si
     sign_in(client, admin)
     page = client.get("/admin/users")
     assert "At least 12 characters" in page.text
-    response = client.post("/admin/users", data={
-        "csrf_token": csrf_token_from(page.text), "organization_id": admin.organization_id,
-        "name": "New Buyer", "email": "newbuyer@buyer.test", "role": "buyer", "password": "newbuyer-2026-x"})
+    response = client.post(
+        "/admin/users",
+        data={
+            "csrf_token": csrf_token_from(page.text),
+            "organization_id": admin.organization_id,
+            "name": "New Buyer",
+            "email": "newbuyer@buyer.test",
+            "role": "buyer",
+            "password": "newbuyer-2026-x",
+        },
+    )
     assert response.status_code == 422
     assert f'<p class="error" id="password-error">{EMAIL_PART}</p>' in response.text
     assert db.session.scalar(select(User.id).where(User.email == "newbuyer@buyer.test")) is None
 
 
 def test_cli_user_create_applies_the_policy(app, tmp_path, monkeypatch, migrated):
-    result = run_cli(["users", "create", "--email", "cfo@example.test", "--name", "Chief", "--role", "executive",
-                      "--organization", "Acme Buyer", "--kind", "buyer", "--password", "letmein-1234"],
-                     tmp_path, monkeypatch, database_url=migrated)
+    result = run_cli(
+        [
+            "users",
+            "create",
+            "--email",
+            "cfo@example.test",
+            "--name",
+            "Chief",
+            "--role",
+            "executive",
+            "--organization",
+            "Acme Buyer",
+            "--kind",
+            "buyer",
+            "--password",
+            "letmein-1234",
+        ],
+        tmp_path,
+        monkeypatch,
+        database_url=migrated,
+    )
     assert result.exit_code == 2
     assert f"error: password: {COMMON}" in result.output
     assert db.session.scalar(select(User.id).where(User.email == "cfo@example.test")) is None
@@ -307,12 +394,20 @@ NEW_PASSWORD = "amber-ledger-river"
 
 def _change_password(client, current, new, confirm=None):
     page = client.get("/account")
-    return client.post("/account/password", data={
-        "csrf_token": csrf_token_from(page.text), "current_password": current,
-        "new_password": new, "confirm_password": new if confirm is None else confirm})
+    return client.post(
+        "/account/password",
+        data={
+            "csrf_token": csrf_token_from(page.text),
+            "current_password": current,
+            "new_password": new,
+            "confirm_password": new if confirm is None else confirm,
+        },
+    )
 
 
-def test_password_change_keeps_this_session_ends_the_others_and_is_audited(client, make_user, sign_in, bearer):
+def test_password_change_keeps_this_session_ends_the_others_and_is_audited(
+    client, make_user, sign_in, bearer
+):
     user = make_user("buyer")
     headers = bearer(user)
     sign_in(client, user)
@@ -326,21 +421,39 @@ def test_password_change_keeps_this_session_ends_the_others_and_is_audited(clien
     assert client.get("/api/v1/me", headers=headers).status_code == 200  # API tokens are kept
     events = _actions("user.password_change")
     assert [(e.target_id, e.actor_id) for e in events] == [(str(user.id), user.id)]
-    assert NEW_PASSWORD not in str(events[0].changes) and TEST_PASSWORD not in str(events[0].changes)
+    assert NEW_PASSWORD not in str(events[0].changes) and TEST_PASSWORD not in str(
+        events[0].changes
+    )
     assert request_token(client, user.email, TEST_PASSWORD).status_code == 401
     assert request_token(client, user.email, NEW_PASSWORD).status_code == 201
 
 
-@pytest.mark.parametrize("current, new, confirm, field, message", [
-    (WRONG, NEW_PASSWORD, None, "current_password", "Your current password is not correct."),
-    (TEST_PASSWORD, "amber-ledge", None, "new_password", SHORT),
-    (TEST_PASSWORD, "Password-2024", None, "new_password", COMMON),
-    (TEST_PASSWORD, "{local}-amber-ledger", None, "new_password", EMAIL_PART),
-    (TEST_PASSWORD, TEST_PASSWORD, None, "new_password", "Choose a password different from your current one."),
-    (TEST_PASSWORD, NEW_PASSWORD, "amber-ledger-rivet", "confirm_password", "The two new passwords differ."),
-])
-def test_password_change_refusals_name_the_field_and_change_nothing(client, make_user, sign_in,
-                                                                    current, new, confirm, field, message):
+@pytest.mark.parametrize(
+    "current, new, confirm, field, message",
+    [
+        (WRONG, NEW_PASSWORD, None, "current_password", "Your current password is not correct."),
+        (TEST_PASSWORD, "amber-ledge", None, "new_password", SHORT),
+        (TEST_PASSWORD, "Password-2024", None, "new_password", COMMON),
+        (TEST_PASSWORD, "{local}-amber-ledger", None, "new_password", EMAIL_PART),
+        (
+            TEST_PASSWORD,
+            TEST_PASSWORD,
+            None,
+            "new_password",
+            "Choose a password different from your current one.",
+        ),
+        (
+            TEST_PASSWORD,
+            NEW_PASSWORD,
+            "amber-ledger-rivet",
+            "confirm_password",
+            "The two new passwords differ.",
+        ),
+    ],
+)
+def test_password_change_refusals_name_the_field_and_change_nothing(
+    client, make_user, sign_in, current, new, confirm, field, message
+):
     user = make_user("vendor")
     sign_in(client, user)
     old_hash = user.password_hash
@@ -353,7 +466,9 @@ def test_password_change_refusals_name_the_field_and_change_nothing(client, make
     assert client.get("/account").status_code == 200  # still signed in
 
 
-def test_wrong_current_passwords_count_towards_the_lockout(client, make_user, sign_in, quick_lockout):
+def test_wrong_current_passwords_count_towards_the_lockout(
+    client, make_user, sign_in, quick_lockout
+):
     user = make_user("buyer")
     sign_in(client, user)
     for _ in range(quick_lockout):
@@ -368,13 +483,26 @@ def test_password_change_needs_a_csrf_token_and_a_session(client, make_user, sig
     user = make_user("buyer")
     anonymous = client.application.test_client()
     token = csrf_token_from(anonymous.get("/sign-in").text)
-    refused = anonymous.post("/account/password", data={"csrf_token": token, "current_password": TEST_PASSWORD,
-                                                         "new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD})
+    refused = anonymous.post(
+        "/account/password",
+        data={
+            "csrf_token": token,
+            "current_password": TEST_PASSWORD,
+            "new_password": NEW_PASSWORD,
+            "confirm_password": NEW_PASSWORD,
+        },
+    )
     assert refused.status_code == 302 and refused.headers["Location"].startswith("/sign-in")
     sign_in(client, user)
     old_hash = user.password_hash
-    forged = client.post("/account/password", data={
-        "current_password": TEST_PASSWORD, "new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD})
+    forged = client.post(
+        "/account/password",
+        data={
+            "current_password": TEST_PASSWORD,
+            "new_password": NEW_PASSWORD,
+            "confirm_password": NEW_PASSWORD,
+        },
+    )
     assert forged.status_code == 400
     assert _reload(user).password_hash == old_hash
     assert _actions("user.password_change") == []

@@ -27,8 +27,8 @@ from collections import defaultdict
 
 import pytest
 import schemathesis
-from schemathesis import GenerationMode
 from hypothesis import HealthCheck, given, settings
+from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi.checks import (
@@ -46,7 +46,12 @@ from procure.scoring.services import default_profile
 from tests.conftest import NEED, PDF, TEST_PASSWORD, metric_body, valid_document
 
 EXAMPLES_PER_OPERATION = 6
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
 SENT: list[str] = []  # the path of every request the fuzzer sent
 
 
@@ -64,69 +69,129 @@ def fuzzed(client, world, make_user, make_vendor, bearer, monkeypatch):
     """The headers of each role, the records a case's ids can be aimed at (by parameter name), and
     the request of each operation's normal flow that generated cases would not make."""
     # drawing and laying out the board report takes seconds and is tested in tests/reports: stand-ins here
-    monkeypatch.setattr("procure.reports.board_pdf.render_board_html", lambda *args, **kwargs: "<p>Board report</p>")
+    monkeypatch.setattr(
+        "procure.reports.board_pdf.render_board_html", lambda *args, **kwargs: "<p>Board report</p>"
+    )
     monkeypatch.setattr("procure.reports.board_pdf.html_to_pdf", lambda *args, **kwargs: PDF)
     buyer = world["headers"]
     vendor, vendor_user = make_vendor("Fuzzed vendor")
     vendor_headers = bearer(vendor_user)
-    disclosure = client.post("/api/v1/disclosures", headers=vendor_headers,
-                             json={"vendor_id": vendor.id, **valid_document()}).json
-    evidence = client.post(f"/api/v1/disclosures/{disclosure['id']}/evidence", headers=vendor_headers,
-                           data={"section": "wages", "level": "self_reported_documented",
-                                 "file": (io.BytesIO(PDF), "payroll.pdf")},
-                           content_type="multipart/form-data").json
+    disclosure = client.post(
+        "/api/v1/disclosures",
+        headers=vendor_headers,
+        json={"vendor_id": vendor.id, **valid_document()},
+    ).json
+    evidence = client.post(
+        f"/api/v1/disclosures/{disclosure['id']}/evidence",
+        headers=vendor_headers,
+        data={
+            "section": "wages",
+            "level": "self_reported_documented",
+            "file": (io.BytesIO(PDF), "payroll.pdf"),
+        },
+        content_type="multipart/form-data",
+    ).json
     client.post(f"/api/v1/disclosures/{disclosure['id']}/submit", headers=vendor_headers)
     # the vendor's own table, moved to a period it has not disclosed: importing it adds a draft
     table = client.get("/api/v1/disclosures/export?format=csv", headers=vendor_headers).data
     assert table.count(b"2025-01-01,2025-12-31") == 1, table
     table = table.replace(b"2025-01-01,2025-12-31", b"2021-01-01,2021-12-31")
-    profile = client.post("/api/v1/scoring-profiles", headers=buyer,
-                          json={"name": "Fuzzed", "settings": default_profile().to_dict()}).json
+    profile = client.post(
+        "/api/v1/scoring-profiles",
+        headers=buyer,
+        json={"name": "Fuzzed", "settings": default_profile().to_dict()},
+    ).json
     metric = client.post("/api/v1/metrics", headers=buyer, json=metric_body("fuzzed_metric")).json
-    scenarios = [client.post("/api/v1/scenarios", headers=buyer, json={
-        "name": name, "need_ids": [world["need"]["id"]], "profile_id": profile["id"]}).json
-        for name in ("Plan", "Other plan", "Plan to edit")]
-    report = client.post(f"/api/v1/scenarios/{scenarios[0]['id']}/report", headers=buyer).json  # a job with a file
+    scenarios = [
+        client.post(
+            "/api/v1/scenarios",
+            headers=buyer,
+            json={"name": name, "need_ids": [world["need"]["id"]], "profile_id": profile["id"]},
+        ).json
+        for name in ("Plan", "Other plan", "Plan to edit")
+    ]
+    report = client.post(
+        f"/api/v1/scenarios/{scenarios[0]['id']}/report", headers=buyer
+    ).json  # a job with a file
     spare = bearer(world["buyer"])  # a token the fuzzer may revoke
     token_id = max(t["id"] for t in client.get("/api/v1/auth/tokens", headers=spare).json)
-    known = {"vendor_id": vendor.id, "offer_id": vendor.offers[0].id, "disclosure_id": disclosure["id"],
-             "evidence_id": evidence["id"], "profile_id": profile["id"], "profile": profile["id"],
-             "metric_id": metric["id"], "need_id": world["need"]["id"], "scenario_id": scenarios[0]["id"],
-             "ids": [s["id"] for s in scenarios[:2]], "job_id": report["id"], "token_id": token_id,
-             "organization_id": world["buyer"].organization_id,
-             # a colleague no role signs in as: cases may reset its password (which revokes its tokens)
-             "user_id": make_user("buyer", organization=world["buyer"].organization).id}
+    known = {
+        "vendor_id": vendor.id,
+        "offer_id": vendor.offers[0].id,
+        "disclosure_id": disclosure["id"],
+        "evidence_id": evidence["id"],
+        "profile_id": profile["id"],
+        "profile": profile["id"],
+        "metric_id": metric["id"],
+        "need_id": world["need"]["id"],
+        "scenario_id": scenarios[0]["id"],
+        "ids": [s["id"] for s in scenarios[:2]],
+        "job_id": report["id"],
+        "token_id": token_id,
+        "organization_id": world["buyer"].organization_id,
+        # a colleague no role signs in as: cases may reset its password (which revokes its tokens)
+        "user_id": make_user("buyer", organization=world["buyer"].organization).id,
+    }
     assert all(value for value in known.values()), known
     organization = world["buyer"].organization
-    roles = {"anonymous": {}, "buyer": buyer, "vendor": vendor_headers,
-             "executive": bearer(make_user("executive", organization=organization)),
-             "admin": bearer(make_user("admin", organization=organization))}
+    roles = {
+        "anonymous": {},
+        "buyer": buyer,
+        "vendor": vendor_headers,
+        "executive": bearer(make_user("executive", organization=organization)),
+        "admin": bearer(make_user("admin", organization=organization)),
+    }
     # records in the state one operation's normal flow needs, each its own: that flow uses them up
     # (a submit, a cancel, an unlock) or changes them (an edit makes a solved scenario a draft again)
-    drafts = {year: client.post("/api/v1/disclosures", headers=vendor_headers, json={
-        "vendor_id": vendor.id, **valid_document(f"{year}-01-01", f"{year}-12-31")}).json
-        for year in (2022, 2023, 2024)}
-    locked = make_user("buyer", organization=organization)  # as ten wrong passwords in a row leave it
+    drafts = {
+        year: client.post(
+            "/api/v1/disclosures",
+            headers=vendor_headers,
+            json={"vendor_id": vendor.id, **valid_document(f"{year}-01-01", f"{year}-12-31")},
+        ).json
+        for year in (2022, 2023, 2024)
+    }
+    locked = make_user(
+        "buyer", organization=organization
+    )  # as ten wrong passwords in a row leave it
     locked.failed_sign_ins, locked.locked_at = 10, utcnow()
-    jobs = {status: Job(kind="report.board_pdf", organization_id=organization.id, created_by_id=world["buyer"].id,
-                        subject_type="Scenario", subject_id=scenarios[0]["id"], status=status)
-            for status in ("queued", "failed")}
+    jobs = {
+        status: Job(
+            kind="report.board_pdf",
+            organization_id=organization.id,
+            created_by_id=world["buyer"].id,
+            subject_type="Scenario",
+            subject_id=scenarios[0]["id"],
+            status=status,
+        )
+        for status in ("queued", "failed")
+    }
     db.session.add_all(jobs.values())
     db.session.commit()
-    own = {"PATCH /api/v1/disclosures/{disclosure_id}": {"disclosure_id": drafts[2022]["id"]},
-           "POST /api/v1/disclosures/{disclosure_id}/submit": {"disclosure_id": drafts[2023]["id"]},
-           "POST /api/v1/disclosures/{disclosure_id}/evidence": {"disclosure_id": drafts[2024]["id"]},
-           "PATCH /api/v1/scenarios/{scenario_id}": {"scenario_id": scenarios[2]["id"]},
-           "POST /api/v1/jobs/{job_id}/cancel": {"job_id": jobs["queued"].id},
-           "POST /api/v1/jobs/{job_id}/retry": {"job_id": jobs["failed"].id},
-           "POST /api/v1/users/{user_id}/unlock": {"user_id": locked.id}}
-    versions = {name: client.get(path, headers=buyer).json["version"] for name, path in (
-        ("vendor", f"/api/v1/vendors/{vendor.id}"), ("offer", f"/api/v1/offers/{known['offer_id']}"),
-        ("need", f"/api/v1/needs/{known['need_id']}"), ("scenario", f"/api/v1/scenarios/{scenarios[2]['id']}"))}
+    own = {
+        "PATCH /api/v1/disclosures/{disclosure_id}": {"disclosure_id": drafts[2022]["id"]},
+        "POST /api/v1/disclosures/{disclosure_id}/submit": {"disclosure_id": drafts[2023]["id"]},
+        "POST /api/v1/disclosures/{disclosure_id}/evidence": {"disclosure_id": drafts[2024]["id"]},
+        "PATCH /api/v1/scenarios/{scenario_id}": {"scenario_id": scenarios[2]["id"]},
+        "POST /api/v1/jobs/{job_id}/cancel": {"job_id": jobs["queued"].id},
+        "POST /api/v1/jobs/{job_id}/retry": {"job_id": jobs["failed"].id},
+        "POST /api/v1/users/{user_id}/unlock": {"user_id": locked.id},
+    }
+    versions = {
+        name: client.get(path, headers=buyer).json["version"]
+        for name, path in (
+            ("vendor", f"/api/v1/vendors/{vendor.id}"),
+            ("offer", f"/api/v1/offers/{known['offer_id']}"),
+            ("need", f"/api/v1/needs/{known['need_id']}"),
+            ("scenario", f"/api/v1/scenarios/{scenarios[2]['id']}"),
+        )
+    }
     versions["draft"] = drafts[2022]["edit_version"]
     flows = _normal_flows(known, own, versions, table, world["buyer"])
     # creating a profile takes a vendor organization that has none: sent as one more role
-    flows["POST /api/v1/vendors"]["also_as"] = {"vendor without a profile": bearer(make_user("vendor"))}
+    flows["POST /api/v1/vendors"]["also_as"] = {
+        "vendor without a profile": bearer(make_user("vendor"))
+    }
     return roles, known, flows
 
 
@@ -134,8 +199,11 @@ def _multipart(fields: dict) -> dict:
     """Case arguments for a multipart body whose files keep their names (schemathesis would name a
     file after its field, and an import is read by its extension)."""
     boundary, body = encode_multipart(fields)
-    return {"body": body, "media_type": "multipart/form-data",
-            "headers": {"Content-Type": f"multipart/form-data; boundary={boundary}"}}
+    return {
+        "body": body,
+        "media_type": "multipart/form-data",
+        "headers": {"Content-Type": f"multipart/form-data; boundary={boundary}"},
+    }
 
 
 def _normal_flows(known, own, versions, table, buyer) -> dict[str, dict]:
@@ -145,39 +213,82 @@ def _normal_flows(known, own, versions, table, buyer) -> dict[str, dict]:
     bodies = {
         "POST /api/v1/auth/tokens": {"email": buyer.email, "password": TEST_PASSWORD},
         "POST /api/v1/users/{user_id}/password": {"password": "a new unusual passphrase 43"},
-        "POST /api/v1/users": {"organization_id": buyer.organization_id, "email": "new.buyer@example.test",
-                               "name": "New Buyer", "role": "buyer", "password": "a long unusual passphrase 42"},
-        "POST /api/v1/vendors": {"name": "Profiled later", "country": "KE", "service_categories": ["data_annotation"],
-                                 "sites": [{"name": "Kisumu", "city": "Kisumu", "country": "KE"}]},
-        "PATCH /api/v1/vendors/{vendor_id}": {"description": "Annotation with impact hiring",
-                                              "version": versions["vendor"]},
-        "POST /api/v1/vendors/{vendor_id}/offers": {"service_category": "data_annotation", "unit": "hour",
-                                                     "price": 9, "currency": "USD", "capacity_per_period": 500,
-                                                     "quality": 0.9},
+        "POST /api/v1/users": {
+            "organization_id": buyer.organization_id,
+            "email": "new.buyer@example.test",
+            "name": "New Buyer",
+            "role": "buyer",
+            "password": "a long unusual passphrase 42",
+        },
+        "POST /api/v1/vendors": {
+            "name": "Profiled later",
+            "country": "KE",
+            "service_categories": ["data_annotation"],
+            "sites": [{"name": "Kisumu", "city": "Kisumu", "country": "KE"}],
+        },
+        "PATCH /api/v1/vendors/{vendor_id}": {
+            "description": "Annotation with impact hiring",
+            "version": versions["vendor"],
+        },
+        "POST /api/v1/vendors/{vendor_id}/offers": {
+            "service_category": "data_annotation",
+            "unit": "hour",
+            "price": 9,
+            "currency": "USD",
+            "capacity_per_period": 500,
+            "quality": 0.9,
+        },
         "PATCH /api/v1/offers/{offer_id}": {"price": 8.5, "version": versions["offer"]},
-        "POST /api/v1/disclosures": {"vendor_id": known["vendor_id"], **valid_document("2026-01-01", "2026-12-31")},
+        "POST /api/v1/disclosures": {
+            "vendor_id": known["vendor_id"],
+            **valid_document("2026-01-01", "2026-12-31"),
+        },
         "PATCH /api/v1/disclosures/{disclosure_id}": {
-            "training": {**valid_document()["training"], "employees_trained": 96}, "edit_version": versions["draft"]},
-        "POST /api/v1/scoring-profiles": {"name": "Well formed", "settings": default_profile().to_dict()},
+            "training": {**valid_document()["training"], "employees_trained": 96},
+            "edit_version": versions["draft"],
+        },
+        "POST /api/v1/scoring-profiles": {
+            "name": "Well formed",
+            "settings": default_profile().to_dict(),
+        },
         "PATCH /api/v1/scoring-profiles/{profile_id}": {"settings": default_profile().to_dict()},
-        "POST /api/v1/metrics": {"key": "well_formed", "label": "Well formed",
-                                 "formula": "promotions_impact_workers / impact_workers_end", "unit": "ratio",
-                                 "direction": "higher", "goalposts": [0, 1], "section": "workforce", "source": "test"},
+        "POST /api/v1/metrics": {
+            "key": "well_formed",
+            "label": "Well formed",
+            "formula": "promotions_impact_workers / impact_workers_end",
+            "unit": "ratio",
+            "direction": "higher",
+            "goalposts": [0, 1],
+            "section": "workforce",
+            "source": "test",
+        },
         "POST /api/v1/needs": NEED,
         "PATCH /api/v1/needs/{need_id}": {"budget_usd": 25000, "version": versions["need"]},
         "POST /api/v1/scenarios": {"name": "Well formed", "need_ids": [known["need_id"]]},
-        "PATCH /api/v1/scenarios/{scenario_id}": {"name": "Plan, edited", "version": versions["scenario"]},
+        "PATCH /api/v1/scenarios/{scenario_id}": {
+            "name": "Plan, edited",
+            "version": versions["scenario"],
+        },
     }
-    flows = {label: {"body": body, "media_type": "application/json"} for label, body in bodies.items()}
-    flows["POST /api/v1/disclosures/{disclosure_id}/evidence"] = _multipart({
-        "section": "wages", "level": "self_reported_documented",
-        "file": FileStorage(io.BytesIO(PDF), "payslips.pdf", content_type="application/pdf")})
-    flows["POST /api/v1/disclosures/import"] = _multipart({
-        "file": FileStorage(io.BytesIO(table), "disclosures.csv", content_type="text/csv")})
+    flows = {
+        label: {"body": body, "media_type": "application/json"} for label, body in bodies.items()
+    }
+    flows["POST /api/v1/disclosures/{disclosure_id}/evidence"] = _multipart(
+        {
+            "section": "wages",
+            "level": "self_reported_documented",
+            "file": FileStorage(io.BytesIO(PDF), "payslips.pdf", content_type="application/pdf"),
+        }
+    )
+    flows["POST /api/v1/disclosures/import"] = _multipart(
+        {"file": FileStorage(io.BytesIO(table), "disclosures.csv", content_type="text/csv")}
+    )
     for label in own:  # the rest need no body, only a record in the right state
         flows.setdefault(label, {})
     for label, flow in flows.items():
-        flow["path_parameters"] = {name: own.get(label, known)[name] for name in re.findall(r"{(\w+)}", label)}
+        flow["path_parameters"] = {
+            name: own.get(label, known)[name] for name in re.findall(r"{(\w+)}", label)
+        }
     return flows
 
 
@@ -187,7 +298,11 @@ def _aimed_at_records(case, known) -> bool:
     for location in ("path_parameters", "query"):
         values = getattr(case, location)
         if values and set(values) & set(known):
-            setattr(case, location, {**values, **{name: known[name] for name in values if name in known}})
+            setattr(
+                case,
+                location,
+                {**values, **{name: known[name] for name in values if name in known}},
+            )
             aimed = True
     return aimed
 
@@ -212,7 +327,9 @@ def test_every_answer_is_documented_and_none_is_a_server_error(api_schema, fuzze
                 case.validate_response(response, checks=CHECKS, headers=headers)
             except FailureGroup as group:
                 for failure in group.exceptions:
-                    failures[f"{case.operation.label} as {role}"].add(f"{failure.title}: {failure.message}")
+                    failures[f"{case.operation.label} as {role}"].add(
+                        f"{failure.title}: {failure.message}"
+                    )
 
     SENT.clear()
     # first the normal flows, each on records no generated case has changed yet
@@ -223,9 +340,15 @@ def test_every_answer_is_documented_and_none_is_a_server_error(api_schema, fuzze
             send(operation.Case(**flow), also_as)
     for operation in operations:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):  # valid input, then invalid
+
             @given(case=operation.as_strategy(mode))
-            @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, derandomize=True,
-                      suppress_health_check=list(HealthCheck), database=None)
+            @settings(
+                max_examples=EXAMPLES_PER_OPERATION,
+                deadline=None,
+                derandomize=True,
+                suppress_health_check=list(HealthCheck),
+                database=None,
+            )
             def fuzz(case):
                 send(case)
                 if _aimed_at_records(case, known):
@@ -233,11 +356,19 @@ def test_every_answer_is_documented_and_none_is_a_server_error(api_schema, fuzze
 
             fuzz()
     record_property("requests", len(SENT))  # the run's size, in the junit report (--junitxml)
-    assert len(SENT) >= 5 * len(operations)  # every operation, as every role and without credentials
-    assert anonymous_got <= {"POST /api/v1/auth/tokens"}, anonymous_got  # signing in is the only open door
-    succeeded = {label for label, statuses in answered.items() if any(200 <= s < 300 for s in statuses)}
+    assert len(SENT) >= 5 * len(
+        operations
+    )  # every operation, as every role and without credentials
+    assert anonymous_got <= {"POST /api/v1/auth/tokens"}, (
+        anonymous_got
+    )  # signing in is the only open door
+    succeeded = {
+        label for label, statuses in answered.items() if any(200 <= s < 300 for s in statuses)
+    }
     # every operation answered its normal flow at least once, so its success documents were checked too
     assert succeeded == {operation.label for operation in operations}, {
-        label: sorted(statuses) for label, statuses in answered.items() if label not in succeeded}
-    assert not failures, "\n\n".join(f"{where}:\n" + "\n".join(sorted(what))
-                                       for where, what in sorted(failures.items()))
+        label: sorted(statuses) for label, statuses in answered.items() if label not in succeeded
+    }
+    assert not failures, "\n\n".join(
+        f"{where}:\n" + "\n".join(sorted(what)) for where, what in sorted(failures.items())
+    )

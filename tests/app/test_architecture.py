@@ -6,8 +6,19 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-FORBIDDEN = {"flask", "flask_sqlalchemy", "flask_smorest", "flask_login", "flask_wtf", "sqlalchemy",
-             "marshmallow", "weasyprint", "procure", "werkzeug", "alembic"}
+FORBIDDEN = {
+    "flask",
+    "flask_sqlalchemy",
+    "flask_smorest",
+    "flask_login",
+    "flask_wtf",
+    "sqlalchemy",
+    "marshmallow",
+    "weasyprint",
+    "procure",
+    "werkzeug",
+    "alembic",
+}
 
 
 def _imported_roots(path: Path) -> set[str]:
@@ -26,8 +37,10 @@ def _imported_roots(path: Path) -> set[str]:
 def test_pure_package_imports_nothing_forbidden(package):
     files = sorted((ROOT / package).rglob("*.py"))
     assert files, f"{package}/ has no modules"
-    offenders = {str(f.relative_to(ROOT)): sorted(_imported_roots(f) & (FORBIDDEN | {"__import__"}))
-                 for f in files}
+    offenders = {
+        str(f.relative_to(ROOT)): sorted(_imported_roots(f) & (FORBIDDEN | {"__import__"}))
+        for f in files
+    }
     assert {k: v for k, v in offenders.items() if v} == {}
 
 

@@ -26,14 +26,26 @@ def test_sign_in_failure_and_sign_out_are_audited(client, make_user, sign_in):
 def test_organization_and_user_creation_are_audited_with_their_fields(client, make_user, bearer):
     admin = make_user("admin")
     headers = bearer(admin)
-    org = client.post("/api/v1/organizations", json={"name": "Lumen BPO", "kind": "vendor"}, headers=headers).json
-    created = client.post("/api/v1/users", headers=headers, json={
-        "organization_id": org["id"], "email": "ops@lumen.test", "name": "Ops", "role": "vendor",
-        "password": "a-long-password"})
+    org = client.post(
+        "/api/v1/organizations", json={"name": "Lumen BPO", "kind": "vendor"}, headers=headers
+    ).json
+    created = client.post(
+        "/api/v1/users",
+        headers=headers,
+        json={
+            "organization_id": org["id"],
+            "email": "ops@lumen.test",
+            "name": "Ops",
+            "role": "vendor",
+            "password": "a-long-password",
+        },
+    )
     assert created.status_code == 201
     events = [e for e in _events() if e.action in {"organization.create", "user.create"}]
     assert [(e.action, e.target_id) for e in events] == [
-        ("organization.create", str(org["id"])), ("user.create", str(created.json["id"]))]
+        ("organization.create", str(org["id"])),
+        ("user.create", str(created.json["id"])),
+    ]
     assert events[0].changes == {"after": {"name": "Lumen BPO", "kind": "vendor"}}
     assert events[1].changes == {"after": {"email": "ops@lumen.test", "role": "vendor"}}
     assert events[1].actor_id == admin.id and events[1].organization_id == org["id"]
@@ -44,9 +56,17 @@ def test_a_refused_change_writes_no_event(client, make_user, bearer):
     admin = make_user("admin")
     headers = bearer(admin)
     before = len(_events())
-    response = client.post("/api/v1/users", headers=headers, json={
-        "organization_id": admin.organization_id, "email": "x@y.test", "name": "X", "role": "vendor",
-        "password": "short"})
+    response = client.post(
+        "/api/v1/users",
+        headers=headers,
+        json={
+            "organization_id": admin.organization_id,
+            "email": "x@y.test",
+            "name": "X",
+            "role": "vendor",
+            "password": "short",
+        },
+    )
     assert response.status_code == 422
     assert len(_events()) == before
 
@@ -55,14 +75,30 @@ def test_admin_page_creates_a_user_and_audits_it(client, make_user, sign_in):
     admin = make_user("admin")
     sign_in(client, admin)
     page = client.get("/admin/users")
-    response = client.post("/admin/users", data={
-        "csrf_token": csrf_token_from(page.text), "organization_id": admin.organization_id,
-        "name": "New Buyer", "email": "new@buyer.test", "role": "buyer", "password": TEST_PASSWORD})
+    response = client.post(
+        "/admin/users",
+        data={
+            "csrf_token": csrf_token_from(page.text),
+            "organization_id": admin.organization_id,
+            "name": "New Buyer",
+            "email": "new@buyer.test",
+            "role": "buyer",
+            "password": TEST_PASSWORD,
+        },
+    )
     assert response.status_code == 302
     assert _events()[-1].action == "user.create"
-    invalid = client.post("/admin/users", data={
-        "csrf_token": csrf_token_from(page.text), "organization_id": admin.organization_id,
-        "name": "Again", "email": "new@buyer.test", "role": "vendor", "password": "short"})
+    invalid = client.post(
+        "/admin/users",
+        data={
+            "csrf_token": csrf_token_from(page.text),
+            "organization_id": admin.organization_id,
+            "name": "Again",
+            "email": "new@buyer.test",
+            "role": "vendor",
+            "password": "short",
+        },
+    )
     assert invalid.status_code == 422
     assert "A user with this email already exists." in invalid.text
     assert "Use at least 12 characters." in invalid.text

@@ -10,8 +10,8 @@ state-changing route missing from the table fails the test.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from sqlalchemy import select
 
@@ -22,15 +22,26 @@ from tests.app.walking import NEED, World, default_settings, fill
 from tests.conftest import PDF, TEST_PASSWORD, disclosure_form_fields, metric_body, valid_document
 
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
-OFFER = {"service_category": "data_annotation", "unit": "hour", "price": 7, "currency": "USD",
-         "capacity_per_period": 5000, "quality": 0.93}
+OFFER = {
+    "service_category": "data_annotation",
+    "unit": "hour",
+    "price": 7,
+    "currency": "USD",
+    "capacity_per_period": 5000,
+    "quality": 0.93,
+}
 
 
 def database_rows() -> dict[str, list]:
     """Every row of every table, to show that a request changed nothing."""
     db.session.commit()  # a fresh snapshot (SQLite keeps the read transaction's)
-    return {table.name: [tuple(row) for row in db.session.execute(
-        select(table).order_by(*table.primary_key.columns)).all()] for table in db.metadata.sorted_tables}
+    return {
+        table.name: [
+            tuple(row)
+            for row in db.session.execute(select(table).order_by(*table.primary_key.columns)).all()
+        ]
+        for table in db.metadata.sorted_tables
+    }
 
 
 @dataclass(frozen=True)
@@ -61,7 +72,9 @@ def _draft_form(w: World) -> tuple[dict, dict]:
     draft = w.draft()
     document = valid_document()
     document["training"]["employees_trained"] = 90
-    return {"disclosure_id": draft["id"]}, _page_form(document, edit_version=str(draft["edit_version"]))
+    return {"disclosure_id": draft["id"]}, _page_form(
+        document, edit_version=str(draft["edit_version"])
+    )
 
 
 def _offer_form(**extra) -> dict:
@@ -74,14 +87,27 @@ def _what_if_form() -> dict:
 
 def _metric_form(w: World) -> dict:
     key = f"page_metric_{next(w.counter)}"
-    return {"key": key, "label": "Page metric", "formula": "impact_workers_end / headcount_end", "unit": "ratio",
-            "direction": "higher", "section": "workforce", "source": "walk", "goalposts.low": "0",
-            "goalposts.high": "1"}
+    return {
+        "key": key,
+        "label": "Page metric",
+        "formula": "impact_workers_end / headcount_end",
+        "unit": "ratio",
+        "direction": "higher",
+        "section": "workforce",
+        "source": "walk",
+        "goalposts.low": "0",
+        "goalposts.high": "1",
+    }
 
 
 def _profile_form(w: World) -> dict:
-    return {"name": w.unique("Page profile"), "action": "save", "pillar_weights.impact": "0.5",
-            "pillar_weights.cost": "0.3", "pillar_weights.quality": "0.2"}
+    return {
+        "name": w.unique("Page profile"),
+        "action": "save",
+        "pillar_weights.impact": "0.5",
+        "pillar_weights.cost": "0.3",
+        "pillar_weights.quality": "0.2",
+    }
 
 
 def _csv_upload(w: World) -> dict:
@@ -89,7 +115,11 @@ def _csv_upload(w: World) -> dict:
 
 
 def _evidence_upload() -> dict:
-    return {"section": "wages", "level": "self_reported_documented", "file": (io.BytesIO(PDF), "payroll.pdf")}
+    return {
+        "section": "wages",
+        "level": "self_reported_documented",
+        "file": (io.BytesIO(PDF), "payroll.pdf"),
+    }
 
 
 def _scenario_id(status: str = "solved"):
@@ -99,147 +129,372 @@ def _scenario_id(status: str = "solved"):
 S = Step
 STEPS: dict[tuple[str, str], Step] = {
     # ---------------------------------------------------------------- accounts
-    ("/api/v1/auth/tokens", "POST"): S("vendor", ("auth.sign_in", "token.create"), lambda w: (
-        {}, {"email": w.users["vendor"].email, "password": TEST_PASSWORD}), anonymous=True),
-    ("/api/v1/auth/tokens/<int:token_id>", "DELETE"): S("vendor", ("token.revoke",), lambda w: (
-        {"token_id": w.token_id("vendor")}, {})),
-    ("/api/v1/organizations", "POST"): S("admin", ("organization.create",), lambda w: (
-        {}, {"name": w.unique("Walk Org"), "kind": "vendor"})),
-    ("/api/v1/users", "POST"): S("admin", ("user.create",), lambda w: (
-        {}, {"organization_id": w.users["buyer"].organization_id, "email": f"walk{next(w.counter)}@example.test",
-             "name": "Walk User", "role": "buyer", "password": TEST_PASSWORD})),
-    ("/sign-in", "POST"): S("buyer", ("auth.sign_in",), lambda w: (
-        {}, {"email": w.users["buyer"].email, "password": TEST_PASSWORD}), anonymous=True),
+    ("/api/v1/auth/tokens", "POST"): S(
+        "vendor",
+        ("auth.sign_in", "token.create"),
+        lambda w: ({}, {"email": w.users["vendor"].email, "password": TEST_PASSWORD}),
+        anonymous=True,
+    ),
+    ("/api/v1/auth/tokens/<int:token_id>", "DELETE"): S(
+        "vendor", ("token.revoke",), lambda w: ({"token_id": w.token_id("vendor")}, {})
+    ),
+    ("/api/v1/organizations", "POST"): S(
+        "admin",
+        ("organization.create",),
+        lambda w: ({}, {"name": w.unique("Walk Org"), "kind": "vendor"}),
+    ),
+    ("/api/v1/users", "POST"): S(
+        "admin",
+        ("user.create",),
+        lambda w: (
+            {},
+            {
+                "organization_id": w.users["buyer"].organization_id,
+                "email": f"walk{next(w.counter)}@example.test",
+                "name": "Walk User",
+                "role": "buyer",
+                "password": TEST_PASSWORD,
+            },
+        ),
+    ),
+    ("/sign-in", "POST"): S(
+        "buyer",
+        ("auth.sign_in",),
+        lambda w: ({}, {"email": w.users["buyer"].email, "password": TEST_PASSWORD}),
+        anonymous=True,
+    ),
     ("/sign-out", "POST"): S("executive", ("auth.sign_out",), own_session=True),
-    ("/account/password", "POST"): S("member", ("user.password_change",), lambda w: ({}, {
-        "current_password": TEST_PASSWORD, "new_password": "another-long-passphrase",
-        "confirm_password": "another-long-passphrase"}), own_session=True),
-    ("/api/v1/users/<int:user_id>/unlock", "POST"): S("admin", ("user.unlocked",), lambda w: (
-        {"user_id": w.locked_user()}, {})),
-    ("/admin/users/<int:user_id>/unlock", "POST"): S("admin", ("user.unlocked",), lambda w: (
-        {"user_id": w.locked_user()}, {})),
-    ("/api/v1/users/<int:user_id>/password", "POST"): S("admin", ("user.password_reset",), lambda w: (
-        {"user_id": w.locked_user()}, {"password": "a fresh unusual passphrase"})),
-    ("/admin/users/<int:user_id>/password", "POST"): S("admin", ("user.password_reset",), lambda w: (
-        {"user_id": w.locked_user()}, {"password": "a fresh unusual passphrase",
-                                       "confirm_password": "a fresh unusual passphrase"})),
+    ("/account/password", "POST"): S(
+        "member",
+        ("user.password_change",),
+        lambda w: (
+            {},
+            {
+                "current_password": TEST_PASSWORD,
+                "new_password": "another-long-passphrase",
+                "confirm_password": "another-long-passphrase",
+            },
+        ),
+        own_session=True,
+    ),
+    ("/api/v1/users/<int:user_id>/unlock", "POST"): S(
+        "admin", ("user.unlocked",), lambda w: ({"user_id": w.locked_user()}, {})
+    ),
+    ("/admin/users/<int:user_id>/unlock", "POST"): S(
+        "admin", ("user.unlocked",), lambda w: ({"user_id": w.locked_user()}, {})
+    ),
+    ("/api/v1/users/<int:user_id>/password", "POST"): S(
+        "admin",
+        ("user.password_reset",),
+        lambda w: ({"user_id": w.locked_user()}, {"password": "a fresh unusual passphrase"}),
+    ),
+    ("/admin/users/<int:user_id>/password", "POST"): S(
+        "admin",
+        ("user.password_reset",),
+        lambda w: (
+            {"user_id": w.locked_user()},
+            {
+                "password": "a fresh unusual passphrase",
+                "confirm_password": "a fresh unusual passphrase",
+            },
+        ),
+    ),
     ("/account", "POST"): S("buyer", ("token.create",), lambda w: ({}, {"name": "Page token"})),
-    ("/account/tokens/<int:token_id>/revoke", "POST"): S("vendor", ("token.revoke",), lambda w: (
-        {"token_id": w.token_id("vendor")}, {})),
-    ("/admin/users", "POST"): S("admin", ("user.create",), lambda w: (
-        {}, {"organization_id": str(w.users["buyer"].organization_id), "name": "Page User",
-             "email": f"page{next(w.counter)}@example.test", "role": "buyer", "password": TEST_PASSWORD})),
+    ("/account/tokens/<int:token_id>/revoke", "POST"): S(
+        "vendor", ("token.revoke",), lambda w: ({"token_id": w.token_id("vendor")}, {})
+    ),
+    ("/admin/users", "POST"): S(
+        "admin",
+        ("user.create",),
+        lambda w: (
+            {},
+            {
+                "organization_id": str(w.users["buyer"].organization_id),
+                "name": "Page User",
+                "email": f"page{next(w.counter)}@example.test",
+                "role": "buyer",
+                "password": TEST_PASSWORD,
+            },
+        ),
+    ),
     # ---------------------------------------------------------------- vendors
-    ("/api/v1/vendors", "POST"): S("new_vendor", ("vendor.create",), lambda w: (
-        {}, {"name": "New Walk Vendor", "country": "KE"})),
-    ("/api/v1/vendors/<int:vendor_id>", "PATCH"): S("vendor", ("vendor.update",), lambda w: (
-        {"vendor_id": w.vendor.id}, {"description": w.unique("Walked"),
-                                     "version": w.api("vendor", "GET", f"/api/v1/vendors/{w.vendor.id}")["version"]})),
-    ("/api/v1/vendors/<int:vendor_id>/offers", "POST"): S("vendor", ("offer.create",), lambda w: (
-        {"vendor_id": w.vendor.id}, OFFER)),
-    ("/api/v1/offers/<int:offer_id>", "PATCH"): S("vendor", ("offer.update",), lambda w: (
-        {"offer_id": w.vendor.offers[0].id},
-        {"quality": 0.96, "version": w.api("vendor", "GET", f"/api/v1/offers/{w.vendor.offers[0].id}")["version"]})),
-    ("/vendor/profile", "POST"): S("vendor", ("vendor.update",), lambda w: ({}, {
-        "name": "Walk Vendor", "country": "KE", "description": w.unique("Page walked"),
-        "service_categories": "data_annotation", "sites[0].name": "Nairobi CBD", "sites[0].city": "Nairobi",
-        "sites[0].country": "KE",
-        "version": str(w.api("vendor", "GET", f"/api/v1/vendors/{w.vendor.id}")["version"])})),
+    ("/api/v1/vendors", "POST"): S(
+        "new_vendor",
+        ("vendor.create",),
+        lambda w: ({}, {"name": "New Walk Vendor", "country": "KE"}),
+    ),
+    ("/api/v1/vendors/<int:vendor_id>", "PATCH"): S(
+        "vendor",
+        ("vendor.update",),
+        lambda w: (
+            {"vendor_id": w.vendor.id},
+            {
+                "description": w.unique("Walked"),
+                "version": w.api("vendor", "GET", f"/api/v1/vendors/{w.vendor.id}")["version"],
+            },
+        ),
+    ),
+    ("/api/v1/vendors/<int:vendor_id>/offers", "POST"): S(
+        "vendor", ("offer.create",), lambda w: ({"vendor_id": w.vendor.id}, OFFER)
+    ),
+    ("/api/v1/offers/<int:offer_id>", "PATCH"): S(
+        "vendor",
+        ("offer.update",),
+        lambda w: (
+            {"offer_id": w.vendor.offers[0].id},
+            {
+                "quality": 0.96,
+                "version": w.api("vendor", "GET", f"/api/v1/offers/{w.vendor.offers[0].id}")[
+                    "version"
+                ],
+            },
+        ),
+    ),
+    ("/vendor/profile", "POST"): S(
+        "vendor",
+        ("vendor.update",),
+        lambda w: (
+            {},
+            {
+                "name": "Walk Vendor",
+                "country": "KE",
+                "description": w.unique("Page walked"),
+                "service_categories": "data_annotation",
+                "sites[0].name": "Nairobi CBD",
+                "sites[0].city": "Nairobi",
+                "sites[0].country": "KE",
+                "version": str(w.api("vendor", "GET", f"/api/v1/vendors/{w.vendor.id}")["version"]),
+            },
+        ),
+    ),
     ("/vendor/offers", "POST"): S("vendor", ("offer.create",), lambda w: ({}, _offer_form())),
-    ("/vendor/offers/<int:offer_id>", "POST"): S("vendor", ("offer.update",), lambda w: (
-        {"offer_id": w.vendor.offers[0].id}, _offer_form(
-            quality="0.94",
-            version=str(w.api("vendor", "GET", f"/api/v1/offers/{w.vendor.offers[0].id}")["version"])))),
+    ("/vendor/offers/<int:offer_id>", "POST"): S(
+        "vendor",
+        ("offer.update",),
+        lambda w: (
+            {"offer_id": w.vendor.offers[0].id},
+            _offer_form(
+                quality="0.94",
+                version=str(
+                    w.api("vendor", "GET", f"/api/v1/offers/{w.vendor.offers[0].id}")["version"]
+                ),
+            ),
+        ),
+    ),
     # ---------------------------------------------------------------- disclosures
-    ("/api/v1/disclosures", "POST"): S("vendor", ("disclosure.create",), lambda w: (
-        {}, {"vendor_id": w.vendor.id, **valid_document("1999-01-01", "1999-12-31")})),
-    ("/api/v1/disclosures/<int:disclosure_id>", "PATCH"): S("vendor", ("disclosure.update",), lambda w: (
-        lambda d: ({"disclosure_id": d["id"]}, {"edit_version": d["edit_version"],
-                                                "evidence": {"workforce": "self_reported"}}))(w.draft())),
-    ("/api/v1/disclosures/<int:disclosure_id>/submit", "POST"): S("vendor", ("disclosure.submit", "job.start"),
-                                                                  lambda w: ({"disclosure_id": w.draft()["id"]}, {})),
-    ("/api/v1/disclosures/<int:disclosure_id>/review", "POST"): S("buyer", ("disclosure.verify",),
-                                                                  lambda w: (
-        {"disclosure_id": w.submitted_disclosure()["id"]}, {"decision": "verified"})),
-    ("/api/v1/disclosures/<int:disclosure_id>/amend", "POST"): S("vendor", ("disclosure.amend",), lambda w: (
-        {"disclosure_id": w.submitted_disclosure()["id"]}, {})),
-    ("/api/v1/disclosures/<int:disclosure_id>/evidence", "POST"): S("vendor", ("evidence.upload",), lambda w: (
-        {"disclosure_id": w.draft()["id"]}, _evidence_upload())),
-    ("/api/v1/disclosures/import", "POST"): S("vendor", ("disclosure.create",), lambda w: ({}, _csv_upload(w))),
-    ("/vendor/disclosures", "POST"): S("vendor", ("disclosure.create",), lambda w: (
-        {}, {"period_start": "1998-01-01", "period_end": "1998-12-31"})),
+    ("/api/v1/disclosures", "POST"): S(
+        "vendor",
+        ("disclosure.create",),
+        lambda w: ({}, {"vendor_id": w.vendor.id, **valid_document("1999-01-01", "1999-12-31")}),
+    ),
+    ("/api/v1/disclosures/<int:disclosure_id>", "PATCH"): S(
+        "vendor",
+        ("disclosure.update",),
+        lambda w: (
+            lambda d: (
+                {"disclosure_id": d["id"]},
+                {"edit_version": d["edit_version"], "evidence": {"workforce": "self_reported"}},
+            )
+        )(w.draft()),
+    ),
+    ("/api/v1/disclosures/<int:disclosure_id>/submit", "POST"): S(
+        "vendor",
+        ("disclosure.submit", "job.start"),
+        lambda w: ({"disclosure_id": w.draft()["id"]}, {}),
+    ),
+    ("/api/v1/disclosures/<int:disclosure_id>/review", "POST"): S(
+        "buyer",
+        ("disclosure.verify",),
+        lambda w: ({"disclosure_id": w.submitted_disclosure()["id"]}, {"decision": "verified"}),
+    ),
+    ("/api/v1/disclosures/<int:disclosure_id>/amend", "POST"): S(
+        "vendor",
+        ("disclosure.amend",),
+        lambda w: ({"disclosure_id": w.submitted_disclosure()["id"]}, {}),
+    ),
+    ("/api/v1/disclosures/<int:disclosure_id>/evidence", "POST"): S(
+        "vendor",
+        ("evidence.upload",),
+        lambda w: ({"disclosure_id": w.draft()["id"]}, _evidence_upload()),
+    ),
+    ("/api/v1/disclosures/import", "POST"): S(
+        "vendor", ("disclosure.create",), lambda w: ({}, _csv_upload(w))
+    ),
+    ("/vendor/disclosures", "POST"): S(
+        "vendor",
+        ("disclosure.create",),
+        lambda w: ({}, {"period_start": "1998-01-01", "period_end": "1998-12-31"}),
+    ),
     ("/disclosures/<int:disclosure_id>", "POST"): S("vendor", ("disclosure.update",), _draft_form),
-    ("/disclosures/<int:disclosure_id>/amend", "POST"): S("vendor", ("disclosure.amend",), lambda w: (
-        {"disclosure_id": w.submitted_disclosure()["id"]}, {})),
-    ("/disclosures/<int:disclosure_id>/review", "POST"): S("buyer", ("disclosure.reject",), lambda w: (
-        {"disclosure_id": w.submitted_disclosure()["id"]}, {"decision": "rejected", "comment": "Payroll missing"})),
-    ("/disclosures/<int:disclosure_id>/evidence", "POST"): S("vendor", ("evidence.upload",), lambda w: (
-        {"disclosure_id": w.draft()["id"]}, _evidence_upload())),
-    ("/disclosures/table", "POST"): S("vendor", ("disclosure.create",), lambda w: ({}, _csv_upload(w))),
+    ("/disclosures/<int:disclosure_id>/amend", "POST"): S(
+        "vendor",
+        ("disclosure.amend",),
+        lambda w: ({"disclosure_id": w.submitted_disclosure()["id"]}, {}),
+    ),
+    ("/disclosures/<int:disclosure_id>/review", "POST"): S(
+        "buyer",
+        ("disclosure.reject",),
+        lambda w: (
+            {"disclosure_id": w.submitted_disclosure()["id"]},
+            {"decision": "rejected", "comment": "Payroll missing"},
+        ),
+    ),
+    ("/disclosures/<int:disclosure_id>/evidence", "POST"): S(
+        "vendor",
+        ("evidence.upload",),
+        lambda w: ({"disclosure_id": w.draft()["id"]}, _evidence_upload()),
+    ),
+    ("/disclosures/table", "POST"): S(
+        "vendor", ("disclosure.create",), lambda w: ({}, _csv_upload(w))
+    ),
     # ---------------------------------------------------------------- scoring
-    ("/api/v1/scoring-profiles", "POST"): S("buyer", ("scoring_profile.create",), lambda w: (
-        {}, {"name": w.unique("API profile"), "settings": default_settings()})),
-    ("/api/v1/scoring-profiles/<int:profile_id>", "PATCH"): S("buyer", ("scoring_profile.revise",), lambda w: (
-        {"profile_id": w.profile()["id"]}, {"settings": {**default_settings(), "knockout_below_minimum_wage": False}})),
-    ("/api/v1/metrics", "POST"): S("buyer", ("custom_metric.create",), lambda w: (
-        {}, metric_body(f"api_metric_{next(w.counter)}", source="walk"))),
-    ("/api/v1/metrics/<int:metric_id>", "DELETE"): S("buyer", ("custom_metric.delete",), lambda w: (
-        {"metric_id": w.metric()["id"]}, {})),
-    ("/profiles", "POST"): S("buyer", ("scoring_profile.create",), lambda w: ({}, _profile_form(w))),
-    ("/profiles/<int:profile_id>", "POST"): S("buyer", ("scoring_profile.revise",), lambda w: (
-        {"profile_id": w.profile()["id"]}, _profile_form(w))),
+    ("/api/v1/scoring-profiles", "POST"): S(
+        "buyer",
+        ("scoring_profile.create",),
+        lambda w: ({}, {"name": w.unique("API profile"), "settings": default_settings()}),
+    ),
+    ("/api/v1/scoring-profiles/<int:profile_id>", "PATCH"): S(
+        "buyer",
+        ("scoring_profile.revise",),
+        lambda w: (
+            {"profile_id": w.profile()["id"]},
+            {"settings": {**default_settings(), "knockout_below_minimum_wage": False}},
+        ),
+    ),
+    ("/api/v1/metrics", "POST"): S(
+        "buyer",
+        ("custom_metric.create",),
+        lambda w: ({}, metric_body(f"api_metric_{next(w.counter)}", source="walk")),
+    ),
+    ("/api/v1/metrics/<int:metric_id>", "DELETE"): S(
+        "buyer", ("custom_metric.delete",), lambda w: ({"metric_id": w.metric()["id"]}, {})
+    ),
+    ("/profiles", "POST"): S(
+        "buyer", ("scoring_profile.create",), lambda w: ({}, _profile_form(w))
+    ),
+    ("/profiles/<int:profile_id>", "POST"): S(
+        "buyer",
+        ("scoring_profile.revise",),
+        lambda w: ({"profile_id": w.profile()["id"]}, _profile_form(w)),
+    ),
     ("/metrics", "POST"): S("buyer", ("custom_metric.create",), lambda w: ({}, _metric_form(w))),
-    ("/metrics/<int:metric_id>/delete", "POST"): S("buyer", ("custom_metric.delete",), lambda w: (
-        {"metric_id": w.metric()["id"]}, {})),
+    ("/metrics/<int:metric_id>/delete", "POST"): S(
+        "buyer", ("custom_metric.delete",), lambda w: ({"metric_id": w.metric()["id"]}, {})
+    ),
     # changes nothing: previews and what-ifs
-    ("/profiles/preview", "POST"): S("buyer", (), lambda w: ({}, {"pillar_weights.impact": "0.6",
-                                                                  "pillar_weights.cost": "0.2",
-                                                                  "pillar_weights.quality": "0.2"})),
-    ("/api/v1/vendors/<int:vendor_id>/what-if", "POST"): S("buyer", (), lambda w: (
-        {"vendor_id": w.vendor.id}, {"changes": {"impact_workers_end": 80}})),
+    ("/profiles/preview", "POST"): S(
+        "buyer",
+        (),
+        lambda w: (
+            {},
+            {
+                "pillar_weights.impact": "0.6",
+                "pillar_weights.cost": "0.2",
+                "pillar_weights.quality": "0.2",
+            },
+        ),
+    ),
+    ("/api/v1/vendors/<int:vendor_id>/what-if", "POST"): S(
+        "buyer", (), lambda w: ({"vendor_id": w.vendor.id}, {"changes": {"impact_workers_end": 80}})
+    ),
     ("/scorecard", "POST"): S("vendor", (), lambda w: ({}, _what_if_form())),
-    ("/vendors/<int:vendor_id>/scorecard", "POST"): S("buyer", (), lambda w: (
-        {"vendor_id": w.vendor.id}, _what_if_form())),
+    ("/vendors/<int:vendor_id>/scorecard", "POST"): S(
+        "buyer", (), lambda w: ({"vendor_id": w.vendor.id}, _what_if_form())
+    ),
     # ---------------------------------------------------------------- needs
     ("/api/v1/needs", "POST"): S("buyer", ("need.create",), lambda w: ({}, NEED)),
-    ("/api/v1/needs/<int:need_id>", "PATCH"): S("buyer", ("need.update",), lambda w: (
-        lambda n: ({"need_id": n["id"]}, {"volume": 900, "version": n["version"]}))(
-            w.api("buyer", "POST", "/api/v1/needs", json=NEED))),
+    ("/api/v1/needs/<int:need_id>", "PATCH"): S(
+        "buyer",
+        ("need.update",),
+        lambda w: (lambda n: ({"need_id": n["id"]}, {"volume": 900, "version": n["version"]}))(
+            w.api("buyer", "POST", "/api/v1/needs", json=NEED)
+        ),
+    ),
     ("/needs", "POST"): S("buyer", ("need.create",), lambda w: ({}, _need_form())),
-    ("/needs/<int:need_id>", "POST"): S("buyer", ("need.update",), lambda w: (
-        lambda n: ({"need_id": n["id"]}, _need_form(volume="800", version=str(n["version"]))))(
-            w.api("buyer", "POST", "/api/v1/needs", json=NEED))),
+    ("/needs/<int:need_id>", "POST"): S(
+        "buyer",
+        ("need.update",),
+        lambda w: (
+            lambda n: ({"need_id": n["id"]}, _need_form(volume="800", version=str(n["version"])))
+        )(w.api("buyer", "POST", "/api/v1/needs", json=NEED)),
+    ),
     # ---------------------------------------------------------------- scenarios
-    ("/api/v1/scenarios", "POST"): S("buyer", ("scenario.create", "job.start", "scenario.solve"), lambda w: (
-        {}, {"name": w.unique("API plan"), "need_ids": [w.need["id"]]})),
-    ("/api/v1/scenarios/<int:scenario_id>", "PATCH"): S("buyer", ("scenario.update", "job.start"), lambda w: (
-        lambda s: ({"scenario_id": s["id"]}, {"name": "Renamed", "version": s["version"]}))(w.scenario())),
-    ("/api/v1/scenarios/<int:scenario_id>/solve", "POST"): S("buyer", ("job.start", "scenario.solve"),
-                                                            _scenario_id()),
-    ("/api/v1/scenarios/<int:scenario_id>/copy", "POST"): S("buyer", ("scenario.create", "job.start"),
-                                                           _scenario_id()),
-    ("/api/v1/scenarios/<int:scenario_id>/submit", "POST"): S("buyer", ("scenario.submit",), _scenario_id()),
-    ("/api/v1/scenarios/<int:scenario_id>/decision", "POST"): S("executive", ("scenario.approve",), lambda w: (
-        {"scenario_id": w.scenario("submitted")["id"]}, {"decision": "approved"})),
-    ("/api/v1/scenarios/<int:scenario_id>/report", "POST"): S("buyer", ("job.start",), _scenario_id()),
-    ("/scenarios", "POST"): S("buyer", ("scenario.create", "job.start"), lambda w: (
-        {}, {"name": w.unique("Page plan"), "need_ids": str(w.need["id"]), "objective": "min_cost"})),
-    ("/scenarios/<int:scenario_id>/edit", "POST"): S("buyer", ("scenario.update", "job.start"), lambda w: (
-        lambda s: ({"scenario_id": s["id"]}, {"name": "Page renamed", "objective": "min_cost",
-                                              "version": str(s["version"])}))(w.scenario())),
+    ("/api/v1/scenarios", "POST"): S(
+        "buyer",
+        ("scenario.create", "job.start", "scenario.solve"),
+        lambda w: ({}, {"name": w.unique("API plan"), "need_ids": [w.need["id"]]}),
+    ),
+    ("/api/v1/scenarios/<int:scenario_id>", "PATCH"): S(
+        "buyer",
+        ("scenario.update", "job.start"),
+        lambda w: (
+            lambda s: ({"scenario_id": s["id"]}, {"name": "Renamed", "version": s["version"]})
+        )(w.scenario()),
+    ),
+    ("/api/v1/scenarios/<int:scenario_id>/solve", "POST"): S(
+        "buyer", ("job.start", "scenario.solve"), _scenario_id()
+    ),
+    ("/api/v1/scenarios/<int:scenario_id>/copy", "POST"): S(
+        "buyer", ("scenario.create", "job.start"), _scenario_id()
+    ),
+    ("/api/v1/scenarios/<int:scenario_id>/submit", "POST"): S(
+        "buyer", ("scenario.submit",), _scenario_id()
+    ),
+    ("/api/v1/scenarios/<int:scenario_id>/decision", "POST"): S(
+        "executive",
+        ("scenario.approve",),
+        lambda w: ({"scenario_id": w.scenario("submitted")["id"]}, {"decision": "approved"}),
+    ),
+    ("/api/v1/scenarios/<int:scenario_id>/report", "POST"): S(
+        "buyer", ("job.start",), _scenario_id()
+    ),
+    ("/scenarios", "POST"): S(
+        "buyer",
+        ("scenario.create", "job.start"),
+        lambda w: (
+            {},
+            {"name": w.unique("Page plan"), "need_ids": str(w.need["id"]), "objective": "min_cost"},
+        ),
+    ),
+    ("/scenarios/<int:scenario_id>/edit", "POST"): S(
+        "buyer",
+        ("scenario.update", "job.start"),
+        lambda w: (
+            lambda s: (
+                {"scenario_id": s["id"]},
+                {"name": "Page renamed", "objective": "min_cost", "version": str(s["version"])},
+            )
+        )(w.scenario()),
+    ),
     ("/scenarios/<int:scenario_id>/solve", "POST"): S("buyer", ("job.start",), _scenario_id()),
-    ("/scenarios/<int:scenario_id>/copy", "POST"): S("buyer", ("scenario.create", "job.start"), _scenario_id()),
-    ("/scenarios/<int:scenario_id>/submit", "POST"): S("buyer", ("scenario.submit",), _scenario_id()),
-    ("/scenarios/<int:scenario_id>/decision", "POST"): S("executive", ("scenario.reject",), lambda w: (
-        {"scenario_id": w.scenario("submitted")["id"]}, {"decision": "rejected", "comment": "Too dear"})),
+    ("/scenarios/<int:scenario_id>/copy", "POST"): S(
+        "buyer", ("scenario.create", "job.start"), _scenario_id()
+    ),
+    ("/scenarios/<int:scenario_id>/submit", "POST"): S(
+        "buyer", ("scenario.submit",), _scenario_id()
+    ),
+    ("/scenarios/<int:scenario_id>/decision", "POST"): S(
+        "executive",
+        ("scenario.reject",),
+        lambda w: (
+            {"scenario_id": w.scenario("submitted")["id"]},
+            {"decision": "rejected", "comment": "Too dear"},
+        ),
+    ),
     ("/scenarios/<int:scenario_id>/report", "POST"): S("buyer", ("job.start",), _scenario_id()),
     # ---------------------------------------------------------------- jobs
-    ("/api/v1/jobs/<int:job_id>/cancel", "POST"): S("buyer", ("job.cancel",), lambda w: (
-        {"job_id": w.job("queued")}, {})),
-    ("/api/v1/jobs/<int:job_id>/retry", "POST"): S("buyer", ("job.retry",), lambda w: (
-        {"job_id": w.job("failed")}, {})),
-    ("/jobs/<int:job_id>/cancel", "POST"): S("buyer", ("job.cancel",), lambda w: ({"job_id": w.job("queued")}, {})),
-    ("/jobs/<int:job_id>/retry", "POST"): S("buyer", ("job.retry",), lambda w: ({"job_id": w.job("failed")}, {})),
+    ("/api/v1/jobs/<int:job_id>/cancel", "POST"): S(
+        "buyer", ("job.cancel",), lambda w: ({"job_id": w.job("queued")}, {})
+    ),
+    ("/api/v1/jobs/<int:job_id>/retry", "POST"): S(
+        "buyer", ("job.retry",), lambda w: ({"job_id": w.job("failed")}, {})
+    ),
+    ("/jobs/<int:job_id>/cancel", "POST"): S(
+        "buyer", ("job.cancel",), lambda w: ({"job_id": w.job("queued")}, {})
+    ),
+    ("/jobs/<int:job_id>/retry", "POST"): S(
+        "buyer", ("job.retry",), lambda w: ({"job_id": w.job("failed")}, {})
+    ),
 }
 
 
@@ -268,11 +523,17 @@ def check_step(w: World, rule: str, method: str, step: Step) -> list[str]:
     before = database_rows() if not step.actions else None
     response = send(w, rule, method, step, ids, body)
     if response.status_code >= 400 or "/sign-in?next=" in response.headers.get("Location", ""):
-        return [f"{label}: the call did not succeed ({response.status_code}): {response.text[:300]}"]
+        return [
+            f"{label}: the call did not succeed ({response.status_code}): {response.text[:300]}"
+        ]
     db.session.commit()
-    events = db.session.scalars(select(AuditEvent).where(AuditEvent.id > last).order_by(AuditEvent.id)).all()
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.id > last).order_by(AuditEvent.id)
+    ).all()
     if not step.actions:
-        problems = [f"{label}: changes nothing, yet wrote {[e.action for e in events]}"] if events else []
+        problems = (
+            [f"{label}: changes nothing, yet wrote {[e.action for e in events]}"] if events else []
+        )
         if database_rows() != before:
             problems.append(f"{label}: declared as changing nothing, but the database changed")
         return problems
@@ -281,8 +542,14 @@ def check_step(w: World, rule: str, method: str, step: Step) -> list[str]:
     if missing:
         return [f"{label}: no audit event {missing} (wrote {sorted(written) or 'none'})"]
     actor = w.users[step.actor].id
-    wrong = [f"{e.action} by user {e.actor_id}" for e in events if e.action in step.actions and e.actor_id != actor]
-    return [f"{label}: events not attributed to the caller (user {actor}): {wrong}"] if wrong else []
+    wrong = [
+        f"{e.action} by user {e.actor_id}"
+        for e in events
+        if e.action in step.actions and e.actor_id != actor
+    ]
+    return (
+        [f"{label}: events not attributed to the caller (user {actor}): {wrong}"] if wrong else []
+    )
 
 
 def test_every_state_changing_route_writes_an_audit_event(app, walk_world):
@@ -298,11 +565,14 @@ def test_the_walker_catches_a_change_without_an_event(app, walk_world, monkeypat
     rule = ("/api/v1/needs", "POST")
     monkeypatch.setattr("procure.needs.services.record_event", lambda *args, **kwargs: None)
     assert check_step(walk_world, *rule, STEPS[rule]) == [
-        "POST /api/v1/needs: no audit event ['need.create'] (wrote none)"]
+        "POST /api/v1/needs: no audit event ['need.create'] (wrote none)"
+    ]
     monkeypatch.undo()
     problems = check_step(walk_world, *rule, Step("buyer", (), STEPS[rule].prepare))
-    assert problems == ["POST /api/v1/needs: changes nothing, yet wrote ['need.create']",
-                        "POST /api/v1/needs: declared as changing nothing, but the database changed"]
+    assert problems == [
+        "POST /api/v1/needs: changes nothing, yet wrote ['need.create']",
+        "POST /api/v1/needs: declared as changing nothing, but the database changed",
+    ]
 
 
 def test_a_job_marked_failed_while_reading_is_audited(app, walk_world):
@@ -315,17 +585,27 @@ def test_a_job_marked_failed_while_reading_is_audited(app, walk_world):
     from procure.scenarios.models import Scenario
 
     scenario = walk_world.scenario()
-    job = db.session.scalars(select(Job).where(Job.subject_id == scenario["id"], Job.kind == "scenario.solve")).one()
+    job = db.session.scalars(
+        select(Job).where(Job.subject_id == scenario["id"], Job.kind == "scenario.solve")
+    ).one()
     silent = utcnow() - timedelta(hours=1)
-    job.status, job.started_at, job.heartbeat_at, job.runner = "running", silent, silent, "lost-host:1"
+    job.status, job.started_at, job.heartbeat_at, job.runner = (
+        "running",
+        silent,
+        silent,
+        "lost-host:1",
+    )
     db.session.get(Scenario, scenario["id"]).status = "draft"
     db.session.commit()
     last = db.session.scalar(select(AuditEvent.id).order_by(AuditEvent.id.desc()).limit(1))
-    response = walk_world.api_client.get(f"/api/v1/jobs/{job.id}", headers=walk_world.headers["buyer"])
+    response = walk_world.api_client.get(
+        f"/api/v1/jobs/{job.id}", headers=walk_world.headers["buyer"]
+    )
     assert response.status_code == 200 and response.json["status"] == "failed"
     db.session.commit()
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.id > last)).all()
     assert [(e.action, e.target_type, e.target_id, e.actor_id) for e in events] == [
-        ("job.fail", "Job", str(job.id), None)]
+        ("job.fail", "Job", str(job.id), None)
+    ]
     assert "stopped" in events[0].changes["after"]["reason"]
     assert events[0].organization_id == walk_world.users["buyer"].organization_id

@@ -24,8 +24,12 @@ def test_sign_in_opens_the_role_home_and_sign_out_closes_it(client, make_user, s
 
 
 def test_each_role_gets_its_own_home(client, make_user, sign_in):
-    headings = {"buyer": "Buyer workspace", "vendor": "Vendor workspace",
-                "executive": "Executive review", "admin": "Administration"}
+    headings = {
+        "buyer": "Buyer workspace",
+        "vendor": "Vendor workspace",
+        "executive": "Executive review",
+        "admin": "Administration",
+    }
     for role, heading in headings.items():
         user = make_user(role)
         page_client = client.application.test_client()
@@ -41,8 +45,14 @@ def test_wrong_password_and_unknown_email_get_the_same_401(client, make_user):
     message = "The email or password is not correct."
     assert message in wrong.text and message in unknown.text
     api_wrong = client.post("/api/v1/auth/tokens", json={"email": user.email, "password": "x"})
-    api_unknown = client.post("/api/v1/auth/tokens", json={"email": "no@example.test", "password": "x"})
-    assert api_wrong.json == api_unknown.json == {"code": 401, "status": "Unauthorized", "message": message}
+    api_unknown = client.post(
+        "/api/v1/auth/tokens", json={"email": "no@example.test", "password": "x"}
+    )
+    assert (
+        api_wrong.json
+        == api_unknown.json
+        == {"code": 401, "status": "Unauthorized", "message": message}
+    )
 
 
 def test_repeated_failures_are_throttled_then_released(app, client, make_user):
@@ -55,7 +65,9 @@ def test_repeated_failures_are_throttled_then_released(app, client, make_user):
     assert api.status_code == 429 and int(api.headers["Retry-After"]) > 0
     # once the window has passed, the right password works and the counter is gone
     throttle = db.session.get(SignInThrottle, user.email)
-    throttle.window_started_at = utcnow() - timedelta(minutes=app.config["LOGIN_WINDOW_MINUTES"] + 1)
+    throttle.window_started_at = utcnow() - timedelta(
+        minutes=app.config["LOGIN_WINDOW_MINUTES"] + 1
+    )
     db.session.commit()
     assert post_sign_in(client, user.email, TEST_PASSWORD).status_code == 302
     assert db.session.get(SignInThrottle, user.email) is None
@@ -95,8 +107,10 @@ def test_sign_in_gives_a_new_session(client, make_user):
 def test_next_parameter_only_follows_local_paths(client, make_user):
     user = make_user("buyer")
     token = csrf_token_from(client.get("/sign-in").text)
-    response = client.post("/sign-in?next=//evil.example/x",
-                           data={"email": user.email, "password": TEST_PASSWORD, "csrf_token": token})
+    response = client.post(
+        "/sign-in?next=//evil.example/x",
+        data={"email": user.email, "password": TEST_PASSWORD, "csrf_token": token},
+    )
     assert response.headers["Location"] == "/"
     response = client.get("/account")
     assert response.status_code == 200
@@ -110,7 +124,9 @@ def test_page_redirects_anonymous_users_to_sign_in_with_next(client):
 
 def test_token_issue_use_and_revocation(client, make_user):
     user = make_user("buyer")
-    issued = client.post("/api/v1/auth/tokens", json={"email": user.email, "password": TEST_PASSWORD, "name": "ci"})
+    issued = client.post(
+        "/api/v1/auth/tokens", json={"email": user.email, "password": TEST_PASSWORD, "name": "ci"}
+    )
     assert issued.status_code == 201
     assert issued.json["name"] == "ci" and issued.json["token"].startswith("ipk_")
     headers = {"Authorization": f"Bearer {issued.json['token']}"}
@@ -120,7 +136,10 @@ def test_token_issue_use_and_revocation(client, make_user):
     assert issued.json["token"] not in stored.token_hash  # only the hash is kept
     listed = client.get("/api/v1/auth/tokens", headers=headers).json
     assert [t["name"] for t in listed] == ["ci"] and "token" not in listed[0]
-    assert client.delete(f"/api/v1/auth/tokens/{issued.json['id']}", headers=headers).status_code == 204
+    assert (
+        client.delete(f"/api/v1/auth/tokens/{issued.json['id']}", headers=headers).status_code
+        == 204
+    )
     after = client.get("/api/v1/me", headers=headers)
     assert after.status_code == 401  # revocation takes effect at once
     assert after.json["code"] == 401
@@ -141,7 +160,9 @@ def test_expired_and_malformed_tokens_are_refused(client, make_user, bearer):
 def test_bearer_requests_need_no_csrf_token_and_set_no_session(client, make_user, bearer):
     admin = make_user("admin")
     headers = bearer(admin)
-    response = client.post("/api/v1/organizations", json={"name": "Via Token", "kind": "vendor"}, headers=headers)
+    response = client.post(
+        "/api/v1/organizations", json={"name": "Via Token", "kind": "vendor"}, headers=headers
+    )
     assert response.status_code == 201
     assert "Set-Cookie" not in response.headers
 
@@ -152,8 +173,11 @@ def test_session_requests_to_the_api_need_a_csrf_token(client, make_user, sign_i
     response = client.post("/api/v1/organizations", json={"name": "Via Session", "kind": "vendor"})
     assert response.status_code == 400 and response.json["code"] == 400
     token = csrf_token_from(client.get("/").text)
-    response = client.post("/api/v1/organizations", json={"name": "Via Session", "kind": "vendor"},
-                           headers={"X-CSRFToken": token})
+    response = client.post(
+        "/api/v1/organizations",
+        json={"name": "Via Session", "kind": "vendor"},
+        headers={"X-CSRFToken": token},
+    )
     assert response.status_code == 201
 
 
@@ -161,10 +185,14 @@ def test_tokens_page_creates_and_revokes(client, make_user, sign_in):
     user = make_user("vendor")
     sign_in(client, user)
     page = client.get("/account")
-    created = client.post("/account", data={"name": "spreadsheet", "csrf_token": csrf_token_from(page.text)})
+    created = client.post(
+        "/account", data={"name": "spreadsheet", "csrf_token": csrf_token_from(page.text)}
+    )
     assert created.status_code == 200 and "ipk_" in created.text
     token = db.session.scalars(select(ApiToken)).one()
-    revoked = client.post(f"/account/tokens/{token.id}/revoke", data={"csrf_token": csrf_token_from(created.text)})
+    revoked = client.post(
+        f"/account/tokens/{token.id}/revoke", data={"csrf_token": csrf_token_from(created.text)}
+    )
     assert revoked.status_code == 302
     db.session.refresh(token)
     assert token.revoked_at is not None
@@ -191,16 +219,27 @@ def _session_cookie_of_a_sign_in(app, user):
     return next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
 
 
-def test_session_cookie_is_httponly_samesite_and_secure_when_configured(app, migrated, tmp_path, make_user):
+def test_session_cookie_is_httponly_samesite_and_secure_when_configured(
+    app, migrated, tmp_path, make_user
+):
     from procure import create_app
     from tests.conftest import IsolatedClient
 
     user = make_user("buyer")
     cookie = _session_cookie_of_a_sign_in(app, user)
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
-    assert "Secure" not in cookie  # session_cookie_secure = false by default (plain http in development)
-    secure_app = create_app({"database_url": migrated, "secret_key": "test-secret", "session_cookie_secure": True,
-                             "TESTING": True}, instance_path=str(tmp_path / "secure"))
+    assert (
+        "Secure" not in cookie
+    )  # session_cookie_secure = false by default (plain http in development)
+    secure_app = create_app(
+        {
+            "database_url": migrated,
+            "secret_key": "test-secret",
+            "session_cookie_secure": True,
+            "TESTING": True,
+        },
+        instance_path=str(tmp_path / "secure"),
+    )
     secure_app.test_client_class = IsolatedClient
     try:
         cookie = _session_cookie_of_a_sign_in(secure_app, user)
@@ -229,11 +268,17 @@ def test_security_headers_on_pages_api_errors_and_files(client, make_user, beare
         assert "script-src 'self'" in policy and "object-src 'none'" in policy, name
         assert response.headers.get("X-Frame-Options") == "DENY", name
         assert response.headers.get("X-Content-Type-Options") == "nosniff", name
-        assert response.headers.get("Referrer-Policy") in {"same-origin", "no-referrer", "strict-origin"}, name
+        assert response.headers.get("Referrer-Policy") in {
+            "same-origin",
+            "no-referrer",
+            "strict-origin",
+        }, name
     assert responses[("api 200", 200)].headers["Cache-Control"] == "no-store"
 
 
-def test_a_token_revoked_on_the_account_page_fails_on_the_very_next_request(client, make_user, bearer, sign_in):
+def test_a_token_revoked_on_the_account_page_fails_on_the_very_next_request(
+    client, make_user, bearer, sign_in
+):
     user = make_user("vendor")
     headers = bearer(user)
     api = client.application.test_client()
@@ -241,8 +286,12 @@ def test_a_token_revoked_on_the_account_page_fails_on_the_very_next_request(clie
     sign_in(client, user)
     page = client.get("/account")
     token = db.session.scalars(select(ApiToken)).one()
-    assert client.post(f"/account/tokens/{token.id}/revoke",
-                       data={"csrf_token": csrf_token_from(page.text)}).status_code == 302
+    assert (
+        client.post(
+            f"/account/tokens/{token.id}/revoke", data={"csrf_token": csrf_token_from(page.text)}
+        ).status_code
+        == 302
+    )
     assert api.get("/api/v1/me", headers=headers).status_code == 401
 
 
@@ -254,7 +303,9 @@ def test_sign_out_ends_the_session_a_copied_cookie_included_and_on_every_device(
     post_sign_in(other_device, user.email, TEST_PASSWORD)
     assert other_device.get("/").status_code == 200
     home = client.get("/")
-    assert client.post("/sign-out", data={"csrf_token": csrf_token_from(home.text)}).status_code == 302
+    assert (
+        client.post("/sign-out", data={"csrf_token": csrf_token_from(home.text)}).status_code == 302
+    )
     replayed = client.application.test_client()
     replayed.set_cookie("session", copied)
     assert replayed.get("/").status_code == 302  # the copy no longer signs anyone in

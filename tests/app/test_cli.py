@@ -22,7 +22,9 @@ def test_demo_creates_the_database_loads_logins_and_is_repeatable(tmp_path, monk
     def counts():
         engine = create_engine(f"sqlite:///{database}")
         with engine.connect() as connection:
-            found = {t: connection.execute(text(f'SELECT count(*) FROM "{t}"')).scalar() for t in tables}
+            found = {
+                t: connection.execute(text(f'SELECT count(*) FROM "{t}"')).scalar() for t in tables
+            }
         engine.dispose()
         return found
 
@@ -40,7 +42,9 @@ def test_demo_logins_sign_in(tmp_path, monkeypatch):
     app = create_app({"secret_key": "x"}, instance_path=str(tmp_path / "instance"))
     client = app.test_client()
     for login in DEMO_LOGINS:
-        response = client.post("/api/v1/auth/tokens", json={"email": login.email, "password": login.password})
+        response = client.post(
+            "/api/v1/auth/tokens", json={"email": login.email, "password": login.password}
+        )
         assert response.status_code == 201, login.email
         me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {response.json['token']}"})
         assert me.json["role"] == login.role
@@ -63,22 +67,58 @@ def test_db_upgrade_command(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     engine = create_engine(url)
     with engine.connect() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == _head()
+        assert (
+            connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == _head()
+        )
     engine.dispose()
 
 
 def test_users_create_and_its_errors(app, tmp_path, monkeypatch, migrated):
-    args = ["users", "create", "--email", "Cfo@Example.test", "--name", "Chief", "--role", "executive",
-            "--organization", "Acme Buyer", "--kind", "buyer", "--password", "a-long-password"]
+    args = [
+        "users",
+        "create",
+        "--email",
+        "Cfo@Example.test",
+        "--name",
+        "Chief",
+        "--role",
+        "executive",
+        "--organization",
+        "Acme Buyer",
+        "--kind",
+        "buyer",
+        "--password",
+        "a-long-password",
+    ]
     result = run_cli(args, tmp_path, monkeypatch, database_url=migrated)
     assert result.exit_code == 0, result.output
     assert "Created executive cfo@example.test in Acme Buyer" in result.output
-    assert db.session.scalar(select(User.role).where(User.email == "cfo@example.test")) == "executive"
-    result = run_cli(["users", "create", "--email", "v@example.test", "--name", "V", "--role", "vendor",
-                      "--organization", "Acme Buyer", "--password", "short"],
-                     tmp_path, monkeypatch, database_url=migrated)
+    assert (
+        db.session.scalar(select(User.role).where(User.email == "cfo@example.test")) == "executive"
+    )
+    result = run_cli(
+        [
+            "users",
+            "create",
+            "--email",
+            "v@example.test",
+            "--name",
+            "V",
+            "--role",
+            "vendor",
+            "--organization",
+            "Acme Buyer",
+            "--password",
+            "short",
+        ],
+        tmp_path,
+        monkeypatch,
+        database_url=migrated,
+    )
     assert result.exit_code == 2
-    assert "error: role: A buyer organization's user may be: admin, buyer, executive." in result.output
+    assert (
+        "error: role: A buyer organization's user may be: admin, buyer, executive." in result.output
+    )
     assert "error: password: Use at least 12 characters." in result.output
     assert db.session.scalar(select(User.id).where(User.email == "v@example.test")) is None
 

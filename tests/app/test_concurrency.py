@@ -22,10 +22,11 @@ from __future__ import annotations
 import re
 import threading
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 from sqlalchemy import event, func, select, text
@@ -85,7 +86,10 @@ def race(calls: list[Callable[[], Any]], hold: tuple[type, ...] = ()) -> list[An
     if hold:
         event.listen(Session, "before_flush", before_flush)
     try:
-        threads = [threading.Thread(target=run, args=(i, call), name=f"racer-{i}") for i, call in enumerate(calls)]
+        threads = [
+            threading.Thread(target=run, args=(i, call), name=f"racer-{i}")
+            for i, call in enumerate(calls)
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -126,15 +130,18 @@ class Tally:
         record_property("races", self.races)
         record_property("requests", self.requests)
         record_property("misbehaved", len(self.faults))
-        assert not self.faults, (f"{self.case}: {len(self.faults)} of {self.races} races misbehaved "
-                                 f"({self.requests} requests):\n" + "\n".join(self.faults))
+        assert not self.faults, (
+            f"{self.case}: {len(self.faults)} of {self.races} races misbehaved "
+            f"({self.requests} requests):\n" + "\n".join(self.faults)
+        )
 
 
 MODES = (("held", True), ("sent at once", False), ("sent at once", False))
 
 
-def one_winner(responses, *, won: int = 200, lost: int = 409,
-               field_name: str | None = "version") -> tuple[int | None, list[str]]:
+def one_winner(
+    responses, *, won: int = 200, lost: int = 409, field_name: str | None = "version"
+) -> tuple[int | None, list[str]]:
     """The index of the one racer answered `won`, and what is wrong with the answers: more or fewer
     winners, a loser answered other than `lost`, or outside the error shape (naming `field_name`)."""
     problems = []
@@ -148,8 +155,11 @@ def one_winner(responses, *, won: int = 200, lost: int = 409,
         if response.status_code != lost:
             problems.append(f"racer {index} answered {response.status_code}: {response.text[:300]}")
         elif not ERROR_SHAPE - {"errors"} <= set(response.json) <= ERROR_SHAPE or (
-                field_name and field_name not in response.json.get("errors", {})):
-            problems.append(f"racer {index}'s {lost} is not the error shape naming {field_name!r}: {response.json}")
+            field_name and field_name not in response.json.get("errors", {})
+        ):
+            problems.append(
+                f"racer {index}'s {lost} is not the error shape naming {field_name!r}: {response.json}"
+            )
     return (winners[0] if len(winners) == 1 else None), problems
 
 
@@ -167,9 +177,21 @@ def clients(app, count: int):
 # ------------------------------------------------------------------ the same record edited in parallel
 
 
-def edit_rounds(app, tally: Tally, *, url: str, headers, hold: type, payloads: Callable[[int, int], dict],
-                stored: Callable[[], Any], expected: Callable[[dict], Any], action: str, record_id: int,
-                version_field: str = "version", racers: int = 3) -> None:
+def edit_rounds(
+    app,
+    tally: Tally,
+    *,
+    url: str,
+    headers,
+    hold: type,
+    payloads: Callable[[int, int], dict],
+    stored: Callable[[], Any],
+    expected: Callable[[dict], Any],
+    action: str,
+    record_id: int,
+    version_field: str = "version",
+    racers: int = 3,
+) -> None:
     """Rounds of `racers` parallel edits of one record, all sent with the version just read.
 
     `payloads(round, racer)` is a racer's change (without the version); `stored()` reads the
@@ -179,15 +201,22 @@ def edit_rounds(app, tally: Tally, *, url: str, headers, hold: type, payloads: C
         version = app.test_client().get(url, headers=headers).json[version_field]
         bodies = [{**payloads(round_number, i), version_field: version} for i in range(racers)]
         before = events(action, record_id)
-        responses = race([lambda c=c, b=b: c.patch(url, headers=headers, json=b)
-                          for c, b in zip(clients(app, racers), bodies)], hold=(hold,) if held else ())
+        responses = race(
+            [
+                lambda c=c, b=b: c.patch(url, headers=headers, json=b)
+                for c, b in zip(clients(app, racers), bodies)
+            ],
+            hold=(hold,) if held else (),
+        )
         winner, problems = one_winner(responses, field_name=version_field)
         if winner is not None:
             body = responses[winner].json
             if body[version_field] <= version:
                 problems.append(f"the winner's version is {body[version_field]}, read {version}")
             if stored() != expected(bodies[winner]):
-                problems.append(f"stored {stored()!r}, the winner sent {expected(bodies[winner])!r}")
+                problems.append(
+                    f"stored {stored()!r}, the winner sent {expected(bodies[winner])!r}"
+                )
         if events(action, record_id) - before != 1:
             problems.append(f"{events(action, record_id) - before} {action} events")
         tally.add(f"round {round_number} ({mode})", racers, problems)
@@ -198,16 +227,33 @@ def test_parallel_vendor_and_offer_edits_one_wins(app, make_vendor, bearer, reco
     headers = bearer(user)
     offer_id = vendor.offers[0].id
     tally = Tally("vendor profile and offer edits")
-    edit_rounds(app, tally, url=f"/api/v1/vendors/{vendor.id}", headers=headers, hold=Vendor,
-                payloads=lambda r, i: {"description": f"round {r} by racer {i}"},
-                stored=lambda: db.session.get(Vendor, vendor.id).description,
-                expected=lambda body: body["description"], action="vendor.update", record_id=vendor.id)
-    edit_rounds(app, tally, url=f"/api/v1/offers/{offer_id}", headers=headers, hold=Offer,
-                payloads=lambda r, i: {"price": 10 + r * 10 + i, "capacity_per_period": 1000 + i},
-                stored=lambda: (float(db.session.get(Offer, offer_id).price),
-                                db.session.get(Offer, offer_id).capacity_per_period),
-                expected=lambda body: (float(body["price"]), float(body["capacity_per_period"])),
-                action="offer.update", record_id=offer_id)
+    edit_rounds(
+        app,
+        tally,
+        url=f"/api/v1/vendors/{vendor.id}",
+        headers=headers,
+        hold=Vendor,
+        payloads=lambda r, i: {"description": f"round {r} by racer {i}"},
+        stored=lambda: db.session.get(Vendor, vendor.id).description,
+        expected=lambda body: body["description"],
+        action="vendor.update",
+        record_id=vendor.id,
+    )
+    edit_rounds(
+        app,
+        tally,
+        url=f"/api/v1/offers/{offer_id}",
+        headers=headers,
+        hold=Offer,
+        payloads=lambda r, i: {"price": 10 + r * 10 + i, "capacity_per_period": 1000 + i},
+        stored=lambda: (
+            float(db.session.get(Offer, offer_id).price),
+            db.session.get(Offer, offer_id).capacity_per_period,
+        ),
+        expected=lambda body: (float(body["price"]), float(body["capacity_per_period"])),
+        action="offer.update",
+        record_id=offer_id,
+    )
     tally.assert_clean(record_property)
 
 
@@ -215,23 +261,45 @@ def test_parallel_need_edits_one_wins(app, make_user, bearer, record_property):
     headers = bearer(make_user("buyer"))
     need = app.test_client().post("/api/v1/needs", headers=headers, json=NEED).json
     tally = Tally("need edits")
-    edit_rounds(app, tally, url=f"/api/v1/needs/{need['id']}", headers=headers, hold=Need,
-                payloads=lambda r, i: {"volume": 1000 + 100 * r + i, "title": f"Need r{r} by {i}"},
-                stored=lambda: (db.session.get(Need, need["id"]).volume, db.session.get(Need, need["id"]).title),
-                expected=lambda body: (body["volume"], body["title"]), action="need.update", record_id=need["id"])
+    edit_rounds(
+        app,
+        tally,
+        url=f"/api/v1/needs/{need['id']}",
+        headers=headers,
+        hold=Need,
+        payloads=lambda r, i: {"volume": 1000 + 100 * r + i, "title": f"Need r{r} by {i}"},
+        stored=lambda: (
+            db.session.get(Need, need["id"]).volume,
+            db.session.get(Need, need["id"]).title,
+        ),
+        expected=lambda body: (body["volume"], body["title"]),
+        action="need.update",
+        record_id=need["id"],
+    )
     tally.assert_clean(record_property)
 
 
-def test_parallel_scenario_edits_one_wins_and_its_solve_is_stored(app, world, record_property, make_scenario):
+def test_parallel_scenario_edits_one_wins_and_its_solve_is_stored(
+    app, world, record_property, make_scenario
+):
     headers = world["headers"]
     scenario = make_scenario()
     tally = Tally("scenario edits")
-    edit_rounds(app, tally, url=f"/api/v1/scenarios/{scenario['id']}", headers=headers, hold=Scenario,
-                payloads=lambda r, i: {"name": f"Plan r{r} by {i}", "targets": {"budget": 7000 + 100 * i}},
-                stored=lambda: (db.session.get(Scenario, scenario["id"]).name,
-                                db.session.get(Scenario, scenario["id"]).problem["targets"]["budget"]),
-                expected=lambda body: (body["name"], body["targets"]["budget"]),
-                action="scenario.update", record_id=scenario["id"])
+    edit_rounds(
+        app,
+        tally,
+        url=f"/api/v1/scenarios/{scenario['id']}",
+        headers=headers,
+        hold=Scenario,
+        payloads=lambda r, i: {"name": f"Plan r{r} by {i}", "targets": {"budget": 7000 + 100 * i}},
+        stored=lambda: (
+            db.session.get(Scenario, scenario["id"]).name,
+            db.session.get(Scenario, scenario["id"]).problem["targets"]["budget"],
+        ),
+        expected=lambda body: (body["name"], body["targets"]["budget"]),
+        action="scenario.update",
+        record_id=scenario["id"],
+    )
     tally.assert_clean(record_property)
     assert_solves_consistent(scenario["id"])
 
@@ -239,8 +307,15 @@ def test_parallel_scenario_edits_one_wins_and_its_solve_is_stored(app, world, re
 def test_parallel_disclosure_draft_edits_one_wins(app, make_vendor, bearer, record_property):
     vendor, user = make_vendor()
     headers = bearer(user)
-    draft = app.test_client().post("/api/v1/disclosures", headers=headers,
-                                   json={"vendor_id": vendor.id, **valid_document()}).json
+    draft = (
+        app.test_client()
+        .post(
+            "/api/v1/disclosures",
+            headers=headers,
+            json={"vendor_id": vendor.id, **valid_document()},
+        )
+        .json
+    )
 
     def payload(round_number, racer):
         document = valid_document()
@@ -248,11 +323,21 @@ def test_parallel_disclosure_draft_edits_one_wins(app, make_vendor, bearer, reco
         return {k: v for k, v in document.items() if k not in ("period_start", "period_end")}
 
     tally = Tally("disclosure draft edits")
-    edit_rounds(app, tally, url=f"/api/v1/disclosures/{draft['id']}", headers=headers, hold=Disclosure,
-                payloads=payload, version_field="edit_version",
-                stored=lambda: db.session.get(Disclosure, draft["id"]).figures["training"]["training_hours_all"],
-                expected=lambda body: body["training"]["training_hours_all"],
-                action="disclosure.update", record_id=draft["id"])
+    edit_rounds(
+        app,
+        tally,
+        url=f"/api/v1/disclosures/{draft['id']}",
+        headers=headers,
+        hold=Disclosure,
+        payloads=payload,
+        version_field="edit_version",
+        stored=lambda: db.session.get(Disclosure, draft["id"]).figures["training"][
+            "training_hours_all"
+        ],
+        expected=lambda body: body["training"]["training_hours_all"],
+        action="disclosure.update",
+        record_id=draft["id"],
+    )
     tally.assert_clean(record_property)
 
 
@@ -266,34 +351,58 @@ def _weights(round_number: int, racer: int) -> dict:
 def test_parallel_profile_revisions_make_one_new_version(app, make_user, bearer, record_property):
     buyer = make_user("buyer")
     headers = bearer(buyer)
-    latest = app.test_client().post("/api/v1/scoring-profiles", headers=headers,
-                                    json={"name": "Board", "settings": default_profile().to_dict()}).json
+    latest = (
+        app.test_client()
+        .post(
+            "/api/v1/scoring-profiles",
+            headers=headers,
+            json={"name": "Board", "settings": default_profile().to_dict()},
+        )
+        .json
+    )
     tally = Tally("scoring profile revisions")
     for round_number, (mode, held) in enumerate(MODES):
         bodies = [{"settings": _weights(round_number, i)} for i in range(3)]
-        responses = race([lambda c=c, b=b: c.patch(f"/api/v1/scoring-profiles/{latest['id']}", headers=headers, json=b)
-                          for c, b in zip(clients(app, 3), bodies)], hold=(ScoringProfile,) if held else ())
+        responses = race(
+            [
+                lambda c=c, b=b: c.patch(
+                    f"/api/v1/scoring-profiles/{latest['id']}", headers=headers, json=b
+                )
+                for c, b in zip(clients(app, 3), bodies)
+            ],
+            hold=(ScoringProfile,) if held else (),
+        )
         winner, problems = one_winner(responses, won=201, field_name=None)
-        numbers = db.session.scalars(select(ScoringProfile.number).where(ScoringProfile.name == "Board")
-                                     .order_by(ScoringProfile.number)).all()
+        numbers = db.session.scalars(
+            select(ScoringProfile.number)
+            .where(ScoringProfile.name == "Board")
+            .order_by(ScoringProfile.number)
+        ).all()
         if numbers != list(range(1, round_number + 3)):
             problems.append(f"versions {numbers} after {round_number + 1} revisions")
         if winner is not None:
             latest = responses[winner].json
             stored = db.session.get(ScoringProfile, latest["id"])
-            if stored.number != round_number + 2 or stored.settings["pillar_weights"] != pytest.approx(
-                    bodies[winner]["settings"]["pillar_weights"]):
-                problems.append(f"version {stored.number} holds {stored.settings['pillar_weights']}")
+            if stored.number != round_number + 2 or stored.settings[
+                "pillar_weights"
+            ] != pytest.approx(bodies[winner]["settings"]["pillar_weights"]):
+                problems.append(
+                    f"version {stored.number} holds {stored.settings['pillar_weights']}"
+                )
         tally.add(f"round {round_number} ({mode})", 3, problems)
     if events("scoring_profile.revise") != tally.races:
-        tally.faults.append(f"{events('scoring_profile.revise')} revise events for {tally.races} revisions")
+        tally.faults.append(
+            f"{events('scoring_profile.revise')} revise events for {tally.races} revisions"
+        )
     tally.assert_clean(record_property)
 
 
 # ------------------------------------------------------------------ the same record created in parallel
 
 
-def test_the_same_record_created_in_parallel_once(app, make_user, make_org, bearer, record_property):
+def test_the_same_record_created_in_parallel_once(
+    app, make_user, make_org, bearer, record_property
+):
     """A vendor profile per organization, a profile name per organization, a first draft per
     vendor and period: created by parallel requests, it exists once, and the others are told."""
     tally = Tally("the same record created in parallel")
@@ -301,32 +410,61 @@ def test_the_same_record_created_in_parallel_once(app, make_user, make_org, bear
         organization = make_org("vendor")
         users = [make_user("vendor", organization=organization) for _ in range(3)]
         logins = [bearer(user) for user in users]
-        responses = race([lambda c=c, h=h, n=n: c.post("/api/v1/vendors", headers=h, json={
-            "name": f"Vendor {n}", "country": "KE"}) for c, h, n in zip(clients(app, 3), logins, range(3))],
-            hold=(Vendor,) if held else ())
+        responses = race(
+            [
+                lambda c=c, h=h, n=n: c.post(
+                    "/api/v1/vendors", headers=h, json={"name": f"Vendor {n}", "country": "KE"}
+                )
+                for c, h, n in zip(clients(app, 3), logins, range(3))
+            ],
+            hold=(Vendor,) if held else (),
+        )
         winner, problems = one_winner(responses, won=201, field_name=None)
-        count = db.session.scalar(select(func.count()).select_from(Vendor)
-                                  .where(Vendor.organization_id == organization.id))
+        count = db.session.scalar(
+            select(func.count())
+            .select_from(Vendor)
+            .where(Vendor.organization_id == organization.id)
+        )
         if count != 1:
             problems.append(f"{count} vendor profiles for one organization")
         tally.add(f"vendor profile, round {round_number} ({mode})", 3, problems)
         vendor_id = responses[winner].json["id"] if winner is not None else None
 
         buyer_headers = bearer(make_user("buyer"))
-        responses = race([lambda c=c: c.post("/api/v1/scoring-profiles", headers=buyer_headers, json={
-            "name": "Board", "settings": default_profile().to_dict()}) for c in clients(app, 3)],
-            hold=(ScoringProfile,) if held else ())
-        _, problems = one_winner(responses, won=201, lost=422, field_name="name")  # as a later duplicate is
+        responses = race(
+            [
+                lambda c=c: c.post(
+                    "/api/v1/scoring-profiles",
+                    headers=buyer_headers,
+                    json={"name": "Board", "settings": default_profile().to_dict()},
+                )
+                for c in clients(app, 3)
+            ],
+            hold=(ScoringProfile,) if held else (),
+        )
+        _, problems = one_winner(
+            responses, won=201, lost=422, field_name="name"
+        )  # as a later duplicate is
         tally.add(f"scoring profile, round {round_number} ({mode})", 3, problems)
 
         if vendor_id is None:
             continue
         vendor_headers = bearer(users[0])
-        responses = race([lambda c=c: c.post("/api/v1/disclosures", headers=vendor_headers, json={
-            "vendor_id": vendor_id, **valid_document()}) for c in clients(app, 3)],
-            hold=(Disclosure,) if held else ())
+        responses = race(
+            [
+                lambda c=c: c.post(
+                    "/api/v1/disclosures",
+                    headers=vendor_headers,
+                    json={"vendor_id": vendor_id, **valid_document()},
+                )
+                for c in clients(app, 3)
+            ],
+            hold=(Disclosure,) if held else (),
+        )
         _, problems = one_winner(responses, won=201, field_name=None)
-        count = db.session.scalar(select(func.count()).select_from(Disclosure).where(Disclosure.vendor_id == vendor_id))
+        count = db.session.scalar(
+            select(func.count()).select_from(Disclosure).where(Disclosure.vendor_id == vendor_id)
+        )
         if count != 1:
             problems.append(f"{count} first drafts of one period")
         tally.add(f"first draft, round {round_number} ({mode})", 3, problems)
@@ -336,36 +474,61 @@ def test_the_same_record_created_in_parallel_once(app, make_user, make_org, bear
 # ------------------------------------------------------------------ disclosures: submit, amend, many vendors
 
 
-def test_a_draft_submitted_twice_and_amended_twice_in_parallel(app, make_vendor, bearer, record_property):
+def test_a_draft_submitted_twice_and_amended_twice_in_parallel(
+    app, make_vendor, bearer, record_property
+):
     tally = Tally("disclosure submitted and amended in parallel")
     for round_number, (mode, held) in enumerate(MODES):
         vendor, user = make_vendor()
         headers = bearer(user)
-        draft = app.test_client().post("/api/v1/disclosures", headers=headers,
-                                       json={"vendor_id": vendor.id, **valid_document()}).json
-        responses = race([lambda c=c: c.post(f"/api/v1/disclosures/{draft['id']}/submit", headers=headers)
-                          for c in clients(app, 3)], hold=(Disclosure,) if held else ())
+        draft = (
+            app.test_client()
+            .post(
+                "/api/v1/disclosures",
+                headers=headers,
+                json={"vendor_id": vendor.id, **valid_document()},
+            )
+            .json
+        )
+        responses = race(
+            [
+                lambda c=c: c.post(f"/api/v1/disclosures/{draft['id']}/submit", headers=headers)
+                for c in clients(app, 3)
+            ],
+            hold=(Disclosure,) if held else (),
+        )
         _, problems = one_winner(responses, field_name=None)
         stored = db.session.get(Disclosure, draft["id"])
         if stored.state != "submitted" or stored.edit_version != 2:
             problems.append(f"the draft is {stored.state}, edit version {stored.edit_version}")
         if events("disclosure.submit", draft["id"]) != 1:
             problems.append(f"{events('disclosure.submit', draft['id'])} submit events")
-        refreshes = db.session.scalars(select(Job.status).where(Job.kind == "scores.refresh",
-                                                                Job.created_by_id == user.id)).all()
+        refreshes = db.session.scalars(
+            select(Job.status).where(Job.kind == "scores.refresh", Job.created_by_id == user.id)
+        ).all()
         if refreshes != ["succeeded"]:
             problems.append(f"re-scoring jobs {refreshes}")
         tally.add(f"submit, round {round_number} ({mode})", 3, problems)
 
-        responses = race([lambda c=c: c.post(f"/api/v1/disclosures/{draft['id']}/amend", headers=headers)
-                          for c in clients(app, 3)], hold=(Disclosure,) if held else ())
+        responses = race(
+            [
+                lambda c=c: c.post(f"/api/v1/disclosures/{draft['id']}/amend", headers=headers)
+                for c in clients(app, 3)
+            ],
+            hold=(Disclosure,) if held else (),
+        )
         _, problems = one_winner(responses, won=201, field_name=None)
-        numbers = db.session.scalars(select(Disclosure.number).where(Disclosure.vendor_id == vendor.id)
-                                     .order_by(Disclosure.number)).all()
+        numbers = db.session.scalars(
+            select(Disclosure.number)
+            .where(Disclosure.vendor_id == vendor.id)
+            .order_by(Disclosure.number)
+        ).all()
         if numbers != [1, 2]:
             problems.append(f"versions {numbers}")
         if events("disclosure.amend") != round_number + 1:
-            problems.append(f"{events('disclosure.amend')} amend events in {round_number + 1} rounds")
+            problems.append(
+                f"{events('disclosure.amend')} amend events in {round_number + 1} rounds"
+            )
         tally.add(f"amend, round {round_number} ({mode})", 3, problems)
     tally.assert_clean(record_property)
 
@@ -373,7 +536,9 @@ def test_a_draft_submitted_twice_and_amended_twice_in_parallel(app, make_vendor,
 VENDORS_AT_ONCE = 6
 
 
-def test_many_vendors_submitting_at_once_are_all_stored_and_scored(app, make_vendor, bearer, record_property):
+def test_many_vendors_submitting_at_once_are_all_stored_and_scored(
+    app, make_vendor, bearer, record_property
+):
     tally = Tally("many vendors submitting at once")
     for round_number, (mode, held) in enumerate(MODES[:2]):
         period_end = date(2024 - round_number, 12, 31)
@@ -382,26 +547,45 @@ def test_many_vendors_submitting_at_once_are_all_stored_and_scored(app, make_ven
         for _ in range(VENDORS_AT_ONCE):
             vendor, user = make_vendor()
             headers = bearer(user)
-            draft = app.test_client().post("/api/v1/disclosures", headers=headers,
-                                           json={"vendor_id": vendor.id, **document})
+            draft = app.test_client().post(
+                "/api/v1/disclosures", headers=headers, json={"vendor_id": vendor.id, **document}
+            )
             assert draft.status_code == 201, draft.json
             drafts.append((vendor.id, draft.json["id"], headers))
-        responses = race([lambda c=c, d=d: c.post(f"/api/v1/disclosures/{d[1]}/submit", headers=d[2])
-                          for c, d in zip(clients(app, VENDORS_AT_ONCE), drafts)],
-                         hold=(Disclosure,) if held else ())
-        problems = [f"vendor {i} answered {r.status_code}: {r.text[:200]}" for i, r in enumerate(responses)
-                    if r.status_code != 200]
-        states = db.session.scalars(select(Disclosure.state).where(Disclosure.id.in_([d[1] for d in drafts]))).all()
+        responses = race(
+            [
+                lambda c=c, d=d: c.post(f"/api/v1/disclosures/{d[1]}/submit", headers=d[2])
+                for c, d in zip(clients(app, VENDORS_AT_ONCE), drafts)
+            ],
+            hold=(Disclosure,) if held else (),
+        )
+        problems = [
+            f"vendor {i} answered {r.status_code}: {r.text[:200]}"
+            for i, r in enumerate(responses)
+            if r.status_code != 200
+        ]
+        states = db.session.scalars(
+            select(Disclosure.state).where(Disclosure.id.in_([d[1] for d in drafts]))
+        ).all()
         if states != ["submitted"] * VENDORS_AT_ONCE:
             problems.append(f"stored states {states}")
-        snapshots = db.session.execute(select(ScoreSnapshot.vendor_id, ScoreSnapshot.peers)
-                                       .where(ScoreSnapshot.period_end == period_end)).all()
+        snapshots = db.session.execute(
+            select(ScoreSnapshot.vendor_id, ScoreSnapshot.peers).where(
+                ScoreSnapshot.period_end == period_end
+            )
+        ).all()
         expected = {(vendor_id, VENDORS_AT_ONCE) for vendor_id, _, _ in drafts}
         if sorted(snapshots) != sorted(expected):
-            problems.append(f"{len(snapshots)} snapshots {sorted(snapshots)}, expected one per vendor with "
-                            f"{VENDORS_AT_ONCE} peers")
-        jobs = db.session.execute(select(Job.status, Job.error).where(
-            Job.kind == "scores.refresh", Job.params["period_end"].as_string() == period_end.isoformat())).all()
+            problems.append(
+                f"{len(snapshots)} snapshots {sorted(snapshots)}, expected one per vendor with "
+                f"{VENDORS_AT_ONCE} peers"
+            )
+        jobs = db.session.execute(
+            select(Job.status, Job.error).where(
+                Job.kind == "scores.refresh",
+                Job.params["period_end"].as_string() == period_end.isoformat(),
+            )
+        ).all()
         if len(jobs) != VENDORS_AT_ONCE or any(status != "succeeded" for status, _ in jobs):
             problems.append(f"re-scoring jobs {[tuple(job) for job in jobs]}")
         tally.add(f"round {round_number} ({mode})", VENDORS_AT_ONCE, problems)
@@ -431,8 +615,12 @@ def released_once_blocked(app, release: threading.Event, sqlite_grace: float = 0
         while not done.is_set() and time.monotonic() < ends:
             if postgres:
                 with engine.connect() as connection:
-                    if connection.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                                              "AND datname = current_database()")):
+                    if connection.scalar(
+                        text(
+                            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                            "AND datname = current_database()"
+                        )
+                    ):
                         break
             elif writing.wait(0) and done.wait(sqlite_grace) is False:
                 break
@@ -458,7 +646,9 @@ def assert_solves_consistent(scenario_id: int, may_fail: bool = False) -> None:
     newest = jobs[-1]
     assert not [job.id for job in jobs if job.active]
     if may_fail and newest.status == "failed":
-        assert scenario.status == "failed" and scenario.result["errors"][0]["message"] == newest.error
+        assert (
+            scenario.status == "failed" and scenario.result["errors"][0]["message"] == newest.error
+        )
         return
     assert newest.status == "succeeded", (newest.status, newest.error)
     assert scenario.status == newest.result["status"] == "solved"
@@ -472,8 +662,11 @@ def _solved(make_scenario, name="Plan") -> dict:
 
 
 def _solve_jobs(scenario_id: int) -> list[Job]:
-    return db.session.scalars(select(Job).where(Job.kind == "scenario.solve", Job.subject_id == scenario_id)
-                              .order_by(Job.id)).all()
+    return db.session.scalars(
+        select(Job)
+        .where(Job.kind == "scenario.solve", Job.subject_id == scenario_id)
+        .order_by(Job.id)
+    ).all()
 
 
 def solve_problems(scenario_id: int, may_fail: bool = False) -> list[str]:
@@ -498,24 +691,40 @@ def test_the_same_scenario_solved_twice_in_parallel(app, world, record_property,
         for start in ("solved", "draft after a cancelled solve"):
             if start != "solved":
                 record = db.session.get(Scenario, scenario_id)
-                record.status, record.problem, record.result, record.frontier = "draft", None, None, None
+                record.status, record.problem, record.result, record.frontier = (
+                    "draft",
+                    None,
+                    None,
+                    None,
+                )
                 db.session.commit()
             jobs_before = len(_solve_jobs(scenario_id))
-            responses = race([lambda c=c: c.post(f"/api/v1/scenarios/{scenario_id}/solve", headers=world["headers"])
-                              for c in clients(app, 2)], hold=(Scenario, Job) if held else ())
+            responses = race(
+                [
+                    lambda c=c: c.post(
+                        f"/api/v1/scenarios/{scenario_id}/solve", headers=world["headers"]
+                    )
+                    for c in clients(app, 2)
+                ],
+                hold=(Scenario, Job) if held else (),
+            )
             _, problems = one_winner(responses, won=202, field_name=None)
             accepted = sum(r.status_code == 202 for r in responses)
             if not held and accepted == len(responses):
                 problems = []  # one after the other
             problems += solve_problems(scenario_id)
             if len(_solve_jobs(scenario_id)) - jobs_before != accepted:
-                problems.append(f"{len(_solve_jobs(scenario_id)) - jobs_before} solve jobs for {accepted} accepted")
+                problems.append(
+                    f"{len(_solve_jobs(scenario_id)) - jobs_before} solve jobs for {accepted} accepted"
+                )
             tally.add(f"round {round_number} ({mode}), from {start}", 2, problems)
     tally.assert_clean(record_property)
 
 
 @pytest.mark.parametrize("moment", ["saves its result", "fails"])
-def test_a_solve_asked_while_the_previous_solve_ends(app, world, monkeypatch, record_property, moment, make_scenario):
+def test_a_solve_asked_while_the_previous_solve_ends(
+    app, world, monkeypatch, record_property, moment, make_scenario
+):
     """A solve request arriving while the running solve job writes its end: its result, or its
     failure. The job is held there (its transaction open) until the new request has gone as far
     as it can; then no 500, no deadlock, and the scenario ends with the result of its newest
@@ -563,13 +772,24 @@ def test_a_solve_asked_while_the_previous_solve_ends(app, world, monkeypatch, re
     def second_solve():
         assert ending.wait(RACE_TIMEOUT), "the first solve never reached its end"
         with released_once_blocked(app, release):
-            return app.test_client().post(f"/api/v1/scenarios/{scenario_id}/solve", headers=world["headers"])
+            return app.test_client().post(
+                f"/api/v1/scenarios/{scenario_id}/solve", headers=world["headers"]
+            )
 
     tally = Tally(f"a solve asked while the previous solve {moment}")
-    responses = race([lambda: app.test_client().post(f"/api/v1/scenarios/{scenario_id}/solve",
-                                                     headers=world["headers"]), second_solve])
-    problems = [f"racer {i} answered {r.status_code}: {r.text[:300]}" for i, r in enumerate(responses)
-                if r.status_code not in (202, 409)]
+    responses = race(
+        [
+            lambda: app.test_client().post(
+                f"/api/v1/scenarios/{scenario_id}/solve", headers=world["headers"]
+            ),
+            second_solve,
+        ]
+    )
+    problems = [
+        f"racer {i} answered {r.status_code}: {r.text[:300]}"
+        for i, r in enumerate(responses)
+        if r.status_code not in (202, 409)
+    ]
     if responses[0].status_code != 202:
         problems.append(f"the first solve answered {responses[0].status_code}")
     problems += solve_problems(scenario_id, may_fail=moment == "fails")
@@ -577,14 +797,17 @@ def test_a_solve_asked_while_the_previous_solve_ends(app, world, monkeypatch, re
     tally.assert_clean(record_property)
 
 
-def test_approve_and_submit_racing_an_edit_one_fails_cleanly(app, world, make_user, bearer, record_property,
-                                                             make_scenario):
+def test_approve_and_submit_racing_an_edit_one_fails_cleanly(
+    app, world, make_user, bearer, record_property, make_scenario
+):
     """A submit racing an edit of a solved scenario, then an approval racing a rejection, an edit and a
     solve of the submitted one: one of them wins, the others answer 409, and the documents the
     executives decide on are the ones stored when it was submitted."""
     organization = world["buyer"].organization
-    approver, rejecter = bearer(make_user("executive", organization=organization)), \
-        bearer(make_user("executive", organization=organization))
+    approver, rejecter = (
+        bearer(make_user("executive", organization=organization)),
+        bearer(make_user("executive", organization=organization)),
+    )
     buyer = world["headers"]
     tally = Tally("approve and submit racing an edit")
     for round_number, (mode, held) in enumerate(MODES):
@@ -592,52 +815,105 @@ def test_approve_and_submit_racing_an_edit_one_fails_cleanly(app, world, make_us
         scenario = _solved(make_scenario, f"Plan {round_number}")
         url = f"/api/v1/scenarios/{scenario['id']}"
         submitter, editor = clients(app, 2)
-        responses = race([
-            lambda: submitter.post(f"{url}/submit", headers=buyer),
-            lambda: editor.patch(url, headers=buyer, json={
-                "name": "Edited", "targets": {"budget": 9000}, "version": scenario["version"]}),
-        ], hold=hold)
+        responses = race(
+            [
+                lambda: submitter.post(f"{url}/submit", headers=buyer),
+                lambda: editor.patch(
+                    url,
+                    headers=buyer,
+                    json={
+                        "name": "Edited",
+                        "targets": {"budget": 9000},
+                        "version": scenario["version"],
+                    },
+                ),
+            ],
+            hold=hold,
+        )
         winner, problems = one_winner(responses, field_name=None)
         stored = db.session.get(Scenario, scenario["id"])
         if winner == 0 and (stored.status != "submitted" or stored.name != scenario["name"]):
-            problems.append(f"the submit won, yet the scenario is {stored.status} and named {stored.name!r}")
+            problems.append(
+                f"the submit won, yet the scenario is {stored.status} and named {stored.name!r}"
+            )
         if winner == 1 and (stored.status != "solved" or stored.name != "Edited"):
-            problems.append(f"the edit won, yet the scenario is {stored.status} and named {stored.name!r}")
+            problems.append(
+                f"the edit won, yet the scenario is {stored.status} and named {stored.name!r}"
+            )
         tally.add(f"submit racing an edit, round {round_number} ({mode})", 2, problems)
         if stored.status != "submitted":  # make it submitted for the next race
             submitted = app.test_client().post(f"{url}/submit", headers=buyer)
             assert submitted.status_code == 200, submitted.json
         submitted = db.session.get(Scenario, scenario["id"])
-        documents = (submitted.problem, submitted.result, submitted.profile_settings, submitted.frontier)
+        documents = (
+            submitted.problem,
+            submitted.result,
+            submitted.profile_settings,
+            submitted.frontier,
+        )
         approving, rejecting, editing, solving = clients(app, 4)
-        responses = race([
-            lambda: approving.post(f"{url}/decision", headers=approver, json={"decision": "approved"}),
-            lambda: rejecting.post(f"{url}/decision", headers=rejecter,
-                                   json={"decision": "rejected", "comment": "Too dear."}),
-            lambda: editing.patch(url, headers=buyer, json={"name": "Late edit", "version": submitted.version}),
-            lambda: solving.post(f"{url}/solve", headers=buyer),
-        ], hold=hold)
+        responses = race(
+            [
+                lambda: approving.post(
+                    f"{url}/decision", headers=approver, json={"decision": "approved"}
+                ),
+                lambda: rejecting.post(
+                    f"{url}/decision",
+                    headers=rejecter,
+                    json={"decision": "rejected", "comment": "Too dear."},
+                ),
+                lambda: editing.patch(
+                    url, headers=buyer, json={"name": "Late edit", "version": submitted.version}
+                ),
+                lambda: solving.post(f"{url}/solve", headers=buyer),
+            ],
+            hold=hold,
+        )
         winner, problems = one_winner(responses, field_name=None)
         decided = db.session.get(Scenario, scenario["id"])
         if winner not in (0, 1) or decided.status != ("approved", "rejected")[winner or 0]:
             problems.append(f"winner {winner}; the scenario is {decided.status}")
-        if (decided.problem, decided.result, decided.profile_settings, decided.frontier) != documents:
+        if (
+            decided.problem,
+            decided.result,
+            decided.profile_settings,
+            decided.frontier,
+        ) != documents:
             problems.append("the decided scenario's documents changed")
-        decisions = events("scenario.approve", scenario["id"]) + events("scenario.reject", scenario["id"])
-        if decisions != 1 or events("scenario.update", scenario["id"]) != (1 if decided.name == "Edited" else 0):
+        decisions = events("scenario.approve", scenario["id"]) + events(
+            "scenario.reject", scenario["id"]
+        )
+        if decisions != 1 or events("scenario.update", scenario["id"]) != (
+            1 if decided.name == "Edited" else 0
+        ):
             problems.append(f"{decisions} decision events")
         if [job.id for job in _solve_jobs(scenario["id"]) if job.active]:
             problems.append("a solve job is still active on a decided scenario")
-        tally.add(f"approve, reject, edit and solve at once, round {round_number} ({mode})", 4, problems)
+        tally.add(
+            f"approve, reject, edit and solve at once, round {round_number} ({mode})", 4, problems
+        )
     tally.assert_clean(record_property)
 
 
 # ------------------------------------------------------------------ the page forms
 
 
-def page_rounds(app, sign_in, user, tally: Tally, label: str, *, page: str, post: str,
-                form: Callable[[int, int], dict], version: Callable[[], int], hold: type,
-                stored: Callable[[], Any], expected: Callable[[dict], Any], version_name: str = "version") -> None:
+def page_rounds(
+    app,
+    sign_in,
+    user,
+    tally: Tally,
+    label: str,
+    *,
+    page: str,
+    post: str,
+    form: Callable[[int, int], dict],
+    version: Callable[[], int],
+    hold: type,
+    stored: Callable[[], Any],
+    expected: Callable[[dict], Any],
+    version_name: str = "version",
+) -> None:
     """Two browser tabs (clients signed in as `user`) post the same form, loaded at the same version.
 
     One change is stored; the other tab is answered as a stale form is (the page's own conflict
@@ -650,9 +926,16 @@ def page_rounds(app, sign_in, user, tally: Tally, label: str, *, page: str, post
         forms = []
         for racer, tab in enumerate(tabs):
             token = csrf_token_from(tab.get(page).text)
-            forms.append({**form(round_number, racer), version_name: str(loaded), "csrf_token": token})
-        responses = race([lambda t=t, f=f: t.post(post, data=f, follow_redirects=True) for t, f in zip(tabs, forms)],
-                         hold=(hold,) if held else ())
+            forms.append(
+                {**form(round_number, racer), version_name: str(loaded), "csrf_token": token}
+            )
+        responses = race(
+            [
+                lambda t=t, f=f: t.post(post, data=f, follow_redirects=True)
+                for t, f in zip(tabs, forms)
+            ],
+            hold=(hold,) if held else (),
+        )
         problems = []
         winners = [i for i, f in enumerate(forms) if expected(f) == stored()]
         if len(winners) != 1 or version() <= loaded:
@@ -661,63 +944,138 @@ def page_rounds(app, sign_in, user, tally: Tally, label: str, *, page: str, post
             loser = 1 - winners[0]
             stale = tabs[loser].post(post, data=forms[loser], follow_redirects=True)
             answer = responses[loser]
-            if answer.status_code != stale.status_code or "changed since you loaded it" not in answer.text:
-                problems.append(f"the losing tab got {answer.status_code} "
-                                f"({_flash_or_title(answer.text)!r}); a stale form gets {stale.status_code} "
-                                f"({_flash_or_title(stale.text)!r})")
+            if (
+                answer.status_code != stale.status_code
+                or "changed since you loaded it" not in answer.text
+            ):
+                problems.append(
+                    f"the losing tab got {answer.status_code} "
+                    f"({_flash_or_title(answer.text)!r}); a stale form gets {stale.status_code} "
+                    f"({_flash_or_title(stale.text)!r})"
+                )
         tally.add(f"{label}, round {round_number} ({mode})", 2, problems)
 
 
 def _flash_or_title(html: str) -> str:
-    match = re.search(r'class="alert alert-\w+"[^>]*>(.*?)<', html, re.S) or re.search(r"<h1[^>]*>(.*?)<", html, re.S)
+    match = re.search(r'class="alert alert-\w+"[^>]*>(.*?)<', html, re.S) or re.search(
+        r"<h1[^>]*>(.*?)<", html, re.S
+    )
     return match.group(1).strip()[:160] if match else html[:160]
 
 
-def test_parallel_page_edits_one_wins_the_other_tab_is_told(app, world, make_vendor, sign_in, bearer,
-                                                            record_property, make_scenario):
+def test_parallel_page_edits_one_wins_the_other_tab_is_told(
+    app, world, make_vendor, sign_in, bearer, record_property, make_scenario
+):
     tally = Tally("page forms edited in two tabs at once")
     need_id = world["need"]["id"]
     need = lambda: db.session.get(Need, need_id)  # noqa: E731
-    page_rounds(app, sign_in, world["buyer"], tally, "need page", page=f"/needs/{need_id}", post=f"/needs/{need_id}",
-                form=lambda r, i: {"title": f"Need r{r} tab {i}", "service_category": "data_annotation",
-                                      "unit": "hour", "period_start": "2026-01-01", "period_end": "2026-12-31",
-                                      "volume": str(1000 + i), "budget_usd": "20000", "min_quality": "0.9",
-                                      "max_vendor_share": "0.8"},
-                version=lambda: need().version, hold=Need, stored=lambda: need().title, expected=lambda f: f["title"])
+    page_rounds(
+        app,
+        sign_in,
+        world["buyer"],
+        tally,
+        "need page",
+        page=f"/needs/{need_id}",
+        post=f"/needs/{need_id}",
+        form=lambda r, i: {
+            "title": f"Need r{r} tab {i}",
+            "service_category": "data_annotation",
+            "unit": "hour",
+            "period_start": "2026-01-01",
+            "period_end": "2026-12-31",
+            "volume": str(1000 + i),
+            "budget_usd": "20000",
+            "min_quality": "0.9",
+            "max_vendor_share": "0.8",
+        },
+        version=lambda: need().version,
+        hold=Need,
+        stored=lambda: need().title,
+        expected=lambda f: f["title"],
+    )
 
     scenario_id = _solved(make_scenario)["id"]
     scenario = lambda: db.session.get(Scenario, scenario_id)  # noqa: E731
-    page_rounds(app, sign_in, world["buyer"], tally, "scenario page", page=f"/scenarios/{scenario_id}",
-                post=f"/scenarios/{scenario_id}/edit",
-                form=lambda r, i: {"name": f"Plan r{r} tab {i}", "objective": "min_cost", "profile_id": "",
-                                      "targets.budget": str(9000 + i)},
-                version=lambda: scenario().version, hold=Scenario, stored=lambda: scenario().name,
-                expected=lambda f: f["name"])
+    page_rounds(
+        app,
+        sign_in,
+        world["buyer"],
+        tally,
+        "scenario page",
+        page=f"/scenarios/{scenario_id}",
+        post=f"/scenarios/{scenario_id}/edit",
+        form=lambda r, i: {
+            "name": f"Plan r{r} tab {i}",
+            "objective": "min_cost",
+            "profile_id": "",
+            "targets.budget": str(9000 + i),
+        },
+        version=lambda: scenario().version,
+        hold=Scenario,
+        stored=lambda: scenario().name,
+        expected=lambda f: f["name"],
+    )
 
     vendor, vendor_user = make_vendor("Tabbed Vendor")
     profile = lambda: db.session.get(Vendor, vendor.id)  # noqa: E731
-    page_rounds(app, sign_in, vendor_user, tally, "vendor profile page", page="/vendor/profile",
-                post="/vendor/profile",
-                form=lambda r, i: {"name": "Tabbed Vendor", "country": "KE", "description": f"r{r} tab {i}",
-                                      "service_categories": "data_annotation", "sites[0].name": "Nairobi CBD",
-                                      "sites[0].city": "Nairobi", "sites[0].country": "KE"},
-                version=lambda: profile().version, hold=Vendor, stored=lambda: profile().description,
-                expected=lambda f: f["description"])
+    page_rounds(
+        app,
+        sign_in,
+        vendor_user,
+        tally,
+        "vendor profile page",
+        page="/vendor/profile",
+        post="/vendor/profile",
+        form=lambda r, i: {
+            "name": "Tabbed Vendor",
+            "country": "KE",
+            "description": f"r{r} tab {i}",
+            "service_categories": "data_annotation",
+            "sites[0].name": "Nairobi CBD",
+            "sites[0].city": "Nairobi",
+            "sites[0].country": "KE",
+        },
+        version=lambda: profile().version,
+        hold=Vendor,
+        stored=lambda: profile().description,
+        expected=lambda f: f["description"],
+    )
 
-    draft = app.test_client().post("/api/v1/disclosures", headers=bearer(vendor_user),
-                                   json={"vendor_id": vendor.id, **valid_document()}).json
+    draft = (
+        app.test_client()
+        .post(
+            "/api/v1/disclosures",
+            headers=bearer(vendor_user),
+            json={"vendor_id": vendor.id, **valid_document()},
+        )
+        .json
+    )
     disclosure = lambda: db.session.get(Disclosure, draft["id"])  # noqa: E731
-    page_rounds(app, sign_in, vendor_user, tally, "disclosure page", page=f"/disclosures/{draft['id']}",
-                post=f"/disclosures/{draft['id']}",
-                form=lambda r, i: {**disclosure_form_fields(valid_document()), "action": "save",
-                                      "training.training_hours_all": str(3000.0 + 10 * r + i)},
-                version=lambda: disclosure().edit_version, version_name="edit_version", hold=Disclosure,
-                stored=lambda: disclosure().figures["training"]["training_hours_all"],
-                expected=lambda f: float(f["training.training_hours_all"]))
+    page_rounds(
+        app,
+        sign_in,
+        vendor_user,
+        tally,
+        "disclosure page",
+        page=f"/disclosures/{draft['id']}",
+        post=f"/disclosures/{draft['id']}",
+        form=lambda r, i: {
+            **disclosure_form_fields(valid_document()),
+            "action": "save",
+            "training.training_hours_all": str(3000.0 + 10 * r + i),
+        },
+        version=lambda: disclosure().edit_version,
+        version_name="edit_version",
+        hold=Disclosure,
+        stored=lambda: disclosure().figures["training"]["training_hours_all"],
+        expected=lambda f: float(f["training.training_hours_all"]),
+    )
     tally.assert_clean(record_property)
 
 
-def test_parallel_saves_in_the_profile_editor_make_one_version(app, make_user, sign_in, bearer, record_property):
+def test_parallel_saves_in_the_profile_editor_make_one_version(
+    app, make_user, sign_in, bearer, record_property
+):
     """The editor saves a new version on top of the latest one: two tabs that loaded the same latest
     version save one new version, and the other tab is told (not a second version replacing the
     first one unseen, nor a 500 from the unique version number)."""
@@ -725,26 +1083,46 @@ def test_parallel_saves_in_the_profile_editor_make_one_version(app, make_user, s
     tabs = clients(app, 2)
     for tab in tabs:
         sign_in(tab, buyer)
-    first = app.test_client().post("/api/v1/scoring-profiles", headers=bearer(buyer),
-                                   json={"name": "Board", "settings": default_profile().to_dict()}).json
+    first = (
+        app.test_client()
+        .post(
+            "/api/v1/scoring-profiles",
+            headers=bearer(buyer),
+            json={"name": "Board", "settings": default_profile().to_dict()},
+        )
+        .json
+    )
     tally = Tally("profile editor saved in two tabs at once")
     for round_number, (mode, held) in enumerate(MODES[:2]):
         page = f"/profiles/{first['id']}"
         forms = []
         for i, tab in enumerate(tabs):
             html = tab.get(page).text
-            forms.append({"csrf_token": csrf_token_from(html), "action": "save",
-                          "pillar_weights.impact": str(0.5 + 0.1 * i), "pillar_weights.cost": str(round(0.4 - 0.1 * i, 2)),
-                          "pillar_weights.quality": "0.1",
-                          **dict(re.findall(r'name="(latest_number)" value="(\d+)"', html))})  # the version loaded
-        responses = race([lambda t=t, f=f: t.post(page, data=f) for t, f in zip(tabs, forms)],
-                         hold=(ScoringProfile,) if held else ())
+            forms.append(
+                {
+                    "csrf_token": csrf_token_from(html),
+                    "action": "save",
+                    "pillar_weights.impact": str(0.5 + 0.1 * i),
+                    "pillar_weights.cost": str(round(0.4 - 0.1 * i, 2)),
+                    "pillar_weights.quality": "0.1",
+                    **dict(re.findall(r'name="(latest_number)" value="(\d+)"', html)),
+                }
+            )  # the version loaded
+        responses = race(
+            [lambda t=t, f=f: t.post(page, data=f) for t, f in zip(tabs, forms)],
+            hold=(ScoringProfile,) if held else (),
+        )
         statuses = sorted(r.status_code for r in responses)
-        numbers = db.session.scalars(select(ScoringProfile.number).where(ScoringProfile.name == "Board")
-                                     .order_by(ScoringProfile.number)).all()
+        numbers = db.session.scalars(
+            select(ScoringProfile.number)
+            .where(ScoringProfile.name == "Board")
+            .order_by(ScoringProfile.number)
+        ).all()
         problems = []
         refused = [r for r in responses if r.status_code != 302]
-        if statuses != [302, 409] or 'class="alert alert-error"' not in refused[0].text:  # the form says why
+        if (
+            statuses != [302, 409] or 'class="alert alert-error"' not in refused[0].text
+        ):  # the form says why
             problems.append(f"statuses {statuses}: {[_flash_or_title(r.text) for r in responses]}")
         if numbers != list(range(1, round_number + 3)):
             problems.append(f"versions {numbers} after {round_number + 1} saves")
@@ -752,7 +1130,9 @@ def test_parallel_saves_in_the_profile_editor_make_one_version(app, make_user, s
     tally.assert_clean(record_property)
 
 
-def test_parallel_reviews_one_per_organization(app, make_vendor, make_user, make_org, bearer, record_property):
+def test_parallel_reviews_one_per_organization(
+    app, make_vendor, make_user, make_org, bearer, record_property
+):
     """Colleagues of one buyer organization reviewing a version at once: one decision stands, the
     others are told (409). Buyers of different organizations reviewing at once: each keeps its own."""
     from procure.disclosures.models import DisclosureReview
@@ -762,41 +1142,75 @@ def test_parallel_reviews_one_per_organization(app, make_vendor, make_user, make
     tally = Tally("disclosure reviews")
     for round_number, (mode, held) in enumerate(MODES):
         document = valid_document(f"{2010 + round_number}-01-01", f"{2010 + round_number}-12-31")
-        created = app.test_client().post("/api/v1/disclosures", headers=vendor_headers,
-                                         json={"vendor_id": vendor.id, **document}).json
-        app.test_client().post(f"/api/v1/disclosures/{created['id']}/submit", headers=vendor_headers)
+        created = (
+            app.test_client()
+            .post(
+                "/api/v1/disclosures",
+                headers=vendor_headers,
+                json={"vendor_id": vendor.id, **document},
+            )
+            .json
+        )
+        app.test_client().post(
+            f"/api/v1/disclosures/{created['id']}/submit", headers=vendor_headers
+        )
         url = f"/api/v1/disclosures/{created['id']}/review"
         organization = make_org("buyer")
         colleagues = [bearer(make_user("buyer", organization=organization)) for _ in range(3)]
-        decisions = [{"decision": "verified"}, {"decision": "rejected", "comment": "No source."},
-                     {"decision": "verified", "comment": "Checked."}]
-        responses = race([lambda c=c, h=h, b=b: c.post(url, headers=h, json=b)
-                          for c, h, b in zip(clients(app, 3), colleagues, decisions)],
-                         hold=(DisclosureReview,) if held else ())
+        decisions = [
+            {"decision": "verified"},
+            {"decision": "rejected", "comment": "No source."},
+            {"decision": "verified", "comment": "Checked."},
+        ]
+        responses = race(
+            [
+                lambda c=c, h=h, b=b: c.post(url, headers=h, json=b)
+                for c, h, b in zip(clients(app, 3), colleagues, decisions)
+            ],
+            hold=(DisclosureReview,) if held else (),
+        )
         winner, problems = one_winner(responses, field_name=None)
-        stored = db.session.scalars(select(DisclosureReview).where(
-            DisclosureReview.disclosure_id == created["id"])).all()
+        stored = db.session.scalars(
+            select(DisclosureReview).where(DisclosureReview.disclosure_id == created["id"])
+        ).all()
         if winner is not None and [r.decision for r in stored] != [decisions[winner]["decision"]]:
-            problems.append(f"stored {[r.decision for r in stored]}, the winner sent {decisions[winner]}")
-        if events("disclosure.verify", created["id"]) + events("disclosure.reject", created["id"]) != 1:
+            problems.append(
+                f"stored {[r.decision for r in stored]}, the winner sent {decisions[winner]}"
+            )
+        if (
+            events("disclosure.verify", created["id"]) + events("disclosure.reject", created["id"])
+            != 1
+        ):
             problems.append("not one review event")
         tally.add(f"one organization, round {round_number} ({mode})", 3, problems)
 
         others = [bearer(make_user("buyer")) for _ in range(3)]
-        responses = race([lambda c=c, h=h: c.post(url, headers=h, json={"decision": "verified"})
-                          for c, h in zip(clients(app, 3), others)], hold=(DisclosureReview,) if held else ())
-        problems = [f"racer {i} answered {r.status_code}: {r.text[:200]}"
-                    for i, r in enumerate(responses) if r.status_code != 200]
-        count = db.session.scalar(select(func.count()).select_from(DisclosureReview)
-                                  .where(DisclosureReview.disclosure_id == created["id"]))
+        responses = race(
+            [
+                lambda c=c, h=h: c.post(url, headers=h, json={"decision": "verified"})
+                for c, h in zip(clients(app, 3), others)
+            ],
+            hold=(DisclosureReview,) if held else (),
+        )
+        problems = [
+            f"racer {i} answered {r.status_code}: {r.text[:200]}"
+            for i, r in enumerate(responses)
+            if r.status_code != 200
+        ]
+        count = db.session.scalar(
+            select(func.count())
+            .select_from(DisclosureReview)
+            .where(DisclosureReview.disclosure_id == created["id"])
+        )
         if count != 4:
             problems.append(f"{count} reviews stored, expected 4")
         tally.add(f"three organizations, round {round_number} ({mode})", 3, problems)
     tally.assert_clean(record_property)
 
 
-def test_an_evidence_upload_racing_the_submit_is_in_the_version_or_refused(app, make_vendor, bearer,
-                                                                           record_property):
+def test_an_evidence_upload_racing_the_submit_is_in_the_version_or_refused(
+    app, make_vendor, bearer, record_property
+):
     """A file uploaded while the draft is submitted: either the submitted version holds it (and its
     warnings were computed with it), or the upload is refused (409). Never a file added to a
     version after it was submitted."""
@@ -811,16 +1225,26 @@ def test_an_evidence_upload_racing_the_submit_is_in_the_version_or_refused(app, 
     def new_draft(year: int) -> int:
         document = valid_document(f"{year}-01-01", f"{year}-12-31")
         document["evidence"]["wages"] = "self_reported_documented"  # the file would back this claim
-        return app.test_client().post("/api/v1/disclosures", headers=headers,
-                                      json={"vendor_id": vendor.id, **document}).json["id"]
+        return (
+            app.test_client()
+            .post("/api/v1/disclosures", headers=headers, json={"vendor_id": vendor.id, **document})
+            .json["id"]
+        )
 
     def submit(client, draft_id):
         return client.post(f"/api/v1/disclosures/{draft_id}/submit", headers=headers)
 
     def upload(client, draft_id):
-        return client.post(f"/api/v1/disclosures/{draft_id}/evidence", headers=headers, data={
-            "section": "wages", "level": "self_reported_documented", "file": (io.BytesIO(PDF), "payroll.pdf")},
-            content_type="multipart/form-data")
+        return client.post(
+            f"/api/v1/disclosures/{draft_id}/evidence",
+            headers=headers,
+            data={
+                "section": "wages",
+                "level": "self_reported_documented",
+                "file": (io.BytesIO(PDF), "payroll.pdf"),
+            },
+            content_type="multipart/form-data",
+        )
 
     def version_problems(draft_id: int) -> list[str]:
         """A submitted version gained a file afterwards, or its warnings do not match its files."""
@@ -828,9 +1252,14 @@ def test_an_evidence_upload_racing_the_submit_is_in_the_version_or_refused(app, 
         files = db.session.scalars(select(Evidence).where(Evidence.disclosure_id == draft_id)).all()
         if stored.state != "submitted":
             return []
-        problems = ["a file was added after the version was submitted"] \
-            if any(f.created_at > stored.submitted_at for f in files) else []
-        if [w for w in stored.warnings if w["field"].startswith("evidence.")] != unbacked_evidence_warnings(stored):
+        problems = (
+            ["a file was added after the version was submitted"]
+            if any(f.created_at > stored.submitted_at for f in files)
+            else []
+        )
+        if [
+            w for w in stored.warnings if w["field"].startswith("evidence.")
+        ] != unbacked_evidence_warnings(stored):
             problems.append(f"the submitted warnings miss the files: {stored.warnings}")
         return problems
 
@@ -844,10 +1273,15 @@ def test_an_evidence_upload_racing_the_submit_is_in_the_version_or_refused(app, 
     for round_number, (mode, held) in enumerate(MODES):
         draft_id = new_draft(2010 + round_number)
         submitter, uploader = clients(app, 2)
-        responses = race([lambda: submit(submitter, draft_id), lambda: upload(uploader, draft_id)],
-                         hold=(Disclosure,) if held else ())
-        problems = [f"racer {i} answered {r.status_code}: {r.text[:200]}" for i, r in enumerate(responses)
-                    if r.status_code not in ((200, 409) if i == 0 else (201, 409))]
+        responses = race(
+            [lambda: submit(submitter, draft_id), lambda: upload(uploader, draft_id)],
+            hold=(Disclosure,) if held else (),
+        )
+        problems = [
+            f"racer {i} answered {r.status_code}: {r.text[:200]}"
+            for i, r in enumerate(responses)
+            if r.status_code not in ((200, 409) if i == 0 else (201, 409))
+        ]
         problems += version_problems(draft_id)
         if responses[0].status_code == 200 and responses[1].status_code == 201 and held:
             problems.append("both won although both read the draft before either wrote")
@@ -855,7 +1289,9 @@ def test_an_evidence_upload_racing_the_submit_is_in_the_version_or_refused(app, 
     tally.assert_clean(record_property)
 
 
-def test_parallel_cancels_and_retries_of_one_job(app, world, counting_kind, record_property, make_scenario):
+def test_parallel_cancels_and_retries_of_one_job(
+    app, world, counting_kind, record_property, make_scenario
+):
     """Three cancels of a queued job at once: one cancels it, the others are told it has ended.
     Three retries of a failed job at once: it is queued and run once, the others are told."""
     from procure.jobs import services as jobs
@@ -865,12 +1301,22 @@ def test_parallel_cancels_and_retries_of_one_job(app, world, counting_kind, reco
     subject = db.session.get(Scenario, scenario["id"])
     tally = Tally("job cancels and retries")
     for round_number, (mode, held) in enumerate(MODES):
-        queued = jobs.enqueue("test.counting", organization_id=world["buyer"].organization_id,
-                              user=world["buyer"], subject=subject, params={"after_step": {"50": "boom"}})
+        queued = jobs.enqueue(
+            "test.counting",
+            organization_id=world["buyer"].organization_id,
+            user=world["buyer"],
+            subject=subject,
+            params={"after_step": {"50": "boom"}},
+        )
         db.session.commit()  # queued, never started: nothing calls start_committed
         before = events("job.cancel", queued.id)
-        responses = race([lambda c=c: c.post(f"/api/v1/jobs/{queued.id}/cancel", headers=headers)
-                          for c in clients(app, 3)], hold=(Job,) if held else ())
+        responses = race(
+            [
+                lambda c=c: c.post(f"/api/v1/jobs/{queued.id}/cancel", headers=headers)
+                for c in clients(app, 3)
+            ],
+            hold=(Job,) if held else (),
+        )
         _, problems = one_winner(responses, field_name=None)
         if db.session.get(Job, queued.id).status != "cancelled":
             problems.append(f"the job is {db.session.get(Job, queued.id).status}")
@@ -879,8 +1325,13 @@ def test_parallel_cancels_and_retries_of_one_job(app, world, counting_kind, reco
         tally.add(f"cancel, round {round_number} ({mode})", 3, problems)
 
         SEEN.clear()
-        responses = race([lambda c=c: c.post(f"/api/v1/jobs/{queued.id}/retry", headers=headers)
-                          for c in clients(app, 3)], hold=(Job,) if held else ())
+        responses = race(
+            [
+                lambda c=c: c.post(f"/api/v1/jobs/{queued.id}/retry", headers=headers)
+                for c in clients(app, 3)
+            ],
+            hold=(Job,) if held else (),
+        )
         _, problems = one_winner(responses, won=202, field_name=None)
         if SEEN != [10, 50]:  # one run, which fails at step 50 as its params say
             problems.append(f"the handler ran the steps {SEEN}")

@@ -13,21 +13,32 @@ from tests.conftest import valid_document
 
 
 def _submitted(client, headers, vendor, document=None):
-    created = client.post("/api/v1/disclosures", headers=headers, json={"vendor_id": vendor.id,
-                                                                         **(document or valid_document())})
+    created = client.post(
+        "/api/v1/disclosures",
+        headers=headers,
+        json={"vendor_id": vendor.id, **(document or valid_document())},
+    )
     client.post(f"/api/v1/disclosures/{created.json['id']}/submit", headers=headers)
     return created.json["id"]
 
 
 def _import(client, headers, content: bytes, name: str):
-    return client.post("/api/v1/disclosures/import", headers=headers,
-                       data={"file": (io.BytesIO(content), name)}, content_type="multipart/form-data")
+    return client.post(
+        "/api/v1/disclosures/import",
+        headers=headers,
+        data={"file": (io.BytesIO(content), name)},
+        content_type="multipart/form-data",
+    )
 
 
-def test_export_has_the_contract_columns_and_hand_checked_values(client, make_vendor, make_user, bearer):
+def test_export_has_the_contract_columns_and_hand_checked_values(
+    client, make_vendor, make_user, bearer
+):
     vendor, user = make_vendor()
     _submitted(client, bearer(user), vendor)
-    response = client.get("/api/v1/disclosures/export?format=csv", headers=bearer(make_user("buyer")))
+    response = client.get(
+        "/api/v1/disclosures/export?format=csv", headers=bearer(make_user("buyer"))
+    )
     assert response.status_code == 200
     frame = pd.read_csv(io.BytesIO(response.data))
     assert list(frame.columns) == FLAT_COLUMNS
@@ -35,10 +46,18 @@ def test_export_has_the_contract_columns_and_hand_checked_values(client, make_ve
     assert row["vendor_id"] == vendor.id and row["category"] == "data_annotation"
     assert row["price"] == 8.0 and row["quality"] == 0.95
     assert row["impact_workers_end"] == 55 and row["pay_period"] == "month"
-    assert row["entry_level_wage"] == 32000.0 and row["evidence_workforce"] == "self_reported_documented"
+    assert (
+        row["entry_level_wage"] == 32000.0
+        and row["evidence_workforce"] == "self_reported_documented"
+    )
     # KES 1,500,000 at the config/fx.toml rate dated on or before 2025-12-31
     from procure.reference import reference
-    expected = round(1_500_000 * reference().fx.rate_on("KES", pd.Timestamp("2025-12-31").date())[0].usd_per_unit, 2)
+
+    expected = round(
+        1_500_000
+        * reference().fx.rate_on("KES", pd.Timestamp("2025-12-31").date())[0].usd_per_unit,
+        2,
+    )
     assert row["training_spend_usd"] == expected
 
 
@@ -70,7 +89,10 @@ def test_import_changes_become_a_draft_amendment_keeping_other_fields(client, ma
     assert (amendment.number, amendment.state) == (2, "draft")
     assert amendment.figures["workforce"]["impact_workers_end"] == 50
     assert amendment.figures["workforce"]["full_time_end"] == 100  # not in the table: kept
-    assert amendment.figures["wages"][0]["minimum_wage_source"] == "Kenya Regulation of Wages Order 2024"
+    assert (
+        amendment.figures["wages"][0]["minimum_wage_source"]
+        == "Kenya Regulation of Wages Order 2024"
+    )
     assert db.session.get(Disclosure, first_id).figures["workforce"]["impact_workers_end"] == 55
 
 
@@ -81,12 +103,22 @@ def test_one_bad_row_imports_nothing_and_names_row_and_column(client, make_vendo
     rows = []
     for year in (2023, 2024):
         row = {c: "" for c in FLAT_COLUMNS}
-        row.update(vendor_id=vendor.id, period_start=f"{year}-01-01", period_end=f"{year}-12-31",
-                   headcount_start=10, headcount_end=10, impact_workers_end=4, total_hires=2, impact_worker_hires=1,
-                   evidence_workforce="self_reported")
+        row.update(
+            vendor_id=vendor.id,
+            period_start=f"{year}-01-01",
+            period_end=f"{year}-12-31",
+            headcount_start=10,
+            headcount_end=10,
+            impact_workers_end=4,
+            total_hires=2,
+            impact_worker_hires=1,
+            evidence_workforce="self_reported",
+        )
         rows.append(row)
     rows[1]["impact_worker_hires"] = 5  # more than total hires
-    bad_number = dict(rows[0], period_start="2022-01-01", period_end="2022-12-31", headcount_end="ten")
+    bad_number = dict(
+        rows[0], period_start="2022-01-01", period_end="2022-12-31", headcount_end="ten"
+    )
     foreign = dict(rows[0], vendor_id=other_vendor.id)
     content = pd.DataFrame(rows + [bad_number, foreign]).to_csv(index=False).encode()
     events_before = db.session.scalar(select(func.count()).select_from(AuditEvent))
@@ -101,28 +133,44 @@ def test_one_bad_row_imports_nothing_and_names_row_and_column(client, make_vendo
     response = _import(client, headers, content, "batch.csv")
     assert response.status_code == 422
     assert response.json["errors"] == {
-        "row 3": ["workforce.impact_worker_hires: Impact-worker hires (5) cannot exceed total hires (2)."]}
-    assert db.session.scalar(select(func.count()).select_from(Disclosure)) == 0  # row 2 was valid, yet not saved
+        "row 3": [
+            "workforce.impact_worker_hires: Impact-worker hires (5) cannot exceed total hires (2)."
+        ]
+    }
+    assert (
+        db.session.scalar(select(func.count()).select_from(Disclosure)) == 0
+    )  # row 2 was valid, yet not saved
     assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == events_before
     rows[1]["impact_worker_hires"] = 1
-    response = _import(client, headers, pd.DataFrame(rows).to_csv(index=False).encode(), "batch.csv")
+    response = _import(
+        client, headers, pd.DataFrame(rows).to_csv(index=False).encode(), "batch.csv"
+    )
     assert response.status_code == 200 and response.json["imported"] == 2
 
 
 def test_unreadable_files_and_missing_columns_are_named(client, make_vendor, bearer):
     vendor, user = make_vendor()
     headers = bearer(user)
-    assert "Upload a .csv or .xlsx file." in _import(client, headers, b"x", "data.txt").json["errors"]["file"][0]
+    assert (
+        "Upload a .csv or .xlsx file."
+        in _import(client, headers, b"x", "data.txt").json["errors"]["file"][0]
+    )
     response = _import(client, headers, b"vendor_id,period_start\n1,2025-01-01\n", "short.csv")
-    assert response.status_code == 422 and response.json["errors"]["file"][0].startswith("Missing columns: period_end")
+    assert response.status_code == 422 and response.json["errors"]["file"][0].startswith(
+        "Missing columns: period_end"
+    )
     assert _import(client, bearer(vendor and user), b"", "empty.csv").status_code == 422
 
 
 def test_export_escapes_formula_cells(client, make_vendor, bearer):
     from procure.spreadsheets import escape_cell, write_table
 
-    assert escape_cell("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
-    assert escape_cell("@SUM(A1)") == "'@SUM(A1)" and escape_cell("+1") == "'+1" and escape_cell(-5) == -5
+    assert escape_cell('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
+    assert (
+        escape_cell("@SUM(A1)") == "'@SUM(A1)"
+        and escape_cell("+1") == "'+1"
+        and escape_cell(-5) == -5
+    )
     content = write_table([{"a": "=1+1", "b": "-2", "c": 3}], ["a", "b", "c"], "csv").decode()
     assert content.splitlines()[1] == "'=1+1,'-2,3"
 
@@ -131,7 +179,9 @@ def test_import_is_refused_to_buyers(client, make_user, bearer):
     assert _import(client, bearer(make_user("buyer")), b"a,b\n1,2\n", "x.csv").status_code == 403
 
 
-def test_latest_period_export_is_a_valid_procure_score_input(client, make_vendor, make_user, bearer, tmp_path):
+def test_latest_period_export_is_a_valid_procure_score_input(
+    client, make_vendor, make_user, bearer, tmp_path
+):
     from click.testing import CliRunner
 
     from procure.cli import main
@@ -143,7 +193,9 @@ def test_latest_period_export_is_a_valid_procure_score_input(client, make_vendor
     other, other_user = make_vendor("Second vendor")
     _submitted(client, bearer(other_user), other)
     buyer = bearer(make_user("buyer"))
-    everything = pd.read_csv(io.BytesIO(client.get("/api/v1/disclosures/export", headers=buyer).data))
+    everything = pd.read_csv(
+        io.BytesIO(client.get("/api/v1/disclosures/export", headers=buyer).data)
+    )
     assert len(everything) == 3
     latest = client.get("/api/v1/disclosures/export?latest_period=true", headers=buyer).data
     frame = pd.read_csv(io.BytesIO(latest))

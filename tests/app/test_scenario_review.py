@@ -11,34 +11,67 @@ from tests.conftest import NEED, csrf_token_from
 def test_submit_approve_freeze_and_audit(client, world, make_user, bearer):
     from procure.scoring.services import create_profile, default_profile
 
-    profile = create_profile(world["buyer"].organization_id, "Board", default_profile().to_dict(), world["buyer"])
+    profile = create_profile(
+        world["buyer"].organization_id, "Board", default_profile().to_dict(), world["buyer"]
+    )
     db.session.commit()
-    created = client.post("/api/v1/scenarios", headers=world["headers"], json={
-        "name": "Plan", "need_ids": [world["need"]["id"]], "profile_id": profile.id}).json
+    created = client.post(
+        "/api/v1/scenarios",
+        headers=world["headers"],
+        json={"name": "Plan", "need_ids": [world["need"]["id"]], "profile_id": profile.id},
+    ).json
     sid = created["id"]
     executive = bearer(make_user("executive", organization=world["buyer"].organization))
-    assert client.post(f"/api/v1/scenarios/{sid}/decision", headers=executive,
-                       json={"decision": "approved"}).status_code == 409  # not submitted yet
+    assert (
+        client.post(
+            f"/api/v1/scenarios/{sid}/decision", headers=executive, json={"decision": "approved"}
+        ).status_code
+        == 409
+    )  # not submitted yet
     submitted = client.post(f"/api/v1/scenarios/{sid}/submit", headers=world["headers"])
     assert submitted.status_code == 200 and submitted.json["status"] == "submitted"
-    assert client.post(f"/api/v1/scenarios/{sid}/decision", headers=world["headers"],
-                       json={"decision": "approved"}).status_code == 403  # a buyer cannot approve
+    assert (
+        client.post(
+            f"/api/v1/scenarios/{sid}/decision",
+            headers=world["headers"],
+            json={"decision": "approved"},
+        ).status_code
+        == 403
+    )  # a buyer cannot approve
     other_exec = bearer(make_user("executive"))
-    assert client.post(f"/api/v1/scenarios/{sid}/decision", headers=other_exec,
-                       json={"decision": "approved"}).status_code == 404
-    approved = client.post(f"/api/v1/scenarios/{sid}/decision", headers=executive,
-                           json={"decision": "approved", "comment": "Go."})
+    assert (
+        client.post(
+            f"/api/v1/scenarios/{sid}/decision", headers=other_exec, json={"decision": "approved"}
+        ).status_code
+        == 404
+    )
+    approved = client.post(
+        f"/api/v1/scenarios/{sid}/decision",
+        headers=executive,
+        json={"decision": "approved", "comment": "Go."},
+    )
     assert approved.status_code == 200 and approved.json["status"] == "approved"
     db.session.expire_all()
     assert db.session.get(ScoringProfile, profile.id).locked is True
     # frozen: no edit, no re-solve; the stored problem re-solves identically
-    assert client.patch(f"/api/v1/scenarios/{sid}", headers=world["headers"],
-                        json={"name": "x", "version": approved.json["version"]}).status_code == 409
-    assert client.post(f"/api/v1/scenarios/{sid}/solve", headers=world["headers"]).status_code == 409
+    assert (
+        client.patch(
+            f"/api/v1/scenarios/{sid}",
+            headers=world["headers"],
+            json={"name": "x", "version": approved.json["version"]},
+        ).status_code
+        == 409
+    )
+    assert (
+        client.post(f"/api/v1/scenarios/{sid}/solve", headers=world["headers"]).status_code == 409
+    )
     check = client.get(f"/api/v1/scenarios/{sid}/check", headers=executive).json
     assert check["identical"] is True and check["stored_cost"] == check["resolved_cost"]
-    actions = db.session.scalars(select(AuditEvent.action).where(
-        AuditEvent.target_type == "Scenario", AuditEvent.target_id == str(sid)).order_by(AuditEvent.id)).all()
+    actions = db.session.scalars(
+        select(AuditEvent.action)
+        .where(AuditEvent.target_type == "Scenario", AuditEvent.target_id == str(sid))
+        .order_by(AuditEvent.id)
+    ).all()
     assert actions == ["scenario.create", "scenario.solve", "scenario.submit", "scenario.approve"]
 
 
@@ -46,11 +79,18 @@ def test_rejection_needs_a_comment(client, world, make_user, bearer, make_scenar
     sid = make_scenario()["id"]
     client.post(f"/api/v1/scenarios/{sid}/submit", headers=world["headers"])
     executive = bearer(make_user("executive", organization=world["buyer"].organization))
-    bare = client.post(f"/api/v1/scenarios/{sid}/decision", headers=executive, json={"decision": "rejected"})
+    bare = client.post(
+        f"/api/v1/scenarios/{sid}/decision", headers=executive, json={"decision": "rejected"}
+    )
     assert bare.status_code == 422 and "comment" in bare.json["errors"]
-    done = client.post(f"/api/v1/scenarios/{sid}/decision", headers=executive,
-                       json={"decision": "rejected", "comment": "Too little impact."})
-    assert done.json["status"] == "rejected" and done.json["decision_comment"] == "Too little impact."
+    done = client.post(
+        f"/api/v1/scenarios/{sid}/decision",
+        headers=executive,
+        json={"decision": "rejected", "comment": "Too little impact."},
+    )
+    assert (
+        done.json["status"] == "rejected" and done.json["decision_comment"] == "Too little impact."
+    )
 
 
 def test_only_solved_scenarios_are_submitted(client, world, make_scenario):
@@ -59,9 +99,13 @@ def test_only_solved_scenarios_are_submitted(client, world, make_scenario):
     assert response.status_code == 409 and "infeasible" in response.json["message"]
 
 
-def test_comparison_and_projected_impact_hand_checked(client, world, make_user, bearer, make_scenario):
+def test_comparison_and_projected_impact_hand_checked(
+    client, world, make_user, bearer, make_scenario
+):
     cheap = make_scenario("Cheapest")
-    problem = client.get(f"/api/v1/scenarios/{cheap['id']}/problem.json", headers=world["headers"]).json
+    problem = client.get(
+        f"/api/v1/scenarios/{cheap['id']}/problem.json", headers=world["headers"]
+    ).json
     scores = {v["id"]: v["impact_score"] for v in problem["vendors"]}
     alpha, beta = f"V{world['alpha'].id}", f"V{world['beta'].id}"
     greener = make_scenario("Greener", min_avg_impact=0.5 * scores[alpha] + 0.5 * scores[beta])
@@ -71,26 +115,40 @@ def test_comparison_and_projected_impact_hand_checked(client, world, make_user, 
     share_a, share_b = round(55 / 115, 6), round(10 / 115, 6)
     assert abs(impact["impact_worker_hours"] - (800 * share_b + 200 * share_a)) < 1e-9
     assert abs(impact["fte_jobs"] - (800 * share_b + 200 * share_a) / 2080) < 1e-12
-    comparison = client.get(f"/api/v1/scenarios/compare?ids={cheap['id']}&ids={greener['id']}",
-                            headers=world["headers"]).json
+    comparison = client.get(
+        f"/api/v1/scenarios/compare?ids={cheap['id']}&ids={greener['id']}", headers=world["headers"]
+    ).json
     rows = {row["key"]: row["values"] for row in comparison["rows"]}
     assert rows["total_cost"] == [6400.0, 7000.0]
-    assert rows["cost_premium"][0] == 0.0 and abs(rows["cost_premium"][1] - 0.09375) < 1e-12  # 7,000 / 6,400 - 1
+    assert (
+        rows["cost_premium"][0] == 0.0 and abs(rows["cost_premium"][1] - 0.09375) < 1e-12
+    )  # 7,000 / 6,400 - 1
     assert rows["vendors"] == [2, 2]
     assert abs(rows["largest_vendor_share"][0] - 4800 / 6400) < 1e-12  # Beta's 800 h x $6
     # greener: 500 h each
     more_jobs = ((500 * share_b + 500 * share_a) - (800 * share_b + 200 * share_a)) / 2080
     low, high = rows["avg_impact"]
     assert high > low + 0.05
-    assert comparison["summary"][1] == (f"Greener costs 9.4 % more than the cheapest plan (Cheapest), raises the "
-                                        f"average impact score from {low:,.1f} to {high:,.1f} and sustains "
-                                        f"{more_jobs:,.1f} more full-time jobs for impact workers.")
+    assert comparison["summary"][1] == (
+        f"Greener costs 9.4 % more than the cheapest plan (Cheapest), raises the "
+        f"average impact score from {low:,.1f} to {high:,.1f} and sustains "
+        f"{more_jobs:,.1f} more full-time jobs for impact workers."
+    )
     vendors = {row["vendor"]: row["values"] for row in comparison["vendor_rows"]}
     assert vendors == {"Alpha Annotation": [200.0, 500.0], "Beta BPO": [800.0, 500.0]}
-    assert client.get(f"/api/v1/scenarios/compare?ids={cheap['id']}", headers=world["headers"]).status_code == 422
+    assert (
+        client.get(
+            f"/api/v1/scenarios/compare?ids={cheap['id']}", headers=world["headers"]
+        ).status_code
+        == 422
+    )
     other = bearer(make_user("buyer"))
-    assert client.get(f"/api/v1/scenarios/compare?ids={cheap['id']}&ids={greener['id']}",
-                      headers=other).status_code == 404
+    assert (
+        client.get(
+            f"/api/v1/scenarios/compare?ids={cheap['id']}&ids={greener['id']}", headers=other
+        ).status_code
+        == 404
+    )
 
 
 def test_the_comparison_names_vendors_and_needs_by_the_shared_rule(client, world, make_scenario):
@@ -99,12 +157,18 @@ def test_the_comparison_names_vendors_and_needs_by_the_shared_rule(client, world
     board report and the scenario's page do, and a name shared by two records gains its id."""
     from procure.scenarios.models import Scenario
     from procure.scenarios.review import problem_labels
+
     first = make_scenario("First")
     world["alpha"].name = "Beta BPO"  # Alpha renames itself after the first solve, to Beta's name
     db.session.commit()
-    second_need = client.post("/api/v1/needs", headers=world["headers"], json=NEED).json  # the same title
-    second = client.post("/api/v1/scenarios", headers=world["headers"], json={
-        "name": "Second", "need_ids": [world["need"]["id"], second_need["id"]]}).json
+    second_need = client.post(
+        "/api/v1/needs", headers=world["headers"], json=NEED
+    ).json  # the same title
+    second = client.post(
+        "/api/v1/scenarios",
+        headers=world["headers"],
+        json={"name": "Second", "need_ids": [world["need"]["id"], second_need["id"]]},
+    ).json
     assert first["status"] == second["status"] == "solved", (first, second)
     alpha, beta = world["alpha"].id, world["beta"].id
 
@@ -114,14 +178,23 @@ def test_the_comparison_names_vendors_and_needs_by_the_shared_rule(client, world
         return {row["vendor"]: row["values"] for row in comparison["vendor_rows"]}
 
     # Beta 800 and Alpha 200 of each 1,000-hour need (Beta, the cheaper, is capped at 80 %)
-    assert vendor_rows(first, second) == {"Alpha Annotation": [200.0, 400.0], "Beta BPO": [800.0, 1600.0]}
-    assert vendor_rows(second, first) == {f"Beta BPO (vendor #{alpha})": [400.0, 200.0],
-                                          f"Beta BPO (vendor #{beta})": [1600.0, 800.0]}
+    assert vendor_rows(first, second) == {
+        "Alpha Annotation": [200.0, 400.0],
+        "Beta BPO": [800.0, 1600.0],
+    }
+    assert vendor_rows(second, first) == {
+        f"Beta BPO (vendor #{alpha})": [400.0, 200.0],
+        f"Beta BPO (vendor #{beta})": [1600.0, 800.0],
+    }
     problems = [db.session.get(Scenario, s["id"]).problem for s in (first, second)]
     _, titles = problem_labels(*problems)
-    assert titles == {f"N{world['need']['id']}": f"Annotation 2026 (need #{world['need']['id']})",
-                      f"N{second_need['id']}": f"Annotation 2026 (need #{second_need['id']})"}
-    assert problem_labels(problems[0])[1] == {f"N{world['need']['id']}": "Annotation 2026"}  # alone: no id
+    assert titles == {
+        f"N{world['need']['id']}": f"Annotation 2026 (need #{world['need']['id']})",
+        f"N{second_need['id']}": f"Annotation 2026 (need #{second_need['id']})",
+    }
+    assert problem_labels(problems[0])[1] == {
+        f"N{world['need']['id']}": "Annotation 2026"
+    }  # alone: no id
 
 
 def test_review_pages(client, world, make_user, sign_in, make_scenario):
@@ -129,41 +202,74 @@ def test_review_pages(client, world, make_user, sign_in, make_scenario):
     sign_in(client, world["buyer"])
     page = client.get(f"/scenarios/{sid}")
     assert "Projected impact" in page.text and "Audit trail" in page.text
-    assert client.post(f"/scenarios/{sid}/submit", data={"csrf_token": csrf_token_from(page.text)}).status_code == 302
+    assert (
+        client.post(
+            f"/scenarios/{sid}/submit", data={"csrf_token": csrf_token_from(page.text)}
+        ).status_code
+        == 302
+    )
     checked = client.get(f"/scenarios/{sid}/check", follow_redirects=True)
     assert "Re-solved the stored problem: the same 2 allocation lines" in checked.text
     executive_client = client.application.test_client()
     sign_in(executive_client, make_user("executive", organization=world["buyer"].organization))
     shown = executive_client.get(f"/scenarios/{sid}")
     assert "Your decision" in shown.text
-    decided = executive_client.post(f"/scenarios/{sid}/decision", data={
-        "csrf_token": csrf_token_from(shown.text), "decision": "approved", "comment": ""}, follow_redirects=True)
+    decided = executive_client.post(
+        f"/scenarios/{sid}/decision",
+        data={"csrf_token": csrf_token_from(shown.text), "decision": "approved", "comment": ""},
+        follow_redirects=True,
+    )
     assert "Plan is approved." in decided.text
     other = make_scenario("Other")["id"]
     compared = client.get(f"/scenarios/compare?ids={sid}&ids={other}")
-    assert compared.status_code == 200 and "Key figures" in compared.text and "Volume by vendor" in compared.text
+    assert (
+        compared.status_code == 200
+        and "Key figures" in compared.text
+        and "Volume by vendor" in compared.text
+    )
 
 
-def test_home_shows_approved_plans_and_actual_against_projected(client, world, make_user, bearer, sign_in,
-                                                                make_scenario):
+def test_home_shows_approved_plans_and_actual_against_projected(
+    client, world, make_user, bearer, sign_in, make_scenario
+):
     sid = make_scenario()["id"]
     client.post(f"/api/v1/scenarios/{sid}/submit", headers=world["headers"])
     executive = make_user("executive", organization=world["buyer"].organization)
-    client.post(f"/api/v1/scenarios/{sid}/decision", headers=bearer(executive), json={"decision": "approved"})
+    client.post(
+        f"/api/v1/scenarios/{sid}/decision",
+        headers=bearer(executive),
+        json={"decision": "approved"},
+    )
     sign_in(client, executive)
     home = client.get("/")
     assert "Jobs sustained" in home.text and "none yet" in home.text
     # Beta discloses 2026 with 23 of 115 impact workers (was 10 of 115)
     from procure.accounts.models import User
     from tests.conftest import valid_document
+
     beta = world["beta"]
-    vendor_headers = bearer(db.session.scalars(select(User).where(User.organization_id == beta.organization_id)).one())
+    vendor_headers = bearer(
+        db.session.scalars(select(User).where(User.organization_id == beta.organization_id)).one()
+    )
     document = valid_document("2026-01-01", "2026-12-31")
-    document["workforce"].update(impact_workers_end=23, impact_worker_hires=20, impact_worker_departures=5,
-                                 impact_workers_start=8)
-    document["workforce"]["categories"] = {k: min(v, 23) for k, v in document["workforce"]["categories"].items()}
-    created = client.post("/api/v1/disclosures", headers=vendor_headers, json={"vendor_id": beta.id, **document})
-    assert client.post(f"/api/v1/disclosures/{created.json['id']}/submit", headers=vendor_headers).status_code == 200
+    document["workforce"].update(
+        impact_workers_end=23,
+        impact_worker_hires=20,
+        impact_worker_departures=5,
+        impact_workers_start=8,
+    )
+    document["workforce"]["categories"] = {
+        k: min(v, 23) for k, v in document["workforce"]["categories"].items()
+    }
+    created = client.post(
+        "/api/v1/disclosures", headers=vendor_headers, json={"vendor_id": beta.id, **document}
+    )
+    assert (
+        client.post(
+            f"/api/v1/disclosures/{created.json['id']}/submit", headers=vendor_headers
+        ).status_code
+        == 200
+    )
     home = client.get("/")
     # Beta's 800 h: 800 x 23/115 = 160 h actual against 800 x 0.086957 = 69.6 h projected
     assert "1 vendor(s): 160 h actual against 70 h projected" in home.text
@@ -180,10 +286,16 @@ def test_board_context_is_plain_data_with_the_scenarios_figures(client, make_sce
     context = board_context(db.session.get(Scenario, cheap["id"]))
     json.dumps(context)  # plain data only: no ORM objects, no dates that JSON cannot hold
     assert context["scenario"]["name"] == "Cheapest"
-    assert context["comparison"]["scenarios"][0] == "Cheapest" and len(context["comparison"]["scenarios"]) == 2
+    assert (
+        context["comparison"]["scenarios"][0] == "Cheapest"
+        and len(context["comparison"]["scenarios"]) == 2
+    )
     assert context["kpis"][0] == {"label": "Total cost", "value": 6400.0, "format": "money"}
     assert {a["vendor"] for a in context["allocations"]} == {"Alpha Annotation", "Beta BPO"}
-    assert len(context["method"]["metrics"]) == 8 and context["method"]["pillar_weights"]["impact"] == 0.45
+    assert (
+        len(context["method"]["metrics"]) == 8
+        and context["method"]["pillar_weights"]["impact"] == 0.45
+    )
     assert [e["action"] for e in context["audit"]] == ["scenario.create", "scenario.solve"]
     assert all("Vendor V" not in c["label"] for c in context["constraints"])
 
@@ -197,7 +309,10 @@ def test_work_bought_per_item_adds_no_hours(client, make_scenario):
     scenario = db.session.get(Scenario, sid)
     hourly = projected_impact(scenario)["impact_worker_hours"]
     assert hourly > 0
-    scenario.problem = {**scenario.problem, "needs": [{**n, "unit": "item"} for n in scenario.problem["needs"]]}
+    scenario.problem = {
+        **scenario.problem,
+        "needs": [{**n, "unit": "item"} for n in scenario.problem["needs"]],
+    }
     assert projected_impact(scenario)["impact_worker_hours"] == 0.0
     db.session.rollback()
 
@@ -207,9 +322,13 @@ def test_summary_says_the_same_when_plans_are_equal(client, make_scenario):
     from procure.scenarios.review import compare
 
     first, second = make_scenario("One"), make_scenario("Two")
-    summary = compare([db.session.get(Scenario, first["id"]), db.session.get(Scenario, second["id"])])["summary"]
-    assert summary[1] == ("Two costs the same as the cheapest plan (One) and sustains as many full-time jobs "
-                          "for impact workers.")
+    summary = compare(
+        [db.session.get(Scenario, first["id"]), db.session.get(Scenario, second["id"])]
+    )["summary"]
+    assert summary[1] == (
+        "Two costs the same as the cheapest plan (One) and sustains as many full-time jobs "
+        "for impact workers."
+    )
 
 
 def test_summary_names_the_hours_when_the_jobs_round_away(client, make_scenario):
@@ -224,5 +343,7 @@ def test_summary_names_the_hours_when_the_jobs_round_away(client, make_scenario)
     hours = [key_figures(s)["impact_worker_hours"] for s in scenarios]
     assert abs(hours[1] - hours[0]) / 2080 < 0.05 < abs(hours[1] - hours[0])
     summary = compare(scenarios)["summary"]
-    assert summary[1].endswith(f"buys {hours[1] - hours[0]:,.0f} more hours of work by impact workers (less than "
-                               "a tenth of a full-time job).")
+    assert summary[1].endswith(
+        f"buys {hours[1] - hours[0]:,.0f} more hours of work by impact workers (less than "
+        "a tenth of a full-time job)."
+    )

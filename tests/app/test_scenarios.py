@@ -1,22 +1,35 @@
 """Scenarios: the adapter's problem document, solving, infeasibility explained, exports that
 re-solve identically, edits and copies, access."""
 
-import optimizer
 from sqlalchemy import select
 
+import optimizer
 from procure.extensions import db
 from procure.scenarios.models import Scenario
 from tests.conftest import NEED, csrf_token_from
 
 
 def test_problem_document_from_the_database(client, world):
-    created = client.post("/api/v1/scenarios", headers=world["headers"],
-                          json={"name": "Plan A", "need_ids": [world["need"]["id"]]})
+    created = client.post(
+        "/api/v1/scenarios",
+        headers=world["headers"],
+        json={"name": "Plan A", "need_ids": [world["need"]["id"]]},
+    )
     assert created.status_code == 201, created.json
-    problem = client.get(f"/api/v1/scenarios/{created.json['id']}/problem.json", headers=world["headers"]).json
+    problem = client.get(
+        f"/api/v1/scenarios/{created.json['id']}/problem.json", headers=world["headers"]
+    ).json
     need_id = f"N{world['need']['id']}"
-    assert problem["needs"] == [{"id": need_id, "title": "Annotation 2026", "unit": "hour", "volume": 1000.0, "min_quality": 0.9,
-                                 "max_vendor_share": 0.8}]
+    assert problem["needs"] == [
+        {
+            "id": need_id,
+            "title": "Annotation 2026",
+            "unit": "hour",
+            "volume": 1000.0,
+            "min_quality": 0.9,
+            "max_vendor_share": 0.8,
+        }
+    ]
     offers = {o["vendor"]: o for o in problem["offers"]}
     alpha, beta = f"V{world['alpha'].id}", f"V{world['beta'].id}"
     assert offers[alpha]["price"] == 8.0 and offers[beta]["price"] == 6.0
@@ -29,30 +42,49 @@ def test_problem_document_from_the_database(client, world):
 
 
 def test_least_cost_plan_and_an_impact_target_that_binds(client, world):
-    cheap = client.post("/api/v1/scenarios", headers=world["headers"],
-                        json={"name": "Cheapest", "need_ids": [world["need"]["id"]]}).json
+    cheap = client.post(
+        "/api/v1/scenarios",
+        headers=world["headers"],
+        json={"name": "Cheapest", "need_ids": [world["need"]["id"]]},
+    ).json
     assert cheap["status"] == "solved"
     # max share 0.8: Beta (6 USD) takes 800 hours, Alpha (8 USD) the other 200 = 4,800 + 1,600 = 6,400 USD
     assert abs(cheap["totals"]["cost"] - 6400) < 1e-6
-    problem = client.get(f"/api/v1/scenarios/{cheap['id']}/problem.json", headers=world["headers"]).json
+    problem = client.get(
+        f"/api/v1/scenarios/{cheap['id']}/problem.json", headers=world["headers"]
+    ).json
     scores = {v["id"]: v["impact_score"] for v in problem["vendors"]}
     alpha, beta = scores[f"V{world['alpha'].id}"], scores[f"V{world['beta'].id}"]
-    target = (0.5 * alpha + 0.5 * beta)  # reachable only by moving volume to Alpha
-    greener = client.post("/api/v1/scenarios", headers=world["headers"], json={
-        "name": "Greener", "need_ids": [world["need"]["id"]], "targets": {"min_avg_impact": target}}).json
+    target = 0.5 * alpha + 0.5 * beta  # reachable only by moving volume to Alpha
+    greener = client.post(
+        "/api/v1/scenarios",
+        headers=world["headers"],
+        json={
+            "name": "Greener",
+            "need_ids": [world["need"]["id"]],
+            "targets": {"min_avg_impact": target},
+        },
+    ).json
     assert greener["status"] == "solved"
     # half each: 500 x 8 + 500 x 6 = 7,000 USD
     assert abs(greener["totals"]["cost"] - 7000) < 1e-4
-    result = client.get(f"/api/v1/scenarios/{greener['id']}/result.json", headers=world["headers"]).json
+    result = client.get(
+        f"/api/v1/scenarios/{greener['id']}/result.json", headers=world["headers"]
+    ).json
     impact_row = next(c for c in result["constraints"] if c["kind"] == "min_avg_impact")
     assert impact_row["binding"] is True and impact_row["shadow_price"] < 0
 
 
 def test_impossible_target_is_explained_with_the_numbers(client, world, sign_in):
-    response = client.post("/api/v1/scenarios", headers=world["headers"], json={
-        "name": "Impossible", "need_ids": [world["need"]["id"]], "targets": {"budget": 5000}})
+    response = client.post(
+        "/api/v1/scenarios",
+        headers=world["headers"],
+        json={"name": "Impossible", "need_ids": [world["need"]["id"]], "targets": {"budget": 5000}},
+    )
     assert response.json["status"] == "infeasible"
-    result = client.get(f"/api/v1/scenarios/{response.json['id']}/result.json", headers=world["headers"]).json
+    result = client.get(
+        f"/api/v1/scenarios/{response.json['id']}/result.json", headers=world["headers"]
+    ).json
     # the least cost is 6,400 USD (see above), so the budget is short by 1,400
     assert abs(result["explanation"]["targets"]["budget"]["achievable"] - 6400) < 1e-4
     assert "6,400" in result["explanation"]["summary"]
@@ -63,10 +95,17 @@ def test_impossible_target_is_explained_with_the_numbers(client, world, sign_in)
 
 
 def test_exported_problem_resolves_to_the_identical_allocation(client, world):
-    created = client.post("/api/v1/scenarios", headers=world["headers"], json={
-        "name": "Plan", "need_ids": [world["need"]["id"]], "targets": {"min_avg_impact": 40}}).json
-    problem = client.get(f"/api/v1/scenarios/{created['id']}/problem.json", headers=world["headers"]).json
-    stored = client.get(f"/api/v1/scenarios/{created['id']}/result.json", headers=world["headers"]).json
+    created = client.post(
+        "/api/v1/scenarios",
+        headers=world["headers"],
+        json={"name": "Plan", "need_ids": [world["need"]["id"]], "targets": {"min_avg_impact": 40}},
+    ).json
+    problem = client.get(
+        f"/api/v1/scenarios/{created['id']}/problem.json", headers=world["headers"]
+    ).json
+    stored = client.get(
+        f"/api/v1/scenarios/{created['id']}/result.json", headers=world["headers"]
+    ).json
     again = optimizer.solve(problem)
     assert again["allocations"] == stored["allocations"]
     assert again["totals"] == stored["totals"]
@@ -74,47 +113,85 @@ def test_exported_problem_resolves_to_the_identical_allocation(client, world):
 
 def test_edit_resolves_copy_keeps_the_original_and_stale_edits_get_409(client, world):
     headers = world["headers"]
-    created = client.post("/api/v1/scenarios", headers=headers,
-                          json={"name": "Plan", "need_ids": [world["need"]["id"]]}).json
-    edited = client.patch(f"/api/v1/scenarios/{created['id']}", headers=headers,
-                          json={"targets": {"budget": 5000}, "version": created["version"]})
+    created = client.post(
+        "/api/v1/scenarios",
+        headers=headers,
+        json={"name": "Plan", "need_ids": [world["need"]["id"]]},
+    ).json
+    edited = client.patch(
+        f"/api/v1/scenarios/{created['id']}",
+        headers=headers,
+        json={"targets": {"budget": 5000}, "version": created["version"]},
+    )
     assert edited.status_code == 200 and edited.json["status"] == "infeasible"
-    stale = client.patch(f"/api/v1/scenarios/{created['id']}", headers=headers,
-                         json={"targets": {}, "version": created["version"]})
+    stale = client.patch(
+        f"/api/v1/scenarios/{created['id']}",
+        headers=headers,
+        json={"targets": {}, "version": created["version"]},
+    )
     assert stale.status_code == 409
     copy = client.post(f"/api/v1/scenarios/{created['id']}/copy", headers=headers).json
     assert copy["name"] == "Plan (copy)" and copy["copied_from_id"] == created["id"]
-    bad = client.patch(f"/api/v1/scenarios/{copy['id']}", headers=headers,
-                       json={"targets": {"budgett": 1, "min_avg_impact": "high"}, "version": copy["version"]})
+    bad = client.patch(
+        f"/api/v1/scenarios/{copy['id']}",
+        headers=headers,
+        json={"targets": {"budgett": 1, "min_avg_impact": "high"}, "version": copy["version"]},
+    )
     assert bad.status_code == 422
     assert set(bad.json["errors"]) == {"targets.budgett", "targets.min_avg_impact"}
     submitted = db.session.get(Scenario, copy["id"])
     submitted.status = "submitted"
     db.session.commit()
-    frozen = client.patch(f"/api/v1/scenarios/{copy['id']}", headers=headers,
-                          json={"name": "x", "version": submitted.version})
+    frozen = client.patch(
+        f"/api/v1/scenarios/{copy['id']}",
+        headers=headers,
+        json={"name": "x", "version": submitted.version},
+    )
     assert frozen.status_code == 409 and "copy it instead" in frozen.json["message"]
 
 
-def test_scenarios_are_private_and_invisible_to_vendors(client, world, make_user, bearer, make_vendor):
-    created = client.post("/api/v1/scenarios", headers=world["headers"],
-                          json={"name": "Plan", "need_ids": [world["need"]["id"]]}).json
+def test_scenarios_are_private_and_invisible_to_vendors(
+    client, world, make_user, bearer, make_vendor
+):
+    created = client.post(
+        "/api/v1/scenarios",
+        headers=world["headers"],
+        json={"name": "Plan", "need_ids": [world["need"]["id"]]},
+    ).json
     other = bearer(make_user("buyer"))
     for path in ("", "/problem.json", "/result.json", "/frontier"):
-        assert client.get(f"/api/v1/scenarios/{created['id']}{path}", headers=other).status_code == 404
-    assert client.post("/api/v1/scenarios", headers=other,
-                       json={"name": "x", "need_ids": [world["need"]["id"]]}).status_code == 422
+        assert (
+            client.get(f"/api/v1/scenarios/{created['id']}{path}", headers=other).status_code == 404
+        )
+    assert (
+        client.post(
+            "/api/v1/scenarios",
+            headers=other,
+            json={"name": "x", "need_ids": [world["need"]["id"]]},
+        ).status_code
+        == 422
+    )
     _, vendor_user = make_vendor("Curious vendor")
     assert client.get("/api/v1/scenarios", headers=bearer(vendor_user)).status_code == 403
-    assert client.get(f"/api/v1/scenarios/{created['id']}", headers=bearer(vendor_user)).status_code == 403
+    assert (
+        client.get(f"/api/v1/scenarios/{created['id']}", headers=bearer(vendor_user)).status_code
+        == 403
+    )
 
 
 def test_frontier_and_pages(client, world, sign_in):
-    created = client.post("/api/v1/scenarios", headers=world["headers"],
-                          json={"name": "Plan", "need_ids": [world["need"]["id"]]}).json
+    created = client.post(
+        "/api/v1/scenarios",
+        headers=world["headers"],
+        json={"name": "Plan", "need_ids": [world["need"]["id"]]},
+    ).json
     # traced by the solve job, stored with the scenario: the same as the optimizer gives
-    frontier = client.get(f"/api/v1/scenarios/{created['id']}/frontier", headers=world["headers"]).json
-    problem = client.get(f"/api/v1/scenarios/{created['id']}/problem.json", headers=world["headers"]).json
+    frontier = client.get(
+        f"/api/v1/scenarios/{created['id']}/frontier", headers=world["headers"]
+    ).json
+    problem = client.get(
+        f"/api/v1/scenarios/{created['id']}/problem.json", headers=world["headers"]
+    ).json
     costs = [p["cost"] for p in frontier["points"] if p["status"] == "optimal"]
     assert len(costs) == 11 and costs == sorted(costs)
     assert costs == [p["cost"] for p in optimizer.frontier(problem, 11)["points"]]
@@ -122,43 +199,85 @@ def test_frontier_and_pages(client, world, sign_in):
     listing = client.get("/scenarios")
     assert "Plan" in listing.text and "$6,400" in listing.text
     page = client.get(f"/scenarios/{created['id']}")
-    assert "Cost against impact" in page.text and "<svg" in page.text and "Alpha Annotation" in page.text
-    built = client.post("/scenarios", data={"csrf_token": csrf_token_from(listing.text), "name": "From the page",
-                                            "need_ids": [str(world["need"]["id"])], "objective": "min_cost",
-                                            "targets.min_avg_impact": "abc"})
+    assert (
+        "Cost against impact" in page.text
+        and "<svg" in page.text
+        and "Alpha Annotation" in page.text
+    )
+    built = client.post(
+        "/scenarios",
+        data={
+            "csrf_token": csrf_token_from(listing.text),
+            "name": "From the page",
+            "need_ids": [str(world["need"]["id"])],
+            "objective": "min_cost",
+            "targets.min_avg_impact": "abc",
+        },
+    )
     assert built.status_code == 422 and "&#39;abc&#39; is not a number." in built.text
 
 
 def test_targets_are_checked_by_the_optimizers_rules_before_anything_is_saved(client, world):
     # found by probing: a budget of 1e300 was stored and the scenario ended 'failed'
-    response = client.post("/api/v1/scenarios", headers=world["headers"], json={
-        "name": "Huge", "need_ids": [world["need"]["id"]], "targets": {"budget": 1e300, "min_avg_impact": 120}})
+    response = client.post(
+        "/api/v1/scenarios",
+        headers=world["headers"],
+        json={
+            "name": "Huge",
+            "need_ids": [world["need"]["id"]],
+            "targets": {"budget": 1e300, "min_avg_impact": 120},
+        },
+    )
     assert response.status_code == 422
     assert set(response.json["errors"]) == {"targets.budget", "targets.min_avg_impact"}
-    assert response.json["errors"]["targets.min_avg_impact"] == ["must be between 0 and 100, got 120"]
+    assert response.json["errors"]["targets.min_avg_impact"] == [
+        "must be between 0 and 100, got 120"
+    ]
     assert db.session.scalar(select(Scenario.id)) is None
 
 
-def test_disclosure_reviews_count_only_for_the_reviewing_organization(client, world, make_user, bearer):
+def test_disclosure_reviews_count_only_for_the_reviewing_organization(
+    client, world, make_user, bearer
+):
     """Buyer Y rejects Beta and verifies Alpha: Y's scenarios leave Beta out and score Alpha's
     evidence at least buyer-verified; buyer X's problem document does not move."""
     from procure.disclosures.models import Disclosure
 
     def problem(headers, need_id):
-        created = client.post("/api/v1/scenarios", headers=headers, json={"name": "Plan", "need_ids": [need_id]})
+        created = client.post(
+            "/api/v1/scenarios", headers=headers, json={"name": "Plan", "need_ids": [need_id]}
+        )
         assert created.status_code == 201, created.json
-        document = client.get(f"/api/v1/scenarios/{created.json['id']}/problem.json", headers=headers).json
+        document = client.get(
+            f"/api/v1/scenarios/{created.json['id']}/problem.json", headers=headers
+        ).json
         return {v["id"]: v["impact_score"] for v in document["vendors"]}
 
     alpha, beta = f"V{world['alpha'].id}", f"V{world['beta'].id}"
     before = problem(world["headers"], world["need"]["id"])
     y = bearer(make_user("buyer"))
     versions = {d.vendor_id: d.id for d in db.session.scalars(select(Disclosure)).all()}
-    assert client.post(f"/api/v1/disclosures/{versions[world['beta'].id]}/review", headers=y,
-                       json={"decision": "rejected", "comment": "Hires do not reconcile."}).status_code == 200
-    assert client.post(f"/api/v1/disclosures/{versions[world['alpha'].id]}/review", headers=y,
-                       json={"decision": "verified"}).status_code == 200
-    assert problem(world["headers"], world["need"]["id"]) == before == {alpha: before[alpha], beta: before[beta]}
+    assert (
+        client.post(
+            f"/api/v1/disclosures/{versions[world['beta'].id]}/review",
+            headers=y,
+            json={"decision": "rejected", "comment": "Hires do not reconcile."},
+        ).status_code
+        == 200
+    )
+    assert (
+        client.post(
+            f"/api/v1/disclosures/{versions[world['alpha'].id]}/review",
+            headers=y,
+            json={"decision": "verified"},
+        ).status_code
+        == 200
+    )
+    assert (
+        problem(world["headers"], world["need"]["id"])
+        == before
+        == {alpha: before[alpha], beta: before[beta]}
+    )
     own = problem(y, client.post("/api/v1/needs", headers=y, json=NEED).json["id"])
     assert set(own) == {alpha}  # Beta's only version is rejected by Y
     assert own[alpha] > before[alpha]  # self-reported evidence counts as buyer-verified for Y

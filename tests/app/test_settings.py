@@ -14,7 +14,9 @@ def test_defaults_apply_without_any_override(tmp_path):
 
 
 def test_instance_file_then_environment_then_config_argument(tmp_path):
-    (tmp_path / "procure.toml").write_text("max_upload_mb = 12\nlog_level = 'DEBUG'\nlogin_max_failures = 7\n")
+    (tmp_path / "procure.toml").write_text(
+        "max_upload_mb = 12\nlog_level = 'DEBUG'\nlogin_max_failures = 7\n"
+    )
     environ = {"PROCURE_MAX_UPLOAD_MB": "15", "PROCURE_LOG_LEVEL": "WARNING"}
     settings = load_settings(tmp_path, environ=environ, overrides={"log_level": "ERROR"})
     assert settings["login_max_failures"] == 7  # instance file beats defaults
@@ -36,9 +38,16 @@ def test_unknown_key_in_instance_file_is_named(tmp_path):
 
 
 def test_database_url_defaults_to_sqlite_in_instance_and_postgres_uses_psycopg(tmp_path):
-    assert database_uri({"database_url": ""}, tmp_path) == f"sqlite:///{tmp_path / 'procure.sqlite3'}"
-    assert database_uri({"database_url": "postgresql://u@h:5432/d"}, tmp_path) == "postgresql+psycopg://u@h:5432/d"
-    assert database_uri({"database_url": "postgres://u@h/d"}, tmp_path) == "postgresql+psycopg://u@h/d"
+    assert (
+        database_uri({"database_url": ""}, tmp_path) == f"sqlite:///{tmp_path / 'procure.sqlite3'}"
+    )
+    assert (
+        database_uri({"database_url": "postgresql://u@h:5432/d"}, tmp_path)
+        == "postgresql+psycopg://u@h:5432/d"
+    )
+    assert (
+        database_uri({"database_url": "postgres://u@h/d"}, tmp_path) == "postgresql+psycopg://u@h/d"
+    )
 
 
 def test_factory_reads_environment_at_creation_not_import(tmp_path, monkeypatch):

@@ -25,47 +25,85 @@ def _wait_for(client, headers, job_id, done, timeout=60.0, worker=None):
         if done(job):
             return job
         time.sleep(0.2)
-    raise AssertionError(f"job {job_id} stayed {job}; worker said: {worker.output() if worker else ''}")
+    raise AssertionError(
+        f"job {job_id} stayed {job}; worker said: {worker.output() if worker else ''}"
+    )
 
 
 def test_a_worker_process_solves_a_scenario(client, world, make_scenario, start_worker):
     worker = start_worker()
     created = make_scenario("Through the worker")
-    assert created["job"]["status"] in ("queued", "running", "succeeded")  # a fast worker may be done
-    job = _wait_for(client, world["headers"], created["job"]["id"], lambda j: j["status"] == "succeeded",
-                    worker=worker)
+    assert created["job"]["status"] in (
+        "queued",
+        "running",
+        "succeeded",
+    )  # a fast worker may be done
+    job = _wait_for(
+        client,
+        world["headers"],
+        created["job"]["id"],
+        lambda j: j["status"] == "succeeded",
+        worker=worker,
+    )
     assert job["progress"] == 100 and job["result"]["cost"] == 6400.0
-    assert int(db.session.get(Job, job["id"]).runner.rsplit(":", 1)[1]) != os.getpid()  # another process ran it
+    assert (
+        int(db.session.get(Job, job["id"]).runner.rsplit(":", 1)[1]) != os.getpid()
+    )  # another process ran it
     scenario = client.get(f"/api/v1/scenarios/{created['id']}", headers=world["headers"]).json
     assert scenario["status"] == "solved" and scenario["totals"]["cost"] == 6400.0
     report = client.post(f"/api/v1/scenarios/{created['id']}/report", headers=world["headers"]).json
-    report = _wait_for(client, world["headers"], report["id"], lambda j: j["status"] == "succeeded", worker=worker)
+    report = _wait_for(
+        client, world["headers"], report["id"], lambda j: j["status"] == "succeeded", worker=worker
+    )
     assert client.get(report["file_url"], headers=world["headers"]).data.startswith(b"%PDF")
 
 
-def test_a_killed_worker_fails_the_job_and_a_retry_solves_it(client, world, make_scenario, start_worker):
+def test_a_killed_worker_fails_the_job_and_a_retry_solves_it(
+    client, world, make_scenario, start_worker
+):
     worker = start_worker(step_delay=1.0)  # a second per progress step: time to kill it mid-task
     created = make_scenario("Killed")
     job_id = created["job"]["id"]
-    _wait_for(client, world["headers"], job_id, lambda j: j["status"] == "running" and j["progress"] >= 5,
-              worker=worker)
+    _wait_for(
+        client,
+        world["headers"],
+        job_id,
+        lambda j: j["status"] == "running" and j["progress"] >= 5,
+        worker=worker,
+    )
     worker.kill()
-    failed = _wait_for(client, world["headers"], job_id, lambda j: j["status"] != "running", timeout=30)
+    failed = _wait_for(
+        client, world["headers"], job_id, lambda j: j["status"] != "running", timeout=30
+    )
     assert failed["status"] == "failed" and "stopped (no sign of life since" in failed["error"]
     scenario = client.get(f"/api/v1/scenarios/{created['id']}", headers=world["headers"]).json
     assert scenario["status"] == "failed"
-    assert db.session.scalar(select(func.count()).select_from(AuditEvent)
-                             .where(AuditEvent.action == "scenario.solve")) == 0  # nothing half-written
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "scenario.solve")
+        )
+        == 0
+    )  # nothing half-written
 
     worker = start_worker()
     retried = client.post(f"/api/v1/jobs/{job_id}/retry", headers=world["headers"])
     assert retried.status_code == 202
-    job = _wait_for(client, world["headers"], job_id, lambda j: j["status"] == "succeeded", worker=worker)
+    job = _wait_for(
+        client, world["headers"], job_id, lambda j: j["status"] == "succeeded", worker=worker
+    )
     assert job["attempts"] == 2
     scenario = client.get(f"/api/v1/scenarios/{created['id']}", headers=world["headers"]).json
     assert scenario["status"] == "solved" and scenario["totals"]["cost"] == 6400.0
-    assert db.session.scalar(select(func.count()).select_from(AuditEvent)
-                             .where(AuditEvent.action == "scenario.solve")) == 1
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "scenario.solve")
+        )
+        == 1
+    )
 
 
 def test_jobs_travel_on_the_deployments_own_queue(app, broker):

@@ -14,8 +14,16 @@ from procure.extensions import db
 from tests.conftest import csrf_token_from, metric_body, valid_document
 
 # The need of the walk world's buyer (not the scenario world's tests.conftest.NEED).
-NEED = {"title": "Walk need", "service_category": "data_annotation", "volume": 1000, "unit": "hour",
-        "period_start": "2026-01-01", "period_end": "2026-12-31", "min_quality": 0.9, "max_vendor_share": 1.0}
+NEED = {
+    "title": "Walk need",
+    "service_category": "data_annotation",
+    "volume": 1000,
+    "unit": "hour",
+    "period_start": "2026-01-01",
+    "period_end": "2026-12-31",
+    "min_quality": 0.9,
+    "max_vendor_share": 1.0,
+}
 
 
 def default_settings() -> dict:
@@ -40,11 +48,14 @@ class World:
         self.years = itertools.count(1901)  # reporting periods no other record uses
         self.vendor, vendor_user = make_vendor("Walk Vendor")
         buyer = make_user("buyer")
-        self.users = {"vendor": vendor_user, "buyer": buyer,
-                      "executive": make_user("executive", organization=buyer.organization),
-                      "admin": make_user("admin"),
-                      "new_vendor": make_user("vendor"),  # a vendor organization with no profile yet
-                      "member": make_user("buyer")}  # changes their password
+        self.users = {
+            "vendor": vendor_user,
+            "buyer": buyer,
+            "executive": make_user("executive", organization=buyer.organization),
+            "admin": make_user("admin"),
+            "new_vendor": make_user("vendor"),  # a vendor organization with no profile yet
+            "member": make_user("buyer"),
+        }  # changes their password
         self.headers = {name: bearer(user) for name, user in self.users.items()}
         self.api_client = app.test_client()
         self._pages: dict[str, tuple] = {}
@@ -58,8 +69,15 @@ class World:
         assert response.status_code < 300, (method, path, response.status_code, response.text)
         return response.json
 
-    def call(self, actor: str | None, method: str, url: str, body: dict | None = None, *,
-             own_session: bool = False):
+    def call(
+        self,
+        actor: str | None,
+        method: str,
+        url: str,
+        body: dict | None = None,
+        *,
+        own_session: bool = False,
+    ):
         """One request as `actor` (None: anonymous): the API with a bearer token and a JSON body,
         pages through a signed-in session with the form and its CSRF token. A (file, name) value
         in the body makes it multipart. `own_session`: a page client of its own (signing out)."""
@@ -68,8 +86,13 @@ class World:
         if url.startswith("/api/"):
             headers = self.headers[actor] if actor else {}
             if multipart:
-                return self.api_client.open(url, method=method, headers=headers, data=body,
-                                            content_type="multipart/form-data")
+                return self.api_client.open(
+                    url,
+                    method=method,
+                    headers=headers,
+                    data=body,
+                    content_type="multipart/form-data",
+                )
             return self.api_client.open(url, method=method, headers=headers, json=body)
         if actor is None:
             client = self.app.test_client()
@@ -80,8 +103,12 @@ class World:
             token = csrf_token_from(client.get("/account").text)
         else:
             client, token = self.page_client(actor)
-        return client.open(url, method=method, data={**body, "csrf_token": token},
-                           content_type="multipart/form-data" if multipart else None)
+        return client.open(
+            url,
+            method=method,
+            data={**body, "csrf_token": token},
+            content_type="multipart/form-data" if multipart else None,
+        )
 
     def page_client(self, actor: str):
         """A client signed in through the sign-in form, with its CSRF token."""
@@ -98,8 +125,12 @@ class World:
 
     def draft(self, year: int | None = None) -> dict:
         year = year or next(self.years)
-        return self.api("vendor", "POST", "/api/v1/disclosures", json={
-            "vendor_id": self.vendor.id, **valid_document(f"{year}-01-01", f"{year}-12-31")})
+        return self.api(
+            "vendor",
+            "POST",
+            "/api/v1/disclosures",
+            json={"vendor_id": self.vendor.id, **valid_document(f"{year}-01-01", f"{year}-12-31")},
+        )
 
     def submitted_disclosure(self, year: int | None = None) -> dict:
         draft = self.draft(year)
@@ -117,19 +148,31 @@ class World:
         return write_table([row], FLAT_COLUMNS, "csv")
 
     def scenario(self, status: str = "solved") -> dict:
-        scenario = self.api("buyer", "POST", "/api/v1/scenarios",
-                            json={"name": self.unique("Walk plan"), "need_ids": [self.need["id"]]})
+        scenario = self.api(
+            "buyer",
+            "POST",
+            "/api/v1/scenarios",
+            json={"name": self.unique("Walk plan"), "need_ids": [self.need["id"]]},
+        )
         assert scenario["status"] == "solved", scenario
         if status in ("submitted", "approved"):
             scenario = self.api("buyer", "POST", f"/api/v1/scenarios/{scenario['id']}/submit")
         if status == "approved":
-            scenario = self.api("executive", "POST", f"/api/v1/scenarios/{scenario['id']}/decision",
-                                json={"decision": "approved"})
+            scenario = self.api(
+                "executive",
+                "POST",
+                f"/api/v1/scenarios/{scenario['id']}/decision",
+                json={"decision": "approved"},
+            )
         return scenario
 
     def profile(self) -> dict:
-        return self.api("buyer", "POST", "/api/v1/scoring-profiles",
-                        json={"name": self.unique("Walk profile"), "settings": default_settings()})
+        return self.api(
+            "buyer",
+            "POST",
+            "/api/v1/scoring-profiles",
+            json={"name": self.unique("Walk profile"), "settings": default_settings()},
+        )
 
     def metric(self) -> dict:
         key = f"walk_metric_{next(self.counter)}"
@@ -140,8 +183,11 @@ class World:
 
         self._bearer(self.users[actor])
         db.session.commit()
-        return db.session.scalars(select(ApiToken.id).where(ApiToken.user_id == self.users[actor].id)
-                                  .order_by(ApiToken.id.desc())).first()
+        return db.session.scalars(
+            select(ApiToken.id)
+            .where(ApiToken.user_id == self.users[actor].id)
+            .order_by(ApiToken.id.desc())
+        ).first()
 
     def locked_user(self) -> int:
         from procure.db import utcnow
@@ -155,9 +201,14 @@ class World:
         """A re-scoring job of the buyer's organization, started by the buyer, in `status`."""
         from procure.jobs.models import Job
 
-        job = Job(kind="scores.refresh", organization_id=self.users["buyer"].organization_id,
-                  created_by_id=self.users["buyer"].id, params={"period_end": "2025-12-31"}, status=status,
-                  error="Failed in the walk" if status == "failed" else None)
+        job = Job(
+            kind="scores.refresh",
+            organization_id=self.users["buyer"].organization_id,
+            created_by_id=self.users["buyer"].id,
+            params={"period_end": "2025-12-31"},
+            status=status,
+            error="Failed in the walk" if status == "failed" else None,
+        )
         db.session.add(job)
         db.session.commit()
         return job.id

@@ -27,7 +27,9 @@ RUN_AXE = """async () => {
 
 @pytest.fixture(scope="session")
 def axe_source() -> str:
-    path = Path(os.environ.get("PROCURE_AXE_JS") or ROOT / "node_modules" / "axe-core" / "axe.min.js")
+    path = Path(
+        os.environ.get("PROCURE_AXE_JS") or ROOT / "node_modules" / "axe-core" / "axe.min.js"
+    )
     if not path.is_file():
         reason = f"axe-core not found at {path}: npm install axe-core (or set PROCURE_AXE_JS)"
         if REQUIRED:
@@ -45,27 +47,72 @@ def records(client, world, make_user, make_vendor, bearer, make_scenario):
     infeasible = make_scenario("Too tight", budget=5000)
     client.post(f"/api/v1/scenarios/{solved['id']}/report", headers=headers)
     from procure.scoring.services import default_profile
-    profile = client.post("/api/v1/scoring-profiles", headers=headers,
-                          json={"name": "Impact first", "settings": default_profile().to_dict()}).json
+
+    profile = client.post(
+        "/api/v1/scoring-profiles",
+        headers=headers,
+        json={"name": "Impact first", "settings": default_profile().to_dict()},
+    ).json
     vendor, vendor_user = make_vendor("Gamma Data")
-    disclosure = client.post("/api/v1/disclosures", headers=bearer(vendor_user),
-                             json={"vendor_id": vendor.id, **valid_document()}).json
+    disclosure = client.post(
+        "/api/v1/disclosures",
+        headers=bearer(vendor_user),
+        json={"vendor_id": vendor.id, **valid_document()},
+    ).json
     client.post(f"/api/v1/disclosures/{disclosure['id']}/submit", headers=bearer(vendor_user))
     db.session.commit()
-    ids = {"alpha": world["alpha"].id, "need": world["need"]["id"], "solved": solved["id"],
-           "infeasible": infeasible["id"], "disclosure": disclosure["id"], "profile": profile["id"]}
-    buyer_pages = ["/", "/account", "/vendors", "/vendors/{alpha}", "/vendors/{alpha}/scorecard", "/reviews",
-                   "/disclosures/table", "/disclosures/{disclosure}", "/scores", "/profiles", "/profiles/{profile}",
-                   "/metrics", "/needs",
-                   "/needs/{need}", "/scenarios", "/scenarios/{solved}", "/scenarios/{infeasible}",
-                   "/scenarios/compare?ids={solved}&ids={infeasible}"]
+    ids = {
+        "alpha": world["alpha"].id,
+        "need": world["need"]["id"],
+        "solved": solved["id"],
+        "infeasible": infeasible["id"],
+        "disclosure": disclosure["id"],
+        "profile": profile["id"],
+    }
+    buyer_pages = [
+        "/",
+        "/account",
+        "/vendors",
+        "/vendors/{alpha}",
+        "/vendors/{alpha}/scorecard",
+        "/reviews",
+        "/disclosures/table",
+        "/disclosures/{disclosure}",
+        "/scores",
+        "/profiles",
+        "/profiles/{profile}",
+        "/metrics",
+        "/needs",
+        "/needs/{need}",
+        "/scenarios",
+        "/scenarios/{solved}",
+        "/scenarios/{infeasible}",
+        "/scenarios/compare?ids={solved}&ids={infeasible}",
+    ]
     return {
         "buyer": (world["buyer"], buyer_pages),
-        "executive": (make_user("executive", organization=organization),
-                      ["/", "/scenarios", "/scenarios/{solved}", "/scenarios/compare?ids={solved}&ids={infeasible}"]),
+        "executive": (
+            make_user("executive", organization=organization),
+            [
+                "/",
+                "/scenarios",
+                "/scenarios/{solved}",
+                "/scenarios/compare?ids={solved}&ids={infeasible}",
+            ],
+        ),
         "admin": (make_user("admin", organization=organization), ["/", "/admin/users", "/account"]),
-        "vendor": (vendor_user, ["/", "/vendor/profile", "/vendor/offers", "/vendor/disclosures",
-                                 "/disclosures/{disclosure}", "/scorecard", "/disclosures/table"]),
+        "vendor": (
+            vendor_user,
+            [
+                "/",
+                "/vendor/profile",
+                "/vendor/offers",
+                "/vendor/disclosures",
+                "/disclosures/{disclosure}",
+                "/scorecard",
+                "/disclosures/table",
+            ],
+        ),
     }, ids
 
 
@@ -75,7 +122,9 @@ def test_no_serious_or_critical_violation_on_any_page(browser, live_server, axe_
     folder.mkdir(parents=True, exist_ok=True)
     problems, checked = [], 0
     for actor, (user, paths) in [("anonymous", (None, ["/sign-in"])), *pages.items()]:
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)  # to inject axe
+        context = browser.new_context(
+            viewport={"width": 1280, "height": 900}, bypass_csp=True
+        )  # to inject axe
         page = context.new_page()
         if user is not None:
             page.goto(live_server + "/sign-in")
@@ -90,8 +139,10 @@ def test_no_serious_or_critical_violation_on_any_page(browser, live_server, axe_
             page.evaluate(axe_source)
             found = page.evaluate(RUN_AXE)
             problems += [f"{actor} {url}: {violation}" for violation in found]
-            page.screenshot(path=str(folder / f"{actor}{url.replace('/', '_').replace('?', '_')}.png"[:200]),
-                            full_page=True)
+            page.screenshot(
+                path=str(folder / f"{actor}{url.replace('/', '_').replace('?', '_')}.png"[:200]),
+                full_page=True,
+            )
             checked += 1
         context.close()
     assert checked == 33

@@ -14,7 +14,9 @@ def _type(page, fields: dict[str, object]) -> None:
             field.fill(str(value))
 
 
-def test_a_vendor_discloses_fixes_an_error_attaches_evidence_submits_and_amends(journey, make_vendor, tmp_path):
+def test_a_vendor_discloses_fixes_an_error_attaches_evidence_submits_and_amends(
+    journey, make_vendor, tmp_path
+):
     vendor, user = make_vendor("Delta Digital")
     page = journey.page
     journey.sign_in(user.email, TEST_PASSWORD)
@@ -26,7 +28,9 @@ def test_a_vendor_discloses_fixes_an_error_attaches_evidence_submits_and_amends(
     disclosure_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
 
     document = valid_document()
-    fields = disclosure_form_fields(document, new_site_row=False)  # the new draft's one site row is typed in
+    fields = disclosure_form_fields(
+        document, new_site_row=False
+    )  # the new draft's one site row is typed in
     wrong = fields | {"workforce.impact_workers_end": 500}  # more than the headcount of 115
     _type(page, wrong)
     journey.shot("filled-with-a-mistake")
@@ -43,7 +47,10 @@ def test_a_vendor_discloses_fixes_an_error_attaches_evidence_submits_and_amends(
     page.get_by_role("button", name="Save draft").click()
     page.wait_for_selector("text=Saved")
     saved = journey.api(f"/api/v1/disclosures/{disclosure_id}")
-    assert saved["workforce"]["impact_workers_end"] == 55 and saved["wages"][0]["site"] == "Nairobi CBD"
+    assert (
+        saved["workforce"]["impact_workers_end"] == 55
+        and saved["wages"][0]["site"] == "Nairobi CBD"
+    )
 
     payroll = tmp_path / "payroll-2025.pdf"
     payroll.write_bytes(PDF)
@@ -53,9 +60,13 @@ def test_a_vendor_discloses_fixes_an_error_attaches_evidence_submits_and_amends(
     page.wait_for_selector("text=payroll-2025.pdf")
     journey.shot("evidence-attached")
     evidence = journey.api(f"/api/v1/disclosures/{disclosure_id}/evidence")
-    assert [e["filename"] for e in evidence] == ["payroll-2025.pdf"] and evidence[0]["section"] == "wages"
+    assert [e["filename"] for e in evidence] == ["payroll-2025.pdf"] and evidence[0][
+        "section"
+    ] == "wages"
 
-    page.once("dialog", lambda dialog: dialog.accept())  # "Submit version 1? It can no longer be edited"
+    page.once(
+        "dialog", lambda dialog: dialog.accept()
+    )  # "Submit version 1? It can no longer be edited"
     page.get_by_role("button", name="Save and submit").click()
     page.wait_for_selector("text=Amend: start version 2")
     journey.shot("submitted")
@@ -73,5 +84,15 @@ def test_a_vendor_discloses_fixes_an_error_attaches_evidence_submits_and_amends(
     journey.shot("amended")
     versions = journey.api(f"/api/v1/disclosures/{amended_id}/versions")
     assert [(v["number"], v["state"]) for v in versions] == [(1, "submitted"), (2, "submitted")]
-    assert journey.api(f"/api/v1/disclosures/{amended_id}")["training"]["training_hours_impact_workers"] == 2600
-    assert journey.api(f"/api/v1/disclosures/{disclosure_id}")["training"]["training_hours_impact_workers"] == 2400
+    assert (
+        journey.api(f"/api/v1/disclosures/{amended_id}")["training"][
+            "training_hours_impact_workers"
+        ]
+        == 2600
+    )
+    assert (
+        journey.api(f"/api/v1/disclosures/{disclosure_id}")["training"][
+            "training_hours_impact_workers"
+        ]
+        == 2400
+    )

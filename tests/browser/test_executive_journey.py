@@ -9,14 +9,23 @@ from pypdf import PdfReader
 from tests.conftest import TEST_PASSWORD
 
 
-def test_an_executive_compares_approves_and_downloads_the_pdf(journey, world, make_user, make_scenario):
+def test_an_executive_compares_approves_and_downloads_the_pdf(
+    journey, world, make_user, make_scenario
+):
     headers = world["headers"]
     api = current_app.test_client()
     ids = []
-    for name, targets in (("Cheapest", {}), ("Impact 34", {"min_avg_impact": 34}), ("Impact 36", {"min_avg_impact": 36})):
+    for name, targets in (
+        ("Cheapest", {}),
+        ("Impact 34", {"min_avg_impact": 34}),
+        ("Impact 36", {"min_avg_impact": 36}),
+    ):
         created = make_scenario(name, **targets)
         assert created["status"] == "solved", created
-        assert api.post(f"/api/v1/scenarios/{created['id']}/submit", headers=headers).status_code == 200
+        assert (
+            api.post(f"/api/v1/scenarios/{created['id']}/submit", headers=headers).status_code
+            == 200
+        )
         ids.append(created["id"])
     executive = make_user("executive", organization=world["buyer"].organization)
     page = journey.page
@@ -28,21 +37,31 @@ def test_an_executive_compares_approves_and_downloads_the_pdf(journey, world, ma
     page.get_by_role("button", name="Compare the ticked scenarios (2–5)").click()
     page.wait_for_selector("text=Key figures")
     journey.shot("comparison")
-    compared = journey.api("/api/v1/scenarios/compare?" + page.url.split("?", 1)[1])  # the page's order
-    costs = next(row for row in compared["rows"] if row["label"].lower().startswith("total cost"))["values"]
+    compared = journey.api(
+        "/api/v1/scenarios/compare?" + page.url.split("?", 1)[1]
+    )  # the page's order
+    costs = next(row for row in compared["rows"] if row["label"].lower().startswith("total cost"))[
+        "values"
+    ]
     table = page.locator("section.card", has_text="Key figures").locator("tbody tr").first
-    assert [cell.strip() for cell in table.locator("td").all_inner_texts()] == [f"${c:,.0f}" for c in costs]
+    assert [cell.strip() for cell in table.locator("td").all_inner_texts()] == [
+        f"${c:,.0f}" for c in costs
+    ]
     assert min(costs) == 6400.0 and len(set(costs)) == 3  # each impact target costs more
 
     page.get_by_role("link", name="Impact 34").first.click()
     page.wait_for_selector("text=Your decision")
-    page.get_by_label("Comment (required to reject)").fill("Worth the premium: more jobs for impact workers.")
+    page.get_by_label("Comment (required to reject)").fill(
+        "Worth the premium: more jobs for impact workers."
+    )
     page.once("dialog", lambda dialog: dialog.accept())  # the confirmation before approving
     page.get_by_role("button", name="Approve").click()
     page.wait_for_selector("text=Impact 34 is approved.")
     journey.shot("approved")
     approved = journey.api(f"/api/v1/scenarios/{ids[1]}")
-    assert approved["status"] == "approved" and approved["decision_comment"].startswith("Worth the premium")
+    assert approved["status"] == "approved" and approved["decision_comment"].startswith(
+        "Worth the premium"
+    )
     assert "approve" in page.locator("#audit").inner_text()
 
     page.get_by_role("button", name="Prepare the board report (PDF)").click()
@@ -51,5 +70,10 @@ def test_an_executive_compares_approves_and_downloads_the_pdf(journey, world, ma
     journey.shot("report-ready")
     with page.expect_download() as download:
         link.click()
-    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(open(download.value.path(), "rb").read())).pages)
-    assert "Impact 34" in text and f"{approved['totals']['cost']:,.0f}" in text and "Approved" in text
+    text = " ".join(
+        p.extract_text()
+        for p in PdfReader(io.BytesIO(open(download.value.path(), "rb").read())).pages
+    )
+    assert (
+        "Impact 34" in text and f"{approved['totals']['cost']:,.0f}" in text and "Approved" in text
+    )

@@ -20,7 +20,9 @@ def test_the_page_follows_a_solve_on_a_worker(journey, world, start_worker):
     seen = set()
     ends = time.monotonic() + 60
     while time.monotonic() < ends and page.locator(".kpis").count() == 0:
-        value = page.evaluate("() => document.querySelector('progress.job-progress')?.value ?? null")
+        value = page.evaluate(
+            "() => document.querySelector('progress.job-progress')?.value ?? null"
+        )
         if value is not None:  # one read: the page may reload between two
             before = len(seen)
             seen.add(int(value))
@@ -32,6 +34,10 @@ def test_the_page_follows_a_solve_on_a_worker(journey, world, start_worker):
     journey.shot("solved")
     scenario_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
     api = journey.api(f"/api/v1/scenarios/{scenario_id}")
-    assert api["status"] == "solved" and api["job"]["status"] == "succeeded" and api["job"]["progress"] == 100
+    assert (
+        api["status"] == "solved"
+        and api["job"]["status"] == "succeeded"
+        and api["job"]["progress"] == 100
+    )
     assert page.locator(".kpi-value").first.inner_text() == f"${api['totals']['cost']:,.0f}"
     assert page.locator("h1 .badge").inner_text() == "solved"

@@ -36,8 +36,11 @@ def test_sign_in_sort_and_start_a_job_with_the_keyboard_only(journey, world):
     _tab_to(page, "Total")
     page.keyboard.press("Enter")
     assert page.locator("th", has_text="Total").get_attribute("aria-sort") == "ascending"
-    scenario = page.request.post(journey.base + "/api/v1/scenarios", headers={"X-CSRFToken": _token(page)},
-                                 data={"name": "Keys", "need_ids": [world["need"]["id"]]})
+    scenario = page.request.post(
+        journey.base + "/api/v1/scenarios",
+        headers={"X-CSRFToken": _token(page)},
+        data={"name": "Keys", "need_ids": [world["need"]["id"]]},
+    )
     assert scenario.ok, scenario.text()
     journey.go(f"/scenarios/{scenario.json()['id']}")
     _tab_to(page, "Prepare the board report (PDF)")
@@ -53,7 +56,16 @@ def _token(page) -> str:
 def test_tab_reaches_every_control_on_the_main_pages(journey, world):
     page = journey.page
     journey.sign_in(world["buyer"].email, TEST_PASSWORD)
-    for path in ("/", "/scenarios", "/scores", "/vendors", "/needs", "/profiles", "/metrics", "/account"):
+    for path in (
+        "/",
+        "/scenarios",
+        "/scores",
+        "/vendors",
+        "/needs",
+        "/profiles",
+        "/metrics",
+        "/account",
+    ):
         journey.go(path)
         controls = page.evaluate(FOCUSABLE)
         reached = []

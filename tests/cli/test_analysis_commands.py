@@ -55,7 +55,10 @@ def test_optimize_prints_the_result_document(tmp_path):
     document = json.loads(result.output)
     assert document["status"] == "optimal" and document["allocations"]
     out = tmp_path / "result.json"
-    assert _run("optimize", str(DATA / "optimizer" / "impact_binding.json"), "-o", str(out)).exit_code == 0
+    assert (
+        _run("optimize", str(DATA / "optimizer" / "impact_binding.json"), "-o", str(out)).exit_code
+        == 0
+    )
     assert json.loads(out.read_text())["allocations"] == document["allocations"]
 
 

@@ -33,9 +33,12 @@ class ReferenceLP:
         self.targets = targets
         self.needs = {n["id"]: n for n in doc["needs"]}
         self.vendors = {v["id"]: v for v in doc["vendors"]}
-        self.offers = [o for o in doc["offers"]
-                       if self.vendors[o["vendor"]]["quality"]
-                       >= (self.needs[o["need"]].get("min_quality") or 0.0)]
+        self.offers = [
+            o
+            for o in doc["offers"]
+            if self.vendors[o["vendor"]]["quality"]
+            >= (self.needs[o["need"]].get("min_quality") or 0.0)
+        ]
         self.total = sum(n["volume"] for n in doc["needs"])
         self.price = np.array([o["price"] for o in self.offers], dtype=float)
         self.impact = np.array([self.vendors[o["vendor"]]["impact_score"] for o in self.offers])
@@ -43,8 +46,9 @@ class ReferenceLP:
         upper = []
         for offer in self.offers:
             need = self.needs[offer["need"]]
-            limit = (need.get("max_vendor_share") if need.get("max_vendor_share") is not None
-                     else 1.0) * need["volume"]
+            limit = (
+                need.get("max_vendor_share") if need.get("max_vendor_share") is not None else 1.0
+            ) * need["volume"]
             if offer.get("capacity") is not None:
                 limit = min(limit, offer["capacity"])
             upper.append(limit)
@@ -74,8 +78,13 @@ class ReferenceLP:
             b_ub.append(-t["min_avg_quality"] * self.total)
         share = t.get("min_impact_spend_share") if share is None else share
         if share is not None:
-            member = np.array([self.vendors[o["vendor"]]["impact_score"]
-                               >= t["impact_vendor_min_score"] for o in self.offers], float)
+            member = np.array(
+                [
+                    self.vendors[o["vendor"]]["impact_score"] >= t["impact_vendor_min_score"]
+                    for o in self.offers
+                ],
+                float,
+            )
             a_ub.append(share * self.price - member * self.price)
             b_ub.append(0.0)
         cap = t.get("max_vendor_spend_share") if cap is None else cap
@@ -85,16 +94,19 @@ class ReferenceLP:
                 if own.any():
                     a_ub.append(own * self.price - cap * self.price)
                     b_ub.append(0.0)
+
         def matrix(rows):
             return np.array(rows, dtype=float).reshape(len(rows), n) if rows else None
+
         return matrix(a_ub), (np.array(b_ub) if b_ub else None), matrix(a_eq), np.array(b_eq)
 
     def run(self, cost, **overrides):
         a_ub, b_ub, a_eq, b_eq = self.rows(**overrides)
         if not self.offers:
             return None
-        out = linprog(cost, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=self.bounds,
-                      method="highs")
+        out = linprog(
+            cost, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=self.bounds, method="highs"
+        )
         return out if out.status == 0 else None
 
     def solve(self, objective: str = "min_cost"):
@@ -147,6 +159,7 @@ def _reference_achievable(doc: dict, name: str) -> float | None:
 def reference():
     """The independent linprog model: `reference.solve(doc)`, `reference.achievable(doc,
     target)`, `reference.ReferenceLP`."""
+
     class Reference:
         ReferenceLP = ReferenceLP
 
@@ -159,8 +172,9 @@ def reference():
     return Reference()
 
 
-def make_random_document(seed: int, vendors: int | None = None, needs: int | None = None,
-                         targets: bool = True) -> dict:
+def make_random_document(
+    seed: int, vendors: int | None = None, needs: int | None = None, targets: bool = True
+) -> dict:
     """A small random problem; about half of them are feasible."""
     rng = np.random.default_rng(seed)
     v_count = vendors or int(rng.integers(2, 8))
@@ -176,10 +190,14 @@ def make_random_document(seed: int, vendors: int | None = None, needs: int | Non
     volume = sum(n["volume"] for n in needs_list)
     vendor_list = []
     for i in range(v_count):
-        vendor = {"id": f"V{i + 1}", "quality": round(float(rng.uniform(0.7, 1.0)), 3),
-                  "impact_score": round(float(rng.uniform(5, 95)), 1),
-                  "capacity": (None if rng.random() < 0.2
-                               else float(rng.integers(1, 4) * volume / v_count))}
+        vendor = {
+            "id": f"V{i + 1}",
+            "quality": round(float(rng.uniform(0.7, 1.0)), 3),
+            "impact_score": round(float(rng.uniform(5, 95)), 1),
+            "capacity": (
+                None if rng.random() < 0.2 else float(rng.integers(1, 4) * volume / v_count)
+            ),
+        }
         if rng.random() < 0.6:
             vendor["impact_worker_share"] = round(float(rng.uniform(0, 0.8)), 2)
         vendor_list.append(vendor)
@@ -187,8 +205,11 @@ def make_random_document(seed: int, vendors: int | None = None, needs: int | Non
     for vendor in vendor_list:
         for need in needs_list:
             if rng.random() < 0.75:
-                offer = {"vendor": vendor["id"], "need": need["id"],
-                         "price": round(float(rng.uniform(8, 40)), 2)}
+                offer = {
+                    "vendor": vendor["id"],
+                    "need": need["id"],
+                    "price": round(float(rng.uniform(8, 40)), 2),
+                }
                 if rng.random() < 0.2:
                     offer["capacity"] = float(rng.integers(10, 300))
                 offers.append(offer)
@@ -205,10 +226,14 @@ def make_random_document(seed: int, vendors: int | None = None, needs: int | Non
             target_values["impact_vendor_min_score"] = 50.0
         if rng.random() < 0.25:
             target_values["max_vendor_spend_share"] = round(float(rng.uniform(0.3, 0.8)), 2)
-    return {"needs": needs_list, "vendors": vendor_list, "offers": offers,
-            "targets": target_values,
-            "objective": "max_impact" if rng.random() < 0.3 else "min_cost",
-            "options": {"time_limit": 30}}
+    return {
+        "needs": needs_list,
+        "vendors": vendor_list,
+        "offers": offers,
+        "targets": target_values,
+        "objective": "max_impact" if rng.random() < 0.3 else "min_cost",
+        "options": {"time_limit": 30},
+    }
 
 
 @pytest.fixture(scope="session")
@@ -263,8 +288,11 @@ def check_plan(doc: dict, result: dict, tolerance: float = 1e-6) -> list[str]:
             problems.append(f"demand {need_id}: {placed} != {need['volume']}")
     for vendor_id, vendor in vendors.items():
         if vendor.get("capacity") is not None:
-            over(sum(line["volume"] for line in lines if line["vendor"] == vendor_id),
-                 vendor["capacity"], f"capacity {vendor_id}")
+            over(
+                sum(line["volume"] for line in lines if line["vendor"] == vendor_id),
+                vendor["capacity"],
+                f"capacity {vendor_id}",
+            )
     cost = sum(line["cost"] for line in lines)
     volume = sum(line["volume"] for line in lines)
     impact = sum(line["volume"] * vendors[line["vendor"]]["impact_score"] for line in lines)
@@ -276,9 +304,11 @@ def check_plan(doc: dict, result: dict, tolerance: float = 1e-6) -> list[str]:
     if "min_avg_quality" in targets:
         over(targets["min_avg_quality"] * volume, quality, "min_avg_quality")
     if "min_impact_spend_share" in targets:
-        impact_spend = sum(line["cost"] for line in lines
-                           if vendors[line["vendor"]]["impact_score"]
-                           >= targets["impact_vendor_min_score"])
+        impact_spend = sum(
+            line["cost"]
+            for line in lines
+            if vendors[line["vendor"]]["impact_score"] >= targets["impact_vendor_min_score"]
+        )
         over(targets["min_impact_spend_share"] * cost, impact_spend, "impact spend share")
     if "max_vendor_spend_share" in targets:
         for vendor_id in vendors:

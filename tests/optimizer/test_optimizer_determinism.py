@@ -21,12 +21,18 @@ def _shuffled(doc: dict, seed: int) -> dict:
 
 def _tied_document() -> dict:
     """Many equally good plans: 3 needs, 6 vendors with the same price, impact and quality."""
-    vendors = [{"id": f"V{i}", "capacity": 150, "quality": 0.9, "impact_score": 60}
-               for i in range(1, 7)]
+    vendors = [
+        {"id": f"V{i}", "capacity": 150, "quality": 0.9, "impact_score": 60} for i in range(1, 7)
+    ]
     needs = [{"id": f"N{j}", "volume": 200, "max_vendor_share": 0.5} for j in range(1, 4)]
     offers = [{"vendor": v["id"], "need": n["id"], "price": 20} for v in vendors for n in needs]
-    return {"needs": needs, "vendors": vendors, "offers": offers,
-            "targets": {"budget": 20000, "min_avg_impact": 55}, "objective": "min_cost"}
+    return {
+        "needs": needs,
+        "vendors": vendors,
+        "offers": offers,
+        "targets": {"budget": 20000, "min_avg_impact": 55},
+        "objective": "min_cost",
+    }
 
 
 def test_same_document_twice_and_shuffled(random_document):
@@ -39,8 +45,7 @@ def test_same_document_twice_and_shuffled(random_document):
         solved += 1
         assert optimizer.solve(doc)["allocations"] == first["allocations"]
         for seed in range(3):
-            assert optimizer.solve(_shuffled(doc, seed))["allocations"] == \
-                first["allocations"]
+            assert optimizer.solve(_shuffled(doc, seed))["allocations"] == first["allocations"]
     assert solved >= 10
 
 
@@ -76,11 +81,17 @@ def test_tie_break_off_is_reported():
 def test_second_stage_takes_free_impact():
     # V1 and V2 cost the same; V2 has more impact. Cost alone cannot tell them apart;
     # stage 2 must give the volume to V2.
-    doc = {"needs": [{"id": "N1", "volume": 100}],
-           "vendors": [{"id": "V1", "capacity": None, "quality": 0.9, "impact_score": 40},
-                       {"id": "V2", "capacity": None, "quality": 0.9, "impact_score": 70}],
-           "offers": [{"vendor": "V1", "need": "N1", "price": 10},
-                      {"vendor": "V2", "need": "N1", "price": 10}]}
+    doc = {
+        "needs": [{"id": "N1", "volume": 100}],
+        "vendors": [
+            {"id": "V1", "capacity": None, "quality": 0.9, "impact_score": 40},
+            {"id": "V2", "capacity": None, "quality": 0.9, "impact_score": 70},
+        ],
+        "offers": [
+            {"vendor": "V1", "need": "N1", "price": 10},
+            {"vendor": "V2", "need": "N1", "price": 10},
+        ],
+    }
     result = optimizer.solve(doc)
     assert [(a["vendor"], a["volume"]) for a in result["allocations"]] == [("V2", 100.0)]
     assert result["totals"]["avg_impact"] == 70.0
@@ -90,17 +101,35 @@ def _large_volume_document() -> dict:
     """Millions of units, and a binding impact-spend share whose row sums tens of millions
     of dollars to 0 (its activity in the least-cost plan comes out as a few 1e-9, not 0)."""
     volumes = {"N0": 2_260_000.0, "N1": 2_154_000.0, "N2": 672_000.0}
-    vendors = {"V0": (2_039_150.0, 19.2), "V1": (1_388_414.0, 82.1), "V2": (1_610_729.0, 69.4),
-               "V3": (2_510_135.0, 30.8), "V4": (956_901.0, 21.0), "V5": (1_159_067.0, 70.2)}
-    prices = {"V0": (15.78, 18.48, 31.18), "V1": (11.96, 19.28, 25.19),
-              "V2": (28.92, 21.97, 39.79), "V3": (33.04, 10.16, 19.91),
-              "V4": (10.6, 35.26, 13.31), "V5": (20.92, 33.84, 21.51)}
-    return {"needs": [{"id": n, "volume": v, "max_vendor_share": 0.3} for n, v in volumes.items()],
-            "vendors": [{"id": v, "capacity": c, "quality": 0.9, "impact_score": s}
-                        for v, (c, s) in vendors.items()],
-            "offers": [{"vendor": v, "need": n, "price": p}
-                       for v, row in prices.items() for n, p in zip(volumes, row)],
-            "targets": {"min_impact_spend_share": 0.5, "impact_vendor_min_score": 60.0}}
+    vendors = {
+        "V0": (2_039_150.0, 19.2),
+        "V1": (1_388_414.0, 82.1),
+        "V2": (1_610_729.0, 69.4),
+        "V3": (2_510_135.0, 30.8),
+        "V4": (956_901.0, 21.0),
+        "V5": (1_159_067.0, 70.2),
+    }
+    prices = {
+        "V0": (15.78, 18.48, 31.18),
+        "V1": (11.96, 19.28, 25.19),
+        "V2": (28.92, 21.97, 39.79),
+        "V3": (33.04, 10.16, 19.91),
+        "V4": (10.6, 35.26, 13.31),
+        "V5": (20.92, 33.84, 21.51),
+    }
+    return {
+        "needs": [{"id": n, "volume": v, "max_vendor_share": 0.3} for n, v in volumes.items()],
+        "vendors": [
+            {"id": v, "capacity": c, "quality": 0.9, "impact_score": s}
+            for v, (c, s) in vendors.items()
+        ],
+        "offers": [
+            {"vendor": v, "need": n, "price": p}
+            for v, row in prices.items()
+            for n, p in zip(volumes, row)
+        ],
+        "targets": {"min_impact_spend_share": 0.5, "impact_vendor_min_score": 60.0},
+    }
 
 
 def test_second_stage_keeps_the_least_cost_of_a_large_plan(reference):

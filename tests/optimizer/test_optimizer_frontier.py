@@ -27,8 +27,9 @@ def _endpoints(reference, doc: dict) -> tuple[float, float, float, float]:
         if extra_row is not None:
             rows = np.vstack([rows, extra_row]) if rows is not None else np.array([extra_row])
             bounds = np.append(bounds, extra_bound) if bounds is not None else [extra_bound]
-        out = linprog(cost, A_ub=rows, b_ub=bounds, A_eq=a_eq, b_eq=b_eq, bounds=lp.bounds,
-                      method="highs")
+        out = linprog(
+            cost, A_ub=rows, b_ub=bounds, A_eq=a_eq, b_eq=b_eq, bounds=lp.bounds, method="highs"
+        )
         assert out.status == 0
         return out.fun
 
@@ -67,8 +68,11 @@ def test_frontier_is_monotone_and_its_ends_match_linprog(random_document, refere
 def test_frontier_uses_one_model(golden, monkeypatch):
     calls = []
     original = solve_module.pass_model
-    monkeypatch.setattr(solve_module, "pass_model",
-                        lambda *args, **kwargs: calls.append(1) or original(*args, **kwargs))
+    monkeypatch.setattr(
+        solve_module,
+        "pass_model",
+        lambda *args, **kwargs: calls.append(1) or original(*args, **kwargs),
+    )
     result = optimizer.frontier(golden("impact_binding"), 11)
     assert result["status"] == "optimal" and len(result["points"]) == 11
     assert len(calls) == 1
@@ -85,15 +89,31 @@ def test_frontier_golden_points(golden):
     # one more point), although any value from 0 (the flat cost below) to 5 is a dual there.
     points = optimizer.frontier(golden("impact_binding"), 5)["points"]
     assert [(p["avg_impact"], p["cost"]) for p in points] == [
-        (50.0, 1000.0), (60.0, 1050.0), (70.0, 1100.0), (80.0, 1150.0), (90.0, 1200.0)]
-    assert [p["cost_per_impact_point"] for p in points] == [5.0, 5.0, 5.0, 5.0, None]  # none for sale at 90
+        (50.0, 1000.0),
+        (60.0, 1050.0),
+        (70.0, 1100.0),
+        (80.0, 1150.0),
+        (90.0, 1200.0),
+    ]
+    assert [p["cost_per_impact_point"] for p in points] == [
+        5.0,
+        5.0,
+        5.0,
+        5.0,
+        None,
+    ]  # none for sale at 90
 
 
 def test_frontier_with_cbc_proves_the_top_by_a_second_run(golden):
     # CBC has no ranging: the highest impact is proved by an infeasible run just above it
     result = optimizer.frontier({**golden("impact_binding"), "options": {"solver": "cbc"}}, 5)
     assert [(p["avg_impact"], p["cost"]) for p in result["points"]] == [
-        (50.0, 1000.0), (60.0, 1050.0), (70.0, 1100.0), (80.0, 1150.0), (90.0, 1200.0)]
+        (50.0, 1000.0),
+        (60.0, 1050.0),
+        (70.0, 1100.0),
+        (80.0, 1150.0),
+        (90.0, 1200.0),
+    ]
     assert [p["cost_per_impact_point"] for p in result["points"]] == [5.0] * 4 + [None]
     # cheapest, best impact at that cost, most impact, its proof; 4 points (the top is the
     # most-impact run's plan)
@@ -109,7 +129,8 @@ def test_most_impact_proof_agrees_with_highs_cost_ranging(random_document):
         doc = random_document(seed, vendors=12, needs=4)
         problem, errors = parse_problem(doc)
         problem = dataclasses.replace(
-            problem, targets=dataclasses.replace(problem.targets, min_avg_impact=None))
+            problem, targets=dataclasses.replace(problem.targets, min_avg_impact=None)
+        )
         model = build_model(problem)
         session = solve_module.HighsSolver().open(model)
         session.set_cost(cost_vector(model, {"spend": 1.0}))

@@ -16,8 +16,9 @@ EXACT = 1e-6  # results are rounded to 6 decimals
 
 
 def _lines(result: dict) -> list[tuple]:
-    return [(a["need"], a["vendor"], a["volume"], a["price"], a["cost"])
-            for a in result["allocations"]]
+    return [
+        (a["need"], a["vendor"], a["volume"], a["price"], a["cost"]) for a in result["allocations"]
+    ]
 
 
 def _solved(golden, name: str, solver: str = "highs") -> dict:
@@ -110,8 +111,9 @@ def test_max_vendor_share_binding(golden):
     # One more unit of N1: the cap grows to 60.6 → cost 606 + 40.4·12 = 1090.8 → +$10.8
     # (dual: 12 + 0.6·(−2) = 10.8).
     assert _constraint(result, "demand_n00000")["shadow_price"] == pytest.approx(10.8, abs=EXACT)
-    assert not [c for c in result["constraints"] if c["kind"] == "max_vendor_share"
-                and c["vendor"] != "V1"]
+    assert not [
+        c for c in result["constraints"] if c["kind"] == "max_vendor_share" and c["vendor"] != "V1"
+    ]
 
 
 def test_min_impact_spend_share(golden):
@@ -119,8 +121,10 @@ def test_min_impact_spend_share(golden):
     # → 10·x2 ≥ 5·x1 → x1 ≤ 2·x2; with x1 + x2 = 100: x2 = 100/3, x1 = 200/3.
     # Rounded to 6 decimals: 66.666667 × 10 = 666.66667 and 33.333333 × 20 = 666.66666.
     result = _solved(golden, "impact_spend_share")
-    assert _lines(result) == [("N1", "V1", 66.666667, 10.0, 666.66667),
-                              ("N1", "V2", 33.333333, 20.0, 666.66666)]
+    assert _lines(result) == [
+        ("N1", "V1", 66.666667, 10.0, 666.66667),
+        ("N1", "V2", 33.333333, 20.0, 666.66666),
+    ]
     totals = result["totals"]
     assert totals["cost"] == pytest.approx(1333.33333, abs=EXACT)  # sum of the two lines
     assert totals["impact_spend_share"] == pytest.approx(0.5, abs=EXACT)
@@ -130,8 +134,9 @@ def test_min_impact_spend_share(golden):
     assert share["binding"] is True
     assert share["shadow_price"] == pytest.approx(-8.888889, abs=EXACT)
     # cost(D) = 10·D + 10·D/3 → +$13.333333 per unit of volume
-    assert _constraint(result, "demand_n00000")["shadow_price"] == \
-        pytest.approx(13.333333, abs=EXACT)
+    assert _constraint(result, "demand_n00000")["shadow_price"] == pytest.approx(
+        13.333333, abs=EXACT
+    )
 
 
 @pytest.mark.parametrize("solver", ["highs", "cbc"])
@@ -139,8 +144,11 @@ def test_min_order_mip(golden, solver):
     # LP optimum would be V1 30 (cap) + V2 60 (cap) + V3 10, but V3 has min_order 20:
     # V3 = 0 leaves 90 < 100, so V3 ≥ 20: V1 30, V2 50, V3 20. Cost 300 + 600 + 260 = 1160.
     result = _solved(golden, "min_order", solver)
-    assert _lines(result) == [("N1", "V1", 30.0, 10.0, 300.0), ("N1", "V2", 50.0, 12.0, 600.0),
-                              ("N1", "V3", 20.0, 13.0, 260.0)]
+    assert _lines(result) == [
+        ("N1", "V1", 30.0, 10.0, 300.0),
+        ("N1", "V2", 50.0, 12.0, 600.0),
+        ("N1", "V3", 20.0, 13.0, 260.0),
+    ]
     if solver == "highs":  # COIN_CMD does not report a gap: null with CBC
         assert result["mip_gap"] is not None and result["mip_gap"] <= 1e-6
     else:
@@ -185,10 +193,12 @@ def test_infeasible_budget_explained(golden):
     # Within $1100 the most impact is 70 (the max_impact golden case).
     impact = explanation["targets"]["min_avg_impact"]
     assert impact["achievable"] == pytest.approx(70.0, abs=EXACT)
-    assert explanation["summary"] == ("Budget short by $50: the least budget that meets all "
-                                      "other targets is $1,150.")
-    assert explanation["suggestions"][1] == "The highest reachable average impact is 70 " \
-                                            "(target 80)."
+    assert explanation["summary"] == (
+        "Budget short by $50: the least budget that meets all other targets is $1,150."
+    )
+    assert (
+        explanation["suggestions"][1] == "The highest reachable average impact is 70 (target 80)."
+    )
     # The irreducible conflict: all 100 units, the budget and the impact target.
     names = {member["name"] for member in explanation["conflict"]["constraints"]}
     assert names == {"demand_n00000", "budget", "min_avg_impact"}

@@ -35,8 +35,9 @@ def _rows_from_pulp(model, constraints, variables):
     return rows
 
 
-@pytest.mark.parametrize("name", ["impact_binding", "min_order", "max_vendors",
-                                  "impact_spend_share"])
+@pytest.mark.parametrize(
+    "name", ["impact_binding", "min_order", "max_vendors", "impact_spend_share"]
+)
 def test_pulp_model_equals_the_arrays(golden, random_document, name):
     for doc in (golden(name), random_document(7), random_document(11)):
         doc.setdefault("targets", {})["max_vendor_spend_share"] = 0.9
@@ -45,10 +46,12 @@ def test_pulp_model_equals_the_arrays(golden, random_document, name):
         prob, variables, constraints = to_pulp(model, primary_cost(model)[0])
         assert [v.name for v in variables] == model.column_names()
         assert [v.cat == pulp.LpInteger for v in variables] == lp.integer.tolist()
-        np.testing.assert_array_equal([-INF if v.lowBound is None else v.lowBound
-                                       for v in variables], lp.col_lower)
-        np.testing.assert_array_equal([INF if v.upBound is None else v.upBound
-                                       for v in variables], lp.col_upper)
+        np.testing.assert_array_equal(
+            [-INF if v.lowBound is None else v.lowBound for v in variables], lp.col_lower
+        )
+        np.testing.assert_array_equal(
+            [INF if v.upBound is None else v.upBound for v in variables], lp.col_upper
+        )
         for r, row in enumerate(_rows_from_pulp(model, constraints, variables)):
             if row is None:  # a free row (target not set) is left out of the PuLP model
                 assert lp.row_lower[r] == -INF and lp.row_upper[r] == INF
@@ -58,8 +61,9 @@ def test_pulp_model_equals_the_arrays(golden, random_document, name):
             expected = sorted(zip(lp.index[begin:end].tolist(), lp.value[begin:end].tolist()))
             assert terms == expected, model.row_names[r]
             assert (lower, upper) == (lp.row_lower[r], lp.row_upper[r]), model.row_names[r]
-        assert [c.name for c in constraints if c is not None] == \
-            [n for n, c in zip(model.row_names, constraints) if c is not None]
+        assert [c.name for c in constraints if c is not None] == [
+            n for n, c in zip(model.row_names, constraints) if c is not None
+        ]
         prob.checkDuplicateVars()
 
 
@@ -79,11 +83,17 @@ def test_names_are_stable_and_zero_padded(random_document):
 
 
 def test_ineligible_offers_get_no_variable():
-    doc = {"needs": [{"id": "N1", "volume": 10, "min_quality": 0.9}],
-           "vendors": [{"id": "V1", "quality": 0.95, "impact_score": 10, "capacity": None},
-                       {"id": "V2", "quality": 0.85, "impact_score": 90, "capacity": None}],
-           "offers": [{"vendor": "V1", "need": "N1", "price": 20},
-                      {"vendor": "V2", "need": "N1", "price": 1}]}
+    doc = {
+        "needs": [{"id": "N1", "volume": 10, "min_quality": 0.9}],
+        "vendors": [
+            {"id": "V1", "quality": 0.95, "impact_score": 10, "capacity": None},
+            {"id": "V2", "quality": 0.85, "impact_score": 90, "capacity": None},
+        ],
+        "offers": [
+            {"vendor": "V1", "need": "N1", "price": 20},
+            {"vendor": "V2", "need": "N1", "price": 1},
+        ],
+    }
     model = _model(doc)
     assert model.n_x == 1 and model.x_vendor.tolist() == [0]
     result = optimizer.solve(doc)

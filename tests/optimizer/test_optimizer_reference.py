@@ -40,10 +40,10 @@ def test_totals_are_the_sum_of_the_allocations(random_document):
         if result["status"] != "optimal":
             continue
         lines = result["allocations"]
-        assert result["totals"]["cost"] == pytest.approx(sum(a["cost"] for a in lines),
-                                                         abs=1e-6)
-        assert result["totals"]["volume"] == pytest.approx(sum(a["volume"] for a in lines),
-                                                           abs=1e-6)
+        assert result["totals"]["cost"] == pytest.approx(sum(a["cost"] for a in lines), abs=1e-6)
+        assert result["totals"]["volume"] == pytest.approx(
+            sum(a["volume"] for a in lines), abs=1e-6
+        )
         assert all(a["volume"] > 0 for a in lines)
         assert lines == sorted(lines, key=lambda a: (a["need"], a["vendor"]))
 
@@ -64,8 +64,12 @@ def test_achievable_values_agree_with_linprog(random_document, reference):
                 continue
             assert entry["feasible_if_relaxed"] is True, (seed, name, expected)
             tolerance = 1e-6  # achievable values are rounded to 6 decimals
-            assert _relative_gap(entry["achievable"], expected) <= tolerance, \
-                (seed, name, entry["achievable"], expected)
+            assert _relative_gap(entry["achievable"], expected) <= tolerance, (
+                seed,
+                name,
+                entry["achievable"],
+                expected,
+            )
             checked.add(name)
             compared += 1
     assert compared >= 20

@@ -14,9 +14,16 @@ import pytest
 import optimizer
 
 # the field each constraint kind moves, the direction that relaxes it, the business step
-STEP = {"budget": 0.01, "min_avg_impact": 0.001, "min_avg_quality": 0.001,
-        "min_impact_spend_share": 0.001, "max_vendor_spend_share": 0.001,
-        "vendor_capacity": 0.01, "demand": 0.01, "offer_capacity": 0.01}
+STEP = {
+    "budget": 0.01,
+    "min_avg_impact": 0.001,
+    "min_avg_quality": 0.001,
+    "min_impact_spend_share": 0.001,
+    "max_vendor_spend_share": 0.001,
+    "vendor_capacity": 0.01,
+    "demand": 0.01,
+    "offer_capacity": 0.01,
+}
 
 
 def _moved(doc: dict, constraint: dict, units: float) -> dict:
@@ -38,8 +45,11 @@ def _moved(doc: dict, constraint: dict, units: float) -> dict:
     elif kind == "demand":
         next(n for n in out["needs"] if n["id"] == constraint["need"])["volume"] += units
     elif kind == "offer_capacity":
-        offer = next(o for o in out["offers"] if (o["vendor"], o["need"])
-                     == (constraint["vendor"], constraint["need"]))
+        offer = next(
+            o
+            for o in out["offers"]
+            if (o["vendor"], o["need"]) == (constraint["vendor"], constraint["need"])
+        )
         offer["capacity"] += units
     return out
 
@@ -72,8 +82,12 @@ def test_shadow_prices_match_finite_differences(random_document, objective):
             if backward is not None:
                 slopes.append((base - backward) / delta)
             tolerance = 3e-3 + 1e-3 * abs(price)
-            assert min(slopes) - tolerance <= price <= max(slopes) + tolerance, \
-                (seed, constraint["name"], price, slopes)
+            assert min(slopes) - tolerance <= price <= max(slopes) + tolerance, (
+                seed,
+                constraint["name"],
+                price,
+                slopes,
+            )
             checked += 1
             nonzero += abs(price) > 1e-6
     assert checked >= 100 and nonzero >= 20, (checked, nonzero)
@@ -83,7 +97,9 @@ def test_shadow_price_units_name_the_objective(golden):
     cost = optimizer.solve(golden("impact_binding"))
     impact = optimizer.solve(golden("max_impact_budget"))
     assert {c["unit"].split(" per ")[0] for c in cost["constraints"]} == {"$"}
-    assert {c["unit"].split(" per ")[0] for c in impact["constraints"]} == \
-        {"points of average impact"}
-    assert all("per unit relaxation" in c["meaning"] for c in cost["constraints"]
-               if c["kind"] != "demand")
+    assert {c["unit"].split(" per ")[0] for c in impact["constraints"]} == {
+        "points of average impact"
+    }
+    assert all(
+        "per unit relaxation" in c["meaning"] for c in cost["constraints"] if c["kind"] != "demand"
+    )

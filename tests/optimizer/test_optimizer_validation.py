@@ -17,15 +17,26 @@ from optimizer.problem import MAX_ERRORS, _offers_fast, _offers_slow, parse_prob
 
 def _valid() -> dict:
     return {
-        "needs": [{"id": "N1", "volume": 100, "min_quality": 0.5, "max_vendor_share": 1.0},
-                  {"id": "N2", "volume": 50}],
-        "vendors": [{"id": "V1", "capacity": 200, "quality": 0.9, "impact_score": 70,
-                     "impact_worker_share": 0.4},
-                    {"id": "V2", "capacity": None, "quality": 0.8, "impact_score": 30}],
-        "offers": [{"vendor": "V1", "need": "N1", "price": 10, "capacity": None},
-                   {"vendor": "V2", "need": "N1", "price": 9},
-                   {"vendor": "V1", "need": "N2", "price": 11, "min_order": 5},
-                   {"vendor": "V2", "need": "N2", "price": 12}],
+        "needs": [
+            {"id": "N1", "volume": 100, "min_quality": 0.5, "max_vendor_share": 1.0},
+            {"id": "N2", "volume": 50},
+        ],
+        "vendors": [
+            {
+                "id": "V1",
+                "capacity": 200,
+                "quality": 0.9,
+                "impact_score": 70,
+                "impact_worker_share": 0.4,
+            },
+            {"id": "V2", "capacity": None, "quality": 0.8, "impact_score": 30},
+        ],
+        "offers": [
+            {"vendor": "V1", "need": "N1", "price": 10, "capacity": None},
+            {"vendor": "V2", "need": "N1", "price": 9},
+            {"vendor": "V1", "need": "N2", "price": 11, "min_order": 5},
+            {"vendor": "V2", "need": "N2", "price": 12},
+        ],
         "targets": {"budget": 5000, "min_avg_impact": 40},
         "objective": "min_cost",
         "options": {"solver": "highs", "time_limit": 10},
@@ -43,48 +54,88 @@ def test_the_valid_document_is_valid():
 
 CASES = [
     # (change, expected (field, message))
-    (lambda d: d["offers"].append({"vendor": "V1", "need": "N9", "price": 5}),
-     ("offers[4].need", "unknown need 'N9'")),
+    (
+        lambda d: d["offers"].append({"vendor": "V1", "need": "N9", "price": 5}),
+        ("offers[4].need", "unknown need 'N9'"),
+    ),
     (lambda d: d["offers"][1].update(vendor="V7"), ("offers[1].vendor", "unknown vendor 'V7'")),
-    (lambda d: d["needs"][1].update(volume=-5),
-     ("needs[1].volume", "must be greater than 0, got -5")),
+    (
+        lambda d: d["needs"][1].update(volume=-5),
+        ("needs[1].volume", "must be greater than 0, got -5"),
+    ),
     (lambda d: d["offers"][0].update(price=-1), ("offers[0].price", "must be at least 0, got -1")),
-    (lambda d: d["vendors"][0].update(capacity="lots"),
-     ("vendors[0].capacity", "must be a number, got string")),
-    (lambda d: d["offers"][2].update(price=math.nan),
-     ("offers[2].price", "must be a finite number, got nan")),
-    (lambda d: d["needs"][0].update(volume=math.inf),
-     ("needs[0].volume", "must be a finite number, got inf")),
-    (lambda d: d["offers"][3].update(price=True),
-     ("offers[3].price", "must be a number, got boolean")),
-    (lambda d: d["vendors"][1].update(quality=False),
-     ("vendors[1].quality", "must be a number, got boolean")),
-    (lambda d: d["vendors"].append({"id": "V1", "capacity": 1, "quality": 1, "impact_score": 1}),
-     ("vendors[2].id", "duplicate id 'V1' (first at vendors[0])")),
-    (lambda d: d["needs"].append({"id": "N2", "volume": 3}),
-     ("needs[2].id", "duplicate id 'N2' (first at needs[1])")),
-    (lambda d: d["offers"].append({"vendor": "V2", "need": "N1", "price": 1}),
-     ("offers[4]", "duplicate offer for vendor 'V2' and need 'N1' (first at offers[1])")),
-    (lambda d: d["needs"][0].update(max_vendor_share=1.5),
-     ("needs[0].max_vendor_share", "must be between 0 and 1, got 1.5")),
-    (lambda d: d["vendors"][0].update(impact_worker_share=-0.1),
-     ("vendors[0].impact_worker_share", "must be between 0 and 1, got -0.1")),
-    (lambda d: d["targets"].update(min_impact_spend_share=1.2, impact_vendor_min_score=50),
-     ("targets.min_impact_spend_share", "must be between 0 and 1, got 1.2")),
-    (lambda d: d["targets"].update(max_vendor_spend_share=-0.5),
-     ("targets.max_vendor_spend_share", "must be between 0 and 1, got -0.5")),
-    (lambda d: d["vendors"][1].update(impact_score=120),
-     ("vendors[1].impact_score", "must be between 0 and 100, got 120")),
-    (lambda d: d.update(objective="max_profit"),
-     ("objective", "unknown objective 'max_profit' (expected one of: max_impact, min_cost)")),
-    (lambda d: d["options"].update(solver="gurobi"),
-     ("options.solver", "unknown solver 'gurobi' (expected one of: cbc, highs)")),
-    (lambda d: d["options"].update(time_limit=0),
-     ("options.time_limit", "must be greater than 0, got 0")),
-    (lambda d: d["needs"][0].update(volume=2.5e18),
-     ("needs[0].volume", "must be at most 1e+12, got 2.5e+18")),
-    (lambda d: d["options"].update(tie_break="yes"),
-     ("options.tie_break", "must be true or false, got string")),
+    (
+        lambda d: d["vendors"][0].update(capacity="lots"),
+        ("vendors[0].capacity", "must be a number, got string"),
+    ),
+    (
+        lambda d: d["offers"][2].update(price=math.nan),
+        ("offers[2].price", "must be a finite number, got nan"),
+    ),
+    (
+        lambda d: d["needs"][0].update(volume=math.inf),
+        ("needs[0].volume", "must be a finite number, got inf"),
+    ),
+    (
+        lambda d: d["offers"][3].update(price=True),
+        ("offers[3].price", "must be a number, got boolean"),
+    ),
+    (
+        lambda d: d["vendors"][1].update(quality=False),
+        ("vendors[1].quality", "must be a number, got boolean"),
+    ),
+    (
+        lambda d: d["vendors"].append({"id": "V1", "capacity": 1, "quality": 1, "impact_score": 1}),
+        ("vendors[2].id", "duplicate id 'V1' (first at vendors[0])"),
+    ),
+    (
+        lambda d: d["needs"].append({"id": "N2", "volume": 3}),
+        ("needs[2].id", "duplicate id 'N2' (first at needs[1])"),
+    ),
+    (
+        lambda d: d["offers"].append({"vendor": "V2", "need": "N1", "price": 1}),
+        ("offers[4]", "duplicate offer for vendor 'V2' and need 'N1' (first at offers[1])"),
+    ),
+    (
+        lambda d: d["needs"][0].update(max_vendor_share=1.5),
+        ("needs[0].max_vendor_share", "must be between 0 and 1, got 1.5"),
+    ),
+    (
+        lambda d: d["vendors"][0].update(impact_worker_share=-0.1),
+        ("vendors[0].impact_worker_share", "must be between 0 and 1, got -0.1"),
+    ),
+    (
+        lambda d: d["targets"].update(min_impact_spend_share=1.2, impact_vendor_min_score=50),
+        ("targets.min_impact_spend_share", "must be between 0 and 1, got 1.2"),
+    ),
+    (
+        lambda d: d["targets"].update(max_vendor_spend_share=-0.5),
+        ("targets.max_vendor_spend_share", "must be between 0 and 1, got -0.5"),
+    ),
+    (
+        lambda d: d["vendors"][1].update(impact_score=120),
+        ("vendors[1].impact_score", "must be between 0 and 100, got 120"),
+    ),
+    (
+        lambda d: d.update(objective="max_profit"),
+        ("objective", "unknown objective 'max_profit' (expected one of: max_impact, min_cost)"),
+    ),
+    (
+        lambda d: d["options"].update(solver="gurobi"),
+        ("options.solver", "unknown solver 'gurobi' (expected one of: cbc, highs)"),
+    ),
+    (
+        lambda d: d["options"].update(time_limit=0),
+        ("options.time_limit", "must be greater than 0, got 0"),
+    ),
+    (
+        lambda d: d["needs"][0].update(volume=2.5e18),
+        ("needs[0].volume", "must be at most 1e+12, got 2.5e+18"),
+    ),
+    (
+        lambda d: d["options"].update(tie_break="yes"),
+        ("options.tie_break", "must be true or false, got string"),
+    ),
     (lambda d: d["needs"][0].pop("volume"), ("needs[0].volume", "required field is missing")),
     (lambda d: d["offers"][0].pop("price"), ("offers[0].price", "required field is missing")),
     (lambda d: d["vendors"][0].pop("id"), ("vendors[0].id", "required field is missing")),
@@ -95,19 +146,31 @@ CASES = [
     (lambda d: d.update(targets=[1, 2]), ("targets", "must be an object, got list")),
     (lambda d: d["targets"].update(min_avg_impct=50), ("targets.min_avg_impct", "unknown field")),
     (lambda d: d.update(objetive="max_impact"), ("objetive", "unknown field")),
-    (lambda d: d["needs"][1].update(max_vendors=1.5),
-     ("needs[1].max_vendors", "must be a whole number, got 1.5")),
-    (lambda d: d["needs"][1].update(max_vendors=0),
-     ("needs[1].max_vendors", "must be at least 1, got 0")),
+    (
+        lambda d: d["needs"][1].update(max_vendors=1.5),
+        ("needs[1].max_vendors", "must be a whole number, got 1.5"),
+    ),
+    (
+        lambda d: d["needs"][1].update(max_vendors=0),
+        ("needs[1].max_vendors", "must be at least 1, got 0"),
+    ),
     (lambda d: d["needs"][0].update(id=""), ("needs[0].id", "must not be empty")),
     (lambda d: d["needs"][0].update(id=7), ("needs[0].id", "must be a string, got number")),
-    (lambda d: d["offers"][0].update(price=10 ** 400),
-     ("offers[0].price", "must be a finite number, got a number too large to represent")),
-    (lambda d: d["offers"][0].update(min_order=-2),
-     ("offers[0].min_order", "must be at least 0, got -2")),
-    (lambda d: d["targets"].update(min_impact_spend_share=0.3),
-     ("targets.impact_vendor_min_score",
-      "required when min_impact_spend_share is set (it defines impact vendors)")),
+    (
+        lambda d: d["offers"][0].update(price=10**400),
+        ("offers[0].price", "must be a finite number, got a number too large to represent"),
+    ),
+    (
+        lambda d: d["offers"][0].update(min_order=-2),
+        ("offers[0].min_order", "must be at least 0, got -2"),
+    ),
+    (
+        lambda d: d["targets"].update(min_impact_spend_share=0.3),
+        (
+            "targets.impact_vendor_min_score",
+            "required when min_impact_spend_share is set (it defines impact vendors)",
+        ),
+    ),
 ]
 
 
@@ -125,8 +188,10 @@ def test_each_rule_has_its_message(change, expected):
 def test_offers_of_an_empty_vendor_list_are_unknown():
     doc = _valid()
     doc["vendors"] = []
-    assert {message for _, message in _errors(doc)} == {"unknown vendor 'V1'",
-                                                        "unknown vendor 'V2'"}
+    assert {message for _, message in _errors(doc)} == {
+        "unknown vendor 'V1'",
+        "unknown vendor 'V2'",
+    }
 
 
 def test_one_message_per_problem():
@@ -134,8 +199,11 @@ def test_one_message_per_problem():
     doc["needs"][0]["volume"] = -1
     doc["offers"][1]["need"] = "N3"
     doc["targets"]["budget"] = "a lot"
-    assert {field for field, _ in _errors(doc)} == {"needs[0].volume", "offers[1].need",
-                                                    "targets.budget"}
+    assert {field for field, _ in _errors(doc)} == {
+        "needs[0].volume",
+        "offers[1].need",
+        "targets.budget",
+    }
 
 
 def test_not_an_object():
@@ -173,8 +241,7 @@ def test_fast_and_slow_offer_checks_agree(random_document):
         problem, errors = parse_problem(doc)
         assert errors == []
         needs = {n["id"]: i for i, n in enumerate(sorted(doc["needs"], key=lambda n: n["id"]))}
-        vendors = {v["id"]: i for i, v in enumerate(sorted(doc["vendors"],
-                                                           key=lambda v: v["id"]))}
+        vendors = {v["id"]: i for i, v in enumerate(sorted(doc["vendors"], key=lambda v: v["id"]))}
         fast = _offers_fast(doc["offers"], needs, vendors)
         slow = _offers_slow(doc["offers"], needs, vendors, set(needs), set(vendors), _Sink())
         for a, b in zip(fast, slow):
@@ -188,12 +255,36 @@ class _Sink(list):
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.sampled_from(["needs", "vendors", "offers", "targets", "options",
-                                       "objective", "id", "volume", "price", "need",
-                                       "vendor", "capacity", "quality", "impact_score",
-                                       "budget", "solver", "x"]), children, max_size=6),
-    max_leaves=25)
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "needs",
+                    "vendors",
+                    "offers",
+                    "targets",
+                    "options",
+                    "objective",
+                    "id",
+                    "volume",
+                    "price",
+                    "need",
+                    "vendor",
+                    "capacity",
+                    "quality",
+                    "impact_score",
+                    "budget",
+                    "solver",
+                    "x",
+                ]
+            ),
+            children,
+            max_size=6,
+        )
+    ),
+    max_leaves=25,
+)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -208,12 +299,25 @@ def test_arbitrary_json_never_raises(value):
     json.dumps(result, allow_nan=False)
 
 
-PATHS = [("needs", 0, "volume"), ("needs", 1, "max_vendor_share"), ("needs", 0, "id"),
-         ("vendors", 0, "capacity"), ("vendors", 1, "quality"), ("vendors", 0, "id"),
-         ("offers", 0, "price"), ("offers", 1, "need"), ("offers", 2, "vendor"),
-         ("offers", 3, "capacity"), ("offers", 2, "min_order"), ("targets", None, "budget"),
-         ("targets", None, "min_avg_impact"), ("options", None, "time_limit"),
-         ("needs", 1, None), ("offers", 0, None), ("needs", None, None)]
+PATHS = [
+    ("needs", 0, "volume"),
+    ("needs", 1, "max_vendor_share"),
+    ("needs", 0, "id"),
+    ("vendors", 0, "capacity"),
+    ("vendors", 1, "quality"),
+    ("vendors", 0, "id"),
+    ("offers", 0, "price"),
+    ("offers", 1, "need"),
+    ("offers", 2, "vendor"),
+    ("offers", 3, "capacity"),
+    ("offers", 2, "min_order"),
+    ("targets", None, "budget"),
+    ("targets", None, "min_avg_impact"),
+    ("options", None, "time_limit"),
+    ("needs", 1, None),
+    ("offers", 0, None),
+    ("needs", None, None),
+]
 
 
 @settings(max_examples=300, deadline=None)
@@ -243,15 +347,25 @@ def test_values_above_the_limits_are_invalid_in_a_clean_offer_list():
     doc["offers"][0]["price"] = 1e15
     result = optimizer.solve(doc)
     assert result["status"] == "invalid"
-    assert result["errors"] == [{"field": "offers[0].price", "message": "must be at most 1e+09, got 1000000000000000.0"}]
+    assert result["errors"] == [
+        {"field": "offers[0].price", "message": "must be at most 1e+09, got 1000000000000000.0"}
+    ]
     doc = _valid()
     doc["offers"][1]["capacity"] = 1e13
-    assert optimizer.validate(doc) == [{"field": "offers[1].capacity", "message": "must be at most 1e+12, got 10000000000000.0"}]
+    assert optimizer.validate(doc) == [
+        {"field": "offers[1].capacity", "message": "must be at most 1e+12, got 10000000000000.0"}
+    ]
 
 
 def test_targets_alone_are_checked_by_the_document_rules():
     assert optimizer.validate_targets({"budget": 5000, "min_avg_impact": 60}) == []
     assert optimizer.validate_targets(None) == []
     problems = optimizer.validate_targets({"budget": -1, "min_avg_impact": 101, "budgett": 3})
-    assert {p["field"] for p in problems} == {"targets.budget", "targets.min_avg_impact", "targets.budgett"}
-    assert optimizer.validate_targets("cheap") == [{"field": "targets", "message": "must be an object, got string"}]
+    assert {p["field"] for p in problems} == {
+        "targets.budget",
+        "targets.min_avg_impact",
+        "targets.budgett",
+    }
+    assert optimizer.validate_targets("cheap") == [
+        {"field": "targets", "message": "must be an object, got string"}
+    ]

@@ -35,13 +35,18 @@ MM = 72 / 25.4  # PDF points per millimetre
 
 def pages_text(pdf: bytes) -> list[str]:
     """Text of each page with runs of whitespace made single spaces (wrapped lines rejoin)."""
-    return [" ".join((page.extract_text() or "").split()) for page in PdfReader(io.BytesIO(pdf)).pages]
+    return [
+        " ".join((page.extract_text() or "").split()) for page in PdfReader(io.BytesIO(pdf)).pages
+    ]
 
 
 def layout_text(pdf: bytes) -> list[str]:
     """Text of each page in drawing order (pdfium), lines kept: for things pypdf reorders."""
     document = pypdfium2.PdfDocument(pdf)
-    return [document[index].get_textpage().get_text_range().replace("\r\n", "\n") for index in range(len(document))]
+    return [
+        document[index].get_textpage().get_text_range().replace("\r\n", "\n")
+        for index in range(len(document))
+    ]
 
 
 def squash(text: str) -> str:
@@ -106,9 +111,21 @@ def test_summary_sentences_and_kpis_are_printed_as_formatted(sample, sample_text
 
 def test_sections_come_in_the_agreed_order(sample_text):
     text = " ".join(sample_text[1:])  # after the cover and its list of contents
-    headings = ["Executive summary", "Scenarios compared", "Cost against impact", "Allocation by vendor",
-                "Each need", "Impact on workers", "Targets and what they cost", "Method",
-                "Pillar weights", "Impact metrics", "Evidence factors", "Sources", "Audit trail"]
+    headings = [
+        "Executive summary",
+        "Scenarios compared",
+        "Cost against impact",
+        "Allocation by vendor",
+        "Each need",
+        "Impact on workers",
+        "Targets and what they cost",
+        "Method",
+        "Pillar weights",
+        "Impact metrics",
+        "Evidence factors",
+        "Sources",
+        "Audit trail",
+    ]
     positions = [text.find(heading) for heading in headings]
     assert -1 not in positions, dict(zip(headings, positions))
     assert positions == sorted(positions)
@@ -118,10 +135,12 @@ def test_the_largest_vendors_and_every_metric_label_are_in_the_text(sample, samp
     text = " ".join(sample_text)
     cost_by_vendor: dict[str, float] = {}
     for allocation in sample["allocations"]:
-        cost_by_vendor[allocation["vendor"]] = cost_by_vendor.get(allocation["vendor"], 0) + allocation["cost"]
+        cost_by_vendor[allocation["vendor"]] = (
+            cost_by_vendor.get(allocation["vendor"], 0) + allocation["cost"]
+        )
     for vendor in sorted(cost_by_vendor, key=cost_by_vendor.get, reverse=True)[:3]:
         assert vendor in text
-    method_text = text[text.find("Method Vendors were scored"):]
+    method_text = text[text.find("Method Vendors were scored") :]
     for metric in sample["method"]["metrics"]:
         assert metric["label"] in method_text
     assert "IRIS+ OI8869" in method_text and "third party reasonable 1.00" in method_text
@@ -133,13 +152,23 @@ def test_contents_and_running_footer_give_page_numbers(sample, sample_pdf, sampl
     for number, text in enumerate(sample_text[1:], start=2):
         assert f"{footer} · page {number} of {pages}" in text
     assert "page 1 of" not in sample_text[0]  # the cover has no footer
-    method_page = next(i for i, t in enumerate(sample_text, start=1) if "Method Vendors were scored" in t)
+    method_page = next(
+        i for i, t in enumerate(sample_text, start=1) if "Method Vendors were scored" in t
+    )
     audit_page = next(i for i, t in enumerate(sample_text, start=1) if i > 1 and "Audit trail" in t)
-    contents = dict(re.findall(r"^(\w[\w ,]*?) ?\.{3,} ?(\d+)$", layout_text(sample_pdf)[0], re.MULTILINE))
+    contents = dict(
+        re.findall(r"^(\w[\w ,]*?) ?\.{3,} ?(\d+)$", layout_text(sample_pdf)[0], re.MULTILINE)
+    )
     assert contents["Method"] == str(method_page) and contents["Audit trail"] == str(audit_page)
-    assert list(contents) == ["Executive summary", "Scenarios compared, cost against impact",
-                              "Allocation by vendor", "Impact on workers", "Targets and what they cost",
-                              "Method", "Audit trail"]
+    assert list(contents) == [
+        "Executive summary",
+        "Scenarios compared, cost against impact",
+        "Allocation by vendor",
+        "Impact on workers",
+        "Targets and what they cost",
+        "Method",
+        "Audit trail",
+    ]
 
 
 def test_comparison_marks_the_chosen_scenario(sample, sample_pdf):
@@ -155,7 +184,10 @@ def test_binding_targets_show_shadow_prices_in_their_business_units(sample, samp
     text = " ".join(sample_text)
     binding = sample["constraints"][0]
     assert binding["binding"] is True
-    assert f"{binding['label']} binding 0.00 {format_value(binding['shadow_price'], 'signed')} {binding['unit']}" in text
+    assert (
+        f"{binding['label']} binding 0.00 {format_value(binding['shadow_price'], 'signed')} {binding['unit']}"
+        in text
+    )
 
 
 def test_page_one_is_not_blank_and_a_blank_page_is_told_apart():
@@ -173,8 +205,12 @@ def test_charts_are_embedded_svg_and_leave_matplotlib_global_state_alone(sample)
     import matplotlib
 
     had_pyplot = "matplotlib.pyplot" in sys.modules
+
     def settings():  # raw entries: reading "backend" through rcParams[...] would resolve it
-        return {key: dict.__getitem__(matplotlib.rcParams, key) for key in dict.keys(matplotlib.rcParams)}
+        return {
+            key: dict.__getitem__(matplotlib.rcParams, key)
+            for key in dict.keys(matplotlib.rcParams)
+        }
 
     before = settings()
     html = render_board_html(sample)
@@ -184,11 +220,18 @@ def test_charts_are_embedded_svg_and_leave_matplotlib_global_state_alone(sample)
 
 
 def test_frontier_chart_rings_the_chosen_plan_and_skips_unsolved_points(sample):
-    svg = report_charts.frontier_chart(sample["frontier"]["points"], sample["frontier"]["chosen"], "Plan <B> & $x$")
+    svg = report_charts.frontier_chart(
+        sample["frontier"]["points"], sample["frontier"]["chosen"], "Plan <B> & $x$"
+    )
     assert svg.lstrip().startswith("<?xml")
     assert ">This scenario</text>" in svg  # text stays text (see report_charts._TextSVGRenderer)
-    assert "Plan &lt;B&gt; &amp; $x$" in svg  # escaped by matplotlib's SVG writer, not read as mathtext
-    assert report_charts.frontier_chart([{"avg_impact": 60, "cost": None, "status": "infeasible"}]) is None
+    assert (
+        "Plan &lt;B&gt; &amp; $x$" in svg
+    )  # escaped by matplotlib's SVG writer, not read as mathtext
+    assert (
+        report_charts.frontier_chart([{"avg_impact": 60, "cost": None, "status": "infeasible"}])
+        is None
+    )
 
 
 def test_vendor_chart_folds_the_tail_into_others():
@@ -196,8 +239,13 @@ def test_vendor_chart_folds_the_tail_into_others():
     folded = report_charts.top_with_others(items, 15)
     assert [label for label, _ in folded][:2] == ["Vendor 00", "Vendor 01"]
     assert len(folded) == 16
-    assert folded[-1] == ("Others (2 vendors)", 85.0 + 84.0)  # Vendor 15 (100 − 15) and Vendor 16 (100 − 16)
-    assert len(report_charts.top_with_others(items[:16], 15)) == 16  # one extra vendor is shown, not folded
+    assert folded[-1] == (
+        "Others (2 vendors)",
+        85.0 + 84.0,
+    )  # Vendor 15 (100 − 15) and Vendor 16 (100 − 16)
+    assert (
+        len(report_charts.top_with_others(items[:16], 15)) == 16
+    )  # one extra vendor is shown, not folded
 
 
 def test_large_scenario_folds_vendor_table_and_repeats_table_headers():
@@ -212,10 +260,16 @@ def test_large_scenario_folds_vendor_table_and_repeats_table_headers():
 
 
 def test_minimal_context_renders_with_empty_sections_explained():
-    context = {"organization": "Acme", "generated_at": "2026-01-01 00:00 UTC",
-               "scenario": {"name": "Bare", "status": "solved", "objective": "max_impact"}}
+    context = {
+        "organization": "Acme",
+        "generated_at": "2026-01-01 00:00 UTC",
+        "scenario": {"name": "Bare", "status": "solved", "objective": "max_impact"},
+    }
     text = " ".join(pages_text(render_board_pdf(context)))
-    assert "Solved, not yet submitted" in text and "Not approved: the figures may still change." in text
+    assert (
+        "Solved, not yet submitted" in text
+        and "Not approved: the figures may still change." in text
+    )
     assert "Most impact within the budget" in text
     assert "The scenario allocates no work." in text
     assert "No cost-against-impact frontier was computed for this scenario." in text
@@ -226,7 +280,9 @@ def test_missing_fields_print_as_dashes_never_as_none():
     context["allocations"][0].pop("impact_score")
     context["allocations"][0]["price"] = None
     context["kpis"].append({"label": "Projected retention", "value": None})
-    context["constraints"].append({"label": "Spend with impact vendors at least 30 %", "binding": False})
+    context["constraints"].append(
+        {"label": "Spend with impact vendors at least 30 %", "binding": False}
+    )
     context["audit"].append({"at": "2026-11-22 07:50", "action": "report.download"})
     context["frontier"]["chosen"] = {"avg_impact": None, "cost": None}
     html = render_board_html(context)
@@ -241,27 +297,30 @@ def test_missing_fields_print_as_dashes_never_as_none():
 # Numbers
 
 
-@pytest.mark.parametrize(("value", "fmt", "expected"), [
-    (285417.68, "money", "$285,418"),       # whole dollars from $1,000 up
-    (58.8, "money", "$58.80"),
-    (4.9, "price", "$4.90"),
-    (0.315, "price", "$0.315"),             # up to four decimals where they are not zero
-    (0.42, "price", "$0.42"),
-    (12.0, "price", "$12.00"),
-    (0.041, "percent", "4.1 %"),
-    (0.939, "percent", "93.9 %"),
-    (55.0, "number", "55.0"),
-    (34109.0, "number", "34,109"),
-    (12, "integer", "12"),
-    (1.04, "ratio", "1.04"),
-    (-170.41, "signed", "−170.41"),
-    (-0.0, "signed", "0.00"),               # no "−0.00"
-    (None, "money", "–"),
-    (float("nan"), "number", "–"),
-    (True, "number", "yes"),
-    (["Budget", "Average impact at least 55"], "text", "Budget, Average impact at least 55"),
-    ([], "text", "none"),                   # e.g. no target binds
-])
+@pytest.mark.parametrize(
+    ("value", "fmt", "expected"),
+    [
+        (285417.68, "money", "$285,418"),  # whole dollars from $1,000 up
+        (58.8, "money", "$58.80"),
+        (4.9, "price", "$4.90"),
+        (0.315, "price", "$0.315"),  # up to four decimals where they are not zero
+        (0.42, "price", "$0.42"),
+        (12.0, "price", "$12.00"),
+        (0.041, "percent", "4.1 %"),
+        (0.939, "percent", "93.9 %"),
+        (55.0, "number", "55.0"),
+        (34109.0, "number", "34,109"),
+        (12, "integer", "12"),
+        (1.04, "ratio", "1.04"),
+        (-170.41, "signed", "−170.41"),
+        (-0.0, "signed", "0.00"),  # no "−0.00"
+        (None, "money", "–"),
+        (float("nan"), "number", "–"),
+        (True, "number", "yes"),
+        (["Budget", "Average impact at least 55"], "text", "Budget, Average impact at least 55"),
+        ([], "text", "none"),  # e.g. no target binds
+    ],
+)
 def test_format_value(value, fmt, expected):
     assert format_value(value, fmt) == expected
 
@@ -310,7 +369,12 @@ def test_long_unbroken_names_stay_inside_the_page_margins(hostile):
             if text_page.get_text_range(char, 1).isspace():
                 continue
             x0, _, x1, _ = text_page.get_charbox(char)
-            assert left_edge <= x0 and x1 <= right_edge, (index + 1, text_page.get_text_range(char, 1), x0, x1)
+            assert left_edge <= x0 and x1 <= right_edge, (
+                index + 1,
+                text_page.get_text_range(char, 1),
+                x0,
+                x1,
+            )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -326,17 +390,20 @@ def test_fetcher_serves_data_uris_and_static_files():
     assert fetcher.refused == []
 
 
-@pytest.mark.parametrize("url", [
-    "http://example.com/x.png",
-    "https://example.com/report.css",
-    "ftp://example.com/x.png",
-    "file:///etc/passwd",
-    STATIC_ROOT.as_uri() + "/../__init__.py",           # climbs out of the static folder
-    STATIC_ROOT.as_uri() + "/css/../../settings.py",
-    STATIC_ROOT.as_uri() + "/css/missing.css",          # inside, but no such file
-    "file://intranet-host" + STATIC_ROOT.as_posix() + "/css/report.css",  # a remote file share
-    "javascript:alert(1)",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://example.com/x.png",
+        "https://example.com/report.css",
+        "ftp://example.com/x.png",
+        "file:///etc/passwd",
+        STATIC_ROOT.as_uri() + "/../__init__.py",  # climbs out of the static folder
+        STATIC_ROOT.as_uri() + "/css/../../settings.py",
+        STATIC_ROOT.as_uri() + "/css/missing.css",  # inside, but no such file
+        "file://intranet-host" + STATIC_ROOT.as_posix() + "/css/report.css",  # a remote file share
+        "javascript:alert(1)",
+    ],
+)
 def test_fetcher_refuses_everything_else(url):
     fetcher = StaticOnlyFetcher()
     with pytest.raises(RefusedURL):
@@ -364,14 +431,20 @@ def test_weasyprint_never_opens_a_connection_for_markup_that_asks_for_one(monkey
     monkeypatch.setattr(socket.socket, "connect", no_network)
     monkeypatch.setattr(socket, "create_connection", no_network)
     fetcher = StaticOnlyFetcher()
-    html = ('<!doctype html><html><head><link rel="stylesheet" href="http://example.com/evil.css">'
-            '<link rel="stylesheet" href="file:///etc/passwd"></head><body><p>text</p>'
-            '<img src="http://example.com/x.png"><img src="file:///etc/passwd">'
-            '<div style="background: url(https://example.com/bg.png)">x</div></body></html>')
+    html = (
+        '<!doctype html><html><head><link rel="stylesheet" href="http://example.com/evil.css">'
+        '<link rel="stylesheet" href="file:///etc/passwd"></head><body><p>text</p>'
+        '<img src="http://example.com/x.png"><img src="file:///etc/passwd">'
+        '<div style="background: url(https://example.com/bg.png)">x</div></body></html>'
+    )
     pdf = html_to_pdf(html, url_fetcher=fetcher)
     assert pdf.startswith(b"%PDF-")
-    assert set(fetcher.refused) == {"http://example.com/evil.css", "file:///etc/passwd",
-                                    "http://example.com/x.png", "https://example.com/bg.png"}
+    assert set(fetcher.refused) == {
+        "http://example.com/evil.css",
+        "file:///etc/passwd",
+        "http://example.com/x.png",
+        "https://example.com/bg.png",
+    }
 
 
 def test_the_environment_autoescapes_and_refuses_undefined_names():
@@ -394,8 +467,11 @@ def test_needs_and_vendors_of_one_name_stay_apart():
     view = report_view(context, include_charts=False)
     assert [row["need"] for row in view["need_rows"]] == ["Customer support", "Customer support"]
     assert sum(row["vendors"] for row in view["need_rows"]) == len(context["allocations"])
-    assert sum(row["cost"] for row in view["need_rows"]) == pytest.approx(sum(a["cost"] for a in context["allocations"]))
+    assert sum(row["cost"] for row in view["need_rows"]) == pytest.approx(
+        sum(a["cost"] for a in context["allocations"])
+    )
     same = [row for row in view["vendors"] if row["vendor"] == "Same Name Ltd"]
     assert len(same) == 2
     assert sum(row["cost"] for row in same) == pytest.approx(
-        sum(a["cost"] for a in context["allocations"] if a["vendor_id"] in vendors[:2]))
+        sum(a["cost"] for a in context["allocations"] if a["vendor_id"] in vendors[:2])
+    )

@@ -28,12 +28,35 @@ def pack(sample):
 
 def test_the_pack_has_four_sheets_with_their_headers(pack, sample):
     workbook = load_workbook(io.BytesIO(pack))
-    assert workbook.sheetnames == ["Allocations", "Scores", "Comparison", "Assumptions"] == list(SHEETS)
+    assert (
+        workbook.sheetnames
+        == ["Allocations", "Scores", "Comparison", "Assumptions"]
+        == list(SHEETS)
+    )
     headers = {name: [cell.value for cell in workbook[name][1]] for name in workbook.sheetnames}
-    assert headers["Allocations"] == ["Need", "Vendor", "Volume", "Unit", "Price per unit", "Cost", "Impact score",
-                                     "Need id", "Vendor id"]
-    assert headers["Scores"] == ["Vendor", "Impact score", "Cost", "Share of cost", "Needs served", "Volume",
-                                 "Share of volume", "Impact-worker share", "Impact-worker hours", "Living-wage ratio"]
+    assert headers["Allocations"] == [
+        "Need",
+        "Vendor",
+        "Volume",
+        "Unit",
+        "Price per unit",
+        "Cost",
+        "Impact score",
+        "Need id",
+        "Vendor id",
+    ]
+    assert headers["Scores"] == [
+        "Vendor",
+        "Impact score",
+        "Cost",
+        "Share of cost",
+        "Needs served",
+        "Volume",
+        "Share of volume",
+        "Impact-worker share",
+        "Impact-worker hours",
+        "Living-wage ratio",
+    ]
     assert headers["Comparison"] == ["Measure"] + sample["comparison"]["scenarios"]
     assert headers["Assumptions"] == ["Section", "Item", "Value", "Detail"]
 
@@ -42,10 +65,20 @@ def test_allocations_round_trip_with_numbers_equal(pack, sample):
     frame = read(pack, "Allocations")
     assert len(frame) == len(sample["allocations"])
     for row, allocation in zip(frame.to_dict("records"), sample["allocations"]):
-        assert (row["Need"], row["Vendor"], row["Unit"]) == (allocation["need"], allocation["vendor"], allocation["unit"])
+        assert (row["Need"], row["Vendor"], row["Unit"]) == (
+            allocation["need"],
+            allocation["vendor"],
+            allocation["unit"],
+        )
         assert (row["Volume"], row["Price per unit"], row["Cost"], row["Impact score"]) == (
-            allocation["volume"], allocation["price"], allocation["cost"], allocation["impact_score"])
-    assert frame["Cost"].sum() == pytest.approx(sample["kpis"][0]["value"], abs=0.005)  # the Total cost KPI
+            allocation["volume"],
+            allocation["price"],
+            allocation["cost"],
+            allocation["impact_score"],
+        )
+    assert frame["Cost"].sum() == pytest.approx(
+        sample["kpis"][0]["value"], abs=0.005
+    )  # the Total cost KPI
 
 
 def test_scores_give_each_vendor_its_cost_and_impact_figures(pack, sample):
@@ -56,7 +89,9 @@ def test_scores_give_each_vendor_its_cost_and_impact_figures(pack, sample):
     lines = [a for a in sample["allocations"] if a["vendor"] == vendor]
     assert frame.loc[vendor, "Cost"] == pytest.approx(sum(a["cost"] for a in lines))
     assert frame.loc[vendor, "Needs served"] == len({a["need"] for a in lines})
-    assert frame.loc[vendor, "Impact score"] == pytest.approx(lines[0]["impact_score"])  # one score per vendor
+    assert frame.loc[vendor, "Impact score"] == pytest.approx(
+        lines[0]["impact_score"]
+    )  # one score per vendor
     for name, row in by_vendor.items():
         assert frame.loc[name, "Impact-worker hours"] == row["impact_worker_hours"]
         assert frame.loc[name, "Living-wage ratio"] == row["living_wage_ratio"]
@@ -78,13 +113,19 @@ def test_comparison_keeps_one_column_per_scenario_and_its_formats(pack, sample):
 
 def test_assumptions_hold_weights_targets_and_sources_as_values(pack, sample):
     frame = read(pack, "Assumptions")
-    value = {(r["Section"], r["Item"]): r["Value"] for r in frame.to_dict("records") if isinstance(r["Item"], str)}
+    value = {
+        (r["Section"], r["Item"]): r["Value"]
+        for r in frame.to_dict("records")
+        if isinstance(r["Item"], str)
+    }
     assert value[("Pillar weight", "impact")] == 0.45
     assert value[("Evidence factor", "buyer_verified")] == 0.85
     assert value[("Scenario", "Name")] == sample["scenario"]["name"]
     assert value[("Scenario", "Approved by")] == "Jonas Lindqvist"
     binding = sample["constraints"][0]
-    assert value[("Target", binding["label"])] == binding["shadow_price"]  # a negative number, not text
+    assert (
+        value[("Target", binding["label"])] == binding["shadow_price"]
+    )  # a negative number, not text
     for metric in sample["method"]["metrics"]:
         assert value[("Metric weight", metric["label"])] == metric["weight"]
     sources = frame.loc[frame["Section"] == "Source", "Value"].tolist()
@@ -99,13 +140,18 @@ def test_formula_looking_text_is_escaped_and_never_a_formula():
     context["allocations"][3]["vendor"] = "@SUM(A1:A9)"
     context["allocations"][4]["unit"] = "\x00=cmd|' /C calc'!A0"  # a control character first
     context["comparison"]["scenarios"][0] = "=1+1"
-    context["comparison"]["rows"].append({"label": "Binding targets", "format": "text",
-                                          "values": [[], ["=budget"], ["Average impact", "Budget"]]})
+    context["comparison"]["rows"].append(
+        {
+            "label": "Binding targets",
+            "format": "text",
+            "values": [[], ["=budget"], ["Average impact", "Budget"]],
+        }
+    )
     context["organization"] = "<script>alert(1)</script> & Co"
     pack = export_pack(context)
 
     allocations = read(pack, "Allocations")
-    assert allocations.loc[0, "Vendor"] == "'=HYPERLINK(\"x\")"
+    assert allocations.loc[0, "Vendor"] == '\'=HYPERLINK("x")'
     assert allocations.loc[1, "Need"] == "'+1 555 0100"
     assert allocations.loc[2, "Vendor"] == "'-2+3"
     assert allocations.loc[3, "Vendor"] == "'@SUM(A1:A9)"
@@ -116,19 +162,30 @@ def test_formula_looking_text_is_escaped_and_never_a_formula():
     assert binding[0] == "Binding targets" and pd.isna(binding[1])
     assert binding[2:] == ["'=budget", "Average impact, Budget"]
     assert ("Report", "Organization", "<script>alert(1)</script> & Co") in {
-        (r["Section"], r["Item"], r["Value"]) for r in read(pack, "Assumptions").to_dict("records")}
+        (r["Section"], r["Item"], r["Value"]) for r in read(pack, "Assumptions").to_dict("records")
+    }
 
     workbook = load_workbook(io.BytesIO(pack))
     kinds = {cell.data_type for sheet in workbook for row in sheet.iter_rows() for cell in row}
     assert "f" not in kinds  # no cell anywhere is a formula
-    numbers = [cell.value for row in workbook["Allocations"].iter_rows(min_row=2, min_col=6, max_col=6) for cell in row]
-    assert numbers and all(isinstance(number, (int, float)) for number in numbers)  # costs stay numbers
+    numbers = [
+        cell.value
+        for row in workbook["Allocations"].iter_rows(min_row=2, min_col=6, max_col=6)
+        for cell in row
+    ]
+    assert numbers and all(
+        isinstance(number, (int, float)) for number in numbers
+    )  # costs stay numbers
 
 
 def test_an_empty_context_gives_four_empty_tables():
     pack = export_pack({"scenario": {"name": "Bare"}})
     assert load_workbook(io.BytesIO(pack)).sheetnames == list(SHEETS)
-    assert read(pack, "Allocations").empty and read(pack, "Scores").empty and read(pack, "Comparison").empty
+    assert (
+        read(pack, "Allocations").empty
+        and read(pack, "Scores").empty
+        and read(pack, "Comparison").empty
+    )
 
 
 def test_two_vendors_of_one_name_are_two_score_rows():
@@ -140,7 +197,14 @@ def test_two_vendors_of_one_name_are_two_score_rows():
     scores = read(export_pack(context), "Scores")
     same = scores[scores["Vendor"] == "Same Name Ltd"]
     assert len(same) == 2 and len(scores) == 6
-    assert sorted(same["Cost"]) == pytest.approx(sorted(
-        sum(a["cost"] for a in context["allocations"] if a["vendor_id"] == vendor) for vendor in vendors))
+    assert sorted(same["Cost"]) == pytest.approx(
+        sorted(
+            sum(a["cost"] for a in context["allocations"] if a["vendor_id"] == vendor)
+            for vendor in vendors
+        )
+    )
     assert set(same["Impact-worker hours"]) == {
-        row["impact_worker_hours"] for row in context["impact"]["by_vendor"] if row["vendor_id"] in vendors}
+        row["impact_worker_hours"]
+        for row in context["impact"]["by_vendor"]
+        if row["vendor_id"] in vendors
+    }

@@ -19,5 +19,9 @@ def test_text_nan_infinity_and_required_blanks_are_named():
     for name in ("text", "nan", "inf"):
         assert form_number(form, name, errors) is None
     assert form_number(form, "blank", errors, required="Enter the volume.") is None
-    assert errors == {"text": ["'lots' is not a number."], "nan": ["'nan' is not a number."],
-                      "inf": ["'-Infinity' is not a number."], "blank": ["Enter the volume."]}
+    assert errors == {
+        "text": ["'lots' is not a number."],
+        "nan": ["'nan' is not a number."],
+        "inf": ["'-Infinity' is not a number."],
+        "blank": ["Enter the volume."],
+    }
