@@ -58,7 +58,8 @@ which are ignored.
 
 Result document:
 
-    status        optimal | infeasible | time_limit | invalid | error
+    status        optimal | infeasible | time_limit | invalid | error (`Status`; a frontier
+                  may also be stopped)
     objective     {"name": "min_cost", "value": $, "unit": "$"} or
                   {"name": "max_impact", "value": points, "unit": "points of average impact"}
     allocations   [{need, vendor, volume, price, cost}] in (need id, vendor id) order,
@@ -80,5 +81,14 @@ Result document:
 from optimizer.api import solve, validate
 from optimizer.frontier import frontier
 from optimizer.problem import MAX_PRICE, MAX_UNITS, validate_targets
+from optimizer.status import Status
 
-__all__ = ["MAX_PRICE", "MAX_UNITS", "frontier", "solve", "validate", "validate_targets"]
+__all__ = [
+    "MAX_PRICE",
+    "MAX_UNITS",
+    "Status",
+    "frontier",
+    "solve",
+    "validate",
+    "validate_targets",
+]

@@ -18,15 +18,91 @@
 from __future__ import annotations
 
 import math
+from typing import Any, NotRequired, TypedDict
 
 import highspy
 import numpy as np
 
-from optimizer.model import INF, TARGET_ROWS, AllocationModel, cost_vector
-from optimizer.result import bound_description, clean, money, number, percent, row_description
-from optimizer.solve import Deadline, Solver, SolverSession, configured_highs, pass_model
+from optimizer.model import BOUND_NONE, INF, TARGET_ROWS, AllocationModel, cost_vector
+from optimizer.problem import DEFAULT_MIP_REL_GAP, FloatArray
+from optimizer.result import (
+    RowDescription,
+    bound_description,
+    clean,
+    money,
+    number,
+    percent,
+    row_description,
+)
+from optimizer.solve import (
+    MIN_RUN_SECONDS,
+    Deadline,
+    Solver,
+    SolverSession,
+    configured_highs,
+    pass_model,
+)
+from optimizer.status import Status
 
 DINKELBACH_ROUNDS = 30
+"""At most this many solves per ratio target (Dinkelbach's method converges in a few)."""
+DINKELBACH_TOL = 1e-10
+"""The ratio has converged when a round moves it by at most this, relative to max(1, ratio)."""
+NO_SPEND = 1e-12
+"""$: a plan whose spend (the ratio's denominator) is at most this spends nothing."""
+CHECK_REL_MARGIN = 1e-9
+"""Layer 0 calls a bound violated only beyond this relative margin (float rounding)."""
+CHECK_BUDGET_MARGIN = 1e-9
+"""$, added to the relative margin for the budget check."""
+CHECK_SCALE_MARGIN = 1e-12
+"""Added to the relative margin for average-impact (points) and average-quality targets, and
+the margin on the vendor spend caps adding up to 1 (share)."""
+ROUNDING_GUARD = 1e-9
+"""A sentence rounds the achievable value toward the safe side (a budget up, an average
+down) to 0.1, 0.001 or a cent; this keeps float noise (0.80000000001) from moving it a step."""
+CENTS_ROUNDING_GUARD = 1e-6
+"""The same guard for a budget, in cents."""
+HIGHS_IIS_STRATEGY = 6
+"""HiGHS' `iis_strategy`: from the whole LP, then reduced to an irreducible set."""
+
+Finding = dict[str, Any]
+"""A layer-0 finding: `code`, `message` and the numbers behind it (which depend on the code)."""
+
+
+class TargetEntry(TypedDict):
+    """Layer 1 for one target: its value, the best achievable with it removed (None: not
+    known), whether relaxing it is enough, and the sentence for the buyer."""
+
+    target: float
+    achievable: float | None
+    feasible_if_relaxed: bool | None
+    status: Status
+    unit: str
+    sentence: NotRequired[str]
+
+
+class ConflictMember(TypedDict):
+    name: str
+    kind: str
+    label: str
+
+
+class ConflictSet(TypedDict):
+    """Layer 2: the members of one irreducible infeasible set, or a note why there are none."""
+
+    method: str
+    constraints: list[ConflictMember]
+    note: NotRequired[str]
+
+
+class Explanation(TypedDict):
+    """The `explanation` of an infeasible result."""
+
+    checks: list[Finding]
+    targets: dict[str, TargetEntry]
+    conflict: ConflictSet
+    summary: str
+    suggestions: list[str]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -34,8 +110,8 @@ DINKELBACH_ROUNDS = 30
 
 
 def _greedy_cover(
-    model: AllocationModel, key: np.ndarray, supply: np.ndarray, volume: np.ndarray
-) -> np.ndarray:
+    model: AllocationModel, key: FloatArray, supply: FloatArray, volume: FloatArray
+) -> FloatArray:
     """Fill each need from its offers in ascending `key` order, each up to `supply`."""
     order = np.lexsort((key, model.x_need))
     need = model.x_need[order]
@@ -49,22 +125,38 @@ def _greedy_cover(
     return out
 
 
-def data_checks(model: AllocationModel) -> list[dict]:
-    """Layer 0: findings computed from the data alone, each with its numbers."""
-    problem, targets = model.problem, model.problem.targets
-    needs, vendors = problem.needs, problem.vendors
-    volume = np.array([need.volume for need in needs])
-    vendor_capacity = np.array([INF if v.capacity is None else v.capacity for v in vendors])
+def data_checks(model: AllocationModel) -> list[Finding]:
+    """Layer 0: findings computed from the data alone, each with its numbers: first each
+    need's own offers, then all capacity together, then the targets."""
+    problem = model.problem
+    volume = np.array([need.volume for need in problem.needs])
+    vendor_capacity = np.array([INF if v.capacity is None else v.capacity for v in problem.vendors])
+    # what each x column can supply on its own (units)
     supply = np.minimum(
         np.minimum(model.lp.col_upper[: model.n_x], volume[model.x_need]),
         vendor_capacity[model.x_vendor],
     )
-    per_need = np.bincount(model.x_need, weights=supply, minlength=len(needs))
-    offers_per_need = np.bincount(model.x_need, minlength=len(needs))
-    all_offers = np.bincount(problem.offers.need, minlength=len(needs))
-    findings: list[dict] = []
-    for j, need in enumerate(needs):
-        if offers_per_need[j] == 0:
+    findings = _need_checks(model, supply)
+    if findings:
+        return findings
+    capacity_short = _total_capacity_check(model, supply, vendor_capacity)
+    if capacity_short is not None:
+        return [capacity_short]
+    return _target_checks(model, supply, volume)
+
+
+def _need_checks(model: AllocationModel, supply: FloatArray) -> list[Finding]:
+    """A need with no eligible offer, a max vendor share too small for its eligible vendors,
+    or eligible offers that cannot supply its volume."""
+    problem = model.problem
+    count = len(problem.needs)
+    per_need = np.bincount(model.x_need, weights=supply, minlength=count)
+    offers_per_need = np.bincount(model.x_need, minlength=count)
+    all_offers = np.bincount(problem.offers.need, minlength=count)
+    findings: list[Finding] = []
+    for j, need in enumerate(problem.needs):
+        eligible = offers_per_need[j]
+        if eligible == 0:
             excluded = int(all_offers[j])
             reason = (
                 f" ({excluded} offers excluded: vendor quality below the minimum "
@@ -80,21 +172,22 @@ def data_checks(model: AllocationModel) -> list[dict]:
                     "message": f"Need {need.id} has no eligible offer{reason}.",
                 }
             )
-        elif need.max_vendor_share * offers_per_need[j] < 1.0:
-            reach = need.max_vendor_share * offers_per_need[j]
+        elif need.max_vendor_share * eligible < 1.0:
+            reach = need.max_vendor_share * eligible
             findings.append(
                 {
                     "code": "max_vendor_share_too_low",
                     "need": need.id,
                     "max_vendor_share": need.max_vendor_share,
-                    "eligible_vendors": int(offers_per_need[j]),
-                    "message": f"Need {need.id} allows at most {percent(need.max_vendor_share)} per "
-                    f"vendor but has only {offers_per_need[j]} eligible vendors, so at "
+                    "eligible_vendors": int(eligible),
+                    "message": f"Need {need.id} allows at most "
+                    f"{percent(need.max_vendor_share)} per "
+                    f"vendor but has only {eligible} eligible vendors, so at "
                     f"most {percent(reach)} of it can be placed; raise the share to at "
-                    f"least {percent(1.0 / offers_per_need[j])} or add vendors.",
+                    f"least {percent(1.0 / eligible)} or add vendors.",
                 }
             )
-        elif per_need[j] < need.volume * (1 - 1e-9):
+        elif per_need[j] < need.volume * (1 - CHECK_REL_MARGIN):
             findings.append(
                 {
                     "code": "need_capacity_short",
@@ -102,32 +195,40 @@ def data_checks(model: AllocationModel) -> list[dict]:
                     "volume": need.volume,
                     "max_supply": clean(per_need[j]),
                     "short_by": clean(need.volume - per_need[j]),
-                    "message": f"Need {need.id} needs {number(need.volume, 6)} units but its eligible "
-                    f"offers can supply at most {number(per_need[j], 6)} (short by "
+                    "message": f"Need {need.id} needs {number(need.volume, 6)} units but its "
+                    f"eligible offers can supply at most {number(per_need[j], 6)} (short by "
                     f"{number(need.volume - per_need[j], 6)}).",
                 }
             )
-    if findings:
-        return findings
+    return findings
 
+
+def _total_capacity_check(
+    model: AllocationModel, supply: FloatArray, vendor_capacity: FloatArray
+) -> Finding | None:
+    """All eligible vendors together below the total volume."""
     total = model.total_volume
-    by_vendor = np.bincount(model.x_vendor, weights=supply, minlength=len(vendors))
+    by_vendor = np.bincount(model.x_vendor, weights=supply, minlength=len(model.problem.vendors))
     reachable = np.minimum(by_vendor, vendor_capacity)
-    if reachable.sum() < total * (1 - 1e-9):
-        findings.append(
-            {
-                "code": "total_capacity_short",
-                "volume": total,
-                "max_supply": clean(reachable.sum()),
-                "message": f"All eligible vendors together can supply at most "
-                f"{number(reachable.sum(), 6)} of the {number(total, 6)} units needed.",
-            }
-        )
-        return findings
+    if reachable.sum() < total * (1 - CHECK_REL_MARGIN):
+        return {
+            "code": "total_capacity_short",
+            "volume": total,
+            "max_supply": clean(reachable.sum()),
+            "message": f"All eligible vendors together can supply at most "
+            f"{number(reachable.sum(), 6)} of the {number(total, 6)} units needed.",
+        }
+    return None
 
+
+def _target_checks(model: AllocationModel, supply: FloatArray, volume: FloatArray) -> list[Finding]:
+    """Targets out of reach whatever the plan: the cheapest cover above the budget, the best
+    cover below an average target, no impact vendor, vendor spend caps below 100 % in all."""
+    targets, total = model.problem.targets, model.total_volume
+    findings: list[Finding] = []
     if targets.budget is not None:
-        cheapest = _greedy_cover(model, model.x_price, supply, volume) @ model.x_price
-        if cheapest > targets.budget * (1 + 1e-9) + 1e-9:
+        cheapest = float(_greedy_cover(model, model.x_price, supply, volume) @ model.x_price)
+        if cheapest > targets.budget * (1 + CHECK_REL_MARGIN) + CHECK_BUDGET_MARGIN:
             findings.append(
                 {
                     "code": "budget_below_cheapest_cover",
@@ -146,18 +247,19 @@ def data_checks(model: AllocationModel) -> list[dict]:
         target = getattr(targets, name)
         if target is None:
             continue
-        best = _greedy_cover(model, -per_x, supply, volume) @ per_x / total
-        if best < target * (1 - 1e-9) - 1e-12:
+        best = float(_greedy_cover(model, -per_x, supply, volume) @ per_x) / total
+        if best < target * (1 - CHECK_REL_MARGIN) - CHECK_SCALE_MARGIN:
             findings.append(
                 {
                     "code": f"{label}_target_unreachable",
                     "target": target,
                     "upper_bound": clean(best),
-                    "message": f"Even the best eligible vendors reach an average {label} of at most "
-                    f"{number(best, digits + 1)} (target {number(target, 6)}).",
+                    "message": f"Even the best eligible vendors reach an average {label} of "
+                    f"at most {number(best, digits + 1)} (target {number(target, 6)}).",
                 }
             )
-    if targets.min_impact_spend_share:
+    min_score = targets.impact_vendor_min_score  # always set with min_impact_spend_share
+    if targets.min_impact_spend_share and min_score is not None:
         qualifying = model.impact_vendor[model.x_vendor] & (model.x_price > 0)
         if not qualifying.any():
             findings.append(
@@ -165,14 +267,14 @@ def data_checks(model: AllocationModel) -> list[dict]:
                     "code": "no_impact_vendor",
                     "target": targets.min_impact_spend_share,
                     "message": f"No eligible offer comes from an impact vendor (impact score ≥ "
-                    f"{number(targets.impact_vendor_min_score, 6)}), so the impact "
+                    f"{number(min_score, 6)}), so the impact "
                     f"spend share is 0% (target "
                     f"{percent(targets.min_impact_spend_share)}).",
                 }
             )
     if targets.max_vendor_spend_share is not None:
         able = int(np.unique(model.x_vendor[model.x_price > 0]).size)
-        if able and targets.max_vendor_spend_share * able < 1.0 - 1e-12:
+        if able and targets.max_vendor_spend_share * able < 1.0 - CHECK_SCALE_MARGIN:
             findings.append(
                 {
                     "code": "vendor_spend_cap_too_low",
@@ -194,11 +296,11 @@ def data_checks(model: AllocationModel) -> list[dict]:
 def _best_ratio(
     model: AllocationModel,
     session: SolverSession,
-    numerator: np.ndarray,
-    denominator: np.ndarray,
+    numerator: FloatArray,
+    denominator: FloatArray,
     maximise: bool,
     deadline: Deadline,
-) -> tuple[float | None, str]:
+) -> tuple[float | None, Status]:
     """max (or min) of numerator·x / denominator·x over the session's constraints by
     Dinkelbach's method. The ratio of spends here lies in [0, 1]."""
     ratio = 0.0 if maximise else 1.0
@@ -206,21 +308,21 @@ def _best_ratio(
         cost = (ratio * denominator - numerator) if maximise else (numerator - ratio * denominator)
         session.set_cost(cost)
         outcome = session.run(deadline.remaining())
-        if outcome.status != "optimal":
+        if outcome.status != Status.OPTIMAL:
             return None, outcome.status
-        top, bottom = float(numerator @ outcome.x), float(denominator @ outcome.x)
-        if bottom <= 1e-12:
-            return (1.0 if maximise else 0.0), "optimal"
+        top, bottom = float(numerator @ outcome.plan), float(denominator @ outcome.plan)
+        if bottom <= NO_SPEND:
+            return (1.0 if maximise else 0.0), Status.OPTIMAL
         new_ratio = top / bottom
-        if abs(new_ratio - ratio) <= 1e-10 * max(1.0, abs(ratio)):
-            return new_ratio, "optimal"
+        if abs(new_ratio - ratio) <= DINKELBACH_TOL * max(1.0, abs(ratio)):
+            return new_ratio, Status.OPTIMAL
         ratio = new_ratio
-    return ratio, "optimal"
+    return ratio, Status.OPTIMAL
 
 
 def _achievable(
     model: AllocationModel, session: SolverSession, name: str, deadline: Deadline
-) -> tuple[float | None, str]:
+) -> tuple[float | None, Status]:
     """Best value of target `name` with its own row removed (the session has it free)."""
     if name in ("budget", "min_avg_impact", "min_avg_quality"):
         cost = {
@@ -230,10 +332,10 @@ def _achievable(
         }[name]()
         session.set_cost(cost)
         outcome = session.run(deadline.remaining())
-        if outcome.status != "optimal":
+        if outcome.status != Status.OPTIMAL:
             return None, outcome.status
-        value = float(cost @ outcome.x)
-        return (value if name == "budget" else -value / model.total_volume), "optimal"
+        value = float(cost @ outcome.plan)
+        return (value if name == "budget" else -value / model.total_volume), Status.OPTIMAL
     spend = cost_vector(model, {"spend": 1.0})
     if name == "min_impact_spend_share":
         impact_spend = cost_vector(
@@ -256,42 +358,44 @@ _TARGET_UNITS = {
 
 def _sentence(name: str, target: float, achievable: float) -> str:
     if name == "budget":
-        least = math.ceil(achievable * 100 - 1e-6) / 100
+        least = math.ceil(achievable * 100 - CENTS_ROUNDING_GUARD) / 100
         return (
             f"Budget short by {money(least - target)}: the least budget that meets all "
             f"other targets is {money(least)}."
         )
     if name == "min_avg_impact":
-        best = math.floor(achievable * 10 + 1e-9) / 10
+        best = math.floor(achievable * 10 + ROUNDING_GUARD) / 10
         return (
             f"The highest reachable average impact is {number(best, 1)} (target "
             f"{number(target, 6)})."
         )
     if name == "min_avg_quality":
-        best = math.floor(achievable * 1000 + 1e-9) / 1000
+        best = math.floor(achievable * 1000 + ROUNDING_GUARD) / 1000
         return (
             f"The highest reachable average quality is {number(best, 3)} (target "
             f"{number(target, 6)})."
         )
     if name == "min_impact_spend_share":
-        best = math.floor(achievable * 1000 + 1e-9) / 1000
+        best = math.floor(achievable * 1000 + ROUNDING_GUARD) / 1000
         return (
             f"The highest reachable share of spend with impact vendors is {percent(best)} "
             f"(target {percent(target)})."
         )
-    least = math.ceil(achievable * 1000 - 1e-9) / 1000
+    least = math.ceil(achievable * 1000 - ROUNDING_GUARD) / 1000
     return (
         f"The lowest workable cap on one vendor's share of spend is {percent(least)} "
         f"(target {percent(target)})."
     )
 
 
-def relaxed_targets(model: AllocationModel, solver: Solver, deadline: Deadline) -> dict:
+def relaxed_targets(
+    model: AllocationModel, solver: Solver, deadline: Deadline
+) -> dict[str, TargetEntry]:
     """Layer 1: {target name: {target, achievable, feasible_if_relaxed, status, unit,
     sentence}} for every target set in the document."""
     session = solver.open(model)
     lp, targets = model.lp, model.problem.targets
-    out: dict[str, dict] = {}
+    out: dict[str, TargetEntry] = {}
     for name in TARGET_ROWS:
         if not model.target_active(name):
             continue
@@ -300,15 +404,15 @@ def relaxed_targets(model: AllocationModel, solver: Solver, deadline: Deadline) 
         achievable, status = _achievable(model, session, name, deadline)
         session.set_row_bounds([r], [lp.row_lower[r]], [lp.row_upper[r]])
         target = getattr(targets, name)
-        known = {"optimal": True, "infeasible": False}  # otherwise unknown (time limit)
-        entry = {
+        known = {Status.OPTIMAL: True, Status.INFEASIBLE: False}  # otherwise unknown (time limit)
+        entry: TargetEntry = {
             "target": target,
             "achievable": clean(achievable),
             "feasible_if_relaxed": known.get(status),
             "status": status,
             "unit": _TARGET_UNITS[name],
         }
-        if status == "optimal":
+        if status == Status.OPTIMAL and achievable is not None:
             entry["sentence"] = _sentence(name, target, achievable)
         out[name] = entry
     return out
@@ -318,13 +422,17 @@ def relaxed_targets(model: AllocationModel, solver: Solver, deadline: Deadline) 
 # layer 2
 
 
-def conflict_set(model: AllocationModel, deadline: Deadline) -> dict:
+def _member(desc: RowDescription) -> ConflictMember:
+    return {"name": desc["name"], "kind": desc["kind"], "label": desc["label"]}
+
+
+def conflict_set(model: AllocationModel, deadline: Deadline) -> ConflictSet:
     """Layer 2: the rows and offer bounds of one irreducible infeasible set (LP relaxation)."""
-    h = configured_highs(1e-6)
+    h = configured_highs(DEFAULT_MIP_REL_GAP)  # an LP: the gap does not apply
     pass_model(h, model, continuous=True)
-    h.setOptionValue("iis_strategy", 6)
-    h.setOptionValue("iis_time_limit", max(deadline.remaining(), 0.01))
-    h.setOptionValue("time_limit", max(deadline.remaining(), 0.01))
+    h.setOptionValue("iis_strategy", HIGHS_IIS_STRATEGY)
+    h.setOptionValue("iis_time_limit", max(deadline.remaining(), MIN_RUN_SECONDS))
+    h.setOptionValue("time_limit", max(deadline.remaining(), MIN_RUN_SECONDS))
     status, iis = h.getIis()
     if status == highspy.HighsStatus.kError or not iis.valid_:
         return {
@@ -342,20 +450,18 @@ def conflict_set(model: AllocationModel, deadline: Deadline) -> dict:
             if model.lp.is_mip
             else "HiGHS found no conflicting rows.",
         }
-    members = []
+    members: list[ConflictMember] = []
     for r in rows:
         if model.row_kind[r] == "definition":
             continue
-        desc = row_description(model, r)
-        members.append({key: desc[key] for key in ("name", "kind", "label")})
+        members.append(_member(row_description(model, r)))
     upper_bound = {
         int(highspy.IisBoundStatus.kIisBoundStatusUpper),
         int(highspy.IisBoundStatus.kIisBoundStatusBoxed),
     }
-    for col, bound in sorted(zip(iis.col_index_, iis.col_bound_)):
-        if col < model.n_x and int(bound) in upper_bound and model.x_bound_kind[col] != 0:
-            desc = bound_description(model, col)
-            members.append({key: desc[key] for key in ("name", "kind", "label")})
+    for col, bound in sorted(zip(iis.col_index_, iis.col_bound_, strict=True)):
+        if col < model.n_x and int(bound) in upper_bound and model.x_bound_kind[col] != BOUND_NONE:
+            members.append(_member(bound_description(model, col)))
     return {"method": "highs_iis", "constraints": members}
 
 
@@ -363,7 +469,7 @@ def conflict_set(model: AllocationModel, deadline: Deadline) -> dict:
 # all layers
 
 
-def explain_infeasible(model: AllocationModel, solver: Solver, deadline: Deadline) -> dict:
+def explain_infeasible(model: AllocationModel, solver: Solver, deadline: Deadline) -> Explanation:
     """The `explanation` of an infeasible result: checks, targets, conflict, summary."""
     checks = data_checks(model)
     targets = relaxed_targets(model, solver, deadline)

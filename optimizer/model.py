@@ -40,17 +40,28 @@ An impact vendor is one whose impact_score ≥ targets.impact_vendor_min_score.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pulp
 
-from optimizer.problem import Problem
+from optimizer.problem import BoolArray, FloatArray, IntArray, Problem
 
 INF = float("inf")
 
 BOUND_NONE, BOUND_OFFER_CAPACITY, BOUND_VENDOR_SHARE = 0, 1, 2
 """What sets an x column's upper bound (`AllocationModel.x_bound_kind`)."""
+
+MIN_NAME_DIGITS = 5
+"""Need and vendor positions in column and row names are zero-padded to at least this many
+digits (more from 100,000 needs or vendors on), so that names sort in position order."""
+
+AT_UPPER_TOLERANCE = 1e-9
+"""Default of `AllocationModel.x_at_upper`: how close (relative to max(1, bound)) an x value
+must be to its upper bound to count as at it."""
 
 TARGET_ROWS = (
     "budget",
@@ -61,6 +72,8 @@ TARGET_ROWS = (
 )
 """Targets in the order they are explained; each is the name of its row."""
 
+Int32Array = npt.NDArray[np.int32]
+
 
 @dataclass(frozen=True)
 class LinearProgram:
@@ -68,14 +81,14 @@ class LinearProgram:
     `col_lower ≤ x ≤ col_upper`, `integer[k]` for integer columns. No objective: each solve
     stage supplies its own cost vector (always minimised)."""
 
-    col_lower: np.ndarray
-    col_upper: np.ndarray
-    integer: np.ndarray
-    row_lower: np.ndarray
-    row_upper: np.ndarray
-    start: np.ndarray
-    index: np.ndarray
-    value: np.ndarray
+    col_lower: FloatArray
+    col_upper: FloatArray
+    integer: BoolArray
+    row_lower: FloatArray
+    row_upper: FloatArray
+    start: Int32Array
+    index: Int32Array
+    value: FloatArray
 
     @property
     def num_col(self) -> int:
@@ -89,18 +102,18 @@ class LinearProgram:
     def is_mip(self) -> bool:
         return bool(self.integer.any())
 
-    def row_activity(self, x: np.ndarray) -> np.ndarray:
+    def row_activity(self, x: FloatArray) -> FloatArray:
         """A x for a full column vector x."""
         return self._row_sums(self.value * x[self.index])
 
-    def row_magnitude(self, x: np.ndarray) -> np.ndarray:
+    def row_magnitude(self, x: FloatArray) -> FloatArray:
         """|A| |x|: the size of each row's terms, which sets the rounding error of A x."""
         return self._row_sums(np.abs(self.value * x[self.index]))
 
-    def _row_sums(self, products: np.ndarray) -> np.ndarray:
+    def _row_sums(self, products: FloatArray) -> FloatArray:
         if products.size == 0:
             return np.zeros(self.num_row)
-        sums = np.add.reduceat(products, np.minimum(self.start[:-1], products.size - 1))
+        sums: FloatArray = np.add.reduceat(products, np.minimum(self.start[:-1], products.size - 1))
         return np.where(np.diff(self.start) > 0, sums, 0.0)
 
 
@@ -115,23 +128,23 @@ class AllocationModel:
     lp: LinearProgram
     row_names: tuple[str, ...]
     row_kind: tuple[str, ...]
-    row_need: np.ndarray
-    row_vendor: np.ndarray
-    row_x: np.ndarray
-    x_offer: np.ndarray
-    x_need: np.ndarray
-    x_vendor: np.ndarray
-    x_price: np.ndarray
-    x_impact: np.ndarray
-    x_quality: np.ndarray
-    x_bound_kind: np.ndarray
+    row_need: IntArray
+    row_vendor: IntArray
+    row_x: IntArray
+    x_offer: IntArray
+    x_need: IntArray
+    x_vendor: IntArray
+    x_price: FloatArray
+    x_impact: FloatArray
+    x_quality: FloatArray
+    x_bound_kind: IntArray
     col_spend: int
     col_impact: int
     col_shortfall: int
     col_max_spend: int | None
-    y_cols: np.ndarray
-    y_x: np.ndarray
-    impact_vendor: np.ndarray
+    y_cols: IntArray
+    y_x: IntArray
+    impact_vendor: BoolArray
     total_volume: float
     width: int
     row_index: dict[str, int] = field(repr=False)
@@ -148,7 +161,8 @@ class AllocationModel:
         """Stable, zero-padded column names (what PuLP and LP files show)."""
         w = self.width
         names = [
-            f"x_n{n:0{w}d}_v{v:0{w}d}" for n, v in zip(self.x_need.tolist(), self.x_vendor.tolist())
+            f"x_n{n:0{w}d}_v{v:0{w}d}"
+            for n, v in zip(self.x_need.tolist(), self.x_vendor.tolist(), strict=True)
         ]
         names += ["total_spend", "total_impact", "impact_shortfall"]
         if self.col_max_spend is not None:
@@ -156,7 +170,7 @@ class AllocationModel:
         names += ["y" + names[k][1:] for k in self.y_x.tolist()]
         return names
 
-    def x_at_upper(self, x: np.ndarray, tolerance: float = 1e-9) -> np.ndarray:
+    def x_at_upper(self, x: FloatArray, tolerance: float = AT_UPPER_TOLERANCE) -> BoolArray:
         """Mask of x columns at a finite upper bound (within `tolerance`, relative)."""
         upper = self.lp.col_upper[: self.n_x]
         finite = np.isfinite(upper)
@@ -178,28 +192,29 @@ class _Rows:
     """Accumulates rows as (columns, coefficients) arrays plus names and business keys."""
 
     def __init__(self) -> None:
-        self.cols: list[np.ndarray] = []
-        self.vals: list[np.ndarray] = []
-        self.counts: list[np.ndarray] = []
-        self.lower: list[np.ndarray] = []
-        self.upper: list[np.ndarray] = []
+        self.cols: list[IntArray] = []
+        self.vals: list[FloatArray] = []
+        self.counts: list[IntArray] = []
+        self.lower: list[FloatArray] = []
+        self.upper: list[FloatArray] = []
         self.names: list[str] = []
         self.kinds: list[str] = []
-        self.need: list[np.ndarray] = []
-        self.vendor: list[np.ndarray] = []
-        self.x: list[np.ndarray] = []
+        self.need: list[IntArray] = []
+        self.vendor: list[IntArray] = []
+        self.x: list[IntArray] = []
 
     def add(
         self,
         name: str,
         kind: str,
-        cols,
-        vals,
+        cols: npt.ArrayLike,
+        vals: npt.ArrayLike,
         lower: float,
         upper: float,
         need: int = -1,
         vendor: int = -1,
     ) -> None:
+        """One row `lower ≤ Σ vals·x[cols] ≤ upper` about one need or vendor (-1: none)."""
         cols = np.asarray(cols, dtype=np.int64)
         self.add_many(
             [name],
@@ -215,8 +230,20 @@ class _Rows:
         )
 
     def add_many(
-        self, names: list[str], kind: str, counts, cols, vals, lower, upper, need, vendor, x
+        self,
+        names: list[str],
+        kind: str,
+        counts: npt.ArrayLike,
+        cols: IntArray,
+        vals: FloatArray,
+        lower: npt.ArrayLike,
+        upper: npt.ArrayLike,
+        need: npt.ArrayLike,
+        vendor: npt.ArrayLike,
+        x: npt.ArrayLike,
     ) -> None:
+        """Rows of one kind: row r has `counts[r]` terms, next in `cols` / `vals`; `x` is the
+        x column a row is about (-1: none)."""
         self.cols.append(cols)
         self.vals.append(vals)
         self.counts.append(np.asarray(counts, dtype=np.int64))
@@ -228,7 +255,12 @@ class _Rows:
         self.vendor.append(np.asarray(vendor, dtype=np.int64))
         self.x.append(np.asarray(x, dtype=np.int64))
 
-    def arrays(self):
+    def arrays(
+        self,
+    ) -> tuple[
+        FloatArray, FloatArray, IntArray, IntArray, FloatArray, IntArray, IntArray, IntArray
+    ]:
+        """(row_lower, row_upper, start, index, value, row_need, row_vendor, row_x)."""
         counts = np.concatenate(self.counts)
         start = np.zeros(counts.size + 1, dtype=np.int64)
         np.cumsum(counts, out=start[1:])
@@ -244,35 +276,83 @@ class _Rows:
         )
 
 
-def _readonly(*arrays: np.ndarray) -> None:
+def _readonly(*arrays: npt.NDArray[Any]) -> None:
     for array in arrays:
         array.flags.writeable = False
 
 
-def build_model(problem: Problem) -> AllocationModel:
-    """Build the allocation model of a validated problem (see the module docstring)."""
-    needs, vendors, offers, targets = (
-        problem.needs,
-        problem.vendors,
-        problem.offers,
-        problem.targets,
-    )
-    volume = np.array([need.volume for need in needs], dtype=float)
-    min_quality = np.array([need.min_quality for need in needs], dtype=float)
-    need_share = np.array([need.max_vendor_share for need in needs], dtype=float)
-    vendor_quality = np.array([vendor.quality for vendor in vendors], dtype=float)
-    vendor_impact = np.array([vendor.impact_score for vendor in vendors], dtype=float)
-    vendor_capacity = np.array(
-        [INF if vendor.capacity is None else vendor.capacity for vendor in vendors], dtype=float
-    )
-    total_volume = problem.total_volume
-    width = max(5, len(str(max(len(needs), len(vendors)))))
+@dataclass(frozen=True)
+class Columns:
+    """The model's columns while it is built, with the data of each x column.
 
-    eligible = vendor_quality[offers.vendor] >= min_quality[offers.need]
-    x_offer = np.flatnonzero(eligible)
-    x_need, x_vendor = offers.need[x_offer], offers.vendor[x_offer]
-    x_price = offers.price[x_offer]
-    n_x = x_offer.size
+    x columns 0 … n_x−1 are the eligible offers in (need id, vendor id) order; then S, I, e,
+    M (only with a max_vendor_spend_share target) and the binaries y."""
+
+    x_offer: IntArray
+    x_need: IntArray
+    x_vendor: IntArray
+    x_price: FloatArray
+    """$ per unit."""
+    x_impact: FloatArray
+    """The vendor's impact score, 0–100 points."""
+    x_quality: FloatArray
+    """The vendor's quality, 0–1."""
+    x_upper: FloatArray
+    """Upper bound in units (inf: none)."""
+    x_bound_kind: IntArray
+    min_order: FloatArray
+    """Units; 0 where the offer has none."""
+    col_spend: int
+    col_impact: int
+    col_shortfall: int
+    col_max_spend: int | None
+    y_x: IntArray
+    """The x column of each binary."""
+    y_cols: IntArray
+    num_col: int
+    width: int
+    """Digits of the need and vendor positions in names."""
+    by_vendor: IntArray
+    """x columns sorted by vendor; vendor i's are by_vendor[vendor_start[i]:vendor_start[i+1]]."""
+    vendor_start: IntArray
+
+    @property
+    def n_x(self) -> int:
+        return int(self.x_offer.size)
+
+    def of_vendor(self, i: int) -> IntArray:
+        """The x columns of vendor position i, in (need id) order."""
+        return self.by_vendor[self.vendor_start[i] : self.vendor_start[i + 1]]
+
+
+def _need_array(problem: Problem, name: str) -> FloatArray:
+    return np.array([getattr(need, name) for need in problem.needs], dtype=float)
+
+
+def _vendor_capacity(problem: Problem) -> FloatArray:
+    """Units per vendor; inf where unlimited."""
+    return np.array(
+        [INF if vendor.capacity is None else vendor.capacity for vendor in problem.vendors],
+        dtype=float,
+    )
+
+
+def _max_vendors(problem: Problem) -> IntArray:
+    """max_vendors per need; -1 where not set."""
+    return np.array(
+        [-1 if need.max_vendors is None else need.max_vendors for need in problem.needs],
+        dtype=np.int64,
+    )
+
+
+def x_upper_bounds(problem: Problem, x_offer: IntArray) -> tuple[FloatArray, IntArray]:
+    """The upper bound of each x column (units) and what sets it (`BOUND_*`): the offer's
+    capacity or the need's max_vendor_share × volume, whichever is lower. The vendor share
+    rule is a column bound, not a row."""
+    offers = problem.offers
+    volume = _need_array(problem, "volume")
+    need_share = _need_array(problem, "max_vendor_share")
+    x_need = offers.need[x_offer]
     share_cap = np.where(need_share[x_need] < 1.0, need_share[x_need] * volume[x_need], INF)
     offer_cap = np.nan_to_num(offers.capacity[x_offer], nan=INF)
     x_upper = np.minimum(offer_cap, share_cap)
@@ -281,31 +361,79 @@ def build_model(problem: Problem) -> AllocationModel:
         BOUND_VENDOR_SHARE,
         np.where(np.isfinite(offer_cap), BOUND_OFFER_CAPACITY, BOUND_NONE),
     )
-    x_impact = vendor_impact[x_vendor]
-    x_quality = vendor_quality[x_vendor]
-    x_cols = np.arange(n_x)
+    return x_upper, x_bound_kind
+
+
+def define_columns(problem: Problem) -> Columns:
+    """The columns: an x per eligible offer (the vendor's quality reaches the need's
+    min_quality), S, I, e, M when needed, and a binary y for every offer with a minimum order
+    and every offer of a need with max_vendors."""
+    needs, vendors, offers = problem.needs, problem.vendors, problem.offers
+    min_quality = _need_array(problem, "min_quality")
+    vendor_quality = np.array([vendor.quality for vendor in vendors], dtype=float)
+    vendor_impact = np.array([vendor.impact_score for vendor in vendors], dtype=float)
+    eligible = vendor_quality[offers.vendor] >= min_quality[offers.need]
+    x_offer = np.flatnonzero(eligible)
+    x_need, x_vendor = offers.need[x_offer], offers.vendor[x_offer]
+    x_upper, x_bound_kind = x_upper_bounds(problem, x_offer)
+    n_x = x_offer.size
 
     col_spend, col_impact, col_shortfall = n_x, n_x + 1, n_x + 2
     num_col = n_x + 3
     col_max_spend = None
-    if targets.max_vendor_spend_share is not None:
+    if problem.targets.max_vendor_spend_share is not None:
         col_max_spend = num_col
         num_col += 1
 
-    # binaries: offers with a minimum order, and every offer of a need with max_vendors
     min_order = np.nan_to_num(offers.min_order[x_offer], nan=0.0)
-    max_vendors = np.array(
-        [-1 if need.max_vendors is None else need.max_vendors for need in needs], dtype=np.int64
-    )
-    needs_binary = (min_order > 0) | (max_vendors[x_need] >= 0)
+    needs_binary = (min_order > 0) | (_max_vendors(problem)[x_need] >= 0)
     y_x = np.flatnonzero(needs_binary)
     y_cols = num_col + np.arange(y_x.size)
     num_col += y_x.size
 
-    rows = _Rows()
-    w = width
-    need_start = np.searchsorted(x_need, np.arange(len(needs) + 1))
-    for j, need in enumerate(needs):
+    by_vendor = np.argsort(x_vendor, kind="stable")
+    return Columns(
+        x_offer=x_offer,
+        x_need=x_need,
+        x_vendor=x_vendor,
+        x_price=offers.price[x_offer],
+        x_impact=vendor_impact[x_vendor],
+        x_quality=vendor_quality[x_vendor],
+        x_upper=x_upper,
+        x_bound_kind=x_bound_kind,
+        min_order=min_order,
+        col_spend=col_spend,
+        col_impact=col_impact,
+        col_shortfall=col_shortfall,
+        col_max_spend=col_max_spend,
+        y_x=y_x,
+        y_cols=y_cols,
+        num_col=num_col,
+        width=max(MIN_NAME_DIGITS, len(str(max(len(needs), len(vendors))))),
+        by_vendor=by_vendor,
+        vendor_start=np.searchsorted(x_vendor[by_vendor], np.arange(len(vendors) + 1)),
+    )
+
+
+def impact_vendors(problem: Problem) -> BoolArray:
+    """Per vendor: impact_score ≥ targets.impact_vendor_min_score (all False when unset)."""
+    min_score = problem.targets.impact_vendor_min_score
+    if min_score is None:
+        return np.zeros(len(problem.vendors), dtype=bool)
+    vendor_impact = np.array([vendor.impact_score for vendor in problem.vendors], dtype=float)
+    return vendor_impact >= min_score
+
+
+# ---------------------------------------------------------------------------------------------
+# one function per family of rows, called by build_model in the order of the rows
+
+
+def add_demand_constraints(rows: _Rows, problem: Problem, columns: Columns) -> None:
+    """`demand_nNNNNN`: Σ x over the need's offers = volume (units)."""
+    w = columns.width
+    x_cols = np.arange(columns.n_x)
+    need_start = np.searchsorted(columns.x_need, np.arange(len(problem.needs) + 1))
+    for j, need in enumerate(problem.needs):
         rows.add(
             f"demand_n{j:0{w}d}",
             "demand",
@@ -316,10 +444,14 @@ def build_model(problem: Problem) -> AllocationModel:
             need=j,
         )
 
-    by_vendor = np.argsort(x_vendor, kind="stable")
-    vendor_start = np.searchsorted(x_vendor[by_vendor], np.arange(len(vendors) + 1))
-    for i in range(len(vendors)):
-        members = by_vendor[vendor_start[i] : vendor_start[i + 1]]
+
+def add_capacity_constraints(rows: _Rows, problem: Problem, columns: Columns) -> None:
+    """`capacity_vVVVVV`: Σ x over the vendor's offers ≤ its capacity (units), for vendors
+    with a capacity and at least one eligible offer."""
+    w = columns.width
+    vendor_capacity = _vendor_capacity(problem)
+    for i in range(len(problem.vendors)):
+        members = columns.of_vendor(i)
         if members.size and np.isfinite(vendor_capacity[i]):
             rows.add(
                 f"capacity_v{i:0{w}d}",
@@ -331,182 +463,124 @@ def build_model(problem: Problem) -> AllocationModel:
                 vendor=i,
             )
 
+
+def add_total_definitions(rows: _Rows, problem: Problem, columns: Columns) -> None:
+    """`spend_total`: Σ price·x − S = 0 ($); `impact_total`: Σ impact_score·x − I = 0
+    (points × units)."""
+    x_cols = np.arange(columns.n_x)
     rows.add(
         "spend_total",
         "definition",
-        np.append(x_cols, col_spend),
-        np.append(x_price, -1.0),
+        np.append(x_cols, columns.col_spend),
+        np.append(columns.x_price, -1.0),
         0.0,
         0.0,
     )
     rows.add(
         "impact_total",
         "definition",
-        np.append(x_cols, col_impact),
-        np.append(x_impact, -1.0),
+        np.append(x_cols, columns.col_impact),
+        np.append(columns.x_impact, -1.0),
         0.0,
         0.0,
     )
-    budget = INF if targets.budget is None else targets.budget
-    rows.add("budget", "budget", [col_spend], [1.0], -INF, budget)
-    impact_floor = -INF if targets.min_avg_impact is None else targets.min_avg_impact * total_volume
+
+
+def add_budget_constraint(rows: _Rows, problem: Problem, columns: Columns) -> None:
+    """`budget`: S ≤ budget ($); present (free) without a budget, so later solves only move
+    its bound."""
+    budget = problem.targets.budget
+    rows.add(
+        "budget", "budget", [columns.col_spend], [1.0], -INF, INF if budget is None else budget
+    )
+
+
+def add_average_impact_constraint(rows: _Rows, problem: Problem, columns: Columns) -> None:
+    """`min_avg_impact`: I + e ≥ target × Σ volume (points × units); present (free) without
+    the target, for the explanation and frontier solves."""
+    target = problem.targets.min_avg_impact
     rows.add(
         "min_avg_impact",
         "min_avg_impact",
-        [col_impact, col_shortfall],
+        [columns.col_impact, columns.col_shortfall],
         [1.0, 1.0],
-        impact_floor,
+        -INF if target is None else target * problem.total_volume,
         INF,
     )
-    if targets.min_avg_quality is not None:
-        rows.add(
-            "min_avg_quality",
-            "min_avg_quality",
-            x_cols,
-            x_quality,
-            targets.min_avg_quality * total_volume,
-            INF,
-        )
 
-    impact_vendor = np.zeros(len(vendors), dtype=bool)
-    if targets.impact_vendor_min_score is not None:
-        impact_vendor = vendor_impact >= targets.impact_vendor_min_score
-    if targets.min_impact_spend_share is not None:
-        members = np.flatnonzero(impact_vendor[x_vendor])
-        rows.add(
-            "min_impact_spend_share",
-            "min_impact_spend_share",
-            np.append(members, col_spend),
-            np.append(x_price[members], -targets.min_impact_spend_share),
-            0.0,
-            INF,
-        )
 
-    if col_max_spend is not None:
-        for i in range(len(vendors)):
-            members = by_vendor[vendor_start[i] : vendor_start[i + 1]]
-            if members.size:
-                rows.add(
-                    f"vendor_spend_v{i:0{w}d}",
-                    "vendor_spend_cap",
-                    np.append(members, col_max_spend),
-                    np.append(x_price[members], -1.0),
-                    -INF,
-                    0.0,
-                    vendor=i,
-                )
-        rows.add(
-            "max_vendor_spend_share",
-            "max_vendor_spend_share",
-            [col_max_spend, col_spend],
-            [1.0, -targets.max_vendor_spend_share],
-            -INF,
-            0.0,
-        )
-
-    if y_x.size:
-        _add_binary_rows(
-            rows,
-            problem,
-            y_x,
-            y_cols,
-            x_need,
-            x_vendor,
-            x_upper,
-            min_order,
-            max_vendors,
-            vendor_capacity,
-            volume,
-            width,
-        )
-
-    row_lower, row_upper, start, index, value, row_need, row_vendor, row_x = rows.arrays()
-    col_lower = np.zeros(num_col)
-    col_upper = np.full(num_col, INF)
-    col_upper[:n_x] = x_upper
-    col_upper[col_shortfall] = 0.0
-    col_upper[y_cols] = 1.0
-    integer = np.zeros(num_col, dtype=bool)
-    integer[y_cols] = True
-    lp = LinearProgram(
-        col_lower,
-        col_upper,
-        integer,
-        row_lower,
-        row_upper,
-        start.astype(np.int32),
-        index.astype(np.int32),
-        value,
-    )
-    _readonly(
-        col_lower,
-        col_upper,
-        integer,
-        row_lower,
-        row_upper,
-        lp.start,
-        lp.index,
-        value,
-        x_offer,
-        x_need,
-        x_vendor,
-        x_price,
-        x_impact,
-        x_quality,
-        x_bound_kind,
-        y_x,
-        y_cols,
-        row_need,
-        row_vendor,
-        row_x,
-        impact_vendor,
-    )
-    return AllocationModel(
-        problem=problem,
-        lp=lp,
-        row_names=tuple(rows.names),
-        row_kind=tuple(rows.kinds),
-        row_need=row_need,
-        row_vendor=row_vendor,
-        row_x=row_x,
-        x_offer=x_offer,
-        x_need=x_need,
-        x_vendor=x_vendor,
-        x_price=x_price,
-        x_impact=x_impact,
-        x_quality=x_quality,
-        x_bound_kind=x_bound_kind,
-        col_spend=col_spend,
-        col_impact=col_impact,
-        col_shortfall=col_shortfall,
-        col_max_spend=col_max_spend,
-        y_cols=y_cols,
-        y_x=y_x,
-        impact_vendor=impact_vendor,
-        total_volume=total_volume,
-        width=width,
-        row_index={name: r for r, name in enumerate(rows.names)},
+def add_average_quality_constraint(rows: _Rows, problem: Problem, columns: Columns) -> None:
+    """`min_avg_quality`: Σ quality·x ≥ target × Σ volume (quality 0–1 × units)."""
+    target = problem.targets.min_avg_quality
+    if target is None:
+        return
+    rows.add(
+        "min_avg_quality",
+        "min_avg_quality",
+        np.arange(columns.n_x),
+        columns.x_quality,
+        target * problem.total_volume,
+        INF,
     )
 
 
-def _add_binary_rows(
-    rows: _Rows,
-    problem: Problem,
-    y_x,
-    y_cols,
-    x_need,
-    x_vendor,
-    x_upper,
-    min_order,
-    max_vendors,
-    vendor_capacity,
-    volume,
-    width,
-) -> None:
-    """min_order and max_vendors rows; the "use" bound is the tightest known upper limit."""
-    w = width
+def add_impact_spend_share_constraint(rows: _Rows, problem: Problem, columns: Columns) -> None:
+    """`min_impact_spend_share`: Σ price·x over impact vendors − share × S ≥ 0 ($)."""
+    share = problem.targets.min_impact_spend_share
+    if share is None:
+        return
+    members = np.flatnonzero(impact_vendors(problem)[columns.x_vendor])
+    rows.add(
+        "min_impact_spend_share",
+        "min_impact_spend_share",
+        np.append(members, columns.col_spend),
+        np.append(columns.x_price[members], -share),
+        0.0,
+        INF,
+    )
+
+
+def add_vendor_spend_share_constraints(rows: _Rows, problem: Problem, columns: Columns) -> None:
+    """`vendor_spend_vVVVVV`: the vendor's Σ price·x − M ≤ 0 ($), for every vendor with an
+    eligible offer; `max_vendor_spend_share`: M − share × S ≤ 0 ($)."""
+    share, col_max_spend = problem.targets.max_vendor_spend_share, columns.col_max_spend
+    if share is None or col_max_spend is None:
+        return
+    w = columns.width
+    for i in range(len(problem.vendors)):
+        members = columns.of_vendor(i)
+        if members.size:
+            rows.add(
+                f"vendor_spend_v{i:0{w}d}",
+                "vendor_spend_cap",
+                np.append(members, col_max_spend),
+                np.append(columns.x_price[members], -1.0),
+                -INF,
+                0.0,
+                vendor=i,
+            )
+    rows.add(
+        "max_vendor_spend_share",
+        "max_vendor_spend_share",
+        [col_max_spend, columns.col_spend],
+        [1.0, -share],
+        -INF,
+        0.0,
+    )
+
+
+def add_mip_constraints(rows: _Rows, problem: Problem, columns: Columns) -> None:
+    """The integer rules, when any offer has a binary y: `min_order_…`: x − min_order·y ≥ 0;
+    `use_…`: x − upper·y ≤ 0, with the tightest known upper limit on x (units); and
+    `max_vendors_nNNNNN`: Σ y ≤ k over the need's offers."""
+    y_x, y_cols = columns.y_x, columns.y_cols
+    if not y_x.size:
+        return
+    w = columns.width
+    x_need, x_vendor, min_order = columns.x_need, columns.x_vendor, columns.min_order
     names = [
-        f"_n{n:0{w}d}_v{v:0{w}d}" for n, v in zip(x_need[y_x].tolist(), x_vendor[y_x].tolist())
+        f"_n{n:0{w}d}_v{v:0{w}d}"
+        for n, v in zip(x_need[y_x].tolist(), x_vendor[y_x].tolist(), strict=True)
     ]
     pair_cols = np.column_stack([y_x, y_cols]).ravel()
     with_min = np.flatnonzero(min_order[y_x] > 0)
@@ -523,8 +597,10 @@ def _add_binary_rows(
             x_vendor[y_x[with_min]],
             y_x[with_min],
         )
+    volume = _need_array(problem, "volume")
     use_upper = np.minimum(
-        np.minimum(x_upper[y_x], volume[x_need[y_x]]), vendor_capacity[x_vendor[y_x]]
+        np.minimum(columns.x_upper[y_x], volume[x_need[y_x]]),
+        _vendor_capacity(problem)[x_vendor[y_x]],
     )
     rows.add_many(
         [f"use{name}" for name in names],
@@ -538,6 +614,7 @@ def _add_binary_rows(
         x_vendor[y_x],
         y_x,
     )
+    max_vendors = _max_vendors(problem)
     for j, need in enumerate(problem.needs):
         if need.max_vendors is None:
             continue
@@ -554,12 +631,107 @@ def _add_binary_rows(
 
 
 # ---------------------------------------------------------------------------------------------
+# the whole model
+
+
+def build_model(problem: Problem) -> AllocationModel:
+    """Build the allocation model of a validated problem (see the module docstring)."""
+    columns = define_columns(problem)
+    rows = _Rows()
+    add_demand_constraints(rows, problem, columns)
+    add_capacity_constraints(rows, problem, columns)
+    add_total_definitions(rows, problem, columns)
+    add_budget_constraint(rows, problem, columns)
+    add_average_impact_constraint(rows, problem, columns)
+    add_average_quality_constraint(rows, problem, columns)
+    add_impact_spend_share_constraint(rows, problem, columns)
+    add_vendor_spend_share_constraints(rows, problem, columns)
+    add_mip_constraints(rows, problem, columns)
+    return _assemble(problem, columns, rows)
+
+
+def _assemble(problem: Problem, columns: Columns, rows: _Rows) -> AllocationModel:
+    """The column bounds and the row arrays as one read-only `AllocationModel`."""
+    row_lower, row_upper, start, index, value, row_need, row_vendor, row_x = rows.arrays()
+    num_col, y_cols = columns.num_col, columns.y_cols
+    col_lower = np.zeros(num_col)
+    col_upper = np.full(num_col, INF)
+    col_upper[: columns.n_x] = columns.x_upper
+    col_upper[columns.col_shortfall] = 0.0
+    col_upper[y_cols] = 1.0
+    integer = np.zeros(num_col, dtype=bool)
+    integer[y_cols] = True
+    lp = LinearProgram(
+        col_lower,
+        col_upper,
+        integer,
+        row_lower,
+        row_upper,
+        start.astype(np.int32),
+        index.astype(np.int32),
+        value,
+    )
+    impact_vendor = impact_vendors(problem)
+    _readonly(
+        col_lower,
+        col_upper,
+        integer,
+        row_lower,
+        row_upper,
+        lp.start,
+        lp.index,
+        value,
+        columns.x_offer,
+        columns.x_need,
+        columns.x_vendor,
+        columns.x_price,
+        columns.x_impact,
+        columns.x_quality,
+        columns.x_bound_kind,
+        columns.y_x,
+        y_cols,
+        row_need,
+        row_vendor,
+        row_x,
+        impact_vendor,
+    )
+    return AllocationModel(
+        problem=problem,
+        lp=lp,
+        row_names=tuple(rows.names),
+        row_kind=tuple(rows.kinds),
+        row_need=row_need,
+        row_vendor=row_vendor,
+        row_x=row_x,
+        x_offer=columns.x_offer,
+        x_need=columns.x_need,
+        x_vendor=columns.x_vendor,
+        x_price=columns.x_price,
+        x_impact=columns.x_impact,
+        x_quality=columns.x_quality,
+        x_bound_kind=columns.x_bound_kind,
+        col_spend=columns.col_spend,
+        col_impact=columns.col_impact,
+        col_shortfall=columns.col_shortfall,
+        col_max_spend=columns.col_max_spend,
+        y_cols=y_cols,
+        y_x=columns.y_x,
+        impact_vendor=impact_vendor,
+        total_volume=problem.total_volume,
+        width=columns.width,
+        row_index={name: r for r, name in enumerate(rows.names)},
+    )
+
+
+# ---------------------------------------------------------------------------------------------
 # cost vectors for the solve stages (all minimised)
 
 
 def cost_vector(
-    model: AllocationModel, terms: dict[str, float] | None = None, x_cost: np.ndarray | None = None
-) -> np.ndarray:
+    model: AllocationModel,
+    terms: Mapping[str, float] | None = None,
+    x_cost: FloatArray | None = None,
+) -> FloatArray:
     """A cost vector: `terms` maps "spend"/"impact"/"shortfall"/"max_spend" to a coefficient
     on S, I, e or M; `x_cost` (optional) gives coefficients on the x columns."""
     cost = np.zeros(model.lp.num_col)
@@ -617,7 +789,11 @@ def to_pulp(
             pulp.LpInteger if is_int else pulp.LpContinuous,
         )
         for name, lo, up, is_int in zip(
-            model.column_names(), col_lower.tolist(), col_upper.tolist(), integer.tolist()
+            model.column_names(),
+            col_lower.tolist(),
+            col_upper.tolist(),
+            integer.tolist(),
+            strict=True,
         )
     ]
     constraints: list[pulp.LpConstraint | None] = []
@@ -627,9 +803,9 @@ def to_pulp(
         if lower == -INF and upper == INF:
             constraints.append(None)
             continue
+        begin, end = starts[r], starts[r + 1]
         terms = pulp.LpAffineExpression(
-            (variables[c], a)
-            for c, a in zip(indexes[starts[r] : starts[r + 1]], values[starts[r] : starts[r + 1]])
+            (variables[c], a) for c, a in zip(indexes[begin:end], values[begin:end], strict=True)
         )
         if lower == upper:
             sense, rhs = pulp.LpConstraintEQ, lower
@@ -645,7 +821,7 @@ def to_pulp(
     prob.setObjective(
         pulp.LpAffineExpression(
             (variables[c], a)
-            for c, a in zip(np.flatnonzero(cost).tolist(), cost[cost != 0].tolist())
+            for c, a in zip(np.flatnonzero(cost).tolist(), cost[cost != 0].tolist(), strict=True)
         )
     )
     return prob, variables, constraints

@@ -15,11 +15,27 @@ checks, which are the authority and produce the messages.
 
 from __future__ import annotations
 
+import logging
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.integer[Any]]
+"""Positions (np.int64 or np.intp) or counts."""
+BoolArray = npt.NDArray[np.bool_]
+
+Document = dict[str, Any]
+"""A JSON object as parsed from (or to be written as) JSON: a problem or a result document."""
+
+OfferColumns = tuple[IntArray, IntArray, FloatArray, FloatArray, FloatArray]
+"""Offer columns before sorting: need position, vendor position, price, capacity, min_order."""
+
+logger = logging.getLogger(__name__)
 
 OBJECTIVES = ("max_impact", "min_cost")
 SOLVERS = ("cbc", "highs")
@@ -31,8 +47,17 @@ MAX_PRICE = 1e9
 """Upper limits on volumes and capacities (units) and prices ($ per unit): far beyond any
 real need, and they keep every bound of the model inside what the solvers accept."""
 
+MAX_SCORE = 100.0
+"""Impact scores, and the targets on them, are points from 0 to MAX_SCORE."""
+
 DEFAULT_TIME_LIMIT = 60.0
+"""Seconds for the whole call (options.time_limit)."""
+MAX_TIME_LIMIT = 1e6
+"""The largest options.time_limit accepted, in seconds (11.6 days)."""
 DEFAULT_MIP_REL_GAP = 1e-6
+"""Relative MIP gap at which a plan with binaries counts as optimal (options.mip_rel_gap)."""
+SHOWN_CHARS = 40
+"""A bad value quoted in a message is cut to this many characters."""
 
 
 @dataclass(frozen=True)
@@ -65,11 +90,11 @@ class Offers:
     `need` and `vendor` are positions in `Problem.needs` / `Problem.vendors`; `price` is $ per
     unit; `capacity` and `min_order` are units, NaN where not given."""
 
-    need: np.ndarray
-    vendor: np.ndarray
-    price: np.ndarray
-    capacity: np.ndarray
-    min_order: np.ndarray
+    need: IntArray
+    vendor: IntArray
+    price: FloatArray
+    capacity: FloatArray
+    min_order: FloatArray
 
     def __len__(self) -> int:
         return int(self.need.size)
@@ -143,7 +168,7 @@ VENDOR_RULES = (
     Rule("id", "id", required=True, nullable=False),
     Rule("capacity", "number", low=0.0, high=MAX_UNITS),
     Rule("quality", "number", required=True, nullable=False, low=0.0, high=1.0),
-    Rule("impact_score", "number", required=True, nullable=False, low=0.0, high=100.0),
+    Rule("impact_score", "number", required=True, nullable=False, low=0.0, high=MAX_SCORE),
     Rule("impact_worker_share", "number", low=0.0, high=1.0),
 )
 OFFER_RULES = (
@@ -155,15 +180,22 @@ OFFER_RULES = (
 )
 TARGET_RULES = (
     Rule("budget", "number", low=0.0, high=MAX_UNITS * MAX_PRICE),
-    Rule("min_avg_impact", "number", low=0.0, high=100.0),
+    Rule("min_avg_impact", "number", low=0.0, high=MAX_SCORE),
     Rule("min_avg_quality", "number", low=0.0, high=1.0),
     Rule("min_impact_spend_share", "number", low=0.0, high=1.0),
-    Rule("impact_vendor_min_score", "number", low=0.0, high=100.0),
+    Rule("impact_vendor_min_score", "number", low=0.0, high=MAX_SCORE),
     Rule("max_vendor_spend_share", "number", low=0.0, high=1.0),
 )
 OPTION_RULES = (
     Rule("solver", "choice", default="highs", choices=SOLVERS),
-    Rule("time_limit", "number", default=DEFAULT_TIME_LIMIT, low=0.0, low_open=True, high=1e6),
+    Rule(
+        "time_limit",
+        "number",
+        default=DEFAULT_TIME_LIMIT,
+        low=0.0,
+        low_open=True,
+        high=MAX_TIME_LIMIT,
+    ),
     Rule("mip_rel_gap", "number", default=DEFAULT_MIP_REL_GAP, low=0.0, high=1.0),
     Rule("tie_break", "flag", default=True),
 )
@@ -211,7 +243,7 @@ def _type_name(value: Any) -> str:
 
 def _shown(value: Any) -> str:
     text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+    return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 3] + "..."
 
 
 def _check_number(value: Any, rule: Rule) -> tuple[float | None, str | None]:
@@ -227,7 +259,7 @@ def _check_number(value: Any, rule: Rule) -> tuple[float | None, str | None]:
     if rule.kind == "integer" and number != int(number):
         return None, f"must be a whole number, got {_shown(value)}"
     low, high = rule.low, rule.high
-    scale = low is not None and high is not None and high <= 100  # a share or a score
+    scale = low is not None and high is not None and high <= MAX_SCORE  # a share or a score
     if low is not None and (number < low or (rule.low_open and number == low)):
         if scale:
             return None, f"must be between {low:g} and {high:g}, got {_shown(value)}"
@@ -253,7 +285,7 @@ def _check_value(value: Any, rule: Rule) -> tuple[Any, str | None]:
         return value, None
     if rule.kind in ("number", "integer"):
         number, message = _check_number(value, rule)
-        if message is None and rule.kind == "integer":
+        if number is not None and rule.kind == "integer":
             return int(number), None
         return number, message
     if rule.kind == "choice":
@@ -310,7 +342,7 @@ def _read_fields(
     return values if ok else None
 
 
-def _read_list(document: dict, name: str, errors: ErrorList) -> list | None:
+def _read_list(document: Mapping[str, Any], name: str, errors: ErrorList) -> list[Any] | None:
     if name not in document:
         errors.add(name, "required field is missing")
         return None
@@ -322,39 +354,39 @@ def _read_list(document: dict, name: str, errors: ErrorList) -> list | None:
 
 
 def _read_entities(
-    raw: list | None, name: str, rules: tuple[Rule, ...], errors: ErrorList
-) -> tuple[list[dict], set[str] | None]:
+    raw: list[Any] | None, name: str, rules: tuple[Rule, ...], errors: ErrorList
+) -> tuple[list[dict[str, Any]], set[str] | None]:
     """Read needs or vendors. Returns the valid records and every well-formed id, so that
     offers pointing at a record with some other mistake are not also called "unknown"; the
     ids are None when some record has no usable id (then no offer is called "unknown")."""
-    records: list[dict] = []
+    records: list[dict[str, Any]] = []
     first_at: dict[str, int] = {}
     complete = raw is not None
     for index, record in enumerate(raw or []):
         path = f"{name}[{index}]"
         raw_id = record.get("id") if isinstance(record, dict) else None
-        good_id = isinstance(raw_id, str) and bool(raw_id.strip())
-        complete = complete and good_id
-        if good_id and raw_id in first_at:
-            first = f"{name}[{first_at[raw_id]}]"
-            errors.add(f"{path}.id", f"duplicate id {raw_id!r} (first at {first})")
+        good_id = raw_id if isinstance(raw_id, str) and raw_id.strip() else None
+        complete = complete and good_id is not None
+        if good_id is not None and good_id in first_at:
+            first = f"{name}[{first_at[good_id]}]"
+            errors.add(f"{path}.id", f"duplicate id {good_id!r} (first at {first})")
             continue
-        if good_id:
-            first_at[raw_id] = index
+        if good_id is not None:
+            first_at[good_id] = index
         values = _read_fields(record, path, rules, errors, strict=False)
         if values is not None:
             records.append(values)
     return records, set(first_at) if complete else None
 
 
-def _frozen(array: np.ndarray) -> np.ndarray:
+def _frozen(array: npt.NDArray[Any]) -> npt.NDArray[Any]:
     array.flags.writeable = False
     return array
 
 
 def _offers_fast(
-    raw: list, need_pos: dict[str, int], vendor_pos: dict[str, int]
-) -> tuple[np.ndarray, ...] | None:
+    raw: list[Any], need_pos: dict[str, int], vendor_pos: dict[str, int]
+) -> OfferColumns | None:
     """Bulk checks for a clean offer list; None whenever anything might be wrong.
     Duplicate (need, vendor) pairs are caught by the caller after sorting."""
     if set(map(type, raw)) != {dict}:
@@ -391,18 +423,25 @@ def _offers_fast(
         ):
             return None  # the checks one by one name the offending values
         columns.append(column)
-    return (np.array(need_index, dtype=np.int64), np.array(vendor_index, dtype=np.int64), *columns)
+    price, capacity, min_order = columns
+    return (
+        np.array(need_index, dtype=np.int64),
+        np.array(vendor_index, dtype=np.int64),
+        price,
+        capacity,
+        min_order,
+    )
 
 
 def _offers_slow(
-    raw: list,
+    raw: list[Any],
     need_pos: dict[str, int],
     vendor_pos: dict[str, int],
     known_needs: set[str] | None,
     known_vendors: set[str] | None,
     errors: ErrorList,
-) -> tuple[np.ndarray, ...] | None:
-    rows: list[tuple] = []
+) -> OfferColumns | None:
+    rows: list[tuple[int, int, float, float, float]] = []
     first_at: dict[tuple[str, str], int] = {}
     for index, record in enumerate(raw):
         path = f"offers[{index}]"
@@ -440,7 +479,7 @@ def _offers_slow(
     if not rows:
         empty = np.zeros(0)
         return (np.zeros(0, np.int64), np.zeros(0, np.int64), empty, empty.copy(), empty.copy())
-    need, vendor, price, capacity, min_order = zip(*rows)
+    need, vendor, price, capacity, min_order = zip(*rows, strict=True)
     return (
         np.array(need, np.int64),
         np.array(vendor, np.int64),
@@ -450,7 +489,7 @@ def _offers_slow(
     )
 
 
-def _pair_order(need: np.ndarray, vendor: np.ndarray, vendor_count: int) -> np.ndarray | None:
+def _pair_order(need: IntArray, vendor: IntArray, vendor_count: int) -> IntArray | None:
     """Offer order by (need, vendor) position; None when a pair occurs twice."""
     pair = need * (vendor_count + 1) + vendor
     order = np.argsort(pair, kind="stable")
@@ -461,7 +500,7 @@ def _pair_order(need: np.ndarray, vendor: np.ndarray, vendor_count: int) -> np.n
 
 
 def _read_section(
-    document: dict, name: str, rules: tuple[Rule, ...], errors: ErrorList
+    document: Mapping[str, Any], name: str, rules: tuple[Rule, ...], errors: ErrorList
 ) -> dict[str, Any] | None:
     value = document.get(name)
     if value is None:
@@ -526,7 +565,8 @@ def parse_problem(document: Any) -> tuple[Problem | None, list[dict[str, str]]]:
     vendors.sort(key=lambda record: record["id"])
     need_pos = {record["id"]: index for index, record in enumerate(needs)}
     vendor_pos = {record["id"]: index for index, record in enumerate(vendors)}
-    columns = order = None
+    columns: OfferColumns | None = None
+    order: IntArray | None = None
     if raw_offers is not None and not errors:
         columns = _offers_fast(raw_offers, need_pos, vendor_pos)
         if columns is not None:
@@ -535,7 +575,8 @@ def parse_problem(document: Any) -> tuple[Problem | None, list[dict[str, str]]]:
         columns = _offers_slow(raw_offers, need_pos, vendor_pos, need_ids, vendor_ids, errors)
         if columns is not None:
             order = _pair_order(columns[0], columns[1], len(vendors))
-    if errors or columns is None or order is None:
+    # targets and options are None only after an error
+    if errors or columns is None or order is None or targets is None or options is None:
         return None, errors.as_list()
 
     need, vendor, price, capacity, min_order = columns
@@ -562,4 +603,5 @@ def validate(document: Any) -> list[dict[str, str]]:
     try:
         return parse_problem(document)[1]
     except Exception as exc:  # noqa: BLE001 - the contract is "never raise on bad input"
+        logger.exception("optimizer.validate failed with an internal error")
         return [{"field": "$", "message": f"could not read the document ({type(exc).__name__})"}]

@@ -16,16 +16,86 @@ with the binaries fixed at the reported plan.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
+from typing import Any, NotRequired, TypedDict
 
 import numpy as np
 
-from optimizer.model import BOUND_VENDOR_SHARE, INF, AllocationModel
+from optimizer.model import BOUND_NONE, BOUND_VENDOR_SHARE, INF, AllocationModel
+from optimizer.problem import Document, FloatArray
 from optimizer.solve import StagedSolution
+from optimizer.status import Status
 
 VOLUME_DECIMALS = 6
+"""Volumes are reported to a millionth of a unit."""
+REPORT_DECIMALS = 6
+"""Decimals of every other reported number (totals, slacks, shadow prices), unless stated."""
+MIP_GAP_DECIMALS = 9
+"""Decimals of the reported relative MIP gap."""
+HALF_CENT = 0.005
+"""$: an amount this close to whole dollars is written without cents."""
+QUALITY_STEP = 0.01
+"""The relaxation a min_avg_quality shadow price is quoted per: 0.01 of average quality."""
+PERCENTAGE_POINT = 0.01
+"""The relaxation a spend-share shadow price is quoted per: one percentage point (0.01)."""
+ROW_BINDING_TOL = 1e-7
+"""A row binds when its slack is within this, relative to max(1, |bound|), plus the rounding
+that the reported volumes bring into it."""
+BOUND_BINDING_TOL = 1e-6
+"""An x column's capacity or share bound binds within this, relative to max(1, bound)."""
 
 
-def clean(value: float | None, decimals: int = 6) -> float | None:
+class RowDescription(TypedDict):
+    """A model row or x bound in business terms; need and vendor are ids (None: not about
+    one need or vendor)."""
+
+    name: str
+    kind: str
+    label: str
+    need: str | None
+    vendor: str | None
+
+
+class Allocation(TypedDict):
+    """One allocation line: volume in units, price in $ per unit, cost in $."""
+
+    need: str
+    vendor: str
+    volume: float
+    price: float
+    cost: float
+
+
+class Totals(TypedDict):
+    """The plan's totals: cost $, volume units, avg_impact points 0–100, avg_quality and the
+    shares 0–1, impact_worker_hours in units (None where not defined)."""
+
+    cost: float | None
+    volume: float | None
+    avg_impact: float | None
+    avg_quality: float | None
+    impact_spend_share: float | None
+    impact_worker_hours: float | None
+    impact_worker_hours_coverage: float | None
+
+
+class ConstraintEntry(TypedDict):
+    """One entry of the result's `constraints` (see the package docstring)."""
+
+    name: str
+    kind: str
+    label: str
+    binding: bool
+    slack: float | None
+    slack_unit: str
+    shadow_price: float | None
+    unit: str | None
+    meaning: str
+    need: NotRequired[str]
+    vendor: NotRequired[str]
+
+
+def clean(value: float | None, decimals: int = REPORT_DECIMALS) -> float | None:
     """A JSON-safe float rounded to `decimals` (no -0.0, no NaN/inf)."""
     if value is None or not math.isfinite(value):
         return None
@@ -33,7 +103,7 @@ def clean(value: float | None, decimals: int = 6) -> float | None:
 
 
 def money(value: float) -> str:
-    if abs(value - round(value)) < 0.005:
+    if abs(value - round(value)) < HALF_CENT:
         return f"${round(value):,.0f}"
     return f"${value:,.2f}"
 
@@ -47,11 +117,18 @@ def percent(share: float) -> str:
     return number(100.0 * share, 1) + "%"
 
 
+def _given(target: float | None) -> float:
+    """A target that the document sets (its row is free, and never described, otherwise)."""
+    if target is None:
+        raise ValueError("the target is not set")
+    return target
+
+
 # ---------------------------------------------------------------------------------------------
 # names and labels of rows and bounds (shared with explain.py)
 
 
-def row_description(model: AllocationModel, r: int) -> dict:
+def row_description(model: AllocationModel, r: int) -> RowDescription:
     """Kind, business label and the need/vendor ids of model row r."""
     problem, kind = model.problem, model.row_kind[r]
     targets = problem.targets
@@ -63,15 +140,19 @@ def row_description(model: AllocationModel, r: int) -> dict:
         "vendor_capacity": lambda: f"Vendor {vendor} can take at most {number(upper, 6)} units",
         "definition": lambda: f"Definition of {model.row_names[r].replace('_', ' ')}",
         "budget": lambda: f"Total cost at most {money(upper)} (budget)",
-        "min_avg_impact": lambda: f"Average impact at least {number(targets.min_avg_impact, 6)}",
-        "min_avg_quality": lambda: f"Average quality at least {number(targets.min_avg_quality, 6)}",
+        "min_avg_impact": lambda: (
+            f"Average impact at least {number(_given(targets.min_avg_impact), 6)}"
+        ),
+        "min_avg_quality": lambda: (
+            f"Average quality at least {number(_given(targets.min_avg_quality), 6)}"
+        ),
         "min_impact_spend_share": lambda: (
-            f"At least {percent(targets.min_impact_spend_share)} of spend with impact vendors "
-            f"(impact score ≥ {number(targets.impact_vendor_min_score, 6)})"
+            f"At least {percent(_given(targets.min_impact_spend_share))} of spend with impact "
+            f"vendors (impact score ≥ {number(_given(targets.impact_vendor_min_score), 6)})"
         ),
         "vendor_spend_cap": lambda: f"Vendor {vendor}'s spend within the vendor spend cap",
         "max_vendor_spend_share": lambda: (
-            f"No vendor above {percent(targets.max_vendor_spend_share)} of total spend"
+            f"No vendor above {percent(_given(targets.max_vendor_spend_share))} of total spend"
         ),
         "max_vendors": lambda: f"Need {need} uses at most {number(upper, 0)} vendors",
         "min_order": lambda: (
@@ -88,7 +169,7 @@ def row_description(model: AllocationModel, r: int) -> dict:
     }
 
 
-def bound_description(model: AllocationModel, k: int) -> dict:
+def bound_description(model: AllocationModel, k: int) -> RowDescription:
     """Kind, business label and ids of the upper bound of x column k."""
     problem = model.problem
     need = problem.needs[model.x_need[k]]
@@ -118,7 +199,7 @@ def bound_description(model: AllocationModel, k: int) -> dict:
 # the plan
 
 
-def reported_columns(model: AllocationModel, x: np.ndarray) -> np.ndarray:
+def reported_columns(model: AllocationModel, x: FloatArray) -> FloatArray:
     """The solution with x rounded as reported and S, I, M recomputed from the rounded x."""
     full = np.array(x, dtype=float)
     volumes = np.round(np.maximum(full[: model.n_x], 0.0), VOLUME_DECIMALS)
@@ -133,16 +214,18 @@ def reported_columns(model: AllocationModel, x: np.ndarray) -> np.ndarray:
     return full
 
 
-def allocations_and_totals(model: AllocationModel, full: np.ndarray) -> tuple[list, dict]:
+def allocations_and_totals(
+    model: AllocationModel, full: FloatArray
+) -> tuple[list[Allocation], Totals]:
     """Allocation lines (need id, vendor id order) and the totals computed from them."""
     problem = model.problem
     used = np.flatnonzero(full[: model.n_x] > 0)
     volumes = full[used].tolist()
     prices = model.x_price[used].tolist()
-    costs = [round(v * p, VOLUME_DECIMALS) for v, p in zip(volumes, prices)]
+    costs = [round(v * p, VOLUME_DECIMALS) for v, p in zip(volumes, prices, strict=True)]
     needs = [problem.needs[j].id for j in model.x_need[used].tolist()]
     vendor_pos = model.x_vendor[used].tolist()
-    allocations = [
+    allocations: list[Allocation] = [
         {
             "need": need,
             "vendor": problem.vendors[i].id,
@@ -150,23 +233,24 @@ def allocations_and_totals(model: AllocationModel, full: np.ndarray) -> tuple[li
             "price": p,
             "cost": c + 0.0,
         }
-        for need, i, v, p, c in zip(needs, vendor_pos, volumes, prices, costs)
+        for need, i, v, p, c in zip(needs, vendor_pos, volumes, prices, costs, strict=True)
     ]
     total_volume = math.fsum(volumes)
     total_cost = math.fsum(costs)
     vendors = problem.vendors
-    impact = math.fsum(v * vendors[i].impact_score for v, i in zip(volumes, vendor_pos))
-    quality = math.fsum(v * vendors[i].quality for v, i in zip(volumes, vendor_pos))
+    used_by = list(zip(volumes, vendor_pos, strict=True))
+    impact = math.fsum(v * vendors[i].impact_score for v, i in used_by)
+    quality = math.fsum(v * vendors[i].quality for v, i in used_by)
     known = [
-        (v, vendors[i].impact_worker_share)
-        for v, i in zip(volumes, vendor_pos)
-        if vendors[i].impact_worker_share is not None
+        (v, share) for v, i in used_by if (share := vendors[i].impact_worker_share) is not None
     ]
     impact_spend_share = None
     if problem.targets.impact_vendor_min_score is not None and total_cost > 0:
-        impact_spend = math.fsum(c for c, i in zip(costs, vendor_pos) if model.impact_vendor[i])
+        impact_spend = math.fsum(
+            c for c, i in zip(costs, vendor_pos, strict=True) if model.impact_vendor[i]
+        )
         impact_spend_share = clean(impact_spend / total_cost)
-    totals = {
+    totals: Totals = {
         "cost": clean(total_cost),
         "volume": clean(total_volume),
         "avg_impact": clean(impact / total_volume) if total_volume > 0 else None,
@@ -197,7 +281,9 @@ _REPORTED_ROWS = (
 )
 
 
-def _step(model: AllocationModel, kind: str, desc: dict, spend: float) -> tuple[float, str, str]:
+def _step(
+    model: AllocationModel, kind: str, desc: RowDescription, spend: float
+) -> tuple[float, str, str]:
     """(bound change per unit relaxation, what one unit is, slack unit) for a row kind."""
     total = model.total_volume
     vendor, need = desc["vendor"], desc["need"]
@@ -207,17 +293,17 @@ def _step(model: AllocationModel, kind: str, desc: dict, spend: float) -> tuple[
         "budget": (1.0, "extra $ of budget", "$"),
         "min_avg_impact": (-total, "point of average impact relaxed", "points of average impact"),
         "min_avg_quality": (
-            -0.01 * total,
+            -QUALITY_STEP * total,
             "0.01 of average quality relaxed",
             "average quality (0-1)",
         ),
         "min_impact_spend_share": (
-            -0.01 * spend,
+            -PERCENTAGE_POINT * spend,
             "percentage point of impact spend share relaxed",
             "share of total spend (0-1)",
         ),
         "max_vendor_spend_share": (
-            0.01 * spend,
+            PERCENTAGE_POINT * spend,
             "percentage point of vendor spend cap relaxed",
             "share of total spend (0-1)",
         ),
@@ -240,21 +326,28 @@ def _slack_scale(model: AllocationModel, kind: str, spend: float) -> float:
 class ShadowPricer:
     """Turns duals of the minimised primary cost into business shadow prices."""
 
-    def __init__(self, model: AllocationModel, row_dual, col_dual, full: np.ndarray) -> None:
+    def __init__(
+        self,
+        model: AllocationModel,
+        row_dual: FloatArray | None,
+        col_dual: FloatArray | None,
+        full: FloatArray,
+    ) -> None:
         self.model, self.row_dual, self.col_dual = model, row_dual, col_dual
         self.max_impact = model.problem.objective == "max_impact"
         self.sign = -1.0 if self.max_impact else 1.0
         self.per_objective = 1.0 / model.total_volume if self.max_impact else 1.0
-        self.avg_impact = full[model.col_impact] / model.total_volume
+        self.avg_impact = float(full[model.col_impact]) / model.total_volume
         self.objective_unit = "points of average impact" if self.max_impact else "$"
-        self.share_bound_dual = np.zeros(len(model.problem.needs))
+        self.share_bound_dual: FloatArray = np.zeros(len(model.problem.needs))
         if col_dual is not None:
             share_bound = (model.x_bound_kind == BOUND_VENDOR_SHARE) & model.x_at_upper(full)
+            # with weights, bincount sums floats (numpy's stubs say it counts, as intp)
             self.share_bound_dual = np.bincount(
                 model.x_need[share_bound],
                 weights=col_dual[: model.n_x][share_bound],
                 minlength=len(model.problem.needs),
-            )
+            ).astype(np.float64, copy=False)
 
     def available(self) -> bool:
         return self.row_dual is not None
@@ -262,12 +355,12 @@ class ShadowPricer:
     def row(self, r: int, step: float) -> float | None:
         if self.row_dual is None or math.isnan(step):
             return None
-        return self.sign * self.row_dual[r] * step * self.per_objective
+        return float(self.sign * self.row_dual[r] * step * self.per_objective)
 
     def bound(self, k: int) -> float | None:
         if self.col_dual is None:
             return None
-        return self.sign * self.col_dual[k] * self.per_objective
+        return float(self.sign * self.col_dual[k] * self.per_objective)
 
     def demand(self, r: int) -> float | None:
         """d objective / d volume of the need: the demand dual plus the average targets'
@@ -276,7 +369,7 @@ class ShadowPricer:
             return None
         model, problem = self.model, self.model.problem
         j = int(model.row_need[r])
-        dual = self.row_dual[r]
+        dual = float(self.row_dual[r])
         for name, target in (
             ("min_avg_impact", problem.targets.min_avg_impact),
             ("min_avg_quality", problem.targets.min_avg_quality),
@@ -313,8 +406,8 @@ def _meaning(pricer: ShadowPricer, unit_step: str, has_price: bool, kind: str) -
 
 
 def constraint_report(
-    model: AllocationModel, staged: StagedSolution, full: np.ndarray
-) -> list[dict]:
+    model: AllocationModel, staged: StagedSolution, full: FloatArray
+) -> list[ConstraintEntry]:
     """One entry per active business row, plus every binding offer-capacity or max-share
     bound of an x column."""
     lp = model.lp
@@ -328,7 +421,7 @@ def constraint_report(
     )
     coefficient_mass = np.where(np.diff(lp.start) > 0, coefficient_mass, 0.0)
     pricer = ShadowPricer(model, staged.row_dual, staged.col_dual, full)
-    entries = []
+    entries: list[ConstraintEntry] = []
     for r, kind in enumerate(model.row_kind):
         lower, upper = lp.row_lower[r], lp.row_upper[r]
         if kind not in _REPORTED_ROWS or (lower == -INF and upper == INF):
@@ -340,7 +433,7 @@ def constraint_report(
         else:
             slack = activity[r] - lower
         bound = abs(upper) if upper < INF else abs(lower)
-        tolerance = 1e-7 * max(1.0, bound) + 10**-VOLUME_DECIMALS * coefficient_mass[r]
+        tolerance = ROW_BINDING_TOL * max(1.0, bound) + 10**-VOLUME_DECIMALS * coefficient_mass[r]
         binding = slack <= tolerance
         if kind == "min_order" and not (binding and full[model.row_x[r]] > 0):
             continue
@@ -361,7 +454,9 @@ def constraint_report(
             )
         )
     at_bound = np.flatnonzero(
-        model.x_at_upper(full, 1e-6) & (model.x_bound_kind != 0) & (lp.col_upper[: model.n_x] > 0)
+        model.x_at_upper(full, BOUND_BINDING_TOL)
+        & (model.x_bound_kind != BOUND_NONE)
+        & (lp.col_upper[: model.n_x] > 0)
     )
     for k in at_bound.tolist():
         desc = bound_description(model, k)
@@ -373,7 +468,7 @@ def constraint_report(
 
 
 def _entry(
-    desc: dict,
+    desc: RowDescription,
     binding: bool,
     slack: float,
     slack_unit: str,
@@ -381,8 +476,8 @@ def _entry(
     pricer: ShadowPricer,
     unit_step: str,
     has_price: bool,
-) -> dict:
-    entry = {
+) -> ConstraintEntry:
+    entry: ConstraintEntry = {
         "name": desc["name"],
         "kind": desc["kind"],
         "label": desc["label"],
@@ -393,9 +488,11 @@ def _entry(
         "unit": f"{pricer.objective_unit} per {unit_step}" if has_price else None,
         "meaning": _meaning(pricer, unit_step, has_price, desc["kind"]),
     }
-    for key in ("need", "vendor"):
-        if desc[key] is not None:
-            entry[key] = desc[key]
+    need, vendor = desc["need"], desc["vendor"]
+    if need is not None:
+        entry["need"] = need
+    if vendor is not None:
+        entry["vendor"] = vendor
     return entry
 
 
@@ -403,7 +500,7 @@ def _entry(
 # whole documents
 
 
-def model_summary(model: AllocationModel) -> dict:
+def model_summary(model: AllocationModel) -> dict[str, int]:
     return {
         "variables": model.lp.num_col,
         "constraints": model.lp.num_row,
@@ -412,7 +509,7 @@ def model_summary(model: AllocationModel) -> dict:
     }
 
 
-def empty_result(status: str, errors: list | None = None) -> dict:
+def empty_result(status: Status, errors: Sequence[Mapping[str, str]] | None = None) -> Document:
     """The document shape with nothing solved (invalid input, solver errors)."""
     return {
         "status": status,
@@ -425,12 +522,17 @@ def empty_result(status: str, errors: list | None = None) -> dict:
     }
 
 
-def plan_result(model: AllocationModel, staged: StagedSolution, solver_info: dict) -> dict:
+def plan_result(
+    model: AllocationModel, staged: StagedSolution, solver_info: Mapping[str, Any]
+) -> Document:
     """The result document for a solve that produced a plan (optimal, or a MIP incumbent
     at the time limit)."""
     problem = model.problem
+    if staged.x is None:
+        raise ValueError(f"a {staged.status} solve without a plan has no plan result")
     full = reported_columns(model, staged.x)
     allocations, totals = allocations_and_totals(model, full)
+    objective: dict[str, Any]
     if problem.objective == "max_impact":
         objective = {
             "name": "max_impact",
@@ -450,5 +552,5 @@ def plan_result(model: AllocationModel, staged: StagedSolution, solver_info: dic
         model=model_summary(model),
     )
     if model.lp.is_mip:
-        result["mip_gap"] = clean(staged.mip_gap, 9)
+        result["mip_gap"] = clean(staged.mip_gap, MIP_GAP_DECIMALS)
     return result

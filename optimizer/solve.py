@@ -37,21 +37,47 @@ import os
 import shutil
 import subprocess
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, TypedDict
 
 import highspy
 import numpy as np
+import numpy.typing as npt
 import pulp
 
-from optimizer.model import AllocationModel, cost_vector, primary_cost, to_pulp
-from optimizer.problem import Options
+from optimizer.model import AllocationModel, Int32Array, cost_vector, primary_cost, to_pulp
+from optimizer.problem import DEFAULT_MIP_REL_GAP, BoolArray, FloatArray, IntArray, Options
+from optimizer.status import Status
 
 TIE_REL, TIE_ABS = 1e-7, 1e-6
 """Without duals (a MIP frontier anchor): how far a later stage may move off the earlier
 optimum, relative and absolute ($ or impact points × units)."""
 DUAL_TOL = 1e-9
 """A reduced cost or dual above this (objective units per unit) counts as nonzero."""
+AT_BOUND_TOL = 1e-9
+"""A value within this of a bound, relative to the larger of 1, |bound| and the row's |A| |x|,
+is at the bound (`_at`)."""
+RANGING_TOL = 1e-9
+"""`stays_optimal_as_cost_rises`: a scaled dual infeasibility above this means the basis does
+not stay optimal (measured on random instances: ≤ 1e-14 when it does, ≥ 2e-4 when not)."""
+MIN_RUN_SECONDS = 0.01
+"""The shortest time limit handed to a solver run (CBC, HiGHS' IIS), in seconds."""
+HIGHS_DUAL_SIMPLEX = 1
+"""HiGHS' `simplex_strategy` value for the (serial) dual simplex."""
+HIGHS_FEASIBLE = int(highspy.SolutionStatus.kSolutionStatusFeasible)
+"""`HighsInfo.primal_solution_status` (an int) of a run that holds a feasible solution: 2."""
+CBC_RANDOM_SEED = 42
+"""CBC's randomSeed and randomCbcSeed, fixed so that a run repeats."""
+CBC_VERSION_TIMEOUT = 10
+"""Seconds to wait for `cbc -quit` to print its version banner."""
+SECONDS_DECIMALS = 6
+"""Solver times are reported to the microsecond."""
+
+Positions = Sequence[int] | IntArray
+"""Column or row positions."""
+Values = Sequence[float] | FloatArray
+"""One bound per position."""
 
 
 class SolverUnavailable(Exception):
@@ -78,27 +104,34 @@ class SolveOutcome:
     (∂cost/∂bound) and None when the solver has none (MIP); col_dual also when the run was
     asked to leave it out."""
 
-    status: str
-    x: np.ndarray | None
-    row_dual: np.ndarray | None
-    col_dual: np.ndarray | None
+    status: Status
+    x: FloatArray | None
+    row_dual: FloatArray | None
+    col_dual: FloatArray | None
     seconds: float
     iterations: int | None
     mip_gap: float | None = None
     message: str = ""
 
+    @property
+    def plan(self) -> FloatArray:
+        """`x` of a run known to have a plan (an optimal one); RuntimeError if it has none."""
+        if self.x is None:
+            raise RuntimeError(f"a {self.status} run without a plan")
+        return self.x
+
 
 class SolverSession(Protocol):
     """Current bounds are readable as col_lower, col_upper, row_lower, row_upper."""
 
-    col_lower: np.ndarray
-    col_upper: np.ndarray
-    row_lower: np.ndarray
-    row_upper: np.ndarray
+    col_lower: FloatArray
+    col_upper: FloatArray
+    row_lower: FloatArray
+    row_upper: FloatArray
 
-    def set_cost(self, cost: np.ndarray) -> None: ...
-    def set_col_bounds(self, cols, lower, upper) -> None: ...
-    def set_row_bounds(self, rows, lower, upper) -> None: ...
+    def set_cost(self, cost: FloatArray) -> None: ...
+    def set_col_bounds(self, cols: Positions, lower: Values, upper: Values) -> None: ...
+    def set_row_bounds(self, rows: Positions, lower: Values, upper: Values) -> None: ...
     def run(self, time_limit: float, col_dual: bool = True) -> SolveOutcome:
         """Solve with the current costs and bounds. `col_dual=False` leaves the reduced costs
         out (outcome.col_dual None): only `hold_optimum` reads them, and fetching them costs
@@ -131,10 +164,10 @@ class BoundMemory:
         self.col_lower, self.col_upper = lp.col_lower.copy(), lp.col_upper.copy()
         self.row_lower, self.row_upper = lp.row_lower.copy(), lp.row_upper.copy()
 
-    def set_col_bounds(self, cols, lower, upper) -> None:
+    def set_col_bounds(self, cols: Positions, lower: Values, upper: Values) -> None:
         self.col_lower[cols], self.col_upper[cols] = lower, upper
 
-    def set_row_bounds(self, rows, lower, upper) -> None:
+    def set_row_bounds(self, rows: Positions, lower: Values, upper: Values) -> None:
         self.row_lower[rows], self.row_upper[rows] = lower, upper
 
 
@@ -143,23 +176,28 @@ class BoundMemory:
 
 
 _HIGHS_STATUS = {
-    highspy.HighsModelStatus.kOptimal: "optimal",
-    highspy.HighsModelStatus.kInfeasible: "infeasible",
+    highspy.HighsModelStatus.kOptimal: Status.OPTIMAL,
+    highspy.HighsModelStatus.kInfeasible: Status.INFEASIBLE,
     # every column of the model is bounded, so "unbounded or infeasible" means infeasible
-    highspy.HighsModelStatus.kUnboundedOrInfeasible: "infeasible",
-    highspy.HighsModelStatus.kTimeLimit: "time_limit",
-    highspy.HighsModelStatus.kIterationLimit: "time_limit",
-    highspy.HighsModelStatus.kInterrupt: "time_limit",
-    highspy.HighsModelStatus.kSolutionLimit: "time_limit",
+    highspy.HighsModelStatus.kUnboundedOrInfeasible: Status.INFEASIBLE,
+    highspy.HighsModelStatus.kTimeLimit: Status.TIME_LIMIT,
+    highspy.HighsModelStatus.kIterationLimit: Status.TIME_LIMIT,
+    highspy.HighsModelStatus.kInterrupt: Status.TIME_LIMIT,
+    highspy.HighsModelStatus.kSolutionLimit: Status.TIME_LIMIT,
 }
 
 
-def _i32(values) -> np.ndarray:
+def _i32(values: npt.ArrayLike) -> Int32Array:
     return np.ascontiguousarray(values, dtype=np.int32)
 
 
-def _f64(values) -> np.ndarray:
+def _f64(values: npt.ArrayLike) -> FloatArray:
     return np.ascontiguousarray(values, dtype=np.float64)
+
+
+def new_highs() -> highspy.Highs:
+    """A new `Highs` object (highspy 1.15 leaves `Highs.__init__` unannotated)."""
+    return highspy.Highs()  # type: ignore[no-untyped-call]
 
 
 def pass_model(highs: highspy.Highs, model: AllocationModel, continuous: bool = False) -> None:
@@ -195,12 +233,12 @@ def pass_model(highs: highspy.Highs, model: AllocationModel, continuous: bool = 
 
 def configured_highs(mip_rel_gap: float) -> highspy.Highs:
     """A Highs object set up for reproducible, quiet, serial solves."""
-    h = highspy.Highs()
+    h = new_highs()
     for option, value in (
         ("output_flag", False),
         ("threads", 1),
         ("random_seed", 0),
-        ("simplex_strategy", 1),
+        ("simplex_strategy", HIGHS_DUAL_SIMPLEX),
         ("parallel", "off"),
         ("mip_rel_gap", mip_rel_gap),
     ):
@@ -217,45 +255,53 @@ class HighsSession(BoundMemory):
         self.cost = np.zeros(model.lp.num_col)
         self.is_mip = model.lp.is_mip and not continuous
 
-    def set_cost(self, cost: np.ndarray) -> None:
+    def set_cost(self, cost: FloatArray) -> None:
         changed = np.flatnonzero(cost != self.cost)
         self.highs.changeColsCost(changed.size, _i32(changed), _f64(cost[changed]))
         self.cost = np.array(cost, dtype=float)
 
-    def set_col_bounds(self, cols, lower, upper) -> None:
+    def set_col_bounds(self, cols: Positions, lower: Values, upper: Values) -> None:
         BoundMemory.set_col_bounds(self, cols, lower, upper)
-        cols = _i32(cols)
+        positions = _i32(cols)
         self.highs.changeColsBounds(
-            cols.size, cols, _f64(self.col_lower[cols]), _f64(self.col_upper[cols])
+            positions.size,
+            positions,
+            _f64(self.col_lower[positions]),
+            _f64(self.col_upper[positions]),
         )
 
-    def set_row_bounds(self, rows, lower, upper) -> None:
+    def set_row_bounds(self, rows: Positions, lower: Values, upper: Values) -> None:
         BoundMemory.set_row_bounds(self, rows, lower, upper)
-        rows = _i32(rows)
-        self.highs.changeRowsBounds(
-            rows.size, rows, _f64(self.row_lower[rows]), _f64(self.row_upper[rows])
+        positions = _i32(rows)
+        self.highs.changeRowsBounds(  # type: ignore[attr-defined]  # not in highspy 1.15's stubs
+            positions.size,
+            positions,
+            _f64(self.row_lower[positions]),
+            _f64(self.row_upper[positions]),
         )
 
     def run(self, time_limit: float, col_dual: bool = True) -> SolveOutcome:
         h = self.highs
         if time_limit <= 0:
-            return SolveOutcome("time_limit", None, None, None, 0.0, 0)
+            return SolveOutcome(Status.TIME_LIMIT, None, None, None, 0.0, 0)
         h.setOptionValue("time_limit", float(time_limit))
         started = time.perf_counter()
         h.run()
         seconds = time.perf_counter() - started
-        status = _HIGHS_STATUS.get(h.getModelStatus(), "error")
+        status = _HIGHS_STATUS.get(h.getModelStatus(), Status.ERROR)
         info = h.getInfo()
         solution = h.getSolution()
-        x = row_dual = reduced_cost = None
-        feasible = info.primal_solution_status == 2
-        if feasible and solution.value_valid and status in ("optimal", "time_limit"):
+        x: FloatArray | None = None
+        row_dual: FloatArray | None = None
+        reduced_cost: FloatArray | None = None
+        feasible = info.primal_solution_status == HIGHS_FEASIBLE
+        if feasible and solution.value_valid and status in (Status.OPTIMAL, Status.TIME_LIMIT):
             x = np.array(solution.col_value)
-        if status == "optimal" and solution.dual_valid and not self.is_mip:
+        if status == Status.OPTIMAL and solution.dual_valid and not self.is_mip:
             row_dual = np.array(solution.row_dual)
             reduced_cost = np.array(solution.col_dual) if col_dual else None
         mip_gap = float(info.mip_gap) if self.is_mip and x is not None else None
-        message = "" if status != "error" else h.modelStatusToString(h.getModelStatus())
+        message = "" if status != Status.ERROR else h.modelStatusToString(h.getModelStatus())
         return SolveOutcome(
             status,
             x,
@@ -282,14 +328,16 @@ class HighsSession(BoundMemory):
         if self.is_mip:
             return None
         highs = self.highs
-        status, basic = highs.getBasicVariables()
+        # getBasicVariables and getBasisInverseRow are missing from highspy 1.15's stubs
+        status, basic = highs.getBasicVariables()  # type: ignore[attr-defined]
         position = np.flatnonzero(np.asarray(basic) == col)
         if status != highspy.HighsStatus.kOk or position.size != 1:
             return None
-        status, y = highs.getBasisInverseRow(int(position[0]))
+        status, inverse_row = highs.getBasisInverseRow(int(position[0]))  # type: ignore[attr-defined]
         if status != highspy.HighsStatus.kOk:
             return None
-        y, lp = np.asarray(y), self.lp
+        y: FloatArray = np.asarray(inverse_row, dtype=float)
+        lp = self.lp
         terms = lp.value * np.repeat(y, np.diff(lp.start))
         col_d = -np.bincount(lp.index, weights=terms, minlength=lp.num_col)
         col_d[col] += 1.0
@@ -305,21 +353,22 @@ class HighsSession(BoundMemory):
                 lp.row_magnitude(x),
             ),
         )
-        return worst <= 1e-9
+        return worst <= RANGING_TOL
 
     def basis(self) -> highspy.HighsBasis:
         return self.highs.getBasis()
 
-    def start_from(self, basis: highspy.HighsBasis) -> None:
-        self.highs.setBasis(basis)  # if rejected, the next run starts from the current basis
+    def start_from(self, basis: object | None) -> None:
+        if isinstance(basis, highspy.HighsBasis):
+            self.highs.setBasis(basis)  # if rejected, the next run starts from the current basis
 
 
 def _dual_infeasibility(
-    d: np.ndarray,
-    values: np.ndarray,
-    lower: np.ndarray,
-    upper: np.ndarray,
-    scale: np.ndarray | float = 0.0,
+    d: FloatArray,
+    values: FloatArray,
+    lower: FloatArray,
+    upper: FloatArray,
+    scale: FloatArray | float = 0.0,
 ) -> float:
     """The largest violation of "d ≥ 0 at a lower bound, d ≤ 0 at an upper bound" over the
     variables that can move (0.0 when none); `scale` as for `_at`."""
@@ -334,11 +383,11 @@ class HighsSolver:
 
     name = "highs"
 
-    def __init__(self, mip_rel_gap: float = 1e-6) -> None:
+    def __init__(self, mip_rel_gap: float = DEFAULT_MIP_REL_GAP) -> None:
         self.mip_rel_gap = mip_rel_gap
 
     def version(self) -> str:
-        h = highspy.Highs()
+        h = new_highs()
         return f"{h.version()} ({h.githash()})"
 
     def open(self, model: AllocationModel, continuous: bool = False) -> HighsSession:
@@ -355,6 +404,9 @@ def cbc_path() -> str | None:
     if found:
         return found
     try:
+        # Imported here, not at the top: PuLP 4 drops this module with the bundled binary,
+        # and then "no CBC" must be an answer of this function, not an import error of
+        # the whole optimizer.
         from pulp.apis.coin_api import pulp_cbc_path
     except ImportError:
         return None
@@ -374,7 +426,7 @@ class CbcSession(BoundMemory):
         self.integer = np.zeros_like(model.lp.integer) if continuous else model.lp.integer
         self.is_mip = bool(self.integer.any())
 
-    def set_cost(self, cost: np.ndarray) -> None:
+    def set_cost(self, cost: FloatArray) -> None:
         self.cost = np.array(cost, dtype=float)
 
     def stays_optimal_as_cost_rises(self, col: int) -> bool | None:
@@ -383,12 +435,12 @@ class CbcSession(BoundMemory):
     def basis(self) -> None:
         return None  # every run is cold
 
-    def start_from(self, basis: None) -> None:
+    def start_from(self, basis: object | None) -> None:
         pass
 
     def run(self, time_limit: float, col_dual: bool = True) -> SolveOutcome:
         if time_limit <= 0:
-            return SolveOutcome("time_limit", None, None, None, 0.0, None)
+            return SolveOutcome(Status.TIME_LIMIT, None, None, None, 0.0, None)
         prob, variables, constraints = to_pulp(
             self.model,
             self.cost,
@@ -401,29 +453,40 @@ class CbcSession(BoundMemory):
         command = pulp.COIN_CMD(
             path=self.path,
             msg=False,
-            timeLimit=max(time_limit, 0.01),
+            timeLimit=max(time_limit, MIN_RUN_SECONDS),
             gapRel=self.mip_rel_gap if self.is_mip else None,
-            options=["randomSeed 42", "randomCbcSeed 42"],
+            options=[f"randomSeed {CBC_RANDOM_SEED}", f"randomCbcSeed {CBC_RANDOM_SEED}"],
         )
         started = time.perf_counter()
         try:
             prob.solve(command)
         except pulp.PulpSolverError as exc:
             return SolveOutcome(
-                "error", None, None, None, time.perf_counter() - started, None, message=str(exc)
+                Status.ERROR,
+                None,
+                None,
+                None,
+                time.perf_counter() - started,
+                None,
+                message=str(exc),
             )
         seconds = time.perf_counter() - started
+        status: Status
         if prob.status == pulp.LpStatusOptimal and prob.sol_status == pulp.LpSolutionOptimal:
-            status = "optimal"
+            status = Status.OPTIMAL
         elif prob.status == pulp.LpStatusInfeasible:
-            status = "infeasible"
+            status = Status.INFEASIBLE
         elif prob.sol_status == pulp.LpSolutionIntegerFeasible or prob.status == 0:
-            status = "time_limit"
+            status = Status.TIME_LIMIT
         else:
-            status = "error"
-        x = row_dual = reduced_cost = None
+            status = Status.ERROR
+        x: FloatArray | None = None
+        row_dual: FloatArray | None = None
+        reduced_cost: FloatArray | None = None
         values = [v.varValue for v in variables]
-        if status in ("optimal", "time_limit") and any(value is not None for value in values):
+        if status in (Status.OPTIMAL, Status.TIME_LIMIT) and any(
+            value is not None for value in values
+        ):
             # a column in no written row and with no cost is left out by PuLP: any value in
             # its bounds will do, take the one nearest 0
             nearest_zero = np.clip(0.0, self.col_lower, self.col_upper)
@@ -431,7 +494,7 @@ class CbcSession(BoundMemory):
                 [nearest_zero[k] if value is None else value for k, value in enumerate(values)],
                 dtype=float,
             )
-        if status == "optimal" and not self.is_mip:
+        if status == Status.OPTIMAL and not self.is_mip:
             row_dual = np.array([0.0 if c is None or c.pi is None else c.pi for c in constraints])
             if col_dual:
                 reduced_cost = np.array([v.dj or 0.0 for v in variables])
@@ -443,7 +506,7 @@ class CbcSolver:
 
     name = "cbc"
 
-    def __init__(self, mip_rel_gap: float = 1e-6) -> None:
+    def __init__(self, mip_rel_gap: float = DEFAULT_MIP_REL_GAP) -> None:
         path = cbc_path()
         if path is None:
             raise SolverUnavailable(
@@ -460,7 +523,7 @@ class CbcSolver:
                     [self.path, "-quit"],
                     capture_output=True,
                     text=True,
-                    timeout=10,
+                    timeout=CBC_VERSION_TIMEOUT,
                     stdin=subprocess.DEVNULL,
                 ).stdout
                 line = next((ln for ln in banner.splitlines() if ln.startswith("Version:")), "")
@@ -484,26 +547,35 @@ def make_solver(options: Options) -> Solver:
 # staged solve
 
 
+class StageRecord(TypedDict):
+    """One solver run of a staged solve, as listed in the result's `solver.stages`."""
+
+    stage: str
+    status: Status
+    seconds: float
+    iterations: int | None
+
+
 @dataclass
 class StagedSolution:
     """The outcome of `solve_model`. status is the primary stage's; `x` is the plan to report
     (after the tie-break when it ran); duals are for the primary objective."""
 
-    status: str
-    x: np.ndarray | None
-    row_dual: np.ndarray | None
-    col_dual: np.ndarray | None
+    status: Status
+    x: FloatArray | None
+    row_dual: FloatArray | None
+    col_dual: FloatArray | None
     mip_gap: float | None
     tie_break: str
-    stages: list[dict] = field(default_factory=list)
+    stages: list[StageRecord] = field(default_factory=list)
 
 
-def _record(stages: list[dict], name: str, outcome: SolveOutcome) -> None:
+def _record(stages: list[StageRecord], name: str, outcome: SolveOutcome) -> None:
     stages.append(
         {
             "stage": name,
             "status": outcome.status,
-            "seconds": round(outcome.seconds, 6),
+            "seconds": round(outcome.seconds, SECONDS_DECIMALS),
             "iterations": outcome.iterations,
         }
     )
@@ -515,11 +587,11 @@ def keep_within(value: float, upper: bool) -> float:
     return value + slack if upper else value - slack
 
 
-def _at(values: np.ndarray, bound: np.ndarray, scale: np.ndarray | float = 0.0) -> np.ndarray:
-    """values at bound within 1e-9 relative to the larger of the bound and `scale` (for a
-    row: the size of its terms, |A| |x|; a sum of millions that cancels to 0 carries an
-    error of ~1e-9, not 0)."""
-    tolerance = 1e-9 * np.maximum(np.maximum(1.0, np.abs(bound)), scale)
+def _at(values: FloatArray, bound: FloatArray, scale: FloatArray | float = 0.0) -> BoolArray:
+    """values at bound within AT_BOUND_TOL relative to the larger of the bound and `scale`
+    (for a row: the size of its terms, |A| |x|; a sum of millions that cancels to 0 carries
+    an error of ~1e-9, not 0)."""
+    tolerance = AT_BOUND_TOL * np.maximum(np.maximum(1.0, np.abs(bound)), scale)
     return np.isfinite(bound) & (np.abs(values - bound) <= tolerance)
 
 
@@ -533,7 +605,7 @@ def hold_optimum(
     then exactly as good as `outcome`, so the next stage cannot trade a sliver of this
     objective for the next one. Without duals (MIP): the objective column `col` (S or I) may
     move by the tie-break tolerance only (`keep_within`)."""
-    x = outcome.x
+    x = outcome.plan
     if outcome.col_dual is None or outcome.row_dual is None:
         limit = keep_within(float(x[col]), upper)
         if upper:
@@ -556,12 +628,13 @@ def hold_optimum(
         open_rows[hold] = False
 
 
-def order_weights(count: int) -> np.ndarray:
+def order_weights(count: int) -> FloatArray:
     """Stage-3 weights for the x columns in (need id, vendor id) order: 1 + frac(k·φ), a
     fixed, evenly spread sequence. Weights that grow with k alone (k/n, say) split into a need
     part and a vendor part, and every plan with the same vendor totals would tie again."""
     golden_ratio = (np.sqrt(5.0) - 1.0) / 2.0
-    return 1.0 + np.mod((np.arange(count) + 1.0) * golden_ratio, 1.0)
+    weights: FloatArray = 1.0 + np.mod((np.arange(count) + 1.0) * golden_ratio, 1.0)
+    return weights
 
 
 def _tie_break(
@@ -569,8 +642,8 @@ def _tie_break(
     session: SolverSession,
     primary: SolveOutcome,
     deadline: Deadline,
-    stages: list[dict],
-) -> tuple[np.ndarray, str]:
+    stages: list[StageRecord],
+) -> tuple[FloatArray | None, str]:
     """Stages 2 and 3; returns the plan of the last stage that finished and a note."""
     spend, impact = model.col_spend, model.col_impact
     if model.problem.objective == "min_cost":
@@ -589,7 +662,7 @@ def _tie_break(
             return held.x, f"stopped before {name}: time limit reached"
         outcome = session.run(deadline.remaining())
         _record(stages, name, outcome)
-        if outcome.status != "optimal":
+        if outcome.status != Status.OPTIMAL:
             return held.x, f"stopped at {name}: {outcome.status}"
         held = outcome
     return held.x, "applied"
@@ -603,27 +676,27 @@ def solve_model(
     For a MIP, the binaries are then fixed at the primary plan and the rest runs on that LP:
     its duals give the shadow prices ("given the chosen vendors") and stages 2 and 3 hold
     its optimum exactly, so they choose among plans with the same vendors."""
-    stages: list[dict] = []
+    stages: list[StageRecord] = []
     session = solver.open(model)
     cost = primary_cost(model)[0]
     session.set_cost(cost)
     primary = session.run(deadline.remaining())
     _record(stages, "primary", primary)
-    if primary.status != "optimal":
+    if primary.status != Status.OPTIMAL:
         return StagedSolution(
             primary.status, primary.x, None, None, primary.mip_gap, "not run", stages
         )
     base = primary
     if model.lp.is_mip:
         session = solver.open(model, continuous=True)
-        chosen = np.round(primary.x[model.y_cols])
+        chosen = np.round(primary.plan[model.y_cols])
         session.set_col_bounds(model.y_cols, chosen, chosen)
         session.set_cost(cost)
         base = session.run(deadline.remaining())
         _record(stages, "fixed_binaries_lp", base)
-        if base.status != "optimal":
+        if base.status != Status.OPTIMAL:
             return StagedSolution(
-                "optimal",
+                Status.OPTIMAL,
                 primary.x,
                 None,
                 None,
@@ -634,4 +707,6 @@ def solve_model(
     x, note = primary.x, "off"
     if tie_break:
         x, note = _tie_break(model, session, base, deadline, stages)
-    return StagedSolution("optimal", x, base.row_dual, base.col_dual, primary.mip_gap, note, stages)
+    return StagedSolution(
+        Status.OPTIMAL, x, base.row_dual, base.col_dual, primary.mip_gap, note, stages
+    )

@@ -26,6 +26,7 @@ from scoring.formulas import Formula, FormulaError, compile_formula
 from scoring.peers import peer_percentiles
 from scoring.pipeline import ScoreResult, WhatIf, score_table, what_if
 from scoring.profile import Profile, load_profile, profile_from_dict
+from scoring.result import ScoreTables
 from scoring.stability import rank_stability
 from scoring.table import (
     output_table,
@@ -48,6 +49,7 @@ __all__ = [
     "Profile",
     "ProfileError",
     "ScoreResult",
+    "ScoreTables",
     "TableError",
     "WhatIf",
     "add_metric",

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from scoring.contract import CATEGORY_COLUMN, PAY_PERIOD_COLUMN
@@ -18,22 +20,30 @@ from scoring.normalise import goalpost_scores
 
 _DIGIT_RUNS = re.compile(r"(\d+)")
 
+VendorIds = Sequence[object] | npt.NDArray[Any]
+"""Vendor ids in table order: a sequence or a 1-d array (ints or text)."""
 
-def cost_pillar(vendors: pd.DataFrame) -> np.ndarray:
+
+def cost_pillar(vendors: pd.DataFrame) -> npt.NDArray[np.float64]:
     """Lowest price offered in the vendor's service category divided by the vendor's price
     (0-1; 1 for the cheapest vendor of its category). Prices are > 0 in a checked table."""
     price = vendors["price"]
     lowest = price.groupby(vendors[CATEGORY_COLUMN], sort=False).transform("min")
-    return (lowest / price).to_numpy(dtype=float)
+    pillar: npt.NDArray[np.float64] = (lowest / price).to_numpy(dtype=float)
+    return pillar
 
 
-def quality_pillar(vendors: pd.DataFrame, goalposts: tuple[float, float]) -> np.ndarray:
+def quality_pillar(
+    vendors: pd.DataFrame, goalposts: tuple[float, float]
+) -> npt.NDArray[np.float64]:
     """``clip((quality - L) / (U - L), 0, 1)`` with the profile's quality goalposts (quality
     is on a 0-1 scale, e.g. accuracy); 0 when quality is not disclosed."""
     return goalpost_scores(vendors["quality"].to_numpy(dtype=float), *goalposts)
 
 
-def minimum_wage_knockouts(vendors: pd.DataFrame) -> tuple[np.ndarray, pd.Series]:
+def minimum_wage_knockouts(
+    vendors: pd.DataFrame,
+) -> tuple[npt.NDArray[np.bool_], pd.Series[str]]:
     """Vendors whose entry-level wage is below the local minimum wage, and why.
 
     Both wages share the vendor's pay period, so they compare without converting to hours.
@@ -55,26 +65,28 @@ def minimum_wage_knockouts(vendors: pd.DataFrame) -> tuple[np.ndarray, pd.Series
     return knocked_out, pd.Series(reasons, index=vendors.index)
 
 
-def natural_key(vendor_id: object) -> tuple[list, str]:
+def natural_key(vendor_id: object) -> tuple[list[str | int], str]:
     """Sort key for "natural" id order (see the module docstring)."""
     text = str(vendor_id)
-    parts: list = _DIGIT_RUNS.split(text)  # text, digits, text, ..., text
-    parts[0::2] = map(str.casefold, parts[0::2])
-    parts[1::2] = map(int, parts[1::2])
+    pieces = _DIGIT_RUNS.split(text)  # text, digits, text, ..., text
+    parts: list[str | int] = [
+        int(piece) if position % 2 else piece.casefold() for position, piece in enumerate(pieces)
+    ]
     return (parts, text)
 
 
-def natural_order(vendor_ids: Sequence) -> np.ndarray:
+def natural_order(vendor_ids: VendorIds) -> npt.NDArray[np.int_]:
     """Positions of ``vendor_ids`` sorted naturally (an argsort)."""
     positions = sorted(range(len(vendor_ids)), key=lambda i: natural_key(vendor_ids[i]))
     return np.array(positions, dtype=int)
 
 
-def rank_descending(values: np.ndarray, vendor_ids: Sequence) -> np.ndarray:
+def rank_descending(values: npt.ArrayLike, vendor_ids: VendorIds) -> npt.NDArray[np.int_]:
     """1-based ranks of ``values`` from highest to lowest; equal values go to the lower
     vendor id. Only tied vendors are sorted by id, so large tables stay vectorised."""
     values = np.asarray(values, dtype=float)
     ids = np.asarray(vendor_ids, dtype=object)
+
     tie_break = np.zeros(len(values))
     tied = np.flatnonzero(pd.Series(values).duplicated(keep=False).to_numpy())
     if tied.size:

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from scoring.errors import AhpError, FieldError, FieldErrors
 
@@ -50,7 +51,7 @@ class AhpResult:
 
 def ahp_weights(
     labels: Sequence[str],
-    matrix: Sequence[Sequence[float]] | np.ndarray,
+    matrix: Sequence[Sequence[float]] | npt.NDArray[np.float64],
     *,
     max_consistency_ratio: float = MAX_CONSISTENCY_RATIO,
 ) -> AhpResult:
@@ -84,8 +85,8 @@ def ahp_weights(
 
 
 def _checked_matrix(
-    labels: Sequence[str], matrix: Sequence[Sequence[float]] | np.ndarray
-) -> np.ndarray:
+    labels: Sequence[str], matrix: Sequence[Sequence[float]] | npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
     size = len(labels)
     try:
         comparisons = np.array(matrix, dtype=float)

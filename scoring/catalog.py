@@ -106,7 +106,7 @@ def catalog_from_dict(data: Mapping[str, Any]) -> Catalog:
     entries = data.get("metrics") if isinstance(data, Mapping) else None
     if not isinstance(entries, list) or not entries:
         errors.add("metrics", "must be a non-empty list of metric tables")
-        errors.raise_if_any(CatalogError)
+        raise CatalogError(errors.errors)
     for unknown in sorted(set(data) - {"metrics"}):
         errors.add(unknown, "unknown setting")
     metrics = [
@@ -120,7 +120,8 @@ def catalog_from_dict(data: Mapping[str, Any]) -> Catalog:
             errors.add(f"metrics[{index}].key", f"duplicate key {metric.key!r}")
         seen.add(metric.key)
     errors.raise_if_any(CatalogError)
-    return Catalog(metrics=tuple(metrics))
+    # No metric is None here: each None recorded an error, and errors were raised above.
+    return Catalog(metrics=tuple(metric for metric in metrics if metric is not None))
 
 
 def add_metric(catalog: Catalog, metric: Mapping[str, Any]) -> Catalog:
@@ -145,7 +146,6 @@ def _read_metric(entry: Any, field: str, errors: FieldErrors) -> Metric | None:
         errors.add(f"{field}.{missing}", "is required")
     if any(name not in entry for name in METRIC_SETTINGS):
         return None
-    count = len(errors.errors)
     key = _read_key(entry["key"], f"{field}.key", errors)
     label = errors.read_text(entry["label"], f"{field}.label")
     formula = _read_formula(entry["formula"], f"{field}.formula", errors)
@@ -154,7 +154,17 @@ def _read_metric(entry: Any, field: str, errors: FieldErrors) -> Metric | None:
     goalposts = errors.read_goalposts(entry["goalposts"], f"{field}.goalposts")
     section = _read_choice(entry["section"], SECTIONS, f"{field}.section", errors)
     source = errors.read_text(entry["source"], f"{field}.source")
-    if len(errors.errors) > count:
+    # Each reader returns None exactly when it recorded an error.
+    if (
+        key is None
+        or label is None
+        or formula is None
+        or unit is None
+        or direction is None
+        or goalposts is None
+        or section is None
+        or source is None
+    ):
         return None
     return Metric(key, label, formula, unit, direction, goalposts, section, source)
 
@@ -180,7 +190,8 @@ def _read_formula(value: Any, field: str, errors: FieldErrors) -> Formula | None
 def _read_choice(
     value: Any, choices: tuple[str, ...], field: str, errors: FieldErrors
 ) -> str | None:
-    if value not in choices:
+    if not isinstance(value, str) or value not in choices:
         errors.add(field, f"must be one of {', '.join(choices)}, got {value!r}")
+
         return None
     return value

@@ -7,8 +7,8 @@ file or a form in one pass: each error names the setting (or row and column) it 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from typing import Any, NamedTuple
+from collections.abc import Iterable, Mapping
+from typing import Any, Generic, NamedTuple, TypeVar
 
 
 class FieldError(NamedTuple):
@@ -31,41 +31,49 @@ class CellError(NamedTuple):
     message: str
 
 
-class _ErrorList(ValueError):
+ErrorT = TypeVar("ErrorT", FieldError, CellError)
+
+
+class _ErrorList(ValueError, Generic[ErrorT]):
     """A ValueError that carries a list of errors; ``str()`` shows the first few."""
 
     shown = 10
 
-    def __init__(self, errors: list) -> None:
-        self.errors = list(errors)
+    def __init__(self, errors: Iterable[ErrorT]) -> None:
+        self.errors: list[ErrorT] = list(errors)
         lines = [self._describe(error) for error in self.errors[: self.shown]]
         if len(self.errors) > self.shown:
             lines.append(f"... and {len(self.errors) - self.shown} more")
         super().__init__("; ".join(lines))
 
-    @staticmethod
-    def _describe(error: FieldError) -> str:
+    def _describe(self, error: ErrorT) -> str:
+        raise NotImplementedError
+
+
+class _FieldErrorList(_ErrorList[FieldError]):
+    """An error list of :class:`FieldError` items."""
+
+    def _describe(self, error: FieldError) -> str:
         return f"{error.field}: {error.message}"
 
 
-class CatalogError(_ErrorList):
+class CatalogError(_FieldErrorList):
     """The metric catalog is invalid; ``errors`` is a list of :class:`FieldError`."""
 
 
-class ProfileError(_ErrorList):
+class ProfileError(_FieldErrorList):
     """The scoring profile is invalid; ``errors`` is a list of :class:`FieldError`."""
 
 
-class AhpError(_ErrorList):
+class AhpError(_FieldErrorList):
     """A pairwise comparison matrix is invalid or too inconsistent; ``errors`` lists
     :class:`FieldError` items (``field`` is ``matrix`` or ``matrix[i][j]``)."""
 
 
-class TableError(_ErrorList):
+class TableError(_ErrorList[CellError]):
     """The vendor table is invalid; ``errors`` is a list of :class:`CellError`."""
 
-    @staticmethod
-    def _describe(error: CellError) -> str:
+    def _describe(self, error: CellError) -> str:
         return f"row {error.row}, {error.column}: {error.message}"
 
 
@@ -83,7 +91,7 @@ class FieldErrors:
         """Record one problem with the setting ``field``."""
         self.errors.append(FieldError(field, message))
 
-    def raise_if_any(self, error_type: type[_ErrorList]) -> None:
+    def raise_if_any(self, error_type: type[_FieldErrorList]) -> None:
         """Raise ``error_type`` carrying every problem recorded so far, if there is one."""
         if self.errors:
             raise error_type(self.errors)

@@ -7,6 +7,7 @@ evidence level for that section picks the factor ``f`` (0-1) from the profile.
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from scoring.catalog import Catalog
@@ -28,7 +29,7 @@ def evidence_factors(vendors: pd.DataFrame, catalog: Catalog, profile: Profile) 
     )
 
 
-def _factors(levels: pd.Series, profile: Profile) -> np.ndarray:
+def _factors(levels: pd.Series, profile: Profile) -> npt.NDArray[np.float64]:
     """Factor per vendor, through the level's position among the six known levels."""
-    codes = pd.Categorical(levels, categories=EVIDENCE_LEVELS).codes
+    codes: npt.NDArray[np.intp] = pd.Categorical(levels, categories=EVIDENCE_LEVELS).codes
     return np.array([profile.evidence_factors[level] for level in EVIDENCE_LEVELS])[codes]

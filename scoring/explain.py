@@ -8,15 +8,15 @@ floating-point rounding, below 1e-9).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from scoring.contract import EVIDENCE_COLUMNS, ID_COLUMN, SECTIONS
-
-if TYPE_CHECKING:
-    from scoring.pipeline import ScoreResult
+from scoring.result import ScoreTables
 
 COST_LABEL = "Price: lowest in category / this price"
 QUALITY_LABEL = "Delivery quality"
@@ -39,7 +39,7 @@ EXPLANATION_COLUMNS = (
 )
 
 
-def explanation_table(result: ScoreResult) -> pd.DataFrame:
+def explanation_table(result: ScoreTables) -> pd.DataFrame:
     """One row per vendor and scorecard line, with the columns of ``EXPLANATION_COLUMNS``:
 
     - ``raw_value`` in ``unit`` (the metric value; the price for ``cost``; the 0-1 quality
@@ -66,7 +66,7 @@ def explanation_table(result: ScoreResult) -> pd.DataFrame:
     )[:, section_of_metric]
     raw = result.metric_values.to_numpy()
 
-    def per_metric(values: list | np.ndarray) -> np.ndarray:
+    def per_metric(values: Sequence[object] | npt.NDArray[Any]) -> npt.NDArray[np.object_]:
         return np.tile(np.asarray(values, dtype=object), size)
 
     metric_rows = pd.DataFrame(
@@ -113,7 +113,12 @@ def explanation_table(result: ScoreResult) -> pd.DataFrame:
 
 
 def _pillar_rows(
-    result: ScoreResult, pillar: str, label: str, unit: str, raw: np.ndarray, order: int
+    result: ScoreTables,
+    pillar: str,
+    label: str,
+    unit: str,
+    raw: npt.NDArray[np.float64],
+    order: int,
 ) -> pd.DataFrame:
     """One scorecard row per vendor for the single-criterion cost or quality pillar
     (``raw`` is the price or the quality; NaN = not disclosed, which a price never is)."""

@@ -27,17 +27,20 @@ from dataclasses import dataclass, field
 from functools import reduce
 
 import numpy as np
+import numpy.typing as npt
 
 MAX_FORMULA_LENGTH = 500
 
-Values = Callable[[Mapping[str, np.ndarray]], np.ndarray | float]
+Floats = npt.NDArray[np.float64]
+"""One value per vendor (NaN = not disclosed)."""
+Values = Callable[[Mapping[str, Floats]], Floats | float]
 
 
 class FormulaError(ValueError):
     """A formula cannot be parsed or uses something outside the whitelist."""
 
 
-def divide_or_nan(numerator: np.ndarray | float, denominator: np.ndarray | float) -> np.ndarray:
+def divide_or_nan(numerator: Floats | float, denominator: Floats | float) -> Floats:
     """Element-wise ``numerator / denominator``; NaN where the denominator is 0 or missing
     and where the quotient overflows, never inf."""
     numerator, denominator = np.broadcast_arrays(
@@ -50,19 +53,19 @@ def divide_or_nan(numerator: np.ndarray | float, denominator: np.ndarray | float
     return quotient
 
 
-def _mean(*values: np.ndarray | float) -> np.ndarray | float:
+def _mean(*values: Floats | float) -> Floats | float:
     return reduce(np.add, values) / len(values)
 
 
 # name -> (function, least number of arguments, most number of arguments or None)
-FUNCTIONS: dict[str, tuple[Callable[..., np.ndarray | float], int, int | None]] = {
+FUNCTIONS: dict[str, tuple[Callable[..., Floats | float], int, int | None]] = {
     "abs": (np.abs, 1, 1),
     "max": (lambda *values: reduce(np.maximum, values), 1, None),
     "mean": (_mean, 1, None),
     "min": (lambda *values: reduce(np.minimum, values), 1, None),
 }
 
-_OPERATORS: dict[type[ast.operator], Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
+_OPERATORS: dict[type[ast.operator], Callable[[Floats | float, Floats | float], Floats | float]] = {
     ast.Add: np.add,
     ast.Sub: np.subtract,
     ast.Mult: np.multiply,
@@ -114,7 +117,7 @@ class Formula:
     fields: frozenset[str]
     _values: Values = field(repr=False, compare=False)
 
-    def evaluate(self, fields: Mapping[str, np.ndarray], size: int) -> np.ndarray:
+    def evaluate(self, fields: Mapping[str, Floats], size: int) -> Floats:
         """Metric values for ``size`` vendors (a new float array; NaN = not disclosed).
 
         ``fields`` maps each name in :attr:`fields` to a float array of length ``size``.
@@ -206,9 +209,10 @@ def _literal_kind(value: object) -> str:
 def _build(node: ast.AST) -> Values:
     """Turn a checked expression into nested closures over numpy operations."""
     match node:
-        case ast.Constant(value=value):
+        case ast.Constant(value=int() | float() as value):  # _check allows no other constant
             number = float(value)
             return lambda fields: number
+
         case ast.Name(id=name):
             return lambda fields: fields[name]
         case ast.BinOp(left=left, op=op, right=right):

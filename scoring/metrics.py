@@ -8,6 +8,7 @@ pay period leave the hourly wage "not disclosed".
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from scoring.catalog import Catalog
@@ -22,7 +23,7 @@ from scoring.contract import (
 from scoring.formulas import divide_or_nan
 
 
-def hours_per_pay_period(vendors: pd.DataFrame) -> np.ndarray:
+def hours_per_pay_period(vendors: pd.DataFrame) -> npt.NDArray[np.float64]:
     """Paid hours in each vendor's pay period (1 for ``hour``; NaN when unknown)."""
     period = vendors[PAY_PERIOD_COLUMN].to_numpy(dtype=object)
     weekly_hours = vendors["standard_weekly_hours"].to_numpy(dtype=float)
@@ -32,7 +33,7 @@ def hours_per_pay_period(vendors: pd.DataFrame) -> np.ndarray:
     return hours
 
 
-def formula_fields(vendors: pd.DataFrame) -> dict[str, np.ndarray]:
+def formula_fields(vendors: pd.DataFrame) -> dict[str, npt.NDArray[np.float64]]:
     """The names a formula may use, as float arrays (one element per vendor, NaN = not
     disclosed): the disclosure counts and amounts, and each wage per hour (``*_hourly``,
     in the vendor's currency per hour)."""

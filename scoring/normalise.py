@@ -7,6 +7,7 @@ from moving when another vendor joins or leaves.
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from scoring.catalog import Catalog
@@ -14,11 +15,11 @@ from scoring.profile import Profile
 
 
 def goalpost_scores(
-    values: np.ndarray,
-    lower: np.ndarray | float,
-    upper: np.ndarray | float,
-    higher_is_better: np.ndarray | bool = True,
-) -> np.ndarray:
+    values: npt.NDArray[np.float64],
+    lower: npt.NDArray[np.float64] | float,
+    upper: npt.NDArray[np.float64] | float,
+    higher_is_better: npt.NDArray[np.bool_] | bool = True,
+) -> npt.NDArray[np.float64]:
     """``clip((x - L) / (U - L), 0, 1)``, or one minus that where lower is better.
 
     Values are in the metric's own unit and the result is 0-1. A missing value (NaN,

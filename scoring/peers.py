@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 import pandas as pd
 
 from scoring.contract import CATEGORY_COLUMN
-
-if TYPE_CHECKING:
-    from scoring.pipeline import ScoreResult
+from scoring.result import ScoreTables
 
 
-def peer_percentiles(result: ScoreResult) -> pd.DataFrame:
+def peer_percentiles(result: ScoreTables) -> pd.DataFrame:
     """Percentile rank (0-100) of each vendor's raw metric value among the vendors of the
     same service category that disclosed that metric; same shape and index as
     ``result.metric_values``.

@@ -24,53 +24,24 @@ from scoring.aggregate import cost_pillar, minimum_wage_knockouts, quality_pilla
 from scoring.catalog import Catalog
 from scoring.contract import CATEGORY_COLUMN, ID_COLUMN, REQUIRED_COLUMNS
 from scoring.evidence import evidence_factors
+from scoring.explain import explanation_table
 from scoring.metrics import metric_values
 from scoring.normalise import normalise
 from scoring.profile import Profile, profile_from_dict
+from scoring.result import ScoreTables
 from scoring.table import validate_vendor_table
 
 POINTS_PER_TOTAL = 100.0
 
 
 @dataclass(frozen=True)
-class ScoreResult:
-    """Everything the pipeline computed, one row per vendor, indexed by vendor id in input
-    order. Build it with :func:`score_table`.
-
-    - ``scores``: ``category``; the pillars ``impact``, ``cost``, ``quality`` (0-1);
-      ``total`` (0-100 points); ``rank`` (1 = best; ties to the lower vendor id in natural
-      order, see :mod:`scoring.aggregate`); ``knocked_out`` and
-      ``knockout_reason``; ``impact_score`` = 100 x impact (the optimizer's 0-100 score).
-    - ``metric_values``: raw metric values in each metric's unit (NaN = not disclosed).
-    - ``normalised``: 0-1 after the goalposts (0 where not disclosed).
-    - ``evidence_factors``: 0-1 factor applied to each metric.
-    - ``impact_contributions``: weight x factor x normalised, per metric; the impact pillar
-      is their sum (0-1).
-    - ``points``: contribution of each metric and of the ``cost`` and ``quality`` pillars
-      to the total, in points; a row sums to the total before any knock-out.
-    - ``vendors``: the checked input table.
-    """
-
-    scores: pd.DataFrame
-    metric_values: pd.DataFrame
-    normalised: pd.DataFrame
-    evidence_factors: pd.DataFrame
-    impact_contributions: pd.DataFrame
-    points: pd.DataFrame
-    vendors: pd.DataFrame
-    catalog: Catalog
-    profile: Profile
-
-    @property
-    def evidence_adjusted(self) -> pd.DataFrame:
-        """``n_adj`` = evidence factor x normalised value (0-1), per vendor and metric."""
-        return self.normalised * self.evidence_factors
+class ScoreResult(ScoreTables):
+    """Everything the pipeline computed (the tables of :class:`~scoring.result.ScoreTables`),
+    and the scorecard that explains it. Build it with :func:`score_table`."""
 
     @cached_property
     def explanation(self) -> pd.DataFrame:
         """The long scorecard table (see :func:`scoring.explain.explanation_table`)."""
-        from scoring.explain import explanation_table
-
         return explanation_table(self)
 
 
@@ -189,17 +160,30 @@ def what_if(
     if vendor_id not in before.index:
         raise KeyError(f"vendor_id {vendor_id!r} is not in the table")
     changed = validate_vendor_table(table)
-    row = before.index.get_loc(vendor_id)
+    # The checked table and the scores both hold the vendors in input order.
+    position = int(before.index.get_indexer(pd.Index([vendor_id]))[0])
     for column, value in changes.items():
-        changed[column] = changed[column].astype(object)
-        changed.loc[row, column] = value
+        cells = changed[column].astype(object).tolist()
+        cells[position] = value
+        changed[column] = pd.Series(cells, index=changed.index, dtype=object)
     after = score_table(changed, catalog, profile).scores
+    total_before, rank_before, impact_score_before = _vendor_scores(before, position)
+    total_after, rank_after, impact_score_after = _vendor_scores(after, position)
     return WhatIf(
         vendor_id=vendor_id,
-        total_before=float(before.at[vendor_id, "total"]),
-        total_after=float(after.at[vendor_id, "total"]),
-        rank_before=int(before.at[vendor_id, "rank"]),
-        rank_after=int(after.at[vendor_id, "rank"]),
-        impact_score_before=float(before.at[vendor_id, "impact_score"]),
-        impact_score_after=float(after.at[vendor_id, "impact_score"]),
+        total_before=total_before,
+        total_after=total_after,
+        rank_before=rank_before,
+        rank_after=rank_after,
+        impact_score_before=impact_score_before,
+        impact_score_after=impact_score_after,
+    )
+
+
+def _vendor_scores(scores: pd.DataFrame, position: int) -> tuple[float, int, float]:
+    """``(total, rank, impact_score)`` of the vendor in row ``position`` of ``scores``."""
+    return (
+        float(scores["total"].to_numpy(dtype=float)[position]),
+        int(scores["rank"].to_numpy(dtype=np.int64)[position]),
+        float(scores["impact_score"].to_numpy(dtype=float)[position]),
     )

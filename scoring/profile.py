@@ -131,6 +131,7 @@ def profile_from_dict(data: Mapping[str, Any], catalog: Catalog) -> Profile:
     quality_goalposts = errors.read_goalposts(data["quality_goalposts"], "quality_goalposts")
     goalposts = _read_metric_goalposts(data.get("goalposts", {}), catalog, errors)
     errors.raise_if_any(ProfileError)
+    assert quality_goalposts is not None  # read_goalposts records an error when it gives None
     return Profile(
         pillar_weights=MappingProxyType(pillar_weights),
         metric_weights=MappingProxyType(metric_weights),

@@ -10,24 +10,21 @@ vendor id; knocked-out vendors keep a total of 0).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from scoring.aggregate import natural_order
 from scoring.contract import PILLARS
 from scoring.pipeline import POINTS_PER_TOTAL
-
-if TYPE_CHECKING:
-    from scoring.pipeline import ScoreResult
+from scoring.result import ScoreTables
 
 VARY_CHOICES = ("pillars", "metrics", "both")
 
 
 def dirichlet_around(
-    weights: np.ndarray, concentration: float, draws: int, rng: np.random.Generator
-) -> np.ndarray:
+    weights: npt.NDArray[np.float64], concentration: float, draws: int, rng: np.random.Generator
+) -> npt.NDArray[np.float64]:
     """``draws`` x len(weights) random weights, each row summing to 1, with mean ``weights``
     (which must be >= 0 and sum to 1); zero weights stay zero."""
     weights = np.asarray(weights, dtype=float)
@@ -38,7 +35,7 @@ def dirichlet_around(
 
 
 def rank_stability(
-    result: ScoreResult,
+    result: ScoreTables,
     *,
     draws: int = 1000,
     concentration: float = 50.0,

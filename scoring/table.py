@@ -10,9 +10,10 @@ Row numbers in errors are spreadsheet rows: the header is row 1 and the first ve
 from __future__ import annotations
 
 from os import PathLike
-from typing import IO, TYPE_CHECKING
+from typing import IO, Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from scoring.contract import (
@@ -28,9 +29,7 @@ from scoring.contract import (
     WAGE_COLUMNS,
 )
 from scoring.errors import CellError, TableError
-
-if TYPE_CHECKING:
-    from scoring.pipeline import ScoreResult
+from scoring.result import ScoreTables
 
 FIRST_DATA_ROW = 2
 
@@ -93,7 +92,8 @@ def validate_vendor_table(table: pd.DataFrame) -> pd.DataFrame:
     ids = _check_ids(table[ID_COLUMN], errors)
     category = _text(table[CATEGORY_COLUMN])
     _flag(errors, CATEGORY_COLUMN, category.isna(), "is required")
-    numbers, unreadable = {}, {}
+    numbers: dict[str, npt.NDArray[np.float64]] = {}
+    unreadable: dict[str, npt.NDArray[np.bool_]] = {}
     for column in NUMBER_COLUMNS:
         numbers[column], unreadable[column] = _check_numbers(table[column], column, errors)
     price, quality = numbers["price"], numbers["quality"]
@@ -104,18 +104,22 @@ def validate_vendor_table(table: pd.DataFrame) -> pd.DataFrame:
     wage_given = np.logical_or.reduce([~np.isnan(numbers[column]) for column in WAGE_COLUMNS])
     missing_period = wage_given & ~period_given
     _flag(errors, PAY_PERIOD_COLUMN, missing_period, "is required when a wage is given")
-    choices = {PAY_PERIOD_COLUMN: pay_period}
+    choices: dict[str, pd.Categorical[str]] = {PAY_PERIOD_COLUMN: pay_period}
     for column in EVIDENCE_COLUMNS.values():
         choices[column], _ = _check_choice(table[column], EVIDENCE_LEVELS, errors, empty="none")
     if errors:
         order = {column: position for position, column in enumerate(REQUIRED_COLUMNS)}
         raise TableError(sorted(errors, key=lambda error: (error.row, order[error.column])))
-    checked = {ID_COLUMN: ids.to_numpy(), CATEGORY_COLUMN: category.to_numpy()}
-    checked |= numbers | choices
+    checked: dict[str, npt.NDArray[Any] | pd.Categorical[str]] = {
+        ID_COLUMN: ids.to_numpy(),
+        CATEGORY_COLUMN: category.to_numpy(),
+    }
+    checked |= numbers
+    checked |= choices
     return pd.DataFrame({column: checked[column] for column in REQUIRED_COLUMNS})
 
 
-def output_table(result: ScoreResult) -> pd.DataFrame:
+def output_table(result: ScoreTables) -> pd.DataFrame:
     """The scores in rank order: ``vendor_id``, the pillars ``impact``, ``cost``, ``quality``
     (0-1), ``total`` (0-100), ``rank`` (1 = best), ``knocked_out``, then one column per
     catalog metric holding its raw value in the metric's unit (NaN = not disclosed)."""
@@ -124,23 +128,28 @@ def output_table(result: ScoreResult) -> pd.DataFrame:
     return table
 
 
-def write_output_table(result: ScoreResult, target: str | PathLike[str] | IO[str]) -> None:
+def write_output_table(result: ScoreTables, target: str | PathLike[str] | IO[str]) -> None:
     """Write :func:`output_table` as CSV (no index column) to a path or open text file."""
     output_table(result).to_csv(target, index=False)
 
 
-def _flag(errors: list[CellError], column: str, mask: np.ndarray | pd.Series, message: str) -> None:
+def _flag(
+    errors: list[CellError], column: str, mask: npt.NDArray[np.bool_] | pd.Series, message: str
+) -> None:
     for position in np.flatnonzero(np.asarray(mask, dtype=bool)):
         errors.append(CellError(int(position) + FIRST_DATA_ROW, column, message))
 
 
-def _distinct_text(column: pd.Series, *, lower: bool) -> tuple[np.ndarray, np.ndarray]:
+def _distinct_text(
+    column: pd.Series, *, lower: bool
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.object_]]:
     """``(codes, values)``: each cell is ``values[code]``, the cell's text stripped (and
-    lower-cased), None when empty or missing. Each distinct cell is cleaned once, which
-    keeps low-cardinality columns fast."""
+    lower-cased), None when empty or missing (code -1 picks the trailing None). Each distinct
+    cell is cleaned once, which keeps low-cardinality columns fast."""
+    codes: npt.NDArray[np.intp]
     codes, distinct = pd.factorize(column.to_numpy(dtype=object))
-    cleaned = [str(value).strip() for value in distinct]
-    cleaned = [(text.lower() if lower else text) or None for text in cleaned]
+    stripped = [str(value).strip() for value in distinct]
+    cleaned = [(text.lower() if lower else text) or None for text in stripped]
     return codes, np.array([*cleaned, None], dtype=object)
 
 
@@ -168,7 +177,7 @@ def _check_ids(column: pd.Series, errors: list[CellError]) -> pd.Series:
 
 def _check_numbers(
     column: pd.Series, name: str, errors: list[CellError]
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
     """Float values (NaN = empty or unreadable) and the mask of cells that are not numbers;
     flags those, inf and negatives."""
     if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
@@ -192,7 +201,7 @@ def _check_choice(
     errors: list[CellError],
     *,
     empty: str | None = None,
-) -> tuple[pd.Categorical, np.ndarray]:
+) -> tuple[pd.Categorical[str], npt.NDArray[np.bool_]]:
     """The column as a categorical of ``choices`` (case and blanks ignored; an empty cell
     becomes ``empty``), and the mask of non-empty cells; flags values not in ``choices``."""
     codes, values = _distinct_text(column, lower=True)
@@ -204,5 +213,6 @@ def _check_choice(
     for position in np.flatnonzero(unknown[codes]):
         message = f"unknown value {values[codes[position]]!r} (expected one of {expected})"
         errors.append(CellError(int(position) + FIRST_DATA_ROW, str(column.name), message))
-    categorical = pd.Categorical.from_codes(choice_codes[codes], categories=list(choices))
+    categorical = pd.Categorical.from_codes(choice_codes[codes], categories=pd.Index(choices))
+
     return categorical, pd.notna(values)[codes]

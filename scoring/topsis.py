@@ -10,18 +10,17 @@ a view, never as the score of record.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from scoring.aggregate import rank_descending
-
-if TYPE_CHECKING:
-    from scoring.pipeline import ScoreResult
+from scoring.result import ScoreTables
 
 
-def topsis(matrix: np.ndarray, weights: np.ndarray, benefit: np.ndarray) -> np.ndarray:
+def topsis(
+    matrix: npt.ArrayLike, weights: npt.ArrayLike, benefit: npt.ArrayLike
+) -> npt.NDArray[np.float64]:
     """Closeness (0-1) of each alternative (rows) over criteria (columns).
 
     ``weights`` (one per criterion, >= 0) need not sum to 1; ``benefit`` is True where larger
@@ -30,6 +29,7 @@ def topsis(matrix: np.ndarray, weights: np.ndarray, benefit: np.ndarray) -> np.n
     alternatives equal) its closeness is 1.
     """
     matrix = np.asarray(matrix, dtype=float)
+    weights = np.asarray(weights)
     norms = np.sqrt((matrix**2).sum(axis=0))
     weighted = np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0) * weights
     best = np.where(benefit, weighted.max(axis=0), weighted.min(axis=0))
@@ -37,10 +37,13 @@ def topsis(matrix: np.ndarray, weights: np.ndarray, benefit: np.ndarray) -> np.n
     to_best = np.sqrt(((weighted - best) ** 2).sum(axis=1))
     to_worst = np.sqrt(((weighted - worst) ** 2).sum(axis=1))
     spread = to_best + to_worst
-    return np.divide(to_worst, spread, out=np.ones_like(spread), where=spread > 0)
+    closeness: npt.NDArray[np.float64] = np.divide(
+        to_worst, spread, out=np.ones_like(spread), where=spread > 0
+    )
+    return closeness
 
 
-def topsis_ranking(result: ScoreResult) -> pd.DataFrame:
+def topsis_ranking(result: ScoreTables) -> pd.DataFrame:
     """TOPSIS over the vendors that are not knocked out, on the same criteria as the total:
     each metric's evidence-adjusted normalised value (weight: impact pillar weight x metric
     weight) and the cost and quality pillars (their pillar weights), all larger-is-better.

@@ -30,7 +30,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from procure.disclosures.reference_data import Reference
+from procure.reference_data import Reference
 
 PAY_PERIODS = ("hour", "week", "month", "year")
 EVIDENCE_LEVELS = (
@@ -549,7 +549,8 @@ def _check_workforce(workforce: Mapping[str, Any], report: ValidationReport) -> 
         report.errors.append(
             Issue(
                 "workforce.full_time_end",
-                f"Full-time ({_fmt(full_time)}) plus part-time ({_fmt(part_time)}) employees at end "
+                f"Full-time ({_fmt(full_time)}) plus part-time ({_fmt(part_time)}) "
+                "employees at end "
                 f"of period make {_fmt(full_time + part_time)}, but headcount at end of period is "
                 f"{_fmt(headcount_end)}; they must be equal.",
             )
@@ -604,8 +605,8 @@ def _check_categories(workforce: Mapping[str, Any], report: ValidationReport) ->
         report.errors.append(
             Issue(
                 "workforce.other_category_label",
-                f"Name the other impact-worker category: {_fmt(categories['other'])} impact workers "
-                f'are counted under "other".',
+                f"Name the other impact-worker category: {_fmt(categories['other'])} "
+                f'impact workers are counted under "other".',
             )
         )
     given = [count for count in categories.values() if count is not None]
@@ -617,7 +618,8 @@ def _check_categories(workforce: Mapping[str, Any], report: ValidationReport) ->
             Issue(
                 "workforce.categories",
                 f"{_fmt(uncounted)} impact workers are in no category: the categories add up to "
-                f"{_fmt(sum(given))} but there are {_fmt(impact_end)} impact workers at end of period.",
+                f"{_fmt(sum(given))} but there are {_fmt(impact_end)} impact workers "
+                "at end of period.",
             )
         )
 
@@ -686,8 +688,8 @@ def _check_wages(
             report.errors.append(
                 Issue(
                     f"{path}.standard_weekly_hours",
-                    f"{name}: {_lower_first(WAGE_FIELDS['standard_weekly_hours'].label)} must be at "
-                    f"most {_fmt(MAX_STANDARD_WEEKLY_HOURS)}; "
+                    f"{name}: {_lower_first(WAGE_FIELDS['standard_weekly_hours'].label)} "
+                    f"must be at most {_fmt(MAX_STANDARD_WEEKLY_HOURS)}; "
                     f"got {_fmt(hours)}.",
                 )
             )
@@ -706,8 +708,8 @@ def _check_wages(
                 report.errors.append(
                     Issue(
                         f"{path}.{key}",
-                        f"{name}: {_lower_first(WAGE_FIELDS[key].label)} ({when.isoformat()}) is in "
-                        f"the future (today is {today.isoformat()}).",
+                        f"{name}: {_lower_first(WAGE_FIELDS[key].label)} ({when.isoformat()}) "
+                        f"is in the future (today is {today.isoformat()}).",
                     )
                 )
 
@@ -718,8 +720,8 @@ def _check_wages(
                 report.warnings.append(
                     Issue(
                         f"{path}.living_wage_date",
-                        f"{name}: the living-wage benchmark is dated {living_date.isoformat()}, more "
-                        f"than {LIVING_WAGE_MAX_AGE_MONTHS} months before the period end "
+                        f"{name}: the living-wage benchmark is dated {living_date.isoformat()}, "
+                        f"more than {LIVING_WAGE_MAX_AGE_MONTHS} months before the period end "
                         f"({period_end.isoformat()}); use a newer benchmark or one updated for "
                         f"inflation.",
                     )
@@ -738,9 +740,9 @@ def _check_wages(
             report.warnings.append(
                 Issue(
                     f"{path}.entry_level_wage",
-                    f"{name}: the entry-level wage ({_fmt(entry)}{unit}) is below the local minimum "
-                    f"wage ({_fmt(minimum)}{unit}); under the default scoring profile this knocks the "
-                    f"vendor out.",
+                    f"{name}: the entry-level wage ({_fmt(entry)}{unit}) is below the local "
+                    f"minimum wage ({_fmt(minimum)}{unit}); under the default scoring profile "
+                    f"this knocks the vendor out.",
                 )
             )
 
@@ -793,7 +795,8 @@ def _check_training(
         report.warnings.append(
             Issue(
                 "training.training_hours_all",
-                f"Training hours per FTE ({arithmetic}) are over {_fmt(WARN_TRAINING_HOURS_PER_FTE)}, "
+                f"Training hours per FTE ({arithmetic}) are over "
+                f"{_fmt(WARN_TRAINING_HOURS_PER_FTE)}, "
                 f"unusually high; check that on-the-job work is not counted as training.",
             )
         )

@@ -115,7 +115,7 @@ class ReferenceLP:
         if out is None:
             return "infeasible", None, {}
         value = out.fun if objective == "min_cost" else -out.fun / self.total
-        plan = {(o["need"], o["vendor"]): float(v) for o, v in zip(self.offers, out.x)}
+        plan = {(o["need"], o["vendor"]): float(v) for o, v in zip(self.offers, out.x, strict=True)}
         return "optimal", float(value), plan
 
     def feasible(self, **overrides) -> bool:

@@ -126,7 +126,7 @@ def _large_volume_document() -> dict:
         "offers": [
             {"vendor": v, "need": n, "price": p}
             for v, row in prices.items()
-            for n, p in zip(volumes, row)
+            for n, p in zip(volumes, row, strict=True)
         ],
         "targets": {"min_impact_spend_share": 0.5, "impact_vendor_min_score": 60.0},
     }

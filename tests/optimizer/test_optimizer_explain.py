@@ -35,7 +35,8 @@ TWO_OFFERS = [
         (
             _doc([{"id": "N1", "volume": 100, "min_quality": 0.99}], TWO_VENDORS, TWO_OFFERS),
             "no_eligible_offer",
-            "Need N1 has no eligible offer (2 offers excluded: vendor quality below the minimum 0.99).",
+            "Need N1 has no eligible offer (2 offers excluded: vendor quality below the minimum "
+            "0.99).",
         ),
         (
             _doc(
@@ -107,8 +108,8 @@ TWO_OFFERS = [
                 {"min_impact_spend_share": 0.2, "impact_vendor_min_score": 95},
             ),
             "no_impact_vendor",
-            "No eligible offer comes from an impact vendor (impact score ≥ 95), so the impact spend "
-            "share is 0% (target 20%).",
+            "No eligible offer comes from an impact vendor (impact score ≥ 95), so the impact "
+            "spend share is 0% (target 20%).",
         ),
         (
             _doc(
@@ -118,8 +119,8 @@ TWO_OFFERS = [
                 {"max_vendor_spend_share": 0.3},
             ),
             "vendor_spend_cap_too_low",
-            "Only 2 vendors can be paid, so a cap of 30% of spend per vendor cannot add up to 100%; "
-            "the cap must be at least 50%.",
+            "Only 2 vendors can be paid, so a cap of 30% of spend per vendor cannot add up to "
+            "100%; the cap must be at least 50%.",
         ),
     ],
 )

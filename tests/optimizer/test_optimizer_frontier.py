@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+from itertools import pairwise
 
 import numpy as np
 import pytest
@@ -54,8 +55,8 @@ def test_frontier_is_monotone_and_its_ends_match_linprog(random_document, refere
         assert len(points) == 11 and {p["status"] for p in points} == {"optimal"}
         costs = [p["cost"] for p in points]
         impacts = [p["avg_impact"] for p in points]
-        assert all(b >= a for a, b in zip(costs, costs[1:])), (seed, costs)
-        assert all(b >= a - 1e-6 for a, b in zip(impacts, impacts[1:])), (seed, impacts)
+        assert all(b >= a for a, b in pairwise(costs)), (seed, costs)
+        assert all(b >= a - 1e-6 for a, b in pairwise(impacts)), (seed, impacts)
         cheapest, low, high, cost_at_high = _endpoints(reference, doc)
         assert costs[0] == pytest.approx(cheapest, rel=1e-6, abs=1e-6), seed
         assert impacts[0] == pytest.approx(low, abs=1e-5), seed

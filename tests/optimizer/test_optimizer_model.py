@@ -58,11 +58,13 @@ def test_pulp_model_equals_the_arrays(golden, random_document, name):
                 continue
             terms, lower, upper = row
             begin, end = lp.start[r], lp.start[r + 1]
-            expected = sorted(zip(lp.index[begin:end].tolist(), lp.value[begin:end].tolist()))
+            expected = sorted(
+                zip(lp.index[begin:end].tolist(), lp.value[begin:end].tolist(), strict=True)
+            )
             assert terms == expected, model.row_names[r]
             assert (lower, upper) == (lp.row_lower[r], lp.row_upper[r]), model.row_names[r]
         assert [c.name for c in constraints if c is not None] == [
-            n for n, c in zip(model.row_names, constraints) if c is not None
+            n for n, c in zip(model.row_names, constraints, strict=True) if c is not None
         ]
         prob.checkDuplicateVars()
 

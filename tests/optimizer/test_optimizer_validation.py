@@ -244,7 +244,7 @@ def test_fast_and_slow_offer_checks_agree(random_document):
         vendors = {v["id"]: i for i, v in enumerate(sorted(doc["vendors"], key=lambda v: v["id"]))}
         fast = _offers_fast(doc["offers"], needs, vendors)
         slow = _offers_slow(doc["offers"], needs, vendors, set(needs), set(vendors), _Sink())
-        for a, b in zip(fast, slow):
+        for a, b in zip(fast, slow, strict=True):
             np.testing.assert_array_equal(a, b)
 
 
@@ -342,7 +342,8 @@ def test_a_garbage_field_in_a_valid_document_never_raises(path, value):
 
 
 def test_values_above_the_limits_are_invalid_in_a_clean_offer_list():
-    # found by the garbage-input property: the bulk path of clean offer lists skipped the upper limits
+    # found by the garbage-input property: the bulk path of clean offer lists skipped the upper
+    # limits
     doc = _valid()
     doc["offers"][0]["price"] = 1e15
     result = optimizer.solve(doc)

@@ -13,7 +13,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from procure.disclosures.reference_data import load_reference
 from procure.disclosures.validation import (
     CATEGORY_FIELDS,
     EVIDENCE_FIELDS,
@@ -26,6 +25,7 @@ from procure.disclosures.validation import (
     normalise_disclosure,
     validate_disclosure,
 )
+from procure.reference_data import load_reference
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
 REFERENCE = load_reference(CONFIG_DIR)  # frozen and read-only: safe to share between tests
@@ -174,7 +174,8 @@ ERROR_CASES = [
     (
         {"workforce.full_time_end": 91},
         "workforce.full_time_end",
-        "Full-time (91) plus part-time (20) employees at end of period make 111, but headcount at end "
+        "Full-time (91) plus part-time (20) employees at end of period make 111, but headcount at "
+        "end "
         "of period is 110; they must be equal.",
     ),
     (
@@ -231,7 +232,8 @@ ERROR_CASES = [
     (
         {"workforce.fte_avg": 110.5},
         "workforce.fte_avg",
-        "Average FTE (110.5) cannot exceed the larger of headcount at start (100) and at end (110) of "
+        "Average FTE (110.5) cannot exceed the larger of headcount at start (100) and at end "
+        "(110) of "
         "period.",
     ),
     (
@@ -253,7 +255,8 @@ ERROR_CASES = [
     (
         {"wages[0].currency": "KSH"},
         "wages[0].currency",
-        'Site "Nairobi": currency "KSH" is not an ISO 4217 currency code (three letters, e.g. KES).',
+        'Site "Nairobi": currency "KSH" is not an ISO 4217 currency code (three letters, e.g. '
+        "KES).",
     ),
     (
         {"wages[0].currency": "XAU"},
@@ -316,7 +319,8 @@ ERROR_CASES = [
     (
         {"wages[0].minimum_wage_date": 20241101},
         "wages[0].minimum_wage_date",
-        'Site "Nairobi": date of the minimum wage must be a date written YYYY-MM-DD, e.g. 2025-12-31; '
+        'Site "Nairobi": date of the minimum wage must be a date written YYYY-MM-DD, e.g. '
+        "2025-12-31; "
         "got 20,241,101.",
     ),
     (
@@ -479,7 +483,8 @@ WARNING_CASES = [
     (
         {"workforce.impact_worker_departures": 5},
         "workforce.impact_workers_end",
-        "Impact-worker count does not reconcile: start 40 + hires 12 − departures 5 = 47, but the end "
+        "Impact-worker count does not reconcile: start 40 + hires 12 − departures 5 = 47, but the "
+        "end "
         "of period figure is 48 (a gap of 1, 2.1 % of the end figure); a gap over 2% needs an "
         "explanation, such as transfers.",
     ),
@@ -493,26 +498,30 @@ WARNING_CASES = [
     (
         {"wages[0].standard_weekly_hours": 48.5},
         "wages[0].standard_weekly_hours",
-        'Site "Nairobi": a standard week of 48.5 hours is over the 48-hour week of ILO conventions C1 '
+        'Site "Nairobi": a standard week of 48.5 hours is over the 48-hour week of ILO '
+        "conventions C1 "
         "and C30.",
     ),
     # a 12-month period from 2025-01-01 ends 2025-12-31; 2026-02-01 is 32 days later
     (
         {"period_end": "2026-02-01"},
         "period_end",
-        "The period runs from 2025-01-01 to 2026-02-01 (397 days); a reporting period is expected to "
+        "The period runs from 2025-01-01 to 2026-02-01 (397 days); a reporting period is expected "
+        "to "
         "be 12 months (within 31 days), so figures may not compare with other vendors'.",
     ),
     (
         {"period_end": "2025-06-30"},
         "period_end",
-        "The period runs from 2025-01-01 to 2025-06-30 (181 days); a reporting period is expected to "
+        "The period runs from 2025-01-01 to 2025-06-30 (181 days); a reporting period is expected "
+        "to "
         "be 12 months (within 31 days), so figures may not compare with other vendors'.",
     ),
     (
         {"wages[0].entry_level_wage": 15000},
         "wages[0].entry_level_wage",
-        'Site "Nairobi": the entry-level wage (15,000 KES per month) is below the local minimum wage '
+        'Site "Nairobi": the entry-level wage (15,000 KES per month) is below the local minimum '
+        "wage "
         "(15,201.65 KES per month); under the default scoring profile this knocks the vendor out.",
     ),
     # 20,501 h ÷ 102.5 FTE = 200.0098 h per FTE
@@ -573,7 +582,8 @@ def test_a_wage_below_minimum_warns_per_site_without_currency_when_none_given():
     assert issues(doc)[1] == [
         (
             "wages[0].entry_level_wage",
-            'Site "Nairobi": the entry-level wage (10) is below the local minimum wage (12); under the '
+            'Site "Nairobi": the entry-level wage (10) is below the local minimum wage (12); '
+            "under the "
             "default scoring profile this knocks the vendor out.",
         )
     ]

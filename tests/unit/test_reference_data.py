@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from procure.disclosures.reference_data import (
+from procure.reference_data import (
     FxRate,
     FxTable,
     ReferenceDataError,
