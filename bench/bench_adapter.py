@@ -137,7 +137,8 @@ def main() -> None:
             )
             db.engine.dispose()
     print(
-        f"{arguments.vendors:,} vendors x {len(YEARS)} submitted versions, a third verified by the buyer; "
+        f"{arguments.vendors:,} vendors x {len(YEARS)} submitted versions, "
+        "a third verified by the buyer; "
         f"median of {arguments.repeat}"
     )
     print(f"adapter (scoring_input)  {adapter:.3f} s")

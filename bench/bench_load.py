@@ -81,7 +81,8 @@ function done(summary, latency, requests)
   io.write(string.format(
     "RESULT requests=%d duration_us=%d bytes=%d connect=%d read=%d write=%d status=%d timeout=%d "
     .. "non2xx=%d p50_us=%d p95_us=%d p99_us=%d max_us=%d\\n",
-    summary.requests, summary.duration, summary.bytes, e.connect, e.read, e.write, e.status, e.timeout,
+    summary.requests, summary.duration, summary.bytes,
+    e.connect, e.read, e.write, e.status, e.timeout,
     non2xx, latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max))
 end
 """
@@ -132,7 +133,8 @@ def fresh_database(server: str) -> Iterator[str]:
 
 
 def migrate_and_load(url: str, instance: Path, vendors: int) -> str:
-    """Build the schema with the migrations, load the vendors and a buyer; return the buyer's token."""
+    """Build the schema with the migrations, load the vendors and a buyer; return the buyer's
+    token."""
     from flask_migrate import upgrade
 
     from procure import create_app
@@ -162,6 +164,7 @@ def load_vendors_and_buyer(count: int) -> str:
 
     from procure.accounts.models import User
     from procure.accounts.services import create_organization, create_user, issue_token
+    from procure.audit.services import SYSTEM
     from procure.demo_vendors import VENDORS, WAGE_ZONES, build_documents
     from procure.disclosures.services import create_draft, submit
     from procure.extensions import db
@@ -178,7 +181,7 @@ def load_vendors_and_buyer(count: int) -> str:
             slug=f"{base.slug}-{index + 1:04d}",
             email=None,
         )
-        organization = create_organization(spec.name, "vendor")
+        organization = create_organization(spec.name, "vendor", actor=SYSTEM)
         user = User(
             organization=organization,
             email=spec.user_email,
@@ -199,6 +202,7 @@ def load_vendors_and_buyer(count: int) -> str:
                     for site in spec.sites
                 ],
             },
+            user,
         )
         for offer in spec.offers:
             create_offer(
@@ -212,13 +216,19 @@ def load_vendors_and_buyer(count: int) -> str:
                     "quality": round(min(0.99, offer.quality + rng.uniform(-0.04, 0.03)), 3),
                     "active": True,
                 },
+                user,
             )
         disclosure = create_draft(vendor, build_documents(spec, (2025,))[2025], user)
         submit(disclosure, user)
         db.session.commit()
-    buyers = create_organization("Bench Buyer Group", "buyer")
+    buyers = create_organization("Bench Buyer Group", "buyer", actor=SYSTEM)
     buyer = create_user(
-        buyers, "buyer@bench.example", "Bench Buyer", "buyer", secrets.token_urlsafe(16)
+        buyers,
+        "buyer@bench.example",
+        "Bench Buyer",
+        "buyer",
+        secrets.token_urlsafe(16),
+        actor=SYSTEM,
     )
     db.session.flush()
     _, token = issue_token(buyer, "load benchmark")
@@ -431,7 +441,8 @@ def report(measured: list[tuple[LoadResult, int]], connections: int) -> None:
     )
     for result, restarts in measured:
         print(
-            f"{result.endpoint:<16} {result.values['requests']:>9,} {result.requests_per_second:>9.1f} "
+            f"{result.endpoint:<16} {result.values['requests']:>9,} "
+            f"{result.requests_per_second:>9.1f} "
             f"{result.ms(50):>9.1f} {result.ms(95):>9.1f} {result.ms(99):>9.1f} {restarts:>9}  "
             f"{result.error_text()}"
         )
@@ -439,15 +450,17 @@ def report(measured: list[tuple[LoadResult, int]], connections: int) -> None:
     (health, _), (scores, _) = measured
     print()
     print(
-        f"throughput: healthz / scores = {health.requests_per_second / scores.requests_per_second:,.1f}x"
+        "throughput: healthz / scores = "
+        f"{health.requests_per_second / scores.requests_per_second:,.1f}x"
     )
     print(f"p50 latency: scores / healthz = {scores.ms(50) / health.ms(50):,.1f}x")
     for result, _ in measured:
         if result.values["requests"] < 10 * connections:
             print(
-                f"note: {result.endpoint} completed fewer than 10 requests per connection; wrk drops the "
-                "requests in flight when the time is up, so req/s is underestimated and the percentiles "
-                "rest on few samples: use a longer --duration (or fewer --connections)"
+                f"note: {result.endpoint} completed fewer than 10 requests per connection; "
+                "wrk drops the requests in flight when the time is up, so req/s is underestimated "
+                "and the percentiles rest on few samples: use a longer --duration "
+                "(or fewer --connections)"
             )
     failed = [result.endpoint for result, _ in measured if result.errors]
     if failed:
@@ -487,7 +500,8 @@ def main() -> None:
     arguments = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit(
-            "wrk is not installed: install it with `apt-get install wrk` (Debian/Ubuntu), then rerun."
+            "wrk is not installed: install it with `apt-get install wrk` (Debian/Ubuntu), "
+            "then rerun."
         )
 
     print(

@@ -268,21 +268,21 @@ def main() -> None:
     )
     print(header)
     largest = None
-    for size, (vendors, needs) in sizes.items():
+    for vendors, needs in sizes.values():
         doc = make_document(vendors, needs)
         raw_total, raw_run, raw_objective = min(
             (raw_highs(doc) for _ in range(repeats)), key=lambda t: t[0]
         )
         plain_doc = {**doc, "options": {**doc["options"], "tie_break": False}}
-        plain, result = best_of(repeats, lambda: optimizer.solve(plain_doc))
+        plain, result = best_of(repeats, lambda plain_doc=plain_doc: optimizer.solve(plain_doc))
         assert result["status"] == "optimal", result["status"]
         assert abs(result["objective"]["value"] - raw_objective) <= 1e-6 * raw_objective
-        staged, staged_result = best_of(repeats, lambda: optimizer.solve(doc))
+        staged, staged_result = best_of(repeats, lambda doc=doc: optimizer.solve(doc))
         assert staged_result["tie_break"] == "applied"
         problem = parse_problem(doc)[0]
         model = build_model(problem)
-        pulp_seconds, _ = best_of(1, lambda: to_pulp(model, primary_cost(model)[0]))
-        frontier_seconds, frontier = best_of(repeats, lambda: optimizer.frontier(doc, 11))
+        pulp_seconds, _ = best_of(1, lambda model=model: to_pulp(model, primary_cost(model)[0]))
+        frontier_seconds, frontier = best_of(repeats, lambda doc=doc: optimizer.frontier(doc, 11))
         assert frontier["status"] == "optimal"
         iterations = f"{frontier['solver']['iterations']:,}/{result['solver']['iterations']:,}"
         own = (plain - result["solver"]["time"]) / result["solver"]["time"]

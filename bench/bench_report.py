@@ -1,10 +1,10 @@
 """Benchmark: the board PDF for 100 vendors and 20 needs (goal: under 3 s).
 
 Times, in the same run and process, after one warm-up render:
-  - the full report (context → HTML with two matplotlib charts → PDF), `--repeat` times;
+  - the full report (context → HTML with two SVG charts → PDF), `--repeat` times;
   - its parts: context → HTML (figures, the two charts, the template), and HTML → PDF (WeasyPrint);
   - WeasyPrint on the same HTML without the charts (what drawing the two SVGs costs it);
-  - the charts alone (matplotlib → SVG);
+  - the charts alone (procure.charts → SVG);
   - WeasyPrint rendering a one-page document with the same stylesheet (its fixed cost);
 and prints min and median seconds and the ratios to the full report.
 
@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from weasyprint import HTML
 
-from procure.reports import report_charts
+from procure import charts
 from procure.reports.board_pdf import (
     STATIC_ROOT,
     StaticOnlyFetcher,
@@ -37,10 +37,13 @@ from procure.reports.board_pdf import (
 )
 from tests.reports.sample_context import sample_context
 
-ONE_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>One page</title>
+ONE_PAGE = (
+    """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>One page</title>
 <link rel="stylesheet" href="css/report.css"></head><body><section class="cover">
 <p class="cover-org">Northwind Retail Group</p><h1 class="cover-title">One page</h1>
-<p>A single page with the report stylesheet: WeasyPrint's fixed cost per document.</p></section></body></html>"""
+<p>A single page with the report stylesheet: WeasyPrint's fixed cost per document.</p>"""
+    "</section></body></html>"
+)
 
 
 def timed(function: Callable[[], object], repeat: int) -> list[float]:
@@ -86,13 +89,11 @@ def main() -> None:
 
     def charts_only() -> None:
         view = report_view(context, include_charts=False)
-        report_charts.frontier_chart(
+        charts.frontier_chart(
             context["frontier"]["points"], context["frontier"]["chosen"], "Plan B"
         )
-        report_charts.horizontal_bar_chart(
-            report_charts.top_with_others(
-                [(row["vendor"], row["cost"]) for row in view["vendors"]], 15
-            )
+        charts.horizontal_bar_chart(
+            charts.top_with_others([(row["vendor"], row["cost"]) for row in view["vendors"]], 15)
         )
 
     html_with_charts = render_board_html(context)
@@ -100,19 +101,20 @@ def main() -> None:
     to_html = timed(lambda: render_board_html(context), args.repeat)
     to_pdf = timed(lambda: html_to_pdf(html_with_charts), args.repeat)
     without_charts = timed(lambda: html_to_pdf(html_without_charts), args.repeat)
-    charts = timed(charts_only, args.repeat)
+    chart_seconds = timed(charts_only, args.repeat)
     one_page = timed(lambda: html_to_pdf(ONE_PAGE), args.repeat)
 
     reference = statistics.median(full)
     print(
-        f"board PDF, {args.vendors} vendors, {args.needs} needs, {len(context['allocations'])} allocation "
+        f"board PDF, {args.vendors} vendors, {args.needs} needs, "
+        f"{len(context['allocations'])} allocation "
         f"lines: {pages} pages, {len(pdf) / 1024:,.0f} KiB; first render (cold) {first:.3f} s"
     )
     print(line("full report", full))
     print(line("  context → HTML (figures, charts, template)", to_html, reference))
     print(line("  HTML → PDF (WeasyPrint)", to_pdf, reference))
     print(line("WeasyPrint on the HTML without the charts", without_charts, reference))
-    print(line("the two charts alone (matplotlib → SVG)", charts, reference))
+    print(line("the two charts alone (procure.charts → SVG)", chart_seconds, reference))
     print(line("one-page document, same stylesheet", one_page, reference))
     print(f"goal: full report under 3 s (median) — {'met' if reference < 3 else 'NOT met'}")
 

@@ -240,7 +240,9 @@ def main() -> None:
     numpy_best, numpy_median, numpy_totals = timings["plain numpy totals"]
     best, median, result = timings["score_table"]
     notes = {
-        "score_table": f"ratio {best / numpy_best:.2f}x (best), {median / numpy_median:.2f}x (median)",
+        "score_table": (
+            f"ratio {best / numpy_best:.2f}x (best), {median / numpy_median:.2f}x (median)"
+        ),
         "score_table + explanation": f"({len(result.explanation):,} scorecard rows)",
     }
     for name, (name_best, name_median, _) in timings.items():

@@ -4,6 +4,13 @@ Every view declares who may call it with `@access(...)`. A before-request hook e
 rule, so a route without a declaration is refused (deny by default) and a test can list every
 route with its rule (`route_rules`). Records are read through `scoped_select` / `get_scoped_or_404`,
 which apply the model's `scope(user)` clause: another organization's record answers 404.
+
+An admin is a member of its own organization. A rule that names "admin" next to other roles
+admits an admin only when its organization is of a kind those roles belong to: the buyer-side
+reads (buyer, executive, admin) admit a buyer organization's admin, not a vendor's; a rule that
+names "admin" alone (user administration) admits every admin, and the records it reaches are
+scoped to the admin's own organization. The operator holds the platform role: it creates
+organizations and sees counts across tenants, and the models' scopes give it no tenant's records.
 """
 
 from __future__ import annotations
@@ -16,9 +23,10 @@ from flask import Flask, abort, current_app, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import Select, select
 
+from procure.accounts.models import ROLES_BY_KIND
 from procure.extensions import db
 
-ROLES = ("admin", "buyer", "vendor", "executive")
+ROLES = ("admin", "buyer", "vendor", "executive", "operator")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -36,7 +44,12 @@ class Rule:
             return True
         if not user.is_authenticated:
             return False
-        return self.roles is None or user.role in self.roles
+        if self.roles is None:
+            return True
+        if user.role != "admin" or self.roles == {"admin"}:
+            return user.role in self.roles
+        members = set(ROLES_BY_KIND[user.organization.kind]) - {"admin"}
+        return "admin" in self.roles and bool(self.roles & members)
 
 
 PUBLIC = Rule("public", signed_in=False)
@@ -50,11 +63,14 @@ def roles(*names: str) -> Rule:
     return Rule("roles:" + ",".join(sorted(names)), roles=frozenset(names))
 
 
-def access(rule: Rule) -> Callable[[F], F]:
-    """Declare the access rule of a view function or MethodView method."""
+def access(rule: Rule, **by_method: Rule) -> Callable[[F], F]:
+    """Declare the access rule of a view function or MethodView method. A page that answers
+    several methods may give a rule per method (`POST=roles("buyer")`); `rule` is the rule of
+    the others."""
 
     def mark(view: F) -> F:
         view.access_rule = rule  # type: ignore[attr-defined]
+        view.access_rules = {m.upper(): r for m, r in by_method.items()}  # type: ignore[attr-defined]
         return view
 
     return mark
@@ -81,7 +97,15 @@ def rule_for(app: Flask, endpoint: str, method: str) -> Rule | None:
         if handler is None and method == "HEAD":
             handler = getattr(view_class, "get", None)
         return getattr(handler, "access_rule", None)
-    return getattr(view, "access_rule", None)
+    by_method = getattr(view, "access_rules", {})
+    return by_method.get(method, getattr(view, "access_rule", None))
+
+
+def permitted(method: str = "POST", endpoint: str | None = None) -> bool:
+    """Whether the signed-in user may call `endpoint` (default: this request's) with `method`,
+    by its declared rule: pages show a form only to those who may send it."""
+    rule = rule_for(current_app, endpoint or request.endpoint or "", method.upper())
+    return rule is not None and rule.admits(current_user)
 
 
 def route_rules(app: Flask) -> Iterator[tuple[str, str, str, Rule | None]]:

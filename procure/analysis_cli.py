@@ -72,7 +72,8 @@ def score_command(vendors_csv: str, profile_path: str | None, output: str | None
     except scoring.TableError as invalid:
         _fail(
             [
-                f"{vendors_csv}: row {e.row}{f', column {e.column}' if e.column else ''}: {e.message}"
+                f"{vendors_csv}: row {e.row}{f', column {e.column}' if e.column else ''}: "
+                f"{e.message}"
                 for e in invalid.errors
             ]
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
@@ -14,12 +15,14 @@ from sqlalchemy import event
 from werkzeug.routing import IntegerConverter
 
 from procure import access as access_layer
+from procure.accounts.limits import init_rate_limits
 from procure.api_fields import MAX_RECORD_ID
 from procure.docs import ErrorResponses
 from procure.errors import register_error_handlers
 from procure.extensions import api, csrf, db, login_manager, migrate
 from procure.navigation import register_navigation
 from procure.settings import flask_config, load_settings, resource_dir
+from procure.transactions import guard_reads
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -65,6 +68,7 @@ def build_app(config: Mapping[str, Any] | None, instance_path: Path | None) -> F
     _register_blueprints(app)
     register_error_handlers(app)
     register_navigation(app)
+    guard_reads(app)
     app.before_request(_authenticate_bearer)
     app.before_request(_protect_forms)
     app.before_request(access_layer.enforce_access_rule)
@@ -80,6 +84,7 @@ def _init_extensions(app: Flask) -> None:
             event.listen(db.engine, "connect", _sqlite_pragmas)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     csrf.init_app(app)
+    init_rate_limits(app)
     login_manager.init_app(app)
     login_manager.anonymous_user = Anonymous
     login_manager.login_view = "accounts_pages.sign_in"
@@ -101,7 +106,7 @@ def _init_extensions(app: Flask) -> None:
         from procure.accounts.services import SESSION_STAMP_KEY, session_stamp
 
         user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        if user is None or not user.is_active:  # deactivated or locked
+        if user is None or not user.is_active:  # deactivated (a lock refuses new sign-ins only)
             return None
         # a session opened before the password last changed has ended
         return user if session.get(SESSION_STAMP_KEY) == session_stamp(user) else None
@@ -127,12 +132,19 @@ def _register_blueprints(app: Flask) -> None:
     from procure.jobs.views import bp as job_pages
     from procure.needs.routes import blp as needs_api
     from procure.needs.views import bp as need_pages
+    from procure.platform import blp as platform_api
     from procure.scenarios.routes import blp as scenarios_api
     from procure.scenarios.views import bp as scenario_pages
     from procure.scoring.routes import blp as scoring_api
     from procure.scoring.views import bp as scoring_pages
     from procure.vendors.routes import blp as vendors_api
     from procure.vendors.views import bp as vendor_pages
+
+    # the runner starts committed jobs after each commit; the job kinds register themselves
+    # where their work is written
+    import_module("procure.jobs.runner")
+    import_module("procure.scenarios.jobs")
+    import_module("procure.scoring.jobs")
 
     api.register_blueprint(accounts_api)
     api.register_blueprint(vendors_api)
@@ -141,6 +153,7 @@ def _register_blueprints(app: Flask) -> None:
     api.register_blueprint(needs_api)
     api.register_blueprint(scenarios_api)
     api.register_blueprint(jobs_api)
+    api.register_blueprint(platform_api)
     app.register_blueprint(accounts_pages)
     app.register_blueprint(docs_pages)
     app.register_blueprint(health)
@@ -181,7 +194,7 @@ def _protect_forms():
 def _start_committed_jobs(response):
     """Start the jobs a request committed and did not start itself (a safety net: routes that
     answer with a job's outcome start it right after their commit)."""
-    from procure.jobs.services import start_committed
+    from procure.jobs.runner import start_committed
 
     try:
         start_committed()

@@ -1,110 +1,638 @@
-"""Small server-side SVG charts (no scripts, no external assets): safe to embed in pages and PDFs."""
+"""Every chart of the app, drawn as SVG in this one module: the pages put the `<svg>` inline, the
+board PDF embeds the same markup as an image (`svg_data_uri`).
+
+No scripts, no external assets, no ids: a chart is safe to embed anywhere, and several on one
+page cannot collide. The chart colours are defined here and nowhere else: the pages' legends
+draw their swatches with `pillar_legend`, the report's weight bars read `PILLAR_COLOURS`.
+
+Charts are sized in SVG user units for the report's text column (7 in = 504 pt, so one unit
+prints as one point); pages scale them to their width (app.css). Text stays `<text>`, set in
+DejaVu Sans, the report's font; its width is estimated from DejaVu Sans' advance widths, so
+labels are cut and placed without measuring a font (pages may use a narrower one: the estimate
+errs on the roomy side).
+
+Output is deterministic, the same input giving the same bytes: numbers are printed with fixed
+decimals, and nothing depends on time or on ids. User text (vendor and scenario names, metric
+labels) is XML-escaped and freed of the control characters XML cannot carry.
+"""
 
 from __future__ import annotations
 
+import base64
+import math
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
 from markupsafe import Markup, escape
 
-PILLAR_COLOURS = {
-    "impact": "#0f766e",
-    "cost": "#2563eb",
-    "quality": "#b45309",
-    "knock_out": "#b42318",
-}
+from optimizer import Status
+
+# ---------------------------------------------------------------------------------------------
+# Colours: the one definition.
+
+IMPACT = "#0f766e"
+COST = "#2563eb"
+QUALITY = "#b45309"
+KNOCK_OUT = "#b42318"
+INK = "#1c2430"  # text
+MUTED = "#5b6472"  # axes, secondary text
+GRID = "#dde2e8"
+TRACK = "#eef0f3"  # the part of a bar not earned
+OTHERS = "#94a3b8"  # the bar that sums the vendors not named
+PILLAR_COLOURS = {"impact": IMPACT, "cost": COST, "quality": QUALITY, "knock_out": KNOCK_OUT}
+PILLARS = ("impact", "cost", "quality")
+
+FONT_FAMILY = "DejaVu Sans, Helvetica Neue, Arial, sans-serif"
+CHART_WIDTH = 504.0  # the report's text column: 210 mm − 2 × 16 mm margins ≈ 7 in = 504 pt
+LABEL_CHARACTERS = 34  # a bar's label is cut after this many characters, whatever its width
+TICK_STEPS = (1, 2, 5, 10)  # ticks at $6.5k, $7.0k, ... never $6.75k shown as "$6.8k"
+TICK_SIZE, AXIS_LABEL_SIZE = 8.5, 9.0
+MINUS = "−"
+
+# DejaVu Sans advance widths of " " to "~", in thousandths of an em (the font's hmtx table).
+_ADVANCES = (
+    318, 401, 460, 838, 636, 950, 780, 275, 390, 390, 500, 838, 318, 361, 318, 337,
+    636, 636, 636, 636, 636, 636, 636, 636, 636, 636, 337, 337, 838, 838, 838, 531,
+    1000, 684, 686, 698, 770, 632, 575, 775, 752, 295, 295, 656, 557, 863, 748, 787,
+    603, 787, 695, 635, 611, 732, 684, 989, 685, 611, 685, 390, 337, 390, 838, 500,
+    500, 613, 635, 550, 635, 615, 352, 635, 634, 278, 278, 579, 278, 974, 634, 612,
+    635, 635, 411, 521, 392, 634, 592, 818, 592, 592, 525, 636, 337, 636, 838,
+)  # fmt: skip
+_BOLD = 1.1  # DejaVu Sans Bold is about a tenth wider
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_OTHERS_LABEL = re.compile(r"Others \(\d+ vendors\)")
 
 
-def stacked_bar(
-    points: dict[str, float], total_width: float = 100.0, width: int = 220, height: int = 14
-) -> Markup:
-    """One horizontal bar: each pillar's points of a 0-100 total, in pillar colours."""
-    x = 0.0
-    parts = []
-    for pillar in ("impact", "cost", "quality"):
-        value = max(0.0, points.get(pillar, 0.0))
-        w = width * value / total_width
-        parts.append(
-            f'<rect x="{x:.2f}" y="0" width="{w:.2f}" height="{height}" fill="{PILLAR_COLOURS[pillar]}">'
-            f"<title>{pillar}: {value:.1f} points</title></rect>"
-        )
-        x += w
-    label = ", ".join(f"{p} {points.get(p, 0.0):.1f}" for p in ("impact", "cost", "quality"))
-    return Markup(
-        f'<svg class="bar" role="img" aria-label="Points by pillar: {escape(label)}" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}"><rect width="{width}" height="{height}" fill="#eef0f3"/>{"".join(parts)}</svg>'
+# ---------------------------------------------------------------------------------------------
+# Text
+
+
+def clean_text(text: Any) -> str:
+    """`text` as one line: runs of whitespace made one space, characters XML forbids dropped."""
+    return " ".join(_NOT_IN_XML.sub("", str(text)).split())
+
+
+def text_width(text: str, size: float, bold: bool = False) -> float:
+    """The width of `text` set in DejaVu Sans at `size` (user units), estimated."""
+    ems = 0.0
+    for char in text:
+        code = ord(char)
+        if 32 <= code < 127:
+            ems += _ADVANCES[code - 32] / 1000
+        elif unicodedata.combining(char):
+            continue
+        else:
+            ems += 1.0 if unicodedata.east_asian_width(char) in "WF" else 0.7
+    return ems * size * (_BOLD if bold else 1.0)
+
+
+def fit_text(
+    text: Any, size: float, width: float, bold: bool = False, limit: int | None = None
+) -> str:
+    """`text` cleaned, cut with "…" to at most `limit` characters and `width` user units."""
+    text = clean_text(text)
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    if text_width(text, size, bold) <= width:
+        return text
+    for end in range(len(text) - 1, 0, -1):
+        cut = text[:end].rstrip() + "…"
+        if text_width(cut, size, bold) <= width:
+            return cut
+    return "…"
+
+
+def _number(value: float) -> str:
+    """A coordinate as printed in the SVG: at most two decimals, no "-0"."""
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def _element(tag: str, body: str = "", **attributes: Any) -> str:
+    """One SVG element; `class_` is written `class`, `text_anchor` is `text-anchor`, None is left
+    out. `body` must be markup already (escaped)."""
+    parts = [tag]
+    for name, value in attributes.items():
+        if value is None:
+            continue
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = _number(value)
+        parts.append(f'{name.rstrip("_").replace("_", "-")}="{escape(value)}"')
+    opening = " ".join(parts)
+    return f"<{opening}>{body}</{tag}>" if body else f"<{opening}/>"
+
+
+def _title(text: Any) -> str:
+    """A tooltip on pages (and the accessible name of an element)."""
+    return f"<title>{escape(clean_text(text))}</title>"
+
+
+def _text(
+    x: float,
+    y: float,
+    content: Any,
+    size: float,
+    fill: str = INK,
+    anchor: str = "start",
+    bold: bool = False,
+    **attributes: Any,
+) -> str:
+    return _element(
+        "text",
+        str(escape(clean_text(content))),
+        x=x,
+        y=y,
+        font_size=size,
+        fill=fill,
+        text_anchor=None if anchor == "start" else anchor,
+        font_weight="bold" if bold else None,
+        **attributes,
     )
 
 
-def metric_bars(lines: list[dict], width: int = 760) -> Markup:
-    """The scorecard chart: per line, points earned against the most that line could give."""
-    row_height, label_width, bar_width = 26, 300, width - 300 - 110
-    rows = []
-    for index, line in enumerate(lines):
-        y = index * row_height
-        possible = line["possible"]
-        earned = max(0.0, line["points"])
-        scale = bar_width / max(l["possible"] for l in lines) if lines else 0
-        rows.append(
-            f'<text x="0" y="{y + 17}" font-size="13" fill="#1c2430">{escape(line["label"])}</text>'
-            f'<rect x="{label_width}" y="{y + 5}" width="{possible * scale:.2f}" height="14" fill="#eef0f3"/>'
-            f'<rect x="{label_width}" y="{y + 5}" width="{earned * scale:.2f}" height="14" '
-            f'fill="{PILLAR_COLOURS.get(line["pillar"], "#0f766e")}"/>'
-            f'<text x="{label_width + bar_width + 8}" y="{y + 17}" font-size="13" fill="#1c2430">'
-            f"{earned:.1f} / {possible:.1f}</text>"
-        )
-    height = row_height * len(lines)
+def _line(x1: float, y1: float, x2: float, y2: float, colour: str, width: float) -> str:
+    return _element("line", x1=x1, y1=y1, x2=x2, y2=y2, stroke=colour, stroke_width=width)
+
+
+def _svg(width: float, height: float, label: str, body: str, class_: str = "chart") -> Markup:
+    """The root element: a fixed size in user units (pages scale it by CSS), its label read out
+    by screen readers."""
     return Markup(
-        f'<svg class="chart" role="img" aria-label="Points earned per metric against the most possible" '
-        f'width="100%" viewBox="0 0 {width} {height}" preserveAspectRatio="xMinYMin meet">{"".join(rows)}</svg>'
+        _element(
+            "svg",
+            _title(label) + body,
+            xmlns="http://www.w3.org/2000/svg",
+            class_=class_,
+            role="img",
+            aria_label=clean_text(label),
+            width=width,
+            height=height,
+            viewBox=f"0 0 {_number(width)} {_number(height)}",
+            font_family=FONT_FAMILY,
+        )
     )
+
+
+def svg_data_uri(svg: str) -> str:
+    """A `data:` URI for a chart, for an `<img src>` (the board PDF embeds its charts so)."""
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+# ---------------------------------------------------------------------------------------------
+# Numbers on axes
+
+
+def nice_ticks(low: float, high: float, most: int) -> list[float]:
+    """Tick values between `low` and `high`: multiples of 1, 2 or 5 × 10^k, at most `most` + 1."""
+    if not high > low:
+        return [low]
+    raw = (high - low) / most
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(s * magnitude for s in TICK_STEPS if s * magnitude >= raw * (1 - 1e-9))
+    first, last = math.ceil(low / step - 1e-9), math.floor(high / step + 1e-9)
+    return [round(k * step, 10) for k in range(first, last + 1)]
+
+
+def _decimals_for(step: float) -> int:
+    """Decimals that tell ticks `step` apart."""
+    return max(0, math.ceil(-math.log10(step) - 1e-9)) if step > 0 else 0
+
+
+def money_label(value: float, step: float | None = None) -> str:
+    """Dollars, short: "$285k", "$6.5k", "$1.25M", "$950"; with `step` (the distance between
+    ticks) enough decimals that neighbouring ticks differ."""
+    magnitude = abs(value)
+    if magnitude >= 1_000_000:
+        divisor, suffix, decimals = 1_000_000, "M", 2
+    elif magnitude >= 10_000:
+        divisor, suffix, decimals = 1_000, "k", 0
+    elif magnitude >= 1_000:
+        divisor, suffix, decimals = 1_000, "k", 1
+    else:
+        divisor, suffix, decimals = 1, "", 0
+    if step:
+        decimals = max(decimals, _decimals_for(step / divisor))
+    text = f"${magnitude / divisor:,.{decimals}f}{suffix}"
+    return (MINUS if value < 0 and text.strip("$0.,kM") else "") + text
+
+
+def number_label(value: float, step: float | None = None) -> str:
+    """A plain number with thousands separators and as many decimals as `step` needs."""
+    decimals = _decimals_for(step) if step else 0
+    text = f"{abs(value):,.{decimals}f}"
+    return (MINUS if value < 0 and text.strip("0.,") else "") + text
+
+
+def _tick_labels(ticks: Sequence[float], format_value: Callable[..., str]) -> list[str]:
+    step = ticks[1] - ticks[0] if len(ticks) > 1 else None
+    return [format_value(tick, step) for tick in ticks]
+
+
+# ---------------------------------------------------------------------------------------------
+# Data for the charts
+
+
+def _finite(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def solved_points(points: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Frontier points with status "optimal" (the default) and a number for impact and cost,
+    by impact."""
+    return sorted(
+        (
+            point
+            for point in points
+            if point.get("status", Status.OPTIMAL) == Status.OPTIMAL
+            and _finite(point.get("avg_impact"))
+            and _finite(point.get("cost"))
+        ),
+        key=lambda point: point["avg_impact"],
+    )
+
+
+def top_with_others(
+    items: Iterable[tuple[str, float]], limit: int = 15, others_label: str = "Others"
+) -> list[tuple[str, float]]:
+    """The `limit` largest (label, value) pairs, largest first, and the rest summed as one line.
+
+    "Others (n vendors)" names how many lines were folded in; nothing is folded when at most one
+    line would be, because a bar for one vendor is clearer than an "Others" bar for it.
+    """
+    ranked = sorted(items, key=lambda item: (-item[1], item[0]))
+    if len(ranked) <= limit + 1:
+        return ranked
+    rest = ranked[limit:]
+    return ranked[:limit] + [
+        (f"{others_label} ({len(rest)} vendors)", sum(value for _, value in rest))
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Cost against impact (the scenario page and the board report)
+
+_Box = tuple[float, float, float, float]  # left, top, right, bottom
+
+
+def _overlaps(box: _Box, other: _Box) -> bool:
+    return box[0] < other[2] and other[0] < box[2] and box[1] < other[3] and other[1] < box[3]
+
+
+LEGEND_SIZE = 8.0
+
+
+def _legend_size(
+    entries: Sequence[tuple[str, str]], size: float = LEGEND_SIZE
+) -> tuple[float, float]:
+    """Width and height of a legend of these rows."""
+    width = 22 + 6 + max(text_width(text, size) for _, text in entries) + 4
+    return width, size * 1.6 * len(entries) + 4
+
+
+def _legend(
+    entries: Sequence[tuple[str, str]], x: float, y: float, size: float = LEGEND_SIZE
+) -> str:
+    """A legend of (marker kind, text) rows at (x, y), on white so grid lines stay behind it."""
+    row, sample = size * 1.6, 22.0
+    width, height = _legend_size(entries, size)
+    parts = [_element("rect", x=x, y=y, width=width, height=height, fill="#ffffff")]
+    for index, (kind, text) in enumerate(entries):
+        middle = y + 2 + row * (index + 0.5)
+        if kind == "frontier":
+            parts.append(_line(x + 2, middle, x + sample - 2, middle, IMPACT, 2))
+            parts.append(_element("circle", cx=x + sample / 2, cy=middle, r=2.4, fill=IMPACT))
+        else:
+            parts.append(_chosen_ring(x + sample / 2, middle, small=True))
+        parts.append(_text(x + sample + 6, middle + size * 0.35, text, size))
+    return "".join(parts)
+
+
+def _chosen_ring(x: float, y: float, small: bool = False) -> str:
+    radius = 4.6 if small else 6.1
+    return _element(
+        "circle", cx=x, cy=y, r=radius, fill="#ffffff", stroke=QUALITY, stroke_width=2.5
+    ) + ("" if small else _element("circle", cx=x, cy=y, r=2.1, fill=QUALITY))
 
 
 def frontier_chart(
-    points: list[dict], chosen: dict | None = None, width: int = 640, height: int = 300
-) -> Markup:
-    """Least cost ($) against average impact (points), with the scenario's plan marked."""
-    solved = [p for p in points if p.get("status") == "optimal"]
+    points: Sequence[Mapping[str, Any]],
+    chosen: Mapping[str, Any] | None = None,
+    chosen_label: str = "This scenario",
+) -> Markup | None:
+    """Least cost ($) against average impact (0–100 points), the chosen plan ringed and named
+    `chosen_label`.
+
+    Only points with status "optimal" (and numbers for both) are drawn; None when there is none.
+    """
+    solved = solved_points(points)
     if not solved:
-        return Markup('<p class="empty">No point of the frontier could be solved.</p>')
-    left, right, top, bottom = 80, 20, 20, 45
-    xs = [p["avg_impact"] for p in solved] + ([chosen["avg_impact"]] if chosen else [])
-    ys = [p["cost"] for p in solved] + ([chosen["cost"]] if chosen else [])
-    x0, x1 = min(xs), max(xs) if max(xs) > min(xs) else min(xs) + 1
-    y0, y1 = min(ys), max(ys) if max(ys) > min(ys) else min(ys) + 1
+        return None
+    if chosen and not (_finite(chosen.get("avg_impact")) and _finite(chosen.get("cost"))):
+        chosen = None
+    width, height = CHART_WIDTH, 202.0
+    all_x = [p["avg_impact"] for p in solved] + ([chosen["avg_impact"]] if chosen else [])
+    all_y = [p["cost"] for p in solved] + ([chosen["cost"]] if chosen else [])
+    low, high = min(all_y), max(all_y)
+    pad = (high - low) * 0.12 or max(abs(high) * 0.02, 1.0)
+    y_low, y_high = low - pad * 2, high + pad  # room under the lowest point for the label
+    span_x = (max(all_x) - min(all_x)) or max(abs(max(all_x)) * 0.1, 1.0)
+    x_low, x_high = min(all_x) - span_x * 0.04, max(all_x) + span_x * 0.04
+    y_ticks, x_ticks = nice_ticks(y_low, y_high, 6), nice_ticks(x_low, x_high, 8)
+    y_labels, x_labels = _tick_labels(y_ticks, money_label), _tick_labels(x_ticks, number_label)
 
-    def sx(x):
-        return left + (x - x0) / (x1 - x0) * (width - left - right)
+    left = 4 + AXIS_LABEL_SIZE * 1.2 + 6 + max(text_width(t, TICK_SIZE) for t in y_labels) + 7
+    right = 4 + text_width(x_labels[-1], TICK_SIZE) / 2
+    bottom = 7 + TICK_SIZE * 1.2 + 5 + AXIS_LABEL_SIZE * 1.2 + 2
+    x0, x1, y0, y1 = left, width - right, 8.0, height - bottom
 
-    def sy(y):
-        return height - bottom - (y - y0) / (y1 - y0) * (height - top - bottom)
+    def sx(value: float) -> float:
+        return x0 + (value - x_low) / (x_high - x_low) * (x1 - x0)
+
+    def sy(value: float) -> float:
+        return y1 - (value - y_low) / (y_high - y_low) * (y1 - y0)
+
+    grid = [_line(x0, sy(tick), x1, sy(tick), GRID, 0.6) for tick in y_ticks]
+    axes = [_line(x0, y1, x1, y1, MUTED, 0.8), _line(x0, y0, x0, y1, MUTED, 0.8)]
+    for tick, label in zip(y_ticks, y_labels, strict=True):
+        axes.append(_line(x0 - 3, sy(tick), x0, sy(tick), MUTED, 0.8))
+        axes.append(_text(x0 - 6.5, sy(tick) + TICK_SIZE * 0.35, label, TICK_SIZE, anchor="end"))
+    for tick, label in zip(x_ticks, x_labels, strict=True):
+        axes.append(_line(sx(tick), y1, sx(tick), y1 + 3, MUTED, 0.8))
+        axes.append(_text(sx(tick), y1 + 6.5 + TICK_SIZE * 0.8, label, TICK_SIZE, anchor="middle"))
+    axes.append(
+        _text(
+            (x0 + x1) / 2,
+            height - 4,
+            "Average impact score of the allocation (0–100)",
+            AXIS_LABEL_SIZE,
+            anchor="middle",
+        )
+    )
+    label_x, label_y = 4 + AXIS_LABEL_SIZE * 0.8, (y0 + y1) / 2
+    axes.append(
+        _text(
+            label_x,
+            label_y,
+            "Least total cost",
+            AXIS_LABEL_SIZE,
+            anchor="middle",
+            transform=f"rotate(-90 {_number(label_x)} {_number(label_y)})",
+        )
+    )
 
     path = " ".join(
-        f"{'M' if i == 0 else 'L'}{sx(p['avg_impact']):.1f},{sy(p['cost']):.1f}"
-        for i, p in enumerate(solved)
+        f"{'M' if index == 0 else 'L'}{_number(sx(p['avg_impact']))},{_number(sy(p['cost']))}"
+        for index, p in enumerate(solved)
     )
-    dots = "".join(
-        f'<circle cx="{sx(p["avg_impact"]):.1f}" cy="{sy(p["cost"]):.1f}" r="3.5" fill="#0f766e">'
-        f"<title>impact {p['avg_impact']:.1f}: ${p['cost']:,.0f}</title></circle>"
-        for p in solved
-    )
-    mark = ""
-    if chosen:
-        mark = (
-            f'<circle cx="{sx(chosen["avg_impact"]):.1f}" cy="{sy(chosen["cost"]):.1f}" r="7" fill="none" '
-            f'stroke="#b45309" stroke-width="3"><title>this scenario</title></circle>'
+    data = [
+        _element(
+            "path",
+            d=path,
+            fill="none",
+            stroke=IMPACT,
+            stroke_width=2,
+            stroke_linejoin="round",
+            stroke_linecap="round",
         )
-    axes = (
-        f'<line x1="{left}" y1="{height - bottom}" x2="{width - right}" y2="{height - bottom}" stroke="#5b6472"/>'
-        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{height - bottom}" stroke="#5b6472"/>'
-        f'<text x="{(left + width - right) / 2:.0f}" y="{height - 8}" font-size="13" text-anchor="middle" '
-        f'fill="#1c2430">Average impact score</text>'
-        f'<text x="14" y="{(top + height - bottom) / 2:.0f}" font-size="13" text-anchor="middle" fill="#1c2430" '
-        f'transform="rotate(-90 14 {(top + height - bottom) / 2:.0f})">Least cost ($)</text>'
-        f'<text x="{left - 6}" y="{sy(y0) + 4:.0f}" font-size="11" text-anchor="end" fill="#5b6472">{y0:,.0f}</text>'
-        f'<text x="{left - 6}" y="{sy(y1) + 4:.0f}" font-size="11" text-anchor="end" fill="#5b6472">{y1:,.0f}</text>'
-        f'<text x="{sx(x0):.0f}" y="{height - bottom + 16}" font-size="11" text-anchor="middle" fill="#5b6472">{x0:.1f}</text>'
-        f'<text x="{sx(x1):.0f}" y="{height - bottom + 16}" font-size="11" text-anchor="middle" fill="#5b6472">{x1:.1f}</text>'
+    ]
+    data += [
+        _element(
+            "circle",
+            _title(f"Average impact {p['avg_impact']:.1f}: {money_label(p['cost'])}"),
+            cx=sx(p["avg_impact"]),
+            cy=sy(p["cost"]),
+            r=2.4,
+            fill=IMPACT,
+        )
+        for p in solved
+    ]
+    taken: list[_Box] = [  # what the legend must not cover: the line, then the ring and its label
+        (x - 3, y - 3, x + 3, y + 3)
+        for x, y in _along([(sx(p["avg_impact"]), sy(p["cost"])) for p in solved])
+    ]
+    entries = [("frontier", "Least cost at each average impact")]
+    if chosen:
+        entries.append(("chosen", "This scenario"))
+        cx, cy = sx(chosen["avg_impact"]), sy(chosen["cost"])
+        data.append(_chosen_ring(cx, cy))
+        # A frontier rises to the right, so no line runs up-left or down-right of a point on it:
+        # the label goes up-left, or down-right when the point is in the left third of the chart.
+        size = 8.5
+        text = fit_text(chosen_label, size, (x1 - x0) * 0.55, bold=True, limit=40)
+        text_w = text_width(text, size, bold=True)
+        if cx - sx(min(all_x)) < (sx(max(all_x)) - sx(min(all_x))) / 3:
+            tx, baseline = min(cx + 10, x1 - 2 - text_w), cy + 10 + size * 0.75
+        else:
+            tx, baseline = max(cx - 10 - text_w, x0 + 2), cy - 9 - size * 0.25
+        data.append(_text(tx, baseline, text, size, fill=QUALITY, bold=True))
+        taken += [
+            (cx - 7, cy - 7, cx + 7, cy + 7),
+            (tx, baseline - size * 0.8, tx + text_w, baseline + size * 0.25),
+        ]
+    # The legend goes in the first corner where it covers neither the line nor the ring.
+    legend_w, legend_h = _legend_size(entries)
+    corners = [
+        (x0 + 6, y0 + 2),  # upper left
+        (x1 - 6 - legend_w, y1 - 4 - legend_h),  # lower right
+        (x1 - 6 - legend_w, y0 + 2),  # upper right
+        (x0 + 6, y1 - 4 - legend_h),  # lower left
+    ]
+    legend_x, legend_y = next(
+        (
+            (lx, ly)
+            for lx, ly in corners
+            if not any(_overlaps((lx, ly, lx + legend_w, ly + legend_h), box) for box in taken)
+        ),
+        corners[0],
     )
-    return Markup(
-        f'<svg class="chart" role="img" aria-label="Cost against average impact: {len(solved)} points" width="100%" '
-        f'viewBox="0 0 {width} {height}">{axes}<path d="{path}" fill="none" stroke="#0f766e" stroke-width="2"/>'
-        f"{dots}{mark}</svg>"
+    legend = _legend(entries, legend_x, legend_y)
+    summary = f"Least cost against average impact: {len(solved)} points" + (
+        f", {clean_text(chosen_label)} at impact {chosen['avg_impact']:.1f} and cost "
+        f"{money_label(chosen['cost'])}"
+        if chosen
+        else ""
+    )
+    return _svg(width, height, summary, "".join(grid + axes) + legend + "".join(data))
+
+
+def _along(points: Sequence[tuple[float, float]], step: float = 4.0) -> list[tuple[float, float]]:
+    """Points every `step` user units along a polyline (to keep labels off the line)."""
+    samples = list(points[:1])
+    for (ax, ay), (bx, by) in zip(points, points[1:], strict=False):
+        count = max(1, math.ceil(math.hypot(bx - ax, by - ay) / step))
+        samples += [
+            (ax + (bx - ax) * k / count, ay + (by - ay) * k / count) for k in range(1, count + 1)
+        ]
+    return samples
+
+
+# ---------------------------------------------------------------------------------------------
+# Bars
+
+
+def horizontal_bar_chart(
+    items: Sequence[tuple[str, float]],
+    colour: str = COST,
+    value_label: str = "Cost",
+    money: bool = True,
+) -> Markup | None:
+    """One bar per (label, value), the first at the top, its value printed after it; a final
+    "Others (n vendors)" bar (see `top_with_others`) in grey. None when there is no item.
+
+    The scale follows the named lines; an "Others" bar longer than that is cut at the edge (its
+    value printed inside), so a long tail of small vendors does not flatten every bar.
+    """
+    if not items:
+        return None
+    width, row, label_size, value_size = CHART_WIDTH, 17.28, 8.5, 7.5
+    labels = [
+        fit_text(label, label_size, width * 0.4, limit=LABEL_CHARACTERS) for label, _ in items
+    ]
+    values = [float(value) if _finite(value) else 0.0 for _, value in items]
+    is_others = [
+        index == len(items) - 1 and bool(_OTHERS_LABEL.fullmatch(clean_text(label)))
+        for index, (label, _) in enumerate(items)
+    ]
+    named = [value for value, others in zip(values, is_others, strict=True) if not others] or values
+    top = max(max(named), 0.0) or 1.0
+    limit = top * 1.18
+    format_value: Callable[..., str] = money_label if money else number_label
+    ticks = nice_ticks(0.0, limit, 5)
+    tick_labels = _tick_labels(ticks, format_value)
+
+    x0 = 4 + max(text_width(label, label_size) for label in labels) + 5
+    x1 = width - 4 - text_width(tick_labels[-1], TICK_SIZE) / 2
+    y0, y1 = 4.0, 4.0 + row * (len(items) + 0.2)
+    height = y1 + 7 + TICK_SIZE * 1.2 + 5 + AXIS_LABEL_SIZE * 1.2 + 2
+
+    def sx(value: float) -> float:
+        return x0 + min(max(value, 0.0), limit) / limit * (x1 - x0)
+
+    parts = [_line(sx(tick), y0, sx(tick), y1, GRID, 0.6) for tick in ticks]
+    for index, (label, value, others) in enumerate(zip(labels, values, is_others, strict=True)):
+        middle = y0 + row * (index + 0.4)
+        parts.append(
+            _element(
+                "rect",
+                _title(f"{clean_text(items[index][0])}: {format_value(value)}"),
+                x=x0,
+                y=middle - row * 0.34,
+                width=sx(value) - x0,
+                height=row * 0.68,
+                fill=OTHERS if others else colour,
+            )
+        )
+        parts.append(_text(x0 - 4, middle + label_size * 0.35, label, label_size, anchor="end"))
+        baseline = middle + value_size * 0.35
+        if value > limit:
+            text = f"{format_value(value)} (bar cut) ›"
+            parts.append(_text(sx(limit) - 4, baseline, text, value_size, bold=True, anchor="end"))
+        else:
+            text = format_value(value)
+            if sx(value) + 3 + text_width(text, value_size) <= width - 2:
+                parts.append(_text(sx(value) + 3, baseline, text, value_size, fill=MUTED))
+            else:  # no room after the bar: inside its end
+                parts.append(
+                    _text(sx(value) - 3, baseline, text, value_size, fill="#ffffff", anchor="end")
+                )
+    parts.append(_line(x0, y1, x1, y1, MUTED, 0.8))
+    for tick, label in zip(ticks, tick_labels, strict=True):
+        parts.append(_line(sx(tick), y1, sx(tick), y1 + 3, MUTED, 0.8))
+        parts.append(_text(sx(tick), y1 + 6.5 + TICK_SIZE * 0.8, label, TICK_SIZE, anchor="middle"))
+    parts.append(_text((x0 + x1) / 2, height - 4, value_label, AXIS_LABEL_SIZE, anchor="middle"))
+    summary = f"{value_label}: " + "; ".join(
+        f"{clean_text(label)} {format_value(value)}"
+        for (label, _), value in zip(items, values, strict=True)
+    )
+    return _svg(width, height, summary, "".join(parts))
+
+
+def stacked_bar(
+    points: Mapping[str, float], total_width: float = 100.0, width: int = 220, height: int = 14
+) -> Markup:
+    """One horizontal bar: each pillar's points of a 0–100 total, in pillar colours."""
+    x = 0.0
+    parts = [_element("rect", width=width, height=height, fill=TRACK)]
+    for pillar in PILLARS:
+        value = max(0.0, float(points.get(pillar, 0.0)))
+        bar = width * value / total_width
+        parts.append(
+            _element(
+                "rect",
+                _title(f"{pillar}: {value:.1f} points"),
+                x=x,
+                y=0,
+                width=bar,
+                height=height,
+                fill=PILLAR_COLOURS[pillar],
+            )
+        )
+        x += bar
+    label = ", ".join(f"{p} {float(points.get(p, 0.0)):.1f}" for p in PILLARS)
+    return _svg(width, height, f"Points by pillar: {label}", "".join(parts), class_="bar")
+
+
+def pillar_legend() -> Markup:
+    """The pillars' colour swatches, each followed by its name (for a legend line)."""
+    return Markup(" ").join(
+        Markup(
+            _element(
+                "svg",
+                _element("rect", width=12, height=12, rx=2, fill=PILLAR_COLOURS[pillar]),
+                xmlns="http://www.w3.org/2000/svg",
+                class_="swatch",
+                width=12,
+                height=12,
+                viewBox="0 0 12 12",
+                aria_hidden="true",
+            )
+        )
+        + f" {pillar}"
+        for pillar in PILLARS
+    )
+
+
+def metric_bars(lines: Sequence[Mapping[str, Any]], width: int = 760) -> Markup:
+    """The scorecard chart: per line, the points earned (in the pillar's colour) against the most
+    that line could give (grey), with "earned / possible" after the bar."""
+    if not lines:
+        return Markup("")
+    row, size, label_width = 26, 13, 300
+    bar_width = width - label_width - 110
+    most = max(max(float(line["possible"]), 0.0) for line in lines) or 1.0
+    scale = bar_width / most
+    parts = []
+    for index, line in enumerate(lines):
+        y = index * row
+        possible = max(0.0, float(line["possible"]))
+        earned = max(0.0, float(line["points"]))
+        label = fit_text(line["label"], size, label_width - 10)
+        parts.append(
+            _element(
+                "g",
+                _title(f"{clean_text(line['label'])}: {earned:.1f} of {possible:.1f} points")
+                + _text(0, y + 17, label, size)
+                + _element(
+                    "rect", x=label_width, y=y + 5, width=possible * scale, height=14, fill=TRACK
+                )
+                + _element(
+                    "rect",
+                    x=label_width,
+                    y=y + 5,
+                    width=min(earned, most) * scale,
+                    height=14,
+                    fill=PILLAR_COLOURS.get(line["pillar"], IMPACT),
+                )
+                + _text(
+                    label_width + bar_width + 8, y + 17, f"{earned:.1f} / {possible:.1f}", size
+                ),
+            )
+        )
+    return _svg(
+        width,
+        row * len(lines),
+        "Points earned per metric against the most possible",
+        "".join(parts),
     )

@@ -13,7 +13,9 @@ from werkzeug.serving import run_simple
 
 from procure import create_app
 from procure.analysis_cli import frontier_command, optimize_command, score_command
+from procure.audit.services import SYSTEM
 from procure.extensions import api, db
+from procure.transactions import command
 
 
 @click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False)
@@ -36,15 +38,8 @@ def demo_command(host: str, port: int, no_serve: bool):
     from procure.demo import load_demo
 
     upgrade()
-    from procure.jobs.services import start_committed
-
-    try:
+    with command():  # then the score refreshes the disclosures queued start (inline, or workers)
         logins = load_demo()
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    start_committed()  # the score refreshes the disclosures queued (inline, or to the workers)
     click.echo(f"Database: {current_app.config['SQLALCHEMY_DATABASE_URI']}")
     click.echo("Demo logins (email / password):")
     for login in logins:
@@ -54,8 +49,17 @@ def demo_command(host: str, port: int, no_serve: bool):
     if no_serve:
         return
     click.echo(f"Open http://{host}:{port} and sign in. Stop with Ctrl+C.")
+    app = current_app._get_current_object()
+    _start_reaper(app)
     # app.run() refuses to start inside a Flask CLI command, so serve with werkzeug directly.
-    run_simple(host, port, current_app._get_current_object(), threaded=True)
+    run_simple(host, port, app, threaded=True)
+
+
+def _start_reaper(app) -> None:
+    """Reap silent jobs in the background while this process serves or works (reads never do)."""
+    from procure.jobs.runner import Reaper
+
+    Reaper(app, float(app.config["JOB_STALE_SECONDS"])).start()
 
 
 @main.command("worker")
@@ -69,6 +73,7 @@ def demo_command(host: str, port: int, no_serve: bool):
 def worker_command(concurrency: int | None, loglevel: str):
     """Run a Celery worker for background jobs (needs PROCURE_BROKER_URL)."""
     from procure.jobs.queue import celery_for, worker_arguments
+    from procure.jobs.runner import reap_and_commit, run_job
 
     app = current_app._get_current_object()
     if not app.config.get("BROKER_URL"):
@@ -79,7 +84,8 @@ def worker_command(concurrency: int | None, loglevel: str):
         )
         sys.exit(2)
     db.engine.dispose()  # the worker's processes open their own connections
-    celery_for(app).worker_main(
+    _start_reaper(app)
+    celery_for(app, run_job, reap_and_commit).worker_main(
         worker_arguments(
             concurrency if concurrency is not None else app.config["WORKER_CONCURRENCY"],
             loglevel,
@@ -96,11 +102,11 @@ def jobs_group():
 @jobs_group.command("reap")
 @with_appcontext
 def jobs_reap():
-    """Mark failed the running jobs whose worker went silent or overran its time limit (cron-able)."""
-    from procure.jobs.services import reap_stale
+    """Mark failed the running jobs whose worker went silent or overran its time limit
+    (cron-able)."""
+    from procure.jobs.runner import reap_and_commit
 
-    reaped = reap_stale()
-    db.session.commit()
+    reaped = reap_and_commit()
     click.echo(f"Marked {reaped} stale job(s) failed.")
 
 
@@ -112,11 +118,18 @@ def users_group():
 @users_group.command("create")
 @click.option("--email", required=True)
 @click.option("--name", required=True)
-@click.option("--role", required=True, type=click.Choice(["admin", "buyer", "vendor", "executive"]))
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(["admin", "buyer", "vendor", "executive", "operator"]),
+    help="operator: the platform operator, in an organization of kind operator.",
+)
 @click.option(
     "--organization", "organization_name", required=True, help="Organization name; created if new."
 )
-@click.option("--kind", type=click.Choice(["buyer", "vendor"]), help="Kind of a new organization.")
+@click.option(
+    "--kind", type=click.Choice(["buyer", "vendor", "operator"]), help="Kind of a new organization."
+)
 @click.password_option(help="Prompted for when not given.")
 @with_appcontext
 def users_create(email, name, role, organization_name, kind, password):
@@ -124,23 +137,23 @@ def users_create(email, name, role, organization_name, kind, password):
     from sqlalchemy import select
 
     from procure.accounts.models import Organization
+    from procure.accounts.names import name_key
     from procure.accounts.services import create_organization, create_user
     from procure.errors import ValidationFailed
 
     try:
-        organization = db.session.scalar(
-            select(Organization).where(Organization.name == organization_name)
-        )
-        if organization is None:
-            if kind is None:
-                raise ValidationFailed(
-                    {"kind": ["Give --kind buyer or vendor for a new organization."]}
-                )
-            organization = create_organization(organization_name, kind)
-        user = create_user(organization, email, name, role, password)
-        db.session.commit()
+        with command():
+            organization = db.session.scalar(
+                select(Organization).where(Organization.name_key == name_key(organization_name))
+            )
+            if organization is None:
+                if kind is None:
+                    raise ValidationFailed(
+                        {"kind": ["Give --kind buyer, vendor or operator for a new organization."]}
+                    )
+                organization = create_organization(organization_name, kind, actor=SYSTEM)
+            user = create_user(organization, email, name, role, password, actor=SYSTEM)
     except ValidationFailed as failed:
-        db.session.rollback()
         _refuse(failed)
     click.echo(f"Created {user.role} {user.email} in {organization.name} (user id {user.id}).")
 
@@ -177,12 +190,11 @@ def users_unlock(email):
 
     user = _user_by_email(email)
     try:
-        unlock_user(user)
+        with command():
+            unlock_user(user, actor=SYSTEM)
     except ConflictError as conflict:
-        db.session.rollback()
         click.echo(f"error: {conflict.message}", err=True)
         sys.exit(2)
-    db.session.commit()
     click.echo(f"Unlocked {user.email}: they can sign in again.")
 
 
@@ -198,14 +210,13 @@ def users_set_password(email, password):
 
     user = _user_by_email(email)
     try:
-        revoked = reset_password(user, password)
+        with command():
+            revoked = reset_password(user, password, actor=SYSTEM)
     except ValidationFailed as failed:
-        db.session.rollback()
         _refuse(failed)
-    db.session.commit()
     click.echo(
-        f"New password set for {user.email}; their sessions are signed out and {revoked} API token(s) "
-        "revoked."
+        f"New password set for {user.email}; their sessions are signed out and {revoked} "
+        "API token(s) revoked."
     )
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from procure.accounts.models import Organization, User
 from procure.accounts.services import create_organization, create_user
+from procure.audit.services import SYSTEM
 from procure.demo_vendors import load_demo_vendors
 from procure.extensions import db
 
@@ -24,6 +25,7 @@ class DemoLogin:
 DEMO_ORGANIZATIONS = (
     ("Northwind Retail Group", "buyer"),
     ("Kazi Data Works", "vendor"),
+    ("Impact Procure Platform", "operator"),  # runs the platform: onboards organizations
 )
 
 DEMO_LOGINS = (
@@ -55,6 +57,13 @@ DEMO_LOGINS = (
         "Wanjiru Kamau",
         "Kazi Data Works",
     ),
+    DemoLogin(
+        "operator",
+        "operator@platform.example",
+        "demo-onboarding-pass",
+        "Tomás Herrera",
+        "Impact Procure Platform",
+    ),
 )
 
 
@@ -67,7 +76,7 @@ def load_demo() -> list[DemoLogin]:
     organizations = {}
     for name, kind in DEMO_ORGANIZATIONS:
         organization = db.session.scalar(select(Organization).where(Organization.name == name))
-        organizations[name] = organization or create_organization(name, kind)
+        organizations[name] = organization or create_organization(name, kind, actor=SYSTEM)
     db.session.flush()
     for login in DEMO_LOGINS:
         if db.session.scalar(select(User.id).where(User.email == login.email)) is None:
@@ -77,6 +86,7 @@ def load_demo() -> list[DemoLogin]:
                 login.name,
                 login.role,
                 login.password,
+                actor=SYSTEM,
             )
     db.session.flush()
     buyer = db.session.scalar(select(User).where(User.email == "buyer@northwind.example"))

@@ -11,34 +11,32 @@ The figures are deterministic: each vendor draws from its own `random.Random` se
 `SEED` and the vendor's slug, so adding a vendor does not change the others. The only use of
 the clock is to leave out reporting periods that have not ended yet.
 
-Wage benchmarks name the public sources they are modelled on (national minimum-wage orders,
-Anker Living Wage Reference Values); the amounts are approximations for demonstration, not
-quotations, and where a country has no statutory minimum wage the source text says which
-proxy is used. `capacity_per_period` on offers is a month of work.
+The vendors and their sites' wage benchmarks are data, in config/demo/vendors.toml and
+config/demo/wage_zones.toml (the benchmarks name the public sources they are modelled on);
+this module reads them into `VendorSpec` and `WageZone` values, draws the figures and calls
+the services. `capacity_per_period` on offers is a month of work.
 
-Actors: the services write audit events through `record_event`, which takes the signed-in
-user from the request. A CLI command has no request, so each step runs inside
-`app.test_request_context()` with the acting user signed in (`_acting_as`); otherwise the
-events would have no actor. The request context reuses the command's app context, so the
-database session, and its single transaction, are the same.
+Actors: every service takes the user it acts for and records it in the audit events; the
+vendor's own user acts for the vendor, the demo buyer reviews.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+import tomllib
+from collections.abc import Mapping
+from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from pathlib import Path
+from types import NoneType, UnionType
+from typing import Any, get_args, get_origin, get_type_hints
 
-from flask import current_app, g
-from flask_login import login_user
 from sqlalchemy import select
 
 from procure.accounts.models import Organization, User
 from procure.accounts.services import create_organization, create_user
+from procure.audit.services import SYSTEM
 from procure.disclosures.services import (
     add_evidence,
     amend,
@@ -49,9 +47,12 @@ from procure.disclosures.services import (
 )
 from procure.extensions import db
 from procure.reference import reference
+from procure.settings import read_toml, resource_dir
+from procure.states import ReviewDecision
 from procure.vendors.categories import service_categories
 from procure.vendors.models import Vendor
 from procure.vendors.services import create_offer, create_vendor
+from scoring.fields import EVIDENCE_SECTIONS
 
 SEED = 20250331
 VENDOR_PASSWORD = "demo-vendor-pass"
@@ -90,251 +91,6 @@ class WageZone:
     pay_period: str  # the period the minimum, the benchmark and the site's wages are paid per
     weekly_hours: float
     by_year: Mapping[int, Benchmarks]
-
-
-def _kenya(
-    area: str,
-    minimum_2022: float,
-    minimum_2024: float,
-    living: tuple[float, float, float],
-    living_area: str,
-) -> dict[int, Benchmarks]:
-    order_2022 = (
-        f"Kenya Regulation of Wages (General) (Amendment) Order 2022, general labourer, {area}"
-    )
-    order_2024 = (
-        f"Kenya Regulation of Wages (General) (Amendment) Order 2024, general labourer, {area}"
-    )
-    return {
-        2023: Benchmarks(
-            minimum_2022,
-            order_2022,
-            "2022-05-01",
-            living[0],
-            f"Anker Living Wage Reference Value, {living_area} 2023",
-            "2023-07-01",
-        ),
-        2024: Benchmarks(
-            minimum_2024,
-            order_2024,
-            "2024-11-01",
-            living[1],
-            f"Anker Living Wage Reference Value, {living_area} 2024",
-            "2024-07-01",
-        ),
-        2025: Benchmarks(
-            minimum_2024,
-            order_2024,
-            "2024-11-01",
-            living[2],
-            f"Anker Living Wage Reference Value, {living_area} 2025",
-            "2025-07-01",
-        ),
-    }
-
-
-def _yearly(
-    minimums: Mapping[int, tuple[float, str, str]], livings: Mapping[int, float], living_source: str
-) -> dict[int, Benchmarks]:
-    """Benchmarks per year; `living_source` is formatted with the year."""
-    return {
-        year: Benchmarks(
-            minimum, source, when, livings[year], living_source.format(year=year), f"{year}-07-01"
-        )
-        for year, (minimum, source, when) in minimums.items()
-    }
-
-
-_UGANDA_PROXY = (
-    "Uganda: no statutory minimum wage in force (the 1984 rate is obsolete); proxy: UGX 130,000 "
-    "per month, the rate the Minimum Wages Advisory Board recommended in 2019 (never gazetted)"
-)
-_RWANDA_PROXY = (
-    "Rwanda: no general statutory minimum wage applied in this period (the 1974 rate of RWF 100 "
-    "per day is obsolete); proxy: demo estimate of the lowest formal entry wage in Kigali services"
-)
-_CAMBODIA_PROXY = (
-    "Cambodia: the statutory minimum wage covers only garment, textile, footwear and travel goods "
-    "(Prakas on minimum wage {year}, USD {usd} per month); used as a proxy for services at KHR "
-    "4,100 per USD"
-)
-_GHANA = "Ghana National Daily Minimum Wage {year} (GHS {day} per day, National Tripartite Committee) x 5 days"
-_MANILA = (
-    "Philippines NCR Regional Tripartite Wages and Productivity Board Wage Order No. {order} "
-    "(PHP {day} per day x 261/12)"
-)
-
-WAGE_ZONES: dict[str, WageZone] = {
-    "KE_urban": WageZone(
-        "KE",
-        "KES",
-        "month",
-        45.0,
-        _kenya(
-            "Nairobi, Mombasa and Kisumu",
-            15201.65,
-            16113.75,
-            (33800.0, 35600.0, 37100.0),
-            "urban Kenya",
-        ),
-    ),
-    "KE_rural": WageZone(
-        "KE",
-        "KES",
-        "month",
-        45.0,
-        _kenya("all other areas", 8109.90, 8596.49, (22000.0, 23200.0, 24200.0), "rural Kenya"),
-    ),
-    "UG_urban": WageZone(
-        "UG",
-        "UGX",
-        "month",
-        45.0,
-        _yearly(
-            {year: (130000.0, _UGANDA_PROXY, "2019-06-01") for year in (2023, 2024, 2025)},
-            {2023: 720000.0, 2024: 760000.0, 2025: 795000.0},
-            "Anker Living Wage Reference Value, urban Uganda {year}",
-        ),
-    ),
-    "UG_rural": WageZone(
-        "UG",
-        "UGX",
-        "month",
-        45.0,
-        _yearly(
-            {year: (130000.0, _UGANDA_PROXY, "2019-06-01") for year in (2023, 2024, 2025)},
-            {2023: 480000.0, 2024: 505000.0, 2025: 530000.0},
-            "Anker Living Wage Reference Value, rural Uganda {year}",
-        ),
-    ),
-    "RW_urban": WageZone(
-        "RW",
-        "RWF",
-        "month",
-        45.0,
-        _yearly(
-            {
-                2023: (60000.0, _RWANDA_PROXY, "2023-01-01"),
-                2024: (64000.0, _RWANDA_PROXY, "2024-01-01"),
-                2025: (68000.0, _RWANDA_PROXY, "2025-01-01"),
-            },
-            {2023: 190000.0, 2024: 200000.0, 2025: 212000.0},
-            "Anker Living Wage Reference Value, urban Rwanda {year}",
-        ),
-    ),
-    "GH_urban": WageZone(
-        "GH",
-        "GHS",
-        "week",
-        40.0,
-        _yearly(
-            {
-                2023: (74.40, _GHANA.format(year=2023, day="14.88"), "2023-01-01"),
-                2024: (90.75, _GHANA.format(year=2024, day="18.15"), "2024-01-01"),
-                2025: (99.85, _GHANA.format(year=2025, day="19.97"), "2025-03-01"),
-            },
-            {2023: 520.0, 2024: 610.0, 2025: 680.0},
-            "Anker Living Wage Reference Value, urban Ghana {year} (monthly value x 12/52)",
-        ),
-    ),
-    "ZA_urban": WageZone(
-        "ZA",
-        "ZAR",
-        "hour",
-        45.0,
-        _yearly(
-            {
-                year: (
-                    rate,
-                    f"South Africa National Minimum Wage {year} (Government Gazette, Department of "
-                    f"Employment and Labour)",
-                    f"{year}-03-01",
-                )
-                for year, rate in ((2023, 25.42), (2024, 27.58), (2025, 28.79))
-            },
-            {2023: 46.50, 2024: 49.00, 2025: 51.00},
-            "Anker Living Wage Reference Value, urban South Africa {year} (monthly value per hour)",
-        ),
-    ),
-    "KH_urban": WageZone(
-        "KH",
-        "KHR",
-        "month",
-        48.0,
-        _yearly(
-            {
-                year: (usd * 4100.0, _CAMBODIA_PROXY.format(year=year, usd=usd), f"{year}-01-01")
-                for year, usd in ((2023, 200), (2024, 204), (2025, 208))
-            },
-            {2023: 1230000.0, 2024: 1265000.0, 2025: 1300000.0},
-            "Anker Living Wage Reference Value, urban Cambodia {year}",
-        ),
-    ),
-    "IN_rural_rajasthan": WageZone(
-        "IN",
-        "INR",
-        "month",
-        48.0,
-        _yearly(
-            {
-                2023: (
-                    7046.0,
-                    "Rajasthan Labour Department minimum wages notification 2023, semi-skilled "
-                    "(daily rate x 26)",
-                    "2023-01-01",
-                ),
-                2024: (
-                    7410.0,
-                    "Rajasthan Labour Department minimum wages notification 2024, semi-skilled "
-                    "(daily rate x 26)",
-                    "2024-01-01",
-                ),
-                2025: (
-                    7410.0,
-                    "Rajasthan Labour Department minimum wages notification 2024, semi-skilled "
-                    "(daily rate x 26)",
-                    "2024-01-01",
-                ),
-            },
-            {2023: 11800.0, 2024: 12400.0, 2025: 13000.0},
-            "Anker Living Wage Reference Value, rural India {year}",
-        ),
-    ),
-    "IN_bengaluru": WageZone(
-        "IN",
-        "INR",
-        "month",
-        48.0,
-        _yearly(
-            {
-                year: (
-                    minimum,
-                    f"Karnataka Minimum Wages Notification {year}, shops and commercial "
-                    f"establishments, Zone I (Bengaluru)",
-                    f"{year}-04-01",
-                )
-                for year, minimum in ((2023, 14200.0), (2024, 14900.0), (2025, 15600.0))
-            },
-            {2023: 24500.0, 2024: 25800.0, 2025: 27000.0},
-            "Anker Living Wage Reference Value, urban India {year}",
-        ),
-    ),
-    "PH_ncr": WageZone(
-        "PH",
-        "PHP",
-        "month",
-        40.0,
-        _yearly(
-            {
-                2023: (13267.50, _MANILA.format(order="NCR-24", day=610), "2023-07-16"),
-                2024: (14028.75, _MANILA.format(order="NCR-25", day=645), "2024-07-17"),
-                2025: (15116.25, _MANILA.format(order="NCR-26", day=695), "2025-07-19"),
-            },
-            {2023: 24000.0, 2024: 25000.0, 2025: 26000.0},
-            "Anker Living Wage Reference Value, urban Philippines {year}",
-        ),
-    ),
-}
 
 
 # --- vendor specifications -----------------------------------------------------------------
@@ -408,777 +164,161 @@ class VendorSpec:
         return self.plans.get(year, VERIFIED)
 
 
-_DOCUMENTED = ("self_reported_documented", "self_reported_documented", "self_reported")
-_SELF = ("self_reported", "self_reported", "self_reported")
-_AUDITED = ("third_party_limited", "self_reported_documented", "self_reported_documented")
-_BUYER = ("buyer_verified", "buyer_verified", "self_reported_documented")
+# --- reading config/demo/ ------------------------------------------------------------------
 
-VENDORS: tuple[VendorSpec, ...] = (
-    # Digital-work providers in Nairobi and Kampala.
-    VendorSpec(
-        "Kazi Data Works",
-        "kazidata",
-        "KE",
-        "Wanjiru Kamau",
-        "Data annotation and content moderation from Nairobi. We hire young people from Kibera and "
-        "Mathare who have been out of work for a year or more, train them for eight weeks on full "
-        "pay, and promote team leads from within.",
-        (Site("Nairobi Westlands", "Nairobi", "KE_urban"),),
-        (
-            OfferSpec("data_annotation", "7.80", 0.95, 0.6),
-            OfferSpec("content_moderation", "8.60", 0.93, 0.4),
-        ),
-        WorkforceSpec(
-            180,
-            0.55,
-            0.70,
-            {"youth_neet": 0.55, "long_term_unemployed": 0.30, "below_poverty_line": 0.15},
-            {"below_poverty_line": 0.35},
-        ),
-        PaySpec(0.78, 0.98, (60, 80), 260),
-        _DOCUMENTED,
-        years=(2023, 2024, 2025),
-        plans={2025: DRAFT},
-        evidence_files=((2024, "workforce"),),
-        email="vendor@kazidata.example",
-    ),
-    VendorSpec(
-        "Lakeside Annotation Collective",
-        "lakeside-annotation",
-        "UG",
-        "Grace Nakato",
-        "Image and text annotation and transcription from Kampala, staffed by young Ugandans who "
-        "left school early and were not in work or training when they joined.",
-        (Site("Kampala Ntinda", "Kampala", "UG_urban"),),
-        (
-            OfferSpec("data_annotation", "6.40", 0.92, 0.7),
-            OfferSpec("transcription", "5.90", 0.90, 0.3),
-        ),
-        WorkforceSpec(
-            95,
-            0.62,
-            0.75,
-            {"youth_neet": 0.6, "below_poverty_line": 0.4},
-            {"below_poverty_line": 0.3},
-        ),
-        PaySpec(0.80, 1.02, (50, 70), 180),
-        _DOCUMENTED,
-    ),
-    VendorSpec(
-        "Savannah AI Labelling",
-        "savannah-ai",
-        "KE",
-        "Otieno Odhiambo",
-        "Computer-vision labelling and trust-and-safety review from Nairobi and Mombasa. About a "
-        "third of our staff are hired through community partners from households below the "
-        "poverty line or after long unemployment.",
-        (
-            Site("Nairobi Upper Hill", "Nairobi", "KE_urban"),
-            Site("Mombasa Nyali", "Mombasa", "KE_urban"),
-        ),
-        (
-            OfferSpec("data_annotation", "8.20", 0.96, 0.65),
-            OfferSpec("content_moderation", "9.10", 0.94, 0.35),
-        ),
-        WorkforceSpec(
-            320,
-            0.38,
-            0.50,
-            {
-                "below_poverty_line": 0.5,
-                "long_term_unemployed": 0.35,
-                "disability": 0.05,
-                "youth_neet": 0.10,
-            },
-        ),
-        PaySpec(0.85, 1.08, (40, 60), 320),
-        _AUDITED,
-        years=(2023, 2024, 2025),
-        plans={2024: RESTATED},
-        flaw="missing_site",
-    ),
-    VendorSpec(
-        "Mwangaza Trust & Safety",
-        "mwangaza-ts",
-        "KE",
-        "Achieng Njeri",
-        "Content moderation and customer support from Nairobi with full psychological support for "
-        "moderators. We recruit people who have been unemployed for over a year, young people out "
-        "of work and people with disabilities.",
-        (Site("Nairobi Kilimani", "Nairobi", "KE_urban"),),
-        (
-            OfferSpec("content_moderation", "9.40", 0.95, 0.7),
-            OfferSpec("customer_support", "8.80", 0.93, 0.3),
-        ),
-        WorkforceSpec(
-            210, 0.22, 0.28, {"long_term_unemployed": 0.5, "youth_neet": 0.3, "disability": 0.2}
-        ),
-        PaySpec(0.92, 1.12, (70, 100), 410),
-        _DOCUMENTED,
-        plans={2025: SUBMITTED},
-    ),
-    VendorSpec(
-        "Pearl Data Services",
-        "pearl-data",
-        "UG",
-        "Brian Ssempala",
-        "Annotation and document digitisation from Kampala and Gulu. Most of our team are young "
-        "people from northern Uganda and women who had never held a paid job before.",
-        (Site("Kampala Kololo", "Kampala", "UG_urban"), Site("Gulu Town", "Gulu", "UG_rural")),
-        (
-            OfferSpec("data_annotation", "5.80", 0.91, 0.6),
-            OfferSpec("digitisation_data_entry", "0.07", 0.95, 0.4),
-        ),
-        WorkforceSpec(
-            140,
-            0.70,
-            0.80,
-            {"youth_neet": 0.5, "below_poverty_line": 0.3, "women_low_participation": 0.2},
-            {"below_poverty_line": 0.25},
-        ),
-        PaySpec(0.70, 0.88, (45, 65), 150),
-        _DOCUMENTED,
-        plans={2025: REJECTED_RESUBMITTED},
-        flaw="training_currency",
-        review_comment=(
-            "Training spend reads UGX {spend} for {fte} FTE, about USD {usd} in all: it looks "
-            "like a US-dollar amount entered as shillings. Correct the amount or the currency "
-            "and resubmit."
-        ),
-    ),
-    VendorSpec(
-        "Nile Bridge Digital",
-        "nile-bridge",
-        "UG",
-        "Patience Akello",
-        "Content moderation and annotation from Kampala. We hire school leavers from low-income "
-        "neighbourhoods such as Kisenyi and Bwaise and pay for evening courses.",
-        (Site("Kampala Nakawa", "Kampala", "UG_urban"),),
-        (
-            OfferSpec("content_moderation", "7.20", 0.92, 0.5),
-            OfferSpec("data_annotation", "6.90", 0.93, 0.5),
-        ),
-        WorkforceSpec(120, 0.45, 0.55, {"below_poverty_line": 0.6, "youth_neet": 0.4}),
-        PaySpec(0.75, 0.92, (35, 55), 140),
-        _SELF,
-        years=(2023, 2024, 2025),
-    ),
-    VendorSpec(
-        "Tujenge Tech Hub",
-        "tujenge",
-        "KE",
-        "Kevin Ochieng",
-        "A small Kisumu studio for annotation and transcription in English, Swahili and Dholuo. "
-        "We hire young people from the lakeside villages who were out of work and out of school.",
-        (Site("Kisumu Milimani", "Kisumu", "KE_urban"),),
-        (
-            OfferSpec("data_annotation", "7.10", 0.90, 0.6),
-            OfferSpec("transcription", "6.20", 0.91, 0.4),
-        ),
-        WorkforceSpec(60, 0.72, 0.85, {"youth_neet": 0.6, "long_term_unemployed": 0.4}),
-        PaySpec(0.74, 0.90, (80, 110), 220),
-        _DOCUMENTED,
-    ),
-    # Youth digitisation shops in Phnom Penh and Nairobi.
-    VendorSpec(
-        "Angkor Digital Futures",
-        "angkor-digital",
-        "KH",
-        "Sokha Chan",
-        "Digitisation and transcription from Phnom Penh. We hire young people from poor rural "
-        "families, pay them a full wage and fund their university studies alongside the job.",
-        (Site("Phnom Penh Toul Kork", "Phnom Penh", "KH_urban"),),
-        (
-            OfferSpec("digitisation_data_entry", "0.06", 0.97, 0.7),
-            OfferSpec("transcription", "6.50", 0.93, 0.3),
-        ),
-        WorkforceSpec(
-            260,
-            0.68,
-            0.80,
-            {"youth_neet": 0.7, "below_poverty_line": 0.3},
-            {"below_poverty_line": 0.4},
-        ),
-        PaySpec(0.82, 0.98, (90, 120), 300),
-        _AUDITED,
-        years=(2023, 2024, 2025),
-        evidence_files=((2025, "training"),),
-    ),
-    VendorSpec(
-        "Mekong Youth Data",
-        "mekong-youth",
-        "KH",
-        "Dara Pich",
-        "Data entry, digitisation and annotation from Phnom Penh and Siem Reap, with school "
-        "leavers from the provinces who were not in work or training.",
-        (
-            Site("Phnom Penh Chamkar Mon", "Phnom Penh", "KH_urban"),
-            Site("Siem Reap Centre", "Siem Reap", "KH_urban"),
-        ),
-        (
-            OfferSpec("digitisation_data_entry", "0.05", 0.95, 0.6),
-            OfferSpec("data_annotation", "5.60", 0.92, 0.4),
-        ),
-        WorkforceSpec(150, 0.60, 0.70, {"youth_neet": 0.8, "below_poverty_line": 0.2}),
-        PaySpec(0.72, 0.86, (50, 70), 160),
-        _DOCUMENTED,
-        plans={2025: RESTATED_PENDING},
-        flaw="training_hours",
-    ),
-    VendorSpec(
-        "Vijana Digitise",
-        "vijana-digitise",
-        "KE",
-        "Brian Mutua",
-        "Records digitisation and transcription from Nairobi's Eastlands, run by and for young "
-        "people who were out of work, most of them from the informal settlements nearby.",
-        (Site("Nairobi Eastlands", "Nairobi", "KE_urban"),),
-        (
-            OfferSpec("digitisation_data_entry", "9.50", 0.94, 0.7, "KES"),
-            OfferSpec("transcription", "850", 0.90, 0.3, "KES"),
-        ),
-        WorkforceSpec(
-            85,
-            0.80,
-            0.90,
-            {"youth_neet": 0.8, "long_term_unemployed": 0.2},
-            {"below_poverty_line": 0.5},
-        ),
-        PaySpec(0.66, 0.80, (60, 90), 120),
-        _SELF,
-    ),
-    VendorSpec(
-        "Tonle Scribe",
-        "tonle-scribe",
-        "KH",
-        "Srey Mom",
-        "Transcription and digitisation from Phnom Penh by young women and men from poor "
-        "families, trained in our own three-month course.",
-        (Site("Phnom Penh Sen Sok", "Phnom Penh", "KH_urban"),),
-        (
-            OfferSpec("transcription", "5.40", 0.90, 0.6),
-            OfferSpec("digitisation_data_entry", "0.055", 0.93, 0.4),
-        ),
-        WorkforceSpec(45, 0.75, 0.80, {"youth_neet": 0.6, "below_poverty_line": 0.4}),
-        PaySpec(0.70, 0.84, (70, 90), 110),
-        _SELF,
-        plans={2025: INCOMPLETE_DRAFT},
-    ),
-    VendorSpec(
-        "Mathare Youth Data Centre",
-        "mathare-youth",
-        "KE",
-        "Joseph Kariuki",
-        "Document digitisation from a community centre in Mathare, Nairobi. Everyone we hire is "
-        "a young person from the settlement who was not in work, school or training.",
-        (Site("Nairobi Mathare", "Nairobi", "KE_urban"),),
-        (OfferSpec("digitisation_data_entry", "0.065", 0.94, 1.0),),
-        WorkforceSpec(
-            70,
-            0.85,
-            0.90,
-            {"youth_neet": 0.7, "below_poverty_line": 0.3},
-            {"below_poverty_line": 0.5},
-        ),
-        PaySpec(0.62, 0.76, (70, 100), 90),
-        _SELF,
-        years=(2023, 2024, 2025),
-        plans={2025: SUBMITTED},
-    ),
-    # Refugee digital workforce in the Kakuma and Dadaab camps (Kenya) and Nakivale (Uganda).
-    VendorSpec(
-        "Horizon Refugee Digital Workforce",
-        "horizon-refugee",
-        "KE",
-        "Mohamed Hassan Abdi",
-        "A digital workforce of refugees in the Kakuma and Dadaab camps, re-skilled as digital "
-        "marketers, recruiters and fundraisers for start-ups, charities and enterprises.",
-        (
-            Site("Kakuma Camp Hub", "Kakuma", "KE_rural"),
-            Site("Dadaab Camp Hub", "Dadaab", "KE_rural"),
-        ),
-        (
-            OfferSpec("digital_marketing", "9.50", 0.90, 0.45),
-            OfferSpec("recruitment", "22.00", 0.89, 0.25),
-            OfferSpec("fundraising", "11.00", 0.87, 0.3),
-        ),
-        WorkforceSpec(
-            240,
-            0.88,
-            0.92,
-            {"refugee_or_displaced": 1.0},
-            {"below_poverty_line": 0.6, "youth_neet": 0.3},
-            part_time=0.15,
-        ),
-        PaySpec(0.55, 0.72, (100, 140), 260),
-        _AUDITED,
-        years=(2023, 2024, 2025),
-        plans={2025: REJECTED_RESUBMITTED},
-        flaw="categories",
-        review_comment=(
-            "The impact-worker categories add up to fewer people than the impact-worker total. "
-            "Count every impact worker in at least one category (refugees who are also young "
-            "people not in work may be counted in both) and attach the payroll summary for "
-            "the Dadaab site."
-        ),
-        evidence_files=((2024, "workforce"), (2025, "wages")),
-    ),
-    VendorSpec(
-        "Kakuma Growth Studio",
-        "kakuma-growth",
-        "KE",
-        "Nyakuma Deng",
-        "Digital marketing and SEO delivered from Kakuma refugee camp by refugees from South Sudan, "
-        "Somalia and the Democratic Republic of the Congo, half of them women.",
-        (Site("Kakuma Studio", "Kakuma", "KE_rural"),),
-        (OfferSpec("digital_marketing", "8.80", 0.89, 0.6), OfferSpec("seo", "9.60", 0.90, 0.4)),
-        WorkforceSpec(
-            55,
-            0.92,
-            0.95,
-            {"refugee_or_displaced": 1.0},
-            {"women_low_participation": 0.35},
-            part_time=0.2,
-        ),
-        PaySpec(0.60, 0.78, (90, 120), 200),
-        _DOCUMENTED,
-    ),
-    VendorSpec(
-        "Dadaab Connect Talent",
-        "dadaab-connect",
-        "KE",
-        "Abdirahman Ali",
-        "Recruitment sourcing, sales lead generation and fundraising research by refugees in "
-        "Dadaab, most of whom grew up in the camp.",
-        (Site("Dadaab Hagadera", "Dadaab", "KE_rural"),),
-        (
-            OfferSpec("recruitment", "19.00", 0.87, 0.4),
-            OfferSpec("sales_lead_generation", "5.20", 0.86, 0.35),
-            OfferSpec("fundraising", "10.00", 0.86, 0.25),
-        ),
-        WorkforceSpec(
-            80, 0.90, 0.93, {"refugee_or_displaced": 1.0}, {"youth_neet": 0.4}, part_time=0.2
-        ),
-        PaySpec(0.52, 0.68, (80, 110), 150),
-        _SELF,
-        plans={2025: SUBMITTED},
-    ),
-    VendorSpec(
-        "Nakivale Digital Works",
-        "nakivale-digital",
-        "UG",
-        "Esperance Uwase",
-        "Annotation and social-media marketing from Nakivale refugee settlement in south-west "
-        "Uganda, by refugees from Burundi, the Democratic Republic of the Congo and South Sudan.",
-        (Site("Nakivale Base Camp", "Isingiro", "UG_rural"),),
-        (
-            OfferSpec("data_annotation", "5.20", 0.88, 0.6),
-            OfferSpec("digital_marketing", "7.90", 0.87, 0.4),
-        ),
-        WorkforceSpec(
-            65, 0.90, 0.92, {"refugee_or_displaced": 0.9, "youth_neet": 0.1}, part_time=0.1
-        ),
-        PaySpec(0.60, 0.75, (70, 100), 120),
-        _DOCUMENTED,
-    ),
-    # Women-led rural BPOs in India.
-    VendorSpec(
-        "Sakhi Rural Services",
-        "sakhi-rural",
-        "IN",
-        "Meena Sharma",
-        "A women-led rural BPO in Tonk district, Rajasthan: customer support in Hindi and English, "
-        "bookkeeping and digitisation, by women from villages where few women are in paid work.",
-        (
-            Site("Tonk Centre", "Tonk", "IN_rural_rajasthan"),
-            Site("Malpura Centre", "Malpura", "IN_rural_rajasthan"),
-        ),
-        (
-            OfferSpec("customer_support", "480", 0.93, 0.5, "INR"),
-            OfferSpec("bookkeeping", "620", 0.95, 0.2, "INR"),
-            OfferSpec("digitisation_data_entry", "4.50", 0.96, 0.3, "INR"),
-        ),
-        WorkforceSpec(
-            190,
-            0.74,
-            0.85,
-            {"women_low_participation": 0.8, "below_poverty_line": 0.2},
-            {"below_poverty_line": 0.5},
-            part_time=0.12,
-        ),
-        PaySpec(0.68, 0.86, (55, 75), 140),
-        _AUDITED,
-        years=(2023, 2024, 2025),
-        evidence_files=((2025, "workforce"),),
-    ),
-    VendorSpec(
-        "Gramin Mahila BPO",
-        "gramin-mahila",
-        "IN",
-        "Sunita Meena",
-        "Customer support and bookkeeping from Bhilwara district, Rajasthan. We hire and train women "
-        "from farming families, including women with disabilities.",
-        (Site("Bhilwara Centre", "Bhilwara", "IN_rural_rajasthan"),),
-        (
-            OfferSpec("customer_support", "450", 0.91, 0.7, "INR"),
-            OfferSpec("bookkeeping", "590", 0.93, 0.3, "INR"),
-        ),
-        WorkforceSpec(
-            120,
-            0.66,
-            0.75,
-            {"women_low_participation": 0.85, "disability": 0.05, "below_poverty_line": 0.10},
-            part_time=0.1,
-        ),
-        PaySpec(0.63, 0.80, (40, 60), 100),
-        _DOCUMENTED,
-    ),
-    VendorSpec(
-        "Aarohi Women's Data Centre",
-        "aarohi-women",
-        "IN",
-        "Kavita Saini",
-        "Digitisation and transcription from Jhunjhunu, Rajasthan, by young women from rural "
-        "families; many are the first in their family to earn a wage.",
-        (Site("Jhunjhunu Centre", "Jhunjhunu", "IN_rural_rajasthan"),),
-        (
-            OfferSpec("digitisation_data_entry", "0.05", 0.95, 0.7),
-            OfferSpec("transcription", "5.10", 0.92, 0.3),
-        ),
-        WorkforceSpec(
-            75, 0.80, 0.85, {"women_low_participation": 0.9, "youth_neet": 0.1}, part_time=0.1
-        ),
-        PaySpec(0.65, 0.82, (50, 70), 90),
-        _SELF,
-        plans={2025: SUBMITTED},
-    ),
-    # Conventional BPOs in Manila and Bengaluru: few or no impact workers.
-    VendorSpec(
-        "Metro Manila Contact Solutions",
-        "metro-manila-contact",
-        "PH",
-        "Mark Anthony Reyes",
-        "A conventional contact-centre BPO in Makati and Quezon City for customer support and content "
-        "moderation. We hire experienced agents and graduates through open recruitment.",
-        (
-            Site("Makati Ayala", "Makati", "PH_ncr"),
-            Site("Quezon City Eastwood", "Quezon City", "PH_ncr"),
-        ),
-        (
-            OfferSpec("customer_support", "7.40", 0.97, 0.7),
-            OfferSpec("content_moderation", "6.10", 0.96, 0.3),
-        ),
-        WorkforceSpec(
-            1200,
-            0.02,
-            0.03,
-            {"below_poverty_line": 0.5, "disability": 0.5},
-            hire_rate=(0.45, 0.55),
-            departure_rate=(0.38, 0.46),
-            part_time=0.02,
-            retention=(0.45, 0.6),
-            promotion_rate=(0.05, 0.07),
-        ),
-        PaySpec(0.74, 0.83, (20, 30), 90),
-        _SELF,
-        years=(2023, 2024, 2025),
-        knockout=(2025, "Quezon City Eastwood"),
-    ),
-    VendorSpec(
-        "Pasig Shore BPO",
-        "pasig-shore",
-        "PH",
-        "Kristine Santos",
-        "Customer support and content moderation from Ortigas, Pasig, staffed through open "
-        "recruitment of college graduates and experienced agents.",
-        (Site("Pasig Ortigas", "Pasig", "PH_ncr"),),
-        (
-            OfferSpec("customer_support", "7.10", 0.96, 0.6),
-            OfferSpec("content_moderation", "5.80", 0.95, 0.4),
-        ),
-        WorkforceSpec(
-            650,
-            0.04,
-            0.05,
-            {"below_poverty_line": 0.7, "disability": 0.3},
-            hire_rate=(0.4, 0.5),
-            departure_rate=(0.35, 0.42),
-            part_time=0.03,
-            retention=(0.5, 0.62),
-        ),
-        PaySpec(0.70, 0.80, (18, 26), 70),
-        _SELF,
-    ),
-    VendorSpec(
-        "BayBridge CX Manila",
-        "baybridge-cx",
-        "PH",
-        "Paolo Villanueva",
-        "Customer experience and software testing from Bonifacio Global City for international "
-        "brands, with experienced bilingual agents and ISTQB-certified testers.",
-        (Site("Taguig BGC", "Taguig", "PH_ncr"),),
-        (
-            OfferSpec("customer_support", "7.90", 0.98, 0.75),
-            OfferSpec("software_testing", "9.80", 0.97, 0.25),
-        ),
-        WorkforceSpec(
-            900,
-            0.0,
-            0.01,
-            {"disability": 1.0},
-            hire_rate=(0.35, 0.45),
-            departure_rate=(0.3, 0.38),
-            part_time=0.0,
-            retention=(0.55, 0.7),
-        ),
-        PaySpec(0.78, 0.86, (30, 40), 150),
-        _DOCUMENTED,
-    ),
-    VendorSpec(
-        "Garden City Tech Services",
-        "garden-city-tech",
-        "IN",
-        "Rahul Iyer",
-        "Software testing and customer support from Whitefield and Electronic City, Bengaluru, with "
-        "engineering graduates hired through campus recruitment.",
-        (
-            Site("Bengaluru Whitefield", "Bengaluru", "IN_bengaluru"),
-            Site("Bengaluru Electronic City", "Bengaluru", "IN_bengaluru"),
-        ),
-        (
-            OfferSpec("software_testing", "8.90", 0.98, 0.6),
-            OfferSpec("customer_support", "6.90", 0.96, 0.4),
-        ),
-        WorkforceSpec(
-            1500,
-            0.01,
-            0.02,
-            {"disability": 1.0},
-            hire_rate=(0.3, 0.38),
-            departure_rate=(0.24, 0.3),
-            part_time=0.0,
-            retention=(0.6, 0.75),
-        ),
-        PaySpec(0.62, 0.75, (35, 45), 180),
-        _SELF,
-        years=(2023, 2024, 2025),
-    ),
-    VendorSpec(
-        "Silicon Plateau QA",
-        "silicon-plateau-qa",
-        "IN",
-        "Ananya Rao",
-        "Software testing and data annotation from Koramangala, Bengaluru. A small returnship "
-        "programme brings back women who left work to raise children.",
-        (Site("Bengaluru HSR Layout", "Bengaluru", "IN_bengaluru"),),
-        (
-            OfferSpec("software_testing", "9.40", 0.97, 0.6),
-            OfferSpec("data_annotation", "4.90", 0.97, 0.4),
-        ),
-        WorkforceSpec(
-            480,
-            0.05,
-            0.08,
-            {"women_low_participation": 0.5, "disability": 0.2, "below_poverty_line": 0.3},
-            hire_rate=(0.3, 0.36),
-            departure_rate=(0.22, 0.28),
-            part_time=0.04,
-        ),
-        PaySpec(0.64, 0.78, (30, 40), 160),
-        _SELF,
-        plans={2025: SUBMITTED},
-    ),
-    VendorSpec(
-        "Koramangala Outsourcing",
-        "koramangala-outsourcing",
-        "IN",
-        "Vikram Nair",
-        "Content moderation, customer support and bookkeeping from Bengaluru with graduates hired "
-        "through open recruitment.",
-        (Site("Bengaluru Koramangala", "Bengaluru", "IN_bengaluru"),),
-        (
-            OfferSpec("content_moderation", "5.20", 0.96, 0.4),
-            OfferSpec("customer_support", "6.40", 0.95, 0.4),
-            OfferSpec("bookkeeping", "9.80", 0.97, 0.2),
-        ),
-        WorkforceSpec(
-            700,
-            0.0,
-            0.0,
-            hire_rate=(0.35, 0.42),
-            departure_rate=(0.3, 0.36),
-            part_time=0.0,
-            retention=(0.5, 0.65),
-        ),
-        PaySpec(0.60, 0.70, (20, 28), 80),
-        _SELF,
-    ),
-    # Rwanda, Ghana, South Africa and northern Uganda.
-    VendorSpec(
-        "Kigali Digital Impact",
-        "kigali-digital",
-        "RW",
-        "Aline Mukamana",
-        "Annotation, customer support and transcription in Kinyarwanda, French and English from "
-        "Kigali, by young graduates and school leavers who were out of work.",
-        (Site("Kigali Kacyiru", "Kigali", "RW_urban"),),
-        (
-            OfferSpec("data_annotation", "6.80", 0.93, 0.4),
-            OfferSpec("customer_support", "7.60", 0.92, 0.4),
-            OfferSpec("transcription", "6.00", 0.91, 0.2),
-        ),
-        WorkforceSpec(110, 0.50, 0.60, {"youth_neet": 0.7, "women_low_participation": 0.3}),
-        PaySpec(0.72, 0.90, (50, 70), 170),
-        _DOCUMENTED,
-    ),
-    VendorSpec(
-        "Imena Bookkeeping Rwanda",
-        "imena-bookkeeping",
-        "RW",
-        "Eric Habimana",
-        "Bookkeeping and document digitisation from Kigali, by young accountants and people with "
-        "disabilities who could not find work after training.",
-        (Site("Kigali Remera", "Kigali", "RW_urban"),),
-        (
-            OfferSpec("bookkeeping", "12500", 0.94, 0.7, "RWF"),
-            OfferSpec("digitisation_data_entry", "0.08", 0.93, 0.3),
-        ),
-        WorkforceSpec(40, 0.40, 0.50, {"disability": 0.5, "youth_neet": 0.5}),
-        PaySpec(0.80, 0.95, (40, 60), 140),
-        _DOCUMENTED,
-        plans={2025: DRAFT},
-    ),
-    VendorSpec(
-        "Accra Youth Tech Services",
-        "accra-youth-tech",
-        "GH",
-        "Kwame Mensah",
-        "Annotation and software testing from Accra, by young Ghanaians who finished school or "
-        "national service and could not find work.",
-        (Site("Accra Osu", "Accra", "GH_urban"),),
-        (
-            OfferSpec("data_annotation", "7.00", 0.93, 0.6),
-            OfferSpec("software_testing", "9.20", 0.93, 0.4),
-        ),
-        WorkforceSpec(130, 0.48, 0.60, {"youth_neet": 0.8, "long_term_unemployed": 0.2}),
-        PaySpec(0.66, 0.86, (50, 70), 200),
-        _BUYER,
-        years=(2023, 2024, 2025),
-    ),
-    VendorSpec(
-        "Volta Data Collective",
-        "volta-data",
-        "GH",
-        "Akosua Agbeko",
-        "Digitisation and transcription from Accra and Ho, by women and young people from low-income "
-        "households in the Volta Region.",
-        (Site("Accra Kaneshie", "Accra", "GH_urban"), Site("Ho Centre", "Ho", "GH_urban")),
-        (
-            OfferSpec("digitisation_data_entry", "0.07", 0.94, 0.6),
-            OfferSpec("transcription", "6.10", 0.91, 0.4),
-        ),
-        WorkforceSpec(
-            90,
-            0.58,
-            0.65,
-            {"women_low_participation": 0.4, "youth_neet": 0.4, "below_poverty_line": 0.2},
-        ),
-        PaySpec(0.58, 0.74, (40, 60), 110),
-        _SELF,
-    ),
-    VendorSpec(
-        "Ubuntu Youth Contact Centre",
-        "ubuntu-youth",
-        "ZA",
-        "Thandiwe Dlamini",
-        "Customer support and sales lead generation from Johannesburg and Durban. We hire young South "
-        "Africans who have been out of work, education and training, most of them for over a year.",
-        (
-            Site("Johannesburg Braamfontein", "Johannesburg", "ZA_urban"),
-            Site("Durban Umhlanga", "Durban", "ZA_urban"),
-        ),
-        (
-            OfferSpec("customer_support", "9.90", 0.94, 0.7),
-            OfferSpec("sales_lead_generation", "7.50", 0.91, 0.3),
-        ),
-        WorkforceSpec(
-            420,
-            0.64,
-            0.80,
-            {"youth_neet": 0.85, "long_term_unemployed": 0.15},
-            {"long_term_unemployed": 0.5},
-        ),
-        PaySpec(0.64, 0.78, (60, 80), 380),
-        _AUDITED,
-        years=(2023, 2024, 2025),
-        evidence_files=((2025, "training"),),
-    ),
-    VendorSpec(
-        "Cape Flats Digital",
-        "cape-flats-digital",
-        "ZA",
-        "Nomvula Jacobs",
-        "Annotation and software testing from Cape Town, by young people from the Cape Flats, people "
-        "with disabilities and young adults leaving foster care.",
-        (Site("Cape Town Woodstock", "Cape Town", "ZA_urban"),),
-        (
-            OfferSpec("data_annotation", "9.40", 0.95, 0.6),
-            OfferSpec("software_testing", "12.50", 0.94, 0.4),
-        ),
-        WorkforceSpec(
-            95,
-            0.55,
-            0.65,
-            {"youth_neet": 0.5, "disability": 0.3, "other": 0.2},
-            other_category_label="Young adults leaving foster care",
-        ),
-        PaySpec(0.70, 0.90, (60, 90), 300),
-        _DOCUMENTED,
-    ),
-    VendorSpec(
-        "Table Bay CX",
-        "table-bay-cx",
-        "ZA",
-        "Pieter van der Merwe",
-        "A conventional customer-experience BPO in Cape Town for UK and Australian brands, with a "
-        "small youth-employment intake each year.",
-        (Site("Cape Town Foreshore", "Cape Town", "ZA_urban"),),
-        (OfferSpec("customer_support", "10.80", 0.98, 1.0),),
-        WorkforceSpec(
-            800,
-            0.06,
-            0.10,
-            {"youth_neet": 1.0},
-            hire_rate=(0.3, 0.38),
-            departure_rate=(0.26, 0.32),
-            part_time=0.03,
-        ),
-        PaySpec(0.62, 0.72, (30, 40), 200),
-        _SELF,
-    ),
-    VendorSpec(
-        "Acholi Women's Data Hub",
-        "acholi-women",
-        "UG",
-        "Florence Atim",
-        "Annotation and digitisation from Gulu, northern Uganda, by women who were displaced by the "
-        "war and women from villages where few women earn a wage.",
-        (Site("Gulu Pece", "Gulu", "UG_rural"),),
-        (
-            OfferSpec("data_annotation", "5.40", 0.89, 0.6),
-            OfferSpec("digitisation_data_entry", "0.06", 0.92, 0.4),
-        ),
-        WorkforceSpec(
-            50,
-            0.86,
-            0.90,
-            {"women_low_participation": 0.6, "refugee_or_displaced": 0.4},
-            part_time=0.1,
-        ),
-        PaySpec(0.55, 0.70, (60, 90), 100),
-        _SELF,
-    ),
-)
+PLANS = (DRAFT, INCOMPLETE_DRAFT, SUBMITTED, VERIFIED, *AMENDED_PLANS)
+FLAWS = ("categories", "training_currency", "missing_site", "training_hours")
+
+
+class DemoDataError(ValueError):
+    """A demo data file lacks a key the loader needs, has an unknown key or a wrong value."""
+
+
+def _read(path: Path, top_level: tuple[str, ...]) -> dict[str, Any]:
+    try:
+        raw = read_toml(path)
+    except tomllib.TOMLDecodeError as error:
+        raise DemoDataError(f"{path.name}: {error}") from None
+    for key in raw:
+        if key not in top_level:
+            raise DemoDataError(f"{path.name}: unknown key {key!r}")
+    for key in top_level:
+        if key not in raw:
+            raise DemoDataError(f"{path.name}: missing key {key!r}")
+    return raw
+
+
+def _value(value: Any, hint: Any, where: str) -> Any:
+    """`value` as read from TOML, checked against the field type `hint`.
+
+    Tables become dataclasses or dicts (in file order, which `_split` relies on for ties),
+    arrays become tuples, and table keys become ints where the type says so (years). Numbers
+    keep their TOML type: an int where a float is expected stays an int.
+    """
+    if get_origin(hint) is UnionType:  # `X | None`: TOML has no null, so the value is an X
+        (hint,) = (arg for arg in get_args(hint) if arg is not NoneType)
+    if is_dataclass(hint):
+        return _build(hint, value, where)
+    origin, args = get_origin(hint), get_args(hint)
+    if origin is tuple:
+        if not isinstance(value, list):
+            raise DemoDataError(f"{where}: expected an array, got {value!r}")
+        item_hints = [args[0]] * len(value) if args[-1] is Ellipsis else list(args)
+        if len(value) != len(item_hints):
+            raise DemoDataError(f"{where}: expected an array of {len(item_hints)}, got {value!r}")
+        return tuple(
+            _value(item, item_hint, f"{where}[{index}]")
+            for index, (item, item_hint) in enumerate(zip(value, item_hints, strict=True))
+        )
+    if origin is Mapping:
+        key_hint, value_hint = args
+        if not isinstance(value, dict):
+            raise DemoDataError(f"{where}: expected a table, got {value!r}")
+        if key_hint is int and not all(key.isdigit() for key in value):
+            raise DemoDataError(f"{where}: expected years as keys, got {list(value)}")
+        return {
+            (int(key) if key_hint is int else key): _value(item, value_hint, f"{where}.{key}")
+            for key, item in value.items()
+        }
+    expected = (int, float) if hint is float else hint
+    if not isinstance(value, expected) or isinstance(value, bool) != (hint is bool):
+        raise DemoDataError(f"{where}: expected {hint.__name__}, got {value!r}")
+    return value
+
+
+def _build(cls: type, raw: Any, where: str) -> Any:
+    """A `cls` from the TOML table `raw`: every field without a default present, no other key."""
+    if not isinstance(raw, dict):
+        raise DemoDataError(f"{where}: expected a table, got {raw!r}")
+    names = [spec_field.name for spec_field in fields(cls)]
+    for key in raw:
+        if key not in names:
+            raise DemoDataError(f"{where}: unknown key {key!r}")
+    for spec_field in fields(cls):
+        required = spec_field.default is MISSING and spec_field.default_factory is MISSING
+        if required and spec_field.name not in raw:
+            raise DemoDataError(f"{where}: missing key {spec_field.name!r}")
+    hints = get_type_hints(cls)
+    return cls(**{key: _value(value, hints[key], f"{where}, {key}") for key, value in raw.items()})
+
+
+def load_wage_zones(path: Path) -> dict[str, WageZone]:
+    """The wage zones in `path` (config/demo/wage_zones.toml), by key."""
+    raw = _read(path, ("wage_zones",))
+    return {
+        key: _build(WageZone, zone, f"{path.name}: wage zone {key!r}")
+        for key, zone in _value(raw["wage_zones"], Mapping[str, dict], path.name).items()
+    }
+
+
+def load_vendor_specs(path: Path, zones: Mapping[str, WageZone]) -> tuple[VendorSpec, ...]:
+    """The vendors in `path` (config/demo/vendors.toml), in file order.
+
+    Each vendor's `evidence_levels` names one of the file's [evidence_levels.*] tables; its
+    sites must be in `zones`, with benchmarks for every year the vendor discloses.
+    """
+    raw = _read(path, ("evidence_levels", "vendors"))
+    presets = {}
+    for name, levels in _value(raw["evidence_levels"], Mapping[str, dict], path.name).items():
+        levels = _value(levels, Mapping[str, str], f"{path.name}: evidence_levels.{name}")
+        if sorted(levels) != sorted(EVIDENCE_SECTIONS):
+            raise DemoDataError(
+                f"{path.name}: evidence_levels.{name}: expected the keys "
+                f"{', '.join(EVIDENCE_SECTIONS)}, got {', '.join(levels)}"
+            )
+        presets[name] = [levels[section] for section in EVIDENCE_SECTIONS]
+    specs = []
+    for index, vendor in enumerate(_value(raw["vendors"], tuple[dict, ...], path.name)):
+        label = vendor.get("slug") or vendor.get("name") or f"#{index + 1}"
+        where = f"{path.name}: vendor {label!r}"
+        if "evidence_levels" in vendor:
+            preset = vendor["evidence_levels"]
+            if preset not in presets:
+                raise DemoDataError(
+                    f"{where}, evidence_levels: {preset!r} is not one of {', '.join(presets)}"
+                )
+            vendor = {**vendor, "evidence_levels": presets[preset]}
+        spec = _build(VendorSpec, vendor, where)
+        _check_vendor(spec, zones, where)
+        specs.append(spec)
+    for key in ("slug", "name"):
+        seen = [getattr(spec, key) for spec in specs]
+        repeated = sorted({value for value in seen if seen.count(value) > 1})
+        if repeated:
+            raise DemoDataError(f"{path.name}: {key} {repeated[0]!r} is used by two vendors")
+    return tuple(specs)
+
+
+def _check_vendor(spec: VendorSpec, zones: Mapping[str, WageZone], where: str) -> None:
+    """What `_build` cannot see from the types: references to zones, periods, plans and sites."""
+    for year in spec.years:
+        if year not in PERIODS:
+            raise DemoDataError(f"{where}, years: no reporting period {year}")
+    for site in spec.sites:
+        if site.zone not in zones:
+            raise DemoDataError(f"{where}, sites: unknown wage zone {site.zone!r}")
+        missing = [year for year in spec.years if year not in zones[site.zone].by_year]
+        if missing:
+            raise DemoDataError(f"{where}, sites: wage zone {site.zone!r} has no {missing[0]}")
+    for year, plan in spec.plans.items():
+        if year not in spec.years:
+            raise DemoDataError(f"{where}, plans: {year} is not one of its years")
+        if plan not in PLANS:
+            raise DemoDataError(f"{where}, plans: {plan!r} is not one of {', '.join(PLANS)}")
+        if plan in AMENDED_PLANS and spec.flaw is None:
+            raise DemoDataError(f"{where}, plans: {plan!r} needs a 'flaw' for version 1")
+    if spec.flaw is not None and spec.flaw not in FLAWS:
+        raise DemoDataError(f"{where}, flaw: {spec.flaw!r} is not one of {', '.join(FLAWS)}")
+    for _, section in spec.evidence_files:
+        if section not in EVIDENCE_SECTIONS:
+            raise DemoDataError(f"{where}, evidence_files: unknown section {section!r}")
+    if spec.knockout and spec.knockout[1] not in {site.name for site in spec.sites}:
+        raise DemoDataError(f"{where}, knockout: {spec.knockout[1]!r} is not one of its sites")
+
+
+DEMO_DATA = resource_dir("config") / "demo"
+WAGE_ZONES: dict[str, WageZone] = load_wage_zones(DEMO_DATA / "wage_zones.toml")
+VENDORS: tuple[VendorSpec, ...] = load_vendor_specs(DEMO_DATA / "vendors.toml", WAGE_ZONES)
 
 
 # --- figures -------------------------------------------------------------------------------
@@ -1326,7 +466,8 @@ def _training(
     hours = round(fte * rng.uniform(*spec.pay.training_hours))
     impact_mean = (workforce["impact_workers_start"] + workforce["impact_workers_end"]) / 2
     headcount_mean = (workforce["headcount_start"] + workforce["headcount_end"]) / 2
-    # New impact workers get the longest courses, so their share of hours beats their headcount share.
+    # New impact workers get the longest courses, so their share of hours beats their headcount
+    # share.
     impact_hours = min(hours, round(hours * impact_mean / headcount_mean * rng.uniform(1.15, 1.35)))
     currency = "USD" if spec.pay.training_in_usd else WAGE_ZONES[spec.sites[0].zone].currency
     spend_usd = fte * spec.pay.training_usd * rng.uniform(0.9, 1.1)
@@ -1362,7 +503,7 @@ def build_documents(
             "workforce": workforce,
             "wages": _wages(spec, year, rng),
             "training": _training(spec, workforce, period_end, rng),
-            "evidence": dict(zip(("workforce", "wages", "training"), spec.evidence_levels)),
+            "evidence": dict(zip(EVIDENCE_SECTIONS, spec.evidence_levels, strict=True)),
         }
         carry = _Carry(
             workforce["headcount_end"],
@@ -1414,24 +555,6 @@ def _capacity(offer: OfferSpec, headcount: int) -> float:
 
 # --- loading -------------------------------------------------------------------------------
 
-_NO_USER = object()
-
-
-@contextmanager
-def _acting_as(user: User) -> Iterator[None]:
-    """Run service calls as if `user` made them in a request, so audit events name the actor."""
-    previous = g.get("_login_user", _NO_USER)
-    with current_app.test_request_context("/"):
-        login_user(user)
-        try:
-            yield
-        finally:
-            # Flask-Login keeps the user on `g`, which belongs to the (reused) app context.
-            if previous is _NO_USER:
-                g.pop("_login_user", None)
-            else:
-                g._login_user = previous
-
 
 def evidence_pdf(title: str) -> bytes:
     """A one-page PDF that says `title` (plain ASCII), with a correct cross-reference table."""
@@ -1473,7 +596,7 @@ _EVIDENCE_TITLES = {
 
 
 def _attach(spec: VendorSpec, disclosure, year: int, user: User) -> None:
-    levels = dict(zip(("workforce", "wages", "training"), spec.evidence_levels))
+    levels = dict(zip(EVIDENCE_SECTIONS, spec.evidence_levels, strict=True))
     for file_year, section in spec.evidence_files:
         if file_year == year:
             title = f"{spec.name}: {_EVIDENCE_TITLES[section]}, {year} (demo evidence)"
@@ -1505,39 +628,40 @@ def _disclose(
     first = _with_flaw(spec, document) if plan in AMENDED_PLANS else document
     if plan == INCOMPLETE_DRAFT:
         first = _incomplete(document)
-    with _acting_as(user):
-        disclosure = create_draft(vendor, first, user)
-        if plan not in (REJECTED_RESUBMITTED, INCOMPLETE_DRAFT):  # a resubmission brings the file
-            _attach(spec, disclosure, year, user)
-        if plan in (DRAFT, INCOMPLETE_DRAFT):
-            return
-        submit(disclosure, user)
+    disclosure = create_draft(vendor, first, user)
+    if plan not in (REJECTED_RESUBMITTED, INCOMPLETE_DRAFT):  # a resubmission brings the file
+        _attach(spec, disclosure, year, user)
+    if plan in (DRAFT, INCOMPLETE_DRAFT):
+        return
+    submit(disclosure, user)
     if plan == SUBMITTED:
         return
-    with _acting_as(buyer):
-        if plan == REJECTED_RESUBMITTED:
-            review(disclosure, "rejected", _review_comment(spec, first), buyer)
-        else:
-            review(disclosure, "verified", "", buyer)
+    if plan == REJECTED_RESUBMITTED:
+        review(disclosure, ReviewDecision.REJECTED, _review_comment(spec, first), buyer)
+    else:
+        review(disclosure, ReviewDecision.VERIFIED, "", buyer)
     if plan not in AMENDED_PLANS:
         return
-    with _acting_as(user):
-        amendment = amend(disclosure, user)
-        update_draft(amendment, document, amendment.edit_version)
-        if plan == REJECTED_RESUBMITTED:
-            _attach(spec, amendment, year, user)
-        submit(amendment, user)
+    amendment = amend(disclosure, user)
+    update_draft(amendment, document, amendment.edit_version, user)
+    if plan == REJECTED_RESUBMITTED:
+        _attach(spec, amendment, year, user)
+    submit(amendment, user)
     if plan == RESTATED:
-        with _acting_as(buyer):
-            review(
-                amendment, "verified", "Restatement checked against the corrected figures.", buyer
-            )
+        review(
+            amendment,
+            ReviewDecision.VERIFIED,
+            "Restatement checked against the corrected figures.",
+            buyer,
+        )
 
 
 def _vendor_user(organization: Organization, spec: VendorSpec) -> User:
     user = db.session.scalar(select(User).where(User.email == spec.user_email))
     if user is None:
-        user = create_user(organization, spec.user_email, spec.contact, "vendor", VENDOR_PASSWORD)
+        user = create_user(
+            organization, spec.user_email, spec.contact, "vendor", VENDOR_PASSWORD, actor=SYSTEM
+        )
         db.session.flush()
     return user
 
@@ -1562,7 +686,7 @@ def load_demo_vendors(buyer_user: User) -> int:
         ):
             continue
         if organization is None:
-            organization = create_organization(spec.name, "vendor")
+            organization = create_organization(spec.name, "vendor", actor=SYSTEM)
             db.session.flush()
         user = _vendor_user(organization, spec)
         years = tuple(year for year in spec.years if PERIODS[year][1] < today)
@@ -1572,37 +696,38 @@ def load_demo_vendors(buyer_user: User) -> int:
             if years
             else spec.workforce.headcount
         )
-        with _acting_as(user):
-            vendor = create_vendor(
-                organization,
-                {
-                    "name": spec.name,
-                    "country": spec.country,
-                    "description": spec.description,
-                    "service_categories": [offer.category for offer in spec.offers],
-                    "sites": [
-                        {
-                            "name": site.name,
-                            "city": site.city,
-                            "country": WAGE_ZONES[site.zone].country,
-                        }
-                        for site in spec.sites
-                    ],
-                },
-            )
-            for offer in spec.offers:
-                create_offer(
-                    vendor,
+        vendor = create_vendor(
+            organization,
+            {
+                "name": spec.name,
+                "country": spec.country,
+                "description": spec.description,
+                "service_categories": [offer.category for offer in spec.offers],
+                "sites": [
                     {
-                        "service_category": offer.category,
-                        "unit": service_categories()[offer.category].unit,
-                        "price": Decimal(offer.price),
-                        "currency": offer.currency,
-                        "capacity_per_period": _capacity(offer, latest_headcount),
-                        "quality": offer.quality,
-                        "active": True,
-                    },
-                )
+                        "name": site.name,
+                        "city": site.city,
+                        "country": WAGE_ZONES[site.zone].country,
+                    }
+                    for site in spec.sites
+                ],
+            },
+            user,
+        )
+        for offer in spec.offers:
+            create_offer(
+                vendor,
+                {
+                    "service_category": offer.category,
+                    "unit": service_categories()[offer.category].unit,
+                    "price": Decimal(offer.price),
+                    "currency": offer.currency,
+                    "capacity_per_period": _capacity(offer, latest_headcount),
+                    "quality": offer.quality,
+                    "active": True,
+                },
+                user,
+            )
         for year in years:
             _disclose(vendor, spec, year, documents[year], user, buyer_user)
         created += 1

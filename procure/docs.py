@@ -1,9 +1,9 @@
-"""The API documentation: the interactive docs page's assets, served from the installed
-swagger-ui-bundle, and the error answers every operation documents."""
+"""The API documentation: the interactive docs page's assets, and the error answers every
+operation documents."""
 
 from http import HTTPStatus
+from pathlib import Path
 
-import swagger_ui_bundle
 from apispec import BasePlugin
 from flask import Blueprint, Flask, send_from_directory
 
@@ -14,12 +14,15 @@ bp = Blueprint("api_docs_assets", __name__)
 UNSAFE_METHODS = {"post", "put", "patch", "delete"}
 FILE = {"type": "string", "format": "binary"}  # the schema of a download
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Swagger UI from the npm package swagger-ui-dist, copied here by .ci/update-swagger-ui (committed,
+# so an installed app serves the page offline and needs no npm).
+SWAGGER_UI_DIR = Path(__file__).resolve().parent / "static" / "swagger-ui"
 
 
 @bp.route("/api/v1/docs/assets/<path:filename>")
 @access(PUBLIC)
 def swagger_asset(filename):
-    return send_from_directory(swagger_ui_bundle.swagger_ui_path, filename, max_age=86400)
+    return send_from_directory(SWAGGER_UI_DIR, filename, max_age=86400)
 
 
 class ErrorResponses(BasePlugin):

@@ -20,7 +20,8 @@ from procure.extensions import db
 
 
 def version_field(record) -> str:
-    """The field a client sends the version it loaded in: `version`, or `edit_version` for disclosures."""
+    """The field a client sends the version it loaded in: `version`, or `edit_version` for
+    disclosures."""
     return "version" if hasattr(type(record), "version") else "edit_version"
 
 
@@ -44,7 +45,8 @@ def save_changes(record, label: str, sent: int | None = None) -> None:
     except StaleDataError:
         based_on = f"; your edit was based on version {sent}" if sent is not None else ""
         raise ConflictError(
-            f"This {label} was changed since you loaded it (by someone else at the same moment{based_on}). "
+            f"This {label} was changed since you loaded it "
+            f"(by someone else at the same moment{based_on}). "
             "Reload it and apply your change again.",
             {version_field(record): ["Changed by someone else at the same moment."]}
             if sent is not None

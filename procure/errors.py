@@ -56,10 +56,7 @@ def wants_json() -> bool:
 
 def respond_error(code: int, message: str | None = None, errors: Any = None, headers=None):
     body = error_body(code, message, errors)
-    if wants_json():
-        response = jsonify(body)
-    else:
-        response = render_template("error.html", error=body)
+    response = jsonify(body) if wants_json() else render_template("error.html", error=body)
     return response, code, headers or {}
 
 

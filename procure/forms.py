@@ -1,10 +1,10 @@
-"""Page forms, the same way on every page: reading typed numbers, committing a change or saying why not."""
+"""Page forms, the same way on every page: reading typed numbers, committing a change or saying
+why not."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Mapping
 
 
 def form_number(
@@ -28,26 +28,6 @@ def form_number(
         errors.setdefault(name, []).append(f"{text!r} is not a number.")
         return None
     return number
-
-
-def commit_or_flash(action: Callable[[], Any], done: str | None) -> bool:
-    """Run one state change for a page: commit it and flash `done` (when given), or, when the
-    change is refused (ConflictError), roll back and flash the reason. True when committed."""
-    from flask import flash
-
-    from procure.errors import ConflictError
-    from procure.extensions import db
-
-    try:
-        action()
-    except ConflictError as conflict:
-        db.session.rollback()
-        flash(conflict.message, "error")
-        return False
-    db.session.commit()
-    if done:
-        flash(done, "success")
-    return True
 
 
 def form_int(text: str | None) -> int | None:

@@ -30,6 +30,7 @@ NAV_ITEMS = (
     NavItem("Reviews", "disclosure_pages.queue"),
     NavItem("Data", "disclosure_pages.table"),
     NavItem("Users", "accounts_pages.admin_users"),
+    NavItem("Organizations", "accounts_pages.admin_organizations"),
 )
 
 

@@ -1,8 +1,11 @@
 """Reference data for disclosures: countries, currencies and dated exchange rates to USD.
 
-Read from config/countries.toml, config/currencies.toml and config/fx.toml in a folder the
-caller names (the app passes `procure.settings.resource_dir("config")`). Pure Python: no app,
-no database, so validation and scoring can be tested on their own.
+Countries (ISO 3166-1) and currencies (ISO 4217) come from pycountry, completed and corrected by
+config/countries.toml and config/currencies.toml (what pycountry lacks: each country's wage
+currency, each currency's kind and minor units, codes the app keeps after ISO dropped them);
+rates come from config/fx.toml. The caller names the folder (the app passes
+`procure.settings.resource_dir("config")`). Pure Python: no app, no database, so validation and
+scoring can be tested on their own.
 """
 
 from __future__ import annotations
@@ -15,13 +18,17 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pycountry
+
 COUNTRIES_FILE = "countries.toml"
 CURRENCIES_FILE = "currencies.toml"
 FX_FILE = "fx.toml"
 
 # Currencies.kind values; only CASH_CURRENCY codes are accepted for wages and training spend.
 CASH_CURRENCY = "currency"
-CURRENCY_KINDS = frozenset({CASH_CURRENCY, "fund", "unit"})
+UNIT = "unit"
+CURRENCY_KINDS = frozenset({CASH_CURRENCY, "fund", UNIT})
+DEFAULT_MINOR_UNITS = 2  # for currencies and funds; units have none
 
 
 class ReferenceDataError(ValueError):
@@ -126,7 +133,8 @@ class Reference:
 
 
 def load_reference(config_dir: Path | str) -> Reference:
-    """Read the three reference files from `config_dir`.
+    """pycountry's countries and currencies completed by the overrides in `config_dir`, and
+    the FX rates there.
 
     Raises ReferenceDataError when a file is malformed, naming the file and entry, so a
     bad edit to config fails at start-up rather than at a vendor's submission.
@@ -153,32 +161,70 @@ def _entry(table: Mapping[str, Any], key: str, file_name: str, where: str, kind:
     return value
 
 
-def _read_currencies(table: Mapping[str, Any]) -> dict[str, Currency]:
-    currencies = {}
+def _overrides(
+    table: Mapping[str, Any], file_name: str, code_length: int, keys: set[str]
+) -> dict[str, Mapping[str, Any]]:
+    """The override tables of a file, by code, once each is a table of known keys."""
     for code, entry in table.items():
-        kind = _entry(entry, "kind", CURRENCIES_FILE, code, str)
+        if not (len(code) == code_length and code.isascii() and code.isalpha() and code.isupper()):
+            raise ReferenceDataError(
+                f"{file_name} [{code}]: a code is {code_length} capital letters."
+            )
+        if not isinstance(entry, dict):
+            raise ReferenceDataError(f"{file_name} [{code}]: must be a table.")
+        unknown = sorted(set(entry) - keys)
+        if unknown:
+            raise ReferenceDataError(f"{file_name} [{code}]: unknown key {unknown[0]!r}.")
+    return dict(table)
+
+
+def _read_currencies(table: Mapping[str, Any]) -> dict[str, Currency]:
+    overrides = _overrides(table, CURRENCIES_FILE, 3, {"name", "minor_units", "kind"})
+    names = {currency.alpha_3: currency.name for currency in pycountry.currencies}
+    for code, entry in overrides.items():
+        if "name" in entry or code not in names:
+            names[code] = _entry(entry, "name", CURRENCIES_FILE, code, str)
+    currencies = {}
+    for code in sorted(names):
+        entry = overrides.get(code, {})
+        # ISO 4217 gives X codes to what belongs to no one country: metals, SDR, test codes...
+        kind = entry.get("kind", UNIT if code.startswith("X") else CASH_CURRENCY)
         if kind not in CURRENCY_KINDS:
             raise ReferenceDataError(f"{CURRENCIES_FILE} [{code}]: unknown kind {kind!r}.")
-        minor_units = entry.get("minor_units")
-        if minor_units is not None and not isinstance(minor_units, int):
+        minor_units = entry.get("minor_units", None if kind == UNIT else DEFAULT_MINOR_UNITS)
+        if minor_units is not None and (
+            not isinstance(minor_units, int) or isinstance(minor_units, bool)
+        ):
             raise ReferenceDataError(f"{CURRENCIES_FILE} [{code}]: 'minor_units' must be an int.")
-        currencies[code] = Currency(
-            code, _entry(entry, "name", CURRENCIES_FILE, code, str), minor_units, kind
-        )
+        currencies[code] = Currency(code, names[code], minor_units, kind)
     return currencies
 
 
 def _read_countries(
     table: Mapping[str, Any], currencies: Mapping[str, Currency]
 ) -> dict[str, Country]:
+    overrides = _overrides(table, COUNTRIES_FILE, 2, {"name", "currency"})
+    names = {country.alpha_2: country.name for country in pycountry.countries}
+    for code, entry in overrides.items():
+        if "name" in entry or code not in names:
+            names[code] = _entry(entry, "name", COUNTRIES_FILE, code, str)
+        if "currency" in entry:
+            currency = _entry(entry, "currency", COUNTRIES_FILE, code, str)
+            if currency not in currencies:
+                raise ReferenceDataError(
+                    f"{COUNTRIES_FILE} [{code}]: currency {currency!r} is not in {CURRENCIES_FILE}."
+                )
+    # ISO 4217 builds a country's own currency code from its alpha-2 code (KE -> KES)
+    cash_by_country: dict[str, list[str]] = {}
+    for listed in currencies.values():
+        if listed.is_cash:
+            cash_by_country.setdefault(listed.code[:2], []).append(listed.code)
     countries = {}
-    for code, entry in table.items():
-        currency = entry.get("currency")
-        if currency is not None and currency not in currencies:
-            raise ReferenceDataError(
-                f"{COUNTRIES_FILE} [{code}]: currency {currency!r} is not in {CURRENCIES_FILE}."
-            )
-        countries[code] = Country(code, _entry(entry, "name", COUNTRIES_FILE, code, str), currency)
+    for code in sorted(names):
+        own = cash_by_country.get(code, [])
+        default = own[0] if len(own) == 1 else None  # none, or several to choose from
+        currency = overrides.get(code, {}).get("currency", default)
+        countries[code] = Country(code, names[code], currency)
     return countries
 
 

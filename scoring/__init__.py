@@ -11,7 +11,8 @@ Typical use::
 Everything takes explicit paths, dicts or DataFrames, and returns new values.
 """
 
-from scoring.ahp import AhpResult, ahp_weights
+from scoring.ahp import AhpResult, ahp_weights, judgement_matrix
+from scoring.ahp import pairs as ahp_pairs
 from scoring.catalog import Catalog, Metric, add_metric, catalog_from_dict, load_catalog
 from scoring.errors import (
     AhpError,
@@ -53,7 +54,9 @@ __all__ = [
     "TableError",
     "WhatIf",
     "add_metric",
+    "ahp_pairs",
     "ahp_weights",
+    "judgement_matrix",
     "catalog_from_dict",
     "compile_formula",
     "explanation_table",

@@ -12,8 +12,9 @@ when alternatives change.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import combinations
 
 import numpy as np
 import numpy.typing as npt
@@ -82,6 +83,36 @@ def ahp_weights(
         consistency_index=consistency_index,
         consistency_ratio=consistency_ratio,
     )
+
+
+def pairs(labels: Sequence[str]) -> list[tuple[str, str]]:
+    """The judgements a full comparison of ``labels`` needs: each pair once, in label order."""
+    return list(combinations(labels, 2))
+
+
+def judgement_matrix(
+    labels: Sequence[str], judgements: Mapping[tuple[str, str], float]
+) -> list[list[float]]:
+    """The reciprocal comparison matrix from one judgement per pair ``(first, second)``: how
+    much more important ``first`` is than ``second`` (1/9 to 9). A missing pair counts as 1
+    (equally important).
+
+    Raises :class:`~scoring.errors.AhpError` naming ``"first.second"`` for a judgement that
+    is not a positive finite number, and ``"judgements"`` for a pair of unknown labels.
+    """
+    index = {label: position for position, label in enumerate(labels)}
+    matrix = [[1.0] * len(labels) for _ in labels]
+    errors = FieldErrors()
+    for (first, second), value in judgements.items():
+        if first not in index or second not in index:
+            errors.add("judgements", f"unknown pair {first!r}, {second!r}")
+        elif not (np.isfinite(value) and value > 0):
+            errors.add(f"{first}.{second}", "Use a positive number.")
+        else:
+            matrix[index[first]][index[second]] = float(value)
+            matrix[index[second]][index[first]] = 1.0 / float(value)
+    errors.raise_if_any(AhpError)
+    return matrix
 
 
 def _checked_matrix(

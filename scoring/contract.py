@@ -1,70 +1,50 @@
 """The vendor input table contract and the fixed vocabularies of the scoring pipeline.
 
 One row per vendor. An empty cell means "not disclosed". ``pay_period`` applies to all four
-wage columns; ``training_spend_usd`` is already in US dollars.
+wage columns; ``training_spend_usd`` is already in US dollars. The disclosure columns, their
+order and the vocabularies are those of the disclosure field table, :mod:`scoring.fields`.
 """
 
 from __future__ import annotations
 
+from scoring.fields import COLUMN_FIELDS, EVIDENCE_SECTIONS, NUMBER_TYPES, WAGE
+
+# Re-exported for the pipeline's modules, which read the vocabularies here.
+from scoring.fields import EVIDENCE_LEVELS as EVIDENCE_LEVELS
+from scoring.fields import PAY_PERIODS as PAY_PERIODS
+from scoring.fields import WEEKS_PER_PAY_PERIOD as WEEKS_PER_PAY_PERIOD
+
 ID_COLUMN = "vendor_id"
 CATEGORY_COLUMN = "category"
 PAY_PERIOD_COLUMN = "pay_period"
+# Columns from the vendor's offer rather than its disclosure.
+OFFER_COLUMNS = (ID_COLUMN, CATEGORY_COLUMN, "price", "quality")
 
-WAGE_COLUMNS = (
-    "entry_level_wage",
-    "impact_worker_median_wage",
-    "local_minimum_wage",
-    "living_wage_benchmark",
-)
 
-WORKFORCE_COLUMNS = (
-    "headcount_start",
-    "headcount_end",
-    "fte_avg",
-    "total_hires",
-    "impact_worker_hires",
-    "impact_workers_start",
-    "impact_workers_end",
-    "retention_cohort_hired",
-    "retention_cohort_retained_12m",
-    "promotions_impact_workers",
+# Wages are per pay period; the other disclosure columns are grouped by their section.
+WAGE_COLUMNS = tuple(column for column, field in COLUMN_FIELDS.items() if field.unit == WAGE)
+WORKFORCE_COLUMNS = tuple(
+    column for column, field in COLUMN_FIELDS.items() if field.section == "workforce"
 )
-TRAINING_COLUMNS = ("training_hours_impact_workers", "training_spend_usd")
+TRAINING_COLUMNS = tuple(
+    column for column, field in COLUMN_FIELDS.items() if field.section == "training"
+)
 
 # Disclosure counts and amounts that formulas may use directly (wages only per hour, below).
-DISCLOSURE_NUMBER_COLUMNS = (*WORKFORCE_COLUMNS, "standard_weekly_hours", *TRAINING_COLUMNS)
-
-SECTIONS = ("workforce", "wages", "training")
-EVIDENCE_COLUMNS = {section: f"evidence_{section}" for section in SECTIONS}
-
-# Ordered from weakest to strongest; a stronger level never gets a smaller default factor.
-EVIDENCE_LEVELS = (
-    "none",
-    "self_reported",
-    "self_reported_documented",
-    "buyer_verified",
-    "third_party_limited",
-    "third_party_reasonable",
+DISCLOSURE_NUMBER_COLUMNS = tuple(
+    column
+    for column, field in COLUMN_FIELDS.items()
+    if field.type in NUMBER_TYPES and column not in WAGE_COLUMNS
 )
 
-# Paid hours in one pay period, as a multiple of the standard weekly hours (DESIGN §4).
-WEEKS_PER_PAY_PERIOD = {"week": 1.0, "month": 52.0 / 12.0, "year": 52.0}
-PAY_PERIODS = ("hour", *WEEKS_PER_PAY_PERIOD)
+SECTIONS = EVIDENCE_SECTIONS
+EVIDENCE_COLUMNS = {
+    field.key: column for column, field in COLUMN_FIELDS.items() if field.section == "evidence"
+}
 
 NUMBER_COLUMNS = ("price", "quality", *DISCLOSURE_NUMBER_COLUMNS, *WAGE_COLUMNS)
 
-REQUIRED_COLUMNS = (
-    ID_COLUMN,
-    CATEGORY_COLUMN,
-    "price",
-    "quality",
-    *WORKFORCE_COLUMNS,
-    PAY_PERIOD_COLUMN,
-    "standard_weekly_hours",
-    *WAGE_COLUMNS,
-    *TRAINING_COLUMNS,
-    *EVIDENCE_COLUMNS.values(),
-)
+REQUIRED_COLUMNS = (*OFFER_COLUMNS, *COLUMN_FIELDS)
 
 
 def hourly_field(wage_column: str) -> str:

@@ -123,6 +123,9 @@ def app(migrated, tmp_path):
             "secret_key": "test-secret",
             "TESTING": True,
             "job_queue": JOB_QUEUE,
+            # tests sign in hundreds of times from one address (127.0.0.1); the tests of the
+            # per-address limit (tests/app/test_tenancy_limits.py) set it low again
+            "sign_in_per_address_per_minute": 100_000,
         },
         instance_path=str(tmp_path / "instance"),
     )
@@ -164,7 +167,7 @@ def make_user(app, make_org):
         role: str = "buyer", organization=None, email: str | None = None, active: bool = True
     ) -> User:
         if organization is None:
-            organization = make_org("vendor" if role == "vendor" else "buyer")
+            organization = make_org(role if role in ("vendor", "operator") else "buyer")
         user = User(
             organization=organization,
             email=email or f"{role}{next(_counter)}@example.test",
@@ -207,7 +210,8 @@ def metric_body(key: str, **overrides) -> dict:
 
 
 def post_sign_in(client, email: str, password: str):
-    """Post the sign-in form as its page does (with the page's CSRF token); the response, whatever it is."""
+    """Post the sign-in form as its page does (with the page's CSRF token); the response, whatever
+    it is."""
     token = csrf_token_from(client.get("/sign-in").text)
     return client.post("/sign-in", data={"email": email, "password": password, "csrf_token": token})
 
@@ -413,7 +417,8 @@ def run_cli(
     database_url: str | None = None,
     input: str | None = None,
 ):
-    """Run `procure ARGS` in-process with its instance folder under tmp_path (and the given database)."""
+    """Run `procure ARGS` in-process with its instance folder under tmp_path (and the given
+    database)."""
     from click.testing import CliRunner
 
     from procure.cli import main as procure_command
@@ -426,12 +431,14 @@ def run_cli(
 
 @pytest.fixture(scope="module")
 def broker():
-    """The Redis URL the test workers use, emptied; skips (or, when required, fails) without Redis."""
+    """The Redis URL the test workers use, emptied; skips (or, when required, fails) without
+    Redis."""
     if not redis_reachable():
         if WORKER_REQUIRED:
             pytest.fail(f"PROCURE_REQUIRE_WORKER=1 but Redis is not reachable at {BROKER_URL}")
         pytest.skip(
-            f"Redis not reachable at {BROKER_URL}: set PROCURE_TEST_BROKER_URL to run the worker tests"
+            f"Redis not reachable at {BROKER_URL}: "
+            "set PROCURE_TEST_BROKER_URL to run the worker tests"
         )
     import redis
 

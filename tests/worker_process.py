@@ -17,7 +17,8 @@ import uuid
 from urllib.parse import urlsplit
 
 BROKER_URL = os.environ.get("PROCURE_TEST_BROKER_URL", "redis://127.0.0.1:6379/15")
-# A queue of this test run's own: two runs on one machine (or one Redis) never take each other's jobs.
+# A queue of this test run's own: two runs on one machine (or one Redis) never take each other's
+# jobs.
 JOB_QUEUE = f"procure-test-{os.getpid()}-{uuid.uuid4().hex[:8]}"
 WORKER_REQUIRED = os.environ.get("PROCURE_REQUIRE_WORKER") == "1"
 
@@ -47,7 +48,8 @@ class Worker:
             "PROCURE_JOB_STEP_DELAY_SECONDS": str(step_delay),
         }
         self.log_path = log_path
-        self.log = open(log_path, "ab")
+        # Open for the worker's whole life (its stdout and stderr): kill() closes it.
+        self.log = open(log_path, "ab")  # noqa: SIM115
         self.process = subprocess.Popen(
             [sys.executable, "-m", "procure", "worker", "--concurrency", "1"],
             env=env,
@@ -62,8 +64,9 @@ class Worker:
         while time.monotonic() < ends:
             if self.process.poll() is not None:
                 raise AssertionError(f"the worker exited: {self.output()}")
-            if b" ready." in open(self.log_path, "rb").read():
-                return
+            with open(self.log_path, "rb") as log:
+                if b" ready." in log.read():
+                    return
             time.sleep(0.2)
         self.kill()  # never leave a worker taking jobs behind
         raise AssertionError(f"the worker did not start in {timeout} s: {self.output()}")

@@ -4,31 +4,50 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import CheckConstraint, ForeignKey, String, false, true
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from procure.accounts.names import name_key
 from procure.db import Base, TimestampMixin, UTCDateTime, utcnow
 
-ORGANIZATION_KINDS = ("buyer", "vendor")
+# Tenants are buyer and vendor organizations; the operator organization holds the people who run
+# the platform (they create organizations and see counts across tenants, never their records).
+ORGANIZATION_KINDS = ("buyer", "vendor", "operator")
+TENANT_KINDS = ("buyer", "vendor")
 # Which roles a user may hold in each kind of organization.
-ROLES_BY_KIND = {"buyer": ("admin", "buyer", "executive"), "vendor": ("admin", "vendor")}
+ROLES_BY_KIND = {
+    "buyer": ("admin", "buyer", "executive"),
+    "vendor": ("admin", "vendor"),
+    "operator": ("operator",),
+}
+# Room for name_key(name): NFKC and case folding can make a name of 200 characters longer.
+NAME_KEY_LENGTH = 800
 
 
 class Organization(TimestampMixin, Base):
     __tablename__ = "organization"
-    __table_args__ = (CheckConstraint("kind IN ('buyer', 'vendor')", name="kind"),)
+    __table_args__ = (CheckConstraint("kind IN ('buyer', 'vendor', 'operator')", name="kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
+    # name_key(name): two organizations whose names differ only in case, compatibility forms or
+    # spacing would have the same key, and the unique constraint refuses the second.
+    name_key: Mapped[str] = mapped_column(String(NAME_KEY_LENGTH), unique=True)
     kind: Mapped[str] = mapped_column(String(20))
 
     users: Mapped[list[User]] = relationship(back_populates="organization", order_by="User.id")
 
+    @validates("name")
+    def _keep_name_key(self, _key, name: str) -> str:
+        self.name_key = name_key(name)
+        return name
+
     @classmethod
     def scope(cls, user):
-        """Admins see every organization; other users their own."""
+        """Each user sees its own organization; the operator sees every organization (its name
+        and kind: what it needs to onboard them), never their records."""
         if not user.is_authenticated:
             return false()
-        if user.role == "admin":
+        if user.role == "operator":
             return true()
         return cls.id == user.organization_id
 
@@ -36,7 +55,9 @@ class Organization(TimestampMixin, Base):
 class User(TimestampMixin, Base):
     __tablename__ = "user"
     __table_args__ = (
-        CheckConstraint("role IN ('admin', 'buyer', 'vendor', 'executive')", name="role"),
+        CheckConstraint(
+            "role IN ('admin', 'buyer', 'vendor', 'executive', 'operator')", name="role"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -50,7 +71,8 @@ class User(TimestampMixin, Base):
     # Wrong passwords in a row; the account is locked (locked_at) when they reach lockout_failures.
     failed_sign_ins: Mapped[int] = mapped_column(default=0, server_default="0")
     locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # Raised at every sign-out: the sessions (cookies) opened before it no longer match (session_stamp).
+    # Raised at every sign-out: the sessions (cookies) opened before it no longer match
+    # (session_stamp).
     session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
 
     organization: Mapped[Organization] = relationship(back_populates="users")
@@ -70,8 +92,19 @@ class User(TimestampMixin, Base):
 
     @property
     def is_active(self) -> bool:
-        """May use the service: not deactivated and not locked (sessions and tokens stop otherwise)."""
-        return self.active and not self.locked
+        """May use the service: not deactivated. A lock refuses new sign-ins only (the sessions and
+        tokens the owner already holds go on), so a stranger who knows an email and types wrong
+        passwords cannot throw its owner out."""
+        return self.active
+
+    @property
+    def reads_as(self) -> str:
+        """The role whose reading rights this user has. An admin is a member of its own
+        organization: in a buyer organization it reads what that organization's executives read,
+        in a vendor organization what that vendor's users read."""
+        if self.role == "admin":
+            return "vendor" if self.organization.kind == "vendor" else "executive"
+        return self.role
 
     @property
     def is_anonymous(self) -> bool:
@@ -82,11 +115,10 @@ class User(TimestampMixin, Base):
 
     @classmethod
     def scope(cls, user):
-        """Admins see every user; other users the members of their own organization."""
+        """Every user, admins and the operator included, sees the members of its own organization
+        only: an admin administers its own organization's users and nobody else."""
         if not user.is_authenticated:
             return false()
-        if user.role == "admin":
-            return true()
         return cls.organization_id == user.organization_id
 
 

@@ -6,19 +6,24 @@ from flask_smorest import Blueprint
 
 from procure.access import PUBLIC, SIGNED_IN, access, get_scoped_or_404, roles, scoped_select
 from procure.accounts import services
+from procure.accounts.limits import sign_in_attempts
 from procure.accounts.models import ApiToken, Organization, User
 from procure.accounts.schemas import (
     IssuedTokenSchema,
     MeSchema,
+    OrganizationCreatedSchema,
+    OrganizationCreateSchema,
     OrganizationSchema,
     PasswordResetSchema,
     TokenRequestSchema,
     TokenSchema,
+    TokensRevokedSchema,
     UserCreateSchema,
     UserSchema,
 )
-from procure.errors import ValidationFailed, respond_error
+from procure.errors import respond_error
 from procure.extensions import db
+from procure.transactions import keep_when_refused, writes
 
 blp = Blueprint(
     "accounts_api",
@@ -39,17 +44,22 @@ class Tokens(MethodView):
         403,
         description="Right password, but the account is locked until an administrator unlocks it",
     )
-    @blp.alt_response(429, description="Too many failed attempts")
+    @blp.alt_response(
+        429,
+        description="Too many failed attempts for this email, or too many attempts from your "
+        "address (setting sign_in_per_address_per_minute); Retry-After says when to try again",
+    )
+    @sign_in_attempts
+    @writes
     def post(self, body):
         """Exchange an email and password for a bearer token"""
         try:
             user = services.authenticate(body["email"], body["password"])
         except services.SignInRefused as refused:
-            db.session.commit()  # failed attempts must count
+            keep_when_refused()  # failed attempts must count
             headers = {"Retry-After": str(refused.retry_after)} if refused.retry_after else None
             return respond_error(refused.code, refused.message, headers=headers)
         token, secret = services.issue_token(user, body["name"])
-        db.session.commit()
         token.token = secret  # shown in this response only; never stored
         return token
 
@@ -64,10 +74,10 @@ class Tokens(MethodView):
 class TokenById(MethodView):
     @access(SIGNED_IN)
     @blp.response(204)
+    @writes
     def delete(self, token_id):
         """Revoke one of your tokens; it stops working at once"""
-        services.revoke_token(get_scoped_or_404(ApiToken, token_id))
-        db.session.commit()
+        services.revoke_token(get_scoped_or_404(ApiToken, token_id), actor=current_user)
 
 
 @blp.route("/me")
@@ -84,16 +94,24 @@ class Organizations(MethodView):
     @access(SIGNED_IN)
     @blp.response(200, OrganizationSchema(many=True))
     def get(self):
-        """Organizations visible to you: your own, or all for an admin"""
+        """Organizations visible to you: your own, or every one for the operator"""
         return db.session.scalars(scoped_select(Organization).order_by(Organization.id)).all()
 
-    @access(roles("admin"))
-    @blp.arguments(OrganizationSchema)
-    @blp.response(201, OrganizationSchema)
+    @access(roles("operator"))
+    @blp.arguments(OrganizationCreateSchema)
+    @blp.response(201, OrganizationCreatedSchema)
+    @writes
     def post(self, body):
-        """Create an organization (admin)"""
-        organization = services.create_organization(body["name"], body["kind"])
-        db.session.commit()
+        """Create a buyer or vendor organization with its first admin (the platform operator)"""
+        organization, admin = services.onboard_organization(
+            body["name"],
+            body["kind"],
+            body["admin_email"],
+            body["admin_name"],
+            body["admin_password"],
+            actor=current_user,
+        )
+        organization.admin = admin
         return organization
 
 
@@ -111,21 +129,25 @@ class Users(MethodView):
     @access(SIGNED_IN)
     @blp.response(200, UserSchema(many=True))
     def get(self):
-        """Users visible to you: your organization's members, or all for an admin"""
+        """The members of your organization"""
         return db.session.scalars(scoped_select(User).order_by(User.id)).all()
 
     @access(roles("admin"))
     @blp.arguments(UserCreateSchema)
     @blp.response(201, UserSchema)
+    @blp.alt_response(404, description="No such organization of yours")
+    @writes
     def post(self, body):
-        """Create a user in an organization (admin)"""
-        organization = db.session.get(Organization, body["organization_id"])
-        if organization is None:
-            raise ValidationFailed({"organization_id": ["No organization with this id."]})
+        """Create a user in your own organization (admin); another organization answers 404"""
+        organization = get_scoped_or_404(Organization, body["organization_id"])
         user = services.create_user(
-            organization, body["email"], body["name"], body["role"], body["password"]
+            organization,
+            body["email"],
+            body["name"],
+            body["role"],
+            body["password"],
+            actor=current_user,
         )
-        db.session.commit()
         return user
 
 
@@ -144,11 +166,11 @@ class UserUnlock(MethodView):
     @blp.response(200, UserSchema)
     @blp.alt_response(404, description="No such user visible to you")
     @blp.alt_response(409, description="Not locked")
+    @writes
     def post(self, user_id):
-        """Unlock a user locked after too many wrong passwords in a row (admin); the count starts again"""
+        """Unlock a user locked after too many wrong passwords in a row (admin); the count starts again"""  # noqa: E501
         user = get_scoped_or_404(User, user_id)
-        services.unlock_user(user)
-        db.session.commit()
+        services.unlock_user(user, actor=current_user)
         return user
 
 
@@ -158,10 +180,55 @@ class UserPasswordReset(MethodView):
     @blp.arguments(PasswordResetSchema)
     @blp.response(200, UserSchema)
     @blp.alt_response(404, description="No such user visible to you")
+    @writes
     def post(self, body, user_id):
         """Set a new password for a user who forgot theirs (admin): their sessions end, their API
         tokens are revoked and a lock is lifted. Give them the password by a channel you trust"""
         user = get_scoped_or_404(User, user_id)
-        services.reset_password(user, body["password"])
-        db.session.commit()
+        services.reset_password(user, body["password"], actor=current_user)
         return user
+
+
+@blp.route("/users/<int:user_id>/deactivate")
+class UserDeactivate(MethodView):
+    @access(roles("admin"))
+    @blp.response(200, UserSchema)
+    @blp.alt_response(404, description="No such user in your organization")
+    @blp.alt_response(
+        409, description="Yourself, already deactivated, or your organization's last admin"
+    )
+    @writes
+    def post(self, user_id):
+        """Deactivate a user of your organization (admin): they can no longer sign in, and their
+        sessions and API tokens end at once"""
+        user = get_scoped_or_404(User, user_id)
+        services.deactivate_user(user, current_user._get_current_object())
+        return user
+
+
+@blp.route("/users/<int:user_id>/reactivate")
+class UserReactivate(MethodView):
+    @access(roles("admin"))
+    @blp.response(200, UserSchema)
+    @blp.alt_response(404, description="No such user in your organization")
+    @blp.alt_response(409, description="Active already")
+    @writes
+    def post(self, user_id):
+        """Let a deactivated user of your organization sign in again (admin); their old sessions
+        and tokens stay ended"""
+        user = get_scoped_or_404(User, user_id)
+        services.reactivate_user(user, actor=current_user)
+        return user
+
+
+@blp.route("/users/<int:user_id>/tokens/revoke")
+class UserTokensRevoke(MethodView):
+    @access(roles("admin"))
+    @blp.response(200, TokensRevokedSchema)
+    @blp.alt_response(404, description="No such user in your organization")
+    @writes
+    def post(self, user_id):
+        """Revoke every API token of a user of your organization (admin); their sessions go on"""
+        user = get_scoped_or_404(User, user_id)
+        revoked = services.revoke_user_tokens(user, actor=current_user)
+        return {"user_id": user.id, "revoked": revoked}

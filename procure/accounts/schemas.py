@@ -1,7 +1,7 @@
 from marshmallow import Schema, fields, validate
 
 from procure.access import ROLES
-from procure.accounts.models import ORGANIZATION_KINDS
+from procure.accounts.models import ORGANIZATION_KINDS, TENANT_KINDS
 from procure.api_fields import RecordId
 
 
@@ -30,9 +30,59 @@ class IssuedTokenSchema(TokenSchema):
 
 class OrganizationSchema(Schema):
     id = fields.Integer(dump_only=True)
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    kind = fields.String(required=True, validate=validate.OneOf(ORGANIZATION_KINDS))
+    name = fields.String(dump_only=True)
+    kind = fields.String(dump_only=True, metadata={"enum": list(ORGANIZATION_KINDS)})
     created_at = fields.DateTime(dump_only=True)
+
+
+class OrganizationCreateSchema(Schema):
+    """A new tenant organization and its first admin, who then adds the organization's users."""
+
+    name = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=200),
+        metadata={
+            "description": "Unique once case, compatibility forms and spacing are set aside; "
+            "invisible and control characters are refused"
+        },
+    )
+    kind = fields.String(required=True, validate=validate.OneOf(TENANT_KINDS))
+    admin_email = fields.String(required=True, validate=validate.Length(min=3, max=254))
+    admin_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    admin_password = fields.String(
+        required=True,
+        load_only=True,
+        validate=validate.Length(min=1, max=1000),
+        metadata={"description": "By the password policy; give it to the admin privately"},
+    )
+
+
+class OrganizationCreatedSchema(OrganizationSchema):
+    admin = fields.Nested(lambda: UserSchema(), dump_only=True)
+
+
+class PlatformOrganizationSchema(Schema):
+    """One organization as the operator sees it: its name and kind, and counts of its records."""
+
+    id = fields.Integer(dump_only=True)
+    name = fields.String(dump_only=True)
+    kind = fields.String(dump_only=True)
+    users = fields.Integer(dump_only=True)
+    active_users = fields.Integer(dump_only=True)
+    vendors = fields.Integer(dump_only=True)
+    disclosures = fields.Integer(dump_only=True)
+    needs = fields.Integer(dump_only=True)
+    scenarios = fields.Integer(dump_only=True)
+
+
+class PlatformSummarySchema(Schema):
+    organizations = fields.List(fields.Nested(PlatformOrganizationSchema), dump_only=True)
+    totals = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        dump_only=True,
+        metadata={"description": "The counts summed over every organization"},
+    )
 
 
 class UserSchema(Schema):
@@ -46,21 +96,25 @@ class UserSchema(Schema):
     locked = fields.Boolean(
         dump_only=True,
         metadata={
-            "description": "Locked after too many wrong passwords in a row, and the lock has not lapsed yet "
-            "(setting lockout_minutes)."
+            "description": "Locked after too many wrong passwords in a row, and the lock has not "
+            "lapsed yet (setting lockout_minutes)."
         },
     )
     locked_at = fields.DateTime(
         dump_only=True,
         allow_none=True,
         metadata={
-            "description": "When the account was locked; kept until it signs in again after a lapsed lock."
+            "description": "When the account was locked; kept until it signs in again after a "
+            "lapsed lock."
         },
     )
 
 
 class UserCreateSchema(Schema):
-    organization_id = RecordId(required=True)
+    organization_id = RecordId(
+        required=True,
+        metadata={"description": "Your own organization's: an admin adds users to it only"},
+    )
     email = fields.String(required=True, validate=validate.Length(min=3, max=254))
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
@@ -75,8 +129,16 @@ class PasswordResetSchema(Schema):
         load_only=True,
         validate=validate.Length(min=1, max=1000),
         metadata={
-            "description": "The new password, by the password policy (at least 12 characters, not a common one)"
+            "description": "The new password, by the password policy (at least 12 characters, "
+            "not a common one)"
         },
+    )
+
+
+class TokensRevokedSchema(Schema):
+    user_id = fields.Integer(dump_only=True)
+    revoked = fields.Integer(
+        dump_only=True, metadata={"description": "How many live tokens were revoked"}
     )
 
 

@@ -9,18 +9,29 @@ import hashlib
 import hmac
 import re
 import secrets
-import unicodedata
 from datetime import datetime, timedelta
 from math import ceil
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from procure.accounts.common_passwords import COMMON_PASSWORDS
-from procure.accounts.models import ROLES_BY_KIND, ApiToken, Organization, SignInThrottle, User
+from procure.accounts.models import (
+    NAME_KEY_LENGTH,
+    ORGANIZATION_KINDS,
+    ROLES_BY_KIND,
+    TENANT_KINDS,
+    ApiToken,
+    Organization,
+    SignInThrottle,
+    User,
+)
+from procure.accounts.names import name_key, name_problems
 from procure.audit.services import record_event
 from procure.db import utcnow
+from procure.editing import insert_once
 from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
 
@@ -35,8 +46,12 @@ _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
 
 def locked_message(user: User) -> str:
-    """What a locked user who gave the right password is told: who can unlock, and when the lock lapses."""
-    message = "Your account is locked after too many wrong passwords in a row. Ask an administrator to unlock it"
+    """What a locked user who gave the right password is told: who can unlock, and when the lock
+    lapses."""
+    message = (
+        "Your account is locked after too many wrong passwords in a row. "
+        "Ask an administrator to unlock it"
+    )
     minutes = current_app.config["LOCKOUT_MINUTES"]
     if not minutes:
         return message + "."
@@ -93,40 +108,81 @@ def password_problems(password: str, email: str = "") -> list[str]:
     return problems
 
 
-def _name_key(name: str) -> str:
-    """What two organization names are compared by: Unicode case folded after compatibility
-    normalisation, so "Ärzte" and "ärzte", "Straße" and "STRASSE" are one name."""
-    return unicodedata.normalize("NFKC", name).casefold()
+def organization_name_errors(name: str) -> list[str]:
+    """Why `name` cannot be a new organization's name (empty when it can): it is blank, holds an
+    invisible or control character, or an organization's name has the same name_key (case,
+    compatibility forms and spacing aside). Compared on the stored key, the same on every
+    database (SQLite's lower() folds ASCII letters only)."""
+    problems = name_problems(name)
+    if problems:
+        return problems
+    key = name_key(name)
+    if len(key) > NAME_KEY_LENGTH:
+        return ["The name is too long."]
+    if db.session.scalar(select(Organization.id).where(Organization.name_key == key)):
+        return [f"An organization named {name!r} already exists."]
+    return []
 
 
-def _organization_name_taken(name: str) -> bool:
-    """Compared in Python, the same on every database: SQLite's lower() folds ASCII letters only,
-    so a name differing in non-ASCII case passed there and was refused on PostgreSQL."""
-    key = _name_key(name)
-    return any(_name_key(taken) == key for taken in db.session.scalars(select(Organization.name)))
-
-
-def create_organization(name: str, kind: str) -> Organization:
+def _organization_errors(
+    name: str, kind: str, kinds: tuple[str, ...] = ORGANIZATION_KINDS
+) -> dict[str, list[str]]:
     errors = {}
-    name = name.strip()
-    if not name:
-        errors["name"] = ["Give the organization a name."]
-    elif _organization_name_taken(name):
-        errors["name"] = [f"An organization named {name!r} already exists."]
-    if kind not in ROLES_BY_KIND:
-        errors["kind"] = ["Choose buyer or vendor."]
+    problems = organization_name_errors(name.strip())
+    if problems:
+        errors["name"] = problems
+    if kind not in kinds:
+        errors["kind"] = [f"Choose one of: {', '.join(kinds)}."]
+    return errors
+
+
+def create_organization(name: str, kind: str, *, actor: Any) -> Organization:
+    """Create an organization (the operator's, or the command line's); ValidationFailed names
+    `name` or `kind`."""
+    errors = _organization_errors(name, kind)
     if errors:
         raise ValidationFailed(errors)
+    return _add_organization(name.strip(), kind, actor)
+
+
+def _add_organization(name: str, kind: str, actor: Any) -> Organization:
     organization = Organization(name=name, kind=kind)
     db.session.add(organization)
-    record_event("organization.create", organization, after={"name": name, "kind": kind})
+    # another request may have taken the name since the check: the unique name_key refuses it
+    insert_once(
+        organization,
+        ValidationFailed({"name": [f"An organization named {name!r} already exists."]}),
+    )
+    record_event(
+        "organization.create",
+        organization,
+        actor=actor,
+        after={"name": name, "kind": kind},
+        organization_id=organization.id,
+    )
     return organization
 
 
-def create_user(
-    organization: Organization, email: str, name: str, role: str, password: str
-) -> User:
-    """Create a user after checking every field; raises ValidationFailed naming the fields."""
+def onboard_organization(
+    name: str, kind: str, admin_email: str, admin_name: str, admin_password: str, *, actor: Any
+) -> tuple[Organization, User]:
+    """Create a tenant organization with its first admin, who then adds its other users; all
+    or nothing. ValidationFailed names `name`, `kind`, `admin_email`, `admin_name` or
+    `admin_password`."""
+    errors = _organization_errors(name, kind, TENANT_KINDS)
+    admin_errors = _user_errors(kind, admin_email, admin_name, "admin", admin_password)
+    errors.update({f"admin_{field}": messages for field, messages in admin_errors.items()})
+    if errors:
+        raise ValidationFailed(errors)
+    organization = _add_organization(name.strip(), kind, actor)
+    admin = _add_user(organization, admin_email, admin_name, "admin", admin_password, actor)
+    return organization, admin
+
+
+def _user_errors(
+    kind: str, email: str, name: str, role: str, password: str
+) -> dict[str, list[str]]:
+    """What is wrong with these fields for a new user of an organization of `kind`."""
     errors: dict[str, list[str]] = {}
     email = normalise_email(email)
     if "@" not in email or email.startswith("@") or email.endswith("@"):
@@ -135,16 +191,30 @@ def create_user(
         errors["email"] = ["A user with this email already exists."]
     if not name.strip():
         errors["name"] = ["Give the user a name."]
-    allowed = ROLES_BY_KIND[organization.kind]
+    allowed = ROLES_BY_KIND.get(kind, ())
     if role not in allowed:
-        errors["role"] = [
-            f"A {organization.kind} organization's user may be: {', '.join(allowed)}."
-        ]
+        article = "An" if kind[:1] in "aeiou" else "A"
+        errors["role"] = [f"{article} {kind} organization's user may be: {', '.join(allowed)}."]
     problems = password_problems(password, email)
     if problems:
         errors["password"] = problems
+    return errors
+
+
+def create_user(
+    organization: Organization, email: str, name: str, role: str, password: str, *, actor: Any
+) -> User:
+    """Create a user after checking every field; raises ValidationFailed naming the fields."""
+    errors = _user_errors(organization.kind, email, name, role, password)
     if errors:
         raise ValidationFailed(errors)
+    return _add_user(organization, email, name, role, password, actor)
+
+
+def _add_user(
+    organization: Organization, email: str, name: str, role: str, password: str, actor: Any
+) -> User:
+    email = normalise_email(email)
     user = User(
         organization=organization,
         email=email,
@@ -156,6 +226,7 @@ def create_user(
     record_event(
         "user.create",
         user,
+        actor=actor,
         after={"email": email, "role": role},
         organization_id=organization.id,
     )
@@ -297,7 +368,7 @@ def _lapse_lock(user: User) -> None:
         )
 
 
-def unlock_user(user: User) -> None:
+def unlock_user(user: User, *, actor: Any) -> None:
     """Lift a lockout: the count starts again and the email's sign-in throttle is cleared.
     ConflictError when the account is not locked (also when another admin was first)."""
     before = _clear_lock(user, User.locked_at.is_not(None))
@@ -307,6 +378,7 @@ def unlock_user(user: User) -> None:
     record_event(
         "user.unlocked",
         user,
+        actor=actor,
         before=before,
         after=LOCK_CLEARED,
         organization_id=user.organization_id,
@@ -319,13 +391,18 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     `current_password` or `new_password`. A wrong current password counts towards the lockout
     like a failed sign-in (the caller commits also then), so a borrowed session cannot guess it
     freely."""
+    if user.locked:  # no more guesses at the current password until the lock is lifted or lapses
+        raise ValidationFailed({"current_password": [locked_message(user)]})
     errors: dict[str, list[str]] = {}
     problems = password_problems(new_password, user.email)
     if not check_password_hash(user.password_hash, current_password):
         errors["current_password"] = ["Your current password is not correct."]
         _count_wrong_password(user)
         record_event(
-            "user.password_change_failed", user, after={"failed_sign_ins": user.failed_sign_ins}
+            "user.password_change_failed",
+            user,
+            actor=user,
+            after={"failed_sign_ins": user.failed_sign_ins},
         )
     elif new_password == current_password:
         problems = ["Choose a password different from your current one."]
@@ -335,11 +412,11 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
         raise ValidationFailed(errors)
     user.password_hash = generate_password_hash(new_password)
     user.failed_sign_ins = 0
-    record_event("user.password_change", user, after={"password": "changed"})
+    record_event("user.password_change", user, actor=user, after={"password": "changed"})
     db.session.flush()
 
 
-def reset_password(user: User, new_password: str) -> int:
+def reset_password(user: User, new_password: str, *, actor: Any) -> int:
     """An administrator sets a new password for someone who forgot theirs (ValidationFailed names
     `password`). Their sessions end (the session stamp changes with the password), their API
     tokens are revoked, and a lock is lifted: the administrator vouches for who asked. Returns how
@@ -350,20 +427,104 @@ def reset_password(user: User, new_password: str) -> int:
     user.password_hash = generate_password_hash(new_password)
     _clear_lock(user)
     _clear_throttle(user.email)
-    revoked = db.session.execute(
-        update(ApiToken)
-        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    revoked = _revoke_all_tokens(user)
     record_event(
         "user.password_reset",
         user,
+        actor=actor,
         after={"password": "reset", "tokens_revoked": revoked},
         organization_id=user.organization_id,
     )
     db.session.flush()
     return revoked
+
+
+def _revoke_all_tokens(user: User) -> int:
+    """Revoke every live API token of `user` in one UPDATE; how many were live."""
+    return db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+
+
+def revoke_user_tokens(user: User, *, actor: Any) -> int:
+    """An administrator revokes every API token of one of its organization's users (a lost
+    laptop, a leaked script); their sessions go on. Returns how many were revoked."""
+    revoked = _revoke_all_tokens(user)
+    record_event(
+        "user.tokens_revoked",
+        user,
+        actor=actor,
+        after={"tokens_revoked": revoked},
+        organization_id=user.organization_id,
+    )
+    db.session.flush()
+    return revoked
+
+
+def deactivate_user(user: User, actor: User) -> int:
+    """Offboarding: the user can no longer sign in, and every session and API token they hold
+    ends at once (a reactivation brings none back). ConflictError (409) when the user is the
+    actor, is already deactivated, or is the last active admin of its organization: an
+    organization always keeps someone who can administer it. Returns how many tokens were
+    revoked."""
+    if user.id == actor.id:
+        raise ConflictError("You cannot deactivate yourself: ask another administrator.")
+    # one deactivation of an organization's admins at a time (PostgreSQL; SQLite writes one at a
+    # time anyway), so two admins deactivating each other cannot leave the organization with none
+    db.session.execute(
+        select(Organization.id).where(Organization.id == user.organization_id).with_for_update()
+    )
+    db.session.refresh(user, ["active", "role"])
+    if not user.active:
+        raise ConflictError(f"{user.email} is already deactivated.")
+    if user.role == "admin":
+        other_admins = db.session.scalar(
+            select(func.count(User.id)).where(
+                User.organization_id == user.organization_id,
+                User.role == "admin",
+                User.active.is_(True),
+                User.id != user.id,
+            )
+        )
+        if not other_admins:
+            raise ConflictError(
+                f"{user.email} is the last active administrator of {user.organization.name}: "
+                "add another administrator first."
+            )
+    user.active = False
+    end_sessions(user)
+    revoked = _revoke_all_tokens(user)
+    record_event(
+        "user.deactivated",
+        user,
+        actor=actor,
+        before={"active": True},
+        after={"active": False, "tokens_revoked": revoked},
+        organization_id=user.organization_id,
+    )
+    db.session.flush()
+    return revoked
+
+
+def reactivate_user(user: User, *, actor: Any) -> None:
+    """Let a deactivated user sign in again (with the password they had); their old sessions and
+    tokens stay ended. ConflictError (409) when the user is active."""
+    db.session.refresh(user, ["active"])
+    if user.active:
+        raise ConflictError(f"{user.email} is active already.")
+    user.active = True
+    record_event(
+        "user.reactivated",
+        user,
+        actor=actor,
+        before={"active": False},
+        after={"active": True},
+        organization_id=user.organization_id,
+    )
+    db.session.flush()
 
 
 def session_stamp(user: User) -> str:
@@ -413,15 +574,15 @@ def user_for_token(secret: str) -> User | None:
     now = utcnow()
     if token is None or token.revoked_at is not None or token.expires_at <= now:
         return None
-    if not token.user.is_active:  # deactivated or locked
+    if not token.user.is_active:  # deactivated (a lock refuses new sign-ins only)
         return None
     return token.user
 
 
-def revoke_token(token: ApiToken) -> None:
+def revoke_token(token: ApiToken, *, actor: Any) -> None:
     if token.revoked_at is None:
         token.revoked_at = utcnow()
-        record_event("token.revoke", token, after={"revoked_at": token.revoked_at})
+        record_event("token.revoke", token, actor=actor, after={"revoked_at": token.revoked_at})
     db.session.flush()
 
 

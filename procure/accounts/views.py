@@ -4,23 +4,26 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
-from wtforms.fields.choices import SelectChoice
 
 from procure.access import PUBLIC, SIGNED_IN, access, get_scoped_or_404, roles, scoped_select
 from procure.accounts import services
 from procure.accounts.forms import (
     ConfirmForm,
+    OrganizationForm,
     PasswordChangeForm,
     PasswordResetForm,
     SignInForm,
     TokenForm,
     UserForm,
 )
-from procure.accounts.models import ApiToken, Organization, User
+from procure.accounts.limits import sign_in_attempts
+from procure.accounts.models import ApiToken, User
 from procure.audit.services import record_event
 from procure.errors import ValidationFailed
 from procure.extensions import db
-from procure.forms import commit_or_flash, show_field_errors
+from procure.forms import show_field_errors
+from procure.platform import PLATFORM_COUNTS, platform_summary
+from procure.transactions import attempt, discard, keep_when_refused, writes
 
 bp = Blueprint("accounts_pages", __name__)
 
@@ -36,6 +39,8 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @access(PUBLIC)
+@sign_in_attempts
+@writes
 def sign_in():
     if current_user.is_authenticated and request.method == "GET":
         return redirect(url_for("accounts_pages.home"))
@@ -45,12 +50,11 @@ def sign_in():
         try:
             user = services.authenticate(form.email.data, form.password.data)
         except services.SignInRefused as refused:
-            db.session.commit()  # failed attempts must count
+            keep_when_refused()  # failed attempts must count
             form.form_errors.append(refused.message)
             status = refused.code
         else:
             _open_session(user)
-            db.session.commit()
             return redirect(_safe_next(request.args.get("next")))
     elif request.method == "POST":
         status = 400 if form.csrf_token.errors else 422
@@ -66,11 +70,11 @@ def _open_session(user: User) -> None:
 
 @bp.route("/sign-out", methods=["POST"])
 @access(SIGNED_IN)
+@writes
 def sign_out():
     user = current_user._get_current_object()
     services.end_sessions(user)  # the cookie, even a copy of it, no longer signs anyone in
-    record_event("auth.sign_out", user)
-    db.session.commit()
+    record_event("auth.sign_out", user, actor=user)
     logout_user()
     session.clear()
     flash("You are signed out.", "info")
@@ -84,16 +88,15 @@ def home():
     members = db.session.scalars(
         scoped_select(User).where(User.organization_id == organization.id).order_by(User.name)
     ).all()
-    context = {}
-    if current_user.role in ("buyer", "executive"):
-        context = _scenario_overview()
+    context = HOME_CONTEXT.get(current_user.role, dict)()
     return render_template(
         f"home/{current_user.role}.html", organization=organization, members=members, **context
     )
 
 
 def _scenario_overview() -> dict:
-    """Open and approved scenarios of the organization, with the projected impact of the approved."""
+    """Open and approved scenarios of the organization, with the projected impact of the
+    approved."""
     from procure.scenarios.models import Scenario
     from procure.scenarios.review import actual_against_projected, projected_impact
     from procure.scoring.adapter import scored_versions
@@ -115,12 +118,12 @@ def _scenario_overview() -> dict:
 
 @bp.route("/account", methods=["GET", "POST"])
 @access(SIGNED_IN)
+@writes
 def account():
     form = TokenForm()
     new_secret = None
     if form.validate_on_submit():
         _, new_secret = services.issue_token(current_user._get_current_object(), form.name.data)
-        db.session.commit()
         form = TokenForm(formdata=None)
     return _account_page(token_form=form, new_secret=new_secret)
 
@@ -142,6 +145,7 @@ def _account_page(token_form=None, password_form=None, new_secret=None, status=2
 
 @bp.route("/account/password", methods=["POST"])
 @access(SIGNED_IN)
+@writes
 def change_password():
     """Change one's own password: this session goes on (renewed), every other session ends;
     API tokens are kept (they are listed, and revocable, on the same page)."""
@@ -151,13 +155,13 @@ def change_password():
         try:
             services.change_password(user, form.current_password.data, form.new_password.data)
         except ValidationFailed as failed:
-            db.session.commit()  # a wrong current password counts towards the lockout
+            keep_when_refused()  # a wrong current password counts towards the lockout
             show_field_errors(form, failed)
         else:
-            db.session.commit()
             _open_session(user)
             flash(
-                "Your password is changed. Your other sessions are signed out; your API tokens still work.",
+                "Your password is changed. Your other sessions are signed out; "
+                "your API tokens still work.",
                 "success",
             )
             return redirect(url_for("accounts_pages.account"))
@@ -166,46 +170,47 @@ def change_password():
 
 @bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
 @access(SIGNED_IN)
+@writes
 def revoke_token(token_id):
     token = get_scoped_or_404(ApiToken, token_id)
     if ConfirmForm().validate_on_submit():
-        services.revoke_token(token)
-        db.session.commit()
+        services.revoke_token(token, actor=current_user)
         flash(f"Token “{token.name}” is revoked.", "success")
     return redirect(url_for("accounts_pages.account"))
 
 
 @bp.route("/admin/users", methods=["GET", "POST"])
 @access(roles("admin"))
+@writes
 def admin_users():
-    organizations = db.session.scalars(
-        scoped_select(Organization).order_by(Organization.name)
-    ).all()
-    form = UserForm()
-    form.organization_id.choices = [
-        SelectChoice(org.id, f"{org.name} ({org.kind})") for org in organizations
-    ]
+    """The admin's own organization: its users, and a form to add one."""
+    organization = current_user.organization
+    form = UserForm.for_organization(organization.kind)
     status = 200
     if form.validate_on_submit():
-        organization = get_scoped_or_404(Organization, form.organization_id.data)
         try:
             user = services.create_user(
-                organization, form.email.data, form.name.data, form.role.data, form.password.data
+                organization,
+                form.email.data,
+                form.name.data,
+                form.role.data,
+                form.password.data,
+                actor=current_user,
             )
         except ValidationFailed as failed:
-            db.session.rollback()
+            discard()
             show_field_errors(form, failed)
             status = 422
         else:
-            db.session.commit()
             flash(f"{user.name} can now sign in as {user.email}.", "success")
             return redirect(url_for("accounts_pages.admin_users"))
     elif request.method == "POST":
         status = 422
-    users = db.session.scalars(scoped_select(User).order_by(User.organization_id, User.name)).all()
+    users = db.session.scalars(scoped_select(User).order_by(User.name)).all()
     return render_template(
         "accounts/admin_users.html",
         form=form,
+        organization=organization,
         users=users,
         min_password_length=services.MIN_PASSWORD_LENGTH,
     ), status
@@ -213,11 +218,12 @@ def admin_users():
 
 @bp.route("/admin/users/<int:user_id>/unlock", methods=["POST"])
 @access(roles("admin"))
+@writes
 def unlock_user(user_id):
     user = get_scoped_or_404(User, user_id)
     if ConfirmForm().validate_on_submit():
-        commit_or_flash(
-            lambda: services.unlock_user(user),
+        attempt(
+            lambda: services.unlock_user(user, actor=current_user),
             f"{user.name} ({user.email}) is unlocked and can sign in again.",
         )
     return redirect(url_for("accounts_pages.admin_users"))
@@ -225,6 +231,7 @@ def unlock_user(user_id):
 
 @bp.route("/admin/users/<int:user_id>/password", methods=["GET", "POST"])
 @access(roles("admin"))
+@writes
 def reset_password(user_id):
     """An administrator sets a new password for a user who forgot theirs."""
     user = get_scoped_or_404(User, user_id)
@@ -232,12 +239,11 @@ def reset_password(user_id):
     status = 200
     if form.validate_on_submit():
         try:
-            revoked = services.reset_password(user, form.password.data)
+            revoked = services.reset_password(user, form.password.data, actor=current_user)
         except ValidationFailed as failed:
-            db.session.rollback()
+            discard()
             show_field_errors(form, failed)
         else:
-            db.session.commit()
             flash(
                 f"{user.name} ({user.email}) has a new password; their sessions are signed out and "
                 f"{revoked} API token(s) revoked. Give them the password by a channel you trust.",
@@ -252,3 +258,84 @@ def reset_password(user_id):
         user=user,
         min_password_length=services.MIN_PASSWORD_LENGTH,
     ), status
+
+
+@bp.route("/admin/users/<int:user_id>/deactivate", methods=["POST"])
+@access(roles("admin"))
+@writes
+def deactivate_user(user_id):
+    user = get_scoped_or_404(User, user_id)
+    if ConfirmForm().validate_on_submit():
+        attempt(
+            lambda: services.deactivate_user(user, current_user._get_current_object()),
+            f"{user.name} ({user.email}) is deactivated: their sessions and API tokens have ended.",
+        )
+    return redirect(url_for("accounts_pages.admin_users"))
+
+
+@bp.route("/admin/users/<int:user_id>/reactivate", methods=["POST"])
+@access(roles("admin"))
+@writes
+def reactivate_user(user_id):
+    user = get_scoped_or_404(User, user_id)
+    if ConfirmForm().validate_on_submit():
+        attempt(
+            lambda: services.reactivate_user(user, actor=current_user),
+            f"{user.name} ({user.email}) can sign in again.",
+        )
+    return redirect(url_for("accounts_pages.admin_users"))
+
+
+@bp.route("/admin/users/<int:user_id>/tokens/revoke", methods=["POST"])
+@access(roles("admin"))
+@writes
+def revoke_user_tokens(user_id):
+    user = get_scoped_or_404(User, user_id)
+    if ConfirmForm().validate_on_submit():
+        revoked = services.revoke_user_tokens(user, actor=current_user)
+        flash(f"{revoked} API token(s) of {user.name} ({user.email}) revoked.", "success")
+    return redirect(url_for("accounts_pages.admin_users"))
+
+
+@bp.route("/admin/organizations", methods=["GET", "POST"])
+@access(roles("operator"))
+@writes
+def admin_organizations():
+    """The operator's page: every organization with counts of its users and records, and a form
+    to create an organization with its first admin."""
+    form = OrganizationForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            organization, admin = services.onboard_organization(
+                form.name.data,
+                form.kind.data,
+                form.admin_email.data,
+                form.admin_name.data,
+                form.admin_password.data,
+                actor=current_user,
+            )
+        except ValidationFailed as failed:
+            discard()
+            show_field_errors(form, failed)
+            status = 422
+        else:
+            flash(
+                f"{organization.name} is created; its administrator {admin.name} can sign in as "
+                f"{admin.email} and add its users. Give them the password by a channel you trust.",
+                "success",
+            )
+            return redirect(url_for("accounts_pages.admin_organizations"))
+    elif request.method == "POST":
+        status = 422
+    return render_template(
+        "accounts/admin_organizations.html",
+        form=form,
+        summary=platform_summary(),
+        counted=PLATFORM_COUNTS,
+        min_password_length=services.MIN_PASSWORD_LENGTH,
+    ), status
+
+
+# What each role's home page shows besides its organization and members.
+HOME_CONTEXT = {"buyer": _scenario_overview, "executive": _scenario_overview}

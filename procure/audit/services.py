@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import has_request_context, request
-from flask_login import current_user
 
 from procure.audit.models import AuditEvent
 from procure.extensions import db
@@ -22,25 +21,36 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
+class System:
+    """The service acting on its own (a reaper, a job, a command run at the shell): an event
+    with no user as its actor."""
+
+    id = None
+    organization_id = None
+
+    def __repr__(self) -> str:
+        return "SYSTEM"
+
+
+SYSTEM = System()
+
+
 def record_event(
     action: str,
     target: Any,
     *,
+    actor: Any,
     before: Mapping[str, Any] | None = None,
     after: Mapping[str, Any] | None = None,
-    actor=None,
     organization_id: int | None = None,
-    by_system: bool = False,
 ) -> AuditEvent:
     """Add an audit event for `action` on `target` (a model instance) to the session.
 
-    `before`/`after` hold the key fields that changed. The actor defaults to the signed-in
-    user, and the organization to the actor's; `by_system` records no actor (the service did it
-    on its own, e.g. a job found dead while someone was reading). Flushes nothing: the request
-    commits.
+    `actor` is who did it: a user, SYSTEM, or None for nobody known (a sign-in attempt with
+    an unknown email); it is always given by the caller, never taken from the request.
+    `before`/`after` hold the key fields that changed. The organization defaults to the
+    actor's. Flushes nothing: the request commits.
     """
-    if actor is None and not by_system and has_request_context() and current_user.is_authenticated:
-        actor = current_user
     if organization_id is None and actor is not None:
         organization_id = actor.organization_id
     if getattr(target, "id", 0) is None:

@@ -80,7 +80,8 @@ def check_and_store(filename: str, content: bytes, folder: Path, max_bytes: int)
     """
     if len(content) > max_bytes:
         raise EvidenceRejected(
-            f"The file is {len(content) / 1_048_576:.1f} MB; the limit is {max_bytes / 1_048_576:.0f} MB.",
+            f"The file is {len(content) / 1_048_576:.1f} MB; "
+            f"the limit is {max_bytes / 1_048_576:.0f} MB.",
             status=413,
         )
     if not content:
@@ -89,15 +90,18 @@ def check_and_store(filename: str, content: bytes, folder: Path, max_bytes: int)
     extension = Path(display_name).suffix.lower()
     if extension not in ALLOWED_TYPES:
         raise EvidenceRejected(
-            f"Files of type {extension or '(none)'!r} are not accepted: use PDF, PNG, JPEG, CSV or XLSX."
+            f"Files of type {extension or '(none)'!r} are not accepted: "
+            "use PDF, PNG, JPEG, CSV or XLSX."
         )
     detected = _detected_kind(content)
     same_kind = detected == extension or {detected, extension} == {".jpg", ".jpeg"}
     if not same_kind:
-        raise EvidenceRejected(
-            f"The file is named {extension} but its content is "
-            f"{'not a type we accept' if detected is None else 'a ' + detected.lstrip('.').upper() + ' file'}."
+        content_kind = (
+            "not a type we accept"
+            if detected is None
+            else "a " + detected.lstrip(".").upper() + " file"
         )
+        raise EvidenceRejected(f"The file is named {extension} but its content is {content_kind}.")
     digest = hashlib.sha256(content).hexdigest()
     stored_name = f"{uuid.uuid4().hex}{extension}"
     folder.mkdir(parents=True, exist_ok=True)

@@ -15,19 +15,17 @@ from sqlalchemy import (
     and_,
     false,
     select,
-    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from procure.db import Base, TimestampMixin, UTCDateTime, utcnow
-from procure.disclosures.validation import EVIDENCE_LEVELS, EVIDENCE_SECTIONS  # noqa: F401 (re-exported)
+from procure.states import DisclosureState, ReviewDecision, check_in
 from procure.vendors.models import Vendor
+from scoring.fields import EVIDENCE_LEVELS, EVIDENCE_SECTIONS  # noqa: F401 (re-exported)
 
-DISCLOSURE_STATES = (
-    "draft",
-    "submitted",
-)  # as stored: a review belongs to the reviewing organization
-REVIEW_DECISIONS = ("verified", "rejected")
+# as stored: a review belongs to the reviewing organization
+DISCLOSURE_STATES = tuple(DisclosureState)
+REVIEW_DECISIONS = tuple(ReviewDecision)
 VIEWED_STATES = (*DISCLOSURE_STATES, *REVIEW_DECISIONS)  # as one organization sees a version
 
 
@@ -46,7 +44,7 @@ class Disclosure(TimestampMixin, Base):
     __tablename__ = "disclosure"
     __table_args__ = (
         UniqueConstraint("vendor_id", "period_start", "period_end", "number"),
-        CheckConstraint("state IN ('draft', 'submitted')", name="state"),
+        CheckConstraint(check_in("state", DisclosureState), name="state"),
         Index("ix_disclosure_vendor_period", "vendor_id", "period_start", "period_end"),
     )
 
@@ -55,7 +53,7 @@ class Disclosure(TimestampMixin, Base):
     period_start: Mapped[date]
     period_end: Mapped[date]
     number: Mapped[int] = mapped_column(default=1)
-    state: Mapped[str] = mapped_column(String(20), default="draft")
+    state: Mapped[str] = mapped_column(String(20), default=DisclosureState.DRAFT)
     figures: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     warnings: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
@@ -75,13 +73,14 @@ class Disclosure(TimestampMixin, Base):
 
     @property
     def editable(self) -> bool:
-        return self.state == "draft"
+        return self.state == DisclosureState.DRAFT
 
     def review_by(self, organization_id: int | None) -> DisclosureReview | None:
         return next((r for r in self.reviews if r.organization_id == organization_id), None)
 
     def state_for(self, organization_id: int | None) -> str:
-        """The state as the organization sees it: its own review's decision, else the stored state."""
+        """The state as the organization sees it: its own review's decision, else the stored
+        state."""
         review = self.review_by(organization_id)
         return review.decision if review is not None else self.state
 
@@ -96,31 +95,32 @@ class Disclosure(TimestampMixin, Base):
         """SQL: the version is in `state` as the organization sees it (see `state_for`)."""
         if state in REVIEW_DECISIONS:
             return cls.id.in_(DisclosureReview.decided(organization_id, state))
-        if state == "submitted":
+        if state == DisclosureState.SUBMITTED:
             return and_(
-                cls.state == "submitted", cls.id.not_in(DisclosureReview.decided(organization_id))
+                cls.state == DisclosureState.SUBMITTED,
+                cls.id.not_in(DisclosureReview.decided(organization_id)),
             )
         return cls.state == state
 
     @classmethod
     def scope(cls, user):
-        """Vendors see all their own versions; buyers and executives every non-draft version."""
-        if not user.is_authenticated:
+        """Vendors (and their organization's admin) see all their own versions; buyers, executives
+        and a buyer organization's admin every non-draft version; the operator none."""
+        if not user.is_authenticated or user.role == "operator":
             return false()
-        if user.role == "vendor":
+        if user.reads_as == "vendor":
             return cls.vendor.has(Vendor.organization_id == user.organization_id)
-        if user.role == "admin":
-            return true()
         return cls.state != "draft"
 
 
 class DisclosureReview(Base):
-    """One buyer organization's decision on one submitted version: verified, or rejected with a comment."""
+    """One buyer organization's decision on one submitted version: verified, or rejected with a
+    comment."""
 
     __tablename__ = "disclosure_review"
     __table_args__ = (
         UniqueConstraint("disclosure_id", "organization_id"),
-        CheckConstraint("decision IN ('verified', 'rejected')", name="decision"),
+        CheckConstraint(check_in("decision", ReviewDecision), name="decision"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -166,13 +166,14 @@ class Evidence(Base):
 
     @classmethod
     def scope(cls, user):
-        """The owning vendor and buyers (of non-draft versions) may read evidence; no one else."""
+        """The owning vendor (and its organization's admin) and buyers (of non-draft versions) may
+        read evidence; no one else."""
         if not user.is_authenticated:
             return false()
-        if user.role == "vendor":
+        if user.reads_as == "vendor":
             return cls.disclosure.has(
                 Disclosure.vendor.has(Vendor.organization_id == user.organization_id)
             )
-        if user.role == "buyer":
+        if user.reads_as == "buyer":
             return cls.disclosure.has(Disclosure.state != "draft")
         return false()

@@ -25,6 +25,7 @@ from procure.disclosures.schemas import (
 from procure.docs import XLSX, file_types
 from procure.errors import respond_error
 from procure.extensions import db
+from procure.transactions import writes
 from procure.vendors.models import Vendor
 
 blp = Blueprint(
@@ -58,11 +59,11 @@ class Disclosures(MethodView):
     @blp.response(201, DisclosureSchema)
     @blp.alt_response(404, description="The vendor is not yours")
     @blp.alt_response(409, description="A version for this period exists")
+    @writes
     def post(self, body):
         """Start a draft disclosure for one of your reporting periods"""
         vendor = get_scoped_or_404(Vendor, body.pop("vendor_id"))
         disclosure = services.create_draft(vendor, body, current_user)
-        db.session.commit()
         return disclosure
 
 
@@ -78,13 +79,13 @@ class DisclosureById(MethodView):
     @blp.arguments(DisclosureUpdateSchema)
     @blp.response(200, DisclosureSchema)
     @blp.alt_response(409, description="Not a draft, or a stale edit_version")
+    @writes
     def patch(self, body, disclosure_id):
         """Replace a draft's figures (sections you leave out are kept)"""
         disclosure = get_scoped_or_404(Disclosure, disclosure_id)
         sent = body.pop("edit_version")
         document = {**disclosure.figures, **body}
-        services.update_draft(disclosure, document, sent)
-        db.session.commit()
+        services.update_draft(disclosure, document, sent, current_user)
         return disclosure
 
 
@@ -93,10 +94,10 @@ class DisclosureSubmit(MethodView):
     @access(roles("vendor"))
     @blp.response(200, DisclosureSchema)
     @blp.alt_response(409, description="Not a draft")
+    @writes
     def post(self, disclosure_id):
         """Submit a draft; it is then immutable. Errors come back per field (422)"""
         disclosure = services.submit(get_scoped_or_404(Disclosure, disclosure_id), current_user)
-        db.session.commit()
         return disclosure
 
 
@@ -106,13 +107,13 @@ class DisclosureReview(MethodView):
     @blp.arguments(ReviewSchema)
     @blp.response(200, DisclosureSchema)
     @blp.alt_response(409, description="Not submitted, or your organization reviewed it already")
+    @writes
     def post(self, body, disclosure_id):
         """Mark a submitted version verified or rejected for your organization (a rejection needs a
         comment). The decision is your organization's: it changes your scores and what your colleagues
-        see, not other buyers'; the vendor sees it."""
+        see, not other buyers'; the vendor sees it."""  # noqa: E501
         disclosure = get_scoped_or_404(Disclosure, disclosure_id)
         services.review(disclosure, body["decision"], body["comment"], current_user)
-        db.session.commit()
         return disclosure
 
 
@@ -121,10 +122,10 @@ class DisclosureAmend(MethodView):
     @access(roles("vendor"))
     @blp.response(201, DisclosureSchema)
     @blp.alt_response(409, description="A draft exists already")
+    @writes
     def post(self, disclosure_id):
         """Create the next version as a draft, copying the latest version's figures and evidence"""
         amendment = services.amend(get_scoped_or_404(Disclosure, disclosure_id), current_user)
-        db.session.commit()
         return amendment
 
 
@@ -166,6 +167,7 @@ class DisclosureEvidence(MethodView):
     @blp.response(201, EvidenceSchema)
     @blp.alt_response(409, description="Not a draft")
     @blp.alt_response(413, description="File too large")
+    @writes
     def post(self, form, files, disclosure_id):
         """Attach a PDF, PNG, JPEG, CSV or XLSX file to a draft, for one section"""
         disclosure = get_scoped_or_404(Disclosure, disclosure_id)
@@ -181,7 +183,6 @@ class DisclosureEvidence(MethodView):
             )
         except EvidenceRejected as rejected:
             return respond_error(rejected.status, rejected.message, {"file": [rejected.message]})
-        db.session.commit()
         return evidence
 
 
@@ -265,8 +266,8 @@ class DisclosureImport(MethodView):
     @access(roles("vendor", "admin"))
     @blp.arguments(EvidenceFileSchema, location="files")
     @blp.response(200, ImportResultSchema)
+    @writes
     def post(self, files):
-        """Import a CSV or XLSX flat table as drafts (all rows or none; errors name row and column)"""
+        """Import a CSV or XLSX flat table as drafts (all rows or none; errors name row and column)"""  # noqa: E501
         result = import_upload(files["file"])
-        db.session.commit()
         return result

@@ -2,17 +2,18 @@ from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
 from procure.api_fields import RecordId, RecordVersion
-from procure.disclosures.models import (
-    EVIDENCE_LEVELS,
-    EVIDENCE_SECTIONS,
-    REVIEW_DECISIONS,
-    VIEWED_STATES,
-)
+from procure.disclosures.models import REVIEW_DECISIONS, VIEWED_STATES
+from scoring.fields import EVIDENCE_LEVELS, EVIDENCE_SECTIONS, fields_in
 
 SECTION_HELP = (
     "Checked field by field by the disclosure rules; errors come back per field path, "
     "for example 'workforce.impact_worker_hires' or 'wages[0].currency'."
 )
+
+
+def _keys(section: str) -> str:
+    """The field names of one section of the document (scoring.fields), for the API document."""
+    return ", ".join(f.key for f in fields_in(section))
 
 
 class DisclosureDocumentSchema(Schema):
@@ -21,22 +22,28 @@ class DisclosureDocumentSchema(Schema):
     workforce = fields.Dict(
         metadata={
             "description": "Headcount, hires, departures, impact workers and "
-            "their categories, retention, promotions. " + SECTION_HELP
+            f"their categories, retention, promotions: {_keys('workforce')}; "
+            f"categories holds {_keys('categories')}. " + SECTION_HELP
         }
     )
     wages = fields.List(
         fields.Dict(),
         metadata={
-            "description": "One entry per site: country, currency, "
-            "pay_period, standard_weekly_hours, wages and "
-            "benchmarks with source and date."
+            "description": "One entry per site, its wages and benchmarks with source and "
+            f"date: {_keys('wages')}."
         },
     )
     training = fields.Dict(
-        metadata={"description": "Training hours, spend and currency, people trained."}
+        metadata={
+            "description": "Training hours, spend and currency, people trained: "
+            f"{_keys('training')}."
+        }
     )
     evidence = fields.Dict(
-        metadata={"description": "Evidence level per section: " + ", ".join(EVIDENCE_LEVELS)}
+        metadata={
+            "description": f"Evidence level per section ({_keys('evidence')}): "
+            + ", ".join(EVIDENCE_LEVELS)
+        }
     )
 
 
@@ -95,7 +102,8 @@ class DisclosureSchema(Schema):
         dump_only=True,
         validate=validate.OneOf(VIEWED_STATES),
         metadata={
-            "description": "As your organization sees it: verified or rejected once it has reviewed the version"
+            "description": "As your organization sees it: verified or rejected once it has "
+            "reviewed the version"
         },
     )
     workforce = fields.Dict(attribute="figures.workforce", dump_only=True)
@@ -121,7 +129,8 @@ class DisclosureSchema(Schema):
         fields.Nested(ReviewRecordSchema),
         dump_only=True,
         metadata={
-            "description": "The vendor sees every organization's review of its versions; a buyer only its own"
+            "description": "The vendor sees every organization's review of its versions; "
+            "a buyer only its own"
         },
     )
     edit_version = fields.Integer(dump_only=True)

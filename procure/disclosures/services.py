@@ -15,6 +15,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 
+from procure.accounts.models import User
 from procure.audit.services import record_event
 from procure.db import utcnow
 from procure.disclosures.evidence_files import check_and_store
@@ -25,11 +26,13 @@ from procure.disclosures.models import (
     DisclosureReview,
     Evidence,
 )
+from procure.disclosures.signals import scores_outdated
 from procure.disclosures.validation import normalise_disclosure, validate_disclosure
 from procure.editing import check_version, insert_once, save_changes
 from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
 from procure.reference import reference
+from procure.states import DisclosureState, ReviewDecision
 from procure.vendors.models import Vendor
 
 
@@ -95,8 +98,9 @@ def create_draft(vendor: Vendor, document: Mapping[str, Any], user) -> Disclosur
     if existing:
         latest = existing[-1]
         raise ConflictError(
-            f"A disclosure for {period_start} to {period_end} exists already (version {latest.number}, "
-            f"{latest.state}). Edit the draft or amend the submitted version instead.",
+            f"A disclosure for {period_start} to {period_end} exists already "
+            f"(version {latest.number}, {latest.state}). "
+            "Edit the draft or amend the submitted version instead.",
             {"disclosure_id": [str(latest.id)]},
         )
     disclosure = Disclosure(
@@ -104,7 +108,7 @@ def create_draft(vendor: Vendor, document: Mapping[str, Any], user) -> Disclosur
         period_start=period_start,
         period_end=period_end,
         number=1,
-        state="draft",
+        state=DisclosureState.DRAFT,
         figures=figures,
         warnings=warnings,
         created_by_id=user.id,
@@ -113,20 +117,21 @@ def create_draft(vendor: Vendor, document: Mapping[str, Any], user) -> Disclosur
     insert_once(
         disclosure,
         ConflictError(  # started by another request since the check above
-            f"A disclosure for {period_start} to {period_end} was started a moment ago. Reload your disclosures "
-            "and edit that draft instead."
+            f"A disclosure for {period_start} to {period_end} was started a moment ago. "
+            "Reload your disclosures and edit that draft instead."
         ),
     )
     record_event(
         "disclosure.create",
         disclosure,
+        actor=user,
         after={"period_start": period_start, "period_end": period_end, "number": 1},
     )
     return disclosure
 
 
 def _require_draft(disclosure: Disclosure) -> None:
-    if disclosure.state != "draft":
+    if disclosure.state != DisclosureState.DRAFT:
         raise ConflictError(
             f"Version {disclosure.number} is {disclosure.state} and can no longer be changed. "
             "Create an amendment (a new version) instead."
@@ -134,7 +139,7 @@ def _require_draft(disclosure: Disclosure) -> None:
 
 
 def update_draft(
-    disclosure: Disclosure, document: Mapping[str, Any], sent_version: int | None
+    disclosure: Disclosure, document: Mapping[str, Any], sent_version: int | None, user: User
 ) -> Disclosure:
     """Replace a draft's figures. The period is fixed once the disclosure exists."""
     _require_draft(disclosure)
@@ -149,7 +154,12 @@ def update_draft(
     disclosure.figures = figures
     disclosure.warnings = warnings
     save_changes(disclosure, "disclosure", sent_version)
-    record_event("disclosure.update", disclosure, after={"edit_version": disclosure.edit_version})
+    record_event(
+        "disclosure.update",
+        disclosure,
+        actor=user,
+        after={"edit_version": disclosure.edit_version},
+    )
     return disclosure
 
 
@@ -163,8 +173,8 @@ def unbacked_evidence_warnings(disclosure: Disclosure) -> list[dict[str, str]]:
     return [
         {
             "field": f"evidence.{section}",
-            "message": f"The {section} section claims '{level.replace('_', ' ')}' evidence but no file is attached "
-            "to it; reviewers should ask for the documents.",
+            "message": f"The {section} section claims '{level.replace('_', ' ')}' evidence "
+            "but no file is attached to it; reviewers should ask for the documents.",
         }
         for section, level in claimed.items()
         if level in DOCUMENTED_LEVELS and section not in backed
@@ -175,7 +185,7 @@ def submit(disclosure: Disclosure, user) -> Disclosure:
     _require_draft(disclosure)
     _, warnings = _checked(document_of(disclosure), for_submit=True)
     warnings = warnings + unbacked_evidence_warnings(disclosure)
-    disclosure.state = "submitted"
+    disclosure.state = DisclosureState.SUBMITTED
     disclosure.warnings = warnings
     disclosure.submitted_at = utcnow()
     disclosure.submitted_by_id = user.id
@@ -183,25 +193,25 @@ def submit(disclosure: Disclosure, user) -> Disclosure:
     record_event(
         "disclosure.submit",
         disclosure,
-        before={"state": "draft"},
-        after={"state": "submitted", "warnings": len(warnings)},
+        actor=user,
+        before={"state": DisclosureState.DRAFT},
+        after={"state": DisclosureState.SUBMITTED, "warnings": len(warnings)},
     )
     _rescore(disclosure, user)
     return disclosure
 
 
 def _rescore(disclosure: Disclosure, user) -> None:
-    """Queue a refresh of the period's score snapshots (the scores themselves are computed live)."""
-    from procure.scoring.jobs import start_refresh
-
-    start_refresh(disclosure.period_end, user.organization_id, user)
+    """Ask for a refresh of the period's score snapshots (the scores themselves are computed
+    live); procure.scoring.jobs queues it."""
+    scores_outdated.send(disclosure, user=user)
 
 
 def review(disclosure: Disclosure, decision: str, comment: str, user) -> DisclosureReview:
     """The user's buyer organization marks a submitted version verified or rejected, for itself
     (a rejection needs a comment). Each organization reviews a version once; the disclosure itself
     does not change, and neither do other organizations' scores."""
-    if disclosure.state != "submitted":
+    if disclosure.state != DisclosureState.SUBMITTED:
         raise ConflictError(
             f"Only a submitted disclosure can be reviewed; version {disclosure.number} is "
             f"{disclosure.state}."
@@ -215,7 +225,7 @@ def review(disclosure: Disclosure, decision: str, comment: str, user) -> Disclos
     if decision not in REVIEW_DECISIONS:
         raise ValidationFailed({"decision": ["Choose verified or rejected."]})
     comment = (comment or "").strip()
-    if decision == "rejected" and not comment:
+    if decision == ReviewDecision.REJECTED and not comment:
         raise ValidationFailed(
             {"comment": ["Say why the disclosure is rejected, so the vendor can fix it."]}
         )
@@ -231,14 +241,15 @@ def review(disclosure: Disclosure, decision: str, comment: str, user) -> Disclos
     insert_once(
         record,
         ConflictError(  # a colleague reviewed it since the check above
-            f"Someone in your organization reviewed version {disclosure.number} a moment ago: reload to see "
-            "their decision."
+            f"Someone in your organization reviewed version {disclosure.number} a moment ago: "
+            "reload to see their decision."
         ),
     )
     record_event(
-        f"disclosure.{'verify' if decision == 'verified' else 'reject'}",
+        f"disclosure.{'verify' if decision == ReviewDecision.VERIFIED else 'reject'}",
         disclosure,
-        before={"state": "submitted"},
+        actor=user,
+        before={"state": DisclosureState.SUBMITTED},
         after={"state": decision, "comment": comment},
     )
     return record
@@ -248,7 +259,7 @@ def amend(disclosure: Disclosure, user) -> Disclosure:
     """A new draft version copying the latest version's figures and evidence."""
     versions = versions_of(disclosure.vendor_id, disclosure.period_start, disclosure.period_end)
     latest = versions[-1]
-    if latest.state == "draft":
+    if latest.state == DisclosureState.DRAFT:
         raise ConflictError(
             f"Version {latest.number} is already a draft: edit it instead.",
             {"disclosure_id": [str(latest.id)]},
@@ -258,7 +269,7 @@ def amend(disclosure: Disclosure, user) -> Disclosure:
         period_start=latest.period_start,
         period_end=latest.period_end,
         number=latest.number + 1,
-        state="draft",
+        state=DisclosureState.DRAFT,
         figures=dict(latest.figures),
         warnings=list(latest.warnings),
         created_by_id=user.id,
@@ -267,7 +278,8 @@ def amend(disclosure: Disclosure, user) -> Disclosure:
     insert_once(
         amendment,
         ConflictError(  # another request amended it since the check above
-            f"Version {latest.number} was amended a moment ago: version {amendment.number} is already a draft. "
+            f"Version {latest.number} was amended a moment ago: "
+            f"version {amendment.number} is already a draft. "
             "Reload and edit that draft instead."
         ),
     )
@@ -286,7 +298,10 @@ def amend(disclosure: Disclosure, user) -> Disclosure:
             )
         )
     record_event(
-        "disclosure.amend", amendment, after={"number": amendment.number, "amends": latest.id}
+        "disclosure.amend",
+        amendment,
+        actor=user,
+        after={"number": amendment.number, "amends": latest.id},
     )
     return amendment
 
@@ -331,6 +346,7 @@ def add_evidence(
     record_event(
         "evidence.upload",
         evidence,
+        actor=user,
         after={
             "disclosure_id": disclosure.id,
             "section": section,

@@ -1,14 +1,16 @@
 """The flat disclosure table (one row per vendor and period) for export, import and scoring.
 
-Columns: the scoring input contract (`scoring.contract.REQUIRED_COLUMNS`) plus `period_start`
-and `period_end`. A disclosure with several sites is flattened to the site whose entry wage is
-lowest against its minimum wage (the conservative choice), converted to per-hour figures;
+Columns: the scoring input contract (`scoring.contract.REQUIRED_COLUMNS`, whose disclosure
+columns are the scored fields of `scoring.fields`) plus `period_start` and `period_end`. A
+disclosure with several sites is flattened to the site whose entry wage is lowest against its
+minimum wage (the conservative choice), converted to per-hour figures;
 training spend is converted to US dollars at the rate in force on the period's last day.
 Category, price and quality come from the vendor's first active offer.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -21,34 +23,19 @@ from procure.disclosures.validation import hourly_wage
 from procure.errors import ValidationFailed
 from procure.extensions import db
 from procure.reference import reference
+from procure.states import DisclosureState
 from procure.vendors.models import Offer, Vendor
-from scoring.contract import REQUIRED_COLUMNS
+from scoring.contract import EVIDENCE_COLUMNS, ID_COLUMN, REQUIRED_COLUMNS, WORKFORCE_COLUMNS
+from scoring.contract import WAGE_COLUMNS as WAGE_VALUE_COLUMNS
+from scoring.fields import COLUMN_FIELDS, EVIDENCE_SECTIONS, FieldType
 
 FLAT_COLUMNS = [
-    "vendor_id",
+    ID_COLUMN,
     "period_start",
     "period_end",
-    *[c for c in REQUIRED_COLUMNS if c != "vendor_id"],
+    *[c for c in REQUIRED_COLUMNS if c != ID_COLUMN],
 ]
-WORKFORCE_COLUMNS = (
-    "headcount_start",
-    "headcount_end",
-    "fte_avg",
-    "total_hires",
-    "impact_worker_hires",
-    "impact_workers_start",
-    "impact_workers_end",
-    "retention_cohort_hired",
-    "retention_cohort_retained_12m",
-    "promotions_impact_workers",
-)
-WAGE_VALUE_COLUMNS = (
-    "entry_level_wage",
-    "impact_worker_median_wage",
-    "local_minimum_wage",
-    "living_wage_benchmark",
-)
-INTEGER_COLUMNS = {c for c in WORKFORCE_COLUMNS if c != "fte_avg"}
+INTEGER_COLUMNS = {c for c, field in COLUMN_FIELDS.items() if field.type == FieldType.COUNT}
 MAX_IMPORT_ROWS = 50_000
 
 
@@ -113,8 +100,8 @@ def flat_row(disclosure: Disclosure) -> dict[str, Any]:
         row["standard_weekly_hours"] = site.get("standard_weekly_hours")
     row["training_hours_impact_workers"] = training.get("training_hours_impact_workers")
     row["training_spend_usd"] = _spend_usd(training, disclosure.period_end)
-    for section in ("workforce", "wages", "training"):
-        row[f"evidence_{section}"] = evidence.get(section)
+    for section in EVIDENCE_SECTIONS:
+        row[EVIDENCE_COLUMNS[section]] = evidence.get(section)
     return {column: row.get(column) for column in FLAT_COLUMNS}
 
 
@@ -172,7 +159,7 @@ def _document_from_row(row: Mapping[str, Any], vendor: Vendor, errors: list[str]
         "training_spend": spend,
         "training_currency": "USD" if spend is not None else None,
     }
-    evidence = {s: row.get(f"evidence_{s}") for s in ("workforce", "wages", "training")}
+    evidence = {s: row.get(EVIDENCE_COLUMNS[s]) for s in EVIDENCE_SECTIONS}
     return {
         "period_start": row.get("period_start"),
         "period_end": row.get("period_end"),
@@ -258,7 +245,7 @@ def _comparable(row: Mapping[str, Any]) -> dict[str, Any]:
         if column in ("category", "price", "quality"):
             continue  # these come from the rate card, not from the disclosure
         value = row.get(column)
-        try:
+        with contextlib.suppress(TypeError, ValueError):
             value = (
                 round(float(value), 6)
                 if value is not None
@@ -266,8 +253,6 @@ def _comparable(row: Mapping[str, Any]) -> dict[str, Any]:
                 and not column.startswith("evidence_")
                 else value
             )
-        except (TypeError, ValueError):
-            pass
         out[column] = value
     return out
 
@@ -288,14 +273,15 @@ def _stage(
     if _comparable(flat_row(latest)) == _comparable(row):
         return latest, False
     figures = _merge(latest.figures, document)
-    if latest.state == "draft":
-        return services.update_draft(latest, figures, latest.edit_version), True
+    if latest.state == DisclosureState.DRAFT:
+        return services.update_draft(latest, figures, latest.edit_version, user), True
     amendment = services.amend(latest, user)
-    return services.update_draft(amendment, figures, amendment.edit_version), True
+    return services.update_draft(amendment, figures, amendment.edit_version, user), True
 
 
 def _merge(figures: Mapping[str, Any], document: Mapping[str, Any]) -> dict[str, Any]:
-    """The latest figures with the flat table's columns replaced; fields the table lacks are kept."""
+    """The latest figures with the flat table's columns replaced; fields the table lacks are
+    kept."""
     merged = {k: v for k, v in figures.items()}
     merged["workforce"] = {**(figures.get("workforce") or {}), **document["workforce"]}
     sites = [dict(site) for site in figures.get("wages") or []]
@@ -333,10 +319,8 @@ def vendors_for_import(user):
         vendor = db.session.get(Vendor, int(vendor_id))
         if vendor is None:
             return None
-        if user.role == "admin" or (
-            user.role == "vendor" and vendor.organization_id == user.organization_id
-        ):
-            return vendor
+        if user.reads_as == "vendor" and vendor.organization_id == user.organization_id:
+            return vendor  # a vendor organization's own (its users and its admin)
         return None
 
     return allowed

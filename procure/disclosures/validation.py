@@ -31,17 +31,14 @@ from decimal import Decimal
 from typing import Any
 
 from procure.reference_data import Reference
-
-PAY_PERIODS = ("hour", "week", "month", "year")
-EVIDENCE_LEVELS = (
-    "none",
-    "self_reported",
-    "self_reported_documented",
-    "buyer_verified",
-    "third_party_limited",
-    "third_party_reasonable",
+from scoring.fields import (
+    EVIDENCE_LEVELS,
+    PAY_PERIODS,
+    WEEKS_PER_PAY_PERIOD,
+    DisclosureField,
+    FieldType,
+    fields_in,
 )
-EVIDENCE_SECTIONS = ("workforce", "wages", "training")
 
 # Above 2,080 hours per FTE (52 weeks × 40 hours) a worker would train more than they work.
 MAX_TRAINING_HOURS_PER_FTE = 2080.0
@@ -57,16 +54,6 @@ LIVING_WAGE_MAX_AGE_MONTHS = 12
 MAX_COUNT = 1_000_000_000
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-# Kinds of value; each has a reader below.
-COUNT = "count"  # whole number ≥ 0
-AMOUNT = "amount"  # finite number ≥ 0
-POSITIVE = "positive"  # finite number > 0
-TEXT = "text"
-DATE = "date"
-CODE = "code"  # ISO country or currency code, upper-cased
-PAY_PERIOD = "pay_period"
-EVIDENCE_LEVEL = "evidence_level"
 
 
 @dataclass(frozen=True)
@@ -85,72 +72,17 @@ class ValidationReport:
         return not self.errors
 
 
-@dataclass(frozen=True)
-class _Field:
-    kind: str
-    label: str  # sentence case, as it starts a message
+def _by_key(section: str) -> dict[str, DisclosureField]:
+    return {f.key: f for f in fields_in(section)}
 
 
-PERIOD_FIELDS = {
-    "period_start": _Field(DATE, "Period start"),
-    "period_end": _Field(DATE, "Period end"),
-}
-WORKFORCE_FIELDS = {
-    "headcount_start": _Field(COUNT, "Headcount at start of period"),
-    "headcount_end": _Field(COUNT, "Headcount at end of period"),
-    "full_time_end": _Field(COUNT, "Full-time employees at end of period"),
-    "part_time_end": _Field(COUNT, "Part-time employees at end of period"),
-    "fte_avg": _Field(POSITIVE, "Average FTE"),
-    "total_hires": _Field(COUNT, "Total hires"),
-    "impact_worker_hires": _Field(COUNT, "Impact-worker hires"),
-    "departures_voluntary": _Field(COUNT, "Voluntary departures"),
-    "departures_involuntary": _Field(COUNT, "Involuntary departures"),
-    "impact_worker_departures": _Field(COUNT, "Impact-worker departures"),
-    "impact_workers_start": _Field(COUNT, "Impact workers at start of period"),
-    "impact_workers_end": _Field(COUNT, "Impact workers at end of period"),
-    "other_category_label": _Field(TEXT, "Name of the other impact-worker category"),
-    "retention_cohort_hired": _Field(COUNT, "Impact workers in the 12-month retention cohort"),
-    "retention_cohort_retained_12m": _Field(
-        COUNT, "Retention cohort still employed after 12 months"
-    ),
-    "promotions_all": _Field(COUNT, "Promotions of all employees"),
-    "promotions_impact_workers": _Field(COUNT, "Promotions of impact workers"),
-}
-CATEGORY_FIELDS = {
-    "long_term_unemployed": _Field(COUNT, "Long-term unemployed"),
-    "below_poverty_line": _Field(COUNT, "Below the poverty line"),
-    "refugee_or_displaced": _Field(COUNT, "Refugees or displaced people"),
-    "disability": _Field(COUNT, "People with a disability"),
-    "youth_neet": _Field(COUNT, "Young people not in employment, education or training"),
-    "women_low_participation": _Field(COUNT, "Women where few women are in paid work"),
-    "other": _Field(COUNT, "Other category"),
-}
-WAGE_FIELDS = {
-    "site": _Field(TEXT, "Site name"),
-    "country": _Field(CODE, "Country"),
-    "currency": _Field(CODE, "Currency"),
-    "pay_period": _Field(PAY_PERIOD, "Pay period"),
-    "standard_weekly_hours": _Field(POSITIVE, "Standard working week in hours"),
-    "entry_level_wage": _Field(POSITIVE, "Entry-level wage"),
-    "impact_worker_median_wage": _Field(POSITIVE, "Median wage of impact workers"),
-    "local_minimum_wage": _Field(POSITIVE, "Local minimum wage"),
-    "minimum_wage_source": _Field(TEXT, "Source of the minimum wage"),
-    "minimum_wage_date": _Field(DATE, "Date of the minimum wage"),
-    "living_wage_benchmark": _Field(POSITIVE, "Living-wage benchmark"),
-    "living_wage_source": _Field(TEXT, "Source of the living-wage benchmark"),
-    "living_wage_date": _Field(DATE, "Date of the living-wage benchmark"),
-}
-TRAINING_FIELDS = {
-    "training_hours_all": _Field(AMOUNT, "Training hours of all employees"),
-    "training_hours_impact_workers": _Field(AMOUNT, "Training hours of impact workers"),
-    "training_spend": _Field(AMOUNT, "Training spend"),
-    "training_currency": _Field(CODE, "Currency of training spend"),
-    "employees_trained": _Field(COUNT, "Employees trained"),
-}
-EVIDENCE_FIELDS = {
-    section: _Field(EVIDENCE_LEVEL, f"Evidence level for the {section} section")
-    for section in EVIDENCE_SECTIONS
-}
+# The fields of each part of the document, with their types and labels (scoring.fields).
+PERIOD_FIELDS = _by_key("period")
+WORKFORCE_FIELDS = _by_key("workforce")
+CATEGORY_FIELDS = _by_key("categories")
+WAGE_FIELDS = _by_key("wages")
+TRAINING_FIELDS = _by_key("training")
+EVIDENCE_FIELDS = _by_key("evidence")
 
 SUBMIT_REQUIRED_WORKFORCE = (
     "headcount_start",
@@ -224,12 +156,11 @@ def hourly_wage(amount: float, pay_period: str, standard_weekly_hours: float) ->
     """
     if pay_period == "hour":
         return float(amount)
-    weeks_per_period = {"week": 1.0, "month": 52 / 12, "year": 52.0}
-    if pay_period not in weeks_per_period:
+    if pay_period not in WEEKS_PER_PAY_PERIOD:
         raise ValueError(f"pay_period must be one of {', '.join(PAY_PERIODS)}, got {pay_period!r}")
     if not standard_weekly_hours > 0:
         raise ValueError(f"standard_weekly_hours must be above 0, got {standard_weekly_hours!r}")
-    return amount / (standard_weekly_hours * weeks_per_period[pay_period])
+    return amount / (standard_weekly_hours * WEEKS_PER_PAY_PERIOD[pay_period])
 
 
 # --- reading -----------------------------------------------------------------------------
@@ -282,7 +213,7 @@ def _read_group(
     raw: Any,
     path: str,
     label: str,
-    fields: Mapping[str, _Field],
+    fields: Mapping[str, DisclosureField],
     nested: set[str],
     reading: _Reading,
     label_prefix: str = "",
@@ -305,7 +236,7 @@ def _read_group(
             values[key] = value
         elif value is not None:
             spec = fields[key]
-            clean, problem = _READERS[spec.kind](value)
+            clean, problem = _READERS[spec.type](value)
             if problem is None:
                 values[key] = clean
             else:
@@ -441,15 +372,15 @@ def _choice_reader(
     return read
 
 
-_READERS: dict[str, Callable[[Any], tuple[Any, str | None]]] = {
-    COUNT: _read_count,
-    AMOUNT: _read_amount,
-    POSITIVE: _read_positive,
-    TEXT: _read_text,
-    DATE: _read_date,
-    CODE: _choice_reader((), str.upper, "an ISO code of two or three letters"),
-    PAY_PERIOD: _choice_reader(PAY_PERIODS, str.lower, "a pay period"),
-    EVIDENCE_LEVEL: _choice_reader(EVIDENCE_LEVELS, str.lower, "an evidence level"),
+_READERS: dict[FieldType, Callable[[Any], tuple[Any, str | None]]] = {
+    FieldType.COUNT: _read_count,
+    FieldType.AMOUNT: _read_amount,
+    FieldType.POSITIVE: _read_positive,
+    FieldType.TEXT: _read_text,
+    FieldType.DATE: _read_date,
+    FieldType.CODE: _choice_reader((), str.upper, "an ISO code of two or three letters"),
+    FieldType.PAY_PERIOD: _choice_reader(PAY_PERIODS, str.lower, "a pay period"),
+    FieldType.EVIDENCE_LEVEL: _choice_reader(EVIDENCE_LEVELS, str.lower, "an evidence level"),
 }
 
 
@@ -479,7 +410,8 @@ def _check_period(values: Mapping[str, Any], report: ValidationReport) -> None:
         report.errors.append(
             Issue(
                 "period_end",
-                f"Period end ({end.isoformat()}) must be after period start ({start.isoformat()}).",
+                f"{_label(PERIOD_FIELDS, 'period_end')} ({end.isoformat()}) must be after "
+                f"{_label(PERIOD_FIELDS, 'period_start', lower=True)} ({start.isoformat()}).",
             )
         )
         return
@@ -502,16 +434,13 @@ def _check_period(values: Mapping[str, Any], report: ValidationReport) -> None:
 
 def _check_workforce(workforce: Mapping[str, Any], report: ValidationReport) -> None:
     w = workforce
-    labels = {key: spec.label for key, spec in WORKFORCE_FIELDS.items()}
+
+    def label(key: str, lower: bool = False) -> str:
+        return _label(WORKFORCE_FIELDS, key, lower=lower)
 
     def not_above(key: str, limit_key: str) -> None:
         _check_not_above(
-            report,
-            f"workforce.{key}",
-            labels[key],
-            [w[key]],
-            _lower_first(labels[limit_key]),
-            [w[limit_key]],
+            report, f"workforce.{key}", label(key), [w[key]], label(limit_key, True), [w[limit_key]]
         )
 
     not_above("impact_worker_hires", "total_hires")
@@ -531,14 +460,14 @@ def _check_workforce(workforce: Mapping[str, Any], report: ValidationReport) -> 
             f"workforce.{departure_keys[0]}",
             "Departures",
             departures,
-            "headcount at start of period plus total hires",
+            _EVER_EMPLOYED,
             [w["headcount_start"], w["total_hires"]],
         )
     if len(departures) == 2:
         _check_not_above(
             report,
             "workforce.impact_worker_departures",
-            labels["impact_worker_departures"],
+            label("impact_worker_departures"),
             [w["impact_worker_departures"]],
             "all departures",
             departures,
@@ -549,10 +478,9 @@ def _check_workforce(workforce: Mapping[str, Any], report: ValidationReport) -> 
         report.errors.append(
             Issue(
                 "workforce.full_time_end",
-                f"Full-time ({_fmt(full_time)}) plus part-time ({_fmt(part_time)}) "
-                "employees at end "
-                f"of period make {_fmt(full_time + part_time)}, but headcount at end of period is "
-                f"{_fmt(headcount_end)}; they must be equal.",
+                f"{label('full_time_end')} ({_fmt(full_time)}) plus {label('part_time_end', True)} "
+                f"({_fmt(part_time)}) make {_fmt(full_time + part_time)}, but "
+                f"{label('headcount_end', True)} is {_fmt(headcount_end)}; they must be equal.",
             )
         )
 
@@ -563,8 +491,9 @@ def _check_workforce(workforce: Mapping[str, Any], report: ValidationReport) -> 
         report.errors.append(
             Issue(
                 "workforce.fte_avg",
-                f"Average FTE ({_fmt(fte)}) cannot exceed the larger of headcount at start "
-                f"({_fmt(headcount_start)}) and at end ({_fmt(headcount_end)}) of period.",
+                f"{label('fte_avg')} ({_fmt(fte)}) cannot exceed the larger of "
+                f"{label('headcount_start', True)} ({_fmt(headcount_start)}) and "
+                f"{label('headcount_end', True)} ({_fmt(headcount_end)}).",
             )
         )
 
@@ -598,7 +527,7 @@ def _check_categories(workforce: Mapping[str, Any], report: ValidationReport) ->
             f"workforce.categories.{key}",
             spec.label,
             [categories[key]],
-            "impact workers at end of period",
+            _label(WORKFORCE_FIELDS, "impact_workers_end", lower=True),
             [impact_end],
         )
     if (categories["other"] or 0) > 0 and workforce["other_category_label"] is None:
@@ -618,8 +547,8 @@ def _check_categories(workforce: Mapping[str, Any], report: ValidationReport) ->
             Issue(
                 "workforce.categories",
                 f"{_fmt(uncounted)} impact workers are in no category: the categories add up to "
-                f"{_fmt(sum(given))} but there are {_fmt(impact_end)} impact workers "
-                "at end of period.",
+                f"{_fmt(sum(given))} but there are {_fmt(impact_end)} "
+                f"{_label(WORKFORCE_FIELDS, 'impact_workers_end', lower=True)}.",
             )
         )
 
@@ -678,17 +607,16 @@ def _check_wages(
             else:
                 first_use_of_name[folded] = index
 
-        _check_country(report, f"{path}.country", f"{name}: country", site["country"], reference)
-        _check_currency(
-            report, f"{path}.currency", f"{name}: currency", site["currency"], reference
-        )
+        for key, check in (("country", _check_country), ("currency", _check_currency)):
+            label = f"{name}: {_label(WAGE_FIELDS, key, lower=True)}"
+            check(report, f"{path}.{key}", label, site[key], reference)
 
         hours = site["standard_weekly_hours"]
         if hours is not None and hours > MAX_STANDARD_WEEKLY_HOURS:
             report.errors.append(
                 Issue(
                     f"{path}.standard_weekly_hours",
-                    f"{name}: {_lower_first(WAGE_FIELDS['standard_weekly_hours'].label)} "
+                    f"{name}: {_label(WAGE_FIELDS, 'standard_weekly_hours', lower=True)} "
                     f"must be at most {_fmt(MAX_STANDARD_WEEKLY_HOURS)}; "
                     f"got {_fmt(hours)}.",
                 )
@@ -708,7 +636,7 @@ def _check_wages(
                 report.errors.append(
                     Issue(
                         f"{path}.{key}",
-                        f"{name}: {_lower_first(WAGE_FIELDS[key].label)} ({when.isoformat()}) "
+                        f"{name}: {_label(WAGE_FIELDS, key, lower=True)} ({when.isoformat()}) "
                         f"is in the future (today is {today.isoformat()}).",
                     )
                 )
@@ -720,7 +648,8 @@ def _check_wages(
                 report.warnings.append(
                     Issue(
                         f"{path}.living_wage_date",
-                        f"{name}: the living-wage benchmark is dated {living_date.isoformat()}, "
+                        f"{name}: the {_label(WAGE_FIELDS, 'living_wage_benchmark', lower=True)} "
+                        f"is dated {living_date.isoformat()}, "
                         f"more than {LIVING_WAGE_MAX_AGE_MONTHS} months before the period end "
                         f"({period_end.isoformat()}); use a newer benchmark or one updated for "
                         f"inflation.",
@@ -740,8 +669,10 @@ def _check_wages(
             report.warnings.append(
                 Issue(
                     f"{path}.entry_level_wage",
-                    f"{name}: the entry-level wage ({_fmt(entry)}{unit}) is below the local "
-                    f"minimum wage ({_fmt(minimum)}{unit}); under the default scoring profile "
+                    f"{name}: the {_label(WAGE_FIELDS, 'entry_level_wage', lower=True)} "
+                    f"({_fmt(entry)}{unit}) is below the "
+                    f"{_label(WAGE_FIELDS, 'local_minimum_wage', lower=True)} "
+                    f"({_fmt(minimum)}{unit}); under the default scoring profile "
                     f"this knocks the vendor out.",
                 )
             )
@@ -757,23 +688,23 @@ def _check_training(
     _check_not_above(
         report,
         "training.training_hours_impact_workers",
-        TRAINING_FIELDS["training_hours_impact_workers"].label,
+        _label(TRAINING_FIELDS, "training_hours_impact_workers"),
         [t["training_hours_impact_workers"]],
-        "training hours of all employees",
+        _label(TRAINING_FIELDS, "training_hours_all", lower=True),
         [t["training_hours_all"]],
     )
     _check_not_above(
         report,
         "training.employees_trained",
-        TRAINING_FIELDS["employees_trained"].label,
+        _label(TRAINING_FIELDS, "employees_trained"),
         [t["employees_trained"]],
-        "headcount at start of period plus total hires",
+        _EVER_EMPLOYED,
         [w["headcount_start"], w["total_hires"]],
     )
     _check_currency(
         report,
         "training.training_currency",
-        "Currency of training spend",
+        _label(TRAINING_FIELDS, "training_currency"),
         t["training_currency"],
         reference,
     )
@@ -945,11 +876,24 @@ def _site_label(index: int, site: Any) -> str:
     return f"Site {index + 1}"
 
 
+def _label(fields: Mapping[str, DisclosureField], key: str, *, lower: bool = False) -> str:
+    """A field's label from the field table; `lower` for use mid-sentence."""
+    label = fields[key].label
+    return _lower_first(label) if lower else label
+
+
 def _lower_first(label: str) -> str:
     """Lower-case a label's first letter for use mid-sentence, keeping acronyms such as FTE."""
     if len(label) > 1 and label[1].isupper():
         return label
     return label[:1].lower() + label[1:]
+
+
+# Everyone employed at some time in the period: the limit of departures and of people trained.
+_EVER_EMPLOYED = (
+    f"{_label(WORKFORCE_FIELDS, 'headcount_start', lower=True)} plus "
+    f"{_label(WORKFORCE_FIELDS, 'total_hires', lower=True)}"
+)
 
 
 def _join(path: str, key: str) -> str:

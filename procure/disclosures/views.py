@@ -1,11 +1,12 @@
-"""Pages: the vendor's disclosures (multi-section form, evidence, versions) and the buyer's review queue."""
+"""Pages: the vendor's disclosures (multi-section form, evidence, versions) and the buyer's review
+queue."""
 
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from procure.access import SIGNED_IN, access, get_scoped_or_404, roles, scoped_select
+from procure.access import SIGNED_IN, access, get_scoped_or_404, permitted, roles, scoped_select
 from procure.disclosures import form_spec, services
 from procure.disclosures.evidence_files import EvidenceRejected
 from procure.disclosures.models import (
@@ -16,13 +17,17 @@ from procure.disclosures.models import (
 )
 from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
+from procure.states import DisclosureState
+from procure.transactions import discard, writes
 from procure.vendors.views import own_vendor
+from scoring.fields import PAY_PERIODS
 
 bp = Blueprint("disclosure_pages", __name__)
 
 
 @bp.route("/vendor/disclosures", methods=["GET", "POST"])
 @access(roles("vendor"))
+@writes
 def index():
     vendor = own_vendor()
     if vendor is None:
@@ -36,14 +41,13 @@ def index():
         try:
             disclosure = services.create_draft(vendor, values, current_user)
         except (ValidationFailed, ConflictError) as failed:
-            db.session.rollback()
+            discard()
             if isinstance(failed, ValidationFailed):
                 errors, status = failed.errors, 422
             else:
                 flash(failed.message, "error")
                 status = 409
         else:
-            db.session.commit()
             flash("Draft started. Fill in the sections and save as you go.", "success")
             return redirect(url_for("disclosure_pages.show", disclosure_id=disclosure.id))
     disclosures = db.session.scalars(
@@ -55,13 +59,18 @@ def index():
     for disclosure in disclosures:
         periods.setdefault((disclosure.period_start, disclosure.period_end), []).append(disclosure)
     return render_template(
-        "disclosures/index.html", vendor=vendor, periods=periods, values=values, errors=errors
+        "disclosures/index.html",
+        vendor=vendor,
+        periods=periods,
+        values=values,
+        errors=errors,
+        spec=form_spec,
     ), status
 
 
 def _refused(conflict: ConflictError, disclosure_id: int):
     """Undo the request's changes and show why it was refused on the disclosure page."""
-    db.session.rollback()
+    discard()
     flash(conflict.message, "error")
     return redirect(url_for("disclosure_pages.show", disclosure_id=disclosure_id))
 
@@ -83,43 +92,42 @@ def _render(disclosure: Disclosure, document=None, errors=None, status=200):
         errors=errors or {},
         versions=versions,
         spec=form_spec,
-        evidence_sections=EVIDENCE_SECTIONS,
-        pay_period_options=[(p, p) for p in form_spec.PAY_PERIODS],
+        pay_period_options=[(p, p) for p in PAY_PERIODS],
         level_options=[(level, level.replace("_", " ")) for level in EVIDENCE_LEVELS],
         section_options=[(section, section.title()) for section in EVIDENCE_SECTIONS],
-        can_edit=current_user.role == "vendor" and disclosure.state == "draft",
-        can_review=current_user.role == "buyer"
-        and disclosure.state_for(current_user.organization_id) == "submitted",
+        can_edit=permitted("POST", "disclosure_pages.show") and disclosure.editable,
+        can_review=permitted("POST", "disclosure_pages.review")
+        and disclosure.state_for(current_user.organization_id) == DisclosureState.SUBMITTED,
         reviews=disclosure.reviews_seen_by(current_user),
-        can_amend=current_user.role == "vendor"
-        and disclosure.state != "draft"
+        can_amend=permitted("POST", "disclosure_pages.amend")
+        and disclosure.state != DisclosureState.DRAFT
         and versions
         and versions[0].id == disclosure.id,
-        can_see_evidence=current_user.role in ("vendor", "buyer"),
+        can_see_evidence=permitted("GET", "disclosures_api.EvidenceDownload"),
     ), status
 
 
 @bp.route("/disclosures/<int:disclosure_id>", methods=["GET", "POST"])
-@access(SIGNED_IN)
+@access(SIGNED_IN, POST=roles("vendor"))
+@writes
 def show(disclosure_id):
     disclosure = get_scoped_or_404(Disclosure, disclosure_id)
     if request.method == "GET":
         return _render(disclosure)
-    if current_user.role != "vendor":
-        return _render(disclosure, status=403)
     document = form_spec.document_from_form(request.form)
     submitting = request.form.get("action") == "submit"
     try:
-        services.update_draft(disclosure, document, int(request.form.get("edit_version", 0) or 0))
+        services.update_draft(
+            disclosure, document, int(request.form.get("edit_version", 0) or 0), current_user
+        )
         if submitting:
             services.submit(disclosure, current_user)
     except ValidationFailed as failed:
-        db.session.rollback()
+        discard()
         disclosure = get_scoped_or_404(Disclosure, disclosure_id)
         return _render(disclosure, document, failed.errors, 422)
     except ConflictError as conflict:
         return _refused(conflict, disclosure_id)
-    db.session.commit()
     flash(
         "Submitted. Buyers can now review it; it can no longer be edited."
         if submitting
@@ -131,15 +139,16 @@ def show(disclosure_id):
 
 @bp.route("/disclosures/<int:disclosure_id>/amend", methods=["POST"])
 @access(roles("vendor"))
+@writes
 def amend(disclosure_id):
     disclosure = get_scoped_or_404(Disclosure, disclosure_id)
     try:
         amendment = services.amend(disclosure, current_user)
     except ConflictError as conflict:
         return _refused(conflict, disclosure_id)
-    db.session.commit()
     flash(
-        f"Version {amendment.number} is a new draft with the figures of version {disclosure.number}.",
+        f"Version {amendment.number} is a new draft with the figures of "
+        f"version {disclosure.number}.",
         "success",
     )
     return redirect(url_for("disclosure_pages.show", disclosure_id=amendment.id))
@@ -147,6 +156,7 @@ def amend(disclosure_id):
 
 @bp.route("/disclosures/<int:disclosure_id>/review", methods=["POST"])
 @access(roles("buyer"))
+@writes
 def review(disclosure_id):
     disclosure = get_scoped_or_404(Disclosure, disclosure_id)
     try:
@@ -157,13 +167,12 @@ def review(disclosure_id):
             current_user,
         )
     except ValidationFailed as failed:
-        db.session.rollback()
+        discard()
         return _render(
             get_scoped_or_404(Disclosure, disclosure_id), errors=failed.errors, status=422
         )
     except ConflictError as conflict:
         return _refused(conflict, disclosure_id)
-    db.session.commit()
     flash(
         f"Marked {disclosure.state_for(current_user.organization_id)} for your organization.",
         "success",
@@ -173,6 +182,7 @@ def review(disclosure_id):
 
 @bp.route("/disclosures/<int:disclosure_id>/evidence", methods=["POST"])
 @access(roles("vendor"))
+@writes
 def upload_evidence(disclosure_id):
     disclosure = get_scoped_or_404(Disclosure, disclosure_id)
     upload = request.files.get("file")
@@ -188,14 +198,13 @@ def upload_evidence(disclosure_id):
             current_user,
         )
     except EvidenceRejected as rejected:
-        db.session.rollback()
+        discard()
         return _render(disclosure, errors={"file": [rejected.message]}, status=rejected.status)
     except ValidationFailed as failed:
-        db.session.rollback()
+        discard()
         return _render(disclosure, errors=failed.errors, status=422)
     except ConflictError as conflict:
         return _refused(conflict, disclosure_id)
-    db.session.commit()
     flash(f"{evidence.filename} is attached to the {evidence.section} section.", "success")
     return redirect(url_for("disclosure_pages.show", disclosure_id=disclosure_id) + "#evidence")
 
@@ -206,7 +215,7 @@ def queue():
     organization_id = current_user.organization_id
     waiting = db.session.scalars(
         scoped_select(Disclosure)
-        .where(Disclosure.in_state_for("submitted", organization_id))
+        .where(Disclosure.in_state_for(DisclosureState.SUBMITTED, organization_id))
         .order_by(Disclosure.submitted_at)
     ).all()
     recent = db.session.scalars(
@@ -220,27 +229,25 @@ def queue():
 
 
 @bp.route("/disclosures/table", methods=["GET", "POST"])
-@access(SIGNED_IN)
+@access(SIGNED_IN, POST=roles("vendor", "admin"))
+@writes
 def table():
     """Export the flat table (everyone, within what they may see); import it (vendors, admins)."""
     from procure.disclosures.routes import import_upload
 
-    can_import = current_user.role in ("vendor", "admin")
+    can_import = permitted("POST")
     errors: dict = {}
     status = 200
     if request.method == "POST":
-        if not can_import:
-            return render_template("disclosures/table.html", can_import=False, errors={}), 403
         try:
             result = import_upload(request.files.get("file"))
         except ValidationFailed as failed:
-            db.session.rollback()
+            discard()
             errors, status = failed.errors, 422
         else:
-            db.session.commit()
             flash(
-                f"Imported {result['imported']} disclosure(s) as drafts; {result['unchanged']} row(s) "
-                "were unchanged.",
+                f"Imported {result['imported']} disclosure(s) as drafts; "
+                f"{result['unchanged']} row(s) were unchanged.",
                 "success",
             )
             return redirect(url_for("disclosure_pages.table"))

@@ -17,10 +17,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from procure.db import Base, TimestampMixin, UTCDateTime
+from procure.states import ACTIVE_JOB_STATUSES as ACTIVE_STATUSES
+from procure.states import JobStatus, check_in
 
-JOB_STATUSES = ("queued", "running", "succeeded", "failed", "cancelled")
-ACTIVE_STATUSES = ("queued", "running")
-FINISHED_STATUSES = ("succeeded", "failed", "cancelled")
+JOB_STATUSES = tuple(JobStatus)
 
 
 class Job(TimestampMixin, Base):
@@ -32,9 +32,7 @@ class Job(TimestampMixin, Base):
 
     __tablename__ = "job"
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('queued', 'running', 'succeeded', 'failed', 'cancelled')", name="status"
-        ),
+        CheckConstraint(check_in("status", JobStatus), name="status"),
         CheckConstraint("progress >= 0 AND progress <= 100", name="progress"),
         Index("ix_job_subject", "subject_type", "subject_id"),
     )
@@ -47,7 +45,7 @@ class Job(TimestampMixin, Base):
     subject_type: Mapped[str | None] = mapped_column(String(40))
     subject_id: Mapped[int | None] = mapped_column(Integer)
     params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    status: Mapped[str] = mapped_column(String(20), default="queued", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=JobStatus.QUEUED, index=True)
     progress: Mapped[int] = mapped_column(default=0)
     message: Mapped[str] = mapped_column(String(300), default="Waiting for a worker")
     error: Mapped[str | None] = mapped_column(Text)

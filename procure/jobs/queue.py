@@ -1,7 +1,8 @@
 """Celery on Redis: the transport of jobs when `PROCURE_BROKER_URL` is set.
 
 Celery only carries job ids. The job's state lives in the database (procure.jobs.models.Job),
-and the task runs `run_job`, the same function an inline run calls. Messages are acknowledged
+and the task runs `run_job` (procure.jobs.runner, handed in by the caller so this transport
+needs nothing of the runner), the same function an inline run calls. Messages are acknowledged
 on receipt: a worker killed mid-task loses the message, its job stops sending heartbeats and is
 marked failed by `reap_stale`, and a retry sends a new message. Nothing is run twice by a
 redelivery.
@@ -11,10 +12,14 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
+from typing import Any
 
 from celery import Celery
 from celery.signals import worker_process_init, worker_ready
 from flask import Flask
+
+from procure.extensions import db
 
 TASK_NAME = "procure.run_job"
 HARD_LIMIT_GRACE_SECONDS = 15.0
@@ -22,8 +27,9 @@ HARD_LIMIT_GRACE_SECONDS = 15.0
 log = logging.getLogger("procure.jobs")
 
 
-def celery_for(app: Flask) -> Celery:
-    """The Celery application bound to one Flask application (made once per app)."""
+def celery_for(app: Flask, run_job: Callable[[int], Any], reap: Callable[[], int]) -> Celery:
+    """The Celery application bound to one Flask application (made once per app): its task runs
+    `run_job(job_id)`, and a starting worker first runs `reap()` (marks dead jobs failed)."""
     celery = app.extensions.get("procure_celery")
     if celery is not None:
         return celery
@@ -42,25 +48,17 @@ def celery_for(app: Flask) -> Celery:
 
     @celery.task(name=TASK_NAME)
     def run(job_id: int) -> None:
-        from procure.jobs.services import run_job
-
         with app.app_context():
             run_job(job_id)
 
     def fresh_connections(**_kwargs) -> None:
         # a forked worker process must not share the parent's database connections
         with app.app_context():
-            from procure.extensions import db
-
             db.engine.dispose(close=False)
 
     def reap_on_start(**_kwargs) -> None:
         with app.app_context():
-            from procure.extensions import db
-            from procure.jobs.services import reap_stale
-
-            reaped = reap_stale()
-            db.session.commit()
+            reaped = reap()
             if reaped:
                 log.warning("marked %d stale job(s) failed at worker start", reaped)
 
@@ -70,9 +68,15 @@ def celery_for(app: Flask) -> Celery:
     return celery
 
 
-def send_job(app: Flask, job_id: int, time_limit: float) -> None:
+def send_job(
+    app: Flask,
+    job_id: int,
+    time_limit: float,
+    run_job: Callable[[int], Any],
+    reap: Callable[[], int],
+) -> None:
     """Queue the task that runs one job, with Celery's own soft and hard time limits."""
-    celery_for(app).send_task(
+    celery_for(app, run_job, reap).send_task(
         TASK_NAME,
         args=[job_id],
         queue=app.config["JOB_QUEUE"],

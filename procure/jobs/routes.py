@@ -11,6 +11,8 @@ from procure.extensions import db
 from procure.jobs import services
 from procure.jobs.models import ACTIVE_STATUSES, Job
 from procure.jobs.schemas import JobListQuerySchema, JobSchema
+from procure.states import JobStatus
+from procure.transactions import writes
 
 blp = Blueprint("jobs_api", __name__, url_prefix="/api/v1", description="Background jobs")
 
@@ -19,13 +21,14 @@ NOT_YOURS = "Started by someone else, and you are not its organization's admin"
 
 
 def visible_job(job_id: int) -> Job:
-    """A job of the user's organization, with stale runs marked failed first."""
-    if services.reap_stale():
-        db.session.commit()
+    """A job of the user's organization."""
     return get_scoped_or_404(Job, job_id)
 
 
 def controlled_job(job_id: int) -> Job:
+    """A job the user may cancel or retry, with stale runs marked failed first (flushes: only
+    requests that write call this)."""
+    services.reap_stale()
     job = visible_job(job_id)
     if not services.may_control(job, current_user):
         abort(403, "Only the user who started this job, or an admin, may cancel or retry it.")
@@ -39,8 +42,6 @@ class Jobs(MethodView):
     @blp.response(200, JobSchema(many=True))
     def get(self, query):
         """Your organization's latest jobs, newest first"""
-        if services.reap_stale():
-            db.session.commit()
         statement = scoped_select(Job).order_by(Job.id.desc()).limit(LIST_LIMIT)
         if query["active"]:
             statement = statement.where(Job.status.in_(ACTIVE_STATUSES))
@@ -62,11 +63,10 @@ class JobCancel(MethodView):
     @blp.response(200, JobSchema)
     @blp.alt_response(403, description=NOT_YOURS)
     @blp.alt_response(409, description="Already finished")
+    @writes
     def post(self, job_id):
         """Cancel a queued job, or ask a running one to stop at its next step"""
-        job = services.cancel(controlled_job(job_id), current_user)
-        db.session.commit()
-        return job
+        return services.cancel(controlled_job(job_id), current_user)
 
 
 @blp.route("/jobs/<int:job_id>/retry")
@@ -75,12 +75,10 @@ class JobRetry(MethodView):
     @blp.response(202, JobSchema)
     @blp.alt_response(403, description=NOT_YOURS)
     @blp.alt_response(409, description="Not failed or cancelled, or replaced by a newer job")
+    @writes
     def post(self, job_id):
         """Run a failed or cancelled job again"""
-        job = services.retry(controlled_job(job_id), current_user)
-        db.session.commit()
-        services.start_committed()
-        return job
+        return services.retry(controlled_job(job_id), current_user)
 
 
 @blp.route("/jobs/<int:job_id>/file")
@@ -95,7 +93,7 @@ class JobFile(MethodView):
     def get(self, job_id):
         """Download the file a finished job made"""
         job = visible_job(job_id)
-        if job.status != "succeeded" or not job.has_output:
+        if job.status != JobStatus.SUCCEEDED or not job.has_output:
             abort(404, "This job has no file (yet).")
         return Response(
             job.output,

@@ -1,7 +1,8 @@
 from flask import url_for
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
-from procure.jobs.services import KINDS
+from procure.jobs.kinds import KINDS
+from procure.states import JobStatus
 
 
 class JobSchema(Schema):
@@ -11,9 +12,7 @@ class JobSchema(Schema):
         metadata={"description": "scenario.solve, report.board_pdf or scores.refresh"},
     )
     title = fields.Function(lambda job: KINDS[job.kind].title, dump_only=True)
-    status = fields.String(
-        dump_only=True, metadata={"description": "queued, running, succeeded, failed or cancelled"}
-    )
+    status = fields.String(dump_only=True, validate=validate.OneOf(tuple(JobStatus)))
     progress = fields.Integer(dump_only=True, metadata={"description": "Percent done, 0–100"})
     message = fields.String(dump_only=True, metadata={"description": "What the job is doing now"})
     error = fields.String(
@@ -31,7 +30,7 @@ class JobSchema(Schema):
     file_url = fields.Function(
         lambda job: (
             url_for("jobs_api.JobFile", job_id=job.id)
-            if job.status == "succeeded" and job.has_output
+            if job.status == JobStatus.SUCCEEDED and job.has_output
             else None
         ),
         dump_only=True,

@@ -1,4 +1,5 @@
-"""Pages: cancel or retry a job from the page that shows it (the progress is polled from the API)."""
+"""Pages: cancel or retry a job from the page that shows it (the progress is polled from the
+API)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,9 @@ from flask import Blueprint, redirect, url_for
 from flask_login import current_user
 
 from procure.access import SIGNED_IN, access
-from procure.forms import commit_or_flash
 from procure.jobs import services
 from procure.jobs.routes import controlled_job
+from procure.transactions import attempt, writes
 
 bp = Blueprint("job_pages", __name__)
 bp.add_app_template_global(
@@ -24,13 +25,13 @@ def _back(job) -> str:
 
 def _control(job_id: int, action, done: str):
     job = controlled_job(job_id)
-    if commit_or_flash(lambda: action(job, current_user), done):
-        services.start_committed()
+    attempt(lambda: action(job, current_user), done)
     return redirect(_back(job))
 
 
 @bp.route("/jobs/<int:job_id>/cancel", methods=["POST"])
 @access(SIGNED_IN)
+@writes
 def cancel(job_id):
     return _control(
         job_id, services.cancel, "Cancelled. A running step stops at its next checkpoint."
@@ -39,5 +40,6 @@ def cancel(job_id):
 
 @bp.route("/jobs/<int:job_id>/retry", methods=["POST"])
 @access(SIGNED_IN)
+@writes
 def retry(job_id):
     return _control(job_id, services.retry, "Started again.")

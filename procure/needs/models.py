@@ -44,7 +44,8 @@ class Need(TimestampMixin, Base):
 
     @classmethod
     def scope(cls, user):
-        """The buyer organization's own people; vendors never see needs."""
-        if not user.is_authenticated or user.role == "vendor":
+        """The buyer organization's own people; vendors (and their admins) and the operator never
+        see needs."""
+        if not user.is_authenticated or user.reads_as in ("vendor", "operator"):
             return false()
         return cls.organization_id == user.organization_id

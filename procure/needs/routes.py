@@ -9,6 +9,7 @@ from procure.extensions import db
 from procure.needs import services
 from procure.needs.models import Need
 from procure.needs.schemas import NeedQuerySchema, NeedSchema, NeedUpdateSchema
+from procure.transactions import writes
 
 blp = Blueprint(
     "needs_api",
@@ -35,10 +36,10 @@ class Needs(MethodView):
     @access(roles("buyer"))
     @blp.arguments(NeedSchema)
     @blp.response(201, NeedSchema)
+    @writes
     def post(self, body):
         """Register a need"""
         need = services.create_need(current_user.organization_id, body, current_user)
-        db.session.commit()
         return need
 
 
@@ -54,10 +55,10 @@ class NeedById(MethodView):
     @blp.arguments(NeedUpdateSchema)
     @blp.response(200, NeedSchema)
     @blp.alt_response(409, description="Stale version")
+    @writes
     def patch(self, body, need_id):
         """Change a need (archive it with archived=true); send the version you loaded"""
         need = get_scoped_or_404(Need, need_id)
         sent = body.pop("version")
-        services.update_need(need, body, sent)
-        db.session.commit()
+        services.update_need(need, body, sent, current_user)
         return need

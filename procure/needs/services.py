@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 import optimizer
+from procure.accounts.models import User
 from procure.audit.services import record_event
 from procure.editing import check_version, save_changes
 from procure.errors import ValidationFailed
@@ -96,7 +97,9 @@ def create_need(organization_id: int, values: Mapping[str, Any], user) -> Need:
     return need
 
 
-def update_need(need: Need, values: Mapping[str, Any], sent_version: int | None) -> Need:
+def update_need(
+    need: Need, values: Mapping[str, Any], sent_version: int | None, user: User
+) -> Need:
     check_version(need, sent_version, "need")
     merged = {k: getattr(need, k) for k in FIELDS} | dict(values)
     errors = _errors(merged)
@@ -106,5 +109,5 @@ def update_need(need: Need, values: Mapping[str, Any], sent_version: int | None)
     for key, value in values.items():
         setattr(need, key, value)
     save_changes(need, "need", sent_version)
-    record_event("need.update", need, before=before, after=dict(values))
+    record_event("need.update", need, actor=user, before=before, after=dict(values))
     return need

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from procure.access import access, get_scoped_or_404, roles, scoped_select
@@ -13,6 +13,7 @@ from procure.extensions import db
 from procure.forms import form_number, form_version
 from procure.needs import services
 from procure.needs.models import Need
+from procure.transactions import discard, writes
 from procure.vendors.categories import UNITS, service_categories
 
 bp = Blueprint("need_pages", __name__)
@@ -69,23 +70,21 @@ def _options():
 
 
 @bp.route("/needs", methods=["GET", "POST"])
-@access(roles("buyer", "executive", "admin"))
+@access(roles("buyer", "executive", "admin"), POST=roles("buyer"))
+@writes
 def index():
     errors: dict = {}
     raw = {"unit": "hour", "min_quality": "0.9", "max_vendor_share": "0.5"}
     status = 200
     if request.method == "POST":
-        if current_user.role != "buyer":
-            abort(403, "Only buyers register needs.")
         values, errors, raw = _values_from_form(request.form)
         if not errors:
             try:
                 need = services.create_need(current_user.organization_id, values, current_user)
             except ValidationFailed as failed:
-                db.session.rollback()
+                discard()
                 errors = failed.errors
             else:
-                db.session.commit()
                 flash(f"“{need.title}” is registered.", "success")
                 return redirect(url_for("need_pages.index"))
         status = 422
@@ -105,11 +104,10 @@ def index():
 
 
 @bp.route("/needs/<int:need_id>", methods=["GET", "POST"])
-@access(roles("buyer", "executive", "admin"))
+@access(roles("buyer", "executive", "admin"), POST=roles("buyer"))
+@writes
 def edit(need_id):
     need = get_scoped_or_404(Need, need_id)
-    if request.method == "POST" and current_user.role != "buyer":
-        abort(403, "Only buyers change needs.")
     errors: dict = {}
     raw = {
         key: ("" if getattr(need, key) is None else getattr(need, key))
@@ -129,16 +127,15 @@ def edit(need_id):
             values, errors = {"archived": True}, {}
         if not errors:
             try:
-                services.update_need(need, values, form_version(request.form))
+                services.update_need(need, values, form_version(request.form), current_user)
             except (ValidationFailed, ConflictError) as failed:
-                db.session.rollback()
+                discard()
                 need = get_scoped_or_404(Need, need_id)
                 if isinstance(failed, ConflictError):
                     flash(failed.message, "error")
                     return redirect(url_for("need_pages.edit", need_id=need_id))
                 errors = failed.errors
             else:
-                db.session.commit()
                 flash("Archived." if values.get("archived") else "Saved.", "success")
                 return redirect(url_for("need_pages.index"))
         status = 422

@@ -25,32 +25,28 @@ from markupsafe import Markup, escape
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from procure.reports import report_charts
+from procure import charts
 from procure.reports.allocation_totals import IMPACT_AVERAGE_RULE, impact_average, vendor_totals
 from procure.settings import resource_dir
+from procure.states import Objective, ScenarioStatus
 
 STATIC_ROOT = Path(__file__).resolve().parents[1] / "static"
 TEMPLATE = "reports/board.html"
 CHART_TOP_VENDORS = 15
 INDENTATION = re.compile(r"\n[ \t]+")
 
-OBJECTIVES = {
-    "min_cost": "Least cost that meets every target",
-    "max_impact": "Most impact within the budget",
+OBJECTIVES: dict[str, str] = {
+    Objective.MIN_COST: "Least cost that meets every target",
+    Objective.MAX_IMPACT: "Most impact within the budget",
 }
-STATUSES = {
-    "approved": "Approved",
-    "submitted": "Submitted for approval",
-    "solved": "Solved, not yet submitted",
-    "rejected": "Rejected",
-    "draft": "Draft",
-    "infeasible": "Infeasible",
-    "failed": "Failed",
-}
-PILLARS = {
-    "impact": report_charts.IMPACT,
-    "cost": report_charts.COST,
-    "quality": report_charts.QUALITY,
+STATUSES: dict[str, str] = {
+    ScenarioStatus.APPROVED: "Approved",
+    ScenarioStatus.SUBMITTED: "Submitted for approval",
+    ScenarioStatus.SOLVED: "Solved, not yet submitted",
+    ScenarioStatus.REJECTED: "Rejected",
+    ScenarioStatus.DRAFT: "Draft",
+    ScenarioStatus.INFEASIBLE: "Infeasible",
+    ScenarioStatus.FAILED: "Failed",
 }
 
 logger = logging.getLogger(__name__)
@@ -281,20 +277,20 @@ def report_view(context: dict, include_charts: bool = True) -> dict:
     vendors = [{**row, "others": False} for row in vendor_totals(allocations)]
     frontier = context.get("frontier") or {}
     chosen = frontier.get("chosen")
-    charts = {"frontier": None, "vendors": None}
-    if include_charts:
-        frontier_svg = report_charts.frontier_chart(
+    chart_uris = {"frontier": None, "vendors": None}
+    if include_charts:  # the pages' charts, embedded as images
+        frontier_svg = charts.frontier_chart(
             frontier.get("points") or [], chosen, scenario.get("name") or "This scenario"
         )
-        vendor_svg = report_charts.horizontal_bar_chart(
-            report_charts.top_with_others(
+        vendor_svg = charts.horizontal_bar_chart(
+            charts.top_with_others(
                 [(row["vendor"], row["cost"]) for row in vendors], CHART_TOP_VENDORS
             ),
-            colour=report_charts.COST,
+            colour=charts.COST,
             value_label="Cost of the work allocated",
         )
-        charts = {
-            name: report_charts.svg_data_uri(svg) if svg else None
+        chart_uris = {
+            name: charts.svg_data_uri(svg) if svg else None
             for name, svg in (("frontier", frontier_svg), ("vendors", vendor_svg))
         }
     by_vendor = sorted(
@@ -330,11 +326,11 @@ def report_view(context: dict, include_charts: bool = True) -> dict:
         "summary": list(context.get("summary") or []),
         "kpis": _complete(context.get("kpis"), "label", "value", "format"),
         "comparison": _comparison(context.get("comparison")),
-        "frontier_has_points": bool(report_charts.solved_points(frontier.get("points") or [])),
+        "frontier_has_points": bool(charts.solved_points(frontier.get("points") or [])),
         "chosen_point": chosen
         if chosen and _numbers(chosen.get("avg_impact"), chosen.get("cost"))
         else None,
-        "charts": charts,
+        "charts": chart_uris,
         "vendors": vendors,
         "vendor_rows": _fold_vendors(vendors, allocations, CHART_TOP_VENDORS),
         "vendor_chart_folded": folded,
@@ -359,7 +355,7 @@ def report_view(context: dict, include_charts: bool = True) -> dict:
                 {
                     "pillar": name,
                     "weight": weight,
-                    "colour": PILLARS.get(name, report_charts.MUTED),
+                    "colour": charts.PILLAR_COLOURS.get(name, charts.MUTED),
                     "bar_percent": _bar_percent(weight),
                 }
                 for name, weight in (method.get("pillar_weights") or {}).items()

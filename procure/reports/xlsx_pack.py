@@ -211,7 +211,8 @@ def _assumption_rows(context: dict) -> list[list[Any]]:
     for constraint in context.get("constraints") or []:
         detail = (
             f"shadow price in {constraint.get('unit') or 'business units'}; "
-            f"binding: {'yes' if constraint.get('binding') else 'no'}; slack: {constraint.get('slack')}"
+            f"binding: {'yes' if constraint.get('binding') else 'no'}; "
+            f"slack: {constraint.get('slack')}"
         )
         rows.append(["Target", constraint.get("label"), constraint.get("shadow_price"), detail])
     for pillar, weight in (method.get("pillar_weights") or {}).items():

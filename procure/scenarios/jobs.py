@@ -9,10 +9,13 @@ from procure.accounts.models import User
 from procure.editing import save_changes
 from procure.errors import ConflictError
 from procure.extensions import db
+from procure.jobs.kinds import JobStopped, Outcome, job_kind, on_failure, on_retry
 from procure.jobs.models import Job
-from procure.jobs.services import JobStopped, Outcome, Progress, latest_job
+from procure.jobs.runner import Progress
+from procure.jobs.services import enqueue, latest_job
 from procure.scenarios import services
 from procure.scenarios.models import Scenario
+from procure.states import FrontierStatus, JobStatus, ScenarioStatus
 
 FRONTIER_POINTS = services.FRONTIER_POINTS
 
@@ -20,7 +23,7 @@ FRONTIER_POINTS = services.FRONTIER_POINTS
 def _scenario(job: Job) -> Scenario:
     scenario = db.session.get(Scenario, job.subject_id)
     if scenario is None:
-        raise JobStopped("failed", "The scenario no longer exists.")
+        raise JobStopped(JobStatus.FAILED, "The scenario no longer exists.")
     return scenario
 
 
@@ -28,13 +31,15 @@ def _still_wanted(scenario: Scenario, job: Job) -> None:
     """Only the newest solve of a scenario that can still change may store anything."""
     newest = latest_job(scenario, "scenario.solve")
     if newest is None or newest.id != job.id:
-        raise JobStopped("cancelled", "A newer solve of this scenario replaced this one.")
+        raise JobStopped(JobStatus.CANCELLED, "A newer solve of this scenario replaced this one.")
     if not scenario.editable:
         raise JobStopped(
-            "cancelled", f"The scenario is {scenario.status} now; its documents are frozen."
+            JobStatus.CANCELLED,
+            f"The scenario is {scenario.status} now; its documents are frozen.",
         )
 
 
+@job_kind("scenario.solve", "Solving the scenario")
 def solve(job: Job, progress: Progress) -> dict:
     scenario = _scenario(job)
     _still_wanted(scenario, job)
@@ -42,8 +47,8 @@ def solve(job: Job, progress: Progress) -> dict:
     problem, settings = services.problem_for(scenario)
     progress(20, f"Solving: {len(problem['offers'])} offers for {len(problem['needs'])} need(s)")
     result = optimizer.solve(problem)
-    frontier: dict = {"status": "skipped", "points": []}
-    if result["status"] == "optimal":
+    frontier: dict = {"status": FrontierStatus.SKIPPED, "points": []}
+    if result["status"] == optimizer.Status.OPTIMAL:
         progress(45, "Tracing the cost-versus-impact frontier")
         frontier = optimizer.frontier(
             problem,
@@ -67,7 +72,8 @@ def solve(job: Job, progress: Progress) -> dict:
         )
     except ConflictError:  # a new solve or an edit wrote the scenario since the refresh above
         raise JobStopped(
-            "cancelled", "The scenario changed while this solve ran; a newer solve replaces it."
+            JobStatus.CANCELLED,
+            "The scenario changed while this solve ran; a newer solve replaces it.",
         ) from None
     return {
         "scenario_id": scenario.id,
@@ -76,6 +82,7 @@ def solve(job: Job, progress: Progress) -> dict:
     }
 
 
+@on_failure("scenario.solve")
 def solve_failed(job: Job, reason: str) -> None:
     """A solve that died leaves its scenario `failed`, with the reason as the result.
 
@@ -94,11 +101,15 @@ def solve_failed(job: Job, reason: str) -> None:
     newest = latest_job(scenario, "scenario.solve")
     if newest is not None and newest.id != job.id:
         return
-    scenario.status, scenario.problem, scenario.frontier = "failed", None, None
-    scenario.result = {"status": "error", "errors": [{"field": "job", "message": reason}]}
+    scenario.status, scenario.problem, scenario.frontier = ScenarioStatus.FAILED, None, None
+    scenario.result = {
+        "status": optimizer.Status.ERROR,
+        "errors": [{"field": "job", "message": reason}],
+    }
     db.session.flush()
 
 
+@on_retry("scenario.solve")
 def solve_retrying(job: Job) -> None:
     """A retried solve must still be the newest one, on a scenario that can change."""
     scenario = _scenario_or_conflict(job)
@@ -107,7 +118,7 @@ def solve_retrying(job: Job) -> None:
         raise ConflictError("A newer solve of this scenario exists; retry that one or solve again.")
     if not scenario.editable:
         raise ConflictError(f"The scenario is {scenario.status}: its problem is frozen.")
-    scenario.status, scenario.result = "draft", None
+    scenario.status, scenario.result = ScenarioStatus.DRAFT, None
     save_changes(scenario, "scenario")  # an edit or solve committed meanwhile: 409, not a 500
 
 
@@ -118,13 +129,14 @@ def _scenario_or_conflict(job: Job) -> Scenario:
     return scenario
 
 
+@job_kind("report.board_pdf", "Board report (PDF)")
 def board_report(job: Job, progress: Progress) -> Outcome:
     from procure.reports.board_pdf import html_to_pdf, render_board_html
     from procure.scenarios.report_context import board_context
 
     scenario = _scenario(job)
     if not (scenario.result or {}).get("allocations"):
-        raise JobStopped("failed", "Only a solved scenario has a report.")
+        raise JobStopped(JobStatus.FAILED, "Only a solved scenario has a report.")
     progress(10, "Gathering the figures")
     context = board_context(scenario)
     progress(30, "Drawing the charts")
@@ -145,8 +157,6 @@ def board_report(job: Job, progress: Progress) -> Outcome:
 
 def start_board_report(scenario: Scenario, user) -> Job:
     """Queue the board PDF of a solved scenario (flushes)."""
-    from procure.jobs.services import enqueue
-
     if not (scenario.result or {}).get("allocations"):
         raise ConflictError("Only a solved scenario has a report.")
     return enqueue(

@@ -7,9 +7,10 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from procure.db import Base, TimestampMixin, UTCDateTime
+from procure.states import EDITABLE_SCENARIO_STATUSES as EDITABLE_STATUSES
+from procure.states import Objective, ScenarioStatus, check_in
 
-SCENARIO_STATUSES = ("draft", "solved", "infeasible", "failed", "submitted", "approved", "rejected")
-EDITABLE_STATUSES = ("draft", "solved", "infeasible", "failed")
+SCENARIO_STATUSES = tuple(ScenarioStatus)
 
 
 class Scenario(TimestampMixin, Base):
@@ -18,12 +19,8 @@ class Scenario(TimestampMixin, Base):
 
     __tablename__ = "scenario"
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('draft', 'solved', 'infeasible', 'failed', 'submitted', 'approved', "
-            "'rejected')",
-            name="status",
-        ),
-        CheckConstraint("objective IN ('min_cost', 'max_impact')", name="objective"),
+        CheckConstraint(check_in("status", ScenarioStatus), name="status"),
+        CheckConstraint(check_in("objective", Objective), name="objective"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -31,9 +28,9 @@ class Scenario(TimestampMixin, Base):
     name: Mapped[str] = mapped_column(String(200))
     need_ids: Mapped[list[int]] = mapped_column(JSON)
     profile_id: Mapped[int | None] = mapped_column(ForeignKey("scoring_profile.id"))
-    objective: Mapped[str] = mapped_column(String(20), default="min_cost")
+    objective: Mapped[str] = mapped_column(String(20), default=Objective.MIN_COST)
     targets: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    status: Mapped[str] = mapped_column(String(20), default="draft")
+    status: Mapped[str] = mapped_column(String(20), default=ScenarioStatus.DRAFT)
     problem: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     frontier: Mapped[dict[str, Any] | None] = mapped_column(JSON)
@@ -56,7 +53,8 @@ class Scenario(TimestampMixin, Base):
 
     @classmethod
     def scope(cls, user):
-        """The buyer organization's buyers, executives and admins; vendors see no scenario."""
-        if not user.is_authenticated or user.role == "vendor":
+        """The buyer organization's buyers, executives and admins; vendors (and their admins) and
+        the operator see no scenario."""
+        if not user.is_authenticated or user.reads_as in ("vendor", "operator"):
             return false()
         return cls.organization_id == user.organization_id

@@ -15,6 +15,7 @@ from procure.scenarios.models import Scenario
 from procure.scenarios.review import plain_words
 from procure.scoring.models import ScoringProfile
 from procure.scoring.services import catalog, catalog_for
+from procure.states import ScenarioStatus
 
 MAX_COMPARED = 5
 TARGET_KINDS = (
@@ -33,7 +34,14 @@ def _comparable(scenario: Scenario) -> list[Scenario]:
         .where(
             Scenario.organization_id == scenario.organization_id,
             Scenario.id != scenario.id,
-            Scenario.status.in_(("solved", "submitted", "approved", "rejected")),
+            Scenario.status.in_(
+                (
+                    ScenarioStatus.SOLVED,
+                    ScenarioStatus.SUBMITTED,
+                    ScenarioStatus.APPROVED,
+                    ScenarioStatus.REJECTED,
+                )
+            ),
         )
         .order_by(Scenario.id.desc())
     ).all()
@@ -74,6 +82,7 @@ def board_context(scenario: Scenario) -> dict[str, Any]:
     plain = plain_words(names, titles)
     profile = db.session.get(ScoringProfile, scenario.profile_id) if scenario.profile_id else None
     profile_label = f"{profile.name} v{profile.number}" if profile else "Default (DESIGN §4)"
+    approved = scenario.status == ScenarioStatus.APPROVED
     settings = scenario.profile_settings or {}
     events = db.session.scalars(
         select(AuditEvent)
@@ -88,9 +97,9 @@ def board_context(scenario: Scenario) -> dict[str, Any]:
             "name": scenario.name,
             "status": scenario.status,
             "objective": scenario.objective,
-            "approved_by": _name(scenario.decided_by_id) if scenario.status == "approved" else None,
+            "approved_by": _name(scenario.decided_by_id) if approved else None,
             "approved_at": scenario.decided_at.strftime("%Y-%m-%d")
-            if scenario.decided_at and scenario.status == "approved"
+            if scenario.decided_at and approved
             else None,
             "decision_comment": scenario.decision_comment,
             "profile": profile_label,
@@ -187,10 +196,12 @@ def board_context(scenario: Scenario) -> dict[str, Any]:
             ],
             "evidence_factors": settings.get("evidence_factors", {}),
             "sources": [
-                "Figures: the vendors' disclosures named in the problem document (meta.scored_disclosures)",
+                "Figures: the vendors' disclosures named in the problem document "
+                "(meta.scored_disclosures)",
                 "Minimum and living wages: as disclosed per site, each with its source and date",
                 "Exchange rates: config/fx.toml (approximate period-end rates)",
-                f"Jobs: impact-worker hours / {impact['hours_per_fte_year']:,} hours per full-time year",
+                f"Jobs: impact-worker hours / {impact['hours_per_fte_year']:,} hours per "
+                "full-time year",
             ],
         },
         "audit": [

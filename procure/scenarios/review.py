@@ -16,7 +16,9 @@ from sqlalchemy import select
 from procure.disclosures.models import Disclosure
 from procure.disclosures.tables import flat_row
 from procure.extensions import db
+from procure.jobs.models import Job
 from procure.scenarios.models import Scenario
+from procure.states import JobStatus, ScenarioStatus
 
 
 def _ratio(numerator, denominator):
@@ -209,7 +211,9 @@ def compare(scenarios: list[Scenario]) -> dict[str, Any]:
 
 def summary_sentences(scenarios: list[Scenario], figures: list[dict[str, Any]]) -> list[str]:
     """One plain sentence per scenario against the cheapest one."""
-    solved = [(s, f) for s, f in zip(scenarios, figures) if f["total_cost"] is not None]
+    solved = [
+        (s, f) for s, f in zip(scenarios, figures, strict=True) if f["total_cost"] is not None
+    ]
     if not solved:
         return []
     cheapest_scenario, cheapest = min(solved, key=lambda pair: pair[1]["total_cost"])
@@ -227,20 +231,21 @@ def summary_sentences(scenarios: list[Scenario], figures: list[dict[str, Any]]) 
         cost_words = (
             f"costs the same as the cheapest plan ({cheapest_scenario.name})"
             if premium < 0.0005
-            else f"costs {premium * 100:.1f} % more than the cheapest plan ({cheapest_scenario.name})"
+            else f"costs {premium * 100:.1f} % more than the cheapest plan "
+            f"({cheapest_scenario.name})"
         )
         more_hours = (f["impact_worker_hours"] or 0.0) - (cheapest["impact_worker_hours"] or 0.0)
         if abs(more_jobs) >= 0.05:
             job_words = (
-                f"sustains {abs(more_jobs):,.1f} {'more' if more_jobs > 0 else 'fewer'} full-time jobs "
-                "for impact workers"
+                f"sustains {abs(more_jobs):,.1f} {'more' if more_jobs > 0 else 'fewer'} "
+                "full-time jobs for impact workers"
             )
         elif (
             abs(more_hours) >= 0.5
         ):  # under a tenth of a job: the hours say what the jobs round away
             job_words = (
-                f"buys {abs(more_hours):,.0f} {'more' if more_hours > 0 else 'fewer'} hours of work by "
-                "impact workers (less than a tenth of a full-time job)"
+                f"buys {abs(more_hours):,.0f} {'more' if more_hours > 0 else 'fewer'} "
+                "hours of work by impact workers (less than a tenth of a full-time job)"
             )
         else:
             job_words = "sustains as many full-time jobs for impact workers"
@@ -343,3 +348,36 @@ def plain_words(names: dict, need_titles: dict):
         return text
 
     return plain
+
+
+def report_outdated(report_job: Job | None, scenario: Scenario) -> bool:
+    """Whether the newest board PDF was made from an older version of the scenario (a new
+    solve, a submission or a decision came after it)."""
+    if report_job is None or report_job.status != JobStatus.SUCCEEDED:
+        return False
+    return (report_job.result or {}).get("scenario_version") != scenario.version
+
+
+def infeasibility_lines(explanation: dict[str, Any]) -> list[str]:
+    """The suggestions of an infeasibility explanation as sentences, without the one that
+    repeats its summary (a suggestion is a sentence, or a dict with `text` or `message`)."""
+    lines = []
+    for suggestion in explanation.get("suggestions") or []:
+        text = suggestion
+        if isinstance(suggestion, dict):
+            text = suggestion.get("text") or suggestion.get("message") or str(suggestion)
+        if text != explanation.get("summary"):
+            lines.append(str(text))
+    return lines
+
+
+def shows_solve_panel(solve_job: Job | None, scenario: Scenario) -> bool:
+    """The solve's progress panel shows while it runs, and after a failed or cancelled solve
+    of a scenario that has no result yet (with its retry button)."""
+    if solve_job is None:
+        return False
+    ended_without_result = scenario.status == ScenarioStatus.DRAFT and solve_job.status in (
+        JobStatus.FAILED,
+        JobStatus.CANCELLED,
+    )
+    return solve_job.active or ended_without_result

@@ -14,7 +14,6 @@ from procure.access import access, get_scoped_or_404, roles, scoped_select
 from procure.docs import FILE, XLSX
 from procure.extensions import db
 from procure.jobs.schemas import JobSchema
-from procure.jobs.services import reap_stale, start_committed
 from procure.scenarios import jobs as scenario_jobs
 from procure.scenarios import review, services
 from procure.scenarios.models import Scenario
@@ -31,6 +30,8 @@ from procure.scenarios.schemas import (
     ScenarioSchema,
     ScenarioUpdateSchema,
 )
+from procure.states import FrontierStatus
+from procure.transactions import writes
 
 blp = Blueprint("scenarios_api", __name__, url_prefix="/api/v1", description="Allocation scenarios")
 
@@ -56,12 +57,11 @@ class Scenarios(MethodView):
     @access(roles("buyer"))
     @blp.arguments(ScenarioSchema)
     @blp.response(201, ScenarioSchema)
+    @writes
     def post(self, body):
         """Create a scenario and start solving it (see its `job`)"""
         scenario = services.create_scenario(current_user.organization_id, body, current_user)
         services.solve_scenario(scenario, current_user)
-        db.session.commit()
-        start_committed()
         return scenario
 
 
@@ -71,22 +71,19 @@ class ScenarioById(MethodView):
     @blp.response(200, ScenarioDetailSchema)
     def get(self, scenario_id):
         """One scenario, with its newest solve job"""
-        if reap_stale():
-            db.session.commit()
         return get_scoped_or_404(Scenario, scenario_id)
 
     @access(roles("buyer"))
     @blp.arguments(ScenarioUpdateSchema)
     @blp.response(200, ScenarioSchema)
     @blp.alt_response(409, description="Submitted or approved, or a stale version")
+    @writes
     def patch(self, body, scenario_id):
         """Change a scenario that is not submitted; a new solve starts"""
         scenario = get_scoped_or_404(Scenario, scenario_id)
         sent = body.pop("version")
-        services.update_scenario(scenario, body, sent)
+        services.update_scenario(scenario, body, sent, current_user)
         services.solve_scenario(scenario, current_user)
-        db.session.commit()
-        start_committed()
         return scenario
 
 
@@ -95,12 +92,11 @@ class ScenarioSolve(MethodView):
     @access(roles("buyer"))
     @blp.response(202, ScenarioSchema)
     @blp.alt_response(409, description="Submitted or approved: frozen")
+    @writes
     def post(self, scenario_id):
         """Start a new solve with today's vendors, scores and offers (see the scenario's `job`)"""
         scenario = get_scoped_or_404(Scenario, scenario_id)
         services.solve_scenario(scenario, current_user)
-        db.session.commit()
-        start_committed()
         return scenario
 
 
@@ -108,12 +104,11 @@ class ScenarioSolve(MethodView):
 class ScenarioCopy(MethodView):
     @access(roles("buyer"))
     @blp.response(201, ScenarioSchema)
+    @writes
     def post(self, scenario_id):
         """Copy a scenario (any status) into a new one, and start solving it"""
         copy = services.copy_scenario(get_scoped_or_404(Scenario, scenario_id), current_user)
         services.solve_scenario(copy, current_user)
-        db.session.commit()
-        start_committed()
         return copy
 
 
@@ -142,8 +137,9 @@ class ScenarioFrontier(MethodView):
     @access(READERS)
     @blp.response(200, FRONTIER_DOCUMENT, description="Least cost against average impact")
     def get(self, scenario_id):
-        """The cost-versus-impact frontier of the scenario's problem document (traced by its solve)"""
-        return jsonify(solved_or_404(scenario_id).frontier or {"status": "skipped", "points": []})
+        """The cost-versus-impact frontier of the scenario's problem document (traced by its solve)"""  # noqa: E501
+        skipped = {"status": FrontierStatus.SKIPPED, "points": []}
+        return jsonify(solved_or_404(scenario_id).frontier or skipped)
 
 
 @blp.route("/scenarios/<int:scenario_id>/submit")
@@ -151,10 +147,10 @@ class ScenarioSubmit(MethodView):
     @access(roles("buyer"))
     @blp.response(200, ScenarioDetailSchema)
     @blp.alt_response(409, description="Not solved")
+    @writes
     def post(self, scenario_id):
         """Send a solved scenario to the executives; it is frozen from now on"""
         scenario = services.submit_scenario(get_scoped_or_404(Scenario, scenario_id), current_user)
-        db.session.commit()
         return scenario
 
 
@@ -164,11 +160,11 @@ class ScenarioDecision(MethodView):
     @blp.arguments(DecisionSchema)
     @blp.response(200, ScenarioDetailSchema)
     @blp.alt_response(409, description="Not submitted")
+    @writes
     def post(self, body, scenario_id):
         """Approve or reject a submitted scenario (executives of the organization only)"""
         scenario = get_scoped_or_404(Scenario, scenario_id)
         services.decide_scenario(scenario, body["decision"], body["comment"], current_user)
-        db.session.commit()
         return scenario
 
 
@@ -226,13 +222,12 @@ class ScenarioReport(MethodView):
     @access(READERS)
     @blp.response(202, JobSchema)
     @blp.alt_response(409, description="Not solved")
+    @writes
     def post(self, scenario_id):
-        """Start rendering the board-ready PDF; download it from the job's `file_url` when it is done"""
+        """Start rendering the board-ready PDF; download it from the job's `file_url` when it is done"""  # noqa: E501
         job = scenario_jobs.start_board_report(
             get_scoped_or_404(Scenario, scenario_id), current_user
         )
-        db.session.commit()
-        start_committed()
         return job
 
 

@@ -1,8 +1,10 @@
 from marshmallow import Schema, fields, validate
 
+import optimizer
 from procure.api_fields import RecordId, RecordVersion
 from procure.jobs.schemas import JobSchema
 from procure.jobs.services import latest_job
+from procure.states import Decision, FrontierStatus, Objective, ScenarioStatus
 
 
 def _solve_job(scenario):
@@ -20,16 +22,17 @@ class ScenarioSchema(Schema):
         metadata={"description": "A scoring profile version; the default profile when null"},
     )
     objective = fields.String(
-        load_default="min_cost", validate=validate.OneOf(("min_cost", "max_impact"))
+        load_default=Objective.MIN_COST, validate=validate.OneOf(tuple(Objective))
     )
     targets = fields.Dict(
         load_default=dict,
         metadata={
-            "description": "budget, min_avg_impact, min_avg_quality, min_impact_spend_share, impact_vendor_min_score, "
-            "max_vendor_spend_share; absent: taken from the needs; null: not applied"
+            "description": "budget, min_avg_impact, min_avg_quality, min_impact_spend_share, "
+            "impact_vendor_min_score, max_vendor_spend_share; absent: taken from the needs; "
+            "null: not applied"
         },
     )
-    status = fields.String(dump_only=True)
+    status = fields.String(dump_only=True, validate=validate.OneOf(tuple(ScenarioStatus)))
     copied_from_id = fields.Integer(dump_only=True, allow_none=True)
     version = fields.Integer(dump_only=True)
     totals = fields.Dict(dump_only=True, attribute="result.totals", allow_none=True)
@@ -46,13 +49,13 @@ class ScenarioUpdateSchema(Schema):
     name = fields.String(validate=validate.Length(min=1, max=200))
     need_ids = fields.List(RecordId())
     profile_id = RecordId(allow_none=True)
-    objective = fields.String(validate=validate.OneOf(("min_cost", "max_impact")))
+    objective = fields.String(validate=validate.OneOf(tuple(Objective)))
     targets = fields.Dict()
     version = RecordVersion(required=True)
 
 
 class DecisionSchema(Schema):
-    decision = fields.String(required=True, validate=validate.OneOf(("approved", "rejected")))
+    decision = fields.String(required=True, validate=validate.OneOf(tuple(Decision)))
     comment = fields.String(load_default="", validate=validate.Length(max=5000))
 
 
@@ -84,6 +87,15 @@ def _object(required=(), **properties):
 
 def _array(items):
     return {"type": "array", "items": items}
+
+
+def _one_of(values, description=None):
+    listed = {"type": "string", "enum": [str(value) for value in values]}
+    return {**listed, "description": description} if description else listed
+
+
+# a result is never stopped (only a frontier, by its caller)
+RESULT_STATUSES = tuple(status for status in optimizer.Status if status != optimizer.Status.STOPPED)
 
 
 _MESSAGES = _array(
@@ -125,7 +137,7 @@ PROBLEM_DOCUMENT = _object(
         )
     ),
     targets={"type": "object", "additionalProperties": _number(True)},
-    objective={"type": "string", "enum": ["min_cost", "max_impact"]},
+    objective=_one_of(Objective),
     options={"type": "object"},
     meta={
         "type": "object",
@@ -135,7 +147,7 @@ PROBLEM_DOCUMENT = _object(
 )
 RESULT_DOCUMENT = _object(
     ("status", "allocations", "constraints", "errors"),
-    status={"type": "string", "description": "optimal, infeasible, time_limit or invalid"},
+    status=_one_of(RESULT_STATUSES),
     objective={"type": "object", "nullable": True},
     allocations=_array(
         _object(
@@ -168,7 +180,10 @@ RESULT_DOCUMENT = _object(
 )
 FRONTIER_DOCUMENT = _object(
     ("status", "points"),
-    status={"type": "string"},
+    status=_one_of(
+        (*optimizer.Status, *FrontierStatus),
+        "skipped: the solve was not optimal, so no frontier was traced",
+    ),
     points=_array(
         _object(
             ("avg_impact", "cost"),
@@ -176,7 +191,7 @@ FRONTIER_DOCUMENT = _object(
             cost=_number(True),
             target_avg_impact=_number(True),
             cost_per_impact_point=_number(True),
-            status={"type": "string"},
+            status=_one_of(optimizer.Status),
         )
     ),
     errors=_MESSAGES,

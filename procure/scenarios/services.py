@@ -7,6 +7,7 @@ the request or command commits.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -14,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.attributes import flag_modified
 
 import optimizer
+from procure.accounts.models import User
 from procure.audit.services import record_event
 from procure.db import utcnow
 from procure.editing import check_version, save_changes
@@ -26,8 +28,12 @@ from procure.scenarios.adapter import build_problem
 from procure.scenarios.models import Scenario
 from procure.scoring.models import ScoringProfile
 from procure.scoring.services import profile_of
+from procure.states import Decision, Objective, ScenarioStatus
 
-STATUS_OF_RESULT = {"optimal": "solved", "infeasible": "infeasible"}
+STATUS_OF_RESULT = {
+    optimizer.Status.OPTIMAL: ScenarioStatus.SOLVED,
+    optimizer.Status.INFEASIBLE: ScenarioStatus.INFEASIBLE,
+}
 
 
 def _checked(organization_id: int, values: Mapping[str, Any]) -> dict[str, list[str]]:
@@ -57,7 +63,7 @@ def _checked(organization_id: int, values: Mapping[str, Any]) -> dict[str, list[
         is None
     ):
         errors["profile_id"] = ["No scoring profile with this id in your organization."]
-    if "objective" in values and values["objective"] not in ("min_cost", "max_impact"):
+    if "objective" in values and values["objective"] not in tuple(Objective):
         errors["objective"] = ["Choose min_cost or max_impact."]
     for problem in optimizer.validate_targets(
         values.get("targets") or {}
@@ -67,7 +73,7 @@ def _checked(organization_id: int, values: Mapping[str, Any]) -> dict[str, list[
 
 
 def create_scenario(organization_id: int, values: Mapping[str, Any], user) -> Scenario:
-    full = {"objective": "min_cost", "targets": {}, "profile_id": None, **values}
+    full = {"objective": Objective.MIN_COST, "targets": {}, "profile_id": None, **values}
     errors = _checked(organization_id, full)
     for key in ("name", "need_ids"):
         if key not in full:
@@ -86,13 +92,16 @@ def create_scenario(organization_id: int, values: Mapping[str, Any], user) -> Sc
     )
     db.session.add(scenario)
     record_event(
-        "scenario.create", scenario, after={"name": scenario.name, "needs": scenario.need_ids}
+        "scenario.create",
+        scenario,
+        actor=user,
+        after={"name": scenario.name, "needs": scenario.need_ids},
     )
     return scenario
 
 
 def update_scenario(
-    scenario: Scenario, values: Mapping[str, Any], sent_version: int | None
+    scenario: Scenario, values: Mapping[str, Any], sent_version: int | None, user: User
 ) -> Scenario:
     if not scenario.editable:
         raise ConflictError(
@@ -105,13 +114,10 @@ def update_scenario(
     before = {k: getattr(scenario, k) for k in values}
     for key, value in values.items():
         setattr(scenario, key, value.strip() if key == "name" else value)
-    scenario.status, scenario.problem, scenario.result = (
-        "draft",
-        None,
-        None,
-    )  # a changed scenario needs a new solve
+    # a changed scenario needs a new solve
+    scenario.status, scenario.problem, scenario.result = ScenarioStatus.DRAFT, None, None
     save_changes(scenario, "scenario", sent_version)
-    record_event("scenario.update", scenario, before=before, after=dict(values))
+    record_event("scenario.update", scenario, actor=user, before=before, after=dict(values))
     return scenario
 
 
@@ -151,7 +157,7 @@ def solve_scenario(scenario: Scenario, user) -> Job:
         )
     previous = jobs.latest_job(scenario, "scenario.solve")
     scenario.status, scenario.problem, scenario.result, scenario.frontier = (
-        "draft",
+        ScenarioStatus.DRAFT,
         None,
         None,
         None,
@@ -159,10 +165,10 @@ def solve_scenario(scenario: Scenario, user) -> Job:
     flag_modified(scenario, "status")
     save_changes(scenario, "scenario")
     if previous is not None and previous.active:
-        try:
+        # A ConflictError: it ended a moment ago without storing anything (a stored result fails
+        # the check above).
+        with contextlib.suppress(ConflictError):
             jobs.cancel(previous, user)
-        except ConflictError:
-            pass  # it ended a moment ago without storing anything (a stored result fails the check above)
     return jobs.enqueue(
         "scenario.solve", organization_id=scenario.organization_id, user=user, subject=scenario
     )
@@ -174,7 +180,7 @@ def store_solution(
     """Keep the problem document, its result and frontier, and the profile settings used."""
     scenario.problem, scenario.result, scenario.profile_settings = problem, result, settings
     scenario.frontier = frontier
-    scenario.status = STATUS_OF_RESULT.get(result["status"], "failed")
+    scenario.status = STATUS_OF_RESULT.get(result["status"], ScenarioStatus.FAILED)
     save_changes(scenario, "scenario")
     record_event(
         "scenario.solve",
@@ -203,18 +209,22 @@ def copy_scenario(scenario: Scenario, user) -> Scenario:
 
 def submit_scenario(scenario: Scenario, user) -> Scenario:
     """A buyer sends a solved scenario to the executives; from now on it is frozen."""
-    if scenario.status != "solved":
+    if scenario.status != ScenarioStatus.SOLVED:
         raise ConflictError(
             f"Only a solved scenario can be submitted; this one is {scenario.status}."
         )
     scenario.status, scenario.submitted_at, scenario.submitted_by_id = (
-        "submitted",
+        ScenarioStatus.SUBMITTED,
         utcnow(),
         user.id,
     )
     save_changes(scenario, "scenario")
     record_event(
-        "scenario.submit", scenario, before={"status": "solved"}, after={"status": "submitted"}
+        "scenario.submit",
+        scenario,
+        actor=user,
+        before={"status": ScenarioStatus.SOLVED},
+        after={"status": ScenarioStatus.SUBMITTED},
     )
     return scenario
 
@@ -225,25 +235,30 @@ def decide_scenario(scenario: Scenario, decision: str, comment: str, user) -> Sc
     Approval locks the scoring profile version the scenario used; the problem, the result and
     the profile settings are already stored with the scenario and are never changed again.
     """
-    if scenario.status != "submitted":
+    if scenario.status != ScenarioStatus.SUBMITTED:
         raise ConflictError(
             f"Only a submitted scenario can be decided; this one is {scenario.status}."
         )
-    if decision not in ("approved", "rejected"):
+    if decision not in tuple(Decision):
         raise ValidationFailed({"decision": ["Choose approved or rejected."]})
     comment = (comment or "").strip()
-    if decision == "rejected" and not comment:
+    if decision == Decision.REJECTED and not comment:
         raise ValidationFailed({"comment": ["Say why, so the buyer can prepare a better plan."]})
-    scenario.status, scenario.decided_at, scenario.decided_by_id = decision, utcnow(), user.id
+    scenario.status, scenario.decided_at, scenario.decided_by_id = (
+        ScenarioStatus(decision),
+        utcnow(),
+        user.id,
+    )
     scenario.decision_comment = comment or None
-    if decision == "approved" and scenario.profile_id is not None:
+    if decision == Decision.APPROVED and scenario.profile_id is not None:
         profile = db.session.get(ScoringProfile, scenario.profile_id)
         profile.locked = True
     save_changes(scenario, "scenario")
     record_event(
-        f"scenario.{'approve' if decision == 'approved' else 'reject'}",
+        f"scenario.{'approve' if decision == Decision.APPROVED else 'reject'}",
         scenario,
-        before={"status": "submitted"},
+        actor=user,
+        before={"status": ScenarioStatus.SUBMITTED},
         after={"status": decision, "comment": comment},
     )
     return scenario

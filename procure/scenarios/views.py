@@ -1,8 +1,9 @@
-"""Pages: scenarios of the buyer organization, with allocation, targets, explanation and frontier."""
+"""Pages: scenarios of the buyer organization, with allocation, targets, explanation and
+frontier."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -12,14 +13,16 @@ from procure.accounts.models import User
 from procure.audit.models import AuditEvent
 from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
-from procure.forms import commit_or_flash, form_int, form_number, form_version
+from procure.forms import form_int, form_number, form_version
 from procure.jobs.models import ACTIVE_STATUSES, Job
-from procure.jobs.services import latest_job, reap_stale
+from procure.jobs.services import latest_job
 from procure.needs.models import Need
 from procure.scenarios import jobs as scenario_jobs
 from procure.scenarios import review, services
 from procure.scenarios.models import Scenario
 from procure.scoring.services import profiles_for
+from procure.states import Objective
+from procure.transactions import attempt, discard, writes
 
 bp = Blueprint("scenario_pages", __name__)
 
@@ -42,19 +45,19 @@ def _form_values(form) -> tuple[dict, dict]:
         "name": form.get("name", "").strip(),
         "need_ids": [i for i in map(form_int, form.getlist("need_ids")) if i is not None],
         "profile_id": form_int(profile),
-        "objective": form.get("objective", "min_cost"),
+        "objective": form.get("objective", Objective.MIN_COST),
         "targets": targets,
     }
     return values, errors
 
 
 @bp.route("/scenarios", methods=["GET", "POST"])
-@access(roles("buyer", "executive", "admin"))
+@access(roles("buyer", "executive", "admin"), POST=roles("buyer"))
+@writes
 def index():
-    errors, values, status = {}, {"objective": "min_cost", "targets": {}, "need_ids": []}, 200
+    errors, status = {}, 200
+    values = {"objective": Objective.MIN_COST, "targets": {}, "need_ids": []}
     if request.method == "POST":
-        if current_user.role != "buyer":
-            abort(403, "Only buyers build scenarios.")
         values, errors = _form_values(request.form)
         if not errors:
             try:
@@ -63,10 +66,9 @@ def index():
                 )
                 services.solve_scenario(scenario, current_user)
             except ValidationFailed as failed:
-                db.session.rollback()
+                discard()
                 errors = failed.errors
             else:
-                db.session.commit()
                 return redirect(url_for("scenario_pages.show", scenario_id=scenario.id))
         status = 422
     scenarios = db.session.scalars(scoped_select(Scenario).order_by(Scenario.id.desc())).all()
@@ -106,8 +108,6 @@ def index():
 @bp.route("/scenarios/<int:scenario_id>")
 @access(roles("buyer", "executive", "admin"))
 def show(scenario_id):
-    if reap_stale():
-        db.session.commit()
     scenario = get_scoped_or_404(Scenario, scenario_id)
     chart = None
     if scenario.frontier is not None:
@@ -117,7 +117,7 @@ def show(scenario_id):
             if totals.get("cost") is not None
             else None
         )
-        chart = charts.frontier_chart(scenario.frontier.get("points", []), chosen)
+        chart = charts.frontier_chart(scenario.frontier.get("points", []), chosen, scenario.name)
     names, need_titles = review.problem_labels(scenario.problem)
     impact = (
         review.projected_impact(scenario) if (scenario.result or {}).get("allocations") else None
@@ -133,6 +133,8 @@ def show(scenario_id):
             select(User).where(User.id.in_({e.actor_id for e in events if e.actor_id}))
         ).all()
     }
+    solve_job = latest_job(scenario, "scenario.solve")
+    report_job = latest_job(scenario, "report.board_pdf")
     return render_template(
         "scenarios/show.html",
         scenario=scenario,
@@ -144,17 +146,23 @@ def show(scenario_id):
         impact=impact,
         events=events,
         people=people,
-        solve_job=latest_job(scenario, "scenario.solve"),
+        solve_job=solve_job,
+        show_solve_panel=review.shows_solve_panel(solve_job, scenario),
         target_labels={key: label for key, label, _ in TARGET_FIELDS},
-        report_job=latest_job(scenario, "report.board_pdf"),
+        report_job=report_job,
+        report_outdated=review.report_outdated(report_job, scenario),
+        infeasibility_lines=review.infeasibility_lines(
+            (scenario.result or {}).get("explanation") or {}
+        ),
     )
 
 
 @bp.route("/scenarios/<int:scenario_id>/solve", methods=["POST"])
 @access(roles("buyer"))
+@writes
 def solve(scenario_id):
     scenario = get_scoped_or_404(Scenario, scenario_id)
-    commit_or_flash(
+    attempt(
         lambda: services.solve_scenario(scenario, current_user), "Solving again with today's data."
     )
     return redirect(url_for("scenario_pages.show", scenario_id=scenario_id))
@@ -162,25 +170,27 @@ def solve(scenario_id):
 
 @bp.route("/scenarios/<int:scenario_id>/report", methods=["POST"])
 @access(roles("buyer", "executive", "admin"))
+@writes
 def report(scenario_id):
     """Start rendering the board PDF; the page shows its progress and then a download link."""
     scenario = get_scoped_or_404(Scenario, scenario_id)
-    commit_or_flash(lambda: scenario_jobs.start_board_report(scenario, current_user), None)
+    attempt(lambda: scenario_jobs.start_board_report(scenario, current_user), None)
     return redirect(url_for("scenario_pages.show", scenario_id=scenario_id) + "#report")
 
 
 @bp.route("/scenarios/<int:scenario_id>/copy", methods=["POST"])
 @access(roles("buyer"))
+@writes
 def copy(scenario_id):
     copied = services.copy_scenario(get_scoped_or_404(Scenario, scenario_id), current_user)
     services.solve_scenario(copied, current_user)
-    db.session.commit()
     flash("Copied and solving. Change its targets below.", "success")
     return redirect(url_for("scenario_pages.show", scenario_id=copied.id))
 
 
 @bp.route("/scenarios/<int:scenario_id>/edit", methods=["POST"])
 @access(roles("buyer"))
+@writes
 def edit(scenario_id):
     scenario = get_scoped_or_404(Scenario, scenario_id)
     values, errors = _form_values(request.form)
@@ -190,10 +200,10 @@ def edit(scenario_id):
     try:
         if errors:
             raise ValidationFailed(errors)
-        services.update_scenario(scenario, values, form_version(request.form))
+        services.update_scenario(scenario, values, form_version(request.form), current_user)
         services.solve_scenario(scenario, current_user)
     except (ValidationFailed, ConflictError) as failed:
-        db.session.rollback()
+        discard()
         detail = (
             failed.message
             if isinstance(failed, ConflictError)
@@ -201,16 +211,16 @@ def edit(scenario_id):
         )
         flash(f"Nothing was changed. {detail}", "error")
     else:
-        db.session.commit()
         flash("Saved. A new solve with these targets has started.", "success")
     return redirect(url_for("scenario_pages.show", scenario_id=scenario_id))
 
 
 @bp.route("/scenarios/<int:scenario_id>/submit", methods=["POST"])
 @access(roles("buyer"))
+@writes
 def submit(scenario_id):
     scenario = get_scoped_or_404(Scenario, scenario_id)
-    commit_or_flash(
+    attempt(
         lambda: services.submit_scenario(scenario, current_user),
         "Sent to your executives for review. The scenario is frozen now.",
     )
@@ -219,6 +229,7 @@ def submit(scenario_id):
 
 @bp.route("/scenarios/<int:scenario_id>/decision", methods=["POST"])
 @access(roles("executive"))
+@writes
 def decide(scenario_id):
     scenario = get_scoped_or_404(Scenario, scenario_id)
     try:
@@ -229,7 +240,7 @@ def decide(scenario_id):
             current_user,
         )
     except (ValidationFailed, ConflictError) as failed:
-        db.session.rollback()
+        discard()
         detail = (
             failed.message
             if isinstance(failed, ConflictError)
@@ -237,7 +248,6 @@ def decide(scenario_id):
         )
         flash(f"Nothing was decided. {detail}", "error")
     else:
-        db.session.commit()
         flash(f"{scenario.name} is {scenario.status}.", "success")
     return redirect(url_for("scenario_pages.show", scenario_id=scenario_id))
 
@@ -255,8 +265,8 @@ def check(scenario_id):
         cost = lambda value: "no plan" if value is None else f"${value:,.2f}"  # noqa: E731 (infeasible: no total)
         if outcome["identical"]:
             flash(
-                f"Re-solved the stored problem: the same {outcome['stored_allocations']} allocation lines and "
-                f"the same total ({cost(outcome['stored_cost'])}).",
+                f"Re-solved the stored problem: the same {outcome['stored_allocations']} "
+                f"allocation lines and the same total ({cost(outcome['stored_cost'])}).",
                 "success",
             )
         else:

@@ -25,8 +25,9 @@ from procure.disclosures.models import EVIDENCE_LEVELS, Disclosure, DisclosureRe
 from procure.disclosures.tables import flat_row
 from procure.extensions import db
 from procure.reference import reference
+from procure.states import DisclosureState, ReviewDecision
 from procure.vendors.models import Vendor
-from scoring.contract import REQUIRED_COLUMNS
+from scoring.contract import EVIDENCE_COLUMNS, REQUIRED_COLUMNS
 
 
 @dataclass(frozen=True)
@@ -51,10 +52,12 @@ def scored_versions(
         order_by=(Disclosure.period_end.desc(), Disclosure.number.desc()),
     )
     candidates = select(Disclosure.id, newest_first.label("place")).where(
-        Disclosure.state == "submitted"
+        Disclosure.state == DisclosureState.SUBMITTED
     )
     if organization_id is not None:
-        candidates = candidates.where(~Disclosure.in_state_for("rejected", organization_id))
+        candidates = candidates.where(
+            ~Disclosure.in_state_for(ReviewDecision.REJECTED, organization_id)
+        )
     if period_end is not None:
         candidates = candidates.where(Disclosure.period_end == period_end)
     ranked = candidates.subquery()
@@ -95,10 +98,10 @@ def _row(disclosure: Disclosure, category: str | None, verified: bool) -> dict |
     )
     if verified:
         floor = EVIDENCE_LEVELS.index("buyer_verified")
-        for section in ("workforce", "wages", "training"):
-            level = row.get(f"evidence_{section}")
+        for column in EVIDENCE_COLUMNS.values():
+            level = row.get(column)
             if level is None or EVIDENCE_LEVELS.index(level) < floor:
-                row[f"evidence_{section}"] = "buyer_verified"
+                row[column] = "buyer_verified"
     return {column: row.get(column) for column in REQUIRED_COLUMNS}
 
 
@@ -115,7 +118,7 @@ def scoring_input(
     """
     versions = scored_versions(organization_id, period_end)
     verified = (
-        set(db.session.scalars(DisclosureReview.decided(organization_id, "verified")))
+        set(db.session.scalars(DisclosureReview.decided(organization_id, ReviewDecision.VERIFIED)))
         if organization_id is not None
         else set()
     )

@@ -1,14 +1,21 @@
-"""The re-scoring job: refresh a period's score snapshots after disclosures change (procure.jobs)."""
+"""The re-scoring job: refresh a period's score snapshots after disclosures change
+(procure.jobs)."""
 
 from __future__ import annotations
 
 from datetime import date
 
+from procure.accounts.models import User
+from procure.disclosures.models import Disclosure
+from procure.disclosures.signals import scores_outdated
+from procure.jobs.kinds import job_kind
 from procure.jobs.models import Job
-from procure.jobs.services import Progress
+from procure.jobs.runner import Progress
+from procure.jobs.services import enqueue
 from procure.scoring.snapshots import refresh_period
 
 
+@job_kind("scores.refresh", "Re-scoring vendors")
 def refresh_scores(job: Job, progress: Progress) -> dict:
     """Replace the period's snapshots. Refreshes of one period run one after the other
     (refresh_period waits for the one before), so disclosures submitted together each queue one
@@ -20,8 +27,6 @@ def refresh_scores(job: Job, progress: Progress) -> dict:
 
 def start_refresh(period_end: date, organization_id: int, user) -> Job:
     """Queue a refresh of one period's snapshots (flushes); one per period and transaction."""
-    from procure.jobs.services import enqueue
-
     return enqueue(
         "scores.refresh",
         organization_id=organization_id,
@@ -29,3 +34,8 @@ def start_refresh(period_end: date, organization_id: int, user) -> Job:
         params={"period_end": period_end.isoformat()},
         once_per_transaction=True,
     )
+
+
+@scores_outdated.connect
+def _refresh_on_change(disclosure: Disclosure, user: User) -> None:
+    start_refresh(disclosure.period_end, user.organization_id, user)

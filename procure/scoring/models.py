@@ -29,7 +29,7 @@ class ScoringProfile(Base):
     @classmethod
     def scope(cls, user):
         """Buyers, executives and admins of the organization; nobody else."""
-        if not user.is_authenticated or user.role == "vendor":
+        if not user.is_authenticated or user.reads_as in ("vendor", "operator"):
             return false()
         return cls.organization_id == user.organization_id
 
@@ -58,12 +58,13 @@ class ScoreSnapshot(Base):
 
     @classmethod
     def scope(cls, user):
-        """A vendor sees its own; buyers, executives and admins every vendor's."""
+        """A vendor (and its organization's admin) sees its own; buyers, executives and a buyer
+        organization's admin every vendor's; the operator none."""
         from procure.vendors.models import Vendor
 
-        if not user.is_authenticated:
+        if not user.is_authenticated or user.role == "operator":
             return false()
-        if user.role == "vendor":
+        if user.reads_as == "vendor":
             return cls.vendor_id.in_(
                 select(Vendor.id).where(Vendor.organization_id == user.organization_id)
             )
@@ -107,6 +108,6 @@ class CustomMetric(Base):
     @classmethod
     def scope(cls, user):
         """Buyers, executives and admins of the organization; nobody else."""
-        if not user.is_authenticated or user.role == "vendor":
+        if not user.is_authenticated or user.reads_as in ("vendor", "operator"):
             return false()
         return cls.organization_id == user.organization_id

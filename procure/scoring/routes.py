@@ -19,6 +19,7 @@ from procure.scoring.schemas import (
     WhatIfResultSchema,
     WhatIfSchema,
 )
+from procure.transactions import computes, writes
 from procure.vendors.models import Vendor
 
 blp = Blueprint(
@@ -35,8 +36,6 @@ def profile_for_request(profile_id: int | None):
     """The scoring profile a request names (its organization's), or the default profile."""
     if profile_id is None:
         return services.default_profile()
-    if current_user.role == "vendor":
-        abort(404, "Vendors see scores under the default profile only.")
     return services.profile_of(get_scoped_or_404(ScoringProfile, profile_id))
 
 
@@ -51,12 +50,12 @@ class Profiles(MethodView):
     @access(roles("buyer"))
     @blp.arguments(ProfileSchema)
     @blp.response(201, ProfileSchema)
+    @writes
     def post(self, body):
         """Create a scoring profile (version 1); errors name the setting"""
         record = services.create_profile(
             current_user.organization_id, body["name"], body["settings"], current_user
         )
-        db.session.commit()
         return record
 
 
@@ -72,12 +71,12 @@ class ProfileById(MethodView):
     @blp.arguments(ProfileRevisionSchema)
     @blp.response(201, ProfileSchema)
     @blp.alt_response(409, description="Not the latest version")
+    @writes
     def patch(self, body, profile_id):
         """Change a profile: creates the next version (earlier versions never change)"""
         revision = services.revise_profile(
             get_scoped_or_404(ScoringProfile, profile_id), body["settings"], current_user
         )
-        db.session.commit()
         return revision
 
 
@@ -139,6 +138,7 @@ class WhatIf(MethodView):
     @access(roles("vendor", "buyer", "executive", "admin"))
     @blp.arguments(WhatIfSchema)
     @blp.response(200, WhatIfResultSchema)
+    @computes
     def post(self, body, vendor_id):
         """The total and rank a vendor would have with some figures changed (nothing is saved)"""
         vendor = get_scoped_or_404(Vendor, vendor_id)
@@ -175,10 +175,10 @@ class Metrics(MethodView):
     @access(roles("buyer", "admin"))
     @blp.arguments(MetricSchema)
     @blp.response(201, MetricSchema)
+    @writes
     def post(self, body):
         """Add a custom metric (it weighs nothing until a profile gives it a weight)"""
         metric = services.add_custom_metric(current_user.organization_id, body, current_user)
-        db.session.commit()
         return {**metric.definition(), "custom": True, "id": metric.id}
 
 
@@ -187,7 +187,7 @@ class MetricById(MethodView):
     @access(roles("buyer", "admin"))
     @blp.response(204)
     @blp.alt_response(409, description="A profile version uses it")
+    @writes
     def delete(self, metric_id):
         """Remove a custom metric that no profile version uses"""
         services.delete_custom_metric(get_scoped_or_404(CustomMetric, metric_id), current_user)
-        db.session.commit()

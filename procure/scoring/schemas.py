@@ -58,7 +58,8 @@ class ScoreRowSchema(Schema):
     topsis_rank = fields.Integer(
         allow_none=True,
         metadata={
-            "description": "Rank by TOPSIS closeness on the same criteria and weights (knocked-out vendors have none)"
+            "description": "Rank by TOPSIS closeness on the same criteria and weights "
+            "(knocked-out vendors have none)"
         },
     )
     topsis_closeness = fields.Float(allow_none=True)
@@ -96,7 +97,8 @@ class ScorecardSchema(Schema):
     trend = fields.List(
         fields.Nested(TrendPointSchema),
         metadata={
-            "description": "Total and rank per reporting period under the default profile, among the vendors of that "
+            "description": "Total and rank per reporting period under the default profile, "
+            "among the vendors of that "
             "period, on the figures as disclosed (no review applied); periods whose scored version "
             "your organization rejected are left out"
         },

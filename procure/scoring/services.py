@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import pandas as pd
@@ -16,24 +15,16 @@ from procure.editing import insert_once
 from procure.errors import ValidationFailed
 from procure.extensions import db
 from procure.scoring.adapter import ScoringInput, scoring_input
+from procure.scoring.defaults import catalog, default_profile
 from procure.scoring.models import CustomMetric, ScoringProfile
-from procure.settings import resource_dir
+from procure.scoring.snapshots import trend
 
 DEFAULT_PROFILE_NAME = "Default (DESIGN §4)"
 
 
-@lru_cache(maxsize=1)
-def catalog() -> scoring.Catalog:
-    return scoring.load_catalog(resource_dir("config") / "metrics.toml")
-
-
-@lru_cache(maxsize=1)
-def default_profile() -> scoring.Profile:
-    return scoring.load_profile(resource_dir("config") / "scoring_profile.toml", catalog())
-
-
 def catalog_for(organization_id: int | None) -> scoring.Catalog:
-    """The built-in catalog plus the organization's custom metrics (in the order they were added)."""
+    """The built-in catalog plus the organization's custom metrics (in the order they were
+    added)."""
     if organization_id is None:
         return catalog()
     custom = db.session.scalars(
@@ -49,7 +40,8 @@ def catalog_for(organization_id: int | None) -> scoring.Catalog:
 
 
 def viewer_catalog(user) -> scoring.Catalog:
-    """The catalog a user scores with: vendors the built-in one, buyer-side users their organization's."""
+    """The catalog a user scores with: vendors the built-in one, buyer-side users their
+    organization's."""
     return catalog() if user.role == "vendor" else catalog_for(user.organization_id)
 
 
@@ -97,7 +89,7 @@ def create_profile(
     )
     db.session.add(record)
     insert_once(record, taken)  # another request may have created it since the check
-    record_event("scoring_profile.create", record, after={"name": name, "number": 1})
+    record_event("scoring_profile.create", record, actor=user, after={"name": name, "number": 1})
     return record
 
 
@@ -133,13 +125,14 @@ def revise_profile(record: ScoringProfile, settings: Mapping[str, Any], user) ->
     insert_once(
         revision,
         ConflictError(  # two changes of the same version at once: the first one made it
-            f"Version {record.number} was changed by someone else a moment ago (version {revision.number} exists "
-            "now): reload it and apply your change again."
+            f"Version {record.number} was changed by someone else a moment ago "
+            f"(version {revision.number} exists now): reload it and apply your change again."
         ),
     )
     record_event(
         "scoring_profile.revise",
         revision,
+        actor=user,
         before={"number": record.number},
         after={"number": revision.number},
     )
@@ -310,8 +303,6 @@ def scorecard(
             }
             | {"peer_percentile": _clean(percentile)}
         )
-    from procure.scoring.snapshots import trend
-
     history = [
         {
             "period_end": snap.period_end,
@@ -422,7 +413,7 @@ def add_custom_metric(organization_id: int, values: Mapping[str, Any], user) -> 
             "The metric was not added: see the message for each field.",
         ),
     )
-    record_event("custom_metric.create", metric, after=metric.definition())
+    record_event("custom_metric.create", metric, actor=user, after=metric.definition())
     return metric
 
 
@@ -445,6 +436,6 @@ def delete_custom_metric(metric: CustomMetric, user) -> None:
             f"The metric {metric.key!r} is used by {', '.join(users)}: profile versions are kept "
             "as they were, so it stays."
         )
-    record_event("custom_metric.delete", metric, before=metric.definition())
+    record_event("custom_metric.delete", metric, actor=user, before=metric.definition())
     db.session.delete(metric)
     db.session.flush()

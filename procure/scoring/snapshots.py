@@ -1,5 +1,5 @@
-"""Score snapshots per vendor and period, refreshed (by a job) when a disclosure is submitted; scored as
-disclosed, so one buyer organization's review never shows in what another sees."""
+"""Score snapshots per vendor and period, refreshed (by a job) when a disclosure is submitted;
+scored as disclosed, so one buyer organization's review never shows in what another sees."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ import scoring
 from procure.disclosures.models import DisclosureReview
 from procure.extensions import db
 from procure.scoring.adapter import scoring_input
+from procure.scoring.defaults import catalog, default_profile
 from procure.scoring.models import ScoreSnapshot
-from procure.scoring.services import catalog, default_profile
+from procure.states import ReviewDecision
 
 
 def refresh_period(period_end) -> int:
@@ -65,7 +66,7 @@ def _one_refresh_at_a_time(period_end) -> None:
 
 def trend(vendor_id: int, organization_id: int | None) -> list[ScoreSnapshot]:
     """The vendor's snapshots by period, without those of versions the organization rejected."""
-    rejected = DisclosureReview.decided(organization_id, "rejected")
+    rejected = DisclosureReview.decided(organization_id, ReviewDecision.REJECTED)
     return db.session.scalars(
         select(ScoreSnapshot)
         .where(ScoreSnapshot.vendor_id == vendor_id, ScoreSnapshot.disclosure_id.not_in(rejected))

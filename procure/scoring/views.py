@@ -11,28 +11,32 @@ from procure import charts
 from procure.access import access, get_scoped_or_404, roles, scoped_select
 from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
-from procure.forms import commit_or_flash, form_int, form_number
+from procure.forms import form_int, form_number
 from procure.scoring import services
 from procure.scoring.models import CustomMetric, ScoringProfile
+from procure.transactions import attempt, computes, discard, writes
 from procure.vendors.categories import service_categories
 from procure.vendors.models import Vendor
 from scoring.contract import FORMULA_FIELDS
+from scoring.fields import COLUMN_FIELDS
 
 bp = Blueprint("scoring_pages", __name__)
 
-WHAT_IF_FIELDS = (
-    ("impact_workers_end", "Impact workers at period end"),
-    ("impact_worker_hires", "Impact workers hired"),
-    ("impact_worker_median_wage", "Median wage of impact workers (per pay period)"),
-    ("training_hours_impact_workers", "Training hours, impact workers"),
-    ("training_spend_usd", "Training spend (USD)"),
+# The figures the what-if box offers: columns of the scored table, labelled by the field table.
+WHAT_IF_FIELDS = tuple(
+    COLUMN_FIELDS[column]
+    for column in (
+        "impact_workers_end",
+        "impact_worker_hires",
+        "impact_worker_median_wage",
+        "training_hours_impact_workers",
+        "training_spend_usd",
+    )
 )
 
 
 def _profile_choice():
-    profiles = (
-        services.profiles_for(current_user.organization_id) if current_user.role != "vendor" else []
-    )
+    profiles = services.profiles_for(current_user.organization_id)  # none for a vendor
     asked = request.args.get("profile") or None  # the "Default" option sends an empty value
     chosen = form_int(asked)
     if asked is not None and chosen is None:
@@ -58,6 +62,7 @@ def compare():
     return render_template(
         "scoring/compare.html",
         rows=rows,
+        legend=charts.pillar_legend(),
         profiles=profiles,
         record=record,
         category=category,
@@ -85,8 +90,9 @@ def _render_scorecard(vendor: Vendor):
     )
     outcome, errors, values = None, {}, {}
     if card and request.method == "POST":
-        values = {key: request.form.get(key, "").strip() for key, _ in WHAT_IF_FIELDS}
-        typed = {key: form_number(request.form, key, errors) for key, _ in WHAT_IF_FIELDS}
+        columns = [field.column for field in WHAT_IF_FIELDS]
+        values = {key: request.form.get(key, "").strip() for key in columns}
+        typed = {key: form_number(request.form, key, errors) for key in columns}
         changes = {key: value for key, value in typed.items() if value is not None}
         if not errors and changes:
             try:
@@ -127,6 +133,7 @@ def _render_scorecard(vendor: Vendor):
 
 @bp.route("/scorecard", methods=["GET", "POST"])
 @access(roles("vendor"))
+@computes
 def own_scorecard():
     vendor = db.session.scalar(
         select(Vendor).where(Vendor.organization_id == current_user.organization_id)
@@ -138,12 +145,13 @@ def own_scorecard():
 
 @bp.route("/vendors/<int:vendor_id>/scorecard", methods=["GET", "POST"])
 @access(roles("buyer", "executive", "admin"))
+@computes
 def vendor_scorecard(vendor_id):
     return _render_scorecard(get_scoped_or_404(Vendor, vendor_id))
 
 
 PILLARS = ("impact", "cost", "quality")
-PAIRS = (("impact", "cost"), ("impact", "quality"), ("cost", "quality"))
+PAIRS = tuple(scoring.ahp_pairs(PILLARS))
 
 
 def _settings_from_form(form, base: dict) -> tuple[dict, dict]:
@@ -196,13 +204,10 @@ def _ahp_pillars(form) -> tuple[dict | None, dict, float | None]:
     }
     if errors:
         return None, errors, None
-    index = {p: i for i, p in enumerate(PILLARS)}
-    matrix = [[1.0] * 3 for _ in range(3)]
-    for (first, second), value in judgements.items():
-        if value <= 0:
-            return None, {f"ahp.{first}.{second}": ["Use a positive number."]}, None
-        matrix[index[first]][index[second]] = value
-        matrix[index[second]][index[first]] = 1.0 / value
+    try:
+        matrix = scoring.judgement_matrix(PILLARS, judgements)
+    except scoring.AhpError as refused:
+        return None, {f"ahp.{e.field}": [e.message] for e in refused.errors}, None
     try:
         outcome = scoring.ahp_weights(list(PILLARS), matrix)
     except scoring.AhpError as refused:
@@ -249,6 +254,7 @@ def _preview(profile) -> list[dict]:
 
 @bp.route("/profiles/preview", methods=["POST"])
 @access(roles("buyer"))
+@computes
 def preview_fragment():
     """The ranking preview for the editor's current (unsaved) values, as an HTML fragment: the
     editor's script asks for it as the buyer types."""
@@ -288,7 +294,8 @@ def _save_profile(record: ScoringProfile | None, name: str, settings: dict) -> S
 
 @bp.route("/profiles", methods=["GET", "POST"])
 @bp.route("/profiles/<int:profile_id>", methods=["GET", "POST"])
-@access(roles("buyer", "executive", "admin"))
+@access(roles("buyer", "executive", "admin"), POST=roles("buyer"))
+@writes
 def profiles(profile_id=None):
     record = get_scoped_or_404(ScoringProfile, profile_id) if profile_id else None
     base = record.settings if record else services.default_profile().to_dict()
@@ -296,8 +303,6 @@ def profiles(profile_id=None):
     name = record.name if record else ""
     status = 200
     if request.method == "POST":
-        if current_user.role != "buyer":
-            abort(403, "Only buyers change scoring profiles.")
         settings, errors = _settings_from_form(request.form, base)
         name = request.form.get("name", name).strip()
         action = request.form.get("action", "preview")
@@ -315,14 +320,13 @@ def profiles(profile_id=None):
                     try:
                         saved = _save_profile(record, name, settings)
                     except ValidationFailed as failed:
-                        db.session.rollback()
+                        discard()
                         errors = failed.errors
                     except ConflictError as conflict:  # saved from another tab at the same moment
-                        db.session.rollback()
+                        discard()
                         flash(conflict.message, "error")
                         status = 409
                     else:
-                        db.session.commit()
                         return redirect(url_for("scoring_pages.profiles", profile_id=saved.id))
                 else:
                     preview = _preview(profile)
@@ -351,13 +355,12 @@ def profiles(profile_id=None):
 
 
 @bp.route("/metrics", methods=["GET", "POST"])
-@access(roles("buyer", "executive", "admin"))
+@access(roles("buyer", "executive", "admin"), POST=roles("buyer", "admin"))
+@writes
 def metrics():
     """The metric catalog the organization scores with, and a form to add a custom metric."""
     errors, values, status = {}, {"direction": "higher", "section": "workforce"}, 200
     if request.method == "POST":
-        if current_user.role not in ("buyer", "admin"):
-            abort(403, "Only buyers and admins add metrics.")
         values = {
             name: request.form.get(name, "").strip()
             for name in services.METRIC_FIELDS
@@ -374,13 +377,12 @@ def metrics():
                     current_user.organization_id, values, current_user
                 )
             except ValidationFailed as failed:
-                db.session.rollback()
+                discard()
                 errors = {
                     ("goalposts.low" if field == "goalposts" else field): messages
                     for field, messages in failed.errors.items()
                 }
             else:
-                db.session.commit()
                 flash(
                     f"Added {metric.label}. Give it a weight in a scoring profile to count it.",
                     "success",
@@ -403,9 +405,8 @@ def metrics():
 
 @bp.route("/metrics/<int:metric_id>/delete", methods=["POST"])
 @access(roles("buyer", "admin"))
+@writes
 def delete_metric(metric_id):
     metric = get_scoped_or_404(CustomMetric, metric_id)
-    commit_or_flash(
-        lambda: services.delete_custom_metric(metric, current_user), f"Removed {metric.label}."
-    )
+    attempt(lambda: services.delete_custom_metric(metric, current_user), f"Removed {metric.label}.")
     return redirect(url_for("scoring_pages.metrics"))

@@ -32,10 +32,11 @@ class Vendor(TimestampMixin, Base):
 
     @classmethod
     def scope(cls, user):
-        """Vendors see their own profile; buyers, executives and admins see every vendor."""
-        if not user.is_authenticated:
+        """Vendors (and their organization's admin) see their own profile; buyers, executives and
+        a buyer organization's admin see every vendor; the operator sees none."""
+        if not user.is_authenticated or user.role == "operator":
             return false()
-        if user.role == "vendor":
+        if user.reads_as == "vendor":
             return cls.organization_id == user.organization_id
         return true()
 
@@ -67,8 +68,9 @@ class Offer(TimestampMixin, Base):
 
     @classmethod
     def scope(cls, user):
-        if not user.is_authenticated:
+        """As Vendor.scope: a vendor organization's own offers, or every vendor's for buyers."""
+        if not user.is_authenticated or user.role == "operator":
             return false()
-        if user.role == "vendor":
+        if user.reads_as == "vendor":
             return cls.vendor.has(Vendor.organization_id == user.organization_id)
         return true()

@@ -7,6 +7,7 @@ from flask_smorest import Blueprint
 from procure.access import SIGNED_IN, access, get_scoped_or_404, roles, scoped_select
 from procure.accounts.models import Organization
 from procure.extensions import db
+from procure.transactions import writes
 from procure.vendors import services
 from procure.vendors.models import Offer, Vendor
 from procure.vendors.schemas import (
@@ -41,11 +42,11 @@ class Vendors(MethodView):
     @blp.arguments(VendorSchema)
     @blp.response(201, VendorSchema)
     @blp.alt_response(409, description="Your organization already has a profile")
+    @writes
     def post(self, body):
         """Create your organization's vendor profile"""
         organization = db.session.get(Organization, current_user.organization_id)
-        vendor = services.create_vendor(organization, body)
-        db.session.commit()
+        vendor = services.create_vendor(organization, body, current_user)
         return vendor
 
 
@@ -61,12 +62,12 @@ class VendorById(MethodView):
     @blp.arguments(VendorUpdateSchema)
     @blp.response(200, VendorSchema)
     @blp.alt_response(409, description="Stale version")
+    @writes
     def patch(self, body, vendor_id):
         """Edit your profile; send the version you loaded"""
         vendor = get_scoped_or_404(Vendor, vendor_id)
         sent = body.pop("version")
-        services.update_vendor(vendor, body, sent)
-        db.session.commit()
+        services.update_vendor(vendor, body, sent, current_user)
         return vendor
 
 
@@ -84,10 +85,10 @@ class VendorOffers(MethodView):
     @access(roles("vendor"))
     @blp.arguments(OfferSchema)
     @blp.response(201, OfferSchema)
+    @writes
     def post(self, body, vendor_id):
         """Add a line to your rate card"""
-        offer = services.create_offer(get_scoped_or_404(Vendor, vendor_id), body)
-        db.session.commit()
+        offer = services.create_offer(get_scoped_or_404(Vendor, vendor_id), body, current_user)
         return offer
 
 
@@ -103,10 +104,10 @@ class OfferById(MethodView):
     @blp.arguments(OfferUpdateSchema)
     @blp.response(200, OfferSchema)
     @blp.alt_response(409, description="Stale version")
+    @writes
     def patch(self, body, offer_id):
-        """Edit a rate-card line (set active to false to withdraw it); send the version you loaded"""
+        """Edit a rate-card line (set active to false to withdraw it); send the version you loaded"""  # noqa: E501
         offer = get_scoped_or_404(Offer, offer_id)
         sent = body.pop("version")
-        services.update_offer(offer, body, sent)
-        db.session.commit()
+        services.update_offer(offer, body, sent, current_user)
         return offer

@@ -8,6 +8,8 @@ from typing import Any
 
 from sqlalchemy import select
 
+from procure.accounts.models import Organization, User
+from procure.accounts.names import name_key, name_problems
 from procure.audit.services import record_event
 from procure.editing import check_version, insert_once, save_changes
 from procure.errors import ConflictError, ValidationFailed
@@ -26,6 +28,35 @@ OFFER_FIELDS = (
     "quality",
     "active",
 )
+
+
+def vendor_name_errors(fields: Mapping[str, Any], organization_id: int) -> dict[str, list[str]]:
+    """Why `fields["name"]` (when given) cannot be the vendor profile name of `organization_id`'s
+    vendor, under `name`: the rules of an organization name, against every other vendor's
+    profile name and every other organization's name, so that no vendor passes for another in
+    the directory. Profile names are compared in Python by name_key (the vendor table stores no
+    key)."""
+    if "name" not in fields:
+        return {}
+    name = str(fields["name"] or "")
+    problems = name_problems(name, "vendor")
+    if problems:
+        return {"name": problems}
+    key = name_key(name)
+    others = db.session.scalars(
+        select(Vendor.name).where(Vendor.organization_id != organization_id)
+    )
+    vendor = next((other for other in others if name_key(other) == key), None)
+    if vendor is not None:
+        return {"name": [f"Another vendor is named {vendor!r}."]}
+    organization = db.session.scalar(
+        select(Organization.name).where(
+            Organization.name_key == key, Organization.id != organization_id
+        )
+    )
+    if organization is not None:
+        return {"name": [f"Another organization is named {organization!r}."]}
+    return {}
 
 
 def _profile_errors(fields: Mapping[str, Any]) -> dict[str, list[str]]:
@@ -58,7 +89,7 @@ def _profile_errors(fields: Mapping[str, Any]) -> dict[str, list[str]]:
     return errors
 
 
-def create_vendor(organization, fields: Mapping[str, Any]) -> Vendor:
+def create_vendor(organization: Organization, fields: Mapping[str, Any], user: User) -> Vendor:
     """Create the profile of a vendor organization (one per organization)."""
     if organization.kind != "vendor":
         raise ValidationFailed(
@@ -74,7 +105,7 @@ def create_vendor(organization, fields: Mapping[str, Any]) -> Vendor:
         "sites": [],
         **fields,
     }
-    errors = _profile_errors(full)
+    errors = {**vendor_name_errors(full, organization.id), **_profile_errors(full)}
     if "country" not in full:
         errors["country"] = ["Give the country of the vendor's head office."]
     if errors:
@@ -82,13 +113,17 @@ def create_vendor(organization, fields: Mapping[str, Any]) -> Vendor:
     vendor = Vendor(organization=organization, **{k: full[k] for k in PROFILE_FIELDS})
     db.session.add(vendor)
     insert_once(vendor, exists)  # another request may have created it since the check
-    record_event("vendor.create", vendor, after={k: full[k] for k in ("name", "country")})
+    record_event(
+        "vendor.create", vendor, actor=user, after={k: full[k] for k in ("name", "country")}
+    )
     return vendor
 
 
-def update_vendor(vendor: Vendor, fields: Mapping[str, Any], sent_version: int | None) -> Vendor:
+def update_vendor(
+    vendor: Vendor, fields: Mapping[str, Any], sent_version: int | None, user: User
+) -> Vendor:
     check_version(vendor, sent_version, "vendor profile")
-    errors = _profile_errors(fields)
+    errors = {**vendor_name_errors(fields, vendor.organization_id), **_profile_errors(fields)}
     if errors:
         raise ValidationFailed(errors)
     before = {k: getattr(vendor, k) for k in PROFILE_FIELDS if k in fields}
@@ -96,7 +131,9 @@ def update_vendor(vendor: Vendor, fields: Mapping[str, Any], sent_version: int |
         if key in fields:
             setattr(vendor, key, fields[key])
     save_changes(vendor, "vendor profile", sent_version)
-    record_event("vendor.update", vendor, before=before, after={k: fields[k] for k in before})
+    record_event(
+        "vendor.update", vendor, actor=user, before=before, after={k: fields[k] for k in before}
+    )
     return vendor
 
 
@@ -119,7 +156,7 @@ def _offer_errors(fields: Mapping[str, Any]) -> dict[str, list[str]]:
     return errors
 
 
-def create_offer(vendor: Vendor, fields: Mapping[str, Any]) -> Offer:
+def create_offer(vendor: Vendor, fields: Mapping[str, Any], user: User) -> Offer:
     errors = _offer_errors(fields)
     if errors:
         raise ValidationFailed(errors)
@@ -127,11 +164,15 @@ def create_offer(vendor: Vendor, fields: Mapping[str, Any]) -> Offer:
     if offer.service_category not in vendor.service_categories:
         vendor.service_categories = [*vendor.service_categories, offer.service_category]
     db.session.add(offer)
-    record_event("offer.create", offer, after={k: fields[k] for k in OFFER_FIELDS if k in fields})
+    record_event(
+        "offer.create", offer, actor=user, after={k: fields[k] for k in OFFER_FIELDS if k in fields}
+    )
     return offer
 
 
-def update_offer(offer: Offer, fields: Mapping[str, Any], sent_version: int | None) -> Offer:
+def update_offer(
+    offer: Offer, fields: Mapping[str, Any], sent_version: int | None, user: User
+) -> Offer:
     check_version(offer, sent_version, "offer")
     errors = _offer_errors(fields)
     if errors:
@@ -140,5 +181,7 @@ def update_offer(offer: Offer, fields: Mapping[str, Any], sent_version: int | No
     for key in before:
         setattr(offer, key, fields[key])
     save_changes(offer, "offer", sent_version)
-    record_event("offer.update", offer, before=before, after={k: fields[k] for k in before})
+    record_event(
+        "offer.update", offer, actor=user, before=before, after={k: fields[k] for k in before}
+    )
     return offer

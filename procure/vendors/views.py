@@ -13,6 +13,7 @@ from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
 from procure.forms import form_number, form_version
 from procure.reference import reference
+from procure.transactions import discard, writes
 from procure.vendors import services
 from procure.vendors.categories import UNITS, service_categories
 from procure.vendors.models import Offer, Vendor
@@ -61,6 +62,7 @@ def _dotted(errors: dict) -> dict:
 
 @bp.route("/vendor/profile", methods=["GET", "POST"])
 @access(roles("vendor"))
+@writes
 def profile():
     vendor = own_vendor()
     errors: dict = {}
@@ -77,18 +79,17 @@ def profile():
         try:
             if vendor is None:
                 organization = db.session.get(Organization, current_user.organization_id)
-                vendor = services.create_vendor(organization, values)
+                vendor = services.create_vendor(organization, values, current_user)
             else:
-                services.update_vendor(vendor, values, form_version(request.form))
+                services.update_vendor(vendor, values, form_version(request.form), current_user)
         except (ValidationFailed, ConflictError) as failed:
-            db.session.rollback()
+            discard()
             vendor = own_vendor()
             errors = _dotted(failed.errors) if isinstance(failed, ValidationFailed) else {}
             if isinstance(failed, ConflictError):
                 flash(failed.message, "error")
             status = 422 if isinstance(failed, ValidationFailed) else 409
         else:
-            db.session.commit()
             flash("Your profile is saved.", "success")
             return redirect(url_for("vendor_pages.profile"))
     countries = sorted(
@@ -122,6 +123,7 @@ def _offer_from_form(form) -> tuple[dict, dict]:
 
 @bp.route("/vendor/offers", methods=["GET", "POST"])
 @access(roles("vendor"))
+@writes
 def offers():
     vendor = own_vendor()
     if vendor is None:
@@ -134,12 +136,11 @@ def offers():
         values, errors = _offer_from_form(request.form)
         if not errors:
             try:
-                services.create_offer(vendor, values)
+                services.create_offer(vendor, values, current_user)
             except ValidationFailed as failed:
-                db.session.rollback()
+                discard()
                 errors = failed.errors
             else:
-                db.session.commit()
                 flash("The offer is added to your rate card.", "success")
                 return redirect(url_for("vendor_pages.offers"))
         status = 422
@@ -161,15 +162,16 @@ def offers():
 
 @bp.route("/vendor/offers/<int:offer_id>", methods=["POST"])
 @access(roles("vendor"))
+@writes
 def edit_offer(offer_id):
     offer = get_scoped_or_404(Offer, offer_id)
     values, errors = _offer_from_form(request.form)
     try:
         if errors:
             raise ValidationFailed(errors)
-        services.update_offer(offer, values, form_version(request.form))
+        services.update_offer(offer, values, form_version(request.form), current_user)
     except (ValidationFailed, ConflictError) as failed:
-        db.session.rollback()
+        discard()
         detail = (
             "; ".join(f"{k}: {' '.join(v)}" for k, v in failed.errors.items())
             if isinstance(failed, ValidationFailed)
@@ -177,7 +179,6 @@ def edit_offer(offer_id):
         )
         flash(f"The offer was not changed. {detail}", "error")
     else:
-        db.session.commit()
         flash("The offer is updated.", "success")
     return redirect(url_for("vendor_pages.offers"))
 

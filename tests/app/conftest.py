@@ -2,8 +2,8 @@
 
 import pytest
 
-from procure.jobs import services as jobs
-from tests.app.counting_job import SEEN
+from procure.jobs.kinds import KINDS, JobKind
+from tests.app.counting_job import SEEN, counting
 from tests.app.walking import World
 
 
@@ -16,6 +16,4 @@ def walk_world(app, make_user, make_vendor, bearer, sign_in):
 def counting_kind(monkeypatch):
     """The job kind "test.counting" (tests/app/counting_job.py) registered, its SEEN emptied."""
     SEEN.clear()
-    monkeypatch.setitem(
-        jobs.KINDS, "test.counting", jobs.JobKind("Counting", "tests.app.counting_job:counting")
-    )
+    monkeypatch.setitem(KINDS, "test.counting", JobKind("Counting", counting))

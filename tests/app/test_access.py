@@ -103,8 +103,13 @@ def test_another_users_token_cannot_be_revoked_from_the_page(client, make_user, 
     assert token.revoked_at is None
 
 
-def test_admin_sees_every_organization(client, make_user, make_org, bearer):
+def test_an_admin_sees_its_own_organization_and_the_operator_sees_every_one(
+    client, make_user, make_org, bearer
+):
     admin = make_user("admin")
     other = make_org("vendor")
     listed = {o["id"] for o in client.get("/api/v1/organizations", headers=bearer(admin)).json}
-    assert {admin.organization_id, other.id} <= listed
+    assert listed == {admin.organization_id}
+    operator = make_user("operator")
+    listed = {o["id"] for o in client.get("/api/v1/organizations", headers=bearer(operator)).json}
+    assert listed == {admin.organization_id, other.id, operator.organization_id}

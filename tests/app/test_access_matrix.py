@@ -4,7 +4,12 @@ The actors: anonymous; vendor A, which owns the vendor profile, offers, disclosu
 named below, and vendor B; buyer X, who keeps the profile, custom metric, need, scenarios and job
 of buyer organization X; buyer Y of another buyer organization, which keeps the same records;
 executive X, who reads X's scenarios, compares them and approves or rejects the submitted one,
-but edits nothing; executive Y; and the admin of organization X (where the demo keeps its admin).
+but edits nothing; executive Y; the admin of organization X (where the demo keeps its admin);
+the admin of organization Y; the admin of vendor B's organization; and the platform operator.
+An admin is a member of its own organization: it reads what that organization's executives (a
+buyer organization) or vendor users (a vendor organization) read, administers its own users only,
+and another organization's users answer 404. The operator creates organizations and reads counts
+across them (/api/v1/platform/summary), never a tenant's records.
 
 `ok` means the access layer let the request through (the handler may still answer 2xx, 3xx, 409
 or 422 for the body sent); `404` means the record is hidden; `403` the role is refused; `anon`
@@ -12,7 +17,8 @@ that sign-in is required (401 on the API, a redirect to the sign-in page for pag
 of the URL map needs a row: a new route without one fails the test.
 
 Placeholders name records: {vendor} {offer} {draft} {submitted} {evidence} {token} {organization}
-{user} are vendor A's, {vendor_b} {offer_b} vendor B's; {profile} {metric} {need} {scenario}
+{user} are vendor A's, {vendor_b} {offer_b} {organization_b} {user_b} vendor B's; {profile}
+{metric} {need} {scenario}
 {submitted_scenario} {job} {organization_x} {user_x} are organization X's, the same names ending
 in `_y` organization Y's.
 """
@@ -38,79 +44,96 @@ ACTORS = (
     "executive_x",
     "executive_y",
     "admin",
+    "admin_y",
+    "admin_vendor_b",
+    "operator",
 )
 
 
-def row(anonymous, vendor_a, vendor_b, buyer_x, buyer_y, executive_x, executive_y, admin):
-    return dict(
-        zip(
-            ACTORS,
-            (anonymous, vendor_a, vendor_b, buyer_x, buyer_y, executive_x, executive_y, admin),
-        )
-    )
+def row(*outcomes):
+    """One outcome per actor, in the order of ACTORS."""
+    return dict(zip(ACTORS, outcomes, strict=True))
 
 
-# Rows that repeat: vendors' records, which every buyer, executive and admin may read; records of
-# organization X (read by its buyers, executives and admin; written by its buyers); vendor A's
-# records that only a vendor writes; and a buyer's write that no other role makes.
-VENDOR_READ = row("anon", "ok", "404", "ok", "ok", "ok", "ok", "ok")
-VENDOR_WRITE = row("anon", "ok", "404", "403", "403", "403", "403", "403")
-X_READ = row("anon", "403", "403", "ok", "404", "ok", "404", "ok")
-X_WRITE = row("anon", "403", "403", "ok", "404", "403", "403", "403")
+# Rows that repeat: vendors' records, which every buyer, executive and buyer organization's admin
+# may read (the scores by role: the operator's is refused); records of organization X (read by
+# its buyers, executives and admin; written by its buyers); vendor A's records that only a vendor
+# writes; and a buyer's write that no other role makes.
+VENDOR_READ = row("anon", "ok", "404", "ok", "ok", "ok", "ok", "ok", "ok", "404", "404")
+VENDOR_SCORES = row("anon", "ok", "404", "ok", "ok", "ok", "ok", "ok", "ok", "404", "403")
+VENDOR_WRITE = row("anon", "ok", "404", "403", "403", "403", "403", "403", "403", "403", "403")
+X_READ = row("anon", "403", "403", "ok", "404", "ok", "404", "ok", "404", "403", "403")
+X_WRITE = row("anon", "403", "403", "ok", "404", "403", "403", "403", "403", "403", "403")
 X_PAGE_WRITE = row(
-    "anon", "403", "403", "ok", "404", "403", "404", "403"
-)  # the record is looked up first
-Y_READ = row("anon", "403", "403", "404", "ok", "404", "ok", "404")
-Y_WRITE = row("anon", "403", "403", "404", "ok", "403", "403", "403")
-BUYER_ONLY = row("anon", "403", "403", "ok", "ok", "403", "403", "403")
-ORGANIZATION_READ = row("anon", "403", "403", "ok", "ok", "ok", "ok", "ok")
-VENDOR_ONLY = row("anon", "ok", "ok", "403", "403", "403", "403", "403")
-SIGNED_IN = row("anon", "ok", "ok", "ok", "ok", "ok", "ok", "ok")
-PUBLIC = row("ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok")
+    "anon", "403", "403", "ok", "404", "403", "403", "403", "403", "403", "403"
+)  # the page's POST admits buyers only (its GET the buyer side), then looks the record up
+Y_READ = row("anon", "403", "403", "404", "ok", "404", "ok", "404", "ok", "403", "403")
+Y_WRITE = row("anon", "403", "403", "404", "ok", "403", "403", "403", "403", "403", "403")
+BUYER_ONLY = row("anon", "403", "403", "ok", "ok", "403", "403", "403", "403", "403", "403")
+ORGANIZATION_READ = row("anon", "403", "403", "ok", "ok", "ok", "ok", "ok", "ok", "403", "403")
+VENDOR_ONLY = row("anon", "ok", "ok", "403", "403", "403", "403", "403", "403", "403", "403")
+SIGNED_IN = row("anon", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok")
+PUBLIC = row("ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok")
+# Accounts: a record only vendor A's user sees (its token, itself); routes of every admin, of the
+# operator only; and an admin's action on a user of organization X, Y or vendor B's organization,
+# which that organization's admin alone may take (404 for the other admins).
+OWN_VENDOR_A = row("anon", "ok", "404", "404", "404", "404", "404", "404", "404", "404", "404")
+ANY_ADMIN = row("anon", "403", "403", "403", "403", "403", "403", "ok", "ok", "ok", "403")
+OPERATOR_ONLY = row("anon", "403", "403", "403", "403", "403", "403", "403", "403", "403", "ok")
+ADMINISTER_X = row("anon", "403", "403", "403", "403", "403", "403", "ok", "404", "404", "403")
+ADMINISTERED = {
+    "user_x": ADMINISTER_X,
+    "user_y": row("anon", "403", "403", "403", "403", "403", "403", "404", "ok", "404", "403"),
+    "user_b": row("anon", "403", "403", "403", "403", "403", "403", "404", "404", "ok", "403"),
+}
+# in this order: a deactivated user is then reactivated
+ADMIN_ACTIONS = ("unlock", "password", "deactivate", "reactivate", "tokens/revoke")
 
 # path (with placeholders and, for some, a query), method -> outcome per actor
 MATRIX = {
     ("/api/v1/vendors", "GET"): SIGNED_IN,
     ("/api/v1/vendors", "POST"): VENDOR_ONLY,
     ("/api/v1/vendors/{vendor}", "GET"): VENDOR_READ,
-    ("/api/v1/vendors/{vendor_b}", "GET"): row("anon", "404", "ok", "ok", "ok", "ok", "ok", "ok"),
+    ("/api/v1/vendors/{vendor_b}", "GET"): row(
+        "anon", "404", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "404"
+    ),
     ("/api/v1/vendors/{vendor}", "PATCH"): VENDOR_WRITE,
     ("/api/v1/vendors/{vendor_b}", "PATCH"): row(
-        "anon", "404", "ok", "403", "403", "403", "403", "403"
+        "anon", "404", "ok", "403", "403", "403", "403", "403", "403", "403", "403"
     ),
     ("/api/v1/vendors/{vendor}/offers", "GET"): VENDOR_READ,
     ("/api/v1/vendors/{vendor}/offers", "POST"): VENDOR_WRITE,
     ("/api/v1/offers/{offer}", "GET"): VENDOR_READ,
     ("/api/v1/offers/{offer}", "PATCH"): VENDOR_WRITE,
     ("/api/v1/offers/{offer_b}", "PATCH"): row(
-        "anon", "404", "ok", "403", "403", "403", "403", "403"
+        "anon", "404", "ok", "403", "403", "403", "403", "403", "403", "403", "403"
     ),
     ("/api/v1/disclosures", "GET"): SIGNED_IN,
     ("/api/v1/disclosures", "POST"): VENDOR_ONLY,
     ("/api/v1/disclosures/{draft}", "GET"): row(
-        "anon", "ok", "404", "404", "404", "404", "404", "ok"
+        "anon", "ok", "404", "404", "404", "404", "404", "404", "404", "404", "404"
     ),
     ("/api/v1/disclosures/{submitted}", "GET"): VENDOR_READ,
     ("/api/v1/disclosures/{draft}", "PATCH"): VENDOR_WRITE,
     ("/api/v1/disclosures/{draft}/submit", "POST"): VENDOR_WRITE,
     ("/api/v1/disclosures/{submitted}/review", "POST"): row(
-        "anon", "403", "403", "ok", "ok", "403", "403", "403"
+        "anon", "403", "403", "ok", "ok", "403", "403", "403", "403", "403", "403"
     ),
     ("/api/v1/disclosures/{submitted}/amend", "POST"): VENDOR_WRITE,
     ("/api/v1/disclosures/{submitted}/versions", "GET"): VENDOR_READ,
     ("/api/v1/disclosures/{draft}/evidence", "GET"): row(
-        "anon", "ok", "404", "404", "404", "403", "403", "403"
+        "anon", "ok", "404", "404", "404", "403", "403", "403", "403", "403", "403"
     ),
     ("/api/v1/disclosures/{draft}/evidence", "POST"): VENDOR_WRITE,
     ("/api/v1/evidence/{evidence}", "GET"): row(
-        "anon", "ok", "404", "ok", "ok", "403", "403", "403"
+        "anon", "ok", "404", "ok", "ok", "403", "403", "403", "403", "403", "403"
     ),
     ("/api/v1/evidence/{evidence}/download", "GET"): row(
-        "anon", "ok", "404", "ok", "ok", "403", "403", "403"
+        "anon", "ok", "404", "ok", "ok", "403", "403", "403", "403", "403", "403"
     ),
     ("/api/v1/disclosures/export", "GET"): SIGNED_IN,
     ("/api/v1/disclosures/import", "POST"): row(
-        "anon", "ok", "ok", "403", "403", "403", "403", "ok"
+        "anon", "ok", "ok", "403", "403", "403", "403", "403", "403", "ok", "403"
     ),
     ("/vendor/profile", "GET"): VENDOR_ONLY,
     ("/vendor/profile", "POST"): VENDOR_ONLY,
@@ -121,17 +144,23 @@ MATRIX = {
     ("/vendors/{vendor}", "GET"): ORGANIZATION_READ,
     ("/vendor/disclosures", "GET"): VENDOR_ONLY,
     ("/vendor/disclosures", "POST"): VENDOR_ONLY,
-    ("/disclosures/{draft}", "GET"): row("anon", "ok", "404", "404", "404", "404", "404", "ok"),
+    ("/disclosures/{draft}", "GET"): row(
+        "anon", "ok", "404", "404", "404", "404", "404", "404", "404", "404", "404"
+    ),
     ("/disclosures/{submitted}", "GET"): VENDOR_READ,
-    ("/disclosures/{draft}", "POST"): row("anon", "ok", "404", "404", "404", "404", "404", "403"),
+    ("/disclosures/{draft}", "POST"): row(
+        "anon", "ok", "404", "403", "403", "403", "403", "403", "403", "403", "403"
+    ),
     ("/disclosures/{submitted}/amend", "POST"): VENDOR_WRITE,
     ("/disclosures/{submitted}/review", "POST"): row(
-        "anon", "403", "403", "ok", "ok", "403", "403", "403"
+        "anon", "403", "403", "ok", "ok", "403", "403", "403", "403", "403", "403"
     ),
     ("/disclosures/{draft}/evidence", "POST"): VENDOR_WRITE,
     ("/reviews", "GET"): BUYER_ONLY,
     ("/disclosures/table", "GET"): SIGNED_IN,
-    ("/disclosures/table", "POST"): row("anon", "ok", "ok", "403", "403", "403", "403", "ok"),
+    ("/disclosures/table", "POST"): row(
+        "anon", "ok", "ok", "403", "403", "403", "403", "403", "403", "ok", "403"
+    ),
     ("/disclosures/table/export.{fmt}", "GET"): SIGNED_IN,
     # scoring profiles and custom metrics: the buyer organization's own
     ("/api/v1/scoring-profiles", "GET"): ORGANIZATION_READ,
@@ -142,8 +171,8 @@ MATRIX = {
     ("/api/v1/scoring-profiles/{profile_y}", "PATCH"): Y_WRITE,
     ("/api/v1/scoring-profiles/{profile}/versions", "GET"): X_READ,
     ("/api/v1/scores", "GET"): ORGANIZATION_READ,
-    ("/api/v1/vendors/{vendor}/scorecard", "GET"): VENDOR_READ,
-    ("/api/v1/vendors/{vendor}/what-if", "POST"): VENDOR_READ,
+    ("/api/v1/vendors/{vendor}/scorecard", "GET"): VENDOR_SCORES,
+    ("/api/v1/vendors/{vendor}/what-if", "POST"): VENDOR_SCORES,
     ("/scores", "GET"): ORGANIZATION_READ,
     ("/scorecard", "GET"): VENDOR_ONLY,
     ("/scorecard", "POST"): VENDOR_ONLY,
@@ -155,17 +184,21 @@ MATRIX = {
     ("/profiles/{profile}", "GET"): X_READ,
     ("/profiles/{profile}", "POST"): X_PAGE_WRITE,
     ("/api/v1/metrics", "GET"): ORGANIZATION_READ,
-    ("/api/v1/metrics", "POST"): row("anon", "403", "403", "ok", "ok", "403", "403", "ok"),
+    ("/api/v1/metrics", "POST"): row(
+        "anon", "403", "403", "ok", "ok", "403", "403", "ok", "ok", "403", "403"
+    ),
     ("/api/v1/metrics/{metric}", "DELETE"): row(
-        "anon", "403", "403", "ok", "404", "403", "403", "ok"
+        "anon", "403", "403", "ok", "404", "403", "403", "ok", "404", "403", "403"
     ),
     ("/api/v1/metrics/{metric_y}", "DELETE"): row(
-        "anon", "403", "403", "404", "ok", "403", "403", "404"
+        "anon", "403", "403", "404", "ok", "403", "403", "404", "ok", "403", "403"
     ),
     ("/metrics", "GET"): ORGANIZATION_READ,
-    ("/metrics", "POST"): row("anon", "403", "403", "ok", "ok", "403", "403", "ok"),
+    ("/metrics", "POST"): row(
+        "anon", "403", "403", "ok", "ok", "403", "403", "ok", "ok", "403", "403"
+    ),
     ("/metrics/{metric}/delete", "POST"): row(
-        "anon", "403", "403", "ok", "404", "403", "403", "ok"
+        "anon", "403", "403", "ok", "404", "403", "403", "ok", "404", "403", "403"
     ),
     # needs
     ("/api/v1/needs", "GET"): ORGANIZATION_READ,
@@ -192,16 +225,16 @@ MATRIX = {
     ("/api/v1/scenarios/{scenario}/frontier", "GET"): X_READ,
     ("/api/v1/scenarios/{scenario}/submit", "POST"): X_WRITE,
     ("/api/v1/scenarios/{submitted_scenario}/decision", "POST"): row(
-        "anon", "403", "403", "403", "403", "ok", "404", "403"
+        "anon", "403", "403", "403", "403", "ok", "404", "403", "403", "403", "403"
     ),
     ("/api/v1/scenarios/{submitted_scenario_y}/decision", "POST"): row(
-        "anon", "403", "403", "403", "403", "404", "ok", "403"
+        "anon", "403", "403", "403", "403", "404", "ok", "403", "403", "403", "403"
     ),
     ("/api/v1/scenarios/{scenario}/check", "GET"): X_READ,
     ("/api/v1/scenarios/{scenario}/impact", "GET"): X_READ,
     ("/api/v1/scenarios/compare?ids={scenario}&ids={submitted_scenario}", "GET"): X_READ,
     ("/api/v1/scenarios/compare?ids={scenario}&ids={scenario_y}", "GET"):  # nobody sees both
-    row("anon", "403", "403", "404", "404", "404", "404", "404"),
+    row("anon", "403", "403", "404", "404", "404", "404", "404", "404", "403", "403"),
     ("/api/v1/scenarios/{scenario}/report", "POST"): X_READ,
     ("/api/v1/scenarios/{scenario}/export.xlsx", "GET"): X_READ,
     ("/scenarios", "GET"): ORGANIZATION_READ,
@@ -213,79 +246,106 @@ MATRIX = {
     ("/scenarios/{scenario}/edit", "POST"): X_WRITE,
     ("/scenarios/{scenario}/submit", "POST"): X_WRITE,
     ("/scenarios/{submitted_scenario}/decision", "POST"): row(
-        "anon", "403", "403", "403", "403", "ok", "404", "403"
+        "anon", "403", "403", "403", "403", "ok", "404", "403", "403", "403", "403"
     ),
     ("/scenarios/{submitted_scenario_y}/decision", "POST"): row(
-        "anon", "403", "403", "403", "403", "404", "ok", "403"
+        "anon", "403", "403", "403", "403", "404", "ok", "403", "403", "403", "403"
     ),
     ("/scenarios/{scenario}/check", "GET"): X_READ,
     ("/scenarios/compare?ids={scenario}&ids={submitted_scenario}", "GET"): X_READ,
     ("/scenarios/{scenario}/report", "POST"): X_READ,
-    # jobs belong to the organization they were started in; cancel and retry to their starter or its admin
+    # jobs belong to the organization they were started in; cancel and retry to their starter or its
+    # admin
     ("/api/v1/jobs", "GET"): SIGNED_IN,
-    ("/api/v1/jobs/{job}", "GET"): row("anon", "404", "404", "ok", "404", "ok", "404", "ok"),
-    ("/api/v1/jobs/{job_y}", "GET"): row("anon", "404", "404", "404", "ok", "404", "ok", "404"),
-    ("/api/v1/jobs/{job}/file", "GET"): row("anon", "404", "404", "ok", "404", "ok", "404", "ok"),
+    ("/api/v1/jobs/{job}", "GET"): row(
+        "anon", "404", "404", "ok", "404", "ok", "404", "ok", "404", "404", "404"
+    ),
+    ("/api/v1/jobs/{job_y}", "GET"): row(
+        "anon", "404", "404", "404", "ok", "404", "ok", "404", "ok", "404", "404"
+    ),
+    ("/api/v1/jobs/{job}/file", "GET"): row(
+        "anon", "404", "404", "ok", "404", "ok", "404", "ok", "404", "404", "404"
+    ),
     ("/api/v1/jobs/{job}/cancel", "POST"): row(
-        "anon", "404", "404", "ok", "404", "403", "404", "ok"
+        "anon", "404", "404", "ok", "404", "403", "404", "ok", "404", "404", "404"
     ),
     ("/api/v1/jobs/{job_y}/cancel", "POST"): row(
-        "anon", "404", "404", "404", "ok", "404", "403", "404"
+        "anon", "404", "404", "404", "ok", "404", "403", "404", "ok", "404", "404"
     ),
     ("/api/v1/jobs/{job}/retry", "POST"): row(
-        "anon", "404", "404", "ok", "404", "403", "404", "ok"
+        "anon", "404", "404", "ok", "404", "403", "404", "ok", "404", "404", "404"
     ),
-    ("/jobs/{job}/cancel", "POST"): row("anon", "404", "404", "ok", "404", "403", "404", "ok"),
-    ("/jobs/{job}/retry", "POST"): row("anon", "404", "404", "ok", "404", "403", "404", "ok"),
+    ("/jobs/{job}/cancel", "POST"): row(
+        "anon", "404", "404", "ok", "404", "403", "404", "ok", "404", "404", "404"
+    ),
+    ("/jobs/{job}/retry", "POST"): row(
+        "anon", "404", "404", "ok", "404", "403", "404", "ok", "404", "404", "404"
+    ),
     # public files, documents and health
     ("/static/css/app.css", "GET"): PUBLIC,
     ("/api/v1/openapi.json", "GET"): PUBLIC,
     ("/api/v1/docs", "GET"): PUBLIC,
     ("/api/v1/docs/assets/swagger-ui-bundle.js", "GET"): PUBLIC,
     ("/healthz", "GET"): PUBLIC,
-    # accounts: tokens are their owner's; admins see every organization and user, others their own
+    # accounts: tokens are their owner's; everyone sees its own organization and its members, the
+    # operator every organization (name and kind) but no other organization's members. An admin
+    # administers its own organization's users: another organization's answer 404. Only the
+    # operator creates organizations and reads the platform's counts.
     ("/api/v1/auth/tokens", "GET"): SIGNED_IN,
     ("/api/v1/auth/tokens", "POST"): PUBLIC,
-    ("/api/v1/auth/tokens/{token}", "DELETE"): row(
-        "anon", "ok", "404", "404", "404", "404", "404", "404"
-    ),
+    ("/api/v1/auth/tokens/{token}", "DELETE"): OWN_VENDOR_A,
     ("/api/v1/me", "GET"): SIGNED_IN,
     ("/api/v1/organizations", "GET"): SIGNED_IN,
-    ("/api/v1/organizations", "POST"): row("anon", "403", "403", "403", "403", "403", "403", "ok"),
+    ("/api/v1/organizations", "POST"): OPERATOR_ONLY,
     ("/api/v1/organizations/{organization}", "GET"): row(
-        "anon", "ok", "404", "404", "404", "404", "404", "ok"
+        "anon", "ok", "404", "404", "404", "404", "404", "404", "404", "404", "ok"
     ),
     ("/api/v1/organizations/{organization_x}", "GET"): row(
-        "anon", "404", "404", "ok", "404", "ok", "404", "ok"
+        "anon", "404", "404", "ok", "404", "ok", "404", "ok", "404", "404", "ok"
     ),
+    ("/api/v1/organizations/{organization_y}", "GET"): row(
+        "anon", "404", "404", "404", "ok", "404", "ok", "404", "ok", "404", "ok"
+    ),
+    ("/api/v1/organizations/{organization_b}", "GET"): row(
+        "anon", "404", "ok", "404", "404", "404", "404", "404", "404", "ok", "ok"
+    ),
+    ("/api/v1/platform/summary", "GET"): OPERATOR_ONLY,
     ("/api/v1/users", "GET"): SIGNED_IN,
-    ("/api/v1/users", "POST"): row("anon", "403", "403", "403", "403", "403", "403", "ok"),
-    ("/api/v1/users/{user}", "GET"): row("anon", "ok", "404", "404", "404", "404", "404", "ok"),
-    ("/api/v1/users/{user_x}", "GET"): row("anon", "404", "404", "ok", "404", "ok", "404", "ok"),
-    ("/api/v1/users/{user_x}/unlock", "POST"): row(
-        "anon", "403", "403", "403", "403", "403", "403", "ok"
+    # the body names organization X: its admin adds the user, any other admin gets 404
+    ("/api/v1/users", "POST"): ADMINISTER_X,
+    ("/api/v1/users/{user}", "GET"): OWN_VENDOR_A,
+    ("/api/v1/users/{user_x}", "GET"): row(
+        "anon", "404", "404", "ok", "404", "ok", "404", "ok", "404", "404", "404"
     ),
-    ("/api/v1/users/{user_x}/password", "POST"): row(
-        "anon", "403", "403", "403", "403", "403", "403", "ok"
+    ("/api/v1/users/{user_y}", "GET"): row(
+        "anon", "404", "404", "404", "ok", "404", "ok", "404", "ok", "404", "404"
     ),
+    ("/api/v1/users/{user_b}", "GET"): row(
+        "anon", "404", "ok", "404", "404", "404", "404", "404", "404", "ok", "404"
+    ),
+    **{
+        (f"/api/v1/users/{{{target}}}/{action}", "POST"): outcome
+        for action in ADMIN_ACTIONS
+        for target, outcome in ADMINISTERED.items()
+    },
     ("/", "GET"): SIGNED_IN,
     ("/account", "GET"): SIGNED_IN,
     ("/account", "POST"): SIGNED_IN,
     ("/account/password", "POST"): SIGNED_IN,
-    ("/account/tokens/{page_token}/revoke", "POST"): row(
-        "anon", "ok", "404", "404", "404", "404", "404", "404"
-    ),
-    ("/admin/users", "GET"): row("anon", "403", "403", "403", "403", "403", "403", "ok"),
-    ("/admin/users", "POST"): row("anon", "403", "403", "403", "403", "403", "403", "ok"),
-    ("/admin/users/{user_x}/unlock", "POST"): row(
-        "anon", "403", "403", "403", "403", "403", "403", "ok"
-    ),
-    ("/admin/users/{user_x}/password", "GET"): row(
-        "anon", "403", "403", "403", "403", "403", "403", "ok"
-    ),
-    ("/admin/users/{user_x}/password", "POST"): row(
-        "anon", "403", "403", "403", "403", "403", "403", "ok"
-    ),
+    ("/account/tokens/{page_token}/revoke", "POST"): OWN_VENDOR_A,
+    ("/admin/users", "GET"): ANY_ADMIN,
+    ("/admin/users", "POST"): ANY_ADMIN,  # the form adds to the admin's own organization
+    **{
+        (f"/admin/users/{{{target}}}/password", "GET"): outcome
+        for target, outcome in ADMINISTERED.items()
+    },
+    **{
+        (f"/admin/users/{{{target}}}/{action}", "POST"): outcome
+        for action in ADMIN_ACTIONS
+        for target, outcome in ADMINISTERED.items()
+    },
+    ("/admin/organizations", "GET"): OPERATOR_ONLY,
+    ("/admin/organizations", "POST"): OPERATOR_ONLY,
     ("/sign-in", "GET"): PUBLIC,
     ("/sign-in", "POST"): PUBLIC,
     ("/sign-out", "POST"): SIGNED_IN,  # last: it ends the session
@@ -315,6 +375,21 @@ JSON_BODIES = {
     ("/api/v1/scenarios", "POST"): {"name": "x", "need_ids": []},
     ("/api/v1/scenarios/{}", "PATCH"): {"name": "y", "version": 1},
     ("/api/v1/scenarios/{}/decision", "POST"): {"decision": "approved"},
+    ("/api/v1/users/{}/password", "POST"): {"password": "a long unusual passphrase 71"},
+    ("/api/v1/users", "POST"): lambda ids: {
+        "organization_id": ids["organization_x"],
+        "email": "matrix.new@example.test",
+        "name": "Matrix New",
+        "role": "buyer",
+        "password": "a long unusual passphrase 72",
+    },
+    ("/api/v1/organizations", "POST"): {
+        "name": "Matrix Org",
+        "kind": "vendor",
+        "admin_email": "matrix.admin@example.test",
+        "admin_name": "Matrix Admin",
+        "admin_password": "a long unusual passphrase 73",
+    },
 }
 MULTIPART = {("/api/v1/disclosures/{}/evidence", "POST"), ("/api/v1/disclosures/import", "POST")}
 
@@ -341,7 +416,7 @@ def _buyer_organization(buyer, suffix):
     """A custom metric, a profile using it, a need, a solved and a submitted scenario, and a
     finished job with a file, all of the buyer's organization; their ids, names ending in suffix."""
     from procure.jobs.models import Job
-    from procure.jobs.services import start_committed
+    from procure.jobs.runner import start_committed
     from procure.needs.services import create_need
     from procure.scenarios.services import create_scenario, solve_scenario, submit_scenario
     from procure.scoring.services import add_custom_metric, create_profile, default_profile
@@ -435,6 +510,9 @@ def world(app, client, make_org, make_vendor, make_user, bearer):
         "executive_x": make_user("executive", organization=x),
         "executive_y": make_user("executive", organization=y),
         "admin": make_user("admin", organization=x),
+        "admin_y": make_user("admin", organization=y),
+        "admin_vendor_b": make_user("admin", organization=user_b.organization),
+        "operator": make_user("operator"),
     }
     ids = {
         "vendor": vendor_a.id,
@@ -447,6 +525,8 @@ def world(app, client, make_org, make_vendor, make_user, bearer):
         "user": user_a.id,
         "vendor_b": vendor_b.id,
         "offer_b": vendor_b.offers[0].id,
+        "organization_b": user_b.organization_id,
+        "user_b": user_b.id,
         **_buyer_organization(users["buyer_x"], "_x"),
         **_buyer_organization(users["buyer_y"], "_y"),
     }
@@ -501,9 +581,9 @@ def test_access_matrix(app, world, sign_in, actor):
                 },
             )
         elif is_api:
-            response = client.open(
-                url, method=method, json=JSON_BODIES.get(_shape(path, method), {}), headers=headers
-            )
+            body = JSON_BODIES.get(_shape(path, method), {})
+            body = body(ids) if callable(body) else body
+            response = client.open(url, method=method, json=body, headers=headers)
         else:
             response = client.open(url, method=method, data={"csrf_token": token})
         got = _outcome(response, is_api)

@@ -113,19 +113,30 @@ def test_a_successful_sign_in_resets_the_count(client, make_user, quick_lockout)
     assert user.locked_at is None and user.failed_sign_ins == quick_lockout - 1
 
 
-def test_a_locked_users_tokens_and_sessions_stop_and_return_after_unlock(
+def test_a_lock_by_an_outsider_keeps_the_owners_session_and_token_and_refuses_new_sign_ins(
     client, make_user, bearer, sign_in, quick_lockout
 ):
+    """An outsider who knows the email types wrong passwords until the account locks: the owner's
+    open session and API token go on working (issue 16: before, the lock ended them, and the
+    outsider could repeat it forever), while a new sign-in, even with the right password, is
+    refused until an admin unlocks it."""
     user = make_user("buyer")
     headers = bearer(user)
     page_client = sign_in(client.application.test_client(), user)
-    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    outsider = client.application.test_client()
     for _ in range(quick_lockout):
-        request_token(client, user.email, WRONG)
-    assert client.get("/api/v1/me", headers=headers).status_code == 401
-    assert page_client.get("/").status_code == 302
-    admin_headers = bearer(make_user("admin"))
+        assert request_token(outsider, user.email, WRONG).status_code == 401
+    assert _reload(user).locked_at is not None
+    assert client.get("/api/v1/me", headers=headers).json["email"] == user.email
+    assert page_client.get("/").status_code == 200
+    assert page_client.get("/account").status_code == 200
+    assert request_token(client, user.email, TEST_PASSWORD).status_code == 403
+    assert (
+        post_sign_in(client.application.test_client(), user.email, TEST_PASSWORD).status_code == 403
+    )
+    admin_headers = bearer(make_user("admin", organization=user.organization))
     assert client.post(f"/api/v1/users/{user.id}/unlock", headers=admin_headers).status_code == 200
+    assert request_token(client, user.email, TEST_PASSWORD).status_code == 201
     assert client.get("/api/v1/me", headers=headers).status_code == 200
 
 
@@ -139,7 +150,7 @@ def test_a_lock_lapses_after_lockout_minutes(app, client, make_user, bearer, qui
         request_token(client, user.email, WRONG)
     refused = request_token(client, user.email, TEST_PASSWORD)
     assert refused.status_code == 403 and "or try again in 60 minute(s)" in refused.json["message"]
-    assert client.get("/api/v1/me", headers=headers).status_code == 401
+    assert client.get("/api/v1/me", headers=headers).status_code == 200  # a lock ends no token
     user = _reload(user)
     user.locked_at = utcnow() - timedelta(minutes=59)
     db.session.commit()
@@ -150,9 +161,7 @@ def test_a_lock_lapses_after_lockout_minutes(app, client, make_user, bearer, qui
     user = _reload(user)
     user.locked_at = utcnow() - timedelta(minutes=60, seconds=1)
     db.session.commit()
-    assert (
-        client.get("/api/v1/me", headers=headers).status_code == 200
-    )  # lapsed: the token works again
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
     assert request_token(client, user.email, WRONG).status_code == 401  # counts from zero again
     user = _reload(user)
     assert user.locked_at is None and user.failed_sign_ins == 1
@@ -174,7 +183,7 @@ def test_with_lockout_minutes_0_only_an_administrator_unlocks(app, client, make_
 
 
 def test_admin_unlocks_through_the_api(client, make_user, bearer, locked_user):
-    admin = make_user("admin")
+    admin = make_user("admin", organization=locked_user.organization)
     headers = bearer(admin)
     shown = client.get(f"/api/v1/users/{locked_user.id}", headers=headers)
     assert shown.status_code == 200 and shown.json["locked_at"] is not None
@@ -218,7 +227,7 @@ def test_only_admins_may_unlock(client, make_user, bearer, locked_user):
 
 
 def test_admin_unlocks_from_the_users_page(client, make_user, sign_in, locked_user):
-    admin = make_user("admin")
+    admin = make_user("admin", organization=locked_user.organization)
     sign_in(client, admin)
     page = client.get("/admin/users")
     assert page.status_code == 200
@@ -476,7 +485,11 @@ def test_wrong_current_passwords_count_towards_the_lockout(
     assert len(_actions("user.password_change_failed")) == quick_lockout
     assert [e.target_id for e in _actions("user.locked")] == [str(user.id)]
     assert _reload(user).locked_at is not None
-    assert client.get("/account").status_code == 302  # the session has ended with the lock
+    assert client.get("/account").status_code == 200  # a lock ends no session...
+    locked = _change_password(client, TEST_PASSWORD, NEW_PASSWORD)  # ...but stops the guessing
+    assert locked.status_code == 422 and "Your account is locked" in locked.text
+    assert len(_actions("user.password_change_failed")) == quick_lockout
+    assert request_token(client, user.email, TEST_PASSWORD).status_code == 403
 
 
 def test_password_change_needs_a_csrf_token_and_a_session(client, make_user, sign_in):

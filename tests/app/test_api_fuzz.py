@@ -68,7 +68,8 @@ def api_schema(app):
 def fuzzed(client, world, make_user, make_vendor, bearer, monkeypatch):
     """The headers of each role, the records a case's ids can be aimed at (by parameter name), and
     the request of each operation's normal flow that generated cases would not make."""
-    # drawing and laying out the board report takes seconds and is tested in tests/reports: stand-ins here
+    # drawing and laying out the board report takes seconds and is tested in tests/reports:
+    # stand-ins here
     monkeypatch.setattr(
         "procure.reports.board_pdf.render_board_html", lambda *args, **kwargs: "<p>Board report</p>"
     )
@@ -140,9 +141,11 @@ def fuzzed(client, world, make_user, make_vendor, bearer, monkeypatch):
         "vendor": vendor_headers,
         "executive": bearer(make_user("executive", organization=organization)),
         "admin": bearer(make_user("admin", organization=organization)),
+        "operator": bearer(make_user("operator")),
     }
     # records in the state one operation's normal flow needs, each its own: that flow uses them up
-    # (a submit, a cancel, an unlock) or changes them (an edit makes a solved scenario a draft again)
+    # (a submit, a cancel, an unlock) or changes them (an edit makes a solved scenario a draft
+    # again)
     drafts = {
         year: client.post(
             "/api/v1/disclosures",
@@ -262,6 +265,13 @@ def _normal_flows(known, own, versions, table, buyer) -> dict[str, dict]:
             "section": "workforce",
             "source": "test",
         },
+        "POST /api/v1/organizations": {
+            "name": "Well Formed BPO",
+            "kind": "vendor",
+            "admin_email": "first.admin@example.test",
+            "admin_name": "First Admin",
+            "admin_password": "a long unusual passphrase 44",
+        },
         "POST /api/v1/needs": NEED,
         "PATCH /api/v1/needs/{need_id}": {"budget_usd": 25000, "version": versions["need"]},
         "POST /api/v1/scenarios": {"name": "Well formed", "need_ids": [known["need_id"]]},
@@ -365,7 +375,8 @@ def test_every_answer_is_documented_and_none_is_a_server_error(api_schema, fuzze
     succeeded = {
         label for label, statuses in answered.items() if any(200 <= s < 300 for s in statuses)
     }
-    # every operation answered its normal flow at least once, so its success documents were checked too
+    # every operation answered its normal flow at least once, so its success documents were checked
+    # too
     assert succeeded == {operation.label for operation in operations}, {
         label: sorted(statuses) for label, statuses in answered.items() if label not in succeeded
     }

@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from procure.audit.models import AuditEvent
 from procure.extensions import db
-from tests.conftest import TEST_PASSWORD, csrf_token_from
+from tests.conftest import TEST_PASSWORD, csrf_token_from, request_token
 
 
 def _events():
@@ -24,11 +24,23 @@ def test_sign_in_failure_and_sign_out_are_audited(client, make_user, sign_in):
 
 
 def test_organization_and_user_creation_are_audited_with_their_fields(client, make_user, bearer):
-    admin = make_user("admin")
-    headers = bearer(admin)
+    operator = make_user("operator")
     org = client.post(
-        "/api/v1/organizations", json={"name": "Lumen BPO", "kind": "vendor"}, headers=headers
+        "/api/v1/organizations",
+        json={
+            "name": "Lumen BPO",
+            "kind": "vendor",
+            "admin_email": "lead@lumen.test",
+            "admin_name": "Lead",
+            "admin_password": "a-long-password",
+        },
+        headers=bearer(operator),
     ).json
+    admin = org["admin"]  # the organization's first admin adds its users
+    headers = {
+        "Authorization": "Bearer "
+        + request_token(client, "lead@lumen.test", "a-long-password").json["token"]
+    }
     created = client.post(
         "/api/v1/users",
         headers=headers,
@@ -44,11 +56,13 @@ def test_organization_and_user_creation_are_audited_with_their_fields(client, ma
     events = [e for e in _events() if e.action in {"organization.create", "user.create"}]
     assert [(e.action, e.target_id) for e in events] == [
         ("organization.create", str(org["id"])),
+        ("user.create", str(admin["id"])),
         ("user.create", str(created.json["id"])),
     ]
     assert events[0].changes == {"after": {"name": "Lumen BPO", "kind": "vendor"}}
-    assert events[1].changes == {"after": {"email": "ops@lumen.test", "role": "vendor"}}
-    assert events[1].actor_id == admin.id and events[1].organization_id == org["id"]
+    assert events[0].actor_id == operator.id and events[1].actor_id == operator.id
+    assert events[2].changes == {"after": {"email": "ops@lumen.test", "role": "vendor"}}
+    assert events[2].actor_id == admin["id"] and events[2].organization_id == org["id"]
     assert "a-long-password" not in str([e.changes for e in _events()])
 
 

@@ -1,4 +1,5 @@
-"""The audit walker: every state-changing route of the URL map, made to succeed, writes an audit event.
+"""The audit walker: every state-changing route of the URL map, made to succeed, writes an audit
+event.
 
 `STEPS` says, for each POST/PUT/PATCH/DELETE route (pages and API), who calls it, how to make
 the call succeed (the records it needs, the path ids, the body) and which audit actions it
@@ -126,6 +127,27 @@ def _scenario_id(status: str = "solved"):
     return lambda w: ({"scenario_id": w.scenario(status)["id"]}, {})
 
 
+def _new_organization(w: World) -> dict:
+    number = next(w.counter)
+    return {
+        "name": f"Walk Org {number}",
+        "kind": "vendor",
+        "admin_email": f"first-admin{number}@example.test",
+        "admin_name": "First Admin",
+        "admin_password": TEST_PASSWORD,
+    }
+
+
+def _deactivated_user(w: World) -> int:
+    """A deactivated colleague of the walk world's admin (in its organization)."""
+    from procure.accounts.models import User
+
+    user = db.session.get(User, w.locked_user())
+    user.active = False
+    db.session.commit()
+    return user.id
+
+
 S = Step
 STEPS: dict[tuple[str, str], Step] = {
     # ---------------------------------------------------------------- accounts
@@ -139,9 +161,32 @@ STEPS: dict[tuple[str, str], Step] = {
         "vendor", ("token.revoke",), lambda w: ({"token_id": w.token_id("vendor")}, {})
     ),
     ("/api/v1/organizations", "POST"): S(
-        "admin",
-        ("organization.create",),
-        lambda w: ({}, {"name": w.unique("Walk Org"), "kind": "vendor"}),
+        "operator",
+        ("organization.create", "user.create"),
+        lambda w: ({}, _new_organization(w)),
+    ),
+    ("/admin/organizations", "POST"): S(
+        "operator",
+        ("organization.create", "user.create"),
+        lambda w: ({}, _new_organization(w)),
+    ),
+    ("/api/v1/users/<int:user_id>/deactivate", "POST"): S(
+        "admin", ("user.deactivated",), lambda w: ({"user_id": w.locked_user()}, {})
+    ),
+    ("/admin/users/<int:user_id>/deactivate", "POST"): S(
+        "admin", ("user.deactivated",), lambda w: ({"user_id": w.locked_user()}, {})
+    ),
+    ("/api/v1/users/<int:user_id>/reactivate", "POST"): S(
+        "admin", ("user.reactivated",), lambda w: ({"user_id": _deactivated_user(w)}, {})
+    ),
+    ("/admin/users/<int:user_id>/reactivate", "POST"): S(
+        "admin", ("user.reactivated",), lambda w: ({"user_id": _deactivated_user(w)}, {})
+    ),
+    ("/api/v1/users/<int:user_id>/tokens/revoke", "POST"): S(
+        "admin", ("user.tokens_revoked",), lambda w: ({"user_id": w.locked_user()}, {})
+    ),
+    ("/admin/users/<int:user_id>/tokens/revoke", "POST"): S(
+        "admin", ("user.tokens_revoked",), lambda w: ({"user_id": w.locked_user()}, {})
     ),
     ("/api/v1/users", "POST"): S(
         "admin",
@@ -575,13 +620,15 @@ def test_the_walker_catches_a_change_without_an_event(app, walk_world, monkeypat
     ]
 
 
-def test_a_job_marked_failed_while_reading_is_audited(app, walk_world):
-    """A GET that finds a solve whose worker went silent marks the job and its scenario failed: a
-    state change like any other, so it is in the audit log (with no user as its actor)."""
+def test_a_job_marked_failed_by_the_reaper_is_audited(app, walk_world):
+    """The scheduled reaper (the worker's, the server's, `procure jobs reap`; reads never reap)
+    that finds a solve whose worker went silent marks the job and its scenario failed: a state
+    change like any other, so it is in the audit log (with no user as its actor)."""
     from datetime import timedelta
 
     from procure.db import utcnow
     from procure.jobs.models import Job
+    from procure.jobs.runner import reap_and_commit
     from procure.scenarios.models import Scenario
 
     scenario = walk_world.scenario()
@@ -598,6 +645,7 @@ def test_a_job_marked_failed_while_reading_is_audited(app, walk_world):
     db.session.get(Scenario, scenario["id"]).status = "draft"
     db.session.commit()
     last = db.session.scalar(select(AuditEvent.id).order_by(AuditEvent.id.desc()).limit(1))
+    assert reap_and_commit() == 1
     response = walk_world.api_client.get(
         f"/api/v1/jobs/{job.id}", headers=walk_world.headers["buyer"]
     )

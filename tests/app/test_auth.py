@@ -29,6 +29,7 @@ def test_each_role_gets_its_own_home(client, make_user, sign_in):
         "vendor": "Vendor workspace",
         "executive": "Executive review",
         "admin": "Administration",
+        "operator": "Platform operation",
     }
     for role, heading in headings.items():
         user = make_user(role)
@@ -157,25 +158,35 @@ def test_expired_and_malformed_tokens_are_refused(client, make_user, bearer):
     assert client.get("/api/v1/me").headers.get("Content-Type") == "application/json"
 
 
+def _new_organization(name: str) -> dict:
+    return {
+        "name": name,
+        "kind": "vendor",
+        "admin_email": f"admin@{name.lower().replace(' ', '-')}.test",
+        "admin_name": "First Admin",
+        "admin_password": TEST_PASSWORD,
+    }
+
+
 def test_bearer_requests_need_no_csrf_token_and_set_no_session(client, make_user, bearer):
-    admin = make_user("admin")
-    headers = bearer(admin)
+    operator = make_user("operator")
+    headers = bearer(operator)
     response = client.post(
-        "/api/v1/organizations", json={"name": "Via Token", "kind": "vendor"}, headers=headers
+        "/api/v1/organizations", json=_new_organization("Via Token"), headers=headers
     )
     assert response.status_code == 201
     assert "Set-Cookie" not in response.headers
 
 
 def test_session_requests_to_the_api_need_a_csrf_token(client, make_user, sign_in):
-    admin = make_user("admin")
-    sign_in(client, admin)
-    response = client.post("/api/v1/organizations", json={"name": "Via Session", "kind": "vendor"})
+    operator = make_user("operator")
+    sign_in(client, operator)
+    response = client.post("/api/v1/organizations", json=_new_organization("Via Session"))
     assert response.status_code == 400 and response.json["code"] == 400
     token = csrf_token_from(client.get("/").text)
     response = client.post(
         "/api/v1/organizations",
-        json={"name": "Via Session", "kind": "vendor"},
+        json=_new_organization("Via Session"),
         headers={"X-CSRFToken": token},
     )
     assert response.status_code == 201

@@ -24,7 +24,7 @@ import threading
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 from procure.audit.models import AuditEvent
 from procure.disclosures.models import Disclosure
 from procure.extensions import db
+from procure.jobs.kinds import KINDS
 from procure.jobs.models import Job
 from procure.needs.models import Need
 from procure.scenarios.models import Scenario
@@ -48,7 +49,7 @@ RACE_TIMEOUT = 60.0  # seconds a racer may wait for the others before the race c
 ERROR_SHAPE = {"code", "status", "message", "errors"}
 
 
-# ------------------------------------------------------------------ the harness
+# --------------------------------------------------------- the harness
 
 
 def race(calls: list[Callable[[], Any]], hold: tuple[type, ...] = ()) -> list[Any]:
@@ -143,7 +144,8 @@ def one_winner(
     responses, *, won: int = 200, lost: int = 409, field_name: str | None = "version"
 ) -> tuple[int | None, list[str]]:
     """The index of the one racer answered `won`, and what is wrong with the answers: more or fewer
-    winners, a loser answered other than `lost`, or outside the error shape (naming `field_name`)."""
+    winners, a loser answered other than `lost`, or outside the error shape (naming
+    `field_name`)."""
     problems = []
     statuses = [r.status_code for r in responses]
     winners = [i for i, status in enumerate(statuses) if status == won]
@@ -158,7 +160,8 @@ def one_winner(
             field_name and field_name not in response.json.get("errors", {})
         ):
             problems.append(
-                f"racer {index}'s {lost} is not the error shape naming {field_name!r}: {response.json}"
+                f"racer {index}'s {lost} is not the error shape naming {field_name!r}: "
+                f"{response.json}"
             )
     return (winners[0] if len(winners) == 1 else None), problems
 
@@ -174,7 +177,7 @@ def clients(app, count: int):
     return [app.test_client() for _ in range(count)]
 
 
-# ------------------------------------------------------------------ the same record edited in parallel
+# --------------------------------------------------------- the same record edited in parallel
 
 
 def edit_rounds(
@@ -204,7 +207,7 @@ def edit_rounds(
         responses = race(
             [
                 lambda c=c, b=b: c.patch(url, headers=headers, json=b)
-                for c, b in zip(clients(app, racers), bodies)
+                for c, b in zip(clients(app, racers), bodies, strict=True)
             ],
             hold=(hold,) if held else (),
         )
@@ -365,10 +368,10 @@ def test_parallel_profile_revisions_make_one_new_version(app, make_user, bearer,
         bodies = [{"settings": _weights(round_number, i)} for i in range(3)]
         responses = race(
             [
-                lambda c=c, b=b: c.patch(
+                lambda c=c, b=b, latest=latest: c.patch(
                     f"/api/v1/scoring-profiles/{latest['id']}", headers=headers, json=b
                 )
-                for c, b in zip(clients(app, 3), bodies)
+                for c, b in zip(clients(app, 3), bodies, strict=True)
             ],
             hold=(ScoringProfile,) if held else (),
         )
@@ -397,7 +400,7 @@ def test_parallel_profile_revisions_make_one_new_version(app, make_user, bearer,
     tally.assert_clean(record_property)
 
 
-# ------------------------------------------------------------------ the same record created in parallel
+# --------------------------------------------------------- the same record created in parallel
 
 
 def test_the_same_record_created_in_parallel_once(
@@ -412,10 +415,13 @@ def test_the_same_record_created_in_parallel_once(
         logins = [bearer(user) for user in users]
         responses = race(
             [
-                lambda c=c, h=h, n=n: c.post(
-                    "/api/v1/vendors", headers=h, json={"name": f"Vendor {n}", "country": "KE"}
+                # names unique across rounds: no vendor may take another vendor's name
+                lambda c=c, h=h, n=n, r=round_number: c.post(
+                    "/api/v1/vendors",
+                    headers=h,
+                    json={"name": f"Vendor {r}.{n}", "country": "KE"},
                 )
-                for c, h, n in zip(clients(app, 3), logins, range(3))
+                for c, h, n in zip(clients(app, 3), logins, range(3), strict=True)
             ],
             hold=(Vendor,) if held else (),
         )
@@ -433,7 +439,7 @@ def test_the_same_record_created_in_parallel_once(
         buyer_headers = bearer(make_user("buyer"))
         responses = race(
             [
-                lambda c=c: c.post(
+                lambda c=c, buyer_headers=buyer_headers: c.post(
                     "/api/v1/scoring-profiles",
                     headers=buyer_headers,
                     json={"name": "Board", "settings": default_profile().to_dict()},
@@ -452,7 +458,7 @@ def test_the_same_record_created_in_parallel_once(
         vendor_headers = bearer(users[0])
         responses = race(
             [
-                lambda c=c: c.post(
+                lambda c=c, vendor_headers=vendor_headers, vendor_id=vendor_id: c.post(
                     "/api/v1/disclosures",
                     headers=vendor_headers,
                     json={"vendor_id": vendor_id, **valid_document()},
@@ -471,7 +477,7 @@ def test_the_same_record_created_in_parallel_once(
     tally.assert_clean(record_property)
 
 
-# ------------------------------------------------------------------ disclosures: submit, amend, many vendors
+# --------------------------------------------------------- disclosures: submit, amend, many vendors
 
 
 def test_a_draft_submitted_twice_and_amended_twice_in_parallel(
@@ -492,7 +498,9 @@ def test_a_draft_submitted_twice_and_amended_twice_in_parallel(
         )
         responses = race(
             [
-                lambda c=c: c.post(f"/api/v1/disclosures/{draft['id']}/submit", headers=headers)
+                lambda c=c, draft=draft, headers=headers: c.post(
+                    f"/api/v1/disclosures/{draft['id']}/submit", headers=headers
+                )
                 for c in clients(app, 3)
             ],
             hold=(Disclosure,) if held else (),
@@ -512,7 +520,9 @@ def test_a_draft_submitted_twice_and_amended_twice_in_parallel(
 
         responses = race(
             [
-                lambda c=c: c.post(f"/api/v1/disclosures/{draft['id']}/amend", headers=headers)
+                lambda c=c, draft=draft, headers=headers: c.post(
+                    f"/api/v1/disclosures/{draft['id']}/amend", headers=headers
+                )
                 for c in clients(app, 3)
             ],
             hold=(Disclosure,) if held else (),
@@ -555,7 +565,7 @@ def test_many_vendors_submitting_at_once_are_all_stored_and_scored(
         responses = race(
             [
                 lambda c=c, d=d: c.post(f"/api/v1/disclosures/{d[1]}/submit", headers=d[2])
-                for c, d in zip(clients(app, VENDORS_AT_ONCE), drafts)
+                for c, d in zip(clients(app, VENDORS_AT_ONCE), drafts, strict=True)
             ],
             hold=(Disclosure,) if held else (),
         )
@@ -592,7 +602,7 @@ def test_many_vendors_submitting_at_once_are_all_stored_and_scored(
     tally.assert_clean(record_property)
 
 
-# ------------------------------------------------------------------ scenarios: solve, submit, approve
+# --------------------------------------------------------- scenarios: solve, submit, approve
 
 
 @contextmanager
@@ -715,7 +725,8 @@ def test_the_same_scenario_solved_twice_in_parallel(app, world, record_property,
             problems += solve_problems(scenario_id)
             if len(_solve_jobs(scenario_id)) - jobs_before != accepted:
                 problems.append(
-                    f"{len(_solve_jobs(scenario_id)) - jobs_before} solve jobs for {accepted} accepted"
+                    f"{len(_solve_jobs(scenario_id)) - jobs_before} solve jobs "
+                    f"for {accepted} accepted"
                 )
             tally.add(f"round {round_number} ({mode}), from {start}", 2, problems)
     tally.assert_clean(record_property)
@@ -757,7 +768,9 @@ def test_a_solve_asked_while_the_previous_solve_ends(
             return mark_failed(job, reason)
 
         monkeypatch.setattr(optimizer, "solve", failing_solve)
-        monkeypatch.setattr(scenario_jobs, "solve_failed", held_mark_failed)
+        # the kind holds its failure hook itself (registered with @on_failure)
+        solve_kind = KINDS["scenario.solve"]
+        monkeypatch.setitem(KINDS, "scenario.solve", replace(solve_kind, failed=held_mark_failed))
     else:
         store = scenario_services.store_solution
 
@@ -800,8 +813,8 @@ def test_a_solve_asked_while_the_previous_solve_ends(
 def test_approve_and_submit_racing_an_edit_one_fails_cleanly(
     app, world, make_user, bearer, record_property, make_scenario
 ):
-    """A submit racing an edit of a solved scenario, then an approval racing a rejection, an edit and a
-    solve of the submitted one: one of them wins, the others answer 409, and the documents the
+    """A submit racing an edit of a solved scenario, then an approval racing a rejection, an edit
+    and a solve of the submitted one: one of them wins, the others answer 409, and the documents the
     executives decide on are the ones stored when it was submitted."""
     organization = world["buyer"].organization
     approver, rejecter = (
@@ -817,8 +830,8 @@ def test_approve_and_submit_racing_an_edit_one_fails_cleanly(
         submitter, editor = clients(app, 2)
         responses = race(
             [
-                lambda: submitter.post(f"{url}/submit", headers=buyer),
-                lambda: editor.patch(
+                lambda submitter=submitter, url=url: submitter.post(f"{url}/submit", headers=buyer),
+                lambda editor=editor, url=url, scenario=scenario: editor.patch(
                     url,
                     headers=buyer,
                     json={
@@ -854,18 +867,18 @@ def test_approve_and_submit_racing_an_edit_one_fails_cleanly(
         approving, rejecting, editing, solving = clients(app, 4)
         responses = race(
             [
-                lambda: approving.post(
+                lambda approving=approving, url=url: approving.post(
                     f"{url}/decision", headers=approver, json={"decision": "approved"}
                 ),
-                lambda: rejecting.post(
+                lambda rejecting=rejecting, url=url: rejecting.post(
                     f"{url}/decision",
                     headers=rejecter,
                     json={"decision": "rejected", "comment": "Too dear."},
                 ),
-                lambda: editing.patch(
+                lambda editing=editing, url=url, submitted=submitted: editing.patch(
                     url, headers=buyer, json={"name": "Late edit", "version": submitted.version}
                 ),
-                lambda: solving.post(f"{url}/solve", headers=buyer),
+                lambda solving=solving, url=url: solving.post(f"{url}/solve", headers=buyer),
             ],
             hold=hold,
         )
@@ -895,7 +908,7 @@ def test_approve_and_submit_racing_an_edit_one_fails_cleanly(
     tally.assert_clean(record_property)
 
 
-# ------------------------------------------------------------------ the page forms
+# --------------------------------------------------------- the page forms
 
 
 def page_rounds(
@@ -914,7 +927,8 @@ def page_rounds(
     expected: Callable[[dict], Any],
     version_name: str = "version",
 ) -> None:
-    """Two browser tabs (clients signed in as `user`) post the same form, loaded at the same version.
+    """Two browser tabs (clients signed in as `user`) post the same form, loaded at the same
+    version.
 
     One change is stored; the other tab is answered as a stale form is (the page's own conflict
     message, not an error page), which a third post with the same version shows afterwards."""
@@ -932,7 +946,7 @@ def page_rounds(
         responses = race(
             [
                 lambda t=t, f=f: t.post(post, data=f, follow_redirects=True)
-                for t, f in zip(tabs, forms)
+                for t, f in zip(tabs, forms, strict=True)
             ],
             hold=(hold,) if held else (),
         )
@@ -1109,7 +1123,10 @@ def test_parallel_saves_in_the_profile_editor_make_one_version(
                 }
             )  # the version loaded
         responses = race(
-            [lambda t=t, f=f: t.post(page, data=f) for t, f in zip(tabs, forms)],
+            [
+                lambda t=t, f=f, page=page: t.post(page, data=f)
+                for t, f in zip(tabs, forms, strict=True)
+            ],
             hold=(ScoringProfile,) if held else (),
         )
         statuses = sorted(r.status_code for r in responses)
@@ -1134,7 +1151,8 @@ def test_parallel_reviews_one_per_organization(
     app, make_vendor, make_user, make_org, bearer, record_property
 ):
     """Colleagues of one buyer organization reviewing a version at once: one decision stands, the
-    others are told (409). Buyers of different organizations reviewing at once: each keeps its own."""
+    others are told (409). Buyers of different organizations reviewing at once: each keeps its
+    own."""
     from procure.disclosures.models import DisclosureReview
 
     vendor, user = make_vendor()
@@ -1164,8 +1182,8 @@ def test_parallel_reviews_one_per_organization(
         ]
         responses = race(
             [
-                lambda c=c, h=h, b=b: c.post(url, headers=h, json=b)
-                for c, h, b in zip(clients(app, 3), colleagues, decisions)
+                lambda c=c, h=h, b=b, url=url: c.post(url, headers=h, json=b)
+                for c, h, b in zip(clients(app, 3), colleagues, decisions, strict=True)
             ],
             hold=(DisclosureReview,) if held else (),
         )
@@ -1187,8 +1205,8 @@ def test_parallel_reviews_one_per_organization(
         others = [bearer(make_user("buyer")) for _ in range(3)]
         responses = race(
             [
-                lambda c=c, h=h: c.post(url, headers=h, json={"decision": "verified"})
-                for c, h in zip(clients(app, 3), others)
+                lambda c=c, h=h, url=url: c.post(url, headers=h, json={"decision": "verified"})
+                for c, h in zip(clients(app, 3), others, strict=True)
             ],
             hold=(DisclosureReview,) if held else (),
         )
@@ -1274,7 +1292,10 @@ def test_an_evidence_upload_racing_the_submit_is_in_the_version_or_refused(
         draft_id = new_draft(2010 + round_number)
         submitter, uploader = clients(app, 2)
         responses = race(
-            [lambda: submit(submitter, draft_id), lambda: upload(uploader, draft_id)],
+            [
+                lambda submitter=submitter, draft_id=draft_id: submit(submitter, draft_id),
+                lambda uploader=uploader, draft_id=draft_id: upload(uploader, draft_id),
+            ],
             hold=(Disclosure,) if held else (),
         )
         problems = [
@@ -1312,7 +1333,9 @@ def test_parallel_cancels_and_retries_of_one_job(
         before = events("job.cancel", queued.id)
         responses = race(
             [
-                lambda c=c: c.post(f"/api/v1/jobs/{queued.id}/cancel", headers=headers)
+                lambda c=c, queued=queued: c.post(
+                    f"/api/v1/jobs/{queued.id}/cancel", headers=headers
+                )
                 for c in clients(app, 3)
             ],
             hold=(Job,) if held else (),
@@ -1327,7 +1350,9 @@ def test_parallel_cancels_and_retries_of_one_job(
         SEEN.clear()
         responses = race(
             [
-                lambda c=c: c.post(f"/api/v1/jobs/{queued.id}/retry", headers=headers)
+                lambda c=c, queued=queued: c.post(
+                    f"/api/v1/jobs/{queued.id}/retry", headers=headers
+                )
                 for c in clients(app, 3)
             ],
             hold=(Job,) if held else (),

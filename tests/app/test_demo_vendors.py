@@ -1,4 +1,5 @@
-"""The demo vendors: enough of them, figures that pass validation, every review state, idempotent."""
+"""The demo vendors: enough of them, figures that pass validation, every review state,
+idempotent."""
 
 from collections import Counter, defaultdict
 from datetime import date

@@ -134,7 +134,8 @@ def test_one_bad_row_imports_nothing_and_names_row_and_column(client, make_vendo
     assert response.status_code == 422
     assert response.json["errors"] == {
         "row 3": [
-            "workforce.impact_worker_hires: Impact-worker hires (5) cannot exceed total hires (2)."
+            "workforce.impact_worker_hires: Impact workers hired (5) cannot exceed hires in the "
+            "period (2)."
         ]
     }
     assert (

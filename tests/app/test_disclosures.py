@@ -1,12 +1,15 @@
 """Disclosures: drafts, validation, submission, immutability, review, amendment, access."""
 
 import copy
+import html
+import re
 
 from sqlalchemy import select
 
 from procure.audit.models import AuditEvent
 from procure.disclosures.models import Disclosure
 from procure.extensions import db
+from scoring.fields import FIELDS
 from tests.conftest import csrf_token_from, disclosure_form_fields, valid_document
 
 
@@ -55,7 +58,7 @@ def test_an_impossible_figure_is_refused_with_its_field_and_nothing_changes(
     assert response.status_code == 422
     assert response.json["errors"] == {
         "workforce.impact_worker_hires": [
-            "Impact-worker hires (45) cannot exceed total hires (30)."
+            "Impact workers hired (45) cannot exceed hires in the period (30)."
         ]
     }
     assert db.session.scalar(select(Disclosure.id)) is None
@@ -245,7 +248,7 @@ def test_vendor_fills_the_form_sees_an_inline_error_submits_and_buyer_verifies(
     refused = client.post(f"/disclosures/{disclosure.id}", data=form)
     assert refused.status_code == 422
     assert (
-        "Impact workers at end of period (500) cannot exceed headcount at end of period (115)."
+        "Impact workers at period end (500) cannot exceed employees at period end (115)."
         in refused.text
     )
     assert (
@@ -356,3 +359,36 @@ def test_each_buyer_organization_reviews_for_itself(client, make_vendor, make_us
     assert {k: v for k, v in seen["vendor"].items() if k != "reviews"} == {
         k: v for k, v in submitted.items() if k != "reviews"
     }
+
+
+def _input_labels(page: str) -> dict[str, str]:
+    """The text of each <label>, by the id of the input it labels."""
+    return {
+        input_id: html.unescape(text)
+        for input_id, text in re.findall(r'<label for="([^"]+)">([^<]*)<', page)
+    }
+
+
+def test_the_disclosure_pages_label_every_input_as_the_field_table_does(
+    client, make_vendor, bearer, sign_in
+):
+    vendor, user = make_vendor()
+    created = _create(client, bearer(user), vendor)  # one site: the page adds an empty second
+    sign_in(client, user)
+    shown = _input_labels(client.get("/vendor/disclosures").text)
+    shown |= _input_labels(client.get(f"/disclosures/{created.json['id']}").text)
+    prefix = {
+        "period": [""],
+        "workforce": ["workforce-"],
+        "categories": ["workforce-categories-"],
+        "wages": ["wages-0-", "wages-1-"],
+        "training": ["training-"],
+        "evidence": ["evidence-"],
+    }
+    expected = {start + f.key: f.label for f in FIELDS if f.entered for start in prefix[f.section]}
+    field_inputs = {
+        input_id: text
+        for input_id, text in shown.items()
+        if input_id.startswith(("period_", "workforce-", "wages-", "training-", "evidence-"))
+    }
+    assert field_inputs == expected

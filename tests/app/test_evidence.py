@@ -118,7 +118,8 @@ def test_a_documented_level_without_a_file_is_flagged_for_reviewers(client, make
         {
             "field": "evidence.workforce",
             "message": (
-                "The workforce section claims 'self reported documented' evidence but no file is attached to it; "
+                "The workforce section claims 'self reported documented' evidence "
+                "but no file is attached to it; "
                 "reviewers should ask for the documents."
             ),
         }

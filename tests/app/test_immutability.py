@@ -79,7 +79,8 @@ def refusal_problem(w: World, attempt: Attempt, response) -> str | None:
 def run_attempts(
     w: World, ids: dict, attempts: list[Attempt], snapshot: Callable[[], dict]
 ) -> list[str]:
-    """Try each attempt; the problems: a change to the snapshot, a missing refusal, a failed check."""
+    """Try each attempt; the problems: a change to the snapshot, a missing refusal, a failed
+    check."""
     problems = []
     for attempt in attempts:
         before = snapshot()

@@ -359,7 +359,10 @@ def test_a_huge_table_is_refused_with_its_limit_in_bounded_memory(app, walk_worl
     )
     assert api.status_code == 422, api.text[:300]
     assert list(api.json["errors"]) == ["file"] and limit in api.json["errors"]["file"][0], api.json
-    figures = f"{kind} ({len(content) / MB:.1f} MB): peak RSS +{meter.rss_mb:.0f} MB, heap {meter.heap_mb:.0f} MB"
+    figures = (
+        f"{kind} ({len(content) / MB:.1f} MB): peak RSS +{meter.rss_mb:.0f} MB, "
+        f"heap {meter.heap_mb:.0f} MB"
+    )
     assert meter.rss_mb < MEMORY_BOUND_MB and meter.heap_mb < MEMORY_BOUND_MB, figures
     page = w.call("vendor", "POST", "/disclosures/table", {"file": (io.BytesIO(content), name)})
     assert page.status_code == 422 and str(escape(limit)) in page.text
@@ -454,7 +457,8 @@ def test_only_the_sheet_that_is_read_counts_towards_the_row_limit():
     long_then_small = _workbook_of_sheets(("Lookup", 10), ("Table", 2))
     with pytest.raises(TableReadError, match="more than 3 rows"):
         _refuse_large_workbook(long_then_small, max_rows=3)
-    # the long list is member sheet1.xml but listed second: the table (sheet2.xml) is read, and counted
+    # the long list is member sheet1.xml but listed second: the table (sheet2.xml) is read, and
+    # counted
     listed_first = _workbook_of_sheets(("Lookup", 10), ("Table", 2), listed_in_reverse=True)
     _refuse_large_workbook(listed_first, max_rows=3)
     assert read_table(listed_first, "t.xlsx", max_rows=3) == [
@@ -686,7 +690,10 @@ def test_every_export_escapes_cells_that_would_run_as_formulas(
     vendors.write_text(
         "\n".join(
             [lines[0]]
-            + [f"{id_},{line.split(',', 1)[1]}" for id_, line in zip(ids_in_file, lines[1:])]
+            + [
+                f"{id_},{line.split(',', 1)[1]}"
+                for id_, line in zip(ids_in_file, lines[1:], strict=False)
+            ]
         )
         + "\n"
     )
@@ -793,7 +800,8 @@ def test_names_holding_html_are_shown_as_text_in_every_page(app, walk_world):
             seen[(actor, rule)] = {
                 kind for kind, name in names.items() if str(escape(name)) in response.text
             }
-    # pages drawn after a form is posted: previews, what-ifs, a form sent back with its errors, flashes
+    # pages drawn after a form is posted: previews, what-ifs, a form sent back with its errors,
+    # flashes
     posted = {
         ("buyer", f"/profiles/{ids['profile_id']}"): {"action": "preview"},
         ("buyer", "/profiles/preview"): {"profile_id": str(ids["profile_id"])},

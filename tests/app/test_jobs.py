@@ -9,6 +9,7 @@ from sqlalchemy import func, select, update
 from procure.audit.models import AuditEvent
 from procure.db import utcnow
 from procure.extensions import db
+from procure.jobs import runner
 from procure.jobs import services as jobs
 from procure.jobs.models import Job
 from procure.scenarios.models import Scenario
@@ -26,7 +27,7 @@ def _start(world, scenario_id, **params):
         params=params,
     )
     db.session.commit()
-    jobs.start_committed()
+    runner.start_committed()
     db.session.expire_all()
     return db.session.get(Job, job.id)
 
@@ -86,7 +87,7 @@ def test_a_failing_handler_fails_the_job_with_the_reason(
 def test_a_job_runs_once_however_often_it_is_delivered(client, world, counting_kind, make_scenario):
     scenario = make_scenario()
     job = _start(world, scenario["id"])
-    assert jobs.run_job(job.id) is None  # a second delivery: not queued any more
+    assert runner.run_job(job.id) is None  # a second delivery: not queued any more
     assert (
         SEEN == [10, 50, 90] and db.session.get(Scenario, scenario["id"]).name == "Plan (touched)"
     )
@@ -119,6 +120,7 @@ def test_a_dead_runner_fails_the_scenario_and_a_retry_solves_it_once(client, wor
         .values(status="draft", result=None, problem=None, frontier=None)
     )
     _kill(job_id)
+    assert runner.reap_and_commit() == 1  # the scheduled reaper (worker, server); reads never reap
     seen = client.get(f"/api/v1/scenarios/{scenario['id']}", headers=world["headers"]).json
     assert seen["status"] == "failed" and seen["job"]["status"] == "failed"
     assert (
@@ -170,7 +172,7 @@ def test_a_new_solve_cancels_the_queued_one(client, world, make_scenario):
     assert again.json["status"] == "solved"
     db.session.expire_all()
     assert db.session.get(Job, first.id).status == "cancelled"
-    assert jobs.run_job(first.id) is None  # its message arriving late changes nothing
+    assert runner.run_job(first.id) is None  # its message arriving late changes nothing
 
 
 def test_cancel_and_retry_rules(client, world, make_user, bearer, make_scenario):
@@ -235,7 +237,7 @@ def test_the_page_shows_a_running_job_and_offers_cancel(client, world, sign_in, 
     sign_in(client, world["buyer"])
     page = client.get(f"/scenarios/{scenario['id']}")
     assert (
-        'data-job-url="/api/v1/jobs/%d"' % job_id in page.text
+        f'data-job-url="/api/v1/jobs/{job_id}"' in page.text
         and 'data-job-status="running"' in page.text
     )
     assert '<progress class="job-progress" max="100" value="45"' in page.text

@@ -79,14 +79,17 @@ def test_reviews_move_to_the_reviewing_organization_and_back(tmp_path):
                 )
             connection.execute(
                 text(
-                    "INSERT INTO user (id, organization_id, email, name, role, password_hash, active, failed_sign_ins, "
-                    "session_epoch, created_at, updated_at) VALUES (7, 1, 'b@x.example', 'B', 'buyer', 'h', 1, 0, 0, :t, :t)"
+                    "INSERT INTO user (id, organization_id, email, name, role, password_hash, "
+                    "active, failed_sign_ins, "
+                    "session_epoch, created_at, updated_at) "
+                    "VALUES (7, 1, 'b@x.example', 'B', 'buyer', 'h', 1, 0, 0, :t, :t)"
                 ),
                 {"t": now},
             )
             connection.execute(
                 text(
-                    "INSERT INTO vendor (id, organization_id, name, country, sites, service_categories,"
+                    "INSERT INTO vendor (id, organization_id, name, country, sites, "
+                    "service_categories,"
                     " description, version, created_at, updated_at) "
                     "VALUES (3, 2, 'V', 'KE', '[]', '[]', '', 1, :t, :t)"
                 ),
@@ -99,9 +102,12 @@ def test_reviews_move_to_the_reviewing_organization_and_back(tmp_path):
             ):
                 connection.execute(
                     text(
-                        "INSERT INTO disclosure (id, vendor_id, period_start, period_end, number, state, figures, warnings,"
-                        " reviewed_at, reviewed_by_id, review_comment, edit_version, created_at, updated_at) VALUES "
-                        "(:i, 3, '2025-01-01', '2025-12-31', :n, :s, '{}', '[]', :r, :b, :c, 1, :t, :t)"
+                        "INSERT INTO disclosure (id, vendor_id, period_start, period_end, number, "
+                        "state, figures, warnings,"
+                        " reviewed_at, reviewed_by_id, review_comment, edit_version, "
+                        "created_at, updated_at) VALUES "
+                        "(:i, 3, '2025-01-01', '2025-12-31', :n, :s, '{}', '[]', :r, :b, :c, 1, "
+                        ":t, :t)"
                     ),
                     {
                         "i": disclosure_id,
@@ -118,7 +124,8 @@ def test_reviews_move_to_the_reviewing_organization_and_back(tmp_path):
             states = dict(connection.execute(text("SELECT id, state FROM disclosure")).all())
             reviews = connection.execute(
                 text(
-                    "SELECT disclosure_id, organization_id, decision, comment, reviewed_by_id FROM disclosure_review "
+                    "SELECT disclosure_id, organization_id, decision, comment, reviewed_by_id "
+                    "FROM disclosure_review "
                     "ORDER BY disclosure_id"
                 )
             ).all()

@@ -25,7 +25,7 @@ def test_admin_resets_through_the_api(client, make_user, bearer, sign_in):
     page = sign_in(client.application.test_client(), forgetful)
     forgetful.locked_at, forgetful.failed_sign_ins = utcnow(), 10
     db.session.commit()
-    admin = make_user("admin")
+    admin = make_user("admin", organization=forgetful.organization)
     admin_headers = bearer(admin)
     weak = client.post(
         f"/api/v1/users/{forgetful.id}/password", headers=admin_headers, json={"password": "short"}
@@ -47,7 +47,9 @@ def test_admin_resets_through_the_api(client, make_user, bearer, sign_in):
     assert NEW not in str(events[0].changes) and events[0].changes["after"]["tokens_revoked"] == 1
 
 
-def test_only_an_admin_may_reset_and_nobody_else_is_touched(client, make_user, bearer):
+def test_only_the_organizations_admin_may_reset_and_nobody_else_is_touched(
+    client, make_user, make_org, bearer
+):
     target = make_user("buyer")
     colleague = make_user("buyer", organization=target.organization)
     for actor in (
@@ -59,14 +61,20 @@ def test_only_an_admin_may_reset_and_nobody_else_is_touched(client, make_user, b
             f"/api/v1/users/{target.id}/password", headers=bearer(actor), json={"password": NEW}
         )
         assert refused.status_code == 403, actor.role
+    admin_headers = bearer(make_user("admin", organization=target.organization))
     assert (
         client.post(
-            "/api/v1/users/999999/password",
-            headers=bearer(make_user("admin")),
-            json={"password": NEW},
+            "/api/v1/users/999999/password", headers=admin_headers, json={"password": NEW}
         ).status_code
         == 404
     )
+    for other_admin in (make_user("admin"), make_user("admin", organization=make_org("vendor"))):
+        refused = client.post(
+            f"/api/v1/users/{target.id}/password",
+            headers=bearer(other_admin),
+            json={"password": NEW},
+        )
+        assert refused.status_code == 404  # another organization's admin does not see the user
     assert request_token(client, target.email, TEST_PASSWORD).status_code == 201
     assert _events() == []
 
@@ -74,9 +82,12 @@ def test_only_an_admin_may_reset_and_nobody_else_is_touched(client, make_user, b
 def test_admin_resets_from_the_users_page(client, make_user, sign_in):
     assert "administrator can set a new one" in client.get("/sign-in").text
     forgetful = make_user("vendor")
-    sign_in(client, make_user("admin"))
+    stranger = make_user("vendor")
+    sign_in(client, make_user("admin", organization=forgetful.organization))
     users = client.get("/admin/users")
     assert f"/admin/users/{forgetful.id}/password" in users.text
+    assert stranger.email not in users.text  # another organization's user is not listed
+    assert client.get(f"/admin/users/{stranger.id}/password").status_code == 404
     form = client.get(f"/admin/users/{forgetful.id}/password")
     assert form.status_code == 200 and forgetful.email in form.text
     token = csrf_token_from(form.text)

@@ -1,4 +1,5 @@
-"""Executive review: submit, approve or reject, freezing, re-solve check, comparison, projected impact."""
+"""Executive review: submit, approve or reject, freezing, re-solve check, comparison, projected
+impact."""
 
 from sqlalchemy import select
 
@@ -110,8 +111,8 @@ def test_comparison_and_projected_impact_hand_checked(
     alpha, beta = f"V{world['alpha'].id}", f"V{world['beta'].id}"
     greener = make_scenario("Greener", min_avg_impact=0.5 * scores[alpha] + 0.5 * scores[beta])
     impact = client.get(f"/api/v1/scenarios/{cheap['id']}/impact", headers=world["headers"]).json
-    # Beta 800 h x 10/115 impact workers + Alpha 200 h x 55/115 ≈ 165.22 h (the problem document keeps
-    # the shares to 6 decimals: 0.086957 and 0.478261), / 2,080 h per full-time job
+    # Beta 800 h x 10/115 impact workers + Alpha 200 h x 55/115 ≈ 165.22 h (the problem document
+    # keeps the shares to 6 decimals: 0.086957 and 0.478261), / 2,080 h per full-time job
     share_a, share_b = round(55 / 115, 6), round(10 / 115, 6)
     assert abs(impact["impact_worker_hours"] - (800 * share_b + 200 * share_a)) < 1e-9
     assert abs(impact["fte_jobs"] - (800 * share_b + 200 * share_a) / 2080) < 1e-12

@@ -48,7 +48,8 @@ def test_least_cost_plan_and_an_impact_target_that_binds(client, world):
         json={"name": "Cheapest", "need_ids": [world["need"]["id"]]},
     ).json
     assert cheap["status"] == "solved"
-    # max share 0.8: Beta (6 USD) takes 800 hours, Alpha (8 USD) the other 200 = 4,800 + 1,600 = 6,400 USD
+    # max share 0.8: Beta (6 USD) takes 800 hours, Alpha (8 USD) the other 200
+    # = 4,800 + 1,600 = 6,400 USD
     assert abs(cheap["totals"]["cost"] - 6400) < 1e-6
     problem = client.get(
         f"/api/v1/scenarios/{cheap['id']}/problem.json", headers=world["headers"]

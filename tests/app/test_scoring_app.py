@@ -1,13 +1,16 @@
 """Scores in the app: the API agrees with `procure score` on an export; scorecards add up;
 profiles are versioned and validated; vendors see only their own scorecard."""
 
+import html
 import io
+import re
 from datetime import date
 
 import pandas as pd
 from click.testing import CliRunner
 
 from procure.cli import main
+from scoring.fields import COLUMN_FIELDS
 from tests.conftest import csrf_token_from, valid_document
 
 
@@ -63,7 +66,8 @@ def test_scorecard_explains_every_point(client, make_vendor, bearer):
     assert abs(sum(line["points"] for line in card["explanation"]) - card["score"]["total"]) < 1e-9
     share = next(line for line in card["explanation"] if line["metric"] == "impact_worker_share")
     # 55 impact workers / 115 employees = 0.4783; goalposts 0 -> 0.5 give 0.9565;
-    # self_reported_documented evidence (0.7) x weight 0.25 x impact pillar 0.45 x 100 = 7.5326 points
+    # self_reported_documented evidence (0.7) x weight 0.25 x impact pillar 0.45 x 100
+    # = 7.5326 points
     assert abs(share["raw_value"] - 55 / 115) < 1e-12
     assert abs(share["normalised"] - (55 / 115) / 0.5) < 1e-12
     assert abs(share["points"] - 100 * 0.45 * 0.25 * 0.7 * (55 / 115) / 0.5) < 1e-9
@@ -506,3 +510,25 @@ def test_scored_versions_pick_the_newest_version_of_the_latest_period_not_reject
     assert chosen(make_user("buyer").organization_id) == {vendor.id: amended, other.id: others}
     assert chosen(buyer.organization_id) == {vendor.id: first, other.id: others}
     assert chosen(buyer.organization_id, date(2024, 12, 31)) == {vendor.id: older}
+
+
+def test_the_what_if_box_labels_each_figure_as_the_field_table_does(
+    client, make_vendor, bearer, sign_in
+):
+    vendor, user = make_vendor("Alpha Annotation")
+    _submitted(client, bearer(user), vendor)
+    sign_in(client, user)
+    page = client.get("/scorecard").text
+    shown = {
+        input_id: html.unescape(text)
+        for input_id, text in re.findall(r'<label for="([^"]+)">([^<]*)<', page)
+        if input_id in COLUMN_FIELDS
+    }
+    assert shown == {
+        "impact_workers_end": COLUMN_FIELDS["impact_workers_end"].label,
+        "impact_worker_hires": COLUMN_FIELDS["impact_worker_hires"].label,
+        "impact_worker_median_wage": COLUMN_FIELDS["impact_worker_median_wage"].label,
+        "training_hours_impact_workers": COLUMN_FIELDS["training_hours_impact_workers"].label,
+        "training_spend_usd": COLUMN_FIELDS["training_spend_usd"].label,
+    }
+    assert "Unit: site currency per pay period" in page and "Unit: US dollars" in page

@@ -52,7 +52,8 @@ class World:
             "vendor": vendor_user,
             "buyer": buyer,
             "executive": make_user("executive", organization=buyer.organization),
-            "admin": make_user("admin"),
+            "admin": make_user("admin", organization=buyer.organization),
+            "operator": make_user("operator"),
             "new_vendor": make_user("vendor"),  # a vendor organization with no profile yet
             "member": make_user("buyer"),
         }  # changes their password
@@ -192,7 +193,7 @@ class World:
     def locked_user(self) -> int:
         from procure.db import utcnow
 
-        user = self._make_user("buyer")
+        user = self._make_user("buyer", organization=self.users["buyer"].organization)
         user.locked_at, user.failed_sign_ins = utcnow(), 10
         db.session.commit()
         return user.id

@@ -106,3 +106,10 @@ def journey(browser, live_server, request):
     yield trip
     context.close()
     assert trip.errors == [], f"JavaScript errors: {trip.errors}"
+
+
+def pytest_collection_modifyitems(items):
+    """Every browser test carries the `browser` marker (leave them out with -m 'not browser')."""
+    for item in items:
+        if "tests/browser/" in str(item.fspath).replace("\\", "/"):
+            item.add_marker(pytest.mark.browser)

@@ -38,7 +38,7 @@ def test_a_vendor_discloses_fixes_an_error_attaches_evidence_submits_and_amends(
     error = page.locator("#workforce-impact_workers_end-error")
     error.wait_for()
     journey.shot("inline-error")
-    assert "headcount" in error.inner_text().lower()
+    assert "employees at period end" in error.inner_text().lower()
     assert page.locator("#workforce-impact_workers_end").get_attribute("aria-invalid") == "true"
     saved = journey.api(f"/api/v1/disclosures/{disclosure_id}")
     assert saved["workforce"].get("impact_workers_end") is None  # the refused save changed nothing

@@ -70,10 +70,9 @@ def test_an_executive_compares_approves_and_downloads_the_pdf(
     journey.shot("report-ready")
     with page.expect_download() as download:
         link.click()
-    text = " ".join(
-        p.extract_text()
-        for p in PdfReader(io.BytesIO(open(download.value.path(), "rb").read())).pages
-    )
+    with open(download.value.path(), "rb") as pdf:
+        content = pdf.read()
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages)
     assert (
         "Impact 34" in text and f"{approved['totals']['cost']:,.0f}" in text and "Approved" in text
     )

@@ -5,7 +5,8 @@ order, without a trap."""
 from tests.conftest import TEST_PASSWORD
 
 FOCUSABLE = """() => Array.from(document.querySelectorAll(
-    'a[href], button:not([disabled]), input:not([type=hidden]):not([disabled]), select:not([disabled]), '
+    'a[href], button:not([disabled]), input:not([type=hidden]):not([disabled]), '
+    + 'select:not([disabled]), '
     + 'textarea:not([disabled]), summary, [tabindex]:not([tabindex="-1"])'))
   .filter(e => e.offsetParent !== null || e.getClientRects().length)
   .filter(e => !e.closest('details:not([open])') || e.tagName === 'SUMMARY')

@@ -42,4 +42,5 @@ def test_an_impossible_scenario_is_explained_then_fixed(journey, world):
     with page.expect_download() as download:
         download_link.click()
     assert download.value.suggested_filename == f"scenario-{scenario_id}-board-report.pdf"
-    assert open(download.value.path(), "rb").read(4) == b"%PDF"
+    with open(download.value.path(), "rb") as pdf:
+        assert pdf.read(4) == b"%PDF"

@@ -186,7 +186,8 @@ def need_list(count: int) -> list[tuple[str, str, float]]:
 
 
 def sample_context(n_vendors: int = 12, n_needs: int = 3, seed: int = 7) -> dict:
-    """A report context with `n_vendors` vendors splitting `n_needs` needs (same seed, same dict)."""
+    """A report context with `n_vendors` vendors splitting `n_needs` needs (same seed, same
+    dict)."""
     rng = random.Random(seed)
     names = vendor_names(n_vendors)
     vendors = {
@@ -213,7 +214,7 @@ def sample_context(n_vendors: int = 12, n_needs: int = 3, seed: int = 7) -> dict
     allocations = []
     vendor_ids = {name: f"V{index + 1}" for index, name in enumerate(names)}
     for need_number, ((title, unit, base_price), chosen) in enumerate(
-        zip(need_list(n_needs), assignment), start=1
+        zip(need_list(n_needs), assignment, strict=True), start=1
     ):
         volume = float(
             rng.choice([8000, 12000, 20000, 45000, 60000, 150000 if unit != "hour" else 30000])
@@ -222,7 +223,7 @@ def sample_context(n_vendors: int = 12, n_needs: int = 3, seed: int = 7) -> dict
         total_weight = sum(weights)
         shares = [round(volume * w / total_weight, -1) for w in weights]
         shares[0] += volume - sum(shares)
-        for name, share in sorted(zip(chosen, shares), key=lambda pair: -pair[1]):
+        for name, share in sorted(zip(chosen, shares, strict=True), key=lambda pair: -pair[1]):
             price = round(base_price * vendors[name]["price_factor"], 2 if base_price >= 1 else 3)
             allocations.append(
                 {
@@ -309,7 +310,9 @@ def sample_context(n_vendors: int = 12, n_needs: int = 3, seed: int = 7) -> dict
             "objective": "min_cost",
             "approved_by": "Jonas Lindqvist",
             "approved_at": "2026-11-22",
-            "decision_comment": "Approved for Q1; revisit the living-wage gap at two vendors in March.",
+            "decision_comment": (
+                "Approved for Q1; revisit the living-wage gap at two vendors in March."
+            ),
             "profile": PROFILE,
         },
         "summary": [
@@ -322,10 +325,13 @@ def sample_context(n_vendors: int = 12, n_needs: int = 3, seed: int = 7) -> dict
                 f"{largest_share * 100:.0f} % of the spend."
             ),
             (
-                f"The average impact target of {avg_impact:.0f} binds: each further point costs about "
-                f"${(total_cost - cheapest) / 18.8:,.0f}."
+                f"The average impact target of {avg_impact:.0f} binds: "
+                f"each further point costs about ${(total_cost - cheapest) / 18.8:,.0f}."
             ),
-            f"Impact workers are paid on average {living_wage_ratio:.2f} times the local living wage.",
+            (
+                f"Impact workers are paid on average {living_wage_ratio:.2f} times the local "
+                "living wage."
+            ),
         ],
         "kpis": [
             {"label": "Total cost", "value": total_cost, "format": "money"},

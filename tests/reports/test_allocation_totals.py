@@ -46,7 +46,8 @@ def test_vendor_totals_by_hand():
     assert [row["share_of_cost"] for row in rows] == pytest.approx(
         [2600 / 3900, 1200 / 3900, 100 / 3900]
     )
-    # Alpha: only the 100 scored units count, 60 x 100 / 100 = 60 (counting the other 300 as 0 gave 15)
+    # Alpha: only the 100 scored units count, 60 x 100 / 100 = 60 (counting the other 300 as 0
+    # gave 15)
     assert [row["impact_score"] for row in rows] == [60.0, 40.0, None]
 
 

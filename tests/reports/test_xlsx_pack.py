@@ -1,4 +1,5 @@
-"""The XLSX pack: four plain tables that read back through pandas, numbers as numbers, text escaped."""
+"""The XLSX pack: four plain tables that read back through pandas, numbers as numbers, text
+escaped."""
 
 from __future__ import annotations
 
@@ -64,7 +65,7 @@ def test_the_pack_has_four_sheets_with_their_headers(pack, sample):
 def test_allocations_round_trip_with_numbers_equal(pack, sample):
     frame = read(pack, "Allocations")
     assert len(frame) == len(sample["allocations"])
-    for row, allocation in zip(frame.to_dict("records"), sample["allocations"]):
+    for row, allocation in zip(frame.to_dict("records"), sample["allocations"], strict=True):
         assert (row["Need"], row["Vendor"], row["Unit"]) == (
             allocation["need"],
             allocation["vendor"],

@@ -137,24 +137,24 @@ ERROR_CASES = [
     (
         {"workforce.impact_worker_hires": 45},
         "workforce.impact_worker_hires",
-        "Impact-worker hires (45) cannot exceed total hires (30).",
+        "Impact workers hired (45) cannot exceed hires in the period (30).",
     ),
     (
         {"workforce.impact_workers_end": 111},
         "workforce.impact_workers_end",
-        "Impact workers at end of period (111) cannot exceed headcount at end of period (110).",
+        "Impact workers at period end (111) cannot exceed employees at period end (110).",
     ),
     (
         {"workforce.impact_workers_start": 101},
         "workforce.impact_workers_start",
-        "Impact workers at start of period (101) cannot exceed headcount at start of period (100).",
+        "Impact workers at period start (101) cannot exceed employees at period start (100).",
     ),
     # 100 + 31 = 131 departures from 100 + 30 = 130 people ever employed
     (
         {"workforce.departures_voluntary": 100, "workforce.departures_involuntary": 31},
         "workforce.departures_voluntary",
-        "Departures (100 + 31 = 131) cannot exceed headcount at start of period plus total hires "
-        "(100 + 30 = 130).",
+        "Departures (100 + 31 = 131) cannot exceed employees at period start plus hires in the "
+        "period (100 + 30 = 130).",
     ),
     (
         {
@@ -163,7 +163,7 @@ ERROR_CASES = [
             "workforce.impact_worker_departures": None,
         },
         "workforce.departures_involuntary",
-        "Departures (131) cannot exceed headcount at start of period plus total hires "
+        "Departures (131) cannot exceed employees at period start plus hires in the period "
         "(100 + 30 = 130).",
     ),
     (
@@ -174,14 +174,13 @@ ERROR_CASES = [
     (
         {"workforce.full_time_end": 91},
         "workforce.full_time_end",
-        "Full-time (91) plus part-time (20) employees at end of period make 111, but headcount at "
-        "end "
-        "of period is 110; they must be equal.",
+        "Full-time employees at period end (91) plus part-time employees at period end (20) make "
+        "111, but employees at period end is 110; they must be equal.",
     ),
     (
         {"workforce.categories.refugee_or_displaced": 49},
         "workforce.categories.refugee_or_displaced",
-        "Refugees or displaced people (49) cannot exceed impact workers at end of period (48).",
+        "Refugees or displaced people (49) cannot exceed impact workers at period end (48).",
     ),
     (
         {"workforce.other_category_label": None},
@@ -196,13 +195,13 @@ ERROR_CASES = [
     (
         {"workforce.retention_cohort_retained_12m": 11},
         "workforce.retention_cohort_retained_12m",
-        "Retention cohort still employed after 12 months (11) cannot exceed impact workers in the "
-        "12-month retention cohort (10).",
+        "Retention cohort still employed after 12 months (11) cannot exceed impact workers hired "
+        "12–24 months before period end (10).",
     ),
     (
         {"workforce.promotions_impact_workers": 9},
         "workforce.promotions_impact_workers",
-        "Promotions of impact workers (9) cannot exceed promotions of all employees (8).",
+        "Impact workers promoted (9) cannot exceed employees promoted (8).",
     ),
     # 213,201 h ÷ 102.5 FTE = 2,080.0098 h per FTE
     (
@@ -214,32 +213,35 @@ ERROR_CASES = [
     (
         {"training.training_hours_impact_workers": 4101},
         "training.training_hours_impact_workers",
-        "Training hours of impact workers (4,101) cannot exceed training hours of all employees "
+        "Training hours, impact workers (4,101) cannot exceed training hours, all employees "
         "(4,100).",
     ),
     (
         {"training.employees_trained": 131},
         "training.employees_trained",
-        "Employees trained (131) cannot exceed headcount at start of period plus total hires "
-        "(100 + 30 = 130).",
+        "Employees who completed training (131) cannot exceed employees at period start plus "
+        "hires in the period (100 + 30 = 130).",
     ),
-    ({"workforce.fte_avg": 0}, "workforce.fte_avg", "Average FTE must be greater than 0; got 0."),
+    (
+        {"workforce.fte_avg": 0},
+        "workforce.fte_avg",
+        "Average full-time equivalents must be greater than 0; got 0.",
+    ),
     (
         {"workforce.fte_avg": -1.5},
         "workforce.fte_avg",
-        "Average FTE must be greater than 0; got -1.5.",
+        "Average full-time equivalents must be greater than 0; got -1.5.",
     ),
     (
         {"workforce.fte_avg": 110.5},
         "workforce.fte_avg",
-        "Average FTE (110.5) cannot exceed the larger of headcount at start (100) and at end "
-        "(110) of "
-        "period.",
+        "Average full-time equivalents (110.5) cannot exceed the larger of employees at period "
+        "start (100) and employees at period end (110).",
     ),
     (
         {"period_end": "2025-01-01"},
         "period_end",
-        "Period end (2025-01-01) must be after period start (2025-01-01).",
+        "Last day of the period (2025-01-01) must be after first day of the period (2025-01-01).",
     ),
     (
         {"wages[0].country": "XK"},
@@ -266,8 +268,7 @@ ERROR_CASES = [
     (
         {"training.training_currency": "ABC"},
         "training.training_currency",
-        'Currency of training spend "ABC" is not an ISO 4217 currency code (three letters, '
-        "e.g. KES).",
+        'Training spend currency "ABC" is not an ISO 4217 currency code (three letters, e.g. KES).',
     ),
     (
         {"wages[0].pay_period": "day"},
@@ -277,12 +278,12 @@ ERROR_CASES = [
     (
         {"wages[0].standard_weekly_hours": 0},
         "wages[0].standard_weekly_hours",
-        'Site "Nairobi": standard working week in hours must be greater than 0; got 0.',
+        'Site "Nairobi": standard weekly hours must be greater than 0; got 0.',
     ),
     (
         {"wages[0].standard_weekly_hours": 100.5},
         "wages[0].standard_weekly_hours",
-        'Site "Nairobi": standard working week in hours must be at most 100; got 100.5.',
+        'Site "Nairobi": standard weekly hours must be at most 100; got 100.5.',
     ),
     (
         {"wages[0].entry_level_wage": 0},
@@ -309,66 +310,66 @@ ERROR_CASES = [
     (
         {"period_end": "31/12/2025"},
         "period_end",
-        'Period end must be a date written YYYY-MM-DD, e.g. 2025-12-31; got "31/12/2025".',
+        "Last day of the period must be a date written YYYY-MM-DD, e.g. 2025-12-31; got "
+        '"31/12/2025".',
     ),
     (
         {"period_end": "2025-02-30"},
         "period_end",
-        'Period end is not a real date; got "2025-02-30".',
+        'Last day of the period is not a real date; got "2025-02-30".',
     ),
     (
         {"wages[0].minimum_wage_date": 20241101},
         "wages[0].minimum_wage_date",
-        'Site "Nairobi": date of the minimum wage must be a date written YYYY-MM-DD, e.g. '
-        "2025-12-31; "
-        "got 20,241,101.",
+        'Site "Nairobi": minimum wage effective date must be a date written YYYY-MM-DD, e.g. '
+        "2025-12-31; got 20,241,101.",
     ),
     (
         {"wages[0].living_wage_date": "2026-03-01"},
         "wages[0].living_wage_date",
-        'Site "Nairobi": date of the living-wage benchmark (2026-03-01) is in the future (today is '
+        'Site "Nairobi": living-wage reference date (2026-03-01) is in the future (today is '
         "2026-02-01).",
     ),
     (
         {"wages[0].minimum_wage_date": "2026-02-02"},
         "wages[0].minimum_wage_date",
-        'Site "Nairobi": date of the minimum wage (2026-02-02) is in the future (today is '
+        'Site "Nairobi": minimum wage effective date (2026-02-02) is in the future (today is '
         "2026-02-01).",
     ),
     (
         {"workforce.headcount_start": -3},
         "workforce.headcount_start",
-        "Headcount at start of period cannot be negative; got -3.",
+        "Employees at period start cannot be negative; got -3.",
     ),
     (
         {"workforce.total_hires": 12.5},
         "workforce.total_hires",
-        "Total hires must be a whole number; got 12.5.",
+        "Hires in the period must be a whole number; got 12.5.",
     ),
     (
         {"workforce.total_hires": "30"},
         "workforce.total_hires",
-        'Total hires must be a whole number; got "30".',
+        'Hires in the period must be a whole number; got "30".',
     ),
     (
         {"workforce.total_hires": True},
         "workforce.total_hires",
-        "Total hires must be a whole number; got true.",
+        "Hires in the period must be a whole number; got true.",
     ),
     (
         {"workforce.total_hires": math.nan},
         "workforce.total_hires",
-        "Total hires must be a finite number; got not a number (NaN).",
+        "Hires in the period must be a finite number; got not a number (NaN).",
     ),
     (
         {"workforce.total_hires": [30]},
         "workforce.total_hires",
-        "Total hires must be a whole number; got a list.",
+        "Hires in the period must be a whole number; got a list.",
     ),
     (
         {"workforce.total_hires": 2_000_000_000},
         "workforce.total_hires",
-        "Total hires is too large to be right (2,000,000,000); check the figure.",
+        "Hires in the period is too large to be right (2,000,000,000); check the figure.",
     ),
     (
         {"training.training_spend": -1},
@@ -536,7 +537,7 @@ WARNING_CASES = [
         {"workforce.categories": {"long_term_unemployed": 20, "below_poverty_line": 25}},
         "workforce.categories",
         "3 impact workers are in no category: the categories add up to 45 but there are 48 impact "
-        "workers at end of period.",
+        "workers at period end.",
     ),
 ]
 
@@ -611,7 +612,7 @@ def test_a_sparse_draft_passes_but_submitting_it_lists_each_missing_field():
         + [f"workforce.{key}" for key in missing_workforce]
         + ["wages", "evidence.workforce", "evidence.wages", "evidence.training"]
     )
-    assert ("workforce.fte_avg", "Average FTE is required to submit.") in errors
+    assert ("workforce.fte_avg", "Average full-time equivalents is required to submit.") in errors
     assert ("wages", "Wages for at least one site are required to submit.") in errors
 
 
@@ -627,11 +628,11 @@ def test_submitting_a_site_without_its_benchmarks_names_each_missing_field():
         ),
         (
             "wages[0].minimum_wage_source",
-            'Site "Nairobi": source of the minimum wage is required to submit.',
+            'Site "Nairobi": minimum wage source is required to submit.',
         ),
         (
             "wages[0].living_wage_date",
-            'Site "Nairobi": date of the living-wage benchmark is required to submit.',
+            'Site "Nairobi": living-wage reference date is required to submit.',
         ),
     ]
 
@@ -640,7 +641,7 @@ def test_training_spend_needs_its_currency_to_submit():
     doc = changed({"training.training_currency": None})
     assert issues(doc)[0] == []
     assert issues(doc, for_submit=True)[0] == [
-        ("training.training_currency", "Currency of training spend is required to submit.")
+        ("training.training_currency", "Training spend currency is required to submit.")
     ]
 
 
@@ -665,7 +666,9 @@ def test_optional_fields_may_be_left_out_on_submit():
 
 def test_an_unreadable_value_is_not_also_reported_missing():
     errors, _ = issues(changed({"workforce.fte_avg": "about 100"}), for_submit=True)
-    assert errors == [("workforce.fte_avg", 'Average FTE must be a number; got "about 100".')]
+    assert errors == [
+        ("workforce.fte_avg", 'Average full-time equivalents must be a number; got "about 100".')
+    ]
 
 
 # --- normalising --------------------------------------------------------------------------

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import tomllib
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from procure.reference_data import (
+    Country,
+    Currency,
     FxRate,
     FxTable,
     ReferenceDataError,
@@ -208,3 +211,78 @@ def test_a_malformed_config_file_is_reported_with_its_place(tmp_path, countries,
     with pytest.raises(ReferenceDataError) as raised:
         load_reference(_config(tmp_path, countries, KES, fx))
     assert str(raised.value).startswith(message)
+
+
+HAND_KEPT = Path(__file__).resolve().parents[1] / "data" / "reference" / "hand_kept_iso_codes.toml"
+# What pycountry brought that the hand-kept tables lacked, each with why it may stay.
+NEW_SINCE_HAND_KEPT = {
+    "XAD": ("unit", None),  # Arab Accounting Dinar: a unit of account, refused for wages
+}
+
+
+def test_codes_match_the_hand_kept_tables_they_replaced():
+    with open(HAND_KEPT, "rb") as handle:
+        hand_kept = tomllib.load(handle)
+    countries = dict(entry.split("=") for entry in hand_kept["countries"].split())
+    assert {code: country.currency or "" for code, country in REFERENCE.countries.items()} == (
+        countries
+    )
+    currencies: dict[str, tuple[str, int | None]] = {
+        code: ("unit", None) for code in hand_kept["unit_currencies"].split()
+    }
+    for kind, key in (("currency", "cash_currencies"), ("fund", "fund_currencies")):
+        for entry in hand_kept[key].split():
+            code, minor_units = entry.split(":")
+            currencies[code] = (kind, int(minor_units))
+    assert {
+        code: (currency.kind, currency.minor_units)
+        for code, currency in REFERENCE.currencies.items()
+    } == currencies | NEW_SINCE_HAND_KEPT
+
+
+def test_countries_and_currencies_are_in_code_order():
+    # the vendor form lists countries in this order
+    assert list(REFERENCE.countries) == sorted(REFERENCE.countries)
+    assert list(REFERENCE.currencies) == sorted(REFERENCE.currencies)
+
+
+def test_a_country_pays_in_its_own_currency_unless_an_override_names_another(tmp_path):
+    countries = '[KE]\ncurrency = "USD"\n[XK]\nname = "Kosovo"\ncurrency = "EUR"\n'
+    reference = load_reference(_config(tmp_path, countries, KES, 'source = "s"\n'))
+    assert (reference.countries["UG"].name, reference.countries["UG"].currency) == (
+        "Uganda",
+        "UGX",  # the one cash currency whose code starts with UG
+    )
+    assert reference.countries["KE"].currency == "USD"
+    assert reference.countries["XK"] == Country("XK", "Kosovo", "EUR")
+    # DE has no code of its own (EUR); VE has two (VED, VES) and no override here to choose
+    assert reference.countries["DE"].currency is None
+    assert reference.countries["VE"].currency is None
+
+
+def test_currency_defaults_by_code_and_overrides():
+    assert REFERENCE.currencies["KES"] == Currency("KES", "Kenyan Shilling", 2, "currency")
+    assert REFERENCE.currencies["XDR"].kind == "unit"  # an X code, not marked as cash
+    assert REFERENCE.currencies["XOF"] == Currency("XOF", "CFA Franc BCEAO", 0, "currency")
+    assert REFERENCE.currencies["SLL"] == Currency("SLL", "Leone", 2, "currency")  # kept
+
+
+@pytest.mark.parametrize(
+    ("currencies", "message"),
+    [
+        ("[KES]\nminor_unit = 2\n", "currencies.toml [KES]: unknown key 'minor_unit'."),
+        ('[kes]\nname = "Kenyan Shilling"\n', "currencies.toml [kes]: a code is 3 capital"),
+        ("[ABC]\nkind = 'currency'\n", "currencies.toml [ABC]: 'name' must be a str."),
+        ("[KES]\nkind = 'cash'\n", "currencies.toml [KES]: unknown kind 'cash'."),
+        ("[KES]\nminor_units = '2'\n", "currencies.toml [KES]: 'minor_units' must be an int."),
+    ],
+)
+def test_a_malformed_override_is_reported_with_its_place(tmp_path, currencies, message):
+    with pytest.raises(ReferenceDataError) as raised:
+        load_reference(_config(tmp_path, "", currencies, 'source = "s"\n'))
+    assert str(raised.value).startswith(message)
+
+
+def test_a_country_pycountry_lacks_needs_a_name(tmp_path):
+    with pytest.raises(ReferenceDataError, match=r"countries.toml \[XK\]: 'name' must be a str"):
+        load_reference(_config(tmp_path, '[XK]\ncurrency = "EUR"\n', KES, 'source = "s"\n'))

@@ -1,0 +1,82 @@
+"""The kinds of job, registered where their work is written.
+
+A kind's handler is registered with `@job_kind(name, title)`; the function that marks its
+subject when the job fails with `@on_failure(name)`, and a check that may refuse a retry with
+`@on_retry(name)`. The handler `run(job, progress)` does the work in `db.session` (flush only)
+and returns an Outcome or a dict (the job's result).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from procure.states import JobStatus
+
+Handler = Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class JobKind:
+    """What a kind of job is called and which functions run it."""
+
+    title: str
+    run: Handler
+    failed: Handler | None = None
+    retrying: Handler | None = None
+
+
+KINDS: dict[str, JobKind] = {}
+
+
+def job_kind(name: str, title: str) -> Callable[[Handler], Handler]:
+    """Register the decorated function as the handler of job kind `name`."""
+
+    def register(run: Handler) -> Handler:
+        KINDS[name] = JobKind(title, run)
+        return run
+
+    return register
+
+
+def _attach(name: str, role: str) -> Callable[[Handler], Handler]:
+    def register(function: Handler) -> Handler:
+        if name not in KINDS:
+            raise ValueError(f"job kind {name!r} must be registered before its {role} hook")
+        KINDS[name] = replace(KINDS[name], **{role: function})
+        return function
+
+    return register
+
+
+def on_failure(name: str) -> Callable[[Handler], Handler]:
+    """Register `failed(job, reason)`: marks the job's subject in the transaction that fails it."""
+    return _attach(name, "failed")
+
+
+def on_retry(name: str) -> Callable[[Handler], Handler]:
+    """Register `retrying(job)`: may refuse a retry by raising ConflictError."""
+    return _attach(name, "retrying")
+
+
+@dataclass
+class Outcome:
+    """What a job hands back: its result document and, optionally, a file."""
+
+    result: dict[str, Any] = field(default_factory=dict)
+    file_name: str | None = None
+    file_type: str | None = None
+    file_content: bytes | None = None
+
+
+class JobStopped(Exception):
+    """Ends a job early: cancelled on request, stopped at its time limit, or no longer ours."""
+
+    def __init__(self, status: JobStatus | None, reason: str):
+        super().__init__(reason)
+        self.status, self.reason = status, reason
+
+
+def time_limit_reason(seconds: float) -> str:
+    return f"Stopped at the time limit of {seconds:,.0f} s. Retry it, or make the problem smaller."

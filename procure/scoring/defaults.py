@@ -1,0 +1,19 @@
+"""The default metric catalog and scoring profile (config/metrics.toml and
+config/scoring_profile.toml), read once per process."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import scoring
+from procure.settings import resource_dir
+
+
+@lru_cache(maxsize=1)
+def catalog() -> scoring.Catalog:
+    return scoring.load_catalog(resource_dir("config") / "metrics.toml")
+
+
+@lru_cache(maxsize=1)
+def default_profile() -> scoring.Profile:
+    return scoring.load_profile(resource_dir("config") / "scoring_profile.toml", catalog())

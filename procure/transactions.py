@@ -1,0 +1,181 @@
+"""One transaction per request or command, and reads that never write.
+
+Services only flush. The unit of work around them is committed in exactly one place:
+
+- `writes` wraps a page view or API method that may change data. It runs the view, then commits
+  once and starts the jobs the transaction queued (inline without a broker, so an answer can
+  carry a job's outcome); any exception rolls everything back. An answer of 400 or more rolls
+  back too, unless the view kept its work with `keep_when_refused` (a failed sign-in must count
+  even though it answers 401).
+- `computes` wraps a POST that only computes (a what-if, a preview): it always rolls back.
+- `attempt` runs one change for a page that shows a refusal (ConflictError) as a message instead
+  of an error page: the refused change is rolled back, the view goes on.
+- `command` is the same rule for a CLI command: commit once at the end, or roll back.
+- `discard` rolls back for an error handler.
+
+GET and HEAD requests never write: `guard_reads` makes any flush, data-changing statement or
+commit during one a fault (raised in tests, logged in production). The job runner
+(`procure.jobs.runner`) owns its own short transactions and is the only other place that commits.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+from flask import Flask, current_app, flash, g, has_request_context, request
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session
+
+from procure.errors import ConflictError
+from procure.extensions import db
+
+log = logging.getLogger(__name__)
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class ReadWroteError(RuntimeError):
+    """A GET or HEAD request tried to change the database."""
+
+
+_AFTER_COMMIT: list[Callable[[], None]] = []
+
+
+def after_commit(hook: Callable[[], None]) -> Callable[[], None]:
+    """Run `hook` after each commit of a request or command (the job runner starts the jobs
+    the transaction queued). Registered by the module that owns the work, so this module
+    depends on none of them."""
+    _AFTER_COMMIT.append(hook)
+    return hook
+
+
+def _commit() -> None:
+    db.session.commit()
+    for hook in _AFTER_COMMIT:
+        hook()
+
+
+def discard() -> None:
+    """Roll back the unit of work (an error handler, or a refused change)."""
+    db.session.rollback()
+
+
+def _status_of(result: Any) -> int:
+    if isinstance(result, tuple) and len(result) > 1 and isinstance(result[1], int):
+        return result[1]
+    status = getattr(result, "status_code", None)
+    return status if isinstance(status, int) else 200
+
+
+def keep_when_refused() -> None:
+    """Commit this request's work even though it answers 400 or more (failed sign-ins count)."""
+    g.keep_when_refused = True
+
+
+def writes(view: F) -> F:
+    """Commit the view's work once when it succeeds (then start the jobs it queued); roll back
+    when it raises or refuses. Put it directly on the view function or MethodView method."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            result = view(*args, **kwargs)
+        except BaseException:
+            discard()
+            raise
+        if request.method in SAFE_METHODS:
+            return result
+        if _status_of(result) >= 400 and not g.get("keep_when_refused"):
+            discard()
+            return result
+        _commit()
+        return result
+
+    wrapper.writes = True  # type: ignore[attr-defined]
+    return wrapper  # type: ignore[return-value]
+
+
+def computes(view: F) -> F:
+    """Mark a POST that computes an answer and changes nothing (a what-if, a preview): whatever
+    it flushed is rolled back. Put it directly on the view function or MethodView method."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return view(*args, **kwargs)
+        finally:
+            discard()
+
+    wrapper.computes = True  # type: ignore[attr-defined]
+    return wrapper  # type: ignore[return-value]
+
+
+def attempt(change: Callable[[], Any], done: str | None = None) -> bool:
+    """Run one state change for a page. When the service refuses it (ConflictError), roll it back
+    and flash the reason; otherwise flash `done` (when given). True when the change stands; the
+    surrounding `writes` commits it."""
+    try:
+        change()
+    except ConflictError as conflict:
+        discard()
+        flash(conflict.message, "error")
+        return False
+    if done:
+        flash(done, "success")
+    return True
+
+
+@contextmanager
+def command() -> Iterator[None]:
+    """A CLI command's unit of work: commit once at the end (and start queued jobs), roll back
+    on any error."""
+    try:
+        yield
+    except BaseException:
+        discard()
+        raise
+    _commit()
+
+
+def _reading() -> bool:
+    return (
+        has_request_context()
+        and request.method in SAFE_METHODS
+        and current_app.extensions.get("procure_read_guard", False)
+    )
+
+
+def _refuse_write(what: str) -> None:
+    message = f"{request.method} {request.path} tried to write ({what}); reads never write"
+    if current_app.testing:
+        raise ReadWroteError(message)
+    log.error(message)
+
+
+def guard_reads(app: Flask) -> None:
+    """Make a write during a GET or HEAD request a fault."""
+    app.extensions["procure_read_guard"] = True
+    if getattr(guard_reads, "listening", False):
+        return
+    guard_reads.listening = True  # type: ignore[attr-defined]
+
+    @event.listens_for(Session, "before_flush")
+    def _no_flush(session: Session, _context: Any, _instances: Any) -> None:
+        if _reading() and (session.new or session.dirty or session.deleted):
+            _refuse_write("a flush")
+
+    @event.listens_for(Session, "do_orm_execute")
+    def _no_change(state: ORMExecuteState) -> None:
+        if _reading() and (state.is_update or state.is_delete or state.is_insert):
+            _refuse_write(str(state.statement).split(" ", 1)[0])
+
+    @event.listens_for(Session, "before_commit")
+    def _no_commit(session: Session) -> None:
+        if _reading() and (session.new or session.dirty or session.deleted):
+            _refuse_write("a commit")
