@@ -111,6 +111,8 @@ def permitted(method: str = "POST", endpoint: str | None = None) -> bool:
 def route_rules(app: Flask) -> Iterator[tuple[str, str, str, Rule | None]]:
     """Every (path, method, endpoint, rule) in the URL map, HEAD and OPTIONS left out."""
     for url_rule in app.url_map.iter_rules():
+        if url_rule.methods is None:  # Flask's add_url_rule always names the methods
+            raise ValueError(f"{url_rule.rule} accepts any method; name the methods it serves")
         for method in sorted(url_rule.methods - {"HEAD", "OPTIONS"}):
             yield url_rule.rule, method, url_rule.endpoint, rule_for(app, url_rule.endpoint, method)
 

@@ -15,14 +15,35 @@ from sqlalchemy import event
 from werkzeug.routing import IntegerConverter
 
 from procure import access as access_layer
+from procure import models  # noqa: F401  (every model registered before use)
 from procure.accounts.limits import init_rate_limits
+from procure.accounts.models import User
+from procure.accounts.routes import blp as accounts_api
+from procure.accounts.services import SESSION_STAMP_KEY, session_stamp, user_for_token
+from procure.accounts.views import bp as accounts_pages
 from procure.api_fields import MAX_RECORD_ID
+from procure.disclosures.routes import blp as disclosures_api
+from procure.disclosures.views import bp as disclosure_pages
 from procure.docs import ErrorResponses
+from procure.docs import bp as docs_pages
 from procure.errors import register_error_handlers
 from procure.extensions import api, csrf, db, login_manager, migrate
+from procure.health import bp as health
+from procure.jobs.routes import blp as jobs_api
+from procure.jobs.runner import start_committed
+from procure.jobs.views import bp as job_pages
 from procure.navigation import register_navigation
+from procure.needs.routes import blp as needs_api
+from procure.needs.views import bp as need_pages
+from procure.platform import blp as platform_api
+from procure.scenarios.routes import blp as scenarios_api
+from procure.scenarios.views import bp as scenario_pages
+from procure.scoring.routes import blp as scoring_api
+from procure.scoring.views import bp as scoring_pages
 from procure.settings import flask_config, load_settings, resource_dir
 from procure.transactions import guard_reads
+from procure.vendors.routes import blp as vendors_api
+from procure.vendors.views import bp as vendor_pages
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -98,13 +119,9 @@ def _init_extensions(app: Flask) -> None:
             "extra_plugins": [ErrorResponses(app)],
         },
     )
-    from procure import models  # noqa: F401  (every model registered before use)
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        from procure.accounts.models import User
-        from procure.accounts.services import SESSION_STAMP_KEY, session_stamp
-
         user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
         if user is None or not user.is_active:  # deactivated (a lock refuses new sign-ins only)
             return None
@@ -122,24 +139,6 @@ def _sqlite_pragmas(connection, _record) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from procure.accounts.routes import blp as accounts_api
-    from procure.accounts.views import bp as accounts_pages
-    from procure.disclosures.routes import blp as disclosures_api
-    from procure.disclosures.views import bp as disclosure_pages
-    from procure.docs import bp as docs_pages
-    from procure.health import bp as health
-    from procure.jobs.routes import blp as jobs_api
-    from procure.jobs.views import bp as job_pages
-    from procure.needs.routes import blp as needs_api
-    from procure.needs.views import bp as need_pages
-    from procure.platform import blp as platform_api
-    from procure.scenarios.routes import blp as scenarios_api
-    from procure.scenarios.views import bp as scenario_pages
-    from procure.scoring.routes import blp as scoring_api
-    from procure.scoring.views import bp as scoring_pages
-    from procure.vendors.routes import blp as vendors_api
-    from procure.vendors.views import bp as vendor_pages
-
     # the runner starts committed jobs after each commit; the job kinds register themselves
     # where their work is written
     import_module("procure.jobs.runner")
@@ -170,8 +169,6 @@ def _authenticate_bearer():
     header = request.headers.get("Authorization", "")
     if not header:
         return
-    from procure.accounts.services import user_for_token
-
     scheme, _, secret = header.partition(" ")
     user = user_for_token(secret.strip()) if scheme.lower() == "bearer" and secret else None
     g._login_user = user or Anonymous()  # Flask-Login reads the current user from here
@@ -194,8 +191,6 @@ def _protect_forms():
 def _start_committed_jobs(response):
     """Start the jobs a request committed and did not start itself (a safety net: routes that
     answer with a job's outcome start it right after their commit)."""
-    from procure.jobs.runner import start_committed
-
     try:
         start_committed()
     except Exception:  # the request's own work is committed: its answer must not turn into a 500

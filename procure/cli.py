@@ -9,11 +9,13 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
+from sqlalchemy import select
 from werkzeug.serving import run_simple
 
 from procure import create_app
 from procure.analysis_cli import frontier_command, optimize_command, score_command
 from procure.audit.services import SYSTEM
+from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import api, db
 from procure.transactions import command
 
@@ -35,6 +37,7 @@ main.add_command(frontier_command)
 @with_appcontext
 def demo_command(host: str, port: int, no_serve: bool):
     """Create or upgrade the database, load the demo data, print the logins and serve."""
+    # here: procure.demo loads every model and scoring (pandas, ~0.5 s); other commands skip it
     from procure.demo import load_demo
 
     upgrade()
@@ -49,7 +52,8 @@ def demo_command(host: str, port: int, no_serve: bool):
     if no_serve:
         return
     click.echo(f"Open http://{host}:{port} and sign in. Stop with Ctrl+C.")
-    app = current_app._get_current_object()
+    # current_app is a LocalProxy typed as the Flask it stands for: mypy misses this method
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     _start_reaper(app)
     # app.run() refuses to start inside a Flask CLI command, so serve with werkzeug directly.
     run_simple(host, port, app, threaded=True)
@@ -57,6 +61,7 @@ def demo_command(host: str, port: int, no_serve: bool):
 
 def _start_reaper(app) -> None:
     """Reap silent jobs in the background while this process serves or works (reads never do)."""
+    # here: the runner loads the jobs area and Celery when installed (~0.05 s); serve and work only
     from procure.jobs.runner import Reaper
 
     Reaper(app, float(app.config["JOB_STALE_SECONDS"])).start()
@@ -72,10 +77,11 @@ def _start_reaper(app) -> None:
 @with_appcontext
 def worker_command(concurrency: int | None, loglevel: str):
     """Run a Celery worker for background jobs (needs PROCURE_BROKER_URL)."""
+    # here: Celery (the prod extra) and the runner are needed by the worker alone
     from procure.jobs.queue import celery_for, worker_arguments
-    from procure.jobs.runner import reap_and_commit, run_job
+    from procure.jobs.runner import reap_and_commit, run_job  # here: as Reaper in _start_reaper
 
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # a LocalProxy
     if not app.config.get("BROKER_URL"):
         click.echo(
             "error: set PROCURE_BROKER_URL (e.g. redis://127.0.0.1:6379/0); without a broker, "
@@ -104,7 +110,7 @@ def jobs_group():
 def jobs_reap():
     """Mark failed the running jobs whose worker went silent or overran its time limit
     (cron-able)."""
-    from procure.jobs.runner import reap_and_commit
+    from procure.jobs.runner import reap_and_commit  # here: as Reaper in _start_reaper
 
     reaped = reap_and_commit()
     click.echo(f"Marked {reaped} stale job(s) failed.")
@@ -134,12 +140,11 @@ def users_group():
 @with_appcontext
 def users_create(email, name, role, organization_name, kind, password):
     """Create a user (and its organization when it does not exist yet)."""
-    from sqlalchemy import select
-
+    # here, not at the top: only the users commands need the accounts area, and its services hash
+    # a dummy password at import (~0.1 s), which `procure optimize/score/frontier` should not pay
     from procure.accounts.models import Organization
-    from procure.accounts.names import name_key
-    from procure.accounts.services import create_organization, create_user
-    from procure.errors import ValidationFailed
+    from procure.accounts.names import name_key  # here: as above
+    from procure.accounts.services import create_organization, create_user  # here: as above
 
     try:
         with command():
@@ -168,10 +173,9 @@ def _refuse(failed) -> None:
 
 def _user_by_email(email: str):
     """The user with this email (any case), or exit 2 saying there is none."""
-    from sqlalchemy import select
-
+    # here: as in users_create
     from procure.accounts.models import User
-    from procure.accounts.services import normalise_email
+    from procure.accounts.services import normalise_email  # here: as in users_create
 
     user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
     if user is None:
@@ -185,8 +189,7 @@ def _user_by_email(email: str):
 @with_appcontext
 def users_unlock(email):
     """Unlock a user locked after too many wrong passwords in a row."""
-    from procure.accounts.services import unlock_user
-    from procure.errors import ConflictError
+    from procure.accounts.services import unlock_user  # here: as in users_create
 
     user = _user_by_email(email)
     try:
@@ -205,8 +208,7 @@ def users_unlock(email):
 def users_set_password(email, password):
     """Set a new password for a user who forgot theirs: their sessions end, their API tokens are
     revoked and a lock is lifted."""
-    from procure.accounts.services import reset_password
-    from procure.errors import ValidationFailed
+    from procure.accounts.services import reset_password  # here: as in users_create
 
     user = _user_by_email(email)
     try:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any, cast
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator
+from sqlalchemy import CursorResult, DateTime, MetaData, Result, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING_CONVENTION = {
@@ -22,6 +23,12 @@ class Base(DeclarativeBase):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def rowcount(result: Result[*tuple[Any, ...]]) -> int:
+    """The rows an UPDATE or DELETE matched. `Session.execute` is typed to return a Result, but
+    for such a statement it is a CursorResult, which counts them."""
+    return cast(CursorResult[*tuple[Any, ...]], result).rowcount
 
 
 class UTCDateTime(TypeDecorator):

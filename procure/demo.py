@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import select
 
@@ -11,6 +12,8 @@ from procure.accounts.services import create_organization, create_user
 from procure.audit.services import SYSTEM
 from procure.demo_vendors import load_demo_vendors
 from procure.extensions import db
+from procure.needs.models import Need
+from procure.needs.services import create_need
 
 
 @dataclass(frozen=True)
@@ -89,7 +92,7 @@ def load_demo() -> list[DemoLogin]:
                 actor=SYSTEM,
             )
     db.session.flush()
-    buyer = db.session.scalar(select(User).where(User.email == "buyer@northwind.example"))
+    buyer = db.session.scalars(select(User).where(User.email == "buyer@northwind.example")).one()
     load_demo_vendors(buyer)
     load_demo_needs(buyer)
     return list(DEMO_LOGINS)
@@ -132,11 +135,6 @@ DEMO_NEEDS = (
 
 def load_demo_needs(buyer: User) -> None:
     """The demo buyer's needs, created once."""
-    from datetime import date
-
-    from procure.needs.models import Need
-    from procure.needs.services import create_need
-
     for spec in DEMO_NEEDS:
         exists = db.session.scalar(
             select(Need.id).where(

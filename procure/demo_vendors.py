@@ -197,7 +197,7 @@ def _value(value: Any, hint: Any, where: str) -> Any:
     """
     if get_origin(hint) is UnionType:  # `X | None`: TOML has no null, so the value is an X
         (hint,) = (arg for arg in get_args(hint) if arg is not NoneType)
-    if is_dataclass(hint):
+    if isinstance(hint, type) and is_dataclass(hint):
         return _build(hint, value, where)
     origin, args = get_origin(hint), get_args(hint)
     if origin is tuple:

@@ -14,6 +14,8 @@ from sqlalchemy.exc import DataError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from procure.extensions import db
+
 log = logging.getLogger(__name__)
 
 
@@ -94,8 +96,6 @@ def _validation(error: ValidationFailed):
 def _stale(error: StaleDataError):
     """A version check that failed outside the services' own (procure.editing.save_changes): the
     request changes nothing. Rolled back first, so the error page can read the signed-in user."""
-    from procure.extensions import db
-
     db.session.rollback()
     return respond_error(
         409,
@@ -115,8 +115,6 @@ def _out_of_range(error: DataError):
     There is no handler for Python's OverflowError: a number too large for its field is refused
     where it is read (RecordId, RecordVersion, the route converter, scoring's read_number) with
     the field's name, and any OverflowError left is a fault of ours (500, logged)."""
-    from procure.extensions import db
-
     if getattr(error.orig, "sqlstate", None) not in OUT_OF_RANGE_STATES:
         return _unexpected(error)
     db.session.rollback()

@@ -6,6 +6,8 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
+from procure.api_fields import MAX_RECORD_ID
+
 
 def form_number(
     form: Mapping[str, str], name: str, errors: dict[str, list[str]], *, required: str | None = None
@@ -33,8 +35,6 @@ def form_number(
 def form_int(text: str | None) -> int | None:
     """A whole number typed or sent by a page (an id, a version), or None when it is not one or is
     larger than any record id."""
-    from procure.api_fields import MAX_RECORD_ID
-
     try:
         number = int((text or "").strip())
     except ValueError:  # also "²", which str.isdigit() accepts

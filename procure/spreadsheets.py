@@ -12,7 +12,7 @@ import math
 import re
 import zipfile
 from collections.abc import Iterable
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import pandas as pd
 from openpyxl.reader.excel import ExcelReader
@@ -196,4 +196,5 @@ def read_table(content: bytes, filename: str, max_rows: int) -> list[dict[str, A
             f"The file has more than {max_rows:,} rows; split it into smaller files."
         )
     frame.columns = [str(c).strip() for c in frame.columns]
-    return [{k: _cell(v) for k, v in record.items()} for record in frame.to_dict("records")]
+    records = cast(list[dict[str, Any]], frame.to_dict("records"))  # the columns are str, above
+    return [{k: _cell(v) for k, v in record.items()} for record in records]

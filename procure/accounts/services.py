@@ -11,10 +11,10 @@ import re
 import secrets
 from datetime import datetime, timedelta
 from math import ceil
-from typing import Any
+from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from procure.accounts.common_passwords import COMMON_PASSWORDS
@@ -30,7 +30,7 @@ from procure.accounts.models import (
 )
 from procure.accounts.names import name_key, name_problems
 from procure.audit.services import record_event
-from procure.db import utcnow
+from procure.db import rowcount, utcnow
 from procure.editing import insert_once
 from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
@@ -55,6 +55,8 @@ def locked_message(user: User) -> str:
     minutes = current_app.config["LOCKOUT_MINUTES"]
     if not minutes:
         return message + "."
+    if user.locked_at is None:
+        raise ValueError(f"{user.email} is not locked")
     left = max(
         1, ceil((user.locked_at + timedelta(minutes=minutes) - utcnow()).total_seconds() / 60)
     )
@@ -264,7 +266,7 @@ def _count_wrong_password(user: User) -> None:
         .values(locked_at=now)
         .execution_options(synchronize_session=False)
     )
-    if locked.rowcount == 1:
+    if rowcount(locked) == 1:
         user.locked_at = now
         record_event(
             "user.locked",
@@ -337,12 +339,14 @@ def _clear_lock(user: User, *only_if) -> dict | None:
     as it was when cleared, or None when the conditions no longer held."""
     before = {"locked_at": user.locked_at, "failed_sign_ins": user.failed_sign_ins}
     cleared = (
-        db.session.execute(
-            update(User)
-            .where(User.id == user.id, *only_if)
-            .values(**LOCK_CLEARED)
-            .execution_options(synchronize_session=False)
-        ).rowcount
+        rowcount(
+            db.session.execute(
+                update(User)
+                .where(User.id == user.id, *only_if)
+                .values(**LOCK_CLEARED)
+                .execution_options(synchronize_session=False)
+            )
+        )
         == 1
     )
     db.session.refresh(user, list(LOCK_CLEARED))
@@ -350,7 +354,9 @@ def _clear_lock(user: User, *only_if) -> dict | None:
 
 
 def _clear_throttle(email: str) -> None:
-    db.session.execute(SignInThrottle.__table__.delete().where(SignInThrottle.email == email))
+    # a declarative class's __table__ is its Table; SQLAlchemy types it as any FromClause
+    throttles = cast(Table, SignInThrottle.__table__)
+    db.session.execute(throttles.delete().where(SignInThrottle.email == email))
 
 
 def _lapse_lock(user: User) -> None:
@@ -441,12 +447,14 @@ def reset_password(user: User, new_password: str, *, actor: Any) -> int:
 
 def _revoke_all_tokens(user: User) -> int:
     """Revoke every live API token of `user` in one UPDATE; how many were live."""
-    return db.session.execute(
-        update(ApiToken)
-        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    return rowcount(
+        db.session.execute(
+            update(ApiToken)
+            .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+    )
 
 
 def revoke_user_tokens(user: User, *, actor: Any) -> int:
@@ -532,7 +540,10 @@ def session_stamp(user: User) -> str:
     session at sign-in, it no longer matches once the password changes (which ends every other
     session) or the user signs out (which ends every session, a copied cookie included: Flask's
     sessions live in the cookie, so the server can only refuse an old one by what it holds)."""
-    key = current_app.secret_key.encode()
+    secret = current_app.secret_key
+    if not isinstance(secret, str):  # create_app sets it, from settings.secret_key
+        raise RuntimeError("SECRET_KEY is not set to a text key")
+    key = secret.encode()
     mark = f"{user.password_hash}:{user.session_epoch}".encode()
     return hmac.new(key, mark, hashlib.sha256).hexdigest()[:32]
 

@@ -23,6 +23,9 @@ from procure.errors import ValidationFailed
 from procure.extensions import db
 from procure.forms import show_field_errors
 from procure.platform import PLATFORM_COUNTS, platform_summary
+from procure.scenarios.models import Scenario
+from procure.scenarios.review import actual_against_projected, projected_impact
+from procure.scoring.adapter import scored_versions
 from procure.transactions import attempt, discard, keep_when_refused, writes
 
 bp = Blueprint("accounts_pages", __name__)
@@ -97,10 +100,6 @@ def home():
 def _scenario_overview() -> dict:
     """Open and approved scenarios of the organization, with the projected impact of the
     approved."""
-    from procure.scenarios.models import Scenario
-    from procure.scenarios.review import actual_against_projected, projected_impact
-    from procure.scoring.adapter import scored_versions
-
     scenarios = db.session.scalars(scoped_select(Scenario).order_by(Scenario.id.desc())).all()
     approved = [s for s in scenarios if s.status == "approved"]
     impacts = {s.id: projected_impact(s) for s in approved}

@@ -1,6 +1,6 @@
 """Disclosures API: drafts, submission, review, amendments, versions and evidence files."""
 
-from flask import send_file
+from flask import Response, send_file
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
@@ -22,8 +22,16 @@ from procure.disclosures.schemas import (
     ReviewSchema,
     TableQuerySchema,
 )
+from procure.disclosures.tables import (
+    FLAT_COLUMNS,
+    MAX_IMPORT_ROWS,
+    flat_row,
+    import_rows,
+    latest_versions,
+    vendors_for_import,
+)
 from procure.docs import XLSX, file_types
-from procure.errors import respond_error
+from procure.errors import ValidationFailed, respond_error
 from procure.extensions import db
 from procure.transactions import writes
 from procure.vendors.models import Vendor
@@ -215,9 +223,7 @@ def export_response(fmt: str, latest_period: bool = False):
 
     With `latest_period`, only each vendor's most recent period: one row per vendor.
     """
-    from flask import Response
-
-    from procure.disclosures.tables import FLAT_COLUMNS, flat_row, latest_versions
+    # here: procure.spreadsheets loads openpyxl (~0.07 s), which the app's start otherwise skips
     from procure.spreadsheets import write_table
 
     disclosures = latest_versions(scoped_select(Disclosure))
@@ -238,9 +244,7 @@ def export_response(fmt: str, latest_period: bool = False):
 
 def import_upload(upload):
     """Import an uploaded flat table for the current user; all or nothing. Returns the summary."""
-    from procure.disclosures.tables import MAX_IMPORT_ROWS, import_rows, vendors_for_import
-    from procure.errors import ValidationFailed
-    from procure.spreadsheets import TableReadError, read_table
+    from procure.spreadsheets import TableReadError, read_table  # here: as in export_response
 
     if upload is None or not upload.filename:
         raise ValidationFailed({"file": ["Choose a .csv or .xlsx file."]})

@@ -7,7 +7,7 @@ and period. Services add and flush; the request or command commits.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ from procure.db import utcnow
 from procure.disclosures.evidence_files import check_and_store
 from procure.disclosures.models import (
     EVIDENCE_LEVELS,
+    EVIDENCE_SECTIONS,
     REVIEW_DECISIONS,
     Disclosure,
     DisclosureReview,
@@ -71,7 +72,7 @@ def _split(document: dict[str, Any]) -> tuple[date, date, dict[str, Any]]:
     )
 
 
-def versions_of(vendor_id: int, period_start: date, period_end: date) -> list[Disclosure]:
+def versions_of(vendor_id: int, period_start: date, period_end: date) -> Sequence[Disclosure]:
     return db.session.scalars(
         select(Disclosure)
         .where(
@@ -316,8 +317,6 @@ def add_evidence(
 ) -> Evidence:
     """Attach a file to a draft. The draft's edit_version goes up with it: a file is part of the
     version, and a submit racing the upload must not miss it (one of the two gets 409)."""
-    from procure.disclosures.models import EVIDENCE_LEVELS, EVIDENCE_SECTIONS
-
     _require_draft(disclosure)
     errors = {}
     if section not in EVIDENCE_SECTIONS:

@@ -288,10 +288,9 @@ def _merge(figures: Mapping[str, Any], document: Mapping[str, Any]) -> dict[str,
     imported = document["wages"][0] if document["wages"] else None
     if imported is None:
         sites = []
-    elif not sites:
+    elif (target := _worst_site(sites)) is None:  # no sites yet
         sites = [imported]
     else:
-        target = _worst_site(sites)
         target.update(
             {k: imported[k] for k in ("pay_period", "standard_weekly_hours", *WAGE_VALUE_COLUMNS)}
         )

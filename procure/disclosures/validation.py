@@ -280,7 +280,10 @@ def _unknown_key_message(key: Any, known: set[str]) -> str:
 
 
 def _read_number(value: Any, what: str = "a number") -> tuple[float | int | None, str | None]:
-    """A finite int or float from a JSON-like number, or the reason it is not one."""
+    """A finite int or float from a JSON-like number, or the reason it is not one.
+
+    Exactly one of the pair is None.
+    """
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
         return None, f"must be {what}; got {_describe(value)}"
     if isinstance(value, int):
@@ -296,7 +299,7 @@ def _read_number(value: Any, what: str = "a number") -> tuple[float | int | None
 
 def _read_count(value: Any) -> tuple[int | None, str | None]:
     number, problem = _read_number(value, "a whole number")
-    if problem:
+    if number is None:
         return None, problem
     if number != int(number):
         return None, f"must be a whole number; got {_fmt(number)}"
@@ -309,7 +312,7 @@ def _read_count(value: Any) -> tuple[int | None, str | None]:
 
 def _read_amount(value: Any) -> tuple[float | None, str | None]:
     number, problem = _read_number(value)
-    if problem:
+    if number is None:
         return None, problem
     if number < 0:
         return None, f"cannot be negative; got {_fmt(number)}"
@@ -318,7 +321,7 @@ def _read_amount(value: Any) -> tuple[float | None, str | None]:
 
 def _read_positive(value: Any) -> tuple[float | None, str | None]:
     number, problem = _read_number(value)
-    if problem:
+    if number is None:
         return None, problem
     if number <= 0:
         return None, f"must be greater than 0; got {_fmt(number)}"
@@ -567,7 +570,7 @@ def _check_reconciliation(
     A gap can be legitimate (transfers, reclassifications), so it is a question for the
     reviewer, not an error.
     """
-    if None in (start, hires, departures, end):
+    if start is None or hires is None or departures is None or end is None:
         return
     expected = start + hires - departures
     gap = abs(expected - end)

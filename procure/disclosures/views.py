@@ -3,7 +3,7 @@ queue."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from procure.access import SIGNED_IN, access, get_scoped_or_404, permitted, roles, scoped_select
@@ -15,6 +15,7 @@ from procure.disclosures.models import (
     Disclosure,
     DisclosureReview,
 )
+from procure.disclosures.routes import export_response, import_upload
 from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
 from procure.states import DisclosureState
@@ -233,8 +234,6 @@ def queue():
 @writes
 def table():
     """Export the flat table (everyone, within what they may see); import it (vendors, admins)."""
-    from procure.disclosures.routes import import_upload
-
     can_import = permitted("POST")
     errors: dict = {}
     status = 200
@@ -257,10 +256,6 @@ def table():
 @bp.route("/disclosures/table/export.<fmt>")
 @access(SIGNED_IN)
 def export(fmt):
-    from flask import abort
-
-    from procure.disclosures.routes import export_response
-
     if fmt not in ("csv", "xlsx"):
         abort(404)
     return export_response(fmt, request.args.get("latest_period") == "1")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Literal
 
 from procure.states import JobStatus
 
@@ -40,11 +40,15 @@ def job_kind(name: str, title: str) -> Callable[[Handler], Handler]:
     return register
 
 
-def _attach(name: str, role: str) -> Callable[[Handler], Handler]:
+def _attach(name: str, role: Literal["failed", "retrying"]) -> Callable[[Handler], Handler]:
     def register(function: Handler) -> Handler:
         if name not in KINDS:
             raise ValueError(f"job kind {name!r} must be registered before its {role} hook")
-        KINDS[name] = replace(KINDS[name], **{role: function})
+        kind = KINDS[name]
+        if role == "failed":
+            KINDS[name] = replace(kind, failed=function)
+        else:
+            KINDS[name] = replace(kind, retrying=function)
         return function
 
     return register

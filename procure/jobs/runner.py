@@ -20,7 +20,7 @@ from flask import Flask, current_app
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 
-from procure.db import utcnow
+from procure.db import rowcount, utcnow
 from procure.extensions import db
 from procure.jobs.kinds import KINDS, JobKind, JobStopped, Outcome, time_limit_reason
 from procure.jobs.models import Job
@@ -54,14 +54,17 @@ def _send(job_id: int) -> None:
     # here, not at the top: Celery (the `prod` extra) is needed only when a broker is configured
     from procure.jobs.queue import send_job
 
-    limit = db.session.scalar(select(Job.time_limit_seconds).where(Job.id == job_id))
+    # a committed job's row is there: jobs are never deleted
+    limit = db.session.scalars(select(Job.time_limit_seconds).where(Job.id == job_id)).one()
     try:
-        send_job(current_app._get_current_object(), job_id, limit, run_job, reap_and_commit)
+        # current_app is a LocalProxy typed as the Flask it stands for: mypy misses this method
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        send_job(app, job_id, limit, run_job, reap_and_commit)
     except Exception as error:  # the broker is down or refuses: the job cannot start
         log.exception("could not queue job %s", job_id)
         db.session.rollback()
         fail_job(
-            db.session.get(Job, job_id),
+            db.session.get_one(Job, job_id),
             f"The job queue could not be reached ({type(error).__name__}). Retry it.",
             from_status=JobStatus.QUEUED,
         )
@@ -108,20 +111,24 @@ def _runner_name() -> str:
 
 def _claim(job_id: int) -> bool:
     now = utcnow()
-    claimed = db.session.execute(
-        update(Job)
-        .where(Job.id == job_id, Job.status == JobStatus.QUEUED, Job.cancel_requested.is_(False))
-        .values(
-            status=JobStatus.RUNNING,
-            started_at=now,
-            heartbeat_at=now,
-            progress=0,
-            message="Started",
-            runner=_runner_name(),
-            attempts=Job.attempts + 1,
+    claimed = rowcount(
+        db.session.execute(
+            update(Job)
+            .where(
+                Job.id == job_id, Job.status == JobStatus.QUEUED, Job.cancel_requested.is_(False)
+            )
+            .values(
+                status=JobStatus.RUNNING,
+                started_at=now,
+                heartbeat_at=now,
+                progress=0,
+                message="Started",
+                runner=_runner_name(),
+                attempts=Job.attempts + 1,
+            )
+            .execution_options(synchronize_session=False)
         )
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     db.session.commit()
     return claimed == 1
 
@@ -209,7 +216,7 @@ def run_job(job_id: int) -> str | None:
     to run (already taken, finished or cancelled), so a repeated delivery changes nothing."""
     if not _claim(job_id):
         return None
-    job = db.session.get(Job, job_id, populate_existing=True)
+    job = db.session.get_one(Job, job_id, populate_existing=True)  # ours: _claim found it
     kind = KINDS[job.kind]
     config = current_app.config
     progress = Progress(db.engine, job, float(config["JOB_STEP_DELAY_SECONDS"]))
@@ -249,12 +256,14 @@ def _succeed(job: Job, outcome: Outcome) -> str | None:
             output_name=outcome.file_name,
             output_type=outcome.file_type,
         )
-    done = db.session.execute(
-        update(Job)
-        .where(Job.id == job.id, Job.status == JobStatus.RUNNING)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    done = rowcount(
+        db.session.execute(
+            update(Job)
+            .where(Job.id == job.id, Job.status == JobStatus.RUNNING)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+    )
     if done != 1:  # reaped or taken meanwhile: its writes must not land
         db.session.rollback()
         return None

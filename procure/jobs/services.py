@@ -19,7 +19,7 @@ from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
 from procure.audit.services import SYSTEM, record_event
-from procure.db import utcnow
+from procure.db import rowcount, utcnow
 from procure.errors import ConflictError
 from procure.extensions import db
 from procure.jobs.kinds import KINDS, time_limit_reason
@@ -63,7 +63,7 @@ def enqueue(
         json.dumps(params or {}, sort_keys=True),
     )
     if once_per_transaction and key in db.session.info.get(PENDING_KEYS, {}):
-        return db.session.get(Job, db.session.info[PENDING_KEYS][key])
+        return db.session.get_one(Job, db.session.info[PENDING_KEYS][key])
     job = Job(
         kind=kind,
         organization_id=organization_id,
@@ -144,12 +144,14 @@ def end_job(
         condition.append(Job.heartbeat_at == heartbeat_at)  # no beat came in since we looked
     message = {JobStatus.FAILED: "Failed", JobStatus.CANCELLED: "Cancelled"}[status]
     return (
-        db.session.execute(
-            update(Job)
-            .where(*condition)
-            .values(status=status, message=message, error=reason, finished_at=utcnow())
-            .execution_options(synchronize_session=False)
-        ).rowcount
+        rowcount(
+            db.session.execute(
+                update(Job)
+                .where(*condition)
+                .values(status=status, message=message, error=reason, finished_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )
+        )
         == 1
     )
 
@@ -192,12 +194,14 @@ def may_control(job: Job, user: Any) -> bool:
 def cancel(job: Job, user) -> Job:
     """Cancel a queued job at once; ask a running one to stop at its next step (flushes)."""
     # one conditional UPDATE: a runner claiming the job meanwhile sees the flag and never starts it
-    asked = db.session.execute(
-        update(Job)
-        .where(Job.id == job.id, Job.status.in_(ACTIVE_STATUSES))
-        .values(cancel_requested=True, message="Cancelling…")
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    asked = rowcount(
+        db.session.execute(
+            update(Job)
+            .where(Job.id == job.id, Job.status.in_(ACTIVE_STATUSES))
+            .values(cancel_requested=True, message="Cancelling…")
+            .execution_options(synchronize_session=False)
+        )
+    )
     if not asked:
         db.session.refresh(job)
         raise ConflictError(
@@ -222,23 +226,25 @@ def retry(job: Job, user) -> Job:
             f"Only a failed or cancelled job can be retried; this one is {job.status}."
         )
     before = job.status
-    requeued = db.session.execute(  # first, so a second retry racing this one changes nothing
-        update(Job)
-        .where(Job.id == job.id, Job.status == before)
-        .values(
-            status=JobStatus.QUEUED,
-            progress=0,
-            message="Waiting for a worker",
-            error=None,
-            result=None,
-            cancel_requested=False,
-            started_at=None,
-            heartbeat_at=None,
-            finished_at=None,
-            runner=None,
+    requeued = rowcount(
+        db.session.execute(  # first, so a second retry racing this one changes nothing
+            update(Job)
+            .where(Job.id == job.id, Job.status == before)
+            .values(
+                status=JobStatus.QUEUED,
+                progress=0,
+                message="Waiting for a worker",
+                error=None,
+                result=None,
+                cancel_requested=False,
+                started_at=None,
+                heartbeat_at=None,
+                finished_at=None,
+                runner=None,
+            )
+            .execution_options(synchronize_session=False)
         )
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     if not requeued:
         raise ConflictError("Someone retried or changed this job a moment ago; reload it.")
     kind = KINDS[job.kind]

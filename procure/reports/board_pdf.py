@@ -277,7 +277,7 @@ def report_view(context: dict, include_charts: bool = True) -> dict:
     vendors = [{**row, "others": False} for row in vendor_totals(allocations)]
     frontier = context.get("frontier") or {}
     chosen = frontier.get("chosen")
-    chart_uris = {"frontier": None, "vendors": None}
+    chart_uris: dict[str, str | None] = {"frontier": None, "vendors": None}
     if include_charts:  # the pages' charts, embedded as images
         frontier_svg = charts.frontier_chart(
             frontier.get("points") or [], chosen, scenario.get("name") or "This scenario"
@@ -313,10 +313,10 @@ def report_view(context: dict, include_charts: bool = True) -> dict:
             "name": scenario.get("name") or "Untitled scenario",
             "status": scenario.get("status") or "",
             "status_label": STATUSES.get(
-                scenario.get("status"), str(scenario.get("status") or "").capitalize()
+                scenario.get("status") or "", str(scenario.get("status") or "").capitalize()
             ),
             "objective": OBJECTIVES.get(
-                scenario.get("objective"), scenario.get("objective") or "–"
+                scenario.get("objective") or "", scenario.get("objective") or "–"
             ),
             "approved_by": scenario.get("approved_by"),
             "approved_at": scenario.get("approved_at"),

@@ -19,6 +19,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import scoring
@@ -35,14 +36,12 @@ def _months(need: Need) -> float:
     return ((need.period_end - need.period_start).days + 1) / DAYS_PER_MONTH
 
 
-def default_targets(needs: list[Need]) -> dict[str, Any]:
-    budgets = [n.budget_usd for n in needs]
+def default_targets(needs: Sequence[Need]) -> dict[str, Any]:
+    budgets = [n.budget_usd for n in needs if n.budget_usd is not None]
     impacts = [n.min_avg_impact for n in needs if n.min_avg_impact is not None]
     shares = [n.min_impact_spend_share for n in needs if n.min_impact_spend_share is not None]
     return {
-        "budget": round(sum(budgets), 2)
-        if budgets and all(b is not None for b in budgets)
-        else None,
+        "budget": round(sum(budgets), 2) if needs and len(budgets) == len(needs) else None,
         "min_avg_impact": max(impacts) if impacts else None,
         "min_avg_quality": None,
         "min_impact_spend_share": max(shares) if shares else None,
@@ -52,7 +51,7 @@ def default_targets(needs: list[Need]) -> dict[str, Any]:
 
 
 def build_problem(
-    needs: list[Need],
+    needs: Sequence[Need],
     profile: scoring.Profile,
     objective: str,
     targets: dict[str, Any],
@@ -70,6 +69,8 @@ def build_problem(
     vendors, offers, excluded = [], [], []
     score_key = {str(key): key for key in result.scores.index} if result is not None else {}
     for vendor_id in sorted(inputs.vendors):
+        if result is None:  # scoring_input has vendors only along with the table scoring them
+            raise RuntimeError("vendors to offer without their scores")
         vendor = inputs.vendors[vendor_id]
         score = result.scores.loc[score_key[str(vendor_id)]]
         relevant = [o for o in vendor.offers if o.active and o.service_category in categories]

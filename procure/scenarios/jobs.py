@@ -15,6 +15,7 @@ from procure.jobs.runner import Progress
 from procure.jobs.services import enqueue, latest_job
 from procure.scenarios import services
 from procure.scenarios.models import Scenario
+from procure.scenarios.report_context import board_context
 from procure.states import FrontierStatus, JobStatus, ScenarioStatus
 
 FRONTIER_POINTS = services.FRONTIER_POINTS
@@ -131,8 +132,8 @@ def _scenario_or_conflict(job: Job) -> Scenario:
 
 @job_kind("report.board_pdf", "Board report (PDF)")
 def board_report(job: Job, progress: Progress) -> Outcome:
+    # here: weasyprint is slow to import (~0.45 s); only the PDF job needs it
     from procure.reports.board_pdf import html_to_pdf, render_board_html
-    from procure.scenarios.report_context import board_context
 
     scenario = _scenario(job)
     if not (scenario.result or {}).get("allocations"):

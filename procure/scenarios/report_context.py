@@ -90,7 +90,7 @@ def board_context(scenario: Scenario) -> dict[str, Any]:
         .order_by(AuditEvent.id)
     ).all()
     return {
-        "organization": db.session.get(Organization, scenario.organization_id).name,
+        "organization": db.session.get_one(Organization, scenario.organization_id).name,
         "generated_at": utcnow().strftime("%Y-%m-%d %H:%M UTC"),
         "scenario": {
             "id": scenario.id,

@@ -18,6 +18,7 @@ from procure.disclosures.tables import flat_row
 from procure.extensions import db
 from procure.jobs.models import Job
 from procure.scenarios.models import Scenario
+from procure.scoring.adapter import scored_versions
 from procure.states import JobStatus, ScenarioStatus
 
 
@@ -80,7 +81,9 @@ def projected_impact(scenario: Scenario) -> dict[str, Any]:
     units = {
         need["id"]: need.get("unit", "hour") for need in (scenario.problem or {}).get("needs", [])
     }
-    volume, cost, hours = defaultdict(float), defaultdict(float), defaultdict(float)
+    volume: defaultdict[str, float] = defaultdict(float)
+    cost: defaultdict[str, float] = defaultdict(float)
+    hours: defaultdict[str, float] = defaultdict(float)
     for allocation in (scenario.result or {}).get("allocations", []):
         volume[allocation["vendor"]] += allocation["volume"]
         cost[allocation["vendor"]] += allocation["cost"]
@@ -106,10 +109,10 @@ def projected_impact(scenario: Scenario) -> dict[str, Any]:
                 "living_wage_ratio": fact.get("living_wage_ratio"),
             }
         )
-    hours = sum(v["impact_worker_hours"] or 0.0 for v in by_vendor)
+    worker_hours = sum(v["impact_worker_hours"] or 0.0 for v in by_vendor)
     return {
-        "impact_worker_hours": hours,
-        "fte_jobs": hours / hours_per_fte,
+        "impact_worker_hours": worker_hours,
+        "fte_jobs": worker_hours / hours_per_fte,
         "hours_per_fte_year": hours_per_fte,
         "training_hours_per_impact_worker": _weighted(
             [(v["volume"], v["training_hours_per_impact_worker"]) for v in by_vendor]
@@ -127,7 +130,7 @@ def key_figures(scenario: Scenario) -> dict[str, Any]:
     result = scenario.result or {}
     totals = result.get("totals") or {}
     impact = projected_impact(scenario) if result.get("allocations") else None
-    spend = defaultdict(float)
+    spend: defaultdict[str, float] = defaultdict(float)
     for allocation in result.get("allocations", []):
         spend[allocation["vendor"]] += allocation["cost"]
     total_cost = totals.get("cost")
@@ -192,13 +195,11 @@ def compare(scenarios: list[Scenario]) -> dict[str, Any]:
                 allocation["volume"]
             )
     names, _ = problem_labels(*(scenario.problem for scenario in scenarios))
-    vendor_rows = sorted(
-        (
-            {"vendor": names.get(v, v), "values": values, "spread": max(values) - min(values)}
-            for v, values in vendor_volume.items()
-        ),
-        key=lambda r: (-r["spread"], r["vendor"]),
-    )
+    vendor_rows: list[dict[str, Any]] = [
+        {"vendor": names.get(v, v), "values": values, "spread": max(values) - min(values)}
+        for v, values in vendor_volume.items()
+    ]
+    vendor_rows.sort(key=lambda r: (-r["spread"], r["vendor"]))
     return {
         "scenarios": [s.name for s in scenarios],
         "ids": [s.id for s in scenarios],
@@ -272,8 +273,6 @@ def actual_against_projected(
     a later period since the scenario was solved. `impact` is the scenario's `projected_impact`
     when the caller has it already, `newest` the `scored_versions()` of the scenario's organization
     from a caller reading several."""
-    from procure.scoring.adapter import scored_versions
-
     newest = scored_versions(scenario.organization_id) if newest is None else newest
     scored = ((scenario.problem or {}).get("meta") or {}).get("scored_disclosures", {})
     used_disclosures = _disclosures(scored.values())
@@ -296,7 +295,9 @@ def actual_against_projected(
                 "actual_share": actual_share,
                 "projected_hours": line["impact_worker_hours"],
                 "actual_hours": None if actual_share is None else line["hours"] * actual_share,
-                "actual_period_end": latest.period_end if actual_share is not None else None,
+                "actual_period_end": (
+                    latest.period_end if latest is not None and actual_share is not None else None
+                ),
             }
         )
     updated = [r for r in rows if r["actual_hours"] is not None]

@@ -251,7 +251,7 @@ def decide_scenario(scenario: Scenario, decision: str, comment: str, user) -> Sc
     )
     scenario.decision_comment = comment or None
     if decision == Decision.APPROVED and scenario.profile_id is not None:
-        profile = db.session.get(ScoringProfile, scenario.profile_id)
+        profile = db.session.get_one(ScoringProfile, scenario.profile_id)  # a foreign key
         profile.locked = True
     save_changes(scenario, "scenario")
     record_event(

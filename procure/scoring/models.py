@@ -7,6 +7,7 @@ from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, false, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from procure.db import Base, UTCDateTime, utcnow
+from procure.vendors.models import Vendor
 
 
 class ScoringProfile(Base):
@@ -60,8 +61,6 @@ class ScoreSnapshot(Base):
     def scope(cls, user):
         """A vendor (and its organization's admin) sees its own; buyers, executives and a buyer
         organization's admin every vendor's; the operator none."""
-        from procure.vendors.models import Vendor
-
         if not user.is_authenticated or user.role == "operator":
             return false()
         if user.reads_as == "vendor":

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 from sqlalchemy import func, select
@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 import scoring
 from procure.audit.services import record_event
 from procure.editing import insert_once
-from procure.errors import ValidationFailed
+from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
 from procure.scoring.adapter import ScoringInput, scoring_input
 from procure.scoring.defaults import catalog, default_profile
@@ -94,7 +94,7 @@ def create_profile(
 
 
 def latest_version(record: ScoringProfile) -> ScoringProfile:
-    return db.session.scalars(
+    latest = db.session.scalars(
         select(ScoringProfile)
         .where(
             ScoringProfile.organization_id == record.organization_id,
@@ -102,12 +102,13 @@ def latest_version(record: ScoringProfile) -> ScoringProfile:
         )
         .order_by(ScoringProfile.number.desc())
     ).first()
+    if latest is None:  # the record is one of the versions, unless it was deleted meanwhile
+        raise LookupError(f"scoring profile {record.id} no longer exists")
+    return latest
 
 
 def revise_profile(record: ScoringProfile, settings: Mapping[str, Any], user) -> ScoringProfile:
     """A new version with new settings; the earlier versions stay as they were."""
-    from procure.errors import ConflictError
-
     latest = latest_version(record)
     if latest.id != record.id:
         raise ConflictError(
@@ -139,7 +140,7 @@ def revise_profile(record: ScoringProfile, settings: Mapping[str, Any], user) ->
     return revision
 
 
-def profiles_for(organization_id: int) -> list[ScoringProfile]:
+def profiles_for(organization_id: int) -> Sequence[ScoringProfile]:
     """The latest version of each of the organization's profiles."""
     newest = (
         select(ScoringProfile.name, func.max(ScoringProfile.number).label("number"))
@@ -224,7 +225,8 @@ def score_rows(ranking: Ranking) -> list[dict[str, Any]]:
     closeness = topsis.reindex(ordered.index).to_dict("index")
     rows = []
     for vendor_key, score in ordered.to_dict("index").items():
-        vendor_id = int(vendor_key)
+        # scoring_input's table is read from CSV, so the vendor ids are text
+        vendor_id = int(cast(str, vendor_key))
         disclosure = ranking.inputs.disclosures[vendor_id]
         stable = stability.get(vendor_key)
         close = closeness[vendor_key]
@@ -333,20 +335,19 @@ def what_if(
 ) -> dict[str, Any]:
     """The vendor's total and rank if some of its figures were different."""
     inputs = scoring_input(organization_id, category)
-    key = None if inputs.table is None else _key(inputs.table["vendor_id"], vendor_id)
-    if key is None:
+    table = inputs.table
+    key = None if table is None else _key(table["vendor_id"], vendor_id)
+    if table is None or key is None:
         raise ValidationFailed(
             {"vendor_id": ["This vendor has no submitted disclosure and offer to score yet."]}
         )
-    unknown = sorted(
-        set(changes) - set(inputs.table.columns) | ({"vendor_id", "category"} & set(changes))
-    )
+    unknown = sorted(set(changes) - set(table.columns) | ({"vendor_id", "category"} & set(changes)))
     if unknown:
         raise ValidationFailed(
             {f"changes.{name}": ["Not a figure you can change here."] for name in unknown}
         )
     try:
-        outcome = scoring.what_if(inputs.table, metrics or catalog(), profile, key, dict(changes))
+        outcome = scoring.what_if(table, metrics or catalog(), profile, key, dict(changes))
     except scoring.TableError as invalid:
         raise ValidationFailed(
             {f"changes.{e.column}": [e.message] for e in invalid.errors}
@@ -372,13 +373,13 @@ METRIC_FIELDS = ("key", "label", "formula", "unit", "direction", "goalposts", "s
 def add_custom_metric(organization_id: int, values: Mapping[str, Any], user) -> CustomMetric:
     """Add a metric to the organization's catalog, checked by the catalog's own rules (a safe
     formula over known disclosure fields, a key no other metric has, L != U, ...). Flushes."""
-    entry = {name: values.get(name) for name in METRIC_FIELDS}
+    entry: dict[str, Any] = {name: values.get(name) for name in METRIC_FIELDS}
     too_long = {
-        name: [f"At most {column.type.length} characters."]
+        name: [f"At most {length} characters."]
         for name, column in CustomMetric.__table__.c.items()
         if name in entry
-        and getattr(column.type, "length", None)
-        and len(str(entry[name] or "")) > column.type.length
+        and (length := getattr(column.type, "length", None))
+        and len(str(entry[name] or "")) > length
     }
     if too_long:
         raise ValidationFailed(
@@ -419,8 +420,6 @@ def add_custom_metric(organization_id: int, values: Mapping[str, Any], user) -> 
 
 def delete_custom_metric(metric: CustomMetric, user) -> None:
     """Remove a custom metric that no version of the organization's profiles uses (flushes)."""
-    from procure.errors import ConflictError
-
     users = [
         f"{p.name} v{p.number}"
         for p in db.session.scalars(

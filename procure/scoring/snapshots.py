@@ -3,6 +3,9 @@ scored as disclosed, so one buyer organization's review never shows in what anot
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import cast
+
 from sqlalchemy import delete, select, text
 
 import scoring
@@ -33,7 +36,7 @@ def refresh_period(period_end) -> int:
     result = scoring.score_table(inputs.table, catalog(), default_profile())
     peers = len(result.scores)
     for key, score in result.scores.iterrows():
-        vendor_id = int(key)
+        vendor_id = int(cast(str, key))  # scoring_input's table is read from CSV: ids are text
         db.session.add(
             ScoreSnapshot(
                 vendor_id=vendor_id,
@@ -64,7 +67,7 @@ def _one_refresh_at_a_time(period_end) -> None:
         )
 
 
-def trend(vendor_id: int, organization_id: int | None) -> list[ScoreSnapshot]:
+def trend(vendor_id: int, organization_id: int | None) -> Sequence[ScoreSnapshot]:
     """The vendor's snapshots by period, without those of versions the organization rejected."""
     rejected = DisclosureReview.decided(organization_id, ReviewDecision.REJECTED)
     return db.session.scalars(

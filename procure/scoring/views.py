@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -23,16 +25,14 @@ from scoring.fields import COLUMN_FIELDS
 bp = Blueprint("scoring_pages", __name__)
 
 # The figures the what-if box offers: columns of the scored table, labelled by the field table.
-WHAT_IF_FIELDS = tuple(
-    COLUMN_FIELDS[column]
-    for column in (
-        "impact_workers_end",
-        "impact_worker_hires",
-        "impact_worker_median_wage",
-        "training_hours_impact_workers",
-        "training_spend_usd",
-    )
+WHAT_IF_COLUMNS = (
+    "impact_workers_end",
+    "impact_worker_hires",
+    "impact_worker_median_wage",
+    "training_hours_impact_workers",
+    "training_spend_usd",
 )
+WHAT_IF_FIELDS = tuple(COLUMN_FIELDS[column] for column in WHAT_IF_COLUMNS)
 
 
 def _profile_choice():
@@ -88,9 +88,10 @@ def _render_scorecard(vendor: Vendor):
     card = services.scorecard(
         vendor.id, profile, category, organization_id=current_user.organization_id, metrics=metrics
     )
-    outcome, errors, values = None, {}, {}
+    outcome, values = None, {}
+    errors: dict[str, list[str]] = {}
     if card and request.method == "POST":
-        columns = [field.column for field in WHAT_IF_FIELDS]
+        columns = list(WHAT_IF_COLUMNS)
         values = {key: request.form.get(key, "").strip() for key in columns}
         typed = {key: form_number(request.form, key, errors) for key in columns}
         changes = {key: value for key, value in typed.items() if value is not None}
@@ -204,8 +205,10 @@ def _ahp_pillars(form) -> tuple[dict | None, dict, float | None]:
     }
     if errors:
         return None, errors, None
+    # form_number gives None for a blank or unreadable field only after adding its error
+    matrix_input = cast(dict[tuple[str, str], float], judgements)
     try:
-        matrix = scoring.judgement_matrix(PILLARS, judgements)
+        matrix = scoring.judgement_matrix(PILLARS, matrix_input)
     except scoring.AhpError as refused:
         return None, {f"ahp.{e.field}": [e.message] for e in refused.errors}, None
     try:

@@ -90,7 +90,13 @@ def profiles(draw, catalog):
             "knockout_below_minimum_wage": draw(st.booleans()),
             "quality_goalposts": [low, low + draw(st.floats(0.05, 1))],
             "goalposts": {
-                metric.key: [metric.goalposts[0], metric.goalposts[1] * draw(st.floats(0.5, 2))]
+                # the span scaled by 0.5-2, so the upper goalpost always stays above the lower
+                # (scaling the upper bound alone could bring 1.25 down onto a lower of 0.75)
+                metric.key: [
+                    metric.goalposts[0],
+                    metric.goalposts[0]
+                    + (metric.goalposts[1] - metric.goalposts[0]) * draw(st.floats(0.5, 2)),
+                ]
                 for metric in catalog
                 if draw(st.booleans())
             },
