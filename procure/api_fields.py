@@ -1,6 +1,6 @@
 """Shared API fields."""
 
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate
 
 # Record ids and versions are the database's integer columns (32-bit on PostgreSQL): a larger
 # number names no record, and must never reach a query (it would overflow the driver).
@@ -22,3 +22,22 @@ def RecordVersion(**kwargs) -> fields.Integer:  # noqa: N802 - used like a field
     """The version of a record an edit was based on (1 to 2**31 - 1, the range of the column): a
     number outside it is refused here (422 naming the field); a stale one in range gets 409."""
     return _column_integer("No record has this version.", **kwargs)
+
+
+class FiniteNumber(fields.Float):
+    """A finite number. Sent as a JSON number or as its text ("1200", as a page form sends it);
+    text that is no number, NaN and infinity are refused with the text shown back."""
+
+    default_error_messages = {
+        "invalid": "{input!r} is not a number.",
+        "null": "Enter a number.",
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(allow_nan=False, **kwargs)
+
+    def _validated(self, value):
+        try:
+            return super()._validated(value)
+        except ValidationError:
+            raise self.make_error("invalid", input=value) from None

@@ -29,12 +29,16 @@ from procure.docs import bp as docs_pages
 from procure.errors import register_error_handlers
 from procure.extensions import api, csrf, db, login_manager, migrate
 from procure.health import bp as health
+from procure.invitations.routes import blp as invitations_api
+from procure.invitations.views import bp as invitation_pages
 from procure.jobs.routes import blp as jobs_api
 from procure.jobs.runner import start_committed
 from procure.jobs.views import bp as job_pages
 from procure.navigation import register_navigation
 from procure.needs.routes import blp as needs_api
 from procure.needs.views import bp as need_pages
+from procure.notifications.routes import blp as notifications_api
+from procure.notifications.views import bp as notification_pages
 from procure.platform import blp as platform_api
 from procure.scenarios.routes import blp as scenarios_api
 from procure.scenarios.views import bp as scenario_pages
@@ -153,6 +157,8 @@ def _register_blueprints(app: Flask) -> None:
     api.register_blueprint(scenarios_api)
     api.register_blueprint(jobs_api)
     api.register_blueprint(platform_api)
+    api.register_blueprint(invitations_api)
+    api.register_blueprint(notifications_api)
     app.register_blueprint(accounts_pages)
     app.register_blueprint(docs_pages)
     app.register_blueprint(health)
@@ -162,6 +168,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(need_pages)
     app.register_blueprint(scenario_pages)
     app.register_blueprint(job_pages)
+    app.register_blueprint(invitation_pages)
+    app.register_blueprint(notification_pages)
 
 
 def _authenticate_bearer():

@@ -3,8 +3,10 @@
 from procure.accounts.models import ApiToken, Organization, SignInThrottle, User
 from procure.audit.models import AuditEvent
 from procure.disclosures.models import Disclosure, Evidence
+from procure.invitations.models import Invitation
 from procure.jobs.models import Job
 from procure.needs.models import Need
+from procure.notifications.models import Notification
 from procure.scenarios.models import Scenario
 from procure.scoring.models import CustomMetric, ScoreSnapshot, ScoringProfile
 from procure.vendors.models import Offer, Vendor
@@ -15,8 +17,10 @@ __all__ = [
     "Disclosure",
     "CustomMetric",
     "Evidence",
+    "Invitation",
     "Job",
     "Need",
+    "Notification",
     "Offer",
     "Organization",
     "Scenario",

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from flask import Flask, current_app, request, url_for
 from flask_login import current_user
 
 from procure.access import rule_for
+from procure.notifications.services import unread_count
 
 
 @dataclass(frozen=True)
 class NavItem:
     label: str
     endpoint: str
+    # how many things wait behind the entry for this user (shown in text after the label)
+    count: Callable[[Any], int] | None = None
 
 
 NAV_ITEMS = (
@@ -29,8 +34,10 @@ NAV_ITEMS = (
     NavItem("Profiles", "scoring_pages.profiles"),
     NavItem("Reviews", "disclosure_pages.queue"),
     NavItem("Data", "disclosure_pages.table"),
+    NavItem("Invitations", "invitation_pages.index"),
     NavItem("Users", "accounts_pages.admin_users"),
     NavItem("Organizations", "accounts_pages.admin_organizations"),
+    NavItem("Notifications", "notification_pages.index", count=unread_count),
 )
 
 
@@ -46,6 +53,7 @@ def nav_items() -> list[dict]:
                 "label": item.label,
                 "url": url_for(item.endpoint),
                 "active": request.endpoint == item.endpoint,
+                "count": item.count(current_user) if item.count else None,
             }
         )
     return items

@@ -73,6 +73,29 @@ class FrontierStatus(StrEnum):
     SKIPPED = "skipped"  # the solve was not optimal, so no frontier was traced
 
 
+class NotificationKind(StrEnum):
+    """What an in-app notification tells its recipient (procure.notifications)."""
+
+    DISCLOSURE_SUBMITTED = "disclosure_submitted"  # buyers: a disclosure waits for review
+    REVIEW_DECIDED = "review_decided"  # the vendor: a buyer verified or rejected its disclosure
+    SCENARIO_SUBMITTED = "scenario_submitted"  # executives: a scenario waits for a decision
+    SCENARIO_DECIDED = "scenario_decided"  # buyers: a scenario was approved or rejected
+    CAMPAIGN_REQUEST = "campaign_request"  # vendors: a buyer asks for a disclosure
+    CAMPAIGN_REMINDER = "campaign_reminder"  # vendors: that disclosure is still awaited
+    INVITATION_ACCEPTED = "invitation_accepted"  # the inviting buyer: the invitee joined
+
+
+class InvitationState(StrEnum):
+    """A buyer's invitation to a vendor (procure.invitations). Only times are stored (accepted_at,
+    revoked_at, expires_at): the state is read from them, so an invitation expires by the clock
+    and no read writes it."""
+
+    PENDING = "pending"  # the link works
+    ACCEPTED = "accepted"  # used once: a vendor organization registered or joined through it
+    REVOKED = "revoked"  # the buyer withdrew it
+    EXPIRED = "expired"  # not used before expires_at
+
+
 def check_in(column: str, values: type[StrEnum] | tuple[StrEnum, ...]) -> str:
     """The SQL of a CHECK constraint that keeps `column` to the given values."""
     listed = ", ".join(f"'{value}'" for value in values)

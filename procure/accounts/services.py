@@ -16,6 +16,7 @@ from typing import Any, cast
 from flask import current_app
 from sqlalchemy import Table, func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
 
 from procure.accounts.common_passwords import COMMON_PASSWORDS
 from procure.accounts.models import (
@@ -36,6 +37,9 @@ from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
 
 MIN_PASSWORD_LENGTH = 12
+# zxcvbn's guessability score (0-4): 3 is 'safely unguessable' for an online attack
+MIN_PASSWORD_SCORE = 3
+PASSWORD_CHECK_CHARACTERS = 72  # zxcvbn refuses longer input
 # Letters commonly swapped for look-alike digits and symbols ("p@ssw0rd").
 _LOOK_ALIKES = str.maketrans("0134578@$", "oieastbas")
 # The session key holding session_stamp(user) of the user who signed in.
@@ -107,7 +111,27 @@ def password_problems(password: str, email: str = "") -> list[str]:
         problems.append("Do not use your email address, or its part before the @, in the password.")
     if _is_common(password):
         problems.append("This password is among the most commonly used ones: choose another.")
+    if not problems:
+        problems += _guessable(password, [email, local_part])
     return problems
+
+
+def _guessable(password: str, user_inputs: list[str]) -> list[str]:
+    """zxcvbn's estimate: refused below MIN_PASSWORD_SCORE (0-4), with its own warning (a
+    sequence, a repeat, a keyboard pattern, a date...) where it gives one. Only the first
+    PASSWORD_CHECK_CHARACTERS are estimated: past them a password is long enough, and the
+    estimate's time grows with the length."""
+    estimate = zxcvbn(
+        password[:PASSWORD_CHECK_CHARACTERS], user_inputs=[u for u in user_inputs if u]
+    )
+    if estimate["score"] >= MIN_PASSWORD_SCORE:
+        return []
+    warning = (estimate.get("feedback") or {}).get("warning") or ""
+    reason = f" {warning.rstrip('.')}." if warning else ""
+    return [
+        "This password is too easy to guess." + reason + " Use a few unrelated words, or more "
+        "characters that follow no pattern."
+    ]
 
 
 def organization_name_errors(name: str) -> list[str]:
@@ -178,6 +202,55 @@ def onboard_organization(
         raise ValidationFailed(errors)
     organization = _add_organization(name.strip(), kind, actor)
     admin = _add_user(organization, admin_email, admin_name, "admin", admin_password, actor)
+    return organization, admin
+
+
+def register_organization(
+    organization_name: str, kind: str, email: str, name: str, password: str
+) -> tuple[Organization, User]:
+    """Self-registration (through an invitation's link): a tenant organization with its first
+    admin, who is the actor of both audit events, since nobody else acted. All or nothing;
+    ValidationFailed names `organization_name`, `kind`, `email`, `name` or `password`."""
+    errors = _organization_errors(organization_name, kind, TENANT_KINDS)
+    if "name" in errors:
+        errors["organization_name"] = errors.pop("name")
+    errors.update(_user_errors(kind, email, name, "admin", password))
+    if errors:
+        raise ValidationFailed(errors)
+    organization_name = organization_name.strip()
+    organization = Organization(name=organization_name, kind=kind)
+    db.session.add(organization)
+    # parallel requests may have taken the name or the email since the checks: the unique keys
+    # refuse the later one, which is told so like any duplicate
+    insert_once(
+        organization,
+        ValidationFailed(
+            {"organization_name": [f"An organization named {organization_name!r} already exists."]}
+        ),
+    )
+    admin = User(
+        organization=organization,
+        email=normalise_email(email),
+        name=name.strip(),
+        role="admin",
+        password_hash=generate_password_hash(password),
+    )
+    db.session.add(admin)
+    insert_once(admin, ValidationFailed({"email": ["A user with this email already exists."]}))
+    record_event(
+        "organization.create",
+        organization,
+        actor=admin,
+        after={"name": organization_name, "kind": kind},
+        organization_id=organization.id,
+    )
+    record_event(
+        "user.create",
+        admin,
+        actor=admin,
+        after={"email": admin.email, "role": admin.role},
+        organization_id=organization.id,
+    )
     return organization, admin
 
 

@@ -1,9 +1,12 @@
 """Pages: sign-in and sign-out, the home page per role, API tokens, user administration."""
 
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
+from werkzeug.wrappers import Response
 
 from procure.access import PUBLIC, SIGNED_IN, access, get_scoped_or_404, roles, scoped_select
 from procure.accounts import services
@@ -57,14 +60,14 @@ def sign_in():
             form.form_errors.append(refused.message)
             status = refused.code
         else:
-            _open_session(user)
+            open_session(user)
             return redirect(_safe_next(request.args.get("next")))
     elif request.method == "POST":
         status = 400 if form.csrf_token.errors else 422
     return render_template("accounts/sign_in.html", form=form), status
 
 
-def _open_session(user: User) -> None:
+def open_session(user: User) -> None:
     """A fresh session for `user`, marked with their password so a password change ends it."""
     session.clear()
     login_user(user)
@@ -157,7 +160,7 @@ def change_password():
             keep_when_refused()  # a wrong current password counts towards the lockout
             show_field_errors(form, failed)
         else:
-            _open_session(user)
+            open_session(user)
             flash(
                 "Your password is changed. Your other sessions are signed out; "
                 "your API tokens still work.",
@@ -219,12 +222,19 @@ def admin_users():
 @access(roles("admin"))
 @writes
 def unlock_user(user_id):
+    return _user_action(
+        user_id,
+        lambda user: services.unlock_user(user, actor=current_user),
+        "{} is unlocked and can sign in again.",
+    )
+
+
+def _user_action(user_id: int, change: Callable[[User], Any], done: str) -> Response:
+    """One confirmed change to a user of the admin's organization (another's answers 404), then
+    back to the Users page; `done` names the user at its {}."""
     user = get_scoped_or_404(User, user_id)
     if ConfirmForm().validate_on_submit():
-        attempt(
-            lambda: services.unlock_user(user, actor=current_user),
-            f"{user.name} ({user.email}) is unlocked and can sign in again.",
-        )
+        attempt(lambda: change(user), done.format(f"{user.name} ({user.email})"))
     return redirect(url_for("accounts_pages.admin_users"))
 
 
@@ -263,26 +273,22 @@ def reset_password(user_id):
 @access(roles("admin"))
 @writes
 def deactivate_user(user_id):
-    user = get_scoped_or_404(User, user_id)
-    if ConfirmForm().validate_on_submit():
-        attempt(
-            lambda: services.deactivate_user(user, current_user._get_current_object()),
-            f"{user.name} ({user.email}) is deactivated: their sessions and API tokens have ended.",
-        )
-    return redirect(url_for("accounts_pages.admin_users"))
+    return _user_action(
+        user_id,
+        lambda user: services.deactivate_user(user, current_user._get_current_object()),
+        "{} is deactivated: their sessions and API tokens have ended.",
+    )
 
 
 @bp.route("/admin/users/<int:user_id>/reactivate", methods=["POST"])
 @access(roles("admin"))
 @writes
 def reactivate_user(user_id):
-    user = get_scoped_or_404(User, user_id)
-    if ConfirmForm().validate_on_submit():
-        attempt(
-            lambda: services.reactivate_user(user, actor=current_user),
-            f"{user.name} ({user.email}) can sign in again.",
-        )
-    return redirect(url_for("accounts_pages.admin_users"))
+    return _user_action(
+        user_id,
+        lambda user: services.reactivate_user(user, actor=current_user),
+        "{} can sign in again.",
+    )
 
 
 @bp.route("/admin/users/<int:user_id>/tokens/revoke", methods=["POST"])

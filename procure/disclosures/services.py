@@ -32,8 +32,9 @@ from procure.disclosures.validation import normalise_disclosure, validate_disclo
 from procure.editing import check_version, insert_once, save_changes
 from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
+from procure.notifications.services import active_users, link_to, mark_acted_on, notify
 from procure.reference import reference
-from procure.states import DisclosureState, ReviewDecision
+from procure.states import DisclosureState, NotificationKind, ReviewDecision
 from procure.vendors.models import Vendor
 
 
@@ -199,7 +200,30 @@ def submit(disclosure: Disclosure, user) -> Disclosure:
         after={"state": DisclosureState.SUBMITTED, "warnings": len(warnings)},
     )
     _rescore(disclosure, user)
+    _tell_reviewers(disclosure)
     return disclosure
+
+
+def period_label(disclosure: Disclosure) -> str:
+    """The period in words: "2025" for a calendar year, else "2025-04-01 to 2026-03-31"."""
+    start, end = disclosure.period_start, disclosure.period_end
+    if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year:
+        return str(start.year)
+    return f"{start} to {end}"
+
+
+def _tell_reviewers(disclosure: Disclosure) -> None:
+    """A submitted version waits in the review queue (/reviews) of every buyer organization: the
+    queue admits the role buyer and shows every submitted version that the buyer's organization
+    has not reviewed yet, which a new version never is. So every active buyer is told."""
+    notify(
+        active_users("buyer"),
+        NotificationKind.DISCLOSURE_SUBMITTED,
+        f"{disclosure.vendor.name} submitted its disclosure for {period_label(disclosure)} "
+        f"(version {disclosure.number}): it waits for your review.",
+        link=link_to("disclosure_pages.show", disclosure_id=disclosure.id),
+        subject=disclosure,
+    )
 
 
 def _rescore(disclosure: Disclosure, user) -> None:
@@ -253,7 +277,22 @@ def review(disclosure: Disclosure, decision: str, comment: str, user) -> Disclos
         before={"state": DisclosureState.SUBMITTED},
         after={"state": decision, "comment": comment},
     )
+    _tell_vendor(disclosure, decision, user)
+    mark_acted_on(user, NotificationKind.DISCLOSURE_SUBMITTED, disclosure)
     return record
+
+
+def _tell_vendor(disclosure: Disclosure, decision: str, user) -> None:
+    """The vendor's users see each buyer's review on the disclosure's page (and amend it there)."""
+    verb = "verified" if decision == ReviewDecision.VERIFIED else "rejected"
+    notify(
+        active_users("vendor", organization_id=disclosure.vendor.organization_id),
+        NotificationKind.REVIEW_DECIDED,
+        f"{user.organization.name} {verb} your disclosure for {period_label(disclosure)} "
+        f"(version {disclosure.number}).",
+        link=link_to("disclosure_pages.show", disclosure_id=disclosure.id),
+        subject=disclosure,
+    )
 
 
 def amend(disclosure: Disclosure, user) -> Disclosure:

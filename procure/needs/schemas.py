@@ -1,34 +1,38 @@
+from typing import Any
+
 from marshmallow import Schema, fields, validate
 
-from procure.api_fields import RecordVersion
+from procure.api_fields import FiniteNumber, RecordVersion
 from procure.vendors.categories import UNITS
+
+TITLE = [validate.Length(min=1, error="Give the need a title."), validate.Length(max=200)]
+DATE_MESSAGES: dict[str, Any] = {"invalid": "Enter a date (YYYY-MM-DD)."}
+VOLUME_MESSAGES = {"required": "Enter the volume.", "null": "Enter the volume."}
 
 
 class NeedSchema(Schema):
     id = fields.Integer(dump_only=True)
-    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    title = fields.String(required=True, validate=TITLE)
     service_category = fields.String(required=True)
-    volume = fields.Float(
-        required=True, allow_nan=False, metadata={"description": "Units of work in the period"}
+    volume = FiniteNumber(
+        required=True,
+        error_messages=VOLUME_MESSAGES,
+        metadata={"description": "Units of work in the period"},
     )
     unit = fields.String(required=True, validate=validate.OneOf(UNITS))
-    period_start = fields.Date(required=True)
-    period_end = fields.Date(required=True)
-    budget_usd = fields.Float(allow_none=True, load_default=None, allow_nan=False)
-    min_quality = fields.Float(load_default=0.0, allow_nan=False, metadata={"description": "0-1"})
-    max_vendor_share = fields.Float(
-        load_default=1.0, allow_nan=False, metadata={"description": "0-1 of the volume"}
-    )
-    min_avg_impact = fields.Float(
+    period_start = fields.Date(required=True, error_messages=DATE_MESSAGES)
+    period_end = fields.Date(required=True, error_messages=DATE_MESSAGES)
+    budget_usd = FiniteNumber(allow_none=True, load_default=None)
+    min_quality = FiniteNumber(load_default=0.0, metadata={"description": "0-1"})
+    max_vendor_share = FiniteNumber(load_default=1.0, metadata={"description": "0-1 of the volume"})
+    min_avg_impact = FiniteNumber(
         allow_none=True,
         load_default=None,
-        allow_nan=False,
         metadata={"description": "0-100, volume-weighted impact score"},
     )
-    min_impact_spend_share = fields.Float(
+    min_impact_spend_share = FiniteNumber(
         allow_none=True,
         load_default=None,
-        allow_nan=False,
         metadata={"description": "0-1 of spend with impact vendors"},
     )
     archived = fields.Boolean(load_default=False)
@@ -37,17 +41,17 @@ class NeedSchema(Schema):
 
 
 class NeedUpdateSchema(Schema):
-    title = fields.String(validate=validate.Length(min=1, max=200))
+    title = fields.String(validate=TITLE)
     service_category = fields.String()
-    volume = fields.Float(allow_nan=False)
+    volume = FiniteNumber(error_messages=VOLUME_MESSAGES)
     unit = fields.String(validate=validate.OneOf(UNITS))
-    period_start = fields.Date()
-    period_end = fields.Date()
-    budget_usd = fields.Float(allow_none=True, allow_nan=False)
-    min_quality = fields.Float(allow_nan=False)
-    max_vendor_share = fields.Float(allow_nan=False)
-    min_avg_impact = fields.Float(allow_none=True, allow_nan=False)
-    min_impact_spend_share = fields.Float(allow_none=True, allow_nan=False)
+    period_start = fields.Date(error_messages=DATE_MESSAGES)
+    period_end = fields.Date(error_messages=DATE_MESSAGES)
+    budget_usd = FiniteNumber(allow_none=True)
+    min_quality = FiniteNumber()
+    max_vendor_share = FiniteNumber()
+    min_avg_impact = FiniteNumber(allow_none=True)
+    min_impact_spend_share = FiniteNumber(allow_none=True)
     archived = fields.Boolean()
     version = RecordVersion(required=True)
 

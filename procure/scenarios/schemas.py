@@ -1,7 +1,10 @@
+import math
+from collections.abc import Mapping
+
 from marshmallow import Schema, fields, validate
 
 import optimizer
-from procure.api_fields import RecordId, RecordVersion
+from procure.api_fields import FiniteNumber, RecordId, RecordVersion
 from procure.jobs.schemas import JobSchema
 from procure.jobs.services import latest_job
 from procure.states import Decision, FrontierStatus, Objective, ScenarioStatus
@@ -12,9 +15,38 @@ def _solve_job(scenario):
     return JobSchema().dump(job) if job is not None else None
 
 
+def _number_or_as_sent(value):
+    """A target sent as a number's text (as a page form sends it) read as that number; anything
+    else as sent."""
+    if isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError:
+            return value
+        return number if math.isfinite(number) else value
+    return value
+
+
+class Targets(fields.Dict):
+    """The targets object, each value a number or null. Checked by the optimizer's own rules
+    (procure.scenarios.services), which name each problem `targets.<name>`: so this field only
+    reads a number's text as the number, and leaves any other value for those rules."""
+
+    def __init__(self, **kwargs):
+        super().__init__(keys=fields.String(), values=FiniteNumber(allow_none=True), **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, Mapping):
+            raise self.make_error("invalid")
+        return {key: _number_or_as_sent(item) for key, item in value.items()}
+
+
+NAME = [validate.Length(min=1, error="Give the scenario a name."), validate.Length(max=200)]
+
+
 class ScenarioSchema(Schema):
     id = fields.Integer(dump_only=True)
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name = fields.String(required=True, validate=NAME)
     need_ids = fields.List(RecordId(), required=True)
     profile_id = RecordId(
         allow_none=True,
@@ -24,7 +56,7 @@ class ScenarioSchema(Schema):
     objective = fields.String(
         load_default=Objective.MIN_COST, validate=validate.OneOf(tuple(Objective))
     )
-    targets = fields.Dict(
+    targets = Targets(
         load_default=dict,
         metadata={
             "description": "budget, min_avg_impact, min_avg_quality, min_impact_spend_share, "
@@ -46,11 +78,11 @@ class ScenarioSchema(Schema):
 
 
 class ScenarioUpdateSchema(Schema):
-    name = fields.String(validate=validate.Length(min=1, max=200))
+    name = fields.String(validate=NAME)
     need_ids = fields.List(RecordId())
     profile_id = RecordId(allow_none=True)
     objective = fields.String(validate=validate.OneOf(tuple(Objective)))
-    targets = fields.Dict()
+    targets = Targets()
     version = RecordVersion(required=True)
 
 

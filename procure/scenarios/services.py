@@ -24,11 +24,12 @@ from procure.extensions import db
 from procure.jobs import services as jobs
 from procure.jobs.models import Job
 from procure.needs.models import Need
+from procure.notifications.services import active_users, link_to, mark_acted_on, notify
 from procure.scenarios.adapter import build_problem
 from procure.scenarios.models import Scenario
 from procure.scoring.models import ScoringProfile
 from procure.scoring.services import profile_of
-from procure.states import Decision, Objective, ScenarioStatus
+from procure.states import Decision, NotificationKind, Objective, ScenarioStatus
 
 STATUS_OF_RESULT = {
     optimizer.Status.OPTIMAL: ScenarioStatus.SOLVED,
@@ -226,6 +227,13 @@ def submit_scenario(scenario: Scenario, user) -> Scenario:
         before={"status": ScenarioStatus.SOLVED},
         after={"status": ScenarioStatus.SUBMITTED},
     )
+    notify(  # the executives decide on the scenario's page
+        active_users("executive", organization_id=scenario.organization_id),
+        NotificationKind.SCENARIO_SUBMITTED,
+        f"{user.name} submitted the scenario “{scenario.name}”: it waits for your decision.",
+        link=link_to("scenario_pages.show", scenario_id=scenario.id),
+        subject=scenario,
+    )
     return scenario
 
 
@@ -261,7 +269,24 @@ def decide_scenario(scenario: Scenario, decision: str, comment: str, user) -> Sc
         before={"status": ScenarioStatus.SUBMITTED},
         after={"status": decision, "comment": comment},
     )
+    _tell_buyers(scenario, decision, user)
+    mark_acted_on(user, NotificationKind.SCENARIO_SUBMITTED, scenario)
     return scenario
+
+
+def _tell_buyers(scenario: Scenario, decision: str, user) -> None:
+    """The organization's buyers, and whoever submitted the scenario, read the decision (and a
+    rejection's reason) on the scenario's page."""
+    submitter = db.session.get(User, scenario.submitted_by_id) if scenario.submitted_by_id else None
+    buyers = active_users("buyer", organization_id=scenario.organization_id)
+    verb = "approved" if decision == Decision.APPROVED else "rejected"
+    notify(
+        [*buyers, *([submitter] if submitter is not None else [])],
+        NotificationKind.SCENARIO_DECIDED,
+        f"{user.name} {verb} the scenario “{scenario.name}”.",
+        link=link_to("scenario_pages.show", scenario_id=scenario.id),
+        subject=scenario,
+    )
 
 
 def check_frozen(scenario: Scenario) -> dict[str, Any]:

@@ -13,13 +13,14 @@ from procure.accounts.models import User
 from procure.audit.models import AuditEvent
 from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
-from procure.forms import form_int, form_number, form_version
+from procure.forms import form_body, form_int, load_form
 from procure.jobs.models import ACTIVE_STATUSES, Job
 from procure.jobs.services import latest_job
 from procure.needs.models import Need
 from procure.scenarios import jobs as scenario_jobs
 from procure.scenarios import review, services
 from procure.scenarios.models import Scenario
+from procure.scenarios.schemas import ScenarioSchema, ScenarioUpdateSchema
 from procure.scoring.services import profiles_for
 from procure.states import Objective
 from procure.transactions import attempt, discard, writes
@@ -36,21 +37,6 @@ TARGET_FIELDS = (
 )
 
 
-def _form_values(form) -> tuple[dict, dict]:
-    errors: dict = {}
-    typed = {key: form_number(form, f"targets.{key}", errors) for key, _, _ in TARGET_FIELDS}
-    targets = {key: value for key, value in typed.items() if value is not None}
-    profile = form.get("profile_id", "")
-    values = {
-        "name": form.get("name", "").strip(),
-        "need_ids": [i for i in map(form_int, form.getlist("need_ids")) if i is not None],
-        "profile_id": form_int(profile),
-        "objective": form.get("objective", Objective.MIN_COST),
-        "targets": targets,
-    }
-    return values, errors
-
-
 @bp.route("/scenarios", methods=["GET", "POST"])
 @access(roles("buyer", "executive", "admin"), POST=roles("buyer"))
 @writes
@@ -58,18 +44,20 @@ def index():
     errors, status = {}, 200
     values = {"objective": Objective.MIN_COST, "targets": {}, "need_ids": []}
     if request.method == "POST":
-        values, errors = _form_values(request.form)
-        if not errors:
-            try:
-                scenario = services.create_scenario(
-                    current_user.organization_id, values, current_user
-                )
-                services.solve_scenario(scenario, current_user)
-            except ValidationFailed as failed:
-                discard()
-                errors = failed.errors
-            else:
-                return redirect(url_for("scenario_pages.show", scenario_id=scenario.id))
+        schema = ScenarioSchema()
+        # shown again as sent: the ticked need ids, the typed targets
+        values = {"targets": {}} | form_body(
+            schema, request.form, null_if_blank=("profile_id",), checkboxes=("need_ids",)
+        )
+        try:
+            loaded = load_form(schema, values)
+            scenario = services.create_scenario(current_user.organization_id, loaded, current_user)
+            services.solve_scenario(scenario, current_user)
+        except ValidationFailed as failed:
+            discard()
+            errors = failed.errors
+        else:
+            return redirect(url_for("scenario_pages.show", scenario_id=scenario.id))
         status = 422
     scenarios = db.session.scalars(scoped_select(Scenario).order_by(Scenario.id.desc())).all()
     needs = db.session.scalars(
@@ -193,14 +181,12 @@ def copy(scenario_id):
 @writes
 def edit(scenario_id):
     scenario = get_scoped_or_404(Scenario, scenario_id)
-    values, errors = _form_values(request.form)
-    values.pop("need_ids")  # the needs stay; copy the scenario to choose others
-    if not values["name"]:
-        values.pop("name")
+    schema = ScenarioUpdateSchema()
+    body = form_body(schema, request.form, null_if_blank=("profile_id",), absent_if_blank=("name",))
+    body.pop("need_ids", None)  # the needs stay; copy the scenario to choose others
     try:
-        if errors:
-            raise ValidationFailed(errors)
-        services.update_scenario(scenario, values, form_version(request.form), current_user)
+        values = load_form(schema, body)
+        services.update_scenario(scenario, values, values.pop("version"), current_user)
         services.solve_scenario(scenario, current_user)
     except (ValidationFailed, ConflictError) as failed:
         discard()

@@ -11,12 +11,13 @@ from procure.accounts.models import Organization
 from procure.disclosures.models import Disclosure
 from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
-from procure.forms import form_number, form_version
+from procure.forms import form_body, load_form
 from procure.reference import reference
 from procure.transactions import discard, writes
 from procure.vendors import services
 from procure.vendors.categories import UNITS, service_categories
 from procure.vendors.models import Offer, Vendor
+from procure.vendors.schemas import OfferSchema, OfferUpdateSchema, VendorSchema, VendorUpdateSchema
 
 bp = Blueprint("vendor_pages", __name__)
 
@@ -26,38 +27,6 @@ def own_vendor() -> Vendor | None:
     return db.session.scalar(
         select(Vendor).where(Vendor.organization_id == current_user.organization_id)
     )
-
-
-def _profile_from_form(form) -> dict:
-    sites = []
-    index = 0
-    while f"sites[{index}].name" in form:
-        site = {
-            key: form.get(f"sites[{index}].{key}", "").strip()
-            for key in ("name", "city", "country")
-        }
-        site["country"] = site["country"].upper()
-        if any(site.values()):
-            sites.append(site)
-        index += 1
-    return {
-        "name": form.get("name", "").strip(),
-        "country": form.get("country", "").strip().upper(),
-        "description": form.get("description", "").strip(),
-        "service_categories": form.getlist("service_categories"),
-        "sites": sites,
-    }
-
-
-def _dotted(errors: dict) -> dict:
-    """Service error keys (sites.0.name) as the form's field names (sites[0].name)."""
-    out = {}
-    for key, messages in errors.items():
-        parts = key.split(".")
-        if len(parts) == 3 and parts[1].isdigit():
-            key = f"{parts[0]}[{parts[1]}].{parts[2]}"
-        out[key] = messages
-    return out
 
 
 @bp.route("/vendor/profile", methods=["GET", "POST"])
@@ -75,17 +44,20 @@ def profile():
         "sites": vendor.sites if vendor else [],
     }
     if request.method == "POST":
-        values = _profile_from_form(request.form)
+        schema = VendorSchema() if vendor is None else VendorUpdateSchema()
+        body = form_body(schema, request.form, checkboxes=("service_categories",))
+        values = {"sites": []} | body  # shown again as sent
         try:
+            loaded = load_form(schema, body)
             if vendor is None:
                 organization = db.session.get(Organization, current_user.organization_id)
-                vendor = services.create_vendor(organization, values, current_user)
+                vendor = services.create_vendor(organization, loaded, current_user)
             else:
-                services.update_vendor(vendor, values, form_version(request.form), current_user)
+                services.update_vendor(vendor, loaded, loaded.pop("version"), current_user)
         except (ValidationFailed, ConflictError) as failed:
             discard()
             vendor = own_vendor()
-            errors = _dotted(failed.errors) if isinstance(failed, ValidationFailed) else {}
+            errors = failed.errors if isinstance(failed, ValidationFailed) else {}
             if isinstance(failed, ConflictError):
                 flash(failed.message, "error")
             status = 422 if isinstance(failed, ValidationFailed) else 409
@@ -106,19 +78,7 @@ def profile():
     ), status
 
 
-def _offer_from_form(form) -> tuple[dict, dict]:
-    errors: dict = {}
-    values = {
-        "service_category": form.get("service_category", ""),
-        "unit": form.get("unit", ""),
-        "currency": form.get("currency", "").strip().upper(),
-        "active": form.get("active", "on") == "on",
-        **{
-            key: form_number(form, key, errors, required="Required.")
-            for key in ("price", "capacity_per_period", "quality")
-        },
-    }
-    return values, errors
+OFFER_NUMBERS = ("price", "capacity_per_period", "quality")  # blank: refused (null)
 
 
 @bp.route("/vendor/offers", methods=["GET", "POST"])
@@ -133,16 +93,16 @@ def offers():
     values: dict = {"unit": "hour", "currency": "USD", "active": True}
     status = 200
     if request.method == "POST":
-        values, errors = _offer_from_form(request.form)
-        if not errors:
-            try:
-                services.create_offer(vendor, values, current_user)
-            except ValidationFailed as failed:
-                discard()
-                errors = failed.errors
-            else:
-                flash("The offer is added to your rate card.", "success")
-                return redirect(url_for("vendor_pages.offers"))
+        schema = OfferSchema()
+        values = form_body(schema, request.form, null_if_blank=OFFER_NUMBERS)
+        try:
+            services.create_offer(vendor, load_form(schema, values), current_user)
+        except ValidationFailed as failed:
+            discard()
+            errors = failed.errors
+        else:
+            flash("The offer is added to your rate card.", "success")
+            return redirect(url_for("vendor_pages.offers"))
         status = 422
     rate_card = db.session.scalars(
         scoped_select(Offer).where(Offer.vendor_id == vendor.id).order_by(Offer.id)
@@ -165,11 +125,10 @@ def offers():
 @writes
 def edit_offer(offer_id):
     offer = get_scoped_or_404(Offer, offer_id)
-    values, errors = _offer_from_form(request.form)
+    schema = OfferUpdateSchema()
     try:
-        if errors:
-            raise ValidationFailed(errors)
-        services.update_offer(offer, values, form_version(request.form), current_user)
+        values = load_form(schema, form_body(schema, request.form, null_if_blank=OFFER_NUMBERS))
+        services.update_offer(offer, values, values.pop("version"), current_user)
     except (ValidationFailed, ConflictError) as failed:
         discard()
         detail = (

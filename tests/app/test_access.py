@@ -23,6 +23,8 @@ def test_the_public_routes_are_exactly_these(app):
         ("/api/v1/docs/assets/<path:filename>", "GET"),
         ("/api/v1/openapi.json", "GET"),
         ("/healthz", "GET"),
+        ("/invitations/<token>", "GET"),  # an invitation's one-time link
+        ("/invitations/<token>", "POST"),
         ("/sign-in", "GET"),
         ("/sign-in", "POST"),
         ("/static/<path:filename>", "GET"),

@@ -20,7 +20,9 @@ Placeholders name records: {vendor} {offer} {draft} {submitted} {evidence} {toke
 {user} are vendor A's, {vendor_b} {offer_b} {organization_b} {user_b} vendor B's; {profile}
 {metric} {need} {scenario}
 {submitted_scenario} {job} {organization_x} {user_x} are organization X's, the same names ending
-in `_y` organization Y's.
+in `_y` organization Y's. {invitation} and {invitation_y} are invitations of X and Y;
+{invitation_link} is the secret of a pending invitation of X. {notification} is buyer X's own:
+every other user, its organization's admin and the operator included, gets 404.
 """
 
 import io
@@ -33,6 +35,8 @@ from sqlalchemy import select
 
 from procure.access import route_rules
 from procure.extensions import db
+from procure.notifications.services import notify
+from procure.states import NotificationKind
 from tests.conftest import PDF, csrf_token_from, metric_body, valid_document
 
 ACTORS = (
@@ -78,7 +82,10 @@ PUBLIC = row("ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok")
 # operator only; and an admin's action on a user of organization X, Y or vendor B's organization,
 # which that organization's admin alone may take (404 for the other admins).
 OWN_VENDOR_A = row("anon", "ok", "404", "404", "404", "404", "404", "404", "404", "404", "404")
+OWN_BUYER_X = row("anon", "404", "404", "ok", "404", "404", "404", "404", "404", "404", "404")
 ANY_ADMIN = row("anon", "403", "403", "403", "403", "403", "403", "ok", "ok", "ok", "403")
+# invitations: read by the buyers and admin of the inviting buyer organization only
+INVITATION_READ = row("anon", "403", "403", "ok", "ok", "403", "403", "ok", "ok", "403", "403")
 OPERATOR_ONLY = row("anon", "403", "403", "403", "403", "403", "403", "403", "403", "403", "ok")
 ADMINISTER_X = row("anon", "403", "403", "403", "403", "403", "403", "ok", "404", "404", "403")
 ADMINISTERED = {
@@ -281,6 +288,26 @@ MATRIX = {
     ("/jobs/{job}/retry", "POST"): row(
         "anon", "404", "404", "ok", "404", "403", "404", "ok", "404", "404", "404"
     ),
+    # notifications: everyone has its own; another user's answers 404, whoever asks
+    ("/api/v1/notifications", "GET"): SIGNED_IN,
+    ("/api/v1/notifications/{notification}/read", "POST"): OWN_BUYER_X,
+    ("/api/v1/notifications/read-all", "POST"): SIGNED_IN,
+    ("/notifications", "GET"): SIGNED_IN,
+    ("/notifications/{notification}/read", "POST"): OWN_BUYER_X,
+    ("/notifications/read-all", "POST"): SIGNED_IN,
+    # invitations: the inviting buyer organization's buyers and admin read them, its buyers send
+    # and revoke them (a second revoke answers 409); the link's page is public: a signed-in vendor
+    # accepts for its organization there, any other signed-in user is asked to sign out (409)
+    ("/api/v1/invitations", "GET"): INVITATION_READ,
+    ("/api/v1/invitations", "POST"): BUYER_ONLY,
+    ("/api/v1/invitations/{invitation}/revoke", "POST"): X_WRITE,
+    ("/api/v1/invitations/{invitation_y}/revoke", "POST"): Y_WRITE,
+    ("/invitations", "GET"): INVITATION_READ,
+    ("/invitations", "POST"): BUYER_ONLY,
+    ("/invitations/{invitation}/revoke", "POST"): X_WRITE,
+    ("/invitations/{invitation_y}/revoke", "POST"): Y_WRITE,
+    ("/invitations/{invitation_link}", "GET"): PUBLIC,
+    ("/invitations/{invitation_link}", "POST"): PUBLIC,
     # public files, documents and health
     ("/static/css/app.css", "GET"): PUBLIC,
     ("/api/v1/openapi.json", "GET"): PUBLIC,
@@ -383,6 +410,7 @@ JSON_BODIES = {
         "role": "buyer",
         "password": "a long unusual passphrase 72",
     },
+    ("/api/v1/invitations", "POST"): {"email": "matrix.vendor@example.test"},
     ("/api/v1/organizations", "POST"): {
         "name": "Matrix Org",
         "kind": "vendor",
@@ -538,6 +566,15 @@ def world(app, client, make_org, make_vendor, make_user, bearer):
     ids["token"], ids["page_token"] = db.session.scalars(
         select(ApiToken.id).where(ApiToken.user_id == user_a.id).order_by(ApiToken.id)
     ).all()[:2]
+    (notification,) = notify([users["buyer_x"]], NotificationKind.SCENARIO_DECIDED, "Buyer X's")
+    db.session.commit()
+    ids["notification"] = notification.id
+    from procure.invitations.services import create_invitation
+
+    ids["invitation"] = create_invitation(users["buyer_x"], "x@vendor.example.test", None)[0].id
+    ids["invitation_y"] = create_invitation(users["buyer_y"], "y@vendor.example.test", None)[0].id
+    _, ids["invitation_link"] = create_invitation(users["buyer_x"], "link@x.example.test", None)
+    db.session.commit()
     return users, ids
 
 

@@ -116,6 +116,15 @@ def fuzzed(client, world, make_user, make_vendor, bearer, monkeypatch):
     ).json  # a job with a file
     spare = bearer(world["buyer"])  # a token the fuzzer may revoke
     token_id = max(t["id"] for t in client.get("/api/v1/auth/tokens", headers=spare).json)
+    # the buyer was told of the vendor's submitted disclosure: a notification to mark read
+    notification_id = client.get("/api/v1/notifications", headers=buyer).json["items"][0]["id"]
+    # pending invitations: one for generated cases, one for the revoke's normal flow
+    invitations = [
+        client.post(
+            "/api/v1/invitations", headers=buyer, json={"email": f"{n}@vendor.example"}
+        ).json
+        for n in ("fuzzed", "revoked")
+    ]
     known = {
         "vendor_id": vendor.id,
         "offer_id": vendor.offers[0].id,
@@ -129,6 +138,8 @@ def fuzzed(client, world, make_user, make_vendor, bearer, monkeypatch):
         "ids": [s["id"] for s in scenarios[:2]],
         "job_id": report["id"],
         "token_id": token_id,
+        "invitation_id": invitations[0]["id"],
+        "notification_id": notification_id,
         "organization_id": world["buyer"].organization_id,
         # a colleague no role signs in as: cases may reset its password (which revokes its tokens)
         "user_id": make_user("buyer", organization=world["buyer"].organization).id,
@@ -179,6 +190,7 @@ def fuzzed(client, world, make_user, make_vendor, bearer, monkeypatch):
         "POST /api/v1/jobs/{job_id}/cancel": {"job_id": jobs["queued"].id},
         "POST /api/v1/jobs/{job_id}/retry": {"job_id": jobs["failed"].id},
         "POST /api/v1/users/{user_id}/unlock": {"user_id": locked.id},
+        "POST /api/v1/invitations/{invitation_id}/revoke": {"invitation_id": invitations[1]["id"]},
     }
     versions = {
         name: client.get(path, headers=buyer).json["version"]
@@ -272,6 +284,7 @@ def _normal_flows(known, own, versions, table, buyer) -> dict[str, dict]:
             "admin_name": "First Admin",
             "admin_password": "a long unusual passphrase 44",
         },
+        "POST /api/v1/invitations": {"email": "invitee@vendor.example", "message": "Welcome"},
         "POST /api/v1/needs": NEED,
         "PATCH /api/v1/needs/{need_id}": {"budget_usd": 25000, "version": versions["need"]},
         "POST /api/v1/scenarios": {"name": "Well formed", "need_ids": [known["need_id"]]},

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from procure.access import route_rules
 from procure.audit.models import AuditEvent
 from procure.extensions import db
+from procure.notifications.models import Notification
 from tests.app.walking import NEED, World, default_settings, fill
 from tests.conftest import PDF, TEST_PASSWORD, disclosure_form_fields, metric_body, valid_document
 
@@ -148,6 +149,26 @@ def _deactivated_user(w: World) -> int:
     return user.id
 
 
+def _unread(w: World) -> int:
+    """An unread notification of the walk world's buyer: a disclosure submitted for review."""
+    disclosure_id = w.submitted_disclosure()["id"]
+    return db.session.scalars(
+        select(Notification.id).where(
+            Notification.user_id == w.users["buyer"].id,
+            Notification.subject_id == disclosure_id,
+            Notification.read_at.is_(None),
+        )
+    ).one()
+
+
+def _invitation(w: World) -> dict:
+    """A pending invitation of the walk world's buyer organization, with its link's secret."""
+    created = w.api(
+        "buyer", "POST", "/api/v1/invitations", json={"email": f"v{next(w.counter)}@walk.test"}
+    )
+    return {"invitation_id": created["id"], "token": created["link"].rsplit("/", 1)[1]}
+
+
 S = Step
 STEPS: dict[tuple[str, str], Step] = {
     # ---------------------------------------------------------------- accounts
@@ -262,6 +283,32 @@ STEPS: dict[tuple[str, str], Step] = {
             },
         ),
     ),
+    # ---------------------------------------------------------------- invitations
+    ("/api/v1/invitations", "POST"): S(
+        "buyer",
+        ("invitation.create",),
+        lambda w: ({}, {"email": f"api{next(w.counter)}@walk.test", "message": "Welcome"}),
+    ),
+    ("/invitations", "POST"): S(
+        "buyer",
+        ("invitation.create",),
+        lambda w: ({}, {"email": f"page{next(w.counter)}@walk.test", "message": ""}),
+    ),
+    ("/api/v1/invitations/<int:invitation_id>/revoke", "POST"): S(
+        "buyer",
+        ("invitation.revoke",),
+        lambda w: ({"invitation_id": _invitation(w)["invitation_id"]}, {}),
+    ),
+    ("/invitations/<int:invitation_id>/revoke", "POST"): S(
+        "buyer",
+        ("invitation.revoke",),
+        lambda w: ({"invitation_id": _invitation(w)["invitation_id"]}, {}),
+    ),
+    # the signed-in vendor accepts for its organization (registering a new one is done by a user
+    # who exists only after the request: tests/app/test_invitations.py checks its events)
+    ("/invitations/<token>", "POST"): S(
+        "vendor", ("invitation.accept",), lambda w: ({"token": _invitation(w)["token"]}, {})
+    ),
     # ---------------------------------------------------------------- vendors
     ("/api/v1/vendors", "POST"): S(
         "new_vendor",
@@ -305,9 +352,9 @@ STEPS: dict[tuple[str, str], Step] = {
                 "country": "KE",
                 "description": w.unique("Page walked"),
                 "service_categories": "data_annotation",
-                "sites[0].name": "Nairobi CBD",
-                "sites[0].city": "Nairobi",
-                "sites[0].country": "KE",
+                "sites.0.name": "Nairobi CBD",
+                "sites.0.city": "Nairobi",
+                "sites.0.country": "KE",
                 "version": str(w.api("vendor", "GET", f"/api/v1/vendors/{w.vendor.id}")["version"]),
             },
         ),
@@ -539,6 +586,19 @@ STEPS: dict[tuple[str, str], Step] = {
     ),
     ("/jobs/<int:job_id>/retry", "POST"): S(
         "buyer", ("job.retry",), lambda w: ({"job_id": w.job("failed")}, {})
+    ),
+    # ---------------------------------------------------------------- notifications
+    ("/api/v1/notifications/<int:notification_id>/read", "POST"): S(
+        "buyer", ("notification.read",), lambda w: ({"notification_id": _unread(w)}, {})
+    ),
+    ("/notifications/<int:notification_id>/read", "POST"): S(
+        "buyer", ("notification.read",), lambda w: ({"notification_id": _unread(w)}, {})
+    ),
+    ("/api/v1/notifications/read-all", "POST"): S(
+        "buyer", ("notification.read_all",), lambda w: (_unread(w) and {}, {})
+    ),
+    ("/notifications/read-all", "POST"): S(
+        "buyer", ("notification.read_all",), lambda w: (_unread(w) and {}, {})
     ),
 }
 

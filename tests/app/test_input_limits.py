@@ -500,7 +500,8 @@ def named_world(w: World, names: dict[str, str]) -> dict:
     a submitted disclosure (site, wage sources, other category), a need, a custom metric (label,
     source) weighed by a scoring profile, an approved scenario (with its decision comment) solved
     with that profile, the buyer organization and the approving executive, a rejected
-    disclosure's review comment and an API token. Returns the ids."""
+    disclosure's review comment, an API token and an invitation's message. Returns the ids (the
+    invitation link's secret as `token`)."""
     vendor = w.api("vendor", "GET", f"/api/v1/vendors/{w.vendor.id}")
     w.api(
         "vendor",
@@ -575,7 +576,14 @@ def named_world(w: World, names: dict[str, str]) -> dict:
         json={"decision": "approved", "comment": names["decision"]},
     )
     w.call("vendor", "POST", "/account", {"name": names["token"]})
+    invitation = w.api(
+        "buyer",
+        "POST",
+        "/api/v1/invitations",
+        json={"email": "named@vendor.example", "message": names["comment"]},
+    )
     return {
+        "token": invitation["link"].rsplit("/", 1)[1],  # the invitation link's secret
         "vendor_id": w.vendor.id,
         "disclosure_id": disclosure["id"],
         "rejected_id": rejected["id"],
@@ -757,7 +765,11 @@ SHOWN = {
     ("vendor", "a rejected disclosure"): {"comment"},
     ("buyer", "a rejected disclosure"): {"comment"},
     ("executive", "/"): {"scenario", "person"},
+    ("buyer", "/notifications"): {"vendor", "scenario", "person"},  # in the notices' titles
+    ("executive", "/notifications"): {"scenario"},
     ("admin", "/admin/users"): {"organization", "person"},
+    ("buyer", "/invitations"): {"organization"},
+    ("vendor", "/invitations/<token>"): {"organization", "comment"},
     ("admin", "/admin/users/<int:user_id>/password"): {"organization", "person"},
 }
 
@@ -815,7 +827,7 @@ def test_names_holding_html_are_shown_as_text_in_every_page(app, walk_world):
         ("vendor", "/vendor/profile"): {
             "name": names["vendor"],
             "country": "XX",
-            "sites[0].name": names["site"],
+            "sites.0.name": names["site"],
             "version": "0",
         },
     }

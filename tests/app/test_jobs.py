@@ -323,5 +323,7 @@ def test_page_numbers_that_are_not_numbers_are_refused_cleanly(
         "/scenarios",
         data={"csrf_token": token, "name": "Odd", "need_ids": ["²"], "profile_id": "²"},
     )
-    assert built.status_code == 422 and "Choose at least one need." in built.text
+    # refused as the API refuses it: the first need id sent, and the profile id
+    assert built.status_code == 422 and "need_ids.0</a>: Not a valid integer." in built.text
+    assert "profile_id</a>: Not a valid integer." in built.text
     assert client.get("/scenarios/compare?ids=²&ids=1").status_code == 302

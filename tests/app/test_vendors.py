@@ -204,8 +204,8 @@ def test_vendor_pages(client, make_user, sign_in):
             "csrf_token": csrf_token_from(page.text),
             "name": "Kazi",
             "country": "",
-            "sites[0].name": "HQ",
-            "sites[0].country": "ke",
+            "sites.0.name": "HQ",
+            "sites.0.country": "ke",
         },
     )
     assert bad.status_code == 422 and "Unknown country code" in bad.text
@@ -217,8 +217,8 @@ def test_vendor_pages(client, make_user, sign_in):
             "name": "Kazi",
             "country": "KE",
             "service_categories": ["data_annotation"],
-            "sites[0].name": "HQ",
-            "sites[0].country": "ke",
+            "sites.0.name": "HQ",
+            "sites.0.country": "ke",
         },
     )
     assert good.status_code == 302

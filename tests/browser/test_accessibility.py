@@ -61,6 +61,19 @@ def records(client, world, make_user, make_org, make_vendor, bearer, make_scenar
         json={"vendor_id": vendor.id, **valid_document()},
     ).json
     client.post(f"/api/v1/disclosures/{disclosure['id']}/submit", headers=bearer(vendor_user))
+    # notifications, read and unread: the buyer is told of two submitted disclosures (verifying
+    # the earlier one marks that notice read), the vendor of the verification
+    earlier = client.post(
+        "/api/v1/disclosures",
+        headers=bearer(vendor_user),
+        json={"vendor_id": vendor.id, **valid_document("2024-01-01", "2024-12-31")},
+    ).json
+    client.post(f"/api/v1/disclosures/{earlier['id']}/submit", headers=bearer(vendor_user))
+    client.post(
+        f"/api/v1/disclosures/{earlier['id']}/review",
+        headers=headers,
+        json={"decision": "verified"},
+    )
     db.session.commit()
     ids = {
         "alpha": world["alpha"].id,
@@ -89,6 +102,7 @@ def records(client, world, make_user, make_org, make_vendor, bearer, make_scenar
         "/scenarios/{solved}",
         "/scenarios/{infeasible}",
         "/scenarios/compare?ids={solved}&ids={infeasible}",
+        "/notifications",
     ]
     return {
         "buyer": (world["buyer"], buyer_pages),
@@ -116,6 +130,7 @@ def records(client, world, make_user, make_org, make_vendor, bearer, make_scenar
                 "/disclosures/{disclosure}",
                 "/scorecard",
                 "/disclosures/table",
+                "/notifications",
             ],
         ),
     }, ids
@@ -150,5 +165,7 @@ def test_no_serious_or_critical_violation_on_any_page(browser, live_server, axe_
             )
             checked += 1
         context.close()
-    assert checked == 36  # 33, and the operator's home, Organizations and account pages
+    # 33, the operator's home, Organizations and account pages, and the buyer's and vendor's
+    # notifications
+    assert checked == 38
     assert problems == [], "\n".join(problems)

@@ -121,3 +121,30 @@ document.addEventListener("submit", function (event) {
     });
   });
 })();
+
+// Copy boxes: a button with data-copy="<input id>" copies that input's text (a link shown once)
+// and says so in the element with the same data-copy-status; where the clipboard is not allowed,
+// the text is selected for the user to copy. Inputs with data-select-on-focus select themselves.
+(function () {
+  Array.prototype.forEach.call(document.querySelectorAll("[data-select-on-focus]"), function (input) {
+    input.addEventListener("focus", function () { input.select(); });
+  });
+  Array.prototype.forEach.call(document.querySelectorAll("button[data-copy]"), function (button) {
+    var name = button.getAttribute("data-copy");
+    var input = document.getElementById(name);
+    var status = document.querySelector("[data-copy-status='" + name + "']");
+    if (!input) { return; }
+    var say = function (text) { if (status) { status.textContent = text; } };
+    button.addEventListener("click", function () {
+      input.focus();
+      input.select();
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(input.value)
+          .then(function () { say("Copied."); })
+          .catch(function () { say("Selected: press Ctrl+C (or ⌘C) to copy."); });
+      } else {
+        say("Selected: press Ctrl+C (or ⌘C) to copy.");
+      }
+    });
+  });
+})();

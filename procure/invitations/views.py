@@ -1,0 +1,173 @@
+"""Pages: a buyer's invitations (invite a vendor, follow each invitation, revoke one), and the
+public page of an invitation's link, where the invitee registers its vendor organization or
+joins with the one it has."""
+
+from flask import (
+    Blueprint,
+    after_this_request,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user
+
+from procure.access import PUBLIC, access, get_scoped_or_404, permitted, roles, scoped_select
+from procure.accounts.forms import ConfirmForm
+from procure.accounts.services import MIN_PASSWORD_LENGTH
+from procure.accounts.views import open_session
+from procure.db import utcnow
+from procure.errors import ConflictError, ValidationFailed
+from procure.forms import form_int, show_field_errors
+from procure.invitations import services
+from procure.invitations.forms import InvitationForm, RegistrationForm
+from procure.invitations.models import Invitation
+from procure.mail import mail_configured
+from procure.transactions import attempt, discard, writes
+
+bp = Blueprint("invitation_pages", __name__)
+
+PER_PAGE = 25
+# The session key holding the link of the invitation just created, until the page shows it once.
+NEW_LINK = "invitations.new_link"
+
+
+@bp.route("/invitations", methods=["GET", "POST"])
+@access(roles("buyer", "admin"), POST=roles("buyer"))
+@writes
+def index():
+    """The buyer organization's invitations, and (for its buyers) a form to invite a vendor."""
+    form = InvitationForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            invitation, secret = services.create_invitation(
+                current_user._get_current_object(), form.email.data, form.message.data
+            )
+        except ValidationFailed as failed:
+            discard()
+            show_field_errors(form, failed)
+            status = 422
+        else:
+            _show_link_once(invitation, services.invitation_link(secret))
+            return redirect(url_for("invitation_pages.index"))
+    elif request.method == "POST":
+        status = 400 if form.csrf_token.errors else 422
+    page = max(1, form_int(request.args.get("page")) or 1)
+    return render_template(
+        "invitations/index.html",
+        form=form,
+        can_invite=permitted("POST"),
+        listing=services.page_of(scoped_select(Invitation), page, PER_PAGE),
+        new_link=session.pop(NEW_LINK, None) if request.method == "GET" else None,
+        mail=mail_configured(),
+        days=current_app.config["INVITATION_DAYS"],
+        revoke_form=ConfirmForm(),
+        now=utcnow(),
+    ), status
+
+
+def _show_link_once(invitation: Invitation, link: str) -> None:
+    """Mail the link (after the commit), or keep it for the next page to show once: without mail
+    settings, and when the mail server did not take it (the invitation stands either way)."""
+    outgoing = services.mail_invitation(invitation, link)
+    email = invitation.email
+
+    @after_this_request
+    def remember(response):
+        # runs once `writes` has committed and the mail has gone or failed
+        if response.status_code >= 400:
+            return response
+        if outgoing is not None and outgoing.sent:
+            flash(f"The invitation is mailed to {email}.", "success")
+        else:
+            session[NEW_LINK] = {"email": email, "link": link, "mail_failed": outgoing is not None}
+        return response
+
+
+@bp.route("/invitations/<int:invitation_id>/revoke", methods=["POST"])
+@access(roles("buyer"))
+@writes
+def revoke(invitation_id):
+    invitation = get_scoped_or_404(Invitation, invitation_id)
+    if ConfirmForm().validate_on_submit():
+        attempt(
+            lambda: services.revoke_invitation(
+                invitation, actor=current_user._get_current_object()
+            ),
+            f"The invitation to {invitation.email} is revoked: its link no longer works.",
+        )
+    return redirect(url_for("invitation_pages.index"))
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+@access(PUBLIC)
+@writes
+def accept(token):
+    """The invitation's link. Anonymous: register a vendor organization and its first user (its
+    admin), who is then signed in. Signed in as a vendor organization's user or admin: accept
+    for that organization. Any other user is asked to sign out first."""
+    try:
+        invitation = services.usable_invitation(token)
+    except services.InvitationUnusable as unusable:
+        return _unusable(unusable)
+    joining = services.joining_organization(current_user)
+    buyer = invitation.organization.name
+    form = RegistrationForm(email=invitation.email)
+    refusal = None
+    status = 200
+    if request.method == "POST" and current_user.is_authenticated:
+        try:
+            organization = services.join_vendor(invitation, current_user._get_current_object())
+        except ConflictError as conflict:
+            refusal, status = conflict.message, 409
+        except services.InvitationUnusable as unusable:
+            discard()
+            return _unusable(unusable)
+        else:
+            flash(f"{organization.name} accepted the invitation of {buyer}.", "success")
+            return redirect(url_for("accounts_pages.home"))
+    elif request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                user = services.register_vendor(
+                    invitation,
+                    form.organization_name.data,
+                    form.name.data,
+                    form.email.data,
+                    form.password.data,
+                )
+            except ValidationFailed as failed:
+                discard()
+                show_field_errors(form, failed)
+                status = 422
+            except services.InvitationUnusable as unusable:
+                discard()
+                return _unusable(unusable)
+            else:
+                open_session(user)
+                flash(
+                    f"Welcome, {user.name}. {user.organization.name} is registered and {buyer} "
+                    "sees that you accepted. Add your colleagues on the Users page.",
+                    "success",
+                )
+                return redirect(url_for("accounts_pages.home"))
+        else:
+            status = 400 if form.csrf_token.errors else 422
+    return render_template(
+        "invitations/accept.html",
+        invitation=invitation,
+        buyer=buyer,
+        form=form,
+        joining=joining,
+        join_form=ConfirmForm(),
+        refusal=refusal,
+        min_password_length=MIN_PASSWORD_LENGTH,
+    ), status
+
+
+def _unusable(unusable: services.InvitationUnusable):
+    return render_template("invitations/unusable.html", unusable=unusable), unusable.code

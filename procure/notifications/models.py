@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, false
+from sqlalchemy.orm import Mapped, mapped_column
+
+from procure.db import Base, UTCDateTime, utcnow
+from procure.states import NotificationKind, check_in
+
+TITLE_LENGTH = 300
+LINK_LENGTH = 500
+# a page of the list, on the page and in the API (which takes per_page up to MAX_PER_PAGE)
+PER_PAGE = 50
+MAX_PER_PAGE = 200
+
+
+class Notification(Base):
+    """One thing that waits for one user: a disclosure to review, a scenario to decide, a review
+    or a decision to read. It belongs to its recipient alone; `read_at` is the recipient's own
+    mark.
+
+    `link` is an app-relative URL (no host, no script root: "/disclosures/12") of the page where
+    the work waits; `subject_type`/`subject_id` name the record it is about.
+    """
+
+    __tablename__ = "notification"
+    __table_args__ = (
+        CheckConstraint(check_in("kind", NotificationKind), name="kind"),
+        # the list page (newest first) and the unread count in the navigation, per recipient
+        Index("ix_notification_user_created", "user_id", "created_at"),
+        Index("ix_notification_user_unread", "user_id", "read_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(TITLE_LENGTH))
+    link: Mapped[str | None] = mapped_column(String(LINK_LENGTH))
+    subject_type: Mapped[str | None] = mapped_column(String(40))
+    subject_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    @property
+    def unread(self) -> bool:
+        return self.read_at is None
+
+    @classmethod
+    def scope(cls, user):
+        """A user sees its own notifications only: not a colleague's, not even as its
+        organization's admin or as the operator."""
+        if not user.is_authenticated:
+            return false()
+        return cls.user_id == user.id

@@ -1,0 +1,57 @@
+"""Notifications API: your own notifications, newest first, and marking them read. Another
+user's notification answers 404, whoever asks (an admin and the operator too)."""
+
+from flask.views import MethodView
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from procure.access import SIGNED_IN, access, get_scoped_or_404
+from procure.notifications import services
+from procure.notifications.models import Notification
+from procure.notifications.schemas import (
+    NotificationPageSchema,
+    NotificationQuerySchema,
+    NotificationSchema,
+    ReadAllSchema,
+)
+from procure.transactions import writes
+
+blp = Blueprint(
+    "notifications_api",
+    __name__,
+    url_prefix="/api/v1",
+    description="Your notifications: what waits for you",
+)
+
+
+@blp.route("/notifications")
+class Notifications(MethodView):
+    @access(SIGNED_IN)
+    @blp.arguments(NotificationQuerySchema, location="query")
+    @blp.response(200, NotificationPageSchema)
+    def get(self, query):
+        """Your notifications, newest first, a page at a time (`page` from 1, `per_page` up to
+        200); `total` and `unread` count all of them"""
+        return services.page_of(current_user, query["page"], query["per_page"])
+
+
+@blp.route("/notifications/<int:notification_id>/read")
+class NotificationRead(MethodView):
+    @access(SIGNED_IN)
+    @blp.response(200, NotificationSchema)
+    @writes
+    def post(self, notification_id):
+        """Mark one of your notifications read (again: no change); another user's answers 404"""
+        notification = get_scoped_or_404(Notification, notification_id)
+        return services.mark_read(notification, current_user)
+
+
+@blp.route("/notifications/read-all")
+class NotificationsReadAll(MethodView):
+    @access(SIGNED_IN)
+    @blp.response(200, ReadAllSchema)
+    @writes
+    def post(self):
+        """Mark all your notifications read"""
+        marked = services.mark_all_read(current_user)
+        return {"marked_read": marked, "unread": services.unread_count(current_user)}

@@ -1,0 +1,48 @@
+from marshmallow import Schema, fields, validate
+
+from procure.api_fields import MAX_RECORD_ID
+from procure.notifications.models import MAX_PER_PAGE, PER_PAGE
+from procure.states import NotificationKind
+
+
+class NotificationSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    kind = fields.String(dump_only=True, validate=validate.OneOf(tuple(NotificationKind)))
+    title = fields.String(dump_only=True, metadata={"description": "A short sentence"})
+    link = fields.String(
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "App-relative URL of the page where the work waits"},
+    )
+    subject_type = fields.String(dump_only=True, allow_none=True)
+    subject_id = fields.Integer(dump_only=True, allow_none=True)
+    created_at = fields.DateTime(dump_only=True)
+    read_at = fields.DateTime(dump_only=True, allow_none=True)
+    unread = fields.Boolean(dump_only=True)
+
+
+class NotificationPageSchema(Schema):
+    items = fields.List(fields.Nested(NotificationSchema), dump_only=True)
+    total = fields.Integer(dump_only=True, metadata={"description": "Your notifications in all"})
+    unread = fields.Integer(dump_only=True, metadata={"description": "Of them, unread"})
+    page = fields.Integer(dump_only=True)
+    per_page = fields.Integer(dump_only=True)
+    pages = fields.Integer(dump_only=True)
+
+
+class NotificationQuerySchema(Schema):
+    page = fields.Integer(
+        load_default=1,
+        validate=validate.Range(min=1, max=MAX_RECORD_ID),
+        metadata={"description": "Page number, from 1 (newest first)"},
+    )
+    per_page = fields.Integer(
+        load_default=PER_PAGE,
+        validate=validate.Range(min=1, max=MAX_PER_PAGE),
+        metadata={"description": f"Notifications per page, 1 to {MAX_PER_PAGE}"},
+    )
+
+
+class ReadAllSchema(Schema):
+    marked_read = fields.Integer(dump_only=True, metadata={"description": "Were unread until now"})
+    unread = fields.Integer(dump_only=True)

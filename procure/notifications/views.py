@@ -1,0 +1,66 @@
+"""Pages: your notifications, newest first, 50 to a page; mark one or all read."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from procure.access import SIGNED_IN, access, get_scoped_or_404
+from procure.notifications import services
+from procure.notifications.models import PER_PAGE, Notification
+from procure.states import NotificationKind
+from procure.transactions import writes
+
+bp = Blueprint("notification_pages", __name__)
+
+# what each kind is, in a word or three, shown next to the notification's own sentence
+KIND_LABELS = {
+    NotificationKind.DISCLOSURE_SUBMITTED: "Disclosure to review",
+    NotificationKind.REVIEW_DECIDED: "Review of your disclosure",
+    NotificationKind.SCENARIO_SUBMITTED: "Scenario to decide",
+    NotificationKind.SCENARIO_DECIDED: "Scenario decided",
+    NotificationKind.CAMPAIGN_REQUEST: "Disclosure requested",
+    NotificationKind.CAMPAIGN_REMINDER: "Disclosure reminder",
+    NotificationKind.INVITATION_ACCEPTED: "Invitation accepted",
+}
+
+
+def _page_number(raw: str | None) -> int:
+    """A page number from the query or a form: anything but a positive whole number is page 1."""
+    return int(raw) if raw and raw.isdigit() and int(raw) > 0 else 1
+
+
+def _back_to_list():
+    page = _page_number(request.form.get("page"))
+    return redirect(url_for("notification_pages.index", page=page if page > 1 else None))
+
+
+@bp.route("/notifications")
+@access(SIGNED_IN)
+def index():
+    listing = services.page_of(
+        current_user, _page_number(request.args.get("page")), PER_PAGE, clamp=True
+    )
+    return render_template("notifications/index.html", listing=listing, kind_labels=KIND_LABELS)
+
+
+@bp.route("/notifications/<int:notification_id>/read", methods=["POST"])
+@access(SIGNED_IN)
+@writes
+def read(notification_id):
+    services.mark_read(get_scoped_or_404(Notification, notification_id), current_user)
+    return _back_to_list()
+
+
+@bp.route("/notifications/read-all", methods=["POST"])
+@access(SIGNED_IN)
+@writes
+def read_all():
+    marked = services.mark_all_read(current_user)
+    flash(
+        f"Marked {marked} notification{'' if marked == 1 else 's'} as read."
+        if marked
+        else "Nothing was unread.",
+        "success",
+    )
+    return _back_to_list()
