@@ -29,6 +29,7 @@ from procure.platform import PLATFORM_COUNTS, platform_summary
 from procure.scenarios.models import Scenario
 from procure.scenarios.review import actual_against_projected, projected_impact
 from procure.scoring.adapter import scored_versions
+from procure.states import ScenarioStatus
 from procure.transactions import attempt, discard, keep_when_refused, writes
 
 bp = Blueprint("accounts_pages", __name__)
@@ -104,12 +105,14 @@ def _scenario_overview() -> dict:
     """Open and approved scenarios of the organization, with the projected impact of the
     approved."""
     scenarios = db.session.scalars(scoped_select(Scenario).order_by(Scenario.id.desc())).all()
-    approved = [s for s in scenarios if s.status == "approved"]
+    approved = [s for s in scenarios if s.status == ScenarioStatus.APPROVED]
     impacts = {s.id: projected_impact(s) for s in approved}
     newest = scored_versions(current_user.organization_id) if approved else {}
     tracking = {s.id: actual_against_projected(s, impacts[s.id], newest) for s in approved}
     return {
-        "open_scenarios": [s for s in scenarios if s.status in ("solved", "submitted")],
+        "open_scenarios": [
+            s for s in scenarios if s.status in (ScenarioStatus.SOLVED, ScenarioStatus.SUBMITTED)
+        ],
         "approved_scenarios": approved,
         "impacts": impacts,
         "tracking": tracking,

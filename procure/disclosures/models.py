@@ -110,7 +110,7 @@ class Disclosure(TimestampMixin, Base):
             return false()
         if user.reads_as == "vendor":
             return cls.vendor.has(Vendor.organization_id == user.organization_id)
-        return cls.state != "draft"
+        return cls.state != DisclosureState.DRAFT
 
 
 class DisclosureReview(Base):
@@ -175,5 +175,5 @@ class Evidence(Base):
                 Disclosure.vendor.has(Vendor.organization_id == user.organization_id)
             )
         if user.reads_as == "buyer":
-            return cls.disclosure.has(Disclosure.state != "draft")
+            return cls.disclosure.has(Disclosure.state != DisclosureState.DRAFT)
         return false()
