@@ -15,6 +15,8 @@ from typing import Any, cast
 
 from flask import current_app
 from sqlalchemy import Table, func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
@@ -318,6 +320,22 @@ def _throttle_for(email: str) -> SignInThrottle | None:
     return throttle
 
 
+def _count_failure(email: str) -> SignInThrottle:
+    """One more failed sign-in for `email`, in one INSERT ... ON CONFLICT DO UPDATE: parallel
+    first failures for one email neither collide on the row's key (a 500 before) nor lose a
+    count."""
+    table = cast(Table, SignInThrottle.__table__)
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(table).values(email=email, failures=1, window_started_at=utcnow())
+    db.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[table.c.email], set_={"failures": table.c.failures + 1}
+        )
+    )
+    return db.session.get_one(SignInThrottle, email, populate_existing=True)
+
+
 def _count_wrong_password(user: User) -> None:
     """One more wrong password in a row for `user`; the one that reaches LOCKOUT_FAILURES locks
     the account. Both steps are single UPDATEs, so parallel attempts neither lose a count nor
@@ -378,10 +396,7 @@ def authenticate(email: str, password: str) -> User:
         _lapse_lock(user)
     valid = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
     if user is None or not valid or not user.active:
-        if throttle is None:
-            throttle = SignInThrottle(email=email, failures=0, window_started_at=utcnow())
-            db.session.add(throttle)
-        throttle.failures += 1
+        throttle = _count_failure(email)
         if user is not None and not valid:
             _count_wrong_password(user)
         record_event("auth.sign_in_failed", throttle, after={"email": email}, actor=None)

@@ -1366,3 +1366,27 @@ def test_parallel_cancels_and_retries_of_one_job(
             problems.append(f"{events('job.retry', queued.id)} retry events")
         tally.add(f"retry, round {round_number} ({mode})", 3, problems)
     tally.assert_clean(record_property)
+
+
+# --------------------------------------------------------- failed sign-ins in parallel
+
+
+def test_parallel_first_failed_sign_ins_for_one_email_each_count_and_none_answers_500(app):
+    """Found by bench/bench_signin_flood.py: the first failures for one email, at once, each
+    inserted the email's throttle row and all but one answered 500 (its unique key). Now each
+    answers 401 and each counts."""
+    from procure.accounts.models import SignInThrottle
+
+    body = {"email": "nobody@parallel.example", "password": "not-the-password", "name": "t"}
+    for held in (False, True):
+        db.session.execute(SignInThrottle.__table__.delete())
+        db.session.commit()
+        responses = race(
+            [lambda c=c: c.post("/api/v1/auth/tokens", json=body) for c in clients(app, 4)],
+            hold=(SignInThrottle,) if held else (),
+        )
+        assert [r.status_code for r in responses] == [401, 401, 401, 401], [
+            r.text[:200] for r in responses
+        ]
+        db.session.expire_all()
+        assert db.session.get(SignInThrottle, "nobody@parallel.example").failures == 4
