@@ -143,9 +143,8 @@ def _sqlite_pragmas(connection, _record) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    # the runner starts committed jobs after each commit; the job kinds register themselves
-    # where their work is written
-    import_module("procure.jobs.runner")
+    # the job kinds register themselves where their work is written (the runner, which starts
+    # committed jobs after each commit, is imported at the top of this module)
     import_module("procure.scenarios.jobs")
     import_module("procure.scoring.jobs")
 
