@@ -28,7 +28,6 @@ from optimizer.problem import DEFAULT_MIP_REL_GAP, FloatArray
 from optimizer.result import (
     RowDescription,
     bound_description,
-    clean,
     money,
     number,
     percent,
@@ -43,6 +42,7 @@ from optimizer.solve import (
     pass_model,
 )
 from optimizer.status import Status
+from optimizer.totals import clean
 
 DINKELBACH_ROUNDS = 30
 """At most this many solves per ratio target (Dinkelbach's method converges in a few)."""

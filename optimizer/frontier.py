@@ -37,7 +37,6 @@ import numpy as np
 from optimizer.explain import explain_infeasible
 from optimizer.model import INF, AllocationModel, build_model, cost_vector
 from optimizer.problem import Document, parse_problem
-from optimizer.result import clean
 from optimizer.solve import (
     SECONDS_DECIMALS,
     Deadline,
@@ -50,6 +49,7 @@ from optimizer.solve import (
     make_solver,
 )
 from optimizer.status import Status
+from optimizer.totals import clean
 
 logger = logging.getLogger(__name__)
 

@@ -48,6 +48,7 @@ import numpy as np
 import numpy.typing as npt
 import pulp
 
+from optimizer.fields import month_text
 from optimizer.problem import BoolArray, FloatArray, IntArray, Problem
 
 INF = float("inf")
@@ -69,8 +70,11 @@ TARGET_ROWS = (
     "min_avg_quality",
     "min_impact_spend_share",
     "max_vendor_spend_share",
+    "min_impact_worker_hours",
 )
-"""Targets in the order they are explained; each is the name of its row."""
+"""Portfolio targets in the order they are explained; each is the name of its row."""
+NEED_TARGET_ROWS = ("need_avg_impact", "need_avg_quality", "need_impact_spend_share")
+"""Version 2: the kinds of a need's own target rows (named `<kind>_nNNNNN`)."""
 
 Int32Array = npt.NDArray[np.int32]
 
@@ -131,6 +135,8 @@ class AllocationModel:
     row_need: IntArray
     row_vendor: IntArray
     row_x: IntArray
+    row_month: IntArray
+    """Version 2 capacity rows: the month number (see optimizer.fields.month_number); else -1."""
     x_offer: IntArray
     x_need: IntArray
     x_vendor: IntArray
@@ -138,10 +144,20 @@ class AllocationModel:
     x_impact: FloatArray
     x_quality: FloatArray
     x_bound_kind: IntArray
+    x_hours: FloatArray
+    """Labour hours per unit of each x column (1 in version 1)."""
+    x_worker_share: FloatArray
+    """The vendor's impact-worker share of each x column (0 where not disclosed)."""
+    x_rank: IntArray
+    """Position of the offer among its vendor's offers for the same need (0: the first)."""
     col_spend: int
     col_impact: int
     col_shortfall: int
     col_max_spend: int | None
+    col_hours: int | None
+    """Version 2: H, total labour hours."""
+    col_worker_hours: int | None
+    """Version 2: W, total impact-worker hours."""
     y_cols: IntArray
     y_x: IntArray
     impact_vendor: BoolArray
@@ -153,20 +169,33 @@ class AllocationModel:
     def n_x(self) -> int:
         return int(self.x_offer.size)
 
+    @property
+    def version(self) -> int:
+        return self.problem.version
+
     def x_name(self, k: int) -> str:
-        """Name of x column k: x_n<need position>_v<vendor position>, zero-padded."""
-        return f"x_n{self.x_need[k]:0{self.width}d}_v{self.x_vendor[k]:0{self.width}d}"
+        """Name of x column k: x_n<need position>_v<vendor position>, zero-padded, with
+        _o<rank> for a vendor's second and later offer for one need (version 2)."""
+        return "x" + pair_suffix(
+            int(self.x_need[k]), int(self.x_vendor[k]), int(self.x_rank[k]), self.width
+        )
 
     def column_names(self) -> list[str]:
         """Stable, zero-padded column names (what PuLP and LP files show)."""
         w = self.width
         names = [
-            f"x_n{n:0{w}d}_v{v:0{w}d}"
-            for n, v in zip(self.x_need.tolist(), self.x_vendor.tolist(), strict=True)
+            "x" + pair_suffix(n, v, o, w)
+            for n, v, o in zip(
+                self.x_need.tolist(), self.x_vendor.tolist(), self.x_rank.tolist(), strict=True
+            )
         ]
         names += ["total_spend", "total_impact", "impact_shortfall"]
         if self.col_max_spend is not None:
             names.append("max_vendor_spend")
+        if self.col_hours is not None:
+            names.append("total_hours")
+        if self.col_worker_hours is not None:
+            names.append("impact_worker_hours")
         names += ["y" + names[k][1:] for k in self.y_x.tolist()]
         return names
 
@@ -179,6 +208,18 @@ class AllocationModel:
             1.0, upper[finite]
         )
         return mask
+
+    def hours(self, x: FloatArray) -> float:
+        """Labour hours of the plan x: Σ hours_per_unit × x (the total volume in version 1,
+        where every unit counts as one)."""
+        if self.col_hours is None:
+            return self.total_volume
+        return float(x[: self.n_x] @ self.x_hours)
+
+    def need_hours(self, x: FloatArray, j: int) -> float:
+        """Labour hours of the plan x on need position j."""
+        members = self.x_need == j
+        return float(x[: self.n_x][members] @ self.x_hours[members])
 
     def target_active(self, name: str) -> bool:
         """True when the document sets this target (its row is not free)."""
@@ -202,6 +243,7 @@ class _Rows:
         self.need: list[IntArray] = []
         self.vendor: list[IntArray] = []
         self.x: list[IntArray] = []
+        self.month: list[IntArray] = []
 
     def add(
         self,
@@ -213,8 +255,10 @@ class _Rows:
         upper: float,
         need: int = -1,
         vendor: int = -1,
+        month: int = -1,
     ) -> None:
-        """One row `lower ≤ Σ vals·x[cols] ≤ upper` about one need or vendor (-1: none)."""
+        """One row `lower ≤ Σ vals·x[cols] ≤ upper` about one need, vendor or month (-1:
+        none)."""
         cols = np.asarray(cols, dtype=np.int64)
         self.add_many(
             [name],
@@ -227,6 +271,7 @@ class _Rows:
             np.array([need]),
             np.array([vendor]),
             np.array([-1]),
+            np.array([month]),
         )
 
     def add_many(
@@ -241,6 +286,7 @@ class _Rows:
         need: npt.ArrayLike,
         vendor: npt.ArrayLike,
         x: npt.ArrayLike,
+        month: npt.ArrayLike | None = None,
     ) -> None:
         """Rows of one kind: row r has `counts[r]` terms, next in `cols` / `vals`; `x` is the
         x column a row is about (-1: none)."""
@@ -254,13 +300,25 @@ class _Rows:
         self.need.append(np.asarray(need, dtype=np.int64))
         self.vendor.append(np.asarray(vendor, dtype=np.int64))
         self.x.append(np.asarray(x, dtype=np.int64))
+        self.month.append(
+            np.full(len(names), -1, np.int64) if month is None else np.asarray(month, np.int64)
+        )
 
     def arrays(
         self,
     ) -> tuple[
-        FloatArray, FloatArray, IntArray, IntArray, FloatArray, IntArray, IntArray, IntArray
+        FloatArray,
+        FloatArray,
+        IntArray,
+        IntArray,
+        FloatArray,
+        IntArray,
+        IntArray,
+        IntArray,
+        IntArray,
     ]:
-        """(row_lower, row_upper, start, index, value, row_need, row_vendor, row_x)."""
+        """(row_lower, row_upper, start, index, value, row_need, row_vendor, row_x,
+        row_month)."""
         counts = np.concatenate(self.counts)
         start = np.zeros(counts.size + 1, dtype=np.int64)
         np.cumsum(counts, out=start[1:])
@@ -273,7 +331,15 @@ class _Rows:
             np.concatenate(self.need),
             np.concatenate(self.vendor),
             np.concatenate(self.x),
+            np.concatenate(self.month),
         )
+
+
+def pair_suffix(need: int, vendor: int, rank: int, width: int) -> str:
+    """`_nNNNNN_vVVVVV` (and `_oK` for a vendor's K+1-th offer for one need): the part of a
+    column or row name that says which offer it is about."""
+    suffix = f"_n{need:0{width}d}_v{vendor:0{width}d}"
+    return f"{suffix}_o{rank}" if rank else suffix
 
 
 def _readonly(*arrays: npt.NDArray[Any]) -> None:
@@ -296,7 +362,13 @@ class Columns:
     x_impact: FloatArray
     """The vendor's impact score, 0–100 points."""
     x_quality: FloatArray
-    """The vendor's quality, 0–1."""
+    """The offer's quality, 0–1 (the vendor's where the offer has none)."""
+    x_hours: FloatArray
+    """Labour hours per unit (1 in version 1)."""
+    x_worker_share: FloatArray
+    """The vendor's impact-worker share, 0–1 (0 where not disclosed)."""
+    x_rank: IntArray
+    """Position among the vendor's offers for the same need (0: the first)."""
     x_upper: FloatArray
     """Upper bound in units (inf: none)."""
     x_bound_kind: IntArray
@@ -306,6 +378,8 @@ class Columns:
     col_impact: int
     col_shortfall: int
     col_max_spend: int | None
+    col_hours: int | None
+    col_worker_hours: int | None
     y_x: IntArray
     """The x column of each binary."""
     y_cols: IntArray
@@ -355,6 +429,9 @@ def x_upper_bounds(problem: Problem, x_offer: IntArray) -> tuple[FloatArray, Int
     x_need = offers.need[x_offer]
     share_cap = np.where(need_share[x_need] < 1.0, need_share[x_need] * volume[x_need], INF)
     offer_cap = np.nan_to_num(offers.capacity[x_offer], nan=INF)
+    if problem.version == 2:  # offer caps are units per month of the need's period
+        months = np.array([need.months or 1 for need in problem.needs], dtype=float)
+        offer_cap = offer_cap * months[x_need]
     x_upper = np.minimum(offer_cap, share_cap)
     x_bound_kind = np.where(
         share_cap < offer_cap,
@@ -365,14 +442,18 @@ def x_upper_bounds(problem: Problem, x_offer: IntArray) -> tuple[FloatArray, Int
 
 
 def define_columns(problem: Problem) -> Columns:
-    """The columns: an x per eligible offer (the vendor's quality reaches the need's
-    min_quality), S, I, e, M when needed, and a binary y for every offer with a minimum order
-    and every offer of a need with max_vendors."""
+    """The columns: an x per eligible offer (its quality, or else the vendor's, reaches the
+    need's min_quality), S, I, e, M when needed, H and W in version 2, and a binary y for
+    every offer with a minimum order and every offer of a need with max_vendors."""
     needs, vendors, offers = problem.needs, problem.vendors, problem.offers
     min_quality = _need_array(problem, "min_quality")
     vendor_quality = np.array([vendor.quality for vendor in vendors], dtype=float)
     vendor_impact = np.array([vendor.impact_score for vendor in vendors], dtype=float)
-    eligible = vendor_quality[offers.vendor] >= min_quality[offers.need]
+    worker_share = np.array([vendor.impact_worker_share or 0.0 for vendor in vendors], dtype=float)
+    offer_quality = np.where(
+        np.isnan(offers.quality), vendor_quality[offers.vendor], offers.quality
+    )
+    eligible = offer_quality >= min_quality[offers.need]
     x_offer = np.flatnonzero(eligible)
     x_need, x_vendor = offers.need[x_offer], offers.vendor[x_offer]
     x_upper, x_bound_kind = x_upper_bounds(problem, x_offer)
@@ -384,6 +465,10 @@ def define_columns(problem: Problem) -> Columns:
     if problem.targets.max_vendor_spend_share is not None:
         col_max_spend = num_col
         num_col += 1
+    col_hours = col_worker_hours = None
+    if problem.version == 2:
+        col_hours, col_worker_hours = num_col, num_col + 1
+        num_col += 2
 
     min_order = np.nan_to_num(offers.min_order[x_offer], nan=0.0)
     needs_binary = (min_order > 0) | (_max_vendors(problem)[x_need] >= 0)
@@ -398,7 +483,10 @@ def define_columns(problem: Problem) -> Columns:
         x_vendor=x_vendor,
         x_price=offers.price[x_offer],
         x_impact=vendor_impact[x_vendor],
-        x_quality=vendor_quality[x_vendor],
+        x_quality=offer_quality[x_offer],
+        x_hours=offers.hours_per_unit[x_offer],
+        x_worker_share=worker_share[x_vendor],
+        x_rank=_ranks(x_need, x_vendor),
         x_upper=x_upper,
         x_bound_kind=x_bound_kind,
         min_order=min_order,
@@ -406,6 +494,8 @@ def define_columns(problem: Problem) -> Columns:
         col_impact=col_impact,
         col_shortfall=col_shortfall,
         col_max_spend=col_max_spend,
+        col_hours=col_hours,
+        col_worker_hours=col_worker_hours,
         y_x=y_x,
         y_cols=y_cols,
         num_col=num_col,
@@ -413,6 +503,18 @@ def define_columns(problem: Problem) -> Columns:
         by_vendor=by_vendor,
         vendor_start=np.searchsorted(x_vendor[by_vendor], np.arange(len(vendors) + 1)),
     )
+
+
+def _ranks(x_need: IntArray, x_vendor: IntArray) -> IntArray:
+    """Per x column (sorted by need, then vendor): how many columns of the same need and
+    vendor come before it."""
+    if not x_need.size:
+        return np.zeros(0, np.int64)
+    new_pair = np.ones(x_need.size, dtype=bool)
+    new_pair[1:] = (x_need[1:] != x_need[:-1]) | (x_vendor[1:] != x_vendor[:-1])
+    first = np.maximum.accumulate(np.where(new_pair, np.arange(x_need.size), 0))
+    ranks: IntArray = np.arange(x_need.size) - first
+    return ranks
 
 
 def impact_vendors(problem: Problem) -> BoolArray:
@@ -447,7 +549,11 @@ def add_demand_constraints(rows: _Rows, problem: Problem, columns: Columns) -> N
 
 def add_capacity_constraints(rows: _Rows, problem: Problem, columns: Columns) -> None:
     """`capacity_vVVVVV`: Σ x over the vendor's offers ≤ its capacity (units), for vendors
-    with a capacity and at least one eligible offer."""
+    with a capacity and at least one eligible offer. Version 2: see
+    `add_monthly_capacity_constraints`."""
+    if problem.version == 2:
+        add_monthly_capacity_constraints(rows, problem, columns)
+        return
     w = columns.width
     vendor_capacity = _vendor_capacity(problem)
     for i in range(len(problem.vendors)):
@@ -464,9 +570,46 @@ def add_capacity_constraints(rows: _Rows, problem: Problem, columns: Columns) ->
             )
 
 
+def add_monthly_capacity_constraints(rows: _Rows, problem: Problem, columns: Columns) -> None:
+    """Version 2, `capacity_vVVVVV_mYYYY_MM`: the labour hours a vendor's offers take in one
+    calendar month ≤ its hours that month. Each need's volume is spread evenly over its
+    months, so an offer takes hours_per_unit × x / months in every month of its need's
+    period: Σ (hours_per_unit / months) · x over the vendor's offers whose need runs that
+    month ≤ hours. Only months with a stated capacity and some such offer get a row."""
+    caps = problem.capacities
+    if not len(caps):
+        return
+    w = columns.width
+    months = np.array([need.months or 1 for need in problem.needs], dtype=float)
+    first = np.array(
+        [-1 if need.first_month is None else need.first_month for need in problem.needs]
+    )
+    for i, month, hours in zip(
+        caps.vendor.tolist(), caps.month.tolist(), caps.hours.tolist(), strict=True
+    ):
+        members = columns.of_vendor(i)
+        need = columns.x_need[members]
+        running = (first[need] <= month) & (month < first[need] + months[need])
+        members = members[running]
+        if not members.size:
+            continue
+        rows.add(
+            f"capacity_v{i:0{w}d}_m{month_text(month).replace('-', '_')}",
+            "vendor_capacity",
+            members,
+            columns.x_hours[members] / months[columns.x_need[members]],
+            -INF,
+            hours,
+            vendor=i,
+            month=month,
+        )
+
+
 def add_total_definitions(rows: _Rows, problem: Problem, columns: Columns) -> None:
     """`spend_total`: Σ price·x − S = 0 ($); `impact_total`: Σ impact_score·x − I = 0
-    (points × units)."""
+    (points × units). Version 2 weights impact by labour hours (Σ impact_score ·
+    hours_per_unit · x, points × hours) and adds `hours_total`: Σ hours_per_unit·x − H = 0
+    and `worker_hours_total`: Σ impact_worker_share · hours_per_unit · x − W = 0 (hours)."""
     x_cols = np.arange(columns.n_x)
     rows.add(
         "spend_total",
@@ -476,11 +619,30 @@ def add_total_definitions(rows: _Rows, problem: Problem, columns: Columns) -> No
         0.0,
         0.0,
     )
+    weight = columns.x_hours if problem.version == 2 else 1.0
     rows.add(
         "impact_total",
         "definition",
         np.append(x_cols, columns.col_impact),
-        np.append(columns.x_impact, -1.0),
+        np.append(columns.x_impact * weight, -1.0),
+        0.0,
+        0.0,
+    )
+    if columns.col_hours is None or columns.col_worker_hours is None:
+        return
+    rows.add(
+        "hours_total",
+        "definition",
+        np.append(x_cols, columns.col_hours),
+        np.append(columns.x_hours, -1.0),
+        0.0,
+        0.0,
+    )
+    rows.add(
+        "worker_hours_total",
+        "definition",
+        np.append(x_cols, columns.col_worker_hours),
+        np.append(columns.x_worker_share * columns.x_hours, -1.0),
         0.0,
         0.0,
     )
@@ -497,8 +659,19 @@ def add_budget_constraint(rows: _Rows, problem: Problem, columns: Columns) -> No
 
 def add_average_impact_constraint(rows: _Rows, problem: Problem, columns: Columns) -> None:
     """`min_avg_impact`: I + e ≥ target × Σ volume (points × units); present (free) without
-    the target, for the explanation and frontier solves."""
+    the target, for the explanation and frontier solves. Version 2, weighted by labour
+    hours: I + e − target × H ≥ 0 (points × hours)."""
     target = problem.targets.min_avg_impact
+    if columns.col_hours is not None:
+        rows.add(
+            "min_avg_impact",
+            "min_avg_impact",
+            [columns.col_impact, columns.col_shortfall, columns.col_hours],
+            [1.0, 1.0, -(target or 0.0)],
+            -INF if target is None else 0.0,
+            INF,
+        )
+        return
     rows.add(
         "min_avg_impact",
         "min_avg_impact",
@@ -510,9 +683,20 @@ def add_average_impact_constraint(rows: _Rows, problem: Problem, columns: Column
 
 
 def add_average_quality_constraint(rows: _Rows, problem: Problem, columns: Columns) -> None:
-    """`min_avg_quality`: Σ quality·x ≥ target × Σ volume (quality 0–1 × units)."""
+    """`min_avg_quality`: Σ quality·x ≥ target × Σ volume (quality 0–1 × units). Version 2,
+    weighted by labour hours: Σ (quality − target) · hours_per_unit · x ≥ 0."""
     target = problem.targets.min_avg_quality
     if target is None:
+        return
+    if problem.version == 2:
+        rows.add(
+            "min_avg_quality",
+            "min_avg_quality",
+            np.arange(columns.n_x),
+            (columns.x_quality - target) * columns.x_hours,
+            0.0,
+            INF,
+        )
         return
     rows.add(
         "min_avg_quality",
@@ -569,6 +753,54 @@ def add_vendor_spend_share_constraints(rows: _Rows, problem: Problem, columns: C
     )
 
 
+def add_impact_worker_hours_constraint(rows: _Rows, problem: Problem, columns: Columns) -> None:
+    """Version 2, `min_impact_worker_hours`: W ≥ target (hours); present (free) without the
+    target, so that frontier and explanation solves only move its bound."""
+    if columns.col_worker_hours is None:
+        return
+    target = problem.targets.min_impact_worker_hours
+    rows.add(
+        "min_impact_worker_hours",
+        "min_impact_worker_hours",
+        [columns.col_worker_hours],
+        [1.0],
+        -INF if target is None else target,
+        INF,
+    )
+
+
+def add_need_target_constraints(rows: _Rows, problem: Problem, columns: Columns) -> None:
+    """Version 2: a need's own targets over that need's offers alone (x summed over them):
+
+    * `need_avg_impact_nNNNNN`: Σ (impact_score − target) · hours_per_unit · x ≥ 0;
+    * `need_avg_quality_nNNNNN`: Σ (quality − target) · hours_per_unit · x ≥ 0;
+    * `need_impact_spend_share_nNNNNN`: Σ (impact vendor − share) · price · x ≥ 0."""
+    if problem.version != 2:
+        return
+    w = columns.width
+    member = impact_vendors(problem)[columns.x_vendor].astype(float)
+    need_start = np.searchsorted(columns.x_need, np.arange(len(problem.needs) + 1))
+    for j, need in enumerate(problem.needs):
+        cols = np.arange(need_start[j], need_start[j + 1])
+        for kind, target, values in (
+            ("need_avg_impact", need.min_avg_impact, columns.x_impact * columns.x_hours),
+            ("need_avg_quality", need.min_avg_quality, columns.x_quality * columns.x_hours),
+            ("need_impact_spend_share", need.min_impact_spend_share, member * columns.x_price),
+        ):
+            if target is None:
+                continue
+            weight = columns.x_price if kind == "need_impact_spend_share" else columns.x_hours
+            rows.add(
+                f"{kind}_n{j:0{w}d}",
+                kind,
+                cols,
+                values[cols] - target * weight[cols],
+                0.0,
+                INF,
+                need=j,
+            )
+
+
 def add_mip_constraints(rows: _Rows, problem: Problem, columns: Columns) -> None:
     """The integer rules, when any offer has a binary y: `min_order_…`: x − min_order·y ≥ 0;
     `use_…`: x − upper·y ≤ 0, with the tightest known upper limit on x (units); and
@@ -579,8 +811,10 @@ def add_mip_constraints(rows: _Rows, problem: Problem, columns: Columns) -> None
     w = columns.width
     x_need, x_vendor, min_order = columns.x_need, columns.x_vendor, columns.min_order
     names = [
-        f"_n{n:0{w}d}_v{v:0{w}d}"
-        for n, v in zip(x_need[y_x].tolist(), x_vendor[y_x].tolist(), strict=True)
+        pair_suffix(n, v, o, w)
+        for n, v, o in zip(
+            x_need[y_x].tolist(), x_vendor[y_x].tolist(), columns.x_rank[y_x].tolist(), strict=True
+        )
     ]
     pair_cols = np.column_stack([y_x, y_cols]).ravel()
     with_min = np.flatnonzero(min_order[y_x] > 0)
@@ -646,13 +880,17 @@ def build_model(problem: Problem) -> AllocationModel:
     add_average_quality_constraint(rows, problem, columns)
     add_impact_spend_share_constraint(rows, problem, columns)
     add_vendor_spend_share_constraints(rows, problem, columns)
+    add_impact_worker_hours_constraint(rows, problem, columns)
+    add_need_target_constraints(rows, problem, columns)
     add_mip_constraints(rows, problem, columns)
     return _assemble(problem, columns, rows)
 
 
 def _assemble(problem: Problem, columns: Columns, rows: _Rows) -> AllocationModel:
     """The column bounds and the row arrays as one read-only `AllocationModel`."""
-    row_lower, row_upper, start, index, value, row_need, row_vendor, row_x = rows.arrays()
+    row_lower, row_upper, start, index, value, row_need, row_vendor, row_x, row_month = (
+        rows.arrays()
+    )
     num_col, y_cols = columns.num_col, columns.y_cols
     col_lower = np.zeros(num_col)
     col_upper = np.full(num_col, INF)
@@ -688,6 +926,10 @@ def _assemble(problem: Problem, columns: Columns, rows: _Rows) -> AllocationMode
         columns.x_impact,
         columns.x_quality,
         columns.x_bound_kind,
+        columns.x_hours,
+        columns.x_worker_share,
+        columns.x_rank,
+        row_month,
         columns.y_x,
         y_cols,
         row_need,
@@ -703,6 +945,7 @@ def _assemble(problem: Problem, columns: Columns, rows: _Rows) -> AllocationMode
         row_need=row_need,
         row_vendor=row_vendor,
         row_x=row_x,
+        row_month=row_month,
         x_offer=columns.x_offer,
         x_need=columns.x_need,
         x_vendor=columns.x_vendor,
@@ -710,10 +953,15 @@ def _assemble(problem: Problem, columns: Columns, rows: _Rows) -> AllocationMode
         x_impact=columns.x_impact,
         x_quality=columns.x_quality,
         x_bound_kind=columns.x_bound_kind,
+        x_hours=columns.x_hours,
+        x_worker_share=columns.x_worker_share,
+        x_rank=columns.x_rank,
         col_spend=columns.col_spend,
         col_impact=columns.col_impact,
         col_shortfall=columns.col_shortfall,
         col_max_spend=columns.col_max_spend,
+        col_hours=columns.col_hours,
+        col_worker_hours=columns.col_worker_hours,
         y_cols=y_cols,
         y_x=columns.y_x,
         impact_vendor=impact_vendor,
@@ -732,8 +980,9 @@ def cost_vector(
     terms: Mapping[str, float] | None = None,
     x_cost: FloatArray | None = None,
 ) -> FloatArray:
-    """A cost vector: `terms` maps "spend"/"impact"/"shortfall"/"max_spend" to a coefficient
-    on S, I, e or M; `x_cost` (optional) gives coefficients on the x columns."""
+    """A cost vector: `terms` maps "spend"/"impact"/"shortfall"/"max_spend" (and, in version 2,
+    "hours"/"worker_hours") to a coefficient on S, I, e, M, H or W; `x_cost` (optional) gives
+    coefficients on the x columns."""
     cost = np.zeros(model.lp.num_col)
     if x_cost is not None:
         cost[: model.n_x] = x_cost
@@ -742,6 +991,8 @@ def cost_vector(
         "impact": model.col_impact,
         "shortfall": model.col_shortfall,
         "max_spend": model.col_max_spend,
+        "hours": model.col_hours,
+        "worker_hours": model.col_worker_hours,
     }
     for name, coefficient in (terms or {}).items():
         cost[columns[name]] += coefficient
@@ -750,7 +1001,11 @@ def cost_vector(
 
 def primary_cost(model: AllocationModel) -> tuple[np.ndarray, float]:
     """The primary objective as (cost vector, sign): minimise sign × f, where f is total spend
-    ($) for min_cost and total impact (points × units) for max_impact."""
+    ($) for min_cost, total impact (points × units) for max_impact and impact-worker hours
+    for max_impact_worker_hours. (Version 2's max_impact maximises a ratio, average impact
+    weighted by hours: `solve.solve_model` starts from this vector and iterates.)"""
+    if model.problem.objective == "max_impact_worker_hours":
+        return cost_vector(model, {"worker_hours": -1.0}), -1.0
     if model.problem.objective == "max_impact":
         return cost_vector(model, {"impact": -1.0}), -1.0
     return cost_vector(model, {"spend": 1.0}), 1.0

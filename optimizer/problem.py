@@ -24,6 +24,19 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from optimizer.fields import (
+    MAX_SCORE,
+    ErrorList,
+    Rule,
+    month_text,
+    read_entities,
+    read_fields,
+    read_list,
+    read_section,
+    shown,
+    type_name,
+)
+
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.integer[Any]]
 """Positions (np.int64 or np.intp) or counts."""
@@ -32,23 +45,32 @@ BoolArray = npt.NDArray[np.bool_]
 Document = dict[str, Any]
 """A JSON object as parsed from (or to be written as) JSON: a problem or a result document."""
 
-OfferColumns = tuple[IntArray, IntArray, FloatArray, FloatArray, FloatArray]
-"""Offer columns before sorting: need position, vendor position, price, capacity, min_order."""
+OfferColumns = tuple[IntArray, IntArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]
+"""Offer columns before sorting: need position, vendor position, price, capacity, min_order,
+hours per unit and quality (NaN: the vendor's)."""
 
 logger = logging.getLogger(__name__)
 
 OBJECTIVES = ("max_impact", "min_cost")
+OBJECTIVES_V2 = ("max_impact", "max_impact_worker_hours", "min_cost")
+VERSIONS = (1, 2)
+MAX_NEED_MONTHS = 36
+"""A version 2 need's period is at most this many calendar months."""
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+"""Months (`YYYY-MM`) outside these years are refused."""
+MAX_HOURS_PER_UNIT = 1000.0
+"""Labour hours one unit of work may take (offers[].hours_per_unit)."""
+DEFAULT_HOURS_PER_FTE_YEAR = 2080.0
+"""settings.hours_per_fte_year when a version 2 document leaves it out (52 weeks × 40 h)."""
+HOURS_PER_YEAR = 8784.0
+"""The most hours a year has (366 × 24): the ceiling of settings.hours_per_fte_year."""
 SOLVERS = ("cbc", "highs")
-MAX_ERRORS = 200
-"""Messages beyond this many are summarised in one final message."""
 
 MAX_UNITS = 1e12
 MAX_PRICE = 1e9
 """Upper limits on volumes and capacities (units) and prices ($ per unit): far beyond any
 real need, and they keep every bound of the model inside what the solvers accept."""
 
-MAX_SCORE = 100.0
-"""Impact scores, and the targets on them, are points from 0 to MAX_SCORE."""
 
 DEFAULT_TIME_LIMIT = 60.0
 """Seconds for the whole call (options.time_limit)."""
@@ -56,8 +78,6 @@ MAX_TIME_LIMIT = 1e6
 """The largest options.time_limit accepted, in seconds (11.6 days)."""
 DEFAULT_MIP_REL_GAP = 1e-6
 """Relative MIP gap at which a plan with binaries counts as optimal (options.mip_rel_gap)."""
-SHOWN_CHARS = 40
-"""A bad value quoted in a message is cut to this many characters."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +89,22 @@ class Need:
     min_quality: float
     max_vendor_share: float
     max_vendors: int | None
+    unit: str | None = None
+    first_month: int | None = None
+    """Version 2: the period's first calendar month as a month number (year × 12 + month − 1)."""
+    months: int | None = None
+    """Version 2: the period's length in calendar months; the volume is spread evenly."""
+    min_avg_impact: float | None = None
+    """Version 2: this need's own targets, applied to its allocation alone."""
+    min_avg_quality: float | None = None
+    min_impact_spend_share: float | None = None
+
+    @property
+    def period_months(self) -> range:
+        """Month numbers of the need's period (empty in version 1)."""
+        if self.first_month is None or self.months is None:
+            return range(0)
+        return range(self.first_month, self.first_month + self.months)
 
 
 @dataclass(frozen=True)
@@ -95,6 +131,12 @@ class Offers:
     price: FloatArray
     capacity: FloatArray
     min_order: FloatArray
+    hours_per_unit: FloatArray
+    """Labour hours per unit (1 in version 1)."""
+    quality: FloatArray
+    """The offer's own quality 0–1; NaN where the vendor's applies (always in version 1)."""
+    labels: tuple[str | None, ...] = ()
+    """Version 2: each offer's `id` from the document (None where it has none)."""
 
     def __len__(self) -> int:
         return int(self.need.size)
@@ -111,6 +153,31 @@ class Targets:
     min_impact_spend_share: float | None = None
     impact_vendor_min_score: float | None = None
     max_vendor_spend_share: float | None = None
+    min_impact_worker_hours: float | None = None
+    """Version 2: Σ hours × impact-worker share ≥ this many hours."""
+
+
+@dataclass(frozen=True)
+class Capacities:
+    """Version 2: a vendor's labour hours per calendar month (rows of `capacities`), sorted by
+    (vendor position, month number). A vendor-month without a row is unlimited."""
+
+    vendor: IntArray
+    month: IntArray
+    hours: FloatArray
+
+    def __len__(self) -> int:
+        return int(self.vendor.size)
+
+
+NO_CAPACITIES = Capacities(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float64))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Version 2: figures frozen into the document that turn hours into reported measures."""
+
+    hours_per_fte_year: float = DEFAULT_HOURS_PER_FTE_YEAR
 
 
 @dataclass(frozen=True)
@@ -131,6 +198,9 @@ class Problem:
     targets: Targets
     objective: str
     options: Options
+    version: int = 1
+    capacities: Capacities = NO_CAPACITIES
+    settings: Settings = Settings()
 
     @property
     def total_volume(self) -> float:
@@ -142,27 +212,23 @@ class Problem:
 # field rules
 
 
-@dataclass(frozen=True)
-class Rule:
-    """How one field is checked. kind: id, ref, number, integer, choice, flag."""
-
-    name: str
-    kind: str
-    required: bool = False
-    nullable: bool = True
-    default: Any = None
-    low: float | None = None
-    high: float | None = None
-    low_open: bool = False
-    choices: tuple[str, ...] = ()
-
-
 NEED_RULES = (
     Rule("id", "id", required=True, nullable=False),
     Rule("volume", "number", required=True, nullable=False, low=0.0, low_open=True, high=MAX_UNITS),
     Rule("min_quality", "number", default=0.0, low=0.0, high=1.0),
     Rule("max_vendor_share", "number", default=1.0, low=0.0, high=1.0),
     Rule("max_vendors", "integer", low=1),
+)
+NEED_RULES_V2 = (
+    *NEED_RULES,
+    Rule("unit", "id"),
+    Rule("min_avg_impact", "number", low=0.0, high=MAX_SCORE),
+    Rule("min_avg_quality", "number", low=0.0, high=1.0),
+    Rule("min_impact_spend_share", "number", low=0.0, high=1.0),
+)
+PERIOD_RULES = (
+    Rule("start", "month", required=True, nullable=False, low=FIRST_YEAR, high=LAST_YEAR),
+    Rule("months", "integer", required=True, nullable=False, low=1, high=MAX_NEED_MONTHS),
 )
 VENDOR_RULES = (
     Rule("id", "id", required=True, nullable=False),
@@ -178,6 +244,18 @@ OFFER_RULES = (
     Rule("capacity", "number", low=0.0, high=MAX_UNITS),
     Rule("min_order", "number", low=0.0, high=MAX_UNITS),
 )
+OFFER_RULES_V2 = (
+    *OFFER_RULES,
+    Rule("hours_per_unit", "number", default=1.0, low=0.0, low_open=True, high=MAX_HOURS_PER_UNIT),
+    Rule("quality", "number", low=0.0, high=1.0),
+    Rule("id", "id"),
+    Rule("unit", "id"),
+)
+CAPACITY_RULES = (
+    Rule("vendor", "ref", required=True, nullable=False),
+    Rule("month", "month", required=True, nullable=False, low=FIRST_YEAR, high=LAST_YEAR),
+    Rule("hours", "number", required=True, nullable=False, low=0.0, high=MAX_UNITS),
+)
 TARGET_RULES = (
     Rule("budget", "number", low=0.0, high=MAX_UNITS * MAX_PRICE),
     Rule("min_avg_impact", "number", low=0.0, high=MAX_SCORE),
@@ -185,6 +263,20 @@ TARGET_RULES = (
     Rule("min_impact_spend_share", "number", low=0.0, high=1.0),
     Rule("impact_vendor_min_score", "number", low=0.0, high=MAX_SCORE),
     Rule("max_vendor_spend_share", "number", low=0.0, high=1.0),
+)
+TARGET_RULES_V2 = (
+    *TARGET_RULES,
+    Rule("min_impact_worker_hours", "number", low=0.0, high=MAX_UNITS),
+)
+SETTING_RULES = (
+    Rule(
+        "hours_per_fte_year",
+        "number",
+        default=DEFAULT_HOURS_PER_FTE_YEAR,
+        low=0.0,
+        low_open=True,
+        high=HOURS_PER_YEAR,
+    ),
 )
 OPTION_RULES = (
     Rule("solver", "choice", default="highs", choices=SOLVERS),
@@ -200,183 +292,8 @@ OPTION_RULES = (
     Rule("tie_break", "flag", default=True),
 )
 TOP_LEVEL_FIELDS = ("needs", "vendors", "offers", "targets", "objective", "options", "meta")
-
-
-class ErrorList:
-    """Collects `{"field", "message"}` entries, keeping at most MAX_ERRORS of them."""
-
-    def __init__(self) -> None:
-        self.entries: list[dict[str, str]] = []
-        self.dropped = 0
-
-    def add(self, field: str, message: str) -> None:
-        if len(self.entries) < MAX_ERRORS:
-            self.entries.append({"field": field, "message": message})
-        else:
-            self.dropped += 1
-
-    def __bool__(self) -> bool:
-        return bool(self.entries)
-
-    def as_list(self) -> list[dict[str, str]]:
-        if not self.dropped:
-            return list(self.entries)
-        summary = {"field": "$", "message": f"{self.dropped} more problems not listed"}
-        return [*self.entries, summary]
-
-
-def _type_name(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, (list, tuple)):
-        return "list"
-    if isinstance(value, dict):
-        return "object"
-    return type(value).__name__
-
-
-def _shown(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 3] + "..."
-
-
-def _check_number(value: Any, rule: Rule) -> tuple[float | None, str | None]:
-    """Return (number, None) or (None, message without the path)."""
-    if type(value) not in (int, float):
-        return None, f"must be a number, got {_type_name(value)}"
-    try:
-        number = float(value)
-    except OverflowError:
-        return None, "must be a finite number, got a number too large to represent"
-    if not math.isfinite(number):
-        return None, f"must be a finite number, got {_shown(value)}"
-    if rule.kind == "integer" and number != int(number):
-        return None, f"must be a whole number, got {_shown(value)}"
-    low, high = rule.low, rule.high
-    scale = low is not None and high is not None and high <= MAX_SCORE  # a share or a score
-    if low is not None and (number < low or (rule.low_open and number == low)):
-        if scale:
-            return None, f"must be between {low:g} and {high:g}, got {_shown(value)}"
-        word = "greater than" if rule.low_open else "at least"
-        return None, f"must be {word} {low:g}, got {_shown(value)}"
-    if high is not None and number > high:
-        if scale:
-            return None, f"must be between {low:g} and {high:g}, got {_shown(value)}"
-        return None, f"must be at most {high:g}, got {_shown(value)}"
-    return number, None
-
-
-def _check_value(value: Any, rule: Rule) -> tuple[Any, str | None]:
-    if value is None:
-        if rule.nullable:
-            return rule.default, None
-        return None, f"must not be null ({_expected(rule)})"
-    if rule.kind in ("id", "ref"):
-        if not isinstance(value, str):
-            return None, f"must be a string, got {_type_name(value)}"
-        if not value.strip():
-            return None, "must not be empty"
-        return value, None
-    if rule.kind in ("number", "integer"):
-        number, message = _check_number(value, rule)
-        if number is not None and rule.kind == "integer":
-            return int(number), None
-        return number, message
-    if rule.kind == "choice":
-        if not isinstance(value, str) or value not in rule.choices:
-            expected = ", ".join(rule.choices)
-            return None, f"unknown {rule.name} {_shown(value)} (expected one of: {expected})"
-        return value, None
-    if type(value) is not bool:
-        return None, f"must be true or false, got {_type_name(value)}"
-    return value, None
-
-
-def _expected(rule: Rule) -> str:
-    return {
-        "id": "a string id",
-        "ref": "a string id",
-        "number": "a number",
-        "integer": "a whole number",
-        "choice": "a name",
-        "flag": "true or false",
-    }[rule.kind]
-
-
-def _read_fields(
-    record: Any, path: str, rules: tuple[Rule, ...], errors: ErrorList, strict: bool
-) -> dict[str, Any] | None:
-    """Check one JSON object field by field; return the values or None when any is bad."""
-    if not isinstance(record, dict):
-        errors.add(path, f"must be an object, got {_type_name(record)}")
-        return None
-    values: dict[str, Any] = {}
-    ok = True
-    for rule in rules:
-        field = f"{path}.{rule.name}" if path != "$" else rule.name
-        if rule.name not in record:
-            if rule.required:
-                errors.add(field, "required field is missing")
-                ok = False
-            else:
-                values[rule.name] = rule.default
-            continue
-        value, message = _check_value(record[rule.name], rule)
-        if message is not None:
-            errors.add(field, message)
-            ok = False
-        values[rule.name] = value
-    if strict:
-        known = {rule.name for rule in rules}
-        for key in record:
-            if key not in known:
-                field = f"{path}.{key}" if path != "$" else str(key)
-                errors.add(field, "unknown field")
-                ok = False
-    return values if ok else None
-
-
-def _read_list(document: Mapping[str, Any], name: str, errors: ErrorList) -> list[Any] | None:
-    if name not in document:
-        errors.add(name, "required field is missing")
-        return None
-    value = document[name]
-    if not isinstance(value, list):
-        errors.add(name, f"must be a list, got {_type_name(value)}")
-        return None
-    return value
-
-
-def _read_entities(
-    raw: list[Any] | None, name: str, rules: tuple[Rule, ...], errors: ErrorList
-) -> tuple[list[dict[str, Any]], set[str] | None]:
-    """Read needs or vendors. Returns the valid records and every well-formed id, so that
-    offers pointing at a record with some other mistake are not also called "unknown"; the
-    ids are None when some record has no usable id (then no offer is called "unknown")."""
-    records: list[dict[str, Any]] = []
-    first_at: dict[str, int] = {}
-    complete = raw is not None
-    for index, record in enumerate(raw or []):
-        path = f"{name}[{index}]"
-        raw_id = record.get("id") if isinstance(record, dict) else None
-        good_id = raw_id if isinstance(raw_id, str) and raw_id.strip() else None
-        complete = complete and good_id is not None
-        if good_id is not None and good_id in first_at:
-            first = f"{name}[{first_at[good_id]}]"
-            errors.add(f"{path}.id", f"duplicate id {good_id!r} (first at {first})")
-            continue
-        if good_id is not None:
-            first_at[good_id] = index
-        values = _read_fields(record, path, rules, errors, strict=False)
-        if values is not None:
-            records.append(values)
-    return records, set(first_at) if complete else None
+V2_FIELDS = ("capacities", "settings")
+"""Top-level fields only a version 2 document has."""
 
 
 def _frozen(array: npt.NDArray[Any]) -> npt.NDArray[Any]:
@@ -385,7 +302,7 @@ def _frozen(array: npt.NDArray[Any]) -> npt.NDArray[Any]:
 
 
 def _offers_fast(
-    raw: list[Any], need_pos: dict[str, int], vendor_pos: dict[str, int]
+    raw: list[Any], need_pos: dict[str, int], vendor_pos: dict[str, int], version: int = 1
 ) -> OfferColumns | None:
     """Bulk checks for a clean offer list; None whenever anything might be wrong.
     Duplicate (need, vendor) pairs are caught by the caller after sorting."""
@@ -399,12 +316,17 @@ def _offers_fast(
     need_index = list(map(need_pos.get, needs))
     if None in vendor_index or None in need_index:
         return None
+    if version == 2 and any("id" in offer or "unit" in offer for offer in raw):
+        return None  # labels and units are checked one by one
     columns = []
-    for name, required, high in (
+    numbers: tuple[tuple[str, bool, float], ...] = (
         ("price", True, MAX_PRICE),
         ("capacity", False, MAX_UNITS),
         ("min_order", False, MAX_UNITS),
-    ):
+    )
+    if version == 2:
+        numbers += (("hours_per_unit", False, MAX_HOURS_PER_UNIT), ("quality", False, 1.0))
+    for name, required, high in numbers:
         values = [offer.get(name) for offer in raw]
         allowed = {int, float} if required else {int, float, type(None)}
         if not set(map(type, values)) <= allowed:
@@ -423,14 +345,27 @@ def _offers_fast(
         ):
             return None  # the checks one by one name the offending values
         columns.append(column)
-    price, capacity, min_order = columns
+    price, capacity, min_order = columns[:3]
+    if version == 2:
+        hours, quality = columns[3:]
+        if (hours == 0).any():
+            return None
+        hours = np.nan_to_num(hours, nan=1.0)
+    else:
+        hours, quality = np.ones(len(raw)), np.full(len(raw), math.nan)
     return (
         np.array(need_index, dtype=np.int64),
         np.array(vendor_index, dtype=np.int64),
         price,
         capacity,
         min_order,
+        hours,
+        quality,
     )
+
+
+def _nan_if_none(value: float | None) -> float:
+    return math.nan if value is None else value
 
 
 def _offers_slow(
@@ -440,12 +375,19 @@ def _offers_slow(
     known_needs: set[str] | None,
     known_vendors: set[str] | None,
     errors: ErrorList,
+    version: int = 1,
+    need_units: Mapping[str, str | None] | None = None,
+    labels: list[str | None] | None = None,
 ) -> OfferColumns | None:
-    rows: list[tuple[int, int, float, float, float]] = []
+    """Every offer checked one by one (the authority for messages): the columns; each
+    offer's label (version 2 `id`) is appended to `labels` when given."""
+    rows: list[tuple[int, int, float, float, float, float, float]] = []
+    labels = [] if labels is None else labels
     first_at: dict[tuple[str, str], int] = {}
+    rules = OFFER_RULES_V2 if version == 2 else OFFER_RULES
     for index, record in enumerate(raw):
         path = f"offers[{index}]"
-        values = _read_fields(record, path, OFFER_RULES, errors, strict=False)
+        values = read_fields(record, path, rules, errors, strict=False)
         if values is None:
             continue
         ok = True
@@ -454,94 +396,200 @@ def _offers_slow(
                 errors.add(f"{path}.{field}", f"unknown {field} {values[field]!r}")
                 ok = False
         key = (values["vendor"], values["need"])
-        if ok and key in first_at:
+        if ok and key in first_at and version == 1:
             errors.add(
                 path,
                 f"duplicate offer for vendor {key[0]!r} and need {key[1]!r} "
                 f"(first at offers[{first_at[key]}])",
             )
             ok = False
+        need_unit = (need_units or {}).get(key[1])
+        if ok and version == 2 and values["unit"] and need_unit and values["unit"] != need_unit:
+            errors.add(
+                f"{path}.unit",
+                f"priced per {values['unit']}; need {key[1]!r} is in {need_unit}s "
+                "(an offer serves a need only in the need's unit)",
+            )
+            ok = False
         if not ok:
             continue
-        first_at[key] = index
+        first_at.setdefault(key, index)
         if key[0] in vendor_pos and key[1] in need_pos:
             rows.append(
                 (
                     need_pos[key[1]],
                     vendor_pos[key[0]],
                     values["price"],
-                    math.nan if values["capacity"] is None else values["capacity"],
-                    math.nan if values["min_order"] is None else values["min_order"],
+                    _nan_if_none(values["capacity"]),
+                    _nan_if_none(values["min_order"]),
+                    values.get("hours_per_unit") or 1.0,
+                    _nan_if_none(values.get("quality")),
                 )
             )
+            labels.append(values.get("id"))
     if errors:
         return None
     if not rows:
         empty = np.zeros(0)
-        return (np.zeros(0, np.int64), np.zeros(0, np.int64), empty, empty.copy(), empty.copy())
-    need, vendor, price, capacity, min_order = zip(*rows, strict=True)
+        columns: OfferColumns = (
+            np.zeros(0, np.int64),
+            np.zeros(0, np.int64),
+            *(empty.copy() for _ in range(5)),
+        )  # type: ignore[assignment]
+        return columns
+    need, vendor, price, capacity, min_order, hours, quality = zip(*rows, strict=True)
     return (
         np.array(need, np.int64),
         np.array(vendor, np.int64),
         np.array(price, float),
         np.array(capacity, float),
         np.array(min_order, float),
+        np.array(hours, float),
+        np.array(quality, float),
     )
 
 
-def _pair_order(need: IntArray, vendor: IntArray, vendor_count: int) -> IntArray | None:
-    """Offer order by (need, vendor) position; None when a pair occurs twice."""
+def _pair_order(
+    need: IntArray, vendor: IntArray, vendor_count: int, unique: bool = True
+) -> IntArray | None:
+    """Offer order by (need, vendor) position, stable; None when a pair occurs twice and
+    `unique` (version 1 has at most one offer per vendor and need)."""
     pair = need * (vendor_count + 1) + vendor
     order = np.argsort(pair, kind="stable")
     ordered = pair[order]
-    if ordered.size > 1 and (ordered[1:] == ordered[:-1]).any():
+    if unique and ordered.size > 1 and (ordered[1:] == ordered[:-1]).any():
         return None
     return order
 
 
-def _read_section(
-    document: Mapping[str, Any], name: str, rules: tuple[Rule, ...], errors: ErrorList
-) -> dict[str, Any] | None:
-    value = document.get(name)
-    if value is None:
-        value = {}
-    return _read_fields(value, name, rules, errors, strict=True)
-
-
-def validate_targets(targets: Any) -> list[dict[str, str]]:
-    """Check a `targets` object alone, by the same rules as inside a problem document.
+def validate_targets(targets: Any, version: int = 2) -> list[dict[str, str]]:
+    """Check a `targets` object alone, by the same rules as inside a problem document of
+    `version` (2 by default: what the service builds).
 
     For callers that keep targets before they build a whole problem (a stored scenario): each
     error is `{"field": "targets.budget", "message": ...}`.
     """
     errors = ErrorList()
-    _read_fields({} if targets is None else targets, "targets", TARGET_RULES, errors, strict=True)
+    rules = TARGET_RULES_V2 if version == 2 else TARGET_RULES
+    read_fields({} if targets is None else targets, "targets", rules, errors, strict=True)
     return errors.as_list()
+
+
+def _version(document: Mapping[str, Any], errors: ErrorList) -> int:
+    version = document.get("version", 1)
+    if type(version) is not int or version not in VERSIONS:
+        errors.add("version", f"must be 1 or 2, got {shown(version)}")
+        return 2 if any(name in document for name in V2_FIELDS) else 1
+    if version == 1:
+        for name in V2_FIELDS:
+            if name in document:
+                errors.add(name, 'only in version 2 documents (set "version": 2)')
+    return version
+
+
+def _need_periods(raw_needs: list[Any] | None, errors: ErrorList) -> dict[str, tuple[int, int]]:
+    """Version 2: each need's period as (first month number, months), by need id."""
+    periods: dict[str, tuple[int, int]] = {}
+    for index, record in enumerate(raw_needs or []):
+        if not isinstance(record, dict):
+            continue  # named by the need checks
+        path = f"needs[{index}].period"
+        if record.get("period") is None:
+            errors.add(path, "required in version 2: {start: YYYY-MM, months: 1-36}")
+            continue
+        values = read_fields(record["period"], path, PERIOD_RULES, errors, strict=True)
+        if values is not None and isinstance(record.get("id"), str):
+            periods[record["id"]] = (values["start"], values["months"])
+    return periods
+
+
+def _v2_vendor_checks(raw_vendors: list[Any] | None, errors: ErrorList) -> None:
+    for index, record in enumerate(raw_vendors or []):
+        if isinstance(record, dict) and record.get("capacity") is not None:
+            errors.add(
+                f"vendors[{index}].capacity",
+                "version 2 gives a vendor's capacity as labour hours per month in `capacities`",
+            )
+
+
+def _capacities(
+    document: Mapping[str, Any], vendor_pos: dict[str, int], errors: ErrorList
+) -> Capacities:
+    raw = document.get("capacities")
+    if raw is None:
+        return NO_CAPACITIES
+    if not isinstance(raw, list):
+        errors.add("capacities", f"must be a list, got {type_name(raw)}")
+        return NO_CAPACITIES
+    first_at: dict[tuple[str, int], int] = {}
+    rows: list[tuple[int, int, float]] = []
+    for index, record in enumerate(raw):
+        path = f"capacities[{index}]"
+        values = read_fields(record, path, CAPACITY_RULES, errors, strict=True)
+        if values is None:
+            continue
+        if values["vendor"] not in vendor_pos:
+            errors.add(f"{path}.vendor", f"unknown vendor {values['vendor']!r}")
+            continue
+        key = (values["vendor"], values["month"])
+        if key in first_at:
+            errors.add(
+                f"{path}.month",
+                f"vendor {key[0]!r} already has hours for {month_text(key[1])} "
+                f"(capacities[{first_at[key]}])",
+            )
+            continue
+        first_at[key] = index
+        rows.append((vendor_pos[key[0]], key[1], values["hours"]))
+    rows.sort()
+    return Capacities(
+        _frozen(np.array([r[0] for r in rows], np.int64)),
+        _frozen(np.array([r[1] for r in rows], np.int64)),
+        _frozen(np.array([r[2] for r in rows], np.float64)),
+    )
+
+
+def _v2_need_checks(
+    needs: list[dict[str, Any]], targets: Mapping[str, Any] | None, errors: ErrorList
+) -> None:
+    if targets is None or targets.get("impact_vendor_min_score") is not None:
+        return
+    for record in needs:
+        if record.get("min_impact_spend_share") is not None:
+            errors.add(
+                f"needs[{record['id']!r}].min_impact_spend_share",
+                "needs targets.impact_vendor_min_score (it defines impact vendors)",
+            )
 
 
 def parse_problem(document: Any) -> tuple[Problem | None, list[dict[str, str]]]:
     """Validate a problem document and return `(Problem, [])` or `(None, errors)`.
 
     Each error is `{"field": "offers[3].need", "message": "unknown need 'N9'"}`; display it as
-    `f"{field}: {message}"`. At most MAX_ERRORS messages are listed, then one summary."""
+    `f"{field}: {message}"`. At most MAX_ERRORS messages are listed, then one summary.
+    A document without `version` is version 1."""
     errors = ErrorList()
     if not isinstance(document, dict):
-        errors.add("$", f"the problem document must be a JSON object, got {_type_name(document)}")
+        errors.add("$", f"the problem document must be a JSON object, got {type_name(document)}")
         return None, errors.as_list()
+    version = _version(document, errors)
     for key in document:
-        if key not in TOP_LEVEL_FIELDS:
+        if key not in TOP_LEVEL_FIELDS and key not in V2_FIELDS and key != "version":
             errors.add(str(key), "unknown field")
 
+    objectives = OBJECTIVES_V2 if version == 2 else OBJECTIVES
     objective = document.get("objective")
     if objective is None:
         objective = "min_cost"
-    elif not isinstance(objective, str) or objective not in OBJECTIVES:
+    elif not isinstance(objective, str) or objective not in objectives:
         errors.add(
             "objective",
-            f"unknown objective {_shown(objective)} (expected one of: {', '.join(OBJECTIVES)})",
+            f"unknown objective {shown(objective)} (expected one of: {', '.join(objectives)})",
         )
-    targets = _read_section(document, "targets", TARGET_RULES, errors)
-    options = _read_section(document, "options", OPTION_RULES, errors)
+    target_rules = TARGET_RULES_V2 if version == 2 else TARGET_RULES
+    targets = read_section(document, "targets", target_rules, errors)
+    options = read_section(document, "options", OPTION_RULES, errors)
+    settings = read_section(document, "settings", SETTING_RULES, errors)
     if (
         targets
         and targets["min_impact_spend_share"] is not None
@@ -552,49 +600,83 @@ def parse_problem(document: Any) -> tuple[Problem | None, list[dict[str, str]]]:
             "required when min_impact_spend_share is set (it defines impact vendors)",
         )
 
-    raw_needs = _read_list(document, "needs", errors)
-    raw_vendors = _read_list(document, "vendors", errors)
-    raw_offers = _read_list(document, "offers", errors)
-    needs, need_ids = _read_entities(raw_needs, "needs", NEED_RULES, errors)
-    vendors, vendor_ids = _read_entities(raw_vendors, "vendors", VENDOR_RULES, errors)
+    raw_needs = read_list(document, "needs", errors)
+    raw_vendors = read_list(document, "vendors", errors)
+    raw_offers = read_list(document, "offers", errors)
+    need_rules = NEED_RULES_V2 if version == 2 else NEED_RULES
+    needs, need_ids = read_entities(raw_needs, "needs", need_rules, errors)
+    vendors, vendor_ids = read_entities(raw_vendors, "vendors", VENDOR_RULES, errors)
     if raw_needs is not None and not raw_needs:
         errors.add("needs", "at least one need is required")
         need_ids = None
+    periods: dict[str, tuple[int, int]] = {}
+    if version == 2:
+        periods = _need_periods(raw_needs, errors)
+        _v2_vendor_checks(raw_vendors, errors)
+        _v2_need_checks(needs, targets, errors)
 
     needs.sort(key=lambda record: record["id"])
     vendors.sort(key=lambda record: record["id"])
     need_pos = {record["id"]: index for index, record in enumerate(needs)}
     vendor_pos = {record["id"]: index for index, record in enumerate(vendors)}
+    capacities = _capacities(document, vendor_pos, errors) if version == 2 else NO_CAPACITIES
     columns: OfferColumns | None = None
+    labels: list[str | None] = []
     order: IntArray | None = None
     if raw_offers is not None and not errors:
-        columns = _offers_fast(raw_offers, need_pos, vendor_pos)
+        columns = _offers_fast(raw_offers, need_pos, vendor_pos, version)
         if columns is not None:
-            order = _pair_order(columns[0], columns[1], len(vendors))
+            labels = [None] * len(raw_offers)
+            order = _pair_order(columns[0], columns[1], len(vendors), unique=version == 1)
     if raw_offers is not None and order is None:
-        columns = _offers_slow(raw_offers, need_pos, vendor_pos, need_ids, vendor_ids, errors)
+        units = {record["id"]: record.get("unit") for record in needs}
+        labels = []
+        columns = _offers_slow(
+            raw_offers, need_pos, vendor_pos, need_ids, vendor_ids, errors, version, units, labels
+        )
         if columns is not None:
-            order = _pair_order(columns[0], columns[1], len(vendors))
-    # targets and options are None only after an error
-    if errors or columns is None or order is None or targets is None or options is None:
+            order = _pair_order(columns[0], columns[1], len(vendors), unique=version == 1)
+    # targets, options and settings are None only after an error
+    if (
+        errors
+        or columns is None
+        or order is None
+        or targets is None
+        or options is None
+        or settings is None
+    ):
         return None, errors.as_list()
 
-    need, vendor, price, capacity, min_order = columns
+    need, vendor, price, capacity, min_order, hours, quality = (
+        _frozen(np.ascontiguousarray(column[order])) for column in columns
+    )
     offers = Offers(
-        *(
-            _frozen(np.ascontiguousarray(column[order]))
-            for column in (need, vendor, price, capacity, min_order)
-        )
+        need,
+        vendor,
+        price,
+        capacity,
+        min_order,
+        hours,
+        quality,
+        labels=tuple(labels[k] for k in order.tolist()) if version == 2 else (),
     )
     problem = Problem(
-        needs=tuple(Need(**record) for record in needs),
+        needs=tuple(_need(record, periods.get(record["id"])) for record in needs),
         vendors=tuple(Vendor(**record) for record in vendors),
         offers=offers,
         targets=Targets(**targets),
         objective=objective,
         options=Options(**options),
+        version=version,
+        capacities=capacities,
+        settings=Settings(**settings) if version == 2 else Settings(),
     )
     return problem, []
+
+
+def _need(record: dict[str, Any], period: tuple[int, int] | None) -> Need:
+    first_month, months = period if period is not None else (None, None)
+    return Need(**record, first_month=first_month, months=months)
 
 
 def validate(document: Any) -> list[dict[str, str]]:

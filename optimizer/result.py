@@ -21,15 +21,18 @@ from typing import Any, NotRequired, TypedDict
 
 import numpy as np
 
+from optimizer.fields import month_text
 from optimizer.model import BOUND_NONE, BOUND_VENDOR_SHARE, INF, AllocationModel
 from optimizer.problem import Document, FloatArray
 from optimizer.solve import StagedSolution
 from optimizer.status import Status
+from optimizer.totals import (
+    VOLUME_DECIMALS,
+    allocations_and_totals,
+    clean,
+    reported_columns,
+)
 
-VOLUME_DECIMALS = 6
-"""Volumes are reported to a millionth of a unit."""
-REPORT_DECIMALS = 6
-"""Decimals of every other reported number (totals, slacks, shadow prices), unless stated."""
 MIP_GAP_DECIMALS = 9
 """Decimals of the reported relative MIP gap."""
 HALF_CENT = 0.005
@@ -38,6 +41,8 @@ QUALITY_STEP = 0.01
 """The relaxation a min_avg_quality shadow price is quoted per: 0.01 of average quality."""
 PERCENTAGE_POINT = 0.01
 """The relaxation a spend-share shadow price is quoted per: one percentage point (0.01)."""
+TINY = 1e-12
+"""Guards divisions by a plan's hours or spend."""
 ROW_BINDING_TOL = 1e-7
 """A row binds when its slack is within this, relative to max(1, |bound|), plus the rounding
 that the reported volumes bring into it."""
@@ -56,29 +61,6 @@ class RowDescription(TypedDict):
     vendor: str | None
 
 
-class Allocation(TypedDict):
-    """One allocation line: volume in units, price in $ per unit, cost in $."""
-
-    need: str
-    vendor: str
-    volume: float
-    price: float
-    cost: float
-
-
-class Totals(TypedDict):
-    """The plan's totals: cost $, volume units, avg_impact points 0–100, avg_quality and the
-    shares 0–1, impact_worker_hours in units (None where not defined)."""
-
-    cost: float | None
-    volume: float | None
-    avg_impact: float | None
-    avg_quality: float | None
-    impact_spend_share: float | None
-    impact_worker_hours: float | None
-    impact_worker_hours_coverage: float | None
-
-
 class ConstraintEntry(TypedDict):
     """One entry of the result's `constraints` (see the package docstring)."""
 
@@ -93,13 +75,6 @@ class ConstraintEntry(TypedDict):
     meaning: str
     need: NotRequired[str]
     vendor: NotRequired[str]
-
-
-def clean(value: float | None, decimals: int = REPORT_DECIMALS) -> float | None:
-    """A JSON-safe float rounded to `decimals` (no -0.0, no NaN/inf)."""
-    if value is None or not math.isfinite(value):
-        return None
-    return round(float(value), decimals) + 0.0
 
 
 def money(value: float) -> str:
@@ -135,9 +110,31 @@ def row_description(model: AllocationModel, r: int) -> RowDescription:
     need = problem.needs[model.row_need[r]].id if model.row_need[r] >= 0 else None
     vendor = problem.vendors[model.row_vendor[r]].id if model.row_vendor[r] >= 0 else None
     upper = model.lp.row_upper[r]
+    unit = _need_unit(model, int(model.row_need[r]))
+    month = month_text(int(model.row_month[r])) if model.row_month[r] >= 0 else None
+    j = int(model.row_need[r])
     labels = {
-        "demand": lambda: f"Need {need} must get its {number(upper, 6)} units",
-        "vendor_capacity": lambda: f"Vendor {vendor} can take at most {number(upper, 6)} units",
+        "demand": lambda: f"Need {need} must get its {number(upper, 6)} {unit}",
+        "vendor_capacity": lambda: (
+            f"Vendor {vendor} can work at most {number(upper, 6)} labour hours in {month}"
+            if month
+            else f"Vendor {vendor} can take at most {number(upper, 6)} units"
+        ),
+        "min_impact_worker_hours": lambda: (
+            f"At least {number(_given(targets.min_impact_worker_hours), 6)} impact-worker hours"
+        ),
+        "need_avg_impact": lambda: (
+            f"Need {need}: average impact at least "
+            f"{number(_given(problem.needs[j].min_avg_impact), 6)}"
+        ),
+        "need_avg_quality": lambda: (
+            f"Need {need}: average quality at least "
+            f"{number(_given(problem.needs[j].min_avg_quality), 6)}"
+        ),
+        "need_impact_spend_share": lambda: (
+            f"Need {need}: at least {percent(_given(problem.needs[j].min_impact_spend_share))} "
+            f"of its spend with impact vendors"
+        ),
         "definition": lambda: f"Definition of {model.row_names[r].replace('_', ' ')}",
         "budget": lambda: f"Total cost at most {money(upper)} (budget)",
         "min_avg_impact": lambda: (
@@ -169,6 +166,12 @@ def row_description(model: AllocationModel, r: int) -> RowDescription:
     }
 
 
+def _need_unit(model: AllocationModel, j: int) -> str:
+    """The plural of need position j's unit ("hours", "items"), or "units"."""
+    unit = model.problem.needs[j].unit if j >= 0 else None
+    return f"{unit}s" if unit else "units"
+
+
 def bound_description(model: AllocationModel, k: int) -> RowDescription:
     """Kind, business label and ids of the upper bound of x column k."""
     problem = model.problem
@@ -196,75 +199,6 @@ def bound_description(model: AllocationModel, k: int) -> RowDescription:
 
 
 # ---------------------------------------------------------------------------------------------
-# the plan
-
-
-def reported_columns(model: AllocationModel, x: FloatArray) -> FloatArray:
-    """The solution with x rounded as reported and S, I, M recomputed from the rounded x."""
-    full = np.array(x, dtype=float)
-    volumes = np.round(np.maximum(full[: model.n_x], 0.0), VOLUME_DECIMALS)
-    full[: model.n_x] = volumes
-    full[model.col_spend] = float(volumes @ model.x_price)
-    full[model.col_impact] = float(volumes @ model.x_impact)
-    if model.col_max_spend is not None:
-        spend = np.bincount(
-            model.x_vendor, weights=volumes * model.x_price, minlength=len(model.problem.vendors)
-        )
-        full[model.col_max_spend] = float(spend.max()) if spend.size else 0.0
-    return full
-
-
-def allocations_and_totals(
-    model: AllocationModel, full: FloatArray
-) -> tuple[list[Allocation], Totals]:
-    """Allocation lines (need id, vendor id order) and the totals computed from them."""
-    problem = model.problem
-    used = np.flatnonzero(full[: model.n_x] > 0)
-    volumes = full[used].tolist()
-    prices = model.x_price[used].tolist()
-    costs = [round(v * p, VOLUME_DECIMALS) for v, p in zip(volumes, prices, strict=True)]
-    needs = [problem.needs[j].id for j in model.x_need[used].tolist()]
-    vendor_pos = model.x_vendor[used].tolist()
-    allocations: list[Allocation] = [
-        {
-            "need": need,
-            "vendor": problem.vendors[i].id,
-            "volume": v + 0.0,
-            "price": p,
-            "cost": c + 0.0,
-        }
-        for need, i, v, p, c in zip(needs, vendor_pos, volumes, prices, costs, strict=True)
-    ]
-    total_volume = math.fsum(volumes)
-    total_cost = math.fsum(costs)
-    vendors = problem.vendors
-    used_by = list(zip(volumes, vendor_pos, strict=True))
-    impact = math.fsum(v * vendors[i].impact_score for v, i in used_by)
-    quality = math.fsum(v * vendors[i].quality for v, i in used_by)
-    known = [
-        (v, share) for v, i in used_by if (share := vendors[i].impact_worker_share) is not None
-    ]
-    impact_spend_share = None
-    if problem.targets.impact_vendor_min_score is not None and total_cost > 0:
-        impact_spend = math.fsum(
-            c for c, i in zip(costs, vendor_pos, strict=True) if model.impact_vendor[i]
-        )
-        impact_spend_share = clean(impact_spend / total_cost)
-    totals: Totals = {
-        "cost": clean(total_cost),
-        "volume": clean(total_volume),
-        "avg_impact": clean(impact / total_volume) if total_volume > 0 else None,
-        "avg_quality": clean(quality / total_volume) if total_volume > 0 else None,
-        "impact_spend_share": impact_spend_share,
-        "impact_worker_hours": clean(math.fsum(v * h for v, h in known)) if known else None,
-        "impact_worker_hours_coverage": (
-            clean(math.fsum(v for v, _ in known) / total_volume) if total_volume > 0 else None
-        ),
-    }
-    return allocations, totals
-
-
-# ---------------------------------------------------------------------------------------------
 # constraints and shadow prices
 
 _REPORTED_ROWS = (
@@ -278,18 +212,57 @@ _REPORTED_ROWS = (
     "max_vendor_spend_share",
     "max_vendors",
     "min_order",
+    "min_impact_worker_hours",
+    "need_avg_impact",
+    "need_avg_quality",
+    "need_impact_spend_share",
 )
 
 
 def _step(
-    model: AllocationModel, kind: str, desc: RowDescription, spend: float
+    model: AllocationModel,
+    kind: str,
+    desc: RowDescription,
+    spend: float,
+    hours: float = 0.0,
+    need_hours: float = 0.0,
+    need_spend: float = 0.0,
 ) -> tuple[float, str, str]:
-    """(bound change per unit relaxation, what one unit is, slack unit) for a row kind."""
-    total = model.total_volume
+    """(bound change per unit relaxation, what one unit is, slack unit) for a row kind.
+
+    Version 2's average rows are homogeneous (Σ (impact − target)·hours·x ≥ 0): one point of
+    target relaxed moves them by the plan's labour hours (of the need, for a need's own row),
+    to first order."""
+    total = model.total_volume if model.version == 1 else hours
     vendor, need = desc["vendor"], desc["need"]
+    capacity_unit = "labour hours" if model.version == 2 else "units"
     return {
         "demand": (1.0, f"extra unit of volume for need {need}", "units"),
-        "vendor_capacity": (1.0, f"extra unit of capacity at vendor {vendor}", "units"),
+        "vendor_capacity": (
+            1.0,
+            f"extra {capacity_unit[:-1]} of capacity at vendor {vendor}",
+            capacity_unit,
+        ),
+        "min_impact_worker_hours": (
+            -1.0,
+            "impact-worker hour less required",
+            "impact-worker hours",
+        ),
+        "need_avg_impact": (
+            -need_hours,
+            f"point of need {need}'s average impact relaxed",
+            "points of average impact",
+        ),
+        "need_avg_quality": (
+            -QUALITY_STEP * need_hours,
+            f"0.01 of need {need}'s average quality relaxed",
+            "average quality (0-1)",
+        ),
+        "need_impact_spend_share": (
+            -PERCENTAGE_POINT * need_spend,
+            f"percentage point of need {need}'s impact spend share relaxed",
+            "share of the need's spend (0-1)",
+        ),
         "budget": (1.0, "extra $ of budget", "$"),
         "min_avg_impact": (-total, "point of average impact relaxed", "points of average impact"),
         "min_avg_quality": (
@@ -315,9 +288,21 @@ def _step(
     }[kind]
 
 
-def _slack_scale(model: AllocationModel, kind: str, spend: float) -> float:
+def _slack_scale(
+    model: AllocationModel,
+    kind: str,
+    spend: float,
+    hours: float,
+    need_hours: float,
+    need_spend: float,
+) -> float:
+    """What a row's slack is divided by to be read in its target's own unit."""
     if kind in ("min_avg_impact", "min_avg_quality"):
-        return model.total_volume
+        return model.total_volume if model.version == 1 else max(hours, TINY)
+    if kind in ("need_avg_impact", "need_avg_quality"):
+        return max(need_hours, TINY)
+    if kind == "need_impact_spend_share":
+        return need_spend if need_spend > 0 else 1.0
     if kind in ("min_impact_spend_share", "max_vendor_spend_share"):
         return spend if spend > 0 else 1.0
     return 1.0
@@ -334,11 +319,20 @@ class ShadowPricer:
         full: FloatArray,
     ) -> None:
         self.model, self.row_dual, self.col_dual = model, row_dual, col_dual
-        self.max_impact = model.problem.objective == "max_impact"
-        self.sign = -1.0 if self.max_impact else 1.0
-        self.per_objective = 1.0 / model.total_volume if self.max_impact else 1.0
-        self.avg_impact = float(full[model.col_impact]) / model.total_volume
-        self.objective_unit = "points of average impact" if self.max_impact else "$"
+        objective = model.problem.objective
+        self.max_impact = objective == "max_impact"
+        self.max_hours = objective == "max_impact_worker_hours"
+        self.sign = -1.0 if self.max_impact or self.max_hours else 1.0
+        hours = max(model.hours(full), TINY)
+        self.per_objective = 1.0 / hours if self.max_impact else 1.0
+        self.avg_impact = float(full[model.col_impact]) / hours
+        self.objective_unit = (
+            "points of average impact"
+            if self.max_impact
+            else "impact-worker hours"
+            if self.max_hours
+            else "$"
+        )
         self.share_bound_dual: FloatArray = np.zeros(len(model.problem.needs))
         if col_dual is not None:
             share_bound = (model.x_bound_kind == BOUND_VENDOR_SHARE) & model.x_at_upper(full)
@@ -370,6 +364,10 @@ class ShadowPricer:
         model, problem = self.model, self.model.problem
         j = int(model.row_need[r])
         dual = float(self.row_dual[r])
+        if model.version == 2:  # the average rows are homogeneous: only the share bound moves
+            dual += problem.needs[j].max_vendor_share * float(self.share_bound_dual[j])
+            change = self.sign * dual
+            return change * self.per_objective
         for name, target in (
             ("min_avg_impact", problem.targets.min_avg_impact),
             ("min_avg_quality", problem.targets.min_avg_quality),
@@ -386,7 +384,13 @@ class ShadowPricer:
 def _meaning(pricer: ShadowPricer, unit_step: str, has_price: bool, kind: str) -> str:
     if not has_price:
         return "Integer rule (min_order / max_vendors): no shadow price."
-    objective = "average impact (points)" if pricer.max_impact else "total cost ($)"
+    objective = (
+        "average impact (points)"
+        if pricer.max_impact
+        else "impact-worker hours"
+        if pricer.max_hours
+        else "total cost ($)"
+    )
     if kind == "demand":
         return (
             f"Change in {objective} per {unit_step}. Demand must be met exactly, so this "
@@ -396,6 +400,8 @@ def _meaning(pricer: ShadowPricer, unit_step: str, has_price: bool, kind: str) -
     direction = (
         "positive: relaxing it lets average impact rise"
         if pricer.max_impact
+        else "positive: relaxing it lets impact-worker hours rise"
+        if pricer.max_hours
         else "negative: relaxing it lowers the cost"
     )
     return (
@@ -412,6 +418,7 @@ def constraint_report(
     bound of an x column."""
     lp = model.lp
     spend = float(full[model.col_spend])
+    hours = model.hours(full)
     activity = lp.row_activity(full)
     abs_sum = np.abs(lp.value)
     coefficient_mass = (
@@ -438,14 +445,22 @@ def constraint_report(
         if kind == "min_order" and not (binding and full[model.row_x[r]] > 0):
             continue
         desc = row_description(model, r)
-        step, unit_step, slack_unit = _step(model, kind, desc, spend)
+        j = int(model.row_need[r])
+        need_hours = model.need_hours(full, j) if j >= 0 else 0.0
+        need_spend = (
+            float(full[: model.n_x][model.x_need == j] @ model.x_price[model.x_need == j])
+            if j >= 0
+            else 0.0
+        )
+        step, unit_step, slack_unit = _step(model, kind, desc, spend, hours, need_hours, need_spend)
         price = pricer.demand(r) if kind == "demand" else pricer.row(r, step)
         has_price = not math.isnan(step)
+        scale = _slack_scale(model, kind, spend, hours, need_hours, need_spend)
         entries.append(
             _entry(
                 desc,
                 binding,
-                0.0 if binding else slack / _slack_scale(model, kind, spend),
+                0.0 if binding else slack / scale,
                 slack_unit,
                 price,
                 pricer,
@@ -538,6 +553,12 @@ def plan_result(
             "name": "max_impact",
             "value": totals["avg_impact"],
             "unit": "points of average impact",
+        }
+    elif problem.objective == "max_impact_worker_hours":
+        objective = {
+            "name": "max_impact_worker_hours",
+            "value": totals["impact_worker_hours"],
+            "unit": "impact-worker hours",
         }
     else:
         objective = {"name": "min_cost", "value": totals["cost"], "unit": "$"}

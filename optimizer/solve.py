@@ -72,6 +72,12 @@ CBC_RANDOM_SEED = 42
 CBC_VERSION_TIMEOUT = 10
 """Seconds to wait for `cbc -quit` to print its version banner."""
 SECONDS_DECIMALS = 6
+DINKELBACH_ROUNDS = 50
+"""At most this many ratio rounds for version 2's max_impact (it converges in a handful)."""
+DINKELBACH_TOL = 1e-9
+"""A round gaining less than this (points × hours per hour of the plan) ends the rounds."""
+TINY_HOURS = 1e-12
+"""Guards the ratio I / H against a plan without hours."""
 """Solver times are reported to the microsecond."""
 
 Positions = Sequence[int] | IntArray
@@ -648,6 +654,12 @@ def _tie_break(
     spend, impact = model.col_spend, model.col_impact
     if model.problem.objective == "min_cost":
         first, second, second_cost = spend, impact, cost_vector(model, {"impact": -1.0})
+    elif model.problem.objective == "max_impact_worker_hours" and model.col_worker_hours:
+        first, second, second_cost = (
+            model.col_worker_hours,
+            spend,
+            cost_vector(model, {"spend": 1.0}),
+        )
     else:
         first, second, second_cost = impact, spend, cost_vector(model, {"spend": 1.0})
     steps = (
@@ -668,6 +680,39 @@ def _tie_break(
     return held.x, "applied"
 
 
+def highest_average_impact(
+    model: AllocationModel,
+    session: SolverSession,
+    start: SolveOutcome,
+    deadline: Deadline,
+    stages: list[StageRecord],
+) -> tuple[SolveOutcome, FloatArray]:
+    """Version 2's max_impact: the plan with the highest average impact weighted by labour
+    hours, I / H, a ratio of two linear functions. Dinkelbach's method: with λ the ratio of
+    the last plan, minimise −(I − λ·H); the optimum is 0 exactly at the best ratio, and λ
+    rises strictly until then (a few rounds). Returns the last outcome and its cost vector,
+    whose optimal face is the set of best plans (the tie-break holds it)."""
+    if model.col_hours is None:
+        raise ValueError("the ratio objective needs version 2's hours column")
+    outcome, cost = start, primary_cost(model)[0]
+    for round_number in range(1, DINKELBACH_ROUNDS + 1):
+        plan = outcome.plan
+        ratio = float(plan[model.col_impact]) / max(float(plan[model.col_hours]), TINY_HOURS)
+        cost = cost_vector(model, {"impact": -1.0, "hours": ratio})
+        session.set_cost(cost)
+        if deadline.expired():
+            break
+        following = session.run(deadline.remaining())
+        _record(stages, f"average_impact_{round_number}", following)
+        if following.status != Status.OPTIMAL:
+            return following, cost
+        gain = -float(cost @ following.plan)  # I − λ·H of the new plan, ≥ 0
+        outcome = following
+        if gain <= DINKELBACH_TOL * max(1.0, float(following.plan[model.col_hours])):
+            break
+    return outcome, cost
+
+
 def solve_model(
     model: AllocationModel, solver: Solver, deadline: Deadline, tie_break: bool = True
 ) -> StagedSolution:
@@ -682,6 +727,9 @@ def solve_model(
     session.set_cost(cost)
     primary = session.run(deadline.remaining())
     _record(stages, "primary", primary)
+    ratio_objective = model.version == 2 and model.problem.objective == "max_impact"
+    if primary.status == Status.OPTIMAL and ratio_objective:
+        primary, cost = highest_average_impact(model, session, primary, deadline, stages)
     if primary.status != Status.OPTIMAL:
         return StagedSolution(
             primary.status, primary.x, None, None, primary.mip_gap, "not run", stages

@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import optimizer
-from optimizer.problem import MAX_ERRORS, _offers_fast, _offers_slow, parse_problem
+from optimizer.fields import MAX_ERRORS
+from optimizer.problem import _offers_fast, _offers_slow, parse_problem
 
 
 def _valid() -> dict:

@@ -1,0 +1,240 @@
+"""The plan in business terms: allocation lines and the totals computed from them.
+
+Volumes are rounded to 6 decimals (a millionth of a unit) and volumes that round to 0 are left
+out; an allocation's cost is round(volume × price, 6); every total is computed from those
+rounded lines, so the numbers in a result always add up.
+
+Version 2 counts work in labour hours (volume × hours_per_unit): averages are weighted by
+hours, `labour_hours` and `impact_worker_hours` add across needs whatever their units, and
+`needs` gives each need's own figures (its volume in its own unit)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, NotRequired, TypedDict
+
+import numpy as np
+
+from optimizer.model import AllocationModel
+from optimizer.problem import FloatArray
+
+VOLUME_DECIMALS = 6
+"""Volumes are reported to a millionth of a unit."""
+REPORT_DECIMALS = 6
+"""Decimals of every other reported number (totals, slacks, shadow prices), unless stated."""
+
+
+def clean(value: float | None, decimals: int = REPORT_DECIMALS) -> float | None:
+    """A JSON-safe float rounded to `decimals` (no -0.0, no NaN/inf)."""
+    if value is None or not math.isfinite(value):
+        return None
+    return round(value, decimals) + 0.0
+
+
+class Allocation(TypedDict):
+    """One allocation line: volume in units, price in $ per unit, cost in $; version 2 adds
+    the offer's id (when the document gives one), its hours per unit and the labour hours."""
+
+    need: str
+    vendor: str
+    volume: float
+    price: float
+    cost: float
+    offer: NotRequired[str]
+    hours_per_unit: NotRequired[float]
+    hours: NotRequired[float]
+
+
+class NeedTotals(TypedDict):
+    """Version 2: one need's figures (volume in the need's own unit, hours, $, points)."""
+
+    need: str
+    volume: float | None
+    labour_hours: float | None
+    cost: float | None
+    avg_impact: float | None
+    avg_quality: float | None
+    impact_worker_hours: float | None
+
+
+class Totals(TypedDict):
+    """The plan's totals: cost $, avg_impact points 0–100, avg_quality and the shares 0–1,
+    impact_worker_hours in hours (None where not defined). Version 1 adds volume in units
+    (its averages weigh units); version 2 adds labour_hours, impact_worker_jobs (hours /
+    hours_per_fte_year) and per-need figures, and weighs its averages by labour hours."""
+
+    cost: float | None
+    volume: NotRequired[float | None]
+    labour_hours: NotRequired[float | None]
+    avg_impact: float | None
+    avg_quality: float | None
+    impact_spend_share: float | None
+    impact_worker_hours: float | None
+    impact_worker_hours_coverage: float | None
+    impact_worker_jobs: NotRequired[float | None]
+    hours_per_fte_year: NotRequired[float]
+    needs: NotRequired[list[NeedTotals]]
+
+
+def reported_columns(model: AllocationModel, x: FloatArray) -> FloatArray:
+    """The solution with x rounded as reported and S, I, M recomputed from the rounded x."""
+    full = np.array(x, dtype=float)
+    volumes = np.round(np.maximum(full[: model.n_x], 0.0), VOLUME_DECIMALS)
+    full[: model.n_x] = volumes
+    full[model.col_spend] = float(volumes @ model.x_price)
+    full[model.col_impact] = float(volumes @ model.x_impact)
+    if model.col_hours is not None and model.col_worker_hours is not None:
+        full[model.col_impact] = float(volumes @ (model.x_impact * model.x_hours))
+        full[model.col_hours] = float(volumes @ model.x_hours)
+        full[model.col_worker_hours] = float(volumes @ (model.x_worker_share * model.x_hours))
+    if model.col_max_spend is not None:
+        spend = np.bincount(
+            model.x_vendor, weights=volumes * model.x_price, minlength=len(model.problem.vendors)
+        )
+        full[model.col_max_spend] = float(spend.max()) if spend.size else 0.0
+    return full
+
+
+def allocations_and_totals(
+    model: AllocationModel, full: FloatArray
+) -> tuple[list[Allocation], Totals]:
+    """Allocation lines (need id, vendor id order) and the totals computed from them."""
+    if model.version == 2:
+        return hour_allocations_and_totals(model, full)
+    problem = model.problem
+    used = np.flatnonzero(full[: model.n_x] > 0)
+    volumes = full[used].tolist()
+    prices = model.x_price[used].tolist()
+    costs = [round(v * p, VOLUME_DECIMALS) for v, p in zip(volumes, prices, strict=True)]
+    needs = [problem.needs[j].id for j in model.x_need[used].tolist()]
+    vendor_pos = model.x_vendor[used].tolist()
+    allocations: list[Allocation] = [
+        {
+            "need": need,
+            "vendor": problem.vendors[i].id,
+            "volume": v + 0.0,
+            "price": p,
+            "cost": c + 0.0,
+        }
+        for need, i, v, p, c in zip(needs, vendor_pos, volumes, prices, costs, strict=True)
+    ]
+    total_volume = math.fsum(volumes)
+    total_cost = math.fsum(costs)
+    vendors = problem.vendors
+    used_by = list(zip(volumes, vendor_pos, strict=True))
+    impact = math.fsum(v * vendors[i].impact_score for v, i in used_by)
+    quality = math.fsum(v * vendors[i].quality for v, i in used_by)
+    known = [
+        (v, share) for v, i in used_by if (share := vendors[i].impact_worker_share) is not None
+    ]
+    impact_spend_share = None
+    if problem.targets.impact_vendor_min_score is not None and total_cost > 0:
+        impact_spend = math.fsum(
+            c for c, i in zip(costs, vendor_pos, strict=True) if model.impact_vendor[i]
+        )
+        impact_spend_share = clean(impact_spend / total_cost)
+    totals: Totals = {
+        "cost": clean(total_cost),
+        "volume": clean(total_volume),
+        "avg_impact": clean(impact / total_volume) if total_volume > 0 else None,
+        "avg_quality": clean(quality / total_volume) if total_volume > 0 else None,
+        "impact_spend_share": impact_spend_share,
+        "impact_worker_hours": clean(math.fsum(v * h for v, h in known)) if known else None,
+        "impact_worker_hours_coverage": (
+            clean(math.fsum(v for v, _ in known) / total_volume) if total_volume > 0 else None
+        ),
+    }
+    return allocations, totals
+
+
+def _average(pairs: list[tuple[float, float]]) -> float | None:
+    """Σ weight × value / Σ weight (None without weight)."""
+    weight = math.fsum(w for w, _ in pairs)
+    return clean(math.fsum(w * v for w, v in pairs) / weight) if weight > 0 else None
+
+
+def hour_allocations_and_totals(
+    model: AllocationModel, full: FloatArray
+) -> tuple[list[Allocation], Totals]:
+    """Version 2: the lines with their labour hours, and totals that add hours and dollars,
+    never units of different kinds."""
+    problem = model.problem
+    used = np.flatnonzero(full[: model.n_x] > 0)
+    labels = problem.offers.labels
+    allocations: list[Allocation] = []
+    lines = []  # (need position, cost, hours, impact, quality, worker share or None, vendor)
+    for k in used.tolist():
+        volume = float(full[k])
+        price, per_unit = float(model.x_price[k]), float(model.x_hours[k])
+        cost, hours = round(volume * price, VOLUME_DECIMALS), volume * per_unit
+        vendor = problem.vendors[int(model.x_vendor[k])]
+        line: Allocation = {
+            "need": problem.needs[int(model.x_need[k])].id,
+            "vendor": vendor.id,
+            "volume": volume + 0.0,
+            "price": price,
+            "cost": cost + 0.0,
+            "hours_per_unit": per_unit,
+            "hours": clean(hours) or 0.0,
+        }
+        label = labels[int(model.x_offer[k])] if labels else None
+        if label is not None:
+            line["offer"] = label
+        allocations.append(line)
+        lines.append(
+            (
+                int(model.x_need[k]),
+                cost,
+                hours,
+                vendor.impact_score,
+                float(model.x_quality[k]),
+                vendor.impact_worker_share,
+                int(model.x_vendor[k]),
+            )
+        )
+    totals = _hour_totals(model, lines)
+    totals["needs"] = [
+        _need_totals(model, j, [line for line in lines if line[0] == j])
+        for j in range(len(problem.needs))
+    ]
+    return allocations, totals
+
+
+def _hour_totals(model: AllocationModel, lines: list[tuple[Any, ...]]) -> Totals:
+    problem = model.problem
+    total_cost = math.fsum(line[1] for line in lines)
+    hours = math.fsum(line[2] for line in lines)
+    known = [(line[2], line[5]) for line in lines if line[5] is not None]
+    worker_hours = math.fsum(h * share for h, share in known) if known else None
+    impact_spend_share = None
+    if problem.targets.impact_vendor_min_score is not None and total_cost > 0:
+        impact_spend = math.fsum(line[1] for line in lines if model.impact_vendor[line[6]])
+        impact_spend_share = clean(impact_spend / total_cost)
+    per_fte = problem.settings.hours_per_fte_year
+    return {
+        "cost": clean(total_cost),
+        "labour_hours": clean(hours),
+        "avg_impact": _average([(line[2], line[3]) for line in lines]),
+        "avg_quality": _average([(line[2], line[4]) for line in lines]),
+        "impact_spend_share": impact_spend_share,
+        "impact_worker_hours": clean(worker_hours),
+        "impact_worker_hours_coverage": (
+            clean(math.fsum(h for h, _ in known) / hours) if hours > 0 else None
+        ),
+        "impact_worker_jobs": None if worker_hours is None else clean(worker_hours / per_fte),
+        "hours_per_fte_year": per_fte,
+    }
+
+
+def _need_totals(model: AllocationModel, j: int, lines: list[tuple[Any, ...]]) -> NeedTotals:
+    need = model.problem.needs[j]
+    known = [(line[2], line[5]) for line in lines if line[5] is not None]
+    return {
+        "need": need.id,
+        "volume": need.volume,
+        "labour_hours": clean(math.fsum(line[2] for line in lines)),
+        "cost": clean(math.fsum(line[1] for line in lines)),
+        "avg_impact": _average([(line[2], line[3]) for line in lines]),
+        "avg_quality": _average([(line[2], line[4]) for line in lines]),
+        "impact_worker_hours": clean(math.fsum(h * s for h, s in known)) if known else None,
+    }
