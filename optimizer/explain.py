@@ -139,6 +139,10 @@ def data_checks(model: AllocationModel) -> list[Finding]:
     findings = _need_checks(model, supply)
     if findings:
         return findings
+    if model.version == 2:
+        # Monthly capacities and hour-weighted averages are left to the exact layers 1 and 2:
+        # a greedy cover in units bounds neither.
+        return _target_checks(model, supply, volume)
     capacity_short = _total_capacity_check(model, supply, vendor_capacity)
     if capacity_short is not None:
         return [capacity_short]
@@ -240,10 +244,11 @@ def _target_checks(model: AllocationModel, supply: FloatArray, volume: FloatArra
                     f"(short by {money(cheapest - targets.budget)}).",
                 }
             )
-    for name, per_x, label, digits in (
+    averages = (
         ("min_avg_impact", model.x_impact, "impact", 1),
         ("min_avg_quality", model.x_quality, "quality", 3),
-    ):
+    )
+    for name, per_x, label, digits in averages if model.version == 1 else ():
         target = getattr(targets, name)
         if target is None:
             continue
@@ -302,7 +307,8 @@ def _best_ratio(
     deadline: Deadline,
 ) -> tuple[float | None, Status]:
     """max (or min) of numerator·x / denominator·x over the session's constraints by
-    Dinkelbach's method. The ratio of spends here lies in [0, 1]."""
+    Dinkelbach's method (a ratio of spends, in [0, 1], or version 2's hour-weighted
+    averages, which start from 0 too)."""
     ratio = 0.0 if maximise else 1.0
     for _ in range(DINKELBACH_ROUNDS):
         cost = (ratio * denominator - numerator) if maximise else (numerator - ratio * denominator)
@@ -323,7 +329,23 @@ def _best_ratio(
 def _achievable(
     model: AllocationModel, session: SolverSession, name: str, deadline: Deadline
 ) -> tuple[float | None, Status]:
-    """Best value of target `name` with its own row removed (the session has it free)."""
+    """Best value of target `name` with its own row removed (the session has it free).
+    Version 2's averages are ratios (weighted by labour hours): Dinkelbach's method."""
+    if model.version == 2 and name in ("min_avg_impact", "min_avg_quality"):
+        numerator = (
+            cost_vector(model, {"impact": 1.0})
+            if name == "min_avg_impact"
+            else cost_vector(model, x_cost=model.x_quality * model.x_hours)
+        )
+        hours = cost_vector(model, {"hours": 1.0})
+        return _best_ratio(model, session, numerator, hours, True, deadline)
+    if name == "min_impact_worker_hours":
+        cost = cost_vector(model, {"worker_hours": -1.0})
+        session.set_cost(cost)
+        outcome = session.run(deadline.remaining())
+        if outcome.status != Status.OPTIMAL:
+            return None, outcome.status
+        return -float(cost @ outcome.plan), Status.OPTIMAL
     if name in ("budget", "min_avg_impact", "min_avg_quality"):
         cost = {
             "budget": lambda: cost_vector(model, {"spend": 1.0}),
@@ -353,6 +375,7 @@ _TARGET_UNITS = {
     "min_avg_quality": "average quality (0-1)",
     "min_impact_spend_share": "share of total spend (0-1)",
     "max_vendor_spend_share": "share of total spend (0-1)",
+    "min_impact_worker_hours": "impact-worker hours",
 }
 
 
@@ -373,6 +396,12 @@ def _sentence(name: str, target: float, achievable: float) -> str:
         best = math.floor(achievable * 1000 + ROUNDING_GUARD) / 1000
         return (
             f"The highest reachable average quality is {number(best, 3)} (target "
+            f"{number(target, 6)})."
+        )
+    if name == "min_impact_worker_hours":
+        best = math.floor(achievable + ROUNDING_GUARD)
+        return (
+            f"The most impact-worker hours reachable are {number(best, 0)} (target "
             f"{number(target, 6)})."
         )
     if name == "min_impact_spend_share":
