@@ -35,6 +35,7 @@ from typing import TypedDict
 import numpy as np
 
 from optimizer.explain import explain_infeasible
+from optimizer.frontier_v2 import MEASURES, frontier_v2
 from optimizer.model import INF, AllocationModel, build_model, cost_vector
 from optimizer.problem import Document, parse_problem
 from optimizer.solve import (
@@ -100,6 +101,7 @@ def frontier(
     points: int,
     solver: Solver | None = None,
     on_point: OnPoint | None = None,
+    measure: str = "impact",
 ) -> Document:
     """N points of least total cost ($) against average impact (points, 0–100), from the
     impact of the cheapest plan to the highest reachable within the other targets.
@@ -109,8 +111,28 @@ def frontier(
 
     Returns `{"status", "points": [{"avg_impact", "cost", "status", "target_avg_impact",
     "cost_per_impact_point", "iterations"}, ...], "solver", "errors"}`; an invalid document or
-    `points` gives `{"status": "invalid", "errors": [...], "points": []}`. Never raises."""
+    `points` gives `{"status": "invalid", "errors": [...], "points": []}`. Never raises.
+
+    A version 2 document may sweep `measure` "impact" (average impact weighted by labour
+    hours) or "hours" (impact-worker hours); see `optimizer.frontier_v2`."""
     try:
+        if measure not in MEASURES:
+            return _invalid([{"field": "measure", "message": "must be impact or hours"}])
+        if isinstance(problem, dict) and problem.get("version") == 2:
+            errors = parse_problem(problem)[1]
+            if type(points) is not int or not 1 <= points <= MAX_POINTS:
+                errors = [
+                    *errors,
+                    {
+                        "field": "points",
+                        "message": f"must be a whole number from 1 to {MAX_POINTS}",
+                    },
+                ]
+            if errors:
+                return _invalid(errors)
+            return frontier_v2(problem, points, measure, on_point)
+        if measure != "impact":
+            return _invalid([{"field": "measure", "message": "hours needs a version 2 document"}])
         return _frontier(problem, points, solver, on_point)
     except Exception as exc:  # noqa: BLE001 - public entry point: report, never raise
         logger.exception("optimizer.frontier failed with an internal error")

@@ -510,3 +510,27 @@ def test_a_hundred_random_version2_documents_agree_with_the_independent_lp():
         for cap in doc["capacities"]:
             assert used.get((cap["vendor"], _month(cap["month"])), 0.0) <= cap["hours"] + 1e-5
     assert agreed["optimal"] >= 50 and agreed["infeasible"] >= 5, agreed
+
+
+def test_the_version2_frontier_sweeps_average_impact_or_impact_worker_hours():
+    # Average impact by hours: the cheapest plan has 60 (above), all-V1 has 80 at 26,500.
+    # From 60 up, each point needs 30 more hours at V1 ((80 − 40) / 1,200 per hour), $5 each
+    # moved off V2's N1 work: $150 a point, so 70 costs 23,000 + 1,500 = 24,500.
+    impact = optimizer.frontier(_doc(), 3)
+    assert impact["status"] == "optimal"
+    assert [p["target"] for p in impact["points"]] == pytest.approx([60, 70, 80])
+    assert [p["cost"] for p in impact["points"]] == pytest.approx([23000, 24500, 26500])
+    assert impact["points"][0]["cost_per_impact_point"] == pytest.approx(150)
+    hours = optimizer.frontier(_doc(), 3, measure="hours")
+    assert [p["measure_value"] for p in hours["points"]] == pytest.approx([420, 535, 650])
+    costs = [p["cost"] for p in hours["points"]]
+    assert costs == sorted(costs) and costs[-1] == pytest.approx(26500)
+    # each point's cost is the least cost at its level, as the independent LP has it
+    middle = ReferenceV2(_doc(targets={"min_impact_worker_hours": 535})).solve()[1]
+    assert costs[1] == pytest.approx(middle)
+    v1 = _doc()
+    for key in ("version", "capacities", "settings"):
+        del v1[key]
+    for need in v1["needs"]:
+        del need["period"]
+    assert optimizer.frontier(v1, 3, measure="hours")["errors"][0]["field"] == "measure"
