@@ -52,6 +52,39 @@ tasks); prices in $ per unit; budget in $; impact scores 0–100 points; quality
         tie_break    true (default) or false: run stages 2 and 3 (see optimizer.solve)
     meta:      anything; ignored (room for the caller's own bookkeeping)
 
+Version 2 (`"version": 2`; a document without `version` is version 1 and solves exactly as
+before). Work is counted in labour hours, the one measure that adds across needs priced per
+hour, item or task:
+
+    needs[]:   period*  {start: "YYYY-MM", months: 1–36}; the volume is spread evenly over it
+               unit     optional name of the need's unit ("hour", "item"); an offer that
+                        names another unit is refused
+               min_avg_impact, min_avg_quality, min_impact_spend_share: the need's own
+                        targets, rows over that need's offers alone
+    vendors[]: capacity is refused; capacity is monthly, in `capacities`
+    offers[]:  hours_per_unit  > 0, at most 1,000, default 1: labour hours one unit takes
+               quality  0–1, optional: the offer's own (else the vendor's); eligibility,
+                        quality rows and the totals use it
+               capacity units per month of the need's period (x ≤ capacity × months)
+               id, unit optional; several offers of one vendor for one need are allowed,
+                        each its own variable
+    capacities: [{vendor*, month* "YYYY-MM", hours* ≥ 0}]: the vendor's labour hours that
+               month, shared by all its needs; Σ hours_per_unit·x / months over its offers
+               whose need runs that month ≤ hours. A month without a row is unlimited.
+    targets:   min_avg_impact   Σ impact·h·x ≥ target × Σ h·x (h = hours_per_unit)
+               min_avg_quality  Σ quality·h·x ≥ target × Σ h·x
+               min_impact_worker_hours  Σ impact_worker_share·h·x ≥ hours
+    objective: also "max_impact_worker_hours"; "max_impact" maximises the hour-weighted
+               average, a ratio, by Dinkelbach rounds (optimizer.solve)
+    settings:  {hours_per_fte_year: default 2080}: frozen with the document, it turns
+               impact-worker hours into full-time jobs
+
+    Results add `hours_per_unit`, `hours` (and `offer`) to each allocation, and
+    totals.labour_hours, impact_worker_jobs, hours_per_fte_year and needs[] (each need's
+    volume in its own unit, labour hours, cost and averages); totals.volume is left out,
+    since units of different kinds do not add. `frontier(problem, points, measure=)` sweeps
+    "impact" or "hours" (optimizer.frontier_v2).
+
 Unknown fields are errors at the top level and in targets and options (a misspelt target
 must not silently vanish); needs, vendors and offers may carry extra fields (names, labels),
 which are ignored.
