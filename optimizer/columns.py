@@ -1,0 +1,213 @@
+"""The model's columns while it is built: an x per eligible offer with its data (price,
+impact, quality, hours per unit, bound), then the totals S, I, e, M, H, W and the binaries y.
+See `optimizer.model` for the formulation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from optimizer.problem import BoolArray, FloatArray, IntArray, Problem
+
+INF = float("inf")
+
+BOUND_NONE, BOUND_OFFER_CAPACITY, BOUND_VENDOR_SHARE = 0, 1, 2
+"""What sets an x column's upper bound (`AllocationModel.x_bound_kind`)."""
+
+MIN_NAME_DIGITS = 5
+"""Need and vendor positions in column and row names are zero-padded to at least this many
+digits (more from 100,000 needs or vendors on), so that names sort in position order."""
+
+
+def pair_suffix(need: int, vendor: int, rank: int, width: int) -> str:
+    """`_nNNNNN_vVVVVV` (and `_oK` for a vendor's K+1-th offer for one need): the part of a
+    column or row name that says which offer it is about."""
+    suffix = f"_n{need:0{width}d}_v{vendor:0{width}d}"
+    return f"{suffix}_o{rank}" if rank else suffix
+
+
+def _readonly(*arrays: npt.NDArray[Any]) -> None:
+    for array in arrays:
+        array.flags.writeable = False
+
+
+@dataclass(frozen=True)
+class Columns:
+    """The model's columns while it is built, with the data of each x column.
+
+    x columns 0 … n_x−1 are the eligible offers in (need id, vendor id) order; then S, I, e,
+    M (only with a max_vendor_spend_share target) and the binaries y."""
+
+    x_offer: IntArray
+    x_need: IntArray
+    x_vendor: IntArray
+    x_price: FloatArray
+    """$ per unit."""
+    x_impact: FloatArray
+    """The vendor's impact score, 0–100 points."""
+    x_quality: FloatArray
+    """The offer's quality, 0–1 (the vendor's where the offer has none)."""
+    x_hours: FloatArray
+    """Labour hours per unit (1 in version 1)."""
+    x_worker_share: FloatArray
+    """The vendor's impact-worker share, 0–1 (0 where not disclosed)."""
+    x_rank: IntArray
+    """Position among the vendor's offers for the same need (0: the first)."""
+    x_upper: FloatArray
+    """Upper bound in units (inf: none)."""
+    x_bound_kind: IntArray
+    min_order: FloatArray
+    """Units; 0 where the offer has none."""
+    col_spend: int
+    col_impact: int
+    col_shortfall: int
+    col_max_spend: int | None
+    col_hours: int | None
+    col_worker_hours: int | None
+    y_x: IntArray
+    """The x column of each binary."""
+    y_cols: IntArray
+    num_col: int
+    width: int
+    """Digits of the need and vendor positions in names."""
+    by_vendor: IntArray
+    """x columns sorted by vendor; vendor i's are by_vendor[vendor_start[i]:vendor_start[i+1]]."""
+    vendor_start: IntArray
+
+    @property
+    def n_x(self) -> int:
+        return int(self.x_offer.size)
+
+    def of_vendor(self, i: int) -> IntArray:
+        """The x columns of vendor position i, in (need id) order."""
+        return self.by_vendor[self.vendor_start[i] : self.vendor_start[i + 1]]
+
+
+def _need_array(problem: Problem, name: str) -> FloatArray:
+    return np.array([getattr(need, name) for need in problem.needs], dtype=float)
+
+
+def _vendor_capacity(problem: Problem) -> FloatArray:
+    """Units per vendor; inf where unlimited."""
+    return np.array(
+        [INF if vendor.capacity is None else vendor.capacity for vendor in problem.vendors],
+        dtype=float,
+    )
+
+
+def _max_vendors(problem: Problem) -> IntArray:
+    """max_vendors per need; -1 where not set."""
+    return np.array(
+        [-1 if need.max_vendors is None else need.max_vendors for need in problem.needs],
+        dtype=np.int64,
+    )
+
+
+def x_upper_bounds(problem: Problem, x_offer: IntArray) -> tuple[FloatArray, IntArray]:
+    """The upper bound of each x column (units) and what sets it (`BOUND_*`): the offer's
+    capacity or the need's max_vendor_share × volume, whichever is lower. The vendor share
+    rule is a column bound, not a row."""
+    offers = problem.offers
+    volume = _need_array(problem, "volume")
+    need_share = _need_array(problem, "max_vendor_share")
+    x_need = offers.need[x_offer]
+    share_cap = np.where(need_share[x_need] < 1.0, need_share[x_need] * volume[x_need], INF)
+    offer_cap = np.nan_to_num(offers.capacity[x_offer], nan=INF)
+    if problem.version == 2:  # offer caps are units per month of the need's period
+        months = np.array([need.months or 1 for need in problem.needs], dtype=float)
+        offer_cap = offer_cap * months[x_need]
+    x_upper = np.minimum(offer_cap, share_cap)
+    x_bound_kind = np.where(
+        share_cap < offer_cap,
+        BOUND_VENDOR_SHARE,
+        np.where(np.isfinite(offer_cap), BOUND_OFFER_CAPACITY, BOUND_NONE),
+    )
+    return x_upper, x_bound_kind
+
+
+def define_columns(problem: Problem) -> Columns:
+    """The columns: an x per eligible offer (its quality, or else the vendor's, reaches the
+    need's min_quality), S, I, e, M when needed, H and W in version 2, and a binary y for
+    every offer with a minimum order and every offer of a need with max_vendors."""
+    needs, vendors, offers = problem.needs, problem.vendors, problem.offers
+    min_quality = _need_array(problem, "min_quality")
+    vendor_quality = np.array([vendor.quality for vendor in vendors], dtype=float)
+    vendor_impact = np.array([vendor.impact_score for vendor in vendors], dtype=float)
+    worker_share = np.array([vendor.impact_worker_share or 0.0 for vendor in vendors], dtype=float)
+    offer_quality = np.where(
+        np.isnan(offers.quality), vendor_quality[offers.vendor], offers.quality
+    )
+    eligible = offer_quality >= min_quality[offers.need]
+    x_offer = np.flatnonzero(eligible)
+    x_need, x_vendor = offers.need[x_offer], offers.vendor[x_offer]
+    x_upper, x_bound_kind = x_upper_bounds(problem, x_offer)
+    n_x = x_offer.size
+
+    col_spend, col_impact, col_shortfall = n_x, n_x + 1, n_x + 2
+    num_col = n_x + 3
+    col_max_spend = None
+    if problem.targets.max_vendor_spend_share is not None:
+        col_max_spend = num_col
+        num_col += 1
+    col_hours = col_worker_hours = None
+    if problem.version == 2:
+        col_hours, col_worker_hours = num_col, num_col + 1
+        num_col += 2
+
+    min_order = np.nan_to_num(offers.min_order[x_offer], nan=0.0)
+    needs_binary = (min_order > 0) | (_max_vendors(problem)[x_need] >= 0)
+    y_x = np.flatnonzero(needs_binary)
+    y_cols = num_col + np.arange(y_x.size)
+    num_col += y_x.size
+
+    by_vendor = np.argsort(x_vendor, kind="stable")
+    return Columns(
+        x_offer=x_offer,
+        x_need=x_need,
+        x_vendor=x_vendor,
+        x_price=offers.price[x_offer],
+        x_impact=vendor_impact[x_vendor],
+        x_quality=offer_quality[x_offer],
+        x_hours=offers.hours_per_unit[x_offer],
+        x_worker_share=worker_share[x_vendor],
+        x_rank=_ranks(x_need, x_vendor),
+        x_upper=x_upper,
+        x_bound_kind=x_bound_kind,
+        min_order=min_order,
+        col_spend=col_spend,
+        col_impact=col_impact,
+        col_shortfall=col_shortfall,
+        col_max_spend=col_max_spend,
+        col_hours=col_hours,
+        col_worker_hours=col_worker_hours,
+        y_x=y_x,
+        y_cols=y_cols,
+        num_col=num_col,
+        width=max(MIN_NAME_DIGITS, len(str(max(len(needs), len(vendors))))),
+        by_vendor=by_vendor,
+        vendor_start=np.searchsorted(x_vendor[by_vendor], np.arange(len(vendors) + 1)),
+    )
+
+
+def _ranks(x_need: IntArray, x_vendor: IntArray) -> IntArray:
+    """Per x column (sorted by need, then vendor): how many columns of the same need and
+    vendor come before it."""
+    if not x_need.size:
+        return np.zeros(0, np.int64)
+    new_pair = np.ones(x_need.size, dtype=bool)
+    new_pair[1:] = (x_need[1:] != x_need[:-1]) | (x_vendor[1:] != x_vendor[:-1])
+    first = np.maximum.accumulate(np.where(new_pair, np.arange(x_need.size), 0))
+    ranks: IntArray = np.arange(x_need.size) - first
+    return ranks
+
+
+def impact_vendors(problem: Problem) -> BoolArray:
+    """Per vendor: impact_score ≥ targets.impact_vendor_min_score (all False when unset)."""
+    min_score = problem.targets.impact_vendor_min_score
+    if min_score is None:
+        return np.zeros(len(problem.vendors), dtype=bool)
+    vendor_impact = np.array([vendor.impact_score for vendor in problem.vendors], dtype=float)
+    return vendor_impact >= min_score

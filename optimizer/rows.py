@@ -1,0 +1,464 @@
+"""The model's rows, one function per family of constraints, called by
+`optimizer.model.build_model` in the order of the rows (the formulation is in the
+`optimizer.model` docstring)."""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from optimizer.columns import (
+    INF,
+    Columns,
+    _max_vendors,
+    _need_array,
+    _vendor_capacity,
+    impact_vendors,
+    pair_suffix,
+)
+from optimizer.fields import month_text
+from optimizer.problem import FloatArray, IntArray, Problem
+
+
+class _Rows:
+    """Accumulates rows as (columns, coefficients) arrays plus names and business keys."""
+
+    def __init__(self) -> None:
+        self.cols: list[IntArray] = []
+        self.vals: list[FloatArray] = []
+        self.counts: list[IntArray] = []
+        self.lower: list[FloatArray] = []
+        self.upper: list[FloatArray] = []
+        self.names: list[str] = []
+        self.kinds: list[str] = []
+        self.need: list[IntArray] = []
+        self.vendor: list[IntArray] = []
+        self.x: list[IntArray] = []
+        self.month: list[IntArray] = []
+
+    def add(
+        self,
+        name: str,
+        kind: str,
+        cols: npt.ArrayLike,
+        vals: npt.ArrayLike,
+        lower: float,
+        upper: float,
+        need: int = -1,
+        vendor: int = -1,
+        month: int = -1,
+    ) -> None:
+        """One row `lower ≤ Σ vals·x[cols] ≤ upper` about one need, vendor or month (-1:
+        none)."""
+        cols = np.asarray(cols, dtype=np.int64)
+        self.add_many(
+            [name],
+            kind,
+            np.array([cols.size]),
+            cols,
+            np.asarray(vals, dtype=float),
+            np.array([lower]),
+            np.array([upper]),
+            np.array([need]),
+            np.array([vendor]),
+            np.array([-1]),
+            np.array([month]),
+        )
+
+    def add_many(
+        self,
+        names: list[str],
+        kind: str,
+        counts: npt.ArrayLike,
+        cols: IntArray,
+        vals: FloatArray,
+        lower: npt.ArrayLike,
+        upper: npt.ArrayLike,
+        need: npt.ArrayLike,
+        vendor: npt.ArrayLike,
+        x: npt.ArrayLike,
+        month: npt.ArrayLike | None = None,
+    ) -> None:
+        """Rows of one kind: row r has `counts[r]` terms, next in `cols` / `vals`; `x` is the
+        x column a row is about (-1: none)."""
+        self.cols.append(cols)
+        self.vals.append(vals)
+        self.counts.append(np.asarray(counts, dtype=np.int64))
+        self.lower.append(np.asarray(lower, dtype=float))
+        self.upper.append(np.asarray(upper, dtype=float))
+        self.names.extend(names)
+        self.kinds.extend([kind] * len(names))
+        self.need.append(np.asarray(need, dtype=np.int64))
+        self.vendor.append(np.asarray(vendor, dtype=np.int64))
+        self.x.append(np.asarray(x, dtype=np.int64))
+        self.month.append(
+            np.full(len(names), -1, np.int64) if month is None else np.asarray(month, np.int64)
+        )
+
+    def arrays(
+        self,
+    ) -> tuple[
+        FloatArray,
+        FloatArray,
+        IntArray,
+        IntArray,
+        FloatArray,
+        IntArray,
+        IntArray,
+        IntArray,
+        IntArray,
+    ]:
+        """(row_lower, row_upper, start, index, value, row_need, row_vendor, row_x,
+        row_month)."""
+        counts = np.concatenate(self.counts)
+        start = np.zeros(counts.size + 1, dtype=np.int64)
+        np.cumsum(counts, out=start[1:])
+        return (
+            np.concatenate(self.lower),
+            np.concatenate(self.upper),
+            start,
+            np.concatenate(self.cols),
+            np.concatenate(self.vals),
+            np.concatenate(self.need),
+            np.concatenate(self.vendor),
+            np.concatenate(self.x),
+            np.concatenate(self.month),
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# one function per family of rows, called by build_model in the order of the rows
+
+
+def add_demand_constraints(rows: _Rows, problem: Problem, columns: Columns) -> None:
+    """`demand_nNNNNN`: Σ x over the need's offers = volume (units)."""
+    w = columns.width
+    x_cols = np.arange(columns.n_x)
+    need_start = np.searchsorted(columns.x_need, np.arange(len(problem.needs) + 1))
+    for j, need in enumerate(problem.needs):
+        rows.add(
+            f"demand_n{j:0{w}d}",
+            "demand",
+            x_cols[need_start[j] : need_start[j + 1]],
+            np.ones(need_start[j + 1] - need_start[j]),
+            need.volume,
+            need.volume,
+            need=j,
+        )
+
+
+def add_capacity_constraints(rows: _Rows, problem: Problem, columns: Columns) -> None:
+    """`capacity_vVVVVV`: Σ x over the vendor's offers ≤ its capacity (units), for vendors
+    with a capacity and at least one eligible offer. Version 2: see
+    `add_monthly_capacity_constraints`."""
+    if problem.version == 2:
+        add_monthly_capacity_constraints(rows, problem, columns)
+        return
+    w = columns.width
+    vendor_capacity = _vendor_capacity(problem)
+    for i in range(len(problem.vendors)):
+        members = columns.of_vendor(i)
+        if members.size and np.isfinite(vendor_capacity[i]):
+            rows.add(
+                f"capacity_v{i:0{w}d}",
+                "vendor_capacity",
+                members,
+                np.ones(members.size),
+                -INF,
+                vendor_capacity[i],
+                vendor=i,
+            )
+
+
+def add_monthly_capacity_constraints(rows: _Rows, problem: Problem, columns: Columns) -> None:
+    """Version 2, `capacity_vVVVVV_mYYYY_MM`: the labour hours a vendor's offers take in one
+    calendar month ≤ its hours that month. Each need's volume is spread evenly over its
+    months, so an offer takes hours_per_unit × x / months in every month of its need's
+    period: Σ (hours_per_unit / months) · x over the vendor's offers whose need runs that
+    month ≤ hours. Only months with a stated capacity and some such offer get a row."""
+    caps = problem.capacities
+    if not len(caps):
+        return
+    w = columns.width
+    months = np.array([need.months or 1 for need in problem.needs], dtype=float)
+    first = np.array(
+        [-1 if need.first_month is None else need.first_month for need in problem.needs]
+    )
+    for i, month, hours in zip(
+        caps.vendor.tolist(), caps.month.tolist(), caps.hours.tolist(), strict=True
+    ):
+        members = columns.of_vendor(i)
+        need = columns.x_need[members]
+        running = (first[need] <= month) & (month < first[need] + months[need])
+        members = members[running]
+        if not members.size:
+            continue
+        rows.add(
+            f"capacity_v{i:0{w}d}_m{month_text(month).replace('-', '_')}",
+            "vendor_capacity",
+            members,
+            columns.x_hours[members] / months[columns.x_need[members]],
+            -INF,
+            hours,
+            vendor=i,
+            month=month,
+        )
+
+
+def add_total_definitions(rows: _Rows, problem: Problem, columns: Columns) -> None:
+    """`spend_total`: Σ price·x − S = 0 ($); `impact_total`: Σ impact_score·x − I = 0
+    (points × units). Version 2 weights impact by labour hours (Σ impact_score ·
+    hours_per_unit · x, points × hours) and adds `hours_total`: Σ hours_per_unit·x − H = 0
+    and `worker_hours_total`: Σ impact_worker_share · hours_per_unit · x − W = 0 (hours)."""
+    x_cols = np.arange(columns.n_x)
+    rows.add(
+        "spend_total",
+        "definition",
+        np.append(x_cols, columns.col_spend),
+        np.append(columns.x_price, -1.0),
+        0.0,
+        0.0,
+    )
+    weight = columns.x_hours if problem.version == 2 else 1.0
+    rows.add(
+        "impact_total",
+        "definition",
+        np.append(x_cols, columns.col_impact),
+        np.append(columns.x_impact * weight, -1.0),
+        0.0,
+        0.0,
+    )
+    if columns.col_hours is None or columns.col_worker_hours is None:
+        return
+    rows.add(
+        "hours_total",
+        "definition",
+        np.append(x_cols, columns.col_hours),
+        np.append(columns.x_hours, -1.0),
+        0.0,
+        0.0,
+    )
+    rows.add(
+        "worker_hours_total",
+        "definition",
+        np.append(x_cols, columns.col_worker_hours),
+        np.append(columns.x_worker_share * columns.x_hours, -1.0),
+        0.0,
+        0.0,
+    )
+
+
+def add_budget_constraint(rows: _Rows, problem: Problem, columns: Columns) -> None:
+    """`budget`: S ≤ budget ($); present (free) without a budget, so later solves only move
+    its bound."""
+    budget = problem.targets.budget
+    rows.add(
+        "budget", "budget", [columns.col_spend], [1.0], -INF, INF if budget is None else budget
+    )
+
+
+def add_average_impact_constraint(rows: _Rows, problem: Problem, columns: Columns) -> None:
+    """`min_avg_impact`: I + e ≥ target × Σ volume (points × units); present (free) without
+    the target, for the explanation and frontier solves. Version 2, weighted by labour
+    hours: I + e − target × H ≥ 0 (points × hours)."""
+    target = problem.targets.min_avg_impact
+    if columns.col_hours is not None:
+        rows.add(
+            "min_avg_impact",
+            "min_avg_impact",
+            [columns.col_impact, columns.col_shortfall, columns.col_hours],
+            [1.0, 1.0, -(target or 0.0)],
+            -INF if target is None else 0.0,
+            INF,
+        )
+        return
+    rows.add(
+        "min_avg_impact",
+        "min_avg_impact",
+        [columns.col_impact, columns.col_shortfall],
+        [1.0, 1.0],
+        -INF if target is None else target * problem.total_volume,
+        INF,
+    )
+
+
+def add_average_quality_constraint(rows: _Rows, problem: Problem, columns: Columns) -> None:
+    """`min_avg_quality`: Σ quality·x ≥ target × Σ volume (quality 0–1 × units). Version 2,
+    weighted by labour hours: Σ (quality − target) · hours_per_unit · x ≥ 0."""
+    target = problem.targets.min_avg_quality
+    if target is None:
+        return
+    if problem.version == 2:
+        rows.add(
+            "min_avg_quality",
+            "min_avg_quality",
+            np.arange(columns.n_x),
+            (columns.x_quality - target) * columns.x_hours,
+            0.0,
+            INF,
+        )
+        return
+    rows.add(
+        "min_avg_quality",
+        "min_avg_quality",
+        np.arange(columns.n_x),
+        columns.x_quality,
+        target * problem.total_volume,
+        INF,
+    )
+
+
+def add_impact_spend_share_constraint(rows: _Rows, problem: Problem, columns: Columns) -> None:
+    """`min_impact_spend_share`: Σ price·x over impact vendors − share × S ≥ 0 ($)."""
+    share = problem.targets.min_impact_spend_share
+    if share is None:
+        return
+    members = np.flatnonzero(impact_vendors(problem)[columns.x_vendor])
+    rows.add(
+        "min_impact_spend_share",
+        "min_impact_spend_share",
+        np.append(members, columns.col_spend),
+        np.append(columns.x_price[members], -share),
+        0.0,
+        INF,
+    )
+
+
+def add_vendor_spend_share_constraints(rows: _Rows, problem: Problem, columns: Columns) -> None:
+    """`vendor_spend_vVVVVV`: the vendor's Σ price·x − M ≤ 0 ($), for every vendor with an
+    eligible offer; `max_vendor_spend_share`: M − share × S ≤ 0 ($)."""
+    share, col_max_spend = problem.targets.max_vendor_spend_share, columns.col_max_spend
+    if share is None or col_max_spend is None:
+        return
+    w = columns.width
+    for i in range(len(problem.vendors)):
+        members = columns.of_vendor(i)
+        if members.size:
+            rows.add(
+                f"vendor_spend_v{i:0{w}d}",
+                "vendor_spend_cap",
+                np.append(members, col_max_spend),
+                np.append(columns.x_price[members], -1.0),
+                -INF,
+                0.0,
+                vendor=i,
+            )
+    rows.add(
+        "max_vendor_spend_share",
+        "max_vendor_spend_share",
+        [col_max_spend, columns.col_spend],
+        [1.0, -share],
+        -INF,
+        0.0,
+    )
+
+
+def add_impact_worker_hours_constraint(rows: _Rows, problem: Problem, columns: Columns) -> None:
+    """Version 2, `min_impact_worker_hours`: W ≥ target (hours); present (free) without the
+    target, so that frontier and explanation solves only move its bound."""
+    if columns.col_worker_hours is None:
+        return
+    target = problem.targets.min_impact_worker_hours
+    rows.add(
+        "min_impact_worker_hours",
+        "min_impact_worker_hours",
+        [columns.col_worker_hours],
+        [1.0],
+        -INF if target is None else target,
+        INF,
+    )
+
+
+def add_need_target_constraints(rows: _Rows, problem: Problem, columns: Columns) -> None:
+    """Version 2: a need's own targets over that need's offers alone (x summed over them):
+
+    * `need_avg_impact_nNNNNN`: Σ (impact_score − target) · hours_per_unit · x ≥ 0;
+    * `need_avg_quality_nNNNNN`: Σ (quality − target) · hours_per_unit · x ≥ 0;
+    * `need_impact_spend_share_nNNNNN`: Σ (impact vendor − share) · price · x ≥ 0."""
+    if problem.version != 2:
+        return
+    w = columns.width
+    member = impact_vendors(problem)[columns.x_vendor].astype(float)
+    need_start = np.searchsorted(columns.x_need, np.arange(len(problem.needs) + 1))
+    for j, need in enumerate(problem.needs):
+        cols = np.arange(need_start[j], need_start[j + 1])
+        for kind, target, values in (
+            ("need_avg_impact", need.min_avg_impact, columns.x_impact * columns.x_hours),
+            ("need_avg_quality", need.min_avg_quality, columns.x_quality * columns.x_hours),
+            ("need_impact_spend_share", need.min_impact_spend_share, member * columns.x_price),
+        ):
+            if target is None:
+                continue
+            weight = columns.x_price if kind == "need_impact_spend_share" else columns.x_hours
+            rows.add(
+                f"{kind}_n{j:0{w}d}",
+                kind,
+                cols,
+                values[cols] - target * weight[cols],
+                0.0,
+                INF,
+                need=j,
+            )
+
+
+def add_mip_constraints(rows: _Rows, problem: Problem, columns: Columns) -> None:
+    """The integer rules, when any offer has a binary y: `min_order_…`: x − min_order·y ≥ 0;
+    `use_…`: x − upper·y ≤ 0, with the tightest known upper limit on x (units); and
+    `max_vendors_nNNNNN`: Σ y ≤ k over the need's offers."""
+    y_x, y_cols = columns.y_x, columns.y_cols
+    if not y_x.size:
+        return
+    w = columns.width
+    x_need, x_vendor, min_order = columns.x_need, columns.x_vendor, columns.min_order
+    names = [
+        pair_suffix(n, v, o, w)
+        for n, v, o in zip(
+            x_need[y_x].tolist(), x_vendor[y_x].tolist(), columns.x_rank[y_x].tolist(), strict=True
+        )
+    ]
+    pair_cols = np.column_stack([y_x, y_cols]).ravel()
+    with_min = np.flatnonzero(min_order[y_x] > 0)
+    if with_min.size:
+        rows.add_many(
+            [f"min_order{names[r]}" for r in with_min],
+            "min_order",
+            np.full(with_min.size, 2),
+            np.column_stack([y_x[with_min], y_cols[with_min]]).ravel(),
+            np.column_stack([np.ones(with_min.size), -min_order[y_x[with_min]]]).ravel(),
+            np.zeros(with_min.size),
+            np.full(with_min.size, INF),
+            x_need[y_x[with_min]],
+            x_vendor[y_x[with_min]],
+            y_x[with_min],
+        )
+    volume = _need_array(problem, "volume")
+    use_upper = np.minimum(
+        np.minimum(columns.x_upper[y_x], volume[x_need[y_x]]),
+        _vendor_capacity(problem)[x_vendor[y_x]],
+    )
+    rows.add_many(
+        [f"use{name}" for name in names],
+        "vendor_use",
+        np.full(y_x.size, 2),
+        pair_cols,
+        np.column_stack([np.ones(y_x.size), -use_upper]).ravel(),
+        np.full(y_x.size, -INF),
+        np.zeros(y_x.size),
+        x_need[y_x],
+        x_vendor[y_x],
+        y_x,
+    )
+    max_vendors = _max_vendors(problem)
+    for j, need in enumerate(problem.needs):
+        if need.max_vendors is None:
+            continue
+        members = y_cols[x_need[y_x] == j]
+        rows.add(
+            f"max_vendors_n{j:0{w}d}",
+            "max_vendors",
+            members,
+            np.ones(members.size),
+            -INF,
+            float(max_vendors[j]),
+            need=j,
+        )
