@@ -113,10 +113,20 @@ Result document:
 
 from optimizer.api import solve, validate
 from optimizer.frontier import frontier
-from optimizer.problem import MAX_PRICE, MAX_UNITS, validate_targets
+from optimizer.problem import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    MAX_NEED_MONTHS,
+    MAX_PRICE,
+    MAX_UNITS,
+    validate_targets,
+)
 from optimizer.status import Status
 
 __all__ = [
+    "FIRST_YEAR",
+    "LAST_YEAR",
+    "MAX_NEED_MONTHS",
     "MAX_PRICE",
     "MAX_UNITS",
     "Status",

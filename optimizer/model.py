@@ -243,11 +243,6 @@ class AllocationModel:
             return self.total_volume
         return float(x[: self.n_x] @ self.x_hours)
 
-    def need_hours(self, x: FloatArray, j: int) -> float:
-        """Labour hours of the plan x on need position j."""
-        members = self.x_need == j
-        return float(x[: self.n_x][members] @ self.x_hours[members])
-
     def target_active(self, name: str) -> bool:
         """True when the document sets this target (its row is not free)."""
         row = self.row_index.get(name)

@@ -428,6 +428,9 @@ def constraint_report(
     )
     coefficient_mass = np.where(np.diff(lp.start) > 0, coefficient_mass, 0.0)
     pricer = ShadowPricer(model, staged.row_dual, staged.col_dual, full)
+    x, count = full[: model.n_x], len(model.problem.needs)
+    hours_by_need = np.bincount(model.x_need, weights=x * model.x_hours, minlength=count)
+    spend_by_need = np.bincount(model.x_need, weights=x * model.x_price, minlength=count)
     entries: list[ConstraintEntry] = []
     for r, kind in enumerate(model.row_kind):
         lower, upper = lp.row_lower[r], lp.row_upper[r]
@@ -444,14 +447,12 @@ def constraint_report(
         binding = slack <= tolerance
         if kind == "min_order" and not (binding and full[model.row_x[r]] > 0):
             continue
+        if model.row_month[r] >= 0 and not binding:
+            continue  # a vendor's month with hours to spare: one of up to 12 a vendor, noise
         desc = row_description(model, r)
         j = int(model.row_need[r])
-        need_hours = model.need_hours(full, j) if j >= 0 else 0.0
-        need_spend = (
-            float(full[: model.n_x][model.x_need == j] @ model.x_price[model.x_need == j])
-            if j >= 0
-            else 0.0
-        )
+        need_hours = float(hours_by_need[j]) if j >= 0 else 0.0
+        need_spend = float(spend_by_need[j]) if j >= 0 else 0.0
         step, unit_step, slack_unit = _step(model, kind, desc, spend, hours, need_hours, need_spend)
         price = pricer.demand(r) if kind == "demand" else pricer.row(r, step)
         has_price = not math.isnan(step)

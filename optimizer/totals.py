@@ -193,10 +193,10 @@ def hour_allocations_and_totals(
             )
         )
     totals = _hour_totals(model, lines)
-    totals["needs"] = [
-        _need_totals(model, j, [line for line in lines if line[0] == j])
-        for j in range(len(problem.needs))
-    ]
+    by_need: list[list[tuple[Any, ...]]] = [[] for _ in problem.needs]
+    for entry in lines:
+        by_need[entry[0]].append(entry)
+    totals["needs"] = [_need_totals(model, j, by_need[j]) for j in range(len(problem.needs))]
     return allocations, totals
 
 
