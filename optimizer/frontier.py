@@ -119,18 +119,13 @@ def frontier(
         if measure not in MEASURES:
             return _invalid([{"field": "measure", "message": "must be impact or hours"}])
         if isinstance(problem, dict) and problem.get("version") == 2:
-            errors = parse_problem(problem)[1]
+            parsed, errors = parse_problem(problem)
             if type(points) is not int or not 1 <= points <= MAX_POINTS:
-                errors = [
-                    *errors,
-                    {
-                        "field": "points",
-                        "message": f"must be a whole number from 1 to {MAX_POINTS}",
-                    },
-                ]
-            if errors:
+                message = f"must be a whole number from 1 to {MAX_POINTS}"
+                errors = [*errors, {"field": "points", "message": message}]
+            if errors or parsed is None:
                 return _invalid(errors)
-            return frontier_v2(problem, points, measure, on_point)
+            return frontier_v2(parsed, points, measure, solver, on_point)
         if measure != "impact":
             return _invalid([{"field": "measure", "message": "hours needs a version 2 document"}])
         return _frontier(problem, points, solver, on_point)

@@ -1,27 +1,47 @@
-"""The frontier of a version 2 document: least cost against average impact (weighted by
-labour hours) or against impact-worker hours.
+"""The frontier of a version 2 document on one warm model: least cost against average impact
+(weighted by labour hours) or against impact-worker hours.
 
-Average impact is a ratio in version 2 (I / H), so a level is the row I − level·H ≥ 0, a
-change of a coefficient rather than of a bound; and impact-worker hours are a new measure. This
-sweep therefore solves each point as its own document through `optimizer.api.solve` (the
-same model, explanation and tie-break as a scenario's solve), cold, rather than by the
-warm bound changes of the version 1 sweep in `optimizer.frontier`. It costs about one solve
-per point (bench/bench_optimizer.py measures it).
+`frontier_v2(problem, points, measure)` drops the document's own target on the measure and
+holds every other target. On ONE solver session (for HiGHS: one `passModel`, then bound,
+cost and coefficient changes and warm re-runs):
 
-Points, from the measure of the cheapest plan up to the most reachable within the other
-targets: `measure_value` (points or hours, as achieved), `target` (the level asked for),
-`cost` ($), `status`, `cost_per_unit` ($ per point or per impact-worker hour, from the
-target's shadow price; null at the top), and for `impact` the keys of version 1
-(`avg_impact`, `target_avg_impact`, `cost_per_impact_point`)."""
+1. the cheapest plan, then the most of the measure among the cheapest plans: the low end;
+2. the most of the measure reachable within the other targets, then the least cost at it: the
+   top point. Impact-worker hours W are linear (maximise W); average impact is the ratio I / H
+   (maximised by Dinkelbach rounds, `solve.highest_average_impact`);
+3. back at the cheapest plan's basis, for evenly spaced levels from the low end up to the top,
+   the least cost with the measure at least that level. For hours only the bound of the
+   `min_impact_worker_hours` row (W ≥ level) changes between points; for average impact the
+   row I + e − level·H ≥ 0 changes one coefficient, the one on H.
+
+Points: `measure_value` (points or hours, as achieved), `target` (the level asked for), `cost`
+($), `status`, `cost_per_unit` ($ per point or per impact-worker hour: the local slope, from the
+row's dual; at the lowest point the slope just above it; null at the top), `avg_impact` and
+`impact_worker_hours` of the plan, and for `impact` the keys of version 1
+(`target_avg_impact`, `cost_per_impact_point`).
+"""
 
 from __future__ import annotations
 
-import copy
+import dataclasses
+import time
 from collections.abc import Callable
 from typing import Any
 
-from optimizer.api import solve
-from optimizer.problem import Document
+from optimizer.explain import explain_infeasible
+from optimizer.model import INF, AllocationModel, build_model, cost_vector
+from optimizer.problem import Document, FloatArray, Problem
+from optimizer.solve import (
+    SECONDS_DECIMALS,
+    Deadline,
+    SolveOutcome,
+    Solver,
+    SolverUnavailable,
+    StageRecord,
+    highest_average_impact,
+    hold_optimum,
+    make_solver,
+)
 from optimizer.status import Status
 from optimizer.totals import clean
 
@@ -32,83 +52,196 @@ MEASURES = {
 """measure → (its target, the objective that maximises it, its total in the result)."""
 BOTTOM_SLOPE_STEP = 1e-6
 """The lowest point's slope is read this fraction of the range above it (as in version 1)."""
+TINY_HOURS = 1e-12
+"""Guards the ratio I / H of a plan without hours."""
+
+
+class _Sweep:
+    """The one session of a version 2 frontier run, and every run made on it."""
+
+    def __init__(self, model: AllocationModel, solver: Solver, deadline: Deadline) -> None:
+        self.model, self.deadline = model, deadline
+        self.session = solver.open(model)
+        self.runs: list[tuple[float, int | None]] = []
+        """(seconds, simplex iterations) of every run."""
+
+    def run(self, cost: FloatArray, col_dual: bool = False) -> SolveOutcome:
+        self.session.set_cost(cost)
+        outcome = self.session.run(self.deadline.remaining(), col_dual)
+        self.runs.append((outcome.seconds, outcome.iterations))
+        return outcome
+
+    def reset_bounds(self) -> None:
+        lp, session = self.model.lp, self.session
+        session.set_col_bounds(range(lp.num_col), lp.col_lower, lp.col_upper)
+        session.set_row_bounds(range(lp.num_row), lp.row_lower, lp.row_upper)
 
 
 def frontier_v2(
-    document: Document,
+    problem: Problem,
     points: int,
     measure: str,
+    solver: Solver | None = None,
     on_point: Callable[[int, int], bool | None] | None = None,
 ) -> Document:
-    """The version 2 frontier (see the module docstring); same shape as `frontier`."""
-    target, objective, total = MEASURES[measure]
-
-    def run(**changes: Any) -> Document:
-        doc = copy.deepcopy(document)
-        doc["targets"] = {**(doc.get("targets") or {}), target: None}
-        doc.update(changes)
-        return solve(doc)
-
-    def least_cost_at(level: float) -> Document:
-        doc = copy.deepcopy(document)
-        doc["targets"] = {**(doc.get("targets") or {}), target: level}
-        doc["objective"] = "min_cost"
-        return solve(doc)
-
-    cheapest = run(objective="min_cost")
-    if cheapest["status"] != Status.OPTIMAL:
-        out: Document = {"status": cheapest["status"], "points": [], "errors": cheapest["errors"]}
-        if "explanation" in cheapest:
-            out["explanation"] = cheapest["explanation"]
-        return out
-    top = run(objective=objective)
-    low = float(cheapest["totals"][total] or 0.0)
-    high = max(float(top["totals"][total] or 0.0), low) if top["status"] == Status.OPTIMAL else low
-    levels = (
-        [low] if points == 1 else [low + (high - low) * k / (points - 1) for k in range(points)]
+    """The version 2 frontier of a parsed problem (see the module docstring); the same shape
+    as `optimizer.frontier`, plus `measure`."""
+    started = time.perf_counter()
+    target = MEASURES[measure][0]
+    problem = dataclasses.replace(
+        problem, targets=dataclasses.replace(problem.targets, **{target: None})
     )
+    try:
+        solver = solver or make_solver(problem.options)
+    except SolverUnavailable as exc:
+        return {
+            "status": Status.ERROR,
+            "error_code": "solver_unavailable",
+            "points": [],
+            "errors": [{"field": "options.solver", "message": str(exc)}],
+        }
+    deadline = Deadline(problem.options.time_limit)
+    model = build_model(problem)
+    sweep = _Sweep(model, solver, deadline)
+    spend = cost_vector(model, {"spend": 1.0})
+    cheapest = sweep.run(spend, col_dual=True)
+    if cheapest.status != Status.OPTIMAL:
+        out: Document = {"status": cheapest.status, "points": [], "errors": []}
+        if cheapest.status == Status.INFEASIBLE:
+            out["explanation"] = explain_infeasible(model, solver, deadline)
+        return out
+    anchors = _anchors(sweep, cheapest, measure)
+    if anchors is None:
+        return {"status": Status.TIME_LIMIT, "points": [], "errors": []}
+    low_plan, top, basis = anchors
+    low, high = _value(model, low_plan.plan, measure), _value(model, top.plan, measure)
+    high = max(high, low)
+    step = (high - low) / (points - 1) if points > 1 else 0.0
+    levels = [low + step * k for k in range(points - 1)] + [high] if points > 1 else [low]
     if on_point is not None and on_point(0, len(levels)) is False:
         return _stopped(0, len(levels))
+    sweep.session.start_from(basis)
     found: list[dict[str, Any]] = []
     for level in levels:
-        if level == high and top["status"] == Status.OPTIMAL:
-            result, price = top, None
+        if level == high:
+            outcome, plan, price = top, top, None
         else:
-            result = least_cost_at(level)
-            # at the cheapest plan the target does not bind: read the slope just above it,
-            # what the next unit of the measure costs
-            above = (
-                least_cost_at(level + BOTTOM_SLOPE_STEP * (high - low)) if level == low else result
-            )
-            row = next((c for c in above["constraints"] if c["name"] == target), None)
-            price = None if row is None or row["shadow_price"] is None else -row["shadow_price"]
-        found.append(_point(measure, level, result, price, total))
+            asked = level + BOTTOM_SLOPE_STEP * (high - low) if level == low else level
+            outcome = _least_cost_at(sweep, measure, asked, spend)
+            plan = low_plan if level == low else outcome
+            price = _slope(model, outcome, measure)
+        found.append(_point(model, measure, level, outcome, plan, price))
         if on_point is not None and on_point(len(found), len(levels)) is False:
             return _stopped(len(found), len(levels))
     statuses = {point["status"] for point in found}
     return {
-        "status": Status.OPTIMAL if statuses == {Status.OPTIMAL} else Status.TIME_LIMIT,
+        "status": Status.OPTIMAL
+        if statuses == {Status.OPTIMAL}
+        else (Status.TIME_LIMIT if Status.TIME_LIMIT in statuses else Status.ERROR),
         "measure": measure,
         "points": found,
         "errors": [],
-        "solver": {"solves": len(levels) + 2},
+        "solver": {
+            "name": solver.name,
+            "version": solver.version(),
+            "time": round(sum(seconds for seconds, _ in sweep.runs), SECONDS_DECIMALS),
+            "wall_time": round(time.perf_counter() - started, SECONDS_DECIMALS),
+            "solves": len(sweep.runs),
+            "iterations": sum(iterations or 0 for _, iterations in sweep.runs),
+        },
     }
 
 
+def _value(model: AllocationModel, plan: FloatArray, measure: str) -> float:
+    """The measure of a plan: impact-worker hours, or average impact by hours."""
+    if model.col_hours is None or model.col_worker_hours is None:
+        raise ValueError("a version 2 model has hours columns")
+    if measure == "hours":
+        return float(plan[model.col_worker_hours])
+    return float(plan[model.col_impact]) / max(float(plan[model.col_hours]), TINY_HOURS)
+
+
+def _most(sweep: _Sweep, start: SolveOutcome, measure: str) -> SolveOutcome:
+    """From the optimal run `start`, the most of the measure within the session's bounds."""
+    if measure == "hours":
+        return sweep.run(cost_vector(sweep.model, {"worker_hours": -1.0}), col_dual=True)
+    stages: list[StageRecord] = []
+    outcome, _ = highest_average_impact(sweep.model, sweep.session, start, sweep.deadline, stages)
+    sweep.runs.extend((stage["seconds"], stage["iterations"]) for stage in stages)
+    return outcome
+
+
+def _anchors(
+    sweep: _Sweep, cheapest: SolveOutcome, measure: str
+) -> tuple[SolveOutcome, SolveOutcome, object | None] | None:
+    """(the most of the measure among the cheapest plans, the least cost at the most of the
+    measure reachable, the cheapest plan's basis); None when a run does not finish."""
+    model, session = sweep.model, sweep.session
+    basis = session.basis()
+    hold_optimum(model, session, cheapest, model.col_spend, upper=True)
+    low_plan = _most(sweep, cheapest, measure)
+    sweep.reset_bounds()
+    if low_plan.status != Status.OPTIMAL:
+        return None
+    session.start_from(basis)
+    best = _most(sweep, cheapest, measure)
+    if best.status != Status.OPTIMAL:
+        sweep.reset_bounds()
+        return None
+    column = model.col_worker_hours if measure == "hours" else model.col_impact
+    if column is None:
+        raise ValueError("a version 2 model has an impact-worker hours column")
+    hold_optimum(model, session, best, column, upper=False)
+    top = sweep.run(cost_vector(model, {"spend": 1.0}), col_dual=True)
+    sweep.reset_bounds()
+    if top.status != Status.OPTIMAL:
+        return None
+    return low_plan, top, basis
+
+
+def _least_cost_at(sweep: _Sweep, measure: str, level: float, spend: FloatArray) -> SolveOutcome:
+    model, session = sweep.model, sweep.session
+    row = model.row_index[MEASURES[measure][0]]
+    if measure == "hours":
+        session.set_row_bounds([row], [level], [INF])
+    else:
+        if model.col_hours is None:
+            raise ValueError("a version 2 model has an hours column")
+        session.set_coefficient(row, model.col_hours, -level)
+        session.set_row_bounds([row], [0.0], [INF])
+    return sweep.run(spend)
+
+
+def _slope(model: AllocationModel, outcome: SolveOutcome, measure: str) -> float | None:
+    """$ per unit of the measure: the measure row's dual, per hour; for average impact per
+    point (one point more asks the plan's hours H more of I − level·H)."""
+    if outcome.row_dual is None or outcome.x is None or outcome.status != Status.OPTIMAL:
+        return None
+    dual = float(outcome.row_dual[model.row_index[MEASURES[measure][0]]])
+    if measure == "hours" or model.col_hours is None:
+        return dual
+    return dual * float(outcome.plan[model.col_hours])
+
+
 def _point(
-    measure: str, level: float, result: Document, price: float | None, total: str
+    model: AllocationModel,
+    measure: str,
+    level: float,
+    outcome: SolveOutcome,
+    plan: SolveOutcome,
+    price: float | None,
 ) -> dict[str, Any]:
-    optimal = result["status"] == Status.OPTIMAL
-    value = result["totals"][total] if optimal else None
+    optimal = outcome.status == Status.OPTIMAL and plan.x is not None
+    x = plan.plan if optimal else None
     point: dict[str, Any] = {
-        "measure_value": value,
+        "measure_value": clean(_value(model, x, measure)) if x is not None else None,
         "target": clean(level),
-        "cost": result["totals"]["cost"] if optimal else None,
-        "status": result["status"],
+        "cost": clean(float(x[model.col_spend])) if x is not None else None,
+        "status": outcome.status,
         "cost_per_unit": clean(price),
-        "impact_worker_hours": result["totals"]["impact_worker_hours"] if optimal else None,
-        "avg_impact": result["totals"]["avg_impact"] if optimal else None,
-        "iterations": None,
+        "avg_impact": clean(_value(model, x, "impact")) if x is not None else None,
+        "impact_worker_hours": clean(_value(model, x, "hours")) if x is not None else None,
+        "iterations": outcome.iterations,
     }
     if measure == "impact":
         point.update(target_avg_impact=clean(level), cost_per_impact_point=clean(price))

@@ -410,9 +410,11 @@ def to_pulp(
     row_lower: np.ndarray | None = None,
     row_upper: np.ndarray | None = None,
     integer: np.ndarray | None = None,
+    coefficients: Mapping[tuple[int, int], float] | None = None,
 ) -> tuple[pulp.LpProblem, list[pulp.LpVariable], list[pulp.LpConstraint | None]]:
     """Write the model as a PuLP problem (minimise `cost`), optionally with changed bounds.
 
+    `coefficients` ({(row, col): value}) replaces entries of the matrix that the model has.
     Returns the problem, its variables in column order and, per row, its constraint (None for
     a free row, which is left out). Expressions are `LpAffineExpression` over (variable,
     coefficient) pairs; never `lpSum` of products."""
@@ -440,14 +442,21 @@ def to_pulp(
     ]
     constraints: list[pulp.LpConstraint | None] = []
     starts, indexes, values = lp.start.tolist(), lp.index.tolist(), lp.value.tolist()
+    changed_rows = {row for row, _ in coefficients or {}}
     for r, name in enumerate(model.row_names):
         lower, upper = row_lower[r], row_upper[r]
         if lower == -INF and upper == INF:
             constraints.append(None)
             continue
         begin, end = starts[r], starts[r + 1]
+        row_values = values[begin:end]
+        if coefficients and r in changed_rows:
+            row_values = [
+                coefficients.get((r, c), a)
+                for c, a in zip(indexes[begin:end], row_values, strict=True)
+            ]
         terms = pulp.LpAffineExpression(
-            (variables[c], a) for c, a in zip(indexes[begin:end], values[begin:end], strict=True)
+            (variables[c], a) for c, a in zip(indexes[begin:end], row_values, strict=True)
         )
         if lower == upper:
             sense, rhs = pulp.LpConstraintEQ, lower

@@ -138,6 +138,10 @@ class SolverSession(Protocol):
     def set_cost(self, cost: FloatArray) -> None: ...
     def set_col_bounds(self, cols: Positions, lower: Values, upper: Values) -> None: ...
     def set_row_bounds(self, rows: Positions, lower: Values, upper: Values) -> None: ...
+    def set_coefficient(self, row: int, col: int, value: float) -> None:
+        """Change one coefficient of the matrix (the version 2 frontier moves the level of
+        an average target this way: it multiplies the hours column)."""
+
     def run(self, time_limit: float, col_dual: bool = True) -> SolveOutcome:
         """Solve with the current costs and bounds. `col_dual=False` leaves the reduced costs
         out (outcome.col_dual None): only `hold_optimum` reads them, and fetching them costs
@@ -169,12 +173,16 @@ class BoundMemory:
         lp = model.lp
         self.col_lower, self.col_upper = lp.col_lower.copy(), lp.col_upper.copy()
         self.row_lower, self.row_upper = lp.row_lower.copy(), lp.row_upper.copy()
+        self.coefficients: dict[tuple[int, int], float] = {}
 
     def set_col_bounds(self, cols: Positions, lower: Values, upper: Values) -> None:
         self.col_lower[cols], self.col_upper[cols] = lower, upper
 
     def set_row_bounds(self, rows: Positions, lower: Values, upper: Values) -> None:
         self.row_lower[rows], self.row_upper[rows] = lower, upper
+
+    def set_coefficient(self, row: int, col: int, value: float) -> None:
+        self.coefficients[row, col] = value
 
 
 # ---------------------------------------------------------------------------------------------
@@ -275,6 +283,10 @@ class HighsSession(BoundMemory):
             _f64(self.col_lower[positions]),
             _f64(self.col_upper[positions]),
         )
+
+    def set_coefficient(self, row: int, col: int, value: float) -> None:
+        BoundMemory.set_coefficient(self, row, col, value)
+        self.highs.changeCoeff(row, col, value)
 
     def set_row_bounds(self, rows: Positions, lower: Values, upper: Values) -> None:
         BoundMemory.set_row_bounds(self, rows, lower, upper)
@@ -455,6 +467,7 @@ class CbcSession(BoundMemory):
             self.row_lower,
             self.row_upper,
             self.integer,
+            self.coefficients,
         )
         command = pulp.COIN_CMD(
             path=self.path,

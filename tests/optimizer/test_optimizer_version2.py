@@ -534,3 +534,41 @@ def test_the_version2_frontier_sweeps_average_impact_or_impact_worker_hours():
     for need in v1["needs"]:
         del need["period"]
     assert optimizer.frontier(v1, 3, measure="hours")["errors"][0]["field"] == "measure"
+
+
+def _least_cost_reference(doc, target, level):
+    changed = copy.deepcopy(doc)
+    changed["targets"] = {**(changed.get("targets") or {}), target: level}
+    return ReferenceV2(changed).solve("min_cost")
+
+
+@pytest.mark.parametrize("measure", ["impact", "hours"])
+def test_frontier_points_are_the_least_cost_at_their_level_on_random_documents(measure):
+    target = "min_avg_impact" if measure == "impact" else "min_impact_worker_hours"
+    checked = 0
+    for seed in range(40):
+        doc = random_v2_document(seed)
+        doc["objective"] = "min_cost"
+        doc["targets"].pop(target, None)
+        result = optimizer.frontier(copy.deepcopy(doc), 4, measure=measure)
+        if result["status"] != "optimal":
+            continue
+        checked += 1
+        costs = [point["cost"] for point in result["points"]]
+        assert costs == sorted(costs) or max(
+            b - a for a, b in zip(costs[1:], costs, strict=False)
+        ) <= 1e-6 * max(costs), (seed, costs)
+        top = result["points"][-1]["target"]
+        for point in result["points"][1:-1]:
+            if point["target"] >= top - 1e-6 * max(1.0, top):
+                continue  # the top itself: a reference LP asked for exactly the most may not reach it
+            status, value = _least_cost_reference(doc, target, point["target"])
+            assert status == "optimal", seed
+            # the reported target is rounded to 6 decimals: allow what that moves the cost
+            rounding = abs(point["cost_per_unit"] or 0.0) * 1e-6
+            assert point["cost"] == pytest.approx(value, rel=1e-6, abs=1e-6 + rounding), (
+                seed,
+                point,
+            )
+            assert point["measure_value"] >= point["target"] - 1e-6 * max(1.0, point["target"])
+    assert checked >= 10
