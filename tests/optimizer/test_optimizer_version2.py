@@ -499,14 +499,7 @@ def test_a_hundred_random_version2_documents_agree_with_the_independent_lp():
         mine = result["objective"]["value"]
         assert mine == pytest.approx(value, rel=1e-6, abs=1e-6), (seed, doc["objective"])
         # every vendor within its monthly hours, recomputed from the allocation lines
-        needs = {n["id"]: n for n in doc["needs"]}
-        used = {}
-        for line in result["allocations"]:
-            period = needs[line["need"]]["period"]
-            first = _month(period["start"])
-            for month in range(first, first + period["months"]):
-                key = (line["vendor"], month)
-                used[key] = used.get(key, 0.0) + line["hours"] / period["months"]
+        used = _monthly_hours(doc, result)
         for cap in doc["capacities"]:
             assert used.get((cap["vendor"], _month(cap["month"])), 0.0) <= cap["hours"] + 1e-5
     assert agreed["optimal"] >= 50 and agreed["infeasible"] >= 5, agreed
@@ -561,7 +554,7 @@ def test_frontier_points_are_the_least_cost_at_their_level_on_random_documents(m
         top = result["points"][-1]["target"]
         for point in result["points"][1:-1]:
             if point["target"] >= top - 1e-6 * max(1.0, top):
-                continue  # the top itself: a reference LP asked for exactly the most may not reach it
+                continue  # the top: a reference LP asked for exactly the most may miss it
             status, value = _least_cost_reference(doc, target, point["target"])
             assert status == "optimal", seed
             # the reported target is rounded to 6 decimals: allow what that moves the cost
@@ -571,4 +564,41 @@ def test_frontier_points_are_the_least_cost_at_their_level_on_random_documents(m
                 point,
             )
             assert point["measure_value"] >= point["target"] - 1e-6 * max(1.0, point["target"])
+    assert checked >= 10
+
+
+def _monthly_hours(doc, result):
+    needs = {n["id"]: n for n in doc["needs"]}
+    used = {}
+    for line in result["allocations"]:
+        period = needs[line["need"]]["period"]
+        first = _month(period["start"])
+        for month in range(first, first + period["months"]):
+            key = (line["vendor"], month)
+            used[key] = used.get(key, 0.0) + line["hours"] / period["months"]
+    return used
+
+
+def test_adding_a_need_never_lets_a_vendor_exceed_its_monthly_hours():
+    checked = 0
+    for seed in range(30):
+        doc = random_v2_document(seed)
+        doc["objective"] = "min_cost"
+        extra = copy.deepcopy(doc["needs"][0])
+        extra["id"] = "EXTRA"
+        doc["needs"].append(extra)  # the same work again, in the same months
+        first = doc["needs"][0]["id"]
+        doc["offers"] += [
+            {**offer, "need": "EXTRA"} for offer in doc["offers"] if offer["need"] == first
+        ]
+        result = optimizer.solve(copy.deepcopy(doc))
+        if result["status"] != "optimal":
+            continue
+        checked += 1
+        used = _monthly_hours(doc, result)
+        for cap in doc["capacities"]:
+            assert (
+                used.get((cap["vendor"], _month(cap["month"])), 0.0)
+                <= cap["hours"] * (1 + 1e-9) + 1e-6
+            ), seed
     assert checked >= 10
