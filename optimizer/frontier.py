@@ -25,7 +25,6 @@ tolerance) is reported as no change.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -35,7 +34,7 @@ from typing import TypedDict
 import numpy as np
 
 from optimizer.explain import explain_infeasible
-from optimizer.frontier_v2 import MEASURES, frontier_v2
+from optimizer.frontier_v2 import MEASURES, frontier_v2, solver_for, stopped, without_target
 from optimizer.model import INF, AllocationModel, build_model, cost_vector
 from optimizer.problem import Document, parse_problem
 from optimizer.solve import (
@@ -44,10 +43,8 @@ from optimizer.solve import (
     SolveOutcome,
     Solver,
     SolverSession,
-    SolverUnavailable,
     hold_optimum,
     keep_within,
-    make_solver,
 )
 from optimizer.status import Status
 from optimizer.totals import clean
@@ -138,16 +135,6 @@ def frontier(
         }
 
 
-def _stopped(done: int, total: int) -> Document:
-    return {
-        "status": Status.STOPPED,
-        "points": [],
-        "errors": [
-            {"field": "$", "message": f"stopped by the caller after {done} of {total} points"}
-        ],
-    }
-
-
 @dataclass
 class _Sweep:
     """The one solver session of a frontier run, and every run made on it."""
@@ -198,18 +185,10 @@ def _frontier(
         ]
     if errors or problem is None:
         return _invalid(errors)
-    problem = dataclasses.replace(
-        problem, targets=dataclasses.replace(problem.targets, min_avg_impact=None)
-    )
-    try:
-        solver = solver or make_solver(problem.options)
-    except SolverUnavailable as exc:
-        return {
-            "status": Status.ERROR,
-            "error_code": "solver_unavailable",
-            "points": [],
-            "errors": [{"field": "options.solver", "message": str(exc)}],
-        }
+    problem = without_target(problem, "min_avg_impact")
+    solver, refusal = solver_for(problem, solver)
+    if solver is None:
+        return refusal
     deadline = Deadline(problem.options.time_limit)
     model = build_model(problem)
     sweep = _Sweep(model, solver.open(model), deadline, [])
@@ -224,10 +203,10 @@ def _frontier(
         return {"status": Status.TIME_LIMIT, "points": [], "errors": []}
     levels = _levels(anchors, points)
     if on_point is not None and on_point(0, len(levels)) is False:
-        return _stopped(0, len(levels))
-    result_points, stopped = _points(sweep, anchors, levels, on_point)
-    if stopped:
-        return _stopped(len(result_points), len(levels))
+        return stopped(0, len(levels))
+    result_points, was_stopped = _points(sweep, anchors, levels, on_point)
+    if was_stopped:
+        return stopped(len(result_points), len(levels))
     _no_decrease(result_points)
     statuses = {point["status"] for point in result_points}
     status = (

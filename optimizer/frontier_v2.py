@@ -87,19 +87,10 @@ def frontier_v2(
     """The version 2 frontier of a parsed problem (see the module docstring); the same shape
     as `optimizer.frontier`, plus `measure`."""
     started = time.perf_counter()
-    target = MEASURES[measure][0]
-    problem = dataclasses.replace(
-        problem, targets=dataclasses.replace(problem.targets, **{target: None})
-    )
-    try:
-        solver = solver or make_solver(problem.options)
-    except SolverUnavailable as exc:
-        return {
-            "status": Status.ERROR,
-            "error_code": "solver_unavailable",
-            "points": [],
-            "errors": [{"field": "options.solver", "message": str(exc)}],
-        }
+    problem = without_target(problem, MEASURES[measure][0])
+    solver, refusal = solver_for(problem, solver)
+    if solver is None:
+        return refusal
     deadline = Deadline(problem.options.time_limit)
     model = build_model(problem)
     sweep = _Sweep(model, solver, deadline)
@@ -119,7 +110,7 @@ def frontier_v2(
     step = (high - low) / (points - 1) if points > 1 else 0.0
     levels = [low + step * k for k in range(points - 1)] + [high] if points > 1 else [low]
     if on_point is not None and on_point(0, len(levels)) is False:
-        return _stopped(0, len(levels))
+        return stopped(0, len(levels))
     sweep.session.start_from(basis)
     found: list[dict[str, Any]] = []
     for level in levels:
@@ -132,7 +123,7 @@ def frontier_v2(
             price = _slope(model, outcome, measure)
         found.append(_point(model, measure, level, outcome, plan, price))
         if on_point is not None and on_point(len(found), len(levels)) is False:
-            return _stopped(len(found), len(levels))
+            return stopped(len(found), len(levels))
     statuses = {point["status"] for point in found}
     return {
         "status": Status.OPTIMAL
@@ -150,6 +141,26 @@ def frontier_v2(
             "iterations": sum(iterations or 0 for _, iterations in sweep.runs),
         },
     }
+
+
+def without_target(problem: Problem, name: str) -> Problem:
+    """The problem with the target a frontier sweeps removed (every other target held)."""
+    return dataclasses.replace(
+        problem, targets=dataclasses.replace(problem.targets, **{name: None})
+    )
+
+
+def solver_for(problem: Problem, solver: Solver | None) -> tuple[Solver | None, Document]:
+    """(the solver to sweep with, {}) or (None, the frontier document saying it is missing)."""
+    try:
+        return solver or make_solver(problem.options), {}
+    except SolverUnavailable as exc:
+        return None, {
+            "status": Status.ERROR,
+            "error_code": "solver_unavailable",
+            "points": [],
+            "errors": [{"field": "options.solver", "message": str(exc)}],
+        }
 
 
 def _value(model: AllocationModel, plan: FloatArray, measure: str) -> float:
@@ -248,7 +259,8 @@ def _point(
     return point
 
 
-def _stopped(done: int, total: int) -> Document:
+def stopped(done: int, total: int) -> Document:
+    """The document of a sweep its caller stopped after `done` of `total` points."""
     return {
         "status": Status.STOPPED,
         "points": [],

@@ -177,32 +177,48 @@ def add_monthly_capacity_constraints(rows: _Rows, problem: Problem, columns: Col
     period: Σ (hours_per_unit / months) · x over the vendor's offers whose need runs that
     month ≤ hours. Only months with a stated capacity and some such offer get a row."""
     caps = problem.capacities
-    if not len(caps):
+    if not len(caps) or not columns.n_x:
         return
     w = columns.width
-    months = np.array([need.months or 1 for need in problem.needs], dtype=float)
+    months = np.array([need.months or 1 for need in problem.needs], dtype=np.int64)
     first = np.array(
-        [-1 if need.first_month is None else need.first_month for need in problem.needs]
+        [-1 if need.first_month is None else need.first_month for need in problem.needs],
+        dtype=np.int64,
     )
-    for i, month, hours in zip(
-        caps.vendor.tolist(), caps.month.tolist(), caps.hours.tolist(), strict=True
-    ):
-        members = columns.of_vendor(i)
-        need = columns.x_need[members]
-        running = (first[need] <= month) & (month < first[need] + months[need])
-        members = members[running]
-        if not members.size:
-            continue
-        rows.add(
-            f"capacity_v{i:0{w}d}_m{month_text(month).replace('-', '_')}",
-            "vendor_capacity",
-            members,
-            columns.x_hours[members] / months[columns.x_need[members]],
-            -INF,
-            hours,
-            vendor=i,
-            month=month,
-        )
+    # every (x column, month it runs), then the capacity row of its vendor that month, if any
+    span = months[columns.x_need]
+    k = np.repeat(np.arange(columns.n_x), span)
+    offset = np.arange(k.size) - np.repeat(np.cumsum(span) - span, span)
+    month = first[columns.x_need][k] + offset
+    low, high = int(min(caps.month.min(), month.min())), int(max(caps.month.max(), month.max()))
+    width = high - low + 1
+    cap_key = caps.vendor * width + (caps.month - low)  # sorted: caps are by (vendor, month)
+    key = columns.x_vendor[k] * width + (month - low)
+    row = np.searchsorted(cap_key, key)
+    found = (row < cap_key.size) & (cap_key[np.minimum(row, cap_key.size - 1)] == key)
+    k, row = k[found], row[found]
+    order = np.lexsort((k, row))  # by capacity row, then column
+    k, row = k[order], row[order]
+    used, counts = np.unique(row, return_counts=True)
+    if not used.size:
+        return
+    names = [
+        f"capacity_v{i:0{w}d}_m{month_text(m).replace('-', '_')}"
+        for i, m in zip(caps.vendor[used].tolist(), caps.month[used].tolist(), strict=True)
+    ]
+    rows.add_many(
+        names,
+        "vendor_capacity",
+        counts,
+        k,
+        columns.x_hours[k] / months[columns.x_need[k]],
+        np.full(used.size, -INF),
+        caps.hours[used],
+        np.full(used.size, -1),
+        caps.vendor[used],
+        np.full(used.size, -1),
+        caps.month[used],
+    )
 
 
 def add_total_definitions(rows: _Rows, problem: Problem, columns: Columns) -> None:
@@ -380,16 +396,18 @@ def add_need_target_constraints(rows: _Rows, problem: Problem, columns: Columns)
     w = columns.width
     member = impact_vendors(problem)[columns.x_vendor].astype(float)
     need_start = np.searchsorted(columns.x_need, np.arange(len(problem.needs) + 1))
+    impact_hours = columns.x_impact * columns.x_hours
+    quality_hours = columns.x_quality * columns.x_hours
+    impact_spend = member * columns.x_price
     for j, need in enumerate(problem.needs):
         cols = np.arange(need_start[j], need_start[j + 1])
-        for kind, target, values in (
-            ("need_avg_impact", need.min_avg_impact, columns.x_impact * columns.x_hours),
-            ("need_avg_quality", need.min_avg_quality, columns.x_quality * columns.x_hours),
-            ("need_impact_spend_share", need.min_impact_spend_share, member * columns.x_price),
+        for kind, target, values, weight in (
+            ("need_avg_impact", need.min_avg_impact, impact_hours, columns.x_hours),
+            ("need_avg_quality", need.min_avg_quality, quality_hours, columns.x_hours),
+            ("need_impact_spend_share", need.min_impact_spend_share, impact_spend, columns.x_price),
         ):
             if target is None:
                 continue
-            weight = columns.x_price if kind == "need_impact_spend_share" else columns.x_hours
             rows.add(
                 f"{kind}_n{j:0{w}d}",
                 kind,

@@ -9,7 +9,11 @@ An admin is a member of its own organization. A rule that names "admin" next to 
 admits an admin only when its organization is of a kind those roles belong to: the buyer-side
 reads (buyer, executive, admin) admit a buyer organization's admin, not a vendor's; a rule that
 names "admin" alone (user administration) admits every admin, and the records it reaches are
-scoped to the admin's own organization. The operator holds the platform role: it creates
+scoped to the admin's own organization. A vendor organization's admin also acts as that vendor
+(`ACTS_AS`): a rule naming "vendor" admits it, and the vendor records' scopes keep it to its own
+organization's profile, offers and disclosures. Why: an invited vendor's first user is its
+organization's admin, and it must answer the buyer's disclosure campaign without first creating a
+second user (README, "Who administers what"). The operator holds the platform role: it creates
 organizations and sees counts across tenants, and the models' scopes give it no tenant's records.
 """
 
@@ -27,6 +31,9 @@ from procure.accounts.models import ROLES_BY_KIND
 from procure.extensions import db
 
 ROLES = ("admin", "buyer", "vendor", "executive", "operator")
+# The role an organization's admin also acts as, by the organization's kind: a vendor
+# organization's admin keeps its vendor's records (a buyer organization's admin only reads).
+ACTS_AS = {"vendor": "vendor"}
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -48,7 +55,10 @@ class Rule:
             return True
         if user.role != "admin" or self.roles == {"admin"}:
             return user.role in self.roles
-        members = set(ROLES_BY_KIND[user.organization.kind]) - {"admin"}
+        kind = user.organization.kind
+        if ACTS_AS.get(kind) in self.roles:
+            return True
+        members = set(ROLES_BY_KIND[kind]) - {"admin"}
         return "admin" in self.roles and bool(self.roles & members)
 
 

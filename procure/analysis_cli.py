@@ -117,11 +117,19 @@ def optimize_command(problem_json: str, output: str | None):
 @click.argument("problem_json", type=click.Path(dir_okay=False))
 @click.option("--points", default=11, show_default=True, type=click.IntRange(2, 200))
 @click.option(
+    "--measure",
+    type=click.Choice(["impact", "hours"]),
+    default="impact",
+    show_default=True,
+    help="Sweep average impact, or impact-worker hours (version 2 documents).",
+)
+@click.option(
     "-o", "--output", type=click.Path(dir_okay=False), help="File to write; stdout when absent."
 )
-def frontier_command(problem_json: str, points: int, output: str | None):
-    """Sweep least cost against average impact: N points on one warm-started model."""
+def frontier_command(problem_json: str, points: int, measure: str, output: str | None):
+    """Sweep least cost against average impact (or impact-worker hours with --measure hours):
+    N points; a version 1 document on one warm-started model."""
     import optimizer  # here: loads pulp, highspy and numpy (~0.25 s), which other commands skip
 
-    result = optimizer.frontier(_read_problem(problem_json), points)
+    result = optimizer.frontier(_read_problem(problem_json), points, measure=measure)
     _write(json.dumps(result, indent=2) + "\n", output)

@@ -22,6 +22,8 @@ from procure.accounts.routes import blp as accounts_api
 from procure.accounts.services import SESSION_STAMP_KEY, session_stamp, user_for_token
 from procure.accounts.views import bp as accounts_pages
 from procure.api_fields import MAX_RECORD_ID
+from procure.campaigns.routes import blp as campaigns_api
+from procure.campaigns.views import bp as campaign_pages
 from procure.disclosures.routes import blp as disclosures_api
 from procure.disclosures.views import bp as disclosure_pages
 from procure.docs import ErrorResponses
@@ -40,6 +42,8 @@ from procure.needs.views import bp as need_pages
 from procure.notifications.routes import blp as notifications_api
 from procure.notifications.views import bp as notification_pages
 from procure.platform import blp as platform_api
+from procure.rates.routes import blp as rates_api
+from procure.rates.views import bp as rate_pages
 from procure.scenarios.routes import blp as scenarios_api
 from procure.scenarios.views import bp as scenario_pages
 from procure.scoring.routes import blp as scoring_api
@@ -158,6 +162,8 @@ def _register_blueprints(app: Flask) -> None:
     api.register_blueprint(platform_api)
     api.register_blueprint(invitations_api)
     api.register_blueprint(notifications_api)
+    api.register_blueprint(campaigns_api)
+    api.register_blueprint(rates_api)
     app.register_blueprint(accounts_pages)
     app.register_blueprint(docs_pages)
     app.register_blueprint(health)
@@ -169,6 +175,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(job_pages)
     app.register_blueprint(invitation_pages)
     app.register_blueprint(notification_pages)
+    app.register_blueprint(campaign_pages)
+    app.register_blueprint(rate_pages)
 
 
 def _authenticate_bearer():

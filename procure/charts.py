@@ -28,6 +28,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from optimizer import Status
+from procure.states import CampaignVendorState
 
 # ---------------------------------------------------------------------------------------------
 # Colours: the one definition.
@@ -43,6 +44,14 @@ TRACK = "#eef0f3"  # the part of a bar not earned
 OTHERS = "#94a3b8"  # the bar that sums the vendors not named
 PILLAR_COLOURS = {"impact": IMPACT, "cost": COST, "quality": QUALITY, "knock_out": KNOCK_OUT}
 PILLARS = ("impact", "cost", "quality")
+# A campaign's response bar: answered in strong colours, still awaited in pale ones.
+CAMPAIGN_STATE_COLOURS = {
+    CampaignVendorState.REVIEWED: IMPACT,
+    CampaignVendorState.SUBMITTED: "#5eb3a9",
+    CampaignVendorState.DRAFT_STARTED: "#f2c572",
+    CampaignVendorState.REGISTERED: "#cbd2da",
+    CampaignVendorState.INVITED: TRACK,
+}
 
 FONT_FAMILY = "DejaVu Sans, Helvetica Neue, Arial, sans-serif"
 CHART_WIDTH = 504.0  # the report's text column: 210 mm − 2 × 16 mm margins ≈ 7 in = 504 pt
@@ -238,18 +247,38 @@ def _finite(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def solved_points(points: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    """Frontier points with status "optimal" (the default) and a number for impact and cost,
-    by impact."""
+FRONTIER_AXES = {
+    "impact": (
+        "avg_impact",
+        "Average impact score of the allocation (0–100)",
+        "Least cost at each average impact",
+        "Average impact",
+    ),
+    "hours": (
+        "impact_worker_hours",
+        "Impact-worker hours of the allocation",
+        "Least cost at each number of impact-worker hours",
+        "Impact-worker hours",
+    ),
+}
+"""A frontier's measure → (its points' key, the x-axis label, the legend, the point label)."""
+
+
+def solved_points(
+    points: Sequence[Mapping[str, Any]], measure: str = "impact"
+) -> list[Mapping[str, Any]]:
+    """Frontier points with status "optimal" (the default) and a number for the measure
+    (average impact, or impact-worker hours) and cost, by the measure."""
+    key = FRONTIER_AXES.get(measure, FRONTIER_AXES["impact"])[0]
     return sorted(
         (
             point
             for point in points
             if point.get("status", Status.OPTIMAL) == Status.OPTIMAL
-            and _finite(point.get("avg_impact"))
+            and _finite(point.get(key))
             and _finite(point.get("cost"))
         ),
-        key=lambda point: point["avg_impact"],
+        key=lambda point: point[key],
     )
 
 
@@ -320,19 +349,21 @@ def frontier_chart(
     points: Sequence[Mapping[str, Any]],
     chosen: Mapping[str, Any] | None = None,
     chosen_label: str = "This scenario",
+    measure: str = "impact",
 ) -> Markup | None:
-    """Least cost ($) against average impact (0–100 points), the chosen plan ringed and named
-    `chosen_label`.
+    """Least cost ($) against average impact (0–100 points), or against impact-worker hours
+    for `measure` "hours", the chosen plan ringed and named `chosen_label`.
 
     Only points with status "optimal" (and numbers for both) are drawn; None when there is none.
     """
-    solved = solved_points(points)
+    key, axis_label, legend_text, point_label = FRONTIER_AXES.get(measure, FRONTIER_AXES["impact"])
+    solved = solved_points(points, measure)
     if not solved:
         return None
-    if chosen and not (_finite(chosen.get("avg_impact")) and _finite(chosen.get("cost"))):
+    if chosen and not (_finite(chosen.get(key)) and _finite(chosen.get("cost"))):
         chosen = None
     width, height = CHART_WIDTH, 202.0
-    all_x = [p["avg_impact"] for p in solved] + ([chosen["avg_impact"]] if chosen else [])
+    all_x = [p[key] for p in solved] + ([chosen[key]] if chosen else [])
     all_y = [p["cost"] for p in solved] + ([chosen["cost"]] if chosen else [])
     low, high = min(all_y), max(all_y)
     pad = (high - low) * 0.12 or max(abs(high) * 0.02, 1.0)
@@ -365,7 +396,7 @@ def frontier_chart(
         _text(
             (x0 + x1) / 2,
             height - 4,
-            "Average impact score of the allocation (0–100)",
+            axis_label,
             AXIS_LABEL_SIZE,
             anchor="middle",
         )
@@ -383,7 +414,7 @@ def frontier_chart(
     )
 
     path = " ".join(
-        f"{'M' if index == 0 else 'L'}{_number(sx(p['avg_impact']))},{_number(sy(p['cost']))}"
+        f"{'M' if index == 0 else 'L'}{_number(sx(p[key]))},{_number(sy(p['cost']))}"
         for index, p in enumerate(solved)
     )
     data = [
@@ -400,8 +431,11 @@ def frontier_chart(
     data += [
         _element(
             "circle",
-            _title(f"Average impact {p['avg_impact']:.1f}: {money_label(p['cost'])}"),
-            cx=sx(p["avg_impact"]),
+            _title(
+                f"{point_label} {p[key]:,.{0 if measure == 'hours' else 1}f}: "
+                f"{money_label(p['cost'])}"
+            ),
+            cx=sx(p[key]),
             cy=sy(p["cost"]),
             r=2.4,
             fill=IMPACT,
@@ -410,12 +444,12 @@ def frontier_chart(
     ]
     taken: list[_Box] = [  # what the legend must not cover: the line, then the ring and its label
         (x - 3, y - 3, x + 3, y + 3)
-        for x, y in _along([(sx(p["avg_impact"]), sy(p["cost"])) for p in solved])
+        for x, y in _along([(sx(p[key]), sy(p["cost"])) for p in solved])
     ]
-    entries = [("frontier", "Least cost at each average impact")]
+    entries = [("frontier", legend_text)]
     if chosen:
         entries.append(("chosen", "This scenario"))
-        cx, cy = sx(chosen["avg_impact"]), sy(chosen["cost"])
+        cx, cy = sx(chosen[key]), sy(chosen["cost"])
         data.append(_chosen_ring(cx, cy))
         # A frontier rises to the right, so no line runs up-left or down-right of a point on it:
         # the label goes up-left, or down-right when the point is in the left third of the chart.
@@ -448,9 +482,15 @@ def frontier_chart(
         corners[0],
     )
     legend = _legend(entries, legend_x, legend_y)
-    summary = f"Least cost against average impact: {len(solved)} points" + (
-        f", {clean_text(chosen_label)} at impact {chosen['avg_impact']:.1f} and cost "
-        f"{money_label(chosen['cost'])}"
+    at = (
+        f"{chosen[key]:,.0f} impact-worker hours"
+        if chosen and measure == "hours"
+        else f"impact {chosen[key]:.1f}"
+        if chosen
+        else ""
+    )
+    summary = f"Least cost against {point_label.lower()}: {len(solved)} points" + (
+        f", {clean_text(chosen_label)} at {at} and cost {money_label(chosen['cost'])}"
         if chosen
         else ""
     )
@@ -572,6 +612,56 @@ def stacked_bar(
         x += bar
     label = ", ".join(f"{p} {float(points.get(p, 0.0)):.1f}" for p in PILLARS)
     return _svg(width, height, f"Points by pillar: {label}", "".join(parts), class_="bar")
+
+
+def response_bar(
+    counts: Mapping[CampaignVendorState, int], width: int = 560, height: int = 18
+) -> Markup:
+    """A campaign's vendors as one horizontal bar, a part per state in CAMPAIGN_STATE_COLOURS
+    (reviewed first, then submitted: the answered share reads from the left)."""
+    total = sum(counts.values())
+    x = 0.0
+    parts = [_element("rect", width=width, height=height, fill=TRACK)]
+    for state in reversed(CampaignVendorState):
+        count = counts.get(state, 0)
+        if not total or not count:
+            continue
+        part = width * count / total
+        parts.append(
+            _element(
+                "rect",
+                _title(f"{state.value.replace('_', ' ')}: {count}"),
+                x=x,
+                y=0,
+                width=part,
+                height=height,
+                fill=CAMPAIGN_STATE_COLOURS[state],
+            )
+        )
+        x += part
+    label = ", ".join(
+        f"{state.value.replace('_', ' ')} {counts.get(state, 0)}"
+        for state in reversed(CampaignVendorState)
+    )
+    return _svg(
+        width, height, f"Vendors by state: {label}", "".join(parts), class_="bar campaign-bar"
+    )
+
+
+def swatch(colour: str) -> Markup:
+    """A small square of `colour`, for a legend line (hidden from screen readers)."""
+    return Markup(
+        _element(
+            "svg",
+            _element("rect", width=12, height=12, rx=2, fill=colour, stroke=GRID),
+            xmlns="http://www.w3.org/2000/svg",
+            class_="swatch",
+            width=12,
+            height=12,
+            viewBox="0 0 12 12",
+            aria_hidden="true",
+        )
+    )
 
 
 def pillar_legend() -> Markup:

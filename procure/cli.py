@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import date
 
 import click
 from flask import current_app
@@ -60,11 +61,16 @@ def demo_command(host: str, port: int, no_serve: bool):
 
 
 def _start_reaper(app) -> None:
-    """Reap silent jobs in the background while this process serves or works (reads never do)."""
+    """Reap silent jobs in the background while this process serves or works (reads never do),
+    and run the daily rounds (campaign reminders, mail digests) on the scheduler thread."""
     # here: the runner loads the jobs area and Celery when installed (~0.05 s); serve and work only
     from procure.jobs.runner import Reaper
+    from procure.scheduler import Scheduler  # here: as the Reaper
 
     Reaper(app, float(app.config["JOB_STALE_SECONDS"])).start()
+    interval = float(app.config["SCHEDULE_INTERVAL_SECONDS"])
+    if interval > 0:
+        Scheduler(app, interval).start()
 
 
 @main.command("worker")
@@ -114,6 +120,57 @@ def jobs_reap():
 
     reaped = reap_and_commit()
     click.echo(f"Marked {reaped} stale job(s) failed.")
+
+
+def _day(value: str | None) -> date | None:
+    """A --today option: a YYYY-MM-DD date, or exit 2 naming the option."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        click.echo(f"error: today: {value!r} is not a date (YYYY-MM-DD).", err=True)
+        sys.exit(2)
+
+
+@main.group("campaigns")
+def campaigns_group():
+    """Disclosure campaigns."""
+
+
+@campaigns_group.command("remind")
+@click.option("--today", help="The day to remind for (YYYY-MM-DD, UTC); default: today.")
+@with_appcontext
+def campaigns_remind(today: str | None):
+    """Remind the vendors that campaigns still await, 7 days and 1 day before each deadline and
+    weekly for four weeks after it; each vendor at most once a day (cron-able; `procure worker`
+    and the embedded server also do it every schedule_interval_seconds)."""
+    # here: the scheduler loads the campaigns area and the web app's models, which
+    # `procure optimize/score/frontier` must not pay for
+    from procure.scheduler import remind_campaigns
+
+    reminded = remind_campaigns(_day(today))
+    click.echo(f"Reminded {reminded} vendor(s).")
+
+
+@main.group("notifications")
+def notifications_group():
+    """Notifications."""
+
+
+@notifications_group.command("digest")
+@click.option("--today", help="The day of the digest (YYYY-MM-DD, UTC); default: today.")
+@with_appcontext
+def notifications_digest(today: str | None):
+    """Mail each user its unread notifications not mailed yet, of the kinds it wants by email,
+    at most once a day (needs smtp_url; cron-able, and run by the scheduler too)."""
+    if not current_app.config.get("SMTP_URL"):
+        click.echo("No mail server is set up (smtp_url): nothing to send.")
+        return
+    from procure.scheduler import mail_digests  # here: as in campaigns_remind
+
+    sent = mail_digests(_day(today))
+    click.echo(f"Mailed {sent} digest(s).")
 
 
 @main.group("users")

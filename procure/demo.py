@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
 from procure.accounts.models import Organization, User
 from procure.accounts.services import create_organization, create_user
 from procure.audit.services import SYSTEM
-from procure.demo_vendors import load_demo_vendors
+from procure.campaigns.models import Campaign
+from procure.campaigns.progress import today_utc
+from procure.campaigns.services import create_campaign
+from procure.demo_vendors import VENDORS, load_demo_vendors
 from procure.extensions import db
 from procure.needs.models import Need
 from procure.needs.services import create_need
+from procure.settings import read_toml, resource_dir
+from procure.vendors.models import Vendor
 
 
 @dataclass(frozen=True)
@@ -95,6 +100,7 @@ def load_demo() -> list[DemoLogin]:
     buyer = db.session.scalars(select(User).where(User.email == "buyer@northwind.example")).one()
     load_demo_vendors(buyer)
     load_demo_needs(buyer)
+    load_demo_campaigns(buyer)
     return list(DEMO_LOGINS)
 
 
@@ -148,3 +154,51 @@ def load_demo_needs(buyer: User) -> None:
                 buyer,
             )
     db.session.flush()
+
+
+DEMO_CAMPAIGNS = resource_dir("config") / "demo" / "campaigns.toml"
+
+
+def load_demo_campaigns(buyer: User, today: date | None = None) -> int:
+    """The demo buyer's campaigns (config/demo/campaigns.toml) that it has not started yet, each
+    started `started_days_ago` days before `today` and due `deadline_days` after it; how many
+    were started."""
+    today = today or today_utc()
+    emails = {spec.slug: spec.user_email for spec in VENDORS}
+    started = 0
+    for spec in read_toml(DEMO_CAMPAIGNS)["campaigns"]:
+        exists = db.session.scalar(
+            select(Campaign.id).where(
+                Campaign.organization_id == buyer.organization_id, Campaign.title == spec["title"]
+            )
+        )
+        if exists is not None:
+            continue
+        on = today - timedelta(days=spec["started_days_ago"])
+        vendor_ids = db.session.scalars(
+            select(Vendor.id)
+            .join(User, User.organization_id == Vendor.organization_id)
+            .where(User.email.in_([emails[slug] for slug in spec["vendors"]]))
+            .order_by(Vendor.name)
+        ).all()
+        fields = {
+            key: spec.get(key) for key in ("title", "year", "period_start", "period_end", "message")
+        }
+        # started on `on`, as the buyer would have then (the deadline was not past on that day)
+        created = create_campaign(
+            buyer,
+            {
+                **fields,
+                "deadline": today + timedelta(days=spec["deadline_days"]),
+                "vendor_ids": list(vendor_ids),
+                "emails": spec["emails"],
+            },
+            on,
+        )
+        moment = datetime.combine(on, time(9, 0), tzinfo=UTC)
+        created.campaign.created_at = moment
+        for request in created.campaign.requests:
+            request.created_at = moment
+        started += 1
+    db.session.flush()
+    return started

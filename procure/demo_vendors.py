@@ -14,7 +14,9 @@ the clock is to leave out reporting periods that have not ended yet.
 The vendors and their sites' wage benchmarks are data, in config/demo/vendors.toml and
 config/demo/wage_zones.toml (the benchmarks name the public sources they are modelled on);
 this module reads them into `VendorSpec` and `WageZone` values, draws the figures and calls
-the services. `capacity_per_period` on offers is a month of work.
+the services. A vendor's capacity is labour hours per month (its people × 160 hours × 55 %
+sellable), with a change per month of `growth`; an offer's `capacity_per_period` is its own cap
+in units per month (the people on the service, their hours over the offer's `hours_per_unit`).
 
 Actors: every service takes the user it acts for and records it in the audit events; the
 vendor's own user acts for the vendor, the demo buyer reviews.
@@ -46,7 +48,7 @@ from procure.disclosures.services import (
     update_draft,
 )
 from procure.extensions import db
-from procure.reference import reference
+from procure.reference import seed_reference
 from procure.settings import read_toml, resource_dir
 from procure.states import ReviewDecision
 from procure.vendors.categories import service_categories
@@ -110,6 +112,7 @@ class OfferSpec:
     quality: float
     share: float  # share of the workforce on this service, for the capacity
     currency: str = "USD"
+    hours_per_unit: float | None = None  # the vendor's own figure; items and tasks only
 
 
 @dataclass(frozen=True)
@@ -155,6 +158,7 @@ class VendorSpec:
     evidence_files: tuple[tuple[int, str], ...] = ()  # (year, section) with a file attached
     knockout: tuple[int, str] | None = None  # (year, site) paying entry wages below the minimum
     email: str | None = None
+    growth: Mapping[str, int] = field(default_factory=dict)  # "YYYY-MM" -> headcount from then
 
     @property
     def user_email(self) -> str:
@@ -314,6 +318,20 @@ def _check_vendor(spec: VendorSpec, zones: Mapping[str, WageZone], where: str) -
             raise DemoDataError(f"{where}, evidence_files: unknown section {section!r}")
     if spec.knockout and spec.knockout[1] not in {site.name for site in spec.sites}:
         raise DemoDataError(f"{where}, knockout: {spec.knockout[1]!r} is not one of its sites")
+    for offer in spec.offers:
+        category = service_categories().get(offer.category)
+        if category is None:
+            raise DemoDataError(f"{where}, offers: unknown service category {offer.category!r}")
+        if (category.unit == "hour") != (offer.hours_per_unit is None):
+            raise DemoDataError(
+                f"{where}, offers: {offer.category!r} is counted in {category.unit}s: "
+                + ("leave hours_per_unit out" if category.unit == "hour" else "give hours_per_unit")
+            )
+    for month in spec.growth:
+        try:
+            date.fromisoformat(f"{month}-01")
+        except ValueError:
+            raise DemoDataError(f"{where}, growth: {month!r} is no month (YYYY-MM)") from None
 
 
 DEMO_DATA = resource_dir("config") / "demo"
@@ -354,7 +372,8 @@ def _split(total: int, weights: Mapping[str, float]) -> dict[str, int]:
 
 
 def _usd_per_unit(currency: str, on: date) -> float:
-    return reference().fx.to_usd(1.0, currency, on).usd_amount
+    # the seed rates (config/fx.toml): the demo's figures are the same in every database
+    return seed_reference().fx.to_usd(1.0, currency, on).usd_amount
 
 
 def _workforce(spec: VendorSpec, rng: random.Random, carry: _Carry) -> dict[str, Any]:
@@ -544,13 +563,34 @@ def _incomplete(document: Mapping[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in document.items() if key not in ("evidence", "training")}
 
 
+def _two_figures(amount: float) -> float:
+    """`amount` rounded to two significant figures (at least 1), as a vendor would state it."""
+    magnitude = 10 ** max(0, len(str(int(amount))) - 2)
+    return float(max(1, round(amount / magnitude)) * magnitude)
+
+
+def _sellable_hours(headcount: int) -> float:
+    """Labour hours per month: 160 hours a person, 55 % of it sellable."""
+    return headcount * 160 * 0.55
+
+
+def _vendor_capacity(spec: VendorSpec, headcount: int) -> dict[str, Any]:
+    """The vendor's monthly labour hours now, and from each month of its growth onward."""
+    return {
+        "capacity_hours_per_month": _two_figures(_sellable_hours(headcount)),
+        "capacity_changes": [
+            {
+                "from_month": date.fromisoformat(f"{month}-01"),
+                "hours_per_month": _two_figures(_sellable_hours(people)),
+            }
+            for month, people in sorted(spec.growth.items())
+        ],
+    }
+
+
 def _capacity(offer: OfferSpec, headcount: int) -> float:
-    """Units per month: the people on this service, 160 hours each, 55 % of it sellable."""
-    hours = headcount * offer.share * 160 * 0.55
-    per_hour = {"item": 40.0, "task": 0.3 if offer.category == "recruitment" else 1.5}
-    units = hours * per_hour.get(service_categories()[offer.category].unit, 1.0)
-    magnitude = 10 ** max(0, len(str(int(units))) - 2)
-    return float(max(1, round(units / magnitude)) * magnitude)
+    """Units per month: the hours of the people on this service over the hours one unit takes."""
+    return _two_figures(_sellable_hours(headcount) * offer.share / (offer.hours_per_unit or 1.0))
 
 
 # --- loading -------------------------------------------------------------------------------
@@ -711,6 +751,7 @@ def load_demo_vendors(buyer_user: User) -> int:
                     }
                     for site in spec.sites
                 ],
+                **_vendor_capacity(spec, latest_headcount),
             },
             user,
         )
@@ -722,6 +763,7 @@ def load_demo_vendors(buyer_user: User) -> int:
                     "unit": service_categories()[offer.category].unit,
                     "price": Decimal(offer.price),
                     "currency": offer.currency,
+                    "hours_per_unit": offer.hours_per_unit,
                     "capacity_per_period": _capacity(offer, latest_headcount),
                     "quality": offer.quality,
                     "active": True,

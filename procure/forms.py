@@ -27,11 +27,13 @@ def form_body(
     null_if_blank: Collection[str] = (),
     absent_if_blank: Collection[str] = (),
     checkboxes: Collection[str] = (),
+    verbatim: Collection[str] = (),
 ) -> dict[str, Any]:
     """The body the API would receive for this page form, for `schema` to load.
 
     Each input is named by its path in the body: `title`, `targets.budget`, `sites.0.name`.
-    Text is stripped; a number keeps its text for the schema to read, without thousands
+    Text is stripped, except in the fields named in `verbatim` (passwords, whose spaces count);
+    a number keeps its text for the schema to read, without thousands
     separators (1,200). A blank field is absent when it is a number or named in
     `absent_if_blank`, null when named in `null_if_blank`, and "" otherwise. A list takes every
     value sent under its name; `checkboxes` are lists that are empty when no box is ticked (the
@@ -48,6 +50,8 @@ def form_body(
             value = [text for text in sent if text] if present else ABSENT
         elif isinstance(field, fields.Dict):
             value = _entries(form, name, field.value_field)
+        elif name in verbatim and name in form:
+            value = form[name]
         elif name in form:
             value = _scalar(form[name], field)
             if value in ("", ABSENT) and name in null_if_blank:
@@ -149,10 +153,3 @@ def form_int(text: str | None) -> int | None:
     except ValueError:  # also "²", which str.isdigit() accepts
         return None
     return number if 0 <= number <= MAX_RECORD_ID else None
-
-
-def show_field_errors(form, failed) -> None:
-    """Show a service's ValidationFailed at the fields of a WTForms form (each named field must
-    exist on the form)."""
-    for field, messages in failed.errors.items():
-        getattr(form, field).errors = list(messages)

@@ -85,6 +85,16 @@ def send_committed() -> None:
         deliver(db.session.info[COMMITTED].pop(0))
 
 
+def absolute_url(path: str) -> str:
+    """The address of an app-relative path ("/notifications") for a mail: the setting public_url,
+    else this request's address; outside a request (a command, the scheduler) without public_url,
+    the path itself, which the mail then names as a page to open after signing in."""
+    base = current_app.config.get("PUBLIC_URL") or (
+        request.host_url if has_request_context() else ""
+    )
+    return base.rstrip("/") + path if base else path
+
+
 def deliver(outgoing: Outgoing) -> None:
     try:
         _send(current_app.config["SMTP_URL"], _sender(), outgoing)

@@ -2,26 +2,33 @@
 
 from procure.accounts.models import ApiToken, Organization, SignInThrottle, User
 from procure.audit.models import AuditEvent
+from procure.campaigns.models import Campaign, CampaignRequest
 from procure.disclosures.models import Disclosure, Evidence
 from procure.invitations.models import Invitation
 from procure.jobs.models import Job
 from procure.needs.models import Need
-from procure.notifications.models import Notification
+from procure.notifications.models import MailSettings, Notification
+from procure.rates.models import ExchangeRate
 from procure.scenarios.models import Scenario
 from procure.scoring.models import CustomMetric, ScoreSnapshot, ScoringProfile
-from procure.vendors.models import Offer, Vendor
+from procure.vendors.models import Offer, OfferCapacityChange, Vendor, VendorCapacityChange
 
 __all__ = [
     "ApiToken",
     "AuditEvent",
+    "Campaign",
+    "CampaignRequest",
     "Disclosure",
     "CustomMetric",
     "Evidence",
+    "ExchangeRate",
     "Invitation",
     "Job",
+    "MailSettings",
     "Need",
     "Notification",
     "Offer",
+    "OfferCapacityChange",
     "Organization",
     "Scenario",
     "ScoreSnapshot",
@@ -29,4 +36,5 @@ __all__ = [
     "SignInThrottle",
     "User",
     "Vendor",
+    "VendorCapacityChange",
 ]

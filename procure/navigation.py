@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask, current_app, request, url_for
 from flask_login import current_user
 
-from procure.access import rule_for
+from procure.access import Rule, roles, rule_for
 from procure.notifications.services import unread_count
 
 
@@ -19,6 +19,9 @@ class NavItem:
     endpoint: str
     # how many things wait behind the entry for this user (shown in text after the label)
     count: Callable[[Any], int] | None = None
+    # who gets the entry when fewer should than the page admits (a page everyone may read that
+    # only those who keep it need in the navigation); None: everyone the page admits
+    audience: Rule | None = None
 
 
 NAV_ITEMS = (
@@ -34,9 +37,11 @@ NAV_ITEMS = (
     NavItem("Profiles", "scoring_pages.profiles"),
     NavItem("Reviews", "disclosure_pages.queue"),
     NavItem("Data", "disclosure_pages.table"),
+    NavItem("Campaigns", "campaign_pages.index"),
     NavItem("Invitations", "invitation_pages.index"),
     NavItem("Users", "accounts_pages.admin_users"),
     NavItem("Organizations", "accounts_pages.admin_organizations"),
+    NavItem("Exchange rates", "rate_pages.index", audience=roles("operator")),
     NavItem("Notifications", "notification_pages.index", count=unread_count),
 )
 
@@ -47,6 +52,8 @@ def nav_items() -> list[dict]:
     for item in NAV_ITEMS:
         rule = rule_for(current_app, item.endpoint, "GET")
         if rule is None or not rule.admits(current_user):
+            continue
+        if item.audience is not None and not item.audience.admits(current_user):
             continue
         items.append(
             {

@@ -2,10 +2,11 @@
 
 Countries (ISO 3166-1) and currencies (ISO 4217) come from pycountry, completed and corrected by
 config/countries.toml and config/currencies.toml (what pycountry lacks: each country's wage
-currency, each currency's kind and minor units, codes the app keeps after ISO dropped them);
-rates come from config/fx.toml. The caller names the folder (the app passes
-`procure.settings.resource_dir("config")`). Pure Python: no app, no database, so validation and
-scoring can be tested on their own.
+currency, each currency's kind and minor units, codes the app keeps after ISO dropped them).
+Exchange rates are data the platform operator maintains in the database (procure.rates);
+config/fx.toml only seeds them (migration 0016), and `load_reference` reads it as the seed. The
+caller names the folder (the app passes `procure.settings.resource_dir("config")`). Pure Python:
+no app, no database, so validation and scoring can be tested on their own.
 """
 
 from __future__ import annotations
@@ -82,6 +83,20 @@ class UsdConversion:
         return iter((self.usd_amount, self.rate, self.rate_date, self.source))
 
 
+class MissingExchangeRate(LookupError):
+    """A currency without any rate to USD: it cannot be converted on any day.
+
+    `currency` is the code asked for; `convertible` the codes that can be (USD among them)."""
+
+    def __init__(self, currency: str, convertible: list[str]):
+        super().__init__(
+            f"No exchange rate to USD for currency {currency!r}; "
+            f"currencies with rates: {', '.join(convertible)}."
+        )
+        self.currency = currency
+        self.convertible = convertible
+
+
 class FxTable:
     """Dated rates to USD, looked up by currency and day."""
 
@@ -92,21 +107,34 @@ class FxTable:
         self._rates = {
             code: sorted(found, key=lambda rate: rate.date) for code, found in by_currency.items()
         }
+        self._dates = {code: [rate.date for rate in found] for code, found in self._rates.items()}
 
     @property
     def currencies(self) -> frozenset[str]:
         """Codes that have at least one rate (USD is always convertible and not listed)."""
         return frozenset(self._rates)
 
+    def convertible(self) -> list[str]:
+        """Every code an amount can be converted from, USD included, in code order."""
+        return sorted({*self._rates, "USD"})
+
+    def has_rate(self, currency: str) -> bool:
+        """Whether amounts in `currency` convert to USD on every day (USD always does)."""
+        return currency == "USD" or currency in self._rates
+
+    def rates(self) -> list[FxRate]:
+        """Every rate, by currency and date."""
+        return [rate for code in sorted(self._rates) for rate in self._rates[code]]
+
     def rate_on(self, currency: str, on: date) -> tuple[FxRate, bool]:
         """The latest rate dated on or before `on`; else the earliest later one, flagged True.
 
-        Raises LookupError naming the currency when it has no rate at all.
+        Raises MissingExchangeRate (a LookupError) naming the currency when it has no rate.
         """
         rates = self._rates.get(currency)
         if not rates:
-            raise LookupError(f"No exchange rate to USD for currency {currency!r} in {FX_FILE}.")
-        position = bisect.bisect_right([rate.date for rate in rates], on)
+            raise MissingExchangeRate(currency, self.convertible())
+        position = bisect.bisect_right(self._dates[currency], on)
         if position == 0:
             return rates[0], True
         return rates[position - 1], False
@@ -115,7 +143,7 @@ class FxTable:
         """Convert `amount` of `currency` to US dollars at the rate in force on `on`.
 
         USD converts at 1 (dated `on`, source "identity"). See `rate_on` for which rate is
-        chosen; a LookupError names a currency without rates.
+        chosen; MissingExchangeRate (a LookupError) names a currency without rates.
         """
         if currency == "USD":
             return UsdConversion(float(amount), 1.0, on, "identity")
@@ -123,6 +151,13 @@ class FxTable:
         return UsdConversion(
             amount * rate.usd_per_unit, rate.usd_per_unit, rate.date, rate.source, is_after
         )
+
+    def try_to_usd(self, amount: float, currency: str, on: date) -> UsdConversion | None:
+        """As `to_usd`, but None for a currency without rates: for readers of stored figures,
+        which treat the amount as not disclosed (and say why) rather than fail."""
+        if not self.has_rate(currency):
+            return None
+        return self.to_usd(amount, currency, on)
 
 
 @dataclass(frozen=True)
@@ -134,7 +169,7 @@ class Reference:
 
 def load_reference(config_dir: Path | str) -> Reference:
     """pycountry's countries and currencies completed by the overrides in `config_dir`, and
-    the FX rates there.
+    the FX rates there (the seed of the database's rates).
 
     Raises ReferenceDataError when a file is malformed, naming the file and entry, so a
     bad edit to config fails at start-up rather than at a vendor's submission.

@@ -64,6 +64,7 @@ class ReviewDecision(StrEnum):
 class Objective(StrEnum):
     MIN_COST = "min_cost"
     MAX_IMPACT = "max_impact"
+    MAX_IMPACT_WORKER_HOURS = "max_impact_worker_hours"
 
 
 class FrontierStatus(StrEnum):
@@ -94,6 +95,35 @@ class InvitationState(StrEnum):
     ACCEPTED = "accepted"  # used once: a vendor organization registered or joined through it
     REVOKED = "revoked"  # the buyer withdrew it
     EXPIRED = "expired"  # not used before expires_at
+
+
+class CampaignStatus(StrEnum):
+    """A buyer's disclosure campaign (procure.campaigns), read from its deadline and its vendors'
+    states, never stored."""
+
+    OPEN = "open"  # the deadline has not passed and some vendors have not answered yet
+    PAST_DEADLINE = "past_deadline"  # the deadline has passed and some vendors have not answered
+    ANSWERED = "answered"  # every vendor asked has submitted (or had its disclosure reviewed)
+
+
+class CampaignVendorState(StrEnum):
+    """Where one vendor asked by a campaign stands, read from its invitation and its disclosure of
+    the campaign's period; in this order. "Overdue" is not a state of its own: a vendor still
+    invited, registered or with a draft once the deadline has passed is overdue."""
+
+    INVITED = "invited"  # asked by email: the invitation is not accepted (yet)
+    REGISTERED = "registered"  # on the platform, with no disclosure of the period
+    DRAFT_STARTED = "draft_started"  # a draft of the period, not submitted
+    SUBMITTED = "submitted"  # a version of the period is submitted, not reviewed by the buyer
+    REVIEWED = "reviewed"  # the campaign's buyer organization verified or rejected it
+
+
+# the vendors a campaign still waits for: they are reminded, and overdue past the deadline
+AWAITED_CAMPAIGN_STATES = (
+    CampaignVendorState.INVITED,
+    CampaignVendorState.REGISTERED,
+    CampaignVendorState.DRAFT_STARTED,
+)
 
 
 def check_in(column: str, values: type[StrEnum] | tuple[StrEnum, ...]) -> str:

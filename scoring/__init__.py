@@ -24,6 +24,7 @@ from scoring.errors import (
 )
 from scoring.explain import explanation_table
 from scoring.formulas import Formula, FormulaError, compile_formula
+from scoring.offers import best_offers
 from scoring.peers import peer_percentiles
 from scoring.pipeline import ScoreResult, WhatIf, score_table, what_if
 from scoring.profile import Profile, load_profile, profile_from_dict
@@ -56,6 +57,7 @@ __all__ = [
     "add_metric",
     "ahp_pairs",
     "ahp_weights",
+    "best_offers",
     "judgement_matrix",
     "catalog_from_dict",
     "compile_formula",

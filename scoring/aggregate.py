@@ -15,7 +15,12 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from scoring.contract import CATEGORY_COLUMN, PAY_PERIOD_COLUMN
+from scoring.contract import (
+    CATEGORY_COLUMN,
+    LOWEST_PRICE_COLUMN,
+    PAY_PERIOD_COLUMN,
+    UNIT_COLUMN,
+)
 from scoring.normalise import goalpost_scores
 
 _DIGIT_RUNS = re.compile(r"(\d+)")
@@ -24,12 +29,27 @@ VendorIds = Sequence[object] | npt.NDArray[Any]
 """Vendor ids in table order: a sequence or a 1-d array (ints or text)."""
 
 
-def cost_pillar(vendors: pd.DataFrame) -> npt.NDArray[np.float64]:
-    """Lowest price offered in the vendor's service category divided by the vendor's price
-    (0-1; 1 for the cheapest vendor of its category). Prices are > 0 in a checked table."""
+def lowest_prices(vendors: pd.DataFrame) -> npt.NDArray[np.float64]:
+    """Per vendor, the lowest price per unit it is compared with: the lowest price on the rows
+    of its category and unit, or its row's ``lowest_price`` (which also counts offers that are
+    on no row) when that is lower. Never above the vendor's own price. Rows without a unit
+    form one group per category."""
     price = vendors["price"]
-    lowest = price.groupby(vendors[CATEGORY_COLUMN], sort=False).transform("min")
-    pillar: npt.NDArray[np.float64] = (lowest / price).to_numpy(dtype=float)
+    group = [vendors[CATEGORY_COLUMN], vendors[UNIT_COLUMN]]
+    on_rows = price.groupby(group, sort=False, dropna=False).transform("min")
+    lowest: npt.NDArray[np.float64] = np.fmin(  # fmin: an empty lowest_price (NaN) is skipped
+        on_rows.to_numpy(dtype=float), vendors[LOWEST_PRICE_COLUMN].to_numpy(dtype=float)
+    )
+    return lowest
+
+
+def cost_pillar(vendors: pd.DataFrame) -> npt.NDArray[np.float64]:
+    """The lowest price per unit of the vendor's category and unit (:func:`lowest_prices`)
+    divided by the vendor's price (0-1; 1 for the cheapest offer). Prices are > 0 in a
+    checked table; no price is rounded here."""
+    pillar: npt.NDArray[np.float64] = lowest_prices(vendors) / vendors["price"].to_numpy(
+        dtype=float
+    )
     return pillar
 
 

@@ -3,6 +3,16 @@
 One row per vendor. An empty cell means "not disclosed". ``pay_period`` applies to all four
 wage columns; ``training_spend_usd`` is already in US dollars. The disclosure columns, their
 order and the vocabularies are those of the disclosure field table, :mod:`scoring.fields`.
+
+The offer columns describe the one offer a vendor is scored on (its best offer, see
+:func:`scoring.offers.best_offers`): ``category``, ``price`` (per unit, one currency for the
+whole table, not rounded) and ``quality`` (0-1) are required; ``unit`` (hour, item, task, ...)
+and ``lowest_price`` are optional. Prices compare only within one category and unit.
+``lowest_price`` is the lowest price per unit among *all* offers of the row's category and unit,
+including offers that are not on any row (a vendor's other offers, vendors without a row); the
+cost pillar compares with it or with the lowest price on the rows, whichever is lower. A table
+without ``unit`` treats every row of a category as one unit; without ``lowest_price``, only the
+rows' prices count.
 """
 
 from __future__ import annotations
@@ -17,8 +27,12 @@ from scoring.fields import WEEKS_PER_PAY_PERIOD as WEEKS_PER_PAY_PERIOD
 ID_COLUMN = "vendor_id"
 CATEGORY_COLUMN = "category"
 PAY_PERIOD_COLUMN = "pay_period"
+UNIT_COLUMN = "unit"
+LOWEST_PRICE_COLUMN = "lowest_price"
 # Columns from the vendor's offer rather than its disclosure.
 OFFER_COLUMNS = (ID_COLUMN, CATEGORY_COLUMN, "price", "quality")
+# Offer columns a table may leave out (see the module docstring); read when present.
+OPTIONAL_COLUMNS = (UNIT_COLUMN, LOWEST_PRICE_COLUMN)
 
 
 # Wages are per pay period; the other disclosure columns are grouped by their section.
@@ -45,6 +59,8 @@ EVIDENCE_COLUMNS = {
 NUMBER_COLUMNS = ("price", "quality", *DISCLOSURE_NUMBER_COLUMNS, *WAGE_COLUMNS)
 
 REQUIRED_COLUMNS = (*OFFER_COLUMNS, *COLUMN_FIELDS)
+# The columns of a checked table: the required ones, then the optional ones (filled when absent).
+TABLE_COLUMNS = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
 
 
 def hourly_field(wage_column: str) -> str:

@@ -15,10 +15,10 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from scoring.contract import EVIDENCE_COLUMNS, ID_COLUMN, SECTIONS
+from scoring.contract import EVIDENCE_COLUMNS, ID_COLUMN, SECTIONS, UNIT_COLUMN
 from scoring.result import ScoreTables
 
-COST_LABEL = "Price: lowest in category / this price"
+COST_LABEL = "Price: lowest in category and unit / this price"
 QUALITY_LABEL = "Delivery quality"
 EXPLANATION_COLUMNS = (
     ID_COLUMN,
@@ -42,8 +42,9 @@ EXPLANATION_COLUMNS = (
 def explanation_table(result: ScoreTables) -> pd.DataFrame:
     """One row per vendor and scorecard line, with the columns of ``EXPLANATION_COLUMNS``:
 
-    - ``raw_value`` in ``unit`` (the metric value; the price for ``cost``; the 0-1 quality
-      for ``quality``), NaN when not disclosed, and ``not_disclosed`` True then;
+    - ``raw_value`` in ``unit`` (the metric value; the price for ``cost``, in "price per
+      hour" when the offer's unit is known; the 0-1 quality for ``quality``), NaN when not
+      disclosed, and ``not_disclosed`` True then;
     - ``normalised`` 0-1 (for ``cost`` and ``quality`` rows: the pillar value);
     - ``section``, ``evidence_level`` and ``evidence_factor`` (0-1) for metric rows;
     - ``weight``: weight inside the pillar (metric weight for impact metrics, 1 for cost and
@@ -92,7 +93,11 @@ def explanation_table(result: ScoreTables) -> pd.DataFrame:
     )
     price = vendors["price"].to_numpy(dtype=float)
     quality = vendors["quality"].to_numpy(dtype=float)
-    cost_rows = _pillar_rows(result, "cost", COST_LABEL, "price per unit", price, metric_count)
+    price_units = [
+        f"price per {unit}" if isinstance(unit, str) else "price per unit"
+        for unit in vendors[UNIT_COLUMN].to_numpy(dtype=object)
+    ]
+    cost_rows = _pillar_rows(result, "cost", COST_LABEL, price_units, price, metric_count)
     quality_rows = _pillar_rows(result, "quality", QUALITY_LABEL, "0-1", quality, metric_count + 1)
     knocked_out = scores["knocked_out"].to_numpy()
     knockout_rows = pd.DataFrame(
@@ -116,12 +121,13 @@ def _pillar_rows(
     result: ScoreTables,
     pillar: str,
     label: str,
-    unit: str,
+    unit: str | list[str],
     raw: npt.NDArray[np.float64],
     order: int,
 ) -> pd.DataFrame:
     """One scorecard row per vendor for the single-criterion cost or quality pillar
-    (``raw`` is the price or the quality; NaN = not disclosed, which a price never is)."""
+    (``raw`` is the price or the quality; NaN = not disclosed, which a price never is;
+    ``unit`` one for all vendors or one per vendor)."""
     return pd.DataFrame(
         {
             ID_COLUMN: result.scores.index.to_numpy(),

@@ -21,11 +21,14 @@ from scoring.contract import (
     EVIDENCE_COLUMNS,
     EVIDENCE_LEVELS,
     ID_COLUMN,
+    LOWEST_PRICE_COLUMN,
     NUMBER_COLUMNS,
     OUTPUT_COLUMNS,
     PAY_PERIOD_COLUMN,
     PAY_PERIODS,
     REQUIRED_COLUMNS,
+    TABLE_COLUMNS,
+    UNIT_COLUMN,
     WAGE_COLUMNS,
 )
 from scoring.errors import CellError, TableError
@@ -76,14 +79,16 @@ def validate_vendor_table(table: pd.DataFrame) -> pd.DataFrame:
     Accepts text cells (as read from CSV) or typed columns. Raises :class:`TableError` with a
     :class:`~scoring.errors.CellError` per problem: a missing required column; a missing or
     duplicate ``vendor_id``; a missing ``category`` or ``price``; a cell that is not a finite
-    number; a negative number; a price of 0; a quality outside 0-1; an unknown ``pay_period``
-    (hour, week, month, year), or none when a wage is given; an unknown evidence level.
+    number; a negative number; a price or ``lowest_price`` of 0; a quality outside 0-1; an
+    unknown ``pay_period`` (hour, week, month, year), or none when a wage is given; an unknown
+    evidence level.
 
-    The result has the contract columns only, in contract order, a fresh 0..n-1 index,
-    numbers as float64 (NaN = not disclosed), text stripped (None = empty), ``pay_period``
-    and the evidence levels as categoricals of their allowed values (case ignored), and an
-    empty evidence cell read as ``none``. Vendor ids keep their type (ints stay ints; text
-    is stripped).
+    The result has the contract columns only (``TABLE_COLUMNS``: the required ones, then the
+    optional ``unit`` and ``lowest_price``, empty when the table lacks them), a fresh 0..n-1
+    index, numbers as float64 (NaN = not disclosed), text stripped (None = empty), ``unit``
+    lower-cased, ``pay_period`` and the evidence levels as categoricals of their allowed values
+    (case ignored), and an empty evidence cell read as ``none``. Vendor ids keep their type
+    (ints stay ints; text is stripped).
     """
     missing = [column for column in REQUIRED_COLUMNS if column not in table.columns]
     if missing:
@@ -100,6 +105,7 @@ def validate_vendor_table(table: pd.DataFrame) -> pd.DataFrame:
     _flag(errors, "price", np.isnan(price) & ~unreadable["price"], "is required")
     _flag(errors, "price", price == 0, "must be greater than 0")
     _flag(errors, "quality", (quality > 1) & ~np.isnan(quality), "must be between 0 and 1")
+    unit, lowest = _optional_offer_columns(table, errors)
     pay_period, period_given = _check_choice(table[PAY_PERIOD_COLUMN], PAY_PERIODS, errors)
     wage_given = np.logical_or.reduce([~np.isnan(numbers[column]) for column in WAGE_COLUMNS])
     missing_period = wage_given & ~period_given
@@ -108,15 +114,17 @@ def validate_vendor_table(table: pd.DataFrame) -> pd.DataFrame:
     for column in EVIDENCE_COLUMNS.values():
         choices[column], _ = _check_choice(table[column], EVIDENCE_LEVELS, errors, empty="none")
     if errors:
-        order = {column: position for position, column in enumerate(REQUIRED_COLUMNS)}
+        order = {column: position for position, column in enumerate(TABLE_COLUMNS)}
         raise TableError(sorted(errors, key=lambda error: (error.row, order[error.column])))
     checked: dict[str, npt.NDArray[Any] | pd.Categorical[str]] = {
         ID_COLUMN: ids.to_numpy(),
         CATEGORY_COLUMN: category.to_numpy(),
+        UNIT_COLUMN: unit,
+        LOWEST_PRICE_COLUMN: lowest,
     }
     checked |= numbers
     checked |= choices
-    return pd.DataFrame({column: checked[column] for column in REQUIRED_COLUMNS})
+    return pd.DataFrame({column: checked[column] for column in TABLE_COLUMNS})
 
 
 def output_table(result: ScoreTables) -> pd.DataFrame:
@@ -157,6 +165,24 @@ def _text(column: pd.Series) -> pd.Series:
     """Stripped text as objects; empty or missing cells become None."""
     codes, values = _distinct_text(column, lower=False)
     return pd.Series(values[codes], index=column.index)
+
+
+def _optional_offer_columns(
+    table: pd.DataFrame, errors: list[CellError]
+) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.float64]]:
+    """``unit`` (stripped, lower-cased text; None when empty or absent) and ``lowest_price``
+    (NaN when empty or absent; flagged like a price when given)."""
+    if UNIT_COLUMN in table.columns:
+        codes, values = _distinct_text(table[UNIT_COLUMN], lower=True)
+        unit = values[codes]
+    else:
+        unit = np.full(len(table), None, dtype=object)
+    if LOWEST_PRICE_COLUMN in table.columns:
+        lowest, _ = _check_numbers(table[LOWEST_PRICE_COLUMN], LOWEST_PRICE_COLUMN, errors)
+        _flag(errors, LOWEST_PRICE_COLUMN, lowest == 0, "must be greater than 0")
+    else:
+        lowest = np.full(len(table), np.nan)
+    return unit, lowest
 
 
 def _check_ids(column: pd.Series, errors: list[CellError]) -> pd.Series:

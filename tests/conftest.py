@@ -16,7 +16,7 @@ import re
 import pytest
 from flask.testing import FlaskClient
 from hypothesis import settings as hypothesis_settings
-from sqlalchemy import text
+from sqlalchemy import insert, text
 from werkzeug.security import generate_password_hash
 
 from procure import create_app
@@ -86,7 +86,32 @@ def _empty_tables():
     else:
         for table in tables:
             db.session.execute(table.delete())
+    _seed_exchange_rates()
     db.session.commit()
+
+
+def _seed_exchange_rates():
+    """The rates migration 0016 seeds from config/fx.toml, back after the tables are emptied."""
+    from procure.db import utcnow
+    from procure.rates.models import ExchangeRate
+    from procure.reference import seed_reference
+
+    now = utcnow()
+    db.session.execute(
+        insert(ExchangeRate),
+        [
+            {
+                "currency": rate.currency,
+                "effective_date": rate.date,
+                "usd_per_unit": rate.usd_per_unit,
+                "source": rate.source,
+                "version": 1,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for rate in seed_reference().fx.rates()
+        ],
+    )
 
 
 class IsolatedClient(FlaskClient):
@@ -467,3 +492,38 @@ def start_worker(app, broker, migrated, tmp_path):
     yield start
     for worker in workers:
         worker.kill()
+
+
+# ---------------------------------------------------------------- mail
+
+
+@pytest.fixture
+def smtp_sink(app):
+    """A real SMTP server (aiosmtpd) on a free port of 127.0.0.1; the app's smtp_url points at
+    it. Yields the list of (recipients, email.message.EmailMessage) it received. (The invitation
+    tests keep a module fixture of the same name and shape.)"""
+    import socket
+    from email import message_from_bytes
+    from email.policy import default as default_policy
+
+    from aiosmtpd.controller import Controller
+
+    received = []
+
+    class Sink:
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+            message = message_from_bytes(envelope.content, policy=default_policy)
+            received.append((envelope.rcpt_tos, message))
+            return "250 Message accepted for delivery"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Sink(), hostname="127.0.0.1", port=port)
+    controller.start()
+    app.config.update(SMTP_URL=f"smtp://127.0.0.1:{port}", SMTP_FROM="Procure <mail@procure.test>")
+    try:
+        yield received
+    finally:
+        controller.stop()
+        app.config.update(SMTP_URL="", SMTP_FROM="")

@@ -1,16 +1,50 @@
-from marshmallow import Schema, fields, validate
+"""The accounts' bodies, read alike by the API and by the pages (sign-in, account, users,
+organizations): a page form is loaded by the schema of the API call that takes the same input, so
+its errors name the same fields and say the same words."""
+
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from procure.access import ROLES
 from procure.accounts.models import ORGANIZATION_KINDS, TENANT_KINDS
 from procure.api_fields import RecordId
 
+REQUIRED = "This field is required."
+PASSWORDS_DIFFER = "The two new passwords differ."
+
+
+class TextLength(validate.Length):
+    """validate.Length that tells an empty text that it is required, as a page form that was left
+    blank is told (a body that leaves the field out is told marshmallow's "Missing data")."""
+
+    def __call__(self, value: Any) -> Any:
+        if value == "":
+            raise ValidationError(REQUIRED)
+        return super().__call__(value)
+
+
+def Email(**kwargs: Any) -> fields.String:  # noqa: N802 - used like a field class
+    """An email address as typed; the services check its form and whether it is taken."""
+    return fields.String(validate=TextLength(min=3, max=254), **kwargs)
+
+
+def Password(**kwargs: Any) -> fields.String:  # noqa: N802 - used like a field class
+    """A password as typed, never dumped; the services apply the password policy."""
+    return fields.String(load_only=True, validate=TextLength(min=1, max=1000), **kwargs)
+
+
+def PersonName(**kwargs: Any) -> fields.String:  # noqa: N802 - used like a field class
+    return fields.String(validate=TextLength(min=1, max=200), **kwargs)
+
 
 class TokenRequestSchema(Schema):
-    email = fields.String(required=True, validate=validate.Length(min=3, max=254))
-    password = fields.String(
-        required=True, load_only=True, validate=validate.Length(min=1, max=1000)
-    )
-    name = fields.String(load_default="API token", validate=validate.Length(max=100))
+    """Credentials for a token; the sign-in page loads `email` and `password`, the account page's
+    new-token form loads `name`."""
+
+    email = Email(required=True)
+    password = Password(required=True)
+    name = fields.String(load_default="API token", validate=TextLength(min=1, max=100))
 
 
 class TokenSchema(Schema):
@@ -40,19 +74,17 @@ class OrganizationCreateSchema(Schema):
 
     name = fields.String(
         required=True,
-        validate=validate.Length(min=1, max=200),
+        validate=TextLength(min=1, max=200),
         metadata={
             "description": "Unique once case, compatibility forms and spacing are set aside; "
             "invisible and control characters are refused"
         },
     )
     kind = fields.String(required=True, validate=validate.OneOf(TENANT_KINDS))
-    admin_email = fields.String(required=True, validate=validate.Length(min=3, max=254))
-    admin_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    admin_password = fields.String(
+    admin_email = Email(required=True)
+    admin_name = PersonName(required=True)
+    admin_password = Password(
         required=True,
-        load_only=True,
-        validate=validate.Length(min=1, max=1000),
         metadata={"description": "By the password policy; give it to the admin privately"},
     )
 
@@ -115,24 +147,48 @@ class UserCreateSchema(Schema):
         required=True,
         metadata={"description": "Your own organization's: an admin adds users to it only"},
     )
-    email = fields.String(required=True, validate=validate.Length(min=3, max=254))
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    email = Email(required=True)
+    name = PersonName(required=True)
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
-    password = fields.String(
-        required=True, load_only=True, validate=validate.Length(min=1, max=1000)
-    )
+    password = Password(required=True)
 
 
 class PasswordResetSchema(Schema):
-    password = fields.String(
+    password = Password(
         required=True,
-        load_only=True,
-        validate=validate.Length(min=1, max=1000),
         metadata={
             "description": "The new password, by the password policy (at least 12 characters, "
             "not a common one)"
         },
     )
+
+
+def _same_twice(data: dict[str, Any], field: str, again: str, message: str) -> None:
+    """Refuse, naming `again`, a second typing of a password that differs from the first."""
+    if again in data and field in data and data[again] != data[field]:
+        raise ValidationError(message, again)
+
+
+class PasswordResetFormSchema(PasswordResetSchema):
+    """The administrator's page: the API's new password, typed twice."""
+
+    confirm_password = Password(required=True)
+
+    @validates_schema
+    def _confirmed(self, data: dict[str, Any], **kwargs: Any) -> None:
+        _same_twice(data, "password", "confirm_password", PASSWORDS_DIFFER)
+
+
+class PasswordChangeSchema(Schema):
+    """Changing one's own password (a page only: a token cannot change its user's password)."""
+
+    current_password = Password(required=True)
+    new_password = Password(required=True)
+    confirm_password = Password(required=True)
+
+    @validates_schema
+    def _confirmed(self, data: dict[str, Any], **kwargs: Any) -> None:
+        _same_twice(data, "new_password", "confirm_password", PASSWORDS_DIFFER)
 
 
 class TokensRevokedSchema(Schema):

@@ -6,25 +6,24 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
+from marshmallow import Schema
 from werkzeug.wrappers import Response
 
 from procure.access import PUBLIC, SIGNED_IN, access, get_scoped_or_404, roles, scoped_select
 from procure.accounts import services
-from procure.accounts.forms import (
-    ConfirmForm,
-    OrganizationForm,
-    PasswordChangeForm,
-    PasswordResetForm,
-    SignInForm,
-    TokenForm,
-    UserForm,
-)
 from procure.accounts.limits import sign_in_attempts
-from procure.accounts.models import ApiToken, User
+from procure.accounts.models import ROLES_BY_KIND, TENANT_KINDS, ApiToken, User
+from procure.accounts.schemas import (
+    OrganizationCreateSchema,
+    PasswordChangeSchema,
+    PasswordResetFormSchema,
+    TokenRequestSchema,
+    UserCreateSchema,
+)
 from procure.audit.services import record_event
 from procure.errors import ValidationFailed
 from procure.extensions import db
-from procure.forms import show_field_errors
+from procure.forms import form_body, load_form
 from procure.platform import PLATFORM_COUNTS, platform_summary
 from procure.scenarios.models import Scenario
 from procure.scenarios.review import actual_against_projected, projected_impact
@@ -33,6 +32,28 @@ from procure.states import ScenarioStatus
 from procure.transactions import attempt, discard, keep_when_refused, writes
 
 bp = Blueprint("accounts_pages", __name__)
+
+TOKEN_NAME = "API token"  # the new-token form's name until the user types another
+
+
+def load_page_form(schema: Schema) -> dict[str, Any]:
+    """The request's form loaded by `schema` (an API schema, or a page's next to it): a refused
+    field raises ValidationFailed naming it as the API does. Secrets (the schema's load_only
+    fields: passwords) are read as typed, spaces included."""
+    secrets = [name for name, field in schema.load_fields.items() if field.load_only]
+    return load_form(schema, form_body(schema, request.form, verbatim=secrets))
+
+
+def typed(*names: str) -> dict[str, str]:
+    """The text typed into these fields of the request's form, to show again (never a password)."""
+    return {name: request.form.get(name, "").strip() for name in names}
+
+
+def first_role(kind: str) -> str:
+    """The role a new user of an organization of `kind` gets unless the admin picks another: the
+    first that is not admin, so adding an administrator takes a deliberate choice."""
+    roles_of_kind = ROLES_BY_KIND[kind]
+    return next((role for role in roles_of_kind if role != "admin"), roles_of_kind[0])
 
 
 def _safe_next(target: str | None) -> str:
@@ -51,21 +72,24 @@ def _safe_next(target: str | None) -> str:
 def sign_in():
     if current_user.is_authenticated and request.method == "GET":
         return redirect(url_for("accounts_pages.home"))
-    form = SignInForm()
+    errors: dict[str, list[str]] = {}
+    refusal = None
     status = 200
-    if form.validate_on_submit():
+    if request.method == "POST":
         try:
-            user = services.authenticate(form.email.data, form.password.data)
+            credentials = load_page_form(TokenRequestSchema(only=("email", "password")))
+            user = services.authenticate(credentials["email"], credentials["password"])
+        except ValidationFailed as failed:  # a blank field: no attempt was made
+            errors, status = failed.errors, 422
         except services.SignInRefused as refused:
             keep_when_refused()  # failed attempts must count
-            form.form_errors.append(refused.message)
-            status = refused.code
+            refusal, status = refused.message, refused.code
         else:
             open_session(user)
             return redirect(_safe_next(request.args.get("next")))
-    elif request.method == "POST":
-        status = 400 if form.csrf_token.errors else 422
-    return render_template("accounts/sign_in.html", form=form), status
+    return render_template(
+        "accounts/sign_in.html", errors=errors, refusal=refusal, values=typed("email")
+    ), status
 
 
 def open_session(user: User) -> None:
@@ -125,24 +149,35 @@ def _scenario_overview() -> dict:
 @access(SIGNED_IN)
 @writes
 def account():
-    form = TokenForm()
-    new_secret = None
-    if form.validate_on_submit():
-        _, new_secret = services.issue_token(current_user._get_current_object(), form.name.data)
-        form = TokenForm(formdata=None)
-    return _account_page(token_form=form, new_secret=new_secret)
+    if request.method == "GET":
+        return _account_page()
+    try:
+        name = load_page_form(TokenRequestSchema(only=("name",)))["name"]
+    except ValidationFailed as failed:
+        return _account_page(
+            token_errors=failed.errors, token_name=typed("name")["name"], status=422
+        )
+    _, new_secret = services.issue_token(current_user._get_current_object(), name)
+    return _account_page(new_secret=new_secret)
 
 
-def _account_page(token_form=None, password_form=None, new_secret=None, status=200):
-    """The account page with the given forms (fresh, empty ones for those not given)."""
+def _account_page(
+    *,
+    token_errors: dict[str, list[str]] | None = None,
+    token_name: str = TOKEN_NAME,
+    password_errors: dict[str, list[str]] | None = None,
+    new_secret: str | None = None,
+    status: int = 200,
+):
+    """The account page, its forms showing the given errors (none for those not given)."""
     tokens = db.session.scalars(scoped_select(ApiToken).order_by(ApiToken.id.desc())).all()
     return render_template(
         "accounts/account.html",
         tokens=tokens,
         new_secret=new_secret,
-        form=TokenForm(formdata=None) if token_form is None else token_form,
-        password_form=PasswordChangeForm(formdata=None) if password_form is None else password_form,
-        revoke_form=ConfirmForm(),
+        token_errors=token_errors or {},
+        token_name=token_name,
+        password_errors=password_errors or {},
         is_live=services.token_is_live,
         min_password_length=services.MIN_PASSWORD_LENGTH,
     ), status
@@ -154,23 +189,22 @@ def _account_page(token_form=None, password_form=None, new_secret=None, status=2
 def change_password():
     """Change one's own password: this session goes on (renewed), every other session ends;
     API tokens are kept (they are listed, and revocable, on the same page)."""
-    form = PasswordChangeForm()
-    if form.validate_on_submit():
-        user = current_user._get_current_object()
-        try:
-            services.change_password(user, form.current_password.data, form.new_password.data)
-        except ValidationFailed as failed:
-            keep_when_refused()  # a wrong current password counts towards the lockout
-            show_field_errors(form, failed)
-        else:
-            open_session(user)
-            flash(
-                "Your password is changed. Your other sessions are signed out; "
-                "your API tokens still work.",
-                "success",
-            )
-            return redirect(url_for("accounts_pages.account"))
-    return _account_page(password_form=form, status=422)
+    try:
+        passwords = load_page_form(PasswordChangeSchema())
+    except ValidationFailed as failed:  # a blank field, or two new passwords that differ
+        return _account_page(password_errors=failed.errors, status=422)
+    user = current_user._get_current_object()
+    try:
+        services.change_password(user, passwords["current_password"], passwords["new_password"])
+    except ValidationFailed as failed:
+        keep_when_refused()  # a wrong current password counts towards the lockout
+        return _account_page(password_errors=failed.errors, status=422)
+    open_session(user)
+    flash(
+        "Your password is changed. Your other sessions are signed out; your API tokens still work.",
+        "success",
+    )
+    return redirect(url_for("accounts_pages.account"))
 
 
 @bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
@@ -178,9 +212,8 @@ def change_password():
 @writes
 def revoke_token(token_id):
     token = get_scoped_or_404(ApiToken, token_id)
-    if ConfirmForm().validate_on_submit():
-        services.revoke_token(token, actor=current_user)
-        flash(f"Token “{token.name}” is revoked.", "success")
+    services.revoke_token(token, actor=current_user)
+    flash(f"Token “{token.name}” is revoked.", "success")
     return redirect(url_for("accounts_pages.account"))
 
 
@@ -190,31 +223,34 @@ def revoke_token(token_id):
 def admin_users():
     """The admin's own organization: its users, and a form to add one."""
     organization = current_user.organization
-    form = UserForm.for_organization(organization.kind)
+    errors: dict[str, list[str]] = {}
+    values = {"role": first_role(organization.kind)}
     status = 200
-    if form.validate_on_submit():
+    if request.method == "POST":
+        values = typed("name", "email", "role")
         try:
+            # the API's body less its organization: the admin's own is the only one
+            new = load_page_form(UserCreateSchema(exclude=("organization_id",)))
             user = services.create_user(
                 organization,
-                form.email.data,
-                form.name.data,
-                form.role.data,
-                form.password.data,
+                new["email"],
+                new["name"],
+                new["role"],
+                new["password"],
                 actor=current_user,
             )
         except ValidationFailed as failed:
             discard()
-            show_field_errors(form, failed)
-            status = 422
+            errors, status = failed.errors, 422
         else:
             flash(f"{user.name} can now sign in as {user.email}.", "success")
             return redirect(url_for("accounts_pages.admin_users"))
-    elif request.method == "POST":
-        status = 422
     users = db.session.scalars(scoped_select(User).order_by(User.name)).all()
     return render_template(
         "accounts/admin_users.html",
-        form=form,
+        errors=errors,
+        values=values,
+        role_options=[(role, role.title()) for role in ROLES_BY_KIND[organization.kind]],
         organization=organization,
         users=users,
         min_password_length=services.MIN_PASSWORD_LENGTH,
@@ -236,8 +272,7 @@ def _user_action(user_id: int, change: Callable[[User], Any], done: str) -> Resp
     """One confirmed change to a user of the admin's organization (another's answers 404), then
     back to the Users page; `done` names the user at its {}."""
     user = get_scoped_or_404(User, user_id)
-    if ConfirmForm().validate_on_submit():
-        attempt(lambda: change(user), done.format(f"{user.name} ({user.email})"))
+    attempt(lambda: change(user), done.format(f"{user.name} ({user.email})"))
     return redirect(url_for("accounts_pages.admin_users"))
 
 
@@ -247,14 +282,15 @@ def _user_action(user_id: int, change: Callable[[User], Any], done: str) -> Resp
 def reset_password(user_id):
     """An administrator sets a new password for a user who forgot theirs."""
     user = get_scoped_or_404(User, user_id)
-    form = PasswordResetForm()
+    errors: dict[str, list[str]] = {}
     status = 200
-    if form.validate_on_submit():
+    if request.method == "POST":
         try:
-            revoked = services.reset_password(user, form.password.data, actor=current_user)
+            password = load_page_form(PasswordResetFormSchema())["password"]
+            revoked = services.reset_password(user, password, actor=current_user)
         except ValidationFailed as failed:
             discard()
-            show_field_errors(form, failed)
+            errors, status = failed.errors, 422
         else:
             flash(
                 f"{user.name} ({user.email}) has a new password; their sessions are signed out and "
@@ -262,11 +298,9 @@ def reset_password(user_id):
                 "success",
             )
             return redirect(url_for("accounts_pages.admin_users"))
-    if request.method == "POST":
-        status = 422
     return render_template(
         "accounts/reset_password.html",
-        form=form,
+        errors=errors,
         user=user,
         min_password_length=services.MIN_PASSWORD_LENGTH,
     ), status
@@ -299,9 +333,8 @@ def reactivate_user(user_id):
 @writes
 def revoke_user_tokens(user_id):
     user = get_scoped_or_404(User, user_id)
-    if ConfirmForm().validate_on_submit():
-        revoked = services.revoke_user_tokens(user, actor=current_user)
-        flash(f"{revoked} API token(s) of {user.name} ({user.email}) revoked.", "success")
+    revoked = services.revoke_user_tokens(user, actor=current_user)
+    flash(f"{revoked} API token(s) of {user.name} ({user.email}) revoked.", "success")
     return redirect(url_for("accounts_pages.admin_users"))
 
 
@@ -311,22 +344,24 @@ def revoke_user_tokens(user_id):
 def admin_organizations():
     """The operator's page: every organization with counts of its users and records, and a form
     to create an organization with its first admin."""
-    form = OrganizationForm()
+    errors: dict[str, list[str]] = {}
+    values: dict[str, str] = {}
     status = 200
-    if form.validate_on_submit():
+    if request.method == "POST":
+        values = typed("name", "kind", "admin_name", "admin_email")
         try:
+            new = load_page_form(OrganizationCreateSchema())
             organization, admin = services.onboard_organization(
-                form.name.data,
-                form.kind.data,
-                form.admin_email.data,
-                form.admin_name.data,
-                form.admin_password.data,
+                new["name"],
+                new["kind"],
+                new["admin_email"],
+                new["admin_name"],
+                new["admin_password"],
                 actor=current_user,
             )
         except ValidationFailed as failed:
             discard()
-            show_field_errors(form, failed)
-            status = 422
+            errors, status = failed.errors, 422
         else:
             flash(
                 f"{organization.name} is created; its administrator {admin.name} can sign in as "
@@ -334,11 +369,11 @@ def admin_organizations():
                 "success",
             )
             return redirect(url_for("accounts_pages.admin_organizations"))
-    elif request.method == "POST":
-        status = 422
     return render_template(
         "accounts/admin_organizations.html",
-        form=form,
+        errors=errors,
+        values=values,
+        kind_options=[(kind, kind.title()) for kind in TENANT_KINDS],
         summary=platform_summary(),
         counted=PLATFORM_COUNTS,
         min_password_length=services.MIN_PASSWORD_LENGTH,

@@ -9,6 +9,7 @@ from procure.access import SIGNED_IN, access, get_scoped_or_404, roles, scoped_s
 from procure.disclosures import services
 from procure.disclosures.evidence_files import ALLOWED_TYPES, EvidenceRejected
 from procure.disclosures.models import Disclosure, Evidence
+from procure.disclosures.pricing import best_offers
 from procure.disclosures.schemas import (
     DisclosureCreateSchema,
     DisclosureQuerySchema,
@@ -219,7 +220,8 @@ class EvidenceDownload(MethodView):
 
 
 def export_response(fmt: str, latest_period: bool = False):
-    """The flat table of the latest visible version per vendor and period, as a download.
+    """The flat table of the latest visible version per vendor and period, as a download; the
+    offer columns hold each vendor's scored offer (`pricing.best_offers`, priced today).
 
     With `latest_period`, only each vendor's most recent period: one row per vendor.
     """
@@ -232,7 +234,8 @@ def export_response(fmt: str, latest_period: bool = False):
         for disclosure in disclosures:  # sorted by vendor, then period
             newest[disclosure.vendor_id] = disclosure
         disclosures = list(newest.values())
-    rows = [flat_row(d) for d in disclosures]
+    offers = best_offers()  # each vendor's scored offer, priced today
+    rows = [flat_row(d, offers.get(d.vendor_id)) for d in disclosures]
     content = write_table(rows, FLAT_COLUMNS, fmt)
     mimetype = "text/csv" if fmt == "csv" else XLSX
     return Response(

@@ -283,10 +283,11 @@ def review(disclosure: Disclosure, decision: str, comment: str, user) -> Disclos
 
 
 def _tell_vendor(disclosure: Disclosure, decision: str, user) -> None:
-    """The vendor's users see each buyer's review on the disclosure's page (and amend it there)."""
+    """The vendor's users, and its organization's admin (who acts as the vendor), see each
+    buyer's review on the disclosure's page (and amend it there)."""
     verb = "verified" if decision == ReviewDecision.VERIFIED else "rejected"
     notify(
-        active_users("vendor", organization_id=disclosure.vendor.organization_id),
+        active_users("vendor", "admin", organization_id=disclosure.vendor.organization_id),
         NotificationKind.REVIEW_DECIDED,
         f"{user.organization.name} {verb} your disclosure for {period_label(disclosure)} "
         f"(version {disclosure.number}).",

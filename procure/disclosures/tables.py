@@ -4,8 +4,14 @@ Columns: the scoring input contract (`scoring.contract.REQUIRED_COLUMNS`, whose 
 columns are the scored fields of `scoring.fields`) plus `period_start` and `period_end`. A
 disclosure with several sites is flattened to the site whose entry wage is lowest against its
 minimum wage (the conservative choice), converted to per-hour figures;
-training spend is converted to US dollars at the rate in force on the period's last day.
-Category, price and quality come from the vendor's first active offer.
+training spend (a historical amount) is converted to US dollars at the rate in force on the
+period's last day.
+
+The offer columns come from the offer the vendor is scored on (procure.disclosures.pricing):
+category, unit, price (US dollars per unit, converted at the rate in force on the day of the
+export, not rounded), quality, lowest_price (the lowest US dollar price per unit among all
+active offers of the category and unit), and, to check the conversion, the offer's own amount
+and currency, the rate and the rate's date. Import ignores them: they come from the rate card.
 """
 
 from __future__ import annotations
@@ -15,26 +21,38 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy.orm import selectinload
-
 from procure.disclosures import services
 from procure.disclosures.models import Disclosure
+from procure.disclosures.pricing import OfferPrice
 from procure.disclosures.validation import hourly_wage
 from procure.errors import ValidationFailed
 from procure.extensions import db
 from procure.reference import reference
 from procure.states import DisclosureState
-from procure.vendors.models import Offer, Vendor
-from scoring.contract import EVIDENCE_COLUMNS, ID_COLUMN, REQUIRED_COLUMNS, WORKFORCE_COLUMNS
+from procure.vendors.models import Vendor
+from scoring.contract import (
+    EVIDENCE_COLUMNS,
+    ID_COLUMN,
+    OPTIONAL_COLUMNS,
+    REQUIRED_COLUMNS,
+    WORKFORCE_COLUMNS,
+)
 from scoring.contract import WAGE_COLUMNS as WAGE_VALUE_COLUMNS
 from scoring.fields import COLUMN_FIELDS, EVIDENCE_SECTIONS, FieldType
 
+# The offer's own price, to check the conversion; `procure score` reads past them.
+PRICE_SOURCE_COLUMNS = ("offer_price", "offer_currency", "usd_rate", "usd_rate_date")
 FLAT_COLUMNS = [
     ID_COLUMN,
     "period_start",
     "period_end",
     *[c for c in REQUIRED_COLUMNS if c != ID_COLUMN],
+    *OPTIONAL_COLUMNS,
+    *PRICE_SOURCE_COLUMNS,
 ]
+# Rate-card columns an import file may leave out (files exported before they existed).
+_OPTIONAL_ON_IMPORT = {*OPTIONAL_COLUMNS, *PRICE_SOURCE_COLUMNS}
+_RATE_CARD_COLUMNS = {"category", "price", "quality", *_OPTIONAL_ON_IMPORT}
 INTEGER_COLUMNS = {c for c, field in COLUMN_FIELDS.items() if field.type == FieldType.COUNT}
 MAX_IMPORT_ROWS = 50_000
 
@@ -49,20 +67,20 @@ def _worst_site(sites: list[dict[str, Any]]) -> dict[str, Any] | None:
     return min(sites, key=ratio) if sites else None
 
 
-def _first_offer(vendor: Vendor) -> Offer | None:
-    return next((offer for offer in vendor.offers if offer.active), None)
-
-
 def _spend_usd(training: Mapping[str, Any], period_end: date | str) -> float | None:
     spend, currency = training.get("training_spend"), training.get("training_currency")
     if spend is None or not currency:
         return None
     on = date.fromisoformat(period_end) if isinstance(period_end, str) else period_end
-    return round(reference().fx.to_usd(spend, currency, on).usd_amount, 2)
+    # a currency stored before currencies were checked where entered, with no rate: the
+    # figure scores as not disclosed rather than failing every buyer's ranking
+    usd = reference().fx.try_to_usd(spend, currency, on)
+    return None if usd is None else round(usd.usd_amount, 2)
 
 
-def flat_row(disclosure: Disclosure) -> dict[str, Any]:
-    """The disclosure as one row of the flat table."""
+def flat_row(disclosure: Disclosure, offer: OfferPrice | None = None) -> dict[str, Any]:
+    """The disclosure as one row of the flat table, with `offer` (the vendor's scored offer,
+    `pricing.best_offers`) in the offer columns; they are empty without one."""
     figures = disclosure.figures
     workforce = figures.get("workforce") or {}
     training = figures.get("training") or {}
@@ -73,11 +91,17 @@ def flat_row(disclosure: Disclosure) -> dict[str, Any]:
         "period_start": disclosure.period_start.isoformat(),
         "period_end": disclosure.period_end.isoformat(),
     }
-    offer = _first_offer(disclosure.vendor)
     if offer is not None:
-        usd = reference().fx.to_usd(float(offer.price), offer.currency, disclosure.period_end)
         row.update(
-            category=offer.service_category, price=round(usd.usd_amount, 4), quality=offer.quality
+            category=offer.category,
+            unit=offer.unit,
+            price=offer.usd,
+            lowest_price=offer.lowest_usd,
+            quality=offer.quality,
+            offer_price=offer.amount,
+            offer_currency=offer.currency,
+            usd_rate=offer.rate,
+            usd_rate_date=offer.rate_date.isoformat(),
         )
     for column in WORKFORCE_COLUMNS:
         row[column] = workforce.get(column)
@@ -108,10 +132,7 @@ def flat_row(disclosure: Disclosure) -> dict[str, Any]:
 def latest_versions(statement) -> list[Disclosure]:
     """The newest version per vendor and period among the disclosures `statement` selects."""
     latest: dict[tuple, Disclosure] = {}
-    statement = statement.order_by(Disclosure.number).options(
-        selectinload(Disclosure.vendor).selectinload(Vendor.offers)
-    )  # flat_row reads both
-    for disclosure in db.session.scalars(statement).all():
+    for disclosure in db.session.scalars(statement.order_by(Disclosure.number)).all():
         latest[(disclosure.vendor_id, disclosure.period_start, disclosure.period_end)] = disclosure
     return sorted(latest.values(), key=lambda d: (d.vendor_id, d.period_start))
 
@@ -185,7 +206,7 @@ def import_rows(rows: list[dict[str, Any]], user, allowed_vendor) -> dict[str, A
     """
     problems: dict[str, list[str]] = {}
     if rows:
-        missing = [c for c in FLAT_COLUMNS if c not in rows[0]]
+        missing = [c for c in FLAT_COLUMNS if c not in rows[0] and c not in _OPTIONAL_ON_IMPORT]
         if missing:
             raise ValidationFailed({"file": [f"Missing columns: {', '.join(missing)}."]})
     else:
@@ -242,7 +263,7 @@ def import_rows(rows: list[dict[str, Any]], user, allowed_vendor) -> dict[str, A
 def _comparable(row: Mapping[str, Any]) -> dict[str, Any]:
     out = {}
     for column in FLAT_COLUMNS:
-        if column in ("category", "price", "quality"):
+        if column in _RATE_CARD_COLUMNS:
             continue  # these come from the rate card, not from the disclosure
         value = row.get(column)
         with contextlib.suppress(TypeError, ValueError):

@@ -710,6 +710,7 @@ def _check_training(
         _label(TRAINING_FIELDS, "training_currency"),
         t["training_currency"],
         reference,
+        convertible=True,  # the spend is compared in US dollars
     )
 
     hours, fte = t["training_hours_all"], w["fte_avg"]
@@ -750,8 +751,16 @@ def _check_country(
 
 
 def _check_currency(
-    report: ValidationReport, path: str, label: str, code: str | None, reference: Reference
+    report: ValidationReport,
+    path: str,
+    label: str,
+    code: str | None,
+    reference: Reference,
+    *,
+    convertible: bool = False,
 ) -> None:
+    """An ISO 4217 cash currency; with `convertible`, also one with an exchange rate to US
+    dollars (an amount compared across vendors), naming the currencies that have one."""
     if code is None:
         return
     currency = reference.currencies.get(code)
@@ -767,6 +776,15 @@ def _check_currency(
             Issue(
                 path,
                 f'{label} "{code}" ({currency.name}) is not a currency that payments are made in.',
+            )
+        )
+    elif convertible and not reference.fx.has_rate(code):
+        report.errors.append(
+            Issue(
+                path,
+                f'{label} "{code}" ({currency.name}) has no exchange rate to US dollars, so the '
+                f"amount cannot be compared: use one of {', '.join(reference.fx.convertible())}, "
+                f"or ask the platform operator to add a rate for {code}.",
             )
         )
 

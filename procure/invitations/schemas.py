@@ -1,5 +1,8 @@
-from marshmallow import Schema, fields, validate
+from typing import Any
 
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from procure.accounts.schemas import Password, PersonName, TextLength
 from procure.invitations.services import MAX_MESSAGE_LENGTH
 from procure.states import InvitationState
 
@@ -10,7 +13,7 @@ MAX_PER_PAGE = 100
 class InvitationCreateSchema(Schema):
     email = fields.String(
         required=True,
-        validate=validate.Length(min=3, max=254),
+        validate=TextLength(min=3, max=254),
         metadata={"description": "The vendor's address: whoever will run its account"},
     )
     message = fields.String(
@@ -19,6 +22,23 @@ class InvitationCreateSchema(Schema):
         validate=validate.Length(max=MAX_MESSAGE_LENGTH),
         metadata={"description": "Shown on the invitation page and in the mail"},
     )
+
+
+class RegistrationSchema(Schema):
+    """The invitation page's registration (a page only): the invitee's vendor organization and its
+    first user, who administers it. The services name a refused field as this schema does."""
+
+    organization_name = fields.String(required=True, validate=TextLength(min=1, max=200))
+    name = PersonName(required=True)
+    # the services say what is wrong with an address ("Enter a valid email address.")
+    email = fields.String(required=True, validate=TextLength(min=1, max=254))
+    password = Password(required=True)
+    confirm_password = Password(required=True)
+
+    @validates_schema
+    def _confirmed(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if data["confirm_password"] != data["password"]:
+            raise ValidationError("The two passwords differ.", "confirm_password")
 
 
 class InvitationQuerySchema(Schema):

@@ -26,6 +26,7 @@ from procure.db import rowcount, utcnow
 from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
 from procure.invitations.models import Invitation
+from procure.invitations.signals import invitation_accepted
 from procure.mail import Outgoing, mail_configured, send_after_commit
 from procure.notifications.services import link_to, notify
 from procure.states import InvitationState, NotificationKind
@@ -284,6 +285,7 @@ def _accept(invitation: Invitation, organization: Organization, user: User, regi
         organization_id=invitation.organization_id,
     )
     _notify_inviter(invitation, organization)
+    invitation_accepted.send(invitation, organization=organization)
     db.session.flush()
 
 

@@ -16,15 +16,14 @@ from flask import (
 from flask_login import current_user
 
 from procure.access import PUBLIC, access, get_scoped_or_404, permitted, roles, scoped_select
-from procure.accounts.forms import ConfirmForm
 from procure.accounts.services import MIN_PASSWORD_LENGTH
-from procure.accounts.views import open_session
+from procure.accounts.views import load_page_form, open_session, typed
 from procure.db import utcnow
 from procure.errors import ConflictError, ValidationFailed
-from procure.forms import form_int, show_field_errors
+from procure.forms import form_body, form_int, load_form
 from procure.invitations import services
-from procure.invitations.forms import InvitationForm, RegistrationForm
 from procure.invitations.models import Invitation
+from procure.invitations.schemas import InvitationCreateSchema, RegistrationSchema
 from procure.mail import mail_configured
 from procure.transactions import attempt, discard, writes
 
@@ -40,32 +39,34 @@ NEW_LINK = "invitations.new_link"
 @writes
 def index():
     """The buyer organization's invitations, and (for its buyers) a form to invite a vendor."""
-    form = InvitationForm()
+    errors: dict[str, list[str]] = {}
+    values: dict[str, str] = {}
     status = 200
-    if form.validate_on_submit():
+    if request.method == "POST":
+        values = typed("email", "message")
         try:
+            schema = InvitationCreateSchema()
+            # a blank message is none, as the API's null
+            new = load_form(schema, form_body(schema, request.form, null_if_blank=("message",)))
             invitation, secret = services.create_invitation(
-                current_user._get_current_object(), form.email.data, form.message.data
+                current_user._get_current_object(), new["email"], new["message"]
             )
         except ValidationFailed as failed:
             discard()
-            show_field_errors(form, failed)
-            status = 422
+            errors, status = failed.errors, 422
         else:
             _show_link_once(invitation, services.invitation_link(secret))
             return redirect(url_for("invitation_pages.index"))
-    elif request.method == "POST":
-        status = 400 if form.csrf_token.errors else 422
     page = max(1, form_int(request.args.get("page")) or 1)
     return render_template(
         "invitations/index.html",
-        form=form,
+        errors=errors,
+        values=values,
         can_invite=permitted("POST"),
         listing=services.page_of(scoped_select(Invitation), page, PER_PAGE),
         new_link=session.pop(NEW_LINK, None) if request.method == "GET" else None,
         mail=mail_configured(),
         days=current_app.config["INVITATION_DAYS"],
-        revoke_form=ConfirmForm(),
         now=utcnow(),
     ), status
 
@@ -93,13 +94,10 @@ def _show_link_once(invitation: Invitation, link: str) -> None:
 @writes
 def revoke(invitation_id):
     invitation = get_scoped_or_404(Invitation, invitation_id)
-    if ConfirmForm().validate_on_submit():
-        attempt(
-            lambda: services.revoke_invitation(
-                invitation, actor=current_user._get_current_object()
-            ),
-            f"The invitation to {invitation.email} is revoked: its link no longer works.",
-        )
+    attempt(
+        lambda: services.revoke_invitation(invitation, actor=current_user._get_current_object()),
+        f"The invitation to {invitation.email} is revoked: its link no longer works.",
+    )
     return redirect(url_for("invitation_pages.index"))
 
 
@@ -116,7 +114,8 @@ def accept(token):
         return _unusable(unusable)
     joining = services.joining_organization(current_user)
     buyer = invitation.organization.name
-    form = RegistrationForm(email=invitation.email)
+    errors: dict[str, list[str]] = {}
+    values = {"email": invitation.email}  # the invited address, to keep or change
     refusal = None
     status = 200
     if request.method == "POST" and current_user.is_authenticated:
@@ -131,39 +130,33 @@ def accept(token):
             flash(f"{organization.name} accepted the invitation of {buyer}.", "success")
             return redirect(url_for("accounts_pages.home"))
     elif request.method == "POST":
-        if form.validate_on_submit():
-            try:
-                user = services.register_vendor(
-                    invitation,
-                    form.organization_name.data,
-                    form.name.data,
-                    form.email.data,
-                    form.password.data,
-                )
-            except ValidationFailed as failed:
-                discard()
-                show_field_errors(form, failed)
-                status = 422
-            except services.InvitationUnusable as unusable:
-                discard()
-                return _unusable(unusable)
-            else:
-                open_session(user)
-                flash(
-                    f"Welcome, {user.name}. {user.organization.name} is registered and {buyer} "
-                    "sees that you accepted. Add your colleagues on the Users page.",
-                    "success",
-                )
-                return redirect(url_for("accounts_pages.home"))
+        values = typed("organization_name", "name", "email")
+        try:
+            new = load_page_form(RegistrationSchema())
+            user = services.register_vendor(
+                invitation, new["organization_name"], new["name"], new["email"], new["password"]
+            )
+        except ValidationFailed as failed:
+            discard()
+            errors, status = failed.errors, 422
+        except services.InvitationUnusable as unusable:
+            discard()
+            return _unusable(unusable)
         else:
-            status = 400 if form.csrf_token.errors else 422
+            open_session(user)
+            flash(
+                f"Welcome, {user.name}. {user.organization.name} is registered and {buyer} "
+                "sees that you accepted. Add your colleagues on the Users page.",
+                "success",
+            )
+            return redirect(url_for("accounts_pages.home"))
     return render_template(
         "invitations/accept.html",
         invitation=invitation,
         buyer=buyer,
-        form=form,
+        errors=errors,
+        values=values,
         joining=joining,
-        join_form=ConfirmForm(),
         refusal=refusal,
         min_password_length=MIN_PASSWORD_LENGTH,
     ), status

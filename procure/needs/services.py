@@ -67,6 +67,18 @@ def _errors(values: Mapping[str, Any]) -> dict[str, list[str]]:
     start, end = values.get("period_start"), values.get("period_end")
     if isinstance(start, date) and isinstance(end, date) and end <= start:
         add("period_end", "The period must end after it starts.")
+    elif isinstance(start, date) and isinstance(end, date):
+        months = (end.year - start.year) * 12 + end.month - start.month + 1
+        if months > optimizer.MAX_NEED_MONTHS:
+            add(
+                "period_end",
+                f"A need runs for at most {optimizer.MAX_NEED_MONTHS} calendar months; this "
+                f"period spans {months}. Split it into needs of a few years at most.",
+            )
+    for field in ("period_start", "period_end"):
+        day = values.get(field)
+        if isinstance(day, date) and not optimizer.FIRST_YEAR <= day.year <= optimizer.LAST_YEAR:
+            add(field, f"Use a date from {optimizer.FIRST_YEAR} to {optimizer.LAST_YEAR}.")
     return errors
 
 

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, false
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from procure.db import Base, UTCDateTime, utcnow
@@ -42,6 +42,8 @@ class Notification(Base):
     subject_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # when it went out by mail (at once, or in a daily digest): a digest never repeats it
+    emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     @property
     def unread(self) -> bool:
@@ -51,6 +53,26 @@ class Notification(Base):
     def scope(cls, user):
         """A user sees its own notifications only: not a colleague's, not even as its
         organization's admin or as the operator."""
+        if not user.is_authenticated:
+            return false()
+        return cls.user_id == user.id
+
+
+class MailSettings(Base):
+    """One user's choices about mail: the notification kinds it does not want by email (default:
+    none, so every kind is mailed), and the day its last daily digest went out. A user without a
+    row has the defaults; the row is written when the user chooses, or its first digest goes."""
+
+    __tablename__ = "mail_settings"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), primary_key=True)
+    muted_kinds: Mapped[list[str]] = mapped_column(JSON, default=list)
+    digest_sent_on: Mapped[date | None]
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    @classmethod
+    def scope(cls, user):
+        """A user's own settings only."""
         if not user.is_authenticated:
             return false()
         return cls.user_id == user.id

@@ -6,9 +6,12 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from procure.access import SIGNED_IN, access, get_scoped_or_404
+from procure.mail import mail_configured
 from procure.notifications import services
 from procure.notifications.models import Notification
 from procure.notifications.schemas import (
+    MailSettingsSchema,
+    MailSettingsUpdateSchema,
     NotificationPageSchema,
     NotificationQuerySchema,
     NotificationSchema,
@@ -55,3 +58,29 @@ class NotificationsReadAll(MethodView):
         """Mark all your notifications read"""
         marked = services.mark_all_read(current_user)
         return {"marked_read": marked, "unread": services.unread_count(current_user)}
+
+
+def _settings_answer(user) -> dict:
+    return {
+        "email_kinds": [kind.value for kind in services.email_kinds(user)],
+        "mail_configured": mail_configured(),
+        "digest_sent_on": services.mail_settings_of(user).digest_sent_on,
+    }
+
+
+@blp.route("/notifications/settings")
+class NotificationMailSettings(MethodView):
+    @access(SIGNED_IN)
+    @blp.response(200, MailSettingsSchema)
+    def get(self):
+        """Which kinds of notification you get by email (default: every kind)"""
+        return _settings_answer(current_user)
+
+    @access(SIGNED_IN)
+    @blp.arguments(MailSettingsUpdateSchema)
+    @blp.response(200, MailSettingsSchema)
+    @writes
+    def put(self, body):
+        """Choose which kinds of notification you get by email"""
+        services.choose_email_kinds(current_user._get_current_object(), body["email_kinds"])
+        return _settings_answer(current_user)

@@ -46,3 +46,27 @@ class NotificationQuerySchema(Schema):
 class ReadAllSchema(Schema):
     marked_read = fields.Integer(dump_only=True, metadata={"description": "Were unread until now"})
     unread = fields.Integer(dump_only=True)
+
+
+class MailSettingsUpdateSchema(Schema):
+    email_kinds = fields.List(
+        fields.String(validate=validate.OneOf(tuple(NotificationKind))),
+        required=True,
+        validate=validate.Length(max=len(NotificationKind)),
+        metadata={
+            "description": "The kinds of notification you want by email (in the daily digest, "
+            "or at once for a campaign reminder); the others only in the app. [] mails nothing"
+        },
+    )
+
+
+class MailSettingsSchema(MailSettingsUpdateSchema):
+    mail_configured = fields.Boolean(
+        dump_only=True,
+        metadata={"description": "Whether this service sends mail at all (setting smtp_url)"},
+    )
+    digest_sent_on = fields.Date(
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "The day (UTC) your last daily digest went out"},
+    )

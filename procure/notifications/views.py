@@ -1,4 +1,5 @@
-"""Pages: your notifications, newest first, 50 to a page; mark one or all read."""
+"""Pages: your notifications, newest first, 50 to a page; mark one or all read; choose which
+kinds you get by email."""
 
 from __future__ import annotations
 
@@ -6,10 +7,14 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from procure.access import SIGNED_IN, access, get_scoped_or_404
+from procure.errors import ValidationFailed
+from procure.forms import form_body, load_form
+from procure.mail import mail_configured
 from procure.notifications import services
 from procure.notifications.models import PER_PAGE, Notification
+from procure.notifications.schemas import MailSettingsUpdateSchema
 from procure.states import NotificationKind
-from procure.transactions import writes
+from procure.transactions import discard, writes
 
 bp = Blueprint("notification_pages", __name__)
 
@@ -64,3 +69,37 @@ def read_all():
         "success",
     )
     return _back_to_list()
+
+
+@bp.route("/notifications/settings", methods=["GET", "POST"])
+@access(SIGNED_IN)
+@writes
+def settings():
+    """Which kinds of notification the user gets by email: ticked boxes, read through the API's
+    schema (an unknown kind is refused, naming the field)."""
+    errors: dict[str, list[str]] = {}
+    status = 200
+    chosen = [kind.value for kind in services.email_kinds(current_user)]
+    if request.method == "POST":
+        schema = MailSettingsUpdateSchema()
+        body = form_body(schema, request.form, checkboxes=("email_kinds",))
+        try:
+            loaded = load_form(schema, body)
+            services.choose_email_kinds(current_user._get_current_object(), loaded["email_kinds"])
+        except ValidationFailed as failed:
+            discard()
+            # one message list for the boxes (an unknown kind is email_kinds.<index> to the API)
+            errors = {"email_kinds": [m for ms in failed.errors.values() for m in ms]}
+            status = 422
+            chosen = body.get("email_kinds", [])
+        else:
+            flash("Your mail settings are saved.", "success")
+            return redirect(url_for("notification_pages.settings"))
+    return render_template(
+        "notifications/settings.html",
+        kind_labels=KIND_LABELS,
+        chosen=chosen,
+        errors=errors,
+        mail=mail_configured(),
+        digest_sent_on=services.mail_settings_of(current_user).digest_sent_on,
+    ), status

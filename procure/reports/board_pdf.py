@@ -38,6 +38,11 @@ INDENTATION = re.compile(r"\n[ \t]+")
 OBJECTIVES: dict[str, str] = {
     Objective.MIN_COST: "Least cost that meets every target",
     Objective.MAX_IMPACT: "Most impact within the budget",
+    Objective.MAX_IMPACT_WORKER_HOURS: "Most impact-worker hours (jobs) within the budget",
+}
+FRONTIER_CAPTIONS: dict[str, str] = {
+    "impact": "average impact",
+    "hours": "impact-worker hours",
 }
 STATUSES: dict[str, str] = {
     ScenarioStatus.APPROVED: "Approved",
@@ -190,9 +195,10 @@ def _fold_vendors(vendors: list[dict], allocations: list[dict], limit: int) -> l
 
 
 def _need_rows(allocations: list[dict]) -> list[dict]:
-    """One line per need (in the order the app gave them): volume, cost, vendors, the largest
-    vendor's share of the need's volume and the volume-weighted impact score. The split of each
-    need by vendor is the XLSX pack's Allocations sheet."""
+    """One line per need (in the order the app gave them): volume in the need's own unit, its
+    labour hours (where the scenario counts them), cost, vendors, the largest vendor's share of
+    the need's volume and the impact score weighted by labour hours (by volume without them).
+    The split of each need by vendor is the XLSX pack's Allocations sheet."""
     needs: dict[tuple, dict] = {}
     for allocation in allocations:  # keyed by id and title: two needs of one title stay two
         need = needs.setdefault(
@@ -201,6 +207,7 @@ def _need_rows(allocations: list[dict]) -> list[dict]:
                 "need": allocation["need"],
                 "unit": allocation.get("unit"),
                 "volume": 0.0,
+                "hours": 0.0,
                 "cost": 0.0,
                 "by_vendor": {},
                 "allocations": [],
@@ -209,6 +216,10 @@ def _need_rows(allocations: list[dict]) -> list[dict]:
         volume = allocation.get("volume") or 0.0
         need["volume"] += volume
         need["cost"] += allocation.get("cost") or 0.0
+        if need["hours"] is not None and allocation.get("hours") is not None:
+            need["hours"] += allocation["hours"]
+        else:
+            need["hours"] = None
         vendor = (allocation["vendor_id"], allocation["vendor"])
         need["by_vendor"][vendor] = need["by_vendor"].get(vendor, 0.0) + volume
         need["allocations"].append(allocation)
@@ -224,6 +235,7 @@ def _need_rows(allocations: list[dict]) -> list[dict]:
                 "need": need["need"],
                 "unit": need["unit"],
                 "volume": need["volume"],
+                "hours": need["hours"],
                 "cost": need["cost"],
                 "vendors": len(need["by_vendor"]),
                 "largest_vendor": largest,
@@ -271,16 +283,23 @@ def report_view(context: dict, include_charts: bool = True) -> dict:
         "price",
         "cost",
         "impact_score",
+        "hours",
     )
     impact = dict(context.get("impact") or {})
     method = dict(context.get("method") or {})
     vendors = [{**row, "others": False} for row in vendor_totals(allocations)]
     frontier = context.get("frontier") or {}
+    measure: str = frontier.get("measure") or "impact"
+    if measure not in charts.FRONTIER_AXES:
+        measure = "impact"
     chosen = frontier.get("chosen")
     chart_uris: dict[str, str | None] = {"frontier": None, "vendors": None}
     if include_charts:  # the pages' charts, embedded as images
         frontier_svg = charts.frontier_chart(
-            frontier.get("points") or [], chosen, scenario.get("name") or "This scenario"
+            frontier.get("points") or [],
+            chosen,
+            scenario.get("name") or "This scenario",
+            measure=measure,
         )
         vendor_svg = charts.horizontal_bar_chart(
             charts.top_with_others(
@@ -298,13 +317,17 @@ def report_view(context: dict, include_charts: bool = True) -> dict:
             impact.get("by_vendor"),
             "vendor",
             "volume",
+            "unit",
             "share_of_volume",
+            "hours",
+            "share_of_hours",
             "impact_worker_share",
             "impact_worker_hours",
             "living_wage_ratio",
         ),
         key=lambda row: (-(row["impact_worker_hours"] or 0.0), str(row["vendor"])),
     )
+    in_hours = bool(allocations) and all(a["hours"] is not None for a in allocations)
     folded = len(vendors) - CHART_TOP_VENDORS if len(vendors) > CHART_TOP_VENDORS + 1 else 0
     return {
         "organization": context.get("organization") or "",
@@ -326,10 +349,15 @@ def report_view(context: dict, include_charts: bool = True) -> dict:
         "summary": list(context.get("summary") or []),
         "kpis": _complete(context.get("kpis"), "label", "value", "format"),
         "comparison": _comparison(context.get("comparison")),
-        "frontier_has_points": bool(charts.solved_points(frontier.get("points") or [])),
+        "frontier_has_points": bool(
+            charts.solved_points(frontier.get("points") or [], measure=measure)
+        ),
+        "frontier_measure": FRONTIER_CAPTIONS.get(measure, measure),
+        "frontier_in_hours": measure == "hours",
         "chosen_point": chosen
-        if chosen and _numbers(chosen.get("avg_impact"), chosen.get("cost"))
+        if chosen and _numbers(chosen.get(charts.FRONTIER_AXES[measure][0]), chosen.get("cost"))
         else None,
+        "in_hours": in_hours,
         "charts": chart_uris,
         "vendors": vendors,
         "vendor_rows": _fold_vendors(vendors, allocations, CHART_TOP_VENDORS),
@@ -341,6 +369,7 @@ def report_view(context: dict, include_charts: bool = True) -> dict:
             "impact_worker_hours": impact.get("impact_worker_hours"),
             "fte_jobs": impact.get("fte_jobs"),
             "hours_per_fte_year": impact.get("hours_per_fte_year"),
+            "labour_hours": impact.get("labour_hours"),
             "training_hours_per_impact_worker": impact.get("training_hours_per_impact_worker"),
             "living_wage_ratio": impact.get("living_wage_ratio"),
             "units": list(impact.get("units") or []),

@@ -1,6 +1,8 @@
 """The analyst pack: the board report's figures as an XLSX workbook of four plain tables.
 
-Sheets: "Allocations" (one row per need and vendor), "Scores" (one row per vendor),
+Sheets: "Allocations" (one row per need and vendor, with its labour hours and the price as the
+vendor stated it: original price, currency, rate and rate date, where the scenario's documents
+keep them), "Scores" (one row per vendor),
 "Comparison" (one row per measure, one column per scenario) and "Assumptions" (section, item,
 value, detail: the scenario, targets, weights, metric catalog, evidence factors and sources).
 Each sheet has one header row and nothing else above or beside the table, so
@@ -37,6 +39,8 @@ NUMBER_FORMATS = {
     "number": "#,##0.0",
     "integer": "#,##0",
     "ratio": "0.00",
+    "ratio4": "#,##0.00##",
+    "rate": "0.000000##",
     "signed": "#,##0.00",
 }
 ALLOCATION_COLUMNS = [
@@ -49,6 +53,12 @@ ALLOCATION_COLUMNS = [
     ("Impact score", "number"),
     ("Need id", None),
     ("Vendor id", None),
+    ("Hours per unit", "ratio"),
+    ("Labour hours", "number"),
+    ("Original price", "ratio4"),
+    ("Currency", None),
+    ("Rate (USD per unit of currency)", "rate"),
+    ("Rate date", None),
 ]
 SCORE_COLUMNS = [
     ("Vendor", None),
@@ -61,6 +71,8 @@ SCORE_COLUMNS = [
     ("Impact-worker share", "percent"),
     ("Impact-worker hours", "number"),
     ("Living-wage ratio", "ratio"),
+    ("Labour hours", "number"),
+    ("Share of labour hours", "percent"),
 ]
 ASSUMPTION_COLUMNS = [("Section", None), ("Item", None), ("Value", None), ("Detail", None)]
 
@@ -135,6 +147,12 @@ def _allocation_rows(allocations: list[dict]) -> list[list[Any]]:
             a.get("impact_score"),
             a.get("need_id"),
             a.get("vendor_id"),
+            a.get("hours_per_unit"),
+            a.get("hours"),
+            a.get("original_price"),
+            a.get("currency"),
+            a.get("rate"),
+            a.get("rate_date"),
         ]
         for a in allocations
     ]
@@ -162,6 +180,8 @@ def _score_rows(allocations: list[dict], by_vendor: list[dict]) -> list[list[Any
                 impact.get("impact_worker_share"),
                 impact.get("impact_worker_hours"),
                 impact.get("living_wage_ratio"),
+                entry.get("hours"),
+                impact.get("share_of_hours"),
             ]
         )
     return rows
@@ -172,6 +192,7 @@ def _assumption_rows(context: dict) -> list[list[Any]]:
     method = context.get("method") or {}
     impact = context.get("impact") or {}
     comparison = context.get("comparison") or {}
+    in_hours = impact.get("labour_hours") is not None
     rows: list[list[Any]] = [
         ["Report", "Organization", context.get("organization"), None],
         ["Report", "Generated at", context.get("generated_at"), None],
@@ -200,13 +221,18 @@ def _assumption_rows(context: dict) -> list[list[Any]]:
         for kpi in context.get("kpis") or []
     ]
     for key, label in (
+        ("labour_hours", "Labour hours"),
         ("impact_worker_hours", "Impact-worker hours"),
         ("fte_jobs", "Jobs sustained (FTE)"),
         ("hours_per_fte_year", "Hours per FTE-year"),
-        ("training_hours_per_impact_worker", "Training hours per impact worker (volume-weighted)"),
+        (
+            "training_hours_per_impact_worker",
+            "Training hours per impact worker "
+            + ("(weighted by labour hours)" if in_hours else "(volume-weighted)"),
+        ),
         ("living_wage_ratio", "Living-wage ratio"),
     ):
-        if key in impact:
+        if key in impact and (key != "labour_hours" or impact[key] is not None):
             rows.append(["Impact", label, impact[key], None])
     for constraint in context.get("constraints") or []:
         detail = (

@@ -13,7 +13,7 @@ from procure.jobs.kinds import JobStopped, Outcome, job_kind, on_failure, on_ret
 from procure.jobs.models import Job
 from procure.jobs.runner import Progress
 from procure.jobs.services import enqueue, latest_job
-from procure.scenarios import services
+from procure.scenarios import figures, services
 from procure.scenarios.models import Scenario
 from procure.scenarios.report_context import board_context
 from procure.states import FrontierStatus, JobStatus, ScenarioStatus
@@ -50,13 +50,21 @@ def solve(job: Job, progress: Progress) -> dict:
     result = optimizer.solve(problem)
     frontier: dict = {"status": FrontierStatus.SKIPPED, "points": []}
     if result["status"] == optimizer.Status.OPTIMAL:
-        progress(45, "Tracing the cost-versus-impact frontier")
+        # by impact-worker hours where the buyer set them (objective or target), else impact
+        measure = figures.frontier_measure(problem)
+        progress(
+            45,
+            "Tracing the cost-versus-"
+            + ("impact-worker hours" if measure == figures.HOURS else "impact")
+            + " frontier",
+        )
         frontier = optimizer.frontier(
             problem,
             FRONTIER_POINTS,
             on_point=lambda done, total: progress.keep_going(
                 45 + 50 * done / total, f"Frontier: {done} of {total} points"
             ),
+            measure=measure,
         )
         progress.check()
     db.session.refresh(scenario)  # the newest state, for the version check on write

@@ -28,7 +28,7 @@ class Scenario(TimestampMixin, Base):
     name: Mapped[str] = mapped_column(String(200))
     need_ids: Mapped[list[int]] = mapped_column(JSON)
     profile_id: Mapped[int | None] = mapped_column(ForeignKey("scoring_profile.id"))
-    objective: Mapped[str] = mapped_column(String(20), default=Objective.MIN_COST)
+    objective: Mapped[str] = mapped_column(String(32), default=Objective.MIN_COST)
     targets: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(20), default=ScenarioStatus.DRAFT)
     problem: Mapped[dict[str, Any] | None] = mapped_column(JSON)

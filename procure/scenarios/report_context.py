@@ -10,7 +10,7 @@ from procure.accounts.models import Organization, User
 from procure.audit.models import AuditEvent
 from procure.db import utcnow
 from procure.extensions import db
-from procure.scenarios import review
+from procure.scenarios import figures, review
 from procure.scenarios.models import Scenario
 from procure.scenarios.review import plain_words
 from procure.scoring.models import ScoringProfile
@@ -18,13 +18,7 @@ from procure.scoring.services import catalog, catalog_for
 from procure.states import ScenarioStatus
 
 MAX_COMPARED = 5
-TARGET_KINDS = (
-    "budget",
-    "min_avg_impact",
-    "min_avg_quality",
-    "min_impact_spend_share",
-    "max_vendor_spend_share",
-)
+TARGET_KINDS = review.TARGET_KINDS
 
 
 def _comparable(scenario: Scenario) -> list[Scenario]:
@@ -66,19 +60,45 @@ def _scored_metrics(scenario: Scenario, settings: dict) -> list:
     ]
 
 
+def _sources(problem: dict, hours_per_fte_year: float) -> list[str]:
+    """Where the hours, rates and jobs came from (the version 2 document says; version 1 as it
+    was printed)."""
+    if not figures.counts_hours(problem):
+        return [
+            "Exchange rates: config/fx.toml (approximate period-end rates)",
+            f"Jobs: impact-worker hours / {hours_per_fte_year:,} hours per full-time year",
+        ]
+    rate_date = (problem.get("meta") or {}).get("rate_date")
+    return [
+        "Labour hours: each allocation's volume × the offer's hours per unit (the vendor's own "
+        "figure; 1 for work bought by the hour). Totals, impact-worker hours and the averages "
+        "of impact and quality add and weigh labour hours, never items and hours together",
+        "Impact-worker hours: labour hours × the vendor's impact-worker share (impact workers "
+        "/ headcount at the end of the scored period)",
+        "Exchange rates: the rate in force on "
+        f"{rate_date or 'the day the problem was built'} for each offer, kept with the offer "
+        "in the problem document (original price, currency, rate and its date); prices are "
+        "rounded for display only",
+        f"Jobs: impact-worker hours / {hours_per_fte_year:,g} hours per full-time year, the "
+        "setting frozen in the problem document when it was solved",
+    ]
+
+
 def board_context(scenario: Scenario) -> dict[str, Any]:
     """The report's figures, from the scenario's stored problem and result documents (need titles
     and vendor names as they were when it was solved), keyed by the optimizer's ids."""
     result = scenario.result or {}
     totals = result.get("totals") or {}
     problem = scenario.problem or {}
+    in_hours = figures.counts_hours(problem)
     compared = _comparable(scenario)
     comparison = review.compare(compared)
-    figures = comparison.pop("figures")[0]
-    impact = figures["impact"]  # computed once, by the comparison
+    key = comparison.pop("figures")[0]
+    impact = key["impact"]  # computed once, by the comparison
     names, titles = review.problem_labels(problem)
     scores = {v["id"]: v.get("impact_score") for v in problem.get("vendors", [])}
     units = {n["id"]: n.get("unit") or "" for n in problem.get("needs", [])}
+    offers = figures.offer_lines(problem)
     plain = plain_words(names, titles)
     profile = db.session.get(ScoringProfile, scenario.profile_id) if scenario.profile_id else None
     profile_label = f"{profile.name} v{profile.number}" if profile else "Default (DESIGN §4)"
@@ -89,6 +109,22 @@ def board_context(scenario: Scenario) -> dict[str, Any]:
         .where(AuditEvent.target_type == "Scenario", AuditEvent.target_id == str(scenario.id))
         .order_by(AuditEvent.id)
     ).all()
+    kpis = [
+        {"label": "Total cost", "value": totals.get("cost"), "format": "money"},
+        {"label": "Average impact", "value": totals.get("avg_impact"), "format": "number"},
+        {"label": "Average quality", "value": totals.get("avg_quality"), "format": "percent"},
+        {"label": "Jobs for impact workers", "value": impact["fte_jobs"], "format": "number"},
+        {
+            "label": "Impact-worker hours",
+            "value": impact["impact_worker_hours"],
+            "format": "integer",
+        },
+        {"label": "Vendors", "value": key["vendors"], "format": "integer"},
+    ]
+    if in_hours:
+        kpis.insert(
+            1, {"label": "Labour hours", "value": impact["labour_hours"], "format": "integer"}
+        )
     return {
         "organization": db.session.get_one(Organization, scenario.organization_id).name,
         "generated_at": utcnow().strftime("%Y-%m-%d %H:%M UTC"),
@@ -97,6 +133,7 @@ def board_context(scenario: Scenario) -> dict[str, Any]:
             "name": scenario.name,
             "status": scenario.status,
             "objective": scenario.objective,
+            "measure": key["measure"],
             "approved_by": _name(scenario.decided_by_id) if approved else None,
             "approved_at": scenario.decided_at.strftime("%Y-%m-%d")
             if scenario.decided_at and approved
@@ -105,18 +142,7 @@ def board_context(scenario: Scenario) -> dict[str, Any]:
             "profile": profile_label,
         },
         "summary": comparison["summary"],
-        "kpis": [
-            {"label": "Total cost", "value": totals.get("cost"), "format": "money"},
-            {"label": "Average impact", "value": totals.get("avg_impact"), "format": "number"},
-            {"label": "Average quality", "value": totals.get("avg_quality"), "format": "percent"},
-            {"label": "Jobs for impact workers", "value": impact["fte_jobs"], "format": "number"},
-            {
-                "label": "Impact-worker hours",
-                "value": impact["impact_worker_hours"],
-                "format": "integer",
-            },
-            {"label": "Vendors", "value": figures["vendors"], "format": "integer"},
-        ],
+        "kpis": kpis,
         "comparison": {
             "scenarios": comparison["scenarios"],
             "chosen": 0,
@@ -126,10 +152,9 @@ def board_context(scenario: Scenario) -> dict[str, Any]:
             ],
         },
         "frontier": {
+            "measure": (scenario.frontier or {}).get("measure", figures.IMPACT),
             "points": (scenario.frontier or {}).get("points", []),
-            "chosen": {"avg_impact": totals.get("avg_impact"), "cost": totals.get("cost")}
-            if totals.get("cost") is not None
-            else None,
+            "chosen": figures.chosen_point(result, problem),
         },
         "allocations": [
             {
@@ -142,6 +167,10 @@ def board_context(scenario: Scenario) -> dict[str, Any]:
                 "price": a["price"],
                 "cost": a["cost"],
                 "impact_score": scores.get(a["vendor"]),
+                # labour hours (version 2 only: None where the document did not count them)
+                "hours_per_unit": a.get("hours_per_unit") if in_hours else None,
+                "hours": figures.allocation_hours(a, problem) if in_hours else None,
+                **figures.price_source(a, offers),
             }
             for a in result.get("allocations", [])
         ],
@@ -149,21 +178,26 @@ def board_context(scenario: Scenario) -> dict[str, Any]:
             "impact_worker_hours": impact["impact_worker_hours"],
             "fte_jobs": impact["fte_jobs"],
             "hours_per_fte_year": impact["hours_per_fte_year"],
+            "labour_hours": impact["labour_hours"],
             "training_hours_per_impact_worker": impact["training_hours_per_impact_worker"],
             "living_wage_ratio": impact["living_wage_ratio"],
             "units": impact["units"],
             "by_vendor": [
                 {
-                    k: v[k]
+                    k: v.get(k)
                     for k in (
                         "vendor_id",
                         "vendor",
                         "volume",
+                        "unit",
                         "share_of_volume",
+                        "hours",
+                        "share_of_hours",
                         "impact_worker_share",
                         "impact_worker_hours",
                         "living_wage_ratio",
                     )
+                    if k in v
                 }
                 for v in impact["by_vendor"]
             ],
@@ -199,9 +233,7 @@ def board_context(scenario: Scenario) -> dict[str, Any]:
                 "Figures: the vendors' disclosures named in the problem document "
                 "(meta.scored_disclosures)",
                 "Minimum and living wages: as disclosed per site, each with its source and date",
-                "Exchange rates: config/fx.toml (approximate period-end rates)",
-                f"Jobs: impact-worker hours / {impact['hours_per_fte_year']:,} hours per "
-                "full-time year",
+                *_sources(problem, impact["hours_per_fte_year"]),
             ],
         },
         "audit": [

@@ -10,13 +10,13 @@ import re
 from collections import Counter, defaultdict
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import select
 
 from procure.disclosures.models import Disclosure
 from procure.disclosures.tables import flat_row
 from procure.extensions import db
 from procure.jobs.models import Job
+from procure.scenarios import figures
 from procure.scenarios.models import Scenario
 from procure.scoring.adapter import scored_versions
 from procure.states import JobStatus, ScenarioStatus
@@ -69,60 +69,94 @@ def _weighted(pairs: list[tuple[float, float | None]]) -> float | None:
 
 def projected_impact(scenario: Scenario) -> dict[str, Any]:
     """What the allocation sustains: impact-worker hours (Σ hours × the vendor's impact-worker
-    share), full-time jobs (hours / hours per FTE-year), and the volume-weighted training hours
-    per impact worker and living-wage ratio of the vendors that get the work.
+    share), full-time jobs (hours / hours per FTE-year), and the training hours per impact
+    worker and living-wage ratio of the vendors that get the work, weighted by their work.
 
-    Only volume bought by the hour counts as hours: work bought per item or task has no hours
-    to count (the optimizer's own `impact_worker_hours` total counts every unit, as DESIGN §5
-    defines it).
+    The figures are read through `procure.scenarios.figures`: a version 2 document counts every
+    need's labour hours (volume × hours per unit), its total equals the result's
+    `totals.impact_worker_hours`, and its jobs divide by the hours per FTE-year frozen in the
+    document; a version 1 document counts hourly work only, weighs volume and divides by the
+    app's setting, as it always showed.
     """
-    hours_per_fte = current_app.config["HOURS_PER_FTE_YEAR"]
+    problem, result = scenario.problem or {}, scenario.result or {}
+    in_hours = figures.counts_hours(problem)
     facts = _vendor_facts(scenario)
-    units = {
-        need["id"]: need.get("unit", "hour") for need in (scenario.problem or {}).get("needs", [])
-    }
+    units = figures.need_units(problem)
+    allocations = result.get("allocations", [])
     volume: defaultdict[str, float] = defaultdict(float)
+    volumes: defaultdict[str, dict[str, float]] = defaultdict(dict)
     cost: defaultdict[str, float] = defaultdict(float)
     hours: defaultdict[str, float] = defaultdict(float)
-    for allocation in (scenario.result or {}).get("allocations", []):
-        volume[allocation["vendor"]] += allocation["volume"]
-        cost[allocation["vendor"]] += allocation["cost"]
-        if units.get(allocation["need"], "hour") == "hour":
-            hours[allocation["vendor"]] += allocation["volume"]
+    weights: defaultdict[str, float] = defaultdict(float)
+    for allocation in allocations:
+        vendor, unit = allocation["vendor"], units.get(allocation["need"], "hour")
+        volume[vendor] += allocation["volume"]
+        volumes[vendor][unit] = volumes[vendor].get(unit, 0.0) + allocation["volume"]
+        cost[vendor] += allocation["cost"]
+        hours[vendor] += figures.allocation_hours(allocation, problem, units)
+        weights[vendor] += figures.weight(allocation, problem)
+    used_units = sorted({units.get(a["need"], "hour") for a in allocations})
     total_volume = sum(volume.values())
+    total_hours = sum(hours.values())
     by_vendor = []
-    for vendor_id in sorted(volume, key=lambda v: -volume[v]):
+    for vendor_id in sorted(volume, key=lambda v: -(weights[v])):
         fact = facts.get(vendor_id, {"name": vendor_id})
         share = fact.get("impact_worker_share")
-        by_vendor.append(
-            {
-                "vendor": fact["name"],
-                "vendor_id": vendor_id,
-                "volume": volume[vendor_id],
-                "cost": cost[vendor_id],
-                "share_of_volume": volume[vendor_id] / total_volume if total_volume else 0.0,
-                "hours": hours[vendor_id],
-                "impact_score": fact.get("impact_score"),
-                "impact_worker_share": share,
-                "impact_worker_hours": None if share is None else hours[vendor_id] * share,
-                "training_hours_per_impact_worker": fact.get("training_hours_per_impact_worker"),
-                "living_wage_ratio": fact.get("living_wage_ratio"),
-            }
-        )
-    worker_hours = sum(v["impact_worker_hours"] or 0.0 for v in by_vendor)
-    return {
-        "impact_worker_hours": worker_hours,
-        "fte_jobs": worker_hours / hours_per_fte,
-        "hours_per_fte_year": hours_per_fte,
+        # version 2 never adds items to hours: a vendor's volume is a sum only in one unit
+        one_unit = len(volumes[vendor_id]) == 1
+        row = {
+            "vendor": fact["name"],
+            "vendor_id": vendor_id,
+            "volume": volume[vendor_id] if one_unit or not in_hours else None,
+            "cost": cost[vendor_id],
+            "share_of_volume": (volume[vendor_id] / total_volume if total_volume else 0.0)
+            if len(used_units) == 1 or not in_hours
+            else None,
+            "hours": hours[vendor_id],
+            "impact_score": fact.get("impact_score"),
+            "impact_worker_share": share,
+            "impact_worker_hours": None if share is None else hours[vendor_id] * share,
+            "training_hours_per_impact_worker": fact.get("training_hours_per_impact_worker"),
+            "living_wage_ratio": fact.get("living_wage_ratio"),
+        }
+        if in_hours:
+            row["unit"] = next(iter(volumes[vendor_id])) if one_unit else None
+            row["volumes"] = dict(sorted(volumes[vendor_id].items()))
+            row["share_of_hours"] = hours[vendor_id] / total_hours if total_hours else None
+        by_vendor.append(row)
+    impact = {
+        "version": figures.version(problem),
+        "measure": figures.measure(problem, scenario.objective),
+        "impact_worker_hours": figures.impact_worker_hours(result, problem),
+        "fte_jobs": figures.jobs(result, problem),
+        "hours_per_fte_year": figures.hours_per_fte_year(problem),
+        "labour_hours": figures.labour_hours(result, problem),
         "training_hours_per_impact_worker": _weighted(
-            [(v["volume"], v["training_hours_per_impact_worker"]) for v in by_vendor]
+            [(weights[v["vendor_id"]], v["training_hours_per_impact_worker"]) for v in by_vendor]
         ),
-        "living_wage_ratio": _weighted([(v["volume"], v["living_wage_ratio"]) for v in by_vendor]),
-        "units": sorted(
-            {units.get(a["need"], "hour") for a in (scenario.result or {}).get("allocations", [])}
+        "living_wage_ratio": _weighted(
+            [(weights[v["vendor_id"]], v["living_wage_ratio"]) for v in by_vendor]
         ),
+        "units": used_units,
         "by_vendor": by_vendor,
     }
+    if in_hours:
+        impact["needs"] = figures.need_figures(result, problem)
+    return impact
+
+
+TARGET_KINDS = (
+    "budget",
+    "min_avg_impact",
+    "min_avg_quality",
+    "min_impact_spend_share",
+    "max_vendor_spend_share",
+    "min_impact_worker_hours",
+    "need_avg_impact",
+    "need_avg_quality",
+    "need_impact_spend_share",
+)
+"""The constraint kinds that are targets a buyer set (a need's own ones labelled with it)."""
 
 
 def key_figures(scenario: Scenario) -> dict[str, Any]:
@@ -134,9 +168,12 @@ def key_figures(scenario: Scenario) -> dict[str, Any]:
     for allocation in result.get("allocations", []):
         spend[allocation["vendor"]] += allocation["cost"]
     total_cost = totals.get("cost")
+    plain = plain_words(*problem_labels(scenario.problem))
     return {
         "impact": impact,
+        "measure": figures.measure(scenario.problem, scenario.objective),
         "total_cost": total_cost,
+        "labour_hours": figures.labour_hours(result, scenario.problem),
         "avg_impact": totals.get("avg_impact"),
         "impact_spend_share": totals.get("impact_spend_share"),
         "impact_worker_hours": impact["impact_worker_hours"] if impact else None,
@@ -145,17 +182,9 @@ def key_figures(scenario: Scenario) -> dict[str, Any]:
         "vendors": len(spend),
         "largest_vendor_share": max(spend.values()) / total_cost if spend and total_cost else None,
         "binding_targets": [
-            c["label"]
+            plain(c["label"])
             for c in result.get("constraints", [])
-            if c.get("binding")
-            and c.get("kind")
-            in (
-                "budget",
-                "min_avg_impact",
-                "min_avg_quality",
-                "min_impact_spend_share",
-                "max_vendor_spend_share",
-            )
+            if c.get("binding") and c.get("kind") in TARGET_KINDS
         ],
     }
 
@@ -163,6 +192,7 @@ def key_figures(scenario: Scenario) -> dict[str, Any]:
 ROWS = (
     ("total_cost", "Total cost", "money"),
     ("cost_premium", "Cost premium over the cheapest", "percent"),
+    ("labour_hours", "Labour hours", "integer"),
     ("avg_impact", "Average impact score", "number"),
     ("impact_spend_share", "Share of spend with impact vendors", "percent"),
     ("impact_worker_hours", "Impact-worker hours", "integer"),
@@ -172,59 +202,96 @@ ROWS = (
     ("largest_vendor_share", "Largest vendor's share of spend", "percent"),
     ("binding_targets", "Binding targets", "text"),
 )
+HOURS_ONLY_ROWS = ("labour_hours",)
+"""Rows shown only when a compared scenario counts labour hours (version 2)."""
 
 
 def compare(scenarios: list[Scenario]) -> dict[str, Any]:
-    """Side by side: the KPI rows, and the volume each vendor gets in each scenario (vendors named
-    by `problem_labels` over all the scenarios, like every other page and report)."""
-    figures = [key_figures(s) for s in scenarios]
-    costs = [f["total_cost"] for f in figures if f["total_cost"] is not None]
+    """Side by side: the KPI rows, and the work each vendor gets in each scenario (labour hours
+    when every scenario counts them, else volume; vendors named by `problem_labels` over all
+    the scenarios, like every other page and report)."""
+    kpis = [key_figures(s) for s in scenarios]
+    costs = [f["total_cost"] for f in kpis if f["total_cost"] is not None]
     cheapest = min(costs) if costs else None
-    for f in figures:
+    for f in kpis:
         f["cost_premium"] = (
             (f["total_cost"] / cheapest - 1.0) if f["total_cost"] is not None and cheapest else None
         )
+    in_hours = [figures.counts_hours(s.problem) for s in scenarios]
     rows = [
-        {"key": key, "label": label, "format": fmt, "values": [f[key] for f in figures]}
+        {"key": key, "label": label, "format": fmt, "values": [f[key] for f in kpis]}
         for key, label, fmt in ROWS
+        if key not in HOURS_ONLY_ROWS or any(in_hours)
     ]
-    vendor_volume: dict[str, list[float]] = {}
+    vendor_work: dict[str, list[float]] = {}
     for index, scenario in enumerate(scenarios):
         for allocation in (scenario.result or {}).get("allocations", []):
-            vendor_volume.setdefault(allocation["vendor"], [0.0] * len(scenarios))[index] += (
-                allocation["volume"]
+            vendor_work.setdefault(allocation["vendor"], [0.0] * len(scenarios))[index] += (
+                figures.weight(allocation, scenario.problem)
             )
     names, _ = problem_labels(*(scenario.problem for scenario in scenarios))
     vendor_rows: list[dict[str, Any]] = [
         {"vendor": names.get(v, v), "values": values, "spread": max(values) - min(values)}
-        for v, values in vendor_volume.items()
+        for v, values in vendor_work.items()
     ]
     vendor_rows.sort(key=lambda r: (-r["spread"], r["vendor"]))
+    if all(in_hours):
+        vendor_measure = "labour hours"
+    elif any(in_hours):
+        vendor_measure = "labour hours (volume for scenarios solved before hours were counted)"
+    else:
+        vendor_measure = "volume"
     return {
         "scenarios": [s.name for s in scenarios],
         "ids": [s.id for s in scenarios],
         "rows": rows,
         "vendor_rows": vendor_rows,
-        "figures": figures,
-        "summary": summary_sentences(scenarios, figures),
+        "vendor_measure": vendor_measure,
+        "figures": kpis,
+        "summary": summary_sentences(scenarios, kpis),
     }
 
 
-def summary_sentences(scenarios: list[Scenario], figures: list[dict[str, Any]]) -> list[str]:
-    """One plain sentence per scenario against the cheapest one."""
-    solved = [
-        (s, f) for s, f in zip(scenarios, figures, strict=True) if f["total_cost"] is not None
-    ]
+def _jobs_sentence(name: str, cost_words: str, f: dict, cheapest: dict) -> str:
+    """A plan the buyer set in impact-worker hours, in jobs: what it sustains, against the
+    cheapest plan."""
+    jobs = f["fte_jobs"] or 0.0
+    more_jobs = jobs - (cheapest["fte_jobs"] or 0.0)
+    more_hours = (f["impact_worker_hours"] or 0.0) - (cheapest["impact_worker_hours"] or 0.0)
+    if abs(more_jobs) >= 0.05:
+        against = f"{abs(more_jobs):,.1f} {'more' if more_jobs > 0 else 'fewer'} than the cheapest"
+    elif abs(more_hours) >= 0.5:
+        against = (
+            f"{abs(more_hours):,.0f} impact-worker hours {'more' if more_hours > 0 else 'fewer'} "
+            "than the cheapest (less than a tenth of a full-time job)"
+        )
+    else:
+        against = "as many as the cheapest"
+    return (
+        f"{name} {cost_words} and sustains {jobs:,.1f} full-time jobs for impact workers "
+        f"({f['impact_worker_hours'] or 0.0:,.0f} impact-worker hours), {against}."
+    )
+
+
+def summary_sentences(scenarios: list[Scenario], kpis: list[dict[str, Any]]) -> list[str]:
+    """One plain sentence per scenario against the cheapest one, in the measure its buyer set:
+    jobs and impact-worker hours for a plan that maximises or targets them, else the average
+    impact score and the jobs."""
+    solved = [(s, f) for s, f in zip(scenarios, kpis, strict=True) if f["total_cost"] is not None]
     if not solved:
         return []
     cheapest_scenario, cheapest = min(solved, key=lambda pair: pair[1]["total_cost"])
     sentences = []
     for scenario, f in solved:
         jobs = f["fte_jobs"] or 0.0
+        in_jobs = f.get("measure") == figures.HOURS
         if scenario.id == cheapest_scenario.id:
+            hours_words = (
+                f" ({f['impact_worker_hours'] or 0.0:,.0f} impact-worker hours)" if in_jobs else ""
+            )
             sentences.append(
                 f"{scenario.name} is the cheapest plan (${f['total_cost']:,.0f}) and sustains "
-                f"{jobs:,.1f} full-time jobs for impact workers."
+                f"{jobs:,.1f} full-time jobs for impact workers{hours_words}."
             )
             continue
         premium = f["cost_premium"] or 0.0  # compare() worked it out, and guards a zero cost
@@ -235,6 +302,9 @@ def summary_sentences(scenarios: list[Scenario], figures: list[dict[str, Any]]) 
             else f"costs {premium * 100:.1f} % more than the cheapest plan "
             f"({cheapest_scenario.name})"
         )
+        if in_jobs:
+            sentences.append(_jobs_sentence(scenario.name, cost_words, f, cheapest))
+            continue
         more_hours = (f["impact_worker_hours"] or 0.0) - (cheapest["impact_worker_hours"] or 0.0)
         if abs(more_jobs) >= 0.05:
             job_words = (

@@ -54,14 +54,25 @@ class ScenarioSchema(Schema):
         metadata={"description": "A scoring profile version; the default profile when null"},
     )
     objective = fields.String(
-        load_default=Objective.MIN_COST, validate=validate.OneOf(tuple(Objective))
+        load_default=Objective.MIN_COST,
+        validate=validate.OneOf(tuple(Objective)),
+        metadata={
+            "description": "min_cost: least cost within the targets; max_impact: the highest "
+            "average impact within the budget; max_impact_worker_hours: the most hours of work "
+            "by impact workers (jobs) within the budget. The frontier is traced by "
+            "impact-worker hours when this objective or a min_impact_worker_hours target is "
+            "set, else by average impact"
+        },
     )
     targets = Targets(
         load_default=dict,
         metadata={
-            "description": "budget, min_avg_impact, min_avg_quality, min_impact_spend_share, "
-            "impact_vendor_min_score, max_vendor_spend_share; absent: taken from the needs; "
-            "null: not applied"
+            "description": "budget ($), min_avg_impact (0-100, weighted by labour hours), "
+            "min_avg_quality (0-1), min_impact_spend_share (0-1), impact_vendor_min_score "
+            "(0-100), max_vendor_spend_share (0-1), min_impact_worker_hours (hours done by "
+            "impact workers, also shown as full-time jobs); absent: the budget is the sum of "
+            "the needs' budgets, the others are not applied (each need's own targets hold for "
+            "that need); null: not applied"
         },
     )
     status = fields.String(dump_only=True, validate=validate.OneOf(tuple(ScenarioStatus)))
@@ -134,8 +145,25 @@ _MESSAGES = _array(
     _object(("field", "message"), field={"type": "string"}, message={"type": "string"})
 )
 
+_NEED_TOTALS = _object(
+    ("need",),
+    need={"type": "string"},
+    volume=_number(True),
+    labour_hours=_number(True),
+    cost=_number(True),
+    avg_impact=_number(True),
+    avg_quality=_number(True),
+    impact_worker_hours=_number(True),
+)
+
 PROBLEM_DOCUMENT = _object(
     ("needs", "vendors", "offers", "targets", "objective"),
+    version={
+        "type": "integer",
+        "enum": [1, 2],
+        "description": "2: work counted in labour hours (every solve since units of work); "
+        "absent: version 1, a document solved before",
+    },
     needs=_array(
         _object(
             ("id", "volume"),
@@ -145,6 +173,14 @@ PROBLEM_DOCUMENT = _object(
             volume=_number(),
             min_quality=_number(True),
             max_vendor_share=_number(True),
+            period=_object(
+                ("start", "months"),
+                start={"type": "string", "description": "YYYY-MM"},
+                months={"type": "integer"},
+            ),
+            min_avg_impact=_number(True),
+            min_avg_quality=_number(True),
+            min_impact_spend_share=_number(True),
         )
     ),
     vendors=_array(
@@ -161,20 +197,47 @@ PROBLEM_DOCUMENT = _object(
     offers=_array(
         _object(
             ("vendor", "need", "price"),
+            id={"type": "string", "description": "Version 2: O<offer id>, one line per offer"},
             vendor={"type": "string"},
             need={"type": "string"},
+            unit={"type": "string"},
             price=_number(),
+            hours_per_unit=_number(True),
+            quality=_number(True),
             capacity=_number(True),
             offer_id={"type": "integer"},
+            original_price=_number(True),
+            currency={"type": "string"},
+            rate={
+                "type": "number",
+                "nullable": True,
+                "description": "USD per unit of the currency, in force on rate_date",
+            },
+            rate_date={"type": "string", "nullable": True},
+        )
+    ),
+    capacities=_array(
+        _object(
+            ("vendor", "month", "hours"),
+            vendor={"type": "string"},
+            month={"type": "string", "description": "YYYY-MM"},
+            hours=_number(),
         )
     ),
     targets={"type": "object", "additionalProperties": _number(True)},
     objective=_one_of(Objective),
     options={"type": "object"},
+    settings=_object(
+        (),
+        hours_per_fte_year={
+            "type": "number",
+            "description": "Hours of one full-time job a year, frozen with the document",
+        },
+    ),
     meta={
         "type": "object",
-        "description": "Where the figures came from: currency, the scored disclosure of "
-        "each vendor, vendors left out and why",
+        "description": "Where the figures came from: currency, the exchange rates' date "
+        "(rate_date), the scored disclosure of each vendor, vendors left out and why",
     },
 )
 RESULT_DOCUMENT = _object(
@@ -186,12 +249,34 @@ RESULT_DOCUMENT = _object(
             ("need", "vendor", "volume", "cost"),
             need={"type": "string"},
             vendor={"type": "string"},
+            offer={"type": "string"},
             volume=_number(),
             price=_number(),
             cost=_number(),
+            hours_per_unit=_number(),
+            hours={"type": "number", "description": "Labour hours: volume x hours_per_unit"},
         )
     ),
-    totals={"type": "object", "nullable": True, "additionalProperties": _number(True)},
+    totals={
+        "type": "object",
+        "nullable": True,
+        "description": "Version 2 counts labour hours (no volume: units of different kinds do "
+        "not add) and weighs the averages by them; version 1 has volume",
+        "properties": {
+            "cost": _number(True),
+            "volume": _number(True),
+            "labour_hours": _number(True),
+            "avg_impact": _number(True),
+            "avg_quality": _number(True),
+            "impact_spend_share": _number(True),
+            "impact_worker_hours": _number(True),
+            "impact_worker_hours_coverage": _number(True),
+            "impact_worker_jobs": _number(True),
+            "hours_per_fte_year": _number(True),
+            "needs": _array(_NEED_TOTALS),
+        },
+        "additionalProperties": _number(True),
+    },
     constraints=_array(
         _object(
             ("name", "kind", "binding"),
@@ -201,6 +286,8 @@ RESULT_DOCUMENT = _object(
             binding={"type": "boolean"},
             slack=_number(True),
             shadow_price=_number(True),
+            need={"type": "string", "nullable": True},
+            vendor={"type": "string", "nullable": True},
         )
     ),
     errors=_MESSAGES,
@@ -216,6 +303,12 @@ FRONTIER_DOCUMENT = _object(
         (*optimizer.Status, *FrontierStatus),
         "skipped: the solve was not optimal, so no frontier was traced",
     ),
+    measure={
+        "type": "string",
+        "enum": ["impact", "hours"],
+        "description": "What the frontier sweeps (version 2): average impact, or "
+        "impact-worker hours where the scenario targets or maximises them",
+    },
     points=_array(
         _object(
             ("avg_impact", "cost"),
@@ -223,6 +316,14 @@ FRONTIER_DOCUMENT = _object(
             cost=_number(True),
             target_avg_impact=_number(True),
             cost_per_impact_point=_number(True),
+            measure_value=_number(True),
+            target=_number(True),
+            cost_per_unit={
+                "type": "number",
+                "nullable": True,
+                "description": "$ per point of average impact or per impact-worker hour",
+            },
+            impact_worker_hours=_number(True),
             status=_one_of(optimizer.Status),
         )
     ),
@@ -238,20 +339,49 @@ CHECK_DOCUMENT = _object(
 )
 IMPACT_DOCUMENT = _object(
     ("impact_worker_hours", "fte_jobs", "by_vendor"),
-    impact_worker_hours=_number(),
-    fte_jobs=_number(),
-    hours_per_fte_year=_number(),
+    version={"type": "integer", "description": "The problem document's version (1 or 2)"},
+    measure={
+        "type": "string",
+        "enum": ["impact", "hours"],
+        "description": "The measure the buyer set: impact-worker hours (jobs) or impact",
+    },
+    impact_worker_hours={
+        "type": "number",
+        "description": "Σ labour hours x the vendor's impact-worker share; version 2: equal to "
+        "the result's totals.impact_worker_hours (version 1: hourly work only)",
+    },
+    fte_jobs={
+        "type": "number",
+        "description": "impact_worker_hours / hours_per_fte_year",
+    },
+    hours_per_fte_year={
+        "type": "number",
+        "description": "Version 2: frozen in the problem document; version 1: the setting",
+    },
+    labour_hours=_number(True),
     training_hours_per_impact_worker=_number(True),
     living_wage_ratio=_number(True),
+    units=_array({"type": "string"}),
+    needs=_array(
+        {**_NEED_TOTALS, "properties": {**_NEED_TOTALS["properties"], "unit": {"type": "string"}}}
+    ),
     by_vendor=_array(
         _object(
             ("vendor", "volume", "cost"),
             vendor={"type": "string"},
             vendor_id={"type": "string"},
-            volume=_number(),
+            volume={
+                "type": "number",
+                "nullable": True,
+                "description": "Summed over the vendor's needs; version 2: null where they are "
+                "in different units (see volumes)",
+            },
+            unit={"type": "string", "nullable": True},
+            volumes={"type": "object", "additionalProperties": _number()},
             cost=_number(),
-            share_of_volume=_number(),
+            share_of_volume=_number(True),
             hours=_number(),
+            share_of_hours=_number(True),
             impact_score=_number(True),
             impact_worker_share=_number(True),
             impact_worker_hours=_number(True),
@@ -277,6 +407,11 @@ COMPARISON_DOCUMENT = _object(
             },
         )
     ),
+    vendor_measure={
+        "type": "string",
+        "description": "What vendor_rows count: labour hours, or volume for scenarios solved "
+        "before labour hours were counted",
+    },
     vendor_rows=_array(
         _object(
             ("vendor", "values", "spread"),

@@ -11,6 +11,7 @@ import contextlib
 from collections.abc import Mapping
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -65,7 +66,7 @@ def _checked(organization_id: int, values: Mapping[str, Any]) -> dict[str, list[
     ):
         errors["profile_id"] = ["No scoring profile with this id in your organization."]
     if "objective" in values and values["objective"] not in tuple(Objective):
-        errors["objective"] = ["Choose min_cost or max_impact."]
+        errors["objective"] = [f"Choose one of: {', '.join(Objective)}."]
     for problem in optimizer.validate_targets(
         values.get("targets") or {}
     ):  # the optimizer's own rules
@@ -136,7 +137,14 @@ def problem_for(
         db.session.get(ScoringProfile, scenario.profile_id) if scenario.profile_id else None
     )
     return (
-        build_problem(needs, profile, scenario.objective, scenario.targets, time_limit=time_limit),
+        build_problem(
+            needs,
+            profile,
+            scenario.objective,
+            scenario.targets,
+            time_limit=time_limit,
+            hours_per_fte_year=current_app.config["HOURS_PER_FTE_YEAR"],
+        ),
         profile.to_dict(),
     )
 

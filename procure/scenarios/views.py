@@ -17,8 +17,8 @@ from procure.forms import form_body, form_int, load_form
 from procure.jobs.models import ACTIVE_STATUSES, Job
 from procure.jobs.services import latest_job
 from procure.needs.models import Need
+from procure.scenarios import figures, review, services
 from procure.scenarios import jobs as scenario_jobs
-from procure.scenarios import review, services
 from procure.scenarios.models import Scenario
 from procure.scenarios.schemas import ScenarioSchema, ScenarioUpdateSchema
 from procure.scoring.services import profiles_for
@@ -29,12 +29,31 @@ bp = Blueprint("scenario_pages", __name__)
 
 TARGET_FIELDS = (
     ("budget", "Budget (USD)", "Empty: the sum of the needs' budgets"),
-    ("min_avg_impact", "Minimum average impact (0–100)", "Empty: the strictest need's"),
+    (
+        "min_avg_impact",
+        "Minimum average impact (0–100)",
+        "Over all needs, weighted by labour hours; each need's own minimum holds as well",
+    ),
     ("min_avg_quality", "Minimum average quality (0–1)", ""),
     ("min_impact_spend_share", "Share of spend with impact vendors (0–1)", ""),
     ("impact_vendor_min_score", "Impact score that makes an impact vendor", "Default 50"),
     ("max_vendor_spend_share", "Largest share of spend per vendor (0–1)", ""),
+    (
+        "min_impact_worker_hours",
+        "Minimum impact-worker hours",
+        "Labour hours done by impact workers; shown also as full-time jobs",
+    ),
 )
+OBJECTIVES = (
+    (Objective.MIN_COST, "Least cost within the targets"),
+    (Objective.MAX_IMPACT, "Most impact within the budget"),
+    (Objective.MAX_IMPACT_WORKER_HOURS, "Most impact-worker hours (jobs) within the budget"),
+)
+OBJECTIVE_WORDS = {
+    Objective.MIN_COST: "least cost",
+    Objective.MAX_IMPACT: "most impact",
+    Objective.MAX_IMPACT_WORKER_HOURS: "most impact-worker hours",
+}
 
 
 @bp.route("/scenarios", methods=["GET", "POST"])
@@ -67,7 +86,7 @@ def index():
         (str(p.id), f"{p.name} (v{p.number})") for p in profiles_for(current_user.organization_id)
     ]
     jobs = {
-        s.id: review.projected_impact(s)["fte_jobs"]
+        s.id: figures.jobs(s.result, s.problem)
         for s in scenarios
         if (s.result or {}).get("allocations")
     }
@@ -90,6 +109,8 @@ def index():
         solving=solving,
         profile_options=profile_options,
         target_fields=TARGET_FIELDS,
+        objectives=OBJECTIVES,
+        objective_words=OBJECTIVE_WORDS,
     ), status
 
 
@@ -98,15 +119,16 @@ def index():
 def show(scenario_id):
     scenario = get_scoped_or_404(Scenario, scenario_id)
     chart = None
+    frontier_measure = (scenario.frontier or {}).get("measure", figures.IMPACT)
     if scenario.frontier is not None:
-        totals = (scenario.result or {}).get("totals") or {}
-        chosen = (
-            {"avg_impact": totals["avg_impact"], "cost": totals["cost"]}
-            if totals.get("cost") is not None
-            else None
+        chart = charts.frontier_chart(
+            scenario.frontier.get("points", []),
+            figures.chosen_point(scenario.result, scenario.problem),
+            scenario.name,
+            measure=frontier_measure,
         )
-        chart = charts.frontier_chart(scenario.frontier.get("points", []), chosen, scenario.name)
     names, need_titles = review.problem_labels(scenario.problem)
+    offers = figures.offer_lines(scenario.problem)
     impact = (
         review.projected_impact(scenario) if (scenario.result or {}).get("allocations") else None
     )
@@ -132,6 +154,14 @@ def show(scenario_id):
         need_titles=need_titles,
         plain=review.plain_words(names, need_titles),
         impact=impact,
+        in_hours=figures.counts_hours(scenario.problem),
+        labour_hours=figures.labour_hours(scenario.result, scenario.problem),
+        need_rows=figures.need_figures(scenario.result, scenario.problem),
+        price_sources=[
+            figures.price_source(a, offers) for a in (scenario.result or {}).get("allocations", [])
+        ],
+        frontier_measure=frontier_measure,
+        objectives=OBJECTIVES,
         events=events,
         people=people,
         solve_job=solve_job,

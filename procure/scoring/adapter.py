@@ -5,15 +5,19 @@ that period that the reading buyer organization has not rejected (drafts are nev
 version that organization verified counts every evidence section at least as `buyer_verified`.
 Reviews are each organization's own, so one buyer's review never moves another buyer's scores;
 read with no organization (the vendor's own view, the trend snapshots), versions count as
-disclosed: every submitted version, no review applied. With a category,
-the vendor's offer in that category gives price and quality; otherwise its first active offer.
-Prices are compared in US dollars at the rate of the period's last day.
+disclosed: every submitted version, no review applied.
+
+Each vendor is scored on one offer, priced by the one rule of procure.disclosures.pricing: in a
+category, its offer with the best cost pillar against the lowest price of all active offers of
+the category in the same unit; without a category, its best over all its categories. Price and
+quality come from that offer. Prices are in US dollars at the latest rate in force on the day
+of the calculation (`priced_on`, today by default), never rounded before use.
 """
 
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
@@ -22,12 +26,12 @@ from sqlalchemy.orm import lazyload, selectinload
 
 import scoring
 from procure.disclosures.models import EVIDENCE_LEVELS, Disclosure, DisclosureReview
+from procure.disclosures.pricing import OfferPrice, best_offers
 from procure.disclosures.tables import flat_row
 from procure.extensions import db
-from procure.reference import reference
 from procure.states import DisclosureState, ReviewDecision
 from procure.vendors.models import Vendor
-from scoring.contract import EVIDENCE_COLUMNS, REQUIRED_COLUMNS
+from scoring.contract import EVIDENCE_COLUMNS, TABLE_COLUMNS
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,7 @@ class ScoringInput:
     )  # the scoring contract's columns, one row per vendor; None when empty
     disclosures: dict[int, Disclosure]  # vendor id -> the version scored
     vendors: dict[int, Vendor]
+    offers: dict[int, OfferPrice] = field(default_factory=dict)  # vendor id -> the offer scored
 
 
 def scored_versions(
@@ -76,33 +81,15 @@ def scored_versions(
     return {disclosure.vendor_id: disclosure for disclosure in db.session.scalars(statement)}
 
 
-def _row(disclosure: Disclosure, category: str | None, verified: bool) -> dict | None:
-    row = flat_row(disclosure)
-    offers = [
-        o
-        for o in disclosure.vendor.offers
-        if o.active and (category is None or o.service_category == category)
-    ]
-    if not offers:
-        return None
-    offer = offers[0]
-    row.update(
-        category=offer.service_category,
-        quality=offer.quality,
-        price=round(
-            reference()
-            .fx.to_usd(float(offer.price), offer.currency, disclosure.period_end)
-            .usd_amount,
-            4,
-        ),
-    )
+def _row(disclosure: Disclosure, offer: OfferPrice, verified: bool) -> dict:
+    row = flat_row(disclosure, offer)
     if verified:
         floor = EVIDENCE_LEVELS.index("buyer_verified")
         for column in EVIDENCE_COLUMNS.values():
             level = row.get(column)
             if level is None or EVIDENCE_LEVELS.index(level) < floor:
                 row[column] = "buyer_verified"
-    return {column: row.get(column) for column in REQUIRED_COLUMNS}
+    return {column: row.get(column) for column in TABLE_COLUMNS}
 
 
 def scoring_input(
@@ -110,13 +97,16 @@ def scoring_input(
     category: str | None = None,
     overrides: dict[int, dict] | None = None,
     period_end: date | None = None,
+    priced_on: date | None = None,
 ) -> ScoringInput:
     """The vendor table for scoring as the organization's reviews have it (None: as disclosed),
-    optionally for one service category or one period.
+    optionally for one service category or one period, with offer prices converted on
+    `priced_on` (default: today). A vendor without an active offer (in the category) is left out.
 
     `overrides` replaces figures of some vendors (vendor id -> column -> value): the what-if box.
     """
     versions = scored_versions(organization_id, period_end)
+    offers = best_offers(category, priced_on)
     verified = (
         set(db.session.scalars(DisclosureReview.decided(organization_id, ReviewDecision.VERIFIED)))
         if organization_id is not None
@@ -124,14 +114,20 @@ def scoring_input(
     )
     rows, used = [], {}
     for vendor_id, disclosure in versions.items():
-        row = _row(disclosure, category, disclosure.id in verified)
-        if row is None:
+        offer = offers.get(vendor_id)
+        if offer is None:
             continue
+        row = _row(disclosure, offer, disclosure.id in verified)
         row.update((overrides or {}).get(vendor_id, {}))
         rows.append(row)
         used[vendor_id] = disclosure
     # Through CSV text and the same reader as `procure score`, so the pages, the API and the
     # command score an export identically.
-    text = pd.DataFrame(rows, columns=list(REQUIRED_COLUMNS)).to_csv(index=False)
+    text = pd.DataFrame(rows, columns=list(TABLE_COLUMNS)).to_csv(index=False)
     table = scoring.read_vendor_table(io.StringIO(text)) if rows else None
-    return ScoringInput(table, used, {vid: d.vendor for vid, d in used.items()})
+    return ScoringInput(
+        table,
+        used,
+        {vid: d.vendor for vid, d in used.items()},
+        {vid: offers[vid] for vid in used},
+    )

@@ -1,11 +1,50 @@
-from marshmallow import Schema, fields, validate
+from collections.abc import Mapping
+from typing import Any
 
-from procure.api_fields import RecordId
+from marshmallow import Schema, ValidationError, fields, post_load, validate
+
+import scoring
+from procure.api_fields import FiniteNumber, RecordId, RecordVersion
+from scoring.contract import PILLARS
+
+PROFILE_NAME_LENGTH = validate.Length(max=120)
+
+
+class NumbersByKey(fields.Dict):
+    """Numbers keyed by name, as a page form sends them from inputs named `<field>.<key>`
+    (procure.forms.form_body): each is read as a FiniteNumber (1,200 too), and one that is no
+    number is refused as `<field>.<key>`. A key of `required_keys` that is not sent (or left
+    blank) is refused with its message."""
+
+    def __init__(self, required_keys: Mapping[str, str] | None = None, **kwargs: Any) -> None:
+        number = FiniteNumber()
+        super().__init__(keys=fields.String(), values=number, **kwargs)
+        self.number = number
+        self.required_keys = dict(required_keys or {})
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> dict[str, Any]:
+        if not isinstance(value, Mapping):
+            raise self.make_error("invalid")
+        errors: dict[str, list[str]] = {
+            key: [message] for key, message in self.required_keys.items() if key not in value
+        }
+        numbers: dict[str, Any] = {}  # floats: a null is refused ("Enter a number.")
+        for key, text in value.items():
+            try:
+                numbers[str(key)] = self.number.deserialize(text)
+            except ValidationError as refused:
+                errors[str(key)] = list(refused.messages)
+        if errors:
+            raise ValidationError(errors)
+        return numbers
 
 
 class ProfileSchema(Schema):
     id = fields.Integer(dump_only=True)
-    name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    name = fields.String(
+        required=True,
+        validate=[validate.Length(min=1, error="Give the profile a name."), PROFILE_NAME_LENGTH],
+    )
     number = fields.Integer(dump_only=True, metadata={"description": "Version number"})
     settings = fields.Dict(
         required=True,
@@ -36,7 +75,8 @@ class ScoreQuerySchema(Schema):
 class ScoreRowSchema(Schema):
     vendor_id = fields.Integer()
     vendor_name = fields.String()
-    category = fields.String()
+    category = fields.String(metadata={"description": "Of the offer scored"})
+    unit = fields.String(metadata={"description": "Of the offer scored: hour, item or task"})
     rank = fields.Integer()
     total = fields.Float(metadata={"description": "0-100"})
     impact = fields.Float(metadata={"description": "pillar, 0-1"})
@@ -92,8 +132,33 @@ class TrendPointSchema(Schema):
     knocked_out = fields.Boolean()
 
 
+class ScoredOfferSchema(Schema):
+    """The offer a vendor is scored on, as priced: among its active offers (in the category
+    asked for, else in any), the one with the best cost pillar; prices are not rounded."""
+
+    offer_id = fields.Integer()
+    category = fields.String()
+    unit = fields.String()
+    quality = fields.Float(metadata={"description": "0-1, the quality scored"})
+    amount = fields.Float(metadata={"description": "Rate card price per unit, in `currency`"})
+    currency = fields.String()
+    rate = fields.Float(metadata={"description": "US dollars per unit of `currency`"})
+    rate_date = fields.Date(metadata={"description": "The rate's date"})
+    priced_on = fields.Date(
+        metadata={"description": "Day of the calculation: the latest rate in force on it is used"}
+    )
+    usd = fields.Float(metadata={"description": "Price used, US dollars per unit: amount × rate"})
+    lowest_usd = fields.Float(
+        metadata={
+            "description": "Lowest US dollar price per unit among all active offers of the "
+            "category in the same unit; cost pillar = lowest_usd / usd"
+        }
+    )
+
+
 class ScorecardSchema(Schema):
     score = fields.Nested(ScoreRowSchema)
+    offer = fields.Nested(ScoredOfferSchema)
     trend = fields.List(
         fields.Nested(TrendPointSchema),
         metadata={
@@ -160,4 +225,59 @@ class MetricSchema(Schema):
     )
     source = fields.String(
         required=True, metadata={"description": "Standard or reference (IRIS+ or GRI code)"}
+    )
+
+
+class MetricFormSchema(MetricSchema):
+    """The catalog page's form for a new metric: the API's body, its goalposts [L, U] typed into
+    two inputs `goalposts.low` and `goalposts.high`. What the catalog's rules refuse about the pair
+    (L equal to U) is named `goalposts`, as the API names it."""
+
+    goalposts = NumbersByKey(  # type: ignore[assignment]  # two inputs, loaded as the API's list
+        required_keys={"low": "Give L.", "high": "Give U."},
+        required=True,
+        error_messages={"required": "Give L and U."},
+    )
+
+    @post_load
+    def _pair(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        return data | {"goalposts": [data["goalposts"]["low"], data["goalposts"]["high"]]}
+
+
+# --------------------------------------------------------------------------- the profile editor
+
+EDITOR_ACTIONS = ("preview", "ahp", "save")
+AHP_PAIRS = tuple(f"{first}.{second}" for first, second in scoring.ahp_pairs(PILLARS))
+AHP_JUDGEMENT = "Give a number from 1/9 (0.111) to 9."
+
+
+class ProfileEditorSchema(Schema):
+    """The profile editor's form (a page: the API takes a whole `settings` document instead). Its
+    inputs are named by the setting's path inside `settings` (`pillar_weights.impact`,
+    `metric_weights.<metric>`, `evidence_factors.none`), a metric's goalposts by
+    `goalposts.<metric>.low` and `.high`; a number left blank keeps the profile's value. The
+    settings are then checked by the API's own rules (scoring.profile_from_dict), which name a
+    setting by the same path."""
+
+    name = fields.String(validate=PROFILE_NAME_LENGTH)  # a new profile's; saving checks it is given
+    pillar_weights = NumbersByKey(load_default=dict)
+    metric_weights = NumbersByKey(load_default=dict)
+    evidence_factors = NumbersByKey(load_default=dict)
+    goalposts = NumbersByKey(load_default=dict)  # keyed `<metric>.low` and `<metric>.high`
+    knockout_below_minimum_wage = fields.Boolean(load_default=False)  # a box: sent when ticked
+    action = fields.String(load_default="preview", validate=validate.OneOf(EDITOR_ACTIONS))
+    profile_id = RecordId(metadata={"description": "The profile changed; none for a new one"})
+    latest_number = RecordVersion(
+        metadata={"description": "The profile's latest version when the page was loaded"}
+    )
+
+
+class AhpJudgementsSchema(Schema):
+    """The editor's pairwise comparisons of the pillars, inputs `ahp.<first>.<second>`: how much
+    more important the first is than the second (1/9 to 9)."""
+
+    ahp = NumbersByKey(
+        required_keys=dict.fromkeys(AHP_PAIRS, AHP_JUDGEMENT),
+        required=True,
+        error_messages={"required": AHP_JUDGEMENT},
     )

@@ -18,6 +18,7 @@ from procure.scoring.adapter import ScoringInput, scoring_input
 from procure.scoring.defaults import catalog, default_profile
 from procure.scoring.models import CustomMetric, ScoringProfile
 from procure.scoring.snapshots import trend
+from scoring.contract import REQUIRED_COLUMNS
 
 DEFAULT_PROFILE_NAME = "Default (DESIGN §4)"
 
@@ -236,6 +237,7 @@ def score_rows(ranking: Ranking) -> list[dict[str, Any]]:
                 "vendor_id": vendor_id,
                 "vendor_name": ranking.inputs.vendors[vendor_id].name,
                 "category": score["category"],
+                "unit": ranking.inputs.offers[vendor_id].unit,  # of the offer scored
                 "rank": int(score["rank"]),
                 "total": float(score["total"]),
                 "impact": float(score["impact"]),
@@ -321,6 +323,7 @@ def scorecard(
         "explanation": lines,
         "peers": len(ranking.result.scores),
         "trend": history,
+        "offer": ranking.inputs.offers[vendor_id].as_dict(),  # the offer scored, as priced
     }
 
 
@@ -341,7 +344,11 @@ def what_if(
         raise ValidationFailed(
             {"vendor_id": ["This vendor has no submitted disclosure and offer to score yet."]}
         )
-    unknown = sorted(set(changes) - set(table.columns) | ({"vendor_id", "category"} & set(changes)))
+    # the disclosure's figures and the offer's price and quality; not the offer's unit or the
+    # category's lowest price, which come from the rate cards
+    unknown = sorted(
+        set(changes) - set(REQUIRED_COLUMNS) | ({"vendor_id", "category"} & set(changes))
+    )
     if unknown:
         raise ValidationFailed(
             {f"changes.{name}": ["Not a figure you can change here."] for name in unknown}

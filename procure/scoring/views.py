@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import cast
+from collections.abc import Mapping
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -13,13 +14,19 @@ from procure import charts
 from procure.access import access, get_scoped_or_404, roles, scoped_select
 from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
-from procure.forms import form_int, form_number
+from procure.forms import form_body, form_int, form_number, load_form
 from procure.scoring import services
 from procure.scoring.models import CustomMetric, ScoringProfile
+from procure.scoring.schemas import (
+    AHP_PAIRS,
+    AhpJudgementsSchema,
+    MetricFormSchema,
+    ProfileEditorSchema,
+)
 from procure.transactions import attempt, computes, discard, writes
 from procure.vendors.categories import service_categories
 from procure.vendors.models import Vendor
-from scoring.contract import FORMULA_FIELDS
+from scoring.contract import FORMULA_FIELDS, PILLARS
 from scoring.fields import COLUMN_FIELDS
 
 bp = Blueprint("scoring_pages", __name__)
@@ -151,64 +158,63 @@ def vendor_scorecard(vendor_id):
     return _render_scorecard(get_scoped_or_404(Vendor, vendor_id))
 
 
-PILLARS = ("impact", "cost", "quality")
 PAIRS = tuple(scoring.ahp_pairs(PILLARS))
+SETTING_GROUPS = ("pillar_weights", "metric_weights", "evidence_factors")
 
 
-def _settings_from_form(form, base: dict) -> tuple[dict, dict]:
-    """Profile settings from the editor form, starting from `base`; per-field errors."""
-    settings = {
-        **base,
-        "pillar_weights": dict(base["pillar_weights"]),
-        "metric_weights": dict(base["metric_weights"]),
-        "evidence_factors": dict(base["evidence_factors"]),
-    }
-    errors: dict = {}
+def _load_editor() -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """The editor's form loaded by its schema, and no errors; or, refused, the form as typed (to
+    show again) and the errors naming each refused field."""
+    schema = ProfileEditorSchema()
+    body = form_body(schema, request.form)
+    try:
+        return load_form(schema, body), {}
+    except ValidationFailed as failed:
+        return body, failed.errors
+
+
+def _editor_settings(editor: Mapping[str, Any], base: dict) -> dict:
+    """`base` with the editor's values: numbers as loaded, or the text as typed when the form is
+    shown again refused. A setting the editor leaves out keeps its value in `base`."""
+    settings = {**base, **{group: dict(base[group]) for group in SETTING_GROUPS}}
     metrics = services.viewer_catalog(current_user).metrics
     for metric in metrics:  # every metric of the catalog, the organization's own included
         settings["metric_weights"].setdefault(metric.key, 0.0)
-    for group in ("pillar_weights", "metric_weights", "evidence_factors"):
-        for key in list(settings[group]):
-            number = form_number(form, f"{group}.{key}", errors)
-            if number is not None:
-                settings[group][key] = number
-    for key, weight in list(
-        settings["metric_weights"].items()
-    ):  # a metric left at 0 is not kept, so a
-        if (
-            weight == 0 and key not in base["metric_weights"]
-        ):  # custom metric nobody weighs stays removable
+    for group in SETTING_GROUPS:
+        typed = editor.get(group) or {}
+        settings[group].update({key: typed[key] for key in settings[group] if key in typed})
+    # a metric left at 0 is not kept, so a custom metric nobody weighs stays removable
+    for key, weight in list(settings["metric_weights"].items()):
+        if weight == 0 and key not in base["metric_weights"]:
             del settings["metric_weights"][key]
-    settings["knockout_below_minimum_wage"] = form.get("knockout_below_minimum_wage") == "on"
+    settings["knockout_below_minimum_wage"] = bool(editor.get("knockout_below_minimum_wage"))
+    typed = editor.get("goalposts") or {}
     goalposts = {key: list(bounds) for key, bounds in (base.get("goalposts") or {}).items()}
     for metric in metrics:
         current = goalposts.get(metric.key, list(metric.goalposts))
-        low = form_number(form, f"goalposts.{metric.key}.low", errors)
-        high = form_number(form, f"goalposts.{metric.key}.high", errors)
-        bounds = [current[0] if low is None else low, current[1] if high is None else high]
+        bounds = [
+            typed.get(f"{metric.key}.low", current[0]),
+            typed.get(f"{metric.key}.high", current[1]),
+        ]
         if bounds == list(metric.goalposts):
             goalposts.pop(metric.key, None)  # the catalog's own: no override kept
         else:
             goalposts[metric.key] = bounds
     settings["goalposts"] = goalposts
-    return settings, errors
+    return settings
 
 
-def _ahp_pillars(form) -> tuple[dict | None, dict, float | None]:
-    """Pillar weights from pairwise judgements (how much more important the first is: 1/9 to 9)."""
-    errors: dict = {}
-    judgements = {
-        (first, second): form_number(
-            form, f"ahp.{first}.{second}", errors, required="Give a number from 1/9 (0.111) to 9."
-        )
-        for first, second in PAIRS
-    }
-    if errors:
-        return None, errors, None
-    # form_number gives None for a blank or unreadable field only after adding its error
-    matrix_input = cast(dict[tuple[str, str], float], judgements)
+def _ahp_pillars() -> tuple[dict | None, dict, float | None]:
+    """Pillar weights from the editor's pairwise judgements (AhpJudgementsSchema), the errors,
+    and the judgements' consistency ratio."""
+    schema = AhpJudgementsSchema()
     try:
-        matrix = scoring.judgement_matrix(PILLARS, matrix_input)
+        judgements = load_form(schema, form_body(schema, request.form))["ahp"]
+    except ValidationFailed as failed:
+        return None, failed.errors, None
+    pairs = dict(zip(PAIRS, (judgements[pair] for pair in AHP_PAIRS), strict=True))
+    try:
+        matrix = scoring.judgement_matrix(PILLARS, pairs)
     except scoring.AhpError as refused:
         return None, {f"ahp.{e.field}": [e.message] for e in refused.errors}, None
     try:
@@ -221,12 +227,15 @@ def _ahp_pillars(form) -> tuple[dict | None, dict, float | None]:
 
 
 def _profile_errors(invalid: scoring.ProfileError) -> dict[str, list[str]]:
-    """The profile's errors keyed by the editor's fields (a metric's goalposts: its L field)."""
+    """The profile's errors keyed by the editor's fields: a metric's goalposts (`goalposts.<key>`,
+    `[0]` and `[1]` its L and U) at its L or U field."""
     errors: dict[str, list[str]] = {}
     for error in invalid.errors:
         field = error.field
-        if field.startswith("goalposts.") and field.count(".") == 1:
-            field += ".low"
+        if field.startswith("goalposts."):
+            field = field.replace("[0]", ".low").replace("[1]", ".high")
+            if not field.endswith((".low", ".high")):
+                field += ".low"
         errors.setdefault(field, []).append(error.message)
     return errors
 
@@ -261,16 +270,17 @@ def _preview(profile) -> list[dict]:
 def preview_fragment():
     """The ranking preview for the editor's current (unsaved) values, as an HTML fragment: the
     editor's script asks for it as the buyer types."""
-    profile_id = form_int(request.form.get("profile_id"))
-    record = get_scoped_or_404(ScoringProfile, profile_id) if profile_id is not None else None
-    settings, errors = _settings_from_form(
-        request.form, record.settings if record else services.default_profile().to_dict()
-    )
+    editor, errors = _load_editor()
     preview = None
     if not errors:
+        profile_id = editor.get("profile_id")
+        record = get_scoped_or_404(ScoringProfile, profile_id) if profile_id is not None else None
+        base = record.settings if record else services.default_profile().to_dict()
         try:
             preview = _preview(
-                scoring.profile_from_dict(settings, services.viewer_catalog(current_user))
+                scoring.profile_from_dict(
+                    _editor_settings(editor, base), services.viewer_catalog(current_user)
+                )
             )
         except scoring.ProfileError as invalid:
             errors = _profile_errors(invalid)
@@ -279,15 +289,16 @@ def preview_fragment():
     ), 422 if errors else 200
 
 
-def _save_profile(record: ScoringProfile | None, name: str, settings: dict) -> ScoringProfile:
+def _save_profile(
+    record: ScoringProfile | None, name: str, settings: dict, loaded: int | None
+) -> ScoringProfile:
     """Create the profile, or save its next version on top of the latest one, which must still be
-    the latest the page was loaded with (its `latest_number`): a version saved from another tab
+    the latest the page was loaded with (`loaded`, its number): a version saved from another tab
     meanwhile is not silently replaced (409). Flushes."""
     if record is None:
         return services.create_profile(current_user.organization_id, name, settings, current_user)
     latest = services.latest_version(record)
-    loaded = request.form.get("latest_number")
-    if loaded is not None and form_int(loaded) != latest.number:
+    if loaded is not None and loaded != latest.number:
         raise ConflictError(
             f"{record.name} was changed since you loaded it (version {latest.number} was saved "
             "meanwhile). Reload it and apply your change again."
@@ -306,14 +317,15 @@ def profiles(profile_id=None):
     name = record.name if record else ""
     status = 200
     if request.method == "POST":
-        settings, errors = _settings_from_form(request.form, base)
-        name = request.form.get("name", name).strip()
-        action = request.form.get("action", "preview")
+        editor, errors = _load_editor()
+        settings = _editor_settings(editor, base)
+        name = editor.get("name", name)
+        action = editor.get("action", "preview")
         if action == "ahp" and not errors:
-            weights, errors, consistency = _ahp_pillars(request.form)
+            weights, errors, consistency = _ahp_pillars()
             if weights:
                 settings["pillar_weights"] = weights
-        if not errors and action in ("preview", "ahp", "save"):
+        if not errors:
             try:
                 profile = scoring.profile_from_dict(settings, services.viewer_catalog(current_user))
             except scoring.ProfileError as invalid:
@@ -321,7 +333,7 @@ def profiles(profile_id=None):
             else:
                 if action == "save":
                     try:
-                        saved = _save_profile(record, name, settings)
+                        saved = _save_profile(record, name, settings, editor.get("latest_number"))
                     except ValidationFailed as failed:
                         discard()
                         errors = failed.errors
@@ -362,35 +374,27 @@ def profiles(profile_id=None):
 @writes
 def metrics():
     """The metric catalog the organization scores with, and a form to add a custom metric."""
-    errors, values, status = {}, {"direction": "higher", "section": "workforce"}, 200
+    errors: dict[str, list[str]] = {}
+    values: dict[str, Any] = {"direction": "higher", "section": "workforce"}
+    status = 200
     if request.method == "POST":
-        values = {
-            name: request.form.get(name, "").strip()
-            for name in services.METRIC_FIELDS
-            if name != "goalposts"
-        }
-        bounds = [
-            form_number(request.form, "goalposts.low", errors, required="Give L."),
-            form_number(request.form, "goalposts.high", errors, required="Give U."),
-        ]
-        values["goalposts"] = bounds
-        if not errors:
-            try:
-                metric = services.add_custom_metric(
-                    current_user.organization_id, values, current_user
-                )
-            except ValidationFailed as failed:
-                discard()
-                errors = {
-                    ("goalposts.low" if field == "goalposts" else field): messages
-                    for field, messages in failed.errors.items()
-                }
-            else:
-                flash(
-                    f"Added {metric.label}. Give it a weight in a scoring profile to count it.",
-                    "success",
-                )
-                return redirect(url_for("scoring_pages.metrics"))
+        schema = MetricFormSchema()
+        body = form_body(schema, request.form)
+        bounds = body.get("goalposts") or {}
+        values = body | {"goalposts": [bounds.get("low"), bounds.get("high")]}  # as typed
+        try:
+            metric = services.add_custom_metric(
+                current_user.organization_id, load_form(schema, body), current_user
+            )
+        except ValidationFailed as failed:
+            discard()
+            errors = failed.errors
+        else:
+            flash(
+                f"Added {metric.label}. Give it a weight in a scoring profile to count it.",
+                "success",
+            )
+            return redirect(url_for("scoring_pages.metrics"))
         status = 422
     custom = {
         m.key: m

@@ -3,6 +3,7 @@
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
+from sqlalchemy.orm import selectinload
 
 from procure.access import SIGNED_IN, access, get_scoped_or_404, roles, scoped_select
 from procure.accounts.models import Organization
@@ -30,7 +31,11 @@ class Vendors(MethodView):
     @blp.response(200, VendorSchema(many=True))
     def get(self, query):
         """Vendor profiles visible to you (a vendor sees only its own)"""
-        statement = scoped_select(Vendor).order_by(Vendor.name, Vendor.id)
+        statement = (
+            scoped_select(Vendor)
+            .options(selectinload(Vendor.capacity_changes))  # shown with each, in one query
+            .order_by(Vendor.name, Vendor.id)
+        )
         if query.get("country"):
             statement = statement.where(Vendor.country == query["country"])
         vendors = db.session.scalars(statement).all()
@@ -79,7 +84,10 @@ class VendorOffers(MethodView):
         """A vendor's rate card"""
         vendor = get_scoped_or_404(Vendor, vendor_id)
         return db.session.scalars(
-            scoped_select(Offer).where(Offer.vendor_id == vendor.id).order_by(Offer.id)
+            scoped_select(Offer)
+            .options(selectinload(Offer.capacity_changes))
+            .where(Offer.vendor_id == vendor.id)
+            .order_by(Offer.id)
         ).all()
 
     @access(roles("vendor"))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -11,23 +12,104 @@ from sqlalchemy import select
 from procure.accounts.models import Organization, User
 from procure.accounts.names import name_key, name_problems
 from procure.audit.services import record_event
+from procure.db import utcnow
 from procure.editing import check_version, insert_once, save_changes
 from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
+from procure.rates.services import currency_refusal
 from procure.reference import reference
+from procure.vendors.capacity import FIRST_MONTH, LAST_MONTH
 from procure.vendors.categories import UNITS, service_categories
-from procure.vendors.models import Offer, Vendor
+from procure.vendors.models import (
+    MAX_HOURS_PER_UNIT,
+    Offer,
+    OfferCapacityChange,
+    Vendor,
+    VendorCapacityChange,
+)
 
-PROFILE_FIELDS = ("name", "country", "description", "service_categories", "sites")
+PROFILE_FIELDS = (
+    "name",
+    "country",
+    "description",
+    "service_categories",
+    "sites",
+    "capacity_hours_per_month",
+)
 OFFER_FIELDS = (
     "service_category",
     "unit",
     "price",
     "currency",
+    "hours_per_unit",
     "capacity_per_period",
     "quality",
     "active",
 )
+CHANGES = "capacity_changes"  # a list of {from_month, hours_per_month | units_per_month}
+
+
+def _month_text(month: date) -> str:
+    return f"{month.year:04d}-{month.month:02d}"
+
+
+def _capacity_errors(fields: Mapping[str, Any], start: str, amount: str) -> dict[str, list[str]]:
+    """Why the capacity `fields[start]` and the changes `fields["capacity_changes"]` (each
+    {from_month, `amount`}) cannot be kept: a negative figure, a month that is not the first day
+    of a month from 2000-01 to 2100-12, two changes for one month."""
+    errors: dict[str, list[str]] = {}
+    if fields.get(start) is not None and fields[start] < 0:
+        errors[start] = ["Capacity cannot be negative."]
+    seen: set[date] = set()
+    for index, change in enumerate(fields.get(CHANGES) or []):
+        month = change.get("from_month")
+        where = f"{CHANGES}.{index}"
+        if not isinstance(month, date) or month.day != 1:
+            errors[f"{where}.from_month"] = ["Give the month as YYYY-MM, e.g. 2026-07."]
+        elif not FIRST_MONTH <= month <= LAST_MONTH:
+            errors[f"{where}.from_month"] = ["Give a month from 2000-01 to 2100-12."]
+        elif month in seen:
+            errors[f"{where}.from_month"] = [
+                f"{_month_text(month)} is listed twice: give one change per month."
+            ]
+        seen.add(month)
+        if change.get(amount) is None:
+            errors[f"{where}.{amount}"] = ["Enter a number."]
+        elif change[amount] < 0:
+            errors[f"{where}.{amount}"] = ["Capacity cannot be negative."]
+    return errors
+
+
+def _changes_as_sent(records: Sequence[Any], amount: str) -> list[dict[str, Any]]:
+    """Capacity changes as the API shows them (for audit events): month order, YYYY-MM."""
+    return [
+        {"from_month": _month_text(record.from_month), amount: getattr(record, amount)}
+        for record in sorted(records, key=lambda record: record.from_month)
+    ]
+
+
+def _replace_changes(
+    records: list[Any], sent: Sequence[Mapping[str, Any]], model: type, amount: str
+) -> bool:
+    """Make `records` (a relationship list) hold exactly the changes `sent`; return whether
+    anything changed. A month kept is updated in place and never deleted and inserted again, so
+    that the (owner, month) unique rule holds whatever order the flush takes."""
+    wanted = {change["from_month"]: float(change[amount]) for change in sent}
+    changed = False
+    for record in list(records):
+        if record.from_month not in wanted:
+            records.remove(record)
+            changed = True
+        elif getattr(record, amount) != wanted[record.from_month]:
+            setattr(record, amount, wanted[record.from_month])
+            changed = True
+    kept = {record.from_month for record in records}
+    for month, value in sorted(wanted.items()):
+        if month not in kept:
+            records.append(model(from_month=month, **{amount: value}))
+            changed = True
+    records.sort(key=lambda record: record.from_month)
+    return changed
 
 
 def vendor_name_errors(fields: Mapping[str, Any], organization_id: int) -> dict[str, list[str]]:
@@ -74,6 +156,7 @@ def _profile_errors(fields: Mapping[str, Any]) -> dict[str, list[str]]:
             errors.setdefault(f"service_categories.{index}", []).append(
                 f"Unknown service category {key!r}."
             )
+    errors.update(_capacity_errors(fields, "capacity_hours_per_month", "hours_per_month"))
     seen = set()
     for index, site in enumerate(fields.get("sites") or []):
         name = str(site.get("name") or "").strip()
@@ -103,6 +186,7 @@ def create_vendor(organization: Organization, fields: Mapping[str, Any], user: U
         "description": "",
         "service_categories": [],
         "sites": [],
+        "capacity_hours_per_month": None,
         **fields,
     }
     errors = {**vendor_name_errors(full, organization.id), **_profile_errors(full)}
@@ -111,11 +195,15 @@ def create_vendor(organization: Organization, fields: Mapping[str, Any], user: U
     if errors:
         raise ValidationFailed(errors)
     vendor = Vendor(organization=organization, **{k: full[k] for k in PROFILE_FIELDS})
+    _replace_changes(
+        vendor.capacity_changes, full.get(CHANGES) or [], VendorCapacityChange, "hours_per_month"
+    )
     db.session.add(vendor)
     insert_once(vendor, exists)  # another request may have created it since the check
-    record_event(
-        "vendor.create", vendor, actor=user, after={k: full[k] for k in ("name", "country")}
-    )
+    after = {k: full[k] for k in ("name", "country", "capacity_hours_per_month")}
+    if vendor.capacity_changes:
+        after[CHANGES] = _changes_as_sent(vendor.capacity_changes, "hours_per_month")
+    record_event("vendor.create", vendor, actor=user, after=after)
     return vendor
 
 
@@ -127,17 +215,62 @@ def update_vendor(
     if errors:
         raise ValidationFailed(errors)
     before = {k: getattr(vendor, k) for k in PROFILE_FIELDS if k in fields}
-    for key in PROFILE_FIELDS:
-        if key in fields:
-            setattr(vendor, key, fields[key])
+    after = {k: fields[k] for k in before}
+    if CHANGES in fields:  # loaded before any change, so that its query flushes none
+        before[CHANGES] = _changes_as_sent(vendor.capacity_changes, "hours_per_month")
+    for key in before.keys() - {CHANGES}:
+        setattr(vendor, key, fields[key])
+    if CHANGES in fields:
+        if _replace_changes(
+            vendor.capacity_changes, fields[CHANGES], VendorCapacityChange, "hours_per_month"
+        ):
+            vendor.updated_at = utcnow()  # the profile changed: a new version, checked as one
+        after[CHANGES] = _changes_as_sent(vendor.capacity_changes, "hours_per_month")
     save_changes(vendor, "vendor profile", sent_version)
-    record_event(
-        "vendor.update", vendor, actor=user, before=before, after={k: fields[k] for k in before}
-    )
+    record_event("vendor.update", vendor, actor=user, before=before, after=after)
     return vendor
 
 
-def _offer_errors(fields: Mapping[str, Any]) -> dict[str, list[str]]:
+def _hours_per_unit_errors(fields: Mapping[str, Any], offer: Offer | None) -> list[str]:
+    """What is wrong with the offer's hours per unit once `fields` are applied to `offer` (None
+    for a new offer): an hour takes 1 hour; an item or task needs the vendor's own figure, sent
+    again when the unit changes, and stated on any edit that leaves an offer still without one
+    (entered before 0017) active; withdrawing it needs none."""
+    unit = fields.get("unit", offer.unit if offer is not None else None)
+    hours = fields.get("hours_per_unit")
+    if unit == "hour":
+        if hours is not None and hours != 1:
+            return ["An offer priced per hour takes 1 hour per unit: leave it out or give 1."]
+        return []
+    if unit not in UNITS:
+        return []
+    if hours is None:
+        if offer is None or unit != offer.unit or "hours_per_unit" in fields:
+            unstated = True
+        else:
+            unstated = offer.hours_per_unit is None and fields.get("active", offer.active)
+        if unstated:
+            return [
+                f"Give the labour hours one {unit} takes (your own figure, e.g. 0.03 for a "
+                "scanned invoice): above 0, at most 1,000."
+            ]
+        return []
+    if not 0 < hours <= MAX_HOURS_PER_UNIT:
+        return [f"Hours per unit must be above 0 and at most {MAX_HOURS_PER_UNIT:,.0f}."]
+    return []
+
+
+def _offer_values(fields: Mapping[str, Any], offer: Offer | None) -> dict[str, Any]:
+    """The columns `fields` set: an offer priced per hour takes 1 hour per unit (set when it is
+    made per hour, or sent)."""
+    values = {k: fields[k] for k in OFFER_FIELDS if k in fields}
+    unit = fields.get("unit", offer.unit if offer is not None else None)
+    if unit == "hour" and (offer is None or "unit" in fields or "hours_per_unit" in fields):
+        values["hours_per_unit"] = 1.0
+    return values
+
+
+def _offer_errors(fields: Mapping[str, Any], offer: Offer | None = None) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if "service_category" in fields and fields["service_category"] not in service_categories():
         errors["service_category"] = [f"Unknown service category {fields['service_category']!r}."]
@@ -147,10 +280,14 @@ def _offer_errors(fields: Mapping[str, Any]) -> dict[str, list[str]]:
         errors["currency"] = [
             f"Unknown currency {fields['currency']!r}: use an ISO 4217 code, e.g. USD."
         ]
+    elif "currency" in fields and (refusal := currency_refusal(fields["currency"])):
+        errors["currency"] = [refusal]  # a price must convert to US dollars to be compared
     if "price" in fields and not Decimal(str(fields["price"])) > 0:
         errors["price"] = ["The price must be above zero."]
-    if "capacity_per_period" in fields and fields["capacity_per_period"] < 0:
-        errors["capacity_per_period"] = ["Capacity cannot be negative."]
+    hours_per_unit = _hours_per_unit_errors(fields, offer)
+    if hours_per_unit:
+        errors["hours_per_unit"] = hours_per_unit
+    errors.update(_capacity_errors(fields, "capacity_per_period", "units_per_month"))
     if "quality" in fields and not 0 <= fields["quality"] <= 1:
         errors["quality"] = ["Quality is a share between 0 and 1 (for example 0.95 for 95 %)."]
     return errors
@@ -160,13 +297,18 @@ def create_offer(vendor: Vendor, fields: Mapping[str, Any], user: User) -> Offer
     errors = _offer_errors(fields)
     if errors:
         raise ValidationFailed(errors)
-    offer = Offer(vendor=vendor, **{k: fields[k] for k in OFFER_FIELDS if k in fields})
+    values = _offer_values(fields, None)
+    offer = Offer(vendor=vendor, **values)
+    _replace_changes(
+        offer.capacity_changes, fields.get(CHANGES) or [], OfferCapacityChange, "units_per_month"
+    )
     if offer.service_category not in vendor.service_categories:
         vendor.service_categories = [*vendor.service_categories, offer.service_category]
     db.session.add(offer)
-    record_event(
-        "offer.create", offer, actor=user, after={k: fields[k] for k in OFFER_FIELDS if k in fields}
-    )
+    after = dict(values)
+    if offer.capacity_changes:
+        after[CHANGES] = _changes_as_sent(offer.capacity_changes, "units_per_month")
+    record_event("offer.create", offer, actor=user, after=after)
     return offer
 
 
@@ -174,14 +316,21 @@ def update_offer(
     offer: Offer, fields: Mapping[str, Any], sent_version: int | None, user: User
 ) -> Offer:
     check_version(offer, sent_version, "offer")
-    errors = _offer_errors(fields)
+    errors = _offer_errors(fields, offer)
     if errors:
         raise ValidationFailed(errors)
-    before = {k: getattr(offer, k) for k in OFFER_FIELDS if k in fields}
-    for key in before:
-        setattr(offer, key, fields[key])
+    after = _offer_values(fields, offer)
+    before = {k: getattr(offer, k) for k in after}
+    if CHANGES in fields:  # loaded before any change, so that its query flushes none
+        before[CHANGES] = _changes_as_sent(offer.capacity_changes, "units_per_month")
+    for key, value in after.items():
+        setattr(offer, key, value)
+    if CHANGES in fields:
+        if _replace_changes(
+            offer.capacity_changes, fields[CHANGES], OfferCapacityChange, "units_per_month"
+        ):
+            offer.updated_at = utcnow()  # the offer changed: a new version, checked as one
+        after[CHANGES] = _changes_as_sent(offer.capacity_changes, "units_per_month")
     save_changes(offer, "offer", sent_version)
-    record_event(
-        "offer.update", offer, actor=user, before=before, after={k: fields[k] for k in before}
-    )
+    record_event("offer.update", offer, actor=user, before=before, after=after)
     return offer

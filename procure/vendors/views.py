@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from werkzeug.datastructures import MultiDict
 
 from procure.access import access, get_scoped_or_404, roles, scoped_select
 from procure.accounts.models import Organization
@@ -20,6 +25,38 @@ from procure.vendors.models import Offer, Vendor
 from procure.vendors.schemas import OfferSchema, OfferUpdateSchema, VendorSchema, VendorUpdateSchema
 
 bp = Blueprint("vendor_pages", __name__)
+
+
+CHANGES = "capacity_changes"
+
+
+def without_removed_changes(form: MultiDict[str, str]) -> MultiDict[str, str]:
+    """The form with every capacity change row whose "Remove" box is ticked
+    (`capacity_changes.<n>.remove`) blanked, so that it is left out of the list sent."""
+    kept = MultiDict(form)
+    for key in list(form):
+        parts = key.split(".")
+        if len(parts) == 3 and parts[0] == CHANGES and parts[2] == "remove":
+            prefix = f"{CHANGES}.{parts[1]}."
+            for field in [name for name in form if name.startswith(prefix)]:
+                kept.setlist(field, [""])
+    return kept
+
+
+def number_text(value: float | None) -> str:
+    """A stored figure as a person would type it: 1400, not 1400.0; 0.03, not 0.030000001."""
+    return "" if value is None else f"{value:.15g}"
+
+
+def changes_shown(changes: Sequence[Any], amount: str) -> list[dict[str, str]]:
+    """Stored capacity changes as the page's rows show them (YYYY-MM, plain numbers)."""
+    return [
+        {
+            "from_month": f"{change.from_month:%Y-%m}",
+            amount: number_text(getattr(change, amount)),
+        }
+        for change in changes
+    ]
 
 
 def own_vendor() -> Vendor | None:
@@ -42,11 +79,18 @@ def profile():
         "description": vendor.description if vendor else "",
         "service_categories": vendor.service_categories if vendor else [],
         "sites": vendor.sites if vendor else [],
+        "capacity_hours_per_month": number_text(vendor.capacity_hours_per_month) if vendor else "",
+        CHANGES: changes_shown(vendor.capacity_changes, "hours_per_month") if vendor else [],
     }
     if request.method == "POST":
         schema = VendorSchema() if vendor is None else VendorUpdateSchema()
-        body = form_body(schema, request.form, checkboxes=("service_categories",))
-        values = {"sites": []} | body  # shown again as sent
+        body = form_body(
+            schema,
+            without_removed_changes(request.form),
+            checkboxes=("service_categories",),
+            null_if_blank=("capacity_hours_per_month",),
+        )
+        values = {"sites": [], CHANGES: []} | body  # shown again as sent
         try:
             loaded = load_form(schema, body)
             if vendor is None:
@@ -78,7 +122,9 @@ def profile():
     ), status
 
 
-OFFER_NUMBERS = ("price", "capacity_per_period", "quality")  # blank: refused (null)
+# blank: null, refused for a price and a quality (and hours per unit of an item or task), no cap
+# of its own for a capacity
+OFFER_NUMBERS = ("price", "hours_per_unit", "capacity_per_period", "quality")
 
 
 @bp.route("/vendor/offers", methods=["GET", "POST"])
@@ -94,7 +140,9 @@ def offers():
     status = 200
     if request.method == "POST":
         schema = OfferSchema()
-        values = form_body(schema, request.form, null_if_blank=OFFER_NUMBERS)
+        values = form_body(
+            schema, without_removed_changes(request.form), null_if_blank=OFFER_NUMBERS
+        )
         try:
             services.create_offer(vendor, load_form(schema, values), current_user)
         except ValidationFailed as failed:
@@ -105,13 +153,21 @@ def offers():
             return redirect(url_for("vendor_pages.offers"))
         status = 422
     rate_card = db.session.scalars(
-        scoped_select(Offer).where(Offer.vendor_id == vendor.id).order_by(Offer.id)
+        scoped_select(Offer)
+        .options(selectinload(Offer.capacity_changes))
+        .where(Offer.vendor_id == vendor.id)
+        .order_by(Offer.id)
     ).all()
     categories = service_categories()
     return render_template(
         "vendors/offers.html",
         vendor=vendor,
         offers=rate_card,
+        changes={
+            offer.id: changes_shown(offer.capacity_changes, "units_per_month")
+            for offer in rate_card
+        },
+        number_text=number_text,
         values=values,
         errors=errors,
         categories=categories,
@@ -127,7 +183,10 @@ def edit_offer(offer_id):
     offer = get_scoped_or_404(Offer, offer_id)
     schema = OfferUpdateSchema()
     try:
-        values = load_form(schema, form_body(schema, request.form, null_if_blank=OFFER_NUMBERS))
+        values = load_form(
+            schema,
+            form_body(schema, without_removed_changes(request.form), null_if_blank=OFFER_NUMBERS),
+        )
         services.update_offer(offer, values, values.pop("version"), current_user)
     except (ValidationFailed, ConflictError) as failed:
         discard()

@@ -22,7 +22,13 @@ Placeholders name records: {vendor} {offer} {draft} {submitted} {evidence} {toke
 {submitted_scenario} {job} {organization_x} {user_x} are organization X's, the same names ending
 in `_y` organization Y's. {invitation} and {invitation_y} are invitations of X and Y;
 {invitation_link} is the secret of a pending invitation of X. {notification} is buyer X's own:
-every other user, its organization's admin and the operator included, gets 404.
+every other user, its organization's admin and the operator included, gets 404. {rate},
+{rate_delete} and {rate_remove} are exchange rates (seeded KES rates): the platform's reference
+data, which every signed-in user reads and only the operator changes. {campaign} and
+{campaign_y} are campaigns of X (asking vendor A) and Y (asking vendor B).
+
+The admin of vendor B's organization also acts as vendor B (procure/access.py, ACTS_AS): the
+vendor routes admit it, and vendor A's records answer it 404 as they answer vendor B.
 """
 
 import io
@@ -65,7 +71,7 @@ def row(*outcomes):
 # writes; and a buyer's write that no other role makes.
 VENDOR_READ = row("anon", "ok", "404", "ok", "ok", "ok", "ok", "ok", "ok", "404", "404")
 VENDOR_SCORES = row("anon", "ok", "404", "ok", "ok", "ok", "ok", "ok", "ok", "404", "403")
-VENDOR_WRITE = row("anon", "ok", "404", "403", "403", "403", "403", "403", "403", "403", "403")
+VENDOR_WRITE = row("anon", "ok", "404", "403", "403", "403", "403", "403", "403", "404", "403")
 X_READ = row("anon", "403", "403", "ok", "404", "ok", "404", "ok", "404", "403", "403")
 X_WRITE = row("anon", "403", "403", "ok", "404", "403", "403", "403", "403", "403", "403")
 X_PAGE_WRITE = row(
@@ -75,7 +81,7 @@ Y_READ = row("anon", "403", "403", "404", "ok", "404", "ok", "404", "ok", "403",
 Y_WRITE = row("anon", "403", "403", "404", "ok", "403", "403", "403", "403", "403", "403")
 BUYER_ONLY = row("anon", "403", "403", "ok", "ok", "403", "403", "403", "403", "403", "403")
 ORGANIZATION_READ = row("anon", "403", "403", "ok", "ok", "ok", "ok", "ok", "ok", "403", "403")
-VENDOR_ONLY = row("anon", "ok", "ok", "403", "403", "403", "403", "403", "403", "403", "403")
+VENDOR_ONLY = row("anon", "ok", "ok", "403", "403", "403", "403", "403", "403", "ok", "403")
 SIGNED_IN = row("anon", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok")
 PUBLIC = row("ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok")
 # Accounts: a record only vendor A's user sees (its token, itself); routes of every admin, of the
@@ -86,6 +92,9 @@ OWN_BUYER_X = row("anon", "404", "404", "ok", "404", "404", "404", "404", "404",
 ANY_ADMIN = row("anon", "403", "403", "403", "403", "403", "403", "ok", "ok", "ok", "403")
 # invitations: read by the buyers and admin of the inviting buyer organization only
 INVITATION_READ = row("anon", "403", "403", "ok", "ok", "403", "403", "ok", "ok", "403", "403")
+# a campaign of organization X (or Y): read by that organization's buyers and admin only
+CAMPAIGN_X_READ = row("anon", "403", "403", "ok", "404", "403", "403", "ok", "404", "403", "403")
+CAMPAIGN_Y_READ = row("anon", "403", "403", "404", "ok", "403", "403", "404", "ok", "403", "403")
 OPERATOR_ONLY = row("anon", "403", "403", "403", "403", "403", "403", "403", "403", "403", "ok")
 ADMINISTER_X = row("anon", "403", "403", "403", "403", "403", "403", "ok", "404", "404", "403")
 ADMINISTERED = {
@@ -106,14 +115,14 @@ MATRIX = {
     ),
     ("/api/v1/vendors/{vendor}", "PATCH"): VENDOR_WRITE,
     ("/api/v1/vendors/{vendor_b}", "PATCH"): row(
-        "anon", "404", "ok", "403", "403", "403", "403", "403", "403", "403", "403"
+        "anon", "404", "ok", "403", "403", "403", "403", "403", "403", "ok", "403"
     ),
     ("/api/v1/vendors/{vendor}/offers", "GET"): VENDOR_READ,
     ("/api/v1/vendors/{vendor}/offers", "POST"): VENDOR_WRITE,
     ("/api/v1/offers/{offer}", "GET"): VENDOR_READ,
     ("/api/v1/offers/{offer}", "PATCH"): VENDOR_WRITE,
     ("/api/v1/offers/{offer_b}", "PATCH"): row(
-        "anon", "404", "ok", "403", "403", "403", "403", "403", "403", "403", "403"
+        "anon", "404", "ok", "403", "403", "403", "403", "403", "403", "ok", "403"
     ),
     ("/api/v1/disclosures", "GET"): SIGNED_IN,
     ("/api/v1/disclosures", "POST"): VENDOR_ONLY,
@@ -129,14 +138,14 @@ MATRIX = {
     ("/api/v1/disclosures/{submitted}/amend", "POST"): VENDOR_WRITE,
     ("/api/v1/disclosures/{submitted}/versions", "GET"): VENDOR_READ,
     ("/api/v1/disclosures/{draft}/evidence", "GET"): row(
-        "anon", "ok", "404", "404", "404", "403", "403", "403", "403", "403", "403"
+        "anon", "ok", "404", "404", "404", "403", "403", "403", "403", "404", "403"
     ),
     ("/api/v1/disclosures/{draft}/evidence", "POST"): VENDOR_WRITE,
     ("/api/v1/evidence/{evidence}", "GET"): row(
-        "anon", "ok", "404", "ok", "ok", "403", "403", "403", "403", "403", "403"
+        "anon", "ok", "404", "ok", "ok", "403", "403", "403", "403", "404", "403"
     ),
     ("/api/v1/evidence/{evidence}/download", "GET"): row(
-        "anon", "ok", "404", "ok", "ok", "403", "403", "403", "403", "403", "403"
+        "anon", "ok", "404", "ok", "ok", "403", "403", "403", "403", "404", "403"
     ),
     ("/api/v1/disclosures/export", "GET"): SIGNED_IN,
     ("/api/v1/disclosures/import", "POST"): row(
@@ -156,7 +165,7 @@ MATRIX = {
     ),
     ("/disclosures/{submitted}", "GET"): VENDOR_READ,
     ("/disclosures/{draft}", "POST"): row(
-        "anon", "ok", "404", "403", "403", "403", "403", "403", "403", "403", "403"
+        "anon", "ok", "404", "403", "403", "403", "403", "403", "403", "404", "403"
     ),
     ("/disclosures/{submitted}/amend", "POST"): VENDOR_WRITE,
     ("/disclosures/{submitted}/review", "POST"): row(
@@ -308,6 +317,42 @@ MATRIX = {
     ("/invitations/{invitation_y}/revoke", "POST"): Y_WRITE,
     ("/invitations/{invitation_link}", "GET"): PUBLIC,
     ("/invitations/{invitation_link}", "POST"): PUBLIC,
+    # campaigns: the asking buyer organization's buyers and admin read them, its buyers start them
+    # and remind the late vendors; a vendor (and its organization's admin) reads the requests to
+    # its own organization only
+    ("/api/v1/campaigns", "GET"): INVITATION_READ,
+    ("/api/v1/campaigns", "POST"): BUYER_ONLY,
+    ("/api/v1/campaigns/{campaign}", "GET"): CAMPAIGN_X_READ,
+    ("/api/v1/campaigns/{campaign_y}", "GET"): CAMPAIGN_Y_READ,
+    ("/api/v1/campaigns/{campaign}/remind", "POST"): X_WRITE,
+    ("/api/v1/campaigns/{campaign_y}/remind", "POST"): Y_WRITE,
+    ("/api/v1/campaigns/{campaign}/status.csv", "GET"): CAMPAIGN_X_READ,
+    ("/api/v1/campaigns/{campaign_y}/status.csv", "GET"): CAMPAIGN_Y_READ,
+    ("/api/v1/campaign-requests", "GET"): VENDOR_ONLY,
+    ("/campaigns", "GET"): INVITATION_READ,
+    ("/campaigns/new", "GET"): BUYER_ONLY,
+    ("/campaigns/new", "POST"): BUYER_ONLY,
+    ("/campaigns/{campaign}", "GET"): CAMPAIGN_X_READ,
+    ("/campaigns/{campaign_y}", "GET"): CAMPAIGN_Y_READ,
+    ("/campaigns/{campaign}/status.csv", "GET"): CAMPAIGN_X_READ,
+    ("/campaigns/{campaign}/remind", "POST"): X_WRITE,
+    ("/campaigns/{campaign_y}/remind", "POST"): Y_WRITE,
+    # mail settings: everyone its own
+    ("/api/v1/notifications/settings", "GET"): SIGNED_IN,
+    ("/api/v1/notifications/settings", "PUT"): SIGNED_IN,
+    ("/notifications/settings", "GET"): SIGNED_IN,
+    ("/notifications/settings", "POST"): SIGNED_IN,
+    # exchange rates: the platform's, read by every signed-in user, changed by the operator only
+    ("/api/v1/exchange-rates", "GET"): SIGNED_IN,
+    ("/api/v1/exchange-rates", "POST"): OPERATOR_ONLY,
+    ("/api/v1/exchange-rates/{rate}", "GET"): SIGNED_IN,
+    ("/api/v1/exchange-rates/{rate}", "PATCH"): OPERATOR_ONLY,
+    ("/api/v1/exchange-rates/{rate_delete}", "DELETE"): OPERATOR_ONLY,
+    ("/exchange-rates", "GET"): SIGNED_IN,
+    ("/exchange-rates", "POST"): OPERATOR_ONLY,
+    ("/exchange-rates/{rate}", "GET"): OPERATOR_ONLY,
+    ("/exchange-rates/{rate}", "POST"): OPERATOR_ONLY,
+    ("/exchange-rates/{rate_remove}/remove", "POST"): OPERATOR_ONLY,
     # public files, documents and health
     ("/static/css/app.css", "GET"): PUBLIC,
     ("/api/v1/openapi.json", "GET"): PUBLIC,
@@ -411,6 +456,19 @@ JSON_BODIES = {
         "password": "a long unusual passphrase 72",
     },
     ("/api/v1/invitations", "POST"): {"email": "matrix.vendor@example.test"},
+    ("/api/v1/campaigns", "POST"): lambda ids: {
+        "year": 2025,
+        "deadline": "2999-12-31",
+        "vendor_ids": [ids["vendor"]],
+    },
+    ("/api/v1/notifications/settings", "PUT"): {"email_kinds": ["campaign_request"]},
+    ("/api/v1/exchange-rates", "POST"): {
+        "currency": "CAD",
+        "effective_date": "2026-01-01",
+        "usd_per_unit": 0.73,
+        "source": "Matrix",
+    },
+    ("/api/v1/exchange-rates/{}", "PATCH"): {"usd_per_unit": 0.0078, "version": 1},
     ("/api/v1/organizations", "POST"): {
         "name": "Matrix Org",
         "kind": "vendor",
@@ -574,7 +632,26 @@ def world(app, client, make_org, make_vendor, make_user, bearer):
     ids["invitation"] = create_invitation(users["buyer_x"], "x@vendor.example.test", None)[0].id
     ids["invitation_y"] = create_invitation(users["buyer_y"], "y@vendor.example.test", None)[0].id
     _, ids["invitation_link"] = create_invitation(users["buyer_x"], "link@x.example.test", None)
+    from procure.campaigns.progress import today_utc
+    from procure.campaigns.services import create_campaign
+
+    for campaign, buyer, asked in (
+        ("campaign", "buyer_x", vendor_a),
+        ("campaign_y", "buyer_y", vendor_b),
+    ):
+        ids[campaign] = create_campaign(
+            users[buyer],
+            {"year": 2025, "deadline": date(2999, 12, 31), "vendor_ids": [asked.id]},
+            today_utc(),
+        ).campaign.id
     db.session.commit()
+    from procure.rates.models import ExchangeRate
+
+    ids["rate"], ids["rate_delete"], ids["rate_remove"] = db.session.scalars(
+        select(ExchangeRate.id)
+        .where(ExchangeRate.currency == "KES")
+        .order_by(ExchangeRate.effective_date)
+    ).all()[:3]
     return users, ids
 
 

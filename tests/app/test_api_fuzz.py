@@ -36,6 +36,7 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
@@ -125,6 +126,12 @@ def fuzzed(client, world, make_user, make_vendor, bearer, monkeypatch):
         ).json
         for n in ("fuzzed", "revoked")
     ]
+    # a campaign asking the vendor (the generated cases read it, remind and export it)
+    campaign = client.post(
+        "/api/v1/campaigns",
+        headers=buyer,
+        json={"year": 2026, "deadline": "2999-12-31", "vendor_ids": [vendor.id]},
+    ).json
     known = {
         "vendor_id": vendor.id,
         "offer_id": vendor.offers[0].id,
@@ -139,10 +146,12 @@ def fuzzed(client, world, make_user, make_vendor, bearer, monkeypatch):
         "job_id": report["id"],
         "token_id": token_id,
         "invitation_id": invitations[0]["id"],
+        "campaign_id": campaign["id"],
         "notification_id": notification_id,
         "organization_id": world["buyer"].organization_id,
         # a colleague no role signs in as: cases may reset its password (which revokes its tokens)
         "user_id": make_user("buyer", organization=world["buyer"].organization).id,
+        "rate_id": _seeded_rate_ids()[0],
     }
     assert all(value for value in known.values()), known
     organization = world["buyer"].organization
@@ -191,6 +200,9 @@ def fuzzed(client, world, make_user, make_vendor, bearer, monkeypatch):
         "POST /api/v1/jobs/{job_id}/retry": {"job_id": jobs["failed"].id},
         "POST /api/v1/users/{user_id}/unlock": {"user_id": locked.id},
         "POST /api/v1/invitations/{invitation_id}/revoke": {"invitation_id": invitations[1]["id"]},
+        "DELETE /api/v1/exchange-rates/{rate_id}": {"rate_id": _seeded_rate_ids()[1]},
+        # before any generated DELETE may remove the rate the cases are aimed at
+        "GET /api/v1/exchange-rates/{rate_id}": {"rate_id": known["rate_id"]},
     }
     versions = {
         name: client.get(path, headers=buyer).json["version"]
@@ -199,6 +211,7 @@ def fuzzed(client, world, make_user, make_vendor, bearer, monkeypatch):
             ("offer", f"/api/v1/offers/{known['offer_id']}"),
             ("need", f"/api/v1/needs/{known['need_id']}"),
             ("scenario", f"/api/v1/scenarios/{scenarios[2]['id']}"),
+            ("rate", f"/api/v1/exchange-rates/{known['rate_id']}"),
         )
     }
     versions["draft"] = drafts[2022]["edit_version"]
@@ -208,6 +221,17 @@ def fuzzed(client, world, make_user, make_vendor, bearer, monkeypatch):
         "vendor without a profile": bearer(make_user("vendor"))
     }
     return roles, known, flows
+
+
+def _seeded_rate_ids() -> list[int]:
+    """Ids of seeded exchange rates (KES has four): one to aim at, one to remove."""
+    from procure.rates.models import ExchangeRate
+
+    return db.session.scalars(
+        select(ExchangeRate.id)
+        .where(ExchangeRate.currency == "KES")
+        .order_by(ExchangeRate.effective_date)
+    ).all()
 
 
 def _multipart(fields: dict) -> dict:
@@ -285,6 +309,22 @@ def _normal_flows(known, own, versions, table, buyer) -> dict[str, dict]:
             "admin_password": "a long unusual passphrase 44",
         },
         "POST /api/v1/invitations": {"email": "invitee@vendor.example", "message": "Welcome"},
+        "POST /api/v1/campaigns": {
+            "year": 2026,
+            "deadline": "2999-12-31",
+            "vendor_ids": [known["vendor_id"]],
+            "emails": ["asked@vendor.example"],
+        },
+        "POST /api/v1/exchange-rates": {
+            "currency": "CAD",
+            "effective_date": "2026-01-01",
+            "usd_per_unit": 0.73,
+            "source": "Bank of Canada",
+        },
+        "PATCH /api/v1/exchange-rates/{rate_id}": {
+            "usd_per_unit": 0.0078,
+            "version": versions["rate"],
+        },
         "POST /api/v1/needs": NEED,
         "PATCH /api/v1/needs/{need_id}": {"budget_usd": 25000, "version": versions["need"]},
         "POST /api/v1/scenarios": {"name": "Well formed", "need_ids": [known["need_id"]]},

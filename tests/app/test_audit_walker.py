@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
@@ -161,12 +162,40 @@ def _unread(w: World) -> int:
     ).one()
 
 
+def _campaign_body(w: World) -> dict:
+    """A campaign of the walk world's buyer asking its vendor (registered: no 2030 disclosure)."""
+    deadline = date.today() + timedelta(days=30)
+    return {"year": 2030, "deadline": deadline.isoformat(), "vendor_ids": [w.vendor.id]}
+
+
+def _campaign(w: World) -> int:
+    return w.api("buyer", "POST", "/api/v1/campaigns", json=_campaign_body(w))["id"]
+
+
 def _invitation(w: World) -> dict:
     """A pending invitation of the walk world's buyer organization, with its link's secret."""
     created = w.api(
         "buyer", "POST", "/api/v1/invitations", json={"email": f"v{next(w.counter)}@walk.test"}
     )
     return {"invitation_id": created["id"], "token": created["link"].rsplit("/", 1)[1]}
+
+
+def _new_rate(w: World) -> dict:
+    """A CAD rate for a day no other step uses (CAD has no seeded rate)."""
+    day = date(2000, 1, 1) + timedelta(days=next(w.counter))
+    return {
+        "currency": "CAD",
+        "effective_date": day.isoformat(),
+        "usd_per_unit": "0.73",
+        "source": "Walk",
+    }
+
+
+def _rate_id(w: World, spare: bool = False) -> int:
+    """An operator's CAD rate; with `spare`, one of two, so that it may be removed."""
+    if spare:
+        w.api("operator", "POST", "/api/v1/exchange-rates", json=_new_rate(w))
+    return w.api("operator", "POST", "/api/v1/exchange-rates", json=_new_rate(w))["id"]
 
 
 S = Step
@@ -587,7 +616,54 @@ STEPS: dict[tuple[str, str], Step] = {
     ("/jobs/<int:job_id>/retry", "POST"): S(
         "buyer", ("job.retry",), lambda w: ({"job_id": w.job("failed")}, {})
     ),
+    # ---------------------------------------------------------------- exchange rates
+    ("/api/v1/exchange-rates", "POST"): S(
+        "operator", ("exchange_rate.add",), lambda w: ({}, _new_rate(w))
+    ),
+    ("/exchange-rates", "POST"): S(
+        "operator", ("exchange_rate.add",), lambda w: ({}, _new_rate(w))
+    ),
+    ("/api/v1/exchange-rates/<int:rate_id>", "PATCH"): S(
+        "operator",
+        ("exchange_rate.correct",),
+        lambda w: ({"rate_id": _rate_id(w)}, {"usd_per_unit": 0.74, "version": 1}),
+    ),
+    ("/exchange-rates/<int:rate_id>", "POST"): S(
+        "operator",
+        ("exchange_rate.correct",),
+        lambda w: (
+            {"rate_id": _rate_id(w)},
+            {"usd_per_unit": "0.74", "source": "Walk", "version": "1"},
+        ),
+    ),
+    ("/api/v1/exchange-rates/<int:rate_id>", "DELETE"): S(
+        "operator", ("exchange_rate.remove",), lambda w: ({"rate_id": _rate_id(w, spare=True)}, {})
+    ),
+    ("/exchange-rates/<int:rate_id>/remove", "POST"): S(
+        "operator", ("exchange_rate.remove",), lambda w: ({"rate_id": _rate_id(w, spare=True)}, {})
+    ),
+    # ---------------------------------------------------------------- campaigns
+    ("/api/v1/campaigns", "POST"): S(
+        "buyer", ("campaign.create",), lambda w: ({}, _campaign_body(w))
+    ),
+    ("/campaigns/new", "POST"): S(
+        "buyer",
+        ("campaign.create",),
+        lambda w: ({}, {**_campaign_body(w), "vendor_ids": str(w.vendor.id)}),
+    ),
+    ("/api/v1/campaigns/<int:campaign_id>/remind", "POST"): S(
+        "buyer", ("campaign.remind",), lambda w: ({"campaign_id": _campaign(w)}, {})
+    ),
+    ("/campaigns/<int:campaign_id>/remind", "POST"): S(
+        "buyer", ("campaign.remind",), lambda w: ({"campaign_id": _campaign(w)}, {})
+    ),
     # ---------------------------------------------------------------- notifications
+    ("/api/v1/notifications/settings", "PUT"): S(
+        "buyer", ("notification.mail_settings",), lambda w: ({}, {"email_kinds": []})
+    ),
+    ("/notifications/settings", "POST"): S(
+        "buyer", ("notification.mail_settings",), lambda w: ({}, {"email_kinds": "review_decided"})
+    ),
     ("/api/v1/notifications/<int:notification_id>/read", "POST"): S(
         "buyer", ("notification.read",), lambda w: ({"notification_id": _unread(w)}, {})
     ),

@@ -16,7 +16,7 @@ from procure.disclosures.models import Disclosure, Evidence
 from procure.disclosures.services import evidence_path
 from procure.disclosures.validation import validate_disclosure
 from procure.extensions import db
-from procure.reference import reference
+from procure.reference import reference, seed_reference
 from procure.vendors.categories import service_categories
 from procure.vendors.models import Offer, Vendor
 
@@ -57,7 +57,7 @@ def test_every_document_passes_validation_and_only_the_knockout_and_flaws_warn()
     for spec in VENDORS:
         for year, document in build_documents(spec).items():
             report = validate_disclosure(
-                document, reference(), today=date(2026, 6, 1), for_submit=True
+                document, seed_reference(), today=date(2026, 6, 1), for_submit=True
             )
             assert report.errors == [], (spec.slug, year, report.errors)
             expected = (
@@ -88,6 +88,22 @@ def test_demo_vendors_have_profiles_offers_and_valid_disclosures(demo):
                 0.85 <= offer.quality <= 0.99 and offer.price > 0 and offer.capacity_per_period > 0
             )
             assert offer.service_category in vendor.service_categories
+            # the vendor's own hours per unit: 1 for hours; 0.02-0.05 h per digitised item,
+            # 0.5-4 h per recruitment or lead-generation task
+            if offer.unit == "hour":
+                assert offer.hours_per_unit == 1
+            elif offer.unit == "item":
+                assert 0.02 <= offer.hours_per_unit <= 0.05, (vendor.name, offer.hours_per_unit)
+            else:
+                assert 0.5 <= offer.hours_per_unit <= 4, (vendor.name, offer.hours_per_unit)
+        # capacity in labour hours a month: about 88 sellable hours per person
+        assert vendor.capacity_hours_per_month > 0
+    grown = db.session.scalars(select(Vendor).where(Vendor.capacity_changes.any())).all()
+    assert [vendor.name for vendor in grown] == ["Horizon Refugee Digital Workforce"]
+    assert [
+        (f"{change.from_month:%Y-%m}", change.hours_per_month)
+        for change in grown[0].capacity_changes
+    ] == [("2026-07", 53000), ("2027-01", 88000), ("2027-07", 120000)]  # 600, 1,000, 1,400 people
 
     periods = defaultdict(set)
     for disclosure in db.session.scalars(select(Disclosure)):

@@ -4,7 +4,8 @@ services, so every error a page shows names the same field as the API's error fo
 Each case posts the same bad input once through the page (form text, as a browser sends it) and
 once through the API (JSON), and compares the sets of field names refused. The API nests a
 schema's messages (`{"sites": {"0": {"name": [...]}}}`) and a page shows them dotted
-(`sites.0.name`), as the services name their own: both are compared dotted."""
+(`sites.0.name`), as the services name their own: both are compared dotted. Pages that show each
+refusal at its input (accounts, invitations) are read there, and say the API's words too."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ import re
 import pytest
 
 from procure.forms import field_errors
-from tests.conftest import NEED, csrf_token_from
+from procure.invitations.services import MAX_MESSAGE_LENGTH
+from procure.scoring.services import default_profile
+from tests.conftest import NEED, TEST_PASSWORD, csrf_token_from
 
 LEAVE_OUT = object()  # the field is not sent at all
 
@@ -235,6 +238,35 @@ PROFILE_CASES = {
         {"sites.0.name": LEAVE_OUT},
         {"sites": [{"city": "Nairobi", "country": "KE"}]},
     ),
+    "a negative capacity": ({"capacity_hours_per_month": "-1"}, {"capacity_hours_per_month": -1}),
+    "a capacity month that is no month, another before 2000": (
+        {
+            "capacity_changes.0.from_month": "2026-13",
+            "capacity_changes.0.hours_per_month": "100",
+            "capacity_changes.1.from_month": "1999-12",
+            "capacity_changes.1.hours_per_month": "100",
+        },
+        {
+            "capacity_changes": [
+                {"from_month": "2026-13", "hours_per_month": 100},
+                {"from_month": "1999-12", "hours_per_month": 100},
+            ]
+        },
+    ),
+    "two capacity changes for one month, one negative": (
+        {
+            "capacity_changes.0.from_month": "2026-07",
+            "capacity_changes.0.hours_per_month": "1,000",
+            "capacity_changes.1.from_month": "2026-07",
+            "capacity_changes.1.hours_per_month": "-1",
+        },
+        {
+            "capacity_changes": [
+                {"from_month": "2026-07", "hours_per_month": 1000},
+                {"from_month": "2026-07", "hours_per_month": -1},
+            ]
+        },
+    ),
 }
 
 
@@ -291,6 +323,29 @@ OFFER_CASES = {
     "an unknown currency": ({"currency": "XYZ"}, {"currency": "XYZ"}),
     "a currency of two letters": ({"currency": "US"}, {"currency": "US"}),
     "an unknown unit": ({"unit": "fortnight"}, {"unit": "fortnight"}),
+    "an item offer without hours per unit": (
+        {"unit": "item", "service_category": "digitisation_data_entry"},
+        {"unit": "item", "service_category": "digitisation_data_entry"},
+    ),
+    "hours per unit above 1,000": (
+        {"unit": "task", "service_category": "recruitment", "hours_per_unit": "1,000.5"},
+        {"unit": "task", "service_category": "recruitment", "hours_per_unit": 1000.5},
+    ),
+    "an hour that takes two hours": ({"hours_per_unit": "2"}, {"hours_per_unit": 2}),
+    "two cap changes for one month": (
+        {
+            "capacity_changes.0.from_month": "2026-07",
+            "capacity_changes.0.units_per_month": "10",
+            "capacity_changes.1.from_month": "2026-07",
+            "capacity_changes.1.units_per_month": "20",
+        },
+        {
+            "capacity_changes": [
+                {"from_month": "2026-07", "units_per_month": 10},
+                {"from_month": "2026-07", "units_per_month": 20},
+            ]
+        },
+    ),
 }
 
 
@@ -320,3 +375,360 @@ def test_editing_an_offer(client, make_vendor, sign_in, bearer, page_input, api_
         post=f"/vendor/offers/{offer.id}",
         flashed="The offer was not changed.",
     )
+
+
+# ------------------------------------------------------------------ accounts and invitations
+# These pages show each refusal at its input (templates/_forms.html), so the page is read there:
+# the inputs it marks invalid and the message under each. They say the API's words too.
+
+WEAK_PASSWORDS = {
+    "a too-weak password": "password123!",
+    "a too-short password": "amber-ledge",
+    "a password of one character repeated": "aaaaaaaaaaaaaaa",
+}
+
+
+def at_inputs(page: str) -> dict[str, str]:
+    """Each input a page marks refused (aria-invalid) and the message shown under it."""
+    marked = re.findall(
+        r'<(?:input|select|textarea)\b[^>]*\bname="([^"]+)"[^>]*\baria-invalid="true"', page
+    )
+    shown = {}
+    for name in marked:
+        under = re.search(rf'<p class="error" id="{re.escape(name)}-error">([^<]*)</p>', page)
+        assert under, f"{name} is marked refused with no message under it"
+        shown[name] = html.unescape(under.group(1))
+    return shown
+
+
+def api_messages(response) -> dict[str, str]:
+    assert response.status_code == 422, (response.status_code, response.json)
+    return {field: " ".join(said) for field, said in field_errors(response.json["errors"]).items()}
+
+
+def compare_at_inputs(client, page: str, form: dict, api: str, body: dict, headers=None, **how):
+    """Post `form` to the page (to `how["post"]`, if it posts elsewhere) and `body` to the API
+    (with `how["method"]`, POST by default): the page refuses the same fields, in the same words,
+    at their inputs."""
+    token = csrf_token_from(client.get(page).text)
+    shown = client.post(how.get("post", page), data=form | {"csrf_token": token})
+    assert shown.status_code == 422, shown.status_code
+    answer = client.open(api, method=how.get("method", "POST"), headers=headers, json=body)
+    page_messages = at_inputs(shown.text)
+    assert page_messages, "the case refuses nothing: it cannot compare anything"
+    assert page_messages == api_messages(answer)
+
+
+NEW_USER = {
+    "name": "Amina Odhiambo",
+    "email": "amina@lumen.test",
+    "role": "buyer",
+    "password": "copper-lantern-meadow-9",
+}
+USER_CASES = {
+    "an email already taken": ({"email": "{taken}"}, {"email": "{taken}"}),
+    "an email taken in other letters": ({"email": " {TAKEN} "}, {"email": " {TAKEN} "}),
+    "an email that is no address": ({"email": "amina.lumen.test"}, {"email": "amina.lumen.test"}),
+    "a password that holds the email": (
+        {"password": "amina-copper-lantern"},
+        {"password": "amina-copper-lantern"},
+    ),
+    "a blank name": ({"name": ""}, {"name": ""}),
+    "a name of spaces and a blank email": ({"name": "   ", "email": ""}, {"name": "", "email": ""}),
+    "a role of another kind of organization": ({"role": "vendor"}, {"role": "vendor"}),
+    "an unknown role": ({"role": "pilot"}, {"role": "pilot"}),
+    "a left-out password": ({"password": LEAVE_OUT}, {"password": LEAVE_OUT}),
+} | {name: ({"password": weak}, {"password": weak}) for name, weak in WEAK_PASSWORDS.items()}
+
+
+def _filled(values: dict, email: str) -> dict:
+    return {
+        key: value.format(taken=email, TAKEN=email.upper()) if isinstance(value, str) else value
+        for key, value in values.items()
+    }
+
+
+@cases(USER_CASES)
+def test_adding_a_user(client, make_user, sign_in, bearer, page_input, api_input):
+    admin = make_user("admin")
+    headers = bearer(admin)
+    sign_in(client, admin)
+    body = NEW_USER | {"organization_id": admin.organization_id}
+    compare_at_inputs(
+        client,
+        "/admin/users",
+        changed(NEW_USER, _filled(page_input, admin.email)),
+        "/api/v1/users",
+        changed(body, _filled(api_input, admin.email)),
+        headers,
+    )
+
+
+NEW_ORGANIZATION = {
+    "name": "Lumen Data Works",
+    "kind": "vendor",
+    "admin_name": "Amina Odhiambo",
+    "admin_email": "amina@lumen.test",
+    "admin_password": "copper-lantern-meadow-9",
+}
+ORGANIZATION_CASES = {
+    "an organization name taken": ({"name": "Kazi Data"}, {"name": "Kazi Data"}),
+    "a name taken in other letters and spacing": (
+        {"name": "  KAZI   data "},
+        {"name": "  KAZI   data "},
+    ),
+    "a name with an invisible character": (
+        {"name": "Lumen\u200bData"},
+        {"name": "Lumen\u200bData"},
+    ),
+    "a blank name": ({"name": ""}, {"name": ""}),
+    "the operator's own kind": ({"kind": "operator"}, {"kind": "operator"}),
+    "its admin's email taken": (
+        {"admin_email": "taken@kazi.test"},
+        {"admin_email": "taken@kazi.test"},
+    ),
+    "a blank admin name and a too-weak password": (
+        {"admin_name": "", "admin_password": "password123!"},
+        {"admin_name": "", "admin_password": "password123!"},
+    ),
+} | {
+    name: ({"admin_password": weak}, {"admin_password": weak})
+    for name, weak in WEAK_PASSWORDS.items()
+}
+
+
+@cases(ORGANIZATION_CASES)
+def test_adding_an_organization(
+    client, make_user, make_org, sign_in, bearer, page_input, api_input
+):
+    make_user("vendor", organization=make_org("vendor", "Kazi Data"), email="taken@kazi.test")
+    operator = make_user("operator")
+    headers = bearer(operator)
+    sign_in(client, operator)
+    compare_at_inputs(
+        client,
+        "/admin/organizations",
+        changed(NEW_ORGANIZATION, page_input),
+        "/api/v1/organizations",
+        changed(NEW_ORGANIZATION, api_input),
+        headers,
+    )
+
+
+@pytest.mark.parametrize("weak", list(WEAK_PASSWORDS.values()), ids=list(WEAK_PASSWORDS))
+def test_setting_a_new_password_for_a_user(client, make_user, sign_in, bearer, weak):
+    admin = make_user("admin")
+    forgetful = make_user("buyer", organization=admin.organization)
+    headers = bearer(admin)
+    sign_in(client, admin)
+    page = f"/admin/users/{forgetful.id}/password"
+    compare_at_inputs(
+        client,
+        page,
+        {"password": weak, "confirm_password": weak},
+        f"/api/v1/users/{forgetful.id}/password",
+        {"password": weak},
+        headers,
+    )
+
+
+SIGN_IN_CASES = {
+    "a blank email": ({"email": ""}, {"email": ""}),
+    "a left-out password": ({"password": LEAVE_OUT}, {"password": LEAVE_OUT}),
+    "an email too short to be one": ({"email": "a@"}, {"email": "a@"}),
+}
+
+
+@cases(SIGN_IN_CASES)
+def test_signing_in(client, make_user, page_input, api_input):
+    user = make_user("buyer")
+    credentials = {"email": user.email, "password": TEST_PASSWORD}
+    compare_at_inputs(
+        client,
+        "/sign-in",
+        changed(credentials, page_input),
+        "/api/v1/auth/tokens",
+        changed(credentials, api_input),
+    )
+
+
+def test_naming_a_new_token(client, make_user, sign_in):
+    user = make_user("buyer")
+    sign_in(client, user)
+    credentials = {"email": user.email, "password": TEST_PASSWORD}
+    compare_at_inputs(
+        client, "/account", {"name": ""}, "/api/v1/auth/tokens", credentials | {"name": ""}
+    )
+
+
+INVITATION_CASES = {
+    "an email that is no address": ({"email": "ops.vendor.test"}, {"email": "ops.vendor.test"}),
+    "a blank email": ({"email": ""}, {"email": ""}),
+    "a message too long": (
+        {"message": "m" * (MAX_MESSAGE_LENGTH + 1)},
+        {"message": "m" * (MAX_MESSAGE_LENGTH + 1)},
+    ),
+}
+
+
+@cases(INVITATION_CASES)
+def test_inviting_a_vendor(client, make_user, sign_in, bearer, page_input, api_input):
+    buyer = make_user("buyer")
+    headers = bearer(buyer)
+    sign_in(client, buyer)
+    invitation = {"email": "ops@vendor.test", "message": "Annotation work for you."}
+    compare_at_inputs(
+        client,
+        "/invitations",
+        changed(invitation, page_input),
+        "/api/v1/invitations",
+        changed(invitation, api_input),
+        headers,
+    )
+
+
+# --------------------------------------------------------------------------- scoring profiles
+# The editor edits a profile's settings: each input is named by the setting's path inside the
+# API's `settings` (the API's `settings.pillar_weights.impact` is the editor's
+# `pillar_weights.impact`); the profile's name is `name` in both.
+
+
+def as_in_the_api(field: str) -> str:
+    return field if field == "name" else f"settings.{field}"
+
+
+PROFILE_EDITOR_CASES = {
+    "a pillar weight below 0": (
+        {"pillar_weights.impact": "-0.5"},
+        ("pillar_weights", "impact", -0.5),
+    ),
+    "pillar weights that do not sum to 1": (
+        {"pillar_weights.impact": "0.9"},
+        ("pillar_weights", "impact", 0.9),
+    ),
+    "text for a pillar weight": (
+        {"pillar_weights.cost": "lots"},
+        ("pillar_weights", "cost", "lots"),
+    ),
+    "a metric weight below 0": (
+        {"metric_weights.living_wage_ratio": "-1"},
+        ("metric_weights", "living_wage_ratio", -1),
+    ),
+    "an evidence factor above 1": (
+        {"evidence_factors.self_reported": "1.5"},
+        ("evidence_factors", "self_reported", 1.5),
+    ),
+    "an evidence factor that is infinite": (
+        {"evidence_factors.none": "inf"},
+        ("evidence_factors", "none", "inf"),
+    ),
+}
+
+
+@cases(PROFILE_EDITOR_CASES)
+def test_editing_a_scoring_profile(client, world, sign_in, page_input, api_input):
+    settings = default_profile().to_dict()
+    group, key, value = api_input
+    settings[group] = settings[group] | {key: value}
+    sign_in(client, world["buyer"])
+    form = {"name": "Impact first", "action": "save"} | page_input
+    token = csrf_token_from(client.get("/profiles").text)
+    shown = client.post("/profiles", data=form | {"csrf_token": token})
+    assert shown.status_code == 422
+    answer = client.post(
+        "/api/v1/scoring-profiles",
+        headers=world["headers"],
+        json={"name": "Impact first", "settings": settings},
+    )
+    page_fields = {as_in_the_api(field) for field in summary_fields(shown.text)}
+    assert page_fields, "the case refuses nothing: it cannot compare anything"
+    assert page_fields == api_fields(answer)
+
+
+@pytest.mark.parametrize("name", ["", "Taken", "n" * 121], ids=["blank", "taken", "too long"])
+def test_naming_a_scoring_profile(client, world, sign_in, name):
+    settings = default_profile().to_dict()
+    created = client.post(
+        "/api/v1/scoring-profiles",
+        headers=world["headers"],
+        json={"name": "Taken", "settings": settings},
+    )
+    assert created.status_code == 201
+    sign_in(client, world["buyer"])
+    compare(
+        client,
+        "/profiles",
+        {"name": name, "action": "save"},
+        "/api/v1/scoring-profiles",
+        {"name": name, "settings": settings},
+        world["headers"],
+    )
+
+
+# --------------------------------------------------------------------------- custom metrics
+# The page's goalposts [L, U] are two inputs, goalposts.low and goalposts.high; what is wrong
+# with the pair is named `goalposts`, as the API names it.
+
+METRIC = {
+    "key": "training_per_worker_copy",
+    "label": "Training hours per impact worker (our copy)",
+    "formula": "training_hours_impact_workers / impact_workers_end",
+    "unit": "hours per impact worker",
+    "direction": "higher",
+    "goalposts": [0, 80],
+    "section": "training",
+    "source": "GRI 404-1",
+}
+METRIC_FORM = {key: value for key, value in METRIC.items() if key != "goalposts"} | {
+    "goalposts.low": "0",
+    "goalposts.high": "80",
+}
+METRIC_CASES = {
+    "a formula that is no arithmetic": (
+        {"formula": "__import__('os').system('true')"},
+        {"formula": "__import__('os').system('true')"},
+    ),
+    "a formula over an unknown field": (
+        {"formula": "salary / headcount_end"},
+        {"formula": "salary / headcount_end"},
+    ),
+    "a built-in metric's key": ({"key": "impact_worker_share"}, {"key": "impact_worker_share"}),
+    "a key too long": ({"key": "k" * 61}, {"key": "k" * 61}),
+    "a label too long": ({"label": "L" * 201}, {"label": "L" * 201}),
+    "a direction neither higher nor lower": ({"direction": "sideways"}, {"direction": "sideways"}),
+    "an unknown section": ({"section": "canteen"}, {"section": "canteen"}),
+    "goalposts that are equal, thousands separators": (
+        {"goalposts.low": "1,000", "goalposts.high": "1000"},
+        {"goalposts": [1000, 1000]},
+    ),
+    "a blank unit and a blank source": (
+        {"unit": "", "source": ""},
+        {"unit": "", "source": ""},
+    ),
+}
+
+
+@cases(METRIC_CASES)
+def test_adding_a_custom_metric(client, world, sign_in, page_input, api_input):
+    sign_in(client, world["buyer"])
+    token = csrf_token_from(client.get("/metrics").text)
+    shown = client.post("/metrics", data=changed(METRIC_FORM, page_input) | {"csrf_token": token})
+    assert shown.status_code == 422
+    answer = client.post(
+        "/api/v1/metrics", headers=world["headers"], json=changed(METRIC, api_input)
+    )
+    shown_messages = summary_messages(shown.text)
+    assert shown_messages, "the case refuses nothing: it cannot compare anything"
+    assert shown_messages == api_messages(answer)
+
+
+def summary_messages(page: str) -> dict[str, str]:
+    """Each field named in a page's error summary and what the summary says of it."""
+    summary = re.search(r'id="error-summary">(.*?)</div>', page, re.S)
+    assert summary, "the page shows no error summary"
+    return {
+        field: html.unescape(said)
+        for field, said in re.findall(
+            r'<li><a href="#[^"]*">([^<]+)</a>: ([^<]*)</li>', summary.group(1)
+        )
+    }

@@ -582,7 +582,32 @@ def named_world(w: World, names: dict[str, str]) -> dict:
         "/api/v1/invitations",
         json={"email": "named@vendor.example", "message": names["comment"]},
     )
+    rate = w.api(
+        "operator",
+        "POST",
+        "/api/v1/exchange-rates",
+        json={
+            "currency": "CAD",
+            "effective_date": "2025-12-31",
+            "usd_per_unit": 0.73,
+            "source": names["source"],
+        },
+    )
+    campaign = w.api(
+        "buyer",
+        "POST",
+        "/api/v1/campaigns",
+        json={
+            "title": names["campaign"],
+            "message": names["comment"],
+            "year": 2030,
+            "deadline": "2999-12-31",
+            "vendor_ids": [w.vendor.id],
+        },
+    )
     return {
+        "campaign_id": campaign["id"],
+        "rate_id": rate["id"],
         "token": invitation["link"].rsplit("/", 1)[1],  # the invitation link's secret
         "vendor_id": w.vendor.id,
         "disclosure_id": disclosure["id"],
@@ -610,6 +635,7 @@ KINDS = (
     "scenario",
     "decision",
     "token",
+    "campaign",
 )
 
 
@@ -678,6 +704,11 @@ def test_every_export_escapes_cells_that_would_run_as_formulas(
         ),
         "disclosure table CSV (page)": ("vendor", "/disclosures/table/export.csv"),
         "disclosure table XLSX (page)": ("buyer", "/disclosures/table/export.xlsx?latest_period=1"),
+        "campaign status CSV (API)": (
+            "buyer",
+            f"/api/v1/campaigns/{ids['campaign_id']}/status.csv",
+        ),
+        "campaign status CSV (page)": ("buyer", f"/campaigns/{ids['campaign_id']}/status.csv"),
     }
     running, reached = [], set()
     for label, (actor, url) in exports.items():
@@ -740,6 +771,7 @@ SKIPPED_PAGES = {
     "/static/<path:filename>",
     "/healthz",
     "/disclosures/table/export.<fmt>",
+    "/campaigns/<int:campaign_id>/status.csv",
     "/sign-in",
 }
 # pages that must show a name (escaped), so the crawl is known to have looked at it
@@ -769,8 +801,12 @@ SHOWN = {
     ("executive", "/notifications"): {"scenario"},
     ("admin", "/admin/users"): {"organization", "person"},
     ("buyer", "/invitations"): {"organization"},
+    ("vendor", "/exchange-rates"): {"source"},
     ("vendor", "/invitations/<token>"): {"organization", "comment"},
     ("admin", "/admin/users/<int:user_id>/password"): {"organization", "person"},
+    ("buyer", "/campaigns"): {"campaign"},
+    ("buyer", "/campaigns/<int:campaign_id>"): {"campaign", "vendor", "comment"},
+    ("vendor", "/"): {"campaign", "organization", "comment"},  # the campaign's request
 }
 
 

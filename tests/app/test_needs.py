@@ -82,6 +82,30 @@ def test_bad_needs_get_messages_per_field_and_change_nothing(client, make_user, 
     assert db.session.scalar(select(Need.id)) is None
 
 
+def test_a_need_runs_at_most_36_calendar_months(client, make_user, bearer):
+    # 2026-01 to 2029-01 is 37 months: refused on period_end, nothing saved; 36 is fine
+    headers = bearer(make_user("buyer"))
+    long = client.post(
+        "/api/v1/needs",
+        headers=headers,
+        json={**NEED, "period_start": "2026-01-15", "period_end": "2029-01-01"},
+    )
+    assert long.status_code == 422
+    assert long.json["errors"] == {
+        "period_end": [
+            "A need runs for at most 36 calendar months; this period spans 37. Split it into "
+            "needs of a few years at most."
+        ]
+    }
+    assert db.session.scalar(select(Need.id)) is None
+    fine = client.post(
+        "/api/v1/needs",
+        headers=headers,
+        json={**NEED, "period_start": "2026-01-01", "period_end": "2028-12-31"},
+    )
+    assert fine.status_code == 201
+
+
 def test_needs_are_private_to_the_buyer_organization(client, make_user, make_vendor, bearer):
     buyer = make_user("buyer")
     need_id = client.post("/api/v1/needs", headers=bearer(buyer), json=NEED).json["id"]

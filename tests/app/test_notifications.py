@@ -112,7 +112,7 @@ def test_a_submitted_disclosure_tells_every_buyer_and_no_one_else(
     assert page.status_code == 200 and "/review" in page.text
 
 
-def test_a_review_tells_the_vendors_users_only(client, people, bearer):
+def test_a_review_tells_the_vendors_users_and_admin_only(client, people, bearer):
     disclosure_id = _submitted_disclosure(client, people, bearer)
     response = client.post(
         f"/api/v1/disclosures/{disclosure_id}/review",
@@ -121,8 +121,13 @@ def test_a_review_tells_the_vendors_users_only(client, people, bearer):
     )
     assert response.status_code == 200, response.json
     told = _told(NotificationKind.REVIEW_DECIDED)
-    # Vendor A's two vendor users; not its admin, not Vendor B, not the buyers
-    assert set(told) == {people["vendor_a_user"].id, people["vendor_a_colleague"].id}
+    # Vendor A's two vendor users and its admin, who acts as the vendor (README, "A vendor
+    # organization's admin acts as its vendor"); not Vendor B, not the buyers
+    assert set(told) == {
+        people["vendor_a_user"].id,
+        people["vendor_a_colleague"].id,
+        people["vendor_a_admin"].id,
+    }
     notification = told[people["vendor_a_user"].id]
     assert notification.title == "Buyer X rejected your disclosure for 2025 (version 1)."
     assert notification.link == f"/disclosures/{disclosure_id}"

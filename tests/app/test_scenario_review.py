@@ -226,7 +226,7 @@ def test_review_pages(client, world, make_user, sign_in, make_scenario):
     assert (
         compared.status_code == 200
         and "Key figures" in compared.text
-        and "Volume by vendor" in compared.text
+        and "Labour hours by vendor" in compared.text  # version 2 solves count labour hours
     )
 
 
@@ -301,8 +301,10 @@ def test_board_context_is_plain_data_with_the_scenarios_figures(client, make_sce
     assert all("Vendor V" not in c["label"] for c in context["constraints"])
 
 
-def test_work_bought_per_item_adds_no_hours(client, make_scenario):
-    """Only hourly work counts as impact-worker hours; items have no hours to count."""
+def test_work_bought_per_item_adds_no_hours_in_a_version_1_document(client, make_scenario):
+    """A version 1 document (stored before labour hours): only hourly work counts as
+    impact-worker hours; its items had no hours to count. A version 2 document counts an item
+    need's labour hours (volume × hours per unit), so the need's unit alone changes nothing."""
     from procure.scenarios.models import Scenario
     from procure.scenarios.review import projected_impact
 
@@ -310,11 +312,14 @@ def test_work_bought_per_item_adds_no_hours(client, make_scenario):
     scenario = db.session.get(Scenario, sid)
     hourly = projected_impact(scenario)["impact_worker_hours"]
     assert hourly > 0
-    scenario.problem = {
-        **scenario.problem,
-        "needs": [{**n, "unit": "item"} for n in scenario.problem["needs"]],
-    }
+    items = [{**n, "unit": "item"} for n in scenario.problem["needs"]]
+    scenario.problem = {**scenario.problem, "needs": items}
+    assert projected_impact(scenario)["impact_worker_hours"] == hourly  # version 2: hours
+    version_1 = {k: v for k, v in scenario.problem.items() if k != "version"}
+    scenario.problem = version_1
     assert projected_impact(scenario)["impact_worker_hours"] == 0.0
+    scenario.problem = {**version_1, "needs": [{**n, "unit": "hour"} for n in items]}
+    assert abs(projected_impact(scenario)["impact_worker_hours"] - hourly) < 1e-9
     db.session.rollback()
 
 

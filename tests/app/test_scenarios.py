@@ -20,6 +20,7 @@ def test_problem_document_from_the_database(client, world):
         f"/api/v1/scenarios/{created.json['id']}/problem.json", headers=world["headers"]
     ).json
     need_id = f"N{world['need']['id']}"
+    assert problem["version"] == 2
     assert problem["needs"] == [
         {
             "id": need_id,
@@ -28,14 +29,25 @@ def test_problem_document_from_the_database(client, world):
             "volume": 1000.0,
             "min_quality": 0.9,
             "max_vendor_share": 0.8,
+            "period": {"start": "2026-01", "months": 12},  # the need runs through 2026
+            "min_avg_impact": None,
+            "min_impact_spend_share": None,
         }
     ]
     offers = {o["vendor"]: o for o in problem["offers"]}
     alpha, beta = f"V{world['alpha'].id}", f"V{world['beta'].id}"
     assert offers[alpha]["price"] == 8.0 and offers[beta]["price"] == 6.0
-    # 10,000 units per month x 365 days / 30.4375 days per month
-    assert abs(offers[alpha]["capacity"] - 10000 * 365 / 30.4375) < 1e-6
+    # USD offers: the original amount, at rate 1, on the day the problem was built
+    assert offers[alpha]["original_price"] == 8.0 and offers[alpha]["currency"] == "USD"
+    assert (
+        offers[alpha]["rate"] == 1.0 and offers[alpha]["rate_date"] == problem["meta"]["rate_date"]
+    )
+    # an offer's own cap is units per month (10,000 a month); the optimizer spreads the
+    # need evenly over its 12 months
+    assert offers[alpha]["capacity"] == 10000
+    assert offers[alpha]["hours_per_unit"] == 1.0 and offers[alpha]["unit"] == "hour"
     assert problem["targets"]["budget"] == 20000 and problem["objective"] == "min_cost"
+    assert problem["settings"] == {"hours_per_fte_year": 2080}
     vendors = {v["id"]: v for v in problem["vendors"]}
     assert vendors[alpha]["impact_worker_share"] == round(55 / 115, 6)
     assert vendors[alpha]["impact_score"] > vendors[beta]["impact_score"]

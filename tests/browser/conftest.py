@@ -19,6 +19,7 @@ from werkzeug.serving import make_server
 
 CHROMIUM = os.environ.get("PROCURE_CHROMIUM", "/usr/bin/chromium")
 REQUIRED = os.environ.get("PROCURE_REQUIRE_BROWSER") == "1"
+ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
 CLIENT_ERROR = re.compile(r"Failed to load resource: the server responded with a status of 4\d\d")
 
@@ -113,3 +114,30 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in str(item.fspath).replace("\\", "/"):
             item.add_marker(pytest.mark.browser)
+
+
+SERIOUS = """async () => {
+  const result = await axe.run(document, {resultTypes: ["violations"]});
+  return result.violations.filter(v => v.impact === "serious" || v.impact === "critical")
+    .map(v => `${v.id}: ${v.help} at ${v.nodes.slice(0, 3).map(n => n.target.join(" "))}`);
+}"""
+
+
+@pytest.fixture
+def axe_check():
+    """Run axe-core on a page: the list of its serious or critical violations."""
+    path = Path(
+        os.environ.get("PROCURE_AXE_JS") or ROOT / "node_modules" / "axe-core" / "axe.min.js"
+    )
+    if not path.is_file():
+        reason = f"axe-core not found at {path}: npm install axe-core (or set PROCURE_AXE_JS)"
+        if REQUIRED:
+            pytest.fail(f"PROCURE_REQUIRE_BROWSER=1 but {reason}")
+        pytest.skip(reason)
+    source = path.read_text(encoding="utf-8")
+
+    def check(page) -> list[str]:
+        page.evaluate(source)
+        return page.evaluate(SERIOUS)
+
+    return check

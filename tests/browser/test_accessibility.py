@@ -39,6 +39,16 @@ def axe_source() -> str:
     return path.read_text(encoding="utf-8")
 
 
+def _kes_rate_id() -> int:
+    from sqlalchemy import select
+
+    from procure.rates.models import ExchangeRate
+
+    return db.session.scalars(
+        select(ExchangeRate.id).where(ExchangeRate.currency == "KES").limit(1)
+    ).one()
+
+
 @pytest.fixture
 def records(client, world, make_user, make_org, make_vendor, bearer, make_scenario):
     """One of everything a page can show: scenarios (solved, infeasible), a disclosure, people."""
@@ -82,6 +92,7 @@ def records(client, world, make_user, make_org, make_vendor, bearer, make_scenar
         "infeasible": infeasible["id"],
         "disclosure": disclosure["id"],
         "profile": profile["id"],
+        "rate": _kes_rate_id(),
     }
     buyer_pages = [
         "/",
@@ -103,6 +114,7 @@ def records(client, world, make_user, make_org, make_vendor, bearer, make_scenar
         "/scenarios/{infeasible}",
         "/scenarios/compare?ids={solved}&ids={infeasible}",
         "/notifications",
+        "/exchange-rates",
     ]
     return {
         "buyer": (world["buyer"], buyer_pages),
@@ -118,7 +130,7 @@ def records(client, world, make_user, make_org, make_vendor, bearer, make_scenar
         "admin": (make_user("admin", organization=organization), ["/", "/admin/users", "/account"]),
         "operator": (
             make_user("operator", organization=make_org("operator")),
-            ["/", "/admin/organizations", "/account"],
+            ["/", "/admin/organizations", "/account", "/exchange-rates", "/exchange-rates/{rate}"],
         ),
         "vendor": (
             vendor_user,
@@ -165,7 +177,7 @@ def test_no_serious_or_critical_violation_on_any_page(browser, live_server, axe_
             )
             checked += 1
         context.close()
-    # 33, the operator's home, Organizations and account pages, and the buyer's and vendor's
-    # notifications
-    assert checked == 38
+    # 33, the operator's home, Organizations and account pages, the buyer's and vendor's
+    # notifications, and the exchange rates (the buyer's list, the operator's list and form)
+    assert checked == 41
     assert problems == [], "\n".join(problems)

@@ -6,46 +6,17 @@ shows the invitation accepted by that organization. axe-core checks the three in
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from procure.extensions import db
 from procure.invitations.models import Invitation
 from procure.invitations.services import create_invitation
-from tests.browser.conftest import REQUIRED, Journey
+from tests.browser.conftest import Journey
 from tests.conftest import TEST_PASSWORD
 
-ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "Quiet lanterns over Kakuma 2026"
-SERIOUS = """async () => {
-  const result = await axe.run(document, {resultTypes: ["violations"]});
-  return result.violations.filter(v => v.impact === "serious" || v.impact === "critical")
-    .map(v => `${v.id}: ${v.help} at ${v.nodes.slice(0, 3).map(n => n.target.join(" "))}`);
-}"""
-
-
-@pytest.fixture
-def axe_check():
-    """Run axe-core on a page: the list of its serious or critical violations."""
-    path = Path(
-        os.environ.get("PROCURE_AXE_JS") or ROOT / "node_modules" / "axe-core" / "axe.min.js"
-    )
-    if not path.is_file():
-        reason = f"axe-core not found at {path}: npm install axe-core (or set PROCURE_AXE_JS)"
-        if REQUIRED:
-            pytest.fail(f"PROCURE_REQUIRE_BROWSER=1 but {reason}")
-        pytest.skip(reason)
-    source = path.read_text(encoding="utf-8")
-
-    def check(page) -> list[str]:
-        page.evaluate(source)
-        return page.evaluate(SERIOUS)
-
-    return check
 
 
 def test_a_buyer_invites_and_the_vendor_registers_through_the_link(

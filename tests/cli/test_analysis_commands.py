@@ -86,3 +86,48 @@ def test_frontier_points_and_monotone_cost():
     assert len(points) == 5 and all({"avg_impact", "cost", "status"} <= set(p) for p in points)
     costs = [p["cost"] for p in points if p["status"] == "optimal"]
     assert costs == sorted(costs)
+
+
+VERSION_2 = {
+    "version": 2,
+    "needs": [
+        {"id": "N1", "unit": "hour", "volume": 1000, "period": {"start": "2026-01", "months": 12}},
+        {
+            "id": "N2",
+            "unit": "item",
+            "volume": 100000,
+            "period": {"start": "2026-01", "months": 12},
+        },
+    ],
+    "vendors": [
+        {"id": "V1", "quality": 0.95, "impact_score": 60, "impact_worker_share": 0.5},
+        {"id": "V2", "quality": 0.95, "impact_score": 30, "impact_worker_share": 0.1},
+    ],
+    "offers": [
+        {"id": "O1", "vendor": "V1", "need": "N1", "price": 8, "hours_per_unit": 1},
+        {"id": "O2", "vendor": "V2", "need": "N1", "price": 6, "hours_per_unit": 1},
+        {"id": "O3", "vendor": "V1", "need": "N2", "price": 0.05, "hours_per_unit": 0.03},
+        {"id": "O4", "vendor": "V2", "need": "N2", "price": 0.04, "hours_per_unit": 0.04},
+    ],
+    "targets": {},
+    "objective": "min_cost",
+}
+
+
+def test_frontier_by_impact_worker_hours(tmp_path):
+    problem = tmp_path / "v2.json"
+    problem.write_text(json.dumps(VERSION_2))
+    result = _run("frontier", str(problem), "--points", "3", "--measure", "hours")
+    assert result.exit_code == 0, result.output
+    frontier = json.loads(result.output)
+    assert frontier["measure"] == "hours"
+    # cheapest: all to V2, 1,000 h + 100,000 × 0.04 h = 5,000 h × 0.1 = 500 impact-worker hours;
+    # most: all to V1, 1,000 h + 100,000 × 0.03 h = 4,000 h × 0.5 = 2,000
+    hours = [p["impact_worker_hours"] for p in frontier["points"]]
+    assert hours == [500.0, 1250.0, 2000.0]
+    costs = [p["cost"] for p in frontier["points"]]
+    assert costs == sorted(costs) and costs[0] == 6 * 1000 + 0.04 * 100000
+    # a version 1 document has no impact-worker hours to sweep: said in the result, not a crash
+    old = _run("frontier", str(DATA / "optimizer" / "impact_binding.json"), "--measure", "hours")
+    assert old.exit_code == 0 and json.loads(old.output)["status"] == "invalid"
+    assert _run("frontier", str(problem), "--measure", "jobs").exit_code == 2

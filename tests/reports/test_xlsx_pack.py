@@ -45,6 +45,12 @@ def test_the_pack_has_four_sheets_with_their_headers(pack, sample):
         "Impact score",
         "Need id",
         "Vendor id",
+        "Hours per unit",
+        "Labour hours",
+        "Original price",
+        "Currency",
+        "Rate (USD per unit of currency)",
+        "Rate date",
     ]
     assert headers["Scores"] == [
         "Vendor",
@@ -57,6 +63,8 @@ def test_the_pack_has_four_sheets_with_their_headers(pack, sample):
         "Impact-worker share",
         "Impact-worker hours",
         "Living-wage ratio",
+        "Labour hours",
+        "Share of labour hours",
     ]
     assert headers["Comparison"] == ["Measure"] + sample["comparison"]["scenarios"]
     assert headers["Assumptions"] == ["Section", "Item", "Value", "Detail"]

@@ -174,6 +174,9 @@ def test_contract_columns_are_the_cli_contract():
 def test_extra_columns_are_dropped_and_types_kept(make_table, vendor_row):
     table = make_table(vendor_row(7), vendor_row(8)).assign(vendor_name=["Seven", "Eight"])
     checked = validate_vendor_table(table)
-    assert list(checked.columns) == list(REQUIRED_COLUMNS)
+    # the optional offer columns are always there, empty when the table lacks them
+    assert list(checked.columns) == [*REQUIRED_COLUMNS, "unit", "lowest_price"]
+    assert checked["unit"].isna().all()
+    assert checked["lowest_price"].isna().all()
     assert checked["vendor_id"].tolist() == [7, 8]
     assert list(checked["evidence_wages"].cat.categories) == list(EVIDENCE_LEVELS)

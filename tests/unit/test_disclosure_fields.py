@@ -117,7 +117,16 @@ def test_the_contract_and_the_flat_table_have_the_table_columns_in_its_order():
     disclosed = list(COLUMN_FIELDS)
     offer = ["category", "price", "quality"]
     assert list(contract.REQUIRED_COLUMNS) == ["vendor_id", *offer, *disclosed]
-    assert list(FLAT_COLUMNS) == ["vendor_id", "period_start", "period_end", *offer, *disclosed]
+    # then the optional offer columns, and the offer's own price, currency and rate
+    priced = ["unit", "lowest_price", "offer_price", "offer_currency", "usd_rate", "usd_rate_date"]
+    assert list(FLAT_COLUMNS) == [
+        "vendor_id",
+        "period_start",
+        "period_end",
+        *offer,
+        *disclosed,
+        *priced,
+    ]
     # the `procure score` input contract itself is written out, column by column, in
     # tests/scoring/test_scoring_table.py: a change to the table cannot move it unnoticed
 

@@ -1,0 +1,136 @@
+"""Campaigns API: a buyer organization's disclosure campaigns (start one, follow it, remind the
+late vendors, export its status), and the requests a vendor was sent."""
+
+from flask import Response
+from flask.views import MethodView
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from procure.access import access, get_scoped_or_404, roles, scoped_select
+from procure.campaigns import reminders, services
+from procure.campaigns.models import Campaign, CampaignRequest
+from procure.campaigns.progress import (
+    CampaignProgress,
+    page_of,
+    progress_of,
+    requests_for,
+    today_utc,
+)
+from procure.campaigns.schemas import (
+    CampaignCreatedSchema,
+    CampaignCreateSchema,
+    CampaignDetailSchema,
+    CampaignPageSchema,
+    CampaignQuerySchema,
+    CampaignRequestSchema,
+    ReminderRoundSchema,
+)
+from procure.docs import file_types
+from procure.invitations.services import invitation_link, mail_invitation
+from procure.transactions import writes
+
+blp = Blueprint(
+    "campaigns_api",
+    __name__,
+    url_prefix="/api/v1",
+    description="Disclosure campaigns of your buyer organization, and the requests to your vendor",
+)
+
+
+@blp.route("/campaigns")
+class Campaigns(MethodView):
+    @access(roles("buyer", "admin"))
+    @blp.arguments(CampaignQuerySchema, location="query")
+    @blp.response(200, CampaignPageSchema)
+    def get(self, query):
+        """Your organization's campaigns, newest first, each with its counts and response rate"""
+        return page_of(scoped_select(Campaign), query["page"], query["per_page"])
+
+    @access(roles("buyer"))
+    @blp.arguments(CampaignCreateSchema)
+    @blp.response(201, CampaignCreatedSchema)
+    @writes
+    def post(self, body):
+        """Start a campaign: ask vendors on the platform, and invite new ones by email, for their
+        disclosure of a period by a deadline. The invitations' one-time links are in this answer
+        only (and mailed with smtp_url set, once the campaign is stored)"""
+        today = today_utc()
+        created = services.create_campaign(current_user._get_current_object(), body, today)
+        invitations = []
+        for invitation, secret in created.invitations:
+            link = invitation_link(secret)  # in this answer only; never stored
+            invitations.append((invitation.email, link, mail_invitation(invitation, link)))
+        return CreatedAnswer(progress_of(created.campaign, today), invitations)
+
+
+class CreatedAnswer:
+    """A new campaign's progress and its invitations' links, for the answer alone: whether each
+    was mailed is read when the answer is dumped, after `writes` has committed and the mail has
+    gone (or failed)."""
+
+    def __init__(self, progress: CampaignProgress, invitations: list):
+        self.progress, self.invitations = progress, invitations
+
+    def __getattr__(self, name: str):
+        return getattr(self.progress, name)
+
+
+@blp.route("/campaigns/<int:campaign_id>")
+class CampaignDetail(MethodView):
+    @access(roles("buyer", "admin"))
+    @blp.response(200, CampaignDetailSchema)
+    @blp.alt_response(404, description="No such campaign of your organization")
+    def get(self, campaign_id):
+        """A campaign: each vendor asked and where it stands, the counts and the response rate"""
+        return progress_of(get_scoped_or_404(Campaign, campaign_id))
+
+
+@blp.route("/campaigns/<int:campaign_id>/remind")
+class CampaignRemind(MethodView):
+    @access(roles("buyer"))
+    @blp.response(200, ReminderRoundSchema)
+    @blp.alt_response(404, description="No such campaign of your organization")
+    @writes
+    def post(self, campaign_id):
+        """Remind the vendors still awaited (invited, registered or with a draft): their users
+        are notified (and mailed, for those who want it), an invited address is mailed. At most
+        one reminder per vendor a day: those reminded today already are listed, not reminded"""
+        campaign = get_scoped_or_404(Campaign, campaign_id)
+        return reminders.remind_the_late_ones(
+            campaign, current_user._get_current_object(), today_utc()
+        )
+
+
+@blp.route("/campaigns/<int:campaign_id>/status.csv")
+class CampaignStatusExport(MethodView):
+    @access(roles("buyer", "admin"))
+    @file_types(blp, ("text/csv",), "One row per vendor asked (columns: see the campaign page)")
+    @blp.alt_response(404, description="No such campaign of your organization")
+    def get(self, campaign_id):
+        """The campaign's status as CSV: one row per vendor asked"""
+        campaign = get_scoped_or_404(Campaign, campaign_id)
+        return status_csv(progress_of(campaign))
+
+
+def status_csv(progress: CampaignProgress) -> Response:
+    # here: procure.spreadsheets loads openpyxl (~0.07 s), which the app's start otherwise skips
+    from procure.spreadsheets import write_table
+
+    content = write_table(services.status_rows(progress), services.STATUS_COLUMNS, "csv")
+    return Response(
+        content,
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f"attachment; filename=campaign-{progress.campaign.id}.csv"
+        },
+    )
+
+
+@blp.route("/campaign-requests")
+class CampaignRequests(MethodView):
+    @access(roles("vendor"))
+    @blp.response(200, CampaignRequestSchema(many=True))
+    def get(self):
+        """The campaigns' requests to your vendor organization (whose deadline passed at most 60
+        days ago), the nearest deadline first, with where you stand"""
+        return requests_for(scoped_select(CampaignRequest))

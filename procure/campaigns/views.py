@@ -1,0 +1,222 @@
+"""Pages: a buyer organization's disclosure campaigns (the list, starting one, a campaign's page
+with its counts, response-rate bar, vendors, reminders and CSV export), and the requests a
+vendor sees on its home page (`campaign_requests`, a template global)."""
+
+from __future__ import annotations
+
+import re
+
+from flask import (
+    Blueprint,
+    after_this_request,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user
+
+from procure.access import access, get_scoped_or_404, permitted, roles, scoped_select
+from procure.campaigns import reminders, services
+from procure.campaigns.models import Campaign, CampaignRequest
+from procure.campaigns.progress import (
+    VendorStatus,
+    page_of,
+    period_label,
+    progress_of,
+    requests_for,
+    today_utc,
+)
+from procure.campaigns.routes import status_csv
+from procure.campaigns.schemas import CampaignCreateSchema
+from procure.charts import CAMPAIGN_STATE_COLOURS, response_bar, swatch
+from procure.errors import ValidationFailed
+from procure.extensions import db
+from procure.forms import form_body, form_int, load_form
+from procure.invitations.services import invitation_link, mail_invitation
+from procure.mail import Outgoing, mail_configured
+from procure.states import CampaignVendorState
+from procure.transactions import discard, writes
+from procure.vendors.models import Vendor
+
+bp = Blueprint("campaign_pages", __name__)
+
+PER_PAGE = 20
+# The session key holding a new campaign's invitation links that were not mailed, until its page
+# shows them once.
+NEW_LINKS = "campaigns.new_links"
+STATE_LABELS = {
+    CampaignVendorState.INVITED: "Invited",
+    CampaignVendorState.REGISTERED: "Registered",
+    CampaignVendorState.DRAFT_STARTED: "Draft started",
+    CampaignVendorState.SUBMITTED: "Submitted",
+    CampaignVendorState.REVIEWED: "Reviewed",
+}
+# what separates addresses in the page's box: new lines, commas, semicolons or spaces
+_ADDRESS_SEPARATORS = re.compile(r"[\s,;]+")
+
+
+def _chart_context() -> dict:
+    return {
+        "state_labels": STATE_LABELS,
+        "state_colours": {state: swatch(c) for state, c in CAMPAIGN_STATE_COLOURS.items()},
+        "response_bar": response_bar,
+        "states": CampaignVendorState,
+    }
+
+
+@bp.route("/campaigns")
+@access(roles("buyer", "admin"))
+def index():
+    page = max(1, form_int(request.args.get("page")) or 1)
+    return render_template(
+        "campaigns/index.html",
+        listing=page_of(scoped_select(Campaign), page, PER_PAGE),
+        can_start=permitted("POST", "campaign_pages.new"),
+        **_chart_context(),
+    )
+
+
+@bp.route("/campaigns/new", methods=["GET", "POST"])
+@access(roles("buyer"))
+@writes
+def new():
+    """Start a campaign; the form is read through the API's schema (CampaignCreateSchema)."""
+    schema = CampaignCreateSchema()
+    values: dict = {"vendor_ids": [], "emails": ""}
+    errors: dict[str, list[str]] = {}
+    status = 200
+    if request.method == "POST":
+        body = form_body(
+            schema,
+            request.form,
+            null_if_blank=("title", "message", "period_start", "period_end"),
+            checkboxes=("vendor_ids",),
+        )
+        body["emails"] = [a for a in _ADDRESS_SEPARATORS.split(request.form.get("emails", "")) if a]
+        values = {**body, "emails": request.form.get("emails", "")}
+        try:
+            created = services.create_campaign(
+                current_user._get_current_object(), load_form(schema, body), today_utc()
+            )
+        except ValidationFailed as failed:
+            discard()
+            errors, status = _by_field(failed.errors), 422
+        else:
+            _show_links_once(created)
+            flash(f"The campaign {created.campaign.title!r} is started.", "success")
+            return redirect(url_for("campaign_pages.show", campaign_id=created.campaign.id))
+    vendors = db.session.scalars(scoped_select(Vendor).order_by(Vendor.name, Vendor.id)).all()
+    return render_template(
+        "campaigns/new.html",
+        values=values,
+        errors=errors,
+        vendors=vendors,
+        chosen={str(v) for v in values.get("vendor_ids") or ()},
+        today=today_utc(),
+        mail=mail_configured(),
+    ), status
+
+
+def _by_field(errors: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The messages of a list's items (`emails.2`) under the list's field, where the page shows
+    them."""
+    merged: dict[str, list[str]] = {}
+    for name, messages in errors.items():
+        merged.setdefault(name.split(".")[0], []).extend(messages)
+    return merged
+
+
+def _show_links_once(created: services.CampaignCreated) -> None:
+    """Mail each invitation (after the commit), and keep the links that were not mailed for the
+    campaign's page to show once."""
+    sent: list[tuple[str, str, Outgoing | None]] = []
+    for invitation, secret in created.invitations:
+        link = invitation_link(secret)
+        sent.append((invitation.email, link, mail_invitation(invitation, link)))
+    if not sent:
+        return
+
+    @after_this_request
+    def remember(response):
+        # runs once `writes` has committed and the mails have gone or failed
+        if response.status_code < 400:
+            session[NEW_LINKS] = [
+                {"email": email, "link": link, "mail_failed": outgoing is not None}
+                for email, link, outgoing in sent
+                if outgoing is None or not outgoing.sent
+            ]
+        return response
+
+
+@bp.route("/campaigns/<int:campaign_id>")
+@access(roles("buyer", "admin"))
+def show(campaign_id):
+    progress = progress_of(get_scoped_or_404(Campaign, campaign_id))
+    return render_template(
+        "campaigns/show.html",
+        progress=progress,
+        campaign=progress.campaign,
+        period=period_label(progress.campaign.period_start, progress.campaign.period_end),
+        days_left=(progress.campaign.deadline - progress.today).days,
+        can_remind=permitted("POST", "campaign_pages.remind"),
+        new_links=session.get(NEW_LINKS),
+        mail=mail_configured(),
+        **_chart_context(),
+    )
+
+
+@bp.after_request
+def _links_shown(response):
+    """The new campaign's links are shown once: dropped from the session after its page showed
+    them (a cookie change, not a database write)."""
+    if request.endpoint == "campaign_pages.show" and response.status_code == 200:
+        session.pop(NEW_LINKS, None)
+    return response
+
+
+@bp.route("/campaigns/<int:campaign_id>/status.csv")
+@access(roles("buyer", "admin"))
+def export(campaign_id):
+    return status_csv(progress_of(get_scoped_or_404(Campaign, campaign_id)))
+
+
+@bp.route("/campaigns/<int:campaign_id>/remind", methods=["POST"])
+@access(roles("buyer"))
+@writes
+def remind(campaign_id):
+    campaign = get_scoped_or_404(Campaign, campaign_id)
+    outcome = reminders.remind_the_late_ones(
+        campaign, current_user._get_current_object(), today_utc()
+    )
+    parts = []
+    if outcome.reminded:
+        parts.append(f"Reminded {len(outcome.reminded)}: {', '.join(outcome.reminded)}.")
+    if outcome.already_today:
+        parts.append(
+            f"{len(outcome.already_today)} reminded earlier today (one reminder a day): "
+            f"{', '.join(outcome.already_today)}."
+        )
+    if outcome.unreachable:
+        parts.append(
+            f"{len(outcome.unreachable)} cannot be reached (no active user; or, invited, no mail "
+            f"server or an invitation that no longer works): {', '.join(outcome.unreachable)}."
+        )
+    flash(" ".join(parts) or "Nobody is late: every vendor asked has answered.", "info")
+    return redirect(url_for("campaign_pages.show", campaign_id=campaign.id))
+
+
+@bp.app_template_global("campaign_requests")
+def campaign_requests() -> list[VendorStatus]:
+    """The campaigns' requests to the signed-in user's vendor organization, for its home page
+    (nothing for anyone who may not read them)."""
+    if not permitted("GET", "campaigns_api.CampaignRequests"):
+        return []
+    return requests_for(scoped_select(CampaignRequest))
+
+
+@bp.app_template_global("campaign_period")
+def campaign_period(campaign: Campaign) -> str:
+    return period_label(campaign.period_start, campaign.period_end)

@@ -1,0 +1,125 @@
+"""Pages: the exchange rates every signed-in user reads, and the platform operator's forms to add,
+correct and remove them. The forms are read by the API's schemas."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from procure.access import SIGNED_IN, access, get_scoped_or_404, permitted, roles, scoped_select
+from procure.errors import ConflictError, ValidationFailed
+from procure.forms import form_body, form_int, load_form
+from procure.rates import services
+from procure.rates.models import ExchangeRate
+from procure.rates.schemas import ExchangeRateCorrectionSchema, ExchangeRateCreateSchema
+from procure.transactions import attempt, discard, writes
+
+bp = Blueprint("rate_pages", __name__)
+
+PER_PAGE = 100
+ADD_FIELDS = ("currency", "effective_date", "usd_per_unit", "source")
+LABELS = {
+    "currency": "Currency",
+    "effective_date": "In force from",
+    "usd_per_unit": "US dollars per unit",
+    "source": "Source",
+    "version": "Version",
+}
+
+
+def field_label(field: str) -> str:
+    return LABELS.get(field, field)
+
+
+def _currency_filter() -> str | None:
+    code = (request.args.get("currency") or "").strip().upper()
+    return code if len(code) == 3 and code.isascii() and code.isalpha() else None
+
+
+@bp.route("/exchange-rates", methods=["GET", "POST"])
+@access(SIGNED_IN, POST=roles("operator"))
+@writes
+def index():
+    """Every rate, newest first per currency; for the operator, a form to add one."""
+    errors: dict = {}
+    raw = {"currency": "", "effective_date": "", "usd_per_unit": "", "source": ""}
+    status = 200
+    if request.method == "POST":
+        raw = {key: request.form.get(key, "").strip() for key in ADD_FIELDS}
+        try:
+            schema = ExchangeRateCreateSchema()
+            rate = services.add_rate(
+                load_form(schema, form_body(schema, request.form)),
+                current_user._get_current_object(),
+            )
+        except ValidationFailed as failed:
+            discard()
+            errors = failed.errors
+            status = 422
+        else:
+            flash(
+                f"{rate.currency} is {rate.usd_per_unit:g} US dollars per unit from "
+                f"{rate.effective_date.isoformat()}.",
+                "success",
+            )
+            return redirect(url_for("rate_pages.index", currency=rate.currency))
+    currency = _currency_filter()
+    page = max(1, form_int(request.args.get("page")) or 1)
+    return render_template(
+        "rates/index.html",
+        listing=services.page_of(scoped_select(ExchangeRate), page, PER_PAGE, currency),
+        currency=currency,
+        can_edit=permitted("POST"),
+        errors=errors,
+        raw=raw,
+        field_label=field_label,
+    ), status
+
+
+@bp.route("/exchange-rates/<int:rate_id>", methods=["GET", "POST"])
+@access(roles("operator"))
+@writes
+def correct(rate_id):
+    """The operator corrects one rate's value or source."""
+    rate = get_scoped_or_404(ExchangeRate, rate_id)
+    errors: dict = {}
+    raw = {"usd_per_unit": f"{rate.usd_per_unit:g}", "source": rate.source}
+    status = 200
+    if request.method == "POST":
+        raw = {key: request.form.get(key, "").strip() for key in raw}
+        try:
+            schema = ExchangeRateCorrectionSchema()
+            values = load_form(schema, form_body(schema, request.form))
+            services.correct_rate(
+                rate, values, values.pop("version"), current_user._get_current_object()
+            )
+        except ValidationFailed as failed:
+            discard()
+            rate = get_scoped_or_404(ExchangeRate, rate_id)
+            errors = failed.errors
+            status = 422
+        except ConflictError as conflict:
+            discard()
+            flash(conflict.message, "error")
+            return redirect(url_for("rate_pages.correct", rate_id=rate_id))
+        else:
+            flash(f"The {rate.currency} rate from {rate.effective_date} is corrected.", "success")
+            return redirect(url_for("rate_pages.index", currency=rate.currency))
+    return render_template(
+        "rates/correct.html", rate=rate, errors=errors, raw=raw, field_label=field_label
+    ), status
+
+
+@bp.route("/exchange-rates/<int:rate_id>/remove", methods=["POST"])
+@access(roles("operator"))
+@writes
+def remove(rate_id):
+    rate = get_scoped_or_404(ExchangeRate, rate_id)
+    currency, day = rate.currency, rate.effective_date
+    removed = attempt(
+        lambda: services.remove_rate(rate, current_user._get_current_object()),
+        f"The {currency} rate from {day} is removed.",
+    )
+    if not removed:
+        return redirect(url_for("rate_pages.correct", rate_id=rate_id))
+    return redirect(url_for("rate_pages.index", currency=currency))
