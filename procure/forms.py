@@ -7,7 +7,6 @@ fields as the API and the services do (`title`, `targets.budget`, `sites.0.name`
 
 from __future__ import annotations
 
-import math
 from collections.abc import Collection, Mapping
 from typing import Any
 
@@ -120,29 +119,6 @@ def field_errors(messages: Any, path: str = "") -> dict[str, list[str]]:
         return flat
     listed = messages if isinstance(messages, list) else [messages]
     return {path or "_schema": [str(message) for message in listed]}
-
-
-def form_number(
-    form: Mapping[str, str], name: str, errors: dict[str, list[str]], *, required: str | None = None
-) -> float | None:
-    """The number typed into field `name`, or None when it is blank.
-
-    Thousands separators (1,200) are accepted. Text, NaN and infinity add a message for the field
-    to `errors` and give None; so does a blank field when `required` (its message) is given.
-    """
-    text = (form.get(name) or "").strip()
-    if not text:
-        if required:
-            errors.setdefault(name, []).append(required)
-        return None
-    try:
-        number = float(text.replace(",", ""))
-    except ValueError:
-        number = math.nan
-    if not math.isfinite(number):
-        errors.setdefault(name, []).append(f"{text!r} is not a number.")
-        return None
-    return number
 
 
 def form_int(text: str | None) -> int | None:

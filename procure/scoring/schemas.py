@@ -188,6 +188,14 @@ class WhatIfSchema(Schema):
     )
 
 
+class WhatIfFormSchema(WhatIfSchema):
+    """The scorecard page's what-if box: the same body as the API's, its figures typed as
+    numbers (the box has only number fields); errors are named `changes.<column>` as the API
+    names them."""
+
+    changes = fields.Dict(keys=fields.String(), values=FiniteNumber(allow_none=True))
+
+
 class WhatIfResultSchema(Schema):
     total_before = fields.Float()
     total_after = fields.Float()

@@ -14,7 +14,7 @@ from procure import charts
 from procure.access import access, get_scoped_or_404, roles, scoped_select
 from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
-from procure.forms import form_body, form_int, form_number, load_form
+from procure.forms import form_body, form_int, load_form
 from procure.scoring import services
 from procure.scoring.models import CustomMetric, ScoringProfile
 from procure.scoring.schemas import (
@@ -22,6 +22,7 @@ from procure.scoring.schemas import (
     AhpJudgementsSchema,
     MetricFormSchema,
     ProfileEditorSchema,
+    WhatIfFormSchema,
 )
 from procure.transactions import attempt, computes, discard, writes
 from procure.vendors.categories import service_categories
@@ -98,22 +99,25 @@ def _render_scorecard(vendor: Vendor):
     outcome, values = None, {}
     errors: dict[str, list[str]] = {}
     if card and request.method == "POST":
-        columns = list(WHAT_IF_COLUMNS)
-        values = {key: request.form.get(key, "").strip() for key in columns}
-        typed = {key: form_number(request.form, key, errors) for key in columns}
-        changes = {key: value for key, value in typed.items() if value is not None}
-        if not errors and changes:
-            try:
+        # the box's inputs are named by column; the body is the API's, `changes.<column>`
+        values = {key: request.form.get(key, "").strip() for key in WHAT_IF_COLUMNS}
+        body = {"changes": {key: text.replace(",", "") for key, text in values.items() if text}}
+        try:
+            loaded = load_form(WhatIfFormSchema(), body)
+            if loaded["changes"]:
                 outcome = services.what_if(
                     vendor.id,
                     profile,
-                    changes,
+                    loaded["changes"],
                     category,
                     organization_id=current_user.organization_id,
                     metrics=metrics,
                 )
-            except ValidationFailed as failed:
-                errors = {k.removeprefix("changes."): v for k, v in failed.errors.items()}
+        except ValidationFailed as failed:
+            errors = {
+                key.removeprefix("changes.").removesuffix(".value"): messages
+                for key, messages in failed.errors.items()
+            }
     chart = None
     if card:
         lines = [
