@@ -67,6 +67,7 @@ SIGNED_IN = Rule("signed_in")
 
 
 def roles(*names: str) -> Rule:
+    """The users holding one of these roles (in any organization the rule's scopes allow)."""
     unknown = set(names) - set(ROLES)
     if unknown:
         raise ValueError(f"unknown roles: {sorted(unknown)}")

@@ -12,10 +12,10 @@ from __future__ import annotations
 import time
 from math import ceil
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, render_template, request
 from flask_limiter.errors import RateLimitExceeded
 
-from procure.errors import respond_error
+from procure.errors import respond_error, wants_json
 from procure.extensions import limiter
 
 
@@ -65,8 +65,15 @@ def _too_many_attempts(_error: RateLimitExceeded):
     breached = limiter.current_limit
     reset_time = breached.window[0] if breached is not None else time.time() + 60
     seconds = max(1, ceil(reset_time - time.time()))
-    return respond_error(
-        429,
-        f"Too many sign-in attempts from your address. Try again in {seconds} second(s).",
-        headers={"Retry-After": str(seconds)},
-    )
+    message = f"Too many sign-in attempts from your address. Try again in {seconds} second(s)."
+    headers = {"Retry-After": str(seconds)}
+    if request.endpoint == "accounts_pages.sign_in" and not wants_json():
+        # the sign-in page again, with the address typed and the reason where the form is
+        page = render_template(
+            "accounts/sign_in.html",
+            errors={},
+            refusal=message,
+            values={"email": (request.form.get("email") or "").strip()},
+        )
+        return page, 429, headers
+    return respond_error(429, message, headers=headers)

@@ -83,6 +83,7 @@ BUYER_ONLY = row("anon", "403", "403", "ok", "ok", "403", "403", "403", "403", "
 ORGANIZATION_READ = row("anon", "403", "403", "ok", "ok", "ok", "ok", "ok", "ok", "403", "403")
 VENDOR_ONLY = row("anon", "ok", "ok", "403", "403", "403", "403", "403", "403", "ok", "403")
 SIGNED_IN = row("anon", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok")
+TENANT_USERS = row("anon", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "403")
 PUBLIC = row("ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok")
 # Accounts: a record only vendor A's user sees (its token, itself); routes of every admin, of the
 # operator only; and an admin's action on a user of organization X, Y or vendor B's organization,
@@ -173,11 +174,11 @@ MATRIX = {
     ),
     ("/disclosures/{draft}/evidence", "POST"): VENDOR_WRITE,
     ("/reviews", "GET"): BUYER_ONLY,
-    ("/disclosures/table", "GET"): SIGNED_IN,
+    ("/disclosures/table", "GET"): TENANT_USERS,
     ("/disclosures/table", "POST"): row(
         "anon", "ok", "ok", "403", "403", "403", "403", "403", "403", "ok", "403"
     ),
-    ("/disclosures/table/export.{fmt}", "GET"): SIGNED_IN,
+    ("/disclosures/table/export.{fmt}", "GET"): TENANT_USERS,
     # scoring profiles and custom metrics: the buyer organization's own
     ("/api/v1/scoring-profiles", "GET"): ORGANIZATION_READ,
     ("/api/v1/scoring-profiles", "POST"): BUYER_ONLY,

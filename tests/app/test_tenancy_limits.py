@@ -58,6 +58,10 @@ def test_past_the_limit_both_sign_ins_answer_429_without_hashing(app, make_user,
     assert api.json["code"] == 429 and "from your address" in api.json["message"]
     page = answers[-1] if not answers[-1].is_json else answers[-2]
     assert "Too many sign-in attempts from your address" in page.text
+    # the sign-in form again, the address kept and the reason where the form is: not an error
+    # page that leads away from it
+    assert 'name="password"' in page.text and f'value="{user.email}"' in page.text
+    assert 'role="alert"' in page.text and "Error 429" not in page.text
     # the right password waits too, and costs nothing
     assert _token(client, user.email, TEST_PASSWORD).status_code == 429
     assert len(hashes) == LIMIT
