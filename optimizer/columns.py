@@ -67,6 +67,7 @@ class Columns:
     col_max_spend: int | None
     col_hours: int | None
     col_worker_hours: int | None
+    col_worker_shortfall: int | None
     y_x: IntArray
     """The x column of each binary."""
     y_cols: IntArray
@@ -152,10 +153,10 @@ def define_columns(problem: Problem) -> Columns:
     if problem.targets.max_vendor_spend_share is not None:
         col_max_spend = num_col
         num_col += 1
-    col_hours = col_worker_hours = None
+    col_hours = col_worker_hours = col_worker_shortfall = None
     if problem.version == 2:
-        col_hours, col_worker_hours = num_col, num_col + 1
-        num_col += 2
+        col_hours, col_worker_hours, col_worker_shortfall = num_col, num_col + 1, num_col + 2
+        num_col += 3
 
     min_order = np.nan_to_num(offers.min_order[x_offer], nan=0.0)
     needs_binary = (min_order > 0) | (_max_vendors(problem)[x_need] >= 0)
@@ -183,6 +184,7 @@ def define_columns(problem: Problem) -> Columns:
         col_max_spend=col_max_spend,
         col_hours=col_hours,
         col_worker_hours=col_worker_hours,
+        col_worker_shortfall=col_worker_shortfall,
         y_x=y_x,
         y_cols=y_cols,
         num_col=num_col,

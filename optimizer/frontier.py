@@ -34,9 +34,16 @@ from typing import TypedDict
 import numpy as np
 
 from optimizer.explain import explain_infeasible
-from optimizer.frontier_v2 import MEASURES, frontier_v2, solver_for, stopped, without_target
+from optimizer.frontier_v2 import (
+    MEASURES,
+    frontier_v2,
+    highest_by_penalty,
+    solver_for,
+    stopped,
+    without_target,
+)
 from optimizer.model import INF, AllocationModel, build_model, cost_vector
-from optimizer.problem import Document, parse_problem
+from optimizer.problem import Document, FloatArray, parse_problem
 from optimizer.solve import (
     SECONDS_DECIMALS,
     Deadline,
@@ -44,7 +51,6 @@ from optimizer.solve import (
     Solver,
     SolverSession,
     hold_optimum,
-    keep_within,
 )
 from optimizer.status import Status
 from optimizer.totals import clean
@@ -59,13 +65,6 @@ above the solver's feasibility tolerance, far below the spacing of the frontier'
 CEILING_MARGIN = 1.0
 """How far (impact points × units) the impact row asks above the most any plan can give, when
 the penalty run looks for the highest reachable impact."""
-FIRST_PENALTY_PER_PRICE = 1000.0
-"""The first shortfall penalty ($ per impact point × unit): this many times the highest price
-(at least $1), far above any cost of impact on real data."""
-PENALTY_GROWTH = 1000.0
-"""Factor by which the penalty grows when it proved too small to reach the highest impact."""
-PENALTY_ROUNDS = 3
-"""Penalties tried before the fallback "maximise I" run."""
 SHORTFALL_TOLERANCE = 1e-9
 """A point's shortfall above this, relative to max(1, level), means its plan paid the penalty
 instead of reaching the level (a tie at the penalty): the point is solved again without one."""
@@ -331,48 +330,25 @@ def _points(
 
 def _highest_impact(sweep: _Sweep) -> tuple[float | None, float, SolveOutcome | None]:
     """The highest reachable total impact (points × units) within the other targets, the
-    penalty that reached it and the run that found it (None when it came from the fallback
-    "maximise I" run, which does not minimise cost).
-
-    Maximising I directly from the cheapest plan's basis is slow: a new objective leaves that
-    basis dual infeasible (measured 18–27 s against 2.5 s for the cheapest plan at 250,000
-    columns). Instead the impact row asks for more than any plan can give, I + e ≥ ceiling,
-    with the shortfall e priced far above any cost of impact: min S + penalty·e. Only a bound
-    and one cost change, so the dual simplex carries on warm. The answer is then proved: by
-    cost ranging of e (the basis stays optimal for any higher penalty, so it maximises I), or
-    else by a second run in which a little more impact than found must be infeasible. If the
-    proof fails the penalty was too small and grows. Among the plans with the most impact the
-    run's plan costs least: with I fixed, its objective is S plus a constant."""
-    model, session = sweep.model, sweep.session
-    shortfall, row = model.col_shortfall, model.row_index["min_avg_impact"]
+    penalty that reached it and the run that found it (see `frontier_v2.highest_by_penalty`,
+    which the version 2 sweep of impact-worker hours shares)."""
+    model = sweep.model
     ceiling = float(model.x_impact.max(initial=0.0)) * model.total_volume + CEILING_MARGIN
-    penalty = FIRST_PENALTY_PER_PRICE * max(1.0, float(model.x_price.max(initial=0.0)))
-    for _ in range(PENALTY_ROUNDS):
-        session.set_col_bounds([shortfall], [0.0], [INF])
-        session.set_row_bounds([row], [ceiling], [INF])
-        outcome = sweep.run({"spend": 1.0, "shortfall": penalty})
-        if outcome.status != Status.OPTIMAL:
-            return None, penalty, None
-        best = float(outcome.plan[model.col_impact])
-        proved = session.stays_optimal_as_cost_rises(shortfall)
-        if proved:
-            return best, penalty, outcome
-        if proved is None:  # no basis: more impact than found must be infeasible
-            session.set_col_bounds([shortfall], [0.0], [0.0])
-            session.set_row_bounds([row], [keep_within(best, upper=True)], [INF])
-            check = sweep.run({"spend": 1.0})
-            if check.status == Status.INFEASIBLE:
-                return best, penalty, outcome
-            if check.status != Status.OPTIMAL:
-                return None, penalty, None
-        penalty *= PENALTY_GROWTH
-    session.set_col_bounds([shortfall], [0.0], [0.0])
-    session.set_row_bounds([row], [-INF], [INF])
-    outcome = sweep.run({"impact": -1.0})
-    return (
-        (float(outcome.plan[model.col_impact]) if outcome.status == Status.OPTIMAL else None),
-        penalty,
-        None,
+
+    def run(cost: FloatArray) -> SolveOutcome:
+        sweep.session.set_cost(cost)
+        outcome = sweep.session.run(sweep.deadline.remaining(), False)
+        sweep.runs.append(outcome)
+        return outcome
+
+    return highest_by_penalty(
+        model,
+        sweep.session,
+        run,
+        model.col_impact,
+        model.col_shortfall,
+        model.row_index["min_avg_impact"],
+        ceiling,
     )
 
 

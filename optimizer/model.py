@@ -22,7 +22,14 @@ Columns, in this order:
   while the frontier looks for the highest reachable impact (min S + big·e, a dual-simplex
   friendly way to get there from the cheapest plan);
 * `max_vendor_spend` – M, $, only with a max_vendor_spend_share target;
+* version 2 only: `total_hours` – H, labour hours; `impact_worker_hours` – W, hours;
+  `impact_worker_shortfall` – e_W, hours, in the min_impact_worker_hours row (as e);
 * `y_nNNNNN_vVVVVV` – binary "offer used", only for min_order / max_vendors.
+
+Version 2 names a vendor's second and later offer for one need `x_nNNNNN_vVVVVV_oK`, weights
+I by hours per unit, and adds the rows of `optimizer.rows` for monthly capacity
+(`capacity_vVVVVV_mYYYY_MM`), a need's own targets, `hours_total`, `worker_hours_total` and
+`min_impact_worker_hours`: W + e_W ≥ target; its `min_avg_impact` is I + e − target·H ≥ 0.
 
 Rows (x summed over the offers named):
 
@@ -185,6 +192,9 @@ class AllocationModel:
     """Version 2: H, total labour hours."""
     col_worker_hours: int | None
     """Version 2: W, total impact-worker hours."""
+    col_worker_shortfall: int | None
+    """Version 2: e_W, hours, in the min_impact_worker_hours row; fixed at 0 except while the
+    frontier looks for the most impact-worker hours (as e for impact)."""
     y_cols: IntArray
     y_x: IntArray
     impact_vendor: BoolArray
@@ -222,7 +232,7 @@ class AllocationModel:
         if self.col_hours is not None:
             names.append("total_hours")
         if self.col_worker_hours is not None:
-            names.append("impact_worker_hours")
+            names += ["impact_worker_hours", "impact_worker_shortfall"]
         names += ["y" + names[k][1:] for k in self.y_x.tolist()]
         return names
 
@@ -283,6 +293,8 @@ def _assemble(problem: Problem, columns: Columns, rows: _Rows) -> AllocationMode
     col_upper = np.full(num_col, INF)
     col_upper[: columns.n_x] = columns.x_upper
     col_upper[columns.col_shortfall] = 0.0
+    if columns.col_worker_shortfall is not None:
+        col_upper[columns.col_worker_shortfall] = 0.0
     col_upper[y_cols] = 1.0
     integer = np.zeros(num_col, dtype=bool)
     integer[y_cols] = True
@@ -349,6 +361,7 @@ def _assemble(problem: Problem, columns: Columns, rows: _Rows) -> AllocationMode
         col_max_spend=columns.col_max_spend,
         col_hours=columns.col_hours,
         col_worker_hours=columns.col_worker_hours,
+        col_worker_shortfall=columns.col_worker_shortfall,
         y_cols=y_cols,
         y_x=columns.y_x,
         impact_vendor=impact_vendor,
@@ -380,6 +393,7 @@ def cost_vector(
         "max_spend": model.col_max_spend,
         "hours": model.col_hours,
         "worker_hours": model.col_worker_hours,
+        "worker_shortfall": model.col_worker_shortfall,
     }
     for name, coefficient in (terms or {}).items():
         cost[columns[name]] += coefficient

@@ -370,16 +370,17 @@ def add_vendor_spend_share_constraints(rows: _Rows, problem: Problem, columns: C
 
 
 def add_impact_worker_hours_constraint(rows: _Rows, problem: Problem, columns: Columns) -> None:
-    """Version 2, `min_impact_worker_hours`: W ≥ target (hours); present (free) without the
-    target, so that frontier and explanation solves only move its bound."""
-    if columns.col_worker_hours is None:
+    """Version 2, `min_impact_worker_hours`: W + e_W ≥ target (hours); present (free) without
+    the target, so that frontier and explanation solves only move its bound (e_W is fixed at 0
+    but while the frontier looks for the most hours)."""
+    if columns.col_worker_hours is None or columns.col_worker_shortfall is None:
         return
     target = problem.targets.min_impact_worker_hours
     rows.add(
         "min_impact_worker_hours",
         "min_impact_worker_hours",
-        [columns.col_worker_hours],
-        [1.0],
+        [columns.col_worker_hours, columns.col_worker_shortfall],
+        [1.0, 1.0],
         -INF if target is None else target,
         INF,
     )
