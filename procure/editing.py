@@ -36,12 +36,19 @@ def check_version(record, sent: int | None, label: str) -> None:
         )
 
 
-def save_changes(record, label: str, sent: int | None = None) -> None:
+def save_changes(
+    record, label: str, sent: int | None = None, duplicate: Exception | None = None
+) -> None:
     """Flush the changes to `record`; when another request changed it between this request's read
     and this write, refuse like a stale version (409, naming the version field when the client
-    sent one)."""
+    sent one). With `duplicate`, a unique rule of the record's table that a parallel request broke
+    first (the service checked on what it read) raises `duplicate` instead of a fault."""
     try:
         db.session.flush()
+    except IntegrityError as error:
+        if duplicate is None or not _breaks_unique_rule(error, type(record).__table__.name):
+            raise
+        raise duplicate from None
     except StaleDataError:
         based_on = f"; your edit was based on version {sent}" if sent is not None else ""
         raise ConflictError(

@@ -15,9 +15,10 @@ from sqlalchemy import (
     false,
     true,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from procure.accounts.models import Organization
+from procure.accounts.models import NAME_KEY_LENGTH, Organization
+from procure.accounts.names import name_key
 from procure.db import Base, TimestampMixin
 
 
@@ -37,6 +38,10 @@ class Vendor(TimestampMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    # name_key(name), as organization names have theirs: two vendors whose profile names differ
+    # only in case, compatibility forms or spacing would have the same key, and the unique
+    # constraint refuses the second even when two requests check at the same moment
+    name_key: Mapped[str] = mapped_column(String(NAME_KEY_LENGTH), unique=True)
     country: Mapped[str] = mapped_column(String(2))
     description: Mapped[str] = mapped_column(Text, default="")
     service_categories: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -54,6 +59,11 @@ class Vendor(TimestampMixin, Base):
     )
 
     __mapper_args__ = {"version_id_col": version}
+
+    @validates("name")
+    def _keep_name_key(self, _key, name: str) -> str:
+        self.name_key = name_key(name)
+        return name
 
     @classmethod
     def scope(cls, user):

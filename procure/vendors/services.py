@@ -112,12 +112,16 @@ def _replace_changes(
     return changed
 
 
+# what a parallel request that took the name first leaves this one (the check saw it free)
+_NAME_TAKEN_MEANWHILE = ValidationFailed({"name": ["Another vendor took this name a moment ago."]})
+
+
 def vendor_name_errors(fields: Mapping[str, Any], organization_id: int) -> dict[str, list[str]]:
     """Why `fields["name"]` (when given) cannot be the vendor profile name of `organization_id`'s
     vendor, under `name`: the rules of an organization name, against every other vendor's
     profile name and every other organization's name, so that no vendor passes for another in
-    the directory. Profile names are compared in Python by name_key (the vendor table stores no
-    key)."""
+    the directory. Names are compared by name_key; the vendor table's unique key on it refuses
+    a name that a parallel request took after this check."""
     if "name" not in fields:
         return {}
     name = str(fields["name"] or "")
@@ -199,7 +203,15 @@ def create_vendor(organization: Organization, fields: Mapping[str, Any], user: U
         vendor.capacity_changes, full.get(CHANGES) or [], VendorCapacityChange, "hours_per_month"
     )
     db.session.add(vendor)
-    insert_once(vendor, exists)  # another request may have created it since the check
+    # another request may have created this organization's profile, or taken the name, since
+    # the checks: the table's unique keys refuse it
+    insert_once(
+        vendor,
+        ConflictError(
+            "Another request created this organization's vendor profile, or gave another vendor "
+            "this name, a moment ago: reload and try again."
+        ),
+    )
     after = {k: full[k] for k in ("name", "country", "capacity_hours_per_month")}
     if vendor.capacity_changes:
         after[CHANGES] = _changes_as_sent(vendor.capacity_changes, "hours_per_month")
@@ -226,7 +238,7 @@ def update_vendor(
         ):
             vendor.updated_at = utcnow()  # the profile changed: a new version, checked as one
         after[CHANGES] = _changes_as_sent(vendor.capacity_changes, "hours_per_month")
-    save_changes(vendor, "vendor profile", sent_version)
+    save_changes(vendor, "vendor profile", sent_version, duplicate=_NAME_TAKEN_MEANWHILE)
     record_event("vendor.update", vendor, actor=user, before=before, after=after)
     return vendor
 
