@@ -160,7 +160,12 @@ def test_the_comparison_names_vendors_and_needs_by_the_shared_rule(client, world
     from procure.scenarios.review import problem_labels
 
     first = make_scenario("First")
-    world["alpha"].name = "Beta BPO"  # Alpha renames itself after the first solve, to Beta's name
+    # Alpha renames itself after the first solve, to Beta's name (possible only for names from
+    # before 0019, which keeps a look-alike's key apart by its id)
+    alpha_key = f"beta bpo #{world['alpha'].id}"
+    with db.session.no_autoflush:
+        world["alpha"].name = "Beta BPO"
+        world["alpha"].name_key = alpha_key
     db.session.commit()
     second_need = client.post(
         "/api/v1/needs", headers=world["headers"], json=NEED
