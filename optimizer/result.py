@@ -179,6 +179,7 @@ def bound_description(model: AllocationModel, k: int) -> RowDescription:
     vendor = problem.vendors[model.x_vendor[k]].id
     upper = model.lp.col_upper[k]
     suffix = model.x_name(k)[1:]
+    units = _need_unit(model, int(model.x_need[k]))
     if model.x_bound_kind[k] == BOUND_VENDOR_SHARE:
         return {
             "name": f"max_share{suffix}",
@@ -186,7 +187,7 @@ def bound_description(model: AllocationModel, k: int) -> RowDescription:
             "need": need.id,
             "vendor": vendor,
             "label": f"Vendor {vendor} may take at most {percent(need.max_vendor_share)} "
-            f"of need {need.id} ({number(upper, 6)} units)",
+            f"of need {need.id} ({number(upper, 6)} {units})",
         }
     return {
         "name": f"offer_capacity{suffix}",
@@ -194,7 +195,7 @@ def bound_description(model: AllocationModel, k: int) -> RowDescription:
         "need": need.id,
         "vendor": vendor,
         "label": f"Vendor {vendor}'s offer for need {need.id} is limited to "
-        f"{number(upper, 6)} units",
+        f"{number(upper, 6)} {units}",
     }
 
 
@@ -236,8 +237,12 @@ def _step(
     total = model.total_volume if model.version == 1 else hours
     vendor, need = desc["vendor"], desc["need"]
     capacity_unit = "labour hours" if model.version == 2 else "units"
+    # the need's own unit where the document names it (version 2), else "units"
+    units = "units"
+    if need is not None and kind in ("demand", "offer_capacity", "max_vendor_share"):
+        units = next((f"{n.unit}s" for n in model.problem.needs if n.id == need and n.unit), units)
     return {
-        "demand": (1.0, f"extra unit of volume for need {need}", "units"),
+        "demand": (1.0, f"extra unit of volume for need {need}", units),
         "vendor_capacity": (
             1.0,
             f"extra {capacity_unit[:-1]} of capacity at vendor {vendor}",
@@ -283,8 +288,8 @@ def _step(
         "vendor_spend_cap": (1.0, f"extra $ of spend above the cap at vendor {vendor}", "$"),
         "max_vendors": (math.nan, "", "vendors"),
         "min_order": (math.nan, "", "units"),
-        "offer_capacity": (1.0, f"extra unit on vendor {vendor}'s offer for need {need}", "units"),
-        "max_vendor_share": (1.0, f"extra unit for vendor {vendor} on need {need}", "units"),
+        "offer_capacity": (1.0, f"extra unit on vendor {vendor}'s offer for need {need}", units),
+        "max_vendor_share": (1.0, f"extra unit for vendor {vendor} on need {need}", units),
     }[kind]
 
 
