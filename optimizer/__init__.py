@@ -113,6 +113,7 @@ Result document:
 
 from optimizer.api import solve, validate
 from optimizer.frontier import frontier
+from optimizer.model import NEED_TARGET_ROWS, TARGET_ROWS
 from optimizer.problem import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -129,7 +130,9 @@ __all__ = [
     "MAX_NEED_MONTHS",
     "MAX_PRICE",
     "MAX_UNITS",
+    "NEED_TARGET_ROWS",
     "Status",
+    "TARGET_ROWS",
     "frontier",
     "solve",
     "validate",

@@ -86,6 +86,8 @@ __all__ = [
     "BOUND_OFFER_CAPACITY",
     "BOUND_VENDOR_SHARE",
     "INF",
+    "NEED_TARGET_ROWS",
+    "TARGET_ROWS",
     "AllocationModel",
     "LinearProgram",
     "build_model",

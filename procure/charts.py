@@ -589,29 +589,36 @@ def horizontal_bar_chart(
     return _svg(width, height, summary, "".join(parts))
 
 
+def _bar_parts(segments: list[tuple[float, str, str]], width: float, height: float) -> str:
+    """A track and, left to right, one rect per (share of the width, title, colour)."""
+    x = 0.0
+    parts = [_element("rect", width=width, height=height, fill=TRACK)]
+    for share, title, colour in segments:
+        bar = width * share
+        parts.append(
+            _element("rect", _title(title), x=x, y=0, width=bar, height=height, fill=colour)
+        )
+        x += bar
+    return "".join(parts)
+
+
 def stacked_bar(
     points: Mapping[str, float], total_width: float = 100.0, width: int = 220, height: int = 14
 ) -> Markup:
     """One horizontal bar: each pillar's points of a 0–100 total, in pillar colours."""
-    x = 0.0
-    parts = [_element("rect", width=width, height=height, fill=TRACK)]
-    for pillar in PILLARS:
-        value = max(0.0, float(points.get(pillar, 0.0)))
-        bar = width * value / total_width
-        parts.append(
-            _element(
-                "rect",
-                _title(f"{pillar}: {value:.1f} points"),
-                x=x,
-                y=0,
-                width=bar,
-                height=height,
-                fill=PILLAR_COLOURS[pillar],
-            )
-        )
-        x += bar
+    values = {pillar: max(0.0, float(points.get(pillar, 0.0))) for pillar in PILLARS}
+    segments = [
+        (value / total_width, f"{pillar}: {value:.1f} points", PILLAR_COLOURS[pillar])
+        for pillar, value in values.items()
+    ]
     label = ", ".join(f"{p} {float(points.get(p, 0.0)):.1f}" for p in PILLARS)
-    return _svg(width, height, f"Points by pillar: {label}", "".join(parts), class_="bar")
+    return _svg(
+        width,
+        height,
+        f"Points by pillar: {label}",
+        _bar_parts(segments, width, height),
+        class_="bar",
+    )
 
 
 def response_bar(
@@ -620,31 +627,23 @@ def response_bar(
     """A campaign's vendors as one horizontal bar, a part per state in CAMPAIGN_STATE_COLOURS
     (reviewed first, then submitted: the answered share reads from the left)."""
     total = sum(counts.values())
-    x = 0.0
-    parts = [_element("rect", width=width, height=height, fill=TRACK)]
-    for state in reversed(CampaignVendorState):
-        count = counts.get(state, 0)
-        if not total or not count:
-            continue
-        part = width * count / total
-        parts.append(
-            _element(
-                "rect",
-                _title(f"{state.value.replace('_', ' ')}: {count}"),
-                x=x,
-                y=0,
-                width=part,
-                height=height,
-                fill=CAMPAIGN_STATE_COLOURS[state],
-            )
+    states = list(reversed(CampaignVendorState))
+    segments = [
+        (
+            counts.get(state, 0) / total,
+            f"{state.value.replace('_', ' ')}: {counts.get(state, 0)}",
+            CAMPAIGN_STATE_COLOURS[state],
         )
-        x += part
-    label = ", ".join(
-        f"{state.value.replace('_', ' ')} {counts.get(state, 0)}"
-        for state in reversed(CampaignVendorState)
-    )
+        for state in states
+        if total and counts.get(state, 0)
+    ]
+    label = ", ".join(f"{state.value.replace('_', ' ')} {counts.get(state, 0)}" for state in states)
     return _svg(
-        width, height, f"Vendors by state: {label}", "".join(parts), class_="bar campaign-bar"
+        width,
+        height,
+        f"Vendors by state: {label}",
+        _bar_parts(segments, width, height),
+        class_="bar campaign-bar",
     )
 
 

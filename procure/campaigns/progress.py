@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
 from procure.accounts.models import Organization
@@ -18,6 +18,7 @@ from procure.campaigns.models import Campaign, CampaignRequest
 from procure.db import utcnow
 from procure.disclosures.models import Disclosure
 from procure.extensions import db
+from procure.paging import Page, page_of_rows
 from procure.states import (
     AWAITED_CAMPAIGN_STATES,
     CampaignStatus,
@@ -220,28 +221,15 @@ def progress_of(campaign: Campaign, today: date | None = None) -> CampaignProgre
     return CampaignProgress(campaign, statuses_of(requests, today), today)
 
 
-@dataclass
-class CampaignPage:
-    items: list[CampaignProgress]
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-
-def page_of(statement, page: int, per_page: int, today: date | None = None) -> CampaignPage:
+def page_of(
+    statement, page: int, per_page: int, today: date | None = None
+) -> Page[CampaignProgress]:
     """One page of the campaigns `statement` selects (the caller's scoped select), the newest
     first, each with its progress."""
-    total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    campaigns = db.session.scalars(
-        statement.order_by(Campaign.created_at.desc(), Campaign.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    return CampaignPage([progress_of(c, today) for c in campaigns], page, per_page, total)
+    rows = page_of_rows(
+        statement.order_by(Campaign.created_at.desc(), Campaign.id.desc()), page, per_page
+    )
+    return Page([progress_of(c, today) for c in rows.items], page, per_page, rows.total)
 
 
 def requests_for(statement, today: date | None = None) -> list[VendorStatus]:

@@ -12,12 +12,11 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app, request, url_for
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, select, update
 
 from procure.accounts.models import Organization, User
 from procure.accounts.services import normalise_email, register_organization
@@ -29,6 +28,7 @@ from procure.invitations.models import Invitation
 from procure.invitations.signals import invitation_accepted
 from procure.mail import Outgoing, mail_configured, send_after_commit
 from procure.notifications.services import link_to, notify
+from procure.paging import Page, page_of_rows
 from procure.states import InvitationState, NotificationKind
 
 MAX_MESSAGE_LENGTH = 2000
@@ -124,35 +124,19 @@ def mail_invitation(invitation: Invitation, link: str) -> Outgoing | None:
     )
 
 
-@dataclass
-class InvitationPage:
-    items: list[Invitation]
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-
 def page_of(
     statement: Select,
     page: int,
     per_page: int,
     state: InvitationState | None = None,
-) -> InvitationPage:
+) -> Page[Invitation]:
     """One page of the invitations `statement` selects (the caller's scoped select), newest
     first, optionally only those in `state` now."""
     if state is not None:
         statement = statement.where(Invitation.in_state(state, utcnow()))
-    total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    items = db.session.scalars(
-        statement.order_by(Invitation.created_at.desc(), Invitation.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    return InvitationPage(list(items), page, per_page, total)
+    return page_of_rows(
+        statement.order_by(Invitation.created_at.desc(), Invitation.id.desc()), page, per_page
+    )
 
 
 def _still_pending(invitation: Invitation, now: datetime) -> Any:

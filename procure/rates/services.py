@@ -10,15 +10,16 @@ currency's last rate cannot be removed, only corrected.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 
 from procure.audit.services import record_event
 from procure.editing import check_version, insert_once, save_changes
 from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
+from procure.paging import Page, page_of_rows
 from procure.rates.models import ExchangeRate
 from procure.reference import exchange_rates, forget_exchange_rates, seed_reference
 
@@ -26,17 +27,9 @@ AUDITED_FIELDS = ("currency", "effective_date", "usd_per_unit", "source")
 CORRECTABLE_FIELDS = ("usd_per_unit", "source")
 
 
-@dataclass(frozen=True)
-class RatePage:
-    items: list[ExchangeRate]
-    page: int
-    per_page: int
-    total: int
-    convertible: list[str]  # every currency with a rate, USD included
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+@dataclass
+class RatePage(Page[ExchangeRate]):
+    convertible: list[str] = field(default_factory=list)  # every currency with a rate, USD too
 
 
 def currency_refusal(code: str) -> str | None:
@@ -56,13 +49,14 @@ def page_of(statement: Select, page: int, per_page: int, currency: str | None = 
     of one currency."""
     if currency is not None:
         statement = statement.where(ExchangeRate.currency == currency)
-    total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    items = db.session.scalars(
-        statement.order_by(ExchangeRate.currency, ExchangeRate.effective_date.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    return RatePage(list(items), page, per_page, total, exchange_rates().convertible())
+    rows = page_of_rows(
+        statement.order_by(ExchangeRate.currency, ExchangeRate.effective_date.desc()),
+        page,
+        per_page,
+    )
+    return RatePage(
+        rows.items, rows.page, rows.per_page, rows.total, exchange_rates().convertible()
+    )
 
 
 def _currency_errors(code: str) -> list[str]:

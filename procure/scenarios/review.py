@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+import optimizer
 from procure.disclosures.models import Disclosure
 from procure.disclosures.tables import flat_row
 from procure.extensions import db
@@ -145,17 +146,7 @@ def projected_impact(scenario: Scenario) -> dict[str, Any]:
     return impact
 
 
-TARGET_KINDS = (
-    "budget",
-    "min_avg_impact",
-    "min_avg_quality",
-    "min_impact_spend_share",
-    "max_vendor_spend_share",
-    "min_impact_worker_hours",
-    "need_avg_impact",
-    "need_avg_quality",
-    "need_impact_spend_share",
-)
+TARGET_KINDS = (*optimizer.TARGET_ROWS, *optimizer.NEED_TARGET_ROWS)
 """The constraint kinds that are targets a buyer set (a need's own ones labelled with it)."""
 
 

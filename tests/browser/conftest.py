@@ -123,9 +123,9 @@ SERIOUS = """async () => {
 }"""
 
 
-@pytest.fixture
-def axe_check():
-    """Run axe-core on a page: the list of its serious or critical violations."""
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """axe-core's script, from PROCURE_AXE_JS or node_modules at the repository root."""
     path = Path(
         os.environ.get("PROCURE_AXE_JS") or ROOT / "node_modules" / "axe-core" / "axe.min.js"
     )
@@ -134,10 +134,15 @@ def axe_check():
         if REQUIRED:
             pytest.fail(f"PROCURE_REQUIRE_BROWSER=1 but {reason}")
         pytest.skip(reason)
-    source = path.read_text(encoding="utf-8")
+    return path.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def axe_check(axe_source):
+    """Run axe-core on a page: the list of its serious or critical violations."""
 
     def check(page) -> list[str]:
-        page.evaluate(source)
+        page.evaluate(axe_source)
         return page.evaluate(SERIOUS)
 
     return check

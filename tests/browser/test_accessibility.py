@@ -8,13 +8,12 @@ when PROCURE_REQUIRE_BROWSER=1.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from procure.extensions import db
-from tests.browser.conftest import ARTIFACTS, REQUIRED
+from tests.browser.conftest import ARTIFACTS
 from tests.conftest import TEST_PASSWORD, valid_document
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,19 +23,6 @@ RUN_AXE = """async () => {
     .map(v => `${v.id} (${v.impact}): ${v.help} at ${
       v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(", ")}`);
 }"""
-
-
-@pytest.fixture(scope="session")
-def axe_source() -> str:
-    path = Path(
-        os.environ.get("PROCURE_AXE_JS") or ROOT / "node_modules" / "axe-core" / "axe.min.js"
-    )
-    if not path.is_file():
-        reason = f"axe-core not found at {path}: npm install axe-core (or set PROCURE_AXE_JS)"
-        if REQUIRED:
-            pytest.fail(f"PROCURE_REQUIRE_BROWSER=1 but {reason}")
-        pytest.skip(reason)
-    return path.read_text(encoding="utf-8")
 
 
 def _kes_rate_id() -> int:
