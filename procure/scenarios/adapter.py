@@ -88,9 +88,11 @@ def _need_entry(need: Need) -> dict[str, Any]:
     }
 
 
-def _offer_line(offer, need: Need, vendor_key: str, rate: tuple[float, date]) -> dict[str, Any]:
+def _offer_line(
+    offer, need: Need, months: list[date], vendor_key: str, rate: tuple[float, date]
+) -> dict[str, Any]:
     usd_per_unit, rate_day = rate
-    caps = offer_units_by_month(offer, calendar_months(need.period_start, need.period_end))
+    caps = offer_units_by_month(offer, months)
     stated = [cap for cap in caps if cap is not None]
     return {
         "id": f"O{offer.id}",
@@ -134,9 +136,8 @@ def build_problem(
         select(Vendor).where(Vendor.id.in_(list(inputs.vendors))).options(*capacity_loading())
     ).all()
     categories = {need.service_category for need in needs}
-    months = sorted(
-        {month for need in needs for month in calendar_months(need.period_start, need.period_end)}
-    )
+    need_months = {need.id: calendar_months(need.period_start, need.period_end) for need in needs}
+    months = sorted({month for each in need_months.values() for month in each})
     rates = usd_rates(
         {o.currency for v in inputs.vendors.values() for o in v.offers if o.active}, rate_date
     )
@@ -178,7 +179,9 @@ def build_problem(
                         }
                     )
                     continue
-                lines.append(_offer_line(offer, need, key, rates[offer.currency]))
+                lines.append(
+                    _offer_line(offer, need, need_months[need.id], key, rates[offer.currency])
+                )
         if not lines:
             continue
         offers.extend(lines)
