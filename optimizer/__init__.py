@@ -19,7 +19,8 @@ tasks); prices in $ per unit; budget in $; impact scores 0–100 points; quality
         volume*           > 0 units (at most 1e12), placed in full (Σ x = volume)
         min_quality       0–1, default 0: offers from vendors with lower quality are not
                           eligible (no variable is created for them)
-        max_vendor_share  0–1, default 1: x ≤ share × volume for every vendor
+        max_vendor_share  0–1, default 1: every vendor's volume on the need (Σ x over its
+                          offers for it) ≤ share × volume
         max_vendors       whole number ≥ 1: at most this many vendors get volume (MIP extra)
     vendors*:  list of
         id*               string, unique among vendors
@@ -61,6 +62,10 @@ hour, item or task:
                         names another unit is refused
                min_avg_impact, min_avg_quality, min_impact_spend_share: the need's own
                         targets, rows over that need's offers alone
+               max_vendor_share  caps the vendor, not each offer: its offers for the need
+                        together get at most share × volume
+               max_vendors  counts vendors, not offers: a vendor whose offers for the need
+                        get any volume counts once (one binary for all its offers there)
     vendors[]: capacity is refused; capacity is monthly, in `capacities`
     offers[]:  hours_per_unit  > 0, at most 1,000, default 1: labour hours one unit takes
                quality  0–1, optional: the offer's own (else the vendor's); eligibility,
@@ -68,6 +73,7 @@ hour, item or task:
                capacity units per month of the need's period (x ≤ capacity × months)
                id, unit optional; several offers of one vendor for one need are allowed,
                         each its own variable
+               min_order  still per offer: each offer with one gets nothing or at least it
     capacities: [{vendor*, month* "YYYY-MM", hours* ≥ 0}]: the vendor's labour hours that
                month, shared by all its needs; Σ hours_per_unit·x / months over its offers
                whose need runs that month ≤ hours. A month without a row is unlimited.
@@ -93,12 +99,17 @@ Result document:
 
     status        optimal | infeasible | time_limit | invalid | error (`Status`; a frontier
                   may also be stopped)
-    objective     {"name": "min_cost", "value": $, "unit": "$"} or
+    objective     {"name": "min_cost", "value": $, "unit": "$"},
                   {"name": "max_impact", "value": points, "unit": "points of average impact"}
+                  or (version 2) {"name": "max_impact_worker_hours", "value": hours,
+                  "unit": "impact-worker hours"}
     allocations   [{need, vendor, volume, price, cost}] in (need id, vendor id) order,
-                  zero volumes left out, volumes rounded to 6 decimals (see optimizer.result)
+                  zero volumes left out, volumes rounded to 6 decimals (see optimizer.result);
+                  version 2 adds offer, hours_per_unit and hours (above)
     totals        {cost, volume, avg_impact, avg_quality, impact_spend_share,
-                   impact_worker_hours, impact_worker_hours_coverage}
+                   impact_worker_hours, impact_worker_hours_coverage} in version 1, where
+                  the averages weigh by volume; version 2 weighs them by labour hours and
+                  changes the keys as listed above (no volume; labour_hours, needs[], …)
     constraints   [{name, kind, label, binding, slack, slack_unit, shadow_price, unit,
                    meaning, need?, vendor?}]; shadow_price = change in the objective per unit
                   relaxation of the constraint

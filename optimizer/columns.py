@@ -69,7 +69,13 @@ class Columns:
     col_worker_hours: int | None
     col_worker_shortfall: int | None
     y_x: IntArray
-    """The x column of each binary."""
+    """The x column of each binary (for a vendor's binary, its first offer for the need)."""
+    y_offers: IntArray
+    """How many x columns each binary switches: 1 for an offer's binary, the vendor's
+    eligible offers for the need (columns y_x … y_x + y_offers − 1) for a vendor's binary."""
+    y_vendor: BoolArray
+    """True where the binary says "the vendor gets volume on the need", the binaries that
+    max_vendors counts: a vendor's binary, or the binary of a vendor's only offer there."""
     y_cols: IntArray
     num_col: int
     width: int
@@ -109,8 +115,10 @@ def _max_vendors(problem: Problem) -> IntArray:
 
 def x_upper_bounds(problem: Problem, x_offer: IntArray) -> tuple[FloatArray, IntArray]:
     """The upper bound of each x column (units) and what sets it (`BOUND_*`): the offer's
-    capacity or the need's max_vendor_share × volume, whichever is lower. The vendor share
-    rule is a column bound, not a row."""
+    capacity or the need's max_vendor_share × volume, whichever is lower. For a vendor's
+    only offer on a need (every offer in version 1) the share bound is the vendor share rule;
+    where a vendor has several offers for the need (version 2) it still holds for each and a
+    `vendor_share_…` row (`optimizer.rows.add_vendor_share_constraints`) caps their sum."""
     offers = problem.offers
     volume = _need_array(problem, "volume")
     need_share = _need_array(problem, "max_vendor_share")
@@ -131,8 +139,9 @@ def x_upper_bounds(problem: Problem, x_offer: IntArray) -> tuple[FloatArray, Int
 
 def define_columns(problem: Problem) -> Columns:
     """The columns: an x per eligible offer (its quality, or else the vendor's, reaches the
-    need's min_quality), S, I, e, M when needed, H and W in version 2, and a binary y for
-    every offer with a minimum order and every offer of a need with max_vendors."""
+    need's min_quality), S, I, e, M when needed, H and W in version 2, and the binaries
+    (`_binaries`): one per offer with a minimum order and one per vendor on a need with
+    max_vendors."""
     needs, vendors, offers = problem.needs, problem.vendors, problem.offers
     min_quality = _need_array(problem, "min_quality")
     vendor_quality = np.array([vendor.quality for vendor in vendors], dtype=float)
@@ -159,8 +168,8 @@ def define_columns(problem: Problem) -> Columns:
         num_col += 3
 
     min_order = np.nan_to_num(offers.min_order[x_offer], nan=0.0)
-    needs_binary = (min_order > 0) | (_max_vendors(problem)[x_need] >= 0)
-    y_x = np.flatnonzero(needs_binary)
+    x_rank = _ranks(x_need, x_vendor)
+    y_x, y_offers, y_vendor = _binaries(x_rank, min_order, _max_vendors(problem)[x_need] >= 0)
     y_cols = num_col + np.arange(y_x.size)
     num_col += y_x.size
 
@@ -174,7 +183,7 @@ def define_columns(problem: Problem) -> Columns:
         x_quality=offer_quality[x_offer],
         x_hours=offers.hours_per_unit[x_offer],
         x_worker_share=worker_share[x_vendor],
-        x_rank=_ranks(x_need, x_vendor),
+        x_rank=x_rank,
         x_upper=x_upper,
         x_bound_kind=x_bound_kind,
         min_order=min_order,
@@ -186,6 +195,8 @@ def define_columns(problem: Problem) -> Columns:
         col_worker_hours=col_worker_hours,
         col_worker_shortfall=col_worker_shortfall,
         y_x=y_x,
+        y_offers=y_offers,
+        y_vendor=y_vendor,
         y_cols=y_cols,
         num_col=num_col,
         width=max(MIN_NAME_DIGITS, len(str(max(len(needs), len(vendors))))),
@@ -204,6 +215,35 @@ def _ranks(x_need: IntArray, x_vendor: IntArray) -> IntArray:
     first = np.maximum.accumulate(np.where(new_pair, np.arange(x_need.size), 0))
     ranks: IntArray = np.arange(x_need.size) - first
     return ranks
+
+
+def vendor_pairs(x_rank: IntArray) -> tuple[IntArray, IntArray]:
+    """(first, size) per (need, vendor) pair with eligible offers, in x column order: the
+    pair's first x column and how many it has (its columns are first … first + size − 1)."""
+    first = np.flatnonzero(x_rank == 0)
+    return first, np.diff(np.append(first, x_rank.size))
+
+
+def _binaries(
+    x_rank: IntArray, min_order: FloatArray, max_vendors: BoolArray
+) -> tuple[IntArray, IntArray, BoolArray]:
+    """(y_x, y_offers, y_vendor) of the binaries, in x column order (a vendor's binary before
+    the binary of its first offer): an offer's binary for every offer with a minimum order;
+    for each vendor on a need with max_vendors, one binary for all its offers there, which is
+    the offer's own binary where the vendor has a single offer for the need (always so in
+    version 1, where these are exactly the binaries of before)."""
+    _, pair_size = vendor_pairs(x_rank)
+    size = np.repeat(pair_size, pair_size)  # per x column, its vendor's offers for the need
+    single = size == 1
+    offer_x = np.flatnonzero((min_order > 0) | (max_vendors & single))
+    vendor_x = np.flatnonzero(max_vendors & (x_rank == 0) & ~single)
+    y_x = np.concatenate([vendor_x, offer_x])
+    y_offers = np.concatenate([size[vendor_x], np.ones(offer_x.size, np.int64)])
+    y_vendor = np.concatenate(
+        [np.ones(vendor_x.size, bool), max_vendors[offer_x] & single[offer_x]]
+    )
+    order = np.lexsort((y_offers == 1, y_x))
+    return y_x[order], y_offers[order], y_vendor[order]
 
 
 def impact_vendors(problem: Problem) -> BoolArray:

@@ -23,12 +23,14 @@ from typing import Any, NotRequired, TypedDict
 import highspy
 import numpy as np
 
+from optimizer.columns import vendor_pairs
 from optimizer.model import BOUND_NONE, INF, TARGET_ROWS, AllocationModel, cost_vector
 from optimizer.problem import DEFAULT_MIP_REL_GAP, FloatArray
 from optimizer.result import (
     RowDescription,
     bound_description,
     money,
+    need_units,
     number,
     percent,
     row_description,
@@ -151,15 +153,20 @@ def data_checks(model: AllocationModel) -> list[Finding]:
 
 def _need_checks(model: AllocationModel, supply: FloatArray) -> list[Finding]:
     """A need with no eligible offer, a max vendor share too small for its eligible vendors,
-    or eligible offers that cannot supply its volume."""
+    or eligible offers that cannot supply its volume. A vendor counts once however many
+    offers it has for the need (version 2), and supplies at most the share of it."""
     problem = model.problem
     count = len(problem.needs)
-    per_need = np.bincount(model.x_need, weights=supply, minlength=count)
-    offers_per_need = np.bincount(model.x_need, minlength=count)
+    first, _ = vendor_pairs(model.x_rank)
+    pair_need = model.x_need[first]
+    share_cap = np.array([need.max_vendor_share * need.volume for need in problem.needs])
+    pair_supply = np.minimum(np.add.reduceat(supply, first), share_cap[pair_need])
+    per_need = np.bincount(pair_need, weights=pair_supply, minlength=count)
+    vendors_per_need = np.bincount(pair_need, minlength=count)
     all_offers = np.bincount(problem.offers.need, minlength=count)
     findings: list[Finding] = []
     for j, need in enumerate(problem.needs):
-        eligible = offers_per_need[j]
+        eligible = int(vendors_per_need[j])
         if eligible == 0:
             excluded = int(all_offers[j])
             reason = (
@@ -183,12 +190,11 @@ def _need_checks(model: AllocationModel, supply: FloatArray) -> list[Finding]:
                     "code": "max_vendor_share_too_low",
                     "need": need.id,
                     "max_vendor_share": need.max_vendor_share,
-                    "eligible_vendors": int(eligible),
+                    "eligible_vendors": eligible,
                     "message": f"Need {need.id} allows at most "
-                    f"{percent(need.max_vendor_share)} per "
-                    f"vendor but has only {eligible} eligible vendors, so at "
-                    f"most {percent(reach)} of it can be placed; raise the share to at "
-                    f"least {percent(1.0 / eligible)} or add vendors.",
+                    f"{percent(need.max_vendor_share)} per vendor but has only {eligible} "
+                    f"eligible vendors, so at most {percent(reach)} of it can be placed; "
+                    f"raise the share to at least {percent(1.0 / eligible)} or add vendors.",
                 }
             )
         elif per_need[j] < need.volume * (1 - CHECK_REL_MARGIN):
@@ -199,8 +205,9 @@ def _need_checks(model: AllocationModel, supply: FloatArray) -> list[Finding]:
                     "volume": need.volume,
                     "max_supply": clean(per_need[j]),
                     "short_by": clean(need.volume - per_need[j]),
-                    "message": f"Need {need.id} needs {number(need.volume, 6)} units but its "
-                    f"eligible offers can supply at most {number(per_need[j], 6)} (short by "
+                    "message": f"Need {need.id} needs {number(need.volume, 6)} "
+                    f"{need_units(model, j)} but its eligible offers can supply at most "
+                    f"{number(per_need[j], 6)} (short by "
                     f"{number(need.volume - per_need[j], 6)}).",
                 }
             )

@@ -3,12 +3,13 @@
 
 `frontier_v2(problem, points, measure)` drops the document's own target on the measure and
 holds every other target. On ONE solver session (for HiGHS: one `passModel`, then bound,
-cost and coefficient changes and warm re-runs):
+cost and coefficient changes and re-runs, warm but for the one noted in 2):
 
 1. the cheapest plan, then the most of the measure among the cheapest plans: the low end;
 2. the most of the measure reachable within the other targets, then the least cost at it: the
-   top point. Impact-worker hours W are linear (maximise W); average impact is the ratio I / H
-   (maximised by Dinkelbach rounds, `solve.highest_average_impact`);
+   top point. Impact-worker hours W are linear: maximise W, from a fresh start (`_anchors`
+   says why); average impact is the ratio I / H: Dinkelbach rounds from above, warm
+   (`solve.highest_average_impact`);
 3. back at the cheapest plan's basis, for evenly spaced levels from the low end up to the top,
    the least cost with the measure at least that level. For hours only the bound of the
    `min_impact_worker_hours` row (W ≥ level) changes between points; for average impact the
@@ -38,12 +39,10 @@ from optimizer.solve import (
     Deadline,
     SolveOutcome,
     Solver,
-    SolverSession,
     SolverUnavailable,
     StageRecord,
     highest_average_impact,
     hold_optimum,
-    keep_within,
     make_solver,
 )
 from optimizer.status import Status
@@ -58,15 +57,6 @@ BOTTOM_SLOPE_STEP = 1e-6
 """The lowest point's slope is read this fraction of the range above it (as in version 1)."""
 TINY_HOURS = 1e-12
 """Guards the ratio I / H of a plan without hours."""
-FIRST_PENALTY_PER_PRICE = 1000.0
-"""The first shortfall penalty ($ per unit of the measure): this many times the highest price
-(at least $1), far above any cost of impact on real data."""
-PENALTY_GROWTH = 1000.0
-"""Factor by which the penalty grows when it proved too small to reach the most."""
-PENALTY_ROUNDS = 3
-"""Penalties tried before the fallback run that maximises the measure directly."""
-CEILING_MARGIN = 1.0
-"""How far (in the measure's row unit) the row asks above the most any plan can give."""
 
 
 class _Sweep:
@@ -85,9 +75,16 @@ class _Sweep:
         return outcome
 
     def reset_bounds(self) -> None:
+        """Every bound back at the model's (only those that moved are sent to the solver)."""
         lp, session = self.model.lp, self.session
-        session.set_col_bounds(range(lp.num_col), lp.col_lower, lp.col_upper)
-        session.set_row_bounds(range(lp.num_row), lp.row_lower, lp.row_upper)
+        cols = np.flatnonzero(
+            (session.col_lower != lp.col_lower) | (session.col_upper != lp.col_upper)
+        )
+        session.set_col_bounds(cols, lp.col_lower[cols], lp.col_upper[cols])
+        rows = np.flatnonzero(
+            (session.row_lower != lp.row_lower) | (session.row_upper != lp.row_upper)
+        )
+        session.set_row_bounds(rows, lp.row_lower[rows], lp.row_upper[rows])
 
 
 def frontier_v2(
@@ -176,72 +173,6 @@ def solver_for(problem: Problem, solver: Solver | None) -> tuple[Solver | None, 
         }
 
 
-def highest_by_penalty(
-    model: AllocationModel,
-    session: SolverSession,
-    run: Callable[[FloatArray], SolveOutcome],
-    column: int,
-    shortfall: int,
-    row: int,
-    ceiling: float,
-) -> tuple[float | None, float, SolveOutcome | None]:
-    """The most of a linear measure (column `column`, whose row `row` is column + shortfall ≥
-    level) within the other targets, the penalty that reached it and the run that found it
-    (None when it came from the fallback run, which does not minimise cost). Version 1 finds
-    its highest total impact I this way, version 2 its most impact-worker hours W.
-
-    Maximising the measure directly from the cheapest plan's basis is slow: a new objective
-    leaves that basis dual infeasible (measured 18–27 s against 2.5 s for the cheapest plan at
-    250,000 columns). Instead the row asks for more than any plan can give, measure + e ≥
-    ceiling, with the shortfall e priced far above any cost of the measure: min S + penalty·e.
-    Only a bound and one cost change, so the dual simplex carries on warm. The answer is then
-    proved: by cost ranging of e (the basis stays optimal for any higher penalty, so it
-    maximises the measure), or else by a second run in which a little more than found must be
-    infeasible. If the proof fails the penalty was too small and grows. Among the plans with
-    the most of the measure the run's plan costs least: with the measure fixed, its objective
-    is S plus a constant."""
-    spend = cost_vector(model, {"spend": 1.0})
-    penalty = FIRST_PENALTY_PER_PRICE * max(1.0, float(model.x_price.max(initial=0.0)))
-    for _ in range(PENALTY_ROUNDS):
-        session.set_col_bounds([shortfall], [0.0], [INF])
-        session.set_row_bounds([row], [ceiling], [INF])
-        priced = spend.copy()
-        priced[shortfall] += penalty
-        outcome = run(priced)
-        if outcome.status != Status.OPTIMAL:
-            return None, penalty, None
-        best = float(outcome.plan[column])
-        proved = session.stays_optimal_as_cost_rises(shortfall)
-        if proved:
-            return best, penalty, outcome
-        if proved is None:  # no basis: more than found must be infeasible
-            session.set_col_bounds([shortfall], [0.0], [0.0])
-            session.set_row_bounds([row], [keep_within(best, upper=True)], [INF])
-            check = run(spend)
-            if check.status == Status.INFEASIBLE:
-                return best, penalty, outcome
-            if check.status != Status.OPTIMAL:
-                return None, penalty, None
-        penalty *= PENALTY_GROWTH
-    session.set_col_bounds([shortfall], [0.0], [0.0])
-    session.set_row_bounds([row], [-INF], [INF])
-    most = np.zeros(model.lp.num_col)
-    most[column] = -1.0
-    outcome = run(most)
-    found = float(outcome.plan[column]) if outcome.status == Status.OPTIMAL else None
-    return found, penalty, None
-
-
-def _worker_hours_ceiling(model: AllocationModel) -> float:
-    """More impact-worker hours than any plan can give: Σ over needs of the volume × the most
-    impact-worker hours one unit of the need can carry, plus a margin."""
-    per_unit = model.x_worker_share * model.x_hours
-    best = np.zeros(len(model.problem.needs))
-    np.maximum.at(best, model.x_need, per_unit)
-    volume = np.array([need.volume for need in model.problem.needs])
-    return float(best @ volume) + CEILING_MARGIN
-
-
 def _value(model: AllocationModel, plan: FloatArray, measure: str) -> float:
     """The measure of a plan: impact-worker hours, or average impact by hours."""
     if model.col_hours is None or model.col_worker_hours is None:
@@ -251,12 +182,14 @@ def _value(model: AllocationModel, plan: FloatArray, measure: str) -> float:
     return float(plan[model.col_impact]) / max(float(plan[model.col_hours]), TINY_HOURS)
 
 
-def _most(sweep: _Sweep, start: SolveOutcome, measure: str) -> SolveOutcome:
-    """From the optimal run `start`, the most of the measure within the session's bounds."""
+def _most(sweep: _Sweep, measure: str, ratio: float | None = None) -> SolveOutcome:
+    """The most of the measure within the session's bounds. For average impact the Dinkelbach
+    rounds start from `ratio`, a ratio some plan reaches, or else from above (see
+    `solve.highest_average_impact`)."""
     if measure == "hours":
         return sweep.run(cost_vector(sweep.model, {"worker_hours": -1.0}), col_dual=True)
     stages: list[StageRecord] = []
-    outcome, _ = highest_average_impact(sweep.model, sweep.session, start, sweep.deadline, stages)
+    outcome, _ = highest_average_impact(sweep.model, sweep.session, sweep.deadline, stages, ratio)
     sweep.runs.extend((stage["seconds"], stage["iterations"]) for stage in stages)
     return outcome
 
@@ -265,52 +198,36 @@ def _anchors(
     sweep: _Sweep, cheapest: SolveOutcome, measure: str
 ) -> tuple[SolveOutcome, SolveOutcome, object | None] | None:
     """(the most of the measure among the cheapest plans, the least cost at the most of the
-    measure reachable, the cheapest plan's basis); None when a run does not finish."""
+    measure reachable, the cheapest plan's basis); None when a run does not finish.
+
+    The most impact-worker hours W is found by a fresh start (HiGHS: presolve and a new
+    basis), not warm from the cheapest plan: a new objective leaves that basis far from
+    optimal. On bench/bench_optimizer_v2.py's 250,000 columns the warm dual simplex took 6,300
+    iterations, a warm penalty search (min S + penalty·e with W + e ≥ more than any plan
+    gives, as version 1 finds its top) 7,600–9,000, and the fresh start 3,200 after a presolve
+    that removes the dense total rows: 3.2 s of CPU against 10–12 s. Dinkelbach rounds for
+    average impact are cheaper warm (at 100,000 columns 0.4 s a round against 0.8 s)."""
     model, session = sweep.model, sweep.session
-    basis = session.basis()
-    hold_optimum(model, session, cheapest, model.col_spend, upper=True)
-    low_plan = _most(sweep, cheapest, measure)
-    sweep.reset_bounds()
-    if low_plan.status != Status.OPTIMAL:
-        return None
-    session.start_from(basis)
-    if measure == "hours":
-        top = _most_hours_at_least_cost(sweep)
-        sweep.reset_bounds()
-        if top is not None and top.status == Status.OPTIMAL:
-            return low_plan, top, basis
-        session.start_from(basis)
-    best = _most(sweep, cheapest, measure)
-    if best.status != Status.OPTIMAL:
-        sweep.reset_bounds()
-        return None
     column = model.col_worker_hours if measure == "hours" else model.col_impact
     if column is None:
         raise ValueError("a version 2 model has an impact-worker hours column")
+    basis = session.basis()
+    hold_optimum(model, session, cheapest, model.col_spend, upper=True)
+    low_plan = _most(sweep, measure, _value(model, cheapest.plan, "impact"))
+    sweep.reset_bounds()
+    if low_plan.status != Status.OPTIMAL:
+        return None
+    if measure == "hours":
+        session.restart()
+    best = _most(sweep, measure)
+    if best.status != Status.OPTIMAL:
+        return None
     hold_optimum(model, session, best, column, upper=False)
-    top = sweep.run(cost_vector(model, {"spend": 1.0}), col_dual=True)
+    top = sweep.run(cost_vector(model, {"spend": 1.0}))
     sweep.reset_bounds()
     if top.status != Status.OPTIMAL:
         return None
     return low_plan, top, basis
-
-
-def _most_hours_at_least_cost(sweep: _Sweep) -> SolveOutcome | None:
-    """The least-cost plan with the most impact-worker hours, by the warm penalty search; None
-    when it did not prove one (the caller then maximises W and holds it)."""
-    model = sweep.model
-    if model.col_worker_hours is None or model.col_worker_shortfall is None:
-        raise ValueError("a version 2 model has impact-worker hour columns")
-    _, _, top = highest_by_penalty(
-        model,
-        sweep.session,
-        lambda cost: sweep.run(cost, col_dual=True),
-        model.col_worker_hours,
-        model.col_worker_shortfall,
-        model.row_index["min_impact_worker_hours"],
-        _worker_hours_ceiling(model),
-    )
-    return top
 
 
 def _least_cost_at(sweep: _Sweep, measure: str, level: float, spend: FloatArray) -> SolveOutcome:

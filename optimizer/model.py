@@ -16,7 +16,8 @@ converted back to arrays is exactly this `LinearProgram`.
 Columns, in this order:
 
 * `x_nNNNNN_vVVVVV` – volume (units) given to vendor V for need N; one per eligible offer, in
-  (need id, vendor id) order; bounds 0 ≤ x ≤ min(offer capacity, max_vendor_share × volume);
+  (need id, vendor id) order; bounds 0 ≤ x ≤ min(offer capacity, max_vendor_share × volume)
+  (the share bound is the whole vendor share rule for a vendor's only offer on a need);
 * `total_spend` – S, $; `total_impact` – I, impact points × units;
 * `impact_shortfall` – e, impact points × units, in the min_avg_impact row; fixed at 0 except
   while the frontier looks for the highest reachable impact (min S + big·e, a dual-simplex
@@ -24,12 +25,19 @@ Columns, in this order:
 * `max_vendor_spend` – M, $, only with a max_vendor_spend_share target;
 * version 2 only: `total_hours` – H, labour hours; `impact_worker_hours` – W, hours;
   `impact_worker_shortfall` – e_W, hours, in the min_impact_worker_hours row (as e);
-* `y_nNNNNN_vVVVVV` – binary "offer used", only for min_order / max_vendors.
+* `y_nNNNNN_vVVVVV` – binary "offer used", for an offer with a min_order and for a vendor's
+  offer on a need with max_vendors (a vendor has at most one offer per need in version 1);
+* version 2, `vendor_used_nNNNNN_vVVVVV` – binary "vendor used on the need" where a need with
+  max_vendors has several offers of one vendor: one binary for all of them, so max_vendors
+  counts vendors, not offers (an offer of theirs with a min_order keeps its own y as well).
 
 Version 2 names a vendor's second and later offer for one need `x_nNNNNN_vVVVVV_oK`, weights
 I by hours per unit, and adds the rows of `optimizer.rows` for monthly capacity
 (`capacity_vVVVVV_mYYYY_MM`), a need's own targets, `hours_total`, `worker_hours_total` and
 `min_impact_worker_hours`: W + e_W ≥ target; its `min_avg_impact` is I + e − target·H ≥ 0.
+Where a vendor has several eligible offers for a need with a max_vendor_share below 1,
+`vendor_share_nNNNNN_vVVVVV`: Σ x over them ≤ max_vendor_share × volume caps the vendor's
+total (each x keeps its share bound as well).
 
 Rows (x summed over the offers named):
 
@@ -40,7 +48,10 @@ Rows (x summed over the offers named):
 * `min_avg_quality`: Σ quality·x ≥ target × Σ volume;
 * `min_impact_spend_share`: Σ price·x over impact vendors − share × S ≥ 0;
 * `vendor_spend_vVVVVV`: Σ price·x − M ≤ 0;  `max_vendor_spend_share`: M − share × S ≤ 0;
-* `min_order_…`: x − min_order·y ≥ 0;  `use_…`: x − upper·y ≤ 0;  `max_vendors_nNNNNN`: Σ y ≤ k.
+* `min_order_…`: x − min_order·y ≥ 0;  `use_…`: x − upper·y ≤ 0;  `vendor_use_…`: x −
+  upper·vendor_used ≤ 0 for each offer of a vendor's binary;  `max_vendors_nNNNNN`: Σ y ≤ k
+  over the binaries that stand for a vendor on the need (y of a vendor's only offer there,
+  or vendor_used).
 
 An impact vendor is one whose impact_score ≥ targets.impact_vendor_min_score.
 """
@@ -78,6 +89,7 @@ from optimizer.rows import (
     add_mip_constraints,
     add_need_target_constraints,
     add_total_definitions,
+    add_vendor_share_constraints,
     add_vendor_spend_share_constraints,
 )
 
@@ -199,6 +211,9 @@ class AllocationModel:
     frontier looks for the most impact-worker hours (as e for impact)."""
     y_cols: IntArray
     y_x: IntArray
+    """The x column of each binary (a vendor's binary: its first offer for the need)."""
+    y_offers: IntArray
+    """How many x columns each binary switches (more than 1 only for a vendor's binary)."""
     impact_vendor: BoolArray
     total_volume: float
     width: int
@@ -235,7 +250,10 @@ class AllocationModel:
             names.append("total_hours")
         if self.col_worker_hours is not None:
             names += ["impact_worker_hours", "impact_worker_shortfall"]
-        names += ["y" + names[k][1:] for k in self.y_x.tolist()]
+        names += [
+            ("y" if offers == 1 else "vendor_used") + names[k][1:]
+            for k, offers in zip(self.y_x.tolist(), self.y_offers.tolist(), strict=True)
+        ]
         return names
 
     def x_at_upper(self, x: FloatArray, tolerance: float = AT_UPPER_TOLERANCE) -> BoolArray:
@@ -281,6 +299,7 @@ def build_model(problem: Problem) -> AllocationModel:
     add_vendor_spend_share_constraints(rows, problem, columns)
     add_impact_worker_hours_constraint(rows, problem, columns)
     add_need_target_constraints(rows, problem, columns)
+    add_vendor_share_constraints(rows, problem, columns)
     add_mip_constraints(rows, problem, columns)
     return _assemble(problem, columns, rows)
 
@@ -332,6 +351,7 @@ def _assemble(problem: Problem, columns: Columns, rows: _Rows) -> AllocationMode
         columns.x_rank,
         row_month,
         columns.y_x,
+        columns.y_offers,
         y_cols,
         row_need,
         row_vendor,
@@ -366,6 +386,7 @@ def _assemble(problem: Problem, columns: Columns, rows: _Rows) -> AllocationMode
         col_worker_shortfall=columns.col_worker_shortfall,
         y_cols=y_cols,
         y_x=columns.y_x,
+        y_offers=columns.y_offers,
         impact_vendor=impact_vendor,
         total_volume=problem.total_volume,
         width=columns.width,
@@ -406,7 +427,8 @@ def primary_cost(model: AllocationModel) -> tuple[np.ndarray, float]:
     """The primary objective as (cost vector, sign): minimise sign × f, where f is total spend
     ($) for min_cost, total impact (points × units) for max_impact and impact-worker hours
     for max_impact_worker_hours. (Version 2's max_impact maximises a ratio, average impact
-    weighted by hours: `solve.solve_model` starts from this vector and iterates.)"""
+    weighted by hours: `solve.solve_model` solves it by Dinkelbach rounds from a ratio above
+    the best one, the highest impact score an open offer has; this vector is not used there.)"""
     if model.problem.objective == "max_impact_worker_hours":
         return cost_vector(model, {"worker_hours": -1.0}), -1.0
     if model.problem.objective == "max_impact":

@@ -23,7 +23,7 @@ import numpy as np
 
 from optimizer.fields import month_text
 from optimizer.model import BOUND_NONE, BOUND_VENDOR_SHARE, INF, AllocationModel
-from optimizer.problem import Document, FloatArray
+from optimizer.problem import BoolArray, Document, FloatArray, IntArray
 from optimizer.solve import StagedSolution
 from optimizer.status import Status
 from optimizer.totals import (
@@ -110,7 +110,7 @@ def row_description(model: AllocationModel, r: int) -> RowDescription:
     need = problem.needs[model.row_need[r]].id if model.row_need[r] >= 0 else None
     vendor = problem.vendors[model.row_vendor[r]].id if model.row_vendor[r] >= 0 else None
     upper = model.lp.row_upper[r]
-    unit = _need_unit(model, int(model.row_need[r]))
+    unit = need_units(model, int(model.row_need[r]))
     month = month_text(int(model.row_month[r])) if model.row_month[r] >= 0 else None
     j = int(model.row_need[r])
     labels = {
@@ -153,9 +153,11 @@ def row_description(model: AllocationModel, r: int) -> RowDescription:
         ),
         "max_vendors": lambda: f"Need {need} uses at most {number(upper, 0)} vendors",
         "min_order": lambda: (
-            f"Vendor {vendor} gets nothing or at least its minimum order on need {need}"
+            f"Vendor {vendor}{_offer_label(model, r)} gets nothing or at least its minimum "
+            f"order on need {need}"
         ),
         "vendor_use": lambda: f"Vendor {vendor} gets volume on need {need} only if chosen",
+        "max_vendor_share": lambda: _share_label(model, j, vendor, upper, " over all its offers"),
     }
     return {
         "name": model.row_names[r],
@@ -166,8 +168,42 @@ def row_description(model: AllocationModel, r: int) -> RowDescription:
     }
 
 
-def _need_unit(model: AllocationModel, j: int) -> str:
-    """The plural of need position j's unit ("hours", "items"), or "units"."""
+def _offer_label(model: AllocationModel, r: int) -> str:
+    """The text ` (offer <id>)` for a row about an offer that has an id (version 2), else
+    an empty string."""
+    labels, k = model.problem.offers.labels, int(model.row_x[r])
+    label = labels[int(model.x_offer[k])] if labels and k >= 0 else None
+    return f" (offer {label})" if label else ""
+
+
+def _share_label(
+    model: AllocationModel, j: int, vendor: str | None, upper: float, offers: str = ""
+) -> str:
+    """The label of a max_vendor_share bound or row of need position j: the share, and the
+    cap in the need's unit."""
+    need = model.problem.needs[j]
+    return (
+        f"Vendor {vendor} may take at most {percent(need.max_vendor_share)} of need {need.id} "
+        f"({number(upper, 6)} {need_units(model, j)}{offers})"
+    )
+
+
+def vendor_share_rows(model: AllocationModel) -> tuple[IntArray, IntArray, IntArray]:
+    """(rows, entry_row, entry_col): version 2's `vendor_share_…` rows, and each term of them
+    as (row, x column of one of the vendor's offers it sums)."""
+    lp = model.lp
+    is_share = np.asarray(model.row_kind) == "max_vendor_share"
+    if not is_share.any():
+        empty = np.zeros(0, np.int64)
+        return empty, empty, empty
+    entry_row = np.repeat(np.arange(lp.num_row), np.diff(lp.start))
+    in_share = is_share[entry_row]
+    return np.flatnonzero(is_share), entry_row[in_share], lp.index[in_share].astype(np.int64)
+
+
+def need_units(model: AllocationModel, j: int) -> str:
+    """The plural of need position j's unit ("hours", "items"), or "units" (version 1, or
+    no unit named)."""
     unit = model.problem.needs[j].unit if j >= 0 else None
     return f"{unit}s" if unit else "units"
 
@@ -179,15 +215,14 @@ def bound_description(model: AllocationModel, k: int) -> RowDescription:
     vendor = problem.vendors[model.x_vendor[k]].id
     upper = model.lp.col_upper[k]
     suffix = model.x_name(k)[1:]
-    units = _need_unit(model, int(model.x_need[k]))
+    units = need_units(model, int(model.x_need[k]))
     if model.x_bound_kind[k] == BOUND_VENDOR_SHARE:
         return {
             "name": f"max_share{suffix}",
             "kind": "max_vendor_share",
             "need": need.id,
             "vendor": vendor,
-            "label": f"Vendor {vendor} may take at most {percent(need.max_vendor_share)} "
-            f"of need {need.id} ({number(upper, 6)} {units})",
+            "label": _share_label(model, int(model.x_need[k]), vendor, upper),
         }
     return {
         "name": f"offer_capacity{suffix}",
@@ -217,6 +252,7 @@ _REPORTED_ROWS = (
     "need_avg_impact",
     "need_avg_quality",
     "need_impact_spend_share",
+    "max_vendor_share",
 )
 
 
@@ -314,7 +350,13 @@ def _slack_scale(
 
 
 class ShadowPricer:
-    """Turns duals of the minimised primary cost into business shadow prices."""
+    """Turns duals of the minimised primary cost into business shadow prices.
+
+    A vendor share rule is a bound on each x of the need and, where the vendor has several
+    offers there (version 2), also a `vendor_share_…` row over them. Where both bind (one
+    offer at the share, the others at 0) the solver may put the dual on either: the row's
+    price adds the duals of its offers' share bounds, which are then not listed on their own
+    (`folded_x`), and a need's demand price counts every one of these duals once."""
 
     def __init__(
         self,
@@ -338,14 +380,30 @@ class ShadowPricer:
             if self.max_hours
             else "$"
         )
-        self.share_bound_dual: FloatArray = np.zeros(len(model.problem.needs))
+        count = len(model.problem.needs)
+        self.share_dual: FloatArray = np.zeros(count)
+        """Per need: the duals of its binding vendor share bounds and rows, whose limits all
+        move with share × volume."""
+        share_rows, entry_row, entry_col = vendor_share_rows(model)
+        self.folded_x: BoolArray = np.zeros(model.n_x, dtype=bool)
+        """x columns whose share bound is priced with their vendor's `vendor_share_…` row."""
+        self.folded_x[entry_col] = True
+        self.folded_dual: FloatArray = np.zeros(model.lp.num_row)
+        """Per row (`vendor_share_…` rows only): the summed duals of its offers' binding share
+        bounds."""
         if col_dual is not None:
             share_bound = (model.x_bound_kind == BOUND_VENDOR_SHARE) & model.x_at_upper(full)
+            bound_dual = np.where(share_bound, col_dual[: model.n_x], 0.0)
             # with weights, bincount sums floats (numpy's stubs say it counts, as intp)
-            self.share_bound_dual = np.bincount(
-                model.x_need[share_bound],
-                weights=col_dual[: model.n_x][share_bound],
-                minlength=len(model.problem.needs),
+            self.share_dual = np.bincount(
+                model.x_need[share_bound], weights=bound_dual[share_bound], minlength=count
+            ).astype(np.float64, copy=False)
+            self.folded_dual = np.bincount(
+                entry_row, weights=bound_dual[entry_col], minlength=model.lp.num_row
+            ).astype(np.float64, copy=False)
+        if row_dual is not None and share_rows.size:
+            self.share_dual = self.share_dual + np.bincount(
+                model.row_need[share_rows], weights=row_dual[share_rows], minlength=count
             ).astype(np.float64, copy=False)
 
     def available(self) -> bool:
@@ -356,6 +414,13 @@ class ShadowPricer:
             return None
         return float(self.sign * self.row_dual[r] * step * self.per_objective)
 
+    def vendor_share(self, r: int) -> float | None:
+        """The price of `vendor_share_…` row r: its dual with its offers' share bounds'."""
+        price = self.row(r, 1.0)
+        if price is None:
+            return None
+        return price + self.sign * float(self.folded_dual[r]) * self.per_objective
+
     def bound(self, k: int) -> float | None:
         if self.col_dual is None:
             return None
@@ -363,14 +428,15 @@ class ShadowPricer:
 
     def demand(self, r: int) -> float | None:
         """d objective / d volume of the need: the demand dual plus the average targets'
-        right-hand sides and the max-share bounds, which all move with the volume."""
+        right-hand sides and the vendor share bounds and rows, which all move with the
+        volume."""
         if self.row_dual is None:
             return None
         model, problem = self.model, self.model.problem
         j = int(model.row_need[r])
         dual = float(self.row_dual[r])
         if model.version == 2:  # the average rows are homogeneous: only the share bound moves
-            dual += problem.needs[j].max_vendor_share * float(self.share_bound_dual[j])
+            dual += problem.needs[j].max_vendor_share * float(self.share_dual[j])
             change = self.sign * dual
             return change * self.per_objective
         for name, target in (
@@ -379,7 +445,7 @@ class ShadowPricer:
         ):
             if target is not None:
                 dual += target * self.row_dual[model.row_index[name]]
-        dual += problem.needs[j].max_vendor_share * float(self.share_bound_dual[j])
+        dual += problem.needs[j].max_vendor_share * float(self.share_dual[j])
         change = self.sign * dual
         if self.max_impact:
             return (change - self.avg_impact) / model.total_volume
@@ -420,7 +486,8 @@ def constraint_report(
     model: AllocationModel, staged: StagedSolution, full: FloatArray
 ) -> list[ConstraintEntry]:
     """One entry per active business row, plus every binding offer-capacity or max-share
-    bound of an x column."""
+    bound of an x column (a share bound within a vendor's `vendor_share_…` row is priced
+    with that row)."""
     lp = model.lp
     spend = float(full[model.col_spend])
     hours = model.hours(full)
@@ -454,12 +521,20 @@ def constraint_report(
             continue
         if model.row_month[r] >= 0 and not binding:
             continue  # a vendor's month with hours to spare: one of up to 12 a vendor, noise
+        if kind == "max_vendor_share" and not binding:
+            continue  # listed, as a share bound is, only where it holds the vendor back
         desc = row_description(model, r)
         j = int(model.row_need[r])
         need_hours = float(hours_by_need[j]) if j >= 0 else 0.0
         need_spend = float(spend_by_need[j]) if j >= 0 else 0.0
         step, unit_step, slack_unit = _step(model, kind, desc, spend, hours, need_hours, need_spend)
-        price = pricer.demand(r) if kind == "demand" else pricer.row(r, step)
+        price = (
+            pricer.demand(r)
+            if kind == "demand"
+            else pricer.vendor_share(r)
+            if kind == "max_vendor_share"
+            else pricer.row(r, step)
+        )
         has_price = not math.isnan(step)
         scale = _slack_scale(model, kind, spend, hours, need_hours, need_spend)
         entries.append(
@@ -478,6 +553,7 @@ def constraint_report(
         model.x_at_upper(full, BOUND_BINDING_TOL)
         & (model.x_bound_kind != BOUND_NONE)
         & (lp.col_upper[: model.n_x] > 0)
+        & ~(pricer.folded_x & (model.x_bound_kind == BOUND_VENDOR_SHARE))
     )
     for k in at_bound.tolist():
         desc = bound_description(model, k)

@@ -15,6 +15,7 @@ from optimizer.columns import (
     _vendor_capacity,
     impact_vendors,
     pair_suffix,
+    vendor_pairs,
 )
 from optimizer.fields import month_text
 from optimizer.problem import FloatArray, IntArray, Problem
@@ -126,6 +127,14 @@ class _Rows:
         )
 
 
+def _ranges(start: IntArray, count: IntArray) -> IntArray:
+    """start[0] … start[0] + count[0] − 1, then the same for each following pair, as one
+    array."""
+    offset = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
+    ranges: IntArray = np.repeat(start, count) + offset
+    return ranges
+
+
 # ---------------------------------------------------------------------------------------------
 # one function per family of rows, called by build_model in the order of the rows
 
@@ -188,8 +197,7 @@ def add_monthly_capacity_constraints(rows: _Rows, problem: Problem, columns: Col
     # every (x column, month it runs), then the capacity row of its vendor that month, if any
     span = months[columns.x_need]
     k = np.repeat(np.arange(columns.n_x), span)
-    offset = np.arange(k.size) - np.repeat(np.cumsum(span) - span, span)
-    month = first[columns.x_need][k] + offset
+    month = _ranges(first[columns.x_need], span)
     low, high = int(min(caps.month.min(), month.min())), int(max(caps.month.max(), month.max()))
     width = high - low + 1
     cap_key = caps.vendor * width + (caps.month - low)  # sorted: caps are by (vendor, month)
@@ -420,58 +428,104 @@ def add_need_target_constraints(rows: _Rows, problem: Problem, columns: Columns)
             )
 
 
+def add_vendor_share_constraints(rows: _Rows, problem: Problem, columns: Columns) -> None:
+    """Version 2, `vendor_share_nNNNNN_vVVVVV`: Σ x over the vendor's offers for the need ≤
+    max_vendor_share × volume (units of the need), for each vendor with two or more eligible
+    offers for a need whose share is below 1, where their own upper bounds add up to more
+    (else the row could never bind). A vendor's only offer needs no row: its column bound
+    (`optimizer.columns.x_upper_bounds`) is the rule."""
+    if problem.version != 2 or not columns.n_x:
+        return
+    w = columns.width
+    first, size = vendor_pairs(columns.x_rank)
+    need = columns.x_need[first]
+    share = _need_array(problem, "max_vendor_share")[need]
+    limit = share * _need_array(problem, "volume")[need]
+    keep = np.flatnonzero(
+        (size > 1) & (share < 1.0) & (np.add.reduceat(columns.x_upper, first) > limit)
+    )
+    if not keep.size:
+        return
+    vendor = columns.x_vendor[first[keep]]
+    rows.add_many(
+        [
+            f"vendor_share{pair_suffix(n, v, 0, w)}"
+            for n, v in zip(need[keep].tolist(), vendor.tolist(), strict=True)
+        ],
+        "max_vendor_share",
+        size[keep],
+        _ranges(first[keep], size[keep]),
+        np.ones(int(size[keep].sum())),
+        np.full(keep.size, -INF),
+        limit[keep],
+        need[keep],
+        vendor,
+        np.full(keep.size, -1),
+    )
+
+
 def add_mip_constraints(rows: _Rows, problem: Problem, columns: Columns) -> None:
-    """The integer rules, when any offer has a binary y: `min_order_…`: x − min_order·y ≥ 0;
-    `use_…`: x − upper·y ≤ 0, with the tightest known upper limit on x (units); and
-    `max_vendors_nNNNNN`: Σ y ≤ k over the need's offers."""
+    """The integer rules, when the model has binaries (see `optimizer.columns._binaries`):
+
+    * `min_order_…`: x − min_order·y ≥ 0 and `use_…`: x − upper·y ≤ 0 for an offer's binary,
+      with the tightest known upper limit on x (units);
+    * `vendor_use_…`: x − upper·y ≤ 0 for each offer a vendor's binary switches (a vendor with
+      several offers for one need, version 2);
+    * `max_vendors_nNNNNN`: Σ y ≤ k over the need's vendor binaries, so a vendor counts once
+      however many of its offers get volume."""
     y_x, y_cols = columns.y_x, columns.y_cols
     if not y_x.size:
         return
     w = columns.width
     x_need, x_vendor, min_order = columns.x_need, columns.x_vendor, columns.min_order
+    volume = _need_array(problem, "volume")
+    use_upper = np.minimum(
+        np.minimum(columns.x_upper, volume[x_need]), _vendor_capacity(problem)[x_vendor]
+    )
+    # every (binary, x column it switches): a vendor's binary switches y_offers columns
+    y_row = np.repeat(np.arange(y_x.size), columns.y_offers)
+    switched = _ranges(y_x, columns.y_offers)
     names = [
         pair_suffix(n, v, o, w)
         for n, v, o in zip(
-            x_need[y_x].tolist(), x_vendor[y_x].tolist(), columns.x_rank[y_x].tolist(), strict=True
+            x_need[switched].tolist(),
+            x_vendor[switched].tolist(),
+            columns.x_rank[switched].tolist(),
+            strict=True,
         )
     ]
-    pair_cols = np.column_stack([y_x, y_cols]).ravel()
-    with_min = np.flatnonzero(min_order[y_x] > 0)
+    own = columns.y_offers[y_row] == 1
+    with_min = np.flatnonzero(own & (min_order[switched] > 0))
     if with_min.size:
         rows.add_many(
             [f"min_order{names[r]}" for r in with_min],
             "min_order",
             np.full(with_min.size, 2),
-            np.column_stack([y_x[with_min], y_cols[with_min]]).ravel(),
-            np.column_stack([np.ones(with_min.size), -min_order[y_x[with_min]]]).ravel(),
+            np.column_stack([switched[with_min], y_cols[y_row[with_min]]]).ravel(),
+            np.column_stack([np.ones(with_min.size), -min_order[switched[with_min]]]).ravel(),
             np.zeros(with_min.size),
             np.full(with_min.size, INF),
-            x_need[y_x[with_min]],
-            x_vendor[y_x[with_min]],
-            y_x[with_min],
+            x_need[switched[with_min]],
+            x_vendor[switched[with_min]],
+            switched[with_min],
         )
-    volume = _need_array(problem, "volume")
-    use_upper = np.minimum(
-        np.minimum(columns.x_upper[y_x], volume[x_need[y_x]]),
-        _vendor_capacity(problem)[x_vendor[y_x]],
-    )
     rows.add_many(
-        [f"use{name}" for name in names],
+        [f"{'use' if own[r] else 'vendor_use'}{name}" for r, name in enumerate(names)],
         "vendor_use",
-        np.full(y_x.size, 2),
-        pair_cols,
-        np.column_stack([np.ones(y_x.size), -use_upper]).ravel(),
-        np.full(y_x.size, -INF),
-        np.zeros(y_x.size),
-        x_need[y_x],
-        x_vendor[y_x],
-        y_x,
+        np.full(switched.size, 2),
+        np.column_stack([switched, y_cols[y_row]]).ravel(),
+        np.column_stack([np.ones(switched.size), -use_upper[switched]]).ravel(),
+        np.full(switched.size, -INF),
+        np.zeros(switched.size),
+        x_need[switched],
+        x_vendor[switched],
+        switched,
     )
     max_vendors = _max_vendors(problem)
     for j, need in enumerate(problem.needs):
         if need.max_vendors is None:
             continue
-        members = y_cols[x_need[y_x] == j]
+        members = y_cols[columns.y_vendor & (x_need[y_x] == j)]
         rows.add(
             f"max_vendors_n{j:0{w}d}",
             "max_vendors",

@@ -313,9 +313,7 @@ class ReferenceV2:
         self.upper = []
         for o in self.offers:
             need = self.needs[o["need"]]
-            cap = (need.get("max_vendor_share") or 1.0) * need["volume"]
-            if need.get("max_vendor_share") is None:
-                cap = need["volume"]
+            cap = need["volume"]
             if o.get("capacity") is not None:
                 cap = min(cap, o["capacity"] * need["period"]["months"])
             self.upper.append(cap)
@@ -327,11 +325,21 @@ class ReferenceV2:
         a_eq = [[1.0 if o["need"] == nid else 0.0 for o in self.offers] for nid in self.needs]
         b_eq = [need["volume"] for need in self.needs.values()]
         a_ub, b_ub = [], []
-        for k in range(n):  # offer caps and max vendor shares
+        for k in range(n):  # offer caps
             row = np.zeros(n)
             row[k] = 1.0
             a_ub.append(row)
             b_ub.append(self.upper[k])
+        for nid, need in self.needs.items():  # max vendor share: all of a vendor's offers
+            if need.get("max_vendor_share") is None:
+                continue
+            for vid in self.vendors:
+                row = np.array(
+                    [o["need"] == nid and o["vendor"] == vid for o in self.offers], float
+                )
+                if row.any():
+                    a_ub.append(row)
+                    b_ub.append(need["max_vendor_share"] * need["volume"])
         for cap in self.doc.get("capacities") or []:
             month = _month(cap["month"])
             row = np.zeros(n)
@@ -475,6 +483,22 @@ def random_v2_document(seed):
     if rng.random() < 0.3:
         targets["min_avg_quality"] = 0.8
     objective = str(rng.choice(["min_cost", "min_cost", "max_impact", "max_impact_worker_hours"]))
+    # drawn last, so that the rest of each document is as it was: a max vendor share on half
+    # the needs that three or more vendors offer for, with a second, cheaper but capped offer
+    # of one of them, so that a vendor's two offers together often fill its share
+    for need in needs:
+        mine = [o for o in offers if o["need"] == need["id"]]
+        if len({o["vendor"] for o in mine}) >= 3 and rng.random() < 0.5:
+            need["max_vendor_share"] = round(float(rng.uniform(0.4, 0.85)), 2)
+            offer = mine[int(rng.integers(len(mine)))]
+            per_month = need["volume"] / need["period"]["months"]
+            offers.append(
+                {
+                    **offer,
+                    "price": round(offer["price"] * float(rng.uniform(0.6, 1.0)), 4),
+                    "capacity": round(per_month * float(rng.uniform(0.2, 0.6)), 1),
+                }
+            )
     return {
         "version": 2,
         "needs": needs,
@@ -486,8 +510,25 @@ def random_v2_document(seed):
     }
 
 
+def _vendor_share_binds(doc, result):
+    """The `vendor_share_…` rows that bind with volume on two or more of the vendor's offers
+    (where a bound on each offer alone would have let the vendor take more)."""
+    binding = []
+    for entry in result["constraints"]:
+        if entry["name"].startswith("vendor_share_") and entry["binding"]:
+            lines = [
+                a
+                for a in result["allocations"]
+                if (a["need"], a["vendor"]) == (entry["need"], entry["vendor"])
+            ]
+            if len(lines) >= 2:
+                binding.append(entry)
+    return binding
+
+
 def test_a_hundred_random_version2_documents_agree_with_the_independent_lp():
     agreed = {"optimal": 0, "infeasible": 0}
+    share_binds = 0
     for seed in range(100):
         doc = random_v2_document(seed)
         result = optimizer.solve(copy.deepcopy(doc))
@@ -502,7 +543,19 @@ def test_a_hundred_random_version2_documents_agree_with_the_independent_lp():
         used = _monthly_hours(doc, result)
         for cap in doc["capacities"]:
             assert used.get((cap["vendor"], _month(cap["month"])), 0.0) <= cap["hours"] + 1e-5
+        # every vendor within the need's max_vendor_share, over all its offers for the need
+        needs = {n["id"]: n for n in doc["needs"]}
+        taken = {}
+        for line in result["allocations"]:
+            key = (line["need"], line["vendor"])
+            taken[key] = taken.get(key, 0.0) + line["volume"]
+        for (nid, _), volume in taken.items():
+            share = needs[nid].get("max_vendor_share", 1.0)
+            assert volume <= share * needs[nid]["volume"] * (1 + 1e-9) + 1e-6, seed
+        share_binds += bool(_vendor_share_binds(doc, result))
     assert agreed["optimal"] >= 50 and agreed["infeasible"] >= 5, agreed
+    # the vendor-level rows are exercised: in some plans a vendor's offers together fill it
+    assert share_binds >= 3, share_binds
 
 
 def test_the_version2_frontier_sweeps_average_impact_or_impact_worker_hours():
