@@ -168,7 +168,7 @@ def load_vendors_and_buyer(count: int) -> str:
     from procure.demo_vendors import VENDORS, WAGE_ZONES, build_documents
     from procure.disclosures.services import create_draft, submit
     from procure.extensions import db
-    from procure.vendors.categories import service_categories
+    from procure.vendors.categories import seed_service_categories
     from procure.vendors.services import create_offer, create_vendor
 
     rng = random.Random(SEED)
@@ -209,7 +209,7 @@ def load_vendors_and_buyer(count: int) -> str:
                 vendor,
                 {
                     "service_category": offer.category,
-                    "unit": service_categories()[offer.category].unit,
+                    "unit": seed_service_categories()[offer.category].unit,
                     "price": Decimal(offer.price) * Decimal(f"{rng.uniform(0.8, 1.2):.3f}"),
                     "currency": offer.currency,
                     "capacity_per_period": float(rng.randrange(2_000, 60_000, 500)),

@@ -24,6 +24,8 @@ from procure.accounts.views import bp as accounts_pages
 from procure.api_fields import MAX_RECORD_ID
 from procure.campaigns.routes import blp as campaigns_api
 from procure.campaigns.views import bp as campaign_pages
+from procure.categories.routes import blp as categories_api
+from procure.categories.views import bp as category_pages
 from procure.disclosures.routes import blp as disclosures_api
 from procure.disclosures.views import bp as disclosure_pages
 from procure.docs import ErrorResponses
@@ -36,6 +38,7 @@ from procure.invitations.views import bp as invitation_pages
 from procure.jobs.routes import blp as jobs_api
 from procure.jobs.runner import start_committed
 from procure.jobs.views import bp as job_pages
+from procure.mail import check_mail_settings
 from procure.navigation import register_navigation
 from procure.needs.routes import blp as needs_api
 from procure.needs.views import bp as need_pages
@@ -91,6 +94,7 @@ def build_app(config: Mapping[str, Any] | None, instance_path: Path | None) -> F
     settings = load_settings(Path(app.instance_path), overrides=overrides)
     app.config.update(flask_config(settings, Path(app.instance_path)))
     app.config.update(flask_keys)
+    check_mail_settings(app.config)  # mail links need public_url: refuse to start without
     logging.getLogger("procure").setLevel(app.config["LOG_LEVEL"])
 
     _init_extensions(app)
@@ -164,6 +168,7 @@ def _register_blueprints(app: Flask) -> None:
     api.register_blueprint(notifications_api)
     api.register_blueprint(campaigns_api)
     api.register_blueprint(rates_api)
+    api.register_blueprint(categories_api)
     app.register_blueprint(accounts_pages)
     app.register_blueprint(docs_pages)
     app.register_blueprint(health)
@@ -177,6 +182,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(notification_pages)
     app.register_blueprint(campaign_pages)
     app.register_blueprint(rate_pages)
+    app.register_blueprint(category_pages)
 
 
 def _authenticate_bearer():

@@ -169,8 +169,12 @@ def notifications_digest(today: str | None):
         return
     from procure.scheduler import mail_digests  # here: as in campaigns_remind
 
-    sent = mail_digests(_day(today))
-    click.echo(f"Mailed {sent} digest(s).")
+    done = mail_digests(_day(today))
+    click.echo(f"Mailed {done.mailed} digest(s).")
+    if done.refused:
+        click.echo(
+            f"The mail server refused {done.refused} digest(s) (logged); the next run sends them."
+        )
 
 
 @main.group("users")

@@ -39,11 +39,12 @@ from sqlalchemy import select
 from procure.accounts.models import Organization, User
 from procure.accounts.services import create_organization, create_user
 from procure.audit.services import SYSTEM
+from procure.disclosures.reviews import review_version
 from procure.disclosures.services import (
+    DOCUMENTED_LEVELS,
     add_evidence,
     amend,
     create_draft,
-    review,
     submit,
     update_draft,
 )
@@ -51,7 +52,7 @@ from procure.extensions import db
 from procure.reference import seed_reference
 from procure.settings import read_toml, resource_dir
 from procure.states import ReviewDecision
-from procure.vendors.categories import service_categories
+from procure.vendors.categories import seed_service_categories
 from procure.vendors.models import Vendor
 from procure.vendors.services import create_offer, create_vendor
 from scoring.fields import EVIDENCE_SECTIONS
@@ -155,7 +156,8 @@ class VendorSpec:
     plans: Mapping[int, str] = field(default_factory=dict)  # year -> plan; VERIFIED otherwise
     flaw: str | None = None  # what version 1 of an amended period got wrong
     review_comment: str = ""  # the buyer's comment on a rejected version 1
-    evidence_files: tuple[tuple[int, str], ...] = ()  # (year, section) with a file attached
+    # (year, section) with a file attached, besides those claimed documented or more (_attach)
+    evidence_files: tuple[tuple[int, str], ...] = ()
     knockout: tuple[int, str] | None = None  # (year, site) paying entry wages below the minimum
     email: str | None = None
     growth: Mapping[str, int] = field(default_factory=dict)  # "YYYY-MM" -> headcount from then
@@ -319,7 +321,7 @@ def _check_vendor(spec: VendorSpec, zones: Mapping[str, WageZone], where: str) -
     if spec.knockout and spec.knockout[1] not in {site.name for site in spec.sites}:
         raise DemoDataError(f"{where}, knockout: {spec.knockout[1]!r} is not one of its sites")
     for offer in spec.offers:
-        category = service_categories().get(offer.category)
+        category = seed_service_categories().get(offer.category)
         if category is None:
             raise DemoDataError(f"{where}, offers: unknown service category {offer.category!r}")
         if (category.unit == "hour") != (offer.hours_per_unit is None):
@@ -636,9 +638,14 @@ _EVIDENCE_TITLES = {
 
 
 def _attach(spec: VendorSpec, disclosure, year: int, user: User) -> None:
+    """A file for each section the vendor claims documented evidence (or more) for, the document
+    the claim rests on, and for each section `evidence_files` names for the year. A file makes
+    the section self_reported_documented, and the demo buyer's verification of the version
+    buyer_verified (procure.disclosures.evidence_levels); a third-party claim stays a claim."""
     levels = dict(zip(EVIDENCE_SECTIONS, spec.evidence_levels, strict=True))
-    for file_year, section in spec.evidence_files:
-        if file_year == year:
+    named = {section for file_year, section in spec.evidence_files if file_year == year}
+    for section in EVIDENCE_SECTIONS:
+        if section in named or levels[section] in DOCUMENTED_LEVELS:
             title = f"{spec.name}: {_EVIDENCE_TITLES[section]}, {year} (demo evidence)"
             add_evidence(
                 disclosure,
@@ -677,9 +684,9 @@ def _disclose(
     if plan == SUBMITTED:
         return
     if plan == REJECTED_RESUBMITTED:
-        review(disclosure, ReviewDecision.REJECTED, _review_comment(spec, first), buyer)
+        review_version(disclosure, ReviewDecision.REJECTED, _review_comment(spec, first), buyer)
     else:
-        review(disclosure, ReviewDecision.VERIFIED, "", buyer)
+        review_version(disclosure, ReviewDecision.VERIFIED, "", buyer)
     if plan not in AMENDED_PLANS:
         return
     amendment = amend(disclosure, user)
@@ -688,7 +695,7 @@ def _disclose(
         _attach(spec, amendment, year, user)
     submit(amendment, user)
     if plan == RESTATED:
-        review(
+        review_version(
             amendment,
             ReviewDecision.VERIFIED,
             "Restatement checked against the corrected figures.",
@@ -760,7 +767,7 @@ def load_demo_vendors(buyer_user: User) -> int:
                 vendor,
                 {
                     "service_category": offer.category,
-                    "unit": service_categories()[offer.category].unit,
+                    "unit": seed_service_categories()[offer.category].unit,
                     "price": Decimal(offer.price),
                     "currency": offer.currency,
                     "hours_per_unit": offer.hours_per_unit,

@@ -7,9 +7,16 @@ hands it to the SMTP server of the setting `smtp_url`. A failure is logged and k
 message (`Outgoing.error`); it never undoes the committed work, so the caller can still show
 what the mail would have carried (an invitation's link).
 
+What a sender records about a message (a notification mailed) waits for the server's answer:
+`on_sent` runs only once the server took the message, `on_failed` once it did not, both in one
+transaction of their own after the sending. So a failed message is never marked sent, and the
+next round sends it; a crash between the sending and that transaction can send it once more,
+never lose it.
+
 `smtp_url` is `smtp://host:port` (no encryption), `smtp+starttls://host:port` (STARTTLS) or
 `smtps://host:port` (TLS from the start), with an optional `user:password@` (URL-encoded).
-Without it, `mail_configured()` is false and nothing is sent.
+Without it, `mail_configured()` is false and nothing is sent. With it, `public_url` must be set
+too (`check_mail_settings`, at start): every link in a mail is built from it.
 """
 
 from __future__ import annotations
@@ -17,17 +24,21 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from flask import current_app, has_request_context, request
+from flask import current_app
 from sqlalchemy import event
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, SessionTransaction
 
 from procure.extensions import db
-from procure.transactions import after_commit
+from procure.settings import SettingsError
+from procure.transactions import after_commit, command
 
 log = logging.getLogger(__name__)
 
@@ -44,18 +55,59 @@ class Outgoing:
     to: str
     subject: str
     body: str
+    on_sent: Callable[[], None] | None = None  # records that the server took it
+    on_failed: Callable[[], None] | None = None  # records that it did not
     sent: bool = False
     error: str | None = None  # why the server did not take it (logged too)
+
+    @property
+    def outcome_hook(self) -> Callable[[], None] | None:
+        return self.on_sent if self.sent else self.on_failed
 
 
 def mail_configured() -> bool:
     return bool(current_app.config.get("SMTP_URL"))
 
 
-def send_after_commit(to: str, subject: str, body: str) -> Outgoing:
+def check_mail_settings(config: Mapping[str, Any]) -> None:
+    """Refuse to start with `smtp_url` set and no usable `public_url`.
+
+    Why refuse rather than mail without links or with the request's address: every mail carries
+    a link (an invitation's one-time link, a notification's page, the mail settings), and a
+    relative link is useless in a mail client. The request's Host header is no substitute: a
+    client sets it, so whoever sends the request that mails a link (an invitation, "remind the
+    late ones") would choose where the link points, and the scheduler and the commands have no
+    request at all. Refusing at start shows the mistake to whoever deploys, once, instead of to
+    every recipient later."""
+    if not config.get("SMTP_URL"):
+        return
+    public_url = config.get("PUBLIC_URL") or ""
+    parts = urlsplit(public_url)
+    if not public_url:
+        raise SettingsError(
+            "public_url: required when smtp_url is set. Mail carries links, and they are built "
+            "from public_url (https://procure.example.org), never from a request's address."
+        )
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise SettingsError(
+            "public_url: the address users reach this service at, http:// or https:// and a "
+            f"host, with no query (https://procure.example.org), not {public_url!r}"
+        )
+
+
+def send_after_commit(
+    to: str,
+    subject: str,
+    body: str,
+    *,
+    on_sent: Callable[[], None] | None = None,
+    on_failed: Callable[[], None] | None = None,
+) -> Outgoing:
     """Queue a message, sent when this unit of work commits. Returns it: after the commit, its
-    `sent` and `error` say how the sending went."""
-    outgoing = Outgoing(to=to, subject=subject, body=body)
+    `sent` and `error` say how the sending went. `on_sent` or `on_failed` runs after the sending,
+    in a transaction of its own (see the module's docstring): they record the outcome, with
+    plain values (ids), not with the records of the committed unit of work."""
+    outgoing = Outgoing(to=to, subject=subject, body=body, on_sent=on_sent, on_failed=on_failed)
     session = db.session()
     if not session.in_transaction():
         session.begin()  # so that a rollback, even with no SQL to undo, drops the message
@@ -80,19 +132,31 @@ def _mail_rolled_back(session: Session, previous_transaction: SessionTransaction
 @after_commit
 def send_committed() -> None:
     """Send every message whose unit of work committed; a failure is logged and kept on the
-    message, and the others are still sent."""
+    message, and the others are still sent. Then record the outcomes the senders asked for."""
+    delivered = []
     while db.session.info.get(COMMITTED):
-        deliver(db.session.info[COMMITTED].pop(0))
+        outgoing = db.session.info[COMMITTED].pop(0)
+        deliver(outgoing)
+        delivered.append(outgoing)
+    hooks = [hook for hook in (outgoing.outcome_hook for outgoing in delivered) if hook]
+    if not hooks:
+        return
+    try:
+        with command():
+            for hook in hooks:
+                hook()
+    except SQLAlchemyError:
+        # the mail went (or not) all the same; unrecorded, a sent one goes again next round
+        log.exception("the outcome of %d message(s) could not be recorded", len(hooks))
 
 
 def absolute_url(path: str) -> str:
-    """The address of an app-relative path ("/notifications") for a mail: the setting public_url,
-    else this request's address; outside a request (a command, the scheduler) without public_url,
-    the path itself, which the mail then names as a page to open after signing in."""
-    base = current_app.config.get("PUBLIC_URL") or (
-        request.host_url if has_request_context() else ""
-    )
-    return base.rstrip("/") + path if base else path
+    """The address of an app-relative path ("/notifications") for a mail: the setting
+    public_url and the path. Never the request's address, which its sender chooses."""
+    base = current_app.config.get("PUBLIC_URL")
+    if not base:  # check_mail_settings refuses to start so; only a config changed since can
+        raise RuntimeError("public_url is not set: a mail's links would not work")
+    return base.rstrip("/") + path
 
 
 def deliver(outgoing: Outgoing) -> None:
@@ -106,13 +170,11 @@ def deliver(outgoing: Outgoing) -> None:
 
 
 def _sender() -> str:
-    """The From address: the setting smtp_from, else noreply@ the host users reach."""
+    """The From address: the setting smtp_from, else noreply@ the host of public_url."""
     configured = current_app.config.get("SMTP_FROM")
     if configured:
         return configured
     host = urlsplit(current_app.config.get("PUBLIC_URL") or "").hostname
-    if not host and has_request_context():
-        host = urlsplit(request.host_url).hostname
     return f"impact-procure <noreply@{host or 'localhost'}>"
 
 

@@ -2,7 +2,7 @@
 
 from procure.accounts.models import ApiToken, Organization, SignInThrottle, User
 from procure.audit.models import AuditEvent
-from procure.campaigns.models import Campaign, CampaignRequest
+from procure.campaigns.models import Campaign, CampaignRequest, VendorReminderDay
 from procure.disclosures.models import Disclosure, Evidence
 from procure.invitations.models import Invitation
 from procure.jobs.models import Job
@@ -11,6 +11,7 @@ from procure.notifications.models import MailSettings, Notification
 from procure.rates.models import ExchangeRate
 from procure.scenarios.models import Scenario
 from procure.scoring.models import CustomMetric, ScoreSnapshot, ScoringProfile
+from procure.vendors.categories import ServiceCategory
 from procure.vendors.models import Offer, OfferCapacityChange, Vendor, VendorCapacityChange
 
 __all__ = [
@@ -33,8 +34,10 @@ __all__ = [
     "Scenario",
     "ScoreSnapshot",
     "ScoringProfile",
+    "ServiceCategory",
     "SignInThrottle",
     "User",
     "Vendor",
     "VendorCapacityChange",
+    "VendorReminderDay",
 ]

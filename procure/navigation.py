@@ -42,6 +42,7 @@ NAV_ITEMS = (
     NavItem("Users", "accounts_pages.admin_users"),
     NavItem("Organizations", "accounts_pages.admin_organizations"),
     NavItem("Exchange rates", "rate_pages.index", audience=roles("operator")),
+    NavItem("Service categories", "category_pages.index", audience=roles("operator")),
     NavItem("Notifications", "notification_pages.index", count=unread_count),
 )
 

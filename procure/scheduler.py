@@ -5,7 +5,8 @@
 `procure notifications digest` run one each (cron-able); the `Scheduler` thread runs both every
 `schedule_interval_seconds` wherever the job reaper runs (`procure demo`, `procure worker`). Both
 may run on several hosts at once and as often as they like: a vendor is reminded at most once a
-day per campaign, and a user gets at most one digest a day (each claimed by a conditional UPDATE).
+day, whichever campaigns await it (one reminder naming them all), and a user gets at most one
+digest a day (each claimed by a conditional UPDATE).
 """
 
 from __future__ import annotations
@@ -38,10 +39,19 @@ def remind_campaigns(today: date | None = None) -> int:
         return send_scheduled_reminders(today or today_utc(), SYSTEM)
 
 
-def mail_digests(today: date | None = None) -> int:
-    """Mail the digests due `today` (default: the UTC date), committed; how many users."""
+@dataclass(frozen=True)
+class DigestRound:
+    mailed: int  # digests the mail server took
+    refused: int  # digests it refused (logged): their day is given back to the next round
+
+
+def mail_digests(today: date | None = None) -> DigestRound:
+    """Mail the digests due `today` (default: the UTC date), committed; counted once the mail
+    server answered (the sending follows the commit)."""
     with command():
-        return send_digests(today or today_utc())
+        queued = send_digests(today or today_utc())
+    mailed = sum(outgoing.sent for outgoing in queued)
+    return DigestRound(mailed, len(queued) - mailed)
 
 
 def run_daily_rounds(today: date | None = None) -> RoundsDone:
@@ -52,7 +62,7 @@ def run_daily_rounds(today: date | None = None) -> RoundsDone:
     except Exception:
         log.exception("the campaigns' reminders failed")
     try:
-        digests = mail_digests(today)
+        digests = mail_digests(today).mailed
     except Exception:
         log.exception("the notifications' digest failed")
     return RoundsDone(reminded, digests)

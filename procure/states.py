@@ -98,9 +98,10 @@ class InvitationState(StrEnum):
 
 
 class CampaignStatus(StrEnum):
-    """A buyer's disclosure campaign (procure.campaigns), read from its deadline and its vendors'
-    states, never stored."""
+    """A buyer's disclosure campaign (procure.campaigns), read from when it was closed, its
+    deadline and its vendors' states, never stored."""
 
+    CLOSED = "closed"  # its buyer closed it (closed_at): no more reminders, no vendors added
     OPEN = "open"  # the deadline has not passed and some vendors have not answered yet
     PAST_DEADLINE = "past_deadline"  # the deadline has passed and some vendors have not answered
     ANSWERED = "answered"  # every vendor asked has submitted (or had its disclosure reviewed)

@@ -70,9 +70,11 @@ def hourly_field(wage_column: str) -> str:
 
 # Names a metric formula may use. Raw wages are left out on purpose: two vendors may use
 # different pay periods, so only the per-hour values are comparable across vendors.
-FORMULA_FIELDS = frozenset(
-    (*DISCLOSURE_NUMBER_COLUMNS, *(hourly_field(column) for column in WAGE_COLUMNS))
+FORMULA_FIELD_ORDER = (
+    *DISCLOSURE_NUMBER_COLUMNS,
+    *(hourly_field(column) for column in WAGE_COLUMNS),
 )
+FORMULA_FIELDS = frozenset(FORMULA_FIELD_ORDER)
 
 PILLARS = ("impact", "cost", "quality")
 

@@ -16,6 +16,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from scoring.contract import EVIDENCE_COLUMNS, ID_COLUMN, SECTIONS, UNIT_COLUMN
+from scoring.metrics import missing_reasons
 from scoring.result import ScoreTables
 
 COST_LABEL = "Price: lowest in category and unit / this price"
@@ -36,7 +37,9 @@ EXPLANATION_COLUMNS = (
     "impact_contribution",
     "points",
     "not_disclosed",
+    "missing_reason",
 )
+QUALITY_NOT_STATED = "Not disclosed: the offer scored states no quality"
 
 
 def explanation_table(result: ScoreTables) -> pd.DataFrame:
@@ -51,7 +54,9 @@ def explanation_table(result: ScoreTables) -> pd.DataFrame:
       quality); ``pillar_weight``: the pillar's weight in the total;
     - ``impact_contribution``: weight x factor x normalised, the metric's share of the
       impact pillar (0-1; NaN for other rows);
-    - ``points``: contribution to the total in points (0-100 scale).
+    - ``points``: contribution to the total in points (0-100 scale);
+    - ``missing_reason``: why ``raw_value`` is NaN, naming the disclosed figure that is missing
+      or 0 (:func:`scoring.metrics.missing_reasons`); None where the value is known.
     """
     catalog, profile, vendors, scores = (
         result.catalog,
@@ -87,6 +92,7 @@ def explanation_table(result: ScoreTables) -> pd.DataFrame:
             "impact_contribution": result.impact_contributions.to_numpy().ravel(),
             "points": result.points[list(catalog.keys)].to_numpy().ravel(),
             "not_disclosed": np.isnan(raw).ravel(),
+            "missing_reason": missing_reasons(vendors, catalog, result.metric_values).ravel(),
             "_order": np.tile(np.arange(metric_count), size),
             "_position": np.repeat(np.arange(size), metric_count),
         }
@@ -98,7 +104,9 @@ def explanation_table(result: ScoreTables) -> pd.DataFrame:
         for unit in vendors[UNIT_COLUMN].to_numpy(dtype=object)
     ]
     cost_rows = _pillar_rows(result, "cost", COST_LABEL, price_units, price, metric_count)
-    quality_rows = _pillar_rows(result, "quality", QUALITY_LABEL, "0-1", quality, metric_count + 1)
+    quality_rows = _pillar_rows(
+        result, "quality", QUALITY_LABEL, "0-1", quality, metric_count + 1, QUALITY_NOT_STATED
+    )
     knocked_out = scores["knocked_out"].to_numpy()
     knockout_rows = pd.DataFrame(
         {
@@ -108,6 +116,7 @@ def explanation_table(result: ScoreTables) -> pd.DataFrame:
             "label": scores["knockout_reason"].to_numpy()[knocked_out],
             "points": -result.points.sum(axis=1).to_numpy()[knocked_out],
             "not_disclosed": False,
+            "missing_reason": None,
             "_order": metric_count + 2,
             "_position": np.flatnonzero(knocked_out),
         }
@@ -124,10 +133,11 @@ def _pillar_rows(
     unit: str | list[str],
     raw: npt.NDArray[np.float64],
     order: int,
+    missing: str | None = None,
 ) -> pd.DataFrame:
     """One scorecard row per vendor for the single-criterion cost or quality pillar
-    (``raw`` is the price or the quality; NaN = not disclosed, which a price never is;
-    ``unit`` one for all vendors or one per vendor)."""
+    (``raw`` is the price or the quality; NaN = not disclosed, which a price never is, and
+    ``missing`` says so; ``unit`` one for all vendors or one per vendor)."""
     return pd.DataFrame(
         {
             ID_COLUMN: result.scores.index.to_numpy(),
@@ -141,6 +151,7 @@ def _pillar_rows(
             "pillar_weight": result.profile.pillar_weights[pillar],
             "points": result.points[pillar].to_numpy(),
             "not_disclosed": np.isnan(raw),
+            "missing_reason": [missing if unknown else None for unknown in np.isnan(raw)],
             "_order": order,
             "_position": np.arange(len(raw)),
         }

@@ -111,11 +111,13 @@ _CONSTRUCTS = {
 
 @dataclass(frozen=True)
 class Formula:
-    """A checked formula. ``fields`` are the disclosure fields it reads."""
+    """A checked formula. ``fields`` are the disclosure fields it reads; ``divisors`` those
+    that appear in the right operand of a division (a 0 there leaves the value unknown)."""
 
     text: str
     fields: frozenset[str]
     _values: Values = field(repr=False, compare=False)
+    divisors: frozenset[str] = frozenset()
 
     def evaluate(self, fields: Mapping[str, Floats], size: int) -> Floats:
         """Metric values for ``size`` vendors (a new float array; NaN = not disclosed).
@@ -142,7 +144,23 @@ def compile_formula(text: str, known_fields: frozenset[str] | set[str]) -> Formu
         raise FormulaError(f"cannot parse formula {text!r}: {error}") from None
     used: set[str] = set()
     _check(tree.body, known_fields, used)
-    return Formula(text=text.strip(), fields=frozenset(used), _values=_build(tree.body))
+    return Formula(
+        text=text.strip(),
+        fields=frozenset(used),
+        _values=_build(tree.body),
+        divisors=_divisors(tree.body),
+    )
+
+
+def _divisors(node: ast.AST) -> frozenset[str]:
+    """The field names in the right operand of every division of a checked expression."""
+    return frozenset(
+        name.id
+        for division in ast.walk(node)
+        if isinstance(division, ast.BinOp) and isinstance(division.op, ast.Div)
+        for name in ast.walk(division.right)
+        if isinstance(name, ast.Name) and name.id not in FUNCTIONS
+    )
 
 
 def _check(node: ast.AST, known_fields: frozenset[str] | set[str], used: set[str]) -> None:

@@ -6,6 +6,7 @@ default (DESIGN §4). Shape::
 
     knockout_below_minimum_wage = true      # false turns the minimum-wage knock-out off
     quality_goalposts = [0.8, 1.0]          # quality pillar = clip((q - L) / (U - L), 0, 1)
+    evidence_age_months = 24                # optional (default 24): see Profile
 
     [pillar_weights]                        # >= 0, sum to 1
     impact = 0.45
@@ -46,7 +47,11 @@ REQUIRED_SETTINGS = (
     "knockout_below_minimum_wage",
     "quality_goalposts",
 )
-OPTIONAL_SETTINGS = ("goalposts",)
+OPTIONAL_SETTINGS = ("goalposts", "evidence_age_months")
+# A verification counts one evidence level lower from this many months after the end of the
+# period it is about (a profile that leaves the setting out, as stored profiles do, takes this).
+DEFAULT_EVIDENCE_AGE_MONTHS = 24
+MAX_EVIDENCE_AGE_MONTHS = 120
 NOT_IN_CATALOG = "is not a metric of the catalog"
 
 
@@ -60,7 +65,11 @@ class Profile:
     - ``knockout_below_minimum_wage``: whether an entry wage below the minimum wage zeroes
       the total;
     - ``quality_goalposts``: quality (0-1 scale) that scores 0 and 1 in the quality pillar;
-    - ``goalposts``: per-metric overrides of the catalog goalposts, in the metric's unit.
+    - ``goalposts``: per-metric overrides of the catalog goalposts, in the metric's unit;
+    - ``evidence_age_months``: whole months after a reporting period's end from which a buyer's
+      verification of that period's disclosure counts one evidence level lower (1-120). The
+      pipeline does not read it: the app applies it when it derives a section's effective
+      evidence level, before the table reaches :func:`scoring.score_table`.
     """
 
     pillar_weights: Mapping[str, float]
@@ -69,6 +78,7 @@ class Profile:
     knockout_below_minimum_wage: bool
     quality_goalposts: tuple[float, float]
     goalposts: Mapping[str, tuple[float, float]]
+    evidence_age_months: int = DEFAULT_EVIDENCE_AGE_MONTHS
 
     def weight_of(self, metric_key: str) -> float:
         """Weight of a metric inside the impact pillar (0 when the profile leaves it out)."""
@@ -87,6 +97,7 @@ class Profile:
             "knockout_below_minimum_wage": self.knockout_below_minimum_wage,
             "quality_goalposts": list(self.quality_goalposts),
             "goalposts": {key: list(bounds) for key, bounds in self.goalposts.items()},
+            "evidence_age_months": self.evidence_age_months,
         }
 
 
@@ -96,8 +107,9 @@ def profile_from_dict(data: Mapping[str, Any], catalog: Catalog) -> Profile:
     Raises :class:`ProfileError` listing every problem, each with the setting it is about
     (e.g. ``metric_weights.living_wage_ratio``): weights must be numbers >= 0 that sum to 1
     within 1e-9 (pillar weights; metric weights within the impact pillar), every metric weight
-    and goalpost must name a catalog metric, goalposts need L != U, and evidence factors must
-    be given for all six levels, each within 0-1.
+    and goalpost must name a catalog metric, goalposts need L != U, evidence factors must
+    be given for all six levels, each within 0-1, and ``evidence_age_months`` (optional) must be
+    a whole number of months from 1 to 120.
     """
     errors = FieldErrors()
     if errors.read_table(data, "profile") is None:
@@ -130,6 +142,9 @@ def profile_from_dict(data: Mapping[str, Any], catalog: Catalog) -> Profile:
         errors.add("knockout_below_minimum_wage", f"must be true or false, got {knockout!r}")
     quality_goalposts = errors.read_goalposts(data["quality_goalposts"], "quality_goalposts")
     goalposts = _read_metric_goalposts(data.get("goalposts", {}), catalog, errors)
+    age_months = _read_age_months(
+        data.get("evidence_age_months", DEFAULT_EVIDENCE_AGE_MONTHS), errors
+    )
     errors.raise_if_any(ProfileError)
     assert quality_goalposts is not None  # read_goalposts records an error when it gives None
     return Profile(
@@ -139,6 +154,7 @@ def profile_from_dict(data: Mapping[str, Any], catalog: Catalog) -> Profile:
         knockout_below_minimum_wage=knockout,
         quality_goalposts=quality_goalposts,
         goalposts=MappingProxyType(goalposts),
+        evidence_age_months=age_months,
     )
 
 
@@ -197,6 +213,19 @@ def _read_evidence_factors(value: Any, errors: FieldErrors) -> dict[str, float]:
         if factor is not None:
             factors[level] = factor
     return factors
+
+
+def _read_age_months(value: Any, errors: FieldErrors) -> int:
+    """A whole number of months, 1-120 (a float such as 24.0 is refused: months are counted)."""
+    months = errors.read_number(
+        value, "evidence_age_months", low=1.0, high=float(MAX_EVIDENCE_AGE_MONTHS)
+    )
+    if months is None:
+        return DEFAULT_EVIDENCE_AGE_MONTHS
+    if not isinstance(value, int):
+        errors.add("evidence_age_months", f"must be a whole number of months, got {value!r}")
+        return DEFAULT_EVIDENCE_AGE_MONTHS
+    return value
 
 
 def _read_metric_goalposts(

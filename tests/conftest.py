@@ -87,6 +87,7 @@ def _empty_tables():
         for table in tables:
             db.session.execute(table.delete())
     _seed_exchange_rates()
+    _seed_service_categories()
     db.session.commit()
 
 
@@ -110,6 +111,30 @@ def _seed_exchange_rates():
                 "updated_at": now,
             }
             for rate in seed_reference().fx.rates()
+        ],
+    )
+
+
+def _seed_service_categories():
+    """The categories migration 0020 seeds (config/service_categories.toml), back after the
+    tables are emptied."""
+    from procure.db import utcnow
+    from procure.vendors.categories import ServiceCategory, seed_service_categories
+
+    now = utcnow()
+    db.session.execute(
+        insert(ServiceCategory),
+        [
+            {
+                "key": entry.key,
+                "label": entry.label,
+                "unit": entry.unit,
+                "description": entry.description,
+                "version": 1,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for entry in seed_service_categories().values()
         ],
     )
 
@@ -496,6 +521,9 @@ def start_worker(app, broker, migrated, tmp_path):
 
 # ---------------------------------------------------------------- mail
 
+# the address the smtp_sink fixture gives the app (setting public_url): every mailed link starts so
+PUBLIC_URL = "https://procure.example.org"
+
 
 @pytest.fixture
 def smtp_sink(app):
@@ -521,9 +549,14 @@ def smtp_sink(app):
         port = probe.getsockname()[1]
     controller = Controller(Sink(), hostname="127.0.0.1", port=port)
     controller.start()
-    app.config.update(SMTP_URL=f"smtp://127.0.0.1:{port}", SMTP_FROM="Procure <mail@procure.test>")
+    # with smtp_url, public_url is required (procure.mail.check_mail_settings): mail links use it
+    app.config.update(
+        SMTP_URL=f"smtp://127.0.0.1:{port}",
+        SMTP_FROM="Procure <mail@procure.test>",
+        PUBLIC_URL=PUBLIC_URL,
+    )
     try:
         yield received
     finally:
         controller.stop()
-        app.config.update(SMTP_URL="", SMTP_FROM="")
+        app.config.update(SMTP_URL="", SMTP_FROM="", PUBLIC_URL="")

@@ -41,12 +41,24 @@ class Campaign(Base):
     deadline: Mapped[date]
     message: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # closed by its buyer: no more reminders and no vendors added, until it is reopened
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # each edit (title, message, deadline) and each close or reopen is one more version
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     organization: Mapped[Organization] = relationship()
-    created_by: Mapped[User] = relationship()
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+    closed_by: Mapped[User | None] = relationship(foreign_keys=[closed_by_id])
     requests: Mapped[list[CampaignRequest]] = relationship(
         back_populates="campaign", order_by="CampaignRequest.id"
     )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def closed(self) -> bool:
+        return self.closed_at is not None
 
     @classmethod
     def scope(cls, user):
@@ -60,7 +72,7 @@ class Campaign(Base):
 class CampaignRequest(Base):
     """One vendor asked by a campaign: an existing vendor (`vendor_id`), or an email invited to
     the platform (`invitation_id`), which becomes a vendor once it registers through the link.
-    `reminded_on` is the last day (UTC) it was reminded: at most one reminder a day."""
+    `reminded_on` is the last day (UTC) a reminder named it, `reminders` how many did."""
 
     __tablename__ = "campaign_request"
     __table_args__ = (
@@ -99,3 +111,22 @@ class CampaignRequest(Base):
         if user.role in CAMPAIGN_READERS:
             return cls.campaign.has(Campaign.organization_id == user.organization_id)
         return false()
+
+
+class VendorReminderDay(Base):
+    """The last day (UTC) a vendor was reminded of any campaign: a vendor organization, or an
+    address invited and not registered yet. Whoever claims the day first (a conditional UPDATE)
+    sends that vendor's one reminder of the day, naming every campaign due, so two campaigns
+    (of one buyer or two) never remind a vendor twice on one day, even from two hosts."""
+
+    __tablename__ = "vendor_reminder_day"
+    __table_args__ = (
+        CheckConstraint(
+            "(organization_id IS NULL) <> (email IS NULL)", name="organization_or_email"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"), unique=True)
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    reminded_on: Mapped[date | None]

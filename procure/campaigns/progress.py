@@ -101,6 +101,8 @@ class CampaignProgress:
 
     @property
     def status(self) -> CampaignStatus:
+        if self.campaign.closed:
+            return CampaignStatus.CLOSED
         if self.answered == self.asked:
             return CampaignStatus.ANSWERED
         if self.today > self.campaign.deadline:
@@ -208,17 +210,20 @@ def _state_of(
     return CampaignVendorState.REGISTERED, None, None
 
 
+def statuses_selected(statement, today: date) -> list[VendorStatus]:
+    """Where the vendor of each request `statement` selects stands on `today`, in its order."""
+    return statuses_of(db.session.scalars(_with_subjects(statement)).all(), today)
+
+
 def progress_of(campaign: Campaign, today: date | None = None) -> CampaignProgress:
     """The campaign's vendors, in the order they were asked, and where each stands."""
     today = today or today_utc()
-    requests = db.session.scalars(
-        _with_subjects(
-            select(CampaignRequest)
-            .where(CampaignRequest.campaign_id == campaign.id)
-            .order_by(CampaignRequest.id)
-        )
-    ).all()
-    return CampaignProgress(campaign, statuses_of(requests, today), today)
+    statement = (
+        select(CampaignRequest)
+        .where(CampaignRequest.campaign_id == campaign.id)
+        .order_by(CampaignRequest.id)
+    )
+    return CampaignProgress(campaign, statuses_selected(statement, today), today)
 
 
 def page_of(
@@ -236,11 +241,9 @@ def requests_for(statement, today: date | None = None) -> list[VendorStatus]:
     """The campaign requests `statement` selects (a vendor's scoped select) whose deadline passed
     at most HOME_DAYS_AFTER_DEADLINE days ago, the nearest deadline first, with their states."""
     today = today or today_utc()
-    requests = db.session.scalars(
-        _with_subjects(
-            statement.join(Campaign, Campaign.id == CampaignRequest.campaign_id)
-            .where(Campaign.deadline >= today - timedelta(days=HOME_DAYS_AFTER_DEADLINE))
-            .order_by(Campaign.deadline, CampaignRequest.id)
-        )
-    ).all()
-    return statuses_of(requests, today)
+    return statuses_selected(
+        statement.join(Campaign, Campaign.id == CampaignRequest.campaign_id)
+        .where(Campaign.deadline >= today - timedelta(days=HOME_DAYS_AFTER_DEADLINE))
+        .order_by(Campaign.deadline, CampaignRequest.id),
+        today,
+    )

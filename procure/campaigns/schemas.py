@@ -1,20 +1,51 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from procure.api_fields import MAX_RECORD_ID
+from procure.api_fields import MAX_RECORD_ID, RecordVersion
 from procure.campaigns.services import (
     MAX_CAMPAIGN_MESSAGE_LENGTH,
     MAX_EMAILS_INVITED,
     MAX_TITLE_LENGTH,
+    MAX_VENDOR_MATCHES,
     MAX_VENDORS_ASKED,
 )
 from procure.states import CampaignStatus, CampaignVendorState, InvitationState
 
 MAX_PAGE = 1_000_000
+MAX_NAME_LENGTH = 200  # a vendor's name, as its profile keeps it
 MAX_PER_PAGE = 100
 FIRST_YEAR, LAST_YEAR = 1900, 2999
 
 
-class CampaignCreateSchema(Schema):
+class CampaignVendorsSchema(Schema):
+    """The vendors a campaign asks: at its start, or more of them later."""
+
+    vendor_ids = fields.List(
+        fields.Integer(validate=validate.Range(min=1, max=MAX_RECORD_ID)),
+        load_default=list,
+        validate=validate.Length(max=MAX_VENDORS_ASKED),
+        metadata={"description": "Vendors on the platform to ask"},
+    )
+    vendor_names = fields.List(
+        fields.String(validate=validate.Length(min=1, max=MAX_NAME_LENGTH)),
+        load_default=list,
+        validate=validate.Length(max=MAX_VENDORS_ASKED),
+        metadata={
+            "description": "Vendors on the platform to ask, by name (a pasted list): each must "
+            "be a vendor's name, compared regardless of case and width"
+        },
+    )
+    emails = fields.List(
+        fields.String(validate=validate.Length(min=1, max=254)),
+        load_default=list,
+        validate=validate.Length(max=MAX_EMAILS_INVITED),
+        metadata={
+            "description": "Addresses of vendors not on the platform: each is invited (a one-time "
+            "link, mailed or shown once in this answer) and asked once it registers"
+        },
+    )
+
+
+class CampaignCreateSchema(CampaignVendorsSchema):
     title = fields.String(
         load_default=None,
         allow_none=True,
@@ -42,21 +73,6 @@ class CampaignCreateSchema(Schema):
         validate=validate.Length(max=MAX_CAMPAIGN_MESSAGE_LENGTH),
         metadata={"description": "Shown to each vendor asked, and in the invitations' mail"},
     )
-    vendor_ids = fields.List(
-        fields.Integer(validate=validate.Range(min=1, max=MAX_RECORD_ID)),
-        load_default=list,
-        validate=validate.Length(max=MAX_VENDORS_ASKED),
-        metadata={"description": "Vendors on the platform to ask"},
-    )
-    emails = fields.List(
-        fields.String(validate=validate.Length(min=1, max=254)),
-        load_default=list,
-        validate=validate.Length(max=MAX_EMAILS_INVITED),
-        metadata={
-            "description": "Addresses of vendors not on the platform: each is invited (a one-time "
-            "link, mailed or shown once in this answer) and asked once it registers"
-        },
-    )
 
     @validates_schema
     def _one_period(self, data, **_):
@@ -75,6 +91,55 @@ class CampaignCreateSchema(Schema):
             )
         if end <= start:
             raise ValidationError("The period must end after it starts.", "period_end")
+
+
+class CampaignUpdateSchema(Schema):
+    """A change to a started campaign: any of its title, message and deadline."""
+
+    title = fields.String(
+        allow_none=True,
+        validate=validate.Length(max=MAX_TITLE_LENGTH),
+        metadata={"description": "Blank: 'Impact disclosure <period>'"},
+    )
+    message = fields.String(
+        allow_none=True, validate=validate.Length(max=MAX_CAMPAIGN_MESSAGE_LENGTH)
+    )
+    deadline = fields.Date(
+        metadata={"description": "Today or later (an unchanged deadline may have passed)"}
+    )
+    version = RecordVersion(required=True, metadata={"description": "The version you loaded"})
+
+
+class VendorSearchSchema(Schema):
+    q = fields.String(
+        load_default="",
+        validate=validate.Length(max=MAX_NAME_LENGTH),
+        metadata={"description": "Part of the vendor's name; empty: the first vendors by name"},
+    )
+    limit = fields.Integer(
+        load_default=MAX_VENDOR_MATCHES,
+        validate=validate.Range(min=1, max=MAX_VENDOR_MATCHES),
+    )
+    not_asked_by = fields.Integer(
+        load_default=None,
+        validate=validate.Range(min=1, max=MAX_RECORD_ID),
+        metadata={"description": "A campaign of yours: leave out the vendors it asks already"},
+    )
+
+
+class _VendorMatchSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    name = fields.String(dump_only=True)
+    country = fields.String(dump_only=True, allow_none=True)
+
+
+class VendorMatchesSchema(Schema):
+    items = fields.List(
+        fields.Nested(_VendorMatchSchema),
+        dump_only=True,
+        metadata={"description": "Those whose name starts with the query first, then by name"},
+    )
+    total = fields.Integer(dump_only=True, metadata={"description": "How many match in all"})
 
 
 class CampaignQuerySchema(Schema):
@@ -113,6 +178,20 @@ class CampaignSchema(Schema):
     message = fields.String(dump_only=True, allow_none=True, attribute="campaign.message")
     created_at = fields.DateTime(dump_only=True, attribute="campaign.created_at")
     created_by = fields.Nested(_StarterSchema, dump_only=True, attribute="campaign.created_by")
+    closed_at = fields.DateTime(
+        dump_only=True,
+        allow_none=True,
+        attribute="campaign.closed_at",
+        metadata={"description": "When its buyer closed it (no more reminders); null: open"},
+    )
+    closed_by = fields.Nested(
+        _StarterSchema, dump_only=True, allow_none=True, attribute="campaign.closed_by"
+    )
+    version = fields.Integer(
+        dump_only=True,
+        attribute="campaign.version",
+        metadata={"description": "Send it with an edit"},
+    )
     status = fields.Enum(CampaignStatus, by_value=True, dump_only=True)
     asked = fields.Integer(dump_only=True, metadata={"description": "Vendors asked"})
     answered = fields.Integer(
@@ -203,6 +282,11 @@ class CampaignRequestSchema(Schema):
     period_end = fields.Date(dump_only=True, attribute="request.campaign.period_end")
     deadline = fields.Date(dump_only=True, attribute="request.campaign.deadline")
     message = fields.String(dump_only=True, allow_none=True, attribute="request.campaign.message")
+    closed = fields.Boolean(
+        dump_only=True,
+        attribute="request.campaign.closed",
+        metadata={"description": "The buyer closed the campaign: it asks no more"},
+    )
     state = fields.Enum(CampaignVendorState, by_value=True, dump_only=True)
     overdue = fields.Boolean(dump_only=True)
     disclosure_id = fields.Integer(dump_only=True, allow_none=True, attribute="disclosure.id")

@@ -1,10 +1,18 @@
 """Pages: a buyer organization's disclosure campaigns (the list, starting one, a campaign's page
-with its counts, response-rate bar, vendors, reminders and CSV export), and the requests a
-vendor sees on its home page (`campaign_requests`, a template global)."""
+with its counts, response-rate bar, vendors, reminders and CSV export, editing, closing and
+reopening it, asking more vendors), and the requests a vendor sees on its home page
+(`campaign_requests`, a template global).
+
+Vendors are chosen by searching their names (at most MAX_VENDOR_MATCHES listed at a time, never
+the whole directory), by pasting their names, or by inviting addresses. The search works without
+JavaScript (the form's Search button sends the form back and the page lists the matches, keeping
+what was typed); with it, static/js/campaign-vendors.js lists the matches as the buyer types,
+from GET /api/v1/campaigns/vendor-search."""
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -30,15 +38,20 @@ from procure.campaigns.progress import (
     today_utc,
 )
 from procure.campaigns.routes import status_csv
-from procure.campaigns.schemas import CampaignCreateSchema
+from procure.campaigns.schemas import (
+    MAX_NAME_LENGTH,
+    CampaignCreateSchema,
+    CampaignUpdateSchema,
+    CampaignVendorsSchema,
+)
 from procure.charts import CAMPAIGN_STATE_COLOURS, response_bar, swatch
-from procure.errors import ValidationFailed
+from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
 from procure.forms import form_body, form_int, load_form
 from procure.invitations.services import invitation_link, mail_invitation
 from procure.mail import Outgoing, mail_configured
 from procure.states import CampaignVendorState
-from procure.transactions import discard, writes
+from procure.transactions import attempt, discard, writes
 from procure.vendors.models import Vendor
 
 bp = Blueprint("campaign_pages", __name__)
@@ -56,6 +69,8 @@ STATE_LABELS = {
 }
 # what separates addresses in the page's box: new lines, commas, semicolons or spaces
 _ADDRESS_SEPARATORS = re.compile(r"[\s,;]+")
+# the form's button that searches vendors instead of sending the form
+SEARCH = "search"
 
 
 def _chart_context() -> dict:
@@ -85,39 +100,65 @@ def index():
 def new():
     """Start a campaign; the form is read through the API's schema (CampaignCreateSchema)."""
     schema = CampaignCreateSchema()
-    values: dict = {"vendor_ids": [], "emails": ""}
+    values: dict = {"vendor_ids": [], "vendor_names": "", "emails": ""}
     errors: dict[str, list[str]] = {}
     status = 200
     if request.method == "POST":
-        body = form_body(
-            schema,
-            request.form,
-            null_if_blank=("title", "message", "period_start", "period_end"),
-            checkboxes=("vendor_ids",),
-        )
-        body["emails"] = [a for a in _ADDRESS_SEPARATORS.split(request.form.get("emails", "")) if a]
-        values = {**body, "emails": request.form.get("emails", "")}
-        try:
-            created = services.create_campaign(
-                current_user._get_current_object(), load_form(schema, body), today_utc()
-            )
-        except ValidationFailed as failed:
-            discard()
-            errors, status = _by_field(failed.errors), 422
-        else:
-            _show_links_once(created)
-            flash(f"The campaign {created.campaign.title!r} is started.", "success")
-            return redirect(url_for("campaign_pages.show", campaign_id=created.campaign.id))
-    vendors = db.session.scalars(scoped_select(Vendor).order_by(Vendor.name, Vendor.id)).all()
+        body, values = _asked_body(schema, ("title", "message", "period_start", "period_end"))
+        if request.form.get("action") != SEARCH:
+            try:
+                created = services.create_campaign(
+                    current_user._get_current_object(), load_form(schema, body), today_utc()
+                )
+            except ValidationFailed as failed:
+                discard()
+                errors, status = _by_field(failed.errors), 422
+            else:
+                _show_links_once(created)
+                flash(f"The campaign {created.campaign.title!r} is started.", "success")
+                return redirect(url_for("campaign_pages.show", campaign_id=created.campaign.id))
     return render_template(
         "campaigns/new.html",
         values=values,
         errors=errors,
-        vendors=vendors,
-        chosen={str(v) for v in values.get("vendor_ids") or ()},
         today=today_utc(),
         mail=mail_configured(),
+        **_picker(values),
     ), status
+
+
+def _asked_body(schema, null_if_blank: tuple[str, ...] = ()) -> tuple[dict, dict]:
+    """The API's body for the page's form (the vendors ticked, the names pasted one a line, the
+    addresses typed), and the values to show the form with again."""
+    body = form_body(schema, request.form, null_if_blank=null_if_blank, checkboxes=("vendor_ids",))
+    pasted = request.form.get("vendor_names", "")
+    body["vendor_names"] = [line.strip() for line in pasted.splitlines() if line.strip()]
+    typed = request.form.get("emails", "")
+    body["emails"] = [a for a in _ADDRESS_SEPARATORS.split(typed) if a]
+    return body, {**body, "vendor_names": pasted, "emails": typed}
+
+
+def _picker(values: dict, campaign: Campaign | None = None) -> dict:
+    """The vendor picker's context: the vendors chosen (ticked), and at most
+    MAX_VENDOR_MATCHES others whose name holds the search (`q`), leaving out those chosen and
+    those the campaign asks already."""
+    query = (request.values.get("q") or "").strip()[:MAX_NAME_LENGTH]
+    sent = list(values.get("vendor_ids") or ())[: services.MAX_VENDORS_ASKED]
+    chosen_ids = [number for v in sent if (number := form_int(str(v)))]
+    chosen = db.session.scalars(
+        scoped_select(Vendor).where(Vendor.id.in_(chosen_ids)).order_by(Vendor.name_key)
+    ).all()
+    matches, total = services.search_vendors(
+        scoped_select(Vendor).where(Vendor.id.not_in(chosen_ids)), query, not_asked_by=campaign
+    )
+    search: dict[str, Any] = {"not_asked_by": campaign.id} if campaign is not None else {}
+    return {
+        "query": query,
+        "chosen_vendors": chosen,
+        "matches": matches,
+        "match_total": total,
+        "search_url": url_for("campaigns_api.CampaignVendorSearch", **search),
+    }
 
 
 def _by_field(errors: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -129,7 +170,7 @@ def _by_field(errors: dict[str, list[str]]) -> dict[str, list[str]]:
     return merged
 
 
-def _show_links_once(created: services.CampaignCreated) -> None:
+def _show_links_once(created: services.VendorsAsked) -> None:
     """Mail each invitation (after the commit), and keep the links that were not mailed for the
     campaign's page to show once."""
     sent: list[tuple[str, str, Outgoing | None]] = []
@@ -162,10 +203,118 @@ def show(campaign_id):
         period=period_label(progress.campaign.period_start, progress.campaign.period_end),
         days_left=(progress.campaign.deadline - progress.today).days,
         can_remind=permitted("POST", "campaign_pages.remind"),
+        can_edit=permitted("POST", "campaign_pages.edit"),
+        can_close=permitted("POST", "campaign_pages.close"),
+        can_ask_more=permitted("POST", "campaign_pages.ask_more"),
         new_links=session.get(NEW_LINKS),
         mail=mail_configured(),
         **_chart_context(),
     )
+
+
+@bp.route("/campaigns/<int:campaign_id>/edit", methods=["GET", "POST"])
+@access(roles("buyer"))
+@writes
+def edit(campaign_id):
+    """Change the title, message or deadline; read through the API's schema."""
+    campaign = get_scoped_or_404(Campaign, campaign_id)
+    values: dict = {key: getattr(campaign, key) for key in services.EDITABLE}
+    errors: dict[str, list[str]] = {}
+    status = 200
+    if request.method == "POST":
+        schema = CampaignUpdateSchema()
+        body = form_body(schema, request.form, null_if_blank=("title", "message"))
+        values = {**values, **body}
+        try:
+            loaded = load_form(schema, body)
+            services.update_campaign(
+                campaign,
+                loaded,
+                loaded.pop("version"),
+                current_user._get_current_object(),
+                today_utc(),
+            )
+        except ConflictError as conflict:
+            discard()
+            flash(conflict.message, "error")
+            return redirect(url_for("campaign_pages.show", campaign_id=campaign_id))
+        except ValidationFailed as failed:
+            discard()
+            campaign = get_scoped_or_404(Campaign, campaign_id)
+            errors, status = failed.errors, 422
+        else:
+            flash("Saved.", "success")
+            return redirect(url_for("campaign_pages.show", campaign_id=campaign.id))
+    return render_template(
+        "campaigns/edit.html",
+        campaign=campaign,
+        values=values,
+        errors=errors,
+        today=today_utc(),
+    ), status
+
+
+@bp.route("/campaigns/<int:campaign_id>/close", methods=["POST"])
+@access(roles("buyer"))
+@writes
+def close(campaign_id):
+    campaign = get_scoped_or_404(Campaign, campaign_id)
+    attempt(
+        lambda: services.close_campaign(campaign, current_user._get_current_object()),
+        "Closed: the campaign sends no more reminders. Its vendors may still submit.",
+    )
+    return redirect(url_for("campaign_pages.show", campaign_id=campaign_id))
+
+
+@bp.route("/campaigns/<int:campaign_id>/reopen", methods=["POST"])
+@access(roles("buyer"))
+@writes
+def reopen(campaign_id):
+    campaign = get_scoped_or_404(Campaign, campaign_id)
+    attempt(
+        lambda: services.reopen_campaign(campaign, current_user._get_current_object()),
+        "Reopened: the reminders resume.",
+    )
+    return redirect(url_for("campaign_pages.show", campaign_id=campaign_id))
+
+
+@bp.route("/campaigns/<int:campaign_id>/vendors", methods=["GET", "POST"])
+@access(roles("buyer"))
+@writes
+def ask_more(campaign_id):
+    """Ask more vendors by an open campaign, chosen as on the new campaign's form."""
+    campaign = get_scoped_or_404(Campaign, campaign_id)
+    values: dict = {"vendor_ids": [], "vendor_names": "", "emails": ""}
+    errors: dict[str, list[str]] = {}
+    status = 200
+    if request.method == "POST":
+        schema = CampaignVendorsSchema()
+        body, values = _asked_body(schema)
+        if request.form.get("action") != SEARCH:
+            try:
+                asked = services.ask_more_vendors(
+                    campaign, current_user._get_current_object(), load_form(schema, body)
+                )
+            except ConflictError as conflict:
+                discard()
+                flash(conflict.message, "error")
+                return redirect(url_for("campaign_pages.show", campaign_id=campaign_id))
+            except ValidationFailed as failed:
+                discard()
+                campaign = get_scoped_or_404(Campaign, campaign_id)
+                errors, status = _by_field(failed.errors), 422
+            else:
+                _show_links_once(asked)
+                flash(f"Asked {asked.asked} more: each is told as at the start.", "success")
+                return redirect(url_for("campaign_pages.show", campaign_id=campaign_id))
+    return render_template(
+        "campaigns/ask_more.html",
+        campaign=campaign,
+        values=values,
+        errors=errors,
+        mail=mail_configured(),
+        **_picker(values, campaign),
+    ), status
 
 
 @bp.after_request
@@ -188,9 +337,14 @@ def export(campaign_id):
 @writes
 def remind(campaign_id):
     campaign = get_scoped_or_404(Campaign, campaign_id)
-    outcome = reminders.remind_the_late_ones(
-        campaign, current_user._get_current_object(), today_utc()
-    )
+    try:
+        outcome = reminders.remind_the_late_ones(
+            campaign, current_user._get_current_object(), today_utc()
+        )
+    except ConflictError as conflict:
+        discard()
+        flash(conflict.message, "error")
+        return redirect(url_for("campaign_pages.show", campaign_id=campaign_id))
     parts = []
     if outcome.reminded:
         parts.append(f"Reminded {len(outcome.reminded)}: {', '.join(outcome.reminded)}.")

@@ -103,6 +103,12 @@ _LABELS = {
     **{f"workforce.categories.{f.key}": f.label for f in CATEGORIES},
     **{f"training.{f.key}": f.label for f in TRAINING},
     **{f"evidence.{f.key}": f.label for f in EVIDENCE},
+    # a buyer's review of one section (the disclosure page's section forms)
+    **{
+        f"sections.{f.key}.{field}": f"Review of the {f.key} section: {field}"
+        for f in EVIDENCE
+        for field in ("decision", "comment")
+    },
 }
 _SITE_LABELS = {f.key: f.label for f in SITE}
 

@@ -36,9 +36,10 @@ class Disclosure(TimestampMixin, Base):
     same vendor and period. `figures` holds the disclosure document (workforce, wages per
     site, training, evidence levels) as validated by `procure.disclosures.validation`.
 
-    Each buyer organization reviews a submitted version for itself (`DisclosureReview`): what
-    one buyer verifies or rejects changes neither the scores nor the view of another. The
-    vendor sees every review of its versions.
+    Each buyer organization reviews a submitted version for itself (`DisclosureReview`) and each
+    of its evidence sections (`DisclosureSectionReview`): what one buyer verifies or rejects
+    changes neither the scores nor the view of another. The vendor sees every review of its
+    versions.
     """
 
     __tablename__ = "disclosure"
@@ -68,6 +69,10 @@ class Disclosure(TimestampMixin, Base):
     reviews: Mapped[list[DisclosureReview]] = relationship(  # few per version; read with it, no N+1
         back_populates="disclosure", order_by="DisclosureReview.reviewed_at", lazy="selectin"
     )
+    section_reviews: Mapped[list[DisclosureSectionReview]] = relationship(  # one version's page
+        back_populates="disclosure",
+        order_by="DisclosureSectionReview.id",
+    )
 
     __mapper_args__ = {"version_id_col": edit_version}
 
@@ -89,6 +94,12 @@ class Disclosure(TimestampMixin, Base):
         if user.organization_id == self.vendor.organization_id:
             return list(self.reviews)
         return [r for r in self.reviews if r.organization_id == user.organization_id]
+
+    def section_reviews_seen_by(self, user) -> list[DisclosureSectionReview]:
+        """As `reviews_seen_by`, for the reviews of each evidence section."""
+        if user.organization_id == self.vendor.organization_id:
+            return list(self.section_reviews)
+        return [r for r in self.section_reviews if r.organization_id == user.organization_id]
 
     @classmethod
     def in_state_for(cls, state: str, organization_id: int | None):
@@ -140,6 +151,32 @@ class DisclosureReview(Base):
         """SQL: the ids of the versions the organization reviewed (with this decision)."""
         statement = select(cls.disclosure_id).where(cls.organization_id == organization_id)
         return statement if decision is None else statement.where(cls.decision == decision)
+
+
+class DisclosureSectionReview(Base):
+    """One buyer organization's decision on one evidence section of a submitted version: verified
+    (only a section with a file: `procure.disclosures.evidence_levels`) or rejected with a
+    comment. It sets that section's effective evidence level for that organization alone."""
+
+    __tablename__ = "disclosure_section_review"
+    __table_args__ = (
+        UniqueConstraint("disclosure_id", "organization_id", "section"),
+        CheckConstraint(check_in("decision", ReviewDecision), name="decision"),
+        CheckConstraint("section IN ('workforce', 'wages', 'training')", name="section"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    disclosure_id: Mapped[int] = mapped_column(ForeignKey("disclosure.id"), index=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    section: Mapped[str] = mapped_column(String(20))
+    decision: Mapped[str] = mapped_column(String(20))
+    comment: Mapped[str | None] = mapped_column(Text)
+    reviewed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    disclosure: Mapped[Disclosure] = relationship(back_populates="section_reviews")
+    organization = relationship("Organization")
+    reviewed_by = relationship("User")
 
 
 class Evidence(Base):

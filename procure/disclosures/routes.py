@@ -1,15 +1,15 @@
 """Disclosures API: drafts, submission, review, amendments, versions and evidence files."""
 
-from flask import Response, send_file
+from flask import Response, abort, send_file
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
 from procure.access import SIGNED_IN, access, get_scoped_or_404, roles, scoped_select
-from procure.disclosures import services
+from procure.disclosures import reviews, services
 from procure.disclosures.evidence_files import ALLOWED_TYPES, EvidenceRejected
-from procure.disclosures.models import Disclosure, Evidence
-from procure.disclosures.pricing import best_offers
+from procure.disclosures.models import EVIDENCE_SECTIONS, Disclosure, Evidence
+from procure.disclosures.pricing import best_offers, pricing_day
 from procure.disclosures.schemas import (
     DisclosureCreateSchema,
     DisclosureQuerySchema,
@@ -21,6 +21,7 @@ from procure.disclosures.schemas import (
     EvidenceUploadSchema,
     ImportResultSchema,
     ReviewSchema,
+    SectionEvidenceSchema,
     TableQuerySchema,
 )
 from procure.disclosures.tables import (
@@ -119,11 +120,51 @@ class DisclosureReview(MethodView):
     @writes
     def post(self, body, disclosure_id):
         """Mark a submitted version verified or rejected for your organization (a rejection needs a
-        comment). The decision is your organization's: it changes your scores and what your colleagues
-        see, not other buyers'; the vendor sees it."""  # noqa: E501
+        comment). Rejected leaves it out of your scores; verified also verifies each evidence
+        section with a file that your organization has not reviewed on its own (a section without
+        a file is not lifted). The decision is your organization's: it changes your scores and
+        what your colleagues see, not other buyers'; the vendor sees it."""
         disclosure = get_scoped_or_404(Disclosure, disclosure_id)
-        services.review(disclosure, body["decision"], body["comment"], current_user)
+        reviews.review_version(disclosure, body["decision"], body["comment"], current_user)
         return disclosure
+
+
+def section_or_404(section: str) -> str:
+    """An evidence section named in a URL; another name is no resource (404)."""
+    if section not in EVIDENCE_SECTIONS:
+        abort(404, f"No evidence section {section!r}: {', '.join(EVIDENCE_SECTIONS)}.")
+    return section
+
+
+@blp.route("/disclosures/<int:disclosure_id>/sections")
+class DisclosureSections(MethodView):
+    @access(SIGNED_IN)
+    @blp.response(200, SectionEvidenceSchema(many=True))
+    def get(self, disclosure_id):
+        """Each evidence section as you read it: the vendor's claimed level, the files, the
+        effective level that scores for you and why, where the claim goes beyond the evidence, and
+        the section reviews you may see"""
+        return reviews.sections_seen_by(get_scoped_or_404(Disclosure, disclosure_id), current_user)
+
+
+@blp.route("/disclosures/<int:disclosure_id>/sections/<section>/review")
+class DisclosureSectionReview(MethodView):
+    @access(roles("buyer"))
+    @blp.arguments(ReviewSchema)
+    @blp.response(200, SectionEvidenceSchema)
+    @blp.alt_response(409, description="Not submitted, rejected, or the section decided already")
+    @writes
+    def post(self, body, disclosure_id, section):
+        """Verify or reject one evidence section for your organization (a rejection needs a
+        comment; a section without a file cannot be verified). Verified lifts the section to
+        buyer_verified in your scores only; rejected counts it as self_reported. The vendor sees
+        the decision and comment"""
+        disclosure = get_scoped_or_404(Disclosure, disclosure_id)
+        section = section_or_404(section)
+        reviews.review_section(disclosure, section, body["decision"], body["comment"], current_user)
+        return next(
+            s for s in reviews.sections_seen_by(disclosure, current_user) if s["section"] == section
+        )
 
 
 @blp.route("/disclosures/<int:disclosure_id>/amend")
@@ -224,6 +265,10 @@ def export_response(fmt: str, latest_period: bool = False):
     offer columns hold each vendor's scored offer (`pricing.best_offers`, priced today).
 
     With `latest_period`, only each vendor's most recent period: one row per vendor.
+
+    A buyer-side reader gets the evidence levels that score for its organization (under the
+    default profile, today), so `procure score` on its export scores as its /scores page does;
+    the vendor gets its own claims, the table it edits and imports back.
     """
     # here: procure.spreadsheets loads openpyxl (~0.07 s), which the app's start otherwise skips
     from procure.spreadsheets import write_table
@@ -235,7 +280,17 @@ def export_response(fmt: str, latest_period: bool = False):
             newest[disclosure.vendor_id] = disclosure
         disclosures = list(newest.values())
     offers = best_offers()  # each vendor's scored offer, priced today
-    rows = [flat_row(d, offers.get(d.vendor_id)) for d in disclosures]
+    levels = (
+        reviews.section_levels(
+            disclosures,
+            current_user.organization_id,
+            age_months=reviews.default_age_months(),
+            on=pricing_day(),
+        )
+        if reviews.reading_organization(current_user) is not None
+        else {}
+    )
+    rows = [flat_row(d, offers.get(d.vendor_id), levels.get(d.id)) for d in disclosures]
     content = write_table(rows, FLAT_COLUMNS, fmt)
     mimetype = "text/csv" if fmt == "csv" else XLSX
     return Response(

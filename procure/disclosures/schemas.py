@@ -41,8 +41,11 @@ class DisclosureDocumentSchema(Schema):
     )
     evidence = fields.Dict(
         metadata={
-            "description": f"Evidence level per section ({_keys('evidence')}): "
+            "description": f"The evidence level you claim per section ({_keys('evidence')}): "
             + ", ".join(EVIDENCE_LEVELS)
+            + ". A claim is shown to reviewers and never scores: scores use the effective level "
+            "(see GET /disclosures/{id}/sections), from the section's files and each buyer's "
+            "review of the section"
         }
     )
 
@@ -109,7 +112,11 @@ class DisclosureSchema(Schema):
     workforce = fields.Dict(attribute="figures.workforce", dump_only=True)
     wages = fields.List(fields.Dict(), attribute="figures.wages", dump_only=True)
     training = fields.Dict(attribute="figures.training", dump_only=True)
-    evidence = fields.Dict(attribute="figures.evidence", dump_only=True)
+    evidence = fields.Dict(
+        attribute="figures.evidence",
+        dump_only=True,
+        metadata={"description": "The levels the vendor claims: never scored (see sections)"},
+    )
     warnings = fields.List(fields.Nested(IssueSchema), dump_only=True)
     evidence_files = fields.List(
         fields.Nested(EvidenceSchema), attribute="evidence", dump_only=True
@@ -164,9 +171,70 @@ class ReviewSchema(Schema):
     comment = fields.String(load_default="", validate=validate.Length(max=5000))
 
 
+class SectionReviewRecordSchema(ReviewRecordSchema):
+    section = fields.String(dump_only=True, validate=validate.OneOf(EVIDENCE_SECTIONS))
+
+
+class SectionLevelSchema(Schema):
+    """One evidence section as you read it: what the vendor claims, and what scores for you."""
+
+    section = fields.String(validate=validate.OneOf(EVIDENCE_SECTIONS))
+    claimed_level = fields.String(
+        allow_none=True,
+        metadata={"description": "The vendor's claim: shown to reviewers, never scored"},
+    )
+    effective_level = fields.String(
+        validate=validate.OneOf(EVIDENCE_LEVELS),
+        metadata={
+            "description": "What scores for you: self_reported without a file, "
+            "self_reported_documented with one, buyer_verified once your organization verified "
+            "the section (one level lower from `counts_lower_from`), self_reported once it "
+            "rejected it. A vendor reads the file-based level"
+        },
+    )
+    basis = fields.String(metadata={"description": "Why, in words"})
+    claim_note = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "Where the claim goes beyond the evidence, the sentence saying so"
+        },
+    )
+    files = fields.Integer(metadata={"description": "Evidence files attached to the section"})
+    decision = fields.String(
+        allow_none=True,
+        validate=validate.OneOf(REVIEW_DECISIONS),
+        metadata={"description": "Your organization's decision on the section"},
+    )
+    counts_lower_from = fields.Date(
+        allow_none=True,
+        metadata={
+            "description": "From this day your verification counts one level lower: the "
+            "profile's evidence_age_months after the period's end (on a scorecard, the profile "
+            "scored with; elsewhere the default profile)"
+        },
+    )
+
+
+class SectionEvidenceSchema(SectionLevelSchema):
+    reviews = fields.List(
+        fields.Nested(SectionReviewRecordSchema),
+        metadata={
+            "description": "The vendor sees every organization's reviews of the section; "
+            "a buyer only its own"
+        },
+    )
+
+
 class EvidenceUploadSchema(Schema):
     section = fields.String(required=True, validate=validate.OneOf(EVIDENCE_SECTIONS))
-    level = fields.String(required=True, validate=validate.OneOf(EVIDENCE_LEVELS))
+    level = fields.String(
+        required=True,
+        validate=validate.OneOf(EVIDENCE_LEVELS),
+        metadata={
+            "description": "The level the file claims, shown with it; a file in a section makes "
+            "the section self_reported_documented whatever it claims"
+        },
+    )
 
 
 class EvidenceFileSchema(Schema):

@@ -1,5 +1,5 @@
 """Disclosure versions and their life cycle: draft -> submitted, then verified or rejected by
-each buyer organization that reviews it (for itself).
+each buyer organization that reviews it, for itself (procure.disclosures.reviews).
 
 A submitted version is never changed; an amendment is a new draft version of the same vendor
 and period. Services add and flush; the request or command commits.
@@ -22,9 +22,7 @@ from procure.disclosures.evidence_files import check_and_store
 from procure.disclosures.models import (
     EVIDENCE_LEVELS,
     EVIDENCE_SECTIONS,
-    REVIEW_DECISIONS,
     Disclosure,
-    DisclosureReview,
     Evidence,
 )
 from procure.disclosures.signals import scores_outdated
@@ -32,9 +30,9 @@ from procure.disclosures.validation import normalise_disclosure, validate_disclo
 from procure.editing import check_version, insert_once, save_changes
 from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
-from procure.notifications.services import active_users, link_to, mark_acted_on, notify
+from procure.notifications.services import active_users, link_to, notify
 from procure.reference import reference
-from procure.states import DisclosureState, NotificationKind, ReviewDecision
+from procure.states import DisclosureState, NotificationKind
 from procure.vendors.models import Vendor
 
 
@@ -230,70 +228,6 @@ def _rescore(disclosure: Disclosure, user) -> None:
     """Ask for a refresh of the period's score snapshots (the scores themselves are computed
     live); procure.scoring.jobs queues it."""
     scores_outdated.send(disclosure, user=user)
-
-
-def review(disclosure: Disclosure, decision: str, comment: str, user) -> DisclosureReview:
-    """The user's buyer organization marks a submitted version verified or rejected, for itself
-    (a rejection needs a comment). Each organization reviews a version once; the disclosure itself
-    does not change, and neither do other organizations' scores."""
-    if disclosure.state != DisclosureState.SUBMITTED:
-        raise ConflictError(
-            f"Only a submitted disclosure can be reviewed; version {disclosure.number} is "
-            f"{disclosure.state}."
-        )
-    mine = disclosure.review_by(user.organization_id)
-    if mine is not None:
-        raise ConflictError(
-            f"Your organization already marked version {disclosure.number} {mine.decision} on "
-            f"{mine.reviewed_at:%d %b %Y}."
-        )
-    if decision not in REVIEW_DECISIONS:
-        raise ValidationFailed({"decision": ["Choose verified or rejected."]})
-    comment = (comment or "").strip()
-    if decision == ReviewDecision.REJECTED and not comment:
-        raise ValidationFailed(
-            {"comment": ["Say why the disclosure is rejected, so the vendor can fix it."]}
-        )
-    record = DisclosureReview(
-        disclosure=disclosure,
-        organization_id=user.organization_id,
-        decision=decision,
-        comment=comment or None,
-        reviewed_at=utcnow(),
-        reviewed_by_id=user.id,
-    )
-    db.session.add(record)
-    insert_once(
-        record,
-        ConflictError(  # a colleague reviewed it since the check above
-            f"Someone in your organization reviewed version {disclosure.number} a moment ago: "
-            "reload to see their decision."
-        ),
-    )
-    record_event(
-        f"disclosure.{'verify' if decision == ReviewDecision.VERIFIED else 'reject'}",
-        disclosure,
-        actor=user,
-        before={"state": DisclosureState.SUBMITTED},
-        after={"state": decision, "comment": comment},
-    )
-    _tell_vendor(disclosure, decision, user)
-    mark_acted_on(user, NotificationKind.DISCLOSURE_SUBMITTED, disclosure)
-    return record
-
-
-def _tell_vendor(disclosure: Disclosure, decision: str, user) -> None:
-    """The vendor's users, and its organization's admin (who acts as the vendor), see each
-    buyer's review on the disclosure's page (and amend it there)."""
-    verb = "verified" if decision == ReviewDecision.VERIFIED else "rejected"
-    notify(
-        active_users("vendor", "admin", organization_id=disclosure.vendor.organization_id),
-        NotificationKind.REVIEW_DECIDED,
-        f"{user.organization.name} {verb} your disclosure for {period_label(disclosure)} "
-        f"(version {disclosure.number}).",
-        link=link_to("disclosure_pages.show", disclosure_id=disclosure.id),
-        subject=disclosure,
-    )
 
 
 def amend(disclosure: Disclosure, user) -> Disclosure:

@@ -22,6 +22,7 @@ from datetime import date
 from typing import Any
 
 from procure.disclosures import services
+from procure.disclosures.evidence_levels import EffectiveLevel
 from procure.disclosures.models import Disclosure
 from procure.disclosures.pricing import OfferPrice
 from procure.disclosures.validation import hourly_wage
@@ -78,9 +79,15 @@ def _spend_usd(training: Mapping[str, Any], period_end: date | str) -> float | N
     return None if usd is None else round(usd.usd_amount, 2)
 
 
-def flat_row(disclosure: Disclosure, offer: OfferPrice | None = None) -> dict[str, Any]:
+def flat_row(
+    disclosure: Disclosure,
+    offer: OfferPrice | None = None,
+    levels: Mapping[str, EffectiveLevel] | None = None,
+) -> dict[str, Any]:
     """The disclosure as one row of the flat table, with `offer` (the vendor's scored offer,
-    `pricing.best_offers`) in the offer columns; they are empty without one."""
+    `pricing.best_offers`) in the offer columns; they are empty without one. The evidence
+    columns hold the vendor's claims, or with `levels` (per section) the effective levels that
+    score (`procure.disclosures.reviews.section_levels`)."""
     figures = disclosure.figures
     workforce = figures.get("workforce") or {}
     training = figures.get("training") or {}
@@ -125,7 +132,9 @@ def flat_row(disclosure: Disclosure, offer: OfferPrice | None = None) -> dict[st
     row["training_hours_impact_workers"] = training.get("training_hours_impact_workers")
     row["training_spend_usd"] = _spend_usd(training, disclosure.period_end)
     for section in EVIDENCE_SECTIONS:
-        row[EVIDENCE_COLUMNS[section]] = evidence.get(section)
+        row[EVIDENCE_COLUMNS[section]] = (
+            evidence.get(section) if levels is None else levels[section].level
+        )
     return {column: row.get(column) for column in FLAT_COLUMNS}
 
 

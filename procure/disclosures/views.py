@@ -14,18 +14,21 @@ from procure.access import (
     roles,
     scoped_select,
 )
-from procure.disclosures import form_spec, services
+from procure.disclosures import form_spec, reviews, services
 from procure.disclosures.evidence_files import EvidenceRejected
+from procure.disclosures.evidence_levels import LEVEL_LABELS
 from procure.disclosures.models import (
     EVIDENCE_LEVELS,
     EVIDENCE_SECTIONS,
     Disclosure,
     DisclosureReview,
 )
-from procure.disclosures.routes import export_response, import_upload
+from procure.disclosures.routes import export_response, import_upload, section_or_404
+from procure.disclosures.schemas import ReviewSchema
 from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
-from procure.states import DisclosureState
+from procure.forms import form_body, load_form
+from procure.states import DisclosureState, ReviewDecision
 from procure.transactions import discard, writes
 from procure.vendors.views import own_vendor
 from scoring.fields import PAY_PERIODS
@@ -104,11 +107,18 @@ def _render(disclosure: Disclosure, document=None, errors=None, status=200):
         versions=versions,
         spec=form_spec,
         pay_period_options=[(p, p) for p in PAY_PERIODS],
-        level_options=[(level, level.replace("_", " ")) for level in EVIDENCE_LEVELS],
+        level_options=[(level, LEVEL_LABELS[level]) for level in EVIDENCE_LEVELS],
+        level_labels=LEVEL_LABELS,
         section_options=[(section, section.title()) for section in EVIDENCE_SECTIONS],
         can_edit=permitted("POST", "disclosure_pages.show") and disclosure.editable,
         can_review=permitted("POST", "disclosure_pages.review")
         and disclosure.state_for(current_user.organization_id) == DisclosureState.SUBMITTED,
+        # a section is reviewed on a submitted version the organization has not rejected
+        can_review_sections=permitted("POST", "disclosure_pages.review_section")
+        and disclosure.state == DisclosureState.SUBMITTED
+        and disclosure.state_for(current_user.organization_id) != ReviewDecision.REJECTED,
+        sections=reviews.sections_seen_by(disclosure, current_user),
+        age_months=reviews.default_age_months(),
         reviews=disclosure.reviews_seen_by(current_user),
         can_amend=permitted("POST", "disclosure_pages.amend")
         and disclosure.state != DisclosureState.DRAFT
@@ -171,7 +181,7 @@ def amend(disclosure_id):
 def review(disclosure_id):
     disclosure = get_scoped_or_404(Disclosure, disclosure_id)
     try:
-        services.review(
+        reviews.review_version(
             disclosure,
             request.form.get("decision", ""),
             request.form.get("comment", ""),
@@ -189,6 +199,32 @@ def review(disclosure_id):
         "success",
     )
     return redirect(url_for("disclosure_pages.queue"))
+
+
+@bp.route("/disclosures/<int:disclosure_id>/sections/<section>/review", methods=["POST"])
+@access(roles("buyer"))
+@writes
+def review_section(disclosure_id, section):
+    """One section verified or rejected (the API's ReviewSchema); errors are shown at that
+    section's form, named `sections.<section>.<field>`."""
+    disclosure = get_scoped_or_404(Disclosure, disclosure_id)
+    section = section_or_404(section)
+    schema = ReviewSchema()
+    try:
+        body = load_form(schema, form_body(schema, request.form))
+        record = reviews.review_section(
+            disclosure, section, body["decision"], body["comment"], current_user
+        )
+    except ValidationFailed as failed:
+        discard()
+        errors = {
+            f"sections.{section}.{field}": messages for field, messages in failed.errors.items()
+        }
+        return _render(get_scoped_or_404(Disclosure, disclosure_id), errors=errors, status=422)
+    except ConflictError as conflict:
+        return _refused(conflict, disclosure_id)
+    flash(f"The {section} section is {record.decision} for your organization.", "success")
+    return redirect(url_for("disclosure_pages.show", disclosure_id=disclosure_id) + "#sections")
 
 
 @bp.route("/disclosures/<int:disclosure_id>/evidence", methods=["POST"])

@@ -9,7 +9,9 @@ class JobSchema(Schema):
     id = fields.Integer(dump_only=True)
     kind = fields.String(
         dump_only=True,
-        metadata={"description": "scenario.solve, report.board_pdf or scores.refresh"},
+        metadata={
+            "description": "scenario.solve, scenario.frontier, report.board_pdf or scores.refresh"
+        },
     )
     title = fields.Function(lambda job: KINDS[job.kind].title, dump_only=True)
     status = fields.String(dump_only=True, validate=validate.OneOf(tuple(JobStatus)))

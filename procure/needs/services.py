@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import date
 from typing import Any
 
@@ -13,7 +13,7 @@ from procure.editing import check_version, save_changes
 from procure.errors import ValidationFailed
 from procure.extensions import db
 from procure.needs.models import Need
-from procure.vendors.categories import UNITS, service_categories
+from procure.vendors.categories import UNITS, category_refusal
 
 FIELDS = (
     "title",
@@ -31,7 +31,9 @@ FIELDS = (
 )
 
 
-def _errors(values: Mapping[str, Any]) -> dict[str, list[str]]:
+def _errors(values: Mapping[str, Any], kept: Collection[str] = ()) -> dict[str, list[str]]:
+    """What is wrong with a need's `values`; `kept` holds the need's category already (it may
+    stay when it is retired, not be chosen anew)."""
     errors: dict[str, list[str]] = {}
 
     def add(field, message):
@@ -39,8 +41,10 @@ def _errors(values: Mapping[str, Any]) -> dict[str, list[str]]:
 
     if "title" in values and not str(values["title"] or "").strip():
         add("title", "Give the need a title.")
-    if "service_category" in values and values["service_category"] not in service_categories():
-        add("service_category", f"Unknown service category {values['service_category']!r}.")
+    if "service_category" in values and (
+        refusal := category_refusal(values["service_category"], kept)
+    ):
+        add("service_category", refusal)
     if "unit" in values and values["unit"] not in UNITS:
         add("unit", f"Use one of: {', '.join(UNITS)}.")
     if "volume" in values and not 0 < (values["volume"] or 0) <= optimizer.MAX_UNITS:
@@ -114,7 +118,7 @@ def update_need(
 ) -> Need:
     check_version(need, sent_version, "need")
     merged = {k: getattr(need, k) for k in FIELDS} | dict(values)
-    errors = _errors(merged)
+    errors = _errors(merged, kept=(need.service_category,))
     if errors:
         raise ValidationFailed(errors)
     before = {k: getattr(need, k) for k in values}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -13,7 +15,7 @@ from procure.needs import services
 from procure.needs.models import Need
 from procure.needs.schemas import NeedSchema, NeedUpdateSchema
 from procure.transactions import discard, writes
-from procure.vendors.categories import UNITS, service_categories
+from procure.vendors.categories import UNITS, category_options, service_categories
 
 bp = Blueprint("need_pages", __name__)
 
@@ -40,9 +42,10 @@ def _raw(form) -> dict:
     return {key: form.get(key, "").strip() for key in FIELDS}
 
 
-def _options():
+def _options(kept: Collection[str] = ()):
+    """The choices of the form; `kept` holds the need's own category (shown when retired)."""
     return {
-        "category_options": [(key, c.label) for key, c in service_categories().items()],
+        "category_options": category_options(kept),
         "unit_options": [(unit, unit) for unit in UNITS],
     }
 
@@ -112,5 +115,9 @@ def edit(need_id):
             return redirect(url_for("need_pages.index"))
         status = 422
     return render_template(
-        "needs/edit.html", need=need, errors=errors, raw=raw, **_options()
+        "needs/edit.html",
+        need=need,
+        errors=errors,
+        raw=raw,
+        **_options(kept=(need.service_category,)),
     ), status

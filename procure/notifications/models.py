@@ -14,6 +14,21 @@ LINK_LENGTH = 500
 PER_PAGE = 50
 MAX_PER_PAGE = 200
 
+# Who receives each kind, by role, as the areas that notify choose their recipients; a role is
+# read as an access rule reads it (procure.access), so a vendor organization's admin, who acts as
+# its vendor, receives the vendor's kinds, and a buyer organization's admin none. A user chooses
+# by email among the kinds of its role only (the settings page and API). The one exception the
+# areas make: whoever submitted a scenario is told of the decision even if its role changed since.
+RECIPIENT_ROLES: dict[NotificationKind, tuple[str, ...]] = {
+    NotificationKind.DISCLOSURE_SUBMITTED: ("buyer",),  # every buyer reviews (procure.disclosures)
+    NotificationKind.REVIEW_DECIDED: ("vendor",),
+    NotificationKind.SCENARIO_SUBMITTED: ("executive",),
+    NotificationKind.SCENARIO_DECIDED: ("buyer",),
+    NotificationKind.CAMPAIGN_REQUEST: ("vendor",),
+    NotificationKind.CAMPAIGN_REMINDER: ("vendor",),
+    NotificationKind.INVITATION_ACCEPTED: ("buyer",),  # only a buyer invites
+}
+
 
 class Notification(Base):
     """One thing that waits for one user: a disclosure to review, a scenario to decide, a review
@@ -60,8 +75,10 @@ class Notification(Base):
 
 class MailSettings(Base):
     """One user's choices about mail: the notification kinds it does not want by email (default:
-    none, so every kind is mailed), and the day its last daily digest went out. A user without a
-    row has the defaults; the row is written when the user chooses, or its first digest goes."""
+    none, so every kind is mailed), and the day its last daily digest went out (taken before the
+    sending, so that two schedulers send one; given back when the server refuses it). A user
+    without a row has the defaults; the row is written when the user chooses, or its first
+    digest goes."""
 
     __tablename__ = "mail_settings"
 

@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 
 from procure.access import SIGNED_IN, access, get_scoped_or_404
 from procure.mail import mail_configured
-from procure.notifications import services
+from procure.notifications import email_choices, services
 from procure.notifications.models import Notification
 from procure.notifications.schemas import (
     MailSettingsSchema,
@@ -62,9 +62,10 @@ class NotificationsReadAll(MethodView):
 
 def _settings_answer(user) -> dict:
     return {
-        "email_kinds": [kind.value for kind in services.email_kinds(user)],
+        "email_kinds": [kind.value for kind in email_choices.email_kinds(user)],
+        "offered_kinds": [kind.value for kind in email_choices.receivable_kinds(user)],
         "mail_configured": mail_configured(),
-        "digest_sent_on": services.mail_settings_of(user).digest_sent_on,
+        "digest_sent_on": email_choices.mail_settings_of(user).digest_sent_on,
     }
 
 
@@ -73,7 +74,8 @@ class NotificationMailSettings(MethodView):
     @access(SIGNED_IN)
     @blp.response(200, MailSettingsSchema)
     def get(self):
-        """Which kinds of notification you get by email (default: every kind)"""
+        """Which kinds of notification you get by email (default: every kind your role
+        receives, `offered_kinds`)"""
         return _settings_answer(current_user)
 
     @access(SIGNED_IN)
@@ -81,6 +83,7 @@ class NotificationMailSettings(MethodView):
     @blp.response(200, MailSettingsSchema)
     @writes
     def put(self, body):
-        """Choose which kinds of notification you get by email"""
-        services.choose_email_kinds(current_user._get_current_object(), body["email_kinds"])
+        """Choose which kinds of notification you get by email, among those your role
+        receives (`offered_kinds`); another kind answers 422 naming `email_kinds`"""
+        email_choices.choose_email_kinds(current_user._get_current_object(), body["email_kinds"])
         return _settings_answer(current_user)

@@ -1,6 +1,8 @@
-from marshmallow import Schema, fields, validate
+from flask_login import current_user
+from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from procure.api_fields import MAX_RECORD_ID
+from procure.notifications.email_choices import receivable_kinds
 from procure.notifications.models import MAX_PER_PAGE, PER_PAGE
 from procure.states import NotificationKind
 
@@ -55,12 +57,31 @@ class MailSettingsUpdateSchema(Schema):
         validate=validate.Length(max=len(NotificationKind)),
         metadata={
             "description": "The kinds of notification you want by email (in the daily digest, "
-            "or at once for a campaign reminder); the others only in the app. [] mails nothing"
+            "or at once for a campaign reminder), among `offered_kinds`, the kinds your role "
+            "receives; the others only in the app. [] mails nothing"
         },
     )
 
+    @validates("email_kinds")
+    def _offered_to_the_role(self, value: list[str], data_key: str) -> None:
+        """A kind the signed-in user's role never receives cannot be chosen (a vendor is never
+        told of a submitted scenario)."""
+        offered = receivable_kinds(current_user)
+        refused = [kind for kind in value if kind not in offered]
+        if refused:
+            raise ValidationError(
+                f"Your role never receives {', '.join(refused)}: choose among "
+                + (", ".join(offered) if offered else "none ([] only)")
+                + "."
+            )
+
 
 class MailSettingsSchema(MailSettingsUpdateSchema):
+    offered_kinds = fields.List(
+        fields.String(validate=validate.OneOf(tuple(NotificationKind))),
+        dump_only=True,
+        metadata={"description": "The kinds your role receives: those you choose among"},
+    )
     mail_configured = fields.Boolean(
         dump_only=True,
         metadata={"description": "Whether this service sends mail at all (setting smtp_url)"},

@@ -7,17 +7,20 @@ state, but "the executive had seen that the scenario waited" is a fact someone m
 and every state-changing route writes an audit event (tests/app/test_audit_walker.py). Marking
 all read writes one event with the number marked, not one per notification.
 
-Mail (with the setting smtp_url): each user chooses the kinds it wants by email (`MailSettings`,
-default all). An area may mail a notification at once (`mail_at_once`: a campaign reminder); the
-rest go out in a daily digest of the unread ones not mailed yet (`send_digests`, run by
-`procure notifications digest` and the scheduler), at most one digest per user per day.
+Mail (with the setting smtp_url): each user chooses, among the kinds its role receives
+(`RECIPIENT_ROLES`), the kinds it wants by email (`MailSettings`, default all). An area may mail a
+notification at once (`mail_at_once`: a campaign reminder); the rest go out in a daily digest of
+the unread ones not mailed yet (`send_digests`, run by `procure notifications digest` and the
+scheduler), at most one digest per user per day. A notification is marked mailed only once the
+server took its mail (procure.mail, `on_sent`): one the server refused goes in the next digest.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from math import ceil
 from typing import Any, cast
 
@@ -29,10 +32,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from procure.accounts.models import User
 from procure.audit.services import record_event
 from procure.db import rowcount, utcnow
-from procure.editing import insert_once
-from procure.errors import ConflictError
 from procure.extensions import db
-from procure.mail import absolute_url, mail_configured, send_after_commit
+from procure.mail import Outgoing, absolute_url, mail_configured, send_after_commit
+from procure.notifications.email_choices import muted_kinds
 from procure.notifications.models import (
     MAX_PER_PAGE,
     PER_PAGE,
@@ -221,66 +223,40 @@ def page_of(
 DIGEST_LINES = 50
 
 
-def mail_settings_of(user: Any) -> MailSettings:
-    """The user's mail settings as stored, or the defaults (every kind, no digest yet), unsaved."""
-    stored = db.session.get(MailSettings, user.id)
-    return stored if stored is not None else MailSettings(user_id=user.id, muted_kinds=[])
-
-
-def email_kinds(user: Any) -> list[NotificationKind]:
-    """The kinds of notification the user wants by email, in NotificationKind's order."""
-    muted = set(mail_settings_of(user).muted_kinds or ())
-    return [kind for kind in NotificationKind if kind not in muted]
-
-
-def choose_email_kinds(user: User, kinds: Iterable[str]) -> MailSettings:
-    """The user chooses which kinds it wants by email (the others are muted); audited."""
-    wanted = {NotificationKind(kind) for kind in kinds}
-    muted = [kind.value for kind in NotificationKind if kind not in wanted]
-    settings = db.session.get(MailSettings, user.id)
-    before = None if settings is None else sorted(settings.muted_kinds or ())
-    if settings is None:
-        settings = MailSettings(user_id=user.id, muted_kinds=muted)
-        db.session.add(settings)
-        insert_once(
-            settings,
-            ConflictError("Your mail settings were saved a moment ago elsewhere: reload the page."),
-        )
-    else:
-        settings.muted_kinds = muted
-    recipient = db.session.get(User, user.id)  # the row itself, not a current_user proxy
-    record_event(
-        "notification.mail_settings",
-        recipient,
-        actor=user,
-        before=None if before is None else {"muted_kinds": before},
-        after={"muted_kinds": muted},
-    )
-    db.session.flush()
-    return settings
-
-
 def mail_at_once(notifications: Sequence[Notification]) -> int:
     """Mail these notifications now (after the commit) to those of their recipients who want
-    their kind by email, and mark them mailed, so no digest repeats them. Nothing without mail
+    their kind by email; each is marked mailed once the server took its mail, so no digest
+    repeats it, and one the server refused goes in the next digest. Nothing without mail
     settings. How many mails were queued."""
     if not mail_configured():
         return 0
     queued = 0
     for notification in notifications:
         user = db.session.get_one(User, notification.user_id)
-        if not user.active or notification.kind not in email_kinds(user):
+        if not user.active or notification.kind in muted_kinds(user):
             continue
-        link = absolute_url(notification.link) if notification.link else None
         lines = [f"Hello {user.name},", "", notification.title, ""]
-        if link:
-            lines += [f"Open it: {link}", ""]
+        if notification.link:
+            lines += [f"Open it: {absolute_url(notification.link)}", ""]
         lines += _mail_footer()
-        send_after_commit(user.email, notification.title, "\n".join(lines) + "\n")
-        notification.emailed_at = utcnow()
+        send_after_commit(
+            user.email,
+            notification.title,
+            "\n".join(lines) + "\n",
+            on_sent=partial(_mark_mailed, [notification.id]),
+        )
         queued += 1
-    db.session.flush()
     return queued
+
+
+def _mark_mailed(notification_ids: Sequence[int]) -> None:
+    """The server took the mail of these notifications (an outcome hook of procure.mail)."""
+    db.session.execute(
+        update(Notification)
+        .where(Notification.id.in_(notification_ids), Notification.emailed_at.is_(None))
+        .values(emailed_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _mail_footer() -> list[str]:
@@ -295,9 +271,10 @@ def _unmailed_unread() -> Any:
     return (Notification.read_at.is_(None), Notification.emailed_at.is_(None))
 
 
-def _claim_digest(user_id: int, today: date) -> bool:
+def _claim_digest(user_id: int, today: date) -> tuple[bool, date | None]:
     """Take the user's digest of `today`: True for the one caller that does, so parallel
-    schedulers (one per worker host) send at most one digest per user and day."""
+    schedulers (one per worker host) send at most one digest per user and day; and the day of
+    the digest before, for `_release_digest`."""
     table = cast(Table, MailSettings.__table__)
     dialect = db.session.get_bind().dialect.name
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
@@ -305,6 +282,9 @@ def _claim_digest(user_id: int, today: date) -> bool:
         insert(table)
         .values(user_id=user_id, muted_kinds=[], digest_sent_on=None, updated_at=utcnow())
         .on_conflict_do_nothing(index_elements=[table.c.user_id])
+    )
+    previous = db.session.scalar(
+        select(MailSettings.digest_sent_on).where(MailSettings.user_id == user_id)
     )
     claimed = db.session.execute(
         update(MailSettings)
@@ -315,16 +295,29 @@ def _claim_digest(user_id: int, today: date) -> bool:
         .values(digest_sent_on=today)
         .execution_options(synchronize_session=False)
     )
-    return rowcount(claimed) == 1
+    return rowcount(claimed) == 1, previous
 
 
-def send_digests(today: date) -> int:
+def _release_digest(user_id: int, today: date, previous: date | None) -> None:
+    """The server refused the user's digest of `today` (an outcome hook of procure.mail): give
+    the day back, so that the next round sends it."""
+    db.session.execute(
+        update(MailSettings)
+        .where(MailSettings.user_id == user_id, MailSettings.digest_sent_on == today)
+        .values(digest_sent_on=previous)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def send_digests(today: date) -> list[Outgoing]:
     """Mail each active user the unread notifications not mailed yet, of the kinds it wants by
     email, in one message; at most one digest per user per day (`today`, a UTC date), and none
-    without mail settings or without anything to tell. The caller commits (the mail goes then).
-    How many digests were queued."""
+    without mail settings or without anything to tell. The caller commits (the mail goes then);
+    the notifications are marked mailed once the server took the digest, and a digest the
+    server refused leaves the day free for the next round. The digests queued: after the commit,
+    each one's `sent` says whether the server took it."""
     if not mail_configured():
-        return 0
+        return []
     waiting = db.session.scalars(
         select(Notification.user_id)
         .join(User, User.id == Notification.user_id)
@@ -332,30 +325,35 @@ def send_digests(today: date) -> int:
         .group_by(Notification.user_id)
         .order_by(Notification.user_id)
     ).all()
-    sent = 0
+    queued: list[Outgoing] = []
     for user_id in waiting:
         user = db.session.get_one(User, user_id)
-        wanted = email_kinds(user)
         notifications = list(
             db.session.scalars(
                 select(Notification)
                 .where(
                     Notification.user_id == user_id,
                     *_unmailed_unread(),
-                    Notification.kind.in_(wanted),
+                    Notification.kind.not_in(sorted(muted_kinds(user))),
                 )
                 .order_by(Notification.created_at.desc(), Notification.id.desc())
             )
         )
-        if not notifications or not _claim_digest(user_id, today):
+        if not notifications:
             continue
-        _queue_digest(user, notifications)
-        sent += 1
+        claimed, previous = _claim_digest(user_id, today)
+        if not claimed:
+            continue
+        queued.append(
+            _queue_digest(user, notifications, partial(_release_digest, user_id, today, previous))
+        )
     db.session.flush()
-    return sent
+    return queued
 
 
-def _queue_digest(user: User, notifications: list[Notification]) -> None:
+def _queue_digest(
+    user: User, notifications: list[Notification], on_failed: Callable[[], None]
+) -> Outgoing:
     count = len(notifications)
     plural = "" if count == 1 else "s"
     lines = [
@@ -372,11 +370,10 @@ def _queue_digest(user: User, notifications: list[Notification]) -> None:
         lines.append(f"... and {count - DIGEST_LINES} more.")
     lines += ["", "All of them: " + absolute_url(link_to("notification_pages.index")), ""]
     lines += _mail_footer()
-    send_after_commit(
+    return send_after_commit(
         user.email,
         f"impact-procure: {count} unread notification{plural}",
         "\n".join(lines) + "\n",
+        on_sent=partial(_mark_mailed, [notification.id for notification in notifications]),
+        on_failed=on_failed,
     )
-    now = utcnow()
-    for notification in notifications:
-        notification.emailed_at = now

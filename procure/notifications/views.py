@@ -10,7 +10,7 @@ from procure.access import SIGNED_IN, access, get_scoped_or_404
 from procure.errors import ValidationFailed
 from procure.forms import form_body, load_form
 from procure.mail import mail_configured
-from procure.notifications import services
+from procure.notifications import email_choices, services
 from procure.notifications.models import PER_PAGE, Notification
 from procure.notifications.schemas import MailSettingsUpdateSchema
 from procure.states import NotificationKind
@@ -75,17 +75,19 @@ def read_all():
 @access(SIGNED_IN)
 @writes
 def settings():
-    """Which kinds of notification the user gets by email: ticked boxes, read through the API's
-    schema (an unknown kind is refused, naming the field)."""
+    """Which kinds of notification the user gets by email: a box for each kind its role
+    receives, read through the API's schema (another kind is refused, naming the field)."""
     errors: dict[str, list[str]] = {}
     status = 200
-    chosen = [kind.value for kind in services.email_kinds(current_user)]
+    chosen = [kind.value for kind in email_choices.email_kinds(current_user)]
     if request.method == "POST":
         schema = MailSettingsUpdateSchema()
         body = form_body(schema, request.form, checkboxes=("email_kinds",))
         try:
             loaded = load_form(schema, body)
-            services.choose_email_kinds(current_user._get_current_object(), loaded["email_kinds"])
+            email_choices.choose_email_kinds(
+                current_user._get_current_object(), loaded["email_kinds"]
+            )
         except ValidationFailed as failed:
             discard()
             # one message list for the boxes (an unknown kind is email_kinds.<index> to the API)
@@ -97,9 +99,9 @@ def settings():
             return redirect(url_for("notification_pages.settings"))
     return render_template(
         "notifications/settings.html",
-        kind_labels=KIND_LABELS,
+        offered={kind: KIND_LABELS[kind] for kind in email_choices.receivable_kinds(current_user)},
         chosen=chosen,
         errors=errors,
         mail=mail_configured(),
-        digest_sent_on=services.mail_settings_of(current_user).digest_sent_on,
+        digest_sent_on=email_choices.mail_settings_of(current_user).digest_sent_on,
     ), status

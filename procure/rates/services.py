@@ -1,6 +1,10 @@
 """Exchange rates: the platform operator adds, corrects and removes them; every money currency
 entered anywhere is checked against them. Services flush; the caller commits.
 
+Every change re-scores, by a job after the commit, the score snapshots that priced an offer or
+a training spend in the currency (`rates_changed`); approved scenarios do not move, since their
+problem documents froze the rates they were solved with.
+
 A currency is convertible once it has one rate (before its first rate, the earliest one is
 used and flagged), so what must never happen is a stored amount in a currency with none: a
 currency is refused where it is entered until it has a rate (`currency_refusal`), and a
@@ -21,6 +25,7 @@ from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
 from procure.paging import Page, page_of_rows
 from procure.rates.models import ExchangeRate
+from procure.rates.signals import rates_changed
 from procure.reference import exchange_rates, forget_exchange_rates, seed_reference
 
 AUDITED_FIELDS = ("currency", "effective_date", "usd_per_unit", "source")
@@ -106,7 +111,7 @@ def add_rate(values: Mapping[str, Any], actor) -> ExchangeRate:
     db.session.add(rate)
     insert_once(rate, taken)  # a parallel request may have added the same day since
     record_event("exchange_rate.add", rate, actor=actor, after=_fields(rate, AUDITED_FIELDS))
-    forget_exchange_rates()
+    _changed(currency, actor)
     return rate
 
 
@@ -130,7 +135,7 @@ def correct_rate(
         before=before,
         after=_fields(rate, ("currency", "effective_date", *changed)),
     )
-    forget_exchange_rates()
+    _changed(rate.currency, actor)
     return rate
 
 
@@ -150,4 +155,12 @@ def remove_rate(rate: ExchangeRate, actor) -> None:
     record_event("exchange_rate.remove", rate, actor=actor, before=before)
     db.session.delete(rate)
     db.session.flush()
+    _changed(before["currency"], actor)
+
+
+def _changed(currency: str, actor) -> None:
+    """After a rate of `currency` changed: conversions read the new table, and the stored scores
+    that priced something in it are re-computed (`rates_changed`: procure.scoring.jobs queues
+    the re-scoring after the commit; scenarios keep the rates their documents froze)."""
     forget_exchange_rates()
+    rates_changed.send(currency, user=actor)

@@ -1,8 +1,11 @@
-"""The analyst pack: the board report's figures as an XLSX workbook of four plain tables.
+"""The analyst pack: the board report's figures as an XLSX workbook of five plain tables.
 
 Sheets: "Allocations" (one row per need and vendor, with its labour hours and the price as the
 vendor stated it: original price, currency, rate and rate date, where the scenario's documents
-keep them), "Scores" (one row per vendor),
+keep them), "Needs" (one row per need: its volume, labour hours, cost, impact-worker hours,
+jobs, averages and each of its own targets with what was achieved and whether it binds, as
+`procure.scenarios.figures.need_lines` reads them; then the plan's totals), "Scores" (one row
+per vendor),
 "Comparison" (one row per measure, one column per scenario) and "Assumptions" (section, item,
 value, detail: the scenario, targets, weights, metric catalog, evidence factors and sources).
 Each sheet has one header row and nothing else above or beside the table, so
@@ -31,7 +34,7 @@ from openpyxl.utils import get_column_letter
 from procure.reports.allocation_totals import IMPACT_AVERAGE_RULE, vendor_totals
 from procure.spreadsheets import escape_cell
 
-SHEETS = ("Allocations", "Scores", "Comparison", "Assumptions")
+SHEETS = ("Allocations", "Needs", "Scores", "Comparison", "Assumptions")
 NUMBER_FORMATS = {
     "money": '"$"#,##0.00',
     "price": '"$"#,##0.00##',
@@ -74,6 +77,38 @@ SCORE_COLUMNS = [
     ("Labour hours", "number"),
     ("Share of labour hours", "percent"),
 ]
+NEED_COLUMNS = [
+    ("Need", None),
+    ("Need id", None),
+    ("Unit", None),
+    ("Volume", "number"),
+    ("Labour hours", "number"),
+    ("Cost", "money"),
+    ("Impact-worker hours", "number"),
+    ("Full-time jobs", "ratio"),
+    ("Average impact", "number"),
+    ("Average quality", "percent"),
+    ("Averages weighted by", None),
+]
+ALL_NEEDS = "All needs"
+"""The Needs sheet's last row: the plan's own totals (the figures of the API and the page)."""
+NEED_TARGET_FORMATS = {
+    "min_avg_impact": "number",
+    "min_avg_quality": "percent",
+    "min_quality": "percent",
+    "max_vendor_share": "percent",
+    "min_impact_spend_share": "percent",
+}
+"""A need's own targets in the order of their columns, and the display format of each."""
+NEEDS_NOTE = (
+    "One row per need, then the plan's totals. Volume is in the need's own unit; labour hours "
+    "(volume × hours per unit) and dollars are what add across needs. Jobs = impact-worker "
+    "hours / the hours per FTE-year frozen in the problem document. For each of a need's own "
+    "targets: the target, what the plan achieved and whether it binds (from the solved "
+    "constraints; the minimum offer quality is an eligibility rule and never binds). "
+    "Scenarios solved before labour hours were counted show volume-weighted averages, "
+    "impact-worker hours of work bought by the hour only, and no labour hours."
+)
 ASSUMPTION_COLUMNS = [("Section", None), ("Item", None), ("Value", None), ("Detail", None)]
 
 HEADER_FONT = Font(bold=True, color="1C2430")
@@ -187,6 +222,72 @@ def _score_rows(allocations: list[dict], by_vendor: list[dict]) -> list[list[Any
     return rows
 
 
+def _need_target_columns(needs: list[dict]) -> list[tuple[str, str]]:
+    """(field, label) of every own target some need sets, in `NEED_TARGET_FORMATS` order."""
+    labels = {t["field"]: t["label"] for need in needs for t in need.get("targets") or []}
+    return [(field, labels[field]) for field in NEED_TARGET_FORMATS if field in labels]
+
+
+def _need_table(context: dict) -> tuple[list[tuple[str, str | None]], list[list[Any]]]:
+    """The Needs sheet: its columns (the targets some need sets add three each) and rows."""
+    needs = list(context.get("needs") or [])
+    impact = context.get("impact") or {}
+    totals = context.get("totals") or {}
+    in_hours = impact.get("labour_hours") is not None
+    weighted_by = "labour hours" if in_hours else "volume (solved before labour hours were counted)"
+    target_columns = _need_target_columns(needs)
+    columns = list(NEED_COLUMNS)
+    for field, label in target_columns:
+        fmt = NEED_TARGET_FORMATS[field]
+        columns += [
+            (f"{label}: target", fmt),
+            (f"{label}: achieved", fmt),
+            (f"{label}: binds", None),
+        ]
+    rows = []
+    for need in needs:
+        targets = {t["field"]: t for t in need.get("targets") or []}
+        row = [
+            need.get("need"),
+            need.get("need_id"),
+            need.get("unit"),
+            need.get("volume"),
+            need.get("labour_hours"),
+            need.get("cost"),
+            need.get("impact_worker_hours"),
+            need.get("jobs"),
+            need.get("avg_impact"),
+            need.get("avg_quality"),
+            weighted_by,
+        ]
+        for field, _ in target_columns:
+            target = targets.get(field) or {}
+            row += [target.get("target"), target.get("achieved"), target.get("binding")]
+        rows.append(row)
+    if needs:
+        units = {need.get("unit") for need in needs}
+        unit = units.pop() if len(units) == 1 else None
+        volumes = [need.get("volume") for need in needs]
+        rows.append(
+            [
+                ALL_NEEDS,
+                None,
+                unit,
+                # units of different kinds do not add
+                sum(volumes) if unit is not None and None not in volumes else None,
+                impact.get("labour_hours"),
+                totals.get("cost"),
+                impact.get("impact_worker_hours"),
+                impact.get("fte_jobs"),
+                totals.get("avg_impact"),
+                totals.get("avg_quality"),
+                weighted_by,
+            ]
+            + [None] * (3 * len(target_columns))
+        )
+    return columns, rows
+
+
 def _assumption_rows(context: dict) -> list[list[Any]]:
     scenario = context.get("scenario") or {}
     method = context.get("method") or {}
@@ -275,6 +376,12 @@ def export_pack(context: dict) -> bytes:
     sheet = workbook.active
     sheet.title = "Allocations"
     _write_table(sheet, ALLOCATION_COLUMNS, _allocation_rows(allocations))
+
+    sheet = workbook.create_sheet("Needs")
+    _write_table(sheet, *_need_table(context))
+    sheet.cell(row=1, column=1).comment = Comment(
+        NEEDS_NOTE, "impact-procure", width=360, height=160
+    )
 
     sheet = workbook.create_sheet("Scores")
     _write_table(

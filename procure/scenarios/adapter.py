@@ -126,7 +126,7 @@ def build_problem(
     reviews, priced at the rates in force on `rate_date` (today by default)."""
     rate_date = rate_date or date.today()
     organization_id = needs[0].organization_id if needs else None
-    inputs = scoring_input(organization_id)
+    inputs = scoring_input(organization_id, evidence_age_months=profile.evidence_age_months)
     metrics = catalog_for(organization_id)
     result = (
         scoring.score_table(inputs.table, metrics, profile) if inputs.table is not None else None

@@ -27,6 +27,8 @@ from procure.states import Objective
 
 HOURS = "hours"
 IMPACT = "impact"
+FRONTIER_MEASURES = (IMPACT, HOURS)
+"""What a frontier may sweep: average impact, or impact-worker hours (version 2 only)."""
 DEFAULT_HOURS_PER_FTE_YEAR = 2080.0
 """What the optimizer assumes when a version 2 document states no setting."""
 
@@ -131,10 +133,24 @@ def measure(problem: Document, objective: str | None = None) -> str:
     return IMPACT
 
 
-def frontier_measure(problem: Document) -> str:
-    """What the frontier sweeps: impact-worker hours where the buyer set them (`measure`),
+def frontier_measure(problem: Document, chosen: str | None = None) -> str:
+    """What the frontier sweeps: the measure the buyer chose for it (`chosen`) where the
+    document can sweep it, else impact-worker hours where the buyer set them (`measure`),
     else average impact. Version 1 documents sweep average impact only."""
-    return measure(problem) if counts_hours(problem) else IMPACT
+    if not counts_hours(problem):
+        return IMPACT
+    return chosen if chosen in FRONTIER_MEASURES else measure(problem)
+
+
+def frontier_measure_refused(problem: Document, chosen: str) -> str | None:
+    """Why the frontier of this problem document cannot sweep `chosen` (None: it can)."""
+    if chosen == HOURS and not counts_hours(problem):
+        return (
+            "This scenario was solved before labour hours were counted (a version 1 problem "
+            "document), so its frontier can sweep average impact only. Solve it again to trace "
+            "it by impact-worker hours."
+        )
+    return None
 
 
 def chosen_point(result: Document, problem: Document) -> dict[str, Any] | None:
@@ -180,3 +196,159 @@ def need_figures(result: Document, problem: Document) -> list[dict[str, Any]]:
     units = need_units(problem)
     totals = (result or {}).get("totals") or {}
     return [{**row, "unit": units.get(row["need"], "hour")} for row in totals.get("needs") or []]
+
+
+NEED_TARGETS = (
+    ("min_avg_impact", "need_avg_impact", "Minimum average impact"),
+    ("min_avg_quality", "need_avg_quality", "Minimum average quality"),
+    ("min_quality", None, "Minimum offer quality"),
+    ("max_vendor_share", "max_vendor_share", "Largest vendor share"),
+    ("min_impact_spend_share", "need_impact_spend_share", "Minimum impact spend share"),
+)
+"""A need's own targets: (field of the need, kind of its rows in the result's constraints,
+label). `min_quality` is an eligibility rule, not a row: offers below it get no variable, so it
+never binds; the achieved value is the lowest quality of the work placed."""
+
+
+VERSION_1_NEED_TARGETS = ("min_quality", "max_vendor_share")
+"""The targets a version 1 document held per need (its impact and quality targets were the
+portfolio's)."""
+
+
+def _is_set(field: str, target: float | None) -> bool:
+    """Whether a need's target applies: set, and for the quality floor above 0 and the vendor
+    share below 1 (their defaults, which hold nothing)."""
+    if target is None:
+        return False
+    if field == "min_quality":
+        return target > 0
+    if field == "max_vendor_share":
+        return target < 1
+    return True
+
+
+def _quality(
+    allocation: Mapping[str, Any],
+    offers: Mapping[str, Mapping[str, Any]],
+    vendors: Mapping[str, Mapping[str, Any]],
+) -> float | None:
+    """The quality (0–1) an allocation line was bought at: its offer's own (version 2), else
+    the vendor's."""
+    quality = (offers.get(allocation.get("offer") or "") or {}).get("quality")
+    return quality if quality is not None else vendors.get(allocation["vendor"], {}).get("quality")
+
+
+def _impact_spend_share(
+    allocations: list[Mapping[str, Any]],
+    vendors: Mapping[str, Mapping[str, Any]],
+    problem: Mapping[str, Any],
+) -> float | None:
+    """The share (0–1) of the allocations' cost with impact vendors (impact score at least the
+    document's `impact_vendor_min_score`); None without that score or without cost."""
+    min_score = (problem.get("targets") or {}).get("impact_vendor_min_score")
+    cost = sum(a["cost"] for a in allocations)
+    if min_score is None or not cost:
+        return None
+    impact_cost = sum(
+        a["cost"]
+        for a in allocations
+        if (vendors.get(a["vendor"], {}).get("impact_score") or 0.0) >= min_score
+    )
+    return impact_cost / cost
+
+
+def _weighted_average(pairs: list[tuple[float, float | None]]) -> float | None:
+    known = [(w, v) for w, v in pairs if v is not None]
+    total = sum(w for w, _ in known)
+    return sum(w * v for w, v in known) / total if total else None
+
+
+def need_lines(result: Document, problem: Document) -> list[dict[str, Any]]:
+    """Each need of the problem, in its order, with its figures and its own targets.
+
+    Figures: need (id), title, unit, volume (in the need's unit), labour_hours, cost (USD),
+    impact_worker_hours, jobs (impact-worker hours / `hours_per_fte_year`), avg_impact
+    (0–100) and avg_quality (0–1). Version 2: the result's per-need figures (`need_figures`),
+    averages weighted by labour hours. Version 1, as it was shown: averages weighted by volume,
+    impact-worker hours from work bought by the hour only (`allocation_hours`), no labour hours.
+
+    `targets`: the need's own targets that are set, each {field, label, target, achieved,
+    binding}: binding from the result's constraints of the need (None for `min_quality`, which
+    is no row); achieved is the need's average for the average targets, the largest vendor's
+    share of the need's volume, the lowest quality of the offers that got volume, and the
+    share of the need's cost with impact vendors (impact score at least the document's
+    `impact_vendor_min_score`, as the optimizer counts them).
+    """
+    document, solved = problem or {}, result or {}
+    in_hours = counts_hours(problem)
+    own = {row["need"]: row for row in need_figures(result, problem)}
+    vendors = {v["id"]: v for v in document.get("vendors", [])}
+    offers = offer_lines(problem)
+    units = need_units(problem)
+    per_fte_year = hours_per_fte_year(problem)
+    constraints = solved.get("constraints") or []
+    lines = []
+    for need in document.get("needs", []):
+        placed = [a for a in solved.get("allocations", []) if a["need"] == need["id"]]
+        qualities = [_quality(a, offers, vendors) for a in placed]
+        if in_hours:
+            row = own.get(need["id"], {})
+            volume, hours, cost = row.get("volume"), row.get("labour_hours"), row.get("cost")
+            worker_hours = row.get("impact_worker_hours")
+            avg_impact, avg_quality = row.get("avg_impact"), row.get("avg_quality")
+        else:
+            volume = sum(a["volume"] for a in placed) if placed else None
+            hours, cost = None, sum(a["cost"] for a in placed) if placed else None
+            worker_hours = impact_worker_hours({"allocations": placed}, problem) if placed else None
+            weights = [weight(a, problem) for a in placed]
+            scores = [vendors.get(a["vendor"], {}).get("impact_score") for a in placed]
+            avg_impact = _weighted_average(list(zip(weights, scores, strict=True)))
+            avg_quality = _weighted_average(list(zip(weights, qualities, strict=True)))
+        by_vendor: dict[str, float] = {}
+        for allocation in placed:
+            by_vendor[allocation["vendor"]] = by_vendor.get(allocation["vendor"], 0.0) + float(
+                allocation["volume"]
+            )
+        achieved = {
+            "min_avg_impact": avg_impact,
+            "min_avg_quality": avg_quality,
+            "min_quality": min((q for q in qualities if q is not None), default=None),
+            "max_vendor_share": max(by_vendor.values()) / need["volume"]
+            if by_vendor and need.get("volume")
+            else None,
+            "min_impact_spend_share": _impact_spend_share(placed, vendors, document),
+        }
+        targets = []
+        for field, kind, label in NEED_TARGETS:
+            target = need.get(field)
+            if not _is_set(field, target) or not (in_hours or field in VERSION_1_NEED_TARGETS):
+                continue
+            rows = [c for c in constraints if c.get("kind") == kind and c.get("need") == need["id"]]
+            targets.append(
+                {
+                    "field": field,
+                    "label": label,
+                    "target": target,
+                    "achieved": achieved.get(field) if placed else None,
+                    # a share bound is reported only where it binds: no row means slack
+                    "binding": any(c.get("binding") for c in rows)
+                    if kind is not None and placed
+                    else None,
+                }
+            )
+        lines.append(
+            {
+                "need": need["id"],
+                "title": need.get("title") or need["id"],
+                "unit": units.get(need["id"], "hour"),
+                "volume": volume,
+                "labour_hours": hours,
+                "cost": cost,
+                "impact_worker_hours": worker_hours,
+                "jobs": None if worker_hours is None else worker_hours / per_fte_year,
+                "avg_impact": avg_impact,
+                "avg_quality": avg_quality,
+                "targets": targets,
+            }
+        )
+    return lines

@@ -1,18 +1,22 @@
-"""The scenario jobs: a solve with its frontier, and the board PDF (run by procure.jobs)."""
+"""The scenario jobs: a solve with its frontier, a frontier traced again by the measure the
+buyer chose, and the board PDF (run by procure.jobs)."""
 
 from __future__ import annotations
+
+import contextlib
 
 from sqlalchemy import select
 
 import optimizer
 from procure.accounts.models import User
+from procure.audit.services import record_event
 from procure.editing import save_changes
-from procure.errors import ConflictError
+from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
 from procure.jobs.kinds import JobStopped, Outcome, job_kind, on_failure, on_retry
 from procure.jobs.models import Job
 from procure.jobs.runner import Progress
-from procure.jobs.services import enqueue, latest_job
+from procure.jobs.services import cancel, enqueue, latest_job
 from procure.scenarios import figures, services
 from procure.scenarios.models import Scenario
 from procure.scenarios.report_context import board_context
@@ -50,23 +54,10 @@ def solve(job: Job, progress: Progress) -> dict:
     result = optimizer.solve(problem)
     frontier: dict = {"status": FrontierStatus.SKIPPED, "points": []}
     if result["status"] == optimizer.Status.OPTIMAL:
-        # by impact-worker hours where the buyer set them (objective or target), else impact
-        measure = figures.frontier_measure(problem)
-        progress(
-            45,
-            "Tracing the cost-versus-"
-            + ("impact-worker hours" if measure == figures.HOURS else "impact")
-            + " frontier",
-        )
-        frontier = optimizer.frontier(
-            problem,
-            FRONTIER_POINTS,
-            on_point=lambda done, total: progress.keep_going(
-                45 + 50 * done / total, f"Frontier: {done} of {total} points"
-            ),
-            measure=measure,
-        )
-        progress.check()
+        # by the measure the buyer last chose for this scenario's frontier; else by
+        # impact-worker hours where the buyer set them (objective or target), else impact
+        measure = figures.frontier_measure(problem, chosen_frontier_measure(scenario))
+        frontier = _trace(problem, measure, progress, 45, 95)
     db.session.refresh(scenario)  # the newest state, for the version check on write
     _still_wanted(scenario, job)
     progress(97, "Saving the result")
@@ -89,6 +80,99 @@ def solve(job: Job, progress: Progress) -> dict:
         "status": scenario.status,
         "cost": (result.get("totals") or {}).get("cost"),
     }
+
+
+def _trace(problem: dict, measure: str, progress: Progress, start: float, end: float) -> dict:
+    """The frontier of `problem` by `measure`, reporting progress from `start` to `end` %."""
+    words = "impact-worker hours" if measure == figures.HOURS else "impact"
+    progress(start, f"Tracing the cost-versus-{words} frontier")
+    frontier = optimizer.frontier(
+        problem,
+        FRONTIER_POINTS,
+        on_point=lambda done, total: progress.keep_going(
+            start + (end - start) * done / total, f"Frontier: {done} of {total} points"
+        ),
+        measure=measure,
+    )
+    progress.check()
+    return frontier
+
+
+def chosen_frontier_measure(scenario: Scenario) -> str | None:
+    """The measure the buyer last asked this scenario's frontier to sweep (None: never asked);
+    a new solve keeps it."""
+    job = latest_job(scenario, "scenario.frontier")
+    return None if job is None else (job.params or {}).get("measure")
+
+
+def start_frontier(scenario: Scenario, measure: str | None, user) -> Job:
+    """Queue tracing the frontier of a solved scenario's stored problem document again, by
+    `measure` ("impact" or "hours"; None: the rule of `figures.frontier_measure`). A frontier
+    job still running for the scenario is cancelled. Flushes."""
+    if scenario.status != ScenarioStatus.SOLVED:
+        raise ConflictError(
+            f"Only a solved scenario that can still change has a frontier to trace again; "
+            f"this one is {scenario.status}."
+            + ("" if scenario.editable else " Copy it to trace the copy's frontier.")
+        )
+    measure = measure or figures.frontier_measure(scenario.problem)
+    refused = figures.frontier_measure_refused(scenario.problem, measure)
+    if refused:
+        raise ValidationFailed({"measure": [refused]})
+    previous = latest_job(scenario, "scenario.frontier")
+    if previous is not None and previous.active:
+        with contextlib.suppress(ConflictError):  # it ended a moment ago
+            cancel(previous, user)
+    return enqueue(
+        "scenario.frontier",
+        organization_id=scenario.organization_id,
+        user=user,
+        subject=scenario,
+        params={"measure": measure},
+    )
+
+
+def _frontier_wanted(scenario: Scenario, job: Job, version: int | None = None) -> None:
+    """Only the newest frontier job of a solved scenario, unchanged since the job read it
+    (`version`), may store its frontier."""
+    newest = latest_job(scenario, "scenario.frontier")
+    if newest is None or newest.id != job.id:
+        raise JobStopped(JobStatus.CANCELLED, "A newer frontier of the scenario replaced it.")
+    if scenario.status != ScenarioStatus.SOLVED or (
+        version is not None and scenario.version != version
+    ):
+        raise JobStopped(
+            JobStatus.CANCELLED,
+            f"The scenario changed (it is {scenario.status} now); its frontier stays as it is.",
+        )
+
+
+@job_kind("scenario.frontier", "Tracing the frontier")
+def trace_frontier(job: Job, progress: Progress) -> dict:
+    scenario = _scenario(job)
+    _frontier_wanted(scenario, job)
+    measure, version, problem = job.params["measure"], scenario.version, scenario.problem
+    if problem is None:  # a solved scenario keeps its problem document; never here
+        raise JobStopped(JobStatus.FAILED, "The scenario has no problem document.")
+    frontier = _trace(problem, measure, progress, 5, 95)
+    db.session.refresh(scenario)  # the newest state, for the checks and the version on write
+    _frontier_wanted(scenario, job, version)
+    progress(97, "Saving the frontier")
+    scenario.frontier = frontier
+    try:
+        save_changes(scenario, "scenario")
+    except ConflictError:  # a solve, an edit or a submission wrote the scenario since the refresh
+        raise JobStopped(
+            JobStatus.CANCELLED, "The scenario changed while its frontier was traced."
+        ) from None
+    record_event(
+        "scenario.frontier",
+        scenario,
+        actor=db.session.get(User, job.created_by_id) if job.created_by_id else None,
+        organization_id=scenario.organization_id,
+        after={"measure": measure, "status": frontier["status"]},
+    )
+    return {"scenario_id": scenario.id, "measure": measure, "status": frontier["status"]}
 
 
 @on_failure("scenario.solve")

@@ -174,6 +174,12 @@ def board_context(scenario: Scenario) -> dict[str, Any]:
             }
             for a in result.get("allocations", [])
         ],
+        # each need's figures and own targets, and the plan's (the XLSX pack's Needs sheet)
+        "totals": {key: totals.get(key) for key in ("cost", "avg_impact", "avg_quality")},
+        "needs": [
+            {**line, "need_id": line["need"], "need": titles.get(line["need"], line["title"])}
+            for line in figures.need_lines(result, problem)
+        ],
         "impact": {
             "impact_worker_hours": impact["impact_worker_hours"],
             "fte_jobs": impact["fte_jobs"],

@@ -27,6 +27,7 @@ from procure.scenarios.schemas import (
     RESULT_DOCUMENT,
     CompareQuerySchema,
     DecisionSchema,
+    FrontierRequestSchema,
     ScenarioDetailSchema,
     ScenarioSchema,
     ScenarioUpdateSchema,
@@ -136,11 +137,25 @@ class ScenarioResult(MethodView):
 @blp.route("/scenarios/<int:scenario_id>/frontier")
 class ScenarioFrontier(MethodView):
     @access(READERS)
-    @blp.response(200, FRONTIER_DOCUMENT, description="Least cost against average impact")
+    @blp.response(
+        200,
+        FRONTIER_DOCUMENT,
+        description="Least cost against average impact or impact-worker hours (its `measure`)",
+    )
     def get(self, scenario_id):
-        """The cost-versus-impact frontier of the scenario's problem document (traced by its solve)"""  # noqa: E501
+        """The frontier of the scenario's problem document: least cost against its measure (traced by its solve)"""  # noqa: E501
         skipped = {"status": FrontierStatus.SKIPPED, "points": []}
         return jsonify(solved_or_404(scenario_id).frontier or skipped)
+
+    @access(roles("buyer"))
+    @blp.arguments(FrontierRequestSchema)
+    @blp.response(202, JobSchema)
+    @blp.alt_response(409, description="Not solved, or submitted or approved: frozen")
+    @writes
+    def post(self, body, scenario_id):
+        """Trace the frontier again by the measure you choose (impact or hours); a new solve keeps the choice"""  # noqa: E501
+        scenario = get_scoped_or_404(Scenario, scenario_id)
+        return scenario_jobs.start_frontier(scenario, body["measure"], current_user)
 
 
 @blp.route("/scenarios/<int:scenario_id>/submit")
@@ -234,7 +249,10 @@ class ScenarioReport(MethodView):
 class ScenarioExport(MethodView):
     @access(READERS)
     @blp.response(
-        200, FILE, content_type=XLSX, description="Allocations, scores, comparison and assumptions"
+        200,
+        FILE,
+        content_type=XLSX,
+        description="Allocations, needs, scores, comparison and assumptions",
     )
     @blp.alt_response(409, description="Not solved")
     def get(self, scenario_id):

@@ -7,6 +7,7 @@ import optimizer
 from procure.api_fields import FiniteNumber, RecordId, RecordVersion
 from procure.jobs.schemas import JobSchema
 from procure.jobs.services import latest_job
+from procure.scenarios.figures import FRONTIER_MEASURES
 from procure.states import Decision, FrontierStatus, Objective, ScenarioStatus
 
 
@@ -61,7 +62,8 @@ class ScenarioSchema(Schema):
             "average impact within the budget; max_impact_worker_hours: the most hours of work "
             "by impact workers (jobs) within the budget. The frontier is traced by "
             "impact-worker hours when this objective or a min_impact_worker_hours target is "
-            "set, else by average impact"
+            "set, else by average impact, unless the buyer chose its measure (POST "
+            "/api/v1/scenarios/<id>/frontier)"
         },
     )
     targets = Targets(
@@ -100,6 +102,19 @@ class ScenarioUpdateSchema(Schema):
 class DecisionSchema(Schema):
     decision = fields.String(required=True, validate=validate.OneOf(tuple(Decision)))
     comment = fields.String(load_default="", validate=validate.Length(max=5000))
+
+
+class FrontierRequestSchema(Schema):
+    measure = fields.String(
+        load_default=None,
+        validate=validate.OneOf(FRONTIER_MEASURES, error="Choose impact or hours, not {input}."),
+        metadata={
+            "description": "What the frontier sweeps: impact (average impact, weighted by "
+            "labour hours) or hours (impact-worker hours; not for a scenario solved before "
+            "hours were counted, a version 1 problem document). Absent: impact-worker hours "
+            "where the scenario targets or maximises them, else impact"
+        },
+    )
 
 
 class CompareQuerySchema(Schema):
@@ -307,7 +322,8 @@ FRONTIER_DOCUMENT = _object(
         "type": "string",
         "enum": ["impact", "hours"],
         "description": "What the frontier sweeps (version 2): average impact, or "
-        "impact-worker hours where the scenario targets or maximises them",
+        "impact-worker hours; chosen by the buyer (POST .../frontier), else impact-worker "
+        "hours where the scenario targets or maximises them",
     },
     points=_array(
         _object(

@@ -20,7 +20,11 @@ from procure.needs.models import Need
 from procure.scenarios import figures, review, services
 from procure.scenarios import jobs as scenario_jobs
 from procure.scenarios.models import Scenario
-from procure.scenarios.schemas import ScenarioSchema, ScenarioUpdateSchema
+from procure.scenarios.schemas import (
+    FrontierRequestSchema,
+    ScenarioSchema,
+    ScenarioUpdateSchema,
+)
 from procure.scoring.services import profiles_for
 from procure.states import Objective
 from procure.transactions import attempt, discard, writes
@@ -48,6 +52,10 @@ OBJECTIVES = (
     (Objective.MIN_COST, "Least cost within the targets"),
     (Objective.MAX_IMPACT, "Most impact within the budget"),
     (Objective.MAX_IMPACT_WORKER_HOURS, "Most impact-worker hours (jobs) within the budget"),
+)
+FRONTIER_MEASURES = (
+    (figures.IMPACT, "Average impact (weighted by labour hours)"),
+    (figures.HOURS, "Impact-worker hours (full-time jobs)"),
 )
 OBJECTIVE_WORDS = {
     Objective.MIN_COST: "least cost",
@@ -145,6 +153,7 @@ def show(scenario_id):
     }
     solve_job = latest_job(scenario, "scenario.solve")
     report_job = latest_job(scenario, "report.board_pdf")
+    frontier_job = latest_job(scenario, "scenario.frontier")
     return render_template(
         "scenarios/show.html",
         scenario=scenario,
@@ -161,6 +170,8 @@ def show(scenario_id):
             figures.price_source(a, offers) for a in (scenario.result or {}).get("allocations", [])
         ],
         frontier_measure=frontier_measure,
+        frontier_measures=FRONTIER_MEASURES,
+        frontier_job=frontier_job,
         objectives=OBJECTIVES,
         events=events,
         people=people,
@@ -196,6 +207,31 @@ def report(scenario_id):
     return redirect(url_for("scenario_pages.show", scenario_id=scenario_id) + "#report")
 
 
+@bp.route("/scenarios/<int:scenario_id>/frontier", methods=["POST"])
+@access(roles("buyer"))
+@writes
+def frontier(scenario_id):
+    """Trace the frontier again by the measure the buyer chose in the frontier's form."""
+    scenario = get_scoped_or_404(Scenario, scenario_id)
+    schema = FrontierRequestSchema()
+    try:
+        body = load_form(schema, form_body(schema, request.form, null_if_blank=("measure",)))
+        scenario_jobs.start_frontier(scenario, body["measure"], current_user)
+    except (ValidationFailed, ConflictError) as failed:
+        discard()
+        flash(f"The frontier was not traced again. {_refusal(failed)}", "error")
+    else:
+        flash("Tracing the frontier again by the measure you chose.", "success")
+    return redirect(url_for("scenario_pages.show", scenario_id=scenario_id) + "#frontier")
+
+
+def _refusal(failed: ValidationFailed | ConflictError) -> str:
+    """A refused change in words, each refused field named."""
+    if isinstance(failed, ConflictError):
+        return failed.message
+    return "; ".join(f"{k}: {' '.join(v)}" for k, v in failed.errors.items())
+
+
 @bp.route("/scenarios/<int:scenario_id>/copy", methods=["POST"])
 @access(roles("buyer"))
 @writes
@@ -220,12 +256,7 @@ def edit(scenario_id):
         services.solve_scenario(scenario, current_user)
     except (ValidationFailed, ConflictError) as failed:
         discard()
-        detail = (
-            failed.message
-            if isinstance(failed, ConflictError)
-            else "; ".join(f"{k}: {' '.join(v)}" for k, v in failed.errors.items())
-        )
-        flash(f"Nothing was changed. {detail}", "error")
+        flash(f"Nothing was changed. {_refusal(failed)}", "error")
     else:
         flash("Saved. A new solve with these targets has started.", "success")
     return redirect(url_for("scenario_pages.show", scenario_id=scenario_id))

@@ -1,11 +1,14 @@
 """The one adapter from the database to the scoring package's vendor table.
 
 Each vendor is scored on its latest reporting period, using the newest submitted version of
-that period that the reading buyer organization has not rejected (drafts are never scored). A
-version that organization verified counts every evidence section at least as `buyer_verified`.
+that period that the reading buyer organization has not rejected (drafts are never scored).
+Each evidence section scores with its effective level for that organization, never the level
+the vendor claims (procure.disclosures.evidence_levels): self_reported without a file,
+self_reported_documented with one, buyer_verified where the organization verified the section
+(one level lower once the profile's `evidence_age_months` have passed since the period's end).
 Reviews are each organization's own, so one buyer's review never moves another buyer's scores;
-read with no organization (the vendor's own view, the trend snapshots), versions count as
-disclosed: every submitted version, no review applied.
+read with no organization, or by the vendor itself (the vendor's own view, the trend
+snapshots), every submitted version counts, with the levels its files give.
 
 Each vendor is scored on one offer, priced by the one rule of procure.disclosures.pricing: in a
 category, its offer with the best cost pillar against the lowest price of all active offers of
@@ -25,13 +28,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import lazyload, selectinload
 
 import scoring
-from procure.disclosures.models import EVIDENCE_LEVELS, Disclosure, DisclosureReview
-from procure.disclosures.pricing import OfferPrice, best_offers
+from procure.disclosures.evidence_levels import EffectiveLevel
+from procure.disclosures.models import Disclosure
+from procure.disclosures.pricing import OfferPrice, best_offers, pricing_day
+from procure.disclosures.reviews import section_levels
 from procure.disclosures.tables import flat_row
 from procure.extensions import db
+from procure.scoring.defaults import default_profile
 from procure.states import DisclosureState, ReviewDecision
 from procure.vendors.models import Vendor
-from scoring.contract import EVIDENCE_COLUMNS, TABLE_COLUMNS
+from scoring.contract import TABLE_COLUMNS
 
 
 @dataclass(frozen=True)
@@ -42,6 +48,8 @@ class ScoringInput:
     disclosures: dict[int, Disclosure]  # vendor id -> the version scored
     vendors: dict[int, Vendor]
     offers: dict[int, OfferPrice] = field(default_factory=dict)  # vendor id -> the offer scored
+    # vendor id -> section -> the effective evidence level scored, and why
+    evidence: dict[int, dict[str, EffectiveLevel]] = field(default_factory=dict)
 
 
 def scored_versions(
@@ -77,18 +85,12 @@ def scored_versions(
             ),  # 3 queries, not 2 a vendor
             lazyload(Disclosure.reviews),
         )
-    )  # read on demand (scoring_input reads the verified ids)
+    )  # read on demand (scoring_input reads the section reviews of all versions at once)
     return {disclosure.vendor_id: disclosure for disclosure in db.session.scalars(statement)}
 
 
-def _row(disclosure: Disclosure, offer: OfferPrice, verified: bool) -> dict:
-    row = flat_row(disclosure, offer)
-    if verified:
-        floor = EVIDENCE_LEVELS.index("buyer_verified")
-        for column in EVIDENCE_COLUMNS.values():
-            level = row.get(column)
-            if level is None or EVIDENCE_LEVELS.index(level) < floor:
-                row[column] = "buyer_verified"
+def _row(disclosure: Disclosure, offer: OfferPrice, levels: dict[str, EffectiveLevel]) -> dict:
+    row = flat_row(disclosure, offer, levels)  # the effective levels, never the claims
     return {column: row.get(column) for column in TABLE_COLUMNS}
 
 
@@ -98,26 +100,30 @@ def scoring_input(
     overrides: dict[int, dict] | None = None,
     period_end: date | None = None,
     priced_on: date | None = None,
+    *,
+    evidence_age_months: int | None = None,
 ) -> ScoringInput:
     """The vendor table for scoring as the organization's reviews have it (None: as disclosed),
-    optionally for one service category or one period, with offer prices converted on
-    `priced_on` (default: today). A vendor without an active offer (in the category) is left out.
+    optionally for one service category or one period, with offer prices converted and evidence
+    aged on `priced_on` (default: today), verifications counting one level lower
+    `evidence_age_months` after the period's end (default: the default profile's). A vendor
+    without an active offer (in the category) is left out.
 
     `overrides` replaces figures of some vendors (vendor id -> column -> value): the what-if box.
     """
     versions = scored_versions(organization_id, period_end)
     offers = best_offers(category, priced_on)
-    verified = (
-        set(db.session.scalars(DisclosureReview.decided(organization_id, ReviewDecision.VERIFIED)))
-        if organization_id is not None
-        else set()
+    scored = [d for vendor_id, d in versions.items() if vendor_id in offers]
+    levels = section_levels(  # two queries for all versions: files, and the organization's reviews
+        scored,
+        organization_id,
+        age_months=evidence_age_months or default_profile().evidence_age_months,
+        on=priced_on or pricing_day(),
     )
     rows, used = [], {}
-    for vendor_id, disclosure in versions.items():
-        offer = offers.get(vendor_id)
-        if offer is None:
-            continue
-        row = _row(disclosure, offer, disclosure.id in verified)
+    for disclosure in scored:
+        vendor_id = disclosure.vendor_id
+        row = _row(disclosure, offers[vendor_id], levels[disclosure.id])
         row.update((overrides or {}).get(vendor_id, {}))
         rows.append(row)
         used[vendor_id] = disclosure
@@ -130,4 +136,5 @@ def scoring_input(
         used,
         {vid: d.vendor for vid, d in used.items()},
         {vid: offers[vid] for vid in used},
+        {vid: levels[d.id] for vid, d in used.items()},
     )

@@ -1,5 +1,5 @@
-"""The re-scoring job: refresh a period's score snapshots after disclosures change
-(procure.jobs)."""
+"""The re-scoring job: refresh a period's score snapshots after disclosures change or an
+exchange rate they priced with does (procure.jobs)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from procure.jobs.kinds import job_kind
 from procure.jobs.models import Job
 from procure.jobs.runner import Progress
 from procure.jobs.services import enqueue
-from procure.scoring.snapshots import refresh_period
+from procure.rates.signals import rates_changed
+from procure.scoring.snapshots import periods_priced_in, refresh_period
 
 
 @job_kind("scores.refresh", "Re-scoring vendors")
@@ -39,3 +40,11 @@ def start_refresh(period_end: date, organization_id: int, user) -> Job:
 @scores_outdated.connect
 def _refresh_on_change(disclosure: Disclosure, user: User) -> None:
     start_refresh(disclosure.period_end, user.organization_id, user)
+
+
+@rates_changed.connect
+def _refresh_on_rate_change(currency: str, user: User) -> None:
+    """A rate of `currency` was added, corrected or removed: queue a refresh of every period
+    whose snapshots priced something in it (`periods_priced_in`), each after the commit."""
+    for period_end in periods_priced_in(currency):
+        start_refresh(period_end, user.organization_id, user)

@@ -129,7 +129,10 @@ class Scorecard(MethodView):
             metrics=services.viewer_catalog(current_user),
         )
         if card is None:
-            abort(404, "This vendor has no submitted disclosure with an offer to score yet.")
+            reasons = services.unscored_reasons(
+                vendor.id, query.get("category"), organization_id=current_user.organization_id
+            )
+            abort(404, " ".join(["This vendor has no score yet.", *reasons]))
         return card
 
 

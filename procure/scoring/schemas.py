@@ -5,6 +5,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate
 
 import scoring
 from procure.api_fields import FiniteNumber, RecordId, RecordVersion
+from procure.disclosures.schemas import SectionLevelSchema
 from scoring.contract import PILLARS
 
 PROFILE_NAME_LENGTH = validate.Length(max=120)
@@ -120,6 +121,13 @@ class ExplanationRowSchema(Schema):
     weight = fields.Float(allow_none=True)
     points = fields.Float()
     not_disclosed = fields.Boolean()
+    missing_reason = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "Why `raw_value` is blank: the disclosed figure that is missing or "
+            "0 (null where the value is known)"
+        },
+    )
     peer_percentile = fields.Float(allow_none=True)
 
 
@@ -129,7 +137,14 @@ class TrendPointSchema(Schema):
     rank = fields.Integer()
     peers = fields.Integer()
     impact_score = fields.Float()
+    cost = fields.Float(
+        metadata={
+            "description": "Cost pillar (0-1) at the rates in force when the period was last "
+            "scored (`computed_at`); a change of a rate it used re-scores the period"
+        }
+    )
     knocked_out = fields.Boolean()
+    computed_at = fields.DateTime()
 
 
 class ScoredOfferSchema(Schema):
@@ -154,10 +169,34 @@ class ScoredOfferSchema(Schema):
             "category in the same unit; cost pillar = lowest_usd / usd"
         }
     )
+    unit_note = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "Set when the offer is in another unit than its category's: it "
+            "compares only with the category's offers in its own unit"
+        },
+    )
+
+
+class LeftOutOfferSchema(Schema):
+    """An active offer that no price comparison can use, and why."""
+
+    offer_id = fields.Integer()
+    category = fields.String()
+    unit = fields.String()
+    currency = fields.String()
+    reason = fields.String()
 
 
 class ScorecardSchema(Schema):
     score = fields.Nested(ScoreRowSchema)
+    evidence = fields.List(
+        fields.Nested(SectionLevelSchema),
+        metadata={
+            "description": "Each evidence section's effective level as scored here (never the "
+            "vendor's claim), why, and when a verification starts to count one level lower"
+        },
+    )
     offer = fields.Nested(ScoredOfferSchema)
     trend = fields.List(
         fields.Nested(TrendPointSchema),
@@ -170,6 +209,13 @@ class ScorecardSchema(Schema):
     )
     explanation = fields.List(fields.Nested(ExplanationRowSchema))
     peers = fields.Integer(metadata={"description": "Vendors scored in the comparison"})
+    offers_left_out = fields.List(
+        fields.Nested(LeftOutOfferSchema),
+        metadata={
+            "description": "The vendor's active offers (in the category asked for) that are "
+            "not compared: priced at 0 or in a currency without an exchange rate"
+        },
+    )
 
 
 class WhatIfSchema(Schema):
@@ -273,6 +319,7 @@ class ProfileEditorSchema(Schema):
     evidence_factors = NumbersByKey(load_default=dict)
     goalposts = NumbersByKey(load_default=dict)  # keyed `<metric>.low` and `<metric>.high`
     knockout_below_minimum_wage = fields.Boolean(load_default=False)  # a box: sent when ticked
+    evidence_age_months = fields.Integer(strict=False)  # left blank: the profile's value stays
     action = fields.String(load_default="preview", validate=validate.OneOf(EDITOR_ACTIONS))
     profile_id = RecordId(metadata={"description": "The profile changed; none for a new one"})
     latest_number = RecordVersion(

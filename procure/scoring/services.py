@@ -11,13 +11,19 @@ from sqlalchemy import func, select
 
 import scoring
 from procure.audit.services import record_event
+from procure.disclosures.models import Disclosure
+from procure.disclosures.pricing import pricing_day, usd_rates
+from procure.disclosures.reviews import section_view
 from procure.editing import insert_once
 from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
-from procure.scoring.adapter import ScoringInput, scoring_input
+from procure.scoring.adapter import ScoringInput, scored_versions, scoring_input
 from procure.scoring.defaults import catalog, default_profile
 from procure.scoring.models import CustomMetric, ScoringProfile
 from procure.scoring.snapshots import trend
+from procure.states import DisclosureState
+from procure.vendors.categories import category_label, service_categories
+from procure.vendors.models import Offer
 from scoring.contract import REQUIRED_COLUMNS
 
 DEFAULT_PROFILE_NAME = "Default (DESIGN §4)"
@@ -178,7 +184,9 @@ def rank_vendors(
 ) -> Ranking:
     """Score every vendor under `profile` with `metrics` (default: the built-in catalog), as the
     organization's disclosure reviews have them (see `scoring_input`)."""
-    inputs = scoring_input(organization_id, category)
+    inputs = scoring_input(
+        organization_id, category, evidence_age_months=profile.evidence_age_months
+    )
     if inputs.table is None:
         return Ranking(inputs, None, None)
     result = scoring.score_table(inputs.table, metrics or catalog(), profile)
@@ -303,6 +311,7 @@ def scorecard(
                     "weight",
                     "points",
                     "not_disclosed",
+                    "missing_reason",
                 )
             }
             | {"peer_percentile": _clean(percentile)}
@@ -314,17 +323,99 @@ def scorecard(
             "rank": snap.rank,
             "peers": snap.peers,
             "impact_score": snap.impact_score,
+            "cost": snap.cost,
             "knocked_out": snap.knocked_out,
+            "computed_at": snap.computed_at,
         }
         for snap in trend(vendor_id, organization_id)
     ]
+    offer = ranking.inputs.offers[vendor_id]
+    claims = ranking.inputs.disclosures[vendor_id].figures.get("evidence") or {}
     return {
         "score": row,
         "explanation": lines,
+        # each section's effective level as scored, why, and where the claim goes beyond it
+        "evidence": [
+            section_view(section, claims.get(section), level)
+            for section, level in ranking.inputs.evidence[vendor_id].items()
+        ],
         "peers": len(ranking.result.scores),
         "trend": history,
-        "offer": ranking.inputs.offers[vendor_id].as_dict(),  # the offer scored, as priced
+        # the offer scored, as priced, and why its price compares with fewer offers
+        "offer": offer.as_dict() | {"unit_note": _unit_note(offer.category, offer.unit)},
+        "offers_left_out": offers_left_out(vendor_id, category),
     }
+
+
+def _unit_note(category: str, unit: str) -> str | None:
+    """Why an offer in another unit than its category's compares with fewer prices; None in
+    the category's unit."""
+    known = service_categories().get(category)
+    if known is None or known.unit == unit:
+        return None
+    return (
+        f"Priced per {unit}, while {known.label} is bought per {known.unit}: the cost pillar "
+        f"compares it with the lowest per-{unit} price of the category only."
+    )
+
+
+def _active_offers(vendor_id: int, category: str | None) -> Sequence[Offer]:
+    statement = select(Offer).where(Offer.vendor_id == vendor_id, Offer.active).order_by(Offer.id)
+    if category is not None:
+        statement = statement.where(Offer.service_category == category)
+    return db.session.scalars(statement).all()
+
+
+def offers_left_out(vendor_id: int, category: str | None = None) -> list[dict[str, Any]]:
+    """The vendor's active offers (in `category`) that no price comparison can use, each with
+    why: priced at 0, or in a currency without an exchange rate to US dollars (the rates in
+    force today, `procure.disclosures.pricing`). Offer id order."""
+    offers = _active_offers(vendor_id, category)
+    rates = usd_rates({offer.currency for offer in offers}, pricing_day())
+    left_out = []
+    for offer in offers:
+        if offer.price <= 0:
+            reason = "priced at 0, which no price compares with"
+        elif offer.currency not in rates:
+            reason = (
+                f"priced in {offer.currency}, which has no exchange rate to US dollars: the "
+                "platform operator can add one"
+            )
+        else:
+            continue
+        left_out.append(
+            {
+                "offer_id": offer.id,
+                "category": offer.service_category,
+                "unit": offer.unit,
+                "currency": offer.currency,
+                "reason": f"{category_label(offer.service_category)}, per {offer.unit}: {reason}",
+            }
+        )
+    return left_out
+
+
+def unscored_reasons(
+    vendor_id: int, category: str | None = None, *, organization_id: int | None
+) -> list[str]:
+    """Why the vendor has no score (in `category`) for the organization: no submitted
+    disclosure, every submitted version of it rejected, no active offer, or only offers that
+    no price comparison can use (`offers_left_out`)."""
+    reasons = []
+    submitted = select(Disclosure.id).where(
+        Disclosure.vendor_id == vendor_id, Disclosure.state == DisclosureState.SUBMITTED
+    )
+    if db.session.scalar(submitted.limit(1)) is None:
+        reasons.append("No submitted disclosure: drafts are not scored.")
+    elif vendor_id not in scored_versions(organization_id):
+        reasons.append("Your organization rejected every submitted version of its disclosure.")
+    offers = _active_offers(vendor_id, category)
+    if not offers:
+        where = f" in {category_label(category)}" if category else ""
+        reasons.append(f"No active offer{where}: the cost pillar needs a price.")
+    elif len(left_out := offers_left_out(vendor_id, category)) == len(offers):
+        reasons += [f"Offer {o['offer_id']} is left out: {o['reason']}." for o in left_out]
+    return reasons
 
 
 def what_if(
@@ -337,7 +428,9 @@ def what_if(
     metrics: scoring.Catalog | None = None,
 ) -> dict[str, Any]:
     """The vendor's total and rank if some of its figures were different."""
-    inputs = scoring_input(organization_id, category)
+    inputs = scoring_input(
+        organization_id, category, evidence_age_months=profile.evidence_age_months
+    )
     table = inputs.table
     key = None if table is None else _key(table["vendor_id"], vendor_id)
     if table is None or key is None:

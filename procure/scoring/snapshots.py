@@ -1,20 +1,23 @@
-"""Score snapshots per vendor and period, refreshed (by a job) when a disclosure is submitted;
-scored as disclosed, so one buyer organization's review never shows in what another sees."""
+"""Score snapshots per vendor and period, refreshed (by a job) when a disclosure is submitted
+and when an exchange rate they priced with changes; scored as disclosed, so one buyer
+organization's review never shows in what another sees."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import cast
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, select, text, union
 
 import scoring
-from procure.disclosures.models import DisclosureReview
+from procure.disclosures.models import Disclosure, DisclosureReview
 from procure.extensions import db
 from procure.scoring.adapter import scoring_input
 from procure.scoring.defaults import catalog, default_profile
 from procure.scoring.models import ScoreSnapshot
-from procure.states import ReviewDecision
+from procure.states import DisclosureState, ReviewDecision
+from procure.vendors.models import Offer
 
 
 def refresh_period(period_end) -> int:
@@ -54,6 +57,21 @@ def refresh_period(period_end) -> int:
         )
     db.session.flush()
     return peers
+
+
+def periods_priced_in(currency: str) -> list[date]:
+    """The reporting periods whose snapshots a rate of `currency` can move, oldest first: those
+    with a submitted disclosure of a vendor that has an active offer in a category where some
+    active offer is priced in the currency (the category's lowest price, hence every cost
+    pillar there, may move), and those with a submitted disclosure whose training spend is in
+    the currency (its US dollar figure moves)."""
+    categories = select(Offer.service_category).where(Offer.active, Offer.currency == currency)
+    vendors = select(Offer.vendor_id).where(Offer.active, Offer.service_category.in_(categories))
+    submitted = Disclosure.state == DisclosureState.SUBMITTED
+    by_offers = select(Disclosure.period_end).where(submitted, Disclosure.vendor_id.in_(vendors))
+    training_currency = Disclosure.figures[("training", "training_currency")].as_string()
+    by_training = select(Disclosure.period_end).where(submitted, training_currency == currency)
+    return sorted(set(db.session.scalars(union(by_offers, by_training))))
 
 
 def _one_refresh_at_a_time(period_end) -> None:

@@ -29,6 +29,7 @@ from procure.vendors.categories import service_categories
 from procure.vendors.models import Vendor
 from scoring.contract import FORMULA_FIELDS, PILLARS
 from scoring.fields import COLUMN_FIELDS
+from scoring.profile import DEFAULT_EVIDENCE_AGE_MONTHS
 
 bp = Blueprint("scoring_pages", __name__)
 
@@ -118,8 +119,12 @@ def _render_scorecard(vendor: Vendor):
                 key.removeprefix("changes.").removesuffix(".value"): messages
                 for key, messages in failed.errors.items()
             }
-    chart = None
-    if card:
+    chart, unscored = None, []
+    if not card:
+        unscored = services.unscored_reasons(
+            vendor.id, category, organization_id=current_user.organization_id
+        )
+    else:
         lines = [
             line | {"possible": _possible(line, profile)}
             for line in card["explanation"]
@@ -130,6 +135,7 @@ def _render_scorecard(vendor: Vendor):
         "scoring/scorecard.html",
         vendor=vendor,
         card=card,
+        unscored=unscored,
         chart=chart,
         outcome=outcome,
         errors=errors,
@@ -139,6 +145,7 @@ def _render_scorecard(vendor: Vendor):
         profiles=profiles,
         record=record,
         impact_weight=profile.to_dict()["pillar_weights"]["impact"],
+        evidence_age_months=profile.evidence_age_months,
         categories=service_categories(),
     ), (422 if errors else 200)
 
@@ -192,6 +199,8 @@ def _editor_settings(editor: Mapping[str, Any], base: dict) -> dict:
         if weight == 0 and key not in base["metric_weights"]:
             del settings["metric_weights"][key]
     settings["knockout_below_minimum_wage"] = bool(editor.get("knockout_below_minimum_wage"))
+    if editor.get("evidence_age_months") is not None:
+        settings["evidence_age_months"] = editor["evidence_age_months"]
     typed = editor.get("goalposts") or {}
     goalposts = {key: list(bounds) for key, bounds in (base.get("goalposts") or {}).items()}
     for metric in metrics:
@@ -370,6 +379,7 @@ def profiles(profile_id=None):
         existing=services.profiles_for(current_user.organization_id),
         metrics=services.viewer_catalog(current_user).metrics,
         goalpost_errors=any(field.startswith("goalposts.") for field in errors),
+        default_age_months=DEFAULT_EVIDENCE_AGE_MONTHS,  # of a profile saved without the setting
     ), status
 
 

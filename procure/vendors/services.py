@@ -19,7 +19,7 @@ from procure.extensions import db
 from procure.rates.services import currency_refusal
 from procure.reference import reference
 from procure.vendors.capacity import FIRST_MONTH, LAST_MONTH
-from procure.vendors.categories import UNITS, service_categories
+from procure.vendors.categories import UNITS, category_refusal
 from procure.vendors.models import (
     MAX_HOURS_PER_UNIT,
     Offer,
@@ -145,7 +145,11 @@ def vendor_name_errors(fields: Mapping[str, Any], organization_id: int) -> dict[
     return {}
 
 
-def _profile_errors(fields: Mapping[str, Any]) -> dict[str, list[str]]:
+def _profile_errors(
+    fields: Mapping[str, Any], kept_categories: Sequence[str] = ()
+) -> dict[str, list[str]]:
+    """What is wrong with a profile's `fields`; `kept_categories` are the profile's categories
+    already (a retired one may stay listed, not be added)."""
     errors: dict[str, list[str]] = {}
     countries = reference().countries
     if "name" in fields and not str(fields["name"] or "").strip():
@@ -154,12 +158,9 @@ def _profile_errors(fields: Mapping[str, Any]) -> dict[str, list[str]]:
         errors["country"] = [
             f"Unknown country code {fields['country']!r}: use ISO 3166-1 alpha-2, e.g. KE."
         ]
-    categories = service_categories()
     for index, key in enumerate(fields.get("service_categories") or []):
-        if key not in categories:
-            errors.setdefault(f"service_categories.{index}", []).append(
-                f"Unknown service category {key!r}."
-            )
+        if refusal := category_refusal(key, kept_categories):
+            errors.setdefault(f"service_categories.{index}", []).append(refusal)
     errors.update(_capacity_errors(fields, "capacity_hours_per_month", "hours_per_month"))
     seen = set()
     for index, site in enumerate(fields.get("sites") or []):
@@ -223,7 +224,10 @@ def update_vendor(
     vendor: Vendor, fields: Mapping[str, Any], sent_version: int | None, user: User
 ) -> Vendor:
     check_version(vendor, sent_version, "vendor profile")
-    errors = {**vendor_name_errors(fields, vendor.organization_id), **_profile_errors(fields)}
+    errors = {
+        **vendor_name_errors(fields, vendor.organization_id),
+        **_profile_errors(fields, vendor.service_categories),
+    }
     if errors:
         raise ValidationFailed(errors)
     before = {k: getattr(vendor, k) for k in PROFILE_FIELDS if k in fields}
@@ -284,8 +288,11 @@ def _offer_values(fields: Mapping[str, Any], offer: Offer | None) -> dict[str, A
 
 def _offer_errors(fields: Mapping[str, Any], offer: Offer | None = None) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
-    if "service_category" in fields and fields["service_category"] not in service_categories():
-        errors["service_category"] = [f"Unknown service category {fields['service_category']!r}."]
+    kept = [offer.service_category] if offer is not None else []
+    if "service_category" in fields and (
+        refusal := category_refusal(fields["service_category"], kept)
+    ):
+        errors["service_category"] = [refusal]
     if "unit" in fields and fields["unit"] not in UNITS:
         errors["unit"] = [f"Use one of: {', '.join(UNITS)}."]
     if "currency" in fields and fields["currency"] not in reference().currencies:

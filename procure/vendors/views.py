@@ -20,7 +20,7 @@ from procure.forms import form_body, load_form
 from procure.reference import reference
 from procure.transactions import discard, writes
 from procure.vendors import services
-from procure.vendors.categories import UNITS, service_categories
+from procure.vendors.categories import UNITS, category_options, service_categories
 from procure.vendors.models import Offer, Vendor
 from procure.vendors.schemas import OfferSchema, OfferUpdateSchema, VendorSchema, VendorUpdateSchema
 
@@ -118,7 +118,7 @@ def profile():
         values=values,
         errors=errors,
         countries=countries,
-        categories=service_categories(),
+        category_choices=category_options(vendor.service_categories if vendor else ()),
     ), status
 
 
@@ -158,7 +158,6 @@ def offers():
         .where(Offer.vendor_id == vendor.id)
         .order_by(Offer.id)
     ).all()
-    categories = service_categories()
     return render_template(
         "vendors/offers.html",
         vendor=vendor,
@@ -170,8 +169,8 @@ def offers():
         number_text=number_text,
         values=values,
         errors=errors,
-        categories=categories,
-        category_options=[(key, c.label) for key, c in categories.items()],
+        categories=service_categories(),
+        category_options=category_options(),
         unit_options=[(unit, unit) for unit in UNITS],
     ), status
 

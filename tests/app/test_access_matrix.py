@@ -24,7 +24,8 @@ in `_y` organization Y's. {invitation} and {invitation_y} are invitations of X a
 {invitation_link} is the secret of a pending invitation of X. {notification} is buyer X's own:
 every other user, its organization's admin and the operator included, gets 404. {rate},
 {rate_delete} and {rate_remove} are exchange rates (seeded KES rates): the platform's reference
-data, which every signed-in user reads and only the operator changes. {campaign} and
+data, which every signed-in user reads and only the operator changes; {category} is a seeded
+service category (SEO), the same. {campaign} and
 {campaign_y} are campaigns of X (asking vendor A) and Y (asking vendor B).
 
 The admin of vendor B's organization also acts as vendor B (procure/access.py, ACTS_AS): the
@@ -136,6 +137,14 @@ MATRIX = {
     ("/api/v1/disclosures/{submitted}/review", "POST"): row(
         "anon", "403", "403", "ok", "ok", "403", "403", "403", "403", "403", "403"
     ),
+    # evidence sections: read as the disclosure is; each buyer organization reviews for itself
+    ("/api/v1/disclosures/{submitted}/sections", "GET"): VENDOR_READ,
+    ("/api/v1/disclosures/{draft}/sections", "GET"): row(
+        "anon", "ok", "404", "404", "404", "404", "404", "404", "404", "404", "404"
+    ),
+    ("/api/v1/disclosures/{submitted}/sections/wages/review", "POST"): row(
+        "anon", "403", "403", "ok", "ok", "403", "403", "403", "403", "403", "403"
+    ),
     ("/api/v1/disclosures/{submitted}/amend", "POST"): VENDOR_WRITE,
     ("/api/v1/disclosures/{submitted}/versions", "GET"): VENDOR_READ,
     ("/api/v1/disclosures/{draft}/evidence", "GET"): row(
@@ -170,6 +179,9 @@ MATRIX = {
     ),
     ("/disclosures/{submitted}/amend", "POST"): VENDOR_WRITE,
     ("/disclosures/{submitted}/review", "POST"): row(
+        "anon", "403", "403", "ok", "ok", "403", "403", "403", "403", "403", "403"
+    ),
+    ("/disclosures/{submitted}/sections/training/review", "POST"): row(
         "anon", "403", "403", "ok", "ok", "403", "403", "403", "403", "403", "403"
     ),
     ("/disclosures/{draft}/evidence", "POST"): VENDOR_WRITE,
@@ -240,6 +252,8 @@ MATRIX = {
     ("/api/v1/scenarios/{scenario}/problem.json", "GET"): X_READ,
     ("/api/v1/scenarios/{scenario}/result.json", "GET"): X_READ,
     ("/api/v1/scenarios/{scenario}/frontier", "GET"): X_READ,
+    ("/api/v1/scenarios/{scenario}/frontier", "POST"): X_WRITE,
+    ("/api/v1/scenarios/{scenario_y}/frontier", "POST"): Y_WRITE,
     ("/api/v1/scenarios/{scenario}/submit", "POST"): X_WRITE,
     ("/api/v1/scenarios/{submitted_scenario}/decision", "POST"): row(
         "anon", "403", "403", "403", "403", "ok", "404", "403", "403", "403", "403"
@@ -259,6 +273,7 @@ MATRIX = {
     ("/scenarios/{scenario}", "GET"): X_READ,
     ("/scenarios/{scenario_y}", "GET"): Y_READ,
     ("/scenarios/{scenario}/solve", "POST"): X_WRITE,
+    ("/scenarios/{scenario}/frontier", "POST"): X_WRITE,
     ("/scenarios/{scenario}/copy", "POST"): X_WRITE,
     ("/scenarios/{scenario}/edit", "POST"): X_WRITE,
     ("/scenarios/{scenario}/submit", "POST"): X_WRITE,
@@ -327,6 +342,17 @@ MATRIX = {
     ("/api/v1/campaigns/{campaign_y}", "GET"): CAMPAIGN_Y_READ,
     ("/api/v1/campaigns/{campaign}/remind", "POST"): X_WRITE,
     ("/api/v1/campaigns/{campaign_y}/remind", "POST"): Y_WRITE,
+    # its buyers and admin edit, close and reopen it; its buyers ask more vendors (and search
+    # the vendors to ask)
+    ("/api/v1/campaigns/vendor-search", "GET"): BUYER_ONLY,
+    ("/api/v1/campaigns/{campaign}", "PATCH"): X_WRITE,
+    ("/api/v1/campaigns/{campaign_y}", "PATCH"): Y_WRITE,
+    ("/api/v1/campaigns/{campaign}/vendors", "POST"): X_WRITE,
+    ("/api/v1/campaigns/{campaign_y}/vendors", "POST"): Y_WRITE,
+    ("/api/v1/campaigns/{campaign}/close", "POST"): X_WRITE,
+    ("/api/v1/campaigns/{campaign_y}/close", "POST"): Y_WRITE,
+    ("/api/v1/campaigns/{campaign}/reopen", "POST"): X_WRITE,
+    ("/api/v1/campaigns/{campaign_y}/reopen", "POST"): Y_WRITE,
     ("/api/v1/campaigns/{campaign}/status.csv", "GET"): CAMPAIGN_X_READ,
     ("/api/v1/campaigns/{campaign_y}/status.csv", "GET"): CAMPAIGN_Y_READ,
     ("/api/v1/campaign-requests", "GET"): VENDOR_ONLY,
@@ -338,6 +364,16 @@ MATRIX = {
     ("/campaigns/{campaign}/status.csv", "GET"): CAMPAIGN_X_READ,
     ("/campaigns/{campaign}/remind", "POST"): X_WRITE,
     ("/campaigns/{campaign_y}/remind", "POST"): Y_WRITE,
+    ("/campaigns/{campaign}/edit", "GET"): X_WRITE,
+    ("/campaigns/{campaign}/edit", "POST"): X_WRITE,
+    ("/campaigns/{campaign_y}/edit", "POST"): Y_WRITE,
+    ("/campaigns/{campaign}/vendors", "GET"): X_WRITE,
+    ("/campaigns/{campaign}/vendors", "POST"): X_WRITE,
+    ("/campaigns/{campaign_y}/vendors", "POST"): Y_WRITE,
+    ("/campaigns/{campaign}/close", "POST"): X_WRITE,
+    ("/campaigns/{campaign_y}/close", "POST"): Y_WRITE,
+    ("/campaigns/{campaign}/reopen", "POST"): X_WRITE,
+    ("/campaigns/{campaign_y}/reopen", "POST"): Y_WRITE,
     # mail settings: everyone its own
     ("/api/v1/notifications/settings", "GET"): SIGNED_IN,
     ("/api/v1/notifications/settings", "PUT"): SIGNED_IN,
@@ -354,6 +390,16 @@ MATRIX = {
     ("/exchange-rates/{rate}", "GET"): OPERATOR_ONLY,
     ("/exchange-rates/{rate}", "POST"): OPERATOR_ONLY,
     ("/exchange-rates/{rate_remove}/remove", "POST"): OPERATOR_ONLY,
+    # service categories: the platform's controlled list, read by every signed-in user (forms
+    # offer it), changed by the operator only
+    ("/api/v1/service-categories", "GET"): SIGNED_IN,
+    ("/api/v1/service-categories", "POST"): OPERATOR_ONLY,
+    ("/api/v1/service-categories/{category}", "GET"): SIGNED_IN,
+    ("/api/v1/service-categories/{category}", "PATCH"): OPERATOR_ONLY,
+    ("/service-categories", "GET"): SIGNED_IN,
+    ("/service-categories", "POST"): OPERATOR_ONLY,
+    ("/service-categories/{category}", "GET"): OPERATOR_ONLY,
+    ("/service-categories/{category}", "POST"): OPERATOR_ONLY,
     # public files, documents and health
     ("/static/css/app.css", "GET"): PUBLIC,
     ("/api/v1/openapi.json", "GET"): PUBLIC,
@@ -441,6 +487,7 @@ JSON_BODIES = {
     ("/api/v1/offers/{}", "PATCH"): {"price": 2, "version": 1},
     ("/api/v1/disclosures/{}", "PATCH"): {"edit_version": 1},
     ("/api/v1/disclosures/{}/review", "POST"): {"decision": "verified"},
+    ("/api/v1/disclosures/{}/sections/wages/review", "POST"): {"decision": "verified"},
     ("/api/v1/scoring-profiles", "POST"): {"name": "x", "settings": {}},
     ("/api/v1/scoring-profiles/{}", "PATCH"): {"settings": {}},
     ("/api/v1/vendors/{}/what-if", "POST"): {"changes": {}},
@@ -448,6 +495,7 @@ JSON_BODIES = {
     ("/api/v1/scenarios", "POST"): {"name": "x", "need_ids": []},
     ("/api/v1/scenarios/{}", "PATCH"): {"name": "y", "version": 1},
     ("/api/v1/scenarios/{}/decision", "POST"): {"decision": "approved"},
+    ("/api/v1/scenarios/{}/frontier", "POST"): {"measure": "hours"},
     ("/api/v1/users/{}/password", "POST"): {"password": "a long unusual passphrase 71"},
     ("/api/v1/users", "POST"): lambda ids: {
         "organization_id": ids["organization_x"],
@@ -462,6 +510,8 @@ JSON_BODIES = {
         "deadline": "2999-12-31",
         "vendor_ids": [ids["vendor"]],
     },
+    ("/api/v1/campaigns/{}", "PATCH"): {"title": "Matrix", "version": 1},
+    ("/api/v1/campaigns/{}/vendors", "POST"): {"emails": ["matrix.more@example.test"]},
     ("/api/v1/notifications/settings", "PUT"): {"email_kinds": ["campaign_request"]},
     ("/api/v1/exchange-rates", "POST"): {
         "currency": "CAD",
@@ -470,6 +520,12 @@ JSON_BODIES = {
         "source": "Matrix",
     },
     ("/api/v1/exchange-rates/{}", "PATCH"): {"usd_per_unit": 0.0078, "version": 1},
+    ("/api/v1/service-categories", "POST"): {
+        "key": "matrix_work",
+        "label": "Matrix work",
+        "unit": "task",
+    },
+    ("/api/v1/service-categories/{}", "PATCH"): {"label": "Matrix SEO", "version": 1},
     ("/api/v1/organizations", "POST"): {
         "name": "Matrix Org",
         "kind": "vendor",
@@ -653,6 +709,11 @@ def world(app, client, make_org, make_vendor, make_user, bearer):
         .where(ExchangeRate.currency == "KES")
         .order_by(ExchangeRate.effective_date)
     ).all()[:3]
+    from procure.vendors.categories import ServiceCategory
+
+    ids["category"] = db.session.scalars(
+        select(ServiceCategory.id).where(ServiceCategory.key == "seo")
+    ).one()
     return users, ids
 
 

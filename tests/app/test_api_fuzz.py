@@ -136,6 +136,7 @@ def fuzzed(client, world, make_user, make_vendor, bearer, monkeypatch):
         "vendor_id": vendor.id,
         "offer_id": vendor.offers[0].id,
         "disclosure_id": disclosure["id"],
+        "section": "wages",  # the disclosure's section with a file: a buyer may verify it
         "evidence_id": evidence["id"],
         "profile_id": profile["id"],
         "profile": profile["id"],
@@ -152,6 +153,7 @@ def fuzzed(client, world, make_user, make_vendor, bearer, monkeypatch):
         # a colleague no role signs in as: cases may reset its password (which revokes its tokens)
         "user_id": make_user("buyer", organization=world["buyer"].organization).id,
         "rate_id": _seeded_rate_ids()[0],
+        "category_id": _seo_category_id(),
     }
     assert all(value for value in known.values()), known
     organization = world["buyer"].organization
@@ -212,6 +214,8 @@ def fuzzed(client, world, make_user, make_vendor, bearer, monkeypatch):
             ("need", f"/api/v1/needs/{known['need_id']}"),
             ("scenario", f"/api/v1/scenarios/{scenarios[2]['id']}"),
             ("rate", f"/api/v1/exchange-rates/{known['rate_id']}"),
+            ("category", f"/api/v1/service-categories/{known['category_id']}"),
+            ("campaign", f"/api/v1/campaigns/{known['campaign_id']}"),
         )
     }
     versions["draft"] = drafts[2022]["edit_version"]
@@ -232,6 +236,13 @@ def _seeded_rate_ids() -> list[int]:
         .where(ExchangeRate.currency == "KES")
         .order_by(ExchangeRate.effective_date)
     ).all()
+
+
+def _seo_category_id() -> int:
+    """A seeded service category no offer or need of the fuzzed world uses."""
+    from procure.vendors.categories import ServiceCategory
+
+    return db.session.scalars(select(ServiceCategory.id).where(ServiceCategory.key == "seo")).one()
 
 
 def _multipart(fields: dict) -> dict:
@@ -286,6 +297,10 @@ def _normal_flows(known, own, versions, table, buyer) -> dict[str, dict]:
             "training": {**valid_document()["training"], "employees_trained": 96},
             "edit_version": versions["draft"],
         },
+        "POST /api/v1/disclosures/{disclosure_id}/sections/{section}/review": {
+            "decision": "verified",
+            "comment": "Payroll checked",
+        },
         "POST /api/v1/scoring-profiles": {
             "name": "Well formed",
             "settings": default_profile().to_dict(),
@@ -315,6 +330,11 @@ def _normal_flows(known, own, versions, table, buyer) -> dict[str, dict]:
             "vendor_ids": [known["vendor_id"]],
             "emails": ["asked@vendor.example"],
         },
+        "PATCH /api/v1/campaigns/{campaign_id}": {
+            "message": "Well formed",
+            "version": versions["campaign"],
+        },
+        "POST /api/v1/campaigns/{campaign_id}/vendors": {"emails": ["more@vendor.example"]},
         "POST /api/v1/exchange-rates": {
             "currency": "CAD",
             "effective_date": "2026-01-01",
@@ -324,6 +344,15 @@ def _normal_flows(known, own, versions, table, buyer) -> dict[str, dict]:
         "PATCH /api/v1/exchange-rates/{rate_id}": {
             "usd_per_unit": 0.0078,
             "version": versions["rate"],
+        },
+        "POST /api/v1/service-categories": {
+            "key": "well_formed_work",
+            "label": "Well formed work",
+            "unit": "task",
+        },
+        "PATCH /api/v1/service-categories/{category_id}": {
+            "label": "Search engine optimisation",
+            "version": versions["category"],
         },
         "POST /api/v1/needs": NEED,
         "PATCH /api/v1/needs/{need_id}": {"budget_usd": 25000, "version": versions["need"]},

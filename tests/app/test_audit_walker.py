@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from procure.access import route_rules
 from procure.audit.models import AuditEvent
@@ -125,6 +125,18 @@ def _evidence_upload() -> dict:
     }
 
 
+def _wages_section(w: World) -> dict:
+    """The wages section of a submitted version with a payroll file in it (a section without a
+    file cannot be verified)."""
+    draft = w.draft()
+    uploaded = w.call(
+        "vendor", "POST", f"/api/v1/disclosures/{draft['id']}/evidence", _evidence_upload()
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    w.api("vendor", "POST", f"/api/v1/disclosures/{draft['id']}/submit")
+    return {"disclosure_id": draft["id"], "section": "wages"}
+
+
 def _scenario_id(status: str = "solved"):
     return lambda w: ({"scenario_id": w.scenario(status)["id"]}, {})
 
@@ -172,6 +184,27 @@ def _campaign(w: World) -> int:
     return w.api("buyer", "POST", "/api/v1/campaigns", json=_campaign_body(w))["id"]
 
 
+def _late_campaign(w: World) -> int:
+    """A campaign whose vendor no campaign reminded today: a vendor gets one reminder a day,
+    whichever campaign sends it, and the walk world has one vendor."""
+    from procure.campaigns.models import VendorReminderDay
+
+    db.session.execute(delete(VendorReminderDay))
+    db.session.commit()
+    return _campaign(w)
+
+
+def _closed_campaign(w: World) -> int:
+    campaign_id = _campaign(w)
+    w.api("buyer", "POST", f"/api/v1/campaigns/{campaign_id}/close")
+    return campaign_id
+
+
+def _new_address(w: World) -> str:
+    """A vendor's address that no campaign of the walk world invited yet."""
+    return f"more{next(w.counter)}@walk.test"
+
+
 def _invitation(w: World) -> dict:
     """A pending invitation of the walk world's buyer organization, with its link's secret."""
     created = w.api(
@@ -196,6 +229,17 @@ def _rate_id(w: World, spare: bool = False) -> int:
     if spare:
         w.api("operator", "POST", "/api/v1/exchange-rates", json=_new_rate(w))
     return w.api("operator", "POST", "/api/v1/exchange-rates", json=_new_rate(w))["id"]
+
+
+def _new_category(w: World) -> dict:
+    """A service category of a key no other step uses."""
+    number = next(w.counter)
+    return {"key": f"walk_{number}", "label": f"Walk {number}", "unit": "task"}
+
+
+def _category_id(w: World) -> int:
+    """A category of the operator's, at version 1."""
+    return w.api("operator", "POST", "/api/v1/service-categories", json=_new_category(w))["id"]
 
 
 S = Step
@@ -428,6 +472,11 @@ STEPS: dict[tuple[str, str], Step] = {
         ("disclosure.verify",),
         lambda w: ({"disclosure_id": w.submitted_disclosure()["id"]}, {"decision": "verified"}),
     ),
+    ("/api/v1/disclosures/<int:disclosure_id>/sections/<section>/review", "POST"): S(
+        "buyer",
+        ("disclosure.section_verify",),
+        lambda w: (_wages_section(w), {"decision": "verified"}),
+    ),
     ("/api/v1/disclosures/<int:disclosure_id>/amend", "POST"): S(
         "vendor",
         ("disclosure.amend",),
@@ -459,6 +508,11 @@ STEPS: dict[tuple[str, str], Step] = {
             {"disclosure_id": w.submitted_disclosure()["id"]},
             {"decision": "rejected", "comment": "Payroll missing"},
         ),
+    ),
+    ("/disclosures/<int:disclosure_id>/sections/<section>/review", "POST"): S(
+        "buyer",
+        ("disclosure.section_reject",),
+        lambda w: (_wages_section(w), {"decision": "rejected", "comment": "Payroll unsigned"}),
     ),
     ("/disclosures/<int:disclosure_id>/evidence", "POST"): S(
         "vendor",
@@ -558,6 +612,11 @@ STEPS: dict[tuple[str, str], Step] = {
     ("/api/v1/scenarios/<int:scenario_id>/copy", "POST"): S(
         "buyer", ("scenario.create", "job.start"), _scenario_id()
     ),
+    ("/api/v1/scenarios/<int:scenario_id>/frontier", "POST"): S(
+        "buyer",
+        ("job.start", "scenario.frontier"),
+        lambda w: ({"scenario_id": w.scenario()["id"]}, {"measure": "hours"}),
+    ),
     ("/api/v1/scenarios/<int:scenario_id>/submit", "POST"): S(
         "buyer", ("scenario.submit",), _scenario_id()
     ),
@@ -588,6 +647,11 @@ STEPS: dict[tuple[str, str], Step] = {
         )(w.scenario()),
     ),
     ("/scenarios/<int:scenario_id>/solve", "POST"): S("buyer", ("job.start",), _scenario_id()),
+    ("/scenarios/<int:scenario_id>/frontier", "POST"): S(
+        "buyer",
+        ("job.start", "scenario.frontier"),
+        lambda w: ({"scenario_id": w.scenario()["id"]}, {"measure": "hours"}),
+    ),
     ("/scenarios/<int:scenario_id>/copy", "POST"): S(
         "buyer", ("scenario.create", "job.start"), _scenario_id()
     ),
@@ -642,6 +706,23 @@ STEPS: dict[tuple[str, str], Step] = {
     ("/exchange-rates/<int:rate_id>/remove", "POST"): S(
         "operator", ("exchange_rate.remove",), lambda w: ({"rate_id": _rate_id(w, spare=True)}, {})
     ),
+    # ---------------------------------------------------------------- service categories
+    ("/api/v1/service-categories", "POST"): S(
+        "operator", ("service_category.add",), lambda w: ({}, _new_category(w))
+    ),
+    ("/service-categories", "POST"): S(
+        "operator", ("service_category.add",), lambda w: ({}, _new_category(w))
+    ),
+    ("/api/v1/service-categories/<int:category_id>", "PATCH"): S(
+        "operator",
+        ("service_category.update",),
+        lambda w: ({"category_id": _category_id(w)}, {"label": w.unique("Walked"), "version": 1}),
+    ),
+    ("/service-categories/<int:category_id>", "POST"): S(
+        "operator",
+        ("service_category.retire",),
+        lambda w: ({"category_id": _category_id(w)}, {"action": "retire", "version": "1"}),
+    ),
     # ---------------------------------------------------------------- campaigns
     ("/api/v1/campaigns", "POST"): S(
         "buyer", ("campaign.create",), lambda w: ({}, _campaign_body(w))
@@ -652,17 +733,54 @@ STEPS: dict[tuple[str, str], Step] = {
         lambda w: ({}, {**_campaign_body(w), "vendor_ids": str(w.vendor.id)}),
     ),
     ("/api/v1/campaigns/<int:campaign_id>/remind", "POST"): S(
-        "buyer", ("campaign.remind",), lambda w: ({"campaign_id": _campaign(w)}, {})
+        "buyer", ("campaign.remind",), lambda w: ({"campaign_id": _late_campaign(w)}, {})
     ),
     ("/campaigns/<int:campaign_id>/remind", "POST"): S(
-        "buyer", ("campaign.remind",), lambda w: ({"campaign_id": _campaign(w)}, {})
+        "buyer", ("campaign.remind",), lambda w: ({"campaign_id": _late_campaign(w)}, {})
+    ),
+    ("/api/v1/campaigns/<int:campaign_id>", "PATCH"): S(
+        "buyer",
+        ("campaign.update",),
+        lambda w: ({"campaign_id": _campaign(w)}, {"title": "Walk, edited", "version": 1}),
+    ),
+    ("/campaigns/<int:campaign_id>/edit", "POST"): S(
+        "buyer",
+        ("campaign.update",),
+        lambda w: (
+            {"campaign_id": _campaign(w)},
+            {"title": "Walk, edited", "deadline": _campaign_body(w)["deadline"], "version": "1"},
+        ),
+    ),
+    ("/api/v1/campaigns/<int:campaign_id>/close", "POST"): S(
+        "buyer", ("campaign.close",), lambda w: ({"campaign_id": _campaign(w)}, {})
+    ),
+    ("/campaigns/<int:campaign_id>/close", "POST"): S(
+        "buyer", ("campaign.close",), lambda w: ({"campaign_id": _campaign(w)}, {})
+    ),
+    ("/api/v1/campaigns/<int:campaign_id>/reopen", "POST"): S(
+        "buyer", ("campaign.reopen",), lambda w: ({"campaign_id": _closed_campaign(w)}, {})
+    ),
+    ("/campaigns/<int:campaign_id>/reopen", "POST"): S(
+        "buyer", ("campaign.reopen",), lambda w: ({"campaign_id": _closed_campaign(w)}, {})
+    ),
+    ("/api/v1/campaigns/<int:campaign_id>/vendors", "POST"): S(
+        "buyer",
+        ("campaign.ask_more", "invitation.create"),
+        lambda w: ({"campaign_id": _campaign(w)}, {"emails": [_new_address(w)]}),
+    ),
+    ("/campaigns/<int:campaign_id>/vendors", "POST"): S(
+        "buyer",
+        ("campaign.ask_more", "invitation.create"),
+        lambda w: ({"campaign_id": _campaign(w)}, {"emails": _new_address(w)}),
     ),
     # ---------------------------------------------------------------- notifications
     ("/api/v1/notifications/settings", "PUT"): S(
         "buyer", ("notification.mail_settings",), lambda w: ({}, {"email_kinds": []})
     ),
     ("/notifications/settings", "POST"): S(
-        "buyer", ("notification.mail_settings",), lambda w: ({}, {"email_kinds": "review_decided"})
+        "buyer",
+        ("notification.mail_settings",),
+        lambda w: ({}, {"email_kinds": "scenario_decided"}),
     ),
     ("/api/v1/notifications/<int:notification_id>/read", "POST"): S(
         "buyer", ("notification.read",), lambda w: ({"notification_id": _unread(w)}, {})

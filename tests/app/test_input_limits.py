@@ -593,6 +593,12 @@ def named_world(w: World, names: dict[str, str]) -> dict:
             "source": names["source"],
         },
     )
+    category = w.api(
+        "operator",
+        "POST",
+        "/api/v1/service-categories",
+        json={"key": "named_work", "label": names["service"], "unit": "task"},
+    )
     campaign = w.api(
         "buyer",
         "POST",
@@ -608,6 +614,7 @@ def named_world(w: World, names: dict[str, str]) -> dict:
     return {
         "campaign_id": campaign["id"],
         "rate_id": rate["id"],
+        "category_id": category["id"],
         "token": invitation["link"].rsplit("/", 1)[1],  # the invitation link's secret
         "vendor_id": w.vendor.id,
         "disclosure_id": disclosure["id"],
@@ -636,6 +643,7 @@ KINDS = (
     "decision",
     "token",
     "campaign",
+    "service",  # a service category's label
 )
 
 
@@ -776,7 +784,7 @@ SKIPPED_PAGES = {
 }
 # pages that must show a name (escaped), so the crawl is known to have looked at it
 SHOWN = {
-    ("vendor", "/vendor/profile"): {"vendor", "site"},
+    ("vendor", "/vendor/profile"): {"vendor", "site", "service"},
     ("vendor", "/disclosures/<int:disclosure_id>"): {"site", "source", "category"},
     ("vendor", "/vendor/disclosures"): set(),
     ("vendor", "/account"): {"token"},
@@ -784,7 +792,7 @@ SHOWN = {
     ("buyer", "/vendors/<int:vendor_id>"): {"vendor", "site"},
     ("buyer", "/vendors/<int:vendor_id>/scorecard"): {"vendor", "metric", "profile"},
     ("buyer", "/scores"): {"vendor", "profile"},
-    ("buyer", "/needs"): {"need"},
+    ("buyer", "/needs"): {"need", "service"},
     ("buyer", "/needs/<int:need_id>"): {"need"},
     ("buyer", "/metrics"): {"metric", "source"},
     ("buyer", "/profiles"): {"profile"},
@@ -802,6 +810,7 @@ SHOWN = {
     ("admin", "/admin/users"): {"organization", "person"},
     ("buyer", "/invitations"): {"organization"},
     ("vendor", "/exchange-rates"): {"source"},
+    ("vendor", "/service-categories"): {"service"},
     ("vendor", "/invitations/<token>"): {"organization", "comment"},
     ("admin", "/admin/users/<int:user_id>/password"): {"organization", "person"},
     ("buyer", "/campaigns"): {"campaign"},

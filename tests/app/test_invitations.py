@@ -57,14 +57,16 @@ def smtp_sink(app):
         port = probe.getsockname()[1]
     controller = Controller(Sink(), hostname="127.0.0.1", port=port)
     controller.start()
-    app.config.update(
-        SMTP_URL=f"smtp://127.0.0.1:{port}", SMTP_FROM="Procure <invites@procure.test>"
+    app.config.update(  # with smtp_url, public_url is required (mail.check_mail_settings)
+        SMTP_URL=f"smtp://127.0.0.1:{port}",
+        SMTP_FROM="Procure <invites@procure.test>",
+        PUBLIC_URL="https://procure.example.org",
     )
     try:
         yield received
     finally:
         controller.stop()
-        app.config.update(SMTP_URL="", SMTP_FROM="")
+        app.config.update(SMTP_URL="", SMTP_FROM="", PUBLIC_URL="")
 
 
 def invite(client, headers, email="ops@newvendor.example", message=None):
@@ -490,7 +492,7 @@ def test_with_smtp_the_page_says_mailed_and_shows_no_link(app, buyer, sign_in, s
     assert "The invitation is mailed to ops@lumen.example." in shown.text
     assert LINK_BOX.search(shown.text) is None
     [(_, message)] = smtp_sink
-    link = re.search(r"http://localhost/invitations/\S+", message.get_content()).group(0)
+    link = re.search(r"https://procure.example.org/invitations/\S+", message.get_content())[0]
     assert app.test_client().get(path_of(link)).status_code == 200
 
 

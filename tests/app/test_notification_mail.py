@@ -1,13 +1,17 @@
-"""Mail of notifications: each user chooses which kinds it wants by email (default every kind,
-on a settings page and in the API); with smtp_url set, a daily digest mails each user its unread
-notifications not mailed yet, at most once a day, to a real local SMTP server (aiosmtpd). The
-scheduler thread runs the digest and the campaigns' reminders."""
+"""Mail of notifications: each user chooses which kinds it wants by email, among the kinds its
+role receives (default all of them, on a settings page and in the API); with smtp_url set, a
+daily digest mails each user its unread notifications not mailed yet, at most once a day, to a
+real local SMTP server (aiosmtpd). The scheduler thread runs the digest and the campaigns'
+reminders. (Absolute links, and marking mailed only once the server took a mail:
+tests/app/test_mail_delivery.py.)"""
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from procure.audit.models import AuditEvent
@@ -18,9 +22,11 @@ from procure.notifications.services import notify, send_digests
 from procure.scheduler import Scheduler
 from procure.states import NotificationKind
 from procure.transactions import command
-from tests.conftest import csrf_token_from, run_cli
+from tests.conftest import PUBLIC_URL, csrf_token_from, run_cli
 
 DAY = date(2026, 3, 2)
+BUYER_KINDS = ["disclosure_submitted", "scenario_decided", "invitation_accepted"]
+VENDOR_KINDS = ["review_decided", "campaign_request", "campaign_reminder"]
 
 
 def _tell(user, kind=NotificationKind.SCENARIO_DECIDED, title="Plan A was approved.") -> None:
@@ -30,7 +36,7 @@ def _tell(user, kind=NotificationKind.SCENARIO_DECIDED, title="Plan A was approv
 
 def _digest(day: date = DAY) -> int:
     with command():
-        return send_digests(day)
+        return len(send_digests(day))  # digests queued
 
 
 def test_a_digest_lists_the_unread_and_goes_once_a_day(app, make_user, smtp_sink):
@@ -46,7 +52,14 @@ def test_a_digest_lists_the_unread_and_goes_once_a_day(app, make_user, smtp_sink
     body = message.get_content()
     assert "- Alpha submitted its disclosure for 2025." in body and "- Plan A was approved." in body
     assert "Read already." not in body
-    assert "/notifications/settings" in body
+    # every link is absolute, on public_url: the notifications' pages, the list, the settings
+    links = re.findall(r"\S*/(?:scenarios|notifications)\S*", body)
+    assert links == [
+        f"{PUBLIC_URL}/scenarios/1",
+        f"{PUBLIC_URL}/scenarios/1",
+        f"{PUBLIC_URL}/notifications",
+        f"{PUBLIC_URL}/notifications/settings",
+    ]
     # at most once a day, even with something new; the next day only what was not mailed
     _tell(buyer, title="Plan B was rejected.")
     assert _digest() == 0 and len(smtp_sink) == 1
@@ -70,9 +83,9 @@ def test_no_mail_server_no_digest_and_nothing_marked(app, make_user):
 def test_a_user_chooses_the_kinds_it_wants_by_email(app, client, make_user, bearer, smtp_sink):
     vendor, buyer = make_user("vendor"), make_user("buyer")
     headers = bearer(vendor)
-    assert client.get("/api/v1/notifications/settings", headers=headers).json["email_kinds"] == [
-        kind.value for kind in NotificationKind
-    ]
+    assert client.get("/api/v1/notifications/settings", headers=headers).json["email_kinds"] == (
+        VENDOR_KINDS
+    )
     chosen = client.put(
         "/api/v1/notifications/settings",
         headers=headers,
@@ -81,14 +94,16 @@ def test_a_user_chooses_the_kinds_it_wants_by_email(app, client, make_user, bear
     assert chosen.status_code == 200
     assert chosen.json["email_kinds"] == ["review_decided", "campaign_reminder"]
     assert chosen.json["mail_configured"] is True
+    assert db.session.get(MailSettings, vendor.id).muted_kinds == ["campaign_request"]
     refused = client.put(
         "/api/v1/notifications/settings", headers=headers, json={"email_kinds": ["gossip"]}
     )
     assert refused.status_code == 422 and "email_kinds" in refused.json["errors"]
-    # the choice is the vendor's alone: the buyer still gets every kind
-    assert len(
+    # the choice is the vendor's alone: the buyer still gets every kind of its role
+    assert (
         client.get("/api/v1/notifications/settings", headers=bearer(buyer)).json["email_kinds"]
-    ) == len(NotificationKind)
+        == BUYER_KINDS
+    )
     _tell(vendor, NotificationKind.CAMPAIGN_REQUEST, "Northwind asks for your disclosure.")
     _tell(vendor, NotificationKind.REVIEW_DECIDED, "Northwind verified your disclosure.")
     assert _digest() == 1
@@ -107,24 +122,88 @@ def test_the_settings_page_reads_the_boxes_through_the_api_schema(app, make_user
     pages = sign_in(app.test_client(), user)
     page = pages.get("/notifications/settings")
     assert page.status_code == 200
-    assert page.text.count('name="email_kinds"') == len(NotificationKind)
+    assert re.findall(r'name="email_kinds" value="(\w+)"', page.text) == ["scenario_submitted"]
     assert "sends no mail at the moment" in page.text
     token = csrf_token_from(page.text)
+    nothing = pages.post("/notifications/settings", data={"csrf_token": token})  # no box ticked
+    assert nothing.status_code == 302
+    assert db.session.get(MailSettings, user.id).muted_kinds == ["scenario_submitted"]
     saved = pages.post(
         "/notifications/settings", data={"email_kinds": "scenario_submitted", "csrf_token": token}
     )
     assert saved.status_code == 302
-    assert db.session.get(MailSettings, user.id).muted_kinds == [
-        kind.value for kind in NotificationKind if kind != NotificationKind.SCENARIO_SUBMITTED
-    ]
-    nothing = pages.post("/notifications/settings", data={"csrf_token": token})  # no box ticked
-    assert nothing.status_code == 302
     db.session.expire_all()
-    assert len(db.session.get(MailSettings, user.id).muted_kinds) == len(NotificationKind)
-    bad = pages.post("/notifications/settings", data={"email_kinds": "gossip", "csrf_token": token})
-    assert bad.status_code == 422 and 'id="email_kinds-error"' in bad.text
+    assert db.session.get(MailSettings, user.id).muted_kinds == []
+    for bad_kind in ("gossip", "campaign_reminder"):  # unknown; a kind executives never get
+        bad = pages.post(
+            "/notifications/settings", data={"email_kinds": bad_kind, "csrf_token": token}
+        )
+        assert bad.status_code == 422 and 'id="email_kinds-error"' in bad.text
+    assert "Your role never receives campaign_reminder" in bad.text
     db.session.expire_all()
-    assert len(db.session.get(MailSettings, user.id).muted_kinds) == len(NotificationKind)
+    assert db.session.get(MailSettings, user.id).muted_kinds == []
+
+
+# (role, kind of its organization) -> the kinds of notification it is offered, and can choose
+OFFERED = {
+    ("buyer", "buyer"): BUYER_KINDS,
+    ("executive", "buyer"): ["scenario_submitted"],
+    ("vendor", "vendor"): VENDOR_KINDS,
+    ("admin", "vendor"): VENDOR_KINDS,  # it acts as its vendor: it answers the campaigns
+    ("admin", "buyer"): [],
+    ("operator", "operator"): [],
+}
+
+
+@pytest.mark.parametrize(("role", "kind"), list(OFFERED))
+def test_each_role_is_offered_the_kinds_it_receives_and_no_other(
+    app, client, make_org, make_user, bearer, sign_in, role, kind
+):
+    user = make_user(role, organization=make_org(kind))
+    offered = OFFERED[(role, kind)]
+    headers = bearer(user)
+    settings = client.get("/api/v1/notifications/settings", headers=headers).json
+    assert (settings["offered_kinds"], settings["email_kinds"]) == (offered, offered)
+    page = sign_in(app.test_client(), user).get("/notifications/settings").text
+    assert re.findall(r'name="email_kinds" value="(\w+)"', page) == offered
+    assert ("Your role receives no notifications" in page) is (not offered)
+    for other in [k.value for k in NotificationKind if k.value not in offered]:
+        refused = client.put(
+            "/api/v1/notifications/settings", headers=headers, json={"email_kinds": [other]}
+        )
+        assert refused.status_code == 422, other
+        assert refused.json["errors"] == {
+            "email_kinds": [
+                f"Your role never receives {other}: choose among "
+                + (", ".join(offered) if offered else "none ([] only)")
+                + "."
+            ]
+        }
+    chosen = client.put(
+        "/api/v1/notifications/settings", headers=headers, json={"email_kinds": offered[:1]}
+    )
+    assert chosen.status_code == 200 and chosen.json["email_kinds"] == offered[:1]
+    assert db.session.get(MailSettings, user.id).muted_kinds == offered[1:]
+
+
+def test_a_users_choice_is_its_own(client, make_user, bearer):
+    """Another organization's user (the settings have no id: each reads and writes its own)."""
+    vendor_a, vendor_b = make_user("vendor"), make_user("vendor")
+    assert vendor_a.organization_id != vendor_b.organization_id
+    headers_a, headers_b = bearer(vendor_a), bearer(vendor_b)
+
+    def kinds(headers):
+        return client.get("/api/v1/notifications/settings", headers=headers).json["email_kinds"]
+
+    client.put("/api/v1/notifications/settings", headers=headers_a, json={"email_kinds": []})
+    assert kinds(headers_b) == VENDOR_KINDS
+    client.put(
+        "/api/v1/notifications/settings",
+        headers=headers_b,
+        json={"email_kinds": ["review_decided"]},
+    )
+    assert kinds(headers_a) == []
+    assert db.session.get(MailSettings, vendor_a.id).muted_kinds == VENDOR_KINDS
 
 
 def test_the_digest_command(app, make_user, smtp_sink, tmp_path, monkeypatch, migrated):

@@ -12,20 +12,27 @@ import re
 import pytest
 from sqlalchemy import select
 
+from procure.accounts.models import User
 from procure.audit.models import AuditEvent
 from procure.extensions import db
+from procure.notifications.email_choices import receivable_kinds
 from procure.notifications.models import Notification
 from procure.notifications.services import mark_read, notify, unread_count
 from procure.states import NotificationKind
 from tests.conftest import csrf_token_from, valid_document
 
 
-def _told(kind: NotificationKind) -> dict[int, Notification]:
-    """The notifications of one kind, by recipient (one each, or the test fails)."""
+def _told(kind: NotificationKind, outside_role: frozenset[int] = frozenset()) -> dict:
+    """The notifications of one kind, by recipient (one each, or the test fails). Each recipient's
+    role receives the kind by the table the mail settings offer (RECIPIENT_ROLES), but for the
+    users named in `outside_role`."""
     db.session.expire_all()
     rows = db.session.scalars(select(Notification).where(Notification.kind == kind)).all()
     by_user = {row.user_id: row for row in rows}
     assert len(by_user) == len(rows), "a recipient was told twice"
+    for user_id in set(by_user) - outside_role:
+        user = db.session.get_one(User, user_id)
+        assert kind in receivable_kinds(user), f"a {user.role} is told of {kind}"
     return by_user
 
 
@@ -220,7 +227,8 @@ def test_the_submitter_is_told_of_the_decision_even_when_no_longer_a_buyer(
         headers=bearer(executive),
         json={"decision": "approved"},
     )
-    assert set(_told(NotificationKind.SCENARIO_DECIDED)) == {world["buyer"].id}
+    told = _told(NotificationKind.SCENARIO_DECIDED, outside_role=frozenset({world["buyer"].id}))
+    assert set(told) == {world["buyer"].id}
 
 
 # ---------------------------------------------------------------- the service

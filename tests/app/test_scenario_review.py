@@ -349,7 +349,11 @@ def test_summary_names_the_hours_when_the_jobs_round_away(client, make_scenario)
     from procure.scenarios.review import compare, key_figures
 
     cheap = make_scenario("Cheapest")
-    greener = make_scenario("Impact 34", min_avg_impact=34)
+    # The world's vendors claim documented workforce evidence with no file, which scores as
+    # self_reported since issue #18 (impact scores: Alpha 37.45, Beta 24.69; 0.7 rather than 0.5
+    # made them higher before): a minimum average of 29 now buys 219 hours against 165, 54 more,
+    # as 34 bought 214 before
+    greener = make_scenario("Impact 29", min_avg_impact=29)
     scenarios = [db.session.get(Scenario, cheap["id"]), db.session.get(Scenario, greener["id"])]
     hours = [key_figures(s)["impact_worker_hours"] for s in scenarios]
     assert abs(hours[1] - hours[0]) / 2080 < 0.05 < abs(hours[1] - hours[0])

@@ -253,8 +253,9 @@ def test_targets_are_checked_by_the_optimizers_rules_before_anything_is_saved(cl
 def test_disclosure_reviews_count_only_for_the_reviewing_organization(
     client, world, make_user, bearer
 ):
-    """Buyer Y rejects Beta and verifies Alpha: Y's scenarios leave Beta out and score Alpha's
-    evidence at least buyer-verified; buyer X's problem document does not move."""
+    """Buyer Y rejects Beta and verifies Alpha: Y's scenarios leave Beta out; Alpha's version has
+    no evidence file, so Y's verification lifts none of its sections (issue #18); buyer X's
+    problem document does not move."""
     from procure.disclosures.models import Disclosure
 
     def problem(headers, need_id):
@@ -294,4 +295,7 @@ def test_disclosure_reviews_count_only_for_the_reviewing_organization(
     )
     own = problem(y, client.post("/api/v1/needs", headers=y, json=NEED).json["id"])
     assert set(own) == {alpha}  # Beta's only version is rejected by Y
-    assert own[alpha] > before[alpha]  # self-reported evidence counts as buyer-verified for Y
+    # a verification lifts only sections with a file, and Alpha has none: its claims of
+    # self_reported_documented never counted, verified or not (the lift of a verified section,
+    # for the verifying organization only, is tested in tests/app/test_section_reviews.py)
+    assert own[alpha] == before[alpha]

@@ -66,11 +66,13 @@ def test_scorecard_explains_every_point(client, make_vendor, bearer):
     assert abs(sum(line["points"] for line in card["explanation"]) - card["score"]["total"]) < 1e-9
     share = next(line for line in card["explanation"] if line["metric"] == "impact_worker_share")
     # 55 impact workers / 115 employees = 0.4783; goalposts 0 -> 0.5 give 0.9565;
-    # self_reported_documented evidence (0.7) x weight 0.25 x impact pillar 0.45 x 100
-    # = 7.5326 points
+    # the workforce section claims self_reported_documented but has no file, so it scores
+    # self_reported (issue #18: a claim never scores): evidence 0.5 x weight 0.25 x impact
+    # pillar 0.45 x 100 x 0.9565 = 5.3804 points (7.5326 when the claim counted, at 0.7)
     assert abs(share["raw_value"] - 55 / 115) < 1e-12
     assert abs(share["normalised"] - (55 / 115) / 0.5) < 1e-12
-    assert abs(share["points"] - 100 * 0.45 * 0.25 * 0.7 * (55 / 115) / 0.5) < 1e-9
+    assert share["evidence_level"] == "self_reported" and share["evidence_factor"] == 0.5
+    assert abs(share["points"] - 100 * 0.45 * 0.25 * 0.5 * (55 / 115) / 0.5) < 1e-9
 
 
 def test_vendors_see_only_their_own_scorecard_and_no_ranking(

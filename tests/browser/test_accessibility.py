@@ -35,6 +35,14 @@ def _kes_rate_id() -> int:
     ).one()
 
 
+def _category_id(key: str) -> int:
+    from sqlalchemy import select
+
+    from procure.vendors.categories import ServiceCategory
+
+    return db.session.scalars(select(ServiceCategory.id).where(ServiceCategory.key == key)).one()
+
+
 @pytest.fixture
 def records(client, world, make_user, make_org, make_vendor, bearer, make_scenario):
     """One of everything a page can show: scenarios (solved, infeasible), a disclosure, people."""
@@ -79,6 +87,7 @@ def records(client, world, make_user, make_org, make_vendor, bearer, make_scenar
         "disclosure": disclosure["id"],
         "profile": profile["id"],
         "rate": _kes_rate_id(),
+        "category": _category_id("data_annotation"),  # in use: its unit is fixed
     }
     buyer_pages = [
         "/",
@@ -116,7 +125,15 @@ def records(client, world, make_user, make_org, make_vendor, bearer, make_scenar
         "admin": (make_user("admin", organization=organization), ["/", "/admin/users", "/account"]),
         "operator": (
             make_user("operator", organization=make_org("operator")),
-            ["/", "/admin/organizations", "/account", "/exchange-rates", "/exchange-rates/{rate}"],
+            [
+                "/",
+                "/admin/organizations",
+                "/account",
+                "/exchange-rates",
+                "/exchange-rates/{rate}",
+                "/service-categories",
+                "/service-categories/{category}",
+            ],
         ),
         "vendor": (
             vendor_user,
@@ -164,6 +181,7 @@ def test_no_serious_or_critical_violation_on_any_page(browser, live_server, axe_
             checked += 1
         context.close()
     # 33, the operator's home, Organizations and account pages, the buyer's and vendor's
-    # notifications, and the exchange rates (the buyer's list, the operator's list and form)
-    assert checked == 41
+    # notifications, the exchange rates (the buyer's list, the operator's list and form) and the
+    # service categories (the operator's list and edit page)
+    assert checked == 43
     assert problems == [], "\n".join(problems)

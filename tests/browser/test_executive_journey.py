@@ -15,10 +15,12 @@ def test_an_executive_compares_approves_and_downloads_the_pdf(
     headers = world["headers"]
     api = current_app.test_client()
     ids = []
+    # Alpha scores about 37.5 and Beta about 24.7 (claims without files count as self-reported);
+    # each vendor takes at most 80 % of the need, so averages from about 27.2 to 34.9 are open
     for name, targets in (
         ("Cheapest", {}),
-        ("Impact 34", {"min_avg_impact": 34}),
-        ("Impact 36", {"min_avg_impact": 36}),
+        ("Impact 30", {"min_avg_impact": 30}),
+        ("Impact 33", {"min_avg_impact": 33}),
     ):
         created = make_scenario(name, **targets)
         assert created["status"] == "solved", created
@@ -31,7 +33,7 @@ def test_an_executive_compares_approves_and_downloads_the_pdf(
     page = journey.page
     journey.sign_in(executive.email, TEST_PASSWORD)
     journey.go("/scenarios")
-    for name in ("Cheapest", "Impact 34", "Impact 36"):
+    for name in ("Cheapest", "Impact 30", "Impact 33"):
         page.get_by_label(f"Compare {name}").check()
     journey.shot("three-ticked")
     page.get_by_role("button", name="Compare the ticked scenarios (2–5)").click()
@@ -49,14 +51,14 @@ def test_an_executive_compares_approves_and_downloads_the_pdf(
     ]
     assert min(costs) == 6400.0 and len(set(costs)) == 3  # each impact target costs more
 
-    page.get_by_role("link", name="Impact 34").first.click()
+    page.get_by_role("link", name="Impact 30").first.click()
     page.wait_for_selector("text=Your decision")
     page.get_by_label("Comment (required to reject)").fill(
         "Worth the premium: more jobs for impact workers."
     )
     page.once("dialog", lambda dialog: dialog.accept())  # the confirmation before approving
     page.get_by_role("button", name="Approve").click()
-    page.wait_for_selector("text=Impact 34 is approved.")
+    page.wait_for_selector("text=Impact 30 is approved.")
     journey.shot("approved")
     approved = journey.api(f"/api/v1/scenarios/{ids[1]}")
     assert approved["status"] == "approved" and approved["decision_comment"].startswith(
@@ -74,5 +76,5 @@ def test_an_executive_compares_approves_and_downloads_the_pdf(
         content = pdf.read()
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages)
     assert (
-        "Impact 34" in text and f"{approved['totals']['cost']:,.0f}" in text and "Approved" in text
+        "Impact 30" in text and f"{approved['totals']['cost']:,.0f}" in text and "Approved" in text
     )

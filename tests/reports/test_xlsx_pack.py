@@ -27,11 +27,11 @@ def pack(sample):
     return export_pack(sample)
 
 
-def test_the_pack_has_four_sheets_with_their_headers(pack, sample):
+def test_the_pack_has_five_sheets_with_their_headers(pack, sample):
     workbook = load_workbook(io.BytesIO(pack))
     assert (
         workbook.sheetnames
-        == ["Allocations", "Scores", "Comparison", "Assumptions"]
+        == ["Allocations", "Needs", "Scores", "Comparison", "Assumptions"]
         == list(SHEETS)
     )
     headers = {name: [cell.value for cell in workbook[name][1]] for name in workbook.sheetnames}
@@ -187,11 +187,12 @@ def test_formula_looking_text_is_escaped_and_never_a_formula():
     )  # costs stay numbers
 
 
-def test_an_empty_context_gives_four_empty_tables():
+def test_an_empty_context_gives_empty_tables():
     pack = export_pack({"scenario": {"name": "Bare"}})
     assert load_workbook(io.BytesIO(pack)).sheetnames == list(SHEETS)
     assert (
         read(pack, "Allocations").empty
+        and read(pack, "Needs").empty
         and read(pack, "Scores").empty
         and read(pack, "Comparison").empty
     )
@@ -216,4 +217,133 @@ def test_two_vendors_of_one_name_are_two_score_rows():
         row["impact_worker_hours"]
         for row in context["impact"]["by_vendor"]
         if row["vendor_id"] in vendors
+    }
+
+
+# ------------------------------------------------------------------ the Needs sheet
+
+
+def _needs_context(in_hours: bool = True) -> dict:
+    """Two needs as `board_context` gives them: an hourly one with an impact target that binds
+    and a vendor share that does not, and an item one with an impact spend share target."""
+    return {
+        "scenario": {"name": "Mixed"},
+        "impact": {
+            "labour_hours": 1400.0 if in_hours else None,
+            "impact_worker_hours": 550.0,
+            "fte_jobs": 550.0 / 2080,
+        },
+        "totals": {"cost": 8600.0, "avg_impact": 52.5, "avg_quality": 0.93},
+        "needs": [
+            {
+                "need_id": "N1",
+                "need": "Annotation",
+                "unit": "hour",
+                "volume": 1000.0,
+                "labour_hours": 1000.0 if in_hours else None,
+                "cost": 7000.0,
+                "impact_worker_hours": 400.0,
+                "jobs": 400.0 / 2080,
+                "avg_impact": 55.0,
+                "avg_quality": 0.92,
+                "targets": [
+                    {
+                        "field": "min_avg_impact",
+                        "label": "Minimum average impact",
+                        "target": 55.0,
+                        "achieved": 55.0,
+                        "binding": True,
+                    },
+                    {
+                        "field": "max_vendor_share",
+                        "label": "Largest vendor share",
+                        "target": 0.8,
+                        "achieved": 0.6,
+                        "binding": False,
+                    },
+                ],
+            },
+            {
+                "need_id": "N2",
+                "need": "=Invoices",
+                "unit": "item",
+                "volume": 10000.0,
+                "labour_hours": 400.0 if in_hours else None,
+                "cost": 1600.0,
+                "impact_worker_hours": 150.0,
+                "jobs": 150.0 / 2080,
+                "avg_impact": 46.25,
+                "avg_quality": 0.955,
+                "targets": [
+                    {
+                        "field": "min_impact_spend_share",
+                        "label": "Minimum impact spend share",
+                        "target": 0.5,
+                        "achieved": 0.75,
+                        "binding": False,
+                    }
+                ],
+            },
+        ],
+    }
+
+
+def test_the_needs_sheet_has_a_row_per_need_with_its_own_targets_then_the_totals():
+    pack = export_pack(_needs_context())
+    frame = read(pack, "Needs")
+    assert list(frame.columns) == [
+        "Need",
+        "Need id",
+        "Unit",
+        "Volume",
+        "Labour hours",
+        "Cost",
+        "Impact-worker hours",
+        "Full-time jobs",
+        "Average impact",
+        "Average quality",
+        "Averages weighted by",
+        # only the targets some need sets, in one fixed order
+        "Minimum average impact: target",
+        "Minimum average impact: achieved",
+        "Minimum average impact: binds",
+        "Largest vendor share: target",
+        "Largest vendor share: achieved",
+        "Largest vendor share: binds",
+        "Minimum impact spend share: target",
+        "Minimum impact spend share: achieved",
+        "Minimum impact spend share: binds",
+    ]
+    rows = frame.to_dict("records")
+    assert [r["Need"] for r in rows] == ["Annotation", "'=Invoices", "All needs"]
+    assert [r["Unit"] for r in rows[:2]] == ["hour", "item"]
+    assert [r["Volume"] for r in rows[:2]] == [1000.0, 10000.0]
+    first, second, total = rows
+    assert (first["Minimum average impact: target"], first["Minimum average impact: binds"]) == (
+        55.0,
+        "yes",
+    )
+    assert first["Largest vendor share: achieved"] == 0.6
+    assert first["Largest vendor share: binds"] == "no"
+    assert pd.isna(first["Minimum impact spend share: target"])  # not a target of this need
+    assert second["Minimum impact spend share: achieved"] == 0.75
+    # the totals row: the plan's own figures; 1,000 hours and 10,000 items have no sum
+    assert pd.isna(total["Volume"]) and pd.isna(total["Unit"])
+    assert (total["Labour hours"], total["Impact-worker hours"], total["Cost"]) == (
+        1400.0,
+        550.0,
+        8600.0,
+    )
+    assert total["Full-time jobs"] == 550.0 / 2080
+    assert set(frame["Averages weighted by"]) == {"labour hours"}
+    sheet = load_workbook(io.BytesIO(pack))["Needs"]
+    assert sheet["J2"].number_format == "0.0%"  # average quality: a percent
+    assert "labour hours" in sheet["A1"].comment.text
+
+
+def test_the_needs_sheet_of_a_version_1_scenario_says_it_weighs_volume():
+    frame = read(export_pack(_needs_context(in_hours=False)), "Needs")
+    assert frame["Labour hours"].isna().all()
+    assert set(frame["Averages weighted by"]) == {
+        "volume (solved before labour hours were counted)"
     }
