@@ -41,3 +41,16 @@ class FiniteNumber(fields.Float):
             return super()._validated(value)
         except ValidationError:
             raise self.make_error("invalid", input=value) from None
+
+
+class ScalarValue(fields.Raw):
+    """One JSON value that is not a list or an object: a number, text, true/false or null (a cell
+    of a table, a figure of a what-if). A list or an object is refused naming the field, before any
+    code uses it as a value."""
+
+    default_error_messages = {"invalid": "Enter a single number or text, not a list or an object."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, (dict, list)):
+            raise self.make_error("invalid")
+        return value

@@ -47,6 +47,7 @@ from procure.notifications.views import bp as notification_pages
 from procure.platform import blp as platform_api
 from procure.rates.routes import blp as rates_api
 from procure.rates.views import bp as rate_pages
+from procure.request_guard import register_request_guard
 from procure.scenarios.routes import blp as scenarios_api
 from procure.scenarios.views import bp as scenario_pages
 from procure.scoring.routes import blp as scoring_api
@@ -102,11 +103,13 @@ def build_app(config: Mapping[str, Any] | None, instance_path: Path | None) -> F
     register_error_handlers(app)
     register_navigation(app)
     guard_reads(app)
+    register_request_guard(app)  # first of the hooks: hostile input reaches no other
     app.before_request(_authenticate_bearer)
     app.before_request(_protect_forms)
     app.before_request(access_layer.enforce_access_rule)
     app.after_request(_start_committed_jobs)
     app.after_request(_security_headers)
+    app.after_request(_no_store_tenant_data)
     return app
 
 
@@ -231,4 +234,17 @@ def _security_headers(response):
     headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     if request.path.startswith("/api/") and response.mimetype == "application/json":
         headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+STATIC_ENDPOINTS = {"static", "api_docs_assets.swagger_asset"}
+
+
+def _no_store_tenant_data(response):
+    """A page or download of a signed-in user (or a bearer token's) holds tenant data: no cache,
+    shared or private, keeps it. Static assets are the same for everyone and stay cacheable."""
+    # the session's user id, not the user: loading it may need the database, which may be down
+    signed_in = g.get("bearer_auth") or "_user_id" in session
+    if signed_in and request.endpoint not in STATIC_ENDPOINTS:
+        response.headers["Cache-Control"] = "no-store"
     return response

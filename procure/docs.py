@@ -31,7 +31,8 @@ class ErrorResponses(BasePlugin):
     documented): 401 when its access rule needs a signed-in user, 403 when it needs a role, 404
     when its path names a record, 400 when it changes something (a body that is not JSON, or a
     session-signed request without its CSRF token), 413 when it takes a body (past
-    MAX_CONTENT_LENGTH). Routes document their other errors (409, a 403 or 404 of their own) with
+    MAX_CONTENT_LENGTH), 422 always (a control character anywhere: procure.request_guard). Routes
+    document their other errors (409, a 403 or 404 of their own) with
     `alt_response`; those get the error shape here too.
     """
 
@@ -51,6 +52,8 @@ class ErrorResponses(BasePlugin):
                 403: access_rule is None or access_rule.roles is not None,
                 404: bool(rule.arguments),
                 413: "requestBody" in operation,
+                # the request guard refuses control characters in any part of any request
+                422: True,
             }
             documented = {int(code) for code in responses}
             for code, applies in implied.items():

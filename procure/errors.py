@@ -10,7 +10,7 @@ from http import HTTPStatus
 from typing import Any
 
 from flask import Flask, jsonify, render_template, request
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -122,6 +122,26 @@ def _out_of_range(error: DataError):
     return respond_error(422, "A value in the request is too large for any record or field here.")
 
 
+RETRY_AFTER_SECONDS = 30
+
+
+def _unavailable(error: OperationalError | InterfaceError):
+    """The database cannot be reached (connections cut, a server restarting, a lock held too
+    long): nothing was saved, and trying again later may work. The error page is drawn without the
+    database when it cannot be drawn with it."""
+    log.error("database unavailable on %s %s: %s", request.method, request.path, error.orig)
+    try:
+        db.session.rollback()
+    except Exception:  # the connection is gone: the session is discarded with the request
+        log.debug("rollback after a database error failed", exc_info=True)
+    message = "The database is not available right now. Nothing was saved: try again shortly."
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    try:
+        return respond_error(503, message, headers=headers)
+    except Exception:
+        return jsonify(error_body(503, message)), 503, headers
+
+
 def _unexpected(error: Exception):
     log.exception("unhandled error on %s %s", request.method, request.path)
     original = getattr(error, "original_exception", None) or error
@@ -136,4 +156,6 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(ValidationFailed, _validation)
     app.register_error_handler(StaleDataError, _stale)
     app.register_error_handler(DataError, _out_of_range)  # PostgreSQL: numeric value out of range
+    app.register_error_handler(OperationalError, _unavailable)
+    app.register_error_handler(InterfaceError, _unavailable)
     app.register_error_handler(Exception, _unexpected)

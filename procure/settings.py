@@ -119,7 +119,8 @@ def secret_key(settings: Mapping[str, Any], instance_path: Path) -> str:
 def flask_config(settings: Mapping[str, Any], instance_path: Path) -> dict[str, Any]:
     """Translate settings into the Flask and extension configuration keys."""
     uri = database_uri(settings, instance_path)
-    engine_options: dict[str, Any] = {"pool_pre_ping": True}
+    # hide_parameters: a failed statement is logged without its values (a password hash, a token)
+    engine_options: dict[str, Any] = {"pool_pre_ping": True, "hide_parameters": True}
     if uri.startswith("postgresql"):
         engine_options.update(
             pool_size=settings["db_pool_size"],

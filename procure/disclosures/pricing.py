@@ -9,8 +9,8 @@ what they display.
 Which offer a vendor is scored on is the pure rule of `scoring.best_offers`: in a category, the
 vendor's offer with the best cost pillar against the lowest price of all active offers of the
 category in the same unit (its quality comes with it); without a category, the best over all
-its categories. An offer priced at 0, or in a currency without any rate, cannot be compared
-by a ratio and is left out.
+its categories. An offer priced at 0, in a currency without any rate, or below the minimum
+price in US dollars cannot be compared by a ratio and is left out (`left_out_reason`).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from sqlalchemy import select
 
 import scoring
 from procure.extensions import db
+from procure.rates.services import MIN_PRICE_USD
 from procure.reference import reference
 from procure.vendors.models import Offer
 
@@ -68,9 +69,31 @@ def usd_rates(currencies: set[str], on: date) -> dict[str, tuple[float, date]]:
     return rates
 
 
+def left_out_reason(
+    price: float, currency: str, rates: dict[str, tuple[float, date]]
+) -> str | None:
+    """Why an offer at `price` in `currency` cannot be compared by a ratio (`rates` from
+    `usd_rates`), or None when it can: priced at 0, in a currency without a rate, or below
+    MIN_PRICE_USD after conversion (an old row, or a rate corrected since it was entered)."""
+    if price <= 0:
+        return "priced at 0, which no price compares with"
+    if currency not in rates:
+        return (
+            f"priced in {currency}, which has no exchange rate to US dollars: the "
+            "platform operator can add one"
+        )
+    usd = price * rates[currency][0]
+    if usd < MIN_PRICE_USD:
+        return (
+            f"priced at {usd:.2g} US dollars after conversion, below the minimum of "
+            f"{MIN_PRICE_USD} that prices are compared from"
+        )
+    return None
+
+
 def priced_offers(category: str | None = None, on: date | None = None) -> list[OfferPrice]:
-    """Every active offer (of `category`, or of every category) with a price above 0 and a
-    convertible currency, priced in US dollars on `on` (default: today), in offer id order."""
+    """Every active offer (of `category`, or of every category) that `left_out_reason` keeps,
+    priced in US dollars on `on` (default: today), in offer id order."""
     on = on or pricing_day()
     statement = (
         select(
@@ -104,7 +127,7 @@ def priced_offers(category: str | None = None, on: date | None = None) -> list[O
             usd=float(row.price) * rates[row.currency][0],
         )
         for row in rows
-        if row.currency in rates
+        if left_out_reason(float(row.price), row.currency, rates) is None
     ]
 
 

@@ -17,10 +17,12 @@ and currency, the rate and the rate's date. Import ignores them: they come from 
 from __future__ import annotations
 
 import contextlib
+import math
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from procure.api_fields import MAX_RECORD_ID
 from procure.disclosures import services
 from procure.disclosures.evidence_levels import EffectiveLevel
 from procure.disclosures.models import Disclosure
@@ -157,12 +159,26 @@ def _number(value: Any, column: str, errors: list[str]) -> float | int | None:
     except (TypeError, ValueError):
         errors.append(f"{column}: {value!r} is not a number.")
         return None
+    if not math.isfinite(number):  # "inf", "nan": text float() reads, no figure or id can be
+        errors.append(f"{column}: {value!r} is not a finite number.")
+        return None
     if column in INTEGER_COLUMNS:
         if number != int(number):
             errors.append(f"{column}: {value!r} is not a whole number.")
             return None
         return int(number)
     return number
+
+
+def _vendor_id(value: Any, errors: list[str]) -> int | None:
+    """The row's vendor id: a whole number in the range of record ids, else None with the error."""
+    number = _number(value, "vendor_id", errors)
+    if number is None:
+        return None
+    if number != int(number) or not 1 <= number <= MAX_RECORD_ID:
+        errors.append(f"vendor_id: no vendor {value!r} that you may import for.")
+        return None
+    return int(number)
 
 
 def _document_from_row(row: Mapping[str, Any], vendor: Vendor, errors: list[str]) -> dict[str, Any]:
@@ -226,7 +242,7 @@ def import_rows(rows: list[dict[str, Any]], user, allowed_vendor) -> dict[str, A
         row = {k: _iso(v) for k, v in raw.items()}
         errors: list[str] = []
         vendor = (
-            allowed_vendor(_number(row.get("vendor_id"), "vendor_id", errors))
+            allowed_vendor(_vendor_id(row.get("vendor_id"), errors))
             if row.get("vendor_id")
             else None
         )

@@ -24,7 +24,7 @@ from procure.disclosures.models import (
     DisclosureReview,
 )
 from procure.disclosures.routes import export_response, import_upload, section_or_404
-from procure.disclosures.schemas import ReviewSchema
+from procure.disclosures.schemas import DisclosureUpdateSchema, ReviewSchema
 from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
 from procure.forms import form_body, load_form
@@ -37,6 +37,7 @@ bp = Blueprint("disclosure_pages", __name__)
 # the flat table reads tenants' disclosures: the platform operator, which reads none, is refused
 # rather than shown an empty table
 TENANTS = roles("admin", "buyer", "executive", "vendor")
+VERSION_ONLY = DisclosureUpdateSchema(only=("edit_version",))
 
 
 @bp.route("/vendor/disclosures", methods=["GET", "POST"])
@@ -138,9 +139,9 @@ def show(disclosure_id):
     document = form_spec.document_from_form(request.form)
     submitting = request.form.get("action") == "submit"
     try:
-        services.update_draft(
-            disclosure, document, int(request.form.get("edit_version", 0) or 0), current_user
-        )
+        # the version read by the API's own field: text that is no version is refused, named
+        sent = load_form(VERSION_ONLY, form_body(VERSION_ONLY, request.form))
+        services.update_draft(disclosure, document, sent["edit_version"], current_user)
         if submitting:
             services.submit(disclosure, current_user)
     except ValidationFailed as failed:

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -47,6 +49,32 @@ def currency_refusal(code: str) -> str | None:
         f"No exchange rate to US dollars for {code!r}: use one of {', '.join(fx.convertible())}, "
         f"or ask the platform operator to add a rate for {code}."
     )
+
+
+# The smallest price a rate card may hold, in its currency (the price column keeps 4 decimals: a
+# smaller amount would be stored as 0) and in US dollars after conversion (the cost pillar divides
+# the category's lowest price by each price: a price that converts to almost nothing would rank
+# on noise, and one that converts to 0 cannot be divided by).
+MIN_PRICE = Decimal("0.0001")
+MIN_PRICE_USD = 0.0001
+
+
+def price_refusal(amount: float | Decimal, currency: str, on: date | None = None) -> str | None:
+    """Why `amount` of `currency` cannot be a price: below MIN_PRICE in its currency, or below
+    MIN_PRICE_USD at the rate in force on `on` (today); None when it can (or when the currency
+    has no rate, which `currency_refusal` names)."""
+    if Decimal(str(amount)) < MIN_PRICE:
+        return f"The price must be at least {MIN_PRICE}."
+    fx = exchange_rates()
+    if not fx.has_rate(currency):
+        return None
+    usd = fx.to_usd(float(amount), currency, on or date.today()).usd_amount
+    if usd < MIN_PRICE_USD:
+        return (
+            f"The price must be at least {MIN_PRICE_USD} US dollars after conversion: "
+            f"{amount} {currency} is {usd:.2g} US dollars."
+        )
+    return None
 
 
 def page_of(statement: Select, page: int, per_page: int, currency: str | None = None) -> RatePage:

@@ -4,7 +4,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, post_load, validate
 
 import scoring
-from procure.api_fields import FiniteNumber, RecordId, RecordVersion
+from procure.api_fields import FiniteNumber, RecordId, RecordVersion, ScalarValue
 from procure.disclosures.schemas import SectionLevelSchema
 from scoring.contract import PILLARS
 
@@ -221,7 +221,7 @@ class ScorecardSchema(Schema):
 class WhatIfSchema(Schema):
     changes = fields.Dict(
         keys=fields.String(),
-        values=fields.Raw(allow_none=True),
+        values=ScalarValue(allow_none=True),
         required=True,
         metadata={"description": "Columns of the scoring table and their new values"},
     )

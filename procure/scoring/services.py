@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 import scoring
 from procure.audit.services import record_event
 from procure.disclosures.models import Disclosure
-from procure.disclosures.pricing import pricing_day, usd_rates
+from procure.disclosures.pricing import left_out_reason, pricing_day, usd_rates
 from procure.disclosures.reviews import section_view
 from procure.editing import insert_once
 from procure.errors import ConflictError, ValidationFailed
@@ -374,14 +374,8 @@ def offers_left_out(vendor_id: int, category: str | None = None) -> list[dict[st
     rates = usd_rates({offer.currency for offer in offers}, pricing_day())
     left_out = []
     for offer in offers:
-        if offer.price <= 0:
-            reason = "priced at 0, which no price compares with"
-        elif offer.currency not in rates:
-            reason = (
-                f"priced in {offer.currency}, which has no exchange rate to US dollars: the "
-                "platform operator can add one"
-            )
-        else:
+        reason = left_out_reason(float(offer.price), offer.currency, rates)
+        if reason is None:
             continue
         left_out.append(
             {

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -16,7 +15,7 @@ from procure.db import utcnow
 from procure.editing import check_version, insert_once, save_changes
 from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
-from procure.rates.services import currency_refusal
+from procure.rates.services import currency_refusal, price_refusal
 from procure.reference import reference
 from procure.vendors.capacity import FIRST_MONTH, LAST_MONTH
 from procure.vendors.categories import UNITS, category_refusal
@@ -301,8 +300,12 @@ def _offer_errors(fields: Mapping[str, Any], offer: Offer | None = None) -> dict
         ]
     elif "currency" in fields and (refusal := currency_refusal(fields["currency"])):
         errors["currency"] = [refusal]  # a price must convert to US dollars to be compared
-    if "price" in fields and not Decimal(str(fields["price"])) > 0:
-        errors["price"] = ["The price must be above zero."]
+    # a new currency moves the price in US dollars too: checked against the kept price
+    price = fields.get("price", offer.price if offer is not None else None)
+    currency = fields.get("currency", offer.currency if offer is not None else "USD")
+    changed = {"price", "currency"} & set(fields)
+    if changed and price is not None and (refusal := price_refusal(price, currency)):
+        errors["price"] = [refusal]
     hours_per_unit = _hours_per_unit_errors(fields, offer)
     if hours_per_unit:
         errors["hours_per_unit"] = hours_per_unit

@@ -384,6 +384,46 @@ def _normal_flows(known, own, versions, table, buyer) -> dict[str, dict]:
     return flows
 
 
+DEEP_JSON = b"[" * 5000 + b"]" * 5000  # past the guard's depth limit and Python's recursion
+
+
+def _with_nul(value):
+    """`value` with a NUL at the end of every key and text."""
+    if isinstance(value, str):
+        return value + "\x00"
+    if isinstance(value, dict):
+        return {_with_nul(key): _with_nul(nested) for key, nested in value.items()}
+    if isinstance(value, list):
+        return [_with_nul(nested) for nested in value]
+    return value
+
+
+def _hostile_cases(operation, flow, known) -> list[dict]:
+    """Case arguments no documented schema generates: a NUL in every query parameter, in every
+    text of a JSON body (the normal flow's, else a small one), JSON nested 5,000 deep, and an
+    object in place of each value of the normal flow's body."""
+    path = {name: known.get(name, 1) for name in re.findall(r"{(\w+)}", operation.label)}
+    cases = []
+    names = [parameter.name for parameter in operation.query]
+    if names:
+        cases.append({"path_parameters": path, "query": {name: "a\x00" for name in names}})
+    if any(body.media_type == "application/json" for body in operation.body):
+        sent = (flow or {}).get("body")
+        body = (
+            sent
+            if isinstance(sent, dict) and flow.get("media_type") == "application/json"
+            else None
+        )
+        json_cases = [_with_nul(body or {"name": "a"}), DEEP_JSON]
+        if body:
+            json_cases.append({key: {"an": {"object": 1}} for key in body})
+        cases += [
+            {"path_parameters": path, "body": case, "media_type": "application/json"}
+            for case in json_cases
+        ]
+    return cases
+
+
 def _aimed_at_records(case, known) -> bool:
     """Point the case's path and query ids at existing records; False when it names none."""
     aimed = False
@@ -409,9 +449,11 @@ def test_every_answer_is_documented_and_none_is_a_server_error(api_schema, fuzze
     answered: dict[str, set[int]] = defaultdict(set)  # operation -> the statuses it answered
     anonymous_got: set[str] = set()  # operations that answered a 2xx without credentials
 
-    def send(case, also_as=None):
+    def send(case, also_as=None) -> set[int]:
+        statuses = set()
         for role, headers in {**roles, **(also_as or {})}.items():
             response = case.call(headers=headers)
+            statuses.add(response.status_code)
             answered[case.operation.label].add(response.status_code)
             if role == "anonymous" and 200 <= response.status_code < 300:
                 anonymous_got.add(case.operation.label)
@@ -422,6 +464,7 @@ def test_every_answer_is_documented_and_none_is_a_server_error(api_schema, fuzze
                     failures[f"{case.operation.label} as {role}"].add(
                         f"{failure.title}: {failure.message}"
                     )
+        return statuses
 
     SENT.clear()
     # first the normal flows, each on records no generated case has changed yet
@@ -447,6 +490,16 @@ def test_every_answer_is_documented_and_none_is_a_server_error(api_schema, fuzze
                     send(case)
 
             fuzz()
+    # then what no schema describes (issue #19): a NUL, deep JSON, an object for a value; each a
+    # documented 4xx for every role, never a success
+    hostile: dict[str, set[int]] = defaultdict(set)
+    for operation in operations:
+        for arguments in _hostile_cases(operation, flows.get(operation.label), known):
+            hostile[operation.label] |= send(operation.Case(**arguments))
+    assert len(hostile) >= 40, sorted(hostile)
+    assert all(400 <= s < 500 for statuses in hostile.values() for s in statuses), {
+        label: sorted(statuses) for label, statuses in hostile.items()
+    }
     record_property("requests", len(SENT))  # the run's size, in the junit report (--junitxml)
     assert len(SENT) >= 5 * len(
         operations

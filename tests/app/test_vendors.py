@@ -99,7 +99,7 @@ def test_offers_are_validated_and_versioned(client, make_vendor, bearer):
     )
     assert bad.json["errors"] == {
         "currency": ["Unknown currency 'XYZ': use an ISO 4217 code, e.g. USD."],
-        "price": ["The price must be above zero."],
+        "price": ["The price must be at least 0.0001."],
     }
     good = client.post(
         f"/api/v1/vendors/{vendor.id}/offers",
