@@ -57,7 +57,8 @@ def _json_strings(value: Any, path: str):
             yield from _json_strings(nested, f"{path}.{index}" if path else str(index))
 
 
-def _refused_fields() -> list[str]:
+def _refused_fields() -> dict[str, str]:
+    """Each field that holds a control character, with the first one it holds."""
     named = [
         ("path", request.path, CONTROL),
         ("headers.Authorization", request.headers.get("Authorization", ""), CONTROL),
@@ -78,14 +79,25 @@ def _refused_fields() -> list[str]:
         named += [
             (path or "json", text, CONTROL_IN_TEXT) for path, text in _json_strings(document, "")
         ]
-    return sorted({name for name, text, pattern in named if pattern.search(text)})
+    refused: dict[str, str] = {}
+    for name, text, pattern in named:
+        found = pattern.search(text)
+        if found and name not in refused:
+            refused[name] = found.group()
+    return dict(sorted(refused.items()))
+
+
+def control_message(character: str) -> str:
+    """What a field with a control character is told, naming it (`U+0007`) as the services name
+    the invisible characters they refuse."""
+    return f"{CONTROL_MESSAGE} This holds U+{ord(character):04X}."
 
 
 def refuse_hostile_input() -> None:
     refused = _refused_fields()
     if refused:
         raise ValidationFailed(
-            {name: [CONTROL_MESSAGE] for name in refused},
+            {name: [control_message(character)] for name, character in refused.items()},
             "The input is not valid: see the message for each field.",
         )
 

@@ -41,9 +41,10 @@ def statements(app):
     event.remove(db.engine, "before_cursor_execute", record)
 
 
-def _refused(response, field: str, status: int = 422) -> None:
+def _refused(response, field: str, status: int = 422, character: str = "\x00") -> None:
     assert response.status_code == status, response.text
-    assert response.json["errors"][field] == [CONTROL], response.json
+    expected = f"{CONTROL} This holds U+{ord(character):04X}."
+    assert response.json["errors"][field] == [expected], response.json
 
 
 # ---------------------------------------------------------------- control characters
@@ -79,11 +80,16 @@ def test_control_characters_in_query_path_header_and_nested_json(client, world, 
     _refused(
         client.get("/api/v1/scores?category=data%00annotation", headers=headers), "query.category"
     )
-    _refused(client.get("/api/v1/scores?category=a%1bb", headers=headers), "query.category")
+    _refused(
+        client.get("/api/v1/scores?category=a%1bb", headers=headers),
+        "query.category",
+        character="\x1b",
+    )
     _refused(client.get("/api/v1/vendors/%00", headers=headers), "path")
     _refused(
         client.get("/api/v1/scores", headers={"Authorization": "Bearer a\x01b"}),
         "headers.Authorization",
+        character="\x01",
     )
     vendor_headers = bearer(alpha.organization.users[0])
     before = client.get(f"/api/v1/vendors/{alpha.id}", headers=vendor_headers).json
@@ -95,6 +101,7 @@ def test_control_characters_in_query_path_header_and_nested_json(client, world, 
     )
     assert response.status_code == 422
     assert set(response.json["errors"]) == {"sites.0.name", "description"}
+    assert response.json["errors"]["description"] == [f"{CONTROL} This holds U+0007."]
     assert client.get(f"/api/v1/vendors/{alpha.id}", headers=vendor_headers).json == before
     # tab, line feed and carriage return are text in a JSON string
     response = client.patch(
