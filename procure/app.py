@@ -109,7 +109,6 @@ def build_app(config: Mapping[str, Any] | None, instance_path: Path | None) -> F
     app.before_request(access_layer.enforce_access_rule)
     app.after_request(_start_committed_jobs)
     app.after_request(_security_headers)
-    app.after_request(_no_store_tenant_data)
     return app
 
 
@@ -232,19 +231,20 @@ def _security_headers(response):
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    if request.path.startswith("/api/") and response.mimetype == "application/json":
-        headers.setdefault("Cache-Control", "no-store")
+    if _no_store(response):
+        headers["Cache-Control"] = "no-store"
     return response
 
 
 STATIC_ENDPOINTS = {"static", "api_docs_assets.swagger_asset"}
 
 
-def _no_store_tenant_data(response):
-    """A page or download of a signed-in user (or a bearer token's) holds tenant data: no cache,
-    shared or private, keeps it. Static assets are the same for everyone and stay cacheable."""
+def _no_store(response) -> bool:
+    """Whether no cache, shared or private, may keep the answer: any JSON of the API, and every
+    page or download of a signed-in user (or a bearer token's), which holds tenant data. Static
+    assets are the same for everyone and stay cacheable."""
+    if request.path.startswith("/api/") and response.mimetype == "application/json":
+        return True
     # the session's user id, not the user: loading it may need the database, which may be down
     signed_in = g.get("bearer_auth") or "_user_id" in session
-    if signed_in and request.endpoint not in STATIC_ENDPOINTS:
-        response.headers["Cache-Control"] = "no-store"
-    return response
+    return bool(signed_in) and request.endpoint not in STATIC_ENDPOINTS

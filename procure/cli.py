@@ -163,7 +163,8 @@ def notifications_group():
 @with_appcontext
 def notifications_digest(today: str | None):
     """Mail each user its unread notifications not mailed yet, of the kinds it wants by email,
-    at most once a day (needs smtp_url; cron-able, and run by the scheduler too)."""
+    at most once a day (needs smtp_url; cron-able, and run by the scheduler too). Exits 1 when
+    the mail server did not take some digest, so that cron reports it."""
     if not current_app.config.get("SMTP_URL"):
         click.echo("No mail server is set up (smtp_url): nothing to send.")
         return
@@ -172,8 +173,9 @@ def notifications_digest(today: str | None):
     done = mail_digests(_day(today))
     click.echo(f"Mailed {done.mailed} digest(s).")
     if done.refused:
-        click.echo(
-            f"The mail server refused {done.refused} digest(s) (logged); the next run sends them."
+        raise click.ClickException(
+            f"The mail server did not take {done.refused} digest(s) (refused or unreachable; "
+            "logged): the next run sends them."
         )
 
 

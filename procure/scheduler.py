@@ -42,7 +42,7 @@ def remind_campaigns(today: date | None = None) -> int:
 @dataclass(frozen=True)
 class DigestRound:
     mailed: int  # digests the mail server took
-    refused: int  # digests it refused (logged): their day is given back to the next round
+    refused: int  # digests it did not take (logged): their day is given back to the next round
 
 
 def mail_digests(today: date | None = None) -> DigestRound:

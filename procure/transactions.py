@@ -10,6 +10,8 @@ Services only flush. The unit of work around them is committed in exactly one pl
 - `computes` wraps a POST that only computes (a what-if, a preview): it always rolls back.
 - `attempt` runs one change for a page that shows a refusal (ConflictError) as a message instead
   of an error page: the refused change is rolled back, the view goes on.
+- `submit` runs a page form's change: a refusal naming fields (ValidationFailed) comes back as
+  the form's errors, a conflict is flashed; either is rolled back.
 - `command` is the same rule for a CLI command: commit once at the end, or roll back.
 - `discard` rolls back for an error handler.
 
@@ -24,13 +26,14 @@ import functools
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
 
 from flask import Flask, current_app, flash, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 
-from procure.errors import ConflictError
+from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
 
 log = logging.getLogger(__name__)
@@ -38,6 +41,7 @@ log = logging.getLogger(__name__)
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 
 class ReadWroteError(RuntimeError):
@@ -129,6 +133,41 @@ def attempt(change: Callable[[], Any], done: str | None = None) -> bool:
     if done:
         flash(done, "success")
     return True
+
+
+@dataclass
+class Submitted(Generic[T]):
+    """How a page form's change went (`submit`): done with its `result`, refused with the
+    `errors` of each field (the form is shown again, 422), or refused as a conflict (`conflict`,
+    already flashed: the page goes back where the user can see the current state)."""
+
+    result: T | None = None
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    conflict: bool = False
+
+    @property
+    def done(self) -> bool:
+        return not self.errors and not self.conflict
+
+    @property
+    def status(self) -> int:
+        return 422 if self.errors else 200
+
+
+def submit(change: Callable[[], T]) -> Submitted[T]:
+    """Run a page form's change (reading the form through its schema and calling the service):
+    a ValidationFailed rolls it back and gives its errors for the form, a ConflictError rolls it
+    back and is flashed, as `attempt` does; otherwise the change's result, which the surrounding
+    `writes` commits."""
+    try:
+        return Submitted(change())
+    except ValidationFailed as failed:
+        discard()
+        return Submitted(errors=failed.errors)
+    except ConflictError as conflict:
+        discard()
+        flash(conflict.message, "error")
+        return Submitted(conflict=True)
 
 
 @contextmanager

@@ -28,9 +28,8 @@ from procure.accounts.models import User
 from procure.audit.services import SYSTEM, record_event
 from procure.campaigns.models import Campaign, CampaignRequest, VendorReminderDay
 from procure.campaigns.progress import VendorStatus, period_label, progress_of, statuses_selected
-from procure.campaigns.services import answering_users
+from procure.campaigns.services import answering_users, refuse_closed
 from procure.db import rowcount
-from procure.errors import ConflictError
 from procure.extensions import db
 from procure.invitations.models import Invitation
 from procure.mail import mail_configured, send_after_commit
@@ -297,8 +296,7 @@ def remind_the_late_ones(campaign: Campaign, actor: User, today: date) -> Remind
     """The buyer's "remind the late ones": every vendor its open campaign still awaits, unless
     that vendor was reminded today already (by any campaign). A vendor's reminder also names the
     other campaigns whose scheduled reminder falls due today. ConflictError for a closed one."""
-    if campaign.closed:
-        raise ConflictError("This campaign is closed: reopen it to remind its vendors.")
+    refuse_closed(campaign, "remind its vendors")
     late = [status for status in progress_of(campaign, today).statuses if status.awaited]
     others = [
         status

@@ -173,8 +173,9 @@ class CampaignAskMore(MethodView):
         The new invitations' one-time links are in this answer only (and mailed with smtp_url
         set)"""
         campaign = get_scoped_or_404(Campaign, campaign_id)
-        asked = services.ask_more_vendors(campaign, current_user._get_current_object(), body)
-        return _asked_answer(asked, today_utc())
+        today = today_utc()
+        asked = services.ask_more_vendors(campaign, current_user._get_current_object(), body, today)
+        return _asked_answer(asked, today)
 
 
 @blp.route("/campaigns/<int:campaign_id>/remind")

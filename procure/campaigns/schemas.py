@@ -1,3 +1,5 @@
+from datetime import date
+
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from procure.api_fields import MAX_RECORD_ID, RecordVersion
@@ -14,6 +16,12 @@ MAX_PAGE = 1_000_000
 MAX_NAME_LENGTH = 200  # a vendor's name, as its profile keeps it
 MAX_PER_PAGE = 100
 FIRST_YEAR, LAST_YEAR = 1900, 2999
+# a deadline is a day of these years, as the periods are: the reminders count weeks after it
+DEADLINE_RANGE = validate.Range(
+    min=date(FIRST_YEAR, 1, 1),
+    max=date(LAST_YEAR, 12, 31),
+    error=f"Choose a day of the years {FIRST_YEAR} to {LAST_YEAR}.",
+)
 
 
 class CampaignVendorsSchema(Schema):
@@ -65,6 +73,7 @@ class CampaignCreateSchema(CampaignVendorsSchema):
     period_end = fields.Date(load_default=None, allow_none=True)
     deadline = fields.Date(
         required=True,
+        validate=DEADLINE_RANGE,
         metadata={"description": "The last day (UTC) to submit; today or later"},
     )
     message = fields.String(
@@ -105,7 +114,8 @@ class CampaignUpdateSchema(Schema):
         allow_none=True, validate=validate.Length(max=MAX_CAMPAIGN_MESSAGE_LENGTH)
     )
     deadline = fields.Date(
-        metadata={"description": "Today or later (an unchanged deadline may have passed)"}
+        validate=DEADLINE_RANGE,
+        metadata={"description": "Today or later (an unchanged deadline may have passed)"},
     )
     version = RecordVersion(required=True, metadata={"description": "The version you loaded"})
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import CompoundSelect, case, func, select, union
 from sqlalchemy.orm import selectinload
 
 from procure.accounts.models import Organization, User
@@ -195,14 +195,24 @@ def create_campaign(buyer: User, fields: Mapping[str, Any], today: date) -> Vend
     return asked
 
 
-def ask_more_vendors(campaign: Campaign, buyer: User, fields: Mapping[str, Any]) -> VendorsAsked:
+def ask_more_vendors(
+    campaign: Campaign, buyer: User, fields: Mapping[str, Any], today: date
+) -> VendorsAsked:
     """Ask more vendors by an open campaign (`vendor_ids`, `vendor_names`, `emails`), checked
-    and told as at its start; a vendor or address it asks already is refused, naming its field.
-    All or nothing; ConflictError for a closed campaign."""
-    _refuse_closed(campaign, "ask more vendors")
+    and told as at its start; a vendor or address it asks already is refused, naming its field,
+    and so is every vendor while the deadline has passed (`today`, UTC: a vendor asked now
+    would be overdue at once; move the deadline first). All or nothing; ConflictError for a
+    closed campaign."""
+    refuse_closed(campaign, "ask more vendors")
     asking = _asking(fields, campaign)
-    if asking.errors:
-        raise ValidationFailed(asking.errors)
+    errors = dict(asking.errors)
+    if campaign.deadline < today:
+        errors["deadline"] = [
+            f"The deadline {campaign.deadline} has passed: a vendor asked now would be overdue "
+            "at once. Move the deadline (edit the campaign) first."
+        ]
+    if errors:
+        raise ValidationFailed(errors)
     asked = _ask(campaign, buyer, asking)
     record_event(
         "campaign.ask_more",
@@ -246,7 +256,8 @@ def _passed(deadline: date, today: date) -> str:
     return f"The deadline {deadline} has passed: choose today ({today}) or a later day."
 
 
-def _refuse_closed(campaign: Campaign, action: str) -> None:
+def refuse_closed(campaign: Campaign, action: str) -> None:
+    """ConflictError for a closed campaign: nothing but reading and reopening it."""
     if campaign.closed:
         raise ConflictError(f"This campaign is closed: reopen it to {action}.")
 
@@ -263,7 +274,7 @@ def update_campaign(
     `sent_version`. ValidationFailed names `deadline`; ConflictError for a stale version or a
     closed campaign."""
     check_version(campaign, sent_version, "campaign")
-    _refuse_closed(campaign, "change it")
+    refuse_closed(campaign, "change it")
     changes: dict[str, Any] = {}
     if "title" in values:
         period = period_label(campaign.period_start, campaign.period_end)
@@ -289,24 +300,27 @@ def update_campaign(
 
 def _tell_of_new_deadline(campaign: Campaign, was: date) -> None:
     """Every vendor organization the campaign asked (directly, or through an invitation it
-    accepted) is told of a moved deadline; an invitation not yet accepted shows the new
-    deadline on the campaign request once its vendor registers."""
-    organizations: set[int] = set()
-    for request in campaign.requests:
-        if request.vendor is not None:
-            organizations.add(request.vendor.organization_id)
-        elif request.invitation is not None and request.invitation.accepted_organization_id:
-            organizations.add(request.invitation.accepted_organization_id)
+    accepted) is told of a moved deadline, in one notification each user; an invitation not
+    yet accepted shows the new deadline on the campaign request once its vendor registers."""
+    asked = select(CampaignRequest.id).where(CampaignRequest.campaign_id == campaign.id)
+    organizations: CompoundSelect = union(
+        select(Vendor.organization_id)
+        .join(CampaignRequest, CampaignRequest.vendor_id == Vendor.id)
+        .where(CampaignRequest.id.in_(asked)),
+        select(Invitation.accepted_organization_id)
+        .join(CampaignRequest, CampaignRequest.invitation_id == Invitation.id)
+        .where(CampaignRequest.id.in_(asked), Invitation.accepted_organization_id.is_not(None)),
+    )
+    users = active_users(*ANSWERING_ROLES, organizations=organizations)
     period = period_label(campaign.period_start, campaign.period_end)
-    for organization_id in sorted(organizations):
-        notify(
-            answering_users(organization_id),
-            NotificationKind.CAMPAIGN_REQUEST,
-            f"{campaign.organization.name} moved the deadline for your disclosure for {period} "
-            f"to {campaign.deadline:%d %b %Y} (it was {was:%d %b %Y}).",
-            link=link_to("accounts_pages.home"),
-            subject=campaign,
-        )
+    notify(
+        users,
+        NotificationKind.CAMPAIGN_REQUEST,
+        f"{campaign.organization.name} moved the deadline for your disclosure for {period} "
+        f"to {campaign.deadline:%d %b %Y} (it was {was:%d %b %Y}).",
+        link=link_to("accounts_pages.home"),
+        subject=campaign,
+    )
 
 
 def close_campaign(campaign: Campaign, user: User) -> Campaign:

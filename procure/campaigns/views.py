@@ -45,13 +45,12 @@ from procure.campaigns.schemas import (
     CampaignVendorsSchema,
 )
 from procure.charts import CAMPAIGN_STATE_COLOURS, response_bar, swatch
-from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
 from procure.forms import form_body, form_int, load_form
 from procure.invitations.services import invitation_link, mail_invitation
 from procure.mail import Outgoing, mail_configured
 from procure.states import CampaignVendorState
-from procure.transactions import attempt, discard, writes
+from procure.transactions import attempt, submit, writes
 from procure.vendors.models import Vendor
 
 bp = Blueprint("campaign_pages", __name__)
@@ -106,17 +105,16 @@ def new():
     if request.method == "POST":
         body, values = _asked_body(schema, ("title", "message", "period_start", "period_end"))
         if request.form.get("action") != SEARCH:
-            try:
-                created = services.create_campaign(
+            started = submit(
+                lambda: services.create_campaign(
                     current_user._get_current_object(), load_form(schema, body), today_utc()
                 )
-            except ValidationFailed as failed:
-                discard()
-                errors, status = _by_field(failed.errors), 422
-            else:
+            )
+            if (created := started.result) is not None:
                 _show_links_once(created)
                 flash(f"The campaign {created.campaign.title!r} is started.", "success")
                 return redirect(url_for("campaign_pages.show", campaign_id=created.campaign.id))
+            errors, status = _by_field(started.errors), started.status
     return render_template(
         "campaigns/new.html",
         values=values,
@@ -225,26 +223,23 @@ def edit(campaign_id):
         schema = CampaignUpdateSchema()
         body = form_body(schema, request.form, null_if_blank=("title", "message"))
         values = {**values, **body}
-        try:
+
+        def change() -> Campaign:
             loaded = load_form(schema, body)
-            services.update_campaign(
+            return services.update_campaign(
                 campaign,
                 loaded,
                 loaded.pop("version"),
                 current_user._get_current_object(),
                 today_utc(),
             )
-        except ConflictError as conflict:
-            discard()
-            flash(conflict.message, "error")
-            return redirect(url_for("campaign_pages.show", campaign_id=campaign_id))
-        except ValidationFailed as failed:
-            discard()
-            campaign = get_scoped_or_404(Campaign, campaign_id)
-            errors, status = failed.errors, 422
-        else:
+
+        edited = submit(change)
+        if edited.done:
             flash("Saved.", "success")
-            return redirect(url_for("campaign_pages.show", campaign_id=campaign.id))
+        if not edited.errors:
+            return redirect(url_for("campaign_pages.show", campaign_id=campaign_id))
+        errors, status = edited.errors, edited.status
     return render_template(
         "campaigns/edit.html",
         campaign=campaign,
@@ -284,6 +279,7 @@ def reopen(campaign_id):
 def ask_more(campaign_id):
     """Ask more vendors by an open campaign, chosen as on the new campaign's form."""
     campaign = get_scoped_or_404(Campaign, campaign_id)
+    today = today_utc()
     values: dict = {"vendor_ids": [], "vendor_names": "", "emails": ""}
     errors: dict[str, list[str]] = {}
     status = 200
@@ -291,22 +287,17 @@ def ask_more(campaign_id):
         schema = CampaignVendorsSchema()
         body, values = _asked_body(schema)
         if request.form.get("action") != SEARCH:
-            try:
-                asked = services.ask_more_vendors(
-                    campaign, current_user._get_current_object(), load_form(schema, body)
+            asked = submit(
+                lambda: services.ask_more_vendors(
+                    campaign, current_user._get_current_object(), load_form(schema, body), today
                 )
-            except ConflictError as conflict:
-                discard()
-                flash(conflict.message, "error")
+            )
+            if asked.result is not None:
+                _show_links_once(asked.result)
+                flash(f"Asked {asked.result.asked} more: each is told as at the start.", "success")
+            if not asked.errors:
                 return redirect(url_for("campaign_pages.show", campaign_id=campaign_id))
-            except ValidationFailed as failed:
-                discard()
-                campaign = get_scoped_or_404(Campaign, campaign_id)
-                errors, status = _by_field(failed.errors), 422
-            else:
-                _show_links_once(asked)
-                flash(f"Asked {asked.asked} more: each is told as at the start.", "success")
-                return redirect(url_for("campaign_pages.show", campaign_id=campaign_id))
+            errors, status = _by_field(asked.errors), asked.status
     return render_template(
         "campaigns/ask_more.html",
         campaign=campaign,
@@ -337,13 +328,12 @@ def export(campaign_id):
 @writes
 def remind(campaign_id):
     campaign = get_scoped_or_404(Campaign, campaign_id)
-    try:
-        outcome = reminders.remind_the_late_ones(
+    reminded = submit(
+        lambda: reminders.remind_the_late_ones(
             campaign, current_user._get_current_object(), today_utc()
         )
-    except ConflictError as conflict:
-        discard()
-        flash(conflict.message, "error")
+    )
+    if (outcome := reminded.result) is None:  # a closed campaign: the reason is flashed
         return redirect(url_for("campaign_pages.show", campaign_id=campaign_id))
     parts = []
     if outcome.reminded:

@@ -13,8 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 
+from procure.accounts.names import name_key, name_problems
 from procure.audit.services import record_event
 from procure.db import utcnow
 from procure.editing import check_version, insert_once, save_changes
@@ -40,12 +41,17 @@ class Usage:
         return bool(self.offers or self.needs)
 
 
-def usage_by_key() -> dict[str, Usage]:
-    """Per category key in use, how many offers and needs (archived ones too) name it."""
+def usage_by_key(*keys: str) -> dict[str, Usage]:
+    """Per category key in use (of `keys`, or every one), how many offers and needs (archived
+    ones too) name it."""
     offers, needs = (
         {
             key: count
-            for key, count in db.session.execute(select(column, func.count()).group_by(column))
+            for key, count in db.session.execute(
+                select(column, func.count())
+                .where(column.in_(keys) if keys else true())
+                .group_by(column)
+            )
         }
         for column in (Offer.service_category, Need.service_category)
     )
@@ -53,9 +59,7 @@ def usage_by_key() -> dict[str, Usage]:
 
 
 def usage_of(key: str) -> Usage:
-    offers = db.session.scalar(select(func.count()).where(Offer.service_category == key))
-    needs = db.session.scalar(select(func.count()).where(Need.service_category == key))
-    return Usage(offers or 0, needs or 0)
+    return usage_by_key(key).get(key, Usage())
 
 
 def listing(statement) -> list[ServiceCategory]:
@@ -64,12 +68,17 @@ def listing(statement) -> list[ServiceCategory]:
 
 
 def _label_errors(label: str, category_id: int | None) -> dict[str, list[str]]:
-    """A label another category has already (in any case) would make two choices look alike."""
-    taken = db.session.scalar(
-        select(ServiceCategory.key).where(
-            func.lower(ServiceCategory.label) == label.lower(), ServiceCategory.id != category_id
-        )
+    """A label with invisible characters, or one that is another category's once normalised
+    (case, width and spacing folded, as organization names are compared): either would make two
+    choices of every form look alike."""
+    problems = name_problems(label, "category")
+    if problems:
+        return {"label": problems}
+    key = name_key(label)
+    others = db.session.execute(
+        select(ServiceCategory.key, ServiceCategory.label).where(ServiceCategory.id != category_id)
     )
+    taken = next((other for other, text in others if name_key(text) == key), None)
     if taken is None:
         return {}
     return {"label": [f"The category {taken!r} has this label already: choose another."]}

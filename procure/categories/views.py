@@ -9,9 +9,8 @@ from flask_login import current_user
 from procure.access import SIGNED_IN, access, get_scoped_or_404, permitted, roles, scoped_select
 from procure.categories import services
 from procure.categories.schemas import ServiceCategoryCreateSchema, ServiceCategoryUpdateSchema
-from procure.errors import ConflictError, ValidationFailed
 from procure.forms import form_body, load_form
-from procure.transactions import discard, writes
+from procure.transactions import submit, writes
 from procure.vendors.categories import UNITS, ServiceCategory
 
 bp = Blueprint("category_pages", __name__)
@@ -44,19 +43,17 @@ def index():
     status = 200
     if request.method == "POST":
         raw = {key: request.form.get(key, "").strip() for key in ADD_FIELDS}
-        try:
-            schema = ServiceCategoryCreateSchema()
-            category = services.add_category(
+        schema = ServiceCategoryCreateSchema()
+        added = submit(
+            lambda: services.add_category(
                 load_form(schema, form_body(schema, request.form)),
                 current_user._get_current_object(),
             )
-        except ValidationFailed as failed:
-            discard()
-            errors = failed.errors
-            status = 422
-        else:
-            flash(f"“{category.label}” ({category.key}) is added.", "success")
+        )
+        if added.result is not None:
+            flash(f"“{added.result.label}” ({added.result.key}) is added.", "success")
             return redirect(url_for("category_pages.index"))
+        errors, status = added.errors, added.status
     can_edit = permitted("POST")
     return render_template(
         "categories/index.html",
@@ -88,23 +85,20 @@ def edit(category_id):
         else:
             raw = {name: request.form.get(name, "").strip() for name in EDIT_FIELDS}
             body = form_body(schema, request.form)
-        try:
+
+        def change() -> ServiceCategory:
             values = load_form(schema, body)
-            services.update_category(
+            return services.update_category(
                 category, values, values.pop("version"), current_user._get_current_object()
             )
-        except ValidationFailed as failed:
-            discard()
-            category = get_scoped_or_404(ServiceCategory, category_id)
-            errors = failed.errors
-            status = 422
-        except ConflictError as conflict:
-            discard()
-            flash(conflict.message, "error")
+
+        edited = submit(change)
+        if edited.conflict:
             return redirect(url_for("category_pages.edit", category_id=category_id))
-        else:
+        if edited.done:
             flash(_done(category, action), "success")
             return redirect(url_for("category_pages.index"))
+        errors, status = edited.errors, edited.status
     return render_template(
         "categories/edit.html",
         category=category,

@@ -24,7 +24,7 @@ from sqlalchemy import select
 
 import scoring
 from procure.extensions import db
-from procure.rates.services import MIN_PRICE_USD
+from procure.rates.services import MAX_PRICE_USD, MIN_PRICE_USD
 from procure.reference import reference
 from procure.vendors.models import Offer
 
@@ -72,9 +72,10 @@ def usd_rates(currencies: set[str], on: date) -> dict[str, tuple[float, date]]:
 def left_out_reason(
     price: float, currency: str, rates: dict[str, tuple[float, date]]
 ) -> str | None:
-    """Why an offer at `price` in `currency` cannot be compared by a ratio (`rates` from
-    `usd_rates`), or None when it can: priced at 0, in a currency without a rate, or below
-    MIN_PRICE_USD after conversion (an old row, or a rate corrected since it was entered)."""
+    """Why an offer at `price` in `currency` cannot be compared or bought (`rates` from
+    `usd_rates`), or None when it can: priced at 0, in a currency without a rate, or outside
+    MIN_PRICE_USD–MAX_PRICE_USD after conversion (an old row, or a rate corrected since it was
+    entered). Scoring and the scenarios' problem documents leave such an offer out alike."""
     if price <= 0:
         return "priced at 0, which no price compares with"
     if currency not in rates:
@@ -87,6 +88,11 @@ def left_out_reason(
         return (
             f"priced at {usd:.2g} US dollars after conversion, below the minimum of "
             f"{MIN_PRICE_USD} that prices are compared from"
+        )
+    if usd > MAX_PRICE_USD:
+        return (
+            f"priced at {usd:,.0f} US dollars after conversion, above the most any price may be "
+            f"({MAX_PRICE_USD:,.0f})"
         )
     return None
 

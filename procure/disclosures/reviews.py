@@ -15,10 +15,8 @@ Services add and flush; the request or command commits.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Collection, Iterable
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import func, select
@@ -40,14 +38,14 @@ from procure.disclosures.models import (
     DisclosureSectionReview,
     Evidence,
 )
+from procure.disclosures.pricing import pricing_day
 from procure.disclosures.services import period_label
 from procure.editing import insert_once
 from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
 from procure.notifications.services import active_users, link_to, mark_acted_on, notify
-from procure.settings import resource_dir
+from procure.scoring_defaults import default_profile
 from procure.states import DisclosureState, NotificationKind, ReviewDecision
-from scoring.profile import DEFAULT_EVIDENCE_AGE_MONTHS
 
 
 def _require_submitted(disclosure: Disclosure) -> None:
@@ -211,13 +209,10 @@ def _tell_vendor(disclosure: Disclosure, what: str, user) -> None:
 # ------------------------------------------------------------------ effective evidence levels
 
 
-@lru_cache(maxsize=1)
 def default_age_months() -> int:
     """The default scoring profile's `evidence_age_months`, for pages that show levels outside
-    any profile (a disclosure's page). Read from the file procure.scoring.defaults reads: this
-    area sits below procure.scoring and may not import it."""
-    with open(resource_dir("config") / "scoring_profile.toml", "rb") as file:
-        return int(tomllib.load(file).get("evidence_age_months", DEFAULT_EVIDENCE_AGE_MONTHS))
+    any profile (a disclosure's page, the flat export)."""
+    return default_profile().evidence_age_months
 
 
 def section_evidence(
@@ -288,7 +283,7 @@ def sections_seen_by(
         [disclosure],
         reading_organization(user),
         age_months=default_age_months(),
-        on=on or date.today(),
+        on=on or pricing_day(),  # the day scores price and age on
     )[disclosure.id]
     claims = disclosure.figures.get("evidence") or {}
     reviews = disclosure.section_reviews_seen_by(user)

@@ -35,6 +35,7 @@ from procure.disclosures.tables import (
 from procure.docs import XLSX, file_types
 from procure.errors import ValidationFailed, respond_error
 from procure.extensions import db
+from procure.states import ReviewDecision
 from procure.transactions import writes
 from procure.vendors.models import Vendor
 
@@ -266,14 +267,23 @@ def export_response(fmt: str, latest_period: bool = False):
 
     With `latest_period`, only each vendor's most recent period: one row per vendor.
 
-    A buyer-side reader gets the evidence levels that score for its organization (under the
-    default profile, today), so `procure score` on its export scores as its /scores page does;
-    the vendor gets its own claims, the table it edits and imports back.
+    A buyer-side reader gets what scores for its organization: the versions it has not
+    rejected (a rejected version is left out, and an older one of the period stands in, as
+    `procure.scoring.adapter.scored_versions` picks them) with the evidence levels that score
+    for it (under the default profile, today), so `procure score` on its export scores as its
+    /scores page does; the vendor gets all its versions with its own claims, the table it
+    edits and imports back.
     """
     # here: procure.spreadsheets loads openpyxl (~0.07 s), which the app's start otherwise skips
     from procure.spreadsheets import write_table
 
-    disclosures = latest_versions(scoped_select(Disclosure))
+    organization_id = reviews.reading_organization(current_user)
+    statement = scoped_select(Disclosure)
+    if organization_id is not None:
+        statement = statement.where(
+            ~Disclosure.in_state_for(ReviewDecision.REJECTED, organization_id)
+        )
+    disclosures = latest_versions(statement)
     if latest_period:
         newest = {}
         for disclosure in disclosures:  # sorted by vendor, then period
@@ -283,11 +293,11 @@ def export_response(fmt: str, latest_period: bool = False):
     levels = (
         reviews.section_levels(
             disclosures,
-            current_user.organization_id,
+            organization_id,
             age_months=reviews.default_age_months(),
             on=pricing_day(),
         )
-        if reviews.reading_organization(current_user) is not None
+        if organization_id is not None
         else {}
     )
     rows = [flat_row(d, offers.get(d.vendor_id), levels.get(d.id)) for d in disclosures]

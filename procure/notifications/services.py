@@ -45,12 +45,17 @@ from procure.notifications.models import (
 from procure.states import NotificationKind
 
 
-def active_users(*roles: str, organization_id: int | None = None) -> list[User]:
-    """The active users holding one of `roles`, in one organization or (None) in every one: the
-    usual recipients of a notification."""
+def active_users(
+    *roles: str, organization_id: int | None = None, organizations: Any = None
+) -> list[User]:
+    """The active users holding one of `roles`, in one organization, in the organizations a
+    select of ids names (`organizations`), or (neither) in every one: the usual recipients of a
+    notification."""
     statement = select(User).where(User.role.in_(roles), User.active.is_(True))
     if organization_id is not None:
         statement = statement.where(User.organization_id == organization_id)
+    if organizations is not None:
+        statement = statement.where(User.organization_id.in_(organizations))
     return list(db.session.scalars(statement.order_by(User.id)))
 
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import Select, select
 
+import optimizer
 from procure.audit.services import record_event
 from procure.editing import check_version, insert_once, save_changes
 from procure.errors import ConflictError, ValidationFailed
@@ -57,14 +58,21 @@ def currency_refusal(code: str) -> str | None:
 # on noise, and one that converts to 0 cannot be divided by).
 MIN_PRICE = Decimal("0.0001")
 MIN_PRICE_USD = 0.0001
+# The largest: what the price column holds (14 digits, 4 of them decimals), and in US dollars
+# what the optimizer takes (optimizer.MAX_PRICE): a price above it would fail every solve of
+# its category for every buyer.
+MAX_PRICE = Decimal("9999999999.9999")
+MAX_PRICE_USD = optimizer.MAX_PRICE
 
 
 def price_refusal(amount: float | Decimal, currency: str, on: date | None = None) -> str | None:
-    """Why `amount` of `currency` cannot be a price: below MIN_PRICE in its currency, or below
-    MIN_PRICE_USD at the rate in force on `on` (today); None when it can (or when the currency
-    has no rate, which `currency_refusal` names)."""
+    """Why `amount` of `currency` cannot be a price: outside MIN_PRICE–MAX_PRICE in its
+    currency, or outside MIN_PRICE_USD–MAX_PRICE_USD at the rate in force on `on` (today); None
+    when it can (or when the currency has no rate, which `currency_refusal` names)."""
     if Decimal(str(amount)) < MIN_PRICE:
         return f"The price must be at least {MIN_PRICE}."
+    if Decimal(str(amount)) > MAX_PRICE:
+        return f"The price must be at most {MAX_PRICE:,}."
     fx = exchange_rates()
     if not fx.has_rate(currency):
         return None
@@ -73,6 +81,11 @@ def price_refusal(amount: float | Decimal, currency: str, on: date | None = None
         return (
             f"The price must be at least {MIN_PRICE_USD} US dollars after conversion: "
             f"{amount} {currency} is {usd:.2g} US dollars."
+        )
+    if usd > MAX_PRICE_USD:
+        return (
+            f"The price must be at most {MAX_PRICE_USD:,.0f} US dollars after conversion: "
+            f"{amount} {currency} is {usd:,.0f} US dollars."
         )
     return None
 

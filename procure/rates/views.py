@@ -7,12 +7,11 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from procure.access import SIGNED_IN, access, get_scoped_or_404, permitted, roles, scoped_select
-from procure.errors import ConflictError, ValidationFailed
 from procure.forms import form_body, form_int, load_form
 from procure.rates import services
 from procure.rates.models import ExchangeRate
 from procure.rates.schemas import ExchangeRateCorrectionSchema, ExchangeRateCreateSchema
-from procure.transactions import attempt, discard, writes
+from procure.transactions import attempt, submit, writes
 
 bp = Blueprint("rate_pages", __name__)
 
@@ -46,23 +45,21 @@ def index():
     status = 200
     if request.method == "POST":
         raw = {key: request.form.get(key, "").strip() for key in ADD_FIELDS}
-        try:
-            schema = ExchangeRateCreateSchema()
-            rate = services.add_rate(
+        schema = ExchangeRateCreateSchema()
+        added = submit(
+            lambda: services.add_rate(
                 load_form(schema, form_body(schema, request.form)),
                 current_user._get_current_object(),
             )
-        except ValidationFailed as failed:
-            discard()
-            errors = failed.errors
-            status = 422
-        else:
+        )
+        if (rate := added.result) is not None:
             flash(
                 f"{rate.currency} is {rate.usd_per_unit:g} US dollars per unit from "
                 f"{rate.effective_date.isoformat()}.",
                 "success",
             )
             return redirect(url_for("rate_pages.index", currency=rate.currency))
+        errors, status = added.errors, added.status
     currency = _currency_filter()
     page = max(1, form_int(request.args.get("page")) or 1)
     return render_template(
@@ -87,24 +84,21 @@ def correct(rate_id):
     status = 200
     if request.method == "POST":
         raw = {key: request.form.get(key, "").strip() for key in raw}
-        try:
-            schema = ExchangeRateCorrectionSchema()
+        schema = ExchangeRateCorrectionSchema()
+
+        def change() -> ExchangeRate:
             values = load_form(schema, form_body(schema, request.form))
-            services.correct_rate(
+            return services.correct_rate(
                 rate, values, values.pop("version"), current_user._get_current_object()
             )
-        except ValidationFailed as failed:
-            discard()
-            rate = get_scoped_or_404(ExchangeRate, rate_id)
-            errors = failed.errors
-            status = 422
-        except ConflictError as conflict:
-            discard()
-            flash(conflict.message, "error")
+
+        corrected = submit(change)
+        if corrected.conflict:
             return redirect(url_for("rate_pages.correct", rate_id=rate_id))
-        else:
+        if corrected.done:
             flash(f"The {rate.currency} rate from {rate.effective_date} is corrected.", "success")
             return redirect(url_for("rate_pages.index", currency=rate.currency))
+        errors, status = corrected.errors, corrected.status
     return render_template(
         "rates/correct.html", rate=rate, errors=errors, raw=raw, field_label=field_label
     ), status

@@ -10,8 +10,9 @@
   task offers entered before it was asked), and knocked-out vendors are listed under
   `meta.excluded` with the reason.
 - Prices are converted to US dollars by the one rule of `procure.disclosures.pricing`: the
-  rate in force on the day the problem is built (`meta.rate_date`), unrounded (an offer in a
-  currency without a rate is excluded with the reason); each offer line keeps its original
+  rate in force on the day the problem is built (`meta.rate_date`), unrounded (an offer that
+  scoring leaves out, `pricing.left_out_reason`: no rate, a price of 0 or out of range in
+  US dollars, is excluded with the reason); each offer line keeps its original
   amount, currency, rate and rate date. An offer's own cap is units per month (the lowest in
   force over the need's months).
 - Capacity: a vendor's labour hours per month in force in each month any need runs
@@ -35,7 +36,7 @@ from typing import Any
 from sqlalchemy import select
 
 import scoring
-from procure.disclosures.pricing import usd_rates
+from procure.disclosures.pricing import left_out_reason, usd_rates
 from procure.extensions import db
 from procure.needs.models import Need
 from procure.scoring.adapter import scoring_input
@@ -165,8 +166,8 @@ def build_problem(
                 reason = None
                 if offer.unit != need.unit:
                     reason = f"priced per {offer.unit}; need N{need.id} is in {need.unit}s"
-                elif offer.currency not in rates:
-                    reason = f"offer {offer.id} is priced in {offer.currency}, which has no rate"
+                elif priced := left_out_reason(float(offer.price), offer.currency, rates):
+                    reason = f"offer {offer.id} is {priced}"
                 elif offer.hours_per_unit is None:
                     reason = unstated_hours_reason(offer)
                 if reason is not None:

@@ -146,8 +146,10 @@ def projected_impact(scenario: Scenario) -> dict[str, Any]:
     return impact
 
 
-TARGET_KINDS = (*optimizer.TARGET_ROWS, *optimizer.NEED_TARGET_ROWS)
-"""The constraint kinds that are targets a buyer set (a need's own ones labelled with it)."""
+TARGET_KINDS = (*optimizer.TARGET_ROWS, *optimizer.NEED_TARGET_ROWS, "max_vendor_share")
+"""The constraint kinds that are targets a buyer set (a need's own ones labelled with it): the
+scenario's, and a need's own, its largest vendor share included (a bound or a row of the
+optimizer, listed where it binds), as the page, the PDF and the Needs sheet count them."""
 
 
 def key_figures(scenario: Scenario) -> dict[str, Any]:

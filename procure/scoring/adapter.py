@@ -34,7 +34,7 @@ from procure.disclosures.pricing import OfferPrice, best_offers, pricing_day
 from procure.disclosures.reviews import section_levels
 from procure.disclosures.tables import flat_row
 from procure.extensions import db
-from procure.scoring.defaults import default_profile
+from procure.scoring_defaults import default_profile
 from procure.states import DisclosureState, ReviewDecision
 from procure.vendors.models import Vendor
 from scoring.contract import TABLE_COLUMNS

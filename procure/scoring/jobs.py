@@ -1,5 +1,6 @@
-"""The re-scoring job: refresh a period's score snapshots after disclosures change or an
-exchange rate they priced with does (procure.jobs)."""
+"""The re-scoring job: refresh a period's score snapshots after disclosures change, an offer
+of a category they compare with does, or an exchange rate they priced with does
+(procure.jobs)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from procure.jobs.models import Job
 from procure.jobs.runner import Progress
 from procure.jobs.services import enqueue
 from procure.rates.signals import rates_changed
-from procure.scoring.snapshots import periods_priced_in, refresh_period
+from procure.scoring.snapshots import periods_of_categories, periods_priced_in, refresh_period
+from procure.vendors.signals import offers_changed
 
 
 @job_kind("scores.refresh", "Re-scoring vendors")
@@ -47,4 +49,13 @@ def _refresh_on_rate_change(currency: str, user: User) -> None:
     """A rate of `currency` was added, corrected or removed: queue a refresh of every period
     whose snapshots priced something in it (`periods_priced_in`), each after the commit."""
     for period_end in periods_priced_in(currency):
+        start_refresh(period_end, user.organization_id, user)
+
+
+@offers_changed.connect
+def _refresh_on_offer_change(categories: frozenset[str], user: User) -> None:
+    """An offer of `categories` was added, changed or withdrawn: its category's lowest price,
+    hence every cost pillar there, may move. Queue a refresh of every period of the vendors
+    with an offer there, each after the commit."""
+    for period_end in periods_of_categories(categories):
         start_refresh(period_end, user.organization_id, user)

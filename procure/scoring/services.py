@@ -17,11 +17,11 @@ from procure.disclosures.reviews import section_view
 from procure.editing import insert_once
 from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
-from procure.scoring.adapter import ScoringInput, scored_versions, scoring_input
-from procure.scoring.defaults import catalog, default_profile
+from procure.scoring.adapter import ScoringInput, scoring_input
 from procure.scoring.models import CustomMetric, ScoringProfile
 from procure.scoring.snapshots import trend
-from procure.states import DisclosureState
+from procure.scoring_defaults import catalog, default_profile
+from procure.states import DisclosureState, ReviewDecision
 from procure.vendors.categories import category_label, service_categories
 from procure.vendors.models import Offer
 from scoring.contract import REQUIRED_COLUMNS
@@ -401,8 +401,12 @@ def unscored_reasons(
     )
     if db.session.scalar(submitted.limit(1)) is None:
         reasons.append("No submitted disclosure: drafts are not scored.")
-    elif vendor_id not in scored_versions(organization_id):
-        reasons.append("Your organization rejected every submitted version of its disclosure.")
+    elif organization_id is not None:
+        unrejected = submitted.where(
+            ~Disclosure.in_state_for(ReviewDecision.REJECTED, organization_id)
+        )
+        if db.session.scalar(unrejected.limit(1)) is None:
+            reasons.append("Your organization rejected every submitted version of its disclosure.")
     offers = _active_offers(vendor_id, category)
     if not offers:
         where = f" in {category_label(category)}" if category else ""

@@ -4,18 +4,18 @@ organization's review never shows in what another sees."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date
 from typing import cast
 
-from sqlalchemy import delete, select, text, union
+from sqlalchemy import Select, delete, select, text, union
 
 import scoring
 from procure.disclosures.models import Disclosure, DisclosureReview
 from procure.extensions import db
 from procure.scoring.adapter import scoring_input
-from procure.scoring.defaults import catalog, default_profile
 from procure.scoring.models import ScoreSnapshot
+from procure.scoring_defaults import catalog, default_profile
 from procure.states import DisclosureState, ReviewDecision
 from procure.vendors.models import Offer
 
@@ -59,19 +59,33 @@ def refresh_period(period_end) -> int:
     return peers
 
 
+def _periods_of_vendors_in(categories) -> Select:
+    """SQL: the period of every submitted disclosure of a vendor with an offer (active or not:
+    one just withdrawn counts) in `categories` (keys, or a select of them): an offer there can
+    move the category's lowest price, hence every cost pillar in it."""
+    vendors = select(Offer.vendor_id).where(Offer.service_category.in_(categories))
+    return select(Disclosure.period_end).where(
+        Disclosure.state == DisclosureState.SUBMITTED, Disclosure.vendor_id.in_(vendors)
+    )
+
+
+def periods_of_categories(categories: Collection[str]) -> list[date]:
+    """The reporting periods whose snapshots an offer in one of `categories` can move (it was
+    added, changed or withdrawn), oldest first."""
+    return sorted(set(db.session.scalars(_periods_of_vendors_in(list(categories)))))
+
+
 def periods_priced_in(currency: str) -> list[date]:
     """The reporting periods whose snapshots a rate of `currency` can move, oldest first: those
-    with a submitted disclosure of a vendor that has an active offer in a category where some
-    active offer is priced in the currency (the category's lowest price, hence every cost
-    pillar there, may move), and those with a submitted disclosure whose training spend is in
-    the currency (its US dollar figure moves)."""
+    of the categories where some active offer is priced in the currency, and those with a
+    submitted disclosure whose training spend is in the currency (its US dollar figure
+    moves)."""
     categories = select(Offer.service_category).where(Offer.active, Offer.currency == currency)
-    vendors = select(Offer.vendor_id).where(Offer.active, Offer.service_category.in_(categories))
-    submitted = Disclosure.state == DisclosureState.SUBMITTED
-    by_offers = select(Disclosure.period_end).where(submitted, Disclosure.vendor_id.in_(vendors))
     training_currency = Disclosure.figures[("training", "training_currency")].as_string()
-    by_training = select(Disclosure.period_end).where(submitted, training_currency == currency)
-    return sorted(set(db.session.scalars(union(by_offers, by_training))))
+    by_training = select(Disclosure.period_end).where(
+        Disclosure.state == DisclosureState.SUBMITTED, training_currency == currency
+    )
+    return sorted(set(db.session.scalars(union(_periods_of_vendors_in(categories), by_training))))
 
 
 def _one_refresh_at_a_time(period_end) -> None:

@@ -26,6 +26,7 @@ from procure.vendors.models import (
     Vendor,
     VendorCapacityChange,
 )
+from procure.vendors.signals import offers_changed
 
 PROFILE_FIELDS = (
     "name",
@@ -331,6 +332,7 @@ def create_offer(vendor: Vendor, fields: Mapping[str, Any], user: User) -> Offer
     if offer.capacity_changes:
         after[CHANGES] = _changes_as_sent(offer.capacity_changes, "units_per_month")
     record_event("offer.create", offer, actor=user, after=after)
+    offers_changed.send(frozenset({offer.service_category}), user=user)
     return offer
 
 
@@ -355,4 +357,8 @@ def update_offer(
         after[CHANGES] = _changes_as_sent(offer.capacity_changes, "units_per_month")
     save_changes(offer, "offer", sent_version)
     record_event("offer.update", offer, actor=user, before=before, after=after)
+    offers_changed.send(
+        frozenset({before.get("service_category", offer.service_category), offer.service_category}),
+        user=user,
+    )
     return offer

@@ -214,6 +214,27 @@ def test_parallel_edits_of_a_campaign_one_wins(app, started, record_property):
     tally.assert_clean(record_property)
 
 
+def test_a_deadline_past_the_year_2999_is_refused_naming_it(client, started, make_user, bearer):
+    """A deadline in 9999 was accepted, and the scheduled reminders then overflowed counting the
+    weeks after it: refused on an edit and on a new campaign, naming the deadline."""
+    campaign_id, headers = started["id"], started["headers"]
+    before = _snapshot(campaign_id)
+    refused = client.patch(
+        f"/api/v1/campaigns/{campaign_id}",
+        headers=headers,
+        json={"deadline": "9999-12-31", "version": 1},
+    )
+    assert refused.status_code == 422, refused.text
+    assert refused.json["errors"] == {"deadline": ["Choose a day of the years 1900 to 2999."]}
+    assert _snapshot(campaign_id) == before
+    new = client.post(
+        "/api/v1/campaigns",
+        headers=headers,
+        json={"year": YEAR, "deadline": "3000-01-01", "vendor_ids": [started["alpha"][0].id]},
+    )
+    assert new.status_code == 422 and list(new.json["errors"]) == ["deadline"], new.text
+
+
 def test_a_deadline_in_the_past_is_refused_naming_it_but_an_unchanged_one_may_have_passed(
     client, started
 ):
@@ -381,6 +402,45 @@ def test_asking_a_vendor_twice_or_an_account_is_refused_naming_the_field(
     assert refused.status_code == 422, refused.text
     assert message in " ".join(refused.json["errors"][field]), refused.json
     assert _snapshot(campaign["id"]) == before
+
+
+def test_no_vendor_is_asked_once_the_deadline_has_passed(client, started, make_vendor, sign_in):
+    """A vendor asked by a campaign whose deadline passed would be overdue the moment it is
+    asked: refused, naming the deadline, until the buyer moves it."""
+    campaign_id, headers = started["id"], started["headers"]
+    gamma, _ = make_vendor("Gamma Transcripts")
+    campaign = db.session.get(Campaign, campaign_id)
+    campaign.deadline = _today() - timedelta(days=5)
+    db.session.commit()
+    before = _snapshot(campaign_id)
+    refused = client.post(
+        f"/api/v1/campaigns/{campaign_id}/vendors",
+        headers=headers,
+        json={"vendor_ids": [gamma.id], "emails": ["new@vendor.example"]},
+    )
+    assert refused.status_code == 422, refused.text
+    assert list(refused.json["errors"]) == ["deadline"]
+    assert "Move the deadline (edit the campaign) first." in refused.json["errors"]["deadline"][0]
+    assert _snapshot(campaign_id) == before
+    pages = sign_in(client.application.test_client(), started["buyer"])
+    token = csrf_token_from(pages.get(f"/campaigns/{campaign_id}/vendors").text)
+    page = pages.post(
+        f"/campaigns/{campaign_id}/vendors",
+        data={"vendor_ids": str(gamma.id), "csrf_token": token},
+    )
+    assert page.status_code == 422 and "has passed" in page.text
+    assert _snapshot(campaign_id) == before
+    # with the deadline moved, Gamma is asked
+    moved = client.patch(
+        f"/api/v1/campaigns/{campaign_id}",
+        headers=headers,
+        json={"deadline": str(_today() + timedelta(days=7)), "version": campaign.version},
+    )
+    assert moved.status_code == 200, moved.text
+    asked = client.post(
+        f"/api/v1/campaigns/{campaign_id}/vendors", headers=headers, json={"vendor_ids": [gamma.id]}
+    )
+    assert asked.status_code == 200, asked.text
 
 
 def test_a_vendor_that_joined_through_the_campaigns_invitation_is_asked_already(

@@ -277,6 +277,32 @@ def test_prices_below_the_minimum_are_refused_at_entry(client, make_vendor, bear
     assert len(db.session.scalars(select(Offer).where(Offer.vendor_id == vendor.id)).all()) == 1
 
 
+def test_prices_above_the_maximum_are_refused_at_entry(client, make_vendor, bearer):
+    """A price the optimizer cannot take (above 1e9 US dollars) failed every solve of its
+    category, for every buyer: it is refused where it is entered, naming the price."""
+    vendor, user = make_vendor()
+    headers = bearer(user)
+    offer = vendor.offers[0]
+    refusals = {}
+    for price, currency in ((5e9, "USD"), (1e11, "USD"), (9e8, "EUR")):
+        response = client.patch(
+            f"/api/v1/offers/{offer.id}",
+            headers=headers,
+            json={"price": price, "currency": currency, "version": offer.version},
+        )
+        assert response.status_code == 422, response.json
+        assert list(response.json["errors"]) == ["price"]
+        refusals[(price, currency)] = response.json["errors"]["price"][0]
+    # 9e8 EUR at the seeded 1.175 USD per EUR is 1,057,500,000 USD
+    assert refusals[(9e8, "EUR")] == (
+        "The price must be at most 1,000,000,000 US dollars after conversion: "
+        "900000000.0 EUR is 1,057,500,000 US dollars."
+    )
+    assert refusals[(1e11, "USD")] == "The price must be at most 9,999,999,999.9999."
+    db.session.expire_all()
+    assert (float(db.session.get(Offer, offer.id).price), offer.currency) == (8.0, "USD")
+
+
 def _everyone_else_still_answers(client, world, unscored: Vendor, reason: str, make_scenario):
     headers = world["headers"]
     scores = client.get("/api/v1/scores", headers=headers)
@@ -300,6 +326,7 @@ def _everyone_else_still_answers(client, world, unscored: Vendor, reason: str, m
     [
         (0.00001, "USD", "priced at 0"),  # an old row: stored as 0.0000
         (1, "LBP", "below the minimum of 0.0001"),  # about 0.0000112 USD
+        (5e9, "USD", "above the most any price may be"),  # an old row, above optimizer.MAX_PRICE
     ],
 )
 def test_an_old_price_that_cannot_be_scored_leaves_out_that_vendor_only(

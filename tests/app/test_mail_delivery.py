@@ -233,13 +233,15 @@ def test_the_digest_command_counts_what_the_server_took(
         refused = run_cli(
             ["notifications", "digest", "--today", str(DAY)], tmp_path, monkeypatch, migrated
         )
-    assert refused.exit_code == 0, refused.output
+    assert refused.exit_code == 1, refused.output  # cron sees the failure
     assert "Mailed 0 digest(s)." in refused.output
-    assert "The mail server refused 1 digest(s) (logged); the next run sends them." in (
-        refused.output
+    assert (
+        "The mail server did not take 1 digest(s) (refused or unreachable; logged): the next "
+        "run sends them." in refused.output
     )
     sent = run_cli(
         ["notifications", "digest", "--today", str(DAY)], tmp_path, monkeypatch, migrated
     )
-    assert "Mailed 1 digest(s)." in sent.output and "refused" not in sent.output
+    assert sent.exit_code == 0, sent.output
+    assert "Mailed 1 digest(s)." in sent.output and "did not take" not in sent.output
     assert [to for to, _ in smtp_sink] == [[buyer.email]]

@@ -157,3 +157,35 @@ def test_a_training_spend_in_the_currency_re_scores_its_period(client, world, op
     assert corrected.status_code == 200, corrected.json
     assert [job.params for job in _refreshes()[before:]] == [{"period_end": "2025-12-31"}]
     assert _trend_point(client, world, alpha)["impact_score"] > impact_before
+
+
+def test_an_offer_change_re_scores_its_categorys_periods(client, world, bearer):
+    """An offer moves its category's lowest price, hence every cost pillar there: the stored
+    snapshots (the scorecard's trend) must move with it, as /scores does. Before, only a
+    disclosure or a rate re-scored, so the trend kept the old total after a price change."""
+    beta = world["beta"]
+    offer = client.get(f"/api/v1/offers/{beta.offers[0].id}", headers=world["headers"]).json
+    before = len(_refreshes())
+    changed = client.patch(
+        f"/api/v1/offers/{beta.offers[0].id}",
+        headers=bearer(beta.organization.users[0]),
+        json={"price": 12, "version": offer["version"]},
+    )
+    assert changed.status_code == 200, changed.json
+    refreshes = _refreshes()[before:]
+    assert [job.params["period_end"] for job in refreshes] == ["2025-12-31"]
+    assert {job.status for job in refreshes} == {JobStatus.SUCCEEDED}
+    # Alpha's $8 is the lowest now: Beta 8 / 12, Alpha 1; stored as /scores computes them
+    assert _cost_pillars(client, world) == {
+        "Alpha Annotation": 1.0,
+        "Beta BPO": pytest.approx(8 / 12),
+    }
+    scores = {
+        row["vendor_id"]: row for row in client.get("/api/v1/scores", headers=world["headers"]).json
+    }
+    for vendor in (world["alpha"], beta):
+        point = _trend_point(client, world, vendor)
+        # the trend scores as disclosed (no review applied): the world's buyer reviewed nothing
+        assert point["cost"] == pytest.approx(scores[vendor.id]["cost"], abs=1e-12)
+        assert point["total"] == pytest.approx(scores[vendor.id]["total"], abs=1e-9)
+        assert point["rank"] == scores[vendor.id]["rank"]

@@ -66,6 +66,7 @@ def test_the_api_traces_the_frontier_by_the_measure_asked(client, world, make_sc
     # the board report draws and words the stored frontier by its measure
     report = render_board_html(board_context(db.session.get(Scenario, sid)))
     assert 'id="frontier">Cost against impact-worker hours<' in report
+    assert ">Scenarios compared, cost against impact-worker hours</a>" in report  # contents
 
     back = _ask(client, world["headers"], sid, {"measure": "impact"})
     assert back.status_code == 202

@@ -15,6 +15,7 @@ from tests.app.test_scenario_figures import (
     ALPHA_SHARE,
     BETA_SHARE,
     ITEM_NEED,
+    _compare,
     _get,
     _kpi,
     _version_1_scenario,
@@ -159,6 +160,16 @@ def test_the_needs_sheet_adds_up_as_the_api_the_page_and_the_pdf(
         0.95,
     )
     assert pd.isna(hour_row["Minimum offer quality: binds"])
+
+    # the comparison lists the same binding targets: the hourly need's average, and Alpha's
+    # 80 % cap on the item need, which the sheet says binds (it once left the cap out)
+    binding = next(
+        row for row in _compare(client, world, sid, sid)["rows"] if row["key"] == "binding_targets"
+    )["values"][0]
+    assert "“Annotation, impact 30”: average impact at least 30" in binding
+    assert [label for label in binding if "may take at most 80%" in label] == [
+        f"Alpha Annotation may take at most 80% of “{ITEM_NEED['title']}” (80,000 items)"
+    ]
 
     # another organization's buyer gets no pack
     other = bearer(make_user("buyer"))

@@ -7,17 +7,20 @@ from __future__ import annotations
 import io
 from datetime import UTC, date, datetime
 
+import pandas as pd
 import pytest
+from click.testing import CliRunner
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import select, text
 
 from procure import create_app
 from procure.audit.models import AuditEvent
+from procure.cli import main
 from procure.disclosures.models import DisclosureSectionReview
 from procure.extensions import db
 from procure.notifications.models import Notification
 from procure.scoring.adapter import scoring_input
-from procure.scoring.defaults import default_profile
+from procure.scoring_defaults import default_profile
 from tests.conftest import PDF, csrf_token_from, disclosure_form_fields, valid_document
 
 SECTIONS = ("workforce", "wages", "training")
@@ -619,3 +622,71 @@ def test_the_profile_editor_sets_the_evidence_age(client, make_user, sign_in):
     assert client.post("/profiles", data=form | {"evidence_age_months": "12"}).status_code == 302
     saved = db.session.scalar(select(ScoringProfile).where(ScoringProfile.name == "Strict on age"))
     assert saved.settings["evidence_age_months"] == 12
+
+
+# ------------------------------------------------------------------ the export scores as /scores
+
+
+def _scored_by_cli(client, headers, tmp_path) -> pd.DataFrame:
+    """The buyer's export (the latest period of each vendor) through `procure score`."""
+    export = client.get("/api/v1/disclosures/export?latest_period=true", headers=headers)
+    assert export.status_code == 200
+    path = tmp_path / "export.csv"
+    path.write_bytes(export.data)
+    printed = CliRunner().invoke(main, ["score", str(path)], catch_exceptions=False)
+    return pd.read_csv(io.StringIO(printed.output)).set_index("vendor_id")
+
+
+def test_a_buyers_export_leaves_out_the_versions_it_rejected_and_scores_as_its_scores(
+    client, documented, tmp_path
+):
+    """Version 2 of Documented Data has a file in every section and its buyer-verified
+    workforce; X then rejects version 2. X's /scores falls back to version 1, and so must X's
+    export (before, it carried the rejected version 2 with its buyer-verified workforce, and
+    `procure score` on it ranked the vendor above what /scores said). Once X rejects version 1
+    too, neither lists the vendor."""
+    d = documented
+    amended = client.post(
+        f"/api/v1/disclosures/{d['disclosure_id']}/amend", headers=d["vendor_headers"]
+    ).json
+    upload(client, d["vendor_headers"], amended["id"], "training")
+    submit = client.post(f"/api/v1/disclosures/{amended['id']}/submit", headers=d["vendor_headers"])
+    assert submit.status_code == 200, submit.json
+    assert review_section(client, d["x"], amended["id"], "workforce", "verified").status_code == 200
+    rejected = client.post(
+        f"/api/v1/disclosures/{amended['id']}/review",
+        headers=d["x"],
+        json={"decision": "rejected", "comment": "The training file is someone else's."},
+    )
+    assert rejected.status_code == 200, rejected.json
+
+    def scores() -> dict[int, dict]:
+        return {row["vendor_id"]: row for row in client.get("/api/v1/scores", headers=d["x"]).json}
+
+    api = scores()
+    assert card(client, d["x"], d["vendor"].id)["score"]["disclosure_id"] == d["disclosure_id"]
+    cli = _scored_by_cli(client, d["x"], tmp_path)
+    assert sorted(cli.index) == sorted(api)
+    for vendor_id, row in api.items():
+        assert cli.loc[vendor_id, "total"] == pytest.approx(row["total"], abs=1e-9)
+        assert cli.loc[vendor_id, "rank"] == row["rank"]
+    # version 1's files are workforce and wages: documented, not the rejected version's levels
+    exported = pd.read_csv(
+        io.BytesIO(client.get("/api/v1/disclosures/export?latest_period=true", headers=d["x"]).data)
+    ).set_index("vendor_id")
+    assert exported.loc[d["vendor"].id, "evidence_workforce"] == "self_reported_documented"
+    assert exported.loc[d["vendor"].id, "evidence_training"] == "self_reported"
+
+    client.post(
+        f"/api/v1/disclosures/{d['disclosure_id']}/review",
+        headers=d["x"],
+        json={"decision": "rejected", "comment": "Superseded figures."},
+    )
+    api = scores()
+    assert d["vendor"].id not in api
+    assert sorted(_scored_by_cli(client, d["x"], tmp_path).index) == sorted(api)
+    # Y rejected nothing: its export still carries version 2
+    exported_y = pd.read_csv(
+        io.BytesIO(client.get("/api/v1/disclosures/export?latest_period=true", headers=d["y"]).data)
+    ).set_index("vendor_id")
+    assert exported_y.loc[d["vendor"].id, "evidence_training"] == "self_reported_documented"

@@ -206,6 +206,13 @@ def test_no_tenant_role_writes_a_category(client, make_user, make_vendor, bearer
         ({"label": "   "}, "label", "1 to 120 characters"),
         ({"label": "x" * 121}, "label", "1 to 120 characters"),
         ({"label": "data ANNOTATION"}, "label", "'data_annotation' has this label already"),
+        # look-alikes: a full-width letter and extra spaces fold away; invisible characters are
+        # refused (they let a label pass for another in every form's list)
+        ({"label": "Ｂookkeeping"}, "label", "'bookkeeping' has this label already"),
+        ({"label": "  Data   annotation "}, "label", "'data_annotation' has this label already"),
+        ({"label": "Bookkeeping\u200b"}, "label", "U+200B ZERO WIDTH SPACE"),
+        ({"label": "Data annotation\u00ad"}, "label", "U+00AD SOFT HYPHEN"),
+        ({"label": "\u200b"}, "label", "invisible or control characters"),
         ({"unit": "day"}, "unit", "Use one of: hour, item, task."),
         ({"description": "x" * 2001}, "description", "2000 characters"),
     ],

@@ -13,7 +13,7 @@ from procure.disclosures.evidence_levels import (
     effective_level,
     months_after,
 )
-from procure.scoring.defaults import catalog, default_profile
+from procure.scoring_defaults import catalog, default_profile
 from scoring.profile import DEFAULT_EVIDENCE_AGE_MONTHS
 
 PERIOD_END = date(2025, 12, 31)

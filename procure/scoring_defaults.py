@@ -1,5 +1,7 @@
 """The default metric catalog and scoring profile (config/metrics.toml and
-config/scoring_profile.toml), read once per process."""
+config/scoring_profile.toml), read once per process. Reference data, as procure.reference is:
+outside every area, so that any area reads the defaults from this one place (the disclosure
+pages age evidence by the default profile's `evidence_age_months`)."""
 
 from __future__ import annotations
 
