@@ -13,8 +13,11 @@ scoped to the admin's own organization. A vendor organization's admin also acts 
 (`ACTS_AS`): a rule naming "vendor" admits it, and the vendor records' scopes keep it to its own
 organization's profile, offers and disclosures. Why: an invited vendor's first user is its
 organization's admin, and it must answer the buyer's disclosure campaign without first creating a
-second user (README, "Who administers what"). The operator holds the platform role: it creates
-organizations and sees counts across tenants, and the models' scopes give it no tenant's records.
+second user (README, "Who administers what"); an assurance provider's admin acts as its assurer
+for the same reason. The operator holds the platform role: it creates organizations and sees
+counts across tenants, and the models' scopes give it no tenant's records. An assurer reads only
+the disclosure versions vendors shared with it (procure.assurance): the vendor-side scopes give
+it nothing either (`NO_VENDOR_READS`).
 """
 
 from __future__ import annotations
@@ -27,13 +30,11 @@ from flask import Flask, abort, current_app, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import Select, select
 
-from procure.accounts.models import ROLES_BY_KIND
+# ACTS_AS: the role an organization's admin also acts as, by the organization's kind
+from procure.accounts.models import ACTS_AS, ROLES_BY_KIND
 from procure.extensions import db
 
-ROLES = ("admin", "buyer", "vendor", "executive", "operator")
-# The role an organization's admin also acts as, by the organization's kind: a vendor
-# organization's admin keeps its vendor's records (a buyer organization's admin only reads).
-ACTS_AS = {"vendor": "vendor"}
+ROLES = ("admin", "buyer", "vendor", "executive", "operator", "assurer")
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -22,10 +22,13 @@ from procure.accounts.routes import blp as accounts_api
 from procure.accounts.services import SESSION_STAMP_KEY, session_stamp, user_for_token
 from procure.accounts.views import bp as accounts_pages
 from procure.api_fields import MAX_RECORD_ID
+from procure.assurance.routes import blp as assurance_api
+from procure.assurance.views import bp as assurance_pages
 from procure.campaigns.routes import blp as campaigns_api
 from procure.campaigns.views import bp as campaign_pages
 from procure.categories.routes import blp as categories_api
 from procure.categories.views import bp as category_pages
+from procure.disclosures.evidence_store import check_evidence_settings
 from procure.disclosures.routes import blp as disclosures_api
 from procure.disclosures.views import bp as disclosure_pages
 from procure.docs import ErrorResponses
@@ -53,7 +56,7 @@ from procure.scenarios.views import bp as scenario_pages
 from procure.scoring.routes import blp as scoring_api
 from procure.scoring.views import bp as scoring_pages
 from procure.settings import flask_config, load_settings, resource_dir
-from procure.transactions import guard_reads
+from procure.transactions import commit_answered, guard_reads
 from procure.vendors.routes import blp as vendors_api
 from procure.vendors.views import bp as vendor_pages
 
@@ -96,6 +99,7 @@ def build_app(config: Mapping[str, Any] | None, instance_path: Path | None) -> F
     app.config.update(flask_config(settings, Path(app.instance_path)))
     app.config.update(flask_keys)
     check_mail_settings(app.config)  # mail links need public_url: refuse to start without
+    check_evidence_settings(app.config)  # an evidence store that cannot work: refuse too
     logging.getLogger("procure").setLevel(app.config["LOG_LEVEL"])
 
     _init_extensions(app)
@@ -109,6 +113,7 @@ def build_app(config: Mapping[str, Any] | None, instance_path: Path | None) -> F
     app.before_request(access_layer.enforce_access_rule)
     app.after_request(_start_committed_jobs)
     app.after_request(_security_headers)
+    app.after_request(commit_answered)  # registered last, so it runs first: see its docstring
     return app
 
 
@@ -171,6 +176,7 @@ def _register_blueprints(app: Flask) -> None:
     api.register_blueprint(campaigns_api)
     api.register_blueprint(rates_api)
     api.register_blueprint(categories_api)
+    api.register_blueprint(assurance_api)
     app.register_blueprint(accounts_pages)
     app.register_blueprint(docs_pages)
     app.register_blueprint(health)
@@ -185,6 +191,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(campaign_pages)
     app.register_blueprint(rate_pages)
     app.register_blueprint(category_pages)
+    app.register_blueprint(assurance_pages)
 
 
 def _authenticate_bearer():

@@ -17,6 +17,7 @@ from procure import create_app
 from procure.analysis_cli import frontier_command, optimize_command, score_command
 from procure.audit.services import SYSTEM
 from procure.errors import ConflictError, ValidationFailed
+from procure.evidence_cli import evidence_group
 from procure.extensions import api, db
 from procure.transactions import command
 
@@ -29,6 +30,7 @@ def main():
 main.add_command(score_command)
 main.add_command(optimize_command)
 main.add_command(frontier_command)
+main.add_command(evidence_group)
 
 
 @main.command("demo")
@@ -55,22 +57,24 @@ def demo_command(host: str, port: int, no_serve: bool):
     click.echo(f"Open http://{host}:{port} and sign in. Stop with Ctrl+C.")
     # current_app is a LocalProxy typed as the Flask it stands for: mypy misses this method
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    _start_reaper(app)
+    _start_scheduler(app)
     # app.run() refuses to start inside a Flask CLI command, so serve with werkzeug directly.
     run_simple(host, port, app, threaded=True)
 
 
-def _start_reaper(app) -> None:
-    """Reap silent jobs in the background while this process serves or works (reads never do),
-    and run the daily rounds (campaign reminders, mail digests) on the scheduler thread."""
-    # here: the runner loads the jobs area and Celery when installed (~0.05 s); serve and work only
-    from procure.jobs.runner import Reaper
-    from procure.scheduler import Scheduler  # here: as the Reaper
+def _start_scheduler(app) -> None:
+    """Run the scheduler thread while this process serves or works: the jobs' round (reap silent
+    jobs, retry failed system jobs, re-send lost messages; reads never do any of it) and the daily
+    rounds (campaign reminders, mail digests; schedule_interval_seconds = 0: never)."""
+    # here: the scheduler loads the jobs' runner (Celery when installed) and the campaigns and
+    # notifications areas (~0.05 s); serve and work only
+    from procure.scheduler import Scheduler, job_round_seconds
 
-    Reaper(app, float(app.config["JOB_STALE_SECONDS"])).start()
-    interval = float(app.config["SCHEDULE_INTERVAL_SECONDS"])
-    if interval > 0:
-        Scheduler(app, interval).start()
+    Scheduler(
+        app,
+        float(app.config["SCHEDULE_INTERVAL_SECONDS"]),
+        job_interval=job_round_seconds(app.config),
+    ).start()
 
 
 @main.command("worker")
@@ -85,7 +89,7 @@ def worker_command(concurrency: int | None, loglevel: str):
     """Run a Celery worker for background jobs (needs PROCURE_BROKER_URL)."""
     # here: Celery (the prod extra) and the runner are needed by the worker alone
     from procure.jobs.queue import celery_for, worker_arguments
-    from procure.jobs.runner import reap_and_commit, run_job  # here: as Reaper in _start_reaper
+    from procure.jobs.runner import reap_and_commit, run_job  # here: as in _start_scheduler
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]  # a LocalProxy
     if not app.config.get("BROKER_URL"):
@@ -96,7 +100,7 @@ def worker_command(concurrency: int | None, loglevel: str):
         )
         sys.exit(2)
     db.engine.dispose()  # the worker's processes open their own connections
-    _start_reaper(app)
+    _start_scheduler(app)
     celery_for(app, run_job, reap_and_commit).worker_main(
         worker_arguments(
             concurrency if concurrency is not None else app.config["WORKER_CONCURRENCY"],
@@ -116,7 +120,7 @@ def jobs_group():
 def jobs_reap():
     """Mark failed the running jobs whose worker went silent or overran its time limit
     (cron-able)."""
-    from procure.jobs.runner import reap_and_commit  # here: as Reaper in _start_reaper
+    from procure.jobs.runner import reap_and_commit  # here: as in worker_command
 
     reaped = reap_and_commit()
     click.echo(f"Marked {reaped} stale job(s) failed.")
@@ -190,14 +194,17 @@ def users_group():
 @click.option(
     "--role",
     required=True,
-    type=click.Choice(["admin", "buyer", "vendor", "executive", "operator"]),
-    help="operator: the platform operator, in an organization of kind operator.",
+    type=click.Choice(["admin", "buyer", "vendor", "executive", "operator", "assurer"]),
+    help="operator: the platform operator, in an organization of kind operator; assurer: in an "
+    "organization of kind assurance.",
 )
 @click.option(
     "--organization", "organization_name", required=True, help="Organization name; created if new."
 )
 @click.option(
-    "--kind", type=click.Choice(["buyer", "vendor", "operator"]), help="Kind of a new organization."
+    "--kind",
+    type=click.Choice(["buyer", "vendor", "assurance", "operator"]),
+    help="Kind of a new organization.",
 )
 @click.password_option(help="Prompted for when not given.")
 @with_appcontext
@@ -217,7 +224,12 @@ def users_create(email, name, role, organization_name, kind, password):
             if organization is None:
                 if kind is None:
                     raise ValidationFailed(
-                        {"kind": ["Give --kind buyer, vendor or operator for a new organization."]}
+                        {
+                            "kind": [
+                                "Give --kind buyer, vendor, assurance or operator for a new "
+                                "organization."
+                            ]
+                        }
                     )
                 organization = create_organization(organization_name, kind, actor=SYSTEM)
             user = create_user(organization, email, name, role, password, actor=SYSTEM)

@@ -9,15 +9,20 @@ from sqlalchemy import select
 
 from procure.accounts.models import Organization, User
 from procure.accounts.services import create_organization, create_user
+from procure.assurance.models import AssuranceGrant
+from procure.assurance.services import grant_access, issue_attestation
 from procure.audit.services import SYSTEM
 from procure.campaigns.models import Campaign
 from procure.campaigns.progress import today_utc
 from procure.campaigns.services import create_campaign
-from procure.demo_vendors import VENDORS, load_demo_vendors
+from procure.demo_vendors import VENDORS, evidence_pdf, load_demo_vendors
+from procure.disclosures.evidence_levels import months_after
+from procure.disclosures.models import Disclosure
 from procure.extensions import db
 from procure.needs.models import Need
 from procure.needs.services import create_need
 from procure.settings import read_toml, resource_dir
+from procure.states import AssuranceLevel, DisclosureState, Opinion
 from procure.vendors.models import Vendor
 
 
@@ -33,6 +38,7 @@ class DemoLogin:
 DEMO_ORGANIZATIONS = (
     ("Northwind Retail Group", "buyer"),
     ("Kazi Data Works", "vendor"),
+    ("Meridian Social Assurance", "assurance"),  # attests vendors' disclosures for every buyer
     ("Impact Procure Platform", "operator"),  # runs the platform: onboards organizations
 )
 
@@ -66,6 +72,13 @@ DEMO_LOGINS = (
         "Kazi Data Works",
     ),
     DemoLogin(
+        "assurer",
+        "assurer@meridian.example",
+        "demo-assurance-pass",
+        "Nadia Mensah",
+        "Meridian Social Assurance",
+    ),
+    DemoLogin(
         "operator",
         "operator@platform.example",
         "demo-onboarding-pass",
@@ -79,7 +92,8 @@ def load_demo() -> list[DemoLogin]:
     """Create the demo organizations, users and vendors that do not exist yet; return the logins.
 
     The vendors (procure/demo_vendors.py) sign in with `ops@<slug>.example` and the vendor
-    password; their disclosures are reviewed by the demo buyer.
+    password; their disclosures are reviewed by the demo buyer, and two of them are attested by
+    the demo assurance provider (`DEMO_ATTESTATIONS`).
     """
     organizations = {}
     for name, kind in DEMO_ORGANIZATIONS:
@@ -101,7 +115,87 @@ def load_demo() -> list[DemoLogin]:
     load_demo_vendors(buyer)
     load_demo_needs(buyer)
     load_demo_campaigns(buyer)
+    assurer = db.session.scalars(select(User).where(User.email == "assurer@meridian.example")).one()
+    load_demo_attestations(assurer)
     return list(DEMO_LOGINS)
+
+
+# The demo assurance provider's work: per vendor (by slug), the sections of its newest submitted
+# version of its latest period that it attested, with (level, opinion). Lakeside's version is
+# verified by Northwind (buyer-verified, lifted further); Mwangaza's waits for review
+# (self-reported documented, lifted for every buyer at once); the qualified opinion counts one
+# level lower than an unqualified one would.
+DEMO_ATTESTATIONS = {
+    "lakeside-annotation": (
+        ("wages", AssuranceLevel.REASONABLE, Opinion.UNQUALIFIED),
+        ("workforce", AssuranceLevel.LIMITED, Opinion.UNQUALIFIED),
+    ),
+    "mwangaza-ts": (
+        ("wages", AssuranceLevel.REASONABLE, Opinion.UNQUALIFIED),
+        ("training", AssuranceLevel.REASONABLE, Opinion.QUALIFIED),
+    ),
+}
+DEMO_STANDARD = "ISAE 3000 (Revised)"
+
+
+def _shared_with(assurer: User, vendor_id: int) -> bool:
+    """Whether the vendor shared a version with the assurer's organization already."""
+    return (
+        db.session.scalar(
+            select(AssuranceGrant.id).where(
+                AssuranceGrant.provider_id == assurer.organization_id,
+                AssuranceGrant.disclosure.has(Disclosure.vendor_id == vendor_id),
+            )
+        )
+        is not None
+    )
+
+
+def load_demo_attestations(assurer: User, today: date | None = None) -> int:
+    """Each demo vendor of DEMO_ATTESTATIONS shares its newest submitted version of its latest
+    period with the assurer's organization, which attests the sections named, each dated 75
+    days after the period's end (today at the latest) and valid for three years. A version
+    shared already is left alone; returns how many versions were attested."""
+    today = today or today_utc()
+    attested = 0
+    for slug, sections in DEMO_ATTESTATIONS.items():
+        spec = next(spec for spec in VENDORS if spec.slug == slug)
+        vendor_user = db.session.scalars(select(User).where(User.email == spec.user_email)).one()
+        disclosure = db.session.scalars(
+            select(Disclosure)
+            .join(Vendor, Vendor.id == Disclosure.vendor_id)
+            .where(
+                Vendor.organization_id == vendor_user.organization_id,
+                Disclosure.state == DisclosureState.SUBMITTED,
+            )
+            .order_by(Disclosure.period_end.desc(), Disclosure.number.desc())
+        ).first()
+        if disclosure is None or _shared_with(assurer, disclosure.vendor_id):
+            continue
+        grant = grant_access(disclosure, assurer.organization_id, vendor_user)
+        issued_on = min(disclosure.period_end + timedelta(days=75), today)
+        for section, level, opinion in sections:
+            title = (
+                f"{assurer.organization.name}: independent assurance statement, {spec.name}, "
+                f"{section}, {disclosure.period_end.year} ({DEMO_STANDARD}, demo)"
+            )
+            issue_attestation(
+                grant,
+                {
+                    "section": section,
+                    "standard": DEMO_STANDARD,
+                    "level": level,
+                    "opinion": opinion,
+                    "issued_on": issued_on,
+                    "expires_on": months_after(issued_on, 36),
+                },
+                f"{slug}-{disclosure.period_end.year}-{section}-assurance.pdf",
+                evidence_pdf(title),
+                assurer,
+            )
+        attested += 1
+    db.session.flush()
+    return attested
 
 
 # Northwind's needs for 2026 (volumes over the year; budgets in USD).

@@ -9,7 +9,7 @@ import logging
 from http import HTTPStatus
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -35,6 +35,16 @@ class ValidationFailed(Exception):
         super().__init__(message)
         self.message = message
         self.errors = errors
+
+
+class StoredFileUnreadable(Exception):
+    """A stored file (an evidence file, an attestation's statement) that cannot be served as it
+    was stored: missing, or bytes that no longer match the SHA-256 recorded with it. A fault of
+    ours: answers 500 with the message and is logged; other bytes are never served."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
 
 
 def error_body(code: int, message: str | None = None, errors: Any = None) -> dict[str, Any]:
@@ -134,12 +144,23 @@ def _unavailable(error: OperationalError | InterfaceError):
         db.session.rollback()
     except Exception:  # the connection is gone: the session is discarded with the request
         log.debug("rollback after a database error failed", exc_info=True)
-    message = "The database is not available right now. Nothing was saved: try again shortly."
+    if g.get("committed"):  # jobs ran inline after the commit, and the answer came after them
+        message = (
+            "Your change was saved, but the database went away before the answer was ready: "
+            "reload the page shortly to see it."
+        )
+    else:
+        message = "The database is not available right now. Nothing was saved: try again shortly."
     headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
     try:
         return respond_error(503, message, headers=headers)
     except Exception:
         return jsonify(error_body(503, message)), 503, headers
+
+
+def _unreadable(error: StoredFileUnreadable):
+    log.error("stored file unreadable on %s %s: %s", request.method, request.path, error.message)
+    return respond_error(500, error.message)
 
 
 def _unexpected(error: Exception):
@@ -158,4 +179,5 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(DataError, _out_of_range)  # PostgreSQL: numeric value out of range
     app.register_error_handler(OperationalError, _unavailable)
     app.register_error_handler(InterfaceError, _unavailable)
+    app.register_error_handler(StoredFileUnreadable, _unreadable)
     app.register_error_handler(Exception, _unexpected)

@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from procure.extensions import db
 from procure.settings import SettingsError
-from procure.transactions import after_commit, command
+from procure.transactions import after_commit, command, commit_before_answer
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +57,7 @@ class Outgoing:
     body: str
     on_sent: Callable[[], None] | None = None  # records that the server took it
     on_failed: Callable[[], None] | None = None  # records that it did not
+    reported: bool = False  # the request's answer says whether it went (commit before answering)
     sent: bool = False
     error: str | None = None  # why the server did not take it (logged too)
 
@@ -102,17 +103,28 @@ def send_after_commit(
     *,
     on_sent: Callable[[], None] | None = None,
     on_failed: Callable[[], None] | None = None,
+    reported: bool = False,
 ) -> Outgoing:
     """Queue a message, sent when this unit of work commits. Returns it: after the commit, its
     `sent` and `error` say how the sending went. `on_sent` or `on_failed` runs after the sending,
     in a transaction of its own (see the module's docstring): they record the outcome, with
-    plain values (ids), not with the records of the committed unit of work."""
-    outgoing = Outgoing(to=to, subject=subject, body=body, on_sent=on_sent, on_failed=on_failed)
+    plain values (ids), not with the records of the committed unit of work. `reported`: the
+    request's answer says whether the message went, so the request commits (and the message
+    goes) before its answer is built."""
+    outgoing = Outgoing(
+        to=to, subject=subject, body=body, on_sent=on_sent, on_failed=on_failed, reported=reported
+    )
     session = db.session()
     if not session.in_transaction():
         session.begin()  # so that a rollback, even with no SQL to undo, drops the message
     session.info.setdefault(PENDING, []).append(outgoing)
     return outgoing
+
+
+@commit_before_answer
+def answer_reports_mail() -> bool:
+    """Whether the open transaction queued a message whose outcome the answer reports."""
+    return any(outgoing.reported for outgoing in db.session.info.get(PENDING, []))
 
 
 @event.listens_for(Session, "after_commit")

@@ -1,9 +1,10 @@
 """Imports every model so that SQLAlchemy and Alembic see the whole schema."""
 
 from procure.accounts.models import ApiToken, Organization, SignInThrottle, User
+from procure.assurance.models import AssuranceGrant, Attestation
 from procure.audit.models import AuditEvent
 from procure.campaigns.models import Campaign, CampaignRequest, VendorReminderDay
-from procure.disclosures.models import Disclosure, Evidence
+from procure.disclosures.models import Disclosure, Evidence, EvidenceBlob
 from procure.invitations.models import Invitation
 from procure.jobs.models import Job
 from procure.needs.models import Need
@@ -16,12 +17,15 @@ from procure.vendors.models import Offer, OfferCapacityChange, Vendor, VendorCap
 
 __all__ = [
     "ApiToken",
+    "AssuranceGrant",
+    "Attestation",
     "AuditEvent",
     "Campaign",
     "CampaignRequest",
     "Disclosure",
     "CustomMetric",
     "Evidence",
+    "EvidenceBlob",
     "ExchangeRate",
     "Invitation",
     "Job",

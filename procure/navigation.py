@@ -29,6 +29,7 @@ NAV_ITEMS = (
     NavItem("Profile", "vendor_pages.profile"),
     NavItem("Rate card", "vendor_pages.offers"),
     NavItem("Disclosures", "disclosure_pages.index"),
+    NavItem("Assurance", "assurance_pages.index"),
     NavItem("Scorecard", "scoring_pages.own_scorecard"),
     NavItem("Needs", "need_pages.index"),
     NavItem("Scenarios", "scenario_pages.index"),

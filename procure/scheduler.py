@@ -1,26 +1,37 @@
-"""Daily rounds: the campaigns' scheduled reminders and the notifications' mail digest.
+"""The scheduler: the jobs' round every few seconds, and the daily rounds.
 
+The jobs' round (`procure.jobs.runner.tend_jobs`) marks failed the running jobs whose worker
+went silent or overran, queues again the failed system jobs whose retry is due, and sends again
+the queued jobs whose message is overdue (lost) or could not be sent (the broker was down).
+
+The daily rounds are the campaigns' scheduled reminders and the notifications' mail digest.
 `run_daily_rounds(today)` does both, each in its own unit of work (committed by
 `transactions.command`, so their mail goes after the commit). `procure campaigns remind` and
-`procure notifications digest` run one each (cron-able); the `Scheduler` thread runs both every
-`schedule_interval_seconds` wherever the job reaper runs (`procure demo`, `procure worker`). Both
-may run on several hosts at once and as often as they like: a vendor is reminded at most once a
-day, whichever campaigns await it (one reminder naming them all), and a user gets at most one
-digest a day (each claimed by a conditional UPDATE).
+`procure notifications digest` run one each (cron-able).
+
+The `Scheduler` thread runs both wherever jobs are worked (`procure worker`, and the embedded
+server of `procure demo`). Every round may run on several hosts at once and as often as it
+likes: each job is taken by one conditional UPDATE, a vendor is reminded at most once a day,
+whichever campaigns await it (one reminder naming them all), and a user gets at most one digest
+a day (each claimed by a conditional UPDATE).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from flask import Flask
 
 from procure.audit.services import SYSTEM
 from procure.campaigns.progress import today_utc
 from procure.campaigns.reminders import send_scheduled_reminders
+from procure.jobs.runner import tend_jobs
 from procure.notifications.services import send_digests
 from procure.transactions import command
 
@@ -68,24 +79,65 @@ def run_daily_rounds(today: date | None = None) -> RoundsDone:
     return RoundsDone(reminded, digests)
 
 
-class Scheduler(threading.Thread):
-    """Runs the daily rounds every `interval` seconds in the background, the first time at once
-    (a process that restarts often still reminds and digests, each at most once a day)."""
+def job_round_seconds(config: Mapping[str, Any]) -> float:
+    """How often the jobs' round runs: twice within the shorter of the stale and the re-send
+    windows (so a dead job is failed, and a lost message sent again, at most half a window late),
+    and at least every 30 s (a due retry waits no longer), never more than five times a second."""
+    windows = (float(config["JOB_STALE_SECONDS"]), float(config["JOB_RESEND_SECONDS"]), 60.0)
+    return max(min(windows) / 2, 0.2)
 
-    def __init__(self, app: Flask, interval: float):
+
+class Scheduler(threading.Thread):
+    """Runs the daily rounds every `interval` seconds and the jobs' round every `job_interval`
+    seconds in the background (0: that round never), each the first time at once (a process that
+    restarts often still reminds and digests, each at most once a day)."""
+
+    def __init__(self, app: Flask, interval: float, job_interval: float = 0.0):
         super().__init__(name="procure-scheduler", daemon=True)
-        self.app, self.interval = app, interval
+        self.app, self.interval, self.job_interval = app, interval, job_interval
         self.stopped = threading.Event()
-        self.rounds = 0  # rounds run, for tests and logs
+        self.rounds = 0  # daily rounds run, for tests and logs
+        self.job_rounds = 0  # jobs' rounds run, for tests and logs
 
     def run(self) -> None:
+        next_daily = time.monotonic()
         while not self.stopped.is_set():
+            if self.job_interval > 0:
+                self._tend_jobs()
+            if self.interval > 0 and time.monotonic() >= next_daily:
+                self._daily_rounds()
+                next_daily = time.monotonic() + self.interval
+            waits = []
+            if self.job_interval > 0:
+                waits.append(self.job_interval)
+            if self.interval > 0:
+                waits.append(max(next_daily - time.monotonic(), 0.0))
+            if not waits:
+                return
+            self.stopped.wait(min(waits))
+
+    def _tend_jobs(self) -> None:
+        try:
             with self.app.app_context():
-                done = run_daily_rounds()
-            self.rounds += 1
-            if done.reminded or done.digests:
-                log.info("reminded %d vendor(s), mailed %d digest(s)", done.reminded, done.digests)
-            self.stopped.wait(self.interval)
+                done = tend_jobs()
+        except Exception:  # the app context itself failed: try again at the next round
+            log.warning("the jobs' round failed", exc_info=True)
+            return
+        self.job_rounds += 1
+        if done:
+            log.info(
+                "jobs: %d stale marked failed, %d retried by themselves, %d sent again",
+                done.reaped,
+                done.requeued,
+                done.resent,
+            )
+
+    def _daily_rounds(self) -> None:
+        with self.app.app_context():
+            done = run_daily_rounds()
+        self.rounds += 1
+        if done.reminded or done.digests:
+            log.info("reminded %d vendor(s), mailed %d digest(s)", done.reminded, done.digests)
 
     def stop(self) -> None:
         self.stopped.set()

@@ -84,6 +84,39 @@ class NotificationKind(StrEnum):
     CAMPAIGN_REQUEST = "campaign_request"  # vendors: a buyer asks for a disclosure
     CAMPAIGN_REMINDER = "campaign_reminder"  # vendors: that disclosure is still awaited
     INVITATION_ACCEPTED = "invitation_accepted"  # the inviting buyer: the invitee joined
+    ASSURANCE_SHARED = "assurance_shared"  # assurers: a vendor shared a version to assess
+    ATTESTATION_ISSUED = "attestation_issued"  # the vendor: a section of its version is attested
+
+
+class AssuranceLevel(StrEnum):
+    """The assurance an attestation gives (ISAE 3000's two levels; procure.assurance)."""
+
+    LIMITED = "limited"  # "nothing has come to our attention": lifts to third_party_limited
+    REASONABLE = "reasonable"  # a positive opinion: lifts to third_party_reasonable
+
+
+class Opinion(StrEnum):
+    """An assurance provider's opinion on one section of a disclosure version."""
+
+    UNQUALIFIED = "unqualified"  # the figures are fairly stated
+    QUALIFIED = "qualified"  # fairly stated except for what the statement names
+    ADVERSE = "adverse"  # materially misstated
+
+
+class AttestationState(StrEnum):
+    """Where an attestation stands on a given day, read from its date and expiry."""
+
+    NOT_YET_VALID = "not_yet_valid"  # dated after that day
+    VALID = "valid"  # its date <= the day < its expiry: it sets the section's level
+    EXPIRED = "expired"  # the day is its expiry or later: it no longer counts
+
+
+class GrantState(StrEnum):
+    """A vendor's grant of one disclosure version to an assurance provider, read from revoked_at
+    (procure.assurance)."""
+
+    ACTIVE = "active"  # the provider reads the version and its evidence, and may attest it
+    REVOKED = "revoked"  # the vendor withdrew it: no more reading; attestations issued stay
 
 
 class InvitationState(StrEnum):

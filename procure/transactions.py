@@ -2,11 +2,16 @@
 
 Services only flush. The unit of work around them is committed in exactly one place:
 
-- `writes` wraps a page view or API method that may change data. It runs the view, then commits
-  once and starts the jobs the transaction queued (inline without a broker, so an answer can
-  carry a job's outcome); any exception rolls everything back. An answer of 400 or more rolls
-  back too, unless the view kept its work with `keep_when_refused` (a failed sign-in must count
-  even though it answers 401).
+- `writes` wraps a page view or API method that may change data. It runs the view; the answer
+  is then built (an API method's schema serializes its result, a page renders) and only then is
+  the work committed, once, by `commit_answered` (the app's first after-request hook). So an
+  answer never reads the database after the commit: a write that committed never answers 5xx,
+  and one whose commit fails answers 503 (the error shape) with nothing saved. Then the jobs the
+  transaction queued start. The exception: a transaction that queued jobs which run inline (no
+  broker: the embedded setup) commits before the answer is built, so that the answer carries
+  the jobs' outcome (`commit_before_answer`). Any exception rolls everything back. An answer of
+  400 or more rolls back too, unless the view kept its work with `keep_when_refused` (a failed
+  sign-in must count even though it answers 401).
 - `computes` wraps a POST that only computes (a what-if, a preview): it always rolls back.
 - `attempt` runs one change for a page that shows a refusal (ConflictError) as a message instead
   of an error page: the refused change is rolled back, the view goes on.
@@ -29,7 +34,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from flask import Flask, current_app, flash, g, has_request_context, request
+from flask import Flask, Response, current_app, flash, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 
@@ -59,8 +64,25 @@ def after_commit(hook: Callable[[], None]) -> Callable[[], None]:
     return hook
 
 
+_COMMIT_BEFORE_ANSWER: list[Callable[[], bool]] = []
+
+
+def commit_before_answer(predicate: Callable[[], bool]) -> Callable[[], bool]:
+    """Register `predicate`: while it holds for the open transaction, `writes` commits before
+    the answer is built instead of after (the job runner: jobs that run inline, whose outcome
+    the answer carries). Registered by the module that owns the work."""
+    _COMMIT_BEFORE_ANSWER.append(predicate)
+    return predicate
+
+
 def _commit() -> None:
     db.session.commit()
+    if has_request_context():
+        g.committed = True  # an error after this point must not say "nothing was saved"
+    _after_commit()
+
+
+def _after_commit() -> None:
     for hook in _AFTER_COMMIT:
         hook()
 
@@ -98,11 +120,43 @@ def writes(view: F) -> F:
         if _status_of(result) >= 400 and not g.get("keep_when_refused"):
             discard()
             return result
-        _commit()
+        if any(predicate() for predicate in _COMMIT_BEFORE_ANSWER):
+            _commit()
+        else:
+            g.commit_when_answered = True  # commit_answered, once the answer is built
         return result
 
     wrapper.writes = True  # type: ignore[attr-defined]
     return wrapper  # type: ignore[return-value]
+
+
+def commit_answered(response: Response) -> Response:
+    """The after-request hook that commits a `writes` view's work once its answer is built.
+
+    An answer that turned into an error while it was built (status 400 or more, unless kept with
+    `keep_when_refused`) rolls back instead. A commit that fails answers with the error handler of
+    its exception (503 with Retry-After when the database is unreachable): nothing was saved. A
+    failure after the commit (starting jobs, mail) is logged; the answer stands, for the work is
+    saved."""
+    if not g.pop("commit_when_answered", False):
+        return response
+    if response.status_code >= 400 and not g.get("keep_when_refused"):
+        discard()
+        return response
+    try:
+        db.session.commit()
+    except Exception as error:
+        log.warning("the commit of %s %s failed", request.method, request.path, exc_info=True)
+        try:
+            discard()
+        except Exception:  # the connection is gone: the session is discarded with the request
+            log.debug("rollback after a failed commit failed", exc_info=True)
+        return current_app.make_response(current_app.handle_user_exception(error))
+    try:
+        _after_commit()
+    except Exception:
+        log.exception("after the commit of %s %s", request.method, request.path)
+    return response
 
 
 def computes(view: F) -> F:

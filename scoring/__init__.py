@@ -26,7 +26,7 @@ from scoring.explain import explanation_table
 from scoring.formulas import Formula, FormulaError, compile_formula
 from scoring.offers import best_offers
 from scoring.peers import peer_percentiles
-from scoring.pipeline import ScoreResult, WhatIf, score_table, what_if
+from scoring.pipeline import Move, ScoreResult, WhatIf, score_table, what_if
 from scoring.profile import Profile, load_profile, profile_from_dict
 from scoring.result import ScoreTables
 from scoring.stability import rank_stability
@@ -48,6 +48,7 @@ __all__ = [
     "Formula",
     "FormulaError",
     "Metric",
+    "Move",
     "Profile",
     "ProfileError",
     "ScoreResult",

@@ -20,6 +20,7 @@ from scoring.contract import (
     LOWEST_PRICE_COLUMN,
     PAY_PERIOD_COLUMN,
     UNIT_COLUMN,
+    WAGE_SITE_COLUMN,
 )
 from scoring.normalise import goalpost_scores
 
@@ -68,18 +69,28 @@ def minimum_wage_knockouts(
 
     Both wages share the vendor's pay period, so they compare without converting to hours.
     A vendor that leaves either wage undisclosed is not knocked out by this rule. Returns a
-    boolean array and a Series of reason strings ("" where not knocked out).
+    boolean array and a Series of reason strings ("" where not knocked out), which name the
+    site when the table says whose wages they are (``wage_site``).
     """
     entry = vendors["entry_level_wage"].to_numpy(dtype=float)
     minimum = vendors["local_minimum_wage"].to_numpy(dtype=float)
     knocked_out = entry < minimum
     reasons = np.full(len(vendors), "", dtype=object)
     periods = vendors[PAY_PERIOD_COLUMN].to_numpy(dtype=object)
+    sites = (
+        vendors[WAGE_SITE_COLUMN].to_numpy(dtype=object)
+        if WAGE_SITE_COLUMN in vendors.columns
+        else np.full(len(vendors), None, dtype=object)
+    )
     reasons[knocked_out] = [
         f"entry-level wage {wage:g} per {period} is below the local minimum wage "
-        f"{floor:g} per {period}"
-        for wage, floor, period in zip(
-            entry[knocked_out], minimum[knocked_out], periods[knocked_out], strict=True
+        f"{floor:g} per {period}" + (f" at the site {site}" if site else "")
+        for wage, floor, period, site in zip(
+            entry[knocked_out],
+            minimum[knocked_out],
+            periods[knocked_out],
+            sites[knocked_out],
+            strict=True,
         )
     ]
     return knocked_out, pd.Series(reasons, index=vendors.index)

@@ -8,6 +8,7 @@ The offer columns describe the one offer a vendor is scored on (its best offer, 
 :func:`scoring.offers.best_offers`): ``category``, ``price`` (per unit, one currency for the
 whole table, not rounded) and ``quality`` (0-1) are required; ``unit`` (hour, item, task, ...)
 and ``lowest_price`` are optional. Prices compare only within one category and unit.
+``wage_site`` (optional) names the site whose wages the row holds.
 ``lowest_price`` is the lowest price per unit among *all* offers of the row's category and unit,
 including offers that are not on any row (a vendor's other offers, vendors without a row); the
 cost pillar compares with it or with the lowest price on the rows, whichever is lower. A table
@@ -29,6 +30,9 @@ CATEGORY_COLUMN = "category"
 PAY_PERIOD_COLUMN = "pay_period"
 UNIT_COLUMN = "unit"
 LOWEST_PRICE_COLUMN = "lowest_price"
+# The name of the site whose wages the row holds (a disclosure with several sites is scored on
+# one of them); optional text, named in the minimum-wage knock-out's reason.
+WAGE_SITE_COLUMN = "wage_site"
 # Columns from the vendor's offer rather than its disclosure.
 OFFER_COLUMNS = (ID_COLUMN, CATEGORY_COLUMN, "price", "quality")
 # Offer columns a table may leave out (see the module docstring); read when present.
@@ -59,8 +63,9 @@ EVIDENCE_COLUMNS = {
 NUMBER_COLUMNS = ("price", "quality", *DISCLOSURE_NUMBER_COLUMNS, *WAGE_COLUMNS)
 
 REQUIRED_COLUMNS = (*OFFER_COLUMNS, *COLUMN_FIELDS)
-# The columns of a checked table: the required ones, then the optional ones (filled when absent).
-TABLE_COLUMNS = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
+# The columns of a checked table: the required ones, then the optional ones (filled when absent),
+# the wage site last (optional too).
+TABLE_COLUMNS = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS, WAGE_SITE_COLUMN)
 
 
 def hourly_field(wage_column: str) -> str:

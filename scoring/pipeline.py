@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -117,9 +118,29 @@ def score_table(table: pd.DataFrame, catalog: Catalog, profile: Profile) -> Scor
 
 
 @dataclass(frozen=True)
+class Move:
+    """One line of the vendor's total (a metric, the cost or quality pillar, the knock-out)
+    that a what-if moved: its value in the metric's unit and its points, before and after."""
+
+    metric: str
+    label: str
+    unit: str | None
+    value_before: float | None  # None: not disclosed, or no value (the knock-out line)
+    value_after: float | None
+    points_before: float
+    points_after: float
+
+    @property
+    def points_delta(self) -> float:
+        return self.points_after - self.points_before
+
+
+@dataclass(frozen=True)
 class WhatIf:
     """The effect of changing one vendor's inputs: totals in points (0-100), ranks (1 =
-    best) and impact scores (0-100), before and after."""
+    best) and impact scores (0-100), before and after, and every line of the total that
+    moved (``moves``, the largest move first), so a fall is never left unexplained (more
+    impact workers dilute the training hours per impact worker)."""
 
     vendor_id: Hashable
     total_before: float
@@ -128,6 +149,7 @@ class WhatIf:
     rank_after: int
     impact_score_before: float
     impact_score_after: float
+    moves: tuple[Move, ...] = ()
 
     @property
     def total_delta(self) -> float:
@@ -156,7 +178,8 @@ def what_if(
     unknown = [name for name in changes if name not in REQUIRED_COLUMNS or name == ID_COLUMN]
     if unknown:
         raise ValueError(f"cannot change {', '.join(map(repr, unknown))}: not an input column")
-    before = score_table(table, catalog, profile).scores
+    scored_before = score_table(table, catalog, profile)
+    before = scored_before.scores
     if vendor_id not in before.index:
         raise KeyError(f"vendor_id {vendor_id!r} is not in the table")
     changed = validate_vendor_table(table)
@@ -166,7 +189,8 @@ def what_if(
         cells = changed[column].astype(object).tolist()
         cells[position] = value
         changed[column] = pd.Series(cells, index=changed.index, dtype=object)
-    after = score_table(changed, catalog, profile).scores
+    scored_after = score_table(changed, catalog, profile)
+    after = scored_after.scores
     total_before, rank_before, impact_score_before = _vendor_scores(before, position)
     total_after, rank_after, impact_score_after = _vendor_scores(after, position)
     return WhatIf(
@@ -177,7 +201,41 @@ def what_if(
         rank_after=rank_after,
         impact_score_before=impact_score_before,
         impact_score_after=impact_score_after,
+        moves=_moves(scored_before.explanation, scored_after.explanation, vendor_id),
     )
+
+
+def _moves(before: pd.DataFrame, after: pd.DataFrame, vendor_id: Hashable) -> tuple[Move, ...]:
+    """The vendor's explanation lines whose points or value differ, the largest move first."""
+
+    def lines(explanation: pd.DataFrame) -> dict[str, dict[Hashable, Any]]:
+        own = explanation[explanation[ID_COLUMN] == vendor_id]
+        return {str(row["metric"]): row for row in own.to_dict("records")}
+
+    def number(value: Any) -> float | None:
+        return None if value is None or value != value else float(value)
+
+    old, new = lines(before), lines(after)
+    moves = []
+    for metric in dict.fromkeys([*old, *new]):
+        was, now = old.get(metric, {}), new.get(metric, {})
+        line = now or was
+        points_before, points_after = float(was.get("points", 0.0)), float(now.get("points", 0.0))
+        value_before, value_after = number(was.get("raw_value")), number(now.get("raw_value"))
+        if abs(points_after - points_before) < 1e-9 and value_before == value_after:
+            continue
+        moves.append(
+            Move(
+                metric=metric,
+                label=str(line.get("label") or metric),
+                unit=line.get("unit") or None,
+                value_before=value_before,
+                value_after=value_after,
+                points_before=points_before,
+                points_after=points_after,
+            )
+        )
+    return tuple(sorted(moves, key=lambda move: -abs(move.points_delta)))
 
 
 def _vendor_scores(scores: pd.DataFrame, position: int) -> tuple[float, int, float]:

@@ -30,6 +30,7 @@ from scoring.contract import (
     TABLE_COLUMNS,
     UNIT_COLUMN,
     WAGE_COLUMNS,
+    WAGE_SITE_COLUMN,
 )
 from scoring.errors import CellError, TableError
 from scoring.result import ScoreTables
@@ -106,6 +107,11 @@ def validate_vendor_table(table: pd.DataFrame) -> pd.DataFrame:
     _flag(errors, "price", price == 0, "must be greater than 0")
     _flag(errors, "quality", (quality > 1) & ~np.isnan(quality), "must be between 0 and 1")
     unit, lowest = _optional_offer_columns(table, errors)
+    wage_site = (
+        _text(table[WAGE_SITE_COLUMN]).to_numpy()
+        if WAGE_SITE_COLUMN in table.columns
+        else np.full(len(table), None, dtype=object)
+    )
     pay_period, period_given = _check_choice(table[PAY_PERIOD_COLUMN], PAY_PERIODS, errors)
     wage_given = np.logical_or.reduce([~np.isnan(numbers[column]) for column in WAGE_COLUMNS])
     missing_period = wage_given & ~period_given
@@ -121,6 +127,7 @@ def validate_vendor_table(table: pd.DataFrame) -> pd.DataFrame:
         CATEGORY_COLUMN: category.to_numpy(),
         UNIT_COLUMN: unit,
         LOWEST_PRICE_COLUMN: lowest,
+        WAGE_SITE_COLUMN: wage_site,
     }
     checked |= numbers
     checked |= choices

@@ -29,6 +29,8 @@ def topsis(
     alternatives equal) its closeness is 1.
     """
     matrix = np.asarray(matrix, dtype=float)
+    if matrix.shape[0] == 0:  # no alternative (every vendor knocked out): nothing to rank
+        return np.zeros(0)
     weights = np.asarray(weights)
     norms = np.sqrt((matrix**2).sum(axis=0))
     weighted = np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0) * weights

@@ -416,6 +416,25 @@ def make_vendor(app, make_user):
 
 
 @pytest.fixture
+def demo(app, monkeypatch):
+    """The full demo loaded into the test database and committed (the API's requests read it on
+    their own connections); returns the buyer who reviews (buyer@northwind.example)."""
+    import procure.accounts.services as account_services
+    from procure.accounts.models import User
+    from procure.demo import load_demo
+
+    # scrypt costs ~0.1 s per user and the demo makes 36 of them; a cheap hash keeps this fast.
+    monkeypatch.setattr(
+        account_services,
+        "generate_password_hash",
+        lambda password: generate_password_hash(password, method="pbkdf2:sha256:1000"),
+    )
+    load_demo()
+    db.session.commit()
+    return db.session.scalars(db.select(User).where(User.email == "buyer@northwind.example")).one()
+
+
+@pytest.fixture
 def world(client, make_vendor, make_user, bearer):
     """Two scored vendors offering data annotation, and a buyer with one need (NEED)."""
     (a, user_a), (b, user_b) = make_vendor("Alpha Annotation"), make_vendor("Beta BPO")

@@ -9,23 +9,37 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from procure.accounts.names import name_key
 from procure.db import Base, TimestampMixin, UTCDateTime, utcnow
 
-# Tenants are buyer and vendor organizations; the operator organization holds the people who run
-# the platform (they create organizations and see counts across tenants, never their records).
-ORGANIZATION_KINDS = ("buyer", "vendor", "operator")
-TENANT_KINDS = ("buyer", "vendor")
+# Tenants are buyer and vendor organizations and assurance providers (social auditors,
+# certification bodies: they attest the disclosure versions vendors share with them,
+# procure.assurance); the operator organization holds the people who run the platform (they
+# create organizations and see counts across tenants, never their records).
+ORGANIZATION_KINDS = ("buyer", "vendor", "assurance", "operator")
+TENANT_KINDS = ("buyer", "vendor", "assurance")
 # Which roles a user may hold in each kind of organization.
 ROLES_BY_KIND = {
     "buyer": ("admin", "buyer", "executive"),
     "vendor": ("admin", "vendor"),
+    "assurance": ("admin", "assurer"),
     "operator": ("operator",),
 }
+# The role an organization's admin also acts as, by the organization's kind (procure.access): a
+# vendor organization's admin keeps its vendor's records, an assurance provider's admin attests
+# (its first and often only user, as a vendor's is); a buyer organization's admin only reads.
+ACTS_AS = {"vendor": "vendor", "assurance": "assurer"}
+# The roles (as `User.reads_as` gives them) that read no vendor's records through the vendor-side
+# scopes: the operator sees counts only, and an assurance provider reads only the versions a
+# vendor shared with it, through its grants (procure.assurance), never the vendors, offers or
+# other versions that every buyer reads.
+NO_VENDOR_READS = ("operator", "assurer")
 # Room for name_key(name): NFKC and case folding can make a name of 200 characters longer.
 NAME_KEY_LENGTH = 800
 
 
 class Organization(TimestampMixin, Base):
     __tablename__ = "organization"
-    __table_args__ = (CheckConstraint("kind IN ('buyer', 'vendor', 'operator')", name="kind"),)
+    __table_args__ = (
+        CheckConstraint("kind IN ('buyer', 'vendor', 'assurance', 'operator')", name="kind"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
@@ -56,7 +70,8 @@ class User(TimestampMixin, Base):
     __tablename__ = "user"
     __table_args__ = (
         CheckConstraint(
-            "role IN ('admin', 'buyer', 'vendor', 'executive', 'operator')", name="role"
+            "role IN ('admin', 'buyer', 'vendor', 'executive', 'operator', 'assurer')",
+            name="role",
         ),
     )
 
@@ -101,9 +116,10 @@ class User(TimestampMixin, Base):
     def reads_as(self) -> str:
         """The role whose reading rights this user has. An admin is a member of its own
         organization: in a buyer organization it reads what that organization's executives read,
-        in a vendor organization what that vendor's users read."""
+        in a vendor organization what that vendor's users read, in an assurance provider what its
+        assurers read (`ACTS_AS`)."""
         if self.role == "admin":
-            return "vendor" if self.organization.kind == "vendor" else "executive"
+            return ACTS_AS.get(self.organization.kind, "executive")
         return self.role
 
     @property

@@ -102,7 +102,8 @@ class Organizations(MethodView):
     @blp.response(201, OrganizationCreatedSchema)
     @writes
     def post(self, body):
-        """Create a buyer or vendor organization with its first admin (the platform operator)"""
+        """Create a buyer, vendor or assurance organization with its first admin (the platform
+        operator)"""
         organization, admin = services.onboard_organization(
             body["name"],
             body["kind"],

@@ -1,10 +1,14 @@
-"""Evidence uploads: type checked by content as well as by name, stored under generated names."""
+"""Evidence uploads: type checked by content as well as by name, given a generated name.
+
+Checking only: the bytes are kept by the evidence store (procure.disclosures.evidence_store),
+which the service calls once the file passed, so a refused file is never stored anywhere."""
 
 from __future__ import annotations
 
 import csv
 import hashlib
 import io
+import re
 import uuid
 import zipfile
 from dataclasses import dataclass
@@ -21,6 +25,17 @@ ALLOWED_TYPES = {
     ".csv": "text/csv",
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+
+# the names `check_upload` generates: a random hex and the extension (nothing of the upload's
+# name), so a key or file of another shape in a store or folder is not an evidence file
+_GENERATED_NAME = re.compile(
+    r"[0-9a-f]{32}(" + "|".join(re.escape(e) for e in ALLOWED_TYPES) + r")", re.ASCII
+)
+
+
+def is_generated_name(name: str) -> bool:
+    """Whether `name` has the shape of a stored name that `check_upload` generates."""
+    return _GENERATED_NAME.fullmatch(name) is not None
 
 
 class EvidenceRejected(ValueError):
@@ -73,10 +88,10 @@ def _detected_kind(content: bytes) -> str | None:
     return None
 
 
-def check_and_store(filename: str, content: bytes, folder: Path, max_bytes: int) -> StoredFile:
-    """Check the file's size and type (name and content must agree), then store it.
+def check_upload(filename: str, content: bytes, max_bytes: int) -> StoredFile:
+    """Check the file's size and type (name and content must agree) and name it for storing.
 
-    The stored name is generated, so nothing in the uploaded name reaches the file system.
+    The stored name is generated, so nothing in the uploaded name reaches any store's keys.
     """
     if len(content) > max_bytes:
         raise EvidenceRejected(
@@ -104,6 +119,4 @@ def check_and_store(filename: str, content: bytes, folder: Path, max_bytes: int)
         raise EvidenceRejected(f"The file is named {extension} but its content is {content_kind}.")
     digest = hashlib.sha256(content).hexdigest()
     stored_name = f"{uuid.uuid4().hex}{extension}"
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / stored_name).write_bytes(content)
     return StoredFile(display_name, stored_name, ALLOWED_TYPES[extension], len(content), digest)

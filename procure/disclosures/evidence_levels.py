@@ -10,9 +10,28 @@ here, never typed, from what backs the section for the organization that reads i
   lower (self_reported_documented) from `age_months` after the end of the period (a scoring
   profile setting, `evidence_age_months`);
 - that organization rejected the section: self_reported, files or not (its reviewer found that
-  they do not back the figures).
+  they do not back the figures);
+- an assurance provider's attestation of the section (procure.assurance), for every reader alike,
+  the vendor included, while it is valid (its date <= the day < its expiry):
+  - unqualified: limited assurance lifts the section to third_party_limited, reasonable to
+    third_party_reasonable;
+  - qualified ("fairly stated, except for ..."): one level lower than unqualified, so
+    third_party_limited for reasonable and buyer_verified for limited assurance. The provider
+    did the work, and found something it names: it counts less than a clean opinion and still
+    as much as a buyer's own check;
+  - adverse: the section counts as self_reported, files or not, for every reader, a buyer that
+    verified it included: an independent assessor found the figures materially misstated.
+  Several valid statements on one section (two providers) count as the most cautious of them:
+  they assessed the same immutable figures, and the weaker opinion is the one nobody can rule
+  out. A buyer's verification and a statement: the higher level counts (both checked it).
+  A buyer's own rejection still wins for that buyer: it reviewed the files against the figures
+  it buys on and found they do not back them, and a statement it did not commission cannot
+  overrule its own finding in its own scores; every other reader keeps the statement's level.
+  A statement, like a verification, counts one level lower from `age_months` after the end of
+  the period (the issue's rule for both: what ages is the period's figures, not the paper).
 
-The vendor's own view (no organization) has no reviews: its level is the file-based one.
+The vendor's own view (no organization) has no reviews: its level is the one its files and the
+valid statements give.
 
 Why a claim above self_reported_documented is stored rather than refused (422): a claim says
 what the vendor believes it can show ("our payroll is audited"), and reviewers need exactly that
@@ -20,22 +39,30 @@ next to what the evidence supports (`claim_note`); versions stored with such cla
 tables exported before, stay valid and can be amended and re-imported as they are. Refusing the
 claim would protect nothing more: no code path reads a claim into a score.
 
-Plain values in and out: callers read files and reviews from the database (two queries for any
-number of versions, `procure.disclosures.reviews.section_levels`) and call `effective_level`.
+Plain values in and out: callers read files, statements and reviews from the database (three
+queries for any number of versions, `procure.disclosures.reviews.section_levels`) and call
+`effective_level`.
 """
 
 from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-from procure.states import ReviewDecision
+from procure.states import AssuranceLevel, AttestationState, Opinion, ReviewDecision
 from scoring.fields import EVIDENCE_LEVELS
 
 SELF_REPORTED = "self_reported"
 DOCUMENTED = "self_reported_documented"
 BUYER_VERIFIED = "buyer_verified"
+THIRD_PARTY_LIMITED = "third_party_limited"
+THIRD_PARTY_REASONABLE = "third_party_reasonable"
+# the level an unqualified statement lifts a section to, by its level of assurance
+ASSURED_LEVELS = {
+    AssuranceLevel.LIMITED: THIRD_PARTY_LIMITED,
+    AssuranceLevel.REASONABLE: THIRD_PARTY_REASONABLE,
+}
 
 LEVEL_LABELS = {
     "none": "none",
@@ -48,17 +75,52 @@ LEVEL_LABELS = {
 
 
 @dataclass(frozen=True)
-class SectionEvidence:
-    """What backs one section of one version for one reading organization.
+class Statement:
+    """An assurance provider's attestation of one section (procure.assurance.models.Attestation)
+    as the levels read it."""
 
-    Extension point for attestations (issue #18, assurance providers): an assurance provider's
-    statement on the section joins here as one more field, read for every buyer alike, and
-    `effective_level` gains its rule (a valid one lifts the section to third_party_limited or
-    third_party_reasonable as it says; an adverse opinion lowers it to self_reported)."""
+    id: int
+    provider: str  # the assurance provider's name
+    standard: str  # "ISAE 3000 (Revised)", or another, named
+    assurance: str  # AssuranceLevel: limited or reasonable
+    opinion: str  # Opinion: unqualified, qualified or adverse
+    issued_on: date
+    expires_on: date  # the first day it no longer counts
+
+    def state_on(self, day: date) -> AttestationState:
+        if day < self.issued_on:
+            return AttestationState.NOT_YET_VALID
+        return AttestationState.VALID if day < self.expires_on else AttestationState.EXPIRED
+
+    @property
+    def sets_level(self) -> str:
+        """The level the statement gives the section while valid, before ageing."""
+        if self.opinion == Opinion.ADVERSE:
+            return SELF_REPORTED
+        lifted = ASSURED_LEVELS[AssuranceLevel(self.assurance)]
+        return _one_level_lower(lifted) if self.opinion == Opinion.QUALIFIED else lifted
+
+    @property
+    def label(self) -> str:
+        """In words, e.g. unqualified reasonable assurance by Meridian Social Assurance
+        (ISAE 3000) on 2026-03-16."""
+        if self.opinion == Opinion.ADVERSE:
+            what = "adverse opinion"
+        else:
+            what = f"{self.opinion} {self.assurance} assurance"
+        return f"{what} by {self.provider} ({self.standard}) on {self.issued_on}"
+
+
+@dataclass(frozen=True)
+class SectionEvidence:
+    """What backs one section of one version for one reading organization: its files, the
+    organization's review, and every assurance provider's statements (the same for every
+    reader)."""
 
     files: int = 0  # evidence files attached to the section
     decision: str | None = None  # the reading organization's: verified or rejected
     decided_on: date | None = None
+    statements: tuple[Statement, ...] = ()  # every attestation of the section, valid or not
 
 
 @dataclass(frozen=True)
@@ -67,8 +129,10 @@ class EffectiveLevel:
     files: int
     decision: str | None
     decided_on: date | None
-    counts_lower_from: date | None  # a verification's; None when nothing ages
-    aged: bool  # the verification counts one level lower already
+    counts_lower_from: date | None  # a verification's or a statement's; None when nothing ages
+    aged: bool  # the verification or statement counts one level lower already
+    statement: Statement | None = None  # the valid statement that set the level, if one did
+    statements: tuple[Statement, ...] = ()  # every statement of the section, valid or not
 
     @property
     def label(self) -> str:
@@ -77,9 +141,22 @@ class EffectiveLevel:
     @property
     def basis(self) -> str:
         """Why the section has its level, in words: "verified on 2025-03-01; counts one level
-        lower from 2027-12-31"."""
+        lower from 2027-12-31", "unqualified limited assurance by … (ISAE 3000) on 2026-03-16,
+        valid until 2028-03-15"."""
         if self.decision == ReviewDecision.REJECTED:
-            return f"rejected on {self.decided_on}: its files do not count"
+            rejected = f"rejected on {self.decided_on}: its files do not count"
+            if any(s.opinion != Opinion.ADVERSE for s in self.statements):
+                return rejected + " for your organization, whatever a statement says"
+            return rejected
+        if self.statement is not None:
+            until = self.statement.expires_on - timedelta(days=1)
+            said = f"{self.statement.label}, valid until {until}"
+            if self.statement.opinion == Opinion.ADVERSE:
+                return said + ": the figures count as self-reported"
+            if self.counts_lower_from is None:
+                return said
+            since = "since" if self.aged else "from"
+            return f"{said}; counts one level lower {since} {self.counts_lower_from}"
         if self.counts_lower_from is not None:
             since = "since" if self.aged else "from"
             return f"verified on {self.decided_on}; counts one level lower {since} " + str(
@@ -103,18 +180,40 @@ def effective_level(
 ) -> EffectiveLevel:
     """The level a section scores with on the day `on`, for a disclosure of the period ending on
     `period_end` (see the module docstring). A verification of a section with no file does not
-    lift it: there is nothing it could have checked."""
+    lift it: there is nothing it could have checked. A statement needs no file in the section:
+    the assurance provider's own work is its evidence."""
     level = DOCUMENTED if evidence.files else SELF_REPORTED
-    lower_from, aged = None, False
+    lower_from, aged, setting = None, False, None
+    valid = [s for s in evidence.statements if s.state_on(on) == AttestationState.VALID]
+    # the most cautious valid statement (an adverse one first), the earliest of equals
+    cautious = min(valid, key=lambda s: (_rank(s.sets_level), s.issued_on, s.id), default=None)
     if evidence.decision == ReviewDecision.REJECTED:
         level = SELF_REPORTED
-    elif evidence.decision == ReviewDecision.VERIFIED and evidence.files:
-        lower_from = months_after(period_end, age_months)
-        aged = on >= lower_from
-        level = _one_level_lower(BUYER_VERIFIED) if aged else BUYER_VERIFIED
+    elif cautious is not None and cautious.opinion == Opinion.ADVERSE:
+        level, setting = SELF_REPORTED, cautious
+    else:
+        verified = evidence.decision == ReviewDecision.VERIFIED and evidence.files
+        lifted = BUYER_VERIFIED if verified else None
+        if cautious is not None and (lifted is None or _rank(cautious.sets_level) > _rank(lifted)):
+            lifted, setting = cautious.sets_level, cautious
+        if lifted is not None:
+            lower_from = months_after(period_end, age_months)
+            aged = on >= lower_from
+            level = _one_level_lower(lifted) if aged else lifted
     return EffectiveLevel(
-        level, evidence.files, evidence.decision, evidence.decided_on, lower_from, aged
+        level,
+        evidence.files,
+        evidence.decision,
+        evidence.decided_on,
+        lower_from,
+        aged,
+        setting,
+        evidence.statements,
     )
+
+
+def _rank(level: str) -> int:
+    return EVIDENCE_LEVELS.index(level)
 
 
 def _one_level_lower(level: str) -> str:

@@ -8,6 +8,7 @@ from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
     Index,
+    LargeBinary,
     Select,
     String,
     Text,
@@ -18,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from procure.accounts.models import NO_VENDOR_READS
 from procure.db import Base, TimestampMixin, UTCDateTime, utcnow
 from procure.states import DisclosureState, ReviewDecision, check_in
 from procure.vendors.models import Vendor
@@ -116,8 +118,10 @@ class Disclosure(TimestampMixin, Base):
     @classmethod
     def scope(cls, user):
         """Vendors (and their organization's admin) see all their own versions; buyers, executives
-        and a buyer organization's admin every non-draft version; the operator none."""
-        if not user.is_authenticated or user.role == "operator":
+        and a buyer organization's admin every non-draft version; the operator none, and an
+        assurer none here: it reads the versions shared with it through its grants
+        (procure.assurance), never the others that every buyer reads."""
+        if not user.is_authenticated or user.reads_as in NO_VENDOR_READS:
             return false()
         if user.reads_as == "vendor":
             return cls.vendor.has(Vendor.organization_id == user.organization_id)
@@ -180,7 +184,8 @@ class DisclosureSectionReview(Base):
 
 
 class Evidence(Base):
-    """A file backing one section of a disclosure version, stored outside any static folder."""
+    """A file backing one section of a disclosure version. The bytes are in the evidence store
+    (procure.disclosures.evidence_store) under `stored_name`, never in a static folder."""
 
     __tablename__ = "evidence"
     __table_args__ = (
@@ -214,3 +219,18 @@ class Evidence(Base):
         if user.reads_as == "buyer":
             return cls.disclosure.has(Disclosure.state != DisclosureState.DRAFT)
         return false()
+
+
+class EvidenceBlob(Base):
+    """The bytes of one evidence file in the database evidence store, the default: they commit
+    (or roll back) with their `Evidence` row, and one database backup holds them. Keyed by the
+    stored name, which the rows of amended copies share: each file is kept once."""
+
+    __tablename__ = "evidence_blob"
+
+    stored_name: Mapped[str] = mapped_column(String(80), primary_key=True)
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    # `procure evidence gc` spares a blob younger than its grace period
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

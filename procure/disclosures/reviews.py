@@ -16,17 +16,21 @@ Services add and flush; the request or command commits.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
 
+from procure.accounts.models import Organization
+from procure.assurance.models import Attestation
 from procure.audit.services import record_event
 from procure.db import utcnow
 from procure.disclosures.evidence_levels import (
     LEVEL_LABELS,
     EffectiveLevel,
     SectionEvidence,
+    Statement,
     claim_note,
     effective_level,
 )
@@ -218,8 +222,10 @@ def default_age_months() -> int:
 def section_evidence(
     disclosure_ids: Collection[int], organization_id: int | None
 ) -> dict[tuple[int, str], SectionEvidence]:
-    """Per (version id, section) with a file or a decision: what backs it for the organization
-    (None: nobody's reviews, the vendor's own view). Two queries for any number of versions."""
+    """Per (version id, section) with a file, a statement or a decision: what backs it for the
+    organization (None: nobody's reviews, the vendor's own view). The assurance providers'
+    statements are read for every organization alike. Three queries for any number of
+    versions."""
     ids = list(disclosure_ids)
     files = db.session.execute(
         select(Evidence.disclosure_id, Evidence.section, func.count())
@@ -227,6 +233,10 @@ def section_evidence(
         .group_by(Evidence.disclosure_id, Evidence.section)
     ).all()
     backing = {(version, section): SectionEvidence(files=n) for version, section, n in files}
+    for (version, section), statements in _statements(ids).items():
+        backing[(version, section)] = replace(
+            backing.get((version, section), SectionEvidence()), statements=statements
+        )
     if organization_id is None:
         return backing
     decisions = db.session.execute(
@@ -241,16 +251,46 @@ def section_evidence(
         )
     ).all()
     for version, section, decision, reviewed_at in decisions:
-        files_in = backing.get((version, section), SectionEvidence()).files
-        backing[(version, section)] = SectionEvidence(files_in, decision, reviewed_at.date())
+        backing[(version, section)] = replace(
+            backing.get((version, section), SectionEvidence()),
+            decision=decision,
+            decided_on=reviewed_at.date(),
+        )
     return backing
+
+
+def _statements(disclosure_ids: list[int]) -> dict[tuple[int, str], tuple[Statement, ...]]:
+    """Per (version id, section): the assurance providers' attestations, oldest first."""
+    rows = db.session.execute(
+        select(
+            Attestation.disclosure_id,
+            Attestation.section,
+            Attestation.id,
+            Organization.name,
+            Attestation.standard,
+            Attestation.level,
+            Attestation.opinion,
+            Attestation.issued_on,
+            Attestation.expires_on,
+        )
+        .join(Organization, Organization.id == Attestation.provider_id)
+        .where(Attestation.disclosure_id.in_(disclosure_ids))
+        .order_by(Attestation.id)
+    ).all()
+    found: dict[tuple[int, str], tuple[Statement, ...]] = {}
+    for version, section, number, provider, standard, level, opinion, issued, expires in rows:
+        statement = Statement(number, provider, standard, level, opinion, issued, expires)
+        found[(version, section)] = (*found.get((version, section), ()), statement)
+    return found
 
 
 def section_levels(
     disclosures: Iterable[Disclosure], organization_id: int | None, *, age_months: int, on: date
 ) -> dict[int, dict[str, EffectiveLevel]]:
     """Per version id, per evidence section: the effective level on the day `on` as the
-    organization reads it (None: the vendor's own view, files only)."""
+    organization reads it (None: the vendor's own view: files and statements, no review). The
+    one place levels are derived: rankings, scorecards, the export, the optimizer's inputs and
+    the score snapshots all read them from here."""
     versions = list(disclosures)
     backing = section_evidence([d.id for d in versions], organization_id)
     return {
@@ -277,25 +317,44 @@ def sections_seen_by(
 ) -> list[dict[str, Any]]:
     """Each evidence section of the version as the user reads it (the default profile's evidence
     age): the vendor's claim, the files, the effective level and why, the sentence when the claim
-    goes beyond the evidence, and the section reviews the user may see (`Disclosure.
-    section_reviews_seen_by`)."""
+    goes beyond the evidence, the attestations (every reader sees them), and the section reviews
+    the user may see (`Disclosure.section_reviews_seen_by`)."""
+    on = on or pricing_day()  # the day scores price and age on
     levels = section_levels(
-        [disclosure],
-        reading_organization(user),
-        age_months=default_age_months(),
-        on=on or pricing_day(),  # the day scores price and age on
+        [disclosure], reading_organization(user), age_months=default_age_months(), on=on
     )[disclosure.id]
     claims = disclosure.figures.get("evidence") or {}
     reviews = disclosure.section_reviews_seen_by(user)
     return [
-        section_view(section, claims.get(section), levels[section])
+        section_view(section, claims.get(section), levels[section], on)
         | {"reviews": [r for r in reviews if r.section == section]}
         for section in EVIDENCE_SECTIONS
     ]
 
 
-def section_view(section: str, claimed: str | None, level: EffectiveLevel) -> dict[str, Any]:
-    """One section's claim and effective level as plain data (the pages, the API, the scorecard)."""
+def statement_view(statement: Statement, on: date | None = None) -> dict[str, Any]:
+    """One attestation as the section views show it (the pages, the API, the scorecard)."""
+    return {
+        "id": statement.id,
+        "provider": statement.provider,
+        "standard": statement.standard,
+        "level": statement.assurance,
+        "opinion": statement.opinion,
+        "issued_on": statement.issued_on,
+        "expires_on": statement.expires_on,
+        "sets_level": statement.sets_level,
+        "sets_label": LEVEL_LABELS[statement.sets_level],
+        "label": statement.label,
+        "state": statement.state_on(on or pricing_day()),
+    }
+
+
+def section_view(
+    section: str, claimed: str | None, level: EffectiveLevel, on: date | None = None
+) -> dict[str, Any]:
+    """One section's claim and effective level as plain data (the pages, the API, the scorecard),
+    with the attestations of the section and their state on the day `on` (default: today's
+    pricing day)."""
     return {
         "section": section,
         "claimed_level": claimed,
@@ -309,4 +368,6 @@ def section_view(section: str, claimed: str | None, level: EffectiveLevel) -> di
         "decided_on": level.decided_on,
         "counts_lower_from": level.counts_lower_from,
         "aged": level.aged,
+        "attestation": None if level.statement is None else statement_view(level.statement, on),
+        "attestations": [statement_view(s, on) for s in level.statements],
     }

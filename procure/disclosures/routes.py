@@ -1,6 +1,6 @@
 """Disclosures API: drafts, submission, review, amendments, versions and evidence files."""
 
-from flask import Response, abort, send_file
+from flask import Response, abort
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
@@ -33,6 +33,7 @@ from procure.disclosures.tables import (
     vendors_for_import,
 )
 from procure.docs import XLSX, file_types
+from procure.downloads import attachment
 from procure.errors import ValidationFailed, respond_error
 from procure.extensions import db
 from procure.states import ReviewDecision
@@ -251,13 +252,14 @@ class EvidenceDownload(MethodView):
     @access(roles("vendor", "buyer"))
     @file_types(blp, sorted(set(ALLOWED_TYPES.values())), "The file")
     def get(self, evidence_id):
-        """Download an evidence file (the owning vendor and buyers only)"""
+        """Download an evidence file (the owning vendor and buyers only)
+
+        The bytes are checked against the SHA-256 recorded at upload: a file that differs, or
+        that no store holds, answers 500 and is logged, and is never served.
+        """
         evidence = get_scoped_or_404(Evidence, evidence_id)
-        return send_file(
-            services.evidence_path(evidence),
-            mimetype=evidence.content_type,
-            as_attachment=True,
-            download_name=evidence.filename,
+        return attachment(
+            services.read_evidence(evidence), evidence.content_type, evidence.filename
         )
 
 

@@ -3,6 +3,7 @@ from marshmallow import Schema, fields, validate
 
 from procure.api_fields import RecordId, RecordVersion
 from procure.disclosures.models import REVIEW_DECISIONS, VIEWED_STATES
+from procure.states import AssuranceLevel, AttestationState, Opinion
 from scoring.fields import EVIDENCE_LEVELS, EVIDENCE_SECTIONS, fields_in
 
 SECTION_HELP = (
@@ -175,6 +176,34 @@ class SectionReviewRecordSchema(ReviewRecordSchema):
     section = fields.String(dump_only=True, validate=validate.OneOf(EVIDENCE_SECTIONS))
 
 
+class SectionAttestationSchema(Schema):
+    """An assurance provider's attestation of the section (GET /attestations/{id}, and its
+    statement at /attestations/{id}/statement)."""
+
+    id = fields.Integer()
+    provider = fields.String(metadata={"description": "The assurance provider's name"})
+    standard = fields.String(metadata={"description": "ISAE 3000 or another, named"})
+    level = fields.String(
+        validate=validate.OneOf(tuple(AssuranceLevel)),
+        metadata={"description": "The level of assurance"},
+    )
+    opinion = fields.String(validate=validate.OneOf(tuple(Opinion)))
+    issued_on = fields.Date()
+    expires_on = fields.Date(metadata={"description": "The first day it no longer counts"})
+    sets_level = fields.String(
+        validate=validate.OneOf(EVIDENCE_LEVELS),
+        metadata={
+            "description": "The level it gives the section while valid (before ageing): "
+            "unqualified limited third_party_limited, unqualified reasonable "
+            "third_party_reasonable, qualified one level lower, adverse self_reported"
+        },
+    )
+    state = fields.String(
+        validate=validate.OneOf(tuple(AttestationState)),
+        metadata={"description": "valid from issued_on until the day before expires_on"},
+    )
+
+
 class SectionLevelSchema(Schema):
     """One evidence section as you read it: what the vendor claims, and what scores for you."""
 
@@ -189,7 +218,9 @@ class SectionLevelSchema(Schema):
             "description": "What scores for you: self_reported without a file, "
             "self_reported_documented with one, buyer_verified once your organization verified "
             "the section (one level lower from `counts_lower_from`), self_reported once it "
-            "rejected it. A vendor reads the file-based level"
+            "rejected it; a valid attestation sets it for every reader (`attestation`), except "
+            "for a buyer that rejected the section. A vendor reads the level its files and the "
+            "attestations give"
         },
     )
     basis = fields.String(metadata={"description": "Why, in words"})
@@ -208,10 +239,19 @@ class SectionLevelSchema(Schema):
     counts_lower_from = fields.Date(
         allow_none=True,
         metadata={
-            "description": "From this day your verification counts one level lower: the "
-            "profile's evidence_age_months after the period's end (on a scorecard, the profile "
-            "scored with; elsewhere the default profile)"
+            "description": "From this day your verification (or the attestation that sets the "
+            "level) counts one level lower: the profile's evidence_age_months after the period's "
+            "end (on a scorecard, the profile scored with; elsewhere the default profile)"
         },
+    )
+    attestation = fields.Nested(
+        SectionAttestationSchema,
+        allow_none=True,
+        metadata={"description": "The valid attestation that sets the level, if one does"},
+    )
+    attestations = fields.List(
+        fields.Nested(SectionAttestationSchema),
+        metadata={"description": "Every attestation of the section, valid or not, oldest first"},
     )
 
 

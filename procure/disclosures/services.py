@@ -7,9 +7,9 @@ and period. Services add and flush; the request or command commits.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from flask import current_app
@@ -18,7 +18,8 @@ from sqlalchemy import select
 from procure.accounts.models import User
 from procure.audit.services import record_event
 from procure.db import utcnow
-from procure.disclosures.evidence_files import check_and_store
+from procure.disclosures.evidence_files import check_upload
+from procure.disclosures.evidence_store import evidence_store, read_stored, sha256_of
 from procure.disclosures.models import (
     EVIDENCE_LEVELS,
     EVIDENCE_SECTIONS,
@@ -28,12 +29,14 @@ from procure.disclosures.models import (
 from procure.disclosures.signals import scores_outdated
 from procure.disclosures.validation import normalise_disclosure, validate_disclosure
 from procure.editing import check_version, insert_once, save_changes
-from procure.errors import ConflictError, ValidationFailed
+from procure.errors import ConflictError, StoredFileUnreadable, ValidationFailed
 from procure.extensions import db
 from procure.notifications.services import active_users, link_to, notify
 from procure.reference import reference
 from procure.states import DisclosureState, NotificationKind
 from procure.vendors.models import Vendor
+
+log = logging.getLogger(__name__)
 
 
 def document_of(disclosure: Disclosure) -> dict[str, Any]:
@@ -281,16 +284,14 @@ def amend(disclosure: Disclosure, user) -> Disclosure:
     return amendment
 
 
-def evidence_folder() -> Path:
-    configured = current_app.config.get("EVIDENCE_DIR")
-    return Path(configured) if configured else Path(current_app.instance_path) / "evidence"
-
-
 def add_evidence(
     disclosure: Disclosure, filename: str, content: bytes, section: str, level: str, user
 ) -> Evidence:
     """Attach a file to a draft. The draft's edit_version goes up with it: a file is part of the
-    version, and a submit racing the upload must not miss it (one of the two gets 409)."""
+    version, and a submit racing the upload must not miss it (one of the two gets 409).
+
+    The file is put in the evidence store only once it passed the checks, and is kept only if
+    this transaction commits (procure.disclosures.evidence_store)."""
     _require_draft(disclosure)
     errors = {}
     if section not in EVIDENCE_SECTIONS:
@@ -299,9 +300,8 @@ def add_evidence(
         errors["level"] = [f"Choose one of: {', '.join(EVIDENCE_LEVELS)}."]
     if errors:
         raise ValidationFailed(errors)
-    stored = check_and_store(
-        filename, content, evidence_folder(), int(current_app.config["MAX_UPLOAD_MB"] * 1_048_576)
-    )
+    stored = check_upload(filename, content, int(current_app.config["MAX_UPLOAD_MB"] * 1_048_576))
+    evidence_store().put(stored.stored_name, content)
     evidence = Evidence(
         disclosure=disclosure,
         section=section,
@@ -330,5 +330,34 @@ def add_evidence(
     return evidence
 
 
-def evidence_path(evidence: Evidence) -> Path:
-    return evidence_folder() / evidence.stored_name
+class EvidenceUnreadable(StoredFileUnreadable):
+    """An evidence record whose file cannot be served as it was uploaded: missing from every
+    store, or bytes that do not match the SHA-256 recorded at upload."""
+
+
+def read_evidence(evidence: Evidence) -> bytes:
+    """The bytes of an evidence file, checked against the SHA-256 recorded when it was uploaded."""
+    found = read_stored(evidence.stored_name)
+    if found is None:
+        log.error("evidence %s: no store holds its file %s", evidence.id, evidence.stored_name)
+        raise EvidenceUnreadable(
+            "The file of this evidence record is missing from the evidence store. "
+            "The error has been logged."
+        )
+    content, source = found
+    digest = sha256_of(content)
+    if digest != evidence.sha256:
+        log.error(
+            "evidence %s: the file %s in %s has SHA-256 %s, not the %s recorded at upload; "
+            "not served",
+            evidence.id,
+            evidence.stored_name,
+            source,
+            digest,
+            evidence.sha256,
+        )
+        raise EvidenceUnreadable(
+            "The stored file does not match the SHA-256 recorded when it was uploaded, so it is "
+            "not served. The error has been logged."
+        )
+    return content

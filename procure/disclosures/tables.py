@@ -1,9 +1,12 @@
 """The flat disclosure table (one row per vendor and period) for export, import and scoring.
 
 Columns: the scoring input contract (`scoring.contract.REQUIRED_COLUMNS`, whose disclosure
-columns are the scored fields of `scoring.fields`) plus `period_start` and `period_end`. A
+columns are the scored fields of `scoring.fields`) plus `period_start` and `period_end`, and
+the row's source: `disclosure_id` and `disclosure_version` (its number among the vendor's
+versions of that period), so that any figure can be traced to the version it came from. A
 disclosure with several sites is flattened to the site whose entry wage is lowest against its
-minimum wage (the conservative choice), converted to per-hour figures;
+minimum wage (the conservative choice: `worst_site`), converted to per-hour figures, and
+`wage_site` names it (`site_wages` shows every site and which one scored);
 training spend (a historical amount) is converted to US dollars at the rate in force on the
 period's last day.
 
@@ -17,6 +20,7 @@ and currency, the rate and the rate's date. Import ignores them: they come from 
 from __future__ import annotations
 
 import contextlib
+import copy
 import math
 from collections.abc import Mapping
 from datetime import date
@@ -27,7 +31,7 @@ from procure.disclosures import services
 from procure.disclosures.evidence_levels import EffectiveLevel
 from procure.disclosures.models import Disclosure
 from procure.disclosures.pricing import OfferPrice
-from procure.disclosures.validation import hourly_wage
+from procure.disclosures.validation import hourly_wage, validate_disclosure
 from procure.errors import ValidationFailed
 from procure.extensions import db
 from procure.reference import reference
@@ -38,6 +42,7 @@ from scoring.contract import (
     ID_COLUMN,
     OPTIONAL_COLUMNS,
     REQUIRED_COLUMNS,
+    WAGE_SITE_COLUMN,
     WORKFORCE_COLUMNS,
 )
 from scoring.contract import WAGE_COLUMNS as WAGE_VALUE_COLUMNS
@@ -45,29 +50,79 @@ from scoring.fields import COLUMN_FIELDS, EVIDENCE_SECTIONS, FieldType
 
 # The offer's own price, to check the conversion; `procure score` reads past them.
 PRICE_SOURCE_COLUMNS = ("offer_price", "offer_currency", "usd_rate", "usd_rate_date")
+# Where the row comes from; `procure score` reads past them, an import ignores them (it stages a
+# new draft whatever version the file was exported from).
+SOURCE_COLUMNS = ("disclosure_id", "disclosure_version")
 FLAT_COLUMNS = [
     ID_COLUMN,
+    *SOURCE_COLUMNS,
     "period_start",
     "period_end",
     *[c for c in REQUIRED_COLUMNS if c != ID_COLUMN],
     *OPTIONAL_COLUMNS,
+    WAGE_SITE_COLUMN,
     *PRICE_SOURCE_COLUMNS,
 ]
 # Rate-card columns an import file may leave out (files exported before they existed).
-_OPTIONAL_ON_IMPORT = {*OPTIONAL_COLUMNS, *PRICE_SOURCE_COLUMNS}
+_OPTIONAL_ON_IMPORT = {*OPTIONAL_COLUMNS, *PRICE_SOURCE_COLUMNS, *SOURCE_COLUMNS, WAGE_SITE_COLUMN}
 _RATE_CARD_COLUMNS = {"category", "price", "quality", *_OPTIONAL_ON_IMPORT}
 INTEGER_COLUMNS = {c for c, field in COLUMN_FIELDS.items() if field.type == FieldType.COUNT}
 MAX_IMPORT_ROWS = 50_000
 
 
-def _worst_site(sites: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The site with the lowest entry wage against its minimum wage; the first when none compare."""
+WORST_SITE_RULE = (
+    "A vendor with several sites is scored on the site whose entry-level wage is lowest against "
+    "its local minimum wage (the conservative choice), with that site's wages per hour; when no "
+    "site discloses both wages, on the first site."
+)
+
+
+def _entry_to_minimum(site: Mapping[str, Any]) -> float | None:
+    entry, minimum = site.get("entry_level_wage"), site.get("local_minimum_wage")
+    return entry / minimum if entry and minimum else None
+
+
+def worst_site(sites: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The site whose wages score (WORST_SITE_RULE); None without sites."""
 
     def ratio(site):
-        entry, minimum = site.get("entry_level_wage"), site.get("local_minimum_wage")
-        return entry / minimum if entry and minimum else float("inf")
+        value = _entry_to_minimum(site)
+        return float("inf") if value is None else value
 
     return min(sites, key=ratio) if sites else None
+
+
+def site_wages(figures: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Every site of a disclosure with its wages as disclosed and per hour, the entry-to-minimum
+    and median-to-living-wage ratios, and whether the site is the one scored (`scored`)."""
+    sites = figures.get("wages") or []
+    scored = worst_site(sites)
+    table = []
+    for site in sites:
+        hours, period = site.get("standard_weekly_hours"), site.get("pay_period")
+        hourly = {}
+        for column in WAGE_VALUE_COLUMNS:
+            value = site.get(column)
+            try:
+                hourly[column] = None if value is None else hourly_wage(value, period, hours)
+            except (TypeError, ValueError):  # no pay period or hours: no per-hour figure
+                hourly[column] = None
+        median, living = site.get("impact_worker_median_wage"), site.get("living_wage_benchmark")
+        table.append(
+            {
+                "site": site.get("site"),
+                "country": site.get("country"),
+                "currency": site.get("currency"),
+                "pay_period": period,
+                "standard_weekly_hours": hours,
+                "wages": {column: site.get(column) for column in WAGE_VALUE_COLUMNS},
+                "hourly": hourly,
+                "entry_to_minimum": _entry_to_minimum(site),
+                "median_to_living": median / living if median and living else None,
+                "scored": site is scored,
+            }
+        )
+    return table
 
 
 def _spend_usd(training: Mapping[str, Any], period_end: date | str) -> float | None:
@@ -79,6 +134,58 @@ def _spend_usd(training: Mapping[str, Any], period_end: date | str) -> float | N
     # figure scores as not disclosed rather than failing every buyer's ranking
     usd = reference().fx.try_to_usd(spend, currency, on)
     return None if usd is None else round(usd.usd_amount, 2)
+
+
+def impossible_changes(disclosure: Disclosure, changes: Mapping[str, Any]) -> dict[str, list[str]]:
+    """What the disclosure's own rules refuse in a what-if's `changes` (flat-table columns and
+    values), by column: 400 impact workers against a headcount of 296 is no scenario to score.
+
+    The changes are applied to the disclosure's document as the flat row carries them (wages to
+    the scored site, per hour when the vendor has several sites; the training spend in US
+    dollars), and the document is checked by the one validation of disclosures; only the errors
+    the changes bring are reported. Offer columns (price, quality) are the scoring table's to
+    check."""
+    before = services.document_of(disclosure)
+    after = copy.deepcopy(before)
+    paths: dict[str, str] = {}  # a document path the changes touch -> the column
+    sites = after.get("wages") or []
+    site = worst_site(sites)
+    for column, value in changes.items():
+        field = COLUMN_FIELDS.get(column)
+        if field is None:
+            continue
+        if field.section == "wages":
+            if site is None:
+                continue
+            index = sites.index(site)
+            if column in WAGE_VALUE_COLUMNS and len(sites) > 1 and value is not None:
+                # the flat row holds several sites' wages per hour: back to the site's period
+                with contextlib.suppress(TypeError, ValueError, ZeroDivisionError):
+                    per_hour = hourly_wage(1.0, site["pay_period"], site["standard_weekly_hours"])
+                    value = value / per_hour
+            site[field.key] = value
+            paths[f"wages[{index}].{field.key}"] = column
+        elif column == "training_spend_usd":
+            after.setdefault("training", {}).update(training_spend=value, training_currency="USD")
+            paths["training.training_spend"] = column
+        elif field.section == "evidence":
+            after.setdefault("evidence", {})[field.key] = value
+            paths[f"evidence.{field.key}"] = column
+        else:
+            after.setdefault(field.section, {})[field.key] = value
+            paths[f"{field.section}.{field.key}"] = column
+    today = date.today()
+    known = {
+        (issue.field, issue.message)
+        for issue in validate_disclosure(before, reference(), today=today, for_submit=False).errors
+    }
+    refused: dict[str, list[str]] = {}
+    for issue in validate_disclosure(after, reference(), today=today, for_submit=False).errors:
+        if (issue.field, issue.message) in known:
+            continue
+        column = paths.get(issue.field) or next(iter(paths.values()), None) or "changes"
+        refused.setdefault(column, []).append(issue.message)
+    return refused
 
 
 def flat_row(
@@ -97,6 +204,8 @@ def flat_row(
     sites = figures.get("wages") or []
     row: dict[str, Any] = {
         "vendor_id": disclosure.vendor_id,
+        "disclosure_id": disclosure.id,
+        "disclosure_version": disclosure.number,
         "period_start": disclosure.period_start.isoformat(),
         "period_end": disclosure.period_end.isoformat(),
     }
@@ -114,8 +223,9 @@ def flat_row(
         )
     for column in WORKFORCE_COLUMNS:
         row[column] = workforce.get(column)
-    site = _worst_site(sites)
+    site = worst_site(sites)
     if site is not None:
+        row[WAGE_SITE_COLUMN] = site.get("site")
         if len(sites) == 1:
             row["pay_period"] = site.get("pay_period")
             row.update({c: site.get(c) for c in WAGE_VALUE_COLUMNS})
@@ -190,7 +300,7 @@ def _document_from_row(row: Mapping[str, Any], vendor: Vendor, errors: list[str]
     if any(v is not None for v in wage_values.values()) or hours is not None or pay_period:
         country = reference().countries.get(vendor.country)
         site = {
-            "site": "Main site",
+            "site": str(row.get(WAGE_SITE_COLUMN) or "").strip() or "Main site",
             "country": vendor.country,
             "currency": country.currency if country else None,
             "pay_period": pay_period,
@@ -288,8 +398,8 @@ def import_rows(rows: list[dict[str, Any]], user, allowed_vendor) -> dict[str, A
 def _comparable(row: Mapping[str, Any]) -> dict[str, Any]:
     out = {}
     for column in FLAT_COLUMNS:
-        if column in _RATE_CARD_COLUMNS:
-            continue  # these come from the rate card, not from the disclosure
+        if column in _RATE_CARD_COLUMNS or column in SOURCE_COLUMNS:
+            continue  # from the rate card, or the source's ids: not the disclosure's figures
         value = row.get(column)
         with contextlib.suppress(TypeError, ValueError):
             value = (
@@ -334,7 +444,7 @@ def _merge(figures: Mapping[str, Any], document: Mapping[str, Any]) -> dict[str,
     imported = document["wages"][0] if document["wages"] else None
     if imported is None:
         sites = []
-    elif (target := _worst_site(sites)) is None:  # no sites yet
+    elif (target := worst_site(sites)) is None:  # no sites yet
         sites = [imported]
     else:
         target.update(

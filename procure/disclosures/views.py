@@ -14,6 +14,7 @@ from procure.access import (
     roles,
     scoped_select,
 )
+from procure.assurance import services as assurance
 from procure.disclosures import form_spec, reviews, services
 from procure.disclosures.evidence_files import EvidenceRejected
 from procure.disclosures.evidence_levels import LEVEL_LABELS
@@ -126,6 +127,11 @@ def _render(disclosure: Disclosure, document=None, errors=None, status=200):
         and versions
         and versions[0].id == disclosure.id,
         can_see_evidence=permitted("GET", "disclosures_api.EvidenceDownload"),
+        # the vendor shares a submitted version with assurance providers here
+        sharing=assurance.sharing(disclosure)
+        if permitted("POST", "assurance_pages.grant")
+        and disclosure.state == DisclosureState.SUBMITTED
+        else None,
     ), status
 
 

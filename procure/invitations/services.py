@@ -120,7 +120,10 @@ def mail_invitation(invitation: Invitation, link: str) -> Outgoing | None:
         "If you did not expect this invitation, you can ignore this message.",
     ]
     return send_after_commit(
-        invitation.email, f"{organization} invites you to impact-procure", "\n".join(lines) + "\n"
+        invitation.email,
+        f"{organization} invites you to impact-procure",
+        "\n".join(lines) + "\n",
+        reported=True,  # the answer says whether it went, or shows the link instead
     )
 
 

@@ -4,6 +4,11 @@ A kind's handler is registered with `@job_kind(name, title)`; the function that 
 subject when the job fails with `@on_failure(name)`, and a check that may refuse a retry with
 `@on_retry(name)`. The handler `run(job, progress)` does the work in `db.session` (flush only)
 and returns an Outcome or a dict (the job's result).
+
+A system kind (`retries=True`: work nobody waits on, such as re-scoring) is queued again by the
+scheduler when it fails unexpectedly or loses its worker, with a growing wait, up to
+job_retry_attempts runs. A user's kind (a solve, a report) is not: the user sees the failure
+and chooses to retry.
 """
 
 from __future__ import annotations
@@ -25,16 +30,18 @@ class JobKind:
     run: Handler
     failed: Handler | None = None
     retrying: Handler | None = None
+    retries: bool = False  # a system job: queued again by itself after a transient failure
 
 
 KINDS: dict[str, JobKind] = {}
 
 
-def job_kind(name: str, title: str) -> Callable[[Handler], Handler]:
-    """Register the decorated function as the handler of job kind `name`."""
+def job_kind(name: str, title: str, *, retries: bool = False) -> Callable[[Handler], Handler]:
+    """Register the decorated function as the handler of job kind `name`; `retries`: a system
+    kind, queued again by itself after a transient failure (see the module's docstring)."""
 
     def register(run: Handler) -> Handler:
-        KINDS[name] = JobKind(title, run)
+        KINDS[name] = JobKind(title, run, retries=retries)
         return run
 
     return register
@@ -84,3 +91,12 @@ class JobStopped(Exception):
 
 def time_limit_reason(seconds: float) -> str:
     return f"Stopped at the time limit of {seconds:,.0f} s. Retry it, or make the problem smaller."
+
+
+def unexpected_reason(job_id: int) -> str:
+    """What a user reads when a job failed on an error of ours: no exception text or SQL (those
+    go to the log, under the same job number)."""
+    return (
+        f"The job failed unexpectedly. Reference: job {job_id}. "
+        "Retry it, or tell your administrator."
+    )

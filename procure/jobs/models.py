@@ -61,6 +61,13 @@ class Job(TimestampMixin, Base):
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     runner: Mapped[str | None] = mapped_column(String(200))  # host:pid of the process running it
+    # When its message last went to the job queue; None while the queue could not be reached.
+    # The scheduler sends a queued job again once this is job_resend_seconds old (a message lost
+    # with a broker restart or a killed worker never strands the job) or None (the queue is back).
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A failed job of a kind that retries by itself (re-scoring) is queued again at this time by
+    # the scheduler; None: it is not (a user's job, its attempts used up, or not failed).
+    retry_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
 
     @property
     def active(self) -> bool:

@@ -4,8 +4,10 @@ Celery only carries job ids. The job's state lives in the database (procure.jobs
 and the task runs `run_job` (procure.jobs.runner, handed in by the caller so this transport
 needs nothing of the runner), the same function an inline run calls. Messages are acknowledged
 on receipt: a worker killed mid-task loses the message, its job stops sending heartbeats and is
-marked failed by `reap_stale`, and a retry sends a new message. Nothing is run twice by a
-redelivery.
+marked failed by `reap_stale`, and a retry sends a new message. A message lost before any worker
+took it (a broker restarted without its data, a worker killed with a message it had fetched)
+leaves its job queued: the scheduler sends it again once it is job_resend_seconds old. Nothing is
+run twice by a redelivery or a re-send: the runner claims the job's row first.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 from celery import Celery
 from celery.signals import worker_process_init, worker_ready
 from flask import Flask
+from kombu import Connection
 
 from procure.extensions import db
 
@@ -83,6 +86,19 @@ def send_job(
         soft_time_limit=time_limit,
         time_limit=time_limit + HARD_LIMIT_GRACE_SECONDS,
     )
+
+
+def broker_reachable(url: str, timeout: float) -> bool:
+    """Whether the broker at `url` answers a connection within about `timeout` seconds (one
+    attempt, no retries): checked before a change that only makes sense if a message can go."""
+    options = {"socket_timeout": timeout, "socket_connect_timeout": timeout}
+    try:
+        with Connection(url, connect_timeout=timeout, transport_options=options) as connection:
+            connection.ensure_connection(max_retries=1, interval_start=0, timeout=timeout)
+    except Exception:  # refused, unreachable, a bad password: not reachable, said the same way
+        log.warning("the job queue does not answer", exc_info=True)
+        return False
+    return True
 
 
 def worker_arguments(concurrency: int, loglevel: str, queue: str) -> list[str]:

@@ -75,6 +75,9 @@ class JobRetry(MethodView):
     @blp.response(202, JobSchema)
     @blp.alt_response(403, description=NOT_YOURS)
     @blp.alt_response(409, description="Not failed or cancelled, or replaced by a newer job")
+    @blp.alt_response(
+        503, description="The job queue cannot be reached: the job is unchanged (see Retry-After)"
+    )
     @writes
     def post(self, job_id):
         """Run a failed or cancelled job again"""

@@ -4,7 +4,14 @@
 row with a conditional UPDATE (so a job runs at most once per attempt), keeps a heartbeat while
 it runs, and stores the handler's writes and the job's end in ONE transaction, so a job that
 stops half-way leaves nothing half-written. `start_committed` starts the jobs a committed
-transaction queued; `reap_and_commit` is the scheduled reaper's unit of work.
+transaction queued. `tend_jobs` is the scheduler's round (procure.scheduler, in `procure
+worker`): it reaps silent jobs, queues again the failed system jobs whose retry is due, and
+sends again the queued jobs whose message is overdue or could not be sent, each in short
+transactions of its own.
+
+A job's message may be sent more than once (a re-send while the first message still waits,
+two schedulers): `run_job` claims the row with a conditional UPDATE, so only one delivery runs
+it, and the others change nothing.
 """
 
 from __future__ import annotations
@@ -14,19 +21,38 @@ import os
 import socket
 import threading
 import time
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
-from flask import Flask, current_app
-from sqlalchemy import select, update
+from flask import current_app
+from sqlalchemy import or_, select, update
 from sqlalchemy.engine import Engine
 
 from procure.db import rowcount, utcnow
+from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
-from procure.jobs.kinds import KINDS, JobKind, JobStopped, Outcome, time_limit_reason
+from procure.jobs.kinds import (
+    KINDS,
+    JobKind,
+    JobStopped,
+    Outcome,
+    time_limit_reason,
+    unexpected_reason,
+)
 from procure.jobs.models import Job
-from procure.jobs.services import COMMITTED, end_job, fail_job, reap_stale
+from procure.jobs.services import (
+    COMMITTED,
+    PENDING,
+    WAITING_FOR_QUEUE,
+    WAITING_FOR_WORKER,
+    end_job,
+    fail_job,
+    reap_stale,
+    requeue_due,
+)
 from procure.states import JobStatus
-from procure.transactions import after_commit
+from procure.transactions import after_commit, commit_before_answer
 
 log = logging.getLogger("procure.jobs")
 
@@ -36,6 +62,13 @@ except ImportError:  # Celery is in the `prod` extra; without it jobs run inline
 
     class SoftTimeLimitExceeded(Exception):  # type: ignore[no-redef]
         """Celery's soft time limit (never raised without Celery)."""
+
+
+@commit_before_answer
+def jobs_run_inline() -> bool:
+    """Whether the open transaction queued jobs that will run inline (no broker): the request
+    then commits before its answer is built, so that the answer carries their outcome."""
+    return bool(db.session.info.get(PENDING)) and not current_app.config.get("BROKER_URL")
 
 
 @after_commit
@@ -50,7 +83,11 @@ def start_committed() -> None:
             run_job(job_id)
 
 
-def _send(job_id: int) -> None:
+def _send(job_id: int) -> bool:
+    """Hand a committed job's message to the job queue; False when the queue cannot be reached.
+
+    The job then stays queued, saying it waits for the queue, with no `sent_at`: the scheduler
+    sends it at its next round once the queue answers again. Nobody has to retry it."""
     # here, not at the top: Celery (the `prod` extra) is needed only when a broker is configured
     from procure.jobs.queue import send_job
 
@@ -60,15 +97,28 @@ def _send(job_id: int) -> None:
         # current_app is a LocalProxy typed as the Flask it stands for: mypy misses this method
         app = current_app._get_current_object()  # type: ignore[attr-defined]
         send_job(app, job_id, limit, run_job, reap_and_commit)
-    except Exception as error:  # the broker is down or refuses: the job cannot start
-        log.exception("could not queue job %s", job_id)
-        db.session.rollback()
-        fail_job(
-            db.session.get_one(Job, job_id),
-            f"The job queue could not be reached ({type(error).__name__}). Retry it.",
-            from_status=JobStatus.QUEUED,
+    except Exception:  # the broker is down or refuses: the job waits for it
+        log.warning(
+            "could not queue job %s: the job queue cannot be reached; the scheduler sends it "
+            "again when it can",
+            job_id,
+            exc_info=True,
         )
-        db.session.commit()
+        db.session.rollback()
+        _set_waiting(job_id, WAITING_FOR_QUEUE, sent_at=None)
+        return False
+    return True
+
+
+def _set_waiting(job_id: int, message: str, was: str | None = None, **values: Any) -> None:
+    """Say what a job still queued waits for (committed); with `was`, only if it said that."""
+    statement = update(Job).where(Job.id == job_id, Job.status == JobStatus.QUEUED)
+    if was is not None:
+        statement = statement.where(Job.message == was)
+    db.session.execute(
+        statement.values(message=message, **values).execution_options(synchronize_session=False)
+    )
+    db.session.commit()
 
 
 def reap_and_commit() -> int:
@@ -82,24 +132,98 @@ def reap_and_commit() -> int:
     return reaped
 
 
-class Reaper(threading.Thread):
-    """Reaps silent jobs every `interval` seconds in the background (the worker and the
-    embedded server run one), so no read ever has to."""
+def requeue_and_start() -> int:
+    """Queue again the failed system jobs whose retry is due, in a transaction of its own, and
+    start them (send them, or run them here without a broker). Returns how many."""
+    try:
+        requeued = requeue_due()
+    except BaseException:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    start_committed()
+    return len(requeued)
 
-    def __init__(self, app: Flask, interval: float):
-        super().__init__(name="procure-job-reaper", daemon=True)
-        self.app, self.interval = app, interval
-        self.stopped = threading.Event()
 
-    def run(self) -> None:
-        while not self.stopped.wait(self.interval):
-            try:
-                with self.app.app_context():
-                    reaped = reap_and_commit()
-                if reaped:
-                    log.warning("marked %d stale job(s) failed", reaped)
-            except Exception:  # a database outage: try again at the next tick
-                log.warning("reaping stale jobs failed", exc_info=True)
+RESEND_BATCH = 100  # queued jobs sent again in one round at most (the rest wait for the next)
+
+
+def resend_queued() -> int:
+    """Send again every queued job whose message went out `job_resend_seconds` ago or could not
+    be sent (no `sent_at`), and that no worker has taken. Returns how many were sent.
+
+    Each job is claimed for the re-send by a conditional UPDATE of its `sent_at` (committed before
+    the send), so two schedulers never both send it; a worker that took the job meanwhile makes
+    the extra message a no-op (`run_job` claims the row). When the queue does not answer, the
+    round stops: the rest wait for the next. Without a broker nothing travels, so nothing is lost.
+    """
+    if not current_app.config.get("BROKER_URL"):
+        return 0
+    now = utcnow()
+    overdue = now - timedelta(seconds=float(current_app.config["JOB_RESEND_SECONDS"]))
+    waiting = db.session.execute(
+        select(Job.id, Job.sent_at)
+        .where(
+            Job.status == JobStatus.QUEUED,
+            Job.cancel_requested.is_(False),
+            or_(Job.sent_at.is_(None), Job.sent_at < overdue),
+        )
+        .order_by(Job.id)
+        .limit(RESEND_BATCH)
+    ).all()
+    db.session.rollback()  # end the reading transaction: each claim below is one of its own
+    sent = 0
+    for job_id, sent_at in waiting:
+        unchanged = Job.sent_at.is_(None) if sent_at is None else Job.sent_at == sent_at
+        claimed = rowcount(
+            db.session.execute(
+                update(Job)
+                .where(Job.id == job_id, Job.status == JobStatus.QUEUED, unchanged)
+                .values(sent_at=now)
+                .execution_options(synchronize_session=False)
+            )
+        )
+        db.session.commit()
+        if not claimed:  # taken, cancelled or sent by another scheduler meanwhile
+            continue
+        if not _send(job_id):
+            break
+        # it waited for the queue (or a message of it did): now it waits for a worker
+        _set_waiting(job_id, WAITING_FOR_WORKER, was=WAITING_FOR_QUEUE)
+        log.info("sent job %s again (its message was %s)", job_id, sent_at or "never sent")
+        sent += 1
+    return sent
+
+
+@dataclass(frozen=True)
+class JobRound:
+    """What one round of `tend_jobs` did."""
+
+    reaped: int  # running jobs marked failed (silent or overrun)
+    requeued: int  # failed system jobs queued again by themselves
+    resent: int  # queued jobs whose message was sent again
+
+    def __bool__(self) -> bool:
+        return bool(self.reaped or self.requeued or self.resent)
+
+
+def tend_jobs() -> JobRound:
+    """The scheduler's round of the jobs: reap, queue the due retries again, re-send. Each step
+    runs in transactions of its own, and one that fails (a database or broker outage) is logged
+    and does not stop the others: the next round tries again."""
+    done = {"reaped": 0, "requeued": 0, "resent": 0}
+    steps = (
+        ("reaped", reap_and_commit),
+        ("requeued", requeue_and_start),
+        ("resent", resend_queued),
+    )
+    for name, step in steps:
+        try:
+            done[name] = step()
+        except Exception:
+            db.session.rollback()
+            log.warning("the jobs' round (%s) failed; tried again at the next", name, exc_info=True)
+    return JobRound(**done)
 
 
 # ------------------------------------------------------------------ running
@@ -233,12 +357,26 @@ def run_job(job_id: int) -> str | None:
     except SoftTimeLimitExceeded:  # the worker's own limit (Celery), just past ours
         db.session.rollback()
         return _stopped(job, kind, JobStatus.FAILED, time_limit_reason(job.time_limit_seconds))
-    except Exception as error:
+    except (ConflictError, ValidationFailed) as refusal:  # our own refusals, written for users
         db.session.rollback()
+        log.info("job %s (%s) refused: %s", job_id, kind.title, refusal)
+        return _stopped(job, kind, JobStatus.FAILED, _refusal_reason(refusal))
+    except Exception:
+        db.session.rollback()
+        # the details (the exception, any SQL) go to the log only; the user reads the reference
         log.exception("job %s (%s) failed", job_id, kind.title)
-        return _stopped(job, kind, JobStatus.FAILED, f"{type(error).__name__}: {error}"[:2000])
+        return _stopped(job, kind, JobStatus.FAILED, unexpected_reason(job_id), transient=True)
     finally:
         heartbeat.finish()
+
+
+def _refusal_reason(refusal: ConflictError | ValidationFailed) -> str:
+    """A refusal's own words: its message, and each field's messages after it."""
+    reason = refusal.message
+    for field, messages in (refusal.errors or {}).items():
+        listed = messages if isinstance(messages, list) else [messages]
+        reason += f" {field}: " + "; ".join(str(message) for message in listed)
+    return reason[:2000]
 
 
 def _succeed(job: Job, outcome: Outcome) -> str | None:
@@ -271,10 +409,15 @@ def _succeed(job: Job, outcome: Outcome) -> str | None:
     return JobStatus.SUCCEEDED
 
 
-def _stopped(job: Job, kind: JobKind, status: JobStatus | None, reason: str) -> str | None:
+def _stopped(
+    job: Job, kind: JobKind, status: JobStatus | None, reason: str, transient: bool = False
+) -> str | None:
     if status is None:  # no longer ours: whoever took it has recorded the end
         return None
-    ended = fail_job(job, reason) if status == JobStatus.FAILED else end_job(job.id, status, reason)
+    if status == JobStatus.FAILED:
+        ended = fail_job(job, reason, transient=transient)
+    else:
+        ended = end_job(job.id, status, reason)
     if not ended:
         db.session.rollback()
         return None

@@ -24,6 +24,11 @@ class JobSchema(Schema):
     subject_type = fields.String(dump_only=True, allow_none=True)
     subject_id = fields.Integer(dump_only=True, allow_none=True)
     attempts = fields.Integer(dump_only=True)
+    retry_at = fields.DateTime(
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "When a failed system job (re-scoring) runs again by itself"},
+    )
     time_limit_seconds = fields.Float(dump_only=True)
     cancel_requested = fields.Boolean(dump_only=True)
     created_at = fields.DateTime(dump_only=True)

@@ -3,24 +3,30 @@
 A job is a row (procure.jobs.models.Job). `enqueue` adds it; once the request or command has
 committed (procure.transactions), `procure.jobs.runner.start_committed` hands every new job to
 Celery (with `PROCURE_BROKER_URL` set) or runs it inline. A job whose runner dies (kill -9, a
-lost machine) stops sending heartbeats; `reap_stale` marks it failed with the reason (the worker
-and `procure jobs reap` run it on a schedule; reads never do), and `retry` queues it again.
+lost machine) stops sending heartbeats; `reap_stale` marks it failed with the reason (the
+scheduler of `procure worker` and `procure jobs reap` run it; reads never do), and `retry`
+queues it again. A system job (its kind `retries`) that failed for a passing cause is given a
+`retry_at`, and `requeue_due` queues it again then. `start_once` starts a job unless the same
+one is already queued or running, within a per-organization limit.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
+from werkzeug.exceptions import ServiceUnavailable, TooManyRequests
 
+from procure.accounts.models import Organization
 from procure.audit.services import SYSTEM, record_event
 from procure.db import rowcount, utcnow
-from procure.errors import ConflictError
+from procure.errors import RETRY_AFTER_SECONDS, ConflictError
 from procure.extensions import db
 from procure.jobs.kinds import KINDS, time_limit_reason
 from procure.jobs.models import ACTIVE_STATUSES, Job
@@ -34,6 +40,32 @@ PENDING_KEYS = (
     "procure.jobs.pending_keys"  # session.info: (kind, organization, subject, params) -> id
 )
 TIME_LIMIT_GRACE_SECONDS = 30.0
+# How long a retry waits for the job queue to answer before it is refused (503).
+QUEUE_CHECK_SECONDS = 2.0
+# Failed system jobs queued again in one round of the scheduler (the rest wait for the next).
+REQUEUE_BATCH = 100
+
+WAITING_FOR_WORKER = "Waiting for a worker"
+WAITING_FOR_QUEUE = (
+    "Waiting for the job queue, which cannot be reached right now; "
+    "the job is sent as soon as the queue is back."
+)
+
+
+class JobQueueUnavailable(ServiceUnavailable):
+    """The job queue (the broker) does not answer: nothing was queued or changed. Answers 503
+    with Retry-After, in the one error shape (procure.errors handles every HTTPException)."""
+
+    def __init__(self, description: str):
+        super().__init__(description, retry_after=RETRY_AFTER_SECONDS)
+
+
+class TooManyJobs(TooManyRequests):
+    """An organization asked for more jobs of a kind than it may have queued or running at once:
+    nothing was queued. Answers 429 with Retry-After, in the one error shape."""
+
+    def __init__(self, description: str):
+        super().__init__(description, retry_after=RETRY_AFTER_SECONDS)
 
 
 # ------------------------------------------------------------------ starting
@@ -72,6 +104,9 @@ def enqueue(
         subject_id=getattr(subject, "id", None),
         params=dict(params or {}),
         time_limit_seconds=float(current_app.config["JOB_TIME_LIMIT_SECONDS"]),
+        # sent once this transaction commits (start_committed); if that never happens, or the
+        # message is lost, the scheduler sends it again once this is job_resend_seconds old
+        sent_at=utcnow(),
     )
     db.session.add(job)
     db.session.flush()
@@ -110,21 +145,40 @@ def _jobs_rolled_back(session: Session) -> None:
 
 
 def fail_job(
-    job: Job, reason: str, from_status: JobStatus = JobStatus.RUNNING, heartbeat_at=None
+    job: Job,
+    reason: str,
+    from_status: JobStatus = JobStatus.RUNNING,
+    heartbeat_at=None,
+    transient: bool = False,
 ) -> bool:
     """End a job `failed` and let its kind mark its subject (flush only); False when it had moved
-    on."""
+    on. `transient`: it failed for a cause that may pass (an unexpected error, a lost worker), so
+    a system job with runs left gets a `retry_at` (`requeue_due` queues it again then)."""
+    retry_at = _retry_time(job) if transient else None
+    message = "Failed"
+    if retry_at is not None:
+        message = (
+            f"Failed; it is tried again by itself at {retry_at:%H:%M:%S} UTC "
+            f"(run {job.attempts + 1} of {current_app.config['JOB_RETRY_ATTEMPTS']})."
+        )
     if not end_job(
-        job.id, JobStatus.FAILED, reason, from_status=from_status, heartbeat_at=heartbeat_at
+        job.id,
+        JobStatus.FAILED,
+        reason,
+        from_status=from_status,
+        heartbeat_at=heartbeat_at,
+        retry_at=retry_at,
+        message=message,
     ):
         return False
-    record_event(
-        "job.fail",
-        job,
-        after={"status": JobStatus.FAILED, "reason": reason, "subject": _subject_label(job)},
-        actor=SYSTEM,
-        organization_id=job.organization_id,
-    )
+    after: dict[str, Any] = {
+        "status": JobStatus.FAILED,
+        "reason": reason,
+        "subject": _subject_label(job),
+    }
+    if retry_at is not None:
+        after["retry_at"] = retry_at.isoformat()
+    record_event("job.fail", job, after=after, actor=SYSTEM, organization_id=job.organization_id)
     kind = KINDS[job.kind]
     if kind.failed:
         kind.failed(job, reason)
@@ -137,23 +191,42 @@ def end_job(
     reason: str,
     from_status: JobStatus = JobStatus.RUNNING,
     heartbeat_at=None,
+    retry_at: datetime | None = None,
+    message: str | None = None,
 ) -> bool:
     """Move a job from `from_status` to a final status (flush only); False when it had moved on."""
     condition = [Job.id == job_id, Job.status == from_status]
     if heartbeat_at is not None:
         condition.append(Job.heartbeat_at == heartbeat_at)  # no beat came in since we looked
-    message = {JobStatus.FAILED: "Failed", JobStatus.CANCELLED: "Cancelled"}[status]
+    if message is None:
+        message = {JobStatus.FAILED: "Failed", JobStatus.CANCELLED: "Cancelled"}[status]
     return (
         rowcount(
             db.session.execute(
                 update(Job)
                 .where(*condition)
-                .values(status=status, message=message, error=reason, finished_at=utcnow())
+                .values(
+                    status=status,
+                    message=message,
+                    error=reason,
+                    finished_at=utcnow(),
+                    retry_at=retry_at,
+                )
                 .execution_options(synchronize_session=False)
             )
         )
         == 1
     )
+
+
+def _retry_time(job: Job) -> datetime | None:
+    """When a failed system job runs again: job_retry_backoff_seconds after its first run, twice
+    as long after each later one; None for a user's job or one whose runs are used up."""
+    config = current_app.config
+    if not KINDS[job.kind].retries or job.attempts >= int(config["JOB_RETRY_ATTEMPTS"]):
+        return None
+    wait = float(config["JOB_RETRY_BACKOFF_SECONDS"]) * 2 ** max(job.attempts - 1, 0)
+    return utcnow() + timedelta(seconds=wait)
 
 
 # ------------------------------------------------------------------ watching, cancelling, retrying
@@ -171,13 +244,15 @@ def reap_stale() -> int:
                 f"The worker running it stopped (no sign of life since "
                 f"{job.heartbeat_at:%Y-%m-%d %H:%M:%S} UTC, on {job.runner}). Retry it."
             )
+            transient = True  # another worker may well finish it
         elif job.started_at is not None and now > job.started_at + timedelta(
             seconds=job.time_limit_seconds + TIME_LIMIT_GRACE_SECONDS
         ):
             reason = time_limit_reason(job.time_limit_seconds)
+            transient = False  # it would overrun again
         else:
             continue
-        if fail_job(job, reason, heartbeat_at=job.heartbeat_at):
+        if fail_job(job, reason, heartbeat_at=job.heartbeat_at, transient=transient):
             log.warning("job %s marked failed: %s", job.id, reason)
             reaped += 1
     db.session.flush()
@@ -219,32 +294,63 @@ def cancel(job: Job, user) -> Job:
     return job
 
 
+def require_job_queue() -> None:
+    """Refuse (JobQueueUnavailable: 503, nothing changed) when a broker is configured and does not
+    answer within QUEUE_CHECK_SECONDS: a job queued now would only wait for it. The queue may
+    still fail between this check and the send; the job then waits queued, and the scheduler
+    sends it when the queue is back."""
+    url = current_app.config.get("BROKER_URL")
+    if not url:
+        return  # jobs run inline
+    # here: Celery (the prod extra) is needed only when a broker is configured
+    from procure.jobs.queue import broker_reachable
+
+    if not broker_reachable(url, QUEUE_CHECK_SECONDS):
+        raise JobQueueUnavailable(
+            "The job queue cannot be reached right now, so the job was not queued again; it is "
+            "unchanged. Try again in a minute."
+        )
+
+
+def _requeue(job_id: int, from_status: str, *conditions: Any) -> bool:
+    """Move a finished job back to queued, as new (flush only); False when it had moved on."""
+    return (
+        rowcount(
+            db.session.execute(
+                update(Job)
+                .where(Job.id == job_id, Job.status == from_status, *conditions)
+                .values(
+                    status=JobStatus.QUEUED,
+                    progress=0,
+                    message=WAITING_FOR_WORKER,
+                    error=None,
+                    result=None,
+                    cancel_requested=False,
+                    started_at=None,
+                    heartbeat_at=None,
+                    finished_at=None,
+                    runner=None,
+                    retry_at=None,
+                    sent_at=utcnow(),  # sent after the commit, as a new job
+                )
+                .execution_options(synchronize_session=False)
+            )
+        )
+        == 1
+    )
+
+
 def retry(job: Job, user) -> Job:
-    """Queue a failed or cancelled job again (flushes); it starts once the caller commits."""
+    """Queue a failed or cancelled job again (flushes); it starts once the caller commits.
+    Refused (503, nothing changed) while the job queue cannot be reached."""
     if job.status not in (JobStatus.FAILED, JobStatus.CANCELLED):
         raise ConflictError(
             f"Only a failed or cancelled job can be retried; this one is {job.status}."
         )
+    require_job_queue()
     before = job.status
-    requeued = rowcount(
-        db.session.execute(  # first, so a second retry racing this one changes nothing
-            update(Job)
-            .where(Job.id == job.id, Job.status == before)
-            .values(
-                status=JobStatus.QUEUED,
-                progress=0,
-                message="Waiting for a worker",
-                error=None,
-                result=None,
-                cancel_requested=False,
-                started_at=None,
-                heartbeat_at=None,
-                finished_at=None,
-                runner=None,
-            )
-            .execution_options(synchronize_session=False)
-        )
-    )
+    # first, so a second retry (or the scheduler's) racing this one changes nothing
+    requeued = _requeue(job.id, before)
     if not requeued:
         raise ConflictError("Someone retried or changed this job a moment ago; reload it.")
     kind = KINDS[job.kind]
@@ -257,6 +363,109 @@ def retry(job: Job, user) -> Job:
     db.session.refresh(job)
     _remember(job.id)
     return job
+
+
+def requeue_due() -> list[int]:
+    """Queue again the failed system jobs whose `retry_at` has come (flushes; the caller commits,
+    and the jobs start after it). Returns their ids.
+
+    Each is one conditional UPDATE: of two schedulers (two workers) the first takes it, and a
+    user's retry meanwhile wins over both. A system kind's `retrying` check is not asked: those
+    kinds have no subject a retry could find changed (a re-scoring scores the period as it is
+    then)."""
+    now = utcnow()
+    due = db.session.scalars(
+        select(Job)
+        .where(Job.status == JobStatus.FAILED, Job.retry_at.is_not(None), Job.retry_at <= now)
+        .order_by(Job.retry_at)
+        .limit(REQUEUE_BATCH)
+    ).all()
+    requeued = []
+    for job in due:
+        if not _requeue(job.id, JobStatus.FAILED, Job.retry_at == job.retry_at):
+            continue
+        record_event(
+            "job.retry",
+            job,
+            actor=SYSTEM,
+            organization_id=job.organization_id,
+            before={"status": JobStatus.FAILED, "error": job.error},
+            after={"status": JobStatus.QUEUED, "run": job.attempts + 1, "automatic": True},
+        )
+        _remember(job.id)
+        requeued.append(job.id)
+    db.session.flush()
+    return requeued
+
+
+@dataclass(frozen=True)
+class Started:
+    """What `start_once` did: `job` is new, or (`new` False) the same one already under way."""
+
+    job: Job
+    new: bool
+
+
+def start_once(
+    kind: str,
+    *,
+    organization_id: int,
+    user,
+    subject,
+    params: dict[str, Any] | None,
+    limit_setting: str,
+    what: str,
+) -> Started:
+    """Queue a job unless the same one (kind, subject and params) is queued or running, which is
+    returned instead (flushes). Refuse (TooManyJobs, 429) when the organization already has as
+    many jobs of this kind queued or running as the setting `limit_setting` allows (0: no
+    limit); `what` names them in the refusal ("board reports").
+
+    The organization's row is locked until the commit, so its requests pass here one at a time:
+    two identical requests never both start a job, nor two requests past the limit."""
+    _lock_organization(organization_id)
+    active = db.session.scalars(
+        select(Job)
+        .where(
+            Job.organization_id == organization_id,
+            Job.kind == kind,
+            Job.status.in_(ACTIVE_STATUSES),
+        )
+        .order_by(Job.id)
+    ).all()
+    wanted = dict(params or {})
+    for job in active:
+        if (
+            job.subject_type == type(subject).__name__
+            and job.subject_id == subject.id
+            and job.params == wanted
+        ):
+            return Started(job, new=False)
+    limit = int(current_app.config[limit_setting.upper()])
+    if limit and len(active) >= limit:
+        raise TooManyJobs(
+            f"Your organization already has {len(active)} {what} queued or running, the most it "
+            f"may have at once ({limit_setting} = {limit}). Try again when one of them is done."
+        )
+    job = enqueue(kind, organization_id=organization_id, user=user, subject=subject, params=wanted)
+    return Started(job, new=True)
+
+
+def _lock_organization(organization_id: int) -> None:
+    """Hold the organization's row until the commit, by an UPDATE that changes nothing.
+
+    An UPDATE, not SELECT ... FOR UPDATE: SQLite has no row locks, and its driver begins a
+    transaction only at the first write, so reads before it are no guard; a write takes its one
+    write lock (the others wait, busy_timeout) and what is read after it is current. On PostgreSQL
+    it takes the row lock an update of non-key columns takes (FOR NO KEY UPDATE): rows referring
+    to the organization are still written meanwhile. `updated_at` is set to itself, lest its
+    onupdate stamp the organization as changed."""
+    db.session.execute(
+        update(Organization)
+        .where(Organization.id == organization_id)
+        .values(updated_at=Organization.updated_at)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def latest_job(subject, kind: str) -> Job | None:

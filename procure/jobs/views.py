@@ -3,13 +3,13 @@ API)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, url_for
+from flask import Blueprint, flash, redirect, url_for
 from flask_login import current_user
 
 from procure.access import SIGNED_IN, access
 from procure.jobs import services
 from procure.jobs.routes import controlled_job
-from procure.transactions import attempt, writes
+from procure.transactions import attempt, discard, writes
 
 bp = Blueprint("job_pages", __name__)
 bp.add_app_template_global(
@@ -25,7 +25,11 @@ def _back(job) -> str:
 
 def _control(job_id: int, action, done: str):
     job = controlled_job(job_id)
-    attempt(lambda: action(job, current_user), done)
+    try:
+        attempt(lambda: action(job, current_user), done)
+    except services.JobQueueUnavailable as down:  # the API answers 503; the page says why
+        discard()
+        flash(down.description or "The job queue cannot be reached right now.", "error")
     return redirect(_back(job))
 
 

@@ -27,6 +27,8 @@ RECIPIENT_ROLES: dict[NotificationKind, tuple[str, ...]] = {
     NotificationKind.CAMPAIGN_REQUEST: ("vendor",),
     NotificationKind.CAMPAIGN_REMINDER: ("vendor",),
     NotificationKind.INVITATION_ACCEPTED: ("buyer",),  # only a buyer invites
+    NotificationKind.ASSURANCE_SHARED: ("assurer",),  # and an assurance provider's admin
+    NotificationKind.ATTESTATION_ISSUED: ("vendor",),
 }
 
 

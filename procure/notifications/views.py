@@ -27,6 +27,8 @@ KIND_LABELS = {
     NotificationKind.CAMPAIGN_REQUEST: "Disclosure requested",
     NotificationKind.CAMPAIGN_REMINDER: "Disclosure reminder",
     NotificationKind.INVITATION_ACCEPTED: "Invitation accepted",
+    NotificationKind.ASSURANCE_SHARED: "Disclosure to assess",
+    NotificationKind.ATTESTATION_ISSUED: "Section attested",
 }
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from procure.accounts.models import Organization, User
 from procure.audit.models import AuditEvent
 from procure.db import utcnow
+from procure.disclosures.tables import WORST_SITE_RULE
 from procure.extensions import db
 from procure.scenarios import figures, review
 from procure.scenarios.models import Scenario
@@ -238,7 +239,8 @@ def board_context(scenario: Scenario) -> dict[str, Any]:
             "sources": [
                 "Figures: the vendors' disclosures named in the problem document "
                 "(meta.scored_disclosures)",
-                "Minimum and living wages: as disclosed per site, each with its source and date",
+                "Minimum and living wages: as disclosed per site, each with its source and date. "
+                + WORST_SITE_RULE,
                 *_sources(problem, impact["hours_per_fte_year"]),
             ],
         },

@@ -235,14 +235,23 @@ def _download(content: bytes, mimetype: str, filename: str):
 class ScenarioReport(MethodView):
     @access(READERS)
     @blp.response(202, JobSchema)
+    @blp.alt_response(
+        200,
+        schema=JobSchema,
+        description="The same report (this scenario version) is already under way: that job",
+    )
     @blp.alt_response(409, description="Not solved")
+    @blp.alt_response(
+        429,
+        description="The organization's most reports at once are under way (see Retry-After)",
+    )
     @writes
     def post(self, scenario_id):
         """Start rendering the board-ready PDF; download it from the job's `file_url` when it is done"""  # noqa: E501
-        job = scenario_jobs.start_board_report(
+        started = scenario_jobs.start_board_report(
             get_scoped_or_404(Scenario, scenario_id), current_user
         )
-        return job
+        return started.job, 202 if started.new else 200
 
 
 @blp.route("/scenarios/<int:scenario_id>/export.xlsx")

@@ -15,7 +15,7 @@ from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
 from procure.forms import form_body, form_int, load_form
 from procure.jobs.models import ACTIVE_STATUSES, Job
-from procure.jobs.services import latest_job
+from procure.jobs.services import TooManyJobs, latest_job
 from procure.needs.models import Need
 from procure.scenarios import figures, review, services
 from procure.scenarios import jobs as scenario_jobs
@@ -203,7 +203,11 @@ def solve(scenario_id):
 def report(scenario_id):
     """Start rendering the board PDF; the page shows its progress and then a download link."""
     scenario = get_scoped_or_404(Scenario, scenario_id)
-    attempt(lambda: scenario_jobs.start_board_report(scenario, current_user), None)
+    try:
+        attempt(lambda: scenario_jobs.start_board_report(scenario, current_user), None)
+    except TooManyJobs as refused:  # the API answers 429; the page says why
+        discard()
+        flash(refused.description or "Too many reports are being prepared.", "error")
     return redirect(url_for("scenario_pages.show", scenario_id=scenario_id) + "#report")
 
 

@@ -18,7 +18,9 @@ from procure.scoring.snapshots import periods_of_categories, periods_priced_in, 
 from procure.vendors.signals import offers_changed
 
 
-@job_kind("scores.refresh", "Re-scoring vendors")
+# a system job: nobody waits on it, so one that fails for a passing cause (its worker lost, an
+# outage) is queued again by itself (procure.jobs.kinds), lest snapshots stay on old versions
+@job_kind("scores.refresh", "Re-scoring vendors", retries=True)
 def refresh_scores(job: Job, progress: Progress) -> dict:
     """Replace the period's snapshots. Refreshes of one period run one after the other
     (refresh_period waits for the one before), so disclosures submitted together each queue one

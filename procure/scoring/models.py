@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, false, select, true
 from sqlalchemy.orm import Mapped, mapped_column
 
+from procure.accounts.models import NO_VENDOR_READS
 from procure.db import Base, UTCDateTime, utcnow
 from procure.vendors.models import Vendor
 
@@ -36,8 +37,8 @@ class ScoringProfile(Base):
 
 
 class ScoreSnapshot(Base):
-    """A vendor's score for one reporting period under the default profile, kept when a disclosure
-    is submitted or reviewed, so scorecards show the trend. Peers are the vendors scored for the
+    """A vendor's score for one reporting period under the default profile, as disclosed, kept
+    current once per change (procure.scoring.snapshots). Peers are the vendors scored for the
     same period."""
 
     __tablename__ = "score_snapshot"
@@ -60,8 +61,8 @@ class ScoreSnapshot(Base):
     @classmethod
     def scope(cls, user):
         """A vendor (and its organization's admin) sees its own; buyers, executives and a buyer
-        organization's admin every vendor's; the operator none."""
-        if not user.is_authenticated or user.role == "operator":
+        organization's admin every vendor's; the operator and assurers none."""
+        if not user.is_authenticated or user.reads_as in NO_VENDOR_READS:
             return false()
         if user.reads_as == "vendor":
             return cls.vendor_id.in_(

@@ -133,6 +133,8 @@ class Scorecard(MethodView):
                 vendor.id, query.get("category"), organization_id=current_user.organization_id
             )
             abort(404, " ".join(["This vendor has no score yet.", *reasons]))
+        if vendor.organization_id == current_user.organization_id:  # its own: what buyers see
+            card["buyer_views"] = services.buyer_views(vendor.id, query.get("category"))
         return card
 
 

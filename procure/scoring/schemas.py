@@ -6,6 +6,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate
 import scoring
 from procure.api_fields import FiniteNumber, RecordId, RecordVersion, ScalarValue
 from procure.disclosures.schemas import SectionLevelSchema
+from procure.disclosures.tables import WORST_SITE_RULE
 from scoring.contract import PILLARS
 
 PROFILE_NAME_LENGTH = validate.Length(max=120)
@@ -132,19 +133,22 @@ class ExplanationRowSchema(Schema):
 
 
 class TrendPointSchema(Schema):
+    """One period of a vendor's trend, scored as the headline is (see ScorecardSchema.trend)."""
+
     period_end = fields.Date()
+    disclosure_id = fields.Integer(metadata={"description": "The version scored"})
     total = fields.Float()
     rank = fields.Integer()
     peers = fields.Integer()
-    impact_score = fields.Float()
-    cost = fields.Float(
+    peer_group = fields.String(
         metadata={
-            "description": "Cost pillar (0-1) at the rates in force when the period was last "
-            "scored (`computed_at`); a change of a rate it used re-scores the period"
+            "description": 'Whom the rank is among, e.g. "11 vendors that disclosed '
+            'the period ending 2024-12-31"'
         }
     )
+    impact_score = fields.Float()
+    cost = fields.Float(metadata={"description": "Cost pillar (0-1) at the rates in force today"})
     knocked_out = fields.Boolean()
-    computed_at = fields.DateTime()
 
 
 class ScoredOfferSchema(Schema):
@@ -188,8 +192,76 @@ class LeftOutOfferSchema(Schema):
     reason = fields.String()
 
 
+class SiteWagesSchema(Schema):
+    """One site of the scored disclosure, its wages as disclosed and per hour."""
+
+    site = fields.String(allow_none=True)
+    country = fields.String(allow_none=True)
+    currency = fields.String(allow_none=True)
+    pay_period = fields.String(allow_none=True)
+    standard_weekly_hours = fields.Float(allow_none=True)
+    wages = fields.Dict(
+        keys=fields.String(),
+        values=fields.Float(allow_none=True),
+        metadata={"description": "Each wage as disclosed, in `currency` per `pay_period`"},
+    )
+    hourly = fields.Dict(
+        keys=fields.String(),
+        values=fields.Float(allow_none=True),
+        metadata={"description": "Each wage per hour: per pay period / (weekly hours × weeks)"},
+    )
+    entry_to_minimum = fields.Float(
+        allow_none=True, metadata={"description": "Entry-level wage / local minimum wage"}
+    )
+    median_to_living = fields.Float(
+        allow_none=True,
+        metadata={"description": "Impact workers' median wage / living-wage benchmark"},
+    )
+    scored = fields.Boolean(
+        metadata={"description": "The site every wage metric and the knock-out use"}
+    )
+
+
+class BuyerViewSchema(Schema):
+    """What one buyer organization that reviewed the vendor sees (shown to the vendor only)."""
+
+    organization = fields.String()
+    scored = fields.Boolean(metadata={"description": "False: it rejected every version"})
+    disclosure_id = fields.Integer(metadata={"description": "The version it scores"})
+    total = fields.Float()
+    rank = fields.Integer()
+    peers = fields.Integer()
+    peer_group = fields.String()
+    decisions = fields.List(
+        fields.String(), metadata={"description": 'e.g. "verified wages", "rejected training"'}
+    )
+
+
 class ScorecardSchema(Schema):
     score = fields.Nested(ScoreRowSchema)
+    buyer_views = fields.List(
+        fields.Nested(BuyerViewSchema),
+        metadata={
+            "description": "For the vendor reading its own scorecard: each buyer organization "
+            "that reviewed one of its versions, the total and rank it sees under the default "
+            "profile with its reviews, and its decisions. Absent for other readers"
+        },
+    )
+    scored_figures = fields.Dict(
+        keys=fields.String(),
+        values=fields.Raw(allow_none=True),
+        metadata={
+            "description": "The disclosure's figures as the score reads them, by column of the "
+            "scoring table (wages per the row's pay_period; several sites: per hour, of the "
+            "site scored); the what-if changes these"
+        },
+    )
+    sites = fields.List(
+        fields.Nested(SiteWagesSchema),
+        metadata={
+            "description": "The scored disclosure's sites. " + WORST_SITE_RULE,
+        },
+    )
     evidence = fields.List(
         fields.Nested(SectionLevelSchema),
         metadata={
@@ -201,14 +273,20 @@ class ScorecardSchema(Schema):
     trend = fields.List(
         fields.Nested(TrendPointSchema),
         metadata={
-            "description": "Total and rank per reporting period under the default profile, "
-            "among the vendors of that "
-            "period, on the figures as disclosed (no review applied); periods whose scored version "
-            "your organization rejected are left out"
+            "description": "Total and rank per reporting period, scored as the headline is: the "
+            "same profile, category, catalog, your organization's reviews and every attestation. "
+            "An earlier period ranks among the vendors that disclosed it; the latest is the "
+            "headline itself. Periods whose every version your organization rejected are left out"
         },
     )
     explanation = fields.List(fields.Nested(ExplanationRowSchema))
     peers = fields.Integer(metadata={"description": "Vendors scored in the comparison"})
+    peer_group = fields.String(
+        metadata={
+            "description": 'Whom the rank is among, e.g. "33 vendors in Data annotation, '
+            'each on its latest disclosure"'
+        }
+    )
     offers_left_out = fields.List(
         fields.Nested(LeftOutOfferSchema),
         metadata={
@@ -242,6 +320,20 @@ class WhatIfFormSchema(WhatIfSchema):
     changes = fields.Dict(keys=fields.String(), values=FiniteNumber(allow_none=True))
 
 
+class WhatIfMoveSchema(Schema):
+    """One line of the total that the change moved: a metric, the cost or quality pillar, or the
+    knock-out."""
+
+    metric = fields.String()
+    label = fields.String()
+    unit = fields.String(allow_none=True)
+    value_before = fields.Float(allow_none=True, metadata={"description": "None: not disclosed"})
+    value_after = fields.Float(allow_none=True)
+    points_before = fields.Float()
+    points_after = fields.Float()
+    points_delta = fields.Float()
+
+
 class WhatIfResultSchema(Schema):
     total_before = fields.Float()
     total_after = fields.Float()
@@ -250,6 +342,10 @@ class WhatIfResultSchema(Schema):
     impact_score_before = fields.Float()
     impact_score_after = fields.Float()
     sentence = fields.String()
+    moves = fields.List(
+        fields.Nested(WhatIfMoveSchema),
+        metadata={"description": "Every line of the total that moved, the largest move first"},
+    )
 
 
 class MetricSchema(Schema):

@@ -4,27 +4,30 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, cast
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union
 
 import scoring
+from procure.accounts.models import Organization
 from procure.audit.services import record_event
-from procure.disclosures.models import Disclosure
+from procure.disclosures.models import Disclosure, DisclosureReview, DisclosureSectionReview
 from procure.disclosures.pricing import left_out_reason, pricing_day, usd_rates
 from procure.disclosures.reviews import section_view
+from procure.disclosures.tables import impossible_changes, site_wages
 from procure.editing import insert_once
 from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
 from procure.scoring.adapter import ScoringInput, scoring_input
 from procure.scoring.models import CustomMetric, ScoringProfile
-from procure.scoring.snapshots import trend
 from procure.scoring_defaults import catalog, default_profile
 from procure.states import DisclosureState, ReviewDecision
 from procure.vendors.categories import category_label, service_categories
 from procure.vendors.models import Offer
 from scoring.contract import REQUIRED_COLUMNS
+from scoring.fields import COLUMN_FIELDS
 
 DEFAULT_PROFILE_NAME = "Default (DESIGN §4)"
 
@@ -181,11 +184,16 @@ def rank_vendors(
     top_k: int = 5,
     with_stability: bool = True,
     metrics: scoring.Catalog | None = None,
+    period_end: date | None = None,
 ) -> Ranking:
     """Score every vendor under `profile` with `metrics` (default: the built-in catalog), as the
-    organization's disclosure reviews have them (see `scoring_input`)."""
+    organization's disclosure reviews have them (see `scoring_input`): each vendor on its latest
+    period, or, with `period_end`, the vendors that disclosed that period."""
     inputs = scoring_input(
-        organization_id, category, evidence_age_months=profile.evidence_age_months
+        organization_id,
+        category,
+        period_end=period_end,
+        evidence_age_months=profile.evidence_age_months,
     )
     if inputs.table is None:
         return Ranking(inputs, None, None)
@@ -316,34 +324,195 @@ def scorecard(
             }
             | {"peer_percentile": _clean(percentile)}
         )
-    history = [
-        {
-            "period_end": snap.period_end,
-            "total": snap.total,
-            "rank": snap.rank,
-            "peers": snap.peers,
-            "impact_score": snap.impact_score,
-            "cost": snap.cost,
-            "knocked_out": snap.knocked_out,
-            "computed_at": snap.computed_at,
-        }
-        for snap in trend(vendor_id, organization_id)
-    ]
+    peers = len(ranking.result.scores)
+    history = trend(
+        vendor_id,
+        profile,
+        category,
+        organization_id=organization_id,
+        metrics=metrics,
+        latest=_point(row, peers, peer_group(peers, category)),
+    )
     offer = ranking.inputs.offers[vendor_id]
     claims = ranking.inputs.disclosures[vendor_id].figures.get("evidence") or {}
     return {
         "score": row,
+        # every site of the version scored, and which one the wage metrics use
+        "sites": site_wages(ranking.inputs.disclosures[vendor_id].figures),
+        # the disclosure's figures as the score reads them (the scoring table's row)
+        "scored_figures": _scored_figures(ranking.inputs.table, vendor_id),
         "explanation": lines,
         # each section's effective level as scored, why, and where the claim goes beyond it
         "evidence": [
             section_view(section, claims.get(section), level)
             for section, level in ranking.inputs.evidence[vendor_id].items()
         ],
-        "peers": len(ranking.result.scores),
+        "peers": peers,
+        "peer_group": peer_group(peers, category),
         "trend": history,
         # the offer scored, as priced, and why its price compares with fewer offers
         "offer": offer.as_dict() | {"unit_note": _unit_note(offer.category, offer.unit)},
         "offers_left_out": offers_left_out(vendor_id, category),
+    }
+
+
+def peer_group(peers: int, category: str | None, period_end: date | None = None) -> str:
+    """Whom a rank is among: "33 vendors in Data annotation, each on its latest disclosure", or
+    "11 vendors that disclosed the period ending 2024-12-31"."""
+    among = f"{peers} vendor{'s' if peers != 1 else ''}"
+    if category:
+        among += f" in {category_label(category)}"
+    if period_end is None:
+        return f"{among}, each on its latest disclosure"
+    return f"{among} that disclosed the period ending {period_end.isoformat()}"
+
+
+def _point(row: Mapping[str, Any], peers: int, group: str) -> dict[str, Any]:
+    return {
+        "period_end": row["period_end"],
+        "total": row["total"],
+        "rank": row["rank"],
+        "peers": peers,
+        "peer_group": group,
+        "impact_score": row["impact_score"],
+        "cost": row["cost"],
+        "knocked_out": row["knocked_out"],
+        "disclosure_id": row["disclosure_id"],
+    }
+
+
+def scored_periods(vendor_id: int, organization_id: int | None) -> list[date]:
+    """The periods of the vendor with a submitted version the organization has not rejected
+    (every one when read as disclosed), oldest first: those its trend shows."""
+    statement = select(Disclosure.period_end).where(
+        Disclosure.vendor_id == vendor_id, Disclosure.state == DisclosureState.SUBMITTED
+    )
+    if organization_id is not None:
+        statement = statement.where(
+            ~Disclosure.in_state_for(ReviewDecision.REJECTED, organization_id)
+        )
+    return sorted(set(db.session.scalars(statement)))
+
+
+def trend(
+    vendor_id: int,
+    profile: scoring.Profile,
+    category: str | None,
+    *,
+    organization_id: int | None,
+    metrics: scoring.Catalog | None,
+    latest: dict[str, Any],
+) -> list[dict[str, Any]]:
+    """The vendor's total and rank per period, scored as the headline is, from the same inputs
+    for the same reader: the profile, the catalog, the category, the organization's reviews and
+    every attestation. Each earlier period ranks among the vendors that disclosed it; the
+    latest period is the headline itself (`latest`), so the two never disagree."""
+    points = []
+    for period in scored_periods(vendor_id, organization_id):
+        if period == latest["period_end"]:
+            points.append(latest)
+            continue
+        ranking = rank_vendors(
+            profile,
+            category,
+            organization_id=organization_id,
+            with_stability=False,
+            metrics=metrics,
+            period_end=period,
+        )
+        key = None if ranking.result is None else _key(ranking.result.scores.index, vendor_id)
+        if ranking.result is None or key is None:
+            continue  # no active offer (in the category) to score that period with
+        score = ranking.result.scores.loc[key]
+        peers = len(ranking.result.scores)
+        row = {
+            "period_end": period,
+            "total": float(score["total"]),
+            "rank": int(score["rank"]),
+            "impact_score": float(score["impact_score"]),
+            "cost": float(score["cost"]),
+            "knocked_out": bool(score["knocked_out"]),
+            "disclosure_id": ranking.inputs.disclosures[vendor_id].id,
+        }
+        points.append(_point(row, peers, peer_group(peers, category, period)))
+    return points
+
+
+def buyer_views(vendor_id: int, category: str | None = None) -> list[dict[str, Any]]:
+    """For the vendor's own scorecard: each buyer organization that reviewed one of its
+    submitted versions, the total and rank that buyer sees under the default profile (its own
+    reviews and every attestation applied; a buyer's own profiles stay private), and what it
+    decided on the version it scores ("Northwind verified wages")."""
+    submitted = select(Disclosure.id).where(
+        Disclosure.vendor_id == vendor_id, Disclosure.state == DisclosureState.SUBMITTED
+    )
+    reviewers = union(
+        select(DisclosureReview.organization_id).where(
+            DisclosureReview.disclosure_id.in_(submitted)
+        ),
+        select(DisclosureSectionReview.organization_id).where(
+            DisclosureSectionReview.disclosure_id.in_(submitted)
+        ),
+    ).subquery()
+    organizations = db.session.scalars(
+        select(Organization)
+        .where(Organization.id.in_(select(reviewers.c.organization_id)))
+        .order_by(Organization.name)
+    ).all()
+    views = []
+    for organization in organizations:
+        ranking = rank_vendors(
+            default_profile(), category, organization_id=organization.id, with_stability=False
+        )
+        key = None if ranking.result is None else _key(ranking.result.scores.index, vendor_id)
+        if ranking.result is None or key is None:
+            views.append(
+                {
+                    "organization": organization.name,
+                    "scored": False,
+                    "decisions": ["rejected every version it could score"],
+                }
+            )
+            continue
+        score = ranking.result.scores.loc[key]
+        peers = len(ranking.result.scores)
+        disclosure = ranking.inputs.disclosures[vendor_id]
+        views.append(
+            {
+                "organization": organization.name,
+                "scored": True,
+                "disclosure_id": disclosure.id,
+                "total": float(score["total"]),
+                "rank": int(score["rank"]),
+                "peers": peers,
+                "peer_group": peer_group(peers, category),
+                "decisions": _decisions(disclosure, organization.id),
+            }
+        )
+    return views
+
+
+def _decisions(disclosure: Disclosure, organization_id: int) -> list[str]:
+    """What the organization decided on the version: "verified wages", "rejected training"."""
+    decided = [
+        f"{review.decision} {review.section}"
+        for review in sorted(disclosure.section_reviews, key=lambda r: r.section)
+        if review.organization_id == organization_id
+    ]
+    version = disclosure.review_by(organization_id)
+    if version is not None:
+        decided.insert(0, f"{version.decision} the version")
+    return decided or ["no decision on this version"]
+
+
+def _scored_figures(table: pd.DataFrame | None, vendor_id: int) -> dict[str, Any]:
+    """The vendor's disclosure columns of the scoring table (None where not disclosed)."""
+    if table is None:
+        return {}
+    row = table[table["vendor_id"].astype(str) == str(vendor_id)].iloc[0]
+    return {
+        column: _clean(row[column].item() if hasattr(row[column], "item") else row[column])
+        for column in COLUMN_FIELDS
     }
 
 
@@ -444,6 +613,12 @@ def what_if(
         raise ValidationFailed(
             {f"changes.{name}": ["Not a figure you can change here."] for name in unknown}
         )
+    impossible = impossible_changes(inputs.disclosures[vendor_id], changes)
+    if impossible:
+        raise ValidationFailed(
+            {f"changes.{column}": messages for column, messages in impossible.items()},
+            "The disclosure's own rules refuse these figures: see the message for each.",
+        )
     try:
         outcome = scoring.what_if(table, metrics or catalog(), profile, key, dict(changes))
     except scoring.TableError as invalid:
@@ -462,6 +637,19 @@ def what_if(
         "impact_score_before": outcome.impact_score_before,
         "impact_score_after": outcome.impact_score_after,
         "sentence": sentence,
+        "moves": [
+            {
+                "metric": move.metric,
+                "label": move.label,
+                "unit": move.unit,
+                "value_before": move.value_before,
+                "value_after": move.value_after,
+                "points_before": move.points_before,
+                "points_after": move.points_after,
+                "points_delta": move.points_delta,
+            }
+            for move in outcome.moves
+        ],
     }
 
 

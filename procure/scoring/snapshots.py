@@ -1,22 +1,27 @@
-"""Score snapshots per vendor and period, refreshed (by a job) when a disclosure is submitted
-and when an exchange rate they priced with changes; scored as disclosed, so one buyer
-organization's review never shows in what another sees."""
+"""Score snapshots per vendor and period, refreshed (by a job) when a disclosure is submitted,
+an attestation is issued, an offer changes, or an exchange rate they priced with changes; scored
+as disclosed under the default profile, so one buyer organization's review never shows in what
+another sees.
+
+They are the stored record of each period's as-disclosed ranking, kept current once per change.
+No page reads them since the scorecard's trend is computed for its reader (issue #18: one score
+everywhere); they are the base of the per-reader ranking cache that issue #23 asks for."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from datetime import date
 from typing import cast
 
 from sqlalchemy import Select, delete, select, text, union
 
 import scoring
-from procure.disclosures.models import Disclosure, DisclosureReview
+from procure.disclosures.models import Disclosure
 from procure.extensions import db
 from procure.scoring.adapter import scoring_input
 from procure.scoring.models import ScoreSnapshot
 from procure.scoring_defaults import catalog, default_profile
-from procure.states import DisclosureState, ReviewDecision
+from procure.states import DisclosureState
 from procure.vendors.models import Offer
 
 
@@ -97,13 +102,3 @@ def _one_refresh_at_a_time(period_end) -> None:
             text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
             {"key": f"score_snapshot {period_end}"},
         )
-
-
-def trend(vendor_id: int, organization_id: int | None) -> Sequence[ScoreSnapshot]:
-    """The vendor's snapshots by period, without those of versions the organization rejected."""
-    rejected = DisclosureReview.decided(organization_id, ReviewDecision.REJECTED)
-    return db.session.scalars(
-        select(ScoreSnapshot)
-        .where(ScoreSnapshot.vendor_id == vendor_id, ScoreSnapshot.disclosure_id.not_in(rejected))
-        .order_by(ScoreSnapshot.period_end)
-    ).all()

@@ -12,6 +12,7 @@ from sqlalchemy import select
 import scoring
 from procure import charts
 from procure.access import access, get_scoped_or_404, roles, scoped_select
+from procure.disclosures.tables import WORST_SITE_RULE
 from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
 from procure.forms import form_body, form_int, load_form
@@ -28,7 +29,7 @@ from procure.transactions import attempt, computes, discard, writes
 from procure.vendors.categories import service_categories
 from procure.vendors.models import Vendor
 from scoring.contract import FORMULA_FIELDS, PILLARS
-from scoring.fields import COLUMN_FIELDS
+from scoring.fields import COLUMN_FIELDS, WAGE
 from scoring.profile import DEFAULT_EVIDENCE_AGE_MONTHS
 
 bp = Blueprint("scoring_pages", __name__)
@@ -71,6 +72,7 @@ def compare():
     return render_template(
         "scoring/compare.html",
         rows=rows,
+        peer_group=services.peer_group(len(rows), category),
         legend=charts.pillar_legend(),
         profiles=profiles,
         record=record,
@@ -97,12 +99,23 @@ def _render_scorecard(vendor: Vendor):
     card = services.scorecard(
         vendor.id, profile, category, organization_id=current_user.organization_id, metrics=metrics
     )
-    outcome, values = None, {}
+    if card and vendor.organization_id == current_user.organization_id:  # what buyers see
+        card["buyer_views"] = services.buyer_views(vendor.id, category)
+    outcome = None
+    # the box starts from the figures the score reads; only a figure typed differently changes
+    current = _shown_figures(card)
+    values = dict(current)
     errors: dict[str, list[str]] = {}
     if card and request.method == "POST":
         # the box's inputs are named by column; the body is the API's, `changes.<column>`
         values = {key: request.form.get(key, "").strip() for key in WHAT_IF_COLUMNS}
-        body = {"changes": {key: text.replace(",", "") for key, text in values.items() if text}}
+        body = {
+            "changes": {
+                key: text.replace(",", "")
+                for key, text in values.items()
+                if text and text != current.get(key)
+            }
+        }
         try:
             loaded = load_form(WhatIfFormSchema(), body)
             if loaded["changes"]:
@@ -147,7 +160,39 @@ def _render_scorecard(vendor: Vendor):
         impact_weight=profile.to_dict()["pillar_weights"]["impact"],
         evidence_age_months=profile.evidence_age_months,
         categories=service_categories(),
+        units=_what_if_units(card),
+        worst_site_rule=WORST_SITE_RULE,
     ), (422 if errors else 200)
+
+
+def _shown_figures(card: dict | None) -> dict[str, str]:
+    """The what-if figures as the score reads them, as the box shows them (whole numbers
+    without a decimal point; other values in full, so an untouched figure is the same)."""
+    figures = (card or {}).get("scored_figures") or {}
+    shown = {}
+    for column in WHAT_IF_COLUMNS:
+        value = figures.get(column)
+        if value is None:
+            continue
+        shown[column] = str(int(value)) if float(value).is_integer() else repr(float(value))
+    return shown
+
+
+def _what_if_units(card: dict | None) -> dict[str, str]:
+    """The unit each what-if figure is read in, as the scoring table holds it: a wage in the
+    scored site's currency per its pay period, or per hour when the vendor has several sites
+    (the table then holds the scored site's wages per hour)."""
+    units = {column: COLUMN_FIELDS[column].unit for column in WHAT_IF_COLUMNS}
+    sites = (card or {}).get("sites") or []
+    scored = next((site for site in sites if site["scored"]), None)
+    if scored is None:
+        return units
+    period = "hour" if len(sites) > 1 else scored["pay_period"]
+    where = f" at {scored['site']}" if scored["site"] else ""
+    for column in WHAT_IF_COLUMNS:
+        if COLUMN_FIELDS[column].unit == WAGE:
+            units[column] = f"{scored['currency'] or ''} per {period}{where}".strip()
+    return units
 
 
 @bp.route("/scorecard", methods=["GET", "POST"])

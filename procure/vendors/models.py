@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from procure.accounts.models import NAME_KEY_LENGTH, Organization
+from procure.accounts.models import NAME_KEY_LENGTH, NO_VENDOR_READS, Organization
 from procure.accounts.names import name_key
 from procure.db import Base, TimestampMixin
 
@@ -68,8 +68,8 @@ class Vendor(TimestampMixin, Base):
     @classmethod
     def scope(cls, user):
         """Vendors (and their organization's admin) see their own profile; buyers, executives and
-        a buyer organization's admin see every vendor; the operator sees none."""
-        if not user.is_authenticated or user.role == "operator":
+        a buyer organization's admin see every vendor; the operator and assurers see none."""
+        if not user.is_authenticated or user.reads_as in NO_VENDOR_READS:
             return false()
         if user.reads_as == "vendor":
             return cls.organization_id == user.organization_id
@@ -150,7 +150,7 @@ class Offer(TimestampMixin, Base):
     @classmethod
     def scope(cls, user):
         """As Vendor.scope: a vendor organization's own offers, or every vendor's for buyers."""
-        if not user.is_authenticated or user.role == "operator":
+        if not user.is_authenticated or user.reads_as in NO_VENDOR_READS:
             return false()
         if user.reads_as == "vendor":
             return cls.vendor.has(Vendor.organization_id == user.organization_id)

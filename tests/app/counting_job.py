@@ -1,6 +1,7 @@
 """A job kind for tests ("test.counting", registered by the `counting_kind` fixture): it reports
 three progress steps, recording each in SEEN, then writes a note on its scenario. The job's
-`after_step` parameter makes it misbehave at a step: cancel itself, raise, or run out of time."""
+`after_step` parameter makes it misbehave at a step: cancel itself, raise ("boom"; "boom_once":
+on its first run only), or run out of time."""
 
 from sqlalchemy import update
 
@@ -19,7 +20,7 @@ def counting(job, progress):
         if behaviour == "cancel":
             db.session.execute(update(Job).where(Job.id == job.id).values(cancel_requested=True))
             db.session.commit()
-        elif behaviour == "boom":
+        elif behaviour == "boom" or (behaviour == "boom_once" and job.attempts == 1):
             raise RuntimeError("the handler broke")
         elif behaviour == "out_of_time":
             progress.deadline = 0

@@ -23,6 +23,9 @@ def test_the_public_routes_are_exactly_these(app):
         ("/api/v1/docs/assets/<path:filename>", "GET"),
         ("/api/v1/openapi.json", "GET"),
         ("/healthz", "GET"),
+        ("/healthz/broker", "GET"),
+        ("/healthz/live", "GET"),
+        ("/healthz/ready", "GET"),
         ("/invitations/<token>", "GET"),  # an invitation's one-time link
         ("/invitations/<token>", "POST"),
         ("/sign-in", "GET"),

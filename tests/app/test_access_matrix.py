@@ -9,7 +9,12 @@ the admin of organization Y; the admin of vendor B's organization; and the platf
 An admin is a member of its own organization: it reads what that organization's executives (a
 buyer organization) or vendor users (a vendor organization) read, administers its own users only,
 and another organization's users answer 404. The operator creates organizations and reads counts
-across them (/api/v1/platform/summary), never a tenant's records.
+across them (/api/v1/platform/summary), never a tenant's records. The assurer is a user of an
+assurance provider that vendor A granted its submitted version (and that attested its wages); it
+is granted nothing of vendor B, whose own version another provider was granted and attested. It
+reads that version and its evidence files through its grant, the attestations it issued, and
+nothing else: the vendor-side scopes give it no vendor, offer or disclosure (404), and the
+buyer- and vendor-side rules refuse it (403).
 
 `ok` means the access layer let the request through (the handler may still answer 2xx, 3xx, 409
 or 422 for the body sent); `404` means the record is hidden; `403` the role is refused; `anon`
@@ -26,7 +31,10 @@ every other user, its organization's admin and the operator included, gets 404. 
 {rate_delete} and {rate_remove} are exchange rates (seeded KES rates): the platform's reference
 data, which every signed-in user reads and only the operator changes; {category} is a seeded
 service category (SEO), the same. {campaign} and
-{campaign_y} are campaigns of X (asking vendor A) and Y (asking vendor B).
+{campaign_y} are campaigns of X (asking vendor A) and Y (asking vendor B). {grant} and
+{attestation} are the assurer's grant of vendor A's submitted version and its attestation;
+{grant_b}, {attestation_b} and {evidence_b} are vendor B's (another provider's), and
+{organization_assurance} is the assurer's organization.
 
 The admin of vendor B's organization also acts as vendor B (procure/access.py, ACTS_AS): the
 vendor routes admit it, and vendor A's records answer it 404 as they answer vendor B.
@@ -58,6 +66,7 @@ ACTORS = (
     "admin_y",
     "admin_vendor_b",
     "operator",
+    "assurer",
 )
 
 
@@ -70,39 +79,66 @@ def row(*outcomes):
 # may read (the scores by role: the operator's is refused); records of organization X (read by
 # its buyers, executives and admin; written by its buyers); vendor A's records that only a vendor
 # writes; and a buyer's write that no other role makes.
-VENDOR_READ = row("anon", "ok", "404", "ok", "ok", "ok", "ok", "ok", "ok", "404", "404")
-VENDOR_SCORES = row("anon", "ok", "404", "ok", "ok", "ok", "ok", "ok", "ok", "404", "403")
-VENDOR_WRITE = row("anon", "ok", "404", "403", "403", "403", "403", "403", "403", "404", "403")
-X_READ = row("anon", "403", "403", "ok", "404", "ok", "404", "ok", "404", "403", "403")
-X_WRITE = row("anon", "403", "403", "ok", "404", "403", "403", "403", "403", "403", "403")
+VENDOR_READ = row("anon", "ok", "404", "ok", "ok", "ok", "ok", "ok", "ok", "404", "404", "404")
+VENDOR_SCORES = row("anon", "ok", "404", "ok", "ok", "ok", "ok", "ok", "ok", "404", "403", "403")
+VENDOR_WRITE = row(
+    "anon", "ok", "404", "403", "403", "403", "403", "403", "403", "404", "403", "403"
+)
+X_READ = row("anon", "403", "403", "ok", "404", "ok", "404", "ok", "404", "403", "403", "403")
+X_WRITE = row("anon", "403", "403", "ok", "404", "403", "403", "403", "403", "403", "403", "403")
 X_PAGE_WRITE = row(
-    "anon", "403", "403", "ok", "404", "403", "403", "403", "403", "403", "403"
+    "anon", "403", "403", "ok", "404", "403", "403", "403", "403", "403", "403", "403"
 )  # the page's POST admits buyers only (its GET the buyer side), then looks the record up
-Y_READ = row("anon", "403", "403", "404", "ok", "404", "ok", "404", "ok", "403", "403")
-Y_WRITE = row("anon", "403", "403", "404", "ok", "403", "403", "403", "403", "403", "403")
-BUYER_ONLY = row("anon", "403", "403", "ok", "ok", "403", "403", "403", "403", "403", "403")
-ORGANIZATION_READ = row("anon", "403", "403", "ok", "ok", "ok", "ok", "ok", "ok", "403", "403")
-VENDOR_ONLY = row("anon", "ok", "ok", "403", "403", "403", "403", "403", "403", "ok", "403")
-SIGNED_IN = row("anon", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok")
-TENANT_USERS = row("anon", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "403")
-PUBLIC = row("ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok")
+Y_READ = row("anon", "403", "403", "404", "ok", "404", "ok", "404", "ok", "403", "403", "403")
+Y_WRITE = row("anon", "403", "403", "404", "ok", "403", "403", "403", "403", "403", "403", "403")
+BUYER_ONLY = row("anon", "403", "403", "ok", "ok", "403", "403", "403", "403", "403", "403", "403")
+ORGANIZATION_READ = row(
+    "anon", "403", "403", "ok", "ok", "ok", "ok", "ok", "ok", "403", "403", "403"
+)
+VENDOR_ONLY = row("anon", "ok", "ok", "403", "403", "403", "403", "403", "403", "ok", "403", "403")
+SIGNED_IN = row("anon", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok")
+TENANT_USERS = row("anon", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "403", "403")
+PUBLIC = row("ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok")
 # Accounts: a record only vendor A's user sees (its token, itself); routes of every admin, of the
 # operator only; and an admin's action on a user of organization X, Y or vendor B's organization,
 # which that organization's admin alone may take (404 for the other admins).
-OWN_VENDOR_A = row("anon", "ok", "404", "404", "404", "404", "404", "404", "404", "404", "404")
-OWN_BUYER_X = row("anon", "404", "404", "ok", "404", "404", "404", "404", "404", "404", "404")
-ANY_ADMIN = row("anon", "403", "403", "403", "403", "403", "403", "ok", "ok", "ok", "403")
+OWN_VENDOR_A = row(
+    "anon", "ok", "404", "404", "404", "404", "404", "404", "404", "404", "404", "404"
+)
+OWN_BUYER_X = row(
+    "anon", "404", "404", "ok", "404", "404", "404", "404", "404", "404", "404", "404"
+)
+ANY_ADMIN = row("anon", "403", "403", "403", "403", "403", "403", "ok", "ok", "ok", "403", "403")
 # invitations: read by the buyers and admin of the inviting buyer organization only
-INVITATION_READ = row("anon", "403", "403", "ok", "ok", "403", "403", "ok", "ok", "403", "403")
+INVITATION_READ = row(
+    "anon", "403", "403", "ok", "ok", "403", "403", "ok", "ok", "403", "403", "403"
+)
 # a campaign of organization X (or Y): read by that organization's buyers and admin only
-CAMPAIGN_X_READ = row("anon", "403", "403", "ok", "404", "403", "403", "ok", "404", "403", "403")
-CAMPAIGN_Y_READ = row("anon", "403", "403", "404", "ok", "403", "403", "404", "ok", "403", "403")
-OPERATOR_ONLY = row("anon", "403", "403", "403", "403", "403", "403", "403", "403", "403", "ok")
-ADMINISTER_X = row("anon", "403", "403", "403", "403", "403", "403", "ok", "404", "404", "403")
+CAMPAIGN_X_READ = row(
+    "anon", "403", "403", "ok", "404", "403", "403", "ok", "404", "403", "403", "403"
+)
+CAMPAIGN_Y_READ = row(
+    "anon", "403", "403", "404", "ok", "403", "403", "404", "ok", "403", "403", "403"
+)
+# assurance: the grants a vendor gave and an assurance provider holds; what only an assurer reads
+GRANT_READERS = row("anon", "ok", "ok", "403", "403", "403", "403", "403", "403", "ok", "403", "ok")
+ASSURER_ONLY = row("anon", *["403"] * 10, "ok")
+NOT_GRANTED = row("anon", *["403"] * 10, "404")  # vendor B's version: not shared with the assurer
+ATTESTATION_READERS = row("anon", *["ok"] * 9, "403", "ok")
+OPERATOR_ONLY = row(
+    "anon", "403", "403", "403", "403", "403", "403", "403", "403", "403", "ok", "403"
+)
+ADMINISTER_X = row(
+    "anon", "403", "403", "403", "403", "403", "403", "ok", "404", "404", "403", "403"
+)
 ADMINISTERED = {
     "user_x": ADMINISTER_X,
-    "user_y": row("anon", "403", "403", "403", "403", "403", "403", "404", "ok", "404", "403"),
-    "user_b": row("anon", "403", "403", "403", "403", "403", "403", "404", "404", "ok", "403"),
+    "user_y": row(
+        "anon", "403", "403", "403", "403", "403", "403", "404", "ok", "404", "403", "403"
+    ),
+    "user_b": row(
+        "anon", "403", "403", "403", "403", "403", "403", "404", "404", "ok", "403", "403"
+    ),
 }
 # in this order: a deactivated user is then reactivated
 ADMIN_ACTIONS = ("unlock", "password", "deactivate", "reactivate", "tokens/revoke")
@@ -113,53 +149,53 @@ MATRIX = {
     ("/api/v1/vendors", "POST"): VENDOR_ONLY,
     ("/api/v1/vendors/{vendor}", "GET"): VENDOR_READ,
     ("/api/v1/vendors/{vendor_b}", "GET"): row(
-        "anon", "404", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "404"
+        "anon", "404", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "404", "404"
     ),
     ("/api/v1/vendors/{vendor}", "PATCH"): VENDOR_WRITE,
     ("/api/v1/vendors/{vendor_b}", "PATCH"): row(
-        "anon", "404", "ok", "403", "403", "403", "403", "403", "403", "ok", "403"
+        "anon", "404", "ok", "403", "403", "403", "403", "403", "403", "ok", "403", "403"
     ),
     ("/api/v1/vendors/{vendor}/offers", "GET"): VENDOR_READ,
     ("/api/v1/vendors/{vendor}/offers", "POST"): VENDOR_WRITE,
     ("/api/v1/offers/{offer}", "GET"): VENDOR_READ,
     ("/api/v1/offers/{offer}", "PATCH"): VENDOR_WRITE,
     ("/api/v1/offers/{offer_b}", "PATCH"): row(
-        "anon", "404", "ok", "403", "403", "403", "403", "403", "403", "ok", "403"
+        "anon", "404", "ok", "403", "403", "403", "403", "403", "403", "ok", "403", "403"
     ),
     ("/api/v1/disclosures", "GET"): SIGNED_IN,
     ("/api/v1/disclosures", "POST"): VENDOR_ONLY,
     ("/api/v1/disclosures/{draft}", "GET"): row(
-        "anon", "ok", "404", "404", "404", "404", "404", "404", "404", "404", "404"
+        "anon", "ok", "404", "404", "404", "404", "404", "404", "404", "404", "404", "404"
     ),
     ("/api/v1/disclosures/{submitted}", "GET"): VENDOR_READ,
     ("/api/v1/disclosures/{draft}", "PATCH"): VENDOR_WRITE,
     ("/api/v1/disclosures/{draft}/submit", "POST"): VENDOR_WRITE,
     ("/api/v1/disclosures/{submitted}/review", "POST"): row(
-        "anon", "403", "403", "ok", "ok", "403", "403", "403", "403", "403", "403"
+        "anon", "403", "403", "ok", "ok", "403", "403", "403", "403", "403", "403", "403"
     ),
     # evidence sections: read as the disclosure is; each buyer organization reviews for itself
     ("/api/v1/disclosures/{submitted}/sections", "GET"): VENDOR_READ,
     ("/api/v1/disclosures/{draft}/sections", "GET"): row(
-        "anon", "ok", "404", "404", "404", "404", "404", "404", "404", "404", "404"
+        "anon", "ok", "404", "404", "404", "404", "404", "404", "404", "404", "404", "404"
     ),
     ("/api/v1/disclosures/{submitted}/sections/wages/review", "POST"): row(
-        "anon", "403", "403", "ok", "ok", "403", "403", "403", "403", "403", "403"
+        "anon", "403", "403", "ok", "ok", "403", "403", "403", "403", "403", "403", "403"
     ),
     ("/api/v1/disclosures/{submitted}/amend", "POST"): VENDOR_WRITE,
     ("/api/v1/disclosures/{submitted}/versions", "GET"): VENDOR_READ,
     ("/api/v1/disclosures/{draft}/evidence", "GET"): row(
-        "anon", "ok", "404", "404", "404", "403", "403", "403", "403", "404", "403"
+        "anon", "ok", "404", "404", "404", "403", "403", "403", "403", "404", "403", "403"
     ),
     ("/api/v1/disclosures/{draft}/evidence", "POST"): VENDOR_WRITE,
     ("/api/v1/evidence/{evidence}", "GET"): row(
-        "anon", "ok", "404", "ok", "ok", "403", "403", "403", "403", "404", "403"
+        "anon", "ok", "404", "ok", "ok", "403", "403", "403", "403", "404", "403", "403"
     ),
     ("/api/v1/evidence/{evidence}/download", "GET"): row(
-        "anon", "ok", "404", "ok", "ok", "403", "403", "403", "403", "404", "403"
+        "anon", "ok", "404", "ok", "ok", "403", "403", "403", "403", "404", "403", "403"
     ),
     ("/api/v1/disclosures/export", "GET"): SIGNED_IN,
     ("/api/v1/disclosures/import", "POST"): row(
-        "anon", "ok", "ok", "403", "403", "403", "403", "403", "403", "ok", "403"
+        "anon", "ok", "ok", "403", "403", "403", "403", "403", "403", "ok", "403", "403"
     ),
     ("/vendor/profile", "GET"): VENDOR_ONLY,
     ("/vendor/profile", "POST"): VENDOR_ONLY,
@@ -171,24 +207,24 @@ MATRIX = {
     ("/vendor/disclosures", "GET"): VENDOR_ONLY,
     ("/vendor/disclosures", "POST"): VENDOR_ONLY,
     ("/disclosures/{draft}", "GET"): row(
-        "anon", "ok", "404", "404", "404", "404", "404", "404", "404", "404", "404"
+        "anon", "ok", "404", "404", "404", "404", "404", "404", "404", "404", "404", "404"
     ),
     ("/disclosures/{submitted}", "GET"): VENDOR_READ,
     ("/disclosures/{draft}", "POST"): row(
-        "anon", "ok", "404", "403", "403", "403", "403", "403", "403", "404", "403"
+        "anon", "ok", "404", "403", "403", "403", "403", "403", "403", "404", "403", "403"
     ),
     ("/disclosures/{submitted}/amend", "POST"): VENDOR_WRITE,
     ("/disclosures/{submitted}/review", "POST"): row(
-        "anon", "403", "403", "ok", "ok", "403", "403", "403", "403", "403", "403"
+        "anon", "403", "403", "ok", "ok", "403", "403", "403", "403", "403", "403", "403"
     ),
     ("/disclosures/{submitted}/sections/training/review", "POST"): row(
-        "anon", "403", "403", "ok", "ok", "403", "403", "403", "403", "403", "403"
+        "anon", "403", "403", "ok", "ok", "403", "403", "403", "403", "403", "403", "403"
     ),
     ("/disclosures/{draft}/evidence", "POST"): VENDOR_WRITE,
     ("/reviews", "GET"): BUYER_ONLY,
     ("/disclosures/table", "GET"): TENANT_USERS,
     ("/disclosures/table", "POST"): row(
-        "anon", "ok", "ok", "403", "403", "403", "403", "403", "403", "ok", "403"
+        "anon", "ok", "ok", "403", "403", "403", "403", "403", "403", "ok", "403", "403"
     ),
     ("/disclosures/table/export.{fmt}", "GET"): TENANT_USERS,
     # scoring profiles and custom metrics: the buyer organization's own
@@ -214,20 +250,20 @@ MATRIX = {
     ("/profiles/{profile}", "POST"): X_PAGE_WRITE,
     ("/api/v1/metrics", "GET"): ORGANIZATION_READ,
     ("/api/v1/metrics", "POST"): row(
-        "anon", "403", "403", "ok", "ok", "403", "403", "ok", "ok", "403", "403"
+        "anon", "403", "403", "ok", "ok", "403", "403", "ok", "ok", "403", "403", "403"
     ),
     ("/api/v1/metrics/{metric}", "DELETE"): row(
-        "anon", "403", "403", "ok", "404", "403", "403", "ok", "404", "403", "403"
+        "anon", "403", "403", "ok", "404", "403", "403", "ok", "404", "403", "403", "403"
     ),
     ("/api/v1/metrics/{metric_y}", "DELETE"): row(
-        "anon", "403", "403", "404", "ok", "403", "403", "404", "ok", "403", "403"
+        "anon", "403", "403", "404", "ok", "403", "403", "404", "ok", "403", "403", "403"
     ),
     ("/metrics", "GET"): ORGANIZATION_READ,
     ("/metrics", "POST"): row(
-        "anon", "403", "403", "ok", "ok", "403", "403", "ok", "ok", "403", "403"
+        "anon", "403", "403", "ok", "ok", "403", "403", "ok", "ok", "403", "403", "403"
     ),
     ("/metrics/{metric}/delete", "POST"): row(
-        "anon", "403", "403", "ok", "404", "403", "403", "ok", "404", "403", "403"
+        "anon", "403", "403", "ok", "404", "403", "403", "ok", "404", "403", "403", "403"
     ),
     # needs
     ("/api/v1/needs", "GET"): ORGANIZATION_READ,
@@ -256,16 +292,16 @@ MATRIX = {
     ("/api/v1/scenarios/{scenario_y}/frontier", "POST"): Y_WRITE,
     ("/api/v1/scenarios/{scenario}/submit", "POST"): X_WRITE,
     ("/api/v1/scenarios/{submitted_scenario}/decision", "POST"): row(
-        "anon", "403", "403", "403", "403", "ok", "404", "403", "403", "403", "403"
+        "anon", "403", "403", "403", "403", "ok", "404", "403", "403", "403", "403", "403"
     ),
     ("/api/v1/scenarios/{submitted_scenario_y}/decision", "POST"): row(
-        "anon", "403", "403", "403", "403", "404", "ok", "403", "403", "403", "403"
+        "anon", "403", "403", "403", "403", "404", "ok", "403", "403", "403", "403", "403"
     ),
     ("/api/v1/scenarios/{scenario}/check", "GET"): X_READ,
     ("/api/v1/scenarios/{scenario}/impact", "GET"): X_READ,
     ("/api/v1/scenarios/compare?ids={scenario}&ids={submitted_scenario}", "GET"): X_READ,
     ("/api/v1/scenarios/compare?ids={scenario}&ids={scenario_y}", "GET"):  # nobody sees both
-    row("anon", "403", "403", "404", "404", "404", "404", "404", "404", "403", "403"),
+    row("anon", "403", "403", "404", "404", "404", "404", "404", "404", "403", "403", "403"),
     ("/api/v1/scenarios/{scenario}/report", "POST"): X_READ,
     ("/api/v1/scenarios/{scenario}/export.xlsx", "GET"): X_READ,
     ("/scenarios", "GET"): ORGANIZATION_READ,
@@ -278,10 +314,10 @@ MATRIX = {
     ("/scenarios/{scenario}/edit", "POST"): X_WRITE,
     ("/scenarios/{scenario}/submit", "POST"): X_WRITE,
     ("/scenarios/{submitted_scenario}/decision", "POST"): row(
-        "anon", "403", "403", "403", "403", "ok", "404", "403", "403", "403", "403"
+        "anon", "403", "403", "403", "403", "ok", "404", "403", "403", "403", "403", "403"
     ),
     ("/scenarios/{submitted_scenario_y}/decision", "POST"): row(
-        "anon", "403", "403", "403", "403", "404", "ok", "403", "403", "403", "403"
+        "anon", "403", "403", "403", "403", "404", "ok", "403", "403", "403", "403", "403"
     ),
     ("/scenarios/{scenario}/check", "GET"): X_READ,
     ("/scenarios/compare?ids={scenario}&ids={submitted_scenario}", "GET"): X_READ,
@@ -290,28 +326,28 @@ MATRIX = {
     # admin
     ("/api/v1/jobs", "GET"): SIGNED_IN,
     ("/api/v1/jobs/{job}", "GET"): row(
-        "anon", "404", "404", "ok", "404", "ok", "404", "ok", "404", "404", "404"
+        "anon", "404", "404", "ok", "404", "ok", "404", "ok", "404", "404", "404", "404"
     ),
     ("/api/v1/jobs/{job_y}", "GET"): row(
-        "anon", "404", "404", "404", "ok", "404", "ok", "404", "ok", "404", "404"
+        "anon", "404", "404", "404", "ok", "404", "ok", "404", "ok", "404", "404", "404"
     ),
     ("/api/v1/jobs/{job}/file", "GET"): row(
-        "anon", "404", "404", "ok", "404", "ok", "404", "ok", "404", "404", "404"
+        "anon", "404", "404", "ok", "404", "ok", "404", "ok", "404", "404", "404", "404"
     ),
     ("/api/v1/jobs/{job}/cancel", "POST"): row(
-        "anon", "404", "404", "ok", "404", "403", "404", "ok", "404", "404", "404"
+        "anon", "404", "404", "ok", "404", "403", "404", "ok", "404", "404", "404", "404"
     ),
     ("/api/v1/jobs/{job_y}/cancel", "POST"): row(
-        "anon", "404", "404", "404", "ok", "404", "403", "404", "ok", "404", "404"
+        "anon", "404", "404", "404", "ok", "404", "403", "404", "ok", "404", "404", "404"
     ),
     ("/api/v1/jobs/{job}/retry", "POST"): row(
-        "anon", "404", "404", "ok", "404", "403", "404", "ok", "404", "404", "404"
+        "anon", "404", "404", "ok", "404", "403", "404", "ok", "404", "404", "404", "404"
     ),
     ("/jobs/{job}/cancel", "POST"): row(
-        "anon", "404", "404", "ok", "404", "403", "404", "ok", "404", "404", "404"
+        "anon", "404", "404", "ok", "404", "403", "404", "ok", "404", "404", "404", "404"
     ),
     ("/jobs/{job}/retry", "POST"): row(
-        "anon", "404", "404", "ok", "404", "403", "404", "ok", "404", "404", "404"
+        "anon", "404", "404", "ok", "404", "403", "404", "ok", "404", "404", "404", "404"
     ),
     # notifications: everyone has its own; another user's answers 404, whoever asks
     ("/api/v1/notifications", "GET"): SIGNED_IN,
@@ -400,12 +436,55 @@ MATRIX = {
     ("/service-categories", "POST"): OPERATOR_ONLY,
     ("/service-categories/{category}", "GET"): OPERATOR_ONLY,
     ("/service-categories/{category}", "POST"): OPERATOR_ONLY,
+    # assurance providers: a vendor shares a submitted version with one (and revokes it); its
+    # assurers read that version and its evidence files, nothing else, and attest its sections.
+    # Every buyer-side reader sees every attestation; the vendor those of its versions; a
+    # provider those it issued; the operator none. Revoking comes last: it ends the reading.
+    ("/api/v1/assurance-providers", "GET"): VENDOR_ONLY,
+    ("/api/v1/assurance-grants", "GET"): GRANT_READERS,
+    ("/api/v1/assurance-grants", "POST"): VENDOR_WRITE,  # the body names A's version
+    ("/api/v1/assurance-grants/{grant}", "GET"): row(
+        "anon", "ok", "404", "403", "403", "403", "403", "403", "403", "404", "403", "ok"
+    ),
+    ("/api/v1/assurance-grants/{grant_b}", "GET"): row(
+        "anon", "404", "ok", "403", "403", "403", "403", "403", "403", "ok", "403", "404"
+    ),
+    ("/api/v1/assurance-grants/{grant}/version", "GET"): ASSURER_ONLY,
+    ("/api/v1/assurance-grants/{grant_b}/version", "GET"): NOT_GRANTED,
+    ("/api/v1/assurance-grants/{grant}/evidence/{evidence}", "GET"): ASSURER_ONLY,
+    ("/api/v1/assurance-grants/{grant}/evidence/{evidence_b}", "GET"): NOT_GRANTED,
+    ("/api/v1/assurance-grants/{grant_b}/evidence/{evidence_b}", "GET"): NOT_GRANTED,
+    ("/api/v1/attestations", "GET"): ATTESTATION_READERS,
+    ("/api/v1/attestations", "POST"): ASSURER_ONLY,  # the body names A's version (shared)
+    ("/api/v1/attestations/{attestation}", "GET"): row(
+        "anon", "ok", "404", "ok", "ok", "ok", "ok", "ok", "ok", "404", "403", "ok"
+    ),
+    ("/api/v1/attestations/{attestation}/statement", "GET"): row(
+        "anon", "ok", "404", "ok", "ok", "ok", "ok", "ok", "ok", "404", "403", "ok"
+    ),
+    ("/api/v1/attestations/{attestation_b}", "GET"): row(
+        "anon", "404", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "403", "404"
+    ),
+    ("/assurance", "GET"): ASSURER_ONLY,
+    ("/assurance/grants/{grant}", "GET"): ASSURER_ONLY,
+    ("/assurance/grants/{grant_b}", "GET"): NOT_GRANTED,
+    ("/assurance/grants/{grant}", "POST"): ASSURER_ONLY,
+    ("/assurance/grants/{grant_b}", "POST"): NOT_GRANTED,
+    ("/disclosures/{submitted}/assurance", "POST"): VENDOR_WRITE,
+    ("/api/v1/assurance-grants/{grant_b}/revoke", "POST"): row(
+        "anon", "404", "ok", "403", "403", "403", "403", "403", "403", "ok", "403", "403"
+    ),
+    ("/api/v1/assurance-grants/{grant}/revoke", "POST"): VENDOR_WRITE,
+    ("/assurance-grants/{grant}/revoke", "POST"): VENDOR_WRITE,
     # public files, documents and health
     ("/static/css/app.css", "GET"): PUBLIC,
     ("/api/v1/openapi.json", "GET"): PUBLIC,
     ("/api/v1/docs", "GET"): PUBLIC,
     ("/api/v1/docs/assets/swagger-ui-bundle.js", "GET"): PUBLIC,
     ("/healthz", "GET"): PUBLIC,
+    ("/healthz/live", "GET"): PUBLIC,
+    ("/healthz/ready", "GET"): PUBLIC,
+    ("/healthz/broker", "GET"): PUBLIC,
     # accounts: tokens are their owner's; everyone sees its own organization and its members, the
     # operator every organization (name and kind) but no other organization's members. An admin
     # administers its own organization's users: another organization's answer 404. Only the
@@ -417,16 +496,16 @@ MATRIX = {
     ("/api/v1/organizations", "GET"): SIGNED_IN,
     ("/api/v1/organizations", "POST"): OPERATOR_ONLY,
     ("/api/v1/organizations/{organization}", "GET"): row(
-        "anon", "ok", "404", "404", "404", "404", "404", "404", "404", "404", "ok"
+        "anon", "ok", "404", "404", "404", "404", "404", "404", "404", "404", "ok", "404"
     ),
     ("/api/v1/organizations/{organization_x}", "GET"): row(
-        "anon", "404", "404", "ok", "404", "ok", "404", "ok", "404", "404", "ok"
+        "anon", "404", "404", "ok", "404", "ok", "404", "ok", "404", "404", "ok", "404"
     ),
     ("/api/v1/organizations/{organization_y}", "GET"): row(
-        "anon", "404", "404", "404", "ok", "404", "ok", "404", "ok", "404", "ok"
+        "anon", "404", "404", "404", "ok", "404", "ok", "404", "ok", "404", "ok", "404"
     ),
     ("/api/v1/organizations/{organization_b}", "GET"): row(
-        "anon", "404", "ok", "404", "404", "404", "404", "404", "404", "ok", "ok"
+        "anon", "404", "ok", "404", "404", "404", "404", "404", "404", "ok", "ok", "404"
     ),
     ("/api/v1/platform/summary", "GET"): OPERATOR_ONLY,
     ("/api/v1/users", "GET"): SIGNED_IN,
@@ -434,13 +513,13 @@ MATRIX = {
     ("/api/v1/users", "POST"): ADMINISTER_X,
     ("/api/v1/users/{user}", "GET"): OWN_VENDOR_A,
     ("/api/v1/users/{user_x}", "GET"): row(
-        "anon", "404", "404", "ok", "404", "ok", "404", "ok", "404", "404", "404"
+        "anon", "404", "404", "ok", "404", "ok", "404", "ok", "404", "404", "404", "404"
     ),
     ("/api/v1/users/{user_y}", "GET"): row(
-        "anon", "404", "404", "404", "ok", "404", "ok", "404", "ok", "404", "404"
+        "anon", "404", "404", "404", "ok", "404", "ok", "404", "ok", "404", "404", "404"
     ),
     ("/api/v1/users/{user_b}", "GET"): row(
-        "anon", "404", "ok", "404", "404", "404", "404", "404", "404", "ok", "404"
+        "anon", "404", "ok", "404", "404", "404", "404", "404", "404", "ok", "404", "404"
     ),
     **{
         (f"/api/v1/users/{{{target}}}/{action}", "POST"): outcome
@@ -526,6 +605,10 @@ JSON_BODIES = {
         "unit": "task",
     },
     ("/api/v1/service-categories/{}", "PATCH"): {"label": "Matrix SEO", "version": 1},
+    ("/api/v1/assurance-grants", "POST"): lambda ids: {
+        "disclosure_id": ids["submitted"],
+        "provider_id": ids["organization_assurance"],
+    },
     ("/api/v1/organizations", "POST"): {
         "name": "Matrix Org",
         "kind": "vendor",
@@ -535,6 +618,19 @@ JSON_BODIES = {
     },
 }
 MULTIPART = {("/api/v1/disclosures/{}/evidence", "POST"), ("/api/v1/disclosures/import", "POST")}
+# multipart bodies other than an evidence upload's, keyed as JSON_BODIES
+MULTIPART_BODIES = {
+    ("/api/v1/attestations", "POST"): lambda ids: {
+        "disclosure_id": str(ids["submitted"]),
+        "section": "wages",  # attested in the world already: the assurer gets 409
+        "standard": "ISAE 3000",
+        "level": "limited",
+        "opinion": "unqualified",
+        "issued_on": date.today().isoformat(),
+        "expires_on": date(2999, 1, 1).isoformat(),
+        "file": (io.BytesIO(PDF), "statement.pdf"),
+    },
+}
 
 
 def _shape(path, method):
@@ -656,6 +752,7 @@ def world(app, client, make_org, make_vendor, make_user, bearer):
         "admin_y": make_user("admin", organization=y),
         "admin_vendor_b": make_user("admin", organization=user_b.organization),
         "operator": make_user("operator"),
+        "assurer": make_user("assurer", organization=make_org("assurance", "Assurer A")),
     }
     ids = {
         "vendor": vendor_a.id,
@@ -714,7 +811,64 @@ def world(app, client, make_org, make_vendor, make_user, bearer):
     ids["category"] = db.session.scalars(
         select(ServiceCategory.id).where(ServiceCategory.key == "seo")
     ).one()
+    ids.update(_assurance(client, make_org, make_user, bearer, users, vendor_b, submitted))
     return users, ids
+
+
+def _assurance(client, make_org, make_user, bearer, users, vendor_b, submitted) -> dict:
+    """Vendor A's submitted version shared with the assurer's organization, which attested its
+    wages; vendor B's own submitted version (with a file) shared with another provider, which
+    attested it too. The assurer is granted nothing of vendor B."""
+    from procure.assurance.models import AssuranceGrant
+    from procure.assurance.services import grant_access, issue_attestation
+    from procure.disclosures.models import Disclosure
+
+    headers_b = bearer(users["vendor_b"])
+    version_b = client.post(
+        "/api/v1/disclosures",
+        headers=headers_b,
+        json={"vendor_id": vendor_b.id, **valid_document("2024-01-01", "2024-12-31")},
+    ).json
+    evidence_b = client.post(
+        f"/api/v1/disclosures/{version_b['id']}/evidence",
+        headers=headers_b,
+        data={
+            "section": "wages",
+            "level": "self_reported_documented",
+            "file": (io.BytesIO(PDF), "payroll-b.pdf"),
+        },
+        content_type="multipart/form-data",
+    ).json
+    client.post(f"/api/v1/disclosures/{version_b['id']}/submit", headers=headers_b)
+    other = make_user("assurer", organization=make_org("assurance", "Assurer B"))
+    found = {}
+    for name, vendor_user, version, assurer in (
+        ("", users["vendor_a"], submitted, users["assurer"]),
+        ("_b", users["vendor_b"], version_b, other),
+    ):
+        disclosure = db.session.get(Disclosure, version["id"])
+        grant = grant_access(disclosure, assurer.organization_id, vendor_user)
+        attestation = issue_attestation(
+            grant,
+            {
+                "section": "wages",
+                "standard": "ISAE 3000",
+                "level": "reasonable",
+                "opinion": "unqualified",
+                "issued_on": date.today(),
+                "expires_on": date(2999, 1, 1),
+            },
+            "statement.pdf",
+            PDF,
+            assurer,
+        )
+        db.session.commit()
+        found["grant" + name], found["attestation" + name] = grant.id, attestation.id
+    assert db.session.get(AssuranceGrant, found["grant_b"]).provider_id == other.organization_id
+    return found | {
+        "evidence_b": evidence_b["id"],
+        "organization_assurance": users["assurer"].organization_id,
+    }
 
 
 def _outcome(response, is_api):
@@ -744,6 +898,14 @@ def test_access_matrix(app, world, sign_in, actor):
         headers = {"X-CSRFToken": token}
         if method == "GET":
             response = client.get(url)
+        elif _shape(path, method) in MULTIPART_BODIES:
+            response = client.open(
+                url,
+                method=method,
+                headers=headers,
+                content_type="multipart/form-data",
+                data=MULTIPART_BODIES[_shape(path, method)](ids),
+            )
         elif _shape(path, method) in MULTIPART:
             response = client.open(
                 url,

@@ -24,6 +24,7 @@ import contextvars
 import io
 import re
 from collections import defaultdict
+from datetime import date
 
 import pytest
 import schemathesis
@@ -66,7 +67,7 @@ def api_schema(app):
 
 
 @pytest.fixture
-def fuzzed(client, world, make_user, make_vendor, bearer, monkeypatch):
+def fuzzed(client, world, make_org, make_user, make_vendor, bearer, monkeypatch):
     """The headers of each role, the records a case's ids can be aimed at (by parameter name), and
     the request of each operation's normal flow that generated cases would not make."""
     # drawing and laying out the board report takes seconds and is tested in tests/reports:
@@ -94,6 +95,26 @@ def fuzzed(client, world, make_user, make_vendor, bearer, monkeypatch):
         content_type="multipart/form-data",
     ).json
     client.post(f"/api/v1/disclosures/{disclosure['id']}/submit", headers=vendor_headers)
+    # the submitted version shared with an assurance provider, whose assurer attested its wages;
+    # a second grant for the revoke's normal flow (another provider), a third provider to share
+    # with in the grant's normal flow
+    assurance = [make_org("assurance", f"Fuzzed Assurance {n}") for n in range(3)]
+    assurer = make_user("assurer", organization=assurance[0])
+    assurer_headers = bearer(assurer)
+    grants = [
+        client.post(
+            "/api/v1/assurance-grants",
+            headers=vendor_headers,
+            json={"disclosure_id": disclosure["id"], "provider_id": provider.id},
+        ).json
+        for provider in assurance[:2]
+    ]
+    attestation = client.post(
+        "/api/v1/attestations",
+        headers=assurer_headers,
+        data=_attestation_fields(disclosure["id"], "wages"),
+        content_type="multipart/form-data",
+    ).json
     # the vendor's own table, moved to a period it has not disclosed: importing it adds a draft
     table = client.get("/api/v1/disclosures/export?format=csv", headers=vendor_headers).data
     assert table.count(b"2025-01-01,2025-12-31") == 1, table
@@ -154,6 +175,8 @@ def fuzzed(client, world, make_user, make_vendor, bearer, monkeypatch):
         "user_id": make_user("buyer", organization=world["buyer"].organization).id,
         "rate_id": _seeded_rate_ids()[0],
         "category_id": _seo_category_id(),
+        "grant_id": grants[0]["id"],
+        "attestation_id": attestation["id"],
     }
     assert all(value for value in known.values()), known
     organization = world["buyer"].organization
@@ -164,6 +187,7 @@ def fuzzed(client, world, make_user, make_vendor, bearer, monkeypatch):
         "executive": bearer(make_user("executive", organization=organization)),
         "admin": bearer(make_user("admin", organization=organization)),
         "operator": bearer(make_user("operator")),
+        "assurer": assurer_headers,
     }
     # records in the state one operation's normal flow needs, each its own: that flow uses them up
     # (a submit, a cancel, an unlock) or changes them (an edit makes a solved scenario a draft
@@ -205,6 +229,14 @@ def fuzzed(client, world, make_user, make_vendor, bearer, monkeypatch):
         "DELETE /api/v1/exchange-rates/{rate_id}": {"rate_id": _seeded_rate_ids()[1]},
         # before any generated DELETE may remove the rate the cases are aimed at
         "GET /api/v1/exchange-rates/{rate_id}": {"rate_id": known["rate_id"]},
+        "POST /api/v1/assurance-grants/{grant_id}/revoke": {"grant_id": grants[1]["id"]},
+        # before any generated revoke may end the assurer's reading of the known grant
+        "GET /api/v1/assurance-grants/{grant_id}": {"grant_id": known["grant_id"]},
+        "GET /api/v1/assurance-grants/{grant_id}/version": {"grant_id": known["grant_id"]},
+        "GET /api/v1/assurance-grants/{grant_id}/evidence/{evidence_id}": {
+            "grant_id": known["grant_id"],
+            "evidence_id": known["evidence_id"],
+        },
     }
     versions = {
         name: client.get(path, headers=buyer).json["version"]
@@ -220,11 +252,33 @@ def fuzzed(client, world, make_user, make_vendor, bearer, monkeypatch):
     }
     versions["draft"] = drafts[2022]["edit_version"]
     flows = _normal_flows(known, own, versions, table, world["buyer"])
+    flows["POST /api/v1/assurance-grants"] = {
+        "body": {"disclosure_id": disclosure["id"], "provider_id": assurance[2].id},
+        "media_type": "application/json",
+    }
+    flows["POST /api/v1/attestations"] = _multipart(
+        _attestation_fields(disclosure["id"], "training")
+        | {"file": FileStorage(io.BytesIO(PDF), "statement.pdf", content_type="application/pdf")}
+    )
     # creating a profile takes a vendor organization that has none: sent as one more role
     flows["POST /api/v1/vendors"]["also_as"] = {
         "vendor without a profile": bearer(make_user("vendor"))
     }
     return roles, known, flows
+
+
+def _attestation_fields(disclosure_id: int, section: str) -> dict:
+    """A well-formed attestation of one section (with its statement as a test client sends it)."""
+    return {
+        "disclosure_id": str(disclosure_id),
+        "section": section,
+        "standard": "ISAE 3000 (Revised)",
+        "level": "reasonable",
+        "opinion": "unqualified",
+        "issued_on": date.today().isoformat(),
+        "expires_on": "2999-01-01",
+        "file": (io.BytesIO(PDF), "statement.pdf"),
+    }
 
 
 def _seeded_rate_ids() -> list[int]:

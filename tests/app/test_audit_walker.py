@@ -152,6 +152,43 @@ def _new_organization(w: World) -> dict:
     }
 
 
+def _provider(w: World) -> int:
+    """The walk world's assurance provider, with its assurer (made once): its organization id."""
+    if "assurer" not in w.users:
+        from procure.accounts.models import Organization
+
+        provider = Organization(name="Walk Assurance", kind="assurance")
+        db.session.add(provider)
+        db.session.commit()
+        w.users["assurer"] = w._make_user("assurer", organization=provider)
+        w.headers["assurer"] = w._bearer(w.users["assurer"])
+    return w.users["assurer"].organization_id
+
+
+def _grant(w: World) -> dict:
+    """A new submitted version of the walk vendor, shared with the assurance provider."""
+    version = w.submitted_disclosure()
+    return w.api(
+        "vendor",
+        "POST",
+        "/api/v1/assurance-grants",
+        json={"disclosure_id": version["id"], "provider_id": _provider(w)},
+    )
+
+
+def _attestation(w: World) -> dict:
+    """The fields and statement of an attestation of the wages section."""
+    return {
+        "section": "wages",
+        "standard": "ISAE 3000",
+        "level": "limited",
+        "opinion": "unqualified",
+        "issued_on": date.today().isoformat(),
+        "expires_on": (date.today() + timedelta(days=365)).isoformat(),
+        "file": (io.BytesIO(PDF), "statement.pdf"),
+    }
+
+
 def _deactivated_user(w: World) -> int:
     """A deactivated colleague of the walk world's admin (in its organization)."""
     from procure.accounts.models import User
@@ -793,6 +830,39 @@ STEPS: dict[tuple[str, str], Step] = {
     ),
     ("/notifications/read-all", "POST"): S(
         "buyer", ("notification.read_all",), lambda w: (_unread(w) and {}, {})
+    ),
+    # ---------------------------------------------------------------- assurance
+    ("/api/v1/assurance-grants", "POST"): S(
+        "vendor",
+        ("assurance.grant",),
+        lambda w: (
+            {},
+            {"disclosure_id": w.submitted_disclosure()["id"], "provider_id": _provider(w)},
+        ),
+    ),
+    ("/disclosures/<int:disclosure_id>/assurance", "POST"): S(
+        "vendor",
+        ("assurance.grant",),
+        lambda w: (
+            {"disclosure_id": w.submitted_disclosure()["id"]},
+            {"provider_id": str(_provider(w))},
+        ),
+    ),
+    ("/api/v1/assurance-grants/<int:grant_id>/revoke", "POST"): S(
+        "vendor", ("assurance.revoke",), lambda w: ({"grant_id": _grant(w)["id"]}, {})
+    ),
+    ("/assurance-grants/<int:grant_id>/revoke", "POST"): S(
+        "vendor", ("assurance.revoke",), lambda w: ({"grant_id": _grant(w)["id"]}, {})
+    ),
+    ("/api/v1/attestations", "POST"): S(
+        "assurer",
+        ("attestation.issue",),
+        lambda w: ({}, _attestation(w) | {"disclosure_id": str(_grant(w)["disclosure_id"])}),
+    ),
+    ("/assurance/grants/<int:grant_id>", "POST"): S(
+        "assurer",
+        ("attestation.issue",),
+        lambda w: ({"grant_id": _grant(w)["id"]}, _attestation(w)),
     ),
 }
 

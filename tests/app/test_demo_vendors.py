@@ -4,36 +4,19 @@ idempotent."""
 from collections import Counter, defaultdict
 from datetime import date
 
-import pytest
 from sqlalchemy import func, select
-from werkzeug.security import generate_password_hash
 
 from procure.accounts.models import Organization, User
 from procure.audit.models import AuditEvent
 from procure.demo import load_demo
 from procure.demo_vendors import VENDOR_PASSWORD, VENDORS, build_documents, load_demo_vendors
 from procure.disclosures.models import Disclosure, Evidence
-from procure.disclosures.services import evidence_path
+from procure.disclosures.services import read_evidence
 from procure.disclosures.validation import validate_disclosure
 from procure.extensions import db
 from procure.reference import reference, seed_reference
 from procure.vendors.categories import service_categories
 from procure.vendors.models import Offer, Vendor
-
-
-@pytest.fixture
-def demo(app, monkeypatch):
-    """The full demo loaded into the test database; returns the buyer who reviews."""
-    import procure.accounts.services as account_services
-
-    # scrypt costs ~0.1 s per user and the demo makes 36 of them; a cheap hash keeps this fast.
-    monkeypatch.setattr(
-        account_services,
-        "generate_password_hash",
-        lambda password: generate_password_hash(password, method="pbkdf2:sha256:1000"),
-    )
-    load_demo()
-    return db.session.scalar(select(User).where(User.email == "buyer@northwind.example"))
 
 
 def _document(disclosure):
@@ -188,8 +171,8 @@ def test_demo_disclosures_cover_every_review_state(demo):
     evidence = db.session.scalars(select(Evidence)).all()
     assert len({e.disclosure_id for e in evidence}) >= 4
     for item in evidence:
-        assert evidence_path(item).read_bytes().startswith(b"%PDF-1.4")
-        assert evidence_path(item).read_bytes().rstrip().endswith(b"%%EOF")
+        assert read_evidence(item).startswith(b"%PDF-1.4")
+        assert read_evidence(item).rstrip().endswith(b"%%EOF")
 
     # The audit log names who did what: vendors create and submit, the buyer reviews.
     events = db.session.scalars(

@@ -35,14 +35,23 @@ def test_export_has_the_contract_columns_and_hand_checked_values(
     client, make_vendor, make_user, bearer
 ):
     vendor, user = make_vendor()
-    _submitted(client, bearer(user), vendor)
+    first = _submitted(client, bearer(user), vendor)
+    amended = client.post(f"/api/v1/disclosures/{first}/amend", headers=bearer(user))
+    assert amended.status_code == 201, amended.json
+    submitted = client.post(
+        f"/api/v1/disclosures/{amended.json['id']}/submit", headers=bearer(user)
+    )
+    assert submitted.status_code == 200, submitted.json
     response = client.get(
-        "/api/v1/disclosures/export?format=csv", headers=bearer(make_user("buyer"))
+        "/api/v1/disclosures/export?format=csv&latest_period=true",
+        headers=bearer(make_user("buyer")),
     )
     assert response.status_code == 200
     frame = pd.read_csv(io.BytesIO(response.data))
     assert list(frame.columns) == FLAT_COLUMNS
-    row = frame.iloc[0]
+    [row] = [row for _, row in frame.iterrows()]
+    # the row names its source: the amendment, version 2 of the period
+    assert (row["disclosure_id"], row["disclosure_version"]) == (amended.json["id"], 2)
     assert row["vendor_id"] == vendor.id and row["category"] == "data_annotation"
     assert row["price"] == 8.0 and row["quality"] == 0.95
     assert row["impact_workers_end"] == 55 and row["pay_period"] == "month"

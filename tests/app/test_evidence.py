@@ -2,10 +2,12 @@
 
 import hashlib
 import io
+from pathlib import Path
 
 from sqlalchemy import func, select
 
-from procure.disclosures.models import Evidence
+from procure.disclosures.evidence_store import evidence_store
+from procure.disclosures.models import Evidence, EvidenceBlob
 from procure.extensions import db
 from tests.conftest import PDF, valid_document
 
@@ -40,10 +42,9 @@ def test_upload_records_hash_and_stores_under_a_generated_name(app, client, make
     assert response.json["sha256"] == hashlib.sha256(PDF).hexdigest()
     assert response.json["filename"] == "etc_payroll_summary.pdf"  # nothing of the path survives
     evidence = db.session.get(Evidence, response.json["id"])
-    folder = app.instance_path + "/evidence"
     assert evidence.stored_name.endswith(".pdf") and "/" not in evidence.stored_name
-    with open(f"{folder}/{evidence.stored_name}", "rb") as handle:
-        assert handle.read() == PDF
+    assert evidence_store().get(evidence.stored_name) == PDF
+    assert not (Path(app.instance_path) / "evidence").exists()  # in the store, not on a disk
     download = client.get(f"/api/v1/evidence/{evidence.id}/download", headers=headers)
     assert download.status_code == 200 and download.data == PDF
     assert "attachment" in download.headers["Content-Disposition"]
@@ -68,6 +69,7 @@ def test_wrong_content_type_and_oversize_are_refused(app, client, make_vendor, b
     big = _upload(client, headers, disclosure_id, "big.pdf", PDF + b"0" * 2000)
     assert big.status_code == 413 and "the limit is" in big.json["message"]
     assert db.session.scalar(select(func.count()).select_from(Evidence)) == 0
+    assert db.session.scalar(select(func.count()).select_from(EvidenceBlob)) == 0
 
 
 def test_evidence_is_visible_to_the_owner_and_buyers_only(client, make_vendor, make_user, bearer):

@@ -12,12 +12,16 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
-from sqlalchemy import JSON, Text, cast, select
+from sqlalchemy import JSON, Text, cast, func, select
 
+from procure.access import route_rules
+from procure.assurance.models import Attestation
 from procure.disclosures.models import Disclosure, Evidence
 from procure.extensions import db
 from procure.scenarios.models import Scenario
@@ -536,14 +540,11 @@ def test_a_submitted_disclosure_is_never_altered(app, walk_world):
             .order_by(Evidence.id)
         ).all()
         rows = [stored_row(Evidence, evidence_id) for evidence_id in evidence]
-        from procure.disclosures.services import evidence_folder
+        from procure.disclosures.evidence_store import evidence_store
 
-        files = {
-            row["stored_name"]: hashlib.sha256(
-                (evidence_folder() / row["stored_name"]).read_bytes()
-            ).hexdigest()
-            for row in rows
-        }
+        stored = {row["stored_name"]: evidence_store().get(row["stored_name"]) for row in rows}
+        assert None not in stored.values()  # every record's file is in the store
+        files = {name: hashlib.sha256(content).hexdigest() for name, content in stored.items()}
         served = w.call("vendor", "GET", f"/api/v1/disclosures/{submitted['id']}").json
         served.pop("vendor_name")  # the vendor's, not the disclosure's
         return {
@@ -620,6 +621,132 @@ def test_a_submitted_disclosure_is_never_altered(app, walk_world):
         (2, "submitted", []),
         (3, "draft", []),
     ]
+
+
+# ---------------------------------------------------------------------------- attestation
+
+
+def _attestation_form(section="wages", opinion="adverse", disclosure=None):
+    """An attestation's multipart body: by default one the issued attestation already covers."""
+
+    def body(w, ids) -> dict:
+        return {
+            "disclosure_id": str(disclosure or ids["disclosure"]),
+            "section": section,
+            "standard": "Changed standard",
+            "level": "limited",
+            "opinion": opinion,
+            "issued_on": date.today().isoformat(),
+            "expires_on": "2998-01-01",
+            "file": (io.BytesIO(PDF), "other.pdf"),
+        }
+
+    return body
+
+
+ATTESTATION_ATTEMPTS = [
+    # a second statement on the same section, overlapping: refused, the first stands
+    Attempt("assurer", "POST", "/api/v1/attestations", _attestation_form()),
+    Attempt("assurer", "POST", "/assurance/grants/{grant}", _attestation_form()),
+    # what would change or remove it: no such route
+    Attempt("assurer", "PATCH", "/api/v1/attestations/{attestation}", {}, refused=(405,)),
+    Attempt("assurer", "PUT", "/api/v1/attestations/{attestation}", {}, refused=(405,)),
+    Attempt("assurer", "DELETE", "/api/v1/attestations/{attestation}", {}, refused=(405,)),
+    Attempt("vendor", "DELETE", "/api/v1/attestations/{attestation}", {}, refused=(405,)),
+    # others: another provider, the buyer, the vendor itself
+    Attempt("other_assurer", "POST", "/api/v1/attestations", _attestation_form(), refused=(404,)),
+    Attempt("buyer", "POST", "/api/v1/attestations", _attestation_form(), refused=(403,)),
+    Attempt("vendor", "POST", "/api/v1/attestations", _attestation_form(), refused=(403,)),
+    # work elsewhere: another section is a new record; the buyer's review is its own record; an
+    # amendment is a new version, which the attestation does not follow
+    Attempt(
+        "assurer",
+        "POST",
+        "/api/v1/attestations",
+        _attestation_form("training", "unqualified"),
+        refused=(),
+    ),
+    Attempt(
+        "buyer",
+        "POST",
+        "/api/v1/disclosures/{disclosure}/sections/wages/review",
+        {"decision": "rejected", "comment": "Not backed"},
+        refused=(),
+    ),
+    Attempt("vendor", "POST", "/api/v1/disclosures/{disclosure}/amend", refused=()),
+    # revoking the grant ends the reading, not the statement; the assurer then attests nothing
+    Attempt("vendor", "POST", "/api/v1/assurance-grants/{grant}/revoke", refused=()),
+    Attempt(
+        "assurer", "POST", "/api/v1/attestations", _attestation_form("workforce"), refused=(404,)
+    ),
+    Attempt("assurer", "POST", "/assurance/grants/{grant}", _attestation_form(), refused=(404,)),
+    Attempt("vendor", "POST", "/assurance-grants/{grant}/revoke"),
+]
+
+
+def test_an_attestation_is_never_altered(app, walk_world, make_org, make_user, bearer):
+    """An attestation is immutable: every route of the URL map that writes and names a grant,
+    an attestation or a version is tried on it by each side, and the attempts above besides; its
+    row (the statement's bytes included) and what the API serves of it stay as issued."""
+    w = walk_world
+    for name in ("assurer", "other_assurer"):
+        w.users[name] = make_user("assurer", organization=make_org("assurance"))
+        w.headers[name] = bearer(w.users[name])
+    submitted = w.submitted_disclosure(2024)
+    grant = w.api(
+        "vendor",
+        "POST",
+        "/api/v1/assurance-grants",
+        json={"disclosure_id": submitted["id"], "provider_id": w.users["assurer"].organization_id},
+    )
+    issued = w.call(
+        "assurer",
+        "POST",
+        "/api/v1/attestations",
+        {**_attestation_form(opinion="unqualified")(w, {"disclosure": submitted["id"]})},
+    )
+    assert issued.status_code == 201, issued.text
+    ids = {"disclosure": submitted["id"], "grant": grant["id"], "attestation": issued.json["id"]}
+
+    def snapshot() -> dict:
+        served = w.call("buyer", "GET", f"/api/v1/attestations/{ids['attestation']}").json
+        served.pop("state")  # today's reading of its dates, not the record
+        statement = w.call("buyer", "GET", f"/api/v1/attestations/{ids['attestation']}/statement")
+        return {
+            "attestation": stored_row(Attestation, ids["attestation"]),
+            "served": served,
+            "statement": hashlib.sha256(statement.data).hexdigest(),
+        }
+
+    first = snapshot()
+    assert first["attestation"]["statement"] == PDF and first["served"]["opinion"] == "unqualified"
+    # the URL map's converters, as `ids` names their records
+    names = {"grant_id": "grant", "attestation_id": "attestation", "disclosure_id": "disclosure"}
+    sweep = [
+        Attempt(
+            actor,
+            method,
+            re.sub(r"<(?:\w+:)?(\w+)>", lambda m: "{" + names[m.group(1)] + "}", path),
+            {},
+            refused=(),
+        )
+        for path, method, _, _ in route_rules(app)
+        if method in ("POST", "PUT", "PATCH", "DELETE")
+        and ("assurance" in path or "attestation" in path)
+        for actor in ("assurer", "other_assurer", "vendor", "buyer")
+    ]
+    problems = run_attempts(w, ids, ATTESTATION_ATTEMPTS, snapshot)
+    problems += [
+        problem
+        for problem in run_attempts(w, ids, sweep, snapshot)
+        if "ALTERED" in problem  # the sweep may be refused or work elsewhere, never alter it
+    ]
+    assert len(sweep) >= 4 * 5, sweep  # every writing route of the area, by every side
+    assert problems == [], "\n".join(problems)
+    assert snapshot() == first
+    # the attempts that were allowed did their work elsewhere
+    count = db.session.scalar(select(func.count()).select_from(Attestation))
+    assert count == 2  # the training section's, besides this one
 
 
 def test_the_harness_reports_an_altered_record(app, walk_world, monkeypatch):

@@ -14,6 +14,7 @@ import io
 import re
 import tracemalloc
 import zipfile
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -611,7 +612,9 @@ def named_world(w: World, names: dict[str, str]) -> dict:
             "vendor_ids": [w.vendor.id],
         },
     )
+    grant_id = _assured(w, names, disclosure["id"])
     return {
+        "grant_id": grant_id,
         "campaign_id": campaign["id"],
         "rate_id": rate["id"],
         "category_id": category["id"],
@@ -774,10 +777,49 @@ def html_names() -> dict[str, str]:
     return {kind: f"<script>alert('{kind}')</script><b>{kind}</b>" for kind in KINDS}
 
 
-PAGE_ACTORS = ("vendor", "buyer", "executive", "admin")
+def _assured(w: World, names: dict[str, str], disclosure_id: int) -> int:
+    """The disclosure shared with an assurance provider (an organization name), whose assurer
+    attested its wages under a named standard (a source); the grant's id."""
+    from procure.accounts.models import Organization
+
+    provider = Organization(name=f"{names['organization']} Assurance", kind="assurance")
+    db.session.add(provider)
+    db.session.commit()
+    w.users["assurer"] = w._make_user("assurer", organization=provider)
+    w.headers["assurer"] = w._bearer(w.users["assurer"])
+    grant = w.api(
+        "vendor",
+        "POST",
+        "/api/v1/assurance-grants",
+        json={"disclosure_id": disclosure_id, "provider_id": provider.id},
+    )
+    today = date.today()
+    w.api(
+        "assurer",
+        "POST",
+        "/api/v1/attestations",
+        data={
+            "disclosure_id": str(disclosure_id),
+            "section": "wages",
+            "standard": names["source"],
+            "level": "limited",
+            "opinion": "unqualified",
+            "issued_on": today.isoformat(),
+            "expires_on": today.replace(year=today.year + 2).isoformat(),
+            "file": (io.BytesIO(PDF), "statement.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+    return grant["id"]
+
+
+PAGE_ACTORS = ("vendor", "buyer", "executive", "admin", "assurer")
 SKIPPED_PAGES = {
     "/static/<path:filename>",
     "/healthz",
+    "/healthz/live",
+    "/healthz/ready",
+    "/healthz/broker",
     "/disclosures/table/export.<fmt>",
     "/campaigns/<int:campaign_id>/status.csv",
     "/sign-in",
@@ -790,7 +832,8 @@ SHOWN = {
     ("vendor", "/account"): {"token"},
     ("buyer", "/vendors"): {"vendor"},
     ("buyer", "/vendors/<int:vendor_id>"): {"vendor", "site"},
-    ("buyer", "/vendors/<int:vendor_id>/scorecard"): {"vendor", "metric", "profile"},
+    # the scorecard names the attestation of the wages (its provider and standard)
+    ("buyer", "/vendors/<int:vendor_id>/scorecard"): {"vendor", "metric", "profile", "source"},
     ("buyer", "/scores"): {"vendor", "profile"},
     ("buyer", "/needs"): {"need", "service"},
     ("buyer", "/needs/<int:need_id>"): {"need"},
@@ -816,6 +859,8 @@ SHOWN = {
     ("buyer", "/campaigns"): {"campaign"},
     ("buyer", "/campaigns/<int:campaign_id>"): {"campaign", "vendor", "comment"},
     ("vendor", "/"): {"campaign", "organization", "comment"},  # the campaign's request
+    ("assurer", "/assurance"): {"vendor", "organization", "source"},
+    ("assurer", "/assurance/grants/<int:grant_id>"): {"vendor", "site", "source", "organization"},
 }
 
 

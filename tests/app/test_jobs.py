@@ -1,6 +1,10 @@
-"""The job mechanism, inline (no broker): status and progress, cancel, time limit, failure,
-stale runners marked failed and retried, idempotent runs, access."""
+"""The job mechanism, inline (no broker): status and progress, cancel, time limit, failure with a
+plain reason, stale runners marked failed and retried, system jobs retried by themselves, lost
+messages sent again, the scheduler's round, reads that change nothing, idempotent runs, access.
+"""
 
+import logging
+import time
 from datetime import timedelta
 
 import pytest
@@ -9,13 +13,19 @@ from sqlalchemy import func, select, update
 from procure.audit.models import AuditEvent
 from procure.db import utcnow
 from procure.extensions import db
-from procure.jobs import runner
+from procure.jobs import queue, runner
 from procure.jobs import services as jobs
+from procure.jobs.kinds import KINDS, JobKind
 from procure.jobs.models import Job
 from procure.scenarios.models import Scenario
+from procure.scheduler import Scheduler
 from procure.scoring.models import ScoreSnapshot
-from tests.app.counting_job import SEEN
+from tests.app.counting_job import SEEN, counting
 from tests.conftest import csrf_token_from, valid_document
+
+PLAIN_FAILURE = (
+    "The job failed unexpectedly. Reference: job {}. Retry it, or tell your administrator."
+)
 
 
 def _start(world, scenario_id, **params):
@@ -75,13 +85,17 @@ def test_a_job_stops_at_its_time_limit(client, world, counting_kind, make_scenar
     assert db.session.get(Scenario, scenario["id"]).name == "Plan"
 
 
-def test_a_failing_handler_fails_the_job_with_the_reason(
-    client, world, counting_kind, make_scenario
+def test_a_failing_handler_fails_the_job_with_a_plain_reason_and_logs_the_error(
+    client, world, counting_kind, make_scenario, caplog
 ):
     scenario = make_scenario()
-    job = _start(world, scenario["id"], after_step={"50": "boom"})
-    assert job.status == "failed" and job.error == "RuntimeError: the handler broke"
+    with caplog.at_level(logging.ERROR, logger="procure.jobs"):
+        job = _start(world, scenario["id"], after_step={"50": "boom"})
+    assert job.status == "failed" and job.error == PLAIN_FAILURE.format(job.id)
+    assert job.message == "Failed" and job.retry_at is None  # a user's job: the user retries
     assert db.session.get(Scenario, scenario["id"]).name == "Plan"
+    logged = [r for r in caplog.records if r.getMessage() == f"job {job.id} (Counting) failed"]
+    assert len(logged) == 1 and "the handler broke" in str(logged[0].exc_info[1])
 
 
 def test_a_job_runs_once_however_often_it_is_delivered(client, world, counting_kind, make_scenario):
@@ -197,17 +211,274 @@ def test_cancel_and_retry_rules(client, world, make_user, bearer, make_scenario)
     assert "job.cancel" in db.session.scalars(select(AuditEvent.action)).all()
 
 
-def test_an_unreachable_broker_fails_the_job_with_a_reason(app, client, world, make_scenario):
+def test_an_unreachable_broker_leaves_the_job_queued_and_a_retry_answers_503(
+    app, client, world, make_scenario
+):
+    # found under load: the job was failed after the commit, so the answer (202) already said
+    # `failed`, and nothing sent it once the broker was back
     app.config["BROKER_URL"] = "redis://127.0.0.1:1/0"  # nothing listens on port 1
     scenario = make_scenario()
-    assert scenario["status"] == "failed"  # the scenario says so too, not only its job
+    assert scenario["status"] == "draft" and scenario["job"]["status"] == "queued"
     job = client.get(f"/api/v1/jobs/{scenario['job']['id']}", headers=world["headers"]).json
-    assert job["status"] == "failed" and job["error"].startswith(
-        "The job queue could not be reached"
+    assert job["status"] == "queued" and job["error"] is None
+    assert job["message"] == jobs.WAITING_FOR_QUEUE  # "Waiting for the job queue, ..."
+    assert db.session.get(Job, job["id"]).sent_at is None  # the scheduler's next round sends it
+    assert runner.resend_queued() == 0  # still down: it keeps waiting, unchanged
+    db.session.expire_all()
+    assert db.session.get(Job, job["id"]).status == "queued"
+
+    db.session.execute(
+        update(Job)
+        .where(Job.id == job["id"])
+        .values(status="failed", error="Stopped at the time limit of 600 s.", message="Failed")
     )
+    db.session.commit()
+    events = db.session.scalar(select(func.count()).select_from(AuditEvent))
+    refused = client.post(f"/api/v1/jobs/{job['id']}/retry", headers=world["headers"])
+    assert refused.status_code == 503 and refused.headers["Retry-After"] == "30"
+    assert set(refused.json) == {"code", "status", "message"} and refused.json["code"] == 503
+    assert refused.json["message"].startswith("The job queue cannot be reached right now")
+    db.session.expire_all()
+    unchanged = db.session.get(Job, job["id"])
+    assert (unchanged.status, unchanged.error, unchanged.attempts) == (
+        "failed",
+        "Stopped at the time limit of 600 s.",
+        0,
+    )
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == events
+
     app.config["BROKER_URL"] = ""
     retried = client.post(f"/api/v1/jobs/{job['id']}/retry", headers=world["headers"]).json
     assert retried["status"] == "succeeded"
+
+
+def test_a_retry_from_the_page_while_the_queue_is_down_says_so_and_changes_nothing(
+    app, client, world, sign_in, make_scenario
+):
+    scenario = make_scenario()
+    job_id = scenario["job"]["id"]
+    db.session.execute(update(Job).where(Job.id == job_id).values(status="failed"))
+    db.session.commit()
+    app.config["BROKER_URL"] = "redis://127.0.0.1:1/0"
+    sign_in(client, world["buyer"])
+    token = csrf_token_from(client.get(f"/scenarios/{scenario['id']}").text)
+    page = client.post(f"/jobs/{job_id}/retry", data={"csrf_token": token}, follow_redirects=True)
+    assert page.status_code == 200 and "The job queue cannot be reached right now" in page.text
+    db.session.expire_all()
+    assert db.session.get(Job, job_id).status == "failed"
+    assert "job.retry" not in db.session.scalars(select(AuditEvent.action)).all()
+
+
+FAKE_BROKER = "redis://broker.invalid:6379/0"
+
+
+@pytest.fixture
+def sent(app, monkeypatch):
+    """A broker that takes every message, for a test that sets BROKER_URL to FAKE_BROKER: the
+    job ids sent, in order (no worker takes them: the jobs stay queued)."""
+    messages: list[int] = []
+    monkeypatch.setattr(queue, "send_job", lambda _app, job_id, *_args: messages.append(job_id))
+    monkeypatch.setattr(queue, "broker_reachable", lambda _url, _timeout: True)
+    return messages
+
+
+def test_queued_jobs_whose_message_is_overdue_or_unsent_are_sent_again_once(
+    app, client, world, counting_kind, make_scenario, sent
+):
+    scenario = db.session.get(Scenario, make_scenario()["id"])
+    app.config.update(BROKER_URL=FAKE_BROKER, JOB_RESEND_SECONDS=60.0)
+
+    def queued(**values) -> int:
+        job = jobs.enqueue(
+            "test.counting", organization_id=scenario.organization_id, subject=scenario
+        )
+        db.session.flush()
+        db.session.execute(update(Job).where(Job.id == job.id).values(**values))
+        return job.id
+
+    long_ago = utcnow() - timedelta(seconds=61)
+    lost = queued(sent_at=long_ago)  # its message went 61 s ago and nobody took it
+    unsent = queued(sent_at=None, message=jobs.WAITING_FOR_QUEUE)  # the broker was down
+    fresh = queued()  # sent a moment ago: a worker will take it
+    running = queued(status="running", sent_at=long_ago, heartbeat_at=utcnow())
+    cancelling = queued(sent_at=long_ago, cancel_requested=True)
+    db.session.commit()
+    runner.start_committed()  # the web process sends each once after its commit
+    assert sent == [lost, unsent, fresh, running, cancelling]
+    sent.clear()
+
+    assert runner.resend_queued() == 2
+    assert sent == [lost, unsent]
+    db.session.expire_all()
+    assert db.session.get(Job, unsent).message == jobs.WAITING_FOR_WORKER
+    assert db.session.get(Job, lost).sent_at > long_ago
+    assert runner.resend_queued() == 0  # a second scheduler's round right after: nothing twice
+    assert sent == [lost, unsent]
+    assert {db.session.get(Job, i).status for i in (fresh, running, cancelling)} == {
+        "queued",
+        "running",
+    }
+    assert runner.run_job(lost) == "succeeded"
+    assert runner.run_job(lost) is None  # its first message, delivered late: changes nothing
+
+
+@pytest.fixture
+def retrying_kind(app, counting_kind, monkeypatch):
+    """ "test.counting" as a system kind (it retries by itself), retrying after 10 s at first."""
+    monkeypatch.setitem(KINDS, "test.counting", JobKind("Counting", counting, retries=True))
+    app.config.update(JOB_RETRY_ATTEMPTS=3, JOB_RETRY_BACKOFF_SECONDS=10.0)
+
+
+def _due_now(job_id: int) -> None:
+    db.session.execute(
+        update(Job).where(Job.id == job_id).values(retry_at=utcnow() - timedelta(seconds=1))
+    )
+    db.session.commit()
+
+
+def test_a_system_job_retries_by_itself_with_a_growing_wait(
+    client, world, retrying_kind, make_scenario
+):
+    scenario = make_scenario()
+    job = _start(world, scenario["id"], after_step={"50": "boom"})
+    # run 1 of 3 failed: the second in 10 s (job_retry_backoff_seconds)
+    assert job.status == "failed" and job.error == PLAIN_FAILURE.format(job.id)
+    wait = (job.retry_at - job.finished_at).total_seconds()
+    assert 9.5 < wait < 10.5 and "tried again by itself at" in job.message
+    assert "(run 2 of 3)" in job.message
+    shown = client.get(f"/api/v1/jobs/{job.id}", headers=world["headers"]).json
+    assert shown["retry_at"] is not None and shown["message"] == job.message
+    assert runner.requeue_and_start() == 0  # not due yet
+    _due_now(job.id)
+    assert runner.requeue_and_start() == 1  # queued again and, with no broker, run here
+    db.session.expire_all()
+    job = db.session.get(Job, job.id)
+    assert job.status == "failed" and job.attempts == 2
+    wait = (job.retry_at - job.finished_at).total_seconds()
+    assert 19.5 < wait < 20.5 and "(run 3 of 3)" in job.message  # twice the wait before
+    _due_now(job.id)
+    assert runner.requeue_and_start() == 1
+    db.session.expire_all()
+    job = db.session.get(Job, job.id)
+    assert (job.status, job.attempts, job.retry_at, job.message) == ("failed", 3, None, "Failed")
+    assert runner.requeue_and_start() == 0  # its runs are used up: a user may still retry it
+    retries = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "job.retry").order_by(AuditEvent.id)
+    ).all()
+    assert [(e.actor_id, e.changes["after"]["run"]) for e in retries] == [(None, 2), (None, 3)]
+    assert all(e.changes["after"]["automatic"] is True for e in retries)
+
+
+def test_a_system_job_that_failed_once_succeeds_on_its_retry(
+    client, world, retrying_kind, make_scenario
+):
+    scenario = make_scenario()
+    job = _start(world, scenario["id"], after_step={"10": "boom_once"})
+    assert job.status == "failed" and job.retry_at is not None
+    _due_now(job.id)
+    assert runner.requeue_and_start() == 1
+    db.session.expire_all()
+    job = db.session.get(Job, job.id)
+    assert (job.status, job.attempts, job.error, job.retry_at) == ("succeeded", 2, None, None)
+    assert db.session.get(Scenario, scenario["id"]).name == "Plan (touched)"  # once, not twice
+
+
+def test_only_passing_causes_are_retried_by_themselves(client, world, retrying_kind, make_scenario):
+    scenario = make_scenario()
+    overrun = _start(world, scenario["id"], after_step={"10": "out_of_time"})
+    assert overrun.status == "failed" and overrun.retry_at is None  # it would overrun again
+    KINDS["test.counting"] = JobKind("Counting", counting)  # a user's kind (monkeypatch undoes)
+    broke = _start(world, scenario["id"], after_step={"50": "boom"})
+    assert broke.status == "failed" and broke.retry_at is None
+
+
+def test_a_user_retry_wins_over_a_due_automatic_one(client, world, retrying_kind, make_scenario):
+    scenario = make_scenario()
+    job = _start(world, scenario["id"], after_step={"10": "boom_once"})
+    _due_now(job.id)
+    retried = client.post(f"/api/v1/jobs/{job.id}/retry", headers=world["headers"])
+    assert retried.status_code == 202 and retried.json["status"] == "succeeded"
+    assert runner.requeue_and_start() == 0  # the retry cleared retry_at: not run a third time
+    db.session.expire_all()
+    assert db.session.get(Job, job.id).attempts == 2
+
+
+def test_a_rescoring_whose_worker_died_is_retried_by_itself(app, client, make_vendor, bearer):
+    vendor, user = make_vendor("Rescored")
+    job = jobs.enqueue(
+        "scores.refresh", organization_id=user.organization_id, params={"period_end": "2025-12-31"}
+    )
+    db.session.commit()
+    db.session.info.pop(jobs.COMMITTED)  # not started here: a worker took it, and was killed
+    _kill(job.id)
+    db.session.execute(update(Job).where(Job.id == job.id).values(attempts=1))
+    db.session.commit()
+    assert runner.reap_and_commit() == 1
+    db.session.expire_all()
+    failed = db.session.get(Job, job.id)
+    assert failed.status == "failed" and "stopped (no sign of life" in failed.error
+    assert failed.retry_at is not None  # a system kind: it retries by itself
+    _due_now(job.id)
+    assert runner.tend_jobs() == runner.JobRound(reaped=0, requeued=1, resent=0)
+    db.session.expire_all()
+    done = db.session.get(Job, job.id)
+    assert (done.status, done.attempts) == ("succeeded", 2)
+
+
+def test_the_scheduler_thread_tends_the_jobs(app, client, make_scenario):
+    scenario = make_scenario()
+    _kill(scenario["job"]["id"])
+    scheduler = Scheduler(app, interval=0, job_interval=0.1)
+    scheduler.start()
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            db.session.expire_all()
+            if db.session.get(Job, scenario["job"]["id"]).status == "failed":
+                break
+            time.sleep(0.05)
+    finally:
+        scheduler.stop()
+        scheduler.join(timeout=10)
+    assert db.session.get(Job, scenario["job"]["id"]).status == "failed"
+    assert scheduler.job_rounds >= 1 and scheduler.rounds == 0  # no daily rounds at interval 0
+
+
+def test_reads_never_reap_resend_or_retry(app, client, world, sign_in, make_scenario, sent):
+    """Polling jobs and their pages changes nothing, however overdue the work they show is (a
+    write during a GET raises in tests: procure.transactions.guard_reads)."""
+    scenario = make_scenario()
+    solve = scenario["job"]["id"]
+    _kill(solve)  # silent for an hour: the scheduler would mark it failed
+    app.config["BROKER_URL"] = FAKE_BROKER
+    report = client.post(f"/api/v1/scenarios/{scenario['id']}/report", headers=world["headers"])
+    long_ago = utcnow() - timedelta(hours=1)
+    db.session.execute(  # a report whose message is an hour old: the scheduler would re-send it
+        update(Job).where(Job.id == report.json["id"]).values(sent_at=long_ago)
+    )
+    db.session.commit()
+    before = {
+        job.id: (job.status, job.message, job.sent_at, job.updated_at)
+        for job in db.session.scalars(select(Job))
+    }
+    sent.clear()
+    for url in (
+        "/api/v1/jobs",
+        "/api/v1/jobs?active=true",
+        f"/api/v1/jobs/{solve}",
+        f"/api/v1/jobs/{report.json['id']}",
+        f"/api/v1/scenarios/{scenario['id']}",
+    ):
+        assert client.get(url, headers=world["headers"]).status_code == 200, url
+    sign_in(client, world["buyer"])
+    assert client.get(f"/scenarios/{scenario['id']}").status_code == 200
+    assert client.get(f"/api/v1/jobs/{report.json['id']}/file").status_code == 404
+    db.session.expire_all()
+    after = {
+        job.id: (job.status, job.message, job.sent_at, job.updated_at)
+        for job in db.session.scalars(select(Job))
+    }
+    assert after == before and sent == []
 
 
 def test_submitting_a_disclosure_rescores_through_a_job(client, make_vendor, bearer):

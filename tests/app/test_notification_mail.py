@@ -26,7 +26,7 @@ from tests.conftest import PUBLIC_URL, csrf_token_from, run_cli
 
 DAY = date(2026, 3, 2)
 BUYER_KINDS = ["disclosure_submitted", "scenario_decided", "invitation_accepted"]
-VENDOR_KINDS = ["review_decided", "campaign_request", "campaign_reminder"]
+VENDOR_KINDS = ["review_decided", "campaign_request", "campaign_reminder", "attestation_issued"]
 
 
 def _tell(user, kind=NotificationKind.SCENARIO_DECIDED, title="Plan A was approved.") -> None:
@@ -94,7 +94,10 @@ def test_a_user_chooses_the_kinds_it_wants_by_email(app, client, make_user, bear
     assert chosen.status_code == 200
     assert chosen.json["email_kinds"] == ["review_decided", "campaign_reminder"]
     assert chosen.json["mail_configured"] is True
-    assert db.session.get(MailSettings, vendor.id).muted_kinds == ["campaign_request"]
+    assert db.session.get(MailSettings, vendor.id).muted_kinds == [
+        "campaign_request",
+        "attestation_issued",
+    ]
     refused = client.put(
         "/api/v1/notifications/settings", headers=headers, json={"email_kinds": ["gossip"]}
     )
@@ -152,6 +155,8 @@ OFFERED = {
     ("admin", "vendor"): VENDOR_KINDS,  # it acts as its vendor: it answers the campaigns
     ("admin", "buyer"): [],
     ("operator", "operator"): [],
+    ("assurer", "assurance"): ["assurance_shared"],
+    ("admin", "assurance"): ["assurance_shared"],  # it acts as its assurer
 }
 
 

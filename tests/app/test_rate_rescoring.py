@@ -15,6 +15,7 @@ from procure.extensions import db
 from procure.jobs.models import Job
 from procure.rates.models import ExchangeRate
 from procure.scenarios.models import Scenario
+from procure.scoring.models import ScoreSnapshot
 from procure.scoring.snapshots import periods_priced_in
 from procure.states import JobStatus, ScenarioStatus
 
@@ -33,10 +34,20 @@ def _cost_pillars(client, world) -> dict[str, float]:
 
 
 def _trend_point(client, world, vendor) -> dict:
-    """The vendor's stored scores for 2025 (its trend point, a score snapshot)."""
-    card = client.get(f"/api/v1/vendors/{vendor.id}/scorecard", headers=world["headers"]).json
-    (point,) = [p for p in card["trend"] if p["period_end"] == "2025-12-31"]
-    return point
+    """The vendor's stored scores for 2025 (its score snapshot, as disclosed): read from the
+    table, since the scorecard's trend is computed for its reader (issue #18)."""
+    db.session.commit()  # a fresh read: the requests commit in their own sessions
+    snapshot = db.session.scalars(
+        select(ScoreSnapshot).where(
+            ScoreSnapshot.vendor_id == vendor.id, ScoreSnapshot.period_end == date(2025, 12, 31)
+        )
+    ).one()
+    return {
+        "cost": snapshot.cost,
+        "total": snapshot.total,
+        "rank": snapshot.rank,
+        "impact_score": snapshot.impact_score,
+    }
 
 
 def _snapshot_cost(client, world, vendor) -> float:

@@ -533,4 +533,5 @@ def test_the_what_if_box_labels_each_figure_as_the_field_table_does(
         "training_hours_impact_workers": COLUMN_FIELDS["training_hours_impact_workers"].label,
         "training_spend_usd": COLUMN_FIELDS["training_spend_usd"].label,
     }
-    assert "Unit: site currency per pay period" in page and "Unit: US dollars" in page
+    # a wage in the unit the score reads it: the one site's currency per its pay period
+    assert "Unit: KES per month at Nairobi CBD" in page and "Unit: US dollars" in page

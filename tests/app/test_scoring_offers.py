@@ -36,7 +36,6 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
-from werkzeug.security import generate_password_hash
 
 import scoring
 from procure.accounts.models import User
@@ -185,22 +184,6 @@ def test_the_what_if_box_cannot_change_the_unit_or_the_lowest_price(golden, clie
 
 
 # ---------------------------------------------------------------- the demo
-
-
-@pytest.fixture
-def demo(app, monkeypatch):
-    """The full demo loaded into the test database (as tests/app/test_demo_vendors.py)."""
-    import procure.accounts.services as account_services
-    from procure.demo import load_demo
-
-    # scrypt costs ~0.1 s per user and the demo makes 36 of them; a cheap hash keeps this fast.
-    monkeypatch.setattr(
-        account_services,
-        "generate_password_hash",
-        lambda password: generate_password_hash(password, method="pbkdf2:sha256:1000"),
-    )
-    load_demo()
-    db.session.commit()  # the API's requests read it on their own connections
 
 
 def _token(client, email, password):

@@ -81,6 +81,7 @@ def test_a_killed_worker_fails_the_job_and_a_retry_solves_it(
         client, world["headers"], job_id, lambda j: j["status"] != "running", timeout=30
     )
     assert failed["status"] == "failed" and "stopped (no sign of life since" in failed["error"]
+    assert failed["retry_at"] is None  # a user's job (a solve) is not retried by itself
     scenario = client.get(f"/api/v1/scenarios/{created['id']}", headers=world["headers"]).json
     assert scenario["status"] == "failed"
     assert (

@@ -119,6 +119,17 @@ def test_knocked_out_vendor_gets_a_reason(result):
     assert result.scores.at["V1", "knockout_reason"] == ""
 
 
+def test_the_knock_out_reason_names_the_site_the_wages_come_from(golden_table, catalog, profile):
+    table = golden_table().assign(wage_site=["", "Kisumu", " Nairobi CBD ", None])
+    scores = score_table(
+        read_vendor_table(io.StringIO(table.to_csv(index=False))), catalog, profile
+    )
+    assert scores.scores.at["V3", "knockout_reason"] == (
+        "entry-level wage 16640 per year is below the local minimum wage 18720 per year "
+        "at the site Nairobi CBD"
+    )
+
+
 def test_knock_out_can_be_turned_off(golden_table, catalog, profile):
     lenient = profile_from_dict(
         {**profile.to_dict(), "knockout_below_minimum_wage": False}, catalog
@@ -265,6 +276,12 @@ def test_what_if_more_impact_hires_for_v2(golden_table, catalog, profile):
     assert change.total_after == pytest.approx(60.8375, abs=1e-9)
     assert change.impact_score_after == pytest.approx(40.75, abs=1e-9)
     assert change.rank_after == 2
+    # the one line that moved, and by how much: V2 disclosed no impact hires (0 points), now
+    # 0.4 -> impact pillar +0.06 x 100 x 0.45 = +2.7 points
+    [move] = change.moves
+    assert move.metric == "impact_hire_share"
+    assert (move.value_before, move.value_after) == (None, pytest.approx(0.4))
+    assert (move.points_before, move.points_after) == (0.0, pytest.approx(2.7, abs=1e-9))
 
 
 def test_what_if_a_price_rise_moves_the_category_minimum(golden_table, catalog, profile):
@@ -275,6 +292,8 @@ def test_what_if_a_price_rise_moves_the_category_minimum(golden_table, catalog, 
     assert change.total_after == pytest.approx(43.1375, abs=1e-9)
     assert change.total_delta == pytest.approx(-15.0, abs=1e-9)
     assert change.rank_after == 3
+    # the cost line alone moved: 30 x (1 - 0.5) = -15 points
+    assert [(m.metric, round(m.points_delta, 9)) for m in change.moves] == [("cost", -15.0)]
 
 
 def test_what_if_refuses_unknown_columns_and_vendors(golden_table, catalog, profile):

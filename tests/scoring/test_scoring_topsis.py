@@ -47,6 +47,15 @@ def test_vendor_view_leaves_out_knocked_out_vendors(golden_table, catalog, profi
     assert ranking["closeness"].between(0, 1).all()
 
 
+def test_when_every_vendor_is_knocked_out_the_view_is_empty(golden_table, catalog, profile):
+    # V3 alone (entry 16,640 < minimum 18,720 a year) is knocked out: nothing is left to rank,
+    # and the view says so instead of failing (a lone knocked-out vendor broke every ranking)
+    lone = golden_table().iloc[[2]]
+    ranking = topsis_ranking(score_table(lone, catalog, profile))
+    assert ranking.empty and list(ranking.columns) == ["closeness", "rank"]
+    assert topsis(np.zeros((0, 2)), np.array([0.5, 0.5]), np.array([True, True])).shape == (0,)
+
+
 def test_a_vendor_best_on_every_criterion_has_closeness_1(make_table, vendor_row, catalog, profile):
     # B equals A except for a higher price and no training disclosed: A is the ideal
     table = make_table(

@@ -117,10 +117,21 @@ def test_the_contract_and_the_flat_table_have_the_table_columns_in_its_order():
     disclosed = list(COLUMN_FIELDS)
     offer = ["category", "price", "quality"]
     assert list(contract.REQUIRED_COLUMNS) == ["vendor_id", *offer, *disclosed]
-    # then the optional offer columns, and the offer's own price, currency and rate
-    priced = ["unit", "lowest_price", "offer_price", "offer_currency", "usd_rate", "usd_rate_date"]
+    # then the optional offer columns, the site the wages come from, and the offer's own
+    # price, currency and rate
+    priced = [
+        "unit",
+        "lowest_price",
+        "wage_site",
+        "offer_price",
+        "offer_currency",
+        "usd_rate",
+        "usd_rate_date",
+    ]
     assert list(FLAT_COLUMNS) == [
         "vendor_id",
+        "disclosure_id",
+        "disclosure_version",
         "period_start",
         "period_end",
         *offer,
