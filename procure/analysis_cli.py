@@ -133,3 +133,13 @@ def frontier_command(problem_json: str, points: int, measure: str, output: str |
 
     result = optimizer.frontier(_read_problem(problem_json), points, measure=measure)
     _write(json.dumps(result, indent=2) + "\n", output)
+
+
+@click.group()
+def analyst_commands() -> None:
+    """The analyst commands alone, as `procure.entry` runs them (without the web app)."""
+
+
+analyst_commands.add_command(score_command)
+analyst_commands.add_command(optimize_command)
+analyst_commands.add_command(frontier_command)

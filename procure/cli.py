@@ -126,6 +126,21 @@ def jobs_reap():
     click.echo(f"Marked {reaped} stale job(s) failed.")
 
 
+@jobs_group.command("tend")
+@with_appcontext
+def jobs_tend():
+    """The scheduler's jobs round once (cron-able, for deployments that run the plain celery
+    worker): mark dead jobs failed, queue failed system jobs whose retry is due, send again the
+    queued jobs whose message is lost."""
+    from procure.jobs.runner import tend_jobs  # here: as in worker_command
+
+    done = tend_jobs()
+    click.echo(
+        f"Marked {done.reaped} stale job(s) failed, queued {done.requeued} retry(ies), "
+        f"sent {done.resent} lost message(s) again."
+    )
+
+
 def _day(value: str | None) -> date | None:
     """A --today option: a YYYY-MM-DD date, or exit 2 naming the option."""
     if value is None:

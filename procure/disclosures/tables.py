@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import math
+import re
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -92,6 +93,55 @@ def worst_site(sites: list[dict[str, Any]]) -> dict[str, Any] | None:
     return min(sites, key=ratio) if sites else None
 
 
+def wage_columns(sites: list[dict[str, Any]]) -> dict[str, Any]:
+    """The flat row's wage columns from a disclosure's sites: those of the site that scores
+    (`worst_site`), as disclosed for one site, per hour for several; {} without sites."""
+    site = worst_site(sites)
+    if site is None:
+        return {}
+    columns: dict[str, Any] = {
+        WAGE_SITE_COLUMN: site.get("site"),
+        "standard_weekly_hours": site.get("standard_weekly_hours"),
+    }
+    if len(sites) == 1:
+        columns["pay_period"] = site.get("pay_period")
+        columns.update({c: site.get(c) for c in WAGE_VALUE_COLUMNS})
+        return columns
+    hours = site.get("standard_weekly_hours")
+    columns["pay_period"] = "hour"
+    for column in WAGE_VALUE_COLUMNS:
+        value = site.get(column)
+        columns[column] = None  # without weekly hours, no per-hour figure
+        if value is not None and hours:
+            with contextlib.suppress(TypeError, ValueError):  # a what-if's unreadable value
+                columns[column] = round(hourly_wage(value, site["pay_period"], hours), 6)
+    return columns
+
+
+SITE_FIELD = re.compile(r"wages\[(\d+)\]\.([a-z_]+)")
+
+
+def site_changes(changes: Mapping[str, Any]) -> dict[tuple[int, str], Any]:
+    """The what-if changes that name a site's wage, `wages[<index>].<wage column>`, by (index,
+    column)."""
+    found = {}
+    for key, value in changes.items():
+        match = SITE_FIELD.fullmatch(key)
+        if match:
+            found[(int(match.group(1)), match.group(2))] = value
+    return found
+
+
+def wage_columns_with(disclosure: Disclosure, changes: Mapping[str, Any]) -> dict[str, Any]:
+    """The flat row's wage columns once the sites' wages in `changes` (`site_changes`) are
+    changed: the scored site is chosen again, so raising the lowest site's wage can hand the
+    score to another site."""
+    sites = copy.deepcopy((disclosure.figures or {}).get("wages") or [])
+    for (index, column), value in site_changes(changes).items():
+        sites[index][column] = value
+    return wage_columns(sites)
+
+
 def site_wages(figures: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Every site of a disclosure with its wages as disclosed and per hour, the entry-to-minimum
     and median-to-living-wage ratios, and whether the site is the one scored (`scored`)."""
@@ -137,8 +187,9 @@ def _spend_usd(training: Mapping[str, Any], period_end: date | str) -> float | N
 
 
 def impossible_changes(disclosure: Disclosure, changes: Mapping[str, Any]) -> dict[str, list[str]]:
-    """What the disclosure's own rules refuse in a what-if's `changes` (flat-table columns and
-    values), by column: 400 impact workers against a headcount of 296 is no scenario to score.
+    """What the disclosure's own rules refuse in a what-if's `changes` (flat-table columns, or a
+    site's wage as `wages[<index>].<wage column>` in the site's currency per its pay period, and
+    values), by key: 400 impact workers against a headcount of 296 is no scenario to score.
 
     The changes are applied to the disclosure's document as the flat row carries them (wages to
     the scored site, per hour when the vendor has several sites; the training spend in US
@@ -148,8 +199,18 @@ def impossible_changes(disclosure: Disclosure, changes: Mapping[str, Any]) -> di
     before = services.document_of(disclosure)
     after = copy.deepcopy(before)
     paths: dict[str, str] = {}  # a document path the changes touch -> the column
+    refused: dict[str, list[str]] = {}
     sites = after.get("wages") or []
     site = worst_site(sites)
+    for (index, column), value in site_changes(changes).items():
+        if not 0 <= index < len(sites) or column not in WAGE_VALUE_COLUMNS:
+            refused.setdefault(f"wages[{index}].{column}", []).append(
+                f"No wage {column!r} of a site {index} to change: the version has "
+                f"{len(sites)} site(s)."
+            )
+            continue
+        sites[index][column] = value
+        paths[f"wages[{index}].{column}"] = f"wages[{index}].{column}"
     for column, value in changes.items():
         field = COLUMN_FIELDS.get(column)
         if field is None:
@@ -179,7 +240,8 @@ def impossible_changes(disclosure: Disclosure, changes: Mapping[str, Any]) -> di
         (issue.field, issue.message)
         for issue in validate_disclosure(before, reference(), today=today, for_submit=False).errors
     }
-    refused: dict[str, list[str]] = {}
+    if refused:
+        return refused
     for issue in validate_disclosure(after, reference(), today=today, for_submit=False).errors:
         if (issue.field, issue.message) in known:
             continue
@@ -223,24 +285,7 @@ def flat_row(
         )
     for column in WORKFORCE_COLUMNS:
         row[column] = workforce.get(column)
-    site = worst_site(sites)
-    if site is not None:
-        row[WAGE_SITE_COLUMN] = site.get("site")
-        if len(sites) == 1:
-            row["pay_period"] = site.get("pay_period")
-            row.update({c: site.get(c) for c in WAGE_VALUE_COLUMNS})
-        else:
-            hours = site.get("standard_weekly_hours")
-            row["pay_period"] = "hour"
-            row.update(
-                {
-                    c: None
-                    if site.get(c) is None or not hours
-                    else round(hourly_wage(site[c], site["pay_period"], hours), 6)
-                    for c in WAGE_VALUE_COLUMNS
-                }
-            )
-        row["standard_weekly_hours"] = site.get("standard_weekly_hours")
+    row.update(wage_columns(sites))
     row["training_hours_impact_workers"] = training.get("training_hours_impact_workers")
     row["training_spend_usd"] = _spend_usd(training, disclosure.period_end)
     for section in EVIDENCE_SECTIONS:

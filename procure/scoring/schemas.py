@@ -301,7 +301,11 @@ class WhatIfSchema(Schema):
         keys=fields.String(),
         values=ScalarValue(allow_none=True),
         required=True,
-        metadata={"description": "Columns of the scoring table and their new values"},
+        metadata={
+            "description": "Columns of the scoring table and their new values, or a site's "
+            "wage as `wages[<index>].<wage column>` in that site's own currency per its pay "
+            "period (the site scored is then chosen again)"
+        },
     )
     category = fields.String()
     profile = RecordId(
@@ -342,6 +346,10 @@ class WhatIfResultSchema(Schema):
     impact_score_before = fields.Float()
     impact_score_after = fields.Float()
     sentence = fields.String()
+    site_note = fields.String(
+        allow_none=True,
+        metadata={"description": "Set when the change hands the score to another site's wages"},
+    )
     moves = fields.List(
         fields.Nested(WhatIfMoveSchema),
         metadata={"description": "Every line of the total that moved, the largest move first"},

@@ -16,7 +16,13 @@ from procure.audit.services import record_event
 from procure.disclosures.models import Disclosure, DisclosureReview, DisclosureSectionReview
 from procure.disclosures.pricing import left_out_reason, pricing_day, usd_rates
 from procure.disclosures.reviews import section_view
-from procure.disclosures.tables import impossible_changes, site_wages
+from procure.disclosures.tables import (
+    SITE_FIELD,
+    impossible_changes,
+    site_changes,
+    site_wages,
+    wage_columns_with,
+)
 from procure.editing import insert_once
 from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
@@ -26,7 +32,7 @@ from procure.scoring_defaults import catalog, default_profile
 from procure.states import DisclosureState, ReviewDecision
 from procure.vendors.categories import category_label, service_categories
 from procure.vendors.models import Offer
-from scoring.contract import REQUIRED_COLUMNS
+from scoring.contract import REQUIRED_COLUMNS, WAGE_SITE_COLUMN
 from scoring.fields import COLUMN_FIELDS
 
 DEFAULT_PROFILE_NAME = "Default (DESIGN §4)"
@@ -512,7 +518,7 @@ def _scored_figures(table: pd.DataFrame | None, vendor_id: int) -> dict[str, Any
     row = table[table["vendor_id"].astype(str) == str(vendor_id)].iloc[0]
     return {
         column: _clean(row[column].item() if hasattr(row[column], "item") else row[column])
-        for column in COLUMN_FIELDS
+        for column in (*COLUMN_FIELDS, WAGE_SITE_COLUMN)
     }
 
 
@@ -605,9 +611,12 @@ def what_if(
             {"vendor_id": ["This vendor has no submitted disclosure and offer to score yet."]}
         )
     # the disclosure's figures and the offer's price and quality; not the offer's unit or the
-    # category's lowest price, which come from the rate cards
+    # category's lowest price, which come from the rate cards. A site's wage is named
+    # `wages[<index>].<column>`, in the site's own currency per its pay period.
+    by_site = site_changes(changes)
+    columns = {key: value for key, value in changes.items() if not SITE_FIELD.fullmatch(key)}
     unknown = sorted(
-        set(changes) - set(REQUIRED_COLUMNS) | ({"vendor_id", "category"} & set(changes))
+        set(columns) - set(REQUIRED_COLUMNS) | ({"vendor_id", "category"} & set(columns))
     )
     if unknown:
         raise ValidationFailed(
@@ -619,8 +628,17 @@ def what_if(
             {f"changes.{column}": messages for column, messages in impossible.items()},
             "The disclosure's own rules refuse these figures: see the message for each.",
         )
+    site_note = None
+    if by_site:  # the scored site is chosen again from the changed sites, as the flat row does
+        columns |= wage_columns_with(inputs.disclosures[vendor_id], changes)
+        before = _scored_figures(table, vendor_id).get(WAGE_SITE_COLUMN)
+        if columns.get(WAGE_SITE_COLUMN) != before:
+            site_note = (
+                f"The wages scored would be {columns.get(WAGE_SITE_COLUMN)}'s instead of "
+                f"{before}'s: the site whose entry-level wage is lowest against its minimum."
+            )
     try:
-        outcome = scoring.what_if(table, metrics or catalog(), profile, key, dict(changes))
+        outcome = scoring.what_if(table, metrics or catalog(), profile, key, columns)
     except scoring.TableError as invalid:
         raise ValidationFailed(
             {f"changes.{e.column}": [e.message] for e in invalid.errors}
@@ -637,6 +655,7 @@ def what_if(
         "impact_score_before": outcome.impact_score_before,
         "impact_score_after": outcome.impact_score_after,
         "sentence": sentence,
+        "site_note": site_note,
         "moves": [
             {
                 "metric": move.metric,

@@ -29,20 +29,21 @@ from procure.transactions import attempt, computes, discard, writes
 from procure.vendors.categories import service_categories
 from procure.vendors.models import Vendor
 from scoring.contract import FORMULA_FIELDS, PILLARS
-from scoring.fields import COLUMN_FIELDS, WAGE
+from scoring.fields import COLUMN_FIELDS
 from scoring.profile import DEFAULT_EVIDENCE_AGE_MONTHS
 
 bp = Blueprint("scoring_pages", __name__)
 
-# The figures the what-if box offers: columns of the scored table, labelled by the field table.
+# The figures the what-if box offers: columns of the scored table, labelled by the field table,
+# then each site's wages in the site's own currency and pay period (`_site_fields`).
 WHAT_IF_COLUMNS = (
     "impact_workers_end",
     "impact_worker_hires",
-    "impact_worker_median_wage",
     "training_hours_impact_workers",
     "training_spend_usd",
 )
-WHAT_IF_FIELDS = tuple(COLUMN_FIELDS[column] for column in WHAT_IF_COLUMNS)
+# the wages of a site the vendor sets (the minimum and living wages are benchmarks)
+SITE_WAGE_COLUMNS = ("entry_level_wage", "impact_worker_median_wage")
 
 
 def _profile_choice():
@@ -107,8 +108,11 @@ def _render_scorecard(vendor: Vendor):
     values = dict(current)
     errors: dict[str, list[str]] = {}
     if card and request.method == "POST":
-        # the box's inputs are named by column; the body is the API's, `changes.<column>`
-        values = {key: request.form.get(key, "").strip() for key in WHAT_IF_COLUMNS}
+        # the box's inputs are named as the API's changes: a column, or wages[<site>].<column>
+        values = {
+            field["name"]: request.form.get(field["name"], "").strip()
+            for field in _what_if_fields(card)
+        }
         body = {
             "changes": {
                 key: text.replace(",", "")
@@ -153,46 +157,55 @@ def _render_scorecard(vendor: Vendor):
         outcome=outcome,
         errors=errors,
         values=values,
-        fields=WHAT_IF_FIELDS,
+        fields=_what_if_fields(card),
         category=category,
         profiles=profiles,
         record=record,
         impact_weight=profile.to_dict()["pillar_weights"]["impact"],
         evidence_age_months=profile.evidence_age_months,
         categories=service_categories(),
-        units=_what_if_units(card),
         worst_site_rule=WORST_SITE_RULE,
     ), (422 if errors else 200)
 
 
-def _shown_figures(card: dict | None) -> dict[str, str]:
-    """The what-if figures as the score reads them, as the box shows them (whole numbers
-    without a decimal point; other values in full, so an untouched figure is the same)."""
+def _what_if_fields(card: dict | None) -> list[dict[str, Any]]:
+    """The what-if box's inputs, each with its name (as the API names the change), label, unit
+    and the value the score reads now: the figures of WHAT_IF_COLUMNS, then each site's wages
+    as the vendor disclosed them, in the site's own currency per its pay period."""
     figures = (card or {}).get("scored_figures") or {}
+    fields = [
+        {
+            "name": column,
+            "label": COLUMN_FIELDS[column].label,
+            "unit": COLUMN_FIELDS[column].unit,
+            "value": figures.get(column),
+        }
+        for column in WHAT_IF_COLUMNS
+    ]
+    for index, site in enumerate((card or {}).get("sites") or []):
+        unit = f"{site['currency'] or ''} per {site['pay_period'] or 'pay period'}".strip()
+        for column in SITE_WAGE_COLUMNS:
+            fields.append(
+                {
+                    "name": f"wages[{index}].{column}",
+                    "label": f"{COLUMN_FIELDS[column].label}, {site['site'] or 'site'}",
+                    "unit": unit + (", the site scored" if site["scored"] else ""),
+                    "value": site["wages"].get(column),
+                }
+            )
+    return fields
+
+
+def _shown_figures(card: dict | None) -> dict[str, str]:
+    """The what-if figures as the box shows them (whole numbers without a decimal point; other
+    values in full, so an untouched figure is the same)."""
     shown = {}
-    for column in WHAT_IF_COLUMNS:
-        value = figures.get(column)
+    for field in _what_if_fields(card):
+        value = field["value"]
         if value is None:
             continue
-        shown[column] = str(int(value)) if float(value).is_integer() else repr(float(value))
+        shown[field["name"]] = str(int(value)) if float(value).is_integer() else repr(float(value))
     return shown
-
-
-def _what_if_units(card: dict | None) -> dict[str, str]:
-    """The unit each what-if figure is read in, as the scoring table holds it: a wage in the
-    scored site's currency per its pay period, or per hour when the vendor has several sites
-    (the table then holds the scored site's wages per hour)."""
-    units = {column: COLUMN_FIELDS[column].unit for column in WHAT_IF_COLUMNS}
-    sites = (card or {}).get("sites") or []
-    scored = next((site for site in sites if site["scored"]), None)
-    if scored is None:
-        return units
-    period = "hour" if len(sites) > 1 else scored["pay_period"]
-    where = f" at {scored['site']}" if scored["site"] else ""
-    for column in WHAT_IF_COLUMNS:
-        if COLUMN_FIELDS[column].unit == WAGE:
-            units[column] = f"{scored['currency'] or ''} per {period}{where}".strip()
-    return units
 
 
 @bp.route("/scorecard", methods=["GET", "POST"])

@@ -21,7 +21,7 @@ from procure.scenarios.models import Scenario
 from procure.scheduler import Scheduler
 from procure.scoring.models import ScoreSnapshot
 from tests.app.counting_job import SEEN, counting
-from tests.conftest import csrf_token_from, valid_document
+from tests.conftest import csrf_token_from, run_cli, valid_document
 
 PLAIN_FAILURE = (
     "The job failed unexpectedly. Reference: job {}. Retry it, or tell your administrator."
@@ -423,6 +423,27 @@ def test_a_rescoring_whose_worker_died_is_retried_by_itself(app, client, make_ve
     db.session.expire_all()
     done = db.session.get(Job, job.id)
     assert (done.status, done.attempts) == ("succeeded", 2)
+
+
+def test_procure_jobs_tend_runs_the_round_once(app, client, make_vendor, tmp_path, monkeypatch):
+    vendor, user = make_vendor("Rescored")
+    job = jobs.enqueue(
+        "scores.refresh", organization_id=user.organization_id, params={"period_end": "2025-12-31"}
+    )
+    db.session.commit()
+    db.session.info.pop(jobs.COMMITTED)  # a worker took it, and was killed
+    _kill(job.id)
+    db.session.commit()
+    first = run_cli(["jobs", "tend"], tmp_path, monkeypatch)
+    assert first.exit_code == 0, first.output
+    assert first.output.startswith("Marked 1 stale job(s) failed, queued 0 retry(ies)")
+    db.session.expire_all()
+    assert db.session.get(Job, job.id).status == "failed"
+    _due_now(job.id)
+    second = run_cli(["jobs", "tend"], tmp_path, monkeypatch)
+    assert "Marked 0 stale job(s) failed, queued 1 retry(ies)" in second.output
+    db.session.expire_all()
+    assert db.session.get(Job, job.id).status == "succeeded"
 
 
 def test_the_scheduler_thread_tends_the_jobs(app, client, make_scenario):

@@ -529,9 +529,14 @@ def test_the_what_if_box_labels_each_figure_as_the_field_table_does(
     assert shown == {
         "impact_workers_end": COLUMN_FIELDS["impact_workers_end"].label,
         "impact_worker_hires": COLUMN_FIELDS["impact_worker_hires"].label,
-        "impact_worker_median_wage": COLUMN_FIELDS["impact_worker_median_wage"].label,
         "training_hours_impact_workers": COLUMN_FIELDS["training_hours_impact_workers"].label,
         "training_spend_usd": COLUMN_FIELDS["training_spend_usd"].label,
     }
-    # a wage in the unit the score reads it: the one site's currency per its pay period
-    assert "Unit: KES per month at Nairobi CBD" in page and "Unit: US dollars" in page
+    # then each site's own wages, labelled with the site, in its currency per its pay period
+    sites = dict(re.findall(r'<label for="(wages-[^"]+)">([^<]*)<', page))
+    assert sites == {
+        "wages-0-entry_level_wage": COLUMN_FIELDS["entry_level_wage"].label + ", Nairobi CBD",
+        "wages-0-impact_worker_median_wage": COLUMN_FIELDS["impact_worker_median_wage"].label
+        + ", Nairobi CBD",
+    }
+    assert "Unit: KES per month, the site scored" in page and "Unit: US dollars" in page

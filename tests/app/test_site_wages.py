@@ -110,27 +110,67 @@ def test_an_import_names_a_new_site_after_the_column(client, make_vendor, bearer
     assert [site["site"] for site in draft["wages"]] == ["Mombasa Road"]
 
 
-def test_the_page_shows_the_sites_and_the_what_if_unit(app, two_sites, sign_in):
+def test_the_page_shows_the_sites_and_asks_each_sites_wages_in_its_own_unit(
+    app, two_sites, sign_in
+):
     pages = sign_in(app.test_client(), two_sites["buyer"])
     page = pages.get(f"/vendors/{two_sites['vendor'].id}/scorecard")
     assert page.status_code == 200
     assert "Wages by site" in page.text and "164.1 per hour" in page.text
     assert "is scored on the site whose entry-level wage is lowest" in page.text
-    # the scoring table holds the scored site's wages per hour: the what-if reads them so
-    assert "Unit: KES per hour at Kisumu" in page.text
+    # each site's wages as disclosed, in its own currency and pay period
+    assert re.search(r'name="wages\[0\]\.entry_level_wage"[^>]*value="32000"', page.text)
+    assert re.search(r'name="wages\[1\]\.entry_level_wage"[^>]*value="60"', page.text)
+    assert "Unit: KES per month</p>" in page.text
+    assert "Unit: KES per hour, the site scored</p>" in page.text
     token = csrf_token_from(page.text)
-    # the median wage at Kisumu from 80 to 100 per hour: accepted, read per hour
+    # Kisumu's entry wage from 60 to 75 per hour: above its minimum of 70, no knock-out
     outcome = pages.post(
         f"/vendors/{two_sites['vendor'].id}/scorecard",
-        data={"csrf_token": token, "impact_worker_median_wage": "100"},
+        data={"csrf_token": token, "wages[1].entry_level_wage": "75"},
     )
-    assert outcome.status_code == 200 and "The total would move from" in outcome.text
+    assert outcome.status_code == 200 and "The total would move from 0.0 to" in outcome.text
+
+
+def test_a_site_wage_what_if_chooses_the_scored_site_again(client, two_sites):
+    url = f"/api/v1/vendors/{two_sites['vendor'].id}/what-if"
+    # Kisumu at 200 per hour: 200 / 70 = 2.857 > Nairobi's 32,000 / 15,201 = 2.105, so Nairobi
+    # (per hour: 32,000 / 195 = 164.10) becomes the site scored, and nothing is knocked out
+    outcome = client.post(
+        url, headers=two_sites["headers"], json={"changes": {"wages[1].entry_level_wage": 200}}
+    )
+    assert outcome.status_code == 200, outcome.json
+    assert outcome.json["total_before"] == 0.0 and outcome.json["total_after"] > 0
+    assert outcome.json["site_note"] == (
+        "The wages scored would be Nairobi CBD's instead of Kisumu's: the site whose "
+        "entry-level wage is lowest against its minimum."
+    )
+    moves = {move["metric"]: move for move in outcome.json["moves"]}
+    assert moves["knock_out"]["points_after"] == 0.0
+    entry = next(
+        m for m in outcome.json["moves"] if m["value_after"] == pytest.approx(32000 / 15201)
+    )
+    assert entry["value_before"] == pytest.approx(60 / 70)
+    # a site the version does not have, or a figure that is no wage: refused, naming the key
+    refused = client.post(
+        url, headers=two_sites["headers"], json={"changes": {"wages[5].entry_level_wage": 90}}
+    )
+    assert refused.status_code == 422
+    assert (
+        "the version has 2 site(s)"
+        in refused.json["errors"]["changes.wages[5].entry_level_wage"][0]
+    )
+    negative = client.post(
+        url, headers=two_sites["headers"], json={"changes": {"wages[0].entry_level_wage": -5}}
+    )
+    assert negative.status_code == 422
+    assert "changes.wages[0].entry_level_wage" in negative.json["errors"]
 
 
 def test_a_one_site_vendor_reads_wages_in_its_own_pay_period(app, world, sign_in):
     pages = sign_in(app.test_client(), world["buyer"])
     page = pages.get(f"/vendors/{world['alpha'].id}/scorecard")
-    assert "Unit: KES per month at Nairobi CBD" in page.text
+    assert "Unit: KES per month, the site scored</p>" in page.text
     assert "The scoring table and the export hold the scored site" not in page.text
 
 
@@ -203,8 +243,9 @@ def test_the_box_starts_from_the_figures_scored_and_lists_the_moves(app, one_ven
         "csrf_token": token,
         "impact_workers_end": "55",
         "impact_worker_hires": "20",
-        "impact_worker_median_wage": "36000",
         "training_hours_impact_workers": "2400",
+        "wages[0].entry_level_wage": "32000",
+        "wages[0].impact_worker_median_wage": "36000",
     }
     same = pages.post("/scorecard", data=untouched)
     assert same.status_code == 200 and "The total would move" not in same.text
