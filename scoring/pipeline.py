@@ -172,8 +172,9 @@ def what_if(
     """Re-score the whole table with some of one vendor's input cells changed.
 
     ``changes`` maps input columns (any contract column but ``vendor_id``, and ``wage_site``)
-    to new values, e.g. ``{"impact_workers_end": 60}``. Everyone is re-scored because a price change moves
-    the category's lowest price and any change can move ranks. ``table`` is not modified.
+    to new values, e.g. ``{"impact_workers_end": 60}``. Everyone is re-scored because a price
+    change moves the category's lowest price and any change can move ranks. ``table`` is not
+    modified.
     """
     changeable = {*REQUIRED_COLUMNS, WAGE_SITE_COLUMN} - {ID_COLUMN}
     unknown = [name for name in changes if name not in changeable]
