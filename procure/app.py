@@ -34,6 +34,8 @@ from procure.disclosures.views import bp as disclosure_pages
 from procure.docs import ErrorResponses
 from procure.docs import bp as docs_pages
 from procure.errors import register_error_handlers
+from procure.events.routes import blp as events_api
+from procure.events.views import bp as event_pages
 from procure.extensions import api, csrf, db, login_manager, migrate
 from procure.health import bp as health
 from procure.invitations.routes import blp as invitations_api
@@ -177,6 +179,7 @@ def _register_blueprints(app: Flask) -> None:
     api.register_blueprint(rates_api)
     api.register_blueprint(categories_api)
     api.register_blueprint(assurance_api)
+    api.register_blueprint(events_api)
     app.register_blueprint(accounts_pages)
     app.register_blueprint(docs_pages)
     app.register_blueprint(health)
@@ -192,6 +195,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(rate_pages)
     app.register_blueprint(category_pages)
     app.register_blueprint(assurance_pages)
+    app.register_blueprint(event_pages)
 
 
 def _authenticate_bearer():

@@ -18,6 +18,8 @@ from procure.campaigns.services import create_campaign
 from procure.demo_vendors import VENDORS, evidence_pdf, load_demo_vendors
 from procure.disclosures.evidence_levels import months_after
 from procure.disclosures.models import Disclosure
+from procure.events.models import SourcingEvent
+from procure.events.services import create_event, place_bid, publish_event
 from procure.extensions import db
 from procure.needs.models import Need
 from procure.needs.services import create_need
@@ -115,6 +117,7 @@ def load_demo() -> list[DemoLogin]:
     load_demo_vendors(buyer)
     load_demo_needs(buyer)
     load_demo_campaigns(buyer)
+    load_demo_events(buyer)
     assurer = db.session.scalars(select(User).where(User.email == "assurer@meridian.example")).one()
     load_demo_attestations(assurer)
     return list(DEMO_LOGINS)
@@ -296,3 +299,70 @@ def load_demo_campaigns(buyer: User, today: date | None = None) -> int:
         started += 1
     db.session.flush()
     return started
+
+
+DEMO_EVENT_TITLE = "Annotation and support, second round 2026"
+DEMO_EVENT_VENDORS = ("kazidata", "lakeside-annotation")  # KaziData bids on the first lot
+
+
+def load_demo_events(buyer: User, now: datetime | None = None) -> int:
+    """Northwind's sourcing event, once: its first two needs as lots, two demo vendors invited,
+    published with a deadline two weeks after `now`, and KaziData's sealed bid on the first lot;
+    how many events were made."""
+    now = now or datetime.now(UTC)
+    exists = db.session.scalar(
+        select(SourcingEvent.id).where(
+            SourcingEvent.organization_id == buyer.organization_id,
+            SourcingEvent.title == DEMO_EVENT_TITLE,
+        )
+    )
+    if exists is not None:
+        return 0
+    emails = {spec.slug: spec.user_email for spec in VENDORS}
+    bidders = {
+        slug: db.session.scalars(select(User).where(User.email == emails[slug])).one()
+        for slug in DEMO_EVENT_VENDORS
+    }
+    vendor_ids = [
+        db.session.scalars(
+            select(Vendor.id).where(Vendor.organization_id == user.organization_id)
+        ).one()
+        for user in bidders.values()
+    ]
+    needs = db.session.scalars(
+        select(Need.id)
+        .where(Need.organization_id == buyer.organization_id)
+        .where(Need.title.in_([spec["title"] for spec in DEMO_NEEDS[:2]]))
+        .order_by(Need.id)
+    ).all()
+    event = create_event(
+        buyer,
+        {
+            "title": DEMO_EVENT_TITLE,
+            "message": "Bid per lot: price per hour, your capacity in the period, validity.",
+            "need_ids": list(needs),
+            "vendor_ids": vendor_ids,
+            "deadline": now + timedelta(days=14),
+            "sealed": True,
+            "min_quality": 0.9,
+            "evidence_required": "self_reported_documented",
+        },
+        now,
+    )
+    publish_event(event, buyer, event.version, now)
+    place_bid(
+        event,
+        bidders["kazidata"],
+        {
+            "lot_id": event.lots[0].id,
+            "price": 8.4,
+            "currency": "USD",
+            "unit": event.lots[0].unit,
+            "capacity": 9000,
+            "valid_until": (now + timedelta(days=90)).date(),
+            "comment": "Two shifts in Nairobi; Swahili-speaking reviewers.",
+        },
+        now,
+    )
+    db.session.flush()
+    return 1

@@ -38,6 +38,7 @@ NAV_ITEMS = (
     NavItem("Profiles", "scoring_pages.profiles"),
     NavItem("Reviews", "disclosure_pages.queue"),
     NavItem("Data", "disclosure_pages.table"),
+    NavItem("Events", "event_pages.index"),
     NavItem("Campaigns", "campaign_pages.index"),
     NavItem("Invitations", "invitation_pages.index"),
     NavItem("Users", "accounts_pages.admin_users"),

@@ -86,6 +86,8 @@ class NotificationKind(StrEnum):
     INVITATION_ACCEPTED = "invitation_accepted"  # the inviting buyer: the invitee joined
     ASSURANCE_SHARED = "assurance_shared"  # assurers: a vendor shared a version to assess
     ATTESTATION_ISSUED = "attestation_issued"  # the vendor: a section of its version is attested
+    EVENT_PUBLISHED = "event_published"  # invited vendors: a sourcing event is open for bids
+    EVENT_CLOSED = "event_closed"  # invited vendors: bidding ended (closed or cancelled)
 
 
 class AssuranceLevel(StrEnum):
@@ -158,6 +160,15 @@ AWAITED_CAMPAIGN_STATES = (
     CampaignVendorState.REGISTERED,
     CampaignVendorState.DRAFT_STARTED,
 )
+
+
+class EventState(StrEnum):
+    """A buyer's sourcing event (procure.events): stored, changed by its buyers only."""
+
+    DRAFT = "draft"  # being prepared: no vendor sees it
+    PUBLISHED = "published"  # invited vendors see it and bid until the deadline
+    CLOSED = "closed"  # bidding is over; the buyer side reads every bid
+    CANCELLED = "cancelled"  # called off: no bids are read, none taken
 
 
 def check_in(column: str, values: type[StrEnum] | tuple[StrEnum, ...]) -> str:

@@ -29,6 +29,8 @@ RECIPIENT_ROLES: dict[NotificationKind, tuple[str, ...]] = {
     NotificationKind.INVITATION_ACCEPTED: ("buyer",),  # only a buyer invites
     NotificationKind.ASSURANCE_SHARED: ("assurer",),  # and an assurance provider's admin
     NotificationKind.ATTESTATION_ISSUED: ("vendor",),
+    NotificationKind.EVENT_PUBLISHED: ("vendor",),  # procure.events: the invited vendors
+    NotificationKind.EVENT_CLOSED: ("vendor",),
 }
 
 

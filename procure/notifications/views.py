@@ -29,6 +29,8 @@ KIND_LABELS = {
     NotificationKind.INVITATION_ACCEPTED: "Invitation accepted",
     NotificationKind.ASSURANCE_SHARED: "Disclosure to assess",
     NotificationKind.ATTESTATION_ISSUED: "Section attested",
+    NotificationKind.EVENT_PUBLISHED: "Invited to bid",
+    NotificationKind.EVENT_CLOSED: "Bidding ended",
 }
 
 

@@ -34,7 +34,10 @@ service category (SEO), the same. {campaign} and
 {campaign_y} are campaigns of X (asking vendor A) and Y (asking vendor B). {grant} and
 {attestation} are the assurer's grant of vendor A's submitted version and its attestation;
 {grant_b}, {attestation_b} and {evidence_b} are vendor B's (another provider's), and
-{organization_assurance} is the assurer's organization.
+{organization_assurance} is the assurer's organization. {event} and {event_y} are published
+sealed sourcing events of X (inviting vendor A) and Y (inviting vendor B), before their deadline;
+{lot} is a lot of {event}; {bid} is vendor A's bid on it and {bid_b} vendor B's on {event_y}:
+sealed, so only their own vendor reads them.
 
 The admin of vendor B's organization also acts as vendor B (procure/access.py, ACTS_AS): the
 vendor routes admit it, and vendor A's records answer it 404 as they answer vendor B.
@@ -123,6 +126,17 @@ CAMPAIGN_Y_READ = row(
 # assurance: the grants a vendor gave and an assurance provider holds; what only an assurer reads
 GRANT_READERS = row("anon", "ok", "ok", "403", "403", "403", "403", "403", "403", "ok", "403", "ok")
 ASSURER_ONLY = row("anon", *["403"] * 10, "ok")
+# sourcing events: the buyer side of the event's organization and its invited vendor read it
+EVENT_READERS = row("anon", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "403", "403")
+EVENT_X_READ = row("anon", "ok", "404", "ok", "404", "ok", "404", "ok", "404", "404", "403", "403")
+EVENT_Y_READ = row("anon", "404", "ok", "404", "ok", "404", "ok", "404", "ok", "ok", "403", "403")
+# a sealed bid: its own vendor alone reads it, the buyer side of the event included gets 404
+SEALED_BID_A = row(
+    "anon", "ok", "404", "404", "404", "404", "404", "404", "404", "404", "403", "403"
+)
+SEALED_BID_B = row(
+    "anon", "404", "ok", "404", "404", "404", "404", "404", "404", "ok", "403", "403"
+)
 NOT_GRANTED = row("anon", *["403"] * 10, "404")  # vendor B's version: not shared with the assurer
 ATTESTATION_READERS = row("anon", *["ok"] * 9, "403", "ok")
 OPERATOR_ONLY = row(
@@ -410,6 +424,39 @@ MATRIX = {
     ("/campaigns/{campaign_y}/close", "POST"): Y_WRITE,
     ("/campaigns/{campaign}/reopen", "POST"): X_WRITE,
     ("/campaigns/{campaign_y}/reopen", "POST"): Y_WRITE,
+    # sourcing events: the buyer side reads its organization's, an invited vendor the published
+    # ones; buyers change them; invited vendors bid; a sealed bid is its vendor's alone
+    ("/api/v1/events", "GET"): EVENT_READERS,
+    ("/api/v1/events", "POST"): BUYER_ONLY,
+    ("/api/v1/events/{event}", "GET"): EVENT_X_READ,
+    ("/api/v1/events/{event_y}", "GET"): EVENT_Y_READ,
+    ("/api/v1/events/{event}/publish", "POST"): X_WRITE,
+    ("/api/v1/events/{event_y}/publish", "POST"): Y_WRITE,
+    ("/api/v1/events/{event}/extend", "POST"): X_WRITE,
+    ("/api/v1/events/{event_y}/extend", "POST"): Y_WRITE,
+    ("/api/v1/events/{event}/close", "POST"): X_WRITE,
+    ("/api/v1/events/{event_y}/close", "POST"): Y_WRITE,
+    ("/api/v1/events/{event}/cancel", "POST"): X_WRITE,
+    ("/api/v1/events/{event_y}/cancel", "POST"): Y_WRITE,
+    ("/api/v1/events/{event}/bids", "GET"): EVENT_X_READ,  # each reads the bids it may: none
+    ("/api/v1/events/{event_y}/bids", "GET"): EVENT_Y_READ,
+    ("/api/v1/events/{event}/bids", "POST"): VENDOR_WRITE,
+    ("/api/v1/bids/{bid}", "GET"): SEALED_BID_A,
+    ("/api/v1/bids/{bid_b}", "GET"): SEALED_BID_B,
+    ("/api/v1/bids/{bid}", "PUT"): VENDOR_WRITE,
+    ("/events", "GET"): EVENT_READERS,
+    ("/events/new", "GET"): BUYER_ONLY,
+    ("/events/new", "POST"): BUYER_ONLY,
+    ("/events/{event}", "GET"): EVENT_X_READ,
+    ("/events/{event_y}", "GET"): EVENT_Y_READ,
+    ("/events/{event}/publish", "POST"): X_WRITE,
+    ("/events/{event_y}/publish", "POST"): Y_WRITE,
+    ("/events/{event}/extend", "POST"): X_WRITE,
+    ("/events/{event}/close", "POST"): X_WRITE,
+    ("/events/{event}/cancel", "POST"): X_WRITE,
+    ("/events/{event_y}/cancel", "POST"): Y_WRITE,
+    ("/events/{event}/lots/{lot}/bid", "GET"): VENDOR_WRITE,
+    ("/events/{event}/lots/{lot}/bid", "POST"): VENDOR_WRITE,
     # mail settings: everyone its own
     ("/api/v1/notifications/settings", "GET"): SIGNED_IN,
     ("/api/v1/notifications/settings", "PUT"): SIGNED_IN,
@@ -560,6 +607,13 @@ OFFER = {
     "capacity_per_period": 1,
     "quality": 0.9,
 }
+BID = {
+    "price": 9,
+    "currency": "USD",
+    "unit": "hour",
+    "capacity": 100,
+    "valid_until": "2999-12-31",
+}
 JSON_BODIES = {
     ("/api/v1/vendors/{}", "PATCH"): {"description": "x", "version": 1},
     ("/api/v1/vendors/{}/offers", "POST"): OFFER,
@@ -592,6 +646,19 @@ JSON_BODIES = {
     ("/api/v1/campaigns/{}", "PATCH"): {"title": "Matrix", "version": 1},
     ("/api/v1/campaigns/{}/vendors", "POST"): {"emails": ["matrix.more@example.test"]},
     ("/api/v1/notifications/settings", "PUT"): {"email_kinds": ["campaign_request"]},
+    # stale versions: the state changes answer 409 and change nothing
+    ("/api/v1/events", "POST"): lambda ids: {
+        "title": "Matrix event",
+        "need_ids": [ids["need"]],
+        "vendor_ids": [ids["vendor"]],
+        "deadline": "2999-12-31T00:00:00Z",
+    },
+    ("/api/v1/events/{}/publish", "POST"): {"version": 999},
+    ("/api/v1/events/{}/extend", "POST"): {"version": 999, "deadline": "2999-12-31T00:00:00Z"},
+    ("/api/v1/events/{}/close", "POST"): {"version": 999},
+    ("/api/v1/events/{}/cancel", "POST"): {"version": 999},
+    ("/api/v1/events/{}/bids", "POST"): lambda ids: {**BID, "lot_id": ids["lot"]},
+    ("/api/v1/bids/{}", "PUT"): {**BID, "version": 999},
     ("/api/v1/exchange-rates", "POST"): {
         "currency": "CAD",
         "effective_date": "2026-01-01",
@@ -812,7 +879,43 @@ def world(app, client, make_org, make_vendor, make_user, bearer):
         select(ServiceCategory.id).where(ServiceCategory.key == "seo")
     ).one()
     ids.update(_assurance(client, make_org, make_user, bearer, users, vendor_b, submitted))
+    ids.update(_sourcing_events(users, ids, vendor_a, vendor_b))
     return users, ids
+
+
+def _sourcing_events(users, ids, vendor_a, vendor_b) -> dict:
+    """A published sealed event of X inviting vendor A, and one of Y inviting vendor B, each with
+    its vendor's bid on its first lot, before their deadline (the year 2999)."""
+    from datetime import UTC, datetime
+
+    from procure.events.services import create_event, place_bid, publish_event
+
+    found = {}
+    now = datetime.now(UTC)
+    for name, buyer, need, vendor, bidder in (
+        ("", "buyer_x", ids["need"], vendor_a, "vendor_a"),
+        ("_y", "buyer_y", ids["need_y"], vendor_b, "vendor_b"),
+    ):
+        event = create_event(
+            users[buyer],
+            {
+                "title": "Matrix event",
+                "need_ids": [need],
+                "vendor_ids": [vendor.id],
+                "deadline": datetime(2999, 1, 1, tzinfo=UTC),
+            },
+            now,
+        )
+        publish_event(event, users[buyer], event.version, now)
+        lot = event.lots[0]
+        figures = {**BID, "valid_until": date(2999, 12, 31), "lot_id": lot.id}
+        bid = place_bid(event, users[bidder], figures, now)
+        db.session.commit()
+        found["event" + name] = event.id
+        found["bid" + ("_b" if name else "")] = bid.id
+        if not name:
+            found["lot"] = lot.id
+    return found
 
 
 def _assurance(client, make_org, make_user, bearer, users, vendor_b, submitted) -> dict:

@@ -153,7 +153,10 @@ def fuzzed(client, world, make_org, make_user, make_vendor, bearer, monkeypatch)
         headers=buyer,
         json={"year": 2026, "deadline": "2999-12-31", "vendor_ids": [vendor.id]},
     ).json
+    events = _sourcing_events(client, buyer, vendor_headers, world["need"]["id"], vendor.id)
     known = {
+        "event_id": events["known"]["id"],
+        "bid_id": events["bid"],
         "vendor_id": vendor.id,
         "offer_id": vendor.offers[0].id,
         "disclosure_id": disclosure["id"],
@@ -237,6 +240,12 @@ def fuzzed(client, world, make_org, make_user, make_vendor, bearer, monkeypatch)
             "grant_id": known["grant_id"],
             "evidence_id": known["evidence_id"],
         },
+        "POST /api/v1/events/{event_id}/publish": {"event_id": events["draft"]["id"]},
+        "POST /api/v1/events/{event_id}/extend": {"event_id": events["extend"]["id"]},
+        "POST /api/v1/events/{event_id}/close": {"event_id": events["unsealed"]["id"]},
+        "POST /api/v1/events/{event_id}/cancel": {"event_id": events["cancel"]["id"]},
+        "POST /api/v1/events/{event_id}/bids": {"event_id": events["bid_on"]["id"]},
+        "PUT /api/v1/bids/{bid_id}": {"bid_id": events["amend"]},
     }
     versions = {
         name: client.get(path, headers=buyer).json["version"]
@@ -260,11 +269,77 @@ def fuzzed(client, world, make_org, make_user, make_vendor, bearer, monkeypatch)
         _attestation_fields(disclosure["id"], "training")
         | {"file": FileStorage(io.BytesIO(PDF), "statement.pdf", content_type="application/pdf")}
     )
+    bid = {"price": 8, "currency": "USD", "unit": "hour", "capacity": 500}
+    bid["valid_until"] = "2999-06-30"
+    flows.update(
+        {
+            label: {"body": body, "media_type": "application/json"}
+            | {"path_parameters": own.get(label, known)}
+            for label, body in {
+                "POST /api/v1/events": {
+                    "title": "Well formed",
+                    "need_ids": [known["need_id"]],
+                    "vendor_ids": [vendor.id],
+                    "deadline": "2999-01-01T00:00:00Z",
+                },
+                "POST /api/v1/events/{event_id}/publish": {"version": 1},
+                "POST /api/v1/events/{event_id}/extend": {
+                    "version": 2,
+                    "deadline": "2999-06-01T00:00:00Z",
+                },
+                "POST /api/v1/events/{event_id}/close": {"version": 2},
+                "POST /api/v1/events/{event_id}/cancel": {"version": 2},
+                "POST /api/v1/events/{event_id}/bids": {
+                    **bid,
+                    "lot_id": events["bid_on"]["lots"][0]["id"],
+                },
+                "PUT /api/v1/bids/{bid_id}": {**bid, "version": 1},
+            }.items()
+        }
+    )
     # creating a profile takes a vendor organization that has none: sent as one more role
     flows["POST /api/v1/vendors"]["also_as"] = {
         "vendor without a profile": bearer(make_user("vendor"))
     }
     return roles, known, flows
+
+
+def _sourcing_events(client, buyer, vendor_headers, need_id, vendor_id) -> dict:
+    """Events of the buyer inviting the vendor (deadline 1 January 2999): a draft, published
+    ones (one for generated cases, with the vendor's bid; one each to extend, cancel and bid on;
+    an unsealed one to close), and a bid of the vendor's to amend."""
+
+    def event(publish=True, **changes):
+        body = {
+            "title": "Fuzzed event",
+            "need_ids": [need_id],
+            "vendor_ids": [vendor_id],
+            "deadline": "2999-01-01T00:00:00Z",
+            **changes,
+        }
+        made = client.post("/api/v1/events", headers=buyer, json=body).json
+        if publish:
+            path = f"/api/v1/events/{made['id']}/publish"
+            made = client.post(path, headers=buyer, json={"version": 1}).json
+        return made
+
+    def bid_on(made):
+        body = {
+            "lot_id": made["lots"][0]["id"],
+            "price": 9,
+            "currency": "USD",
+            "unit": "hour",
+            "capacity": 100,
+            "valid_until": "2999-06-30",
+        }
+        path = f"/api/v1/events/{made['id']}/bids"
+        return client.post(path, headers=vendor_headers, json=body).json["id"]
+
+    found = {"draft": event(publish=False), "known": event(), "unsealed": event(sealed=False)}
+    found |= {name: event() for name in ("extend", "cancel", "bid_on", "to_amend")}
+    found["bid"] = bid_on(found["known"])
+    found["amend"] = bid_on(found["to_amend"])
+    return found
 
 
 def _attestation_fields(disclosure_id: int, section: str) -> dict:

@@ -237,6 +237,41 @@ def _closed_campaign(w: World) -> int:
     return campaign_id
 
 
+def _event_body(w: World, **changes) -> dict:
+    """A sourcing event of the walk world's buyer: its need as the lot, its vendor invited."""
+    deadline = date.today() + timedelta(days=30)
+    return {
+        "title": w.unique("Walk event"),
+        "need_ids": [w.need["id"]],
+        "vendor_ids": [w.vendor.id],
+        "deadline": f"{deadline.isoformat()}T12:00:00Z",
+        **changes,
+    }
+
+
+def _draft_event(w: World, **changes) -> dict:
+    return w.api("buyer", "POST", "/api/v1/events", json=_event_body(w, **changes))
+
+
+def _open_event(w: World, **changes) -> dict:
+    """A published event (version 2) whose deadline is ahead."""
+    event = _draft_event(w, **changes)
+    return w.api("buyer", "POST", f"/api/v1/events/{event['id']}/publish", json={"version": 1})
+
+
+BID_FIELDS = {"price": 8, "currency": "USD", "unit": "hour", "capacity": 500}
+
+
+def _bid_body() -> dict:
+    return {**BID_FIELDS, "valid_until": (date.today() + timedelta(days=90)).isoformat()}
+
+
+def _placed_bid(w: World) -> int:
+    event = _open_event(w)
+    body = {**_bid_body(), "lot_id": event["lots"][0]["id"]}
+    return w.api("vendor", "POST", f"/api/v1/events/{event['id']}/bids", json=body)["id"]
+
+
 def _new_address(w: World) -> str:
     """A vendor's address that no campaign of the walk world invited yet."""
     return f"more{next(w.counter)}@walk.test"
@@ -809,6 +844,83 @@ STEPS: dict[tuple[str, str], Step] = {
         "buyer",
         ("campaign.ask_more", "invitation.create"),
         lambda w: ({"campaign_id": _campaign(w)}, {"emails": _new_address(w)}),
+    ),
+    # ---------------------------------------------------------------- sourcing events
+    ("/api/v1/events", "POST"): S("buyer", ("event.create",), lambda w: ({}, _event_body(w))),
+    ("/events/new", "POST"): S(
+        "buyer",
+        ("event.create",),
+        lambda w: (
+            {},
+            {
+                "title": w.unique("Page event"),
+                "need_ids": str(w.need["id"]),
+                "vendor_ids": str(w.vendor.id),
+                "deadline": "2999-12-31T12:00",
+            },
+        ),
+    ),
+    ("/api/v1/events/<int:event_id>/publish", "POST"): S(
+        "buyer", ("event.publish",), lambda w: ({"event_id": _draft_event(w)["id"]}, {"version": 1})
+    ),
+    ("/events/<int:event_id>/publish", "POST"): S(
+        "buyer",
+        ("event.publish",),
+        lambda w: ({"event_id": _draft_event(w)["id"]}, {"version": "1"}),
+    ),
+    ("/api/v1/events/<int:event_id>/extend", "POST"): S(
+        "buyer",
+        ("event.extend",),
+        lambda w: (
+            {"event_id": _open_event(w)["id"]},
+            {"version": 2, "deadline": "2999-12-31T12:00:00Z"},
+        ),
+    ),
+    ("/events/<int:event_id>/extend", "POST"): S(
+        "buyer",
+        ("event.extend",),
+        lambda w: (
+            {"event_id": _open_event(w)["id"]},
+            {"version": "2", "deadline": "2999-12-31T12:00"},
+        ),
+    ),
+    # an unsealed event closes before its deadline (a sealed one only at or after it)
+    ("/api/v1/events/<int:event_id>/close", "POST"): S(
+        "buyer",
+        ("event.close",),
+        lambda w: ({"event_id": _open_event(w, sealed=False)["id"]}, {"version": 2}),
+    ),
+    ("/events/<int:event_id>/close", "POST"): S(
+        "buyer",
+        ("event.close",),
+        lambda w: ({"event_id": _open_event(w, sealed=False)["id"]}, {"version": "2"}),
+    ),
+    ("/api/v1/events/<int:event_id>/cancel", "POST"): S(
+        "buyer", ("event.cancel",), lambda w: ({"event_id": _open_event(w)["id"]}, {"version": 2})
+    ),
+    ("/events/<int:event_id>/cancel", "POST"): S(
+        "buyer", ("event.cancel",), lambda w: ({"event_id": _open_event(w)["id"]}, {"version": "2"})
+    ),
+    ("/api/v1/events/<int:event_id>/bids", "POST"): S(
+        "vendor",
+        ("bid.place",),
+        lambda w: (
+            {"event_id": (event := _open_event(w))["id"]},
+            {**_bid_body(), "lot_id": event["lots"][0]["id"]},
+        ),
+    ),
+    ("/api/v1/bids/<int:bid_id>", "PUT"): S(
+        "vendor",
+        ("bid.amend",),
+        lambda w: ({"bid_id": _placed_bid(w)}, {**_bid_body(), "price": 9, "version": 1}),
+    ),
+    ("/events/<int:event_id>/lots/<int:lot_id>/bid", "POST"): S(
+        "vendor",
+        ("bid.place",),
+        lambda w: (
+            {"event_id": (event := _open_event(w))["id"], "lot_id": event["lots"][0]["id"]},
+            {k: str(v) for k, v in _bid_body().items()},
+        ),
     ),
     # ---------------------------------------------------------------- notifications
     ("/api/v1/notifications/settings", "PUT"): S(

@@ -612,8 +612,23 @@ def named_world(w: World, names: dict[str, str]) -> dict:
             "vendor_ids": [w.vendor.id],
         },
     )
+    event = w.api(
+        "buyer",
+        "POST",
+        "/api/v1/events",
+        json={
+            "title": names["campaign"],
+            "message": names["comment"],
+            "need_ids": [need["id"]],
+            "vendor_ids": [w.vendor.id],
+            "deadline": "2999-12-31T00:00:00Z",
+        },
+    )
+    w.api("buyer", "POST", f"/api/v1/events/{event['id']}/publish", json={"version": 1})
     grant_id = _assured(w, names, disclosure["id"])
     return {
+        "event_id": event["id"],
+        "lot_id": event["lots"][0]["id"],
         "grant_id": grant_id,
         "campaign_id": campaign["id"],
         "rate_id": rate["id"],
@@ -859,6 +874,11 @@ SHOWN = {
     ("buyer", "/campaigns"): {"campaign"},
     ("buyer", "/campaigns/<int:campaign_id>"): {"campaign", "vendor", "comment"},
     ("vendor", "/"): {"campaign", "organization", "comment"},  # the campaign's request
+    # a sourcing event named like the campaign, with its message, a lot of the need
+    ("buyer", "/events"): {"campaign", "organization"},
+    ("buyer", "/events/<int:event_id>"): {"campaign", "comment", "need", "vendor"},
+    ("vendor", "/events/<int:event_id>"): {"campaign", "comment", "need", "organization"},
+    ("vendor", "/events/<int:event_id>/lots/<int:lot_id>/bid"): {"campaign", "need"},
     ("assurer", "/assurance"): {"vendor", "organization", "source"},
     ("assurer", "/assurance/grants/<int:grant_id>"): {"vendor", "site", "source", "organization"},
 }

@@ -26,7 +26,14 @@ from tests.conftest import PUBLIC_URL, csrf_token_from, run_cli
 
 DAY = date(2026, 3, 2)
 BUYER_KINDS = ["disclosure_submitted", "scenario_decided", "invitation_accepted"]
-VENDOR_KINDS = ["review_decided", "campaign_request", "campaign_reminder", "attestation_issued"]
+VENDOR_KINDS = [
+    "review_decided",
+    "campaign_request",
+    "campaign_reminder",
+    "attestation_issued",
+    "event_published",
+    "event_closed",
+]
 
 
 def _tell(user, kind=NotificationKind.SCENARIO_DECIDED, title="Plan A was approved.") -> None:
@@ -97,6 +104,8 @@ def test_a_user_chooses_the_kinds_it_wants_by_email(app, client, make_user, bear
     assert db.session.get(MailSettings, vendor.id).muted_kinds == [
         "campaign_request",
         "attestation_issued",
+        "event_published",
+        "event_closed",
     ]
     refused = client.put(
         "/api/v1/notifications/settings", headers=headers, json={"email_kinds": ["gossip"]}

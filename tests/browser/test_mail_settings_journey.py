@@ -25,8 +25,10 @@ def test_a_vendor_chooses_among_the_vendor_kinds_only(
         "campaign_request",
         "campaign_reminder",
         "attestation_issued",
+        "event_published",
+        "event_closed",
     ]
-    assert all(boxes.nth(i).is_checked() for i in range(4))  # the default: every kind of its role
+    assert all(boxes.nth(i).is_checked() for i in range(6))  # the default: every kind of its role
     page.get_by_label("Disclosure requested").uncheck()
     journey.shot("vendor-choice")
     vendor_problems = axe_check(page)

@@ -13,7 +13,7 @@ from procure.disclosures import form_spec, validation
 from procure.disclosures.tables import FLAT_COLUMNS
 from procure.disclosures.validation import validate_disclosure
 from procure.reference_data import load_reference
-from procure.scoring.views import WHAT_IF_FIELDS
+from procure.scoring.views import SITE_WAGE_COLUMNS, WHAT_IF_COLUMNS
 from scoring import contract
 from scoring.fields import COLUMN_FIELDS, DOCUMENT_SECTIONS, FIELDS, fields_in
 from tests.conftest import valid_document
@@ -110,7 +110,9 @@ def test_validation_reads_its_fields_from_the_table():
 
 
 def test_the_what_if_offers_scored_columns_labelled_by_the_table():
-    assert WHAT_IF_FIELDS and all(COLUMN_FIELDS[f.column] is f for f in WHAT_IF_FIELDS)
+    assert WHAT_IF_COLUMNS and all(COLUMN_FIELDS[column].scored for column in WHAT_IF_COLUMNS)
+    # and each site's own wages, which are wage columns of the table
+    assert SITE_WAGE_COLUMNS and set(SITE_WAGE_COLUMNS) <= set(contract.WAGE_COLUMNS)
 
 
 def test_the_contract_and_the_flat_table_have_the_table_columns_in_its_order():

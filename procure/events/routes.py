@@ -1,0 +1,201 @@
+"""Sourcing events API: a buyer organization's events (make one from its needs and invited
+vendors, publish, extend the deadline, close, cancel), the events a vendor is invited to, and
+the bids. A bid is read by its vendor at any time, by the event's buyer side once the event is
+closed (or was published unsealed), and by nobody else: a sealed bid answers 404 and a sealed
+event's list of bids is empty."""
+
+from flask.views import MethodView
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from procure.access import access, get_scoped_or_404, roles, scoped_select
+from procure.events import services
+from procure.events.models import BUYER_SIDE, Bid, SourcingEvent
+from procure.events.schemas import (
+    BidAmendSchema,
+    BidCreateSchema,
+    BidSchema,
+    EventCreateSchema,
+    EventDetailSchema,
+    EventExtendSchema,
+    EventSchema,
+    EventVersionSchema,
+)
+from procure.extensions import db
+from procure.transactions import writes
+
+blp = Blueprint(
+    "events_api",
+    __name__,
+    url_prefix="/api/v1",
+    description="Sourcing events of your buyer organization, the events your vendor is invited "
+    "to, and bids",
+)
+
+# the buyer side (buyers, executives, its admin) and the vendors (and their admins)
+READERS = roles("buyer", "executive", "admin", "vendor")
+LIST_LIMIT = 500
+
+
+def user():
+    return current_user._get_current_object()
+
+
+def detail(event: SourcingEvent) -> services.EventView:
+    return services.EventView(event, current_user.reads_as in BUYER_SIDE)
+
+
+@blp.route("/events")
+class Events(MethodView):
+    @access(READERS)
+    @blp.response(200, EventSchema(many=True))
+    def get(self):
+        """Your organization's events, or the published events your vendor is invited to; the
+        latest deadline first (at most 500)"""
+        return db.session.scalars(
+            scoped_select(SourcingEvent)
+            .order_by(SourcingEvent.deadline.desc(), SourcingEvent.id.desc())
+            .limit(LIST_LIMIT)
+        ).all()
+
+    @access(roles("buyer"))
+    @blp.arguments(EventCreateSchema)
+    @blp.response(201, EventDetailSchema)
+    @writes
+    def post(self, body):
+        """Make a draft event: your needs as lots, vendors invited, a deadline and the rules.
+        Nobody is told until it is published"""
+        return detail(services.create_event(user(), body, services.event_now()))
+
+
+@blp.route("/events/<int:event_id>")
+class EventDetail(MethodView):
+    @access(READERS)
+    @blp.response(200, EventDetailSchema)
+    @blp.alt_response(404, description="No such event visible to you")
+    def get(self, event_id):
+        """An event: its lots and rules; for your organization's own, the vendors invited and
+        whether each has bid"""
+        return detail(get_scoped_or_404(SourcingEvent, event_id))
+
+
+def _state_change(event_id: int, change) -> services.EventView:
+    event = get_scoped_or_404(SourcingEvent, event_id)
+    change(event)
+    return detail(event)
+
+
+@blp.route("/events/<int:event_id>/publish")
+class EventPublish(MethodView):
+    @access(roles("buyer"))
+    @blp.arguments(EventVersionSchema)
+    @blp.response(200, EventDetailSchema)
+    @blp.alt_response(404, description="No such event of your organization")
+    @blp.alt_response(409, description="A stale version, or not a draft")
+    @writes
+    def post(self, body, event_id):
+        """Publish a draft: each invited vendor is told and may bid until the deadline"""
+        return _state_change(
+            event_id,
+            lambda e: services.publish_event(e, user(), body["version"], services.event_now()),
+        )
+
+
+@blp.route("/events/<int:event_id>/extend")
+class EventExtend(MethodView):
+    @access(roles("buyer"))
+    @blp.arguments(EventExtendSchema)
+    @blp.response(200, EventDetailSchema)
+    @blp.alt_response(404, description="No such event of your organization")
+    @blp.alt_response(409, description="A stale version, or not published")
+    @writes
+    def post(self, body, event_id):
+        """Move a published event's deadline later"""
+        return _state_change(
+            event_id,
+            lambda e: services.extend_deadline(
+                e, user(), body["version"], body["deadline"], services.event_now()
+            ),
+        )
+
+
+@blp.route("/events/<int:event_id>/close")
+class EventClose(MethodView):
+    @access(roles("buyer"))
+    @blp.arguments(EventVersionSchema)
+    @blp.response(200, EventDetailSchema)
+    @blp.alt_response(404, description="No such event of your organization")
+    @blp.alt_response(409, description="A stale version, not published, or sealed until later")
+    @writes
+    def post(self, body, event_id):
+        """End bidding (a sealed event at its deadline or after): your side reads every bid, and
+        the invited vendors are told"""
+        return _state_change(
+            event_id,
+            lambda e: services.close_event(e, user(), body["version"], services.event_now()),
+        )
+
+
+@blp.route("/events/<int:event_id>/cancel")
+class EventCancel(MethodView):
+    @access(roles("buyer"))
+    @blp.arguments(EventVersionSchema)
+    @blp.response(200, EventDetailSchema)
+    @blp.alt_response(404, description="No such event of your organization")
+    @blp.alt_response(409, description="A stale version, or closed or cancelled already")
+    @writes
+    def post(self, body, event_id):
+        """Call off a draft or published event: no bids are taken or read; the vendors of a
+        published one are told"""
+        return _state_change(
+            event_id,
+            lambda e: services.cancel_event(e, user(), body["version"], services.event_now()),
+        )
+
+
+@blp.route("/events/<int:event_id>/bids")
+class EventBids(MethodView):
+    @access(READERS)
+    @blp.response(200, BidSchema(many=True))
+    @blp.alt_response(404, description="No such event visible to you")
+    def get(self, event_id):
+        """The bids you may read on this event: your vendor's own; for your organization's
+        event, every bid once it is closed (or if it was published unsealed), none before"""
+        event = get_scoped_or_404(SourcingEvent, event_id)
+        return db.session.scalars(
+            scoped_select(Bid).where(Bid.event_id == event.id).order_by(Bid.lot_id, Bid.id)
+        ).all()
+
+    @access(roles("vendor"))
+    @blp.arguments(BidCreateSchema)
+    @blp.response(201, BidSchema)
+    @blp.alt_response(404, description="No such event your vendor is invited to")
+    @blp.alt_response(409, description="Past the deadline, not open, or bid on already")
+    @writes
+    def post(self, body, event_id):
+        """Bid on one lot of a published event your vendor is invited to, before the deadline"""
+        event = get_scoped_or_404(SourcingEvent, event_id)
+        return services.place_bid(event, user(), body, services.event_now())
+
+
+@blp.route("/bids/<int:bid_id>")
+class BidDetail(MethodView):
+    @access(READERS)
+    @blp.response(200, BidSchema)
+    @blp.alt_response(404, description="No such bid visible to you (a sealed bid is not)")
+    def get(self, bid_id):
+        """A bid: your vendor's own, or one of your organization's event once unsealed"""
+        return get_scoped_or_404(Bid, bid_id)
+
+    @access(roles("vendor"))
+    @blp.arguments(BidAmendSchema)
+    @blp.response(200, BidSchema)
+    @blp.alt_response(404, description="No such bid of your vendor")
+    @blp.alt_response(409, description="A stale version, or past the deadline")
+    @writes
+    def put(self, body, bid_id):
+        """Amend your vendor's bid before the deadline: every figure again, and the version you
+        loaded"""
+        bid = get_scoped_or_404(Bid, bid_id)
+        sent = body.pop("version")
+        return services.amend_bid(bid, user(), body, sent, services.event_now())

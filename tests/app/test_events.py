@@ -1,0 +1,574 @@
+"""Sourcing events: a buyer's needs out to bid, invited vendors' bids, and sealing.
+
+The figures bid are chosen to be found in any answer that leaks them: a price of 13.579 and a
+capacity of 24,680 units (vendor A), 17.531 and 35,790 (vendor B).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from procure.access import route_rules
+from procure.audit.models import AuditEvent
+from procure.events.models import Bid, SourcingEvent
+from procure.extensions import db
+from procure.notifications.models import Notification
+
+FUTURE = (datetime.now(UTC) + timedelta(days=30)).replace(microsecond=0)
+A_FIGURES = ("13.579", "13.58", "24680", "24,680")
+B_FIGURES = ("17.531", "17.53", "35790", "35,790")
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def _bid(lot_id: int, price=13.579, capacity=24680, **changes) -> dict:
+    return {
+        "lot_id": lot_id,
+        "price": price,
+        "currency": "USD",
+        "unit": "hour",
+        "capacity": capacity,
+        "valid_until": (FUTURE + timedelta(days=60)).date().isoformat(),
+        "comment": "Two shifts",
+        **changes,
+    }
+
+
+@dataclass
+class Sourcing:
+    users: dict
+    headers: dict
+    vendors: dict
+    need_ids: list[int]
+    need_y: int
+
+
+@pytest.fixture
+def sourcing(app, make_org, make_user, make_vendor, bearer) -> Sourcing:
+    from procure.needs.services import create_need
+
+    vendor_a, user_a = make_vendor("Vendor A")
+    vendor_b, user_b = make_vendor("Vendor B")
+    vendor_c, user_c = make_vendor("Vendor C")
+    x, y = make_org("buyer", "Buyer X"), make_org("buyer", "Buyer Y")
+    users = {
+        "vendor_a": user_a,
+        "vendor_b": user_b,
+        "vendor_c": user_c,
+        "admin_vendor_b": make_user("admin", organization=user_b.organization),
+        "buyer_x": make_user("buyer", organization=x),
+        "executive_x": make_user("executive", organization=x),
+        "admin_x": make_user("admin", organization=x),
+        "buyer_y": make_user("buyer", organization=y),
+        "executive_y": make_user("executive", organization=y),
+        "operator": make_user("operator"),
+        "assurer": make_user("assurer", organization=make_org("assurance", "Assurer")),
+    }
+    needs = []
+    for organization, title, unit in ((x, "Labelling", "hour"), (x, "Invoices", "item")):
+        needs.append(
+            create_need(
+                organization.id,
+                {
+                    "title": title,
+                    "service_category": "data_annotation",
+                    "volume": 1000,
+                    "unit": unit,
+                    "period_start": date(2027, 1, 1),
+                    "period_end": date(2027, 12, 31),
+                },
+                users["buyer_x"],
+            ).id
+        )
+    need_y = create_need(
+        y.id,
+        {
+            "title": "Y's need",
+            "service_category": "data_annotation",
+            "volume": 10,
+            "unit": "hour",
+            "period_start": date(2027, 1, 1),
+            "period_end": date(2027, 12, 31),
+        },
+        users["buyer_y"],
+    ).id
+    db.session.commit()
+    headers = {name: bearer(user) for name, user in users.items()}
+    return Sourcing(users, headers, {"a": vendor_a, "b": vendor_b, "c": vendor_c}, needs, need_y)
+
+
+def _create(client, s: Sourcing, **changes) -> dict:
+    body = {
+        "title": "Annotation 2027",
+        "need_ids": s.need_ids,
+        "vendor_ids": [s.vendors["a"].id, s.vendors["b"].id],
+        "deadline": _iso(FUTURE),
+        "min_quality": 0.9,
+        "evidence_required": "self_reported_documented",
+        **changes,
+    }
+    response = client.post("/api/v1/events", headers=s.headers["buyer_x"], json=body)
+    assert response.status_code == 201, response.json
+    return response.json
+
+
+def _published(client, s: Sourcing, **changes) -> dict:
+    event = _create(client, s, **changes)
+    response = client.post(
+        f"/api/v1/events/{event['id']}/publish",
+        headers=s.headers["buyer_x"],
+        json={"version": event["version"]},
+    )
+    assert response.status_code == 200, response.json
+    return response.json
+
+
+def _past_deadline(event_id: int) -> None:
+    """The deadline moved into the past, as time passing would."""
+    db.session.execute(
+        update(SourcingEvent)
+        .where(SourcingEvent.id == event_id)
+        .values(deadline=datetime.now(UTC) - timedelta(minutes=1))
+    )
+    db.session.commit()
+
+
+def _kinds(user) -> list[str]:
+    return list(
+        db.session.scalars(select(Notification.kind).where(Notification.user_id == user.id))
+    )
+
+
+def _actions(target_type: str, target_id: int) -> list[str]:
+    return list(
+        db.session.scalars(
+            select(AuditEvent.action)
+            .where(AuditEvent.target_type == target_type, AuditEvent.target_id == str(target_id))
+            .order_by(AuditEvent.id)
+        )
+    )
+
+
+def test_a_draft_is_published_the_invited_vendors_are_told_and_each_change_is_audited(
+    client, sourcing
+):
+    s = sourcing
+    event = _create(client, s)
+    assert event["state"] == "draft" and event["sealed"] is True and event["version"] == 1
+    assert [lot["unit"] for lot in event["lots"]] == ["hour", "item"]
+    assert [row["has_bid"] for row in event["invited"]] == [False, False]
+    # a draft: no vendor sees it, none is told
+    assert (
+        client.get(f"/api/v1/events/{event['id']}", headers=s.headers["vendor_a"]).status_code
+        == 404
+    )
+    assert client.get("/api/v1/events", headers=s.headers["vendor_a"]).json == []
+    assert _kinds(s.users["vendor_a"]) == []
+
+    published = client.post(
+        f"/api/v1/events/{event['id']}/publish", headers=s.headers["buyer_x"], json={"version": 1}
+    )
+    assert published.status_code == 200 and published.json["state"] == "published"
+    assert published.json["version"] == 2
+    assert _kinds(s.users["vendor_a"]) == ["event_published"]
+    assert _kinds(s.users["vendor_b"]) == ["event_published"]
+    assert _kinds(s.users["admin_vendor_b"]) == ["event_published"]  # acts as its vendor
+    assert _kinds(s.users["vendor_c"]) == []  # not invited
+    seen = client.get(f"/api/v1/events/{event['id']}", headers=s.headers["vendor_a"])
+    assert seen.status_code == 200 and seen.json["invited"] == []  # nor who else is invited
+    assert seen.json["evidence_required"] == "self_reported_documented"
+    assert [e["id"] for e in client.get("/api/v1/events", headers=s.headers["vendor_a"]).json] == [
+        event["id"]
+    ]
+    assert _actions("SourcingEvent", event["id"]) == ["event.create", "event.publish"]
+
+
+def test_a_stale_version_is_refused_with_409_and_changes_nothing(client, sourcing):
+    s = sourcing
+    event = _published(client, s)
+    for path, body in (
+        ("publish", {"version": 2}),  # current version, but published already
+        ("cancel", {"version": 1}),
+        ("extend", {"version": 1, "deadline": _iso(FUTURE + timedelta(days=1))}),
+    ):
+        response = client.post(
+            f"/api/v1/events/{event['id']}/{path}", headers=s.headers["buyer_x"], json=body
+        )
+        assert response.status_code == 409, (path, response.json)
+    stored = db.session.get(SourcingEvent, event["id"])
+    db.session.refresh(stored)
+    assert (stored.state, stored.version, stored.deadline) == ("published", 2, FUTURE)
+
+
+def test_the_deadline_extends_later_only_and_is_audited(client, sourcing):
+    s = sourcing
+    event = _published(client, s)
+    path = f"/api/v1/events/{event['id']}/extend"
+    earlier = client.post(
+        path,
+        headers=s.headers["buyer_x"],
+        json={"version": 2, "deadline": _iso(FUTURE - timedelta(days=1))},
+    )
+    assert earlier.status_code == 422 and "deadline" in earlier.json["errors"]
+    later = FUTURE + timedelta(days=7)
+    extended = client.post(
+        path, headers=s.headers["buyer_x"], json={"version": 2, "deadline": _iso(later)}
+    )
+    assert extended.status_code == 200 and extended.json["deadline"].startswith(
+        later.strftime("%Y-%m-%dT%H:%M")
+    )
+    assert _actions("SourcingEvent", event["id"])[-1] == "event.extend"
+
+
+def test_bad_events_are_refused_naming_the_field(client, sourcing):
+    s = sourcing
+    cases = {
+        "need_ids": {"need_ids": [s.need_y]},  # another organization's need
+        "vendor_ids": {"vendor_ids": [999999]},
+        "deadline": {"deadline": _iso(datetime.now(UTC) - timedelta(hours=1))},
+        "min_quality": {"min_quality": 1.5},
+        "evidence_required": {"evidence_required": "rumour"},
+    }
+    for field, change in cases.items():
+        body = {
+            "title": "Bad",
+            "need_ids": s.need_ids,
+            "vendor_ids": [s.vendors["a"].id],
+            "deadline": _iso(FUTURE),
+            **change,
+        }
+        response = client.post("/api/v1/events", headers=s.headers["buyer_x"], json=body)
+        assert response.status_code == 422 and field in response.json["errors"], field
+    assert db.session.scalar(select(SourcingEvent.id)) is None
+    refused = client.post(
+        "/api/v1/events",
+        headers=s.headers["vendor_a"],
+        json={"title": "x", "need_ids": [], "vendor_ids": [], "deadline": _iso(FUTURE)},
+    )
+    assert refused.status_code == 403
+
+
+def test_an_invited_vendor_bids_and_amends_and_bad_bids_are_refused_naming_the_field(
+    client, sourcing
+):
+    s = sourcing
+    event = _published(client, s)
+    hour_lot, item_lot = (lot["id"] for lot in event["lots"])
+    bids = f"/api/v1/events/{event['id']}/bids"
+    headers = s.headers["vendor_a"]
+    other = _published(client, s, title="Other")  # a lot of another event
+    refusals = {
+        "unit": _bid(hour_lot, unit="task"),
+        "price": _bid(hour_lot, price=0),
+        "currency": _bid(hour_lot, currency="XYZ"),
+        "lot_id": _bid(other["lots"][0]["id"]),
+        "hours_per_unit": _bid(item_lot, unit="item"),  # an item lot needs the vendor's hours
+        "valid_until": _bid(hour_lot, valid_until=date.today().isoformat()),
+        "capacity": _bid(hour_lot, capacity=0),
+    }
+    for field, body in refusals.items():
+        response = client.post(bids, headers=headers, json=body)
+        assert response.status_code == 422 and field in response.json["errors"], (
+            field,
+            response.json,
+        )
+    assert db.session.scalar(select(Bid.id)) is None
+
+    placed = client.post(bids, headers=headers, json=_bid(hour_lot))
+    assert placed.status_code == 201, placed.json
+    assert (placed.json["price"], placed.json["hours_per_unit"], placed.json["version"]) == (
+        13.579,
+        1.0,
+        1,
+    )
+    again = client.post(bids, headers=headers, json=_bid(hour_lot, price=12))
+    assert again.status_code == 409 and "lot_id" in again.json["errors"]
+    item = client.post(bids, headers=headers, json=_bid(item_lot, unit="item", hours_per_unit=0.05))
+    assert item.status_code == 201 and item.json["hours_per_unit"] == 0.05
+
+    amend = {k: v for k, v in _bid(hour_lot, price=12.5).items() if k != "lot_id"}
+    stale = client.put(
+        f"/api/v1/bids/{placed.json['id']}", headers=headers, json={**amend, "version": 7}
+    )
+    assert stale.status_code == 409
+    amended = client.put(
+        f"/api/v1/bids/{placed.json['id']}", headers=headers, json={**amend, "version": 1}
+    )
+    assert amended.status_code == 200 and (amended.json["price"], amended.json["version"]) == (
+        12.5,
+        2,
+    )
+    history = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.target_type == "Bid", AuditEvent.target_id == str(placed.json["id"]))
+        .order_by(AuditEvent.id)
+    ).all()
+    assert [e.action for e in history] == ["bid.place", "bid.amend"]
+    assert history[1].changes["before"]["price"] == "13.5790"  # the old figure is kept
+    assert history[1].organization_id == s.users["vendor_a"].organization_id
+
+    # a vendor not invited does not see the event, so cannot bid on it
+    assert client.post(bids, headers=s.headers["vendor_c"], json=_bid(hour_lot)).status_code == 404
+    # the buyer side never bids
+    assert client.post(bids, headers=s.headers["buyer_x"], json=_bid(hour_lot)).status_code == 403
+
+    _past_deadline(event["id"])
+    late = client.post(bids, headers=s.headers["vendor_b"], json=_bid(hour_lot))
+    assert late.status_code == 409 and "deadline" in late.json["errors"]
+    late_amend = client.put(
+        f"/api/v1/bids/{placed.json['id']}", headers=headers, json={**amend, "version": 2}
+    )
+    assert late_amend.status_code == 409 and "deadline" in late_amend.json["errors"]
+    assert db.session.scalar(select(Bid.price).where(Bid.id == placed.json["id"])) == 12.5
+
+
+def _bid_both(client, s, event) -> tuple[int, int]:
+    lot = event["lots"][0]["id"]
+    bids = f"/api/v1/events/{event['id']}/bids"
+    a = client.post(bids, headers=s.headers["vendor_a"], json=_bid(lot))
+    b = client.post(
+        bids, headers=s.headers["vendor_b"], json=_bid(lot, price=17.531, capacity=35790)
+    )
+    assert a.status_code == b.status_code == 201
+    return a.json["id"], b.json["id"]
+
+
+def test_sealed_bids_are_read_by_their_vendor_only_until_the_event_closes(client, sourcing):
+    s = sourcing
+    event = _published(client, s)
+    bid_a, bid_b = _bid_both(client, s, event)
+    bids = f"/api/v1/events/{event['id']}/bids"
+    for actor in ("buyer_x", "executive_x", "admin_x"):
+        assert client.get(bids, headers=s.headers[actor]).json == [], actor
+        assert client.get(f"/api/v1/bids/{bid_a}", headers=s.headers[actor]).status_code == 404
+        detail = client.get(f"/api/v1/events/{event['id']}", headers=s.headers[actor]).json
+        assert [row["has_bid"] for row in detail["invited"]] == [True, True]  # whether, not what
+    assert [b["id"] for b in client.get(bids, headers=s.headers["vendor_a"]).json] == [bid_a]
+    assert client.get(f"/api/v1/bids/{bid_b}", headers=s.headers["vendor_a"]).status_code == 404
+    assert (
+        client.get(f"/api/v1/bids/{bid_b}", headers=s.headers["admin_vendor_b"]).status_code == 200
+    )
+
+    early = client.post(
+        f"/api/v1/events/{event['id']}/close", headers=s.headers["buyer_x"], json={"version": 2}
+    )
+    assert early.status_code == 409  # sealed until the deadline
+    assert client.get(bids, headers=s.headers["buyer_x"]).json == []
+
+    _past_deadline(event["id"])
+    assert client.get(bids, headers=s.headers["buyer_x"]).json == []  # still sealed until closed
+    closed = client.post(
+        f"/api/v1/events/{event['id']}/close", headers=s.headers["buyer_x"], json={"version": 2}
+    )
+    assert closed.status_code == 200 and closed.json["state"] == "closed"
+    for actor in ("buyer_x", "executive_x", "admin_x"):
+        read = client.get(bids, headers=s.headers[actor]).json
+        assert sorted((b["vendor"], b["price"]) for b in read) == [
+            ("Vendor A", 13.579),
+            ("Vendor B", 17.531),
+        ]
+    assert client.get(f"/api/v1/bids/{bid_b}", headers=s.headers["vendor_a"]).status_code == 404
+    for actor in ("buyer_y", "executive_y", "operator", "assurer", "vendor_c"):
+        assert client.get(bids, headers=s.headers[actor]).status_code in (403, 404), actor
+        assert client.get(f"/api/v1/bids/{bid_a}", headers=s.headers[actor]).status_code in (
+            403,
+            404,
+        )
+    assert _kinds(s.users["vendor_a"]) == ["event_published", "event_closed"]
+    assert _actions("SourcingEvent", event["id"])[-1] == "event.close"
+
+
+def test_an_unsealed_event_shows_its_bids_while_open_and_a_cancelled_one_never(client, sourcing):
+    s = sourcing
+    open_event = _published(client, s, sealed=False)
+    _bid_both(client, s, open_event)
+    read = client.get(f"/api/v1/events/{open_event['id']}/bids", headers=s.headers["buyer_x"])
+    assert len(read.json) == 2
+    closed = client.post(
+        f"/api/v1/events/{open_event['id']}/close",
+        headers=s.headers["buyer_x"],
+        json={"version": 2},
+    )
+    assert closed.status_code == 200  # unsealed: it may close before its deadline
+
+    sealed = _published(client, s, title="Sealed")
+    _bid_both(client, s, sealed)
+    cancelled = client.post(
+        f"/api/v1/events/{sealed['id']}/cancel", headers=s.headers["buyer_x"], json={"version": 2}
+    )
+    assert cancelled.status_code == 200 and cancelled.json["state"] == "cancelled"
+    assert (
+        client.get(f"/api/v1/events/{sealed['id']}/bids", headers=s.headers["buyer_x"]).json == []
+    )
+    assert _kinds(s.users["vendor_b"]).count("event_closed") == 2
+    again = client.post(
+        f"/api/v1/events/{sealed['id']}/cancel", headers=s.headers["buyer_x"], json={"version": 3}
+    )
+    assert again.status_code == 409
+
+
+def test_another_buyer_organization_neither_sees_nor_changes_the_event(client, sourcing):
+    s = sourcing
+    event = _published(client, s)
+    for actor in ("buyer_y", "executive_y"):
+        assert (
+            client.get(f"/api/v1/events/{event['id']}", headers=s.headers[actor]).status_code == 404
+        )
+        assert client.get("/api/v1/events", headers=s.headers[actor]).json == []
+    for path in ("publish", "close", "cancel"):
+        response = client.post(
+            f"/api/v1/events/{event['id']}/{path}",
+            headers=s.headers["buyer_y"],
+            json={"version": 2},
+        )
+        assert response.status_code == 404, path
+    assert client.get("/api/v1/events", headers=s.headers["vendor_c"]).json == []
+    assert (
+        client.get(f"/api/v1/events/{event['id']}", headers=s.headers["vendor_c"]).status_code
+        == 404
+    )
+    assert db.session.get(SourcingEvent, event["id"]).state == "published"
+
+
+def _get_routes(app) -> list[str]:
+    """Every GET route of the events area (API and pages), and the home and notification pages
+    where events show."""
+    paths = sorted(
+        {
+            path
+            for path, method, endpoint, _ in route_rules(app)
+            if method == "GET" and endpoint.split(".")[0] in ("events_api", "event_pages")
+        }
+    )
+    return [*paths, "/", "/notifications"]
+
+
+def test_no_get_route_leaks_a_sealed_bid_to_anyone_during_the_open_phase(
+    app, client, sourcing, sign_in
+):
+    s = sourcing
+    event = _published(client, s)
+    bid_a, bid_b = _bid_both(client, s, event)
+    lot = event["lots"][0]["id"]
+    values = {"event_id": event["id"], "bid_id": bid_a, "lot_id": lot}
+    routes = _get_routes(app)
+    assert len(routes) >= 8  # the events API and pages are all there
+    # what each actor must never read: every figure it did not bid itself
+    hidden = {actor: A_FIGURES + B_FIGURES for actor in s.users}
+    hidden["vendor_a"] = B_FIGURES
+    hidden["vendor_b"] = hidden["admin_vendor_b"] = A_FIGURES
+    leaks, tried = [], 0
+    for actor in ["anonymous", *s.users]:
+        browser = app.test_client()
+        if actor != "anonymous":
+            sign_in(browser, s.users[actor])
+        for route in routes:
+            for bid_id in (bid_a, bid_b):
+                url = route
+                for name, value in {**values, "bid_id": bid_id}.items():
+                    url = url.replace(f"<int:{name}>", str(value))
+                response = browser.get(url)
+                tried += 1
+                assert response.status_code < 500, (actor, url)
+                for figure in hidden.get(actor, A_FIGURES + B_FIGURES):
+                    if figure in response.text:
+                        leaks.append(f"{actor} {url}: {figure}")
+    assert tried >= 12 * 8 * 2
+    assert leaks == []
+    # the vendors do read their own figures (so the search above can find them)
+    own = app.test_client()
+    sign_in(own, s.users["vendor_a"])
+    assert "13.579" in own.get(f"/api/v1/bids/{bid_a}").text
+    assert "13.58" in own.get(f"/events/{event['id']}").text
+
+
+def test_the_pages_make_publish_bid_and_close_an_event(app, client, sourcing, sign_in):
+    s = sourcing
+    buyer = app.test_client()
+    sign_in(buyer, s.users["buyer_x"])
+    from tests.conftest import csrf_token_from
+
+    token = csrf_token_from(buyer.get("/events/new").text)
+    made = buyer.post(
+        "/events/new",
+        data={
+            "csrf_token": token,
+            "title": "Page event",
+            "need_ids": [str(s.need_ids[0])],
+            "vendor_ids": [str(s.vendors["a"].id)],
+            "deadline": FUTURE.strftime("%Y-%m-%dT%H:%M"),
+            "sealed": ["true", "false"],
+        },
+    )
+    assert made.status_code == 302, made.text
+    event = db.session.scalars(select(SourcingEvent)).one()
+    assert event.sealed is True and len(event.lots) == 1
+    refused = buyer.post(
+        "/events/new", data={"csrf_token": token, "title": "x", "deadline": "yesterday"}
+    )
+    assert refused.status_code == 422 and "deadline" in refused.text
+    published = buyer.post(
+        f"/events/{event.id}/publish", data={"csrf_token": token, "version": "1"}
+    )
+    assert published.status_code == 302
+    db.session.refresh(event)
+    assert event.state == "published"
+
+    vendor = app.test_client()
+    sign_in(vendor, s.users["vendor_a"])
+    assert "Page event" in vendor.get("/").text  # on its home page
+    lot = event.lots[0]
+    form = vendor.get(f"/events/{event.id}/lots/{lot.id}/bid")
+    assert form.status_code == 200
+    vendor_token = csrf_token_from(form.text)
+    fields = {
+        "csrf_token": vendor_token,
+        "unit": "hour",
+        "price": "0",
+        "currency": "USD",
+        "capacity": "24680",
+        "valid_until": (FUTURE + timedelta(days=30)).date().isoformat(),
+    }
+    zero = vendor.post(f"/events/{event.id}/lots/{lot.id}/bid", data=fields)
+    assert zero.status_code == 422 and "above 0" in zero.text
+    placed = vendor.post(
+        f"/events/{event.id}/lots/{lot.id}/bid", data={**fields, "price": "13.579"}
+    )
+    assert placed.status_code == 302
+    amended = vendor.post(
+        f"/events/{event.id}/lots/{lot.id}/bid", data={**fields, "price": "14", "version": "1"}
+    )
+    assert amended.status_code == 302
+    assert db.session.scalar(select(Bid.price)) == 14
+
+    page = buyer.get(f"/events/{event.id}")
+    assert "Vendor A" in page.text and "yes" in page.text and "24,680" not in page.text
+    assert "sealed until the event is closed" in page.text
+    _past_deadline(event.id)
+    closed = buyer.post(f"/events/{event.id}/close", data={"csrf_token": token, "version": "2"})
+    assert closed.status_code == 302
+    after = buyer.get(f"/events/{event.id}")
+    assert "14.00 USD per hour" in after.text and "24,680" in after.text
+
+
+def test_the_demo_has_a_published_event_with_one_sealed_bid(demo, client, bearer):
+    from procure.accounts.models import User
+
+    (event,) = db.session.scalars(select(SourcingEvent)).all()
+    assert (event.state, len(event.lots), len(event.invited)) == ("published", 2, 2)
+    (bid,) = db.session.scalars(select(Bid)).all()
+    kazidata = db.session.scalars(select(User).where(User.email == "vendor@kazidata.example")).one()
+    assert bid.vendor.organization_id == kazidata.organization_id
+    bids = f"/api/v1/events/{event.id}/bids"
+    assert (
+        client.get(bids, headers=bearer(demo, "demo-purchasing-pass")).json == []
+    )  # Northwind's buyer: sealed
+    assert [
+        b["price"] for b in client.get(bids, headers=bearer(kazidata, "demo-kazidata-pass")).json
+    ] == [8.4]
