@@ -15,10 +15,12 @@ ANALYST_COMMANDS = frozenset({"score", "optimize", "frontier"})
 
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] in ANALYST_COMMANDS:
+        # here: the analyst commands alone, without the web app's imports
         from procure.analysis_cli import analyst_commands
 
         analyst_commands(prog_name="procure")
     else:
+        # here: the Flask group loads the app, its models and blueprints (about 1.5 s)
         from procure.cli import main as app_commands
 
         app_commands(prog_name="procure")

@@ -82,10 +82,9 @@ def evidence_migrate():
 def evidence_gc(dry_run: bool, grace_minutes: float):
     """Remove the store's files that no evidence record names (orphans of interrupted
     uploads), printing each."""
-    # here: as in evidence_migrate
-    from procure.db import utcnow
-    from procure.disclosures.evidence_store import evidence_store
-    from procure.disclosures.evidence_upkeep import find_orphans, remove_orphan
+    from procure.db import utcnow  # here: as in evidence_migrate
+    from procure.disclosures.evidence_store import evidence_store  # here: as above
+    from procure.disclosures.evidence_upkeep import find_orphans, remove_orphan  # here: as above
 
     click.echo(f"Evidence store: {evidence_store().label}")
     verb = "would remove" if dry_run else "removed"
