@@ -22,6 +22,7 @@ it nothing either (`NO_VENDOR_READS`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -159,5 +160,10 @@ def get_scoped_or_404(model, record_id: Any):
     """The record if it exists and the current user may see it; otherwise 404 (never 403)."""
     record = db.session.scalars(scoped_select(model).where(model.id == record_id)).first()
     if record is None:
-        abort(404, f"No {model.__name__.lower()} with id {record_id} is visible to you.")
+        abort(404, f"No {record_name(model)} with id {record_id} is visible to you.")
     return record
+
+
+def record_name(model) -> str:
+    """A model's name as people write it: SourcingEvent -> "sourcing event"."""
+    return re.sub(r"(?<!^)(?=[A-Z])", " ", model.__name__).lower()

@@ -118,3 +118,16 @@ def test_an_admin_sees_its_own_organization_and_the_operator_sees_every_one(
     operator = make_user("operator")
     listed = {o["id"] for o in client.get("/api/v1/organizations", headers=bearer(operator)).json}
     assert listed == {admin.organization_id, other.id, operator.organization_id}
+
+
+def test_a_record_out_of_reach_is_named_as_people_write_it(client, make_user, bearer):
+    """404s name the record in words: "No sourcing event", never "No sourcingevent"."""
+    from procure.access import record_name
+    from procure.events.models import SourcingEvent
+    from procure.scoring.models import ScoringProfile
+
+    assert record_name(SourcingEvent) == "sourcing event"
+    assert record_name(ScoringProfile) == "scoring profile"
+    response = client.get("/api/v1/events/424242", headers=bearer(make_user("buyer")))
+    assert response.status_code == 404
+    assert response.json["message"] == "No sourcing event with id 424242 is visible to you."
