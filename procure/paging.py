@@ -27,5 +27,22 @@ class Page(Generic[T]):
 def page_of_rows(statement: Select[Any], page: int, per_page: int) -> Page[Any]:
     """Page `page` (from 1) of the records `statement` selects, in its order, and their count."""
     total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    items = db.session.scalars(statement.limit(per_page).offset((page - 1) * per_page)).all()
+    offset = (page - 1) * per_page
+    if offset >= total:  # past the last page (and no offset too large for the database)
+        return Page([], page, per_page, total)
+    items = db.session.scalars(statement.limit(per_page).offset(offset)).all()
     return Page(list(items), page, per_page, total)
+
+
+def page_of_items(items: list[T], page: int, per_page: int) -> Page[T]:
+    """Page `page` (from 1) of a list built whole (a ranking), and its length."""
+    start = (page - 1) * per_page
+    return Page(items[start : start + per_page], page, per_page, len(items))
+
+
+def requested_page(raw: str | None) -> int:
+    """The page a request asks for (`?page=`): a whole number from 1; 1 for anything else."""
+    try:
+        return max(1, int(raw or 1))
+    except ValueError:
+        return 1

@@ -2,7 +2,6 @@
 
 from flask.views import MethodView
 from flask_login import current_user
-from flask_smorest import Blueprint
 
 from procure.access import PUBLIC, SIGNED_IN, access, get_scoped_or_404, roles, scoped_select
 from procure.accounts import services
@@ -21,8 +20,8 @@ from procure.accounts.schemas import (
     UserCreateSchema,
     UserSchema,
 )
+from procure.api_paging import Blueprint, page_of_select
 from procure.errors import respond_error
-from procure.extensions import db
 from procure.transactions import keep_when_refused, writes
 
 blp = Blueprint(
@@ -65,9 +64,10 @@ class Tokens(MethodView):
 
     @access(SIGNED_IN)
     @blp.response(200, TokenSchema(many=True))
-    def get(self):
+    @blp.paginate()
+    def get(self, pagination_parameters):
         """List your own tokens (their secrets are never shown again)"""
-        return db.session.scalars(scoped_select(ApiToken).order_by(ApiToken.id)).all()
+        return page_of_select(scoped_select(ApiToken).order_by(ApiToken.id), pagination_parameters)
 
 
 @blp.route("/auth/tokens/<int:token_id>")
@@ -93,9 +93,12 @@ class Me(MethodView):
 class Organizations(MethodView):
     @access(SIGNED_IN)
     @blp.response(200, OrganizationSchema(many=True))
-    def get(self):
+    @blp.paginate()
+    def get(self, pagination_parameters):
         """Organizations visible to you: your own, or every one for the operator"""
-        return db.session.scalars(scoped_select(Organization).order_by(Organization.id)).all()
+        return page_of_select(
+            scoped_select(Organization).order_by(Organization.id), pagination_parameters
+        )
 
     @access(roles("operator"))
     @blp.arguments(OrganizationCreateSchema)
@@ -129,9 +132,10 @@ class OrganizationById(MethodView):
 class Users(MethodView):
     @access(SIGNED_IN)
     @blp.response(200, UserSchema(many=True))
-    def get(self):
+    @blp.paginate()
+    def get(self, pagination_parameters):
         """The members of your organization"""
-        return db.session.scalars(scoped_select(User).order_by(User.id)).all()
+        return page_of_select(scoped_select(User).order_by(User.id), pagination_parameters)
 
     @access(roles("admin"))
     @blp.arguments(UserCreateSchema)

@@ -8,10 +8,10 @@ told apart from one that does not exist), with the field named."""
 from flask import abort
 from flask.views import MethodView
 from flask_login import current_user
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from procure.access import access, get_scoped_or_404, roles, scoped_select
+from procure.api_paging import Blueprint, page_of_list, page_of_select
 from procure.assurance import services
 from procure.assurance.models import AssuranceGrant, Attestation
 from procure.assurance.schemas import (
@@ -69,9 +69,10 @@ def not_shared(disclosure_id: int):
 class AssuranceProviders(MethodView):
     @access(roles("vendor"))
     @blp.response(200, ProviderSchema(many=True))
-    def get(self):
+    @blp.paginate()
+    def get(self, pagination_parameters):
         """The assurance providers you may share a submitted version with"""
-        return services.assurance_providers()
+        return page_of_list(services.assurance_providers(), pagination_parameters)
 
 
 @blp.route("/assurance-grants")
@@ -79,13 +80,14 @@ class AssuranceGrants(MethodView):
     @access(roles("vendor", "assurer"))
     @blp.arguments(GrantQuerySchema, location="query")
     @blp.response(200, GrantSchema(many=True))
-    def get(self, query):
+    @blp.paginate()
+    def get(self, query, pagination_parameters):
         """Grants visible to you: a vendor's of its versions (revoked ones too); an assurance
         provider's open grants"""
         statement = scoped_select(AssuranceGrant).order_by(AssuranceGrant.id)
         if "disclosure_id" in query:
             statement = statement.where(AssuranceGrant.disclosure_id == query["disclosure_id"])
-        return db.session.scalars(statement).all()
+        return page_of_select(statement, pagination_parameters)
 
     @access(roles("vendor"))
     @blp.arguments(GrantCreateSchema)
@@ -157,7 +159,8 @@ class Attestations(MethodView):
     @access(READERS)
     @blp.arguments(AttestationQuerySchema, location="query")
     @blp.response(200, AttestationSchema(many=True))
-    def get(self, query):
+    @blp.paginate()
+    def get(self, query, pagination_parameters):
         """Attestations visible to you: every one for buyers, those of its versions for a
         vendor, those it issued for an assurance provider"""
         statement = scoped_select(Attestation).order_by(Attestation.id)
@@ -167,7 +170,7 @@ class Attestations(MethodView):
             statement = statement.where(
                 Attestation.disclosure.has(Disclosure.vendor_id == query["vendor_id"])
             )
-        return db.session.scalars(statement).all()
+        return page_of_select(statement, pagination_parameters)
 
     @access(roles("assurer"))
     @blp.arguments(AttestationCreateSchema, location="form")

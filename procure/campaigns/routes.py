@@ -7,9 +7,9 @@ from datetime import date
 from flask import Response
 from flask.views import MethodView
 from flask_login import current_user
-from flask_smorest import Blueprint
 
 from procure.access import access, get_scoped_or_404, roles, scoped_select
+from procure.api_paging import Blueprint, page_of_list
 from procure.campaigns import reminders, services
 from procure.campaigns.models import Campaign, CampaignRequest
 from procure.campaigns.progress import (
@@ -226,7 +226,8 @@ def status_csv(progress: CampaignProgress) -> Response:
 class CampaignRequests(MethodView):
     @access(roles("vendor"))
     @blp.response(200, CampaignRequestSchema(many=True))
-    def get(self):
+    @blp.paginate()
+    def get(self, pagination_parameters):
         """The campaigns' requests to your vendor organization (whose deadline passed at most 60
         days ago), the nearest deadline first, with where you stand"""
-        return requests_for(scoped_select(CampaignRequest))
+        return page_of_list(requests_for(scoped_select(CampaignRequest)), pagination_parameters)

@@ -3,9 +3,9 @@ platform operator adds categories, edits them and retires them, each change audi
 
 from flask.views import MethodView
 from flask_login import current_user
-from flask_smorest import Blueprint
 
 from procure.access import SIGNED_IN, access, get_scoped_or_404, roles, scoped_select
+from procure.api_paging import Blueprint, page_of_list
 from procure.categories import services
 from procure.categories.schemas import (
     ServiceCategoryCreateSchema,
@@ -27,10 +27,11 @@ blp = Blueprint(
 class ServiceCategories(MethodView):
     @access(SIGNED_IN)
     @blp.response(200, ServiceCategorySchema(many=True))
-    def get(self):
+    @blp.paginate()
+    def get(self, pagination_parameters):
         """Every category by label, retired ones included (`retired`: refused for new offers,
         needs and profiles)"""
-        return services.listing(scoped_select(ServiceCategory))
+        return page_of_list(services.listing(scoped_select(ServiceCategory)), pagination_parameters)
 
     @access(roles("operator"))
     @blp.arguments(ServiceCategoryCreateSchema)

@@ -3,9 +3,9 @@
 from flask import Response, abort
 from flask.views import MethodView
 from flask_login import current_user
-from flask_smorest import Blueprint
 
 from procure.access import SIGNED_IN, access, get_scoped_or_404, roles, scoped_select
+from procure.api_paging import Blueprint, page_of_list, page_of_select
 from procure.disclosures import reviews, services
 from procure.disclosures.evidence_files import ALLOWED_TYPES, EvidenceRejected
 from procure.disclosures.models import EVIDENCE_SECTIONS, Disclosure, Evidence
@@ -35,7 +35,6 @@ from procure.disclosures.tables import (
 from procure.docs import XLSX, file_types
 from procure.downloads import attachment
 from procure.errors import ValidationFailed, respond_error
-from procure.extensions import db
 from procure.states import ReviewDecision
 from procure.transactions import writes
 from procure.vendors.models import Vendor
@@ -53,10 +52,15 @@ class Disclosures(MethodView):
     @access(SIGNED_IN)
     @blp.arguments(DisclosureQuerySchema, location="query")
     @blp.response(200, DisclosureSchema(many=True))
-    def get(self, query):
-        """Disclosure versions visible to you (buyers and executives never see drafts)"""
+    @blp.paginate()
+    def get(self, query, pagination_parameters):
+        """Disclosure versions visible to you (buyers and executives never see drafts), a page
+        at a time; `state=submitted` is a buyer's review queue"""
         statement = scoped_select(Disclosure).order_by(
-            Disclosure.vendor_id, Disclosure.period_start.desc(), Disclosure.number.desc()
+            Disclosure.vendor_id,
+            Disclosure.period_start.desc(),
+            Disclosure.number.desc(),
+            Disclosure.id.desc(),
         )
         if "vendor_id" in query:
             statement = statement.where(Disclosure.vendor_id == query["vendor_id"])
@@ -64,7 +68,7 @@ class Disclosures(MethodView):
             statement = statement.where(
                 Disclosure.in_state_for(query["state"], current_user.organization_id)
             )
-        return db.session.scalars(statement).all()
+        return page_of_select(statement, pagination_parameters)
 
     @access(roles("vendor"))
     @blp.arguments(DisclosureCreateSchema)
@@ -142,11 +146,15 @@ def section_or_404(section: str) -> str:
 class DisclosureSections(MethodView):
     @access(SIGNED_IN)
     @blp.response(200, SectionEvidenceSchema(many=True))
-    def get(self, disclosure_id):
+    @blp.paginate()
+    def get(self, disclosure_id, pagination_parameters):
         """Each evidence section as you read it: the vendor's claimed level, the files, the
         effective level that scores for you and why, where the claim goes beyond the evidence, and
         the section reviews you may see"""
-        return reviews.sections_seen_by(get_scoped_or_404(Disclosure, disclosure_id), current_user)
+        sections = reviews.sections_seen_by(
+            get_scoped_or_404(Disclosure, disclosure_id), current_user
+        )
+        return page_of_list(sections, pagination_parameters)
 
 
 @blp.route("/disclosures/<int:disclosure_id>/sections/<section>/review")
@@ -185,32 +193,36 @@ class DisclosureAmend(MethodView):
 class DisclosureVersions(MethodView):
     @access(SIGNED_IN)
     @blp.response(200, DisclosureSchema(many=True))
-    def get(self, disclosure_id):
+    @blp.paginate()
+    def get(self, disclosure_id, pagination_parameters):
         """Every version of this vendor and period that you may see, oldest first"""
         disclosure = get_scoped_or_404(Disclosure, disclosure_id)
-        return db.session.scalars(
+        return page_of_select(
             scoped_select(Disclosure)
             .where(
                 Disclosure.vendor_id == disclosure.vendor_id,
                 Disclosure.period_start == disclosure.period_start,
                 Disclosure.period_end == disclosure.period_end,
             )
-            .order_by(Disclosure.number)
-        ).all()
+            .order_by(Disclosure.number, Disclosure.id),
+            pagination_parameters,
+        )
 
 
 @blp.route("/disclosures/<int:disclosure_id>/evidence")
 class DisclosureEvidence(MethodView):
     @access(roles("vendor", "buyer"))
     @blp.response(200, EvidenceSchema(many=True))
-    def get(self, disclosure_id):
+    @blp.paginate()
+    def get(self, disclosure_id, pagination_parameters):
         """Evidence files of a disclosure version"""
         disclosure = get_scoped_or_404(Disclosure, disclosure_id)
-        return db.session.scalars(
+        return page_of_select(
             scoped_select(Evidence)
             .where(Evidence.disclosure_id == disclosure.id)
-            .order_by(Evidence.id)
-        ).all()
+            .order_by(Evidence.id),
+            pagination_parameters,
+        )
 
     @access(roles("vendor"))
     @blp.arguments(EvidenceUploadSchema, location="form")

@@ -6,9 +6,9 @@ event's list of bids is empty."""
 
 from flask.views import MethodView
 from flask_login import current_user
-from flask_smorest import Blueprint
 
 from procure.access import access, get_scoped_or_404, roles, scoped_select
+from procure.api_paging import Blueprint, page_of_select
 from procure.events import services
 from procure.events.models import BUYER_SIDE, Bid, SourcingEvent
 from procure.events.schemas import (
@@ -21,7 +21,6 @@ from procure.events.schemas import (
     EventSchema,
     EventVersionSchema,
 )
-from procure.extensions import db
 from procure.transactions import writes
 
 blp = Blueprint(
@@ -34,7 +33,6 @@ blp = Blueprint(
 
 # the buyer side (buyers, executives, its admin) and the vendors (and their admins)
 READERS = roles("buyer", "executive", "admin", "vendor")
-LIST_LIMIT = 500
 
 
 def user():
@@ -49,14 +47,16 @@ def detail(event: SourcingEvent) -> services.EventView:
 class Events(MethodView):
     @access(READERS)
     @blp.response(200, EventSchema(many=True))
-    def get(self):
+    @blp.paginate()
+    def get(self, pagination_parameters):
         """Your organization's events, or the published events your vendor is invited to; the
-        latest deadline first (at most 500)"""
-        return db.session.scalars(
-            scoped_select(SourcingEvent)
-            .order_by(SourcingEvent.deadline.desc(), SourcingEvent.id.desc())
-            .limit(LIST_LIMIT)
-        ).all()
+        latest deadline first, a page at a time"""
+        return page_of_select(
+            scoped_select(SourcingEvent).order_by(
+                SourcingEvent.deadline.desc(), SourcingEvent.id.desc()
+            ),
+            pagination_parameters,
+        )
 
     @access(roles("buyer"))
     @blp.arguments(EventCreateSchema)
@@ -158,13 +158,15 @@ class EventBids(MethodView):
     @access(READERS)
     @blp.response(200, BidSchema(many=True))
     @blp.alt_response(404, description="No such event visible to you")
-    def get(self, event_id):
+    @blp.paginate()
+    def get(self, event_id, pagination_parameters):
         """The bids you may read on this event: your vendor's own; for your organization's
         event, every bid once it is closed (or if it was published unsealed), none before"""
         event = get_scoped_or_404(SourcingEvent, event_id)
-        return db.session.scalars(
-            scoped_select(Bid).where(Bid.event_id == event.id).order_by(Bid.lot_id, Bid.id)
-        ).all()
+        return page_of_select(
+            scoped_select(Bid).where(Bid.event_id == event.id).order_by(Bid.lot_id, Bid.id),
+            pagination_parameters,
+        )
 
     @access(roles("vendor"))
     @blp.arguments(BidCreateSchema)

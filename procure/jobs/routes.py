@@ -3,11 +3,10 @@
 from flask import Response, abort
 from flask.views import MethodView
 from flask_login import current_user
-from flask_smorest import Blueprint
 
 from procure.access import SIGNED_IN, access, get_scoped_or_404, scoped_select
+from procure.api_paging import Blueprint, page_of_select
 from procure.docs import FILE
-from procure.extensions import db
 from procure.jobs import services
 from procure.jobs.models import ACTIVE_STATUSES, Job
 from procure.jobs.schemas import JobListQuerySchema, JobSchema
@@ -16,7 +15,6 @@ from procure.transactions import writes
 
 blp = Blueprint("jobs_api", __name__, url_prefix="/api/v1", description="Background jobs")
 
-LIST_LIMIT = 100
 NOT_YOURS = "Started by someone else, and you are not its organization's admin"
 
 
@@ -40,12 +38,13 @@ class Jobs(MethodView):
     @access(SIGNED_IN)
     @blp.arguments(JobListQuerySchema, location="query")
     @blp.response(200, JobSchema(many=True))
-    def get(self, query):
-        """Your organization's latest jobs, newest first"""
-        statement = scoped_select(Job).order_by(Job.id.desc()).limit(LIST_LIMIT)
+    @blp.paginate()
+    def get(self, query, pagination_parameters):
+        """Your organization's jobs, newest first, a page at a time"""
+        statement = scoped_select(Job).order_by(Job.id.desc())
         if query["active"]:
             statement = statement.where(Job.status.in_(ACTIVE_STATUSES))
-        return db.session.scalars(statement).all()
+        return page_of_select(statement, pagination_parameters)
 
 
 @blp.route("/jobs/<int:job_id>")

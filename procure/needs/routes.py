@@ -2,10 +2,9 @@
 
 from flask.views import MethodView
 from flask_login import current_user
-from flask_smorest import Blueprint
 
 from procure.access import access, get_scoped_or_404, roles, scoped_select
-from procure.extensions import db
+from procure.api_paging import Blueprint, page_of_select
 from procure.needs import services
 from procure.needs.models import Need
 from procure.needs.schemas import NeedQuerySchema, NeedSchema, NeedUpdateSchema
@@ -26,12 +25,13 @@ class Needs(MethodView):
     @access(READERS)
     @blp.arguments(NeedQuerySchema, location="query")
     @blp.response(200, NeedSchema(many=True))
-    def get(self, query):
-        """Your organization's needs"""
+    @blp.paginate()
+    def get(self, query, pagination_parameters):
+        """Your organization's needs, the latest period first, a page at a time"""
         statement = scoped_select(Need).order_by(Need.period_start.desc(), Need.id)
         if not query["include_archived"]:
             statement = statement.where(Need.archived.is_(False))
-        return db.session.scalars(statement).all()
+        return page_of_select(statement, pagination_parameters)
 
     @access(roles("buyer"))
     @blp.arguments(NeedSchema)

@@ -8,11 +8,10 @@ time the response is sent.
 from flask import Response, abort, jsonify
 from flask.views import MethodView
 from flask_login import current_user
-from flask_smorest import Blueprint
 
 from procure.access import access, get_scoped_or_404, roles, scoped_select
+from procure.api_paging import Blueprint, page_of_select
 from procure.docs import FILE, XLSX
-from procure.extensions import db
 from procure.jobs.schemas import JobSchema
 from procure.scenarios import jobs as scenario_jobs
 from procure.scenarios import review, services
@@ -52,9 +51,12 @@ def solved_or_404(scenario_id: int) -> Scenario:
 class Scenarios(MethodView):
     @access(READERS)
     @blp.response(200, ScenarioSchema(many=True))
-    def get(self):
-        """Your organization's scenarios, newest first"""
-        return db.session.scalars(scoped_select(Scenario).order_by(Scenario.id.desc())).all()
+    @blp.paginate()
+    def get(self, pagination_parameters):
+        """Your organization's scenarios, newest first, a page at a time"""
+        return page_of_select(
+            scoped_select(Scenario).order_by(Scenario.id.desc()), pagination_parameters
+        )
 
     @access(roles("buyer"))
     @blp.arguments(ScenarioSchema)

@@ -3,9 +3,9 @@
 from flask import abort
 from flask.views import MethodView
 from flask_login import current_user
-from flask_smorest import Blueprint
 
 from procure.access import access, get_scoped_or_404, roles, scoped_select
+from procure.api_paging import Blueprint, page_of_list, page_of_select
 from procure.extensions import db
 from procure.scoring import services
 from procure.scoring.models import CustomMetric, ScoringProfile
@@ -43,9 +43,12 @@ def profile_for_request(profile_id: int | None):
 class Profiles(MethodView):
     @access(BUYER_SIDE)
     @blp.response(200, ProfileSchema(many=True))
-    def get(self):
+    @blp.paginate()
+    def get(self, pagination_parameters):
         """Your organization's scoring profiles (latest version of each)"""
-        return services.profiles_for(current_user.organization_id)
+        return page_of_list(
+            services.profiles_for(current_user.organization_id), pagination_parameters
+        )
 
     @access(roles("buyer"))
     @blp.arguments(ProfileSchema)
@@ -84,14 +87,16 @@ class ProfileById(MethodView):
 class ProfileVersions(MethodView):
     @access(BUYER_SIDE)
     @blp.response(200, ProfileSchema(many=True))
-    def get(self, profile_id):
+    @blp.paginate()
+    def get(self, profile_id, pagination_parameters):
         """Every version of this profile, oldest first"""
         record = get_scoped_or_404(ScoringProfile, profile_id)
-        return db.session.scalars(
+        return page_of_select(
             scoped_select(ScoringProfile)
             .where(ScoringProfile.name == record.name)
-            .order_by(ScoringProfile.number)
-        ).all()
+            .order_by(ScoringProfile.number, ScoringProfile.id),
+            pagination_parameters,
+        )
 
 
 @blp.route("/scores")
@@ -100,8 +105,10 @@ class Scores(MethodView):
     @blp.arguments(ScoreQuerySchema, location="query")
     @blp.response(200, ScoreRowSchema(many=True))
     @blp.alt_response(404, description="The profile is not visible to you (vendors: any profile)")
-    def get(self, query):
-        """Vendors ranked by total score, with the points of each pillar and rank stability"""
+    @blp.paginate()
+    def get(self, query, pagination_parameters):
+        """Vendors ranked by total score, with the points of each pillar and rank stability, a
+        page at a time (the rank is over all of them)"""
         profile = profile_for_request(query.get("profile"))
         ranking = services.rank_vendors(
             profile,
@@ -110,7 +117,7 @@ class Scores(MethodView):
             organization_id=current_user.organization_id,
             metrics=services.viewer_catalog(current_user),
         )
-        return services.score_rows(ranking)
+        return page_of_list(services.score_rows(ranking), pagination_parameters)
 
 
 @blp.route("/vendors/<int:vendor_id>/scorecard")
@@ -173,9 +180,10 @@ def _metric_rows(organization_id: int) -> list[dict]:
 class Metrics(MethodView):
     @access(BUYER_SIDE)
     @blp.response(200, MetricSchema(many=True))
-    def get(self):
+    @blp.paginate()
+    def get(self, pagination_parameters):
         """The metric catalog your organization scores with: the built-in metrics, then your own"""
-        return _metric_rows(current_user.organization_id)
+        return page_of_list(_metric_rows(current_user.organization_id), pagination_parameters)
 
     @access(roles("buyer", "admin"))
     @blp.arguments(MetricSchema)

@@ -16,6 +16,7 @@ from procure.disclosures.tables import WORST_SITE_RULE
 from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
 from procure.forms import form_body, form_int, load_form
+from procure.paging import page_of_items, requested_page
 from procure.scoring import services
 from procure.scoring.models import CustomMetric, ScoringProfile
 from procure.scoring.schemas import (
@@ -42,6 +43,22 @@ WHAT_IF_COLUMNS = (
     "training_hours_impact_workers",
     "training_spend_usd",
 )
+# rows of the comparison page: the ranking covers every vendor, the page shows these many at once
+SCORES_PER_PAGE = 50
+# how the comparison page can order the whole ranking before it pages it: label, sort key
+SCORE_SORTS: dict[str, tuple[str, Any]] = {
+    "rank": ("Rank", lambda r: r["rank"]),
+    "impact": ("Impact score, highest first", lambda r: -r["impact_score"]),
+    "stability": (
+        "Stays in top 5, most often first",
+        lambda r: (r["p_top_k"] is None, -(r["p_top_k"] or 0.0)),
+    ),
+    "topsis": (
+        "TOPSIS rank",
+        lambda r: (r["topsis_rank"] is None, r["topsis_rank"] or 0),
+    ),
+    "vendor": ("Vendor name", lambda r: r["vendor_name"].casefold()),
+}
 # the wages of a site the vendor sets (the minimum and living wages are benchmarks)
 SITE_WAGE_COLUMNS = ("entry_level_wage", "impact_worker_median_wage")
 
@@ -68,11 +85,17 @@ def compare():
         metrics=services.viewer_catalog(current_user),
     )
     rows = services.score_rows(ranking)
-    for row in rows:
+    sort = request.args.get("sort") if request.args.get("sort") in SCORE_SORTS else "rank"
+    ordered = sorted(rows, key=SCORE_SORTS[sort][1])  # stable: ties keep the rank order
+    listing = page_of_items(ordered, requested_page(request.args.get("page")), SCORES_PER_PAGE)
+    for row in listing.items:  # only the rows shown get a bar
         row["bar"] = charts.stacked_bar(row["points"])
     return render_template(
         "scoring/compare.html",
-        rows=rows,
+        rows=listing.items,
+        listing=listing,
+        sort=sort,
+        sorts={key: label for key, (label, _) in SCORE_SORTS.items()},
         peer_group=services.peer_group(len(rows), category),
         legend=charts.pillar_legend(),
         profiles=profiles,

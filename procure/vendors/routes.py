@@ -2,11 +2,11 @@
 
 from flask.views import MethodView
 from flask_login import current_user
-from flask_smorest import Blueprint
 from sqlalchemy.orm import selectinload
 
 from procure.access import SIGNED_IN, access, get_scoped_or_404, roles, scoped_select
 from procure.accounts.models import Organization
+from procure.api_paging import Blueprint, json_list_holds, page_of_select
 from procure.extensions import db
 from procure.transactions import writes
 from procure.vendors import services
@@ -29,8 +29,9 @@ class Vendors(MethodView):
     @access(SIGNED_IN)
     @blp.arguments(VendorQuerySchema, location="query")
     @blp.response(200, VendorSchema(many=True))
-    def get(self, query):
-        """Vendor profiles visible to you (a vendor sees only its own)"""
+    @blp.paginate()
+    def get(self, query, pagination_parameters):
+        """Vendor profiles visible to you (a vendor sees only its own), by name, a page at a time"""
         statement = (
             scoped_select(Vendor)
             .options(selectinload(Vendor.capacity_changes))  # shown with each, in one query
@@ -38,10 +39,11 @@ class Vendors(MethodView):
         )
         if query.get("country"):
             statement = statement.where(Vendor.country == query["country"])
-        vendors = db.session.scalars(statement).all()
         if query.get("category"):
-            vendors = [v for v in vendors if query["category"] in v.service_categories]
-        return vendors
+            statement = statement.where(
+                json_list_holds(Vendor.service_categories, query["category"])
+            )
+        return page_of_select(statement, pagination_parameters)
 
     @access(roles("vendor"))
     @blp.arguments(VendorSchema)
@@ -80,15 +82,17 @@ class VendorById(MethodView):
 class VendorOffers(MethodView):
     @access(SIGNED_IN)
     @blp.response(200, OfferSchema(many=True))
-    def get(self, vendor_id):
-        """A vendor's rate card"""
+    @blp.paginate()
+    def get(self, vendor_id, pagination_parameters):
+        """A vendor's rate card, a page at a time"""
         vendor = get_scoped_or_404(Vendor, vendor_id)
-        return db.session.scalars(
+        return page_of_select(
             scoped_select(Offer)
             .options(selectinload(Offer.capacity_changes))
             .where(Offer.vendor_id == vendor.id)
-            .order_by(Offer.id)
-        ).all()
+            .order_by(Offer.id),
+            pagination_parameters,
+        )
 
     @access(roles("vendor"))
     @blp.arguments(OfferSchema)
