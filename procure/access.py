@@ -14,10 +14,12 @@ scoped to the admin's own organization. A vendor organization's admin also acts 
 organization's profile, offers and disclosures. Why: an invited vendor's first user is its
 organization's admin, and it must answer the buyer's disclosure campaign without first creating a
 second user (README, "Who administers what"); an assurance provider's admin acts as its assurer
-for the same reason. The operator holds the platform role: it creates organizations and sees
-counts across tenants, and the models' scopes give it no tenant's records. An assurer reads only
-the disclosure versions vendors shared with it (procure.assurance): the vendor-side scopes give
-it nothing either (`NO_VENDOR_READS`).
+and a backbone's admin as its coordinator (procure.coalitions) for the same reason. The
+operator holds the platform role: it creates organizations and sees counts across tenants, and
+the models' scopes give it no tenant's records. An assurer reads only the disclosure versions
+vendors shared with it (procure.assurance): the vendor-side scopes give it nothing either
+(`NO_VENDOR_READS`), nor a backbone's coordinator, which reads the members' plans only as the
+aggregates of its coalitions.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from sqlalchemy import Select, select
 from procure.accounts.models import ACTS_AS, ROLES_BY_KIND
 from procure.extensions import db
 
-ROLES = ("admin", "buyer", "vendor", "executive", "operator", "assurer")
+ROLES = ("admin", "buyer", "vendor", "executive", "operator", "assurer", "coordinator")
 
 F = TypeVar("F", bound=Callable[..., Any])
 

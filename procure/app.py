@@ -24,10 +24,16 @@ from procure.accounts.views import bp as accounts_pages
 from procure.api_fields import MAX_RECORD_ID
 from procure.assurance.routes import blp as assurance_api
 from procure.assurance.views import bp as assurance_pages
+from procure.awards.routes import blp as awards_api
+from procure.awards.views import bp as award_pages
 from procure.campaigns.routes import blp as campaigns_api
 from procure.campaigns.views import bp as campaign_pages
 from procure.categories.routes import blp as categories_api
 from procure.categories.views import bp as category_pages
+from procure.coalitions.routes import blp as coalitions_api
+from procure.coalitions.views import bp as coalition_pages
+from procure.deliveries.routes import blp as deliveries_api
+from procure.deliveries.views import bp as delivery_pages
 from procure.disclosures.evidence_store import check_evidence_settings
 from procure.disclosures.routes import blp as disclosures_api
 from procure.disclosures.views import bp as disclosure_pages
@@ -180,6 +186,9 @@ def _register_blueprints(app: Flask) -> None:
     api.register_blueprint(categories_api)
     api.register_blueprint(assurance_api)
     api.register_blueprint(events_api)
+    api.register_blueprint(awards_api)
+    api.register_blueprint(deliveries_api)
+    api.register_blueprint(coalitions_api)
     app.register_blueprint(accounts_pages)
     app.register_blueprint(docs_pages)
     app.register_blueprint(health)
@@ -189,6 +198,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(need_pages)
     app.register_blueprint(scenario_pages)
     app.register_blueprint(job_pages)
+    app.register_blueprint(award_pages)
     app.register_blueprint(invitation_pages)
     app.register_blueprint(notification_pages)
     app.register_blueprint(campaign_pages)
@@ -196,6 +206,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(category_pages)
     app.register_blueprint(assurance_pages)
     app.register_blueprint(event_pages)
+    app.register_blueprint(delivery_pages)
+    app.register_blueprint(coalition_pages)
 
 
 def _authenticate_bearer():

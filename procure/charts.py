@@ -725,3 +725,130 @@ def metric_bars(lines: Sequence[Mapping[str, Any]], width: int = 760) -> Markup:
         "Points earned per metric against the most possible",
         "".join(parts),
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# A coalition's progress toward a joint target (procure.coalitions)
+
+PROJECTED = "#5eb3a9"  # projected progress: the plans' figures, paler than what was delivered
+ACTUAL = IMPACT  # actual progress: delivered work
+
+
+def target_bar(
+    projected_share: float | None,
+    actual_share: float | None,
+    label: str,
+    width: int = 560,
+    height: int = 18,
+) -> Markup:
+    """Progress toward a target as one bar: the projected share of the target (pale), the actual
+    share over it (strong, thinner); a share above 1 fills the bar."""
+    parts = [_element("rect", width=width, height=height, fill=TRACK)]
+    for share, colour, inset, name in (
+        (projected_share, PROJECTED, 0.0, "projected"),
+        (actual_share, ACTUAL, height * 0.25, "actual"),
+    ):
+        if share is None or not _finite(share):
+            continue
+        parts.append(
+            _element(
+                "rect",
+                _title(f"{name}: {float(share):.0%} of the target"),
+                x=0,
+                y=inset,
+                width=width * min(max(float(share), 0.0), 1.0),
+                height=height - 2 * inset,
+                fill=colour,
+            )
+        )
+    return _svg(width, height, label, "".join(parts), class_="bar target-bar")
+
+
+def cumulative_chart(
+    months: Sequence[Any],
+    projected: Sequence[float | None],
+    actual: Sequence[float | None],
+    target: float,
+    measure_label: str,
+    share: bool = False,
+) -> Markup | None:
+    """The cumulative value reached by the end of each month (`months`: dates of first days),
+    projected and (where known) actual, against the target as a dashed line. None without a
+    month. `share`: the values are shares 0–1, printed as percentages."""
+    if not months:
+        return None
+    width, height = CHART_WIDTH, 220.0
+    values = [v for v in (*projected, *actual, target) if v is not None and _finite(v)]
+    top = max(max(values, default=0.0), 0.0) * 1.1 or 1.0
+    ticks = nice_ticks(0.0, top, 5)
+    top = max(top, ticks[-1])
+
+    def format_value(value: float, step: float | None = None) -> str:
+        return f"{value:.0%}" if share else number_label(value, step)
+
+    tick_labels = _tick_labels(ticks, format_value)
+    x0 = 6 + max(text_width(label, TICK_SIZE) for label in tick_labels) + 4
+    x1, y0, y1 = width - 8, 8.0, height - 8 - TICK_SIZE * 1.2 - 6 - AXIS_LABEL_SIZE * 1.2
+    count = len(months)
+
+    def sx(index: int) -> float:
+        return x0 + (index + 0.5) / count * (x1 - x0)
+
+    def sy(value: float) -> float:
+        return y1 - min(max(value, 0.0), top) / top * (y1 - y0)
+
+    parts = []
+    for tick, label in zip(ticks, tick_labels, strict=True):
+        parts.append(_line(x0, sy(tick), x1, sy(tick), GRID, 0.6))
+        parts.append(_text(x0 - 4, sy(tick) + TICK_SIZE * 0.35, label, TICK_SIZE, anchor="end"))
+    parts.append(_line(x0, y1, x1, y1, MUTED, 0.8))
+    every = max(1, math.ceil(count / 8))
+    for index, month in enumerate(months):
+        if index % every == 0:
+            parts.append(
+                _text(sx(index), y1 + 4 + TICK_SIZE, f"{month:%Y-%m}", TICK_SIZE, anchor="middle")
+            )
+    parts.append(
+        _element(
+            "line",
+            _title(f"Target: {format_value(target)}"),
+            x1=x0,
+            y1=sy(target),
+            x2=x1,
+            y2=sy(target),
+            stroke=KNOCK_OUT,
+            stroke_width=1.2,
+            stroke_dasharray="5 3",
+        )
+    )
+    summary = [f"Target {format_value(target)}"]
+    for series, colour, name in ((projected, PROJECTED, "Projected"), (actual, ACTUAL, "Actual")):
+        points = [
+            (sx(index), sy(float(value)))
+            for index, value in enumerate(series)
+            if value is not None and _finite(value)
+        ]
+        if not points:
+            continue
+        parts.append(
+            _element(
+                "polyline",
+                _title(f"{name}, cumulative"),
+                points=" ".join(f"{_number(x)},{_number(y)}" for x, y in points),
+                fill="none",
+                stroke=colour,
+                stroke_width=2,
+            )
+        )
+        last = next(v for v in reversed(series) if v is not None and _finite(v))
+        summary.append(f"{name.lower()} by the end {format_value(float(last))}")
+    parts.append(
+        _text(
+            (x0 + x1) / 2,
+            height - 4,
+            f"Cumulative {measure_label}",
+            AXIS_LABEL_SIZE,
+            anchor="middle",
+        )
+    )
+    return _svg(width, height, f"{measure_label}: " + "; ".join(summary), "".join(parts))

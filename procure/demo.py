@@ -15,6 +15,7 @@ from procure.audit.services import SYSTEM
 from procure.campaigns.models import Campaign
 from procure.campaigns.progress import today_utc
 from procure.campaigns.services import create_campaign
+from procure.demo_coalition import load_demo_plans_and_coalition
 from procure.demo_vendors import VENDORS, evidence_pdf, load_demo_vendors
 from procure.disclosures.evidence_levels import months_after
 from procure.disclosures.models import Disclosure
@@ -42,6 +43,8 @@ DEMO_ORGANIZATIONS = (
     ("Kazi Data Works", "vendor"),
     ("Meridian Social Assurance", "assurance"),  # attests vendors' disclosures for every buyer
     ("Impact Procure Platform", "operator"),  # runs the platform: onboards organizations
+    ("Harbor Foods Cooperative", "buyer"),  # a second buyer, in Northwind's coalition
+    ("Impact Sourcing Compact", "backbone"),  # runs the buyers' coalition (procure.coalitions)
 )
 
 DEMO_LOGINS = (
@@ -87,6 +90,27 @@ DEMO_LOGINS = (
         "Tomás Herrera",
         "Impact Procure Platform",
     ),
+    DemoLogin(
+        "buyer",
+        "buyer@harborfoods.example",
+        "demo-harbor-pass",
+        "Lucía Fernández",
+        "Harbor Foods Cooperative",
+    ),
+    DemoLogin(
+        "executive",
+        "exec@harborfoods.example",
+        "demo-harbor-board-pass",
+        "Kwame Asante",
+        "Harbor Foods Cooperative",
+    ),
+    DemoLogin(
+        "coordinator",
+        "coordinator@compact.example",
+        "demo-compact-pass",
+        "Ingrid Solberg",
+        "Impact Sourcing Compact",
+    ),
 )
 
 
@@ -120,6 +144,9 @@ def load_demo() -> list[DemoLogin]:
     load_demo_events(buyer)
     assurer = db.session.scalars(select(User).where(User.email == "assurer@meridian.example")).one()
     load_demo_attestations(assurer)
+    emails = [login.email for login in DEMO_LOGINS]
+    users = {u.email: u for u in db.session.scalars(select(User).where(User.email.in_(emails)))}
+    load_demo_plans_and_coalition(users)
     return list(DEMO_LOGINS)
 
 

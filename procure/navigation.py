@@ -10,6 +10,7 @@ from flask import Flask, current_app, request, url_for
 from flask_login import current_user
 
 from procure.access import Rule, roles, rule_for
+from procure.coalitions.services import NavigationAudience
 from procure.notifications.services import unread_count
 
 
@@ -21,7 +22,7 @@ class NavItem:
     count: Callable[[Any], int] | None = None
     # who gets the entry when fewer should than the page admits (a page everyone may read that
     # only those who keep it need in the navigation); None: everyone the page admits
-    audience: Rule | None = None
+    audience: Rule | NavigationAudience | None = None
 
 
 NAV_ITEMS = (
@@ -39,6 +40,8 @@ NAV_ITEMS = (
     NavItem("Reviews", "disclosure_pages.queue"),
     NavItem("Data", "disclosure_pages.table"),
     NavItem("Events", "event_pages.index"),
+    # a backbone's users, and buyer organizations invited to or members of a coalition
+    NavItem("Coalitions", "coalition_pages.index", audience=NavigationAudience()),
     NavItem("Campaigns", "campaign_pages.index"),
     NavItem("Invitations", "invitation_pages.index"),
     NavItem("Users", "accounts_pages.admin_users"),

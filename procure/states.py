@@ -88,6 +88,10 @@ class NotificationKind(StrEnum):
     ATTESTATION_ISSUED = "attestation_issued"  # the vendor: a section of its version is attested
     EVENT_PUBLISHED = "event_published"  # invited vendors: a sourcing event is open for bids
     EVENT_CLOSED = "event_closed"  # invited vendors: bidding ended (closed or cancelled)
+    EVENT_AWARDED = "event_awarded"  # vendors with volume: an approved award names them
+    COALITION_INVITATION = "coalition_invitation"  # a buyer's executives: join a coalition?
+    COALITION_ANSWER = "coalition_answer"  # the backbone: a member accepted, declined or left
+    COALITION_POST = "coalition_post"  # a coalition's members: a new post in its feed
 
 
 class AssuranceLevel(StrEnum):
@@ -169,6 +173,37 @@ class EventState(StrEnum):
     PUBLISHED = "published"  # invited vendors see it and bid until the deadline
     CLOSED = "closed"  # bidding is over; the buyer side reads every bid
     CANCELLED = "cancelled"  # called off: no bids are read, none taken
+
+
+class CoalitionMemberState(StrEnum):
+    """A buyer organization's membership of a coalition (procure.coalitions): stored."""
+
+    INVITED = "invited"  # the backbone asked; the organization has not answered
+    ACTIVE = "active"  # it accepted: its approved plans count toward the joint targets
+    DECLINED = "declined"  # it said no
+    LEFT = "left"  # it was a member and left: its plans count no more
+
+
+# a membership that holds a place: one per coalition and organization at a time
+OPEN_MEMBER_STATES = (CoalitionMemberState.INVITED, CoalitionMemberState.ACTIVE)
+
+
+class TargetMeasure(StrEnum):
+    """The common measure a coalition's joint target is set in (procure.coalitions.progress)."""
+
+    IMPACT_WORKER_JOBS = "impact_worker_jobs"  # full-time jobs: impact-worker hours / FTE-year
+    IMPACT_WORKER_HOURS = "impact_worker_hours"  # hours of work done by impact workers
+    IMPACT_SPEND_SHARE = "impact_spend_share"  # share (0–1) of spend with impact vendors
+
+
+class CoalitionPostKind(StrEnum):
+    """A post in a coalition's feed: the backbone's announcements, and what the app posts."""
+
+    ANNOUNCEMENT = "announcement"
+    TARGET_SET = "target_set"
+    TARGET_CHANGED = "target_changed"
+    MEMBER_JOINED = "member_joined"
+    MEMBER_LEFT = "member_left"
 
 
 def check_in(column: str, values: type[StrEnum] | tuple[StrEnum, ...]) -> str:

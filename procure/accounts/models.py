@@ -11,26 +11,31 @@ from procure.db import Base, TimestampMixin, UTCDateTime, utcnow
 
 # Tenants are buyer and vendor organizations and assurance providers (social auditors,
 # certification bodies: they attest the disclosure versions vendors share with them,
-# procure.assurance); the operator organization holds the people who run the platform (they
-# create organizations and see counts across tenants, never their records).
-ORGANIZATION_KINDS = ("buyer", "vendor", "assurance", "operator")
-TENANT_KINDS = ("buyer", "vendor", "assurance")
+# procure.assurance) and backbones (the secretariat that runs a coalition of buyers,
+# procure.coalitions: its own tenant, so it holds no prices, budgets, needs or scenarios); the
+# operator organization holds the people who run the platform (they create organizations and see
+# counts across tenants, never their records).
+ORGANIZATION_KINDS = ("buyer", "vendor", "assurance", "backbone", "operator")
+TENANT_KINDS = ("buyer", "vendor", "assurance", "backbone")
 # Which roles a user may hold in each kind of organization.
 ROLES_BY_KIND = {
     "buyer": ("admin", "buyer", "executive"),
     "vendor": ("admin", "vendor"),
     "assurance": ("admin", "assurer"),
+    "backbone": ("admin", "coordinator"),
     "operator": ("operator",),
 }
 # The role an organization's admin also acts as, by the organization's kind (procure.access): a
 # vendor organization's admin keeps its vendor's records, an assurance provider's admin attests
-# (its first and often only user, as a vendor's is); a buyer organization's admin only reads.
-ACTS_AS = {"vendor": "vendor", "assurance": "assurer"}
+# (its first and often only user, as a vendor's is), a backbone's admin coordinates its
+# coalitions; a buyer organization's admin only reads.
+ACTS_AS = {"vendor": "vendor", "assurance": "assurer", "backbone": "coordinator"}
 # The roles (as `User.reads_as` gives them) that read no vendor's records through the vendor-side
 # scopes: the operator sees counts only, and an assurance provider reads only the versions a
 # vendor shared with it, through its grants (procure.assurance), never the vendors, offers or
-# other versions that every buyer reads.
-NO_VENDOR_READS = ("operator", "assurer")
+# other versions that every buyer reads; a backbone's coordinator sees vendors only as the
+# coalition's vendor load names them (procure.coalitions).
+NO_VENDOR_READS = ("operator", "assurer", "coordinator")
 # Room for name_key(name): NFKC and case folding can make a name of 200 characters longer.
 NAME_KEY_LENGTH = 800
 
@@ -38,7 +43,9 @@ NAME_KEY_LENGTH = 800
 class Organization(TimestampMixin, Base):
     __tablename__ = "organization"
     __table_args__ = (
-        CheckConstraint("kind IN ('buyer', 'vendor', 'assurance', 'operator')", name="kind"),
+        CheckConstraint(
+            "kind IN ('buyer', 'vendor', 'assurance', 'backbone', 'operator')", name="kind"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -70,7 +77,8 @@ class User(TimestampMixin, Base):
     __tablename__ = "user"
     __table_args__ = (
         CheckConstraint(
-            "role IN ('admin', 'buyer', 'vendor', 'executive', 'operator', 'assurer')",
+            "role IN ('admin', 'buyer', 'vendor', 'executive', 'operator', 'assurer', "
+            "'coordinator')",
             name="role",
         ),
     )
@@ -117,7 +125,7 @@ class User(TimestampMixin, Base):
         """The role whose reading rights this user has. An admin is a member of its own
         organization: in a buyer organization it reads what that organization's executives read,
         in a vendor organization what that vendor's users read, in an assurance provider what its
-        assurers read (`ACTS_AS`)."""
+        assurers read, in a backbone what its coordinators read (`ACTS_AS`)."""
         if self.role == "admin":
             return ACTS_AS.get(self.organization.kind, "executive")
         return self.role

@@ -21,13 +21,13 @@ from procure.accounts.schemas import (
     UserCreateSchema,
 )
 from procure.audit.services import record_event
+from procure.deliveries.actuals import actuals_of
 from procure.errors import ValidationFailed
 from procure.extensions import db
 from procure.forms import form_body, load_form
 from procure.platform import PLATFORM_COUNTS, platform_summary
 from procure.scenarios.models import Scenario
-from procure.scenarios.review import actual_against_projected, projected_impact
-from procure.scoring.adapter import scored_versions
+from procure.scenarios.review import projected_impact
 from procure.states import ScenarioStatus
 from procure.transactions import attempt, discard, keep_when_refused, writes
 
@@ -127,12 +127,12 @@ def home():
 
 def _scenario_overview() -> dict:
     """Open and approved scenarios of the organization, with the projected impact of the
-    approved."""
+    approved and, where deliveries are recorded, their actual impact-worker hours against the
+    hours projected to the same month (procure.deliveries.actuals)."""
     scenarios = db.session.scalars(scoped_select(Scenario).order_by(Scenario.id.desc())).all()
     approved = [s for s in scenarios if s.status == ScenarioStatus.APPROVED]
     impacts = {s.id: projected_impact(s) for s in approved}
-    newest = scored_versions(current_user.organization_id) if approved else {}
-    tracking = {s.id: actual_against_projected(s, impacts[s.id], newest) for s in approved}
+    tracking = {s.id: actuals_of(s) for s in approved}
     return {
         "open_scenarios": [
             s for s in scenarios if s.status in (ScenarioStatus.SOLVED, ScenarioStatus.SUBMITTED)

@@ -130,6 +130,9 @@ def show(event_id):
         own_bids={bid.lot_id: bid for bid in bids} if not buyer_side else {},
         now=services.event_now(),
         can_change=permitted("POST", "event_pages.publish"),
+        # a closed event's bids make award scenarios (the scenario form, procure.scenarios)
+        can_make_scenario=event.state == EventState.CLOSED
+        and permitted("POST", "scenario_pages.index"),
         can_bid=permitted(
             "POST",
             "event_pages.bid",

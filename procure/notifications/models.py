@@ -16,7 +16,8 @@ MAX_PER_PAGE = 200
 
 # Who receives each kind, by role, as the areas that notify choose their recipients; a role is
 # read as an access rule reads it (procure.access), so a vendor organization's admin, who acts as
-# its vendor, receives the vendor's kinds, and a buyer organization's admin none. A user chooses
+# its vendor, receives the vendor's kinds, and a buyer organization's admin only its
+# organization's coalition invitations and coalition posts. A user chooses
 # by email among the kinds of its role only (the settings page and API). The one exception the
 # areas make: whoever submitted a scenario is told of the decision even if its role changed since.
 RECIPIENT_ROLES: dict[NotificationKind, tuple[str, ...]] = {
@@ -31,6 +32,12 @@ RECIPIENT_ROLES: dict[NotificationKind, tuple[str, ...]] = {
     NotificationKind.ATTESTATION_ISSUED: ("vendor",),
     NotificationKind.EVENT_PUBLISHED: ("vendor",),  # procure.events: the invited vendors
     NotificationKind.EVENT_CLOSED: ("vendor",),
+    NotificationKind.EVENT_AWARDED: ("vendor",),  # procure.awards: the vendors with volume
+    # procure.coalitions: an invited buyer organization's executives and admin; the backbone's
+    # coordinators (and its admin); the members' buyer side
+    NotificationKind.COALITION_INVITATION: ("executive", "admin"),
+    NotificationKind.COALITION_ANSWER: ("coordinator",),
+    NotificationKind.COALITION_POST: ("buyer", "executive", "admin"),
 }
 
 

@@ -31,6 +31,10 @@ KIND_LABELS = {
     NotificationKind.ATTESTATION_ISSUED: "Section attested",
     NotificationKind.EVENT_PUBLISHED: "Invited to bid",
     NotificationKind.EVENT_CLOSED: "Bidding ended",
+    NotificationKind.COALITION_INVITATION: "Invited to a coalition",
+    NotificationKind.COALITION_ANSWER: "Coalition invitation answered",
+    NotificationKind.COALITION_POST: "Coalition feed",
+    NotificationKind.EVENT_AWARDED: "Volume awarded",
 }
 
 

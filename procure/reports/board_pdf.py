@@ -375,6 +375,7 @@ def report_view(context: dict, include_charts: bool = True) -> dict:
             "units": list(impact.get("units") or []),
             "by_vendor": by_vendor,
         },
+        "actuals": context.get("actuals"),  # projected against actual, when delivered
         "constraints": _complete(
             context.get("constraints"), "label", "binding", "slack", "shadow_price", "unit"
         ),

@@ -25,6 +25,24 @@
   one; the others apply only when the scenario sets them (a number, or null to drop one).
 - `settings.hours_per_fte_year` freezes the setting into the document, so an approved plan's
   jobs never move with it.
+
+An award scenario (`event`: a closed sourcing event) is priced by the event's bids instead of
+the rate cards, and the needs are its lots as they stood when it was made:
+
+- A need's entry takes the lot's title, unit, volume and period; its minimum quality is the
+  higher of the need's and the event's (`min_quality`), its other targets are the need's.
+- Each bid on a lot of the scenario's needs is one offer line (id `B<bid id>`, `source: "bid"`,
+  `bid_id`): its price converted by the same rule as offers (with the original amount,
+  currency, rate and rate date), its unit and hours per unit, and its capacity (units in the
+  lot's period) as a cap in units per month of the lot's months. Bids carry no quality: a
+  line takes the vendor's own from its active rate-card offers in the lot's category and unit
+  (the lowest, `quality_source: "offer"` with `quality_offer_id`), else the lot's minimum
+  quality (`quality_source: "lot_minimum"`; 0 where neither the need nor the event sets one).
+- A bidder still needs a scored disclosure for its impact score; one without (or knocked out,
+  or with a bid priced in a way that cannot be compared) is listed under `meta.excluded` with
+  the reason. A bidder without an active offer is scored on its bid's price
+  (`scoring_input(bid_prices=...)`), which its impact score does not read. Its monthly labour
+  hours (`capacities`) hold as for any vendor. `meta.event` names the event.
 """
 
 from __future__ import annotations
@@ -36,7 +54,8 @@ from typing import Any
 from sqlalchemy import select
 
 import scoring
-from procure.disclosures.pricing import left_out_reason, usd_rates
+from procure.disclosures.pricing import OfferPrice, left_out_reason, usd_rates
+from procure.events.models import Bid, EventLot, SourcingEvent
 from procure.extensions import db
 from procure.needs.models import Need
 from procure.scoring.adapter import scoring_input
@@ -52,6 +71,10 @@ from procure.vendors.models import Vendor
 
 DEFAULT_IMPACT_VENDOR_MIN_SCORE = 50.0
 PROBLEM_VERSION = 2
+NO_SCORED_DISCLOSURE = (
+    "has no submitted disclosure your organization has not rejected, so no impact score to "
+    "weigh its bids by"
+)
 
 
 def _month_text(month: date) -> str:
@@ -89,6 +112,25 @@ def _need_entry(need: Need) -> dict[str, Any]:
     }
 
 
+def _lot_min_quality(need: Need, event: SourcingEvent) -> float | None:
+    """A lot's minimum quality (0–1): the higher of its need's and its event's, where set."""
+    floors = [q for q in (need.min_quality, event.min_quality) if q is not None]
+    return max(floors) if floors else None
+
+
+def _lot_entry(need: Need, lot: EventLot, event: SourcingEvent) -> dict[str, Any]:
+    """A need's entry as its lot stood when the event was made (bids were made against it)."""
+    months = calendar_months(lot.period_start, lot.period_end)
+    return {
+        **_need_entry(need),
+        "title": lot.title,
+        "unit": lot.unit,
+        "volume": lot.volume,
+        "min_quality": _lot_min_quality(need, event),
+        "period": {"start": _month_text(months[0]), "months": len(months)},
+    }
+
+
 def _offer_line(
     offer, need: Need, months: list[date], vendor_key: str, rate: tuple[float, date]
 ) -> dict[str, Any]:
@@ -112,6 +154,113 @@ def _offer_line(
     }
 
 
+def _bid_quality(bid: Bid, lot: EventLot, need: Need, event: SourcingEvent) -> dict[str, Any]:
+    """The quality (0–1) a bid line counts at, and where it comes from: the vendor's own figure
+    from its active rate-card offers in the lot's category and unit (the lowest), else the lot's
+    minimum quality (0 where none is set)."""
+    own = [
+        o
+        for o in bid.vendor.offers
+        if o.active and o.service_category == lot.service_category and o.unit == lot.unit
+    ]
+    if own:
+        offer = min(own, key=lambda o: (o.quality, o.id))
+        return {"quality": offer.quality, "quality_source": "offer", "quality_offer_id": offer.id}
+    return {"quality": _lot_min_quality(need, event) or 0.0, "quality_source": "lot_minimum"}
+
+
+def _bid_line(
+    bid: Bid,
+    need: Need,
+    event: SourcingEvent,
+    vendor_key: str,
+    rate: tuple[float, date],
+) -> dict[str, Any]:
+    usd_per_unit, rate_day = rate
+    lot = bid.lot
+    months = calendar_months(lot.period_start, lot.period_end)
+    return {
+        "id": f"B{bid.id}",
+        "vendor": vendor_key,
+        "need": f"N{need.id}",
+        "unit": bid.unit,
+        "price": float(bid.price) * usd_per_unit,
+        "hours_per_unit": float(bid.hours_per_unit),
+        **_bid_quality(bid, lot, need, event),
+        # units in the lot's period, spread evenly: the optimizer holds x <= capacity x months
+        "capacity": bid.capacity / len(months),
+        "source": "bid",
+        "bid_id": bid.id,
+        "original_price": float(bid.price),
+        "currency": bid.currency,
+        "rate": usd_per_unit,
+        "rate_date": rate_day.isoformat(),
+    }
+
+
+def _event_bids(event: SourcingEvent, needs: Sequence[Need]) -> list[Bid]:
+    """The event's bids on the lots of these needs, by lot and vendor."""
+    need_ids = [need.id for need in needs]
+    return list(
+        db.session.scalars(
+            select(Bid)
+            .join(EventLot, EventLot.id == Bid.lot_id)
+            .where(Bid.event_id == event.id, EventLot.need_id.in_(need_ids))
+            .order_by(EventLot.need_id, Bid.vendor_id, Bid.id)
+        )
+    )
+
+
+def _bid_prices(bids: Sequence[Bid], rates: dict[str, tuple[float, date]], on: date):
+    """Per bidder, one of its bids priced by the offers' rule (the first whose price can be
+    compared), for `scoring_input(bid_prices=...)`: a bidder without an active offer is scored
+    on it."""
+    prices: dict[int, OfferPrice] = {}
+    for bid in bids:
+        if bid.vendor_id in prices or left_out_reason(float(bid.price), bid.currency, rates):
+            continue
+        usd_per_unit, rate_day = rates[bid.currency]
+        prices[bid.vendor_id] = OfferPrice(
+            offer_id=bid.id,
+            vendor_id=bid.vendor_id,
+            category=bid.lot.service_category,
+            unit=bid.unit,
+            quality=_bid_quality(bid, bid.lot, bid.lot.need, bid.event)["quality"],
+            amount=float(bid.price),
+            currency=bid.currency,
+            rate=usd_per_unit,
+            rate_date=rate_day,
+            priced_on=on,
+            usd=float(bid.price) * usd_per_unit,
+        )
+    return prices
+
+
+def _vendor_entry(vendor: Vendor, key: str, score, disclosure, quality: float) -> dict[str, Any]:
+    workforce = disclosure.figures.get("workforce") or {}
+    headcount, impact_workers = (
+        workforce.get("headcount_end"),
+        workforce.get("impact_workers_end"),
+    )
+    return {
+        "id": key,
+        "name": vendor.name,
+        "quality": quality,
+        "impact_score": round(float(score["impact_score"]), 6),
+        "impact_worker_share": round(impact_workers / headcount, 6)
+        if headcount and impact_workers is not None
+        else None,
+    }
+
+
+def _capacity_rows(vendor: Vendor, key: str, months: list[date]) -> list[dict[str, Any]]:
+    return [
+        {"vendor": key, "month": _month_text(month), "hours": hours}
+        for month, hours in zip(months, vendor_hours_by_month(vendor, months), strict=True)
+        if hours is not None
+    ]
+
+
 def build_problem(
     needs: Sequence[Need],
     profile: scoring.Profile,
@@ -121,35 +270,115 @@ def build_problem(
     *,
     hours_per_fte_year: float,
     rate_date: date | None = None,
+    event: SourcingEvent | None = None,
 ) -> dict[str, Any]:
     """The version 2 problem document for these needs under this profile (a plain,
     self-contained dict), scored with the buyer's own metrics and its own disclosure
-    reviews, priced at the rates in force on `rate_date` (today by default)."""
+    reviews, priced at the rates in force on `rate_date` (today by default): by the rate cards,
+    or with `event` (closed, its lots the needs) by the event's bids."""
     rate_date = rate_date or date.today()
     organization_id = needs[0].organization_id if needs else None
-    inputs = scoring_input(organization_id, evidence_age_months=profile.evidence_age_months)
+    bids = _event_bids(event, needs) if event is not None else []
+    bid_rates = usd_rates({bid.currency for bid in bids}, rate_date)
+    inputs = scoring_input(
+        organization_id,
+        evidence_age_months=profile.evidence_age_months,
+        bid_prices=_bid_prices(bids, bid_rates, rate_date) if event is not None else None,
+    )
     metrics = catalog_for(organization_id)
     result = (
         scoring.score_table(inputs.table, metrics, profile) if inputs.table is not None else None
     )
     # the vendors' capacity changes and their offers' in a few SELECT ... IN, not one a vendor
     db.session.scalars(
-        select(Vendor).where(Vendor.id.in_(list(inputs.vendors))).options(*capacity_loading())
+        select(Vendor)
+        .where(Vendor.id.in_([*inputs.vendors, *(bid.vendor_id for bid in bids)]))
+        .options(*capacity_loading())
     ).all()
-    categories = {need.service_category for need in needs}
-    need_months = {need.id: calendar_months(need.period_start, need.period_end) for need in needs}
+    lots = {lot.need_id: lot for lot in event.lots} if event is not None else {}
+    need_months = {need.id: calendar_months(*_period(lots.get(need.id) or need)) for need in needs}
     months = sorted({month for each in need_months.values() for month in each})
+    scores = _Scores(result)
+    if event is None:
+        vendors, offers, excluded, capacities = _rate_card_lines(
+            needs, need_months, months, inputs, scores, rate_date
+        )
+        entries = [_need_entry(n) for n in needs]
+    else:
+        vendors, offers, excluded, capacities = _bid_lines(
+            event, needs, bids, bid_rates, inputs, scores, months
+        )
+        entries = [_lot_entry(n, lots[n.id], event) for n in needs]
+    document_targets = {**default_targets(needs), **targets}
+    if (
+        document_targets.get("min_impact_spend_share") is not None
+        and document_targets.get("impact_vendor_min_score") is None
+    ):
+        document_targets["impact_vendor_min_score"] = DEFAULT_IMPACT_VENDOR_MIN_SCORE
+    meta: dict[str, Any] = {
+        "excluded": excluded,
+        "currency": "USD",
+        "rate_date": rate_date.isoformat(),
+        "scored_disclosures": {f"V{vid}": d.id for vid, d in inputs.disclosures.items()},
+    }
+    if event is not None:
+        meta["event"] = {"id": event.id, "title": event.title}
+    return {
+        "version": PROBLEM_VERSION,
+        "needs": entries,
+        "vendors": vendors,
+        "offers": offers,
+        "capacities": capacities,
+        "targets": document_targets,
+        "objective": objective,
+        "options": {"solver": "highs", "time_limit": time_limit},
+        "settings": {"hours_per_fte_year": hours_per_fte_year},
+        "meta": meta,
+    }
+
+
+def _period(record: Need | EventLot) -> tuple[date, date]:
+    return record.period_start, record.period_end
+
+
+class _Scores:
+    """Each scored vendor's row of the scoring result."""
+
+    def __init__(self, result: scoring.ScoreTables | None):
+        self.result = result
+        self.keys = {str(key): key for key in result.scores.index} if result is not None else {}
+
+    def of(self, vendor_id: int):
+        if self.result is None:  # scoring_input has vendors only along with the table scoring them
+            raise RuntimeError("vendors to offer without their scores")
+        return self.result.scores.loc[self.keys[str(vendor_id)]]
+
+
+Parts = tuple[list[dict], list[dict], list[dict], list[dict]]
+"""A document's vendors, offer lines, exclusions and monthly capacities."""
+
+
+def _rate_card_lines(
+    needs: Sequence[Need],
+    need_months: dict[int, list[date]],
+    months: list[date],
+    inputs,
+    scores: _Scores,
+    rate_date: date,
+) -> Parts:
+    """One offer line per active offer of a scored vendor in a need's category and unit."""
+    categories = {need.service_category for need in needs}
     rates = usd_rates(
         {o.currency for v in inputs.vendors.values() for o in v.offers if o.active}, rate_date
     )
-    vendors, offers, excluded, capacities = [], [], [], []
-    score_key = {str(key): key for key in result.scores.index} if result is not None else {}
+    vendors: list[dict] = []
+    offers: list[dict] = []
+    excluded: list[dict] = []
+    capacities: list[dict] = []
     for vendor_id in sorted(inputs.vendors):
-        if result is None:  # scoring_input has vendors only along with the table scoring them
-            raise RuntimeError("vendors to offer without their scores")
+        score = scores.of(vendor_id)
         vendor = inputs.vendors[vendor_id]
         key = f"V{vendor_id}"
-        score = result.scores.loc[score_key[str(vendor_id)]]
         relevant = [o for o in vendor.offers if o.active and o.service_category in categories]
         if not relevant:
             continue
@@ -186,45 +415,66 @@ def build_problem(
         if not lines:
             continue
         offers.extend(lines)
-        workforce = inputs.disclosures[vendor_id].figures.get("workforce") or {}
-        headcount, impact_workers = (
-            workforce.get("headcount_end"),
-            workforce.get("impact_workers_end"),
-        )
-        vendors.append(
+        quality = min(o.quality for o in relevant)
+        vendors.append(_vendor_entry(vendor, key, score, inputs.disclosures[vendor_id], quality))
+        capacities.extend(_capacity_rows(vendor, key, months))
+    return vendors, offers, excluded, capacities
+
+
+def _bid_lines(
+    event: SourcingEvent,
+    needs: Sequence[Need],
+    bids: Sequence[Bid],
+    rates: dict[str, tuple[float, date]],
+    inputs,
+    scores: _Scores,
+    months: list[date],
+) -> Parts:
+    """One offer line per bid of a scored bidder whose price can be compared."""
+    by_need = {need.id: need for need in needs}
+    by_vendor: dict[int, list[Bid]] = {}
+    for bid in bids:
+        by_vendor.setdefault(bid.vendor_id, []).append(bid)
+    vendors: list[dict] = []
+    offers: list[dict] = []
+    excluded: list[dict] = []
+    capacities: list[dict] = []
+    for vendor_id in sorted(by_vendor):
+        placed = by_vendor[vendor_id]
+        vendor, key = placed[0].vendor, f"V{vendor_id}"
+        refused = {
+            bid.id: reason
+            for bid in placed
+            if (reason := left_out_reason(float(bid.price), bid.currency, rates))
+        }
+        excluded.extend(
             {
-                "id": key,
+                "vendor": key,
                 "name": vendor.name,
-                "quality": min(o.quality for o in relevant),
-                "impact_score": round(float(score["impact_score"]), 6),
-                "impact_worker_share": round(impact_workers / headcount, 6)
-                if headcount and impact_workers is not None
-                else None,
+                "need": f"N{bid.lot.need_id}",
+                "reason": f"bid {bid.id} is {refused[bid.id]}",
             }
+            for bid in placed
+            if bid.id in refused
         )
-        for month, hours in zip(months, vendor_hours_by_month(vendor, months), strict=True):
-            if hours is not None:
-                capacities.append({"vendor": key, "month": _month_text(month), "hours": hours})
-    document_targets = {**default_targets(needs), **targets}
-    if (
-        document_targets.get("min_impact_spend_share") is not None
-        and document_targets.get("impact_vendor_min_score") is None
-    ):
-        document_targets["impact_vendor_min_score"] = DEFAULT_IMPACT_VENDOR_MIN_SCORE
-    return {
-        "version": PROBLEM_VERSION,
-        "needs": [_need_entry(n) for n in needs],
-        "vendors": vendors,
-        "offers": offers,
-        "capacities": capacities,
-        "targets": document_targets,
-        "objective": objective,
-        "options": {"solver": "highs", "time_limit": time_limit},
-        "settings": {"hours_per_fte_year": hours_per_fte_year},
-        "meta": {
-            "excluded": excluded,
-            "currency": "USD",
-            "rate_date": rate_date.isoformat(),
-            "scored_disclosures": {f"V{vid}": d.id for vid, d in inputs.disclosures.items()},
-        },
-    }
+        if len(refused) == len(placed):
+            continue
+        if vendor_id not in inputs.vendors:
+            excluded.append({"vendor": key, "name": vendor.name, "reason": NO_SCORED_DISCLOSURE})
+            continue
+        score = scores.of(vendor_id)
+        if bool(score["knocked_out"]):
+            excluded.append(
+                {"vendor": key, "name": vendor.name, "reason": score["knockout_reason"]}
+            )
+            continue
+        lines = [
+            _bid_line(bid, by_need[bid.lot.need_id], event, key, rates[bid.currency])
+            for bid in placed
+            if bid.id not in refused
+        ]
+        offers.extend(lines)
+        quality = min(line["quality"] for line in lines)
+        vendors.append(_vendor_entry(vendor, key, score, inputs.disclosures[vendor_id], quality))
+        capacities.extend(_capacity_rows(vendor, key, months))
+    return vendors, offers, excluded, capacities

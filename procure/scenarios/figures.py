@@ -175,16 +175,23 @@ def price_source(
     allocation: Mapping[str, Any], offers: Mapping[str, Mapping[str, Any]]
 ) -> dict[str, Any]:
     """The price an allocation line was bought at as the vendor stated it: original price,
-    currency, the rate used (USD per unit of the currency) and its date; empty where the
-    document does not say (version 1)."""
+    currency, the rate used (USD per unit of the currency) and its date, and where it was
+    stated (`source`: "offer", a rate card's, or "bid", a sourcing event's, with `bid_id`);
+    empty where the document does not say (version 1)."""
     offer = offers.get(allocation.get("offer") or "")
     if not offer or offer.get("currency") is None:
         return {}
+    stated = (
+        {"source": "bid", "bid_id": offer.get("bid_id")}
+        if offer.get("source") == "bid"
+        else {"source": "offer"}
+    )
     return {
         "original_price": offer.get("original_price"),
         "currency": offer["currency"],
         "rate": offer.get("rate"),
         "rate_date": offer.get("rate_date"),
+        **stated,
     }
 
 

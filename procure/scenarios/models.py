@@ -15,7 +15,10 @@ SCENARIO_STATUSES = tuple(ScenarioStatus)
 
 class Scenario(TimestampMixin, Base):
     """An allocation scenario: needs, a scoring profile, an objective and targets, and the exact
-    problem document sent to the optimizer with the result it returned."""
+    problem document sent to the optimizer with the result it returned. With `event_id` it is an
+    award scenario of that closed sourcing event: its needs are lots of the event, its offers the
+    event's bids (procure.scenarios.adapter), and its approval is the event's award
+    (procure.awards)."""
 
     __tablename__ = "scenario"
     __table_args__ = (
@@ -27,6 +30,8 @@ class Scenario(TimestampMixin, Base):
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     need_ids: Mapped[list[int]] = mapped_column(JSON)
+    # an award scenario: priced by this closed sourcing event's bids, not by rate cards
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("sourcing_event.id"), index=True)
     profile_id: Mapped[int | None] = mapped_column(ForeignKey("scoring_profile.id"))
     objective: Mapped[str] = mapped_column(String(32), default=Objective.MIN_COST)
     targets: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from procure.accounts.models import Organization, User
 from procure.audit.models import AuditEvent
 from procure.db import utcnow
+from procure.deliveries.actuals import actuals_of
 from procure.disclosures.tables import WORST_SITE_RULE
 from procure.extensions import db
 from procure.scenarios import figures, review
@@ -69,20 +70,39 @@ def _sources(problem: dict, hours_per_fte_year: float) -> list[str]:
             "Exchange rates: config/fx.toml (approximate period-end rates)",
             f"Jobs: impact-worker hours / {hours_per_fte_year:,} hours per full-time year",
         ]
-    rate_date = (problem.get("meta") or {}).get("rate_date")
-    return [
-        "Labour hours: each allocation's volume × the offer's hours per unit (the vendor's own "
-        "figure; 1 for work bought by the hour). Totals, impact-worker hours and the averages "
-        "of impact and quality add and weigh labour hours, never items and hours together",
+    meta = problem.get("meta") or {}
+    rate_date = meta.get("rate_date")
+    # an award scenario's prices are its event's bids (meta.event), a plan's the rate cards
+    priced = "bid" if meta.get("event") else "offer"
+    sources = [
+        f"Labour hours: each allocation's volume × the {priced}'s hours per unit (the vendor's "
+        "own figure; 1 for work bought by the hour). Totals, impact-worker hours and the "
+        "averages of impact and quality add and weigh labour hours, never items and hours "
+        "together",
         "Impact-worker hours: labour hours × the vendor's impact-worker share (impact workers "
         "/ headcount at the end of the scored period)",
         "Exchange rates: the rate in force on "
-        f"{rate_date or 'the day the problem was built'} for each offer, kept with the offer "
-        "in the problem document (original price, currency, rate and its date); prices are "
-        "rounded for display only",
+        f"{rate_date or 'the day the problem was built'} for each {priced}, kept with the "
+        f"{priced} in the problem document (original price, currency, rate and its date); "
+        "prices are rounded for display only",
         f"Jobs: impact-worker hours / {hours_per_fte_year:,g} hours per full-time year, the "
         "setting frozen in the problem document when it was solved",
     ]
+    if meta.get("event"):
+        sources.insert(
+            0,
+            f"Prices: the bids of the sourcing event “{meta['event'].get('title')}”, not the "
+            "rate cards. A bid states no quality: it counts at the vendor's rate-card quality "
+            "in the lot's category and unit, else at the lot's minimum quality",
+        )
+    return sources
+
+
+def _actuals(scenario: Scenario) -> dict[str, Any] | None:
+    if scenario.status != ScenarioStatus.APPROVED:
+        return None
+    actuals = actuals_of(scenario)
+    return actuals if actuals["deliveries"] else None
 
 
 def board_context(scenario: Scenario) -> dict[str, Any]:
@@ -209,6 +229,9 @@ def board_context(scenario: Scenario) -> dict[str, Any]:
                 for v in impact["by_vendor"]
             ],
         },
+        # projected against actual, as the API and the scenario page give it (None until an
+        # approved plan has a delivery recorded)
+        "actuals": _actuals(scenario),
         "constraints": [
             {
                 "label": plain(c["label"]),

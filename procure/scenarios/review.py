@@ -19,7 +19,6 @@ from procure.extensions import db
 from procure.jobs.models import Job
 from procure.scenarios import figures
 from procure.scenarios.models import Scenario
-from procure.scoring.adapter import scored_versions
 from procure.states import JobStatus, ScenarioStatus
 
 
@@ -326,50 +325,6 @@ def summary_sentences(scenarios: list[Scenario], kpis: list[dict[str, Any]]) -> 
             )
         sentences.append(f"{scenario.name} {cost_words}{impact_words} and {job_words}.")
     return sentences
-
-
-def actual_against_projected(
-    scenario: Scenario, impact: dict[str, Any] | None = None, newest: dict | None = None
-) -> dict[str, Any]:
-    """For an approved allocation: the impact-worker hours it was projected to sustain, and the
-    hours the same volumes sustain at each vendor's newest disclosure, where a vendor has disclosed
-    a later period since the scenario was solved. `impact` is the scenario's `projected_impact`
-    when the caller has it already, `newest` the `scored_versions()` of the scenario's organization
-    from a caller reading several."""
-    newest = scored_versions(scenario.organization_id) if newest is None else newest
-    scored = ((scenario.problem or {}).get("meta") or {}).get("scored_disclosures", {})
-    used_disclosures = _disclosures(scored.values())
-    rows = []
-    for line in (impact or projected_impact(scenario))["by_vendor"]:
-        vendor_number = int(line["vendor_id"].lstrip("V"))
-        used = used_disclosures.get(scored.get(line["vendor_id"]))
-        latest = newest.get(vendor_number)
-        actual_share = None
-        if latest is not None and used is not None and latest.period_end > used.period_end:
-            workforce = latest.figures.get("workforce") or {}
-            actual_share = _ratio(
-                workforce.get("impact_workers_end"), workforce.get("headcount_end")
-            )
-        rows.append(
-            {
-                "vendor": line["vendor"],
-                "volume": line["volume"],
-                "projected_share": line["impact_worker_share"],
-                "actual_share": actual_share,
-                "projected_hours": line["impact_worker_hours"],
-                "actual_hours": None if actual_share is None else line["hours"] * actual_share,
-                "actual_period_end": (
-                    latest.period_end if latest is not None and actual_share is not None else None
-                ),
-            }
-        )
-    updated = [r for r in rows if r["actual_hours"] is not None]
-    return {
-        "rows": rows,
-        "vendors_with_new_disclosures": len(updated),
-        "projected_hours_of_those": sum(r["projected_hours"] or 0.0 for r in updated),
-        "actual_hours_of_those": sum(r["actual_hours"] for r in updated),
-    }
 
 
 def distinct_labels(labels: dict[str, str], kind: str) -> dict[str, str]:

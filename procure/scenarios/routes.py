@@ -12,6 +12,7 @@ from flask_login import current_user
 from procure.access import access, get_scoped_or_404, roles, scoped_select
 from procure.api_paging import Blueprint, page_of_select
 from procure.docs import FILE, XLSX
+from procure.events.models import SourcingEvent
 from procure.jobs.schemas import JobSchema
 from procure.scenarios import jobs as scenario_jobs
 from procure.scenarios import review, services
@@ -61,9 +62,13 @@ class Scenarios(MethodView):
     @access(roles("buyer"))
     @blp.arguments(ScenarioSchema)
     @blp.response(201, ScenarioSchema)
+    @blp.alt_response(404, description="No sourcing event of your organization with `event_id`")
     @writes
     def post(self, body):
-        """Create a scenario and start solving it (see its `job`)"""
+        """Create a scenario and start solving it (see its `job`); with `event_id`, an award
+        scenario of a closed event of your organization, priced by its bids"""
+        if body["event_id"] is not None:  # another organization's event is not there: 404
+            get_scoped_or_404(SourcingEvent, body["event_id"])
         scenario = services.create_scenario(current_user.organization_id, body, current_user)
         services.solve_scenario(scenario, current_user)
         return scenario

@@ -48,7 +48,20 @@ NAME = [validate.Length(min=1, error="Give the scenario a name."), validate.Leng
 class ScenarioSchema(Schema):
     id = fields.Integer(dump_only=True)
     name = fields.String(required=True, validate=NAME)
-    need_ids = fields.List(RecordId(), required=True)
+    need_ids = fields.List(
+        RecordId(),
+        required=True,
+        metadata={"description": "Your needs; with `event_id`, lots of that event"},
+    )
+    event_id = RecordId(
+        allow_none=True,
+        load_default=None,
+        metadata={
+            "description": "A closed sourcing event of your organization: an award scenario, "
+            "priced by the event's bids instead of the rate cards; its approval is the "
+            "event's award (GET /api/v1/awards). Null: a scenario of the rate cards"
+        },
+    )
     profile_id = RecordId(
         allow_none=True,
         load_default=None,
@@ -212,7 +225,11 @@ PROBLEM_DOCUMENT = _object(
     offers=_array(
         _object(
             ("vendor", "need", "price"),
-            id={"type": "string", "description": "Version 2: O<offer id>, one line per offer"},
+            id={
+                "type": "string",
+                "description": "Version 2: O<offer id>, one line per offer; B<bid id> in an "
+                "award scenario, one line per bid",
+            },
             vendor={"type": "string"},
             need={"type": "string"},
             unit={"type": "string"},
@@ -221,6 +238,20 @@ PROBLEM_DOCUMENT = _object(
             quality=_number(True),
             capacity=_number(True),
             offer_id={"type": "integer"},
+            source={
+                "type": "string",
+                "enum": ["bid"],
+                "description": "An award scenario's line: a bid of its event (absent: a rate "
+                "card's offer)",
+            },
+            bid_id={"type": "integer"},
+            quality_source={
+                "type": "string",
+                "enum": ["offer", "lot_minimum"],
+                "description": "A bid states no quality: the vendor's rate-card offer in the "
+                "lot's category and unit (quality_offer_id), else the lot's minimum quality",
+            },
+            quality_offer_id={"type": "integer"},
             original_price=_number(True),
             currency={"type": "string"},
             rate={
@@ -252,7 +283,8 @@ PROBLEM_DOCUMENT = _object(
     meta={
         "type": "object",
         "description": "Where the figures came from: currency, the exchange rates' date "
-        "(rate_date), the scored disclosure of each vendor, vendors left out and why",
+        "(rate_date), the scored disclosure of each vendor, vendors left out and why, and for "
+        "an award scenario the event whose bids priced it (event: {id, title})",
     },
 )
 RESULT_DOCUMENT = _object(

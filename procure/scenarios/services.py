@@ -18,9 +18,11 @@ from sqlalchemy.orm.attributes import flag_modified
 import optimizer
 from procure.accounts.models import User
 from procure.audit.services import record_event
+from procure.awards import services as awards
 from procure.db import utcnow
 from procure.editing import check_version, save_changes
 from procure.errors import ConflictError, ValidationFailed
+from procure.events.models import SourcingEvent
 from procure.extensions import db
 from procure.jobs import services as jobs
 from procure.jobs.models import Job
@@ -30,7 +32,7 @@ from procure.scenarios.adapter import build_problem
 from procure.scenarios.models import Scenario
 from procure.scoring.models import ScoringProfile
 from procure.scoring.services import profile_of
-from procure.states import Decision, NotificationKind, Objective, ScenarioStatus
+from procure.states import Decision, EventState, NotificationKind, Objective, ScenarioStatus
 
 STATUS_OF_RESULT = {
     optimizer.Status.OPTIMAL: ScenarioStatus.SOLVED,
@@ -38,8 +40,40 @@ STATUS_OF_RESULT = {
 }
 
 
-def _checked(organization_id: int, values: Mapping[str, Any]) -> dict[str, list[str]]:
+def _event_errors(
+    organization_id: int, event_id: int, need_ids: list[int] | None
+) -> dict[str, list[str]]:
+    """Why an award scenario cannot be made from this event with these needs: the event is not
+    the organization's, not closed (its bids are not all in and read), or a need is not one of
+    its lots."""
+    event = db.session.get(SourcingEvent, event_id)
+    if event is None or event.organization_id != organization_id:
+        return {"event_id": [f"No sourcing event with id {event_id} in your organization."]}
+    if event.state != EventState.CLOSED:
+        return {
+            "event_id": [
+                f"The event “{event.title}” is {event.state}: only a closed event's bids make "
+                "an award scenario."
+            ]
+        }
+    lots = {lot.need_id for lot in event.lots}
+    strangers = [need_id for need_id in need_ids or [] if need_id not in lots]
+    if strangers:
+        return {
+            "need_ids": [
+                f"Need {need_id} is not a lot of the event “{event.title}”: choose among its lots."
+                for need_id in strangers
+            ]
+        }
+    return {}
+
+
+def _checked(
+    organization_id: int, values: Mapping[str, Any], event_id: int | None = None
+) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
+    if event_id is not None:
+        errors.update(_event_errors(organization_id, event_id, values.get("need_ids")))
     if "name" in values and not str(values["name"] or "").strip():
         errors["name"] = ["Give the scenario a name."]
     if "need_ids" in values:
@@ -75,8 +109,17 @@ def _checked(organization_id: int, values: Mapping[str, Any]) -> dict[str, list[
 
 
 def create_scenario(organization_id: int, values: Mapping[str, Any], user) -> Scenario:
-    full = {"objective": Objective.MIN_COST, "targets": {}, "profile_id": None, **values}
-    errors = _checked(organization_id, full)
+    """A draft scenario of the organization; with `event_id` an award scenario of that closed
+    event of the organization, its needs among the event's lots. ValidationFailed names the
+    field (`name`, `need_ids`, `event_id`, `profile_id`, `objective`, `targets.<name>`)."""
+    full = {
+        "objective": Objective.MIN_COST,
+        "targets": {},
+        "profile_id": None,
+        "event_id": None,
+        **values,
+    }
+    errors = _checked(organization_id, full, full["event_id"])
     for key in ("name", "need_ids"):
         if key not in full:
             errors.setdefault(key, ["Required."])
@@ -91,13 +134,15 @@ def create_scenario(organization_id: int, values: Mapping[str, Any], user) -> Sc
         targets=dict(full["targets"]),
         created_by_id=user.id,
         copied_from_id=full.get("copied_from_id"),
+        event_id=full["event_id"],
     )
     db.session.add(scenario)
     record_event(
         "scenario.create",
         scenario,
         actor=user,
-        after={"name": scenario.name, "needs": scenario.need_ids},
+        after={"name": scenario.name, "needs": scenario.need_ids}
+        | ({"event_id": scenario.event_id} if scenario.event_id is not None else {}),
     )
     return scenario
 
@@ -110,7 +155,9 @@ def update_scenario(
             f"The scenario is {scenario.status} and can no longer be changed: copy it instead."
         )
     check_version(scenario, sent_version, "scenario")
-    errors = _checked(scenario.organization_id, values)
+    errors = _checked(
+        scenario.organization_id, values, scenario.event_id if "need_ids" in values else None
+    )
     if errors:
         raise ValidationFailed(errors)
     before = {k: getattr(scenario, k) for k in values}
@@ -144,6 +191,7 @@ def problem_for(
             scenario.targets,
             time_limit=time_limit,
             hours_per_fte_year=current_app.config["HOURS_PER_FTE_YEAR"],
+            event=db.session.get(SourcingEvent, scenario.event_id) if scenario.event_id else None,
         ),
         profile.to_dict(),
     )
@@ -211,6 +259,7 @@ def copy_scenario(scenario: Scenario, user) -> Scenario:
             "objective": scenario.objective,
             "targets": dict(scenario.targets),
             "copied_from_id": scenario.id,
+            "event_id": scenario.event_id,
         },
         user,
     )
@@ -249,7 +298,9 @@ def decide_scenario(scenario: Scenario, decision: str, comment: str, user) -> Sc
     """An executive approves or rejects a submitted scenario (a rejection needs a comment).
 
     Approval locks the scoring profile version the scenario used; the problem, the result and
-    the profile settings are already stored with the scenario and are never changed again.
+    the profile settings are already stored with the scenario and are never changed again. An
+    approved award scenario becomes its event's award (procure.awards): a second approval for
+    the same event is refused (409).
     """
     if scenario.status != ScenarioStatus.SUBMITTED:
         raise ConflictError(
@@ -257,6 +308,8 @@ def decide_scenario(scenario: Scenario, decision: str, comment: str, user) -> Sc
         )
     if decision not in tuple(Decision):
         raise ValidationFailed({"decision": ["Choose approved or rejected."]})
+    if decision == Decision.APPROVED and scenario.event_id is not None:
+        awards.refuse_second_award(scenario.event_id, scenario.id)
     comment = (comment or "").strip()
     if decision == Decision.REJECTED and not comment:
         raise ValidationFailed({"comment": ["Say why, so the buyer can prepare a better plan."]})
@@ -277,6 +330,10 @@ def decide_scenario(scenario: Scenario, decision: str, comment: str, user) -> Sc
         before={"status": ScenarioStatus.SUBMITTED},
         after={"status": decision, "comment": comment},
     )
+    if decision == Decision.APPROVED and scenario.event_id is not None:
+        awards.record_award(
+            scenario.event_id, scenario.id, scenario.problem or {}, scenario.result or {}, user
+        )
     _tell_buyers(scenario, decision, user)
     mark_acted_on(user, NotificationKind.SCENARIO_SUBMITTED, scenario)
     return scenario

@@ -11,7 +11,9 @@ from procure import charts
 from procure.access import access, get_scoped_or_404, roles, scoped_select
 from procure.accounts.models import User
 from procure.audit.models import AuditEvent
+from procure.deliveries.actuals import actuals_of
 from procure.errors import ConflictError, ValidationFailed
+from procure.events.models import SourcingEvent
 from procure.extensions import db
 from procure.forms import form_body, form_int, load_form
 from procure.jobs.models import ACTIVE_STATUSES, Job
@@ -26,7 +28,7 @@ from procure.scenarios.schemas import (
     ScenarioUpdateSchema,
 )
 from procure.scoring.services import profiles_for
-from procure.states import Objective
+from procure.states import Objective, ScenarioStatus
 from procure.transactions import attempt, discard, writes
 
 bp = Blueprint("scenario_pages", __name__)
@@ -69,12 +71,24 @@ OBJECTIVE_WORDS = {
 @writes
 def index():
     errors, status = {}, 200
-    values = {"objective": Objective.MIN_COST, "targets": {}, "need_ids": []}
+    # an award scenario: "Make an award scenario" on a closed event's page opens this form with
+    # the event's lots as its needs (another organization's event answers 404)
+    event = None
+    if (event_id := form_int(request.values.get("event_id"))) is not None:
+        event = get_scoped_or_404(SourcingEvent, event_id)
+    values = {
+        "objective": Objective.MIN_COST,
+        "targets": {},
+        "need_ids": [lot.need_id for lot in event.lots] if event is not None else [],
+    }
     if request.method == "POST":
         schema = ScenarioSchema()
         # shown again as sent: the ticked need ids, the typed targets
         values = {"targets": {}} | form_body(
-            schema, request.form, null_if_blank=("profile_id",), checkboxes=("need_ids",)
+            schema,
+            request.form,
+            null_if_blank=("profile_id", "event_id"),
+            checkboxes=("need_ids",),
         )
         try:
             loaded = load_form(schema, values)
@@ -88,7 +102,13 @@ def index():
         status = 422
     scenarios = db.session.scalars(scoped_select(Scenario).order_by(Scenario.id.desc())).all()
     needs = db.session.scalars(
-        scoped_select(Need).where(Need.archived.is_(False)).order_by(Need.id)
+        scoped_select(Need)
+        .where(
+            Need.id.in_([lot.need_id for lot in event.lots])
+            if event is not None
+            else Need.archived.is_(False)
+        )
+        .order_by(Need.id)
     ).all()
     profile_options = [
         (str(p.id), f"{p.name} (v{p.number})") for p in profiles_for(current_user.organization_id)
@@ -111,6 +131,7 @@ def index():
         "scenarios/index.html",
         scenarios=scenarios,
         needs=needs,
+        event=event,
         errors=errors,
         values=values,
         jobs=jobs,
@@ -157,6 +178,7 @@ def show(scenario_id):
     return render_template(
         "scenarios/show.html",
         scenario=scenario,
+        event=db.session.get(SourcingEvent, scenario.event_id) if scenario.event_id else None,
         result=scenario.result or {},
         chart=chart,
         names=names,
@@ -183,6 +205,8 @@ def show(scenario_id):
         infeasibility_lines=review.infeasibility_lines(
             (scenario.result or {}).get("explanation") or {}
         ),
+        # projected against actual (templates/deliveries/_section.html): approved plans only
+        actuals=actuals_of(scenario) if scenario.status == ScenarioStatus.APPROVED else None,
     )
 
 

@@ -20,11 +20,12 @@ of the calculation (`priced_on`, today by default), never rounded before use.
 from __future__ import annotations
 
 import io
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import lazyload, selectinload
 
 import scoring
@@ -60,17 +61,11 @@ def scored_versions(
 
     The newest is picked in SQL, so only the chosen versions are loaded (their figures are
     JSON: loading every version of every period to keep one per vendor was 3/4 of the time)."""
-    newest_first = func.row_number().over(
-        partition_by=Disclosure.vendor_id,
+    candidates = _ranked_versions(
+        organization_id,
+        partition_by=(Disclosure.vendor_id,),
         order_by=(Disclosure.period_end.desc(), Disclosure.number.desc()),
     )
-    candidates = select(Disclosure.id, newest_first.label("place")).where(
-        Disclosure.state == DisclosureState.SUBMITTED
-    )
-    if organization_id is not None:
-        candidates = candidates.where(
-            ~Disclosure.in_state_for(ReviewDecision.REJECTED, organization_id)
-        )
     if period_end is not None:
         candidates = candidates.where(Disclosure.period_end == period_end)
     ranked = candidates.subquery()
@@ -89,6 +84,50 @@ def scored_versions(
     return {disclosure.vendor_id: disclosure for disclosure in db.session.scalars(statement)}
 
 
+def _ranked_versions(organization_id: int | None, partition_by, order_by) -> Select:
+    """SQL: the submitted versions the organization has not rejected (every submitted version
+    with no organization), each with its `place` in its partition by `order_by` (1 = first)."""
+    place = func.row_number().over(partition_by=partition_by, order_by=order_by)
+    candidates = select(Disclosure.id, place.label("place")).where(
+        Disclosure.state == DisclosureState.SUBMITTED
+    )
+    if organization_id is not None:
+        candidates = candidates.where(
+            ~Disclosure.in_state_for(ReviewDecision.REJECTED, organization_id)
+        )
+    return candidates
+
+
+def period_versions(
+    organization_id: int | None, vendor_ids: Collection[int]
+) -> dict[int, list[Disclosure]]:
+    """Per vendor (of `vendor_ids`): the version of each of its periods that `scored_versions`
+    would pick for that period (the newest submitted one the organization has not rejected),
+    oldest period first. Deliveries read the share of the period that covers their month."""
+    if not vendor_ids:
+        return {}
+    ranked = (
+        _ranked_versions(
+            organization_id,
+            partition_by=(Disclosure.vendor_id, Disclosure.period_start, Disclosure.period_end),
+            order_by=(Disclosure.number.desc(),),
+        )
+        .where(Disclosure.vendor_id.in_(list(vendor_ids)))
+        .subquery()
+    )
+    statement = (
+        select(Disclosure)
+        .join(ranked, ranked.c.id == Disclosure.id)
+        .where(ranked.c.place == 1)
+        .order_by(Disclosure.vendor_id, Disclosure.period_end, Disclosure.period_start)
+        .options(lazyload(Disclosure.reviews))
+    )
+    versions: dict[int, list[Disclosure]] = {}
+    for disclosure in db.session.scalars(statement):
+        versions.setdefault(disclosure.vendor_id, []).append(disclosure)
+    return versions
+
+
 def _row(disclosure: Disclosure, offer: OfferPrice, levels: dict[str, EffectiveLevel]) -> dict:
     row = flat_row(disclosure, offer, levels)  # the effective levels, never the claims
     return {column: row.get(column) for column in TABLE_COLUMNS}
@@ -102,6 +141,7 @@ def scoring_input(
     priced_on: date | None = None,
     *,
     evidence_age_months: int | None = None,
+    bid_prices: Mapping[int, OfferPrice] | None = None,
 ) -> ScoringInput:
     """The vendor table for scoring as the organization's reviews have it (None: as disclosed),
     optionally for one service category or one period, with offer prices converted and evidence
@@ -110,9 +150,12 @@ def scoring_input(
     without an active offer (in the category) is left out.
 
     `overrides` replaces figures of some vendors (vendor id -> column -> value): the what-if box.
+    `bid_prices` (vendor id -> a price of its bid, priced by the same rule) scores a sourcing
+    event's bidder that has no active offer on its bid instead: its impact score and knock-out
+    read its disclosure alone, never a price, so they are what a rate card would give.
     """
     versions = scored_versions(organization_id, period_end)
-    offers = best_offers(category, priced_on)
+    offers = {**(bid_prices or {}), **best_offers(category, priced_on)}
     scored = [d for vendor_id, d in versions.items() if vendor_id in offers]
     levels = section_levels(  # two queries for all versions: files, and the organization's reviews
         scored,

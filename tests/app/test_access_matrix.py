@@ -37,7 +37,12 @@ service category (SEO), the same. {campaign} and
 {organization_assurance} is the assurer's organization. {event} and {event_y} are published
 sealed sourcing events of X (inviting vendor A) and Y (inviting vendor B), before their deadline;
 {lot} is a lot of {event}; {bid} is vendor A's bid on it and {bid_b} vendor B's on {event_y}:
-sealed, so only their own vendor reads them.
+sealed, so only their own vendor reads them. {approved_scenario} and {approved_scenario_y} are
+approved plans of X and Y, each with a delivery ({delivery}, {delivery_y}; {delivery_delete} is
+X's second). {coalition} is a coalition of a backbone that is none of the actors, with a
+target {coalition_target}; no actor's organization is invited to it, so the buyer side gets
+404, every other role 403, and only a backbone's coordinator (none here) may run it
+(tests/app/test_coalition_access.py has the coalition's own actors).
 
 The admin of vendor B's organization also acts as vendor B (procure/access.py, ACTS_AS): the
 vendor routes admit it, and vendor A's records answer it 404 as they answer vendor B.
@@ -136,6 +141,15 @@ SEALED_BID_A = row(
 )
 SEALED_BID_B = row(
     "anon", "404", "ok", "404", "404", "404", "404", "404", "404", "ok", "403", "403"
+)
+# a coalition none of the actors' organizations belongs to: the buyer side 404, the others 403
+COALITION_HIDDEN = row(
+    "anon", "403", "403", "404", "404", "404", "404", "404", "404", "403", "403", "403"
+)
+BACKBONE_ONLY = row("anon", *["403"] * 11)  # a backbone's coordinators (and its admin) alone
+# a buyer organization's executives and admin answer for it; not a member: 404
+COALITION_ANSWER = row(
+    "anon", "403", "403", "403", "403", "404", "404", "404", "404", "403", "403", "403"
 )
 NOT_GRANTED = row("anon", *["403"] * 10, "404")  # vendor B's version: not shared with the assurer
 ATTESTATION_READERS = row("anon", *["ok"] * 9, "403", "ok")
@@ -320,6 +334,9 @@ MATRIX = {
     ("/api/v1/scenarios/{scenario}/export.xlsx", "GET"): X_READ,
     ("/scenarios", "GET"): ORGANIZATION_READ,
     ("/scenarios", "POST"): BUYER_ONLY,
+    # the award scenario form of an event: its organization's event only (another's: 404)
+    ("/scenarios?event_id={event}", "GET"): X_READ,
+    ("/scenarios?event_id={event_y}", "GET"): Y_READ,
     ("/scenarios/{scenario}", "GET"): X_READ,
     ("/scenarios/{scenario_y}", "GET"): Y_READ,
     ("/scenarios/{scenario}/solve", "POST"): X_WRITE,
@@ -336,6 +353,27 @@ MATRIX = {
     ("/scenarios/{scenario}/check", "GET"): X_READ,
     ("/scenarios/compare?ids={scenario}&ids={submitted_scenario}", "GET"): X_READ,
     ("/scenarios/{scenario}/report", "POST"): X_READ,
+    # deliveries of an approved scenario: its organization's buyers record, its executives and
+    # admin read; another organization's buyer side gets 404, vendors (even the one delivered by),
+    # the operator and assurers 403. The API's DELETE takes {delivery_delete}; the page's removes
+    # {delivery}, after the PUT has answered
+    ("/api/v1/scenarios/{approved_scenario}/deliveries", "GET"): X_READ,
+    ("/api/v1/scenarios/{approved_scenario_y}/deliveries", "GET"): Y_READ,
+    ("/api/v1/scenarios/{approved_scenario}/deliveries", "POST"): X_WRITE,
+    ("/api/v1/scenarios/{approved_scenario_y}/deliveries", "POST"): Y_WRITE,
+    ("/api/v1/scenarios/{approved_scenario}/deliveries/{delivery}", "PUT"): X_WRITE,
+    ("/api/v1/scenarios/{approved_scenario_y}/deliveries/{delivery_y}", "PUT"): Y_WRITE,
+    ("/api/v1/scenarios/{approved_scenario}/deliveries/{delivery_delete}", "DELETE"): X_WRITE,
+    ("/api/v1/scenarios/{approved_scenario}/deliveries/import", "POST"): X_WRITE,
+    ("/api/v1/scenarios/{approved_scenario_y}/deliveries/import", "POST"): Y_WRITE,
+    ("/api/v1/scenarios/{approved_scenario}/actuals", "GET"): X_READ,
+    ("/api/v1/scenarios/{approved_scenario_y}/actuals", "GET"): Y_READ,
+    ("/scenarios/{approved_scenario}/deliveries", "GET"): X_READ,
+    ("/scenarios/{approved_scenario_y}/deliveries", "GET"): Y_READ,
+    ("/scenarios/{approved_scenario}/deliveries", "POST"): X_PAGE_WRITE,
+    ("/scenarios/{approved_scenario}/deliveries/import", "POST"): X_WRITE,
+    ("/scenarios/{approved_scenario}/deliveries/{delivery}/delete", "POST"): X_WRITE,
+    ("/scenarios/{approved_scenario_y}/deliveries/{delivery_y}/delete", "POST"): Y_WRITE,
     # jobs belong to the organization they were started in; cancel and retry to their starter or its
     # admin
     ("/api/v1/jobs", "GET"): SIGNED_IN,
@@ -444,6 +482,10 @@ MATRIX = {
     ("/api/v1/bids/{bid}", "GET"): SEALED_BID_A,
     ("/api/v1/bids/{bid_b}", "GET"): SEALED_BID_B,
     ("/api/v1/bids/{bid}", "PUT"): VENDOR_WRITE,
+    # awards: each reads the lines it may (a vendor its own, the buyer side its organization's)
+    ("/api/v1/awards", "GET"): EVENT_READERS,
+    ("/api/v1/events/{event}/award", "GET"): EVENT_X_READ,
+    ("/api/v1/events/{event_y}/award", "GET"): EVENT_Y_READ,
     ("/events", "GET"): EVENT_READERS,
     ("/events/new", "GET"): BUYER_ONLY,
     ("/events/new", "POST"): BUYER_ONLY,
@@ -457,6 +499,39 @@ MATRIX = {
     ("/events/{event_y}/cancel", "POST"): Y_WRITE,
     ("/events/{event}/lots/{lot}/bid", "GET"): VENDOR_WRITE,
     ("/events/{event}/lots/{lot}/bid", "POST"): VENDOR_WRITE,
+    # coalitions: read by a backbone's coordinators and its members' buyer side, run by the
+    # backbone, answered by a buyer organization's executives and admin
+    ("/api/v1/coalitions", "GET"): ORGANIZATION_READ,
+    ("/api/v1/coalitions", "POST"): BACKBONE_ONLY,
+    ("/api/v1/coalitions/{coalition}", "GET"): COALITION_HIDDEN,
+    ("/api/v1/coalitions/{coalition}", "PATCH"): BACKBONE_ONLY,
+    ("/api/v1/coalitions/{coalition}/members", "POST"): BACKBONE_ONLY,
+    ("/api/v1/coalitions/{coalition}/membership/accept", "POST"): COALITION_ANSWER,
+    ("/api/v1/coalitions/{coalition}/membership/decline", "POST"): COALITION_ANSWER,
+    ("/api/v1/coalitions/{coalition}/membership/leave", "POST"): COALITION_ANSWER,
+    ("/api/v1/coalitions/{coalition}/membership/sharing", "PUT"): COALITION_ANSWER,
+    ("/api/v1/coalitions/{coalition}/targets", "POST"): BACKBONE_ONLY,
+    ("/api/v1/coalitions/{coalition}/targets/{coalition_target}", "PATCH"): BACKBONE_ONLY,
+    ("/api/v1/coalitions/{coalition}/progress", "GET"): COALITION_HIDDEN,
+    ("/api/v1/coalitions/{coalition}/vendor-load", "GET"): COALITION_HIDDEN,
+    ("/api/v1/coalitions/{coalition}/posts", "GET"): COALITION_HIDDEN,
+    ("/api/v1/coalitions/{coalition}/posts", "POST"): BACKBONE_ONLY,
+    ("/coalitions", "GET"): ORGANIZATION_READ,
+    ("/coalitions/new", "GET"): BACKBONE_ONLY,
+    ("/coalitions/new", "POST"): BACKBONE_ONLY,
+    ("/coalitions/{coalition}", "GET"): COALITION_HIDDEN,
+    ("/coalitions/{coalition}/edit", "GET"): BACKBONE_ONLY,
+    ("/coalitions/{coalition}/edit", "POST"): BACKBONE_ONLY,
+    ("/coalitions/{coalition}/members", "POST"): BACKBONE_ONLY,
+    ("/coalitions/{coalition}/membership/accept", "POST"): COALITION_ANSWER,
+    ("/coalitions/{coalition}/membership/decline", "POST"): COALITION_ANSWER,
+    ("/coalitions/{coalition}/membership/leave", "POST"): COALITION_ANSWER,
+    ("/coalitions/{coalition}/membership/sharing", "POST"): COALITION_ANSWER,
+    ("/coalitions/{coalition}/targets/new", "GET"): BACKBONE_ONLY,
+    ("/coalitions/{coalition}/targets/new", "POST"): BACKBONE_ONLY,
+    ("/coalitions/{coalition}/targets/{coalition_target}/edit", "GET"): BACKBONE_ONLY,
+    ("/coalitions/{coalition}/targets/{coalition_target}/edit", "POST"): BACKBONE_ONLY,
+    ("/coalitions/{coalition}/posts", "POST"): BACKBONE_ONLY,
     # mail settings: everyone its own
     ("/api/v1/notifications/settings", "GET"): SIGNED_IN,
     ("/api/v1/notifications/settings", "PUT"): SIGNED_IN,
@@ -629,6 +704,17 @@ JSON_BODIES = {
     ("/api/v1/scenarios/{}", "PATCH"): {"name": "y", "version": 1},
     ("/api/v1/scenarios/{}/decision", "POST"): {"decision": "approved"},
     ("/api/v1/scenarios/{}/frontier", "POST"): {"measure": "hours"},
+    ("/api/v1/scenarios/{}/deliveries", "POST"): {
+        "vendor_id": 1,
+        "month": "2026-01",
+        "delivered_volume": 1,
+        "invoiced_amount": 1,
+    },
+    ("/api/v1/scenarios/{}/deliveries/{}", "PUT"): {
+        "delivered_volume": 1,
+        "invoiced_amount": 1,
+        "version": 999,
+    },
     ("/api/v1/users/{}/password", "POST"): {"password": "a long unusual passphrase 71"},
     ("/api/v1/users", "POST"): lambda ids: {
         "organization_id": ids["organization_x"],
@@ -659,6 +745,8 @@ JSON_BODIES = {
     ("/api/v1/events/{}/cancel", "POST"): {"version": 999},
     ("/api/v1/events/{}/bids", "POST"): lambda ids: {**BID, "lot_id": ids["lot"]},
     ("/api/v1/bids/{}", "PUT"): {**BID, "version": 999},
+    # a body the schema takes, so that the coalition is looked up (and hidden: 404)
+    ("/api/v1/coalitions/{}/membership/sharing", "PUT"): {"shares_contribution": True},
     ("/api/v1/exchange-rates", "POST"): {
         "currency": "CAD",
         "effective_date": "2026-01-01",
@@ -684,7 +772,11 @@ JSON_BODIES = {
         "admin_password": "a long unusual passphrase 73",
     },
 }
-MULTIPART = {("/api/v1/disclosures/{}/evidence", "POST"), ("/api/v1/disclosures/import", "POST")}
+MULTIPART = {
+    ("/api/v1/disclosures/{}/evidence", "POST"),
+    ("/api/v1/disclosures/import", "POST"),
+    ("/api/v1/scenarios/{}/deliveries/import", "POST"),  # a PDF: 422 once the scenario is found
+}
 # multipart bodies other than an evidence upload's, keyed as JSON_BODIES
 MULTIPART_BODIES = {
     ("/api/v1/attestations", "POST"): lambda ids: {
@@ -880,7 +972,59 @@ def world(app, client, make_org, make_vendor, make_user, bearer):
     ).one()
     ids.update(_assurance(client, make_org, make_user, bearer, users, vendor_b, submitted))
     ids.update(_sourcing_events(users, ids, vendor_a, vendor_b))
+    ids.update(_coalition(make_org, make_user))
+    ids.update(_deliveries(users, ids))
     return users, ids
+
+
+def _deliveries(users, ids) -> dict:
+    """An approved plan of X and one of Y over their matrix need, each with a delivery recorded
+    for January 2026; X's with one more for February (the API's DELETE takes it)."""
+    from procure.deliveries.services import record_delivery
+    from procure.jobs.runner import start_committed
+    from procure.scenarios.services import (
+        create_scenario,
+        decide_scenario,
+        solve_scenario,
+        submit_scenario,
+    )
+
+    found = {}
+    for suffix, buyer, executive in (
+        ("", "buyer_x", "executive_x"),
+        ("_y", "buyer_y", "executive_y"),
+    ):
+        scenario = create_scenario(
+            users[buyer].organization_id,
+            {"name": "Matrix approved plan", "need_ids": [ids["need" + suffix]]},
+            users[buyer],
+        )
+        solve_scenario(scenario, users[buyer])
+        db.session.commit()
+        start_committed()
+        submit_scenario(scenario, users[buyer])
+        decide_scenario(scenario, "approved", "", users[executive])
+        vendor_id = int(scenario.result["allocations"][0]["vendor"][1:])
+        rows = [
+            record_delivery(
+                scenario,
+                users[buyer],
+                {
+                    "vendor_id": vendor_id,
+                    "need_id": None,
+                    "month": date(2026, month, 1),
+                    "delivered_volume": 10,
+                    "invoiced_amount": 80,
+                },
+            )[0]
+            for month in ((1, 2) if not suffix else (1,))
+        ]
+        db.session.commit()
+        found["approved_scenario" + suffix] = scenario.id
+        found["delivery" + suffix] = rows[0].id
+        if not suffix:
+            found["delivery_delete"] = rows[1].id
+    return found
 
 
 def _sourcing_events(users, ids, vendor_a, vendor_b) -> dict:
@@ -916,6 +1060,37 @@ def _sourcing_events(users, ids, vendor_a, vendor_b) -> dict:
         if not name:
             found["lot"] = lot.id
     return found
+
+
+def _coalition(make_org, make_user) -> dict:
+    """A coalition of a backbone none of the actors belongs to, with one target; no actor's
+    organization is invited."""
+    from procure.coalitions.services import add_target, create_coalition
+
+    coordinator = make_user("coordinator", organization=make_org("backbone", "Matrix Backbone"))
+    coalition = create_coalition(
+        coordinator,
+        {
+            "name": "Matrix coalition",
+            "charter": "Together.",
+            "period_start": date(2027, 1, 1),
+            "period_end": date(2027, 12, 31),
+            "impact_vendor_min_score": 50.0,
+        },
+    )
+    target = add_target(
+        coalition,
+        coordinator,
+        {
+            "measure": "impact_worker_jobs",
+            "value": 10,
+            "label": "Matrix target",
+            "period_start": date(2027, 1, 1),
+            "period_end": date(2027, 12, 31),
+        },
+    )
+    db.session.commit()
+    return {"coalition": coalition.id, "coalition_target": target.id}
 
 
 def _assurance(client, make_org, make_user, bearer, users, vendor_b, submitted) -> dict:

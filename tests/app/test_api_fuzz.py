@@ -154,7 +154,16 @@ def fuzzed(client, world, make_org, make_user, make_vendor, bearer, monkeypatch)
         json={"year": 2026, "deadline": "2999-12-31", "vendor_ids": [vendor.id]},
     ).json
     events = _sourcing_events(client, buyer, vendor_headers, world["need"]["id"], vendor.id)
+    deliveries = _deliveries(
+        client,
+        buyer,
+        bearer(make_user("executive", organization=world["buyer"].organization)),
+        world["need"]["id"],
+    )
+    coalitions = _coalitions(client, make_org, make_user, bearer, world["buyer"].organization)
     known = {
+        "coalition_id": coalitions["known"],
+        "target_id": coalitions["target"],
         "event_id": events["known"]["id"],
         "bid_id": events["bid"],
         "vendor_id": vendor.id,
@@ -180,6 +189,7 @@ def fuzzed(client, world, make_org, make_user, make_vendor, bearer, monkeypatch)
         "category_id": _seo_category_id(),
         "grant_id": grants[0]["id"],
         "attestation_id": attestation["id"],
+        "delivery_id": deliveries["correct"],
     }
     assert all(value for value in known.values()), known
     organization = world["buyer"].organization
@@ -191,6 +201,7 @@ def fuzzed(client, world, make_org, make_user, make_vendor, bearer, monkeypatch)
         "admin": bearer(make_user("admin", organization=organization)),
         "operator": bearer(make_user("operator")),
         "assurer": assurer_headers,
+        "coordinator": coalitions["headers"],
     }
     # records in the state one operation's normal flow needs, each its own: that flow uses them up
     # (a submit, a cancel, an unlock) or changes them (an edit makes a solved scenario a draft
@@ -246,6 +257,31 @@ def fuzzed(client, world, make_org, make_user, make_vendor, bearer, monkeypatch)
         "POST /api/v1/events/{event_id}/cancel": {"event_id": events["cancel"]["id"]},
         "POST /api/v1/events/{event_id}/bids": {"event_id": events["bid_on"]["id"]},
         "PUT /api/v1/bids/{bid_id}": {"bid_id": events["amend"]},
+        # coalitions: one each that invited the buyer's organization to accept, to decline, one
+        # it joined to leave, one to edit, one that invited nobody yet
+        **{
+            f"POST /api/v1/coalitions/{{coalition_id}}/membership/{verb}": {
+                "coalition_id": coalitions[verb]
+            }
+            for verb in ("accept", "decline", "leave")
+        },
+        "PATCH /api/v1/coalitions/{coalition_id}": {"coalition_id": coalitions["edit"]},
+        "POST /api/v1/coalitions/{coalition_id}/members": {"coalition_id": coalitions["empty"]},
+        # the deliveries of an approved plan (the known scenario is only solved: 409)
+        "GET /api/v1/scenarios/{scenario_id}/deliveries": {"scenario_id": deliveries["scenario"]},
+        "POST /api/v1/scenarios/{scenario_id}/deliveries": {"scenario_id": deliveries["scenario"]},
+        "POST /api/v1/scenarios/{scenario_id}/deliveries/import": {
+            "scenario_id": deliveries["scenario"]
+        },
+        "GET /api/v1/scenarios/{scenario_id}/actuals": {"scenario_id": deliveries["scenario"]},
+        "PUT /api/v1/scenarios/{scenario_id}/deliveries/{delivery_id}": {
+            "scenario_id": deliveries["scenario"],
+            "delivery_id": deliveries["correct"],
+        },
+        "DELETE /api/v1/scenarios/{scenario_id}/deliveries/{delivery_id}": {
+            "scenario_id": deliveries["scenario"],
+            "delivery_id": deliveries["remove"],
+        },
     }
     versions = {
         name: client.get(path, headers=buyer).json["version"]
@@ -294,14 +330,88 @@ def fuzzed(client, world, make_org, make_user, make_vendor, bearer, monkeypatch)
                     "lot_id": events["bid_on"]["lots"][0]["id"],
                 },
                 "PUT /api/v1/bids/{bid_id}": {**bid, "version": 1},
+                "POST /api/v1/coalitions": COALITION,
+                "PATCH /api/v1/coalitions/{coalition_id}": {**COALITION, "version": 1},
+                "POST /api/v1/coalitions/{coalition_id}/members": {
+                    "organization_id": world["buyer"].organization_id
+                },
+                "POST /api/v1/coalitions/{coalition_id}/targets": COALITION_TARGET,
+                "PATCH /api/v1/coalitions/{coalition_id}/targets/{target_id}": {
+                    **COALITION_TARGET,
+                    "version": 1,
+                },
+                "POST /api/v1/coalitions/{coalition_id}/posts": {"text": "Well formed"},
+                "PUT /api/v1/coalitions/{coalition_id}/membership/sharing": {
+                    "shares_contribution": True
+                },
+                "POST /api/v1/scenarios/{scenario_id}/deliveries": {
+                    "vendor_id": deliveries["vendor_id"],
+                    "month": "2026-03",
+                    "delivered_volume": 10,
+                    "invoiced_amount": 80,
+                },
+                "PUT /api/v1/scenarios/{scenario_id}/deliveries/{delivery_id}": {
+                    "delivered_volume": 11,
+                    "invoiced_amount": 88,
+                    "version": 1,
+                },
             }.items()
         }
     )
+    erp = "vendor_id,month,delivered_volume,invoiced_amount\n"
+    erp += f"{deliveries['vendor_id']},2026-04,9,72\n"
+    flows["POST /api/v1/scenarios/{scenario_id}/deliveries/import"] = _multipart(
+        {"file": FileStorage(io.BytesIO(erp.encode()), "erp.csv", content_type="text/csv")}
+    ) | {"path_parameters": own["POST /api/v1/scenarios/{scenario_id}/deliveries/import"]}
     # creating a profile takes a vendor organization that has none: sent as one more role
     flows["POST /api/v1/vendors"]["also_as"] = {
         "vendor without a profile": bearer(make_user("vendor"))
     }
     return roles, known, flows
+
+
+COALITION = {
+    "name": "Fuzzed coalition",
+    "charter": "Together.",
+    "period_start": "2027-01-01",
+    "period_end": "2027-12-31",
+}
+COALITION_TARGET = {
+    "measure": "impact_worker_jobs",
+    "value": 10,
+    "label": "Fuzzed target",
+    "period_start": "2027-01-01",
+    "period_end": "2027-12-31",
+}
+
+
+def _coalitions(client, make_org, make_user, bearer, organization) -> dict:
+    """A backbone's coordinator (its headers) and its coalitions: one the buyer's organization
+    joined, with a target (the known ones); one each inviting it, to accept and to decline; one
+    it joined, to leave; one to edit; one that invited nobody."""
+    headers = bearer(make_user("coordinator", organization=make_org("backbone", "Fuzz Backbone")))
+    executive = bearer(make_user("executive", organization=organization))
+
+    def coalition(invite=False, join=False) -> int:
+        made = client.post("/api/v1/coalitions", headers=headers, json=COALITION).json["id"]
+        if invite:
+            client.post(
+                f"/api/v1/coalitions/{made}/members",
+                headers=headers,
+                json={"organization_id": organization.id},
+            )
+        if join:
+            client.post(f"/api/v1/coalitions/{made}/membership/accept", headers=executive)
+        return made
+
+    found = {"headers": headers, "known": coalition(invite=True, join=True)}
+    found["target"] = client.post(
+        f"/api/v1/coalitions/{found['known']}/targets", headers=headers, json=COALITION_TARGET
+    ).json["id"]
+    found |= {"accept": coalition(invite=True), "decline": coalition(invite=True)}
+    found |= {"leave": coalition(invite=True, join=True), "edit": coalition()}
+    found["empty"] = coalition()
+    return found
 
 
 def _sourcing_events(client, buyer, vendor_headers, need_id, vendor_id) -> dict:
@@ -340,6 +450,42 @@ def _sourcing_events(client, buyer, vendor_headers, need_id, vendor_id) -> dict:
     found["bid"] = bid_on(found["known"])
     found["amend"] = bid_on(found["to_amend"])
     return found
+
+
+def _deliveries(client, buyer, executive, need_id) -> dict:
+    """An approved plan of the buyer's need with two deliveries of its first vendor (January and
+    February 2026): one to correct, one to remove."""
+    plan = client.post(
+        "/api/v1/scenarios", headers=buyer, json={"name": "Approved plan", "need_ids": [need_id]}
+    ).json
+    client.post(f"/api/v1/scenarios/{plan['id']}/submit", headers=buyer)
+    decided = client.post(
+        f"/api/v1/scenarios/{plan['id']}/decision",
+        headers=executive,
+        json={"decision": "approved"},
+    )
+    assert decided.json["status"] == "approved", decided.json
+    result = client.get(f"/api/v1/scenarios/{plan['id']}/result.json", headers=buyer).json
+    vendor_id = int(result["allocations"][0]["vendor"][1:])
+    rows = [
+        client.post(
+            f"/api/v1/scenarios/{plan['id']}/deliveries",
+            headers=buyer,
+            json={
+                "vendor_id": vendor_id,
+                "month": month,
+                "delivered_volume": 10,
+                "invoiced_amount": 80,
+            },
+        ).json
+        for month in ("2026-01", "2026-02")
+    ]
+    return {
+        "scenario": plan["id"],
+        "vendor_id": vendor_id,
+        "correct": rows[0]["id"],
+        "remove": rows[1]["id"],
+    }
 
 
 def _attestation_fields(disclosure_id: int, section: str) -> dict:

@@ -205,6 +205,7 @@ def _unread(w: World) -> int:
     return db.session.scalars(
         select(Notification.id).where(
             Notification.user_id == w.users["buyer"].id,
+            Notification.subject_type == "Disclosure",  # a scenario's may share the number
             Notification.subject_id == disclosure_id,
             Notification.read_at.is_(None),
         )
@@ -262,6 +263,38 @@ def _open_event(w: World, **changes) -> dict:
 BID_FIELDS = {"price": 8, "currency": "USD", "unit": "hour", "capacity": 500}
 
 
+def _approved(w: World) -> int:
+    return w.scenario("approved")["id"]
+
+
+def _delivery_body(w: World, scenario_id: int) -> dict:
+    """A delivery of the plan's first allocation line in January 2026."""
+    result = w.api("buyer", "GET", f"/api/v1/scenarios/{scenario_id}/result.json")
+    first = result["allocations"][0]
+    return {
+        "vendor_id": int(first["vendor"][1:]),
+        "need_id": int(first["need"][1:]),
+        "month": "2026-01",
+        "delivered_volume": 10,
+        "invoiced_amount": 80,
+    }
+
+
+def _delivered(w: World) -> dict:
+    """The ids of a delivery recorded against a new approved plan."""
+    plan = _approved(w)
+    url = f"/api/v1/scenarios/{plan}/deliveries"
+    row = w.api("buyer", "POST", url, json=_delivery_body(w, plan))
+    return {"scenario_id": plan, "delivery_id": row["id"]}
+
+
+def _delivery_file(w: World, scenario_id: int) -> dict:
+    body = _delivery_body(w, scenario_id)
+    columns = ",".join(body)
+    values = ",".join(str(value) for value in body.values())
+    return {"file": (io.BytesIO(f"{columns}\n{values}\n".encode()), "erp.csv")}
+
+
 def _bid_body() -> dict:
     return {**BID_FIELDS, "valid_until": (date.today() + timedelta(days=90)).isoformat()}
 
@@ -270,6 +303,62 @@ def _placed_bid(w: World) -> int:
     event = _open_event(w)
     body = {**_bid_body(), "lot_id": event["lots"][0]["id"]}
     return w.api("vendor", "POST", f"/api/v1/events/{event['id']}/bids", json=body)["id"]
+
+
+COALITION = {
+    "name": "Walk coalition",
+    "charter": "Together.",
+    "period_start": "2027-01-01",
+    "period_end": "2027-12-31",
+}
+COALITION_TARGET = {
+    "measure": "impact_worker_jobs",
+    "value": "10",
+    "label": "Walk target",
+    "period_start": "2027-01-01",
+    "period_end": "2027-12-31",
+}
+
+
+def _backbone(w: World) -> dict:
+    """The walk world's backbone with its coordinator (made once); no path ids."""
+    if "coordinator" not in w.users:
+        from procure.accounts.models import Organization
+
+        backbone = Organization(name="Walk Backbone", kind="backbone")
+        db.session.add(backbone)
+        db.session.commit()
+        w.users["coordinator"] = w._make_user("coordinator", organization=backbone)
+        w.headers["coordinator"] = w._bearer(w.users["coordinator"])
+    return {}
+
+
+def _coalition(w: World) -> int:
+    """A coalition of the walk world's backbone."""
+    _backbone(w)
+    return w.api("coordinator", "POST", "/api/v1/coalitions", json=COALITION)["id"]
+
+
+def _coalition_inviting(w: World, accepted: bool = False) -> int:
+    """A coalition that invited the walk world's buyer organization (which accepted, or not)."""
+    coalition_id = _coalition(w)
+    w.api(
+        "coordinator",
+        "POST",
+        f"/api/v1/coalitions/{coalition_id}/members",
+        json={"organization_id": w.users["buyer"].organization_id},
+    )
+    if accepted:
+        w.api("executive", "POST", f"/api/v1/coalitions/{coalition_id}/membership/accept")
+    return coalition_id
+
+
+def _coalition_target(w: World) -> dict:
+    coalition_id = _coalition(w)
+    target = w.api(
+        "coordinator", "POST", f"/api/v1/coalitions/{coalition_id}/targets", json=COALITION_TARGET
+    )
+    return {"coalition_id": coalition_id, "target_id": target["id"]}
 
 
 def _new_address(w: World) -> str:
@@ -921,6 +1010,132 @@ STEPS: dict[tuple[str, str], Step] = {
             {"event_id": (event := _open_event(w))["id"], "lot_id": event["lots"][0]["id"]},
             {k: str(v) for k, v in _bid_body().items()},
         ),
+    ),
+    # ---------------------------------------------------------------- deliveries
+    ("/api/v1/scenarios/<int:scenario_id>/deliveries", "POST"): S(
+        "buyer",
+        ("delivery.record",),
+        lambda w: ({"scenario_id": (plan := _approved(w))}, _delivery_body(w, plan)),
+    ),
+    ("/scenarios/<int:scenario_id>/deliveries", "POST"): S(
+        "buyer",
+        ("delivery.record",),
+        lambda w: (
+            {"scenario_id": (plan := _approved(w))},
+            {k: str(v) for k, v in _delivery_body(w, plan).items()},
+        ),
+    ),
+    ("/api/v1/scenarios/<int:scenario_id>/deliveries/<int:delivery_id>", "PUT"): S(
+        "buyer",
+        ("delivery.correct",),
+        lambda w: (_delivered(w), {"delivered_volume": 12, "invoiced_amount": 96, "version": 1}),
+    ),
+    ("/api/v1/scenarios/<int:scenario_id>/deliveries/<int:delivery_id>", "DELETE"): S(
+        "buyer", ("delivery.delete",), lambda w: (_delivered(w), {})
+    ),
+    ("/scenarios/<int:scenario_id>/deliveries/<int:delivery_id>/delete", "POST"): S(
+        "buyer", ("delivery.delete",), lambda w: (_delivered(w), {})
+    ),
+    ("/api/v1/scenarios/<int:scenario_id>/deliveries/import", "POST"): S(
+        "buyer",
+        ("delivery.record", "delivery.import"),
+        lambda w: ({"scenario_id": (plan := _approved(w))}, _delivery_file(w, plan)),
+    ),
+    ("/scenarios/<int:scenario_id>/deliveries/import", "POST"): S(
+        "buyer",
+        ("delivery.record", "delivery.import"),
+        lambda w: ({"scenario_id": (plan := _approved(w))}, _delivery_file(w, plan)),
+    ),
+    # ---------------------------------------------------------------- coalitions
+    ("/api/v1/coalitions", "POST"): S(
+        "coordinator", ("coalition.create",), lambda w: (_backbone(w), COALITION)
+    ),
+    ("/coalitions/new", "POST"): S(
+        "coordinator", ("coalition.create",), lambda w: (_backbone(w), COALITION)
+    ),
+    ("/api/v1/coalitions/<int:coalition_id>", "PATCH"): S(
+        "coordinator",
+        ("coalition.update",),
+        lambda w: ({"coalition_id": _coalition(w)}, {**COALITION, "version": 1}),
+    ),
+    ("/coalitions/<int:coalition_id>/edit", "POST"): S(
+        "coordinator",
+        ("coalition.update",),
+        lambda w: ({"coalition_id": _coalition(w)}, {**COALITION, "version": "1"}),
+    ),
+    ("/api/v1/coalitions/<int:coalition_id>/members", "POST"): S(
+        "coordinator",
+        ("coalition.invite",),
+        lambda w: (
+            {"coalition_id": _coalition(w)},
+            {"organization_id": w.users["buyer"].organization_id},
+        ),
+    ),
+    ("/coalitions/<int:coalition_id>/members", "POST"): S(
+        "coordinator",
+        ("coalition.invite",),
+        lambda w: (
+            {"coalition_id": _coalition(w)},
+            {"organization_id": str(w.users["buyer"].organization_id)},
+        ),
+    ),
+    **{
+        (prefix + "/coalitions/<int:coalition_id>/membership/" + verb, "POST"): S(
+            "executive",
+            (f"coalition.{verb}",),
+            lambda w, verb=verb: (
+                {"coalition_id": _coalition_inviting(w, accepted=verb == "leave")},
+                {},
+            ),
+        )
+        for prefix in ("/api/v1", "")
+        for verb in ("accept", "decline", "leave")
+    },
+    ("/api/v1/coalitions/<int:coalition_id>/membership/sharing", "PUT"): S(
+        "executive",
+        ("coalition.sharing",),
+        lambda w: (
+            {"coalition_id": _coalition_inviting(w, accepted=True)},
+            {"shares_contribution": True},
+        ),
+    ),
+    ("/coalitions/<int:coalition_id>/membership/sharing", "POST"): S(
+        "executive",
+        ("coalition.sharing",),
+        lambda w: (
+            {"coalition_id": _coalition_inviting(w, accepted=True)},
+            {"shares_contribution": "true"},
+        ),
+    ),
+    ("/api/v1/coalitions/<int:coalition_id>/targets", "POST"): S(
+        "coordinator",
+        ("coalition.target_set",),
+        lambda w: ({"coalition_id": _coalition(w)}, {**COALITION_TARGET, "value": 10}),
+    ),
+    ("/coalitions/<int:coalition_id>/targets/new", "POST"): S(
+        "coordinator",
+        ("coalition.target_set",),
+        lambda w: ({"coalition_id": _coalition(w)}, COALITION_TARGET),
+    ),
+    ("/api/v1/coalitions/<int:coalition_id>/targets/<int:target_id>", "PATCH"): S(
+        "coordinator",
+        ("coalition.target_change",),
+        lambda w: (_coalition_target(w), {**COALITION_TARGET, "value": 12, "version": 1}),
+    ),
+    ("/coalitions/<int:coalition_id>/targets/<int:target_id>/edit", "POST"): S(
+        "coordinator",
+        ("coalition.target_change",),
+        lambda w: (_coalition_target(w), {**COALITION_TARGET, "value": "12", "version": "1"}),
+    ),
+    ("/api/v1/coalitions/<int:coalition_id>/posts", "POST"): S(
+        "coordinator",
+        ("coalition.announce",),
+        lambda w: ({"coalition_id": _coalition(w)}, {"text": "Walk announcement"}),
+    ),
+    ("/coalitions/<int:coalition_id>/posts", "POST"): S(
+        "coordinator",
+        ("coalition.announce",),
+        lambda w: ({"coalition_id": _coalition(w)}, {"text": "Walk announcement"}),
     ),
     # ---------------------------------------------------------------- notifications
     ("/api/v1/notifications/settings", "PUT"): S(

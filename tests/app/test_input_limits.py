@@ -627,6 +627,7 @@ def named_world(w: World, names: dict[str, str]) -> dict:
     w.api("buyer", "POST", f"/api/v1/events/{event['id']}/publish", json={"version": 1})
     grant_id = _assured(w, names, disclosure["id"])
     return {
+        **_coalition_named(w, names),
         "event_id": event["id"],
         "lot_id": event["lots"][0]["id"],
         "grant_id": grant_id,
@@ -792,6 +793,38 @@ def html_names() -> dict[str, str]:
     return {kind: f"<script>alert('{kind}')</script><b>{kind}</b>" for kind in KINDS}
 
 
+def _coalition_named(w: World, names: dict[str, str]) -> dict:
+    """A coalition named like the campaign (its charter, a target and an announcement the
+    comment) of a backbone named after the organization, which the buyer organization joined;
+    its id and its target's."""
+    from procure.accounts.models import Organization
+
+    backbone = Organization(name=f"{names['organization']} Backbone", kind="backbone")
+    db.session.add(backbone)
+    db.session.commit()
+    w.users["coordinator"] = w._make_user("coordinator", organization=backbone)
+    w.headers["coordinator"] = w._bearer(w.users["coordinator"])
+    period = {"period_start": "2025-01-01", "period_end": "2027-12-31"}
+    coalition = w.api(
+        "coordinator",
+        "POST",
+        "/api/v1/coalitions",
+        json={"name": names["campaign"], "charter": names["comment"], **period},
+    )
+    path = f"/api/v1/coalitions/{coalition['id']}"
+    target = w.api(
+        "coordinator",
+        "POST",
+        f"{path}/targets",
+        json={"measure": "impact_worker_hours", "value": 100, "label": names["comment"], **period},
+    )
+    organization_id = w.users["buyer"].organization_id
+    w.api("coordinator", "POST", f"{path}/members", json={"organization_id": organization_id})
+    w.api("executive", "POST", f"{path}/membership/accept")
+    w.api("coordinator", "POST", f"{path}/posts", json={"text": names["comment"]})
+    return {"coalition_id": coalition["id"], "target_id": target["id"]}
+
+
 def _assured(w: World, names: dict[str, str], disclosure_id: int) -> int:
     """The disclosure shared with an assurance provider (an organization name), whose assurer
     attested its wages under a named standard (a source); the grant's id."""
@@ -880,6 +913,10 @@ SHOWN = {
     ("vendor", "/events/<int:event_id>"): {"campaign", "comment", "need", "organization"},
     ("vendor", "/events/<int:event_id>/lots/<int:lot_id>/bid"): {"campaign", "need"},
     ("assurer", "/assurance"): {"vendor", "organization", "source"},
+    # a coalition named like the campaign, its charter, target and announcement the comment, the
+    # buyer organization a member
+    ("buyer", "/coalitions"): {"campaign", "organization"},
+    ("buyer", "/coalitions/<int:coalition_id>"): {"campaign", "comment", "organization"},
     ("assurer", "/assurance/grants/<int:grant_id>"): {"vendor", "site", "source", "organization"},
 }
 

@@ -25,7 +25,8 @@ from procure.transactions import command
 from tests.conftest import PUBLIC_URL, csrf_token_from, run_cli
 
 DAY = date(2026, 3, 2)
-BUYER_KINDS = ["disclosure_submitted", "scenario_decided", "invitation_accepted"]
+BUYER_KINDS = ["disclosure_submitted", "scenario_decided", "invitation_accepted", "coalition_post"]
+EXECUTIVE_KINDS = ["scenario_submitted", "coalition_invitation", "coalition_post"]
 VENDOR_KINDS = [
     "review_decided",
     "campaign_request",
@@ -33,6 +34,7 @@ VENDOR_KINDS = [
     "attestation_issued",
     "event_published",
     "event_closed",
+    "event_awarded",
 ]
 
 
@@ -106,6 +108,7 @@ def test_a_user_chooses_the_kinds_it_wants_by_email(app, client, make_user, bear
         "attestation_issued",
         "event_published",
         "event_closed",
+        "event_awarded",
     ]
     refused = client.put(
         "/api/v1/notifications/settings", headers=headers, json={"email_kinds": ["gossip"]}
@@ -134,14 +137,15 @@ def test_the_settings_page_reads_the_boxes_through_the_api_schema(app, make_user
     pages = sign_in(app.test_client(), user)
     page = pages.get("/notifications/settings")
     assert page.status_code == 200
-    assert re.findall(r'name="email_kinds" value="(\w+)"', page.text) == ["scenario_submitted"]
+    assert re.findall(r'name="email_kinds" value="(\w+)"', page.text) == EXECUTIVE_KINDS
     assert "sends no mail at the moment" in page.text
     token = csrf_token_from(page.text)
     nothing = pages.post("/notifications/settings", data={"csrf_token": token})  # no box ticked
     assert nothing.status_code == 302
-    assert db.session.get(MailSettings, user.id).muted_kinds == ["scenario_submitted"]
+    assert db.session.get(MailSettings, user.id).muted_kinds == EXECUTIVE_KINDS
     saved = pages.post(
-        "/notifications/settings", data={"email_kinds": "scenario_submitted", "csrf_token": token}
+        "/notifications/settings",
+        data={"email_kinds": EXECUTIVE_KINDS, "csrf_token": token},
     )
     assert saved.status_code == 302
     db.session.expire_all()
@@ -159,13 +163,16 @@ def test_the_settings_page_reads_the_boxes_through_the_api_schema(app, make_user
 # (role, kind of its organization) -> the kinds of notification it is offered, and can choose
 OFFERED = {
     ("buyer", "buyer"): BUYER_KINDS,
-    ("executive", "buyer"): ["scenario_submitted"],
+    ("executive", "buyer"): EXECUTIVE_KINDS,
     ("vendor", "vendor"): VENDOR_KINDS,
     ("admin", "vendor"): VENDOR_KINDS,  # it acts as its vendor: it answers the campaigns
-    ("admin", "buyer"): [],
+    # it answers coalition invitations for its organization, and reads the coalitions' feeds
+    ("admin", "buyer"): ["coalition_invitation", "coalition_post"],
     ("operator", "operator"): [],
     ("assurer", "assurance"): ["assurance_shared"],
     ("admin", "assurance"): ["assurance_shared"],  # it acts as its assurer
+    ("coordinator", "backbone"): ["coalition_answer"],
+    ("admin", "backbone"): ["coalition_answer"],  # it acts as its coordinator
 }
 
 

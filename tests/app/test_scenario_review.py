@@ -248,8 +248,9 @@ def test_home_shows_approved_plans_and_actual_against_projected(
     )
     sign_in(client, executive)
     home = client.get("/")
-    assert "Jobs sustained" in home.text and "none yet" in home.text
-    # Beta discloses 2026 with 23 of 115 impact workers (was 10 of 115)
+    assert "Jobs sustained" in home.text and "no deliveries recorded yet" in home.text
+    # Beta discloses 2026 with 23 of 115 impact workers (was 10 of 115): a newer disclosure alone
+    # is no actual (issue 20: actual is what was delivered)
     from procure.accounts.models import User
     from tests.conftest import valid_document
 
@@ -276,9 +277,22 @@ def test_home_shows_approved_plans_and_actual_against_projected(
         ).status_code
         == 200
     )
+    assert "no deliveries recorded yet" in client.get("/").text
+    delivered = client.post(
+        f"/api/v1/scenarios/{sid}/deliveries",
+        headers=world["headers"],
+        json={
+            "vendor_id": beta.id,
+            "month": "2026-01",
+            "delivered_volume": 90,
+            "invoiced_amount": 540,
+        },
+    )
+    assert delivered.status_code == 201, delivered.json
     home = client.get("/")
-    # Beta's 800 h: 800 x 23/115 = 160 h actual against 800 x 0.086957 = 69.6 h projected
-    assert "1 vendor(s): 160 h actual against 70 h projected" in home.text
+    # January of 12 months: Beta's 800 h / 12 × 0.086957 = 5.80 h and Alpha's 200 h / 12 ×
+    # 0.478261 = 7.97 h projected, 13.8 in all; Beta delivered 90 h × 23/115 = 18 h actual
+    assert "18 h actual against 14 h projected to 2026-01" in home.text
 
 
 def test_board_context_is_plain_data_with_the_scenarios_figures(client, make_scenario):

@@ -78,8 +78,27 @@ def records(client, world, make_user, make_org, make_vendor, bearer, make_scenar
         headers=headers,
         json={"decision": "verified"},
     )
+    # an approved plan with a delivery: its page's "Deliveries" section and its deliveries page
+    approved = make_scenario("Plan B")["id"]
+    client.post(f"/api/v1/scenarios/{approved}/submit", headers=headers)
+    client.post(
+        f"/api/v1/scenarios/{approved}/decision",
+        headers=bearer(make_user("executive", organization=organization)),
+        json={"decision": "approved"},
+    )
+    client.post(
+        f"/api/v1/scenarios/{approved}/deliveries",
+        headers=headers,
+        json={
+            "vendor_id": world["beta"].id,
+            "month": "2026-01",
+            "delivered_volume": 70,
+            "invoiced_amount": 420,
+        },
+    )
     db.session.commit()
     ids = {
+        "approved": approved,
         "alpha": world["alpha"].id,
         "need": world["need"]["id"],
         "solved": solved["id"],
@@ -108,6 +127,8 @@ def records(client, world, make_user, make_org, make_vendor, bearer, make_scenar
         "/scenarios/{solved}",
         "/scenarios/{infeasible}",
         "/scenarios/compare?ids={solved}&ids={infeasible}",
+        "/scenarios/{approved}",
+        "/scenarios/{approved}/deliveries",
         "/notifications",
         "/exchange-rates",
     ]
@@ -120,6 +141,7 @@ def records(client, world, make_user, make_org, make_vendor, bearer, make_scenar
                 "/scenarios",
                 "/scenarios/{solved}",
                 "/scenarios/compare?ids={solved}&ids={infeasible}",
+                "/scenarios/{approved}/deliveries",
             ],
         ),
         "admin": (make_user("admin", organization=organization), ["/", "/admin/users", "/account"]),
@@ -182,6 +204,7 @@ def test_no_serious_or_critical_violation_on_any_page(browser, live_server, axe_
         context.close()
     # 33, the operator's home, Organizations and account pages, the buyer's and vendor's
     # notifications, the exchange rates (the buyer's list, the operator's list and form) and the
-    # service categories (the operator's list and edit page)
-    assert checked == 43
+    # service categories (the operator's list and edit page), an approved plan's page and its
+    # deliveries page (the buyer) and the deliveries page (the executive)
+    assert checked == 46
     assert problems == [], "\n".join(problems)

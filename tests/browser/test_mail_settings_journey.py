@@ -1,7 +1,8 @@
 """Journey: with mail set up, a vendor opens its mail settings from the notifications page, is
 offered the three kinds a vendor receives (not a buyer's or an executive's), unticks the campaign
-request and saves; a buyer organization's admin, whose role receives none, is told so and offered
-no box. axe-core checks both pages."""
+request and saves; the platform operator, whose role receives none, is told so and offered no box
+(a buyer organization's admin receives the coalition kinds since it answers a coalition's
+invitation). axe-core checks both pages."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from tests.conftest import TEST_PASSWORD
 def test_a_vendor_chooses_among_the_vendor_kinds_only(
     journey, browser, make_org, make_user, smtp_sink, axe_check
 ):
-    vendor, admin = make_user("vendor"), make_user("admin", organization=make_org("buyer"))
+    vendor, admin = make_user("vendor"), make_user("operator")
     page = journey.page
     journey.sign_in(vendor.email, TEST_PASSWORD)
     journey.go("/notifications")
@@ -27,8 +28,9 @@ def test_a_vendor_chooses_among_the_vendor_kinds_only(
         "attestation_issued",
         "event_published",
         "event_closed",
+        "event_awarded",
     ]
-    assert all(boxes.nth(i).is_checked() for i in range(6))  # the default: every kind of its role
+    assert all(boxes.nth(i).is_checked() for i in range(7))  # the default: every kind of its role
     page.get_by_label("Disclosure requested").uncheck()
     journey.shot("vendor-choice")
     vendor_problems = axe_check(page)

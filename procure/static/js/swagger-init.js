@@ -6,6 +6,9 @@ window.addEventListener("load", function () {
     dom_id: "#swagger-ui-container",
     presets: [SwaggerUIBundle.presets.apis],
     layout: "BaseLayout",
+    // the areas listed closed: a reader opens the one it wants (all 150-odd operations open at
+    // once render only as far as the first areas in a headless browser, and are a long scroll)
+    docExpansion: "none",
     persistAuthorization: false
   });
 });

@@ -1,0 +1,62 @@
+"""Awards API: the lines of approved awards. A vendor reads its own vendor's lines (the event,
+the lot, the volume, its own price and currency, the period), never another vendor's nor
+anything of the buyer's plan; the buyer side reads every line of its organization's awards."""
+
+from flask.views import MethodView
+from flask_login import current_user
+
+from procure.access import access, get_scoped_or_404, roles, scoped_select
+from procure.api_paging import Blueprint, page_of_select
+from procure.awards import services
+from procure.awards.models import AwardLine
+from procure.awards.schemas import AwardLineSchema, AwardQuerySchema, EventAwardSchema
+from procure.events.models import SourcingEvent
+
+blp = Blueprint(
+    "awards_api",
+    __name__,
+    url_prefix="/api/v1",
+    description="Awards of sourcing events: what each vendor won",
+)
+
+
+# the buyer side (buyers, executives, its admin) and the vendors (and their admins)
+READERS = roles("buyer", "executive", "admin", "vendor")
+
+
+@blp.route("/awards")
+class Awards(MethodView):
+    @access(READERS)
+    @blp.arguments(AwardQuerySchema, location="query")
+    @blp.response(200, AwardLineSchema(many=True))
+    @blp.paginate()
+    def get(self, query, pagination_parameters):
+        """Award lines you may read: your vendor's own, or every line of your organization's
+        awards; the newest award first, then by lot, a page at a time"""
+        statement = scoped_select(AwardLine)
+        if query["event_id"] is not None:
+            statement = statement.where(AwardLine.event_id == query["event_id"])
+        return page_of_select(
+            statement.order_by(AwardLine.award_id.desc(), AwardLine.lot_id, AwardLine.vendor_id),
+            pagination_parameters,
+        )
+
+
+@blp.route("/events/<int:event_id>/award")
+class EventAward(MethodView):
+    @access(READERS)
+    @blp.response(200, EventAwardSchema)
+    @blp.alt_response(404, description="No such event visible to you")
+    def get(self, event_id):
+        """Whether the event is awarded and the lines you may read: every line for your
+        organization's event; your vendor's own for an event it was invited to (none: it was
+        given no volume)"""
+        event = get_scoped_or_404(SourcingEvent, event_id)
+        view = services.award_view(event, current_user)
+        return {
+            "event_id": event.id,
+            "awarded": view is not None,
+            "awarded_at": view.award.awarded_at if view else None,
+            "scenario_id": view.award.scenario_id if view and view.buyer_side else None,
+            "lines": view.lines if view else [],
+        }

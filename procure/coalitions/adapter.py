@@ -1,0 +1,180 @@
+"""The loader of a coalition's figures: the active members' approved scenarios as plain
+`PlanLine`s, the vendors' capacity by month, and the delivered work by month, for the pure
+arithmetic of procure.coalitions.progress.
+
+It reads the members' scenarios without the readers' scopes (the backbone reads no scenario, a
+member no other member's): nothing it returns names a need, a scenario, a price or a budget,
+only vendors, months, hours and spend, which progress.py adds up before anything is shown.
+
+Each line is read from the approved scenario's frozen documents through
+procure.scenarios.figures (hours, impact-worker shares, hours per FTE-year), so a figure is
+computed as the scenario's own page computes it. A need's months come from the problem
+document (`period`: its first month and how many), as frozen at approval: a later edit of the
+need does not move an approved plan; documents without a period (version 1) fall back to the
+need's own dates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+from sqlalchemy import select
+
+from procure.coalitions.models import CoalitionMember
+from procure.coalitions.progress import Delivered, PlanLine
+from procure.deliveries.actuals import actuals_of
+from procure.extensions import db
+from procure.needs.models import Need
+from procure.scenarios.figures import (
+    allocation_hours,
+    hours_per_fte_year,
+    need_units,
+    vendor_shares,
+)
+from procure.scenarios.models import Scenario
+from procure.states import ScenarioStatus
+from procure.vendors.capacity import calendar_months, capacity_loading, vendor_hours_by_month
+from procure.vendors.models import Vendor
+
+
+def _record_id(key: object, prefix: str) -> int | None:
+    """12 from "V12" (an optimizer id of the given prefix); None for anything else."""
+    if isinstance(key, str) and key.startswith(prefix) and key[1:].isdigit():
+        return int(key[1:])
+    return None
+
+
+def _months_from(period: dict) -> tuple[date, ...]:
+    """The months of a problem document's need `period` ({"start": "2026-01", "months": 12})."""
+    year, month = (int(part) for part in str(period["start"]).split("-")[:2])
+    months = []
+    for _ in range(int(period["months"])):
+        months.append(date(year, month, 1))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return tuple(months)
+
+
+def _need_months(problem: dict) -> dict[str, tuple[date, ...]]:
+    """Each need's months by optimizer id: the document's period, else the need's own dates."""
+    months: dict[str, tuple[date, ...]] = {}
+    missing: dict[int, str] = {}
+    for need in problem.get("needs", []):
+        if need.get("period"):
+            months[need["id"]] = _months_from(need["period"])
+        elif (need_id := _record_id(need["id"], "N")) is not None:
+            missing[need_id] = need["id"]
+    if missing:
+        for record in db.session.scalars(select(Need).where(Need.id.in_(list(missing)))):
+            months[missing[record.id]] = tuple(
+                calendar_months(record.period_start, record.period_end)
+            )
+    return months
+
+
+def scenario_lines(scenario: Scenario) -> list[PlanLine]:
+    """The allocation lines of one approved scenario, as plain figures."""
+    problem, result = scenario.problem or {}, scenario.result or {}
+    shares, units = vendor_shares(problem), need_units(problem)
+    scores = {v["id"]: v.get("impact_score") for v in problem.get("vendors", [])}
+    months = _need_months(problem)
+    per_fte_year = hours_per_fte_year(problem)
+    lines = []
+    for allocation in result.get("allocations", []):
+        vendor = _record_id(allocation.get("vendor"), "V")
+        if vendor is None:
+            continue
+        hours = allocation_hours(allocation, problem, units)
+        lines.append(
+            PlanLine(
+                member=scenario.organization_id,
+                vendor=vendor,
+                months=months.get(allocation["need"], ()),
+                labour_hours=hours,
+                impact_worker_hours=hours * (shares.get(allocation["vendor"]) or 0.0),
+                cost=float(allocation.get("cost") or 0.0),
+                impact_score=scores.get(allocation["vendor"]),
+                hours_per_fte_year=per_fte_year,
+            )
+        )
+    return lines
+
+
+def _approved(members: Sequence[CoalitionMember]) -> list[Scenario]:
+    """The members' approved scenarios."""
+    organizations = [member.organization_id for member in members]
+    if not organizations:
+        return []
+    return list(
+        db.session.scalars(
+            select(Scenario)
+            .where(
+                Scenario.organization_id.in_(organizations),
+                Scenario.status == ScenarioStatus.APPROVED,
+            )
+            .order_by(Scenario.id)
+        )
+    )
+
+
+def plan_lines(members: Sequence[CoalitionMember]) -> list[PlanLine]:
+    """Every allocation line of the members' approved scenarios."""
+    return [line for scenario in _approved(members) for line in scenario_lines(scenario)]
+
+
+def delivered(
+    members: Sequence[CoalitionMember], impact_vendor_min_score: float
+) -> list[Delivered] | None:
+    """The members' delivered work by member and month, from each approved scenario's actuals
+    (procure.deliveries.actuals: delivered hours × the impact-worker share of the disclosure
+    that covers the month, or the newest earlier one; hours with no share to apply count none),
+    with the invoiced spend and its part with impact vendors (impact score in the plan's
+    problem document at least `impact_vendor_min_score`). None when no member recorded any."""
+    sums: dict[tuple[int, date, float], list[float]] = {}
+    for scenario in _approved(members):
+        actuals = actuals_of(scenario)
+        if not actuals["deliveries"]:
+            continue
+        scores = {
+            v["id"]: v.get("impact_score") for v in (scenario.problem or {}).get("vendors", [])
+        }
+        per_fte_year = actuals["hours_per_fte_year"]
+        for vendor in actuals["vendors"]:
+            score = scores.get(f"V{vendor['vendor_id']}")
+            impact_vendor = score is not None and score >= impact_vendor_min_score
+            for need in vendor["needs"]:
+                for month in need["months"]:
+                    year, number = (int(part) for part in month["month"].split("-"))
+                    key = (scenario.organization_id, date(year, number, 1), per_fte_year)
+                    entry = sums.setdefault(key, [0.0, 0.0, 0.0])
+                    entry[0] += month["actual_impact_worker_hours"] or 0.0
+                    entry[1] += month["invoiced_spend"]
+                    entry[2] += month["invoiced_spend"] if impact_vendor else 0.0
+    if not sums:
+        return None
+    return [
+        Delivered(member, month, hours, per_fte_year, spend, impact_spend)
+        for (member, month, per_fte_year), (hours, spend, impact_spend) in sorted(sums.items())
+    ]
+
+
+def capacities(vendor_ids: Iterable[int], months: Sequence[date]) -> dict[int, dict]:
+    """Each vendor's labour hours per month in force in `months` (None: no limit stated), read
+    as the optimizer's adapter reads them (procure.vendors.capacity)."""
+    ids = sorted(set(vendor_ids))
+    if not ids:
+        return {}
+    vendors = db.session.scalars(
+        select(Vendor).where(Vendor.id.in_(ids)).options(*capacity_loading())
+    ).all()
+    return {
+        vendor.id: dict(zip(months, vendor_hours_by_month(vendor, months), strict=True))
+        for vendor in vendors
+    }
+
+
+def vendor_names(vendor_ids: Iterable[int]) -> dict[int, str]:
+    ids = sorted(set(vendor_ids))
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(Vendor.id, Vendor.name).where(Vendor.id.in_(ids))).all())

@@ -1,0 +1,349 @@
+"""A coalition's progress toward its joint targets, and the load its members' plans put on each
+vendor: pure arithmetic over plain data (no database, no request). The loader beside it
+(procure.coalitions.adapter) turns the members' approved scenarios into `PlanLine`s.
+
+Projected. Each allocation line of an active member's approved plan books labour hours, hours of
+impact workers and spend (USD) over the months of its need. A line counts toward a target pro
+rata by the months of its need that fall within the target's period: hours × overlapping months
+/ the need's months (and so month by month: each month of the need gets hours / the need's
+months). Months are calendar months: a month a period touches counts whole.
+
+- `impact_worker_hours`: Σ the lines' impact-worker hours in the target's months.
+- `impact_worker_jobs`: Σ impact-worker hours / the plan's hours per FTE-year (each plan's own
+  setting, frozen in its problem document, then summed). As on a scenario's page, a job is one
+  FTE-year of work: for a target of one year that is full-time jobs over the year.
+- `impact_spend_share`: spend with impact vendors (impact score in the plan's problem document at
+  least the coalition's `impact_vendor_min_score`) / all the members' spend, in the target's
+  months; None without spend.
+
+Actual. Delivered work comes in as plain per-member, per-month figures (`Delivered`), from the
+deliveries the members record (procure.deliveries); the same sums run over them. None where no
+delivery falls in the target's period.
+
+Contributions. A member that shares its contribution is named with its own figure; the others
+are summed as "other members". For hours and jobs a contribution is the member's own sum; for
+the spend share it is the member's spend with impact vendors as a share of all the members'
+spend, so the contributions add up to the coalition's share.
+
+Vendor load. Per vendor and month of the coalition's period: the hours the members' plans book
+together (a line's hours / its need's months, in each month of its need), the number of members
+relying on the vendor, and the share of the vendor's monthly capacity that takes (None where it
+states no capacity: no limit). Booked beyond capacity is over.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from procure.states import TargetMeasure
+
+
+@dataclass(frozen=True)
+class PlanLine:
+    """One allocation line of an active member's approved plan."""
+
+    member: int  # the member organization's id
+    vendor: int  # the vendor's id
+    months: tuple[date, ...]  # the months of the line's need, each its first day
+    labour_hours: float  # over all the need's months
+    impact_worker_hours: float  # labour hours × the vendor's impact-worker share (0–1)
+    cost: float  # USD, over all the need's months
+    impact_score: float | None  # the vendor's impact score (0–100) in the plan's document
+    hours_per_fte_year: float  # the plan's
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """A member's delivered work in one month (procure.deliveries' actuals, summed by month)."""
+
+    member: int
+    month: date  # its first day
+    impact_worker_hours: float
+    hours_per_fte_year: float  # of the plan the work was delivered against
+    spend: float | None = None  # invoiced, USD; None: not known
+    impact_spend: float | None = None  # of it, with impact vendors
+
+
+@dataclass(frozen=True)
+class Target:
+    id: int
+    measure: str  # a TargetMeasure
+    value: float  # hours, jobs, or a share 0–1
+    months: tuple[date, ...]  # the target period's months, each its first day
+
+
+@dataclass
+class Sums:
+    """Figures added up: impact-worker hours, jobs (FTE-years) and spend (USD)."""
+
+    impact_worker_hours: float = 0.0
+    jobs: float = 0.0
+    spend: float = 0.0
+    impact_spend: float = 0.0
+    spend_known: bool = False
+
+    def add(
+        self,
+        impact_worker_hours: float,
+        hours_per_fte_year: float,
+        spend: float | None,
+        impact_spend: float | None,
+    ) -> None:
+        self.impact_worker_hours += impact_worker_hours
+        self.jobs += impact_worker_hours / hours_per_fte_year
+        if spend is not None:
+            self.spend += spend
+            self.impact_spend += impact_spend or 0.0
+            self.spend_known = True
+
+    def value(self, measure: str, spend_of_all: float | None = None) -> float | None:
+        """The sum in `measure`; the spend share over `spend_of_all` when given (a member's
+        part of the coalition's share), else over its own spend."""
+        if measure == TargetMeasure.IMPACT_WORKER_HOURS:
+            return self.impact_worker_hours
+        if measure == TargetMeasure.IMPACT_WORKER_JOBS:
+            return self.jobs
+        total = self.spend if spend_of_all is None else spend_of_all
+        if not self.spend_known or not total:
+            return None
+        return self.impact_spend / total
+
+
+@dataclass
+class Tally:
+    """Sums by member and by month, for one target's months."""
+
+    by_member: dict[int, Sums] = field(default_factory=dict)
+    by_month: dict[date, Sums] = field(default_factory=dict)
+    total: Sums = field(default_factory=Sums)
+    any_entry: bool = False
+
+    def add(
+        self,
+        member: int,
+        month: date,
+        impact_worker_hours: float,
+        hours_per_fte_year: float,
+        spend: float | None,
+        impact_spend: float | None,
+    ) -> None:
+        figures = (impact_worker_hours, hours_per_fte_year, spend, impact_spend)
+        self.by_member.setdefault(member, Sums()).add(*figures)
+        self.by_month.setdefault(month, Sums()).add(*figures)
+        self.total.add(*figures)
+        self.any_entry = True
+
+
+def is_impact_vendor(impact_score: float | None, min_score: float) -> bool:
+    """Whether a vendor counts as an impact vendor: its impact score at least `min_score`."""
+    return impact_score is not None and impact_score >= min_score
+
+
+def projected_tally(lines: Iterable[PlanLine], months: Sequence[date], min_score: float) -> Tally:
+    """The plans' figures in `months`, each line spread evenly over its need's months."""
+    wanted = set(months)
+    tally = Tally()
+    for line in lines:
+        if not line.months:
+            continue
+        part = 1.0 / len(line.months)
+        impact = is_impact_vendor(line.impact_score, min_score)
+        for month in line.months:
+            if month in wanted:
+                tally.add(
+                    line.member,
+                    month,
+                    line.impact_worker_hours * part,
+                    line.hours_per_fte_year,
+                    line.cost * part,
+                    line.cost * part if impact else 0.0,
+                )
+    return tally
+
+
+def actual_tally(delivered: Iterable[Delivered], months: Sequence[date]) -> Tally:
+    """The delivered figures in `months`."""
+    wanted = set(months)
+    tally = Tally()
+    for entry in delivered:
+        if entry.month in wanted:
+            tally.add(
+                entry.member,
+                entry.month,
+                entry.impact_worker_hours,
+                entry.hours_per_fte_year,
+                entry.spend,
+                entry.impact_spend,
+            )
+    return tally
+
+
+def _cumulative(tally: Tally, measure: str, months: Sequence[date]) -> list[float | None]:
+    """The value reached by the end of each month."""
+    running = Sums()
+    values = []
+    for month in months:
+        if month in tally.by_month:
+            _merge(running, tally.by_month[month])
+        values.append(running.value(measure))
+    return values
+
+
+OTHER_MEMBERS = None  # the key of the contribution that sums the members not named
+
+
+def _contributions(
+    projected: Tally,
+    actual: Tally | None,
+    measure: str,
+    members: Sequence[int],
+    named: Mapping[int, str],
+) -> list[dict]:
+    """The named members' own figures, then "other members" (None as the name) summed."""
+    rows = []
+    others_projected, others_actual = Sums(), Sums()
+    others = 0
+
+    def part(tally: Tally | None, sums: Sums) -> float | None:
+        return None if tally is None else sums.value(measure, tally.total.spend)
+
+    for member in members:
+        own_projected = projected.by_member.get(member, Sums())
+        own_actual = actual.by_member.get(member, Sums()) if actual is not None else Sums()
+        if member in named:
+            rows.append(
+                {
+                    "member": named[member],
+                    "members": 1,
+                    "projected": part(projected, own_projected),
+                    "actual": part(actual, own_actual),
+                }
+            )
+            continue
+        others += 1
+        _merge(others_projected, own_projected)
+        _merge(others_actual, own_actual)
+    if others:
+        rows.append(
+            {
+                "member": OTHER_MEMBERS,
+                "members": others,
+                "projected": part(projected, others_projected),
+                "actual": part(actual, others_actual),
+            }
+        )
+    return rows
+
+
+def _merge(into: Sums, sums: Sums) -> None:
+    into.impact_worker_hours += sums.impact_worker_hours
+    into.jobs += sums.jobs
+    into.spend += sums.spend
+    into.impact_spend += sums.impact_spend
+    into.spend_known = into.spend_known or sums.spend_known
+
+
+def target_progress(
+    target: Target,
+    lines: Sequence[PlanLine],
+    delivered: Sequence[Delivered] | None,
+    min_score: float,
+    members: Sequence[int],
+    named: Mapping[int, str],
+) -> dict:
+    """Projected (and actual, when `delivered` is given and holds work in the target's period)
+    progress toward `target`: the value reached, its share of the target, the cumulative value
+    month by month, and the contributions (`named`: the members that share theirs, by id).
+
+    `members`: the active members' ids, in the order contributions are listed."""
+    projected = projected_tally(lines, target.months, min_score)
+    actual = actual_tally(delivered, target.months) if delivered is not None else None
+    if actual is not None and not actual.any_entry:
+        actual = None
+    projected_value = projected.total.value(target.measure)
+    actual_value = actual.total.value(target.measure) if actual is not None else None
+    projected_months = _cumulative(projected, target.measure, target.months)
+    actual_months = (
+        _cumulative(actual, target.measure, target.months)
+        if actual is not None
+        else [None] * len(target.months)
+    )
+    return {
+        "projected": projected_value,
+        "projected_share": None if projected_value is None else projected_value / target.value,
+        "actual": actual_value,
+        "actual_share": None if actual_value is None else actual_value / target.value,
+        "months": [
+            {"month": month, "projected": p, "actual": a}
+            for month, p, a in zip(target.months, projected_months, actual_months, strict=True)
+        ],
+        "contributions": _contributions(projected, actual, target.measure, members, named),
+    }
+
+
+# ---------------------------------------------------------------- vendor load
+
+
+@dataclass(frozen=True)
+class VendorMonth:
+    month: date
+    booked_hours: float  # by all the members' plans together
+    capacity: float | None  # the vendor's labour hours that month; None: no limit stated
+    load: float | None  # booked / capacity (1.0 = full); None without a capacity above 0
+
+    @property
+    def over(self) -> bool:
+        """Booked beyond the vendor's capacity."""
+        return self.capacity is not None and self.booked_hours > self.capacity
+
+
+@dataclass(frozen=True)
+class VendorLoad:
+    vendor: int
+    members: frozenset[int]  # the members whose plans book it in the period
+    months: tuple[VendorMonth, ...]  # the months it is booked in
+
+    @property
+    def over(self) -> bool:
+        return any(month.over for month in self.months)
+
+
+def vendor_load(
+    lines: Iterable[PlanLine],
+    months: Sequence[date],
+    capacities: Mapping[int, Mapping[date, float | None]],
+) -> list[VendorLoad]:
+    """Per vendor booked in `months`: the hours the plans book each month (a line's labour hours
+    / its need's months, in each month of its need), against the vendor's capacity that month
+    (`capacities`: hours per month by vendor and month; a missing month has no limit). Vendors
+    in id order, months in order."""
+    wanted = set(months)
+    booked: dict[int, dict[date, float]] = {}
+    members: dict[int, set[int]] = {}
+    for line in lines:
+        if not line.months:
+            continue
+        part = line.labour_hours / len(line.months)
+        for month in line.months:
+            if month in wanted and part > 0:
+                by_month = booked.setdefault(line.vendor, {})
+                by_month[month] = by_month.get(month, 0.0) + part
+                members.setdefault(line.vendor, set()).add(line.member)
+    loads = []
+    for vendor in sorted(booked):
+        rows = []
+        for month in sorted(booked[vendor]):
+            hours = booked[vendor][month]
+            capacity = capacities.get(vendor, {}).get(month)
+            load = hours / capacity if capacity else None
+            rows.append(VendorMonth(month, hours, capacity, load))
+        loads.append(VendorLoad(vendor, frozenset(members[vendor]), tuple(rows)))
+    return loads
+
+
+def member_flags(loads: Iterable[VendorLoad], member: int) -> list[VendorLoad]:
+    """The vendors booked beyond capacity that `member`'s own plans book: what it is told
+    (which of its vendors, in which months, the total load), never who else books them."""
+    return [load for load in loads if load.over and member in load.members]

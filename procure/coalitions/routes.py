@@ -1,0 +1,280 @@
+"""Coalitions API: a backbone's coalitions (make one, edit its charter, invite buyer
+organizations, set and change joint targets, announce), a buyer organization's invitations and
+memberships (accept, decline, leave, share its contribution by name), and what the backbone and
+the active members read: the progress toward each target, the vendor load, and the feed.
+
+An organization invited but not a member reads the charter and the targets only: the progress,
+the vendor load and the feed answer it 404, as they answer anyone outside the coalition."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort
+from flask.views import MethodView
+from flask_login import current_user
+
+from procure.access import access, get_scoped_or_404, roles, scoped_select
+from procure.api_paging import Blueprint, page_of_select
+from procure.coalitions import services
+from procure.coalitions.models import Coalition, CoalitionTarget
+from procure.coalitions.schemas import (
+    AnnouncementSchema,
+    CharterSchema,
+    CoalitionDetailSchema,
+    CoalitionSchema,
+    CoalitionUpdateSchema,
+    InviteSchema,
+    MemberSchema,
+    PostSchema,
+    ProgressSchema,
+    SharingSchema,
+    TargetOutSchema,
+    TargetSchema,
+    TargetUpdateSchema,
+    VendorLoadViewSchema,
+)
+from procure.transactions import writes
+
+blp = Blueprint(
+    "coalitions_api",
+    __name__,
+    url_prefix="/api/v1",
+    description="Coalitions of buyer organizations run by a backbone: charter, members, joint "
+    "targets, progress (aggregates only), vendor load and feed",
+)
+
+# the backbone (coordinators; its admin acts as one) and a buyer organization's buyer side
+READERS = roles("coordinator", "buyer", "executive", "admin")
+BACKBONE = roles("coordinator")
+# who answers for a buyer organization: its executives and its admin
+ANSWERING = roles("executive", "admin")
+
+
+def user():
+    return current_user._get_current_object()
+
+
+class CoalitionView:
+    """A coalition as one reader sees it: the members it may see and its own membership."""
+
+    def __init__(self, coalition: Coalition):
+        self.coalition = coalition
+        self.reader = services.reader(coalition, user())
+        self.members = services.visible_members(coalition, self.reader)
+        self.membership = self.reader.membership
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.coalition, name)
+
+
+def insider_or_404(coalition_id: int) -> tuple[Coalition, services.Reader]:
+    """The coalition, for its backbone or an active member; 404 for anyone else (an invited
+    organization included), as for a coalition it cannot see."""
+    coalition = get_scoped_or_404(Coalition, coalition_id)
+    seen_by = services.reader(coalition, user())
+    if not seen_by.insider:
+        abort(404, f"No coalition with id {coalition_id} is visible to you.")
+    return coalition, seen_by
+
+
+def target_or_404(coalition: Coalition, target_id: int) -> CoalitionTarget:
+    target = services.target_of(coalition, target_id)
+    if target is None:
+        abort(404, f"No target with id {target_id} in this coalition.")
+    return target
+
+
+@blp.route("/coalitions")
+class Coalitions(MethodView):
+    @access(READERS)
+    @blp.response(200, CoalitionSchema(many=True))
+    @blp.paginate()
+    def get(self, pagination_parameters):
+        """Your backbone's coalitions, or those your buyer organization is invited to or a
+        member of; the newest first, a page at a time"""
+        return page_of_select(
+            scoped_select(Coalition).order_by(Coalition.id.desc()), pagination_parameters
+        )
+
+    @access(BACKBONE)
+    @blp.arguments(CharterSchema)
+    @blp.response(201, CoalitionDetailSchema)
+    @writes
+    def post(self, body):
+        """Make a coalition of your backbone organization: its charter and period"""
+        return CoalitionView(services.create_coalition(user(), body))
+
+
+@blp.route("/coalitions/<int:coalition_id>")
+class CoalitionDetail(MethodView):
+    @access(READERS)
+    @blp.response(200, CoalitionDetailSchema)
+    @blp.alt_response(404, description="No such coalition visible to you")
+    def get(self, coalition_id):
+        """A coalition: its charter, its targets, the members you may see and your own
+        membership"""
+        return CoalitionView(get_scoped_or_404(Coalition, coalition_id))
+
+    @access(BACKBONE)
+    @blp.arguments(CoalitionUpdateSchema)
+    @blp.response(200, CoalitionDetailSchema)
+    @blp.alt_response(404, description="No such coalition of your backbone")
+    @blp.alt_response(409, description="A stale version")
+    @writes
+    def patch(self, body, coalition_id):
+        """Replace the charter: every field again, and the version you loaded"""
+        coalition = get_scoped_or_404(Coalition, coalition_id)
+        sent = body.pop("version")
+        return CoalitionView(services.update_coalition(coalition, user(), body, sent))
+
+
+@blp.route("/coalitions/<int:coalition_id>/members")
+class CoalitionMembers(MethodView):
+    @access(BACKBONE)
+    @blp.arguments(InviteSchema)
+    @blp.response(201, MemberSchema)
+    @blp.alt_response(404, description="No such coalition of your backbone")
+    @blp.alt_response(409, description="Invited or a member already")
+    @writes
+    def post(self, body, coalition_id):
+        """Invite a buyer organization (by id): its executives and admin are told"""
+        coalition = get_scoped_or_404(Coalition, coalition_id)
+        return services.invite_member(coalition, user(), body["organization_id"])
+
+
+def _membership_change(coalition_id: int, change):
+    coalition = get_scoped_or_404(Coalition, coalition_id)
+    return change(coalition)
+
+
+@blp.route("/coalitions/<int:coalition_id>/membership/accept")
+class MembershipAccept(MethodView):
+    @access(ANSWERING)
+    @blp.response(200, MemberSchema)
+    @blp.alt_response(404, description="No such coalition your organization is invited to")
+    @blp.alt_response(409, description="Not invited (a member already, or answered)")
+    @writes
+    def post(self, coalition_id):
+        """Join: your organization's approved plans count toward the joint targets (as
+        aggregates) from now on, and the members are told in the feed"""
+        return _membership_change(coalition_id, lambda c: services.accept_invitation(c, user()))
+
+
+@blp.route("/coalitions/<int:coalition_id>/membership/decline")
+class MembershipDecline(MethodView):
+    @access(ANSWERING)
+    @blp.response(200, MemberSchema)
+    @blp.alt_response(404, description="No such coalition your organization is invited to")
+    @blp.alt_response(409, description="Not invited")
+    @writes
+    def post(self, coalition_id):
+        """Decline the invitation: the backbone is told"""
+        return _membership_change(coalition_id, lambda c: services.decline_invitation(c, user()))
+
+
+@blp.route("/coalitions/<int:coalition_id>/membership/leave")
+class MembershipLeave(MethodView):
+    @access(ANSWERING)
+    @blp.response(200, MemberSchema)
+    @blp.alt_response(404, description="No such coalition your organization is a member of")
+    @blp.alt_response(409, description="Not a member")
+    @writes
+    def post(self, coalition_id):
+        """Leave: your plans count no more; the members are told in the feed"""
+        return _membership_change(coalition_id, lambda c: services.leave_coalition(c, user()))
+
+
+@blp.route("/coalitions/<int:coalition_id>/membership/sharing")
+class MembershipSharing(MethodView):
+    @access(ANSWERING)
+    @blp.arguments(SharingSchema)
+    @blp.response(200, MemberSchema)
+    @blp.alt_response(404, description="No such coalition your organization is a member of")
+    @blp.alt_response(409, description="Not a member")
+    @writes
+    def put(self, body, coalition_id):
+        """Whether your own contribution shows by name (otherwise it is summed into 'other
+        members')"""
+        return _membership_change(
+            coalition_id,
+            lambda c: services.set_sharing(c, user(), body["shares_contribution"]),
+        )
+
+
+@blp.route("/coalitions/<int:coalition_id>/targets")
+class CoalitionTargets(MethodView):
+    @access(BACKBONE)
+    @blp.arguments(TargetSchema)
+    @blp.response(201, TargetOutSchema)
+    @blp.alt_response(404, description="No such coalition of your backbone")
+    @writes
+    def post(self, body, coalition_id):
+        """Set a joint target in a common measure over a period within the coalition's; the
+        members are told in the feed"""
+        coalition = get_scoped_or_404(Coalition, coalition_id)
+        return services.add_target(coalition, user(), body)
+
+
+@blp.route("/coalitions/<int:coalition_id>/targets/<int:target_id>")
+class CoalitionTargetDetail(MethodView):
+    @access(BACKBONE)
+    @blp.arguments(TargetUpdateSchema)
+    @blp.response(200, TargetOutSchema)
+    @blp.alt_response(404, description="No such target of your backbone's coalition")
+    @blp.alt_response(409, description="A stale version")
+    @writes
+    def patch(self, body, coalition_id, target_id):
+        """Change a target: every field again, and the version you loaded; the members are
+        told in the feed"""
+        target = target_or_404(get_scoped_or_404(Coalition, coalition_id), target_id)
+        sent = body.pop("version")
+        return services.update_target(target, user(), body, sent)
+
+
+@blp.route("/coalitions/<int:coalition_id>/progress")
+class CoalitionProgress(MethodView):
+    @access(READERS)
+    @blp.response(200, ProgressSchema)
+    @blp.alt_response(404, description="No such coalition you run or are a member of")
+    def get(self, coalition_id):
+        """Progress toward each target, projected from the active members' approved plans and
+        actual from their deliveries: aggregates only, month by month; a member's contribution
+        by name only when it shares it"""
+        coalition, _ = insider_or_404(coalition_id)
+        return services.progress_view(coalition)
+
+
+@blp.route("/coalitions/<int:coalition_id>/vendor-load")
+class CoalitionVendorLoad(MethodView):
+    @access(READERS)
+    @blp.response(200, VendorLoadViewSchema)
+    @blp.alt_response(404, description="No such coalition you run or are a member of")
+    def get(self, coalition_id):
+        """For the backbone, the hours the members' plans book with each vendor by month
+        against its capacity; for a member, its own vendors booked beyond capacity"""
+        coalition, seen_by = insider_or_404(coalition_id)
+        return services.vendor_load_view(coalition, seen_by)
+
+
+@blp.route("/coalitions/<int:coalition_id>/posts")
+class CoalitionPosts(MethodView):
+    @access(READERS)
+    @blp.response(200, PostSchema(many=True))
+    @blp.alt_response(404, description="No such coalition you run or are a member of")
+    @blp.paginate()
+    def get(self, coalition_id, pagination_parameters):
+        """The feed: announcements, targets set and changed, members joining and leaving; the
+        newest first, a page at a time"""
+        coalition, _ = insider_or_404(coalition_id)
+        return page_of_select(services.feed_select(coalition), pagination_parameters)
+
+    @access(BACKBONE)
+    @blp.arguments(AnnouncementSchema)
+    @blp.response(201, PostSchema)
+    @blp.alt_response(404, description="No such coalition of your backbone")
+    @writes
+    def post(self, body, coalition_id):
+        """Announce to the members: the post is in the feed and each member is told"""
+        coalition = get_scoped_or_404(Coalition, coalition_id)
+        return services.announce(coalition, user(), body["text"])

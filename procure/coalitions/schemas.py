@@ -1,0 +1,241 @@
+from marshmallow import Schema, fields, validate
+
+from procure.api_fields import FiniteNumber, RecordId, RecordVersion
+from procure.coalitions.models import DEFAULT_IMPACT_VENDOR_MIN_SCORE
+from procure.coalitions.services import (
+    MAX_CHARTER_LENGTH,
+    MAX_LABEL_LENGTH,
+    MAX_NAME_LENGTH,
+    MAX_POST_LENGTH,
+    MAX_THEORY_LENGTH,
+)
+from procure.events.schemas import DAY_RANGE
+from procure.states import CoalitionMemberState, CoalitionPostKind, TargetMeasure
+
+
+class CharterSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=MAX_NAME_LENGTH))
+    charter = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=MAX_CHARTER_LENGTH),
+        metadata={"description": "The common agenda the members sign up to"},
+    )
+    theory_of_change = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=MAX_THEORY_LENGTH),
+        metadata={"description": "A few lines: how the members' buying leads to the impact"},
+    )
+    period_start = fields.Date(required=True, validate=DAY_RANGE)
+    period_end = fields.Date(
+        required=True, validate=DAY_RANGE, metadata={"description": "At most ten years on"}
+    )
+    impact_vendor_min_score = FiniteNumber(
+        load_default=DEFAULT_IMPACT_VENDOR_MIN_SCORE,
+        validate=validate.Range(min=0, max=100),
+        metadata={
+            "description": "A vendor counts as an impact vendor (in the spend share) from this "
+            "impact score (0–100) on"
+        },
+    )
+
+
+class CoalitionUpdateSchema(CharterSchema):
+    version = RecordVersion(required=True, metadata={"description": "The version you loaded"})
+
+
+class InviteSchema(Schema):
+    organization_id = RecordId(
+        required=True, metadata={"description": "The id of a buyer organization"}
+    )
+
+
+class SharingSchema(Schema):
+    shares_contribution = fields.Boolean(
+        required=True,
+        metadata={
+            "description": "Show your organization's own contribution by name to the backbone "
+            "and the other members (otherwise it is summed into 'other members')"
+        },
+    )
+
+
+class TargetSchema(Schema):
+    measure = fields.String(
+        required=True,
+        validate=validate.OneOf(tuple(TargetMeasure)),
+        metadata={"description": "The common measure of the target"},
+    )
+    value = FiniteNumber(
+        required=True,
+        metadata={"description": "Above 0: jobs, hours, or a share from 0 to 1 (0.4 is 40 %)"},
+    )
+    label = fields.String(required=True, validate=validate.Length(min=1, max=MAX_LABEL_LENGTH))
+    period_start = fields.Date(required=True, validate=DAY_RANGE)
+    period_end = fields.Date(
+        required=True,
+        validate=DAY_RANGE,
+        metadata={"description": "Within the coalition's period"},
+    )
+
+
+class TargetUpdateSchema(TargetSchema):
+    version = RecordVersion(required=True, metadata={"description": "The version you loaded"})
+
+
+class AnnouncementSchema(Schema):
+    text = fields.String(required=True, validate=validate.Length(min=1, max=MAX_POST_LENGTH))
+
+
+class TargetOutSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    measure = fields.String(dump_only=True, validate=validate.OneOf(tuple(TargetMeasure)))
+    value = fields.Float(dump_only=True)
+    label = fields.String(dump_only=True)
+    period_start = fields.Date(dump_only=True)
+    period_end = fields.Date(dump_only=True)
+    version = fields.Integer(dump_only=True)
+
+
+class MemberSchema(Schema):
+    organization_id = fields.Integer(dump_only=True)
+    organization = fields.String(dump_only=True, attribute="organization.name")
+    state = fields.String(dump_only=True, validate=validate.OneOf(tuple(CoalitionMemberState)))
+    shares_contribution = fields.Boolean(dump_only=True)
+    invited_at = fields.DateTime(dump_only=True)
+    joined_at = fields.DateTime(dump_only=True, allow_none=True)
+
+
+class CoalitionSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    backbone = fields.String(dump_only=True, attribute="organization.name")
+    name = fields.String(dump_only=True)
+    charter = fields.String(dump_only=True)
+    theory_of_change = fields.String(dump_only=True, allow_none=True)
+    period_start = fields.Date(dump_only=True)
+    period_end = fields.Date(dump_only=True)
+    impact_vendor_min_score = fields.Float(dump_only=True)
+    version = fields.Integer(dump_only=True)
+
+
+class CoalitionDetailSchema(CoalitionSchema):
+    targets = fields.List(fields.Nested(TargetOutSchema), dump_only=True)
+    members = fields.List(
+        fields.Nested(MemberSchema),
+        dump_only=True,
+        metadata={
+            "description": "For the backbone every organization it invited, with its state; "
+            "for a member the active members; for an invited organization none"
+        },
+    )
+    membership = fields.Nested(
+        MemberSchema,
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "Your organization's own invitation or membership"},
+    )
+
+
+class MonthProgressSchema(Schema):
+    month = fields.Date(dump_only=True, metadata={"description": "The month's first day"})
+    projected = fields.Float(
+        dump_only=True, allow_none=True, metadata={"description": "Cumulative, by the month's end"}
+    )
+    actual = fields.Float(dump_only=True, allow_none=True)
+
+
+class ContributionSchema(Schema):
+    member = fields.String(
+        dump_only=True,
+        metadata={"description": "A member that shares its contribution, or 'Other members'"},
+    )
+    members = fields.Integer(dump_only=True, metadata={"description": "How many it sums"})
+    projected = fields.Float(dump_only=True, allow_none=True)
+    actual = fields.Float(dump_only=True, allow_none=True)
+
+
+class TargetProgressSchema(TargetOutSchema):
+    projected = fields.Float(
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "From the active members' approved plans, in the measure"},
+    )
+    projected_share = fields.Float(
+        dump_only=True, allow_none=True, metadata={"description": "Projected / the target"}
+    )
+    actual = fields.Float(
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "From recorded deliveries; null when none is recorded"},
+    )
+    actual_share = fields.Float(dump_only=True, allow_none=True)
+    months = fields.List(fields.Nested(MonthProgressSchema), dump_only=True)
+    contributions = fields.List(fields.Nested(ContributionSchema), dump_only=True)
+
+
+class ProgressSchema(Schema):
+    members = fields.Integer(dump_only=True, metadata={"description": "Active members"})
+    actual_status = fields.String(
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "Why there is no actual progress, when there is none"},
+    )
+    targets = fields.List(fields.Nested(TargetProgressSchema), dump_only=True)
+
+
+class VendorMonthSchema(Schema):
+    month = fields.Date(dump_only=True)
+    booked_hours = fields.Float(dump_only=True)
+    capacity = fields.Float(
+        dump_only=True, allow_none=True, metadata={"description": "Null: no limit stated"}
+    )
+    # Not `load`, which would shadow Schema.load; the JSON key stays "load".
+    load_ratio = fields.Float(
+        data_key="load",
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "Booked / capacity"},
+    )
+    over = fields.Boolean(dump_only=True)
+
+
+class VendorLoadSchema(Schema):
+    vendor = fields.String(dump_only=True)
+    members = fields.Integer(dump_only=True, metadata={"description": "Members relying on it"})
+    over = fields.Boolean(dump_only=True)
+    months = fields.List(fields.Nested(VendorMonthSchema), dump_only=True)
+
+
+class FlagMonthSchema(Schema):
+    month = fields.Date(dump_only=True)
+    load_ratio = fields.Float(  # JSON key "load" (see VendorMonthSchema)
+        data_key="load",
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "All members' booked / capacity"},
+    )
+
+
+class FlagSchema(Schema):
+    vendor = fields.String(dump_only=True)
+    months = fields.List(fields.Nested(FlagMonthSchema), dump_only=True)
+
+
+class VendorLoadViewSchema(Schema):
+    vendors = fields.List(
+        fields.Nested(VendorLoadSchema),
+        dump_only=True,
+        metadata={"description": "For the backbone: every vendor the members' plans book"},
+    )
+    flags = fields.List(
+        fields.Nested(FlagSchema),
+        dump_only=True,
+        metadata={"description": "For a member: its own vendors booked beyond capacity"},
+    )
+
+
+class PostSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    kind = fields.String(dump_only=True, validate=validate.OneOf(tuple(CoalitionPostKind)))
+    text = fields.String(dump_only=True)
+    at = fields.DateTime(dump_only=True)

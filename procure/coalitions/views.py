@@ -1,0 +1,331 @@
+"""Pages: the coalitions a backbone runs or a buyer organization is invited to or a member of
+(the list); making one and editing its charter; a coalition's page, with its charter, each
+target's projected (and actual) progress as a bar and a chart over the target's months, the
+members, the vendor load (the backbone) or the member's own flagged vendors, the feed, and the
+forms of whoever may act: invite, set a target, announce (the backbone), accept, decline, leave
+and share the contribution by name (a buyer organization's executives and admin). Forms are
+read through the API's schemas."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from procure import charts
+from procure.access import access, get_scoped_or_404, permitted, scoped_select
+from procure.coalitions import services
+from procure.coalitions.models import Coalition
+from procure.coalitions.routes import ANSWERING, BACKBONE, READERS, CoalitionView, target_or_404
+from procure.coalitions.schemas import (
+    AnnouncementSchema,
+    CharterSchema,
+    CoalitionUpdateSchema,
+    InviteSchema,
+    SharingSchema,
+    TargetSchema,
+    TargetUpdateSchema,
+)
+from procure.extensions import db
+from procure.forms import form_body, load_form
+from procure.states import CoalitionMemberState, TargetMeasure
+from procure.transactions import submit, writes
+
+bp = Blueprint("coalition_pages", __name__)
+
+FEED_ON_PAGE = 30
+MEASURE_OPTIONS = [(measure.value, services.MEASURE_LABELS[measure]) for measure in TargetMeasure]
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+@bp.context_processor
+def _helpers():
+    return {
+        "measure_label": lambda measure: services.MEASURE_LABELS[TargetMeasure(measure)],
+        "in_measure": in_measure,
+    }
+
+
+def in_measure(value: float | None, measure: str) -> str:
+    """A figure as the page prints it: a share as a percentage, hours and jobs as numbers."""
+    if value is None:
+        return "–"
+    if measure == TargetMeasure.IMPACT_SPEND_SHARE:
+        return f"{value:.1%}"
+    if measure == TargetMeasure.IMPACT_WORKER_JOBS:
+        return f"{value:,.1f}"
+    return f"{value:,.0f}"
+
+
+@bp.route("/coalitions")
+@access(READERS)
+def index():
+    coalitions = db.session.scalars(
+        scoped_select(Coalition).order_by(Coalition.id.desc()).limit(500)
+    ).all()
+    return render_template(
+        "coalitions/index.html",
+        coalitions=coalitions,
+        readers={c.id: services.reader(c, _user()) for c in coalitions},
+        can_make=permitted("POST", "coalition_pages.new"),
+    )
+
+
+def _charter_values(coalition: Coalition | None) -> dict:
+    if coalition is None:
+        return {"impact_vendor_min_score": 50}
+    return {name: getattr(coalition, name) for name in services.CHARTER_FIELDS} | {
+        "version": coalition.version
+    }
+
+
+@bp.route("/coalitions/new", methods=["GET", "POST"])
+@access(BACKBONE)
+@writes
+def new():
+    values, errors, status = _charter_values(None), {}, 200
+    if request.method == "POST":
+        schema = CharterSchema()
+        body = form_body(schema, request.form, null_if_blank=("theory_of_change",))
+        values = {**values, **body}
+        made = submit(lambda: services.create_coalition(_user(), load_form(schema, body)))
+        if (coalition := made.result) is not None:
+            flash(f"The coalition {coalition.name!r} is made: set its targets, invite members.")
+            return redirect(url_for("coalition_pages.show", coalition_id=coalition.id))
+        errors, status = made.errors, made.status
+    return render_template(
+        "coalitions/edit.html", coalition=None, values=values, errors=errors
+    ), status
+
+
+@bp.route("/coalitions/<int:coalition_id>/edit", methods=["GET", "POST"])
+@access(BACKBONE)
+@writes
+def edit(coalition_id):
+    coalition = get_scoped_or_404(Coalition, coalition_id)
+    values, errors, status = _charter_values(coalition), {}, 200
+    if request.method == "POST":
+        schema = CoalitionUpdateSchema()
+        body = form_body(schema, request.form, null_if_blank=("theory_of_change",))
+        values = {**values, **body}
+
+        def change():
+            loaded = load_form(schema, body)
+            sent = loaded.pop("version")
+            return services.update_coalition(coalition, _user(), loaded, sent)
+
+        saved = submit(change)
+        if saved.done:
+            flash("The charter is saved.", "success")
+            return redirect(url_for("coalition_pages.show", coalition_id=coalition.id))
+        if saved.conflict:
+            return redirect(url_for("coalition_pages.show", coalition_id=coalition.id))
+        errors, status = saved.errors, saved.status
+    return render_template(
+        "coalitions/edit.html", coalition=coalition, values=values, errors=errors
+    ), status
+
+
+def _progress_charts(progress: dict) -> dict[int, dict]:
+    """Per target, its bar (projected against the target) and its chart over the months."""
+    drawn = {}
+    for target in progress["targets"]:
+        measure = target["measure"]
+        drawn[target["id"]] = {
+            "bar": charts.target_bar(
+                target["projected_share"],
+                target["actual_share"],
+                f"{target['label']}: projected {in_measure(target['projected'], measure)} of "
+                f"{in_measure(target['value'], measure)}",
+            ),
+            "chart": charts.cumulative_chart(
+                [row["month"] for row in target["months"]],
+                [row["projected"] for row in target["months"]],
+                [row["actual"] for row in target["months"]],
+                target["value"],
+                services.MEASURE_LABELS[TargetMeasure(measure)],
+                share=measure == TargetMeasure.IMPACT_SPEND_SHARE,
+            ),
+        }
+    return drawn
+
+
+@bp.route("/coalitions/<int:coalition_id>")
+@access(READERS)
+def show(coalition_id):
+    coalition = get_scoped_or_404(Coalition, coalition_id)
+    view = CoalitionView(coalition)
+    seen_by = view.reader
+    progress = services.progress_view(coalition) if seen_by.insider else None
+    load = services.vendor_load_view(coalition, seen_by) if seen_by.insider else None
+    feed = (
+        db.session.scalars(services.feed_select(coalition).limit(FEED_ON_PAGE)).all()
+        if seen_by.insider
+        else []
+    )
+    return render_template(
+        "coalitions/show.html",
+        coalition=coalition,
+        view=view,
+        seen_by=seen_by,
+        progress=progress,
+        drawn=_progress_charts(progress) if progress else {},
+        load=load,
+        feed=feed,
+        can_run=seen_by.backbone and permitted("POST", "coalition_pages.invite"),
+        can_answer=permitted("POST", "coalition_pages.accept"),
+        measure_options=MEASURE_OPTIONS,
+        states=CoalitionMemberState,
+    )
+
+
+def _from_page(coalition_id: int, change, done: str):
+    """Run a change from the coalition's page and go back to it: refusals are flashed."""
+    coalition = get_scoped_or_404(Coalition, coalition_id)
+    changed = submit(lambda: change(coalition))
+    if changed.done:
+        flash(done, "success")
+    for field, messages in changed.errors.items():
+        flash(f"{field}: {' '.join(messages)}", "error")
+    return redirect(url_for("coalition_pages.show", coalition_id=coalition_id))
+
+
+def _form(schema):
+    return load_form(schema, form_body(schema, request.form))
+
+
+@bp.route("/coalitions/<int:coalition_id>/members", methods=["POST"])
+@access(BACKBONE)
+@writes
+def invite(coalition_id):
+    return _from_page(
+        coalition_id,
+        lambda c: services.invite_member(c, _user(), _form(InviteSchema())["organization_id"]),
+        "Invited: the organization's executives and admin are told.",
+    )
+
+
+@bp.route("/coalitions/<int:coalition_id>/membership/accept", methods=["POST"])
+@access(ANSWERING)
+@writes
+def accept(coalition_id):
+    return _from_page(
+        coalition_id,
+        lambda c: services.accept_invitation(c, _user()),
+        "Your organization joined the coalition.",
+    )
+
+
+@bp.route("/coalitions/<int:coalition_id>/membership/decline", methods=["POST"])
+@access(ANSWERING)
+@writes
+def decline(coalition_id):
+    coalition = get_scoped_or_404(Coalition, coalition_id)
+    changed = submit(lambda: services.decline_invitation(coalition, _user()))
+    if changed.done:
+        flash("Declined: the backbone is told.", "success")
+        return redirect(url_for("coalition_pages.index"))
+    return redirect(url_for("coalition_pages.show", coalition_id=coalition_id))
+
+
+@bp.route("/coalitions/<int:coalition_id>/membership/leave", methods=["POST"])
+@access(ANSWERING)
+@writes
+def leave(coalition_id):
+    coalition = get_scoped_or_404(Coalition, coalition_id)
+    changed = submit(lambda: services.leave_coalition(coalition, _user()))
+    if changed.done:
+        flash("Your organization left the coalition.", "success")
+        return redirect(url_for("coalition_pages.index"))
+    return redirect(url_for("coalition_pages.show", coalition_id=coalition_id))
+
+
+@bp.route("/coalitions/<int:coalition_id>/membership/sharing", methods=["POST"])
+@access(ANSWERING)
+@writes
+def sharing(coalition_id):
+    def change(coalition):
+        shares = _form(SharingSchema())["shares_contribution"]
+        return services.set_sharing(coalition, _user(), shares)
+
+    return _from_page(coalition_id, change, "Your choice is saved.")
+
+
+@bp.route("/coalitions/<int:coalition_id>/posts", methods=["POST"])
+@access(BACKBONE)
+@writes
+def announce(coalition_id):
+    return _from_page(
+        coalition_id,
+        lambda c: services.announce(c, _user(), _form(AnnouncementSchema())["text"]),
+        "Announced: the members are told.",
+    )
+
+
+@bp.route("/coalitions/<int:coalition_id>/targets/new", methods=["GET", "POST"])
+@access(BACKBONE)
+@writes
+def new_target(coalition_id):
+    coalition = get_scoped_or_404(Coalition, coalition_id)
+    values = {
+        "measure": TargetMeasure.IMPACT_WORKER_JOBS.value,
+        "period_start": coalition.period_start,
+        "period_end": coalition.period_end,
+    }
+    errors, status = {}, 200
+    if request.method == "POST":
+        schema = TargetSchema()
+        body = form_body(schema, request.form)
+        values = {**values, **body}
+        made = submit(lambda: services.add_target(coalition, _user(), load_form(schema, body)))
+        if made.done:
+            flash("The target is set: the members are told in the feed.", "success")
+            return redirect(url_for("coalition_pages.show", coalition_id=coalition.id))
+        errors, status = made.errors, made.status
+    return render_template(
+        "coalitions/target.html",
+        coalition=coalition,
+        target=None,
+        values=values,
+        errors=errors,
+        measure_options=MEASURE_OPTIONS,
+    ), status
+
+
+@bp.route("/coalitions/<int:coalition_id>/targets/<int:target_id>/edit", methods=["GET", "POST"])
+@access(BACKBONE)
+@writes
+def edit_target(coalition_id, target_id):
+    coalition = get_scoped_or_404(Coalition, coalition_id)
+    target = target_or_404(coalition, target_id)
+    values = {name: getattr(target, name) for name in services.TARGET_FIELDS} | {
+        "version": target.version
+    }
+    errors, status = {}, 200
+    if request.method == "POST":
+        schema = TargetUpdateSchema()
+        body = form_body(schema, request.form)
+        values = {**values, **body}
+
+        def change():
+            loaded = load_form(schema, body)
+            sent = loaded.pop("version")
+            return services.update_target(target, _user(), loaded, sent)
+
+        saved = submit(change)
+        if saved.done:
+            flash("The target is changed: the members are told in the feed.", "success")
+            return redirect(url_for("coalition_pages.show", coalition_id=coalition.id))
+        if saved.conflict:
+            return redirect(url_for("coalition_pages.show", coalition_id=coalition.id))
+        errors, status = saved.errors, saved.status
+    return render_template(
+        "coalitions/target.html",
+        coalition=coalition,
+        target=target,
+        values=values,
+        errors=errors,
+        measure_options=MEASURE_OPTIONS,
+    ), status
