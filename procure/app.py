@@ -64,6 +64,8 @@ from procure.scenarios.views import bp as scenario_pages
 from procure.scoring.routes import blp as scoring_api
 from procure.scoring.views import bp as scoring_pages
 from procure.settings import flask_config, load_settings, resource_dir
+from procure.spend.routes import blp as spend_api
+from procure.spend.views import bp as spend_pages
 from procure.transactions import commit_answered, guard_reads
 from procure.vendors.routes import blp as vendors_api
 from procure.vendors.views import bp as vendor_pages
@@ -169,6 +171,7 @@ def _register_blueprints(app: Flask) -> None:
     # the job kinds register themselves where their work is written (the runner, which starts
     # committed jobs after each commit, is imported at the top of this module)
     import_module("procure.scenarios.jobs")
+    import_module("procure.coalitions.jobs")
     import_module("procure.scoring.jobs")
 
     api.register_blueprint(accounts_api)
@@ -189,6 +192,7 @@ def _register_blueprints(app: Flask) -> None:
     api.register_blueprint(awards_api)
     api.register_blueprint(deliveries_api)
     api.register_blueprint(coalitions_api)
+    api.register_blueprint(spend_api)
     app.register_blueprint(accounts_pages)
     app.register_blueprint(docs_pages)
     app.register_blueprint(health)
@@ -208,6 +212,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(event_pages)
     app.register_blueprint(delivery_pages)
     app.register_blueprint(coalition_pages)
+    app.register_blueprint(spend_pages)
 
 
 def _authenticate_bearer():

@@ -774,7 +774,9 @@ def cumulative_chart(
 ) -> Markup | None:
     """The cumulative value reached by the end of each month (`months`: dates of first days),
     projected and (where known) actual, against the target as a dashed line. None without a
-    month. `share`: the values are shares 0–1, printed as percentages."""
+    month. `share`: the values are shares 0–1, printed as percentages. A series' line ends at
+    its last month with a value: the months after it (None: not known yet, e.g. after the last
+    delivery recorded) are left blank, never drawn as a flat line."""
     if not months:
         return None
     width, height = CHART_WIDTH, 220.0
@@ -852,3 +854,83 @@ def cumulative_chart(
         )
     )
     return _svg(width, height, f"{measure_label}: " + "; ".join(summary), "".join(parts))
+
+
+# ---------------------------------------------------------------------------------------------
+# The impact spend report (procure.spend)
+
+
+def stacked_columns(
+    columns: Sequence[str],
+    series: Sequence[tuple[str, str, Sequence[float]]],
+    value_label: str,
+) -> Markup | None:
+    """One column per label of `columns` (periods), stacked bottom up by `series` (name, colour,
+    a dollar value per column), a legend of the series above. None without a column."""
+    if not columns or not series:
+        return None
+    width, height, legend_row = CHART_WIDTH, 230.0, LEGEND_SIZE * 1.8
+    totals = [
+        sum(max(float(values[index]), 0.0) for _, _, values in series if _finite(values[index]))
+        for index in range(len(columns))
+    ]
+    limit = max(max(totals), 0.0) * 1.05 or 1.0
+    ticks = nice_ticks(0.0, limit, 5)  # the ticks stop at or below the limit
+    top = max(ticks[-1], limit)  # the tallest column fits
+    tick_labels = _tick_labels(ticks, money_label)
+    x0 = 6 + max(text_width(label, TICK_SIZE) for label in tick_labels) + 4
+    x1 = width - 8
+    y0 = 6 + legend_row * len(series)
+    y1 = height - 8 - TICK_SIZE * 1.2 - 6 - AXIS_LABEL_SIZE * 1.2
+    slot = (x1 - x0) / len(columns)
+
+    def sy(value: float) -> float:
+        return y1 - min(max(value, 0.0), top) / top * (y1 - y0)
+
+    parts = []
+    for index, (name, colour, _) in enumerate(series):
+        middle = 6 + legend_row * (index + 0.5)
+        parts.append(_element("rect", x=x0, y=middle - 4.5, width=9, height=9, fill=colour))
+        parts.append(_text(x0 + 14, middle + LEGEND_SIZE * 0.35, name, LEGEND_SIZE))
+    for tick, label in zip(ticks, tick_labels, strict=True):
+        parts.append(_line(x0, sy(tick), x1, sy(tick), GRID, 0.6))
+        parts.append(_text(x0 - 4, sy(tick) + TICK_SIZE * 0.35, label, TICK_SIZE, anchor="end"))
+    every = max(1, math.ceil(len(columns) / 12))
+    for index, column in enumerate(columns):
+        left, base = x0 + slot * (index + 0.15), 0.0
+        for name, colour, values in series:
+            value = float(values[index]) if _finite(values[index]) else 0.0
+            if value <= 0:
+                continue
+            parts.append(
+                _element(
+                    "rect",
+                    _title(f"{clean_text(column)}, {clean_text(name)}: {money_label(value)}"),
+                    x=left,
+                    y=sy(base + value),
+                    width=slot * 0.7,
+                    height=sy(base) - sy(base + value),
+                    fill=colour,
+                )
+            )
+            base += value
+        if index % every == 0:
+            parts.append(
+                _text(
+                    x0 + slot * (index + 0.5),
+                    y1 + 4 + TICK_SIZE,
+                    column,
+                    TICK_SIZE,
+                    anchor="middle",
+                )
+            )
+    parts.append(_line(x0, y1, x1, y1, MUTED, 0.8))
+    parts.append(_text((x0 + x1) / 2, height - 4, value_label, AXIS_LABEL_SIZE, anchor="middle"))
+    summary = "; ".join(
+        f"{clean_text(column)}: "
+        + ", ".join(
+            f"{clean_text(name)} {money_label(float(values[index]))}" for name, _, values in series
+        )
+        for index, column in enumerate(columns)
+    )
+    return _svg(width, height, f"{value_label}: {summary}", "".join(parts))

@@ -34,6 +34,7 @@ NAV_ITEMS = (
     NavItem("Scorecard", "scoring_pages.own_scorecard"),
     NavItem("Needs", "need_pages.index"),
     NavItem("Scenarios", "scenario_pages.index"),
+    NavItem("Impact spend", "spend_pages.index"),
     NavItem("Vendors", "vendor_pages.directory"),
     NavItem("Compare", "scoring_pages.compare"),
     NavItem("Profiles", "scoring_pages.profiles"),

@@ -11,7 +11,7 @@ import io
 import math
 import re
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import IO, Any, cast
 
 import pandas as pd
@@ -49,15 +49,25 @@ def unescape_cell(value: str) -> str:
     return value
 
 
-def write_table(rows: Iterable[dict[str, Any]], columns: list[str], fmt: str) -> bytes:
+def write_table(
+    rows: Iterable[dict[str, Any]], columns: list[str], fmt: str, notes: Sequence[str] = ()
+) -> bytes:
+    """The rows as CSV or XLSX. `notes` (sentences a reader needs, e.g. that figures overlap):
+    in a CSV, comment lines ("# ...") before the header; in an XLSX, a second sheet "Notes"."""
     frame = pd.DataFrame(
         [{c: escape_cell(row.get(c)) for c in columns} for row in rows], columns=columns
     )
     if fmt == "xlsx":
         buffer = io.BytesIO()
-        frame.to_excel(buffer, index=False, engine="openpyxl")
+        with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+            frame.to_excel(writer, index=False)
+            if notes:
+                pd.DataFrame({"note": [escape_cell(n) for n in notes]}).to_excel(
+                    writer, sheet_name="Notes", index=False
+                )
         return buffer.getvalue()
-    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    comments = "".join(f"# {' '.join(note.split())}\n" for note in notes)
+    return (comments + frame.to_csv(index=False, lineterminator="\n")).encode("utf-8")
 
 
 def _cell(value: Any) -> Any:

@@ -21,8 +21,11 @@ Services only flush. The unit of work around them is committed in exactly one pl
 - `discard` rolls back for an error handler.
 
 GET and HEAD requests never write: `guard_reads` makes any flush, data-changing statement or
-commit during one a fault (raised in tests, logged in production). The job runner
-(`procure.jobs.runner`) owns its own short transactions and is the only other place that commits.
+commit during one a fault (raised in tests, logged in production). The one exception is named
+where it happens: `stores_derived` lets a read store what it derived from the data and nothing
+else (a ranking computed for its first reader, the refresh of a stale one) and commits it then.
+The job runner (`procure.jobs.runner`) owns its own short transactions and is the only other
+place that commits.
 """
 
 from __future__ import annotations
@@ -236,11 +239,30 @@ def command() -> Iterator[None]:
     _commit()
 
 
+@contextmanager
+def stores_derived() -> Iterator[None]:
+    """Let a GET store something derived from the data, never the data itself (a stored ranking
+    and the job that refreshes it: procure.scoring.rankings), and commit it at once, then start
+    the jobs it queued (inline ones run here). Any error rolls it back. The read's own loaded
+    records are expired by the commit and read again when used."""
+    g.storing_derived = True
+    try:
+        try:
+            yield
+        except BaseException:
+            discard()
+            raise
+        _commit()
+    finally:
+        g.storing_derived = False
+
+
 def _reading() -> bool:
     return (
         has_request_context()
         and request.method in SAFE_METHODS
         and current_app.extensions.get("procure_read_guard", False)
+        and not g.get("storing_derived", False)
     )
 
 

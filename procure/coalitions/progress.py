@@ -18,7 +18,8 @@ months). Months are calendar months: a month a period touches counts whole.
 
 Actual. Delivered work comes in as plain per-member, per-month figures (`Delivered`), from the
 deliveries the members record (procure.deliveries); the same sums run over them. None where no
-delivery falls in the target's period.
+delivery falls in the target's period. Month by month, the cumulative actual value
+ends at the last month any member recorded a delivery (None after it).
 
 Contributions. A member that shares its contribution is named with its own figure; the others
 are summed as "other members". For hours and jobs a contribution is the member's own sum; for
@@ -255,7 +256,8 @@ def target_progress(
 ) -> dict:
     """Projected (and actual, when `delivered` is given and holds work in the target's period)
     progress toward `target`: the value reached, its share of the target, the cumulative value
-    month by month, and the contributions (`named`: the members that share theirs, by id).
+    month by month (the actual one None after the last month any member recorded a delivery),
+    and the contributions (`named`: the members that share theirs, by id).
 
     `members`: the active members' ids, in the order contributions are listed."""
     projected = projected_tally(lines, target.months, min_score)
@@ -270,6 +272,13 @@ def target_progress(
         if actual is not None
         else [None] * len(target.months)
     )
+    # the actual line ends at the last month any member recorded a delivery: after it nothing
+    # is known yet, which a flat line would read as nothing delivered
+    last = max((entry.month for entry in delivered or ()), default=None)
+    actual_months = [
+        value if last is not None and month <= last else None
+        for month, value in zip(target.months, actual_months, strict=True)
+    ]
     return {
         "projected": projected_value,
         "projected_share": None if projected_value is None else projected_value / target.value,

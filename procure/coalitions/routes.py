@@ -16,10 +16,13 @@ from flask_login import current_user
 
 from procure.access import access, get_scoped_or_404, roles, scoped_select
 from procure.api_paging import Blueprint, page_of_select
+from procure.coalitions import jobs as coalition_jobs
 from procure.coalitions import services
 from procure.coalitions.models import Coalition, CoalitionTarget
 from procure.coalitions.schemas import (
     AnnouncementSchema,
+    CandidateQuerySchema,
+    CandidatesSchema,
     CharterSchema,
     CoalitionDetailSchema,
     CoalitionSchema,
@@ -34,6 +37,7 @@ from procure.coalitions.schemas import (
     TargetUpdateSchema,
     VendorLoadViewSchema,
 )
+from procure.jobs.schemas import JobSchema
 from procure.transactions import writes
 
 blp = Blueprint(
@@ -141,6 +145,21 @@ class CoalitionMembers(MethodView):
         """Invite a buyer organization (by id): its executives and admin are told"""
         coalition = get_scoped_or_404(Coalition, coalition_id)
         return services.invite_member(coalition, user(), body["organization_id"])
+
+
+@blp.route("/coalitions/<int:coalition_id>/candidates")
+class CoalitionCandidates(MethodView):
+    @access(BACKBONE)
+    @blp.arguments(CandidateQuerySchema, location="query")
+    @blp.response(200, CandidatesSchema)
+    @blp.alt_response(404, description="No such coalition of your backbone")
+    def get(self, query, coalition_id):
+        """Buyer organizations to invite, by part of their name: at most 20, names only, never
+        one invited or a member already; those whose name starts with it first, and how many
+        match in all"""
+        coalition = get_scoped_or_404(Coalition, coalition_id)
+        found, total = services.candidates(coalition, query["q"])
+        return {"items": found, "total": total}
 
 
 def _membership_change(coalition_id: int, change):
@@ -278,3 +297,28 @@ class CoalitionPosts(MethodView):
         """Announce to the members: the post is in the feed and each member is told"""
         coalition = get_scoped_or_404(Coalition, coalition_id)
         return services.announce(coalition, user(), body["text"])
+
+
+@blp.route("/coalitions/<int:coalition_id>/report")
+class CoalitionReport(MethodView):
+    @access(READERS)
+    @blp.response(202, JobSchema)
+    @blp.alt_response(
+        200,
+        schema=JobSchema,
+        description="Your organization's report of this coalition is already under way: that job",
+    )
+    @blp.alt_response(404, description="No such coalition you run or are a member of")
+    @blp.alt_response(
+        429,
+        description="The organization's most reports at once are under way (see Retry-After)",
+    )
+    @writes
+    def post(self, coalition_id):
+        """Start rendering the coalition report (PDF) for the members' boards: the charter, the
+        targets' projected and actual progress, the contributions, the vendors booked beyond
+        capacity, the members and the method; aggregates only, as the coalition's page shows
+        them to you. Download it from the job's `file_url` when it is done"""
+        coalition, _ = insider_or_404(coalition_id)
+        started = coalition_jobs.start_report(coalition, user())
+        return started.job, 202 if started.new else 200

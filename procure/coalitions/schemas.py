@@ -3,6 +3,7 @@ from marshmallow import Schema, fields, validate
 from procure.api_fields import FiniteNumber, RecordId, RecordVersion
 from procure.coalitions.models import DEFAULT_IMPACT_VENDOR_MIN_SCORE
 from procure.coalitions.services import (
+    MAX_CANDIDATES,
     MAX_CHARTER_LENGTH,
     MAX_LABEL_LENGTH,
     MAX_NAME_LENGTH,
@@ -48,6 +49,31 @@ class InviteSchema(Schema):
     organization_id = RecordId(
         required=True, metadata={"description": "The id of a buyer organization"}
     )
+
+
+class CandidateQuerySchema(Schema):
+    q = fields.String(
+        load_default="",
+        validate=validate.Length(max=MAX_NAME_LENGTH),
+        metadata={"description": "Part of the organization's name; empty: the first by name"},
+    )
+
+
+class _CandidateSchema(Schema):
+    id = fields.Integer(dump_only=True, metadata={"description": "Invite it by this id"})
+    name = fields.String(dump_only=True)
+
+
+class CandidatesSchema(Schema):
+    items = fields.List(
+        fields.Nested(_CandidateSchema),
+        dump_only=True,
+        metadata={
+            "description": f"At most {MAX_CANDIDATES} buyer organizations not invited or a member "
+            "already: those whose name starts with the query first, then by name"
+        },
+    )
+    total = fields.Integer(dump_only=True, metadata={"description": "How many match in all"})
 
 
 class SharingSchema(Schema):

@@ -22,9 +22,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 
 from procure.accounts.models import Organization, User
+from procure.accounts.names import name_key
 from procure.audit.services import record_event
 from procure.coalitions import adapter
 from procure.coalitions.models import (
@@ -60,6 +61,7 @@ MAX_CHARTER_LENGTH = 8000
 MAX_THEORY_LENGTH = 2000
 MAX_LABEL_LENGTH = 200
 MAX_POST_LENGTH = 4000
+MAX_CANDIDATES = 20  # buyer organizations listed at once to invite
 MAX_PERIOD_MONTHS = 120  # ten years: a coalition's period, and so every target's
 MAX_HOURS_OR_JOBS = 1e12
 CHARTER_FIELDS = (
@@ -231,6 +233,32 @@ def update_coalition(
 
 
 # ---------------------------------------------------------------- members
+
+
+def candidates(
+    coalition: Coalition, query: str, limit: int = MAX_CANDIDATES
+) -> tuple[list[Organization], int]:
+    """The buyer organizations the backbone may invite whose name holds `query` (compared as
+    names are: case and width folded), leaving out those invited or a member already: those
+    whose name starts with it first, then by name; at most `limit`, and how many match in all.
+    An empty query matches every one. Only buyer organizations, and only their names and ids:
+    what the backbone needs to invite one."""
+    taken = select(CoalitionMember.organization_id).where(
+        CoalitionMember.coalition_id == coalition.id,
+        CoalitionMember.state.in_(OPEN_MEMBER_STATES),
+    )
+    statement = select(Organization).where(
+        Organization.kind == "buyer", Organization.id.not_in(taken)
+    )
+    key = name_key(query)
+    if key:
+        statement = statement.where(Organization.name_key.contains(key, autoescape=True))
+    total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    starts = case((Organization.name_key.startswith(key, autoescape=True), 0), else_=1)
+    found = db.session.scalars(
+        statement.order_by(starts, Organization.name_key, Organization.id).limit(limit)
+    ).all()
+    return list(found), total
 
 
 def invite_member(coalition: Coalition, user: User, organization_id: int) -> CoalitionMember:

@@ -2,19 +2,22 @@
 (the list); making one and editing its charter; a coalition's page, with its charter, each
 target's projected (and actual) progress as a bar and a chart over the target's months, the
 members, the vendor load (the backbone) or the member's own flagged vendors, the feed, and the
-forms of whoever may act: invite, set a target, announce (the backbone), accept, decline, leave
-and share the contribution by name (a buyer organization's executives and admin). Forms are
-read through the API's schemas."""
+forms of whoever may act: find buyer organizations by name and invite them, set a target,
+announce (the backbone), accept, decline, leave and share the contribution by name (a buyer
+organization's executives and admin), and the coalition report (PDF) the backbone and the
+active members make and download. The search for organizations to invite is a GET of the page
+itself (`q`), so it works without JavaScript. Forms are read through the API's schemas."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from procure import charts
 from procure.access import access, get_scoped_or_404, permitted, scoped_select
+from procure.coalitions import jobs as coalition_jobs
 from procure.coalitions import services
 from procure.coalitions.models import Coalition
+from procure.coalitions.report import in_measure, progress_charts
 from procure.coalitions.routes import ANSWERING, BACKBONE, READERS, CoalitionView, target_or_404
 from procure.coalitions.schemas import (
     AnnouncementSchema,
@@ -27,8 +30,9 @@ from procure.coalitions.schemas import (
 )
 from procure.extensions import db
 from procure.forms import form_body, load_form
+from procure.jobs.services import TooManyJobs
 from procure.states import CoalitionMemberState, TargetMeasure
-from procure.transactions import submit, writes
+from procure.transactions import attempt, discard, submit, writes
 
 bp = Blueprint("coalition_pages", __name__)
 
@@ -46,17 +50,6 @@ def _helpers():
         "measure_label": lambda measure: services.MEASURE_LABELS[TargetMeasure(measure)],
         "in_measure": in_measure,
     }
-
-
-def in_measure(value: float | None, measure: str) -> str:
-    """A figure as the page prints it: a share as a percentage, hours and jobs as numbers."""
-    if value is None:
-        return "–"
-    if measure == TargetMeasure.IMPACT_SPEND_SHARE:
-        return f"{value:.1%}"
-    if measure == TargetMeasure.IMPACT_WORKER_JOBS:
-        return f"{value:,.1f}"
-    return f"{value:,.0f}"
 
 
 @bp.route("/coalitions")
@@ -128,30 +121,6 @@ def edit(coalition_id):
     ), status
 
 
-def _progress_charts(progress: dict) -> dict[int, dict]:
-    """Per target, its bar (projected against the target) and its chart over the months."""
-    drawn = {}
-    for target in progress["targets"]:
-        measure = target["measure"]
-        drawn[target["id"]] = {
-            "bar": charts.target_bar(
-                target["projected_share"],
-                target["actual_share"],
-                f"{target['label']}: projected {in_measure(target['projected'], measure)} of "
-                f"{in_measure(target['value'], measure)}",
-            ),
-            "chart": charts.cumulative_chart(
-                [row["month"] for row in target["months"]],
-                [row["projected"] for row in target["months"]],
-                [row["actual"] for row in target["months"]],
-                target["value"],
-                services.MEASURE_LABELS[TargetMeasure(measure)],
-                share=measure == TargetMeasure.IMPACT_SPEND_SHARE,
-            ),
-        }
-    return drawn
-
-
 @bp.route("/coalitions/<int:coalition_id>")
 @access(READERS)
 def show(coalition_id):
@@ -165,16 +134,26 @@ def show(coalition_id):
         if seen_by.insider
         else []
     )
+    can_run = seen_by.backbone and permitted("POST", "coalition_pages.invite")
+    query = request.args.get("q", "").strip()[: services.MAX_NAME_LENGTH]
+    found, total = (
+        services.candidates(coalition, query) if can_run and "q" in request.args else ([], None)
+    )
     return render_template(
         "coalitions/show.html",
         coalition=coalition,
         view=view,
         seen_by=seen_by,
         progress=progress,
-        drawn=_progress_charts(progress) if progress else {},
+        drawn=progress_charts(progress) if progress else {},
         load=load,
         feed=feed,
-        can_run=seen_by.backbone and permitted("POST", "coalition_pages.invite"),
+        query=query,
+        candidates=found,
+        candidates_total=total,
+        report_job=coalition_jobs.latest_report(coalition, _user()) if seen_by.insider else None,
+        can_report=seen_by.insider and permitted("POST", "coalition_pages.report"),
+        can_run=can_run,
         can_answer=permitted("POST", "coalition_pages.accept"),
         measure_options=MEASURE_OPTIONS,
         states=CoalitionMemberState,
@@ -205,6 +184,23 @@ def invite(coalition_id):
         lambda c: services.invite_member(c, _user(), _form(InviteSchema())["organization_id"]),
         "Invited: the organization's executives and admin are told.",
     )
+
+
+@bp.route("/coalitions/<int:coalition_id>/report", methods=["POST"])
+@access(READERS)
+@writes
+def report(coalition_id):
+    """Start the coalition report (PDF); the page shows its progress and then a download link.
+    The backbone and the active members only (anyone else: 404, as the coalition's data)."""
+    coalition = get_scoped_or_404(Coalition, coalition_id)
+    if not services.reader(coalition, _user()).insider:
+        abort(404)
+    try:
+        attempt(lambda: coalition_jobs.start_report(coalition, _user()), None)
+    except TooManyJobs as refused:  # the API answers 429; the page says why
+        discard()
+        flash(refused.description or "Too many reports are being prepared.", "error")
+    return redirect(url_for("coalition_pages.show", coalition_id=coalition_id) + "#report")
 
 
 @bp.route("/coalitions/<int:coalition_id>/membership/accept", methods=["POST"])

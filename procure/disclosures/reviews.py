@@ -44,6 +44,7 @@ from procure.disclosures.models import (
 )
 from procure.disclosures.pricing import pricing_day
 from procure.disclosures.services import period_label
+from procure.disclosures.signals import reviews_changed
 from procure.editing import insert_once
 from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
@@ -120,6 +121,7 @@ def review_version(disclosure: Disclosure, decision: str, comment: str, user) ->
         before={"state": DisclosureState.SUBMITTED},
         after={"state": decision, "comment": comment, "sections_verified": verified},
     )
+    reviews_changed.send(user.organization_id)  # its rankings read its reviews
     _tell_vendor(disclosure, f"{decision} your disclosure", user)
     mark_acted_on(user, NotificationKind.DISCLOSURE_SUBMITTED, disclosure)
     return record
@@ -166,6 +168,7 @@ def review_section(
         actor=user,
         after={"section": section, "decision": decision, "comment": comment},
     )
+    reviews_changed.send(user.organization_id)
     _tell_vendor(disclosure, f"{decision} the {section} section of your disclosure", user)
     return record
 

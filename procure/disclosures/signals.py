@@ -13,3 +13,7 @@ _signals = Namespace()
 
 # sender: the Disclosure whose period's scores are outdated; keyword `user`: who changed it
 scores_outdated = _signals.signal("scores-outdated")
+
+# sender: the id of the buyer organization whose review decisions changed (a version or a
+# section verified or rejected): its rankings only are outdated
+reviews_changed = _signals.signal("reviews-changed")

@@ -20,6 +20,8 @@ bp.add_app_template_global(
 def _back(job) -> str:
     if job.subject_type == "Scenario":
         return url_for("scenario_pages.show", scenario_id=job.subject_id)
+    if job.subject_type == "Coalition":
+        return url_for("coalition_pages.show", coalition_id=job.subject_id)
     return url_for("accounts_pages.home")
 
 

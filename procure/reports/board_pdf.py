@@ -425,11 +425,17 @@ def _environment() -> Environment:
     return environment
 
 
-def render_board_html(context: dict, include_charts: bool = True) -> str:
-    """The report as one HTML document (autoescaped); its stylesheet is css/report.css."""
-    html = _environment().get_template(TEMPLATE).render(report=report_view(context, include_charts))
+def render_report_html(template: str, report: dict) -> str:
+    """A report template (under templates/reports) rendered with `report` as one HTML document
+    (autoescaped, the report filters at hand); its stylesheet is css/report.css."""
+    html = _environment().get_template(template).render(report=report)
     # Template indentation only slows WeasyPrint's HTML parser; one newline renders the same.
     return INDENTATION.sub("\n", html)
+
+
+def render_board_html(context: dict, include_charts: bool = True) -> str:
+    """The board report as one HTML document."""
+    return render_report_html(TEMPLATE, report_view(context, include_charts))
 
 
 def html_to_pdf(html: str, url_fetcher: StaticOnlyFetcher | None = None) -> bytes:

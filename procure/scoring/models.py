@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, false, select, true
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false, select, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from procure.accounts.models import NO_VENDOR_READS
@@ -111,3 +111,70 @@ class CustomMetric(Base):
         if not user.is_authenticated or user.reads_as in ("vendor", "operator"):
             return false()
         return cls.organization_id == user.organization_id
+
+
+class RankingDataVersion(Base):
+    """How many times the data a ranking reads has changed (procure.scoring.rankings): row 0 for
+    what every buyer organization's ranking reads (disclosures, attestations, offers, rates),
+    one row per organization for what only its rankings read (its reviews, its custom
+    metrics)."""
+
+    __tablename__ = "ranking_data_version"
+
+    scope: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)  # 0 or an org id
+    version: Mapped[int] = mapped_column(default=0)
+
+
+class StoredRanking(Base):
+    """One computed ranking of every vendor for a buyer organization, a profile version (None:
+    the default profile), a service category ("" for all) and the top k of its rank stability,
+    at the data versions it read (procure.scoring.rankings). Its rows are StoredRankingRow."""
+
+    __tablename__ = "stored_ranking"
+    __table_args__ = (
+        Index("ix_stored_ranking_key", "organization_id", "profile_id", "category", "top_k", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # a cache, with no foreign keys: deleting an organization, a profile or a vendor (offboarding)
+    # never waits on it, and a ranking naming a vendor gone is simply out of date
+    organization_id: Mapped[int]
+    profile_id: Mapped[int | None]
+    category: Mapped[str] = mapped_column(String(60), default="")
+    top_k: Mapped[int]
+    global_version: Mapped[int]
+    organization_version: Mapped[int]
+    priced_on: Mapped[date]  # prices, attestations and evidence age are those of this day
+    peers: Mapped[int]
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class StoredRankingRow(Base):
+    """A vendor's line of a stored ranking: `score_rows`' fields, `position` its place in rank
+    order (0 first). The vendor's name is read from the vendor when the page is."""
+
+    __tablename__ = "stored_ranking_row"
+
+    ranking_id: Mapped[int] = mapped_column(ForeignKey("stored_ranking.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    vendor_id: Mapped[int]
+    category: Mapped[str] = mapped_column(String(60))
+    unit: Mapped[str] = mapped_column(String(20))
+    rank: Mapped[int]
+    total: Mapped[float]
+    impact: Mapped[float]
+    cost: Mapped[float]
+    quality: Mapped[float]
+    impact_points: Mapped[float]
+    cost_points: Mapped[float]
+    quality_points: Mapped[float]
+    impact_score: Mapped[float]
+    knocked_out: Mapped[bool]
+    knockout_reason: Mapped[str | None] = mapped_column(Text)
+    p_top_k: Mapped[float | None]
+    rank_p05: Mapped[int | None]
+    rank_p95: Mapped[int | None]
+    topsis_closeness: Mapped[float | None]
+    topsis_rank: Mapped[int | None]
+    disclosure_id: Mapped[int]
+    period_end: Mapped[date]

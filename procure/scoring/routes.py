@@ -7,7 +7,7 @@ from flask_login import current_user
 from procure.access import access, get_scoped_or_404, roles, scoped_select
 from procure.api_paging import Blueprint, page_of_list, page_of_select
 from procure.extensions import db
-from procure.scoring import services
+from procure.scoring import rankings, services
 from procure.scoring.models import CustomMetric, ScoringProfile
 from procure.scoring.schemas import (
     MetricSchema,
@@ -99,25 +99,51 @@ class ProfileVersions(MethodView):
         )
 
 
+RANKING_HEADERS = {
+    "X-Ranking-As-Of": {
+        "description": "When the ranking served was computed (ISO 8601, UTC)",
+        "schema": {"type": "string", "format": "date-time"},
+    },
+    "X-Ranking-Stale": {
+        "description": "true when the data changed since: a newer ranking is being computed "
+        "and this one is served meanwhile; false when it is current",
+        "schema": {"type": "string", "enum": ["true", "false"]},
+    },
+}
+
+
 @blp.route("/scores")
 class Scores(MethodView):
     @access(BUYER_SIDE)
     @blp.arguments(ScoreQuerySchema, location="query")
-    @blp.response(200, ScoreRowSchema(many=True))
+    @blp.response(200, ScoreRowSchema(many=True), headers=RANKING_HEADERS)
     @blp.alt_response(404, description="The profile is not visible to you (vendors: any profile)")
     @blp.paginate()
     def get(self, query, pagination_parameters):
         """Vendors ranked by total score, with the points of each pillar and rank stability, a
-        page at a time (the rank is over all of them)"""
-        profile = profile_for_request(query.get("profile"))
-        ranking = services.rank_vendors(
-            profile,
-            query.get("category"),
-            top_k=query["top_k"],
-            organization_id=current_user.organization_id,
-            metrics=services.viewer_catalog(current_user),
+        page at a time (the rank is over all of them). Read from the ranking stored for your
+        organization, profile, category and top k, computed once per change: when the data
+        changed since, the stored one is served with `X-Ranking-Stale: true` while a newer one
+        is computed"""
+        record_id = query.get("profile")
+        if record_id is not None:
+            record_id = get_scoped_or_404(ScoringProfile, record_id).id
+        key = rankings.RankingKey(
+            current_user.organization_id, record_id, query.get("category") or "", query["top_k"]
         )
-        return page_of_list(services.score_rows(ranking), pagination_parameters)
+        served = rankings.read_ranking(key, current_user)
+        ranking = served.ranking
+        pagination_parameters.item_count = ranking.peers
+        rows = rankings.page_rows(
+            ranking,
+            (pagination_parameters.page - 1) * pagination_parameters.page_size,
+            pagination_parameters.page_size,
+        )
+        headers = {
+            "X-Ranking-As-Of": ranking.computed_at.isoformat(),
+            "X-Ranking-Stale": "true" if served.stale else "false",
+        }
+        return rows, 200, headers
 
 
 @blp.route("/vendors/<int:vendor_id>/scorecard")

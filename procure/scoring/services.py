@@ -28,6 +28,7 @@ from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
 from procure.scoring.adapter import ScoringInput, scoring_input
 from procure.scoring.models import CustomMetric, ScoringProfile
+from procure.scoring.versions import bump
 from procure.scoring_defaults import catalog, default_profile
 from procure.states import DisclosureState, ReviewDecision
 from procure.vendors.categories import category_label, service_categories
@@ -720,6 +721,7 @@ def add_custom_metric(organization_id: int, values: Mapping[str, Any], user) -> 
         ),
     )
     record_event("custom_metric.create", metric, actor=user, after=metric.definition())
+    bump(organization_id)  # its catalog, hence its rankings, changed
     return metric
 
 
@@ -741,5 +743,6 @@ def delete_custom_metric(metric: CustomMetric, user) -> None:
             "as they were, so it stays."
         )
     record_event("custom_metric.delete", metric, actor=user, before=metric.definition())
+    bump(metric.organization_id)
     db.session.delete(metric)
     db.session.flush()

@@ -16,8 +16,8 @@ from procure.disclosures.tables import WORST_SITE_RULE
 from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
 from procure.forms import form_body, form_int, load_form
-from procure.paging import page_of_items, requested_page
-from procure.scoring import services
+from procure.paging import Page, requested_page
+from procure.scoring import rankings, services
 from procure.scoring.models import CustomMetric, ScoringProfile
 from procure.scoring.schemas import (
     AHP_PAIRS,
@@ -45,20 +45,15 @@ WHAT_IF_COLUMNS = (
 )
 # rows of the comparison page: the ranking covers every vendor, the page shows these many at once
 SCORES_PER_PAGE = 50
-# how the comparison page can order the whole ranking before it pages it: label, sort key
-SCORE_SORTS: dict[str, tuple[str, Any]] = {
-    "rank": ("Rank", lambda r: r["rank"]),
-    "impact": ("Impact score, highest first", lambda r: -r["impact_score"]),
-    "stability": (
-        "Stays in top 5, most often first",
-        lambda r: (r["p_top_k"] is None, -(r["p_top_k"] or 0.0)),
-    ),
-    "topsis": (
-        "TOPSIS rank",
-        lambda r: (r["topsis_rank"] is None, r["topsis_rank"] or 0),
-    ),
-    "vendor": ("Vendor name", lambda r: r["vendor_name"].casefold()),
+# how the comparison page can order the whole ranking before it pages it (in SQL: rankings.SORTS)
+SCORE_SORTS = {
+    "rank": "Rank",
+    "impact": "Impact score, highest first",
+    "stability": "Stays in top 5, most often first",
+    "topsis": "TOPSIS rank",
+    "vendor": "Vendor name",
 }
+TOP_K = 5  # the comparison's rank stability: the share of draws that keep a vendor in the top 5
 # the wages of a site the vendor sets (the minimum and living wages are benchmarks)
 SITE_WAGE_COLUMNS = ("entry_level_wage", "impact_worker_median_wage")
 
@@ -78,16 +73,15 @@ def _profile_choice():
 def compare():
     profiles, record = _profile_choice()
     category = request.args.get("category") or None
-    ranking = services.rank_vendors(
-        services.profile_of(record),
-        category,
-        organization_id=current_user.organization_id,
-        metrics=services.viewer_catalog(current_user),
+    key = rankings.RankingKey(
+        current_user.organization_id, record.id if record else None, category or "", TOP_K
     )
-    rows = services.score_rows(ranking)
+    served = rankings.read_ranking(key, current_user)  # stored once per change, paged in SQL
+    ranking = served.ranking
     sort = request.args.get("sort") if request.args.get("sort") in SCORE_SORTS else "rank"
-    ordered = sorted(rows, key=SCORE_SORTS[sort][1])  # stable: ties keep the rank order
-    listing = page_of_items(ordered, requested_page(request.args.get("page")), SCORES_PER_PAGE)
+    page = requested_page(request.args.get("page"))
+    rows = rankings.page_rows(ranking, (page - 1) * SCORES_PER_PAGE, SCORES_PER_PAGE, sort)
+    listing = Page(rows, page, SCORES_PER_PAGE, ranking.peers)
     for row in listing.items:  # only the rows shown get a bar
         row["bar"] = charts.stacked_bar(row["points"])
     return render_template(
@@ -95,8 +89,9 @@ def compare():
         rows=listing.items,
         listing=listing,
         sort=sort,
-        sorts={key: label for key, (label, _) in SCORE_SORTS.items()},
-        peer_group=services.peer_group(len(rows), category),
+        sorts=SCORE_SORTS,
+        as_of=rankings.as_of_label(ranking) if served.stale else None,
+        peer_group=services.peer_group(ranking.peers, category),
         legend=charts.pillar_legend(),
         profiles=profiles,
         record=record,

@@ -22,6 +22,8 @@ or the other member:
 
 from __future__ import annotations
 
+import re
+import subprocess
 from datetime import date
 from typing import Any
 
@@ -254,3 +256,24 @@ def build(make_org, make_user, make_vendor) -> dict[str, Any]:
             "organization_d": outsider.id,
         },
     }
+
+
+def pdf_text(pdf: bytes, tmp_path) -> str:
+    path = tmp_path / "report.pdf"
+    path.write_bytes(pdf)
+    done = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    )
+    return done.stdout
+
+
+def pdf_figures(text: str, labels: list[str]) -> dict[str, tuple[str, str]]:
+    """Each target's projected and actual figure as the PDF prints them (its progress table,
+    the first rows after the target's heading)."""
+    figures = {}
+    for label in labels:
+        after = text[text.index(label) :]
+        projected = re.search(r"Projected\s+(\S+)", after).group(1)
+        actual = re.search(r"Actual\s+(\S+)", after).group(1)
+        figures[label] = (projected, actual)
+    return figures

@@ -1137,6 +1137,12 @@ STEPS: dict[tuple[str, str], Step] = {
         ("coalition.announce",),
         lambda w: ({"coalition_id": _coalition(w)}, {"text": "Walk announcement"}),
     ),
+    ("/api/v1/coalitions/<int:coalition_id>/report", "POST"): S(
+        "coordinator", ("job.start",), lambda w: ({"coalition_id": _coalition(w)}, {})
+    ),
+    ("/coalitions/<int:coalition_id>/report", "POST"): S(
+        "coordinator", ("job.start",), lambda w: ({"coalition_id": _coalition(w)}, {})
+    ),
     # ---------------------------------------------------------------- notifications
     ("/api/v1/notifications/settings", "PUT"): S(
         "buyer", ("notification.mail_settings",), lambda w: ({}, {"email_kinds": []})

@@ -75,6 +75,9 @@ ROUTES = [
     ("/api/v1/coalitions/{coalition}/progress", "GET", INSIDE, None),
     ("/api/v1/coalitions/{coalition}/vendor-load", "GET", INSIDE, None),
     ("/api/v1/coalitions/{coalition}/posts", "GET", INSIDE, None),
+    ("/api/v1/coalitions/{coalition}/spend", "GET", INSIDE, None),
+    ("/coalitions/{coalition}/spend", "GET", INSIDE, None),
+    ("/api/v1/coalitions/{coalition}/candidates", "GET", RUN, None),
     ("/coalitions", "GET", LIST, None),
     ("/coalitions/{coalition}", "GET", READ, None),
     ("/coalitions/new", "GET", MAKE, None),
@@ -93,6 +96,8 @@ ROUTES = [
     ("/coalitions/{coalition}/targets/new", "POST", RUN, {}),
     ("/coalitions/{coalition}/targets/{target}/edit", "POST", RUN, {}),
     ("/coalitions/{coalition}/posts", "POST", RUN, {}),
+    ("/api/v1/coalitions/{coalition}/report", "POST", INSIDE, {}),
+    ("/coalitions/{coalition}/report", "POST", INSIDE, {}),
     (
         "/api/v1/coalitions/{coalition}/membership/sharing",
         "PUT",
@@ -238,3 +243,55 @@ def test_no_price_budget_need_or_plan_of_member_a_reaches_the_backbone_or_member
         headers=bearer(cw["users"]["buyer_a"]),
     )
     assert "86421.97" in mine.get_data(as_text=True)
+
+
+def test_the_spend_report_in_every_form_carries_no_price_budget_need_or_plan_name(
+    client, cw, bearer
+):
+    """The coalition's spend report (procure.spend), planned and actual, by category, country
+    and group, as JSON, CSV and the page: member A's need title, scenario name, price and
+    budget reach neither the backbone nor member B (its spend is there, summed: that is what
+    members share)."""
+    recorded = client.post(
+        f"/api/v1/scenarios/{cw['plans']['a'].id}/deliveries",
+        headers=bearer(cw["users"]["buyer_a"]),
+        json={
+            "vendor_id": cw["vendors"]["alpha"].id,
+            "month": "2027-02",
+            "delivered_volume": 4321.25,
+            "invoiced_amount": 86421.97,
+        },
+    )
+    assert recorded.status_code == 201, recorded.json
+    secrets = [
+        SECRETS["need_title"],
+        SECRETS["scenario_name"],
+        SECRETS["price"],
+        SECRETS["budget"],
+        "987,654",
+        "47.39",
+        "4321.25",
+        "4,321",
+    ]
+    coalition = cw["ids"]["coalition"]
+    for actor in ("coordinator", "executive_b"):
+        headers = bearer(cw["users"][actor])
+        for basis in ("planned", "actual"):
+            for by in ("category", "country", "group"):
+                query = f"basis={basis}&by={by}&period=quarter"
+                for url in (
+                    f"/api/v1/coalitions/{coalition}/spend?{query}",
+                    f"/api/v1/coalitions/{coalition}/spend?{query}&format=csv",
+                    f"/coalitions/{coalition}/spend?{query}",
+                ):
+                    response = client.get(url, headers=headers)
+                    assert response.status_code == 200, (actor, url)
+                    text = response.get_data(as_text=True)
+                    assert [s for s in secrets if s in text] == [], (actor, url)
+    # the actual spend is there, summed over the members: A's one invoice in 2027-Q1
+    report = client.get(
+        f"/api/v1/coalitions/{coalition}/spend?basis=actual",
+        headers=bearer(cw["users"]["coordinator"]),
+    ).json
+    assert report["totals"][0]["period"] == "2027-Q1"
+    assert report["totals"][0]["spend"] == pytest.approx(86421.97)

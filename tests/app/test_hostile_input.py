@@ -367,7 +367,7 @@ def test_a_database_outage_answers_503_with_retry_after(client, world, monkeypat
     def cut(*args, **kwargs):
         raise error("SELECT 1", {"secret": "hash"}, Exception("server closed the connection"))
 
-    monkeypatch.setattr("procure.scoring.routes.services.rank_vendors", cut)
+    monkeypatch.setattr("procure.scoring.rankings.read_ranking", cut)  # where /scores reads
     response = client.get("/api/v1/scores", headers=world["headers"])
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "30"

@@ -158,7 +158,9 @@ def test_contents_and_running_footer_give_page_numbers(sample, sample_pdf, sampl
     footer = f"{sample['organization']} · {sample['scenario']['name']}"
     for number, text in enumerate(sample_text[1:], start=2):
         assert f"{footer} · page {number} of {pages}" in text
+        assert "Board report · confidential" in text  # the running header
     assert "page 1 of" not in sample_text[0]  # the cover has no footer
+    assert "confidential" not in sample_text[0]
     method_page = next(
         i for i, t in enumerate(sample_text, start=1) if "Method Vendors were scored" in t
     )

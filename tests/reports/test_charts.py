@@ -278,3 +278,29 @@ def test_chart_colours_are_defined_only_in_the_chart_module():
     assert defined_elsewhere == []
     stylesheet = (ROOT / "procure" / "static" / "css" / "app.css").read_text(encoding="utf-8")
     assert ".swatch-" not in stylesheet  # the legend's swatches are drawn by the chart module
+
+
+def test_stacked_columns_fit_the_tallest_column_and_keep_proportions():
+    """Totals 71,792, 71,792, 23,931 (the demo's actual spend per quarter): nice ticks stop at
+    60,000, below the tallest column; every column must still stand whole, its height in
+    proportion to its total."""
+    svg = charts.stacked_columns(
+        ["Q1", "Q2", "Q3"],
+        [
+            ("With impact vendors", "#0f766e", [30_039.0, 30_039.0, 10_013.0]),
+            ("With other vendors", "#94a3b8", [41_753.0, 41_753.0, 13_918.0]),
+        ],
+        "Actual spend (USD) per quarter",
+    )
+    rects = [
+        r
+        for r in parse(svg).iter(f"{SVG}rect")
+        if r.find(f"{SVG}title") is not None and r.find(f"{SVG}title").text.startswith("Q")
+    ]
+    heights: dict[str, float] = {}
+    for rect in rects:
+        column = rect.find(f"{SVG}title").text.split(",")[0]
+        heights[column] = heights.get(column, 0.0) + float(rect.get("height"))
+        assert float(rect.get("y")) >= 0
+    # clipped at the top tick (60,000), the ratio would be 60,000 / 23,931 = 2.51 instead of 3.00
+    assert heights["Q1"] / heights["Q3"] == pytest.approx(71_792 / 23_931, rel=1e-3)

@@ -1,0 +1,260 @@
+"""Rankings computed once per change (issue #23): the ranked comparison (`/scores`, `GET
+/api/v1/scores`) reads a stored ranking, a page at a time, instead of scoring every vendor on
+every request.
+
+Key. A stored ranking (StoredRanking, its vendors StoredRankingRow) is `score_rows(rank_vendors(
+...))` for one key: the buyer organization (its reviews and custom metrics), the scoring profile
+version (None: the default profile; a revision is a new version, so a new key), the service
+category ("" for all) and the top k of the rank stability. Its rows are in rank order
+(`position`), so a page is `ORDER BY position LIMIT n OFFSET m`, and the other orders of the
+page (impact score, stability, TOPSIS rank, name) are an ORDER BY over the same rows. The
+vendor's name is joined from the vendor when read, so a rename shows at once.
+
+Data version. A ranking records what it read: `global_version` (row 0 of RankingDataVersion:
+disclosures submitted, attestations issued, offers created or changed, exchange rates changed,
+for every buyer), `organization_version` (the organization's row:
+its reviews of versions and of sections, its custom metrics, for its rankings only, so a review
+in one buyer organization never outdates another's), and the pricing day (`priced_on`: rates in
+force, attestations that expire and verifications that age move with the date, with no write at
+all). Every change bumps its counter in its own transaction, through the receivers that already
+queue the score snapshots' refresh (procure.scoring.jobs: `scores_outdated`, `offers_changed`,
+`rates_changed`), and `reviews_changed` for reviews, which do not move the as-disclosed
+snapshots. The counter is read before the ranking is computed, so a change committed while it
+computes leaves it out of date, never wrongly current. A disclosure amended is a draft and
+scores nothing until submitted; there is no withdrawal of a submitted version. No service
+category change moves a ranking: its label is read when shown, its unit changes only while no
+offer uses it, and a retired category's offers still price.
+
+Reads. `read_ranking` serves the newest stored ranking of its key:
+- current (both versions and the day match): served as it is; the read writes nothing;
+- out of date: served with its `computed_at` ("as of"), marked stale (the page says so, the API
+  sends `X-Ranking-As-Of` and `X-Ranking-Stale: true`), and ONE `rankings.refresh` job is queued
+  for the key unless one is already queued or running (coalesced: many changes in a minute cause
+  one refresh, and one more if a change came while it ran);
+- none at all: computed in the request, stored and served (its first reader pays once).
+The refresh and the first computation are the only writes of a read, made through
+`procure.transactions.stores_derived` (committed at once, nothing else in them).
+
+Inline jobs (no broker: the embedded setup and the tests). A job queued by a read runs right
+after that commit, in the request, so the reader gets the refreshed ranking, not the stale one:
+without a worker nothing else would ever run it (a GET commits nothing else that would start it),
+and the embedded setup has one user at a time. That also keeps every test that changes data and
+then reads /scores exact: the read after a change is current. With a broker, the job runs on a
+worker and readers are served the stale ranking, saying so, until it is stored.
+
+Pruning: each refresh deletes the older rankings of its key (keeps the newest). A reader that
+picked a ranking a moment before it was pruned reads no rows; it is served the next time.
+
+Everything else still scores live: the scorecard and its trend, the what-if, the export through
+`procure score`, the scenario problem adapter and the buyer views.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, delete, func, insert, select
+
+from procure.disclosures.pricing import pricing_day
+from procure.extensions import db
+from procure.jobs.models import ACTIVE_STATUSES, Job
+from procure.jobs.services import enqueue
+from procure.scoring.models import ScoringProfile, StoredRanking, StoredRankingRow
+from procure.scoring.services import PILLARS, catalog_for, profile_of, rank_vendors, score_rows
+from procure.scoring.versions import data_versions
+from procure.transactions import stores_derived
+from procure.vendors.models import Vendor
+
+REFRESH_KIND = "rankings.refresh"
+# score_rows' fields as stored (the points of each pillar in a column of their own)
+STORED_FIELDS = tuple(
+    column.key
+    for column in StoredRankingRow.__table__.columns
+    if column.key not in ("ranking_id", "position") and not column.key.endswith("_points")
+)
+
+
+@dataclass(frozen=True)
+class RankingKey:
+    """What a stored ranking is of: the reader's organization, the profile version (None: the
+    default profile), the category ("" for all) and the top k of its rank stability."""
+
+    organization_id: int
+    profile_id: int | None
+    category: str
+    top_k: int
+
+    def params(self) -> dict[str, Any]:
+        return {"profile_id": self.profile_id, "category": self.category, "top_k": self.top_k}
+
+    @classmethod
+    def of_job(cls, job: Job) -> RankingKey:
+        params = job.params
+        return cls(job.organization_id, params["profile_id"], params["category"], params["top_k"])
+
+
+@dataclass(frozen=True)
+class RankingRead:
+    """The ranking served and whether a newer one is being computed."""
+
+    ranking: StoredRanking
+    stale: bool
+
+
+# ------------------------------------------------------------------ computing and storing
+
+
+def _key_filter(key: RankingKey) -> list[Any]:
+    profile = (
+        StoredRanking.profile_id.is_(None)
+        if key.profile_id is None
+        else StoredRanking.profile_id == key.profile_id
+    )
+    return [
+        StoredRanking.organization_id == key.organization_id,
+        profile,
+        StoredRanking.category == key.category,
+        StoredRanking.top_k == key.top_k,
+    ]
+
+
+def store_ranking(key: RankingKey) -> StoredRanking:
+    """Compute the key's ranking as `/scores` did live (`rank_vendors` with rank stability and
+    the organization's catalog, then `score_rows`), store it with the data versions read before
+    computing it, and delete the key's older rankings (flushes)."""
+    global_version, organization_version = data_versions(key.organization_id)
+    priced_on = pricing_day()
+    record = db.session.get(ScoringProfile, key.profile_id) if key.profile_id else None
+    rows = score_rows(
+        rank_vendors(
+            profile_of(record),
+            key.category or None,
+            organization_id=key.organization_id,
+            top_k=key.top_k,
+            metrics=catalog_for(key.organization_id),
+        )
+    )
+    ranking = StoredRanking(
+        organization_id=key.organization_id,
+        profile_id=key.profile_id,
+        category=key.category,
+        top_k=key.top_k,
+        global_version=global_version,
+        organization_version=organization_version,
+        priced_on=priced_on,
+        peers=len(rows),
+    )
+    db.session.add(ranking)
+    db.session.flush()
+    if rows:  # one executemany, not an ORM object per vendor
+        db.session.execute(
+            insert(StoredRankingRow),
+            [_stored_row(ranking.id, position, row) for position, row in enumerate(rows)],
+        )
+    older = select(StoredRanking.id).where(*_key_filter(key), StoredRanking.id < ranking.id)
+    db.session.execute(delete(StoredRankingRow).where(StoredRankingRow.ranking_id.in_(older)))
+    db.session.execute(
+        delete(StoredRanking).where(*_key_filter(key), StoredRanking.id < ranking.id)
+    )
+    return ranking
+
+
+def _stored_row(ranking_id: int, position: int, row: dict[str, Any]) -> dict[str, Any]:
+    return (
+        {name: row[name] for name in STORED_FIELDS}
+        | {f"{pillar}_points": row["points"][pillar] for pillar in PILLARS}
+        | {"ranking_id": ranking_id, "position": position}
+    )
+
+
+# ------------------------------------------------------------------ reading
+
+
+def newest(key: RankingKey) -> StoredRanking | None:
+    return db.session.scalar(
+        select(StoredRanking).where(*_key_filter(key)).order_by(StoredRanking.id.desc()).limit(1)
+    )
+
+
+def is_current(ranking: StoredRanking) -> bool:
+    return (ranking.global_version, ranking.organization_version) == data_versions(
+        ranking.organization_id
+    ) and ranking.priced_on == pricing_day()
+
+
+def read_ranking(key: RankingKey, user) -> RankingRead:
+    """The newest stored ranking of `key` (see the module's docstring): served as it is when
+    current, with a refresh queued (coalesced) when out of date, computed and stored when there
+    is none. Writes only in the last two cases, and only the ranking and its job."""
+    ranking = newest(key)
+    if ranking is not None and is_current(ranking):
+        return RankingRead(ranking, stale=False)
+    with stores_derived():
+        if ranking is None:
+            store_ranking(key)
+        else:
+            request_refresh(key, user)
+    # an inline job ran at the commit: the newest may be current now
+    latest = newest(key)  # the one read first may have been pruned by the refresh
+    assert latest is not None  # stored above, or the one read first, or a newer one
+    return RankingRead(latest, stale=not is_current(latest))
+
+
+def request_refresh(key: RankingKey, user) -> Job | None:
+    """Queue a refresh of `key` unless one is queued or running already (flushes); None then."""
+    active = db.session.scalars(
+        select(Job).where(
+            Job.kind == REFRESH_KIND,
+            Job.organization_id == key.organization_id,
+            Job.status.in_(ACTIVE_STATUSES),
+        )
+    ).all()
+    if any(job.params == key.params() for job in active):
+        return None
+    return enqueue(
+        REFRESH_KIND,
+        organization_id=key.organization_id,
+        user=user,
+        params=key.params(),
+        once_per_transaction=True,
+    )
+
+
+SORTS: dict[str, tuple[Any, ...]] = {
+    "rank": (),
+    "impact": (StoredRankingRow.impact_score.desc(),),
+    "stability": (StoredRankingRow.p_top_k.is_(None), StoredRankingRow.p_top_k.desc()),
+    "topsis": (StoredRankingRow.topsis_rank.is_(None), StoredRankingRow.topsis_rank),
+    "vendor": (func.lower(Vendor.name),),
+}
+
+
+def rows_select(ranking: StoredRanking, sort: str = "rank") -> Select:
+    """SQL: the ranking's rows with each vendor's name, in the order `sort` names (SORTS), ties
+    in rank order."""
+    return (
+        select(StoredRankingRow, Vendor.name)
+        .join(Vendor, Vendor.id == StoredRankingRow.vendor_id)
+        .where(StoredRankingRow.ranking_id == ranking.id)
+        .order_by(*SORTS[sort], StoredRankingRow.position)
+    )
+
+
+def page_rows(ranking: StoredRanking, offset: int, limit: int, sort: str = "rank") -> list[dict]:
+    """One page of the ranking as `score_rows` gives its rows (plain dicts)."""
+    if offset >= ranking.peers:
+        return []
+    found = db.session.execute(rows_select(ranking, sort).limit(limit).offset(offset)).all()
+    return [as_score_row(row, name) for row, name in found]
+
+
+def as_score_row(row: StoredRankingRow, vendor_name: str) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in STORED_FIELDS} | {
+        "vendor_name": vendor_name,
+        "points": {pillar: getattr(row, f"{pillar}_points") for pillar in PILLARS},
+    }
+
+
+def as_of_label(ranking: StoredRanking) -> str:
+    return f"{ranking.computed_at:%H:%M} UTC"

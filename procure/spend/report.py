@@ -1,0 +1,200 @@
+"""The impact spend report, supplier.io-style: spend (USD) with impact vendors and with the
+others, per calendar quarter or year, by service category, vendor country or beneficiary group.
+Pure arithmetic over plain data (`SpendLine`); the loader (procure.spend.adapter) turns approved
+scenarios and their deliveries into lines, and nothing here reads the database.
+
+Lines. A line is one vendor's spend on one need in one month of one member (a buyer
+organization):
+
+- planned: an allocation's cost spread evenly over its need's months (`spread_evenly`), as
+  procure.deliveries.actuals spreads it;
+- actual: a delivery row's invoiced amount in US dollars, in the month delivered.
+
+Impact vendors. A line's vendor is an impact vendor when its impact score in the plan's problem
+document (0–100) is at least `impact_vendor_min_score` (50 by default, DESIGN's
+`impact_vendor_min_score`); a vendor without a score is not one.
+
+Beneficiary groups. A vendor's spend is attributed to each group by the share of its headcount
+in that group (`group_shares`): impact workers of the group at the end of the disclosed period /
+headcount at its end. Planned spend uses the disclosure the plan scored; actual spend the one
+deliveries' actuals apply to the month (the version of the period that covers it, else the
+newest earlier one). A vendor without such a disclosure, or one stating no headcount, has no
+group figures: its spend reaches no group (`unattributed_spend` says how much). Groups overlap
+(a young refugee counts in both `refugee_or_displaced` and `youth_neet`), so group figures do
+not add up to the total, nor to anything.
+
+Worked example (one quarter, 2026-Q1). Alpha (KE, impact score 70) is allocated a 3-month
+data-annotation need, 2026-01 to 2026-03, for 30,000 USD: 10,000 a month, 30,000 in the
+quarter. Its scored disclosure states a headcount of 200 at the end, 50 refugees and 80 young
+people not in employment or education. Beta (IN, impact score 40) is allocated a 3-month call
+centre need for 12,000 USD: 12,000 in the quarter, with a headcount of 100 of whom 10 are
+refugees.
+
+- by category: data annotation 30,000 with impact vendors, 0 other; call centre 0 and 12,000.
+- by country: KE 30,000 and 0; IN 0 and 12,000. Total 30,000 with impact vendors of 42,000
+  (71.4 %).
+- by group: refugees 30,000 × 50/200 = 7,500 with impact vendors, 12,000 × 10/100 = 1,200
+  other; youth 30,000 × 80/200 = 12,000 and 0. 7,500 + 12,000 = 19,500 is not a figure of
+  anything: some refugees may be young too.
+
+Contributions (a coalition). A member that shares its contribution is named with its spend with
+impact vendors as a share of all the members' spend; the others are summed as "other members",
+so the contributions add up to the coalition's share (as procure.coalitions.progress does).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+BASES = ("planned", "actual")
+DIMENSIONS = ("category", "country", "group")
+PERIODS = ("quarter", "year")
+DEFAULT_IMPACT_VENDOR_MIN_SCORE = 50.0
+OTHER_MEMBERS = "Other members"
+OVERLAP_NOTE = (
+    "Beneficiary groups overlap (a person may be in several), so the group figures do not add "
+    "up to the total: each is the spend attributed to the group by the vendor's share of "
+    "headcount in it."
+)
+
+
+@dataclass(frozen=True)
+class SpendLine:
+    """One vendor's spend on one need in one month of one member."""
+
+    member: int  # the buyer organization's id
+    month: date  # its first day
+    vendor_id: int
+    category: str  # the need's service category key
+    country: str  # the vendor's ISO code
+    impact_score: float | None  # 0–100, in the plan's problem document
+    spend: float  # USD
+    groups: Mapping[str, float] = field(default_factory=dict)  # group -> share of headcount 0–1
+
+
+def spread_evenly(cost: float, months: Sequence[date]) -> list[tuple[date, float]]:
+    """A cost (USD) spread evenly over `months`: (month, cost / the number of months)."""
+    if not months:
+        return []
+    return [(month, cost / len(months)) for month in months]
+
+
+def group_shares(workforce: Mapping[str, Any] | None) -> dict[str, float]:
+    """Per beneficiary group stated: impact workers of the group at the period's end / headcount
+    at its end (0–1). Empty without a headcount; a group not stated is left out."""
+    workforce = workforce or {}
+    headcount = workforce.get("headcount_end")
+    if not headcount:
+        return {}
+    return {
+        group: count / headcount
+        for group, count in (workforce.get("categories") or {}).items()
+        if count is not None
+    }
+
+
+def period_of(month: date, period: str) -> str:
+    """ "2026-Q1" (a calendar quarter) or "2026" (a year)."""
+    if period == "year":
+        return str(month.year)
+    return f"{month.year}-Q{(month.month - 1) // 3 + 1}"
+
+
+def is_impact_vendor(line: SpendLine, impact_vendor_min_score: float) -> bool:
+    return line.impact_score is not None and line.impact_score >= impact_vendor_min_score
+
+
+def _parts(line: SpendLine, by: str) -> list[tuple[str, float]]:
+    """The keys a line's spend goes to, with the amount each gets."""
+    if by == "category":
+        return [(line.category, line.spend)]
+    if by == "country":
+        return [(line.country, line.spend)]
+    return [(group, line.spend * share) for group, share in sorted(line.groups.items())]
+
+
+def _figures(impact: float, other: float) -> dict[str, Any]:
+    spend = impact + other
+    return {
+        "impact_spend": impact,
+        "other_spend": other,
+        "spend": spend,
+        "impact_share": impact / spend if spend else None,
+    }
+
+
+def spend_report(
+    lines: Iterable[SpendLine],
+    *,
+    by: str,
+    period: str,
+    impact_vendor_min_score: float,
+    labels: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """Spend with impact vendors and other spend (USD) per period and key of `by` (category,
+    country or group), the periods' totals and the whole total. Rows are ordered by period, then
+    by spend (largest first), then label; `labels` names the keys (the key where missing)."""
+    if by not in DIMENSIONS:
+        raise ValueError(f"by must be one of {', '.join(DIMENSIONS)}, got {by!r}")
+    if period not in PERIODS:
+        raise ValueError(f"period must be one of {', '.join(PERIODS)}, got {period!r}")
+    labels = labels or {}
+    by_key: defaultdict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0.0])
+    by_period: defaultdict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
+    unattributed = 0.0
+    for line in lines:
+        side = 0 if is_impact_vendor(line, impact_vendor_min_score) else 1
+        label = period_of(line.month, period)
+        by_period[label][side] += line.spend
+        if by == "group" and not line.groups:
+            unattributed += line.spend
+        for key, amount in _parts(line, by):
+            by_key[(label, key)][side] += amount
+    rows = [
+        {"period": label, "key": key, "label": labels.get(key, key), **_figures(*sums)}
+        for (label, key), sums in by_key.items()
+    ]
+    rows.sort(key=lambda row: (row["period"], -row["spend"], row["label"]))
+    totals = [{"period": label, **_figures(*by_period[label])} for label in sorted(by_period)]
+    return {
+        "periods": sorted(by_period),
+        "rows": rows,
+        "totals": totals,
+        "total": _figures(
+            sum(t["impact_spend"] for t in totals), sum(t["other_spend"] for t in totals)
+        ),
+        "groups_overlap": by == "group",
+        "unattributed_spend": unattributed if by == "group" else None,
+    }
+
+
+def contributions(
+    lines: Iterable[SpendLine],
+    members: Sequence[int],
+    named: Mapping[int, str],
+    impact_vendor_min_score: float,
+) -> list[dict[str, Any]]:
+    """Each named member's spend with impact vendors as a share of all the members' spend, and
+    the other members' together (left out when there are none); empty without spend."""
+    impact: defaultdict[int, float] = defaultdict(float)
+    total = 0.0
+    for line in lines:
+        total += line.spend
+        if is_impact_vendor(line, impact_vendor_min_score):
+            impact[line.member] += line.spend
+    if not total:
+        return []
+    shown = [
+        {"member": named[member], "impact_share": impact[member] / total}
+        for member in members
+        if member in named
+    ]
+    others = [member for member in members if member not in named]
+    if others:
+        rest = sum(impact[member] for member in others)
+        shown.append({"member": OTHER_MEMBERS, "impact_share": rest / total})
+    return shown
