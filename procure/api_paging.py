@@ -12,7 +12,7 @@ only the array keeps working:
   `page`.
 
 A route pages a select in SQL (`page_of_select`: a count and one LIMIT/OFFSET query), or a list
-it had to build in Python (`page_of_list`, for the ranking, which is computed whole).
+it had to build in Python (`page_of_list`).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from flask import request
 from flask_smorest import Blueprint as SmorestBlueprint
 from sqlalchemy import Select, String, cast
 
-from procure.paging import page_of_rows
+from procure.paging import page_of_items, page_of_rows
 
 PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
@@ -85,9 +85,9 @@ def page_of_select(statement: Select[Any], pagination_parameters) -> list[Any]:
 
 def page_of_list(items: Sequence[Any], pagination_parameters) -> list[Any]:
     """The requested page of a list built whole."""
-    pagination_parameters.item_count = len(items)
-    start = (pagination_parameters.page - 1) * pagination_parameters.page_size
-    return list(items[start : start + pagination_parameters.page_size])
+    page = page_of_items(items, pagination_parameters.page, pagination_parameters.page_size)
+    pagination_parameters.item_count = page.total
+    return page.items
 
 
 def json_list_holds(column, value: str):

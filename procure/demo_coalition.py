@@ -25,7 +25,14 @@ from procure.accounts.models import User
 from procure.coalitions import services as coalitions
 from procure.coalitions.models import Coalition
 from procure.deliveries.actuals import plan_of
-from procure.deliveries.services import UNCHANGED, record_delivery
+from procure.deliveries.services import (
+    UNCHANGED,
+    approved_or_409,
+    check_delivery,
+    recorded_rows,
+    save_checked,
+)
+from procure.errors import ValidationFailed
 from procure.extensions import db
 from procure.needs.models import Need
 from procure.needs.services import create_need
@@ -82,7 +89,9 @@ def _approved_plan(buyer: User, executive: User, name: str, need_ids: list[int])
 def _record_deliveries(scenario: Scenario, buyer: User) -> int:
     """Each vendor's monthly share of each need it holds, times its factor, for the plan's
     months up to DELIVERED_THROUGH, invoiced at the plan's price; once."""
-    plan = plan_of(scenario)
+    approved_or_409(scenario)
+    plan = plan_of(scenario)  # built once: record_delivery would build it for every row
+    rows = recorded_rows(scenario)
     recorded = 0
     by_size = sorted(
         plan.vendor_ids(),
@@ -97,9 +106,8 @@ def _record_deliveries(scenario: Scenario, buyer: User) -> int:
                 if month > DELIVERED_THROUGH:
                     break
                 volume = round(line.volume / len(line.months) * factor, 1)
-                _, outcome = record_delivery(
-                    scenario,
-                    buyer,
+                checked, errors = check_delivery(
+                    plan,
                     {
                         "vendor_id": vendor_id,
                         "need_id": need_id,
@@ -109,6 +117,9 @@ def _record_deliveries(scenario: Scenario, buyer: User) -> int:
                         "currency": "USD",
                     },
                 )
+                if checked is None:
+                    raise ValidationFailed(errors)
+                _, outcome = save_checked(scenario, buyer, checked, rows)
                 recorded += outcome != UNCHANGED
     return recorded
 

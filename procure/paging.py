@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -34,15 +35,7 @@ def page_of_rows(statement: Select[Any], page: int, per_page: int) -> Page[Any]:
     return Page(list(items), page, per_page, total)
 
 
-def page_of_items(items: list[T], page: int, per_page: int) -> Page[T]:
-    """Page `page` (from 1) of a list built whole (a ranking), and its length."""
+def page_of_items(items: Sequence[T], page: int, per_page: int) -> Page[T]:
+    """Page `page` (from 1) of a list built whole, and its length."""
     start = (page - 1) * per_page
-    return Page(items[start : start + per_page], page, per_page, len(items))
-
-
-def requested_page(raw: str | None) -> int:
-    """The page a request asks for (`?page=`): a whole number from 1; 1 for anything else."""
-    try:
-        return max(1, int(raw or 1))
-    except ValueError:
-        return 1
+    return Page(list(items[start : start + per_page]), page, per_page, len(items))

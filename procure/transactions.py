@@ -247,12 +247,8 @@ def stores_derived() -> Iterator[None]:
     records are expired by the commit and read again when used."""
     g.storing_derived = True
     try:
-        try:
+        with command():
             yield
-        except BaseException:
-            discard()
-            raise
-        _commit()
     finally:
         g.storing_derived = False
 

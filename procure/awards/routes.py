@@ -37,7 +37,9 @@ class Awards(MethodView):
         if query["event_id"] is not None:
             statement = statement.where(AwardLine.event_id == query["event_id"])
         return page_of_select(
-            statement.order_by(AwardLine.award_id.desc(), AwardLine.lot_id, AwardLine.vendor_id),
+            statement.order_by(
+                AwardLine.award_id.desc(), AwardLine.lot_id, AwardLine.vendor_id
+            ).options(*services.LINE_LOADS),
             pagination_parameters,
         )
 

@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from procure.accounts.models import User
 from procure.audit.services import record_event
@@ -59,6 +60,15 @@ def refuse_second_award(event_id: int, scenario_id: int) -> None:
 
 Document = Mapping[str, Any]
 
+# what a list of award lines shows of each (AwardLineSchema, the pages): loaded in one query per
+# relationship, not one per line
+LINE_LOADS = (
+    selectinload(AwardLine.event).selectinload(SourcingEvent.organization),
+    selectinload(AwardLine.lot),
+    selectinload(AwardLine.vendor),
+    selectinload(AwardLine.award),
+)
+
 
 def lines_from(problem: Document, result: Document) -> list[AwardLine]:
     """An award's lines read from an award scenario's frozen problem and result documents: each
@@ -75,7 +85,9 @@ def lines_from(problem: Document, result: Document) -> list[AwardLine]:
     ]
     bids = {
         bid.id: bid
-        for bid in db.session.scalars(select(Bid).where(Bid.id.in_([b for b, _ in placed])))
+        for bid in db.session.scalars(
+            select(Bid).where(Bid.id.in_([b for b, _ in placed])).options(selectinload(Bid.lot))
+        )
     }
     return [
         AwardLine(
@@ -171,5 +183,6 @@ def award_view(event: SourcingEvent, user: User) -> AwardView | None:
         select(AwardLine)
         .where(AwardLine.award_id == award.id, AwardLine.scope(user))
         .order_by(AwardLine.lot_id, AwardLine.vendor_id)
+        .options(*LINE_LOADS)
     ).all()
     return AwardView(award, lines, user.reads_as in BUYER_SIDE)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from flask import Blueprint
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 
 from procure.access import scoped_select
 from procure.awards import services
@@ -38,7 +37,7 @@ def awarded_lines() -> list[AwardLine]:
             scoped_select(AwardLine)
             .join(Award, Award.id == AwardLine.award_id)
             .order_by(Award.awarded_at.desc(), AwardLine.lot_id)
-            .options(selectinload(AwardLine.event), selectinload(AwardLine.lot))
+            .options(*services.LINE_LOADS)
             .limit(HOME_LINES)
         )
     )

@@ -22,7 +22,7 @@ from datetime import date
 from sqlalchemy import select
 
 from procure.coalitions.models import CoalitionMember
-from procure.coalitions.progress import Delivered, PlanLine
+from procure.coalitions.progress import Delivered, PlanLine, is_impact_vendor
 from procure.deliveries.actuals import actuals_of
 from procure.extensions import db
 from procure.needs.models import Need
@@ -100,8 +100,9 @@ def scenario_lines(scenario: Scenario) -> list[PlanLine]:
     return lines
 
 
-def _approved(members: Sequence[CoalitionMember]) -> list[Scenario]:
-    """The members' approved scenarios."""
+def approved(members: Sequence[CoalitionMember]) -> list[Scenario]:
+    """The members' approved scenarios, in id order: load them once and hand them to
+    `plan_lines` and `delivered`."""
     organizations = [member.organization_id for member in members]
     if not organizations:
         return []
@@ -117,21 +118,22 @@ def _approved(members: Sequence[CoalitionMember]) -> list[Scenario]:
     )
 
 
-def plan_lines(members: Sequence[CoalitionMember]) -> list[PlanLine]:
-    """Every allocation line of the members' approved scenarios."""
-    return [line for scenario in _approved(members) for line in scenario_lines(scenario)]
+def plan_lines(scenarios: Iterable[Scenario]) -> list[PlanLine]:
+    """Every allocation line of the approved scenarios (`approved`)."""
+    return [line for scenario in scenarios for line in scenario_lines(scenario)]
 
 
 def delivered(
-    members: Sequence[CoalitionMember], impact_vendor_min_score: float
+    scenarios: Iterable[Scenario], impact_vendor_min_score: float
 ) -> list[Delivered] | None:
-    """The members' delivered work by member and month, from each approved scenario's actuals
-    (procure.deliveries.actuals: delivered hours × the impact-worker share of the disclosure
-    that covers the month, or the newest earlier one; hours with no share to apply count none),
-    with the invoiced spend and its part with impact vendors (impact score in the plan's
-    problem document at least `impact_vendor_min_score`). None when no member recorded any."""
+    """The delivered work by member and month, from each approved scenario's (`approved`)
+    actuals (procure.deliveries.actuals: delivered hours × the impact-worker share of the
+    disclosure that covers the month, or the newest earlier one; hours with no share to apply
+    count none), with the invoiced spend and its part with impact vendors (impact score in the
+    plan's problem document at least `impact_vendor_min_score`). None when no member recorded
+    any."""
     sums: dict[tuple[int, date, float], list[float]] = {}
-    for scenario in _approved(members):
+    for scenario in scenarios:
         actuals = actuals_of(scenario)
         if not actuals["deliveries"]:
             continue
@@ -140,8 +142,9 @@ def delivered(
         }
         per_fte_year = actuals["hours_per_fte_year"]
         for vendor in actuals["vendors"]:
-            score = scores.get(f"V{vendor['vendor_id']}")
-            impact_vendor = score is not None and score >= impact_vendor_min_score
+            impact_vendor = is_impact_vendor(
+                scores.get(f"V{vendor['vendor_id']}"), impact_vendor_min_score
+            )
             for need in vendor["needs"]:
                 for month in need["months"]:
                     year, number = (int(part) for part in month["month"].split("-"))

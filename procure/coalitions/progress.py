@@ -119,7 +119,6 @@ class Tally:
     by_member: dict[int, Sums] = field(default_factory=dict)
     by_month: dict[date, Sums] = field(default_factory=dict)
     total: Sums = field(default_factory=Sums)
-    any_entry: bool = False
 
     def add(
         self,
@@ -134,7 +133,6 @@ class Tally:
         self.by_member.setdefault(member, Sums()).add(*figures)
         self.by_month.setdefault(month, Sums()).add(*figures)
         self.total.add(*figures)
-        self.any_entry = True
 
 
 def is_impact_vendor(impact_score: float | None, min_score: float) -> bool:
@@ -262,7 +260,7 @@ def target_progress(
     `members`: the active members' ids, in the order contributions are listed."""
     projected = projected_tally(lines, target.months, min_score)
     actual = actual_tally(delivered, target.months) if delivered is not None else None
-    if actual is not None and not actual.any_entry:
+    if actual is not None and not actual.by_month:
         actual = None
     projected_value = projected.total.value(target.measure)
     actual_value = actual.total.value(target.measure) if actual is not None else None

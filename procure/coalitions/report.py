@@ -149,8 +149,9 @@ def _over_capacity(load: dict, backbone: bool) -> list[dict[str, Any]]:
 def report_context(coalition: Coalition, seen_by: services.Reader, made_for: str) -> dict:
     """What the report shows to `seen_by` (the backbone or an active member; `made_for` names
     its organization), as plain data."""
-    progress = services.progress_view(coalition)
-    load = services.vendor_load_view(coalition, seen_by)
+    loaded = services.figures(coalition)
+    progress = services.progress_view(coalition, loaded)
+    load = services.vendor_load_view(coalition, seen_by, loaded)
     members = services.visible_members(coalition, seen_by)
     return {
         "coalition": {

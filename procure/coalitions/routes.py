@@ -13,6 +13,7 @@ from typing import Any
 from flask import abort
 from flask.views import MethodView
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from procure.access import access, get_scoped_or_404, roles, scoped_select
 from procure.api_paging import Blueprint, page_of_select
@@ -98,7 +99,10 @@ class Coalitions(MethodView):
         """Your backbone's coalitions, or those your buyer organization is invited to or a
         member of; the newest first, a page at a time"""
         return page_of_select(
-            scoped_select(Coalition).order_by(Coalition.id.desc()), pagination_parameters
+            scoped_select(Coalition)
+            .options(selectinload(Coalition.organization))
+            .order_by(Coalition.id.desc()),
+            pagination_parameters,
         )
 
     @access(BACKBONE)
@@ -162,11 +166,6 @@ class CoalitionCandidates(MethodView):
         return {"items": found, "total": total}
 
 
-def _membership_change(coalition_id: int, change):
-    coalition = get_scoped_or_404(Coalition, coalition_id)
-    return change(coalition)
-
-
 @blp.route("/coalitions/<int:coalition_id>/membership/accept")
 class MembershipAccept(MethodView):
     @access(ANSWERING)
@@ -177,7 +176,8 @@ class MembershipAccept(MethodView):
     def post(self, coalition_id):
         """Join: your organization's approved plans count toward the joint targets (as
         aggregates) from now on, and the members are told in the feed"""
-        return _membership_change(coalition_id, lambda c: services.accept_invitation(c, user()))
+        coalition = get_scoped_or_404(Coalition, coalition_id)
+        return services.accept_invitation(coalition, user())
 
 
 @blp.route("/coalitions/<int:coalition_id>/membership/decline")
@@ -189,7 +189,8 @@ class MembershipDecline(MethodView):
     @writes
     def post(self, coalition_id):
         """Decline the invitation: the backbone is told"""
-        return _membership_change(coalition_id, lambda c: services.decline_invitation(c, user()))
+        coalition = get_scoped_or_404(Coalition, coalition_id)
+        return services.decline_invitation(coalition, user())
 
 
 @blp.route("/coalitions/<int:coalition_id>/membership/leave")
@@ -201,7 +202,8 @@ class MembershipLeave(MethodView):
     @writes
     def post(self, coalition_id):
         """Leave: your plans count no more; the members are told in the feed"""
-        return _membership_change(coalition_id, lambda c: services.leave_coalition(c, user()))
+        coalition = get_scoped_or_404(Coalition, coalition_id)
+        return services.leave_coalition(coalition, user())
 
 
 @blp.route("/coalitions/<int:coalition_id>/membership/sharing")
@@ -215,10 +217,8 @@ class MembershipSharing(MethodView):
     def put(self, body, coalition_id):
         """Whether your own contribution shows by name (otherwise it is summed into 'other
         members')"""
-        return _membership_change(
-            coalition_id,
-            lambda c: services.set_sharing(c, user(), body["shares_contribution"]),
-        )
+        coalition = get_scoped_or_404(Coalition, coalition_id)
+        return services.set_sharing(coalition, user(), body["shares_contribution"])
 
 
 @blp.route("/coalitions/<int:coalition_id>/targets")

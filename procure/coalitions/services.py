@@ -17,7 +17,7 @@ need or a scenario.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -37,6 +37,7 @@ from procure.coalitions.models import (
 )
 from procure.coalitions.progress import (
     OTHER_MEMBERS,
+    PlanLine,
     Target,
     member_flags,
     target_progress,
@@ -47,6 +48,7 @@ from procure.editing import check_version, insert_once, save_changes
 from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
 from procure.notifications.services import active_users, link_to, notify
+from procure.scenarios.models import Scenario
 from procure.states import (
     OPEN_MEMBER_STATES,
     CoalitionMemberState,
@@ -112,12 +114,27 @@ class Reader:
 
 
 def reader(coalition: Coalition, user: User) -> Reader:
+    return readers([coalition], user)[coalition.id]
+
+
+def readers(coalitions: Sequence[Coalition], user: User) -> dict[int, Reader]:
+    """How the user stands toward each coalition, by its id: the organization's open
+    memberships of them read in one query."""
     if user.reads_as == "coordinator":
-        return Reader(coalition.organization_id == user.organization_id, None)
-    membership = None
-    if user.reads_as in MEMBER_SIDE:
-        membership = open_membership(coalition, user.organization_id)
-    return Reader(False, membership)
+        return {c.id: Reader(c.organization_id == user.organization_id, None) for c in coalitions}
+    memberships: dict[int, CoalitionMember] = {}
+    if user.reads_as in MEMBER_SIDE and coalitions:
+        for membership in db.session.scalars(
+            select(CoalitionMember)
+            .where(
+                CoalitionMember.coalition_id.in_([c.id for c in coalitions]),
+                CoalitionMember.organization_id == user.organization_id,
+                CoalitionMember.state.in_(OPEN_MEMBER_STATES),
+            )
+            .order_by(CoalitionMember.id)
+        ):
+            memberships.setdefault(membership.coalition_id, membership)
+    return {c.id: Reader(False, memberships.get(c.id)) for c in coalitions}
 
 
 def open_membership(coalition: Coalition, organization_id: int) -> CoalitionMember | None:
@@ -551,13 +568,30 @@ def _target(target: CoalitionTarget) -> Target:
     )
 
 
-def progress_view(coalition: Coalition) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Figures:
+    """What the progress and the vendor load are computed from, loaded once (`figures`) and
+    handed to both: the active members, their approved scenarios and those plans' lines."""
+
+    members: list[CoalitionMember]
+    scenarios: list[Scenario]
+    lines: list[PlanLine]
+
+
+def figures(coalition: Coalition) -> Figures:
+    members = active_members(coalition)
+    scenarios = adapter.approved(members)
+    return Figures(members, scenarios, adapter.plan_lines(scenarios))
+
+
+def progress_view(coalition: Coalition, loaded: Figures | None = None) -> dict[str, Any]:
     """Progress toward each target, projected from the active members' approved plans and
     actual from their recorded deliveries: aggregates only. A member's own contribution
-    is named only when it shares it; the others are summed as "other members"."""
-    members = active_members(coalition)
-    lines = adapter.plan_lines(members)
-    delivered = adapter.delivered(members, coalition.impact_vendor_min_score)
+    is named only when it shares it; the others are summed as "other members". `loaded`: the
+    coalition's `figures`, when the caller has them already."""
+    loaded = loaded or figures(coalition)
+    members, lines = loaded.members, loaded.lines
+    delivered = adapter.delivered(loaded.scenarios, coalition.impact_vendor_min_score)
     named = {m.organization_id: m.organization.name for m in members if m.shares_contribution}
     ids = [m.organization_id for m in members]
     targets = []
@@ -587,13 +621,15 @@ def progress_view(coalition: Coalition) -> dict[str, Any]:
     }
 
 
-def vendor_load_view(coalition: Coalition, seen_by: Reader) -> dict[str, Any]:
+def vendor_load_view(
+    coalition: Coalition, seen_by: Reader, loaded: Figures | None = None
+) -> dict[str, Any]:
     """The backbone: per vendor the members' plans book in the coalition's period, its name,
     how many members rely on it, and per month the hours booked and the share of its capacity;
     the vendors booked beyond capacity flagged. A member: only the flagged vendors its own
-    plans book, with the months and the total load (never who else books them, or how much)."""
-    members = active_members(coalition)
-    lines = adapter.plan_lines(members)
+    plans book, with the months and the total load (never who else books them, or how much).
+    `loaded`: the coalition's `figures`, when the caller has them already."""
+    lines = (loaded or figures(coalition)).lines
     months = calendar_months(coalition.period_start, coalition.period_end)
     loads = vendor_load(lines, months, adapter.capacities({line.vendor for line in lines}, months))
     names = adapter.vendor_names({load.vendor for load in loads})

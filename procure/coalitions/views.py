@@ -10,15 +10,23 @@ itself (`q`), so it works without JavaScript. Forms are read through the API's s
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from procure.access import access, get_scoped_or_404, permitted, scoped_select
 from procure.coalitions import jobs as coalition_jobs
 from procure.coalitions import services
 from procure.coalitions.models import Coalition
 from procure.coalitions.report import in_measure, progress_charts
-from procure.coalitions.routes import ANSWERING, BACKBONE, READERS, CoalitionView, target_or_404
+from procure.coalitions.routes import (
+    ANSWERING,
+    BACKBONE,
+    READERS,
+    CoalitionView,
+    insider_or_404,
+    target_or_404,
+)
 from procure.coalitions.schemas import (
     AnnouncementSchema,
     CharterSchema,
@@ -56,12 +64,15 @@ def _helpers():
 @access(READERS)
 def index():
     coalitions = db.session.scalars(
-        scoped_select(Coalition).order_by(Coalition.id.desc()).limit(500)
+        scoped_select(Coalition)
+        .options(selectinload(Coalition.organization))
+        .order_by(Coalition.id.desc())
+        .limit(500)
     ).all()
     return render_template(
         "coalitions/index.html",
         coalitions=coalitions,
-        readers={c.id: services.reader(c, _user()) for c in coalitions},
+        readers=services.readers(coalitions, _user()),
         can_make=permitted("POST", "coalition_pages.new"),
     )
 
@@ -127,8 +138,11 @@ def show(coalition_id):
     coalition = get_scoped_or_404(Coalition, coalition_id)
     view = CoalitionView(coalition)
     seen_by = view.reader
-    progress = services.progress_view(coalition) if seen_by.insider else None
-    load = services.vendor_load_view(coalition, seen_by) if seen_by.insider else None
+    progress = load = None
+    if seen_by.insider:
+        loaded = services.figures(coalition)
+        progress = services.progress_view(coalition, loaded)
+        load = services.vendor_load_view(coalition, seen_by, loaded)
     feed = (
         db.session.scalars(services.feed_select(coalition).limit(FEED_ON_PAGE)).all()
         if seen_by.insider
@@ -160,12 +174,15 @@ def show(coalition_id):
     )
 
 
-def _from_page(coalition_id: int, change, done: str):
-    """Run a change from the coalition's page and go back to it: refusals are flashed."""
+def _from_page(coalition_id: int, change, done: str, done_url: str | None = None):
+    """Run a change from the coalition's page and go back to it (or, once done, to `done_url`
+    when given): refusals are flashed."""
     coalition = get_scoped_or_404(Coalition, coalition_id)
     changed = submit(lambda: change(coalition))
     if changed.done:
         flash(done, "success")
+        if done_url is not None:
+            return redirect(done_url)
     for field, messages in changed.errors.items():
         flash(f"{field}: {' '.join(messages)}", "error")
     return redirect(url_for("coalition_pages.show", coalition_id=coalition_id))
@@ -192,9 +209,7 @@ def invite(coalition_id):
 def report(coalition_id):
     """Start the coalition report (PDF); the page shows its progress and then a download link.
     The backbone and the active members only (anyone else: 404, as the coalition's data)."""
-    coalition = get_scoped_or_404(Coalition, coalition_id)
-    if not services.reader(coalition, _user()).insider:
-        abort(404)
+    coalition, _ = insider_or_404(coalition_id)
     try:
         attempt(lambda: coalition_jobs.start_report(coalition, _user()), None)
     except TooManyJobs as refused:  # the API answers 429; the page says why
@@ -218,24 +233,24 @@ def accept(coalition_id):
 @access(ANSWERING)
 @writes
 def decline(coalition_id):
-    coalition = get_scoped_or_404(Coalition, coalition_id)
-    changed = submit(lambda: services.decline_invitation(coalition, _user()))
-    if changed.done:
-        flash("Declined: the backbone is told.", "success")
-        return redirect(url_for("coalition_pages.index"))
-    return redirect(url_for("coalition_pages.show", coalition_id=coalition_id))
+    return _from_page(
+        coalition_id,
+        lambda c: services.decline_invitation(c, _user()),
+        "Declined: the backbone is told.",
+        url_for("coalition_pages.index"),
+    )
 
 
 @bp.route("/coalitions/<int:coalition_id>/membership/leave", methods=["POST"])
 @access(ANSWERING)
 @writes
 def leave(coalition_id):
-    coalition = get_scoped_or_404(Coalition, coalition_id)
-    changed = submit(lambda: services.leave_coalition(coalition, _user()))
-    if changed.done:
-        flash("Your organization left the coalition.", "success")
-        return redirect(url_for("coalition_pages.index"))
-    return redirect(url_for("coalition_pages.show", coalition_id=coalition_id))
+    return _from_page(
+        coalition_id,
+        lambda c: services.leave_coalition(c, _user()),
+        "Your organization left the coalition.",
+        url_for("coalition_pages.index"),
+    )
 
 
 @bp.route("/coalitions/<int:coalition_id>/membership/sharing", methods=["POST"])

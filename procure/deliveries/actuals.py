@@ -62,6 +62,7 @@ from procure.scenarios import figures
 from procure.scenarios.models import Scenario
 from procure.scenarios.review import problem_labels
 from procure.scoring.adapter import period_versions
+from procure.states import ScenarioStatus
 from procure.vendors.capacity import calendar_months
 
 # ---------------------------------------------------------------- plain data
@@ -278,17 +279,17 @@ def _to_date(
     actual = sum(r["actual_impact_worker_hours"] for r in rows)
     planned_share = share or 0.0
     projected = allocated * planned_share
-    known = delivered - sum(r["unknown_share_hours"] for r in rows)
+    unknown = sum(r["unknown_share_hours"] for r in rows)
     return {
         "unit": unit,
         "allocated_volume": sum(r["allocated_volume"] for r in rows) if unit else None,
         "delivered_volume": sum(r["delivered_volume"] for r in rows) if unit else None,
         "allocated_hours": allocated,
         "delivered_hours": delivered,
-        "unknown_share_hours": delivered - known,
+        "unknown_share_hours": unknown,
         "delivery_reliability": _ratio(delivered, allocated),
         "projected_share": share,
-        "actual_share": _ratio(actual, known),
+        "actual_share": _ratio(actual, delivered - unknown),
         "projected_impact_worker_hours": projected,
         "actual_impact_worker_hours": actual,
         "variance": actual - projected,
@@ -521,10 +522,11 @@ def compare_to_plan(
             }
         )
     vendors.sort(key=lambda v: (-v["whole_period"]["hours"], v["vendor"]))
-    total = _total([v["to_date"] for v in vendors], per_fte_year, _one_unit(all_lines))
+    unit = _one_unit(all_lines)
+    total = _total([v["to_date"] for v in vendors], per_fte_year, unit)
     whole: dict[str, Any] = {
-        "unit": _one_unit(all_lines),
-        "volume": sum(line.volume for line in all_lines) if _one_unit(all_lines) else None,
+        "unit": unit,
+        "volume": sum(line.volume for line in all_lines) if unit else None,
         "hours": sum(v["whole_period"]["hours"] for v in vendors),
         "impact_worker_hours": sum(v["whole_period"]["impact_worker_hours"] for v in vendors),
         "spend": sum(v["whole_period"]["spend"] for v in vendors),
@@ -624,16 +626,26 @@ def disclosed_shares(
     return shares
 
 
-def actuals_of(scenario: Scenario) -> dict[str, Any]:
+def actuals_of(scenario: Scenario, plan: Plan | None = None) -> dict[str, Any]:
     """Projected against actual for one scenario (`compare_to_plan`), from its deliveries; the
-    caller has checked that the reader may see the scenario."""
+    caller has checked that the reader may see the scenario. `plan`: the scenario's plan where
+    the caller has built it already (`plan_of`)."""
     rows = db.session.scalars(
         select(Delivery).where(Delivery.scenario_id == scenario.id).order_by(Delivery.month)
     ).all()
-    plan = plan_of(scenario)
+    if plan is None:
+        plan = plan_of(scenario)
     delivered = [
         Delivered(row.vendor_id, row.need_id, row.month, row.delivered_volume, row.invoiced_usd)
         for row in rows
     ]
     shares = disclosed_shares(scenario.organization_id, plan.vendor_ids()) if rows else {}
     return {"scenario_id": scenario.id, **compare_to_plan(plan, delivered, shares)}
+
+
+def actuals_if_approved(scenario: Scenario, plan: Plan | None = None) -> dict[str, Any] | None:
+    """`actuals_of` for an approved scenario; None for any other (only an approved plan takes
+    deliveries)."""
+    if scenario.status != ScenarioStatus.APPROVED:
+        return None
+    return actuals_of(scenario, plan)

@@ -21,6 +21,7 @@ from procure.deliveries.services import (
     CheckedDelivery,
     approved_or_409,
     check_delivery,
+    recorded_rows,
     save_checked,
 )
 from procure.errors import ValidationFailed
@@ -96,8 +97,9 @@ def import_rows(scenario: Scenario, user: User, rows: list[dict[str, Any]]) -> d
         )
     counts = {RECORDED: 0, CORRECTED: 0, UNCHANGED: 0}
     ids = []
+    recorded = recorded_rows(scenario)  # one query, not one a row
     for checked in checked_rows:
-        delivery, outcome = save_checked(scenario, user, checked)
+        delivery, outcome = save_checked(scenario, user, checked, recorded)
         counts[outcome] += 1
         ids.append(delivery.id)
     record_event(

@@ -160,27 +160,32 @@ def _number(description: str = "", **kwargs) -> fields.Float:
     return fields.Float(allow_none=True, metadata={"description": description}, **kwargs)
 
 
-class ToDateSchema(Schema):
-    """Figures to date: the months up to the latest month delivered."""
+class _AllocatedAndDeliveredSchema(Schema):
+    """The figures to date that a plan, a vendor and a vendor's need all carry."""
 
-    unit = fields.String(allow_none=True, metadata={"description": "Where all work is one unit"})
     allocated_volume = _number("In `unit`; null where the units differ")
     delivered_volume = _number("In `unit`; null where the units differ")
     allocated_hours = _number("Labour hours the plan allocated to date")
     delivered_hours = _number("Delivered volume × the plan's hours per unit")
     unknown_share_hours = _number("Delivered hours with no disclosure to apply")
+    actual_impact_worker_hours = _number()
     delivery_reliability = _number("Delivered hours / allocated hours")
+    planned_spend = _number("The plan's cost to date, USD")
+    invoiced_spend = _number("Invoiced, USD")
+
+
+class ToDateSchema(_AllocatedAndDeliveredSchema):
+    """Figures to date: the months up to the latest month delivered."""
+
+    unit = fields.String(allow_none=True, metadata={"description": "Where all work is one unit"})
     projected_share = _number("The vendor's impact-worker share in the plan (0–1)")
     actual_share = _number("Actual impact-worker hours / delivered hours with a share (0–1)")
     projected_impact_worker_hours = _number()
-    actual_impact_worker_hours = _number()
     variance = _number("Actual − projected impact-worker hours")
     volume_effect = _number("(Delivered − allocated hours) × the plan's share")
     share_effect = _number("Delivered hours × (actual − the plan's share)")
     projected_jobs = _number("Projected impact-worker hours / hours per FTE-year")
     actual_jobs = _number("Actual impact-worker hours / hours per FTE-year")
-    planned_spend = _number("The plan's cost to date, USD")
-    invoiced_spend = _number("Invoiced, USD")
     planned_cost_per_job = _number("Planned spend / projected jobs")
     actual_cost_per_job = _number("Invoiced spend / actual jobs")
 
@@ -207,20 +212,12 @@ class ActualMonthSchema(Schema):
     )
 
 
-class ActualNeedSchema(Schema):
+class ActualNeedSchema(_AllocatedAndDeliveredSchema):
     need_id = fields.Integer()
     need = fields.String()
     unit = fields.String()
     hours_per_unit = _number("The plan's hours per unit for this vendor and need")
-    allocated_volume = _number()
-    delivered_volume = _number()
-    allocated_hours = _number()
-    delivered_hours = _number()
-    unknown_share_hours = _number()
-    actual_impact_worker_hours = _number()
     delivery_reliability = _number("Delivered volume / allocated volume to date")
-    planned_spend = _number()
-    invoiced_spend = _number()
     months = fields.List(fields.Nested(ActualMonthSchema))
 
 

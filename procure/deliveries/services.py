@@ -50,6 +50,7 @@ FIGURES = (
     "note",
 )
 RECORDED, CORRECTED, UNCHANGED = "recorded", "corrected", "unchanged"
+RowKey = tuple[int, int, date]  # vendor id, need id, month
 
 
 @dataclass(frozen=True)
@@ -112,8 +113,10 @@ def _key_errors(plan: Plan, fields: Mapping[str, Any]) -> tuple[int | None, dict
         return None, errors
     months = plan.lines[(vendor_id, need_id)].months
     month = fields["month"]
-    if months and not months[0] <= month <= months[-1]:
-        title = plan.need_titles.get(need_id, f"need {need_id}")
+    title = plan.need_titles.get(need_id, f"need {need_id}")
+    if not months:
+        errors["month"] = [f"The plan holds no period for {title}: no month of it can be recorded."]
+    elif not months[0] <= month <= months[-1]:
         errors["month"] = [
             f"{month_text(month)} is outside the plan's period of {title}: "
             f"{month_text(months[0])} to {month_text(months[-1])}."
@@ -164,11 +167,14 @@ def check_delivery(
     or None and what is wrong, by field."""
     need_id, errors = _key_errors(plan, fields)
     errors |= _figure_errors(fields)
-    figures = None if errors else _converted(fields, fields["month"])
-    if figures is None and not errors:
-        errors["currency"] = [f"No exchange rate to US dollars for {fields['currency']!r}."]
-    if errors or need_id is None or figures is None:
+    if errors:
         return None, errors
+    assert need_id is not None  # _key_errors names an error where it finds no need
+    figures = _converted(fields, fields["month"])
+    if figures is None:
+        return None, {
+            "currency": [f"No exchange rate to US dollars for {fields.get('currency') or 'USD'!r}."]
+        }
     return CheckedDelivery(fields["vendor_id"], need_id, fields["month"], figures), {}
 
 
@@ -176,21 +182,38 @@ def _same(before: Mapping[str, Any], after: Mapping[str, Any]) -> bool:
     return all(before[name] == after[name] for name in FIGURES)
 
 
-def save_checked(scenario: Scenario, user: User, checked: CheckedDelivery) -> tuple[Delivery, str]:
-    """Store a checked row: a new one, or the figures of the recorded one replaced."""
-    current = db.session.scalars(
-        select(Delivery).where(
-            Delivery.scenario_id == scenario.id,
-            Delivery.vendor_id == checked.vendor_id,
-            Delivery.need_id == checked.need_id,
-            Delivery.month == checked.month,
-        )
-    ).first()
-    key = {
-        "vendor_id": checked.vendor_id,
-        "need_id": checked.need_id,
-        "month": month_text(checked.month),
-    }
+def _key_of(vendor_id: int, need_id: int, month: date) -> dict[str, Any]:
+    """A row's key as the audit log keeps it."""
+    return {"vendor_id": vendor_id, "need_id": need_id, "month": month_text(month)}
+
+
+def recorded_rows(scenario: Scenario) -> dict[RowKey, Delivery]:
+    """The scenario's recorded rows by vendor, need and month (for `save_checked`)."""
+    rows = db.session.scalars(select(Delivery).where(Delivery.scenario_id == scenario.id))
+    return {(row.vendor_id, row.need_id, row.month): row for row in rows}
+
+
+def save_checked(
+    scenario: Scenario,
+    user: User,
+    checked: CheckedDelivery,
+    recorded: Mapping[RowKey, Delivery] | None = None,
+) -> tuple[Delivery, str]:
+    """Store a checked row: a new one, or the figures of the recorded one replaced.
+    `recorded`: the scenario's rows by key (`recorded_rows`) where the caller saves many;
+    without it the row of this key is looked up."""
+    if recorded is not None:
+        current = recorded.get((checked.vendor_id, checked.need_id, checked.month))
+    else:
+        current = db.session.scalars(
+            select(Delivery).where(
+                Delivery.scenario_id == scenario.id,
+                Delivery.vendor_id == checked.vendor_id,
+                Delivery.need_id == checked.need_id,
+                Delivery.month == checked.month,
+            )
+        ).first()
+    key = _key_of(checked.vendor_id, checked.need_id, checked.month)
     if current is None:
         delivery = Delivery(
             organization_id=scenario.organization_id,
@@ -219,7 +242,11 @@ def save_checked(scenario: Scenario, user: User, checked: CheckedDelivery) -> tu
         setattr(current, name, value)
     save_changes(current, "delivery")
     record_event(
-        "delivery.correct", current, actor=user, before={**key, **before}, after=checked.figures
+        "delivery.correct",
+        current,
+        actor=user,
+        before={**key, **before},
+        after={**key, **checked.figures},
     )
     return current, CORRECTED
 
@@ -242,7 +269,7 @@ def correct_delivery(
 ) -> Delivery:
     """Replace a row's figures (`DeliveryFiguresSchema`'s: every one again) against the version
     the caller loaded (409 on a stale one); its vendor, need and month stay (delete the row and
-    record another to move it)."""
+    record another to move it). Equal figures change nothing (no new version, no audit event)."""
     approved_or_409(delivery.scenario)
     check_version(delivery, sent, "delivery")
     errors = _figure_errors(fields)
@@ -250,10 +277,19 @@ def correct_delivery(
     if figures is None:
         raise ValidationFailed(errors or {"currency": ["No exchange rate to US dollars."]})
     before = {name: getattr(delivery, name) for name in FIGURES}
+    if _same(before, figures):
+        return delivery
     for name, value in figures.items():
         setattr(delivery, name, value)
     save_changes(delivery, "delivery", sent)
-    record_event("delivery.correct", delivery, actor=user, before=before, after=figures)
+    key = _key_of(delivery.vendor_id, delivery.need_id, delivery.month)
+    record_event(
+        "delivery.correct",
+        delivery,
+        actor=user,
+        before={**key, **before},
+        after={**key, **figures},
+    )
     return delivery
 
 
@@ -261,9 +297,7 @@ def delete_delivery(delivery: Delivery, user: User) -> None:
     """Remove a row recorded by mistake (its figures stay in the audit log)."""
     approved_or_409(delivery.scenario)
     before = {
-        "vendor_id": delivery.vendor_id,
-        "need_id": delivery.need_id,
-        "month": month_text(delivery.month),
+        **_key_of(delivery.vendor_id, delivery.need_id, delivery.month),
         **{name: getattr(delivery, name) for name in FIGURES},
     }
     record_event("delivery.delete", delivery, actor=user, before=before)

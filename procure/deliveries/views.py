@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from procure.access import access, get_scoped_or_404, permitted, roles
 from procure.deliveries import services
-from procure.deliveries.actuals import actuals_of, plan_of
+from procure.deliveries.actuals import actuals_if_approved, plan_of
 from procure.deliveries.routes import READERS, delivery_or_404, import_upload, rows_select
 from procure.deliveries.schemas import DeliveryCreateSchema
 from procure.errors import ConflictError, ValidationFailed
@@ -50,7 +50,7 @@ def _page(
         "deliveries/index.html",
         scenario=scenario,
         approved=approved,
-        actuals=actuals_of(scenario) if approved else None,
+        actuals=actuals_if_approved(scenario, plan),
         rows=db.session.scalars(rows_select(scenario)).all(),
         vendor_options=[
             (str(v), plan.vendor_names.get(v, f"vendor {v}")) for v in plan.vendor_ids()

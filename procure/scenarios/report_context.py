@@ -9,7 +9,7 @@ from sqlalchemy import select
 from procure.accounts.models import Organization, User
 from procure.audit.models import AuditEvent
 from procure.db import utcnow
-from procure.deliveries.actuals import actuals_of
+from procure.deliveries.actuals import actuals_if_approved
 from procure.disclosures.tables import WORST_SITE_RULE
 from procure.extensions import db
 from procure.scenarios import figures, review
@@ -99,10 +99,8 @@ def _sources(problem: dict, hours_per_fte_year: float) -> list[str]:
 
 
 def _actuals(scenario: Scenario) -> dict[str, Any] | None:
-    if scenario.status != ScenarioStatus.APPROVED:
-        return None
-    actuals = actuals_of(scenario)
-    return actuals if actuals["deliveries"] else None
+    actuals = actuals_if_approved(scenario)
+    return actuals if actuals and actuals["deliveries"] else None
 
 
 def board_context(scenario: Scenario) -> dict[str, Any]:

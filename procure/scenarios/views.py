@@ -11,7 +11,7 @@ from procure import charts
 from procure.access import access, get_scoped_or_404, roles, scoped_select
 from procure.accounts.models import User
 from procure.audit.models import AuditEvent
-from procure.deliveries.actuals import actuals_of
+from procure.deliveries.actuals import actuals_if_approved
 from procure.errors import ConflictError, ValidationFailed
 from procure.events.models import SourcingEvent
 from procure.extensions import db
@@ -28,7 +28,7 @@ from procure.scenarios.schemas import (
     ScenarioUpdateSchema,
 )
 from procure.scoring.services import profiles_for
-from procure.states import Objective, ScenarioStatus
+from procure.states import Objective
 from procure.transactions import attempt, discard, writes
 
 bp = Blueprint("scenario_pages", __name__)
@@ -206,7 +206,7 @@ def show(scenario_id):
             (scenario.result or {}).get("explanation") or {}
         ),
         # projected against actual (templates/deliveries/_section.html): approved plans only
-        actuals=actuals_of(scenario) if scenario.status == ScenarioStatus.APPROVED else None,
+        actuals=actuals_if_approved(scenario),
     )
 
 

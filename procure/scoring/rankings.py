@@ -177,10 +177,15 @@ def newest(key: RankingKey) -> StoredRanking | None:
     )
 
 
-def is_current(ranking: StoredRanking) -> bool:
-    return (ranking.global_version, ranking.organization_version) == data_versions(
-        ranking.organization_id
-    ) and ranking.priced_on == pricing_day()
+def is_current(ranking: StoredRanking, versions: tuple[int, int] | None = None) -> bool:
+    """Whether `ranking` read the data as it is now: `versions` are its organization's
+    `data_versions`, when the caller read them already (read here otherwise)."""
+    if versions is None:
+        versions = data_versions(ranking.organization_id)
+    return (
+        ranking.global_version,
+        ranking.organization_version,
+    ) == versions and ranking.priced_on == pricing_day()
 
 
 def read_ranking(key: RankingKey, user) -> RankingRead:
@@ -188,8 +193,12 @@ def read_ranking(key: RankingKey, user) -> RankingRead:
     current, with a refresh queued (coalesced) when out of date, computed and stored when there
     is none. Writes only in the last two cases, and only the ranking and its job."""
     ranking = newest(key)
-    if ranking is not None and is_current(ranking):
-        return RankingRead(ranking, stale=False)
+    versions = None
+    if ranking is not None:
+        versions = data_versions(key.organization_id)
+        if is_current(ranking, versions):
+            return RankingRead(ranking, stale=False)
+    read_id = ranking.id if ranking is not None else None  # the commit expires the record
     with stores_derived():
         if ranking is None:
             store_ranking(key)
@@ -198,7 +207,9 @@ def read_ranking(key: RankingKey, user) -> RankingRead:
     # an inline job ran at the commit: the newest may be current now
     latest = newest(key)  # the one read first may have been pruned by the refresh
     assert latest is not None  # stored above, or the one read first, or a newer one
-    return RankingRead(latest, stale=not is_current(latest))
+    if latest.id != read_id:
+        versions = None  # a newer one, stored after the versions were read: read them again
+    return RankingRead(latest, stale=not is_current(latest, versions))
 
 
 def request_refresh(key: RankingKey, user) -> Job | None:

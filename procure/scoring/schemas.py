@@ -7,6 +7,7 @@ import scoring
 from procure.api_fields import FiniteNumber, RecordId, RecordVersion, ScalarValue
 from procure.disclosures.schemas import SectionLevelSchema
 from procure.disclosures.tables import WORST_SITE_RULE
+from procure.vendors.categories import service_categories
 from scoring.contract import PILLARS
 
 PROFILE_NAME_LENGTH = validate.Length(max=120)
@@ -64,12 +65,23 @@ class ProfileRevisionSchema(Schema):
     settings = fields.Dict(required=True)
 
 
+def listed_category(key: str) -> None:
+    """Refuse a service category that is not listed (a retired one is listed: its offers still
+    price). Empty means every category."""
+    if key and key not in service_categories():
+        raise ValidationError(f"Unknown service category {key!r}.")
+
+
 class ScoreQuerySchema(Schema):
     profile = RecordId(
         metadata={"description": "A scoring profile version id; the default profile when absent"}
     )
     category = fields.String(
-        metadata={"description": "Score only vendors offering this service category"}
+        validate=listed_category,
+        metadata={
+            "description": "Score only vendors offering this service category (a key of the "
+            "service categories; 422 for one that is not listed)"
+        },
     )
     top_k = fields.Integer(load_default=5, validate=validate.Range(min=1, max=100))
 

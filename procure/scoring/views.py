@@ -16,7 +16,7 @@ from procure.disclosures.tables import WORST_SITE_RULE
 from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
 from procure.forms import form_body, form_int, load_form
-from procure.paging import Page, requested_page
+from procure.paging import Page
 from procure.scoring import rankings, services
 from procure.scoring.models import CustomMetric, ScoringProfile
 from procure.scoring.schemas import (
@@ -73,13 +73,15 @@ def _profile_choice():
 def compare():
     profiles, record = _profile_choice()
     category = request.args.get("category") or None
+    if category is not None and category not in service_categories():
+        abort(404, f"No service category {category!r}: choose one from the list.")
     key = rankings.RankingKey(
         current_user.organization_id, record.id if record else None, category or "", TOP_K
     )
     served = rankings.read_ranking(key, current_user)  # stored once per change, paged in SQL
     ranking = served.ranking
     sort = request.args.get("sort") if request.args.get("sort") in SCORE_SORTS else "rank"
-    page = requested_page(request.args.get("page"))
+    page = max(1, form_int(request.args.get("page")) or 1)
     rows = rankings.page_rows(ranking, (page - 1) * SCORES_PER_PAGE, SCORES_PER_PAGE, sort)
     listing = Page(rows, page, SCORES_PER_PAGE, ranking.peers)
     for row in listing.items:  # only the rows shown get a bar

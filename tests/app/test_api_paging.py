@@ -200,3 +200,32 @@ def test_the_comparison_page_pages_and_sorts_the_whole_ranking(
     assert fallback.status_code == 200
     names = _page_names(fallback.text)
     assert names == [r["vendor_name"] for r in whole[:5]]
+
+
+def test_a_list_built_whole_is_paged_as_the_pages_page_it():
+    from types import SimpleNamespace
+
+    from procure.api_paging import page_of_list
+    from procure.paging import page_of_items
+
+    items = tuple(range(7))
+    parameters = SimpleNamespace(page=3, page_size=3, item_count=None)
+    assert page_of_list(items, parameters) == [6]
+    assert parameters.item_count == 7
+    page = page_of_items(items, 3, 3)
+    assert (page.items, page.total, page.pages) == ([6], 7, 3)
+    assert page_of_items(items, 4, 3).items == []
+
+
+def test_the_comparison_page_reads_any_other_page_as_the_first(
+    client, northwind, sign_in, demo, monkeypatch
+):
+    import procure.scoring.views as views
+
+    monkeypatch.setattr(views, "SCORES_PER_PAGE", 5)
+    whole = client.get("/api/v1/scores", headers=northwind).json
+    sign_in(client, demo, "demo-purchasing-pass")
+    for page in ("0", "-2", "", "1.5", "99999999999999999999999"):
+        shown = client.get(f"/scores?page={page}")
+        assert shown.status_code == 200, page
+        assert _page_names(shown.text) == [r["vendor_name"] for r in whole[:5]], page

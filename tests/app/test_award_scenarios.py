@@ -510,3 +510,36 @@ def test_each_vendor_reads_its_own_award_lines_and_nobody_else_reads_them(
     page_x = buyer.get(f"/events/{s.event_id}").text
     assert "Vendor A" in page_x and "Vendor B" in page_x and "50.00 KES per item" in page_x
     assert f"award scenario {scenario['id']}" in page_x
+
+
+def test_a_list_of_award_lines_loads_what_it_shows_once_not_per_line(client, awarding):
+    """Three lines of two vendors on two lots: each vendor, lot, event and award is read in one
+    query per kind (selectinload), not one per line."""
+    from sqlalchemy import event as sql_event
+
+    s = awarding
+    scenario = _scenario(client, s).json
+    assert _approved(client, s, scenario["id"]).status_code == 200
+    db.session.commit()
+    sent: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        sent.append(" ".join(statement.split()))
+
+    def reading(url: str) -> int:
+        sent.clear()
+        sql_event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            answer = client.get(url, headers=s.headers["executive_x"])
+        finally:
+            sql_event.remove(db.engine, "before_cursor_execute", count)
+        assert answer.status_code == 200
+        return answer.json
+
+    for url in ("/api/v1/awards", f"/api/v1/events/{s.event_id}/award"):
+        lines = reading(url)
+        lines = lines if isinstance(lines, list) else lines["lines"]
+        assert len({line["vendor"] for line in lines}) == 2 and len(lines) == 3
+        for table in ("vendor", "event_lot"):
+            reads = [q for q in sent if q.startswith("SELECT") and f" FROM {table} " in q + " "]
+            assert len(reads) == 1, (url, table, reads)

@@ -488,3 +488,119 @@ def test_deliveries_turn_projected_into_actual_progress(client, cw, make_user, b
         headers=cw["headers"]["executive_b"],
     )
     assert seen_by_b.json == progress
+
+
+# ---------------------------------------------------------------- loading once
+
+
+def test_a_page_load_and_a_report_read_the_approved_plans_once(client, cw, monkeypatch):
+    """The progress and the vendor load are computed from one load of the members' approved
+    scenarios (`services.figures`): the page and the report read them once, not per view."""
+    from procure.coalitions import adapter, services
+    from procure.coalitions.report import report_context
+
+    calls = []
+    approved = adapter.approved
+
+    def counted(members):
+        calls.append(len(members))
+        return approved(members)
+
+    monkeypatch.setattr(adapter, "approved", counted)
+    coalition_id = cw["ids"]["coalition"]
+    for who in ("coordinator", "buyer_a"):
+        calls.clear()
+        page = client.get(f"/coalitions/{coalition_id}", headers=cw["headers"][who])
+        assert page.status_code == 200
+        assert "10 jobs for impact workers in 2027" in page.text
+        assert calls == [2], who
+    calls.clear()
+    invited = client.get(f"/coalitions/{coalition_id}", headers=cw["headers"]["invited"])
+    assert invited.status_code == 200 and calls == []  # an invited organization reads no figures
+    for who in ("coordinator", "executive_b"):
+        calls.clear()
+        user = cw["users"][who]
+        seen_by = services.reader(cw["coalition"], user)
+        context = report_context(cw["coalition"], seen_by, user.organization.name)
+        assert context["active_members"] == 2 and len(context["targets"]) == 2
+        assert calls == [2], who
+    # given the figures, the views load nothing again, and read what they read without them
+    loaded = services.figures(cw["coalition"])
+    calls.clear()
+    backbone = services.reader(cw["coalition"], cw["users"]["coordinator"])
+    assert services.progress_view(cw["coalition"], loaded) == services.progress_view(
+        cw["coalition"]
+    )
+    assert services.vendor_load_view(
+        cw["coalition"], backbone, loaded
+    ) == services.vendor_load_view(cw["coalition"], backbone)
+    assert calls == [2, 2]  # only the two calls without figures
+
+
+def _statements(run) -> int:
+    """How many SQL statements `run()` sends."""
+    from sqlalchemy import event
+
+    sent = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        sent.append(statement)
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        run()
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(sent)
+
+
+def test_the_coalition_list_reads_memberships_and_backbones_at_once(
+    client, cw, make_org, make_user, monkeypatch
+):
+    """The list (page and API) reads the viewer's memberships in one query and every
+    coalition's backbone in one: as many statements for three coalitions (two backbones) as
+    for one."""
+    from procure.coalitions import services
+
+    def per_coalition(*args):
+        raise AssertionError("the list reads memberships one coalition at a time")
+
+    page_headers, api_headers = cw["headers"]["buyer_a"], cw["headers"]["executive_a"]
+
+    def page():
+        listed = client.get("/coalitions", headers=page_headers)
+        assert listed.status_code == 200
+        return listed.text
+
+    def api():
+        listed = client.get("/api/v1/coalitions", headers=api_headers)
+        assert listed.status_code == 200
+        return listed.json
+
+    page(), api()  # warm up
+    one_page, one_api = _statements(page), _statements(api)
+    fields = {
+        "charter": "Buy together.",
+        "period_start": date(2026, 1, 1),
+        "period_end": date(2026, 12, 31),
+        "impact_vendor_min_score": 50,
+    }
+    member_a = cw["organizations"]["member_a"]
+    other = make_org("backbone", "Second Secretariat")
+    coordinators = [cw["users"]["coordinator"], make_user("coordinator", organization=other)]
+    for name, coordinator in zip(("Second", "Third"), coordinators, strict=True):
+        made = services.create_coalition(coordinator, {**fields, "name": name})
+        services.invite_member(made, coordinator, member_a.id)
+    db.session.commit()
+    monkeypatch.setattr(services, "open_membership", per_coalition)
+    text = page()
+    assert "Second Secretariat" in text and text.count("answer on its page") == 2
+    assert ">member</span>" in text
+    assert [row["backbone"] for row in api()] == [
+        "Second Secretariat",
+        "Impact Sourcing Coalition Secretariat",
+        "Impact Sourcing Coalition Secretariat",
+    ]
+    assert _statements(page) == one_page
+    assert _statements(api) == one_api

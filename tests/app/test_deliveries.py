@@ -860,3 +860,95 @@ def test_the_page_form_and_the_api_refuse_the_same_fields(client, plan, sign_in,
     summary = re.search(r'id="error-summary">(.*?)</div>', shown.text, re.S).group(1)
     assert set(re.findall(r'<li><a href="#[^"]*">([^<]+)</a>:', summary)) == set(api.json["errors"])
     assert _rows_saved() == 0
+
+
+# ---------------------------------------------------------------- mends
+
+
+def test_a_need_the_plan_holds_no_period_for_takes_no_month():
+    """A version 1 document froze no need period; where the need is gone too (plan_of's lookup
+    finds nothing), its plan line has no months, and any month is refused, naming `month`."""
+    from procure.deliveries.services import _key_errors
+
+    problem = {
+        "needs": [{"id": "N1", "unit": "hour"}],
+        "vendors": [{"id": "V5", "name": "Old BPO", "impact_worker_share": 0.5}],
+    }
+    result = {"allocations": [{"vendor": "V5", "need": "N1", "volume": 120, "cost": 1200}]}
+    plan = plan_from_documents(problem, result, {}, 2080.0)
+    assert plan.lines[(5, 1)].months == ()
+    need_id, errors = _key_errors(plan, {"vendor_id": 5, "need_id": None, "month": QUARTER[0]})
+    assert need_id == 1 and list(errors) == ["month"]
+    assert "The plan holds no period for" in errors["month"][0]
+
+
+def test_a_correction_of_equal_figures_changes_nothing_and_the_audit_log_keeps_the_key(
+    client, plan
+):
+    body = _row(plan["beta"], plan["need"], "2026-02", 60, 360)
+    first = client.post(plan["url"], headers=plan["headers"], json=body).json
+    url = f"{plan['url']}/{first['id']}"
+    figures = {"delivered_volume": 60, "invoiced_amount": 360, "currency": "USD"}
+    same = client.put(url, headers=plan["headers"], json={**figures, "version": 1})
+    assert same.status_code == 200 and same.json["version"] == 1
+
+    def corrections():
+        return db.session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.action == "delivery.correct")
+            .order_by(AuditEvent.id)
+        ).all()
+
+    assert corrections() == []
+    changed = client.put(
+        url, headers=plan["headers"], json={**figures, "delivered_volume": 61, "version": 1}
+    )
+    assert changed.status_code == 200 and changed.json["version"] == 2
+    again = client.post(plan["url"], headers=plan["headers"], json={**body, "delivered_volume": 62})
+    assert again.status_code == 200 and again.json["version"] == 3
+    key = {"vendor_id": plan["beta"].id, "need_id": plan["need"]["id"], "month": "2026-02"}
+    put_event, post_event = corrections()
+    for event, before, after in ((put_event, 60, 61), (post_event, 61, 62)):
+        assert event.changes["before"] == {**event.changes["before"], **key}
+        assert event.changes["after"] == {**event.changes["after"], **key}
+        assert event.changes["before"]["delivered_volume"] == before
+        assert event.changes["after"]["delivered_volume"] == after
+
+
+def test_an_import_reads_the_recorded_rows_once(client, plan):
+    from sqlalchemy import event
+
+    beta, hours = plan["beta"], plan["need"]
+    for month in ("2026-01", "2026-02"):
+        client.post(plan["url"], headers=plan["headers"], json=_row(beta, hours, month, 70, 420))
+    rows = [_row(beta, hours, f"2026-{m:02d}", 70 + (m == 2), 420) for m in range(1, 7)]
+    selects: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("SELECT") and "FROM delivery" in statement:
+            selects.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        imported = _import(client, plan, _csv(rows), "erp.csv")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert imported.status_code == 200, imported.json
+    assert (imported.json["recorded"], imported.json["corrected"]) == (4, 1)
+    assert imported.json["unchanged"] == 1
+    assert len(selects) == 1, selects
+
+
+def test_actuals_only_for_an_approved_plan_and_from_a_plan_built_once(client, plan, make_scenario):
+    from procure.deliveries.actuals import actuals_if_approved, actuals_of, plan_of
+    from procure.scenarios.models import Scenario
+
+    client.post(
+        plan["url"], headers=plan["headers"], json=_row(plan["beta"], None, "2026-03", 210, 1260)
+    )
+    scenario = db.session.get(Scenario, plan["scenario"])
+    built = plan_of(scenario)
+    assert actuals_of(scenario, built) == actuals_of(scenario) == actuals_if_approved(scenario)
+    assert actuals_if_approved(scenario, built)["deliveries"] == 1
+    draft = db.session.get(Scenario, make_scenario()["id"])
+    assert actuals_if_approved(draft) is None

@@ -294,3 +294,60 @@ def test_the_api_pages_the_stored_rows_and_refuses_bad_pages(client, world):
         assert refused.status_code == 422, bad
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(StoredRanking)) == 1
+
+
+def _stored_rankings() -> int:
+    db.session.commit()
+    return db.session.scalar(select(func.count()).select_from(StoredRanking)) or 0
+
+
+def test_an_unknown_category_is_refused_and_stores_no_ranking(client, world, sign_in):
+    headers, alpha = world["headers"], world["alpha"]
+    for unknown in ("no_such_category", "x" * 200):
+        refused = client.get(f"/api/v1/scores?category={unknown}", headers=headers)
+        assert refused.status_code == 422, refused.json
+        assert refused.json["errors"]["category"] == [f"Unknown service category {unknown!r}."]
+        card = client.get(
+            f"/api/v1/vendors/{alpha.id}/scorecard?category={unknown}", headers=headers
+        )
+        assert card.status_code == 422 and "category" in card.json["errors"]
+    assert _stored_rankings() == 0
+    sign_in(client, world["buyer"])
+    page = client.get("/scores?category=no_such_category")
+    assert page.status_code == 404
+    assert "No service category &#39;no_such_category&#39;" in page.text
+    assert _stored_rankings() == 0
+    # a listed category, and none (every category), are ranked as before
+    assert client.get("/scores?category=data_annotation").status_code == 200
+    assert client.get("/api/v1/scores?category=", headers=headers).status_code == 200
+    assert _stored_rankings() == 2
+
+
+def test_a_stale_read_reads_the_data_versions_once(
+    app, client, world, make_user, bearer, sent, monkeypatch
+):
+    from procure.scoring import rankings
+
+    headers = world["headers"]
+    _served(client, headers)
+    app.config["BROKER_URL"] = FAKE_BROKER
+    alpha = world["alpha"]
+    _patch_offer(
+        client,
+        bearer(make_user("vendor", organization=alpha.organization)),
+        alpha.offers[0].id,
+        price=5,
+    )
+    reads = []
+    real = rankings.data_versions
+
+    def counted(organization_id):
+        reads.append(organization_id)
+        return real(organization_id)
+
+    monkeypatch.setattr(rankings, "data_versions", counted)
+    for _ in range(2):  # the refresh is queued by the first, found queued by the second
+        stale = _served(client, headers)
+        assert stale.headers["X-Ranking-Stale"] == "true"
+    assert reads == [world["buyer"].organization_id] * 2
+    assert len(_refresh_jobs()) == 1
