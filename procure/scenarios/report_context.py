@@ -16,7 +16,7 @@ from procure.scenarios import figures, review
 from procure.scenarios.models import Scenario
 from procure.scenarios.review import plain_words
 from procure.scoring.models import ScoringProfile
-from procure.scoring.services import catalog, catalog_for
+from procure.scoring.services import DEFAULT_PROFILE_NAME, catalog, catalog_for
 from procure.states import ScenarioStatus
 
 MAX_COMPARED = 5
@@ -120,7 +120,7 @@ def board_context(scenario: Scenario) -> dict[str, Any]:
     offers = figures.offer_lines(problem)
     plain = plain_words(names, titles)
     profile = db.session.get(ScoringProfile, scenario.profile_id) if scenario.profile_id else None
-    profile_label = f"{profile.name} v{profile.number}" if profile else "Default (DESIGN §4)"
+    profile_label = f"{profile.name} v{profile.number}" if profile else DEFAULT_PROFILE_NAME
     approved = scenario.status == ScenarioStatus.APPROVED
     settings = scenario.profile_settings or {}
     events = db.session.scalars(

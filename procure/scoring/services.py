@@ -26,6 +26,7 @@ from procure.disclosures.tables import (
 from procure.editing import insert_once
 from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
+from procure.needs.models import Need
 from procure.scoring.adapter import ScoringInput, scoring_input
 from procure.scoring.models import CustomMetric, ScoringProfile
 from procure.scoring.versions import bump
@@ -36,7 +37,7 @@ from procure.vendors.models import Offer
 from scoring.contract import REQUIRED_COLUMNS, WAGE_SITE_COLUMN
 from scoring.fields import COLUMN_FIELDS
 
-DEFAULT_PROFILE_NAME = "Default (DESIGN §4)"
+DEFAULT_PROFILE_NAME = "Default profile"
 
 
 def catalog_for(organization_id: int | None) -> scoring.Catalog:
@@ -361,6 +362,31 @@ def scorecard(
         "offer": offer.as_dict() | {"unit_note": _unit_note(offer.category, offer.unit)},
         "offers_left_out": offers_left_out(vendor_id, category),
     }
+
+
+def default_category(organization_id: int | None) -> str | None:
+    """The service category a comparison opens on: the one most of the organization's open
+    needs are in; among equals (or with no needs), the one with the most active offers, then
+    by key. The cost pillar compares prices within a category, so ranking every category
+    together is a choice, never the default. None when no category has an offer or a need."""
+    needs = dict(
+        db.session.execute(
+            select(Need.service_category, func.count())
+            .where(Need.organization_id == organization_id, Need.archived.is_(False))
+            .group_by(Need.service_category)
+        ).all()
+    )
+    offers = dict(
+        db.session.execute(
+            select(Offer.service_category, func.count())
+            .where(Offer.active.is_(True))
+            .group_by(Offer.service_category)
+        ).all()
+    )
+    known = [key for key in {*needs, *offers} if key in service_categories()]
+    if not known:
+        return None
+    return min(known, key=lambda key: (-needs.get(key, 0), -offers.get(key, 0), key))
 
 
 def peer_group(peers: int, category: str | None, period_end: date | None = None) -> str:

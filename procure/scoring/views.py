@@ -72,7 +72,10 @@ def _profile_choice():
 @access(roles("buyer", "executive", "admin"))
 def compare():
     profiles, record = _profile_choice()
-    category = request.args.get("category") or None
+    if "category" in request.args:  # "All categories" sends an empty value
+        category = request.args["category"] or None
+    else:
+        category = services.default_category(current_user.organization_id)
     if category is not None and category not in service_categories():
         abort(404, f"No service category {category!r}: choose one from the list.")
     key = rankings.RankingKey(

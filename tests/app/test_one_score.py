@@ -131,7 +131,24 @@ def test_the_vendor_is_told_what_each_reviewing_buyer_sees(demo, client):
 
 def test_every_rank_names_its_peer_group(demo, app, sign_in):
     pages = sign_in(app.test_client(), demo, "demo-purchasing-pass")
-    everyone = pages.get("/scores").text
+    everyone = pages.get("/scores?category=").text  # "All categories"
     assert "Ranked among 33 vendors, each on its latest disclosure." in everyone
     annotation = pages.get("/scores?category=data_annotation").text
     assert "vendors in Data annotation, each on its latest disclosure." in annotation
+
+
+def test_the_comparison_opens_on_the_category_of_the_buyers_needs(demo, app, sign_in):
+    """Northwind has one open need in each of data annotation, customer support and
+    digitisation; among equals the category with the most active demo offers wins (data
+    annotation: 13, against 11 and 11). Harbor Foods' one need is in customer support. "All
+    categories" stays a choice, and the pager keeps it."""
+    northwind = sign_in(app.test_client(), demo, "demo-purchasing-pass")
+    opened = northwind.get("/scores").text
+    assert '<option value="data_annotation" selected>' in opened
+    assert "vendors in Data annotation, each on its latest disclosure." in opened
+    everyone = northwind.get("/scores?category=").text
+    assert "Ranked among 33 vendors, each on its latest disclosure." in everyone
+    with app.app_context():
+        harbor = db.session.scalar(select(User).where(User.email == "buyer@harborfoods.example"))
+    harbor_pages = sign_in(app.test_client(), harbor, "demo-harbor-pass")
+    assert '<option value="customer_support" selected>' in harbor_pages.get("/scores").text

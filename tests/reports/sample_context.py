@@ -88,7 +88,7 @@ NEEDS = [
     ("Video clip tagging", "item", 0.75),
 ]
 
-PROFILE = "Default (DESIGN §4) v1"
+PROFILE = "Default profile v1"
 
 METRICS = [
     (

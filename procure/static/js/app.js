@@ -1,7 +1,10 @@
-// Asks before a destructive action: any form with data-confirm.
+// Asks before a destructive action: a form with data-confirm, or the button that submits it
+// (a form with several actions, such as approve and reject, asks only for the one clicked).
 document.addEventListener("submit", function (event) {
   var form = event.target;
-  var message = form.getAttribute && form.getAttribute("data-confirm");
+  var button = event.submitter;
+  var message = (button && button.getAttribute("data-confirm")) ||
+    (form.getAttribute && form.getAttribute("data-confirm"));
   if (message && !window.confirm(message)) {
     event.preventDefault();
   }
