@@ -25,14 +25,18 @@ class Page(Generic[T]):
         return max(1, -(-self.total // self.per_page))
 
 
-def page_of_rows(statement: Select[Any], page: int, per_page: int) -> Page[Any]:
-    """Page `page` (from 1) of the records `statement` selects, in its order, and their count."""
+def page_of_rows(
+    statement: Select[Any], page: int, per_page: int, *, tuples: bool = False
+) -> Page[Any]:
+    """Page `page` (from 1) of the records `statement` selects, in its order, and their count;
+    with `tuples`, each item is the whole row of a statement that selects several things."""
     total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
     offset = (page - 1) * per_page
     if offset >= total:  # past the last page (and no offset too large for the database)
         return Page([], page, per_page, total)
-    items = db.session.scalars(statement.limit(per_page).offset(offset)).all()
-    return Page(list(items), page, per_page, total)
+    paged = statement.limit(per_page).offset(offset)
+    items = db.session.execute(paged).all() if tuples else db.session.scalars(paged).all()
+    return Page([tuple(i) for i in items] if tuples else list(items), page, per_page, total)
 
 
 def page_of_items(items: Sequence[T], page: int, per_page: int) -> Page[T]:

@@ -60,6 +60,7 @@ from procure.disclosures.pricing import pricing_day
 from procure.extensions import db
 from procure.jobs.models import ACTIVE_STATUSES, Job
 from procure.jobs.services import enqueue
+from procure.paging import Page, page_of_rows
 from procure.scoring.models import ScoringProfile, StoredRanking, StoredRankingRow
 from procure.scoring.services import PILLARS, catalog_for, profile_of, rank_vendors, score_rows
 from procure.scoring.versions import data_versions
@@ -67,6 +68,9 @@ from procure.transactions import stores_derived
 from procure.vendors.models import Vendor
 
 REFRESH_KIND = "rankings.refresh"
+# the pages' rank stability (the comparison, the vendor directory): the share of draws that keep
+# a vendor in the top 5; one key, so the two pages read one stored ranking
+TOP_K = 5
 # score_rows' fields as stored (the points of each pillar in a column of their own)
 STORED_FIELDS = tuple(
     column.key
@@ -258,6 +262,23 @@ def page_rows(ranking: StoredRanking, offset: int, limit: int, sort: str = "rank
         return []
     found = db.session.execute(rows_select(ranking, sort).limit(limit).offset(offset)).all()
     return [as_score_row(row, name) for row, name in found]
+
+
+def directory_rows(
+    ranking: StoredRanking, vendors: Select, page: int, per_page: int, *, by_rank: bool = False
+) -> Page[tuple[Vendor, StoredRankingRow | None]]:
+    """Page `page` of the vendors the select `vendors` names, each with its row of `ranking`
+    (None where the ranking does not hold it: no score in that category), by name or, with
+    `by_rank`, in rank order with the unscored last."""
+    joined = vendors.add_columns(StoredRankingRow).outerjoin(
+        StoredRankingRow,
+        (StoredRankingRow.vendor_id == Vendor.id) & (StoredRankingRow.ranking_id == ranking.id),
+    )
+    if by_rank:
+        joined = joined.order_by(StoredRankingRow.position.is_(None), StoredRankingRow.position)
+    return page_of_rows(
+        joined.order_by(func.lower(Vendor.name), Vendor.id), page, per_page, tuples=True
+    )
 
 
 def as_score_row(row: StoredRankingRow, vendor_name: str) -> dict[str, Any]:

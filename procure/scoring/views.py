@@ -53,7 +53,6 @@ SCORE_SORTS = {
     "topsis": "TOPSIS rank",
     "vendor": "Vendor name",
 }
-TOP_K = 5  # the comparison's rank stability: the share of draws that keep a vendor in the top 5
 # the wages of a site the vendor sets (the minimum and living wages are benchmarks)
 SITE_WAGE_COLUMNS = ("entry_level_wage", "impact_worker_median_wage")
 
@@ -79,7 +78,7 @@ def compare():
     if category is not None and category not in service_categories():
         abort(404, f"No service category {category!r}: choose one from the list.")
     key = rankings.RankingKey(
-        current_user.organization_id, record.id if record else None, category or "", TOP_K
+        current_user.organization_id, record.id if record else None, category or "", rankings.TOP_K
     )
     served = rankings.read_ranking(key, current_user)  # stored once per change, paged in SQL
     ranking = served.ranking

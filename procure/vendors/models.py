@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -12,10 +13,12 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    cast,
     false,
     true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy.sql.elements import ColumnElement
 
 from procure.accounts.models import NAME_KEY_LENGTH, NO_VENDOR_READS, Organization
 from procure.accounts.names import name_key
@@ -100,6 +103,13 @@ MAX_HOURS_PER_UNIT = 1000.0
 def _hours_for_unit(context: Any) -> float | None:
     """An offer priced per hour takes one hour a unit; others state their own figure."""
     return 1.0 if context.get_current_parameters().get("unit") == "hour" else None
+
+
+def declares_category(key: str) -> ColumnElement[bool]:
+    """SQL: the vendor lists the service category `key` among its `service_categories` (a JSON
+    list of keys, stored as its text on SQLite and PostgreSQL alike)."""
+    quoted = json.dumps(key).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return cast(Vendor.service_categories, String).like(f"%{quoted}%", escape="\\")
 
 
 class Offer(TimestampMixin, Base):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -16,15 +16,20 @@ from procure.accounts.models import Organization
 from procure.disclosures.models import Disclosure
 from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
-from procure.forms import form_body, load_form
+from procure.forms import form_body, form_int, load_form
 from procure.reference import reference
+from procure.scoring.rankings import TOP_K, RankingKey, directory_rows, read_ranking
+from procure.scoring.services import default_category
 from procure.transactions import discard, writes
 from procure.vendors import services
 from procure.vendors.categories import UNITS, category_options, service_categories
-from procure.vendors.models import Offer, Vendor
+from procure.vendors.models import Offer, Vendor, declares_category
 from procure.vendors.schemas import OfferSchema, OfferUpdateSchema, VendorSchema, VendorUpdateSchema
 
 bp = Blueprint("vendor_pages", __name__)
+
+VENDORS_PER_PAGE = 50
+DIRECTORY_ORDERS = {"name": "Name", "rank": "Rank in the category"}
 
 
 CHANGES = "capacity_changes"
@@ -203,17 +208,31 @@ def edit_offer(offer_id):
 @bp.route("/vendors")
 @access(roles("buyer", "executive", "admin"))
 def directory():
-    category = request.args.get("category") or None
-    vendors = db.session.scalars(scoped_select(Vendor).order_by(Vendor.name)).all()
+    """Every vendor, a page at a time, with its score and rank in the chosen category (the
+    comparison's default category and stored ranking, under the default profile)."""
+    if "category" in request.args:  # "All categories" sends an empty value
+        category = request.args["category"] or None
+    else:
+        category = default_category(current_user.organization_id)
+    if category is not None and category not in service_categories():
+        abort(404, f"No service category {category!r}: choose one from the list.")
+    order = request.args.get("order") if request.args.get("order") in DIRECTORY_ORDERS else "name"
+    vendors = scoped_select(Vendor).options(selectinload(Vendor.offers))
     if category:
-        vendors = [v for v in vendors if category in v.service_categories]
-    countries = reference().countries
+        vendors = vendors.where(declares_category(category))
+    key = RankingKey(current_user.organization_id, None, category or "", TOP_K)
+    ranking = read_ranking(key, current_user).ranking
+    page = max(1, form_int(request.args.get("page")) or 1)
+    listing = directory_rows(ranking, vendors, page, VENDORS_PER_PAGE, by_rank=order == "rank")
     return render_template(
         "vendors/directory.html",
-        vendors=vendors,
+        listing=listing,
+        peers=ranking.peers,
         category=category,
+        order=order,
+        orders=DIRECTORY_ORDERS,
         categories=service_categories(),
-        countries=countries,
+        countries=reference().countries,
     )
 
 

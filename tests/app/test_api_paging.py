@@ -229,3 +229,63 @@ def test_the_comparison_page_reads_any_other_page_as_the_first(
         shown = client.get(f"/scores?category=&page={page}")
         assert shown.status_code == 200, page
         assert _page_names(shown.text) == [r["vendor_name"] for r in whole[:5]], page
+
+
+def _directory_rows(html: str) -> list[tuple[str, str, str]]:
+    """(vendor, score, rank) of each row of the directory's table, in its order."""
+    body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    rows = []
+    for row in body.split("</tr>")[:-1]:
+        name = re.search(r'/vendors/\d+">([^<]+)</a>', row).group(1)
+        score = re.search(r'/scorecard[^"]*">([\d.]+)</a>', row)
+        rank = re.search(r'data-sort="\d*">([^<]+)</td>', row)
+        rows.append((html_unescape(name), score.group(1) if score else "not scored", rank.group(1)))
+    return rows
+
+
+def test_the_vendor_directory_shows_each_vendors_score_and_rank_in_the_category(
+    client, northwind, sign_in, demo, monkeypatch
+):
+    """The directory opens on the comparison's category (data annotation for Northwind), shows
+    the score and rank the API ranks there (13 scored), pages, and orders by rank in SQL."""
+    import procure.vendors.views as views
+
+    ranked = client.get("/api/v1/scores?category=data_annotation", headers=northwind).json
+    assert len(ranked) == 13
+    sign_in(client, demo, "demo-purchasing-pass")
+    by_rank = client.get("/vendors?order=rank")
+    assert by_rank.status_code == 200
+    assert '<option value="data_annotation" selected>' in by_rank.text
+    assert _directory_rows(by_rank.text) == [
+        (r["vendor_name"], f"{r['total']:.1f}", f"{r['rank']} of 13") for r in ranked
+    ]
+    with client.application.app_context():  # every vendor that lists the category, by name
+        listing = sorted(
+            (
+                v.name
+                for v in db.session.scalars(db.select(Vendor))
+                if "data_annotation" in v.service_categories
+            ),
+            key=str.lower,
+        )
+    by_name = _directory_rows(client.get("/vendors").text)
+    assert [name for name, _, _ in by_name] == listing
+    scored = {r["vendor_name"] for r in ranked}
+    assert {name for name, score, _ in by_name if score == "not scored"} == set(listing) - scored
+    # every category: all vendors, paged
+    monkeypatch.setattr(views, "VENDORS_PER_PAGE", 10)
+    with client.application.app_context():
+        everyone = db.session.scalar(db.select(db.func.count()).select_from(Vendor))
+    second = client.get("/vendors?category=&page=2")
+    assert len(_directory_rows(second.text)) == 10
+    assert f"Page 2 of {-(-everyone // 10)} ({everyone} vendors)" in second.text
+    assert re.search(r'rel="next" href="[^"]*category=&amp;', second.text)
+    assert client.get("/vendors?category=no_such_category").status_code == 404
+
+
+def test_a_category_filter_is_no_pattern():
+    """Keys are matched as whole JSON strings: `_` and `%` are no wildcards."""
+    from procure.vendors.models import declares_category
+
+    clause = declares_category("data_annotation")
+    assert clause.right.value == '%"data\\_annotation"%'
