@@ -123,6 +123,7 @@ Result document:
 """
 
 from optimizer.api import solve, validate
+from optimizer.explain import TARGET_LIMITS, limit_text, workable_limit
 from optimizer.frontier import frontier
 from optimizer.model import NEED_TARGET_ROWS, TARGET_ROWS
 from optimizer.problem import (
@@ -143,9 +144,12 @@ __all__ = [
     "MAX_UNITS",
     "NEED_TARGET_ROWS",
     "Status",
+    "TARGET_LIMITS",
     "TARGET_ROWS",
     "frontier",
+    "limit_text",
     "solve",
     "validate",
     "validate_targets",
+    "workable_limit",
 ]

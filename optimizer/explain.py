@@ -386,42 +386,58 @@ _TARGET_UNITS = {
 }
 
 
-def _sentence(name: str, target: float, achievable: float) -> str:
+# how far a reachable value is rounded (toward holding) when it is said or applied: cents of a
+# budget, tenths of an impact score, thousandths of a quality or a share, whole hours
+TARGET_LIMITS = {
+    "budget": 100,
+    "min_avg_impact": 10,
+    "min_avg_quality": 1000,
+    "min_impact_worker_hours": 1,
+    "min_impact_spend_share": 1000,
+    "max_vendor_spend_share": 1000,
+}
+_UPPER_LIMITS = ("budget", "max_vendor_spend_share")  # targets that hold from above
+
+
+def workable_limit(name: str, achievable: float) -> float:
+    """The target `name` set to what the others allow: `achievable` rounded to the target's
+    step (cents, tenths of a point, thousandths of a share, whole hours) toward holding, up for
+    a budget or a cap, down for a minimum. The one figure the sentences say and a buyer applies."""
+    scale = TARGET_LIMITS[name]
+    if name in _UPPER_LIMITS:
+        guard = CENTS_ROUNDING_GUARD if name == "budget" else ROUNDING_GUARD
+        return math.ceil(achievable * scale - guard) / scale
+    return math.floor(achievable * scale + ROUNDING_GUARD) / scale
+
+
+def limit_text(name: str, value: float) -> str:
+    """A target's value in its unit: "$310,250.50", "70.4", "0.955", "12,480", "42.5%"."""
     if name == "budget":
-        least = math.ceil(achievable * 100 - CENTS_ROUNDING_GUARD) / 100
+        return money(value)
+    if name in ("min_impact_spend_share", "max_vendor_spend_share"):
+        return percent(value)
+    decimals = {"min_avg_impact": 1, "min_avg_quality": 3, "min_impact_worker_hours": 0}
+    return number(value, decimals.get(name, 6))
+
+
+def _sentence(name: str, target: float, achievable: float) -> str:
+    limit = limit_text(name, workable_limit(name, achievable))
+    shares = ("min_impact_spend_share", "max_vendor_spend_share")
+    asked = percent(target) if name in shares else number(target, 6)
+    if name == "budget":
+        least = workable_limit(name, achievable)
         return (
             f"Budget short by {money(least - target)}: the least budget that meets all "
-            f"other targets is {money(least)}."
+            f"other targets is {limit}."
         )
-    if name == "min_avg_impact":
-        best = math.floor(achievable * 10 + ROUNDING_GUARD) / 10
-        return (
-            f"The highest reachable average impact is {number(best, 1)} (target "
-            f"{number(target, 6)})."
-        )
-    if name == "min_avg_quality":
-        best = math.floor(achievable * 1000 + ROUNDING_GUARD) / 1000
-        return (
-            f"The highest reachable average quality is {number(best, 3)} (target "
-            f"{number(target, 6)})."
-        )
-    if name == "min_impact_worker_hours":
-        best = math.floor(achievable + ROUNDING_GUARD)
-        return (
-            f"The most impact-worker hours reachable are {number(best, 0)} (target "
-            f"{number(target, 6)})."
-        )
-    if name == "min_impact_spend_share":
-        best = math.floor(achievable * 1000 + ROUNDING_GUARD) / 1000
-        return (
-            f"The highest reachable share of spend with impact vendors is {percent(best)} "
-            f"(target {percent(target)})."
-        )
-    least = math.ceil(achievable * 1000 - ROUNDING_GUARD) / 1000
-    return (
-        f"The lowest workable cap on one vendor's share of spend is {percent(least)} "
-        f"(target {percent(target)})."
-    )
+    said = {
+        "min_avg_impact": "The highest reachable average impact is",
+        "min_avg_quality": "The highest reachable average quality is",
+        "min_impact_worker_hours": "The most impact-worker hours reachable are",
+        "min_impact_spend_share": "The highest reachable share of spend with impact vendors is",
+        "max_vendor_spend_share": "The lowest workable cap on one vendor's share of spend is",
+    }
+    return f"{said[name]} {limit} (target {asked})."
 
 
 def relaxed_targets(

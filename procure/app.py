@@ -43,6 +43,7 @@ from procure.errors import register_error_handlers
 from procure.events.routes import blp as events_api
 from procure.events.views import bp as event_pages
 from procure.extensions import api, csrf, db, login_manager, migrate
+from procure.formatting import register_formatting
 from procure.health import bp as health
 from procure.invitations.routes import blp as invitations_api
 from procure.invitations.views import bp as invitation_pages
@@ -116,6 +117,7 @@ def build_app(config: Mapping[str, Any] | None, instance_path: Path | None) -> F
     _register_blueprints(app)
     register_error_handlers(app)
     register_navigation(app)
+    register_formatting(app)
     guard_reads(app)
     register_request_guard(app)  # first of the hooks: hostile input reaches no other
     app.before_request(_authenticate_bearer)

@@ -237,6 +237,7 @@ def board_context(scenario: Scenario) -> dict[str, Any]:
                 "slack": c.get("slack"),
                 "shadow_price": c.get("shadow_price"),
                 "unit": plain(c.get("unit")),
+                "meaning": plain(review.price_words(c)),
             }
             for c in result.get("constraints", [])
             if c.get("binding") or c.get("kind") in TARGET_KINDS

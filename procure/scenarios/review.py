@@ -16,6 +16,7 @@ import optimizer
 from procure.disclosures.models import Disclosure
 from procure.disclosures.tables import flat_row
 from procure.extensions import db
+from procure.formatting import about_money, plain_number
 from procure.jobs.models import Job
 from procure.scenarios import figures
 from procure.scenarios.models import Scenario
@@ -171,6 +172,8 @@ def key_figures(scenario: Scenario) -> dict[str, Any]:
         "impact_worker_hours": impact["impact_worker_hours"] if impact else None,
         "fte_jobs": impact["fte_jobs"] if impact else None,
         "avg_quality": totals.get("avg_quality"),
+        "budget": ((scenario.problem or {}).get("targets") or {}).get("budget"),
+        "below_living_wage": below_living_wage(impact),
         "vendors": len(spend),
         "largest_vendor_share": max(spend.values()) / total_cost if spend and total_cost else None,
         "binding_targets": [
@@ -181,8 +184,20 @@ def key_figures(scenario: Scenario) -> dict[str, Any]:
     }
 
 
+def below_living_wage(impact: dict[str, Any] | None) -> list[str]:
+    """The vendors of a plan whose impact workers' median wage is below the living wage, with
+    the ratio: ["Gramin Mahila BPO (0.97)"]; the scenario page, the comparison and the board
+    report flag them."""
+    return [
+        f"{row['vendor']} ({row['living_wage_ratio']:.2f})"
+        for row in (impact or {}).get("by_vendor", [])
+        if row.get("living_wage_ratio") is not None and row["living_wage_ratio"] < 1.0
+    ]
+
+
 ROWS = (
     ("total_cost", "Total cost", "money"),
+    ("budget", "Budget", "money"),
     ("cost_premium", "Cost premium over the cheapest", "percent"),
     ("labour_hours", "Labour hours", "integer"),
     ("avg_impact", "Average impact score", "number"),
@@ -192,6 +207,7 @@ ROWS = (
     ("avg_quality", "Average quality", "percent"),
     ("vendors", "Vendors", "integer"),
     ("largest_vendor_share", "Largest vendor's share of spend", "percent"),
+    ("below_living_wage", "Vendors paying below a living wage (ratio)", "text"),
     ("binding_targets", "Binding targets", "text"),
 )
 HOURS_ONLY_ROWS = ("labour_hours",)
@@ -281,8 +297,13 @@ def summary_sentences(scenarios: list[Scenario], kpis: list[dict[str, Any]]) -> 
             hours_words = (
                 f" ({f['impact_worker_hours'] or 0.0:,.0f} impact-worker hours)" if in_jobs else ""
             )
+            what = (
+                f"costs ${f['total_cost']:,.0f}"
+                if len(solved) == 1  # one plan is no "cheapest plan"
+                else f"is the cheapest plan (${f['total_cost']:,.0f})"
+            )
             sentences.append(
-                f"{scenario.name} is the cheapest plan (${f['total_cost']:,.0f}) and sustains "
+                f"{scenario.name} {what} and sustains "
                 f"{jobs:,.1f} full-time jobs for impact workers{hours_words}."
             )
             continue
@@ -324,7 +345,26 @@ def summary_sentences(scenarios: list[Scenario], kpis: list[dict[str, Any]]) -> 
                 f"from {cheapest_impact:,.1f} to {impact:,.1f}"
             )
         sentences.append(f"{scenario.name} {cost_words}{impact_words} and {job_words}.")
-    return sentences
+    return sentences + [line for s, f in solved for line in _warnings(s.name, f)]
+
+
+def _warnings(name: str, f: dict[str, Any]) -> list[str]:
+    """What a board must not miss about one plan: how much of its budget it uses, and the
+    vendors that pay impact workers below a living wage."""
+    lines = []
+    if f.get("budget"):
+        lines.append(
+            f"{name} uses {f['total_cost'] / f['budget'] * 100:.1f} % of its "
+            f"${f['budget']:,.0f} budget."
+        )
+    below, vendors = f.get("below_living_wage") or [], f.get("vendors") or 0
+    if below:
+        pays = "pays" if len(below) == 1 else "pay"
+        lines.append(
+            f"In {name}, {len(below)} of {vendors} vendors {pays} impact workers below a living "
+            f"wage (median wage ÷ living wage): {', '.join(below)}."
+        )
+    return lines
 
 
 def distinct_labels(labels: dict[str, str], kind: str) -> dict[str, str]:
@@ -375,6 +415,69 @@ def report_outdated(report_job: Job | None, scenario: Scenario) -> bool:
     if report_job is None or report_job.status != JobStatus.SUCCEEDED:
         return False
     return (report_job.result or {}).get("scenario_version") != scenario.version
+
+
+def target_fixes(explanation: dict[str, Any], labels: dict[str, str]) -> list[dict[str, Any]]:
+    """Each target of an infeasibility explanation: what was asked and what the other targets
+    allow, each as one figure in the target's unit (the figure the explanation's sentence says),
+    and the value "Apply this fix" sets (None when relaxing it alone would not help)."""
+    rows = []
+    for name, info in (explanation.get("targets") or {}).items():
+        asked, achievable = info.get("target"), info.get("achievable")
+        known = name in optimizer.TARGET_LIMITS and isinstance(achievable, (int, float))
+        limit = optimizer.workable_limit(name, achievable) if known else None
+        rows.append(
+            {
+                "name": name,
+                "label": labels.get(name, name.replace("_", " ")),
+                "asked": optimizer.limit_text(name, asked)
+                if name in optimizer.TARGET_LIMITS and isinstance(asked, (int, float))
+                else "—",
+                "reachable": optimizer.limit_text(name, limit) if limit is not None else "—",
+                "feasible_if_relaxed": info.get("feasible_if_relaxed"),
+                "fix": limit if limit is not None and info.get("feasible_if_relaxed") else None,
+            }
+        )
+    return rows
+
+
+RELAXED = " relaxed"
+# what a maximising objective's shadow price is in: (what is reached, its unit)
+MEASURE_WORDS = {
+    "points of average impact": ("average impact", "points"),
+    "impact-worker hours": ("impact-worker hours", "hours"),
+}
+
+
+def price_words(constraint: dict[str, Any]) -> str | None:
+    """A rule's shadow price as a buyer says it: "Each extra point of average impact costs about
+    $2,919", "Each extra labour hour of capacity at vendor V2 would save about $12". The
+    optimizer states a price per unit the rule is relaxed (its `unit`: "$ per point of average
+    impact relaxed"); a target is read the other way, as what one more unit of it costs. None
+    for a rule with no price, or a price of 0 (the rule costs nothing at the margin)."""
+    price, unit = constraint.get("shadow_price"), constraint.get("unit") or ""
+    if price is None or abs(price) < 1e-9 or " per " not in unit:
+        return None
+    measure, step = unit.split(" per ", 1)
+    # "point of need N1's average impact" reads "point of average impact on need N1"
+    step = re.sub(r"\bneed (N\d+)'s (.+?)(?= relaxed$|$)", r"\2 on need \1", step)
+    if step.endswith(RELAXED) or step.endswith(" less required"):
+        if step.endswith(RELAXED):
+            step = step[: -len(RELAXED)]
+            head, _, tail = step.partition(" of ")
+            what = f"Each {head} less on the {tail}" if "cap" in step else f"Each extra {step}"
+        else:
+            what = f"Each extra {step.removesuffix(' less required')} required"
+        change = -price  # tightening the rule by one unit
+    else:
+        what, change = f"Each {step}", price
+    if measure == "$":
+        verb = "costs" if change > 0 else "would save"
+        return f"{what} {verb} about {about_money(change)}"
+    verb = "raises" if change > 0 else "lowers"
+    reached, units = MEASURE_WORDS.get(measure, (measure, ""))
+    amount = f"{plain_number(abs(change), 3)} {units}".rstrip()
+    return f"{what} {verb} the reachable {reached} by about {amount}"
 
 
 def infeasibility_lines(explanation: dict[str, Any]) -> list[str]:

@@ -184,6 +184,8 @@ def show(scenario_id):
         names=names,
         need_titles=need_titles,
         plain=review.plain_words(names, need_titles),
+        price_words=review.price_words,
+        below_living_wage=review.below_living_wage,
         impact=impact,
         in_hours=figures.counts_hours(scenario.problem),
         labour_hours=figures.labour_hours(scenario.result, scenario.problem),
@@ -204,6 +206,10 @@ def show(scenario_id):
         report_outdated=review.report_outdated(report_job, scenario),
         infeasibility_lines=review.infeasibility_lines(
             (scenario.result or {}).get("explanation") or {}
+        ),
+        target_fixes=review.target_fixes(
+            (scenario.result or {}).get("explanation") or {},
+            {key: label for key, label, _ in TARGET_FIELDS},
         ),
         # projected against actual (templates/deliveries/_section.html): approved plans only
         actuals=actuals_if_approved(scenario),

@@ -125,6 +125,9 @@ def test_comparison_and_projected_impact_hand_checked(
         rows["cost_premium"][0] == 0.0 and abs(rows["cost_premium"][1] - 0.09375) < 1e-12
     )  # 7,000 / 6,400 - 1
     assert rows["vendors"] == [2, 2]
+    # both pay impact workers 36,000 a year against a living wage of 35,000: ratio 1.03, no flag
+    assert rows["below_living_wage"] == [[], []]
+    assert rows["budget"][0] == rows["budget"][1]  # neither sets its own: the needs' budgets
     assert abs(rows["largest_vendor_share"][0] - 4800 / 6400) < 1e-12  # Beta's 800 h x $6
     # greener: 500 h each
     more_jobs = ((500 * share_b + 500 * share_a) - (800 * share_b + 200 * share_a)) / 2080
@@ -375,4 +378,28 @@ def test_summary_names_the_hours_when_the_jobs_round_away(client, make_scenario)
     assert summary[1].endswith(
         f"buys {hours[1] - hours[0]:,.0f} more hours of work by impact workers (less than "
         "a tenth of a full-time job)."
+    )
+
+
+def test_a_one_plan_summary_names_its_budget_and_living_wage_shortfalls(client, make_scenario):
+    """One plan is no "cheapest plan". The cheapest cover costs $6,400: against a $10,000
+    budget that is 64.0 %. With one vendor's median wage set below its living wage (30,000 /
+    35,000 = 0.857), the summary names it."""
+    from procure.scenarios.models import Scenario
+    from procure.scenarios.review import compare, key_figures
+
+    scenario = db.session.get(Scenario, make_scenario("Only plan", budget=10000)["id"])
+    jobs = key_figures(scenario)["fte_jobs"]
+    summary = compare([scenario])["summary"]
+    assert summary == [
+        f"Only plan costs $6,400 and sustains {jobs:,.1f} full-time jobs for impact workers.",
+        "Only plan uses 64.0 % of its $10,000 budget.",
+    ]
+    # the same plan had Beta paid 30,000 against 35,000 (below_living_wage is unit-tested)
+    figures = {**key_figures(scenario), "below_living_wage": ["Beta BPO (0.86)"]}
+    from procure.scenarios.review import _warnings
+
+    assert _warnings("Only plan", figures)[1] == (
+        "In Only plan, 1 of 2 vendors pays impact workers below a living wage (median wage ÷ "
+        "living wage): Beta BPO (0.86)."
     )

@@ -419,6 +419,8 @@ def sample_context(n_vendors: int = 12, n_needs: int = 3, seed: int = 7) -> dict
                 "slack": 0.0,
                 "shadow_price": -round((total_cost - cheapest) / 18.8, 2),
                 "unit": "$ per point of average impact relaxed",
+                "meaning": "Each extra point of average impact costs about "
+                f"${round((total_cost - cheapest) / 18.8):,.0f}",
             },
             {
                 "label": f"Budget at most ${round(total_cost * 1.05, -3):,.0f}",

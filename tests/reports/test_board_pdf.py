@@ -197,6 +197,8 @@ def test_binding_targets_show_shadow_prices_in_their_business_units(sample, samp
         f"{binding['label']} binding 0.00 "
         f"{format_value(binding['shadow_price'], 'signed')} {binding['unit']}" in text
     )
+    # and in plain terms, what one more point costs
+    assert f"{binding['meaning']} ({binding['label']})." in text
 
 
 def test_page_one_is_not_blank_and_a_blank_page_is_told_apart():

@@ -1,0 +1,132 @@
+"""Figures in words a buyer reads: numbers without scientific notation, shadow prices as what
+one more unit of a rule costs, and one figure per limit of an infeasible scenario."""
+
+import pytest
+
+import optimizer
+from procure.formatting import about_money, plain_number
+from procure.scenarios.review import price_words, target_fixes
+
+
+@pytest.mark.parametrize(
+    ("value", "significant", "text"),
+    [
+        (0.00000735, 6, "0.00000735"),  # "{:.6g}" said 7.35e-06
+        (310000.0, 4, "310,000"),  # "{:,.4g}" said 3.1e+05
+        (164.1025641, 6, "164.103"),
+        (1 / 0.0073529, 4, "136"),
+        (2.5, 4, "2.5"),
+        (0, 6, "0"),
+        (-1234.5, 6, "-1,234.5"),
+        (None, 6, "—"),
+        (float("nan"), 6, "—"),
+    ],
+)
+def test_numbers_are_written_out(value, significant, text):
+    assert plain_number(value, significant) == text
+
+
+def test_money_in_a_sentence_is_rounded_to_dollars_above_ten():
+    assert about_money(-2918.67) == "$2,919"
+    assert about_money(5.5) == "$5.50"
+
+
+@pytest.mark.parametrize(
+    ("price", "unit", "words"),
+    [
+        # min cost: relaxing the target by a point saves $2,918.67; one more point costs that
+        (
+            -2918.67,
+            "$ per point of average impact relaxed",
+            "Each extra point of average impact costs about $2,919",
+        ),
+        (
+            -30.0,
+            "$ per 0.01 of need N2's average quality relaxed",
+            "Each extra 0.01 of average quality on need N2 costs about $30",
+        ),
+        (
+            -1.5,
+            "$ per impact-worker hour less required",
+            "Each extra impact-worker hour required costs about $1.50",
+        ),
+        (
+            -300.0,
+            "$ per percentage point of vendor spend cap relaxed",
+            "Each percentage point less on the vendor spend cap costs about $300",
+        ),
+        (
+            -12.3,
+            "$ per extra labour hour of capacity at vendor V2",
+            "Each extra labour hour of capacity at vendor V2 would save about $12",
+        ),
+        (
+            5.5,
+            "$ per extra unit of volume for need N1",
+            "Each extra unit of volume for need N1 costs about $5.50",
+        ),
+        # maximising: the price is what the measure gains per unit relaxed
+        (
+            0.0034,
+            "points of average impact per extra $ of budget",
+            "Each extra $ of budget raises the reachable average impact by about 0.0034 points",
+        ),
+        (
+            40.0,
+            "impact-worker hours per percentage point of impact spend share relaxed",
+            "Each extra percentage point of impact spend share lowers the reachable impact-worker "
+            "hours by about 40 hours",
+        ),
+    ],
+)
+def test_a_shadow_price_is_said_as_what_one_more_unit_costs(price, unit, words):
+    assert price_words({"shadow_price": price, "unit": unit}) == words
+
+
+def test_a_rule_without_a_price_has_no_words():
+    assert price_words({"shadow_price": None, "unit": None}) is None
+    assert price_words({"shadow_price": 0.0, "unit": "$ per extra $ of budget"}) is None
+
+
+def test_each_limit_has_one_figure_the_sentence_and_the_fix_share():
+    """The reachable average impact 70.4999 is said as 70.4 (rounded toward holding), in the
+    sentence, in the table and as the value the fix applies; a budget of 310,250.491 needs
+    310,250.50."""
+    explanation = {
+        "targets": {
+            "min_avg_impact": {"target": 75.0, "achievable": 70.4999, "feasible_if_relaxed": True},
+            "budget": {"target": 300000.0, "achievable": 310250.491, "feasible_if_relaxed": True},
+            "min_avg_quality": {"target": 0.99, "achievable": None, "feasible_if_relaxed": False},
+        }
+    }
+    rows = {r["name"]: r for r in target_fixes(explanation, {"budget": "Budget (USD)"})}
+    impact = rows["min_avg_impact"]
+    assert (impact["asked"], impact["reachable"], impact["fix"]) == ("75", "70.4", 70.4)
+    budget = rows["budget"]
+    assert (budget["label"], budget["asked"], budget["reachable"], budget["fix"]) == (
+        "Budget (USD)",
+        "$300,000",
+        "$310,250.50",
+        310250.5,
+    )
+    assert rows["min_avg_quality"]["fix"] is None and rows["min_avg_quality"]["reachable"] == "—"
+    from optimizer.explain import _sentence
+
+    assert "70.4 (target 75)" in _sentence("min_avg_impact", 75.0, 70.4999)
+    assert "$310,250.50" in _sentence("budget", 300000.0, 310250.491)
+    assert optimizer.workable_limit("max_vendor_spend_share", 0.41201) == 0.413
+
+
+def test_vendors_below_a_living_wage_are_named_with_their_ratio():
+    from procure.scenarios.review import below_living_wage
+
+    impact = {
+        "by_vendor": [
+            {"vendor": "Gramin Mahila BPO", "living_wage_ratio": 0.97},  # flagged
+            {"vendor": "Kazi Data Works", "living_wage_ratio": 1.0},  # exactly a living wage
+            {"vendor": "No Wages Yet", "living_wage_ratio": None},  # not disclosed: not judged
+            {"vendor": "Lakeside", "living_wage_ratio": 0.8049},
+        ]
+    }
+    assert below_living_wage(impact) == ["Gramin Mahila BPO (0.97)", "Lakeside (0.80)"]
+    assert below_living_wage(None) == []
