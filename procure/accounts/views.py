@@ -21,7 +21,7 @@ from procure.accounts.schemas import (
     UserCreateSchema,
 )
 from procure.audit.services import record_event
-from procure.deliveries.actuals import actuals_of
+from procure.deliveries.actuals import actuals_of_many
 from procure.errors import ValidationFailed
 from procure.extensions import db
 from procure.forms import form_body, load_form
@@ -132,7 +132,7 @@ def _scenario_overview() -> dict:
     scenarios = db.session.scalars(scoped_select(Scenario).order_by(Scenario.id.desc())).all()
     approved = [s for s in scenarios if s.status == ScenarioStatus.APPROVED]
     impacts = {s.id: projected_impact(s) for s in approved}
-    tracking = {s.id: actuals_of(s) for s in approved}
+    tracking = actuals_of_many(approved)  # every plan's deliveries in one read
     return {
         "open_scenarios": [
             s for s in scenarios if s.status in (ScenarioStatus.SOLVED, ScenarioStatus.SUBMITTED)

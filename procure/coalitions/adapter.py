@@ -23,26 +23,20 @@ from sqlalchemy import select
 
 from procure.coalitions.models import CoalitionMember
 from procure.coalitions.progress import Delivered, PlanLine, is_impact_vendor
-from procure.deliveries.actuals import actuals_of
+from procure.deliveries.actuals import actuals_of_many
 from procure.extensions import db
 from procure.needs.models import Need
 from procure.scenarios.figures import (
     allocation_hours,
     hours_per_fte_year,
     need_units,
+    record_id,
     vendor_shares,
 )
 from procure.scenarios.models import Scenario
 from procure.states import ScenarioStatus
 from procure.vendors.capacity import calendar_months, capacity_loading, vendor_hours_by_month
 from procure.vendors.models import Vendor
-
-
-def _record_id(key: object, prefix: str) -> int | None:
-    """12 from "V12" (an optimizer id of the given prefix); None for anything else."""
-    if isinstance(key, str) and key.startswith(prefix) and key[1:].isdigit():
-        return int(key[1:])
-    return None
 
 
 def _months_from(period: dict) -> tuple[date, ...]:
@@ -62,7 +56,7 @@ def _need_months(problem: dict) -> dict[str, tuple[date, ...]]:
     for need in problem.get("needs", []):
         if need.get("period"):
             months[need["id"]] = _months_from(need["period"])
-        elif (need_id := _record_id(need["id"], "N")) is not None:
+        elif (need_id := record_id(need["id"], "N")) is not None:
             missing[need_id] = need["id"]
     if missing:
         for record in db.session.scalars(select(Need).where(Need.id.in_(list(missing)))):
@@ -81,7 +75,7 @@ def scenario_lines(scenario: Scenario) -> list[PlanLine]:
     per_fte_year = hours_per_fte_year(problem)
     lines = []
     for allocation in result.get("allocations", []):
-        vendor = _record_id(allocation.get("vendor"), "V")
+        vendor = record_id(allocation.get("vendor"), "V")
         if vendor is None:
             continue
         hours = allocation_hours(allocation, problem, units)
@@ -133,8 +127,10 @@ def delivered(
     plan's problem document at least `impact_vendor_min_score`). None when no member recorded
     any."""
     sums: dict[tuple[int, date, float], list[float]] = {}
+    scenarios = list(scenarios)
+    every = actuals_of_many(scenarios)  # the members' deliveries in one read
     for scenario in scenarios:
-        actuals = actuals_of(scenario)
+        actuals = every[scenario.id]
         if not actuals["deliveries"]:
             continue
         scores = {

@@ -63,7 +63,7 @@ from procure.scenarios.models import Scenario
 from procure.scenarios.review import problem_labels
 from procure.scoring.adapter import period_versions
 from procure.states import ScenarioStatus
-from procure.vendors.capacity import calendar_months
+from procure.vendors.capacity import calendar_months, month_text
 
 # ---------------------------------------------------------------- plain data
 
@@ -144,10 +144,6 @@ class ShareUsed:
 # ---------------------------------------------------------------- months
 
 
-def month_text(month: date) -> str:
-    return f"{month:%Y-%m}"
-
-
 def _month_of(day: date) -> date:
     return day.replace(day=1)
 
@@ -173,8 +169,10 @@ def need_months_of(problem: Mapping[str, Any] | None) -> dict[int, tuple[date, .
 
 
 def _record_id(optimizer_id: str) -> int:
-    """The record id in an optimizer id: "V12" -> 12."""
-    return int(optimizer_id[1:])
+    """The record id in an optimizer id the plan's own documents hold: "V12" -> 12."""
+    found = figures.record_id(optimizer_id)
+    assert found is not None, optimizer_id  # the app wrote these documents
+    return found
 
 
 # ---------------------------------------------------------------- the plan
@@ -630,17 +628,48 @@ def actuals_of(scenario: Scenario, plan: Plan | None = None) -> dict[str, Any]:
     """Projected against actual for one scenario (`compare_to_plan`), from its deliveries; the
     caller has checked that the reader may see the scenario. `plan`: the scenario's plan where
     the caller has built it already (`plan_of`)."""
-    rows = db.session.scalars(
-        select(Delivery).where(Delivery.scenario_id == scenario.id).order_by(Delivery.month)
-    ).all()
-    if plan is None:
-        plan = plan_of(scenario)
-    delivered = [
-        Delivered(row.vendor_id, row.need_id, row.month, row.delivered_volume, row.invoiced_usd)
-        for row in rows
-    ]
-    shares = disclosed_shares(scenario.organization_id, plan.vendor_ids()) if rows else {}
-    return {"scenario_id": scenario.id, **compare_to_plan(plan, delivered, shares)}
+    plans = {scenario.id: plan} if plan is not None else None
+    return actuals_of_many([scenario], plans)[scenario.id]
+
+
+def actuals_of_many(
+    scenarios: Sequence[Scenario], plans: Mapping[int, Plan] | None = None
+) -> dict[int, dict[str, Any]]:
+    """`actuals_of` for each scenario, by id, read in a fixed number of queries whatever their
+    number (the home page, a coalition and the spend report add up many plans): one for every
+    delivery, and one reading of the disclosed shares per buyer organization."""
+    delivered: dict[int, list[Delivered]] = {s.id: [] for s in scenarios}
+    if scenarios:
+        rows = db.session.scalars(
+            select(Delivery)
+            .where(Delivery.scenario_id.in_([s.id for s in scenarios]))
+            .order_by(Delivery.scenario_id, Delivery.month)
+        )
+        for row in rows:
+            delivered[row.scenario_id].append(
+                Delivered(
+                    row.vendor_id, row.need_id, row.month, row.delivered_volume, row.invoiced_usd
+                )
+            )
+    built = {s.id: (plans or {}).get(s.id) or plan_of(s) for s in scenarios}
+    wanted: dict[int, set[int]] = {}
+    for scenario in scenarios:
+        if delivered[scenario.id]:  # shares matter only where something was delivered
+            wanted.setdefault(scenario.organization_id, set()).update(
+                built[scenario.id].vendor_ids()
+            )
+    shares = {org: disclosed_shares(org, vendor_ids) for org, vendor_ids in wanted.items()}
+    return {
+        s.id: {
+            "scenario_id": s.id,
+            **compare_to_plan(
+                built[s.id],
+                delivered[s.id],
+                shares.get(s.organization_id, {}) if delivered[s.id] else {},
+            ),
+        }
+        for s in scenarios
+    }
 
 
 def actuals_if_approved(scenario: Scenario, plan: Plan | None = None) -> dict[str, Any] | None:

@@ -12,7 +12,7 @@ from marshmallow import ValidationError
 
 from procure.accounts.models import User
 from procure.audit.services import record_event
-from procure.deliveries.actuals import month_text, plan_of
+from procure.deliveries.actuals import plan_of
 from procure.deliveries.schemas import DeliveryCreateSchema
 from procure.deliveries.services import (
     CORRECTED,
@@ -27,6 +27,7 @@ from procure.deliveries.services import (
 from procure.errors import ValidationFailed
 from procure.forms import field_errors
 from procure.scenarios.models import Scenario
+from procure.vendors.capacity import month_text
 
 MAX_IMPORT_ROWS = 10_000
 IMPORT_COLUMNS = ("vendor_id", "need_id", "month", "delivered_volume", "invoiced_amount")

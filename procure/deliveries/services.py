@@ -28,7 +28,7 @@ from sqlalchemy import select
 
 from procure.accounts.models import User
 from procure.audit.services import record_event
-from procure.deliveries.actuals import Plan, month_text, plan_of
+from procure.deliveries.actuals import Plan, plan_of
 from procure.deliveries.models import Delivery
 from procure.disclosures.pricing import usd_rates
 from procure.editing import check_version, insert_once, save_changes
@@ -38,6 +38,7 @@ from procure.rates.services import currency_refusal
 from procure.reference import reference
 from procure.scenarios.models import Scenario
 from procure.states import ScenarioStatus
+from procure.vendors.capacity import month_text
 
 # the figures a row stores (its key is scenario, vendor, need and month)
 FIGURES = (

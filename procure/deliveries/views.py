@@ -10,15 +10,17 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from procure.access import access, get_scoped_or_404, permitted, roles
 from procure.deliveries import services
 from procure.deliveries.actuals import actuals_if_approved, plan_of
+from procure.deliveries.models import Delivery
 from procure.deliveries.routes import READERS, delivery_or_404, import_upload, rows_select
 from procure.deliveries.schemas import DeliveryCreateSchema
 from procure.errors import ConflictError, ValidationFailed
-from procure.extensions import db
-from procure.forms import form_body, load_form
+from procure.forms import form_body, form_int, load_form
+from procure.paging import page_of_rows
 from procure.scenarios.models import Scenario
 from procure.states import ScenarioStatus
 from procure.transactions import attempt, discard, submit, writes
@@ -30,6 +32,9 @@ OUTCOME_WORDS = {
     services.CORRECTED: "Corrected: the row's figures are replaced (the audit log keeps the old).",
     services.UNCHANGED: "Nothing changed: the row holds these figures already.",
 }
+
+
+ROWS_PER_PAGE = 100  # recorded rows shown at once: a year of 8 vendors' needs is about 100
 
 
 def _user():
@@ -51,7 +56,13 @@ def _page(
         scenario=scenario,
         approved=approved,
         actuals=actuals_if_approved(scenario, plan),
-        rows=db.session.scalars(rows_select(scenario)).all(),
+        listing=page_of_rows(
+            rows_select(scenario).options(
+                selectinload(Delivery.vendor), selectinload(Delivery.need)
+            ),
+            max(1, form_int(request.args.get("page")) or 1),
+            ROWS_PER_PAGE,
+        ),
         vendor_options=[
             (str(v), plan.vendor_names.get(v, f"vendor {v}")) for v in plan.vendor_ids()
         ],

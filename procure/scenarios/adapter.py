@@ -63,6 +63,7 @@ from procure.scoring.services import catalog_for
 from procure.vendors.capacity import (
     calendar_months,
     capacity_loading,
+    month_text,
     offer_units_by_month,
     unstated_hours_reason,
     vendor_hours_by_month,
@@ -75,10 +76,6 @@ NO_SCORED_DISCLOSURE = (
     "has no submitted disclosure your organization has not rejected, so no impact score to "
     "weigh its bids by"
 )
-
-
-def _month_text(month: date) -> str:
-    return f"{month.year:04d}-{month.month:02d}"
 
 
 def default_targets(needs: Sequence[Need]) -> dict[str, Any]:
@@ -106,7 +103,7 @@ def _need_entry(need: Need) -> dict[str, Any]:
         "volume": need.volume,
         "min_quality": need.min_quality,
         "max_vendor_share": need.max_vendor_share,
-        "period": {"start": _month_text(months[0]), "months": len(months)},
+        "period": {"start": month_text(months[0]), "months": len(months)},
         "min_avg_impact": need.min_avg_impact,
         "min_impact_spend_share": need.min_impact_spend_share,
     }
@@ -127,7 +124,7 @@ def _lot_entry(need: Need, lot: EventLot, event: SourcingEvent) -> dict[str, Any
         "unit": lot.unit,
         "volume": lot.volume,
         "min_quality": _lot_min_quality(need, event),
-        "period": {"start": _month_text(months[0]), "months": len(months)},
+        "period": {"start": month_text(months[0]), "months": len(months)},
     }
 
 
@@ -255,7 +252,7 @@ def _vendor_entry(vendor: Vendor, key: str, score, disclosure, quality: float) -
 
 def _capacity_rows(vendor: Vendor, key: str, months: list[date]) -> list[dict[str, Any]]:
     return [
-        {"vendor": key, "month": _month_text(month), "hours": hours}
+        {"vendor": key, "month": month_text(month), "hours": hours}
         for month, hours in zip(months, vendor_hours_by_month(vendor, months), strict=True)
         if hours is not None
     ]

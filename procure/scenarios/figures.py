@@ -36,6 +36,14 @@ DEFAULT_HOURS_PER_FTE_YEAR = 2080.0
 Document = Mapping[str, Any] | None
 
 
+def record_id(key: object, prefix: str = "") -> int | None:
+    """The record id in a problem document's id: 12 from "V12" (a vendor) or "N12" (a need);
+    None for anything else, or for another kind than `prefix` when one is given."""
+    if not isinstance(key, str) or len(key) < 2 or not key[1:].isdigit():
+        return None
+    return int(key[1:]) if key.startswith(prefix) else None
+
+
 def version(problem: Document) -> int:
     """2 for a version 2 problem document, else 1 (a document without `version`)."""
     return 2 if (problem or {}).get("version") == 2 else 1

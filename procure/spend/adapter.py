@@ -27,6 +27,7 @@ from procure.deliveries.models import Delivery
 from procure.disclosures.models import Disclosure
 from procure.extensions import db
 from procure.needs.models import Need
+from procure.scenarios.figures import record_id
 from procure.scenarios.models import Scenario
 from procure.scoring.adapter import period_versions
 from procure.spend.report import SpendLine, group_shares, spread_evenly
@@ -50,14 +51,10 @@ def approved_scenarios(organization_ids: Iterable[int]) -> list[Scenario]:
     )
 
 
-def _record_id(optimizer_id: str) -> int | None:
-    return int(optimizer_id[1:]) if optimizer_id[1:].isdigit() else None
-
-
 def _scores(problem: dict[str, Any]) -> dict[int, float | None]:
     scores = {}
     for vendor in problem.get("vendors", []):
-        vendor_id = _record_id(str(vendor.get("id", "")))
+        vendor_id = record_id(vendor.get("id"))
         if vendor_id is not None:
             scores[vendor_id] = vendor.get("impact_score")
     return scores
@@ -90,7 +87,7 @@ def _scored_groups(problem: dict[str, Any]) -> dict[int, dict[str, float]]:
         for key, disclosure_id in (
             (problem.get("meta") or {}).get("scored_disclosures") or {}
         ).items()
-        if (vendor_id := _record_id(key)) is not None
+        if (vendor_id := record_id(key)) is not None
     }
     if not scored:
         return {}

@@ -33,6 +33,11 @@ def capacity_loading() -> tuple[LoaderOption, ...]:
     )
 
 
+def month_text(month: date) -> str:
+    """ "2026-03": a month as forms, documents and messages write it."""
+    return f"{month:%Y-%m}"
+
+
 def calendar_months(start: date, end: date) -> list[date]:
     """The months from the one holding `start` to the one holding `end`, both included, each
     as the date of its first day."""

@@ -17,7 +17,7 @@ from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
 from procure.rates.services import currency_refusal, price_refusal
 from procure.reference import reference
-from procure.vendors.capacity import FIRST_MONTH, LAST_MONTH
+from procure.vendors.capacity import FIRST_MONTH, LAST_MONTH, month_text
 from procure.vendors.categories import UNITS, category_refusal
 from procure.vendors.models import (
     MAX_HOURS_PER_UNIT,
@@ -49,10 +49,6 @@ OFFER_FIELDS = (
 CHANGES = "capacity_changes"  # a list of {from_month, hours_per_month | units_per_month}
 
 
-def _month_text(month: date) -> str:
-    return f"{month.year:04d}-{month.month:02d}"
-
-
 def _capacity_errors(fields: Mapping[str, Any], start: str, amount: str) -> dict[str, list[str]]:
     """Why the capacity `fields[start]` and the changes `fields["capacity_changes"]` (each
     {from_month, `amount`}) cannot be kept: a negative figure, a month that is not the first day
@@ -70,7 +66,7 @@ def _capacity_errors(fields: Mapping[str, Any], start: str, amount: str) -> dict
             errors[f"{where}.from_month"] = ["Give a month from 2000-01 to 2100-12."]
         elif month in seen:
             errors[f"{where}.from_month"] = [
-                f"{_month_text(month)} is listed twice: give one change per month."
+                f"{month_text(month)} is listed twice: give one change per month."
             ]
         seen.add(month)
         if change.get(amount) is None:
@@ -83,7 +79,7 @@ def _capacity_errors(fields: Mapping[str, Any], start: str, amount: str) -> dict
 def _changes_as_sent(records: Sequence[Any], amount: str) -> list[dict[str, Any]]:
     """Capacity changes as the API shows them (for audit events): month order, YYYY-MM."""
     return [
-        {"from_month": _month_text(record.from_month), amount: getattr(record, amount)}
+        {"from_month": month_text(record.from_month), amount: getattr(record, amount)}
         for record in sorted(records, key=lambda record: record.from_month)
     ]
 

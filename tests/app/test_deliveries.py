@@ -952,3 +952,23 @@ def test_actuals_only_for_an_approved_plan_and_from_a_plan_built_once(client, pl
     assert actuals_if_approved(scenario, built)["deliveries"] == 1
     draft = db.session.get(Scenario, make_scenario()["id"])
     assert actuals_if_approved(draft) is None
+
+
+def test_the_deliveries_page_shows_its_rows_a_page_at_a_time(client, plan, sign_in, monkeypatch):
+    """Five rows recorded (Beta, January to May), two to a page: three pages, by month."""
+    import procure.deliveries.views as views
+
+    monkeypatch.setattr(views, "ROWS_PER_PAGE", 2)
+    for month in ("2026-01", "2026-02", "2026-03", "2026-04", "2026-05"):
+        answer = client.post(
+            plan["url"], headers=plan["headers"], json=_row(plan["beta"], None, month, 10, 60)
+        )
+        assert answer.status_code == 201, answer.text
+    sign_in(client, plan["buyer"])
+    months = lambda html: re.findall(r"<tr><td>(2026-\d\d)</td>", html)  # noqa: E731
+    first = client.get(f"/scenarios/{plan['scenario']}/deliveries").text
+    assert months(first) == ["2026-01", "2026-02"] and "Page 1 of 3 (5 rows)" in first
+    last = client.get(f"/scenarios/{plan['scenario']}/deliveries?page=3").text
+    assert months(last) == ["2026-05"]
+    beyond = client.get(f"/scenarios/{plan['scenario']}/deliveries?page=9").text
+    assert months(beyond) == [] and "Back to the first page" in beyond
