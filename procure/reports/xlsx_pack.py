@@ -1,4 +1,4 @@
-"""The analyst pack: the board report's figures as an XLSX workbook of five plain tables.
+"""The analyst pack: the board report's figures as an XLSX workbook of five or six plain tables.
 
 Sheets: "Allocations" (one row per need and vendor, with its labour hours and the price as the
 vendor stated it: original price, currency, rate and rate date, where the scenario's documents
@@ -6,8 +6,10 @@ keep them), "Needs" (one row per need: its volume, labour hours, cost, impact-wo
 jobs, averages and each of its own targets with what was achieved and whether it binds, as
 `procure.scenarios.figures.need_lines` reads them; then the plan's totals), "Scores" (one row
 per vendor),
-"Comparison" (one row per measure, one column per scenario) and "Assumptions" (section, item,
-value, detail: the scenario, targets, weights, metric catalog, evidence factors and sources).
+"Comparison" (one row per measure, one column per scenario), "Actuals" (projected against
+actual per vendor and for the plan, once an approved plan has a delivery) and "Assumptions"
+(section, item, value, detail: the scenario, targets, weights, metric catalog, evidence
+factors and sources).
 Each sheet has one header row and nothing else above or beside the table, so
 `pandas.read_excel(..., sheet_name=...)` reads it back as is. The Scores sheet's "Impact score"
 header carries a note saying how the average treats work without a score (as the board report's
@@ -35,6 +37,8 @@ from procure.reports.allocation_totals import IMPACT_AVERAGE_RULE, vendor_totals
 from procure.spreadsheets import escape_cell
 
 SHEETS = ("Allocations", "Needs", "Scores", "Comparison", "Assumptions")
+ACTUALS_SHEET = "Actuals"
+"""Between Comparison and Assumptions, once an approved plan has a delivery."""
 NUMBER_FORMATS = {
     "money": '"$"#,##0.00',
     "price": '"$"#,##0.00##',
@@ -110,6 +114,40 @@ NEEDS_NOTE = (
     "impact-worker hours of work bought by the hour only, and no labour hours."
 )
 ASSUMPTION_COLUMNS = [("Section", None), ("Item", None), ("Value", None), ("Detail", None)]
+# projected against actual to the latest month delivered, per vendor then for the plan, as the
+# board PDF's and the API's `to_date` figures (present once an approved plan has a delivery)
+ACTUAL_COLUMNS = [
+    ("Vendor", None),
+    ("Labour hours allocated", "number"),
+    ("Labour hours delivered", "number"),
+    ("Delivery reliability", "percent"),
+    ("Impact-worker hours projected", "number"),
+    ("Impact-worker hours actual", "number"),
+    ("Variance", "signed"),
+    ("Volume effect", "signed"),
+    ("Share effect", "signed"),
+    ("Planned spend", "money"),
+    ("Invoiced spend", "money"),
+]
+ACTUAL_KEYS = (
+    "allocated_hours",
+    "delivered_hours",
+    "delivery_reliability",
+    "projected_impact_worker_hours",
+    "actual_impact_worker_hours",
+    "variance",
+    "volume_effect",
+    "share_effect",
+    "planned_spend",
+    "invoiced_spend",
+)
+THE_PLAN = "The plan"
+ACTUALS_NOTE = (
+    "Projected against actual to the latest month with a delivery (the months before it; a "
+    "need's volume spread evenly over its months). Actual impact-worker hours = delivered "
+    "labour hours × the impact-worker share of the disclosure covering the month (or the "
+    "newest earlier one, flagged on the page). Variance = volume effect + share effect."
+)
 
 HEADER_FONT = Font(bold=True, color="1C2430")
 HEADER_FILL = PatternFill("solid", fgColor="EEF0F3")
@@ -410,6 +448,22 @@ def export_pack(context: dict) -> bytes:
             for cell in cells:
                 cell.fill = CHOSEN_FILL
                 cell.font = Font(bold=True)
+
+    actuals = context.get("actuals")
+    if actuals:
+        sheet = workbook.create_sheet(ACTUALS_SHEET)
+        rows = [
+            [v.get("vendor")] + [v["to_date"].get(key) for key in ACTUAL_KEYS]
+            for v in actuals.get("vendors") or []
+        ]
+        rows.append([THE_PLAN] + [actuals["to_date"].get(key) for key in ACTUAL_KEYS])
+        _write_table(sheet, ACTUAL_COLUMNS, rows)
+        sheet.cell(row=1, column=1).comment = Comment(
+            f"{ACTUALS_NOTE} Through {actuals.get('through')}.",
+            "impact-procure",
+            width=360,
+            height=140,
+        )
 
     _write_table(
         workbook.create_sheet("Assumptions"), ASSUMPTION_COLUMNS, _assumption_rows(context)

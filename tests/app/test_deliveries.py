@@ -834,6 +834,24 @@ def test_the_board_report_carries_the_apis_figures(client, plan):
     assert "Projected against actual, to 2026-03" in html
     # Beta: 800 × 3/12 = 200 h allocated, 210 delivered: reliability 105.0 %
     assert "105.0 %" in html
+    # the analyst pack's Actuals sheet: the same figures, per vendor and for the plan
+    import pandas as pd
+
+    from procure.reports.xlsx_pack import ACTUALS_SHEET, SHEETS, export_pack
+
+    pack = io.BytesIO(export_pack(context))
+    sheet = pd.read_excel(pack, sheet_name=ACTUALS_SHEET)
+    assert pd.ExcelFile(pack).sheet_names == [*SHEETS[:-1], ACTUALS_SHEET, SHEETS[-1]]
+    plan_row = sheet[sheet["Vendor"] == "The plan"].iloc[0]
+    to_date = api["to_date"]
+    assert plan_row["Labour hours allocated"] == pytest.approx(to_date["allocated_hours"])
+    assert plan_row["Labour hours delivered"] == pytest.approx(210.0)
+    assert plan_row["Impact-worker hours actual"] == pytest.approx(
+        to_date["actual_impact_worker_hours"]
+    )
+    assert plan_row["Invoiced spend"] == pytest.approx(1260.0)
+    beta = sheet[sheet["Vendor"] == "Beta BPO"].iloc[0]
+    assert beta["Delivery reliability"] == pytest.approx(210 / 200)
 
 
 @pytest.mark.parametrize(
