@@ -32,6 +32,8 @@ from procure.categories.routes import blp as categories_api
 from procure.categories.views import bp as category_pages
 from procure.coalitions.routes import blp as coalitions_api
 from procure.coalitions.views import bp as coalition_pages
+from procure.corrective.routes import blp as corrective_api
+from procure.corrective.views import bp as corrective_pages
 from procure.deliveries.routes import blp as deliveries_api
 from procure.deliveries.views import bp as delivery_pages
 from procure.disclosures.evidence_store import check_evidence_settings
@@ -195,6 +197,7 @@ def _register_blueprints(app: Flask) -> None:
     api.register_blueprint(deliveries_api)
     api.register_blueprint(coalitions_api)
     api.register_blueprint(spend_api)
+    api.register_blueprint(corrective_api)
     app.register_blueprint(accounts_pages)
     app.register_blueprint(docs_pages)
     app.register_blueprint(health)
@@ -215,6 +218,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(delivery_pages)
     app.register_blueprint(coalition_pages)
     app.register_blueprint(spend_pages)
+    app.register_blueprint(corrective_pages)
 
 
 def _authenticate_bearer():

@@ -16,6 +16,8 @@ from procure.campaigns.models import Campaign
 from procure.campaigns.progress import today_utc
 from procure.campaigns.services import create_campaign
 from procure.demo_coalition import load_demo_plans_and_coalition
+from procure.demo_corrective import load_demo_corrective_plan
+from procure.demo_scenarios import load_demo_scenarios
 from procure.demo_vendors import VENDORS, evidence_pdf, load_demo_vendors
 from procure.disclosures.evidence_levels import months_after
 from procure.disclosures.models import Disclosure
@@ -147,6 +149,8 @@ def load_demo() -> list[DemoLogin]:
     emails = [login.email for login in DEMO_LOGINS]
     users = {u.email: u for u in db.session.scalars(select(User).where(User.email.in_(emails)))}
     load_demo_plans_and_coalition(users)
+    load_demo_scenarios(users["buyer@northwind.example"])
+    load_demo_corrective_plan()
     return list(DEMO_LOGINS)
 
 

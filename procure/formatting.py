@@ -4,6 +4,8 @@ scientific notation (an exchange rate of 0.00000735 is not "7.35e-06")."""
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Mapping, Sequence
 
 from flask import Flask
 
@@ -27,5 +29,29 @@ def about_money(value: float) -> str:
     return f"${amount:,.0f}" if amount >= 10 else f"${amount:,.2f}"
 
 
+def field_words(key: str) -> str:
+    """A form field's key in words, where a page names no label for it: "service_category" ->
+    "Service category", "targets.min_avg_impact" -> "Min avg impact (targets)", "sites[0].name"
+    -> "Name (site 1)". Error summaries never show a raw key (app.js then swaps in the field's
+    own label where the page has one)."""
+    site = re.fullmatch(r"(\w+?)s?\[(\d+)\]\.(\w+)", key)
+    if site:
+        name, number, part = site[1].replace("_", " "), int(site[2]) + 1, site[3]
+        return f"{part.replace('_', ' ').capitalize()} ({name} {number})"
+    parent, _, last = key.rpartition(".")
+    if parent and last.isdigit():  # "service_categories.0": a list's first item
+        return f"{field_words(parent)}, item {int(last) + 1}"
+    words = last.replace("_", " ")
+    return f"{words.capitalize()} ({field_words(parent).lower()})" if parent else words.capitalize()
+
+
+def refusal_words(errors: Mapping[str, Sequence[str]]) -> str:
+    """A refusal's errors as one sentence for a flash message, each field in words."""
+    return "; ".join(
+        f"{field_words(key)}: {' '.join(messages)}" for key, messages in errors.items()
+    )
+
+
 def register_formatting(app: Flask) -> None:
     app.add_template_filter(plain_number, "number")
+    app.add_template_filter(field_words, "field_words")

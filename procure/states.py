@@ -86,12 +86,17 @@ class NotificationKind(StrEnum):
     INVITATION_ACCEPTED = "invitation_accepted"  # the inviting buyer: the invitee joined
     ASSURANCE_SHARED = "assurance_shared"  # assurers: a vendor shared a version to assess
     ATTESTATION_ISSUED = "attestation_issued"  # the vendor: a section of its version is attested
+    ATTESTATION_WITHDRAWN = "attestation_withdrawn"  # the vendor and buyers: it counts no more
     EVENT_PUBLISHED = "event_published"  # invited vendors: a sourcing event is open for bids
     EVENT_CLOSED = "event_closed"  # invited vendors: bidding ended (closed or cancelled)
     EVENT_AWARDED = "event_awarded"  # vendors with volume: an approved award names them
     COALITION_INVITATION = "coalition_invitation"  # a buyer's executives: join a coalition?
     COALITION_ANSWER = "coalition_answer"  # the backbone: a member accepted, declined or left
     COALITION_POST = "coalition_post"  # a coalition's members: a new post in its feed
+    # procure.corrective: the vendor, of a plan opened or closed on it; the buyers, of an answer
+    CORRECTIVE_OPENED = "corrective_opened"
+    CORRECTIVE_ANSWERED = "corrective_answered"
+    CORRECTIVE_CLOSED = "corrective_closed"
 
 
 class AssuranceLevel(StrEnum):
@@ -115,6 +120,7 @@ class AttestationState(StrEnum):
     NOT_YET_VALID = "not_yet_valid"  # dated after that day
     VALID = "valid"  # its date <= the day < its expiry: it sets the section's level
     EXPIRED = "expired"  # the day is its expiry or later: it no longer counts
+    WITHDRAWN = "withdrawn"  # its provider withdrew it (made in error): it counts on no day
 
 
 class GrantState(StrEnum):
@@ -204,6 +210,23 @@ class CoalitionPostKind(StrEnum):
     TARGET_CHANGED = "target_changed"
     MEMBER_JOINED = "member_joined"
     MEMBER_LEFT = "member_left"
+
+
+class PlanOutcome(StrEnum):
+    """How a buyer closed a corrective action plan (procure.corrective): stored."""
+
+    MET = "met"  # the vendor reached the target
+    NOT_MET = "not_met"  # closed without reaching it
+
+
+class PlanState(StrEnum):
+    """Where a corrective action plan stands, read from its outcome and due date, never
+    stored: open until its buyer closes it, overdue once open past its due date."""
+
+    OPEN = "open"
+    OVERDUE = "overdue"  # open, and its due date has passed
+    MET = "met"  # closed: the target was met
+    NOT_MET = "not_met"  # closed: the target was not met
 
 
 def check_in(column: str, values: type[StrEnum] | tuple[StrEnum, ...]) -> str:

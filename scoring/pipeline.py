@@ -168,23 +168,27 @@ def what_if(
     profile: Profile,
     vendor_id: Hashable,
     changes: Mapping[str, object],
+    *,
+    scored: ScoreResult | None = None,
 ) -> WhatIf:
     """Re-score the whole table with some of one vendor's input cells changed.
 
     ``changes`` maps input columns (any contract column but ``vendor_id``, and ``wage_site``)
     to new values, e.g. ``{"impact_workers_end": 60}``. Everyone is re-scored because a price
     change moves the category's lowest price and any change can move ranks. ``table`` is not
-    modified.
+    modified. ``scored`` is ``score_table(table, catalog, profile)`` when the caller has it:
+    several what-ifs on one table then score the unchanged table once.
     """
     changeable = {*REQUIRED_COLUMNS, WAGE_SITE_COLUMN} - {ID_COLUMN}
     unknown = [name for name in changes if name not in changeable]
     if unknown:
         raise ValueError(f"cannot change {', '.join(map(repr, unknown))}: not an input column")
-    scored_before = score_table(table, catalog, profile)
+    scored_before = scored if scored is not None else score_table(table, catalog, profile)
     before = scored_before.scores
     if vendor_id not in before.index:
         raise KeyError(f"vendor_id {vendor_id!r} is not in the table")
-    changed = validate_vendor_table(table)
+    # the checked table: the scores' own copy of it when given (never changed in place)
+    changed = scored_before.vendors.copy() if scored is not None else validate_vendor_table(table)
     # The checked table and the scores both hold the vendors in input order.
     position = int(before.index.get_indexer(pd.Index([vendor_id]))[0])
     for column, value in changes.items():

@@ -126,17 +126,21 @@ def home():
 
 
 def _scenario_overview() -> dict:
-    """Open and approved scenarios of the organization, with the projected impact of the
-    approved and, where deliveries are recorded, their actual impact-worker hours against the
-    hours projected to the same month (procure.deliveries.actuals)."""
+    """Open and approved scenarios of the organization (the ids of those waiting for a decision,
+    to compare side by side), with the projected impact of the approved and, where deliveries
+    are recorded, their actual impact-worker hours against the hours projected to the same month
+    (procure.deliveries.actuals)."""
     scenarios = db.session.scalars(scoped_select(Scenario).order_by(Scenario.id.desc())).all()
     approved = [s for s in scenarios if s.status == ScenarioStatus.APPROVED]
     impacts = {s.id: projected_impact(s) for s in approved}
     tracking = actuals_of_many(approved)  # every plan's deliveries in one read
+    # the newest five waiting for a decision, oldest first: as many as the comparison takes
+    waiting = [s.id for s in scenarios if s.status == ScenarioStatus.SUBMITTED][:5]
     return {
         "open_scenarios": [
             s for s in scenarios if s.status in (ScenarioStatus.SOLVED, ScenarioStatus.SUBMITTED)
         ],
+        "compare_ids": sorted(waiting) if len(waiting) >= 2 else [],
         "approved_scenarios": approved,
         "impacts": impacts,
         "tracking": tracking,

@@ -6,7 +6,8 @@ certification body, a GISC-aligned assessor) access to one submitted version
 its evidence files, and nothing else. They attest each evidence section (`Attestation`): an
 immutable record with the statement's PDF, which every buyer and the vendor see, and which sets
 the section's effective evidence level for every reader while valid
-(procure.disclosures.evidence_levels).
+(procure.disclosures.evidence_levels). The one change an attestation takes is its withdrawal by
+the provider that issued it, once, with a reason: a statement made in error then counts no more.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from sqlalchemy import (
     Index,
     LargeBinary,
     String,
+    Text,
     and_,
     false,
     text,
@@ -35,6 +37,7 @@ from procure.states import AssuranceLevel, AttestationState, GrantState, Opinion
 from procure.vendors.models import Vendor
 
 STANDARD_LENGTH = 120
+WITHDRAWAL_REASON_LENGTH = 2000
 
 
 def _of_own_vendor(user):
@@ -93,8 +96,11 @@ class Attestation(Base):
     """An assurance provider's statement on one evidence section of one version: the standard it
     follows (ISAE 3000 or another, named), the level of assurance, the opinion, its date and
     expiry, and the statement itself (a PDF, kept here with its SHA-256, deferred so that lists
-    never load it). Never changed or deleted: there is no route that could, and a revoked grant
-    leaves it standing."""
+    never load it). Never deleted, and never changed but for one thing: the provider that issued
+    it may withdraw it, once, saying why (`withdrawn_at`, `withdrawn_by_id`, `withdrawal_reason`,
+    set together). A withdrawn statement stays on record and on every page that lists it, and
+    counts for no reader on any day: it was made in error, not overtaken. A revoked grant leaves
+    it standing."""
 
     __tablename__ = "attestation"
     __table_args__ = (
@@ -102,6 +108,11 @@ class Attestation(Base):
         CheckConstraint(check_in("opinion", Opinion), name="opinion"),
         CheckConstraint("section IN ('workforce', 'wages', 'training')", name="section"),
         CheckConstraint("expires_on > issued_on", name="expiry"),
+        CheckConstraint(
+            "(withdrawn_at IS NULL AND withdrawal_reason IS NULL) OR "
+            "(withdrawn_at IS NOT NULL AND withdrawal_reason IS NOT NULL)",
+            name="withdrawal",
+        ),
         Index("ix_attestation_disclosure_section", "disclosure_id", "section"),
     )
 
@@ -121,11 +132,15 @@ class Attestation(Base):
     statement: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    withdrawal_reason: Mapped[str | None] = mapped_column(Text)
 
     disclosure: Mapped[Disclosure] = relationship()
     grant: Mapped[AssuranceGrant] = relationship()
     provider: Mapped[Organization] = relationship()
-    issued_by: Mapped[User | None] = relationship()
+    issued_by: Mapped[User | None] = relationship(foreign_keys=[issued_by_id])
+    withdrawn_by: Mapped[User | None] = relationship(foreign_keys=[withdrawn_by_id])
 
     def as_statement(self) -> Statement:
         """The attestation as the evidence levels read it."""
@@ -137,10 +152,13 @@ class Attestation(Base):
             self.opinion,
             self.issued_on,
             self.expires_on,
+            None if self.withdrawn_at is None else self.withdrawn_at.date(),
+            self.withdrawal_reason,
         )
 
     def state_on(self, day: date) -> AttestationState:
-        """Valid from its date until the day before its expiry."""
+        """Valid from its date until the day before its expiry; withdrawn on every day once
+        withdrawn."""
         return self.as_statement().state_on(day)
 
     @classmethod

@@ -1,6 +1,9 @@
 """Assurance API: vendors share a submitted version with an assurance provider and revoke it;
 assurers read what was shared and attest its sections; everyone concerned reads attestations.
 
+An attestation is immutable but for one change: the provider that issued it withdraws it, once,
+with a reason (POST /attestations/{id}/withdraw).
+
 Tenancy as everywhere: a grant, version or attestation the caller may not see answers 404, the
 body's `disclosure_id` included (a version not shared with the assurer's organization is not
 told apart from one that does not exist), with the field named."""
@@ -19,6 +22,7 @@ from procure.assurance.schemas import (
     AttestationQuerySchema,
     AttestationSchema,
     AttestationUploadBodySchema,
+    AttestationWithdrawSchema,
     GrantCreateSchema,
     GrantQuerySchema,
     GrantSchema,
@@ -212,6 +216,23 @@ class AttestationById(MethodView):
     def get(self, attestation_id):
         """One attestation"""
         return get_scoped_or_404(Attestation, attestation_id)
+
+
+@blp.route("/attestations/<int:attestation_id>/withdraw")
+class AttestationWithdraw(MethodView):
+    @access(roles("assurer"))
+    @blp.arguments(AttestationWithdrawSchema)
+    @blp.response(200, AttestationSchema)
+    @blp.alt_response(404, description="Not an attestation your organization issued")
+    @blp.alt_response(409, description="Withdrawn already")
+    @writes
+    def post(self, body, attestation_id):
+        """Withdraw an attestation your organization issued in error, saying why: it stays on
+        record, shown as withdrawn with the reason, and counts for no reader from now on (the
+        vendor and every buyer are told, and the scores re-computed). The one change an
+        attestation takes, once"""
+        attestation = get_scoped_or_404(Attestation, attestation_id)
+        return services.withdraw_attestation(attestation, body["reason"], current_user)
 
 
 @blp.route("/attestations/<int:attestation_id>/statement")

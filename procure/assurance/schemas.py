@@ -1,7 +1,7 @@
 from marshmallow import Schema, fields, validate
 
 from procure.api_fields import RecordId
-from procure.assurance.models import STANDARD_LENGTH
+from procure.assurance.models import STANDARD_LENGTH, WITHDRAWAL_REASON_LENGTH
 from procure.disclosures.pricing import pricing_day
 from procure.disclosures.schemas import EvidenceSchema, IssueSchema
 from procure.states import AssuranceLevel, AttestationState, GrantState, Opinion
@@ -124,6 +124,18 @@ class AttestationQuerySchema(Schema):
     vendor_id = RecordId()
 
 
+class AttestationWithdrawSchema(Schema):
+    reason = fields.String(
+        required=True,
+        # blank is refused by the service, with the message the page shows too
+        validate=validate.Length(max=WITHDRAWAL_REASON_LENGTH),
+        metadata={
+            "description": "Why the attestation is withdrawn (made in error), not blank: the "
+            "vendor and every buyer read it"
+        },
+    )
+
+
 class AttestationSchema(Schema):
     id = fields.Integer(dump_only=True)
     disclosure_id = fields.Integer(dump_only=True)
@@ -144,7 +156,8 @@ class AttestationSchema(Schema):
         dump_only=True,
         metadata={
             "enum": list(AttestationState),
-            "description": "Today: valid from issued_on until the day before expires_on",
+            "description": "Today: valid from issued_on until the day before expires_on; "
+            "withdrawn once its provider withdrew it (it then counts on no day)",
         },
     )
     sets_level = fields.Method(
@@ -160,6 +173,12 @@ class AttestationSchema(Schema):
     statement_size = fields.Integer(dump_only=True)
     statement_sha256 = fields.String(dump_only=True)
     created_at = fields.DateTime(dump_only=True)
+    withdrawn_at = fields.DateTime(
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "When its provider withdrew it; null while it stands"},
+    )
+    withdrawal_reason = fields.String(dump_only=True, allow_none=True)
 
     def _state(self, attestation) -> str:
         return str(attestation.state_on(pricing_day()))

@@ -3,8 +3,10 @@ provider's assurers read that version and its evidence, and attest its sections.
 
 An attestation is immutable and audited; while valid it sets the section's effective evidence
 level for every buyer and the vendor (procure.disclosures.evidence_levels), so issuing one asks
-for the period's score snapshots to be refreshed, as a submission does. Services add and flush;
-the request or command commits.
+for the period's score snapshots to be refreshed, as a submission does. Its one change is its
+withdrawal by the provider that issued it (made in error): once, with a reason, audited, told to
+the vendor and every buyer, and re-scored as issuing is. Services add and flush; the request or
+command commits.
 """
 
 from __future__ import annotations
@@ -16,12 +18,17 @@ from datetime import date
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from procure.accounts.models import Organization
-from procure.assurance.models import STANDARD_LENGTH, AssuranceGrant, Attestation
+from procure.assurance.models import (
+    STANDARD_LENGTH,
+    WITHDRAWAL_REASON_LENGTH,
+    AssuranceGrant,
+    Attestation,
+)
 from procure.audit.services import record_event
-from procure.db import utcnow
+from procure.db import rowcount, utcnow
 from procure.disclosures.evidence_files import EvidenceRejected, check_upload
 from procure.disclosures.evidence_levels import LEVEL_LABELS
 from procure.disclosures.models import EVIDENCE_SECTIONS, Disclosure
@@ -34,6 +41,7 @@ from procure.extensions import db
 from procure.notifications.services import active_users, link_to, notify
 from procure.states import (
     AssuranceLevel,
+    AttestationState,
     DisclosureState,
     GrantState,
     NotificationKind,
@@ -194,7 +202,8 @@ def issue_attestation(
     """The user's assurance provider attests one section of the version it was granted. Every
     field is checked first and all refusals are named at once (ValidationFailed; the statement
     file as `file`), nothing saved. A provider makes one statement per section and version at a
-    time: another whose period of validity overlaps one it made is refused (409). Audited; the
+    time: another whose period of validity overlaps one it made and did not withdraw is refused
+    (409); after a withdrawal it may issue the corrected statement at once. Audited; the
     vendor is notified, and the period's score snapshots are refreshed (the level changes for
     every reader)."""
     disclosure = grant.disclosure
@@ -215,13 +224,15 @@ def issue_attestation(
             Attestation.section == section,
             Attestation.issued_on < expires_on,
             Attestation.expires_on > issued_on,
+            Attestation.withdrawn_at.is_(None),
         )
     ).first()
     if overlapping is not None:
         raise ConflictError(
             f"Your organization attested the {section} section of version {disclosure.number} "
             f"on {overlapping.issued_on} until {overlapping.expires_on}: a statement stands "
-            "until it expires, and a new one may start from its expiry."
+            "until it expires, and a new one may start from its expiry. If that statement was "
+            "made in error, withdraw it first."
         )
     attestation = Attestation(
         disclosure=disclosure,
@@ -265,6 +276,83 @@ def issue_attestation(
         f"{period_label(disclosure)} (version {disclosure.number}): {statement.label}; it counts "
         f"as {LEVEL_LABELS[statement.sets_level]} for every buyer while valid.",
         link=link_to("disclosure_pages.show", disclosure_id=disclosure.id),
+        subject=attestation,
+    )
+    scores_outdated.send(disclosure, user=user)
+    return attestation
+
+
+def _checked_reason(reason: str | None) -> str:
+    """The withdrawal's reason, stripped; ValidationFailed naming `reason` when it is missing or
+    too long."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(
+            {"reason": ["Say why it is withdrawn: the vendor and every buyer read the reason."]}
+        )
+    if len(reason) > WITHDRAWAL_REASON_LENGTH:
+        raise ValidationFailed(
+            {"reason": [f"Shorten the reason to {WITHDRAWAL_REASON_LENGTH} characters."]}
+        )
+    return reason
+
+
+def withdraw_attestation(attestation: Attestation, reason: str | None, user) -> Attestation:
+    """The provider that issued the attestation withdraws it, saying why (a statement made in
+    error): from then on it counts for no reader on any day (procure.disclosures.evidence_levels)
+    and is shown as withdrawn, with the reason and the date. The one change an attestation takes,
+    and only once: 409 when it is withdrawn already (a parallel withdrawal included: the UPDATE
+    names the row only while it is not withdrawn); 422 naming `reason` without one. Audited; the
+    vendor and every buyer are told; the period's scores and every buyer's stored rankings are
+    refreshed, as after issuing (`scores_outdated`). The caller checked that the user's
+    organization issued it (`Attestation.scope`)."""
+    if attestation.withdrawn_at is not None:
+        raise ConflictError(
+            f"This attestation was withdrawn on {attestation.withdrawn_at:%Y-%m-%d} already."
+        )
+    reason = _checked_reason(reason)
+    before = attestation.state_on(pricing_day())
+    statement = attestation.as_statement()
+    now = utcnow()
+    changed = rowcount(
+        db.session.execute(
+            update(Attestation)
+            .where(Attestation.id == attestation.id, Attestation.withdrawn_at.is_(None))
+            .values(withdrawn_at=now, withdrawn_by_id=user.id, withdrawal_reason=reason)
+            .execution_options(synchronize_session=False)
+        )
+    )
+    if not changed:
+        raise ConflictError("This attestation was withdrawn a moment ago by someone else.")
+    db.session.refresh(attestation)
+    disclosure = attestation.disclosure
+    record_event(
+        "attestation.withdraw",
+        attestation,
+        actor=user,
+        before={"state": before, "sets_level": statement.sets_level},
+        after={"state": AttestationState.WITHDRAWN, "reason": reason},
+    )
+    title = (
+        f"{attestation.provider.name} withdrew its attestation of the {attestation.section} "
+        f"section of {disclosure.vendor.name}'s disclosure for {period_label(disclosure)} "
+        f"(version {disclosure.number}, {statement.label}): it no longer counts for any buyer. "
+        f"Why: {reason}"
+    )
+    link = link_to("disclosure_pages.show", disclosure_id=disclosure.id)
+    notify(
+        active_users("vendor", "admin", organization_id=disclosure.vendor.organization_id),
+        NotificationKind.ATTESTATION_WITHDRAWN,
+        title,
+        link=link,
+        subject=attestation,
+    )
+    # every buyer organization sees every vendor and scores it with every attestation
+    notify(
+        active_users("buyer"),
+        NotificationKind.ATTESTATION_WITHDRAWN,
+        title,
+        link=link,
         subject=attestation,
     )
     scores_outdated.send(disclosure, user=user)

@@ -1,5 +1,5 @@
-"""Pages: the assurer's shared versions and its attestation form; the vendor's sharing of a
-version from the disclosure's page (grant, revoke)."""
+"""Pages: the assurer's shared versions, its attestation form and the withdrawal of an attestation
+it issued; the vendor's sharing of a version from the disclosure's page (grant, revoke)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ from flask_login import current_user
 from procure.access import access, get_scoped_or_404, roles, scoped_select
 from procure.assurance import services
 from procure.assurance.models import AssuranceGrant, Attestation
-from procure.assurance.schemas import AttestationCreateSchema
+from procure.assurance.schemas import AttestationCreateSchema, AttestationWithdrawSchema
 from procure.disclosures import form_spec
 from procure.disclosures.evidence_files import EvidenceRejected
 from procure.disclosures.evidence_levels import LEVEL_LABELS
 from procure.disclosures.models import EVIDENCE_SECTIONS, Disclosure
 from procure.disclosures.pricing import pricing_day
+from procure.disclosures.views import _render as render_disclosure_page
 from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
 from procure.forms import form_body, form_int, load_form
@@ -24,12 +25,16 @@ from procure.transactions import discard, writes
 bp = Blueprint("assurance_pages", __name__)
 
 ATTESTATION_FORM = AttestationCreateSchema(exclude=("disclosure_id",))
+WITHDRAW_FORM = AttestationWithdrawSchema()
 
 
-@bp.route("/assurance")
-@access(roles("assurer"))
-def index():
-    """The versions shared with the assurer's organization, and the attestations it issued."""
+def _withdrawal_field(attestation_id: int) -> str:
+    """The key of a withdrawal form's reason in a page's errors and values: each listed
+    attestation has its own form, and the page names the one that was refused."""
+    return f"withdraw.{attestation_id}.reason"
+
+
+def _render_index(withdraw_errors=None, withdraw_values=None, status=200):
     grants = db.session.scalars(
         scoped_select(AssuranceGrant).order_by(AssuranceGrant.granted_at.desc())
     ).all()
@@ -37,11 +42,31 @@ def index():
         scoped_select(Attestation).order_by(Attestation.issued_on.desc(), Attestation.id.desc())
     ).all()
     return render_template(
-        "assurance/index.html", grants=grants, issued=issued, today=pricing_day()
-    )
+        "assurance/index.html",
+        grants=grants,
+        issued=issued,
+        today=pricing_day(),
+        withdraw_errors=withdraw_errors or {},
+        withdraw_values=withdraw_values or {},
+    ), status
 
 
-def _render_version(grant: AssuranceGrant, errors=None, values=None, status=200):
+@bp.route("/assurance")
+@access(roles("assurer"))
+def index():
+    """The versions shared with the assurer's organization, and the attestations it issued (each
+    with its withdrawal form while it stands)."""
+    return _render_index()
+
+
+def _render_version(
+    grant: AssuranceGrant,
+    errors=None,
+    values=None,
+    status=200,
+    withdraw_errors=None,
+    withdraw_values=None,
+):
     issued = db.session.scalars(
         scoped_select(Attestation)
         .where(Attestation.disclosure_id == grant.disclosure_id)
@@ -57,6 +82,8 @@ def _render_version(grant: AssuranceGrant, errors=None, values=None, status=200)
         today=pricing_day(),
         errors=errors or {},
         values=values or {},
+        withdraw_errors=withdraw_errors or {},
+        withdraw_values=withdraw_values or {},
         level_labels=LEVEL_LABELS,
         section_options=[(section, section.title()) for section in EVIDENCE_SECTIONS],
         assurance_options=[(level.value, level.value.title()) for level in AssuranceLevel],
@@ -103,6 +130,54 @@ def shared_version(grant_id):
     return redirect(url_for("assurance_pages.shared_version", grant_id=grant_id) + "#issued")
 
 
+def _open_grant(grant_id: int | None) -> AssuranceGrant | None:
+    """The assurer's open grant `grant_id` (the page a withdrawal form was on), if it still is."""
+    if grant_id is None:
+        return None
+    return db.session.scalars(
+        scoped_select(AssuranceGrant).where(AssuranceGrant.id == grant_id)
+    ).first()
+
+
+@bp.route("/assurance/attestations/<int:attestation_id>/withdraw", methods=["POST"])
+@access(roles("assurer"))
+@writes
+def withdraw(attestation_id):
+    """The assurer withdraws an attestation its organization issued, with the reason typed in
+    its row (the API's body). A refusal re-renders the page the form was on (the shared version
+    while its grant is open, else the list) with the reason kept and the error at the field."""
+    attestation = get_scoped_or_404(Attestation, attestation_id)
+    from_grant = form_int(request.form.get("grant_id"))
+    reason = request.form.get("reason", "")
+    try:
+        body = load_form(WITHDRAW_FORM, form_body(WITHDRAW_FORM, request.form))
+        services.withdraw_attestation(attestation, body["reason"], current_user)
+    except ValidationFailed as failed:
+        discard()
+        field = _withdrawal_field(attestation_id)
+        errors = {field: failed.errors["reason"]}  # the one field of the form
+        values = {field: reason}
+        grant = _open_grant(from_grant)
+        if grant is not None:
+            return _render_version(
+                grant, status=422, withdraw_errors=errors, withdraw_values=values
+            )
+        return _render_index(errors, values, 422)
+    except ConflictError as conflict:
+        discard()
+        flash(conflict.message, "error")
+    else:
+        flash(
+            f"The {attestation.section} attestation of {attestation.disclosure.vendor.name} is "
+            "withdrawn: it counts for no buyer now, and every page shows it as withdrawn, with "
+            "your reason.",
+            "success",
+        )
+    if _open_grant(from_grant) is not None:
+        return redirect(url_for("assurance_pages.shared_version", grant_id=from_grant) + "#issued")
+    return redirect(url_for("assurance_pages.index") + "#issued")
+
+
 def _back_to(disclosure_id: int):
     return redirect(url_for("disclosure_pages.show", disclosure_id=disclosure_id) + "#assurance")
 
@@ -111,21 +186,22 @@ def _back_to(disclosure_id: int):
 @access(roles("vendor"))
 @writes
 def grant(disclosure_id):
-    """The vendor shares the version with the assurance provider chosen on its page."""
+    """The vendor shares the version with the assurance provider chosen on its page. A refused
+    choice re-renders the disclosure's page (422) with the error at the field and the choice
+    kept; a conflict (not submitted, shared with that provider already) is said at the top."""
     disclosure = get_scoped_or_404(Disclosure, disclosure_id)
     provider_id = form_int(request.form.get("provider_id"))
     try:
         if provider_id is None:
             raise ValidationFailed({"provider_id": ["Choose one of the assurance providers."]})
         granted = services.grant_access(disclosure, provider_id, current_user)
-    except (ValidationFailed, ConflictError) as refused:
+    except ValidationFailed as failed:
         discard()
-        message = (
-            " ".join(m for messages in refused.errors.values() for m in messages)
-            if isinstance(refused, ValidationFailed)
-            else refused.message
-        )
-        flash(message, "error")
+        disclosure = get_scoped_or_404(Disclosure, disclosure_id)
+        return render_disclosure_page(disclosure, errors=failed.errors, status=422)
+    except ConflictError as conflict:
+        discard()
+        flash(conflict.message, "error")
         return _back_to(disclosure_id)
     flash(
         f"{granted.provider.name} can now read version {disclosure.number} and its evidence "

@@ -37,6 +37,7 @@ from procure.coalitions.schemas import (
     TargetUpdateSchema,
 )
 from procure.extensions import db
+from procure.formatting import refusal_words
 from procure.forms import form_body, load_form
 from procure.jobs.services import TooManyJobs
 from procure.states import CoalitionMemberState, TargetMeasure
@@ -184,7 +185,7 @@ def _from_page(coalition_id: int, change, done: str, done_url: str | None = None
         if done_url is not None:
             return redirect(done_url)
     for field, messages in changed.errors.items():
-        flash(f"{field}: {' '.join(messages)}", "error")
+        flash(refusal_words({field: messages}), "error")
     return redirect(url_for("coalition_pages.show", coalition_id=coalition_id))
 
 

@@ -29,6 +29,8 @@ here, never typed, from what backs the section for the organization that reads i
   overrule its own finding in its own scores; every other reader keeps the statement's level.
   A statement, like a verification, counts one level lower from `age_months` after the end of
   the period (the issue's rule for both: what ages is the period's figures, not the paper).
+  A statement its provider withdrew counts for nobody on any day, lifting or lowering alike:
+  withdrawal is for a statement made in error, so it never stood; it stays listed, as withdrawn.
 
 The vendor's own view (no organization) has no reviews: its level is the one its files and the
 valid statements give.
@@ -86,8 +88,12 @@ class Statement:
     opinion: str  # Opinion: unqualified, qualified or adverse
     issued_on: date
     expires_on: date  # the first day it no longer counts
+    withdrawn_on: date | None = None  # the day its provider withdrew it: it counts on no day
+    withdrawal_reason: str | None = None  # why, in the provider's words
 
     def state_on(self, day: date) -> AttestationState:
+        if self.withdrawn_on is not None:
+            return AttestationState.WITHDRAWN
         if day < self.issued_on:
             return AttestationState.NOT_YET_VALID
         return AttestationState.VALID if day < self.expires_on else AttestationState.EXPIRED

@@ -29,6 +29,10 @@ from scoring.fields import EVIDENCE_LEVELS, EVIDENCE_SECTIONS  # noqa: F401 (re-
 DISCLOSURE_STATES = tuple(DisclosureState)
 REVIEW_DECISIONS = tuple(ReviewDecision)
 VIEWED_STATES = (*DISCLOSURE_STATES, *REVIEW_DECISIONS)  # as one organization sees a version
+# A draft's figures key for the figures still as carried over from an earlier period and not yet
+# checked: {"from": <disclosure id>, "paths": [<field path>, ...]}. The services keep it out of
+# validation and strip it at submission, so no submitted version, export or score ever sees it.
+CARRIED_OVER = "carried_over"
 
 
 class Disclosure(TimestampMixin, Base):
@@ -81,6 +85,17 @@ class Disclosure(TimestampMixin, Base):
     @property
     def editable(self) -> bool:
         return self.state == DisclosureState.DRAFT
+
+    @property
+    def carried_over(self) -> list[str]:
+        """The field paths of a draft still holding the figures carried over from an earlier
+        period, unchecked (procure.disclosures.services.carry_into)."""
+        return list(((self.figures or {}).get(CARRIED_OVER) or {}).get("paths") or [])
+
+    @property
+    def carried_over_from_id(self) -> int | None:
+        """The submitted version the draft's figures were carried over from, if any."""
+        return ((self.figures or {}).get(CARRIED_OVER) or {}).get("from")
 
     def review_by(self, organization_id: int | None) -> DisclosureReview | None:
         return next((r for r in self.reviews if r.organization_id == organization_id), None)

@@ -263,7 +263,8 @@ def section_evidence(
 
 
 def _statements(disclosure_ids: list[int]) -> dict[tuple[int, str], tuple[Statement, ...]]:
-    """Per (version id, section): the assurance providers' attestations, oldest first."""
+    """Per (version id, section): the assurance providers' attestations, oldest first, the
+    withdrawn ones too (shown as such; `Statement.state_on` keeps them from counting)."""
     rows = db.session.execute(
         select(
             Attestation.disclosure_id,
@@ -275,14 +276,31 @@ def _statements(disclosure_ids: list[int]) -> dict[tuple[int, str], tuple[Statem
             Attestation.opinion,
             Attestation.issued_on,
             Attestation.expires_on,
+            Attestation.withdrawn_at,
+            Attestation.withdrawal_reason,
         )
         .join(Organization, Organization.id == Attestation.provider_id)
         .where(Attestation.disclosure_id.in_(disclosure_ids))
         .order_by(Attestation.id)
     ).all()
     found: dict[tuple[int, str], tuple[Statement, ...]] = {}
-    for version, section, number, provider, standard, level, opinion, issued, expires in rows:
-        statement = Statement(number, provider, standard, level, opinion, issued, expires)
+    for (
+        version,
+        section,
+        number,
+        provider,
+        standard,
+        level,
+        opinion,
+        issued,
+        expires,
+        withdrawn_at,
+        reason,
+    ) in rows:
+        withdrawn_on = None if withdrawn_at is None else withdrawn_at.date()
+        statement = Statement(
+            number, provider, standard, level, opinion, issued, expires, withdrawn_on, reason
+        )
         found[(version, section)] = (*found.get((version, section), ()), statement)
     return found
 
@@ -349,6 +367,8 @@ def statement_view(statement: Statement, on: date | None = None) -> dict[str, An
         "sets_label": LEVEL_LABELS[statement.sets_level],
         "label": statement.label,
         "state": statement.state_on(on or pricing_day()),
+        "withdrawn_on": statement.withdrawn_on,
+        "withdrawal_reason": statement.withdrawal_reason,
     }
 
 

@@ -77,9 +77,11 @@ class Disclosures(MethodView):
     @blp.alt_response(409, description="A version for this period exists")
     @writes
     def post(self, body):
-        """Start a draft disclosure for one of your reporting periods"""
+        """Start a draft disclosure for one of your reporting periods; with `carry_over`, from
+        your previous period's figures"""
         vendor = get_scoped_or_404(Vendor, body.pop("vendor_id"))
-        disclosure = services.create_draft(vendor, body, current_user)
+        carry_over = body.pop("carry_over")
+        disclosure = services.create_draft(vendor, body, current_user, carry_over=carry_over)
         return disclosure
 
 
@@ -97,11 +99,13 @@ class DisclosureById(MethodView):
     @blp.alt_response(409, description="Not a draft, or a stale edit_version")
     @writes
     def patch(self, body, disclosure_id):
-        """Replace a draft's figures (sections you leave out are kept)"""
+        """Replace a draft's figures (sections you leave out are kept); confirm carried-over
+        figures as they are with `confirmed`"""
         disclosure = get_scoped_or_404(Disclosure, disclosure_id)
         sent = body.pop("edit_version")
+        confirmed = body.pop("confirmed")
         document = {**disclosure.figures, **body}
-        services.update_draft(disclosure, document, sent, current_user)
+        services.update_draft(disclosure, document, sent, current_user, confirmed)
         return disclosure
 
 

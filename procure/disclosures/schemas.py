@@ -59,12 +59,33 @@ class DisclosureCreateSchema(DisclosureDocumentSchema):
     period_end = fields.String(
         required=True, metadata={"description": "ISO date, after period_start"}
     )
+    carry_over = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "Start the sections you leave out from your newest earlier submitted "
+            "version that no buyer rejected: workforce, sites with their wages, benchmarks and "
+            "sources, training. Evidence claims start at self_reported and files are not "
+            "copied. Each figure carried over is listed in `carried_over` until you change or "
+            "confirm it. Off by default: figures pushed from your own systems are never mixed "
+            "with last period's unless you ask."
+        },
+    )
 
 
 class DisclosureUpdateSchema(DisclosureDocumentSchema):
     edit_version = RecordVersion(
         required=True,
         metadata={"description": "The edit_version you loaded; a stale one gets 409."},
+    )
+    confirmed = fields.List(
+        fields.String(validate=validate.Length(max=100)),
+        load_default=list,
+        validate=validate.Length(max=1000),
+        metadata={
+            "description": "Carried-over figures you checked and found right as they are, by "
+            "path as `carried_over` lists them; a section (workforce, wages, training) or a site "
+            "(wages[0]) confirms all of its figures. A figure you change loses its mark anyway."
+        },
     )
 
 
@@ -142,6 +163,21 @@ class DisclosureSchema(Schema):
         },
     )
     edit_version = fields.Integer(dump_only=True)
+    carried_over = fields.List(
+        fields.String(),
+        dump_only=True,
+        metadata={
+            "description": "A draft's figures still as carried over from an earlier period "
+            "and not yet changed or confirmed (see `confirmed`), by field path. Submitting is "
+            "not blocked by them; a submitted version has none"
+        },
+    )
+    carried_over_from = fields.Integer(
+        attribute="carried_over_from_id",
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "The version those figures came from, while any are listed"},
+    )
 
     def get_attribute(self, obj, attr, default):
         """The review fields as the signed-in user's organization sees them."""
@@ -201,6 +237,13 @@ class SectionAttestationSchema(Schema):
     state = fields.String(
         validate=validate.OneOf(tuple(AttestationState)),
         metadata={"description": "valid from issued_on until the day before expires_on"},
+    )
+    withdrawn_on = fields.Date(
+        allow_none=True,
+        metadata={"description": "The day its provider withdrew it (it never counted); null"},
+    )
+    withdrawal_reason = fields.String(
+        allow_none=True, metadata={"description": "Why its provider withdrew it; null"}
     )
 
 

@@ -7,8 +7,10 @@ and period. Services add and flush; the request or command commits.
 
 from __future__ import annotations
 
+import copy
 import logging
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -21,9 +23,11 @@ from procure.db import utcnow
 from procure.disclosures.evidence_files import check_upload
 from procure.disclosures.evidence_store import evidence_store, read_stored, sha256_of
 from procure.disclosures.models import (
+    CARRIED_OVER,
     EVIDENCE_LEVELS,
     EVIDENCE_SECTIONS,
     Disclosure,
+    DisclosureReview,
     Evidence,
 )
 from procure.disclosures.signals import scores_outdated
@@ -33,19 +37,24 @@ from procure.errors import ConflictError, StoredFileUnreadable, ValidationFailed
 from procure.extensions import db
 from procure.notifications.services import active_users, link_to, notify
 from procure.reference import reference
-from procure.states import DisclosureState, NotificationKind
+from procure.states import DisclosureState, NotificationKind, ReviewDecision
 from procure.vendors.models import Vendor
 
 log = logging.getLogger(__name__)
 
 
 def document_of(disclosure: Disclosure) -> dict[str, Any]:
-    """The disclosure document: period plus figures, as the validator and exports see it."""
+    """The disclosure document: period plus figures, as the validator and exports see it (a
+    draft's carried-over marks are no part of it)."""
     return {
         "period_start": disclosure.period_start.isoformat(),
         "period_end": disclosure.period_end.isoformat(),
-        **disclosure.figures,
+        **_without_marks(disclosure.figures),
     }
+
+
+def _without_marks(figures: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in figures.items() if key != CARRIED_OVER}
 
 
 def _checked(document: Mapping[str, Any], *, for_submit: bool) -> tuple[dict[str, Any], list[dict]]:
@@ -86,8 +95,12 @@ def versions_of(vendor_id: int, period_start: date, period_end: date) -> Sequenc
     ).all()
 
 
-def create_draft(vendor: Vendor, document: Mapping[str, Any], user) -> Disclosure:
-    """Start the first version of a vendor's disclosure for a period."""
+def create_draft(
+    vendor: Vendor, document: Mapping[str, Any], user, *, carry_over: bool = False
+) -> Disclosure:
+    """Start the first version of a vendor's disclosure for a period. With `carry_over`, the
+    sections the document leaves out start from the vendor's newest earlier submitted version
+    (`carry_source`), each figure marked as carried over (`carry_into`)."""
     missing = {
         k: ["Give the reporting period's first and last day."]
         for k in ("period_start", "period_end")
@@ -95,8 +108,17 @@ def create_draft(vendor: Vendor, document: Mapping[str, Any], user) -> Disclosur
     }
     if missing:
         raise ValidationFailed(missing)
+    source = None
+    marks: list[str] = []
+    if carry_over:
+        _checked(document, for_submit=False)  # the period and the sections sent, as sent
+        source = carry_source(vendor.id, date.fromisoformat(str(document["period_start"])))
+    if source is not None:
+        document, marks = carry_into(document, source)
     clean, warnings = _checked(document, for_submit=False)
     period_start, period_end, figures = _split(clean)
+    if source is not None and marks:
+        figures[CARRIED_OVER] = {"from": source.id, "paths": marks}
     existing = versions_of(vendor.id, period_start, period_end)
     if existing:
         latest = existing[-1]
@@ -124,13 +146,167 @@ def create_draft(vendor: Vendor, document: Mapping[str, Any], user) -> Disclosur
             "Reload your disclosures and edit that draft instead."
         ),
     )
-    record_event(
-        "disclosure.create",
-        disclosure,
-        actor=user,
-        after={"period_start": period_start, "period_end": period_end, "number": 1},
-    )
+    after = {"period_start": period_start, "period_end": period_end, "number": 1}
+    if source is not None and marks:
+        after.update(carried_over_from=source.id, carried_over=len(marks))
+    record_event("disclosure.create", disclosure, actor=user, after=after)
     return disclosure
+
+
+# --- a new period from the previous one's figures ---------------------------------------------
+
+# Evidence claims start here, not from the earlier period's: files stay with the version they
+# were attached to, and a claim of documents with none attached is what reviewers are warned of.
+CARRIED_EVIDENCE_CLAIM = "self_reported"
+_SECTIONS = ("workforce", "wages", "training", "evidence")
+
+
+def carry_source(vendor_id: int, period_start: date) -> Disclosure | None:
+    """The version a new period's draft starts from: the vendor's newest submitted version of a
+    period that began earlier, leaving out any version a buyer organization rejected (its figures
+    were found wrong; an older version of the period stands in, as in the scores)."""
+    rejected = select(DisclosureReview.disclosure_id).where(
+        DisclosureReview.decision == ReviewDecision.REJECTED
+    )
+    return db.session.scalars(
+        select(Disclosure)
+        .where(
+            Disclosure.vendor_id == vendor_id,
+            Disclosure.state == DisclosureState.SUBMITTED,
+            Disclosure.period_start < period_start,
+            Disclosure.id.not_in(rejected),
+        )
+        .order_by(Disclosure.period_start.desc(), Disclosure.number.desc())
+        .limit(1)
+    ).first()
+
+
+def filled_paths(figures: Mapping[str, Any], sections: Iterable[str]) -> list[str]:
+    """The path of every disclosed figure (not None) of `sections`, in document order:
+    'workforce.headcount_end', 'workforce.categories.disability', 'wages[0].living_wage_source'."""
+    paths = []
+    for section in sections:
+        value = figures.get(section)
+        if section == "wages":
+            for index, site in enumerate(value or []):
+                paths += [f"wages[{index}].{key}" for key, v in site.items() if v is not None]
+            continue
+        for key, item in (value or {}).items():
+            if isinstance(item, Mapping):
+                paths += [f"{section}.{key}.{k}" for k, v in item.items() if v is not None]
+            elif item is not None:
+                paths.append(f"{section}.{key}")
+    return paths
+
+
+def carry_into(document: Mapping[str, Any], source: Disclosure) -> tuple[dict[str, Any], list[str]]:
+    """`document` (a new period's dates and any sections sent) completed with `source`'s
+    figures, and the paths of the figures carried over. A section the document holds is kept as
+    sent; evidence claims start at self-reported (CARRIED_EVIDENCE_CLAIM), never carried; a
+    carried figure that today's rules refuse (a currency no longer convertible, say) is left
+    blank rather than refusing the new draft."""
+    figures = copy.deepcopy(_without_marks(source.figures))
+    figures["evidence"] = {section: CARRIED_EVIDENCE_CLAIM for section in EVIDENCE_SECTIONS}
+    carried = [s for s in _SECTIONS if document.get(s) is None]
+    merged = {**document, **{section: figures.get(section) for section in carried}}
+    marks = filled_paths(merged, [s for s in carried if s != "evidence"])
+    for _ in range(3):  # each pass blanks what the rules refuse; a blank figure breaks no rule
+        report = validate_disclosure(merged, reference(), today=date.today(), for_submit=False)
+        refused = {issue.field for issue in report.errors} & set(marks)
+        if not refused:
+            break
+        for path in refused:
+            _set_at(merged, path, None)
+        marks = [path for path in marks if path not in refused]
+    return merged, marks
+
+
+_SITE_PATH = re.compile(r"wages\[(\d+)\]\.(\w+)")
+
+
+def _value_at(figures: Mapping[str, Any], path: str) -> Any:
+    site = _SITE_PATH.fullmatch(path)
+    if site:
+        sites = figures.get("wages") or []
+        index = int(site.group(1))
+        return sites[index].get(site.group(2)) if index < len(sites) else None
+    value: Any = figures
+    for key in path.split("."):
+        value = value.get(key) if isinstance(value, Mapping) else None
+    return value
+
+
+def _set_at(figures: dict[str, Any], path: str, value: Any) -> None:
+    site = _SITE_PATH.fullmatch(path)
+    if site:
+        figures["wages"][int(site.group(1))][site.group(2)] = value
+        return
+    *groups, key = path.split(".")
+    target = figures
+    for group in groups:
+        target = target[group]
+    target[key] = value
+
+
+# A path a vendor may confirm: a whole section, a site, a category group, or one field.
+_CONFIRMABLE = re.compile(
+    r"(workforce|wages|training)"
+    r"|workforce\.categories(\.\w+)?|(workforce|training)\.\w+"
+    r"|wages\[\d+\](\.\w+)?"
+)
+
+
+def check_confirmed(confirmed: Iterable[str]) -> list[str]:
+    """The carried-over figures a vendor confirms as still right, as field paths; a path of no
+    figure of the form is refused (422)."""
+    confirmed = [str(path).strip() for path in confirmed if str(path).strip()]
+    wrong = [path for path in confirmed if not _CONFIRMABLE.fullmatch(path)]
+    if wrong:
+        raise ValidationFailed(
+            {
+                "confirmed": [
+                    f"{', '.join(repr(p) for p in wrong)}: not a field of the disclosure. Name a "
+                    "section (workforce, wages, training), a site (wages[0]) or a field "
+                    "(workforce.headcount_end, wages[0].currency)."
+                ]
+            }
+        )
+    return confirmed
+
+
+def _still_carried(
+    marks: Sequence[str],
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    confirmed: Sequence[str],
+) -> list[str]:
+    """The marks that stay after a save, at their paths in `after`: a figure keeps its mark while
+    it holds the carried value and the vendor has not confirmed it (nor its site or section;
+    `confirmed` names the paths of `before`, as the form and the API showed them).
+    Sites are followed by name, so removing one site leaves the others' marks where they moved."""
+
+    def names(figures: Mapping[str, Any]) -> list[str]:
+        return [(site.get("site") or "").casefold() for site in figures.get("wages") or []]
+
+    names_before, names_after = names(before), names(after)
+    kept: list[str] = []
+    for path in marks:
+        moved = path
+        site = _SITE_PATH.fullmatch(path)
+        if site:
+            index, name = int(site.group(1)), names_before[int(site.group(1))]
+            if name and name in names_after:  # the site, wherever it is now
+                moved = f"wages[{names_after.index(name)}].{site.group(2)}"
+            elif index < len(names_after) and names_after[index] in names_before:
+                continue  # its place holds another site of before: this one was removed
+        now = _value_at(after, moved)
+        if now is None or now != _value_at(before, path) or moved in kept:
+            continue
+        # confirmed as the vendor saw the draft: at the paths before this save
+        if any(path == c or path.startswith((c + ".", c + "[")) for c in confirmed):
+            continue
+        kept.append(moved)
+    return kept
 
 
 def _require_draft(disclosure: Disclosure) -> None:
@@ -142,18 +318,30 @@ def _require_draft(disclosure: Disclosure) -> None:
 
 
 def update_draft(
-    disclosure: Disclosure, document: Mapping[str, Any], sent_version: int | None, user: User
+    disclosure: Disclosure,
+    document: Mapping[str, Any],
+    sent_version: int | None,
+    user: User,
+    confirmed: Iterable[str] = (),
 ) -> Disclosure:
-    """Replace a draft's figures. The period is fixed once the disclosure exists."""
+    """Replace a draft's figures. The period is fixed once the disclosure exists.
+
+    A carried-over figure loses its mark once saved with another value, or confirmed as it is
+    (`confirmed`: its path, its site's or its section's); the marks are the draft's own, never
+    taken from `document`."""
     _require_draft(disclosure)
     check_version(disclosure, sent_version, "disclosure")
+    confirmed = check_confirmed(confirmed)
     merged = {
-        **document,
+        **_without_marks(document),
         "period_start": disclosure.period_start.isoformat(),
         "period_end": disclosure.period_end.isoformat(),
     }
     clean, warnings = _checked(merged, for_submit=False)
     _, _, figures = _split(clean)
+    marks = _still_carried(disclosure.carried_over, disclosure.figures, figures, confirmed)
+    if marks:
+        figures[CARRIED_OVER] = {"from": disclosure.carried_over_from_id, "paths": marks}
     disclosure.figures = figures
     disclosure.warnings = warnings
     save_changes(disclosure, "disclosure", sent_version)
@@ -169,18 +357,27 @@ def update_draft(
 DOCUMENTED_LEVELS = EVIDENCE_LEVELS[EVIDENCE_LEVELS.index("self_reported_documented") :]
 
 
-def unbacked_evidence_warnings(disclosure: Disclosure) -> list[dict[str, str]]:
-    """A documented (or stronger) level claimed for a section with no file attached to it."""
+def unbacked_claims(disclosure: Disclosure) -> list[tuple[str, str]]:
+    """(section, claimed level) of each section claiming a documented (or stronger) level with
+    no file attached to it, as the version stands."""
     claimed = disclosure.figures.get("evidence") or {}
     backed = {evidence.section for evidence in disclosure.evidence}
+    return [
+        (section, level)
+        for section, level in claimed.items()
+        if level in DOCUMENTED_LEVELS and section not in backed
+    ]
+
+
+def unbacked_evidence_warnings(disclosure: Disclosure) -> list[dict[str, str]]:
+    """A documented (or stronger) level claimed for a section with no file attached to it."""
     return [
         {
             "field": f"evidence.{section}",
             "message": f"The {section} section claims '{level.replace('_', ' ')}' evidence "
             "but no file is attached to it; reviewers should ask for the documents.",
         }
-        for section, level in claimed.items()
-        if level in DOCUMENTED_LEVELS and section not in backed
+        for section, level in unbacked_claims(disclosure)
     ]
 
 
@@ -188,6 +385,8 @@ def submit(disclosure: Disclosure, user) -> Disclosure:
     _require_draft(disclosure)
     _, warnings = _checked(document_of(disclosure), for_submit=True)
     warnings = warnings + unbacked_evidence_warnings(disclosure)
+    unchecked = len(disclosure.carried_over)
+    disclosure.figures = _without_marks(disclosure.figures)  # marks are a draft's, never submitted
     disclosure.state = DisclosureState.SUBMITTED
     disclosure.warnings = warnings
     disclosure.submitted_at = utcnow()
@@ -198,7 +397,11 @@ def submit(disclosure: Disclosure, user) -> Disclosure:
         disclosure,
         actor=user,
         before={"state": DisclosureState.DRAFT},
-        after={"state": DisclosureState.SUBMITTED, "warnings": len(warnings)},
+        after={
+            "state": DisclosureState.SUBMITTED,
+            "warnings": len(warnings),
+            "carried_over_unchecked": unchecked,
+        },
     )
     _rescore(disclosure, user)
     _tell_reviewers(disclosure)

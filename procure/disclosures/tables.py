@@ -186,6 +186,12 @@ def _spend_usd(training: Mapping[str, Any], period_end: date | str) -> float | N
     return None if usd is None else round(usd.usd_amount, 2)
 
 
+# Figures of the document that no metric reads (they are no column of the scoring table) but
+# that the disclosure's rules hold a scored figure against: a what-if may change them with it
+# (more training hours for impact workers are more training hours for all employees too).
+BOUNDING_FIGURES = {"training_hours_all": ("training", "training_hours_all")}
+
+
 def impossible_changes(disclosure: Disclosure, changes: Mapping[str, Any]) -> dict[str, list[str]]:
     """What the disclosure's own rules refuse in a what-if's `changes` (flat-table columns, or a
     site's wage as `wages[<index>].<wage column>` in the site's currency per its pay period, and
@@ -193,9 +199,9 @@ def impossible_changes(disclosure: Disclosure, changes: Mapping[str, Any]) -> di
 
     The changes are applied to the disclosure's document as the flat row carries them (wages to
     the scored site, per hour when the vendor has several sites; the training spend in US
-    dollars), and the document is checked by the one validation of disclosures; only the errors
-    the changes bring are reported. Offer columns (price, quality) are the scoring table's to
-    check."""
+    dollars; a figure of BOUNDING_FIGURES as it is), and the document is checked by the one
+    validation of disclosures; only the errors the changes bring are reported. Offer columns
+    (price, quality) are the scoring table's to check."""
     before = services.document_of(disclosure)
     after = copy.deepcopy(before)
     paths: dict[str, str] = {}  # a document path the changes touch -> the column
@@ -212,6 +218,11 @@ def impossible_changes(disclosure: Disclosure, changes: Mapping[str, Any]) -> di
         sites[index][column] = value
         paths[f"wages[{index}].{column}"] = f"wages[{index}].{column}"
     for column, value in changes.items():
+        if column in BOUNDING_FIGURES:  # a document figure no metric reads, bounding one
+            section, key = BOUNDING_FIGURES[column]
+            after.setdefault(section, {})[key] = value
+            paths[f"{section}.{key}"] = column
+            continue
         field = COLUMN_FIELDS.get(column)
         if field is None:
             continue

@@ -51,11 +51,13 @@ def index():
         return redirect(url_for("vendor_pages.profile"))
     errors: dict = {}
     values = {"period_start": "", "period_end": ""}
+    carry_over = True  # a new period starts from the previous one's figures unless unticked
     status = 200
     if request.method == "POST":
         values = {key: request.form.get(key, "").strip() for key in values}
+        carry_over = request.form.get("carry_over") == "1"
         try:
-            disclosure = services.create_draft(vendor, values, current_user)
+            disclosure = services.create_draft(vendor, values, current_user, carry_over=carry_over)
         except (ValidationFailed, ConflictError) as failed:
             discard()
             if isinstance(failed, ValidationFailed):
@@ -64,7 +66,17 @@ def index():
                 flash(failed.message, "error")
                 status = 409
         else:
-            flash("Draft started. Fill in the sections and save as you go.", "success")
+            carried = len(disclosure.carried_over)
+            if carried:
+                source = db.session.get(Disclosure, disclosure.carried_over_from_id)
+                flash(
+                    f"Draft started with {carried} figure{'' if carried == 1 else 's'} carried "
+                    f"over from your {services.period_label(source)} disclosure: check each one, "
+                    "and save as you go.",
+                    "success",
+                )
+            else:
+                flash("Draft started. Fill in the sections and save as you go.", "success")
             return redirect(url_for("disclosure_pages.show", disclosure_id=disclosure.id))
     disclosures = db.session.scalars(
         scoped_select(Disclosure)
@@ -81,6 +93,8 @@ def index():
         values=values,
         errors=errors,
         spec=form_spec,
+        carry_over=carry_over,
+        can_carry=any(d.state == DisclosureState.SUBMITTED for d in disclosures),
     ), status
 
 
@@ -101,18 +115,28 @@ def _render(disclosure: Disclosure, document=None, errors=None, status=200):
         )
         .order_by(Disclosure.number.desc())
     ).all()
+    editing = permitted("POST", "disclosure_pages.show") and disclosure.editable
+    carried_from = (
+        db.session.get(Disclosure, disclosure.carried_over_from_id)
+        if editing and disclosure.carried_over_from_id
+        else None
+    )
     return render_template(
         "disclosures/show.html",
         disclosure=disclosure,
         document=document if document is not None else disclosure.figures,
         errors=errors or {},
+        # the marks as last saved: a refused save changes none
+        carried=set(disclosure.carried_over) if editing else set(),
+        carried_from=services.period_label(carried_from) if carried_from else None,
+        unbacked=services.unbacked_claims(disclosure) if editing else [],
         versions=versions,
         spec=form_spec,
         pay_period_options=[(p, p) for p in PAY_PERIODS],
         level_options=[(level, LEVEL_LABELS[level]) for level in EVIDENCE_LEVELS],
         level_labels=LEVEL_LABELS,
         section_options=[(section, section.title()) for section in EVIDENCE_SECTIONS],
-        can_edit=permitted("POST", "disclosure_pages.show") and disclosure.editable,
+        can_edit=editing,
         can_review=permitted("POST", "disclosure_pages.review")
         and disclosure.state_for(current_user.organization_id) == DisclosureState.SUBMITTED,
         # a section is reviewed on a submitted version the organization has not rejected
@@ -142,27 +166,67 @@ def show(disclosure_id):
     disclosure = get_scoped_or_404(Disclosure, disclosure_id)
     if request.method == "GET":
         return _render(disclosure)
+    return _save_form(disclosure, request.form.get("action", "save"))
+
+
+def _save_form(disclosure: Disclosure, action: str):
+    """Save the figures the form posts, attach the file chosen with them (whichever button was
+    pressed: a file chosen is never dropped), then submit if asked. One transaction: refused, it
+    changes nothing and the page comes back with everything typed and the reason."""
     document = form_spec.document_from_form(request.form)
-    submitting = request.form.get("action") == "submit"
+    upload = request.files.get("file")
+    attached = None
+    disclosure_id = disclosure.id  # read now: a failed flush leaves the record unreadable
     try:
         # the version read by the API's own field: text that is no version is refused, named
         sent = load_form(VERSION_ONLY, form_body(VERSION_ONLY, request.form))
-        services.update_draft(disclosure, document, sent["edit_version"], current_user)
-        if submitting:
+        services.update_draft(
+            disclosure,
+            document,
+            sent["edit_version"],
+            current_user,
+            request.form.getlist("confirmed"),
+        )
+        if upload is not None and upload.filename:
+            attached = _attach(disclosure, upload)
+        elif action == "attach":
+            raise ValidationFailed({"file": ["Choose a file to upload."]})
+        if action == "submit":
             services.submit(disclosure, current_user)
     except ValidationFailed as failed:
         discard()
-        disclosure = get_scoped_or_404(Disclosure, disclosure_id)
-        return _render(disclosure, document, failed.errors, 422)
+        return _render(get_scoped_or_404(Disclosure, disclosure.id), document, failed.errors, 422)
+    except EvidenceRejected as rejected:
+        discard()
+        return _render(
+            get_scoped_or_404(Disclosure, disclosure.id),
+            document,
+            {"file": [rejected.message]},
+            rejected.status,
+        )
     except ConflictError as conflict:
         return _refused(conflict, disclosure_id)
-    flash(
+    saved = (
         "Submitted. Buyers can now review it; it can no longer be edited."
-        if submitting
-        else "Draft saved.",
-        "success",
+        if action == "submit"
+        else "Draft saved."
     )
-    return redirect(url_for("disclosure_pages.show", disclosure_id=disclosure.id))
+    if attached is not None:
+        saved += f" {attached.filename} is attached to the {attached.section} section."
+    flash(saved, "success")
+    anchor = "#evidence" if action == "attach" else ""
+    return redirect(url_for("disclosure_pages.show", disclosure_id=disclosure.id) + anchor)
+
+
+def _attach(disclosure: Disclosure, upload):
+    return services.add_evidence(
+        disclosure,
+        upload.filename,
+        upload.read(),
+        request.form.get("section", ""),
+        request.form.get("level", ""),
+        current_user,
+    )
 
 
 @bp.route("/disclosures/<int:disclosure_id>/amend", methods=["POST"])
@@ -238,19 +302,16 @@ def review_section(disclosure_id, section):
 @access(roles("vendor"))
 @writes
 def upload_evidence(disclosure_id):
+    """Attach a file. Posted with the disclosure form (its "Attach file" button), the figures
+    typed are saved with it; alone, only the file is attached."""
     disclosure = get_scoped_or_404(Disclosure, disclosure_id)
+    if "edit_version" in request.form:
+        return _save_form(disclosure, "attach")
     upload = request.files.get("file")
     try:
         if upload is None or not upload.filename:
             raise ValidationFailed({"file": ["Choose a file to upload."]})
-        evidence = services.add_evidence(
-            disclosure,
-            upload.filename,
-            upload.read(),
-            request.form.get("section", ""),
-            request.form.get("level", ""),
-            current_user,
-        )
+        evidence = _attach(disclosure, upload)
     except EvidenceRejected as rejected:
         discard()
         return _render(disclosure, errors={"file": [rejected.message]}, status=rejected.status)

@@ -6,7 +6,9 @@ from procure.api_fields import FiniteNumber, RecordVersion
 from procure.vendors.categories import UNITS
 
 TITLE = [validate.Length(min=1, error="Give the need a title."), validate.Length(max=200)]
-DATE_MESSAGES: dict[str, Any] = {"invalid": "Enter a date (YYYY-MM-DD)."}
+DATE_MESSAGES: dict[str, Any] = {
+    "invalid": "Enter a whole date: pick it in the calendar, or type it as YYYY-MM-DD (2026-12-31)."
+}
 VOLUME_MESSAGES = {"required": "Enter the volume.", "null": "Enter the volume."}
 
 

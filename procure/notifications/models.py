@@ -30,6 +30,8 @@ RECIPIENT_ROLES: dict[NotificationKind, tuple[str, ...]] = {
     NotificationKind.INVITATION_ACCEPTED: ("buyer",),  # only a buyer invites
     NotificationKind.ASSURANCE_SHARED: ("assurer",),  # and an assurance provider's admin
     NotificationKind.ATTESTATION_ISSUED: ("vendor",),
+    # the vendor, and every buyer (every buyer organization sees every vendor, and scored it)
+    NotificationKind.ATTESTATION_WITHDRAWN: ("vendor", "buyer"),
     NotificationKind.EVENT_PUBLISHED: ("vendor",),  # procure.events: the invited vendors
     NotificationKind.EVENT_CLOSED: ("vendor",),
     NotificationKind.EVENT_AWARDED: ("vendor",),  # procure.awards: the vendors with volume
@@ -38,6 +40,10 @@ RECIPIENT_ROLES: dict[NotificationKind, tuple[str, ...]] = {
     NotificationKind.COALITION_INVITATION: ("executive", "admin"),
     NotificationKind.COALITION_ANSWER: ("coordinator",),
     NotificationKind.COALITION_POST: ("buyer", "executive", "admin"),
+    # procure.corrective: the vendor a plan is on (opened, closed); the plan's buyers (answered)
+    NotificationKind.CORRECTIVE_OPENED: ("vendor",),
+    NotificationKind.CORRECTIVE_ANSWERED: ("buyer",),
+    NotificationKind.CORRECTIVE_CLOSED: ("vendor",),
 }
 
 

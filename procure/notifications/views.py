@@ -29,12 +29,16 @@ KIND_LABELS = {
     NotificationKind.INVITATION_ACCEPTED: "Invitation accepted",
     NotificationKind.ASSURANCE_SHARED: "Disclosure to assess",
     NotificationKind.ATTESTATION_ISSUED: "Section attested",
+    NotificationKind.ATTESTATION_WITHDRAWN: "Attestation withdrawn",
     NotificationKind.EVENT_PUBLISHED: "Invited to bid",
     NotificationKind.EVENT_CLOSED: "Bidding ended",
     NotificationKind.COALITION_INVITATION: "Invited to a coalition",
     NotificationKind.COALITION_ANSWER: "Coalition invitation answered",
     NotificationKind.COALITION_POST: "Coalition feed",
     NotificationKind.EVENT_AWARDED: "Volume awarded",
+    NotificationKind.CORRECTIVE_OPENED: "Corrective action plan",
+    NotificationKind.CORRECTIVE_ANSWERED: "Corrective action answered",
+    NotificationKind.CORRECTIVE_CLOSED: "Corrective action plan closed",
 }
 
 

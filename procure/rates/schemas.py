@@ -60,7 +60,10 @@ class ExchangeRateCreateSchema(Schema):
             max=LAST_DATE,
             error=f"Give a day from {FIRST_DATE.isoformat()} to {LAST_DATE.isoformat()}.",
         ),
-        error_messages={"invalid": "Give the day as YYYY-MM-DD, e.g. 2026-01-31."},
+        error_messages={
+            "invalid": "Enter a whole date: pick it in the calendar, or type it as YYYY-MM-DD "
+            "(2026-01-31)."
+        },
         metadata={"description": "ISO date from which the rate is in force"},
     )
     usd_per_unit = FiniteNumber(

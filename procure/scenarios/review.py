@@ -210,6 +210,20 @@ ROWS = (
     ("below_living_wage", "Vendors paying below a living wage (ratio)", "text"),
     ("binding_targets", "Binding targets", "text"),
 )
+BEST = {
+    "total_cost": min,
+    "cost_premium": min,
+    "avg_impact": max,
+    "impact_spend_share": max,
+    "impact_worker_hours": max,
+    "fte_jobs": max,
+    "avg_quality": max,
+    "largest_vendor_share": min,
+    "below_living_wage": min,  # the fewest vendors below a living wage
+}
+"""How the decision page marks the best plan of a row (rows not named here have no best)."""
+CONCENTRATED = 0.5
+"""A plan that gives one vendor more than this share of its spend is flagged."""
 HOURS_ONLY_ROWS = ("labour_hours",)
 """Rows shown only when a compared scenario counts labour hours (version 2)."""
 
@@ -227,7 +241,13 @@ def compare(scenarios: list[Scenario]) -> dict[str, Any]:
         )
     in_hours = [figures.counts_hours(s.problem) for s in scenarios]
     rows = [
-        {"key": key, "label": label, "format": fmt, "values": [f[key] for f in kpis]}
+        {
+            "key": key,
+            "label": label,
+            "format": fmt,
+            "values": [f[key] for f in kpis],
+            "best": best_of(key, [f[key] for f in kpis]),
+        }
         for key, label, fmt in ROWS
         if key not in HOURS_ONLY_ROWS or any(in_hours)
     ]
@@ -257,7 +277,49 @@ def compare(scenarios: list[Scenario]) -> dict[str, Any]:
         "vendor_measure": vendor_measure,
         "figures": kpis,
         "summary": summary_sentences(scenarios, kpis),
+        "warnings": [plan_warnings(f, cheapest_figures(kpis)) for f in kpis],
     }
+
+
+def best_of(key: str, values: list[Any]) -> list[int]:
+    """The positions of the best value of a comparison row (several when tied), or none when
+    the row has no better direction, fewer than two plans have a value, or all are equal."""
+    choose = BEST.get(key)
+    known = [(i, len(v) if isinstance(v, list) else v) for i, v in enumerate(values)]
+    known = [(i, v) for i, v in known if v is not None]
+    if choose is None or len(known) < 2 or len({round(v, 9) for _, v in known}) < 2:
+        return []
+    best = choose(v for _, v in known)
+    return [i for i, v in known if abs(v - best) < 1e-9]
+
+
+def cheapest_figures(kpis: list[dict[str, Any]]) -> dict[str, Any] | None:
+    solved = [f for f in kpis if f["total_cost"] is not None]
+    return min(solved, key=lambda f: f["total_cost"]) if solved else None
+
+
+def plan_warnings(f: dict[str, Any], cheapest: dict[str, Any] | None) -> list[str]:
+    """What an executive must see before approving a plan: vendors below a living wage, fewer
+    jobs for impact workers than the cheapest plan, one vendor's concentration of spend."""
+    warnings = []
+    below = f.get("below_living_wage") or []
+    if below:
+        warnings.append(f"{len(below)} of {f.get('vendors') or 0} vendors below a living wage")
+    if (
+        cheapest is not None
+        and f is not cheapest
+        and f.get("fte_jobs") is not None
+        and cheapest.get("fte_jobs") is not None
+        and f["fte_jobs"] < cheapest["fte_jobs"] - 0.05
+    ):
+        warnings.append(
+            f"{cheapest['fte_jobs'] - f['fte_jobs']:,.1f} fewer full-time jobs for impact "
+            "workers than the cheapest plan"
+        )
+    share = f.get("largest_vendor_share")
+    if share is not None and share > CONCENTRATED:
+        warnings.append(f"One vendor takes {share * 100:.0f} % of the spend")
+    return warnings
 
 
 def _jobs_sentence(name: str, cost_words: str, f: dict, cheapest: dict) -> str:

@@ -439,12 +439,12 @@ IMPACT_DOCUMENT = _object(
     ),
 )
 COMPARISON_DOCUMENT = _object(
-    ("scenarios", "ids", "rows", "vendor_rows", "summary"),
+    ("scenarios", "ids", "rows", "vendor_rows", "summary", "warnings"),
     scenarios=_array({"type": "string"}),
     ids=_array({"type": "integer"}),
     rows=_array(
         _object(
-            ("key", "label", "format", "values"),
+            ("key", "label", "format", "values", "best"),
             key={"type": "string"},
             label={"type": "string"},
             format={"type": "string"},
@@ -452,6 +452,12 @@ COMPARISON_DOCUMENT = _object(
                 "type": "array",
                 "items": {},
                 "description": "One per scenario, null where unknown",
+            },
+            best={
+                "type": "array",
+                "items": {"type": "integer"},
+                "description": "The positions of the best value (ties: several); empty where "
+                "the row has no better direction or the values are equal",
             },
         )
     ),
@@ -469,4 +475,10 @@ COMPARISON_DOCUMENT = _object(
         )
     ),
     summary=_array({"type": "string"}),
+    warnings={
+        "type": "array",
+        "items": {"type": "array", "items": {"type": "string"}},
+        "description": "Per scenario: vendors below a living wage, fewer jobs for impact "
+        "workers than the cheapest plan, one vendor above half the spend",
+    },
 )

@@ -15,6 +15,7 @@ from procure.deliveries.actuals import actuals_if_approved
 from procure.errors import ConflictError, ValidationFailed
 from procure.events.models import SourcingEvent
 from procure.extensions import db
+from procure.formatting import refusal_words
 from procure.forms import form_body, form_int, load_form
 from procure.jobs.models import ACTIVE_STATUSES, Job
 from procure.jobs.services import TooManyJobs, latest_job
@@ -263,7 +264,7 @@ def _refusal(failed: ValidationFailed | ConflictError) -> str:
     """A refused change in words, each refused field named."""
     if isinstance(failed, ConflictError):
         return failed.message
-    return "; ".join(f"{k}: {' '.join(v)}" for k, v in failed.errors.items())
+    return refusal_words(failed.errors)
 
 
 @bp.route("/scenarios/<int:scenario_id>/copy", methods=["POST"])

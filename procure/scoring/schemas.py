@@ -316,7 +316,8 @@ class WhatIfSchema(Schema):
         metadata={
             "description": "Columns of the scoring table and their new values, or a site's "
             "wage as `wages[<index>].<wage column>` in that site's own currency per its pay "
-            "period (the site scored is then chosen again)"
+            "period (the site scored is then chosen again), or `training_hours_all` (no metric "
+            "reads it; the training hours of impact workers may not exceed it)"
         },
     )
     category = fields.String()

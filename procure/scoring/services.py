@@ -17,6 +17,7 @@ from procure.disclosures.models import Disclosure, DisclosureReview, DisclosureS
 from procure.disclosures.pricing import left_out_reason, pricing_day, usd_rates
 from procure.disclosures.reviews import section_view
 from procure.disclosures.tables import (
+    BOUNDING_FIGURES,
     SITE_FIELD,
     impossible_changes,
     site_changes,
@@ -294,11 +295,19 @@ def scorecard(
     *,
     organization_id: int | None,
     metrics: scoring.Catalog | None = None,
+    ranking: Ranking | None = None,
 ) -> dict[str, Any] | None:
-    """Every point of one vendor's total, with peer percentiles; None when it is not scored."""
-    ranking = rank_vendors(
-        profile, category, organization_id=organization_id, with_stability=False, metrics=metrics
-    )
+    """Every point of one vendor's total, with peer percentiles; None when it is not scored.
+    `ranking` is `rank_vendors` under the same arguments (without stability) when the caller
+    has it, so a page that also weighs what-ifs on it reads and scores once."""
+    if ranking is None:
+        ranking = rank_vendors(
+            profile,
+            category,
+            organization_id=organization_id,
+            with_stability=False,
+            metrics=metrics,
+        )
     if ranking.result is None:
         return None
     key = _key(ranking.result.scores.index, vendor_id)
@@ -348,7 +357,7 @@ def scorecard(
         # every site of the version scored, and which one the wage metrics use
         "sites": site_wages(ranking.inputs.disclosures[vendor_id].figures),
         # the disclosure's figures as the score reads them (the scoring table's row)
-        "scored_figures": _scored_figures(ranking.inputs.table, vendor_id),
+        "scored_figures": scored_figures(ranking.inputs.table, vendor_id),
         "explanation": lines,
         # each section's effective level as scored, why, and where the claim goes beyond it
         "evidence": [
@@ -538,7 +547,7 @@ def _decisions(disclosure: Disclosure, organization_id: int) -> list[str]:
     return decided or ["no decision on this version"]
 
 
-def _scored_figures(table: pd.DataFrame | None, vendor_id: int) -> dict[str, Any]:
+def scored_figures(table: pd.DataFrame | None, vendor_id: int) -> dict[str, Any]:
     """The vendor's disclosure columns of the scoring table (None where not disclosed)."""
     if table is None:
         return {}
@@ -626,11 +635,18 @@ def what_if(
     *,
     organization_id: int | None,
     metrics: scoring.Catalog | None = None,
+    ranking: Ranking | None = None,
 ) -> dict[str, Any]:
-    """The vendor's total and rank if some of its figures were different."""
-    inputs = scoring_input(
-        organization_id, category, evidence_age_months=profile.evidence_age_months
-    )
+    """The vendor's total and rank if some of its figures were different. `ranking` is
+    `rank_vendors` under the same profile, category, organization and catalog when the caller
+    has it: several what-ifs (the "how to raise your score" panel) then read the database and
+    score the unchanged table once."""
+    if ranking is None:
+        inputs = scoring_input(
+            organization_id, category, evidence_age_months=profile.evidence_age_months
+        )
+    else:
+        inputs = ranking.inputs
     table = inputs.table
     key = None if table is None else _key(table["vendor_id"], vendor_id)
     if table is None or key is None:
@@ -641,7 +657,12 @@ def what_if(
     # category's lowest price, which come from the rate cards. A site's wage is named
     # `wages[<index>].<column>`, in the site's own currency per its pay period.
     by_site = site_changes(changes)
-    columns = {key: value for key, value in changes.items() if not SITE_FIELD.fullmatch(key)}
+    # a figure no metric reads (BOUNDING_FIGURES) is checked with the others, never scored
+    columns = {
+        key: value
+        for key, value in changes.items()
+        if not SITE_FIELD.fullmatch(key) and key not in BOUNDING_FIGURES
+    }
     unknown = sorted(
         set(columns) - set(REQUIRED_COLUMNS) | ({"vendor_id", "category"} & set(columns))
     )
@@ -658,14 +679,21 @@ def what_if(
     site_note = None
     if by_site:  # the scored site is chosen again from the changed sites, as the flat row does
         columns |= wage_columns_with(inputs.disclosures[vendor_id], changes)
-        before = _scored_figures(table, vendor_id).get(WAGE_SITE_COLUMN)
+        before = scored_figures(table, vendor_id).get(WAGE_SITE_COLUMN)
         if columns.get(WAGE_SITE_COLUMN) != before:
             site_note = (
                 f"The wages scored would be {columns.get(WAGE_SITE_COLUMN)}'s instead of "
                 f"{before}'s: the site whose entry-level wage is lowest against its minimum."
             )
     try:
-        outcome = scoring.what_if(table, metrics or catalog(), profile, key, columns)
+        outcome = scoring.what_if(
+            table,
+            metrics or catalog(),
+            profile,
+            key,
+            columns,
+            scored=None if ranking is None else ranking.result,
+        )
     except scoring.TableError as invalid:
         raise ValidationFailed(
             {f"changes.{e.column}": [e.message] for e in invalid.errors}

@@ -17,7 +17,7 @@ from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
 from procure.forms import form_body, form_int, load_form
 from procure.paging import Page
-from procure.scoring import rankings, services
+from procure.scoring import raising, rankings, services
 from procure.scoring.models import CustomMetric, ScoringProfile
 from procure.scoring.schemas import (
     AHP_PAIRS,
@@ -119,11 +119,33 @@ def _render_scorecard(vendor: Vendor):
     profile = services.profile_of(record)
     category = request.values.get("category") or None
     metrics = services.viewer_catalog(current_user)
-    card = services.scorecard(
-        vendor.id, profile, category, organization_id=current_user.organization_id, metrics=metrics
+    # one ranking for the card and the "how to raise your score" panel's what-ifs
+    ranking = services.rank_vendors(
+        profile,
+        category,
+        organization_id=current_user.organization_id,
+        with_stability=False,
+        metrics=metrics,
     )
+    card = services.scorecard(
+        vendor.id,
+        profile,
+        category,
+        organization_id=current_user.organization_id,
+        metrics=metrics,
+        ranking=ranking,
+    )
+    raise_actions = None  # the vendor's own card only: buyers never see the panel
     if card and vendor.organization_id == current_user.organization_id:  # what buyers see
         card["buyer_views"] = services.buyer_views(vendor.id, category)
+        raise_actions = raising.score_actions(
+            vendor.id,
+            profile,
+            category,
+            organization_id=current_user.organization_id,
+            metrics=metrics,
+            ranking=ranking,
+        )
     outcome = None
     # the box starts from the figures the score reads; only a figure typed differently changes
     current = _shown_figures(card)
@@ -177,6 +199,7 @@ def _render_scorecard(vendor: Vendor):
         unscored=unscored,
         chart=chart,
         outcome=outcome,
+        raise_actions=raise_actions,
         errors=errors,
         values=values,
         fields=_what_if_fields(card),

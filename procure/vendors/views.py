@@ -16,6 +16,7 @@ from procure.accounts.models import Organization
 from procure.disclosures.models import Disclosure
 from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
+from procure.formatting import refusal_words
 from procure.forms import form_body, form_int, load_form
 from procure.reference import reference
 from procure.scoring.rankings import TOP_K, RankingKey, directory_rows, read_ranking
@@ -195,9 +196,7 @@ def edit_offer(offer_id):
     except (ValidationFailed, ConflictError) as failed:
         discard()
         detail = (
-            "; ".join(f"{k}: {' '.join(v)}" for k, v in failed.errors.items())
-            if isinstance(failed, ValidationFailed)
-            else failed.message
+            refusal_words(failed.errors) if isinstance(failed, ValidationFailed) else failed.message
         )
         flash(f"The offer was not changed. {detail}", "error")
     else:

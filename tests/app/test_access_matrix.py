@@ -39,7 +39,8 @@ sealed sourcing events of X (inviting vendor A) and Y (inviting vendor B), befor
 {lot} is a lot of {event}; {bid} is vendor A's bid on it and {bid_b} vendor B's on {event_y}:
 sealed, so only their own vendor reads them. {approved_scenario} and {approved_scenario_y} are
 approved plans of X and Y, each with a delivery ({delivery}, {delivery_y}; {delivery_delete} is
-X's second). {coalition} is a coalition of a backbone that is none of the actors, with a
+X's second). {plan} and {plan_y} are open corrective action plans of X on vendor A and of Y on
+vendor B. {coalition} is a coalition of a backbone that is none of the actors, with a
 target {coalition_target}; no actor's organization is invited to it, so the buyer side gets
 404, every other role 403, and only a backbone's coordinator (none here) may run it
 (tests/app/test_coalition_access.py has the coalition's own actors).
@@ -374,6 +375,27 @@ MATRIX = {
     ("/scenarios/{approved_scenario}/deliveries/import", "POST"): X_WRITE,
     ("/scenarios/{approved_scenario}/deliveries/{delivery}/delete", "POST"): X_WRITE,
     ("/scenarios/{approved_scenario_y}/deliveries/{delivery_y}/delete", "POST"): Y_WRITE,
+    # corrective action plans: {plan} is X's on vendor A, {plan_y} Y's on vendor B. The opening
+    # organization's buyer side and the vendor it is on read it; its buyers open and close, the
+    # vendor answers; another buyer organization and another vendor get 404
+    ("/api/v1/corrective-plans", "GET"): EVENT_READERS,
+    ("/api/v1/corrective-plans", "POST"): BUYER_ONLY,
+    ("/api/v1/corrective-plans/{plan}", "GET"): EVENT_X_READ,
+    ("/api/v1/corrective-plans/{plan_y}", "GET"): EVENT_Y_READ,
+    ("/api/v1/corrective-plans/{plan}/answers", "POST"): VENDOR_WRITE,
+    ("/api/v1/corrective-plans/{plan_y}/answers", "POST"): row(
+        "anon", "404", "ok", "403", "403", "403", "403", "403", "403", "ok", "403", "403"
+    ),
+    ("/api/v1/corrective-plans/{plan}/close", "POST"): X_WRITE,
+    ("/api/v1/corrective-plans/{plan_y}/close", "POST"): Y_WRITE,
+    ("/corrective-plans", "GET"): EVENT_READERS,
+    ("/corrective-plans/{plan}", "GET"): EVENT_X_READ,
+    ("/corrective-plans/{plan_y}", "GET"): EVENT_Y_READ,
+    ("/vendors/{vendor}/corrective-plans", "GET"): BUYER_ONLY,
+    ("/vendors/{vendor}/corrective-plans", "POST"): BUYER_ONLY,
+    ("/corrective-plans/{plan}/answer", "POST"): VENDOR_WRITE,
+    ("/corrective-plans/{plan}/close", "POST"): X_WRITE,
+    ("/corrective-plans/{plan_y}/close", "POST"): Y_WRITE,
     # jobs belong to the organization they were started in; cancel and retry to their starter or its
     # admin
     ("/api/v1/jobs", "GET"): SIGNED_IN,
@@ -595,6 +617,12 @@ MATRIX = {
     ("/api/v1/attestations/{attestation_b}", "GET"): row(
         "anon", "404", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "403", "404"
     ),
+    # withdrawal: the issuing provider's assurers only (a blank reason, refused 422: the
+    # attestation stands); another provider's attestation is not visible to the assurer
+    ("/api/v1/attestations/{attestation}/withdraw", "POST"): ASSURER_ONLY,
+    ("/api/v1/attestations/{attestation_b}/withdraw", "POST"): NOT_GRANTED,
+    ("/assurance/attestations/{attestation}/withdraw", "POST"): ASSURER_ONLY,
+    ("/assurance/attestations/{attestation_b}/withdraw", "POST"): NOT_GRANTED,
     ("/assurance", "GET"): ASSURER_ONLY,
     ("/assurance/grants/{grant}", "GET"): ASSURER_ONLY,
     ("/assurance/grants/{grant_b}", "GET"): NOT_GRANTED,
@@ -753,6 +781,19 @@ JSON_BODIES = {
     ("/api/v1/events/{}/cancel", "POST"): {"version": 999},
     ("/api/v1/events/{}/bids", "POST"): lambda ids: {**BID, "lot_id": ids["lot"]},
     ("/api/v1/bids/{}", "PUT"): {**BID, "version": 999},
+    ("/api/v1/corrective-plans", "POST"): lambda ids: {
+        "vendor_id": ids["vendor"],
+        "metric": "impact_worker_share",
+        "target": 0.99,
+        "due_on": "2999-12-31",
+    },
+    ("/api/v1/corrective-plans/{}/answers", "POST"): {
+        "actions": [{"text": "Matrix action", "on": "2999-01-01"}]
+    },
+    ("/api/v1/corrective-plans/{}/close", "POST"): {"version": 999, "outcome": "met"},
+    # a reason the schema takes and the service refuses (blank once stripped): the attestation
+    # is looked up (another provider's hidden: 404), and its own answers 422, still standing
+    ("/api/v1/attestations/{}/withdraw", "POST"): {"reason": "   "},
     # a body the schema takes, so that the coalition is looked up (and hidden: 404)
     ("/api/v1/coalitions/{}/membership/sharing", "PUT"): {"shares_contribution": True},
     ("/api/v1/exchange-rates", "POST"): {
@@ -982,7 +1023,25 @@ def world(app, client, make_org, make_vendor, make_user, bearer):
     ids.update(_sourcing_events(users, ids, vendor_a, vendor_b))
     ids.update(_coalition(make_org, make_user))
     ids.update(_deliveries(users, ids))
+    ids.update(_corrective_plans(users, vendor_a, vendor_b))
     return users, ids
+
+
+def _corrective_plans(users, vendor_a, vendor_b) -> dict:
+    """An open corrective action plan of X on vendor A, and one of Y on vendor B."""
+    from procure.corrective.services import open_plan, today
+
+    found = {}
+    for suffix, buyer, vendor in (("", "buyer_x", vendor_a), ("_y", "buyer_y", vendor_b)):
+        plan = open_plan(
+            users[buyer],
+            vendor,
+            {"metric": "impact_worker_share", "target": 0.99, "due_on": date(2999, 1, 1)},
+            today(),
+        )
+        db.session.commit()
+        found["plan" + suffix] = plan.id
+    return found
 
 
 def _deliveries(users, ids) -> dict:

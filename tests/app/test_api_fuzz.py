@@ -161,6 +161,15 @@ def fuzzed(client, world, make_org, make_user, make_vendor, bearer, monkeypatch)
         world["need"]["id"],
     )
     coalitions = _coalitions(client, make_org, make_user, bearer, world["buyer"].organization)
+    # corrective action plans of the buyer on the vendor: one for generated cases, one to close
+    plans = [
+        client.post(
+            "/api/v1/corrective-plans",
+            headers=buyer,
+            json={**CORRECTIVE_PLAN, "vendor_id": vendor.id},
+        ).json["id"]
+        for _ in range(2)
+    ]
     known = {
         "coalition_id": coalitions["known"],
         "target_id": coalitions["target"],
@@ -190,6 +199,7 @@ def fuzzed(client, world, make_org, make_user, make_vendor, bearer, monkeypatch)
         "grant_id": grants[0]["id"],
         "attestation_id": attestation["id"],
         "delivery_id": deliveries["correct"],
+        "plan_id": plans[0],
     }
     assert all(value for value in known.values()), known
     organization = world["buyer"].organization
@@ -282,6 +292,7 @@ def fuzzed(client, world, make_org, make_user, make_vendor, bearer, monkeypatch)
             "scenario_id": deliveries["scenario"],
             "delivery_id": deliveries["remove"],
         },
+        "POST /api/v1/corrective-plans/{plan_id}/close": {"plan_id": plans[1]},
     }
     versions = {
         name: client.get(path, headers=buyer).json["version"]
@@ -305,6 +316,11 @@ def fuzzed(client, world, make_org, make_user, make_vendor, bearer, monkeypatch)
         _attestation_fields(disclosure["id"], "training")
         | {"file": FileStorage(io.BytesIO(PDF), "statement.pdf", content_type="application/pdf")}
     )
+    flows["POST /api/v1/attestations/{attestation_id}/withdraw"] = {
+        "body": {"reason": "Issued in error."},
+        "media_type": "application/json",
+        "path_parameters": known,
+    }
     bid = {"price": 8, "currency": "USD", "unit": "hour", "capacity": 500}
     bid["valid_until"] = "2999-06-30"
     flows.update(
@@ -355,6 +371,11 @@ def fuzzed(client, world, make_org, make_user, make_vendor, bearer, monkeypatch)
                     "invoiced_amount": 88,
                     "version": 1,
                 },
+                "POST /api/v1/corrective-plans": {**CORRECTIVE_PLAN, "vendor_id": vendor.id},
+                "POST /api/v1/corrective-plans/{plan_id}/answers": {
+                    "actions": [{"text": "Well formed", "on": "2999-01-01"}]
+                },
+                "POST /api/v1/corrective-plans/{plan_id}/close": {"version": 1, "outcome": "met"},
             }.items()
         }
     )
@@ -370,6 +391,8 @@ def fuzzed(client, world, make_org, make_user, make_vendor, bearer, monkeypatch)
     return roles, known, flows
 
 
+# the vendor's impact-worker share is 55 / 115 (0.478): a target of 0.99 is not met yet
+CORRECTIVE_PLAN = {"metric": "impact_worker_share", "target": 0.99, "due_on": "2999-01-01"}
 COALITION = {
     "name": "Fuzzed coalition",
     "charter": "Together.",

@@ -28,8 +28,10 @@ from procure.disclosures.pricing import pricing_day
 from procure.extensions import db
 from procure.jobs.models import Job
 from procure.notifications.models import Notification
+from procure.scoring.versions import GLOBAL, data_versions
 from procure.states import ReviewDecision
-from tests.conftest import PDF, valid_document
+from tests.app.test_rankings import _assert_stored_is_fresh
+from tests.conftest import PDF, csrf_token_from, valid_document
 
 TODAY = pricing_day()
 YEAR = TODAY.year - 1  # last year's period: ended, and not aged before a year from now
@@ -599,14 +601,18 @@ def test_no_tenant_reads_or_changes_what_is_not_its_own(assured):
     db.session.commit()
     assert db.session.get(AssuranceGrant, grant["id"]).revoked_at is None
     assert _count(Attestation) == 1 and _count(AssuranceGrant) == 1
-    # an attestation has no route that changes or deletes it
+    # an attestation has no route that changes or deletes it, but its issuer's withdrawal
     changing = {
         (rule.rule, method)
         for rule in a.client.application.url_map.iter_rules()
         if "attestation" in rule.rule
         for method in rule.methods - {"GET", "HEAD", "OPTIONS"}
     }
-    assert changing == {("/api/v1/attestations", "POST")}
+    assert changing == {
+        ("/api/v1/attestations", "POST"),
+        ("/api/v1/attestations/<int:attestation_id>/withdraw", "POST"),
+        ("/assurance/attestations/<int:attestation_id>/withdraw", "POST"),
+    }
 
 
 def test_the_vendor_shares_and_revokes_from_its_disclosure_page(assured, app, sign_in):
@@ -759,3 +765,245 @@ def test_the_demo_provider_has_attested_two_vendors_for_every_buyer(app, client,
         "Mwangaza Trust & Safety",
     ]
     assert load_demo() and _count(Attestation) == len(attested)  # loading twice adds nothing
+
+
+# ------------------------------------------------------------------------------ withdrawal
+
+
+def _withdraw(a, attestation_id, actor="assurer", reason="Issued on the wrong version."):
+    body = {} if reason is None else {"reason": reason}
+    return a.call(actor, "POST", f"/api/v1/attestations/{attestation_id}/withdraw", json=body)
+
+
+def _wages_points(card) -> tuple[float, list[float]]:
+    """The points of the wages metrics on a scorecard, and their evidence factors."""
+    lines = [line for line in card["explanation"] if line["section"] == "wages"]
+    assert lines, card["explanation"]
+    return sum(line["points"] for line in lines), [line["evidence_factor"] for line in lines]
+
+
+def test_a_withdrawal_lowers_the_level_back_for_every_buyer_and_the_vendor(assured):
+    a = assured
+    readers = ("buyer_x", "buyer_y", "vendor_a")
+    scorecard = f"/api/v1/vendors/{a.vendor_a.id}/scorecard"
+    unattested = {actor: a.score(actor) for actor in ("buyer_x", "buyer_y")}
+    a.grant()
+    attestation = a.attest().json
+    attested = {actor: a.api(actor, "GET", scorecard) for actor in ("buyer_x", "buyer_y")}
+    for actor in readers:
+        assert a.wages(actor)["effective_level"] == "third_party_reasonable", actor
+
+    withdrawn = _withdraw(a, attestation["id"])
+    assert withdrawn.status_code == 200, withdrawn.text
+    assert (withdrawn.json["state"], withdrawn.json["withdrawal_reason"]) == (
+        "withdrawn",
+        "Issued on the wrong version.",
+    )
+    assert withdrawn.json["withdrawn_at"]
+    # the wages file alone backs the section again, for every reader; the statement stays listed
+    for actor in readers:
+        wages = a.wages(actor)
+        assert wages["effective_level"] == "self_reported_documented", actor
+        assert wages["attestation"] is None and wages["basis"] == "1 evidence file"
+        assert [s["state"] for s in wages["attestations"]] == ["withdrawn"], actor
+        listed = wages["attestations"][0]
+        assert listed["withdrawal_reason"] == "Issued on the wrong version.", actor
+        assert listed["withdrawn_on"] == withdrawn.json["withdrawn_at"][:10], actor
+    # the total by hand: the default profile's factors are 1.0 for third_party_reasonable and
+    # 0.7 for self_reported_documented, and the factor multiplies the normalised value
+    # (n_adj = f x n), so each wages metric keeps 0.7 of its points and nothing else moves:
+    # total after = total attested - 0.3 x (the wages points attested)
+    for actor in ("buyer_x", "buyer_y"):
+        before = attested[actor]
+        wages_points, factors = _wages_points(before)
+        assert set(factors) == {1.0} and wages_points > 0
+        after = a.api(actor, "GET", scorecard)
+        after_points, after_factors = _wages_points(after)
+        assert set(after_factors) == {0.7}
+        assert after_points == pytest.approx(0.7 * wages_points, abs=1e-9)
+        assert after["score"]["total"] == pytest.approx(
+            before["score"]["total"] - 0.3 * wages_points, abs=1e-9
+        )
+        # which is the total before the attestation was issued
+        assert after["score"]["total"] == pytest.approx(unattested[actor], abs=1e-9)
+    # withdrawn, the provider may issue the corrected statement on the same section at once
+    corrected = a.attest(level="limited")
+    assert corrected.status_code == 201, corrected.text
+    for actor in readers:
+        assert a.wages(actor)["effective_level"] == "third_party_limited", actor
+
+
+def test_an_adverse_opinion_withdrawn_no_longer_lowers_the_section(assured):
+    a = assured
+    a.grant()
+    adverse = a.attest(opinion="adverse", level="limited").json
+    assert a.wages("buyer_x")["effective_level"] == "self_reported"
+    withdrawn = _withdraw(a, adverse["id"], reason="The adverse finding was another vendor's.")
+    assert withdrawn.status_code == 200, withdrawn.text
+    for actor in ("buyer_x", "buyer_y", "vendor_a"):
+        assert a.wages(actor)["effective_level"] == "self_reported_documented", actor
+
+
+def test_a_withdrawal_needs_a_reason_and_happens_once(assured):
+    a = assured
+    a.grant()
+    attestation = a.attest().json
+    events = _count(AuditEvent)
+    for reason in (None, "", "   ", "x" * 2001):
+        refused = _withdraw(a, attestation["id"], reason=reason)
+        assert refused.status_code == 422, (reason, refused.text)
+        assert "reason" in refused.json["errors"], refused.json
+    db.session.commit()
+    assert db.session.get(Attestation, attestation["id"]).withdrawn_at is None
+    assert _count(AuditEvent) == events
+    assert a.wages("buyer_x")["effective_level"] == "third_party_reasonable"
+    assert _withdraw(a, attestation["id"]).status_code == 200
+    again = _withdraw(a, attestation["id"], reason="Another reason.")
+    assert again.status_code == 409 and "withdrawn on" in again.json["message"]
+    db.session.commit()
+    stored = db.session.get(Attestation, attestation["id"])
+    assert stored.withdrawal_reason == "Issued on the wrong version."  # the first stands
+    assert stored.withdrawn_by_id == a.users["assurer"].id
+
+
+def test_only_the_issuing_provider_withdraws(assured):
+    a = assured
+    a.grant()
+    attestation = a.attest().json
+    for actor, status in (
+        ("other_assurer", 404),  # another provider's attestation is not visible to it
+        ("vendor_a", 403),  # the one assessed may not unsay it
+        ("vendor_b", 403),
+        ("buyer_x", 403),
+        ("operator", 403),
+    ):
+        assert _withdraw(a, attestation["id"], actor).status_code == status, actor
+    db.session.commit()
+    assert db.session.get(Attestation, attestation["id"]).withdrawn_at is None
+    assert a.wages("buyer_y")["effective_level"] == "third_party_reasonable"
+    # the provider's admin acts as its assurer; a missing id is not told apart
+    assert _withdraw(a, 2_000_000).status_code == 404
+    assert _withdraw(a, attestation["id"], "assurance_admin").status_code == 200
+
+
+def test_a_withdrawal_is_audited_and_told_to_the_vendor_and_every_buyer(assured):
+    a = assured
+    a.grant()
+    attestation = a.attest().json
+    assert _withdraw(a, attestation["id"]).status_code == 200
+    db.session.commit()
+    (event,) = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "attestation.withdraw")
+    ).all()
+    assert (event.actor_id, event.target_type, event.target_id) == (
+        a.users["assurer"].id,
+        "Attestation",
+        str(attestation["id"]),
+    )
+    assert event.organization_id == a.provider.id
+    assert event.changes == {
+        "before": {"state": "valid", "sets_level": "third_party_reasonable"},
+        "after": {"state": "withdrawn", "reason": "Issued on the wrong version."},
+    }
+    told = db.session.scalars(
+        select(Notification).where(Notification.kind == "attestation_withdrawn")
+    ).all()
+    assert {n.user_id for n in told} == {
+        a.user_a.id,
+        a.users["buyer_x"].id,
+        a.users["buyer_y"].id,
+    }
+    assert all(n.subject_id == attestation["id"] for n in told)
+    assert "Why: Issued on the wrong version." in told[0].title
+    assert told[0].link == f"/disclosures/{a.version['id']}"
+
+
+def test_a_withdrawal_refreshes_the_stored_rankings(assured):
+    a = assured
+    readers = [
+        (a.headers[actor], a.users[actor].organization_id, None) for actor in ("buyer_x", "buyer_y")
+    ]
+    a.grant()
+    attestation = a.attest().json
+    _assert_stored_is_fresh(a.client, readers)  # stored, with the attestation counted
+    lifted = a.score("buyer_x")
+    db.session.commit()
+    version, refreshes = data_versions(a.users["buyer_x"].organization_id)[0], _count(Job)
+    assert _withdraw(a, attestation["id"]).status_code == 200
+    db.session.commit()
+    # one change of what every buyer's ranking reads; the period's snapshots queued again
+    assert data_versions(a.users["buyer_x"].organization_id)[0] == version + 1
+    assert GLOBAL == 0 and _count(Job) > refreshes
+    _assert_stored_is_fresh(a.client, readers)  # served current: recomputed without it
+    assert a.score("buyer_x") < lifted
+
+
+def test_the_assurer_withdraws_from_its_page_and_every_page_shows_it(assured, app, sign_in):
+    a = assured
+    grant = a.grant()
+    attestation = a.attest().json
+    page = sign_in(app.test_client(), a.users["assurer"])
+    shown = page.get(f"/assurance/grants/{grant['id']}")
+    action = f"/assurance/attestations/{attestation['id']}/withdraw"
+    assert f'action="{action}"' in shown.text and 'data-confirm="Withdraw the wages' in shown.text
+    token = csrf_token_from(shown.text)
+    # no reason, or too long: the same page again, 422, the error at the field, nothing withdrawn
+    for reason, message in (
+        ("  ", "Say why it is withdrawn"),
+        ("y" * 2001, "Longer than maximum length 2000."),
+    ):
+        refused = page.post(
+            action, data={"csrf_token": token, "grant_id": str(grant["id"]), "reason": reason}
+        )
+        assert refused.status_code == 422
+        error_id = f"withdraw-{attestation['id']}-reason-error"
+        assert f'<p class="error" id="{error_id}">{message}' in refused.text, reason[:3]
+        assert "Nothing was withdrawn" in refused.text and "Attest a section" in refused.text
+    assert "y" * 2001 in refused.text  # what was typed is kept
+    db.session.commit()
+    assert db.session.get(Attestation, attestation["id"]).withdrawn_at is None
+    # from the list, a refusal comes back to the list
+    listed = page.post(action, data={"csrf_token": token, "reason": ""})
+    assert listed.status_code == 422 and "Attestations you issued" in listed.text
+    done = page.post(
+        action,
+        data={"csrf_token": token, "grant_id": str(grant["id"]), "reason": "Wrong payroll file."},
+    )
+    assert done.status_code == 302
+    assert done.headers["Location"].endswith(f"/assurance/grants/{grant['id']}#issued")
+    day = TODAY.isoformat()
+    for path in (f"/assurance/grants/{grant['id']}", "/assurance"):
+        text = page.get(path).text
+        assert f"Withdrawn on {day}" in text and "Wrong payroll file." in text, path
+        assert action not in text, path  # no second withdrawal offered
+    again = page.post(action, data={"csrf_token": token, "reason": "Again."})
+    assert again.status_code == 302
+    assert "withdrawn on" in page.get(again.headers["Location"]).text
+    # the vendor's and a buyer's scorecard and disclosure pages show it withdrawn, with why
+    for actor, scorecard in (
+        ("vendor_a", "/scorecard"),
+        ("buyer_x", f"/vendors/{a.vendor_a.id}/scorecard"),
+    ):
+        reader = sign_in(app.test_client(), a.users[actor])
+        for path in (scorecard, f"/disclosures/{a.version['id']}"):
+            text = reader.get(path).text
+            assert f"withdrawn</span> on {day}" in text, (actor, path)
+            assert "Why: Wrong payroll file." in text, (actor, path)
+
+
+def test_a_refused_grant_is_shown_at_its_field_and_nothing_is_stored(assured, app, sign_in):
+    a = assured
+    page = sign_in(app.test_client(), a.user_a)
+    shown = page.get(f"/disclosures/{a.version['id']}")
+    token = csrf_token_from(shown.text)
+    events = _count(AuditEvent)
+    for chosen in ("", "abc", str(a.users["buyer_x"].organization_id)):
+        refused = page.post(
+            f"/disclosures/{a.version['id']}/assurance",
+            data={"provider_id": chosen, "csrf_token": token},
+        )
+        assert refused.status_code == 422, chosen
+        assert 'id="provider_id-error"' in refused.text, chosen
+        assert "Choose one of the assurance providers." in refused.text
+        assert 'aria-invalid="true"' in refused.text and "Independent assurance" in refused.text
+    assert _count(AssuranceGrant) == 0 and _count(AuditEvent) == events

@@ -189,6 +189,18 @@ def _attestation(w: World) -> dict:
     }
 
 
+def _issued(w: World) -> int:
+    """An attestation the walk world's assurer issued (on a new shared version): its id."""
+    grant = _grant(w)
+    return w.api(
+        "assurer",
+        "POST",
+        "/api/v1/attestations",
+        data=_attestation(w) | {"disclosure_id": str(grant["disclosure_id"])},
+        content_type="multipart/form-data",
+    )["id"]
+
+
 def _deactivated_user(w: World) -> int:
     """A deactivated colleague of the walk world's admin (in its organization)."""
     from procure.accounts.models import User
@@ -293,6 +305,24 @@ def _delivery_file(w: World, scenario_id: int) -> dict:
     columns = ",".join(body)
     values = ",".join(str(value) for value in body.values())
     return {"file": (io.BytesIO(f"{columns}\n{values}\n".encode()), "erp.csv")}
+
+
+PLAN_ACTION = {"text": "Hire a second cohort", "on": "2999-01-01"}
+
+
+def _plan_body(w: World, vendor_id: int | None = 0) -> dict:
+    """A corrective action plan of the buyer on the walk vendor's impact-worker share (55 of 115,
+    0.478: a target of 0.9 is not met yet); without `vendor_id` for the page's form."""
+    body = {
+        "metric": "impact_worker_share",
+        "target": 0.9,
+        "due_on": (date.today() + timedelta(days=30)).isoformat(),
+    }
+    return body if vendor_id is None else {**body, "vendor_id": w.vendor.id}
+
+
+def _open_plan(w: World) -> int:
+    return w.api("buyer", "POST", "/api/v1/corrective-plans", json=_plan_body(w))["id"]
 
 
 def _bid_body() -> dict:
@@ -1046,6 +1076,41 @@ STEPS: dict[tuple[str, str], Step] = {
         ("delivery.record", "delivery.import"),
         lambda w: ({"scenario_id": (plan := _approved(w))}, _delivery_file(w, plan)),
     ),
+    # ---------------------------------------------------------------- corrective action plans
+    ("/api/v1/corrective-plans", "POST"): S(
+        "buyer", ("corrective.open",), lambda w: ({}, _plan_body(w))
+    ),
+    ("/vendors/<int:vendor_id>/corrective-plans", "POST"): S(
+        "buyer",
+        ("corrective.open",),
+        lambda w: (
+            {"vendor_id": w.vendor.id},
+            {key: str(value) for key, value in _plan_body(w, vendor_id=None).items()},
+        ),
+    ),
+    ("/api/v1/corrective-plans/<int:plan_id>/answers", "POST"): S(
+        "vendor",
+        ("corrective.answer",),
+        lambda w: ({"plan_id": _open_plan(w)}, {"actions": [PLAN_ACTION]}),
+    ),
+    ("/corrective-plans/<int:plan_id>/answer", "POST"): S(
+        "vendor",
+        ("corrective.answer",),
+        lambda w: (
+            {"plan_id": _open_plan(w)},
+            {f"actions.0.{key}": value for key, value in PLAN_ACTION.items()},
+        ),
+    ),
+    ("/api/v1/corrective-plans/<int:plan_id>/close", "POST"): S(
+        "buyer",
+        ("corrective.close",),
+        lambda w: ({"plan_id": _open_plan(w)}, {"version": 1, "outcome": "not_met"}),
+    ),
+    ("/corrective-plans/<int:plan_id>/close", "POST"): S(
+        "buyer",
+        ("corrective.close",),
+        lambda w: ({"plan_id": _open_plan(w)}, {"version": "1", "outcome": "met", "comment": ""}),
+    ),
     # ---------------------------------------------------------------- coalitions
     ("/api/v1/coalitions", "POST"): S(
         "coordinator", ("coalition.create",), lambda w: (_backbone(w), COALITION)
@@ -1196,6 +1261,16 @@ STEPS: dict[tuple[str, str], Step] = {
         "assurer",
         ("attestation.issue",),
         lambda w: ({"grant_id": _grant(w)["id"]}, _attestation(w)),
+    ),
+    ("/api/v1/attestations/<int:attestation_id>/withdraw", "POST"): S(
+        "assurer",
+        ("attestation.withdraw",),
+        lambda w: ({"attestation_id": _issued(w)}, {"reason": "Issued in error."}),
+    ),
+    ("/assurance/attestations/<int:attestation_id>/withdraw", "POST"): S(
+        "assurer",
+        ("attestation.withdraw",),
+        lambda w: ({"attestation_id": _issued(w)}, {"reason": "Issued in error."}),
     ),
 }
 

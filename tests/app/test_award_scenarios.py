@@ -341,7 +341,7 @@ def test_an_event_not_closed_or_not_the_buyers_or_needs_not_its_lots_are_refused
             "objective": "min_cost",
         },
     )
-    assert posted.status_code == 422 and '<a href="#event_id">event_id</a>' in posted.text
+    assert posted.status_code == 422 and 'data-field="event_id">Event id</a>' in posted.text
     made = browser.post(
         f"/scenarios?event_id={s.event_id}",
         data={

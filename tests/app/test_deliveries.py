@@ -876,7 +876,10 @@ def test_the_page_form_and_the_api_refuse_the_same_fields(client, plan, sign_in,
     )
     assert shown.status_code == 422
     summary = re.search(r'id="error-summary">(.*?)</div>', shown.text, re.S).group(1)
-    assert set(re.findall(r'<li><a href="#[^"]*">([^<]+)</a>:', summary)) == set(api.json["errors"])
+    # each refused field links to its input (the link's text is the field in words)
+    assert set(re.findall(r'<li><a href="#[^"]*" data-field="([^"]+)">[^<]+</a>:', summary)) == set(
+        api.json["errors"]
+    )
     assert _rows_saved() == 0
 
 

@@ -14,6 +14,7 @@ import re
 
 import pytest
 
+from procure.formatting import field_words
 from procure.forms import field_errors
 from procure.invitations.services import MAX_MESSAGE_LENGTH
 from procure.scoring.services import default_profile
@@ -28,11 +29,14 @@ def summary_fields(page: str) -> set[str]:
     """The fields named in a page's error summary (templates/_forms.html error_summary)."""
     summary = re.search(r'id="error-summary">(.*?)</div>', page, re.S)
     assert summary, "the page shows no error summary"
-    return set(re.findall(r'<li><a href="#[^"]*">([^<]+)</a>:', summary.group(1)))
+    return set(
+        re.findall(r'<li><a href="#[^"]*" data-field="([^"]+)">[^<]+</a>:', summary.group(1))
+    )
 
 
 def flashed_fields(page: str, opening: str) -> set[str]:
-    """The fields named in a flashed "Nothing was changed. field: messages; field: ..." line."""
+    """The fields named (in words) in a flashed "Nothing was changed. Field: messages; ..."
+    line."""
     flashed = re.search(r'class="alert alert-error" role="status">(.*?)</div>', page, re.S)
     assert flashed, "the page flashes no error"
     text = html.unescape(flashed.group(1)).strip()
@@ -70,7 +74,10 @@ def compare(client, page: str, form: dict, api: str, body: dict, headers, **how)
         page_fields = summary_fields(shown.text)
     answer = client.open(api, method=how.get("method", "POST"), headers=headers, json=body)
     assert page_fields, "the case refuses nothing: it cannot compare anything"
-    assert page_fields == api_fields(answer)
+    if flashed:  # a flash names each field in words, as the error summaries' links do
+        assert page_fields == {field_words(field) for field in api_fields(answer)}
+    else:
+        assert page_fields == api_fields(answer)
 
 
 BAD_VERSION = {"a version that is no number": ({"version": "abc"}, {"version": "abc"})}
@@ -729,6 +736,6 @@ def summary_messages(page: str) -> dict[str, str]:
     return {
         field: html.unescape(said)
         for field, said in re.findall(
-            r'<li><a href="#[^"]*">([^<]+)</a>: ([^<]*)</li>', summary.group(1)
+            r'<li><a href="#[^"]*" data-field="([^"]+)">[^<]+</a>: ([^<]*)</li>', summary.group(1)
         )
     }

@@ -644,6 +644,13 @@ def _attestation_form(section="wages", opinion="adverse", disclosure=None):
     return body
 
 
+REASON = {"reason": "Issued in error."}
+# a withdrawal by anyone but the issuing provider's assurers: refused, through the API and the page
+WITHDRAWALS_BY_OTHERS = [
+    Attempt(actor, "POST", f"{prefix}/attestations/{{attestation}}/withdraw", REASON, (status,))
+    for prefix in ("/api/v1", "/assurance")
+    for actor, status in (("other_assurer", 404), ("vendor", 403), ("buyer", 403))
+]
 ATTESTATION_ATTEMPTS = [
     # a second statement on the same section, overlapping: refused, the first stands
     Attempt("assurer", "POST", "/api/v1/attestations", _attestation_form()),
@@ -653,7 +660,23 @@ ATTESTATION_ATTEMPTS = [
     Attempt("assurer", "PUT", "/api/v1/attestations/{attestation}", {}, refused=(405,)),
     Attempt("assurer", "DELETE", "/api/v1/attestations/{attestation}", {}, refused=(405,)),
     Attempt("vendor", "DELETE", "/api/v1/attestations/{attestation}", {}, refused=(405,)),
+    # a withdrawal without a reason, through the API and the page: refused, it stands
+    Attempt(
+        "assurer",
+        "POST",
+        "/api/v1/attestations/{attestation}/withdraw",
+        {"reason": " "},
+        refused=(422,),
+    ),
+    Attempt(
+        "assurer",
+        "POST",
+        "/assurance/attestations/{attestation}/withdraw",
+        {"reason": ""},
+        refused=(422,),
+    ),
     # others: another provider, the buyer, the vendor itself
+    *WITHDRAWALS_BY_OTHERS,
     Attempt("other_assurer", "POST", "/api/v1/attestations", _attestation_form(), refused=(404,)),
     Attempt("buyer", "POST", "/api/v1/attestations", _attestation_form(), refused=(403,)),
     Attempt("vendor", "POST", "/api/v1/attestations", _attestation_form(), refused=(403,)),
@@ -687,7 +710,9 @@ ATTESTATION_ATTEMPTS = [
 def test_an_attestation_is_never_altered(app, walk_world, make_org, make_user, bearer):
     """An attestation is immutable: every route of the URL map that writes and names a grant,
     an attestation or a version is tried on it by each side, and the attempts above besides; its
-    row (the statement's bytes included) and what the API serves of it stay as issued."""
+    row (the statement's bytes included) and what the API serves of it stay as issued. The one
+    change allowed is its provider's withdrawal, which sets the three withdrawal columns and
+    nothing else, once: then the same attempts, a second withdrawal among them, change nothing."""
     w = walk_world
     for name in ("assurer", "other_assurer"):
         w.users[name] = make_user("assurer", organization=make_org("assurance"))
@@ -741,9 +766,41 @@ def test_an_attestation_is_never_altered(app, walk_world, make_org, make_user, b
         for problem in run_attempts(w, ids, sweep, snapshot)
         if "ALTERED" in problem  # the sweep may be refused or work elsewhere, never alter it
     ]
-    assert len(sweep) >= 4 * 5, sweep  # every writing route of the area, by every side
+    assert len(sweep) >= 4 * 7, sweep  # every writing route of the area, by every side
     assert problems == [], "\n".join(problems)
     assert snapshot() == first
+
+    # the one change allowed: its provider withdraws it, which sets the withdrawal and nothing else
+    withdrawn = w.call(
+        "assurer", "POST", f"/api/v1/attestations/{ids['attestation']}/withdraw", REASON
+    )
+    assert withdrawn.status_code == 200, withdrawn.text
+    after = snapshot()
+    changed_columns = {
+        key
+        for key in first["attestation"]
+        if first["attestation"][key] != after["attestation"][key]
+    }
+    assert changed_columns == {"withdrawn_at", "withdrawn_by_id", "withdrawal_reason"}
+    assert after["attestation"]["withdrawal_reason"] == REASON["reason"]
+    assert after["attestation"]["withdrawn_by_id"] == w.users["assurer"].id
+    changed_served = {
+        key for key in first["served"] if first["served"][key] != after["served"][key]
+    }
+    assert changed_served == {"withdrawn_at", "withdrawal_reason"}
+    assert after["statement"] == first["statement"]
+    # withdrawn, it takes no change more: not a second withdrawal, nor anything else
+    again = [
+        Attempt("assurer", "POST", "/api/v1/attestations/{attestation}/withdraw", REASON),
+        Attempt("assurer", "POST", "/assurance/attestations/{attestation}/withdraw", REASON),
+        Attempt("assurer", "PATCH", "/api/v1/attestations/{attestation}", {}, refused=(405,)),
+        Attempt("assurer", "DELETE", "/api/v1/attestations/{attestation}", {}, refused=(405,)),
+        *WITHDRAWALS_BY_OTHERS,
+    ]
+    problems = run_attempts(w, ids, again, snapshot)
+    problems += [p for p in run_attempts(w, ids, sweep, snapshot) if "ALTERED" in p]
+    assert problems == [], "\n".join(problems)
+    assert snapshot() == after
     # the attempts that were allowed did their work elsewhere
     count = db.session.scalar(select(func.count()).select_from(Attestation))
     assert count == 2  # the training section's, besides this one

@@ -626,8 +626,27 @@ def named_world(w: World, names: dict[str, str]) -> dict:
     )
     w.api("buyer", "POST", f"/api/v1/events/{event['id']}/publish", json={"version": 1})
     grant_id = _assured(w, names, disclosure["id"])
+    plan = w.api(  # a corrective action plan whose note and answer are the comment
+        "buyer",
+        "POST",
+        "/api/v1/corrective-plans",
+        json={
+            "vendor_id": w.vendor.id,
+            "metric": "impact_worker_share",
+            "target": 0.99,
+            "due_on": "2999-12-31",
+            "note": names["comment"],
+        },
+    )
+    w.api(
+        "vendor",
+        "POST",
+        f"/api/v1/corrective-plans/{plan['id']}/answers",
+        json={"actions": [{"text": names["comment"], "on": "2999-01-01"}]},
+    )
     return {
         **_coalition_named(w, names),
+        "plan_id": plan["id"],
         "event_id": event["id"],
         "lot_id": event["lots"][0]["id"],
         "grant_id": grant_id,

@@ -616,6 +616,6 @@ def test_page_numbers_that_are_not_numbers_are_refused_cleanly(
         data={"csrf_token": token, "name": "Odd", "need_ids": ["²"], "profile_id": "²"},
     )
     # refused as the API refuses it: the first need id sent, and the profile id
-    assert built.status_code == 422 and "need_ids.0</a>: Not a valid integer." in built.text
-    assert "profile_id</a>: Not a valid integer." in built.text
+    assert built.status_code == 422 and "Need ids, item 1</a>: Not a valid integer." in built.text
+    assert "Profile id</a>: Not a valid integer." in built.text
     assert client.get("/scenarios/compare?ids=²&ids=1").status_code == 302

@@ -138,6 +138,10 @@ def test_needs_pages(client, make_user, sign_in):
     form = {k: str(v) for k, v in NEED.items()} | {"csrf_token": csrf_token_from(page.text)}
     refused = client.post("/needs", data=form | {"volume": "lots"})
     assert refused.status_code == 422 and "&#39;lots&#39; is not a number." in refused.text
+    # the error summary names fields in words, never by their keys
+    refused = client.post("/needs", data=form | {"service_category": "juggling"})
+    summary = refused.text.split('id="error-summary"', 1)[1].split("</div>", 1)[0]
+    assert 'data-field="service_category">Service category</a>: Unknown service category' in summary
     assert client.post("/needs", data=form).status_code == 302
     listed = client.get("/needs")
     assert "Catalogue image annotation" in listed.text and "$110,000" in listed.text

@@ -25,16 +25,26 @@ from procure.transactions import command
 from tests.conftest import PUBLIC_URL, csrf_token_from, run_cli
 
 DAY = date(2026, 3, 2)
-BUYER_KINDS = ["disclosure_submitted", "scenario_decided", "invitation_accepted", "coalition_post"]
+BUYER_KINDS = [
+    "disclosure_submitted",
+    "scenario_decided",
+    "invitation_accepted",
+    "attestation_withdrawn",
+    "coalition_post",
+    "corrective_answered",
+]
 EXECUTIVE_KINDS = ["scenario_submitted", "coalition_invitation", "coalition_post"]
 VENDOR_KINDS = [
     "review_decided",
     "campaign_request",
     "campaign_reminder",
     "attestation_issued",
+    "attestation_withdrawn",
     "event_published",
     "event_closed",
     "event_awarded",
+    "corrective_opened",
+    "corrective_closed",
 ]
 
 
@@ -106,9 +116,12 @@ def test_a_user_chooses_the_kinds_it_wants_by_email(app, client, make_user, bear
     assert db.session.get(MailSettings, vendor.id).muted_kinds == [
         "campaign_request",
         "attestation_issued",
+        "attestation_withdrawn",
         "event_published",
         "event_closed",
         "event_awarded",
+        "corrective_opened",
+        "corrective_closed",
     ]
     refused = client.put(
         "/api/v1/notifications/settings", headers=headers, json={"email_kinds": ["gossip"]}

@@ -193,7 +193,7 @@ def test_the_page_form_offers_both_measures(client, world, make_scenario, sign_i
     bad = _choose(client, sid, token, "jobs")
     assert bad.status_code == 302
     page = client.get(f"/scenarios/{sid}").text
-    assert "The frontier was not traced again. measure: Choose impact or hours, not jobs." in page
+    assert "The frontier was not traced again. Measure: Choose impact or hours, not jobs." in page
     db.session.expire_all()
     assert db.session.get(Scenario, sid).frontier["measure"] == "impact"
 

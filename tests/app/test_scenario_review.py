@@ -128,6 +128,16 @@ def test_comparison_and_projected_impact_hand_checked(
     # both pay impact workers 36,000 a year against a living wage of 35,000: ratio 1.03, no flag
     assert rows["below_living_wage"] == [[], []]
     assert rows["budget"][0] == rows["budget"][1]  # neither sets its own: the needs' budgets
+    # the decision page marks each row's best plan: the cheaper, the greener, more jobs, and the
+    # less concentrated (Beta 4,800 of 6,400 = 75 % against Alpha 500 h × $8 of 7,000 = 57 %)
+    best = {row["key"]: row["best"] for row in comparison["rows"]}
+    assert best["total_cost"] == [0] and best["avg_impact"] == [1] and best["fte_jobs"] == [1]
+    assert best["largest_vendor_share"] == [1] and best["below_living_wage"] == []
+    assert best["vendors"] == [] and best["budget"] == []  # no better direction
+    assert comparison["warnings"] == [
+        ["One vendor takes 75 % of the spend"],
+        ["One vendor takes 57 % of the spend"],
+    ]
     assert abs(rows["largest_vendor_share"][0] - 4800 / 6400) < 1e-12  # Beta's 800 h x $6
     # greener: 500 h each
     more_jobs = ((500 * share_b + 500 * share_a) - (800 * share_b + 200 * share_a)) / 2080

@@ -734,7 +734,7 @@ def test_rate_card_pages_take_hours_per_unit_and_cap_changes(
         },
         follow_redirects=True,
     )
-    assert "The offer was not changed. capacity_changes.1.from_month:" in twice.text
+    assert "The offer was not changed. From month (capacity changes, item 2):" in twice.text
     removed = client.post(
         f"/vendor/offers/{offer.id}",
         data=edit | {"version": "2", "capacity_changes.0.remove": "on"},

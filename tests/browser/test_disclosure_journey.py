@@ -52,6 +52,8 @@ def test_a_vendor_discloses_fixes_an_error_attaches_evidence_submits_and_amends(
         and saved["wages"][0]["site"] == "Nairobi CBD"
     )
 
+    # a figure typed and not saved is kept when a file is attached: attaching saves it
+    page.locator("#training-employees_trained").fill("96")
     payroll = tmp_path / "payroll-2025.pdf"
     payroll.write_bytes(PDF)
     page.get_by_label("File (PDF, PNG, JPEG, CSV or XLSX").set_input_files(str(payroll))
@@ -63,6 +65,9 @@ def test_a_vendor_discloses_fixes_an_error_attaches_evidence_submits_and_amends(
     assert [e["filename"] for e in evidence] == ["payroll-2025.pdf"] and evidence[0][
         "section"
     ] == "wages"
+    saved = journey.api(f"/api/v1/disclosures/{disclosure_id}")
+    assert saved["training"]["employees_trained"] == 96
+    assert page.locator("#training-employees_trained").input_value() == "96"
 
     page.once(
         "dialog", lambda dialog: dialog.accept()

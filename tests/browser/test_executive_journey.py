@@ -46,10 +46,11 @@ def test_an_executive_compares_approves_and_downloads_the_pdf(
         "values"
     ]
     table = page.locator("section.card", has_text="Key figures").locator("tbody tr").first
-    assert [cell.strip() for cell in table.locator("td").all_inner_texts()] == [
-        f"${c:,.0f}" for c in costs
-    ]
+    cells = table.locator("td").all_inner_texts()
+    assert [cell.split("★")[0].strip() for cell in cells] == [f"${c:,.0f}" for c in costs]
     assert min(costs) == 6400.0 and len(set(costs)) == 3  # each impact target costs more
+    # the cheapest is marked the row's best, and only it
+    assert ["★" in cell for cell in cells] == [c == min(costs) for c in costs]
 
     page.get_by_role("link", name="Impact 30").first.click()
     page.wait_for_selector("text=Your decision")

@@ -26,11 +26,15 @@ def test_a_vendor_chooses_among_the_vendor_kinds_only(
         "campaign_request",
         "campaign_reminder",
         "attestation_issued",
+        "attestation_withdrawn",
         "event_published",
         "event_closed",
         "event_awarded",
+        "corrective_opened",
+        "corrective_closed",
     ]
-    assert all(boxes.nth(i).is_checked() for i in range(7))  # the default: every kind of its role
+    # the default: every kind of its role
+    assert all(boxes.nth(i).is_checked() for i in range(boxes.count()))
     page.get_by_label("Disclosure requested").uncheck()
     journey.shot("vendor-choice")
     vendor_problems = axe_check(page)

@@ -130,3 +130,42 @@ def test_vendors_below_a_living_wage_are_named_with_their_ratio():
     }
     assert below_living_wage(impact) == ["Gramin Mahila BPO (0.97)", "Lakeside (0.80)"]
     assert below_living_wage(None) == []
+
+
+@pytest.mark.parametrize(
+    ("key", "words"),
+    [
+        ("service_category", "Service category"),
+        ("targets.min_avg_impact", "Min avg impact (targets)"),
+        ("evidence.workforce", "Workforce (evidence)"),
+        ("sites[0].name", "Name (site 1)"),
+        ("service_categories.0", "Service categories, item 1"),
+    ],
+)
+def test_an_error_summary_never_shows_a_raw_key(key, words):
+    from procure.formatting import field_words
+
+    assert field_words(key) == words
+
+
+def test_the_decision_page_marks_the_best_and_warns():
+    from procure.scenarios.review import best_of, plan_warnings
+
+    assert best_of("total_cost", [6400.0, 7000.0, 6400.0]) == [0, 2]  # a tie marks both
+    assert best_of("fte_jobs", [1.2, None, 3.4]) == [2]
+    assert best_of("avg_impact", [55.0, 55.0]) == []  # all equal: no best
+    assert best_of("below_living_wage", [["A (0.9)"], []]) == [1]  # the fewest
+    assert best_of("vendors", [2, 3]) == []  # no better direction
+    cheapest = {"fte_jobs": 12.4, "largest_vendor_share": 0.4, "below_living_wage": []}
+    greener = {
+        "fte_jobs": 11.2,
+        "largest_vendor_share": 0.62,
+        "below_living_wage": ["B (0.97)"],
+        "vendors": 3,
+    }
+    assert plan_warnings(greener, cheapest) == [
+        "1 of 3 vendors below a living wage",
+        "1.2 fewer full-time jobs for impact workers than the cheapest plan",  # 12.4 − 11.2
+        "One vendor takes 62 % of the spend",
+    ]
+    assert plan_warnings(cheapest, cheapest) == []

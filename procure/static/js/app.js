@@ -10,6 +10,20 @@ document.addEventListener("submit", function (event) {
   }
 });
 
+// An error summary names each field by the label it has on the page (the server writes the
+// field's key in words where the page gave it no label).
+Array.prototype.forEach.call(
+  document.querySelectorAll("#error-summary a[href^='#']"),
+  function (link) {
+    var field = document.getElementById(link.getAttribute("href").slice(1));
+    var label = field && field.labels && field.labels[0];
+    var text = label && label.textContent.replace(/\s+/g, " ").trim();
+    if (text) {
+      link.textContent = text;
+    }
+  }
+);
+
 // Background jobs: while a job shown on the page is queued or running, poll its status from
 // the API once a second, show its progress, and reload the page when it ends.
 (function () {
@@ -150,4 +164,54 @@ document.addEventListener("submit", function (event) {
       }
     });
   });
+})();
+
+// Narrow screens: the navigation and the user menu fold behind the Menu button (CSS shows the
+// button only on a narrow screen, and only once this has run, so without script nothing hides).
+// Escape closes the menu and gives the focus back to the button.
+(function () {
+  var bar = document.querySelector(".topbar");
+  var button = bar && bar.querySelector(".nav-toggle");
+  if (!button) {
+    return;
+  }
+  var setOpen = function (open) {
+    bar.classList.toggle("nav-open", open);
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+  };
+  bar.classList.add("nav-collapsible");
+  button.addEventListener("click", function () {
+    setOpen(button.getAttribute("aria-expanded") !== "true");
+  });
+  bar.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && bar.classList.contains("nav-open")) {
+      setOpen(false);
+      button.focus();
+    }
+  });
+})();
+
+// Boxes that scroll sideways on a narrow screen (a table on a phone, a card on a tablet): one
+// whose content is wider than it can be scrolled with the arrow keys once focused, so it joins
+// the Tab order then (and only then).
+(function () {
+  var boxes = document.querySelectorAll("table.table, .card");
+  if (!boxes.length) {
+    return;
+  }
+  var scrolls = function (box) {
+    var overflow = window.getComputedStyle(box).overflowX;
+    return (overflow === "auto" || overflow === "scroll") && box.scrollWidth > box.clientWidth + 1;
+  };
+  var mark = function () {
+    Array.prototype.forEach.call(boxes, function (box) {
+      if (scrolls(box)) {
+        box.setAttribute("tabindex", "0");
+      } else if (box.getAttribute("tabindex") === "0") {
+        box.removeAttribute("tabindex");
+      }
+    });
+  };
+  mark();
+  window.addEventListener("resize", function () { window.requestAnimationFrame(mark); });
 })();
