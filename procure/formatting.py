@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 
 from flask import Flask
 
@@ -20,6 +21,13 @@ def plain_number(value: float | int | None, significant: int = 6) -> str:
     exponent = math.floor(math.log10(abs(value)))
     decimals = max(0, significant - 1 - exponent)
     text = f"{value:,.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def exact_number(value: float) -> str:
+    """Every digit of `value` and no exponent or separator, for a form's input to hold as typed:
+    0.0000625, never 6.25e-05 (which a reader takes for a typo)."""
+    text = format(Decimal(repr(value)), "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 

@@ -15,7 +15,7 @@ from procure.disclosures.evidence_files import EvidenceRejected
 from procure.disclosures.evidence_levels import LEVEL_LABELS
 from procure.disclosures.models import EVIDENCE_SECTIONS, Disclosure
 from procure.disclosures.pricing import pricing_day
-from procure.disclosures.views import _render as render_disclosure_page
+from procure.disclosures.views import render_page as render_disclosure_page
 from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
 from procure.forms import form_body, form_int, load_form

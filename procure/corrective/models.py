@@ -36,6 +36,12 @@ MAX_ACTIONS = 10  # in one answer
 METRIC_KEY_LENGTH = 60
 
 
+def reaches(value: float, target: float, direction: str) -> bool:
+    """Whether `value` is at or beyond `target` for a metric where `direction` ("higher" or
+    "lower") is better: the one rule for opening a plan and for saying it is met."""
+    return value >= target if direction == "higher" else value <= target
+
+
 class CorrectivePlan(Base):
     """One buyer organization's plan on one metric of one vendor (see the module's docstring).
     Closing it is one more `version`; an answer is a row of its own (CorrectiveAnswer)."""
@@ -91,9 +97,7 @@ class CorrectivePlan(Base):
 
     def meets(self, value: float | None) -> bool | None:
         """Whether `value` reaches the target in the metric's direction (None: no value)."""
-        if value is None:
-            return None
-        return value >= self.target if self.direction == "higher" else value <= self.target
+        return None if value is None else reaches(value, self.target, self.direction)
 
     @classmethod
     def scope(cls, user):

@@ -29,11 +29,13 @@ from procure.corrective.models import (
     MAX_ACTIONS,
     CorrectiveAnswer,
     CorrectivePlan,
+    reaches,
 )
 from procure.db import utcnow
 from procure.editing import check_version, save_changes
 from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
+from procure.formatting import plain_number
 from procure.notifications.services import active_users, link_to, notify
 from procure.scoring import services as scoring
 from procure.scoring_defaults import default_profile
@@ -186,13 +188,12 @@ def open_plan(buyer: User, vendor: Vendor, fields: Mapping[str, Any], day: date)
     users are told."""
     metric, line, errors = _opening_errors(buyer.organization_id, vendor, fields, day)
     target = float(fields["target"])
-    if not errors and line is not None and line.value is not None:
-        reached = line.value >= target if metric.direction == "higher" else line.value <= target
-        if reached:
-            errors["target"] = [
-                f"{vendor.name} already has {line.value:,.4g} ({metric.unit}): set a target "
-                f"{'above' if metric.direction == 'higher' else 'below'} it."
-            ]
+    baseline = line.value if line is not None and not errors else None
+    if baseline is not None and reaches(baseline, target, metric.direction):
+        errors["target"] = [
+            f"{vendor.name} already has {plain_number(baseline, 4)} ({metric.unit}): set a "
+            f"target {'above' if metric.direction == 'higher' else 'below'} it."
+        ]
     if errors:
         raise ValidationFailed(errors)
     assert line is not None
@@ -230,7 +231,7 @@ def open_plan(buyer: User, vendor: Vendor, fields: Mapping[str, Any], day: date)
         active_users(*VENDOR_ROLES, organization_id=vendor.organization_id),
         NotificationKind.CORRECTIVE_OPENED,
         f"{buyer.organization.name} asks you to bring {metric.label.lower()} to "
-        f"{target:,.4g} by {plan.due_on.isoformat()}: answer with your actions.",
+        f"{plain_number(target, 4)} by {plan.due_on.isoformat()}: answer with your actions.",
         link=link_to("corrective_pages.show", plan_id=plan.id),
         subject=plan,
     )

@@ -18,6 +18,7 @@ from procure.corrective.models import BUYER_SIDE, MAX_ACTIONS, CorrectivePlan
 from procure.corrective.routes import READERS
 from procure.corrective.schemas import PlanAnswerSchema, PlanCloseSchema, PlanFieldsSchema
 from procure.extensions import db
+from procure.formatting import plain_number
 from procure.forms import form_body, load_form
 from procure.states import PlanOutcome, PlanState
 from procure.transactions import submit, writes
@@ -74,8 +75,8 @@ def corrective_metric_options(
     options = []
     for metric in services.metric_choices(current_user.organization_id):
         value = values.get(metric.key)
-        shown = "not disclosed" if value is None else f"now {value:,.4g} {metric.unit}"
-        options.append((metric.key, f"{metric.label} ({metric.key}): {shown}"))
+        shown = "not disclosed" if value is None else f"now {plain_number(value, 4)} {metric.unit}"
+        options.append((metric.key, f"{metric.label}: {shown}"))
     return options
 
 

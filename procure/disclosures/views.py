@@ -105,7 +105,7 @@ def _refused(conflict: ConflictError, disclosure_id: int):
     return redirect(url_for("disclosure_pages.show", disclosure_id=disclosure_id))
 
 
-def _render(disclosure: Disclosure, document=None, errors=None, status=200):
+def render_page(disclosure: Disclosure, document=None, errors=None, status=200):
     versions = db.session.scalars(
         scoped_select(Disclosure)
         .where(
@@ -165,7 +165,7 @@ def _render(disclosure: Disclosure, document=None, errors=None, status=200):
 def show(disclosure_id):
     disclosure = get_scoped_or_404(Disclosure, disclosure_id)
     if request.method == "GET":
-        return _render(disclosure)
+        return render_page(disclosure)
     return _save_form(disclosure, request.form.get("action", "save"))
 
 
@@ -195,11 +195,13 @@ def _save_form(disclosure: Disclosure, action: str):
             services.submit(disclosure, current_user)
     except ValidationFailed as failed:
         discard()
-        return _render(get_scoped_or_404(Disclosure, disclosure.id), document, failed.errors, 422)
+        return render_page(
+            get_scoped_or_404(Disclosure, disclosure_id), document, failed.errors, 422
+        )
     except EvidenceRejected as rejected:
         discard()
-        return _render(
-            get_scoped_or_404(Disclosure, disclosure.id),
+        return render_page(
+            get_scoped_or_404(Disclosure, disclosure_id),
             document,
             {"file": [rejected.message]},
             rejected.status,
@@ -260,7 +262,7 @@ def review(disclosure_id):
         )
     except ValidationFailed as failed:
         discard()
-        return _render(
+        return render_page(
             get_scoped_or_404(Disclosure, disclosure_id), errors=failed.errors, status=422
         )
     except ConflictError as conflict:
@@ -291,7 +293,7 @@ def review_section(disclosure_id, section):
         errors = {
             f"sections.{section}.{field}": messages for field, messages in failed.errors.items()
         }
-        return _render(get_scoped_or_404(Disclosure, disclosure_id), errors=errors, status=422)
+        return render_page(get_scoped_or_404(Disclosure, disclosure_id), errors=errors, status=422)
     except ConflictError as conflict:
         return _refused(conflict, disclosure_id)
     flash(f"The {section} section is {record.decision} for your organization.", "success")
@@ -314,10 +316,10 @@ def upload_evidence(disclosure_id):
         evidence = _attach(disclosure, upload)
     except EvidenceRejected as rejected:
         discard()
-        return _render(disclosure, errors={"file": [rejected.message]}, status=rejected.status)
+        return render_page(disclosure, errors={"file": [rejected.message]}, status=rejected.status)
     except ValidationFailed as failed:
         discard()
-        return _render(disclosure, errors=failed.errors, status=422)
+        return render_page(disclosure, errors=failed.errors, status=422)
     except ConflictError as conflict:
         return _refused(conflict, disclosure_id)
     flash(f"{evidence.filename} is attached to the {evidence.section} section.", "success")

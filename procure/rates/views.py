@@ -7,6 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from procure.access import SIGNED_IN, access, get_scoped_or_404, permitted, roles, scoped_select
+from procure.formatting import exact_number, plain_number
 from procure.forms import form_body, form_int, load_form
 from procure.rates import services
 from procure.rates.models import ExchangeRate
@@ -54,8 +55,8 @@ def index():
         )
         if (rate := added.result) is not None:
             flash(
-                f"{rate.currency} is {rate.usd_per_unit:g} US dollars per unit from "
-                f"{rate.effective_date.isoformat()}.",
+                f"{rate.currency} is {plain_number(rate.usd_per_unit, 15)} US dollars per unit "
+                f"from {rate.effective_date.isoformat()}.",
                 "success",
             )
             return redirect(url_for("rate_pages.index", currency=rate.currency))
@@ -80,7 +81,7 @@ def correct(rate_id):
     """The operator corrects one rate's value or source."""
     rate = get_scoped_or_404(ExchangeRate, rate_id)
     errors: dict = {}
-    raw = {"usd_per_unit": f"{rate.usd_per_unit:g}", "source": rate.source}
+    raw = {"usd_per_unit": exact_number(rate.usd_per_unit), "source": rate.source}
     status = 200
     if request.method == "POST":
         raw = {key: request.form.get(key, "").strip() for key in raw}

@@ -239,6 +239,7 @@ def compare(scenarios: list[Scenario]) -> dict[str, Any]:
         f["cost_premium"] = (
             (f["total_cost"] / cheapest - 1.0) if f["total_cost"] is not None and cheapest else None
         )
+    cheapest_plan = cheapest_figures(kpis)
     in_hours = [figures.counts_hours(s.problem) for s in scenarios]
     rows = [
         {
@@ -277,7 +278,7 @@ def compare(scenarios: list[Scenario]) -> dict[str, Any]:
         "vendor_measure": vendor_measure,
         "figures": kpis,
         "summary": summary_sentences(scenarios, kpis),
-        "warnings": [plan_warnings(f, cheapest_figures(kpis)) for f in kpis],
+        "warnings": [plan_warnings(f, cheapest_plan) for f in kpis],
     }
 
 

@@ -9,6 +9,7 @@ first half of 2026 has 55 of 115 = 0.4782608..., above the target of 0.3.
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -271,6 +272,10 @@ def test_the_scorecards_show_the_plans_and_the_page_forms_work(
     buyer = sign_in(app.test_client(), world["buyer"])
     card = buyer.get(f"/vendors/{world['beta'].id}/scorecard")
     assert "Open a corrective action plan" in card.text
+    # the metric choices are labelled in words with the figure now (Beta: 10 of 115 = 0.08696)
+    option = re.search(r'<option value="impact_worker_share"[^>]*>([^<]+)</option>', card.text)
+    assert option and "(impact_worker_share)" not in option.group(1)
+    assert "now 0.08696" in option.group(1)
     token = csrf_token_from(card.text)
     form = {"metric": "impact_worker_share", "target": "0.3", "due_on": DUE, "csrf_token": token}
     refused = buyer.post(

@@ -624,3 +624,26 @@ def test_0016_seeds_the_rates_names_amounts_without_one_and_downgrades(tmp_path,
         with db.engine.connect() as connection:
             assert "exchange_rate" not in inspect(connection).get_table_names()
         db.engine.dispose()
+
+
+def test_a_tiny_rate_is_written_out_on_the_pages(client, operator, sign_in):
+    """1 IDR = 0.0000625 US dollars: "{:g}" wrote 6.25e-05 in the flash and in the correction
+    form's box; both now hold every digit, and saving the form unchanged keeps the rate."""
+    sign_in(client, operator)
+    token = csrf_token_from(client.get("/exchange-rates").text)
+    added = client.post(
+        "/exchange-rates",
+        data={
+            "currency": "idr",
+            "effective_date": "2025-06-30",
+            "usd_per_unit": "0.0000625",
+            "source": "Bank Indonesia",
+            "csrf_token": token,
+        },
+        follow_redirects=True,
+    )
+    assert "IDR is 0.0000625 US dollars per unit from 2025-06-30." in added.text
+    assert "e-05" not in added.text
+    rate = db.session.scalars(select(ExchangeRate).where(ExchangeRate.currency == "IDR")).one()
+    form = client.get(f"/exchange-rates/{rate.id}").text
+    assert 'value="0.0000625"' in form and "e-05" not in form

@@ -169,3 +169,11 @@ def test_the_decision_page_marks_the_best_and_warns():
         "One vendor takes 62 % of the spend",
     ]
     assert plan_warnings(cheapest, cheapest) == []
+
+
+def test_a_form_box_holds_every_digit_and_no_exponent():
+    from procure.formatting import exact_number
+
+    assert exact_number(0.0000625) == "0.0000625"  # "{:g}" gave 6.25e-05
+    assert exact_number(1234567.125) == "1234567.125"  # no thousands separator in a box
+    assert exact_number(1.0) == "1"
