@@ -84,6 +84,34 @@ hour, item or task:
                average, a ratio, by Dinkelbach rounds (optimizer.solve)
     settings:  {hours_per_fte_year: default 2080}: frozen with the document, it turns
                impact-worker hours into full-time jobs
+    targets:   award rules (lists; optimizer.award), each with rows named after its position:
+        vendor_groups  [{id*, label, vendors* [vendor ids], measure* "hours"|"spend",
+                       min_share, max_share (0–1, at least one, min ≤ max), need}]: the
+                       group's Σ m·x is within [min_share, max_share] × everyone's Σ m·x,
+                       where m is hours_per_unit ("hours": labour hours) or the real price
+                       ("spend"), over all needs or the one need named. Linear rows
+                       Σ m·(member − share)·x ≥ 0 / ≤ 0 (`vendor_group_min_share_gGGGGG`,
+                       `vendor_group_max_share_gGGGGG`).
+        incumbents     [{need*, vendors* [vendor ids], min_share 0–1, min_volume ≥ 0 units}]:
+                       at least one of the two; with both, the larger applies: Σ x over the
+                       incumbents' offers for the need ≥ max(min_share × volume, min_volume)
+                       (`incumbent_iIIIII`). min_volume above the need's volume is refused.
+        adjustments    [{vendors [ids] or group (a vendor group id; exactly one of them),
+                       percent −100–1000, per_unit $ (±1e9), at least one}]: in the
+                       optimization each offer of those vendors costs price × (1 + percent
+                       / 100) + per_unit; several adjustments naming one vendor add up.
+                       min_cost minimises this adjusted cost (objective.value); totals.cost,
+                       allocations' cost, the budget and the spend shares use the real price.
+                       totals.adjusted_cost gives the adjusted total, and an allocation whose
+                       adjusted price differs carries `adjusted_price`. Kept in targets, not on
+                       offers: an adjustment is the buyer's award rule, not the vendor's bid.
+        priorities     {"<target>": 1–1000}: targets that may give way when the targets
+                       cannot all hold; a larger number is more important, a target without
+                       one is hard. Keys: a portfolio target ("budget"), "needs.<need id>.
+                       min_avg_impact" (a need's own), "vendor_groups.<group id>.max_share"
+                       (or min_share), "incumbents.<position>" (optimizer.priorities). When
+                       the model is infeasible, the lowest priorities are relaxed first, each
+                       by the least amount (a lexicographic elastic LP, optimizer.relax).
 
     Results add `hours_per_unit`, `hours` (and `offer`) to each allocation, and
     totals.labour_hours, impact_worker_jobs, hours_per_fte_year and needs[] (each need's
@@ -97,8 +125,9 @@ which are ignored.
 
 Result document:
 
-    status        optimal | infeasible | time_limit | invalid | error (`Status`; a frontier
-                  may also be stopped)
+    status        optimal | optimal_relaxed | infeasible | time_limit | invalid | error
+                  (`Status`; a frontier may also be stopped); optimal_relaxed: optimal once
+                  prioritised targets were relaxed
     objective     {"name": "min_cost", "value": $, "unit": "$"},
                   {"name": "max_impact", "value": points, "unit": "points of average impact"}
                   or (version 2) {"name": "max_impact_worker_hours", "value": hours,
@@ -118,7 +147,14 @@ Result document:
     model         {variables, constraints, binaries, ineligible_offers}
     mip_gap       relative gap, only when binaries are used
     errors        [{field, message}] (invalid / error)
+    relaxations   only when optimal_relaxed (or time_limit after a relaxation): [{target
+                  (its priorities key), label, priority, asked, reached, relaxed_by, unit,
+                  held (keys of the higher-priority targets that hold), sentence}], lowest
+                  priority first (optimizer.relax)
     explanation   only when infeasible: {checks, targets, conflict, summary, suggestions}
+                  and, with award rules, `rules`: per group limit or incumbent rule its
+                  field path, the limit the other rules allow (`limit`, rounded by
+                  workable_limit under the key `limit_name` of TARGET_LIMITS) and a sentence
                   (see optimizer.explain)
 """
 

@@ -9,6 +9,7 @@ from typing import TypedDict
 from optimizer.explain import explain_infeasible
 from optimizer.model import build_model
 from optimizer.problem import Document, parse_problem, validate
+from optimizer.relax import relax_by_priority, relaxed_result
 from optimizer.result import empty_result, model_summary, plan_result
 from optimizer.solve import (
     SECONDS_DECIMALS,
@@ -59,10 +60,11 @@ def _solver_info(solver: Solver, staged: StagedSolution, started: float) -> Solv
 def solve(problem: Document, solver: Solver | None = None) -> Document:
     """Allocate every need's volume (units) to vendors per the problem document.
 
-    Returns the result document: status (optimal | infeasible | time_limit | invalid |
-    error), objective (total cost in $ or average impact in points), allocations (volume in
-    units, price in $/unit, cost in $), totals, constraints with shadow prices in business
-    units, solver, and for an infeasible problem an explanation. `solver` replaces the one
+    Returns the result document: status (optimal | optimal_relaxed | infeasible |
+    time_limit | invalid | error), objective (total cost in $ or average impact in points),
+    allocations (volume in units, price in $/unit, cost in $), totals, constraints with
+    shadow prices in business units, solver, for an infeasible problem an explanation and
+    for a relaxed one `relaxations` (optimizer.relax). `solver` replaces the one
     named in options.solver (dependency injection, e.g. for tests). Never raises and never
     modifies `problem`."""
     try:
@@ -88,6 +90,14 @@ def _solve(document: Document, solver: Solver | None) -> Document:
         return result
     model = build_model(problem)
     staged = solve_model(model, solver, deadline, problem.options.tie_break)
+    if staged.status == Status.INFEASIBLE and problem.priorities:
+        relaxed = relax_by_priority(
+            model, solver, deadline, problem.options.tie_break, staged.stages
+        )
+        if relaxed.staged.x is not None:
+            info = _solver_info(solver, relaxed.staged, started)
+            return relaxed_result(relaxed, info)
+        staged = relaxed.staged  # the hard rules cannot hold, or the time ran out
     if staged.x is not None and staged.status in (Status.OPTIMAL, Status.TIME_LIMIT):
         return plan_result(model, staged, _solver_info(solver, staged, started))
     result = empty_result(staged.status)

@@ -46,6 +46,9 @@ class Columns:
     x_vendor: IntArray
     x_price: FloatArray
     """$ per unit."""
+    x_adjusted_price: FloatArray
+    """$ per unit as the optimization counts it: the price with the bid adjustments of its
+    vendor (version 2, `targets.adjustments`); the price itself without any."""
     x_impact: FloatArray
     """The vendor's impact score, 0–100 points."""
     x_quality: FloatArray
@@ -68,6 +71,8 @@ class Columns:
     col_hours: int | None
     col_worker_hours: int | None
     col_worker_shortfall: int | None
+    col_adjusted_spend: int | None
+    """Version 2 with bid adjustments: A, $, the adjusted spend that min_cost minimises."""
     y_x: IntArray
     """The x column of each binary (for a vendor's binary, its first offer for the need)."""
     y_offers: IntArray
@@ -166,6 +171,10 @@ def define_columns(problem: Problem) -> Columns:
     if problem.version == 2:
         col_hours, col_worker_hours, col_worker_shortfall = num_col, num_col + 1, num_col + 2
         num_col += 3
+    col_adjusted_spend = None
+    if problem.award.adjustments:
+        col_adjusted_spend = num_col
+        num_col += 1
 
     min_order = np.nan_to_num(offers.min_order[x_offer], nan=0.0)
     x_rank = _ranks(x_need, x_vendor)
@@ -179,6 +188,7 @@ def define_columns(problem: Problem) -> Columns:
         x_need=x_need,
         x_vendor=x_vendor,
         x_price=offers.price[x_offer],
+        x_adjusted_price=adjusted_prices(problem, offers.price[x_offer], x_vendor),
         x_impact=vendor_impact[x_vendor],
         x_quality=offer_quality[x_offer],
         x_hours=offers.hours_per_unit[x_offer],
@@ -194,6 +204,7 @@ def define_columns(problem: Problem) -> Columns:
         col_hours=col_hours,
         col_worker_hours=col_worker_hours,
         col_worker_shortfall=col_worker_shortfall,
+        col_adjusted_spend=col_adjusted_spend,
         y_x=y_x,
         y_offers=y_offers,
         y_vendor=y_vendor,
@@ -203,6 +214,20 @@ def define_columns(problem: Problem) -> Columns:
         by_vendor=by_vendor,
         vendor_start=np.searchsorted(x_vendor[by_vendor], np.arange(len(vendors) + 1)),
     )
+
+
+def adjusted_prices(problem: Problem, price: FloatArray, vendor: IntArray) -> FloatArray:
+    """$ per unit of each offer (`price`, of vendor positions `vendor`) with the bid
+    adjustments of its vendor: price × (1 + Σ percent / 100) + Σ per_unit, summed over the
+    adjustments that name the vendor (directly or through a group)."""
+    count = len(problem.vendors)
+    percent, per_unit = np.zeros(count), np.zeros(count)
+    for adjustment in problem.award.adjustments:
+        members = np.asarray(adjustment.vendors, dtype=np.int64)
+        np.add.at(percent, members, adjustment.percent)
+        np.add.at(per_unit, members, adjustment.per_unit)
+    adjusted: FloatArray = price * (1.0 + percent[vendor] / 100.0) + per_unit[vendor]
+    return adjusted
 
 
 def _ranks(x_need: IntArray, x_vendor: IntArray) -> IntArray:

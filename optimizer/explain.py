@@ -9,10 +9,17 @@
   alone removed and the rest held, giving `achievable`: the least budget; the highest average
   impact or quality; the highest impact-vendor spend share and the lowest vendor spend cap
   (both ratios of spend, found by Dinkelbach's method: a few solves with a linear objective).
+* Layer 1 for version 2's award rules, `relaxed_rules`: for each vendor group limit and
+  incumbent rule, one solve (a Dinkelbach ratio for a group's share) with that rule's row alone
+  removed, giving the limit the rest allows: the lowest workable group cap, the highest
+  workable group minimum, the most that can stay with the incumbents.
 * Layer 2 `conflict_set`: an irreducible infeasible set from HiGHS (`Highs.getIis`,
   iis_strategy 6 = from the whole LP, then reduced), on the LP relaxation, whatever solver was
   chosen, mapped to constraint names and business labels.
 * Layer 3: `summary`, one sentence a buyer can act on, and `suggestions`, every such sentence.
+  Where the conflict set holds an incumbent rule and a group limit, a sentence names both:
+  "The incumbent rule for need 2 conflicts with the group cap for Kenya; keeping 30% with
+  incumbents needs the cap at 52%."
 """
 
 from __future__ import annotations
@@ -28,13 +35,18 @@ from optimizer.model import BOUND_NONE, INF, TARGET_ROWS, AllocationModel, cost_
 from optimizer.problem import DEFAULT_MIP_REL_GAP, FloatArray
 from optimizer.result import (
     RowDescription,
+    award_rule_name,
     bound_description,
+    group_measure,
     money,
     need_units,
     number,
     percent,
     row_description,
+    row_group,
+    row_incumbents,
 )
+from optimizer.rows import AWARD_ROWS
 from optimizer.solve import (
     MIN_RUN_SECONDS,
     Deadline,
@@ -97,14 +109,36 @@ class ConflictSet(TypedDict):
     note: NotRequired[str]
 
 
+class RuleEntry(TypedDict):
+    """Layer 1 for one award rule (version 2): the row, the rule in words, the document field
+    its limit is in and `limit_name`, its key in TARGET_LIMITS; the limit as set, the best
+    the other rules allow with this one removed (None: not known) and that rounded toward
+    holding (`limit`, by `workable_limit`)."""
+
+    name: str
+    kind: str
+    rule: str
+    label: str
+    field: str
+    limit_name: str
+    target: float
+    achievable: float | None
+    limit: float | None
+    feasible_if_relaxed: bool | None
+    status: Status
+    unit: str
+    sentence: NotRequired[str]
+
+
 class Explanation(TypedDict):
-    """The `explanation` of an infeasible result."""
+    """The `explanation` of an infeasible result (`rules` only with award rules)."""
 
     checks: list[Finding]
     targets: dict[str, TargetEntry]
     conflict: ConflictSet
     summary: str
     suggestions: list[str]
+    rules: NotRequired[list[RuleEntry]]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -144,7 +178,7 @@ def data_checks(model: AllocationModel) -> list[Finding]:
     if model.version == 2:
         # Monthly capacities and hour-weighted averages are left to the exact layers 1 and 2:
         # a greedy cover in units bounds neither.
-        return _target_checks(model, supply, volume)
+        return _incumbent_checks(model) + _target_checks(model, supply, volume)
     capacity_short = _total_capacity_check(model, supply, vendor_capacity)
     if capacity_short is not None:
         return [capacity_short]
@@ -209,6 +243,25 @@ def _need_checks(model: AllocationModel, supply: FloatArray) -> list[Finding]:
                     f"{need_units(model, j)} but its eligible offers can supply at most "
                     f"{number(per_need[j], 6)} (short by "
                     f"{number(need.volume - per_need[j], 6)}).",
+                }
+            )
+    return findings
+
+
+def _incumbent_checks(model: AllocationModel) -> list[Finding]:
+    """Version 2: an incumbent rule whose incumbents have no eligible offer for its need."""
+    findings: list[Finding] = []
+    for rule in model.problem.award.incumbents:
+        offered = (model.x_need == rule.need) & np.isin(model.x_vendor, rule.vendors)
+        if rule.required > 0 and not offered.any():
+            need = model.problem.needs[rule.need].id
+            names = ", ".join(model.problem.vendors[i].id for i in rule.vendors)
+            findings.append(
+                {
+                    "code": "incumbents_without_offer",
+                    "need": need,
+                    "message": f"The incumbent rule for need {need} keeps work with {names}, "
+                    f"but none of them has an eligible offer for need {need}.",
                 }
             )
     return findings
@@ -395,8 +448,19 @@ TARGET_LIMITS = {
     "min_impact_worker_hours": 1,
     "min_impact_spend_share": 1000,
     "max_vendor_spend_share": 1000,
+    "vendor_group_min_share": 1000,
+    "vendor_group_max_share": 1000,
+    "incumbent_min_share": 1000,
+    "incumbent_min_volume": 1000,
 }
-_UPPER_LIMITS = ("budget", "max_vendor_spend_share")  # targets that hold from above
+_UPPER_LIMITS = ("budget", "max_vendor_spend_share", "vendor_group_max_share")  # from above
+_SHARE_LIMITS = (
+    "min_impact_spend_share",
+    "max_vendor_spend_share",
+    "vendor_group_min_share",
+    "vendor_group_max_share",
+    "incumbent_min_share",
+)
 
 
 def workable_limit(name: str, achievable: float) -> float:
@@ -414,9 +478,14 @@ def limit_text(name: str, value: float) -> str:
     """A target's value in its unit: "$310,250.50", "70.4", "0.955", "12,480", "42.5%"."""
     if name == "budget":
         return money(value)
-    if name in ("min_impact_spend_share", "max_vendor_spend_share"):
+    if name in _SHARE_LIMITS:
         return percent(value)
-    decimals = {"min_avg_impact": 1, "min_avg_quality": 3, "min_impact_worker_hours": 0}
+    decimals = {
+        "min_avg_impact": 1,
+        "min_avg_quality": 3,
+        "min_impact_worker_hours": 0,
+        "incumbent_min_volume": 3,
+    }
     return number(value, decimals.get(name, 6))
 
 
@@ -468,6 +537,157 @@ def relaxed_targets(
             entry["sentence"] = _sentence(name, target, achievable)
         out[name] = entry
     return out
+
+
+def award_limit(model: AllocationModel, r: int) -> tuple[str, str, float]:
+    """(TARGET_LIMITS key, document field, value as set) of award row r. An incumbent rule
+    with both limits is said by the one that sets its volume (the larger)."""
+    kind = model.row_kind[r]
+    if kind == "incumbent":
+        rule = row_incumbents(model, r)
+        path = f"targets.incumbents[{rule.index}]"
+        volume = model.problem.needs[rule.need].volume
+        if rule.min_share is not None and rule.min_share * volume >= (rule.min_volume or 0.0):
+            return "incumbent_min_share", f"{path}.min_share", rule.min_share
+        return "incumbent_min_volume", f"{path}.min_volume", rule.min_volume or 0.0
+    group = row_group(model, r)
+    field = "min_share" if kind == "vendor_group_min_share" else "max_share"
+    value = group.min_share if field == "min_share" else group.max_share
+    return kind, f"targets.vendor_groups[{group.index}].{field}", value or 0.0
+
+
+def _award_achievable(
+    model: AllocationModel, session: SolverSession, r: int, deadline: Deadline
+) -> tuple[float | None, Status]:
+    """The best value of award row r's limit with the row removed (the session has it
+    free): the group's least (cap) or greatest (minimum) share, by Dinkelbach's method, or
+    the most volume the incumbents can keep (as a share of the need where the rule is one)."""
+    if model.row_kind[r] == "incumbent":
+        rule = row_incumbents(model, r)
+        kept = (model.x_need == rule.need) & np.isin(model.x_vendor, rule.vendors)
+        cost = cost_vector(model, x_cost=-kept.astype(float))
+        session.set_cost(cost)
+        outcome = session.run(deadline.remaining())
+        if outcome.status != Status.OPTIMAL:
+            return None, outcome.status
+        most = -float(cost @ outcome.plan)
+        if award_limit(model, r)[0] == "incumbent_min_share":
+            return most / model.problem.needs[rule.need].volume, Status.OPTIMAL
+        return most, Status.OPTIMAL
+    group = row_group(model, r)
+    measure = model.x_hours if group.measure == "hours" else model.x_price
+    inside = model.x_need == group.need if group.need >= 0 else np.ones(model.n_x, dtype=bool)
+    scope = np.where(inside, measure, 0.0)
+    member = np.isin(model.x_vendor, group.vendors)
+    return _best_ratio(
+        model,
+        session,
+        cost_vector(model, x_cost=scope * member),
+        cost_vector(model, x_cost=scope),
+        model.row_kind[r] == "vendor_group_min_share",
+        deadline,
+    )
+
+
+def _rule_sentence(model: AllocationModel, r: int, entry: RuleEntry) -> str:
+    limit = limit_text(entry["limit_name"], _given_limit(entry))
+    asked = limit_text(entry["limit_name"], entry["target"])
+    if model.row_kind[r] == "incumbent":
+        need = model.problem.needs[row_incumbents(model, r).need]
+        units = _incumbent_units(model, r, entry)
+        return (
+            f"At most {limit}{units} of need {need.id} can stay with its incumbents while the "
+            f"other rules hold (the incumbent rule keeps {asked}{units})."
+        )
+    group = row_group(model, r)
+    if model.row_kind[r] == "vendor_group_max_share":
+        return (
+            f"The group cap for {group.label} must be at least {limit} of "
+            f"{group_measure(model, group)} for the other rules to hold (it is {asked})."
+        )
+    return (
+        f"The group minimum for {group.label} can be at most {limit} of "
+        f"{group_measure(model, group)} for the other rules to hold (it is {asked})."
+    )
+
+
+def _incumbent_units(model: AllocationModel, r: int, entry: RuleEntry) -> str:
+    """The text ' hours' after an incumbent rule's volume (in its need's unit); "" after a share."""
+    if entry["limit_name"] == "incumbent_min_share":
+        return ""
+    return f" {need_units(model, row_incumbents(model, r).need)}"
+
+
+def _given_limit(entry: RuleEntry) -> float:
+    if entry["limit"] is None:
+        raise ValueError("the rule has no workable limit")
+    return entry["limit"]
+
+
+def relaxed_rules(model: AllocationModel, solver: Solver, deadline: Deadline) -> list[RuleEntry]:
+    """Layer 1 for the award rules (version 2): one entry per group limit and incumbent rule,
+    in row order."""
+    rows = [r for r, kind in enumerate(model.row_kind) if kind in AWARD_ROWS]
+    if not rows:
+        return []
+    session = solver.open(model)
+    lp = model.lp
+    out: list[RuleEntry] = []
+    known = {Status.OPTIMAL: True, Status.INFEASIBLE: False}  # otherwise unknown (time limit)
+    for r in rows:
+        session.set_row_bounds([r], [-INF], [INF])
+        achievable, status = _award_achievable(model, session, r, deadline)
+        session.set_row_bounds([r], [lp.row_lower[r]], [lp.row_upper[r]])
+        limit_name, field, target = award_limit(model, r)
+        found = status == Status.OPTIMAL and achievable is not None
+        entry: RuleEntry = {
+            "name": model.row_names[r],
+            "kind": model.row_kind[r],
+            "rule": award_rule_name(model, r),
+            "label": row_description(model, r)["label"],
+            "field": field,
+            "limit_name": limit_name,
+            "target": target,
+            "achievable": clean(achievable),
+            "limit": workable_limit(limit_name, achievable)
+            if found and achievable is not None
+            else None,
+            "feasible_if_relaxed": known.get(status),
+            "status": status,
+            "unit": "units of the need" if limit_name == "incumbent_min_volume" else "share (0-1)",
+        }
+        if found:
+            entry["sentence"] = _rule_sentence(model, r, entry)
+        out.append(entry)
+    return out
+
+
+def conflict_sentences(
+    model: AllocationModel, conflict: ConflictSet, rules: list[RuleEntry]
+) -> list[str]:
+    """For each incumbent rule and group limit together in the conflict set: "The incumbent
+    rule for need 2 conflicts with the group cap for Kenya; keeping 30% with incumbents needs
+    the cap at 52.2%." (the group's workable limit with all other rules held)."""
+    by_name = {entry["name"]: entry for entry in rules}
+    members = [member["name"] for member in conflict["constraints"] if member["name"] in by_name]
+    kept = [by_name[name] for name in members if by_name[name]["kind"] == "incumbent"]
+    groups = [by_name[name] for name in members if by_name[name]["kind"] != "incumbent"]
+    sentences = []
+    for incumbent in kept:
+        units = _incumbent_units(model, model.row_index[incumbent["name"]], incumbent)
+        keeping = limit_text(incumbent["limit_name"], incumbent["target"]) + units
+        for group in groups:
+            side = "cap" if group["kind"] == "vendor_group_max_share" else "minimum"
+            needs = (
+                f"needs the {side} at {limit_text(group['limit_name'], group['limit'])}"
+                if group["limit"] is not None
+                else f"cannot hold with any {side}"
+            )
+            sentences.append(
+                f"{incumbent['rule'][0].upper()}{incumbent['rule'][1:]} conflicts with "
+                f"{group['rule']}; keeping {keeping} with incumbents {needs}."
+            )
+    return sentences
 
 
 # ---------------------------------------------------------------------------------------------
@@ -525,9 +745,12 @@ def explain_infeasible(model: AllocationModel, solver: Solver, deadline: Deadlin
     """The `explanation` of an infeasible result: checks, targets, conflict, summary."""
     checks = data_checks(model)
     targets = relaxed_targets(model, solver, deadline)
+    rules = relaxed_rules(model, solver, deadline)
     conflict = conflict_set(model, deadline)
     suggestions = [finding["message"] for finding in checks]
+    suggestions += conflict_sentences(model, conflict, rules)
     suggestions += [entry["sentence"] for entry in targets.values() if "sentence" in entry]
+    suggestions += [entry["sentence"] for entry in rules if "sentence" in entry]
     if suggestions:
         summary = suggestions[0]
     elif conflict["constraints"]:
@@ -542,10 +765,13 @@ def explain_infeasible(model: AllocationModel, solver: Solver, deadline: Deadlin
             "No single target change makes the plan feasible; the demand, capacity and "
             "share limits conflict."
         )
-    return {
+    explanation: Explanation = {
         "checks": checks,
         "targets": targets,
         "conflict": conflict,
         "summary": summary,
         "suggestions": suggestions,
     }
+    if rules:
+        explanation["rules"] = rules
+    return explanation

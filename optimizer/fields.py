@@ -18,7 +18,8 @@ SHOWN_CHARS = 40
 
 @dataclass(frozen=True)
 class Rule:
-    """How one field is checked. kind: id, ref, number, integer, month, choice, flag."""
+    """How one field is checked. kind: id, ref, refs (a list of distinct string ids, at least
+    one), number, integer, month, choice, flag."""
 
     name: str
     kind: str
@@ -114,6 +115,8 @@ def check_value(value: Any, rule: Rule) -> tuple[Any, str | None]:
         return value, None
     if rule.kind == "month":
         return check_month(value, rule)
+    if rule.kind == "refs":
+        return check_refs(value)
     if rule.kind in ("number", "integer"):
         number, message = check_number(value, rule)
         if number is not None and rule.kind == "integer":
@@ -127,6 +130,20 @@ def check_value(value: Any, rule: Rule) -> tuple[Any, str | None]:
     if type(value) is not bool:
         return None, f"must be true or false, got {type_name(value)}"
     return value, None
+
+
+def check_refs(value: Any) -> tuple[tuple[str, ...] | None, str | None]:
+    """A list of distinct, non-empty string ids, at least one (vendors of an award rule)."""
+    if not isinstance(value, list):
+        return None, f"must be a list of ids, got {type_name(value)}"
+    if not value:
+        return None, "must list at least one id"
+    for index, item in enumerate(value):
+        if not isinstance(item, str) or not item.strip():
+            return None, f"item {index} must be a non-empty string id, got {shown(item)}"
+        if item in value[:index]:
+            return None, f"lists {item!r} twice"
+    return tuple(value), None
 
 
 def month_number(year: int, month: int) -> int:
@@ -159,6 +176,7 @@ def expected_kind(rule: Rule) -> str:
         "month": "a month as YYYY-MM",
         "id": "a string id",
         "ref": "a string id",
+        "refs": "a list of string ids",
         "number": "a number",
         "integer": "a whole number",
         "choice": "a name",

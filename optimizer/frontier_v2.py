@@ -20,6 +20,10 @@ Points: `measure_value` (points or hours, as achieved), `target` (the level aske
 row's dual; at the lowest point the slope just above it; null at the top), `avg_impact` and
 `impact_worker_hours` of the plan, and for `impact` the keys of version 1
 (`target_avg_impact`, `cost_per_impact_point`).
+
+With bid adjustments (`targets.adjustments`) "least cost" is the least adjusted cost, as in
+`solve`: each point's `cost` is still the real spend, `adjusted_cost` what it minimised, and
+`cost_per_unit` is in adjusted dollars.
 """
 
 from __future__ import annotations
@@ -32,7 +36,14 @@ from typing import Any
 import numpy as np
 
 from optimizer.explain import explain_infeasible
-from optimizer.model import INF, AllocationModel, build_model, cost_vector
+from optimizer.model import (
+    INF,
+    AllocationModel,
+    build_model,
+    cost_column,
+    cost_term,
+    cost_vector,
+)
 from optimizer.problem import Document, FloatArray, Problem
 from optimizer.solve import (
     SECONDS_DECIMALS,
@@ -104,7 +115,7 @@ def frontier_v2(
     deadline = Deadline(problem.options.time_limit)
     model = build_model(problem)
     sweep = _Sweep(model, solver, deadline)
-    spend = cost_vector(model, {"spend": 1.0})
+    spend = cost_vector(model, {cost_term(model): 1.0})  # the adjusted spend with adjustments
     cheapest = sweep.run(spend, col_dual=True)
     if cheapest.status != Status.OPTIMAL:
         out: Document = {"status": cheapest.status, "points": [], "errors": []}
@@ -212,7 +223,7 @@ def _anchors(
     if column is None:
         raise ValueError("a version 2 model has an impact-worker hours column")
     basis = session.basis()
-    hold_optimum(model, session, cheapest, model.col_spend, upper=True)
+    hold_optimum(model, session, cheapest, cost_column(model), upper=True)
     low_plan = _most(sweep, measure, _value(model, cheapest.plan, "impact"))
     sweep.reset_bounds()
     if low_plan.status != Status.OPTIMAL:
@@ -223,7 +234,7 @@ def _anchors(
     if best.status != Status.OPTIMAL:
         return None
     hold_optimum(model, session, best, column, upper=False)
-    top = sweep.run(cost_vector(model, {"spend": 1.0}))
+    top = sweep.run(cost_vector(model, {cost_term(model): 1.0}))
     sweep.reset_bounds()
     if top.status != Status.OPTIMAL:
         return None
@@ -274,6 +285,10 @@ def _point(
         "impact_worker_hours": clean(_value(model, x, "hours")) if x is not None else None,
         "iterations": outcome.iterations,
     }
+    if model.col_adjusted_spend is not None:  # what each point minimised; `cost` is real
+        point["adjusted_cost"] = (
+            clean(float(x[model.col_adjusted_spend])) if x is not None else None
+        )
     if measure == "impact":
         point.update(target_avg_impact=clean(level), cost_per_impact_point=clean(price))
     return point

@@ -54,16 +54,25 @@ Rows (x summed over the offers named):
   or vendor_used).
 
 An impact vendor is one whose impact_score ≥ targets.impact_vendor_min_score.
+
+Version 2's award rules (`optimizer.award`) add `vendor_group_min_share_gGGGGG` /
+`vendor_group_max_share_gGGGGG` and `incumbent_iIIIII` rows (`optimizer.rows.
+add_award_rule_constraints`); bid adjustments add the column `adjusted_spend` – A, $ – with
+`adjusted_spend_total`: Σ adjusted_price·x − A = 0. min_cost then minimises A, not S; the
+budget, spend shares and the reported cost stay on S, the real spend.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
-import pulp
+
+if TYPE_CHECKING:  # PuLP is imported where it is used: only CBC and its tests need it
+    import pulp
 
 from optimizer.columns import (
     BOUND_NONE,
@@ -76,11 +85,13 @@ from optimizer.columns import (
     impact_vendors,
     pair_suffix,
 )
+from optimizer.priorities import PORTFOLIO_TARGETS
 from optimizer.problem import BoolArray, FloatArray, IntArray, Problem
 from optimizer.rows import (
     _Rows,
     add_average_impact_constraint,
     add_average_quality_constraint,
+    add_award_rule_constraints,
     add_budget_constraint,
     add_capacity_constraints,
     add_demand_constraints,
@@ -112,14 +123,7 @@ AT_UPPER_TOLERANCE = 1e-9
 """Default of `AllocationModel.x_at_upper`: how close (relative to max(1, bound)) an x value
 must be to its upper bound to count as at it."""
 
-TARGET_ROWS = (
-    "budget",
-    "min_avg_impact",
-    "min_avg_quality",
-    "min_impact_spend_share",
-    "max_vendor_spend_share",
-    "min_impact_worker_hours",
-)
+TARGET_ROWS = PORTFOLIO_TARGETS
 """Portfolio targets in the order they are explained; each is the name of its row."""
 NEED_TARGET_ROWS = ("need_avg_impact", "need_avg_quality", "need_impact_spend_share")
 """Version 2: the kinds of a need's own target rows (named `<kind>_nNNNNN`)."""
@@ -185,10 +189,15 @@ class AllocationModel:
     row_x: IntArray
     row_month: IntArray
     """Version 2 capacity rows: the month number (see optimizer.fields.month_number); else -1."""
+    row_rule: IntArray
+    """Version 2 award-rule rows: the rule's position in targets.vendor_groups or incumbents
+    (by the row's kind, `optimizer.rows.AWARD_ROWS`); else -1."""
     x_offer: IntArray
     x_need: IntArray
     x_vendor: IntArray
     x_price: FloatArray
+    x_adjusted_price: FloatArray
+    """$ per unit with the bid adjustments (the price where there are none)."""
     x_impact: FloatArray
     x_quality: FloatArray
     x_bound_kind: IntArray
@@ -209,6 +218,8 @@ class AllocationModel:
     col_worker_shortfall: int | None
     """Version 2: e_W, hours, in the min_impact_worker_hours row; fixed at 0 except while the
     frontier looks for the most impact-worker hours (as e for impact)."""
+    col_adjusted_spend: int | None
+    """Version 2 with bid adjustments: A, the adjusted spend ($) that min_cost minimises."""
     y_cols: IntArray
     y_x: IntArray
     """The x column of each binary (a vendor's binary: its first offer for the need)."""
@@ -218,6 +229,9 @@ class AllocationModel:
     total_volume: float
     width: int
     row_index: dict[str, int] = field(repr=False)
+    slack_rows: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    """Only in `optimizer.relax`'s elastic model: the rows that got a slack column, one each,
+    after every other column (named `relax_<row name>`); empty in a built model."""
 
     @property
     def n_x(self) -> int:
@@ -250,10 +264,13 @@ class AllocationModel:
             names.append("total_hours")
         if self.col_worker_hours is not None:
             names += ["impact_worker_hours", "impact_worker_shortfall"]
+        if self.col_adjusted_spend is not None:
+            names.append("adjusted_spend")
         names += [
             ("y" if offers == 1 else "vendor_used") + names[k][1:]
             for k, offers in zip(self.y_x.tolist(), self.y_offers.tolist(), strict=True)
         ]
+        names += [f"relax_{self.row_names[r]}" for r in self.slack_rows.tolist()]
         return names
 
     def x_at_upper(self, x: FloatArray, tolerance: float = AT_UPPER_TOLERANCE) -> BoolArray:
@@ -300,15 +317,25 @@ def build_model(problem: Problem) -> AllocationModel:
     add_impact_worker_hours_constraint(rows, problem, columns)
     add_need_target_constraints(rows, problem, columns)
     add_vendor_share_constraints(rows, problem, columns)
+    add_award_rule_constraints(rows, problem, columns)
     add_mip_constraints(rows, problem, columns)
     return _assemble(problem, columns, rows)
 
 
 def _assemble(problem: Problem, columns: Columns, rows: _Rows) -> AllocationModel:
     """The column bounds and the row arrays as one read-only `AllocationModel`."""
-    row_lower, row_upper, start, index, value, row_need, row_vendor, row_x, row_month = (
-        rows.arrays()
-    )
+    (
+        row_lower,
+        row_upper,
+        start,
+        index,
+        value,
+        row_need,
+        row_vendor,
+        row_x,
+        row_month,
+        row_rule,
+    ) = rows.arrays()
     num_col, y_cols = columns.num_col, columns.y_cols
     col_lower = np.zeros(num_col)
     col_upper = np.full(num_col, INF)
@@ -350,6 +377,8 @@ def _assemble(problem: Problem, columns: Columns, rows: _Rows) -> AllocationMode
         columns.x_worker_share,
         columns.x_rank,
         row_month,
+        row_rule,
+        columns.x_adjusted_price,
         columns.y_x,
         columns.y_offers,
         y_cols,
@@ -367,10 +396,12 @@ def _assemble(problem: Problem, columns: Columns, rows: _Rows) -> AllocationMode
         row_vendor=row_vendor,
         row_x=row_x,
         row_month=row_month,
+        row_rule=row_rule,
         x_offer=columns.x_offer,
         x_need=columns.x_need,
         x_vendor=columns.x_vendor,
         x_price=columns.x_price,
+        x_adjusted_price=columns.x_adjusted_price,
         x_impact=columns.x_impact,
         x_quality=columns.x_quality,
         x_bound_kind=columns.x_bound_kind,
@@ -384,6 +415,7 @@ def _assemble(problem: Problem, columns: Columns, rows: _Rows) -> AllocationMode
         col_hours=columns.col_hours,
         col_worker_hours=columns.col_worker_hours,
         col_worker_shortfall=columns.col_worker_shortfall,
+        col_adjusted_spend=columns.col_adjusted_spend,
         y_cols=y_cols,
         y_x=columns.y_x,
         y_offers=columns.y_offers,
@@ -417,6 +449,7 @@ def cost_vector(
         "hours": model.col_hours,
         "worker_hours": model.col_worker_hours,
         "worker_shortfall": model.col_worker_shortfall,
+        "adjusted_spend": model.col_adjusted_spend,
     }
     for name, coefficient in (terms or {}).items():
         cost[columns[name]] += coefficient
@@ -425,15 +458,27 @@ def cost_vector(
 
 def primary_cost(model: AllocationModel) -> tuple[np.ndarray, float]:
     """The primary objective as (cost vector, sign): minimise sign × f, where f is total spend
-    ($) for min_cost, total impact (points × units) for max_impact and impact-worker hours
-    for max_impact_worker_hours. (Version 2's max_impact maximises a ratio, average impact
-    weighted by hours: `solve.solve_model` solves it by Dinkelbach rounds from a ratio above
-    the best one, the highest impact score an open offer has; this vector is not used there.)"""
+    ($; the adjusted spend A with bid adjustments, `cost_term`) for min_cost, total impact
+    (points × units) for max_impact and impact-worker hours for max_impact_worker_hours.
+    (Version 2's max_impact maximises a ratio, average impact weighted by hours:
+    `solve.solve_model` solves it by Dinkelbach rounds from a ratio above the best one, the
+    highest impact score an open offer has; this vector is not used there.)"""
     if model.problem.objective == "max_impact_worker_hours":
         return cost_vector(model, {"worker_hours": -1.0}), -1.0
     if model.problem.objective == "max_impact":
         return cost_vector(model, {"impact": -1.0}), -1.0
-    return cost_vector(model, {"spend": 1.0}), 1.0
+    return cost_vector(model, {cost_term(model): 1.0}), 1.0
+
+
+def cost_term(model: AllocationModel) -> str:
+    """The `cost_vector` term of the cost that min_cost minimises: the adjusted spend A where
+    the document has bid adjustments, else the spend S (both $)."""
+    return "spend" if model.col_adjusted_spend is None else "adjusted_spend"
+
+
+def cost_column(model: AllocationModel) -> int:
+    """The column of that cost (A or S)."""
+    return model.col_spend if model.col_adjusted_spend is None else model.col_adjusted_spend
 
 
 # ---------------------------------------------------------------------------------------------
@@ -456,6 +501,8 @@ def to_pulp(
     Returns the problem, its variables in column order and, per row, its constraint (None for
     a free row, which is left out). Expressions are `LpAffineExpression` over (variable,
     coefficient) pairs; never `lpSum` of products."""
+    import pulp  # here: PuLP and its solver modules take ~0.1 s to import; HiGHS needs none
+
     lp = model.lp
     col_lower = lp.col_lower if col_lower is None else col_lower
     col_upper = lp.col_upper if col_upper is None else col_upper

@@ -24,6 +24,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from optimizer.award import (
+    NO_AWARD_RULES,
+    AwardRules,
+    read_award_rules,
+    split_targets,
+)
 from optimizer.fields import (
     MAX_SCORE,
     ErrorList,
@@ -36,6 +42,7 @@ from optimizer.fields import (
     shown,
     type_name,
 )
+from optimizer.priorities import PRIORITIES_FIELD, Priority, read_priorities
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.integer[Any]]
@@ -201,6 +208,10 @@ class Problem:
     version: int = 1
     capacities: Capacities = NO_CAPACITIES
     settings: Settings = Settings()
+    award: AwardRules = NO_AWARD_RULES
+    """Version 2: targets.vendor_groups, incumbents and adjustments (optimizer.award)."""
+    priorities: tuple[Priority, ...] = ()
+    """Version 2: targets.priorities (optimizer.priorities); empty: every target is hard."""
 
     @property
     def total_volume(self) -> float:
@@ -471,8 +482,46 @@ def validate_targets(targets: Any, version: int = 2) -> list[dict[str, str]]:
     """
     errors = ErrorList()
     rules = TARGET_RULES_V2 if version == 2 else TARGET_RULES
-    read_fields({} if targets is None else targets, "targets", rules, errors, strict=True)
-    return errors.as_list()
+    scalars, award = split_targets({} if targets is None else targets)
+    read_fields(scalars, "targets", rules, errors, strict=True)
+    award_rules = _award_rules(award, version, errors)
+    _, priority_errors = _priorities(award, version, scalars, award_rules)
+    return errors.as_list() + priority_errors.as_list()
+
+
+def _award_rules(
+    award: Mapping[str, Any],
+    version: int,
+    errors: ErrorList,
+    vendor_pos: Mapping[str, int] | None = None,
+    need_volume: Mapping[str, tuple[int, float]] | None = None,
+) -> AwardRules:
+    """The award rules of `targets` (only version 2 documents have them)."""
+    if version != 2:
+        for name in award:
+            errors.add(f"targets.{name}", 'only in version 2 documents (set "version": 2)')
+        return NO_AWARD_RULES
+    return read_award_rules(award, errors, vendor_pos, need_volume)
+
+
+def _priorities(
+    award_targets: Mapping[str, Any],
+    version: int,
+    targets: Mapping[str, Any] | None,
+    award: AwardRules,
+    needs: list[dict[str, Any]] | None = None,
+) -> tuple[tuple[Priority, ...], ErrorList]:
+    """targets.priorities (version 2; a version 1 document is refused by `_award_rules`)."""
+    if version != 2:
+        return (), ErrorList()
+    listed = award_targets.get("incumbents")
+    return read_priorities(
+        award_targets.get(PRIORITIES_FIELD),
+        targets if isinstance(targets, dict) else None,
+        award,
+        needs,
+        len(listed) if isinstance(listed, list) else 0,
+    )
 
 
 def _version(document: Mapping[str, Any], errors: ErrorList) -> int:
@@ -587,7 +636,8 @@ def parse_problem(document: Any) -> tuple[Problem | None, list[dict[str, str]]]:
             f"unknown objective {shown(objective)} (expected one of: {', '.join(objectives)})",
         )
     target_rules = TARGET_RULES_V2 if version == 2 else TARGET_RULES
-    targets = read_section(document, "targets", target_rules, errors)
+    scalar_targets, award_targets = split_targets(document.get("targets"))
+    targets = read_section({"targets": scalar_targets}, "targets", target_rules, errors)
     options = read_section(document, "options", OPTION_RULES, errors)
     settings = read_section(document, "settings", SETTING_RULES, errors)
     if (
@@ -620,6 +670,18 @@ def parse_problem(document: Any) -> tuple[Problem | None, list[dict[str, str]]]:
     need_pos = {record["id"]: index for index, record in enumerate(needs)}
     vendor_pos = {record["id"]: index for index, record in enumerate(vendors)}
     capacities = _capacities(document, vendor_pos, errors) if version == 2 else NO_CAPACITIES
+    need_volume = {record["id"]: (j, record["volume"]) for j, record in enumerate(needs)}
+    complete = need_ids is not None and vendor_ids is not None
+    award = _award_rules(
+        award_targets,
+        version,
+        errors,
+        vendor_pos if complete else None,
+        need_volume if complete else None,
+    )
+    priorities = _priorities(award_targets, version, targets, award, needs if complete else None)
+    for entry in priorities[1].as_list():
+        errors.add(entry["field"], entry["message"])
     columns: OfferColumns | None = None
     labels: list[str | None] = []
     order: IntArray | None = None
@@ -670,6 +732,8 @@ def parse_problem(document: Any) -> tuple[Problem | None, list[dict[str, str]]]:
         version=version,
         capacities=capacities,
         settings=Settings(**settings) if version == 2 else Settings(),
+        award=award,
+        priorities=priorities[0],
     )
     return problem, []
 

@@ -10,7 +10,8 @@ $ of total cost for min_cost (≤ 0: relaxing a rule can only save money), point
 impact for max_impact (≥ 0). The unit of each is in its `unit` field, e.g. "$ per point of
 average impact relaxed". Demand rows are equalities: their price is the change per extra unit
 of volume. They come from the duals of the primary (stage 1) solve; for a MIP, from the LP
-with the binaries fixed at the reported plan.
+with the binaries fixed at the reported plan. With bid adjustments (version 2) min_cost
+minimises the adjusted cost, so its shadow prices are in adjusted dollars.
 """
 
 from __future__ import annotations
@@ -21,9 +22,11 @@ from typing import Any, NotRequired, TypedDict
 
 import numpy as np
 
+from optimizer.award import IncumbentRule, VendorGroup
 from optimizer.fields import month_text
 from optimizer.model import BOUND_NONE, BOUND_VENDOR_SHARE, INF, AllocationModel
 from optimizer.problem import BoolArray, Document, FloatArray, IntArray
+from optimizer.rows import AWARD_ROWS
 from optimizer.solve import StagedSolution
 from optimizer.status import Status
 from optimizer.totals import (
@@ -158,6 +161,9 @@ def row_description(model: AllocationModel, r: int) -> RowDescription:
         ),
         "vendor_use": lambda: f"Vendor {vendor} gets volume on need {need} only if chosen",
         "max_vendor_share": lambda: _share_label(model, j, vendor, upper, " over all its offers"),
+        "vendor_group_min_share": lambda: award_label(model, r),
+        "vendor_group_max_share": lambda: award_label(model, r),
+        "incumbent": lambda: award_label(model, r),
     }
     return {
         "name": model.row_names[r],
@@ -166,6 +172,92 @@ def row_description(model: AllocationModel, r: int) -> RowDescription:
         "need": need,
         "vendor": vendor,
     }
+
+
+def row_group(model: AllocationModel, r: int) -> VendorGroup:
+    """The vendor group of a `vendor_group_…` row."""
+    index = int(model.row_rule[r])
+    return next(group for group in model.problem.award.vendor_groups if group.index == index)
+
+
+def row_incumbents(model: AllocationModel, r: int) -> IncumbentRule:
+    """The incumbent rule of an `incumbent_…` row."""
+    index = int(model.row_rule[r])
+    return next(rule for rule in model.problem.award.incumbents if rule.index == index)
+
+
+def vendor_names(model: AllocationModel, vendors: Sequence[int]) -> str:
+    """The ids of vendor positions as "A, B and C"."""
+    names = [model.problem.vendors[i].id for i in vendors]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def group_measure(model: AllocationModel, group: VendorGroup) -> str:
+    """What a group's share is of: "labour hours" or "spend", "… on need N" for one need."""
+    measure = "labour hours" if group.measure == "hours" else "spend"
+    return f"{measure} on need {model.problem.needs[group.need].id}" if group.need >= 0 else measure
+
+
+def award_rule_name(model: AllocationModel, r: int) -> str:
+    """The rule of an award row in a few words: "the group cap for Kenya", "the group
+    minimum for Kenya", "the incumbent rule for need 2"."""
+    if model.row_kind[r] == "incumbent":
+        need = model.problem.needs[row_incumbents(model, r).need]
+        return f"the incumbent rule for need {need.id}"
+    group = row_group(model, r)
+    side = "minimum" if model.row_kind[r] == "vendor_group_min_share" else "cap"
+    return f"the group {side} for {group.label}"
+
+
+def award_label(model: AllocationModel, r: int) -> str:
+    """The label of an award-rule row (`optimizer.rows.add_award_rule_constraints`)."""
+    if model.row_kind[r] == "incumbent":
+        rule = row_incumbents(model, r)
+        need = model.problem.needs[rule.need]
+        of_need = f" ({percent(rule.required / need.volume)} of it)" if need.volume > 0 else ""
+        return (
+            f"Need {need.id}: at least {number(rule.required, 6)} {need_units(model, rule.need)}"
+            f"{of_need} kept with {'incumbent' if len(rule.vendors) == 1 else 'incumbents'} "
+            f"{vendor_names(model, rule.vendors)}"
+        )
+    group = row_group(model, r)
+    low = model.row_kind[r] == "vendor_group_min_share"
+    share = _given(group.min_share if low else group.max_share)
+    return (
+        f"Group {group.label} ({vendor_names(model, group.vendors)}): "
+        f"{'at least' if low else 'at most'} {percent(share)} of {group_measure(model, group)}"
+    )
+
+
+def award_scope(model: AllocationModel, r: int, full: FloatArray) -> float:
+    """What a group row's share is of in the plan `full`: Σ hours_per_unit·x (labour hours) or
+    Σ price·x ($) over the group's need or all needs; 1 for an incumbent row."""
+    if model.row_kind[r] == "incumbent":
+        return 1.0
+    group = row_group(model, r)
+    measure = model.x_hours if group.measure == "hours" else model.x_price
+    inside = model.x_need == group.need if group.need >= 0 else np.ones(model.n_x, dtype=bool)
+    return float(np.sum(measure[inside] * full[: model.n_x][inside]))
+
+
+def _award_step(model: AllocationModel, r: int, scope: float) -> tuple[float, str, str]:
+    """`_step` of an award row: a group row moves by 0.01 × scope per percentage point of
+    share relaxed (its rows are homogeneous), an incumbent row by one unit per unit."""
+    if model.row_kind[r] == "incumbent":
+        need = row_incumbents(model, r).need
+        return (
+            -1.0,
+            f"{need_units(model, need)[:-1]} less kept with incumbents on need "
+            f"{model.problem.needs[need].id}",
+            need_units(model, need),
+        )
+    group = row_group(model, r)
+    low = model.row_kind[r] == "vendor_group_min_share"
+    return (
+        (-PERCENTAGE_POINT if low else PERCENTAGE_POINT) * scope,
+        f"percentage point of group {group.label}'s {'minimum' if low else 'cap'} relaxed",
+        f"share of {group_measure(model, group)} (0-1)",
+    )
 
 
 def _offer_label(model: AllocationModel, r: int) -> str:
@@ -253,6 +345,7 @@ _REPORTED_ROWS = (
     "need_avg_quality",
     "need_impact_spend_share",
     "max_vendor_share",
+    *AWARD_ROWS,
 )
 
 
@@ -426,6 +519,14 @@ class ShadowPricer:
             return None
         return float(self.sign * self.col_dual[k] * self.per_objective)
 
+    def _incumbent_dual(self, j: int) -> float:
+        """Σ min_share × dual over need position j's incumbent rows set by their share."""
+        if self.row_dual is None:
+            return 0.0
+        return math.fsum(
+            share * float(self.row_dual[r]) for r, share in _incumbent_rows(self.model, j)
+        )
+
     def demand(self, r: int) -> float | None:
         """d objective / d volume of the need: the demand dual plus the average targets'
         right-hand sides and the vendor share bounds and rows, which all move with the
@@ -437,6 +538,7 @@ class ShadowPricer:
         dual = float(self.row_dual[r])
         if model.version == 2:  # the average rows are homogeneous: only the share bound moves
             dual += problem.needs[j].max_vendor_share * float(self.share_dual[j])
+            dual += self._incumbent_dual(j)
             change = self.sign * dual
             return change * self.per_objective
         for name, target in (
@@ -450,6 +552,22 @@ class ShadowPricer:
         if self.max_impact:
             return (change - self.avg_impact) / model.total_volume
         return change
+
+
+def _incumbent_rows(model: AllocationModel, j: int) -> list[tuple[int, float]]:
+    """(row, min_share) of need position j's incumbent rows whose limit is their share of
+    the volume (it moves with the volume; a min_volume that is larger does not)."""
+    rows = []
+    for r in np.flatnonzero(np.asarray(model.row_kind) == "incumbent").tolist():
+        rule = row_incumbents(model, r)
+        share = rule.min_share
+        if (
+            rule.need == j
+            and share is not None
+            and rule.required <= share * model.problem.needs[j].volume
+        ):
+            rows.append((r, share))
+    return rows
 
 
 def _meaning(pricer: ShadowPricer, unit_step: str, has_price: bool, kind: str) -> str:
@@ -527,7 +645,13 @@ def constraint_report(
         j = int(model.row_need[r])
         need_hours = float(hours_by_need[j]) if j >= 0 else 0.0
         need_spend = float(spend_by_need[j]) if j >= 0 else 0.0
-        step, unit_step, slack_unit = _step(model, kind, desc, spend, hours, need_hours, need_spend)
+        if kind in AWARD_ROWS:
+            scope = award_scope(model, r, full)
+            step, unit_step, slack_unit = _award_step(model, r, scope)
+        else:
+            step, unit_step, slack_unit = _step(
+                model, kind, desc, spend, hours, need_hours, need_spend
+            )
         price = (
             pricer.demand(r)
             if kind == "demand"
@@ -536,7 +660,11 @@ def constraint_report(
             else pricer.row(r, step)
         )
         has_price = not math.isnan(step)
-        scale = _slack_scale(model, kind, spend, hours, need_hours, need_spend)
+        scale = (
+            (scope if scope > 0 else 1.0)
+            if kind in AWARD_ROWS
+            else _slack_scale(model, kind, spend, hours, need_hours, need_spend)
+        )
         entries.append(
             _entry(
                 desc,
@@ -643,7 +771,9 @@ def plan_result(
             "unit": "impact-worker hours",
         }
     else:
-        objective = {"name": "min_cost", "value": totals["cost"], "unit": "$"}
+        # with bid adjustments, the adjusted cost is what was minimised (totals has both)
+        cost = totals.get("adjusted_cost", totals["cost"])
+        objective = {"name": "min_cost", "value": cost, "unit": "$"}
     result = empty_result(staged.status)
     result.update(
         objective=objective,

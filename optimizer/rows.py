@@ -36,6 +36,7 @@ class _Rows:
         self.vendor: list[IntArray] = []
         self.x: list[IntArray] = []
         self.month: list[IntArray] = []
+        self.rule: list[IntArray] = []
 
     def add(
         self,
@@ -48,9 +49,10 @@ class _Rows:
         need: int = -1,
         vendor: int = -1,
         month: int = -1,
+        rule: int = -1,
     ) -> None:
-        """One row `lower ≤ Σ vals·x[cols] ≤ upper` about one need, vendor or month (-1:
-        none)."""
+        """One row `lower ≤ Σ vals·x[cols] ≤ upper` about one need, vendor, month or award
+        rule (its position in its targets list; -1: none)."""
         cols = np.asarray(cols, dtype=np.int64)
         self.add_many(
             [name],
@@ -64,6 +66,7 @@ class _Rows:
             np.array([vendor]),
             np.array([-1]),
             np.array([month]),
+            np.array([rule]),
         )
 
     def add_many(
@@ -79,6 +82,7 @@ class _Rows:
         vendor: npt.ArrayLike,
         x: npt.ArrayLike,
         month: npt.ArrayLike | None = None,
+        rule: npt.ArrayLike | None = None,
     ) -> None:
         """Rows of one kind: row r has `counts[r]` terms, next in `cols` / `vals`; `x` is the
         x column a row is about (-1: none)."""
@@ -95,6 +99,9 @@ class _Rows:
         self.month.append(
             np.full(len(names), -1, np.int64) if month is None else np.asarray(month, np.int64)
         )
+        self.rule.append(
+            np.full(len(names), -1, np.int64) if rule is None else np.asarray(rule, np.int64)
+        )
 
     def arrays(
         self,
@@ -108,9 +115,10 @@ class _Rows:
         IntArray,
         IntArray,
         IntArray,
+        IntArray,
     ]:
         """(row_lower, row_upper, start, index, value, row_need, row_vendor, row_x,
-        row_month)."""
+        row_month, row_rule)."""
         counts = np.concatenate(self.counts)
         start = np.zeros(counts.size + 1, dtype=np.int64)
         np.cumsum(counts, out=start[1:])
@@ -124,6 +132,7 @@ class _Rows:
             np.concatenate(self.vendor),
             np.concatenate(self.x),
             np.concatenate(self.month),
+            np.concatenate(self.rule),
         )
 
 
@@ -233,43 +242,25 @@ def add_total_definitions(rows: _Rows, problem: Problem, columns: Columns) -> No
     """`spend_total`: Σ price·x − S = 0 ($); `impact_total`: Σ impact_score·x − I = 0
     (points × units). Version 2 weights impact by labour hours (Σ impact_score ·
     hours_per_unit · x, points × hours) and adds `hours_total`: Σ hours_per_unit·x − H = 0
-    and `worker_hours_total`: Σ impact_worker_share · hours_per_unit · x − W = 0 (hours)."""
+    and `worker_hours_total`: Σ impact_worker_share · hours_per_unit · x − W = 0 (hours);
+    with bid adjustments, `adjusted_spend_total`: Σ adjusted_price·x − A = 0 ($)."""
     x_cols = np.arange(columns.n_x)
-    rows.add(
-        "spend_total",
-        "definition",
-        np.append(x_cols, columns.col_spend),
-        np.append(columns.x_price, -1.0),
-        0.0,
-        0.0,
-    )
     weight = columns.x_hours if problem.version == 2 else 1.0
-    rows.add(
-        "impact_total",
-        "definition",
-        np.append(x_cols, columns.col_impact),
-        np.append(columns.x_impact * weight, -1.0),
-        0.0,
-        0.0,
-    )
-    if columns.col_hours is None or columns.col_worker_hours is None:
-        return
-    rows.add(
-        "hours_total",
-        "definition",
-        np.append(x_cols, columns.col_hours),
-        np.append(columns.x_hours, -1.0),
-        0.0,
-        0.0,
-    )
-    rows.add(
-        "worker_hours_total",
-        "definition",
-        np.append(x_cols, columns.col_worker_hours),
-        np.append(columns.x_worker_share * columns.x_hours, -1.0),
-        0.0,
-        0.0,
-    )
+    definitions = [
+        ("spend_total", columns.col_spend, columns.x_price),
+        ("impact_total", columns.col_impact, columns.x_impact * weight),
+    ]
+    if columns.col_hours is not None and columns.col_worker_hours is not None:
+        definitions += [
+            ("hours_total", columns.col_hours, columns.x_hours),
+            ("worker_hours_total", columns.col_worker_hours, columns.x_worker_share * weight),
+        ]
+    if columns.col_adjusted_spend is not None:
+        definitions.append(
+            ("adjusted_spend_total", columns.col_adjusted_spend, columns.x_adjusted_price)
+        )
+    for name, column, values in definitions:
+        rows.add(name, "definition", np.append(x_cols, column), np.append(values, -1.0), 0.0, 0.0)
 
 
 def add_budget_constraint(rows: _Rows, problem: Problem, columns: Columns) -> None:
@@ -534,4 +525,65 @@ def add_mip_constraints(rows: _Rows, problem: Problem, columns: Columns) -> None
             -INF,
             float(max_vendors[j]),
             need=j,
+        )
+
+
+AWARD_ROWS = ("vendor_group_min_share", "vendor_group_max_share", "incumbent")
+"""Version 2: the kinds of the award rules' rows (see `add_award_rule_constraints`)."""
+
+
+def add_award_rule_constraints(rows: _Rows, problem: Problem, columns: Columns) -> None:
+    """Version 2's award rules (`optimizer.award`), one row each, the rule's position in its
+    targets list in the name (`gGGGGG`, `iIIIII`):
+
+    * `vendor_group_min_share_gGGGGG`: Σ m·(member − min_share)·x ≥ 0 and
+      `vendor_group_max_share_gGGGGG`: Σ m·(member − max_share)·x ≤ 0, over all x (or the
+      group's need's), where m is hours_per_unit (measure "hours") or the real price
+      ("spend") and member is 1 for the group's vendors: the group's Σ m·x against the share
+      of everyone's. A minimum of 0 or a maximum of 1 always holds and gets no row;
+    * `incumbent_iIIIII`: Σ x over the incumbents' eligible offers for the need ≥ the
+      larger of min_share × volume and min_volume (units of the need)."""
+    award = problem.award
+    if problem.version != 2 or not (award.vendor_groups or award.incumbents):
+        return
+    w = columns.width
+    for group in award.vendor_groups:
+        scope = np.arange(columns.n_x)
+        if group.need >= 0:
+            scope = scope[columns.x_need == group.need]
+        member = np.isin(columns.x_vendor[scope], group.vendors).astype(float)
+        measure = (columns.x_hours if group.measure == "hours" else columns.x_price)[scope]
+        for kind, share, lower, upper in (
+            ("vendor_group_min_share", group.min_share, 0.0, INF),
+            ("vendor_group_max_share", group.max_share, -INF, 0.0),
+        ):
+            if share is None or (kind.endswith("min_share") and share <= 0.0):
+                continue
+            if kind.endswith("max_share") and share >= 1.0:
+                continue
+            values = measure * (member - share)
+            keep = values != 0.0
+            rows.add(
+                f"{kind}_g{group.index:0{w}d}",
+                kind,
+                scope[keep],
+                values[keep],
+                lower,
+                upper,
+                need=group.need,
+                rule=group.index,
+            )
+    for rule in award.incumbents:
+        cols = np.flatnonzero(
+            (columns.x_need == rule.need) & np.isin(columns.x_vendor, rule.vendors)
+        )
+        rows.add(
+            f"incumbent_i{rule.index:0{w}d}",
+            "incumbent",
+            cols,
+            np.ones(cols.size),
+            rule.required,
+            INF,
+            need=rule.need,
+            rule=rule.index,
         )

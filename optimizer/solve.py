@@ -45,9 +45,16 @@ from typing import Protocol, TypedDict
 import highspy
 import numpy as np
 import numpy.typing as npt
-import pulp
 
-from optimizer.model import AllocationModel, Int32Array, cost_vector, primary_cost, to_pulp
+from optimizer.model import (
+    AllocationModel,
+    Int32Array,
+    cost_column,
+    cost_term,
+    cost_vector,
+    primary_cost,
+    to_pulp,
+)
 from optimizer.problem import DEFAULT_MIP_REL_GAP, BoolArray, FloatArray, IntArray, Options
 from optimizer.status import Status
 
@@ -470,6 +477,8 @@ class CbcSession(BoundMemory):
     def run(self, time_limit: float, col_dual: bool = True) -> SolveOutcome:
         if time_limit <= 0:
             return SolveOutcome(Status.TIME_LIMIT, None, None, None, 0.0, None)
+        import pulp  # here: only CBC runs need PuLP (optimizer.model.to_pulp)
+
         prob, variables, constraints = to_pulp(
             self.model,
             self.cost,
@@ -600,7 +609,7 @@ class StagedSolution:
     stages: list[StageRecord] = field(default_factory=list)
 
 
-def _record(stages: list[StageRecord], name: str, outcome: SolveOutcome) -> None:
+def record_stage(stages: list[StageRecord], name: str, outcome: SolveOutcome) -> None:
     stages.append(
         {
             "stage": name,
@@ -675,17 +684,14 @@ def _tie_break(
     stages: list[StageRecord],
 ) -> tuple[FloatArray | None, str]:
     """Stages 2 and 3; returns the plan of the last stage that finished and a note."""
-    spend, impact = model.col_spend, model.col_impact
+    spend, impact = cost_column(model), model.col_impact
+    spend_cost = cost_vector(model, {cost_term(model): 1.0})
     if model.problem.objective == "min_cost":
         first, second, second_cost = spend, impact, cost_vector(model, {"impact": -1.0})
     elif model.problem.objective == "max_impact_worker_hours" and model.col_worker_hours:
-        first, second, second_cost = (
-            model.col_worker_hours,
-            spend,
-            cost_vector(model, {"spend": 1.0}),
-        )
+        first, second, second_cost = model.col_worker_hours, spend, spend_cost
     else:
-        first, second, second_cost = impact, spend, cost_vector(model, {"spend": 1.0})
+        first, second, second_cost = impact, spend, spend_cost
     steps = (
         ("second_objective", second_cost, first),
         ("order_tie_break", cost_vector(model, x_cost=order_weights(model.n_x)), second),
@@ -697,7 +703,7 @@ def _tie_break(
         if deadline.expired():
             return held.x, f"stopped before {name}: time limit reached"
         outcome = session.run(deadline.remaining())
-        _record(stages, name, outcome)
+        record_stage(stages, name, outcome)
         if outcome.status != Status.OPTIMAL:
             return held.x, f"stopped at {name}: {outcome.status}"
         held = outcome
@@ -737,7 +743,7 @@ def highest_average_impact(
         cost = cost_vector(model, {"impact": -1.0, "hours": level})
         session.set_cost(cost)
         following = session.run(deadline.remaining())
-        _record(stages, f"average_impact_{round_number}", following)
+        record_stage(stages, f"average_impact_{round_number}", following)
         if following.status != Status.OPTIMAL:
             if following.x is None and outcome.x is not None:  # keep the last plan found
                 following = replace(outcome, status=following.status)
@@ -768,7 +774,7 @@ def solve_model(
         cost = primary_cost(model)[0]
         session.set_cost(cost)
         primary = session.run(deadline.remaining())
-        _record(stages, "primary", primary)
+        record_stage(stages, "primary", primary)
     if primary.status != Status.OPTIMAL:
         return StagedSolution(
             primary.status, primary.x, None, None, primary.mip_gap, "not run", stages
@@ -780,7 +786,7 @@ def solve_model(
         session.set_col_bounds(model.y_cols, chosen, chosen)
         session.set_cost(cost)
         base = session.run(deadline.remaining())
-        _record(stages, "fixed_binaries_lp", base)
+        record_stage(stages, "fixed_binaries_lp", base)
         if base.status != Status.OPTIMAL:
             return StagedSolution(
                 Status.OPTIMAL,

@@ -14,6 +14,9 @@ from enum import StrEnum
 class Status(StrEnum):
     OPTIMAL = "optimal"
     """A plan proved optimal (a MIP: within options.mip_rel_gap)."""
+    OPTIMAL_RELAXED = "optimal_relaxed"
+    """The targets could not all hold; targets with the lowest priorities were relaxed, each by
+    the least amount (`relaxations` lists them), and the plan is optimal for what remains."""
     INFEASIBLE = "infeasible"
     """No plan meets every rule; a result then carries an `explanation`."""
     TIME_LIMIT = "time_limit"

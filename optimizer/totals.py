@@ -41,6 +41,8 @@ class Allocation(TypedDict):
     price: float
     cost: float
     offer: NotRequired[str]
+    adjusted_price: NotRequired[float]
+    """Version 2: $ per unit with the bid adjustments, where they change the price."""
     hours_per_unit: NotRequired[float]
     hours: NotRequired[float]
 
@@ -72,6 +74,9 @@ class Totals(TypedDict):
     impact_worker_hours: float | None
     impact_worker_hours_coverage: float | None
     impact_worker_jobs: NotRequired[float | None]
+    adjusted_cost: NotRequired[float | None]
+    """Version 2 with bid adjustments: Σ volume × adjusted price, $ (what min_cost
+    minimises); `cost` stays the real spend."""
     hours_per_fte_year: NotRequired[float]
     needs: NotRequired[list[NeedTotals]]
 
@@ -87,6 +92,8 @@ def reported_columns(model: AllocationModel, x: FloatArray) -> FloatArray:
         full[model.col_impact] = float(volumes @ (model.x_impact * model.x_hours))
         full[model.col_hours] = float(volumes @ model.x_hours)
         full[model.col_worker_hours] = float(volumes @ (model.x_worker_share * model.x_hours))
+    if model.col_adjusted_spend is not None:
+        full[model.col_adjusted_spend] = float(volumes @ model.x_adjusted_price)
     if model.col_max_spend is not None:
         spend = np.bincount(
             model.x_vendor, weights=volumes * model.x_price, minlength=len(model.problem.vendors)
@@ -180,6 +187,9 @@ def hour_allocations_and_totals(
         label = labels[int(model.x_offer[k])] if labels else None
         if label is not None:
             line["offer"] = label
+        adjusted = clean(float(model.x_adjusted_price[k]))
+        if adjusted is not None and adjusted != price:
+            line["adjusted_price"] = adjusted
         allocations.append(line)
         lines.append(
             (
@@ -197,6 +207,13 @@ def hour_allocations_and_totals(
     for entry in lines:
         by_need[entry[0]].append(entry)
     totals["needs"] = [_need_totals(model, j, by_need[j]) for j in range(len(problem.needs))]
+    if model.col_adjusted_spend is not None:
+        totals["adjusted_cost"] = clean(
+            math.fsum(
+                round(line["volume"] * line.get("adjusted_price", line["price"]), VOLUME_DECIMALS)
+                for line in allocations
+            )
+        )
     return allocations, totals
 
 

@@ -70,6 +70,7 @@ def test_a_member_is_its_value():
     assert json.dumps({"status": Status.OPTIMAL}) == '{"status": "optimal"}'
     assert [status.value for status in Status] == [
         "optimal",
+        "optimal_relaxed",
         "infeasible",
         "time_limit",
         "invalid",
