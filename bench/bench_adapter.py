@@ -20,7 +20,11 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from flask import Flask
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -101,6 +105,23 @@ def build(vendors: int) -> int:
     return buyer.id
 
 
+@contextmanager
+def scratch_database(vendors: int) -> Iterator[tuple[Flask, int]]:
+    """The app on a new SQLite database filled by `build`, inside its app context: the app and
+    the reviewing buyer organization's id."""
+    with tempfile.TemporaryDirectory() as folder:
+        app = create_app(
+            {"database_url": f"sqlite:///{folder}/bench.sqlite3", "secret_key": "bench"},
+            instance_path=folder,
+        )
+        with app.app_context():
+            upgrade()
+            try:
+                yield app, build(vendors)
+            finally:
+                db.engine.dispose()
+
+
 def median_seconds(run, repeat: int) -> float:
     times = []
     for _ in range(repeat):
@@ -122,20 +143,12 @@ def main() -> None:
     from procure.scoring.adapter import scoring_input
     from procure.scoring.services import catalog, default_profile
 
-    with tempfile.TemporaryDirectory() as folder:
-        app = create_app(
-            {"database_url": f"sqlite:///{folder}/bench.sqlite3", "secret_key": "bench"},
-            instance_path=folder,
+    with scratch_database(arguments.vendors) as (_app, buyer_id):
+        table = scoring_input(buyer_id).table
+        adapter = median_seconds(lambda: scoring_input(buyer_id), arguments.repeat)
+        scored = median_seconds(
+            lambda: scoring.score_table(table, catalog(), default_profile()), arguments.repeat
         )
-        with app.app_context():
-            upgrade()
-            buyer_id = build(arguments.vendors)
-            table = scoring_input(buyer_id).table
-            adapter = median_seconds(lambda: scoring_input(buyer_id), arguments.repeat)
-            scored = median_seconds(
-                lambda: scoring.score_table(table, catalog(), default_profile()), arguments.repeat
-            )
-            db.engine.dispose()
     print(
         f"{arguments.vendors:,} vendors x {len(YEARS)} submitted versions, "
         "a third verified by the buyer; "

@@ -23,6 +23,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -345,26 +346,31 @@ def _chosen_ring(x: float, y: float, small: bool = False) -> str:
     ) + ("" if small else _element("circle", cx=x, cy=y, r=2.1, fill=QUALITY))
 
 
-def frontier_chart(
-    points: Sequence[Mapping[str, Any]],
-    chosen: Mapping[str, Any] | None = None,
-    chosen_label: str = "This scenario",
-    measure: str = "impact",
-) -> Markup | None:
-    """Least cost ($) against average impact (0–100 points), or against impact-worker hours
-    for `measure` "hours", the chosen plan ringed and named `chosen_label`.
+@dataclass
+class _Frame:
+    """Axes for cost (y, $) against a measure (x): the plot area, its scales, and the drawn grid
+    and axes."""
 
-    Only points with status "optimal" (and numbers for both) are drawn; None when there is none.
-    """
-    key, axis_label, legend_text, point_label = FRONTIER_AXES.get(measure, FRONTIER_AXES["impact"])
-    solved = solved_points(points, measure)
-    if not solved:
-        return None
-    if chosen and not (_finite(chosen.get(key)) and _finite(chosen.get("cost"))):
-        chosen = None
+    width: float
+    height: float
+    x0: float
+    x1: float
+    y0: float
+    y1: float
+    sx: Callable[[float], float]
+    sy: Callable[[float], float]
+    grid: list[str]
+    axes: list[str]
+
+
+def _cost_frame(
+    all_x: Sequence[float],
+    all_y: Sequence[float],
+    axis_label: str,
+    y_label: str = "Least total cost",
+) -> _Frame:
+    """The frame of a cost chart holding these points, with room under the lowest for a label."""
     width, height = CHART_WIDTH, 202.0
-    all_x = [p[key] for p in solved] + ([chosen[key]] if chosen else [])
-    all_y = [p["cost"] for p in solved] + ([chosen["cost"]] if chosen else [])
     low, high = min(all_y), max(all_y)
     pad = (high - low) * 0.12 or max(abs(high) * 0.02, 1.0)
     y_low, y_high = low - pad * 2, high + pad  # room under the lowest point for the label
@@ -392,26 +398,43 @@ def frontier_chart(
     for tick, label in zip(x_ticks, x_labels, strict=True):
         axes.append(_line(sx(tick), y1, sx(tick), y1 + 3, MUTED, 0.8))
         axes.append(_text(sx(tick), y1 + 6.5 + TICK_SIZE * 0.8, label, TICK_SIZE, anchor="middle"))
-    axes.append(
-        _text(
-            (x0 + x1) / 2,
-            height - 4,
-            axis_label,
-            AXIS_LABEL_SIZE,
-            anchor="middle",
-        )
-    )
+    axes.append(_text((x0 + x1) / 2, height - 4, axis_label, AXIS_LABEL_SIZE, anchor="middle"))
     label_x, label_y = 4 + AXIS_LABEL_SIZE * 0.8, (y0 + y1) / 2
     axes.append(
         _text(
             label_x,
             label_y,
-            "Least total cost",
+            y_label,
             AXIS_LABEL_SIZE,
             anchor="middle",
             transform=f"rotate(-90 {_number(label_x)} {_number(label_y)})",
         )
     )
+    return _Frame(width, height, x0, x1, y0, y1, sx, sy, grid, axes)
+
+
+def frontier_chart(
+    points: Sequence[Mapping[str, Any]],
+    chosen: Mapping[str, Any] | None = None,
+    chosen_label: str = "This scenario",
+    measure: str = "impact",
+) -> Markup | None:
+    """Least cost ($) against average impact (0–100 points), or against impact-worker hours
+    for `measure` "hours", the chosen plan ringed and named `chosen_label`.
+
+    Only points with status "optimal" (and numbers for both) are drawn; None when there is none.
+    """
+    key, axis_label, legend_text, point_label = FRONTIER_AXES.get(measure, FRONTIER_AXES["impact"])
+    solved = solved_points(points, measure)
+    if not solved:
+        return None
+    if chosen and not (_finite(chosen.get(key)) and _finite(chosen.get("cost"))):
+        chosen = None
+    all_x = [p[key] for p in solved] + ([chosen[key]] if chosen else [])
+    all_y = [p["cost"] for p in solved] + ([chosen["cost"]] if chosen else [])
+    frame = _cost_frame(all_x, all_y, axis_label)
+    x0, x1, y0, y1, sx, sy = frame.x0, frame.x1, frame.y0, frame.y1, frame.sx, frame.sy
+    width, height, grid, axes = frame.width, frame.height, frame.grid, frame.axes
 
     path = " ".join(
         f"{'M' if index == 0 else 'L'}{_number(sx(p[key]))},{_number(sy(p['cost']))}"
@@ -495,6 +518,91 @@ def frontier_chart(
         else ""
     )
     return _svg(width, height, summary, "".join(grid + axes) + legend + "".join(data))
+
+
+PLAN_AXES = {
+    "hours": ("Impact-worker hours of the plan", "impact-worker hours"),
+    "impact": ("Average impact score of the plan (0–100)", "average impact"),
+}
+
+
+def plans_chart(
+    plans: Sequence[tuple[str, Any, Any]],
+    budgets: Sequence[tuple[float, str]] = (),
+    measure: str = "hours",
+) -> Markup | None:
+    """The plans of a decision side by side: each (name, measure, cost) a ringed point named
+    beside it, total cost against impact-worker hours (or average impact), and each (budget,
+    whose) as a dashed line, so a plan above its budget is plain to see. None with fewer than
+    two solved plans."""
+    axis_label, said = PLAN_AXES.get(measure, PLAN_AXES["hours"])
+    solved = [(name, float(x), float(y)) for name, x, y in plans if _finite(x) and _finite(y)]
+    if len(solved) < 2:
+        return None
+    lines = [(float(value), whose) for value, whose in budgets if _finite(value)]
+    all_y = [y for _, _, y in solved] + [value for value, _ in lines]
+    frame = _cost_frame([x for _, x, _ in solved], all_y, axis_label, "Total cost")
+    sx, sy = frame.sx, frame.sy
+    data: list[str] = []
+    rings = [(sx(x), sy(y)) for _, x, y in solved]  # two plans may share a name
+    taken: list[_Box] = [(cx - 7, cy - 7, cx + 7, cy + 7) for cx, cy in rings]
+    for budget, _ in lines:
+        y = sy(budget)
+        data.append(
+            _element(
+                "line",
+                x1=frame.x0,
+                y1=y,
+                x2=frame.x1,
+                y2=y,
+                stroke=KNOCK_OUT,
+                stroke_width=1.2,
+                stroke_dasharray="5 3",
+            )
+        )
+        text = f"Budget {money_label(budget)}"
+        text_w = text_width(text, 8.0)
+        spots = [  # above the line at the right end, the left end, then below it
+            (frame.x1 - 2 - text_w, y - 4),
+            (frame.x0 + 4, y - 4),
+            (frame.x1 - 2 - text_w, y + 11),
+            (frame.x0 + 4, y + 11),
+        ]
+        tx, baseline = next(
+            (
+                (tx, b)
+                for tx, b in spots
+                if not any(_overlaps((tx, b - 8, tx + text_w, b + 2), box) for box in taken)
+            ),
+            spots[0],
+        )
+        data.append(_text(tx, baseline, text, 8.0, fill=KNOCK_OUT))
+        taken += [(tx, baseline - 8, tx + text_w, baseline + 2), (frame.x0, y - 1, frame.x1, y + 1)]
+    size = 8.5
+    for index in sorted(range(len(solved)), key=lambda i: solved[i][2]):
+        (name, _, y), (cx, cy) = solved[index], rings[index]
+        data.append(_element("g", _title(f"{name}: {money_label(y)}") + _chosen_ring(cx, cy)))
+        text = fit_text(name, size, (frame.x1 - frame.x0) * 0.4, bold=True, limit=40)
+        text_w = text_width(text, size, bold=True)
+        tx = cx + 10 if cx + 10 + text_w <= frame.x1 else cx - 10 - text_w
+        baseline = cy + size * 0.35
+        for shift in (0.0, -1.3, 1.3, -2.6, 2.6):  # beside the point, else a line up or down
+            box = (tx, baseline + shift * size - size * 0.8, tx + text_w, baseline + shift * size)
+            if not any(_overlaps(box, other) for other in taken):
+                baseline += shift * size
+                break
+        data.append(_text(tx, baseline, text, size, fill=QUALITY, bold=True))
+        taken.append((tx, baseline - size * 0.8, tx + text_w, baseline + size * 0.25))
+    summary = (
+        "Total cost against "
+        + said
+        + ": "
+        + "; ".join(
+            f"{clean_text(name)} {number_label(x)} at {money_label(y)}" for name, x, y in solved
+        )
+    )
+    summary += "".join(f"; budget of {whose} {money_label(value)}" for value, whose in lines)
+    return _svg(frame.width, frame.height, summary, "".join(frame.grid + frame.axes + data))
 
 
 def _along(points: Sequence[tuple[float, float]], step: float = 4.0) -> list[tuple[float, float]]:
@@ -683,47 +791,46 @@ def pillar_legend() -> Markup:
     )
 
 
-def metric_bars(lines: Sequence[Mapping[str, Any]], width: int = 760) -> Markup:
+def metric_bars(lines: Sequence[Mapping[str, Any]]) -> Markup:
     """The scorecard chart: per line, the points earned (in the pillar's colour) against the most
-    that line could give (grey), with "earned / possible" after the bar."""
+    that line could give (grey), with "earned / possible" after the bar.
+
+    A list, not one drawing: its words are page text, so they stay legible at any width (a
+    drawing scaled to a phone shrank them to 5 px), and on a narrow screen each label sits above
+    its bar. Each bar alone is a small drawing stretched to its cell; bars share one scale, the
+    line that could give the most points filling its cell."""
     if not lines:
         return Markup("")
-    row, size, label_width = 26, 13, 300
-    bar_width = width - label_width - 110
     most = max(max(float(line["possible"]), 0.0) for line in lines) or 1.0
-    scale = bar_width / most
-    parts = []
-    for index, line in enumerate(lines):
-        y = index * row
+    items = []
+    for line in lines:
         possible = max(0.0, float(line["possible"]))
         earned = max(0.0, float(line["points"]))
-        label = fit_text(line["label"], size, label_width - 10)
-        parts.append(
-            _element(
-                "g",
-                _title(f"{clean_text(line['label'])}: {earned:.1f} of {possible:.1f} points")
-                + _text(0, y + 17, label, size)
-                + _element(
-                    "rect", x=label_width, y=y + 5, width=possible * scale, height=14, fill=TRACK
-                )
-                + _element(
-                    "rect",
-                    x=label_width,
-                    y=y + 5,
-                    width=min(earned, most) * scale,
-                    height=14,
-                    fill=PILLAR_COLOURS.get(line["pillar"], IMPACT),
-                )
-                + _text(
-                    label_width + bar_width + 8, y + 17, f"{earned:.1f} / {possible:.1f}", size
-                ),
-            )
+        said = f"{clean_text(line['label'])}: {earned:.1f} of {possible:.1f} points"
+        bar = _element(
+            "svg",
+            _element("rect", width=possible / most * 100, height=10, fill=TRACK)
+            + _element(
+                "rect",
+                width=min(earned, most) / most * 100,
+                height=10,
+                fill=PILLAR_COLOURS.get(line["pillar"], IMPACT),
+            ),
+            xmlns="http://www.w3.org/2000/svg",
+            class_="metric-bar",
+            viewBox="0 0 100 10",
+            preserveAspectRatio="none",
+            aria_hidden="true",
+            focusable="false",
         )
-    return _svg(
-        width,
-        row * len(lines),
-        "Points earned per metric against the most possible",
-        "".join(parts),
+        items.append(
+            f'<li title="{escape(said)}"><span class="metric-bar-label">'
+            f"{escape(clean_text(line['label']))}</span>{bar}"
+            f'<span class="metric-bar-points">{earned:.1f} / {possible:.1f}</span></li>'
+        )
+    return Markup(
+        '<ul class="metric-bars" aria-label="Points earned per metric against the most '
+        f'possible">{"".join(items)}</ul>'
     )
 
 

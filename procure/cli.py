@@ -50,7 +50,7 @@ def demo_command(host: str, port: int, no_serve: bool):
     click.echo("Demo logins (email / password):")
     for login in logins:
         click.echo(
-            f"  {login.role:<10} {login.email:<28} {login.password:<18} {login.organization}"
+            f"  {login.role:<11} {login.email:<28} {login.password:<26} {login.organization}"
         )
     if no_serve:
         return

@@ -47,6 +47,7 @@ DEMO_ORGANIZATIONS = (
     ("Impact Procure Platform", "operator"),  # runs the platform: onboards organizations
     ("Harbor Foods Cooperative", "buyer"),  # a second buyer, in Northwind's coalition
     ("Impact Sourcing Compact", "backbone"),  # runs the buyers' coalition (procure.coalitions)
+    ("Lakeshore Savings Bank", "buyer"),  # a third buyer, in the coalition
 )
 
 DEMO_LOGINS = (
@@ -112,6 +113,20 @@ DEMO_LOGINS = (
         "demo-compact-pass",
         "Ingrid Solberg",
         "Impact Sourcing Compact",
+    ),
+    DemoLogin(
+        "buyer",
+        "buyer@lakeshore.example",
+        "demo-lakeshore-pass",
+        "Farah Haddad",
+        "Lakeshore Savings Bank",
+    ),
+    DemoLogin(
+        "executive",
+        "exec@lakeshore.example",
+        "demo-lakeshore-board-pass",
+        "Mateo Rossi",
+        "Lakeshore Savings Bank",
     ),
 )
 

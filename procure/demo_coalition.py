@@ -6,12 +6,25 @@ toward. Loading twice changes nothing.
   January to October 2026: most vendors delivered their monthly share, some less, one more
   (`DELIVERY_FACTORS`), each invoiced at its plan price, so projected against actual shows a
   real variance.
-- Harbor Foods Cooperative, a second buyer, has one need (customer support from July 2026 to
-  June 2027) and an approved plan for it, with deliveries for July to October 2026.
+- Harbor Foods Cooperative and Lakeshore Savings Bank, two more buyers (`MEMBERS`), each have
+  two 2026 needs, customer support that asks for a share of its spend with impact vendors and
+  the digitisation of documents, and an approved plan for them, with deliveries for January
+  to October 2026 as Northwind's.
 - The Impact Sourcing Compact, a backbone organization, runs "Impact Sourcing Compact
-  2026–2027": both buyers are members (Northwind shares its contribution by name), with joint
-  targets of jobs for impact workers in 2026 and in 2027 and of a share of spend with impact
-  vendors in 2026.
+  2026–2027": the three buyers are members (Northwind and Lakeshore share their contributions
+  by name, Harbor does not), with joint targets of jobs for impact workers in 2026 and in 2027
+  and of a share of spend with impact vendors in 2026.
+
+Why so. Aggregates across members are shown only when at least `coalition_min_cell_members`
+(3 by default) members contribute to them (procure.coalitions.suppression). All three have
+work, spend with impact vendors and other spend in every month of 2026, so the backbone sees
+the 2026 targets' projected and actual figures month by month, and the spend report's totals.
+Their support and digitisation plans book the same four vendors, whose monthly load shows; a
+vendor only one or two members book (Northwind's annotation vendors) stays withheld, and so do
+the spend report's rows by service category, since annotation is Northwind's alone. With
+Harbor's contribution not shared, "other members" would be Harbor's own figure: the backbone
+sees the named members folded into it, one row of three. No member has a plan for 2027 yet:
+that target's progress is zero.
 """
 
 from __future__ import annotations
@@ -41,19 +54,62 @@ from procure.scenarios.models import Scenario
 from procure.states import Decision, FrontierStatus, ScenarioStatus
 
 NORTHWIND_PLAN = "2026 outsourcing plan"
-HARBOR_PLAN = "Loyalty support plan 2026–27"
-HARBOR_NEED = {
-    "title": "Customer support for the loyalty programme",
-    "service_category": "customer_support",
-    "volume": 12000,
-    "unit": "hour",
-    "budget_usd": 150000,
-    "min_quality": 0.85,
-    "max_vendor_share": 0.6,
-    "min_avg_impact": None,
-    "period_start": date(2026, 7, 1),
-    "period_end": date(2027, 6, 30),
-}
+HARBOR_PLAN = "Loyalty support and records plan 2026"
+HARBOR_NEEDS = (
+    {
+        "title": "Customer support for the loyalty programme",
+        "service_category": "customer_support",
+        "volume": 12000,
+        "unit": "hour",
+        "budget_usd": 150000,
+        "min_quality": 0.85,
+        "max_vendor_share": 0.6,
+        "min_avg_impact": None,
+        "min_impact_spend_share": 0.3,
+        "period_start": date(2026, 1, 1),
+        "period_end": date(2026, 12, 31),
+    },
+    {
+        "title": "Digitising delivery notes from member farms",
+        "service_category": "digitisation_data_entry",
+        "volume": 150000,
+        "unit": "item",
+        "budget_usd": 15000,
+        "min_quality": 0.9,
+        "max_vendor_share": 0.6,
+        "min_avg_impact": None,
+        "period_start": date(2026, 1, 1),
+        "period_end": date(2026, 12, 31),
+    },
+)
+LAKESHORE_PLAN = "Customer service and records plan 2026"
+LAKESHORE_NEEDS = (
+    {
+        "title": "Customer support for card and mortgage customers",
+        "service_category": "customer_support",
+        "volume": 15000,
+        "unit": "hour",
+        "budget_usd": 180000,
+        "min_quality": 0.88,
+        "max_vendor_share": 0.5,
+        "min_avg_impact": None,
+        "min_impact_spend_share": 0.4,
+        "period_start": date(2026, 1, 1),
+        "period_end": date(2026, 12, 31),
+    },
+    {
+        "title": "Digitising archived loan files",
+        "service_category": "digitisation_data_entry",
+        "volume": 200000,
+        "unit": "item",
+        "budget_usd": 20000,
+        "min_quality": 0.9,
+        "max_vendor_share": 0.5,
+        "min_avg_impact": None,
+        "period_start": date(2026, 1, 1),
+        "period_end": date(2026, 12, 31),
+    },
+)
 # Deliveries are recorded up to this month (the demo's "today" is later in 2026).
 DELIVERED_THROUGH = date(2026, 10, 1)
 # What each vendor of a plan delivered of its monthly share, by its place in the plan (largest
@@ -124,20 +180,34 @@ def _record_deliveries(scenario: Scenario, buyer: User) -> int:
     return recorded
 
 
-def _harbor_need(buyer: User) -> Need:
+def _need(buyer: User, spec: dict) -> Need:
+    """The organization's need of this title, created from `spec` once."""
     need = db.session.scalar(
         select(Need).where(
-            Need.organization_id == buyer.organization_id, Need.title == HARBOR_NEED["title"]
+            Need.organization_id == buyer.organization_id, Need.title == spec["title"]
         )
     )
-    return need or create_need(buyer.organization_id, dict(HARBOR_NEED), buyer)
+    return need or create_need(buyer.organization_id, dict(spec), buyer)
 
 
 def _coalition(coordinator: User, members: list[tuple[User, bool]]) -> Coalition:
-    """The coalition, its targets and its members (executive, shares by name), once."""
-    existing = db.session.scalar(select(Coalition).where(Coalition.name == COALITION))
-    if existing is not None:
-        return existing
+    """The coalition and its targets, once, and its members (executive, shares by name) that
+    are not members or invited yet."""
+    coalition = db.session.scalar(select(Coalition).where(Coalition.name == COALITION))
+    coalition = coalition or _new_coalition(coordinator)
+    for executive, shares in members:
+        if coalitions.open_membership(coalition, executive.organization_id) is not None:
+            continue
+        coalitions.invite_member(coalition, coordinator, executive.organization_id)
+        coalitions.accept_invitation(coalition, executive)
+        if shares:
+            coalitions.set_sharing(coalition, executive, True)
+    db.session.flush()
+    return coalition
+
+
+def _new_coalition(coordinator: User) -> Coalition:
+    """The coalition with its charter and joint targets."""
     coalition = coalitions.create_coalition(
         coordinator,
         {
@@ -172,20 +242,20 @@ def _coalition(coordinator: User, members: list[tuple[User, bool]]) -> Coalition
                 "period_end": date(year, 12, 31),
             },
         )
-    for executive, shares in members:
-        coalitions.invite_member(coalition, coordinator, executive.organization_id)
-        coalitions.accept_invitation(coalition, executive)
-        if shares:
-            coalitions.set_sharing(coalition, executive, True)
-    db.session.flush()
     return coalition
 
 
+# The other buyers: (buyer's email, executive's email, plan, needs, shares by name)
+MEMBERS = (
+    ("buyer@harborfoods.example", "exec@harborfoods.example", HARBOR_PLAN, HARBOR_NEEDS, False),
+    ("buyer@lakeshore.example", "exec@lakeshore.example", LAKESHORE_PLAN, LAKESHORE_NEEDS, True),
+)
+
+
 def load_demo_plans_and_coalition(users: dict[str, User]) -> None:
-    """`users` by demo email: Northwind's and Harbor Foods' buyers and executives, and the
-    Compact's coordinator."""
+    """`users` by demo email: the buyers and executives of Northwind and of MEMBERS,
+    and the Compact's coordinator."""
     northwind, northwind_exec = users["buyer@northwind.example"], users["exec@northwind.example"]
-    harbor, harbor_exec = users["buyer@harborfoods.example"], users["exec@harborfoods.example"]
     northwind_needs = db.session.scalars(
         select(Need.id)
         .where(
@@ -195,7 +265,12 @@ def load_demo_plans_and_coalition(users: dict[str, User]) -> None:
     ).all()
     plan = _approved_plan(northwind, northwind_exec, NORTHWIND_PLAN, list(northwind_needs))
     _record_deliveries(plan, northwind)
-    harbor_plan = _approved_plan(harbor, harbor_exec, HARBOR_PLAN, [_harbor_need(harbor).id])
-    _record_deliveries(harbor_plan, harbor)
-    _coalition(users["coordinator@compact.example"], [(northwind_exec, True), (harbor_exec, False)])
+    members = [(northwind_exec, True)]
+    for buyer_email, executive_email, name, needs, shares in MEMBERS:
+        buyer, executive = users[buyer_email], users[executive_email]
+        need_ids = [_need(buyer, need).id for need in needs]
+        member_plan = _approved_plan(buyer, executive, name, need_ids)
+        _record_deliveries(member_plan, buyer)
+        members.append((executive, shares))
+    _coalition(users["coordinator@compact.example"], members)
     db.session.flush()

@@ -60,6 +60,27 @@ def refusal_words(errors: Mapping[str, Sequence[str]]) -> str:
     )
 
 
+ACTION_WORDS = {
+    "create": "Created",
+    "update": "Changed",
+    "solve": "Solved",
+    "submit": "Submitted for approval",
+    "approve": "Approved",
+    "reject": "Rejected",
+    "withdraw": "Withdrawn",
+    "frontier": "Frontier traced",
+}
+"""An audit event's verb as a reader says it."""
+
+
+def action_words(action: str) -> str:
+    """An audit action key in words: "scenario.submit" → "Submitted for approval"; a verb not
+    listed reads as itself ("record_delivery" → "Record delivery")."""
+    verb = action.rsplit(".", 1)[-1]
+    return ACTION_WORDS.get(verb) or verb.replace("_", " ").capitalize()
+
+
 def register_formatting(app: Flask) -> None:
     app.add_template_filter(plain_number, "number")
+    app.add_template_filter(action_words, "action_words")
     app.add_template_filter(field_words, "field_words")

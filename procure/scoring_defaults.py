@@ -19,3 +19,8 @@ def catalog() -> scoring.Catalog:
 @lru_cache(maxsize=1)
 def default_profile() -> scoring.Profile:
     return scoring.load_profile(resource_dir("config") / "scoring_profile.toml", catalog())
+
+
+DEFAULT_IMPACT_VENDOR_MIN_SCORE = 50.0
+"""The impact score (0–100) from which a vendor counts as an impact vendor when nothing else
+names one: in spend reports, coalitions, the spend-share target and the plans' comparison."""

@@ -10,7 +10,7 @@ from procure.coalitions import services
 from procure.coalitions.models import Coalition
 from procure.coalitions.report import render_pdf, report_context
 from procure.extensions import db
-from procure.jobs.kinds import JobStopped, Outcome, job_kind
+from procure.jobs.kinds import JobStopped, Outcome, job_kind, on_download
 from procure.jobs.models import Job
 from procure.jobs.runner import Progress
 from procure.jobs.services import Started, start_once
@@ -41,6 +41,19 @@ def coalition_report(job: Job, progress: Progress) -> Outcome:
         file_type="application/pdf",
         file_content=pdf,
     )
+
+
+@on_download(KIND)
+def only_while_inside(job: Job, user) -> str | None:
+    """A report shows the coalition's figures as they stood for an insider: once the user's
+    organization has left (or the coalition is gone), its earlier reports are no longer its."""
+    coalition = db.session.get(Coalition, job.subject_id)
+    if coalition is None or not services.reader(coalition, user).insider:
+        return (
+            "Only the backbone and the coalition's active members may download its reports; "
+            "your organization is no longer a member."
+        )
+    return None
 
 
 def start_report(coalition: Coalition, user) -> Started:

@@ -34,6 +34,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from procure.accounts.models import Organization, User
 from procure.db import Base, UTCDateTime, utcnow
+from procure.scoring_defaults import DEFAULT_IMPACT_VENDOR_MIN_SCORE
 from procure.states import (
     OPEN_MEMBER_STATES,
     CoalitionMemberState,
@@ -42,7 +43,6 @@ from procure.states import (
     check_in,
 )
 
-DEFAULT_IMPACT_VENDOR_MIN_SCORE = 50.0
 # the buyer side of a member organization (its admin reads as its executives)
 MEMBER_SIDE = ("buyer", "executive")
 OPEN_STATES_SQL = check_in("state", OPEN_MEMBER_STATES)

@@ -24,20 +24,37 @@ ends at the last month any member recorded a delivery (None after it).
 Contributions. A member that shares its contribution is named with its own figure; the others
 are summed as "other members". For hours and jobs a contribution is the member's own sum; for
 the spend share it is the member's spend with impact vendors as a share of all the members'
-spend, so the contributions add up to the coalition's share.
+spend, so the contributions add up to the coalition's share. A member reading sees its own
+figure in its own row (`own`), never summed into "other members".
+
+Small cells (procure.coalitions.suppression, `minimum` contributing members). Each figure
+carries its contributors: for hours and jobs the members with impact-worker hours in it, for
+the spend share both the members with spend with impact vendors and those with other spend (a
+share with one member's impact spend over three members' spend still prices that one member).
+The coalition's value is shown only when safe. A month's cumulative value is shown only when
+it is safe and so is the change since the last month shown (the difference of two shown
+values is a figure too); the months shown end so that the value reached minus the last month
+shown is safe as well. "Other members" is shown when it is safe counting the reader among its
+contributors (the reader learns it anyway as the total minus its own figure); if not, the
+members that share theirs are folded into it, the last first, until it is safe; if it still
+is not, it is suppressed, and then so is the coalition's value (the same members make it).
 
 Vendor load. Per vendor and month of the coalition's period: the hours the members' plans book
 together (a line's hours / its need's months, in each month of its need), the number of members
 relying on the vendor, and the share of the vendor's monthly capacity that takes (None where it
-states no capacity: no limit). Booked beyond capacity is over.
+states no capacity: no limit). Booked beyond capacity is over. The hours of a month are one
+cell: with fewer than the minimum of members booking the vendor that month they, and the share
+of capacity (hours over a published capacity), are withheld from everyone but the member
+itself, who sees its own hours (`VendorMonth.own`) and whether the vendor is over.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from procure.coalitions.suppression import safe, suppressed_words, union
 from procure.states import TargetMeasure
 
 
@@ -77,16 +94,21 @@ class Target:
 
 @dataclass
 class Sums:
-    """Figures added up: impact-worker hours, jobs (FTE-years) and spend (USD)."""
+    """Figures added up: impact-worker hours, jobs (FTE-years) and spend (USD), with the members
+    whose figures are in them (hours; spend with impact vendors; other spend)."""
 
     impact_worker_hours: float = 0.0
     jobs: float = 0.0
     spend: float = 0.0
     impact_spend: float = 0.0
     spend_known: bool = False
+    hours_by: set[int] = field(default_factory=set)
+    impact_spend_by: set[int] = field(default_factory=set)
+    other_spend_by: set[int] = field(default_factory=set)
 
     def add(
         self,
+        member: int,
         impact_worker_hours: float,
         hours_per_fte_year: float,
         spend: float | None,
@@ -94,10 +116,22 @@ class Sums:
     ) -> None:
         self.impact_worker_hours += impact_worker_hours
         self.jobs += impact_worker_hours / hours_per_fte_year
+        if impact_worker_hours:
+            self.hours_by.add(member)
         if spend is not None:
             self.spend += spend
             self.impact_spend += impact_spend or 0.0
             self.spend_known = True
+            if impact_spend:
+                self.impact_spend_by.add(member)
+            if spend - (impact_spend or 0.0):
+                self.other_spend_by.add(member)
+
+    def contributors(self, measure: str) -> list[set[int]]:
+        """The members in the figure of `measure`, by part (suppression.safe)."""
+        if measure == TargetMeasure.IMPACT_SPEND_SHARE:
+            return [self.impact_spend_by, self.other_spend_by]
+        return [self.hours_by]
 
     def value(self, measure: str, spend_of_all: float | None = None) -> float | None:
         """The sum in `measure`; the spend share over `spend_of_all` when given (a member's
@@ -129,7 +163,7 @@ class Tally:
         spend: float | None,
         impact_spend: float | None,
     ) -> None:
-        figures = (impact_worker_hours, hours_per_fte_year, spend, impact_spend)
+        figures = (member, impact_worker_hours, hours_per_fte_year, spend, impact_spend)
         self.by_member.setdefault(member, Sums()).add(*figures)
         self.by_month.setdefault(month, Sums()).add(*figures)
         self.total.add(*figures)
@@ -190,7 +224,33 @@ def _cumulative(tally: Tally, measure: str, months: Sequence[date]) -> list[floa
     return values
 
 
+def shown_months(
+    increments: Sequence[Sequence[Collection[int]]], minimum: int, end_shown: bool
+) -> list[bool]:
+    """Which months' cumulative values may be shown, given each month's contributors
+    (`increments`, by part): the value reached must be safe and so must the change since the
+    last month shown. When the value reached at the end is shown (`end_shown`), months are
+    taken back from the end until the change after the last one shown is safe too."""
+    shown: list[bool] = []
+    reached: list[set[int]] = []
+    since: list[set[int]] = []
+    for increment in increments:
+        reached = union([reached, increment]) if reached else [set(m) for m in increment]
+        since = union([since, increment]) if since else [set(m) for m in increment]
+        shown.append(safe(reached, minimum) and safe(since, minimum))
+        if shown[-1]:
+            since = []
+    while end_shown:
+        last = max((i for i, ok in enumerate(shown) if ok), default=-1)
+        tail = increments[last + 1 :]
+        if not tail or safe(union(tail), minimum):
+            break
+        shown[last] = False  # last ≥ 0: from the start the tail is the whole, safe when shown
+    return shown
+
+
 OTHER_MEMBERS = None  # the key of the contribution that sums the members not named
+YOUR_ORGANIZATION = "Your organization"
 
 
 def _contributions(
@@ -199,40 +259,67 @@ def _contributions(
     measure: str,
     members: Sequence[int],
     named: Mapping[int, str],
+    minimum: int,
+    own: int | None,
 ) -> list[dict]:
-    """The named members' own figures, then "other members" (None as the name) summed."""
-    rows = []
-    others_projected, others_actual = Sums(), Sums()
-    others = 0
+    """The reader's own figures (`own`), the named members' own figures, then "other members"
+    (None as the name) summed; folded and suppressed as the module's docstring says."""
+    tallies = [projected] if actual is None else [projected, actual]
+
+    def summed(ids: Iterable[int], tally: Tally) -> Sums:
+        into = Sums()
+        for member in ids:
+            _merge(into, tally.by_member.get(member, Sums()))
+        return into
 
     def part(tally: Tally | None, sums: Sums) -> float | None:
         return None if tally is None else sums.value(measure, tally.total.spend)
 
-    for member in members:
-        own_projected = projected.by_member.get(member, Sums())
-        own_actual = actual.by_member.get(member, Sums()) if actual is not None else Sums()
-        if member in named:
-            rows.append(
-                {
-                    "member": named[member],
-                    "members": 1,
-                    "projected": part(projected, own_projected),
-                    "actual": part(actual, own_actual),
-                }
-            )
-            continue
-        others += 1
-        _merge(others_projected, own_projected)
-        _merge(others_actual, own_actual)
+    def unsafe(ids: list[int]) -> list[Tally]:
+        # the reader counts among "other members"' contributors: it learns them as total − own
+        seen = ids + ([own] if own is not None else [])
+        return [t for t in tallies if not safe(summed(seen, t).contributors(measure), minimum)]
+
+    shown_named = [m for m in members if m in named and m != own]
+    others = [m for m in members if m not in named and m != own]
+    while others and unsafe(others) and shown_named:
+        others.append(shown_named.pop())
+    withheld = unsafe(others) if others else []
+
+    def row(label: str | None, ids: list[int], hide: Sequence[Tally] = ()) -> dict:
+        figures = {"projected": projected, "actual": actual}
+        hidden = [
+            key
+            for key, tally in figures.items()
+            if tally is not None and any(tally is t for t in hide)
+        ]
+        return {
+            "member": label,
+            "members": len(ids),
+            **{
+                key: None if key in hidden else part(tally, summed(ids, tally or Tally()))
+                for key, tally in figures.items()
+            },
+            "suppressed": bool(hidden),
+            "suppressed_figures": hidden,
+        }
+
+    # the reader's own part of the spend share is over all the members' spend: from it and its
+    # own spend it would learn the others' spend, so it shows when that sum is safe
+    over_all = [
+        t
+        for t in tallies
+        if measure == TargetMeasure.IMPACT_SPEND_SHARE
+        and not safe([t.total.impact_spend_by | t.total.other_spend_by], minimum)
+    ]
+    rows = (
+        [row(named.get(own, YOUR_ORGANIZATION), [own], over_all)]
+        if own is not None and own in members
+        else []
+    )
+    rows += [row(named[m], [m]) for m in members if m in shown_named]
     if others:
-        rows.append(
-            {
-                "member": OTHER_MEMBERS,
-                "members": others,
-                "projected": part(projected, others_projected),
-                "actual": part(actual, others_actual),
-            }
-        )
+        rows.append(row(OTHER_MEMBERS, others, withheld))
     return rows
 
 
@@ -242,6 +329,9 @@ def _merge(into: Sums, sums: Sums) -> None:
     into.spend += sums.spend
     into.impact_spend += sums.impact_spend
     into.spend_known = into.spend_known or sums.spend_known
+    into.hours_by |= sums.hours_by
+    into.impact_spend_by |= sums.impact_spend_by
+    into.other_spend_by |= sums.other_spend_by
 
 
 def target_progress(
@@ -251,42 +341,76 @@ def target_progress(
     min_score: float,
     members: Sequence[int],
     named: Mapping[int, str],
+    minimum: int = 1,
+    own: int | None = None,
 ) -> dict:
     """Projected (and actual, when `delivered` is given and holds work in the target's period)
     progress toward `target`: the value reached, its share of the target, the cumulative value
     month by month (the actual one None after the last month any member recorded a delivery),
     and the contributions (`named`: the members that share theirs, by id).
 
-    `members`: the active members' ids, in the order contributions are listed."""
+    `members`: the active members' ids, in the order contributions are listed. `minimum`: the
+    fewest contributing members a figure shown may have (1: every figure shows); `own`: the
+    member reading, whose own figures show in full."""
     projected = projected_tally(lines, target.months, min_score)
     actual = actual_tally(delivered, target.months) if delivered is not None else None
     if actual is not None and not actual.by_month:
         actual = None
-    projected_value = projected.total.value(target.measure)
-    actual_value = actual.total.value(target.measure) if actual is not None else None
-    projected_months = _cumulative(projected, target.measure, target.months)
-    actual_months = (
-        _cumulative(actual, target.measure, target.months)
-        if actual is not None
-        else [None] * len(target.months)
-    )
     # the actual line ends at the last month any member recorded a delivery: after it nothing
     # is known yet, which a flat line would read as nothing delivered
     last = max((entry.month for entry in delivered or ()), default=None)
-    actual_months = [
-        value if last is not None and month <= last else None
-        for month, value in zip(target.months, actual_months, strict=True)
-    ]
+    known = [last is not None and month <= last for month in target.months]
+    series: dict[str, tuple[float | None, list[float | None], bool, list[bool]]] = {}
+    for key, tally in (("projected", projected), ("actual", actual)):
+        if tally is None:
+            series[key] = (None, [None] * len(target.months), False, [False] * len(known))
+            continue
+        value = tally.total.value(target.measure)
+        whole = safe(tally.total.contributors(target.measure), minimum)
+        increments = [
+            tally.by_month.get(month, Sums()).contributors(target.measure)
+            for month in target.months
+        ]
+        shown = shown_months(increments, minimum, whole)
+        values = _cumulative(tally, target.measure, target.months)
+        if key == "actual":
+            values = [v if k else None for v, k in zip(values, known, strict=True)]
+        hidden = [not ok and v is not None for ok, v in zip(shown, values, strict=True)]
+        values = [None if h else v for h, v in zip(hidden, values, strict=True)]
+        series[key] = (value if whole else None, values, not whole, hidden)
+    (projected_value, projected_months, projected_hidden, projected_gaps) = series["projected"]
+    (actual_value, actual_months, actual_hidden, actual_gaps) = series["actual"]
+    withheld = [key for key in ("projected", "actual") if series[key][2]]
+    any_gap = withheld or any(projected_gaps) or any(actual_gaps)
+    contributions = _contributions(projected, actual, target.measure, members, named, minimum, own)
     return {
         "projected": projected_value,
         "projected_share": None if projected_value is None else projected_value / target.value,
         "actual": actual_value,
         "actual_share": None if actual_value is None else actual_value / target.value,
+        "suppressed": bool(withheld),
+        "suppressed_figures": withheld,
+        "suppressed_reason": suppressed_words(minimum)
+        if any_gap or any(row["suppressed"] for row in contributions)
+        else None,
         "months": [
-            {"month": month, "projected": p, "actual": a}
-            for month, p, a in zip(target.months, projected_months, actual_months, strict=True)
+            {
+                "month": month,
+                "projected": p,
+                "actual": a,
+                "suppressed": pg or ag,
+                "suppressed_figures": [k for k, h in (("projected", pg), ("actual", ag)) if h],
+            }
+            for month, p, a, pg, ag in zip(
+                target.months,
+                projected_months,
+                actual_months,
+                projected_gaps,
+                actual_gaps,
+                strict=True,
+            )
         ],
-        "contributions": _contributions(projected, actual, target.measure, members, named),
+        "contributions": contributions,
     }
 
 
@@ -299,6 +423,16 @@ class VendorMonth:
     booked_hours: float  # by all the members' plans together
     capacity: float | None  # the vendor's labour hours that month; None: no limit stated
     load: float | None  # booked / capacity (1.0 = full); None without a capacity above 0
+    by_member: Mapping[int, float] = field(default_factory=dict)  # the hours each member books
+
+    def own(self, member: int) -> float:
+        """The hours `member`'s own plans book."""
+        return self.by_member.get(member, 0.0)
+
+    def shown(self, minimum: int) -> bool:
+        """Whether the hours together (and the load) may be shown to someone other than one
+        member: enough members book the vendor this month."""
+        return safe([set(self.by_member)], minimum)
 
     @property
     def over(self) -> bool:
@@ -327,7 +461,7 @@ def vendor_load(
     (`capacities`: hours per month by vendor and month; a missing month has no limit). Vendors
     in id order, months in order."""
     wanted = set(months)
-    booked: dict[int, dict[date, float]] = {}
+    booked: dict[int, dict[date, dict[int, float]]] = {}
     members: dict[int, set[int]] = {}
     for line in lines:
         if not line.months:
@@ -335,17 +469,17 @@ def vendor_load(
         part = line.labour_hours / len(line.months)
         for month in line.months:
             if month in wanted and part > 0:
-                by_month = booked.setdefault(line.vendor, {})
-                by_month[month] = by_month.get(month, 0.0) + part
+                by_member = booked.setdefault(line.vendor, {}).setdefault(month, {})
+                by_member[line.member] = by_member.get(line.member, 0.0) + part
                 members.setdefault(line.vendor, set()).add(line.member)
     loads = []
     for vendor in sorted(booked):
         rows = []
         for month in sorted(booked[vendor]):
-            hours = booked[vendor][month]
+            hours = sum(booked[vendor][month].values())
             capacity = capacities.get(vendor, {}).get(month)
             load = hours / capacity if capacity else None
-            rows.append(VendorMonth(month, hours, capacity, load))
+            rows.append(VendorMonth(month, hours, capacity, load, booked[vendor][month]))
         loads.append(VendorLoad(vendor, frozenset(members[vendor]), tuple(rows)))
     return loads
 

@@ -5,7 +5,9 @@ contributions, the vendors booked beyond capacity, the members and how the figur
 It carries what its reader sees on the coalition's page and nothing more (the same
 `progress_view`, `vendor_load_view` and `visible_members`): aggregates only, a member named
 only when it shares its contribution, the backbone's vendor load or a member's own flags.
-Figures are printed by `in_measure`, as the page prints them, so the two read the same.
+Figures are printed by `in_measure` (`figure_text` for one that may be suppressed), as the page
+prints them, so the two read the same: a suppressed figure reads "fewer than 3 members; not
+shown" in both.
 
 The context is a plain dict (no ORM objects); templates/reports/coalition.html lays it out with
 the board report's stylesheet and fetcher (procure.reports.board_pdf), made by the job of
@@ -36,6 +38,13 @@ def in_measure(value: float | None, measure: str) -> str:
     if measure == TargetMeasure.IMPACT_WORKER_JOBS:
         return f"{value:,.1f}"
     return f"{value:,.0f}"
+
+
+def figure_text(row: dict, key: str, measure: str, reason: str | None) -> str:
+    """`row[key]` in `measure`, or the words of its suppression when it is withheld."""
+    if key in row.get("suppressed_figures", ()):
+        return reason or "not shown"
+    return in_measure(row[key], measure)
 
 
 def share_text(share: float | None) -> str:
@@ -79,24 +88,26 @@ def _targets(progress: dict) -> list[dict[str, Any]]:
     for target in progress["targets"]:
         measure = target["measure"]
         chart = drawn[target["id"]]["chart"]
+        reason = target["suppressed_reason"]
         rows.append(
             {
                 "label": target["label"],
                 "measure": services.MEASURE_LABELS[TargetMeasure(measure)],
                 "value": in_measure(target["value"], measure),
                 "period": f"{target['period_start']:%Y-%m-%d} to {target['period_end']:%Y-%m-%d}",
-                "projected": in_measure(target["projected"], measure),
+                "projected": figure_text(target, "projected", measure, reason),
                 "projected_share": share_text(target["projected_share"]),
-                "actual": in_measure(target["actual"], measure),
+                "actual": figure_text(target, "actual", measure, reason),
                 "actual_share": share_text(target["actual_share"]),
+                "suppressed_reason": reason,
                 "bar": _data_uri(drawn[target["id"]]["bar"]),
                 "chart": _data_uri(chart),
                 "contributions": [
                     {
                         "member": row["member"],
                         "members": row["members"],
-                        "projected": in_measure(row["projected"], measure),
-                        "actual": in_measure(row["actual"], measure),
+                        "projected": figure_text(row, "projected", measure, reason),
+                        "actual": figure_text(row, "actual", measure, reason),
                     }
                     for row in target["contributions"]
                 ],
@@ -117,9 +128,9 @@ def _over_capacity(load: dict, backbone: bool) -> list[dict[str, Any]]:
                 "months": [
                     {
                         "month": f"{month['month']:%Y-%m}",
-                        "booked": f"{month['booked_hours']:,.0f}",
+                        "booked": month["suppressed_reason"] or f"{month['booked_hours']:,.0f}",
                         "capacity": f"{month['capacity']:,.0f}",
-                        "load": share_text(month["load_ratio"]),
+                        "load": month["suppressed_reason"] or share_text(month["load_ratio"]),
                     }
                     for month in vendor["months"]
                     if month["over"]
@@ -135,9 +146,9 @@ def _over_capacity(load: dict, backbone: bool) -> list[dict[str, Any]]:
             "months": [
                 {
                     "month": f"{month['month']:%Y-%m}",
-                    "booked": None,
+                    "booked": f"{month['own_hours']:,.0f}",
                     "capacity": None,
-                    "load": share_text(month["load_ratio"]),
+                    "load": month["suppressed_reason"] or share_text(month["load_ratio"]),
                 }
                 for month in flag["months"]
             ],
@@ -150,7 +161,7 @@ def report_context(coalition: Coalition, seen_by: services.Reader, made_for: str
     """What the report shows to `seen_by` (the backbone or an active member; `made_for` names
     its organization), as plain data."""
     loaded = services.figures(coalition)
-    progress = services.progress_view(coalition, loaded)
+    progress = services.progress_view(coalition, seen_by, loaded)
     load = services.vendor_load_view(coalition, seen_by, loaded)
     members = services.visible_members(coalition, seen_by)
     return {
@@ -166,6 +177,7 @@ def report_context(coalition: Coalition, seen_by: services.Reader, made_for: str
         "backbone": seen_by.backbone,
         "generated_at": f"{date.today():%Y-%m-%d}",
         "active_members": progress["members"],
+        "min_cell_members": progress["min_cell_members"],
         "actual_status": progress["actual_status"],
         "targets": _targets(progress),
         "over_capacity": _over_capacity(load, seen_by.backbone),

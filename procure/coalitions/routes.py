@@ -259,9 +259,10 @@ class CoalitionProgress(MethodView):
     def get(self, coalition_id):
         """Progress toward each target, projected from the active members' approved plans and
         actual from their deliveries: aggregates only, month by month; a member's contribution
-        by name only when it shares it"""
-        coalition, _ = insider_or_404(coalition_id)
-        return services.progress_view(coalition)
+        by name only when it shares it, your own in full; a figure of fewer contributing members
+        than the coalition minimum is null, with `suppressed` and the reason"""
+        coalition, seen_by = insider_or_404(coalition_id)
+        return services.progress_view(coalition, seen_by)
 
 
 @blp.route("/coalitions/<int:coalition_id>/vendor-load")
@@ -271,7 +272,8 @@ class CoalitionVendorLoad(MethodView):
     @blp.alt_response(404, description="No such coalition you run or are a member of")
     def get(self, coalition_id):
         """For the backbone, the hours the members' plans book with each vendor by month
-        against its capacity; for a member, its own vendors booked beyond capacity"""
+        against its capacity; for a member, its own vendors booked beyond capacity with its own
+        hours; hours and load of fewer booking members than the minimum are null (`suppressed`)"""
         coalition, seen_by = insider_or_404(coalition_id)
         return services.vendor_load_view(coalition, seen_by)
 

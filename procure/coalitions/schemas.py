@@ -1,7 +1,6 @@
 from marshmallow import Schema, fields, validate
 
 from procure.api_fields import FiniteNumber, RecordId, RecordVersion
-from procure.coalitions.models import DEFAULT_IMPACT_VENDOR_MIN_SCORE
 from procure.coalitions.services import (
     MAX_CANDIDATES,
     MAX_CHARTER_LENGTH,
@@ -11,6 +10,7 @@ from procure.coalitions.services import (
     MAX_THEORY_LENGTH,
 )
 from procure.events.schemas import DAY_RANGE
+from procure.scoring_defaults import DEFAULT_IMPACT_VENDOR_MIN_SCORE
 from procure.states import CoalitionMemberState, CoalitionPostKind, TargetMeasure
 
 
@@ -162,12 +162,38 @@ class CoalitionDetailSchema(CoalitionSchema):
     )
 
 
+def _suppressed():
+    return fields.Boolean(
+        dump_only=True,
+        metadata={
+            "description": "A figure here is withheld (null): fewer contributing members than "
+            "the coalition minimum, or it would let one be worked out"
+        },
+    )
+
+
+def _suppressed_figures():
+    return fields.List(
+        fields.String(), dump_only=True, metadata={"description": "Which figures are withheld"}
+    )
+
+
+def _suppressed_reason():
+    return fields.String(
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": 'Why, in words ("fewer than 3 members; not shown")'},
+    )
+
+
 class MonthProgressSchema(Schema):
     month = fields.Date(dump_only=True, metadata={"description": "The month's first day"})
     projected = fields.Float(
         dump_only=True, allow_none=True, metadata={"description": "Cumulative, by the month's end"}
     )
     actual = fields.Float(dump_only=True, allow_none=True)
+    suppressed = _suppressed()
+    suppressed_figures = _suppressed_figures()
 
 
 class ContributionSchema(Schema):
@@ -178,6 +204,8 @@ class ContributionSchema(Schema):
     members = fields.Integer(dump_only=True, metadata={"description": "How many it sums"})
     projected = fields.Float(dump_only=True, allow_none=True)
     actual = fields.Float(dump_only=True, allow_none=True)
+    suppressed = _suppressed()
+    suppressed_figures = _suppressed_figures()
 
 
 class TargetProgressSchema(TargetOutSchema):
@@ -195,6 +223,9 @@ class TargetProgressSchema(TargetOutSchema):
         metadata={"description": "From recorded deliveries; null when none is recorded"},
     )
     actual_share = fields.Float(dump_only=True, allow_none=True)
+    suppressed = _suppressed()
+    suppressed_figures = _suppressed_figures()
+    suppressed_reason = _suppressed_reason()
     months = fields.List(fields.Nested(MonthProgressSchema), dump_only=True)
     contributions = fields.List(fields.Nested(ContributionSchema), dump_only=True)
 
@@ -206,12 +237,18 @@ class ProgressSchema(Schema):
         allow_none=True,
         metadata={"description": "Why there is no actual progress, when there is none"},
     )
+    min_cell_members = fields.Integer(
+        dump_only=True,
+        metadata={"description": "The fewest contributing members a figure shown may have"},
+    )
     targets = fields.List(fields.Nested(TargetProgressSchema), dump_only=True)
 
 
 class VendorMonthSchema(Schema):
     month = fields.Date(dump_only=True)
-    booked_hours = fields.Float(dump_only=True)
+    booked_hours = fields.Float(
+        dump_only=True, allow_none=True, metadata={"description": "Null when suppressed"}
+    )
     capacity = fields.Float(
         dump_only=True, allow_none=True, metadata={"description": "Null: no limit stated"}
     )
@@ -223,6 +260,8 @@ class VendorMonthSchema(Schema):
         metadata={"description": "Booked / capacity"},
     )
     over = fields.Boolean(dump_only=True)
+    suppressed = _suppressed()
+    suppressed_reason = _suppressed_reason()
 
 
 class VendorLoadSchema(Schema):
@@ -234,12 +273,20 @@ class VendorLoadSchema(Schema):
 
 class FlagMonthSchema(Schema):
     month = fields.Date(dump_only=True)
+    own_hours = fields.Float(
+        dump_only=True, metadata={"description": "The hours your own plans book that month"}
+    )
     load_ratio = fields.Float(  # JSON key "load" (see VendorMonthSchema)
         data_key="load",
         dump_only=True,
         allow_none=True,
-        metadata={"description": "All members' booked / capacity"},
+        metadata={
+            "description": "All members' booked / capacity; null (suppressed) when fewer "
+            "members than the coalition minimum book the vendor that month"
+        },
     )
+    suppressed = _suppressed()
+    suppressed_reason = _suppressed_reason()
 
 
 class FlagSchema(Schema):

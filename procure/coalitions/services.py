@@ -12,7 +12,9 @@ version the caller loaded (409 on a stale one). Services flush; the request comm
 
 What the backbone and the members read of one another's plans goes through `progress_view` and
 `vendor_load_view`: aggregates only (procure.coalitions.progress), never a price, a budget, a
-need or a scenario.
+need or a scenario, and no aggregate of fewer contributing members than the setting
+`coalition_min_cell_members` (procure.coalitions.suppression), except a member's own figures
+to itself.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import case, func, select
 
 from procure.accounts.models import Organization, User
@@ -43,6 +46,7 @@ from procure.coalitions.progress import (
     target_progress,
     vendor_load,
 )
+from procure.coalitions.suppression import suppressed_words
 from procure.db import utcnow
 from procure.editing import check_version, insert_once, save_changes
 from procure.errors import ConflictError, ValidationFailed
@@ -584,20 +588,44 @@ def figures(coalition: Coalition) -> Figures:
     return Figures(members, scenarios, adapter.plan_lines(scenarios))
 
 
-def progress_view(coalition: Coalition, loaded: Figures | None = None) -> dict[str, Any]:
+def min_cell_members() -> int:
+    """The fewest contributing members an aggregate shown across members may have (the
+    setting `coalition_min_cell_members`; never below 1)."""
+    return max(1, int(current_app.config["COALITION_MIN_CELL_MEMBERS"]))
+
+
+def own_member(seen_by: Reader) -> int | None:
+    """The organization whose own figures `seen_by` reads in full: its own, when a member."""
+    if seen_by.member and seen_by.membership is not None:
+        return seen_by.membership.organization_id
+    return None
+
+
+def progress_view(
+    coalition: Coalition, seen_by: Reader, loaded: Figures | None = None
+) -> dict[str, Any]:
     """Progress toward each target, projected from the active members' approved plans and
-    actual from their recorded deliveries: aggregates only. A member's own contribution
-    is named only when it shares it; the others are summed as "other members". `loaded`: the
-    coalition's `figures`, when the caller has them already."""
+    actual from their recorded deliveries: aggregates only, small cells suppressed. A member's
+    own contribution is named only when it shares it; the others are summed as "other
+    members"; a member reading sees its own in its own row. `loaded`: the coalition's
+    `figures`, when the caller has them already."""
     loaded = loaded or figures(coalition)
     members, lines = loaded.members, loaded.lines
     delivered = adapter.delivered(loaded.scenarios, coalition.impact_vendor_min_score)
     named = {m.organization_id: m.organization.name for m in members if m.shares_contribution}
     ids = [m.organization_id for m in members]
+    minimum = min_cell_members()
     targets = []
     for target in coalition.targets:
         progress = target_progress(
-            _target(target), lines, delivered, coalition.impact_vendor_min_score, ids, named
+            _target(target),
+            lines,
+            delivered,
+            coalition.impact_vendor_min_score,
+            ids,
+            named,
+            minimum,
+            own_member(seen_by),
         )
         for row in progress["contributions"]:
             if row["member"] is OTHER_MEMBERS:
@@ -617,6 +645,7 @@ def progress_view(coalition: Coalition, loaded: Figures | None = None) -> dict[s
     return {
         "members": len(members),
         "actual_status": None if delivered else NO_DELIVERIES,
+        "min_cell_members": minimum,
         "targets": targets,
     }
 
@@ -625,14 +654,18 @@ def vendor_load_view(
     coalition: Coalition, seen_by: Reader, loaded: Figures | None = None
 ) -> dict[str, Any]:
     """The backbone: per vendor the members' plans book in the coalition's period, its name,
-    how many members rely on it, and per month the hours booked and the share of its capacity;
-    the vendors booked beyond capacity flagged. A member: only the flagged vendors its own
-    plans book, with the months and the total load (never who else books them, or how much).
-    `loaded`: the coalition's `figures`, when the caller has them already."""
+    how many members rely on it, and per month the hours booked and the share of its capacity
+    (withheld in a month fewer than the minimum of members book it); the vendors booked beyond
+    capacity flagged. A member: only the flagged vendors its own plans book, with the months
+    over, its own hours, and the total load only when the minimum of members book the vendor
+    that month (never who else books it, or how much). `loaded`: the coalition's `figures`,
+    when the caller has them already."""
     lines = (loaded or figures(coalition)).lines
     months = calendar_months(coalition.period_start, coalition.period_end)
     loads = vendor_load(lines, months, adapter.capacities({line.vendor for line in lines}, months))
     names = adapter.vendor_names({load.vendor for load in loads})
+    minimum = min_cell_members()
+    reason = suppressed_words(minimum)
     if seen_by.backbone:
         return {
             "vendors": [
@@ -643,31 +676,43 @@ def vendor_load_view(
                     "months": [
                         {
                             "month": month.month,
-                            "booked_hours": month.booked_hours,
+                            "booked_hours": month.booked_hours if shown else None,
                             "capacity": month.capacity,
-                            "load_ratio": month.load,
+                            "load_ratio": month.load if shown else None,
                             "over": month.over,
+                            "suppressed": not shown,
+                            "suppressed_reason": None if shown else reason,
                         }
                         for month in load.months
+                        for shown in (month.shown(minimum),)
                     ],
                 }
                 for load in loads
             ],
             "flags": [],
         }
-    own = seen_by.membership.organization_id if seen_by.member and seen_by.membership else None
+    own = own_member(seen_by)
+    if own is None:
+        return {"vendors": [], "flags": []}
     return {
         "vendors": [],
         "flags": [
             {
                 "vendor": names.get(load.vendor, f"Vendor {load.vendor}"),
                 "months": [
-                    {"month": month.month, "load_ratio": month.load}
+                    {
+                        "month": month.month,
+                        "own_hours": month.own(own),
+                        "load_ratio": month.load if shown else None,
+                        "suppressed": not shown,
+                        "suppressed_reason": None if shown else reason,
+                    }
                     for month in load.months
                     if month.over
+                    for shown in (month.shown(minimum),)
                 ],
             }
-            for load in (member_flags(loads, own) if own is not None else [])
+            for load in member_flags(loads, own)
         ],
     }
 

@@ -18,7 +18,7 @@ from procure.access import access, get_scoped_or_404, permitted, scoped_select
 from procure.coalitions import jobs as coalition_jobs
 from procure.coalitions import services
 from procure.coalitions.models import Coalition
-from procure.coalitions.report import in_measure, progress_charts
+from procure.coalitions.report import figure_text, in_measure, progress_charts
 from procure.coalitions.routes import (
     ANSWERING,
     BACKBONE,
@@ -58,6 +58,7 @@ def _helpers():
     return {
         "measure_label": lambda measure: services.MEASURE_LABELS[TargetMeasure(measure)],
         "in_measure": in_measure,
+        "figure_text": figure_text,
     }
 
 
@@ -136,13 +137,17 @@ def edit(coalition_id):
 @bp.route("/coalitions/<int:coalition_id>")
 @access(READERS)
 def show(coalition_id):
-    coalition = get_scoped_or_404(Coalition, coalition_id)
+    return _page(get_scoped_or_404(Coalition, coalition_id))
+
+
+def _page(coalition: Coalition, errors: dict | None = None, values: dict | None = None):
+    """The coalition's page; with the `errors` and `values` of a refused form on it (422)."""
     view = CoalitionView(coalition)
     seen_by = view.reader
     progress = load = None
     if seen_by.insider:
         loaded = services.figures(coalition)
-        progress = services.progress_view(coalition, loaded)
+        progress = services.progress_view(coalition, seen_by, loaded)
         load = services.vendor_load_view(coalition, seen_by, loaded)
     feed = (
         db.session.scalars(services.feed_select(coalition).limit(FEED_ON_PAGE)).all()
@@ -172,18 +177,25 @@ def show(coalition_id):
         can_answer=permitted("POST", "coalition_pages.accept"),
         measure_options=MEASURE_OPTIONS,
         states=CoalitionMemberState,
-    )
+        errors=errors or {},
+        values=values or {},
+    ), (422 if errors else 200)
 
 
-def _from_page(coalition_id: int, change, done: str, done_url: str | None = None):
+def _from_page(
+    coalition_id: int, change, done: str, done_url: str | None = None, inline: bool = False
+):
     """Run a change from the coalition's page and go back to it (or, once done, to `done_url`
-    when given): refusals are flashed."""
+    when given). Refusals are flashed, or, for a form whose fields the page shows (`inline`),
+    shown beside them on the page again (422), with what was typed."""
     coalition = get_scoped_or_404(Coalition, coalition_id)
     changed = submit(lambda: change(coalition))
     if changed.done:
         flash(done, "success")
         if done_url is not None:
             return redirect(done_url)
+    elif changed.errors and inline:
+        return _page(coalition, changed.errors, request.form.to_dict())
     for field, messages in changed.errors.items():
         flash(refusal_words({field: messages}), "error")
     return redirect(url_for("coalition_pages.show", coalition_id=coalition_id))
@@ -201,6 +213,7 @@ def invite(coalition_id):
         coalition_id,
         lambda c: services.invite_member(c, _user(), _form(InviteSchema())["organization_id"]),
         "Invited: the organization's executives and admin are told.",
+        inline=True,
     )
 
 
@@ -273,6 +286,7 @@ def announce(coalition_id):
         coalition_id,
         lambda c: services.announce(c, _user(), _form(AnnouncementSchema())["text"]),
         "Announced: the members are told.",
+        inline=True,
     )
 
 

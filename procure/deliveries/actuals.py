@@ -255,10 +255,6 @@ def _flag_text(used: ShareUsed, months: list[date]) -> str:
 # ---------------------------------------------------------------- the comparison
 
 
-def _ratio(numerator: float | None, denominator: float | None) -> float | None:
-    return numerator / denominator if numerator is not None and denominator else None
-
-
 def _one_unit(lines: Sequence[PlanLine]) -> str | None:
     units = {line.unit for line in lines}
     return units.pop() if len(units) == 1 else None
@@ -285,9 +281,9 @@ def _to_date(
         "allocated_hours": allocated,
         "delivered_hours": delivered,
         "unknown_share_hours": unknown,
-        "delivery_reliability": _ratio(delivered, allocated),
+        "delivery_reliability": figures.ratio(delivered, allocated),
         "projected_share": share,
-        "actual_share": _ratio(actual, delivered - unknown),
+        "actual_share": figures.ratio(actual, delivered - unknown),
         "projected_impact_worker_hours": projected,
         "actual_impact_worker_hours": actual,
         "variance": actual - projected,
@@ -312,8 +308,8 @@ def _jobs_and_spend(
         "actual_jobs": actual_jobs,
         "planned_spend": planned,
         "invoiced_spend": invoiced,
-        "planned_cost_per_job": _ratio(planned, projected_jobs),
-        "actual_cost_per_job": _ratio(invoiced, actual_jobs),
+        "planned_cost_per_job": figures.ratio(planned, projected_jobs),
+        "actual_cost_per_job": figures.ratio(invoiced, actual_jobs),
     }
 
 
@@ -389,7 +385,7 @@ def _line(
             m["delivered_hours"] for m in months if m["actual_share"] is None
         ),
         "actual_impact_worker_hours": sum(m["actual_impact_worker_hours"] or 0.0 for m in months),
-        "delivery_reliability": _ratio(
+        "delivery_reliability": figures.ratio(
             sum(m["delivered_volume"] for m in months), line.volume * fraction
         ),
         "planned_spend": line.cost * fraction,
@@ -571,9 +567,9 @@ def _total(
         "allocated_volume": sum(v["allocated_volume"] for v in vendors) if unit else None,
         "delivered_volume": sum(v["delivered_volume"] for v in vendors) if unit else None,
         **added,
-        "delivery_reliability": _ratio(added["delivered_hours"], added["allocated_hours"]),
+        "delivery_reliability": figures.ratio(added["delivered_hours"], added["allocated_hours"]),
         "projected_share": None,
-        "actual_share": _ratio(added["actual_impact_worker_hours"], known),
+        "actual_share": figures.ratio(added["actual_impact_worker_hours"], known),
         **_jobs_and_spend(
             added["projected_impact_worker_hours"],
             added["actual_impact_worker_hours"],
@@ -618,7 +614,9 @@ def disclosed_shares(
                     disclosure.id,
                     disclosure.period_start,
                     disclosure.period_end,
-                    _ratio(workforce.get("impact_workers_end"), workforce.get("headcount_end")),
+                    figures.ratio(
+                        workforce.get("impact_workers_end"), workforce.get("headcount_end")
+                    ),
                 )
             )
     return shares

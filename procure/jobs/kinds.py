@@ -1,9 +1,10 @@
 """The kinds of job, registered where their work is written.
 
 A kind's handler is registered with `@job_kind(name, title)`; the function that marks its
-subject when the job fails with `@on_failure(name)`, and a check that may refuse a retry with
-`@on_retry(name)`. The handler `run(job, progress)` does the work in `db.session` (flush only)
-and returns an Outcome or a dict (the job's result).
+subject when the job fails with `@on_failure(name)`, a check that may refuse a retry with
+`@on_retry(name)`, and one that may refuse its file with `@on_download(name)`. The handler
+`run(job, progress)` does the work in `db.session` (flush only) and returns an Outcome or a
+dict (the job's result).
 
 A system kind (`retries=True`: work nobody waits on, such as re-scoring) is queued again by the
 scheduler when it fails unexpectedly or loses its worker, with a growing wait, up to
@@ -31,6 +32,7 @@ class JobKind:
     failed: Handler | None = None
     retrying: Handler | None = None
     retries: bool = False  # a system job: queued again by itself after a transient failure
+    downloading: Handler | None = None  # (job, user) -> why its file is refused, or None
 
 
 KINDS: dict[str, JobKind] = {}
@@ -47,15 +49,19 @@ def job_kind(name: str, title: str, *, retries: bool = False) -> Callable[[Handl
     return register
 
 
-def _attach(name: str, role: Literal["failed", "retrying"]) -> Callable[[Handler], Handler]:
+def _attach(
+    name: str, role: Literal["failed", "retrying", "downloading"]
+) -> Callable[[Handler], Handler]:
     def register(function: Handler) -> Handler:
         if name not in KINDS:
             raise ValueError(f"job kind {name!r} must be registered before its {role} hook")
         kind = KINDS[name]
         if role == "failed":
             KINDS[name] = replace(kind, failed=function)
-        else:
+        elif role == "retrying":
             KINDS[name] = replace(kind, retrying=function)
+        else:
+            KINDS[name] = replace(kind, downloading=function)
         return function
 
     return register
@@ -69,6 +75,19 @@ def on_failure(name: str) -> Callable[[Handler], Handler]:
 def on_retry(name: str) -> Callable[[Handler], Handler]:
     """Register `retrying(job)`: may refuse a retry by raising ConflictError."""
     return _attach(name, "retrying")
+
+
+def on_download(name: str) -> Callable[[Handler], Handler]:
+    """Register `downloading(job, user)`: why the user may no longer download the job's file
+    (its organization asked for it, but the file's subject is no longer the user's to read), or
+    None. Without one, a job's file is its organization's."""
+    return _attach(name, "downloading")
+
+
+def download_refusal(job: Any, user: Any) -> str | None:
+    """Why `user` may not download `job`'s file, or None (the job is already its organization's)."""
+    kind = KINDS.get(job.kind)
+    return kind.downloading(job, user) if kind and kind.downloading else None
 
 
 @dataclass

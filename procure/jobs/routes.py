@@ -8,6 +8,7 @@ from procure.access import SIGNED_IN, access, get_scoped_or_404, scoped_select
 from procure.api_paging import Blueprint, page_of_select
 from procure.docs import FILE
 from procure.jobs import services
+from procure.jobs.kinds import download_refusal
 from procure.jobs.models import ACTIVE_STATUSES, Job
 from procure.jobs.schemas import JobListQuerySchema, JobSchema
 from procure.states import JobStatus
@@ -97,6 +98,8 @@ class JobFile(MethodView):
         job = visible_job(job_id)
         if job.status != JobStatus.SUCCEEDED or not job.has_output:
             abort(404, "This job has no file (yet).")
+        if refusal := download_refusal(job, current_user):
+            abort(403, refusal)
         return Response(
             job.output,
             mimetype=job.output_type,

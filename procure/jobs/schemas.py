@@ -1,7 +1,8 @@
 from flask import url_for
+from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
-from procure.jobs.kinds import KINDS
+from procure.jobs.kinds import KINDS, download_refusal
 from procure.states import JobStatus
 
 
@@ -37,7 +38,9 @@ class JobSchema(Schema):
     file_url = fields.Function(
         lambda job: (
             url_for("jobs_api.JobFile", job_id=job.id)
-            if job.status == JobStatus.SUCCEEDED and job.has_output
+            if job.status == JobStatus.SUCCEEDED
+            and job.has_output
+            and download_refusal(job, current_user) is None
             else None
         ),
         dump_only=True,

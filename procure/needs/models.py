@@ -7,6 +7,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from procure.db import Base, TimestampMixin
 
+MAX_VENDORS = 1000
+"""The largest `max_vendors` a need takes (more would be no limit in practice)."""
+
 
 class Need(TimestampMixin, Base):
     """An outsourcing need of a buyer organization: what, how much, when, within which limits.
@@ -20,6 +23,14 @@ class Need(TimestampMixin, Base):
         CheckConstraint("min_quality >= 0 AND min_quality <= 1", name="min_quality_range"),
         CheckConstraint(
             "max_vendor_share > 0 AND max_vendor_share <= 1", name="max_vendor_share_range"
+        ),
+        CheckConstraint(
+            f"max_vendors IS NULL OR (max_vendors >= 1 AND max_vendors <= {MAX_VENDORS})",
+            name="max_vendors_range",
+        ),
+        CheckConstraint(
+            "min_award IS NULL OR (min_award > 0 AND min_award <= volume)",
+            name="min_award_range",
         ),
     )
 
@@ -36,6 +47,10 @@ class Need(TimestampMixin, Base):
     max_vendor_share: Mapped[float] = mapped_column(default=1.0)
     min_avg_impact: Mapped[float | None]
     min_impact_spend_share: Mapped[float | None]
+    # whole-number rules (the optimizer's max_vendors, and min_order on each of the need's
+    # price lines): null = no limit
+    max_vendors: Mapped[int | None]
+    min_award: Mapped[float | None]
     archived: Mapped[bool] = mapped_column(default=False)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     version: Mapped[int] = mapped_column(default=1)

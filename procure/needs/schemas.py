@@ -10,6 +10,19 @@ DATE_MESSAGES: dict[str, Any] = {
     "invalid": "Enter a whole date: pick it in the calendar, or type it as YYYY-MM-DD (2026-12-31)."
 }
 VOLUME_MESSAGES = {"required": "Enter the volume.", "null": "Enter the volume."}
+MAX_VENDORS_HELP = "Whole number 1-1000: at most this many vendors get volume; null: no limit"
+MIN_AWARD_HELP = (
+    "Units of the need's unit, above 0 and at most the volume: each price line (a rate-card "
+    "offer or a bid) that gets volume gets at least this; null: no minimum"
+)
+
+
+class WholeCount(FiniteNumber):
+    """A count read as any number (the service refuses one with a fraction, naming the field,
+    rather than cutting 2.5 down to 2) and written as a whole number."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else int(value)
 
 
 class NeedSchema(Schema):
@@ -37,6 +50,12 @@ class NeedSchema(Schema):
         load_default=None,
         metadata={"description": "0-1 of spend with impact vendors"},
     )
+    max_vendors = WholeCount(
+        allow_none=True, load_default=None, metadata={"description": MAX_VENDORS_HELP}
+    )
+    min_award = FiniteNumber(
+        allow_none=True, load_default=None, metadata={"description": MIN_AWARD_HELP}
+    )
     archived = fields.Boolean(load_default=False)
     version = fields.Integer(dump_only=True)
     created_at = fields.DateTime(dump_only=True)
@@ -54,6 +73,8 @@ class NeedUpdateSchema(Schema):
     max_vendor_share = FiniteNumber()
     min_avg_impact = FiniteNumber(allow_none=True)
     min_impact_spend_share = FiniteNumber(allow_none=True)
+    max_vendors = WholeCount(allow_none=True, metadata={"description": MAX_VENDORS_HELP})
+    min_award = FiniteNumber(allow_none=True, metadata={"description": MIN_AWARD_HELP})
     archived = fields.Boolean()
     version = RecordVersion(required=True)
 

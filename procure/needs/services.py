@@ -12,7 +12,7 @@ from procure.audit.services import record_event
 from procure.editing import check_version, save_changes
 from procure.errors import ValidationFailed
 from procure.extensions import db
-from procure.needs.models import Need
+from procure.needs.models import MAX_VENDORS, Need
 from procure.vendors.categories import UNITS, category_refusal
 
 FIELDS = (
@@ -27,6 +27,8 @@ FIELDS = (
     "max_vendor_share",
     "min_avg_impact",
     "min_impact_spend_share",
+    "max_vendors",
+    "min_award",
     "archived",
 )
 
@@ -68,6 +70,22 @@ def _errors(values: Mapping[str, Any], kept: Collection[str] = ()) -> dict[str, 
             "max_vendor_share",
             "Use a share above 0 and at most 1 (1 = one vendor may take it all).",
         )
+    count = values.get("max_vendors")
+    if count is not None and not (float(count).is_integer() and 1 <= count <= MAX_VENDORS):
+        add(
+            "max_vendors",
+            f"Use a whole number of vendors from 1 to {MAX_VENDORS:,} (leave it empty for no "
+            "limit).",
+        )
+    award, volume = values.get("min_award"), values.get("volume")
+    if award is not None and not award > 0:
+        add("min_award", "A minimum award must be above zero (leave it empty for none).")
+    elif award is not None and volume and award > volume:
+        add(
+            "min_award",
+            f"A minimum award of {award:,g} is more than the need's volume of {volume:,g}: no "
+            "vendor could be awarded anything.",
+        )
     start, end = values.get("period_start"), values.get("period_end")
     if isinstance(start, date) and isinstance(end, date) and end <= start:
         add("period_end", "The period must end after it starts.")
@@ -86,6 +104,11 @@ def _errors(values: Mapping[str, Any], kept: Collection[str] = ()) -> dict[str, 
     return errors
 
 
+def _whole(count: float | None) -> int | None:
+    """A count the checks above found whole, as an integer (the column's type)."""
+    return None if count is None else int(count)
+
+
 def create_need(organization_id: int, values: Mapping[str, Any], user) -> Need:
     full = {
         "min_quality": 0.0,
@@ -93,12 +116,15 @@ def create_need(organization_id: int, values: Mapping[str, Any], user) -> Need:
         "budget_usd": None,
         "min_avg_impact": None,
         "min_impact_spend_share": None,
+        "max_vendors": None,
+        "min_award": None,
         "archived": False,
         **values,
     }
     errors = _errors(full)
     if errors:
         raise ValidationFailed(errors)
+    full["max_vendors"] = _whole(full["max_vendors"])
     need = Need(
         organization_id=organization_id, created_by_id=user.id, **{k: full[k] for k in FIELDS}
     )
@@ -121,6 +147,8 @@ def update_need(
     errors = _errors(merged, kept=(need.service_category,))
     if errors:
         raise ValidationFailed(errors)
+    if "max_vendors" in values:
+        values = {**values, "max_vendors": _whole(values["max_vendors"])}
     before = {k: getattr(need, k) for k in values}
     for key, value in values.items():
         setattr(need, key, value)

@@ -31,10 +31,19 @@ FIELDS = (
     "max_vendor_share",
     "min_avg_impact",
     "min_impact_spend_share",
+    "max_vendors",
+    "min_award",
 )
 # blank: no limit (a blank min_quality or max_vendor_share keeps its default; a blank volume is
 # refused)
-BLANK_IS_NULL = ("volume", "budget_usd", "min_avg_impact", "min_impact_spend_share")
+BLANK_IS_NULL = (
+    "volume",
+    "budget_usd",
+    "min_avg_impact",
+    "min_impact_spend_share",
+    "max_vendors",
+    "min_award",
+)
 
 
 def _raw(form) -> dict:

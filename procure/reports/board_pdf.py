@@ -376,6 +376,10 @@ def report_view(context: dict, include_charts: bool = True) -> dict:
             "by_vendor": by_vendor,
         },
         "actuals": context.get("actuals"),  # projected against actual, when delivered
+        # the needs' whole-number rules and the gap reached, when the plan used them
+        "whole_number_rules": context.get("whole_number_rules"),
+        # the award rules in words and, with adjustments, both costs (scenarios.award_rules)
+        "award_rules": context.get("award_rules"),
         "constraints": _complete(
             context.get("constraints"), "label", "binding", "slack", "shadow_price", "unit"
         ),

@@ -4,6 +4,12 @@
   share, period (the calendar months from the need's first to its last day) and their own
   targets (minimum average impact, minimum impact spend share), which the optimizer holds for
   that need alone.
+- A need's whole-number rules, where set: `max_vendors` (at most this many vendors get volume on
+  it; the optimizer counts a vendor once however many of its lines are used) and its
+  `min_award`, kept on the need and carried as `min_order` onto each of its offer lines. In
+  version 2 a minimum order is per line: a vendor given volume on two of its lines for one need
+  gets at least the minimum on each (the need form says so). Needs without them add neither
+  field, so their documents are as before.
 - Every vendor with a scored disclosure (see `procure.scoring.adapter`) gets one offer line per
   active offer in a need's category *and unit*, each its own variable with its own price,
   quality and hours per unit. Offers in another unit, offers without hours per unit (item and
@@ -23,6 +29,10 @@
   period.
 - Portfolio targets: the budget defaults to the sum of the needs' budgets when every need has
   one; the others apply only when the scenario sets them (a number, or null to drop one).
+- Award rules (`vendor_groups`, `incumbents`, `adjustments`; procure.scenarios.award_rules):
+  the scenario names vendors and needs by their ids, the document by its keys ("V12", "N3");
+  a group by `country` lists the document's vendors based there. A rule keeps only the
+  document's vendors; one left with none is not applied, and `meta.award_rules` says why.
 - `settings.hours_per_fte_year` freezes the setting into the document, so an approved plan's
   jobs never move with it.
 
@@ -43,6 +53,12 @@ the rate cards, and the needs are its lots as they stood when it was made:
   the reason. A bidder without an active offer is scored on its bid's price
   (`scoring_input(bid_prices=...)`), which its impact score does not read. Its monthly labour
   hours (`capacities`) hold as for any vendor. `meta.event` names the event.
+- A bid whose `valid_until` is before the day the problem is built (`meta.rate_date`) is not
+  used: it is listed under `meta.excluded` ("bid valid until 2026-11-30; expired"). Validity is
+  how long the bidder holds its price open for the buyer to accept (events ask it to last at
+  least to the deadline's day), and the award is decided now, on the built document; a bid
+  still open today binds its vendor even when the lot's work starts later, so the need's period
+  start is not the test. The day is frozen in the document, so a re-read gives the same answer.
 """
 
 from __future__ import annotations
@@ -58,8 +74,10 @@ from procure.disclosures.pricing import OfferPrice, left_out_reason, usd_rates
 from procure.events.models import Bid, EventLot, SourcingEvent
 from procure.extensions import db
 from procure.needs.models import Need
+from procure.scenarios import award_rules
 from procure.scoring.adapter import scoring_input
 from procure.scoring.services import catalog_for
+from procure.scoring_defaults import DEFAULT_IMPACT_VENDOR_MIN_SCORE
 from procure.vendors.capacity import (
     calendar_months,
     capacity_loading,
@@ -70,7 +88,6 @@ from procure.vendors.capacity import (
 )
 from procure.vendors.models import Vendor
 
-DEFAULT_IMPACT_VENDOR_MIN_SCORE = 50.0
 PROBLEM_VERSION = 2
 NO_SCORED_DISCLOSURE = (
     "has no submitted disclosure your organization has not rejected, so no impact score to "
@@ -94,6 +111,22 @@ def default_targets(needs: Sequence[Need]) -> dict[str, Any]:
     }
 
 
+def _award_limits(need: Need) -> dict[str, Any]:
+    """A need's whole-number rules for its entry, only those set."""
+    limits: dict[str, Any] = {}
+    if need.max_vendors is not None:
+        limits["max_vendors"] = need.max_vendors
+    if need.min_award is not None:
+        limits["min_award"] = need.min_award
+    return limits
+
+
+def _min_order(need: Need) -> dict[str, Any]:
+    """The need's minimum award as the optimizer's `min_order` of one of its lines (units of the
+    need's unit; per line), where set."""
+    return {} if need.min_award is None else {"min_order": need.min_award}
+
+
 def _need_entry(need: Need) -> dict[str, Any]:
     months = calendar_months(need.period_start, need.period_end)
     return {
@@ -106,6 +139,7 @@ def _need_entry(need: Need) -> dict[str, Any]:
         "period": {"start": month_text(months[0]), "months": len(months)},
         "min_avg_impact": need.min_avg_impact,
         "min_impact_spend_share": need.min_impact_spend_share,
+        **_award_limits(need),
     }
 
 
@@ -143,6 +177,7 @@ def _offer_line(
         "hours_per_unit": float(offer.hours_per_unit),
         "quality": offer.quality,
         "capacity": min(stated) if stated else None,
+        **_min_order(need),
         "offer_id": offer.id,
         "original_price": float(offer.price),
         "currency": offer.currency,
@@ -186,6 +221,7 @@ def _bid_line(
         **_bid_quality(bid, lot, need, event),
         # units in the lot's period, spread evenly: the optimizer holds x <= capacity x months
         "capacity": bid.capacity / len(months),
+        **_min_order(need),
         "source": "bid",
         "bid_id": bid.id,
         "original_price": float(bid.price),
@@ -303,10 +339,17 @@ def build_problem(
         entries = [_need_entry(n) for n in needs]
     else:
         vendors, offers, excluded, capacities = _bid_lines(
-            event, needs, bids, bid_rates, inputs, scores, months
+            event, needs, bids, bid_rates, inputs, scores, months, rate_date
         )
         entries = [_lot_entry(n, lots[n.id], event) for n in needs]
-    document_targets = {**default_targets(needs), **targets}
+    rules, rule_notes = award_rules.document_rules(
+        targets, *_vendor_lookups(vendors, award_rules.award_targets(targets))
+    )
+    document_targets = {
+        **default_targets(needs),
+        **{k: v for k, v in targets.items() if k not in award_rules.RULE_KEYS},
+        **rules,
+    }
     if (
         document_targets.get("min_impact_spend_share") is not None
         and document_targets.get("impact_vendor_min_score") is None
@@ -320,6 +363,8 @@ def build_problem(
     }
     if event is not None:
         meta["event"] = {"id": event.id, "title": event.title}
+    if rule_notes:
+        meta["award_rules"] = rule_notes
     return {
         "version": PROBLEM_VERSION,
         "needs": entries,
@@ -332,6 +377,18 @@ def build_problem(
         "settings": {"hours_per_fte_year": hours_per_fte_year},
         "meta": meta,
     }
+
+
+def _vendor_lookups(
+    vendors: Sequence[dict[str, Any]], rules: dict[str, Any]
+) -> tuple[dict[int, str], dict[int, str]]:
+    """The document's vendors by their ids (to their keys), and, where a vendor group names a
+    country, their countries (one query, only then)."""
+    keys = {int(entry["id"][1:]): entry["id"] for entry in vendors}
+    if not any("country" in group for group in rules.get("vendor_groups") or []):
+        return keys, {}
+    rows = db.session.execute(select(Vendor.id, Vendor.country).where(Vendor.id.in_(keys)))
+    return keys, {vendor_id: country for vendor_id, country in rows}
 
 
 def _period(record: Need | EventLot) -> tuple[date, date]:
@@ -426,8 +483,10 @@ def _bid_lines(
     inputs,
     scores: _Scores,
     months: list[date],
+    on: date,
 ) -> Parts:
-    """One offer line per bid of a scored bidder whose price can be compared."""
+    """One offer line per bid of a scored bidder whose price can be compared and that is still
+    valid `on` the day the problem is built."""
     by_need = {need.id: need for need in needs}
     by_vendor: dict[int, list[Bid]] = {}
     for bid in bids:
@@ -439,17 +498,14 @@ def _bid_lines(
     for vendor_id in sorted(by_vendor):
         placed = by_vendor[vendor_id]
         vendor, key = placed[0].vendor, f"V{vendor_id}"
-        refused = {
-            bid.id: reason
-            for bid in placed
-            if (reason := left_out_reason(float(bid.price), bid.currency, rates))
-        }
+        refused = {bid.id: reason for bid in placed if (reason := _bid_refusal(bid, rates, on))}
         excluded.extend(
             {
                 "vendor": key,
                 "name": vendor.name,
                 "need": f"N{bid.lot.need_id}",
-                "reason": f"bid {bid.id} is {refused[bid.id]}",
+                "bid": bid.id,
+                "reason": refused[bid.id],
             }
             for bid in placed
             if bid.id in refused
@@ -475,3 +531,13 @@ def _bid_lines(
         vendors.append(_vendor_entry(vendor, key, score, inputs.disclosures[vendor_id], quality))
         capacities.extend(_capacity_rows(vendor, key, months))
     return vendors, offers, excluded, capacities
+
+
+def _bid_refusal(bid: Bid, rates: dict[str, tuple[float, date]], on: date) -> str | None:
+    """Why a bid is not used in a problem built `on` this day, or None: it expired before it, or
+    its price cannot be compared."""
+    if bid.valid_until < on:
+        return f"bid valid until {bid.valid_until.isoformat()}; expired"
+    if priced := left_out_reason(float(bid.price), bid.currency, rates):
+        return f"bid {bid.id} is {priced}"
+    return None

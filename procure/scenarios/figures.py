@@ -44,6 +44,12 @@ def record_id(key: object, prefix: str = "") -> int | None:
     return int(key[1:]) if key.startswith(prefix) else None
 
 
+def ratio(numerator: float | None, denominator: float | None) -> float | None:
+    """numerator / denominator; None when the numerator is missing or the denominator is
+    missing or 0."""
+    return numerator / denominator if numerator is not None and denominator else None
+
+
 def version(problem: Document) -> int:
     """2 for a version 2 problem document, else 1 (a document without `version`)."""
     return 2 if (problem or {}).get("version") == 2 else 1

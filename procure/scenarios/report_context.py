@@ -12,7 +12,8 @@ from procure.db import utcnow
 from procure.deliveries.actuals import actuals_if_approved
 from procure.disclosures.tables import WORST_SITE_RULE
 from procure.extensions import db
-from procure.scenarios import figures, review
+from procure.formatting import action_words
+from procure.scenarios import award_limits, award_rules, figures, review
 from procure.scenarios.models import Scenario
 from procure.scenarios.review import plain_words
 from procure.scoring.models import ScoringProfile
@@ -101,6 +102,27 @@ def _sources(problem: dict, hours_per_fte_year: float) -> list[str]:
 def _actuals(scenario: Scenario) -> dict[str, Any] | None:
     actuals = actuals_if_approved(scenario)
     return actuals if actuals and actuals["deliveries"] else None
+
+
+def _whole_number_rules(problem: dict, result: dict, plain) -> dict[str, Any] | None:
+    limits = award_limits.plan_limits(problem, result)
+    if limits is None:
+        return None
+    return {"rules": [plain(rule) for rule in limits["rules"]], "gap": limits["gap"]}
+
+
+def _award_rules(problem: dict, result: dict, plain) -> dict[str, Any] | None:
+    """The award rules the plan was made under, in words, and both costs where adjustments
+    priced the choice (procure.scenarios.award_rules)."""
+    rules = [plain(line) for line in award_rules.rule_sentences(problem)]
+    notes = [plain(note) for note in (problem.get("meta") or {}).get("award_rules") or []]
+    if not rules and not notes:
+        return None
+    return {
+        "rules": rules,
+        "notes": notes,
+        "costs": award_rules.cost_sentence(result, award_rules.money),
+    }
 
 
 def board_context(scenario: Scenario) -> dict[str, Any]:
@@ -232,7 +254,7 @@ def board_context(scenario: Scenario) -> dict[str, Any]:
         "actuals": _actuals(scenario),
         "constraints": [
             {
-                "label": plain(c["label"]),
+                "label": plain(award_limits.rule_label(c, problem)),
                 "binding": c["binding"],
                 "slack": c.get("slack"),
                 "shadow_price": c.get("shadow_price"),
@@ -242,6 +264,10 @@ def board_context(scenario: Scenario) -> dict[str, Any]:
             for c in result.get("constraints", [])
             if c.get("binding") or c.get("kind") in TARGET_KINDS
         ],
+        # the needs' whole-number rules the plan used and the gap the solver reached (None
+        # when it used none)
+        "whole_number_rules": _whole_number_rules(problem, result, plain),
+        "award_rules": _award_rules(problem, result, plain),
         "method": {
             "profile": profile_label,
             "pillar_weights": settings.get("pillar_weights", {}),
@@ -259,8 +285,8 @@ def board_context(scenario: Scenario) -> dict[str, Any]:
             ],
             "evidence_factors": settings.get("evidence_factors", {}),
             "sources": [
-                "Figures: the vendors' disclosures named in the problem document "
-                "(meta.scored_disclosures)",
+                "Figures: the vendor disclosures the plan was solved with, each named with its "
+                "period in the plan's problem document",
                 "Minimum and living wages: as disclosed per site, each with its source and date. "
                 + WORST_SITE_RULE,
                 *_sources(problem, impact["hours_per_fte_year"]),
@@ -270,7 +296,7 @@ def board_context(scenario: Scenario) -> dict[str, Any]:
             {
                 "at": e.created_at.strftime("%Y-%m-%d %H:%M"),
                 "who": _name(e.actor_id) or "—",
-                "action": e.action,
+                "action": action_words(e.action),
             }
             for e in events
         ],

@@ -6,6 +6,7 @@ names), so a frozen scenario always shows the figures it was approved on.
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter, defaultdict
 from typing import Any
@@ -20,11 +21,8 @@ from procure.formatting import about_money, plain_number
 from procure.jobs.models import Job
 from procure.scenarios import figures
 from procure.scenarios.models import Scenario
+from procure.scoring_defaults import DEFAULT_IMPACT_VENDOR_MIN_SCORE
 from procure.states import JobStatus, ScenarioStatus
-
-
-def _ratio(numerator, denominator):
-    return numerator / denominator if numerator is not None and denominator else None
 
 
 def _disclosures(ids) -> dict[int, Disclosure]:
@@ -52,10 +50,10 @@ def _vendor_facts(scenario: Scenario) -> dict[str, dict[str, Any]]:
             "name": names[vendor["id"]],
             "impact_score": vendor.get("impact_score"),
             "impact_worker_share": vendor.get("impact_worker_share"),
-            "training_hours_per_impact_worker": _ratio(
+            "training_hours_per_impact_worker": figures.ratio(
                 row.get("training_hours_impact_workers"), row.get("impact_workers_end")
             ),
-            "living_wage_ratio": _ratio(
+            "living_wage_ratio": figures.ratio(
                 row.get("impact_worker_median_wage"), row.get("living_wage_benchmark")
             ),
         }
@@ -152,8 +150,42 @@ scenario's, and a need's own, its largest vendor share included (a bound or a ro
 optimizer, listed where it binds), as the page, the PDF and the Needs sheet count them."""
 
 
-def key_figures(scenario: Scenario) -> dict[str, Any]:
-    """The KPI set of one scenario (None where it was not solved)."""
+def impact_vendor_threshold(scenarios: list[Scenario]) -> float:
+    """The impact score from which a vendor counts as an impact vendor, one for all the plans
+    compared: the one their targets name when they agree, else the platform's default (50)."""
+    named = {
+        float(limit)
+        for s in scenarios
+        if (limit := ((s.problem or {}).get("targets") or {}).get("impact_vendor_min_score"))
+        is not None
+    }
+    return named.pop() if len(named) == 1 else DEFAULT_IMPACT_VENDOR_MIN_SCORE
+
+
+def impact_spend_share(scenario: Scenario, threshold: float) -> float | None:
+    """Spend with vendors whose impact score (as the plan was solved with it) is `threshold` or
+    more, over the plan's spend; the optimizer reports this only when a target names the
+    threshold, so the comparison works it out for every plan alike."""
+    allocations = (scenario.result or {}).get("allocations") or []
+    total = math.fsum(a["cost"] for a in allocations)
+    if total <= 0:
+        return None
+    scores = {v["id"]: v.get("impact_score") for v in (scenario.problem or {}).get("vendors", [])}
+    return (
+        math.fsum(
+            a["cost"]
+            for a in allocations
+            if (score := scores.get(a["vendor"])) is not None and score >= threshold
+        )
+        / total
+    )
+
+
+def key_figures(
+    scenario: Scenario, impact_vendor_min_score: float = DEFAULT_IMPACT_VENDOR_MIN_SCORE
+) -> dict[str, Any]:
+    """The KPI set of one scenario (None where it was not solved); impact vendors are those
+    scoring `impact_vendor_min_score` or more."""
     result = scenario.result or {}
     totals = result.get("totals") or {}
     impact = projected_impact(scenario) if result.get("allocations") else None
@@ -168,7 +200,7 @@ def key_figures(scenario: Scenario) -> dict[str, Any]:
         "total_cost": total_cost,
         "labour_hours": figures.labour_hours(result, scenario.problem),
         "avg_impact": totals.get("avg_impact"),
-        "impact_spend_share": totals.get("impact_spend_share"),
+        "impact_spend_share": impact_spend_share(scenario, impact_vendor_min_score),
         "impact_worker_hours": impact["impact_worker_hours"] if impact else None,
         "fte_jobs": impact["fte_jobs"] if impact else None,
         "avg_quality": totals.get("avg_quality"),
@@ -232,7 +264,8 @@ def compare(scenarios: list[Scenario]) -> dict[str, Any]:
     """Side by side: the KPI rows, and the work each vendor gets in each scenario (labour hours
     when every scenario counts them, else volume; vendors named by `problem_labels` over all
     the scenarios, like every other page and report)."""
-    kpis = [key_figures(s) for s in scenarios]
+    threshold = impact_vendor_threshold(scenarios)
+    kpis = [key_figures(s, threshold) for s in scenarios]
     costs = [f["total_cost"] for f in kpis if f["total_cost"] is not None]
     cheapest = min(costs) if costs else None
     for f in kpis:
@@ -244,7 +277,11 @@ def compare(scenarios: list[Scenario]) -> dict[str, Any]:
     rows = [
         {
             "key": key,
-            "label": label,
+            "label": (
+                f"{label} (impact score {plain_number(threshold)} or more)"
+                if key == "impact_spend_share"
+                else label
+            ),
             "format": fmt,
             "values": [f[key] for f in kpis],
             "best": best_of(key, [f[key] for f in kpis]),
@@ -279,6 +316,37 @@ def compare(scenarios: list[Scenario]) -> dict[str, Any]:
         "figures": kpis,
         "summary": summary_sentences(scenarios, kpis),
         "warnings": [plan_warnings(f, cheapest_plan) for f in kpis],
+    }
+
+
+BUDGET_DRAWN_ABOVE = 1.15
+"""The decision chart draws a budget line up to this multiple of the dearest plan's cost; a
+budget far above every plan would squeeze the plans into the chart's foot, so it is told in
+words instead."""
+
+
+def chart_inputs(comparison: dict[str, Any]) -> dict[str, Any]:
+    """What the decision page's chart draws: each plan's (name, measure, total cost); each budget
+    the plans set, with the plans that set it, as a line when it is near the plans' costs
+    (`drawn`) or in words (`far`); the measure: impact-worker hours when every plan has them,
+    else the average impact score."""
+    kpis, names = comparison["figures"], comparison["scenarios"]
+    hours = all(f["impact_worker_hours"] is not None for f in kpis)
+    key = "impact_worker_hours" if hours else "avg_impact"
+    by_budget: dict[float, list[str]] = {}
+    for name, f in zip(names, kpis, strict=True):
+        if f["budget"] is not None:
+            by_budget.setdefault(float(f["budget"]), []).append(name)
+    dearest = max((f["total_cost"] for f in kpis if f["total_cost"] is not None), default=0.0)
+    budgets = [
+        (value, "all plans" if len(set_by) == len(names) else ", ".join(set_by))
+        for value, set_by in sorted(by_budget.items())
+    ]
+    return {
+        "plans": [(name, f[key], f["total_cost"]) for name, f in zip(names, kpis, strict=True)],
+        "drawn": [b for b in budgets if b[0] <= dearest * BUDGET_DRAWN_ABOVE],
+        "far": [b for b in budgets if b[0] > dearest * BUDGET_DRAWN_ABOVE],
+        "measure": "hours" if hours else "impact",
     }
 
 

@@ -29,7 +29,8 @@ def _number_or_as_sent(value):
 
 
 class Targets(fields.Dict):
-    """The targets object, each value a number or null. Checked by the optimizer's own rules
+    """The targets object, each value a number or null, or an award rule's list
+    (procure.scenarios.award_rules). Checked by the optimizer's own rules
     (procure.scenarios.services), which name each problem `targets.<name>`: so this field only
     reads a number's text as the number, and leaves any other value for those rules."""
 
@@ -40,6 +41,15 @@ class Targets(fields.Dict):
         if not isinstance(value, Mapping):
             raise self.make_error("invalid")
         return {key: _number_or_as_sent(item) for key, item in value.items()}
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        # award rules are lists of records, sent back as the buyer sent them
+        return {
+            key: item if isinstance(item, list) else self.value_field._serialize(item, None, None)
+            for key, item in value.items()
+        }
 
 
 NAME = [validate.Length(min=1, error="Give the scenario a name."), validate.Length(max=200)]
@@ -87,7 +97,13 @@ class ScenarioSchema(Schema):
             "(0-100), max_vendor_spend_share (0-1), min_impact_worker_hours (hours done by "
             "impact workers, also shown as full-time jobs); absent: the budget is the sum of "
             "the needs' budgets, the others are not applied (each need's own targets hold for "
-            "that need); null: not applied"
+            "that need); null: not applied. Award rules (lists; meanings and units as the "
+            "optimizer's, vendors and needs by their ids): vendor_groups [{id, label, vendors "
+            "[vendor ids] or country (two letters: the plan's vendors based there), measure "
+            "hours|spend, min_share, max_share (0-1), need}], incumbents [{need, vendors, "
+            "min_share (0-1), min_volume (units)}], adjustments [{vendors or group (a group id), "
+            "percent, per_unit ($ a unit)}]: adjustments count when choosing the plan, not in "
+            "its spend (totals.adjusted_cost against totals.cost)"
         },
     )
     status = fields.String(dump_only=True, validate=validate.OneOf(tuple(ScenarioStatus)))
@@ -209,6 +225,15 @@ PROBLEM_DOCUMENT = _object(
             min_avg_impact=_number(True),
             min_avg_quality=_number(True),
             min_impact_spend_share=_number(True),
+            max_vendors={
+                "type": "integer",
+                "description": "The need's most vendors (a whole-number rule); absent: no limit",
+            },
+            min_award={
+                "type": "number",
+                "description": "The need's minimum award, in its unit, carried as min_order "
+                "onto each of its lines; absent: none",
+            },
         )
     ),
     vendors=_array(
@@ -237,6 +262,11 @@ PROBLEM_DOCUMENT = _object(
             hours_per_unit=_number(True),
             quality=_number(True),
             capacity=_number(True),
+            min_order={
+                "type": "number",
+                "description": "Units: the line gets nothing or at least this (its need's "
+                "minimum award); absent: no minimum",
+            },
             offer_id={"type": "integer"},
             source={
                 "type": "string",
@@ -270,7 +300,13 @@ PROBLEM_DOCUMENT = _object(
             hours=_number(),
         )
     ),
-    targets={"type": "object", "additionalProperties": _number(True)},
+    targets={
+        "type": "object",
+        "description": "Numbers (null: not applied), and the award rules vendor_groups, "
+        "incumbents and adjustments: lists of records naming vendors and needs by the "
+        "document's ids (V12, N3)",
+        "additionalProperties": {"oneOf": [_number(True), {"type": "array"}]},
+    },
     objective=_one_of(Objective),
     options={"type": "object"},
     settings=_object(
@@ -337,6 +373,19 @@ RESULT_DOCUMENT = _object(
             vendor={"type": "string", "nullable": True},
         )
     ),
+    mip_gap={
+        "type": "number",
+        "nullable": True,
+        "description": "Only when the plan used whole-number rules (a need's max_vendors or "
+        "min_award): the relative gap between this plan's objective and the best bound the "
+        "solver proved (0.000001: within 0.0001 % of the best possible plan); null where the "
+        "solver reports none",
+    },
+    model={
+        "type": "object",
+        "description": "The model's size: variables, constraints, binaries (the yes-or-no "
+        "choices of the whole-number rules) and ineligible offers",
+    },
     errors=_MESSAGES,
     explanation={
         "type": "object",

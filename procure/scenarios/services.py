@@ -28,6 +28,7 @@ from procure.jobs import services as jobs
 from procure.jobs.models import Job
 from procure.needs.models import Need
 from procure.notifications.services import active_users, link_to, mark_acted_on, notify
+from procure.scenarios import award_rules
 from procure.scenarios.adapter import build_problem
 from procure.scenarios.models import Scenario
 from procure.scoring.models import ScoringProfile
@@ -69,8 +70,13 @@ def _event_errors(
 
 
 def _checked(
-    organization_id: int, values: Mapping[str, Any], event_id: int | None = None
+    organization_id: int,
+    values: Mapping[str, Any],
+    event_id: int | None = None,
+    stored: Scenario | None = None,
 ) -> dict[str, list[str]]:
+    """Each refused field's errors; `stored`: the scenario being changed, whose targets and
+    needs hold where `values` does not change them (award rules name its needs)."""
     errors: dict[str, list[str]] = {}
     if event_id is not None:
         errors.update(_event_errors(organization_id, event_id, values.get("need_ids")))
@@ -101,11 +107,25 @@ def _checked(
         errors["profile_id"] = ["No scoring profile with this id in your organization."]
     if "objective" in values and values["objective"] not in tuple(Objective):
         errors["objective"] = [f"Choose one of: {', '.join(Objective)}."]
-    for problem in optimizer.validate_targets(
-        values.get("targets") or {}
-    ):  # the optimizer's own rules
-        errors.setdefault(problem["field"], []).append(problem["message"])
+    targets = values.get("targets") or {}
+    for problem in optimizer.validate_targets(award_rules.checkable(targets)):
+        errors.setdefault(problem["field"], []).append(problem["message"])  # its own rules
+    if "targets" in values or "need_ids" in values:
+        need_ids = values.get("need_ids", stored.need_ids if stored is not None else [])
+        rules = targets if "targets" in values or stored is None else stored.targets
+        for field, messages in award_rules.reference_errors(rules, need_ids or []).items():
+            errors.setdefault(field, []).extend(messages)
+    for name in set(values.get("targets") or {}) & set(PER_NEED_RULES):
+        errors.setdefault(f"targets.{name}", []).append(PER_NEED_RULES[name])
     return errors
+
+
+PER_NEED_RULES = {
+    "max_vendors": "The most vendors is set on each need (its max_vendors), not on a scenario.",
+    "min_award": "The minimum award is set on each need (its min_award), not on a scenario.",
+    "min_order": "The minimum award is set on each need (its min_award), not on a scenario.",
+}
+"""Where a scenario target a buyer may look for lives instead: the needs' whole-number rules."""
 
 
 def create_scenario(organization_id: int, values: Mapping[str, Any], user) -> Scenario:
@@ -156,7 +176,10 @@ def update_scenario(
         )
     check_version(scenario, sent_version, "scenario")
     errors = _checked(
-        scenario.organization_id, values, scenario.event_id if "need_ids" in values else None
+        scenario.organization_id,
+        values,
+        scenario.event_id if "need_ids" in values else None,
+        stored=scenario,
     )
     if errors:
         raise ValidationFailed(errors)

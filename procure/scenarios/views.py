@@ -3,6 +3,8 @@ frontier."""
 
 from __future__ import annotations
 
+import functools
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -20,7 +22,7 @@ from procure.forms import form_body, form_int, load_form
 from procure.jobs.models import ACTIVE_STATUSES, Job
 from procure.jobs.services import TooManyJobs, latest_job
 from procure.needs.models import Need
-from procure.scenarios import figures, review, services
+from procure.scenarios import award_limits, award_rules, figures, review, services
 from procure.scenarios import jobs as scenario_jobs
 from procure.scenarios.models import Scenario
 from procure.scenarios.schemas import (
@@ -186,6 +188,8 @@ def show(scenario_id):
         need_titles=need_titles,
         plain=review.plain_words(names, need_titles),
         price_words=review.price_words,
+        plan_limits=award_limits.plan_limits(scenario.problem, scenario.result),
+        rule_label=functools.partial(award_limits.rule_label, problem=scenario.problem),
         below_living_wage=review.below_living_wage,
         impact=impact,
         in_hours=figures.counts_hours(scenario.problem),
@@ -212,9 +216,89 @@ def show(scenario_id):
             (scenario.result or {}).get("explanation") or {},
             {key: label for key, label, _ in TARGET_FIELDS},
         ),
+        award_rule_lines=award_rules.rule_sentences(scenario.problem),
+        award_rule_notes=((scenario.problem or {}).get("meta") or {}).get("award_rules") or [],
+        award_costs=award_rules.cost_sentence(scenario.result, award_rules.money),
+        rule_fixes=_rule_fixes(scenario),
+        country_cap_needs=[
+            (str(i), need_titles.get(f"N{i}", f"Need {i}")) for i in scenario.need_ids
+        ],
         # projected against actual (templates/deliveries/_section.html): approved plans only
         actuals=actuals_if_approved(scenario),
     )
+
+
+def _rule_fixes(scenario: Scenario) -> list[dict]:
+    """The award rules of the scenario's infeasibility explanation with their fixes; none to
+    apply where the document left a rule out (the explanation's positions are the document's)."""
+    problem = scenario.problem or {}
+    kept_all = not (problem.get("meta") or {}).get("award_rules")
+    return award_rules.rule_fixes(
+        (scenario.result or {}).get("explanation"), scenario.targets if kept_all else None
+    )
+
+
+@bp.route("/scenarios/<int:scenario_id>/vendor-group", methods=["POST"])
+@access(roles("buyer"))
+@writes
+def add_vendor_group(scenario_id):
+    """Add a cap on the share of the vendors based in one country, and solve again."""
+    scenario = get_scoped_or_404(Scenario, scenario_id)
+    form = request.form
+    _save_targets_and_solve(
+        scenario,
+        lambda: award_rules.with_country_cap(
+            scenario.targets,
+            form.get("country", ""),
+            form.get("measure", ""),
+            form.get("max_share", ""),
+            form.get("need", ""),
+        ),
+        "Saved. A new solve with this cap has started.",
+    )
+    return redirect(url_for("scenario_pages.show", scenario_id=scenario_id) + "#award-rules")
+
+
+def _save_targets_and_solve(scenario: Scenario, targets_of, done: str) -> None:
+    """Save the targets `targets_of()` gives (at the form's version) and solve again; a refusal
+    is flashed, naming the field, and nothing is changed."""
+    try:
+        version = form_int(request.form.get("version"))
+        services.update_scenario(scenario, {"targets": targets_of()}, version, current_user)
+        services.solve_scenario(scenario, current_user)
+    except ConflictError as failed:
+        discard()
+        flash(f"Nothing was changed. {_refusal(failed)}", "error")
+    except ValidationFailed as failed:
+        discard()
+        # the form's one rule: "targets.vendor_groups[2].max_share" is its "max_share"
+        errors = {key.rpartition("].")[2]: messages for key, messages in failed.errors.items()}
+        flash(f"Nothing was changed. {refusal_words(errors)}", "error")
+    else:
+        flash(done, "success")
+
+
+@bp.route("/scenarios/<int:scenario_id>/rule-fix", methods=["POST"])
+@access(roles("buyer"))
+@writes
+def rule_fix(scenario_id):
+    """The "Apply this fix" of an award rule: set its limit to the figure the explanation found
+    (read from the stored result, not the form) and solve again."""
+    scenario = get_scoped_or_404(Scenario, scenario_id)
+    fixes = {row["field"]: row["fix"] for row in _rule_fixes(scenario) if row["fix"] is not None}
+    field = request.form.get("field", "")
+    if field not in fixes:
+        flash(
+            "Nothing was changed: this fix is not offered. Solve again for the current ones.",
+            "error",
+        )
+        return redirect(url_for("scenario_pages.show", scenario_id=scenario_id))
+    _save_targets_and_solve(
+        scenario,
+        lambda: award_rules.with_fix(scenario.targets, field, fixes[field]),
+        "Saved. A new solve with this rule changed has started.",
+    )
+    return redirect(url_for("scenario_pages.show", scenario_id=scenario_id))
 
 
 @bp.route("/scenarios/<int:scenario_id>/solve", methods=["POST"])
@@ -285,6 +369,8 @@ def edit(scenario_id):
     schema = ScenarioUpdateSchema()
     body = form_body(schema, request.form, null_if_blank=("profile_id",), absent_if_blank=("name",))
     body.pop("need_ids", None)  # the needs stay; copy the scenario to choose others
+    if "targets" in body:  # the form holds the number targets; the award rules stay
+        body["targets"] = {**award_rules.award_targets(scenario.targets), **body["targets"]}
     try:
         values = load_form(schema, body)
         services.update_scenario(scenario, values, values.pop("version"), current_user)
@@ -370,4 +456,11 @@ def compare():
     scenarios = [get_scoped_or_404(Scenario, i) for i in ids]
     comparison = review.compare(scenarios)
     largest = max((max(r["values"]) for r in comparison["vendor_rows"]), default=0.0)
-    return render_template("scenarios/compare.html", comparison=comparison, largest=largest)
+    chart = review.chart_inputs(comparison)
+    return render_template(
+        "scenarios/compare.html",
+        comparison=comparison,
+        largest=largest,
+        chart=chart,
+        chart_svg=charts.plans_chart(chart["plans"], chart["drawn"], chart["measure"]),
+    )

@@ -20,6 +20,7 @@ MIN_GAIN is left out.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -226,12 +227,15 @@ def score_actions(
     organization_id: int | None,
     metrics: scoring.Catalog | None = None,
     ranking: services.Ranking | None = None,
+    baseline: Mapping[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     """The actions that raise the vendor's total, largest gain first (then the better rank, then
     the order above), each with its changes, the points gained, the total and rank it reaches
     among the same peers as the scorecard's headline, and the lines that move; empty when the
     vendor is not scored. Reads only: nothing is stored. `ranking` is `services.rank_vendors`
-    under the same arguments (without stability) when the caller has it (the scorecard's)."""
+    under the same arguments (without stability) when the caller has it (the scorecard's);
+    `baseline` the vendor's row of the current stored ranking (the scorecard's headline), which
+    the total and rank "before" are read from (`services.what_if`)."""
     if ranking is None:
         ranking = services.rank_vendors(
             profile,
@@ -268,6 +272,7 @@ def score_actions(
                 organization_id=organization_id,
                 metrics=metrics,
                 ranking=ranking,
+                baseline=baseline,
             )
         except ValidationFailed:
             continue  # the disclosure's own rules refuse the figures: no action to suggest

@@ -45,8 +45,16 @@ worker and readers are served the stale ranking, saying so, until it is stored.
 Pruning: each refresh deletes the older rankings of its key (keeps the newest). A reader that
 picked a ranking a moment before it was pruned reads no rows; it is served the next time.
 
-Everything else still scores live: the scorecard and its trend, the what-if, the export through
-`procure score`, the scenario problem adapter and the buyer views.
+A scorecard (`scorecard_row`) reads its vendor's row of the same stored ranking (the key of
+its reader, profile and category, top k TOP_K): score, pillars, rank, rank range and TOPSIS, and
+the "raise your score" panel and the what-if box take their "before" from it. The per-metric
+breakdown and the peer percentiles are not stored: the scorecard still scores the table for
+them (without rank stability), and it reads the row only from a current ranking, so the
+headline and the breakdown are the same data's. Served stale (a refresh running on a worker),
+it takes the row from the table it scored, as before.
+
+Everything else still scores live: the scorecard's trend, the what-if rankings, the export
+through `procure score`, the scenario problem adapter and the buyer views.
 """
 
 from __future__ import annotations
@@ -65,6 +73,7 @@ from procure.scoring.models import ScoringProfile, StoredRanking, StoredRankingR
 from procure.scoring.services import PILLARS, catalog_for, profile_of, rank_vendors, score_rows
 from procure.scoring.versions import data_versions
 from procure.transactions import stores_derived
+from procure.vendors.categories import service_categories
 from procure.vendors.models import Vendor
 
 REFRESH_KIND = "rankings.refresh"
@@ -279,6 +288,56 @@ def directory_rows(
     return page_of_rows(
         joined.order_by(func.lower(Vendor.name), Vendor.id), page, per_page, tuples=True
     )
+
+
+def vendor_row(ranking: StoredRanking, vendor_id: int, vendor_name: str) -> dict[str, Any] | None:
+    """The vendor's row of the ranking as `score_rows` gives it; None when it holds none."""
+    found = db.session.scalar(
+        select(StoredRankingRow).where(
+            StoredRankingRow.ranking_id == ranking.id, StoredRankingRow.vendor_id == vendor_id
+        )
+    )
+    return None if found is None else as_score_row(found, vendor_name)
+
+
+def scorecard_key(
+    user, profile_id: int | None, category: str | None, metrics: Any
+) -> RankingKey | None:
+    """The stored ranking a scorecard reads for `user`: its organization's, under the profile
+    and category it shows; None when it scores with another catalog than the stored ranking's
+    (a vendor scores with the built-in one: it differs only if its organization has metrics)
+    or names no known category (no ranking is stored for a name typed in an address)."""
+    if category and category not in service_categories():
+        return None
+    organization_id = user.organization_id
+    if user.role == "vendor":  # buyer-side users score with catalog_for already (viewer_catalog)
+        stored_keys = [metric.key for metric in catalog_for(organization_id).metrics]
+        if [metric.key for metric in metrics.metrics] != stored_keys:
+            return None
+    return RankingKey(organization_id, profile_id, category or "", TOP_K)
+
+
+def scorecard_row(
+    key: RankingKey, user, vendor: Vendor, *, store: bool = True
+) -> dict[str, Any] | None:
+    """The vendor's row of the stored ranking of `key`, read as `/scores` reads it (stored when
+    there is none, a refresh queued when out of date: `read_ranking`); None when the ranking is
+    served stale or does not hold the vendor (the scorecard then takes the row from the table
+    it scores, so its headline and breakdown never read different data). Without `store` (a
+    what-if, which changes nothing) only a current stored ranking is read, and nothing is
+    stored or queued."""
+    vendor_id, vendor_name = vendor.id, vendor.name  # read_ranking's commit expires the vendor
+    if store:
+        served = read_ranking(key, user)
+        ranking, stale = served.ranking, served.stale
+    else:
+        found = newest(key)
+        if found is None:
+            return None
+        ranking, stale = found, not is_current(found)
+    if stale:
+        return None
+    return vendor_row(ranking, vendor_id, vendor_name)
 
 
 def as_score_row(row: StoredRankingRow, vendor_name: str) -> dict[str, Any]:

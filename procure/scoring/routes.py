@@ -154,16 +154,23 @@ class Scorecard(MethodView):
     def get(self, query, vendor_id):
         """Every point of a vendor's total explained (a vendor sees only its own)"""
         vendor = get_scoped_or_404(Vendor, vendor_id)
+        profile = profile_for_request(query.get("profile"))  # checks the profile is visible
+        metrics = services.viewer_catalog(current_user)
+        key = rankings.scorecard_key(
+            current_user, query.get("profile"), query.get("category"), metrics
+        )
         card = services.scorecard(
-            vendor.id,
-            profile_for_request(query.get("profile")),
+            vendor_id,
+            profile,
             query.get("category"),
             organization_id=current_user.organization_id,
-            metrics=services.viewer_catalog(current_user),
+            metrics=metrics,
+            # the headline from the stored ranking, the breakdown from the scored table
+            row=rankings.scorecard_row(key, current_user, vendor) if key else None,
         )
         if card is None:
             reasons = services.unscored_reasons(
-                vendor.id, query.get("category"), organization_id=current_user.organization_id
+                vendor_id, query.get("category"), organization_id=current_user.organization_id
             )
             abort(404, " ".join(["This vendor has no score yet.", *reasons]))
         if vendor.organization_id == current_user.organization_id:  # its own: what buyers see
@@ -180,13 +187,23 @@ class WhatIf(MethodView):
     def post(self, body, vendor_id):
         """The total and rank a vendor would have with some figures changed (nothing is saved)"""
         vendor = get_scoped_or_404(Vendor, vendor_id)
+        profile = profile_for_request(body.get("profile"))  # checks the profile is visible
+        metrics = services.viewer_catalog(current_user)
+        key = rankings.scorecard_key(
+            current_user, body.get("profile"), body.get("category"), metrics
+        )
         return services.what_if(
             vendor.id,
-            profile_for_request(body.get("profile")),
+            profile,
             body["changes"],
             body.get("category"),
             organization_id=current_user.organization_id,
-            metrics=services.viewer_catalog(current_user),
+            metrics=metrics,
+            # "before" from the current stored ranking, as the scorecard's headline; a what-if
+            # stores nothing
+            baseline=rankings.scorecard_row(key, current_user, vendor, store=False)
+            if key
+            else None,
         )
 
 

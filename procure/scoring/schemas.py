@@ -102,7 +102,8 @@ class ScoreRowSchema(Schema):
     )
     knocked_out = fields.Boolean()
     knockout_reason = fields.String(allow_none=True)
-    # the rank's stability is worked out for the ranked comparison only: null on a scorecard
+    # the rank's stability is stored with the ranking (top 5 on a scorecard): null on a
+    # scorecard served while its ranking is being refreshed
     p_top_k = fields.Float(
         allow_none=True,
         metadata={"description": "Share of 1,000 weight draws that keep the vendor in the top k"},

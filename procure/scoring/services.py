@@ -296,10 +296,14 @@ def scorecard(
     organization_id: int | None,
     metrics: scoring.Catalog | None = None,
     ranking: Ranking | None = None,
+    row: Mapping[str, Any] | None = None,
 ) -> dict[str, Any] | None:
     """Every point of one vendor's total, with peer percentiles; None when it is not scored.
     `ranking` is `rank_vendors` under the same arguments (without stability) when the caller
-    has it, so a page that also weighs what-ifs on it reads and scores once."""
+    has it, so a page that also weighs what-ifs on it reads and scores once. `row` is the
+    vendor's row of the current stored ranking of the same arguments (rankings.scorecard_row:
+    with its rank stability), read instead of ranking every vendor's row; without it the row
+    is `score_rows`' of `ranking`."""
     if ranking is None:
         ranking = rank_vendors(
             profile,
@@ -313,7 +317,8 @@ def scorecard(
     key = _key(ranking.result.scores.index, vendor_id)
     if key is None:
         return None
-    row = next(r for r in score_rows(ranking) if r["vendor_id"] == vendor_id)
+    if row is None:
+        row = next(r for r in score_rows(ranking) if r["vendor_id"] == vendor_id)
     percentiles = scoring.peer_percentiles(ranking.result)
     explanation = ranking.result.explanation
     lines = []
@@ -353,7 +358,7 @@ def scorecard(
     offer = ranking.inputs.offers[vendor_id]
     claims = ranking.inputs.disclosures[vendor_id].figures.get("evidence") or {}
     return {
-        "score": row,
+        "score": dict(row),
         # every site of the version scored, and which one the wage metrics use
         "sites": site_wages(ranking.inputs.disclosures[vendor_id].figures),
         # the disclosure's figures as the score reads them (the scoring table's row)
@@ -636,11 +641,14 @@ def what_if(
     organization_id: int | None,
     metrics: scoring.Catalog | None = None,
     ranking: Ranking | None = None,
+    baseline: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The vendor's total and rank if some of its figures were different. `ranking` is
     `rank_vendors` under the same profile, category, organization and catalog when the caller
     has it: several what-ifs (the "how to raise your score" panel) then read the database and
-    score the unchanged table once."""
+    score the unchanged table once. `baseline` is the vendor's row of the current stored
+    ranking of the same arguments (its scorecard's headline): the total, rank and impact score
+    "before" are read from it (the same figures as the unchanged table's)."""
     if ranking is None:
         inputs = scoring_input(
             organization_id, category, evidence_age_months=profile.evidence_age_months
@@ -698,16 +706,21 @@ def what_if(
         raise ValidationFailed(
             {f"changes.{e.column}": [e.message] for e in invalid.errors}
         ) from None
+    total_before, rank_before, impact_score_before = (
+        (outcome.total_before, outcome.rank_before, outcome.impact_score_before)
+        if baseline is None
+        else (baseline["total"], baseline["rank"], baseline["impact_score"])
+    )
     sentence = (
-        f"The total would move from {outcome.total_before:.1f} to {outcome.total_after:.1f}, "
-        f"rank {outcome.rank_before} to {outcome.rank_after}."
+        f"The total would move from {total_before:.1f} to {outcome.total_after:.1f}, "
+        f"rank {rank_before} to {outcome.rank_after}."
     )
     return {
-        "total_before": outcome.total_before,
+        "total_before": total_before,
         "total_after": outcome.total_after,
-        "rank_before": outcome.rank_before,
+        "rank_before": rank_before,
         "rank_after": outcome.rank_after,
-        "impact_score_before": outcome.impact_score_before,
+        "impact_score_before": impact_score_before,
         "impact_score_after": outcome.impact_score_after,
         "sentence": sentence,
         "site_note": site_note,

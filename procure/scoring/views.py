@@ -119,7 +119,15 @@ def _render_scorecard(vendor: Vendor):
     profile = services.profile_of(record)
     category = request.values.get("category") or None
     metrics = services.viewer_catalog(current_user)
-    # one ranking for the card and the "how to raise your score" panel's what-ifs
+    # the headline from the stored ranking (read first: storing one commits; a what-if stores
+    # nothing), the breakdown from the scored table
+    key = rankings.scorecard_key(current_user, record.id if record else None, category, metrics)
+    row = (
+        rankings.scorecard_row(key, current_user, vendor, store=request.method == "GET")
+        if key
+        else None
+    )
+    # one ranking for the card, the "how to raise your score" panel's and the box's what-ifs
     ranking = services.rank_vendors(
         profile,
         category,
@@ -134,6 +142,7 @@ def _render_scorecard(vendor: Vendor):
         organization_id=current_user.organization_id,
         metrics=metrics,
         ranking=ranking,
+        row=row,
     )
     raise_actions = None  # the vendor's own card only: buyers never see the panel
     if card and vendor.organization_id == current_user.organization_id:  # what buyers see
@@ -145,6 +154,7 @@ def _render_scorecard(vendor: Vendor):
             organization_id=current_user.organization_id,
             metrics=metrics,
             ranking=ranking,
+            baseline=row,
         )
     outcome = None
     # the box starts from the figures the score reads; only a figure typed differently changes
@@ -174,6 +184,8 @@ def _render_scorecard(vendor: Vendor):
                     category,
                     organization_id=current_user.organization_id,
                     metrics=metrics,
+                    ranking=ranking,
+                    baseline=row,
                 )
         except ValidationFailed as failed:
             errors = {

@@ -17,7 +17,7 @@ countries, scores and spend, which the report adds up before anything is shown.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -60,16 +60,16 @@ def _scores(problem: dict[str, Any]) -> dict[int, float | None]:
     return scores
 
 
-def _categories(organization_id: int, need_ids: Iterable[int]) -> dict[int, str]:
-    ids = sorted(set(need_ids))
+def _categories(needs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], str]:
+    """Each need's service category by (organization, need id), in one query: a need counts only
+    for its own organization."""
+    ids = sorted({need for _, need in needs})
     if not ids:
         return {}
     rows = db.session.execute(
-        select(Need.id, Need.service_category).where(
-            Need.id.in_(ids), Need.organization_id == organization_id
-        )
+        select(Need.organization_id, Need.id, Need.service_category).where(Need.id.in_(ids))
     )
-    return {key: value for key, value in rows}
+    return {(organization, need): category for organization, need, category in rows}
 
 
 def _countries(vendor_ids: Iterable[int]) -> dict[int, str]:
@@ -80,80 +80,102 @@ def _countries(vendor_ids: Iterable[int]) -> dict[int, str]:
     return {key: value for key, value in rows}
 
 
-def _scored_groups(problem: dict[str, Any]) -> dict[int, dict[str, float]]:
-    """Each vendor's group shares from the disclosure the plan scored."""
-    scored = {
+def _scored_disclosures(problem: dict[str, Any]) -> dict[int, int]:
+    """The disclosure the plan scored, by vendor id."""
+    return {
         vendor_id: disclosure_id
         for key, disclosure_id in (
             (problem.get("meta") or {}).get("scored_disclosures") or {}
         ).items()
         if (vendor_id := record_id(key)) is not None
     }
-    if not scored:
+
+
+def _workforce_groups(disclosure_ids: Iterable[int]) -> dict[int, dict[str, float]]:
+    """The group shares of these disclosures, by disclosure id, in one query."""
+    ids = sorted(set(disclosure_ids))
+    if not ids:
         return {}
     rows = db.session.execute(
-        select(Disclosure.id, Disclosure.figures).where(Disclosure.id.in_(scored.values()))
+        select(Disclosure.id, Disclosure.figures).where(Disclosure.id.in_(ids))
     )
-    figures = {disclosure_id: stated for disclosure_id, stated in rows}
-    return {
-        vendor_id: group_shares((figures.get(disclosure_id) or {}).get("workforce"))
-        for vendor_id, disclosure_id in scored.items()
-    }
+    return {key: group_shares((stated or {}).get("workforce")) for key, stated in rows}
 
 
-def planned_lines(scenario: Scenario) -> list[SpendLine]:
-    """The scenario's allocations, each its cost spread evenly over its need's months."""
-    plan = plan_of(scenario)
-    problem = scenario.problem or {}
-    scores, groups = _scores(problem), _scored_groups(problem)
-    categories = _categories(scenario.organization_id, (need for _, need in plan.lines))
-    countries = _countries(plan.vendor_ids())
-    return [
-        SpendLine(
-            member=scenario.organization_id,
-            month=month,
-            vendor_id=line.vendor_id,
-            category=categories.get(line.need_id, UNKNOWN_CATEGORY),
-            country=countries.get(line.vendor_id, ""),
-            impact_score=scores.get(line.vendor_id),
-            spend=amount,
-            groups=groups.get(line.vendor_id, {}),
-        )
-        for line in plan.lines.values()
-        for month, amount in spread_evenly(line.cost, line.months)
-    ]
+def planned_lines(scenarios: Sequence[Scenario]) -> list[SpendLine]:
+    """The scenarios' allocations, each its cost spread evenly over its need's months. The
+    categories, countries and scored disclosures of all of them are read at once."""
+    plans = {scenario.id: plan_of(scenario) for scenario in scenarios}
+    scored = {s.id: _scored_disclosures(s.problem or {}) for s in scenarios}
+    categories = _categories(
+        (s.organization_id, need) for s in scenarios for _, need in plans[s.id].lines
+    )
+    countries = _countries(v for plan in plans.values() for v in plan.vendor_ids())
+    groups = _workforce_groups(d for by_vendor in scored.values() for d in by_vendor.values())
+    lines = []
+    for scenario in scenarios:
+        scores = _scores(scenario.problem or {})
+        for line in plans[scenario.id].lines.values():
+            disclosure = scored[scenario.id].get(line.vendor_id)
+            for month, amount in spread_evenly(line.cost, line.months):
+                lines.append(
+                    SpendLine(
+                        member=scenario.organization_id,
+                        month=month,
+                        vendor_id=line.vendor_id,
+                        category=categories.get(
+                            (scenario.organization_id, line.need_id), UNKNOWN_CATEGORY
+                        ),
+                        country=countries.get(line.vendor_id, ""),
+                        impact_score=scores.get(line.vendor_id),
+                        spend=amount,
+                        groups=groups.get(disclosure, {}) if disclosure is not None else {},
+                    )
+                )
+    return lines
 
 
-def actual_lines(scenario: Scenario) -> list[SpendLine]:
-    """The scenario's delivery rows: each its invoiced USD in its month, with the groups of the
-    disclosure that applies to the month."""
+def actual_lines(scenarios: Sequence[Scenario]) -> list[SpendLine]:
+    """The scenarios' delivery rows: each its invoiced USD in its month, with the groups of the
+    disclosure that applies to the month. The deliveries, categories and countries of all of
+    them are read at once, the disclosures once per buyer organization."""
+    by_id = {scenario.id: scenario for scenario in scenarios}
+    if not by_id:
+        return []
     rows = db.session.scalars(
-        select(Delivery).where(Delivery.scenario_id == scenario.id).order_by(Delivery.id)
+        select(Delivery).where(Delivery.scenario_id.in_(list(by_id))).order_by(Delivery.id)
     ).all()
     if not rows:
         return []
-    vendor_ids = {row.vendor_id for row in rows}
-    scores = _scores(scenario.problem or {})
-    categories = _categories(scenario.organization_id, (row.need_id for row in rows))
-    countries = _countries(vendor_ids)
-    disclosed: dict[int, list[DisclosedShare]] = {}
+    owner = {row.id: by_id[row.scenario_id].organization_id for row in rows}
+    categories = _categories((owner[row.id], row.need_id) for row in rows)
+    countries = _countries(row.vendor_id for row in rows)
+    vendors_of: dict[int, set[int]] = {}
+    for row in rows:
+        vendors_of.setdefault(owner[row.id], set()).add(row.vendor_id)
+    disclosed: dict[tuple[int, int], list[DisclosedShare]] = {}
     groups_of: dict[int, dict[str, float]] = {}
-    for vendor_id, versions in period_versions(scenario.organization_id, vendor_ids).items():
-        disclosed[vendor_id] = [
-            DisclosedShare(d.id, d.period_start, d.period_end, None) for d in versions
-        ]
-        groups_of.update({d.id: group_shares((d.figures or {}).get("workforce")) for d in versions})
+    for organization, vendor_ids in vendors_of.items():
+        for vendor_id, versions in period_versions(organization, vendor_ids).items():
+            disclosed[(organization, vendor_id)] = [
+                DisclosedShare(d.id, d.period_start, d.period_end, None) for d in versions
+            ]
+            groups_of.update(
+                {d.id: group_shares((d.figures or {}).get("workforce")) for d in versions}
+            )
+    scores = {key: _scores(scenario.problem or {}) for key, scenario in by_id.items()}
     lines = []
     for row in rows:
-        used = share_for_month(disclosed.get(row.vendor_id, ()), row.month)
+        organization = owner[row.id]
+        used = share_for_month(disclosed.get((organization, row.vendor_id), ()), row.month)
         lines.append(
             SpendLine(
-                member=scenario.organization_id,
+                member=organization,
                 month=row.month,
                 vendor_id=row.vendor_id,
-                category=categories.get(row.need_id, UNKNOWN_CATEGORY),
+                category=categories.get((organization, row.need_id), UNKNOWN_CATEGORY),
                 country=countries.get(row.vendor_id, ""),
-                impact_score=scores.get(row.vendor_id),
+                impact_score=scores[row.scenario_id].get(row.vendor_id),
                 spend=row.invoiced_usd,
                 groups=groups_of.get(used.disclosure.disclosure_id, {}) if used.disclosure else {},
             )
@@ -162,6 +184,8 @@ def actual_lines(scenario: Scenario) -> list[SpendLine]:
 
 
 def spend_lines(scenarios: Iterable[Scenario], basis: str) -> list[SpendLine]:
-    """Planned or actual lines of these scenarios."""
+    """Planned or actual lines of these scenarios: a few queries for all of them, not per plan
+    (planned: the needs, the vendors and the scored disclosures; actual: the deliveries, the
+    needs, the vendors and the disclosures of each buyer organization)."""
     read = planned_lines if basis == "planned" else actual_lines
-    return [line for scenario in scenarios for line in read(scenario)]
+    return read(list(scenarios))

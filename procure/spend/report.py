@@ -40,6 +40,19 @@ refugees.
 Contributions (a coalition). A member that shares its contribution is named with its spend with
 impact vendors as a share of all the members' spend; the others are summed as "other members",
 so the contributions add up to the coalition's share (as procure.coalitions.progress does).
+
+Small cells (a coalition; `suppress_small_cells`, procure.coalitions.suppression). A cell's
+contributors are the members with spend with impact vendors in it and those with other spend
+in it; a cell (row, period total or the total) with 1 to `minimum` − 1 of either is withheld:
+its four figures null, `suppressed` true and the reason in words. Rows by category or country
+add up to their period's total, so when a row is withheld and the total shown, more rows are
+withheld, the smallest first, until the withheld rows together are safe (the total minus the
+rows shown is their sum). The periods' totals add up to the whole total: when the withheld
+ones together are not safe, the whole total is withheld (withholding another period's total
+instead would not do, its rows would still add up to it). Group rows overlap and add up to
+nothing, so each is judged alone. "Other members" below the minimum takes in the named members,
+the last first, until it is safe, or is withheld; all of them are withheld with the whole total
+(they are shares of its spend).
 """
 
 from __future__ import annotations
@@ -50,10 +63,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from procure.coalitions.suppression import complementary, safe, suppressed_words, union
+
 BASES = ("planned", "actual")
 DIMENSIONS = ("category", "country", "group")
 PERIODS = ("quarter", "year")
-DEFAULT_IMPACT_VENDOR_MIN_SCORE = 50.0
 OTHER_MEMBERS = "Other members"
 OVERLAP_NOTE = (
     "Beneficiary groups overlap (a person may be in several), so the group figures do not add "
@@ -177,9 +191,12 @@ def contributions(
     members: Sequence[int],
     named: Mapping[int, str],
     impact_vendor_min_score: float,
+    minimum: int = 1,
 ) -> list[dict[str, Any]]:
     """Each named member's spend with impact vendors as a share of all the members' spend, and
-    the other members' together (left out when there are none); empty without spend."""
+    the other members' together (left out when there are none); empty without spend. With a
+    `minimum` of contributing members, "other members" below it takes in named members (the
+    last first) until it is safe, or is withheld (null, `suppressed`)."""
     impact: defaultdict[int, float] = defaultdict(float)
     total = 0.0
     for line in lines:
@@ -188,13 +205,118 @@ def contributions(
             impact[line.member] += line.spend
     if not total:
         return []
+
+    def contributing(ids: Iterable[int]) -> list[set[int]]:
+        return [{member for member in ids if impact[member]}]
+
+    shown_named = [member for member in members if member in named]
+    others = [member for member in members if member not in named]
+    while others and shown_named and not safe(contributing(others), minimum):
+        others.append(shown_named.pop())
     shown = [
         {"member": named[member], "impact_share": impact[member] / total}
         for member in members
-        if member in named
+        if member in shown_named
     ]
-    others = [member for member in members if member not in named]
     if others:
         rest = sum(impact[member] for member in others)
-        shown.append({"member": OTHER_MEMBERS, "impact_share": rest / total})
+        hidden = not safe(contributing(others), minimum)
+        shown.append(
+            {
+                "member": OTHER_MEMBERS,
+                "impact_share": None if hidden else rest / total,
+                **({"suppressed": True} if hidden else {}),
+            }
+        )
     return shown
+
+
+def _contributors(
+    lines: Iterable[SpendLine], by: str, period: str, impact_vendor_min_score: float
+) -> tuple[dict[tuple[str, str], list[set[int]]], dict[str, list[set[int]]], list[set[int]]]:
+    """The members with spend with impact vendors and with other spend, per row (period, key),
+    per period, and for the unattributed spend (by group)."""
+    rows: defaultdict[tuple[str, str], list[set[int]]] = defaultdict(lambda: [set(), set()])
+    periods: defaultdict[str, list[set[int]]] = defaultdict(lambda: [set(), set()])
+    unattributed: list[set[int]] = [set(), set()]
+    for line in lines:
+        if not line.spend:
+            continue
+        side = 0 if is_impact_vendor(line, impact_vendor_min_score) else 1
+        label = period_of(line.month, period)
+        periods[label][side].add(line.member)
+        if by == "group" and not line.groups:
+            unattributed[side].add(line.member)
+        for key, amount in _parts(line, by):
+            if amount:
+                rows[(label, key)][side].add(line.member)
+    return dict(rows), dict(periods), unattributed
+
+
+def _withhold(figures: dict[str, Any], hidden: bool, reason: str) -> dict[str, Any]:
+    if not hidden:
+        return {**figures, "suppressed": False, "suppressed_reason": None}
+    blank = {key: None for key in ("impact_spend", "other_spend", "spend", "impact_share")}
+    return {**figures, **blank, "suppressed": True, "suppressed_reason": reason}
+
+
+def suppress_small_cells(
+    report: Mapping[str, Any],
+    lines: Sequence[SpendLine],
+    minimum: int,
+    impact_vendor_min_score: float,
+) -> dict[str, Any]:
+    """`report` (of `spend_report` over `lines`) with its small cells withheld, primary and
+    complementary, as the module's docstring says; every row and total gains `suppressed` and
+    `suppressed_reason`."""
+    reason = suppressed_words(minimum)
+    by, period = report["by"], report["period"]
+    row_members, period_members, unattributed = _contributors(
+        lines, by, period, impact_vendor_min_score
+    )
+    rows = list(report["rows"])
+
+    def members_of(row: Mapping[str, Any]) -> list[set[int]]:
+        return row_members.get((row["period"], row["key"]), [set(), set()])
+
+    hidden_rows = {i for i, row in enumerate(rows) if not safe(members_of(row), minimum)}
+    hidden_periods = {
+        label
+        for label in report["periods"]
+        if not safe(period_members.get(label, [set(), set()]), minimum)
+    }
+    if by != "group":  # rows add up to their period's total
+        for label in report["periods"]:
+            if label in hidden_periods:
+                continue
+            indexes = [i for i, row in enumerate(rows) if row["period"] == label]
+            table = [rows[i] for i in indexes]
+            more = complementary(
+                table,
+                members_of,
+                lambda row: row["spend"],
+                {n for n, i in enumerate(indexes) if i in hidden_rows},
+                minimum,
+            )
+            hidden_rows |= {indexes[n] for n in more}
+    every = union(list(period_members.values()))
+    withheld_periods = [period_members[label] for label in hidden_periods]
+    total_hidden = not safe(every, minimum) or bool(
+        withheld_periods and not safe(union(withheld_periods), minimum)
+    )
+    unattributed_hidden = by == "group" and not safe(unattributed, minimum)
+    return {
+        **report,
+        "rows": [_withhold(row, i in hidden_rows, reason) for i, row in enumerate(rows)],
+        "totals": [
+            _withhold(total, total["period"] in hidden_periods, reason)
+            for total in report["totals"]
+        ],
+        "total": _withhold(report["total"], total_hidden, reason),
+        "unattributed_spend": None if unattributed_hidden else report["unattributed_spend"],
+        "unattributed_suppressed": unattributed_hidden,
+        "min_cell_members": minimum,
+        "suppressed_reason": reason
+        if hidden_rows or hidden_periods or total_hidden or unattributed_hidden
+        else None,
+    }

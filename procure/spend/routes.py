@@ -45,7 +45,7 @@ def answer(report: dict[str, Any], fmt: str, name: str):
     from procure.spreadsheets import write_table
 
     content = write_table(
-        services.export_rows(report), services.EXPORT_COLUMNS, fmt, notes=report["notes"]
+        services.export_rows(report), services.export_columns(report), fmt, notes=report["notes"]
     )
     mimetype = "text/csv" if fmt == "csv" else XLSX
     return attachment(content, mimetype, f"{name}-{report['basis']}-{report['by']}.{fmt}")
@@ -75,7 +75,9 @@ class CoalitionSpend(MethodView):
     def get(self, query, coalition_id):
         """The coalition's spend report over its active members' approved plans or deliveries,
         at the coalition's impact vendor threshold: aggregates only, a member's share named only
-        when it shares its contribution"""
+        when it shares its contribution. A cell of fewer contributing members than the minimum
+        (`min_cell_members`), or one that would let such a cell be worked out from its table's
+        total, is null with `suppressed` and the reason"""
         coalition, _ = insider_or_404(coalition_id)
         report = services.coalition_spend(coalition, query)
         return answer(report, query["format"], f"coalition-{coalition.id}-spend")

@@ -1,7 +1,8 @@
 from marshmallow import Schema, fields, validate
 
 from procure.api_fields import FiniteNumber
-from procure.spend.report import BASES, DEFAULT_IMPACT_VENDOR_MIN_SCORE, DIMENSIONS, PERIODS
+from procure.scoring_defaults import DEFAULT_IMPACT_VENDOR_MIN_SCORE
+from procure.spend.report import BASES, DIMENSIONS, PERIODS
 
 FORMATS = ("json", "csv", "xlsx")
 
@@ -28,12 +29,22 @@ class BuyerSpendQuerySchema(SpendQuerySchema):
 
 
 class SpendFiguresSchema(Schema):
-    impact_spend = fields.Float(dump_only=True, metadata={"description": "USD"})
-    other_spend = fields.Float(dump_only=True, metadata={"description": "USD"})
-    spend = fields.Float(dump_only=True, metadata={"description": "USD"})
+    impact_spend = fields.Float(
+        dump_only=True, allow_none=True, metadata={"description": "USD; null when suppressed"}
+    )
+    other_spend = fields.Float(dump_only=True, allow_none=True, metadata={"description": "USD"})
+    spend = fields.Float(dump_only=True, allow_none=True, metadata={"description": "USD"})
     impact_share = fields.Float(
         dump_only=True, allow_none=True, metadata={"description": "0–1; null without spend"}
     )
+    suppressed = fields.Boolean(
+        dump_only=True,
+        metadata={
+            "description": "A coalition's: the figures are withheld (null), made up of fewer "
+            "members than the minimum or letting such a figure be worked out"
+        },
+    )
+    suppressed_reason = fields.String(dump_only=True, allow_none=True)
 
 
 class SpendRowSchema(SpendFiguresSchema):
@@ -50,8 +61,13 @@ class SpendContributionSchema(Schema):
     member = fields.String(dump_only=True)
     impact_share = fields.Float(
         dump_only=True,
-        metadata={"description": "The member's spend with impact vendors / all members' spend"},
+        allow_none=True,
+        metadata={
+            "description": "The member's spend with impact vendors / all members' spend; null "
+            "when suppressed"
+        },
     )
+    suppressed = fields.Boolean(dump_only=True)
 
 
 class SpendReportSchema(Schema):
@@ -76,4 +92,12 @@ class SpendReportSchema(Schema):
 
 class CoalitionSpendReportSchema(SpendReportSchema):
     members = fields.Integer(dump_only=True, metadata={"description": "Active members"})
+    min_cell_members = fields.Integer(
+        dump_only=True,
+        metadata={"description": "The fewest contributing members a figure shown may have"},
+    )
+    unattributed_suppressed = fields.Boolean(dump_only=True)
+    suppressed_reason = fields.String(
+        dump_only=True, allow_none=True, metadata={"description": "Why figures are withheld"}
+    )
     contributions = fields.List(fields.Nested(SpendContributionSchema), dump_only=True)

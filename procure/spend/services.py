@@ -9,11 +9,17 @@ from collections.abc import Mapping
 from typing import Any
 
 from procure.coalitions.models import Coalition
-from procure.coalitions.services import active_members
+from procure.coalitions.services import active_members, min_cell_members
 from procure.disclosures.validation import CATEGORY_FIELDS
 from procure.reference import seed_reference
 from procure.spend import adapter
-from procure.spend.report import OVERLAP_NOTE, SpendLine, contributions, spend_report
+from procure.spend.report import (
+    OVERLAP_NOTE,
+    SpendLine,
+    contributions,
+    spend_report,
+    suppress_small_cells,
+)
 from procure.vendors.categories import category_label
 
 EXPORT_COLUMNS = [
@@ -50,15 +56,33 @@ def _notes(report: Mapping[str, Any], query: Mapping[str, Any], threshold: float
     ]
     if report["groups_overlap"]:
         notes.append(OVERLAP_NOTE)
-        if report["unattributed_spend"]:
+        if report.get("unattributed_suppressed"):
+            notes.append(
+                "The spend with vendors without a disclosure stating a headcount is not shown: "
+                f"{report['suppressed_reason']}."
+            )
+        elif report["unattributed_spend"]:
             notes.append(
                 f"{report['unattributed_spend']:,.0f} USD went to vendors without a disclosure "
                 "stating a headcount, and reaches no group."
             )
+    if report.get("suppressed_reason"):
+        notes.append(
+            f"A figure made up of fewer than {report['min_cell_members']} members reads "
+            f'"{report["suppressed_reason"]}", and so does one that would let it be worked '
+            "out from the figures around it."
+        )
     return notes
 
 
-def _report(lines: list[SpendLine], query: Mapping[str, Any], threshold: float) -> dict:
+def _report(
+    lines: list[SpendLine],
+    query: Mapping[str, Any],
+    threshold: float,
+    minimum: int | None = None,
+) -> dict:
+    """The report; with a `minimum` of contributing members (a coalition's), small cells
+    withheld."""
     report = spend_report(
         lines,
         by=query["by"],
@@ -66,6 +90,10 @@ def _report(lines: list[SpendLine], query: Mapping[str, Any], threshold: float) 
         impact_vendor_min_score=threshold,
         labels=_labels(lines, query["by"]),
     )
+    if minimum is not None:
+        report = suppress_small_cells(
+            {**report, "by": query["by"], "period": query["period"]}, lines, minimum, threshold
+        )
     return {
         "basis": query["basis"],
         "by": query["by"],
@@ -85,20 +113,36 @@ def buyer_spend(organization_id: int, query: Mapping[str, Any]) -> dict[str, Any
 
 def coalition_spend(coalition: Coalition, query: Mapping[str, Any]) -> dict[str, Any]:
     """The coalition's spend report over its active members, at the coalition's threshold:
-    aggregates only, with the contributions of the members that share theirs by name."""
+    aggregates only, small cells withheld (`coalition_min_cell_members`), with the
+    contributions of the members that share theirs by name (none while the whole total is
+    withheld: they are shares of its spend)."""
     members = active_members(coalition)
     ids = [member.organization_id for member in members]
     lines = adapter.spend_lines(adapter.approved_scenarios(ids), query["basis"])
     threshold = coalition.impact_vendor_min_score
     named = {m.organization_id: m.organization.name for m in members if m.shares_contribution}
+    minimum = min_cell_members()
+    report = _report(lines, query, threshold, minimum)
+    shares = contributions(lines, ids, named, threshold, minimum)
     return {
         "members": len(members),
-        **_report(lines, query, threshold),
-        "contributions": contributions(lines, ids, named, threshold),
+        **report,
+        "contributions": [] if report["total"]["suppressed"] else shares,
     }
 
 
+def export_columns(report: Mapping[str, Any]) -> list[str]:
+    """The export's columns; a coalition's adds why a row's figures are not shown."""
+    return EXPORT_COLUMNS + (["suppressed_reason"] if "min_cell_members" in report else [])
+
+
 def export_rows(report: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The rows of the CSV and XLSX exports: the report's rows, then each period's total."""
+    """The rows of the CSV and XLSX exports: the report's rows, each period's total, then (a
+    coalition's) the whole total."""
     totals = [{"key": "", "label": ALL_SPEND, **total} for total in report["totals"]]
-    return [*report["rows"], *totals]
+    whole = (
+        [{"period": "all", "key": "", "label": ALL_SPEND, **report["total"]}]
+        if "min_cell_members" in report
+        else []
+    )
+    return [*report["rows"], *totals, *whole]

@@ -46,8 +46,9 @@ def _query(schema: Schema) -> tuple[dict[str, Any], dict[str, list[str]]]:
 
 
 def chart(report: dict[str, Any]):
-    """Spend with impact vendors and other spend, stacked, per period."""
-    totals = report["totals"]
+    """Spend with impact vendors and other spend, stacked, per period; a period whose total is
+    withheld (a coalition's small cell) is left out."""
+    totals = [total for total in report["totals"] if not total.get("suppressed")]
     return charts.stacked_columns(
         [total["period"] for total in totals],
         [

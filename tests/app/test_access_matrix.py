@@ -344,6 +344,8 @@ MATRIX = {
     ("/scenarios/{scenario}/frontier", "POST"): X_WRITE,
     ("/scenarios/{scenario}/copy", "POST"): X_WRITE,
     ("/scenarios/{scenario}/edit", "POST"): X_WRITE,
+    ("/scenarios/{scenario}/rule-fix", "POST"): X_WRITE,
+    ("/scenarios/{scenario}/vendor-group", "POST"): X_WRITE,
     ("/scenarios/{scenario}/submit", "POST"): X_WRITE,
     ("/scenarios/{submitted_scenario}/decision", "POST"): row(
         "anon", "403", "403", "403", "403", "ok", "404", "403", "403", "403", "403", "403"

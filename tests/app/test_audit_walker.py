@@ -434,6 +434,32 @@ def _category_id(w: World) -> int:
 
 
 S = Step
+
+
+def _rule_fix(w: World) -> tuple[dict, dict]:
+    """An infeasible plan whose one vendor is capped at 30 % of the need it alone offers for:
+    the explanation's fix raises the cap."""
+    vendor = w.vendor.id
+    scenario = w.api(
+        "buyer",
+        "POST",
+        "/api/v1/scenarios",
+        json={
+            "name": w.unique("Capped plan"),
+            "need_ids": [w.need["id"]],
+            "targets": {
+                "vendor_groups": [
+                    {"id": "walk", "vendors": [vendor], "measure": "hours", "max_share": 0.3}
+                ]
+            },
+        },
+    )
+    assert scenario["status"] == "infeasible", scenario
+    result = w.api("buyer", "GET", f"/api/v1/scenarios/{scenario['id']}/result.json")
+    field = result["explanation"]["rules"][0]["field"]
+    return {"scenario_id": scenario["id"]}, {"field": field, "version": str(scenario["version"])}
+
+
 STEPS: dict[tuple[str, str], Step] = {
     # ---------------------------------------------------------------- accounts
     ("/api/v1/auth/tokens", "POST"): S(
@@ -858,6 +884,24 @@ STEPS: dict[tuple[str, str], Step] = {
         ),
     ),
     ("/scenarios/<int:scenario_id>/report", "POST"): S("buyer", ("job.start",), _scenario_id()),
+    ("/scenarios/<int:scenario_id>/vendor-group", "POST"): S(
+        "buyer",
+        ("scenario.update", "job.start"),
+        lambda w: (
+            lambda s: (
+                {"scenario_id": s["id"]},
+                {
+                    "country": "KE",
+                    "measure": "hours",
+                    "max_share": "90",
+                    "version": str(s["version"]),
+                },
+            )
+        )(w.scenario()),
+    ),
+    ("/scenarios/<int:scenario_id>/rule-fix", "POST"): S(
+        "buyer", ("scenario.update", "job.start"), _rule_fix
+    ),
     # ---------------------------------------------------------------- jobs
     ("/api/v1/jobs/<int:job_id>/cancel", "POST"): S(
         "buyer", ("job.cancel",), lambda w: ({"job_id": w.job("queued")}, {})

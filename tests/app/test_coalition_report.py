@@ -8,7 +8,10 @@ The world is tests/app/coalition_world.py. Deliveries (A's and B's approved plan
   Jobs, actual: A 1,000 × 55/115 / 2,000 = 0.239130; B 300 × 55/115 / 1,800 = 0.079710;
   together 0.318841, printed "0.3". Projected 2.8 (tests/app/test_coalitions.py).
   Spend share, actual: with impact vendors (Alpha, score 70 ≥ 50) 10,000 + 3,000 = 13,000 of
-  15,500 = 0.838710, printed "83.9%".
+  15,500 = 0.838710, which would print "83.9%"; but its spend with other vendors is A's alone
+  (Beta's 2,500; projected, Beta's 15,000), so it is withheld, projected and actual, and the
+  report prints "fewer than 2 members; not shown" (as tests/app/test_coalitions.py explains,
+  these tests run at a minimum of 2 members: the world has two).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import pytest
 
 from procure.charts import cumulative_chart
 from procure.coalitions.progress import Delivered, Target, target_progress
-from procure.coalitions.report import in_measure
+from procure.coalitions.report import figure_text
 from procure.extensions import db
 from tests.app.coalition_world import SECRETS, build, pdf_figures, pdf_text
 from tests.conftest import csrf_token_from, valid_document
@@ -28,6 +31,7 @@ from tests.conftest import csrf_token_from, valid_document
 
 @pytest.fixture
 def cw(app, make_org, make_user, make_vendor, bearer):
+    app.config["COALITION_MIN_CELL_MEMBERS"] = 2  # two members: see tests/app/test_coalitions.py
     world = build(make_org, make_user, make_vendor)
     world["headers"] = {name: bearer(user) for name, user in world["users"].items()}
     world["users"]["buyer_b"] = make_user("buyer", organization=world["organizations"]["member_b"])
@@ -88,19 +92,23 @@ def test_the_pdf_carries_the_figures_of_the_api_and_the_page(client, cw, tmp_pat
         text = pdf_text(pdf, tmp_path)
         labels = [target["label"] for target in progress["targets"]]
         expected = {
-            target["label"]: (
-                in_measure(target["projected"], target["measure"]),
-                in_measure(target["actual"], target["measure"]),
+            target["label"]: tuple(
+                figure_text(target, key, target["measure"], target["suppressed_reason"])
+                for key in ("projected", "actual")
             )
             for target in progress["targets"]
         }
-        assert pdf_figures(text, labels) == expected
+        first_words = {label: tuple(f.split()[0] for f in pair) for label, pair in expected.items()}
+        assert pdf_figures(text, labels) == first_words
         # every page after the cover says what the report is (not "Board report")
         assert text.count("Coalition report · for the members' boards") >= 2
         assert "Board report" not in text
         # hand-checked (the module's docstring)
         jobs, share = (expected[label] for label in labels)
-        assert jobs == ("2.8", "0.3") and share[1] == "83.9%"
+        assert jobs == ("2.8", "0.3")
+        # was share[1] == "83.9%": withheld (the docstring), in words on the PDF
+        assert share == ("fewer than 2 members; not shown",) * 2
+        assert "fewer than 2 members; not shown" in " ".join(text.split())
         # the page prints the same figures
         page = client.get(f"/coalitions/{coalition_id}", headers=headers).text
         on_page = re.findall(r'<strong class="(projected|actual)">([^<]+)</strong>', page)
@@ -148,7 +156,9 @@ def test_only_the_backbone_and_active_members_make_and_read_the_report(client, c
             f"/api/v1/coalitions/{coalition_id}/report", headers=cw["headers"][reader]
         )
         assert refused.status_code == status, (reader, refused.json)
-    # a member that left makes it no more
+    # a member that left makes it no more, and no longer reads the ones it made as a member:
+    # the job stays in its list, without a file to fetch
+    made, _ = _report(client, cw["headers"]["executive_b"], coalition_id)
     left = client.post(
         f"/api/v1/coalitions/{coalition_id}/membership/leave", headers=cw["headers"]["executive_b"]
     )
@@ -157,6 +167,14 @@ def test_only_the_backbone_and_active_members_make_and_read_the_report(client, c
         f"/api/v1/coalitions/{coalition_id}/report", headers=cw["headers"]["executive_b"]
     )
     assert gone.status_code == 404
+    listed = client.get(f"/api/v1/jobs/{made['id']}", headers=cw["headers"]["executive_b"])
+    assert listed.status_code == 200 and listed.json["file_url"] is None
+    refused = client.get(f"/api/v1/jobs/{made['id']}/file", headers=cw["headers"]["executive_b"])
+    assert refused.status_code == 403 and "no longer a member" in refused.json["message"]
+    # the backbone still reads its own
+    assert (
+        client.get(f"/api/v1/jobs/{job['id']}/file", headers=cw["headers"]["coordinator"])
+    ).status_code == 200
 
 
 def test_the_page_makes_the_report_and_links_its_file(client, cw, sign_in):

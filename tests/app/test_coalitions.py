@@ -6,6 +6,12 @@ The world (tests/app/coalition_world.py): target "10 jobs for impact workers in 
 "40 % of spend with impact vendors in 2027"; member A's approved plan needs 12 months from
 2026-07 (so 6 of them, 2027-01 to 2027-06, fall in the target's year), member B's the 12 months
 of 2027.
+
+Small cells: the world has two members, so at the default minimum of 3 contributing members
+every figure across them is withheld (tests/app/test_coalition_access.py proves it). The golden
+figures here run at a minimum of 2 (`cw`), where a figure of one member alone is withheld: A's
+months of 2026 and B's of 2027-07 on, "Other members" when it is B alone, Beta booked by A
+alone. Each such assert says so.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from tests.conftest import valid_document
 
 @pytest.fixture
 def cw(app, make_org, make_user, make_vendor, bearer):
+    app.config["COALITION_MIN_CELL_MEMBERS"] = 2  # see the module's docstring
     world = build(make_org, make_user, make_vendor)
     world["headers"] = {name: bearer(user) for name, user in world["users"].items()}
     return world
@@ -48,6 +55,14 @@ def test_projected_progress_from_two_members_approved_plans(client, cw):
     A, Alpha 120,000 × 6/12 = 60,000 impact; A, Beta 30,000 × 6/12 = 15,000 not; B, Alpha 36,000
     impact → (60,000 + 36,000) / 111,000 = 0.864865. A's part 60,000 / 111,000 = 0.540541, the
     other members' (B) 36,000 / 111,000 = 0.324324.
+
+    Withheld at a minimum of 2: from 2027-07 only B's plan adds to the jobs, so each month's
+    change since June is B's alone; and the value reached (2.8, shown) minus June's (2.3)
+    would be B's 0.5, so June is withheld too: months shown 2027-01..05. "Other members" would
+    be B alone (and the total minus A's named 1.8 gives it), so A's named row is folded into
+    it: the backbone reads one row, the two members' 2.8. Member B reads its own row (1.0) and
+    A's, which A shares. The spend share is withheld whole: its spend with other vendors is A's
+    alone (Beta's 15,000), so the share would carry one member's figure.
     """
     response = client.get(
         f"/api/v1/coalitions/{cw['ids']['coalition']}/progress",
@@ -65,27 +80,44 @@ def test_projected_progress_from_two_members_approved_plans(client, cw):
     months = {row["month"]: row["projected"] for row in jobs["months"]}
     assert len(months) == 12
     assert months["2027-01-01"] == pytest.approx(0.3 + 150 / 1800)
-    assert months["2027-06-01"] == pytest.approx(2.3)
-    assert months["2027-07-01"] == pytest.approx(2.3 + 150 / 1800)
-    assert months["2027-12-01"] == pytest.approx(2.8)
+    assert months["2027-05-01"] == pytest.approx(5 * (0.3 + 150 / 1800))
+    # was 2.3, 2.3 + 0.0833 and 2.8: now withheld (B's alone by difference)
+    assert months["2027-06-01"] is None and months["2027-07-01"] is None
+    assert months["2027-12-01"] is None
+    assert [row["suppressed"] for row in jobs["months"]] == [False] * 5 + [True] * 7
+    assert jobs["suppressed"] is False and jobs["suppressed_reason"] == (
+        "fewer than 2 members; not shown"
+    )
+    # was Member A 1.8 and Other members (B alone) 1.0: A is folded in, one row of both
     assert jobs["contributions"] == [
-        {"member": "Member A", "members": 1, "projected": pytest.approx(1.8), "actual": None},
-        {"member": "Other members", "members": 1, "projected": pytest.approx(1.0), "actual": None},
+        {
+            "member": "Other members",
+            "members": 2,
+            "projected": pytest.approx(2.8),
+            "actual": None,
+            "suppressed": False,
+            "suppressed_figures": [],
+        },
     ]
-    assert share["projected"] == pytest.approx(96000 / 111000)
-    assert [row["projected"] for row in share["contributions"]] == [
-        pytest.approx(60000 / 111000),
-        pytest.approx(36000 / 111000),
-    ]
-    # the member sees the same figures; B's contribution stays folded into "other members"
+    # was 96,000 / 111,000, and A's 60,000 and B's 36,000 / 111,000 apart
+    assert share["projected"] is None and share["suppressed_figures"] == ["projected"]
+    assert [row["projected"] for row in share["contributions"]] == [None]
+    # the member sees the same coalition figures, its own contribution in full and A's (shared)
     seen_by_b = client.get(
         f"/api/v1/coalitions/{cw['ids']['coalition']}/progress",
         headers=cw["headers"]["executive_b"],
     ).json
-    assert seen_by_b == progress
+    assert [row["months"] for row in seen_by_b["targets"]] == [
+        row["months"] for row in progress["targets"]
+    ]
+    assert [
+        (row["member"], pytest.approx(row["projected"]))
+        for row in seen_by_b["targets"][0]["contributions"]
+    ] == [("Your organization", 1.0), ("Member A", 1.8)]
     page = client.get(f"/coalitions/{cw['ids']['coalition']}", headers=cw["headers"]["coordinator"])
     assert page.status_code == 200
     assert "2.8" in page.text and "28 % of the target" in page.text
+    assert "fewer than 2 members; not shown" in page.text
     assert page.text.count('class="bar target-bar"') == 2
     assert "Cumulative jobs for impact workers (FTE)" in page.text
 
@@ -99,7 +131,8 @@ def test_a_member_that_leaves_counts_no_more_and_may_be_invited_again(client, cw
     jobs = client.get(
         f"/api/v1/coalitions/{coalition}/progress", headers=cw["headers"]["coordinator"]
     ).json["targets"][0]
-    assert jobs["projected"] == pytest.approx(1.8)  # A alone
+    # was 1.8, A's alone: now withheld from the backbone
+    assert jobs["projected"] is None and jobs["suppressed_figures"] == ["projected"]
     assert (
         client.get(
             f"/api/v1/coalitions/{coalition}", headers=cw["headers"]["executive_b"]
@@ -124,33 +157,43 @@ def test_vendor_load_for_the_backbone_and_flags_for_the_members_who_booked(clien
     """Alpha: A books 12,000 / 12 = 1,000 h a month 2026-07..2027-06, B 3,600 / 12 = 300 h a
     month in 2027. Capacity 2,000 h a month, 1,200 from 2027-01 on: 2026-07 1,000 / 2,000 =
     50 %; 2027-01 1,300 / 1,200 = 108.3 %, over; 2027-07 300 / 1,200 = 25 %. Beta: A's 6,000 /
-    12 = 500 h a month, no capacity stated."""
+    12 = 500 h a month, no capacity stated.
+
+    Withheld at a minimum of 2: Alpha's 2026 months (A's alone) and 2027-07 on (B's alone), and
+    all of Beta's (A's alone): the hours and the load, which is hours over a published
+    capacity. The members read their own hours where flagged."""
     path = f"/api/v1/coalitions/{cw['ids']['coalition']}/vendor-load"
     load = client.get(path, headers=cw["headers"]["coordinator"]).json
     alpha, beta = load["vendors"]
     assert (alpha["vendor"], alpha["members"], alpha["over"]) == ("Alpha Annotation", 2, True)
     months = {row["month"]: row for row in alpha["months"]}
     assert len(months) == 18  # 2026-07 to 2027-12
-    assert months["2026-07-01"]["booked_hours"] == pytest.approx(1000)
-    assert months["2026-07-01"]["load"] == pytest.approx(0.5)
+    # were 1,000 h and 50 %, A's alone
+    assert months["2026-07-01"]["booked_hours"] is None and months["2026-07-01"]["load"] is None
+    assert months["2026-07-01"]["suppressed"] is True
     assert months["2027-01-01"]["booked_hours"] == pytest.approx(1300)
     assert months["2027-01-01"]["capacity"] == 1200
     assert months["2027-01-01"]["load"] == pytest.approx(1300 / 1200)
     assert months["2027-01-01"]["over"] is True
-    assert months["2027-07-01"]["load"] == pytest.approx(0.25) and not months["2027-07-01"]["over"]
+    # was 25 %, B's alone
+    assert months["2027-07-01"]["load"] is None and not months["2027-07-01"]["over"]
     assert (beta["vendor"], beta["members"], beta["over"]) == ("Beta BPO", 1, False)
     assert beta["months"][0]["capacity"] is None and beta["months"][0]["load"] is None
+    assert [m["booked_hours"] for m in beta["months"]] == [None] * 12  # were 500 h, A's
     assert load["flags"] == []
-    for member in ("executive_a", "executive_b"):
+    for member, own in (("executive_a", 1000), ("executive_b", 300)):
         seen = client.get(path, headers=cw["headers"][member]).json
         assert seen["vendors"] == []  # never the table: who books what, how much
         (flag,) = seen["flags"]
         assert flag["vendor"] == "Alpha Annotation"
         assert [m["month"] for m in flag["months"]] == [f"2027-0{n}-01" for n in range(1, 7)]
-        assert flag["months"][0]["load"] == pytest.approx(1300 / 1200)
+        assert flag["months"][0]["load"] == pytest.approx(1300 / 1200)  # two members book it
+        assert flag["months"][0]["own_hours"] == pytest.approx(own)
     page = client.get(f"/coalitions/{cw['ids']['coalition']}", headers=cw["headers"]["buyer_a"])
     assert "Vendors of your plans booked beyond their capacity" in page.text
-    assert "Alpha Annotation: 2027-01 108 %" in page.text
+    assert "Alpha Annotation, over capacity in 2027-01 (your 1,000 hours; all members 108 %" in (
+        page.text
+    )
     assert "Beta BPO" not in page.text
 
 
@@ -332,6 +375,37 @@ def test_inviting_anything_but_a_buyer_organization_is_refused(client, cw, make_
         assert (_count(CoalitionMember), _count(Notification), _count(AuditEvent)) == counts
 
 
+def test_the_pages_invite_and_announce_forms_show_their_errors_beside_the_fields(client, cw):
+    """A refused invitation or announcement from the coalition's page answers 422 with the page
+    and the reason beside the form (it was a flash message on a redirect), and keeps what was
+    typed; nothing is saved."""
+    headers, coalition_id = cw["headers"]["coordinator"], cw["ids"]["coalition"]
+    counts = (_count(CoalitionMember), _count(Notification), _count(AuditEvent))
+    vendor_organization = cw["vendors"]["alpha"].organization_id
+    invited = client.post(
+        f"/coalitions/{coalition_id}/members",
+        headers=headers,
+        data={"organization_id": str(vendor_organization)},
+    )
+    assert invited.status_code == 422
+    assert (
+        f"The invitation was not sent: No buyer organization with id {vendor_organization}."
+        in invited.text
+    )
+    too_long = "Our members met. " * 250  # 4,250 characters: at most 4,000
+    announced = client.post(
+        f"/coalitions/{coalition_id}/posts", headers=headers, data={"text": too_long}
+    )
+    assert announced.status_code == 422
+    assert 'id="text-error"' in announced.text and 'aria-invalid="true"' in announced.text
+    assert too_long.strip() in announced.text  # what was typed is still in the box
+    assert (_count(CoalitionMember), _count(Notification), _count(AuditEvent)) == counts
+    posted = client.post(
+        f"/coalitions/{coalition_id}/posts", headers=headers, data={"text": "We met."}
+    )
+    assert posted.status_code == 302
+
+
 def test_a_coalition_is_made_and_its_charter_edited_through_the_pages(client, cw):
     headers = cw["headers"]["coordinator"]
     bad = client.post(
@@ -428,6 +502,10 @@ def test_deliveries_turn_projected_into_actual_progress(client, cw, make_user, b
     A records: Alpha 2026-12 800 h (before the target year: left out), Alpha 2027-01 1,000 h
     invoiced 10,000 USD, Beta 2027-01 500 h invoiced 2,500 USD. B records Alpha 2027-01 300 h,
     3,000 USD.
+    Withheld at a minimum of 2: the spend share's "other members" would be B's alone (A shares
+    its own), so A's row is folded in; and for the share, only A has spend with other vendors
+    (Beta's 2,500), so the coalition's actual share is withheld (its denominator would carry
+    A's other spend alone), and so is "other members"' actual share.
     Jobs: A: 1,000 × 55/115 = 478.2609 h / 2,000 h per FTE-year = 0.239130 (+ Beta 0);
           B: 300 × 55/115 = 143.4783 h / 1,800 = 0.079710. Actual 0.318841 jobs.
     Spend share: with impact vendors (Alpha, score 70 ≥ 50) 10,000 + 3,000 = 13,000 of
@@ -473,21 +551,23 @@ def test_deliveries_turn_projected_into_actual_progress(client, cw, make_user, b
     a_jobs, b_jobs = 1000 * 55 / 115 / 2000, 300 * 55 / 115 / 1800
     assert jobs["actual"] == pytest.approx(a_jobs + b_jobs)
     assert jobs["projected"] == pytest.approx(2.8)  # the plans still project what they did
-    assert [row["actual"] for row in jobs["contributions"]] == [
-        pytest.approx(a_jobs),
-        pytest.approx(b_jobs),
-    ]
-    assert share["actual"] == pytest.approx(13000 / 15500)
-    assert [row["actual"] for row in share["contributions"]] == [
-        pytest.approx(10000 / 15500),
-        pytest.approx(3000 / 15500),
-    ]
-    # the other member reads the same sums, and nothing per delivery
+    # were A's and B's apart: folded into one row
+    assert [row["actual"] for row in jobs["contributions"]] == [pytest.approx(a_jobs + b_jobs)]
+    # was 13,000 / 15,500: the other spend (2,500) is A's alone
+    assert share["actual"] is None
+    assert share["suppressed_figures"] == ["projected", "actual"]
+    assert [row["actual"] for row in share["contributions"]] == [None]
+    # the other member reads the same sums, its own in full, and nothing per delivery
     seen_by_b = client.get(
         f"/api/v1/coalitions/{cw['ids']['coalition']}/progress",
         headers=cw["headers"]["executive_b"],
-    )
-    assert seen_by_b.json == progress
+    ).json
+    assert seen_by_b["targets"][0]["actual"] == pytest.approx(a_jobs + b_jobs)
+    assert [
+        (row["member"], pytest.approx(row["actual"]))
+        for row in seen_by_b["targets"][0]["contributions"]
+    ] == [("Your organization", b_jobs), ("Member A", a_jobs)]
+    assert seen_by_b["targets"][1]["actual"] is None
 
 
 # ---------------------------------------------------------------- loading once
@@ -528,8 +608,8 @@ def test_a_page_load_and_a_report_read_the_approved_plans_once(client, cw, monke
     loaded = services.figures(cw["coalition"])
     calls.clear()
     backbone = services.reader(cw["coalition"], cw["users"]["coordinator"])
-    assert services.progress_view(cw["coalition"], loaded) == services.progress_view(
-        cw["coalition"]
+    assert services.progress_view(cw["coalition"], backbone, loaded) == services.progress_view(
+        cw["coalition"], backbone
     )
     assert services.vendor_load_view(
         cw["coalition"], backbone, loaded

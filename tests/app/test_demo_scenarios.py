@@ -72,6 +72,11 @@ def test_the_executive_signs_in_to_three_plans_to_decide_and_compares_them(demo,
     for name in NAMES:
         assert any(line.startswith(f"{name} ") for line in summary), name
     assert summary[0].startswith(f"{CHEAPEST} is the cheapest plan ($302,856)")
+    # the chart: each plan a point, the budget that Most jobs set drawn, the needs' far above
+    chart = _section(page.text, "Cost against impact", "</section>")
+    assert chart.count('stroke="#b45309"') == 3 and "Budget $334k" in chart
+    assert "The dashed line at $334,000 is the budget of Most jobs." in chart
+    assert f"The budget of {CHEAPEST}, Impact 60, $510,000, is far above" in unescape(chart)
 
 
 def test_the_three_plans_are_the_buyers_solved_and_submitted_once(demo):

@@ -441,7 +441,7 @@ def test_s3_an_object_that_changed_is_not_served(app, make_vendor, bearer, bucke
 
 
 def test_s3_gc_removes_old_orphans_and_spares_recent_ones(
-    app, make_vendor, bearer, bucket, s3_host, s3_cli
+    app, make_vendor, bearer, bucket, s3_host, s3_cli, monkeypatch
 ):
     vendor, user = make_vendor()
     headers = bearer(user)
@@ -453,9 +453,13 @@ def test_s3_gc_removes_old_orphans_and_spares_recent_ones(
     s3.put_object(Bucket=name, Key=f"{PREFIX}/{old}", Body=PDF)
     s3.put_object(Bucket=name, Key=f"{PREFIX}/notes.txt", Body=b"not an evidence file")
     s3.put_object(Bucket=name, Key=f"elsewhere/{_orphan_name()}", Body=PDF)  # another prefix
-    time.sleep(3)  # S3 keeps times to the second: the old ones are now 3 s or more old
+    time.sleep(3)  # S3 keeps times to the second: the old ones are 2 s or more older
     s3.put_object(Bucket=name, Key=f"{PREFIX}/{recent}", Body=b"a,b\n1,2\n")
-    grace = str(2 / 60)  # 2 s: the old orphan is older, the recent one younger
+    # The clock of both runs stands 1 s after the recent upload, however slow the machine: with
+    # a grace of 2 s the cutoff falls 1 s before the recent orphan and 1 s or more after the old.
+    stored = s3.head_object(Bucket=name, Key=f"{PREFIX}/{recent}")["LastModified"]
+    monkeypatch.setattr("procure.db.utcnow", lambda: stored + timedelta(seconds=1))
+    grace = str(2 / 60)
     before = _keys(bucket)
 
     dry = s3_cli("evidence", "gc", "--dry-run", "--grace-minutes", grace)

@@ -139,6 +139,25 @@ def test_comparison_and_projected_impact_hand_checked(
         ["One vendor takes 57 % of the spend"],
     ]
     assert abs(rows["largest_vendor_share"][0] - 4800 / 6400) < 1e-12  # Beta's 800 h x $6
+    # no plan sets a spend-share target, yet the row has figures: impact vendors are those
+    # scoring 50 or more (the default), and the label says so. Neither vendor reaches 50.
+    assert max(scores.values()) < 50, scores  # the fixture's vendors score about 37 and 25
+    labels = {row["key"]: row["label"] for row in comparison["rows"]}
+    assert labels["impact_spend_share"] == (
+        "Share of spend with impact vendors (impact score 50 or more)"
+    )
+    assert rows["impact_spend_share"] == [0.0, 0.0] and best["impact_spend_share"] == []
+    # a plan whose target names 30 sets the threshold for every plan compared with it: Alpha
+    # (about 37) is then an impact vendor. Cheapest spends Alpha 200 h x $8 = 1,600 of 6,400;
+    # Greener 500 h x $8 = 4,000 of 7,000; the shared plan's figure is the optimizer's own.
+    shared = make_scenario("Shared", min_impact_spend_share=0.2, impact_vendor_min_score=30)
+    ids = f"ids={cheap['id']}&ids={greener['id']}&ids={shared['id']}"
+    three = client.get(f"/api/v1/scenarios/compare?{ids}", headers=world["headers"]).json
+    row = next(row for row in three["rows"] if row["key"] == "impact_spend_share")
+    assert row["label"] == "Share of spend with impact vendors (impact score 30 or more)"
+    assert row["values"][:2] == [1600 / 6400, 4000 / 7000] and row["best"] == [1]
+    solved = client.get(f"/api/v1/scenarios/{shared['id']}/result.json", headers=world["headers"])
+    assert abs(row["values"][2] - solved.json["totals"]["impact_spend_share"]) < 1e-6
     # greener: 500 h each
     more_jobs = ((500 * share_b + 500 * share_a) - (800 * share_b + 200 * share_a)) / 2080
     low, high = rows["avg_impact"]
@@ -329,7 +348,7 @@ def test_board_context_is_plain_data_with_the_scenarios_figures(client, make_sce
         len(context["method"]["metrics"]) == 8
         and context["method"]["pillar_weights"]["impact"] == 0.45
     )
-    assert [e["action"] for e in context["audit"]] == ["scenario.create", "scenario.solve"]
+    assert [e["action"] for e in context["audit"]] == ["Created", "Solved"]
     assert all("Vendor V" not in c["label"] for c in context["constraints"])
 
 

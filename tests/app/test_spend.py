@@ -476,6 +476,14 @@ def test_a_coalition_report_sums_the_members_and_names_only_who_shares(
     client, bearer, spend_world, coalition_spend
 ):
     url = f"/api/v1/coalitions/{coalition_spend['coalition'].id}/spend"
+    # at the default minimum of 3 members, two members' sums are withheld, every cell of them
+    withheld = _get(client, bearer, coalition_spend["coordinator"], f"{url}?period=year").json
+    assert [row["suppressed"] for row in withheld["rows"]] == [True, True]
+    assert {row["spend"] for row in withheld["rows"]} == {None}
+    assert withheld["total"]["spend"] is None and withheld["contributions"] == []
+    assert withheld["suppressed_reason"] == "fewer than 3 members; not shown"
+    # the sums themselves, with the small-cell rule off (a minimum of 1 member)
+    client.application.config["COALITION_MIN_CELL_MEMBERS"] = 1
     report = _get(client, bearer, coalition_spend["coordinator"], f"{url}?period=year").json
     # 2026: X's annotation 60,000 impact + 6,000 other, support 15,000 other; Y's annotation
     # 2,000 impact: annotation 62,000 and 6,000, support 0 and 15,000; 62,000 of 83,000
@@ -489,6 +497,7 @@ def test_a_coalition_report_sums_the_members_and_names_only_who_shares(
         {"member": "Organization X", "impact_share": pytest.approx(60_000 / 83_000)},
         {"member": "Other members", "impact_share": pytest.approx(2_000 / 83_000)},
     ]
+    client.application.config["COALITION_MIN_CELL_MEMBERS"] = 3
     text = _get(client, bearer, coalition_spend["executive_y"], f"{url}?format=csv").get_data(
         as_text=True
     )

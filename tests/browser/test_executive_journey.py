@@ -72,7 +72,7 @@ def test_an_executive_compares_approves_and_downloads_the_pdf(
     assert approved["status"] == "approved" and approved["decision_comment"].startswith(
         "Worth the premium"
     )
-    assert "approve" in page.locator("#audit").inner_text()
+    assert "Approved" in page.locator("#audit").inner_text()
 
     page.get_by_role("button", name="Prepare the board report (PDF)").click()
     link = page.locator("#report a.button-primary")

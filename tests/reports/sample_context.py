@@ -474,10 +474,10 @@ def sample_context(n_vendors: int = 12, n_needs: int = 3, seed: int = 7) -> dict
             ],
         },
         "audit": [
-            {"at": "2026-11-20 14:02", "who": "Amara Okafor", "action": "scenario.create"},
-            {"at": "2026-11-20 14:03", "who": "Amara Okafor", "action": "scenario.solve"},
-            {"at": "2026-11-21 09:15", "who": "Amara Okafor", "action": "scenario.frontier"},
-            {"at": "2026-11-22 07:30", "who": "Amara Okafor", "action": "scenario.submit"},
-            {"at": "2026-11-22 07:41", "who": "Jonas Lindqvist", "action": "scenario.approve"},
+            {"at": "2026-11-20 14:02", "who": "Amara Okafor", "action": "Created"},
+            {"at": "2026-11-20 14:03", "who": "Amara Okafor", "action": "Solved"},
+            {"at": "2026-11-21 09:15", "who": "Amara Okafor", "action": "Frontier traced"},
+            {"at": "2026-11-22 07:30", "who": "Amara Okafor", "action": "Submitted for approval"},
+            {"at": "2026-11-22 07:41", "who": "Jonas Lindqvist", "action": "Approved"},
         ],
     }

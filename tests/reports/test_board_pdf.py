@@ -472,3 +472,34 @@ def test_needs_and_vendors_of_one_name_stay_apart():
     assert sum(row["cost"] for row in same) == pytest.approx(
         sum(a["cost"] for a in context["allocations"] if a["vendor_id"] in vendors[:2])
     )
+
+
+def test_a_comparison_list_is_counted_in_the_table_and_named_beneath_it():
+    """Binding targets and vendors below a living wage are lists: in a column they ran a page
+    long, a word a line. The table counts them; each plan's list follows, one plan a row."""
+    context = sample_context()
+    binding = [
+        ["Total cost at most $334,000 (budget)", "Average impact at least 55"],
+        ["Average impact at least 60"],
+        [],
+    ]
+    context["comparison"]["rows"].append(
+        {"label": "Binding targets", "values": binding, "format": "text"}
+    )
+    html = render_board_html(context, include_charts=False)
+    table = html[html.index('<table class="data comparison">') : html.index("</table>")]
+    row = table[table.index("Binding targets") :]
+    assert [cell.strip() for cell in re.findall(r"<td[^>]*>([^<]*)</td>", row)] == ["2", "1", "0"]
+    assert "Average impact at least 55" not in table
+    lists = html[html.index("</table>") : html.index('id="frontier"')]
+    names = context["comparison"]["scenarios"]
+    assert re.findall(r"<dt[^>]*>([^<]+)</dt>", lists) == [
+        names[0],
+        f"{names[1]} (this scenario)",
+        names[2],
+    ]
+    assert re.findall(r"<dd>([^<]+)</dd>", lists) == [
+        "Total cost at most $334,000 (budget); Average impact at least 55",
+        "Average impact at least 60",
+        "none",
+    ]

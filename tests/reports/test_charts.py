@@ -145,10 +145,20 @@ def test_stacked_bar_and_metric_bars_draw_a_part_per_pillar_and_a_row_per_line()
         {"label": "Impact workers", "pillar": "impact", "points": 9.5, "possible": 11.25},
         {"label": "Price", "pillar": "cost", "points": 20.0, "possible": 30.0},
     ]
-    root = parse(charts.metric_bars(lines))
-    rows = list(root.iter(SVG + "g"))
-    assert len(rows) == 2
-    assert texts(root) == ["Impact workers", "9.5 / 11.2", "Price", "20.0 / 30.0"]
+    root = ElementTree.fromstring(str(charts.metric_bars(lines)))  # well-formed, or it fails
+    assert root.tag == "ul"
+    rows = root.findall("li")
+    # the words are page text (legible at any width), each bar a drawing without words
+    assert [" ".join(span.text for span in row.iter("span")) for row in rows] == [
+        "Impact workers 9.5 / 11.2",
+        "Price 20.0 / 30.0",
+    ]
+    assert not list(root.iter(SVG + "text"))
+    # one scale: Price could give the most (30), so its track fills the cell; Impact workers'
+    # track is 11.25 / 30 = 37.5 % of it and its bar 9.5 / 30 = 31.67 %
+    widths = [[round(float(r.get("width")), 2) for r in row.iter(SVG + "rect")] for row in rows]
+    assert widths == [[37.5, 31.67], [100.0, 66.67]]
+    assert rows[0].get("title") == "Impact workers: 9.5 of 11.2 points"
     assert charts.metric_bars([]) == ""
 
 
@@ -183,9 +193,10 @@ def test_user_text_is_escaped_never_markup(index):
     svg = hostile_charts()[index]
     assert "<script>" not in svg
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co" in svg
-    root = parse(svg)  # well-formed: the quote in a name closed no attribute
+    root = ElementTree.fromstring(svg)  # well-formed: the quote in a name closed no attribute
     assert not list(root.iter(SVG + "script")) and not list(root.iter("script"))
-    assert SCRIPT_VENDOR in texts(root)  # shown literally
+    shown = texts(root) + [span.text for span in root.iter("span")]  # drawn, or page text
+    assert SCRIPT_VENDOR in shown  # shown literally
 
 
 def test_quotes_in_names_stay_inside_their_attribute():
@@ -304,3 +315,22 @@ def test_stacked_columns_fit_the_tallest_column_and_keep_proportions():
         assert float(rect.get("y")) >= 0
     # clipped at the top tick (60,000), the ratio would be 60,000 / 23,931 = 2.51 instead of 3.00
     assert heights["Q1"] / heights["Q3"] == pytest.approx(71_792 / 23_931, rel=1e-3)
+
+
+def test_plans_chart_rings_each_plan_names_it_and_draws_the_budget():
+    plans = [("Cheapest", 44_000.0, 302_000.0), ("Most jobs", 53_000.0, 334_000.0)]
+    root = parse(charts.plans_chart([*plans, ("Unsolved", None, None)], [(334_000.0, "Most")]))
+    rings = [c for c in root.iter(SVG + "circle") if c.get("stroke") == charts.QUALITY]
+    assert len(rings) == 2  # the unsolved plan is not drawn
+    shown = texts(root)
+    assert "Cheapest" in shown and "Most jobs" in shown and "Budget $334k" in shown
+    dashed = [line for line in root.iter(SVG + "line") if line.get("stroke-dasharray")]
+    assert len(dashed) == 1 and dashed[0].get("y1") == dashed[0].get("y2")
+    # the budget line runs through the plan that spends exactly its budget
+    most = max(rings, key=lambda c: float(c.get("cx")))
+    assert abs(float(most.get("cy")) - float(dashed[0].get("y1"))) < 1e-6
+    assert root.get("aria-label") == (
+        "Total cost against impact-worker hours: Cheapest 44,000 at $302k; "
+        "Most jobs 53,000 at $334k; budget of Most $334k"
+    )
+    assert charts.plans_chart(plans[:1]) is None  # one plan is no comparison

@@ -89,6 +89,8 @@ def test_actual_progress_comes_from_the_delivered_figures_passed_in():
             "members": 2,
             "projected": pytest.approx(1.1),
             "actual": pytest.approx(0.3),
+            "suppressed": False,  # the minimum defaults to 1 here: nothing is withheld
+            "suppressed_figures": [],
         }
     ]
     share = target_progress(
@@ -115,3 +117,53 @@ def test_a_vendor_booked_beyond_its_capacity_is_flagged_to_its_members_only():
     assert [m.over for m in loads[0].months] == [True, True, False, False, False, False]
     assert [load.vendor for load in member_flags(loads, 1)] == [7]
     assert [load.vendor for load in member_flags(loads, 3)] == []
+
+
+def test_small_cells_fold_the_named_into_other_members_and_show_each_reader_its_own():
+    """Three members book the whole of 2027 (impact-worker hours): member 1 1,200 (named, it
+    shares), member 2 600, member 3 300; at a minimum of 3 contributing members.
+
+    The backbone: "other members" would be 2 and 3 (two < 3), and the total minus member 1's
+    named 1,200 would give it: member 1 is folded in, one row of 2,100 (3 members). Member 2
+    reading: its own 600 in its own row; the others without it would be 3 alone (with the
+    reader, 2 < 3), so member 1 is folded in: 1,200 + 300 = 1,500 (with the reader 3 members).
+    The months: every month has the three, each shown (2,100 / 12 = 175 a month)."""
+    whole_year = MONTHS_2027
+    lines = [
+        line(1, 7, whole_year, 1200, 1.0, 0, None),
+        line(2, 7, whole_year, 600, 1.0, 0, None),
+        line(3, 8, whole_year, 300, 1.0, 0, None),
+    ]
+    target = Target(1, "impact_worker_hours", 3000, MONTHS_2027)
+    named = {1: "Member 1"}
+    seen_by_backbone = target_progress(target, lines, None, 50, [1, 2, 3], named, 3)
+    assert seen_by_backbone["projected"] == pytest.approx(2100)
+    assert [(r["member"], r["members"]) for r in seen_by_backbone["contributions"]] == [(None, 3)]
+    assert seen_by_backbone["contributions"][0]["projected"] == pytest.approx(2100)
+    assert seen_by_backbone["months"][0]["projected"] == pytest.approx(175)
+    seen_by_2 = target_progress(target, lines, None, 50, [1, 2, 3], named, 3, own=2)
+    rows = [(r["member"], r["members"], r["projected"]) for r in seen_by_2["contributions"]]
+    assert rows == [("Your organization", 1, pytest.approx(600)), (None, 2, pytest.approx(1500))]
+    # member 3 leaves the year after June: from July 1 and 2 alone add to the sum, so July on
+    # is withheld, and so is June (the value reached, 3 members, minus June's is two members')
+    lines[2] = line(3, 8, whole_year[:6], 300, 1.0, 0, None)
+    months = target_progress(target, lines, None, 50, [1, 2, 3], {}, 3)["months"]
+    assert [m["suppressed"] for m in months] == [False] * 5 + [True] * 7
+    # two members, one fewer than the minimum: no figure but the reader's own
+    alone = target_progress(target, lines[:2], None, 50, [1, 2], {}, 3, own=1)
+    assert alone["projected"] is None and alone["suppressed_figures"] == ["projected"]
+    assert [(r["member"], r["projected"]) for r in alone["contributions"]] == [
+        ("Your organization", pytest.approx(1200)),
+        (None, None),
+    ]
+
+
+def test_a_vendor_month_shows_its_hours_only_with_enough_members_booking_it():
+    """Vendor 7 in 2027-01: member 1 1,000 h (4,000 / 4 months), member 2 200 (1,200 / 6):
+    1,200 h of 1,000 capacity, over. Two members: at a minimum of 3 the hours are withheld
+    from all but each member, who reads its own."""
+    loads = vendor_load(LINES, MONTHS_2027, {7: {MONTHS_2027[0]: 1000.0}})
+    january = loads[0].months[0]
+    assert january.booked_hours == pytest.approx(1200) and january.over
+    assert january.shown(2) and not january.shown(3)
+    assert january.own(1) == pytest.approx(1000) and january.own(2) == pytest.approx(200)

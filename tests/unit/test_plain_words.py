@@ -177,3 +177,44 @@ def test_a_form_box_holds_every_digit_and_no_exponent():
     assert exact_number(0.0000625) == "0.0000625"  # "{:g}" gave 6.25e-05
     assert exact_number(1234567.125) == "1234567.125"  # no thousands separator in a box
     assert exact_number(1.0) == "1"
+
+
+def test_audit_actions_read_as_what_happened():
+    from procure.formatting import action_words
+
+    assert action_words("scenario.submit") == "Submitted for approval"
+    assert action_words("scenario.approve") == "Approved"
+    assert action_words("attestation.withdraw") == "Withdrawn"
+    assert action_words("delivery.record_import") == "Record import"  # a verb not listed
+
+
+def test_the_decision_chart_draws_near_budgets_and_tells_far_ones():
+    from procure.scenarios.review import chart_inputs
+
+    def figures(cost, hours, budget):
+        return {
+            "total_cost": cost,
+            "impact_worker_hours": hours,
+            "avg_impact": 50.0,
+            "budget": budget,
+        }
+
+    comparison = {
+        "scenarios": ["Cheapest", "Impact 60", "Most jobs"],
+        "figures": [
+            figures(302_856.0, 44_142.0, 510_000.0),
+            figures(335_952.0, 44_692.0, 510_000.0),
+            figures(334_000.0, 52_959.0, 334_000.0),
+        ],
+    }
+    drawn = chart_inputs(comparison)
+    assert drawn["measure"] == "hours"
+    assert drawn["plans"][2] == ("Most jobs", 52_959.0, 334_000.0)
+    # 334,000 is within 1.15 × the dearest plan (335,952 → 386,345); 510,000 is not
+    assert drawn["drawn"] == [(334_000.0, "Most jobs")]
+    assert drawn["far"] == [(510_000.0, "Cheapest, Impact 60")]
+    comparison["figures"][2]["impact_worker_hours"] = None  # solved before hours were counted
+    for f in comparison["figures"]:
+        f["budget"] = 340_000.0
+    drawn = chart_inputs(comparison)
+    assert drawn["measure"] == "impact" and drawn["drawn"] == [(340_000.0, "all plans")]

@@ -1,0 +1,170 @@
+"""No internal term reaches a reader: every page a demo user can reach by following links, as
+every role, is searched for raw keys, config paths, design-document references and numbers in
+scientific notation (issue #22, "a test for raw keys or config paths in pages and PDFs").
+
+The crawl follows the links a user sees (same site, GET, no sign-out, no API, no downloads), up to
+two pages of each shape (`/scenarios/3` and `/scenarios/4` are one shape), so it stays quick and
+still reaches every kind of page the navigation offers."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import Counter, deque
+from html.parser import HTMLParser
+
+import pytest
+from pypdf import PdfReader
+
+from tests.conftest import post_sign_in
+
+ROLES = {
+    "buyer@northwind.example": "demo-purchasing-pass",
+    "exec@northwind.example": "demo-boardroom-pass",
+    "admin@northwind.example": "demo-settings-pass",
+    "vendor@kazidata.example": "demo-kazidata-pass",
+    "assurer@meridian.example": "demo-assurance-pass",
+    "operator@platform.example": "demo-onboarding-pass",
+    "buyer@harborfoods.example": "demo-harbor-pass",
+    "coordinator@compact.example": "demo-compact-pass",
+    "buyer@lakeshore.example": "demo-lakeshore-pass",
+    "exec@lakeshore.example": "demo-lakeshore-board-pass",
+}
+
+FORBIDDEN = {
+    "a config path": re.compile(r"\bconfig/\w+|\.toml\b"),
+    "a design-document reference": re.compile(r"DESIGN(\.md)?\s*§"),
+    "a result-document path": re.compile(r"\b(meta|totals|targets|options)\.[a-z_]+\b"),
+    "an audit action key": re.compile(r"\b(scenario|disclosure|need|attestation)\.[a-z_]+\b"),
+    "scientific notation": re.compile(r"\b\d(\.\d+)?e[+-]\d+\b", re.IGNORECASE),
+    "a Python value": re.compile(r"\b(NaN|nan|inf)\b|(?<=[:=] )(None|True|False)\b"),
+}
+"""What a reader must never see, each with its name for the failure message."""
+
+SKIP = re.compile(r"^/(sign-out|api/|static/|docs|.*\.(pdf|xlsx|csv|json|png)$|.*/download)")
+"""Links not crawled: signing out, the API and its docs page, files."""
+
+PER_SHAPE = 2
+PAGES_PER_ROLE = 80
+
+
+class _Text(HTMLParser):
+    """The text a reader sees, and the page's same-site links."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self.links: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style", "template", "code", "pre", "textarea"):
+            self._hidden += 1
+        href = dict(attrs).get("href")
+        if tag == "a" and href and href.startswith("/") and not href.startswith("//"):
+            self.links.append(href.split("#")[0])
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style", "template", "code", "pre", "textarea") and self._hidden:
+            self._hidden -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden:
+            self.parts.append(data)
+
+
+def _shape(path: str) -> str:
+    return re.sub(r"\d+", "N", path.split("?")[0])
+
+
+def crawl(client, start: str = "/") -> dict[str, str]:
+    """Visible text of every page reached from `start` by links, by path."""
+    seen: dict[str, str] = {}
+    shapes: Counter[str] = Counter()
+    queue = deque([start])
+    while queue and len(seen) < PAGES_PER_ROLE:
+        path = queue.popleft()
+        if path in seen or SKIP.match(path) or shapes[_shape(path)] >= PER_SHAPE:
+            continue
+        response = client.get(path)
+        if response.status_code != 200 or "text/html" not in response.content_type:
+            continue
+        shapes[_shape(path)] += 1
+        parser = _Text()
+        parser.feed(response.text)
+        seen[path] = " ".join(" ".join(parser.parts).split())
+        queue.extend(parser.links)
+    return seen
+
+
+def offences(text: str) -> list[str]:
+    found = []
+    for name, pattern in FORBIDDEN.items():
+        for match in pattern.finditer(text):
+            context = text[max(0, match.start() - 40) : match.end() + 40]
+            found.append(f"{name}: …{context}…")
+    return found
+
+
+@pytest.mark.parametrize("email", sorted(ROLES))
+def test_no_internal_terms_on_any_page_a_role_reaches(app, demo, email):
+    client = app.test_client()
+    assert post_sign_in(client, email, ROLES[email]).status_code == 302
+    pages = crawl(client)
+    assert len(pages) >= 5, f"{email} reached only {sorted(pages)}"  # the crawl really ran
+    problems = {path: found for path, text in pages.items() if (found := offences(text))}
+    assert not problems, problems
+
+
+def test_the_search_finds_what_it_looks_for():
+    """The patterns catch the terms the issue reported, and pass plain words."""
+    for bad in (
+        "Default (DESIGN §4)",
+        "rates from config/fx.toml",
+        "see meta.scored_disclosures",
+        "logged as scenario.create",
+        "a budget of 3.1e+05",
+        "quality: None",
+        "price NaN",
+    ):
+        assert offences(bad), bad
+    for good in (
+        "Default profile",
+        "Budget $310,000",
+        "Exchange rates: the platform's period-end rates",
+        "Kazi Data Works scored 62.9",
+        "None of the vendors",
+    ):
+        assert not offences(good), good
+
+
+def _pdf_text(pdf: bytes) -> str:
+    return " ".join(
+        " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).split()
+    )
+
+
+@pytest.mark.parametrize("email", ["buyer@northwind.example", "buyer@harborfoods.example"])
+def test_no_internal_terms_in_a_board_report(app, demo, email):
+    """The board PDF of each of the buyer's solved scenarios (the demo's approved plan with
+    deliveries, and plans awaiting a decision) reads in plain words too."""
+    client = app.test_client()
+    token = client.post("/api/v1/auth/tokens", json={"email": email, "password": ROLES[email]})
+    headers = {"Authorization": f"Bearer {token.json['token']}"}
+    scenarios = client.get("/api/v1/scenarios", headers=headers).json
+    solved = [s["id"] for s in scenarios if s["status"] not in ("draft", "failed")]
+    read = 0
+    for scenario_id in solved:
+        started = client.post(f"/api/v1/scenarios/{scenario_id}/report", headers=headers)
+        if started.status_code == 200:  # the demo queued this one; the test runs no worker
+            continue
+        assert started.status_code == 202, started.json
+        job = client.get(f"/api/v1/jobs/{started.json['id']}", headers=headers).json
+        assert job["status"] == "succeeded", job
+        text = _pdf_text(client.get(job["file_url"], headers=headers).data)
+        assert "Audit trail" in text, text[:500]  # a whole report was read
+        assert not offences(text), (scenario_id, offences(text))
+        read += 1
+        if read == 2:
+            break
+    assert read, solved

@@ -1,0 +1,244 @@
+"""A vendor's scorecard reads its row of the stored ranking (procure.scoring.rankings): the
+headline (score, pillars, rank, rank range, TOPSIS) is the `/scores` row, equal to a fresh
+computation, for every demo vendor; the request ranks no one's row but the vendor's; a stale
+ranking (a refresh on a worker) is never mixed with a fresh breakdown; the "raise your score"
+panel and the what-if read their "before" from the same row; another organization reads its
+own ranking, never this one."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select, update
+
+from procure.extensions import db
+from procure.jobs import runner
+from procure.reference import forget_exchange_rates
+from procure.scoring import rankings, services
+from procure.scoring.models import StoredRanking, StoredRankingRow
+from tests.app.test_rankings import (
+    COMPARED,
+    FAKE_BROKER,
+    FIGURES,
+    _fresh,
+    _patch_offer,
+    _refresh_jobs,
+    sent,  # noqa: F401  (a fixture)
+)
+
+STABILITY = ("p_top_k", "rank_p05", "rank_p95")
+
+
+def _card(client, headers, vendor_id: int):
+    return client.get(f"/api/v1/vendors/{vendor_id}/scorecard", headers=headers)
+
+
+def _assert_same_row(got: dict, want: dict, names=(*COMPARED, *FIGURES)) -> None:
+    for name in names:
+        assert got[name] == pytest.approx(want[name], abs=1e-12), name
+    assert got["points"] == pytest.approx(want["points"], abs=1e-12)
+
+
+def _live_card(vendor_id: int, organization_id: int) -> dict | None:
+    """The scorecard as it was computed before it read the stored ranking (every vendor's row
+    scored in the request, no rank stability)."""
+    db.session.commit()
+    forget_exchange_rates()
+    return services.scorecard(
+        vendor_id,
+        services.default_profile(),
+        None,
+        organization_id=organization_id,
+        metrics=services.catalog_for(organization_id),
+    )
+
+
+def _stored_row(organization_id: int, vendor_id: int) -> StoredRankingRow:
+    db.session.commit()
+    return db.session.scalars(
+        select(StoredRankingRow)
+        .join(StoredRanking, StoredRanking.id == StoredRankingRow.ranking_id)
+        .where(
+            StoredRanking.organization_id == organization_id,
+            StoredRankingRow.vendor_id == vendor_id,
+        )
+    ).one()
+
+
+def _set_stored_total(organization_id: int, vendor_id: int, total: float) -> None:
+    """Change a stored figure behind the ranking's back (no data version moves): what the
+    scorecard then shows can only come from the stored row."""
+    row = _stored_row(organization_id, vendor_id)
+    db.session.execute(
+        update(StoredRankingRow)
+        .where(
+            StoredRankingRow.ranking_id == row.ranking_id,
+            StoredRankingRow.position == row.position,
+        )
+        .values(total=total)
+    )
+    db.session.commit()
+
+
+def test_every_demo_vendor_s_scorecard_is_its_scores_row_and_the_live_one(client, demo, bearer):
+    """For every demo vendor under the reviewing buyer (its reviews apply): the scorecard's
+    headline equals its row of `GET /api/v1/scores` (all fields, rank range included) and a
+    fresh computation; its breakdown, peers and offer equal the scorecard as computed live."""
+    headers = bearer(demo, "demo-purchasing-pass")
+    organization_id = demo.organization_id
+    scores = client.get("/api/v1/scores?page_size=100", headers=headers)
+    assert scores.status_code == 200 and scores.headers["X-Ranking-Stale"] == "false"
+    served = {row["vendor_id"]: row for row in scores.json}
+    fresh = {row["vendor_id"]: row for row in _fresh(organization_id, None)}
+    assert served.keys() == fresh.keys() and len(served) >= 25
+    for vendor_id, row in served.items():
+        response = _card(client, headers, vendor_id)
+        assert response.status_code == 200, response.json
+        card = response.json
+        assert card["score"] == row  # the stored row, as /scores serves it
+        _assert_same_row(card["score"], fresh[vendor_id])
+        assert card["score"]["period_end"] == fresh[vendor_id]["period_end"].isoformat()
+        assert card["score"]["rank_p05"] is not None  # the rank range is shown now
+        live = _live_card(vendor_id, organization_id)
+        assert live is not None
+        # the live scorecard had no rank stability; everything else is the same
+        _assert_same_row(card["score"], live["score"], names=COMPARED[:7] + FIGURES[:5])
+        assert [live["score"][name] for name in STABILITY] == [None, None, None]
+        assert card["peers"] == live["peers"] == len(served)
+        assert len(card["explanation"]) == len(live["explanation"]) > 0
+        for got, want in zip(card["explanation"], live["explanation"], strict=True):
+            assert {k: got[k] for k in ("pillar", "metric", "evidence_level")} == {
+                k: want[k] for k in ("pillar", "metric", "evidence_level")
+            }
+            for name in ("raw_value", "normalised", "weight", "points", "peer_percentile"):
+                assert got[name] == pytest.approx(want[name], abs=1e-12), (vendor_id, name)
+        assert card["offer"]["offer_id"] == live["offer"]["offer_id"]
+        assert card["trend"][-1]["total"] == pytest.approx(row["total"], abs=1e-12)
+
+
+def test_the_scorecard_reads_the_stored_row_and_scores_no_one_else_s_row(
+    client, world, monkeypatch
+):
+    headers = world["headers"]
+    beta = world["beta"]
+    organization_id = world["buyer"].organization_id
+    first = _card(client, headers, beta.id)  # the first reader stores the ranking
+    assert first.status_code == 200
+    _set_stored_total(organization_id, beta.id, 42.0)
+    calls = []
+    monkeypatch.setattr(services, "score_rows", lambda ranking: calls.append("score_rows") or [])
+    monkeypatch.setattr(rankings, "store_ranking", lambda key: calls.append("store_ranking"))
+    second = _card(client, headers, beta.id)
+    assert second.status_code == 200
+    assert second.json["score"]["total"] == 42.0  # from the stored row, nothing else has it
+    assert second.json["score"]["rank"] == first.json["score"]["rank"]
+    assert second.json["explanation"] == first.json["explanation"]
+    assert calls == []  # no vendor's row ranked, no ranking stored
+
+
+def test_the_first_scorecard_read_stores_the_ranking_as_scores_does(client, world):
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(StoredRanking)) == 0
+    card = _card(client, world["headers"], world["alpha"].id)
+    assert card.status_code == 200
+    db.session.commit()
+    stored = db.session.scalars(select(StoredRanking)).one()
+    assert (stored.organization_id, stored.profile_id, stored.category, stored.top_k) == (
+        world["buyer"].organization_id,
+        None,
+        "",
+        rankings.TOP_K,
+    )
+    served = client.get("/api/v1/scores", headers=world["headers"]).json
+    assert card.json["score"] == next(r for r in served if r["vendor_id"] == world["alpha"].id)
+
+
+def test_a_stale_ranking_is_not_mixed_with_a_fresh_breakdown(
+    app,
+    client,
+    world,
+    make_user,
+    bearer,
+    sent,  # noqa: F811
+):
+    """With a worker, a scorecard read after a change queues the refresh (once, as /scores)
+    and shows the row of the table it scores, not the stored one: the headline and the
+    breakdown read the same data. Once refreshed it reads the stored row again."""
+    headers = world["headers"]
+    alpha = world["alpha"]
+    organization_id = world["buyer"].organization_id
+    before = _card(client, headers, alpha.id).json
+    assert before["score"]["p_top_k"] is not None
+    app.config["BROKER_URL"] = FAKE_BROKER
+    alpha_user = bearer(make_user("vendor", organization=alpha.organization))
+    _patch_offer(client, alpha_user, alpha.offers[0].id, price=4)  # cheapest now
+    stale = _card(client, headers, alpha.id)
+    assert stale.status_code == 200
+    fresh = {row["vendor_id"]: row for row in _fresh(organization_id, None)}
+    _assert_same_row(stale.json["score"], fresh[alpha.id], names=COMPARED[:7] + FIGURES[:5])
+    assert stale.json["score"]["total"] != pytest.approx(before["score"]["total"])
+    assert [stale.json["score"][name] for name in STABILITY] == [None, None, None]
+    live = _live_card(alpha.id, organization_id)
+    assert stale.json["score"]["total"] == pytest.approx(live["score"]["total"], abs=1e-12)
+    _card(client, headers, alpha.id)
+    jobs = _refresh_jobs()
+    assert len(jobs) == 1 and jobs[0].status == "queued"  # coalesced, as /scores
+    runner.run_job(jobs[0].id)
+    current = _card(client, headers, alpha.id).json
+    _assert_same_row(current["score"], fresh[alpha.id])
+    assert current["score"]["p_top_k"] is not None
+
+
+def test_the_panel_and_the_what_if_take_their_before_from_the_stored_row(
+    client, world, make_user, bearer, sign_in
+):
+    beta = world["beta"]
+    beta_user = make_user("vendor", organization=beta.organization)
+    sign_in(client, beta_user)
+    page = client.get("/scorecard")
+    assert page.status_code == 200 and "How to raise your score" in page.text
+    assert "(total 42.0 →" not in page.text
+    _set_stored_total(beta.organization_id, beta.id, 42.0)  # the vendor's own ranking
+    page = client.get("/scorecard").text
+    assert "(total 42.0 →" in page  # the panel's "before"
+    answer = client.post(
+        f"/api/v1/vendors/{beta.id}/what-if",
+        headers=bearer(beta_user),
+        json={"changes": {"training_spend_usd": 1000}},
+    )
+    assert answer.status_code == 200, answer.json
+    assert answer.json["total_before"] == 42.0
+
+
+def test_another_organization_reads_its_own_ranking(client, world, make_user, bearer):
+    """The stored row read is the reader's organization's: a change to buyer X's stored row
+    is never seen by buyer Y, and a vendor cannot read another vendor's scorecard."""
+    beta = world["beta"]
+    x_headers = world["headers"]
+    y_headers = bearer(make_user("buyer"))
+    assert _card(client, x_headers, beta.id).status_code == 200
+    assert _card(client, y_headers, beta.id).status_code == 200  # Y's own ranking stored
+    _set_stored_total(world["buyer"].organization_id, beta.id, 42.0)
+    assert _card(client, x_headers, beta.id).json["score"]["total"] == 42.0
+    assert _card(client, y_headers, beta.id).json["score"]["total"] != 42.0
+    alpha_user = bearer(make_user("vendor", organization=world["alpha"].organization))
+    assert _card(client, alpha_user, beta.id).status_code == 404
+
+
+def test_the_page_shows_the_stored_rank_range_and_topsis_rank(client, world, sign_in):
+    beta = world["beta"]
+    row = _card(client, world["headers"], beta.id).json["score"]
+    sign_in(client, world["buyer"])
+    page = client.get(f"/vendors/{beta.id}/scorecard")
+    assert page.status_code == 200
+    # two vendors: Beta ranks 1 or 2 in the weight draws, and TOPSIS ranks it too
+    assert f"ranks {row['rank_p05']}–{row['rank_p95']}</abbr> in 90 % of weightings" in page.text
+    assert f"TOPSIS rank {row['topsis_rank']}" in page.text
+    assert 1 <= row["rank_p05"] <= row["rank_p95"] <= 2
+
+
+def test_an_unknown_category_stores_no_ranking(client, world, sign_in):
+    sign_in(client, world["buyer"])
+    page = client.get(f"/vendors/{world['beta'].id}/scorecard?category=no_such_category")
+    assert page.status_code == 200 and "No score yet" in page.text
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(StoredRanking)) == 0
