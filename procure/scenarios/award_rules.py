@@ -173,14 +173,24 @@ def document_rules(
             continue
         incumbents.append({**record, "vendors": found, **need_key(record)})
     adjustments = []
-    for record in targets.get("adjustments") or []:
+    for position, record in enumerate(targets.get("adjustments") or [], start=1):
         if record.get("group") is not None:
             if record["group"] not in dropped:
                 adjustments.append(dict(record))
+            else:
+                notes.append(
+                    f"Price adjustment {position} (for the group {record['group']}) is not "
+                    "applied: the group has no vendor in this plan."
+                )
             continue
         found = members(record)
         if found:
             adjustments.append({**record, "vendors": found})
+        else:
+            notes.append(
+                f"Price adjustment {position} is not applied: none of its vendors has a bid "
+                "or offer in this plan."
+            )
     for key, listed in zip(RULE_KEYS, (groups, incumbents, adjustments), strict=True):
         if listed:
             rules[key] = listed

@@ -350,7 +350,11 @@ def test_a_rule_without_a_vendor_in_the_plan_is_left_out_and_said():
     targets = {
         "vendor_groups": [{"id": "tz", "country": "TZ", "measure": "spend", "max_share": 0.5}],
         "incumbents": [{"need": 3, "vendors": [7], "min_share": 0.5}],
-        "adjustments": [{"group": "tz", "percent": 5}, {"vendors": [1, 7], "per_unit": 2}],
+        "adjustments": [
+            {"group": "tz", "percent": 5},
+            {"vendors": [1, 7], "per_unit": 2},
+            {"vendors": [7], "percent": 10},  # vendor 7 alone: it goes too, and is said
+        ],
     }
     rules, notes = document_rules(targets, {1: "V1"}, {1: "KE"})
     assert rules == {"adjustments": [{"vendors": ["V1"], "per_unit": 2}]}
@@ -358,4 +362,7 @@ def test_a_rule_without_a_vendor_in_the_plan_is_left_out_and_said():
         "The vendor group tz has no vendor in this plan, so its limits are not applied.",
         "The incumbent rule for need N3 is not applied: none of its incumbents has a bid or "
         "offer in this plan.",
+        "Price adjustment 1 (for the group tz) is not applied: the group has no vendor in "
+        "this plan.",
+        "Price adjustment 3 is not applied: none of its vendors has a bid or offer in this plan.",
     ]
