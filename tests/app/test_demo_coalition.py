@@ -103,6 +103,13 @@ def test_the_backbone_sees_the_load_of_vendors_all_three_members_book(client, co
         assert all(month["booked_hours"] > 0 for month in vendor["months"]), vendor["vendor"]
     fewer = [vendor for vendor in load["vendors"] if vendor["members"] < 3]
     assert fewer and all(m["suppressed"] for vendor in fewer for m in vendor["months"])
+    # the page says so once for each such vendor, not in a table of twelve withheld months
+    page = client.get(
+        f"/coalitions/{coalition_id}", headers=headers("coordinator@compact.example")
+    ).text
+    once = "Fewer than 3 members book this vendor in every month of the period"
+    assert page.count(once) == len(fewer)
+    assert "fewer than 3 members; not shown</span></td>" not in page
 
 
 @pytest.mark.parametrize("basis", ["planned", "actual"])
