@@ -154,10 +154,12 @@ def row_description(model: AllocationModel, r: int) -> RowDescription:
         "max_vendor_spend_share": lambda: (
             f"No vendor above {percent(_given(targets.max_vendor_spend_share))} of total spend"
         ),
-        "max_vendors": lambda: f"Need {need} uses at most {number(upper, 0)} vendors",
+        "max_vendors": lambda: (
+            f"Need {need} uses at most {number(upper, 0)} vendor{'' if upper == 1 else 's'}"
+        ),
         "min_order": lambda: (
-            f"Vendor {vendor}{_offer_label(model, r)} gets nothing or at least its minimum "
-            f"order on need {need}"
+            f"Vendor {vendor}{_offer_label(model, r)} gets nothing or at least "
+            f"{number(_min_order(model, r), 6)} {unit} on need {need}"
         ),
         "vendor_use": lambda: f"Vendor {vendor} gets volume on need {need} only if chosen",
         "max_vendor_share": lambda: _share_label(model, j, vendor, upper, " over all its offers"),
@@ -266,6 +268,11 @@ def _offer_label(model: AllocationModel, r: int) -> str:
     labels, k = model.problem.offers.labels, int(model.row_x[r])
     label = labels[int(model.x_offer[k])] if labels and k >= 0 else None
     return f" (offer {label})" if label else ""
+
+
+def _min_order(model: AllocationModel, r: int) -> float:
+    """The minimum order of the offer a `min_order` row is about (units of its need)."""
+    return float(model.problem.offers.min_order[int(model.x_offer[int(model.row_x[r])])])
 
 
 def _share_label(

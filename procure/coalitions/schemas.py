@@ -47,7 +47,9 @@ class CoalitionUpdateSchema(CharterSchema):
 
 class InviteSchema(Schema):
     organization_id = RecordId(
-        required=True, metadata={"description": "The id of a buyer organization"}
+        required=True,
+        error_messages={"invalid": "Choose a buyer organization from the search."},
+        metadata={"description": "The id of a buyer organization"},
     )
 
 
@@ -110,7 +112,14 @@ class TargetUpdateSchema(TargetSchema):
 
 
 class AnnouncementSchema(Schema):
-    text = fields.String(required=True, validate=validate.Length(min=1, max=MAX_POST_LENGTH))
+    text = fields.String(
+        required=True,
+        validate=validate.Length(
+            min=1,
+            max=MAX_POST_LENGTH,
+            error=f"Write the announcement in 1 to {MAX_POST_LENGTH:,} characters.",
+        ),
+    )
 
 
 class TargetOutSchema(Schema):

@@ -74,20 +74,3 @@ def plan_limits(
     if not sentences and not binaries:
         return None
     return {"rules": sentences, "gap": gap_sentence(result) if result else None}
-
-
-def rule_label(constraint: Mapping[str, Any], problem: Mapping[str, Any] | None) -> str:
-    """A constraint row's label; the rows of a need's whole-number rules in plain words."""
-    label = str(constraint.get("label") or "")
-    need = _needs(problem).get(constraint.get("need") or "")
-    if need is None:
-        return label
-    kind, need_id = constraint.get("kind"), need["id"]
-    if kind == "max_vendors" and need.get("max_vendors") is not None:
-        return f"Need {need_id} goes to at most {_vendors(need['max_vendors'])}"
-    if kind == "min_order" and need.get("min_award") is not None:
-        return (
-            f"Vendor {constraint.get('vendor')} gets at least the minimum award of "
-            f"{_units(need, need['min_award'])} on need {need_id} at this price"
-        )
-    return label

@@ -19,7 +19,7 @@ when the problem is built and frozen with it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -258,7 +258,7 @@ def money(value: float) -> str:
     return f"${value:,.2f}"
 
 
-def cost_sentence(result: Mapping[str, Any] | None, money: Callable[[float], str]) -> str | None:
+def cost_sentence(result: Mapping[str, Any] | None) -> str | None:
     """The sentence "Optimised on $X with adjustments; the real spend is $Y." where adjustments
     priced the choice; None otherwise."""
     totals = (result or {}).get("totals") or {}
@@ -327,10 +327,14 @@ def with_country_cap(
     """The targets with one more vendor group: the vendors based in `country` get at most
     `percent` % (the page form's text) of the labour hours or spend, on one need (its id as
     text) or over all ("")."""
+    refused = ValidationFailed({"max_share": ["Give a share from 0 to 100 %."]})
     try:
-        share = float(percent.replace(",", "").strip()) / 100
+        typed = float(percent.replace(",", "").replace("%", "").strip())
     except ValueError:
-        raise ValidationFailed({"max_share": ["Give a share from 0 to 100 %."]}) from None
+        raise refused from None
+    if not 0 <= typed <= 100:  # the form's figure is a percentage: 200 must not read as "2.0"
+        raise refused
+    share = typed / 100
     country = country.strip().upper()
     taken = {g.get("id") for g in targets.get("vendor_groups") or [] if isinstance(g, dict)}
     group_id = f"country-{country.lower()}"

@@ -121,7 +121,7 @@ def _award_rules(problem: dict, result: dict, plain) -> dict[str, Any] | None:
     return {
         "rules": rules,
         "notes": notes,
-        "costs": award_rules.cost_sentence(result, award_rules.money),
+        "costs": award_rules.cost_sentence(result),
     }
 
 
@@ -254,7 +254,7 @@ def board_context(scenario: Scenario) -> dict[str, Any]:
         "actuals": _actuals(scenario),
         "constraints": [
             {
-                "label": plain(award_limits.rule_label(c, problem)),
+                "label": plain(c["label"]),
                 "binding": c["binding"],
                 "slack": c.get("slack"),
                 "shadow_price": c.get("shadow_price"),

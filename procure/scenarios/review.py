@@ -535,7 +535,12 @@ def plain_words(names: dict, need_titles: dict):
             lambda m: f"“{need_titles[m.group(1)]}”" if m.group(1) in need_titles else m.group(0),
             text,
         )
-        return text
+        # an offer line's key ("O12" a rate card's, "B3" a bid's) as what it is
+        return re.sub(
+            r"\(offer ([OB])\d+\)",
+            lambda m: "(rate card)" if m.group(1) == "O" else "(bid)",
+            text,
+        )
 
     return plain
 

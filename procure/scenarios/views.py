@@ -3,8 +3,6 @@ frontier."""
 
 from __future__ import annotations
 
-import functools
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -189,7 +187,6 @@ def show(scenario_id):
         plain=review.plain_words(names, need_titles),
         price_words=review.price_words,
         plan_limits=award_limits.plan_limits(scenario.problem, scenario.result),
-        rule_label=functools.partial(award_limits.rule_label, problem=scenario.problem),
         below_living_wage=review.below_living_wage,
         impact=impact,
         in_hours=figures.counts_hours(scenario.problem),
@@ -218,7 +215,7 @@ def show(scenario_id):
         ),
         award_rule_lines=award_rules.rule_sentences(scenario.problem),
         award_rule_notes=((scenario.problem or {}).get("meta") or {}).get("award_rules") or [],
-        award_costs=award_rules.cost_sentence(scenario.result, award_rules.money),
+        award_costs=award_rules.cost_sentence(scenario.result),
         rule_fixes=_rule_fixes(scenario),
         country_cap_needs=[
             (str(i), need_titles.get(f"N{i}", f"Need {i}")) for i in scenario.need_ids

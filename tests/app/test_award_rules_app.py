@@ -293,6 +293,13 @@ def test_a_country_cap_added_on_the_page_and_kept_by_the_targets_form(client, wo
     )
     assert refused.status_code == 302
     assert "Max share: Give a share from 0 to 100 %." in browser.get(url).text
+    # a percentage above 100 is refused in the form's own terms, never as "2.0" of a 0-1 share
+    refused = browser.post(
+        f"{url}/vendor-group", data={**form, "max_share": "200", "version": saved["version"]}
+    )
+    shown = browser.get(url).text
+    assert "Max share: Give a share from 0 to 100 %." in shown
+    assert "between 0 and 1" not in shown and "got 2.0" not in shown
     refused = browser.post(
         f"{url}/vendor-group",
         data={**form, "country": "Kenya", "max_share": "30", "version": saved["version"]},

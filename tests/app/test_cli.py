@@ -141,3 +141,17 @@ def test_openapi_json_and_offline_docs_page(client):
     assert "http://" not in page.text and "https://" not in page.text  # no CDN
     asset = client.get("/api/v1/docs/assets/swagger-ui-bundle.js")
     assert asset.status_code == 200 and len(asset.data) > 100_000
+
+
+def test_the_readme_lists_every_demo_login():
+    """A reader signs in from the README's table: every login `procure demo` makes is in it,
+    with its password (the table once missed the third buyer's two)."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    missing = [
+        login.email
+        for login in DEMO_LOGINS
+        if f"| {login.email} | {login.password} |" not in readme
+    ]
+    assert missing == []

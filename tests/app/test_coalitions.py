@@ -398,6 +398,14 @@ def test_the_pages_invite_and_announce_forms_show_their_errors_beside_the_fields
     )
     assert announced.status_code == 422
     assert 'id="text-error"' in announced.text and 'aria-invalid="true"' in announced.text
+    assert "Write the announcement in 1 to 4,000 characters." in announced.text
+    typed = client.post(
+        f"/coalitions/{coalition_id}/members", headers=headers, data={"organization_id": "abc"}
+    )
+    assert typed.status_code == 422
+    assert "The invitation was not sent: Choose a buyer organization from the search." in (
+        typed.text
+    )
     assert too_long.strip() in announced.text  # what was typed is still in the box
     assert (_count(CoalitionMember), _count(Notification), _count(AuditEvent)) == counts
     posted = client.post(

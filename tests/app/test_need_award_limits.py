@@ -259,12 +259,12 @@ def test_max_vendors_1_gives_the_lot_to_one_vendor_hand_checked(client, event_wo
     text = _page(client, s, sign_in, scenario_id)
     assert "Whole-number rules" in text
     assert "“Labelling” goes to at most 1 vendor." in text  # the rule
-    assert "“Labelling” goes to at most 1 vendor</td>" in text  # its constraint row
+    assert "“Labelling” uses at most 1 vendor</td>" in text  # its constraint row
     assert "The solver proved this plan is" in text and "e-0" not in text
     report = board_context(db.session.get(Scenario, scenario_id))
     assert report["whole_number_rules"]["rules"] == ["“Labelling” goes to at most 1 vendor."]
     assert report["whole_number_rules"]["gap"].startswith("The solver proved this plan is")
-    assert "“Labelling” goes to at most 1 vendor" in [c["label"] for c in report["constraints"]]
+    assert "“Labelling” uses at most 1 vendor" in [c["label"] for c in report["constraints"]]
     pdf_html = render_report_html("reports/board.html", report_view(report, include_charts=False))
     assert "<h3>Whole-number rules</h3>" in pdf_html
     assert "<li>“Labelling” goes to at most 1 vendor.</li>" in pdf_html
@@ -296,7 +296,7 @@ def test_a_minimum_award_of_500_hours_hand_checked(client, event_world, sign_in)
     assert "“Labelling”: a vendor gets nothing or at least 500 hours at each price it gave." in text
     # both lines sit at the minimum: their rows read in words
     for vendor in ("Vendor A", "Vendor B"):
-        row = f"{vendor} gets at least the minimum award of 500 hours on “Labelling” at this price"
+        row = f"{vendor} (bid) gets nothing or at least 500 hours on “Labelling”"
         assert f"<td>{row}</td>" in text
     # a changed need does not move the frozen document
     _limit(client, s, 0, min_award=None)

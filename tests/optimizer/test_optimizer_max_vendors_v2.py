@@ -105,7 +105,7 @@ def test_min_order_stays_a_rule_of_the_offer_under_max_vendors(solver):
     assert result["model"]["binaries"] == 4
     order = [c for c in result["constraints"] if c["kind"] == "min_order"]
     assert [(c["binding"], c["label"]) for c in order] == [
-        (True, "Vendor V1 (offer b) gets nothing or at least its minimum order on need N")
+        (True, "Vendor V1 (offer b) gets nothing or at least 30 units on need N")
     ]
     # without the rule on b, V1's two offers take 40 + 10: 320 + 90 = 410
     del doc["offers"][1]["min_order"]
