@@ -218,3 +218,16 @@ def test_the_decision_chart_draws_near_budgets_and_tells_far_ones():
         f["budget"] = 340_000.0
     drawn = chart_inputs(comparison)
     assert drawn["measure"] == "impact" and drawn["drawn"] == [(340_000.0, "all plans")]
+
+
+def test_an_offer_lines_key_reads_as_what_it_is():
+    from procure.scenarios.review import plain_words
+
+    plain = plain_words({"V2": "Kazi Data Works"}, {"N1": "Labelling"})
+    assert plain("Vendor V2 (offer O12) gets nothing or at least 500 hours on need N1") == (
+        "Kazi Data Works (rate card) gets nothing or at least 500 hours on “Labelling”"
+    )
+    assert (
+        plain("Vendor V2 (offer B3)'s offer for need N1")
+        == "Kazi Data Works (bid)'s offer for “Labelling”"
+    )
