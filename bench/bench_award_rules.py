@@ -4,12 +4,15 @@ rules, vendor groups, bid adjustments and constraint priorities that must be rel
     python bench/bench_award_rules.py                        # LP, median of 3, then the MIP
     python bench/bench_award_rules.py --repeats 1 --mip-time-limit 20
     python bench/bench_award_rules.py --clock cpu --skip-mip
+    python bench/bench_award_rules.py --repeats 1 --skip-mip --vendors 150 --lots 400
 
-Every vendor bids on every lot (100,000 offers). Vendors sit in 8 countries; each country is
-a group capped at 20 % of labour hours (priority 4) and the local country must keep 15 % of
-spend (hard); every lot keeps 30 % with its incumbent (priority 1); new vendors carry a 3 %
-transition cost; the budget (priority 5) and an average impact of 62 (priority 3) cannot both
-hold, so the optimizer relaxes by priority (status optimal_relaxed).
+Every vendor bids on every lot (100,000 offers; `--vendors` and `--lots` make a smaller
+event of the same shape, to try a change before the full size). Vendors sit in 8
+countries; each country is a group capped at 20 % of labour hours (priority 4) and the local
+country must keep 15 % of spend (hard); every lot keeps 30 % with its incumbent (priority 1);
+new vendors carry a 3 % transition cost; the budget (priority 5) and an average impact of 62
+(priority 3) cannot both hold, so the optimizer relaxes by priority (status
+optimal_relaxed).
 
 LP, the same document each repeat:
 
@@ -67,16 +70,18 @@ LEVEL_ROOM = 1e-9
 """Bare lex: each slack of a level is held within this of its value, relative."""
 
 
-def make_document(seed: int = 21, mip: bool = False) -> dict:
+def make_document(
+    seed: int = 21, mip: bool = False, vendors: int = VENDORS, lots: int = LOTS
+) -> dict:
     rng = np.random.default_rng(seed)
-    country = rng.integers(0, COUNTRIES, VENDORS)
-    impact = np.round(rng.uniform(10, 95, VENDORS), 1)
-    volume = np.round(rng.uniform(200, 2000, LOTS))
+    country = rng.integers(0, COUNTRIES, vendors)
+    impact = np.round(rng.uniform(10, 95, vendors), 1)
+    volume = np.round(rng.uniform(200, 2000, lots))
     # dearer vendors tend to have more impact, so the budget and impact pull apart
-    price = np.round(rng.uniform(15, 30, (VENDORS, LOTS)) + 0.15 * impact[:, None], 2)
-    incumbent = rng.integers(0, VENDORS, LOTS)
-    vendor_ids = [f"V{i:03d}" for i in range(VENDORS)]
-    lot_ids = [f"L{j:03d}" for j in range(LOTS)]
+    price = np.round(rng.uniform(15, 30, (vendors, lots)) + 0.15 * impact[:, None], 2)
+    incumbent = rng.integers(0, vendors, lots)
+    vendor_ids = [f"V{i:03d}" for i in range(vendors)]
+    lot_ids = [f"L{j:03d}" for j in range(lots)]
     cheapest = float(volume @ price.min(axis=0))
     groups = [
         {
@@ -92,7 +97,7 @@ def make_document(seed: int = 21, mip: bool = False) -> dict:
     groups[0]["measure"] = "spend"
     priorities = {"budget": 5, "min_avg_impact": 3}
     priorities |= {f"vendor_groups.C{c}.max_share": 4 for c in range(1, COUNTRIES)}
-    priorities |= {f"incumbents.{j}": 1 for j in range(LOTS)}
+    priorities |= {f"incumbents.{j}": 1 for j in range(lots)}
     return {
         "version": 2,
         "needs": [
@@ -104,11 +109,11 @@ def make_document(seed: int = 21, mip: bool = False) -> dict:
                 "max_vendor_share": 0.6,
                 **({"max_vendors": 3} if mip else {}),
             }
-            for j in range(LOTS)
+            for j in range(lots)
         ],
         "vendors": [
             {"id": vendor_ids[i], "quality": 0.9, "impact_score": float(impact[i])}
-            for i in range(VENDORS)
+            for i in range(vendors)
         ],
         "offers": [
             {
@@ -117,8 +122,8 @@ def make_document(seed: int = 21, mip: bool = False) -> dict:
                 "price": float(price[i, j]),
                 **({"min_order": 50.0} if mip else {}),
             }
-            for j in range(LOTS)
-            for i in range(VENDORS)
+            for j in range(lots)
+            for i in range(vendors)
         ],
         "targets": {
             "budget": round(cheapest * 1.12, 2),
@@ -126,7 +131,7 @@ def make_document(seed: int = 21, mip: bool = False) -> dict:
             "vendor_groups": groups,
             "incumbents": [
                 {"need": lot_ids[j], "vendors": [vendor_ids[incumbent[j]]], "min_share": 0.3}
-                for j in range(LOTS)
+                for j in range(lots)
             ],
             "adjustments": [
                 {
@@ -221,8 +226,8 @@ def one_repeat(doc: dict, clock) -> dict[str, float]:
     }
 
 
-def mip_run(time_limit: float, clock) -> None:
-    doc = make_document(mip=True)
+def mip_run(time_limit: float, clock, vendors: int, lots: int) -> None:
+    doc = make_document(mip=True, vendors=vendors, lots=lots)
     doc["options"] = {"time_limit": time_limit, "tie_break": False, "mip_rel_gap": 1e-4}
     started = clock()
     result = optimizer.solve(doc)
@@ -244,9 +249,9 @@ def mip_run(time_limit: float, clock) -> None:
             f"{len(result.get('relaxations', []))} targets relaxed"
         )
     # bare HiGHS on the relaxed MIP: the LP's relaxed bounds with the MIP's binaries
-    lp_doc = make_document(mip=False)
+    lp_doc = make_document(mip=False, vendors=vendors, lots=lots)
     _, _, relaxed_lp = bare_lexicographic(lp_doc, clock)
-    mip_problem, _ = parse_problem(make_document(mip=True))
+    mip_problem, _ = parse_problem(make_document(mip=True, vendors=vendors, lots=lots))
     mip_model = build_model(mip_problem)
     relaxed_mip = _with_bounds_of(mip_model, relaxed_lp)
     bare, highs = bare_final(relaxed_mip, clock, time_limit)
@@ -275,11 +280,13 @@ def main() -> None:
     parser.add_argument("--mip-time-limit", type=float, default=60.0, help="seconds (60)")
     parser.add_argument("--skip-mip", action="store_true")
     parser.add_argument("--clock", choices=sorted(CLOCKS), default="wall")
+    parser.add_argument("--vendors", type=int, default=VENDORS, help=f"({VENDORS})")
+    parser.add_argument("--lots", type=int, default=LOTS, help=f"({LOTS})")
     args = parser.parse_args()
     clock = CLOCKS[args.clock]
-    doc = make_document()
+    doc = make_document(vendors=args.vendors, lots=args.lots)
     print(
-        f"HiGHS {highspy.Highs().version()}, {VENDORS} vendors x {LOTS} lots, "
+        f"HiGHS {highspy.Highs().version()}, {args.vendors} vendors x {args.lots} lots, "
         f"{args.clock} time, median of {args.repeats}"
     )
     runs = [one_repeat(doc, clock) for _ in range(args.repeats)]
@@ -307,7 +314,7 @@ def main() -> None:
         + ", ".join(f"{s['stage']} {s['seconds']:.1f}s" for s in runs[-1]["stages"])
     )
     if not args.skip_mip:
-        mip_run(args.mip_time_limit, clock)
+        mip_run(args.mip_time_limit, clock, args.vendors, args.lots)
 
 
 if __name__ == "__main__":

@@ -184,8 +184,10 @@ def row_group(model: AllocationModel, r: int) -> VendorGroup:
 
 def row_incumbents(model: AllocationModel, r: int) -> IncumbentRule:
     """The incumbent rule of an `incumbent_…` row."""
-    index = int(model.row_rule[r])
-    return next(rule for rule in model.problem.award.incumbents if rule.index == index)
+    index, rules = int(model.row_rule[r]), model.problem.award.incumbents
+    if index < len(rules) and rules[index].index == index:  # in position order: no search
+        return rules[index]
+    return next(rule for rule in rules if rule.index == index)
 
 
 def vendor_names(model: AllocationModel, vendors: Sequence[int]) -> str:
@@ -565,7 +567,8 @@ def _incumbent_rows(model: AllocationModel, j: int) -> list[tuple[int, float]]:
     """(row, min_share) of need position j's incumbent rows whose limit is their share of
     the volume (it moves with the volume; a min_volume that is larger does not)."""
     rows = []
-    for r in np.flatnonzero(np.asarray(model.row_kind) == "incumbent").tolist():
+    of_need = (np.asarray(model.row_kind) == "incumbent") & (model.row_need == j)
+    for r in np.flatnonzero(of_need).tolist():
         rule = row_incumbents(model, r)
         share = rule.min_share
         if (

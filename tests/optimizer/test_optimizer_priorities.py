@@ -9,7 +9,9 @@ from the highest down, then the cost with every level held."""
 from __future__ import annotations
 
 import copy
+import importlib
 import json
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -261,6 +263,79 @@ def test_priorities_are_refused_in_version1_and_checked_alone():
             "message": "names a target the document does not set",
         }
     ]
+
+
+def test_each_run_gets_what_is_left_of_the_time_limit(monkeypatch):
+    """A clock that moves 10 s per solver run, and a time limit of 25 s: the infeasible first
+    run gets 25 s, the budget's level 15 s, the impact's level 5 s; then the time is up, so
+    the relaxed objective does not run and the relaxed model's run gets 0 s. The result is
+    time_limit with the last elastic plan, whose relaxation is the optimal one (a = 40 hours
+    at A, average impact 56, as in the first test): the plan found is kept."""
+    solve_module = importlib.import_module("optimizer.solve")  # `optimizer.solve` is a function
+    now = [1000.0]
+    monkeypatch.setattr(solve_module, "time", SimpleNamespace(perf_counter=lambda: now[0]))
+    given = []
+    real_run = solve_module.HighsSession.run
+
+    def timed_run(session, time_limit, col_dual=True):
+        given.append(time_limit)
+        outcome = real_run(session, time_limit, col_dual)
+        now[0] += 10.0
+        return outcome
+
+    monkeypatch.setattr(solve_module.HighsSession, "run", timed_run)
+    targets = {
+        "budget": 1800,
+        "min_avg_impact": 60,
+        "priorities": {"budget": 5, "min_avg_impact": 3},
+    }
+    result = optimizer.solve(_doc(targets, options={"time_limit": 25}))
+    assert given == [25.0, 15.0, 5.0, 0.0]
+    assert [stage["stage"] for stage in result["solver"]["stages"]] == [
+        "primary",
+        "relax_priority_5",
+        "relax_priority_3",
+        "primary",
+    ]
+    assert result["status"] == "time_limit"
+    assert _volumes(result) == pytest.approx({"A": 40, "B": 60}, abs=EXACT)
+    (relaxed,) = result["relaxations"]
+    assert (relaxed["target"], relaxed["reached"]) == ("min_avg_impact", 56.0)
+
+
+def test_a_mip_level_starts_from_the_plan_of_the_level_above(monkeypatch):
+    """With binaries (at most 2 vendors, a minimum order of 10 hours) the plan is that of the
+    first test, and every MIP run after the first level starts with the last level's plan
+    as its incumbent, the relaxed model's run too: only the first two runs start without."""
+    solve_module = importlib.import_module("optimizer.solve")
+    started = []
+    real_run = solve_module.HighsSession.run
+
+    def spied_run(session, time_limit, col_dual=True):
+        started.append(session.start is not None)
+        return real_run(session, time_limit, col_dual)
+
+    monkeypatch.setattr(solve_module.HighsSession, "run", spied_run)
+    targets = {
+        "budget": 1800,
+        "min_avg_impact": 60,
+        "priorities": {"budget": 5, "min_avg_impact": 3},
+    }
+    doc = _doc(targets)
+    doc["needs"][0]["max_vendors"] = 2
+    for offer in doc["offers"]:
+        offer["min_order"] = 10
+    result = optimizer.solve(doc)
+    assert result["status"] == "optimal_relaxed"
+    assert result["model"]["binaries"] == 2
+    assert _volumes(result) == pytest.approx({"A": 40, "B": 60}, abs=EXACT)
+    assert [stage["stage"] for stage in result["solver"]["stages"]][:4] == [
+        "primary",
+        "relax_priority_5",
+        "relax_priority_3",
+        "primary",
+    ]
+    assert started[:4] == [False, False, True, True]
 
 
 def test_the_document_is_not_changed():
