@@ -10,6 +10,9 @@ from procure.api_paging import Blueprint, page_of_select
 from procure.awards import services
 from procure.awards.models import AwardLine
 from procure.awards.schemas import AwardLineSchema, AwardQuerySchema, EventAwardSchema
+from procure.docs import FILE, XLSX
+from procure.downloads import attachment
+from procure.errors import ConflictError
 from procure.events.models import SourcingEvent
 
 blp = Blueprint(
@@ -22,6 +25,8 @@ blp = Blueprint(
 
 # the buyer side (buyers, executives, its admin) and the vendors (and their admins)
 READERS = roles("buyer", "executive", "admin", "vendor")
+# the buyer side alone: what it sends out holds every vendor's award
+BUYER_SIDE_READERS = roles("buyer", "executive", "admin")
 
 
 @blp.route("/awards")
@@ -62,3 +67,27 @@ class EventAward(MethodView):
             "scenario_id": view.award.scenario_id if view and view.buyer_side else None,
             "lines": view.lines if view else [],
         }
+
+
+@blp.route("/events/<int:event_id>/award.xlsx")
+class EventAwardWorkbook(MethodView):
+    @access(BUYER_SIDE_READERS)
+    @blp.response(200, FILE, content_type=XLSX, description="One sheet per vendor awarded volume")
+    @blp.alt_response(404, description="No such event of your organization")
+    @blp.alt_response(409, description="Not awarded yet")
+    def get(self, event_id):
+        """Your organization's event's award as XLSX, ready to send: one sheet per vendor with
+        its needs, volumes, units, prices as bid, currencies, periods and totals"""
+        # here: the workbook loads openpyxl, which the app's start otherwise skips
+        from procure.awards.workbook import award_workbook
+
+        event = get_scoped_or_404(SourcingEvent, event_id)
+        view = services.award_view(event, current_user)
+        if view is None:
+            raise ConflictError(
+                "This event has no award yet: an executive approves an award scenario first.",
+                {"event_id": ["Not awarded yet."]},
+            )
+        return attachment(
+            award_workbook(event.title, view.lines), XLSX, f"event-{event.id}-award.xlsx"
+        )

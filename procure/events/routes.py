@@ -9,12 +9,16 @@ from flask_login import current_user
 
 from procure.access import access, get_scoped_or_404, roles, scoped_select
 from procure.api_paging import Blueprint, page_of_select
-from procure.events import services
+from procure.docs import FILE, XLSX
+from procure.downloads import attachment
+from procure.events import bid_sheets, services
 from procure.events.models import BUYER_SIDE, Bid, SourcingEvent
 from procure.events.schemas import (
     BidAmendSchema,
     BidCreateSchema,
     BidSchema,
+    BidSheetFileSchema,
+    BidSheetResultSchema,
     EventCreateSchema,
     EventDetailSchema,
     EventExtendSchema,
@@ -201,3 +205,38 @@ class BidDetail(MethodView):
         bid = get_scoped_or_404(Bid, bid_id)
         sent = body.pop("version")
         return services.amend_bid(bid, user(), body, sent, services.event_now())
+
+
+def bid_sheet_download(event: SourcingEvent):
+    """The event's bid sheet for the signed-in user: blank for the buyer side, with its own
+    bids for a vendor."""
+    content = bid_sheets.sheet_for(event, user(), current_user.reads_as in BUYER_SIDE)
+    return attachment(content, XLSX, f"event-{event.id}-bid-sheet.xlsx")
+
+
+@blp.route("/events/<int:event_id>/bid-sheet.xlsx")
+class EventBidSheet(MethodView):
+    @access(READERS)
+    @blp.response(200, FILE, content_type=XLSX, description="One row per lot, with a header")
+    @blp.alt_response(404, description="No such event visible to you")
+    def get(self, event_id):
+        """The event's bid sheet to fill in: one row per lot (need, unit, volume, period) and
+        empty columns for the figures. Blank for your organization's event; your vendor's
+        current bids filled in for an event it is invited to"""
+        return bid_sheet_download(get_scoped_or_404(SourcingEvent, event_id))
+
+
+@blp.route("/events/<int:event_id>/bid-sheet")
+class EventBidSheetUpload(MethodView):
+    @access(roles("vendor"))
+    @blp.arguments(BidSheetFileSchema, location="files")
+    @blp.response(200, BidSheetResultSchema)
+    @blp.alt_response(404, description="No such event your vendor is invited to")
+    @blp.alt_response(409, description="Past the deadline, or not open")
+    @writes
+    def post(self, files, event_id):
+        """Bid with a filled bid sheet: all rows or none (errors name the row and the column);
+        each row places or amends your vendor's bid on its lot, as the bid form does"""
+        event = get_scoped_or_404(SourcingEvent, event_id)
+        rows = bid_sheets.read_upload(files["file"])
+        return bid_sheets.upload_bid_sheet(event, user(), rows, services.event_now())

@@ -190,3 +190,21 @@ class BidSchema(Schema):
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
     version = fields.Integer(dump_only=True)
+
+
+class BidSheetFileSchema(Schema):
+    file = fields.Raw(
+        required=True,
+        metadata={
+            "type": "string",
+            "format": "binary",
+            "description": "The event's bid sheet (XLSX) as downloaded, its figures filled in",
+        },
+    )
+
+
+class BidSheetResultSchema(Schema):
+    placed = fields.Integer(metadata={"description": "Lots bid on for the first time"})
+    amended = fields.Integer(metadata={"description": "Bids whose figures changed"})
+    unchanged = fields.Integer(metadata={"description": "Rows equal to the current bid"})
+    bid_ids = fields.List(fields.Integer())

@@ -285,7 +285,9 @@ def vendor_of(user: User) -> Vendor | None:
     ).first()
 
 
-def _open_for(event: SourcingEvent, vendor: Vendor | None, now: datetime) -> None:
+def check_open(event: SourcingEvent, vendor: Vendor | None, now: datetime) -> None:
+    """Refuse a bid unless `vendor` is invited and the event is published and before its
+    deadline (ValidationFailed naming `lot_id`; ConflictError, naming `deadline` once passed)."""
     if vendor is None or vendor.id not in {invited.vendor_id for invited in event.invited}:
         raise ValidationFailed({"lot_id": ["Your vendor is not invited to this event."]})
     if event.state != EventState.PUBLISHED:
@@ -297,10 +299,11 @@ def _open_for(event: SourcingEvent, vendor: Vendor | None, now: datetime) -> Non
         )
 
 
-def _bid_errors(
+def bid_errors(
     event: SourcingEvent, lot: EventLot, fields: Mapping[str, Any], today: date
 ) -> dict[str, list[str]]:
-    """What is wrong with a bid's figures for `lot`, by field."""
+    """What is wrong with a bid's figures for `lot`, by field (the checks the schema cannot make:
+    the lot's unit, a known currency and plausible price, hours per unit by unit, validity)."""
     errors: dict[str, list[str]] = {}
     if fields["unit"] != lot.unit:
         errors["unit"] = [f"This lot is bought per {lot.unit}: bid per {lot.unit}."]
@@ -330,7 +333,7 @@ def _bid_errors(
     return errors
 
 
-def _figures(lot: EventLot, fields: Mapping[str, Any]) -> dict[str, Any]:
+def bid_figures(lot: EventLot, fields: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "price": Decimal(str(fields["price"])),
         "currency": fields["currency"],
@@ -348,12 +351,12 @@ def place_bid(event: SourcingEvent, user: User, fields: Mapping[str, Any], now: 
     `price`, `hours_per_unit`, `capacity`, `valid_until`); a second bid on the same lot is a
     ConflictError (amend the first); so is a bid after the deadline (naming `deadline`)."""
     vendor = vendor_of(user)
-    _open_for(event, vendor, now)
+    check_open(event, vendor, now)
     assert vendor is not None
     lot = next((lot for lot in event.lots if lot.id == fields["lot_id"]), None)
     if lot is None:
         raise ValidationFailed({"lot_id": [f"No lot {fields['lot_id']} in this event."]})
-    errors = _bid_errors(event, lot, fields, now.date())
+    errors = bid_errors(event, lot, fields, now.date())
     if errors:
         raise ValidationFailed(errors)
     mine = db.session.scalars(
@@ -370,11 +373,11 @@ def place_bid(event: SourcingEvent, user: User, fields: Mapping[str, Any], now: 
         lot_id=lot.id,
         vendor_id=vendor.id,
         submitted_by_id=user.id,
-        **_figures(lot, fields),
+        **bid_figures(lot, fields),
     )
     db.session.add(bid)
     insert_once(bid, bid_exists)
-    record_event("bid.place", bid, actor=user, after={"lot_id": lot.id, **_figures(lot, fields)})
+    record_event("bid.place", bid, actor=user, after={"lot_id": lot.id, **bid_figures(lot, fields)})
     return bid
 
 
@@ -384,12 +387,12 @@ def amend_bid(
     """Replace the figures of the vendor's bid (every field again, and the version loaded), on
     the same terms as a first bid; the old figures stay in the audit log."""
     event = bid.event
-    _open_for(event, vendor_of(user), now)
+    check_open(event, vendor_of(user), now)
     check_version(bid, sent, "bid")
-    errors = _bid_errors(event, bid.lot, fields, now.date())
+    errors = bid_errors(event, bid.lot, fields, now.date())
     if errors:
         raise ValidationFailed(errors)
-    figures = _figures(bid.lot, fields)
+    figures = bid_figures(bid.lot, fields)
     before = {name: getattr(bid, name) for name in figures}
     for name, value in figures.items():
         setattr(bid, name, value)

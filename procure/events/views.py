@@ -11,7 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from procure.access import access, get_scoped_or_404, permitted, roles, scoped_select
-from procure.events import services
+from procure.events import bid_sheets, services
 from procure.events.models import BUYER_SIDE, Bid, EventLot, SourcingEvent
 from procure.events.routes import READERS
 from procure.events.schemas import (
@@ -116,7 +116,11 @@ def _by_field(errors: dict[str, list[str]]) -> dict[str, list[str]]:
 @bp.route("/events/<int:event_id>")
 @access(READERS)
 def show(event_id):
-    event = get_scoped_or_404(SourcingEvent, event_id)
+    return _event_page(get_scoped_or_404(SourcingEvent, event_id))
+
+
+def _event_page(event: SourcingEvent, sheet_errors: dict[str, list[str]] | None = None):
+    """The event's page; `sheet_errors` the cells of a refused bid sheet (answered 422)."""
     buyer_side = current_user.reads_as in BUYER_SIDE
     bids = db.session.scalars(
         scoped_select(Bid).where(Bid.event_id == event.id).order_by(Bid.lot_id, Bid.id)
@@ -139,7 +143,8 @@ def show(event_id):
         )
         and event.state == EventState.PUBLISHED,
         states=EventState,
-    )
+        sheet_errors=sheet_errors or {},
+    ), (422 if sheet_errors else 200)
 
 
 def _state_change(event_id: int, change, done: str):
@@ -218,6 +223,32 @@ def cancel(event_id):
         ),
         "Cancelled.",
     )
+
+
+@bp.route("/events/<int:event_id>/bid-sheet", methods=["POST"])
+@access(roles("vendor"))
+@writes
+def upload_sheet(event_id):
+    """Bid with a filled bid sheet: one bad cell and nothing is saved, each listed by row and
+    column on the event's page."""
+    event = get_scoped_or_404(SourcingEvent, event_id)
+    uploaded = submit(
+        lambda: bid_sheets.upload_bid_sheet(
+            event,
+            _user(),
+            bid_sheets.read_upload(request.files.get("file")),
+            services.event_now(),
+        )
+    )
+    if uploaded.errors:
+        return _event_page(event, uploaded.errors)
+    if (result := uploaded.result) is not None:
+        flash(
+            f"Your bid sheet is saved: {result['placed']} new bid(s), {result['amended']} "
+            f"amended, {result['unchanged']} unchanged.",
+            "success",
+        )
+    return redirect(url_for("event_pages.show", event_id=event.id))
 
 
 @bp.route("/events/<int:event_id>/lots/<int:lot_id>/bid", methods=["GET", "POST"])

@@ -6,6 +6,7 @@ capacity of 24,680 units (vendor A), 17.531 and 35,790 (vendor B).
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -449,6 +450,21 @@ def _get_routes(app) -> list[str]:
     return [*paths, "/", "/notifications"]
 
 
+def _readable(response) -> str:
+    """A response's text; for a workbook (a bid sheet), the values of every cell."""
+    if response.mimetype != "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":
+        return response.text
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(response.data))
+    return " ".join(
+        str(value)
+        for sheet in workbook
+        for row in sheet.iter_rows(values_only=True)
+        for value in row
+    )
+
+
 def test_no_get_route_leaks_a_sealed_bid_to_anyone_during_the_open_phase(
     app, client, sourcing, sign_in
 ):
@@ -476,8 +492,9 @@ def test_no_get_route_leaks_a_sealed_bid_to_anyone_during_the_open_phase(
                 response = browser.get(url)
                 tried += 1
                 assert response.status_code < 500, (actor, url)
+                text = _readable(response)
                 for figure in hidden.get(actor, A_FIGURES + B_FIGURES):
-                    if figure in response.text:
+                    if figure in text:
                         leaks.append(f"{actor} {url}: {figure}")
     assert tried >= 12 * 8 * 2
     assert leaks == []
@@ -486,6 +503,7 @@ def test_no_get_route_leaks_a_sealed_bid_to_anyone_during_the_open_phase(
     sign_in(own, s.users["vendor_a"])
     assert "13.579" in own.get(f"/api/v1/bids/{bid_a}").text
     assert "13.58" in own.get(f"/events/{event['id']}").text
+    assert "13.579" in _readable(own.get(f"/api/v1/events/{event['id']}/bid-sheet.xlsx"))
 
 
 def test_the_pages_make_publish_bid_and_close_an_event(app, client, sourcing, sign_in):
