@@ -29,7 +29,14 @@ class PlanFieldsSchema(Schema):
         required=True, metadata={"description": "The value to reach, in the metric's unit"}
     )
     due_on = fields.Date(
-        required=True, validate=DAY_RANGE, metadata={"description": "Today or a later day"}
+        required=True,
+        validate=DAY_RANGE,
+        # a blank date field is sent as "", which marshmallow calls "Not a valid date."
+        error_messages={
+            "required": "Choose a due date.",
+            "invalid": "Choose a due date: a day such as 2027-03-31.",
+        },
+        metadata={"description": "Today or a later day"},
     )
     note = fields.String(
         load_default=None, allow_none=True, validate=validate.Length(max=MAX_NOTE_LENGTH)

@@ -20,7 +20,7 @@ from procure.corrective.models import CorrectiveAnswer, CorrectivePlan
 from procure.extensions import db
 from procure.forms import field_errors
 from procure.notifications.models import Notification
-from tests.conftest import csrf_token_from, valid_document
+from tests.conftest import TEST_PASSWORD, csrf_token_from, post_sign_in, valid_document
 
 TODAY = date.today()
 DUE = (TODAY + timedelta(days=60)).isoformat()
@@ -325,3 +325,46 @@ def test_the_scorecards_show_the_plans_and_the_page_forms_work(
     other = sign_in(app.test_client(), make_user("buyer"))
     assert other.get(f"/corrective-plans/{plan_id}").status_code == 404
     assert "Hire 20" not in other.get(f"/vendors/{world['beta'].id}/scorecard").text
+
+
+def test_large_figures_read_in_full_on_every_page_that_shows_a_plan(
+    app, client, world, beta_user, sign_in
+):
+    """A metric in thousands (a wage, a custom count) was printed as "1.05e+04": the plan's
+    page, the list and both scorecards print every figure with separators and no exponent.
+    Stored here by hand: baseline 10,500 and target 12,345.6 (4 significant figures: 12,346);
+    the latest value is still Beta's 0.08696, so it falls 12,345.5 short: -12,346."""
+    plan_id = _open(client, world).json["id"]
+    plan = db.session.get(CorrectivePlan, plan_id)
+    plan.baseline, plan.target = 10500.0, 12345.6
+    db.session.commit()
+    buyer, vendor = (
+        sign_in(app.test_client(), world["buyer"]),
+        sign_in(app.test_client(), beta_user),
+    )
+    for browser, path in (
+        (buyer, f"/corrective-plans/{plan_id}"),
+        (buyer, "/corrective-plans"),
+        (buyer, f"/vendors/{world['beta'].id}/scorecard"),
+        (vendor, "/scorecard"),
+    ):
+        text = browser.get(path).text
+        assert "10,500" in text and "12,346" in text, path
+        assert not re.search(r"\d(\.\d+)?e[+-]\d", text), path
+        assert "impact_worker_share</" not in text, path  # the metric in words, not its key
+    assert "-12,346 against the target" in buyer.get(f"/corrective-plans/{plan_id}").text
+
+
+def test_a_blank_due_date_on_the_page_is_asked_for_in_words(app, world):
+    """The page's date field sends "" when left blank: marshmallow's "Not a valid date." read as
+    if the buyer had typed something wrong."""
+    page = app.test_client()
+    assert post_sign_in(page, world["buyer"].email, TEST_PASSWORD).status_code == 302
+    url = f"/vendors/{world['beta'].id}/corrective-plans"
+    token = csrf_token_from(page.get(url).text)
+    form = {"metric": "impact_worker_share", "target": "0.3", "due_on": "", "csrf_token": token}
+    refused = page.post(url, data=form)
+    assert refused.status_code == 422
+    assert "Choose a due date: a day such as 2027-03-31." in refused.text
+    assert "Not a valid date" not in refused.text
+    assert db.session.scalar(select(db.func.count()).select_from(CorrectivePlan)) == 0

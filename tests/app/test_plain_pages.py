@@ -156,8 +156,7 @@ def test_no_internal_terms_in_a_board_report(app, demo):
 
 def _board_reports_read_plainly(app, email: str) -> None:
     client = app.test_client()
-    token = client.post("/api/v1/auth/tokens", json={"email": email, "password": ROLES[email]})
-    headers = {"Authorization": f"Bearer {token.json['token']}"}
+    headers = _bearer(client, email)
     scenarios = client.get("/api/v1/scenarios", headers=headers).json
     solved = [s["id"] for s in scenarios if s["status"] not in ("draft", "failed")]
     read = 0
@@ -175,3 +174,31 @@ def _board_reports_read_plainly(app, email: str) -> None:
         if read == 2:
             break
     assert read, solved
+
+
+def test_no_internal_terms_in_the_coalition_report(app, demo):
+    """The demo coalition's report (PDF), made as its coordinator and as two members (Northwind
+    shares its figures by name, Harbor does not), reads in plain words too."""
+    from procure.demo_coalition import COALITION
+
+    for email in (
+        "coordinator@compact.example",
+        "exec@northwind.example",
+        "buyer@harborfoods.example",
+    ):
+        headers = _bearer(app.test_client(), email)
+        client = app.test_client()
+        coalitions = client.get("/api/v1/coalitions", headers=headers).json
+        coalition = next(c for c in coalitions if c["name"] == COALITION)
+        started = client.post(f"/api/v1/coalitions/{coalition['id']}/report", headers=headers)
+        assert started.status_code == 202, started.json
+        job = client.get(f"/api/v1/jobs/{started.json['id']}", headers=headers).json
+        assert job["status"] == "succeeded", job
+        text = _pdf_text(client.get(job["file_url"], headers=headers).data)
+        assert COALITION in text and "Projected" in text, text[:500]  # a whole report was read
+        assert not offences(text), (email, offences(text))
+
+
+def _bearer(client, email: str) -> dict[str, str]:
+    token = client.post("/api/v1/auth/tokens", json={"email": email, "password": ROLES[email]})
+    return {"Authorization": f"Bearer {token.json['token']}"}

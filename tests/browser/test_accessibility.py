@@ -8,13 +8,14 @@ when PROCURE_REQUIRE_BROWSER=1.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from procure.extensions import db
 from tests.browser.conftest import ARTIFACTS
-from tests.conftest import TEST_PASSWORD, valid_document
+from tests.conftest import NEED, TEST_PASSWORD, valid_document
 
 ROOT = Path(__file__).resolve().parents[2]
 RUN_AXE = """async () => {
@@ -96,8 +97,33 @@ def records(client, world, make_user, make_org, make_vendor, bearer, make_scenar
             "invoiced_amount": 420,
         },
     )
+    # award rules: a solved plan with an incumbent rule and a bid adjustment (its "Award rules"
+    # card), one whose cap on Kenya cannot hold (both vendors are Kenyan: its "Apply this fix"),
+    # and a need with most vendors and a minimum award
+    need_id, alpha_id, beta_id = world["need"]["id"], world["alpha"].id, world["beta"].id
+    ruled = make_scenario(
+        "Rules",
+        incumbents=[{"need": need_id, "vendors": [alpha_id], "min_share": 0.3}],
+        adjustments=[{"vendors": [beta_id], "percent": 10}],
+    )
+    clash = make_scenario(
+        "Rules clash",
+        vendor_groups=[
+            {"id": "kenya", "label": "Kenya", "country": "KE", "measure": "hours", "max_share": 0.3}
+        ],
+    )
+    assert (ruled["status"], clash["status"]) == ("solved", "infeasible")
+    limited = client.post(
+        "/api/v1/needs",
+        headers=headers,
+        json={**NEED, "title": "Annotation in few hands", "max_vendors": 1, "min_award": 200},
+    )
+    assert limited.status_code == 201, limited.json
     db.session.commit()
     ids = {
+        "ruled": ruled["id"],
+        "clash": clash["id"],
+        "limited": limited.json["id"],
         "approved": approved,
         "alpha": world["alpha"].id,
         "need": world["need"]["id"],
@@ -129,6 +155,9 @@ def records(client, world, make_user, make_org, make_vendor, bearer, make_scenar
         "/scenarios/compare?ids={solved}&ids={infeasible}",
         "/scenarios/{approved}",
         "/scenarios/{approved}/deliveries",
+        "/scenarios/{ruled}",
+        "/scenarios/{clash}",
+        "/needs/{limited}",
         "/notifications",
         "/exchange-rates",
     ]
@@ -205,6 +234,156 @@ def test_no_serious_or_critical_violation_on_any_page(browser, live_server, axe_
     # 33, the operator's home, Organizations and account pages, the buyer's and vendor's
     # notifications, the exchange rates (the buyer's list, the operator's list and form) and the
     # service categories (the operator's list and edit page), an approved plan's page and its
-    # deliveries page (the buyer) and the deliveries page (the executive)
-    assert checked == 46
+    # deliveries page (the buyer) and the deliveries page (the executive), the plans with award
+    # rules (solved and infeasible) and the need with most vendors and a minimum award
+    assert checked == 49
+    assert problems == [], "\n".join(problems)
+
+
+def _demo_ids() -> dict[str, int]:
+    """The demo's coalition and its first target, its corrective plan and the plan's vendor."""
+    from sqlalchemy import select
+
+    from procure.coalitions.models import Coalition, CoalitionTarget
+    from procure.corrective.models import CorrectivePlan
+    from procure.demo_coalition import COALITION
+
+    coalition = db.session.scalars(select(Coalition).where(Coalition.name == COALITION)).one()
+    plan = db.session.scalars(select(CorrectivePlan)).one()
+    target = db.session.scalars(
+        select(CoalitionTarget.id)
+        .where(CoalitionTarget.coalition_id == coalition.id)
+        .order_by(CoalitionTarget.id)
+        .limit(1)
+    ).one()
+    return {
+        "coalition": coalition.id,
+        "target": target,
+        "plan": plan.id,
+        "vendor": plan.vendor_id,
+    }
+
+
+# the newest pages, with the demo's records: the coalition as its coordinator and as members
+# (the buyer and executive of Northwind, which shares its figures by name), the spend pages, the
+# corrective plan as the buyer who opened it and as the vendor who answered it (issue #22)
+NEWEST_PAGES = {
+    "coordinator@compact.example": [
+        "/coalitions",
+        "/coalitions/new",
+        "/coalitions/{coalition}",
+        "/coalitions/{coalition}/edit",
+        "/coalitions/{coalition}/targets/new",
+        "/coalitions/{coalition}/targets/{target}/edit",
+        "/coalitions/{coalition}/spend",
+    ],
+    "buyer@northwind.example": [
+        "/coalitions",
+        "/coalitions/{coalition}",
+        "/coalitions/{coalition}/spend",
+        "/spend",
+        "/corrective-plans",
+        "/corrective-plans/{plan}",
+        "/vendors/{vendor}/corrective-plans",
+        "/vendors/{vendor}/scorecard",
+    ],
+    "exec@northwind.example": [
+        "/coalitions/{coalition}",
+        "/spend",
+        "/corrective-plans",
+        "/corrective-plans/{plan}",
+    ],
+    "vendor@kazidata.example": ["/corrective-plans", "/corrective-plans/{plan}", "/scorecard"],
+    # members that keep their figures to themselves (Harbor) and share them by name (Lakeshore)
+    "buyer@harborfoods.example": ["/coalitions/{coalition}", "/spend"],
+    "exec@lakeshore.example": ["/coalitions/{coalition}", "/coalitions/{coalition}/spend"],
+}
+
+
+def _signed_in(browser, live_server, email, password):
+    """A new browser context (axe may be injected) signed in as `email`, and its page."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    page = context.new_page()
+    page.goto(live_server + "/sign-in")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(live_server + "/")
+    return context, page
+
+
+def _axe_pages(browser, live_server, axe_source, email, password, paths, ids) -> list[str]:
+    """Sign in, open each path, run axe: its serious or critical violations, by page."""
+    folder = ARTIFACTS / "accessibility"
+    folder.mkdir(parents=True, exist_ok=True)
+    context, page = _signed_in(browser, live_server, email, password)
+    problems = []
+    for path in paths:
+        url = path.format(**ids)
+        response = page.goto(live_server + url)
+        assert response.status == 200, (email, url, response.status)
+        page.evaluate(axe_source)
+        problems += [f"{email} {url}: {v}" for v in page.evaluate(RUN_AXE)]
+        name = f"{email.split('.')[0]}{url.replace('/', '_').replace('?', '_')}.png"
+        page.screenshot(path=str(folder / name[:200]), full_page=True)
+    context.close()
+    return problems
+
+
+def test_no_serious_or_critical_violation_on_the_newest_pages(
+    browser, live_server, axe_source, demo
+):
+    from tests.app.test_plain_pages import ROLES
+
+    ids = _demo_ids()
+    problems, checked = [], 0
+    for email, paths in NEWEST_PAGES.items():
+        problems += _axe_pages(browser, live_server, axe_source, email, ROLES[email], paths, ids)
+        checked += len(paths)
+    assert checked == 26
+    assert problems == [], "\n".join(problems)
+
+
+def test_no_serious_or_critical_violation_after_the_award_rule_and_need_forms(
+    browser, live_server, axe_source, world, make_scenario
+):
+    """The states the forms lead to: a country cap refused (its error), "Apply this fix" on a
+    cap that cannot hold (the plan solved again), a need refused for its most vendors and
+    minimum award (the errors beside the fields)."""
+    clash = make_scenario(
+        "Rules clash",
+        vendor_groups=[
+            {"id": "kenya", "label": "Kenya", "country": "KE", "measure": "hours", "max_share": 0.3}
+        ],
+    )
+    context, page = _signed_in(browser, live_server, world["buyer"].email, TEST_PASSWORD)
+    problems = []
+
+    def check(name: str) -> None:
+        page.evaluate(axe_source)
+        problems.extend(f"{name}: {v}" for v in page.evaluate(RUN_AXE))
+        page.screenshot(path=str(ARTIFACTS / "accessibility" / f"forms-{name}.png"), full_page=True)
+
+    (ARTIFACTS / "accessibility").mkdir(parents=True, exist_ok=True)
+    page.goto(f"{live_server}/scenarios/{clash['id']}")
+    cap = page.locator("#add-country-cap")
+    cap.get_by_label("Country (two letters, such as KE)").fill("Kenya")
+    cap.get_by_label("At most (%)").fill("150")
+    cap.get_by_role("button", name="Add the cap and solve").click()
+    page.wait_for_selector("text=Nothing was changed.")
+    check("country-cap-refused")
+    page.locator("#award-rule-fixes").get_by_role(
+        "button", name=re.compile("^Apply this fix")
+    ).click()
+    page.wait_for_selector("text=Saved. A new solve with this rule changed has started.")
+    check("rule-fix-applied")
+    page.goto(f"{live_server}/needs/{world['need']['id']}")
+    page.get_by_label("Most vendors for this need").fill("0")
+    page.get_by_label("Minimum award per vendor (in the need's unit)").fill("-5")
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.wait_for_selector("#error-summary")
+    summary = page.inner_text("#error-summary")
+    assert "Most vendors for this need" in summary and "Minimum award per vendor" in summary
+    check("need-refused")
+    context.close()
     assert problems == [], "\n".join(problems)

@@ -16,7 +16,12 @@ Array.prototype.forEach.call(
   document.querySelectorAll("#error-summary a[href^='#']"),
   function (link) {
     var field = document.getElementById(link.getAttribute("href").slice(1));
-    var label = field && field.labels && field.labels[0];
+    var label = field && field.labels && field.labels[0] && field.labels[0].cloneNode(true);
+    if (label) {  // without what screen readers skip, such as a required field's "*"
+      Array.prototype.forEach.call(label.querySelectorAll("[aria-hidden='true']"), function (e) {
+        e.remove();
+      });
+    }
     var text = label && label.textContent.replace(/\s+/g, " ").trim();
     if (text) {
       link.textContent = text;
