@@ -178,3 +178,17 @@ class StoredRankingRow(Base):
     topsis_rank: Mapped[int | None]
     disclosure_id: Mapped[int]
     period_end: Mapped[date]
+
+
+class StoredRankingCard(Base):
+    """What a vendor's scorecard shows besides its StoredRankingRow, computed with its ranking
+    (procure.scoring.rankings): the explanation lines with peer percentiles, sites, scored
+    figures, evidence sections, the offer scored and the trend's earlier periods, as JSON
+    (dates tagged, `rankings.card_json`). Kept for the scorecard's rankings only (top k
+    `rankings.TOP_K`)."""
+
+    __tablename__ = "stored_ranking_card"
+
+    ranking_id: Mapped[int] = mapped_column(ForeignKey("stored_ranking.id"), primary_key=True)
+    vendor_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    card: Mapped[str] = mapped_column(Text)  # JSON text: rankings.card_json

@@ -45,32 +45,55 @@ worker and readers are served the stale ranking, saying so, until it is stored.
 Pruning: each refresh deletes the older rankings of its key (keeps the newest). A reader that
 picked a ranking a moment before it was pruned reads no rows; it is served the next time.
 
-A scorecard (`scorecard_row`) reads its vendor's row of the same stored ranking (the key of
-its reader, profile and category, top k TOP_K): score, pillars, rank, rank range and TOPSIS, and
-the "raise your score" panel and the what-if box take their "before" from it. The per-metric
-breakdown and the peer percentiles are not stored: the scorecard still scores the table for
-them (without rank stability), and it reads the row only from a current ranking, so the
-headline and the breakdown are the same data's. Served stale (a refresh running on a worker),
-it takes the row from the table it scored, as before.
+Scorecards. A ranking of the scorecard's top k (TOP_K) also stores, per vendor, what its
+scorecard shows besides the row (StoredRankingCard): the explanation lines with their peer
+percentiles, the sites, the scored figures, the evidence sections, the offer scored and the
+trend's earlier periods (one ranking per earlier period for all vendors, not one per vendor and
+period). A scorecard (`read_scorecard`) reads its vendor's row and card of the ranking of its
+reader's key (profile, category) and assembles them (`services.assemble_card`: the trend's
+latest point is the headline): the whole card is the same data's, as of the ranking, served
+stale while a refresh runs (saying so) like the comparison. Only the offers left out (the
+vendor's unusable offers) are read live. Without a stored card (a reader whose catalog differs,
+an unknown category) the scorecard is computed live as before, with the stored row as its
+headline when the ranking is current. The "raise your score" panel and the what-if box score
+the table live and take their "before" from the current stored row (`scorecard_row`).
 
-Everything else still scores live: the scorecard's trend, the what-if rankings, the export
-through `procure score`, the scenario problem adapter and the buyer views.
+Everything else still scores live: the what-if rankings, the export through `procure score`,
+the scenario problem adapter and the buyer views.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Select, delete, func, insert, select
 
+import scoring
 from procure.disclosures.pricing import pricing_day
 from procure.extensions import db
 from procure.jobs.models import ACTIVE_STATUSES, Job
 from procure.jobs.services import enqueue
 from procure.paging import Page, page_of_rows
-from procure.scoring.models import ScoringProfile, StoredRanking, StoredRankingRow
-from procure.scoring.services import PILLARS, catalog_for, profile_of, rank_vendors, score_rows
+from procure.scoring.models import (
+    ScoringProfile,
+    StoredRanking,
+    StoredRankingCard,
+    StoredRankingRow,
+)
+from procure.scoring.services import (
+    PILLARS,
+    Ranking,
+    assemble_card,
+    card_parts,
+    catalog_for,
+    earlier_points_of_all,
+    profile_of,
+    rank_vendors,
+    score_rows,
+)
 from procure.scoring.versions import data_versions
 from procure.transactions import stores_derived
 from procure.vendors.categories import service_categories
@@ -135,19 +158,20 @@ def _key_filter(key: RankingKey) -> list[Any]:
 def store_ranking(key: RankingKey) -> StoredRanking:
     """Compute the key's ranking as `/scores` did live (`rank_vendors` with rank stability and
     the organization's catalog, then `score_rows`), store it with the data versions read before
-    computing it, and delete the key's older rankings (flushes)."""
+    computing it, and delete the key's older rankings (flushes). A ranking of the scorecard's
+    top k (TOP_K) also stores every vendor's scorecard (`_store_scorecards`)."""
     global_version, organization_version = data_versions(key.organization_id)
     priced_on = pricing_day()
     record = db.session.get(ScoringProfile, key.profile_id) if key.profile_id else None
-    rows = score_rows(
-        rank_vendors(
-            profile_of(record),
-            key.category or None,
-            organization_id=key.organization_id,
-            top_k=key.top_k,
-            metrics=catalog_for(key.organization_id),
-        )
+    profile, metrics = profile_of(record), catalog_for(key.organization_id)
+    ranked = rank_vendors(
+        profile,
+        key.category or None,
+        organization_id=key.organization_id,
+        top_k=key.top_k,
+        metrics=metrics,
     )
+    rows = score_rows(ranked)
     ranking = StoredRanking(
         organization_id=key.organization_id,
         profile_id=key.profile_id,
@@ -165,12 +189,74 @@ def store_ranking(key: RankingKey) -> StoredRanking:
             insert(StoredRankingRow),
             [_stored_row(ranking.id, position, row) for position, row in enumerate(rows)],
         )
+        if key.top_k == TOP_K:
+            _store_scorecards(ranking, key, ranked, rows, profile, metrics)
     older = select(StoredRanking.id).where(*_key_filter(key), StoredRanking.id < ranking.id)
-    db.session.execute(delete(StoredRankingRow).where(StoredRankingRow.ranking_id.in_(older)))
+    for table in (StoredRankingRow, StoredRankingCard):
+        db.session.execute(delete(table).where(table.ranking_id.in_(older)))
     db.session.execute(
         delete(StoredRanking).where(*_key_filter(key), StoredRanking.id < ranking.id)
     )
     return ranking
+
+
+def _store_scorecards(
+    ranking: StoredRanking,
+    key: RankingKey,
+    ranked: Ranking,
+    rows: list[dict[str, Any]],
+    profile: scoring.Profile,
+    metrics: scoring.Catalog,
+) -> None:
+    """Store each vendor's scorecard parts (`card_parts`) and its trend's earlier periods
+    (`earlier_points_of_all`: one ranking per earlier period), as the live scorecard computes
+    them from the same inputs."""
+    parts = card_parts(ranked)
+    earlier = earlier_points_of_all(
+        {row["vendor_id"]: row["period_end"] for row in rows},
+        profile,
+        key.category or None,
+        organization_id=key.organization_id,
+        metrics=metrics,
+    )
+    db.session.execute(
+        insert(StoredRankingCard),
+        [
+            {
+                "ranking_id": ranking.id,
+                "vendor_id": vendor_id,
+                "card": card_json(vendor_parts | {"trend": earlier[vendor_id]}),
+            }
+            for vendor_id, vendor_parts in parts.items()
+        ],
+    )
+
+
+def card_json(card: dict[str, Any]) -> str:
+    """`card` as JSON text, its dates as {"$date": "2025-12-31"} (datetimes as {"$datetime":
+    ...}); `card_from_json` gives them back. Encoded in one pass by the json module."""
+    return json.dumps(card, default=_tagged, separators=(",", ":"))
+
+
+def _tagged(value: Any) -> dict[str, str]:
+    if isinstance(value, datetime):
+        return {"$datetime": value.isoformat()}
+    if isinstance(value, date):
+        return {"$date": value.isoformat()}
+    raise TypeError(f"{type(value).__name__} is not stored in a scorecard")
+
+
+def card_from_json(text: str) -> dict[str, Any]:
+    return json.loads(text, object_hook=_untagged)
+
+
+def _untagged(value: dict[str, Any]) -> Any:
+    if len(value) == 1:
+        if "$date" in value:
+            return date.fromisoformat(value["$date"])
+        if "$datetime" in value:
+            return datetime.fromisoformat(value["$datetime"])
+    return value
 
 
 def _stored_row(ranking_id: int, position: int, row: dict[str, Any]) -> dict[str, Any]:
@@ -317,15 +403,26 @@ def scorecard_key(
     return RankingKey(organization_id, profile_id, category or "", TOP_K)
 
 
-def scorecard_row(
-    key: RankingKey, user, vendor: Vendor, *, store: bool = True
-) -> dict[str, Any] | None:
-    """The vendor's row of the stored ranking of `key`, read as `/scores` reads it (stored when
-    there is none, a refresh queued when out of date: `read_ranking`); None when the ranking is
-    served stale or does not hold the vendor (the scorecard then takes the row from the table
-    it scores, so its headline and breakdown never read different data). Without `store` (a
-    what-if, which changes nothing) only a current stored ranking is read, and nothing is
-    stored or queued."""
+@dataclass(frozen=True)
+class ScorecardRead:
+    """What a scorecard reads of the stored ranking of its key: the vendor's row (None when the
+    ranking does not hold it) and, when the ranking stored scorecards, the whole card assembled
+    from it (`services.assemble_card`: headline, breakdown, percentiles and trend of the same
+    data). `stale`: a newer ranking is being computed (the card is as of `ranking.computed_at`)."""
+
+    ranking: StoredRanking
+    stale: bool
+    row: dict[str, Any] | None
+    card: dict[str, Any] | None
+
+
+def read_scorecard(
+    key: RankingKey, user, vendor: Vendor, *, store: bool = True, with_card: bool = True
+) -> ScorecardRead | None:
+    """The vendor's row and stored scorecard of the ranking of `key`, read as `/scores` reads it
+    (stored when there is none, a refresh queued when out of date: `read_ranking`). Without
+    `store` (a what-if, which changes nothing) only a stored ranking is read, and nothing is
+    stored or queued; None when there is none. Without `with_card` the row only."""
     vendor_id, vendor_name = vendor.id, vendor.name  # read_ranking's commit expires the vendor
     if store:
         served = read_ranking(key, user)
@@ -335,9 +432,30 @@ def scorecard_row(
         if found is None:
             return None
         ranking, stale = found, not is_current(found)
-    if stale:
-        return None
-    return vendor_row(ranking, vendor_id, vendor_name)
+    row = vendor_row(ranking, vendor_id, vendor_name)
+    stored = None
+    if row is not None and with_card:
+        stored = db.session.scalar(
+            select(StoredRankingCard.card).where(
+                StoredRankingCard.ranking_id == ranking.id, StoredRankingCard.vendor_id == vendor_id
+            )
+        )
+    card = None
+    if stored is not None:
+        assert row is not None
+        parts = card_from_json(stored)
+        card = assemble_card(row, parts, parts["trend"], ranking.peers, key.category or None)
+    return ScorecardRead(ranking, stale, row, card)
+
+
+def scorecard_row(
+    key: RankingKey, user, vendor: Vendor, *, store: bool = True
+) -> dict[str, Any] | None:
+    """The vendor's row of the current stored ranking of `key` (`read_scorecard`); None when the
+    ranking is served stale or does not hold the vendor (the caller then takes the row from the
+    table it scores, so its headline and breakdown never read different data)."""
+    served = read_scorecard(key, user, vendor, store=store, with_card=False)
+    return None if served is None or served.stale else served.row
 
 
 def as_score_row(row: StoredRankingRow, vendor_name: str) -> dict[str, Any]:

@@ -159,15 +159,25 @@ class Scorecard(MethodView):
         key = rankings.scorecard_key(
             current_user, query.get("profile"), query.get("category"), metrics
         )
-        card = services.scorecard(
-            vendor_id,
-            profile,
-            query.get("category"),
-            organization_id=current_user.organization_id,
-            metrics=metrics,
-            # the headline from the stored ranking, the breakdown from the scored table
-            row=rankings.scorecard_row(key, current_user, vendor) if key else None,
-        )
+        served = rankings.read_scorecard(key, current_user, vendor) if key else None
+        headers = {}
+        if served is not None and served.card is not None:
+            # the whole card from the stored ranking (headline, breakdown and trend of the same
+            # data), stale or not: as of when it was computed
+            card = served.card
+            headers = {
+                "X-Ranking-As-Of": served.ranking.computed_at.isoformat(),
+                "X-Ranking-Stale": "true" if served.stale else "false",
+            }
+        else:  # none stored: the card computed live (with the stored headline when current)
+            card = services.scorecard(
+                vendor_id,
+                profile,
+                query.get("category"),
+                organization_id=current_user.organization_id,
+                metrics=metrics,
+                row=served.row if served is not None and not served.stale else None,
+            )
         if card is None:
             reasons = services.unscored_reasons(
                 vendor_id, query.get("category"), organization_id=current_user.organization_id
@@ -175,7 +185,7 @@ class Scorecard(MethodView):
             abort(404, " ".join(["This vendor has no score yet.", *reasons]))
         if vendor.organization_id == current_user.organization_id:  # its own: what buyers see
             card["buyer_views"] = services.buyer_views(vendor.id, query.get("category"))
-        return card
+        return card, 200, headers
 
 
 @blp.route("/vendors/<int:vendor_id>/what-if")

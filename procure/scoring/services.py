@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
@@ -36,6 +36,7 @@ from procure.states import DisclosureState, ReviewDecision
 from procure.vendors.categories import category_label, service_categories
 from procure.vendors.models import Offer
 from scoring.contract import REQUIRED_COLUMNS, WAGE_SITE_COLUMN
+from scoring.explain import EXPLANATION_COLUMNS
 from scoring.fields import COLUMN_FIELDS
 
 DEFAULT_PROFILE_NAME = "Default profile"
@@ -319,62 +320,103 @@ def scorecard(
         return None
     if row is None:
         row = next(r for r in score_rows(ranking) if r["vendor_id"] == vendor_id)
-    percentiles = scoring.peer_percentiles(ranking.result)
-    explanation = ranking.result.explanation
-    lines = []
-    for _, line in explanation[explanation["vendor_id"] == key].iterrows():
-        metric = line["metric"]
-        percentile = percentiles.loc[key, metric] if metric in percentiles.columns else None
-        lines.append(
-            {
-                column: _clean(line.get(column))
-                for column in (
-                    "pillar",
-                    "metric",
-                    "label",
-                    "raw_value",
-                    "unit",
-                    "normalised",
-                    "section",
-                    "evidence_level",
-                    "evidence_factor",
-                    "weight",
-                    "points",
-                    "not_disclosed",
-                    "missing_reason",
-                )
-            }
-            | {"peer_percentile": _clean(percentile)}
-        )
-    peers = len(ranking.result.scores)
-    history = trend(
+    earlier = earlier_points(
         vendor_id,
+        row["period_end"],
         profile,
         category,
         organization_id=organization_id,
         metrics=metrics,
-        latest=_point(row, peers, peer_group(peers, category)),
     )
-    offer = ranking.inputs.offers[vendor_id]
-    claims = ranking.inputs.disclosures[vendor_id].figures.get("evidence") or {}
+    return assemble_card(
+        row,
+        card_parts(ranking, [vendor_id])[vendor_id],
+        earlier,
+        len(ranking.result.scores),
+        category,
+    )
+
+
+# a scorecard line: the explanation's columns but the vendor's id and the pillar arithmetic
+CARD_LINE_COLUMNS = tuple(
+    column
+    for column in EXPLANATION_COLUMNS
+    if column not in ("vendor_id", "pillar_weight", "impact_contribution")
+)
+
+
+def card_parts(ranking: Ranking, vendor_ids: Sequence[int] | None = None) -> dict[int, dict]:
+    """Per vendor scored by `ranking` (or only `vendor_ids`): what its scorecard shows besides
+    the headline row and the trend, as plain data: the explanation lines with their peer
+    percentiles, the sites, the scored figures, the evidence sections and the offer scored.
+    The whole table's columns are read once, so every vendor's parts cost little more than
+    one's (the stored ranking keeps them all: procure.scoring.rankings)."""
+    if ranking.result is None:
+        return {}
+    inputs = ranking.inputs
+    wanted = set(ranking.inputs.disclosures if vendor_ids is None else vendor_ids)
+    percentiles = scoring.peer_percentiles(ranking.result).to_dict("index")
+    explanation = ranking.result.explanation
+    if vendor_ids is not None:
+        keys = [_key(ranking.result.scores.index, vendor_id) for vendor_id in vendor_ids]
+        explanation = explanation[explanation["vendor_id"].isin(keys)]
+    lines: dict[int, list[dict[str, Any]]] = {}
+    for line in explanation.to_dict("records"):
+        vendor_key = line["vendor_id"]
+        percentile = percentiles.get(vendor_key, {}).get(line["metric"])
+        lines.setdefault(int(vendor_key), []).append(
+            {column: _clean(line.get(column)) for column in CARD_LINE_COLUMNS}
+            | {"peer_percentile": _clean(percentile)}
+        )
+    table = inputs.table
+    figures = {} if table is None else _figures_by_vendor(table, wanted)
+    parts = {}
+    for vendor_id in wanted:
+        if vendor_id not in lines:
+            continue  # not scored (not in the table)
+        disclosure = inputs.disclosures[vendor_id]
+        claims = disclosure.figures.get("evidence") or {}
+        offer = inputs.offers[vendor_id]
+        parts[vendor_id] = {
+            # every site of the version scored, and which one the wage metrics use
+            "sites": site_wages(disclosure.figures),
+            # the disclosure's figures as the score reads them (the scoring table's row)
+            "scored_figures": figures[vendor_id],
+            "explanation": lines[vendor_id],
+            # each section's effective level as scored, why, and where the claim goes beyond it
+            "evidence": [
+                section_view(section, claims.get(section), level)
+                for section, level in inputs.evidence[vendor_id].items()
+            ],
+            # the offer scored, as priced, and why its price compares with fewer offers
+            "offer": offer.as_dict() | {"unit_note": _unit_note(offer.category, offer.unit)},
+        }
+    return parts
+
+
+def assemble_card(
+    row: Mapping[str, Any],
+    parts: Mapping[str, Any],
+    earlier: Sequence[Mapping[str, Any]],
+    peers: int,
+    category: str | None,
+) -> dict[str, Any]:
+    """A scorecard from its headline `row`, its `card_parts`, the trend's earlier periods
+    (`earlier_points`) and the number of vendors ranked; the trend's latest period is the
+    headline itself, so the two never disagree. The offers left out are read as they are."""
+    group = peer_group(peers, category)
+    history = sorted([*earlier, _point(row, peers, group)], key=lambda point: point["period_end"])
     return {
         "score": dict(row),
-        # every site of the version scored, and which one the wage metrics use
-        "sites": site_wages(ranking.inputs.disclosures[vendor_id].figures),
-        # the disclosure's figures as the score reads them (the scoring table's row)
-        "scored_figures": scored_figures(ranking.inputs.table, vendor_id),
-        "explanation": lines,
-        # each section's effective level as scored, why, and where the claim goes beyond it
-        "evidence": [
-            section_view(section, claims.get(section), level)
-            for section, level in ranking.inputs.evidence[vendor_id].items()
-        ],
+        "sites": parts["sites"],
+        "scored_figures": parts["scored_figures"],
+        "explanation": parts["explanation"],
+        "evidence": parts["evidence"],
         "peers": peers,
-        "peer_group": peer_group(peers, category),
+        "peer_group": group,
         "trend": history,
-        # the offer scored, as priced, and why its price compares with fewer offers
-        "offer": offer.as_dict() | {"unit_note": _unit_note(offer.category, offer.unit)},
-        "offers_left_out": offers_left_out(vendor_id, category),
+        "offer": parts["offer"],
+        "offers_left_out": offers_left_out(row["vendor_id"], category),
     }
 
 
@@ -441,37 +483,104 @@ def scored_periods(vendor_id: int, organization_id: int | None) -> list[date]:
     return sorted(set(db.session.scalars(statement)))
 
 
-def trend(
+def earlier_points(
     vendor_id: int,
+    latest_period: date,
     profile: scoring.Profile,
     category: str | None,
     *,
     organization_id: int | None,
     metrics: scoring.Catalog | None,
-    latest: dict[str, Any],
 ) -> list[dict[str, Any]]:
-    """The vendor's total and rank per period, scored as the headline is, from the same inputs
-    for the same reader: the profile, the catalog, the category, the organization's reviews and
-    every attestation. Each earlier period ranks among the vendors that disclosed it; the
-    latest period is the headline itself (`latest`), so the two never disagree."""
-    points = []
+    """The vendor's total and rank in each period before its headline's (`latest_period`),
+    scored as the headline is, from the same inputs for the same reader: the profile, the
+    catalog, the category, the organization's reviews and every attestation. Each period ranks
+    among the vendors that disclosed it (one ranking per period)."""
+    points: list[dict[str, Any]] = []
     for period in scored_periods(vendor_id, organization_id):
-        if period == latest["period_end"]:
-            points.append(latest)
+        if period == latest_period:
             continue
-        ranking = rank_vendors(
-            profile,
-            category,
-            organization_id=organization_id,
-            with_stability=False,
-            metrics=metrics,
-            period_end=period,
-        )
-        key = None if ranking.result is None else _key(ranking.result.scores.index, vendor_id)
-        if ranking.result is None or key is None:
-            continue  # no active offer (in the category) to score that period with
-        score = ranking.result.scores.loc[key]
-        peers = len(ranking.result.scores)
+        ranking = _period_ranking(profile, category, organization_id, metrics, period)
+        points += _period_points(ranking, period, category, [vendor_id]).values()
+    return points
+
+
+def earlier_points_of_all(
+    latest_periods: Mapping[int, date],
+    profile: scoring.Profile,
+    category: str | None,
+    *,
+    organization_id: int | None,
+    metrics: scoring.Catalog | None,
+) -> dict[int, list[dict[str, Any]]]:
+    """`earlier_points` of every vendor of `latest_periods` (vendor id -> its headline's period),
+    with one ranking per period that is some vendor's earlier one, not one per vendor and
+    period: what a stored ranking keeps for its scorecards' trends."""
+    submitted = db.session.execute(
+        select(Disclosure.vendor_id, Disclosure.period_end)
+        .where(Disclosure.state == DisclosureState.SUBMITTED)
+        .distinct()
+    ).all()
+    periods: dict[int, set[date]] = {}
+    for vendor_id, period in submitted:
+        periods.setdefault(vendor_id, set()).add(period)
+    # a scored period before the headline's is a submitted one before the vendor's newest
+    needed = {
+        period
+        for vendor_id, own in periods.items()
+        if vendor_id in latest_periods
+        for period in own
+        if period < max(own)
+    }
+    points: dict[int, list[dict[str, Any]]] = {vendor_id: [] for vendor_id in latest_periods}
+    for period in sorted(needed):
+        ranking = _period_ranking(profile, category, organization_id, metrics, period)
+        wanted = [v for v in ranking.inputs.disclosures if latest_periods.get(v, period) != period]
+        for vendor_id, point in _period_points(ranking, period, category, wanted).items():
+            points[vendor_id].append(point)
+    return points
+
+
+def _period_ranking(
+    profile: scoring.Profile,
+    category: str | None,
+    organization_id: int | None,
+    metrics: scoring.Catalog | None,
+    period: date,
+) -> Ranking:
+    """The vendors that disclosed the period ending `period`, ranked as a trend point is."""
+    return rank_vendors(
+        profile,
+        category,
+        organization_id=organization_id,
+        with_stability=False,
+        metrics=metrics,
+        period_end=period,
+    )
+
+
+def _period_points(
+    ranking: Ranking, period: date, category: str | None, vendor_ids: Sequence[int]
+) -> dict[int, dict[str, Any]]:
+    """Per vendor of `vendor_ids` that `ranking` (of the period ending `period`) scored: its
+    trend point. A vendor left out has no active offer (in the category) to score it with."""
+    if ranking.result is None:
+        return {}
+    scores = ranking.result.scores
+    peers = len(scores)
+    group = peer_group(peers, category, period)
+    # the table's vendor ids are text (read from CSV)
+    by_id = {
+        str(key): score
+        for key, score in scores[["total", "rank", "impact_score", "cost", "knocked_out"]]
+        .to_dict("index")
+        .items()
+    }
+    points = {}
+    for vendor_id in vendor_ids:
+        score = by_id.get(str(vendor_id))
+        if score is None:
+            continue
         row = {
             "period_end": period,
             "total": float(score["total"]),
@@ -481,7 +590,7 @@ def trend(
             "knocked_out": bool(score["knocked_out"]),
             "disclosure_id": ranking.inputs.disclosures[vendor_id].id,
         }
-        points.append(_point(row, peers, peer_group(peers, category, period)))
+        points[vendor_id] = _point(row, peers, group)
     return points
 
 
@@ -556,10 +665,20 @@ def scored_figures(table: pd.DataFrame | None, vendor_id: int) -> dict[str, Any]
     """The vendor's disclosure columns of the scoring table (None where not disclosed)."""
     if table is None:
         return {}
-    row = table[table["vendor_id"].astype(str) == str(vendor_id)].iloc[0]
+    return _figures_by_vendor(table, [vendor_id])[vendor_id]
+
+
+def _figures_by_vendor(table: pd.DataFrame, vendor_ids: Iterable[int]) -> dict[int, dict]:
+    """`scored_figures` of each vendor of `vendor_ids` that `table` holds, from one pass."""
+    wanted = {str(vendor_id) for vendor_id in vendor_ids}
+    chosen = table[table["vendor_id"].astype(str).isin(wanted)]
+    columns = (*COLUMN_FIELDS, WAGE_SITE_COLUMN)
     return {
-        column: _clean(row[column].item() if hasattr(row[column], "item") else row[column])
-        for column in (*COLUMN_FIELDS, WAGE_SITE_COLUMN)
+        int(record["vendor_id"]): {
+            column: _clean(value.item() if hasattr(value := record[column], "item") else value)
+            for column in columns
+        }
+        for record in chosen.to_dict("records")
     }
 
 

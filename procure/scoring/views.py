@@ -119,33 +119,45 @@ def _render_scorecard(vendor: Vendor):
     profile = services.profile_of(record)
     category = request.values.get("category") or None
     metrics = services.viewer_catalog(current_user)
-    # the headline from the stored ranking (read first: storing one commits; a what-if stores
-    # nothing), the breakdown from the scored table
+    own = vendor.organization_id == current_user.organization_id  # what buyers see, and the panel
+    # the stored ranking read first (storing one commits; a what-if stores nothing)
     key = rankings.scorecard_key(current_user, record.id if record else None, category, metrics)
-    row = (
-        rankings.scorecard_row(key, current_user, vendor, store=request.method == "GET")
+    served = (
+        rankings.read_scorecard(key, current_user, vendor, store=request.method == "GET")
         if key
         else None
     )
-    # one ranking for the card, the "how to raise your score" panel's and the box's what-ifs
-    ranking = services.rank_vendors(
-        profile,
-        category,
-        organization_id=current_user.organization_id,
-        with_stability=False,
-        metrics=metrics,
-    )
-    card = services.scorecard(
-        vendor.id,
-        profile,
-        category,
-        organization_id=current_user.organization_id,
-        metrics=metrics,
-        ranking=ranking,
-        row=row,
-    )
+    row = served.row if served is not None and not served.stale else None
+    # the vendor's own panel and the what-if box score the table live: their "before" is the
+    # current stored row, or, served stale, the card is computed live with them
+    needs_ranking = own or request.method == "POST"
+    card, as_of = None, None
+    if served is not None and served.card is not None and not (served.stale and needs_ranking):
+        card = served.card  # headline, breakdown and trend of the same stored data
+        if served.stale:
+            as_of = rankings.as_of_label(served.ranking)
+    ranking = None
+    if card is None or needs_ranking:
+        # one ranking for the card, the "how to raise your score" panel's and the box's what-ifs
+        ranking = services.rank_vendors(
+            profile,
+            category,
+            organization_id=current_user.organization_id,
+            with_stability=False,
+            metrics=metrics,
+        )
+    if card is None:
+        card = services.scorecard(
+            vendor.id,
+            profile,
+            category,
+            organization_id=current_user.organization_id,
+            metrics=metrics,
+            ranking=ranking,
+            row=row,
+        )
     raise_actions = None  # the vendor's own card only: buyers never see the panel
-    if card and vendor.organization_id == current_user.organization_id:  # what buyers see
+    if card and own:
         card["buyer_views"] = services.buyer_views(vendor.id, category)
         raise_actions = raising.score_actions(
             vendor.id,
@@ -222,6 +234,7 @@ def _render_scorecard(vendor: Vendor):
         evidence_age_months=profile.evidence_age_months,
         categories=service_categories(),
         worst_site_rule=WORST_SITE_RULE,
+        as_of=as_of,
     ), (422 if errors else 200)
 
 

@@ -159,6 +159,7 @@ def test_the_page_with_the_panel_stores_nothing_but_its_ranking(client, peers, s
     assert {name for name in before if before[name] != after[name]} == {
         "stored_ranking",
         "stored_ranking_row",
+        "stored_ranking_card",  # its scorecards, stored with it
     }
     assert client.get("/scorecard").status_code == 200
     db.session.expire_all()

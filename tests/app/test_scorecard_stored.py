@@ -1,11 +1,16 @@
-"""A vendor's scorecard reads its row of the stored ranking (procure.scoring.rankings): the
-headline (score, pillars, rank, rank range, TOPSIS) is the `/scores` row, equal to a fresh
-computation, for every demo vendor; the request ranks no one's row but the vendor's; a stale
-ranking (a refresh on a worker) is never mixed with a fresh breakdown; the "raise your score"
-panel and the what-if read their "before" from the same row; another organization reads its
-own ranking, never this one."""
+"""A vendor's scorecard reads its row and its card of the stored ranking
+(procure.scoring.rankings): the headline (score, pillars, rank, rank range, TOPSIS) is the
+`/scores` row, equal to a fresh computation, for every demo vendor; the breakdown lines, peer
+percentiles and trend stored with the ranking equal a fresh computation after each kind of
+change, for two buyers with different profiles; the request ranks no one's row but the
+vendor's; a stale ranking (a refresh on a worker) serves its whole stored card with its as-of,
+never a stored headline with a fresh breakdown; the "raise your score" panel and the what-if
+read their "before" from the same row; another organization reads its own ranking, never this
+one."""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 from sqlalchemy import func, select, update
@@ -14,7 +19,8 @@ from procure.extensions import db
 from procure.jobs import runner
 from procure.reference import forget_exchange_rates
 from procure.scoring import rankings, services
-from procure.scoring.models import StoredRanking, StoredRankingRow
+from procure.scoring.models import ScoringProfile, StoredRanking, StoredRankingRow
+from procure.scoring.schemas import ScorecardSchema
 from tests.app.test_rankings import (
     COMPARED,
     FAKE_BROKER,
@@ -22,8 +28,11 @@ from tests.app.test_rankings import (
     _fresh,
     _patch_offer,
     _refresh_jobs,
+    _submit,
     sent,  # noqa: F401  (a fixture)
+    two_buyers,  # noqa: F401  (a fixture)
 )
+from tests.conftest import valid_document
 
 STABILITY = ("p_top_k", "rank_p05", "rank_p95")
 
@@ -152,40 +161,207 @@ def test_the_first_scorecard_read_stores_the_ranking_as_scores_does(client, worl
     assert card.json["score"] == next(r for r in served if r["vendor_id"] == world["alpha"].id)
 
 
-def test_a_stale_ranking_is_not_mixed_with_a_fresh_breakdown(
+def test_a_stale_ranking_serves_its_whole_stored_card_with_its_as_of(
     app,
     client,
     world,
     make_user,
     bearer,
+    sign_in,
     sent,  # noqa: F811
 ):
     """With a worker, a scorecard read after a change queues the refresh (once, as /scores)
-    and shows the row of the table it scores, not the stored one: the headline and the
-    breakdown read the same data. Once refreshed it reads the stored row again."""
+    and serves the stored card whole, as of when it was computed: the headline, the breakdown,
+    the percentiles and the trend of the data before the change, never the headline of one
+    and the breakdown of the other. Once refreshed it is the fresh card."""
     headers = world["headers"]
     alpha = world["alpha"]
     organization_id = world["buyer"].organization_id
-    before = _card(client, headers, alpha.id).json
-    assert before["score"]["p_top_k"] is not None
+    before = _card(client, headers, alpha.id)
+    assert before.headers["X-Ranking-Stale"] == "false"
+    assert before.json["score"]["p_top_k"] is not None
     app.config["BROKER_URL"] = FAKE_BROKER
     alpha_user = bearer(make_user("vendor", organization=alpha.organization))
     _patch_offer(client, alpha_user, alpha.offers[0].id, price=4)  # cheapest now
     stale = _card(client, headers, alpha.id)
     assert stale.status_code == 200
-    fresh = {row["vendor_id"]: row for row in _fresh(organization_id, None)}
-    _assert_same_row(stale.json["score"], fresh[alpha.id], names=COMPARED[:7] + FIGURES[:5])
-    assert stale.json["score"]["total"] != pytest.approx(before["score"]["total"])
-    assert [stale.json["score"][name] for name in STABILITY] == [None, None, None]
+    assert stale.headers["X-Ranking-Stale"] == "true"
+    assert stale.headers["X-Ranking-As-Of"] == before.headers["X-Ranking-As-Of"]
     live = _live_card(alpha.id, organization_id)
-    assert stale.json["score"]["total"] == pytest.approx(live["score"]["total"], abs=1e-12)
+    assert live["score"]["total"] != pytest.approx(before.json["score"]["total"])  # it moved
+    for part in ("score", "explanation", "trend", "offer", "scored_figures", "evidence"):
+        assert stale.json[part] == before.json[part], part  # all of it as of before
+    sign_in(client, world["buyer"])
+    page = client.get(f"/vendors/{alpha.id}/scorecard")
+    assert page.status_code == 200
+    assert "a newer score is being computed" in page.text
+    assert f"{before.json['score']['total']:.1f}</span>" in page.text
     _card(client, headers, alpha.id)
     jobs = _refresh_jobs()
     assert len(jobs) == 1 and jobs[0].status == "queued"  # coalesced, as /scores
     runner.run_job(jobs[0].id)
-    current = _card(client, headers, alpha.id).json
-    _assert_same_row(current["score"], fresh[alpha.id])
-    assert current["score"]["p_top_k"] is not None
+    current = _card(client, headers, alpha.id)
+    assert current.headers["X-Ranking-Stale"] == "false"
+    fresh = {row["vendor_id"]: row for row in _fresh(organization_id, None)}
+    _assert_same_row(current.json["score"], fresh[alpha.id])
+    _assert_close(current.json, _as_served(_live_card(alpha.id, organization_id)), skip="score")
+    assert (
+        "a newer score is being computed" not in client.get(f"/vendors/{alpha.id}/scorecard").text
+    )
+
+
+def _as_served(card: dict) -> dict:
+    """A scorecard as the API serves it (dates as ISO text, the schema's fields)."""
+    return json.loads(json.dumps(ScorecardSchema().dump(card)))
+
+
+def _assert_close(got, want, path: str = "card", skip: str | None = None) -> None:
+    """`got` equals `want` part by part, numbers to 1e-9 (absolute and relative)."""
+    if isinstance(want, dict):
+        assert isinstance(got, dict) and got.keys() == want.keys(), path
+        for name in want:
+            if name != skip:
+                _assert_close(got[name], want[name], f"{path}.{name}")
+    elif isinstance(want, list):
+        assert isinstance(got, list) and len(got) == len(want), path
+        for index, (one, other) in enumerate(zip(got, want, strict=True)):
+            _assert_close(one, other, f"{path}[{index}]")
+    elif isinstance(want, float) and not isinstance(got, bool):
+        assert got == pytest.approx(want, rel=1e-9, abs=1e-9), path
+    else:
+        assert got == want, path
+
+
+def _assert_cards_fresh(client, readers) -> int:
+    """For each reader (headers, organization, profile) and every vendor it ranks: the
+    scorecard served is the stored card (the stored ranking's as-of sent, current), its
+    headline the reader's /scores row, and everything else (the breakdown lines with their
+    peer percentiles, the trend, sites, figures, evidence, offer) the card computed afresh.
+    Returns how many trend points were compared."""
+    compared = 0
+    for headers, organization_id, profile_id in readers:
+        query = f"?profile={profile_id}" if profile_id else ""
+        served = client.get(
+            f"/api/v1/scores?page_size=100{query.replace('?', '&')}", headers=headers
+        )
+        assert served.status_code == 200 and served.headers["X-Ranking-Stale"] == "false"
+        record = db.session.get(ScoringProfile, profile_id) if profile_id else None
+        for row in served.json:
+            response = client.get(
+                f"/api/v1/vendors/{row['vendor_id']}/scorecard{query}", headers=headers
+            )
+            assert response.status_code == 200, response.json
+            assert response.headers["X-Ranking-Stale"] == "false"  # the stored card, current
+            assert response.json["score"] == row
+            db.session.commit()
+            forget_exchange_rates()
+            live = services.scorecard(
+                row["vendor_id"],
+                services.profile_of(record),
+                None,
+                organization_id=organization_id,
+                metrics=services.catalog_for(organization_id),
+            )
+            assert live is not None
+            _assert_close(response.json, _as_served(live), skip="score")
+            assert response.json["trend"][-1]["total"] == row["total"]
+            compared += len(response.json["trend"])
+            # the what-if's "before" is the card's headline
+            what_if = client.post(
+                f"/api/v1/vendors/{row['vendor_id']}/what-if",
+                headers=headers,
+                json={"changes": {"training_spend_usd": 1000}}
+                | ({"profile": profile_id} if profile_id else {}),
+            )
+            assert what_if.status_code == 200, what_if.json
+            assert (what_if.json["total_before"], what_if.json["rank_before"]) == (
+                row["total"],
+                row["rank"],
+            )
+    return compared
+
+
+def _assert_page_shows(client, vendor_id: int, card: dict, query: str = "") -> None:
+    """The scorecard page shows the card's figures: the total, each line's points and peer
+    percentile, each trend period's total and rank."""
+    page = client.get(f"/vendors/{vendor_id}/scorecard{query}")
+    assert page.status_code == 200
+    assert f'<span class="kpi-value">{card["score"]["total"]:.1f}</span>' in page.text
+    for line in card["explanation"]:
+        assert f"<strong>{line['points']:.2f}</strong>" in page.text
+        if line["peer_percentile"] is not None:
+            assert f'<td class="num">{line["peer_percentile"]:.0f}</td>' in page.text
+    for point in card["trend"]:
+        assert f'{point["period_end"]}</a></td><td class="num">{point["total"]:.1f}' in page.text
+        assert f"{point['rank']} of {point['peers']}" in page.text
+
+
+def test_the_stored_card_is_a_fresh_one_after_every_kind_of_change(
+    app,
+    client,
+    world,
+    two_buyers,  # noqa: F811
+    make_vendor,
+    make_user,
+    bearer,
+    sign_in,
+):
+    """Two buyers, X with a profile of its own: after a submission (an earlier period too, so
+    the trend has two points), a review, an offer change and a profile revision, every stored
+    card equals a fresh computation."""
+    readers = two_buyers["readers"]
+    x_headers = readers[0][0]
+    alpha = world["alpha"]
+    alpha_user = bearer(make_user("vendor", organization=alpha.organization))
+    _assert_cards_fresh(client, readers)
+
+    # submissions: Alpha's earlier period, and a third vendor
+    earlier = _submit(client, alpha_user, alpha, valid_document("2024-01-01", "2024-12-31"))
+    gamma, gamma_user = make_vendor("Gamma Data")
+    _submit(client, bearer(gamma_user), gamma)
+    points = _assert_cards_fresh(client, readers)
+    assert points == 3 * 3 + 3  # three readers, three vendors, Alpha's two periods
+    trend = _card(client, x_headers, alpha.id).json["trend"]
+    assert [point["period_end"] for point in trend] == ["2024-12-31", "2025-12-31"]
+    assert trend[0]["peers"] == 1  # only Alpha disclosed 2024
+    assert trend[0]["peer_group"] == "1 vendor that disclosed the period ending 2024-12-31"
+
+    # a review in X: its rejection of Alpha's 2024 version leaves X's trend one point
+    rejected = client.post(
+        f"/api/v1/disclosures/{earlier}/review",
+        headers=x_headers,
+        json={"decision": "rejected", "comment": "Headcount does not add up"},
+    )
+    assert rejected.status_code in (200, 201), rejected.json
+    assert _assert_cards_fresh(client, readers) == 3 * 3 + 1  # Y still sees both periods
+    assert len(_card(client, x_headers, alpha.id).json["trend"]) == 1
+    y_headers = readers[2][0]
+    y_card = _card(client, y_headers, alpha.id).json
+    assert len(y_card["trend"]) == 2
+    sign_in(client, two_buyers["y"])
+    _assert_page_shows(client, alpha.id, y_card)
+
+    # an offer's price: Alpha at 5 USD an hour becomes the cheapest
+    _patch_offer(client, alpha_user, alpha.offers[0].id, price=5)
+    _assert_cards_fresh(client, readers)
+
+    # a profile revision: a new version, hence a new key, its cards stored from scratch
+    revised = client.patch(
+        f"/api/v1/scoring-profiles/{readers[0][2]}",
+        headers=x_headers,
+        json={
+            "settings": {
+                **two_buyers["settings"],
+                "pillar_weights": {"impact": 0.2, "cost": 0.7, "quality": 0.1},
+            }
+        },
+    )
+    assert revised.status_code == 201, revised.json
+    x_revised = (x_headers, two_buyers["x"].organization_id, revised.json["id"])
+    _assert_cards_fresh(client, [x_revised, *readers])
+    query = f"?profile={revised.json['id']}"
+    x_card = client.get(f"/api/v1/vendors/{alpha.id}/scorecard{query}", headers=x_headers).json
+    _assert_page_shows(sign_in(app.test_client(), two_buyers["x"]), alpha.id, x_card, query)
 
 
 def test_the_panel_and_the_what_if_take_their_before_from_the_stored_row(
