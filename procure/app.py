@@ -34,6 +34,7 @@ from procure.coalitions.routes import blp as coalitions_api
 from procure.coalitions.views import bp as coalition_pages
 from procure.corrective.routes import blp as corrective_api
 from procure.corrective.views import bp as corrective_pages
+from procure.deliveries.reliability import delivery_reliability
 from procure.deliveries.routes import blp as deliveries_api
 from procure.deliveries.views import bp as delivery_pages
 from procure.disclosures.evidence_store import check_evidence_settings
@@ -64,6 +65,7 @@ from procure.rates.views import bp as rate_pages
 from procure.request_guard import register_request_guard
 from procure.scenarios.routes import blp as scenarios_api
 from procure.scenarios.views import bp as scenario_pages
+from procure.scoring.adapter import read_buyer_figure
 from procure.scoring.routes import blp as scoring_api
 from procure.scoring.views import bp as scoring_pages
 from procure.settings import flask_config, load_settings, resource_dir
@@ -72,6 +74,7 @@ from procure.spend.views import bp as spend_pages
 from procure.transactions import commit_answered, guard_reads
 from procure.vendors.routes import blp as vendors_api
 from procure.vendors.views import bp as vendor_pages
+from scoring.contract import DELIVERY_RELIABILITY_COLUMN
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -120,6 +123,7 @@ def build_app(config: Mapping[str, Any] | None, instance_path: Path | None) -> F
     register_error_handlers(app)
     register_navigation(app)
     register_formatting(app)
+    read_buyer_figure(DELIVERY_RELIABILITY_COLUMN, delivery_reliability)  # custom metrics read it
     guard_reads(app)
     register_request_guard(app)  # first of the hooks: hostile input reaches no other
     app.before_request(_authenticate_bearer)

@@ -200,6 +200,8 @@ class TargetMeasure(StrEnum):
     IMPACT_WORKER_JOBS = "impact_worker_jobs"  # full-time jobs: impact-worker hours / FTE-year
     IMPACT_WORKER_HOURS = "impact_worker_hours"  # hours of work done by impact workers
     IMPACT_SPEND_SHARE = "impact_spend_share"  # share (0–1) of spend with impact vendors
+    # hours of work done by the impact workers of one beneficiary group (the target's group)
+    BENEFICIARY_GROUP_HOURS = "beneficiary_group_hours"
 
 
 class CoalitionPostKind(StrEnum):

@@ -37,6 +37,18 @@ WAGE_SITE_COLUMN = "wage_site"
 OFFER_COLUMNS = (ID_COLUMN, CATEGORY_COLUMN, "price", "quality")
 # Offer columns a table may leave out (see the module docstring); read when present.
 OPTIONAL_COLUMNS = (UNIT_COLUMN, LOWEST_PRICE_COLUMN)
+# A figure from the scoring buyer's own records, not from the vendor's disclosure (optional,
+# empty when absent): delivery reliability, the vendor's delivered / allocated work (a ratio,
+# 1.0 = all delivered; above 1 when it delivered more) over the buyer's approved plans, to the
+# latest month delivered. Empty where nothing can be measured yet: no delivery recorded against
+# a plan that holds the vendor.
+DELIVERY_RELIABILITY_COLUMN = "delivery_reliability"
+BUYER_COLUMNS = (DELIVERY_RELIABILITY_COLUMN,)
+BUYER_COLUMN_LABELS = {DELIVERY_RELIABILITY_COLUMN: "Delivery reliability"}
+NO_DELIVERIES = (
+    "No deliveries recorded yet against your approved plans that hold this vendor, so its "
+    "delivery reliability (delivered / allocated work) is unknown and scores 0"
+)
 
 
 # Wages are per pay period; the other disclosure columns are grouped by their section.
@@ -64,8 +76,8 @@ NUMBER_COLUMNS = ("price", "quality", *DISCLOSURE_NUMBER_COLUMNS, *WAGE_COLUMNS)
 
 REQUIRED_COLUMNS = (*OFFER_COLUMNS, *COLUMN_FIELDS)
 # The columns of a checked table: the required ones, then the optional ones (filled when absent),
-# the wage site last (optional too).
-TABLE_COLUMNS = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS, WAGE_SITE_COLUMN)
+# the wage site (optional too), the buyer's own figures last.
+TABLE_COLUMNS = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS, WAGE_SITE_COLUMN, *BUYER_COLUMNS)
 
 
 def hourly_field(wage_column: str) -> str:
@@ -78,6 +90,7 @@ def hourly_field(wage_column: str) -> str:
 FORMULA_FIELD_ORDER = (
     *DISCLOSURE_NUMBER_COLUMNS,
     *(hourly_field(column) for column in WAGE_COLUMNS),
+    *BUYER_COLUMNS,
 )
 FORMULA_FIELDS = frozenset(FORMULA_FIELD_ORDER)
 

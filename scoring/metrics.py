@@ -17,9 +17,12 @@ import pandas as pd
 
 from scoring.catalog import Catalog
 from scoring.contract import (
+    BUYER_COLUMN_LABELS,
+    BUYER_COLUMNS,
     DISCLOSURE_NUMBER_COLUMNS,
     FORMULA_FIELD_ORDER,
     ID_COLUMN,
+    NO_DELIVERIES,
     PAY_PERIOD_COLUMN,
     WAGE_COLUMNS,
     WEEKS_PER_PAY_PERIOD,
@@ -41,13 +44,26 @@ def hours_per_pay_period(vendors: pd.DataFrame) -> npt.NDArray[np.float64]:
 
 def formula_fields(vendors: pd.DataFrame) -> dict[str, npt.NDArray[np.float64]]:
     """The names a formula may use, as float arrays (one element per vendor, NaN = not
-    disclosed): the disclosure counts and amounts, and each wage per hour (``*_hourly``,
-    in the vendor's currency per hour)."""
+    disclosed): the disclosure counts and amounts, each wage per hour (``*_hourly``, in the
+    vendor's currency per hour), and the buyer's own figures (``delivery_reliability``, a
+    ratio; NaN where the table leaves it out)."""
     fields = {column: vendors[column].to_numpy(dtype=float) for column in DISCLOSURE_NUMBER_COLUMNS}
     hours = hours_per_pay_period(vendors)
     for column in WAGE_COLUMNS:
         fields[hourly_field(column)] = divide_or_nan(vendors[column].to_numpy(dtype=float), hours)
-    return fields
+    return fields | _buyer_figures(vendors)
+
+
+def _buyer_figures(vendors: pd.DataFrame) -> dict[str, npt.NDArray[np.float64]]:
+    """The buyer's own figures as float arrays, NaN where the table has no such column."""
+    return {
+        column: (
+            vendors[column].to_numpy(dtype=float)
+            if column in vendors.columns
+            else np.full(len(vendors), np.nan)
+        )
+        for column in BUYER_COLUMNS
+    }
 
 
 def metric_values(vendors: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
@@ -76,6 +92,11 @@ def _checks(
     wages = {hourly_field(column): column for column in WAGE_COLUMNS}
     column = wages.get(name, name)
     value = figures[column]
+    if column in BUYER_COLUMN_LABELS:  # not a disclosure's: nothing measured yet, not withheld
+        label = BUYER_COLUMN_LABELS[column]
+        return [(np.isnan(value), NO_DELIVERIES, True)] + (
+            [(value == 0, label, False)] if divisor else []
+        )
     label = COLUMN_FIELDS[column].label
     checks = [(np.isnan(value), label, True)]
     if divisor:
@@ -96,8 +117,14 @@ def _checks(
 
 
 def _sentence(missing: list[str], zero: list[str]) -> str:
+    undisclosed = [label for label in dict.fromkeys(missing) if label != NO_DELIVERIES]
+    if undisclosed:
+        also = (
+            f"; {NO_DELIVERIES[0].lower()}{NO_DELIVERIES[1:]}" if NO_DELIVERIES in missing else ""
+        )
+        return "Not disclosed: " + ", ".join(undisclosed) + also
     if missing:
-        return "Not disclosed: " + ", ".join(dict.fromkeys(missing))
+        return NO_DELIVERIES
     if zero:
         labels = list(dict.fromkeys(zero))
         verb = "is" if len(labels) == 1 else "are"
@@ -114,6 +141,9 @@ def missing_reasons(
 
     - "Not disclosed: <field>, <field>": a field the formula reads is empty (for an hourly
       wage: the wage, or the standard weekly hours that convert it);
+    - ``contract.NO_DELIVERIES`` ("No deliveries recorded yet ..."): the formula reads the
+      delivery reliability, which the buyer has not measured yet (after the fields not
+      disclosed, when there are some);
     - "Cannot be computed: <field> is 0 (a division by zero)", for a field the formula
       divides by (an hourly wage: also its standard weekly hours);
     - otherwise "Cannot be computed: the formula gives no finite number for these figures".
@@ -130,6 +160,7 @@ def missing_reasons(
         column: vendors[column].to_numpy(dtype=float)
         for column in (*DISCLOSURE_NUMBER_COLUMNS, *WAGE_COLUMNS)
     }
+    figures |= _buyer_figures(vendors)
     figures[PAY_PERIOD_COLUMN] = vendors[PAY_PERIOD_COLUMN].to_numpy(dtype=object)
     order = {name: rank for rank, name in enumerate(FORMULA_FIELD_ORDER)}
     for position, metric in enumerate(catalog.metrics):

@@ -18,6 +18,7 @@ import pandas as pd
 
 from scoring.contract import (
     CATEGORY_COLUMN,
+    DELIVERY_RELIABILITY_COLUMN,
     EVIDENCE_COLUMNS,
     EVIDENCE_LEVELS,
     ID_COLUMN,
@@ -112,6 +113,11 @@ def validate_vendor_table(table: pd.DataFrame) -> pd.DataFrame:
         if WAGE_SITE_COLUMN in table.columns
         else np.full(len(table), None, dtype=object)
     )
+    reliability = (
+        _check_numbers(table[DELIVERY_RELIABILITY_COLUMN], DELIVERY_RELIABILITY_COLUMN, errors)[0]
+        if DELIVERY_RELIABILITY_COLUMN in table.columns
+        else np.full(len(table), np.nan)
+    )
     pay_period, period_given = _check_choice(table[PAY_PERIOD_COLUMN], PAY_PERIODS, errors)
     wage_given = np.logical_or.reduce([~np.isnan(numbers[column]) for column in WAGE_COLUMNS])
     missing_period = wage_given & ~period_given
@@ -128,6 +134,7 @@ def validate_vendor_table(table: pd.DataFrame) -> pd.DataFrame:
         UNIT_COLUMN: unit,
         LOWEST_PRICE_COLUMN: lowest,
         WAGE_SITE_COLUMN: wage_site,
+        DELIVERY_RELIABILITY_COLUMN: reliability,
     }
     checked |= numbers
     checked |= choices

@@ -16,14 +16,16 @@ need's own dates.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 
 from procure.coalitions.models import CoalitionMember
-from procure.coalitions.progress import Delivered, PlanLine, is_impact_vendor
+from procure.coalitions.progress import Delivered, PlanLine, group_shares, is_impact_vendor
 from procure.deliveries.actuals import actuals_of_many
+from procure.disclosures.models import Disclosure
 from procure.extensions import db
 from procure.needs.models import Need
 from procure.scenarios.figures import (
@@ -66,9 +68,39 @@ def _need_months(problem: dict) -> dict[str, tuple[date, ...]]:
     return months
 
 
-def scenario_lines(scenario: Scenario) -> list[PlanLine]:
-    """The allocation lines of one approved scenario, as plain figures."""
+def scored_disclosures(problem: dict[str, Any]) -> dict[int, int]:
+    """The disclosure the plan scored (`meta.scored_disclosures`), by vendor id."""
+    return {
+        vendor_id: disclosure_id
+        for key, disclosure_id in (
+            (problem.get("meta") or {}).get("scored_disclosures") or {}
+        ).items()
+        if (vendor_id := record_id(key)) is not None
+    }
+
+
+def workforce_groups(disclosure_ids: Iterable[int]) -> dict[int, dict[str, float]]:
+    """The beneficiary-group shares of these disclosures (`group_shares`), by disclosure id, in
+    one query."""
+    ids = sorted(set(disclosure_ids))
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Disclosure.id, Disclosure.figures).where(Disclosure.id.in_(ids))
+    )
+    return {key: group_shares((stated or {}).get("workforce")) for key, stated in rows}
+
+
+def scenario_lines(
+    scenario: Scenario, groups: Mapping[int, Mapping[str, float]] | None = None
+) -> list[PlanLine]:
+    """The allocation lines of one approved scenario, as plain figures. `groups`: the group
+    shares of the disclosures the plan scored, by disclosure id (`workforce_groups`; read here
+    when not given)."""
     problem, result = scenario.problem or {}, scenario.result or {}
+    scored = scored_disclosures(problem)
+    if groups is None:
+        groups = workforce_groups(scored.values())
     shares, units = vendor_shares(problem), need_units(problem)
     scores = {v["id"]: v.get("impact_score") for v in problem.get("vendors", [])}
     months = _need_months(problem)
@@ -79,6 +111,8 @@ def scenario_lines(scenario: Scenario) -> list[PlanLine]:
         if vendor is None:
             continue
         hours = allocation_hours(allocation, problem, units)
+        disclosure = scored.get(vendor)
+        shares_of_groups = groups.get(disclosure, {}) if disclosure is not None else {}
         lines.append(
             PlanLine(
                 member=scenario.organization_id,
@@ -89,6 +123,7 @@ def scenario_lines(scenario: Scenario) -> list[PlanLine]:
                 cost=float(allocation.get("cost") or 0.0),
                 impact_score=scores.get(allocation["vendor"]),
                 hours_per_fte_year=per_fte_year,
+                group_hours={group: hours * part for group, part in shares_of_groups.items()},
             )
         )
     return lines
@@ -113,8 +148,13 @@ def approved(members: Sequence[CoalitionMember]) -> list[Scenario]:
 
 
 def plan_lines(scenarios: Iterable[Scenario]) -> list[PlanLine]:
-    """Every allocation line of the approved scenarios (`approved`)."""
-    return [line for scenario in scenarios for line in scenario_lines(scenario)]
+    """Every allocation line of the approved scenarios (`approved`), the group shares of all the
+    disclosures they scored read at once."""
+    scenarios = list(scenarios)
+    groups = workforce_groups(
+        d for scenario in scenarios for d in scored_disclosures(scenario.problem or {}).values()
+    )
+    return [line for scenario in scenarios for line in scenario_lines(scenario, groups)]
 
 
 def delivered(
@@ -124,11 +164,21 @@ def delivered(
     actuals (procure.deliveries.actuals: delivered hours × the impact-worker share of the
     disclosure that covers the month, or the newest earlier one; hours with no share to apply
     count none), with the invoiced spend and its part with impact vendors (impact score in the
-    plan's problem document at least `impact_vendor_min_score`). None when no member recorded
-    any."""
+    plan's problem document at least `impact_vendor_min_score`), and per beneficiary group the
+    delivered hours × the group's share in the disclosure the month's impact-worker hours use.
+    None when no member recorded any."""
     sums: dict[tuple[int, date, float], list[float]] = {}
+    by_group: dict[tuple[int, date, float], dict[str, float]] = {}
     scenarios = list(scenarios)
     every = actuals_of_many(scenarios)  # the members' deliveries in one read
+    groups = workforce_groups(
+        month["disclosure_id"]
+        for actuals in every.values()
+        for vendor in actuals["vendors"]
+        for need in vendor["needs"]
+        for month in need["months"]
+        if month["disclosure_id"] is not None
+    )
     for scenario in scenarios:
         actuals = every[scenario.id]
         if not actuals["deliveries"]:
@@ -149,11 +199,14 @@ def delivered(
                     entry[0] += month["actual_impact_worker_hours"] or 0.0
                     entry[1] += month["invoiced_spend"]
                     entry[2] += month["invoiced_spend"] if impact_vendor else 0.0
+                    into = by_group.setdefault(key, {})
+                    for group, part in groups.get(month["disclosure_id"], {}).items():
+                        into[group] = into.get(group, 0.0) + month["delivered_hours"] * part
     if not sums:
         return None
     return [
-        Delivered(member, month, hours, per_fte_year, spend, impact_spend)
-        for (member, month, per_fte_year), (hours, spend, impact_spend) in sorted(sums.items())
+        Delivered(*key[:2], hours, key[2], spend, impact_spend, group_hours=by_group[key])
+        for key, (hours, spend, impact_spend) in sorted(sums.items())
     ]
 
 

@@ -141,13 +141,23 @@ class CoalitionMember(Base):
     invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])
 
 
+# a beneficiary group goes with the measure in its hours, and with no other
+GROUP_WITH_MEASURE = (
+    f"(measure = '{TargetMeasure.BENEFICIARY_GROUP_HOURS}' AND beneficiary_group IS NOT NULL) OR "
+    f"(measure <> '{TargetMeasure.BENEFICIARY_GROUP_HOURS}' AND beneficiary_group IS NULL)"
+)
+
+
 class CoalitionTarget(Base):
     """A joint target: `value` in `measure` over a period within the coalition's. A share is
-    0–1 (0.4: 40 % of the members' spend with impact vendors); hours and jobs are above 0."""
+    0–1 (0.4: 40 % of the members' spend with impact vendors); hours and jobs are above 0.
+    `beneficiary_group`: the group (a disclosure's `categories` key, e.g. refugee_or_displaced)
+    of a target in `beneficiary_group_hours`; None for every other measure."""
 
     __tablename__ = "coalition_target"
     __table_args__ = (
         CheckConstraint(check_in("measure", TargetMeasure), name="measure"),
+        CheckConstraint(GROUP_WITH_MEASURE, name="group_with_measure"),
         CheckConstraint("value > 0", name="value_positive"),
         CheckConstraint("period_end >= period_start", name="period_order"),
     )
@@ -155,6 +165,7 @@ class CoalitionTarget(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     coalition_id: Mapped[int] = mapped_column(ForeignKey("coalition.id"), index=True)
     measure: Mapped[str] = mapped_column(String(40))
+    beneficiary_group: Mapped[str | None] = mapped_column(String(40))
     value: Mapped[float]
     label: Mapped[str] = mapped_column(String(200))
     period_start: Mapped[date]

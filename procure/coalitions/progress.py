@@ -12,12 +12,20 @@ months). Months are calendar months: a month a period touches counts whole.
 - `impact_worker_jobs`: Σ impact-worker hours / the plan's hours per FTE-year (each plan's own
   setting, frozen in its problem document, then summed). As on a scenario's page, a job is one
   FTE-year of work: for a target of one year that is full-time jobs over the year.
+- `beneficiary_group_hours`: as `impact_worker_hours`, with the hours of the impact workers of
+  one beneficiary group (`Target.group`) in place of all impact workers' hours. A line's group
+  hours are its labour hours × the group's share of the vendor's headcount (`group_shares`:
+  impact workers of the group at the period's end / headcount at its end) in the disclosure the
+  plan scored, as the impact spend report attributes spend to a group (procure.spend.report).
+  A vendor whose disclosure states no headcount gives the group no hours.
 - `impact_spend_share`: spend with impact vendors (impact score in the plan's problem document at
   least the coalition's `impact_vendor_min_score`) / all the members' spend, in the target's
   months; None without spend.
 
 Actual. Delivered work comes in as plain per-member, per-month figures (`Delivered`), from the
-deliveries the members record (procure.deliveries); the same sums run over them. None where no
+deliveries the members record (procure.deliveries); the same sums run over them. A delivered
+month's group hours are its delivered labour hours × the group's share in the disclosure its
+impact-worker hours use (the one covering the month, else the newest earlier one). None where no
 delivery falls in the target's period. Month by month, the cumulative actual value
 ends at the last month any member recorded a delivery (None after it).
 
@@ -53,6 +61,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from procure.coalitions.suppression import safe, suppressed_words, union
 from procure.states import TargetMeasure
@@ -70,6 +79,8 @@ class PlanLine:
     cost: float  # USD, over all the need's months
     impact_score: float | None  # the vendor's impact score (0–100) in the plan's document
     hours_per_fte_year: float  # the plan's
+    # labour hours × each beneficiary group's share of the vendor's headcount, by group key
+    group_hours: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -82,6 +93,7 @@ class Delivered:
     hours_per_fte_year: float  # of the plan the work was delivered against
     spend: float | None = None  # invoiced, USD; None: not known
     impact_spend: float | None = None  # of it, with impact vendors
+    group_hours: Mapping[str, float] = field(default_factory=dict)  # by beneficiary group key
 
 
 @dataclass(frozen=True)
@@ -90,6 +102,25 @@ class Target:
     measure: str  # a TargetMeasure
     value: float  # hours, jobs, or a share 0–1
     months: tuple[date, ...]  # the target period's months, each its first day
+    group: str | None = None  # the beneficiary group of `beneficiary_group_hours`
+
+
+def group_shares(workforce: Mapping[str, Any] | None) -> dict[str, float]:
+    """Per beneficiary group stated: impact workers of the group at the period's end / headcount
+    at its end (0–1). Empty without a headcount; a group not stated is left out."""
+    workforce = workforce or {}
+    headcount = workforce.get("headcount_end")
+    if not headcount:
+        return {}
+    return {
+        group: count / headcount
+        for group, count in (workforce.get("categories") or {}).items()
+        if count is not None
+    }
+
+
+# measures summed as hours: in a group's target the tallies hold that group's hours
+HOURS_MEASURES = (TargetMeasure.IMPACT_WORKER_HOURS, TargetMeasure.BENEFICIARY_GROUP_HOURS)
 
 
 @dataclass
@@ -136,7 +167,7 @@ class Sums:
     def value(self, measure: str, spend_of_all: float | None = None) -> float | None:
         """The sum in `measure`; the spend share over `spend_of_all` when given (a member's
         part of the coalition's share), else over its own spend."""
-        if measure == TargetMeasure.IMPACT_WORKER_HOURS:
+        if measure in HOURS_MEASURES:
             return self.impact_worker_hours
         if measure == TargetMeasure.IMPACT_WORKER_JOBS:
             return self.jobs
@@ -174,8 +205,11 @@ def is_impact_vendor(impact_score: float | None, min_score: float) -> bool:
     return impact_score is not None and impact_score >= min_score
 
 
-def projected_tally(lines: Iterable[PlanLine], months: Sequence[date], min_score: float) -> Tally:
-    """The plans' figures in `months`, each line spread evenly over its need's months."""
+def projected_tally(
+    lines: Iterable[PlanLine], months: Sequence[date], min_score: float, group: str | None = None
+) -> Tally:
+    """The plans' figures in `months`, each line spread evenly over its need's months. With a
+    `group`, the hours (and jobs) tallied are that beneficiary group's."""
     wanted = set(months)
     tally = Tally()
     for line in lines:
@@ -183,12 +217,13 @@ def projected_tally(lines: Iterable[PlanLine], months: Sequence[date], min_score
             continue
         part = 1.0 / len(line.months)
         impact = is_impact_vendor(line.impact_score, min_score)
+        hours = line.impact_worker_hours if group is None else line.group_hours.get(group, 0.0)
         for month in line.months:
             if month in wanted:
                 tally.add(
                     line.member,
                     month,
-                    line.impact_worker_hours * part,
+                    hours * part,
                     line.hours_per_fte_year,
                     line.cost * part,
                     line.cost * part if impact else 0.0,
@@ -196,8 +231,10 @@ def projected_tally(lines: Iterable[PlanLine], months: Sequence[date], min_score
     return tally
 
 
-def actual_tally(delivered: Iterable[Delivered], months: Sequence[date]) -> Tally:
-    """The delivered figures in `months`."""
+def actual_tally(
+    delivered: Iterable[Delivered], months: Sequence[date], group: str | None = None
+) -> Tally:
+    """The delivered figures in `months` (with a `group`, that beneficiary group's hours)."""
     wanted = set(months)
     tally = Tally()
     for entry in delivered:
@@ -205,7 +242,7 @@ def actual_tally(delivered: Iterable[Delivered], months: Sequence[date]) -> Tall
             tally.add(
                 entry.member,
                 entry.month,
-                entry.impact_worker_hours,
+                entry.impact_worker_hours if group is None else entry.group_hours.get(group, 0.0),
                 entry.hours_per_fte_year,
                 entry.spend,
                 entry.impact_spend,
@@ -352,8 +389,8 @@ def target_progress(
     `members`: the active members' ids, in the order contributions are listed. `minimum`: the
     fewest contributing members a figure shown may have (1: every figure shows); `own`: the
     member reading, whose own figures show in full."""
-    projected = projected_tally(lines, target.months, min_score)
-    actual = actual_tally(delivered, target.months) if delivered is not None else None
+    projected = projected_tally(lines, target.months, min_score, target.group)
+    actual = actual_tally(delivered, target.months, target.group) if delivered is not None else None
     if actual is not None and not actual.by_month:
         actual = None
     # the actual line ends at the last month any member recorded a delivery: after it nothing

@@ -70,7 +70,7 @@ def progress_charts(progress: dict) -> dict[int, dict[str, Markup | None]]:
                 [row["projected"] for row in target["months"]],
                 [row["actual"] for row in target["months"]],
                 target["value"],
-                services.MEASURE_LABELS[TargetMeasure(measure)],
+                target["measure_words"],
                 share=measure == TargetMeasure.IMPACT_SPEND_SHARE,
             ),
         }
@@ -92,7 +92,7 @@ def _targets(progress: dict) -> list[dict[str, Any]]:
         rows.append(
             {
                 "label": target["label"],
-                "measure": services.MEASURE_LABELS[TargetMeasure(measure)],
+                "measure": target["measure_words"],
                 "value": in_measure(target["value"], measure),
                 "period": f"{target['period_start']:%Y-%m-%d} to {target['period_end']:%Y-%m-%d}",
                 "projected": figure_text(target, "projected", measure, reason),

@@ -94,6 +94,16 @@ class TargetSchema(Schema):
         validate=validate.OneOf(tuple(TargetMeasure)),
         metadata={"description": "The common measure of the target"},
     )
+    beneficiary_group = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=40),
+        metadata={
+            "description": "For beneficiary_group_hours (and only then): the group, as vendors "
+            "disclose it (long_term_unemployed, below_poverty_line, refugee_or_displaced, "
+            "disability, youth_neet, women_low_participation, other)"
+        },
+    )
     value = FiniteNumber(
         required=True,
         metadata={"description": "Above 0: jobs, hours, or a share from 0 to 1 (0.4 is 40 %)"},
@@ -125,6 +135,9 @@ class AnnouncementSchema(Schema):
 class TargetOutSchema(Schema):
     id = fields.Integer(dump_only=True)
     measure = fields.String(dump_only=True, validate=validate.OneOf(tuple(TargetMeasure)))
+    beneficiary_group = fields.String(
+        dump_only=True, allow_none=True, metadata={"description": "The group of a group's hours"}
+    )
     value = fields.Float(dump_only=True)
     label = fields.String(dump_only=True)
     period_start = fields.Date(dump_only=True)

@@ -48,6 +48,7 @@ from procure.coalitions.progress import (
 )
 from procure.coalitions.suppression import suppressed_words
 from procure.db import utcnow
+from procure.disclosures.validation import CATEGORY_FIELDS
 from procure.editing import check_version, insert_once, save_changes
 from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
@@ -78,7 +79,7 @@ CHARTER_FIELDS = (
     "period_end",
     "impact_vendor_min_score",
 )
-TARGET_FIELDS = ("measure", "value", "label", "period_start", "period_end")
+TARGET_FIELDS = ("measure", "beneficiary_group", "value", "label", "period_start", "period_end")
 # who answers an invitation, leaves, and chooses to share: a buyer organization's executives and
 # its admin (the access rule admits both); who is told of an invitation
 ANSWERING_ROLES = ("executive", "admin")
@@ -88,7 +89,21 @@ MEASURE_LABELS = {
     TargetMeasure.IMPACT_WORKER_JOBS: "jobs for impact workers (FTE)",
     TargetMeasure.IMPACT_WORKER_HOURS: "impact-worker hours",
     TargetMeasure.IMPACT_SPEND_SHARE: "share of spend with impact vendors",
+    TargetMeasure.BENEFICIARY_GROUP_HOURS: "impact-worker hours of one beneficiary group",
 }
+
+
+def group_labels() -> dict[str, str]:
+    """The beneficiary groups a target may name, by key: the groups vendors disclose their
+    impact workers in (a disclosure's `categories`), with their labels."""
+    return {key: spec.label for key, spec in CATEGORY_FIELDS.items()}
+
+
+def measure_words(measure: str, group: str | None = None) -> str:
+    """A target's measure in words; for a group's hours, with the group named."""
+    if measure == TargetMeasure.BENEFICIARY_GROUP_HOURS and group:
+        return f"impact-worker hours of the group: {group_labels().get(group, group)}"
+    return MEASURE_LABELS[TargetMeasure(measure)]
 
 
 # ---------------------------------------------------------------- who reads
@@ -426,6 +441,7 @@ def set_sharing(coalition: Coalition, user: User, shares: bool) -> CoalitionMemb
 def _target_values(fields: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "measure": fields["measure"],
+        "beneficiary_group": (fields.get("beneficiary_group") or "").strip() or None,
         "value": fields["value"],
         "label": fields["label"].strip(),
         "period_start": fields["period_start"],
@@ -438,6 +454,13 @@ def _target_errors(coalition: Coalition, values: Mapping[str, Any]) -> dict[str,
     measure = values["measure"]
     if measure not in tuple(TargetMeasure):
         errors["measure"] = [f"Choose one of: {', '.join(TargetMeasure)}."]
+    group, groups = values["beneficiary_group"], group_labels()
+    if measure == TargetMeasure.BENEFICIARY_GROUP_HOURS and group not in groups:
+        errors["beneficiary_group"] = [
+            "Choose the beneficiary group: " + ", ".join(sorted(groups.values())) + "."
+        ]
+    elif measure != TargetMeasure.BENEFICIARY_GROUP_HOURS and group is not None:
+        errors["beneficiary_group"] = ["Only a target in the hours of one group names a group."]
     value = values["value"]
     if value is None or not value > 0:
         errors["value"] = ["A target above 0."]
@@ -467,14 +490,15 @@ def describe_target(target: CoalitionTarget) -> str:
         else f"{target.value:,.0f}"
     )
     return (
-        f"{target.label}: {value} {MEASURE_LABELS[TargetMeasure(target.measure)]}, "
+        f"{target.label}: {value} {measure_words(target.measure, target.beneficiary_group)}, "
         f"{target.period_start} to {target.period_end}"
     )
 
 
 def add_target(coalition: Coalition, user: User, fields: Mapping[str, Any]) -> CoalitionTarget:
-    """A joint target: `measure` (impact_worker_jobs, impact_worker_hours, impact_spend_share),
-    `value` (above 0; a share at most 1), `label` and a period within the coalition's.
+    """A joint target: `measure` (impact_worker_jobs, impact_worker_hours, impact_spend_share,
+    beneficiary_group_hours with its `beneficiary_group`), `value` (above 0; a share at most
+    1), `label` and a period within the coalition's.
     ValidationFailed names the field; nothing is saved. The members are told in the feed."""
     values = _target_values(fields)
     errors = _target_errors(coalition, values)
@@ -569,6 +593,7 @@ def _target(target: CoalitionTarget) -> Target:
         target.measure,
         target.value,
         tuple(calendar_months(target.period_start, target.period_end)),
+        target.beneficiary_group,
     )
 
 
@@ -634,6 +659,8 @@ def progress_view(
             {
                 "id": target.id,
                 "measure": target.measure,
+                "beneficiary_group": target.beneficiary_group,
+                "measure_words": measure_words(target.measure, target.beneficiary_group),
                 "label": target.label,
                 "value": target.value,
                 "period_start": target.period_start,

@@ -56,7 +56,7 @@ def _user():
 @bp.context_processor
 def _helpers():
     return {
-        "measure_label": lambda measure: services.MEASURE_LABELS[TargetMeasure(measure)],
+        "measure_label": services.measure_words,
         "in_measure": in_measure,
         "figure_text": figure_text,
     }
@@ -317,6 +317,7 @@ def new_target(coalition_id):
         values=values,
         errors=errors,
         measure_options=MEASURE_OPTIONS,
+        group_options=sorted(services.group_labels().items(), key=lambda item: item[1]),
     ), status
 
 
@@ -354,4 +355,5 @@ def edit_target(coalition_id, target_id):
         values=values,
         errors=errors,
         measure_options=MEASURE_OPTIONS,
+        group_options=sorted(services.group_labels().items(), key=lambda item: item[1]),
     ), status

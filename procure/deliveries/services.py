@@ -13,6 +13,10 @@ offers are converted with (`procure.disclosures.pricing.usd_rates`), and stored 
 Recording a row for a scenario, vendor, need and month that has one replaces its figures (a
 correction): the audit log keeps the figures before and after (`delivery.correct`); equal
 figures change nothing. Services flush; the request commits.
+
+A recorded, corrected or removed row outdates the organization's stored rankings (its data
+version, procure.scoring.versions): its custom metrics may score delivery reliability
+(procure.deliveries.reliability).
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from procure.extensions import db
 from procure.rates.services import currency_refusal
 from procure.reference import reference
 from procure.scenarios.models import Scenario
+from procure.scoring.versions import bump
 from procure.states import ScenarioStatus
 from procure.vendors.capacity import month_text
 
@@ -235,6 +240,7 @@ def save_checked(
             ),
         )
         record_event("delivery.record", delivery, actor=user, after={**key, **checked.figures})
+        bump(scenario.organization_id)
         return delivery, RECORDED
     before = {name: getattr(current, name) for name in FIGURES}
     if _same(before, checked.figures):
@@ -249,6 +255,7 @@ def save_checked(
         before={**key, **before},
         after={**key, **checked.figures},
     )
+    bump(scenario.organization_id)
     return current, CORRECTED
 
 
@@ -291,6 +298,7 @@ def correct_delivery(
         before={**key, **before},
         after={**key, **figures},
     )
+    bump(delivery.organization_id)
     return delivery
 
 
@@ -304,3 +312,4 @@ def delete_delivery(delivery: Delivery, user: User) -> None:
     record_event("delivery.delete", delivery, actor=user, before=before)
     db.session.delete(delivery)
     db.session.flush()
+    bump(delivery.organization_id)

@@ -20,7 +20,7 @@ of the calculation (`priced_on`, today by default), never rounded before use.
 from __future__ import annotations
 
 import io
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -38,7 +38,34 @@ from procure.extensions import db
 from procure.scoring_defaults import default_profile
 from procure.states import DisclosureState, ReviewDecision
 from procure.vendors.models import Vendor
-from scoring.contract import TABLE_COLUMNS
+from scoring.contract import BUYER_COLUMNS, TABLE_COLUMNS
+
+# The buyer's own figures of a vendor (scoring.contract.BUYER_COLUMNS: delivery reliability),
+# by column: a reader (organization id, vendor ids) -> value by vendor id, absent where unknown.
+# They come from areas above this one (procure.deliveries), so those register their reader here
+# (procure.app does, at start) rather than this module importing them.
+BuyerFigureReader = Callable[[int, Collection[int]], Mapping[int, float]]
+_buyer_figure_readers: dict[str, BuyerFigureReader] = {}
+
+
+def read_buyer_figure(column: str, reader: BuyerFigureReader) -> None:
+    """Fill `column` (one of scoring.contract.BUYER_COLUMNS) of a buyer organization's vendor
+    table with `reader`. Registering a column again replaces its reader."""
+    if column not in BUYER_COLUMNS:
+        raise ValueError(f"{column!r} is not a buyer column of the scoring contract")
+    _buyer_figure_readers[column] = reader
+
+
+def buyer_figures(organization_id: int | None, vendor_ids: Collection[int]) -> dict[int, dict]:
+    """The buyer's own figures of these vendors, by vendor id then column (none read with no
+    organization: the vendor's own view and the as-disclosed snapshots have no buyer)."""
+    figures: dict[int, dict] = {}
+    if organization_id is None or not vendor_ids:
+        return figures
+    for column, reader in _buyer_figure_readers.items():
+        for vendor_id, value in reader(organization_id, vendor_ids).items():
+            figures.setdefault(vendor_id, {})[column] = value
+    return figures
 
 
 @dataclass(frozen=True)
@@ -163,10 +190,12 @@ def scoring_input(
         age_months=evidence_age_months or default_profile().evidence_age_months,
         on=priced_on or pricing_day(),
     )
+    own = buyer_figures(organization_id, [d.vendor_id for d in scored])
     rows, used = [], {}
     for disclosure in scored:
         vendor_id = disclosure.vendor_id
         row = _row(disclosure, offers[vendor_id], levels[disclosure.id])
+        row.update(own.get(vendor_id, {}))
         row.update((overrides or {}).get(vendor_id, {}))
         rows.append(row)
         used[vendor_id] = disclosure

@@ -22,9 +22,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from procure.coalitions.adapter import scored_disclosures, workforce_groups
 from procure.deliveries.actuals import DisclosedShare, plan_of, share_for_month
 from procure.deliveries.models import Delivery
-from procure.disclosures.models import Disclosure
 from procure.extensions import db
 from procure.needs.models import Need
 from procure.scenarios.figures import record_id
@@ -80,38 +80,16 @@ def _countries(vendor_ids: Iterable[int]) -> dict[int, str]:
     return {key: value for key, value in rows}
 
 
-def _scored_disclosures(problem: dict[str, Any]) -> dict[int, int]:
-    """The disclosure the plan scored, by vendor id."""
-    return {
-        vendor_id: disclosure_id
-        for key, disclosure_id in (
-            (problem.get("meta") or {}).get("scored_disclosures") or {}
-        ).items()
-        if (vendor_id := record_id(key)) is not None
-    }
-
-
-def _workforce_groups(disclosure_ids: Iterable[int]) -> dict[int, dict[str, float]]:
-    """The group shares of these disclosures, by disclosure id, in one query."""
-    ids = sorted(set(disclosure_ids))
-    if not ids:
-        return {}
-    rows = db.session.execute(
-        select(Disclosure.id, Disclosure.figures).where(Disclosure.id.in_(ids))
-    )
-    return {key: group_shares((stated or {}).get("workforce")) for key, stated in rows}
-
-
 def planned_lines(scenarios: Sequence[Scenario]) -> list[SpendLine]:
     """The scenarios' allocations, each its cost spread evenly over its need's months. The
     categories, countries and scored disclosures of all of them are read at once."""
     plans = {scenario.id: plan_of(scenario) for scenario in scenarios}
-    scored = {s.id: _scored_disclosures(s.problem or {}) for s in scenarios}
+    scored = {s.id: scored_disclosures(s.problem or {}) for s in scenarios}
     categories = _categories(
         (s.organization_id, need) for s in scenarios for _, need in plans[s.id].lines
     )
     countries = _countries(v for plan in plans.values() for v in plan.vendor_ids())
-    groups = _workforce_groups(d for by_vendor in scored.values() for d in by_vendor.values())
+    groups = workforce_groups(d for by_vendor in scored.values() for d in by_vendor.values())
     lines = []
     for scenario in scenarios:
         scores = _scores(scenario.problem or {})

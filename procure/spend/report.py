@@ -63,6 +63,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from procure.coalitions.progress import group_shares as group_shares
 from procure.coalitions.suppression import complementary, safe, suppressed_words, union
 
 BASES = ("planned", "actual")
@@ -95,20 +96,6 @@ def spread_evenly(cost: float, months: Sequence[date]) -> list[tuple[date, float
     if not months:
         return []
     return [(month, cost / len(months)) for month in months]
-
-
-def group_shares(workforce: Mapping[str, Any] | None) -> dict[str, float]:
-    """Per beneficiary group stated: impact workers of the group at the period's end / headcount
-    at its end (0–1). Empty without a headcount; a group not stated is left out."""
-    workforce = workforce or {}
-    headcount = workforce.get("headcount_end")
-    if not headcount:
-        return {}
-    return {
-        group: count / headcount
-        for group, count in (workforce.get("categories") or {}).items()
-        if count is not None
-    }
 
 
 def period_of(month: date, period: str) -> str:

@@ -175,8 +175,15 @@ def test_extra_columns_are_dropped_and_types_kept(make_table, vendor_row):
     table = make_table(vendor_row(7), vendor_row(8)).assign(vendor_name=["Seven", "Eight"])
     checked = validate_vendor_table(table)
     # the optional columns are always there, empty when the table lacks them
-    assert list(checked.columns) == [*REQUIRED_COLUMNS, "unit", "lowest_price", "wage_site"]
+    assert list(checked.columns) == [
+        *REQUIRED_COLUMNS,
+        "unit",
+        "lowest_price",
+        "wage_site",
+        "delivery_reliability",
+    ]
     assert checked["unit"].isna().all()
+    assert checked["delivery_reliability"].isna().all()
     assert checked["lowest_price"].isna().all()
     assert checked["wage_site"].isna().all()
     assert checked["vendor_id"].tolist() == [7, 8]
