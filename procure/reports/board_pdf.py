@@ -53,6 +53,8 @@ STATUSES: dict[str, str] = {
     ScenarioStatus.INFEASIBLE: "Infeasible",
     ScenarioStatus.FAILED: "Failed",
 }
+RELAXED_STATUS = ", with targets relaxed"
+"""Added to the status of a plan solved with targets relaxed by their priorities."""
 
 logger = logging.getLogger(__name__)
 
@@ -337,7 +339,9 @@ def report_view(context: dict, include_charts: bool = True) -> dict:
             "status": scenario.get("status") or "",
             "status_label": STATUSES.get(
                 scenario.get("status") or "", str(scenario.get("status") or "").capitalize()
-            ),
+            )
+            + (RELAXED_STATUS if scenario.get("relaxed") else ""),
+            "relaxed": bool(scenario.get("relaxed")),
             "objective": OBJECTIVES.get(
                 scenario.get("objective") or "", scenario.get("objective") or "–"
             ),
@@ -380,6 +384,8 @@ def report_view(context: dict, include_charts: bool = True) -> dict:
         "whole_number_rules": context.get("whole_number_rules"),
         # the award rules in words and, with adjustments, both costs (scenarios.award_rules)
         "award_rules": context.get("award_rules"),
+        # each target relaxed by its priority: sentence, asked, reached, difference
+        "relaxations": list(context.get("relaxations") or []),
         "constraints": _complete(
             context.get("constraints"), "label", "binding", "slack", "shadow_price", "unit"
         ),

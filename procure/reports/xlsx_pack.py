@@ -172,7 +172,7 @@ def cell_value(value: Any) -> Any:
     return escape_cell(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
 
 
-def _write_table(
+def write_sheet_table(
     sheet,
     columns: Sequence[tuple[str, str | None]],
     rows: Iterable[Sequence[Any]],
@@ -344,6 +344,11 @@ def _assumption_rows(context: dict) -> list[list[Any]]:
         ["Scenario", "Decision comment", scenario.get("decision_comment"), None],
         ["Scenario", "Scoring profile", scenario.get("profile") or method.get("profile"), None],
     ]
+    # a plan solved with targets relaxed by their priorities: what each reaches, and why
+    rows += [
+        ["Target that gave way", row["label"], row["reached"], row["sentence"]]
+        for row in context.get("relaxations") or []
+    ]
     scenarios, chosen = comparison.get("scenarios") or [], comparison.get("chosen")
     if isinstance(chosen, int) and 0 <= chosen < len(scenarios):
         rows.append(
@@ -413,16 +418,16 @@ def export_pack(context: dict) -> bytes:
 
     sheet = workbook.active
     sheet.title = "Allocations"
-    _write_table(sheet, ALLOCATION_COLUMNS, _allocation_rows(allocations))
+    write_sheet_table(sheet, ALLOCATION_COLUMNS, _allocation_rows(allocations))
 
     sheet = workbook.create_sheet("Needs")
-    _write_table(sheet, *_need_table(context))
+    write_sheet_table(sheet, *_need_table(context))
     sheet.cell(row=1, column=1).comment = Comment(
         NEEDS_NOTE, "impact-procure", width=360, height=160
     )
 
     sheet = workbook.create_sheet("Scores")
-    _write_table(
+    write_sheet_table(
         sheet,
         SCORE_COLUMNS,
         _score_rows(allocations, list((context.get("impact") or {}).get("by_vendor") or [])),
@@ -436,7 +441,7 @@ def export_pack(context: dict) -> bytes:
     scenario_names = list(comparison.get("scenarios") or [])
     comparison_rows = list(comparison.get("rows") or [])
     sheet = workbook.create_sheet("Comparison")
-    _write_table(
+    write_sheet_table(
         sheet,
         [("Measure", None)] + [(name, None) for name in scenario_names],
         [[row.get("label")] + list(row.get("values") or []) for row in comparison_rows],
@@ -457,7 +462,7 @@ def export_pack(context: dict) -> bytes:
             for v in actuals.get("vendors") or []
         ]
         rows.append([THE_PLAN] + [actuals["to_date"].get(key) for key in ACTUAL_KEYS])
-        _write_table(sheet, ACTUAL_COLUMNS, rows)
+        write_sheet_table(sheet, ACTUAL_COLUMNS, rows)
         sheet.cell(row=1, column=1).comment = Comment(
             f"{ACTUALS_NOTE} Through {actuals.get('through')}.",
             "impact-procure",
@@ -465,7 +470,7 @@ def export_pack(context: dict) -> bytes:
             height=140,
         )
 
-    _write_table(
+    write_sheet_table(
         workbook.create_sheet("Assumptions"), ASSUMPTION_COLUMNS, _assumption_rows(context)
     )
 

@@ -33,6 +33,10 @@
   the scenario names vendors and needs by their ids, the document by its keys ("V12", "N3");
   a group by `country` lists the document's vendors based there. A rule keeps only the
   document's vendors; one left with none is not applied, and `meta.award_rules` says why.
+- Priorities (`targets.priorities`) name a need's target by its id ("needs.3.min_avg_impact"
+  becomes "needs.N3.min_avg_impact") and an incumbent rule by its position among those kept;
+  a priority of a rule not applied, or of a target the document does not set (the budget
+  when a need has none), goes, and `meta.award_rules` says so.
 - `settings.hours_per_fte_year` freezes the setting into the document, so an approved plan's
   jobs never move with it.
 
@@ -347,9 +351,11 @@ def build_problem(
     )
     document_targets = {
         **default_targets(needs),
-        **{k: v for k, v in targets.items() if k not in award_rules.RULE_KEYS},
+        **{k: v for k, v in targets.items() if k not in award_rules.AWARD_KEYS},
         **rules,
     }
+    document_targets, priority_notes = award_rules.unset_priorities(document_targets, entries)
+    rule_notes += priority_notes
     if (
         document_targets.get("min_impact_spend_share") is not None
         and document_targets.get("impact_vendor_min_score") is None

@@ -7,6 +7,11 @@ package docstring), except that records are named as the API names them: a vendo
 letters, "KE") instead of `vendors`: its members are the plan's vendors based there, resolved
 when the problem is built and frozen with it.
 
+Constraint priorities (`targets.priorities`, `optimizer.priorities`) are an object of target →
+priority (1 to 1,000, larger holds longer), its keys as the optimizer's except that a need's
+target names the need by its id ("needs.3.min_avg_impact"); a group limit names the group's id,
+an incumbent rule its position in `targets.incumbents`.
+
 - `reference_errors` and `checkable` check them (field paths as the optimizer's:
   `targets.vendor_groups[0].max_share`), looking the vendors and needs up;
 - `document_rules` turns them into the problem document's form for the adapter, keeping only the
@@ -27,17 +32,22 @@ from sqlalchemy import select
 from procure.errors import ValidationFailed
 from procure.extensions import db
 from procure.formatting import plain_number
+from procure.needs.models import Need
 from procure.vendors.models import Vendor
 
 RULE_KEYS = ("vendor_groups", "incumbents", "adjustments")
 """The keys of a scenario's targets that hold award rules (lists of records)."""
+PRIORITIES = "priorities"
+"""The key of a scenario's targets that holds the constraint priorities (an object)."""
+AWARD_KEYS = (*RULE_KEYS, PRIORITIES)
+"""The keys of a scenario's targets that the number targets' form leaves as they are."""
 PLACEHOLDER = "X"
 """Stands for a reference already refused (or a country) while the optimizer checks the rest."""
 
 
 def award_targets(targets: Mapping[str, Any] | None) -> dict[str, Any]:
-    """The award-rule keys of a scenario's targets alone."""
-    return {key: value for key, value in (targets or {}).items() if key in RULE_KEYS}
+    """The award-rule keys (and the priorities) of a scenario's targets alone."""
+    return {key: value for key, value in (targets or {}).items() if key in AWARD_KEYS}
 
 
 def _is_id(value: Any) -> bool:
@@ -86,7 +96,37 @@ def reference_errors(targets: Mapping[str, Any], need_ids: Sequence[int]) -> dic
                 errors[path] = ["Name either vendors or a country, not both."]
             elif not (isinstance(country, str) and len(country) == 2 and country.isalpha()):
                 errors[f"{path}.country"] = ['Give a country as two letters ("KE").']
+    errors.update(_priority_errors(targets.get(PRIORITIES), need_ids))
     return errors
+
+
+def _priority_errors(priorities: Any, need_ids: Sequence[int]) -> dict[str, list[str]]:
+    """A need's target named in the priorities must be one the scenario's need sets; the
+    optimizer checks the rest (`optimizer.priorities`)."""
+    if not isinstance(priorities, dict):
+        return {}
+    named = {
+        key: key.split(".")[1:]
+        for key in priorities
+        if isinstance(key, str) and key.startswith("needs.") and key.count(".") == 2
+    }
+    ids = {int(need) for need, _ in named.values() if need.isdigit()}
+    needs = {
+        need.id: need
+        for need in db.session.scalars(select(Need).where(Need.id.in_(ids & set(need_ids))))
+    }
+    errors = {}
+    for key, (need, field) in named.items():
+        found = needs.get(int(need)) if need.isdigit() else None
+        if found is None:
+            errors[f"targets.priorities.{key}"] = ["Choose one of the scenario's needs (its id)."]
+        elif field in NEED_PRIORITY_FIELDS and getattr(found, field, None) is None:
+            errors[f"targets.priorities.{key}"] = [f"The need “{found.title}” sets no {field}."]
+    return errors
+
+
+NEED_PRIORITY_FIELDS = ("min_avg_impact", "min_avg_quality", "min_impact_spend_share")
+"""A need's own targets a priority may name (`optimizer.priorities.NEED_TARGETS`)."""
 
 
 def checkable(targets: Mapping[str, Any]) -> dict[str, Any]:
@@ -122,6 +162,9 @@ def checkable(targets: Mapping[str, Any]) -> dict[str, Any]:
             if copy.get("need") is not None:
                 copy["need"] = ref(copy["need"], "N")
             out[key].append(copy)
+    if "budget" not in targets and isinstance(targets.get(PRIORITIES), dict):
+        # absent, the budget is the needs' budgets added up: a priority may name it
+        out["budget"] = 1.0
     return out
 
 
@@ -162,10 +205,13 @@ def document_rules(
             )
             continue
         groups.append({**entry, "vendors": found, **need_key(record)})
-    incumbents = []
-    for record in targets.get("incumbents") or []:
+    incumbents: list[dict[str, Any]] = []
+    kept: dict[int, int] = {}  # an incumbent rule's position as sent → in the document
+    for position, record in enumerate(targets.get("incumbents") or []):
         found = members(record)
-        if not found:
+        if found:
+            kept[position] = len(incumbents)
+        else:
             notes.append(
                 f"The incumbent rule for need N{record['need']} is not applied: none "
                 "of its incumbents has a bid or offer in this plan."
@@ -194,7 +240,143 @@ def document_rules(
     for key, listed in zip(RULE_KEYS, (groups, incumbents, adjustments), strict=True):
         if listed:
             rules[key] = listed
-    return rules, notes
+    priorities, priority_notes = _document_priorities(targets.get(PRIORITIES), dropped, kept)
+    if priorities:
+        rules[PRIORITIES] = priorities
+    return rules, notes + priority_notes
+
+
+def _document_priorities(
+    priorities: Mapping[str, int] | None, dropped: set[str], kept: Mapping[int, int]
+) -> tuple[dict[str, int], list[str]]:
+    """The priorities with the document's keys: "needs.3.min_avg_impact" names need N3, an
+    incumbent rule its position among the rules kept; a priority of a rule not applied goes,
+    and is said."""
+    out: dict[str, int] = {}
+    notes = []
+    for key, level in (priorities or {}).items():
+        head, _, rest = key.partition(".")
+        if head == "needs":
+            out[f"needs.N{rest}"] = level
+        elif head == "vendor_groups" and rest.rpartition(".")[0] in dropped:
+            notes.append(f"The priority of the vendor group {rest.rpartition('.')[0]} is not used.")
+        elif head == "incumbents":
+            if int(rest) in kept:
+                out[f"incumbents.{kept[int(rest)]}"] = level
+            else:
+                notes.append(f"The priority of incumbent rule {int(rest) + 1} is not used.")
+        else:
+            out[key] = level
+    return out, notes
+
+
+TARGET_WORDS = {
+    "budget": "the budget",
+    "min_avg_impact": "the minimum average impact",
+    "min_avg_quality": "the minimum average quality",
+    "min_impact_spend_share": "the share of spend with impact vendors",
+    "max_vendor_spend_share": "the largest share of spend per vendor",
+    "min_impact_worker_hours": "the minimum impact-worker hours",
+}
+"""A portfolio or need target a priority may name, in words."""
+GROUP_WORDS = {"min_share": "smallest share", "max_share": "largest share"}
+"""A vendor group's limit a priority may name, in words."""
+
+
+def priority_words(key: str) -> str:
+    """A priorities key in words: "needs.N3.min_avg_impact" → "need N3: the minimum average
+    impact", "incumbents.0" → "incumbent rule 1"."""
+    head, _, rest = key.partition(".")
+    if head == "needs":
+        need, _, field = rest.rpartition(".")
+        return f"need {need}: {TARGET_WORDS.get(field, field)}"
+    if head == "vendor_groups":
+        group, _, field = rest.rpartition(".")
+        return f"the {GROUP_WORDS.get(field, field)} of the vendor group {group}"
+    if head == "incumbents" and rest.isdigit():
+        return f"incumbent rule {int(rest) + 1}"
+    return TARGET_WORDS.get(key, key)
+
+
+def priority_targets(
+    targets: Mapping[str, Any], needs: Sequence[Need], budget: float | None = None
+) -> list[dict[str, Any]]:
+    """Each target of a scenario that may take a priority, for the page's form: its key in
+    `targets.priorities`, what it is in words and its priority now (None: hard). `needs` are
+    the scenario's needs, `budget` the budget its problem document holds (the needs' budgets
+    added up when the scenario sets none)."""
+    rows = []
+    for key in TARGET_WORDS:
+        value = targets.get(key, budget if key == "budget" else None)
+        if value is None:
+            continue
+        figure = money(value) if key == "budget" else plain_number(value)
+        rows.append((key, f"{TARGET_WORDS[key].capitalize()}: {figure}"))
+    for need in needs:
+        for field in NEED_PRIORITY_FIELDS:
+            if getattr(need, field, None) is not None:
+                words = f"{TARGET_WORDS[field]}: {plain_number(getattr(need, field))}"
+                rows.append((f"needs.{need.id}.{field}", f"“{need.title}”, {words}"))
+    for group in targets.get("vendor_groups") or []:
+        for field in GROUP_WORDS:
+            if isinstance(group, dict) and group.get(field) is not None:
+                rows.append(
+                    (
+                        f"vendor_groups.{group['id']}.{field}",
+                        f"Vendor group “{group.get('label') or group['id']}”, "
+                        f"{'at least' if field == 'min_share' else 'at most'} "
+                        f"{_share(group[field])}",
+                    )
+                )
+    titles: dict[Any, str] = {need.id: need.title for need in needs}
+    for position, rule in enumerate(targets.get("incumbents") or []):
+        title = titles.get(rule.get("need")) if isinstance(rule, dict) else None
+        rows.append(
+            (
+                f"incumbents.{position}",
+                f"Incumbent rule {position + 1}" + (f" (“{title}”)" if title else ""),
+            )
+        )
+    set_now = targets.get(PRIORITIES) or {}
+    return [{"key": key, "label": label, "priority": set_now.get(key)} for key, label in rows]
+
+
+def with_priorities(targets: Mapping[str, Any], sent: Mapping[str, str]) -> dict[str, Any]:
+    """The targets with the priorities the page's form sent (target key → its text; empty:
+    hard), each a whole number where it reads as one, else as typed for the check to refuse."""
+    priorities: dict[str, Any] = {}
+    for key, text in sent.items():
+        text = text.strip()
+        if text:
+            priorities[key] = int(text) if text.isdigit() else text
+    out = {k: v for k, v in targets.items() if k != PRIORITIES}
+    return {**out, PRIORITIES: priorities} if priorities else out
+
+
+def unset_priorities(
+    problem_targets: Mapping[str, Any], needs: Sequence[Mapping[str, Any]]
+) -> tuple[dict[str, Any], list[str]]:
+    """The document's targets without the priorities of targets it does not set (a budget
+    left to the needs' budgets when one of them has none, a need's target since removed), and
+    why each went."""
+    priorities = problem_targets.get(PRIORITIES)
+    if not priorities:
+        return dict(problem_targets), []
+    by_id = {need["id"]: need for need in needs}
+    kept, notes = {}, []
+    for key, level in priorities.items():
+        head, _, rest = key.partition(".")
+        if head == "needs":
+            need, _, field = rest.rpartition(".")
+            is_set = by_id.get(need, {}).get(field) is not None
+        else:
+            is_set = head in ("vendor_groups", "incumbents") or problem_targets.get(key) is not None
+        if is_set:
+            kept[key] = level
+        else:
+            notes.append(f"The priority of {priority_words(key)} is not used: it is not set.")
+    out = {k: v for k, v in problem_targets.items() if k != PRIORITIES}
+    return ({**out, PRIORITIES: kept} if kept else out), notes
 
 
 def _share(value: float) -> str:

@@ -53,6 +53,7 @@ def solve(job: Job, progress: Progress) -> dict:
     progress(20, f"Solving: {len(problem['offers'])} offers for {len(problem['needs'])} need(s)")
     result = optimizer.solve(problem)
     frontier: dict = {"status": FrontierStatus.SKIPPED, "points": []}
+    # not for a plan whose targets were relaxed (optimal_relaxed): RELAXED_FRONTIER says why
     if result["status"] == optimizer.Status.OPTIMAL:
         # by the measure the buyer last chose for this scenario's frontier; else by
         # impact-worker hours where the buyer set them (objective or target), else impact
@@ -105,6 +106,13 @@ def chosen_frontier_measure(scenario: Scenario) -> str | None:
     return None if job is None else (job.params or {}).get("measure")
 
 
+RELAXED_FRONTIER = (
+    "The frontier is not traced for a plan whose targets were relaxed: each point would relax "
+    "them again by its own amount. Give the targets that gave way new figures, or remove their "
+    "priorities, and solve again to trace it."
+)
+
+
 def start_frontier(scenario: Scenario, measure: str | None, user) -> Job:
     """Queue tracing the frontier of a solved scenario's stored problem document again, by
     `measure` ("impact" or "hours"; None: the rule of `figures.frontier_measure`). A frontier
@@ -115,6 +123,8 @@ def start_frontier(scenario: Scenario, measure: str | None, user) -> Job:
             f"this one is {scenario.status}."
             + ("" if scenario.editable else " Copy it to trace the copy's frontier.")
         )
+    if scenario.relaxed:
+        raise ConflictError(RELAXED_FRONTIER)
     measure = measure or figures.frontier_measure(scenario.problem)
     refused = figures.frontier_measure_refused(scenario.problem, measure)
     if refused:

@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
+import optimizer
 from procure.db import Base, TimestampMixin, UTCDateTime
 from procure.states import EDITABLE_SCENARIO_STATUSES as EDITABLE_STATUSES
 from procure.states import Objective, ScenarioStatus, check_in
@@ -55,6 +56,12 @@ class Scenario(TimestampMixin, Base):
     @property
     def editable(self) -> bool:
         return self.status in EDITABLE_STATUSES
+
+    @property
+    def relaxed(self) -> bool:
+        """Solved with targets relaxed by their priorities (result status optimal_relaxed): a
+        plan the page, the board report and the API mark apart from a fully optimal one."""
+        return (self.result or {}).get("status") == optimizer.Status.OPTIMAL_RELAXED
 
     @classmethod
     def scope(cls, user):

@@ -140,7 +140,7 @@ def board_context(scenario: Scenario) -> dict[str, Any]:
     scores = {v["id"]: v.get("impact_score") for v in problem.get("vendors", [])}
     units = {n["id"]: n.get("unit") or "" for n in problem.get("needs", [])}
     offers = figures.offer_lines(problem)
-    plain = plain_words(names, titles)
+    plain = plain_words(names, titles, offers)
     profile = db.session.get(ScoringProfile, scenario.profile_id) if scenario.profile_id else None
     profile_label = f"{profile.name} v{profile.number}" if profile else DEFAULT_PROFILE_NAME
     approved = scenario.status == ScenarioStatus.APPROVED
@@ -173,6 +173,7 @@ def board_context(scenario: Scenario) -> dict[str, Any]:
             "id": scenario.id,
             "name": scenario.name,
             "status": scenario.status,
+            "relaxed": scenario.relaxed,
             "objective": scenario.objective,
             "measure": key["measure"],
             "approved_by": _name(scenario.decided_by_id) if approved else None,
@@ -268,6 +269,8 @@ def board_context(scenario: Scenario) -> dict[str, Any]:
         # when it used none)
         "whole_number_rules": _whole_number_rules(problem, result, plain),
         "award_rules": _award_rules(problem, result, plain),
+        # the targets that gave way by their priorities (a plan of status optimal_relaxed)
+        "relaxations": review.relaxation_rows(result, plain),
         "method": {
             "profile": profile_label,
             "pillar_weights": settings.get("pillar_weights", {}),

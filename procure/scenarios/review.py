@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import select
@@ -193,7 +194,7 @@ def key_figures(
     for allocation in result.get("allocations", []):
         spend[allocation["vendor"]] += allocation["cost"]
     total_cost = totals.get("cost")
-    plain = plain_words(*problem_labels(scenario.problem))
+    plain = plain_words(*problem_labels(scenario.problem), figures.offer_lines(scenario.problem))
     return {
         "impact": impact,
         "measure": figures.measure(scenario.problem, scenario.objective),
@@ -213,7 +214,38 @@ def key_figures(
             for c in result.get("constraints", [])
             if c.get("binding") and c.get("kind") in TARGET_KINDS
         ],
+        "relaxations": [row["sentence"] for row in relaxation_rows(result, plain)],
     }
+
+
+RELAXED_UNITS = {"$": "money", "share (0-1)": "percent"}
+"""A relaxation's unit (optimizer.relax) → how its figures print; others are numbers followed
+by their unit."""
+
+
+def relaxation_rows(result: Mapping[str, Any] | None, plain) -> list[dict[str, Any]]:
+    """Each target a plan relaxed by its priority (a result of status optimal_relaxed): its
+    sentence in plain words, what was asked, what the plan reaches and the difference, with
+    `format` ("money", "percent" or "number") and, for a number, its unit in words."""
+    if (result or {}).get("status") != optimizer.Status.OPTIMAL_RELAXED:
+        return []
+    rows = []
+    for relaxed in (result or {}).get("relaxations") or []:
+        unit = relaxed.get("unit") or ""
+        kind = RELAXED_UNITS.get(unit, "number")
+        rows.append(
+            {
+                "sentence": plain(relaxed.get("sentence") or relaxed.get("label") or ""),
+                "label": plain(relaxed.get("label") or ""),
+                "priority": relaxed.get("priority"),
+                "asked": relaxed.get("asked"),
+                "reached": relaxed.get("reached"),
+                "relaxed_by": relaxed.get("relaxed_by"),
+                "format": kind,
+                "unit": unit.replace("(0-1)", "(0 to 1)") if kind == "number" else "",
+            }
+        )
+    return rows
 
 
 def below_living_wage(impact: dict[str, Any] | None) -> list[str]:
@@ -371,6 +403,12 @@ def plan_warnings(f: dict[str, Any], cheapest: dict[str, Any] | None) -> list[st
     """What an executive must see before approving a plan: vendors below a living wage, fewer
     jobs for impact workers than the cheapest plan, one vendor's concentration of spend."""
     warnings = []
+    relaxed = len(f.get("relaxations") or [])
+    if relaxed:
+        warnings.append(
+            f"{relaxed} target{'s' if relaxed > 1 else ''} relaxed by priority: not every "
+            "target holds"
+        )
     below = f.get("below_living_wage") or []
     if below:
         warnings.append(f"{len(below)} of {f.get('vendors') or 0} vendors below a living wage")
@@ -482,7 +520,7 @@ def summary_sentences(scenarios: list[Scenario], kpis: list[dict[str, Any]]) -> 
 def _warnings(name: str, f: dict[str, Any]) -> list[str]:
     """What a board must not miss about one plan: how much of its budget it uses, and the
     vendors that pay impact workers below a living wage."""
-    lines = []
+    lines = [f"In {name}, a target gave way: {sentence}" for sentence in f.get("relaxations") or []]
     if f.get("budget"):
         lines.append(
             f"{name} uses {f['total_cost'] / f['budget'] * 100:.1f} % of its "
@@ -523,8 +561,26 @@ def problem_labels(*problems: dict | None) -> tuple[dict[str, str], dict[str, st
     return distinct_labels(vendors, "vendor"), distinct_labels(needs, "need")
 
 
-def plain_words(names: dict, need_titles: dict):
-    """Replace the optimizer's ids in its sentences with vendor names and need titles."""
+def offer_words(key: str, offers: Mapping[str, Mapping[str, Any]]) -> str:
+    """An offer line's key ("O12" a rate card's, "B3" a bid's) as what it is, with the price the
+    vendor stated when the problem holds it, so that two rate cards of one vendor read apart:
+    "rate card at 12.5 EUR per record"."""
+    kind = "rate card" if key.startswith("O") else "bid"
+    offer = offers.get(key) or {}
+    price = offer.get("original_price", offer.get("price"))
+    if price is None:
+        return kind
+    currency = offer.get("currency") or "USD"
+    unit = offer.get("unit") or "unit"
+    return f"{kind} at {plain_number(price)} {currency} per {unit}"
+
+
+def plain_words(
+    names: dict, need_titles: dict, offers: Mapping[str, Mapping[str, Any]] | None = None
+):
+    """Replace the optimizer's ids in its sentences with vendor names, need titles and, given
+    the problem's offer lines (`figures.offer_lines`), each offer's stated price."""
+    offers = offers or {}
 
     def plain(text):
         if not isinstance(text, str):
@@ -535,11 +591,8 @@ def plain_words(names: dict, need_titles: dict):
             lambda m: f"“{need_titles[m.group(1)]}”" if m.group(1) in need_titles else m.group(0),
             text,
         )
-        # an offer line's key ("O12" a rate card's, "B3" a bid's) as what it is
         return re.sub(
-            r"\(offer ([OB])\d+\)",
-            lambda m: "(rate card)" if m.group(1) == "O" else "(bid)",
-            text,
+            r"\(offer ([OB]\d+)\)", lambda m: f"({offer_words(m.group(1), offers)})", text
         )
 
     return plain

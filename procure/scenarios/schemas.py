@@ -45,9 +45,11 @@ class Targets(fields.Dict):
     def _serialize(self, value, attr, obj, **kwargs):
         if value is None:
             return None
-        # award rules are lists of records, sent back as the buyer sent them
+        # award rules (lists of records) and priorities (an object): sent back as sent
         return {
-            key: item if isinstance(item, list) else self.value_field._serialize(item, None, None)
+            key: item
+            if isinstance(item, list | dict)
+            else self.value_field._serialize(item, None, None)
             for key, item in value.items()
         }
 
@@ -103,10 +105,23 @@ class ScenarioSchema(Schema):
             "hours|spend, min_share, max_share (0-1), need}], incumbents [{need, vendors, "
             "min_share (0-1), min_volume (units)}], adjustments [{vendors or group (a group id), "
             "percent, per_unit ($ a unit)}]: adjustments count when choosing the plan, not in "
-            "its spend (totals.adjusted_cost against totals.cost)"
+            "its spend (totals.adjusted_cost against totals.cost). Priorities: {target: 1-1000}, a "
+            "larger number holds longer; a target without one never gives way. Keys: a target "
+            "above (budget, min_avg_impact, ...), needs.<need id>.min_avg_impact (or "
+            ".min_avg_quality, .min_impact_spend_share), vendor_groups.<group id>.min_share or "
+            ".max_share, incumbents.<position>. When the targets cannot all hold, the lowest "
+            "priorities give way first, each by the least amount: the result's status is "
+            "optimal_relaxed and its relaxations list each, the scenario's status is solved"
         },
     )
     status = fields.String(dump_only=True, validate=validate.OneOf(tuple(ScenarioStatus)))
+    relaxed = fields.Boolean(
+        dump_only=True,
+        metadata={
+            "description": "True when the plan was solved with targets relaxed by their "
+            "priorities (the result's relaxations list them)"
+        },
+    )
     copied_from_id = fields.Integer(dump_only=True, allow_none=True)
     version = fields.Integer(dump_only=True)
     totals = fields.Dict(dump_only=True, attribute="result.totals", allow_none=True)

@@ -37,6 +37,8 @@ from procure.states import Decision, EventState, NotificationKind, Objective, Sc
 
 STATUS_OF_RESULT = {
     optimizer.Status.OPTIMAL: ScenarioStatus.SOLVED,
+    # solved with targets relaxed by their priorities: `Scenario.relaxed` tells it apart
+    optimizer.Status.OPTIMAL_RELAXED: ScenarioStatus.SOLVED,
     optimizer.Status.INFEASIBLE: ScenarioStatus.INFEASIBLE,
 }
 
@@ -310,7 +312,8 @@ def submit_scenario(scenario: Scenario, user) -> Scenario:
     notify(  # the executives decide on the scenario's page
         active_users("executive", organization_id=scenario.organization_id),
         NotificationKind.SCENARIO_SUBMITTED,
-        f"{user.name} submitted the scenario “{scenario.name}”: it waits for your decision.",
+        f"{user.name} submitted the scenario “{scenario.name}”: it waits for your decision."
+        + (" Not every target holds: some gave way by priority." if scenario.relaxed else ""),
         link=link_to("scenario_pages.show", scenario_id=scenario.id),
         subject=scenario,
     )

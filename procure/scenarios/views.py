@@ -184,7 +184,7 @@ def show(scenario_id):
         chart=chart,
         names=names,
         need_titles=need_titles,
-        plain=review.plain_words(names, need_titles),
+        plain=review.plain_words(names, need_titles, figures.offer_lines(scenario.problem)),
         price_words=review.price_words,
         plan_limits=award_limits.plan_limits(scenario.problem, scenario.result),
         below_living_wage=review.below_living_wage,
@@ -217,6 +217,9 @@ def show(scenario_id):
         award_rule_notes=((scenario.problem or {}).get("meta") or {}).get("award_rules") or [],
         award_costs=award_rules.cost_sentence(scenario.result),
         rule_fixes=_rule_fixes(scenario),
+        relaxations=review.relaxation_rows(scenario.result, review.plain_words(names, need_titles)),
+        relaxed_frontier=scenario_jobs.RELAXED_FRONTIER,
+        priority_targets=_priority_targets(scenario) if scenario.editable else [],
         country_cap_needs=[
             (str(i), need_titles.get(f"N{i}", f"Need {i}")) for i in scenario.need_ids
         ],
@@ -256,9 +259,13 @@ def add_vendor_group(scenario_id):
     return redirect(url_for("scenario_pages.show", scenario_id=scenario_id) + "#award-rules")
 
 
-def _save_targets_and_solve(scenario: Scenario, targets_of, done: str) -> None:
+def _save_targets_and_solve(
+    scenario: Scenario, targets_of, done: str, labels: dict[str, str] | None = None
+) -> None:
     """Save the targets `targets_of()` gives (at the form's version) and solve again; a refusal
-    is flashed, naming the field, and nothing is changed."""
+    is flashed, naming the field (by `labels`, the form's words for an error's key, where
+    given), and nothing is changed."""
+    labels = labels or {}
     try:
         version = form_int(request.form.get("version"))
         services.update_scenario(scenario, {"targets": targets_of()}, version, current_user)
@@ -269,8 +276,13 @@ def _save_targets_and_solve(scenario: Scenario, targets_of, done: str) -> None:
     except ValidationFailed as failed:
         discard()
         # the form's one rule: "targets.vendor_groups[2].max_share" is its "max_share"
-        errors = {key.rpartition("].")[2]: messages for key, messages in failed.errors.items()}
-        flash(f"Nothing was changed. {refusal_words(errors)}", "error")
+        words = "; ".join(
+            f"{labels[key]}: {' '.join(messages)}"
+            if key in labels
+            else refusal_words({key.rpartition("].")[2]: messages})
+            for key, messages in failed.errors.items()
+        )
+        flash(f"Nothing was changed. {words}", "error")
     else:
         flash(done, "success")
 
@@ -296,6 +308,43 @@ def rule_fix(scenario_id):
         "Saved. A new solve with this rule changed has started.",
     )
     return redirect(url_for("scenario_pages.show", scenario_id=scenario_id))
+
+
+@bp.route("/scenarios/<int:scenario_id>/priorities", methods=["POST"])
+@access(roles("buyer"))
+@writes
+def priorities(scenario_id):
+    """The target priorities form: each target's priority (empty: hard), saved, and a new
+    solve."""
+    scenario = get_scoped_or_404(Scenario, scenario_id)
+    sent = {
+        key.removeprefix(PRIORITY_FIELD): value
+        for key, value in request.form.items()
+        if key.startswith(PRIORITY_FIELD)
+    }
+    _save_targets_and_solve(
+        scenario,
+        lambda: award_rules.with_priorities(scenario.targets, sent),
+        "Saved. A new solve with these priorities has started.",
+        {
+            f"targets.{award_rules.PRIORITIES}.{row['key']}": f"Priority ({row['label']})"
+            for row in _priority_targets(scenario)
+        },
+    )
+    return redirect(url_for("scenario_pages.show", scenario_id=scenario_id) + "#priorities")
+
+
+PRIORITY_FIELD = "priority."
+"""The priorities form names each target's field "priority.<key in targets.priorities>"."""
+
+
+def _priority_targets(scenario: Scenario) -> list[dict]:
+    """The scenario's targets that may take a priority (award_rules.priority_targets)."""
+    needs = db.session.scalars(
+        scoped_select(Need).where(Need.id.in_(scenario.need_ids)).order_by(Need.id)
+    ).all()
+    budget = ((scenario.problem or {}).get("targets") or {}).get("budget")
+    return award_rules.priority_targets(scenario.targets, needs, budget)
 
 
 @bp.route("/scenarios/<int:scenario_id>/solve", methods=["POST"])

@@ -295,8 +295,10 @@ def test_a_minimum_award_of_500_hours_hand_checked(client, event_world, sign_in)
     text = _page(client, s, sign_in, scenario_id)
     assert "“Labelling”: a vendor gets nothing or at least 500 hours at each price it gave." in text
     # both lines sit at the minimum: their rows read in words
-    for vendor in ("Vendor A", "Vendor B"):
-        row = f"{vendor} (bid) gets nothing or at least 500 hours on “Labelling”"
+    # each named with the price it bid, so that two lines of one vendor read apart
+    for vendor, price in (("Vendor A", 10), ("Vendor B", 12)):
+        line = f"{vendor} (bid at {price} USD per hour)"
+        row = f"{line} gets nothing or at least 500 hours on “Labelling”"
         assert f"<td>{row}</td>" in text
     # a changed need does not move the frozen document
     _limit(client, s, 0, min_award=None)

@@ -231,3 +231,20 @@ def test_an_offer_lines_key_reads_as_what_it_is():
         plain("Vendor V2 (offer B3)'s offer for need N1")
         == "Kazi Data Works (bid)'s offer for “Labelling”"
     )
+
+
+def test_two_rate_cards_of_one_vendor_read_apart_by_their_stated_price():
+    from procure.scenarios.review import plain_words
+
+    offers = {
+        "O12": {"id": "O12", "original_price": 12.5, "currency": "EUR", "unit": "record"},
+        "O13": {"id": "O13", "original_price": 0.9, "currency": "KES", "unit": "hour"},
+        "B3": {"id": "B3", "price": 11.0, "unit": "hour"},  # no stated currency: USD
+    }
+    plain = plain_words({"V2": "Kazi Data Works"}, {"N1": "Labelling"}, offers)
+    assert plain("Vendor V2 (offer O12) and vendor V2 (offer O13) on need N1") == (
+        "Kazi Data Works (rate card at 12.5 EUR per record) and "
+        "Kazi Data Works (rate card at 0.9 KES per hour) on “Labelling”"
+    )
+    assert plain("Vendor V2 (offer B3)") == "Kazi Data Works (bid at 11 USD per hour)"
+    assert plain("Vendor V2 (offer O99)") == "Kazi Data Works (rate card)"  # not in the problem
