@@ -346,6 +346,7 @@ MATRIX = {
     ("/scenarios/{scenario}/edit", "POST"): X_WRITE,
     ("/scenarios/{scenario}/rule-fix", "POST"): X_WRITE,
     ("/scenarios/{scenario}/vendor-group", "POST"): X_WRITE,
+    ("/scenarios/{scenario}/priorities", "POST"): X_WRITE,
     ("/scenarios/{scenario}/submit", "POST"): X_WRITE,
     ("/scenarios/{submitted_scenario}/decision", "POST"): row(
         "anon", "403", "403", "403", "403", "ok", "404", "403", "403", "403", "403", "403"
@@ -506,10 +507,18 @@ MATRIX = {
     ("/api/v1/bids/{bid}", "GET"): SEALED_BID_A,
     ("/api/v1/bids/{bid_b}", "GET"): SEALED_BID_B,
     ("/api/v1/bids/{bid}", "PUT"): VENDOR_WRITE,
+    # bid sheets: blank for the buyer side, its own bids for a vendor; an invited vendor uploads
+    ("/api/v1/events/{event}/bid-sheet.xlsx", "GET"): EVENT_X_READ,
+    ("/api/v1/events/{event_y}/bid-sheet.xlsx", "GET"): EVENT_Y_READ,
+    ("/api/v1/events/{event}/bid-sheet", "POST"): VENDOR_WRITE,
+    ("/events/{event}/bid-sheet", "POST"): VENDOR_WRITE,
     # awards: each reads the lines it may (a vendor its own, the buyer side its organization's)
     ("/api/v1/awards", "GET"): EVENT_READERS,
     ("/api/v1/events/{event}/award", "GET"): EVENT_X_READ,
     ("/api/v1/events/{event_y}/award", "GET"): EVENT_Y_READ,
+    # the award workbook: the buyer side of the event's organization only (not awarded: 409)
+    ("/api/v1/events/{event}/award.xlsx", "GET"): X_READ,
+    ("/api/v1/events/{event_y}/award.xlsx", "GET"): Y_READ,
     ("/events", "GET"): EVENT_READERS,
     ("/events/new", "GET"): BUYER_ONLY,
     ("/events/new", "POST"): BUYER_ONLY,
@@ -827,6 +836,7 @@ MULTIPART = {
     ("/api/v1/disclosures/{}/evidence", "POST"),
     ("/api/v1/disclosures/import", "POST"),
     ("/api/v1/scenarios/{}/deliveries/import", "POST"),  # a PDF: 422 once the scenario is found
+    ("/api/v1/events/{}/bid-sheet", "POST"),  # a PDF: 422 once the event is found
 }
 # multipart bodies other than an evidence upload's, keyed as JSON_BODIES
 MULTIPART_BODIES = {

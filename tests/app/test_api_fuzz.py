@@ -42,9 +42,11 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from procure.db import utcnow
+from procure.docs import XLSX
 from procure.extensions import db
 from procure.jobs.models import Job
 from procure.scoring.services import default_profile
+from tests.app.test_event_bid_sheets import _sheet as bid_sheet
 from tests.conftest import NEED, PDF, TEST_PASSWORD, metric_body, valid_document
 
 EXAMPLES_PER_OPERATION = 6
@@ -153,13 +155,11 @@ def fuzzed(client, world, make_org, make_user, make_vendor, bearer, monkeypatch)
         headers=buyer,
         json={"year": 2026, "deadline": "2999-12-31", "vendor_ids": [vendor.id]},
     ).json
-    events = _sourcing_events(client, buyer, vendor_headers, world["need"]["id"], vendor.id)
-    deliveries = _deliveries(
-        client,
-        buyer,
-        bearer(make_user("executive", organization=world["buyer"].organization)),
-        world["need"]["id"],
+    executive = bearer(make_user("executive", organization=world["buyer"].organization))
+    events = _sourcing_events(
+        client, buyer, executive, vendor_headers, world["need"]["id"], vendor.id
     )
+    deliveries = _deliveries(client, buyer, executive, world["need"]["id"])
     coalitions = _coalitions(client, make_org, make_user, bearer, world["buyer"].organization)
     # corrective action plans of the buyer on the vendor: one for generated cases, one to close
     plans = [
@@ -267,6 +267,9 @@ def fuzzed(client, world, make_org, make_user, make_vendor, bearer, monkeypatch)
         "POST /api/v1/events/{event_id}/cancel": {"event_id": events["cancel"]["id"]},
         "POST /api/v1/events/{event_id}/bids": {"event_id": events["bid_on"]["id"]},
         "PUT /api/v1/bids/{bid_id}": {"bid_id": events["amend"]},
+        "POST /api/v1/events/{event_id}/bid-sheet": {"event_id": events["sheet"]["id"]},
+        # the known event is not awarded (its award workbook: 409)
+        "GET /api/v1/events/{event_id}/award.xlsx": {"event_id": events["awarded"]},
         # coalitions: one each that invited the buyer's organization to accept, to decline, one
         # it joined to leave, one to edit, one that invited nobody yet
         **{
@@ -384,6 +387,15 @@ def fuzzed(client, world, make_org, make_user, make_vendor, bearer, monkeypatch)
     flows["POST /api/v1/scenarios/{scenario_id}/deliveries/import"] = _multipart(
         {"file": FileStorage(io.BytesIO(erp.encode()), "erp.csv", content_type="text/csv")}
     ) | {"path_parameters": own["POST /api/v1/scenarios/{scenario_id}/deliveries/import"]}
+    # the vendor's bid sheet of its event, downloaded and filled in as a vendor would
+    sheet = bid_sheet(client, vendor_headers, events["sheet"]["id"])
+    for column, value in zip("FGHIJ", (8, "USD", 1, 500, "2999-06-30"), strict=True):
+        sheet["Bids"][f"{column}2"] = value
+    filled = io.BytesIO()
+    sheet.save(filled)
+    flows["POST /api/v1/events/{event_id}/bid-sheet"] = _multipart(
+        {"file": FileStorage(io.BytesIO(filled.getvalue()), "bids.xlsx", content_type=XLSX)}
+    ) | {"path_parameters": own["POST /api/v1/events/{event_id}/bid-sheet"]}
     # creating a profile takes a vendor organization that has none: sent as one more role
     flows["POST /api/v1/vendors"]["also_as"] = {
         "vendor without a profile": bearer(make_user("vendor"))
@@ -437,10 +449,12 @@ def _coalitions(client, make_org, make_user, bearer, organization) -> dict:
     return found
 
 
-def _sourcing_events(client, buyer, vendor_headers, need_id, vendor_id) -> dict:
+def _sourcing_events(client, buyer, executive, vendor_headers, need_id, vendor_id) -> dict:
     """Events of the buyer inviting the vendor (deadline 1 January 2999): a draft, published
-    ones (one for generated cases, with the vendor's bid; one each to extend, cancel and bid on;
-    an unsealed one to close), and a bid of the vendor's to amend."""
+    ones (one for generated cases, with the vendor's bid; one each to extend, cancel, bid on and
+    upload a bid sheet to; an unsealed one to close), a bid of the vendor's to amend, and the id
+    of an awarded one (unsealed, closed early on the vendor's bid for all of a need of its own, its
+    award scenario approved)."""
 
     def event(publish=True, **changes):
         body = {
@@ -456,38 +470,42 @@ def _sourcing_events(client, buyer, vendor_headers, need_id, vendor_id) -> dict:
             made = client.post(path, headers=buyer, json={"version": 1}).json
         return made
 
-    def bid_on(made):
+    def bid_on(made, capacity=100):
         body = {
             "lot_id": made["lots"][0]["id"],
             "price": 9,
             "currency": "USD",
             "unit": "hour",
-            "capacity": 100,
+            "capacity": capacity,
             "valid_until": "2999-06-30",
         }
         path = f"/api/v1/events/{made['id']}/bids"
         return client.post(path, headers=vendor_headers, json=body).json["id"]
 
     found = {"draft": event(publish=False), "known": event(), "unsealed": event(sealed=False)}
-    found |= {name: event() for name in ("extend", "cancel", "bid_on", "to_amend")}
+    found |= {name: event() for name in ("extend", "cancel", "bid_on", "to_amend", "sheet")}
     found["bid"] = bid_on(found["known"])
     found["amend"] = bid_on(found["to_amend"])
+    # of a need the vendor may take whole (the world's need gives no vendor more than 80%)
+    whole = {key: value for key, value in NEED.items() if key != "max_vendor_share"}
+    whole_id = client.post("/api/v1/needs", headers=buyer, json=whole).json["id"]
+    awarded = event(sealed=False, need_ids=[whole_id])
+    bid_on(awarded, capacity=1000)
+    path = f"/api/v1/events/{awarded['id']}/close"
+    closed = client.post(path, headers=buyer, json={"version": awarded["version"]})
+    assert closed.status_code == 200, closed.json
+    body = {"name": "Award", "need_ids": [whole_id], "event_id": awarded["id"]}
+    _approved_scenario(client, buyer, executive, body)
+    found["awarded"] = awarded["id"]
     return found
 
 
 def _deliveries(client, buyer, executive, need_id) -> dict:
     """An approved plan of the buyer's need with two deliveries of its first vendor (January and
     February 2026): one to correct, one to remove."""
-    plan = client.post(
-        "/api/v1/scenarios", headers=buyer, json={"name": "Approved plan", "need_ids": [need_id]}
-    ).json
-    client.post(f"/api/v1/scenarios/{plan['id']}/submit", headers=buyer)
-    decided = client.post(
-        f"/api/v1/scenarios/{plan['id']}/decision",
-        headers=executive,
-        json={"decision": "approved"},
+    plan = _approved_scenario(
+        client, buyer, executive, {"name": "Approved plan", "need_ids": [need_id]}
     )
-    assert decided.json["status"] == "approved", decided.json
     result = client.get(f"/api/v1/scenarios/{plan['id']}/result.json", headers=buyer).json
     vendor_id = int(result["allocations"][0]["vendor"][1:])
     rows = [
@@ -509,6 +527,19 @@ def _deliveries(client, buyer, executive, need_id) -> dict:
         "correct": rows[0]["id"],
         "remove": rows[1]["id"],
     }
+
+
+def _approved_scenario(client, buyer, executive, body) -> dict:
+    """A scenario the buyer made (`body`) and submitted, approved by the executive."""
+    plan = client.post("/api/v1/scenarios", headers=buyer, json=body).json
+    client.post(f"/api/v1/scenarios/{plan['id']}/submit", headers=buyer)
+    decided = client.post(
+        f"/api/v1/scenarios/{plan['id']}/decision",
+        headers=executive,
+        json={"decision": "approved"},
+    )
+    assert decided.json["status"] == "approved", decided.json
+    return plan
 
 
 def _attestation_fields(disclosure_id: int, section: str) -> dict:

@@ -329,6 +329,24 @@ def _bid_body() -> dict:
     return {**BID_FIELDS, "valid_until": (date.today() + timedelta(days=90)).isoformat()}
 
 
+def _bid_sheet(w: World) -> tuple[dict, dict]:
+    """An open event, and its bid sheet as the vendor downloads it with the first lot's figures
+    filled in (a bid placed through the sheet)."""
+    from openpyxl import load_workbook
+
+    event = _open_event(w)
+    sheet = w.api_client.get(
+        f"/api/v1/events/{event['id']}/bid-sheet.xlsx", headers=w.headers["vendor"]
+    )
+    workbook = load_workbook(io.BytesIO(sheet.data))
+    body = _bid_body()
+    for column, name in zip("FGIJ", ("price", "currency", "capacity", "valid_until"), strict=True):
+        workbook["Bids"][f"{column}2"] = body[name]
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return {"event_id": event["id"]}, {"file": (io.BytesIO(buffer.getvalue()), "bids.xlsx")}
+
+
 def _placed_bid(w: World) -> int:
     event = _open_event(w)
     body = {**_bid_body(), "lot_id": event["lots"][0]["id"]}
@@ -902,6 +920,16 @@ STEPS: dict[tuple[str, str], Step] = {
     ("/scenarios/<int:scenario_id>/rule-fix", "POST"): S(
         "buyer", ("scenario.update", "job.start"), _rule_fix
     ),
+    ("/scenarios/<int:scenario_id>/priorities", "POST"): S(
+        "buyer",
+        ("scenario.update", "job.start"),
+        lambda w: (
+            lambda s: (
+                {"scenario_id": s["id"]},
+                {"priority.budget": "3", "version": str(s["version"])},
+            )
+        )(w.scenario()),
+    ),
     # ---------------------------------------------------------------- jobs
     ("/api/v1/jobs/<int:job_id>/cancel", "POST"): S(
         "buyer", ("job.cancel",), lambda w: ({"job_id": w.job("queued")}, {})
@@ -1077,6 +1105,8 @@ STEPS: dict[tuple[str, str], Step] = {
         ("bid.amend",),
         lambda w: ({"bid_id": _placed_bid(w)}, {**_bid_body(), "price": 9, "version": 1}),
     ),
+    ("/api/v1/events/<int:event_id>/bid-sheet", "POST"): S("vendor", ("bid.place",), _bid_sheet),
+    ("/events/<int:event_id>/bid-sheet", "POST"): S("vendor", ("bid.place",), _bid_sheet),
     ("/events/<int:event_id>/lots/<int:lot_id>/bid", "POST"): S(
         "vendor",
         ("bid.place",),
