@@ -49,7 +49,8 @@ tasks); prices in $ per unit; budget in $; impact scores 0–100 points; quality
         solver       "highs" (default) or "cbc"
         time_limit   > 0 seconds, default 60, for the whole call (all stages, explanation
                      solves, frontier points)
-        mip_rel_gap  0–1, default 1e-6, for problems with min_order / max_vendors
+        mip_rel_gap  0–1, default 1e-6, for problems with min_order / max_vendors /
+                     min_award
         tie_break    true (default) or false: run stages 2 and 3 (see optimizer.solve)
     meta:      anything; ignored (room for the caller's own bookkeeping)
 
@@ -66,6 +67,9 @@ hour, item or task:
                         together get at most share × volume
                max_vendors  counts vendors, not offers: a vendor whose offers for the need
                         get any volume counts once (one binary for all its offers there)
+               min_award  ≥ 0 units of the need: a vendor given any volume on the need gets
+                        at least this in total over its offers for it (one binary per vendor
+                        and need, shared with max_vendors; MIP extra); 0 or null: none
     vendors[]: capacity is refused; capacity is monthly, in `capacities`
     offers[]:  hours_per_unit  > 0, at most 1,000, default 1: labour hours one unit takes
                quality  0–1, optional: the offer's own (else the vendor's); eligibility,
@@ -74,6 +78,7 @@ hour, item or task:
                id, unit optional; several offers of one vendor for one need are allowed,
                         each its own variable
                min_order  still per offer: each offer with one gets nothing or at least it
+                        (needs[].min_award is the rule per vendor over its offers)
     capacities: [{vendor*, month* "YYYY-MM", hours* ≥ 0}]: the vendor's labour hours that
                month, shared by all its needs; Σ hours_per_unit·x / months over its offers
                whose need runs that month ≤ hours. A month without a row is unlimited.

@@ -79,8 +79,9 @@ class Columns:
     """How many x columns each binary switches: 1 for an offer's binary, the vendor's
     eligible offers for the need (columns y_x … y_x + y_offers − 1) for a vendor's binary."""
     y_vendor: BoolArray
-    """True where the binary says "the vendor gets volume on the need", the binaries that
-    max_vendors counts: a vendor's binary, or the binary of a vendor's only offer there."""
+    """True where the binary says "the vendor gets volume on the need", on a need with
+    max_vendors (which counts them) or a min_award (whose row holds them): a vendor's binary,
+    or the binary of a vendor's only offer there."""
     y_cols: IntArray
     num_col: int
     width: int
@@ -107,6 +108,16 @@ def _vendor_capacity(problem: Problem) -> FloatArray:
     return np.array(
         [INF if vendor.capacity is None else vendor.capacity for vendor in problem.vendors],
         dtype=float,
+    )
+
+
+def vendor_rule_needs(problem: Problem) -> BoolArray:
+    """Per need: True where a rule is about each vendor's offers for it together, so each
+    vendor there gets one binary "gets volume on the need": max_vendors, or a min_award above
+    0 (version 2)."""
+    return np.array(
+        [need.max_vendors is not None or (need.min_award or 0.0) > 0 for need in problem.needs],
+        dtype=bool,
     )
 
 
@@ -146,7 +157,7 @@ def define_columns(problem: Problem) -> Columns:
     """The columns: an x per eligible offer (its quality, or else the vendor's, reaches the
     need's min_quality), S, I, e, M when needed, H and W in version 2, and the binaries
     (`_binaries`): one per offer with a minimum order and one per vendor on a need with
-    max_vendors."""
+    max_vendors or a min_award."""
     needs, vendors, offers = problem.needs, problem.vendors, problem.offers
     min_quality = _need_array(problem, "min_quality")
     vendor_quality = np.array([vendor.quality for vendor in vendors], dtype=float)
@@ -178,7 +189,7 @@ def define_columns(problem: Problem) -> Columns:
 
     min_order = np.nan_to_num(offers.min_order[x_offer], nan=0.0)
     x_rank = _ranks(x_need, x_vendor)
-    y_x, y_offers, y_vendor = _binaries(x_rank, min_order, _max_vendors(problem)[x_need] >= 0)
+    y_x, y_offers, y_vendor = _binaries(x_rank, min_order, vendor_rule_needs(problem)[x_need])
     y_cols = num_col + np.arange(y_x.size)
     num_col += y_x.size
 
@@ -250,22 +261,23 @@ def vendor_pairs(x_rank: IntArray) -> tuple[IntArray, IntArray]:
 
 
 def _binaries(
-    x_rank: IntArray, min_order: FloatArray, max_vendors: BoolArray
+    x_rank: IntArray, min_order: FloatArray, vendor_rule: BoolArray
 ) -> tuple[IntArray, IntArray, BoolArray]:
     """(y_x, y_offers, y_vendor) of the binaries, in x column order (a vendor's binary before
     the binary of its first offer): an offer's binary for every offer with a minimum order;
-    for each vendor on a need with max_vendors, one binary for all its offers there, which is
-    the offer's own binary where the vendor has a single offer for the need (always so in
-    version 1, where these are exactly the binaries of before)."""
+    for each vendor on a need with a `vendor_rule` (per x column: its need has max_vendors or
+    a min_award), one binary for all its offers there, which is the offer's own binary where
+    the vendor has a single offer for the need (always so in version 1, where these are
+    exactly the binaries of before)."""
     _, pair_size = vendor_pairs(x_rank)
     size = np.repeat(pair_size, pair_size)  # per x column, its vendor's offers for the need
     single = size == 1
-    offer_x = np.flatnonzero((min_order > 0) | (max_vendors & single))
-    vendor_x = np.flatnonzero(max_vendors & (x_rank == 0) & ~single)
+    offer_x = np.flatnonzero((min_order > 0) | (vendor_rule & single))
+    vendor_x = np.flatnonzero(vendor_rule & (x_rank == 0) & ~single)
     y_x = np.concatenate([vendor_x, offer_x])
     y_offers = np.concatenate([size[vendor_x], np.ones(offer_x.size, np.int64)])
     y_vendor = np.concatenate(
-        [np.ones(vendor_x.size, bool), max_vendors[offer_x] & single[offer_x]]
+        [np.ones(vendor_x.size, bool), vendor_rule[offer_x] & single[offer_x]]
     )
     order = np.lexsort((y_offers == 1, y_x))
     return y_x[order], y_offers[order], y_vendor[order]

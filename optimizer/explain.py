@@ -4,7 +4,8 @@
   offer, eligible supply below a need's volume, a max vendor share too small for the number of
   eligible vendors, all eligible capacity below total demand, the cheapest possible cover above
   the budget, the most impactful (or best quality) possible cover below the target, no impact
-  vendor for an impact spend share, a vendor spend cap × vendors below 100 %.
+  vendor for an impact spend share, a vendor spend cap × vendors below 100 %, a need's
+  minimum award per vendor that too few of its vendors can take.
 * Layer 1 `relaxed_targets`: for each target set in the document, one solve with that target
   alone removed and the rest held, giving `achievable`: the least budget; the highest average
   impact or quality; the highest impact-vendor spend share and the lowest vendor spend cap
@@ -245,7 +246,48 @@ def _need_checks(model: AllocationModel, supply: FloatArray) -> list[Finding]:
                     f"{number(need.volume - per_need[j], 6)}).",
                 }
             )
+        elif (need.min_award or 0.0) > 0:
+            finding = _min_award_check(model, j, pair_supply[pair_need == j])
+            if finding is not None:
+                findings.append(finding)
     return findings
+
+
+def _min_award_check(model: AllocationModel, j: int, supply: FloatArray) -> Finding | None:
+    """Version 2: need position j's min_award out of reach. A vendor given anything gets at
+    least the minimum, so only vendors that can supply that much (`supply`: each eligible
+    vendor's most on the need, units) can be used; when together they supply less than the
+    volume, no plan exists. The workable minimum is the largest that leaves enough of them:
+    the supply of the vendor with which the largest ones first cover the volume."""
+    need = model.problem.needs[j]
+    minimum = float(need.min_award or 0.0)
+    supply = np.sort(np.minimum(supply, need.volume))[::-1]
+    able = supply >= minimum * (1 - CHECK_REL_MARGIN)
+    reach = float(supply[able].sum())
+    if reach >= need.volume * (1 - CHECK_REL_MARGIN):
+        return None
+    covered = np.cumsum(supply) >= need.volume * (1 - CHECK_REL_MARGIN)
+    workable = float(supply[int(np.argmax(covered))])  # covered: _need_checks ran before
+    units = need_units(model, j)
+    count = int(able.sum())
+    who = (
+        f"none of its {supply.size} eligible vendors can take that much"
+        if count == 0
+        else f"only {count} of its {supply.size} eligible vendors can take that much, and "
+        f"together they can supply at most {number(reach, 6)} of its {number(need.volume, 6)} "
+        f"{units}"
+    )
+    return {
+        "code": "min_award_out_of_reach",
+        "need": need.id,
+        "min_award": minimum,
+        "vendors_able": count,
+        "max_supply": clean(reach),
+        "workable_min_award": clean(workable),
+        "message": f"Need {need.id} gives a vendor nothing or at least {number(minimum, 6)} "
+        f"{units}, but {who}; lower the minimum award to {number(workable, 6)} {units} or "
+        f"less, or add vendors.",
+    }
 
 
 def _incumbent_checks(model: AllocationModel) -> list[Finding]:
@@ -694,6 +736,14 @@ def conflict_sentences(
 # layer 2
 
 
+def _integer_rules_note(model: AllocationModel) -> str:
+    """Why a MIP whose LP relaxation is feasible has no plan: its whole-number rules."""
+    rules = "minimum orders and vendor-count limits"
+    if any((need.min_award or 0.0) > 0 for need in model.problem.needs):
+        rules = "minimum awards per vendor, minimum orders and vendor-count limits"
+    return f"The {rules} cannot all hold together (without them a plan exists)."
+
+
 def _member(desc: RowDescription) -> ConflictMember:
     return {"name": desc["name"], "kind": desc["kind"], "label": desc["label"]}
 
@@ -717,8 +767,7 @@ def conflict_set(model: AllocationModel, deadline: Deadline) -> ConflictSet:
         return {
             "method": "highs_iis",
             "constraints": [],
-            "note": "The minimum orders and vendor-count limits cannot all hold "
-            "together (without them a plan exists)."
+            "note": _integer_rules_note(model)
             if model.lp.is_mip
             else "HiGHS found no conflicting rows.",
         }

@@ -28,8 +28,9 @@ Columns, in this order:
 * `y_nNNNNN_vVVVVV` – binary "offer used", for an offer with a min_order and for a vendor's
   offer on a need with max_vendors (a vendor has at most one offer per need in version 1);
 * version 2, `vendor_used_nNNNNN_vVVVVV` – binary "vendor used on the need" where a need with
-  max_vendors has several offers of one vendor: one binary for all of them, so max_vendors
-  counts vendors, not offers (an offer of theirs with a min_order keeps its own y as well).
+  max_vendors or a min_award has several offers of one vendor: one binary for all of them, so
+  max_vendors counts vendors, not offers, and min_award holds their sum (an offer of theirs
+  with a min_order keeps its own y as well).
 
 Version 2 names a vendor's second and later offer for one need `x_nNNNNN_vVVVVV_oK`, weights
 I by hours per unit, and adds the rows of `optimizer.rows` for monthly capacity
@@ -51,7 +52,9 @@ Rows (x summed over the offers named):
 * `min_order_…`: x − min_order·y ≥ 0;  `use_…`: x − upper·y ≤ 0;  `vendor_use_…`: x −
   upper·vendor_used ≤ 0 for each offer of a vendor's binary;  `max_vendors_nNNNNN`: Σ y ≤ k
   over the binaries that stand for a vendor on the need (y of a vendor's only offer there,
-  or vendor_used).
+  or vendor_used);  version 2, `min_award_nNNNNN_vVVVVV`: Σ x over the vendor's offers for
+  the need − min_award·y ≥ 0 with the same binary (the big-M "upper" is discussed in
+  `optimizer.rows.add_mip_constraints`).
 
 An impact vendor is one whose impact_score ≥ targets.impact_vendor_min_score.
 

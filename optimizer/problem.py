@@ -105,6 +105,9 @@ class Need:
     """Version 2: this need's own targets, applied to its allocation alone."""
     min_avg_quality: float | None = None
     min_impact_spend_share: float | None = None
+    min_award: float | None = None
+    """Version 2, units of the need: a vendor given any volume on the need gets at least this
+    in total over its offers for it (None or 0: no minimum)."""
 
     @property
     def period_months(self) -> range:
@@ -236,6 +239,7 @@ NEED_RULES_V2 = (
     Rule("min_avg_impact", "number", low=0.0, high=MAX_SCORE),
     Rule("min_avg_quality", "number", low=0.0, high=1.0),
     Rule("min_impact_spend_share", "number", low=0.0, high=1.0),
+    Rule("min_award", "number", low=0.0, high=MAX_UNITS),
 )
 PERIOD_RULES = (
     Rule("start", "month", required=True, nullable=False, low=FIRST_YEAR, high=LAST_YEAR),
@@ -598,6 +602,20 @@ def _capacities(
     )
 
 
+V2_NEED_RULES = ("min_award",)
+"""Need fields refused in a version 1 document: rules that must not silently vanish (a
+need's other version 2 fields are read as extra fields there, which are ignored)."""
+
+
+def _v1_need_checks(raw_needs: list[Any] | None, errors: ErrorList) -> None:
+    for index, record in enumerate(raw_needs or []):
+        for name in V2_NEED_RULES:
+            if isinstance(record, dict) and record.get(name) is not None:
+                errors.add(
+                    f"needs[{index}].{name}", 'only in version 2 documents (set "version": 2)'
+                )
+
+
 def _v2_need_checks(
     needs: list[dict[str, Any]], targets: Mapping[str, Any] | None, errors: ErrorList
 ) -> None:
@@ -664,6 +682,8 @@ def parse_problem(document: Any) -> tuple[Problem | None, list[dict[str, str]]]:
         periods = _need_periods(raw_needs, errors)
         _v2_vendor_checks(raw_vendors, errors)
         _v2_need_checks(needs, targets, errors)
+    else:
+        _v1_need_checks(raw_needs, errors)
 
     needs.sort(key=lambda record: record["id"])
     vendors.sort(key=lambda record: record["id"])

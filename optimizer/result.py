@@ -161,6 +161,11 @@ def row_description(model: AllocationModel, r: int) -> RowDescription:
             f"Vendor {vendor}{_offer_label(model, r)} gets nothing or at least "
             f"{number(_min_order(model, r), 6)} {unit} on need {need}"
         ),
+        "min_award": lambda: (
+            f"Vendor {vendor} gets nothing or at least "
+            f"{number(_given(problem.needs[j].min_award), 6)} {unit} on need {need} in total "
+            "over its prices"
+        ),
         "vendor_use": lambda: f"Vendor {vendor} gets volume on need {need} only if chosen",
         "max_vendor_share": lambda: _share_label(model, j, vendor, upper, " over all its offers"),
         "vendor_group_min_share": lambda: award_label(model, r),
@@ -349,6 +354,7 @@ _REPORTED_ROWS = (
     "max_vendor_spend_share",
     "max_vendors",
     "min_order",
+    "min_award",
     "min_impact_worker_hours",
     "need_avg_impact",
     "need_avg_quality",
@@ -377,7 +383,7 @@ def _step(
     capacity_unit = "labour hours" if model.version == 2 else "units"
     # the need's own unit where the document names it (version 2), else "units"
     units = "units"
-    if need is not None and kind in ("demand", "offer_capacity", "max_vendor_share"):
+    if need is not None and kind in ("demand", "offer_capacity", "max_vendor_share", "min_award"):
         units = next((f"{n.unit}s" for n in model.problem.needs if n.id == need and n.unit), units)
     return {
         "demand": (1.0, f"extra unit of volume for need {need}", units),
@@ -426,6 +432,7 @@ def _step(
         "vendor_spend_cap": (1.0, f"extra $ of spend above the cap at vendor {vendor}", "$"),
         "max_vendors": (math.nan, "", "vendors"),
         "min_order": (math.nan, "", "units"),
+        "min_award": (math.nan, "", units),
         "offer_capacity": (1.0, f"extra unit on vendor {vendor}'s offer for need {need}", units),
         "max_vendor_share": (1.0, f"extra unit for vendor {vendor} on need {need}", units),
     }[kind]
@@ -580,9 +587,17 @@ def _incumbent_rows(model: AllocationModel, j: int) -> list[tuple[int, float]]:
     return rows
 
 
+def _switched_on(model: AllocationModel, r: int, full: FloatArray) -> bool:
+    """Whether the binary in row r is on in the plan `full` (a `min_award` row: the vendor got
+    volume on the need)."""
+    cols = model.lp.index[model.lp.start[r] : model.lp.start[r + 1]]
+    return bool((full[cols[model.lp.integer[cols]]] > 0.5).any())
+
+
 def _meaning(pricer: ShadowPricer, unit_step: str, has_price: bool, kind: str) -> str:
     if not has_price:
-        return "Integer rule (min_order / max_vendors): no shadow price."
+        rule = "min_award" if kind == "min_award" else "min_order / max_vendors"
+        return f"Integer rule ({rule}): no shadow price."
     objective = (
         "average impact (points)"
         if pricer.max_impact
@@ -647,6 +662,8 @@ def constraint_report(
         binding = slack <= tolerance
         if kind == "min_order" and not (binding and full[model.row_x[r]] > 0):
             continue
+        if kind == "min_award" and not (binding and _switched_on(model, r, full)):
+            continue  # listed, as a min_order row is, where the vendor sits at the minimum
         if model.row_month[r] >= 0 and not binding:
             continue  # a vendor's month with hours to spare: one of up to 12 a vendor, noise
         if kind == "max_vendor_share" and not binding:

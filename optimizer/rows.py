@@ -463,7 +463,18 @@ def add_mip_constraints(rows: _Rows, problem: Problem, columns: Columns) -> None
     * `vendor_use_…`: x − upper·y ≤ 0 for each offer a vendor's binary switches (a vendor with
       several offers for one need, version 2);
     * `max_vendors_nNNNNN`: Σ y ≤ k over the need's vendor binaries, so a vendor counts once
-      however many of its offers get volume."""
+      however many of its offers get volume;
+    * `min_award_nNNNNN_vVVVVV` (version 2): Σ x − min_award·y ≥ 0 over the vendor's offers
+      for a need with a min_award, y its binary for the need, so a vendor given anything there
+      gets at least min_award units in total however its volume is split over its prices.
+
+    The big-M of the `use_…` / `vendor_use_…` rows, which switch every offer of a y off with
+    it, is the tightest upper limit on x known from the data alone: the least of the column's
+    bound (the offer's capacity, × months in version 2, and max_vendor_share × volume), the
+    need's volume (Σ x over the need = volume) and, in version 1, the vendor's capacity. None
+    of these cuts off a plan, and none is above 1e12 units (the largest volume allowed), so the
+    rows stay within what the solvers handle; monthly capacities (version 2) are left to their
+    own rows."""
     y_x, y_cols = columns.y_x, columns.y_cols
     if not y_x.size:
         return
@@ -526,6 +537,42 @@ def add_mip_constraints(rows: _Rows, problem: Problem, columns: Columns) -> None
             float(max_vendors[j]),
             need=j,
         )
+    _add_min_award_rows(rows, problem, columns)
+
+
+def _add_min_award_rows(rows: _Rows, problem: Problem, columns: Columns) -> None:
+    """`min_award_nNNNNN_vVVVVV`: Σ x over the vendor's offers for the need − min_award·y ≥ 0,
+    one per vendor binary of a need with a min_award above 0 (units of the need)."""
+    min_award = np.array([need.min_award or 0.0 for need in problem.needs], dtype=float)
+    y_need = columns.x_need[columns.y_x]
+    pick = np.flatnonzero(columns.y_vendor & (min_award[y_need] > 0))
+    if not pick.size:
+        return
+    first, size = columns.y_x[pick], columns.y_offers[pick]
+    need, vendor = y_need[pick], columns.x_vendor[first]
+    # each row: the pair's x columns (coefficient 1), then its binary (−min_award)
+    y_at = np.cumsum(size + 1) - 1
+    on_x = np.ones(int(y_at[-1]) + 1, dtype=bool)
+    on_x[y_at] = False
+    cols = np.empty(on_x.size, dtype=np.int64)
+    cols[on_x], cols[y_at] = _ranges(first, size), columns.y_cols[pick]
+    vals = np.ones(on_x.size)
+    vals[y_at] = -min_award[need]
+    rows.add_many(
+        [
+            f"min_award{pair_suffix(n, v, 0, columns.width)}"
+            for n, v in zip(need.tolist(), vendor.tolist(), strict=True)
+        ],
+        "min_award",
+        size + 1,
+        cols,
+        vals,
+        np.zeros(pick.size),
+        np.full(pick.size, INF),
+        need,
+        vendor,
+        first,
+    )
 
 
 AWARD_ROWS = ("vendor_group_min_share", "vendor_group_max_share", "incumbent")

@@ -47,8 +47,8 @@ class Need(TimestampMixin, Base):
     max_vendor_share: Mapped[float] = mapped_column(default=1.0)
     min_avg_impact: Mapped[float | None]
     min_impact_spend_share: Mapped[float | None]
-    # whole-number rules (the optimizer's max_vendors, and min_order on each of the need's
-    # price lines): null = no limit
+    # whole-number rules (the optimizer's max_vendors and min_award, the least a vendor given
+    # any volume gets over all its price lines for the need): null = no limit
     max_vendors: Mapped[int | None]
     min_award: Mapped[float | None]
     archived: Mapped[bool] = mapped_column(default=False)

@@ -12,8 +12,9 @@ DATE_MESSAGES: dict[str, Any] = {
 VOLUME_MESSAGES = {"required": "Enter the volume.", "null": "Enter the volume."}
 MAX_VENDORS_HELP = "Whole number 1-1000: at most this many vendors get volume; null: no limit"
 MIN_AWARD_HELP = (
-    "Units of the need's unit, above 0 and at most the volume: each price line (a rate-card "
-    "offer or a bid) that gets volume gets at least this; null: no minimum"
+    "Units of the need's unit, above 0 and at most the volume: each vendor that gets volume "
+    "gets at least this in total over its price lines (rate-card offers or bids); null: no "
+    "minimum"
 )
 
 

@@ -6,10 +6,10 @@
   that need alone.
 - A need's whole-number rules, where set: `max_vendors` (at most this many vendors get volume on
   it; the optimizer counts a vendor once however many of its lines are used) and its
-  `min_award`, kept on the need and carried as `min_order` onto each of its offer lines. In
-  version 2 a minimum order is per line: a vendor given volume on two of its lines for one need
-  gets at least the minimum on each (the need form says so). Needs without them add neither
-  field, so their documents are as before.
+  `min_award`, the optimizer's rule of the need (`needs[].min_award`): a vendor given volume on
+  the need gets at least the minimum in total over its lines for it, however the volume is
+  split over its prices (the need form says so). The lines carry no `min_order`. Needs without
+  them add neither field, so their documents are as before.
 - Every vendor with a scored disclosure (see `procure.scoring.adapter`) gets one offer line per
   active offer in a need's category *and unit*, each its own variable with its own price,
   quality and hours per unit. Offers in another unit, offers without hours per unit (item and
@@ -125,12 +125,6 @@ def _award_limits(need: Need) -> dict[str, Any]:
     return limits
 
 
-def _min_order(need: Need) -> dict[str, Any]:
-    """The need's minimum award as the optimizer's `min_order` of one of its lines (units of the
-    need's unit; per line), where set."""
-    return {} if need.min_award is None else {"min_order": need.min_award}
-
-
 def _need_entry(need: Need) -> dict[str, Any]:
     months = calendar_months(need.period_start, need.period_end)
     return {
@@ -181,7 +175,6 @@ def _offer_line(
         "hours_per_unit": float(offer.hours_per_unit),
         "quality": offer.quality,
         "capacity": min(stated) if stated else None,
-        **_min_order(need),
         "offer_id": offer.id,
         "original_price": float(offer.price),
         "currency": offer.currency,
@@ -225,7 +218,6 @@ def _bid_line(
         **_bid_quality(bid, lot, need, event),
         # units in the lot's period, spread evenly: the optimizer holds x <= capacity x months
         "capacity": bid.capacity / len(months),
-        **_min_order(need),
         "source": "bid",
         "bid_id": bid.id,
         "original_price": float(bid.price),

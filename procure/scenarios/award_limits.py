@@ -1,6 +1,7 @@
 """A need's whole-number rules in a buyer's words: the most vendors it goes to (`max_vendors`) and
-the least a vendor is awarded (`min_award`, the optimizer's `min_order` on each of the need's
-lines), and how close the solver came to the best possible plan under them (its MIP gap).
+the least a vendor is awarded (`min_award`, in total over its lines for the need; the
+optimizer's `needs[].min_award`), and how close the solver came to the best possible plan under
+them (its MIP gap).
 
 Read from a scenario's stored problem and result documents (plain dicts), for the scenario page
 and the board report alike. Sentences name the optimizer's ids ("need N3", "vendor V2"), which
@@ -31,15 +32,19 @@ def _units(need: Mapping[str, Any], amount: float) -> str:
 
 
 def rule_sentences(problem: Mapping[str, Any] | None) -> list[str]:
-    """One sentence per whole-number rule a need of the document sets."""
+    """One sentence per whole-number rule a need of the document sets. A document frozen before
+    the minimum award was per vendor (issue 21) carries it as each line's `min_order` too, and
+    was solved with it at each price: its sentence says so."""
     sentences = []
+    per_line = {o.get("need") for o in (problem or {}).get("offers", []) if "min_order" in o}
     for need_id, need in _needs(problem).items():
         if need.get("max_vendors") is not None:
             sentences.append(f"Need {need_id} goes to at most {_vendors(need['max_vendors'])}.")
         if need.get("min_award") is not None:
+            where = "at each price" if need_id in per_line else "in total across the prices"
             sentences.append(
                 f"Need {need_id}: a vendor gets nothing or at least "
-                f"{_units(need, need['min_award'])} at each price it gave."
+                f"{_units(need, need['min_award'])} {where} it gave."
             )
     return sentences
 

@@ -246,8 +246,8 @@ PROBLEM_DOCUMENT = _object(
             },
             min_award={
                 "type": "number",
-                "description": "The need's minimum award, in its unit, carried as min_order "
-                "onto each of its lines; absent: none",
+                "description": "The need's minimum award, in its unit: a vendor given any "
+                "volume on the need gets at least this in total over its lines; absent: none",
             },
         )
     ),
@@ -279,8 +279,9 @@ PROBLEM_DOCUMENT = _object(
             capacity=_number(True),
             min_order={
                 "type": "number",
-                "description": "Units: the line gets nothing or at least this (its need's "
-                "minimum award); absent: no minimum",
+                "description": "Units: the line gets nothing or at least this; absent: no "
+                "minimum (scenarios built since the minimum award is per vendor carry it on "
+                "the need instead)",
             },
             offer_id={"type": "integer"},
             source={

@@ -176,7 +176,8 @@ def test_the_need_form_sets_clears_and_refuses_them(client, make_user, sign_in):
     sign_in(client, make_user("buyer"))
     page = client.get("/needs")
     assert "Most vendors for this need" in page.text
-    assert "for each price a vendor gave (each rate-card offer or bid) separately" in page.text
+    # the minimum holds per vendor over its prices (issue 21), not at each price on its own
+    assert "may get less than this at each, as long as the two together reach it" in page.text
     form = {k: str(v) for k, v in NEED.items()} | {"csrf_token": csrf_token_from(page.text)}
     refused = client.post("/needs", data=form | {"max_vendors": "1.5", "min_award": "100"})
     assert refused.status_code == 422
@@ -272,20 +273,22 @@ def test_max_vendors_1_gives_the_lot_to_one_vendor_hand_checked(client, event_wo
 
 
 def test_a_minimum_award_of_500_hours_hand_checked(client, event_world, sign_in):
-    """Labelling with a minimum award of 500 hours: B's 400 hours of the plan without rules are
-    now too few. Each of A and B gets 0 or at least 500 hours, and A at most 600: the cheapest
-    split of 1,000 hours is A 500 + B 500 = 5,000 + 6,000 = 11,000 USD (B alone would cost
-    12,000; A cannot take more than 600, which would leave B 400 < 500). Invoices have no
-    minimum: 774 USD. Total 11,000 + 774 = 11,774 USD."""
+    """Labelling with a minimum award of 500 hours per vendor (in total over its lines; each of
+    A and B has one bid on it, so its total is that bid's volume): B's 400 hours of the plan
+    without rules are now too few. Each of A and B gets 0 or at least 500 hours, and A at most
+    600: with both, A = a hours (500 ≤ a ≤ 600) and B = 1,000 − a ≥ 500, so a = 500, and A 500
+    + B 500 = 5,000 + 6,000 = 11,000 USD; B alone would cost 12,000; A alone cannot cover
+    1,000. Invoices have no minimum: 774 USD. Total 11,000 + 774 = 11,774 USD."""
     s = event_world
     _limit(client, s, 0, min_award=500)
     scenario_id, problem, result = _solved(client, s)
     a, b, n1, n2 = _ids(s)
-    # frozen on the need, and carried as each of its lines' min_order; none on the other need
+    # frozen on the need, the optimizer's rule per vendor; none on the other need, and no line
+    # carries a minimum of its own (min_order) any more
     assert {n["id"]: n.get("min_award") for n in problem["needs"]} == {n1: 500.0, n2: None}
     assert {line["id"]: line.get("min_order") for line in problem["offers"]} == {
-        f"B{s.bids['a', 1]}": 500.0,
-        f"B{s.bids['b', 1]}": 500.0,
+        f"B{s.bids['a', 1]}": None,
+        f"B{s.bids['b', 1]}": None,
         f"B{s.bids['a', 2]}": None,
         f"B{s.bids['b', 2]}": None,
     }
@@ -293,12 +296,16 @@ def test_a_minimum_award_of_500_hours_hand_checked(client, event_world, sign_in)
     assert result["totals"]["cost"] == pytest.approx(11000.0 + LOT_2_COST, abs=1e-6)
 
     text = _page(client, s, sign_in, scenario_id)
-    assert "“Labelling”: a vendor gets nothing or at least 500 hours at each price it gave." in text
-    # both lines sit at the minimum: their rows read in words
-    # each named with the price it bid, so that two lines of one vendor read apart
-    for vendor, price in (("Vendor A", 10), ("Vendor B", 12)):
-        line = f"{vendor} (bid at {price} USD per hour)"
-        row = f"{line} gets nothing or at least 500 hours on “Labelling”"
+    assert (
+        "“Labelling”: a vendor gets nothing or at least 500 hours in total across the prices it "
+        "gave." in text
+    )
+    # both vendors sit at the minimum: their rows read in words, one per vendor (not per line)
+    rows = [c for c in result["constraints"] if c["kind"] == "min_award"]
+    assert {(c["vendor"], c["need"], c["binding"]) for c in rows} == {(a, n1, True), (b, n1, True)}
+    assert len(rows) == 2
+    for vendor in ("Vendor A", "Vendor B"):
+        row = f"{vendor} gets nothing or at least 500 hours on “Labelling” in total over its prices"
         assert f"<td>{row}</td>" in text
     # a changed need does not move the frozen document
     _limit(client, s, 0, min_award=None)
@@ -307,8 +314,8 @@ def test_a_minimum_award_of_500_hours_hand_checked(client, event_world, sign_in)
 
 
 def test_the_rate_card_path_carries_the_rules_too(client, event_world):
-    """Outside an event, the rate-card offer of vendor A for Labelling gets the minimum award as
-    its min_order and the need its max_vendors."""
+    """Outside an event, the need carries its minimum award (per vendor, over its lines) and its
+    max_vendors; the rate-card lines carry no min_order of their own."""
     s = event_world
     _limit(client, s, 0, max_vendors=2, min_award=100)
     created = client.post(
@@ -319,9 +326,11 @@ def test_the_rate_card_path_carries_the_rules_too(client, event_world):
     assert created.status_code == 201, created.json
     problem, _ = _documents(client, s, created.json["id"])
     n1 = f"N{s.need_ids[0]}"
-    assert [n.get("max_vendors") for n in problem["needs"] if n["id"] == n1] == [2]
+    assert [
+        (n.get("max_vendors"), n.get("min_award")) for n in problem["needs"] if n["id"] == n1
+    ] == [(2, 100.0)]
     lines = [line for line in problem["offers"] if line["need"] == n1]
-    assert lines and all(line["min_order"] == 100.0 for line in lines)
+    assert lines and all("min_order" not in line for line in lines)
 
 
 def test_an_expired_bid_is_left_out_and_listed(client, event_world, sign_in):
@@ -376,6 +385,20 @@ def test_an_expired_bid_is_left_out_and_listed(client, event_world, sign_in):
 )
 def test_the_gap_in_words(result, sentence):
     assert award_limits.gap_sentence(result) == sentence
+
+
+def test_a_document_frozen_with_the_minimum_on_each_line_says_so():
+    """Scenarios built before the minimum award was per vendor carry it as each line's
+    min_order as well, and were solved with it at each price: their sentence stays so."""
+    need = {"id": "N1", "unit": "hour", "min_award": 500.0}
+    old = {"needs": [need], "offers": [{"need": "N1", "vendor": "V1", "min_order": 500.0}]}
+    new = {"needs": [need], "offers": [{"need": "N1", "vendor": "V1"}]}
+    assert award_limits.rule_sentences(old) == [
+        "Need N1: a vendor gets nothing or at least 500 hours at each price it gave."
+    ]
+    assert award_limits.rule_sentences(new) == [
+        "Need N1: a vendor gets nothing or at least 500 hours in total across the prices it gave."
+    ]
 
 
 def test_a_scenario_target_for_them_is_refused_and_points_to_the_need(client, event_world):
