@@ -152,6 +152,21 @@ def _day(value: str | None) -> date | None:
         sys.exit(2)
 
 
+@main.group("events")
+def events_group():
+    """Sourcing events."""
+
+
+@events_group.command("close-due")
+@with_appcontext
+def events_close_due():
+    """Close the sealed sourcing events whose deadline has passed, as a buyer's close would
+    (cron-able, and run by the scheduler too)."""
+    from procure.scheduler import close_events  # here: as in campaigns_remind
+
+    click.echo(f"Closed {close_events()} event(s).")
+
+
 @main.group("campaigns")
 def campaigns_group():
     """Disclosure campaigns."""

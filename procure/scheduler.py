@@ -4,16 +4,21 @@ The jobs' round (`procure.jobs.runner.tend_jobs`) marks failed the running jobs 
 went silent or overran, queues again the failed system jobs whose retry is due, and sends again
 the queued jobs whose message is overdue (lost) or could not be sent (the broker was down).
 
+The events' round (`close_events`), at the same pace, closes the sealed sourcing events whose
+deadline has passed, as a buyer's close would (state, audit event by the system, the vendors
+told); `procure events close-due` runs it once (cron-able).
+
 The daily rounds are the campaigns' scheduled reminders and the notifications' mail digest.
 `run_daily_rounds(today)` does both, each in its own unit of work (committed by
 `transactions.command`, so their mail goes after the commit). `procure campaigns remind` and
 `procure notifications digest` run one each (cron-able).
 
-The `Scheduler` thread runs both wherever jobs are worked (`procure worker`, and the embedded
+The `Scheduler` thread runs them all wherever jobs are worked (`procure worker`, and the embedded
 server of `procure demo`). Every round may run on several hosts at once and as often as it
 likes: each job is taken by one conditional UPDATE, a vendor is reminded at most once a day,
 whichever campaigns await it (one reminder naming them all), and a user gets at most one digest
-a day (each claimed by a conditional UPDATE).
+a day (each claimed by a conditional UPDATE), and an event is closed once (a conditional
+UPDATE too).
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from flask import Flask
@@ -31,6 +36,7 @@ from flask import Flask
 from procure.audit.services import SYSTEM
 from procure.campaigns.progress import today_utc
 from procure.campaigns.reminders import send_scheduled_reminders
+from procure.events.services import close_due_events, event_now
 from procure.jobs.runner import tend_jobs
 from procure.notifications.services import send_digests
 from procure.transactions import command
@@ -48,6 +54,13 @@ def remind_campaigns(today: date | None = None) -> int:
     """Send the reminders due `today` (default: the UTC date), committed; how many vendors."""
     with command():
         return send_scheduled_reminders(today or today_utc(), SYSTEM)
+
+
+def close_events(now: datetime | None = None) -> int:
+    """Close the sealed events whose deadline passed by `now` (default: this moment, UTC),
+    committed (the vendors' mail goes after the commit); how many."""
+    with command():
+        return close_due_events(now or event_now())
 
 
 @dataclass(frozen=True)
@@ -88,9 +101,9 @@ def job_round_seconds(config: Mapping[str, Any]) -> float:
 
 
 class Scheduler(threading.Thread):
-    """Runs the daily rounds every `interval` seconds and the jobs' round every `job_interval`
-    seconds in the background (0: that round never), each the first time at once (a process that
-    restarts often still reminds and digests, each at most once a day)."""
+    """Runs the daily rounds every `interval` seconds, and the jobs' and the events' rounds every
+    `job_interval` seconds, in the background (0: that round never), each the first time at once
+    (a process that restarts often still reminds and digests, each at most once a day)."""
 
     def __init__(self, app: Flask, interval: float, job_interval: float = 0.0):
         super().__init__(name="procure-scheduler", daemon=True)
@@ -98,12 +111,14 @@ class Scheduler(threading.Thread):
         self.stopped = threading.Event()
         self.rounds = 0  # daily rounds run, for tests and logs
         self.job_rounds = 0  # jobs' rounds run, for tests and logs
+        self.event_rounds = 0  # events' rounds run, for tests and logs
 
     def run(self) -> None:
         next_daily = time.monotonic()
         while not self.stopped.is_set():
             if self.job_interval > 0:
                 self._tend_jobs()
+                self._close_events()
             if self.interval > 0 and time.monotonic() >= next_daily:
                 self._daily_rounds()
                 next_daily = time.monotonic() + self.interval
@@ -131,6 +146,17 @@ class Scheduler(threading.Thread):
                 done.requeued,
                 done.resent,
             )
+
+    def _close_events(self) -> None:
+        try:
+            with self.app.app_context():
+                closed = close_events()
+        except Exception:  # a database outage: the next round tries again
+            log.warning("the events' round failed", exc_info=True)
+            return
+        self.event_rounds += 1
+        if closed:
+            log.info("closed %d sourcing event(s) past their deadline", closed)
 
     def _daily_rounds(self) -> None:
         with self.app.app_context():

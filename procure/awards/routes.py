@@ -66,6 +66,7 @@ class EventAward(MethodView):
             "awarded_at": view.award.awarded_at if view else None,
             "scenario_id": view.award.scenario_id if view and view.buyer_side else None,
             "lines": view.lines if view else [],
+            "rank_bands": view.rank_bands if view else [],
         }
 
 

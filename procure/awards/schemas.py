@@ -31,6 +31,24 @@ class AwardLineSchema(Schema):
     awarded_at = fields.DateTime(dump_only=True, attribute="award.awarded_at")
 
 
+class RankBandSchema(Schema):
+    lot_id = fields.Integer(dump_only=True)
+    lot = fields.String(dump_only=True, metadata={"description": "Its need"})
+    bids = fields.Integer(
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "The lot's bids whose prices were compared (with a band only)"},
+    )
+    band = fields.String(
+        dump_only=True,
+        allow_none=True,
+        metadata={
+            "description": "Where your price stood among them, in words (halves from 4 bids, "
+            "quarters from 8); none below 4 bids"
+        },
+    )
+
+
 class EventAwardSchema(Schema):
     event_id = fields.Integer(dump_only=True)
     awarded = fields.Boolean(
@@ -46,4 +64,12 @@ class EventAwardSchema(Schema):
         fields.Nested(AwardLineSchema),
         dump_only=True,
         metadata={"description": "The buyer side: every line; a vendor: its own (may be none)"},
+    )
+    rank_bands = fields.List(
+        fields.Nested(RankBandSchema),
+        dump_only=True,
+        metadata={
+            "description": "A vendor given no volume, when the event shows them: its own price "
+            "rank band on each lot it bid on (the buyer side: none)"
+        },
     )

@@ -23,9 +23,11 @@ from sqlalchemy.orm import selectinload
 from procure.accounts.models import User
 from procure.audit.services import record_event
 from procure.awards.models import Award, AwardLine
+from procure.disclosures.pricing import left_out_reason, usd_rates
 from procure.editing import insert_once
 from procure.errors import ConflictError
 from procure.events.models import BUYER_SIDE, Bid, SourcingEvent
+from procure.events.services import vendor_of
 from procure.extensions import db
 from procure.notifications.services import active_users, link_to, notify
 from procure.states import NotificationKind
@@ -156,14 +158,80 @@ def _tell_winners(event: SourcingEvent, award: Award) -> None:
         )
 
 
+# Rank bands. A bidder given no volume may read, per lot it bid on, where its price stood among
+# the lot's bids (when the event's buyer chose `show_rank_bands`). Its rank is 1 + the number of
+# bids strictly cheaper, in US dollars at the rates of the award's day (tied bids share the
+# better rank); a bid whose price cannot be compared (`left_out_reason`) is neither ranked nor
+# counted. The band is a share of the field, never a position: with n bids, halves from 4 and
+# quarters from 8, rank r falling in band floor(k * (r - 1) / n) of k. Every band then spans at
+# least floor(n / k) >= 2 positions, so no band tells a bidder its exact rank, and with fewer
+# than 4 bids there is no band at all (with 2 or 3, "the higher half" would say that the one or
+# two others bid less). The bidder reads its own band and the lot's count of bids, never another
+# bid's price, rank or vendor.
+LEAST_BIDS_BANDED = 4
+LEAST_BIDS_IN_QUARTERS = 8
+HALVES = ("the lower-priced half", "the higher-priced half")
+QUARTERS = (
+    "the lowest-priced quarter",
+    "the second-lowest-priced quarter",
+    "the second-highest-priced quarter",
+    "the highest-priced quarter",
+)
+
+
+def rank_band(rank: int, count: int) -> str | None:
+    """The band, in words, of the bid ranked `rank` (1: the cheapest) among `count` bids; None
+    below LEAST_BIDS_BANDED bids."""
+    if count < LEAST_BIDS_BANDED:
+        return None
+    names = QUARTERS if count >= LEAST_BIDS_IN_QUARTERS else HALVES
+    return names[len(names) * (rank - 1) // count]
+
+
+@dataclass(frozen=True)
+class RankBand:
+    """A losing bidder's own standing on one lot: `band` None when the lot had too few
+    comparable bids (or its own price could not be compared), and then no count either."""
+
+    lot_id: int
+    lot: str
+    bids: int | None
+    band: str | None
+
+
+def rank_bands(award: Award, vendor_id: int) -> list[RankBand]:
+    """Vendor `vendor_id`'s band on each lot of the award's event it bid on. Reads every bid of
+    the event, beyond the vendor's scope, to rank its own: only the vendor's band and each lot's
+    count leave this function."""
+    bids = db.session.scalars(
+        select(Bid).where(Bid.event_id == award.event_id).options(selectinload(Bid.lot))
+    ).all()
+    rates = usd_rates({bid.currency for bid in bids}, award.awarded_at.date())
+    usd = {
+        bid.id: float(bid.price) * rates[bid.currency][0]
+        for bid in bids
+        if left_out_reason(float(bid.price), bid.currency, rates) is None
+    }
+    bands = []
+    for own in sorted((bid for bid in bids if bid.vendor_id == vendor_id), key=lambda b: b.lot_id):
+        field = [usd[bid.id] for bid in bids if bid.lot_id == own.lot_id and bid.id in usd]
+        band = None
+        if own.id in usd:
+            band = rank_band(1 + sum(price < usd[own.id] for price in field), len(field))
+        bands.append(RankBand(own.lot_id, own.lot.title, len(field) if band else None, band))
+    return bands
+
+
 @dataclass
 class AwardView:
     """An event's award as one reader sees it: the buyer side every line; a vendor its own
-    (`lines` may be empty: the event was awarded, its vendor was given no volume)."""
+    (`lines` may be empty: the event was awarded, its vendor was given no volume), and then its
+    rank bands when the event shows them (`rank_bands`)."""
 
     award: Award
     lines: Sequence[AwardLine]
     buyer_side: bool
+    rank_bands: Sequence[RankBand] = ()
 
     @property
     def total_by_currency(self) -> dict[str, Decimal]:
@@ -185,4 +253,10 @@ def award_view(event: SourcingEvent, user: User) -> AwardView | None:
         .order_by(AwardLine.lot_id, AwardLine.vendor_id)
         .options(*LINE_LOADS)
     ).all()
-    return AwardView(award, lines, user.reads_as in BUYER_SIDE)
+    buyer_side = user.reads_as in BUYER_SIDE
+    bands: list[RankBand] = []
+    if not buyer_side and not lines and event.show_rank_bands:
+        vendor = vendor_of(user)
+        if vendor is not None:
+            bands = rank_bands(award, vendor.id)
+    return AwardView(award, lines, buyer_side, bands)

@@ -1,23 +1,27 @@
 """What pages show of awards, as template globals (this area has no page of its own): an
 event's award on the event's page (`event_award`: the buyer side every line, a vendor its own
 or that it was given no volume) and a vendor's award lines on its home page
-(`awarded_lines`)."""
+(`awarded_lines`), with its rank bands on the events that gave it nothing (`my_rank_bands`)."""
 
 from __future__ import annotations
 
 from flask import Blueprint
 from flask_login import current_user
+from sqlalchemy import select
 
 from procure.access import scoped_select
 from procure.awards import services
 from procure.awards.models import Award, AwardLine
-from procure.events.models import SourcingEvent
+from procure.events.models import Bid, SourcingEvent
+from procure.events.services import vendor_of
 from procure.extensions import db
 
 bp = Blueprint("award_pages", __name__)
 
 # the award lines a vendor's home page lists (the API pages through all of them)
 HOME_LINES = 50
+# the events whose rank bands a vendor's home page shows
+HOME_BAND_EVENTS = 20
 
 
 @bp.app_template_global("event_award")
@@ -41,3 +45,24 @@ def awarded_lines() -> list[AwardLine]:
             .limit(HOME_LINES)
         )
     )
+
+
+@bp.app_template_global("my_rank_bands")
+def my_rank_bands() -> list[tuple[Award, list[services.RankBand]]]:
+    """The signed-in vendor's rank bands on the awarded events that show them, it bid on and
+    was given nothing by, the newest award first (nothing for anyone else)."""
+    vendor = vendor_of(current_user) if current_user.reads_as == "vendor" else None
+    if vendor is None:
+        return []
+    awards = db.session.scalars(
+        scoped_select(Award)
+        .join(SourcingEvent, SourcingEvent.id == Award.event_id)
+        .where(
+            SourcingEvent.show_rank_bands.is_(True),
+            Award.event_id.in_(select(Bid.event_id).where(Bid.vendor_id == vendor.id)),
+            ~Award.lines.any(AwardLine.vendor_id == vendor.id),
+        )
+        .order_by(Award.awarded_at.desc())
+        .limit(HOME_BAND_EVENTS)
+    ).all()
+    return [(award, services.rank_bands(award, vendor.id)) for award in awards]

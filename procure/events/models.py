@@ -65,6 +65,8 @@ class SourcingEvent(Base):
     # the least effective evidence level asked of bidders (scoring.fields.EVIDENCE_LEVELS):
     # stored and shown to vendors; no rule reads it yet
     evidence_required: Mapped[str | None] = mapped_column(String(40))
+    # once awarded, a bidder given no volume reads its rank band per lot (awards.services)
+    show_rank_bands: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     state: Mapped[str] = mapped_column(String(20), default=EventState.DRAFT)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

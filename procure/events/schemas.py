@@ -78,6 +78,13 @@ class EventCreateSchema(Schema):
         validate=validate.OneOf(EVIDENCE_LEVELS),
         metadata={"description": "The least effective evidence level asked (shown to vendors)"},
     )
+    show_rank_bands = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "Once awarded, each bidder given no volume reads its own price rank "
+            "band per lot (none on a lot with fewer than 4 comparable bids)"
+        },
+    )
 
 
 class EventVersionSchema(Schema):
@@ -117,6 +124,7 @@ class EventSchema(Schema):
     sealed = fields.Boolean(dump_only=True)
     min_quality = fields.Float(dump_only=True, allow_none=True)
     evidence_required = fields.String(dump_only=True, allow_none=True)
+    show_rank_bands = fields.Boolean(dump_only=True)
     bids_unsealed = fields.Boolean(
         dump_only=True, metadata={"description": "Whether the buyer side reads the bids"}
     )

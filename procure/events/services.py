@@ -1,6 +1,7 @@
 """Sourcing events: a buyer puts needs of its organization out to bid as lots, invites vendors on
 the platform and sets a deadline and rules (`create_event`); it publishes the event (the vendors
-are told), extends the deadline, closes or cancels it (the vendors are told again). Invited
+are told), extends the deadline, closes or cancels it (the vendors are told again); the
+scheduler closes a sealed event once its deadline has passed (`close_due_events`). Invited
 vendors bid on each lot until the deadline (`place_bid`) and amend their bid (`amend_bid`).
 
 Every state change is conditional on the version the caller loaded (409 on a stale one, also
@@ -19,11 +20,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from procure.accounts.models import User
-from procure.audit.services import record_event
-from procure.db import utcnow
+from procure.audit.services import SYSTEM, record_event
+from procure.db import rowcount, utcnow
 from procure.editing import check_version, insert_once, save_changes
 from procure.errors import ConflictError, ValidationFailed
 from procure.events.models import Bid, EventLot, EventVendor, SourcingEvent
@@ -42,7 +43,7 @@ MAX_LOTS = 200
 MAX_VENDORS_INVITED = 500
 # the roles of a vendor organization that bid (its admin acts as the vendor)
 BIDDING_ROLES = ("vendor", "admin")
-RULE_FIELDS = ("sealed", "min_quality", "evidence_required")
+RULE_FIELDS = ("sealed", "min_quality", "evidence_required", "show_rank_bands")
 
 
 def _when(moment: datetime) -> str:
@@ -55,7 +56,7 @@ def _when(moment: datetime) -> str:
 def create_event(buyer: User, fields: Mapping[str, Any], now: datetime) -> SourcingEvent:
     """A draft event of the buyer's organization: `title`, `message`, `need_ids` (its own needs,
     not archived, each a lot), `vendor_ids` (vendors on the platform), `deadline` (after `now`)
-    and the rules `sealed`, `min_quality`, `evidence_required`. All or nothing;
+    and the rules `sealed`, `min_quality`, `evidence_required`, `show_rank_bands`. All or nothing;
     ValidationFailed names `need_ids`, `vendor_ids` or `deadline`."""
     errors: dict[str, list[str]] = {}
     need_ids = list(dict.fromkeys(fields["need_ids"]))
@@ -99,6 +100,7 @@ def create_event(buyer: User, fields: Mapping[str, Any], now: datetime) -> Sourc
         sealed=fields.get("sealed", True),
         min_quality=fields.get("min_quality"),
         evidence_required=fields.get("evidence_required"),
+        show_rank_bands=fields.get("show_rank_bands", False),
         state=EventState.DRAFT,
     )
     db.session.add(event)
@@ -204,14 +206,58 @@ def close_event(event: SourcingEvent, user: User, sent: int | None, now: datetim
         )
     event.state, event.ended_at, event.ended_by = EventState.CLOSED, now, user
     save_changes(event, "event", sent)
+    _announce_close(event, user, before)
+
+
+def _announce_close(event: SourcingEvent, actor: Any, before: str) -> None:
+    """What every close writes and sends, by a buyer or by the scheduler: the audit event (under
+    the event's organization) and the invited vendors' notification."""
     record_event(
-        "event.close", event, actor=user, before={"state": before}, after={"state": event.state}
+        "event.close",
+        event,
+        actor=actor,
+        before={"state": before},
+        after={"state": event.state},
+        organization_id=event.organization_id,
     )
     _tell_vendors(
         event,
         NotificationKind.EVENT_CLOSED,
         f"{event.organization.name} closed {event.title!r}: no more bids are taken.",
     )
+
+
+def close_due_events(now: datetime) -> int:
+    """Close, as the system, every published sealed event whose deadline has passed (`now` at
+    it or after), with the audit event and notifications of a manual close; how many closed.
+    Each event is closed by one conditional UPDATE (still published, sealed and due), so two
+    schedulers running at once, or a buyer closing it in the same moment, close it once: the
+    loser's UPDATE matches no row and it writes and sends nothing. An unsealed event is left to
+    its buyer, who may still extend its deadline after it passed."""
+    due = (
+        SourcingEvent.state == EventState.PUBLISHED,
+        SourcingEvent.sealed.is_(True),
+        SourcingEvent.deadline <= now,
+    )
+    closed = 0
+    for event_id in db.session.scalars(select(SourcingEvent.id).where(*due)).all():
+        changed = db.session.execute(
+            update(SourcingEvent)
+            .where(SourcingEvent.id == event_id, *due)
+            .values(
+                state=EventState.CLOSED,
+                ended_at=now,
+                ended_by_id=None,
+                version=SourcingEvent.version + 1,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if rowcount(changed) != 1:
+            continue
+        event = db.session.get_one(SourcingEvent, event_id, populate_existing=True)
+        _announce_close(event, SYSTEM, EventState.PUBLISHED)
+        closed += 1
+    return closed
 
 
 def cancel_event(event: SourcingEvent, user: User, sent: int | None, now: datetime) -> None:

@@ -68,7 +68,7 @@ def index():
 @writes
 def new():
     """Make a draft event; the form is read through the API's schema (EventCreateSchema)."""
-    values: dict = {"need_ids": [], "vendor_ids": [], "sealed": True}
+    values: dict = {"need_ids": [], "vendor_ids": [], "sealed": True, "show_rank_bands": False}
     errors: dict[str, list[str]] = {}
     status = 200
     if request.method == "POST":

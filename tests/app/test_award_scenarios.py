@@ -478,6 +478,7 @@ def test_each_vendor_reads_its_own_award_lines_and_nobody_else_reads_them(
         "awarded_at": told["awarded_at"],
         "scenario_id": None,
         "lines": [],
+        "rank_bands": [],  # the event does not show rank bands (the default)
     }
     own = client.get(f"/api/v1/events/{s.event_id}/award", headers=s.headers["vendor_a"]).json
     assert [x["vendor"] for x in own["lines"]] == ["Vendor A"]
