@@ -24,11 +24,20 @@ def plain_number(value: float | int | None, significant: int = 6) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def exact_number(value: float) -> str:
+def exact_number(value: float | Decimal) -> str:
     """Every digit of `value` and no exponent or separator, for a form's input to hold as typed:
     0.0000625, never 6.25e-05 (which a reader takes for a typo)."""
-    text = format(Decimal(repr(value)), "f")
+    text = format(value if isinstance(value, Decimal) else Decimal(repr(value)), "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def input_number(value: float | Decimal | str | None) -> str:
+    """A form input's figure as a person types it: a stored 1000.0 as "1000", 1234.5678 as
+    exactly that (it reads back as the same number, so saving an untouched form changes
+    nothing), None as ""; text (what was typed, shown again) stays as it is."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return "" if value is None else str(value)  # text as typed (a page's Undefined: "")
+    return exact_number(value) if math.isfinite(value) else ""
 
 
 def about_money(value: float) -> str:
@@ -82,5 +91,6 @@ def action_words(action: str) -> str:
 
 def register_formatting(app: Flask) -> None:
     app.add_template_filter(plain_number, "number")
+    app.add_template_filter(input_number, "input_number")
     app.add_template_filter(action_words, "action_words")
     app.add_template_filter(field_words, "field_words")

@@ -3,6 +3,8 @@ frontier."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -15,7 +17,7 @@ from procure.deliveries.actuals import actuals_if_approved
 from procure.errors import ConflictError, ValidationFailed
 from procure.events.models import SourcingEvent
 from procure.extensions import db
-from procure.formatting import refusal_words
+from procure.formatting import field_words, refusal_words
 from procure.forms import form_body, form_int, load_form
 from procure.jobs.models import ACTIVE_STATUSES, Job
 from procure.jobs.services import TooManyJobs, latest_job
@@ -147,7 +149,27 @@ def index():
 @bp.route("/scenarios/<int:scenario_id>")
 @access(roles("buyer", "executive", "admin"))
 def show(scenario_id):
-    scenario = get_scoped_or_404(Scenario, scenario_id)
+    return _page(get_scoped_or_404(Scenario, scenario_id))
+
+
+COUNTRY_CAP_LABELS = {
+    "country": "Country (two letters, such as KE)",
+    "measure": "Share of",
+    "max_share": "At most (%)",
+    "need": "On",
+}
+"""The "Cap the share of one country" form's fields and their labels."""
+
+
+def _page(
+    scenario: Scenario,
+    errors: dict[str, list[str]] | None = None,
+    refused: str = "",
+    labels: dict[str, str] | None = None,
+):
+    """The scenario's page; after a refused form (`refused`: the form's id on the page) with its
+    `errors` beside its fields (`labels`: their labels, for the summary) and what was typed
+    (422)."""
     chart = None
     frontier_measure = (scenario.frontier or {}).get("measure", figures.IMPACT)
     if scenario.frontier is not None:
@@ -225,7 +247,12 @@ def show(scenario_id):
         ],
         # projected against actual (templates/deliveries/_section.html): approved plans only
         actuals=actuals_if_approved(scenario),
-    )
+        country_cap_labels=COUNTRY_CAP_LABELS,
+        errors=errors or {},
+        refused=refused,
+        values=request.form.to_dict() if refused else {},
+        error_label=lambda field: (labels or {}).get(field) or field_words(field),
+    ), (422 if errors else 200)
 
 
 def _rule_fixes(scenario: Scenario) -> list[dict]:
@@ -242,10 +269,11 @@ def _rule_fixes(scenario: Scenario) -> list[dict]:
 @access(roles("buyer"))
 @writes
 def add_vendor_group(scenario_id):
-    """Add a cap on the share of the vendors based in one country, and solve again."""
+    """Add a cap on the share of the vendors based in one country, and solve again; refused, the
+    page again (422) with the error beside the field and what was typed."""
     scenario = get_scoped_or_404(Scenario, scenario_id)
     form = request.form
-    _save_targets_and_solve(
+    errors = _save_targets_and_solve(
         scenario,
         lambda: award_rules.with_country_cap(
             scenario.targets,
@@ -255,17 +283,30 @@ def add_vendor_group(scenario_id):
             form.get("need", ""),
         ),
         "Saved. A new solve with this cap has started.",
+        _country_cap_field,
     )
+    if errors:
+        return _page(scenario, errors, "add-country-cap", COUNTRY_CAP_LABELS)
     return redirect(url_for("scenario_pages.show", scenario_id=scenario_id) + "#award-rules")
 
 
+def _country_cap_field(key: str) -> str | None:
+    """The country cap form's field of an error: the new rule's "max_share" for
+    "targets.vendor_groups[2].max_share"."""
+    field = key.rpartition("].")[2]
+    return field if field in COUNTRY_CAP_LABELS else None
+
+
 def _save_targets_and_solve(
-    scenario: Scenario, targets_of, done: str, labels: dict[str, str] | None = None
-) -> None:
-    """Save the targets `targets_of()` gives (at the form's version) and solve again; a refusal
-    is flashed, naming the field (by `labels`, the form's words for an error's key, where
-    given), and nothing is changed."""
-    labels = labels or {}
+    scenario: Scenario,
+    targets_of: Callable[[], dict],
+    done: str,
+    field_of: Callable[[str], str | None] | None = None,
+) -> dict[str, list[str]]:
+    """Save the targets `targets_of()` gives (at the form's version) and solve again. A refusal
+    changes nothing; a form whose fields the page shows (`field_of`: an error's key to the
+    form's field, None where it has none) gets its errors back, by field, to show beside them;
+    otherwise the refusal is flashed, each field named."""
     try:
         version = form_int(request.form.get("version"))
         services.update_scenario(scenario, {"targets": targets_of()}, version, current_user)
@@ -275,16 +316,17 @@ def _save_targets_and_solve(
         flash(f"Nothing was changed. {_refusal(failed)}", "error")
     except ValidationFailed as failed:
         discard()
-        # the form's one rule: "targets.vendor_groups[2].max_share" is its "max_share"
+        if field_of is not None:
+            return {field_of(key) or key: messages for key, messages in failed.errors.items()}
+        # the rule's own field: "targets.vendor_groups[2].max_share" is its "max_share"
         words = "; ".join(
-            f"{labels[key]}: {' '.join(messages)}"
-            if key in labels
-            else refusal_words({key.rpartition("].")[2]: messages})
+            refusal_words({key.rpartition("].")[2]: messages})
             for key, messages in failed.errors.items()
         )
         flash(f"Nothing was changed. {words}", "error")
     else:
         flash(done, "success")
+    return {}
 
 
 @bp.route("/scenarios/<int:scenario_id>/rule-fix", methods=["POST"])
@@ -315,22 +357,26 @@ def rule_fix(scenario_id):
 @writes
 def priorities(scenario_id):
     """The target priorities form: each target's priority (empty: hard), saved, and a new
-    solve."""
+    solve; refused, the page again (422) with the errors beside the fields and what was typed."""
     scenario = get_scoped_or_404(Scenario, scenario_id)
     sent = {
         key.removeprefix(PRIORITY_FIELD): value
         for key, value in request.form.items()
         if key.startswith(PRIORITY_FIELD)
     }
-    _save_targets_and_solve(
+    sent_as = f"targets.{award_rules.PRIORITIES}."  # the key of "priority.budget"'s errors
+    errors = _save_targets_and_solve(
         scenario,
         lambda: award_rules.with_priorities(scenario.targets, sent),
         "Saved. A new solve with these priorities has started.",
-        {
-            f"targets.{award_rules.PRIORITIES}.{row['key']}": f"Priority ({row['label']})"
-            for row in _priority_targets(scenario)
-        },
+        lambda key: PRIORITY_FIELD + key.removeprefix(sent_as) if key.startswith(sent_as) else None,
     )
+    if errors:
+        labels = {
+            PRIORITY_FIELD + row["key"]: f"Priority ({row['label']})"
+            for row in _priority_targets(scenario)
+        }
+        return _page(scenario, errors, "priorities", labels)
     return redirect(url_for("scenario_pages.show", scenario_id=scenario_id) + "#priorities")
 
 

@@ -16,7 +16,7 @@ from procure.accounts.models import Organization
 from procure.disclosures.models import Disclosure
 from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
-from procure.formatting import refusal_words
+from procure.formatting import input_number, refusal_words
 from procure.forms import form_body, form_int, load_form
 from procure.reference import reference
 from procure.scoring.rankings import TOP_K, RankingKey, directory_rows, read_ranking
@@ -49,17 +49,12 @@ def without_removed_changes(form: MultiDict[str, str]) -> MultiDict[str, str]:
     return kept
 
 
-def number_text(value: float | None) -> str:
-    """A stored figure as a person would type it: 1400, not 1400.0; 0.03, not 0.030000001."""
-    return "" if value is None else f"{value:.15g}"
-
-
 def changes_shown(changes: Sequence[Any], amount: str) -> list[dict[str, str]]:
     """Stored capacity changes as the page's rows show them (YYYY-MM, plain numbers)."""
     return [
         {
             "from_month": f"{change.from_month:%Y-%m}",
-            amount: number_text(getattr(change, amount)),
+            amount: input_number(getattr(change, amount)),
         }
         for change in changes
     ]
@@ -85,7 +80,7 @@ def profile():
         "description": vendor.description if vendor else "",
         "service_categories": vendor.service_categories if vendor else [],
         "sites": vendor.sites if vendor else [],
-        "capacity_hours_per_month": number_text(vendor.capacity_hours_per_month) if vendor else "",
+        "capacity_hours_per_month": input_number(vendor.capacity_hours_per_month) if vendor else "",
         CHANGES: changes_shown(vendor.capacity_changes, "hours_per_month") if vendor else [],
     }
     if request.method == "POST":
@@ -172,7 +167,6 @@ def offers():
             offer.id: changes_shown(offer.capacity_changes, "units_per_month")
             for offer in rate_card
         },
-        number_text=number_text,
         values=values,
         errors=errors,
         categories=service_categories(),

@@ -287,24 +287,35 @@ def test_a_country_cap_added_on_the_page_and_kept_by_the_targets_form(client, wo
     page = browser.get(url).text
     assert "Cap the share of one country" in page
     form = {"csrf_token": csrf_token_from(page), "country": "ke", "measure": "hours"}
-    # a share that is not a number: refused, naming it, nothing saved
+    # a share that is not a number: refused, naming it as the form labels it, beside the
+    # field, with what was typed still in the form (422: the page again), nothing saved
     refused = browser.post(
         f"{url}/vendor-group", data={**form, "max_share": "lots", "version": saved["version"]}
     )
-    assert refused.status_code == 302
-    assert "Max share: Give a share from 0 to 100 %." in browser.get(url).text
+    assert refused.status_code == 422
+    assert 'data-field="max_share">At most (%)</a>: Give a share from 0 to 100 %.' in refused.text
+    assert '<p class="error" id="max_share-error">Give a share from 0 to 100 %.</p>' in refused.text
+    assert 'name="max_share" type="number" value="lots"' in refused.text
+    assert 'name="country" type="text" value="ke"' in refused.text
+    assert "Max share" not in refused.text
     # a percentage above 100 is refused in the form's own terms, never as "2.0" of a 0-1 share
     refused = browser.post(
-        f"{url}/vendor-group", data={**form, "max_share": "200", "version": saved["version"]}
+        f"{url}/vendor-group",
+        data={**form, "measure": "spend", "max_share": "200", "version": saved["version"]},
     )
-    shown = browser.get(url).text
-    assert "Max share: Give a share from 0 to 100 %." in shown
-    assert "between 0 and 1" not in shown and "got 2.0" not in shown
+    assert refused.status_code == 422
+    assert "At most (%)</a>: Give a share from 0 to 100 %." in refused.text
+    assert "between 0 and 1" not in refused.text and "got 2.0" not in refused.text
+    assert 'name="max_share" type="number" value="200"' in refused.text
+    assert '<option selected value="spend">Spend</option>' in refused.text
     refused = browser.post(
         f"{url}/vendor-group",
         data={**form, "country": "Kenya", "max_share": "30", "version": saved["version"]},
     )
-    assert "Country: Give a country as two letters" in browser.get(url).text
+    assert refused.status_code == 422
+    assert "Country (two letters, such as KE)</a>: Give a country as two letters" in refused.text
+    assert 'name="country" type="text" value="Kenya"' in refused.text
+    assert 'name="max_share" type="number" value="30"' in refused.text
     db.session.expire_all()
     assert db.session.get(Scenario, saved["id"]).targets == {}
     # another organization's buyer: 404, nothing saved

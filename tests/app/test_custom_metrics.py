@@ -206,8 +206,8 @@ def test_the_catalog_page_adds_and_explains(client, world, sign_in):
     )
     editor = client.get("/profiles")
     assert (
-        f'name="metric_weights.{COPY["key"]}" type="number" value="0.0"' in editor.text
-    )  # weighs 0 until given
+        f'name="metric_weights.{COPY["key"]}" type="number" value="0"' in editor.text
+    )  # weighs 0 until given (shown as typed: "0", not "0.0")
     assert f'name="goalposts.{COPY["key"]}.low"' in editor.text
 
     weights = {f"metric_weights.{k}": str(v) for k, v in _moved_weight()["metric_weights"].items()}

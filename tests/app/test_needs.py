@@ -1,6 +1,8 @@
 """Needs: validation naming the field, versions, archive, organization scoping, pages."""
 
-from sqlalchemy import select
+from html.parser import HTMLParser
+
+from sqlalchemy import func, select
 
 from procure.audit.models import AuditEvent
 from procure.extensions import db
@@ -178,3 +180,67 @@ def test_the_needs_page_refuses_infinity(client, make_user, sign_in):
     response = client.post("/needs", data=form)
     assert response.status_code == 422 and "&#39;inf&#39; is not a number." in response.text
     assert db.session.scalar(select(Need.id)) is None
+
+
+class _FormFields(HTMLParser):
+    """The fields a page's forms send as they stand: each input's value, each select's chosen
+    option."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fields: dict[str, str] = {}
+        self._select: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        named = dict(attrs)
+        if tag == "input" and named.get("name"):
+            self.fields[named["name"]] = named.get("value") or ""
+        elif tag == "select":
+            self._select = named.get("name")
+        elif tag == "option" and self._select and "selected" in named:
+            self.fields[self._select] = named.get("value") or ""
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+
+
+def test_the_need_edit_form_shows_figures_as_typed_and_saves_unchanged(
+    client, make_user, bearer, sign_in
+):
+    """Stored floats show as a person types them (1000, not 1000.0), every digit kept, so
+    saving the form untouched changes nothing."""
+    buyer = make_user("buyer")
+    body = {**NEED, "volume": 1000.0, "budget_usd": 1234.5678, "min_quality": 0.85}
+    body |= {"min_avg_impact": 20.0, "min_award": 0.1}
+    need_id = client.post("/api/v1/needs", headers=bearer(buyer), json=body).json["id"]
+    sign_in(client, buyer)
+    page = client.get(f"/needs/{need_id}")
+    assert page.status_code == 200
+    found = _FormFields()
+    found.feed(page.text)
+    shown = {k: found.fields[k] for k in ("volume", "budget_usd", "min_quality", "min_avg_impact")}
+    assert shown == {
+        "volume": "1000",
+        "budget_usd": "1234.5678",
+        "min_quality": "0.85",
+        "min_avg_impact": "20",
+    }
+    assert found.fields["min_award"] == "0.1" and found.fields["max_vendor_share"] == "0.5"
+    assert found.fields["max_vendors"] == "" and "1000.0" not in page.text
+    assert found.fields["service_category"] == "data_annotation"
+    before = db.session.get(Need, need_id)
+    stored = {key: getattr(before, key) for key in (*shown, "min_award", "period_end")}
+    events = db.session.scalar(select(func.count(AuditEvent.id)))
+    saved = client.post(f"/needs/{need_id}", data=found.fields | {"action": "save"})
+    assert saved.status_code == 302
+    db.session.expire_all()
+    after = db.session.get(Need, need_id)
+    assert after.version == 1  # nothing changed: no new version
+    assert {key: getattr(after, key) for key in stored} == stored
+    assert after.budget_usd == 1234.5678
+    # the save is audited as ever, with every figure before as after
+    event = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+    assert db.session.scalar(select(func.count(AuditEvent.id))) == events + 1
+    assert event.action == "need.update"
+    assert event.changes["before"] == event.changes["after"]

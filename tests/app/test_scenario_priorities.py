@@ -294,15 +294,21 @@ def test_the_priorities_form_saves_and_solves_and_refuses_bad_input(client, worl
     browser = _browser(client, world["buyer"], sign_in)
     page = browser.get(url).text
     assert 'name="priority.min_avg_impact"' in page and 'name="priority.budget"' in page
+    # the targets form shows the stored budget as typed: 6800, not 6800.0
+    assert 'name="targets.budget" type="number" value="6800"' in page
     form = {"csrf_token": csrf_token_from(page), "version": saved["version"]}
-    # a priority of 0: refused, naming it, nothing saved
+    # a priority of 0: refused, naming it, beside the field, what was typed kept (422: the page
+    # again), nothing saved
     refused = browser.post(
         f"{url}/priorities",
         data={**form, "priority.budget": "0", "priority.min_avg_impact": "5"},
     )
-    assert refused.status_code == 302
-    told = browser.get(url).text
-    assert "Nothing was changed. Priority (The budget: $6,800.00): must be a whole number" in told
+    assert refused.status_code == 422
+    told = refused.text
+    assert "Priority (The budget: $6,800.00)</a>: must be a whole number" in told
+    assert '<p class="error" id="priority-budget-error">must be a whole number' in told
+    assert 'name="priority.budget" type="number" value="0"' in told
+    assert 'name="priority.min_avg_impact" type="number" value="5"' in told
     db.session.expire_all()
     assert "priorities" not in db.session.get(Scenario, saved["id"]).targets
 

@@ -179,6 +179,20 @@ def test_a_form_box_holds_every_digit_and_no_exponent():
     assert exact_number(1.0) == "1"
 
 
+def test_a_number_input_shows_a_stored_figure_as_typed_and_what_was_typed_as_it_was():
+    from decimal import Decimal
+
+    from procure.formatting import input_number
+
+    assert input_number(1000.0) == "1000" and input_number(20000.0) == "20000"
+    assert input_number(1234.5678) == "1234.5678" and float(input_number(1234.5678)) == 1234.5678
+    assert input_number(0.1 + 0.2) == "0.30000000000000004"  # reads back as the same float
+    assert input_number(1e16) == "10000000000000000"  # "{:.15g}" gave 1e+16
+    assert input_number(Decimal("3.50")) == "3.5" and input_number(7) == "7"
+    assert input_number(None) == "" and input_number(float("nan")) == ""
+    assert input_number("1,000.0") == "1,000.0"  # typed text, shown again as it was
+
+
 def test_audit_actions_read_as_what_happened():
     from procure.formatting import action_words
 
