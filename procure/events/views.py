@@ -11,6 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from procure.access import access, get_scoped_or_404, permitted, roles, scoped_select
+from procure.disclosures.evidence_levels import LEVEL_LABELS
 from procure.events import bid_sheets, services
 from procure.events.models import BUYER_SIDE, Bid, EventLot, SourcingEvent
 from procure.events.routes import READERS
@@ -31,6 +32,12 @@ from procure.vendors.models import Vendor
 from scoring.fields import EVIDENCE_LEVELS
 
 bp = Blueprint("event_pages", __name__)
+
+
+@bp.context_processor
+def _evidence_words():
+    """An evidence level as readers say it ("self-reported documented"), on every events page."""
+    return {"evidence_words": LEVEL_LABELS}
 
 
 @bp.context_processor

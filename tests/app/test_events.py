@@ -522,10 +522,14 @@ def test_the_pages_make_publish_bid_and_close_an_event(app, client, sourcing, si
             "vendor_ids": [str(s.vendors["a"].id)],
             "deadline": FUTURE.strftime("%Y-%m-%dT%H:%M"),
             "sealed": ["true", "false"],
+            "evidence_required": "self_reported_documented",
         },
     )
     assert made.status_code == 302, made.text
     event = db.session.scalars(select(SourcingEvent)).one()
+    # the evidence level reads as words, on the event's page and its bid form
+    assert "evidence required: self-reported documented" in buyer.get(f"/events/{event.id}").text
+    assert "self_reported" not in buyer.get(f"/events/{event.id}").text
     assert event.sealed is True and len(event.lots) == 1
     refused = buyer.post(
         "/events/new", data={"csrf_token": token, "title": "x", "deadline": "yesterday"}
@@ -544,6 +548,7 @@ def test_the_pages_make_publish_bid_and_close_an_event(app, client, sourcing, si
     lot = event.lots[0]
     form = vendor.get(f"/events/{event.id}/lots/{lot.id}/bid")
     assert form.status_code == 200
+    assert "Evidence required: self-reported documented." in form.text
     vendor_token = csrf_token_from(form.text)
     fields = {
         "csrf_token": vendor_token,
