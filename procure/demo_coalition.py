@@ -51,6 +51,7 @@ from procure.needs.models import Need
 from procure.needs.services import create_need
 from procure.scenarios import services as scenarios
 from procure.scenarios.models import Scenario
+from procure.scoring.versions import bump
 from procure.states import Decision, FrontierStatus, ScenarioStatus
 
 NORTHWIND_PLAN = "2026 outsourcing plan"
@@ -177,6 +178,8 @@ def _record_deliveries(scenario: Scenario, buyer: User) -> int:
                     raise ValidationFailed(errors)
                 _, outcome = save_checked(scenario, buyer, checked, rows)
                 recorded += outcome != UNCHANGED
+    if recorded:
+        bump(scenario.organization_id)  # the stored rankings are outdated once, as an import
     return recorded
 
 

@@ -27,6 +27,7 @@ from procure.deliveries.services import (
 from procure.errors import ValidationFailed
 from procure.forms import field_errors
 from procure.scenarios.models import Scenario
+from procure.scoring.versions import bump
 from procure.vendors.capacity import month_text
 
 MAX_IMPORT_ROWS = 10_000
@@ -103,6 +104,8 @@ def import_rows(scenario: Scenario, user: User, rows: list[dict[str, Any]]) -> d
         delivery, outcome = save_checked(scenario, user, checked, recorded)
         counts[outcome] += 1
         ids.append(delivery.id)
+    if counts[RECORDED] or counts[CORRECTED]:
+        bump(scenario.organization_id)  # the stored rankings are outdated once, not once a row
     record_event(
         "delivery.import", scenario, actor=user, after={"rows": len(checked_rows), **counts}
     )

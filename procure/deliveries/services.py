@@ -207,7 +207,8 @@ def save_checked(
 ) -> tuple[Delivery, str]:
     """Store a checked row: a new one, or the figures of the recorded one replaced.
     `recorded`: the scenario's rows by key (`recorded_rows`) where the caller saves many;
-    without it the row of this key is looked up."""
+    without it the row of this key is looked up. The caller outdates the stored rankings
+    (`bump`) once for all the rows it saves."""
     if recorded is not None:
         current = recorded.get((checked.vendor_id, checked.need_id, checked.month))
     else:
@@ -240,7 +241,6 @@ def save_checked(
             ),
         )
         record_event("delivery.record", delivery, actor=user, after={**key, **checked.figures})
-        bump(scenario.organization_id)
         return delivery, RECORDED
     before = {name: getattr(current, name) for name in FIGURES}
     if _same(before, checked.figures):
@@ -255,7 +255,6 @@ def save_checked(
         before={**key, **before},
         after={**key, **checked.figures},
     )
-    bump(scenario.organization_id)
     return current, CORRECTED
 
 
@@ -269,7 +268,10 @@ def record_delivery(
     checked, errors = check_delivery(plan_of(scenario), fields)
     if checked is None:
         raise ValidationFailed(errors)
-    return save_checked(scenario, user, checked)
+    delivery, outcome = save_checked(scenario, user, checked)
+    if outcome != UNCHANGED:
+        bump(scenario.organization_id)
+    return delivery, outcome
 
 
 def correct_delivery(

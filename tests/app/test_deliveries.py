@@ -960,6 +960,29 @@ def test_an_import_reads_the_recorded_rows_once(client, plan):
     assert len(selects) == 1, selects
 
 
+def test_an_import_outdates_the_stored_rankings_once_and_an_unchanged_one_not_at_all(client, plan):
+    from procure.scenarios.models import Scenario
+    from procure.scoring.versions import data_versions
+
+    beta, hours = plan["beta"], plan["need"]
+    organization = db.session.get(Scenario, plan["scenario"]).organization_id
+
+    def version() -> int:
+        db.session.expire_all()
+        return data_versions(organization)[1]
+
+    before = version()
+    client.post(plan["url"], headers=plan["headers"], json=_row(beta, hours, "2026-01", 70, 420))
+    assert version() == before + 1  # one row recorded: one change
+    rows = [_row(beta, hours, f"2026-{m:02d}", 70 + (m == 1), 420) for m in range(1, 7)]
+    imported = _import(client, plan, _csv(rows), "erp.csv")
+    assert (imported.json["recorded"], imported.json["corrected"]) == (5, 1)
+    assert version() == before + 2  # six rows saved: one change, not six
+    again = _import(client, plan, _csv(rows), "erp.csv")
+    assert again.json["unchanged"] == 6
+    assert version() == before + 2  # nothing changed: the rankings stay current
+
+
 def test_actuals_only_for_an_approved_plan_and_from_a_plan_built_once(client, plan, make_scenario):
     from procure.deliveries.actuals import actuals_if_approved, actuals_of, plan_of
     from procure.scenarios.models import Scenario
