@@ -38,6 +38,7 @@ from procure.extensions import db
 from procure.scoring_defaults import default_profile
 from procure.states import DisclosureState, ReviewDecision
 from procure.vendors.models import Vendor
+from scoring.catalog import Catalog
 from scoring.contract import BUYER_COLUMNS, TABLE_COLUMNS
 
 # The buyer's own figures of a vendor (scoring.contract.BUYER_COLUMNS: delivery reliability),
@@ -56,13 +57,28 @@ def read_buyer_figure(column: str, reader: BuyerFigureReader) -> None:
     _buyer_figure_readers[column] = reader
 
 
-def buyer_figures(organization_id: int | None, vendor_ids: Collection[int]) -> dict[int, dict]:
-    """The buyer's own figures of these vendors, by vendor id then column (none read with no
+def buyer_columns_read(metrics: Catalog) -> frozenset[str]:
+    """The buyer's own figures (scoring.contract.BUYER_COLUMNS) some metric of `metrics` reads:
+    the only ones worth reading for a table scored with it."""
+    return frozenset(
+        field for metric in metrics for field in metric.formula.fields if field in BUYER_COLUMNS
+    )
+
+
+def buyer_figures(
+    organization_id: int | None,
+    vendor_ids: Collection[int],
+    columns: Collection[str] = BUYER_COLUMNS,
+) -> dict[int, dict]:
+    """The buyer's own figures of these vendors, by vendor id then column, of `columns` only
+    (a reader's queries run only for a column some metric reads; none read with no
     organization: the vendor's own view and the as-disclosed snapshots have no buyer)."""
     figures: dict[int, dict] = {}
     if organization_id is None or not vendor_ids:
         return figures
     for column, reader in _buyer_figure_readers.items():
+        if column not in columns:
+            continue
         for vendor_id, value in reader(organization_id, vendor_ids).items():
             figures.setdefault(vendor_id, {})[column] = value
     return figures
@@ -169,6 +185,7 @@ def scoring_input(
     *,
     evidence_age_months: int | None = None,
     bid_prices: Mapping[int, OfferPrice] | None = None,
+    buyer_columns: Collection[str] = BUYER_COLUMNS,
 ) -> ScoringInput:
     """The vendor table for scoring as the organization's reviews have it (None: as disclosed),
     optionally for one service category or one period, with offer prices converted and evidence
@@ -180,6 +197,8 @@ def scoring_input(
     `bid_prices` (vendor id -> a price of its bid, priced by the same rule) scores a sourcing
     event's bidder that has no active offer on its bid instead: its impact score and knock-out
     read its disclosure alone, never a price, so they are what a rate card would give.
+    `buyer_columns`: the buyer's own figures to read (default all; `buyer_columns_read` gives
+    those a catalog's formulas read), the others left empty.
     """
     versions = scored_versions(organization_id, period_end)
     offers = {**(bid_prices or {}), **best_offers(category, priced_on)}
@@ -190,7 +209,7 @@ def scoring_input(
         age_months=evidence_age_months or default_profile().evidence_age_months,
         on=priced_on or pricing_day(),
     )
-    own = buyer_figures(organization_id, [d.vendor_id for d in scored])
+    own = buyer_figures(organization_id, [d.vendor_id for d in scored], buyer_columns)
     rows, used = [], {}
     for disclosure in scored:
         vendor_id = disclosure.vendor_id

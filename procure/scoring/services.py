@@ -28,7 +28,7 @@ from procure.editing import insert_once
 from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
 from procure.needs.models import Need
-from procure.scoring.adapter import ScoringInput, scoring_input
+from procure.scoring.adapter import ScoringInput, buyer_columns_read, scoring_input
 from procure.scoring.models import CustomMetric, ScoringProfile
 from procure.scoring.versions import bump
 from procure.scoring_defaults import catalog, default_profile
@@ -199,15 +199,17 @@ def rank_vendors(
     """Score every vendor under `profile` with `metrics` (default: the built-in catalog), as the
     organization's disclosure reviews have them (see `scoring_input`): each vendor on its latest
     period, or, with `period_end`, the vendors that disclosed that period."""
+    metrics = metrics or catalog()
     inputs = scoring_input(
         organization_id,
         category,
         period_end=period_end,
         evidence_age_months=profile.evidence_age_months,
+        buyer_columns=buyer_columns_read(metrics),
     )
     if inputs.table is None:
         return Ranking(inputs, None, None)
-    result = scoring.score_table(inputs.table, metrics or catalog(), profile)
+    result = scoring.score_table(inputs.table, metrics, profile)
     stability = (
         scoring.rank_stability(result, top_k=min(top_k, len(result.scores)))
         if with_stability

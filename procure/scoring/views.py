@@ -146,28 +146,18 @@ def _render_scorecard(vendor: Vendor):
             with_stability=False,
             metrics=metrics,
         )
+    # the reader, catalog and ranking every live scoring of this page shares
+    live: dict[str, Any] = {
+        "organization_id": current_user.organization_id,
+        "metrics": metrics,
+        "ranking": ranking,
+    }
     if card is None:
-        card = services.scorecard(
-            vendor.id,
-            profile,
-            category,
-            organization_id=current_user.organization_id,
-            metrics=metrics,
-            ranking=ranking,
-            row=row,
-        )
+        card = services.scorecard(vendor.id, profile, category, row=row, **live)
     raise_actions = None  # the vendor's own card only: buyers never see the panel
     if card and own:
         card["buyer_views"] = services.buyer_views(vendor.id, category)
-        raise_actions = raising.score_actions(
-            vendor.id,
-            profile,
-            category,
-            organization_id=current_user.organization_id,
-            metrics=metrics,
-            ranking=ranking,
-            baseline=row,
-        )
+        raise_actions = raising.score_actions(vendor.id, profile, category, baseline=row, **live)
     outcome = None
     # the box starts from the figures the score reads; only a figure typed differently changes
     current = _shown_figures(card)
@@ -190,14 +180,7 @@ def _render_scorecard(vendor: Vendor):
             loaded = load_form(WhatIfFormSchema(), body)
             if loaded["changes"]:
                 outcome = services.what_if(
-                    vendor.id,
-                    profile,
-                    loaded["changes"],
-                    category,
-                    organization_id=current_user.organization_id,
-                    metrics=metrics,
-                    ranking=ranking,
-                    baseline=row,
+                    vendor.id, profile, loaded["changes"], category, baseline=row, **live
                 )
         except ValidationFailed as failed:
             errors = {

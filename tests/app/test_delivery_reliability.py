@@ -12,9 +12,10 @@ from sqlalchemy import func, select
 from procure.deliveries.models import Delivery
 from procure.deliveries.reliability import reliability_from_actuals
 from procure.extensions import db
+from procure.scoring import adapter, services
 from procure.scoring.models import CustomMetric
 from procure.scoring.services import default_profile
-from scoring.contract import FORMULA_FIELDS, NO_DELIVERIES
+from scoring.contract import DELIVERY_RELIABILITY_COLUMN, FORMULA_FIELDS, NO_DELIVERIES
 from tests.app.test_deliveries import _row, plan  # noqa: F401  (the approved plan fixture)
 from tests.app.test_rankings import _assert_stored_is_fresh, _ranking_ids, _served
 from tests.conftest import metric_body
@@ -177,3 +178,35 @@ def test_the_field_is_a_formula_name_and_a_typo_is_refused(client, world):
     )
     assert typo.status_code == 422 and "formula" in typo.json["errors"]
     assert db.session.scalar(select(func.count()).select_from(CustomMetric)) == 0
+
+
+def test_the_reliability_is_read_only_when_a_metric_of_the_catalog_reads_it(
+    client, world, monkeypatch
+):
+    """Its queries are work on every live ranking (a vendor's own card ranks once per buyer that
+    reviewed it, under the built-in catalog): a catalog that does not read it reads nothing."""
+    calls = []
+    alpha_id, beta_id = world["alpha"].id, world["beta"].id
+
+    def counting(organization_id, vendor_ids):
+        calls.append((organization_id, sorted(vendor_ids)))
+        return {alpha_id: 0.5}
+
+    monkeypatch.setitem(adapter._buyer_figure_readers, DELIVERY_RELIABILITY_COLUMN, counting)
+    organization_id = world["buyer"].organization_id
+    services.rank_vendors(default_profile(), organization_id=organization_id, with_stability=False)
+    assert calls == []  # the built-in catalog reads no buyer figure
+
+    created = client.post("/api/v1/metrics", headers=world["headers"], json=RELIABILITY)
+    assert created.status_code == 201, created.json
+    ranking = services.rank_vendors(
+        default_profile(),
+        organization_id=organization_id,
+        with_stability=False,
+        metrics=services.catalog_for(organization_id),
+    )
+    assert calls == [(organization_id, sorted([alpha_id, beta_id]))]  # once, for both vendors
+    table = ranking.inputs.table
+    reliability = table.set_index(table["vendor_id"].astype(str))[DELIVERY_RELIABILITY_COLUMN]
+    assert reliability[str(alpha_id)] == 0.5
+    assert reliability[str(beta_id)] != reliability[str(beta_id)]  # NaN: nothing measured

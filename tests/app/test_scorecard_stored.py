@@ -28,6 +28,7 @@ from tests.app.test_rankings import (
     _fresh,
     _patch_offer,
     _refresh_jobs,
+    _revise_profile,
     _submit,
     sent,  # noqa: F401  (a fixture)
     two_buyers,  # noqa: F401  (a fixture)
@@ -346,17 +347,7 @@ def test_the_stored_card_is_a_fresh_one_after_every_kind_of_change(
     _assert_cards_fresh(client, readers)
 
     # a profile revision: a new version, hence a new key, its cards stored from scratch
-    revised = client.patch(
-        f"/api/v1/scoring-profiles/{readers[0][2]}",
-        headers=x_headers,
-        json={
-            "settings": {
-                **two_buyers["settings"],
-                "pillar_weights": {"impact": 0.2, "cost": 0.7, "quality": 0.1},
-            }
-        },
-    )
-    assert revised.status_code == 201, revised.json
+    revised = _revise_profile(client, x_headers, readers[0][2], two_buyers["settings"])
     x_revised = (x_headers, two_buyers["x"].organization_id, revised.json["id"])
     _assert_cards_fresh(client, [x_revised, *readers])
     query = f"?profile={revised.json['id']}"
