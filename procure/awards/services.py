@@ -235,11 +235,16 @@ class AwardView:
 
     @property
     def total_by_currency(self) -> dict[str, Decimal]:
-        """What the lines are worth at the bid prices, added up per currency."""
-        totals: dict[str, Decimal] = {}
-        for line in self.lines:
-            totals[line.currency] = totals.get(line.currency, Decimal(0)) + line.amount
-        return totals
+        return total_by_currency(self.lines)
+
+
+def total_by_currency(lines: Sequence[AwardLine]) -> dict[str, Decimal]:
+    """What `lines` are worth at the bid prices, added up per currency (the event's page and
+    each vendor's sheet of the award workbook)."""
+    totals: dict[str, Decimal] = {}
+    for line in lines:
+        totals[line.currency] = totals.get(line.currency, Decimal(0)) + line.amount
+    return totals
 
 
 def award_view(event: SourcingEvent, user: User) -> AwardView | None:

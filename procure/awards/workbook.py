@@ -9,10 +9,10 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Sequence
-from decimal import Decimal
 from typing import Any
 
 from procure.awards.models import AwardLine
+from procure.awards.services import total_by_currency
 from procure.reports.xlsx_pack import write_sheet_table
 
 AWARD_COLUMNS = [
@@ -44,24 +44,21 @@ def _sheet_name(vendor_name: str, taken: set[str]) -> str:
 
 
 def _vendor_rows(lines: Sequence[AwardLine]) -> list[list[Any]]:
-    rows: list[list[Any]] = []
-    totals: dict[str, Decimal] = {}
-    for line in lines:
-        rows.append(
-            [
-                line.lot.title,
-                line.volume,
-                line.unit,
-                float(line.price),
-                line.currency,
-                f"{line.period_start.isoformat()} to {line.period_end.isoformat()}",
-                float(line.amount),
-            ]
-        )
-        totals[line.currency] = totals.get(line.currency, Decimal(0)) + line.amount
+    rows: list[list[Any]] = [
+        [
+            line.lot.title,
+            line.volume,
+            line.unit,
+            float(line.price),
+            line.currency,
+            f"{line.period_start.isoformat()} to {line.period_end.isoformat()}",
+            float(line.amount),
+        ]
+        for line in lines
+    ]
     rows += [
         ["Total", None, None, None, currency, None, float(total)]
-        for currency, total in totals.items()
+        for currency, total in total_by_currency(lines).items()
     ]
     return rows
 

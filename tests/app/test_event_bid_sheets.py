@@ -377,3 +377,71 @@ def test_the_award_sheet_names_are_valid_and_unique():
     names = [_sheet_name(n, taken) for n in ("A/B: [Kenya]?", "A B  Kenya", "x" * 40, "x" * 40)]
     assert names[0] == "A B   Kenya" and names[1] == "A B  Kenya"
     assert names[2] == "x" * 31 and names[3] == "x" * 27 + " (2)"
+
+
+@pytest.mark.parametrize(
+    ("content", "name"),
+    [(b"", "bids.xlsx"), (b"lot id,price\n1,9\n", "bids.xlsx"), (b"lot id,price\n", "bids.csv")],
+)
+def test_an_unreadable_upload_names_the_file_and_saves_nothing(client, sourcing, content, name):
+    """An empty file, a CSV renamed .xlsx and a CSV: 422 naming `file`, the bids unchanged."""
+    s = sourcing
+    event = _filled_once(client, s)
+    before = _stored(s.vendors["a"])
+    refused = client.post(
+        f"/api/v1/events/{event['id']}/bid-sheet",
+        headers=s.headers["vendor_a"],
+        data={"file": (io.BytesIO(content), name)},
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 422, refused.json
+    assert list(refused.json["errors"]) == ["file"]
+    assert _stored(s.vendors["a"]) == before
+
+
+def test_the_award_workbook_totals_equal_the_award_api(client, awarding):
+    """Each vendor's sheet total per currency is the sum of its lines' `amount` in the API."""
+    s = awarding
+    assert _approved(client, s, _scenario(client, s).json["id"]).status_code == 200
+    api = client.get(f"/api/v1/events/{s.event_id}/award", headers=s.headers["buyer_x"]).json
+    expected: dict[tuple[str, str], float] = {}
+    for line in api["lines"]:
+        key = (line["vendor"], line["currency"])
+        expected[key] = expected.get(key, 0.0) + line["amount"]
+    response = client.get(f"/api/v1/events/{s.event_id}/award.xlsx", headers=s.headers["buyer_x"])
+    workbook = load_workbook(io.BytesIO(response.data))
+    totals = {
+        (sheet.title, row[4]): row[6]
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        if row[0] == "Total"
+    }
+    assert totals == expected
+    assert expected == {
+        ("Vendor A", "USD"): 6000,
+        ("Vendor B", "USD"): 4800,
+        ("Vendor B", "KES"): 100_000,
+    }
+
+
+def test_another_organizations_admin_reads_no_sheet_and_no_award(
+    client, awarding, make_user, bearer
+):
+    """Buyer Y's admin: 404 on X's bid sheet and award workbook; vendor Z (not invited): 404 on
+    the sheet, 403 on the workbook (the buyer side's only); nothing is saved."""
+    s = awarding
+    assert _approved(client, s, _scenario(client, s).json["id"]).status_code == 200
+    admin_y = bearer(make_user("admin", organization=s.users["buyer_y"].organization))
+    bids = db.session.scalar(select(func.count(Bid.id)))
+    base = f"/api/v1/events/{s.event_id}"
+    for headers, sheet, award in ((admin_y, 404, 404), (s.headers["vendor_z"], 404, 403)):
+        assert client.get(f"{base}/bid-sheet.xlsx", headers=headers).status_code == sheet
+        assert client.get(f"{base}/award.xlsx", headers=headers).status_code == award
+        posted = client.post(
+            f"{base}/bid-sheet",
+            headers=headers,
+            data={"file": (io.BytesIO(b""), "bids.xlsx")},
+            content_type="multipart/form-data",
+        )
+        assert posted.status_code in (403, 404)
+    assert db.session.scalar(select(func.count(Bid.id))) == bids
