@@ -165,10 +165,9 @@ def _page(
     scenario: Scenario,
     errors: dict[str, list[str]] | None = None,
     refused: str = "",
-    labels: dict[str, str] | None = None,
 ):
     """The scenario's page; after a refused form (`refused`: the form's id on the page) with its
-    `errors` beside its fields (`labels`: their labels, for the summary) and what was typed
+    `errors` beside its fields (named in the summary by their labels) and what was typed
     (422)."""
     chart = None
     frontier_measure = (scenario.frontier or {}).get("measure", figures.IMPACT)
@@ -181,6 +180,12 @@ def _page(
         )
     names, need_titles = review.problem_labels(scenario.problem)
     offers = figures.offer_lines(scenario.problem)
+    plain = review.plain_words(names, need_titles, offers)
+    priority_rows = _priority_targets(scenario) if scenario.editable else []
+    labels = {
+        **COUNTRY_CAP_LABELS,
+        **{PRIORITY_FIELD + row["key"]: f"Priority ({row['label']})" for row in priority_rows},
+    }
     impact = (
         review.projected_impact(scenario) if (scenario.result or {}).get("allocations") else None
     )
@@ -206,7 +211,7 @@ def _page(
         chart=chart,
         names=names,
         need_titles=need_titles,
-        plain=review.plain_words(names, need_titles, figures.offer_lines(scenario.problem)),
+        plain=plain,
         price_words=review.price_words,
         plan_limits=award_limits.plan_limits(scenario.problem, scenario.result),
         below_living_wage=review.below_living_wage,
@@ -239,9 +244,9 @@ def _page(
         award_rule_notes=((scenario.problem or {}).get("meta") or {}).get("award_rules") or [],
         award_costs=award_rules.cost_sentence(scenario.result),
         rule_fixes=_rule_fixes(scenario),
-        relaxations=review.relaxation_rows(scenario.result, review.plain_words(names, need_titles)),
+        relaxations=review.relaxation_rows(scenario.result, plain),
         relaxed_frontier=scenario_jobs.RELAXED_FRONTIER,
-        priority_targets=_priority_targets(scenario) if scenario.editable else [],
+        priority_targets=priority_rows,
         country_cap_needs=[
             (str(i), need_titles.get(f"N{i}", f"Need {i}")) for i in scenario.need_ids
         ],
@@ -251,7 +256,7 @@ def _page(
         errors=errors or {},
         refused=refused,
         values=request.form.to_dict() if refused else {},
-        error_label=lambda field: (labels or {}).get(field) or field_words(field),
+        error_label=lambda field: labels.get(field) or field_words(field),
     ), (422 if errors else 200)
 
 
@@ -286,7 +291,7 @@ def add_vendor_group(scenario_id):
         _country_cap_field,
     )
     if errors:
-        return _page(scenario, errors, "add-country-cap", COUNTRY_CAP_LABELS)
+        return _page(scenario, errors, "add-country-cap")
     return redirect(url_for("scenario_pages.show", scenario_id=scenario_id) + "#award-rules")
 
 
@@ -372,11 +377,7 @@ def priorities(scenario_id):
         lambda key: PRIORITY_FIELD + key.removeprefix(sent_as) if key.startswith(sent_as) else None,
     )
     if errors:
-        labels = {
-            PRIORITY_FIELD + row["key"]: f"Priority ({row['label']})"
-            for row in _priority_targets(scenario)
-        }
-        return _page(scenario, errors, "priorities", labels)
+        return _page(scenario, errors, "priorities")
     return redirect(url_for("scenario_pages.show", scenario_id=scenario_id) + "#priorities")
 
 

@@ -242,3 +242,45 @@ def test_the_page_and_the_pdf_print_the_figures_of_the_api(client, cw, tmp_path)
     text = pdf_text(client.get(job["file_url"], headers=headers).data, tmp_path)
     assert pdf_figures(text, [REFUGEES["label"]]) == {REFUGEES["label"]: (projected, "–")}
     assert "Refugees or displaced people" in " ".join(text.split())
+
+
+def test_a_member_that_does_not_share_is_not_shown_to_another_member_or_the_backbone(
+    client, cw, make_user, bearer
+):
+    """B does not share. The backbone reads A's group hours by name (A shares) and B's only
+    inside the coalition's total, never as a row of B's own (B: projected 3,600 × 10/115 =
+    313.043, actual 300 × 10/115 = 26.087). A reads B's hours only as "other members", which
+    it learns anyway as the total minus its own (procure.coalitions.progress)."""
+    assert _set(client, cw).status_code == 201
+    _deliver(client, cw, bearer(make_user("buyer", organization=cw["organizations"]["member_b"])))
+    b_name = cw["organizations"]["member_b"].name
+    rows = _progress(client, cw, "coordinator")["contributions"]
+    assert b_name not in [row["member"] for row in rows]
+    for row in rows:
+        assert row["projected"] != pytest.approx(3600 * 10 / 115), row
+        assert row["actual"] != pytest.approx(300 * 10 / 115), row
+    rows = _progress(client, cw, "executive_a")["contributions"]
+    assert [row["member"] for row in rows] == [
+        cw["organizations"]["member_a"].name,
+        "Other members",
+    ]
+    assert rows[1]["projected"] == pytest.approx(PROJECTED - rows[0]["projected"])
+
+
+def test_group_targets_read_the_disclosures_once_a_request(client, cw, make_user, bearer):
+    """The groups' disclosures are read at once for all targets, members and months: as many
+    SQL statements for three group targets as for one."""
+    from tests.app.test_coalitions import _statements
+
+    _deliver(client, cw, bearer(make_user("buyer", organization=cw["organizations"]["member_b"])))
+    url = f"/api/v1/coalitions/{cw['ids']['coalition']}/progress"
+    headers = cw["headers"]["coordinator"]
+    assert _set(client, cw).status_code == 201
+
+    def read() -> None:
+        assert client.get(url, headers=headers).status_code == 200
+
+    one = _statements(read)
+    for group in ("youth_neet", "disability"):
+        assert _set(client, cw, beneficiary_group=group).status_code == 201
+    assert _statements(read) == one

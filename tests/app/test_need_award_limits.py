@@ -205,6 +205,34 @@ def test_the_need_form_sets_clears_and_refuses_them(client, make_user, sign_in):
     assert (need.max_vendors, need.min_award) == (None, None)
 
 
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("-5", "A minimum award must be above zero (leave it empty "),
+        ("lots", "&#39;lots&#39; is not a number."),
+    ],
+)
+def test_the_need_edit_form_refuses_a_bad_minimum_award_and_changes_nothing(
+    client, make_user, sign_in, typed, message
+):
+    sign_in(client, make_user("buyer"))
+    page = client.get("/needs")
+    form = {k: str(v) for k, v in NEED.items()} | {"csrf_token": csrf_token_from(page.text)}
+    assert client.post("/needs", data=form | {"min_award": "100"}).status_code == 302
+    need = db.session.scalars(select(Need)).one()
+    edit = client.get(f"/needs/{need.id}")
+    refused = client.post(
+        f"/needs/{need.id}",
+        data=form | {"csrf_token": csrf_token_from(edit.text), "version": "1", "min_award": typed},
+    )
+    assert refused.status_code == 422
+    assert message in refused.text
+    assert f'name="min_award" type="number" value="{typed}"' in refused.text  # as typed
+    db.session.expire_all()
+    need = db.session.get(Need, need.id)
+    assert (need.min_award, need.version) == (100.0, 1)
+
+
 def test_another_organizations_user_can_neither_read_nor_change_them(
     client, make_user, make_vendor, bearer, sign_in
 ):

@@ -257,6 +257,13 @@ def test_the_page_shows_the_targets_that_gave_way_and_the_pdf_lists_them(client,
     assert gave_way["Item"] == "Total cost at most $6,800 (budget)"
     assert gave_way["Value"] == pytest.approx(7200, abs=EXACT)
     assert gave_way["Detail"].startswith(sentence)
+    # the API's result: the same figures the page, the PDF and the pack show
+    (relaxed,) = _result(client, world, saved["id"])["relaxations"]
+    assert (relaxed["asked"], relaxed["reached"], relaxed["relaxed_by"]) == (
+        pytest.approx(6800, abs=EXACT),
+        pytest.approx(7200, abs=EXACT),
+        pytest.approx(400, abs=EXACT),
+    )
 
 
 def test_a_fully_optimal_plan_shows_no_relaxation(client, world, sign_in):
@@ -311,6 +318,15 @@ def test_the_priorities_form_saves_and_solves_and_refuses_bad_input(client, worl
     assert 'name="priority.min_avg_impact" type="number" value="5"' in told
     db.session.expire_all()
     assert "priorities" not in db.session.get(Scenario, saved["id"]).targets
+    # text and a negative figure: refused the same way, each field named, nothing saved
+    for typed in ("high", "-2"):
+        refused = browser.post(f"{url}/priorities", data={**form, "priority.budget": typed})
+        assert refused.status_code == 422
+        assert "Priority (The budget: $6,800.00)</a>:" in refused.text
+        assert f'name="priority.budget" type="number" value="{typed}"' in refused.text
+        db.session.expire_all()
+        scenario = db.session.get(Scenario, saved["id"])
+        assert "priorities" not in scenario.targets and scenario.version == saved["version"]
 
     applied = browser.post(
         f"{url}/priorities",

@@ -338,6 +338,31 @@ def test_a_mip_level_starts_from_the_plan_of_the_level_above(monkeypatch):
     assert started[:4] == [False, False, True, True]
 
 
+def test_an_lp_level_goes_on_by_the_primal_simplex(monkeypatch):
+    """An LP (no binaries): the first two runs (the infeasible model, the first level) use
+    the dual simplex; once a level is held, the next level runs by the primal
+    simplex (strategy 4) from the held plan, with the same plan as the first test."""
+    solve_module = importlib.import_module("optimizer.solve")
+    strategies = []
+    real_run = solve_module.HighsSession.run
+
+    def spied_run(session, time_limit, col_dual=True):
+        strategies.append(session.highs.getOptionValue("simplex_strategy")[1])
+        return real_run(session, time_limit, col_dual)
+
+    monkeypatch.setattr(solve_module.HighsSession, "run", spied_run)
+    targets = {
+        "budget": 1800,
+        "min_avg_impact": 60,
+        "priorities": {"budget": 5, "min_avg_impact": 3},
+    }
+    result = optimizer.solve(_doc(targets))
+    assert result["status"] == "optimal_relaxed" and result["model"]["binaries"] == 0
+    assert _volumes(result) == pytest.approx({"A": 40, "B": 60}, abs=EXACT)
+    assert strategies[2] == solve_module.HIGHS_PRIMAL_SIMPLEX
+    assert strategies[:2] == [solve_module.HIGHS_DUAL_SIMPLEX] * 2
+
+
 def test_the_document_is_not_changed():
     doc = _doc({"budget": 1800, "min_avg_impact": 60, "priorities": {"budget": 2}})
     before = json.dumps(doc, sort_keys=True)
