@@ -58,6 +58,7 @@ def demo_command(host: str, port: int, no_serve: bool):
     # current_app is a LocalProxy typed as the Flask it stands for: mypy misses this method
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     _start_scheduler(app)
+    _start_background_runner(app)
     # app.run() refuses to start inside a Flask CLI command, so serve with werkzeug directly.
     run_simple(host, port, app, threaded=True)
 
@@ -75,6 +76,16 @@ def _start_scheduler(app) -> None:
         float(app.config["SCHEDULE_INTERVAL_SECONDS"]),
         job_interval=job_round_seconds(app.config),
     ).start()
+
+
+def _start_background_runner(app) -> None:
+    """Without a broker, run the served requests' jobs in a thread of this process, so a page
+    answers at once and shows the job's progress (the demo loaded its data inline before)."""
+    # here: as in _start_scheduler (the runner loads every job kind)
+    from procure.jobs.background import start_background_runner
+    from procure.jobs.runner import run_job
+
+    start_background_runner(app, run_job)
 
 
 @main.command("worker")

@@ -32,6 +32,7 @@ from sqlalchemy.engine import Engine
 from procure.db import rowcount, utcnow
 from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
+from procure.jobs.background import background_runner
 from procure.jobs.kinds import (
     KINDS,
     JobKind,
@@ -67,18 +68,26 @@ except ImportError:  # Celery is in the `prod` extra; without it jobs run inline
 @commit_before_answer
 def jobs_run_inline() -> bool:
     """Whether the open transaction queued jobs that will run inline (no broker): the request
-    then commits before its answer is built, so that the answer carries their outcome."""
-    return bool(db.session.info.get(PENDING)) and not current_app.config.get("BROKER_URL")
+    then commits before its answer is built, so that the answer carries their outcome. Not
+    when a background runner runs them: the answer then shows their progress."""
+    return (
+        bool(db.session.info.get(PENDING))
+        and not current_app.config.get("BROKER_URL")
+        and background_runner() is None
+    )
 
 
 @after_commit
 def start_committed() -> None:
     """Start every job committed by this session and not started yet: send it to the workers,
-    or, without a broker, run it here and now."""
+    or, without a broker, hand it to the background runner of a serving process, or else run it
+    here and now."""
     while db.session.info.get(COMMITTED):
         job_id = db.session.info[COMMITTED].pop(0)
         if current_app.config.get("BROKER_URL"):
             _send(job_id)
+        elif (runner := background_runner()) is not None:
+            runner.submit(job_id)
         else:
             run_job(job_id)
 
@@ -155,9 +164,12 @@ def resend_queued() -> int:
     Each job is claimed for the re-send by a conditional UPDATE of its `sent_at` (committed before
     the send), so two schedulers never both send it; a worker that took the job meanwhile makes
     the extra message a no-op (`run_job` claims the row). When the queue does not answer, the
-    round stops: the rest wait for the next. Without a broker nothing travels, so nothing is lost.
+    round stops: the rest wait for the next. Without a broker nothing travels, so nothing is lost,
+    except in a serving process's background runner: a job it had not run when the process
+    stopped is handed to the runner again.
     """
-    if not current_app.config.get("BROKER_URL"):
+    runner = background_runner()
+    if not current_app.config.get("BROKER_URL") and runner is None:
         return 0
     now = utcnow()
     overdue = now - timedelta(seconds=float(current_app.config["JOB_RESEND_SECONDS"]))
@@ -185,6 +197,10 @@ def resend_queued() -> int:
         )
         db.session.commit()
         if not claimed:  # taken, cancelled or sent by another scheduler meanwhile
+            continue
+        if runner is not None:
+            runner.submit(job_id)
+            sent += 1
             continue
         if not _send(job_id):
             break
