@@ -3,7 +3,7 @@ queue."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from procure.access import (
@@ -166,7 +166,36 @@ def show(disclosure_id):
     disclosure = get_scoped_or_404(Disclosure, disclosure_id)
     if request.method == "GET":
         return render_page(disclosure)
+    if request.headers.get("X-Autosave") == "1":
+        return _autosave(disclosure)
     return _save_form(disclosure, request.form.get("action", "save"))
+
+
+def _autosave(disclosure: Disclosure):
+    """A draft saved as the vendor types (the page's script, after a pause in the typing): the
+    figures only, never a file or a submission. Answers JSON: the new edit version, or the
+    reason nothing was saved (422 with each field's label, 409 when someone saved meanwhile);
+    the page keeps what was typed either way."""
+    try:
+        sent = load_form(VERSION_ONLY, form_body(VERSION_ONLY, request.form))
+        services.update_draft(
+            disclosure,
+            form_spec.document_from_form(request.form),
+            sent["edit_version"],
+            current_user,
+            request.form.getlist("confirmed"),
+        )
+    except ValidationFailed as failed:
+        problems = []
+        for field, messages in (failed.errors or {}).items():
+            label, text = form_spec.field_label(field), " ".join(map(str, messages))
+            # a message that starts with the field's label says it once
+            problems.append(text if text.startswith(label) else f"{label}: {text}")
+        return jsonify(saved=False, message="Not saved yet: " + "; ".join(problems)), 422
+    except ConflictError as conflict:
+        return jsonify(saved=False, message=conflict.message), 409
+    db.session.flush()
+    return jsonify(saved=True, edit_version=disclosure.edit_version, message="Draft saved")
 
 
 def _save_form(disclosure: Disclosure, action: str):

@@ -220,3 +220,90 @@ Array.prototype.forEach.call(
   mark();
   window.addEventListener("resize", function () { window.requestAnimationFrame(mark); });
 })();
+
+// Drafts that save as the user types: a form with data-autosave posts its fields (never a file,
+// never a submission) two seconds after the last change, with the header X-Autosave, and takes
+// the new edit version from the answer. What was typed stays on the page whatever the answer;
+// the element with data-autosave-status says whether it was saved and, if not, why. After a
+// conflict (someone else saved) it stops: the user reloads or saves by hand and sees the notice.
+// A button pressed while a save is on its way waits for it, so the form sends the new version.
+(function () {
+  var form = document.querySelector("form[data-autosave]");
+  if (!form || !window.fetch || !window.FormData) {
+    return;
+  }
+  var status = form.querySelector("[data-autosave-status]");
+  var version = form.querySelector("input[name='edit_version']");
+  var timer = null, saving = false, again = false, stopped = false, held = null;
+  var say = function (text) { if (status) { status.textContent = text; } };
+  var send = function (button) {
+    // the button's own name, value and target, as a click would have sent them
+    if (button && button.name) {
+      var chosen = document.createElement("input");
+      chosen.type = "hidden";
+      chosen.name = button.name;
+      chosen.value = button.value;
+      form.appendChild(chosen);
+    }
+    if (button && button.hasAttribute("formaction")) {
+      form.action = button.formAction;
+    }
+    form.submit();
+  };
+  var save = function () {
+    if (stopped) { return; }
+    if (saving) { again = true; return; }
+    saving = true;
+    var data = new FormData(form);
+    data.delete("file");
+    data.set("action", "save");
+    fetch(form.getAttribute("action") || window.location.pathname, {
+      method: "POST", body: data, credentials: "same-origin",
+      headers: { "X-Autosave": "1", "Accept": "application/json" }
+    })
+      .then(function (response) {
+        return response.json().then(function (answer) { return [response.status, answer]; });
+      })
+      .then(function (reply) {
+        var code = reply[0], answer = reply[1];
+        if (answer.saved) {
+          if (version) { version.value = answer.edit_version; }
+          say(answer.message + " at " + new Date().toTimeString().slice(0, 5) + ".");
+        } else {
+          stopped = stopped || code === 409;
+          say(answer.message + (code === 409 ? " Autosave has stopped; what you typed is still here." : ""));
+        }
+      })
+      .catch(function () { say("Not saved: the server could not be reached. Press Save draft to try again."); })
+      .then(function () {
+        saving = false;
+        if (held) {
+          send(held.button);
+        } else if (again) {
+          again = false;
+          save();
+        }
+      });
+  };
+  var changed = function (event) {
+    if (stopped || (event.target && event.target.type === "file")) { return; }
+    window.clearTimeout(timer);
+    say("Unsaved changes…");
+    timer = window.setTimeout(save, 2000);
+  };
+  form.addEventListener("input", changed);
+  form.addEventListener("change", changed);
+  // after the confirmation's own listener (on the document too, added before this one)
+  document.addEventListener("submit", function (event) {
+    if (event.target !== form || event.defaultPrevented) {
+      return;
+    }
+    window.clearTimeout(timer);
+    stopped = true;
+    if (saving) {
+      event.preventDefault();
+      held = { button: event.submitter };
+      say("Saving…");
+    }
+  });
+})();

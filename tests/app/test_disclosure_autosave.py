@@ -1,0 +1,131 @@
+"""Drafts save as the vendor types: the page's script posts the form with X-Autosave after a
+pause. The figures are saved (never a file, never a submission); a refusal names the field by
+its label and changes nothing; a stale version answers 409; another organization's user, or a
+submitted version, changes nothing."""
+
+import io
+
+from procure.accounts.models import User
+from procure.disclosures.models import Disclosure
+from procure.extensions import db
+from tests.app.test_carried_over import _carried_document, _page_draft
+from tests.conftest import PDF, csrf_token_from, disclosure_form_fields
+
+AUTOSAVE = {"X-Autosave": "1", "Accept": "application/json"}
+
+
+def _form(page: str, draft: Disclosure, **changes) -> dict:
+    form = disclosure_form_fields(_carried_document())
+    form.update(csrf_token=csrf_token_from(page), edit_version=str(draft.edit_version), **changes)
+    return form
+
+
+def test_a_pause_in_typing_saves_the_draft_and_moves_its_version(
+    client, make_vendor, bearer, sign_in
+):
+    pages, draft = _page_draft(client, sign_in, make_vendor, bearer)
+    page = pages.get(f"/disclosures/{draft.id}").text
+    assert "data-autosave" in page and "Drafts save by themselves" in page
+    version = draft.edit_version
+    form = _form(
+        page, draft, **{"workforce.headcount_end": "118", "workforce.full_time_end": "103"}
+    )
+    form["action"] = "submit"  # an autosave never submits, whatever the form says
+    saved = pages.post(
+        f"/disclosures/{draft.id}",
+        headers=AUTOSAVE,
+        content_type="multipart/form-data",
+        data={**form, "file": (io.BytesIO(PDF), "headcount.pdf")},  # nor attaches a file
+    )
+    assert saved.status_code == 200, saved.json
+    assert saved.json == {"saved": True, "edit_version": version + 1, "message": "Draft saved"}
+    db.session.refresh(draft)
+    assert draft.figures["workforce"]["headcount_end"] == 118 and draft.state == "draft"
+    assert draft.evidence == [] and draft.edit_version == version + 1
+
+    # the next pause sends the version the answer gave
+    again = pages.post(
+        f"/disclosures/{draft.id}",
+        headers=AUTOSAVE,
+        data={
+            **form,
+            "edit_version": str(version + 1),
+            "workforce.headcount_end": "119",
+            "workforce.full_time_end": "104",
+        },
+    )
+    assert again.status_code == 200 and again.json["edit_version"] == version + 2
+
+
+def test_a_figure_that_is_no_number_is_named_by_its_label_and_nothing_changes(
+    client, make_vendor, bearer, sign_in
+):
+    pages, draft = _page_draft(client, sign_in, make_vendor, bearer)
+    page = pages.get(f"/disclosures/{draft.id}").text
+    before = (dict(draft.figures["workforce"]), draft.edit_version)
+    refused = pages.post(
+        f"/disclosures/{draft.id}",
+        headers=AUTOSAVE,
+        data=_form(page, draft, **{"workforce.headcount_end": "lots"}),
+    )
+    assert refused.status_code == 422 and refused.json["saved"] is False
+    message = refused.json["message"]
+    assert message == 'Not saved yet: Employees at period end must be a whole number; got "lots".'
+    db.session.refresh(draft)
+    assert (draft.figures["workforce"], draft.edit_version) == before
+
+
+def test_a_stale_version_answers_409_and_saves_nothing(client, make_vendor, bearer, sign_in):
+    pages, draft = _page_draft(client, sign_in, make_vendor, bearer)
+    page = pages.get(f"/disclosures/{draft.id}").text
+    form = _form(
+        page, draft, **{"workforce.headcount_end": "118", "workforce.full_time_end": "103"}
+    )
+    assert pages.post(f"/disclosures/{draft.id}", headers=AUTOSAVE, data=form).status_code == 200
+    # a second tab, loaded before that save, sends the old version
+    stale = pages.post(
+        f"/disclosures/{draft.id}",
+        headers=AUTOSAVE,
+        data={**form, "workforce.headcount_end": "200", "workforce.full_time_end": "185"},
+    )
+    assert stale.status_code == 409 and stale.json["saved"] is False
+    assert "changed since you loaded it" in stale.json["message"]
+    db.session.refresh(draft)
+    assert draft.figures["workforce"]["headcount_end"] == 118
+
+
+def test_another_vendor_and_a_submitted_version_change_nothing(
+    client, make_vendor, bearer, sign_in
+):
+    pages, draft = _page_draft(client, sign_in, make_vendor, bearer)
+    page = pages.get(f"/disclosures/{draft.id}").text
+    form = _form(
+        page, draft, **{"workforce.headcount_end": "118", "workforce.full_time_end": "103"}
+    )
+    _other, intruder = make_vendor()
+    stranger = client.application.test_client()
+    sign_in(stranger, intruder)
+    token = csrf_token_from(stranger.get("/vendor/disclosures").text)
+    answer = stranger.post(
+        f"/disclosures/{draft.id}", headers=AUTOSAVE, data={**form, "csrf_token": token}
+    )
+    assert answer.status_code == 404
+    db.session.refresh(draft)
+    assert draft.figures["workforce"]["headcount_end"] == 115
+
+    submitted = client.post(
+        f"/api/v1/disclosures/{draft.id}/submit", headers=bearer(draft_user(draft))
+    )
+    assert submitted.status_code == 200, submitted.json
+    late = pages.post(
+        f"/disclosures/{draft.id}",
+        headers=AUTOSAVE,
+        data={**form, "edit_version": str(submitted.json["edit_version"])},
+    )
+    assert late.status_code == 409 and late.json["saved"] is False
+    db.session.refresh(draft)
+    assert draft.state == "submitted" and draft.figures["workforce"]["headcount_end"] == 115
+
+
+def draft_user(draft: Disclosure) -> User:
+    return db.session.query(User).filter_by(organization_id=draft.vendor.organization_id).first()

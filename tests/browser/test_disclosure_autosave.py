@@ -1,0 +1,51 @@
+"""A vendor's draft saves as it types: a pause saves the figures (the page says when), and a
+button pressed while a save is on its way waits for it rather than meeting its own conflict."""
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.conftest import TEST_PASSWORD
+
+
+def test_a_pause_in_typing_saves_the_draft_and_a_save_during_it_still_lands(journey, make_vendor):
+    vendor, user = make_vendor("Autosave Works")
+    page = journey.page
+    journey.sign_in(user.email, TEST_PASSWORD)
+    journey.go("/vendor/disclosures")
+    page.get_by_label("First day of the period").fill("2025-01-01")
+    page.get_by_label("Last day of the period").fill("2025-12-31")
+    page.get_by_role("button", name="Start draft").click()
+    page.wait_for_selector("#disclosure-form")
+    disclosure_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
+    status = page.locator("[data-autosave-status]")
+    assert "save by themselves" in status.inner_text()
+
+    page.locator("#workforce-headcount_end").fill("40")
+    assert status.inner_text() == "Unsaved changes…"
+    expect(status).to_have_text(re.compile(r"^Draft saved at \d\d:\d\d\.$"))
+    journey.shot("autosaved")
+    page.locator(".sticky-actions").screenshot(path=str(journey.folder / "autosave-status.png"))
+    saved = journey.api(f"/api/v1/disclosures/{disclosure_id}")
+    assert saved["workforce"]["headcount_end"] == 40 and saved["state"] == "draft"
+    assert page.locator("#workforce-headcount_end").input_value() == "40"
+
+    # a refused figure: the page says why, keeps what was typed, and saves nothing
+    page.locator("#workforce-impact_workers_end").fill("500")  # more than the 40 employees
+    expect(status).to_have_text(re.compile(r"^Not saved yet: "))
+    assert status.inner_text() == (
+        "Not saved yet: Impact workers at period end (500) cannot exceed employees at period end "
+        "(40)."
+    )
+    kept = journey.api(f"/api/v1/disclosures/{disclosure_id}")["workforce"]
+    assert kept["headcount_end"] == 40 and kept.get("impact_workers_end") is None
+    assert page.locator("#workforce-impact_workers_end").input_value() == "500"
+    page.locator("#workforce-impact_workers_end").fill("")
+
+    # typed, then "Save draft" pressed just as the pause's save goes out: both land, no conflict
+    page.locator("#workforce-headcount_end").fill("41")
+    page.wait_for_timeout(1990)
+    page.get_by_role("button", name="Save draft").click()
+    page.wait_for_selector("text=Draft saved.")
+    assert "changed since you loaded it" not in page.content()
+    assert journey.api(f"/api/v1/disclosures/{disclosure_id}")["workforce"]["headcount_end"] == 41
