@@ -12,12 +12,14 @@ from sqlalchemy import select
 import scoring
 from procure import charts
 from procure.access import access, get_scoped_or_404, roles, scoped_select
+from procure.disclosures.models import Disclosure
 from procure.disclosures.tables import WORST_SITE_RULE
 from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
 from procure.forms import form_body, form_int, load_form
 from procure.paging import Page
 from procure.scoring import raising, rankings, services
+from procure.scoring.draft_effect import draft_effect
 from procure.scoring.models import CustomMetric, ScoringProfile
 from procure.scoring.schemas import (
     AHP_PAIRS,
@@ -26,6 +28,7 @@ from procure.scoring.schemas import (
     ProfileEditorSchema,
     WhatIfFormSchema,
 )
+from procure.states import DisclosureState
 from procure.transactions import attempt, computes, discard, writes
 from procure.vendors.categories import service_categories
 from procure.vendors.models import Vendor
@@ -271,6 +274,22 @@ def own_scorecard():
     if vendor is None:
         abort(404, "Create your vendor profile first.")
     return _render_scorecard(vendor)
+
+
+@bp.route("/disclosures/<int:disclosure_id>/score-effect")
+@access(roles("vendor"))
+@computes
+def draft_score_effect(disclosure_id):
+    """What submitting the vendor's draft would do to its score, as an HTML fragment the
+    draft's page loads (before the submit button); only the vendor's own versions (a version
+    already submitted says so)."""
+    draft = get_scoped_or_404(Disclosure, disclosure_id)
+    effect = (
+        draft_effect(draft, current_user)
+        if draft.state == DisclosureState.DRAFT
+        else {"kind": "submitted"}  # its effect is on the scorecard now
+    )
+    return render_template("scoring/_draft_effect.html", effect=effect, draft=draft)
 
 
 @bp.route("/vendors/<int:vendor_id>/scorecard", methods=["GET", "POST"])

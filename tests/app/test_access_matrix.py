@@ -250,6 +250,8 @@ MATRIX = {
         "anon", "403", "403", "ok", "ok", "403", "403", "403", "403", "403", "403", "403"
     ),
     ("/disclosures/{draft}/evidence", "POST"): VENDOR_WRITE,
+    # what submitting the draft would do to the vendor's score: its own vendor side alone
+    ("/disclosures/{draft}/score-effect", "GET"): VENDOR_WRITE,
     ("/reviews", "GET"): BUYER_ONLY,
     ("/disclosures/table", "GET"): TENANT_USERS,
     ("/disclosures/table", "POST"): row(

@@ -268,6 +268,7 @@ Array.prototype.forEach.call(
         var code = reply[0], answer = reply[1];
         if (answer.saved) {
           if (version) { version.value = answer.edit_version; }
+          document.dispatchEvent(new CustomEvent("procure:saved"));
           say(answer.message + " at " + new Date().toTimeString().slice(0, 5) + ".");
         } else {
           stopped = stopped || code === 409;
@@ -306,4 +307,24 @@ Array.prototype.forEach.call(
       say("Saving…");
     }
   });
+})();
+
+// Fragments: an element with data-fragment-url shows the HTML that URL answers (its link is the
+// way there without script), loaded with the page and again whenever the page saves by itself
+// (the "procure:saved" event of the autosave above).
+(function () {
+  var boxes = document.querySelectorAll("[data-fragment-url]");
+  if (!boxes.length || !window.fetch) {
+    return;
+  }
+  var load = function () {
+    Array.prototype.forEach.call(boxes, function (box) {
+      fetch(box.getAttribute("data-fragment-url"), { credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.text() : Promise.reject(response.status); })
+        .then(function (html) { box.innerHTML = html; })
+        .catch(function () { /* the link stays: the user can follow it */ });
+    });
+  };
+  load();
+  document.addEventListener("procure:saved", load);
 })();
