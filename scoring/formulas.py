@@ -7,7 +7,10 @@ Allowed, and nothing else:
 
 - numbers (int or float literals) and known field names;
 - ``+ - * /`` and unary ``+``/``-``, with parentheses;
-- ``mean(a, b, ...)``, ``min(a, b, ...)``, ``max(a, b, ...)`` and ``abs(a)``.
+- ``mean(a, b, ...)``, ``min(a, b, ...)``, ``max(a, b, ...)`` and ``abs(a)``;
+- ``if_missing(a, b)``: ``a`` where it is known, else ``b``. The one way a formula gives a
+  value for a vendor that did not disclose (or was not measured): the buyer writes the value
+  down, e.g. ``if_missing(delivery_reliability, 0.9)`` for a vendor with no deliveries yet.
 
 Anything else (attribute access, subscripts, calls to other functions, lambdas, dunder names,
 strings, comprehensions, comparisons, ``**`` ...) is refused with a :class:`FormulaError`
@@ -15,7 +18,7 @@ naming the construct. The text is parsed with :mod:`ast` and checked against thi
 then turned into a tree of numpy operations: it is never passed to ``eval``.
 
 Missing data: NaN ("not disclosed") in any operand gives NaN, including in ``min``/``max``
-(a missing value is never silently skipped). A division by zero gives NaN, never inf, and any
+(a missing value is never silently skipped), except where ``if_missing`` names the value. A division by zero gives NaN, never inf, and any
 non-finite result is turned into NaN.
 """
 
@@ -57,9 +60,17 @@ def _mean(*values: Floats | float) -> Floats | float:
     return reduce(np.add, values) / len(values)
 
 
+def _if_missing(value: Floats | float, otherwise: Floats | float) -> Floats:
+    value, otherwise = np.broadcast_arrays(
+        np.asarray(value, dtype=float), np.asarray(otherwise, dtype=float)
+    )
+    return np.where(np.isnan(value), otherwise, value)
+
+
 # name -> (function, least number of arguments, most number of arguments or None)
 FUNCTIONS: dict[str, tuple[Callable[..., Floats | float], int, int | None]] = {
     "abs": (np.abs, 1, 1),
+    "if_missing": (_if_missing, 2, 2),
     "max": (lambda *values: reduce(np.maximum, values), 1, None),
     "mean": (_mean, 1, None),
     "min": (lambda *values: reduce(np.minimum, values), 1, None),

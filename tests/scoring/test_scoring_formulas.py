@@ -30,6 +30,9 @@ def evaluate(text: str) -> np.ndarray:
         ("min(x, y)", [1.0, 0.0, 0.0, NAN]),
         ("max(x, y, 1.5)", [2.0, 2.0, 1.5, NAN]),
         ("abs(x - y)", [1.0, 2.0, 0.0, NAN]),
+        ("if_missing(x, 7)", [1.0, 2.0, 0.0, 7.0]),  # only the missing value is replaced
+        ("if_missing(x / y, y)", [0.5, 0.0, 0.0, 1.0]),  # 2/0 and 0/0 are missing too
+        ("if_missing(x, x)", [1.0, 2.0, 0.0, NAN]),  # missing both ways stays missing
         ("1 / (1 / y)", [2.0, NAN, NAN, 1.0]),  # a zero divisor deep inside is still NaN
         ("x * 1e308 * 10", [NAN, NAN, 0.0, NAN]),  # overflow to inf becomes NaN
         ("+x", [1.0, 2.0, 0.0, NAN]),
@@ -90,6 +93,7 @@ def test_evaluation_does_not_modify_the_fields():
         ("mean", "function 'mean' must be called"),
         ("abs(x, y)", "abs() takes 1 argument(s), got 2"),
         ("min()", "min() takes at least 1 argument(s), got 0"),
+        ("if_missing(x)", "if_missing() takes 2 argument(s), got 1"),
         ("x = 1", "cannot parse"),
         ("import os", "cannot parse"),
         ("x +", "cannot parse"),
