@@ -145,8 +145,14 @@ Result document:
                   the averages weigh by volume; version 2 weighs them by labour hours and
                   changes the keys as listed above (no volume; labour_hours, needs[], …)
     constraints   [{name, kind, label, binding, slack, slack_unit, shadow_price, unit,
-                   meaning, need?, vendor?}]; shadow_price = change in the objective per unit
-                  relaxation of the constraint
+                   measure, step, steps, direction, meaning, need?, vendor?}];
+                  shadow_price = change in the objective per unit relaxation of the
+                  constraint; `unit` says it in words ("$ per point of average impact
+                  relaxed") and measure (the objective's unit), step (one step of the rule,
+                  "point of average impact"), steps (its plural, or null for a step on a
+                  bounded scale) and direction ("raised" | "lowered": the way one step moves
+                  the rule's limit for that price) say it in parts, null without a price;
+                  need and vendor: the ids the rule is about (see optimizer.result)
     solver        {name, version, time, wall_time, iterations, threads, random_seed, stages}
     tie_break     "applied", "off" or why it was skipped
     model         {variables, constraints, binaries, ineligible_offers}

@@ -5,7 +5,8 @@
 holds every other target. On ONE solver session (for HiGHS: one `passModel`, then bound,
 cost and coefficient changes and re-runs, warm but for the one noted in 2):
 
-1. the cheapest plan, then the most of the measure among the cheapest plans: the low end;
+1. the cheapest plan (without presolve: `solve.SolverSession.use_presolve`), then the most of
+   the measure among the cheapest plans: the low end;
 2. the most of the measure reachable within the other targets, then the least cost at it: the
    top point. Impact-worker hours W are linear: maximise W, from a fresh start (`_anchors`
    says why); average impact is the ratio I / H: Dinkelbach rounds from above, warm
@@ -116,7 +117,9 @@ def frontier_v2(
     model = build_model(problem)
     sweep = _Sweep(model, solver, deadline)
     spend = cost_vector(model, {cost_term(model): 1.0})  # the adjusted spend with adjustments
+    sweep.session.use_presolve(False)  # see `solve.SolverSession.use_presolve`
     cheapest = sweep.run(spend, col_dual=True)
+    sweep.session.use_presolve(True)
     if cheapest.status != Status.OPTIMAL:
         out: Document = {"status": cheapest.status, "points": [], "errors": []}
         if cheapest.status == Status.INFEASIBLE:

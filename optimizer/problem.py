@@ -34,6 +34,7 @@ from optimizer.fields import (
     MAX_SCORE,
     ErrorList,
     Rule,
+    check_month,
     month_text,
     read_entities,
     read_fields,
@@ -331,7 +332,8 @@ def _offers_fast(
     need_index = list(map(need_pos.get, needs))
     if None in vendor_index or None in need_index:
         return None
-    if version == 2 and any("id" in offer or "unit" in offer for offer in raw):
+    keys = set().union(*raw)  # every key of any offer, gathered at C speed
+    if version == 2 and ("id" in keys or "unit" in keys):
         return None  # labels and units are checked one by one
     columns = []
     numbers: tuple[tuple[str, bool, float], ...] = (
@@ -342,6 +344,9 @@ def _offers_fast(
     if version == 2:
         numbers += (("hours_per_unit", False, MAX_HOURS_PER_UNIT), ("quality", False, 1.0))
     for name, required, high in numbers:
+        if not required and name not in keys:  # no offer gives it: every value is missing
+            columns.append(np.full(len(raw), math.nan))
+            continue
         values = [offer.get(name) for offer in raw]
         allowed = {int, float} if required else {int, float, type(None)}
         if not set(map(type, values)) <= allowed:
@@ -576,15 +581,19 @@ def _capacities(
         return NO_CAPACITIES
     first_at: dict[tuple[str, int], int] = {}
     rows: list[tuple[int, int, float]] = []
+    months: dict[str, int | None] = {}
     for index, record in enumerate(raw):
         path = f"capacities[{index}]"
-        values = read_fields(record, path, CAPACITY_RULES, errors, strict=True)
-        if values is None:
-            continue
-        if values["vendor"] not in vendor_pos:
-            errors.add(f"{path}.vendor", f"unknown vendor {values['vendor']!r}")
-            continue
-        key = (values["vendor"], values["month"])
+        key_hours = _plain_capacity(record, vendor_pos, months)
+        if key_hours is None:
+            values = read_fields(record, path, CAPACITY_RULES, errors, strict=True)
+            if values is None:
+                continue
+            if values["vendor"] not in vendor_pos:
+                errors.add(f"{path}.vendor", f"unknown vendor {values['vendor']!r}")
+                continue
+            key_hours = (values["vendor"], values["month"], values["hours"])
+        key = key_hours[:2]
         if key in first_at:
             errors.add(
                 f"{path}.month",
@@ -593,13 +602,35 @@ def _capacities(
             )
             continue
         first_at[key] = index
-        rows.append((vendor_pos[key[0]], key[1], values["hours"]))
+        rows.append((vendor_pos[key[0]], key[1], key_hours[2]))
     rows.sort()
     return Capacities(
         _frozen(np.array([r[0] for r in rows], np.int64)),
         _frozen(np.array([r[1] for r in rows], np.int64)),
         _frozen(np.array([r[2] for r in rows], np.float64)),
     )
+
+
+def _plain_capacity(
+    record: Any, vendor_pos: dict[str, int], months: dict[str, int | None]
+) -> tuple[str, int, float] | None:
+    """(vendor, month number, hours) of a `capacities` row that is plainly valid (exactly its
+    three fields, a known vendor, a good month, hours a number within CAPACITY_RULES), else
+    None: the row is then read field by field, which names what is wrong. `months` keeps
+    each month string's number (a document repeats a dozen of them thousands of times)."""
+    if type(record) is not dict or len(record) != 3:
+        return None
+    vendor, month, hours = record.get("vendor"), record.get("month"), record.get("hours")
+    if type(vendor) is not str or vendor not in vendor_pos or type(month) is not str:
+        return None
+    if month not in months:
+        months[month] = check_month(month, CAPACITY_RULES[1])[0]
+    number = months[month]
+    if number is None or (type(hours) is not float and type(hours) is not int):
+        return None
+    if not 0.0 <= hours <= MAX_UNITS:
+        return None
+    return vendor, number, float(hours)
 
 
 V2_NEED_RULES = ("min_award",)
@@ -740,7 +771,7 @@ def parse_problem(document: Any) -> tuple[Problem | None, list[dict[str, str]]]:
         min_order,
         hours,
         quality,
-        labels=tuple(labels[k] for k in order.tolist()) if version == 2 else (),
+        labels=tuple(map(labels.__getitem__, order.tolist())) if version == 2 else (),
     )
     problem = Problem(
         needs=tuple(_need(record, periods.get(record["id"])) for record in needs),

@@ -12,13 +12,25 @@ average impact relaxed". Demand rows are equalities: their price is the change p
 of volume. They come from the duals of the primary (stage 1) solve; for a MIP, from the LP
 with the binaries fixed at the reported plan. With bid adjustments (version 2) min_cost
 minimises the adjusted cost, so its shadow prices are in adjusted dollars.
+
+The same unit in parts, for readers that should not parse the text (None where there is no
+price): `measure` is what the price is counted in (the objective's unit: "$", "points of
+average impact", "impact-worker hours"); `step` is one step of the rule, singular ("point of
+average impact on need N1", "labour hour of capacity at vendor V2", "$ of budget");
+`direction` is "raised" or "lowered": the price is the change in the objective when the
+rule's limit moves one step that way (a target lowered or a capacity raised relaxes the rule;
+a need's demand raised tightens it). `steps` is the plural of `step` where a sentence may
+count it in multiples ("$ of budget", "labour hours of capacity at vendor V2"), None for a
+step on a bounded scale (a point of average impact, 0.01 of quality, a percentage point).
+So "$ per point of average impact relaxed" is measure "$", step "point of average impact",
+direction "lowered".
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any, NotRequired, TypedDict
+from typing import Any, NamedTuple, NotRequired, TypedDict
 
 import numpy as np
 
@@ -64,6 +76,37 @@ class RowDescription(TypedDict):
     vendor: str | None
 
 
+RAISED = "raised"
+"""A `direction`: the shadow price is per step the rule's limit is raised (more capacity,
+budget or demand, a higher cap)."""
+LOWERED = "lowered"
+"""A `direction`: the shadow price is per step the rule's limit is lowered (a lower target or
+required minimum)."""
+
+
+class PriceStep(NamedTuple):
+    """What a row's shadow price is quoted per, and what its slack is counted in."""
+
+    bound_change: float
+    """The row bound's change per unit relaxation (nan: the row has no price)."""
+    unit_text: str
+    """The phrase after "per" in the entry's `unit` ("point of average impact relaxed"), as
+    results have always written it."""
+    step: str
+    """One step of the rule, singular ("point of average impact", "$ of budget")."""
+    steps: str | None
+    """Its plural, for a step a sentence may count in multiples ("labour hours of capacity at
+    vendor V2"); None for a step on a bounded scale (a point of average impact, 0.01 of
+    quality, a percentage point)."""
+    direction: str
+    """RAISED or LOWERED: which way one step moves the limit for the price quoted."""
+    slack_unit: str
+
+
+UNPRICED = PriceStep(math.nan, "", "", None, "", "")
+"""The step of a row with no shadow price (an integer rule); only its slack unit is set."""
+
+
 class ConstraintEntry(TypedDict):
     """One entry of the result's `constraints` (see the package docstring)."""
 
@@ -75,6 +118,10 @@ class ConstraintEntry(TypedDict):
     slack_unit: str
     shadow_price: float | None
     unit: str | None
+    measure: str | None
+    step: str | None
+    steps: str | None
+    direction: str | None
     meaning: str
     need: NotRequired[str]
     vendor: NotRequired[str]
@@ -249,22 +296,30 @@ def award_scope(model: AllocationModel, r: int, full: FloatArray) -> float:
     return float(np.sum(measure[inside] * full[: model.n_x][inside]))
 
 
-def _award_step(model: AllocationModel, r: int, scope: float) -> tuple[float, str, str]:
+def _award_step(model: AllocationModel, r: int, scope: float) -> PriceStep:
     """`_step` of an award row: a group row moves by 0.01 × scope per percentage point of
     share relaxed (its rows are homogeneous), an incumbent row by one unit per unit."""
     if model.row_kind[r] == "incumbent":
         need = row_incumbents(model, r).need
-        return (
+        units, need_id = need_units(model, need), model.problem.needs[need].id
+        kept = f"kept with incumbents on need {need_id}"
+        return PriceStep(
             -1.0,
-            f"{need_units(model, need)[:-1]} less kept with incumbents on need "
-            f"{model.problem.needs[need].id}",
-            need_units(model, need),
+            f"{units[:-1]} less {kept}",
+            f"{units[:-1]} {kept}",
+            f"{units} {kept}",
+            LOWERED,
+            units,
         )
     group = row_group(model, r)
     low = model.row_kind[r] == "vendor_group_min_share"
-    return (
+    step = f"percentage point of group {group.label}'s {'minimum' if low else 'cap'}"
+    return PriceStep(
         (-PERCENTAGE_POINT if low else PERCENTAGE_POINT) * scope,
-        f"percentage point of group {group.label}'s {'minimum' if low else 'cap'} relaxed",
+        f"{step} relaxed",
+        step,
+        None,
+        LOWERED if low else RAISED,
         f"share of {group_measure(model, group)} (0-1)",
     )
 
@@ -372,8 +427,8 @@ def _step(
     hours: float = 0.0,
     need_hours: float = 0.0,
     need_spend: float = 0.0,
-) -> tuple[float, str, str]:
-    """(bound change per unit relaxation, what one unit is, slack unit) for a row kind.
+) -> PriceStep:
+    """What a row kind's shadow price is quoted per (see `PriceStep`).
 
     Version 2's average rows are homogeneous (Σ (impact − target)·hours·x ≥ 0): one point of
     target relaxed moves them by the plan's labour hours (of the need, for a need's own row),
@@ -381,60 +436,121 @@ def _step(
     total = model.total_volume if model.version == 1 else hours
     vendor, need = desc["vendor"], desc["need"]
     capacity_unit = "labour hours" if model.version == 2 else "units"
+    capacity = f"of capacity at vendor {vendor}"
     # the need's own unit where the document names it (version 2), else "units"
     units = "units"
     if need is not None and kind in ("demand", "offer_capacity", "max_vendor_share", "min_award"):
         units = next((f"{n.unit}s" for n in model.problem.needs if n.id == need and n.unit), units)
+    on_need = f" on need {need}"
     return {
-        "demand": (1.0, f"extra unit of volume for need {need}", units),
-        "vendor_capacity": (
+        "demand": PriceStep(
             1.0,
-            f"extra {capacity_unit[:-1]} of capacity at vendor {vendor}",
+            f"extra unit of volume for need {need}",
+            f"unit of volume for need {need}",
+            f"units of volume for need {need}",
+            RAISED,
+            units,
+        ),
+        "vendor_capacity": PriceStep(
+            1.0,
+            f"extra {capacity_unit[:-1]} {capacity}",
+            f"{capacity_unit[:-1]} {capacity}",
+            f"{capacity_unit} {capacity}",
+            RAISED,
             capacity_unit,
         ),
-        "min_impact_worker_hours": (
+        "min_impact_worker_hours": PriceStep(
             -1.0,
             "impact-worker hour less required",
+            "impact-worker hour required",
+            "impact-worker hours required",
+            LOWERED,
             "impact-worker hours",
         ),
-        "need_avg_impact": (
+        "need_avg_impact": PriceStep(
             -need_hours,
             f"point of need {need}'s average impact relaxed",
+            f"point of average impact{on_need}",
+            None,
+            LOWERED,
             "points of average impact",
         ),
-        "need_avg_quality": (
+        "need_avg_quality": PriceStep(
             -QUALITY_STEP * need_hours,
             f"0.01 of need {need}'s average quality relaxed",
+            f"0.01 of average quality{on_need}",
+            None,
+            LOWERED,
             "average quality (0-1)",
         ),
-        "need_impact_spend_share": (
+        "need_impact_spend_share": PriceStep(
             -PERCENTAGE_POINT * need_spend,
             f"percentage point of need {need}'s impact spend share relaxed",
+            f"percentage point of impact spend share{on_need}",
+            None,
+            LOWERED,
             "share of the need's spend (0-1)",
         ),
-        "budget": (1.0, "extra $ of budget", "$"),
-        "min_avg_impact": (-total, "point of average impact relaxed", "points of average impact"),
-        "min_avg_quality": (
+        "budget": PriceStep(1.0, "extra $ of budget", "$ of budget", "$ of budget", RAISED, "$"),
+        "min_avg_impact": PriceStep(
+            -total,
+            "point of average impact relaxed",
+            "point of average impact",
+            None,
+            LOWERED,
+            "points of average impact",
+        ),
+        "min_avg_quality": PriceStep(
             -QUALITY_STEP * total,
             "0.01 of average quality relaxed",
+            "0.01 of average quality",
+            None,
+            LOWERED,
             "average quality (0-1)",
         ),
-        "min_impact_spend_share": (
+        "min_impact_spend_share": PriceStep(
             -PERCENTAGE_POINT * spend,
             "percentage point of impact spend share relaxed",
+            "percentage point of impact spend share",
+            None,
+            LOWERED,
             "share of total spend (0-1)",
         ),
-        "max_vendor_spend_share": (
+        "max_vendor_spend_share": PriceStep(
             PERCENTAGE_POINT * spend,
             "percentage point of vendor spend cap relaxed",
+            "percentage point of vendor spend cap",
+            None,
+            RAISED,
             "share of total spend (0-1)",
         ),
-        "vendor_spend_cap": (1.0, f"extra $ of spend above the cap at vendor {vendor}", "$"),
-        "max_vendors": (math.nan, "", "vendors"),
-        "min_order": (math.nan, "", "units"),
-        "min_award": (math.nan, "", units),
-        "offer_capacity": (1.0, f"extra unit on vendor {vendor}'s offer for need {need}", units),
-        "max_vendor_share": (1.0, f"extra unit for vendor {vendor} on need {need}", units),
+        "vendor_spend_cap": PriceStep(
+            1.0,
+            f"extra $ of spend above the cap at vendor {vendor}",
+            f"$ of spend above the cap at vendor {vendor}",
+            f"$ of spend above the cap at vendor {vendor}",
+            RAISED,
+            "$",
+        ),
+        "max_vendors": UNPRICED._replace(slack_unit="vendors"),
+        "min_order": UNPRICED._replace(slack_unit="units"),
+        "min_award": UNPRICED._replace(slack_unit=units),
+        "offer_capacity": PriceStep(
+            1.0,
+            f"extra unit on vendor {vendor}'s offer for need {need}",
+            f"unit on vendor {vendor}'s offer for need {need}",
+            f"units on vendor {vendor}'s offer for need {need}",
+            RAISED,
+            units,
+        ),
+        "max_vendor_share": PriceStep(
+            1.0,
+            f"extra unit for vendor {vendor} on need {need}",
+            f"unit for vendor {vendor} on need {need}",
+            f"units for vendor {vendor} on need {need}",
+            RAISED,
+            units,
+        ),
     }[kind]
 
 
@@ -475,6 +591,8 @@ class ShadowPricer:
         full: FloatArray,
     ) -> None:
         self.model, self.row_dual, self.col_dual = model, row_dual, col_dual
+        self._incumbent: dict[int, list[tuple[int, float]]] | None = None
+        """Need position → its incumbent rows set by their share (`_incumbent_rows`)."""
         objective = model.problem.objective
         self.max_impact = objective == "max_impact"
         self.max_hours = objective == "max_impact_worker_hours"
@@ -539,9 +657,12 @@ class ShadowPricer:
         """Σ min_share × dual over need position j's incumbent rows set by their share."""
         if self.row_dual is None:
             return 0.0
-        return math.fsum(
-            share * float(self.row_dual[r]) for r, share in _incumbent_rows(self.model, j)
-        )
+        if self._incumbent is None:  # the rows of every need, found in one pass
+            self._incumbent = {}
+            incumbent = np.flatnonzero(np.asarray(self.model.row_kind) == "incumbent")
+            for need in np.unique(self.model.row_need[incumbent]).tolist():
+                self._incumbent[need] = _incumbent_rows(self.model, need)
+        return math.fsum(share * float(self.row_dual[r]) for r, share in self._incumbent.get(j, []))
 
     def demand(self, r: int) -> float | None:
         """d objective / d volume of the need: the demand dual plus the average targets'
@@ -674,35 +795,24 @@ def constraint_report(
         need_spend = float(spend_by_need[j]) if j >= 0 else 0.0
         if kind in AWARD_ROWS:
             scope = award_scope(model, r, full)
-            step, unit_step, slack_unit = _award_step(model, r, scope)
+            step = _award_step(model, r, scope)
         else:
-            step, unit_step, slack_unit = _step(
-                model, kind, desc, spend, hours, need_hours, need_spend
-            )
+            step = _step(model, kind, desc, spend, hours, need_hours, need_spend)
         price = (
             pricer.demand(r)
             if kind == "demand"
             else pricer.vendor_share(r)
             if kind == "max_vendor_share"
-            else pricer.row(r, step)
+            else pricer.row(r, step.bound_change)
         )
-        has_price = not math.isnan(step)
+        has_price = not math.isnan(step.bound_change)
         scale = (
             (scope if scope > 0 else 1.0)
             if kind in AWARD_ROWS
             else _slack_scale(model, kind, spend, hours, need_hours, need_spend)
         )
         entries.append(
-            _entry(
-                desc,
-                binding,
-                0.0 if binding else slack / scale,
-                slack_unit,
-                price,
-                pricer,
-                unit_step,
-                has_price,
-            )
+            _entry(desc, binding, 0.0 if binding else slack / scale, step, price, pricer, has_price)
         )
     at_bound = np.flatnonzero(
         model.x_at_upper(full, BOUND_BINDING_TOL)
@@ -712,10 +822,8 @@ def constraint_report(
     )
     for k in at_bound.tolist():
         desc = bound_description(model, k)
-        step, unit_step, slack_unit = _step(model, desc["kind"], desc, spend)
-        entries.append(
-            _entry(desc, True, 0.0, slack_unit, pricer.bound(k), pricer, unit_step, True)
-        )
+        step = _step(model, desc["kind"], desc, spend)
+        entries.append(_entry(desc, True, 0.0, step, pricer.bound(k), pricer, True))
     return entries
 
 
@@ -723,10 +831,9 @@ def _entry(
     desc: RowDescription,
     binding: bool,
     slack: float,
-    slack_unit: str,
+    step: PriceStep,
     price: float | None,
     pricer: ShadowPricer,
-    unit_step: str,
     has_price: bool,
 ) -> ConstraintEntry:
     entry: ConstraintEntry = {
@@ -735,10 +842,14 @@ def _entry(
         "label": desc["label"],
         "binding": bool(binding),
         "slack": clean(max(slack, 0.0)),
-        "slack_unit": slack_unit,
+        "slack_unit": step.slack_unit,
         "shadow_price": clean(price) if has_price else None,
-        "unit": f"{pricer.objective_unit} per {unit_step}" if has_price else None,
-        "meaning": _meaning(pricer, unit_step, has_price, desc["kind"]),
+        "unit": f"{pricer.objective_unit} per {step.unit_text}" if has_price else None,
+        "measure": pricer.objective_unit if has_price else None,
+        "step": step.step if has_price else None,
+        "steps": step.steps if has_price else None,
+        "direction": step.direction if has_price else None,
+        "meaning": _meaning(pricer, step.unit_text, has_price, desc["kind"]),
     }
     need, vendor = desc["need"], desc["vendor"]
     if need is not None:

@@ -177,6 +177,13 @@ class SolverSession(Protocol):
         infeasible (bench/bench_award_rules.py at 150 × 400, one priority level: 4 primal
         iterations in 0.1 s against 18,000 dual ones in 51 s). Ignored by a MIP and by CBC."""
 
+    def use_presolve(self, presolve: bool) -> None:
+        """Whether a run from scratch (the first, or one after `restart`) presolves the model
+        (HiGHS' default: on). The version 2 frontier's cheapest plan runs without: on
+        bench/bench_optimizer_v2.py's documents presolve saves the least-cost run no simplex
+        iterations and takes most of its time (250,000 columns: 0.36 s of CPU and 359
+        iterations without, 1.48 s and 338 with). Ignored by a MIP and by CBC."""
+
     def start_with(self, plan: FloatArray) -> None:
         """Offer `plan` (every column, feasible within the current bounds) to the next run as
         its first solution: a MIP then starts with an incumbent, so that a run cut short by
@@ -418,6 +425,10 @@ class HighsSession(BoundMemory):
         if not self.is_mip:
             self.highs.setOptionValue("simplex_strategy", HIGHS_PRIMAL_SIMPLEX)
 
+    def use_presolve(self, presolve: bool) -> None:
+        if not self.is_mip:
+            self.highs.setOptionValue("presolve", "on" if presolve else "off")
+
     def start_with(self, plan: FloatArray) -> None:
         if self.is_mip:
             self.start = _f64(plan)
@@ -503,6 +514,9 @@ class CbcSession(BoundMemory):
 
     def use_primal_simplex(self) -> None:
         pass  # COIN_CMD chooses its own algorithm
+
+    def use_presolve(self, presolve: bool) -> None:
+        pass  # COIN_CMD's own choice
 
     def start_with(self, plan: FloatArray) -> None:
         pass  # the PuLP model is written anew each run, without a start

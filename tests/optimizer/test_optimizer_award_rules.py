@@ -68,6 +68,12 @@ def test_a_group_cap_on_labour_hours(solver):
     assert cap["binding"] is True and cap["slack"] == 0.0
     assert cap["shadow_price"] == pytest.approx(-2.0, abs=1e-6)
     assert cap["unit"] == "$ per percentage point of group Kenya's cap relaxed"
+    # a cap is relaxed by raising it
+    assert (cap["step"], cap["steps"], cap["direction"]) == (
+        "percentage point of group Kenya's cap",
+        None,
+        "raised",
+    )
 
 
 def test_a_group_minimum_on_labour_hours():
@@ -121,6 +127,12 @@ def test_an_incumbent_share_of_a_need():
     assert entry["label"] == "Need N: at least 30 hours (30% of it) kept with incumbent C"
     assert entry["shadow_price"] == pytest.approx(-5.0, abs=1e-6)
     assert entry["slack_unit"] == "hours" and entry["need"] == "N"
+    assert entry["unit"] == "$ per hour less kept with incumbents on need N"
+    assert (entry["step"], entry["steps"], entry["direction"]) == (
+        "hour kept with incumbents on need N",
+        "hours kept with incumbents on need N",
+        "lowered",
+    )
     assert _constraint(result, "demand")["shadow_price"] == pytest.approx(11.5, abs=1e-6)
 
 

@@ -61,6 +61,13 @@ def test_min_cost_with_binding_impact_target(golden, solver):
     assert impact["binding"] is True and impact["slack"] == 0.0
     assert impact["shadow_price"] == pytest.approx(-5.0, abs=EXACT)
     assert impact["unit"] == "$ per point of average impact relaxed"
+    # the same unit in parts: $ per point the target is lowered, never counted in multiples
+    assert (impact["measure"], impact["step"], impact["steps"], impact["direction"]) == (
+        "$",
+        "point of average impact",
+        None,
+        "lowered",
+    )
     # One more unit of N1: 7.5 + 80·0.05 = $11.5 (check: 101 units at avg 80 → x2 = 75.75,
     # x1 = 25.25, cost 252.5 + 909 = 1161.5 = 1150 + 11.5).
     demand = _constraint(result, "demand_n00000")
@@ -90,6 +97,12 @@ def test_max_impact_with_binding_budget(golden, solver):
     assert budget["binding"] is True
     assert budget["shadow_price"] == pytest.approx(0.2, abs=EXACT)
     assert budget["unit"] == "points of average impact per extra $ of budget"
+    assert (budget["measure"], budget["step"], budget["steps"], budget["direction"]) == (
+        "points of average impact",
+        "$ of budget",
+        "$ of budget",
+        "raised",
+    )
     # +1 unit of volume (budget fixed): d(I/ΣD)/dD = (y_d − avg)/ΣD = (−150 − 70)/100 = −2.2
     # (check: 101 units → x2 = 45, x1 = 56, avg 6850/101 = 67.82, about −2.2 per unit).
     assert _constraint(result, "demand_n00000")["shadow_price"] == pytest.approx(-2.2, abs=EXACT)

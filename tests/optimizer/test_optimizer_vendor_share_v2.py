@@ -68,6 +68,12 @@ def test_two_offers_of_one_vendor_share_its_cap(solver):
     assert row["need"] == "N" and row["binding"] is True and row["slack"] == 0
     assert row["label"] == "Vendor A may take at most 50% of need N (500 hours over all its offers)"
     assert row["unit"] == "$ per extra unit for vendor A on need N"
+    assert (row["measure"], row["step"], row["steps"], row["direction"]) == (
+        "$",
+        "unit for vendor A on need N",
+        "units for vendor A on need N",
+        "raised",
+    )
     assert row["slack_unit"] == "hours"
     # B's only offer keeps the rule as its column bound, at 500 h too
     (bound,) = _share_entries(result, "B")

@@ -19,6 +19,7 @@ import pytest
 from scipy.optimize import linprog
 
 import optimizer
+from optimizer.problem import parse_problem
 
 MIXED = {
     "version": 2,
@@ -249,6 +250,20 @@ def test_infeasible_version2_targets_are_explained_in_their_units():
             "capacities[1].month",
             "already",
         ),
+        (lambda d: d["capacities"][0].update(hours=-1), "capacities[0].hours", "at least 0"),
+        (lambda d: d["capacities"][0].update(hours=True), "capacities[0].hours", "number"),
+        (lambda d: d["capacities"][0].update(hours=1e13), "capacities[0].hours", "at most"),
+        (lambda d: d["capacities"][0].update(hours=math.nan), "capacities[0].hours", "finite"),
+        (lambda d: d["capacities"][0].update(vendor="V9"), "capacities[0].vendor", "unknown"),
+        (lambda d: d["capacities"][0].pop("hours"), "capacities[0].hours", "missing"),
+        (lambda d: d["capacities"][0].update(note="x"), "capacities[0].note", "unknown field"),
+        (  # a month string seen before is still checked (its number is kept, not its row)
+            lambda d: d["capacities"].extend(
+                [{"vendor": "V1", "month": "2026-13", "hours": 1}] * 2
+            ),
+            "capacities[2].month",
+            "month",
+        ),
         (lambda d: d["vendors"][0].update(capacity=10), "vendors[0].capacity", "per month"),
         (lambda d: d.update(version=3), "version", "1 or 2"),
     ],
@@ -258,6 +273,23 @@ def test_bad_version2_input_names_the_field(change, field, words):
     change(doc)
     errors = optimizer.validate(doc)
     assert any(e["field"] == field and words in e["message"] for e in errors), errors
+
+
+def test_capacity_rows_read_in_bulk_match_rows_read_field_by_field():
+    # whole-number hours and a repeated month read as the field-by-field reading gives them
+    doc = _doc()
+    doc["capacities"] = [
+        {"vendor": "V2", "month": "2026-02", "hours": 300},
+        {"vendor": "V1", "month": "2026-02", "hours": 250.5},
+        {"month": "2026-01", "hours": 100, "vendor": "V1"},
+    ]
+    problem, errors = parse_problem(doc)
+    assert errors == [] and problem is not None
+    caps = problem.capacities
+    assert caps.vendor.tolist() == [0, 0, 1]
+    assert caps.month.tolist() == [2026 * 12, 2026 * 12 + 1, 2026 * 12 + 1]
+    assert caps.hours.tolist() == [100.0, 250.5, 300.0]
+    assert caps.hours.dtype == np.float64
 
 
 def test_version2_fields_in_a_version1_document_are_refused():
