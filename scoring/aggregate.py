@@ -20,6 +20,7 @@ from scoring.contract import (
     LOWEST_PRICE_COLUMN,
     PAY_PERIOD_COLUMN,
     UNIT_COLUMN,
+    WAGE_CURRENCY_COLUMN,
     WAGE_SITE_COLUMN,
 )
 from scoring.normalise import goalpost_scores
@@ -69,31 +70,43 @@ def minimum_wage_knockouts(
 
     Both wages share the vendor's pay period, so they compare without converting to hours.
     A vendor that leaves either wage undisclosed is not knocked out by this rule. Returns a
-    boolean array and a Series of reason strings ("" where not knocked out), which name the
-    site when the table says whose wages they are (``wage_site``).
+    boolean array and a Series of reason strings ("" where not knocked out): both wages to
+    the cent, after their currency code when the table gives it (``wage_currency``), and the
+    site when the table says whose wages they are (``wage_site``): "entry-level wage KES 83.65
+    per hour is below the local minimum wage KES 87.21 per hour at the site Nairobi".
     """
     entry = vendors["entry_level_wage"].to_numpy(dtype=float)
     minimum = vendors["local_minimum_wage"].to_numpy(dtype=float)
     knocked_out = entry < minimum
     reasons = np.full(len(vendors), "", dtype=object)
     periods = vendors[PAY_PERIOD_COLUMN].to_numpy(dtype=object)
-    sites = (
-        vendors[WAGE_SITE_COLUMN].to_numpy(dtype=object)
-        if WAGE_SITE_COLUMN in vendors.columns
+    sites, currencies = (
+        vendors[column].to_numpy(dtype=object)
+        if column in vendors.columns
         else np.full(len(vendors), None, dtype=object)
+        for column in (WAGE_SITE_COLUMN, WAGE_CURRENCY_COLUMN)
     )
     reasons[knocked_out] = [
-        f"entry-level wage {wage:g} per {period} is below the local minimum wage "
-        f"{floor:g} per {period}" + (f" at the site {site}" if site else "")
-        for wage, floor, period, site in zip(
+        f"entry-level wage {_wage_amount(wage, currency)} per {period} is below the local "
+        f"minimum wage {_wage_amount(floor, currency)} per {period}"
+        + (f" at the site {site}" if site else "")
+        for wage, floor, period, site, currency in zip(
             entry[knocked_out],
             minimum[knocked_out],
             periods[knocked_out],
             sites[knocked_out],
+            currencies[knocked_out],
             strict=True,
         )
     ]
     return knocked_out, pd.Series(reasons, index=vendors.index)
+
+
+def _wage_amount(amount: float, currency: object) -> str:
+    """A wage in a reason: to the cent with thousands separators, after its currency code when
+    known ("KES 83.65", "16,640.00")."""
+    figure = f"{amount:,.2f}"
+    return f"{currency} {figure}" if isinstance(currency, str) and currency else figure
 
 
 def natural_key(vendor_id: object) -> tuple[list[str | int], str]:

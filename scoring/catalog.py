@@ -14,7 +14,8 @@ TOML / dict shape::
     unit = "ratio"
     direction = "higher"          # or "lower"
     goalposts = [0.0, 0.5]        # [L, U], L != U
-    section = "workforce"         # workforce, wages or training
+    section = "workforce"         # workforce, wages, training, or measured (the buyer's own
+                                  # figures: never discounted)
     source = "GISC; IRIS+ OI8266 / OI8147; GRI 405-1b"
 """
 
@@ -28,7 +29,7 @@ from functools import cached_property
 from os import PathLike
 from typing import Any
 
-from scoring.contract import FORMULA_FIELDS, OUTPUT_COLUMNS, SECTIONS
+from scoring.contract import FORMULA_FIELDS, METRIC_SECTIONS, OUTPUT_COLUMNS
 from scoring.errors import CatalogError, FieldErrors
 from scoring.formulas import Formula, FormulaError, compile_formula
 
@@ -152,7 +153,7 @@ def _read_metric(entry: Any, field: str, errors: FieldErrors) -> Metric | None:
     unit = errors.read_text(entry["unit"], f"{field}.unit")
     direction = _read_choice(entry["direction"], DIRECTIONS, f"{field}.direction", errors)
     goalposts = errors.read_goalposts(entry["goalposts"], f"{field}.goalposts")
-    section = _read_choice(entry["section"], SECTIONS, f"{field}.section", errors)
+    section = _read_choice(entry["section"], METRIC_SECTIONS, f"{field}.section", errors)
     source = errors.read_text(entry["source"], f"{field}.source")
     # Each reader returns None exactly when it recorded an error.
     if (

@@ -33,6 +33,9 @@ LOWEST_PRICE_COLUMN = "lowest_price"
 # The name of the site whose wages the row holds (a disclosure with several sites is scored on
 # one of them); optional text, named in the minimum-wage knock-out's reason.
 WAGE_SITE_COLUMN = "wage_site"
+# The ISO code of the currency that site's wages are in (optional text, e.g. "KES"), which the
+# minimum-wage knock-out's reason writes with the amounts.
+WAGE_CURRENCY_COLUMN = "wage_currency"
 # Columns from the vendor's offer rather than its disclosure.
 OFFER_COLUMNS = (ID_COLUMN, CATEGORY_COLUMN, "price", "quality")
 # Offer columns a table may leave out (see the module docstring); read when present.
@@ -68,6 +71,10 @@ DISCLOSURE_NUMBER_COLUMNS = tuple(
 )
 
 SECTIONS = EVIDENCE_SECTIONS
+# A metric of a figure the buyer measured itself (its deliveries: `delivery_reliability`), not
+# one the vendor disclosed: no evidence level applies, so it is never discounted (factor 1).
+MEASURED = "measured"
+METRIC_SECTIONS = (*SECTIONS, MEASURED)
 EVIDENCE_COLUMNS = {
     field.key: column for column, field in COLUMN_FIELDS.items() if field.section == "evidence"
 }
@@ -76,8 +83,14 @@ NUMBER_COLUMNS = ("price", "quality", *DISCLOSURE_NUMBER_COLUMNS, *WAGE_COLUMNS)
 
 REQUIRED_COLUMNS = (*OFFER_COLUMNS, *COLUMN_FIELDS)
 # The columns of a checked table: the required ones, then the optional ones (filled when absent),
-# the wage site (optional too), the buyer's own figures last.
-TABLE_COLUMNS = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS, WAGE_SITE_COLUMN, *BUYER_COLUMNS)
+# the wage site and its currency (optional too), the buyer's own figures last.
+TABLE_COLUMNS = (
+    *REQUIRED_COLUMNS,
+    *OPTIONAL_COLUMNS,
+    WAGE_SITE_COLUMN,
+    WAGE_CURRENCY_COLUMN,
+    *BUYER_COLUMNS,
+)
 
 
 def hourly_field(wage_column: str) -> str:

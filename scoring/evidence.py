@@ -1,7 +1,8 @@
 """Step 3 of the pipeline: the evidence discount, ``n_adj = f x n``.
 
 Each metric belongs to one evidence section (workforce, wages, training); the vendor's
-evidence level for that section picks the factor ``f`` (0-1) from the profile.
+evidence level for that section picks the factor ``f`` (0-1) from the profile. A metric of a
+figure the buyer measured itself (section ``measured``) has the factor 1.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from scoring.catalog import Catalog
-from scoring.contract import EVIDENCE_COLUMNS, EVIDENCE_LEVELS, ID_COLUMN, SECTIONS
+from scoring.contract import EVIDENCE_COLUMNS, EVIDENCE_LEVELS, ID_COLUMN, METRIC_SECTIONS, SECTIONS
 from scoring.profile import Profile
 
 
@@ -20,8 +21,9 @@ def evidence_factors(vendors: pd.DataFrame, catalog: Catalog, profile: Profile) 
     metric (columns), from the vendor's evidence level in the metric's section."""
     by_section = np.column_stack(
         [_factors(vendors[EVIDENCE_COLUMNS[section]], profile) for section in SECTIONS]
+        + [np.ones(len(vendors))]  # measured: never discounted
     )
-    section_of_metric = [SECTIONS.index(metric.section) for metric in catalog]
+    section_of_metric = [METRIC_SECTIONS.index(metric.section) for metric in catalog]
     return pd.DataFrame(
         by_section[:, section_of_metric],
         index=pd.Index(vendors[ID_COLUMN], name=ID_COLUMN),

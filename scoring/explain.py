@@ -15,9 +15,12 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from scoring.contract import EVIDENCE_COLUMNS, ID_COLUMN, SECTIONS, UNIT_COLUMN
+from scoring.contract import EVIDENCE_COLUMNS, ID_COLUMN, METRIC_SECTIONS, SECTIONS, UNIT_COLUMN
 from scoring.metrics import missing_reasons
 from scoring.result import ScoreTables
+
+# the evidence level a measured metric's rows show: the buyer's own figure, not a claim
+MEASURED_LEVEL = "measured_by_the_buyer"
 
 COST_LABEL = "Price: lowest in category and unit / this price"
 QUALITY_LABEL = "Delivery quality"
@@ -66,9 +69,10 @@ def explanation_table(result: ScoreTables) -> pd.DataFrame:
     )
     ids = scores.index.to_numpy()
     size, metric_count = len(ids), len(catalog)
-    section_of_metric = [SECTIONS.index(metric.section) for metric in catalog]
+    section_of_metric = [METRIC_SECTIONS.index(metric.section) for metric in catalog]
     levels = np.column_stack(
         [vendors[EVIDENCE_COLUMNS[section]].to_numpy(dtype=object) for section in SECTIONS]
+        + [np.full(len(vendors), MEASURED_LEVEL, dtype=object)]
     )[:, section_of_metric]
     raw = result.metric_values.to_numpy()
 

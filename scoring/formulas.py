@@ -18,8 +18,8 @@ naming the construct. The text is parsed with :mod:`ast` and checked against thi
 then turned into a tree of numpy operations: it is never passed to ``eval``.
 
 Missing data: NaN ("not disclosed") in any operand gives NaN, including in ``min``/``max``
-(a missing value is never silently skipped), except where ``if_missing`` names the value. A division by zero gives NaN, never inf, and any
-non-finite result is turned into NaN.
+(a missing value is never silently skipped), except where ``if_missing`` names the value. A
+division by zero gives NaN, never inf, and any non-finite result is turned into NaN.
 """
 
 from __future__ import annotations

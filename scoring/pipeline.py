@@ -23,7 +23,13 @@ import pandas as pd
 
 from scoring.aggregate import cost_pillar, minimum_wage_knockouts, quality_pillar, rank_descending
 from scoring.catalog import Catalog
-from scoring.contract import CATEGORY_COLUMN, ID_COLUMN, REQUIRED_COLUMNS, WAGE_SITE_COLUMN
+from scoring.contract import (
+    CATEGORY_COLUMN,
+    ID_COLUMN,
+    REQUIRED_COLUMNS,
+    WAGE_CURRENCY_COLUMN,
+    WAGE_SITE_COLUMN,
+)
 from scoring.evidence import evidence_factors
 from scoring.explain import explanation_table
 from scoring.metrics import metric_values
@@ -173,13 +179,13 @@ def what_if(
 ) -> WhatIf:
     """Re-score the whole table with some of one vendor's input cells changed.
 
-    ``changes`` maps input columns (any contract column but ``vendor_id``, and ``wage_site``)
-    to new values, e.g. ``{"impact_workers_end": 60}``. Everyone is re-scored because a price
-    change moves the category's lowest price and any change can move ranks. ``table`` is not
-    modified. ``scored`` is ``score_table(table, catalog, profile)`` when the caller has it:
-    several what-ifs on one table then score the unchanged table once.
+    ``changes`` maps input columns (any contract column but ``vendor_id``, and ``wage_site``
+    and ``wage_currency``) to new values, e.g. ``{"impact_workers_end": 60}``. Everyone is
+    re-scored because a price change moves the category's lowest price and any change can move
+    ranks. ``table`` is not modified. ``scored`` is ``score_table(table, catalog, profile)``
+    when the caller has it: several what-ifs on one table then score the unchanged table once.
     """
-    changeable = {*REQUIRED_COLUMNS, WAGE_SITE_COLUMN} - {ID_COLUMN}
+    changeable = {*REQUIRED_COLUMNS, WAGE_SITE_COLUMN, WAGE_CURRENCY_COLUMN} - {ID_COLUMN}
     unknown = [name for name in changes if name not in changeable]
     if unknown:
         raise ValueError(f"cannot change {', '.join(map(repr, unknown))}: not an input column")

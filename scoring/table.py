@@ -31,6 +31,7 @@ from scoring.contract import (
     TABLE_COLUMNS,
     UNIT_COLUMN,
     WAGE_COLUMNS,
+    WAGE_CURRENCY_COLUMN,
     WAGE_SITE_COLUMN,
 )
 from scoring.errors import CellError, TableError
@@ -108,10 +109,11 @@ def validate_vendor_table(table: pd.DataFrame) -> pd.DataFrame:
     _flag(errors, "price", price == 0, "must be greater than 0")
     _flag(errors, "quality", (quality > 1) & ~np.isnan(quality), "must be between 0 and 1")
     unit, lowest = _optional_offer_columns(table, errors)
-    wage_site = (
-        _text(table[WAGE_SITE_COLUMN]).to_numpy()
-        if WAGE_SITE_COLUMN in table.columns
+    wage_site, wage_currency = (
+        _text(table[column]).to_numpy()
+        if column in table.columns
         else np.full(len(table), None, dtype=object)
+        for column in (WAGE_SITE_COLUMN, WAGE_CURRENCY_COLUMN)
     )
     reliability = (
         _check_numbers(table[DELIVERY_RELIABILITY_COLUMN], DELIVERY_RELIABILITY_COLUMN, errors)[0]
@@ -134,6 +136,7 @@ def validate_vendor_table(table: pd.DataFrame) -> pd.DataFrame:
         UNIT_COLUMN: unit,
         LOWEST_PRICE_COLUMN: lowest,
         WAGE_SITE_COLUMN: wage_site,
+        WAGE_CURRENCY_COLUMN: wage_currency,
         DELIVERY_RELIABILITY_COLUMN: reliability,
     }
     checked |= numbers

@@ -6,7 +6,8 @@ the row's source: `disclosure_id` and `disclosure_version` (its number among the
 versions of that period), so that any figure can be traced to the version it came from. A
 disclosure with several sites is flattened to the site whose entry wage is lowest against its
 minimum wage (the conservative choice: `worst_site`), converted to per-hour figures, and
-`wage_site` names it (`site_wages` shows every site and which one scored);
+`wage_site` names it and `wage_currency` gives its currency code (`site_wages` shows every
+site and which one scored);
 training spend (a historical amount) is converted to US dollars at the rate in force on the
 period's last day.
 
@@ -43,6 +44,7 @@ from scoring.contract import (
     ID_COLUMN,
     OPTIONAL_COLUMNS,
     REQUIRED_COLUMNS,
+    WAGE_CURRENCY_COLUMN,
     WAGE_SITE_COLUMN,
     WORKFORCE_COLUMNS,
 )
@@ -62,10 +64,18 @@ FLAT_COLUMNS = [
     *[c for c in REQUIRED_COLUMNS if c != ID_COLUMN],
     *OPTIONAL_COLUMNS,
     WAGE_SITE_COLUMN,
+    WAGE_CURRENCY_COLUMN,
     *PRICE_SOURCE_COLUMNS,
 ]
-# Rate-card columns an import file may leave out (files exported before they existed).
-_OPTIONAL_ON_IMPORT = {*OPTIONAL_COLUMNS, *PRICE_SOURCE_COLUMNS, *SOURCE_COLUMNS, WAGE_SITE_COLUMN}
+# Rate-card columns an import file may leave out (files exported before they existed); the
+# wage currency is the vendor's country's on import, whatever the file says.
+_OPTIONAL_ON_IMPORT = {
+    *OPTIONAL_COLUMNS,
+    *PRICE_SOURCE_COLUMNS,
+    *SOURCE_COLUMNS,
+    WAGE_SITE_COLUMN,
+    WAGE_CURRENCY_COLUMN,
+}
 _RATE_CARD_COLUMNS = {"category", "price", "quality", *_OPTIONAL_ON_IMPORT}
 INTEGER_COLUMNS = {c for c, field in COLUMN_FIELDS.items() if field.type == FieldType.COUNT}
 MAX_IMPORT_ROWS = 50_000
@@ -101,6 +111,7 @@ def wage_columns(sites: list[dict[str, Any]]) -> dict[str, Any]:
         return {}
     columns: dict[str, Any] = {
         WAGE_SITE_COLUMN: site.get("site"),
+        WAGE_CURRENCY_COLUMN: site.get("currency"),
         "standard_weekly_hours": site.get("standard_weekly_hours"),
     }
     if len(sites) == 1:

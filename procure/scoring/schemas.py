@@ -392,7 +392,9 @@ class MetricSchema(Schema):
     section = fields.String(
         required=True,
         metadata={
-            "description": "workforce, wages or training: the evidence section that discounts it"
+            "description": "workforce, wages or training: the evidence section that discounts "
+            "it; or measured: a figure the buyer measured itself (delivery_reliability), never "
+            "discounted"
         },
     )
     source = fields.String(

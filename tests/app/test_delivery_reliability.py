@@ -210,3 +210,38 @@ def test_the_reliability_is_read_only_when_a_metric_of_the_catalog_reads_it(
     reliability = table.set_index(table["vendor_id"].astype(str))[DELIVERY_RELIABILITY_COLUMN]
     assert reliability[str(alpha_id)] == 0.5
     assert reliability[str(beta_id)] != reliability[str(beta_id)]  # NaN: nothing measured
+
+
+def test_a_measured_metric_names_a_value_for_the_unmeasured_and_is_never_discounted(
+    client,
+    plan,  # noqa: F811
+):
+    """`if_missing(delivery_reliability, 0.9)` in the section "measured": a vendor with no
+    deliveries yet scores 0.9 (normalised 0.9 on [0, 1]) at the evidence factor 1, where the
+    vendor's own workforce figures are discounted by its workforce evidence."""
+    headers, alpha = plan["headers"], plan["alpha"]
+    measured = {
+        **RELIABILITY,
+        "formula": "if_missing(delivery_reliability, 0.9)",
+        "section": "measured",
+    }
+    assert client.post("/api/v1/metrics", headers=headers, json=measured).status_code == 201
+    profile_id = _weighted_profile(client, headers)
+    line = _line(client, headers, alpha, profile_id)
+    assert line["raw_value"] == pytest.approx(0.9) and line["missing_reason"] is None
+    assert line["normalised"] == pytest.approx(0.9) and line["evidence_factor"] == 1.0
+    assert line["evidence_level"] == "measured_by_the_buyer" and line["points"] > 0
+    workforce = _line_of(client, headers, alpha, profile_id, "impact_worker_share")
+    assert workforce["evidence_factor"] < 1.0  # the vendor's own figures are discounted
+
+    bad = client.post(
+        "/api/v1/metrics", headers=headers, json={**measured, "key": "x", "section": "ours"}
+    )
+    assert bad.status_code == 422 and "section" in str(bad.json), bad.json
+
+
+def _line_of(client, headers, vendor, profile_id: int, metric: str) -> dict:
+    card = client.get(
+        f"/api/v1/vendors/{vendor.id}/scorecard?profile={profile_id}", headers=headers
+    ).json
+    return next(line for line in card["explanation"] if line["metric"] == metric)

@@ -62,8 +62,9 @@ def test_the_scorecard_shows_each_site_and_the_one_scored(client, two_sites):
     assert kisumu["median_to_living"] == pytest.approx(0.8, abs=1e-12)
     assert kisumu["hourly"]["entry_level_wage"] == 60.0
     assert card["score"]["knocked_out"] is True
+    # in the site's currency, to the cent
     assert card["score"]["knockout_reason"] == (
-        "entry-level wage 60 per hour is below the local minimum wage 70 per hour "
+        "entry-level wage KES 60.00 per hour is below the local minimum wage KES 70.00 per hour "
         "at the site Kisumu"
     )
 
@@ -74,6 +75,7 @@ def test_the_export_names_the_site_its_wages_come_from(client, two_sites):
     )
     row = pd.read_csv(io.BytesIO(exported.data)).iloc[0]
     assert row["wage_site"] == "Kisumu" and row["pay_period"] == "hour"
+    assert row["wage_currency"] == "KES"
     assert row["entry_level_wage"] == 60.0
 
 

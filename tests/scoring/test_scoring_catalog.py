@@ -180,3 +180,17 @@ def test_all_catalog_problems_are_reported_at_once():
 def test_catalog_needs_metrics():
     with pytest.raises(CatalogError, match="metrics: must be a non-empty list"):
         catalog_from_dict({"metrics": []})
+
+
+def test_a_measured_metric_is_never_discounted(catalog, profile, golden_table):
+    """The same formula in the training section and in "measured": the training one carries the
+    vendor's training evidence factor, the measured one the factor 1 and its own level."""
+    as_training = add_metric(catalog, custom_metric(section="training"))
+    as_measured = add_metric(catalog, custom_metric(section="measured"))
+    key = "training_hours_per_fte"
+    discounted = score_table(golden_table(), as_training, profile).evidence_factors[key]
+    whole = score_table(golden_table(), as_measured, profile)
+    assert (whole.evidence_factors[key] == 1.0).all() and (discounted < 1.0).any()
+    rows = whole.explanation[whole.explanation["metric"] == key]
+    assert set(rows["evidence_level"]) == {"measured_by_the_buyer"}
+    assert set(rows["section"]) == {"measured"}

@@ -113,8 +113,9 @@ def test_impact_score_for_the_optimizer_is_100_times_the_impact_pillar(result):
 
 
 def test_knocked_out_vendor_gets_a_reason(result):
+    # the golden table gives no wage currency: the amounts alone, to the cent
     assert result.scores.at["V3", "knockout_reason"] == (
-        "entry-level wage 16640 per year is below the local minimum wage 18720 per year"
+        "entry-level wage 16,640.00 per year is below the local minimum wage 18,720.00 per year"
     )
     assert result.scores.at["V1", "knockout_reason"] == ""
 
@@ -125,9 +126,34 @@ def test_the_knock_out_reason_names_the_site_the_wages_come_from(golden_table, c
         read_vendor_table(io.StringIO(table.to_csv(index=False))), catalog, profile
     )
     assert scores.scores.at["V3", "knockout_reason"] == (
-        "entry-level wage 16640 per year is below the local minimum wage 18720 per year "
+        "entry-level wage 16,640.00 per year is below the local minimum wage 18,720.00 per year "
         "at the site Nairobi CBD"
     )
+
+
+def test_the_knock_out_reason_gives_the_wages_in_their_currency_to_the_cent(
+    golden_table, catalog, profile
+):
+    """The scenario page's "Vendors left out" said "entry-level wage 83.6538 per hour is below
+    the local minimum wage 87.2091 per hour" (issue #17): V3's wages per hour, 83.6538 and
+    87.2091, round to 83.65 and 87.21, after the site's currency code."""
+    table = golden_table().assign(
+        wage_currency=["USD", None, " KES ", ""], wage_site=["", "", "Nairobi", ""]
+    )
+    v3 = table["vendor_id"] == "V3"
+    table.loc[v3, ["pay_period", "entry_level_wage", "local_minimum_wage"]] = [
+        "hour",
+        83.6538,
+        87.2091,
+    ]
+    scores = score_table(
+        read_vendor_table(io.StringIO(table.to_csv(index=False))), catalog, profile
+    ).scores
+    assert scores.at["V3", "knockout_reason"] == (
+        "entry-level wage KES 83.65 per hour is below the local minimum wage KES 87.21 per hour "
+        "at the site Nairobi"
+    )
+    assert scores["knocked_out"].tolist() == [False, False, True, False]
 
 
 def test_knock_out_can_be_turned_off(golden_table, catalog, profile):

@@ -180,11 +180,13 @@ def test_extra_columns_are_dropped_and_types_kept(make_table, vendor_row):
         "unit",
         "lowest_price",
         "wage_site",
+        "wage_currency",
         "delivery_reliability",
     ]
     assert checked["unit"].isna().all()
     assert checked["delivery_reliability"].isna().all()
     assert checked["lowest_price"].isna().all()
     assert checked["wage_site"].isna().all()
+    assert checked["wage_currency"].isna().all()
     assert checked["vendor_id"].tolist() == [7, 8]
     assert list(checked["evidence_wages"].cat.categories) == list(EVIDENCE_LEVELS)

@@ -119,12 +119,13 @@ def test_the_contract_and_the_flat_table_have_the_table_columns_in_its_order():
     disclosed = list(COLUMN_FIELDS)
     offer = ["category", "price", "quality"]
     assert list(contract.REQUIRED_COLUMNS) == ["vendor_id", *offer, *disclosed]
-    # then the optional offer columns, the site the wages come from, and the offer's own
-    # price, currency and rate
+    # then the optional offer columns, the site the wages come from and their currency, and
+    # the offer's own price, currency and rate
     priced = [
         "unit",
         "lowest_price",
         "wage_site",
+        "wage_currency",
         "offer_price",
         "offer_currency",
         "usd_rate",
