@@ -30,6 +30,7 @@ from procure.campaigns.routes import blp as campaigns_api
 from procure.campaigns.views import bp as campaign_pages
 from procure.categories.routes import blp as categories_api
 from procure.categories.views import bp as category_pages
+from procure.coalitions.measurement import COALITION_PROFILES
 from procure.coalitions.routes import blp as coalitions_api
 from procure.coalitions.views import bp as coalition_pages
 from procure.corrective.routes import blp as corrective_api
@@ -67,6 +68,7 @@ from procure.scenarios.routes import blp as scenarios_api
 from procure.scenarios.views import bp as scenario_pages
 from procure.scoring.adapter import read_buyer_figure
 from procure.scoring.routes import blp as scoring_api
+from procure.scoring.shared_profiles import share_profiles
 from procure.scoring.views import bp as scoring_pages
 from procure.settings import flask_config, load_settings, resource_dir
 from procure.spend.routes import blp as spend_api
@@ -124,6 +126,7 @@ def build_app(config: Mapping[str, Any] | None, instance_path: Path | None) -> F
     register_navigation(app)
     register_formatting(app)
     read_buyer_figure(DELIVERY_RELIABILITY_COLUMN, delivery_reliability)  # custom metrics read it
+    share_profiles(COALITION_PROFILES)  # a member that adopted its coalition's ranks under it
     guard_reads(app)
     register_request_guard(app)  # first of the hooks: hostile input reaches no other
     app.before_request(_authenticate_bearer)

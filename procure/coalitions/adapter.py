@@ -147,18 +147,29 @@ def approved(members: Sequence[CoalitionMember]) -> list[Scenario]:
     )
 
 
-def plan_lines(scenarios: Iterable[Scenario]) -> list[PlanLine]:
-    """Every allocation line of the approved scenarios (`approved`), the group shares of all the
-    disclosures they scored read at once."""
-    scenarios = list(scenarios)
-    groups = workforce_groups(
+def plan_groups(scenarios: Iterable[Scenario]) -> dict[int, dict[str, float]]:
+    """The group shares of every disclosure the scenarios' plans scored, read at once
+    (`workforce_groups`), by disclosure id."""
+    return workforce_groups(
         d for scenario in scenarios for d in scored_disclosures(scenario.problem or {}).values()
     )
+
+
+def plan_lines(
+    scenarios: Iterable[Scenario], groups: Mapping[int, Mapping[str, float]] | None = None
+) -> list[PlanLine]:
+    """Every allocation line of the approved scenarios (`approved`). `groups`: their
+    `plan_groups`, when the caller has read them already."""
+    scenarios = list(scenarios)
+    if groups is None:
+        groups = plan_groups(scenarios)
     return [line for scenario in scenarios for line in scenario_lines(scenario, groups)]
 
 
 def delivered(
-    scenarios: Iterable[Scenario], impact_vendor_min_score: float
+    scenarios: Iterable[Scenario],
+    impact_vendor_min_score: float,
+    known_groups: Mapping[int, Mapping[str, float]] | None = None,
 ) -> list[Delivered] | None:
     """The delivered work by member and month, from each approved scenario's (`approved`)
     actuals (procure.deliveries.actuals: delivered hours × the impact-worker share of the
@@ -166,18 +177,22 @@ def delivered(
     count none), with the invoiced spend and its part with impact vendors (impact score in the
     plan's problem document at least `impact_vendor_min_score`), and per beneficiary group the
     delivered hours × the group's share in the disclosure the month's impact-worker hours use.
-    None when no member recorded any."""
+    None when no member recorded any. `known_groups`: group shares by disclosure id the request
+    has read already (the plans' `plan_groups`); only the others are read."""
     sums: dict[tuple[int, date, float], list[float]] = {}
     by_group: dict[tuple[int, date, float], dict[str, float]] = {}
     scenarios = list(scenarios)
     every = actuals_of_many(scenarios)  # the members' deliveries in one read
-    groups = workforce_groups(
-        month["disclosure_id"]
-        for actuals in every.values()
-        for vendor in actuals["vendors"]
-        for need in vendor["needs"]
-        for month in need["months"]
-        if month["disclosure_id"] is not None
+    groups: dict[int, Mapping[str, float]] = dict(known_groups or {})
+    groups.update(
+        workforce_groups(
+            month["disclosure_id"]
+            for actuals in every.values()
+            for vendor in actuals["vendors"]
+            for need in vendor["needs"]
+            for month in need["months"]
+            if month["disclosure_id"] is not None and month["disclosure_id"] not in groups
+        )
     )
     for scenario in scenarios:
         actuals = every[scenario.id]

@@ -18,14 +18,17 @@ while it is an active member (procure.coalitions.services.Reader). Nobody else r
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     ForeignKey,
     Index,
     String,
     Text,
+    UniqueConstraint,
     and_,
     false,
     text,
@@ -34,6 +37,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from procure.accounts.models import Organization, User
 from procure.db import Base, UTCDateTime, utcnow
+from procure.scoring.models import MetricDefinition
 from procure.scoring_defaults import DEFAULT_IMPACT_VENDOR_MIN_SCORE
 from procure.states import (
     OPEN_MEMBER_STATES,
@@ -129,6 +133,9 @@ class CoalitionMember(Base):
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
     state: Mapped[str] = mapped_column(String(20), default=CoalitionMemberState.INVITED)
     shares_contribution: Mapped[bool] = mapped_column(Boolean, default=False)
+    # the member ranks and plans under the coalition's profile and metric catalog instead of
+    # the default profile (procure.coalitions.measurement); cleared when it leaves
+    uses_profile: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     invited_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
@@ -197,3 +204,35 @@ class CoalitionPost(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     author: Mapped[User | None] = relationship()
+
+
+class CoalitionMetric(MetricDefinition, Base):
+    """A metric of the coalition's shared catalog, maintained by its backbone: the built-in
+    catalog plus these is what the coalition profile weighs (procure.coalitions.measurement),
+    checked by the same rules as a buyer's custom metric."""
+
+    __tablename__ = "coalition_metric"
+    __table_args__ = (UniqueConstraint("coalition_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    coalition_id: Mapped[int] = mapped_column(ForeignKey("coalition.id"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class CoalitionProfile(Base):
+    """The coalition's scoring profile (the settings of scoring.profile, weighing the coalition's
+    catalog), one per coalition, set by its backbone; members that adopt it rank and plan under
+    it. Each change is one more `version` (an edit names the version it loaded)."""
+
+    __tablename__ = "coalition_profile"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    coalition_id: Mapped[int] = mapped_column(ForeignKey("coalition.id"), unique=True)
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}

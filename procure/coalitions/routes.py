@@ -16,9 +16,9 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from procure.access import access, get_scoped_or_404, roles, scoped_select
-from procure.api_paging import Blueprint, page_of_select
+from procure.api_paging import Blueprint, page_of_list, page_of_select
 from procure.coalitions import jobs as coalition_jobs
-from procure.coalitions import services
+from procure.coalitions import measurement, services
 from procure.coalitions.models import Coalition, CoalitionTarget
 from procure.coalitions.schemas import (
     AnnouncementSchema,
@@ -26,6 +26,9 @@ from procure.coalitions.schemas import (
     CandidatesSchema,
     CharterSchema,
     CoalitionDetailSchema,
+    CoalitionMetricSchema,
+    CoalitionProfileSchema,
+    CoalitionProfileUpdateSchema,
     CoalitionSchema,
     CoalitionUpdateSchema,
     InviteSchema,
@@ -36,9 +39,11 @@ from procure.coalitions.schemas import (
     TargetOutSchema,
     TargetSchema,
     TargetUpdateSchema,
+    UsesProfileSchema,
     VendorLoadViewSchema,
 )
 from procure.jobs.schemas import JobSchema
+from procure.scoring.schemas import MetricSchema
 from procure.transactions import writes
 
 blp = Blueprint(
@@ -324,3 +329,112 @@ class CoalitionReport(MethodView):
         coalition, _ = insider_or_404(coalition_id)
         started = coalition_jobs.start_report(coalition, user())
         return started.job, 202 if started.new else 200
+
+
+# ---------------------------------------------------------------- shared measurement
+
+
+def metric_or_404(coalition: Coalition, metric_id: int):
+    metric = measurement.metric_of(coalition, metric_id)
+    if metric is None:
+        abort(404, f"No metric with id {metric_id} in this coalition.")
+    return metric
+
+
+@blp.route("/coalitions/<int:coalition_id>/metrics")
+class CoalitionMetrics(MethodView):
+    @access(READERS)
+    @blp.response(200, CoalitionMetricSchema(many=True))
+    @blp.alt_response(404, description="No such coalition you run or are a member of")
+    @blp.paginate()
+    def get(self, coalition_id, pagination_parameters):
+        """The coalition's metric catalog: the built-in metrics, then the backbone's, each with
+        its weight in the coalition profile; a page at a time"""
+        coalition, seen_by = insider_or_404(coalition_id)
+        metrics = measurement.profile_view(coalition, seen_by.membership)["metrics"]
+        return page_of_list(metrics, pagination_parameters)
+
+    @access(BACKBONE)
+    @blp.arguments(MetricSchema)
+    @blp.response(201, CoalitionMetricSchema)
+    @blp.alt_response(404, description="No such coalition of your backbone")
+    @writes
+    def post(self, body, coalition_id):
+        """Add a metric to the coalition's catalog, checked as a buyer's custom metric (it
+        weighs nothing until the coalition profile gives it a weight)"""
+        coalition = get_scoped_or_404(Coalition, coalition_id)
+        metric = measurement.add_metric(coalition, user(), body)
+        return {**metric.definition(), "id": metric.id, "coalition": True, "weight": 0.0}
+
+
+@blp.route("/coalitions/<int:coalition_id>/metrics/<int:metric_id>")
+class CoalitionMetricDetail(MethodView):
+    @access(BACKBONE)
+    @blp.arguments(MetricSchema)
+    @blp.response(200, CoalitionMetricSchema)
+    @blp.alt_response(404, description="No such metric of your backbone's coalition")
+    @writes
+    def put(self, body, coalition_id, metric_id):
+        """Change a metric (every field again): the members that adopted the coalition profile
+        are ranked with it from now on"""
+        coalition = get_scoped_or_404(Coalition, coalition_id)
+        metric = measurement.update_metric(
+            coalition, metric_or_404(coalition, metric_id), user(), body
+        )
+        weights = measurement.coalition_profile(coalition.id).to_dict()["metric_weights"]
+        return {
+            **metric.definition(),
+            "id": metric.id,
+            "coalition": True,
+            "weight": float(weights.get(metric.key, 0.0)),
+        }
+
+    @access(BACKBONE)
+    @blp.response(204)
+    @blp.alt_response(404, description="No such metric of your backbone's coalition")
+    @blp.alt_response(409, description="The coalition profile weighs it")
+    @writes
+    def delete(self, coalition_id, metric_id):
+        """Remove a metric the coalition profile does not weigh"""
+        coalition = get_scoped_or_404(Coalition, coalition_id)
+        measurement.delete_metric(coalition, metric_or_404(coalition, metric_id), user())
+
+
+@blp.route("/coalitions/<int:coalition_id>/profile")
+class CoalitionProfileDetail(MethodView):
+    @access(READERS)
+    @blp.response(200, CoalitionProfileSchema)
+    @blp.alt_response(404, description="No such coalition you run or are a member of")
+    def get(self, coalition_id):
+        """The coalition profile: its settings, the catalog it weighs with each metric's weight,
+        and whether your organization ranks under it"""
+        coalition, seen_by = insider_or_404(coalition_id)
+        return measurement.profile_view(coalition, seen_by.membership)
+
+    @access(BACKBONE)
+    @blp.arguments(CoalitionProfileUpdateSchema)
+    @blp.response(200, CoalitionProfileSchema)
+    @blp.alt_response(404, description="No such coalition of your backbone")
+    @blp.alt_response(409, description="A stale version")
+    @writes
+    def put(self, body, coalition_id):
+        """Set the coalition profile (checked against the coalition's catalog as a buyer's
+        profile is); the members that adopted it are ranked under it from now on"""
+        coalition = get_scoped_or_404(Coalition, coalition_id)
+        measurement.set_profile(coalition, user(), body["settings"], body["version"])
+        return measurement.profile_view(coalition, None)
+
+
+@blp.route("/coalitions/<int:coalition_id>/membership/profile")
+class MembershipProfile(MethodView):
+    @access(roles("buyer", "executive", "admin"))
+    @blp.arguments(UsesProfileSchema)
+    @blp.response(200, MemberSchema)
+    @blp.alt_response(404, description="No such coalition your organization is a member of")
+    @blp.alt_response(409, description="Not a member")
+    @writes
+    def put(self, body, coalition_id):
+        """Adopt the coalition profile (your rankings without a profile of your own, and your
+        new plans, are under it) or stop using it (your default profile again)"""
+        coalition = get_scoped_or_404(Coalition, coalition_id)
+        return measurement.set_uses_profile(coalition, user(), body["uses_profile"])

@@ -10,6 +10,7 @@ from procure.coalitions.services import (
     MAX_THEORY_LENGTH,
 )
 from procure.events.schemas import DAY_RANGE
+from procure.scoring.schemas import MetricSchema, NumbersByKey
 from procure.scoring_defaults import DEFAULT_IMPACT_VENDOR_MIN_SCORE
 from procure.states import CoalitionMemberState, CoalitionPostKind, TargetMeasure
 
@@ -150,6 +151,9 @@ class MemberSchema(Schema):
     organization = fields.String(dump_only=True, attribute="organization.name")
     state = fields.String(dump_only=True, validate=validate.OneOf(tuple(CoalitionMemberState)))
     shares_contribution = fields.Boolean(dump_only=True)
+    uses_profile = fields.Boolean(
+        dump_only=True, metadata={"description": "Ranks and plans under the coalition profile"}
+    )
     invited_at = fields.DateTime(dump_only=True)
     joined_at = fields.DateTime(dump_only=True, allow_none=True)
 
@@ -334,3 +338,68 @@ class PostSchema(Schema):
     kind = fields.String(dump_only=True, validate=validate.OneOf(tuple(CoalitionPostKind)))
     text = fields.String(dump_only=True)
     at = fields.DateTime(dump_only=True)
+
+
+class CoalitionMetricSchema(MetricSchema):
+    """A metric of the coalition's catalog (the same fields and rules as a buyer's custom
+    metric); `coalition` ones are the backbone's (and have an `id`), the others built in."""
+
+    coalition = fields.Boolean(dump_only=True)
+    weight = fields.Float(
+        dump_only=True, metadata={"description": "Its weight in the coalition profile (0-1)"}
+    )
+
+
+class CoalitionProfileSchema(Schema):
+    coalition_id = fields.Integer(dump_only=True)
+    set = fields.Boolean(
+        dump_only=True,
+        metadata={"description": "false until the backbone sets it: it weighs as the default"},
+    )
+    version = fields.Integer(dump_only=True, allow_none=True)
+    updated_at = fields.DateTime(dump_only=True, allow_none=True)
+    settings = fields.Dict(
+        dump_only=True,
+        metadata={"description": "pillar_weights, metric_weights, goalposts, ... as a profile's"},
+    )
+    metrics = fields.List(fields.Nested(CoalitionMetricSchema), dump_only=True)
+    uses_profile = fields.Boolean(
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "Your organization ranks under it (null for the backbone)"},
+    )
+
+
+class CoalitionProfileUpdateSchema(Schema):
+    settings = fields.Dict(
+        required=True,
+        metadata={
+            "description": "pillar_weights, metric_weights, goalposts, evidence_factors, "
+            "knockout_below_minimum_wage, quality_goalposts, evidence_age_months, checked "
+            "against the coalition's catalog as a buyer's profile is"
+        },
+    )
+    version = RecordVersion(
+        load_default=None,
+        metadata={"description": "The version you loaded; none the first time"},
+    )
+
+
+class UsesProfileSchema(Schema):
+    uses_profile = fields.Boolean(
+        required=True,
+        metadata={
+            "description": "Rank and plan under the coalition profile instead of your default "
+            "profile (under one coalition's at most)"
+        },
+    )
+
+
+class CoalitionWeightsFormSchema(Schema):
+    """The coalition measurement page's weights form: inputs `pillar_weights.<pillar>` and
+    `metric_weights.<metric>`, the other settings of the profile kept as they are; a metric
+    weight of 0 (or blank) weighs nothing."""
+
+    pillar_weights = NumbersByKey(load_default=dict)
+    metric_weights = NumbersByKey(load_default=dict)
+    version = RecordVersion(load_default=None)

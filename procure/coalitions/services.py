@@ -30,7 +30,7 @@ from sqlalchemy import case, func, select
 from procure.accounts.models import Organization, User
 from procure.accounts.names import name_key
 from procure.audit.services import record_event
-from procure.coalitions import adapter
+from procure.coalitions import adapter, measurement
 from procure.coalitions.models import (
     MEMBER_SIDE,
     Coalition,
@@ -410,6 +410,7 @@ def leave_coalition(coalition: Coalition, user: User) -> CoalitionMember:
     membership = _own_membership(coalition, user, CoalitionMemberState.ACTIVE, "leave")
     membership.left_at = utcnow()
     _answer(coalition, user, membership, CoalitionMemberState.LEFT, "coalition.leave", "left")
+    measurement.stop_on_leaving(coalition, membership)  # its default profile again, told so
     _post(
         coalition,
         CoalitionPostKind.MEMBER_LEFT,
@@ -600,17 +601,21 @@ def _target(target: CoalitionTarget) -> Target:
 @dataclass(frozen=True)
 class Figures:
     """What the progress and the vendor load are computed from, loaded once (`figures`) and
-    handed to both: the active members, their approved scenarios and those plans' lines."""
+    handed to both: the active members, their approved scenarios, those plans' lines and the
+    group shares of the disclosures the plans scored (by disclosure id; the delivered hours
+    reuse them)."""
 
     members: list[CoalitionMember]
     scenarios: list[Scenario]
     lines: list[PlanLine]
+    groups: Mapping[int, Mapping[str, float]]
 
 
 def figures(coalition: Coalition) -> Figures:
     members = active_members(coalition)
     scenarios = adapter.approved(members)
-    return Figures(members, scenarios, adapter.plan_lines(scenarios))
+    groups = adapter.plan_groups(scenarios)
+    return Figures(members, scenarios, adapter.plan_lines(scenarios, groups), groups)
 
 
 def min_cell_members() -> int:
@@ -636,7 +641,9 @@ def progress_view(
     `figures`, when the caller has them already."""
     loaded = loaded or figures(coalition)
     members, lines = loaded.members, loaded.lines
-    delivered = adapter.delivered(loaded.scenarios, coalition.impact_vendor_min_score)
+    delivered = adapter.delivered(
+        loaded.scenarios, coalition.impact_vendor_min_score, loaded.groups
+    )
     named = {m.organization_id: m.organization.name for m in members if m.shares_contribution}
     ids = [m.organization_id for m in members]
     minimum = min_cell_members()

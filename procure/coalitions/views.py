@@ -14,8 +14,9 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from procure.access import access, get_scoped_or_404, permitted, scoped_select
+from procure.access import access, get_scoped_or_404, permitted, roles, scoped_select
 from procure.coalitions import jobs as coalition_jobs
+from procure.coalitions import measurement as shared_measurement
 from procure.coalitions import services
 from procure.coalitions.models import Coalition
 from procure.coalitions.report import figure_text, in_measure, progress_charts
@@ -31,17 +32,22 @@ from procure.coalitions.schemas import (
     AnnouncementSchema,
     CharterSchema,
     CoalitionUpdateSchema,
+    CoalitionWeightsFormSchema,
     InviteSchema,
     SharingSchema,
     TargetSchema,
     TargetUpdateSchema,
+    UsesProfileSchema,
 )
+from procure.errors import ValidationFailed
 from procure.extensions import db
 from procure.formatting import refusal_words
 from procure.forms import form_body, load_form
 from procure.jobs.services import TooManyJobs
+from procure.scoring.schemas import MetricFormSchema
 from procure.states import CoalitionMemberState, TargetMeasure
 from procure.transactions import attempt, discard, submit, writes
+from scoring.contract import FORMULA_FIELDS
 
 bp = Blueprint("coalition_pages", __name__)
 
@@ -357,3 +363,120 @@ def edit_target(coalition_id, target_id):
         measure_options=MEASURE_OPTIONS,
         group_options=sorted(services.group_labels().items(), key=lambda item: item[1]),
     ), status
+
+
+# ---------------------------------------------------------------- shared measurement
+
+
+def _measurement_page(
+    coalition: Coalition,
+    errors: dict | None = None,
+    values: dict | None = None,
+    weight_errors: dict | None = None,
+):
+    """The coalition's metrics and profile: read-only for a member (with the control to adopt
+    it or stop), with the forms to add and remove metrics and set the weights for the backbone;
+    with a refused form's errors and what was typed (422)."""
+    coalition, seen_by = insider_or_404(coalition.id)
+    view = shared_measurement.profile_view(coalition, seen_by.membership)
+    failed = bool(errors or weight_errors)
+    return render_template(
+        "coalitions/measurement.html",
+        coalition=coalition,
+        seen_by=seen_by,
+        view=view,
+        pillars=view["settings"]["pillar_weights"],
+        can_edit=seen_by.backbone and permitted("POST", "coalition_pages.set_weights"),
+        can_adopt=seen_by.member and permitted("POST", "coalition_pages.adopt_profile"),
+        errors=errors or {},
+        values=values or {"direction": "higher", "section": "workforce"},
+        weight_errors=weight_errors or {},
+        fields=sorted(FORMULA_FIELDS),
+    ), (422 if failed else 200)
+
+
+@bp.route("/coalitions/<int:coalition_id>/measurement")
+@access(READERS)
+def measurement(coalition_id):
+    return _measurement_page(get_scoped_or_404(Coalition, coalition_id))
+
+
+def _back_to_measurement(coalition_id: int):
+    return redirect(url_for("coalition_pages.measurement", coalition_id=coalition_id))
+
+
+@bp.route("/coalitions/<int:coalition_id>/metrics", methods=["POST"])
+@access(BACKBONE)
+@writes
+def add_metric(coalition_id):
+    coalition = get_scoped_or_404(Coalition, coalition_id)
+    schema = MetricFormSchema()
+    body = form_body(schema, request.form)
+    added = submit(
+        lambda: shared_measurement.add_metric(coalition, _user(), load_form(schema, body))
+    )
+    if added.done:
+        flash(
+            f"Added {added.result.label}. Give it a weight in the coalition profile to count it.",
+            "success",
+        )
+        return _back_to_measurement(coalition_id)
+    bounds = body.get("goalposts") or {}
+    typed = body | {"goalposts": [bounds.get("low"), bounds.get("high")]}
+    return _measurement_page(coalition, errors=added.errors, values=typed)
+
+
+@bp.route("/coalitions/<int:coalition_id>/metrics/<int:metric_id>/delete", methods=["POST"])
+@access(BACKBONE)
+@writes
+def delete_metric(coalition_id, metric_id):
+    def remove(coalition):
+        metric = shared_measurement.metric_of(coalition, metric_id)
+        if metric is None:
+            raise ValidationFailed({"metric": ["No such metric in this coalition."]})
+        shared_measurement.delete_metric(coalition, metric, _user())
+
+    _from_page(coalition_id, remove, "The metric is removed.")
+    return _back_to_measurement(coalition_id)
+
+
+@bp.route("/coalitions/<int:coalition_id>/profile", methods=["POST"])
+@access(BACKBONE)
+@writes
+def set_weights(coalition_id):
+    coalition = get_scoped_or_404(Coalition, coalition_id)
+    schema = CoalitionWeightsFormSchema()
+    body = form_body(schema, request.form)
+
+    def change():
+        loaded = load_form(schema, body)
+        current = shared_measurement.profile_view(coalition, None)["settings"]
+        # a weight not sent stays as it is; one set to 0 weighs nothing (and is left out)
+        weights = current["metric_weights"] | loaded["metric_weights"]
+        chosen = {key: value for key, value in weights.items() if value}
+        settings = current | {
+            "pillar_weights": current["pillar_weights"] | loaded["pillar_weights"],
+            "metric_weights": chosen,
+        }
+        return shared_measurement.set_profile(coalition, _user(), settings, loaded["version"])
+
+    saved = submit(change)
+    if saved.done:
+        flash("The coalition profile is saved: members that adopted it rank under it.", "success")
+        return _back_to_measurement(coalition_id)
+    if saved.conflict:
+        return _back_to_measurement(coalition_id)
+    errors = {field.removeprefix("settings."): messages for field, messages in saved.errors.items()}
+    return _measurement_page(coalition, weight_errors=errors)
+
+
+@bp.route("/coalitions/<int:coalition_id>/membership/profile", methods=["POST"])
+@access(roles("buyer", "executive", "admin"))
+@writes
+def adopt_profile(coalition_id):
+    def change(coalition):
+        uses = _form(UsesProfileSchema())["uses_profile"]
+        return shared_measurement.set_uses_profile(coalition, _user(), uses)
+
+    _from_page(coalition_id, change, "Your choice is saved.")
+    return _back_to_measurement(coalition_id)

@@ -71,16 +71,11 @@ class ScoreSnapshot(Base):
         return true()
 
 
-class CustomMetric(Base):
-    """A metric a buyer organization adds to the catalog (DESIGN §4: metrics are data). It joins
-    the built-in catalog for that organization's profiles, scores and scenarios, and weighs
-    nothing until a profile gives it a weight."""
+class MetricDefinition:
+    """The columns of a metric added to a catalog (scoring.catalog's fields), shared by a buyer
+    organization's custom metrics and a coalition's (procure.coalitions.models.CoalitionMetric),
+    so both are checked and read alike (services.checked_metric)."""
 
-    __tablename__ = "custom_metric"
-    __table_args__ = (UniqueConstraint("organization_id", "key"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
     key: Mapped[str] = mapped_column(String(60))
     label: Mapped[str] = mapped_column(String(200))
     formula: Mapped[str] = mapped_column(String(500))
@@ -89,8 +84,6 @@ class CustomMetric(Base):
     goalposts: Mapped[list[float]] = mapped_column(JSON)
     section: Mapped[str] = mapped_column(String(20))
     source: Mapped[str] = mapped_column(String(300))
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     def definition(self) -> dict[str, Any]:
         """The metric in the catalog's own shape (scoring.catalog)."""
@@ -104,6 +97,20 @@ class CustomMetric(Base):
             "section": self.section,
             "source": self.source,
         }
+
+
+class CustomMetric(MetricDefinition, Base):
+    """A metric a buyer organization adds to the catalog (DESIGN §4: metrics are data). It joins
+    the built-in catalog for that organization's profiles, scores and scenarios, and weighs
+    nothing until a profile gives it a weight."""
+
+    __tablename__ = "custom_metric"
+    __table_args__ = (UniqueConstraint("organization_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     @classmethod
     def scope(cls, user):
@@ -140,6 +147,9 @@ class StoredRanking(Base):
     # never waits on it, and a ranking naming a vendor gone is simply out of date
     organization_id: Mapped[int]
     profile_id: Mapped[int | None]
+    # the coalition whose profile and catalog it scores with (procure.coalitions.measurement:
+    # a member that adopted it); None for the organization's own profiles
+    coalition_id: Mapped[int | None]
     category: Mapped[str] = mapped_column(String(60), default="")
     top_k: Mapped[int]
     global_version: Mapped[int]

@@ -4,7 +4,9 @@ every request.
 
 Key. A stored ranking (StoredRanking, its vendors StoredRankingRow) is `score_rows(rank_vendors(
 ...))` for one key: the buyer organization (its reviews and custom metrics), the scoring profile
-version (None: the default profile; a revision is a new version, so a new key), the service
+version (None: the default profile; a revision is a new version, so a new key) or, for a member
+that adopted its coalition's profile, the coalition (`coalition_id`: its catalog and profile,
+procure.coalitions.measurement, whose changes bump the adopters' data versions), the service
 category ("" for all) and the top k of the rank stability. Its rows are in rank order
 (`position`), so a page is `ORDER BY position LIMIT n OFFSET m`, and the other orders of the
 page (impact score, stability, TOPSIS rank, name) are an ORDER BY over the same rows. The
@@ -94,6 +96,7 @@ from procure.scoring.services import (
     rank_vendors,
     score_rows,
 )
+from procure.scoring.shared_profiles import adopted_profile, shared_catalog, shared_profile
 from procure.scoring.versions import data_versions
 from procure.transactions import stores_derived
 from procure.vendors.categories import service_categories
@@ -120,14 +123,35 @@ class RankingKey:
     profile_id: int | None
     category: str
     top_k: int
+    # the coalition whose profile and catalog a member that adopted it ranks under (with
+    # profile_id None; procure.coalitions.measurement)
+    coalition_id: int | None = None
 
     def params(self) -> dict[str, Any]:
-        return {"profile_id": self.profile_id, "category": self.category, "top_k": self.top_k}
+        return {
+            "profile_id": self.profile_id,
+            "category": self.category,
+            "top_k": self.top_k,
+            "coalition_id": self.coalition_id,
+        }
 
     @classmethod
     def of_job(cls, job: Job) -> RankingKey:
         params = job.params
-        return cls(job.organization_id, params["profile_id"], params["category"], params["top_k"])
+        return cls(
+            job.organization_id,
+            params["profile_id"],
+            params["category"],
+            params["top_k"],
+            params.get("coalition_id"),
+        )
+
+
+def default_key(organization_id: int, category: str, top_k: int) -> RankingKey:
+    """The key of the organization's ranking when it names no profile of its own: under the
+    profile of the coalition it adopted one of (procure.coalitions.measurement), otherwise under
+    the default profile."""
+    return RankingKey(organization_id, None, category, top_k, adopted_profile(organization_id))
 
 
 @dataclass(frozen=True)
@@ -147,9 +171,15 @@ def _key_filter(key: RankingKey) -> list[Any]:
         if key.profile_id is None
         else StoredRanking.profile_id == key.profile_id
     )
+    coalition = (
+        StoredRanking.coalition_id.is_(None)
+        if key.coalition_id is None
+        else StoredRanking.coalition_id == key.coalition_id
+    )
     return [
         StoredRanking.organization_id == key.organization_id,
         profile,
+        coalition,
         StoredRanking.category == key.category,
         StoredRanking.top_k == key.top_k,
     ]
@@ -162,8 +192,12 @@ def store_ranking(key: RankingKey) -> StoredRanking:
     top k (TOP_K) also stores every vendor's scorecard (`_store_scorecards`)."""
     global_version, organization_version = data_versions(key.organization_id)
     priced_on = pricing_day()
-    record = db.session.get(ScoringProfile, key.profile_id) if key.profile_id else None
-    profile, metrics = profile_of(record), catalog_for(key.organization_id)
+    if key.coalition_id is not None:
+        profile = shared_profile(key.coalition_id)
+        metrics = shared_catalog(key.coalition_id)
+    else:
+        record = db.session.get(ScoringProfile, key.profile_id) if key.profile_id else None
+        profile, metrics = profile_of(record), catalog_for(key.organization_id)
     ranked = rank_vendors(
         profile,
         key.category or None,
@@ -175,6 +209,7 @@ def store_ranking(key: RankingKey) -> StoredRanking:
     ranking = StoredRanking(
         organization_id=key.organization_id,
         profile_id=key.profile_id,
+        coalition_id=key.coalition_id,
         category=key.category,
         top_k=key.top_k,
         global_version=global_version,

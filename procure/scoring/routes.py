@@ -121,16 +121,21 @@ class Scores(MethodView):
     @blp.paginate()
     def get(self, query, pagination_parameters):
         """Vendors ranked by total score, with the points of each pillar and rank stability, a
-        page at a time (the rank is over all of them). Read from the ranking stored for your
-        organization, profile, category and top k, computed once per change: when the data
+        page at a time (the rank is over all of them). Without `profile`: under the default
+        profile, or the coalition profile when your organization adopted one. Read from the
+        ranking stored for your organization, profile, category and top k, computed once per
+        change: when the data
         changed since, the stored one is served with `X-Ranking-Stale: true` while a newer one
         is computed"""
         record_id = query.get("profile")
+        category = query.get("category") or ""
         if record_id is not None:
             record_id = get_scoped_or_404(ScoringProfile, record_id).id
-        key = rankings.RankingKey(
-            current_user.organization_id, record_id, query.get("category") or "", query["top_k"]
-        )
+            key = rankings.RankingKey(
+                current_user.organization_id, record_id, category, query["top_k"]
+            )
+        else:  # the coalition profile, when the organization adopted one
+            key = rankings.default_key(current_user.organization_id, category, query["top_k"])
         served = rankings.read_ranking(key, current_user)
         ranking = served.ranking
         pagination_parameters.item_count = ranking.peers

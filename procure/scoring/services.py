@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
@@ -74,8 +74,15 @@ def profile_of(record: ScoringProfile | None) -> scoring.Profile:
 
 
 def _checked_settings(settings: Mapping[str, Any], organization_id: int) -> dict[str, Any]:
+    return checked_settings(settings, catalog_for(organization_id))
+
+
+def checked_settings(settings: Mapping[str, Any], metrics: scoring.Catalog) -> dict[str, Any]:
+    """A profile's settings as `scoring.profile_from_dict` validates them against `metrics`;
+    ValidationFailed naming each setting (`settings.<field>`) otherwise. Shared by a buyer's
+    profiles and a coalition's (procure.coalitions.measurement)."""
     try:
-        return scoring.profile_from_dict(dict(settings), catalog_for(organization_id)).to_dict()
+        return scoring.profile_from_dict(dict(settings), metrics).to_dict()
     except scoring.ProfileError as invalid:
         errors: dict[str, list[str]] = {}
         for error in invalid.errors:
@@ -472,17 +479,25 @@ def _point(row: Mapping[str, Any], peers: int, group: str) -> dict[str, Any]:
     }
 
 
-def scored_periods(vendor_id: int, organization_id: int | None) -> list[date]:
-    """The periods of the vendor with a submitted version the organization has not rejected
-    (every one when read as disclosed), oldest first: those its trend shows."""
-    statement = select(Disclosure.period_end).where(
-        Disclosure.vendor_id == vendor_id, Disclosure.state == DisclosureState.SUBMITTED
+def _scored_period_select(vendor_ids: Collection[int], organization_id: int | None):
+    """(vendor id, period end) of each period of these vendors with a submitted version the
+    organization has not rejected (every one when read as disclosed), once each."""
+    statement = select(Disclosure.vendor_id, Disclosure.period_end).where(
+        Disclosure.vendor_id.in_(list(vendor_ids)),
+        Disclosure.state == DisclosureState.SUBMITTED,
     )
     if organization_id is not None:
         statement = statement.where(
             ~Disclosure.in_state_for(ReviewDecision.REJECTED, organization_id)
         )
-    return sorted(set(db.session.scalars(statement)))
+    return statement.distinct()
+
+
+def scored_periods(vendor_id: int, organization_id: int | None) -> list[date]:
+    """The periods of the vendor with a submitted version the organization has not rejected
+    (every one when read as disclosed), oldest first: those its trend shows."""
+    rows = db.session.execute(_scored_period_select([vendor_id], organization_id))
+    return sorted(period for _, period in rows)
 
 
 def earlier_points(
@@ -518,22 +533,13 @@ def earlier_points_of_all(
     """`earlier_points` of every vendor of `latest_periods` (vendor id -> its headline's period),
     with one ranking per period that is some vendor's earlier one, not one per vendor and
     period: what a stored ranking keeps for its scorecards' trends."""
-    submitted = db.session.execute(
-        select(Disclosure.vendor_id, Disclosure.period_end)
-        .where(Disclosure.state == DisclosureState.SUBMITTED)
-        .distinct()
-    ).all()
+    # the periods `scored_periods` reads, of the asked vendors only, at once
+    submitted = db.session.execute(_scored_period_select(latest_periods, organization_id)).all()
     periods: dict[int, set[date]] = {}
     for vendor_id, period in submitted:
         periods.setdefault(vendor_id, set()).add(period)
     # a scored period before the headline's is a submitted one before the vendor's newest
-    needed = {
-        period
-        for vendor_id, own in periods.items()
-        if vendor_id in latest_periods
-        for period in own
-        if period < max(own)
-    }
+    needed = {period for own in periods.values() for period in own if period < max(own)}
     points: dict[int, list[dict[str, Any]]] = {vendor_id: [] for vendor_id in latest_periods}
     for period in sorted(needed):
         ranking = _period_ranking(profile, category, organization_id, metrics, period)
@@ -867,6 +873,30 @@ METRIC_FIELDS = ("key", "label", "formula", "unit", "direction", "goalposts", "s
 def add_custom_metric(organization_id: int, values: Mapping[str, Any], user) -> CustomMetric:
     """Add a metric to the organization's catalog, checked by the catalog's own rules (a safe
     formula over known disclosure fields, a key no other metric has, L != U, ...). Flushes."""
+    entry = checked_metric(values, catalog_for(organization_id))
+    metric = CustomMetric(
+        organization_id=organization_id,
+        created_by_id=user.id,
+        **{name: entry[name] for name in METRIC_FIELDS},
+    )
+    db.session.add(metric)
+    # the catalog read above may miss the same key added by a parallel request: refused alike
+    insert_once(
+        metric,
+        ValidationFailed(
+            {"key": [f"duplicate key {entry['key']!r}"]},
+            "The metric was not added: see the message for each field.",
+        ),
+    )
+    record_event("custom_metric.create", metric, actor=user, after=metric.definition())
+    bump(organization_id)  # its catalog, hence its rankings, changed
+    return metric
+
+
+def checked_metric(values: Mapping[str, Any], current: scoring.Catalog) -> dict[str, Any]:
+    """A metric's fields (METRIC_FIELDS) as `current` plus it would hold them, checked by the
+    catalog's own rules and the columns' lengths (MetricDefinition); ValidationFailed naming
+    each field otherwise. Shared by a buyer's custom metrics and a coalition's."""
     entry: dict[str, Any] = {name: values.get(name) for name in METRIC_FIELDS}
     too_long = {
         name: [f"At most {length} characters."]
@@ -879,7 +909,6 @@ def add_custom_metric(organization_id: int, values: Mapping[str, Any], user) -> 
         raise ValidationFailed(
             too_long, "The metric was not added: see the message for each field."
         )
-    current = catalog_for(organization_id)
     try:
         scoring.add_metric(current, entry)
     except scoring.CatalogError as invalid:
@@ -893,24 +922,7 @@ def add_custom_metric(organization_id: int, values: Mapping[str, Any], user) -> 
         raise ValidationFailed(
             errors, "The metric was not added: see the message for each field."
         ) from None
-    metric = CustomMetric(
-        organization_id=organization_id,
-        created_by_id=user.id,
-        **{name: entry[name] for name in METRIC_FIELDS},
-    )
-    metric.goalposts = [float(bound) for bound in entry["goalposts"]]
-    db.session.add(metric)
-    # the catalog read above may miss the same key added by a parallel request: refused alike
-    insert_once(
-        metric,
-        ValidationFailed(
-            {"key": [f"duplicate key {entry['key']!r}"]},
-            "The metric was not added: see the message for each field.",
-        ),
-    )
-    record_event("custom_metric.create", metric, actor=user, after=metric.definition())
-    bump(organization_id)  # its catalog, hence its rankings, changed
-    return metric
+    return entry | {"goalposts": [float(bound) for bound in entry["goalposts"]]}
 
 
 def delete_custom_metric(metric: CustomMetric, user) -> None:

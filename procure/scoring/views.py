@@ -28,6 +28,7 @@ from procure.scoring.schemas import (
     ProfileEditorSchema,
     WhatIfFormSchema,
 )
+from procure.scoring.shared_profiles import default_profile_label
 from procure.states import DisclosureState
 from procure.transactions import attempt, computes, discard, writes
 from procure.vendors.categories import service_categories
@@ -80,9 +81,12 @@ def compare():
         category = services.default_category(current_user.organization_id)
     if category is not None and category not in service_categories():
         abort(404, f"No service category {category!r}: choose one from the list.")
-    key = rankings.RankingKey(
-        current_user.organization_id, record.id if record else None, category or "", rankings.TOP_K
-    )
+    if record is None:  # the default profile, or the coalition profile adopted
+        key = rankings.default_key(current_user.organization_id, category or "", rankings.TOP_K)
+    else:
+        key = rankings.RankingKey(
+            current_user.organization_id, record.id, category or "", rankings.TOP_K
+        )
     served = rankings.read_ranking(key, current_user)  # stored once per change, paged in SQL
     ranking = served.ranking
     sort = request.args.get("sort") if request.args.get("sort") in SCORE_SORTS else "rank"
@@ -102,6 +106,7 @@ def compare():
         legend=charts.pillar_legend(),
         profiles=profiles,
         record=record,
+        default_label=default_profile_label(current_user.organization_id),
         category=category,
         categories=service_categories(),
     )

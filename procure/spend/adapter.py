@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import select
 
 from procure.coalitions.adapter import scored_disclosures, workforce_groups
+from procure.coalitions.progress import group_shares
 from procure.deliveries.actuals import DisclosedShare, plan_of, share_for_month
 from procure.deliveries.models import Delivery
 from procure.extensions import db
@@ -30,7 +31,7 @@ from procure.needs.models import Need
 from procure.scenarios.figures import record_id
 from procure.scenarios.models import Scenario
 from procure.scoring.adapter import period_versions
-from procure.spend.report import SpendLine, group_shares, spread_evenly
+from procure.spend.report import SpendLine, spread_evenly
 from procure.states import ScenarioStatus
 from procure.vendors.models import Vendor
 

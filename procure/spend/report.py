@@ -63,7 +63,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from procure.coalitions.progress import group_shares as group_shares
 from procure.coalitions.suppression import complementary, safe, suppressed_words, union
 
 BASES = ("planned", "actual")

@@ -284,3 +284,21 @@ def test_group_targets_read_the_disclosures_once_a_request(client, cw, make_user
     for group in ("youth_neet", "disability"):
         assert _set(client, cw, beneficiary_group=group).status_code == 201
     assert _statements(read) == one
+
+
+def test_the_delivered_group_hours_reuse_the_group_shares_the_plans_read(
+    client, cw, make_user, bearer
+):
+    """A progress request reads the group shares of the disclosures the plans scored once: the
+    delivered hours (adapter.delivered) take them from what the plans' lines read, not from a
+    second read of the same figures (the months delivered fall under those same disclosures);
+    the refugee hours stay the hand-checked ACTUAL."""
+    from tests.app.test_coalitions import _sent
+
+    _deliver(client, cw, bearer(make_user("buyer", organization=cw["organizations"]["member_b"])))
+    assert _set(client, cw).status_code == 201
+    shown = []
+    sent = _sent(lambda: shown.append(_progress(client, cw)))
+    assert shown[0]["actual"] == pytest.approx(ACTUAL)
+    figure_reads = [s for s in sent if s.startswith("SELECT disclosure.id, disclosure.figures")]
+    assert len(figure_reads) == 1, figure_reads

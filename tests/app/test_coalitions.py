@@ -627,6 +627,11 @@ def test_a_page_load_and_a_report_read_the_approved_plans_once(client, cw, monke
 
 def _statements(run) -> int:
     """How many SQL statements `run()` sends."""
+    return len(_sent(run))
+
+
+def _sent(run) -> list[str]:
+    """The SQL statements `run()` sends, in order."""
     from sqlalchemy import event
 
     sent = []
@@ -640,7 +645,7 @@ def _statements(run) -> int:
         run()
     finally:
         event.remove(engine, "before_cursor_execute", count)
-    return len(sent)
+    return sent
 
 
 def test_the_coalition_list_reads_memberships_and_backbones_at_once(

@@ -358,3 +358,55 @@ def test_a_stale_read_reads_the_data_versions_once(
         assert stale.headers["X-Ranking-Stale"] == "true"
     assert reads == [world["buyer"].organization_id] * 2
     assert len(_refresh_jobs()) == 1
+
+
+def test_the_stored_trends_read_only_the_asked_vendors_periods_as_their_reader_scores_them(
+    client, world, make_vendor, bearer, monkeypatch
+):
+    """earlier_points_of_all reads the submitted periods of the vendors it is asked for only,
+    leaving out those the organization rejected (as scored_periods does): Gamma disclosed 2024
+    and 2025, and the buyer rejected 2024, so no ranking of 2024 is computed for its trend;
+    Delta's periods, not asked for, are not read."""
+    from datetime import date
+
+    from tests.app.test_coalitions import _sent
+
+    gamma, gamma_user = make_vendor("Gamma Data")
+    delta, delta_user = make_vendor("Delta Data")
+    ids = {}
+    for vendor, user in ((gamma, gamma_user), (delta, delta_user)):
+        for year in (2024, 2025):
+            created = client.post(
+                "/api/v1/disclosures",
+                headers=bearer(user),
+                json={"vendor_id": vendor.id, **valid_document(f"{year}-01-01", f"{year}-12-31")},
+            )
+            assert created.status_code == 201, created.json
+            client.post(f"/api/v1/disclosures/{created.json['id']}/submit", headers=bearer(user))
+            ids[vendor.id, year] = created.json["id"]
+    rejected = client.post(
+        f"/api/v1/disclosures/{ids[gamma.id, 2024]}/review",
+        headers=world["headers"],
+        json={"decision": "rejected", "comment": "Headcount does not add up"},
+    )
+    assert rejected.status_code in (200, 201), rejected.json
+
+    def no_ranking(*args):
+        pytest.fail(f"ranked the period ending {args[-1]}, which the buyer rejected")
+
+    monkeypatch.setattr(services, "_period_ranking", no_ranking)
+    points = {}
+    sent = _sent(
+        lambda: points.update(
+            services.earlier_points_of_all(
+                {gamma.id: date(2025, 12, 31)},
+                services.profile_of(None),
+                None,
+                organization_id=world["buyer"].organization_id,
+                metrics=None,
+            )
+        )
+    )
+    assert points == {gamma.id: []}
+    (periods,) = [s for s in sent if "period_end" in s]
+    assert "vendor_id IN" in periods
