@@ -8,17 +8,22 @@ The events' round (`close_events`), at the same pace, closes the sealed sourcing
 deadline has passed, as a buyer's close would (state, audit event by the system, the vendors
 told); `procure events close-due` runs it once (cron-able).
 
-The daily rounds are the campaigns' scheduled reminders and the notifications' mail digest.
-`run_daily_rounds(today)` does both, each in its own unit of work (committed by
-`transactions.command`, so their mail goes after the commit). `procure campaigns remind` and
-`procure notifications digest` run one each (cron-able).
+The daily rounds are the campaigns' scheduled reminders, the notifications' mail digest, and
+the re-scoring of the snapshots priced before an exchange rate came into force (`rescore_rates`:
+a rate entered ahead of its day re-scores when that day comes, as its entry would have).
+`run_daily_rounds(today)` does them all, each in its own unit of work (committed by
+`transactions.command`, so their mail and jobs go after the commit). `procure campaigns
+remind`, `procure notifications digest` and `procure rates rescore-due` run one each
+(cron-able).
 
 The `Scheduler` thread runs them all wherever jobs are worked (`procure worker`, and the embedded
 server of `procure demo`). Every round may run on several hosts at once and as often as it
 likes: each job is taken by one conditional UPDATE, a vendor is reminded at most once a day,
 whichever campaigns await it (one reminder naming them all), and a user gets at most one digest
-a day (each claimed by a conditional UPDATE), and an event is closed once (a conditional
-UPDATE too).
+a day (each claimed by a conditional UPDATE), an event is closed once (a conditional
+UPDATE too), and a period is re-scored once for a rate that came into force (the refresh prices
+its snapshots on its own day, and one queued or running is left to finish; two hosts in the
+same instant may each queue one, which run one after the other to the same snapshots).
 """
 
 from __future__ import annotations
@@ -36,9 +41,11 @@ from flask import Flask
 from procure.audit.services import SYSTEM
 from procure.campaigns.progress import today_utc
 from procure.campaigns.reminders import send_scheduled_reminders
+from procure.disclosures.pricing import pricing_day
 from procure.events.services import close_due_events, event_now
 from procure.jobs.runner import tend_jobs
 from procure.notifications.services import send_digests
+from procure.scoring.jobs import rescore_due_rates
 from procure.transactions import command
 
 log = logging.getLogger("procure.scheduler")
@@ -48,6 +55,7 @@ log = logging.getLogger("procure.scheduler")
 class RoundsDone:
     reminded: int  # vendors reminded
     digests: int  # digests mailed
+    rescored: int = 0  # periods queued for re-scoring: a rate of theirs came into force
 
 
 def remind_campaigns(today: date | None = None) -> int:
@@ -78,9 +86,19 @@ def mail_digests(today: date | None = None) -> DigestRound:
     return DigestRound(mailed, len(queued) - mailed)
 
 
+def rescore_rates(today: date | None = None) -> list[date]:
+    """Queue the re-scoring of the periods whose snapshots priced before a rate in force by
+    `today` (default, and at the latest: the day scores are priced on, `pricing_day`, since the
+    refresh prices on its own day) came into force, committed (the refreshes start after the
+    commit); the periods (`scoring.jobs.rescore_due_rates`)."""
+    priced_on = pricing_day()
+    with command():
+        return rescore_due_rates(min(today or priced_on, priced_on))
+
+
 def run_daily_rounds(today: date | None = None) -> RoundsDone:
-    """Both rounds; a failure of the first does not stop the second."""
-    reminded = digests = 0
+    """Every daily round; a failure of one does not stop the next."""
+    reminded = digests = rescored = 0
     try:
         reminded = remind_campaigns(today)
     except Exception:
@@ -89,7 +107,11 @@ def run_daily_rounds(today: date | None = None) -> RoundsDone:
         digests = mail_digests(today).mailed
     except Exception:
         log.exception("the notifications' digest failed")
-    return RoundsDone(reminded, digests)
+    try:
+        rescored = len(rescore_rates(today))
+    except Exception:
+        log.exception("the re-scoring for the exchange rates that came into force failed")
+    return RoundsDone(reminded, digests, rescored)
 
 
 def job_round_seconds(config: Mapping[str, Any]) -> float:
@@ -164,6 +186,8 @@ class Scheduler(threading.Thread):
         self.rounds += 1
         if done.reminded or done.digests:
             log.info("reminded %d vendor(s), mailed %d digest(s)", done.reminded, done.digests)
+        if done.rescored:
+            log.info("re-scoring %d period(s): an exchange rate came into force", done.rescored)
 
     def stop(self) -> None:
         self.stopped.set()

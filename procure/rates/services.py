@@ -3,7 +3,9 @@ entered anywhere is checked against them. Services flush; the caller commits.
 
 Every change re-scores, by a job after the commit, the score snapshots that priced an offer or
 a training spend in the currency (`rates_changed`); approved scenarios do not move, since their
-problem documents froze the rates they were solved with.
+problem documents froze the rates they were solved with. A rate entered ahead of its day moves
+nothing until that day: the scheduler's daily round (`procure rates rescore-due`) re-scores the
+same way then.
 
 A currency is convertible once it has one rate (before its first rate, the earliest one is
 used and flagged), so what must never happen is a stored amount in a currency with none: a

@@ -10,12 +10,13 @@ everywhere); they are the base of the per-reader ranking cache that issue #23 as
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import date
+from datetime import date, datetime
 from typing import cast
 
-from sqlalchemy import Select, delete, select, text, union
+from sqlalchemy import Select, delete, func, select, text, union
 
 import scoring
+from procure.db import utcnow
 from procure.disclosures.models import Disclosure
 from procure.extensions import db
 from procure.scoring.adapter import scoring_input
@@ -43,6 +44,7 @@ def refresh_period(period_end) -> int:
         return 0
     result = scoring.score_table(inputs.table, catalog(), default_profile())
     peers = len(result.scores)
+    computed_at = utcnow()  # one moment for the period: the day its prices are of (`priced_days`)
     for key, score in result.scores.iterrows():
         vendor_id = int(cast(str, key))  # scoring_input's table is read from CSV: ids are text
         db.session.add(
@@ -58,6 +60,7 @@ def refresh_period(period_end) -> int:
                 rank=int(score["rank"]),
                 peers=peers,
                 knocked_out=bool(score["knocked_out"]),
+                computed_at=computed_at,
             )
         )
     db.session.flush()
@@ -91,6 +94,23 @@ def periods_priced_in(currency: str) -> list[date]:
         Disclosure.state == DisclosureState.SUBMITTED, training_currency == currency
     )
     return sorted(set(db.session.scalars(union(_periods_of_vendors_in(categories), by_training))))
+
+
+def priced_day(computed_at: datetime) -> date:
+    """The day whose rates a snapshot computed at `computed_at` (UTC) priced with: its date in
+    the server's time zone, as `pricing_day` (date.today) reads the day."""
+    return computed_at.astimezone().date()
+
+
+def priced_days() -> dict[date, date]:
+    """Per period with snapshots: the day its oldest snapshot priced with (`priced_day`)."""
+    oldest = select(ScoreSnapshot.period_end, func.min(ScoreSnapshot.computed_at)).group_by(
+        ScoreSnapshot.period_end
+    )
+    return {
+        period_end: priced_day(computed_at)
+        for period_end, computed_at in db.session.execute(oldest)
+    }
 
 
 def _one_refresh_at_a_time(period_end) -> None:
