@@ -173,6 +173,30 @@ def _refuse_large_workbook(content: bytes, max_rows: int) -> None:
                 _refuse_large_sheet(stream, max_rows)
 
 
+def read_upload(
+    upload: Any,
+    max_rows: int,
+    *,
+    missing: str = "Choose a .csv or .xlsx file.",
+    not_xlsx: str | None = None,
+) -> list[dict[str, Any]]:
+    """The rows of an uploaded table (a form's or request's file, `read_table`), or
+    ValidationFailed naming `file`: `missing` when no file was chosen, `not_xlsx` for a file
+    that is not .xlsx where only a workbook will do (None: CSV too), or what the reading
+    refused."""
+    # here: procure.errors loads Flask, which `procure score` reads its tables without
+    from procure.errors import ValidationFailed
+
+    if upload is None or not upload.filename:
+        raise ValidationFailed({"file": [missing]})
+    if not_xlsx is not None and not upload.filename.lower().endswith(".xlsx"):
+        raise ValidationFailed({"file": [not_xlsx]})
+    try:
+        return read_table(upload.read(), upload.filename, max_rows)
+    except TableReadError as unreadable:
+        raise ValidationFailed({"file": [str(unreadable)]}) from None
+
+
 def read_table(content: bytes, filename: str, max_rows: int) -> list[dict[str, Any]]:
     """Rows of an uploaded CSV or XLSX as dicts of raw cell values (None for empty).
 

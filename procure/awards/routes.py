@@ -73,12 +73,18 @@ class EventAward(MethodView):
 @blp.route("/events/<int:event_id>/award.xlsx")
 class EventAwardWorkbook(MethodView):
     @access(BUYER_SIDE_READERS)
-    @blp.response(200, FILE, content_type=XLSX, description="One sheet per vendor awarded volume")
+    @blp.response(
+        200,
+        FILE,
+        content_type=XLSX,
+        description="One sheet per vendor awarded volume, then one of every vendor invited",
+    )
     @blp.alt_response(404, description="No such event of your organization")
     @blp.alt_response(409, description="Not awarded yet")
     def get(self, event_id):
         """Your organization's event's award as XLSX, ready to send: one sheet per vendor with
-        its needs, volumes, units, prices as bid, currencies, periods and totals"""
+        its needs, volumes, units, prices as bid, currencies, periods and totals; a last sheet
+        lists every vendor invited, whether it bid and on how many lots it was awarded (0 too)"""
         # here: the workbook loads openpyxl, which the app's start otherwise skips
         from procure.awards.workbook import award_workbook
 
@@ -90,5 +96,7 @@ class EventAwardWorkbook(MethodView):
                 {"event_id": ["Not awarded yet."]},
             )
         return attachment(
-            award_workbook(event.title, view.lines), XLSX, f"event-{event.id}-award.xlsx"
+            award_workbook(event.title, view.lines, services.invited_standings(event, view.lines)),
+            XLSX,
+            f"event-{event.id}-award.xlsx",
         )

@@ -200,12 +200,29 @@ class RankBand:
 
 
 def rank_bands(award: Award, vendor_id: int) -> list[RankBand]:
-    """Vendor `vendor_id`'s band on each lot of the award's event it bid on. Reads every bid of
-    the event, beyond the vendor's scope, to rank its own: only the vendor's band and each lot's
+    """Vendor `vendor_id`'s band on each lot of the award's event it bid on (`rank_bands_of`)."""
+    return rank_bands_of([award], vendor_id)[award.id]
+
+
+def rank_bands_of(awards: Sequence[Award], vendor_id: int) -> dict[int, list[RankBand]]:
+    """Vendor `vendor_id`'s band on each lot it bid on, per award (by id), every bid of the
+    awards' events read at once (the vendor's home page lists many). Reads every bid of those
+    events, beyond the vendor's scope, to rank its own: only the vendor's bands and each lot's
     count leave this function."""
-    bids = db.session.scalars(
-        select(Bid).where(Bid.event_id == award.event_id).options(selectinload(Bid.lot))
-    ).all()
+    by_event: dict[int, list[Bid]] = {award.event_id: [] for award in awards}
+    if awards:
+        for bid in db.session.scalars(
+            select(Bid)
+            .where(Bid.event_id.in_(list(by_event)))
+            .order_by(Bid.id)
+            .options(selectinload(Bid.lot))
+        ):
+            by_event[bid.event_id].append(bid)
+    return {award.id: _bands(award, by_event[award.event_id], vendor_id) for award in awards}
+
+
+def _bands(award: Award, bids: Sequence[Bid], vendor_id: int) -> list[RankBand]:
+    """The vendor's bands among `bids`, the award's event's, at the rates of the award's day."""
     rates = usd_rates({bid.currency for bid in bids}, award.awarded_at.date())
     usd = {
         bid.id: float(bid.price) * rates[bid.currency][0]
@@ -220,6 +237,39 @@ def rank_bands(award: Award, vendor_id: int) -> list[RankBand]:
             band = rank_band(1 + sum(price < usd[own.id] for price in field), len(field))
         bands.append(RankBand(own.lot_id, own.lot.title, len(field) if band else None, band))
     return bands
+
+
+@dataclass(frozen=True)
+class InvitedStanding:
+    """One vendor the event invited, for the buyer's award workbook: the lots it bid on (0: it
+    did not bid) and the lots it was awarded volume on (0: it won nothing)."""
+
+    vendor_id: int
+    name: str
+    lots_bid: int
+    lots_awarded: int
+
+
+def invited_standings(event: SourcingEvent, lines: Sequence[AwardLine]) -> list[InvitedStanding]:
+    """Every vendor `event` invited, by name, with how many lots it bid on (its current bids:
+    a withdrawn bid is gone) and how many of the award's `lines` are its. For the buyer side
+    of an awarded event, whose bids are unsealed."""
+    bid_on: dict[int, int] = {}
+    for vendor_id in db.session.scalars(select(Bid.vendor_id).where(Bid.event_id == event.id)):
+        bid_on[vendor_id] = bid_on.get(vendor_id, 0) + 1
+    awarded: dict[int, set[int]] = {}
+    for line in lines:
+        awarded.setdefault(line.vendor_id, set()).add(line.lot_id)
+    rows = sorted(event.invited, key=lambda row: (row.vendor.name_key, row.vendor_id))
+    return [
+        InvitedStanding(
+            row.vendor_id,
+            row.vendor.name,
+            bid_on.get(row.vendor_id, 0),
+            len(awarded.get(row.vendor_id, ())),
+        )
+        for row in rows
+    ]
 
 
 @dataclass

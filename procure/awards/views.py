@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import Blueprint
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from procure.access import scoped_select
 from procure.awards import services
@@ -64,5 +65,7 @@ def my_rank_bands() -> list[tuple[Award, list[services.RankBand]]]:
         )
         .order_by(Award.awarded_at.desc())
         .limit(HOME_BAND_EVENTS)
+        .options(contains_eager(Award.event))  # the page names each event
     ).all()
-    return [(award, services.rank_bands(award, vendor.id)) for award in awards]
+    bands = services.rank_bands_of(awards, vendor.id)
+    return [(award, bands[award.id]) for award in awards]

@@ -2,6 +2,8 @@
 after the vendor, with its lines (need, volume, unit, price as it bid it, currency, period and
 the line's total at that price) and a total per currency. Nothing of the buyer's plan (no US
 dollar cost, no other vendor's figure) is on a vendor's sheet, so each sheet can be sent as is.
+A last sheet, for the buyer alone, lists every vendor the event invited: whether it bid, on how
+many lots, and on how many it was awarded volume (0 for those that won nothing).
 For the buyer side only: `procure.awards.routes` refuses the vendors."""
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from procure.awards.models import AwardLine
-from procure.awards.services import total_by_currency
+from procure.awards.services import InvitedStanding, total_by_currency
 from procure.reports.xlsx_pack import write_sheet_table
 
 AWARD_COLUMNS = [
@@ -23,6 +25,13 @@ AWARD_COLUMNS = [
     ("Currency", None),
     ("Period", None),
     ("Total", "signed"),
+]
+INVITED_SHEET = "Invited vendors"
+INVITED_COLUMNS = [
+    ("Vendor", None),
+    ("Bid", None),
+    ("Lots bid on", "number"),
+    ("Lots awarded", "number"),
 ]
 # characters a sheet's name cannot hold, and its longest name
 _NOT_IN_SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
@@ -63,8 +72,18 @@ def _vendor_rows(lines: Sequence[AwardLine]) -> list[list[Any]]:
     return rows
 
 
-def award_workbook(title: str, lines: Sequence[AwardLine]) -> bytes:
-    """The award's `lines` (every vendor's) as XLSX bytes: one sheet per vendor, by name."""
+def _invited_rows(invited: Sequence[InvitedStanding]) -> list[list[Any]]:
+    return [
+        [row.name, "yes" if row.lots_bid else "no", row.lots_bid, row.lots_awarded]
+        for row in invited
+    ]
+
+
+def award_workbook(
+    title: str, lines: Sequence[AwardLine], invited: Sequence[InvitedStanding] = ()
+) -> bytes:
+    """The award's `lines` (every vendor's) as XLSX bytes: one sheet per vendor, by name, then
+    the sheet of every vendor `invited` (awards.services.invited_standings)."""
     from openpyxl import Workbook
 
     by_vendor: dict[int, list[AwardLine]] = {}
@@ -73,16 +92,17 @@ def award_workbook(title: str, lines: Sequence[AwardLine]) -> bytes:
     workbook = Workbook()
     workbook.properties.creator = "impact-procure"
     workbook.properties.title = title[:200]
-    taken: set[str] = set()
+    taken: set[str] = {INVITED_SHEET.lower()}
     ordered = sorted(by_vendor.values(), key=lambda own: (own[0].vendor.name_key, own[0].vendor_id))
     for index, own in enumerate(ordered):
         sheet = workbook.active if index == 0 else workbook.create_sheet()
         assert sheet is not None
         sheet.title = _sheet_name(own[0].vendor.name, taken)
         write_sheet_table(sheet, AWARD_COLUMNS, _vendor_rows(own))
-    if not ordered:
-        workbook.active.title = "No volume"  # type: ignore[union-attr]
-        write_sheet_table(workbook.active, AWARD_COLUMNS, [])
+    sheet = workbook.create_sheet() if ordered else workbook.active
+    assert sheet is not None
+    sheet.title = INVITED_SHEET
+    write_sheet_table(sheet, INVITED_COLUMNS, _invited_rows(invited))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -22,7 +22,6 @@ from procure.deliveries.schemas import (
     DeliverySchema,
     DeliveryUpdateSchema,
 )
-from procure.errors import ValidationFailed
 from procure.extensions import db
 from procure.scenarios.models import Scenario
 from procure.scenarios.routes import READERS
@@ -69,14 +68,9 @@ def rows_select(scenario: Scenario):
 def import_upload(scenario: Scenario, upload) -> dict:
     """Import an uploaded CSV or XLSX table for the scenario, all or nothing."""
     # here: reading a table loads pandas and openpyxl, which the app's start otherwise skips
-    from procure.spreadsheets import TableReadError, read_table
+    from procure.spreadsheets import read_upload
 
-    if upload is None or not upload.filename:
-        raise ValidationFailed({"file": ["Choose a .csv or .xlsx file."]})
-    try:
-        rows = read_table(upload.read(), upload.filename, imports.MAX_IMPORT_ROWS)
-    except TableReadError as unreadable:
-        raise ValidationFailed({"file": [str(unreadable)]}) from None
+    rows = read_upload(upload, imports.MAX_IMPORT_ROWS)
     return imports.import_rows(scenario, user(), rows)
 
 

@@ -34,7 +34,7 @@ from procure.disclosures.tables import (
 )
 from procure.docs import XLSX, file_types
 from procure.downloads import attachment
-from procure.errors import ValidationFailed, respond_error
+from procure.errors import respond_error
 from procure.states import ReviewDecision
 from procure.transactions import writes
 from procure.vendors.models import Vendor
@@ -330,14 +330,9 @@ def export_response(fmt: str, latest_period: bool = False):
 
 def import_upload(upload):
     """Import an uploaded flat table for the current user; all or nothing. Returns the summary."""
-    from procure.spreadsheets import TableReadError, read_table  # here: as in export_response
+    from procure.spreadsheets import read_upload  # here: as in export_response
 
-    if upload is None or not upload.filename:
-        raise ValidationFailed({"file": ["Choose a .csv or .xlsx file."]})
-    try:
-        rows = read_table(upload.read(), upload.filename, MAX_IMPORT_ROWS)
-    except TableReadError as unreadable:
-        raise ValidationFailed({"file": [str(unreadable)]}) from None
+    rows = read_upload(upload, MAX_IMPORT_ROWS)
     return import_rows(rows, current_user, vendors_for_import(current_user))
 
 

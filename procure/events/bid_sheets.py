@@ -305,13 +305,11 @@ def upload_bid_sheet(
 def read_upload(upload) -> list[dict[str, Any]]:
     """The rows of an uploaded bid sheet, or ValidationFailed naming `file`."""
     # here: reading a table loads pandas and openpyxl, which the app's start otherwise skips
-    from procure.spreadsheets import TableReadError, read_table
+    from procure import spreadsheets
 
-    if upload is None or not upload.filename:
-        raise ValidationFailed({"file": ["Choose the filled bid sheet (.xlsx)."]})
-    if not upload.filename.lower().endswith(".xlsx"):
-        raise ValidationFailed({"file": ["Upload the bid sheet as .xlsx, as downloaded."]})
-    try:
-        return read_table(upload.read(), upload.filename, MAX_LOTS)
-    except TableReadError as unreadable:
-        raise ValidationFailed({"file": [str(unreadable)]}) from None
+    return spreadsheets.read_upload(
+        upload,
+        MAX_LOTS,
+        missing="Choose the filled bid sheet (.xlsx).",
+        not_xlsx="Upload the bid sheet as .xlsx, as downloaded.",
+    )

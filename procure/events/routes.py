@@ -19,6 +19,7 @@ from procure.events.schemas import (
     BidSchema,
     BidSheetFileSchema,
     BidSheetResultSchema,
+    BidWithdrawSchema,
     EventCreateSchema,
     EventDetailSchema,
     EventExtendSchema,
@@ -205,6 +206,21 @@ class BidDetail(MethodView):
         bid = get_scoped_or_404(Bid, bid_id)
         sent = body.pop("version")
         return services.amend_bid(bid, user(), body, sent, services.event_now())
+
+
+@blp.route("/bids/<int:bid_id>/withdraw")
+class BidWithdraw(MethodView):
+    @access(roles("vendor"))
+    @blp.arguments(BidWithdrawSchema)
+    @blp.response(204)
+    @blp.alt_response(404, description="No such bid of your vendor")
+    @blp.alt_response(409, description="A stale version, past the deadline, or not open")
+    @writes
+    def post(self, body, bid_id):
+        """Withdraw your vendor's bid before the deadline (the version you loaded): no award
+        uses it and the buyer never reads it; you may bid on the lot again until the deadline"""
+        bid = get_scoped_or_404(Bid, bid_id)
+        services.withdraw_bid(bid, user(), body["version"], services.event_now())
 
 
 def bid_sheet_download(event: SourcingEvent):

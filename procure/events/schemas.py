@@ -182,6 +182,10 @@ class BidAmendSchema(BidFiguresSchema):
     version = RecordVersion(required=True, metadata={"description": "The version you loaded"})
 
 
+class BidWithdrawSchema(Schema):
+    version = RecordVersion(required=True, metadata={"description": "The version you loaded"})
+
+
 class BidSchema(Schema):
     id = fields.Integer(dump_only=True)
     event_id = fields.Integer(dump_only=True)

@@ -2,7 +2,9 @@
 the platform and sets a deadline and rules (`create_event`); it publishes the event (the vendors
 are told), extends the deadline, closes or cancels it (the vendors are told again); the
 scheduler closes a sealed event once its deadline has passed (`close_due_events`). Invited
-vendors bid on each lot until the deadline (`place_bid`) and amend their bid (`amend_bid`).
+vendors bid on each lot until the deadline (`place_bid`), amend their bid (`amend_bid`) and
+withdraw it (`withdraw_bid`: the row goes, its figures stay in the audit log, and the vendor may
+bid on that lot again).
 
 Every state change is conditional on the version the caller loaded (409 on a stale one, also
 when another request wins the race: the UPDATE carries `WHERE version = :read`) and writes an
@@ -379,6 +381,18 @@ def bid_errors(
     return errors
 
 
+BID_FIGURES = (
+    "price",
+    "currency",
+    "unit",
+    "hours_per_unit",
+    "capacity",
+    "valid_until",
+    "comment",
+)
+"""A bid's own figures, as `bid_figures` gives them."""
+
+
 def bid_figures(lot: EventLot, fields: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "price": Decimal(str(fields["price"])),
@@ -446,6 +460,26 @@ def amend_bid(
     save_changes(bid, "bid", sent)
     record_event("bid.amend", bid, actor=user, before=before, after=figures)
     return bid
+
+
+def withdraw_bid(bid: Bid, user: User, sent: int | None, now: datetime) -> None:
+    """Take the vendor's bid back before the deadline (the version loaded): the bid is gone, so
+    no award scenario uses it and the buyer side never reads it, and the vendor may bid on the
+    lot again until the deadline. Its last figures stay in the audit log (`bid.withdraw`,
+    under the vendor's organization). After the deadline, or once the event is not open: a
+    ConflictError, as an amendment."""
+    check_open(bid.event, vendor_of(user), now)
+    check_version(bid, sent, "bid")
+    before = {
+        "event_id": bid.event_id,
+        "lot_id": bid.lot_id,
+        "state": "placed",
+        "version": bid.version,
+        **{name: getattr(bid, name) for name in BID_FIGURES},
+    }
+    record_event("bid.withdraw", bid, actor=user, before=before, after={"state": "withdrawn"})
+    db.session.delete(bid)
+    save_changes(bid, "bid", sent)
 
 
 def event_now() -> datetime:

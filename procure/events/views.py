@@ -18,6 +18,7 @@ from procure.events.routes import READERS
 from procure.events.schemas import (
     BidAmendSchema,
     BidCreateSchema,
+    BidWithdrawSchema,
     EventCreateSchema,
     EventExtendSchema,
     EventVersionSchema,
@@ -310,6 +311,36 @@ def bid(event_id, lot_id):
         values=values,
         errors=errors,
     ), status
+
+
+@bp.route("/events/<int:event_id>/bids/<int:bid_id>/withdraw", methods=["POST"])
+@access(roles("vendor"))
+@writes
+def withdraw(event_id, bid_id):
+    """Withdraw the vendor's bid from the event's page (the version the page showed); the lot
+    may be bid on again until the deadline."""
+    event = get_scoped_or_404(SourcingEvent, event_id)
+    bid = get_scoped_or_404(Bid, bid_id)
+    if bid.event_id != event.id:
+        abort(404, f"No bid {bid_id} of yours in this event.")
+    schema = BidWithdrawSchema()
+    withdrawn = submit(
+        lambda: services.withdraw_bid(
+            bid,
+            _user(),
+            load_form(schema, form_body(schema, request.form))["version"],
+            services.event_now(),
+        )
+    )
+    if withdrawn.errors:
+        flash(" ".join(m for messages in withdrawn.errors.values() for m in messages), "error")
+    elif not withdrawn.conflict:
+        flash(
+            "Your bid is withdrawn: nobody reads it. You may bid on this lot again until the "
+            "deadline.",
+            "success",
+        )
+    return redirect(url_for("event_pages.show", event_id=event.id))
 
 
 @bp.app_template_global("invited_events")

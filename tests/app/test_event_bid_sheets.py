@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from procure.audit.models import AuditEvent
-from procure.events.models import Bid
+from procure.events.models import Bid, EventVendor
 from procure.extensions import db
 from tests.app.test_award_scenarios import _approved, _scenario
 from tests.app.test_award_scenarios import awarding as awarding  # noqa: F401 (a fixture)
@@ -332,7 +332,7 @@ def test_the_award_exports_one_sheet_per_vendor_with_hand_checked_totals(
     response = client.get(url, headers=s.headers["executive_x"])
     assert response.status_code == 200 and response.mimetype == XLSX
     workbook = load_workbook(io.BytesIO(response.data))
-    assert workbook.sheetnames == ["Vendor A", "Vendor B"]
+    assert workbook.sheetnames == ["Vendor A", "Vendor B", "Invited vendors"]
     period = "2027-01-01 to 2027-12-31"
     header = ["Need", "Volume", "Unit", "Price per unit", "Currency", "Period", "Total"]
 
@@ -368,6 +368,43 @@ def test_the_award_exports_one_sheet_per_vendor_with_hand_checked_totals(
         sign_in(browser, s.users[actor])
         page = browser.get(f"/events/{s.event_id}").text
         assert ("Download the award (Excel" in page) is linked, actor
+
+
+def test_the_award_workbook_lists_every_invited_vendor_with_what_it_bid_and_won(client, awarding):
+    """Invited: A and B (each bid on both lots; A won lot 1, B both), C (bid on lot 1 alone, left
+    out without a disclosure: 0 awarded) and Z, invited here by hand, which never bid (0 and
+    0). Every invited vendor is listed, by name; the vendors' own sheets stay as they were."""
+    s = awarding
+    db.session.add(EventVendor(event_id=s.event_id, vendor_id=s.vendors["z"].id))
+    db.session.commit()
+    assert _approved(client, s, _scenario(client, s).json["id"]).status_code == 200
+    response = client.get(f"/api/v1/events/{s.event_id}/award.xlsx", headers=s.headers["buyer_x"])
+    assert response.status_code == 200
+    workbook = load_workbook(io.BytesIO(response.data))
+    assert workbook.sheetnames == ["Vendor A", "Vendor B", "Invited vendors"]
+    assert [list(row) for row in workbook["Invited vendors"].iter_rows(values_only=True)] == [
+        ["Vendor", "Bid", "Lots bid on", "Lots awarded"],
+        ["Vendor A", "yes", 2, 1],
+        ["Vendor B", "yes", 2, 2],
+        ["Vendor C", "yes", 1, 0],
+        ["Vendor Z", "no", 0, 0],
+    ]
+
+
+def test_an_award_of_no_volume_still_lists_the_invited_vendors():
+    """No vendor awarded volume: the workbook is the one sheet of invited vendors."""
+    from procure.awards.services import InvitedStanding
+    from procure.awards.workbook import award_workbook
+
+    content = award_workbook("Empty", [], [InvitedStanding(1, "Vendor A", 0, 0)])
+    workbook = load_workbook(io.BytesIO(content))
+    assert workbook.sheetnames == ["Invited vendors"]
+    assert list(workbook["Invited vendors"].iter_rows(values_only=True))[1] == (
+        "Vendor A",
+        "no",
+        0,
+        0,
+    )
 
 
 def test_the_award_sheet_names_are_valid_and_unique():

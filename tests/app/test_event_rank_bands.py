@@ -14,6 +14,7 @@ from procure.awards.services import rank_band, record_award
 from procure.events.models import Bid
 from procure.extensions import db
 from procure.scenarios.models import Scenario
+from tests.app.test_coalitions import _statements
 from tests.app.test_events import _bid, _past_deadline, _published
 from tests.app.test_events import sourcing as sourcing  # noqa: F401 (a fixture)
 
@@ -58,6 +59,8 @@ def _awarded(client, s, make_vendor, bearer, **changes) -> dict:
     """An event of both lots inviting A to E, bid as above, closed and awarded: lot 1 all to B,
     lot 2 all to A (so C, D and E won nothing)."""
     for letter in "de":
+        if letter in s.vendors:  # an event before this one made them
+            continue
         s.vendors[letter], s.users[f"vendor_{letter}"] = make_vendor(f"Vendor {letter.upper()}")
         s.headers[f"vendor_{letter}"] = bearer(s.users[f"vendor_{letter}"])
     event = _published(
@@ -209,3 +212,33 @@ def test_another_organization_reads_nothing_and_bad_input_names_the_field(
     )
     assert refused.status_code == 422
     assert list(refused.json["errors"]) == ["show_rank_bands"]
+
+
+def test_the_home_page_reads_the_bids_of_all_its_awards_at_once(
+    app, client, sourcing, make_vendor, bearer, sign_in
+):
+    """Vendor C's home page shows its band on each awarded event (lot 1: the lower-priced
+    half, as in the golden case); it sends as many SQL statements for five awards as for one:
+    the awards' bids are read in one query, not one per award."""
+    s = sourcing
+    reader = sign_in(app.test_client(), s.users["vendor_c"])
+    band = "Labelling: your price was in the lower-priced half of the 5 bids compared."
+
+    def home() -> tuple[int, str]:
+        pages: list[str] = []
+
+        def read() -> None:
+            response = reader.get("/")
+            assert response.status_code == 200
+            pages.append(response.get_data(as_text=True))
+
+        return _statements(read), pages[0]
+
+    _awarded(client, s, make_vendor, bearer, show_rank_bands=True)
+    one, page = home()
+    assert page.count(band) == 1
+    for _ in range(4):
+        _awarded(client, s, make_vendor, bearer, show_rank_bands=True)
+    five, page = home()
+    assert page.count(band) == 5
+    assert five == one

@@ -595,3 +595,177 @@ def test_the_demo_has_a_published_event_with_one_sealed_bid(demo, client, bearer
     assert [
         b["price"] for b in client.get(bids, headers=bearer(kazidata, "demo-kazidata-pass")).json
     ] == [8.4]
+
+
+# ---------------------------------------------------------------- withdrawing a bid
+
+
+def _stored_bids() -> list[tuple]:
+    db.session.expire_all()
+    return [
+        (bid.id, bid.vendor_id, bid.lot_id, bid.price, bid.version)
+        for bid in db.session.scalars(select(Bid).order_by(Bid.id))
+    ]
+
+
+def test_a_vendor_withdraws_its_bid_before_the_deadline_and_may_bid_again(client, sourcing):
+    s = sourcing
+    event = _published(client, s)
+    bid_a, bid_b = _bid_both(client, s, event)
+    lot = event["lots"][0]["id"]
+    url = f"/api/v1/bids/{bid_a}/withdraw"
+    before = _stored_bids()
+    # a stale version: 409, nothing changed
+    stale = client.post(url, headers=s.headers["vendor_a"], json={"version": 7})
+    assert stale.status_code == 409 and "version" in stale.json["errors"]
+    missing = client.post(url, headers=s.headers["vendor_a"], json={})
+    assert missing.status_code == 422 and "version" in missing.json["errors"]
+    assert _stored_bids() == before
+
+    withdrawn = client.post(url, headers=s.headers["vendor_a"], json={"version": 1})
+    assert withdrawn.status_code == 204, withdrawn.text
+    assert [row[0] for row in _stored_bids()] == [bid_b]
+    assert client.get(f"/api/v1/bids/{bid_a}", headers=s.headers["vendor_a"]).status_code == 404
+    again = client.post(url, headers=s.headers["vendor_a"], json={"version": 1})
+    assert again.status_code == 404
+    # the state change is audited under the vendor's organization, with the figures it had
+    audit = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "bid.withdraw")).one()
+    assert audit.target_type == "Bid" and audit.target_id == str(bid_a)
+    assert audit.organization_id == s.users["vendor_a"].organization_id
+    assert audit.actor_id == s.users["vendor_a"].id
+    assert audit.changes["before"]["price"] == "13.5790"
+    assert audit.changes["before"]["lot_id"] == lot
+    assert audit.changes["after"] == {"state": "withdrawn"}
+    # sealed still: the buyer side reads no bid, and now that A has none
+    detail = client.get(f"/api/v1/events/{event['id']}", headers=s.headers["buyer_x"]).json
+    assert [row["has_bid"] for row in detail["invited"]] == [False, True]
+    assert client.get(f"/api/v1/events/{event['id']}/bids", headers=s.headers["buyer_x"]).json == []
+
+    # the lot may be bid on again until the deadline
+    rebid = client.post(
+        f"/api/v1/events/{event['id']}/bids",
+        headers=s.headers["vendor_a"],
+        json=_bid(lot, price=14.25),
+    )
+    assert rebid.status_code == 201, rebid.json
+    # after the deadline: 409, the bid stays
+    _past_deadline(event["id"])
+    late = client.post(
+        f"/api/v1/bids/{rebid.json['id']}/withdraw",
+        headers=s.headers["vendor_a"],
+        json={"version": 1},
+    )
+    assert late.status_code == 409 and "deadline" in late.json["errors"]
+    closed = client.post(
+        f"/api/v1/events/{event['id']}/close", headers=s.headers["buyer_x"], json={"version": 2}
+    )
+    assert closed.status_code == 200
+    # the buyer reads the live bids only: A's new one, never the withdrawn figures
+    read = client.get(f"/api/v1/events/{event['id']}/bids", headers=s.headers["buyer_x"])
+    assert sorted((b["vendor"], b["price"]) for b in read.json) == [
+        ("Vendor A", 14.25),
+        ("Vendor B", 17.531),
+    ]
+    assert "13.579" not in read.text
+    assert client.get(f"/api/v1/bids/{bid_a}", headers=s.headers["buyer_x"]).status_code == 404
+    after_close = client.post(
+        f"/api/v1/bids/{rebid.json['id']}/withdraw",
+        headers=s.headers["vendor_a"],
+        json={"version": 1},
+    )
+    assert after_close.status_code == 409
+
+
+def test_nobody_but_the_bids_vendor_withdraws_it(client, sourcing, make_user, bearer):
+    """Another vendor (and its admin): 404, as for reading the bid; the buyer side of the event
+    and another buyer organization (its buyer, executive and admin): 403, as for amending it.
+    Each also tries the amendment route, to show the two answer alike.
+    Nothing changes, and nothing is audited."""
+    s = sourcing
+    event = _published(client, s)
+    bid_a, _ = _bid_both(client, s, event)
+    admin_y = bearer(make_user("admin", organization=s.users["buyer_y"].organization))
+    before = _stored_bids()
+    url = f"/api/v1/bids/{bid_a}/withdraw"
+    for headers, status in (
+        (s.headers["vendor_b"], 404),
+        (s.headers["admin_vendor_b"], 404),
+        (s.headers["vendor_c"], 404),
+        (s.headers["buyer_x"], 403),
+        (s.headers["executive_x"], 403),
+        (s.headers["buyer_y"], 403),
+        (s.headers["executive_y"], 403),
+        (admin_y, 403),
+        (s.headers["operator"], 403),
+    ):
+        response = client.post(url, headers=headers, json={"version": 1})
+        assert response.status_code == status, (headers, response.status_code)
+        figures = {key: value for key, value in _bid(0).items() if key != "lot_id"}
+        amend = client.put(f"/api/v1/bids/{bid_a}", headers=headers, json={**figures, "version": 1})
+        assert amend.status_code == status
+    assert _stored_bids() == before
+    assert (
+        db.session.scalars(select(AuditEvent).where(AuditEvent.action == "bid.withdraw")).all()
+        == []
+    )
+
+
+def test_the_vendor_withdraws_from_its_event_page_after_confirming(app, client, sourcing, sign_in):
+    from tests.conftest import csrf_token_from
+
+    s = sourcing
+    event = _published(client, s)
+    bid_a, bid_b = _bid_both(client, s, event)
+    vendor = app.test_client()
+    sign_in(vendor, s.users["vendor_a"])
+    page = vendor.get(f"/events/{event['id']}").text
+    action = f'action="/events/{event["id"]}/bids/{bid_a}/withdraw"'
+    assert action in page
+    assert 'data-confirm="Withdraw your bid on “Labelling”?' in page
+    assert f"/bids/{bid_b}/withdraw" not in page  # never another vendor's
+    token = csrf_token_from(page)
+    url = f"/events/{event['id']}/bids/{bid_a}/withdraw"
+    before = _stored_bids()
+    # another vendor's user: 404; the buyer: 403; nothing changed
+    other = app.test_client()
+    sign_in(other, s.users["vendor_b"])
+    other_token = csrf_token_from(other.get(f"/events/{event['id']}").text)
+    assert other.post(url, data={"csrf_token": other_token, "version": "1"}).status_code == 404
+    buyer = app.test_client()
+    sign_in(buyer, s.users["buyer_x"])
+    buyer_token = csrf_token_from(buyer.get(f"/events/{event['id']}").text)
+    assert buyer.post(url, data={"csrf_token": buyer_token, "version": "1"}).status_code == 403
+    # the bid of another event's path: 404
+    elsewhere = _published(client, s, title="Elsewhere")
+    wrong = vendor.post(
+        f"/events/{elsewhere['id']}/bids/{bid_a}/withdraw",
+        data={"csrf_token": token, "version": "1"},
+    )
+    assert wrong.status_code == 404
+    # a stale version: refused and said, nothing changed
+    stale = vendor.post(url, data={"csrf_token": token, "version": "5"}, follow_redirects=True)
+    assert "was changed since you loaded it" in stale.text
+    assert _stored_bids() == before
+
+    done = vendor.post(url, data={"csrf_token": token, "version": "1"})
+    assert done.status_code == 302
+    shown = vendor.get(done.headers["Location"]).text
+    assert "Your bid is withdrawn" in shown
+    assert f"/bids/{bid_a}/withdraw" not in shown and "13.58" not in shown
+    assert [row[0] for row in _stored_bids()] == [bid_b]
+    # past the deadline the page offers no withdrawal, and a post is refused (409, said)
+    rebid = client.post(
+        f"/api/v1/events/{event['id']}/bids",
+        headers=s.headers["vendor_a"],
+        json=_bid(event["lots"][0]["id"]),
+    ).json
+    _past_deadline(event["id"])
+    page = vendor.get(f"/events/{event['id']}").text
+    assert "/withdraw" not in page
+    late = vendor.post(
+        f"/events/{event['id']}/bids/{rebid['id']}/withdraw",
+        data={"csrf_token": token, "version": "1"},
+        follow_redirects=True,
+    )
+    assert "Bids were taken until" in late.text
+    assert rebid["id"] in [row[0] for row in _stored_bids()]
