@@ -224,6 +224,26 @@ def notifications_digest(today: str | None):
         )
 
 
+@main.group("rates")
+def rates_group():
+    """Exchange rates."""
+
+
+@rates_group.command("rescore-due")
+@click.option("--today", help="The day the rates are in force by (YYYY-MM-DD); default: today.")
+@with_appcontext
+def rates_rescore_due(today: str | None):
+    """Re-score the periods whose stored scores were priced before an exchange rate came into
+    force, as an edit of the rate would (cron-able, and run by the scheduler too); once per
+    period, however often it runs."""
+    from procure.scheduler import rescore_rates  # here: as in campaigns_remind
+
+    periods = rescore_rates(_day(today))
+    click.echo(f"Re-scoring {len(periods)} period(s).")
+    for period_end in periods:
+        click.echo(f"  the period ending {period_end.isoformat()}")
+
+
 @main.group("users")
 def users_group():
     """Manage user accounts."""

@@ -11,8 +11,8 @@ nothing.
 
 Each is created, solved with its frontier (here, as the solve job would: the demo loads before
 any worker runs) and submitted by the buyer, so the audit trail and the executive's
-notifications are those of a buyer's requests. The board PDF of "Impact 60" is queued as the
-buyer would ask for it: it is made once the demo command commits (inline without a broker, by a
+notifications are those of a buyer's requests. Each submission queues the scenario's board PDF,
+as a buyer's does: it is made once the demo command commits (inline without a broker, by a
 worker with one).
 """
 
@@ -27,7 +27,6 @@ from procure.accounts.models import User
 from procure.demo_coalition import NORTHWIND_PLAN
 from procure.extensions import db
 from procure.scenarios import figures
-from procure.scenarios import jobs as scenario_jobs
 from procure.scenarios import services as scenarios
 from procure.scenarios.models import Scenario
 from procure.states import FrontierStatus, Objective, ScenarioStatus
@@ -83,8 +82,8 @@ def _submitted(
 
 
 def load_demo_scenarios(buyer: User) -> int:
-    """Northwind's three submitted scenarios that do not exist yet, and the board PDF of
-    "Impact 60" when it is new; how many scenarios were made."""
+    """Northwind's three submitted scenarios that do not exist yet (each with its board PDF,
+    queued by its submission); how many scenarios were made."""
     plan = _existing(buyer, NORTHWIND_PLAN)
     if plan is None:  # procure.demo_coalition makes it first
         raise RuntimeError(f"The demo plan {NORTHWIND_PLAN!r} is missing.")
@@ -98,7 +97,5 @@ def load_demo_scenarios(buyer: User) -> int:
     _, made_jobs = _submitted(
         buyer, MOST_JOBS, need_ids, Objective.MAX_IMPACT_WORKER_HOURS, {"budget": budget}
     )
-    if made_impact:
-        scenario_jobs.start_board_report(impact, buyer)
     db.session.flush()
     return made_cheapest + made_impact + made_jobs

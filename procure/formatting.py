@@ -7,6 +7,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from typing import Any
 
 from flask import Flask
 
@@ -44,6 +45,42 @@ def about_money(value: float) -> str:
     """A rounded dollar amount for a sentence: "$2,919", or "$0.42" under $10."""
     amount = abs(value)
     return f"${amount:,.0f}" if amount >= 10 else f"${amount:,.2f}"
+
+
+MINUS = "−"  # a typographic minus, as the charts print one
+
+
+def format_value(value: Any, fmt: str = "number") -> str:
+    """A number as the board report and the pages that show its figures print it (the
+    `fmt` filter), so that one figure reads the same everywhere.
+
+    money: "$285,418" from $1,000 up, "$4.90" below; price: a unit price with two to four
+    decimals ("$4.90", "$0.315"); percent: a 0–1 share as "4.1 %"; number: "55.0", and "12,000"
+    from 1,000 up; integer: "12"; ratio and signed: "1.04", "−170.41". Missing values print "–", a
+    list its items joined by commas ("none" when empty).
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (list, tuple)):  # e.g. the names of the targets that bind
+        return ", ".join(format_value(item, fmt) for item in value) or "none"
+    if not isinstance(value, (int, float)):
+        return str(value)
+    sign = MINUS if value < 0 and round(abs(value), 6) != 0 else ""
+    magnitude = abs(value)
+    if fmt == "money":
+        return f"{sign}${magnitude:,.0f}" if magnitude >= 1000 else f"{sign}${magnitude:,.2f}"
+    if fmt == "price":
+        text = f"{magnitude:,.4f}".rstrip("0")
+        return f"{sign}${text + '0' * (2 - len(text.split('.')[1]))}"
+    if fmt == "percent":
+        return f"{sign}{magnitude * 100:,.1f} %"
+    if fmt == "integer":
+        return f"{sign}{magnitude:,.0f}"
+    if fmt in ("ratio", "signed"):
+        return f"{sign}{magnitude:,.2f}"
+    return f"{sign}{magnitude:,.0f}" if magnitude >= 1000 else f"{sign}{magnitude:,.1f}"
 
 
 def field_words(key: str) -> str:
@@ -91,6 +128,7 @@ def action_words(action: str) -> str:
 
 def register_formatting(app: Flask) -> None:
     app.add_template_filter(plain_number, "number")
+    app.add_template_filter(format_value, "fmt")  # as the board report's figures read
     app.add_template_filter(input_number, "input_number")
     app.add_template_filter(action_words, "action_words")
     app.add_template_filter(field_words, "field_words")

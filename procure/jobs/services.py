@@ -413,13 +413,13 @@ def start_once(
     user,
     subject,
     params: dict[str, Any] | None,
-    limit_setting: str,
+    limit_setting: str | None,
     what: str,
 ) -> Started:
     """Queue a job unless the same one (kind, subject and params) is queued or running, which is
     returned instead (flushes). Refuse (TooManyJobs, 429) when the organization already has as
-    many jobs of this kind queued or running as the setting `limit_setting` allows (0: no
-    limit); `what` names them in the refusal ("board reports").
+    many jobs of this kind queued or running as the setting `limit_setting` allows (0, or no
+    setting: no limit); `what` names them in the refusal ("board reports").
 
     The organization's row is locked until the commit, so its requests pass here one at a time:
     two identical requests never both start a job, nor two requests past the limit."""
@@ -441,7 +441,7 @@ def start_once(
             and job.params == wanted
         ):
             return Started(job, new=False)
-    limit = int(current_app.config[limit_setting.upper()])
+    limit = int(current_app.config[limit_setting.upper()]) if limit_setting else 0
     if limit and len(active) >= limit:
         raise TooManyJobs(
             f"Your organization already has {len(active)} {what} queued or running, the most it "

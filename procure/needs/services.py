@@ -141,7 +141,10 @@ def create_need(organization_id: int, values: Mapping[str, Any], user) -> Need:
 
 def update_need(
     need: Need, values: Mapping[str, Any], sent_version: int | None, user: User
-) -> Need:
+) -> bool:
+    """Change the need's `values` (at the version the client loaded); whether anything changed.
+    Values equal to the saved ones change nothing: an untouched form writes no new version and
+    no audit event."""
     check_version(need, sent_version, "need")
     merged = {k: getattr(need, k) for k in FIELDS} | dict(values)
     errors = _errors(merged, kept=(need.service_category,))
@@ -149,9 +152,12 @@ def update_need(
         raise ValidationFailed(errors)
     if "max_vendors" in values:
         values = {**values, "max_vendors": _whole(values["max_vendors"])}
-    before = {k: getattr(need, k) for k in values}
-    for key, value in values.items():
+    changed = {k: v for k, v in values.items() if getattr(need, k) != v}
+    if not changed:
+        return False
+    before = {k: getattr(need, k) for k in changed}
+    for key, value in changed.items():
         setattr(need, key, value)
     save_changes(need, "need", sent_version)
-    record_event("need.update", need, actor=user, before=before, after=dict(values))
-    return need
+    record_event("need.update", need, actor=user, before=before, after=changed)
+    return True

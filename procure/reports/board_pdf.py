@@ -26,6 +26,7 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from procure import charts
+from procure.formatting import format_value
 from procure.reports.allocation_totals import IMPACT_AVERAGE_RULE, impact_average, vendor_totals
 from procure.settings import resource_dir
 from procure.states import Objective, ScenarioStatus
@@ -102,41 +103,7 @@ class StaticOnlyFetcher(URLFetcher):
 
 
 # ---------------------------------------------------------------------------------------------
-# Numbers as the report prints them (tests import this to know what to look for).
-
-MINUS = "−"
-
-
-def format_value(value: Any, fmt: str = "number") -> str:
-    """A number as the report shows it.
-
-    money: "$285,418" from $1,000 up, "$4.90" below; price: a unit price with two to four
-    decimals ("$4.90", "$0.315"); percent: a 0–1 share as "4.1 %"; number: "55.0", and "12,000"
-    from 1,000 up; integer: "12"; ratio and signed: "1.04", "−170.41". Missing values print "–", a
-    list its items joined by commas ("none" when empty).
-    """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, (list, tuple)):  # e.g. the names of the targets that bind
-        return ", ".join(format_value(item, fmt) for item in value) or "none"
-    if not isinstance(value, (int, float)):
-        return str(value)
-    sign = MINUS if value < 0 and round(abs(value), 6) != 0 else ""
-    magnitude = abs(value)
-    if fmt == "money":
-        return f"{sign}${magnitude:,.0f}" if magnitude >= 1000 else f"{sign}${magnitude:,.2f}"
-    if fmt == "price":
-        text = f"{magnitude:,.4f}".rstrip("0")
-        return f"{sign}${text + '0' * (2 - len(text.split('.')[1]))}"
-    if fmt == "percent":
-        return f"{sign}{magnitude * 100:,.1f} %"
-    if fmt == "integer":
-        return f"{sign}{magnitude:,.0f}"
-    if fmt in ("ratio", "signed"):
-        return f"{sign}{magnitude:,.2f}"
-    return f"{sign}{magnitude:,.0f}" if magnitude >= 1000 else f"{sign}{magnitude:,.1f}"
+# Text as the report prints it (numbers: procure.formatting.format_value, as pages print them).
 
 
 def breakable(text: Any) -> Markup:
@@ -386,6 +353,8 @@ def report_view(context: dict, include_charts: bool = True) -> dict:
         "award_rules": context.get("award_rules"),
         # each target relaxed by its priority: sentence, asked, reached, difference
         "relaxations": list(context.get("relaxations") or []),
+        # why no plan meets every target, for an infeasible scenario (summary and suggestions)
+        "infeasibility": context.get("infeasibility"),
         "constraints": _complete(
             context.get("constraints"), "label", "binding", "slack", "shadow_price", "unit"
         ),

@@ -300,11 +300,12 @@ def build_problem(
     hours_per_fte_year: float,
     rate_date: date | None = None,
     event: SourcingEvent | None = None,
+    metrics: scoring.Catalog | None = None,
 ) -> dict[str, Any]:
     """The version 2 problem document for these needs under this profile (a plain,
-    self-contained dict), scored with the buyer's own metrics and its own disclosure
-    reviews, priced at the rates in force on `rate_date` (today by default): by the rate cards,
-    or with `event` (closed, its lots the needs) by the event's bids."""
+    self-contained dict), scored with `metrics` (default: the buyer's own catalog) and its own
+    disclosure reviews, priced at the rates in force on `rate_date` (today by default): by the
+    rate cards, or with `event` (closed, its lots the needs) by the event's bids."""
     rate_date = rate_date or date.today()
     organization_id = needs[0].organization_id if needs else None
     bids = _event_bids(event, needs) if event is not None else []
@@ -314,7 +315,7 @@ def build_problem(
         evidence_age_months=profile.evidence_age_months,
         bid_prices=_bid_prices(bids, bid_rates, rate_date) if event is not None else None,
     )
-    metrics = catalog_for(organization_id)
+    metrics = metrics or catalog_for(organization_id)
     result = (
         scoring.score_table(inputs.table, metrics, profile) if inputs.table is not None else None
     )

@@ -31,7 +31,7 @@ from sqlalchemy import select
 
 from procure.errors import ValidationFailed
 from procure.extensions import db
-from procure.formatting import plain_number
+from procure.formatting import format_value, plain_number
 from procure.needs.models import Need
 from procure.vendors.models import Vendor
 
@@ -310,7 +310,8 @@ def priority_targets(
         value = targets.get(key, budget if key == "budget" else None)
         if value is None:
             continue
-        figure = money(value) if key == "budget" else plain_number(value)
+        # the budget reads as the page's and the board report's figures do ("$6,800")
+        figure = format_value(value, "money") if key == "budget" else plain_number(value)
         rows.append((key, f"{TARGET_WORDS[key].capitalize()}: {figure}"))
     for need in needs:
         for field in NEED_PRIORITY_FIELDS:
@@ -532,3 +533,170 @@ def with_country_cap(
     if need.strip():
         group["need"] = int(need) if need.strip().isdigit() else need
     return {**targets, "vendor_groups": [*(targets.get("vendor_groups") or []), group]}
+
+
+# ---------------------------------------------------------------- the scenario page's rule forms
+# Each form sends text; these read it into one more record of the API's form (ids as whole
+# numbers, shares 0-1 from the page's percentages) and leave every other check to the
+# scenario's services, as for the API. A figure that is not a number, or a percentage outside
+# 0-100, is refused here in the form's own terms (never as "2.0" of a 0-1 share), by the form's
+# field name.
+
+INCUMBENT_FIELDS = ("need", "vendors", "min_share", "min_volume")
+ADJUSTMENT_FIELDS = ("vendors", "group", "percent", "per_unit")
+VENDOR_LIST_FIELDS = ("label", "vendors", "measure", "min_share", "max_share", "need")
+
+
+def _typed_number(text: str) -> float | None:
+    """A figure as typed (thousands separated or not, a "%" after it), None when blank;
+    ValueError when it is not a number."""
+    cleaned = text.replace(",", "").replace("%", "").strip()
+    if not cleaned:
+        return None
+    number = float(cleaned)
+    if number != number or number in (float("inf"), float("-inf")):
+        raise ValueError(text)
+    return number
+
+
+def _figure(
+    sent: Mapping[str, Any], field: str, errors: dict[str, list[str]], percent: bool = False
+) -> float | None:
+    """The form's `field` as a number (a percentage as a 0-1 share), None when blank; a refusal
+    by field in `errors`."""
+    try:
+        number = _typed_number(str(sent.get(field) or ""))
+    except ValueError:
+        errors[field] = ["Give a share from 0 to 100 %." if percent else "Give a number."]
+        return None
+    if number is None or not percent:
+        return number
+    if not 0 <= number <= 100:
+        errors[field] = ["Give a share from 0 to 100 %."]
+        return None
+    return number / 100
+
+
+def _id_or_text(text: str) -> int | str:
+    """A record id as sent by a select or a checkbox: the whole number, else the text for the
+    scenario's checks to refuse."""
+    text = text.strip()
+    return int(text) if text.isdigit() else text
+
+
+def _vendor_ids(sent: Mapping[str, Any]) -> list[int | str]:
+    return [_id_or_text(str(v)) for v in sent.get("vendors") or [] if str(v).strip()]
+
+
+def _refuse(errors: dict[str, list[str]], prefix: str) -> None:
+    if errors:
+        raise ValidationFailed(
+            {f"{prefix}.{field}": messages for field, messages in errors.items()}
+        )
+
+
+def with_incumbent_rule(
+    targets: Mapping[str, Any], sent: Mapping[str, Any], prefix: str
+) -> dict[str, Any]:
+    """The targets with one more incumbent rule from the page's form: `sent` holds its fields
+    (INCUMBENT_FIELDS; `vendors` a list of ids, the shares in %). ValidationFailed names the
+    form's fields as `prefix`.<field>."""
+    errors: dict[str, list[str]] = {}
+    need = str(sent.get("need") or "").strip()
+    if not need:
+        errors["need"] = ["Choose the need the incumbents keep a share of."]
+    vendors = _vendor_ids(sent)
+    if not vendors:
+        errors["vendors"] = ["Tick at least one incumbent vendor."]
+    share = _figure(sent, "min_share", errors, percent=True)
+    volume = _figure(sent, "min_volume", errors)
+    if share is None and volume is None and not errors.keys() & {"min_share", "min_volume"}:
+        errors["min_share"] = ["Give a share, a volume, or both."]
+    _refuse(errors, prefix)
+    rule: dict[str, Any] = {"need": _id_or_text(need), "vendors": vendors}
+    if share is not None:
+        rule["min_share"] = share
+    if volume is not None:
+        rule["min_volume"] = volume
+    return {**targets, "incumbents": [*(targets.get("incumbents") or []), rule]}
+
+
+def with_adjustment(
+    targets: Mapping[str, Any], sent: Mapping[str, Any], prefix: str
+) -> dict[str, Any]:
+    """The targets with one more bid adjustment from the page's form: ticked `vendors` or one
+    `group` (its id), and `percent` and/or `per_unit` ($ a unit); ValidationFailed names the
+    form's fields as `prefix`.<field>."""
+    errors: dict[str, list[str]] = {}
+    vendors = _vendor_ids(sent)
+    group = str(sent.get("group") or "").strip()
+    if not vendors and not group:
+        errors["vendors"] = ["Tick the vendors, or choose a vendor group."]
+    elif vendors and group:
+        errors["vendors"] = ["Tick the vendors or choose a vendor group, not both."]
+    percent = _figure(sent, "percent", errors)
+    per_unit = _figure(sent, "per_unit", errors)
+    if percent is None and per_unit is None and not errors.keys() & {"percent", "per_unit"}:
+        errors["percent"] = ["Give a percentage, an amount a unit, or both."]
+    _refuse(errors, prefix)
+    adjustment: dict[str, Any] = {"group": group} if group else {"vendors": vendors}
+    if percent is not None:
+        adjustment["percent"] = percent
+    if per_unit is not None:
+        adjustment["per_unit"] = per_unit
+    return {**targets, "adjustments": [*(targets.get("adjustments") or []), adjustment]}
+
+
+def with_vendor_list_group(
+    targets: Mapping[str, Any], sent: Mapping[str, Any], prefix: str
+) -> dict[str, Any]:
+    """The targets with one more vendor group of the vendors the buyer ticked: its `label`
+    (its id made from it), `measure`, `min_share` and/or `max_share` (in %), and one `need` (its
+    id) or all (blank); ValidationFailed names the form's fields as `prefix`.<field>."""
+    errors: dict[str, list[str]] = {}
+    label = str(sent.get("label") or "").strip()
+    if not label:
+        errors["label"] = ["Name the group (for example “local suppliers”)."]
+    elif len(label) > 100:
+        errors["label"] = ["Keep the name to 100 characters."]
+    vendors = _vendor_ids(sent)
+    if not vendors:
+        errors["vendors"] = ["Tick at least one vendor of the group."]
+    low = _figure(sent, "min_share", errors, percent=True)
+    high = _figure(sent, "max_share", errors, percent=True)
+    if low is None and high is None and not errors.keys() & {"min_share", "max_share"}:
+        errors["max_share"] = ["Give a smallest share, a largest share, or both."]
+    elif low is not None and high is not None and low > high:
+        errors["max_share"] = [f"Give at least the smallest share ({plain_number(low * 100)} %)."]
+    _refuse(errors, prefix)
+    taken = {g.get("id") for g in targets.get("vendor_groups") or [] if isinstance(g, dict)}
+    base = "-".join("".join(c if c.isalnum() else " " for c in label.lower()).split())[:40]
+    group_id, number = base or "group", 1
+    while group_id in taken:
+        number += 1
+        group_id = f"{base or 'group'}-{number}"
+    group: dict[str, Any] = {
+        "id": group_id,
+        "label": label,
+        "vendors": vendors,
+        "measure": str(sent.get("measure") or "").strip(),
+    }
+    if low is not None:
+        group["min_share"] = low
+    if high is not None:
+        group["max_share"] = high
+    if str(sent.get("need") or "").strip():
+        group["need"] = _id_or_text(str(sent["need"]))
+    return {**targets, "vendor_groups": [*(targets.get("vendor_groups") or []), group]}
+
+
+def vendor_options(
+    problem: Mapping[str, Any] | None, names: Mapping[str, str]
+) -> list[tuple[str, str]]:
+    """The plan's vendors as the rule forms list them to tick: (id as text, name), by name."""
+    rows = [
+        (str(vendor["id"])[1:], names.get(vendor["id"], vendor["id"]))
+        for vendor in (problem or {}).get("vendors") or []
+        if str(vendor.get("id", "")).startswith("V") and str(vendor["id"])[1:].isdigit()
+    ]
+    return sorted(rows, key=lambda row: (row[1].lower(), row[0]))

@@ -185,6 +185,12 @@ def offer_lines(problem: Document) -> dict[str, Mapping[str, Any]]:
     return {o["id"]: o for o in (problem or {}).get("offers", []) if o.get("id") is not None}
 
 
+def is_bid(offer: Mapping[str, Any]) -> bool:
+    """Whether an offer line of the problem document (`offer_lines`) is a sourcing event's bid
+    (`source` "bid") rather than a rate card's."""
+    return offer.get("source") == "bid"
+
+
 def price_source(
     allocation: Mapping[str, Any], offers: Mapping[str, Mapping[str, Any]]
 ) -> dict[str, Any]:
@@ -196,9 +202,7 @@ def price_source(
     if not offer or offer.get("currency") is None:
         return {}
     stated = (
-        {"source": "bid", "bid_id": offer.get("bid_id")}
-        if offer.get("source") == "bid"
-        else {"source": "offer"}
+        {"source": "bid", "bid_id": offer.get("bid_id")} if is_bid(offer) else {"source": "offer"}
     )
     return {
         "original_price": offer.get("original_price"),

@@ -16,7 +16,7 @@ from procure.extensions import db
 from procure.jobs.kinds import JobStopped, Outcome, job_kind, on_failure, on_retry
 from procure.jobs.models import Job
 from procure.jobs.runner import Progress
-from procure.jobs.services import Started, cancel, enqueue, latest_job, start_once
+from procure.jobs.services import cancel, enqueue, latest_job
 from procure.scenarios import figures, services
 from procure.scenarios.models import Scenario
 from procure.scenarios.report_context import board_context
@@ -255,23 +255,4 @@ def board_report(job: Job, progress: Progress) -> Outcome:
         file_name=f"scenario-{scenario.id}-board-report.pdf",
         file_type="application/pdf",
         file_content=pdf,
-    )
-
-
-def start_board_report(scenario: Scenario, user) -> Started:
-    """Queue the board PDF of a solved scenario (flushes), or hand back the one already queued or
-    running for the same scenario version (a PDF takes seconds of a worker: asking again, or
-    eight people asking at once, makes one). An organization has at most
-    max_active_report_jobs_per_organization of them queued or running; one more is refused
-    (TooManyJobs, 429)."""
-    if not (scenario.result or {}).get("allocations"):
-        raise ConflictError("Only a solved scenario has a report.")
-    return start_once(
-        "report.board_pdf",
-        organization_id=scenario.organization_id,
-        user=user,
-        subject=scenario,
-        params={"scenario_version": scenario.version},
-        limit_setting="max_active_report_jobs_per_organization",
-        what="board reports",
     )

@@ -125,6 +125,32 @@ def _award_rules(problem: dict, result: dict, plain) -> dict[str, Any] | None:
     }
 
 
+def _no_plan_impact(problem: dict) -> dict[str, Any]:
+    """The impact figures of a scenario without allocations (infeasible): none to report."""
+    return {
+        "impact_worker_hours": None,
+        "fte_jobs": None,
+        "hours_per_fte_year": figures.hours_per_fte_year(problem),
+        "labour_hours": None,
+        "training_hours_per_impact_worker": None,
+        "living_wage_ratio": None,
+        "units": [],
+        "by_vendor": [],
+    }
+
+
+def _infeasibility(scenario: Scenario, plain) -> dict[str, Any] | None:
+    """Why no plan meets every target, as the scenario page says it: the explanation's summary
+    and its suggestions, in plain words; None for a scenario that is not infeasible."""
+    if scenario.status != ScenarioStatus.INFEASIBLE:
+        return None
+    explanation = (scenario.result or {}).get("explanation") or {}
+    return {
+        "summary": plain(explanation.get("summary") or ""),
+        "lines": [plain(line) for line in review.infeasibility_lines(explanation)],
+    }
+
+
 def board_context(scenario: Scenario) -> dict[str, Any]:
     """The report's figures, from the scenario's stored problem and result documents (need titles
     and vendor names as they were when it was solved), keyed by the optimizer's ids."""
@@ -135,7 +161,8 @@ def board_context(scenario: Scenario) -> dict[str, Any]:
     compared = _comparable(scenario)
     comparison = review.compare(compared)
     key = comparison.pop("figures")[0]
-    impact = key["impact"]  # computed once, by the comparison
+    # computed once, by the comparison; an infeasible scenario has no plan to measure
+    impact = key["impact"] or _no_plan_impact(problem)
     names, titles = review.problem_labels(problem)
     scores = {v["id"]: v.get("impact_score") for v in problem.get("vendors", [])}
     units = {n["id"]: n.get("unit") or "" for n in problem.get("needs", [])}
@@ -271,6 +298,8 @@ def board_context(scenario: Scenario) -> dict[str, Any]:
         "award_rules": _award_rules(problem, result, plain),
         # the targets that gave way by their priorities (a plan of status optimal_relaxed)
         "relaxations": review.relaxation_rows(result, plain),
+        # why no plan meets every target (an infeasible scenario; None otherwise)
+        "infeasibility": _infeasibility(scenario, plain),
         "method": {
             "profile": profile_label,
             "pillar_weights": settings.get("pillar_weights", {}),

@@ -562,11 +562,12 @@ def problem_labels(*problems: dict | None) -> tuple[dict[str, str], dict[str, st
 
 
 def offer_words(key: str, offers: Mapping[str, Mapping[str, Any]]) -> str:
-    """An offer line's key ("O12" a rate card's, "B3" a bid's) as what it is, with the price the
-    vendor stated when the problem holds it, so that two rate cards of one vendor read apart:
+    """An offer line's key ("O12", "B3") as what it is, a bid or a rate card by the line's
+    `source` (`figures.is_bid`, as the price sources read it), with the price the vendor
+    stated when the problem holds it, so that two rate cards of one vendor read apart:
     "rate card at 12.5 EUR per record"."""
-    kind = "rate card" if key.startswith("O") else "bid"
     offer = offers.get(key) or {}
+    kind = "bid" if figures.is_bid(offer) else "rate card"
     price = offer.get("original_price", offer.get("price"))
     if price is None:
         return kind
@@ -636,37 +637,101 @@ MEASURE_WORDS = {
     "points of average impact": ("average impact", "points"),
     "impact-worker hours": ("impact-worker hours", "hours"),
 }
+SMALL_EFFECT = 0.1
+"""An effect per step under this (in $, points or hours) is said per a round multiple of the
+step, the least power of ten that makes it at least 1: "$1,000 of budget … 2.43 hours", not
+"$ of budget … 0.00243 hours"."""
+MAX_STEP_MULTIPLE = 10**9
+"""The largest multiple a step is counted in (a price is 0 below 1e-9 anyway)."""
+
+
+def _price_quote(constraint: Mapping[str, Any]) -> tuple[str, str, str | None, float] | None:
+    """(measure, what one step is said as after "Each ", the same for a multiple of steps with
+    `{n}` where the multiple goes (None: the step is never multiplied), the objective's change
+    per step said) of a priced rule, read from the optimizer's structured fields (`measure`,
+    `step`, `steps`, `direction`): the sentence says one more step of the rule's limit, so a
+    price quoted per step lowered (a target relaxed) is read the other way."""
+    price = constraint["shadow_price"]
+    measure, step = constraint.get("measure"), constraint.get("step")
+    direction = constraint.get("direction")
+    if not measure or not step or direction not in ("raised", "lowered"):
+        return _legacy_price_quote(price, constraint.get("unit") or "")
+    steps = constraint.get("steps")
+    change = price if direction == "raised" else -price
+    return measure, f"extra {step}", f"extra {{n}} {steps}" if steps else None, change
+
+
+def _legacy_price_quote(price: float, unit: str) -> tuple[str, str, str | None, float] | None:
+    """`_price_quote` of a result stored before constraints carried their unit in parts: the
+    `unit` text parsed ("$ per point of need N1's average impact relaxed"), so the sentence
+    reads as it always did."""
+    if " per " not in unit:
+        return None
+    measure, step = unit.split(" per ", 1)
+    # "point of need N1's average impact" reads "point of average impact on need N1"
+    step = re.sub(r"\bneed (N\d+)'s (.+?)(?= relaxed$|$)", r"\2 on need \1", step)
+    if step.endswith(RELAXED):
+        step = step[: -len(RELAXED)]
+        head, _, tail = step.partition(" of ")
+        if "cap" in step:
+            return measure, f"{head} less on the {tail}", None, -price
+        return measure, f"extra {step}", None, -price  # a point, 0.01 or percentage point
+    if step.endswith(" less required"):
+        counted = step.removesuffix(" less required")
+        return measure, f"extra {counted} required", f"extra {{n}} {counted}s required", -price
+    if step.startswith("extra "):
+        counted = step.removeprefix("extra ")
+        head, of, rest = ([*re.split(r"( (?:of|on|for) )", counted, maxsplit=1), "", ""])[:3]
+        plural = counted if counted.startswith("$ ") else f"{head}s{of}{rest}"
+        return measure, step, f"extra {{n}} {plural}", price
+    return measure, step, None, price
+
+
+def _step_multiple(change: float) -> int:
+    """The round multiple of a step a sentence counts in: 1, or for an effect under
+    SMALL_EFFECT the least power of ten that brings it to at least 1."""
+    multiple = 1
+    if abs(change) >= SMALL_EFFECT:
+        return multiple
+    while abs(change) * multiple < 1 and multiple < MAX_STEP_MULTIPLE:
+        multiple *= 10
+    return multiple
+
+
+def _money_amount(change: float) -> str:
+    """A dollar effect for a sentence: about_money, with two significant digits where that
+    rounds to $0.00 (a step that is never multiplied: "$0.0034", never "$0")."""
+    text = about_money(change)
+    return text if text != "$0.00" else f"${plain_number(abs(change), 2)}"
 
 
 def price_words(constraint: dict[str, Any]) -> str | None:
     """A rule's shadow price as a buyer says it: "Each extra point of average impact costs about
     $2,919", "Each extra labour hour of capacity at vendor V2 would save about $12". The
-    optimizer states a price per unit the rule is relaxed (its `unit`: "$ per point of average
-    impact relaxed"); a target is read the other way, as what one more unit of it costs. None
-    for a rule with no price, or a price of 0 (the rule costs nothing at the margin)."""
-    price, unit = constraint.get("shadow_price"), constraint.get("unit") or ""
-    if price is None or abs(price) < 1e-9 or " per " not in unit:
+    optimizer states a price per step the rule's limit moves (`step`, `direction`, and in
+    words its `unit`: "$ per point of average impact relaxed"); the sentence says one more step
+    (a target is read the other way, as what one more point of it costs), and a tiny effect
+    per a round multiple of the step ("Each extra $1,000 of budget raises the reachable
+    impact-worker hours by about 2.43 hours"). None for a rule with no price, or a price of 0
+    (the rule costs nothing at the margin)."""
+    price = constraint.get("shadow_price")
+    if price is None or abs(price) < 1e-9:
         return None
-    measure, step = unit.split(" per ", 1)
-    # "point of need N1's average impact" reads "point of average impact on need N1"
-    step = re.sub(r"\bneed (N\d+)'s (.+?)(?= relaxed$|$)", r"\2 on need \1", step)
-    if step.endswith(RELAXED) or step.endswith(" less required"):
-        if step.endswith(RELAXED):
-            step = step[: -len(RELAXED)]
-            head, _, tail = step.partition(" of ")
-            what = f"Each {head} less on the {tail}" if "cap" in step else f"Each extra {step}"
-        else:
-            what = f"Each extra {step.removesuffix(' less required')} required"
-        change = -price  # tightening the rule by one unit
-    else:
-        what, change = f"Each {step}", price
+    quote = _price_quote(constraint)
+    if quote is None:
+        return None
+    measure, what, multiples, change = quote
+    multiple = _step_multiple(change) if multiples else 1
+    if multiples and multiple > 1:
+        counted = multiples.replace("{n} $ ", f"${multiple:,} ").replace("{n}", f"{multiple:,}")
+        what, change = counted, change * multiple
     if measure == "$":
         verb = "costs" if change > 0 else "would save"
-        return f"{what} {verb} about {about_money(change)}"
+        return f"Each {what} {verb} about {_money_amount(change)}"
     verb = "raises" if change > 0 else "lowers"
     reached, units = MEASURE_WORDS.get(measure, (measure, ""))
     amount = f"{plain_number(abs(change), 3)} {units}".rstrip()
-    return f"{what} {verb} the reachable {reached} by about {amount}"
+    return f"Each {what} {verb} the reachable {reached} by about {amount}"
 
 
 def infeasibility_lines(explanation: dict[str, Any]) -> list[str]:

@@ -172,7 +172,7 @@ class ScenarioSubmit(MethodView):
     @blp.alt_response(409, description="Not solved")
     @writes
     def post(self, scenario_id):
-        """Send a solved scenario to the executives; it is frozen from now on"""
+        """Send a solved scenario to the executives; it is frozen from now on, its board PDF queued"""  # noqa: E501
         scenario = services.submit_scenario(get_scoped_or_404(Scenario, scenario_id), current_user)
         return scenario
 
@@ -185,7 +185,7 @@ class ScenarioDecision(MethodView):
     @blp.alt_response(409, description="Not submitted")
     @writes
     def post(self, body, scenario_id):
-        """Approve or reject a submitted scenario (executives of the organization only)"""
+        """Approve or reject a submitted scenario (executives of the organization only); its board PDF is made again"""  # noqa: E501
         scenario = get_scoped_or_404(Scenario, scenario_id)
         services.decide_scenario(scenario, body["decision"], body["comment"], current_user)
         return scenario
@@ -255,7 +255,7 @@ class ScenarioReport(MethodView):
     @writes
     def post(self, scenario_id):
         """Start rendering the board-ready PDF; download it from the job's `file_url` when it is done"""  # noqa: E501
-        started = scenario_jobs.start_board_report(
+        started = services.start_board_report(
             get_scoped_or_404(Scenario, scenario_id), current_user
         )
         return started.job, 202 if started.new else 200

@@ -385,6 +385,40 @@ RESULT_DOCUMENT = _object(
             binding={"type": "boolean"},
             slack=_number(True),
             shadow_price=_number(True),
+            unit={
+                "type": "string",
+                "nullable": True,
+                "description": "The shadow price's unit in words, e.g. \"$ per point of "
+                'average impact relaxed" (null without a price); measure, step, steps and '
+                "direction say it in parts",
+            },
+            measure={
+                "type": "string",
+                "nullable": True,
+                "description": "What the shadow price is counted in: the objective's unit "
+                '("$", "points of average impact", "impact-worker hours")',
+            },
+            step={
+                "type": "string",
+                "nullable": True,
+                "description": 'One step of the rule the price is per, singular: "point of '
+                'average impact", "labour hour of capacity at vendor V2", "$ of budget"',
+            },
+            steps={
+                "type": "string",
+                "nullable": True,
+                "description": "The plural of step where it may be counted in multiples "
+                '("$ of budget", "labour hours of capacity at vendor V2"); null for a step '
+                "on a bounded scale (a point of average impact, a percentage point)",
+            },
+            direction={
+                "type": "string",
+                "nullable": True,
+                "enum": ["raised", "lowered", None],
+                "description": "Which way one step moves the rule's limit for the price: "
+                "lowered (a target relaxed), raised (more capacity or budget, a higher cap, "
+                "one more unit of a need)",
+            },
             need={"type": "string", "nullable": True},
             vendor={"type": "string", "nullable": True},
         )

@@ -26,6 +26,7 @@ from procure.events.models import SourcingEvent
 from procure.extensions import db
 from procure.jobs import services as jobs
 from procure.jobs.models import Job
+from procure.jobs.services import Started, start_once
 from procure.needs.models import Need
 from procure.notifications.services import active_users, link_to, mark_acted_on, notify
 from procure.scenarios import award_rules
@@ -33,6 +34,7 @@ from procure.scenarios.adapter import build_problem
 from procure.scenarios.models import Scenario
 from procure.scoring.models import ScoringProfile
 from procure.scoring.services import profile_of
+from procure.scoring.shared_profiles import adopted_profile, shared_catalog, shared_profile
 from procure.states import Decision, EventState, NotificationKind, Objective, ScenarioStatus
 
 STATUS_OF_RESULT = {
@@ -201,13 +203,20 @@ FRONTIER_POINTS = 11
 def problem_for(
     scenario: Scenario, time_limit: float = 60.0
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The problem document built from today's data, and the profile settings it used."""
+    """The problem document built from today's data, and the profile settings it used. A
+    scenario without a profile of its own is scored under the coalition profile its
+    organization adopted (procure.coalitions.measurement), otherwise the default profile."""
     needs = db.session.scalars(
         select(Need).where(Need.id.in_(scenario.need_ids)).order_by(Need.id)
     ).all()
-    profile = profile_of(
-        db.session.get(ScoringProfile, scenario.profile_id) if scenario.profile_id else None
-    )
+    coalition_id = None if scenario.profile_id else adopted_profile(scenario.organization_id)
+    if coalition_id is not None:
+        profile, metrics = shared_profile(coalition_id), shared_catalog(coalition_id)
+    else:
+        profile = profile_of(
+            db.session.get(ScoringProfile, scenario.profile_id) if scenario.profile_id else None
+        )
+        metrics = None  # the organization's own catalog
     return (
         build_problem(
             needs,
@@ -217,6 +226,7 @@ def problem_for(
             time_limit=time_limit,
             hours_per_fte_year=current_app.config["HOURS_PER_FTE_YEAR"],
             event=db.session.get(SourcingEvent, scenario.event_id) if scenario.event_id else None,
+            metrics=metrics,
         ),
         profile.to_dict(),
     )
@@ -290,8 +300,34 @@ def copy_scenario(scenario: Scenario, user) -> Scenario:
     )
 
 
-def submit_scenario(scenario: Scenario, user) -> Scenario:
-    """A buyer sends a solved scenario to the executives; from now on it is frozen."""
+def start_board_report(scenario: Scenario, user, limited: bool = True) -> Started:
+    """Queue the board PDF of a solved scenario (flushes), or hand back the one already queued or
+    running for the same scenario version (a PDF takes seconds of a worker: asking again, or
+    eight people asking at once, makes one). An organization has at most
+    max_active_report_jobs_per_organization of them queued or running; one more is refused
+    (TooManyJobs, 429), unless not `limited` (a submission's PDF: one per submitted version,
+    which the executives must find). The job kind is procure.scenarios.jobs.board_report."""
+    if not (scenario.result or {}).get("allocations"):
+        raise ConflictError("Only a solved scenario has a report.")
+    return start_once(
+        "report.board_pdf",
+        organization_id=scenario.organization_id,
+        user=user,
+        subject=scenario,
+        params={"scenario_version": scenario.version},
+        limit_setting="max_active_report_jobs_per_organization" if limited else None,
+        what="board reports",
+    )
+
+
+def submit_scenario(scenario: Scenario, user, sent_version: int | None = None) -> Scenario:
+    """A buyer sends a solved scenario to the executives; from now on it is frozen. Its board
+    PDF is queued at once, of the submitted version, so the executives find a current one (the
+    organization's limit of reports under way does not refuse it: a submission happens once
+    per solved version). `sent_version`: the version the buyer saw (a page's form); an older
+    one is refused (409)."""
+    if sent_version is not None:
+        check_version(scenario, sent_version, "scenario")
     if scenario.status != ScenarioStatus.SOLVED:
         raise ConflictError(
             f"Only a solved scenario can be submitted; this one is {scenario.status}."
@@ -309,6 +345,8 @@ def submit_scenario(scenario: Scenario, user) -> Scenario:
         before={"status": ScenarioStatus.SOLVED},
         after={"status": ScenarioStatus.SUBMITTED},
     )
+    if (scenario.result or {}).get("allocations"):  # flushed above: the submitted version's
+        start_board_report(scenario, user, limited=False)
     notify(  # the executives decide on the scenario's page
         active_users("executive", organization_id=scenario.organization_id),
         NotificationKind.SCENARIO_SUBMITTED,
@@ -324,7 +362,8 @@ def decide_scenario(scenario: Scenario, decision: str, comment: str, user) -> Sc
     """An executive approves or rejects a submitted scenario (a rejection needs a comment).
 
     Approval locks the scoring profile version the scenario used; the problem, the result and
-    the profile settings are already stored with the scenario and are never changed again. An
+    the profile settings are already stored with the scenario and are never changed again. The
+    board PDF, which states the decision, is queued again for the decided version. An
     approved award scenario becomes its event's award (procure.awards): a second approval for
     the same event is refused (409).
     """
@@ -360,6 +399,8 @@ def decide_scenario(scenario: Scenario, decision: str, comment: str, user) -> Sc
         awards.record_award(
             scenario.event_id, scenario.id, scenario.problem or {}, scenario.result or {}, user
         )
+    if (scenario.result or {}).get("allocations"):  # the PDF says the decision: made again
+        start_board_report(scenario, user, limited=False)
     _tell_buyers(scenario, decision, user)
     mark_acted_on(user, NotificationKind.SCENARIO_SUBMITTED, scenario)
     return scenario

@@ -3,7 +3,9 @@ frontier."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -14,10 +16,11 @@ from procure.access import access, get_scoped_or_404, roles, scoped_select
 from procure.accounts.models import User
 from procure.audit.models import AuditEvent
 from procure.deliveries.actuals import actuals_if_approved
+from procure.editing import check_version
 from procure.errors import ConflictError, ValidationFailed
 from procure.events.models import SourcingEvent
 from procure.extensions import db
-from procure.formatting import field_words, refusal_words
+from procure.formatting import field_words, input_number, plain_number, refusal_words
 from procure.forms import form_body, form_int, load_form
 from procure.jobs.models import ACTIVE_STATUSES, Job
 from procure.jobs.services import TooManyJobs, latest_job
@@ -31,7 +34,8 @@ from procure.scenarios.schemas import (
     ScenarioUpdateSchema,
 )
 from procure.scoring.services import profiles_for
-from procure.states import Objective
+from procure.scoring.shared_profiles import default_profile_label
+from procure.states import Objective, ScenarioStatus
 from procure.transactions import attempt, discard, writes
 
 bp = Blueprint("scenario_pages", __name__)
@@ -140,6 +144,7 @@ def index():
         jobs=jobs,
         solving=solving,
         profile_options=profile_options,
+        default_profile_label=default_profile_label(current_user.organization_id),
         target_fields=TARGET_FIELDS,
         objectives=OBJECTIVES,
         objective_words=OBJECTIVE_WORDS,
@@ -165,10 +170,12 @@ def _page(
     scenario: Scenario,
     errors: dict[str, list[str]] | None = None,
     refused: str = "",
+    conflict: dict | None = None,
 ):
     """The scenario's page; after a refused form (`refused`: the form's id on the page) with its
     `errors` beside its fields (named in the summary by their labels) and what was typed
-    (422)."""
+    (422); after a form sent from an older version (`conflict`: `_conflict`), with what was
+    typed and the notice of the other change (409)."""
     chart = None
     frontier_measure = (scenario.frontier or {}).get("measure", figures.IMPACT)
     if scenario.frontier is not None:
@@ -184,6 +191,7 @@ def _page(
     priority_rows = _priority_targets(scenario) if scenario.editable else []
     labels = {
         **COUNTRY_CAP_LABELS,
+        **AWARD_RULE_LABELS,
         **{PRIORITY_FIELD + row["key"]: f"Priority ({row['label']})" for row in priority_rows},
     }
     impact = (
@@ -253,11 +261,87 @@ def _page(
         # projected against actual (templates/deliveries/_section.html): approved plans only
         actuals=actuals_if_approved(scenario),
         country_cap_labels=COUNTRY_CAP_LABELS,
+        award_rule_labels=AWARD_RULE_LABELS,
+        rule_vendors=award_rules.vendor_options(scenario.problem, names),
         errors=errors or {},
         refused=refused,
         values=request.form.to_dict() if refused else {},
         error_label=lambda field: labels.get(field) or field_words(field),
-    ), (422 if errors else 200)
+        conflict=conflict,
+    ), (409 if conflict else 422 if errors else 200)
+
+
+STALE_FORMS = {
+    "edit": ("Change the targets", "review the current values and save again"),
+    "add-country-cap": ("Cap the share of one country", "review the current values and save again"),
+    "priorities": ("Target priorities", "review the current values and save again"),
+    "award-rule-fixes": (None, "review the fixes offered now"),
+    "frontier": ("Trace the frontier", "review the current plan and trace again"),
+    "submit": (None, "review the current plan and submit again"),
+    "decision": ("Your decision", "review the current plan and decide again"),
+}
+"""Each page form that sends the version it was loaded at (by its id on the page): its heading
+(None: nothing typed to keep), and what to do when someone else changed the scenario
+meanwhile."""
+
+
+def _stale(failed: ConflictError) -> bool:
+    """Whether a refusal is of a form loaded at an older version of the scenario: someone else
+    saved it meanwhile (editing.check_version and save_changes name the version field)."""
+    return "version" in failed.errors
+
+
+def _conflict(
+    scenario: Scenario,
+    refused: str,
+    saved_now: Callable[[Scenario], list[tuple[str, str]]] | None = None,
+    unsaved: Callable[[Scenario], list[tuple[str, str]]] | None = None,
+):
+    """The page again (409) after the form `refused` came from an older version of the
+    scenario: nothing was saved, what was typed stays in the form, the notice says what to do
+    and `saved_now` lists the saved values (label, value in words) that differ from the form,
+    read once the refused change is rolled back; `unsaved`: what was typed that the page no
+    longer has a form for (label, text), to copy."""
+    discard()
+    heading, todo = STALE_FORMS[refused]
+    return _page(
+        scenario,
+        refused=refused,
+        conflict={
+            "message": "Someone else changed this scenario since you opened the page, so "
+            f"nothing was saved. Please {todo}.",
+            # the other change may have taken the form off the page (a decision, a submission)
+            "form": heading if _form_shown(scenario, refused) else None,
+            "saved_now": saved_now(scenario) if saved_now is not None else [],
+            "unsaved": unsaved(scenario) if unsaved is not None else [],
+        },
+    )
+
+
+def _form_shown(scenario: Scenario, form: str) -> bool:
+    """Whether the page (templates/scenarios/show.html) shows the form `form` for this
+    scenario as it is now."""
+    if form == "decision":
+        return scenario.status == ScenarioStatus.SUBMITTED
+    if form == "frontier":
+        return (
+            scenario.status == ScenarioStatus.SOLVED
+            and not scenario.relaxed
+            and scenario.frontier is not None
+            and figures.counts_hours(scenario.problem)
+        )
+    return scenario.editable
+
+
+def _sent_version() -> int | None:
+    return form_int(request.form.get("version"))
+
+
+def _check_sent_version(scenario: Scenario) -> None:
+    """Refuse a form loaded at an older version (409); a form that sent none (an API-shaped
+    post) is not checked here."""
+    if request.form.get("version") is not None:
+        check_version(scenario, _sent_version(), "scenario")
 
 
 def _rule_fixes(scenario: Scenario) -> list[dict]:
@@ -278,18 +362,21 @@ def add_vendor_group(scenario_id):
     page again (422) with the error beside the field and what was typed."""
     scenario = get_scoped_or_404(Scenario, scenario_id)
     form = request.form
-    errors = _save_targets_and_solve(
-        scenario,
-        lambda: award_rules.with_country_cap(
-            scenario.targets,
-            form.get("country", ""),
-            form.get("measure", ""),
-            form.get("max_share", ""),
-            form.get("need", ""),
-        ),
-        "Saved. A new solve with this cap has started.",
-        _country_cap_field,
-    )
+    try:
+        errors = _save_targets_and_solve(
+            scenario,
+            lambda: award_rules.with_country_cap(
+                scenario.targets,
+                form.get("country", ""),
+                form.get("measure", ""),
+                form.get("max_share", ""),
+                form.get("need", ""),
+            ),
+            "Saved. A new solve with this cap has started.",
+            _country_cap_field,
+        )
+    except ConflictError:  # only a stale form comes back (_save_targets_and_solve)
+        return _conflict(scenario, "add-country-cap")
     if errors:
         return _page(scenario, errors, "add-country-cap")
     return redirect(url_for("scenario_pages.show", scenario_id=scenario_id) + "#award-rules")
@@ -311,13 +398,16 @@ def _save_targets_and_solve(
     """Save the targets `targets_of()` gives (at the form's version) and solve again. A refusal
     changes nothing; a form whose fields the page shows (`field_of`: an error's key to the
     form's field, None where it has none) gets its errors back, by field, to show beside them;
-    otherwise the refusal is flashed, each field named."""
+    otherwise the refusal is flashed, each field named. A form loaded at an older version is
+    raised (ConflictError naming the version) for the page to show it again (`_conflict`)."""
     try:
-        version = form_int(request.form.get("version"))
+        version = _sent_version()
         services.update_scenario(scenario, {"targets": targets_of()}, version, current_user)
         services.solve_scenario(scenario, current_user)
     except ConflictError as failed:
         discard()
+        if _stale(failed):
+            raise
         flash(f"Nothing was changed. {_refusal(failed)}", "error")
     except ValidationFailed as failed:
         discard()
@@ -349,11 +439,14 @@ def rule_fix(scenario_id):
             "error",
         )
         return redirect(url_for("scenario_pages.show", scenario_id=scenario_id))
-    _save_targets_and_solve(
-        scenario,
-        lambda: award_rules.with_fix(scenario.targets, field, fixes[field]),
-        "Saved. A new solve with this rule changed has started.",
-    )
+    try:
+        _save_targets_and_solve(
+            scenario,
+            lambda: award_rules.with_fix(scenario.targets, field, fixes[field]),
+            "Saved. A new solve with this rule changed has started.",
+        )
+    except ConflictError:  # a stale form
+        return _conflict(scenario, "award-rule-fixes")
     return redirect(url_for("scenario_pages.show", scenario_id=scenario_id))
 
 
@@ -370,12 +463,17 @@ def priorities(scenario_id):
         if key.startswith(PRIORITY_FIELD)
     }
     sent_as = f"targets.{award_rules.PRIORITIES}."  # the key of "priority.budget"'s errors
-    errors = _save_targets_and_solve(
-        scenario,
-        lambda: award_rules.with_priorities(scenario.targets, sent),
-        "Saved. A new solve with these priorities has started.",
-        lambda key: PRIORITY_FIELD + key.removeprefix(sent_as) if key.startswith(sent_as) else None,
-    )
+    try:
+        errors = _save_targets_and_solve(
+            scenario,
+            lambda: award_rules.with_priorities(scenario.targets, sent),
+            "Saved. A new solve with these priorities has started.",
+            lambda key: (
+                PRIORITY_FIELD + key.removeprefix(sent_as) if key.startswith(sent_as) else None
+            ),
+        )
+    except ConflictError:  # a stale form
+        return _conflict(scenario, "priorities", lambda saved: _saved_priorities(saved, sent))
     if errors:
         return _page(scenario, errors, "priorities")
     return redirect(url_for("scenario_pages.show", scenario_id=scenario_id) + "#priorities")
@@ -383,6 +481,165 @@ def priorities(scenario_id):
 
 PRIORITY_FIELD = "priority."
 """The priorities form names each target's field "priority.<key in targets.priorities>"."""
+
+AWARD_RULE_LABELS = {
+    "incumbent.need": "Need",
+    "incumbent.vendors": "Incumbent vendors",
+    "incumbent.min_share": "They keep at least (%)",
+    "incumbent.min_volume": "Or at least this many units",
+    "adjustment.vendors": "Vendors",
+    "adjustment.group": "Or a vendor group",
+    "adjustment.percent": "Percent added to their prices (negative: taken off)",
+    "adjustment.per_unit": "Dollars added to a unit's price (negative: taken off)",
+    "group.label": "Name of the group",
+    "group.vendors": "Vendors in the group",
+    "group.measure": "Share of",
+    "group.min_share": "At least (%)",
+    "group.max_share": "At most (%)",
+    "group.need": "On",
+}
+"""The award rule forms' fields (named "<form>.<field of the rule's record>") and labels."""
+
+
+@dataclass(frozen=True)
+class RuleForm:
+    """One award rule form of the scenario page: its id on the page, the prefix of its fields'
+    names, the targets list it adds a record to, the fields, and how it adds one."""
+
+    page_id: str
+    heading: str
+    prefix: str
+    key: str
+    fields: tuple[str, ...]
+    add: Callable[[Mapping[str, Any], Mapping[str, Any], str], dict[str, Any]]
+    done: str
+    # the form's field that a refusal of the whole record (no field named) is shown beside
+    record_field: str
+
+
+RULE_FORMS = {
+    form.page_id: form
+    for form in (
+        RuleForm(
+            "add-incumbent",
+            "Keep a share with the incumbents",
+            "incumbent",
+            "incumbents",
+            award_rules.INCUMBENT_FIELDS,
+            award_rules.with_incumbent_rule,
+            "Saved. A new solve with this incumbent rule has started.",
+            "min_share",
+        ),
+        RuleForm(
+            "add-adjustment",
+            "Adjust prices when choosing the plan",
+            "adjustment",
+            "adjustments",
+            award_rules.ADJUSTMENT_FIELDS,
+            award_rules.with_adjustment,
+            "Saved. A new solve with this price adjustment has started.",
+            "vendors",
+        ),
+        RuleForm(
+            "add-vendor-list",
+            "Limit the share of vendors you choose",
+            "group",
+            "vendor_groups",
+            award_rules.VENDOR_LIST_FIELDS,
+            award_rules.with_vendor_list_group,
+            "Saved. A new solve with this vendor group has started.",
+            "max_share",
+        ),
+    )
+}
+
+
+STALE_FORMS.update(
+    {
+        form.page_id: (form.heading, "review the current values and save again")
+        for form in RULE_FORMS.values()
+    }
+)
+
+
+def _add_rule(scenario_id: int, form: RuleForm):
+    """Add the rule a form of the page sent to the scenario's targets, through the API's schema
+    and the scenario's services (as a PATCH of its targets would), and solve again; refused,
+    the page again (422) with the errors beside the fields and what was typed."""
+    scenario = get_scoped_or_404(Scenario, scenario_id)
+    sent: dict[str, Any] = {
+        name: request.form.getlist(f"{form.prefix}.{name}")
+        if name == "vendors"
+        else request.form.get(f"{form.prefix}.{name}", "")
+        for name in form.fields
+    }
+    position = len((scenario.targets or {}).get(form.key) or [])
+    path = f"targets.{form.key}[{position}]"
+
+    def field_of(key: str) -> str | None:
+        if key.startswith(f"{form.prefix}."):
+            return key
+        if key == path:
+            return f"{form.prefix}.{form.record_field}"
+        if key.startswith(f"{path}."):
+            name = key.removeprefix(f"{path}.").partition("[")[0]
+            return f"{form.prefix}.{name}" if name in form.fields else None
+        return None
+
+    try:
+        errors = _save_targets_and_solve(
+            scenario,
+            lambda: load_form(
+                ScenarioUpdateSchema(only=("targets",)),
+                {"targets": form.add(scenario.targets or {}, sent, form.prefix)},
+            )["targets"],
+            form.done,
+            field_of,
+        )
+    except ConflictError:  # only a stale form comes back (_save_targets_and_solve)
+        return _conflict(scenario, form.page_id)
+    if errors:
+        return _page(scenario, errors, form.page_id)
+    return redirect(url_for("scenario_pages.show", scenario_id=scenario_id) + "#award-rules")
+
+
+@bp.route("/scenarios/<int:scenario_id>/incumbent-rule", methods=["POST"])
+@access(roles("buyer"))
+@writes
+def add_incumbent_rule(scenario_id):
+    """Keep at least a share or volume of one need with the incumbents the buyer ticks."""
+    return _add_rule(scenario_id, RULE_FORMS["add-incumbent"])
+
+
+@bp.route("/scenarios/<int:scenario_id>/bid-adjustment", methods=["POST"])
+@access(roles("buyer"))
+@writes
+def add_bid_adjustment(scenario_id):
+    """Count the prices of the ticked vendors (or of one vendor group) higher or lower when
+    choosing the plan."""
+    return _add_rule(scenario_id, RULE_FORMS["add-adjustment"])
+
+
+@bp.route("/scenarios/<int:scenario_id>/vendor-list-group", methods=["POST"])
+@access(roles("buyer"))
+@writes
+def add_vendor_list_group(scenario_id):
+    """A group of the vendors the buyer ticks, with the least and most share it gets."""
+    return _add_rule(scenario_id, RULE_FORMS["add-vendor-list"])
+
+
+def _saved_priorities(scenario: Scenario, sent: dict[str, str]) -> list[tuple[str, str]]:
+    """The saved priorities that differ from the ones sent, in words."""
+    return [
+        (
+            f"Priority ({row['label']})",
+            plain_number(row["priority"])
+            if row["priority"] is not None
+            else "none (it never gives way)",
+        )
+        for row in (_priority_targets(scenario) if scenario.editable else [])
+        if input_number(row["priority"]) != (sent.get(row["key"]) or "").strip()
+    ]
 
 
 def _priority_targets(scenario: Scenario) -> list[dict]:
@@ -412,7 +669,7 @@ def report(scenario_id):
     """Start rendering the board PDF; the page shows its progress and then a download link."""
     scenario = get_scoped_or_404(Scenario, scenario_id)
     try:
-        attempt(lambda: scenario_jobs.start_board_report(scenario, current_user), None)
+        attempt(lambda: services.start_board_report(scenario, current_user), None)
     except TooManyJobs as refused:  # the API answers 429; the page says why
         discard()
         flash(refused.description or "Too many reports are being prepared.", "error")
@@ -427,9 +684,15 @@ def frontier(scenario_id):
     scenario = get_scoped_or_404(Scenario, scenario_id)
     schema = FrontierRequestSchema()
     try:
+        _check_sent_version(scenario)
         body = load_form(schema, form_body(schema, request.form, null_if_blank=("measure",)))
         scenario_jobs.start_frontier(scenario, body["measure"], current_user)
-    except (ValidationFailed, ConflictError) as failed:
+    except ConflictError as failed:
+        if _stale(failed):
+            return _conflict(scenario, "frontier")
+        discard()
+        flash(f"The frontier was not traced again. {_refusal(failed)}", "error")
+    except ValidationFailed as failed:
         discard()
         flash(f"The frontier was not traced again. {_refusal(failed)}", "error")
     else:
@@ -468,7 +731,12 @@ def edit(scenario_id):
         values = load_form(schema, body)
         services.update_scenario(scenario, values, values.pop("version"), current_user)
         services.solve_scenario(scenario, current_user)
-    except (ValidationFailed, ConflictError) as failed:
+    except ConflictError as failed:
+        if _stale(failed):
+            return _conflict(scenario, "edit", _saved_targets)
+        discard()
+        flash(f"Nothing was changed. {_refusal(failed)}", "error")
+    except ValidationFailed as failed:
         discard()
         flash(f"Nothing was changed. {_refusal(failed)}", "error")
     else:
@@ -476,15 +744,46 @@ def edit(scenario_id):
     return redirect(url_for("scenario_pages.show", scenario_id=scenario_id))
 
 
+def _saved_targets(scenario: Scenario) -> list[tuple[str, str]]:
+    """The saved name, objective and targets that differ from the "Change the targets" form
+    sent, in words."""
+    form = request.form
+    saved = (scenario.problem or {}).get("targets") or scenario.targets
+    rows = []
+    if "name" in form and form["name"].strip() != scenario.name:
+        rows.append(("Name", scenario.name))
+    if "objective" in form and form["objective"] != scenario.objective:
+        objectives: dict[str, str] = dict(OBJECTIVES)
+        rows.append(("Objective", objectives.get(scenario.objective, scenario.objective)))
+    for key, label, _ in TARGET_FIELDS:
+        name = f"targets.{key}"
+        if name in form and form[name].strip() != input_number(saved.get(key)):
+            rows.append(
+                (label, plain_number(saved.get(key)) if saved.get(key) is not None else "empty")
+            )
+    return rows
+
+
 @bp.route("/scenarios/<int:scenario_id>/submit", methods=["POST"])
 @access(roles("buyer"))
 @writes
 def submit(scenario_id):
+    """Send the scenario to the executives (its board PDF is queued with it); a form loaded
+    before someone else changed it shows the page again (409)."""
     scenario = get_scoped_or_404(Scenario, scenario_id)
-    attempt(
-        lambda: services.submit_scenario(scenario, current_user),
-        "Sent to your executives for review. The scenario is frozen now.",
-    )
+    try:
+        services.submit_scenario(scenario, current_user, _sent_version())
+    except ConflictError as failed:
+        if _stale(failed):
+            return _conflict(scenario, "submit")
+        discard()
+        flash(failed.message, "error")
+    else:
+        flash(
+            "Sent to your executives for review. The scenario is frozen now; its board PDF is "
+            "being prepared for them.",
+            "success",
+        )
     return redirect(url_for("scenario_pages.show", scenario_id=scenario_id))
 
 
@@ -494,23 +793,34 @@ def submit(scenario_id):
 def decide(scenario_id):
     scenario = get_scoped_or_404(Scenario, scenario_id)
     try:
+        _check_sent_version(scenario)
         services.decide_scenario(
             scenario,
             request.form.get("decision", ""),
             request.form.get("comment", ""),
             current_user,
         )
-    except (ValidationFailed, ConflictError) as failed:
+    except ConflictError as failed:
+        if _stale(failed):
+            return _conflict(scenario, "decision", unsaved=_unsaved_comment)
         discard()
-        detail = (
-            failed.message
-            if isinstance(failed, ConflictError)
-            else " ".join(m for messages in failed.errors.values() for m in messages)
-        )
+        flash(f"Nothing was decided. {failed.message}", "error")
+    except ValidationFailed as failed:
+        discard()
+        detail = " ".join(m for messages in failed.errors.values() for m in messages)
         flash(f"Nothing was decided. {detail}", "error")
     else:
         flash(f"{scenario.name} is {scenario.status}.", "success")
     return redirect(url_for("scenario_pages.show", scenario_id=scenario_id))
+
+
+def _unsaved_comment(scenario: Scenario) -> list[tuple[str, str]]:
+    """The decision's comment, when the scenario is no longer waiting for a decision (someone
+    decided it meanwhile: the form is gone from the page)."""
+    comment = request.form.get("comment", "").strip()
+    if scenario.status == ScenarioStatus.SUBMITTED or not comment:
+        return []
+    return [("Your comment", comment)]
 
 
 @bp.route("/scenarios/<int:scenario_id>/check")

@@ -19,7 +19,7 @@ from procure.extensions import db
 from procure.formatting import input_number, refusal_words
 from procure.forms import form_body, form_int, load_form
 from procure.reference import reference
-from procure.scoring.rankings import TOP_K, RankingKey, directory_rows, read_ranking
+from procure.scoring.rankings import TOP_K, default_key, directory_rows, read_ranking
 from procure.scoring.services import default_category
 from procure.transactions import discard, writes
 from procure.vendors import services
@@ -202,7 +202,8 @@ def edit_offer(offer_id):
 @access(roles("buyer", "executive", "admin"))
 def directory():
     """Every vendor, a page at a time, with its score and rank in the chosen category (the
-    comparison's default category and stored ranking, under the default profile)."""
+    comparison's default category and stored ranking, under the default profile or the
+    coalition profile the organization adopted)."""
     if "category" in request.args:  # "All categories" sends an empty value
         category = request.args["category"] or None
     else:
@@ -213,7 +214,7 @@ def directory():
     vendors = scoped_select(Vendor).options(selectinload(Vendor.offers))
     if category:
         vendors = vendors.where(declares_category(category))
-    key = RankingKey(current_user.organization_id, None, category or "", TOP_K)
+    key = default_key(current_user.organization_id, category or "", TOP_K)
     ranking = read_ranking(key, current_user).ranking
     page = max(1, form_int(request.args.get("page")) or 1)
     listing = directory_rows(ranking, vendors, page, VENDORS_PER_PAGE, by_rank=order == "rank")

@@ -349,6 +349,9 @@ MATRIX = {
     ("/scenarios/{scenario}/rule-fix", "POST"): X_WRITE,
     ("/scenarios/{scenario}/vendor-group", "POST"): X_WRITE,
     ("/scenarios/{scenario}/priorities", "POST"): X_WRITE,
+    ("/scenarios/{scenario}/incumbent-rule", "POST"): X_WRITE,
+    ("/scenarios/{scenario}/bid-adjustment", "POST"): X_WRITE,
+    ("/scenarios/{scenario}/vendor-list-group", "POST"): X_WRITE,
     ("/scenarios/{scenario}/submit", "POST"): X_WRITE,
     ("/scenarios/{submitted_scenario}/decision", "POST"): row(
         "anon", "403", "403", "403", "403", "ok", "404", "403", "403", "403", "403", "403"
@@ -509,6 +512,8 @@ MATRIX = {
     ("/api/v1/bids/{bid}", "GET"): SEALED_BID_A,
     ("/api/v1/bids/{bid_b}", "GET"): SEALED_BID_B,
     ("/api/v1/bids/{bid}", "PUT"): VENDOR_WRITE,
+    ("/api/v1/bids/{bid}/withdraw", "POST"): VENDOR_WRITE,  # a stale version: its vendor 409
+    ("/events/{event}/bids/{bid}/withdraw", "POST"): VENDOR_WRITE,  # no version: said, kept
     # bid sheets: blank for the buyer side, its own bids for a vendor; an invited vendor uploads
     ("/api/v1/events/{event}/bid-sheet.xlsx", "GET"): EVENT_X_READ,
     ("/api/v1/events/{event_y}/bid-sheet.xlsx", "GET"): EVENT_Y_READ,
@@ -570,6 +575,20 @@ MATRIX = {
     ("/coalitions/{coalition}/membership/decline", "POST"): COALITION_ANSWER,
     ("/coalitions/{coalition}/membership/leave", "POST"): COALITION_ANSWER,
     ("/coalitions/{coalition}/membership/sharing", "POST"): COALITION_ANSWER,
+    # shared measurement: read by the backbone and the members, kept by the backbone, adopted
+    # by a member's buyer side
+    ("/api/v1/coalitions/{coalition}/metrics", "GET"): COALITION_HIDDEN,
+    ("/api/v1/coalitions/{coalition}/metrics", "POST"): BACKBONE_ONLY,
+    ("/api/v1/coalitions/{coalition}/metrics/{coalition_metric}", "PUT"): BACKBONE_ONLY,
+    ("/api/v1/coalitions/{coalition}/metrics/{coalition_metric}", "DELETE"): BACKBONE_ONLY,
+    ("/api/v1/coalitions/{coalition}/profile", "GET"): COALITION_HIDDEN,
+    ("/api/v1/coalitions/{coalition}/profile", "PUT"): BACKBONE_ONLY,
+    ("/api/v1/coalitions/{coalition}/membership/profile", "PUT"): COALITION_HIDDEN,
+    ("/coalitions/{coalition}/measurement", "GET"): COALITION_HIDDEN,
+    ("/coalitions/{coalition}/metrics", "POST"): BACKBONE_ONLY,
+    ("/coalitions/{coalition}/metrics/{coalition_metric}/delete", "POST"): BACKBONE_ONLY,
+    ("/coalitions/{coalition}/profile", "POST"): BACKBONE_ONLY,
+    ("/coalitions/{coalition}/membership/profile", "POST"): COALITION_HIDDEN,
     ("/coalitions/{coalition}/targets/new", "GET"): BACKBONE_ONLY,
     ("/coalitions/{coalition}/targets/new", "POST"): BACKBONE_ONLY,
     ("/coalitions/{coalition}/targets/{coalition_target}/edit", "GET"): BACKBONE_ONLY,
@@ -794,6 +813,7 @@ JSON_BODIES = {
     ("/api/v1/events/{}/cancel", "POST"): {"version": 999},
     ("/api/v1/events/{}/bids", "POST"): lambda ids: {**BID, "lot_id": ids["lot"]},
     ("/api/v1/bids/{}", "PUT"): {**BID, "version": 999},
+    ("/api/v1/bids/{}/withdraw", "POST"): {"version": 999},
     ("/api/v1/corrective-plans", "POST"): lambda ids: {
         "vendor_id": ids["vendor"],
         "metric": "impact_worker_share",
@@ -809,6 +829,7 @@ JSON_BODIES = {
     ("/api/v1/attestations/{}/withdraw", "POST"): {"reason": "   "},
     # a body the schema takes, so that the coalition is looked up (and hidden: 404)
     ("/api/v1/coalitions/{}/membership/sharing", "PUT"): {"shares_contribution": True},
+    ("/api/v1/coalitions/{}/membership/profile", "PUT"): {"uses_profile": True},
     ("/api/v1/exchange-rates", "POST"): {
         "currency": "CAD",
         "effective_date": "2026-01-01",
@@ -1146,6 +1167,7 @@ def _sourcing_events(users, ids, vendor_a, vendor_b) -> dict:
 def _coalition(make_org, make_user) -> dict:
     """A coalition of a backbone none of the actors belongs to, with one target; no actor's
     organization is invited."""
+    from procure.coalitions.measurement import add_metric
     from procure.coalitions.services import add_target, create_coalition
 
     coordinator = make_user("coordinator", organization=make_org("backbone", "Matrix Backbone"))
@@ -1170,8 +1192,13 @@ def _coalition(make_org, make_user) -> dict:
             "period_end": date(2027, 12, 31),
         },
     )
+    metric = add_metric(coalition, coordinator, metric_body("matrix_coalition_metric"))
     db.session.commit()
-    return {"coalition": coalition.id, "coalition_target": target.id}
+    return {
+        "coalition": coalition.id,
+        "coalition_target": target.id,
+        "coalition_metric": metric.id,
+    }
 
 
 def _assurance(client, make_org, make_user, bearer, users, vendor_b, submitted) -> dict:

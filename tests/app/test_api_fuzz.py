@@ -267,6 +267,7 @@ def fuzzed(client, world, make_org, make_user, make_vendor, bearer, monkeypatch)
         "POST /api/v1/events/{event_id}/cancel": {"event_id": events["cancel"]["id"]},
         "POST /api/v1/events/{event_id}/bids": {"event_id": events["bid_on"]["id"]},
         "PUT /api/v1/bids/{bid_id}": {"bid_id": events["amend"]},
+        "POST /api/v1/bids/{bid_id}/withdraw": {"bid_id": events["withdraw"]},
         "POST /api/v1/events/{event_id}/bid-sheet": {"event_id": events["sheet"]["id"]},
         # the known event is not awarded (its award workbook: 409)
         "GET /api/v1/events/{event_id}/award.xlsx": {"event_id": events["awarded"]},
@@ -280,6 +281,13 @@ def fuzzed(client, world, make_org, make_user, make_vendor, bearer, monkeypatch)
         },
         "PATCH /api/v1/coalitions/{coalition_id}": {"coalition_id": coalitions["edit"]},
         "POST /api/v1/coalitions/{coalition_id}/members": {"coalition_id": coalitions["empty"]},
+        **{
+            f"{method} /api/v1/coalitions/{{coalition_id}}/metrics/{{metric_id}}": {
+                "coalition_id": coalitions["known"],
+                "metric_id": coalitions[name],
+            }
+            for method, name in (("PUT", "metric"), ("DELETE", "metric_gone"))
+        },
         # the deliveries of an approved plan (the known scenario is only solved: 409)
         "GET /api/v1/scenarios/{scenario_id}/deliveries": {"scenario_id": deliveries["scenario"]},
         "POST /api/v1/scenarios/{scenario_id}/deliveries": {"scenario_id": deliveries["scenario"]},
@@ -349,6 +357,7 @@ def fuzzed(client, world, make_org, make_user, make_vendor, bearer, monkeypatch)
                     "lot_id": events["bid_on"]["lots"][0]["id"],
                 },
                 "PUT /api/v1/bids/{bid_id}": {**bid, "version": 1},
+                "POST /api/v1/bids/{bid_id}/withdraw": {"version": 1},
                 "POST /api/v1/coalitions": COALITION,
                 "PATCH /api/v1/coalitions/{coalition_id}": {**COALITION, "version": 1},
                 "POST /api/v1/coalitions/{coalition_id}/members": {
@@ -363,6 +372,14 @@ def fuzzed(client, world, make_org, make_user, make_vendor, bearer, monkeypatch)
                 "PUT /api/v1/coalitions/{coalition_id}/membership/sharing": {
                     "shares_contribution": True
                 },
+                "POST /api/v1/coalitions/{coalition_id}/metrics": metric_body("fuzz_added"),
+                "PUT /api/v1/coalitions/{coalition_id}/metrics/{metric_id}": metric_body(
+                    "fuzz_coalition_metric", label="Changed"
+                ),
+                "PUT /api/v1/coalitions/{coalition_id}/profile": {
+                    "settings": default_profile().to_dict()
+                },
+                "PUT /api/v1/coalitions/{coalition_id}/membership/profile": {"uses_profile": True},
                 "POST /api/v1/scenarios/{scenario_id}/deliveries": {
                     "vendor_id": deliveries["vendor_id"],
                     "month": "2026-03",
@@ -446,13 +463,23 @@ def _coalitions(client, make_org, make_user, bearer, organization) -> dict:
     found |= {"accept": coalition(invite=True), "decline": coalition(invite=True)}
     found |= {"leave": coalition(invite=True, join=True), "edit": coalition()}
     found["empty"] = coalition()
+    # the known coalition's metrics: one to change, one to remove
+    found |= {
+        name: client.post(
+            f"/api/v1/coalitions/{found['known']}/metrics",
+            headers=headers,
+            json=metric_body(f"fuzz_coalition_{name}"),
+        ).json["id"]
+        for name in ("metric", "metric_gone")
+    }
     return found
 
 
 def _sourcing_events(client, buyer, executive, vendor_headers, need_id, vendor_id) -> dict:
     """Events of the buyer inviting the vendor (deadline 1 January 2999): a draft, published
     ones (one for generated cases, with the vendor's bid; one each to extend, cancel, bid on and
-    upload a bid sheet to; an unsealed one to close), a bid of the vendor's to amend, and the id
+    upload a bid sheet to; an unsealed one to close), bids of the vendor's to amend and to
+    withdraw, and the id
     of an awarded one (unsealed, closed early on the vendor's bid for all of a need of its own, its
     award scenario approved)."""
 
@@ -483,9 +510,11 @@ def _sourcing_events(client, buyer, executive, vendor_headers, need_id, vendor_i
         return client.post(path, headers=vendor_headers, json=body).json["id"]
 
     found = {"draft": event(publish=False), "known": event(), "unsealed": event(sealed=False)}
-    found |= {name: event() for name in ("extend", "cancel", "bid_on", "to_amend", "sheet")}
+    names = ("extend", "cancel", "bid_on", "to_amend", "to_withdraw", "sheet")
+    found |= {name: event() for name in names}
     found["bid"] = bid_on(found["known"])
     found["amend"] = bid_on(found["to_amend"])
+    found["withdraw"] = bid_on(found["to_withdraw"])
     # of a need the vendor may take whole (the world's need gives no vendor more than 80%)
     whole = {key: value for key, value in NEED.items() if key != "max_vendor_share"}
     whole_id = client.post("/api/v1/needs", headers=buyer, json=whole).json["id"]

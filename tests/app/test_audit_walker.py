@@ -19,6 +19,7 @@ from sqlalchemy import delete, select
 
 from procure.access import route_rules
 from procure.audit.models import AuditEvent
+from procure.events.models import Bid
 from procure.extensions import db
 from procure.notifications.models import Notification
 from tests.app.walking import NEED, World, default_settings, fill
@@ -139,6 +140,18 @@ def _wages_section(w: World) -> dict:
 
 def _scenario_id(status: str = "solved"):
     return lambda w: ({"scenario_id": w.scenario(status)["id"]}, {})
+
+
+def _rule_form(w: World, fields: dict[str, str]) -> tuple[dict, dict]:
+    """An award rule form of a solved scenario's page: `fields` with "{need}" and "{vendor}"
+    standing for its first need and the world's vendor, and the version loaded."""
+    scenario = w.scenario()
+    ids = {"need": str(scenario["need_ids"][0]), "vendor": str(w.vendor.id)}
+    return (
+        {"scenario_id": scenario["id"]},
+        {key: value.format(**ids) for key, value in fields.items()}
+        | {"version": str(scenario["version"])},
+    )
 
 
 def _new_organization(w: World) -> dict:
@@ -407,6 +420,14 @@ def _coalition_target(w: World) -> dict:
         "coordinator", "POST", f"/api/v1/coalitions/{coalition_id}/targets", json=COALITION_TARGET
     )
     return {"coalition_id": coalition_id, "target_id": target["id"]}
+
+
+def _coalition_metric(w: World) -> dict:
+    """A metric of a coalition of the walk world's backbone."""
+    coalition_id = _coalition(w)
+    body = metric_body(f"coalition_metric_{next(w.counter)}", source="walk")
+    metric = w.api("coordinator", "POST", f"/api/v1/coalitions/{coalition_id}/metrics", json=body)
+    return {"coalition_id": coalition_id, "metric_id": metric["id"]}
 
 
 def _new_address(w: World) -> str:
@@ -917,6 +938,36 @@ STEPS: dict[tuple[str, str], Step] = {
             )
         )(w.scenario()),
     ),
+    ("/scenarios/<int:scenario_id>/incumbent-rule", "POST"): S(
+        "buyer",
+        ("scenario.update", "job.start"),
+        lambda w: _rule_form(
+            w,
+            {
+                "incumbent.need": "{need}",
+                "incumbent.vendors": "{vendor}",
+                "incumbent.min_share": "10",
+            },
+        ),
+    ),
+    ("/scenarios/<int:scenario_id>/bid-adjustment", "POST"): S(
+        "buyer",
+        ("scenario.update", "job.start"),
+        lambda w: _rule_form(w, {"adjustment.vendors": "{vendor}", "adjustment.percent": "5"}),
+    ),
+    ("/scenarios/<int:scenario_id>/vendor-list-group", "POST"): S(
+        "buyer",
+        ("scenario.update", "job.start"),
+        lambda w: _rule_form(
+            w,
+            {
+                "group.label": "Chosen",
+                "group.vendors": "{vendor}",
+                "group.measure": "spend",
+                "group.max_share": "90",
+            },
+        ),
+    ),
     ("/scenarios/<int:scenario_id>/rule-fix", "POST"): S(
         "buyer", ("scenario.update", "job.start"), _rule_fix
     ),
@@ -1105,6 +1156,20 @@ STEPS: dict[tuple[str, str], Step] = {
         ("bid.amend",),
         lambda w: ({"bid_id": _placed_bid(w)}, {**_bid_body(), "price": 9, "version": 1}),
     ),
+    ("/api/v1/bids/<int:bid_id>/withdraw", "POST"): S(
+        "vendor", ("bid.withdraw",), lambda w: ({"bid_id": _placed_bid(w)}, {"version": 1})
+    ),
+    ("/events/<int:event_id>/bids/<int:bid_id>/withdraw", "POST"): S(
+        "vendor",
+        ("bid.withdraw",),
+        lambda w: (
+            {
+                "event_id": (bid := db.session.get_one(Bid, _placed_bid(w))).event_id,
+                "bid_id": bid.id,
+            },
+            {"version": "1"},
+        ),
+    ),
     ("/api/v1/events/<int:event_id>/bid-sheet", "POST"): S("vendor", ("bid.place",), _bid_sheet),
     ("/events/<int:event_id>/bid-sheet", "POST"): S("vendor", ("bid.place",), _bid_sheet),
     ("/events/<int:event_id>/lots/<int:lot_id>/bid", "POST"): S(
@@ -1230,6 +1295,60 @@ STEPS: dict[tuple[str, str], Step] = {
         for prefix in ("/api/v1", "")
         for verb in ("accept", "decline", "leave")
     },
+    # shared measurement: the backbone keeps the catalog and the profile, a member adopts it
+    ("/api/v1/coalitions/<int:coalition_id>/metrics", "POST"): S(
+        "coordinator",
+        ("coalition_metric.create",),
+        lambda w: (
+            {"coalition_id": _coalition(w)},
+            metric_body(f"coalition_metric_{next(w.counter)}", source="walk"),
+        ),
+    ),
+    ("/coalitions/<int:coalition_id>/metrics", "POST"): S(
+        "coordinator",
+        ("coalition_metric.create",),
+        lambda w: ({"coalition_id": _coalition(w)}, _metric_form(w)),
+    ),
+    ("/api/v1/coalitions/<int:coalition_id>/metrics/<int:metric_id>", "PUT"): S(
+        "coordinator",
+        ("coalition_metric.update",),
+        lambda w: (
+            _coalition_metric(w),
+            metric_body(f"coalition_metric_{next(w.counter)}", source="walk, changed"),
+        ),
+    ),
+    ("/api/v1/coalitions/<int:coalition_id>/metrics/<int:metric_id>", "DELETE"): S(
+        "coordinator", ("coalition_metric.delete",), lambda w: (_coalition_metric(w), {})
+    ),
+    ("/coalitions/<int:coalition_id>/metrics/<int:metric_id>/delete", "POST"): S(
+        "coordinator", ("coalition_metric.delete",), lambda w: (_coalition_metric(w), {})
+    ),
+    ("/api/v1/coalitions/<int:coalition_id>/profile", "PUT"): S(
+        "coordinator",
+        ("coalition_profile.set",),
+        lambda w: ({"coalition_id": _coalition(w)}, {"settings": default_settings()}),
+    ),
+    ("/coalitions/<int:coalition_id>/profile", "POST"): S(
+        "coordinator",
+        ("coalition_profile.set",),
+        lambda w: (
+            {"coalition_id": _coalition(w)},
+            {"pillar_weights.impact": "0.5", "pillar_weights.cost": "0.25"},
+        ),
+    ),
+    ("/api/v1/coalitions/<int:coalition_id>/membership/profile", "PUT"): S(
+        "executive",
+        ("coalition.uses_profile",),
+        lambda w: ({"coalition_id": _coalition_inviting(w, accepted=True)}, {"uses_profile": True}),
+    ),
+    ("/coalitions/<int:coalition_id>/membership/profile", "POST"): S(
+        "executive",
+        ("coalition.uses_profile",),
+        lambda w: (
+            {"coalition_id": _coalition_inviting(w, accepted=True)},
+            {"uses_profile": "true"},
+        ),
+    ),
     ("/api/v1/coalitions/<int:coalition_id>/membership/sharing", "PUT"): S(
         "executive",
         ("coalition.sharing",),

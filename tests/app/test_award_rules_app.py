@@ -384,3 +384,294 @@ def test_a_rule_without_a_vendor_in_the_plan_is_left_out_and_said():
         "this plan.",
         "Price adjustment 3 is not applied: none of its vendors has a bid or offer in this plan.",
     ]
+
+
+# ---------------------------------------------------------------- the page's award rule forms
+
+
+def _page_client(client, s, sign_in, actor="buyer_x"):
+    browser = client.application.test_client()
+    sign_in(browser, s.users[actor])
+    return browser
+
+
+def _api_equivalent(client, s, targets) -> tuple[dict, dict, dict]:
+    """A scenario of the same needs changed through the API's PATCH to `targets`: its stored
+    targets, problem document and result, to compare with what the page's form made."""
+    saved = _scenario(client, s).json
+    changed = client.patch(
+        f"/api/v1/scenarios/{saved['id']}",
+        headers=s.headers["buyer_x"],
+        json={"targets": targets, "version": saved["version"]},
+    )
+    assert changed.status_code == 200, changed.json
+    solved = client.post(
+        f"/api/v1/scenarios/{saved['id']}/solve", headers=s.headers["buyer_x"], json={}
+    )
+    assert solved.status_code in (200, 202), solved.json
+    problem, result = _documents(client, s, saved["id"])
+    db.session.expire_all()
+    return db.session.get(Scenario, saved["id"]).targets, problem, result
+
+
+def _same_as_the_api(client, s, scenario_id: int, targets: dict) -> dict:
+    """The page-made scenario's targets equal `targets` (what the API stores for the same
+    rule), and its problem document's targets and plan equal the API-made scenario's."""
+    db.session.expire_all()
+    scenario = db.session.get(Scenario, scenario_id)
+    assert scenario.targets == targets
+    api_targets, api_problem, api_result = _api_equivalent(client, s, targets)
+    assert api_targets == targets
+    problem, result = _documents(client, s, scenario_id)
+    assert problem["targets"] == api_problem["targets"]
+    assert result["allocations"] == api_result["allocations"]
+    assert result["totals"] == api_result["totals"]
+    return result
+
+
+def _refused(browser, url, data, field, message, kept):
+    """A bad post: 422, the page again naming the field by its label beside the field, what was
+    typed still in the form."""
+    refused = browser.post(url, data=data)
+    assert refused.status_code == 422, refused.text[:400]
+    assert f'data-field="{field}">' in refused.text
+    assert message in refused.text, refused.text.split('id="error-summary"')[-1][:600]
+    fid = field.replace(".", "-")
+    assert f'<p class="error" id="{fid}-error">' in refused.text
+    for snippet in kept:
+        assert snippet in refused.text, snippet
+    return refused
+
+
+def test_an_incumbent_rule_added_on_the_page_is_the_apis(client, world, sign_in):
+    """Vendor A keeps at least 25 % of lot 2 ("Invoices", 2,000 items): the golden case's
+    incumbent rule alone. Lot 1 as without rules: A 600 hours at 10 and B 400 at 12 = 10,800;
+    lot 2: A 500 items at 0.50 = 250, B 1,500 at 0.387 = 580.5; 11,630.5 USD."""
+    s = world
+    n1, n2 = s.need_ids
+    a = s.vendors["a"].id
+    saved = _scenario(client, s).json
+    browser = _page_client(client, s, sign_in)
+    url = f"/scenarios/{saved['id']}"
+    page = browser.get(url).text
+    assert "Keep a share with the incumbents" in page
+    assert f'name="incumbent.vendors" value="{a}"' in page
+    token = csrf_token_from(page)
+    form = {
+        "csrf_token": token,
+        "version": str(saved["version"]),
+        "incumbent.need": str(n2),
+        "incumbent.vendors": [str(a)],
+    }
+    post = f"{url}/incumbent-rule"
+    _refused(
+        browser,
+        post,
+        {**form, "incumbent.min_share": "lots"},
+        "incumbent.min_share",
+        "They keep at least (%)</a>: Give a share from 0 to 100 %.",
+        ['name="incumbent.min_share" type="number" value="lots"', f'value="{a}" checked'],
+    )
+    # a need not of the scenario (a tampered post): refused by the scenario's own checks, as
+    # the API refuses it, beside the form's field
+    _refused(
+        browser,
+        post,
+        {**form, "incumbent.need": "999999", "incumbent.min_volume": "500"},
+        "incumbent.need",
+        "Need</a>: Choose one of the scenario&#39;s needs",
+        ['name="incumbent.min_volume" type="number" value="500"', f'value="{a}" checked'],
+    )
+    _refused(
+        browser,
+        post,
+        {**form, "incumbent.vendors": [], "incumbent.min_share": "25"},
+        "incumbent.vendors",
+        "Tick at least one incumbent vendor.",
+        ['name="incumbent.min_share" type="number" value="25"'],
+    )
+    db.session.expire_all()
+    assert db.session.get(Scenario, saved["id"]).targets == {}
+
+    done = browser.post(post, data={**form, "incumbent.min_share": "25"})
+    assert done.status_code == 302, done.text[:400]
+    result = _same_as_the_api(
+        client, s, saved["id"], {"incumbents": [{"need": n2, "vendors": [a], "min_share": 0.25}]}
+    )
+    assert result["totals"]["cost"] == pytest.approx(11630.5, abs=1e-6)
+    assert (
+        "On “Invoices”, at least 25 % stays with the incumbents (Vendor A)."
+        in browser.get(url).text
+    )
+    assert n1  # lot 1 has no rule
+
+
+def test_a_price_adjustment_added_on_the_page_is_the_apis(client, world, sign_in):
+    """B's prices count 10 % more: lot 1 as without rules (A's 10 beats B's 13.2 for its 600
+    hours, B the other 400); lot 2 B's 0.4257 still beats A's 0.50. Real spend 11,574 USD as
+    without rules; adjusted: 6,000 + 4,800 x 1.1 + 774 x 1.1 = 6,000 + 5,280 + 851.4 =
+    12,131.4."""
+    s = world
+    b = s.vendors["b"].id
+    saved = _scenario(client, s).json
+    browser = _page_client(client, s, sign_in)
+    url = f"/scenarios/{saved['id']}"
+    token = csrf_token_from(browser.get(url).text)
+    form = {"csrf_token": token, "version": str(saved["version"])}
+    post = f"{url}/bid-adjustment"
+    _refused(
+        browser,
+        post,
+        {**form, "adjustment.percent": "10"},
+        "adjustment.vendors",
+        "Vendors</a>: Tick the vendors, or choose a vendor group.",
+        ['name="adjustment.percent" type="number" value="10"'],
+    )
+    # below -100 %: the scenario's own check, named as the form labels it
+    _refused(
+        browser,
+        post,
+        {**form, "adjustment.vendors": [str(b)], "adjustment.percent": "-150"},
+        "adjustment.percent",
+        "Percent added to their prices (negative: taken off)</a>: must be",
+        ['name="adjustment.percent" type="number" value="-150"', f'value="{b}" checked'],
+    )
+    _refused(
+        browser,
+        post,
+        {**form, "adjustment.vendors": [str(b)], "adjustment.per_unit": "two"},
+        "adjustment.per_unit",
+        "Give a number.",
+        ['name="adjustment.per_unit" type="number" value="two"'],
+    )
+    db.session.expire_all()
+    assert db.session.get(Scenario, saved["id"]).targets == {}
+
+    done = browser.post(
+        post, data={**form, "adjustment.vendors": [str(b)], "adjustment.percent": "10"}
+    )
+    assert done.status_code == 302
+    result = _same_as_the_api(
+        client, s, saved["id"], {"adjustments": [{"vendors": [b], "percent": 10.0}]}
+    )
+    assert result["totals"]["cost"] == pytest.approx(11574.0, abs=1e-6)
+    assert result["totals"]["adjusted_cost"] == pytest.approx(12131.4, abs=1e-6)
+
+
+def test_a_group_of_chosen_vendors_added_on_the_page_is_the_apis(client, world, sign_in):
+    """The buyer's own list "Preferred" (vendor A) gets at most 30 % of lot 1's hours: A 300 at
+    10 and B 700 at 12 = 11,400; lot 2 B's alone, 774: 12,174 USD. Its id is made from its
+    name; an adjustment may then name it, from the form's list of groups."""
+    s = world
+    n1 = s.need_ids[0]
+    a = s.vendors["a"].id
+    saved = _scenario(client, s).json
+    browser = _page_client(client, s, sign_in)
+    url = f"/scenarios/{saved['id']}"
+    token = csrf_token_from(browser.get(url).text)
+    form = {
+        "csrf_token": token,
+        "version": str(saved["version"]),
+        "group.label": "Preferred",
+        "group.vendors": [str(a)],
+        "group.measure": "hours",
+        "group.need": str(n1),
+    }
+    post = f"{url}/vendor-list-group"
+    _refused(
+        browser,
+        post,
+        {**form, "group.max_share": "200"},
+        "group.max_share",
+        "At most (%)</a>: Give a share from 0 to 100 %.",
+        [
+            'name="group.max_share" type="number" value="200"',
+            'name="group.label" type="text" value="Preferred"',
+        ],
+    )
+    # the least above the most: said in the form's percentages
+    _refused(
+        browser,
+        post,
+        {**form, "group.min_share": "60", "group.max_share": "30"},
+        "group.max_share",
+        "At most (%)</a>: Give at least the smallest share (60 %).",
+        ['name="group.min_share" type="number" value="60"', f'<option selected value="{n1}">'],
+    )
+    # a vendor id that is no vendor (a tampered post): the scenario's own check, as the API's
+    _refused(
+        browser,
+        post,
+        {**form, "group.vendors": [str(a), "999999"], "group.max_share": "30"},
+        "group.vendors",
+        "Vendors in the group</a>: No vendor with id 999999.",
+        ['name="group.max_share" type="number" value="30"', f'value="{a}" checked'],
+    )
+    _refused(
+        browser,
+        post,
+        {**form, "group.label": "", "group.max_share": "30"},
+        "group.label",
+        "Name of the group</a>: Name the group",
+        ['name="group.max_share" type="number" value="30"'],
+    )
+    db.session.expire_all()
+    assert db.session.get(Scenario, saved["id"]).targets == {}
+
+    done = browser.post(post, data={**form, "group.max_share": "30"})
+    assert done.status_code == 302
+    group = {
+        "id": "preferred",
+        "label": "Preferred",
+        "vendors": [a],
+        "measure": "hours",
+        "max_share": 0.3,
+        "need": n1,
+    }
+    result = _same_as_the_api(client, s, saved["id"], {"vendor_groups": [group]})
+    assert result["totals"]["cost"] == pytest.approx(12174.0, abs=1e-6)
+    page = browser.get(url).text
+    assert "Vendor group “Preferred” (Vendor A) gets at most 30 %" in page
+    assert '<option value="preferred">Preferred</option>' in page  # the adjustment form's list
+
+
+def test_the_rule_forms_are_the_buyers_of_the_scenarios_organization(client, world, sign_in):
+    """An executive and a vendor: 403; another organization's buyer: 404; nothing saved. Each
+    form's post is a good one, which the scenario's buyer then saves (302)."""
+    s = world
+    n2 = s.need_ids[1]
+    a = str(s.vendors["a"].id)
+    saved = _scenario(client, s).json
+    url = f"/scenarios/{saved['id']}"
+    posts = {
+        "incumbent-rule": {
+            "incumbent.need": str(n2),
+            "incumbent.vendors": [a],
+            "incumbent.min_share": "25",
+        },
+        "bid-adjustment": {"adjustment.vendors": [a], "adjustment.per_unit": "1"},
+        "vendor-list-group": {
+            "group.label": "Mine",
+            "group.vendors": [a],
+            "group.measure": "spend",
+            "group.max_share": "90",
+        },
+    }
+    for actor, status in (("executive_x", 403), ("vendor_a", 403), ("buyer_y", 404)):
+        browser = _page_client(client, s, sign_in, actor)
+        token = csrf_token_from(browser.get("/account").text)
+        for path, fields in posts.items():
+            sent = {"csrf_token": token, "version": str(saved["version"]), **fields}
+            assert browser.post(f"{url}/{path}", data=sent).status_code == status, (actor, path)
+    db.session.expire_all()
+    assert db.session.get(Scenario, saved["id"]).targets == {}
+    browser = _page_client(client, s, sign_in)
+    for path, fields in posts.items():
+        version = db.session.get(Scenario, saved["id"]).version
+        token = csrf_token_from(browser.get(url).text)
+        sent = {"csrf_token": token, "version": str(version), **fields}
+        assert browser.post(f"{url}/{path}", data=sent).status_code == 302, path
+        db.session.expire_all()
+    targets = db.session.get(Scenario, saved["id"]).targets
+    added = [len(targets[key]) for key in ("incumbents", "adjustments", "vendor_groups")]
+    assert added == [1, 1, 1]

@@ -544,3 +544,30 @@ def test_a_list_of_award_lines_loads_what_it_shows_once_not_per_line(client, awa
         for table in ("vendor", "event_lot"):
             reads = [q for q in sent if q.startswith("SELECT") and f" FROM {table} " in q + " "]
             assert len(reads) == 1, (url, table, reads)
+
+
+def test_a_withdrawn_bid_is_not_used_by_an_award_scenario(client, awarding):
+    """A second event over the same needs: A bids 10 USD on lot 1, withdraws it and bids 11
+    USD; B bids 12 USD on lot 1 and 50 KES on lot 2. The scenario's document holds A's new bid
+    alone; the withdrawn one is nowhere in it. Lot 1: A's 600 hours at 11 (its cap) and B's
+    400 at 12 = 6,600 + 4,800 = 11,400 USD; lot 2 B's 2,000 x 0.387 = 774: 12,174 USD."""
+    s = awarding
+    event = _event(client, s, title="Annotation 2027, round 2")
+    a, b = (s.headers[f"vendor_{v}"] for v in "ab")
+    withdrawn = _bid(client, a, event, 1, price=10, capacity=600)
+    taken = client.post(f"/api/v1/bids/{withdrawn}/withdraw", headers=a, json={"version": 1})
+    assert taken.status_code == 204
+    again = _bid(client, a, event, 1, price=11, capacity=600)
+    kept = [
+        again,
+        _bid(client, b, event, 1, price=12, capacity=5000),
+        _bid(client, b, event, 2, price=50, currency="KES", hours_per_unit=0.04, capacity=10000),
+    ]
+    _close(client, s, event)
+    s.event_id = event["id"]
+    created = _scenario(client, s)
+    assert created.status_code == 201, created.json
+    problem, result = _documents(client, s, created.json["id"])
+    assert {line["bid_id"] for line in problem["offers"]} == set(kept)
+    assert withdrawn not in {entry.get("bid") for entry in problem["meta"].get("excluded", [])}
+    assert result["totals"]["cost"] == pytest.approx(12174.0, abs=1e-6)

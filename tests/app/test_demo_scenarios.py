@@ -121,9 +121,16 @@ def test_the_three_plans_are_the_buyers_solved_and_submitted_once(demo):
         )
     ).all()
     assert sorted(told) == sorted(s.id for s in (cheapest, impact, jobs))
-    reports = db.session.scalars(select(Job).where(Job.kind == "report.board_pdf")).all()
+    # each submission queued its board PDF, of the version submitted, as the buyer's does
+    reports = db.session.scalars(
+        select(Job)
+        .where(
+            Job.kind == "report.board_pdf", Job.subject_id.in_([cheapest.id, impact.id, jobs.id])
+        )
+        .order_by(Job.id)
+    ).all()
     assert [(j.subject_id, j.created_by_id, j.params) for j in reports] == [
-        (impact.id, demo.id, {"scenario_version": impact.version})
+        (s.id, demo.id, {"scenario_version": s.version}) for s in (cheapest, impact, jobs)
     ]
 
     def counts():

@@ -24,6 +24,7 @@ from procure.access import route_rules
 from procure.assurance.models import Attestation
 from procure.disclosures.models import Disclosure, Evidence
 from procure.extensions import db
+from procure.needs.models import Need
 from procure.scenarios.models import Scenario
 from procure.scoring.models import ScoringProfile
 from tests.app.walking import NEED, World, default_settings
@@ -247,6 +248,40 @@ SCENARIO_ATTEMPTS = [
     Attempt("buyer", "POST", "/scenarios/{scenario}/edit", _scenario_form),
     Attempt("buyer", "POST", "/scenarios/{scenario}/solve"),
     Attempt("buyer", "POST", "/scenarios/{scenario}/submit"),
+    # the award rule forms, each with a rule the scenario's checks would take
+    Attempt(
+        "buyer",
+        "POST",
+        "/scenarios/{scenario}/incumbent-rule",
+        lambda w, i: {
+            "incumbent.need": str(i["need"]),
+            "incumbent.vendors": str(w.vendor.id),
+            "incumbent.min_share": "50",
+            "version": str(i["version"]),
+        },
+    ),
+    Attempt(
+        "buyer",
+        "POST",
+        "/scenarios/{scenario}/bid-adjustment",
+        lambda w, i: {
+            "adjustment.vendors": str(w.vendor.id),
+            "adjustment.percent": "20",
+            "version": str(i["version"]),
+        },
+    ),
+    Attempt(
+        "buyer",
+        "POST",
+        "/scenarios/{scenario}/vendor-list-group",
+        lambda w, i: {
+            "group.label": "Chosen",
+            "group.vendors": str(w.vendor.id),
+            "group.measure": "spend",
+            "group.max_share": "10",
+            "version": str(i["version"]),
+        },
+    ),
     Attempt(
         "executive",
         "POST",
@@ -279,7 +314,9 @@ SCENARIO_ATTEMPTS = [
         lambda w, i: {
             **{k: str(v) for k, v in NEED.items()},
             "volume": "5",
-            "version": str(i["need_version"]),
+            # the page's form holds the need's current version (the PATCH above made a new one;
+            # an older one is refused with 409 and changes nothing)
+            "version": str(db.session.get(Need, i["need"], populate_existing=True).version),
         },
         refused=(),
     ),

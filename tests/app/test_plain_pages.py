@@ -15,6 +15,7 @@ from html.parser import HTMLParser
 
 from pypdf import PdfReader
 
+from procure.jobs import runner
 from tests.conftest import post_sign_in
 
 ROLES = {
@@ -162,9 +163,9 @@ def _board_reports_read_plainly(app, email: str) -> None:
     read = 0
     for scenario_id in solved:
         started = client.post(f"/api/v1/scenarios/{scenario_id}/report", headers=headers)
-        if started.status_code == 200:  # the demo queued this one; the test runs no worker
-            continue
-        assert started.status_code == 202, started.json
+        assert started.status_code in (200, 202), started.json
+        if started.status_code == 200:  # the demo's submission queued it; the test runs no worker
+            runner.run_job(started.json["id"])
         job = client.get(f"/api/v1/jobs/{started.json['id']}", headers=headers).json
         assert job["status"] == "succeeded", job
         text = _pdf_text(client.get(job["file_url"], headers=headers).data)

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from procure.accounts.models import User
 from procure.db import utcnow
 from procure.extensions import db
-from procure.reports.board_pdf import format_value
+from procure.formatting import format_value
 from procure.scenarios.models import Scenario
 from procure.scenarios.report_context import board_context
 from procure.states import ScenarioStatus

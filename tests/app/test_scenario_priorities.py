@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import func, select
 
 from procure.extensions import db
+from procure.formatting import format_value
 from procure.reports.board_pdf import render_board_pdf
 from procure.scenarios.models import Scenario
 from procure.scenarios.report_context import board_context
@@ -42,21 +43,23 @@ def _scores(client, world) -> tuple[float, float]:
     return scores[f"V{world['alpha'].id}"], scores[f"V{world['beta'].id}"]
 
 
-def _conflicting(client, world, budget_priority: int, impact_priority: int) -> dict:
-    """A scenario whose budget and impact target conflict, with these priorities."""
+def _conflicting(
+    client,
+    world,
+    budget_priority: int | None = None,
+    impact_priority: int | None = None,
+    name: str = "Priorities",
+) -> dict:
+    """A scenario whose budget and impact target conflict, with these priorities (none: it is
+    infeasible)."""
     high, low = _scores(client, world)
+    targets = {"budget": BUDGET, "min_avg_impact": low + 0.6 * (high - low)}
+    if budget_priority is not None:
+        targets["priorities"] = {"budget": budget_priority, "min_avg_impact": impact_priority}
     response = client.post(
         "/api/v1/scenarios",
         headers=world["headers"],
-        json={
-            "name": "Priorities",
-            "need_ids": [world["need"]["id"]],
-            "targets": {
-                "budget": BUDGET,
-                "min_avg_impact": low + 0.6 * (high - low),
-                "priorities": {"budget": budget_priority, "min_avg_impact": impact_priority},
-            },
-        },
+        json={"name": name, "need_ids": [world["need"]["id"]], "targets": targets},
     )
     assert response.status_code == 201, response.json
     return response.json
@@ -234,8 +237,9 @@ def test_the_page_shows_the_targets_that_gave_way_and_the_pdf_lists_them(client,
     assert "Targets that gave way" in page
     sentence = "Budget at most $6,800 relaxed to $7,200 (priority 3), so that average impact"
     assert sentence in page
-    # asked, reached and the difference through the money figures
-    assert '<td class="num">$6,800</td><td class="num">$7,200</td><td class="num">$400</td>' in (
+    # asked, reached and the difference through the money figures, as the PDF prints them
+    # (format_value: cents below $1,000)
+    assert '<td class="num">$6,800</td><td class="num">$7,200</td><td class="num">$400.00</td>' in (
         page
     )
     assert "The frontier is not traced for a plan whose targets were relaxed" in page
@@ -249,7 +253,7 @@ def test_the_page_shows_the_targets_that_gave_way_and_the_pdf_lists_them(client,
     assert "Solved, not yet submitted, with targets relaxed" in text
     assert "Targets that gave way" in text
     assert sentence in text
-    assert "$6,800 $7,200 $400" in text
+    assert "$6,800 $7,200 $400.00" in text
     # the Excel pack: a row for the target, the figure the plan reaches, and the sentence
     pack = client.get(f"/api/v1/scenarios/{saved['id']}/export.xlsx", headers=world["headers"])
     rows = read(pack.data, "Assumptions").to_dict("records")
@@ -286,16 +290,7 @@ def test_a_fully_optimal_plan_shows_no_relaxation(client, world, sign_in):
 def test_the_priorities_form_saves_and_solves_and_refuses_bad_input(client, world, sign_in):
     """Setting the impact target's priority above the budget's on the page relaxes the budget:
     the golden plan of $7,200."""
-    high, low = _scores(client, world)
-    saved = client.post(
-        "/api/v1/scenarios",
-        headers=world["headers"],
-        json={
-            "name": "Form",
-            "need_ids": [world["need"]["id"]],
-            "targets": {"budget": BUDGET, "min_avg_impact": low + 0.6 * (high - low)},
-        },
-    ).json
+    saved = _conflicting(client, world, name="Form")
     assert saved["status"] == "infeasible"
     url = f"/scenarios/{saved['id']}"
     browser = _browser(client, world["buyer"], sign_in)
@@ -312,7 +307,7 @@ def test_the_priorities_form_saves_and_solves_and_refuses_bad_input(client, worl
     )
     assert refused.status_code == 422
     told = refused.text
-    assert "Priority (The budget: $6,800.00)</a>: must be a whole number" in told
+    assert "Priority (The budget: $6,800)</a>: must be a whole number" in told
     assert '<p class="error" id="priority-budget-error">must be a whole number' in told
     assert 'name="priority.budget" type="number" value="0"' in told
     assert 'name="priority.min_avg_impact" type="number" value="5"' in told
@@ -322,7 +317,7 @@ def test_the_priorities_form_saves_and_solves_and_refuses_bad_input(client, worl
     for typed in ("high", "-2"):
         refused = browser.post(f"{url}/priorities", data={**form, "priority.budget": typed})
         assert refused.status_code == 422
-        assert "Priority (The budget: $6,800.00)</a>:" in refused.text
+        assert "Priority (The budget: $6,800)</a>:" in refused.text
         assert f'name="priority.budget" type="number" value="{typed}"' in refused.text
         db.session.expire_all()
         scenario = db.session.get(Scenario, saved["id"])
@@ -374,3 +369,41 @@ def test_another_organizations_buyer_gets_404_and_changes_no_priority(
         "budget": 3,
         "min_avg_impact": 5,
     }
+
+
+def test_the_board_report_of_an_infeasible_plan_says_why_it_has_no_plan(client, world):
+    """Budget and impact target conflict with no priority: the scenario is infeasible. Its board
+    report's context and PDF are built (they raised TypeError), with empty figures and the
+    infeasibility explanation's summary (the API still asks for a solved scenario: 409)."""
+    saved = _conflicting(client, world, name="No plan")
+    assert saved["status"] == "infeasible"
+    context = board_context(db.session.get(Scenario, saved["id"]))
+    text = " ".join(pages_text(render_board_pdf(context)))
+    assert "Infeasible" in text  # the cover's status
+    assert "No plan meets every target." in text
+    explanation = _result(client, world, saved["id"])["explanation"]
+    assert context["infeasibility"]["summary"] and context["infeasibility"]["summary"] in text
+    assert context["kpis"][0] == {"label": "Total cost", "value": None, "format": "money"}
+    assert context["allocations"] == [] and context["impact"]["by_vendor"] == []
+    assert explanation["summary"]  # the page's alert says the same summary
+
+
+def test_the_page_and_the_board_report_print_each_relaxed_figure_alike(client, world, sign_in):
+    """Budget priority 5 over impact 3: the impact target gives way, a figure in points. The
+    page's card and the board report print asked, reached and difference through one formatter
+    (format_value: "71.2", where the page printed every digit), and the priorities form names
+    the budget as the figures do: "$6,800", not "$6,800.00"."""
+    saved = _conflicting(client, world, budget_priority=5, impact_priority=3)
+    page = _browser(client, world["buyer"], sign_in).get(f"/scenarios/{saved['id']}").text
+    context = board_context(db.session.get(Scenario, saved["id"]))
+    (row,) = context["relaxations"]
+    assert row["format"] == "number" and row["unit"]
+    shown = [format_value(row[key], "number") for key in ("asked", "reached", "relaxed_by")]
+    cells = "".join(
+        f'<td class="num">{text} <span class="muted small">{row["unit"]}</span></td>'
+        for text in shown
+    )
+    assert cells in page
+    text = " ".join(pages_text(render_board_pdf(context)))
+    assert " ".join(f"{value} {row['unit']}" for value in shown) in text
+    assert "The budget: $6,800" in page and "$6,800.00" not in page

@@ -13,12 +13,13 @@ import pytest
 from openpyxl import load_workbook
 
 from procure.coalitions import services as coalitions
+from procure.coalitions.progress import group_shares
 from procure.deliveries.services import record_delivery
 from procure.disclosures.models import Disclosure
 from procure.extensions import db
 from procure.needs.models import Need
 from procure.scenarios.models import Scenario
-from procure.spend.report import SpendLine, contributions, group_shares, spend_report
+from procure.spend.report import SpendLine, contributions, spend_report
 from procure.spend.services import EXPORT_COLUMNS
 
 # ------------------------------------------------------------------ the pure arithmetic

@@ -387,3 +387,55 @@ def test_no_serious_or_critical_violation_after_the_award_rule_and_need_forms(
     check("need-refused")
     context.close()
     assert problems == [], "\n".join(problems)
+
+
+def test_no_serious_or_critical_violation_when_a_form_was_loaded_before_another_save(
+    browser, live_server, axe_source, client, world, make_scenario
+):
+    """A form sent after someone else saved the scenario or the need: the page again (409) with
+    the notice, what was typed kept in the form."""
+    scenario = make_scenario("Stale plan")
+    context, page = _signed_in(browser, live_server, world["buyer"].email, TEST_PASSWORD)
+    problems = []
+
+    def check(name: str) -> None:
+        page.evaluate(axe_source)
+        problems.extend(f"{name}: {v}" for v in page.evaluate(RUN_AXE))
+        page.screenshot(path=str(ARTIFACTS / "accessibility" / f"stale-{name}.png"), full_page=True)
+
+    (ARTIFACTS / "accessibility").mkdir(parents=True, exist_ok=True)
+    page.goto(f"{live_server}/scenarios/{scenario['id']}")
+    form = page.locator("#edit")
+    form.get_by_label("Name").fill("Typed while a colleague saved")
+    changed = client.patch(
+        f"/api/v1/scenarios/{scenario['id']}",
+        headers=world["headers"],
+        json={"targets": {"budget": 19000}, "version": scenario["version"]},
+    )
+    assert changed.status_code == 200
+    form.get_by_role("button", name="Save and solve").click()
+    page.wait_for_selector("#conflict-notice")
+    assert "review the current values and save again" in page.inner_text("#conflict-notice")
+    assert page.locator("#edit").get_by_label("Name").input_value() == (
+        "Typed while a colleague saved"
+    )
+    check("scenario-targets")
+
+    need = world["need"]
+    page.goto(f"{live_server}/needs/{need['id']}")
+    page.get_by_label("Volume").fill("1234")
+    assert (
+        client.patch(
+            f"/api/v1/needs/{need['id']}",
+            headers=world["headers"],
+            json={"budget_usd": 19500, "version": need["version"]},
+        ).status_code
+        == 200
+    )
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.wait_for_selector("#conflict-notice")
+    assert "Budget: 19,500 USD" in page.inner_text("#conflict-notice")
+    assert page.get_by_label("Volume").input_value() == "1234"
+    check("need")
+    context.close()
+    assert problems == [], "\n".join(problems)

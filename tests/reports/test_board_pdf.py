@@ -16,12 +16,12 @@ from jinja2.exceptions import UndefinedError
 from pypdf import PdfReader
 
 from procure import charts
+from procure.formatting import format_value
 from procure.reports import board_pdf
 from procure.reports.board_pdf import (
     STATIC_ROOT,
     RefusedURL,
     StaticOnlyFetcher,
-    format_value,
     html_to_pdf,
     render_board_html,
     render_board_pdf,

@@ -1,7 +1,13 @@
 """Figures in words a buyer reads: numbers without scientific notation, shadow prices as what
 one more unit of a rule costs, and one figure per limit of an infeasible scenario."""
 
+import json
+import re
+from pathlib import Path
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import optimizer
 from procure.formatting import about_money, plain_number
@@ -65,11 +71,12 @@ def test_money_in_a_sentence_is_rounded_to_dollars_above_ten():
             "$ per extra unit of volume for need N1",
             "Each extra unit of volume for need N1 costs about $5.50",
         ),
-        # maximising: the price is what the measure gains per unit relaxed
+        # maximising: the price is what the measure gains per unit relaxed; 0.0034 points per
+        # $ is under 0.1, so it is said per $1,000: 0.0034 × 1,000 = 3.4 points
         (
             0.0034,
             "points of average impact per extra $ of budget",
-            "Each extra $ of budget raises the reachable average impact by about 0.0034 points",
+            "Each extra $1,000 of budget raises the reachable average impact by about 3.4 points",
         ),
         (
             40.0,
@@ -80,7 +87,156 @@ def test_money_in_a_sentence_is_rounded_to_dollars_above_ten():
     ],
 )
 def test_a_shadow_price_is_said_as_what_one_more_unit_costs(price, unit, words):
+    """A result stored before constraints carried their unit in parts: read from its text."""
     assert price_words({"shadow_price": price, "unit": unit}) == words
+
+
+@pytest.mark.parametrize(
+    ("price", "unit", "words"),
+    [
+        # award rules, as stored results have always read them
+        (
+            -5.0,
+            "$ per hour less kept with incumbents on need N",
+            "Each hour less kept with incumbents on need N would save about $5.00",
+        ),
+        (
+            -2.0,
+            "$ per percentage point of group Kenya's cap relaxed",
+            "Each percentage point less on the group Kenya's cap costs about $2.00",
+        ),
+        (
+            -3.0,
+            "$ per extra unit for vendor A on need N",
+            "Each extra unit for vendor A on need N would save about $3.00",
+        ),
+        # -0.004 $ per labour hour: × 1,000 = $4 saved per 1,000 labour hours
+        (
+            -0.004,
+            "$ per extra labour hour of capacity at vendor V2",
+            "Each extra 1,000 labour hours of capacity at vendor V2 would save about $4.00",
+        ),
+        # -0.02 $ per hour less required → one more costs $0.02, × 100 = $2
+        (
+            -0.02,
+            "$ per impact-worker hour less required",
+            "Each extra 100 impact-worker hours required costs about $2.00",
+        ),
+    ],
+)
+def test_a_stored_result_reads_as_it_did_with_small_effects_scaled(price, unit, words):
+    assert price_words({"shadow_price": price, "unit": unit}) == words
+
+
+def _priced(price, measure, step, steps, direction, unit="(not read)"):
+    return {
+        "shadow_price": price,
+        "unit": unit,
+        "measure": measure,
+        "step": step,
+        "steps": steps,
+        "direction": direction,
+    }
+
+
+@pytest.mark.parametrize(
+    ("constraint", "words"),
+    [
+        # a target lowered by a point saves $2,918.67, so one more point costs that
+        (
+            _priced(-2918.67, "$", "point of average impact on need N1", None, "lowered"),
+            "Each extra point of average impact on need N1 costs about $2,919",
+        ),
+        (
+            _priced(-12.3, "$", "labour hour of capacity at vendor V2", "labour hours …", "raised"),
+            "Each extra labour hour of capacity at vendor V2 would save about $12",
+        ),
+        # a cap raised by a point saves $300: said as one more point of the cap
+        (
+            _priced(-300.0, "$", "percentage point of vendor spend cap", None, "raised"),
+            "Each extra percentage point of vendor spend cap would save about $300",
+        ),
+        (
+            _priced(-5.0, "$", "hour kept with incumbents on need N", "hours …", "lowered"),
+            "Each extra hour kept with incumbents on need N costs about $5.00",
+        ),
+        # 0.00243 hours per $: under 0.1, so per $1,000 (0.00243 × 1,000 = 2.43 hours)
+        (
+            _priced(0.00243, "impact-worker hours", "$ of budget", "$ of budget", "raised"),
+            "Each extra $1,000 of budget raises the reachable impact-worker hours by about 2.43 "
+            "hours",
+        ),
+        # 0.0625 points per labour hour: × 100 = 6.25 points
+        (
+            _priced(
+                0.0625,
+                "points of average impact",
+                "labour hour of capacity at vendor V1",
+                "labour hours of capacity at vendor V1",
+                "raised",
+            ),
+            "Each extra 100 labour hours of capacity at vendor V1 raises the reachable average "
+            "impact by about 6.25 points",
+        ),
+        # $0.0004 per unit saved by lowering the requirement: one more costs $0.0004, × 10,000
+        # = $4 (about_money would have said "$0.00")
+        (
+            _priced(
+                -0.0004,
+                "$",
+                "impact-worker hour required",
+                "impact-worker hours required",
+                "lowered",
+            ),
+            "Each extra 10,000 impact-worker hours required costs about $4.00",
+        ),
+        # 0.1 is not small: said per unit, with cents
+        (
+            _priced(
+                0.1, "$", "unit of volume for need N1", "units of volume for need N1", "raised"
+            ),
+            "Each extra unit of volume for need N1 costs about $0.10",
+        ),
+        # a percentage point is never multiplied: a tiny amount keeps two significant digits
+        (
+            _priced(-0.0034, "$", "percentage point of impact spend share", None, "lowered"),
+            "Each extra percentage point of impact spend share costs about $0.0034",
+        ),
+    ],
+)
+def test_a_shadow_price_is_read_from_its_unit_in_parts(constraint, words):
+    """The structured fields, not the text: `unit` here says nothing the sentence could use."""
+    assert price_words(constraint) == words
+
+
+def test_a_stored_result_reads_as_the_same_plan_solved_now():
+    """The stored result of the impact_binding case (written before constraints carried their
+    unit in parts) says each price as a fresh solve of the same case does."""
+    data = Path(__file__).resolve().parents[1] / "data" / "optimizer"
+    stored = json.loads((data / "results" / "solve_impact_binding.json").read_text())
+    fresh = optimizer.solve(json.loads((data / "impact_binding.json").read_text()))
+    assert all("step" not in c for c in stored["constraints"])
+    assert all("step" in c for c in fresh["constraints"])
+    old = {c["name"]: price_words(c) for c in stored["constraints"]}
+    new = {c["name"]: price_words(c) for c in fresh["constraints"]}
+    assert old == new
+    # $5 saved per point relaxed, $11.50 per unit of N1 (tests/optimizer/test_optimizer_golden)
+    assert new["min_avg_impact"] == "Each extra point of average impact costs about $5.00"
+    assert new["demand_n00000"] == "Each extra unit of volume for need N1 costs about $12"
+
+
+@given(
+    price=st.floats(min_value=1e-8, max_value=1e6) | st.floats(min_value=-1e6, max_value=-1e-8),
+    multipliable=st.booleans(),
+    direction=st.sampled_from(["raised", "lowered"]),
+)
+def test_a_money_sentence_never_says_about_nothing(price, multipliable, direction):
+    steps = "labour hours of capacity at vendor V2" if multipliable else None
+    words = price_words(
+        _priced(price, "$", "labour hour of capacity at vendor V2", steps, direction)
+    )
+    assert words is not None
+    assert not re.search(r"about \$0(\.0+)?$", words), words
 
 
 def test_a_rule_without_a_price_has_no_words():
@@ -237,7 +393,9 @@ def test_the_decision_chart_draws_near_budgets_and_tells_far_ones():
 def test_an_offer_lines_key_reads_as_what_it_is():
     from procure.scenarios.review import plain_words
 
-    plain = plain_words({"V2": "Kazi Data Works"}, {"N1": "Labelling"})
+    # a problem's bid lines say so (`source`); its rate cards' lines do not
+    offers = {"O12": {"id": "O12"}, "B3": {"id": "B3", "source": "bid"}}
+    plain = plain_words({"V2": "Kazi Data Works"}, {"N1": "Labelling"}, offers)
     assert plain("Vendor V2 (offer O12) gets nothing or at least 500 hours on need N1") == (
         "Kazi Data Works (rate card) gets nothing or at least 500 hours on “Labelling”"
     )
@@ -253,7 +411,7 @@ def test_two_rate_cards_of_one_vendor_read_apart_by_their_stated_price():
     offers = {
         "O12": {"id": "O12", "original_price": 12.5, "currency": "EUR", "unit": "record"},
         "O13": {"id": "O13", "original_price": 0.9, "currency": "KES", "unit": "hour"},
-        "B3": {"id": "B3", "price": 11.0, "unit": "hour"},  # no stated currency: USD
+        "B3": {"id": "B3", "source": "bid", "price": 11.0, "unit": "hour"},  # no currency: USD
     }
     plain = plain_words({"V2": "Kazi Data Works"}, {"N1": "Labelling"}, offers)
     assert plain("Vendor V2 (offer O12) and vendor V2 (offer O13) on need N1") == (
@@ -262,3 +420,27 @@ def test_two_rate_cards_of_one_vendor_read_apart_by_their_stated_price():
     )
     assert plain("Vendor V2 (offer B3)") == "Kazi Data Works (bid at 11 USD per hour)"
     assert plain("Vendor V2 (offer O99)") == "Kazi Data Works (rate card)"  # not in the problem
+
+
+def test_an_offer_line_is_a_bid_by_its_source_as_its_price_source_says():
+    """offer_words and figures.price_source read one rule (`figures.is_bid`): the line's
+    `source`, never the first letter of its key."""
+    from procure.scenarios.figures import price_source
+    from procure.scenarios.review import plain_words
+
+    offers = {
+        "O7": {
+            "id": "O7",
+            "source": "bid",
+            "bid_id": 7,
+            "original_price": 11.0,
+            "currency": "USD",
+            "unit": "hour",
+        },
+        "B8": {"id": "B8", "original_price": 9.0, "currency": "EUR", "unit": "hour"},
+    }
+    plain = plain_words({"V2": "Kazi Data Works"}, {"N1": "Labelling"}, offers)
+    assert plain("Vendor V2 (offer O7)") == "Kazi Data Works (bid at 11 USD per hour)"
+    assert plain("Vendor V2 (offer B8)") == "Kazi Data Works (rate card at 9 EUR per hour)"
+    assert price_source({"offer": "O7"}, offers)["source"] == "bid"
+    assert price_source({"offer": "B8"}, offers)["source"] == "offer"
