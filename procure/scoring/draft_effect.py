@@ -77,6 +77,7 @@ def draft_effect(draft: Disclosure, user) -> dict[str, Any]:
             organization_id=user.organization_id,
             metrics=metrics,
             ranking=ranking,
+            checked_with=draft,  # the changes are the draft's own: checked with its figures
         )
     except ValidationFailed as refused:
         reasons = []

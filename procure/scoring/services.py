@@ -769,13 +769,16 @@ def what_if(
     metrics: scoring.Catalog | None = None,
     ranking: Ranking | None = None,
     baseline: Mapping[str, Any] | None = None,
+    checked_with: Disclosure | None = None,
 ) -> dict[str, Any]:
     """The vendor's total and rank if some of its figures were different. `ranking` is
     `rank_vendors` under the same profile, category, organization and catalog when the caller
     has it: several what-ifs (the "how to raise your score" panel) then read the database and
     score the unchanged table once. `baseline` is the vendor's row of the current stored
     ranking of the same arguments (its scorecard's headline): the total, rank and impact score
-    "before" are read from it (the same figures as the unchanged table's)."""
+    "before" are read from it (the same figures as the unchanged table's). `checked_with`: the
+    version whose other figures the changes are checked with (default the scored one; a draft
+    whose figures the changes are: procure.scoring.draft_effect)."""
     if ranking is None:
         inputs = scoring_input(
             organization_id, category, evidence_age_months=profile.evidence_age_months
@@ -805,7 +808,7 @@ def what_if(
         raise ValidationFailed(
             {f"changes.{name}": ["Not a figure you can change here."] for name in unknown}
         )
-    impossible = impossible_changes(inputs.disclosures[vendor_id], changes)
+    impossible = impossible_changes(checked_with or inputs.disclosures[vendor_id], changes)
     if impossible:
         raise ValidationFailed(
             {f"changes.{column}": messages for column, messages in impossible.items()},

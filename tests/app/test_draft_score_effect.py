@@ -116,3 +116,21 @@ def test_the_draft_page_loads_the_effect_for_its_vendor(client, make_vendor, bea
     page = pages.get(f"/disclosures/{draft['id']}").text
     assert f'data-fragment-url="/disclosures/{draft["id"]}/score-effect"' in page
     assert "Effect on your score" in page
+
+
+def test_a_draft_that_changes_figures_no_score_reads_is_checked_with_its_own(
+    client, make_vendor, bearer, sign_in
+):
+    """More employees: the headcount (scored) and the full-time count (not scored) move
+    together in the draft; checked with the scored version's full-time count, the headcount
+    alone would break the disclosure's rule (full-time + part-time = headcount)."""
+    (_a, _), (b, user_b) = _two_vendors(client, make_vendor, bearer)
+    headers = bearer(user_b)
+    draft = _draft_2026(client, headers, b, headcount_end=130, full_time_end=115)
+    text = " ".join(_effect(client, user_b, sign_in, draft["id"]).text.split())
+    found = re.search(r"your total would move from ([\d.]+) to ([\d.]+), rank (\d+) to (\d+)", text)
+    assert found, text
+    submitted = client.post(f"/api/v1/disclosures/{draft['id']}/submit", headers=headers)
+    assert submitted.status_code == 200, submitted.json
+    after = client.get(f"/api/v1/vendors/{b.id}/scorecard", headers=headers).json["score"]
+    assert round(after["total"], 1) == float(found[2]) and after["rank"] == int(found[4])
