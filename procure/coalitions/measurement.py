@@ -39,7 +39,7 @@ from procure.editing import check_version, insert_once, save_changes
 from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
 from procure.notifications.services import active_users, link_to, notify
-from procure.scoring.services import METRIC_FIELDS, checked_metric, checked_settings
+from procure.scoring.services import METRIC_FIELDS, checked_metric, checked_settings, insert_metric
 from procure.scoring.shared_profiles import DEFAULT_LABEL, SharedProfiles
 from procure.scoring.versions import bump
 from procure.scoring_defaults import catalog, default_profile
@@ -139,14 +139,7 @@ def add_metric(coalition: Coalition, user: User, values: Mapping[str, Any]) -> C
     it weighs nothing until the coalition profile gives it a weight."""
     entry = checked_metric(values, coalition_catalog(coalition.id))
     metric = CoalitionMetric(coalition_id=coalition.id, created_by_id=user.id, **entry)
-    db.session.add(metric)
-    insert_once(
-        metric,
-        ValidationFailed(
-            {"key": [f"duplicate key {entry['key']!r}"]},
-            "The metric was not added: see the message for each field.",
-        ),
-    )
+    insert_metric(metric)
     record_event("coalition_metric.create", coalition, actor=user, after=metric.definition())
     _outdate_adopters(coalition)
     return metric

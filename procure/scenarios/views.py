@@ -190,6 +190,7 @@ def _page(
     plain = review.plain_words(names, need_titles, offers)
     priority_rows = _priority_targets(scenario) if scenario.editable else []
     labels = {
+        **{f"targets.{key}": label for key, label, _ in TARGET_FIELDS},  # "Change the targets"
         **COUNTRY_CAP_LABELS,
         **AWARD_RULE_LABELS,
         **{PRIORITY_FIELD + row["key"]: f"Priority ({row['label']})" for row in priority_rows},
@@ -736,9 +737,9 @@ def edit(scenario_id):
             return _conflict(scenario, "edit", _saved_targets)
         discard()
         flash(f"Nothing was changed. {_refusal(failed)}", "error")
-    except ValidationFailed as failed:
+    except ValidationFailed as failed:  # the page again, with what was typed and why (422)
         discard()
-        flash(f"Nothing was changed. {_refusal(failed)}", "error")
+        return _page(get_scoped_or_404(Scenario, scenario_id), failed.errors, "edit")
     else:
         flash("Saved. A new solve with these targets has started.", "success")
     return redirect(url_for("scenario_pages.show", scenario_id=scenario_id))

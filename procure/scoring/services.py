@@ -882,18 +882,24 @@ def add_custom_metric(organization_id: int, values: Mapping[str, Any], user) -> 
         created_by_id=user.id,
         **{name: entry[name] for name in METRIC_FIELDS},
     )
-    db.session.add(metric)
-    # the catalog read above may miss the same key added by a parallel request: refused alike
-    insert_once(
-        metric,
-        ValidationFailed(
-            {"key": [f"duplicate key {entry['key']!r}"]},
-            "The metric was not added: see the message for each field.",
-        ),
-    )
+    insert_metric(metric)
     record_event("custom_metric.create", metric, actor=user, after=metric.definition())
     bump(organization_id)  # its catalog, hence its rankings, changed
     return metric
+
+
+def insert_metric(metric: Any) -> None:
+    """Insert a new metric (a CustomMetric, or a coalition's CoalitionMetric; flushes). The
+    catalog read to check it may miss the same key a parallel request added: refused alike
+    (422 naming `key`)."""
+    db.session.add(metric)
+    insert_once(
+        metric,
+        ValidationFailed(
+            {"key": [f"duplicate key {metric.key!r}"]},
+            "The metric was not added: see the message for each field.",
+        ),
+    )
 
 
 def checked_metric(values: Mapping[str, Any], current: scoring.Catalog) -> dict[str, Any]:

@@ -345,3 +345,39 @@ def test_a_submissions_pdf_is_queued_even_when_the_organization_is_at_its_report
     ).all()
     assert job.params == {"scenario_version": submitted.json["version"]}
     assert job.status == JobStatus.QUEUED
+
+
+def test_a_refused_targets_form_comes_back_with_what_was_typed_and_why(
+    client, world, sign_in, make_scenario
+):
+    """A budget that is no number and an impact target out of range: the page again (422),
+    each error beside its field and named by its label, what was typed kept, nothing saved."""
+    scenario = make_scenario()
+    sign_in(client, world["buyer"])
+    page = client.get(f"/scenarios/{scenario['id']}").text
+    events = _scenario_events(scenario["id"])
+    sent = client.post(
+        f"/scenarios/{scenario['id']}/edit",
+        data={
+            "csrf_token": csrf_token_from(page),
+            "version": str(scenario["version"]),
+            "profile_id": "",
+            "name": "Typed name",
+            "objective": "min_cost",
+            "targets.budget": "lots",
+            "targets.min_avg_impact": "250",
+        },
+    )
+    assert sent.status_code == 422, sent.status_code
+    text = sent.text
+    assert 'name="name" type="text" value="Typed name"' in text
+    assert 'value="lots"' in text and 'value="250"' in text
+    assert 'id="targets-budget-error"' in text and 'id="targets-min_avg_impact-error"' in text
+    summary = text.split('id="error-summary"', 1)[1].split("</div>", 1)[0]
+    assert "Nothing was saved" in summary
+    assert ">Budget (USD)</a>: must be a number, got string" in summary
+    assert ">Minimum average impact (0–100)</a>: must be between 0 and 100, got 250.0" in summary
+    db.session.expire_all()
+    kept = db.session.get(Scenario, scenario["id"])
+    assert kept.name == "Plan" and kept.version == scenario["version"]
+    assert _scenario_events(scenario["id"]) == events
