@@ -268,43 +268,6 @@ def profile_view(coalition: Coalition, membership: CoalitionMember | None) -> di
 # ---------------------------------------------------------------- members adopt
 
 
-def set_uses_profile(coalition: Coalition, user: User, uses: bool) -> CoalitionMember:
-    """Whether the user's organization (an active member) ranks under the coalition profile. It
-    ranks under one coalition's at most: adopting this one stops any other."""
-    membership = db.session.scalar(
-        select(CoalitionMember).where(
-            CoalitionMember.coalition_id == coalition.id,
-            CoalitionMember.organization_id == user.organization_id,
-            CoalitionMember.state == CoalitionMemberState.ACTIVE,
-        )
-    )
-    if membership is None:
-        raise ConflictError("Your organization is not a member here: it cannot adopt its profile.")
-    if uses:
-        for other in db.session.scalars(
-            select(CoalitionMember).where(
-                CoalitionMember.organization_id == user.organization_id,
-                CoalitionMember.id != membership.id,
-                CoalitionMember.uses_profile.is_(True),
-            )
-        ):
-            other.uses_profile = False
-    before = membership.uses_profile
-    membership.uses_profile = uses
-    db.session.flush()
-    # a ranking stored under the coalition profile before it stopped may be of an older profile
-    # (changes since bumped the adopters only): outdate it
-    bump(membership.organization_id)
-    record_event(
-        "coalition.uses_profile",
-        coalition,
-        actor=user,
-        before={"organization_id": membership.organization_id, "uses_profile": before},
-        after={"organization_id": membership.organization_id, "uses_profile": uses},
-    )
-    return membership
-
-
 def stop_on_leaving(coalition: Coalition, membership: CoalitionMember) -> None:
     """A member leaving stops using the coalition profile: it ranks under its default profile
     again, and its buyer side is told."""

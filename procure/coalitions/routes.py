@@ -437,4 +437,4 @@ class MembershipProfile(MethodView):
         """Adopt the coalition profile (your rankings without a profile of your own, and your
         new plans, are under it) or stop using it (your default profile again)"""
         coalition = get_scoped_or_404(Coalition, coalition_id)
-        return measurement.set_uses_profile(coalition, user(), body["uses_profile"])
+        return services.set_uses_profile(coalition, user(), body["uses_profile"])

@@ -54,6 +54,7 @@ from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
 from procure.notifications.services import active_users, link_to, notify
 from procure.scenarios.models import Scenario
+from procure.scoring.versions import bump
 from procure.states import (
     OPEN_MEMBER_STATES,
     CoalitionMemberState,
@@ -423,15 +424,48 @@ def leave_coalition(coalition: Coalition, user: User) -> CoalitionMember:
 def set_sharing(coalition: Coalition, user: User, shares: bool) -> CoalitionMember:
     """Whether the member's own contribution shows by name (to the backbone and the members)."""
     membership = _own_membership(coalition, user, CoalitionMemberState.ACTIVE, "share")
-    before = membership.shares_contribution
-    membership.shares_contribution = shares
+    return _set_flag(coalition, user, membership, "shares_contribution", shares, "sharing")
+
+
+def set_uses_profile(coalition: Coalition, user: User, uses: bool) -> CoalitionMember:
+    """Whether the user's organization (an active member) ranks under the coalition profile
+    (procure.coalitions.measurement). It ranks under one coalition's at most: adopting this one
+    stops any other."""
+    membership = _own_membership(coalition, user, CoalitionMemberState.ACTIVE, "adopt its profile")
+    if uses:
+        for other in db.session.scalars(
+            select(CoalitionMember).where(
+                CoalitionMember.organization_id == user.organization_id,
+                CoalitionMember.id != membership.id,
+                CoalitionMember.uses_profile.is_(True),
+            )
+        ):
+            other.uses_profile = False
+    _set_flag(coalition, user, membership, "uses_profile", uses, "uses_profile")
+    # a ranking stored under the coalition profile before it stopped may be of an older profile
+    # (changes since bumped the adopters only): outdate it
+    bump(membership.organization_id)
+    return membership
+
+
+def _set_flag(
+    coalition: Coalition,
+    user: User,
+    membership: CoalitionMember,
+    flag: str,
+    value: bool,
+    action: str,
+) -> CoalitionMember:
+    """Set one of the member's own yes/no choices (flushes) with its audit event."""
+    before = getattr(membership, flag)
+    setattr(membership, flag, value)
     db.session.flush()
     record_event(
-        "coalition.sharing",
+        f"coalition.{action}",
         coalition,
         actor=user,
-        before={"organization_id": membership.organization_id, "shares_contribution": before},
-        after={"organization_id": membership.organization_id, "shares_contribution": shares},
+        before={"organization_id": membership.organization_id, flag: before},
+        after={"organization_id": membership.organization_id, flag: value},
     )
     return membership
 

@@ -476,7 +476,7 @@ def set_weights(coalition_id):
 def adopt_profile(coalition_id):
     def change(coalition):
         uses = _form(UsesProfileSchema())["uses_profile"]
-        return shared_measurement.set_uses_profile(coalition, _user(), uses)
+        return services.set_uses_profile(coalition, _user(), uses)
 
     _from_page(coalition_id, change, "Your choice is saved.")
     return _back_to_measurement(coalition_id)
