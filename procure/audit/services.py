@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 from flask import has_request_context, request
+from sqlalchemy import select
 
 from procure.audit.models import AuditEvent
+from procure.db import utcnow
 from procure.extensions import db
 
 
@@ -71,3 +74,25 @@ def record_event(
     )
     db.session.add(event)
     return event
+
+
+def said_lately(action: str, target: Any, *, actor: Any, mark: str, within: timedelta) -> bool:
+    """Whether the newest event on `target` is `action` by `actor`, marked with `mark` in its
+    `after`, and less than `within` old: a repeated background write (a draft saving itself
+    as the vendor types) is recorded once per sitting, not once per pause in the typing."""
+    newest = db.session.scalars(
+        select(AuditEvent)
+        .where(
+            AuditEvent.target_type == type(target).__name__,
+            AuditEvent.target_id == str(target.id),
+        )
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    ).first()
+    return (
+        newest is not None
+        and newest.action == action
+        and newest.actor_id == getattr(actor, "id", None)
+        and (newest.changes.get("after") or {}).get(mark) is True
+        and newest.created_at > utcnow() - within
+    )

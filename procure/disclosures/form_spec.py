@@ -109,6 +109,8 @@ _LABELS = {
         for f in EVIDENCE
         for field in ("decision", "comment")
     },
+    # the hidden field that says which saved version the page was opened on
+    "edit_version": "The version of the draft this page was opened on",
 }
 _SITE_LABELS = {f.key: f.label for f in SITE}
 

@@ -11,14 +11,14 @@ import copy
 import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
 
 from procure.accounts.models import User
-from procure.audit.services import record_event
+from procure.audit.services import record_event, said_lately
 from procure.db import utcnow
 from procure.disclosures.evidence_files import check_upload
 from procure.disclosures.evidence_store import evidence_store, read_stored, sha256_of
@@ -41,6 +41,9 @@ from procure.states import DisclosureState, NotificationKind, ReviewDecision
 from procure.vendors.models import Vendor
 
 log = logging.getLogger(__name__)
+
+# A draft saving itself as the vendor types: its saves less than this apart are one audit event.
+AUTOSAVE_AUDIT_WINDOW = timedelta(minutes=15)
 
 
 def document_of(disclosure: Disclosure) -> dict[str, Any]:
@@ -323,12 +326,19 @@ def update_draft(
     sent_version: int | None,
     user: User,
     confirmed: Iterable[str] = (),
+    *,
+    autosave: bool = False,
 ) -> Disclosure:
     """Replace a draft's figures. The period is fixed once the disclosure exists.
 
     A carried-over figure loses its mark once saved with another value, or confirmed as it is
     (`confirmed`: its path, its site's or its section's); the marks are the draft's own, never
-    taken from `document`."""
+    taken from `document`.
+
+    `autosave`: the page saving as the vendor types. Its audit event is marked so; a save that
+    changed nothing records none, and one sitting of such saves (pauses less than
+    AUTOSAVE_AUDIT_WINDOW apart, nothing else done to the draft between them) records one
+    event, not one per pause. A save by the button, and the submission, are each recorded."""
     _require_draft(disclosure)
     check_version(disclosure, sent_version, "disclosure")
     confirmed = check_confirmed(confirmed)
@@ -344,13 +354,20 @@ def update_draft(
         figures[CARRIED_OVER] = {"from": disclosure.carried_over_from_id, "paths": marks}
     disclosure.figures = figures
     disclosure.warnings = warnings
+    read_version = disclosure.edit_version
     save_changes(disclosure, "disclosure", sent_version)
-    record_event(
-        "disclosure.update",
-        disclosure,
-        actor=user,
-        after={"edit_version": disclosure.edit_version},
-    )
+    after: dict[str, Any] = {"edit_version": disclosure.edit_version}
+    if autosave:
+        after["autosave"] = True
+        if disclosure.edit_version == read_version or said_lately(
+            "disclosure.update",
+            disclosure,
+            actor=user,
+            mark="autosave",
+            within=AUTOSAVE_AUDIT_WINDOW,
+        ):
+            return disclosure
+    record_event("disclosure.update", disclosure, actor=user, after=after)
     return disclosure
 
 

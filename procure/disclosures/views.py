@@ -184,6 +184,7 @@ def _autosave(disclosure: Disclosure):
             sent["edit_version"],
             current_user,
             request.form.getlist("confirmed"),
+            autosave=True,
         )
     except ValidationFailed as failed:
         problems = []

@@ -4,8 +4,12 @@ its label and changes nothing; a stale version answers 409; another organization
 submitted version, changes nothing."""
 
 import io
+from datetime import timedelta
+
+from sqlalchemy import select
 
 from procure.accounts.models import User
+from procure.audit.models import AuditEvent
 from procure.disclosures.models import Disclosure
 from procure.extensions import db
 from tests.app.test_carried_over import _carried_document, _page_draft
@@ -16,7 +20,8 @@ AUTOSAVE = {"X-Autosave": "1", "Accept": "application/json"}
 
 def _form(page: str, draft: Disclosure, **changes) -> dict:
     form = disclosure_form_fields(_carried_document())
-    form.update(csrf_token=csrf_token_from(page), edit_version=str(draft.edit_version), **changes)
+    form.update(csrf_token=csrf_token_from(page), edit_version=str(draft.edit_version))
+    form.update(changes)
     return form
 
 
@@ -129,3 +134,99 @@ def test_another_vendor_and_a_submitted_version_change_nothing(
 
 def draft_user(draft: Disclosure) -> User:
     return db.session.query(User).filter_by(organization_id=draft.vendor.organization_id).first()
+
+
+def _updates(draft: Disclosure) -> list[dict]:
+    events = db.session.scalars(
+        select(AuditEvent)
+        .where(
+            AuditEvent.target_type == "Disclosure",
+            AuditEvent.target_id == str(draft.id),
+            AuditEvent.action == "disclosure.update",
+        )
+        .order_by(AuditEvent.id)
+    )
+    return [event.changes["after"] for event in events]
+
+
+def _typed(headcount: int) -> dict[str, str]:
+    """Figures typed between two pauses: a headcount and the full-time count it implies."""
+    return {
+        "workforce.headcount_end": str(headcount),
+        "workforce.full_time_end": str(headcount - 15),
+    }
+
+
+def test_one_sitting_of_autosaves_is_one_audit_event_and_a_button_save_is_its_own(
+    client, make_vendor, bearer, sign_in
+):
+    pages, draft = _page_draft(client, sign_in, make_vendor, bearer)
+    page = pages.get(f"/disclosures/{draft.id}").text
+    version = draft.edit_version
+    already = len(_updates(draft))
+    for step in range(3):  # three pauses in the typing
+        answer = pages.post(
+            f"/disclosures/{draft.id}",
+            headers=AUTOSAVE,
+            data=_form(
+                page,
+                draft,
+                edit_version=str(version + step),
+                **{
+                    "workforce.headcount_end": str(116 + step),
+                    "workforce.full_time_end": str(101 + step),
+                },
+            ),
+        )
+        assert answer.status_code == 200, answer.json
+    assert _updates(draft)[already:] == [{"edit_version": version + 1, "autosave": True}]
+
+    # the button's save is recorded as ever; the next pause starts a new sitting
+    button = pages.post(
+        f"/disclosures/{draft.id}",
+        data=_form(page, draft, edit_version=str(version + 3), action="save"),
+    )
+    assert button.status_code == 302
+    pages.post(
+        f"/disclosures/{draft.id}",
+        headers=AUTOSAVE,
+        data=_form(page, draft, edit_version=str(version + 4), **_typed(130)),
+    )
+    # a pause with nothing new typed saves nothing and records nothing
+    unchanged = pages.post(
+        f"/disclosures/{draft.id}",
+        headers=AUTOSAVE,
+        data=_form(page, draft, edit_version=str(version + 5), **_typed(130)),
+    )
+    assert unchanged.json["edit_version"] == version + 5
+    assert _updates(draft)[already + 1 :] == [
+        {"edit_version": version + 4},
+        {"edit_version": version + 5, "autosave": True},
+    ]
+
+    # a sitting ends after a quarter of an hour without a save
+    newest = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+    newest.created_at = newest.created_at - timedelta(minutes=16)
+    db.session.commit()
+    pages.post(
+        f"/disclosures/{draft.id}",
+        headers=AUTOSAVE,
+        data=_form(page, draft, edit_version=str(version + 5), **_typed(140)),
+    )
+    assert _updates(draft)[-1] == {"edit_version": version + 6, "autosave": True}
+    assert len(_updates(draft)) == already + 4
+
+
+def test_a_version_that_is_no_number_is_named_in_words(client, make_vendor, bearer, sign_in):
+    pages, draft = _page_draft(client, sign_in, make_vendor, bearer)
+    page = pages.get(f"/disclosures/{draft.id}").text
+    refused = pages.post(
+        f"/disclosures/{draft.id}",
+        headers=AUTOSAVE,
+        data=_form(page, draft, edit_version="seven"),
+    )
+    assert refused.status_code == 422
+    assert refused.json["message"].startswith(
+        "Not saved yet: The version of the draft this page was opened on"
+    )
+    assert "edit_version" not in refused.json["message"]
