@@ -21,6 +21,9 @@ from procure.states import ACTIVE_JOB_STATUSES as ACTIVE_STATUSES
 from procure.states import JobStatus, check_in
 
 JOB_STATUSES = tuple(JobStatus)
+# A queued job's message. True of both setups: Celery's workers and the embedded runner take
+# jobs in the order they were queued.
+WAITING_FOR_WORKER = "Queued: it starts as soon as the jobs queued before it are done"
 
 
 class Job(TimestampMixin, Base):
@@ -47,7 +50,7 @@ class Job(TimestampMixin, Base):
     params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(20), default=JobStatus.QUEUED, index=True)
     progress: Mapped[int] = mapped_column(default=0)
-    message: Mapped[str] = mapped_column(String(300), default="Waiting for a worker")
+    message: Mapped[str] = mapped_column(String(300), default=WAITING_FOR_WORKER)
     error: Mapped[str | None] = mapped_column(Text)
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # a file the job made (the board PDF), kept in the database so any web process can serve it

@@ -29,7 +29,7 @@ from procure.db import rowcount, utcnow
 from procure.errors import RETRY_AFTER_SECONDS, ConflictError
 from procure.extensions import db
 from procure.jobs.kinds import KINDS, time_limit_reason
-from procure.jobs.models import ACTIVE_STATUSES, Job
+from procure.jobs.models import ACTIVE_STATUSES, WAITING_FOR_WORKER, Job
 from procure.states import JobStatus
 
 log = logging.getLogger("procure.jobs")
@@ -45,7 +45,6 @@ QUEUE_CHECK_SECONDS = 2.0
 # Failed system jobs queued again in one round of the scheduler (the rest wait for the next).
 REQUEUE_BATCH = 100
 
-WAITING_FOR_WORKER = "Waiting for a worker"
 WAITING_FOR_QUEUE = (
     "Waiting for the job queue, which cannot be reached right now; "
     "the job is sent as soon as the queue is back."
