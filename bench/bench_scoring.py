@@ -1,18 +1,32 @@
 """Benchmark: scoring 100,000 synthetic vendors with the default catalog and profile.
 
 Compares ``scoring.score_table`` with a plain numpy implementation of the same formulas
-(written out below, with the default numbers hard-coded), checks that both give the same
+(``plain_scoring.py``, with the default numbers hard-coded), checks that both give the same
 totals within 1e-9, and times the rank-stability analysis (1,000 vendors x 1,000 draws).
 
 Run from the repository root:  python bench/bench_scoring.py [--vendors N] [--repeat R]
+
+With ``--process`` it compares whole processes instead (issue #23, goal under 1.5x): for a
+synthetic vendor CSV of each size in ``--sizes`` (100,000 and 1,000,000 by default), the
+`procure score FILE -o OUT` command (the console script's entry point, ``python -m procure``)
+against ``plain_scoring.py FILE OUT``, a plain pandas script of the same formulas that reads
+the same file and writes the same columns. The two run interleaved, best and median of
+``--repeat`` rounds (3 by default here), in wall time and in CPU time (user + system, which
+other load on the machine barely moves), and both outputs must give the same ranking and
+totals within 1e-9.
+
+    python bench/bench_scoring.py --process [--sizes 100000 1000000] [--repeat 3]
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import resource
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -22,6 +36,9 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from plain_scoring import plain_numpy_totals
 
 from scoring import load_catalog, load_profile, rank_stability, score_table
 from scoring.contract import EVIDENCE_LEVELS, PAY_PERIODS, REQUIRED_COLUMNS
@@ -88,106 +105,6 @@ def synthetic_vendors(count: int, seed: int = 0) -> pd.DataFrame:
     return frame[list(REQUIRED_COLUMNS)]
 
 
-# ---- plain numpy: the default catalog and profile of DESIGN.md §4, written out ----------
-
-FACTORS = {
-    "none": 0.0,
-    "self_reported": 0.5,
-    "self_reported_documented": 0.7,
-    "buyer_verified": 0.85,
-    "third_party_limited": 0.9,
-    "third_party_reasonable": 1.0,
-}
-
-
-def plain_numpy_totals(frame: pd.DataFrame) -> np.ndarray:
-    def column(name: str) -> np.ndarray:
-        return frame[name].to_numpy(dtype=float)
-
-    def ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
-        with np.errstate(all="ignore"):
-            values = numerator / denominator
-        values[~np.isfinite(values) | (denominator == 0)] = np.nan
-        return values
-
-    def normalised(values: np.ndarray, low: float, high: float) -> np.ndarray:
-        return np.nan_to_num(np.clip((values - low) / (high - low), 0, 1), nan=0.0)
-
-    def factor(name: str) -> np.ndarray:
-        levels = frame[name].to_numpy(dtype=object)
-        return np.select([levels == level for level in FACTORS], list(FACTORS.values()), np.nan)
-
-    period = frame["pay_period"].to_numpy(dtype=object)
-    hours = column("standard_weekly_hours")
-    per_period = np.select(
-        [period == "hour", period == "week", period == "month", period == "year"],
-        [np.ones_like(hours), hours, hours * 52 / 12, hours * 52],
-        np.nan,
-    )
-    entry = column("entry_level_wage")
-    minimum = column("local_minimum_wage")
-    workforce, wages, training = (
-        factor("evidence_workforce"),
-        factor("evidence_wages"),
-        factor("evidence_training"),
-    )
-    impact = (
-        0.25
-        * workforce
-        * normalised(ratio(column("impact_workers_end"), column("headcount_end")), 0, 0.5)
-        + 0.15
-        * workforce
-        * normalised(ratio(column("impact_worker_hires"), column("total_hires")), 0, 0.5)
-        + 0.20
-        * wages
-        * normalised(
-            ratio(
-                ratio(column("impact_worker_median_wage"), per_period),
-                ratio(column("living_wage_benchmark"), per_period),
-            ),
-            0.75,
-            1.25,
-        )
-        + 0.10
-        * wages
-        * normalised(ratio(ratio(entry, per_period), ratio(minimum, per_period)), 1.0, 1.5)
-        + 0.10
-        * training
-        * normalised(
-            ratio(column("training_hours_impact_workers"), column("impact_workers_end")), 0, 80
-        )
-        + 0.10
-        * training
-        * normalised(ratio(column("training_spend_usd"), column("fte_avg")), 0, 500)
-        + 0.05
-        * workforce
-        * normalised(
-            ratio(column("retention_cohort_retained_12m"), column("retention_cohort_hired")),
-            0.4,
-            0.9,
-        )
-        + 0.05
-        * workforce
-        * normalised(
-            ratio(
-                column("promotions_impact_workers"),
-                (column("impact_workers_start") + column("impact_workers_end")) / 2,
-            ),
-            0,
-            0.15,
-        )
-    )
-    price = column("price")
-    categories, codes = np.unique(frame["category"].to_numpy(dtype=str), return_inverse=True)
-    lowest = np.full(len(categories), np.inf)
-    np.minimum.at(lowest, codes, price)
-    cost = lowest[codes] / price
-    quality = normalised(column("quality"), 0.8, 1.0)
-    total = 100 * (0.45 * impact + 0.30 * cost + 0.25 * quality)
-    total[entry < minimum] = 0.0
-    return total
-
-
 # ---- timing ----------------------------------------------------------------------------
 
 
@@ -214,12 +131,82 @@ def report(label: str, best: float, median: float, note: str = "") -> None:
     print(f"  {label:<52} {best * 1e3:8.1f} ms / {median * 1e3:8.1f} ms  {note}")
 
 
+def process_times(
+    commands: dict[str, list[str]], repeat: int
+) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """Wall and CPU seconds (user + system, the child's own) of each command, run interleaved
+    ``repeat`` times. CPU time barely moves when other processes load the machine; wall does."""
+    wall: dict[str, list[float]] = {name: [] for name in commands}
+    cpu: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(repeat):
+        for name, argv in commands.items():
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            start = time.perf_counter()
+            subprocess.run(argv, check=True, cwd=ROOT)
+            wall[name].append(time.perf_counter() - start)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu[name].append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
+def compare_processes(sizes: list[int], repeat: int) -> None:
+    """`procure score` against the plain pandas script, as whole processes on the same file."""
+    print(f"whole processes on the same CSV; best / median of {repeat} interleaved runs")
+    failures = []
+    with tempfile.TemporaryDirectory() as folder:
+        for size in sizes:
+            source = Path(folder) / f"vendors_{size}.csv"
+            synthetic_vendors(size).to_csv(source, index=False)
+            outputs = {name: Path(folder) / f"{name}_{size}.csv" for name in ("procure", "plain")}
+            commands = {
+                "procure": [
+                    *(sys.executable, "-m", "procure", "score", str(source)),
+                    *("-o", str(outputs["procure"]), "--max-rows", str(size)),
+                ],
+                "plain": [
+                    sys.executable,
+                    str(ROOT / "bench" / "plain_scoring.py"),
+                    str(source),
+                    str(outputs["plain"]),
+                ],
+            }
+            wall, cpu = process_times(commands, repeat)
+            megabytes = source.stat().st_size / 1e6
+            print(f"{size:,} vendors ({megabytes:,.0f} MB of CSV); wall, then CPU (user + sys)")
+            for label, spent in (("wall", wall), ("CPU", cpu)):
+                plain_best, plain_median = min(spent["plain"]), statistics.median(spent["plain"])
+                best, median = min(spent["procure"]), statistics.median(spent["procure"])
+                report(
+                    f"plain pandas script (read, score, write), {label}", plain_best, plain_median
+                )
+                report(
+                    f"procure score, {label}",
+                    best,
+                    median,
+                    f"ratio {best / plain_best:.2f}x (best), {median / plain_median:.2f}x (median)",
+                )
+            procure, plain = (pd.read_csv(outputs[name]) for name in ("procure", "plain"))
+            same_order = procure["vendor_id"].equals(plain["vendor_id"])
+            difference = np.max(np.abs(procure["total"].to_numpy() - plain["total"].to_numpy()))
+            print(f"  same ranking: {same_order}; largest |total difference| {difference:.3g}")
+            if not (same_order and difference <= 1e-9):
+                failures.append(size)
+    if failures:
+        raise SystemExit(f"FAIL: procure score and plain pandas disagree at {failures} vendors")
+    print("goal (issue #23): procure score under 1.5x the plain pandas script")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--vendors", type=int, default=100_000)
-    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--repeat", type=int, help="rounds (7; 3 with --process)")
+    parser.add_argument("--process", action="store_true", help="whole processes, see above")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     arguments = parser.parse_args()
-    repeat = arguments.repeat
+    if arguments.process:
+        compare_processes(arguments.sizes, arguments.repeat or 3)
+        return
+    repeat = arguments.repeat or 7
 
     catalog = load_catalog(ROOT / "config" / "metrics.toml")
     profile = load_profile(ROOT / "config" / "scoring_profile.toml", catalog)

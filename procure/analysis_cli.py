@@ -82,7 +82,7 @@ def score_command(vendors_csv: str, profile_path: str | None, output: str | None
         )
     except (UnicodeDecodeError, ValueError) as unreadable:
         _fail([f"{vendors_csv}: not a readable CSV file ({unreadable})"])
-    result = scoring.score_table(table, catalog, profile)
+    result = scoring.score_table(table, catalog, profile, checked=True)  # read checks it
     scores = scoring.output_table(result)
     scores["vendor_id"] = scores["vendor_id"].map(
         escape_cell

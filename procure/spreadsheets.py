@@ -15,7 +15,6 @@ from collections.abc import Iterable, Sequence
 from typing import IO, Any, cast
 
 import pandas as pd
-from openpyxl.reader.excel import ExcelReader
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 MAX_COLUMNS = 200  # the flat disclosure table has 27; 100,000 columns took pandas 11 s and 300 MB
@@ -128,6 +127,9 @@ def _first_worksheet(content: bytes) -> str | None:
     sheet the workbook lists that is a worksheet present in the file. Found by openpyxl's own
     reader (the workbook part and its relations only, no sheet), as load_workbook finds it, so
     the sheet sized up is the one read whatever its member is called."""
+    # imported here: `procure score` uses this module's escape_cell and reads no workbook
+    from openpyxl.reader.excel import ExcelReader
+
     reader = ExcelReader(io.BytesIO(content), read_only=True, keep_links=False)
     with reader.archive:
         reader.read_manifest()

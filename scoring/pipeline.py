@@ -52,14 +52,18 @@ class ScoreResult(ScoreTables):
         return explanation_table(self)
 
 
-def score_table(table: pd.DataFrame, catalog: Catalog, profile: Profile) -> ScoreResult:
+def score_table(
+    table: pd.DataFrame, catalog: Catalog, profile: Profile, *, checked: bool = False
+) -> ScoreResult:
     """Score every vendor of ``table`` (the input contract of :mod:`scoring.contract`).
 
-    The table is checked first (raises :class:`~scoring.errors.TableError`), and the profile
-    must fit the catalog (raises :class:`~scoring.errors.ProfileError`). Inputs are not
-    modified. All steps are vectorised over vendors.
+    The table is checked first (raises :class:`~scoring.errors.TableError`), unless
+    ``checked`` says it is already the result of :func:`~scoring.table.read_vendor_table` or
+    :func:`~scoring.table.validate_vendor_table` (checking a million vendors again takes
+    seconds). The profile must fit the catalog (raises :class:`~scoring.errors.ProfileError`).
+    Inputs are not modified. All steps are vectorised over vendors.
     """
-    vendors = validate_vendor_table(table)
+    vendors = table if checked else validate_vendor_table(table)
     # A profile checked against another catalog may name metrics this one lacks.
     profile = profile_from_dict(profile.to_dict(), catalog)
     index = pd.Index(vendors[ID_COLUMN], name=ID_COLUMN)

@@ -9,6 +9,7 @@ Row numbers in errors are spreadsheet rows: the header is row 1 and the first ve
 
 from __future__ import annotations
 
+from collections import defaultdict
 from os import PathLike
 from typing import IO, Any
 
@@ -38,6 +39,8 @@ from scoring.errors import CellError, TableError
 from scoring.result import ScoreTables
 
 FIRST_DATA_ROW = 2
+# the number columns a CSV may hold, which the reader parses itself (see _read_typed)
+TYPED_NUMBER_COLUMNS = (*NUMBER_COLUMNS, LOWEST_PRICE_COLUMN, DELIVERY_RELIABILITY_COLUMN)
 
 
 def read_vendor_table(
@@ -49,19 +52,9 @@ def read_vendor_table(
     With ``max_rows``, a file of more vendors is refused after reading ``max_rows + 1`` of
     them, so its size does not decide the memory used (a million vendors take 1.5 GB to score).
     """
-    try:
-        raw = pd.read_csv(
-            source,
-            dtype=str,
-            keep_default_na=False,
-            na_values=[],
-            encoding="utf-8-sig",
-            nrows=None if max_rows is None else max_rows + 1,
-        )
-    except pd.errors.EmptyDataError:
-        raise TableError([CellError(1, "", "the file is empty")]) from None
-    except pd.errors.ParserError as error:
-        raise TableError([CellError(1, "", f"not a readable CSV file: {error}")]) from None
+    raw = _read_typed(source, max_rows)
+    if raw is None:
+        raw = _read_text(source, max_rows)
     if max_rows is not None and len(raw) > max_rows:
         raise TableError(
             [
@@ -74,6 +67,74 @@ def read_vendor_table(
         )
     raw.columns = [str(column).strip() for column in raw.columns]
     return validate_vendor_table(raw)
+
+
+def _read_csv(
+    source: str | PathLike[str] | IO[str], max_rows: int | None, **types: Any
+) -> pd.DataFrame:
+    frame: pd.DataFrame = pd.read_csv(
+        source,
+        keep_default_na=False,
+        encoding="utf-8-sig",
+        nrows=None if max_rows is None else max_rows + 1,
+        **types,
+    )
+    return frame
+
+
+def _read_typed(source: str | PathLike[str] | IO[str], max_rows: int | None) -> pd.DataFrame | None:
+    """The file with the number columns parsed by the CSV reader itself (an empty cell is NaN)
+    and the rest as text, or None when a number cell may not be a plain number: then
+    :func:`_read_text` reads every cell as text, and validation names each bad cell.
+
+    Parsing numbers in the reader saves a Python string per cell, most of a large file's time.
+    The reader reads each cell it takes to the float ``pd.to_numeric`` gives for the stripped
+    text (spaces, signs, exponents, ``inf``), and fails on blanks, ``nan``, thousands
+    separators and other words, except in two cases, which go to the text route: a column of
+    nothing but ``true``/``false`` (read as 1 and 0; it holds only 0 and 1 then, which the
+    whole file is converted at once for, ``low_memory=False``), and ``-0`` (read as -0.0).
+    """
+    start = None
+    if not isinstance(source, str | PathLike):
+        if not source.seekable():
+            return None
+        start = source.tell()
+    try:
+        frame = _read_csv(
+            source,
+            max_rows,
+            dtype=defaultdict(lambda: str, dict.fromkeys(TYPED_NUMBER_COLUMNS, "float64")),
+            na_values={column: [""] for column in TYPED_NUMBER_COLUMNS},
+            low_memory=False,
+        )
+    except (ValueError, OverflowError):  # a cell that is not a plain number, or no CSV
+        frame = None
+    if frame is not None and not any(
+        _may_hold_words(frame[column].to_numpy())
+        for column in TYPED_NUMBER_COLUMNS
+        if column in frame.columns and frame[column].dtype == np.float64
+    ):
+        return frame
+    if start is not None:
+        source.seek(start)  # type: ignore[union-attr]
+    return None
+
+
+def _may_hold_words(values: npt.NDArray[np.float64]) -> bool:
+    """Whether the reader may have read words (``true``, ``false``) or ``-0`` into a column."""
+    given = values[~np.isnan(values)]
+    only_zero_and_one = given.size > 0 and bool(np.all((given == 0) | (given == 1)))
+    return only_zero_and_one or bool(np.any(np.signbit(given) & (given == 0)))
+
+
+def _read_text(source: str | PathLike[str] | IO[str], max_rows: int | None) -> pd.DataFrame:
+    """Every cell as text (an empty cell is ""), for validation to check one by one."""
+    try:
+        return _read_csv(source, max_rows, dtype=str, na_values=[])
+    except pd.errors.EmptyDataError:
+        raise TableError([CellError(1, "", "the file is empty")]) from None
+    except pd.errors.ParserError as error:
+        raise TableError([CellError(1, "", f"not a readable CSV file: {error}")]) from None
 
 
 def validate_vendor_table(table: pd.DataFrame) -> pd.DataFrame:
@@ -131,7 +192,7 @@ def validate_vendor_table(table: pd.DataFrame) -> pd.DataFrame:
         order = {column: position for position, column in enumerate(TABLE_COLUMNS)}
         raise TableError(sorted(errors, key=lambda error: (error.row, order[error.column])))
     checked: dict[str, npt.NDArray[Any] | pd.Categorical[str]] = {
-        ID_COLUMN: ids.to_numpy(),
+        ID_COLUMN: ids.to_numpy(copy=True),
         CATEGORY_COLUMN: category.to_numpy(),
         UNIT_COLUMN: unit,
         LOWEST_PRICE_COLUMN: lowest,
@@ -141,7 +202,9 @@ def validate_vendor_table(table: pd.DataFrame) -> pd.DataFrame:
     }
     checked |= numbers
     checked |= choices
-    return pd.DataFrame({column: checked[column] for column in TABLE_COLUMNS})
+    # Every array above is new (none is a view of ``table``), so the frame can hold them as
+    # they are: gathering 27 columns into blocks would copy a million vendors' table again.
+    return pd.DataFrame({column: checked[column] for column in TABLE_COLUMNS}, copy=False)
 
 
 def output_table(result: ScoreTables) -> pd.DataFrame:
@@ -224,7 +287,7 @@ def _check_numbers(
     """Float values (NaN = empty or unreadable) and the mask of cells that are not numbers;
     flags those, inf and negatives."""
     if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
-        values = column.to_numpy(dtype=float, na_value=np.nan)
+        values = column.to_numpy(dtype=float, na_value=np.nan, copy=True)  # never a view
         unreadable = np.zeros(len(values), dtype=bool)
     else:
         text = _text(column)

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import io
 
+import numpy as np
+import pandas as pd
 import pytest
 
-from scoring import CellError, TableError, read_vendor_table, validate_vendor_table
+from scoring import CellError, TableError, read_vendor_table, score_table, validate_vendor_table
 from scoring.contract import EVIDENCE_LEVELS, REQUIRED_COLUMNS
 
 HEADER = ",".join(REQUIRED_COLUMNS)
@@ -190,3 +192,76 @@ def test_extra_columns_are_dropped_and_types_kept(make_table, vendor_row):
     assert checked["wage_currency"].isna().all()
     assert checked["vendor_id"].tolist() == [7, 8]
     assert list(checked["evidence_wages"].cat.categories) == list(EVIDENCE_LEVELS)
+
+
+def text_route(source: io.StringIO) -> pd.DataFrame:
+    """The table as validation reads it from text cells, the route for a file whose numbers
+    the CSV reader refuses."""
+    return validate_vendor_table(pd.read_csv(source, dtype=str, keep_default_na=False))
+
+
+def test_numbers_parsed_by_the_reader_are_those_of_the_text_route():
+    # spaces, a sign, an exponent, a bare fraction, an empty cell, an int past 2**53, and the
+    # optional number columns: each read by the CSV reader to the float the text route gives
+    header = f"{HEADER},lowest_price,delivery_reliability"
+    rows = [
+        good_row("V1", price=" 12.5 ", fte_avg="+40", training_spend_usd="2.7e4") + ",10,0.9",
+        good_row("V2", price=".5", headcount_start="", total_hires="9007199254740993") + ",,",
+        good_row("V3", quality="0.1", standard_weekly_hours="37.50") + ",0.25,1",
+    ]
+    read = read_vendor_table(csv_with(*rows, header=header))
+    pd.testing.assert_frame_equal(read, text_route(csv_with(*rows, header=header)))
+    assert read["price"].tolist() == [12.5, 0.5, 20.0]
+    assert read["total_hires"][1] == 9007199254740992.0
+
+
+def test_a_file_the_reader_refuses_is_read_again_as_text_from_where_it_started():
+    source = io.StringIO("ignored line\n" + csv_with(good_row(fte_avg=" ")).getvalue())
+    source.readline()  # the table starts on the second line of this stream
+    table = read_vendor_table(source)  # a blank number cell: refused by the reader, empty here
+    assert table["vendor_id"].tolist() == ["V1"]
+    assert np.isnan(table["fte_avg"][0])
+
+
+def test_a_stream_that_cannot_seek_is_read_as_text():
+    class OneWay(io.StringIO):
+        def seekable(self) -> bool:
+            return False
+
+    table = read_vendor_table(OneWay(csv_with(good_row("V1"), good_row("V2")).getvalue()))
+    pd.testing.assert_frame_equal(table, text_route(csv_with(good_row("V1"), good_row("V2"))))
+
+
+def test_the_checked_table_is_a_copy_of_the_input(make_table, vendor_row):
+    table = make_table(vendor_row(7), vendor_row(8))
+    checked = validate_vendor_table(table)
+    table.loc[0, "price"] = 999.0
+    table.loc[0, "vendor_id"] = 70
+    assert checked["price"][0] != 999.0
+    assert checked["vendor_id"].tolist() == [7, 8]
+
+
+def test_a_table_read_once_scores_as_a_table_checked_by_score_table(catalog, profile):
+    rows = (good_row("V1"), good_row("V2", price="18", entry_level_wage="9"))
+    raw = pd.read_csv(csv_with(*rows), dtype=str, keep_default_na=False)
+    once = score_table(read_vendor_table(csv_with(*rows)), catalog, profile, checked=True)
+    twice = score_table(raw, catalog, profile)
+    pd.testing.assert_frame_equal(once.scores, twice.scores)
+    assert once.scores["knocked_out"].tolist() == [False, True]
+
+
+@pytest.mark.parametrize("cell", ["True", "false", "TRUE"])
+def test_a_column_of_true_and_false_is_not_read_as_numbers(cell):
+    # the CSV reader would read such a column as 1 and 0; the cells are not numbers
+    errors = errors_of(csv_with(good_row("V1", fte_avg=cell), good_row("V2", fte_avg="")))
+    assert errors == [CellError(2, "fte_avg", f"must be a number, got {cell!r}")]
+
+
+def test_minus_zero_reads_as_the_text_route_reads_it():
+    # the text route reads "-0" among whole numbers as 0, the CSV reader as -0.0 (which an
+    # output file would show as "-0.0")
+    rows = (good_row("V1", training_spend_usd="-0"), good_row("V2", training_spend_usd="5"))
+    spend = read_vendor_table(csv_with(*rows))["training_spend_usd"].to_numpy()
+    expected = text_route(csv_with(*rows))["training_spend_usd"].to_numpy()
+    assert spend.tolist() == expected.tolist() == [0.0, 5.0]
+    assert np.signbit(spend).tolist() == np.signbit(expected).tolist() == [False, False]
