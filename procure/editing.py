@@ -12,6 +12,10 @@ back by the caller.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -70,6 +74,22 @@ def insert_once(record, refusal: Exception) -> None:
         db.session.flush()
     except IntegrityError as error:
         if not _breaks_unique_rule(error, type(record).__table__.name):
+            raise
+        raise refusal from None
+
+
+def insert_rows_once(model, rows: Sequence[Mapping[str, Any]], refusal: Exception) -> None:
+    """Insert `rows` (column values) of `model` in one executemany; a unique rule broken by a
+    parallel request raises `refusal`, as `insert_once`. For services that write many records
+    at once (an import); they read the ids back by a unique key if they need them (RETURNING
+    in the rows' order costs one statement per row on SQLite)."""
+    if not rows:
+        return
+    try:
+        # the table's, not the ORM's bulk insert: that one sets a version counter to its start
+        db.session.execute(insert(model.__table__), rows)
+    except IntegrityError as error:
+        if not _breaks_unique_rule(error, model.__table__.name):
             raise
         raise refusal from None
 

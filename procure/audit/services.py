@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import Any
 
 from flask import has_request_context, request
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from procure.audit.models import AuditEvent
 from procure.db import utcnow
@@ -54,26 +54,55 @@ def record_event(
     `before`/`after` hold the key fields that changed. The organization defaults to the
     actor's. Flushes nothing: the request commits.
     """
-    if organization_id is None and actor is not None:
-        organization_id = actor.organization_id
     if getattr(target, "id", 0) is None:
         db.session.flush()  # a new record needs its id before the event can name it
+    target_id = getattr(target, "id", None)
+    event = AuditEvent(
+        **_event_columns(action, type(target), target_id, actor, before, after, organization_id)
+    )
+    db.session.add(event)
+    return event
+
+
+def record_events(
+    events: Iterable[tuple[str, type, Any, Mapping[str, Any] | None]], *, actor: Any
+) -> None:
+    """Write the audit events of many records at once, in one INSERT: one event per
+    (action, model class, record id, after), as `record_event` adds each, in order. For a
+    service that writes records in bulk (an import), whose records have their ids already."""
+    rows = [
+        _event_columns(action, model, target_id, actor, None, after, None)
+        for action, model, target_id, after in events
+    ]
+    if rows:
+        db.session.execute(insert(AuditEvent), rows)
+
+
+def _event_columns(
+    action: str,
+    model: type,
+    target_id: Any,
+    actor: Any,
+    before: Mapping[str, Any] | None,
+    after: Mapping[str, Any] | None,
+    organization_id: int | None,
+) -> dict[str, Any]:
+    if organization_id is None and actor is not None:
+        organization_id = actor.organization_id
     changes: dict[str, Any] = {}
     if before is not None:
         changes["before"] = _jsonable(before)
     if after is not None:
         changes["after"] = _jsonable(after)
-    event = AuditEvent(
-        actor_id=getattr(actor, "id", None),
-        organization_id=organization_id,
-        action=action,
-        target_type=type(target).__name__,
-        target_id=None if getattr(target, "id", None) is None else str(target.id),
-        changes=changes,
-        remote_addr=request.remote_addr if has_request_context() else None,
-    )
-    db.session.add(event)
-    return event
+    return {
+        "actor_id": getattr(actor, "id", None),
+        "organization_id": organization_id,
+        "action": action,
+        "target_type": model.__name__,
+        "target_id": None if target_id is None else str(target_id),
+        "changes": changes,
+        "remote_addr": request.remote_addr if has_request_context() else None,
+    }
 
 
 def said_lately(action: str, target: Any, *, actor: Any, mark: str, within: timedelta) -> bool:

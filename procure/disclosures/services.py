@@ -31,7 +31,7 @@ from procure.disclosures.models import (
     Evidence,
 )
 from procure.disclosures.signals import scores_outdated
-from procure.disclosures.validation import normalise_disclosure, validate_disclosure
+from procure.disclosures.validation import validate_and_normalise, validate_disclosure
 from procure.editing import check_version, insert_once, save_changes
 from procure.errors import ConflictError, StoredFileUnreadable, ValidationFailed
 from procure.extensions import db
@@ -62,7 +62,9 @@ def _without_marks(figures: Mapping[str, Any]) -> dict[str, Any]:
 
 def _checked(document: Mapping[str, Any], *, for_submit: bool) -> tuple[dict[str, Any], list[dict]]:
     """Validate a document; raise ValidationFailed with one message list per field path."""
-    report = validate_disclosure(document, reference(), today=date.today(), for_submit=for_submit)
+    report, clean = validate_and_normalise(
+        document, reference(), today=date.today(), for_submit=for_submit
+    )
     if report.errors:
         errors: dict[str, list[str]] = {}
         for issue in report.errors:
@@ -74,7 +76,7 @@ def _checked(document: Mapping[str, Any], *, for_submit: bool) -> tuple[dict[str
             else "The disclosure cannot be submitted yet: see the message for each field.",
         )
     warnings = [{"field": w.field, "message": w.message} for w in report.warnings]
-    return normalise_disclosure(document), warnings
+    return clean, warnings
 
 
 def _split(document: dict[str, Any]) -> tuple[date, date, dict[str, Any]]:
@@ -98,12 +100,7 @@ def versions_of(vendor_id: int, period_start: date, period_end: date) -> Sequenc
     ).all()
 
 
-def create_draft(
-    vendor: Vendor, document: Mapping[str, Any], user, *, carry_over: bool = False
-) -> Disclosure:
-    """Start the first version of a vendor's disclosure for a period. With `carry_over`, the
-    sections the document leaves out start from the vendor's newest earlier submitted version
-    (`carry_source`), each figure marked as carried over (`carry_into`)."""
+def _require_period(document: Mapping[str, Any]) -> None:
     missing = {
         k: ["Give the reporting period's first and last day."]
         for k in ("period_start", "period_end")
@@ -111,6 +108,24 @@ def create_draft(
     }
     if missing:
         raise ValidationFailed(missing)
+
+
+def first_version(document: Mapping[str, Any]) -> tuple[date, date, dict[str, Any], list[dict]]:
+    """The period, figures and warnings of a vendor's first draft of a period from `document`,
+    checked as a draft (ValidationFailed names each field); nothing is written."""
+    _require_period(document)
+    clean, warnings = _checked(document, for_submit=False)
+    period_start, period_end, figures = _split(clean)
+    return period_start, period_end, figures, warnings
+
+
+def create_draft(
+    vendor: Vendor, document: Mapping[str, Any], user, *, carry_over: bool = False
+) -> Disclosure:
+    """Start the first version of a vendor's disclosure for a period. With `carry_over`, the
+    sections the document leaves out start from the vendor's newest earlier submitted version
+    (`carry_source`), each figure marked as carried over (`carry_into`)."""
+    _require_period(document)
     source = None
     marks: list[str] = []
     if carry_over:
@@ -118,8 +133,7 @@ def create_draft(
         source = carry_source(vendor.id, date.fromisoformat(str(document["period_start"])))
     if source is not None:
         document, marks = carry_into(document, source)
-    clean, warnings = _checked(document, for_submit=False)
-    period_start, period_end, figures = _split(clean)
+    period_start, period_end, figures, warnings = first_version(document)
     if source is not None and marks:
         figures[CARRIED_OVER] = {"from": source.id, "paths": marks}
     existing = versions_of(vendor.id, period_start, period_end)
@@ -341,19 +355,7 @@ def update_draft(
     event, not one per pause. A save by the button, and the submission, are each recorded."""
     _require_draft(disclosure)
     check_version(disclosure, sent_version, "disclosure")
-    confirmed = check_confirmed(confirmed)
-    merged = {
-        **_without_marks(document),
-        "period_start": disclosure.period_start.isoformat(),
-        "period_end": disclosure.period_end.isoformat(),
-    }
-    clean, warnings = _checked(merged, for_submit=False)
-    _, _, figures = _split(clean)
-    marks = _still_carried(disclosure.carried_over, disclosure.figures, figures, confirmed)
-    if marks:
-        figures[CARRIED_OVER] = {"from": disclosure.carried_over_from_id, "paths": marks}
-    disclosure.figures = figures
-    disclosure.warnings = warnings
+    disclosure.figures, disclosure.warnings = draft_figures(disclosure, document, confirmed)
     read_version = disclosure.edit_version
     save_changes(disclosure, "disclosure", sent_version)
     after: dict[str, Any] = {"edit_version": disclosure.edit_version}
@@ -369,6 +371,26 @@ def update_draft(
             return disclosure
     record_event("disclosure.update", disclosure, actor=user, after=after)
     return disclosure
+
+
+def draft_figures(
+    disclosure: Disclosure, document: Mapping[str, Any], confirmed: Iterable[str] = ()
+) -> tuple[dict[str, Any], list[dict]]:
+    """The figures and warnings `disclosure` (a draft, or the version an amendment copies) gets
+    from `document`, checked as a draft (ValidationFailed names each field), with the carried-over
+    marks that stay (`update_draft`); nothing is changed or written."""
+    confirmed = check_confirmed(confirmed)
+    merged = {
+        **_without_marks(document),
+        "period_start": disclosure.period_start.isoformat(),
+        "period_end": disclosure.period_end.isoformat(),
+    }
+    clean, warnings = _checked(merged, for_submit=False)
+    _, _, figures = _split(clean)
+    marks = _still_carried(disclosure.carried_over, disclosure.figures, figures, confirmed)
+    if marks:
+        figures[CARRIED_OVER] = {"from": disclosure.carried_over_from_id, "paths": marks}
+    return figures, warnings
 
 
 DOCUMENTED_LEVELS = EVIDENCE_LEVELS[EVIDENCE_LEVELS.index("self_reported_documented") :]
@@ -482,19 +504,7 @@ def amend(disclosure: Disclosure, user) -> Disclosure:
         ),
     )
     for evidence in latest.evidence:
-        db.session.add(
-            Evidence(
-                disclosure_id=amendment.id,
-                section=evidence.section,
-                level=evidence.level,
-                filename=evidence.filename,
-                stored_name=evidence.stored_name,
-                content_type=evidence.content_type,
-                size=evidence.size,
-                sha256=evidence.sha256,
-                uploaded_by_id=evidence.uploaded_by_id,
-            )
-        )
+        db.session.add(Evidence(**evidence_copy(evidence, amendment.id)))
     record_event(
         "disclosure.amend",
         amendment,
@@ -502,6 +512,21 @@ def amend(disclosure: Disclosure, user) -> Disclosure:
         after={"number": amendment.number, "amends": latest.id},
     )
     return amendment
+
+
+def evidence_copy(evidence: Evidence, disclosure_id: int) -> dict[str, Any]:
+    """The columns of `evidence` copied to the amendment `disclosure_id` (the file is shared)."""
+    return {
+        "disclosure_id": disclosure_id,
+        "section": evidence.section,
+        "level": evidence.level,
+        "filename": evidence.filename,
+        "stored_name": evidence.stored_name,
+        "content_type": evidence.content_type,
+        "size": evidence.size,
+        "sha256": evidence.sha256,
+        "uploaded_by_id": evidence.uploaded_by_id,
+    }
 
 
 def add_evidence(

@@ -28,13 +28,18 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from sqlalchemy import insert, select
+from sqlalchemy.orm import selectinload
+
 from procure.api_fields import MAX_RECORD_ID
+from procure.audit.services import record_events
 from procure.disclosures import services
 from procure.disclosures.evidence_levels import EffectiveLevel
-from procure.disclosures.models import Disclosure
+from procure.disclosures.models import Disclosure, Evidence
 from procure.disclosures.pricing import OfferPrice
 from procure.disclosures.validation import hourly_wage, validate_disclosure
-from procure.errors import ValidationFailed
+from procure.editing import insert_rows_once, save_changes
+from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
 from procure.reference import reference
 from procure.states import DisclosureState
@@ -405,6 +410,10 @@ def import_rows(rows: list[dict[str, Any]], user, allowed_vendor) -> dict[str, A
     `allowed_vendor(vendor_id)` returns the Vendor the importer may write, or None. Rows equal
     to the latest version's flat row are left alone. Raises ValidationFailed with messages keyed
     `row N` (N as a spreadsheet shows it: the header is row 1); nothing is saved then.
+
+    Written in bulk: one query reads the latest versions of the file's vendors, every row is
+    checked before anything is written, then the new versions, their evidence and their audit
+    events (the same events as one edit at a time) are each one INSERT.
     """
     problems: dict[str, list[str]] = {}
     if rows:
@@ -414,20 +423,22 @@ def import_rows(rows: list[dict[str, Any]], user, allowed_vendor) -> dict[str, A
     else:
         raise ValidationFailed({"file": ["The file has no data rows."]})
     seen: set[tuple] = set()
+    vendors: dict[int | None, Vendor | None] = {}
     staged = []
     for index, raw in enumerate(rows, start=2):
         row = {k: _iso(v) for k, v in raw.items()}
         errors: list[str] = []
-        vendor = (
-            allowed_vendor(_vendor_id(row.get("vendor_id"), errors))
-            if row.get("vendor_id")
-            else None
-        )
+        vendor = None
+        if row.get("vendor_id"):
+            vendor_id = _vendor_id(row.get("vendor_id"), errors)
+            if vendor_id not in vendors:
+                vendors[vendor_id] = allowed_vendor(vendor_id)
+            vendor = vendors[vendor_id]
         if vendor is None and not errors:
             errors.append(f"vendor_id: no vendor {row.get('vendor_id')!r} that you may import for.")
         key = (row.get("vendor_id"), row.get("period_start"), row.get("period_end"))
         if key in seen:
-            errors.append("vendor_id: this vendor and period appear on an earlier row too.")
+            errors.append(_REPEATED_PERIOD)
         seen.add(key)
         if vendor is not None and not errors:
             document = _document_from_row(row, vendor, errors)
@@ -435,31 +446,186 @@ def import_rows(rows: list[dict[str, Any]], user, allowed_vendor) -> dict[str, A
         if errors:
             problems[f"row {index}"] = errors
     if problems:
-        raise ValidationFailed(
-            problems, "Nothing was imported: fix the rows listed and upload the file again."
-        )
-    created, unchanged = [], 0
-    for index, vendor, document, row in staged:
-        try:
-            disclosure, changed = _stage(vendor, document, row, user)
-        except ValidationFailed as failed:
-            problems[f"row {index}"] = [
-                f"{field}: {' '.join(m)}" for field, m in failed.errors.items()
-            ]
-            continue
-        if changed:
-            created.append(disclosure)
-        else:
-            unchanged += 1
+        raise ValidationFailed(problems, _NOTHING_IMPORTED)
+    staging = _Staging(user)
+    staging.plan(staged, problems)
     if problems:
-        raise ValidationFailed(
-            problems, "Nothing was imported: fix the rows listed and upload the file again."
-        )
+        raise ValidationFailed(problems, _NOTHING_IMPORTED)
+    disclosure_ids = staging.write()
     return {
-        "imported": len(created),
-        "unchanged": unchanged,
-        "disclosure_ids": [d.id for d in created],
+        "imported": len(disclosure_ids),
+        "unchanged": staging.unchanged,
+        "disclosure_ids": disclosure_ids,
     }
+
+
+_NOTHING_IMPORTED = "Nothing was imported: fix the rows listed and upload the file again."
+_REPEATED_PERIOD = "vendor_id: this vendor and period appear on an earlier row too."
+
+
+def _period_key(vendor: Vendor, document: Mapping[str, Any]) -> tuple[int, date, date] | None:
+    try:
+        return (
+            vendor.id,
+            date.fromisoformat(document["period_start"]),
+            date.fromisoformat(document["period_end"]),
+        )
+    except (TypeError, ValueError):
+        return None  # no period to look up: the row's check names the date
+
+
+class _Staging:
+    """What an import writes, planned row by row and checked in full before anything is
+    written: new versions (a vendor's first of a period, or an amendment of a submitted one),
+    drafts whose figures change, and the rows left alone."""
+
+    def __init__(self, user) -> None:
+        self.user = user
+        self.inserts: list[tuple[int, dict[str, Any], Disclosure | None]] = []  # row, columns,
+        # the version an amendment copies (None for a first version)
+        self.updates: list[tuple[int, Disclosure, dict[str, Any], list[dict]]] = []
+        self.unchanged = 0
+
+    def plan(self, staged: list[tuple], problems: dict[str, list[str]]) -> None:
+        """Check each staged row against the latest version of its period (one query for every
+        vendor of the file); each refused row's messages go to `problems`."""
+        vendor_ids = {vendor.id for _, vendor, _, _ in staged}
+        latest = {
+            (d.vendor_id, d.period_start, d.period_end): d
+            for d in latest_versions(
+                select(Disclosure)
+                .where(Disclosure.vendor_id.in_(vendor_ids))
+                .options(selectinload(Disclosure.evidence))
+            )
+        }
+        planned: set[tuple[int, date, date]] = set()
+        for index, vendor, document, row in staged:
+            key = _period_key(vendor, document)
+            if key in planned:  # the same period written another way
+                problems[f"row {index}"] = [_REPEATED_PERIOD]
+                continue
+            if key is not None:
+                planned.add(key)
+            current = None if key is None else latest.get(key)
+            try:
+                self._plan_row(index, vendor, document, row, current)
+            except ValidationFailed as failed:
+                problems[f"row {index}"] = [
+                    f"{field}: {' '.join(m)}" for field, m in failed.errors.items()
+                ]
+
+    def _plan_row(
+        self,
+        index: int,
+        vendor: Vendor,
+        document: dict[str, Any],
+        row: Mapping[str, Any],
+        latest: Disclosure | None,
+    ) -> None:
+        if latest is None:
+            period_start, period_end, figures, warnings = services.first_version(document)
+            columns = {"vendor_id": vendor.id, "number": 1, "edit_version": 1}
+            version = self._version(columns, period_start, period_end, figures, warnings)
+            self.inserts.append((index, version, None))
+            return
+        if _comparable(flat_row(latest)) == _comparable(row):
+            self.unchanged += 1
+            return
+        figures, warnings = services.draft_figures(latest, _merge(latest.figures, document))
+        if latest.state == DisclosureState.DRAFT:
+            self.updates.append((index, latest, figures, warnings))
+            return
+        # an amendment (services.amend) with the file's figures (services.update_draft): its
+        # edit version is the one that edit leaves
+        columns = {"vendor_id": vendor.id, "number": latest.number + 1, "edit_version": 2}
+        version = self._version(columns, latest.period_start, latest.period_end, figures, warnings)
+        self.inserts.append((index, version, latest))
+
+    def _version(
+        self,
+        columns: dict[str, Any],
+        period_start: date,
+        period_end: date,
+        figures: dict[str, Any],
+        warnings: list[dict],
+    ) -> dict[str, Any]:
+        return {
+            **columns,
+            "period_start": period_start,
+            "period_end": period_end,
+            "state": DisclosureState.DRAFT,
+            "figures": figures,
+            "warnings": warnings,
+            "created_by_id": self.user.id,
+        }
+
+    def _inserted_ids(self) -> list[int]:
+        """The ids of the inserted versions, in the order of `inserts`, read back by their
+        unique key (vendor, period, number)."""
+        if not self.inserts:
+            return []
+        key = (Disclosure.vendor_id, Disclosure.period_start, Disclosure.period_end)
+        found = {
+            (vendor_id, period_start, period_end, number): disclosure_id
+            for disclosure_id, vendor_id, period_start, period_end, number in db.session.execute(
+                select(Disclosure.id, *key, Disclosure.number).where(
+                    Disclosure.vendor_id.in_({c["vendor_id"] for _, c, _ in self.inserts}),
+                    Disclosure.state == DisclosureState.DRAFT,
+                )
+            )
+        }
+        return [
+            found[(c["vendor_id"], c["period_start"], c["period_end"], c["number"])]
+            for _, c, _ in self.inserts
+        ]
+
+    def write(self) -> list[int]:
+        """Write the plan; the ids of the versions created or changed, in the file's order.
+        A version another request wrote since the plan was read answers 409."""
+        insert_rows_once(
+            Disclosure,
+            [columns for _, columns, _ in self.inserts],
+            ConflictError(
+                "A disclosure of a period in the file was started or amended a moment ago. "
+                "Reload your disclosures and import the file again."
+            ),
+        )
+        ids = self._inserted_ids()
+        for _, draft, figures, warnings in self.updates:
+            draft.figures, draft.warnings = figures, warnings
+        if self.updates:
+            save_changes(self.updates[0][1], "disclosure")  # one flush for every draft
+        evidence = [
+            services.evidence_copy(item, disclosure_id)
+            for (_, _, source), disclosure_id in zip(self.inserts, ids, strict=True)
+            if source is not None
+            for item in source.evidence
+        ]
+        if evidence:
+            db.session.execute(insert(Evidence), evidence)
+        events: list[tuple[int, list[tuple]]] = []
+        for (index, columns, source), disclosure_id in zip(self.inserts, ids, strict=True):
+            if source is None:
+                after = {key: columns[key] for key in ("period_start", "period_end", "number")}
+                events.append((index, [("disclosure.create", Disclosure, disclosure_id, after)]))
+            else:
+                amended = {"number": columns["number"], "amends": source.id}
+                updated = {"edit_version": columns["edit_version"]}
+                events.append(
+                    (
+                        index,
+                        [
+                            ("disclosure.amend", Disclosure, disclosure_id, amended),
+                            ("disclosure.update", Disclosure, disclosure_id, updated),
+                        ],
+                    )
+                )
+        for index, draft, _, _ in self.updates:
+            updated = {"edit_version": draft.edit_version}
+            events.append((index, [("disclosure.update", Disclosure, draft.id, updated)]))
+        events.sort(key=lambda item: item[0])
+        record_events([event for _, row_events in events for event in row_events], actor=self.user)
+        return [row_events[0][2] for _, row_events in events]
 
 
 def _comparable(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -478,28 +644,6 @@ def _comparable(row: Mapping[str, Any]) -> dict[str, Any]:
             )
         out[column] = value
     return out
-
-
-def _stage(
-    vendor: Vendor, document: dict[str, Any], row: Mapping[str, Any], user
-) -> tuple[Disclosure, bool]:
-    period_start, period_end = document["period_start"], document["period_end"]
-    try:
-        versions = services.versions_of(
-            vendor.id, date.fromisoformat(period_start), date.fromisoformat(period_end)
-        )
-    except (TypeError, ValueError):
-        versions = []
-    if not versions:
-        return services.create_draft(vendor, document, user), True
-    latest = versions[-1]
-    if _comparable(flat_row(latest)) == _comparable(row):
-        return latest, False
-    figures = _merge(latest.figures, document)
-    if latest.state == DisclosureState.DRAFT:
-        return services.update_draft(latest, figures, latest.edit_version, user), True
-    amendment = services.amend(latest, user)
-    return services.update_draft(amendment, figures, amendment.edit_version, user), True
 
 
 def _merge(figures: Mapping[str, Any], document: Mapping[str, Any]) -> dict[str, Any]:

@@ -123,7 +123,21 @@ def validate_disclosure(
     error per missing required field. Warnings never block. `today` bounds the dates of wage
     benchmarks, which cannot lie in the future.
     """
+    return _report(_read_document(doc), reference, today, for_submit)
+
+
+def validate_and_normalise(
+    doc: Any, reference: Reference, *, today: date, for_submit: bool
+) -> tuple[ValidationReport, dict[str, Any]]:
+    """`validate_disclosure` and `normalise_disclosure` of `doc` from one reading of it (the
+    reading is half the work of each, and an import checks tens of thousands of documents)."""
     reading = _read_document(doc)
+    return _report(reading, reference, today, for_submit), _as_document(reading.values)
+
+
+def _report(
+    reading: _Reading, reference: Reference, today: date, for_submit: bool
+) -> ValidationReport:
     report = ValidationReport(errors=list(reading.errors))
     values = reading.values
     _check_period(values, report)

@@ -216,3 +216,124 @@ def test_latest_period_export_is_a_valid_procure_score_input(
     assert result.exit_code == 0, result.output
     scores = pd.read_csv(io.StringIO(result.output))
     assert len(scores) == 2 and scores["total"].between(0, 100).all()
+
+
+def test_a_bulk_import_checks_every_row_before_writing_and_audits_each_version(
+    client, make_vendor, bearer
+):
+    """300 rows: a changed draft (updated in place), a changed submitted version with a file
+    (amended: a new draft version keeping the file) and 298 new periods. A refused last row
+    writes nothing; once fixed, each version gets the audit events of one edit at a time."""
+    from datetime import date, timedelta
+
+    from procure.disclosures.models import Evidence
+    from tests.conftest import PDF
+
+    vendor, user = make_vendor()
+    headers = bearer(user)
+    draft_id = client.post(
+        "/api/v1/disclosures",
+        headers=headers,
+        json={"vendor_id": vendor.id, **valid_document("2024-01-01", "2024-12-31")},
+    ).json["id"]
+    submitted = client.post(
+        "/api/v1/disclosures", headers=headers, json={"vendor_id": vendor.id, **valid_document()}
+    ).json["id"]
+    uploaded = client.post(
+        f"/api/v1/disclosures/{submitted}/evidence",
+        headers=headers,
+        data={
+            "section": "wages",
+            "level": "self_reported_documented",
+            "file": (io.BytesIO(PDF), "payroll.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert uploaded.status_code == 201, uploaded.json
+    assert (
+        client.post(f"/api/v1/disclosures/{submitted}/submit", headers=headers).status_code == 200
+    )
+    exported = pd.read_csv(
+        io.BytesIO(client.get("/api/v1/disclosures/export", headers=headers).data)
+    )
+    assert list(exported["disclosure_id"]) == [draft_id, submitted]
+    exported["training_hours_impact_workers"] = 2300.0  # was 2,400: both versions change
+    new_rows = []
+    for day in range(298):  # 2001 has no 29 February: each period ends a year less a day on
+        start = date(2001, 1, 1) + timedelta(days=day)
+        row = {c: None for c in FLAT_COLUMNS}
+        row.update(
+            vendor_id=vendor.id,
+            period_start=start.isoformat(),
+            period_end=(start.replace(year=2002) - timedelta(days=1)).isoformat(),
+            headcount_start=10,
+            headcount_end=10,
+            total_hires=2,
+            impact_worker_hires=1,
+            evidence_workforce="self_reported",
+        )
+        new_rows.append(row)
+    new_rows[-1]["impact_worker_hires"] = 5  # more than total hires: row 301 is refused
+    table = pd.concat([exported, pd.DataFrame(new_rows)], ignore_index=True)
+
+    def counts():
+        return [
+            db.session.scalar(select(func.count()).select_from(model))
+            for model in (Disclosure, Evidence, AuditEvent)
+        ]
+
+    before = counts()
+    draft_version = db.session.get(Disclosure, draft_id).edit_version
+    response = _import(client, headers, table.to_csv(index=False).encode(), "bulk.csv")
+    assert response.status_code == 422
+    assert response.json["errors"] == {
+        "row 301": [
+            "workforce.impact_worker_hires: Impact workers hired (5) cannot exceed hires in the "
+            "period (2)."
+        ]
+    }
+    db.session.expire_all()
+    assert counts() == before  # 299 good rows, none written, no event
+    draft = db.session.get(Disclosure, draft_id)
+    assert draft.edit_version == draft_version
+    assert draft.figures["training"]["training_hours_impact_workers"] == 2400.0
+
+    table.loc[len(table) - 1, "impact_worker_hires"] = 1
+    response = _import(client, headers, table.to_csv(index=False).encode(), "bulk.csv")
+    assert response.status_code == 200, response.json
+    assert (response.json["imported"], response.json["unchanged"]) == (300, 0)
+    ids = response.json["disclosure_ids"]  # in the file's order
+    db.session.expire_all()
+    draft = db.session.get(Disclosure, draft_id)
+    assert ids[0] == draft_id and draft.edit_version == draft_version + 1
+    assert draft.figures["training"]["training_hours_impact_workers"] == 2300.0
+    amendment = db.session.get(Disclosure, ids[1])
+    assert (amendment.number, amendment.state, amendment.edit_version) == (2, "draft", 2)
+    assert amendment.figures["training"]["training_hours_impact_workers"] == 2300.0
+    assert [(e.section, e.filename) for e in amendment.evidence] == [("wages", "payroll.pdf")]
+    assert (
+        db.session.get(Disclosure, submitted).figures["training"]["training_hours_impact_workers"]
+        == 2400.0
+    )
+    created = [db.session.get(Disclosure, i) for i in ids[2:]]
+    assert [(d.number, d.state, d.period_start) for d in created[:2]] == [
+        (1, "draft", date(2001, 1, 1)),
+        (1, "draft", date(2001, 1, 2)),
+    ]
+    assert counts() == [before[0] + 299, before[1] + 1, before[2] + 301]
+    events = db.session.execute(
+        select(AuditEvent.action, AuditEvent.target_id, AuditEvent.changes)
+        .order_by(AuditEvent.id)
+        .offset(before[2])
+    ).all()
+    assert events[:3] == [
+        ("disclosure.update", str(draft_id), {"after": {"edit_version": draft_version + 1}}),
+        ("disclosure.amend", str(ids[1]), {"after": {"number": 2, "amends": submitted}}),
+        ("disclosure.update", str(ids[1]), {"after": {"edit_version": 2}}),
+    ]
+    assert events[3] == (
+        "disclosure.create",
+        str(ids[2]),
+        {"after": {"period_start": "2001-01-01", "period_end": "2001-12-31", "number": 1}},
+    )
+    assert [target for _, target, _ in events[3:]] == [str(i) for i in ids[2:]]
