@@ -15,6 +15,7 @@ from procure.audit.services import SYSTEM
 from procure.campaigns.models import Campaign
 from procure.campaigns.progress import today_utc
 from procure.campaigns.services import create_campaign
+from procure.demo_award import load_demo_award
 from procure.demo_coalition import load_demo_plans_and_coalition
 from procure.demo_corrective import load_demo_corrective_plan
 from procure.demo_scenarios import load_demo_scenarios
@@ -165,6 +166,7 @@ def load_demo() -> list[DemoLogin]:
     users = {u.email: u for u in db.session.scalars(select(User).where(User.email.in_(emails)))}
     load_demo_plans_and_coalition(users)
     load_demo_scenarios(users["buyer@northwind.example"])
+    load_demo_award(users["buyer@northwind.example"])
     load_demo_corrective_plan()
     return list(DEMO_LOGINS)
 

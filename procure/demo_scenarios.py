@@ -46,7 +46,7 @@ def _existing(buyer: User, name: str) -> Scenario | None:
     )
 
 
-def _solve_here(scenario: Scenario, buyer: User) -> None:
+def solve_here(scenario: Scenario, buyer: User) -> None:
     """What the solve job does (procure.scenarios.jobs.solve), in this transaction: the problem
     from today's data, its solution and its frontier, stored with the buyer as actor."""
     problem, settings = scenarios.problem_for(scenario)
@@ -76,7 +76,7 @@ def _submitted(
         {"name": name, "need_ids": need_ids, "objective": objective, "targets": targets},
         buyer,
     )
-    _solve_here(scenario, buyer)
+    solve_here(scenario, buyer)
     scenarios.submit_scenario(scenario, buyer)
     return scenario, True
 

@@ -1,7 +1,9 @@
 """What pages show of awards, as template globals (this area has no page of its own): an
 event's award on the event's page (`event_award`: the buyer side every line, a vendor its own
 or that it was given no volume) and a vendor's award lines on its home page
-(`awarded_lines`), with its rank bands on the events that gave it nothing (`my_rank_bands`)."""
+(`awarded_lines`), with its rank bands on the events that gave it nothing (`my_rank_bands`); and
+where invited vendors' evidence stands against an event's evidence rule (`evidence_standings`),
+on the event's page and the bid form."""
 
 from __future__ import annotations
 
@@ -12,8 +14,10 @@ from sqlalchemy.orm import contains_eager
 
 from procure.access import scoped_select
 from procure.awards import services
+from procure.awards.evidence_rule import Standing, standings
 from procure.awards.models import Award, AwardLine
-from procure.events.models import Bid, SourcingEvent
+from procure.disclosures.pricing import pricing_day
+from procure.events.models import BUYER_SIDE, Bid, SourcingEvent
 from procure.events.services import vendor_of
 from procure.extensions import db
 
@@ -69,3 +73,17 @@ def my_rank_bands() -> list[tuple[Award, list[services.RankBand]]]:
     ).all()
     bands = services.rank_bands_of(awards, vendor.id)
     return [(award, bands[award.id]) for award in awards]
+
+
+@bp.app_template_global("evidence_standings")
+def evidence_standings(event: SourcingEvent) -> dict[int, Standing]:
+    """Per invited vendor, where its evidence stands today against the event's evidence rule:
+    the buyer side reads every invited vendor's, a vendor its own (nothing for anyone else, and
+    nothing when the event sets no rule)."""
+    if current_user.reads_as in BUYER_SIDE:
+        vendor_ids = [row.vendor_id for row in event.invited]
+    elif current_user.reads_as == "vendor" and (vendor := vendor_of(current_user)) is not None:
+        vendor_ids = [vendor.id]
+    else:
+        return {}
+    return standings(event, vendor_ids, pricing_day())

@@ -144,6 +144,9 @@ class EventVendor(Base):
     event_id: Mapped[int] = mapped_column(ForeignKey("sourcing_event.id"), index=True)
     vendor_id: Mapped[int] = mapped_column(ForeignKey("vendor.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # when the vendor last withdrew a bid in the event (the bid row goes, its figures stay in
+    # the audit log): with no bid left, the buyer side reads its status as "withdrawn"
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     event: Mapped[SourcingEvent] = relationship(back_populates="invited")
     vendor: Mapped[Vendor] = relationship()

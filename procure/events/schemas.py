@@ -4,6 +4,7 @@ from marshmallow import Schema, fields, validate
 
 from procure.api_fields import FiniteNumber, RecordId, RecordVersion
 from procure.events.services import (
+    BID_STATUSES,
     MAX_COMMENT_LENGTH,
     MAX_LOTS,
     MAX_MESSAGE_LENGTH,
@@ -112,6 +113,17 @@ class InvitedSchema(Schema):
     vendor_id = fields.Integer(dump_only=True)
     name = fields.String(dump_only=True)
     has_bid = fields.Boolean(dump_only=True, metadata={"description": "Whether, never what"})
+    status = fields.String(
+        dump_only=True,
+        validate=validate.OneOf(BID_STATUSES),
+        metadata={
+            "description": "bid: it has a bid in the event; withdrawn: it withdrew its bids and "
+            "has none left; none: it never bid"
+        },
+    )
+    withdrawn_at = fields.DateTime(
+        dump_only=True, allow_none=True, metadata={"description": "Its last withdrawal, if any"}
+    )
 
 
 class EventSchema(Schema):

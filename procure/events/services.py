@@ -3,8 +3,9 @@ the platform and sets a deadline and rules (`create_event`); it publishes the ev
 are told), extends the deadline, closes or cancels it (the vendors are told again); the
 scheduler closes a sealed event once its deadline has passed (`close_due_events`). Invited
 vendors bid on each lot until the deadline (`place_bid`), amend their bid (`amend_bid`) and
-withdraw it (`withdraw_bid`: the row goes, its figures stay in the audit log, and the vendor may
-bid on that lot again).
+withdraw it (`withdraw_bid`: the row goes, its figures stay in the audit log, the invitation
+keeps when (`EventVendor.withdrawn_at`, so the buyer side reads "withdrawn" rather than "not
+yet"), and the vendor may bid on that lot again).
 
 Every state change is conditional on the version the caller loaded (409 on a stale one, also
 when another request wins the race: the UPDATE carries `WHERE version = :read`) and writes an
@@ -298,16 +299,30 @@ def bidders(event: SourcingEvent) -> set[int]:
     return set(db.session.scalars(select(Bid.vendor_id).where(Bid.event_id == event.id)))
 
 
+# an invited vendor's status as the buyer side reads it: whether it bid, never what
+BID_STATUSES = ("bid", "withdrawn", "none")
+
+
 @dataclass
 class InvitedVendor:
     vendor_id: int
     name: str
     has_bid: bool
+    withdrawn_at: datetime | None = None  # its last withdrawal, whether it bid again or not
+
+    @property
+    def status(self) -> str:
+        """Its status: "bid" while it has a bid in the event; "withdrawn" when it withdrew and
+        has none left; "none" when it never bid."""
+        if self.has_bid:
+            return "bid"
+        return "withdrawn" if self.withdrawn_at is not None else "none"
 
 
 class EventView:
     """An event as one reader sees it: the buyer side also sees the vendors invited and whether
-    each has bid (never what, unless the bids are unsealed); a vendor sees neither."""
+    each has bid or withdrew (never what, unless the bids are unsealed); a vendor sees
+    neither."""
 
     def __init__(self, event: SourcingEvent, buyer_side: bool):
         self.event = event
@@ -315,7 +330,9 @@ class EventView:
         if buyer_side:
             bid = bidders(event)
             self.invited = [
-                InvitedVendor(row.vendor_id, row.vendor.name, row.vendor_id in bid)
+                InvitedVendor(
+                    row.vendor_id, row.vendor.name, row.vendor_id in bid, row.withdrawn_at
+                )
                 for row in event.invited
             ]
 
@@ -478,6 +495,8 @@ def withdraw_bid(bid: Bid, user: User, sent: int | None, now: datetime) -> None:
         **{name: getattr(bid, name) for name in BID_FIGURES},
     }
     record_event("bid.withdraw", bid, actor=user, before=before, after={"state": "withdrawn"})
+    invitation = next(row for row in bid.event.invited if row.vendor_id == bid.vendor_id)
+    invitation.withdrawn_at = now
     db.session.delete(bid)
     save_changes(bid, "bid", sent)
 

@@ -54,7 +54,9 @@ the rate cards, and the needs are its lots as they stood when it was made:
   quality (`quality_source: "lot_minimum"`; 0 where neither the need nor the event sets one).
 - A bidder still needs a scored disclosure for its impact score; one without (or knocked out,
   or with a bid priced in a way that cannot be compared) is listed under `meta.excluded` with
-  the reason. A bidder without an active offer is scored on its bid's price
+  the reason; so is one whose disclosure's evidence falls short of the event's rule
+  (`evidence_required`, procure.awards.evidence_rule), naming each short section. A bidder
+  without an active offer is scored on its bid's price
   (`scoring_input(bid_prices=...)`), which its impact score does not read. Its monthly labour
   hours (`capacities`) hold as for any vendor. `meta.event` names the event.
 - A bid whose `valid_until` is before the day the problem is built (`meta.rate_date`) is not
@@ -74,6 +76,7 @@ from typing import Any
 from sqlalchemy import select
 
 import scoring
+from procure.awards.evidence_rule import evidence_shortfall
 from procure.disclosures.pricing import OfferPrice, left_out_reason, usd_rates
 from procure.events.models import Bid, EventLot, SourcingEvent
 from procure.extensions import db
@@ -519,6 +522,9 @@ def _bid_lines(
             excluded.append(
                 {"vendor": key, "name": vendor.name, "reason": score["knockout_reason"]}
             )
+            continue
+        if short := evidence_shortfall(event.evidence_required, inputs.evidence[vendor_id]):
+            excluded.append({"vendor": key, "name": vendor.name, "reason": short})
             continue
         lines = [
             _bid_line(bid, by_need[bid.lot.need_id], event, key, rates[bid.currency])

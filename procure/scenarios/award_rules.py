@@ -30,6 +30,7 @@ from typing import Any
 from sqlalchemy import select
 
 from procure.errors import ValidationFailed
+from procure.events.models import EventLot
 from procure.extensions import db
 from procure.formatting import format_value, plain_number
 from procure.needs.models import Need
@@ -65,12 +66,17 @@ def _records(targets: Mapping[str, Any]) -> list[tuple[str, str, dict[str, Any]]
     ]
 
 
-def reference_errors(targets: Mapping[str, Any], need_ids: Sequence[int]) -> dict[str, list[str]]:
+def reference_errors(
+    targets: Mapping[str, Any], need_ids: Sequence[int], event_id: int | None = None
+) -> dict[str, list[str]]:
     """The award rules' references that cannot be kept with a scenario of these needs, by
     field path; {} when all can. Vendors are looked up among all vendors (a buyer reads
-    every vendor), needs among the scenario's. `checkable` gives the rest to the optimizer."""
+    every vendor), needs among the scenario's; an incumbent volume must fit its need's volume
+    (with `event_id`, an award scenario's, the lot's volume as the event froze it).
+    `checkable` gives the rest to the optimizer."""
     errors: dict[str, list[str]] = {}
     records = _records(targets)
+    errors.update(_incumbent_volume_errors(targets, need_ids, event_id))
     wanted = {
         vendor
         for _, _, record in records
@@ -97,6 +103,41 @@ def reference_errors(targets: Mapping[str, Any], need_ids: Sequence[int]) -> dic
             elif not (isinstance(country, str) and len(country) == 2 and country.isalpha()):
                 errors[f"{path}.country"] = ['Give a country as two letters ("KE").']
     errors.update(_priority_errors(targets.get(PRIORITIES), need_ids))
+    return errors
+
+
+def _incumbent_volume_errors(
+    targets: Mapping[str, Any], need_ids: Sequence[int], event_id: int | None
+) -> dict[str, list[str]]:
+    """An incumbent rule's `min_volume` above its need's volume, named by its field path (the
+    optimizer would refuse the document only when the plan is solved)."""
+    asked = {
+        path: record
+        for key, path, record in _records(targets)
+        if key == "incumbents"
+        and _is_id(record.get("need"))
+        and record["need"] in need_ids
+        and isinstance(record.get("min_volume"), (int, float))
+        and not isinstance(record["min_volume"], bool)
+    }
+    if not asked:
+        return {}
+    wanted = {record["need"] for record in asked.values()}
+    needs = {n.id: n for n in db.session.scalars(select(Need).where(Need.id.in_(wanted)))}
+    volumes = {need_id: need.volume for need_id, need in needs.items()}
+    if event_id is not None:
+        lots = select(EventLot.need_id, EventLot.volume).where(
+            EventLot.event_id == event_id, EventLot.need_id.in_(wanted)
+        )
+        volumes.update({need_id: volume for need_id, volume in db.session.execute(lots)})
+    errors = {}
+    for path, record in asked.items():
+        need, volume = needs.get(record["need"]), volumes.get(record["need"])
+        if need is not None and volume is not None and record["min_volume"] > volume:
+            errors[f"{path}.min_volume"] = [
+                f"At most the need's volume: “{need.title}” is {plain_number(volume)} "
+                f"{need.unit}s, so the incumbents cannot keep {plain_number(record['min_volume'])}."
+            ]
     return errors
 
 

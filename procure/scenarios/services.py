@@ -117,7 +117,8 @@ def _checked(
     if "targets" in values or "need_ids" in values:
         need_ids = values.get("need_ids", stored.need_ids if stored is not None else [])
         rules = targets if "targets" in values or stored is None else stored.targets
-        for field, messages in award_rules.reference_errors(rules, need_ids or []).items():
+        event = event_id or (stored.event_id if stored is not None else None)
+        for field, messages in award_rules.reference_errors(rules, need_ids or [], event).items():
             errors.setdefault(field, []).extend(messages)
     for name in set(values.get("targets") or {}) & set(PER_NEED_RULES):
         errors.setdefault(f"targets.{name}", []).append(PER_NEED_RULES[name])

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from procure.accounts.models import User
 from procure.audit.models import AuditEvent
+from procure.demo_award import AWARD_SCENARIO
 from procure.demo_coalition import NORTHWIND_PLAN
 from procure.demo_scenarios import CHEAPEST, IMPACT_60, MOST_JOBS, load_demo_scenarios
 from procure.extensions import db
@@ -48,8 +49,9 @@ def test_the_executive_signs_in_to_three_plans_to_decide_and_compares_them(demo,
     listed = re.findall(
         r'<a href="/scenarios/(\d+)">([^<]+)</a> <span class="badge[^"]*">(\w+)', waiting
     )
+    # and the award scenario (procure/demo_award.py), solved for the buyer to submit
     assert sorted((name, status) for _, name, status in listed) == sorted(
-        (name, "submitted") for name in NAMES
+        [*((name, "submitted") for name in NAMES), (AWARD_SCENARIO, "solved")]
     )
     ids = sorted(scenarios[name].id for name in NAMES)
     compare = "/scenarios/compare?" + "&".join(f"ids={i}" for i in ids)
@@ -84,6 +86,7 @@ def test_the_three_plans_are_the_buyers_solved_and_submitted_once(demo):
     assert {name: s.status for name, s in scenarios.items()} == {
         NORTHWIND_PLAN: ScenarioStatus.APPROVED,
         **{name: ScenarioStatus.SUBMITTED for name in NAMES},
+        AWARD_SCENARIO: ScenarioStatus.SOLVED,  # procure/demo_award.py
     }
     cheapest, impact, jobs = (scenarios[name] for name in NAMES)
     plan = scenarios[NORTHWIND_PLAN]

@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 
 from procure.access import route_rules
 from procure.audit.models import AuditEvent
-from procure.events.models import Bid, SourcingEvent
+from procure.events.models import Bid, EventVendor, SourcingEvent
 from procure.extensions import db
 from procure.notifications.models import Notification
 
@@ -582,10 +582,14 @@ def test_the_pages_make_publish_bid_and_close_an_event(app, client, sourcing, si
 
 def test_the_demo_has_a_published_event_with_one_sealed_bid(demo, client, bearer):
     from procure.accounts.models import User
+    from procure.demo import DEMO_EVENT_TITLE
 
-    (event,) = db.session.scalars(select(SourcingEvent)).all()
+    # the demo's other event, closed and awarded, is procure/demo_award.py's
+    (event,) = db.session.scalars(
+        select(SourcingEvent).where(SourcingEvent.title == DEMO_EVENT_TITLE)
+    ).all()
     assert (event.state, len(event.lots), len(event.invited)) == ("published", 2, 2)
-    (bid,) = db.session.scalars(select(Bid)).all()
+    (bid,) = db.session.scalars(select(Bid).where(Bid.event_id == event.id)).all()
     kazidata = db.session.scalars(select(User).where(User.email == "vendor@kazidata.example")).one()
     assert bid.vendor.organization_id == kazidata.organization_id
     bids = f"/api/v1/events/{event.id}/bids"
@@ -674,6 +678,48 @@ def test_a_vendor_withdraws_its_bid_before_the_deadline_and_may_bid_again(client
         json={"version": 1},
     )
     assert after_close.status_code == 409
+
+
+def test_the_buyer_side_reads_a_withdrawal_as_withdrawn_never_its_figures(
+    app, client, sourcing, sign_in
+):
+    """Before migration 0039 a vendor that withdrew its only bid read "not yet", as if it never
+    bid. Now its invitation keeps when (`withdrawn_at`): "withdrawn" until it bids again."""
+    s = sourcing
+    event = _published(client, s)
+    bid_a, _ = _bid_both(client, s, event)
+    url = f"/api/v1/events/{event['id']}"
+
+    def statuses():
+        invited = client.get(url, headers=s.headers["buyer_x"]).json["invited"]
+        return [(row["name"], row["status"], row["has_bid"]) for row in invited]
+
+    assert statuses() == [("Vendor A", "bid", True), ("Vendor B", "bid", True)]
+    withdrawn = client.post(
+        f"/api/v1/bids/{bid_a}/withdraw", headers=s.headers["vendor_a"], json={"version": 1}
+    )
+    assert withdrawn.status_code == 204
+    assert statuses() == [("Vendor A", "withdrawn", False), ("Vendor B", "bid", True)]
+    row = client.get(url, headers=s.headers["buyer_x"]).json["invited"][0]
+    invitation = db.session.scalars(
+        select(EventVendor).where(EventVendor.vendor_id == s.vendors["a"].id)
+    ).one()
+    assert invitation.withdrawn_at is not None
+    assert row["withdrawn_at"] == invitation.withdrawn_at.isoformat()
+    buyer = app.test_client()
+    sign_in(buyer, s.users["buyer_x"])
+    page = buyer.get(f"/events/{event['id']}").text
+    when = invitation.withdrawn_at.strftime("%Y-%m-%d %H:%M")
+    assert f'<td>Vendor A</td><td>withdrawn <span class="muted">on {when} UTC</span>' in page
+    assert "13.58" not in page and "13.579" not in page  # sealed: never the figures
+    # a vendor reads no invited list at all
+    assert client.get(url, headers=s.headers["vendor_b"]).json["invited"] == []
+    # bidding again is "bid" again; the moment of the withdrawal stays
+    rebid = client.post(
+        f"{url}/bids", headers=s.headers["vendor_a"], json=_bid(event["lots"][0]["id"])
+    )
+    assert rebid.status_code == 201
+    assert statuses() == [("Vendor A", "bid", True), ("Vendor B", "bid", True)]
 
 
 def test_nobody_but_the_bids_vendor_withdraws_it(client, sourcing, make_user, bearer):
