@@ -132,10 +132,10 @@ def _approved_plan(buyer: User, executive: User, name: str, need_ids: list[int])
     scenario = scenarios.create_scenario(
         buyer.organization_id, {"name": name, "need_ids": need_ids, "targets": {}}, buyer
     )
-    problem, settings = scenarios.problem_for(scenario)
+    problem, basis = scenarios.problem_for(scenario)
     result = optimizer.solve(problem)
     frontier = {"status": FrontierStatus.SKIPPED, "points": []}
-    scenarios.store_solution(scenario, problem, settings, result, frontier, actor=buyer)
+    scenarios.store_solution(scenario, problem, basis, result, frontier, actor=buyer)
     if scenario.status != ScenarioStatus.SOLVED:
         raise RuntimeError(f"The demo plan {name!r} did not solve: {result.get('status')}")
     scenarios.submit_scenario(scenario, buyer)

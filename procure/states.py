@@ -212,6 +212,8 @@ class CoalitionPostKind(StrEnum):
     TARGET_CHANGED = "target_changed"
     MEMBER_JOINED = "member_joined"
     MEMBER_LEFT = "member_left"
+    # the backbone changed the shared measurement: the coalition profile or a coalition metric
+    MEASUREMENT_CHANGED = "measurement_changed"
 
 
 class PlanOutcome(StrEnum):

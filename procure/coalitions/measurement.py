@@ -6,13 +6,17 @@ same rules as a buyer's custom metrics (`procure.scoring.services.checked_metric
 is the settings of `scoring.profile`, checked against that catalog like a buyer's profile
 (`checked_settings`). A coalition without a profile of its own weighs as the default profile.
 
-A member that adopts the profile (`CoalitionMember.uses_profile`) ranks under it where it would
-rank under the default profile (the comparison and the API's `/scores` without `profile`): its
-stored ranking is keyed by the coalition (`RankingKey.coalition_id`) and scores with the
-coalition's catalog and profile, and the member's own reviews. Every change the backbone makes
-to the catalog or the profile counts one change of each adopting member's data version
-(`procure.scoring.versions.bump`), so their stored rankings are refreshed by the rankings'
-own mechanism (procure.scoring.rankings), and nobody else's are touched. A member that leaves
+A member that adopts the profile (`CoalitionMember.uses_profile`) scores under it wherever it
+would score under the default profile (`procure.scoring.shared_profiles.scoring_basis`): the
+comparison and the API's `/scores` without `profile`, a vendor's scorecard and its what-if (page
+and API), and its plans without a profile of their own, which record the coalition and the
+profile's version they were solved under (`Scenario.coalition_id`), so their page and board
+report name it. Its stored ranking is keyed by the coalition (`RankingKey.coalition_id`) and
+scores with the coalition's catalog and profile, and the member's own reviews. Every change the
+backbone makes to the catalog or the profile counts one change of each adopting member's data
+version (`procure.scoring.versions.bump`), so their stored rankings are refreshed by the
+rankings' own mechanism (procure.scoring.rankings), and nobody else's are touched; it is posted
+to the coalition's feed (`measurement_changed`), which tells every member. A member that leaves
 stops using it (`leave_coalition`) and ranks under its default profile again; it is told.
 
 Who reads what: the backbone and the active members read the catalog and the profile; only the
@@ -29,6 +33,7 @@ from sqlalchemy import select
 import scoring
 from procure.accounts.models import User
 from procure.audit.services import record_event
+from procure.coalitions.feed import MEMBER_READERS, post_to_feed
 from procure.coalitions.models import (
     Coalition,
     CoalitionMember,
@@ -40,12 +45,10 @@ from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
 from procure.notifications.services import active_users, link_to, notify
 from procure.scoring.services import METRIC_FIELDS, checked_metric, checked_settings, insert_metric
-from procure.scoring.shared_profiles import DEFAULT_LABEL, SharedProfiles
+from procure.scoring.shared_profiles import SharedProfiles
 from procure.scoring.versions import bump
 from procure.scoring_defaults import catalog, default_profile
-from procure.states import CoalitionMemberState, NotificationKind
-
-MEMBER_READERS = ("buyer", "executive", "admin")
+from procure.states import CoalitionMemberState, CoalitionPostKind, NotificationKind
 
 
 def coalition_metrics(coalition_id: int) -> list[CoalitionMetric]:
@@ -97,12 +100,29 @@ def adopted_coalition(organization_id: int) -> int | None:
     )
 
 
-def default_profile_label(organization_id: int) -> str:
-    """What a page calls the profile the organization ranks and plans under when it names none
-    of its own."""
-    coalition_id = adopted_coalition(organization_id)
-    coalition = db.session.get(Coalition, coalition_id) if coalition_id is not None else None
-    return DEFAULT_LABEL if coalition is None else f"Coalition profile ({coalition.name})"
+def profile_version(coalition_id: int) -> int | None:
+    """The coalition profile's version; None until the backbone sets it."""
+    return db.session.scalar(
+        select(CoalitionProfile.version).where(CoalitionProfile.coalition_id == coalition_id)
+    )
+
+
+def coalition_name(coalition_id: int) -> str:
+    return db.session.get_one(Coalition, coalition_id).name
+
+
+def _measurement_changed(coalition: Coalition, user: User, what: str) -> None:
+    """After a change of the catalog or the profile: outdate the adopters' stored rankings, and
+    post `what` to the feed, which tells every member (flushes)."""
+    _outdate_adopters(coalition)
+    post_to_feed(
+        coalition,
+        CoalitionPostKind.MEASUREMENT_CHANGED,
+        f"{what} Members that use the coalition profile rank and plan under the change from now "
+        "on; plans solved before keep the profile they were solved with.",
+        user,
+        link=link_to("coalition_pages.measurement", coalition_id=coalition.id),
+    )
 
 
 def _outdate_adopters(coalition: Coalition) -> None:
@@ -141,7 +161,9 @@ def add_metric(coalition: Coalition, user: User, values: Mapping[str, Any]) -> C
     metric = CoalitionMetric(coalition_id=coalition.id, created_by_id=user.id, **entry)
     insert_metric(metric)
     record_event("coalition_metric.create", coalition, actor=user, after=metric.definition())
-    _outdate_adopters(coalition)
+    _measurement_changed(
+        coalition, user, f"The backbone added the metric {metric.label} ({metric.key})."
+    )
     return metric
 
 
@@ -187,7 +209,9 @@ def update_metric(
     record_event(
         "coalition_metric.update", coalition, actor=user, before=before, after=metric.definition()
     )
-    _outdate_adopters(coalition)
+    _measurement_changed(
+        coalition, user, f"The backbone changed the metric {metric.label} ({metric.key})."
+    )
     return metric
 
 
@@ -198,9 +222,10 @@ def delete_metric(coalition: Coalition, metric: CoalitionMetric, user: User) -> 
             f"The coalition profile weighs {metric.key!r}: give it no weight first, then remove it."
         )
     record_event("coalition_metric.delete", coalition, actor=user, before=metric.definition())
+    removed = f"The backbone removed the metric {metric.label} ({metric.key})."
     db.session.delete(metric)
     db.session.flush()
-    _outdate_adopters(coalition)
+    _measurement_changed(coalition, user, removed)
 
 
 # ---------------------------------------------------------------- the profile
@@ -233,7 +258,12 @@ def set_profile(
         record.settings, record.updated_by_id = checked, user.id
         save_changes(record, "coalition profile", sent)
     record_event("coalition_profile.set", coalition, actor=user, before=before, after=checked)
-    _outdate_adopters(coalition)
+    _measurement_changed(
+        coalition,
+        user,
+        f"The backbone {'set' if before is None else 'changed'} the coalition profile: it is "
+        f"version {record.version} now.",
+    )
     return record
 
 
@@ -291,5 +321,6 @@ COALITION_PROFILES = SharedProfiles(
     adopted=adopted_coalition,
     profile=coalition_profile,
     catalog=coalition_catalog,
-    label=default_profile_label,
+    version=profile_version,
+    name=coalition_name,
 )

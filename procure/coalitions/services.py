@@ -3,9 +3,10 @@ organizations (`invite_member`), sets and changes joint targets and posts announ
 invited organization's executive or admin accepts or declines, a member leaves and chooses
 whether its contribution is shown by name (`set_sharing`).
 
-Membership events and target changes post to the feed by themselves (`_post`), and every post
-notifies the active members' buyer side; an invitation notifies the invited organization's
-executives and admin, an answer (accepted, declined, left) the backbone's coordinators and admin.
+Membership events and target changes post to the feed by themselves (`feed.post_to_feed`), and
+every post notifies the active members' buyer side; an invitation notifies the invited
+organization's executives and admin, an answer (accepted, declined, left) the backbone's
+coordinators and admin.
 
 Every change writes an audit event; edits of the charter and of a target are conditional on the
 version the caller loaded (409 on a stale one). Services flush; the request commits.
@@ -31,6 +32,7 @@ from procure.accounts.models import Organization, User
 from procure.accounts.names import name_key
 from procure.audit.services import record_event
 from procure.coalitions import adapter, measurement
+from procure.coalitions.feed import post_to_feed
 from procure.coalitions.models import (
     MEMBER_SIDE,
     Coalition,
@@ -85,7 +87,6 @@ TARGET_FIELDS = ("measure", "beneficiary_group", "value", "label", "period_start
 # its admin (the access rule admits both); who is told of an invitation
 ANSWERING_ROLES = ("executive", "admin")
 BACKBONE_ROLES = ("coordinator", "admin")
-MEMBER_READERS = ("buyer", "executive", "admin")
 MEASURE_LABELS = {
     TargetMeasure.IMPACT_WORKER_JOBS: "jobs for impact workers (FTE)",
     TargetMeasure.IMPACT_WORKER_HOURS: "impact-worker hours",
@@ -382,7 +383,7 @@ def accept_invitation(coalition: Coalition, user: User) -> CoalitionMember:
     membership = _own_membership(coalition, user, CoalitionMemberState.INVITED, "accept")
     membership.joined_at = utcnow()
     _answer(coalition, user, membership, CoalitionMemberState.ACTIVE, "coalition.accept", "joined")
-    _post(
+    post_to_feed(
         coalition,
         CoalitionPostKind.MEMBER_JOINED,
         f"{membership.organization.name} joined the coalition.",
@@ -412,7 +413,7 @@ def leave_coalition(coalition: Coalition, user: User) -> CoalitionMember:
     membership.left_at = utcnow()
     _answer(coalition, user, membership, CoalitionMemberState.LEFT, "coalition.leave", "left")
     measurement.stop_on_leaving(coalition, membership)  # its default profile again, told so
-    _post(
+    post_to_feed(
         coalition,
         CoalitionPostKind.MEMBER_LEFT,
         f"{membership.organization.name} left the coalition.",
@@ -543,7 +544,9 @@ def add_target(coalition: Coalition, user: User, fields: Mapping[str, Any]) -> C
     db.session.add(target)
     db.session.flush()
     record_event("coalition.target_set", target, actor=user, after=values)
-    _post(coalition, CoalitionPostKind.TARGET_SET, f"New target: {describe_target(target)}.", user)
+    post_to_feed(
+        coalition, CoalitionPostKind.TARGET_SET, f"New target: {describe_target(target)}.", user
+    )
     return target
 
 
@@ -563,7 +566,7 @@ def update_target(
         setattr(target, name, value)
     save_changes(target, "target", sent)
     record_event("coalition.target_change", target, actor=user, before=before, after=values)
-    _post(
+    post_to_feed(
         target.coalition,
         CoalitionPostKind.TARGET_CHANGED,
         f"Target changed: {describe_target(target)} (was {was}).",
@@ -585,27 +588,8 @@ def announce(coalition: Coalition, user: User, text: str) -> CoalitionPost:
     text = text.strip()
     if not text:
         raise ValidationFailed({"text": ["Write the announcement."]})
-    post = _post(coalition, CoalitionPostKind.ANNOUNCEMENT, text, user)
+    post = post_to_feed(coalition, CoalitionPostKind.ANNOUNCEMENT, text, user)
     record_event("coalition.announce", post, actor=user, after={"text": text})
-    return post
-
-
-def _post(coalition: Coalition, kind: CoalitionPostKind, text: str, author: User) -> CoalitionPost:
-    """Add a post to the feed and tell the active members' buyers, executives and admins."""
-    post = CoalitionPost(coalition_id=coalition.id, kind=kind, text=text, author_id=author.id)
-    db.session.add(post)
-    db.session.flush()
-    members = select(CoalitionMember.organization_id).where(
-        CoalitionMember.coalition_id == coalition.id,
-        CoalitionMember.state == CoalitionMemberState.ACTIVE,
-    )
-    notify(
-        active_users(*MEMBER_READERS, organizations=members),
-        NotificationKind.COALITION_POST,
-        f"{coalition.name}: {text}",
-        link=link_to("coalition_pages.show", coalition_id=coalition.id),
-        subject=coalition,
-    )
     return post
 
 

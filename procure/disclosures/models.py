@@ -53,6 +53,8 @@ class Disclosure(TimestampMixin, Base):
         UniqueConstraint("vendor_id", "period_start", "period_end", "number"),
         CheckConstraint(check_in("state", DisclosureState), name="state"),
         Index("ix_disclosure_vendor_period", "vendor_id", "period_start", "period_end"),
+        # the review queue counts and pages by state in id order (migration 0040)
+        Index("ix_disclosure_state_id", "state", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

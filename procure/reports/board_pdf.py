@@ -28,12 +28,17 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from procure import charts
 from procure.formatting import format_value
 from procure.reports.allocation_totals import IMPACT_AVERAGE_RULE, impact_average, vendor_totals
+from procure.reports.listed_rules import listed_rules
 from procure.settings import resource_dir
 from procure.states import Objective, ScenarioStatus
 
 STATIC_ROOT = Path(__file__).resolve().parents[1] / "static"
 TEMPLATE = "reports/board.html"
 CHART_TOP_VENDORS = 15
+IMPACT_TABLE_VENDORS = 50
+"""The impact table lists this many vendors, those with the most impact-worker hours, and sums
+the rest in one line: a plan of 1,000 vendors would otherwise take dozens of pages (and most
+of the report's rendering time). Every vendor is in the XLSX pack's "Scores" sheet."""
 INDENTATION = re.compile(r"\n[ \t]+")
 
 OBJECTIVES: dict[str, str] = {
@@ -140,8 +145,8 @@ def _fold_vendors(vendors: list[dict], allocations: list[dict], limit: int) -> l
     """The `limit` largest vendors by cost, then one "Others" line, as in the chart.
 
     The others' impact score is the average of their allocations, by the same rule as each
-    vendor's own. Every vendor still appears by name in the impact table (and in the XLSX pack's
-    split of each need).
+    vendor's own. The impact table names IMPACT_TABLE_VENDORS of them; the XLSX pack names
+    every vendor.
     """
     if len(vendors) <= limit + 1:
         return vendors
@@ -161,6 +166,30 @@ def _fold_vendors(vendors: list[dict], allocations: list[dict], limit: int) -> l
             ),
         }
     ]
+
+
+def _impact_rest(rest: list[dict]) -> dict | None:
+    """The impact table's line for the vendors it does not name (`IMPACT_TABLE_VENDORS`): how
+    many, and their labour hours, volume, shares and impact-worker hours summed (a sum only
+    where each of them has the figure; volume only where they share one unit)."""
+    if not rest:
+        return None
+
+    def total(key: str) -> float | None:
+        known = [value for row in rest if (value := row.get(key)) is not None]
+        return math.fsum(known) if len(known) == len(rest) else None
+
+    units = {row.get("unit") for row in rest}
+    one_unit = len(units) == 1 and all(isinstance(row.get("volume"), (int, float)) for row in rest)
+    return {
+        "vendors": len(rest),
+        "hours": total("hours"),
+        "share_of_hours": total("share_of_hours"),
+        "volume": total("volume") if one_unit else None,
+        "unit": next(iter(units)) if one_unit else None,
+        "share_of_volume": total("share_of_volume"),
+        "impact_worker_hours": total("impact_worker_hours"),
+    }
 
 
 def _need_rows(allocations: list[dict]) -> list[dict]:
@@ -297,6 +326,7 @@ def report_view(context: dict, include_charts: bool = True) -> dict:
         key=lambda row: (-(row["impact_worker_hours"] or 0.0), str(row["vendor"])),
     )
     in_hours = bool(allocations) and all(a["hours"] is not None for a in allocations)
+    rules, rules_left_out = listed_rules(context.get("constraints") or [])
     folded = len(vendors) - CHART_TOP_VENDORS if len(vendors) > CHART_TOP_VENDORS + 1 else 0
     return {
         "organization": context.get("organization") or "",
@@ -344,7 +374,8 @@ def report_view(context: dict, include_charts: bool = True) -> dict:
             "training_hours_per_impact_worker": impact.get("training_hours_per_impact_worker"),
             "living_wage_ratio": impact.get("living_wage_ratio"),
             "units": list(impact.get("units") or []),
-            "by_vendor": by_vendor,
+            "by_vendor": by_vendor[:IMPACT_TABLE_VENDORS],
+            "rest": _impact_rest(by_vendor[IMPACT_TABLE_VENDORS:]),
         },
         "actuals": context.get("actuals"),  # projected against actual, when delivered
         # the needs' whole-number rules and the gap reached, when the plan used them
@@ -355,9 +386,8 @@ def report_view(context: dict, include_charts: bool = True) -> dict:
         "relaxations": list(context.get("relaxations") or []),
         # why no plan meets every target, for an infeasible scenario (summary and suggestions)
         "infeasibility": context.get("infeasibility"),
-        "constraints": _complete(
-            context.get("constraints"), "label", "binding", "slack", "shadow_price", "unit"
-        ),
+        "constraints": _complete(rules, "label", "binding", "slack", "shadow_price", "unit"),
+        "constraints_left_out": rules_left_out,
         "method": {
             "profile": method.get("profile") or scenario.get("profile") or "–",
             "pillar_weights": [

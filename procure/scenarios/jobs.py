@@ -49,7 +49,7 @@ def solve(job: Job, progress: Progress) -> dict:
     scenario = _scenario(job)
     _still_wanted(scenario, job)
     progress(5, "Building the problem from today's vendors, scores and offers")
-    problem, settings = services.problem_for(scenario)
+    problem, basis = services.problem_for(scenario)
     progress(20, f"Solving: {len(problem['offers'])} offers for {len(problem['needs'])} need(s)")
     result = optimizer.solve(problem)
     frontier: dict = {"status": FrontierStatus.SKIPPED, "points": []}
@@ -66,7 +66,7 @@ def solve(job: Job, progress: Progress) -> dict:
         services.store_solution(
             scenario,
             problem,
-            settings,
+            basis,
             result,
             frontier,
             actor=db.session.get(User, job.created_by_id) if job.created_by_id else None,

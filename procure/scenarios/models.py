@@ -42,6 +42,11 @@ class Scenario(TimestampMixin, Base):
     frontier: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # the scoring profile's settings as solved, kept with the scenario (frozen at approval)
     profile_settings: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # solved without a profile of its own by a member that adopted its coalition's profile: that
+    # coalition and the coalition profile's version (None: not set yet, the default weights);
+    # both None for a plan under its own or the default profile (procure.scoring.shared_profiles)
+    coalition_id: Mapped[int | None] = mapped_column(ForeignKey("coalition.id"))
+    coalition_profile_version: Mapped[int | None] = mapped_column()
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -13,11 +13,11 @@ from procure.deliveries.actuals import actuals_if_approved
 from procure.disclosures.tables import WORST_SITE_RULE
 from procure.extensions import db
 from procure.formatting import action_words
-from procure.scenarios import award_limits, award_rules, figures, review
+from procure.scenarios import award_limits, award_rules, figures, review, services
 from procure.scenarios.models import Scenario
 from procure.scenarios.review import plain_words
-from procure.scoring.models import ScoringProfile
-from procure.scoring.services import DEFAULT_PROFILE_NAME, catalog, catalog_for
+from procure.scoring.services import catalog, catalog_for
+from procure.scoring.shared_profiles import shared_catalog
 from procure.states import ScenarioStatus
 
 MAX_COMPARED = 5
@@ -53,14 +53,16 @@ def _name(user_id: int | None) -> str | None:
 
 def _scored_metrics(scenario: Scenario, settings: dict) -> list:
     """The metrics the scenario's scores were made with: the built-in catalog and the custom
-    metrics its frozen profile names (a custom metric added since is not part of them)."""
+    metrics its frozen profile names (a custom metric added since is not part of them); the
+    coalition's metrics for a scenario solved under a coalition profile."""
     built_in = {m.key for m in catalog().metrics}
     named = set(settings.get("metric_weights") or {})
-    return [
-        m
-        for m in catalog_for(scenario.organization_id).metrics
-        if m.key in built_in or m.key in named
-    ]
+    metrics = (
+        shared_catalog(scenario.coalition_id)
+        if scenario.coalition_id is not None
+        else catalog_for(scenario.organization_id)
+    )
+    return [m for m in metrics.metrics if m.key in built_in or m.key in named]
 
 
 def _sources(problem: dict, hours_per_fte_year: float) -> list[str]:
@@ -168,8 +170,7 @@ def board_context(scenario: Scenario) -> dict[str, Any]:
     units = {n["id"]: n.get("unit") or "" for n in problem.get("needs", [])}
     offers = figures.offer_lines(problem)
     plain = plain_words(names, titles, offers)
-    profile = db.session.get(ScoringProfile, scenario.profile_id) if scenario.profile_id else None
-    profile_label = f"{profile.name} v{profile.number}" if profile else DEFAULT_PROFILE_NAME
+    profile_label = services.profile_label(scenario)  # its own, a coalition's or the default
     approved = scenario.status == ScenarioStatus.APPROVED
     settings = scenario.profile_settings or {}
     events = db.session.scalars(
@@ -288,6 +289,7 @@ def board_context(scenario: Scenario) -> dict[str, Any]:
                 "shadow_price": c.get("shadow_price"),
                 "unit": plain(c.get("unit")),
                 "meaning": plain(review.price_words(c)),
+                "kind": c.get("kind"),  # the report lists few capacities (reports.listed_rules)
             }
             for c in result.get("constraints", [])
             if c.get("binding") or c.get("kind") in TARGET_KINDS

@@ -9,44 +9,70 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from sqlalchemy import select
 
 import optimizer
 from procure.disclosures.models import Disclosure
-from procure.disclosures.tables import flat_row
+from procure.disclosures.tables import wage_columns
 from procure.extensions import db
 from procure.formatting import about_money, plain_number
 from procure.jobs.models import Job
+from procure.paging import Page, page_of_items
 from procure.scenarios import figures
 from procure.scenarios.models import Scenario
 from procure.scoring_defaults import DEFAULT_IMPACT_VENDOR_MIN_SCORE
 from procure.states import JobStatus, ScenarioStatus
 
 
-def _disclosures(ids) -> dict[int, Disclosure]:
-    """The disclosures of these ids, in one query."""
-    wanted = {i for i in ids if i}
+def _scored_figures(scenarios: list[Scenario]) -> dict[int, dict[str, Any]]:
+    """The figures of the disclosure versions the scenarios' vendors that get work were scored
+    on, by disclosure id, in one query (plans of the same data share them)."""
+    wanted = set()
+    for scenario in scenarios:
+        scored = ((scenario.problem or {}).get("meta") or {}).get("scored_disclosures", {})
+        for allocation in (scenario.result or {}).get("allocations") or []:
+            if disclosure_id := scored.get(allocation["vendor"]):
+                wanted.add(disclosure_id)
     if not wanted:
         return {}
+    rows = db.session.execute(
+        select(Disclosure.id, Disclosure.figures).where(Disclosure.id.in_(wanted))
+    )
+    return {disclosure_id: document for disclosure_id, document in rows}
+
+
+def _fact_columns(document: Mapping[str, Any]) -> dict[str, Any]:
+    """The flat table's columns (`disclosures.tables.flat_row`) that the facts read, taken from
+    a disclosure's figures as that row takes them: the training hours, the impact workers at
+    the period's end and the wages of the site that scores (`wage_columns`)."""
     return {
-        d.id: d for d in db.session.scalars(select(Disclosure).where(Disclosure.id.in_(wanted)))
+        "training_hours_impact_workers": (document.get("training") or {}).get(
+            "training_hours_impact_workers"
+        ),
+        "impact_workers_end": (document.get("workforce") or {}).get("impact_workers_end"),
+        **wage_columns(document.get("wages") or []),
     }
 
 
-def _vendor_facts(scenario: Scenario) -> dict[str, dict[str, Any]]:
-    """Per optimizer vendor id: name, impact-worker share, training hours per impact worker and
-    living-wage ratio, from the disclosure version the scenario's scores came from."""
+def _vendor_facts(
+    scenario: Scenario, vendor_ids: Collection[str], documents: Mapping[int, dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """Per optimizer vendor id of `vendor_ids` (the vendors that get work: a problem holds every
+    vendor that could): name, impact-worker share, training hours per impact worker and
+    living-wage ratio, from the disclosure version the scenario's scores came from (its figures
+    in `documents`, `_scored_figures`)."""
     problem = scenario.problem or {}
     scored = (problem.get("meta") or {}).get("scored_disclosures", {})
     names, _ = problem_labels(problem)
-    disclosures = _disclosures(scored.values())
     facts = {}
     for vendor in problem.get("vendors", []):
-        disclosure = disclosures.get(scored.get(vendor["id"]))
-        row = flat_row(disclosure) if disclosure else {}
+        if vendor["id"] not in vendor_ids:
+            continue
+        document = documents.get(scored.get(vendor["id"]))
+        row = _fact_columns(document) if document is not None else {}
         facts[vendor["id"]] = {
             "name": names[vendor["id"]],
             "impact_score": vendor.get("impact_score"),
@@ -61,13 +87,23 @@ def _vendor_facts(scenario: Scenario) -> dict[str, dict[str, Any]]:
     return facts
 
 
+def allocation_page(result: Mapping[str, Any] | None, page: int, per_page: int) -> Page[dict]:
+    """Page `page` (from 1) of a result's allocation lines, the largest by cost first (lines of
+    one cost in the result's order): a plan of 10,000 lines shows its top lines and pages the
+    rest."""
+    lines = (result or {}).get("allocations") or []
+    return page_of_items(sorted(lines, key=lambda line: -line["cost"]), page, per_page)
+
+
 def _weighted(pairs: list[tuple[float, float | None]]) -> float | None:
     known = [(w, v) for w, v in pairs if v is not None]
     total = sum(w for w, _ in known)
     return sum(w * v for w, v in known) / total if total else None
 
 
-def projected_impact(scenario: Scenario) -> dict[str, Any]:
+def projected_impact(
+    scenario: Scenario, documents: Mapping[int, dict[str, Any]] | None = None
+) -> dict[str, Any]:
     """What the allocation sustains: impact-worker hours (Σ hours × the vendor's impact-worker
     share), full-time jobs (hours / hours per FTE-year), and the training hours per impact
     worker and living-wage ratio of the vendors that get the work, weighted by their work.
@@ -77,10 +113,11 @@ def projected_impact(scenario: Scenario) -> dict[str, Any]:
     `totals.impact_worker_hours`, and its jobs divide by the hours per FTE-year frozen in the
     document; a version 1 document counts hourly work only, weighs volume and divides by the
     app's setting, as it always showed.
+
+    `documents`: the scored disclosures' figures (`_scored_figures`), read here when not given.
     """
     problem, result = scenario.problem or {}, scenario.result or {}
     in_hours = figures.counts_hours(problem)
-    facts = _vendor_facts(scenario)
     units = figures.need_units(problem)
     allocations = result.get("allocations", [])
     volume: defaultdict[str, float] = defaultdict(float)
@@ -95,6 +132,9 @@ def projected_impact(scenario: Scenario) -> dict[str, Any]:
         cost[vendor] += allocation["cost"]
         hours[vendor] += figures.allocation_hours(allocation, problem, units)
         weights[vendor] += figures.weight(allocation, problem)
+    facts = _vendor_facts(
+        scenario, volume.keys(), _scored_figures([scenario]) if documents is None else documents
+    )
     used_units = sorted({units.get(a["need"], "hour") for a in allocations})
     total_volume = sum(volume.values())
     total_hours = sum(hours.values())
@@ -183,13 +223,15 @@ def impact_spend_share(scenario: Scenario, threshold: float) -> float | None:
 
 
 def key_figures(
-    scenario: Scenario, impact_vendor_min_score: float = DEFAULT_IMPACT_VENDOR_MIN_SCORE
+    scenario: Scenario,
+    impact_vendor_min_score: float = DEFAULT_IMPACT_VENDOR_MIN_SCORE,
+    documents: Mapping[int, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The KPI set of one scenario (None where it was not solved); impact vendors are those
-    scoring `impact_vendor_min_score` or more."""
+    scoring `impact_vendor_min_score` or more; `documents` as `projected_impact` takes them."""
     result = scenario.result or {}
     totals = result.get("totals") or {}
-    impact = projected_impact(scenario) if result.get("allocations") else None
+    impact = projected_impact(scenario, documents) if result.get("allocations") else None
     spend: defaultdict[str, float] = defaultdict(float)
     for allocation in result.get("allocations", []):
         spend[allocation["vendor"]] += allocation["cost"]
@@ -297,7 +339,8 @@ def compare(scenarios: list[Scenario]) -> dict[str, Any]:
     when every scenario counts them, else volume; vendors named by `problem_labels` over all
     the scenarios, like every other page and report)."""
     threshold = impact_vendor_threshold(scenarios)
-    kpis = [key_figures(s, threshold) for s in scenarios]
+    documents = _scored_figures(scenarios)  # one read for all the plans
+    kpis = [key_figures(s, threshold, documents) for s in scenarios]
     costs = [f["total_cost"] for f in kpis if f["total_cost"] is not None]
     cheapest = min(costs) if costs else None
     for f in kpis:

@@ -175,6 +175,19 @@ class ScenarioDetailSchema(ScenarioSchema):
     decided_at = fields.DateTime(dump_only=True, allow_none=True)
     decision_comment = fields.String(dump_only=True, allow_none=True)
     profile_settings = fields.Dict(dump_only=True, allow_none=True)
+    coalition_id = fields.Integer(
+        dump_only=True,
+        allow_none=True,
+        metadata={
+            "description": "Solved under the coalition profile its organization adopted: that "
+            "coalition (null: its own or the default profile)"
+        },
+    )
+    coalition_profile_version = fields.Integer(
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "The coalition profile's version it was solved under"},
+    )
 
 
 # The documents below are built by optimizer/ and procure.scenarios.review and sent as they are:

@@ -33,8 +33,12 @@ from procure.scenarios import award_rules
 from procure.scenarios.adapter import build_problem
 from procure.scenarios.models import Scenario
 from procure.scoring.models import ScoringProfile
-from procure.scoring.services import profile_of
-from procure.scoring.shared_profiles import adopted_profile, shared_catalog, shared_profile
+from procure.scoring.shared_profiles import (
+    ScoringBasis,
+    default_profile_label,
+    scoring_basis,
+    shared_label,
+)
 from procure.states import Decision, EventState, NotificationKind, Objective, ScenarioStatus
 
 STATUS_OF_RESULT = {
@@ -203,34 +207,42 @@ FRONTIER_POINTS = 11
 
 def problem_for(
     scenario: Scenario, time_limit: float = 60.0
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The problem document built from today's data, and the profile settings it used. A
-    scenario without a profile of its own is scored under the coalition profile its
-    organization adopted (procure.coalitions.measurement), otherwise the default profile."""
+) -> tuple[dict[str, Any], ScoringBasis]:
+    """The problem document built from today's data, and what it was scored with
+    (`store_solution` keeps it): the scenario's own profile, else the coalition profile its
+    organization adopted (procure.coalitions.measurement), else the default profile."""
     needs = db.session.scalars(
         select(Need).where(Need.id.in_(scenario.need_ids)).order_by(Need.id)
     ).all()
-    coalition_id = None if scenario.profile_id else adopted_profile(scenario.organization_id)
-    if coalition_id is not None:
-        profile, metrics = shared_profile(coalition_id), shared_catalog(coalition_id)
-    else:
-        profile = profile_of(
-            db.session.get(ScoringProfile, scenario.profile_id) if scenario.profile_id else None
-        )
-        metrics = None  # the organization's own catalog
+    basis = scoring_basis(
+        scenario.organization_id,
+        db.session.get(ScoringProfile, scenario.profile_id) if scenario.profile_id else None,
+    )
     return (
         build_problem(
             needs,
-            profile,
+            basis.profile,
             scenario.objective,
             scenario.targets,
             time_limit=time_limit,
             hours_per_fte_year=current_app.config["HOURS_PER_FTE_YEAR"],
             event=db.session.get(SourcingEvent, scenario.event_id) if scenario.event_id else None,
-            metrics=metrics,
+            metrics=basis.metrics,
         ),
-        profile.to_dict(),
+        basis,
     )
+
+
+def profile_label(scenario: Scenario) -> str:
+    """What the scenario's page and board report call the profile it is scored with: its own
+    profile's name and version; solved, the coalition profile it recorded or the default
+    profile; not solved yet, the one its organization would solve it with now."""
+    if scenario.profile_id is not None:
+        record = db.session.get_one(ScoringProfile, scenario.profile_id)  # a foreign key
+        return f"{record.name} v{record.number}"
+    if scenario.profile_settings is None:
+        return default_profile_label(scenario.organization_id)
+    return shared_label(scenario.coalition_id, scenario.coalition_profile_version)
 
 
 def solve_scenario(scenario: Scenario, user) -> Job:
@@ -268,10 +280,18 @@ def solve_scenario(scenario: Scenario, user) -> Job:
 
 
 def store_solution(
-    scenario: Scenario, problem: dict, settings: dict, result: dict, frontier: dict, actor=None
+    scenario: Scenario,
+    problem: dict,
+    basis: ScoringBasis,
+    result: dict,
+    frontier: dict,
+    actor=None,
 ) -> Scenario:
-    """Keep the problem document, its result and frontier, and the profile settings used."""
-    scenario.problem, scenario.result, scenario.profile_settings = problem, result, settings
+    """Keep the problem document, its result and frontier, and what it was scored with
+    (`problem_for`): the profile's settings and the coalition profile, if it was one."""
+    scenario.problem, scenario.result = problem, result
+    scenario.profile_settings = basis.profile.to_dict()
+    scenario.coalition_id, scenario.coalition_profile_version = basis.shared_id, basis.version
     scenario.frontier = frontier
     scenario.status = STATUS_OF_RESULT.get(result["status"], ScenarioStatus.FAILED)
     save_changes(scenario, "scenario")

@@ -3,12 +3,13 @@ frontier."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from procure import charts
@@ -25,6 +26,7 @@ from procure.forms import form_body, form_int, load_form
 from procure.jobs.models import ACTIVE_STATUSES, Job
 from procure.jobs.services import TooManyJobs, latest_job
 from procure.needs.models import Need
+from procure.reports.listed_rules import listed_rules
 from procure.scenarios import award_limits, award_rules, figures, review, services
 from procure.scenarios import jobs as scenario_jobs
 from procure.scenarios.models import Scenario
@@ -157,6 +159,11 @@ def show(scenario_id):
     return _page(get_scoped_or_404(Scenario, scenario_id))
 
 
+UNLISTED_SLACK_KINDS = ("demand", "vendor_capacity", "offer_capacity", "vendor_share")
+"""Rules the page lists only where they bind (demand is met, and most capacities have room)."""
+ALLOCATIONS_PER_PAGE = 100
+"""Allocation lines per page of a scenario's page (the largest by cost first)."""
+
 COUNTRY_CAP_LABELS = {
     "country": "Country (two letters, such as KE)",
     "measure": "Share of",
@@ -198,6 +205,9 @@ def _page(
     impact = (
         review.projected_impact(scenario) if (scenario.result or {}).get("allocations") else None
     )
+    allocation_page = review.allocation_page(
+        scenario.result, max(1, form_int(request.args.get("page")) or 1), ALLOCATIONS_PER_PAGE
+    )
     events = db.session.scalars(
         select(AuditEvent)
         .where(AuditEvent.target_type == "Scenario", AuditEvent.target_id == str(scenario.id))
@@ -209,6 +219,14 @@ def _page(
             select(User).where(User.id.in_({e.actor_id for e in events if e.actor_id}))
         ).all()
     }
+    rule_vendors = award_rules.vendor_options(scenario.problem, names)
+    rules, rules_left_out = listed_rules(
+        [
+            c
+            for c in (scenario.result or {}).get("constraints", [])
+            if c.get("binding") or c.get("kind") not in UNLISTED_SLACK_KINDS
+        ]
+    )
     solve_job = latest_job(scenario, "scenario.solve")
     report_job = latest_job(scenario, "report.board_pdf")
     frontier_job = latest_job(scenario, "scenario.frontier")
@@ -217,6 +235,7 @@ def _page(
         scenario=scenario,
         event=db.session.get(SourcingEvent, scenario.event_id) if scenario.event_id else None,
         result=scenario.result or {},
+        profile_label=services.profile_label(scenario),
         chart=chart,
         names=names,
         need_titles=need_titles,
@@ -228,9 +247,8 @@ def _page(
         in_hours=figures.counts_hours(scenario.problem),
         labour_hours=figures.labour_hours(scenario.result, scenario.problem),
         need_rows=figures.need_figures(scenario.result, scenario.problem),
-        price_sources=[
-            figures.price_source(a, offers) for a in (scenario.result or {}).get("allocations", [])
-        ],
+        allocation_page=allocation_page,
+        price_sources=[figures.price_source(a, offers) for a in allocation_page.items],
         frontier_measure=frontier_measure,
         frontier_measures=FRONTIER_MEASURES,
         frontier_job=frontier_job,
@@ -263,13 +281,38 @@ def _page(
         actuals=actuals_if_approved(scenario),
         country_cap_labels=COUNTRY_CAP_LABELS,
         award_rule_labels=AWARD_RULE_LABELS,
-        rule_vendors=award_rules.vendor_options(scenario.problem, names),
+        rule_vendors=rule_vendors,
+        rules=rules,
+        rules_left_out=rules_left_out,
+        vendor_checkboxes=_vendor_checkboxes(rule_vendors),
         errors=errors or {},
         refused=refused,
         values=request.form.to_dict() if refused else {},
         error_label=lambda field: labels.get(field) or field_words(field),
         conflict=conflict,
     ), (409 if conflict else 422 if errors else 200)
+
+
+def _vendor_checkboxes(
+    options: list[tuple[str, str]],
+) -> Callable[[str, Collection[str]], Markup]:
+    """The award rule forms' vendor checkboxes (`award_rules.vendor_options`): for a field name
+    and the ids ticked, one labelled checkbox per vendor. Built here, each name escaped once,
+    rather than by a template loop: a plan of 10,000 vendors lists them in three forms."""
+    labels = [(vendor_id, str(escape(name))) for vendor_id, name in options]
+
+    def boxes(name: str, chosen: Collection[str]) -> Markup:
+        field = escape(name)
+        return Markup(
+            "\n".join(
+                f'<label class="check"><input type="checkbox" name="{field}" '
+                f'value="{escape(vendor_id)}"{" checked" if vendor_id in chosen else ""}> '
+                f"{label}</label>"
+                for vendor_id, label in labels
+            )
+        )
+
+    return boxes
 
 
 STALE_FORMS = {
@@ -850,6 +893,11 @@ def check(scenario_id):
     return redirect(url_for("scenario_pages.show", scenario_id=scenario_id))
 
 
+COMPARED_VENDORS_SHOWN = 100
+"""Vendors the comparison's work-by-vendor table lists: those whose work differs most between
+the plans (a plan of 10,000 vendors would list them all)."""
+
+
 @bp.route("/scenarios/compare")
 @access(roles("buyer", "executive", "admin"))
 def compare():
@@ -864,6 +912,8 @@ def compare():
     return render_template(
         "scenarios/compare.html",
         comparison=comparison,
+        vendor_rows=comparison["vendor_rows"][:COMPARED_VENDORS_SHOWN],
+        vendors_left_out=max(0, len(comparison["vendor_rows"]) - COMPARED_VENDORS_SHOWN),
         largest=largest,
         chart=chart,
         chart_svg=charts.plans_chart(chart["plans"], chart["drawn"], chart["measure"]),

@@ -19,6 +19,7 @@ from procure.scoring.schemas import (
     WhatIfResultSchema,
     WhatIfSchema,
 )
+from procure.scoring.shared_profiles import ScoringBasis, viewer_basis
 from procure.transactions import computes, writes
 from procure.vendors.models import Vendor
 
@@ -32,11 +33,11 @@ blp = Blueprint(
 BUYER_SIDE = roles("buyer", "executive", "admin")
 
 
-def profile_for_request(profile_id: int | None):
-    """The scoring profile a request names (its organization's), or the default profile."""
-    if profile_id is None:
-        return services.default_profile()
-    return services.profile_of(get_scoped_or_404(ScoringProfile, profile_id))
+def basis_for_request(profile_id: int | None) -> ScoringBasis:
+    """What a request scores with: the profile it names (its organization's; 404 otherwise), else
+    its organization's own: the coalition profile it adopted, or the default profile."""
+    record = get_scoped_or_404(ScoringProfile, profile_id) if profile_id is not None else None
+    return viewer_basis(current_user, record)
 
 
 @blp.route("/scoring-profiles")
@@ -159,10 +160,10 @@ class Scorecard(MethodView):
     def get(self, query, vendor_id):
         """Every point of a vendor's total explained (a vendor sees only its own)"""
         vendor = get_scoped_or_404(Vendor, vendor_id)
-        profile = profile_for_request(query.get("profile"))  # checks the profile is visible
-        metrics = services.viewer_catalog(current_user)
+        basis = basis_for_request(query.get("profile"))  # checks the profile is visible
+        profile, metrics = basis.profile, basis.metrics
         key = rankings.scorecard_key(
-            current_user, query.get("profile"), query.get("category"), metrics
+            current_user, query.get("profile"), query.get("category"), metrics, basis.shared_id
         )
         served = rankings.read_scorecard(key, current_user, vendor) if key else None
         headers = {}
@@ -202,10 +203,10 @@ class WhatIf(MethodView):
     def post(self, body, vendor_id):
         """The total and rank a vendor would have with some figures changed (nothing is saved)"""
         vendor = get_scoped_or_404(Vendor, vendor_id)
-        profile = profile_for_request(body.get("profile"))  # checks the profile is visible
-        metrics = services.viewer_catalog(current_user)
+        basis = basis_for_request(body.get("profile"))  # checks the profile is visible
+        profile, metrics = basis.profile, basis.metrics
         key = rankings.scorecard_key(
-            current_user, body.get("profile"), body.get("category"), metrics
+            current_user, body.get("profile"), body.get("category"), metrics, basis.shared_id
         )
         return services.what_if(
             vendor.id,

@@ -28,7 +28,7 @@ from procure.scoring.schemas import (
     ProfileEditorSchema,
     WhatIfFormSchema,
 )
-from procure.scoring.shared_profiles import default_profile_label
+from procure.scoring.shared_profiles import default_profile_label, viewer_basis
 from procure.states import DisclosureState
 from procure.transactions import attempt, computes, discard, writes
 from procure.vendors.categories import service_categories
@@ -121,15 +121,19 @@ def _possible(line: dict, profile) -> float:
 
 
 def _render_scorecard(vendor: Vendor):
-    """The scorecard with the what-if box: under the default profile for the vendor itself, under
-    the profile a buyer chose (`?profile=`) otherwise."""
+    """The scorecard with the what-if box: under the default profile for the vendor itself; for a
+    buyer under the profile it chose (`?profile=`), else its organization's (the coalition
+    profile it adopted, or the default profile: `shared_profiles.scoring_basis`)."""
     profiles, record = _profile_choice()
-    profile = services.profile_of(record)
+    # the profile chosen, else the organization's: the coalition profile it adopted or the default
+    basis = viewer_basis(current_user, record)
+    profile, metrics = basis.profile, basis.metrics
     category = request.values.get("category") or None
-    metrics = services.viewer_catalog(current_user)
     own = vendor.organization_id == current_user.organization_id  # what buyers see, and the panel
     # the stored ranking read first (storing one commits; a what-if stores nothing)
-    key = rankings.scorecard_key(current_user, record.id if record else None, category, metrics)
+    key = rankings.scorecard_key(
+        current_user, record.id if record else None, category, metrics, basis.shared_id
+    )
     served = (
         rankings.read_scorecard(key, current_user, vendor, store=request.method == "GET")
         if key
@@ -221,6 +225,10 @@ def _render_scorecard(vendor: Vendor):
         category=category,
         profiles=profiles,
         record=record,
+        # what "its" profile is: the option without a profile, or the line without a choice
+        default_label=default_profile_label(current_user.organization_id)
+        if record
+        else basis.label,
         impact_weight=profile.to_dict()["pillar_weights"]["impact"],
         evidence_age_months=profile.evidence_age_months,
         categories=service_categories(),

@@ -450,7 +450,7 @@ def test_the_backbone_keeps_the_measurement_on_its_page_and_a_member_adopts_it_t
     )
     assert adopted.status_code == 302
     assert "Stop using the coalition profile" in member.get(page).text
-    assert "Coalition profile (Shared Measures)" in member.get("/scores").text
+    assert "Coalition profile: Shared Measures, version 1" in member.get("/scores").text
 
 
 def test_a_scenario_of_an_adopting_member_is_scored_under_the_coalition_profile(
@@ -475,3 +475,194 @@ def test_a_scenario_of_an_adopting_member_is_scored_under_the_coalition_profile(
 
     assert impact_scores(adopted) == {"Alpha Annotation": 55.0, "Beta BPO": 10.0}
     assert impact_scores(own)["Alpha Annotation"] not in (55.0, 10.0)
+
+
+# ---------------------------------------------------------------- where "its" profile is used
+
+LABEL = "Coalition profile: Shared Measures, version 1"
+
+
+def _change_profile(client, cm, impact: float, cost: float) -> None:
+    """The backbone changes the coalition profile's weights, from the version it loads."""
+    loaded = client.get(f"{cm['base']}/profile", headers=cm["headers"]["coordinator"]).json
+    changed = client.put(
+        f"{cm['base']}/profile",
+        headers=cm["headers"]["coordinator"],
+        json={"settings": settings(impact, cost), "version": loaded["version"]},
+    )
+    assert changed.status_code == 200, changed.json
+
+
+def _card_total(client, headers, vendor_id: int) -> float:
+    response = client.get(f"/api/v1/vendors/{vendor_id}/scorecard", headers=headers)
+    assert response.status_code == 200, response.json
+    return round(response.json["score"]["total"], 6)
+
+
+def test_an_adopting_members_scorecard_and_what_if_use_the_coalition_profile(client, cm, sign_in):
+    """Impact 1 on the coalition metric alone (the module's docstring): Alpha's scorecard total
+    is 100 x 55/100 = 55.0 for member A, as in its comparison. What if Alpha had 60 impact
+    workers at the end (40 at the start + 25 hires - 5 departures = 60)? 100 x 60/100 = 60.0,
+    still first (Beta 10.0). Member B, the outsider and the vendor itself keep the default
+    profile, under which Alpha's total is another figure."""
+    alpha = cm["alpha"].id
+    default_total = _card_total(client, cm["headers"]["buyer_b"], alpha)
+    _set_up(client, cm)
+    _adopt(client, cm)
+    assert _card_total(client, cm["headers"]["buyer_a"], alpha) == 55.0
+    assert default_total != 55.0
+    for other in ("buyer_b", "outsider"):
+        assert _card_total(client, cm["headers"][other], alpha) == default_total
+    changes = {"impact_workers_end": 60, "impact_worker_hires": 25}
+    what_if = client.post(
+        f"/api/v1/vendors/{alpha}/what-if",
+        headers=cm["headers"]["buyer_a"],
+        json={"changes": changes},
+    )
+    assert what_if.status_code == 200, what_if.json
+    body = what_if.json
+    assert (round(body["total_before"], 6), round(body["total_after"], 6)) == (55.0, 60.0)
+    assert (body["rank_before"], body["rank_after"]) == (1, 1)
+    outsider = client.post(
+        f"/api/v1/vendors/{alpha}/what-if",
+        headers=cm["headers"]["outsider"],
+        json={"changes": changes},
+    ).json
+    assert round(outsider["total_before"], 6) == default_total
+    # the page names the profile and shows the same total; its what-if box scores alike
+    sign_in(client, cm["users"]["buyer_a"])
+    page = client.get(f"/vendors/{alpha}/scorecard")
+    assert page.status_code == 200 and LABEL in page.text and "55.0" in page.text
+    from tests.conftest import csrf_token_from
+
+    boxed = client.post(
+        f"/vendors/{alpha}/scorecard",
+        data={"csrf_token": csrf_token_from(page.text), **{k: str(v) for k, v in changes.items()}},
+    )
+    assert boxed.status_code == 200, boxed.text
+    assert "The total would move from 55.0 to 60.0, rank 1 to 1." in boxed.text
+    # a new version of the profile is named so
+    _change_profile(client, cm, 0.2, 0.8)
+    assert "Coalition profile: Shared Measures, version 2" in client.get("/scores").text
+    assert _card_total(client, cm["headers"]["buyer_a"], alpha) == 71.0
+
+
+def test_a_plan_records_the_coalition_profile_and_its_board_report_names_it(
+    client, cm, make_scenario, sign_in
+):
+    """A plan solved under the coalition profile records the coalition and the profile's
+    version; its page, its API and its board report (the PDF's HTML) say "Coalition profile:
+    Shared Measures, version 1", its method lists the coalition metric. A plan solved after the
+    member stops using it records none and says "Default profile"."""
+    from procure.reports.board_pdf import render_board_html
+    from procure.scenarios.models import Scenario
+    from procure.scenarios.report_context import board_context
+
+    _set_up(client, cm)
+    _adopt(client, cm)
+    adopted = make_scenario("Under the coalition profile")
+    _adopt(client, cm, uses=False)
+    own = make_scenario("Under the default profile")
+    db.session.expire_all()
+    under = db.session.get(Scenario, adopted["id"])
+    assert (under.coalition_id, under.coalition_profile_version) == (cm["coalition"].id, 1)
+    assert under.profile_settings["metric_weights"] == {METRIC["key"]: 1.0}
+    plain = db.session.get(Scenario, own["id"])
+    assert (plain.coalition_id, plain.coalition_profile_version) == (None, None)
+
+    context = board_context(under)
+    assert context["scenario"]["profile"] == LABEL and context["method"]["profile"] == LABEL
+    assert METRIC["key"] in {m["key"] for m in context["method"]["metrics"]}
+    assert LABEL in render_board_html(context, include_charts=False)
+    assert board_context(plain)["scenario"]["profile"] == "Default profile"
+    # the backbone changing the profile later does not change what the plan records
+    _change_profile(client, cm, 0.2, 0.8)
+    db.session.expire_all()
+    assert board_context(db.session.get(Scenario, adopted["id"]))["scenario"]["profile"] == LABEL
+    shown = client.get(f"/api/v1/scenarios/{adopted['id']}", headers=cm["headers"]["buyer_a"])
+    assert shown.json["coalition_id"] == cm["coalition"].id
+    assert shown.json["coalition_profile_version"] == 1
+    sign_in(client, cm["users"]["buyer_a"])
+    assert f"Scoring profile: {LABEL}" in client.get(f"/scenarios/{adopted['id']}").text
+    assert "Scoring profile: Default profile" in client.get(f"/scenarios/{own['id']}").text
+    # nobody outside member A reads the plan, or what it records
+    for outsider in ("buyer_b", "outsider", "coordinator", "other_backbone", "vendor"):
+        seen = client.get(f"/api/v1/scenarios/{adopted['id']}", headers=cm["headers"][outsider])
+        assert seen.status_code in (403, 404), (outsider, seen.status_code)
+
+
+def test_a_measurement_change_reaches_every_member_and_the_feed(client, cm):
+    """The backbone adds a metric and sets the profile: each is a feed post (kind
+    measurement_changed) that notifies every member's buyer side, adopting or not; nobody
+    outside the coalition is told."""
+    from procure.coalitions.models import CoalitionPost
+
+    def notices(user) -> list[str]:
+        return list(
+            db.session.scalars(
+                select(Notification.title)
+                .where(Notification.user_id == user.id)
+                .order_by(Notification.id)
+            )
+        )
+
+    users = cm["users"]
+    before = {name: len(notices(users[name])) for name in ("buyer_b", "outsider", "vendor")}
+    _set_up(client, cm)
+    db.session.expire_all()
+    posts = db.session.scalars(
+        select(CoalitionPost.text).where(
+            CoalitionPost.coalition_id == cm["coalition"].id,
+            CoalitionPost.kind == "measurement_changed",
+        )
+    ).all()
+    assert len(posts) == 2
+    assert "added the metric Impact workers at the period's end (impact_workers_count)" in posts[0]
+    assert "set the coalition profile: it is version 1 now" in posts[1]
+    told = notices(users["buyer_b"])[before["buyer_b"] :]
+    assert len(told) == 2 and all(t.startswith("Shared Measures: The backbone") for t in told)
+    assert len(notices(users["outsider"])) == before["outsider"]
+    assert len(notices(users["vendor"])) == before["vendor"]
+    feed = client.get(f"{cm['base']}/posts", headers=cm["headers"]["buyer_b"])
+    assert feed.status_code == 200, feed.json
+    assert [post["kind"] for post in feed.json][:2] == ["measurement_changed"] * 2
+
+
+def test_another_coalitions_member_keeps_its_own_coalitions_profile(client, cm, sign_in):
+    """The outsider joins another coalition and adopts its profile, which that backbone has not
+    set (the default weights): Alpha's total for it stays the default profile's, its pages name
+    its own coalition, and the Shared Measures backbone's changes neither reach its scores nor
+    notify it."""
+    users = cm["users"]
+    alpha = cm["alpha"].id
+    default_total = _card_total(client, cm["headers"]["outsider"], alpha)
+    other = services.create_coalition(
+        users["other_backbone"],
+        {
+            "name": "Other Circle",
+            "charter": "Elsewhere.",
+            "theory_of_change": None,
+            "period_start": date(2026, 1, 1),
+            "period_end": date(2027, 12, 31),
+            "impact_vendor_min_score": 50.0,
+        },
+    )
+    services.invite_member(other, users["other_backbone"], users["outsider"].organization_id)
+    services.accept_invitation(other, users["outsider_executive"])
+    services.set_uses_profile(other, users["outsider_executive"], True)
+    db.session.commit()
+    told_before = db.session.scalar(
+        select(func.count()).where(Notification.user_id == users["outsider"].id)
+    )
+    _set_up(client, cm)
+    _adopt(client, cm)
+    assert _card_total(client, cm["headers"]["buyer_a"], alpha) == 55.0
+    assert _card_total(client, cm["headers"]["outsider"], alpha) == default_total
+    assert (
+        db.session.scalar(select(func.count()).where(Notification.user_id == users["outsider"].id))
+        == told_before
+    )
+    sign_in(client, users["outsider"])
+    page = client.get(f"/vendors/{alpha}/scorecard").text
+    assert "Coalition profile: Other Circle, the default weights (not set yet)" in page
+    assert "Shared Measures" not in page

@@ -29,6 +29,26 @@ def _ranking(connection, ranking_id: int, coalition_id: int | None = None) -> No
     )
 
 
+def seed_coalition(connection) -> None:
+    """Organizations 1 (a backbone) and 2 (a buyer), and coalition 4 run by 1."""
+    for org_id, name, kind in ((1, "Backbone", "backbone"), (2, "Buyer", "buyer")):
+        connection.execute(
+            text(
+                "INSERT INTO organization (id, name, name_key, kind, created_at, "
+                "updated_at) VALUES (:i, :n, :k2, :k, :t, :t)"
+            ),
+            {"i": org_id, "n": name, "k2": name.lower(), "k": kind, "t": NOW},
+        )
+    connection.execute(
+        text(
+            "INSERT INTO coalition (id, organization_id, name, charter, period_start, "
+            "period_end, impact_vendor_min_score, created_at, updated_at, version) "
+            "VALUES (4, 1, 'C', 'c', '2026-01-01', '2026-12-31', 50, :t, :t, 1)"
+        ),
+        {"t": NOW},
+    )
+
+
 def test_0037_adds_the_shared_measurement_and_downgrades(tmp_path):
     app = create_app(
         {"database_url": f"sqlite:///{tmp_path / 'measure.sqlite3'}", "secret_key": "x"},
@@ -37,22 +57,7 @@ def test_0037_adds_the_shared_measurement_and_downgrades(tmp_path):
     with app.app_context():
         upgrade(revision="0036_event_rank_bands")
         with db.engine.begin() as connection:
-            for org_id, name, kind in ((1, "Backbone", "backbone"), (2, "Buyer", "buyer")):
-                connection.execute(
-                    text(
-                        "INSERT INTO organization (id, name, name_key, kind, created_at, "
-                        "updated_at) VALUES (:i, :n, :k2, :k, :t, :t)"
-                    ),
-                    {"i": org_id, "n": name, "k2": name.lower(), "k": kind, "t": NOW},
-                )
-            connection.execute(
-                text(
-                    "INSERT INTO coalition (id, organization_id, name, charter, period_start, "
-                    "period_end, impact_vendor_min_score, created_at, updated_at, version) "
-                    "VALUES (4, 1, 'C', 'c', '2026-01-01', '2026-12-31', 50, :t, :t, 1)"
-                ),
-                {"t": NOW},
-            )
+            seed_coalition(connection)
             connection.execute(
                 text(
                     "INSERT INTO coalition_member (id, coalition_id, organization_id, state, "

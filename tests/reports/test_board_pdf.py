@@ -255,6 +255,47 @@ def test_large_scenario_folds_vendor_table_and_repeats_table_headers():
         assert row["vendor"] in " ".join(text)
 
 
+def test_the_impact_table_names_the_vendors_with_most_impact_worker_hours_and_sums_the_rest():
+    context = sample_context(80, 10)  # 80 vendors get work
+    rows = context["impact"]["by_vendor"]
+    view = report_view(context, include_charts=False)
+    listed, rest = view["impact"]["by_vendor"], view["impact"]["rest"]
+    assert len(listed) == board_pdf.IMPACT_TABLE_VENDORS == 50 and rest["vendors"] == 30
+    names = {r["vendor"] for r in listed}
+    assert min(r["impact_worker_hours"] for r in listed) >= max(
+        r["impact_worker_hours"] for r in rows if r["vendor"] not in names
+    )
+    # nothing is lost: the listed rows and the summed line add up to every vendor's figures
+    for key in ("impact_worker_hours", "volume", "share_of_volume"):
+        assert sum(r[key] for r in listed) + rest[key] == pytest.approx(sum(r[key] for r in rows))
+    text = " ".join(pages_text(render_board_pdf(context)))
+    assert "30 more vendors (each in the Excel pack" in text
+    assert all(r["vendor"] in text for r in listed)
+
+
+def test_the_targets_table_lists_the_costliest_capacities_and_counts_the_rest():
+    context = sample_context()
+    context["constraints"] = [
+        {
+            "label": f"Capacity of vendor {i}",
+            "binding": True,
+            "slack": 0.0,
+            "shadow_price": -i,
+            "unit": "$ per hour",
+            "meaning": None,
+            "kind": "vendor_capacity",
+        }
+        for i in range(1, 26)
+    ]
+    view = report_view(context, include_charts=False)
+    assert view["constraints_left_out"] == 5
+    assert [c["label"] for c in view["constraints"]][:2] == [
+        "Capacity of vendor 6",
+        "Capacity of vendor 7",
+    ]  # the 20 largest prices in size (25 … 6), in their order
+    assert "5 more binding capacities of vendors or offers" in render_board_html(context, False)
+
+
 def test_minimal_context_renders_with_empty_sections_explained():
     context = {
         "organization": "Acme",
