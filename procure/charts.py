@@ -423,21 +423,30 @@ def frontier_chart(
     for `measure` "hours", the chosen plan ringed and named `chosen_label`.
 
     Only points with status "optimal" (and numbers for both) are drawn; None when there is none.
+
+    An award scenario with price adjustments (bid adjustments) minimises the adjusted cost, not
+    the spend: its frontier is the least adjusted cost at each level, and the spend of those
+    plans may even fall as the level rises. The chart then draws the adjusted cost, says so on
+    its axis and legend, and rings the scenario at its adjusted cost.
     """
     key, axis_label, legend_text, point_label = FRONTIER_AXES.get(measure, FRONTIER_AXES["impact"])
     solved = solved_points(points, measure)
     if not solved:
         return None
-    if chosen and not (_finite(chosen.get(key)) and _finite(chosen.get("cost"))):
+    cost, y_label = "cost", "Least total cost"
+    if all(_finite(p.get("adjusted_cost")) for p in solved):
+        cost, y_label = "adjusted_cost", "Least cost with price adjustments"
+        legend_text += ", with the price adjustments"
+    if chosen and not (_finite(chosen.get(key)) and _finite(chosen.get(cost))):
         chosen = None
     all_x = [p[key] for p in solved] + ([chosen[key]] if chosen else [])
-    all_y = [p["cost"] for p in solved] + ([chosen["cost"]] if chosen else [])
-    frame = _cost_frame(all_x, all_y, axis_label)
+    all_y = [p[cost] for p in solved] + ([chosen[cost]] if chosen else [])
+    frame = _cost_frame(all_x, all_y, axis_label, y_label)
     x0, x1, y0, y1, sx, sy = frame.x0, frame.x1, frame.y0, frame.y1, frame.sx, frame.sy
     width, height, grid, axes = frame.width, frame.height, frame.grid, frame.axes
 
     path = " ".join(
-        f"{'M' if index == 0 else 'L'}{_number(sx(p[key]))},{_number(sy(p['cost']))}"
+        f"{'M' if index == 0 else 'L'}{_number(sx(p[key]))},{_number(sy(p[cost]))}"
         for index, p in enumerate(solved)
     )
     data = [
@@ -456,23 +465,22 @@ def frontier_chart(
             "circle",
             _title(
                 f"{point_label} {p[key]:,.{0 if measure == 'hours' else 1}f}: "
-                f"{money_label(p['cost'])}"
+                f"{money_label(p[cost])}"
             ),
             cx=sx(p[key]),
-            cy=sy(p["cost"]),
+            cy=sy(p[cost]),
             r=2.4,
             fill=IMPACT,
         )
         for p in solved
     ]
     taken: list[_Box] = [  # what the legend must not cover: the line, then the ring and its label
-        (x - 3, y - 3, x + 3, y + 3)
-        for x, y in _along([(sx(p[key]), sy(p["cost"])) for p in solved])
+        (x - 3, y - 3, x + 3, y + 3) for x, y in _along([(sx(p[key]), sy(p[cost])) for p in solved])
     ]
     entries = [("frontier", legend_text)]
     if chosen:
         entries.append(("chosen", "This scenario"))
-        cx, cy = sx(chosen[key]), sy(chosen["cost"])
+        cx, cy = sx(chosen[key]), sy(chosen[cost])
         data.append(_chosen_ring(cx, cy))
         # A frontier rises to the right, so no line runs up-left or down-right of a point on it:
         # the label goes up-left, or down-right when the point is in the left third of the chart.
@@ -513,7 +521,7 @@ def frontier_chart(
         else ""
     )
     summary = f"Least cost against {point_label.lower()}: {len(solved)} points" + (
-        f", {clean_text(chosen_label)} at {at} and cost {money_label(chosen['cost'])}"
+        f", {clean_text(chosen_label)} at {at} and cost {money_label(chosen[cost])}"
         if chosen
         else ""
     )

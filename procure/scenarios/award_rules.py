@@ -469,7 +469,14 @@ def rule_sentences(problem: Mapping[str, Any] | None) -> list[str]:
             changes.append(f"{plain_number(abs(adjustment['percent']), 4)} % {word}")
         if adjustment.get("per_unit"):
             word = "added" if adjustment["per_unit"] > 0 else "taken off"
-            changes.append(f"${plain_number(abs(adjustment['per_unit']), 4)} a unit {word}")
+            per_unit = abs(adjustment["per_unit"])
+            # in cents when it is a whole number of cents ("$0.40"), else as given ("$0.0035")
+            amount = (
+                money(per_unit)
+                if round(per_unit, 2) == per_unit
+                else f"${plain_number(per_unit, 4)}"
+            )
+            changes.append(f"{amount} a unit {word}")
         sentences.append(
             f"Prices of {who} count with {' and '.join(changes)} when choosing the plan; "
             "the spend shown is at the real prices."

@@ -168,8 +168,9 @@ def frontier_measure_refused(problem: Document, chosen: str) -> str | None:
 
 
 def chosen_point(result: Document, problem: Document) -> dict[str, Any] | None:
-    """This plan's place on the frontier chart: its cost, average impact and impact-worker
-    hours (None when it has no cost)."""
+    """This plan's place on the frontier chart: its cost (and, with price adjustments, the
+    adjusted cost it was chosen on), average impact and impact-worker hours (None when it has
+    no cost)."""
     totals = (result or {}).get("totals") or {}
     if totals.get("cost") is None:
         return None
@@ -177,6 +178,7 @@ def chosen_point(result: Document, problem: Document) -> dict[str, Any] | None:
         "avg_impact": totals.get("avg_impact"),
         "impact_worker_hours": impact_worker_hours(result, problem),
         "cost": totals["cost"],
+        "adjusted_cost": totals.get("adjusted_cost"),
     }
 
 

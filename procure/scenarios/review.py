@@ -630,6 +630,8 @@ def plain_words(
         if not isinstance(text, str):
             return text
         text = re.sub(r"\b[Vv]endor (V\d+)\b", lambda m: names.get(m.group(1), m.group(0)), text)
+        # the ids a rule lists bare: "Group Kenya (V1 and V3)", "kept with incumbent V1"
+        text = re.sub(r"\b(V\d+)\b", lambda m: names.get(m.group(1), m.group(0)), text)
         text = re.sub(
             r"\b[Nn]eed (N\d+)\b",
             lambda m: f"“{need_titles[m.group(1)]}”" if m.group(1) in need_titles else m.group(0),

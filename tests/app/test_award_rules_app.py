@@ -675,3 +675,17 @@ def test_the_rule_forms_are_the_buyers_of_the_scenarios_organization(client, wor
     targets = db.session.get(Scenario, saved["id"]).targets
     added = [len(targets[key]) for key in ("incumbents", "adjustments", "vendor_groups")]
     assert added == [1, 1, 1]
+
+
+def test_a_price_adjustment_a_unit_reads_in_cents():
+    from procure.scenarios.award_rules import rule_sentences
+
+    def said(per_unit: float) -> str:
+        (sentence,) = rule_sentences(
+            {"targets": {"adjustments": [{"vendors": ["V1"], "per_unit": per_unit}]}}
+        )
+        return sentence
+
+    assert said(0.4).startswith("Prices of vendor V1 count with $0.40 a unit added")
+    assert "$1,250.00 a unit taken off" in said(-1250)
+    assert "$0.0035 a unit added" in said(0.0035)  # less than a cent: as given

@@ -38,6 +38,7 @@ FORBIDDEN = {
     "an audit action key": re.compile(r"\b(scenario|disclosure|need|attestation)\.[a-z_]+\b"),
     "scientific notation": re.compile(r"\b\d(\.\d+)?e[+-]\d+\b", re.IGNORECASE),
     "a Python value": re.compile(r"\b(NaN|nan|inf)\b|(?<=[:=] )(None|True|False)\b"),
+    "the optimizer's id of a vendor or a need": re.compile(r"\b[VN]\d+\b"),
 }
 """What a reader must never see, each with its name for the failure message."""
 
@@ -130,6 +131,8 @@ def test_the_search_finds_what_it_looks_for():
         "a budget of 3.1e+05",
         "quality: None",
         "price NaN",
+        "Group Kenya (V1 and V3): at most 40%",
+        "at least 500 hours on need N2",
     ):
         assert offences(bad), bad
     for good in (

@@ -72,6 +72,40 @@ def test_frontier_draws_one_dot_per_solved_point_joined_left_to_right_and_rings_
     assert "Least total cost" in labels
 
 
+def test_an_award_frontier_with_price_adjustments_draws_the_cost_it_minimised():
+    # the demo award's shape: the adjusted cost rises with impact while the spend of the same
+    # plans falls (a $0.40-an-hour adjustment on vendors with a higher impact score)
+    points = [
+        {"avg_impact": 55.0, "cost": 214_823.5, "adjusted_cost": 218_423.5},
+        {"avg_impact": 58.0, "cost": 214_622.0, "adjusted_cost": 219_533.9},
+        {"avg_impact": 62.5, "cost": 214_050.0, "adjusted_cost": 221_250.0},
+    ]
+    chosen = {"avg_impact": 55.0, "cost": 214_823.5, "adjusted_cost": 218_423.5}
+    root = parse(charts.frontier_chart(points, chosen, "Award"))
+    dots = with_title(root, "circle")
+    assert [dot.find(SVG + "title").text for dot in dots] == [
+        "Average impact 55.0: $218k",
+        "Average impact 58.0: $220k",
+        "Average impact 62.5: $221k",
+    ]
+    ys = [float(dot.get("cy")) for dot in dots]
+    assert ys == sorted(ys, reverse=True)  # rising to the right, as a least-cost frontier does
+    rings = {
+        (c.get("cx"), c.get("cy"))
+        for c in root.iter(SVG + "circle")
+        if c.get("stroke") == charts.QUALITY
+    }
+    assert (dots[0].get("cx"), dots[0].get("cy")) in rings  # the plan at its adjusted cost
+    labels = texts(root)
+    assert "Least cost with price adjustments" in labels
+    assert "Least cost at each average impact, with the price adjustments" in labels
+    # without the adjusted cost on every point it stays the spend
+    plain = parse(
+        charts.frontier_chart([{k: p[k] for k in ("avg_impact", "cost")} for p in points])
+    )
+    assert "Least total cost" in texts(plain)
+
+
 def test_frontier_axes_carry_round_ticks_in_dollars_and_points():
     labels = texts(parse(charts.frontier_chart(FRONTIER)))
     # cost 100k–130k, padded by 12 % of the 30k span (twice below): 92.8k–133.6k; at most six
