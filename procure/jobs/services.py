@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -291,6 +292,38 @@ def cancel(job: Job, user) -> Job:
     db.session.flush()
     db.session.refresh(job)
     return job
+
+
+def supersede_queued(kind: str, subject: Any, keep: Mapping[str, Any], why: str, user) -> int:
+    """Cancel the jobs of `kind` on `subject` still queued with other params than `keep`: work
+    a newer job replaces before it started (a board PDF of a scenario version that a decision
+    has just replaced). One that started already runs to its end. Each cancelled job says
+    `why` and has its audit event; how many were cancelled (flushes)."""
+    queued = db.session.scalars(
+        select(Job).where(
+            Job.kind == kind,
+            Job.organization_id == subject.organization_id,
+            Job.subject_type == type(subject).__name__,
+            Job.subject_id == subject.id,
+            Job.status == JobStatus.QUEUED,
+        )
+    ).all()
+    cancelled = 0
+    for job in queued:
+        if job.params == dict(keep):
+            continue
+        if end_job(job.id, JobStatus.CANCELLED, why, from_status=JobStatus.QUEUED):
+            record_event(
+                "job.cancel",
+                job,
+                actor=user,
+                organization_id=job.organization_id,
+                before={"status": JobStatus.QUEUED},
+                after={"status": JobStatus.CANCELLED, "why": why},
+            )
+            cancelled += 1
+    db.session.flush()
+    return cancelled
 
 
 def require_job_queue() -> None:

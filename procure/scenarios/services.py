@@ -341,6 +341,21 @@ def start_board_report(scenario: Scenario, user, limited: bool = True) -> Starte
     )
 
 
+def remake_board_report(scenario: Scenario, user, because: str) -> Started:
+    """The board PDF of the scenario's new version (a submission's, a decision's), outside the
+    organization's limit; a PDF of an earlier version still queued is not made: it would be
+    out of date before it was read (the demo queued five, each seconds of a worker)."""
+    jobs.supersede_queued(
+        "report.board_pdf",
+        scenario,
+        {"scenario_version": scenario.version},
+        f"Not made: {because} before it started, and the PDF of version "
+        f"{scenario.version} is made instead.",
+        user,
+    )
+    return start_board_report(scenario, user, limited=False)
+
+
 def submit_scenario(scenario: Scenario, user, sent_version: int | None = None) -> Scenario:
     """A buyer sends a solved scenario to the executives; from now on it is frozen. Its board
     PDF is queued at once, of the submitted version, so the executives find a current one (the
@@ -367,7 +382,7 @@ def submit_scenario(scenario: Scenario, user, sent_version: int | None = None) -
         after={"status": ScenarioStatus.SUBMITTED},
     )
     if (scenario.result or {}).get("allocations"):  # flushed above: the submitted version's
-        start_board_report(scenario, user, limited=False)
+        remake_board_report(scenario, user, "the scenario was submitted")
     notify(  # the executives decide on the scenario's page
         active_users("executive", organization_id=scenario.organization_id),
         NotificationKind.SCENARIO_SUBMITTED,
@@ -421,7 +436,7 @@ def decide_scenario(scenario: Scenario, decision: str, comment: str, user) -> Sc
             scenario.event_id, scenario.id, scenario.problem or {}, scenario.result or {}, user
         )
     if (scenario.result or {}).get("allocations"):  # the PDF says the decision: made again
-        start_board_report(scenario, user, limited=False)
+        remake_board_report(scenario, user, f"the scenario was {decision}")
     _tell_buyers(scenario, decision, user)
     mark_acted_on(user, NotificationKind.SCENARIO_SUBMITTED, scenario)
     return scenario

@@ -347,6 +347,45 @@ def test_a_submissions_pdf_is_queued_even_when_the_organization_is_at_its_report
     assert job.status == JobStatus.QUEUED
 
 
+def test_a_decision_cancels_the_submissions_pdf_still_queued_and_makes_the_decided_one(
+    app, client, world, make_scenario, make_user, bearer, monkeypatch
+):
+    """The submission's PDF, still waiting for a worker when the executive decides, would be
+    out of date before anyone read it: it is cancelled, saying why, and the decided version's
+    is queued. A PDF already made is kept (see the test above)."""
+    scenario = make_scenario()
+    monkeypatch.setattr(queue, "send_job", lambda *_args: None)  # queued, never run
+    monkeypatch.setattr(queue, "broker_reachable", lambda _url, _timeout: True)
+    app.config.update(BROKER_URL="redis://broker.invalid:6379/0")
+    submitted = client.post(f"/api/v1/scenarios/{scenario['id']}/submit", headers=world["headers"])
+    assert submitted.status_code == 200
+    executive = make_user("executive", organization=world["buyer"].organization)
+    approved = client.post(
+        f"/api/v1/scenarios/{scenario['id']}/decision",
+        headers=bearer(executive),
+        json={"decision": "approved", "comment": ""},
+    )
+    assert approved.status_code == 200
+    db.session.expire_all()
+    first, second = db.session.scalars(
+        select(Job).where(Job.kind == "report.board_pdf").order_by(Job.id)
+    ).all()
+    assert first.params == {"scenario_version": submitted.json["version"]}
+    assert first.status == JobStatus.CANCELLED
+    assert first.error == (
+        "Not made: the scenario was approved before it started, and the PDF of version "
+        f"{approved.json['version']} is made instead."
+    )
+    assert second.params == {"scenario_version": approved.json["version"]}
+    assert second.status == JobStatus.QUEUED and second.created_by_id == executive.id
+    (cancel,) = db.session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.action == "job.cancel", AuditEvent.target_id == str(first.id)
+        )
+    ).all()
+    assert cancel.actor_id == executive.id and cancel.changes["after"]["status"] == "cancelled"
+
+
 def test_a_refused_targets_form_comes_back_with_what_was_typed_and_why(
     client, world, sign_in, make_scenario
 ):
