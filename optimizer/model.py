@@ -134,6 +134,13 @@ NEED_TARGET_ROWS = ("need_avg_impact", "need_avg_quality", "need_impact_spend_sh
 Int32Array = npt.NDArray[np.int32]
 
 
+def dot(a: FloatArray, b: FloatArray) -> float:
+    """Σ a·b summed pairwise by numpy, never by BLAS: BLAS splits a long dot product across
+    threads that then spin for milliseconds on a shared machine, and its sum depends on how
+    many threads it uses."""
+    return float(np.add.reduce(np.multiply(a, b)))
+
+
 @dataclass(frozen=True)
 class LinearProgram:
     """An LP/MIP in compressed-row form: rows `row_lower ≤ A x ≤ row_upper`, columns
@@ -286,12 +293,20 @@ class AllocationModel:
         )
         return mask
 
+    def kind_mask(self, *kinds: str) -> BoolArray:
+        """Mask of the rows of any of `kinds` (a pass over `row_kind`, quicker than an array
+        of strings compared)."""
+        wanted = frozenset(kinds)
+        return np.fromiter(
+            map(wanted.__contains__, self.row_kind), dtype=bool, count=len(self.row_kind)
+        )
+
     def hours(self, x: FloatArray) -> float:
         """Labour hours of the plan x: Σ hours_per_unit × x (the total volume in version 1,
         where every unit counts as one)."""
         if self.col_hours is None:
             return self.total_volume
-        return float(x[: self.n_x] @ self.x_hours)
+        return dot(x[: self.n_x], self.x_hours)
 
     def target_active(self, name: str) -> bool:
         """True when the document sets this target (its row is not free)."""

@@ -19,6 +19,7 @@ import logging
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -324,13 +325,13 @@ def _offers_fast(
     Duplicate (need, vendor) pairs are caught by the caller after sorting."""
     if set(map(type, raw)) != {dict}:
         return None
-    vendors = [offer.get("vendor") for offer in raw]
-    needs = [offer.get("need") for offer in raw]
+    vendors, needs = _field(raw, "vendor"), _field(raw, "need")
     if set(map(type, vendors)) != {str} or set(map(type, needs)) != {str}:
         return None
-    vendor_index = list(map(vendor_pos.get, vendors))
-    need_index = list(map(need_pos.get, needs))
-    if None in vendor_index or None in need_index:
+    try:  # an unknown id looks up None, which no int64 holds
+        vendor_index = np.fromiter(map(vendor_pos.get, vendors), np.int64, len(raw))
+        need_index = np.fromiter(map(need_pos.get, needs), np.int64, len(raw))
+    except TypeError:
         return None
     keys = set().union(*raw)  # every key of any offer, gathered at C speed
     if version == 2 and ("id" in keys or "unit" in keys):
@@ -347,7 +348,7 @@ def _offers_fast(
         if not required and name not in keys:  # no offer gives it: every value is missing
             columns.append(np.full(len(raw), math.nan))
             continue
-        values = [offer.get(name) for offer in raw]
+        values = _field(raw, name)
         allowed = {int, float} if required else {int, float, type(None)}
         if not set(map(type, values)) <= allowed:
             return None
@@ -374,14 +375,19 @@ def _offers_fast(
     else:
         hours, quality = np.ones(len(raw)), np.full(len(raw), math.nan)
     return (
-        np.array(need_index, dtype=np.int64),
-        np.array(vendor_index, dtype=np.int64),
+        need_index,
+        vendor_index,
         price,
         capacity,
         min_order,
         hours,
         quality,
     )
+
+
+def _field(records: list[dict[str, Any]], name: str) -> list[Any]:
+    """records' values of `name` (None where missing), in one pass at C speed."""
+    return list(map(dict.get, records, repeat(name)))
 
 
 def _nan_if_none(value: float | None) -> float:
@@ -579,6 +585,9 @@ def _capacities(
     if not isinstance(raw, list):
         errors.add("capacities", f"must be a list, got {type_name(raw)}")
         return NO_CAPACITIES
+    fast = _capacities_fast(raw, vendor_pos)
+    if fast is not None:
+        return fast
     first_at: dict[tuple[str, int], int] = {}
     rows: list[tuple[int, int, float]] = []
     months: dict[str, int | None] = {}
@@ -609,6 +618,33 @@ def _capacities(
         _frozen(np.array([r[1] for r in rows], np.int64)),
         _frozen(np.array([r[2] for r in rows], np.float64)),
     )
+
+
+def _capacities_fast(raw: list[Any], vendor_pos: dict[str, int]) -> Capacities | None:
+    """The capacities of a list whose rows are all plainly valid (`_plain_capacity`) with no
+    (vendor, month) twice, checked in bulk; None whenever anything might be wrong (the rows
+    are then read one by one, which names what is)."""
+    if not raw or set(map(type, raw)) != {dict} or set(map(len, raw)) != {3}:
+        return None
+    vendors, months, hours = (_field(raw, name) for name in ("vendor", "month", "hours"))
+    if set(map(type, vendors)) != {str} or set(map(type, months)) != {str}:
+        return None
+    if not set(map(type, hours)) <= {int, float}:
+        return None
+    number = {month: check_month(month, CAPACITY_RULES[1])[0] for month in set(months)}
+    try:  # an unknown vendor or a bad month looks up None, which no int64 holds
+        vendor = np.fromiter(map(vendor_pos.get, vendors), np.int64, len(raw))
+        month = np.fromiter(map(number.__getitem__, months), np.int64, len(raw))
+        value = np.array(hours, dtype=np.float64)
+    except (OverflowError, TypeError):
+        return None
+    if not ((value >= 0.0) & (value <= MAX_UNITS)).all():
+        return None
+    order = np.lexsort((month, vendor))
+    vendor, month, value = vendor[order], month[order], value[order]
+    if ((vendor[1:] == vendor[:-1]) & (month[1:] == month[:-1])).any():
+        return None  # a vendor's month given twice
+    return Capacities(_frozen(vendor), _frozen(month), _frozen(value))
 
 
 def _plain_capacity(
@@ -771,7 +807,13 @@ def parse_problem(document: Any) -> tuple[Problem | None, list[dict[str, str]]]:
         min_order,
         hours,
         quality,
-        labels=tuple(map(labels.__getitem__, order.tolist())) if version == 2 else (),
+        labels=(
+            ()
+            if version != 2
+            else (None,) * len(labels)
+            if labels.count(None) == len(labels)  # no offer has an id (the fast path)
+            else tuple(map(labels.__getitem__, order.tolist()))
+        ),
     )
     problem = Problem(
         needs=tuple(_need(record, periods.get(record["id"])) for record in needs),

@@ -353,7 +353,7 @@ def vendor_share_rows(model: AllocationModel) -> tuple[IntArray, IntArray, IntAr
     """(rows, entry_row, entry_col): version 2's `vendor_share_…` rows, and each term of them
     as (row, x column of one of the vendor's offers it sums)."""
     lp = model.lp
-    is_share = np.asarray(model.row_kind) == "max_vendor_share"
+    is_share = model.kind_mask("max_vendor_share")
     if not is_share.any():
         empty = np.zeros(0, np.int64)
         return empty, empty, empty
@@ -419,6 +419,16 @@ _REPORTED_ROWS = (
 )
 
 
+def plural_need_units(model: AllocationModel) -> dict[str, str]:
+    """Need id → its unit in the plural ("hours"), for the needs that name a unit (the
+    first such need of an id)."""
+    units: dict[str, str] = {}
+    for need in model.problem.needs:
+        if need.unit:
+            units.setdefault(need.id, f"{need.unit}s")
+    return units
+
+
 def _step(
     model: AllocationModel,
     kind: str,
@@ -427,12 +437,14 @@ def _step(
     hours: float = 0.0,
     need_hours: float = 0.0,
     need_spend: float = 0.0,
+    plural_units: Mapping[str, str] | None = None,
 ) -> PriceStep:
     """What a row kind's shadow price is quoted per (see `PriceStep`).
 
     Version 2's average rows are homogeneous (Σ (impact − target)·hours·x ≥ 0): one point of
     target relaxed moves them by the plan's labour hours (of the need, for a need's own row),
-    to first order."""
+    to first order. Only `kind`'s step is built; `plural_units` (`plural_need_units`) saves
+    a scan of the needs per call."""
     total = model.total_volume if model.version == 1 else hours
     vendor, need = desc["vendor"], desc["need"]
     capacity_unit = "labour hours" if model.version == 2 else "units"
@@ -440,118 +452,134 @@ def _step(
     # the need's own unit where the document names it (version 2), else "units"
     units = "units"
     if need is not None and kind in ("demand", "offer_capacity", "max_vendor_share", "min_award"):
-        units = next((f"{n.unit}s" for n in model.problem.needs if n.id == need and n.unit), units)
+        units = (plural_units or plural_need_units(model)).get(need, units)
     on_need = f" on need {need}"
-    return {
-        "demand": PriceStep(
+    if kind == "demand":
+        return PriceStep(
             1.0,
             f"extra unit of volume for need {need}",
             f"unit of volume for need {need}",
             f"units of volume for need {need}",
             RAISED,
             units,
-        ),
-        "vendor_capacity": PriceStep(
+        )
+    if kind == "vendor_capacity":
+        return PriceStep(
             1.0,
             f"extra {capacity_unit[:-1]} {capacity}",
             f"{capacity_unit[:-1]} {capacity}",
             f"{capacity_unit} {capacity}",
             RAISED,
             capacity_unit,
-        ),
-        "min_impact_worker_hours": PriceStep(
+        )
+    if kind == "min_impact_worker_hours":
+        return PriceStep(
             -1.0,
             "impact-worker hour less required",
             "impact-worker hour required",
             "impact-worker hours required",
             LOWERED,
             "impact-worker hours",
-        ),
-        "need_avg_impact": PriceStep(
+        )
+    if kind == "need_avg_impact":
+        return PriceStep(
             -need_hours,
             f"point of need {need}'s average impact relaxed",
             f"point of average impact{on_need}",
             None,
             LOWERED,
             "points of average impact",
-        ),
-        "need_avg_quality": PriceStep(
+        )
+    if kind == "need_avg_quality":
+        return PriceStep(
             -QUALITY_STEP * need_hours,
             f"0.01 of need {need}'s average quality relaxed",
             f"0.01 of average quality{on_need}",
             None,
             LOWERED,
             "average quality (0-1)",
-        ),
-        "need_impact_spend_share": PriceStep(
+        )
+    if kind == "need_impact_spend_share":
+        return PriceStep(
             -PERCENTAGE_POINT * need_spend,
             f"percentage point of need {need}'s impact spend share relaxed",
             f"percentage point of impact spend share{on_need}",
             None,
             LOWERED,
             "share of the need's spend (0-1)",
-        ),
-        "budget": PriceStep(1.0, "extra $ of budget", "$ of budget", "$ of budget", RAISED, "$"),
-        "min_avg_impact": PriceStep(
+        )
+    if kind == "budget":
+        return PriceStep(1.0, "extra $ of budget", "$ of budget", "$ of budget", RAISED, "$")
+    if kind == "min_avg_impact":
+        return PriceStep(
             -total,
             "point of average impact relaxed",
             "point of average impact",
             None,
             LOWERED,
             "points of average impact",
-        ),
-        "min_avg_quality": PriceStep(
+        )
+    if kind == "min_avg_quality":
+        return PriceStep(
             -QUALITY_STEP * total,
             "0.01 of average quality relaxed",
             "0.01 of average quality",
             None,
             LOWERED,
             "average quality (0-1)",
-        ),
-        "min_impact_spend_share": PriceStep(
+        )
+    if kind == "min_impact_spend_share":
+        return PriceStep(
             -PERCENTAGE_POINT * spend,
             "percentage point of impact spend share relaxed",
             "percentage point of impact spend share",
             None,
             LOWERED,
             "share of total spend (0-1)",
-        ),
-        "max_vendor_spend_share": PriceStep(
+        )
+    if kind == "max_vendor_spend_share":
+        return PriceStep(
             PERCENTAGE_POINT * spend,
             "percentage point of vendor spend cap relaxed",
             "percentage point of vendor spend cap",
             None,
             RAISED,
             "share of total spend (0-1)",
-        ),
-        "vendor_spend_cap": PriceStep(
+        )
+    if kind == "vendor_spend_cap":
+        return PriceStep(
             1.0,
             f"extra $ of spend above the cap at vendor {vendor}",
             f"$ of spend above the cap at vendor {vendor}",
             f"$ of spend above the cap at vendor {vendor}",
             RAISED,
             "$",
-        ),
-        "max_vendors": UNPRICED._replace(slack_unit="vendors"),
-        "min_order": UNPRICED._replace(slack_unit="units"),
-        "min_award": UNPRICED._replace(slack_unit=units),
-        "offer_capacity": PriceStep(
+        )
+    if kind == "max_vendors":
+        return UNPRICED._replace(slack_unit="vendors")
+    if kind == "min_order":
+        return UNPRICED._replace(slack_unit="units")
+    if kind == "min_award":
+        return UNPRICED._replace(slack_unit=units)
+    if kind == "offer_capacity":
+        return PriceStep(
             1.0,
             f"extra unit on vendor {vendor}'s offer for need {need}",
             f"unit on vendor {vendor}'s offer for need {need}",
             f"units on vendor {vendor}'s offer for need {need}",
             RAISED,
             units,
-        ),
-        "max_vendor_share": PriceStep(
+        )
+    if kind == "max_vendor_share":
+        return PriceStep(
             1.0,
             f"extra unit for vendor {vendor} on need {need}",
             f"unit for vendor {vendor} on need {need}",
             f"units for vendor {vendor} on need {need}",
             RAISED,
             units,
-        ),
-    }[kind]
+        )
+    raise KeyError(kind)
 
 
 def _slack_scale(
@@ -659,7 +687,7 @@ class ShadowPricer:
             return 0.0
         if self._incumbent is None:  # the rows of every need, found in one pass
             self._incumbent = {}
-            incumbent = np.flatnonzero(np.asarray(self.model.row_kind) == "incumbent")
+            incumbent = np.flatnonzero(self.model.kind_mask("incumbent"))
             for need in np.unique(self.model.row_need[incumbent]).tolist():
                 self._incumbent[need] = _incumbent_rows(self.model, need)
         return math.fsum(share * float(self.row_dual[r]) for r, share in self._incumbent.get(j, []))
@@ -695,7 +723,7 @@ def _incumbent_rows(model: AllocationModel, j: int) -> list[tuple[int, float]]:
     """(row, min_share) of need position j's incumbent rows whose limit is their share of
     the volume (it moves with the volume; a min_volume that is larger does not)."""
     rows = []
-    of_need = (np.asarray(model.row_kind) == "incumbent") & (model.row_need == j)
+    of_need = model.kind_mask("incumbent") & (model.row_need == j)
     for r in np.flatnonzero(of_need).tolist():
         rule = row_incumbents(model, r)
         share = rule.min_share
@@ -767,28 +795,25 @@ def constraint_report(
     x, count = full[: model.n_x], len(model.problem.needs)
     hours_by_need = np.bincount(model.x_need, weights=x * model.x_hours, minlength=count)
     spend_by_need = np.bincount(model.x_need, weights=x * model.x_price, minlength=count)
+    plural_units = plural_need_units(model)
+    lower, upper = lp.row_lower, lp.row_upper
+    slack_of = np.where(
+        lower == upper, 0.0, np.where(upper < INF, upper - activity, activity - lower)
+    )
+    bound_of = np.where(upper < INF, np.abs(upper), np.abs(lower))
+    tolerance = ROW_BINDING_TOL * np.fmax(1.0, bound_of) + 10**-VOLUME_DECIMALS * coefficient_mass
+    binding_of = slack_of <= tolerance
+    # a vendor's month with hours to spare (one of up to 12 a vendor, noise) and a share
+    # row that does not hold the vendor back are left out, as a share bound is
+    listed = binding_of | ((model.row_month < 0) & ~model.kind_mask("max_vendor_share"))
+    listed &= model.kind_mask(*_REPORTED_ROWS) & ~((lower == -INF) & (upper == INF))
     entries: list[ConstraintEntry] = []
-    for r, kind in enumerate(model.row_kind):
-        lower, upper = lp.row_lower[r], lp.row_upper[r]
-        if kind not in _REPORTED_ROWS or (lower == -INF and upper == INF):
-            continue
-        if lower == upper:
-            slack = 0.0
-        elif upper < INF:
-            slack = upper - activity[r]
-        else:
-            slack = activity[r] - lower
-        bound = abs(upper) if upper < INF else abs(lower)
-        tolerance = ROW_BINDING_TOL * max(1.0, bound) + 10**-VOLUME_DECIMALS * coefficient_mass[r]
-        binding = slack <= tolerance
+    for r in np.flatnonzero(listed).tolist():
+        kind, slack, binding = model.row_kind[r], slack_of[r], bool(binding_of[r])
         if kind == "min_order" and not (binding and full[model.row_x[r]] > 0):
             continue
         if kind == "min_award" and not (binding and _switched_on(model, r, full)):
             continue  # listed, as a min_order row is, where the vendor sits at the minimum
-        if model.row_month[r] >= 0 and not binding:
-            continue  # a vendor's month with hours to spare: one of up to 12 a vendor, noise
-        if kind == "max_vendor_share" and not binding:
-            continue  # listed, as a share bound is, only where it holds the vendor back
         desc = row_description(model, r)
         j = int(model.row_need[r])
         need_hours = float(hours_by_need[j]) if j >= 0 else 0.0
@@ -797,7 +822,7 @@ def constraint_report(
             scope = award_scope(model, r, full)
             step = _award_step(model, r, scope)
         else:
-            step = _step(model, kind, desc, spend, hours, need_hours, need_spend)
+            step = _step(model, kind, desc, spend, hours, need_hours, need_spend, plural_units)
         price = (
             pricer.demand(r)
             if kind == "demand"
@@ -822,7 +847,7 @@ def constraint_report(
     )
     for k in at_bound.tolist():
         desc = bound_description(model, k)
-        step = _step(model, desc["kind"], desc, spend)
+        step = _step(model, desc["kind"], desc, spend, plural_units=plural_units)
         entries.append(_entry(desc, True, 0.0, step, pricer.bound(k), pricer, True))
     return entries
 

@@ -150,19 +150,22 @@ def _ranges(start: IntArray, count: IntArray) -> IntArray:
 
 def add_demand_constraints(rows: _Rows, problem: Problem, columns: Columns) -> None:
     """`demand_nNNNNN`: Σ x over the need's offers = volume (units)."""
-    w = columns.width
-    x_cols = np.arange(columns.n_x)
-    need_start = np.searchsorted(columns.x_need, np.arange(len(problem.needs) + 1))
-    for j, need in enumerate(problem.needs):
-        rows.add(
-            f"demand_n{j:0{w}d}",
-            "demand",
-            x_cols[need_start[j] : need_start[j + 1]],
-            np.ones(need_start[j + 1] - need_start[j]),
-            need.volume,
-            need.volume,
-            need=j,
-        )
+    w, count = columns.width, len(problem.needs)
+    need_start = np.searchsorted(columns.x_need, np.arange(count + 1))
+    volume = np.array([need.volume for need in problem.needs], dtype=float)
+    cols = np.arange(need_start[0], need_start[-1])  # the columns are sorted by need
+    rows.add_many(
+        [f"demand_n{j:0{w}d}" for j in range(count)],
+        "demand",
+        np.diff(need_start),
+        cols,
+        np.ones(cols.size),
+        volume,
+        volume,
+        np.arange(count),
+        np.full(count, -1),
+        np.full(count, -1),
+    )
 
 
 def add_capacity_constraints(rows: _Rows, problem: Problem, columns: Columns) -> None:
@@ -219,8 +222,9 @@ def add_monthly_capacity_constraints(rows: _Rows, problem: Problem, columns: Col
     used, counts = np.unique(row, return_counts=True)
     if not used.size:
         return
+    month_part = {m: month_text(m).replace("-", "_") for m in np.unique(caps.month).tolist()}
     names = [
-        f"capacity_v{i:0{w}d}_m{month_text(m).replace('-', '_')}"
+        f"capacity_v{i:0{w}d}_m{month_part[m]}"
         for i, m in zip(caps.vendor[used].tolist(), caps.month[used].tolist(), strict=True)
     ]
     rows.add_many(

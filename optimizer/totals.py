@@ -15,7 +15,7 @@ from typing import Any, NotRequired, TypedDict
 
 import numpy as np
 
-from optimizer.model import AllocationModel
+from optimizer.model import AllocationModel, dot
 from optimizer.problem import FloatArray
 
 VOLUME_DECIMALS = 6
@@ -86,14 +86,14 @@ def reported_columns(model: AllocationModel, x: FloatArray) -> FloatArray:
     full = np.array(x, dtype=float)
     volumes = np.round(np.maximum(full[: model.n_x], 0.0), VOLUME_DECIMALS)
     full[: model.n_x] = volumes
-    full[model.col_spend] = float(volumes @ model.x_price)
-    full[model.col_impact] = float(volumes @ model.x_impact)
+    full[model.col_spend] = dot(volumes, model.x_price)
+    full[model.col_impact] = dot(volumes, model.x_impact)
     if model.col_hours is not None and model.col_worker_hours is not None:
-        full[model.col_impact] = float(volumes @ (model.x_impact * model.x_hours))
-        full[model.col_hours] = float(volumes @ model.x_hours)
-        full[model.col_worker_hours] = float(volumes @ (model.x_worker_share * model.x_hours))
+        full[model.col_impact] = dot(volumes, model.x_impact * model.x_hours)
+        full[model.col_hours] = dot(volumes, model.x_hours)
+        full[model.col_worker_hours] = dot(volumes, model.x_worker_share * model.x_hours)
     if model.col_adjusted_spend is not None:
-        full[model.col_adjusted_spend] = float(volumes @ model.x_adjusted_price)
+        full[model.col_adjusted_spend] = dot(volumes, model.x_adjusted_price)
     if model.col_max_spend is not None:
         spend = np.bincount(
             model.x_vendor, weights=volumes * model.x_price, minlength=len(model.problem.vendors)
@@ -170,13 +170,22 @@ def hour_allocations_and_totals(
     labels = problem.offers.labels
     allocations: list[Allocation] = []
     lines = []  # (need position, cost, hours, impact, quality, worker share or None, vendor)
-    for k in used.tolist():
-        volume = float(full[k])
-        price, per_unit = float(model.x_price[k]), float(model.x_hours[k])
+    columns = zip(
+        full[used].tolist(),
+        model.x_price[used].tolist(),
+        model.x_hours[used].tolist(),
+        model.x_need[used].tolist(),
+        model.x_vendor[used].tolist(),
+        model.x_offer[used].tolist(),
+        model.x_quality[used].tolist(),
+        model.x_adjusted_price[used].tolist(),
+        strict=True,
+    )  # plain floats and ints, read once
+    for volume, price, per_unit, j, i, offer, quality, adjusted_price in columns:
         cost, hours = round(volume * price, VOLUME_DECIMALS), volume * per_unit
-        vendor = problem.vendors[int(model.x_vendor[k])]
+        vendor = problem.vendors[i]
         line: Allocation = {
-            "need": problem.needs[int(model.x_need[k])].id,
+            "need": problem.needs[j].id,
             "vendor": vendor.id,
             "volume": volume + 0.0,
             "price": price,
@@ -184,24 +193,14 @@ def hour_allocations_and_totals(
             "hours_per_unit": per_unit,
             "hours": clean(hours) or 0.0,
         }
-        label = labels[int(model.x_offer[k])] if labels else None
+        label = labels[offer] if labels else None
         if label is not None:
             line["offer"] = label
-        adjusted = clean(float(model.x_adjusted_price[k]))
+        adjusted = clean(adjusted_price)
         if adjusted is not None and adjusted != price:
             line["adjusted_price"] = adjusted
         allocations.append(line)
-        lines.append(
-            (
-                int(model.x_need[k]),
-                cost,
-                hours,
-                vendor.impact_score,
-                float(model.x_quality[k]),
-                vendor.impact_worker_share,
-                int(model.x_vendor[k]),
-            )
-        )
+        lines.append((j, cost, hours, vendor.impact_score, quality, vendor.impact_worker_share, i))
     totals = _hour_totals(model, lines)
     by_need: list[list[tuple[Any, ...]]] = [[] for _ in problem.needs]
     for entry in lines:
