@@ -220,6 +220,7 @@ def _page(
         ).all()
     }
     rule_vendors = award_rules.vendor_options(scenario.problem, names)
+    rule_vendor_search = len(rule_vendors) > RULE_VENDOR_CHECKBOXES_MAX
     rules, rules_left_out = listed_rules(
         [
             c
@@ -284,7 +285,11 @@ def _page(
         rule_vendors=rule_vendors,
         rules=rules,
         rules_left_out=rules_left_out,
-        vendor_checkboxes=_vendor_checkboxes(rule_vendors),
+        vendor_checkboxes=_vendor_checkboxes(rule_vendors, by_name=rule_vendor_search),
+        rule_vendor_search=rule_vendor_search,
+        rule_vendor_names=_rule_vendor_names(rule_vendors, scenario.result)
+        if rule_vendor_search
+        else [],
         errors=errors or {},
         refused=refused,
         values=request.form.to_dict() if refused else {},
@@ -293,12 +298,19 @@ def _page(
     ), (409 if conflict else 422 if errors else 200)
 
 
+RULE_VENDOR_CHECKBOXES_MAX = 50
+"""Up to this many vendors in the plan, the award rule forms list each to tick; above it they
+list only those ticked, and fields to add a vendor by name (`_vendors_named`): three lists of
+10,000 checkboxes made a 3 MiB page."""
+
+
 def _vendor_checkboxes(
-    options: list[tuple[str, str]],
+    options: list[tuple[str, str]], by_name: bool = False
 ) -> Callable[[str, Collection[str]], Markup]:
     """The award rule forms' vendor checkboxes (`award_rules.vendor_options`): for a field name
-    and the ids ticked, one labelled checkbox per vendor. Built here, each name escaped once,
-    rather than by a template loop: a plan of 10,000 vendors lists them in three forms."""
+    and the ids ticked, one labelled checkbox per vendor (`by_name`: per vendor ticked, the
+    others being added by name). Built here, each name escaped once, rather than by a template
+    loop: a plan of 50 vendors lists them in three forms."""
     labels = [(vendor_id, str(escape(name))) for vendor_id, name in options]
 
     def boxes(name: str, chosen: Collection[str]) -> Markup:
@@ -309,10 +321,40 @@ def _vendor_checkboxes(
                 f'value="{escape(vendor_id)}"{" checked" if vendor_id in chosen else ""}> '
                 f"{label}</label>"
                 for vendor_id, label in labels
+                if not by_name or vendor_id in chosen
             )
         )
 
     return boxes
+
+
+def _rule_vendor_names(options: list[tuple[str, str]], result: Mapping | None) -> list[str]:
+    """The names the award rule forms suggest as one types a vendor's name: the vendors of the
+    plan that get volume, by name, at most RULE_VENDOR_CHECKBOXES_MAX of them (any other vendor
+    of the plan can still be typed)."""
+    awarded = {a.get("vendor") for a in (result or {}).get("allocations") or []}
+    return [name for vendor_id, name in options if f"V{vendor_id}" in awarded][
+        :RULE_VENDOR_CHECKBOXES_MAX
+    ]
+
+
+def _vendors_named(options: list[tuple[str, str]], typed: list[str]) -> tuple[list[str], list[str]]:
+    """The ids (as text) of the plan's vendors an award rule form names (by their names as the
+    form lists them, `award_rules.vendor_options`, in any case), and the names typed that no
+    vendor of the plan has."""
+    exact = {name: vendor_id for vendor_id, name in options}
+    folded: dict[str, str] = {}
+    for vendor_id, name in options:
+        folded.setdefault(name.casefold(), vendor_id)
+    found: list[str] = []
+    unknown: list[str] = []
+    for name in typed:
+        match = exact.get(name) or folded.get(name.casefold())
+        if match is None:
+            unknown.append(name)
+        elif match not in found:
+            found.append(match)
+    return found, unknown
 
 
 STALE_FORMS = {
@@ -537,6 +579,9 @@ AWARD_RULE_LABELS = {
     "adjustment.per_unit": "Dollars added to a unit's price (negative: taken off)",
     "group.label": "Name of the group",
     "group.vendors": "Vendors in the group",
+    "incumbent.vendor_names": "Add an incumbent vendor by name",
+    "adjustment.vendor_names": "Add a vendor by name",
+    "group.vendor_names": "Add a vendor to the group by name",
     "group.measure": "Share of",
     "group.min_share": "At least (%)",
     "group.max_share": "At most (%)",
@@ -617,6 +662,13 @@ def _add_rule(scenario_id: int, form: RuleForm):
         else request.form.get(f"{form.prefix}.{name}", "")
         for name in form.fields
     }
+    # a large plan's forms name the vendors to add (RULE_VENDOR_CHECKBOXES_MAX)
+    names_field = f"{form.prefix}.vendor_names"
+    named, unknown = _vendors_named(
+        award_rules.vendor_options(scenario.problem, review.problem_labels(scenario.problem)[0]),
+        [name.strip() for name in request.form.getlist(names_field) if name.strip()],
+    )
+    sent["vendors"] = [*sent["vendors"], *(v for v in named if v not in sent["vendors"])]
     position = len((scenario.targets or {}).get(form.key) or [])
     path = f"targets.{form.key}[{position}]"
 
@@ -630,16 +682,35 @@ def _add_rule(scenario_id: int, form: RuleForm):
             return f"{form.prefix}.{name}" if name in form.fields else None
         return None
 
-    try:
-        errors = _save_targets_and_solve(
-            scenario,
-            lambda: load_form(
+    def targets_of() -> dict:
+        unknown_errors = {
+            names_field: [
+                "No vendor in this plan is named "
+                + " or ".join(f"“{name}”" for name in unknown)
+                + ": type the name as the plan lists it."
+            ]
+        }
+        try:
+            targets = load_form(
                 ScenarioUpdateSchema(only=("targets",)),
                 {"targets": form.add(scenario.targets or {}, sent, form.prefix)},
-            )["targets"],
-            form.done,
-            field_of,
-        )
+            )["targets"]
+        except ValidationFailed as refused:
+            if not unknown:
+                raise
+            # the vendors field's own refusal ("tick at least one") is moot while a name is wrong
+            kept = {
+                key: messages
+                for key, messages in refused.errors.items()
+                if field_of(key) != f"{form.prefix}.vendors"
+            }
+            raise ValidationFailed({**kept, **unknown_errors}) from None
+        if unknown:
+            raise ValidationFailed(unknown_errors)
+        return targets
+
+    try:
+        errors = _save_targets_and_solve(scenario, targets_of, form.done, field_of)
     except ConflictError:  # only a stale form comes back (_save_targets_and_solve)
         return _conflict(scenario, form.page_id)
     if errors:

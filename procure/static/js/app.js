@@ -328,3 +328,25 @@ Array.prototype.forEach.call(
   load();
   document.addEventListener("procure:saved", load);
 })();
+
+// Award rule forms of a large plan: "Add another name" (shown only with script) adds one more
+// field to name a vendor in, empty, after the last one.
+(function () {
+  Array.prototype.forEach.call(document.querySelectorAll("[data-add-vendor-name]"), function (button) {
+    var box = button.closest("[data-vendor-names]");
+    if (!box) { return; }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var fields = box.querySelectorAll("input[type=text]");
+      var last = fields[fields.length - 1];
+      var field = last.cloneNode(false);
+      field.removeAttribute("id");
+      field.removeAttribute("aria-invalid");
+      field.removeAttribute("aria-describedby");
+      field.setAttribute("aria-label", "Another vendor's name");
+      field.value = "";
+      last.parentNode.insertBefore(field, last.nextSibling);
+      field.focus();
+    });
+  });
+})();
