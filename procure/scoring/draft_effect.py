@@ -19,8 +19,10 @@ from procure.disclosures.pricing import pricing_day
 from procure.disclosures.reviews import section_levels
 from procure.disclosures.tables import flat_row
 from procure.errors import ValidationFailed
-from procure.scoring import services
+from procure.extensions import db
+from procure.scoring import rankings, services
 from procure.scoring_defaults import default_profile
+from procure.vendors.models import Vendor
 from scoring.contract import REQUIRED_COLUMNS
 from scoring.fields import COLUMN_FIELDS
 
@@ -39,36 +41,76 @@ def _same(before: Any, after: Any) -> bool:
     return str(before) == str(after)
 
 
+def _stored_card(draft: Disclosure, user, metrics) -> tuple[dict | None, dict | None]:
+    """The vendor's row and stored scorecard of its current stored ranking (the scorecard's:
+    `rankings.read_scorecard`, nothing stored or queued); (None, None) when none is current or
+    it stores no card for the vendor (the effect is then read from a live ranking)."""
+    key = rankings.scorecard_key(user, None, None, metrics)
+    vendor = db.session.get(Vendor, draft.vendor_id)
+    served = (
+        None
+        if key is None or vendor is None
+        else rankings.read_scorecard(key, user, vendor, store=False)
+    )
+    if served is None or served.stale or served.card is None:
+        return None, None
+    return served.row, served.card
+
+
+def _live_ranking(user, metrics) -> services.Ranking:
+    """Every vendor ranked as the vendor's own scorecard ranks them (the default profile)."""
+    return services.rank_vendors(
+        default_profile(),
+        None,
+        organization_id=user.organization_id,
+        with_stability=False,
+        metrics=metrics,
+    )
+
+
 def draft_effect(draft: Disclosure, user) -> dict[str, Any]:
     """The effect of submitting `draft` on its vendor's own score, as a dict with `kind`:
     "moves" (with the what-if's totals, ranks, sentence and moves), "unchanged", "later"
     (a later period is scored: `period_end`), "unscored" (`reasons`) or "refused" (`reasons`:
-    the draft's figures cannot be scored as they are)."""
+    the draft's figures cannot be scored as they are).
+
+    The "before" (the period scored, the figures scored, the total and rank) is the vendor's
+    row and card of the current stored ranking its scorecard reads, when there is one: a draft
+    that changes nothing, or of an earlier period, then ranks nobody live. Only a draft that
+    changes figures is scored live, by the what-if, with the stored row as its "before"."""
     profile = default_profile()
     metrics = services.viewer_catalog(user)
-    ranking = services.rank_vendors(
-        profile, None, organization_id=user.organization_id, with_stability=False, metrics=metrics
-    )
-    scored = ranking.inputs.disclosures.get(draft.vendor_id)
-    if ranking.result is None or scored is None:
-        reasons = services.unscored_reasons(
-            draft.vendor_id, None, organization_id=user.organization_id
-        )
-        return {"kind": "unscored", "reasons": reasons}
-    if scored.period_end > draft.period_end:
-        return {"kind": "later", "period_end": scored.period_end}
+    row, card = _stored_card(draft, user, metrics)
+    ranking = None
+    if card is None:
+        ranking = _live_ranking(user, metrics)
+        scored = ranking.inputs.disclosures.get(draft.vendor_id)
+        if ranking.result is None or scored is None:
+            reasons = services.unscored_reasons(
+                draft.vendor_id, None, organization_id=user.organization_id
+            )
+            return {"kind": "unscored", "reasons": reasons}
+        scored_period = scored.period_end
+        current = services.scored_figures(ranking.inputs.table, draft.vendor_id)
+    else:
+        assert row is not None  # a stored card is the card of a stored row
+        scored_period = row["period_end"]
+        current = card["scored_figures"]
+    if scored_period > draft.period_end:
+        return {"kind": "later", "period_end": scored_period}
     levels = section_levels(
         [draft], None, age_months=profile.evidence_age_months, on=pricing_day()
     )[draft.id]
-    row = flat_row(draft, levels=levels)
-    current = services.scored_figures(ranking.inputs.table, draft.vendor_id)
+    flat = flat_row(draft, levels=levels)
     changes = {
-        column: row.get(column)
+        column: flat.get(column)
         for column in DRAFT_COLUMNS
-        if not _same(current.get(column), row.get(column))
+        if not _same(current.get(column), flat.get(column))
     }
     if not changes:
         return {"kind": "unchanged"}
+    if ranking is None:
+        ranking = _live_ranking(user, metrics)
     try:
         outcome = services.what_if(
             draft.vendor_id,
@@ -77,6 +119,7 @@ def draft_effect(draft: Disclosure, user) -> dict[str, Any]:
             organization_id=user.organization_id,
             metrics=metrics,
             ranking=ranking,
+            baseline=row,
             checked_with=draft,  # the changes are the draft's own: checked with its figures
         )
     except ValidationFailed as refused:

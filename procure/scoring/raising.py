@@ -38,7 +38,8 @@ from procure.disclosures.pricing import pricing_day
 from procure.disclosures.tables import site_wages
 from procure.errors import ValidationFailed
 from procure.formatting import plain_number
-from procure.scoring import services
+from procure.scoring import rankings, services
+from procure.scoring_defaults import catalog, default_profile
 from procure.states import AssuranceLevel, Opinion
 from scoring.contract import EVIDENCE_COLUMNS
 from scoring.fields import EVIDENCE_LEVELS
@@ -62,11 +63,9 @@ def _backing(level: EffectiveLevel) -> SectionEvidence:
     return SectionEvidence(level.files, level.decision, level.decided_on, level.statements)
 
 
-def _evidence_actions(
-    evidence: dict[str, EffectiveLevel], period_end, age_months: int, disclosure_id: int
-) -> list[dict[str, Any]]:
-    today = pricing_day()
-    statement = Statement(  # what a provider would issue today
+def _statement(today) -> Statement:
+    """What a provider would issue today: an unqualified limited-assurance statement."""
+    return Statement(
         id=0,
         provider="an assurance provider",
         standard="ISAE 3000 (Revised)",
@@ -75,20 +74,38 @@ def _evidence_actions(
         issued_on=today,
         expires_on=today + timedelta(days=365),
     )
+
+
+def _upgraded(level: EffectiveLevel, kind: str, period_end, age_months: int) -> EffectiveLevel:
+    """The section's level once the evidence step `kind` ("document": one more file;
+    "assurance": a statement issued today) is taken, for the reader `level` was derived for (a
+    buyer's own rejection of the section stands for that buyer)."""
+    today = pricing_day()
+    backing = _backing(level)
+    if kind == "document":
+        backed = SectionEvidence(
+            backing.files + 1, backing.decision, backing.decided_on, backing.statements
+        )
+    else:
+        backed = SectionEvidence(
+            backing.files,
+            backing.decision,
+            backing.decided_on,
+            (*backing.statements, _statement(today)),
+        )
+    return effective_level(backed, period_end, age_months=age_months, on=today)
+
+
+def _evidence_actions(
+    evidence: dict[str, EffectiveLevel], period_end, age_months: int, disclosure_id: int
+) -> list[dict[str, Any]]:
     actions = []
     for section, level in evidence.items():
-        backing = _backing(level)
         upgrades = []
         if _rank(level.level) < _rank(DOCUMENTED):
             upgrades.append(
                 (
                     "document",
-                    SectionEvidence(
-                        backing.files + 1,
-                        backing.decision,
-                        backing.decided_on,
-                        backing.statements,
-                    ),
                     f"Attach a document to the {section} section",
                     "in a new version of your disclosure (files go on drafts)",
                 )
@@ -97,20 +114,14 @@ def _evidence_actions(
             upgrades.append(
                 (
                     "assurance",
-                    SectionEvidence(
-                        backing.files,
-                        backing.decision,
-                        backing.decided_on,
-                        (*backing.statements, statement),
-                    ),
                     f"Get an independent assurance statement on the {section} section "
                     "(limited assurance)",
                     "share the version scored with an assurance provider from its page; "
                     "an unqualified statement",
                 )
             )
-        for kind, backed, title, how in upgrades:
-            after = effective_level(backed, period_end, age_months=age_months, on=today)
+        for kind, title, how in upgrades:
+            after = _upgraded(level, kind, period_end, age_months)
             if _rank(after.level) <= _rank(level.level):
                 continue  # it would not lift the section (an adverse statement stays)
             aged = " (one level lower: the period ended long ago)" if after.aged else ""
@@ -293,3 +304,114 @@ def score_actions(
             }
         )
     return sorted(actions, key=lambda a: (-a["points"], a["rank_after"], a["order"]))
+
+
+def _buyer_changes(
+    action: Mapping[str, Any], evidence: dict[str, EffectiveLevel], period_end, age_months: int
+) -> dict[str, Any]:
+    """The action's changes as a buyer scores them: an evidence step lifts the section from the
+    level that buyer scores (its own verification or rejection included), so it may lift it
+    less, or not at all ({}); every other step changes the same figures for every reader."""
+    if action["kind"] not in ("document", "assurance"):
+        return dict(action["changes"])
+    level = evidence[action["section"]]
+    after = _upgraded(level, action["kind"], period_end, age_months)
+    if _rank(after.level) <= _rank(level.level):
+        return {}
+    return {EVIDENCE_COLUMNS[action["section"]]: after.level}
+
+
+def _stored_buyer_row(organization_id: int, vendor: Any, category: str | None):
+    """The vendor's row of the buyer organization's current stored ranking under the default
+    profile and the built-in catalog (what `services.buyer_ranking` scores); None when there is
+    none current, or the organization's ranking reads its own metrics too. Stores nothing: the
+    vendor's page never computes another organization's stored ranking."""
+    built_in = [metric.key for metric in catalog().metrics]
+    if [metric.key for metric in services.catalog_for(organization_id).metrics] != built_in:
+        return None
+    key = rankings.RankingKey(organization_id, None, category or "", rankings.TOP_K, None)
+    stored = rankings.newest(key)
+    if stored is None or not rankings.is_current(stored):
+        return None
+    return rankings.vendor_row(stored, vendor.id, vendor.name)
+
+
+def with_buyer_ranks(
+    vendor: Any,
+    actions: list[dict[str, Any]],
+    disclosure_id: int,
+    buyer_rankings: Mapping[int, services.Ranking],
+    category: str | None = None,
+) -> list[dict[str, Any]]:
+    """Each action with `buyers`: per buyer organization that reviews the vendor (the keys of
+    `buyer_rankings`, `services.buyer_ranking` each, as "what each buyer sees" shows them), by
+    name, the vendor's own total and rank that buyer sees before and after the step, under the
+    default profile (a buyer's own profiles stay private). The "before" is the buyer's current
+    stored ranking where there is one (the same figures as its live ranking); the "after" is the
+    what-if with that buyer's ranking, only for the actions shown. A buyer that scores another
+    version of the disclosure (it rejected the one scored here) gets a note instead of ranks."""
+    profile = default_profile()
+    names = {
+        organization.id: organization.name
+        for organization in services.reviewing_organizations(vendor.id)
+        if organization.id in buyer_rankings
+    }
+    per_action: list[list[dict[str, Any]]] = [[] for _ in actions]
+    for organization_id, name in names.items():
+        ranking = buyer_rankings[organization_id]
+        scored = ranking.inputs.disclosures.get(vendor.id)
+        score = services.vendor_score(ranking, vendor.id)
+        if scored is None or score is None or scored.id != disclosure_id:
+            note = (
+                "does not score you: it rejected every version it could score"
+                if scored is None or score is None
+                else "scores another version of your disclosure"
+            )
+            for buyers in per_action:
+                buyers.append({"organization": name, "note": note})
+            continue
+        baseline = _stored_buyer_row(organization_id, vendor, category)
+        assert ranking.result is not None  # it scored the vendor
+        peers = len(ranking.result.scores)
+        before = (
+            (baseline["total"], baseline["rank"])
+            if baseline is not None
+            else (float(score["total"]), int(score["rank"]))
+        )
+        for action, buyers in zip(actions, per_action, strict=True):
+            changes = _buyer_changes(
+                action,
+                ranking.inputs.evidence[vendor.id],
+                scored.period_end,
+                profile.evidence_age_months,
+            )
+            after = before
+            if changes:
+                try:
+                    outcome = services.what_if(
+                        vendor.id,
+                        profile,
+                        changes,
+                        category,
+                        organization_id=organization_id,
+                        ranking=ranking,
+                        baseline=baseline,
+                    )
+                except ValidationFailed:
+                    continue
+                after = (outcome["total_after"], outcome["rank_after"])
+            buyers.append(
+                {
+                    "organization": name,
+                    "total_before": before[0],
+                    "rank_before": before[1],
+                    "total_after": after[0],
+                    "rank_after": after[1],
+                    "peers": peers,
+                    "note": None
+                    if changes
+                    else "no change for this buyer: its own review of the section decides "
+                    "its level",
+                }
+            )
+    return [action | {"buyers": buyers} for action, buyers in zip(actions, per_action, strict=True)]

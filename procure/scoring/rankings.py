@@ -58,7 +58,10 @@ stale while a refresh runs (saying so) like the comparison. Only the offers left
 vendor's unusable offers) are read live. Without a stored card (a reader whose catalog differs,
 an unknown category) the scorecard is computed live as before, with the stored row as its
 headline when the ranking is current. The "raise your score" panel and the what-if box score
-the table live and take their "before" from the current stored row (`scorecard_row`).
+the table live and take their "before" from the current stored row (`scorecard_row`); so does
+the draft's score effect (procure.scoring.draft_effect), which reads the stored card's scored
+figures and period, and ranks live only for a draft that changes figures. The panel's rank per
+reviewing buyer reads that buyer's current stored ranking under the default profile, if any.
 
 Everything else still scores live: the what-if rankings, the export through `procure score`,
 the scenario problem adapter and the buyer views.

@@ -617,11 +617,9 @@ def _period_points(
     return points
 
 
-def buyer_views(vendor_id: int, category: str | None = None) -> list[dict[str, Any]]:
-    """For the vendor's own scorecard: each buyer organization that reviewed one of its
-    submitted versions, the total and rank that buyer sees under the default profile (its own
-    reviews and every attestation applied; a buyer's own profiles stay private), and what it
-    decided on the version it scores ("Northwind verified wages")."""
+def reviewing_organizations(vendor_id: int) -> Sequence[Organization]:
+    """The buyer organizations that reviewed one of the vendor's submitted versions (a version
+    or a section of one), by name."""
     submitted = select(Disclosure.id).where(
         Disclosure.vendor_id == vendor_id, Disclosure.state == DisclosureState.SUBMITTED
     )
@@ -633,18 +631,45 @@ def buyer_views(vendor_id: int, category: str | None = None) -> list[dict[str, A
             DisclosureSectionReview.disclosure_id.in_(submitted)
         ),
     ).subquery()
-    organizations = db.session.scalars(
+    return db.session.scalars(
         select(Organization)
         .where(Organization.id.in_(select(reviewers.c.organization_id)))
         .order_by(Organization.name)
     ).all()
+
+
+def buyer_ranking(organization_id: int, category: str | None = None) -> Ranking:
+    """Every vendor as the buyer organization scores it for a vendor's "what each buyer sees":
+    the default profile and the built-in catalog with the organization's reviews (a buyer's own
+    profiles and metrics stay private)."""
+    return rank_vendors(
+        default_profile(), category, organization_id=organization_id, with_stability=False
+    )
+
+
+def vendor_score(ranking: Ranking, vendor_id: int) -> pd.Series | None:
+    """The vendor's row of the ranking's scores (total, rank, ...); None when it is not scored."""
+    if ranking.result is None:
+        return None
+    key = _key(ranking.result.scores.index, vendor_id)
+    return None if key is None else ranking.result.scores.loc[key]
+
+
+def buyer_views(
+    vendor_id: int,
+    category: str | None = None,
+    rankings: Mapping[int, Ranking] | None = None,
+) -> list[dict[str, Any]]:
+    """For the vendor's own scorecard: each buyer organization that reviewed one of its
+    submitted versions, the total and rank that buyer sees under the default profile (its own
+    reviews and every attestation applied; a buyer's own profiles stay private), and what it
+    decided on the version it scores ("Northwind verified wages"). `rankings`: `buyer_ranking`
+    per organization id, when the caller has them (the "raise your score" panel's)."""
     views = []
-    for organization in organizations:
-        ranking = rank_vendors(
-            default_profile(), category, organization_id=organization.id, with_stability=False
-        )
-        key = None if ranking.result is None else _key(ranking.result.scores.index, vendor_id)
-        if ranking.result is None or key is None:
+    for organization in reviewing_organizations(vendor_id):
+        ranking = (rankings or {}).get(organization.id) or buyer_ranking(organization.id, category)
+        score = vendor_score(ranking, vendor_id)
+        if ranking.result is None or score is None:
             views.append(
                 {
                     "organization": organization.name,
@@ -653,7 +678,6 @@ def buyer_views(vendor_id: int, category: str | None = None) -> list[dict[str, A
                 }
             )
             continue
-        score = ranking.result.scores.loc[key]
         peers = len(ranking.result.scores)
         disclosure = ranking.inputs.disclosures[vendor_id]
         views.append(

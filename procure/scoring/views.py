@@ -168,8 +168,19 @@ def _render_scorecard(vendor: Vendor):
         card = services.scorecard(vendor.id, profile, category, row=row, **live)
     raise_actions = None  # the vendor's own card only: buyers never see the panel
     if card and own:
-        card["buyer_views"] = services.buyer_views(vendor.id, category)
-        raise_actions = raising.score_actions(vendor.id, profile, category, baseline=row, **live)
+        # each reviewing buyer's ranking once, for "what each buyer sees" and the panel's ranks
+        buyer_rankings = {
+            organization.id: services.buyer_ranking(organization.id, category)
+            for organization in services.reviewing_organizations(vendor.id)
+        }
+        card["buyer_views"] = services.buyer_views(vendor.id, category, buyer_rankings)
+        raise_actions = raising.with_buyer_ranks(
+            vendor,
+            raising.score_actions(vendor.id, profile, category, baseline=row, **live),
+            card["score"]["disclosure_id"],
+            buyer_rankings,
+            category,
+        )
     outcome = None
     # the box starts from the figures the score reads; only a figure typed differently changes
     current = _shown_figures(card)

@@ -179,3 +179,116 @@ def test_a_what_if_on_given_scores_is_the_what_if_that_scores_itself(peers):
         ranking.inputs.table, catalog(), default_profile(), key, changes, scored=ranking.result
     )
     assert reused == fresh and fresh.total_after != fresh.total_before
+
+
+@pytest.fixture
+def reviewed(peers, make_user):
+    """Two buyer organizations review Beta's version: Acme rejected its workforce section (so it
+    scores self-reported for Acme whatever backs it), Zenith verified its training section (with
+    no file behind it, which lifts nothing: Zenith scores Beta as Beta's own view does). Acme
+    also keeps a private profile that weights impact at 0.80."""
+    from procure.disclosures.models import Disclosure, DisclosureSectionReview
+    from procure.states import ReviewDecision
+
+    beta = peers["beta"]
+    [version] = db.session.scalars(select(Disclosure).where(Disclosure.vendor_id == beta.id))
+    acme, zenith = make_user("buyer"), make_user("buyer")
+    acme.organization.name, zenith.organization.name = "Acme Buyers", "Zenith Purchasing"
+    for user, section, decision in (
+        (acme, "workforce", ReviewDecision.REJECTED),
+        (zenith, "training", ReviewDecision.VERIFIED),
+    ):
+        db.session.add(
+            DisclosureSectionReview(
+                disclosure_id=version.id,
+                organization_id=user.organization_id,
+                section=section,
+                decision=decision,
+                reviewed_by_id=user.id,
+            )
+        )
+    secret = default_profile().to_dict()
+    secret["pillar_weights"] = {"impact": 0.8, "cost": 0.1, "quality": 0.1}
+    services.create_profile(acme.organization_id, "Acme secret weights", secret, acme)
+    db.session.commit()
+    return peers | {"acme": acme, "zenith": zenith}
+
+
+def _buyer_ranks(vendor):
+    organizations = services.reviewing_organizations(vendor.id)
+    rankings = {o.id: services.buyer_ranking(o.id) for o in organizations}
+    actions = _actions(vendor)
+    disclosure_id = rankings[organizations[0].id].inputs.disclosures[vendor.id].id
+    return raising.with_buyer_ranks(vendor, actions, disclosure_id, rankings)
+
+
+def test_each_reviewing_buyer_gets_the_rank_its_own_reviews_give(reviewed):
+    actions = {(a["kind"], a["section"]): a for a in _buyer_ranks(reviewed["beta"])}
+    top = actions[("assurance", "workforce")]
+    acme, zenith = top["buyers"]  # by name
+    assert (acme["organization"], zenith["organization"]) == ("Acme Buyers", "Zenith Purchasing")
+    # Zenith scores Beta as Beta's own view does: the statement lifts workforce from
+    # self-reported (factor 0.5) to third-party limited (0.9), rank 2 -> 1 of 2, as the panel says
+    assert (zenith["rank_before"], zenith["rank_after"], zenith["peers"]) == (2, 1, 2)
+    assert zenith["total_before"] == top["total_before"]
+    assert zenith["total_after"] == top["total_after"]
+    # Acme rejected the workforce section: its rejection wins over a statement it did not
+    # commission, so nothing moves for Acme, and the panel says why
+    assert (acme["rank_before"], acme["rank_after"]) == (2, 2)
+    assert acme["total_after"] == acme["total_before"] == top["total_before"]
+    assert acme["note"].startswith("no change for this buyer")
+    # the living wage moves every buyer alike: 100 x 0.45 x 0.20 x self-reported 0.5 x 2/7
+    living = actions[("living_wage", "wages")]
+    for buyer in living["buyers"]:
+        assert buyer["total_after"] - buyer["total_before"] == pytest.approx(9 / 7, abs=1e-9)
+
+
+def test_the_panel_shows_each_buyers_rank_and_never_a_private_profile(
+    app, client, reviewed, sign_in, make_vendor
+):
+    beta = reviewed["beta"]
+    sign_in(client, reviewed["beta_user"])
+    page = client.get("/scorecard").text
+    panel = page[page.index('id="raise-your-score"') : page.index("Where the points come from")]
+    top = _actions(beta)[0]
+    assert (
+        f'<strong>Zenith Purchasing</strong>: rank 2 → 1 of 2 <span class="muted">(total '
+        f"{top['total_before']:.1f} → {top['total_after']:.1f})</span>" in panel
+    )
+    assert "<strong>Acme Buyers</strong>: rank 2 → 2 of 2" in panel
+    # Acme's own profile (impact 0.80) is never named nor used: the ranks are the default
+    # profile's, the figures "what each buyer sees" shows
+    assert "Acme secret weights" not in page and "0.80" not in panel
+    views = {v["organization"]: v for v in services.buyer_views(beta.id)}
+    assert views["Acme Buyers"]["total"] == pytest.approx(top["total_before"])
+    # another vendor's user never reads Beta's panel: a scorecard by id is for buyers only,
+    # and its own scorecard is its own vendor's
+    other, other_user = make_vendor("Gamma Data")
+    outsider = app.test_client()
+    sign_in(outsider, other_user)
+    assert outsider.get(f"/vendors/{beta.id}/scorecard").status_code in (403, 404)
+    assert "Beta BPO" not in outsider.get("/scorecard").text
+
+
+def test_a_buyers_before_is_read_from_its_current_stored_ranking(reviewed):
+    """Where the buyer's ranking under the default profile is stored and current, the "before"
+    is its row (the same figures as the live ranking); the "after" is still the what-if's."""
+    from procure.scoring import rankings
+    from procure.scoring.models import StoredRankingRow
+
+    beta, zenith = reviewed["beta"], reviewed["zenith"]
+    key = rankings.RankingKey(zenith.organization_id, None, "", rankings.TOP_K, None)
+    stored = rankings.read_ranking(key, zenith).ranking
+    row = db.session.scalar(
+        select(StoredRankingRow).where(
+            StoredRankingRow.ranking_id == stored.id, StoredRankingRow.vendor_id == beta.id
+        )
+    )
+    live = next(a for a in _buyer_ranks(beta) if a["kind"] == "living_wage")["buyers"][1]
+    assert live["organization"] == "Zenith Purchasing"
+    assert live["total_before"] == pytest.approx(row.total, abs=1e-9)
+    row.total = 12.5  # marked, to see which one is read
+    db.session.flush()
+    read = next(a for a in _buyer_ranks(beta) if a["kind"] == "living_wage")["buyers"][1]
+    assert read["total_before"] == 12.5
+    assert read["total_after"] == live["total_after"]
