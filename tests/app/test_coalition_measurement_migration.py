@@ -29,9 +29,9 @@ def _ranking(connection, ranking_id: int, coalition_id: int | None = None) -> No
     )
 
 
-def seed_coalition(connection) -> None:
-    """Organizations 1 (a backbone) and 2 (a buyer), and coalition 4 run by 1."""
-    for org_id, name, kind in ((1, "Backbone", "backbone"), (2, "Buyer", "buyer")):
+def insert_organizations(connection, *organizations: tuple[int, str, str]) -> None:
+    """Rows of `organization` as a migration left them: (id, name, kind) each."""
+    for org_id, name, kind in organizations:
         connection.execute(
             text(
                 "INSERT INTO organization (id, name, name_key, kind, created_at, "
@@ -39,6 +39,11 @@ def seed_coalition(connection) -> None:
             ),
             {"i": org_id, "n": name, "k2": name.lower(), "k": kind, "t": NOW},
         )
+
+
+def seed_coalition(connection) -> None:
+    """Organizations 1 (a backbone) and 2 (a buyer), and coalition 4 run by 1."""
+    insert_organizations(connection, (1, "Backbone", "backbone"), (2, "Buyer", "buyer"))
     connection.execute(
         text(
             "INSERT INTO coalition (id, organization_id, name, charter, period_start, "

@@ -7,8 +7,7 @@ from sqlalchemy import inspect, text
 
 from procure import create_app
 from procure.extensions import db
-
-NOW = "2026-01-01 00:00:00.000000"
+from tests.app.test_coalition_measurement_migration import NOW, insert_organizations
 
 
 def _columns() -> set[str]:
@@ -23,14 +22,7 @@ def test_0039_adds_the_withdrawal_moment_and_downgrades(tmp_path):
     with app.app_context():
         upgrade(revision="0038_scenario_coalition_profile")
         with db.engine.begin() as connection:
-            for org_id, name, kind in ((1, "Buyer", "buyer"), (2, "Vendor", "vendor")):
-                connection.execute(
-                    text(
-                        "INSERT INTO organization (id, name, name_key, kind, created_at, "
-                        "updated_at) VALUES (:i, :n, :k2, :k, :t, :t)"
-                    ),
-                    {"i": org_id, "n": name, "k2": name.lower(), "k": kind, "t": NOW},
-                )
+            insert_organizations(connection, (1, "Buyer", "buyer"), (2, "Vendor", "vendor"))
             connection.execute(
                 text(
                     "INSERT INTO user (id, organization_id, email, name, role, password_hash, "
