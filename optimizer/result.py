@@ -452,7 +452,8 @@ def _step(
     # the need's own unit where the document names it (version 2), else "units"
     units = "units"
     if need is not None and kind in ("demand", "offer_capacity", "max_vendor_share", "min_award"):
-        units = (plural_units or plural_need_units(model)).get(need, units)
+        plural = plural_units if plural_units is not None else plural_need_units(model)
+        units = plural.get(need, units)
     on_need = f" on need {need}"
     if kind == "demand":
         return PriceStep(

@@ -572,7 +572,7 @@ def _carried_cost(model: AllocationModel, cost: FloatArray) -> FloatArray:
     total's `definition` row (Σ a·x − T = 0): what one unit of it costs in all."""
     lp, n_x = model.lp, model.n_x
     carried = cost[:n_x].copy()
-    for row in np.flatnonzero(np.asarray(model.row_kind) == "definition").tolist():
+    for row in np.flatnonzero(model.kind_mask("definition")).tolist():
         terms = slice(int(lp.start[row]), int(lp.start[row + 1]))
         index, value = lp.index[terms], lp.value[terms]
         total = index[(index >= n_x) & (value == -1.0)]
@@ -949,6 +949,7 @@ def highest_average_impact(
         if plan is not None:
             following = session.run_on_columns(model, plan, deadline.remaining())
         if following is None:
+            plan = None  # column generation gave up: the later rounds run on the session
             following = session.run(deadline.remaining())
         record_stage(stages, f"average_impact_{round_number}", following)
         if following.status != Status.OPTIMAL:

@@ -433,9 +433,10 @@ def frontier_chart(
     solved = solved_points(points, measure)
     if not solved:
         return None
-    cost, y_label = "cost", "Least total cost"
+    cost, y_label, cost_word = "cost", "Least total cost", "cost"
     if all(_finite(p.get("adjusted_cost")) for p in solved):
         cost, y_label = "adjusted_cost", "Least cost with price adjustments"
+        cost_word = "cost with price adjustments"
         legend_text += ", with the price adjustments"
     if chosen and not (_finite(chosen.get(key)) and _finite(chosen.get(cost))):
         chosen = None
@@ -465,7 +466,7 @@ def frontier_chart(
             "circle",
             _title(
                 f"{point_label} {p[key]:,.{0 if measure == 'hours' else 1}f}: "
-                f"{money_label(p[cost])}"
+                f"{money_label(p[cost])}" + ("" if cost == "cost" else f" {cost_word}")
             ),
             cx=sx(p[key]),
             cy=sy(p[cost]),
@@ -521,7 +522,7 @@ def frontier_chart(
         else ""
     )
     summary = f"Least cost against {point_label.lower()}: {len(solved)} points" + (
-        f", {clean_text(chosen_label)} at {at} and cost {money_label(chosen[cost])}"
+        f", {clean_text(chosen_label)} at {at} and {cost_word} {money_label(chosen[cost])}"
         if chosen
         else ""
     )

@@ -375,7 +375,8 @@ def compare(scenarios: list[Scenario]) -> dict[str, Any]:
         {"vendor": names.get(v, v), "values": values, "spread": max(values) - min(values)}
         for v, values in vendor_work.items()
     ]
-    vendor_rows.sort(key=lambda r: (-r["spread"], r["vendor"]))
+    # the widest differences first; among equal ones (plans that agree) the largest vendors
+    vendor_rows.sort(key=lambda r: (-r["spread"], -max(r["values"]), r["vendor"]))
     if all(in_hours):
         vendor_measure = "labour hours"
     elif any(in_hours):
@@ -629,9 +630,13 @@ def plain_words(
     def plain(text):
         if not isinstance(text, str):
             return text
-        text = re.sub(r"\b[Vv]endor (V\d+)\b", lambda m: names.get(m.group(1), m.group(0)), text)
-        # the ids a rule lists bare: "Group Kenya (V1 and V3)", "kept with incumbent V1"
-        text = re.sub(r"\b(V\d+)\b", lambda m: names.get(m.group(1), m.group(0)), text)
+        # one pass, "vendor V1" and the ids a rule lists bare ("Group Kenya (V1 and V3)",
+        # "kept with incumbent V1"): a name put in is never read again ("Team V2")
+        text = re.sub(
+            r"\b(?:[Vv]endor )?(V\d+)\b",
+            lambda m: names.get(m.group(1), m.group(0)),
+            text,
+        )
         text = re.sub(
             r"\b[Nn]eed (N\d+)\b",
             lambda m: f"“{need_titles[m.group(1)]}”" if m.group(1) in need_titles else m.group(0),

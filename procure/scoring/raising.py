@@ -397,7 +397,16 @@ def with_buyer_ranks(
                         ranking=ranking,
                         baseline=baseline,
                     )
-                except ValidationFailed:
+                except ValidationFailed as refused:  # said, not dropped: every buyer is listed
+                    reasons = "; ".join(
+                        " ".join(map(str, m)) for m in (refused.errors or {}).values()
+                    )
+                    buyers.append(
+                        {
+                            "organization": name,
+                            "note": f"cannot be scored for this buyer: {reasons}",
+                        }
+                    )
                     continue
                 after = (outcome["total_after"], outcome["rank_after"])
             buyers.append(

@@ -456,17 +456,20 @@ def active_offers_by_category() -> dict[str, int]:
     (procure.scoring.versions); the version is read first, so a count is never older than
     the version it is kept with."""
     version = data_versions(GLOBAL)[0]
-    kept = current_app.extensions.setdefault("active_offers_by_category", {})
-    if version not in kept:
-        kept.clear()
-        kept[version] = dict(
-            db.session.execute(
-                select(Offer.service_category, func.count())
-                .where(Offer.active.is_(True))
-                .group_by(Offer.service_category)
-            ).all()
-        )
-    return dict(kept[version])
+    kept = current_app.extensions.get("active_offers_by_category")
+    if kept is not None and kept[0] == version:
+        return dict(kept[1])
+    counts = dict(
+        db.session.execute(
+            select(Offer.service_category, func.count())
+            .where(Offer.active.is_(True))
+            .group_by(Offer.service_category)
+        ).all()
+    )
+    if not (db.session.new or db.session.dirty):  # a count this transaction may roll back: not kept
+        # one assignment: a thread reading the pair meanwhile sees the old one or the new one
+        current_app.extensions["active_offers_by_category"] = (version, counts)
+    return dict(counts)
 
 
 def peer_group(peers: int, category: str | None, period_end: date | None = None) -> str:

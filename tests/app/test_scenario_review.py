@@ -432,3 +432,26 @@ def test_a_one_plan_summary_names_its_budget_and_living_wage_shortfalls(client, 
         "In Only plan, 1 of 2 vendors pays impact workers below a living wage (median wage ÷ "
         "living wage): Beta BPO (0.86)."
     )
+
+
+def test_plans_that_agree_list_their_largest_vendors_first(client, world, make_scenario):
+    """Two plans with the same work: every spread is 0, and the comparison (which shows only
+    the vendors that differ most) lists the largest first, not by name: Beta's 800 hours before
+    Alpha's 200."""
+    first, second = make_scenario("First"), make_scenario("Second")
+    comparison = client.get(
+        f"/api/v1/scenarios/compare?ids={first['id']}&ids={second['id']}", headers=world["headers"]
+    ).json
+    assert [(row["vendor"], row["values"]) for row in comparison["vendor_rows"]] == [
+        ("Beta BPO", [800.0, 800.0]),
+        ("Alpha Annotation", [200.0, 200.0]),
+    ]
+
+
+def test_a_vendor_named_like_an_id_keeps_its_name():
+    from procure.scenarios.review import plain_words
+
+    plain = plain_words({"V1": "Team V2", "V2": "Acme"}, {}, {})
+    assert (
+        plain("Cap on vendor V1 and V2 (incumbent V9)") == "Cap on Team V2 and Acme (incumbent V9)"
+    )

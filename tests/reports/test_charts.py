@@ -84,10 +84,12 @@ def test_an_award_frontier_with_price_adjustments_draws_the_cost_it_minimised():
     root = parse(charts.frontier_chart(points, chosen, "Award"))
     dots = with_title(root, "circle")
     assert [dot.find(SVG + "title").text for dot in dots] == [
-        "Average impact 55.0: $218k",
-        "Average impact 58.0: $220k",
-        "Average impact 62.5: $221k",
+        "Average impact 55.0: $218k cost with price adjustments",
+        "Average impact 58.0: $220k cost with price adjustments",
+        "Average impact 62.5: $221k cost with price adjustments",
     ]
+    # the chart's own summary (its title, which the PDF's image carries) names it so too
+    assert "and cost with price adjustments $218k" in root.find(SVG + "title").text
     ys = [float(dot.get("cy")) for dot in dots]
     assert ys == sorted(ys, reverse=True)  # rising to the right, as a least-cost frontier does
     rings = {
