@@ -38,8 +38,8 @@ from procure.disclosures.pricing import pricing_day
 from procure.disclosures.tables import site_wages
 from procure.errors import ValidationFailed
 from procure.formatting import plain_number
-from procure.scoring import rankings, services
-from procure.scoring_defaults import catalog, default_profile
+from procure.scoring import services
+from procure.scoring_defaults import default_profile
 from procure.states import AssuranceLevel, Opinion
 from scoring.contract import EVIDENCE_COLUMNS
 from scoring.fields import EVIDENCE_LEVELS
@@ -321,21 +321,6 @@ def _buyer_changes(
     return {EVIDENCE_COLUMNS[action["section"]]: after.level}
 
 
-def _stored_buyer_row(organization_id: int, vendor: Any, category: str | None):
-    """The vendor's row of the buyer organization's current stored ranking under the default
-    profile and the built-in catalog (what `services.buyer_ranking` scores); None when there is
-    none current, or the organization's ranking reads its own metrics too. Stores nothing: the
-    vendor's page never computes another organization's stored ranking."""
-    built_in = [metric.key for metric in catalog().metrics]
-    if [metric.key for metric in services.catalog_for(organization_id).metrics] != built_in:
-        return None
-    key = rankings.RankingKey(organization_id, None, category or "", rankings.TOP_K, None)
-    stored = rankings.newest(key)
-    if stored is None or not rankings.is_current(stored):
-        return None
-    return rankings.vendor_row(stored, vendor.id, vendor.name)
-
-
 def with_buyer_ranks(
     vendor: Any,
     actions: list[dict[str, Any]],
@@ -346,9 +331,9 @@ def with_buyer_ranks(
     """Each action with `buyers`: per buyer organization that reviews the vendor (the keys of
     `buyer_rankings`, `services.buyer_ranking` each, as "what each buyer sees" shows them), by
     name, the vendor's own total and rank that buyer sees before and after the step, under the
-    default profile (a buyer's own profiles stay private). The "before" is the buyer's current
-    stored ranking where there is one (the same figures as its live ranking); the "after" is the
-    what-if with that buyer's ranking, only for the actions shown. A buyer that scores another
+    default profile (a buyer's own profiles stay private). The "before" is that ranking's row,
+    the figure "what each buyer sees" shows on the same page; the "after" is the what-if with
+    that buyer's ranking, only for the actions shown. A buyer that scores another
     version of the disclosure (it rejected the one scored here) gets a note instead of ranks."""
     profile = default_profile()
     names = {
@@ -370,14 +355,10 @@ def with_buyer_ranks(
             for buyers in per_action:
                 buyers.append({"organization": name, "note": note})
             continue
-        baseline = _stored_buyer_row(organization_id, vendor, category)
         assert ranking.result is not None  # it scored the vendor
         peers = len(ranking.result.scores)
-        before = (
-            (baseline["total"], baseline["rank"])
-            if baseline is not None
-            else (float(score["total"]), int(score["rank"]))
-        )
+        # the ranking "what each buyer sees" shows on the same page: one figure, one source
+        before = (float(score["total"]), int(score["rank"]))
         for action, buyers in zip(actions, per_action, strict=True):
             changes = _buyer_changes(
                 action,
@@ -395,7 +376,6 @@ def with_buyer_ranks(
                         category,
                         organization_id=organization_id,
                         ranking=ranking,
-                        baseline=baseline,
                     )
                 except ValidationFailed as refused:  # said, not dropped: every buyer is listed
                     reasons = "; ".join(

@@ -270,10 +270,11 @@ def test_the_panel_shows_each_buyers_rank_and_never_a_private_profile(
     assert "Beta BPO" not in outsider.get("/scorecard").text
 
 
-def test_a_buyers_before_is_read_from_its_current_stored_ranking(reviewed):
-    """Where the buyer's ranking under the default profile is stored and current, the "before"
-    is its row (the same figures as the live ranking); the "after" is still the what-if's."""
-    from procure.scoring import rankings
+def test_a_buyers_before_is_the_figure_what_each_buyer_sees_shows(reviewed):
+    """The panel's "before" for a buyer is its live ranking's row, the one "what each buyer
+    sees" shows on the same page and the what-if's "after" moves from: a stored row of that
+    buyer that reads otherwise (priced on an earlier day, say) is not what the panel shows."""
+    from procure.scoring import rankings, services
     from procure.scoring.models import StoredRankingRow
 
     beta, zenith = reviewed["beta"], reviewed["zenith"]
@@ -286,9 +287,11 @@ def test_a_buyers_before_is_read_from_its_current_stored_ranking(reviewed):
     )
     live = next(a for a in _buyer_ranks(beta) if a["kind"] == "living_wage")["buyers"][1]
     assert live["organization"] == "Zenith Purchasing"
-    assert live["total_before"] == pytest.approx(row.total, abs=1e-9)
-    row.total = 12.5  # marked, to see which one is read
+    seen = {view["organization"]: view for view in services.buyer_views(beta.id)}
+    assert live["total_before"] == pytest.approx(seen["Zenith Purchasing"]["total"], abs=1e-9)
+    row.total = 12.5  # a stored row that reads otherwise
     db.session.flush()
     read = next(a for a in _buyer_ranks(beta) if a["kind"] == "living_wage")["buyers"][1]
-    assert read["total_before"] == 12.5
+    assert read["total_before"] == pytest.approx(live["total_before"], abs=1e-9)
+    assert read["total_before"] != 12.5
     assert read["total_after"] == live["total_after"]
