@@ -30,7 +30,10 @@ def page_of_rows(
 ) -> Page[Any]:
     """Page `page` (from 1) of the records `statement` selects, in its order, and their count;
     with `tuples`, each item is the whole row of a statement that selects several things."""
-    total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    # counted without the order: sorting every row only to count them took 20-30 ms of the
+    # review queue's 10,000 submitted versions on PostgreSQL, against 3.5 ms unsorted (#23)
+    counted = statement.order_by(None).subquery()
+    total = db.session.scalar(select(func.count()).select_from(counted)) or 0
     offset = (page - 1) * per_page
     if offset >= total:  # past the last page (and no offset too large for the database)
         return Page([], page, per_page, total)

@@ -28,7 +28,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Select, func, insert, select
 from sqlalchemy.orm import selectinload
 
 from procure.api_fields import MAX_RECORD_ID
@@ -330,6 +330,29 @@ def latest_versions(statement) -> list[Disclosure]:
     return sorted(latest.values(), key=lambda d: (d.vendor_id, d.period_start))
 
 
+def newest_of_periods(vendor_ids: set[int]) -> Select:
+    """The newest version of each period of the vendors, chosen in SQL: an import reads (and
+    loads the evidence of) one version per period, not every version ever filed."""
+    newest = (
+        select(
+            Disclosure.vendor_id,
+            Disclosure.period_start,
+            Disclosure.period_end,
+            func.max(Disclosure.number).label("number"),
+        )
+        .where(Disclosure.vendor_id.in_(vendor_ids))
+        .group_by(Disclosure.vendor_id, Disclosure.period_start, Disclosure.period_end)
+        .subquery()
+    )
+    return select(Disclosure).join(
+        newest,
+        (Disclosure.vendor_id == newest.c.vendor_id)
+        & (Disclosure.period_start == newest.c.period_start)
+        & (Disclosure.period_end == newest.c.period_end)
+        & (Disclosure.number == newest.c.number),
+    )
+
+
 # ---------------------------------------------------------------- import
 
 
@@ -492,10 +515,8 @@ class _Staging:
         vendor_ids = {vendor.id for _, vendor, _, _ in staged}
         latest = {
             (d.vendor_id, d.period_start, d.period_end): d
-            for d in latest_versions(
-                select(Disclosure)
-                .where(Disclosure.vendor_id.in_(vendor_ids))
-                .options(selectinload(Disclosure.evidence))
+            for d in db.session.scalars(
+                newest_of_periods(vendor_ids).options(selectinload(Disclosure.evidence))
             )
         }
         planned: set[tuple[int, date, date]] = set()

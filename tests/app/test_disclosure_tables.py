@@ -337,3 +337,31 @@ def test_a_bulk_import_checks_every_row_before_writing_and_audits_each_version(
         {"after": {"period_start": "2001-01-01", "period_end": "2001-12-31", "number": 1}},
     )
     assert [target for _, target, _ in events[3:]] == [str(i) for i in ids[2:]]
+
+
+def test_an_import_reads_only_the_newest_version_of_each_period(make_vendor):
+    """Three versions of one period and one of another: the import's read (and the evidence it
+    loads) is the newest of each, chosen in SQL (#23: it once read every version ever filed)."""
+    from datetime import date
+
+    from procure.disclosures.tables import newest_of_periods
+
+    vendor, _ = make_vendor()
+    other, _ = make_vendor(name="Other Works")
+    rows = [(vendor.id, date(2025, 1, 1), date(2025, 12, 31), number) for number in (1, 2, 3)] + [
+        (vendor.id, date(2024, 1, 1), date(2024, 12, 31), 1)
+    ]
+    rows.append((other.id, date(2025, 1, 1), date(2025, 12, 31), 1))  # not asked for
+    for vendor_id, start, end, number in rows:
+        db.session.add(
+            Disclosure(
+                vendor_id=vendor_id,
+                period_start=start,
+                period_end=end,
+                number=number,
+                state="submitted",
+            )
+        )
+    db.session.flush()
+    read = db.session.scalars(newest_of_periods({vendor.id})).all()
+    assert sorted((d.period_start.year, d.number) for d in read) == [(2024, 1), (2025, 3)]
