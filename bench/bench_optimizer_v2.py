@@ -4,6 +4,7 @@ same LP, and an 11-point frontier against one cold solve.
     python bench/bench_optimizer_v2.py                     # 10k, 100k, 250k; median of 3
     python bench/bench_optimizer_v2.py --quick             # 10k and 50k, one repeat
     python bench/bench_optimizer_v2.py --sizes 250000 --repeats 5 --clock cpu
+    python bench/bench_optimizer_v2.py --sizes 10000 --clock cpu --breakdown  # + steps
 
 The documents mix hourly and per-item needs over overlapping periods, with per-need impact
 targets, a portfolio impact-worker-hour target and monthly capacities for every vendor, so
@@ -42,7 +43,14 @@ sys.path.insert(0, str(ROOT))
 import optimizer  # noqa: E402
 from optimizer.model import build_model, primary_cost  # noqa: E402
 from optimizer.problem import parse_problem  # noqa: E402
-from optimizer.solve import configured_highs, pass_model  # noqa: E402
+from optimizer.result import plan_result  # noqa: E402
+from optimizer.solve import (  # noqa: E402
+    Deadline,
+    configured_highs,
+    make_solver,
+    pass_model,
+    solve_model,
+)
 
 SIZES = {10_000: (100, 100), 100_000: (400, 250), 250_000: (1000, 250)}
 QUICK_SIZES = {10_000: (100, 100), 50_000: (250, 200)}
@@ -129,6 +137,26 @@ def bare_highs(doc: dict, clock) -> tuple[float, float]:
     return seconds, highs.getInfo().objective_function_value
 
 
+def breakdown(doc: dict, clock) -> dict[str, float]:
+    """`optimizer.solve`'s steps (tie-break off), each timed once: parse, build, solve (open
+    the HiGHS session and run it), result (the result document), with the bare HiGHS time
+    and solve − bare (`extra`: the session's own cost)."""
+    plain_doc = {**doc, "options": {**doc["options"], "tie_break": False}}
+    figures = {"bare": bare_highs(doc, clock)[0]}
+    started = clock()
+    problem, errors = parse_problem(plain_doc)
+    assert problem is not None, errors
+    figures["parse"] = clock() - started
+    figures["build"], model = timed(clock, lambda: build_model(problem))
+    solver = make_solver(problem.options)
+    figures["solve"], staged = timed(
+        clock, lambda: solve_model(model, solver, Deadline(3600), tie_break=False)
+    )
+    figures["result"], _ = timed(clock, lambda: plan_result(model, staged, {}))
+    figures["extra"] = figures["solve"] - figures["bare"]
+    return figures
+
+
 def timed(clock, action):
     started = clock()
     value = action()
@@ -163,6 +191,11 @@ def main() -> None:
     parser.add_argument(
         "--clock", choices=sorted(CLOCKS), default="wall", help="wall (default) or process CPU time"
     )
+    parser.add_argument(
+        "--breakdown",
+        action="store_true",
+        help="also time optimizer.solve's steps (parse, build, solve, result) against bare",
+    )
     args = parser.parse_args()
     shapes = {**SIZES, **QUICK_SIZES}
     sizes = args.sizes or list(QUICK_SIZES if args.quick else SIZES)
@@ -188,6 +221,15 @@ def main() -> None:
             f"{m['hours']:>14.3f} {m['hours_ratio']:>5.2f}x {int(m['hours_iterations']):>10,}",
             flush=True,
         )
+        if args.breakdown:
+            steps = [breakdown(doc, clock) for _ in range(repeats)]
+            s = {key: statistics.median(step[key] for step in steps) for key in steps[0]}
+            print(
+                f"{'':>10} steps (ms): parse {s['parse'] * 1e3:.1f}, build "
+                f"{s['build'] * 1e3:.1f}, solve {s['solve'] * 1e3:.1f} (bare "
+                f"{s['bare'] * 1e3:.1f}, {s['extra'] * 1e3:+.1f}), result {s['result'] * 1e3:.1f}",
+                flush=True,
+            )
     print(
         "bare = the model's LP passed to a fresh HiGHS and run; solve = optimizer.solve "
         "with tie_break off; overhead = (solve - bare) / bare; cold = the default solve "

@@ -184,6 +184,11 @@ def expected_kind(rule: Rule) -> str:
     }[rule.kind]
 
 
+def _field_path(path: str, name: str) -> str:
+    """The path of field `name` of the object at `path` ("$": the document itself)."""
+    return f"{path}.{name}" if path != "$" else name
+
+
 def read_fields(
     record: Any, path: str, rules: tuple[Rule, ...], errors: ErrorList, strict: bool
 ) -> dict[str, Any] | None:
@@ -194,25 +199,23 @@ def read_fields(
     values: dict[str, Any] = {}
     ok = True
     for rule in rules:
-        field = f"{path}.{rule.name}" if path != "$" else rule.name
         if rule.name not in record:
             if rule.required:
-                errors.add(field, "required field is missing")
+                errors.add(_field_path(path, rule.name), "required field is missing")
                 ok = False
             else:
                 values[rule.name] = rule.default
             continue
         value, message = check_value(record[rule.name], rule)
         if message is not None:
-            errors.add(field, message)
+            errors.add(_field_path(path, rule.name), message)
             ok = False
         values[rule.name] = value
     if strict:
         known = {rule.name for rule in rules}
         for key in record:
             if key not in known:
-                field = f"{path}.{key}" if path != "$" else str(key)
-                errors.add(field, "unknown field")
+                errors.add(_field_path(path, str(key)), "unknown field")
                 ok = False
     return values if ok else None
 

@@ -326,8 +326,8 @@ def _offers_fast(
     if set(map(type, raw)) != {dict}:
         return None
     vendors, needs = _field(raw, "vendor"), _field(raw, "need")
-    if set(map(type, vendors)) != {str} or set(map(type, needs)) != {str}:
-        return None
+    # ids are strings (vendor_pos and need_pos keys): anything else looks up None, and an
+    # unhashable value raises TypeError, so the lookups below check the types too
     try:  # an unknown id looks up None, which no int64 holds
         vendor_index = np.fromiter(map(vendor_pos.get, vendors), np.int64, len(raw))
         need_index = np.fromiter(map(need_pos.get, needs), np.int64, len(raw))
@@ -349,15 +349,17 @@ def _offers_fast(
             columns.append(np.full(len(raw), math.nan))
             continue
         values = _field(raw, name)
+        types = set(map(type, values))
         allowed = {int, float} if required else {int, float, type(None)}
-        if not set(map(type, values)) <= allowed:
+        if not types <= allowed:
             return None
         try:
             column = np.array(values, dtype=float)
         except (OverflowError, TypeError, ValueError):
             return None
         given = ~np.isnan(column)
-        if int(given.sum()) != len(values) - values.count(None):
+        missing = values.count(None) if type(None) in types else 0
+        if int(given.sum()) != len(values) - missing:
             return None  # a NaN was given explicitly
         if (
             not np.isfinite(column[given]).all()

@@ -35,6 +35,7 @@ from typing import Any, NamedTuple, NotRequired, TypedDict
 import numpy as np
 
 from optimizer.award import IncumbentRule, VendorGroup
+from optimizer.columns import pair_suffix
 from optimizer.fields import month_text
 from optimizer.model import BOUND_NONE, BOUND_VENDOR_SHARE, INF, AllocationModel
 from optimizer.problem import BoolArray, Document, FloatArray, IntArray
@@ -156,76 +157,84 @@ def _given(target: float | None) -> float:
 def row_description(model: AllocationModel, r: int) -> RowDescription:
     """Kind, business label and the need/vendor ids of model row r."""
     problem, kind = model.problem, model.row_kind[r]
-    targets = problem.targets
-    need = problem.needs[model.row_need[r]].id if model.row_need[r] >= 0 else None
-    vendor = problem.vendors[model.row_vendor[r]].id if model.row_vendor[r] >= 0 else None
-    upper = model.lp.row_upper[r]
-    unit = need_units(model, int(model.row_need[r]))
-    month = month_text(int(model.row_month[r])) if model.row_month[r] >= 0 else None
-    j = int(model.row_need[r])
-    labels = {
-        "demand": lambda: f"Need {need} must get its {number(upper, 6)} {unit}",
-        "vendor_capacity": lambda: (
-            f"Vendor {vendor} can work at most {number(upper, 6)} labour hours in {month}"
-            if month
-            else f"Vendor {vendor} can take at most {number(upper, 6)} units"
-        ),
-        "min_impact_worker_hours": lambda: (
-            f"At least {number(_given(targets.min_impact_worker_hours), 6)} impact-worker hours"
-        ),
-        "need_avg_impact": lambda: (
-            f"Need {need}: average impact at least "
-            f"{number(_given(problem.needs[j].min_avg_impact), 6)}"
-        ),
-        "need_avg_quality": lambda: (
-            f"Need {need}: average quality at least "
-            f"{number(_given(problem.needs[j].min_avg_quality), 6)}"
-        ),
-        "need_impact_spend_share": lambda: (
-            f"Need {need}: at least {percent(_given(problem.needs[j].min_impact_spend_share))} "
-            f"of its spend with impact vendors"
-        ),
-        "definition": lambda: f"Definition of {model.row_names[r].replace('_', ' ')}",
-        "budget": lambda: f"Total cost at most {money(upper)} (budget)",
-        "min_avg_impact": lambda: (
-            f"Average impact at least {number(_given(targets.min_avg_impact), 6)}"
-        ),
-        "min_avg_quality": lambda: (
-            f"Average quality at least {number(_given(targets.min_avg_quality), 6)}"
-        ),
-        "min_impact_spend_share": lambda: (
-            f"At least {percent(_given(targets.min_impact_spend_share))} of spend with impact "
-            f"vendors (impact score ≥ {number(_given(targets.impact_vendor_min_score), 6)})"
-        ),
-        "vendor_spend_cap": lambda: f"Vendor {vendor}'s spend within the vendor spend cap",
-        "max_vendor_spend_share": lambda: (
-            f"No vendor above {percent(_given(targets.max_vendor_spend_share))} of total spend"
-        ),
-        "max_vendors": lambda: (
-            f"Need {need} uses at most {number(upper, 0)} vendor{'' if upper == 1 else 's'}"
-        ),
-        "min_order": lambda: (
-            f"Vendor {vendor}{_offer_label(model, r)} gets nothing or at least "
-            f"{number(_min_order(model, r), 6)} {unit} on need {need}"
-        ),
-        "min_award": lambda: (
-            f"Vendor {vendor} gets nothing or at least "
-            f"{number(_given(problem.needs[j].min_award), 6)} {unit} on need {need} in total "
-            "over its prices"
-        ),
-        "vendor_use": lambda: f"Vendor {vendor} gets volume on need {need} only if chosen",
-        "max_vendor_share": lambda: _share_label(model, j, vendor, upper, " over all its offers"),
-        "vendor_group_min_share": lambda: award_label(model, r),
-        "vendor_group_max_share": lambda: award_label(model, r),
-        "incumbent": lambda: award_label(model, r),
-    }
+    j, i = int(model.row_need[r]), int(model.row_vendor[r])
     return {
         "name": model.row_names[r],
         "kind": kind,
-        "label": labels[kind](),
-        "need": need,
-        "vendor": vendor,
+        "label": _row_label(model, r, kind, j, i),
+        "need": problem.needs[j].id if j >= 0 else None,
+        "vendor": problem.vendors[i].id if i >= 0 else None,
     }
+
+
+def _row_label(model: AllocationModel, r: int, kind: str, j: int, i: int) -> str:
+    """The business label of model row r of `kind`, about need position j and vendor
+    position i (-1: none); only that kind's text is written."""
+    problem, targets = model.problem, model.problem.targets
+    need = problem.needs[j].id if j >= 0 else None
+    vendor = problem.vendors[i].id if i >= 0 else None
+    upper = model.lp.row_upper[r]
+    if kind == "demand":
+        return f"Need {need} must get its {number(upper, 6)} {need_units(model, j)}"
+    if kind == "vendor_capacity":
+        if model.row_month[r] >= 0:
+            month = month_text(int(model.row_month[r]))
+            return f"Vendor {vendor} can work at most {number(upper, 6)} labour hours in {month}"
+        return f"Vendor {vendor} can take at most {number(upper, 6)} units"
+    if kind == "min_impact_worker_hours":
+        return f"At least {number(_given(targets.min_impact_worker_hours), 6)} impact-worker hours"
+    if kind == "need_avg_impact":
+        return (
+            f"Need {need}: average impact at least "
+            f"{number(_given(problem.needs[j].min_avg_impact), 6)}"
+        )
+    if kind == "need_avg_quality":
+        return (
+            f"Need {need}: average quality at least "
+            f"{number(_given(problem.needs[j].min_avg_quality), 6)}"
+        )
+    if kind == "need_impact_spend_share":
+        return (
+            f"Need {need}: at least {percent(_given(problem.needs[j].min_impact_spend_share))} "
+            f"of its spend with impact vendors"
+        )
+    if kind == "definition":
+        return f"Definition of {model.row_names[r].replace('_', ' ')}"
+    if kind == "budget":
+        return f"Total cost at most {money(upper)} (budget)"
+    if kind == "min_avg_impact":
+        return f"Average impact at least {number(_given(targets.min_avg_impact), 6)}"
+    if kind == "min_avg_quality":
+        return f"Average quality at least {number(_given(targets.min_avg_quality), 6)}"
+    if kind == "min_impact_spend_share":
+        return (
+            f"At least {percent(_given(targets.min_impact_spend_share))} of spend with impact "
+            f"vendors (impact score ≥ {number(_given(targets.impact_vendor_min_score), 6)})"
+        )
+    if kind == "vendor_spend_cap":
+        return f"Vendor {vendor}'s spend within the vendor spend cap"
+    if kind == "max_vendor_spend_share":
+        return f"No vendor above {percent(_given(targets.max_vendor_spend_share))} of total spend"
+    if kind == "max_vendors":
+        return f"Need {need} uses at most {number(upper, 0)} vendor{'' if upper == 1 else 's'}"
+    if kind == "min_order":
+        return (
+            f"Vendor {vendor}{_offer_label(model, r)} gets nothing or at least "
+            f"{number(_min_order(model, r), 6)} {need_units(model, j)} on need {need}"
+        )
+    if kind == "min_award":
+        return (
+            f"Vendor {vendor} gets nothing or at least "
+            f"{number(_given(problem.needs[j].min_award), 6)} {need_units(model, j)} on need "
+            f"{need} in total over its prices"
+        )
+    if kind == "vendor_use":
+        return f"Vendor {vendor} gets volume on need {need} only if chosen"
+    if kind == "max_vendor_share":
+        return _share_label(model, j, vendor, upper, " over all its offers")
+    if kind in ("vendor_group_min_share", "vendor_group_max_share", "incumbent"):
+        return award_label(model, r)
+    raise KeyError(kind)
 
 
 def row_group(model: AllocationModel, r: int) -> VendorGroup:
@@ -343,10 +352,21 @@ def _share_label(
     """The label of a max_vendor_share bound or row of need position j: the share, and the
     cap in the need's unit."""
     need = model.problem.needs[j]
-    return (
-        f"Vendor {vendor} may take at most {percent(need.max_vendor_share)} of need {need.id} "
-        f"({number(upper, 6)} {need_units(model, j)}{offers})"
+    return _share_text(
+        vendor,
+        percent(need.max_vendor_share),
+        need.id,
+        number(upper, 6),
+        need_units(model, j),
+        offers,
     )
+
+
+def _share_text(
+    vendor: str | None, share: str, need: str, cap: str, units: str, offers: str = ""
+) -> str:
+    """`_share_label`'s text from its parts, already written as text."""
+    return f"Vendor {vendor} may take at most {share} of need {need} ({cap} {units}{offers})"
 
 
 def vendor_share_rows(model: AllocationModel) -> tuple[IntArray, IntArray, IntArray]:
@@ -371,28 +391,60 @@ def need_units(model: AllocationModel, j: int) -> str:
 
 def bound_description(model: AllocationModel, k: int) -> RowDescription:
     """Kind, business label and ids of the upper bound of x column k."""
+    return bound_descriptions(model, [k])[0]
+
+
+def bound_descriptions(
+    model: AllocationModel, cols: Sequence[int] | IntArray
+) -> list[RowDescription]:
+    """`bound_description` of each x column in `cols`, read in one pass: the column data as
+    plain lists, and the texts that repeat (a need's share and unit, a bound's number) once."""
     problem = model.problem
-    need = problem.needs[model.x_need[k]]
-    vendor = problem.vendors[model.x_vendor[k]].id
-    upper = model.lp.col_upper[k]
-    suffix = model.x_name(k)[1:]
-    units = need_units(model, int(model.x_need[k]))
-    if model.x_bound_kind[k] == BOUND_VENDOR_SHARE:
-        return {
-            "name": f"max_share{suffix}",
-            "kind": "max_vendor_share",
-            "need": need.id,
-            "vendor": vendor,
-            "label": _share_label(model, int(model.x_need[k]), vendor, upper),
-        }
-    return {
-        "name": f"offer_capacity{suffix}",
-        "kind": "offer_capacity",
-        "need": need.id,
-        "vendor": vendor,
-        "label": f"Vendor {vendor}'s offer for need {need.id} is limited to "
-        f"{number(upper, 6)} {units}",
-    }
+    positions = np.asarray(cols, dtype=np.int64)
+    share_texts: dict[int, str] = {}
+    unit_texts: dict[int, str] = {}
+    numbers: dict[float, str] = {}
+    descriptions: list[RowDescription] = []
+    for j, i, rank, upper, bound_kind in zip(
+        model.x_need[positions].tolist(),
+        model.x_vendor[positions].tolist(),
+        model.x_rank[positions].tolist(),
+        model.lp.col_upper[positions].tolist(),
+        model.x_bound_kind[positions].tolist(),
+        strict=True,
+    ):
+        need = problem.needs[j]
+        vendor = problem.vendors[i].id
+        suffix = pair_suffix(j, i, rank, model.width)
+        if j not in unit_texts:
+            unit_texts[j] = need_units(model, j)
+            share_texts[j] = percent(need.max_vendor_share)
+        if upper not in numbers:
+            numbers[upper] = number(upper, 6)
+        if bound_kind == BOUND_VENDOR_SHARE:
+            # `_share_label`, with the repeated parts written once
+            label = _share_text(vendor, share_texts[j], need.id, numbers[upper], unit_texts[j])
+            descriptions.append(
+                {
+                    "name": f"max_share{suffix}",
+                    "kind": "max_vendor_share",
+                    "need": need.id,
+                    "vendor": vendor,
+                    "label": label,
+                }
+            )
+            continue
+        descriptions.append(
+            {
+                "name": f"offer_capacity{suffix}",
+                "kind": "offer_capacity",
+                "need": need.id,
+                "vendor": vendor,
+                "label": f"Vendor {vendor}'s offer for need {need.id} is limited to "
+                f"{numbers[upper]} {unit_texts[j]}",
+            }
+        )
+    return descriptions
 
 
 # ---------------------------------------------------------------------------------------------
@@ -455,6 +507,25 @@ def _step(
         plural = plural_units if plural_units is not None else plural_need_units(model)
         units = plural.get(need, units)
     on_need = f" on need {need}"
+    # the bound kinds first: most entries are bounds
+    if kind == "max_vendor_share":
+        return PriceStep(
+            1.0,
+            f"extra unit for vendor {vendor} on need {need}",
+            f"unit for vendor {vendor} on need {need}",
+            f"units for vendor {vendor} on need {need}",
+            RAISED,
+            units,
+        )
+    if kind == "offer_capacity":
+        return PriceStep(
+            1.0,
+            f"extra unit on vendor {vendor}'s offer for need {need}",
+            f"unit on vendor {vendor}'s offer for need {need}",
+            f"units on vendor {vendor}'s offer for need {need}",
+            RAISED,
+            units,
+        )
     if kind == "demand":
         return PriceStep(
             1.0,
@@ -562,24 +633,6 @@ def _step(
         return UNPRICED._replace(slack_unit="units")
     if kind == "min_award":
         return UNPRICED._replace(slack_unit=units)
-    if kind == "offer_capacity":
-        return PriceStep(
-            1.0,
-            f"extra unit on vendor {vendor}'s offer for need {need}",
-            f"unit on vendor {vendor}'s offer for need {need}",
-            f"units on vendor {vendor}'s offer for need {need}",
-            RAISED,
-            units,
-        )
-    if kind == "max_vendor_share":
-        return PriceStep(
-            1.0,
-            f"extra unit for vendor {vendor} on need {need}",
-            f"unit for vendor {vendor} on need {need}",
-            f"units for vendor {vendor} on need {need}",
-            RAISED,
-            units,
-        )
     raise KeyError(kind)
 
 
@@ -681,6 +734,13 @@ class ShadowPricer:
         if self.col_dual is None:
             return None
         return float(self.sign * self.col_dual[k] * self.per_objective)
+
+    def bounds(self, cols: IntArray) -> list[float | None]:
+        """`bound` of each x column in `cols`, in one array operation."""
+        if self.col_dual is None:
+            return [None] * cols.size
+        prices: list[float | None] = (self.sign * self.col_dual[cols] * self.per_objective).tolist()
+        return prices
 
     def _incumbent_dual(self, j: int) -> float:
         """Σ min_share × dual over need position j's incumbent rows set by their share."""
@@ -846,10 +906,10 @@ def constraint_report(
         & (lp.col_upper[: model.n_x] > 0)
         & ~(pricer.folded_x & (model.x_bound_kind == BOUND_VENDOR_SHARE))
     )
-    for k in at_bound.tolist():
-        desc = bound_description(model, k)
+    prices = pricer.bounds(at_bound)
+    for desc, price in zip(bound_descriptions(model, at_bound), prices, strict=True):
         step = _step(model, desc["kind"], desc, spend, plural_units=plural_units)
-        entries.append(_entry(desc, True, 0.0, step, pricer.bound(k), pricer, True))
+        entries.append(_entry(desc, True, 0.0, step, price, pricer, True))
     return entries
 
 

@@ -20,6 +20,11 @@ from optimizer.columns import (
 from optimizer.fields import month_text
 from optimizer.problem import FloatArray, IntArray, Problem
 
+DENSE_KEYS_PER_ROW = 4
+"""`add_monthly_capacity_constraints` finds each (column, month)'s capacity row in a table of
+every (vendor, month) key when the table has at most this many entries per look-up or
+capacity row, else by binary search."""
+
 
 class _Rows:
     """Accumulates rows as (columns, coefficients) arrays plus names and business keys."""
@@ -72,7 +77,7 @@ class _Rows:
     def add_many(
         self,
         names: list[str],
-        kind: str,
+        kind: str | list[str],
         counts: npt.ArrayLike,
         cols: IntArray,
         vals: FloatArray,
@@ -84,15 +89,15 @@ class _Rows:
         month: npt.ArrayLike | None = None,
         rule: npt.ArrayLike | None = None,
     ) -> None:
-        """Rows of one kind: row r has `counts[r]` terms, next in `cols` / `vals`; `x` is the
-        x column a row is about (-1: none)."""
+        """Rows of one kind (or of the kinds listed, one a row): row r has `counts[r]` terms,
+        next in `cols` / `vals`; `x` is the x column a row is about (-1: none)."""
         self.cols.append(cols)
         self.vals.append(vals)
         self.counts.append(np.asarray(counts, dtype=np.int64))
         self.lower.append(np.asarray(lower, dtype=float))
         self.upper.append(np.asarray(upper, dtype=float))
         self.names.extend(names)
-        self.kinds.extend([kind] * len(names))
+        self.kinds.extend([kind] * len(names) if isinstance(kind, str) else kind)
         self.need.append(np.asarray(need, dtype=np.int64))
         self.vendor.append(np.asarray(vendor, dtype=np.int64))
         self.x.append(np.asarray(x, dtype=np.int64))
@@ -214,17 +219,28 @@ def add_monthly_capacity_constraints(rows: _Rows, problem: Problem, columns: Col
     width = high - low + 1
     cap_key = caps.vendor * width + (caps.month - low)  # sorted: caps are by (vendor, month)
     key = columns.x_vendor[k] * width + (month - low)
-    row = np.searchsorted(cap_key, key)
-    found = (row < cap_key.size) & (cap_key[np.minimum(row, cap_key.size - 1)] == key)
+    if len(problem.vendors) * width <= DENSE_KEYS_PER_ROW * max(key.size, cap_key.size):
+        # a table of every (vendor, month) key: one look-up each, no search
+        table = np.full(len(problem.vendors) * width, -1, dtype=np.int64)
+        table[cap_key] = np.arange(cap_key.size)
+        row = table[key]
+        found = row >= 0
+    else:
+        row = np.searchsorted(cap_key, key)
+        found = (row < cap_key.size) & (cap_key[np.minimum(row, cap_key.size - 1)] == key)
     k, row = k[found], row[found]
-    order = np.lexsort((k, row))  # by capacity row, then column
+    # by capacity row, then column: k already rises, and a column meets a row at most once
+    order = np.argsort(row, kind="stable")
     k, row = k[order], row[order]
-    used, counts = np.unique(row, return_counts=True)
+    counts = np.bincount(row, minlength=cap_key.size)
+    used = np.flatnonzero(counts)
+    counts = counts[used]
     if not used.size:
         return
     month_part = {m: month_text(m).replace("-", "_") for m in np.unique(caps.month).tolist()}
+    vendor_part = {i: f"capacity_v{i:0{w}d}_m" for i in np.unique(caps.vendor).tolist()}
     names = [
-        f"capacity_v{i:0{w}d}_m{month_part[m]}"
+        vendor_part[i] + month_part[m]
         for i, m in zip(caps.vendor[used].tolist(), caps.month[used].tolist(), strict=True)
     ]
     rows.add_many(
@@ -400,27 +416,43 @@ def add_need_target_constraints(rows: _Rows, problem: Problem, columns: Columns)
     w = columns.width
     member = impact_vendors(problem)[columns.x_vendor].astype(float)
     need_start = np.searchsorted(columns.x_need, np.arange(len(problem.needs) + 1))
-    impact_hours = columns.x_impact * columns.x_hours
-    quality_hours = columns.x_quality * columns.x_hours
-    impact_spend = member * columns.x_price
-    for j, need in enumerate(problem.needs):
-        cols = np.arange(need_start[j], need_start[j + 1])
-        for kind, target, values, weight in (
-            ("need_avg_impact", need.min_avg_impact, impact_hours, columns.x_hours),
-            ("need_avg_quality", need.min_avg_quality, quality_hours, columns.x_hours),
-            ("need_impact_spend_share", need.min_impact_spend_share, impact_spend, columns.x_price),
-        ):
-            if target is None:
-                continue
-            rows.add(
-                f"{kind}_n{j:0{w}d}",
-                kind,
-                cols,
-                values[cols] - target * weight[cols],
-                0.0,
-                INF,
-                need=j,
-            )
+    # per family: its values and weights on every x column (rows of 3 × n_x arrays)
+    values = np.stack(
+        (
+            columns.x_impact * columns.x_hours,
+            columns.x_quality * columns.x_hours,
+            member * columns.x_price,
+        )
+    )
+    weights = np.stack((columns.x_hours, columns.x_hours, columns.x_price))
+    kinds = ("need_avg_impact", "need_avg_quality", "need_impact_spend_share")
+    # the rows in need order, each need's families in `kinds` order: (need, family, target)
+    found = [
+        (j, family, target)
+        for j, need in enumerate(problem.needs)
+        for family, target in enumerate(
+            (need.min_avg_impact, need.min_avg_quality, need.min_impact_spend_share)
+        )
+        if target is not None
+    ]
+    if not found:
+        return
+    need, family, target = (np.array(column) for column in zip(*found, strict=True))
+    counts = need_start[need + 1] - need_start[need]
+    cols = _ranges(need_start[need], counts)
+    term_family, term_target = np.repeat(family, counts), np.repeat(target.astype(float), counts)
+    rows.add_many(
+        [f"{kinds[f]}_n{j:0{w}d}" for j, f, _ in found],
+        [kinds[f] for _, f, _ in found],
+        counts,
+        cols,
+        values[term_family, cols] - term_target * weights[term_family, cols],
+        np.zeros(len(found)),
+        np.full(len(found), INF),
+        need,
+        np.full(len(found), -1),
+        np.full(len(found), -1),
+    )
 
 
 def add_vendor_share_constraints(rows: _Rows, problem: Problem, columns: Columns) -> None:

@@ -11,12 +11,12 @@ hours, `labour_hours` and `impact_worker_hours` add across needs whatever their 
 from __future__ import annotations
 
 import math
-from typing import Any, NotRequired, TypedDict
+from typing import NotRequired, TypedDict
 
 import numpy as np
 
 from optimizer.model import AllocationModel, dot
-from optimizer.problem import FloatArray
+from optimizer.problem import FloatArray, IntArray
 
 VOLUME_DECIMALS = 6
 """Volumes are reported to a millionth of a unit."""
@@ -28,7 +28,27 @@ def clean(value: float | None, decimals: int = REPORT_DECIMALS) -> float | None:
     """A JSON-safe float rounded to `decimals` (no -0.0, no NaN/inf)."""
     if value is None or not math.isfinite(value):
         return None
+    if value == 0:  # most slacks: round() (a decimal conversion) is the slow part
+        return 0.0
     return round(value, decimals) + 0.0
+
+
+def clean_all(values: FloatArray, decimals: int = REPORT_DECIMALS) -> list[float | None]:
+    """`clean` of each value, the same floats, with round() (a decimal conversion, the slow
+    part) only where a value may change: a finite value below 10^(15 − decimals) that
+    numpy's round (× 10^decimals, to the nearest whole number, ÷ 10^decimals) leaves as it is
+    is already the double nearest a number of `decimals` decimals, so round() returns it
+    (its half ulp is far below half a unit of the last decimal, and the scaled value is a
+    whole number a double holds exactly)."""
+    kept = (
+        np.isfinite(values)
+        & (np.abs(values) < 10.0 ** (15 - decimals))
+        & (np.round(values, decimals) == values)
+    )
+    return [
+        value if keep else clean(value, decimals)
+        for value, keep in zip((values + 0.0).tolist(), kept.tolist(), strict=True)
+    ]
 
 
 class Allocation(TypedDict):
@@ -154,12 +174,6 @@ def allocations_and_totals(
     return allocations, totals
 
 
-def _average(pairs: list[tuple[float, float]]) -> float | None:
-    """Σ weight × value / Σ weight (None without weight)."""
-    weight = math.fsum(w for w, _ in pairs)
-    return clean(math.fsum(w * v for w, v in pairs) / weight) if weight > 0 else None
-
-
 def hour_allocations_and_totals(
     model: AllocationModel, full: FloatArray
 ) -> tuple[list[Allocation], Totals]:
@@ -169,43 +183,42 @@ def hour_allocations_and_totals(
     used = np.flatnonzero(full[: model.n_x] > 0)
     labels = problem.offers.labels
     allocations: list[Allocation] = []
-    lines = []  # (need position, cost, hours, impact, quality, worker share or None, vendor)
+    costs: list[float] = []  # round(volume × price, VOLUME_DECIMALS) of each line
+    volume_of, price_of = full[used], model.x_price[used]
+    hours_of = volume_of * model.x_hours[used]  # a line's labour hours, volume × hours_per_unit
     columns = zip(
-        full[used].tolist(),
-        model.x_price[used].tolist(),
+        volume_of.tolist(),
+        price_of.tolist(),
+        clean_all(volume_of * price_of, VOLUME_DECIMALS),
         model.x_hours[used].tolist(),
+        clean_all(hours_of),
         model.x_need[used].tolist(),
         model.x_vendor[used].tolist(),
         model.x_offer[used].tolist(),
-        model.x_quality[used].tolist(),
-        model.x_adjusted_price[used].tolist(),
+        clean_all(model.x_adjusted_price[used]),
         strict=True,
     )  # plain floats and ints, read once
-    for volume, price, per_unit, j, i, offer, quality, adjusted_price in columns:
-        cost, hours = round(volume * price, VOLUME_DECIMALS), volume * per_unit
-        vendor = problem.vendors[i]
+    needs, vendors = problem.needs, problem.vendors
+    for volume, price, cost, per_unit, hours, j, i, offer, adjusted in columns:
         line: Allocation = {
-            "need": problem.needs[j].id,
-            "vendor": vendor.id,
+            "need": needs[j].id,
+            "vendor": vendors[i].id,
             "volume": volume + 0.0,
             "price": price,
             "cost": cost + 0.0,
             "hours_per_unit": per_unit,
-            "hours": clean(hours) or 0.0,
+            "hours": hours or 0.0,
         }
         label = labels[offer] if labels else None
         if label is not None:
             line["offer"] = label
-        adjusted = clean(adjusted_price)
         if adjusted is not None and adjusted != price:
             line["adjusted_price"] = adjusted
         allocations.append(line)
-        lines.append((j, cost, hours, vendor.impact_score, quality, vendor.impact_worker_share, i))
+        costs.append(cost)
+    lines = _Lines(model, used, costs, hours_of)
     totals = _hour_totals(model, lines)
-    by_need: list[list[tuple[Any, ...]]] = [[] for _ in problem.needs]
-    for entry in lines:
-        by_need[entry[0]].append(entry)
-    totals["needs"] = [_need_totals(model, j, by_need[j]) for j in range(len(problem.needs))]
+    totals["needs"] = [_need_totals(model, j, lines) for j in range(len(needs))]
     if model.col_adjusted_spend is not None:
         totals["adjusted_cost"] = clean(
             math.fsum(
@@ -216,41 +229,89 @@ def hour_allocations_and_totals(
     return allocations, totals
 
 
-def _hour_totals(model: AllocationModel, lines: list[tuple[Any, ...]]) -> Totals:
+class _Lines:
+    """The figures of the allocation lines (in column order, so each need's lines are
+    consecutive) as plain lists, with where each need's lines start, to be summed exactly
+    (`math.fsum`) over the plan or one need. A line's hours, and hours × impact, quality or
+    impact-worker share, are products of two floats, the same computed here for all lines at
+    once as one at a time; the lines of vendors without an impact-worker share are in the
+    plain lists and left out of the `known_` ones."""
+
+    def __init__(
+        self, model: AllocationModel, used: IntArray, costs: list[float], hours: FloatArray
+    ) -> None:
+        vendors = model.problem.vendors
+        impact_score = np.array([vendor.impact_score for vendor in vendors], dtype=float)
+        worker_share = np.array(
+            [
+                math.nan if vendor.impact_worker_share is None else vendor.impact_worker_share
+                for vendor in vendors
+            ],
+            dtype=float,
+        )
+        vendor, need = model.x_vendor[used], model.x_need[used]
+        share = worker_share[vendor]
+        known = ~np.isnan(share)
+        count = len(model.problem.needs)
+        self.costs = costs
+        self.impact_spend = [
+            cost
+            for cost, impact in zip(costs, model.impact_vendor[vendor].tolist(), strict=True)
+            if impact
+        ]
+        self.hours = hours.tolist()
+        self.impact_hours = (hours * impact_score[vendor]).tolist()
+        self.quality_hours = (hours * model.x_quality[used]).tolist()
+        self.known_hours = hours[known].tolist()
+        self.worker_hours = (hours[known] * share[known]).tolist()
+        self.start: list[int] = np.searchsorted(need, np.arange(count + 1)).tolist()
+        self.known_start: list[int] = np.searchsorted(need[known], np.arange(count + 1)).tolist()
+
+
+def _ratio(numerator: float, weight: float) -> float | None:
+    """numerator / weight, cleaned (None without weight): an average weighted by hours."""
+    return clean(numerator / weight) if weight > 0 else None
+
+
+def _hour_totals(model: AllocationModel, lines: _Lines) -> Totals:
     problem = model.problem
-    total_cost = math.fsum(line[1] for line in lines)
-    hours = math.fsum(line[2] for line in lines)
-    known = [(line[2], line[5]) for line in lines if line[5] is not None]
-    worker_hours = math.fsum(h * share for h, share in known) if known else None
+    total_cost = math.fsum(lines.costs)
+    hours = math.fsum(lines.hours)
+    worker_hours = math.fsum(lines.worker_hours) if lines.known_hours else None
     impact_spend_share = None
     if problem.targets.impact_vendor_min_score is not None and total_cost > 0:
-        impact_spend = math.fsum(line[1] for line in lines if model.impact_vendor[line[6]])
-        impact_spend_share = clean(impact_spend / total_cost)
+        impact_spend_share = clean(math.fsum(lines.impact_spend) / total_cost)
     per_fte = problem.settings.hours_per_fte_year
     return {
         "cost": clean(total_cost),
         "labour_hours": clean(hours),
-        "avg_impact": _average([(line[2], line[3]) for line in lines]),
-        "avg_quality": _average([(line[2], line[4]) for line in lines]),
+        "avg_impact": _ratio(math.fsum(lines.impact_hours), hours),
+        "avg_quality": _ratio(math.fsum(lines.quality_hours), hours),
         "impact_spend_share": impact_spend_share,
         "impact_worker_hours": clean(worker_hours),
         "impact_worker_hours_coverage": (
-            clean(math.fsum(h for h, _ in known) / hours) if hours > 0 else None
+            clean(math.fsum(lines.known_hours) / hours) if hours > 0 else None
         ),
         "impact_worker_jobs": None if worker_hours is None else clean(worker_hours / per_fte),
         "hours_per_fte_year": per_fte,
     }
 
 
-def _need_totals(model: AllocationModel, j: int, lines: list[tuple[Any, ...]]) -> NeedTotals:
+def _need_totals(model: AllocationModel, j: int, lines: _Lines) -> NeedTotals:
     need = model.problem.needs[j]
-    known = [(line[2], line[5]) for line in lines if line[5] is not None]
+    first, end = lines.start[j], lines.start[j + 1]
+    known_first, known_end = lines.known_start[j], lines.known_start[j + 1]
+    hours = math.fsum(lines.hours[first:end])
     return {
         "need": need.id,
         "volume": need.volume,
-        "labour_hours": clean(math.fsum(line[2] for line in lines)),
-        "cost": clean(math.fsum(line[1] for line in lines)),
-        "avg_impact": _average([(line[2], line[3]) for line in lines]),
-        "avg_quality": _average([(line[2], line[4]) for line in lines]),
-        "impact_worker_hours": clean(math.fsum(h * s for h, s in known)) if known else None,
+        "labour_hours": clean(hours),
+        "cost": clean(math.fsum(lines.costs[first:end])),
+        "avg_impact": _ratio(math.fsum(lines.impact_hours[first:end]), hours),
+        "avg_quality": _ratio(math.fsum(lines.quality_hours[first:end]), hours),
+        "impact_worker_hours": (
+            clean(math.fsum(lines.worker_hours[known_first:known_end]))
+            if known_end > known_first
+            else None
+        ),
     }
