@@ -122,6 +122,63 @@ def enqueue(
     return job
 
 
+def enqueue_coalesced(
+    kind: str,
+    *,
+    organization_id: int,
+    user=None,
+    params: dict[str, Any],
+    any_organization: bool = False,
+    hold: bool = True,
+) -> tuple[Job, bool]:
+    """Queue a job of `kind` with `params` (flushes) unless one like it (the same kind and
+    params, of `organization_id` unless `any_organization`) is queued and not started yet: that
+    one then stands for this request too. Returns the job and whether it was queued here.
+
+    A queued job absorbs the request only once this transaction holds its row (a conditional
+    UPDATE of its `updated_at` while it is still queued): a runner claiming it meanwhile waits
+    for this transaction to end, so the run reads what this transaction wrote; one claimed
+    already (running) may have read before, so a new one is queued, to run after it, and the
+    requests that follow join that one. Many requests while a job waits and runs thus cause at
+    most two runs. Without `hold` (a read, which wrote nothing the job reads: it only wants the
+    job to run after what was committed before it) the queued job is taken as it is, and
+    nothing is written."""
+    key = (kind, organization_id, None, json.dumps(params, sort_keys=True))
+    if key in db.session.info.get(PENDING_KEYS, {}):
+        return db.session.get_one(Job, db.session.info[PENDING_KEYS][key]), False
+    candidates = select(Job.id, Job.params).where(
+        Job.kind == kind, Job.status == JobStatus.QUEUED, Job.cancel_requested.is_(False)
+    )
+    if not any_organization:
+        candidates = candidates.where(Job.organization_id == organization_id)
+    for job_id, job_params in db.session.execute(candidates.order_by(Job.id)).all():
+        if job_params != params:
+            continue
+        held = not hold or rowcount(
+            db.session.execute(
+                update(Job)
+                .where(
+                    Job.id == job_id,
+                    Job.status == JobStatus.QUEUED,
+                    Job.cancel_requested.is_(False),
+                )
+                .values(updated_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )
+        )
+        if held:
+            db.session.info.setdefault(PENDING_KEYS, {})[key] = job_id
+            return db.session.get_one(Job, job_id), False
+    job = enqueue(
+        kind,
+        organization_id=organization_id,
+        user=user,
+        params=params,
+        once_per_transaction=True,
+    )
+    return job, True
+
+
 def _subject_label(job: Job) -> str | None:
     return f"{job.subject_type} {job.subject_id}" if job.subject_type else None
 

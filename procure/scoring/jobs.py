@@ -18,10 +18,10 @@ from procure.extensions import db
 from procure.jobs.kinds import job_kind
 from procure.jobs.models import ACTIVE_STATUSES, Job
 from procure.jobs.runner import Progress
-from procure.jobs.services import enqueue
+from procure.jobs.services import enqueue_coalesced
 from procure.rates.models import ExchangeRate
 from procure.rates.signals import rates_changed
-from procure.scoring.rankings import REFRESH_KIND, RankingKey, store_ranking
+from procure.scoring.rankings import REFRESH_KIND, RankingKey, is_current, newest, store_ranking
 from procure.scoring.snapshots import (
     periods_of_categories,
     periods_priced_in,
@@ -39,8 +39,8 @@ SCORES_REFRESH = "scores.refresh"
 @job_kind(SCORES_REFRESH, "Re-scoring vendors", retries=True)
 def refresh_scores(job: Job, progress: Progress) -> dict:
     """Replace the period's snapshots. Refreshes of one period run one after the other
-    (refresh_period waits for the one before), so disclosures submitted together each queue one
-    and the last sees them all."""
+    (refresh_period waits for the one before); disclosures submitted while one waits join it
+    (`start_refresh`), and the last to run sees them all."""
     period_end = date.fromisoformat(job.params["period_end"])
     progress(10, f"Scoring every vendor for the period ending {period_end:%d %b %Y}")
     return {"period_end": period_end.isoformat(), "vendors_scored": refresh_period(period_end)}
@@ -49,20 +49,27 @@ def refresh_scores(job: Job, progress: Progress) -> dict:
 @job_kind(REFRESH_KIND, "Refreshing a ranking", retries=True)
 def refresh_ranking(job: Job, progress: Progress) -> dict:
     """Store the ranking of the job's key as the data is now (procure.scoring.rankings)."""
+    key = RankingKey.of_job(job)
+    stored = newest(key)
+    if stored is not None and is_current(stored):  # a refresh queued while one ran, needless
+        return {"ranking_id": stored.id, "vendors_ranked": 0, "already_current": True}
     progress(10, "Ranking every vendor")
-    ranking = store_ranking(RankingKey.of_job(job))
+    ranking = store_ranking(key)
     return {"ranking_id": ranking.id, "vendors_ranked": ranking.peers}
 
 
 def start_refresh(period_end: date, organization_id: int, user) -> Job:
-    """Queue a refresh of one period's snapshots (flushes); one per period and transaction."""
-    return enqueue(
+    """Queue a refresh of one period's snapshots (flushes), coalesced (`enqueue_coalesced`): a
+    refresh of the period queued and not started yet, whoever asked for it, stands for this one
+    too (and is returned); while one runs, one more is queued to run after it."""
+    job, _ = enqueue_coalesced(
         SCORES_REFRESH,
         organization_id=organization_id,
         user=user,
         params={"period_end": period_end.isoformat()},
-        once_per_transaction=True,
+        any_organization=True,
     )
+    return job
 
 
 @scores_outdated.connect

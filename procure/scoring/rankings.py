@@ -31,8 +31,9 @@ Reads. `read_ranking` serves the newest stored ranking of its key:
 - current (both versions and the day match): served as it is; the read writes nothing;
 - out of date: served with its `computed_at` ("as of"), marked stale (the page says so, the API
   sends `X-Ranking-As-Of` and `X-Ranking-Stale: true`), and ONE `rankings.refresh` job is queued
-  for the key unless one is already queued or running (coalesced: many changes in a minute cause
-  one refresh, and one more if a change came while it ran);
+  for the key unless one is already queued and not started (coalesced, `request_refresh`: many
+  changes while a refresh waits and runs cause that refresh and at most one more, queued while
+  it ran, which skips its work if the one before left the ranking current);
 - none at all: computed in the request, stored and served (its first reader pays once).
 The refresh and the first computation are the only writes of a read, made through
 `procure.transactions.stores_derived` (committed at once, nothing else in them).
@@ -79,8 +80,8 @@ from sqlalchemy import Select, delete, func, insert, select
 import scoring
 from procure.disclosures.pricing import pricing_day
 from procure.extensions import db
-from procure.jobs.models import ACTIVE_STATUSES, Job
-from procure.jobs.services import enqueue
+from procure.jobs.models import Job
+from procure.jobs.services import enqueue_coalesced
 from procure.paging import Page, page_of_rows
 from procure.scoring.models import (
     ScoringProfile,
@@ -195,19 +196,7 @@ def store_ranking(key: RankingKey) -> StoredRanking:
     top k (TOP_K) also stores every vendor's scorecard (`_store_scorecards`)."""
     global_version, organization_version = data_versions(key.organization_id)
     priced_on = pricing_day()
-    if key.coalition_id is not None:
-        profile = shared_profile(key.coalition_id)
-        metrics = shared_catalog(key.coalition_id)
-    else:
-        record = db.session.get(ScoringProfile, key.profile_id) if key.profile_id else None
-        profile, metrics = profile_of(record), catalog_for(key.organization_id)
-    ranked = rank_vendors(
-        profile,
-        key.category or None,
-        organization_id=key.organization_id,
-        top_k=key.top_k,
-        metrics=metrics,
-    )
+    ranked, profile, metrics = ranked_for(key)
     rows = score_rows(ranked)
     ranking = StoredRanking(
         organization_id=key.organization_id,
@@ -236,6 +225,25 @@ def store_ranking(key: RankingKey) -> StoredRanking:
         delete(StoredRanking).where(*_key_filter(key), StoredRanking.id < ranking.id)
     )
     return ranking
+
+
+def ranked_for(key: RankingKey) -> tuple[Ranking, scoring.Profile, scoring.Catalog]:
+    """The key's ranking computed now, as `/scores` did live (`rank_vendors` with rank
+    stability and the key's profile and catalog), with that profile and catalog."""
+    if key.coalition_id is not None:
+        profile = shared_profile(key.coalition_id)
+        metrics = shared_catalog(key.coalition_id)
+    else:
+        record = db.session.get(ScoringProfile, key.profile_id) if key.profile_id else None
+        profile, metrics = profile_of(record), catalog_for(key.organization_id)
+    ranked = rank_vendors(
+        profile,
+        key.category or None,
+        organization_id=key.organization_id,
+        top_k=key.top_k,
+        metrics=metrics,
+    )
+    return ranked, profile, metrics
 
 
 def _store_scorecards(
@@ -350,23 +358,18 @@ def read_ranking(key: RankingKey, user) -> RankingRead:
 
 
 def request_refresh(key: RankingKey, user) -> Job | None:
-    """Queue a refresh of `key` unless one is queued or running already (flushes); None then."""
-    active = db.session.scalars(
-        select(Job).where(
-            Job.kind == REFRESH_KIND,
-            Job.organization_id == key.organization_id,
-            Job.status.in_(ACTIVE_STATUSES),
-        )
-    ).all()
-    if any(job.params == key.params() for job in active):
-        return None
-    return enqueue(
+    """Queue a refresh of `key` (flushes), coalesced (`enqueue_coalesced`): a refresh queued and
+    not started stands for this request too (None then); while one runs, one more is queued to
+    run after it (it may have read the data before the change), and skips its work if the one
+    before left the ranking current (`refresh_ranking`)."""
+    job, queued = enqueue_coalesced(
         REFRESH_KIND,
         organization_id=key.organization_id,
         user=user,
         params=key.params(),
-        once_per_transaction=True,
+        hold=False,  # a read: a refresh queued runs after the changes it saw, and it wrote none
     )
+    return job if queued else None
 
 
 SORTS: dict[str, tuple[Any, ...]] = {

@@ -596,7 +596,9 @@ def test_many_vendors_submitting_at_once_are_all_stored_and_scored(
                 Job.params["period_end"].as_string() == period_end.isoformat(),
             )
         ).all()
-        if len(jobs) != VENDORS_AT_ONCE or any(status != "succeeded" for status, _ in jobs):
+        # one per submission, or fewer: a submission joins a refresh of the period still queued
+        # (coalesced, procure.scoring.jobs.start_refresh); the snapshots above are the proof
+        if not 1 <= len(jobs) <= VENDORS_AT_ONCE or any(s != "succeeded" for s, _ in jobs):
             problems.append(f"re-scoring jobs {[tuple(job) for job in jobs]}")
         tally.add(f"round {round_number} ({mode})", VENDORS_AT_ONCE, problems)
     tally.assert_clean(record_property)

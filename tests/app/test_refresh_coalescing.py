@@ -1,0 +1,176 @@
+"""Coalesced refreshes (#23, procure.jobs.services.enqueue_coalesced): ten submissions in a row,
+each followed by a read of the ranking, leave the stored ranking equal to a fresh
+`rank_vendors`, whether the jobs run inline after each change or wait for a worker; waiting,
+they cause one ranking refresh and one snapshot refresh; a change while a refresh runs queues
+exactly one more, which skips its work when the one before left the ranking current."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select, update
+
+from procure.extensions import db
+from procure.jobs import runner
+from procure.jobs.models import Job
+from procure.scoring.jobs import SCORES_REFRESH, start_refresh
+from procure.scoring.models import ScoreSnapshot
+from procure.scoring.rankings import REFRESH_KIND
+from procure.states import JobStatus
+from tests.app.test_rankings import (
+    FAKE_BROKER,
+    _assert_stored_is_fresh,
+    _served,
+    _submit,
+    sent,  # noqa: F401 (a fixture)
+)
+from tests.conftest import valid_document
+
+SUBMISSIONS = 10
+PERIOD = date(2025, 12, 31)
+
+
+def _document(index: int) -> dict:
+    """valid_document with its own impact hires (3 + index), the impact workers at the end
+    following (40 + hires - 5), so each vendor scores differently."""
+    document = valid_document()
+    hires = 3 + index
+    document["workforce"].update(impact_worker_hires=hires, impact_workers_end=35 + hires)
+    return document
+
+
+def _jobs(kind: str) -> list[Job]:
+    db.session.commit()
+    return list(db.session.scalars(select(Job).where(Job.kind == kind).order_by(Job.id)))
+
+
+def _submit_and_read(client, world, make_vendor, bearer) -> list[bool]:
+    """SUBMISSIONS vendors submit, each followed by a read of the ranking; whether each read
+    was served stale."""
+    stale = []
+    for index in range(SUBMISSIONS):
+        vendor, user = make_vendor(f"Vendor {index:02d}")
+        _submit(client, bearer(user), vendor, _document(index))
+        stale.append(_served(client, world["headers"]).headers["X-Ranking-Stale"] == "true")
+    return stale
+
+
+def _readers(world) -> list:
+    return [(world["headers"], world["buyer"].organization_id, None)]
+
+
+def test_ten_submissions_with_inline_jobs_leave_the_ranking_fresh_after_each(
+    client, world, make_vendor, bearer
+):
+    _served(client, world["headers"])  # stored by its first reader
+    stale = _submit_and_read(client, world, make_vendor, bearer)
+    assert stale == [False] * SUBMISSIONS  # each refresh ran inline, before the read answered
+    _assert_stored_is_fresh(client, _readers(world))
+    # each change ran its own refreshes (nothing waited to absorb the next)
+    assert len(_jobs(REFRESH_KIND)) == SUBMISSIONS
+    assert [job.status for job in _jobs(SCORES_REFRESH)] == ["succeeded"] * (SUBMISSIONS + 2)
+
+
+def test_ten_submissions_with_queued_jobs_cause_one_refresh_of_each_and_end_fresh(
+    app,
+    client,
+    world,
+    make_vendor,
+    bearer,
+    sent,  # noqa: F811
+):
+    _served(client, world["headers"])
+    snapshot_jobs_before = len(_jobs(SCORES_REFRESH))
+    app.config["BROKER_URL"] = FAKE_BROKER  # a worker-less broker: every job waits
+    stale = _submit_and_read(client, world, make_vendor, bearer)
+    assert stale == [True] * SUBMISSIONS
+    rankings, snapshots = _jobs(REFRESH_KIND), _jobs(SCORES_REFRESH)[snapshot_jobs_before:]
+    assert [job.status for job in rankings] == ["queued"]  # ten reads, one refresh
+    assert [job.status for job in snapshots] == ["queued"]  # ten submissions, one re-scoring
+    assert snapshots[0].params == {"period_end": "2025-12-31"}
+    # the worker runs what was sent, in order: the ranking is then current and fresh
+    assert sent == [snapshots[0].id, rankings[0].id]
+    for job_id in sent:
+        assert runner.run_job(job_id) == "succeeded"
+    app.config["BROKER_URL"] = None
+    _assert_stored_is_fresh(client, _readers(world))
+    assert len(_jobs(REFRESH_KIND)) == 1  # the read found it current: nothing more queued
+    # the one snapshot refresh scored all twelve vendors of the period
+    peers = db.session.scalars(
+        select(ScoreSnapshot.peers).where(ScoreSnapshot.period_end == PERIOD)
+    ).all()
+    assert peers == [SUBMISSIONS + 2] * (SUBMISSIONS + 2)
+
+
+def _claim(job_id: int) -> None:
+    """A worker takes the job (it is running from here on) without running it yet."""
+    assert runner._claim(job_id)
+
+
+def test_a_change_while_a_refresh_runs_queues_one_more_and_it_runs_after(
+    app,
+    client,
+    world,
+    make_vendor,
+    bearer,
+    sent,  # noqa: F811
+):
+    _served(client, world["headers"])
+    app.config["BROKER_URL"] = FAKE_BROKER
+    vendor, user = make_vendor("Early")
+    _submit(client, bearer(user), vendor, _document(0))
+    assert _served(client, world["headers"]).headers["X-Ranking-Stale"] == "true"
+    [first] = _jobs(REFRESH_KIND)
+    _claim(first.id)  # running: it may have read the data before the changes below
+    for index in range(1, 4):
+        vendor, user = make_vendor(f"Late {index}")
+        _submit(client, bearer(user), vendor, _document(index))
+        assert _served(client, world["headers"]).headers["X-Ranking-Stale"] == "true"
+    jobs = _jobs(REFRESH_KIND)
+    assert [job.status for job in jobs] == ["running", "queued"]  # three changes, one more
+    # the first ends (here: it is put back and run, so it reads everything), then the second
+    db.session.execute(update(Job).where(Job.id == first.id).values(status=JobStatus.QUEUED))
+    db.session.commit()
+    assert runner.run_job(first.id) == "succeeded"
+    assert runner.run_job(jobs[1].id) == "succeeded"
+    second = db.session.get(Job, jobs[1].id)
+    db.session.refresh(second)
+    assert second.result["already_current"] is True  # the first left it current: no work
+    app.config["BROKER_URL"] = None
+    _assert_stored_is_fresh(client, _readers(world))
+
+
+def test_a_snapshot_refresh_requested_while_one_runs_is_queued_once(app, world, make_user):
+    user = make_user("buyer")
+    with app.test_request_context(method="POST"):
+        first = start_refresh(PERIOD, user.organization_id, user)
+        db.session.commit()
+        db.session.info.pop(runner.COMMITTED, None)  # not started: a worker will take it
+        again = start_refresh(PERIOD, world["alpha"].organization_id, user)
+        assert again.id == first.id  # queued, not started: it stands for this request too
+        db.session.commit()
+        _claim(first.id)
+        followers = [start_refresh(PERIOD, user.organization_id, user) for _ in range(2)]
+        db.session.commit()
+        later = start_refresh(PERIOD, user.organization_id, user)
+        db.session.commit()
+        db.session.info.pop(runner.COMMITTED, None)
+    assert followers[0].id == followers[1].id == later.id != first.id
+    other = start_refresh(date(2024, 12, 31), user.organization_id, user)  # another period
+    assert other.id not in (first.id, later.id)
+    db.session.rollback()
+    statuses = [(job.params["period_end"], job.status) for job in _jobs(SCORES_REFRESH)]
+    assert statuses[-2:] == [("2025-12-31", "running"), ("2025-12-31", "queued")]
+
+
+def test_a_queued_job_asked_to_cancel_absorbs_nothing(app, make_user):
+    user = make_user("buyer")
+    with app.test_request_context(method="POST"):
+        first = start_refresh(PERIOD, user.organization_id, user)
+        db.session.commit()
+        db.session.info.pop(runner.COMMITTED, None)
+        db.session.execute(update(Job).where(Job.id == first.id).values(cancel_requested=True))
+        db.session.commit()
+        again = start_refresh(PERIOD, user.organization_id, user)
+        db.session.rollback()
+    assert again.id != first.id
