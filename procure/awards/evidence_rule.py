@@ -16,7 +16,9 @@ refusing the bid would keep out a vendor whose assurance is on its way.
 So that nobody is surprised, each invited vendor sees on the event's page and on the bid form
 where its evidence stands today against the rule (`standings`, as the event's buyer
 organization reads its latest submitted disclosure), and the buyer side sees it for every
-invited vendor beside whether it has bid.
+invited vendor beside whether it has bid; the event's API gives the buyer side the same
+(`standings` is registered with procure.events.services.read_evidence_with: the events area sits
+below scoring and cannot import this module).
 """
 
 from __future__ import annotations
@@ -26,8 +28,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from procure.disclosures.evidence_levels import LEVEL_LABELS, EffectiveLevel
+from procure.disclosures.pricing import pricing_day
 from procure.disclosures.reviews import default_age_months, section_levels
 from procure.events.models import SourcingEvent
+from procure.events.services import read_evidence_with
 from procure.scoring.adapter import period_versions
 from scoring.fields import EVIDENCE_LEVELS, EVIDENCE_SECTIONS
 
@@ -63,6 +67,7 @@ class Standing:
     disclosed: bool  # it has a submitted disclosure the buyer organization has not rejected
     levels: tuple[tuple[str, str], ...] = ()  # (section, level in words), in section order
     shortfall: str | None = None  # why it falls short, None when it meets the rule
+    codes: tuple[tuple[str, str], ...] = ()  # (section, level: scoring.fields.EVIDENCE_LEVELS)
 
     @property
     def meets(self) -> bool:
@@ -94,5 +99,12 @@ def standings(event: SourcingEvent, vendor_ids: Collection[int], on: date) -> di
             disclosed=True,
             levels=tuple((section, of_version[section].label) for section in EVIDENCE_SECTIONS),
             shortfall=evidence_shortfall(event.evidence_required, of_version),
+            codes=tuple((section, of_version[section].level) for section in EVIDENCE_SECTIONS),
         )
     return found
+
+
+@read_evidence_with
+def standings_today(event: SourcingEvent, vendor_ids: Collection[int]) -> dict[int, Standing]:
+    """`standings` on the pricing day: what the event's page shows as "Evidence today"."""
+    return standings(event, vendor_ids, pricing_day())

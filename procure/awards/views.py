@@ -14,9 +14,8 @@ from sqlalchemy.orm import contains_eager
 
 from procure.access import scoped_select
 from procure.awards import services
-from procure.awards.evidence_rule import Standing, standings
+from procure.awards.evidence_rule import Standing, requirement_words, standings_today
 from procure.awards.models import Award, AwardLine
-from procure.disclosures.pricing import pricing_day
 from procure.events.models import BUYER_SIDE, Bid, SourcingEvent
 from procure.events.services import vendor_of
 from procure.extensions import db
@@ -86,4 +85,9 @@ def evidence_standings(event: SourcingEvent) -> dict[int, Standing]:
         vendor_ids = [vendor.id]
     else:
         return {}
-    return standings(event, vendor_ids, pricing_day())
+    return standings_today(event, vendor_ids)
+
+
+# an event's evidence rule in words, on every page that names it ("buyer-verified or stronger
+# in every section")
+bp.app_template_filter("requirement_words")(requirement_words)

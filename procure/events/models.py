@@ -29,6 +29,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from procure.accounts.models import Organization, User
 from procure.db import Base, UTCDateTime, utcnow
+from procure.invitations.models import Invitation
 from procure.needs.models import Need
 from procure.states import EventState, check_in
 from procure.vendors.categories import UNITS
@@ -62,8 +63,8 @@ class SourcingEvent(Base):
     # sealed: the buyer side reads no bid before the event is closed
     sealed: Mapped[bool] = mapped_column(Boolean, default=True)
     min_quality: Mapped[float | None]
-    # the least effective evidence level asked of bidders (scoring.fields.EVIDENCE_LEVELS):
-    # stored and shown to vendors; no rule reads it yet
+    # the least effective evidence level asked of bidders (scoring.fields.EVIDENCE_LEVELS): an
+    # award scenario leaves out the bids of a bidder short of it (procure.awards.evidence_rule)
     evidence_required: Mapped[str | None] = mapped_column(String(40))
     # once awarded, a bidder given no volume reads its rank band per lot (awards.services)
     show_rank_bands: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
@@ -81,6 +82,11 @@ class SourcingEvent(Base):
     invited: Mapped[list[EventVendor]] = relationship(
         back_populates="event", order_by="EventVendor.id"
     )
+    # vendors not on the platform, invited by email (they join as invited vendors on accepting)
+    invited_by_email: Mapped[list[EventInvitation]] = relationship(
+        back_populates="event", order_by="EventInvitation.id"
+    )
+    withdrawals: Mapped[list[LotWithdrawal]] = relationship(order_by="LotWithdrawal.id")
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -94,15 +100,23 @@ class SourcingEvent(Base):
     @classmethod
     def scope(cls, user):
         """The buyer organization's buyers, executives and admin see all its events; a vendor's
-        users (and its admin) see the events that invited their vendor, once published; nobody
-        else sees any."""
+        users (and its admin) see the events that invited their vendor, or invited by email the
+        address whose invitation their organization accepted, once published; nobody else sees
+        any."""
         if not user.is_authenticated:
             return false()
         if user.reads_as == "vendor":
             return and_(
                 cls.state != EventState.DRAFT,
-                cls.invited.any(
-                    EventVendor.vendor.has(Vendor.organization_id == user.organization_id)
+                or_(
+                    cls.invited.any(
+                        EventVendor.vendor.has(Vendor.organization_id == user.organization_id)
+                    ),
+                    cls.invited_by_email.any(
+                        EventInvitation.invitation.has(
+                            Invitation.accepted_organization_id == user.organization_id
+                        )
+                    ),
                 ),
             )
         if _buyer_side(user):
@@ -144,12 +158,47 @@ class EventVendor(Base):
     event_id: Mapped[int] = mapped_column(ForeignKey("sourcing_event.id"), index=True)
     vendor_id: Mapped[int] = mapped_column(ForeignKey("vendor.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    # when the vendor last withdrew a bid in the event (the bid row goes, its figures stay in
-    # the audit log): with no bid left, the buyer side reads its status as "withdrawn"
-    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     event: Mapped[SourcingEvent] = relationship(back_populates="invited")
     vendor: Mapped[Vendor] = relationship()
+
+
+class EventInvitation(Base):
+    """A vendor not on the platform invited to the event by email (and a company name), through
+    an invitation of the buyer organization (procure.invitations; one invitation may carry
+    several events). Once the invitation is accepted, the accepting vendor organization reads
+    the event as an invited vendor; it bids once it has its vendor profile (its `EventVendor`
+    row is added then, or at once when it has one)."""
+
+    __tablename__ = "event_invitation"
+    __table_args__ = (UniqueConstraint("event_id", "invitation_id", name="uq_event_invitation"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("sourcing_event.id"), index=True)
+    invitation_id: Mapped[int] = mapped_column(ForeignKey("invitation.id"), index=True)
+    company_name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    event: Mapped[SourcingEvent] = relationship(back_populates="invited_by_email")
+    invitation: Mapped[Invitation] = relationship()
+
+
+class LotWithdrawal(Base):
+    """When a vendor last withdrew its bid on one lot (the bid row goes, its figures stay in the
+    audit log). Per lot: the vendor stays in the event's other lots. The buyer side reads the
+    vendor's status on that lot as "withdrawn" while it has no bid there; a new bid on the lot
+    reads "bid" again, and the moment stays."""
+
+    __tablename__ = "event_lot_withdrawal"
+    __table_args__ = (UniqueConstraint("lot_id", "vendor_id", name="uq_event_lot_withdrawal"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("sourcing_event.id"), index=True)
+    lot_id: Mapped[int] = mapped_column(ForeignKey("event_lot.id"), index=True)
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendor.id"), index=True)
+    withdrawn_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    lot: Mapped[EventLot] = relationship()
 
 
 class Bid(Base):

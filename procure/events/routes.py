@@ -4,6 +4,8 @@ the bids. A bid is read by its vendor at any time, by the event's buyer side onc
 closed (or was published unsealed), and by nobody else: a sealed bid answers 404 and a sealed
 event's list of bids is empty."""
 
+from typing import Any
+
 from flask.views import MethodView
 from flask_login import current_user
 
@@ -23,9 +25,13 @@ from procure.events.schemas import (
     EventCreateSchema,
     EventDetailSchema,
     EventExtendSchema,
+    EventInvitationCreatedSchema,
+    EventInviteByEmailSchema,
     EventSchema,
     EventVersionSchema,
 )
+from procure.invitations.models import Invitation
+from procure.invitations.services import invitation_link, mail_invitation
 from procure.transactions import writes
 
 blp = Blueprint(
@@ -156,6 +162,34 @@ class EventCancel(MethodView):
             event_id,
             lambda e: services.cancel_event(e, user(), body["version"], services.event_now()),
         )
+
+
+def invite_by_email(event: SourcingEvent, body) -> Invitation:
+    """Invite by email and company name: the invitation, with its link and mail when it is new
+    (`link`, `outgoing`: in this answer only, never stored)."""
+    invited = services.invite_by_email(event, user(), body["email"], body["company_name"])
+    invitation: Any = invited.invitation
+    invitation.link = invitation_link(invited.secret) if invited.secret else None
+    invitation.outgoing = mail_invitation(invitation, invitation.link) if invitation.link else None
+    invitation.event_id, invitation.company_name = event.id, invited.row.company_name
+    invitation.reused = invited.secret is None
+    return invitation
+
+
+@blp.route("/events/<int:event_id>/invitations")
+class EventInvitations(MethodView):
+    @access(roles("buyer"))
+    @blp.arguments(EventInviteByEmailSchema)
+    @blp.response(201, EventInvitationCreatedSchema)
+    @blp.alt_response(404, description="No such event of your organization")
+    @blp.alt_response(409, description="The address is invited to this event already")
+    @writes
+    def post(self, body, event_id):
+        """Invite a vendor not on the platform to a draft or published event, by email and
+        company name: a new invitation (its one-time link in this answer, mailed with mail
+        settings), or a pending one to that address reused. Once it is accepted, the vendor
+        organization bids as an invited vendor"""
+        return invite_by_email(get_scoped_or_404(SourcingEvent, event_id), body)
 
 
 @blp.route("/events/<int:event_id>/bids")

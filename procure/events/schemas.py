@@ -3,15 +3,18 @@ from datetime import UTC, date
 from marshmallow import Schema, fields, validate
 
 from procure.api_fields import FiniteNumber, RecordId, RecordVersion
+from procure.disclosures.evidence_levels import LEVEL_LABELS
 from procure.events.services import (
     BID_STATUSES,
     MAX_COMMENT_LENGTH,
+    MAX_COMPANY_NAME_LENGTH,
     MAX_LOTS,
     MAX_MESSAGE_LENGTH,
     MAX_TITLE_LENGTH,
     MAX_VENDORS_INVITED,
 )
-from procure.states import EventState
+from procure.invitations.schemas import InvitationCreatedSchema
+from procure.states import EventState, InvitationState
 from procure.vendors.categories import UNITS
 from procure.vendors.models import MAX_HOURS_PER_UNIT
 from procure.vendors.schemas import CURRENCY, Code
@@ -109,20 +112,125 @@ class LotSchema(Schema):
     period_end = fields.Date(dump_only=True)
 
 
-class InvitedSchema(Schema):
-    vendor_id = fields.Integer(dump_only=True)
-    name = fields.String(dump_only=True)
+class _BidStatusSchema(Schema):
+    """An invited vendor's status on one lot, or over the event: whether it bid, never what."""
+
     has_bid = fields.Boolean(dump_only=True, metadata={"description": "Whether, never what"})
     status = fields.String(
         dump_only=True,
         validate=validate.OneOf(BID_STATUSES),
         metadata={
-            "description": "bid: it has a bid in the event; withdrawn: it withdrew its bids and "
-            "has none left; none: it never bid"
+            "description": "bid: it has a bid (on the lot; over the event, on some lot); "
+            "withdrawn: it withdrew its bid and has none there; none: it never bid there"
         },
     )
     withdrawn_at = fields.DateTime(
-        dump_only=True, allow_none=True, metadata={"description": "Its last withdrawal, if any"}
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "Its last withdrawal (from the lot; over the event, any lot)"},
+    )
+
+
+class LotStatusSchema(_BidStatusSchema):
+    lot_id = fields.Integer(dump_only=True)
+    lot = fields.String(dump_only=True, metadata={"description": "The lot's title"})
+    words = fields.String(
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": 'While withdrawn: "withdrawn from lot X on 2027-01-05 10:30 UTC"'},
+    )
+
+
+class EvidenceStandingSchema(Schema):
+    """Where an invited vendor's evidence stands today against the event's evidence rule, as the
+    event's page shows it ("Evidence today")."""
+
+    disclosed = fields.Boolean(
+        dump_only=True,
+        metadata={"description": "Whether it has a submitted disclosure you have not rejected"},
+    )
+    meets = fields.Boolean(dump_only=True, metadata={"description": "Whether it meets the rule"})
+    shortfall = fields.String(
+        dump_only=True, allow_none=True, metadata={"description": "Why it falls short, in words"}
+    )
+    levels = fields.Method(
+        "_levels",
+        dump_only=True,
+        metadata={
+            "type": "array",
+            "items": {"type": "object"},
+            "description": "Per evidence section, in order: {section, level (an evidence level "
+            "code), label (the level in words)}; empty without a disclosure",
+        },
+    )
+
+    def _levels(self, standing) -> list[dict[str, str]]:
+        return [
+            {"section": section, "level": level, "label": LEVEL_LABELS[level]}
+            for section, level in standing.codes
+        ]
+
+
+class InvitedSchema(_BidStatusSchema):
+    vendor_id = fields.Integer(dump_only=True)
+    name = fields.String(dump_only=True)
+    lots = fields.List(
+        fields.Nested(LotStatusSchema),
+        dump_only=True,
+        metadata={"description": "Its status on each lot: it may withdraw from one, bid on others"},
+    )
+    evidence = fields.Nested(
+        EvidenceStandingSchema,
+        dump_only=True,
+        allow_none=True,
+        metadata={
+            "description": "Its evidence per section today against the event's evidence rule; "
+            "null when the event sets none"
+        },
+    )
+
+
+class InvitedByEmailSchema(Schema):
+    invitation_id = fields.Integer(dump_only=True)
+    email = fields.String(dump_only=True)
+    company_name = fields.String(dump_only=True)
+    state = fields.String(
+        dump_only=True, validate=validate.OneOf([state.value for state in InvitationState])
+    )
+    organization = fields.String(
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "The vendor organization that accepted the invitation"},
+    )
+
+
+class EventInviteByEmailSchema(Schema):
+    email = fields.String(
+        required=True,
+        validate=validate.Length(max=254),
+        metadata={"description": "The vendor's address: whoever will run its account"},
+    )
+    company_name = fields.String(
+        required=True,
+        validate=validate.Length(max=MAX_COMPANY_NAME_LENGTH),
+        metadata={"description": "The company invited, as the event shows it"},
+    )
+
+
+class EventInvitationCreatedSchema(InvitationCreatedSchema):
+    event_id = fields.Integer(dump_only=True)
+    company_name = fields.String(dump_only=True)
+    link = fields.String(
+        dump_only=True,
+        allow_none=True,
+        metadata={
+            "description": "A new invitation's one-time link, shown in this response only; null "
+            "when a pending invitation to the address was reused (its link went out already)"
+        },
+    )
+    reused = fields.Boolean(
+        dump_only=True,
+        metadata={"description": "Whether a pending invitation to the address now carries it"},
     )
 
 
@@ -154,6 +262,11 @@ class EventDetailSchema(EventSchema):
         metadata={
             "description": "For the buyer side only: each vendor invited, and whether it bid"
         },
+    )
+    invited_by_email = fields.List(
+        fields.Nested(InvitedByEmailSchema),
+        dump_only=True,
+        metadata={"description": "For the buyer side only: the vendors invited by email"},
     )
 
 

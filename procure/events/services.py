@@ -3,9 +3,12 @@ the platform and sets a deadline and rules (`create_event`); it publishes the ev
 are told), extends the deadline, closes or cancels it (the vendors are told again); the
 scheduler closes a sealed event once its deadline has passed (`close_due_events`). Invited
 vendors bid on each lot until the deadline (`place_bid`), amend their bid (`amend_bid`) and
-withdraw it (`withdraw_bid`: the row goes, its figures stay in the audit log, the invitation
-keeps when (`EventVendor.withdrawn_at`, so the buyer side reads "withdrawn" rather than "not
-yet"), and the vendor may bid on that lot again).
+withdraw it (`withdraw_bid`: the row goes, its figures stay in the audit log, the lot keeps
+when (`LotWithdrawal`, per lot and vendor: the buyer side reads "withdrawn from lot X" rather
+than "not yet", and the vendor stays in the other lots), and the vendor may bid on that lot
+again). A buyer also invites a vendor not on the platform by email (`invite_by_email`): through
+an invitation (procure.invitations) it registers, and once accepted it bids as an invited
+vendor (`_admit_accepted`, `_join_events`).
 
 Every state change is conditional on the version the caller loaded (409 on a stale one, also
 when another request wins the race: the UPDATE carries `WHERE version = :read`) and writes an
@@ -17,26 +20,37 @@ figures is in the audit log (`bid.amend`, before and after), under the vendor's 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import select, update
+from sqlalchemy import CompoundSelect, select, union, update
 
-from procure.accounts.models import User
+from procure.accounts.models import Organization, User
+from procure.accounts.services import normalise_email
 from procure.audit.services import SYSTEM, record_event
 from procure.db import rowcount, utcnow
 from procure.editing import check_version, insert_once, save_changes
 from procure.errors import ConflictError, ValidationFailed
-from procure.events.models import Bid, EventLot, EventVendor, SourcingEvent
+from procure.events.models import (
+    Bid,
+    EventInvitation,
+    EventLot,
+    EventVendor,
+    LotWithdrawal,
+    SourcingEvent,
+)
 from procure.extensions import db
+from procure.invitations.models import Invitation
+from procure.invitations.services import create_invitation, email_refusal
+from procure.invitations.signals import invitation_accepted
 from procure.needs.models import Need
 from procure.notifications.services import active_users, link_to, notify
 from procure.rates.services import currency_refusal, price_refusal
 from procure.reference import reference
-from procure.states import EventState, NotificationKind
+from procure.states import EventState, InvitationState, NotificationKind
 from procure.vendors.models import Vendor
 
 MAX_TITLE_LENGTH = 200
@@ -281,9 +295,17 @@ def cancel_event(event: SourcingEvent, user: User, sent: int | None, now: dateti
 
 
 def _tell_vendors(event: SourcingEvent, kind: NotificationKind, title: str) -> None:
-    """Notify the users of each invited vendor organization (its vendors and admin)."""
-    organizations = select(Vendor.organization_id).where(
-        Vendor.id.in_(select(EventVendor.vendor_id).where(EventVendor.event_id == event.id))
+    """Notify the users of each invited vendor organization (its vendors and admin), also those
+    that accepted an invitation by email to the event."""
+    organizations: CompoundSelect = union(
+        select(Vendor.organization_id).where(
+            Vendor.id.in_(select(EventVendor.vendor_id).where(EventVendor.event_id == event.id))
+        ),
+        select(Invitation.accepted_organization_id)
+        .join(EventInvitation, EventInvitation.invitation_id == Invitation.id)
+        .where(
+            EventInvitation.event_id == event.id, Invitation.accepted_organization_id.is_not(None)
+        ),
     )
     notify(
         active_users(*BIDDING_ROLES, organizations=organizations),
@@ -294,46 +316,285 @@ def _tell_vendors(event: SourcingEvent, kind: NotificationKind, title: str) -> N
     )
 
 
-def bidders(event: SourcingEvent) -> set[int]:
-    """The ids of the invited vendors with a bid on some lot: whether each has bid, never what."""
-    return set(db.session.scalars(select(Bid.vendor_id).where(Bid.event_id == event.id)))
+# ---------------------------------------------------------------- vendors invited by email
+
+MAX_COMPANY_NAME_LENGTH = 200
+
+
+@dataclass
+class EmailInvited:
+    """A vendor invited to an event by email: its event row, and the invitation's link secret
+    when a new invitation was made (None when a pending one to that address was reused: its
+    link went out already)."""
+
+    row: EventInvitation
+    secret: str | None
+
+    @property
+    def invitation(self) -> Invitation:
+        return self.row.invitation
+
+
+def _invitation_message(event: SourcingEvent, company_name: str) -> str:
+    return (
+        f"{event.organization.name} invites {company_name} to bid on {event.title!r} (bids "
+        f"until {_when(event.deadline)}). Register your organization through this link, then "
+        "open the event from your home page."
+    )
+
+
+def invite_by_email(
+    event: SourcingEvent, buyer: User, email: str, company_name: str
+) -> EmailInvited:
+    """Invite a vendor not on the platform to a draft or published event by email and company
+    name, through the buyer organization's invitations: a pending invitation to the address is
+    reused (a new one is made otherwise, its link shown or mailed once). Once accepted, the
+    vendor organization is an invited bidder of the event. ValidationFailed names `email`
+    (malformed, a user of a buyer organization, or of a vendor on the platform: invite the
+    vendor itself) or `company_name`, or `state` (the event is closed or cancelled); nothing
+    changes then."""
+    errors: dict[str, list[str]] = {}
+    if event.state not in (EventState.DRAFT, EventState.PUBLISHED):
+        errors["state"] = [f"This event is {event.state}: only a draft or open event invites."]
+    company_name = (company_name or "").strip()
+    if not company_name or len(company_name) > MAX_COMPANY_NAME_LENGTH:
+        errors["company_name"] = [
+            f"Give the company's name (1 to {MAX_COMPANY_NAME_LENGTH} characters)."
+        ]
+    address = normalise_email(email or "")
+    user = db.session.scalars(select(User).where(User.email == address)).first()
+    if user is not None:
+        organization: Organization = user.organization
+        if organization.kind == "vendor":
+            errors["email"] = [
+                f"{address} already has an account at {organization.name}, a vendor on the "
+                "platform: invite that vendor instead."
+            ]
+        else:
+            errors["email"] = [
+                f"{address} is a user of {organization.name}, not a vendor: invite a vendor's "
+                "address."
+            ]
+    pending = db.session.scalars(
+        select(Invitation)
+        .where(
+            Invitation.organization_id == event.organization_id,
+            Invitation.email == address,
+            Invitation.in_state(InvitationState.PENDING, utcnow()),
+        )
+        .order_by(Invitation.id.desc())
+    ).first()
+    secret: str | None = None
+    if refusal := email_refusal(address):
+        errors["email"] = [refusal]
+    if errors:
+        raise ValidationFailed(errors)
+    if pending is None:
+        pending, secret = create_invitation(
+            buyer, address, _invitation_message(event, company_name)
+        )
+    invited = next((row for row in event.invited_by_email if row.invitation_id == pending.id), None)
+    if invited is not None:
+        raise ConflictError(
+            f"{address} is invited to this event already.", {"email": ["Invited already."]}
+        )
+    row = EventInvitation(invitation=pending, company_name=company_name)
+    event.invited_by_email.append(row)
+    db.session.flush()
+    record_event(
+        "event.invite_by_email",
+        event,
+        actor=buyer,
+        after={
+            "invitation_id": pending.id,
+            "email": address,
+            "company_name": company_name,
+            "reused": secret is None,
+        },
+    )
+    return EmailInvited(row, secret)
+
+
+def _admit_accepted(event: SourcingEvent, vendor: Vendor) -> bool:
+    """Whether `vendor`'s organization accepted an invitation by email to the event; if so it
+    becomes an invited vendor of the event (its `EventVendor` row, once)."""
+    if not any(
+        row.invitation.accepted_organization_id == vendor.organization_id
+        for row in event.invited_by_email
+    ):
+        return False
+    if all(row.vendor_id != vendor.id for row in event.invited):
+        event.invited.append(EventVendor(vendor_id=vendor.id))
+        db.session.flush()
+    return True
+
+
+@invitation_accepted.connect
+def _join_events(invitation: Invitation, organization: Organization, **_: Any) -> None:
+    """A vendor organization that accepted an invitation carrying events is invited to each
+    draft or published one: at once when it has its vendor profile (the one it joined with),
+    else from its first bid; the users of a published event's vendor are told."""
+    vendor = db.session.scalars(
+        select(Vendor).where(Vendor.organization_id == organization.id)
+    ).first()
+    for row in db.session.scalars(
+        select(EventInvitation).where(EventInvitation.invitation_id == invitation.id)
+    ):
+        event = row.event
+        if event.state not in (EventState.DRAFT, EventState.PUBLISHED):
+            continue
+        if vendor is not None:
+            _admit_accepted(event, vendor)
+        if event.state == EventState.PUBLISHED:
+            notify(
+                active_users(*BIDDING_ROLES, organization_id=organization.id),
+                NotificationKind.EVENT_PUBLISHED,
+                f"{event.organization.name} invites you to bid on {event.title!r} by "
+                f"{_when(event.deadline)}.",
+                link=link_to("event_pages.show", event_id=event.id),
+                subject=event,
+            )
 
 
 # an invited vendor's status as the buyer side reads it: whether it bid, never what
 BID_STATUSES = ("bid", "withdrawn", "none")
 
 
+def _status(has_bid: bool, withdrawn_at: datetime | None) -> str:
+    if has_bid:
+        return "bid"
+    return "withdrawn" if withdrawn_at is not None else "none"
+
+
+@dataclass
+class LotStatus:
+    """An invited vendor's status on one lot: "bid" while it has a bid there; "withdrawn" when
+    it withdrew its bid and has none there; "none" when it never bid on it."""
+
+    lot_id: int
+    lot: str  # the lot's title
+    has_bid: bool
+    withdrawn_at: datetime | None = None  # its last withdrawal from the lot, if any
+
+    @property
+    def status(self) -> str:
+        return _status(self.has_bid, self.withdrawn_at)
+
+    @property
+    def words(self) -> str | None:
+        """ "withdrawn from lot Invoices on 2026-12-07 10:30 UTC" while withdrawn, else None."""
+        if self.status != "withdrawn":
+            return None
+        assert self.withdrawn_at is not None
+        return f"withdrawn from lot {self.lot} on {_when(self.withdrawn_at)}"
+
+
 @dataclass
 class InvitedVendor:
     vendor_id: int
     name: str
-    has_bid: bool
-    withdrawn_at: datetime | None = None  # its last withdrawal, whether it bid again or not
+    lots: list[LotStatus] = field(default_factory=list)
+    # where its evidence stands today against the event's rule (None when it sets none)
+    evidence: Any = None
+
+    @property
+    def has_bid(self) -> bool:
+        return any(lot.has_bid for lot in self.lots)
+
+    @property
+    def withdrawn_at(self) -> datetime | None:
+        """Its latest withdrawal from a lot, whether it bid again or not."""
+        return max((lot.withdrawn_at for lot in self.lots if lot.withdrawn_at), default=None)
 
     @property
     def status(self) -> str:
-        """Its status: "bid" while it has a bid in the event; "withdrawn" when it withdrew and
-        has none left; "none" when it never bid."""
-        if self.has_bid:
-            return "bid"
-        return "withdrawn" if self.withdrawn_at is not None else "none"
+        """Over the event: "bid" while it has a bid on some lot; "withdrawn" when it withdrew
+        and has no bid left; "none" when it never bid."""
+        return _status(self.has_bid, self.withdrawn_at)
+
+    @property
+    def withdrawn_lots(self) -> list[LotStatus]:
+        """The lots it withdrew from and has no bid on now (it may still bid on others)."""
+        return [lot for lot in self.lots if lot.status == "withdrawn"]
+
+
+@dataclass
+class InvitedByEmail:
+    """A vendor invited by email: the invitation's state now and, once accepted, the vendor
+    organization that accepted it."""
+
+    invitation_id: int
+    email: str
+    company_name: str
+    state: str
+    organization: str | None = None
+
+
+# Where invited vendors' evidence stands against an event's evidence rule is read above this
+# area (procure.awards.evidence_rule reads the disclosures the scores use): that module
+# registers its reader here when imported (create_app imports it with the award pages), so the
+# event's API shows it as the page does without this area importing scoring.
+EvidenceReader = Callable[[SourcingEvent, Collection[int]], Mapping[int, Any]]
+_evidence_readers: list[EvidenceReader] = []
+Reader = TypeVar("Reader", bound=EvidenceReader)
+
+
+def read_evidence_with(reader: Reader) -> Reader:
+    """Register how the buyer side's view reads its invited vendors' evidence standings."""
+    _evidence_readers[:] = [reader]
+    return reader
 
 
 class EventView:
-    """An event as one reader sees it: the buyer side also sees the vendors invited and whether
-    each has bid or withdrew (never what, unless the bids are unsealed); a vendor sees
-    neither."""
+    """An event as one reader sees it: the buyer side also sees the vendors invited, whether
+    each has bid or withdrew on each lot (never what, unless the bids are unsealed), where its
+    evidence stands against the rule, and the vendors invited by email; a vendor sees none."""
 
     def __init__(self, event: SourcingEvent, buyer_side: bool):
         self.event = event
         self.invited: list[InvitedVendor] = []
+        self.invited_by_email: list[InvitedByEmail] = []
         if buyer_side:
-            bid = bidders(event)
+            bid = {
+                (lot_id, vendor_id)
+                for lot_id, vendor_id in db.session.execute(
+                    select(Bid.lot_id, Bid.vendor_id).where(Bid.event_id == event.id)
+                )
+            }
+            withdrawn = {(row.lot_id, row.vendor_id): row.withdrawn_at for row in event.withdrawals}
+            vendor_ids = [row.vendor_id for row in event.invited]
+            evidence: Mapping[int, Any] = {}
+            if event.evidence_required and _evidence_readers:
+                evidence = _evidence_readers[0](event, vendor_ids)
             self.invited = [
                 InvitedVendor(
-                    row.vendor_id, row.vendor.name, row.vendor_id in bid, row.withdrawn_at
+                    row.vendor_id,
+                    row.vendor.name,
+                    [
+                        LotStatus(
+                            lot.id,
+                            lot.title,
+                            (lot.id, row.vendor_id) in bid,
+                            withdrawn.get((lot.id, row.vendor_id)),
+                        )
+                        for lot in event.lots
+                    ],
+                    evidence.get(row.vendor_id),
                 )
                 for row in event.invited
+            ]
+            now = utcnow()
+            self.invited_by_email = [
+                InvitedByEmail(
+                    row.invitation_id,
+                    row.invitation.email,
+                    row.company_name,
+                    row.invitation.state_at(now),
+                    row.invitation.accepted_organization.name
+                    if row.invitation.accepted_organization
+                    else None,
+                )
+                for row in event.invited_by_email
             ]
 
     def __getattr__(self, name: str) -> Any:
@@ -352,8 +613,21 @@ def vendor_of(user: User) -> Vendor | None:
 
 def check_open(event: SourcingEvent, vendor: Vendor | None, now: datetime) -> None:
     """Refuse a bid unless `vendor` is invited and the event is published and before its
-    deadline (ValidationFailed naming `lot_id`; ConflictError, naming `deadline` once passed)."""
-    if vendor is None or vendor.id not in {invited.vendor_id for invited in event.invited}:
+    deadline (ValidationFailed naming `lot_id`; ConflictError, naming `deadline` once passed).
+    A vendor whose organization accepted an invitation by email to the event is invited from
+    its first bid on, once it has its vendor profile (`_admit_accepted`)."""
+    if vendor is None:
+        raise ValidationFailed(
+            {
+                "lot_id": [
+                    "Your organization has no vendor profile yet: create it (Vendor profile) "
+                    "to bid."
+                ]
+            }
+        )
+    if vendor.id not in {invited.vendor_id for invited in event.invited} and not _admit_accepted(
+        event, vendor
+    ):
         raise ValidationFailed({"lot_id": ["Your vendor is not invited to this event."]})
     if event.state != EventState.PUBLISHED:
         raise ConflictError(f"This event is {event.state}: it takes no bids.")
@@ -495,10 +769,28 @@ def withdraw_bid(bid: Bid, user: User, sent: int | None, now: datetime) -> None:
         **{name: getattr(bid, name) for name in BID_FIGURES},
     }
     record_event("bid.withdraw", bid, actor=user, before=before, after={"state": "withdrawn"})
-    invitation = next(row for row in bid.event.invited if row.vendor_id == bid.vendor_id)
-    invitation.withdrawn_at = now
+    _mark_withdrawn(bid, now)
     db.session.delete(bid)
     save_changes(bid, "bid", sent)
+
+
+def _mark_withdrawn(bid: Bid, now: datetime) -> None:
+    """Keep when the vendor withdrew from the bid's lot (one row per lot and vendor): its other
+    lots are untouched."""
+    row = next(
+        (
+            row
+            for row in bid.event.withdrawals
+            if row.lot_id == bid.lot_id and row.vendor_id == bid.vendor_id
+        ),
+        None,
+    )
+    if row is None:
+        bid.event.withdrawals.append(
+            LotWithdrawal(event_id=bid.event_id, lot_id=bid.lot_id, vendor_id=bid.vendor_id)
+        )
+        row = bid.event.withdrawals[-1]
+    row.withdrawn_at = now
 
 
 def event_now() -> datetime:

@@ -21,10 +21,14 @@ from procure.events.schemas import (
     BidWithdrawSchema,
     EventCreateSchema,
     EventExtendSchema,
+    EventInviteByEmailSchema,
     EventVersionSchema,
 )
 from procure.extensions import db
 from procure.forms import form_body, load_form
+from procure.invitations.services import invitation_link
+from procure.invitations.views import show_link_once
+from procure.mail import mail_configured
 from procure.needs.models import Need
 from procure.states import EventState
 from procure.transactions import submit, writes
@@ -127,8 +131,14 @@ def show(event_id):
     return _event_page(get_scoped_or_404(SourcingEvent, event_id))
 
 
-def _event_page(event: SourcingEvent, sheet_errors: dict[str, list[str]] | None = None):
-    """The event's page; `sheet_errors` the cells of a refused bid sheet (answered 422)."""
+def _event_page(
+    event: SourcingEvent,
+    sheet_errors: dict[str, list[str]] | None = None,
+    invite_errors: dict[str, list[str]] | None = None,
+    invite_values: dict | None = None,
+):
+    """The event's page; `sheet_errors` the cells of a refused bid sheet, `invite_errors` the
+    fields of a refused invitation by email (both answered 422)."""
     buyer_side = current_user.reads_as in BUYER_SIDE
     bids = db.session.scalars(
         scoped_select(Bid).where(Bid.event_id == event.id).order_by(Bid.lot_id, Bid.id)
@@ -152,7 +162,11 @@ def _event_page(event: SourcingEvent, sheet_errors: dict[str, list[str]] | None 
         and event.state == EventState.PUBLISHED,
         states=EventState,
         sheet_errors=sheet_errors or {},
-    ), (422 if sheet_errors else 200)
+        can_invite=permitted("POST", "event_pages.invite_by_email")
+        and event.state in (EventState.DRAFT, EventState.PUBLISHED),
+        invite_errors=invite_errors or {},
+        invite_values=invite_values or {},
+    ), (422 if sheet_errors or invite_errors else 200)
 
 
 def _state_change(event_id: int, change, done: str):
@@ -231,6 +245,41 @@ def cancel(event_id):
         ),
         "Cancelled.",
     )
+
+
+@bp.route("/events/<int:event_id>/invitations", methods=["POST"])
+@access(roles("buyer"))
+@writes
+def invite_by_email(event_id):
+    """Invite a vendor not on the platform by email and company name (EventInviteByEmailSchema):
+    a new invitation's link is mailed, or shown once on the invitations page without mail; a
+    pending invitation to the address is reused."""
+    event = get_scoped_or_404(SourcingEvent, event_id)
+    schema = EventInviteByEmailSchema()
+    body = form_body(schema, request.form)
+
+    def invite():
+        loaded = load_form(schema, body)
+        return services.invite_by_email(event, _user(), loaded["email"], loaded["company_name"])
+
+    invited = submit(invite)
+    if invited.errors:
+        return _event_page(event, invite_errors=_by_field(invited.errors), invite_values=body)
+    if (done := invited.result) is None:
+        return redirect(url_for("event_pages.show", event_id=event.id))
+    name = done.row.company_name
+    if done.secret is None:
+        flash(
+            f"{name} is invited: the pending invitation to {done.invitation.email} now also "
+            "carries this event (its link went out already).",
+            "success",
+        )
+        return redirect(url_for("event_pages.show", event_id=event.id))
+    show_link_once(done.invitation, invitation_link(done.secret))
+    if mail_configured():
+        return redirect(url_for("event_pages.show", event_id=event.id))
+    flash(f"{name} is invited to {event.title!r}: send them the link below.", "success")
+    return redirect(url_for("invitation_pages.index"))
 
 
 @bp.route("/events/<int:event_id>/bid-sheet", methods=["POST"])

@@ -55,6 +55,13 @@ def hash_token(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def email_refusal(email: str) -> str | None:
+    """Why a (normalised) address cannot be invited, or None when it can be mailed."""
+    if len(email) > 254 or not _EMAIL.match(email):
+        return "Enter the vendor's email address, such as ops@vendor.example."
+    return None
+
+
 def create_invitation(inviter: User, email: str, message: str | None) -> tuple[Invitation, str]:
     """A new invitation from the inviter's buyer organization to `email`, valid for the setting
     invitation_days. Returns it with the link's secret, which is never stored. ValidationFailed
@@ -62,8 +69,8 @@ def create_invitation(inviter: User, email: str, message: str | None) -> tuple[I
     email = normalise_email(email or "")
     message = (message or "").strip() or None
     errors: dict[str, list[str]] = {}
-    if len(email) > 254 or not _EMAIL.match(email):
-        errors["email"] = ["Enter the vendor's email address, such as ops@vendor.example."]
+    if refusal := email_refusal(email):
+        errors["email"] = [refusal]
     if message is not None and len(message) > MAX_MESSAGE_LENGTH:
         errors["message"] = [f"Keep the message to {MAX_MESSAGE_LENGTH} characters."]
     if errors:

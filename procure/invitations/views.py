@@ -55,7 +55,7 @@ def index():
             discard()
             errors, status = failed.errors, 422
         else:
-            _show_link_once(invitation, services.invitation_link(secret))
+            show_link_once(invitation, services.invitation_link(secret))
             return redirect(url_for("invitation_pages.index"))
     page = max(1, form_int(request.args.get("page")) or 1)
     return render_template(
@@ -71,7 +71,7 @@ def index():
     ), status
 
 
-def _show_link_once(invitation: Invitation, link: str) -> None:
+def show_link_once(invitation: Invitation, link: str) -> None:
     """Mail the link (after the commit), or keep it for the next page to show once: without mail
     settings, and when the mail server did not take it (the invitation stands either way)."""
     outgoing = services.mail_invitation(invitation, link)

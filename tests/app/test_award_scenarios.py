@@ -249,6 +249,8 @@ def test_the_scenario_page_and_the_board_report_say_the_prices_are_bids(client, 
     page = page_client.get(f"/scenarios/{created['id']}").text
     assert "Price as bid" in page and "Price as offered" not in page
     assert f"bid {s.bids['b', 2]}: KES 50.0000" in page
+    # a bid in dollars shows its price too, not a bare "bid 3: USD"
+    assert f'bid {s.bids["a", 1]}: USD 10.0000 <span class="muted">no conversion</span>' in page
     assert "An award scenario of the sourcing event" in page
     sources = board_context(db.session.get(Scenario, created["id"]))["method"]["sources"]
     assert any("the bids of the sourcing event “Annotation 2027”" in text for text in sources)

@@ -171,11 +171,49 @@ def test_each_vendor_sees_where_it_stands_and_the_buyer_sees_every_invited_vendo
     # a vendor reads its own standing, never another's
     assert "Vendor A" not in pages["vendor_b"] and "Vendor C" not in pages["vendor_b"]
     buyer = pages["buyer_x"]
-    assert "Evidence today (self-reported documented or stronger required)" in buyer
+    rule = "self-reported documented or stronger in every section"
+    assert f"Evidence today ({rule} required)" in buyer
     assert "short: " + B_SHORT in buyer
     assert buyer.count("meets the rule") == 1 and "no submitted disclosure" in buyer
     # the buyer side's page is still sealed: no price of any bid on it
     assert "12.00" not in buyer and "10.00" not in buyer
+
+
+def test_the_events_api_gives_the_buyer_each_invited_vendors_evidence_per_section(client, ruled):
+    """`GET /api/v1/events/{id}` shows what the page's "Evidence today" column shows: A meets the
+    rule (documented in every section), B falls short (self-reported), C has no disclosure. A
+    vendor reads nobody's; an event without a rule gives none."""
+    s, event = ruled
+    url = f"/api/v1/events/{event['id']}"
+    invited = {
+        row["name"]: row["evidence"]
+        for row in client.get(url, headers=s.headers["buyer_x"]).json["invited"]
+    }
+
+    def levels(level: str, label: str) -> list[dict]:
+        return [{"section": x, "level": level, "label": label} for x in SECTIONS]
+
+    assert invited == {
+        "Vendor A": {
+            "disclosed": True,
+            "meets": True,
+            "shortfall": None,
+            "levels": levels("self_reported_documented", "self-reported documented"),
+        },
+        "Vendor B": {
+            "disclosed": True,
+            "meets": False,
+            "shortfall": B_SHORT,
+            "levels": levels("self_reported", "self-reported"),
+        },
+        "Vendor C": {"disclosed": False, "meets": False, "shortfall": None, "levels": []},
+    }
+    executive = client.get(url, headers=s.headers["executive_x"]).json["invited"]
+    assert [row["evidence"]["meets"] for row in executive] == [True, False, False]
+    assert client.get(url, headers=s.headers["vendor_a"]).json["invited"] == []
+    assert client.get(url, headers=s.headers["buyer_y"]).status_code == 404
+    no_rule = client.get(f"/api/v1/events/{s.event_id}", headers=s.headers["buyer_x"]).json
+    assert [row["evidence"] for row in no_rule["invited"]] == [None, None, None]
 
 
 def test_a_buyer_rejection_after_the_bid_leaves_the_bidder_out(client, ruled):

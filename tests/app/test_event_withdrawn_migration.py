@@ -69,5 +69,5 @@ def test_0039_adds_the_withdrawal_moment_and_downgrades(tmp_path):
             assert connection.execute(
                 text("SELECT id, event_id, vendor_id FROM event_vendor")
             ).all() == [(5, 4, 3)]
-        upgrade()
+        upgrade(revision="0039_event_vendor_withdrawn")  # 0043 moves it to the lots
         assert "withdrawn_at" in _columns()

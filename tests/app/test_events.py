@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 
 from procure.access import route_rules
 from procure.audit.models import AuditEvent
-from procure.events.models import Bid, EventVendor, SourcingEvent
+from procure.events.models import Bid, LotWithdrawal, SourcingEvent
 from procure.extensions import db
 from procure.notifications.models import Notification
 
@@ -548,7 +548,7 @@ def test_the_pages_make_publish_bid_and_close_an_event(app, client, sourcing, si
     lot = event.lots[0]
     form = vendor.get(f"/events/{event.id}/lots/{lot.id}/bid")
     assert form.status_code == 200
-    assert "Evidence required: self-reported documented." in form.text
+    assert "Evidence required: self-reported documented or stronger in every section." in form.text
     vendor_token = csrf_token_from(form.text)
     fields = {
         "csrf_token": vendor_token,
@@ -684,7 +684,7 @@ def test_the_buyer_side_reads_a_withdrawal_as_withdrawn_never_its_figures(
     app, client, sourcing, sign_in
 ):
     """Before migration 0039 a vendor that withdrew its only bid read "not yet", as if it never
-    bid. Now its invitation keeps when (`withdrawn_at`): "withdrawn" until it bids again."""
+    bid. Now the lot keeps when (`LotWithdrawal`, 0043): "withdrawn" until it bids again."""
     s = sourcing
     event = _published(client, s)
     bid_a, _ = _bid_both(client, s, event)
@@ -701,16 +701,19 @@ def test_the_buyer_side_reads_a_withdrawal_as_withdrawn_never_its_figures(
     assert withdrawn.status_code == 204
     assert statuses() == [("Vendor A", "withdrawn", False), ("Vendor B", "bid", True)]
     row = client.get(url, headers=s.headers["buyer_x"]).json["invited"][0]
-    invitation = db.session.scalars(
-        select(EventVendor).where(EventVendor.vendor_id == s.vendors["a"].id)
+    withdrawal = db.session.scalars(
+        select(LotWithdrawal).where(LotWithdrawal.vendor_id == s.vendors["a"].id)
     ).one()
-    assert invitation.withdrawn_at is not None
-    assert row["withdrawn_at"] == invitation.withdrawn_at.isoformat()
+    assert row["withdrawn_at"] == withdrawal.withdrawn_at.isoformat()
     buyer = app.test_client()
     sign_in(buyer, s.users["buyer_x"])
     page = buyer.get(f"/events/{event['id']}").text
-    when = invitation.withdrawn_at.strftime("%Y-%m-%d %H:%M")
-    assert f'<td>Vendor A</td><td>withdrawn <span class="muted">on {when} UTC</span>' in page
+    when = withdrawal.withdrawn_at.strftime("%Y-%m-%d %H:%M")
+    lot = event["lots"][0]["title"]
+    assert (
+        f'<td>Vendor A</td><td>withdrawn<br><span class="muted small">withdrawn from lot {lot} '
+        f"on {when} UTC</span>"
+    ) in page
     assert "13.58" not in page and "13.579" not in page  # sealed: never the figures
     # a vendor reads no invited list at all
     assert client.get(url, headers=s.headers["vendor_b"]).json["invited"] == []

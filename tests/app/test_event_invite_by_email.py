@@ -1,0 +1,247 @@
+"""Inviting to an event a vendor not on the platform, by email and company name: an invitation
+of the buyer organization (procure.invitations) carries the event; once accepted, the vendor
+organization is an invited bidder (home page, bids), and its sealed bid stays its own."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from procure.audit.models import AuditEvent
+from procure.events.models import Bid, EventInvitation, EventVendor, SourcingEvent
+from procure.extensions import db
+from procure.invitations.models import Invitation
+from procure.notifications.models import Notification
+from procure.states import NotificationKind
+from tests.app.test_events import _bid, _create, _published, sourcing  # noqa: F401 (a fixture, through request)
+from tests.app.test_invitations import LINK_BOX, STRONG, path_of, registration
+from tests.conftest import csrf_token_from
+
+AMANI = "amani@kakumadigital.example"
+
+
+def _counts() -> tuple[int, int, int]:
+    return (
+        db.session.scalar(select(func.count()).select_from(Invitation)),
+        db.session.scalar(select(func.count()).select_from(EventInvitation)),
+        db.session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action.in_(("invitation.create", "event.invite_by_email")))
+        ),
+    )
+
+
+def test_a_buyer_invites_by_email_the_vendor_registers_and_bids(
+    app, client, request, sign_in, bearer
+):
+    s = request.getfixturevalue("sourcing")
+    event = _create(client, s)  # a draft: the new vendor is told once it is published
+    pages = sign_in(app.test_client(), s.users["buyer_x"])
+    page = pages.get(f"/events/{event['id']}").text
+    assert "Vendors invited by email" in page and 'name="company_name"' in page
+    sent = pages.post(
+        f"/events/{event['id']}/invitations",
+        data={
+            "company_name": "Kakuma Digital Works",
+            "email": "Amani@KakumaDigital.example",
+            "csrf_token": csrf_token_from(page),
+        },
+    )
+    # no mail server: the link is shown once on the invitations page
+    assert sent.status_code == 302 and sent.headers["Location"] == "/invitations"
+    shown = pages.get("/invitations").text
+    link = LINK_BOX.search(shown).group(1)
+    assert "Kakuma Digital Works is invited to &#39;Annotation 2027&#39;" in shown
+    invitation = db.session.scalars(select(Invitation)).one()
+    assert (
+        invitation.email == AMANI
+        and invitation.organization_id == s.users["buyer_x"].organization_id
+    )
+    assert "invites Kakuma Digital Works to bid on 'Annotation 2027'" in invitation.message
+    [audit] = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "event.invite_by_email")
+    ).all()
+    assert audit.actor_id == s.users["buyer_x"].id
+    assert audit.changes["after"] == {
+        "invitation_id": invitation.id,
+        "email": AMANI,
+        "company_name": "Kakuma Digital Works",
+        "reused": False,
+    }
+    url = f"/api/v1/events/{event['id']}"
+    detail = client.get(url, headers=s.headers["buyer_x"]).json
+    assert detail["invited_by_email"] == [
+        {
+            "invitation_id": invitation.id,
+            "email": AMANI,
+            "company_name": "Kakuma Digital Works",
+            "state": "pending",
+            "organization": None,
+        }
+    ]
+    published = client.post(
+        f"{url}/publish", headers=s.headers["buyer_x"], json={"version": event["version"]}
+    )
+    assert published.status_code == 200
+
+    # the invitee registers through the link (the invitations' own route)
+    visitor = app.test_client()
+    form = visitor.get(path_of(link))
+    assert form.status_code == 200
+    registered = visitor.post(
+        path_of(link), data={**registration(), "csrf_token": csrf_token_from(form.text)}
+    )
+    assert registered.status_code == 302
+    db.session.expire_all()
+    assert invitation.state == "accepted"
+    organization = invitation.accepted_organization
+    home = visitor.get("/").text
+    assert "Events you are invited to bid on" in home and "Annotation 2027" in home
+    assert visitor.get(f"/events/{event['id']}").status_code == 200
+    told = db.session.scalars(
+        select(Notification).where(Notification.user_id == invitation.accepted_by_id)
+    ).all()
+    assert [n.kind for n in told] == [NotificationKind.EVENT_PUBLISHED]
+    assert told[0].title == (
+        f"Buyer X invites you to bid on 'Annotation 2027' by "
+        f"{detail['deadline'][:16].replace('T', ' ')} UTC."
+    )
+
+    # it makes its vendor profile, then bids as an invited vendor
+    headers = bearer(invitation.accepted_by, STRONG)
+    lot = event["lots"][0]["id"]
+    early = client.post(f"{url}/bids", headers=headers, json=_bid(lot))
+    assert early.status_code == 422 and "vendor profile" in early.json["errors"]["lot_id"][0]
+    profile = client.post(
+        "/api/v1/vendors", headers=headers, json={"name": "Kakuma Digital Works", "country": "KE"}
+    )
+    assert profile.status_code == 201, profile.json
+    placed = client.post(f"{url}/bids", headers=headers, json=_bid(lot, price=11.111))
+    assert placed.status_code == 201, placed.json
+    joined = db.session.scalars(
+        select(EventVendor).where(EventVendor.event_id == event["id"])
+    ).all()
+    assert [row.vendor.name for row in joined] == ["Vendor A", "Vendor B", organization.name]
+
+    # the buyer reads that it bid, never what (sealed), and the invitation as accepted
+    detail = client.get(url, headers=s.headers["buyer_x"]).json
+    assert [(row["name"], row["status"]) for row in detail["invited"]] == [
+        ("Vendor A", "none"),
+        ("Vendor B", "none"),
+        ("Kakuma Digital Works", "bid"),
+    ]
+    assert detail["invited_by_email"][0]["state"] == "accepted"
+    assert detail["invited_by_email"][0]["organization"] == "Kakuma Digital Works"
+    for reader in ("buyer_x", "executive_x", "vendor_a"):
+        bids = client.get(f"{url}/bids", headers=s.headers[reader])
+        assert bids.status_code == 200 and bids.json == [], reader
+        one = client.get(f"/api/v1/bids/{placed.json['id']}", headers=s.headers[reader])
+        assert one.status_code == 404, reader
+    buyer_page = pages.get(f"/events/{event['id']}").text
+    assert "11.11" not in buyer_page and "by Kakuma Digital Works" in buyer_page
+    own = client.get(f"{url}/bids", headers=headers).json
+    assert [(b["price"], b["vendor"]) for b in own] == [(11.111, "Kakuma Digital Works")]
+
+
+def test_a_vendor_joining_with_its_profile_is_invited_at_once(app, client, request, sign_in):
+    """A vendor on the platform's user accepting (joining) is its vendor: invited at once."""
+    s = request.getfixturevalue("sourcing")
+    event = _published(client, s, vendor_ids=[s.vendors["a"].id])
+    made = client.post(
+        f"/api/v1/events/{event['id']}/invitations",
+        headers=s.headers["buyer_x"],
+        json={"email": "new.person@vendorc.example", "company_name": "Vendor C"},
+    )
+    assert made.status_code == 201, made.json
+    assert made.json["reused"] is False and made.json["link"].startswith("http://localhost/")
+    assert made.json["company_name"] == "Vendor C" and made.json["state"] == "pending"
+    vendor_c = sign_in(app.test_client(), s.users["vendor_c"])
+    assert vendor_c.get(f"/events/{event['id']}").status_code == 404  # not yet
+    form = vendor_c.get(path_of(made.json["link"]))
+    joined = vendor_c.post(
+        path_of(made.json["link"]), data={"csrf_token": csrf_token_from(form.text)}
+    )
+    assert joined.status_code == 302, joined.text
+    invited = db.session.scalars(
+        select(EventVendor.vendor_id).where(EventVendor.event_id == event["id"])
+    ).all()
+    assert invited == [s.vendors["a"].id, s.vendors["c"].id]
+    assert vendor_c.get(f"/events/{event['id']}").status_code == 200
+    placed = client.post(
+        f"/api/v1/events/{event['id']}/bids",
+        headers=s.headers["vendor_c"],
+        json=_bid(event["lots"][0]["id"]),
+    )
+    assert placed.status_code == 201, placed.json
+
+
+def test_a_pending_invitation_is_reused_and_bad_input_changes_nothing(client, request, make_user):
+    s = request.getfixturevalue("sourcing")
+    first, second = _create(client, s), _published(client, s, title="Second round")
+    post = lambda event_id, **body: client.post(  # noqa: E731
+        f"/api/v1/events/{event_id}/invitations", headers=s.headers["buyer_x"], json=body
+    )
+    made = post(first["id"], email=AMANI, company_name="Kakuma")
+    assert made.status_code == 201
+    reused = post(second["id"], email=AMANI, company_name="Kakuma Digital")
+    assert reused.status_code == 201, reused.json
+    assert reused.json["reused"] is True and reused.json["link"] is None
+    assert reused.json["id"] == made.json["id"]
+    assert _counts() == (1, 2, 3)  # one invitation, two events, three audit events
+    again = post(second["id"], email=AMANI, company_name="Kakuma Digital")
+    assert again.status_code == 409
+    # bad input: 422 naming the field, nothing stored
+    vendor_user = make_user("vendor", organization=s.users["vendor_b"].organization)
+    cancelled = _create(client, s, title="Called off")
+    assert (
+        client.post(
+            f"/api/v1/events/{cancelled['id']}/cancel",
+            headers=s.headers["buyer_x"],
+            json={"version": cancelled["version"]},
+        ).status_code
+        == 200
+    )
+    for event_id, body, field, words in (
+        (first["id"], {"email": "not-an-address", "company_name": "K"}, "email", "email address"),
+        (first["id"], {"email": s.users["buyer_y"].email, "company_name": "K"}, "email", "not a"),
+        (first["id"], {"email": s.users["executive_x"].email, "company_name": "K"}, "email", ""),
+        (first["id"], {"email": vendor_user.email, "company_name": "K"}, "email", "a vendor on"),
+        (first["id"], {"email": "ok@new.example", "company_name": "   "}, "company_name", ""),
+        (cancelled["id"], {"email": "ok@new.example", "company_name": "K"}, "state", "cancelled"),
+    ):
+        refused = post(event_id, **body)
+        assert refused.status_code == 422, (body, refused.json)
+        assert words in " ".join(refused.json["errors"][field]), refused.json
+    assert _counts() == (1, 2, 3)
+    # another organization's buyer: 404; the event's executive or a vendor: 403
+    for reader, status in (("buyer_y", 404), ("executive_x", 403), ("vendor_a", 403)):
+        answer = client.post(
+            f"/api/v1/events/{first['id']}/invitations",
+            headers=s.headers[reader],
+            json={"email": "ok@new.example", "company_name": "K"},
+        )
+        assert answer.status_code == status, reader
+    assert _counts() == (1, 2, 3)
+    assert db.session.scalar(select(func.count()).select_from(Bid)) == 0
+    assert db.session.get(SourcingEvent, first["id"]).version == first["version"]
+
+
+def test_the_page_names_a_refused_field_and_keeps_nothing(app, client, request, sign_in):
+    s = request.getfixturevalue("sourcing")
+    event = _create(client, s)
+    pages = sign_in(app.test_client(), s.users["buyer_x"])
+    page = pages.get(f"/events/{event['id']}").text
+    refused = pages.post(
+        f"/events/{event['id']}/invitations",
+        data={"company_name": "Kakuma", "email": "nope", "csrf_token": csrf_token_from(page)},
+    )
+    assert refused.status_code == 422
+    assert "Nobody was invited" in refused.text and 'value="nope"' in refused.text
+    assert _counts() == (0, 0, 0)
+    other = sign_in(app.test_client(), s.users["buyer_y"])
+    token = csrf_token_from(other.get("/events").text)
+    hidden = other.post(
+        f"/events/{event['id']}/invitations",
+        data={"company_name": "K", "email": AMANI, "csrf_token": token},
+    )
+    assert hidden.status_code == 404 and _counts() == (0, 0, 0)
