@@ -13,6 +13,9 @@ data, optimizer, frontier, stored result). Then times, after one warm-up each:
   - board_context (the board report's figures, as the PDF job gathers them);
   - the board PDF from that context (HTML with charts → WeasyPrint), against WeasyPrint's fixed
     cost (a one-page document with the report's stylesheet; bench_report.ONE_PAGE);
+  - the page, the comparison and board_context again with the stored projections removed (a
+    scenario solved before migration 0041: the projection is worked out on every read from
+    the scored disclosures), the old path against the new in the same run;
 and prints medians, SQL statements, the page's size and the ratios to the baseline.
 
 Run from the repository root:
@@ -36,7 +39,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_adapter import scratch_database  # noqa: E402
 from bench_report import ONE_PAGE  # noqa: E402
-from sqlalchemy import event  # noqa: E402
+from sqlalchemy import event, update  # noqa: E402
 
 from procure.extensions import db  # noqa: E402
 from tests.conftest import TEST_PASSWORD, post_sign_in  # noqa: E402
@@ -108,6 +111,8 @@ def _timed(run: Callable[[], object], repeat: int) -> tuple[float, int]:
 def measure(vendors: int, repeat: int, pdf: bool) -> None:
     from procure.needs.services import create_need
     from procure.reports.board_pdf import html_to_pdf, render_board_html
+    from procure.scenarios import review
+    from procure.scenarios.models import Scenario
     from procure.scenarios.report_context import board_context
 
     started = time.perf_counter()
@@ -151,6 +156,29 @@ def measure(vendors: int, repeat: int, pdf: bool) -> None:
             ),
             "board_context": _timed(lambda: board_context(cheapest), repeat),
         }
+        # the old path in the same run: the scenarios as solved before migration 0041, without
+        # a stored projection (the pages work it out from the scored disclosures)
+        db.session.execute(update(Scenario).values(projection=None))
+        db.session.commit()
+        old_rows = {
+            "GET /scenarios/<id>": _timed(get("page", f"/scenarios/{cheapest.id}"), repeat),
+            "GET /scenarios/compare (two)": _timed(
+                get("compare", f"/scenarios/compare?ids={cheapest.id}&ids={greener.id}"),
+                repeat,
+            ),
+            "board_context": _timed(lambda: board_context(cheapest), repeat),
+        }
+        db.session.execute(
+            update(Scenario)
+            .where(Scenario.id == cheapest.id)
+            .values(projection=review.projection_to_store(cheapest))
+        )
+        db.session.execute(
+            update(Scenario)
+            .where(Scenario.id == greener.id)
+            .values(projection=review.projection_to_store(greener))
+        )
+        db.session.commit()
         if pdf:
             context = board_context(cheapest)
             rows["board PDF (context → HTML → PDF)"] = _timed(
@@ -168,6 +196,13 @@ def measure(vendors: int, repeat: int, pdf: bool) -> None:
         print(
             f"  {name:<40} {seconds * 1000:9.1f} ms  {statements:6,d} SQL  "
             f"{seconds / baseline:8.1f}x /healthz"
+        )
+    print("  without a stored projection (solved before migration 0041; worked out per read):")
+    for name, (seconds, statements) in old_rows.items():
+        print(
+            f"  {name:<40} {seconds * 1000:9.1f} ms  {statements:6,d} SQL  "
+            f"{seconds / baseline:8.1f}x /healthz  "
+            f"{seconds / rows[name][0]:5.1f}x the stored projection"
         )
     print(f"  page {sizes['page'] / 1024:,.0f} KiB, comparison {sizes['compare'] / 1024:,.0f} KiB")
     if pdf:

@@ -56,7 +56,7 @@ STATUSES: dict[str, str] = {
     ScenarioStatus.SOLVED: "Solved, not yet submitted",
     ScenarioStatus.REJECTED: "Rejected",
     ScenarioStatus.DRAFT: "Draft",
-    ScenarioStatus.INFEASIBLE: "Infeasible",
+    ScenarioStatus.INFEASIBLE: "No plan meets every target",
     ScenarioStatus.FAILED: "Failed",
 }
 RELAXED_STATUS = ", with targets relaxed"
@@ -386,7 +386,16 @@ def report_view(context: dict, include_charts: bool = True) -> dict:
         "relaxations": list(context.get("relaxations") or []),
         # why no plan meets every target, for an infeasible scenario (summary and suggestions)
         "infeasibility": context.get("infeasibility"),
-        "constraints": _complete(rules, "label", "binding", "slack", "shadow_price", "unit"),
+        "constraints": _complete(
+            rules,
+            "label",
+            "binding",
+            "slack",
+            "slack_words",
+            "shadow_price",
+            "price_per_step",
+            "unit",
+        ),
         "constraints_left_out": rules_left_out,
         "method": {
             "profile": method.get("profile") or scenario.get("profile") or "–",

@@ -238,8 +238,8 @@ def board_report(job: Job, progress: Progress) -> Outcome:
     from procure.reports.board_pdf import html_to_pdf, render_board_html
 
     scenario = _scenario(job)
-    if not (scenario.result or {}).get("allocations"):
-        raise JobStopped(JobStatus.FAILED, "Only a solved scenario has a report.")
+    if not services.has_board_report(scenario):
+        raise JobStopped(JobStatus.FAILED, services.NO_REPORT)
     progress(10, "Gathering the figures")
     context = board_context(scenario)
     progress(30, "Drawing the charts")

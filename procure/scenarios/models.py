@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, false
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, event, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 import optimizer
@@ -40,6 +40,10 @@ class Scenario(TimestampMixin, Base):
     problem: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     frontier: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # the projected impact worked out from `problem` and `result` when the result was stored
+    # (procure.scenarios.review.compute_projection; null before migration 0041 and whenever
+    # there is no result): read when a page shows it, so a list of scenarios never loads it
+    projection: Mapped[dict[str, Any] | None] = mapped_column(JSON, deferred=True)
     # the scoring profile's settings as solved, kept with the scenario (frozen at approval)
     profile_settings: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # solved without a profile of its own by a member that adopted its coalition's profile: that
@@ -75,3 +79,11 @@ class Scenario(TimestampMixin, Base):
         if not user.is_authenticated or user.reads_as in ("vendor", "operator"):
             return false()
         return cls.organization_id == user.organization_id
+
+
+@event.listens_for(Scenario.problem, "set")
+@event.listens_for(Scenario.result, "set")
+def _documents_replaced(scenario: Scenario, value, old, initiator) -> None:
+    """A projection belongs to the problem and result it was worked out from: any new one (none,
+    a failure, a new solve) drops it; `store_solution` stores the new one after both."""
+    scenario.projection = None

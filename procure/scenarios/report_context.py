@@ -141,6 +141,11 @@ def _no_plan_impact(problem: dict) -> dict[str, Any]:
     }
 
 
+def _price_per_step(constraint: dict, plain) -> dict[str, Any] | None:
+    quoted = review.price_per_step(constraint)
+    return {"value": quoted[0], "unit": plain(quoted[1])} if quoted else None
+
+
 def _infeasibility(scenario: Scenario, plain) -> dict[str, Any] | None:
     """Why no plan meets every target, as the scenario page says it: the explanation's summary
     and its suggestions, in plain words; None for a scenario that is not infeasible."""
@@ -149,7 +154,16 @@ def _infeasibility(scenario: Scenario, plain) -> dict[str, Any] | None:
     explanation = (scenario.result or {}).get("explanation") or {}
     return {
         "summary": plain(explanation.get("summary") or ""),
+        # a target's or rule's own sentence is its row below (one figure each), not a line
         "lines": [plain(line) for line in review.infeasibility_lines(explanation)],
+        # each target that conflicts: asked, the best the others allow (one figure each)
+        "targets": review.target_fixes(explanation, review.TARGET_LABELS),
+        # each award rule (group limit, incumbent) that conflicts, in words
+        "rules": [
+            plain(row["sentence"])
+            for row in award_rules.rule_fixes(explanation, None)
+            if row["sentence"]
+        ],
     }
 
 
@@ -289,6 +303,10 @@ def board_context(scenario: Scenario) -> dict[str, Any]:
                 "shadow_price": c.get("shadow_price"),
                 "unit": plain(c.get("unit")),
                 "meaning": plain(review.price_words(c)),
+                # the slack and the price in words and plain units ("1.2 % of labour hours
+                # below the cap"; 302.5, "$ per extra point of average impact on “…”")
+                "slack_words": plain(review.slack_words(c)),
+                "price_per_step": _price_per_step(c, plain),
                 "kind": c.get("kind"),  # the report lists few capacities (reports.listed_rules)
             }
             for c in result.get("constraints", [])

@@ -1,7 +1,9 @@
 """Executive review: key figures per scenario, side-by-side comparison, projected impact.
 
-Everything here reads the stored problem and result documents (and the disclosures the problem
-names), so a frozen scenario always shows the figures it was approved on.
+Everything here reads the stored problem and result documents and the projection worked out
+from them at solve time (`compute_projection`; for a scenario solved before migration 0041, the
+disclosures the problem names, read again), so a frozen scenario always shows the figures it was
+approved on.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import optimizer
 from procure.disclosures.models import Disclosure
 from procure.disclosures.tables import wage_columns
 from procure.extensions import db
-from procure.formatting import about_money, plain_number
+from procure.formatting import about_money, format_value, plain_number
 from procure.jobs.models import Job
 from procure.paging import Page, page_of_items
 from procure.scenarios import figures
@@ -101,12 +103,53 @@ def _weighted(pairs: list[tuple[float, float | None]]) -> float | None:
     return sum(w * v for w, v in known) / total if total else None
 
 
+PROJECTION_FORMAT = 1
+"""The layout of a stored projection (`scenario.projection["format"]`): a projection of another
+layout is worked out again on reading, as one stored before migration 0041."""
+
+
 def projected_impact(
     scenario: Scenario, documents: Mapping[int, dict[str, Any]] | None = None
 ) -> dict[str, Any]:
-    """What the allocation sustains: impact-worker hours (Σ hours × the vendor's impact-worker
-    share), full-time jobs (hours / hours per FTE-year), and the training hours per impact
-    worker and living-wage ratio of the vendors that get the work, weighted by their work.
+    """What the allocation sustains (`compute_projection`): the projection stored when the
+    scenario was solved, else (a scenario solved before migration 0041, or a version 1
+    document) worked out now from its documents, storing nothing (a read writes nothing).
+
+    The stored document is the scenario's own: read it, never change it.
+    `documents`: as `compute_projection` takes them, for a projection worked out now."""
+    stored = stored_projection(scenario)
+    if stored is not None:
+        return stored["impact"]
+    return compute_projection(scenario, documents)["impact"]
+
+
+def stored_projection(scenario: Scenario) -> dict[str, Any] | None:
+    """The projection stored with the scenario's result, when there is one of this layout."""
+    stored = scenario.projection
+    return stored if stored and stored.get("format") == PROJECTION_FORMAT else None
+
+
+def projection_to_store(scenario: Scenario) -> dict[str, Any] | None:
+    """The projection `store_solution` keeps with a result (`compute_projection`); None for a
+    result without allocations (nothing to project) and for a version 1 document, whose jobs
+    divide by the app's setting of today and so are worked out on each reading."""
+    if not (scenario.result or {}).get("allocations") or not figures.counts_hours(scenario.problem):
+        return None
+    return compute_projection(scenario)
+
+
+def compute_projection(
+    scenario: Scenario, documents: Mapping[int, dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """The scenario's projection, `{"format": PROJECTION_FORMAT, "impact": ...}`, worked out
+    from its stored problem and result documents and the disclosure versions the solve scored
+    (`meta.scored_disclosures`, fixed once submitted): the one computation both of what is
+    stored at solve time and of what a scenario solved before it was stored reads.
+
+    `impact`: what the allocation sustains: impact-worker hours (Σ hours × the vendor's
+    impact-worker share), full-time jobs (hours / hours per FTE-year), and the training hours
+    per impact worker and living-wage ratio of the vendors that get the work, weighted by their
+    work; `by_vendor` holds each such vendor's figures and facts.
 
     The figures are read through `procure.scenarios.figures`: a version 2 document counts every
     need's labour hours (volume × hours per unit), its total equals the result's
@@ -182,7 +225,7 @@ def projected_impact(
     }
     if in_hours:
         impact["needs"] = figures.need_figures(result, problem)
-    return impact
+    return {"format": PROJECTION_FORMAT, "impact": impact}
 
 
 TARGET_KINDS = (*optimizer.TARGET_ROWS, *optimizer.NEED_TARGET_ROWS, "max_vendor_share")
@@ -339,7 +382,8 @@ def compare(scenarios: list[Scenario]) -> dict[str, Any]:
     when every scenario counts them, else volume; vendors named by `problem_labels` over all
     the scenarios, like every other page and report)."""
     threshold = impact_vendor_threshold(scenarios)
-    documents = _scored_figures(scenarios)  # one read for all the plans
+    # one read for all the plans whose projection was not stored (solved before 0041)
+    documents = _scored_figures([s for s in scenarios if stored_projection(s) is None])
     kpis = [key_figures(s, threshold, documents) for s in scenarios]
     costs = [f["total_cost"] for f in kpis if f["total_cost"] is not None]
     cheapest = min(costs) if costs else None
@@ -657,6 +701,26 @@ def report_outdated(report_job: Job | None, scenario: Scenario) -> bool:
     return (report_job.result or {}).get("scenario_version") != scenario.version
 
 
+TARGET_FIELDS = (  # (key, label, hint): the targets form, the fixes and the board PDF
+    ("budget", "Budget (USD)", "Empty: the sum of the needs' budgets"),
+    (
+        "min_avg_impact",
+        "Minimum average impact (0–100)",
+        "Over all needs, weighted by labour hours; each need's own minimum holds as well",
+    ),
+    ("min_avg_quality", "Minimum average quality (0–1)", ""),
+    ("min_impact_spend_share", "Share of spend with impact vendors (0–1)", ""),
+    ("impact_vendor_min_score", "Impact score that makes an impact vendor", "Default 50"),
+    ("max_vendor_spend_share", "Largest share of spend per vendor (0–1)", ""),
+    (
+        "min_impact_worker_hours",
+        "Minimum impact-worker hours",
+        "Labour hours done by impact workers; shown also as full-time jobs",
+    ),
+)
+TARGET_LABELS = {key: label for key, label, _ in TARGET_FIELDS}
+
+
 def target_fixes(explanation: dict[str, Any], labels: dict[str, str]) -> list[dict[str, Any]]:
     """Each target of an infeasibility explanation: what was asked and what the other targets
     allow, each as one figure in the target's unit (the figure the explanation's sentence says),
@@ -784,15 +848,74 @@ def price_words(constraint: dict[str, Any]) -> str | None:
     return f"Each {what} {verb} the reachable {reached} by about {amount}"
 
 
+def price_per_step(constraint: dict[str, Any]) -> tuple[float, str] | None:
+    """A rule's shadow price as the figure `price_words` says, per one step in the sentence's
+    direction, with its unit in words: (302.5, "$ per extra point of average impact on need
+    N1") for a price of −302.5 per point relaxed. None for a rule with no price."""
+    if constraint.get("shadow_price") is None:
+        return None
+    quote = _price_quote(constraint)
+    if quote is None:
+        return None
+    measure, what, _, change = quote
+    return change + 0.0, f"{measure} per {what}"  # + 0.0: never "-0"
+
+
+def _slack_side(constraint: dict[str, Any]) -> str:
+    """Which side of its limit a rule's slack lies on, in words, by the rule's kind (and, for a
+    kind not named, the way its price is quoted: a minimum's is per step lowered)."""
+    kind, direction = constraint.get("kind") or "", constraint.get("direction")
+    if kind == "budget":
+        return "under the budget"
+    if "min" in kind or kind.startswith("need_") or kind in ("demand", "incumbent"):
+        return "above the minimum"
+    if "max" in kind or "cap" in kind or "capacity" in kind:
+        return "below the cap"
+    return {"lowered": "above the minimum", "raised": "below the cap"}.get(direction or "", "")
+
+
+def slack_words(constraint: dict[str, Any]) -> str:
+    """A rule's slack as a buyer says it: a share in per cent ("1.2 % of labour hours below the
+    cap"), money in dollars ("$45,176 under the budget"), any other figure in its unit ("120
+    hours above the minimum"); "none: at the limit" for a rule the plan sits on."""
+    slack = constraint.get("slack")
+    if slack is None or not math.isfinite(slack):
+        return "—"
+    if abs(slack) < 1e-9:
+        return "none: at the limit"
+    unit = (constraint.get("slack_unit") or "").strip()
+    if unit.endswith("(0-1)"):
+        what = unit.removesuffix("(0-1)").strip()
+        if what.startswith("share"):  # "share of labour hours", a bare "share"
+            of = what.removeprefix("share").removeprefix(" of ").strip()
+            figure = f"{format_value(slack, 'percent')}{f' of {of}' if of else ''}"
+        else:  # a quality on the 0-1 scale
+            figure = f"{format_value(slack * 100, 'number')} percentage points of {what}"
+    elif unit == "$" or constraint.get("kind") == "budget":  # a result stored without a unit
+        figure = format_value(slack, "money")
+    else:
+        figure = f"{format_value(slack, 'number')} {unit}".rstrip()
+    return f"{figure} {_slack_side(constraint)}".rstrip()
+
+
 def infeasibility_lines(explanation: dict[str, Any]) -> list[str]:
     """The suggestions of an infeasibility explanation as sentences, without the one that
-    repeats its summary (a suggestion is a sentence, or a dict with `text` or `message`)."""
+    repeats its summary (a suggestion is a sentence, or a dict with `text` or `message`), and
+    without a target's or rule's own sentence: that is its row of `target_fixes` or the rule
+    fixes, with one rounded figure each (the sentence holds the unrounded limit)."""
+    listed = {
+        entry.get("sentence")
+        for entry in [
+            *(explanation.get("targets") or {}).values(),
+            *(explanation.get("rules") or []),
+        ]
+    }
     lines = []
     for suggestion in explanation.get("suggestions") or []:
         text = suggestion
         if isinstance(suggestion, dict):
             text = suggestion.get("text") or suggestion.get("message") or str(suggestion)
-        if text != explanation.get("summary"):
+        if text != explanation.get("summary") and text not in listed:
             lines.append(str(text))
     return lines
 

@@ -29,7 +29,7 @@ from procure.jobs.models import Job
 from procure.jobs.services import Started, start_once
 from procure.needs.models import Need
 from procure.notifications.services import active_users, link_to, mark_acted_on, notify
-from procure.scenarios import award_rules
+from procure.scenarios import award_rules, review
 from procure.scenarios.adapter import build_problem
 from procure.scenarios.models import Scenario
 from procure.scoring.models import ScoringProfile
@@ -37,7 +37,7 @@ from procure.scoring.shared_profiles import (
     ScoringBasis,
     default_profile_label,
     scoring_basis,
-    shared_label,
+    solved_label,
 )
 from procure.states import Decision, EventState, NotificationKind, Objective, ScenarioStatus
 
@@ -242,7 +242,9 @@ def profile_label(scenario: Scenario) -> str:
         return f"{record.name} v{record.number}"
     if scenario.profile_settings is None:
         return default_profile_label(scenario.organization_id)
-    return shared_label(scenario.coalition_id, scenario.coalition_profile_version)
+    return solved_label(
+        scenario.coalition_id, scenario.coalition_profile_version, scenario.profile_settings
+    )
 
 
 def solve_scenario(scenario: Scenario, user) -> Job:
@@ -287,9 +289,13 @@ def store_solution(
     frontier: dict,
     actor=None,
 ) -> Scenario:
-    """Keep the problem document, its result and frontier, and what it was scored with
-    (`problem_for`): the profile's settings and the coalition profile, if it was one."""
+    """Keep the problem document, its result and frontier, what it was scored with
+    (`problem_for`): the profile's settings and the coalition profile, if it was one, and the
+    projected impact worked out once from them (`review.projection_to_store`), which the pages,
+    the API and the board report read instead of the scored disclosures."""
     scenario.problem, scenario.result = problem, result
+    with db.session.no_autoflush:  # the scenario's changes flush in save_changes, as a conflict
+        scenario.projection = review.projection_to_store(scenario)
     scenario.profile_settings = basis.profile.to_dict()
     scenario.coalition_id, scenario.coalition_profile_version = basis.shared_id, basis.version
     scenario.frontier = frontier
@@ -321,15 +327,28 @@ def copy_scenario(scenario: Scenario, user) -> Scenario:
     )
 
 
+NO_REPORT = (
+    "Only a solved scenario, or one that was solved and has no possible plan, has a board report."
+)
+
+
+def has_board_report(scenario: Scenario) -> bool:
+    """Whether the scenario has a board PDF to make: its plan, or (infeasible) why it has none."""
+    return bool((scenario.result or {}).get("allocations")) or (
+        scenario.status == ScenarioStatus.INFEASIBLE
+    )
+
+
 def start_board_report(scenario: Scenario, user, limited: bool = True) -> Started:
-    """Queue the board PDF of a solved scenario (flushes), or hand back the one already queued or
+    """Queue the board PDF of a solved scenario, or of an infeasible one (why it has no plan),
+    (flushes), or hand back the one already queued or
     running for the same scenario version (a PDF takes seconds of a worker: asking again, or
     eight people asking at once, makes one). An organization has at most
     max_active_report_jobs_per_organization of them queued or running; one more is refused
     (TooManyJobs, 429), unless not `limited` (a submission's PDF: one per submitted version,
     which the executives must find). The job kind is procure.scenarios.jobs.board_report."""
-    if not (scenario.result or {}).get("allocations"):
-        raise ConflictError("Only a solved scenario has a report.")
+    if not has_board_report(scenario):
+        raise ConflictError(NO_REPORT)
     return start_once(
         "report.board_pdf",
         organization_id=scenario.organization_id,

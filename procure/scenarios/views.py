@@ -42,23 +42,7 @@ from procure.transactions import attempt, discard, writes
 
 bp = Blueprint("scenario_pages", __name__)
 
-TARGET_FIELDS = (
-    ("budget", "Budget (USD)", "Empty: the sum of the needs' budgets"),
-    (
-        "min_avg_impact",
-        "Minimum average impact (0–100)",
-        "Over all needs, weighted by labour hours; each need's own minimum holds as well",
-    ),
-    ("min_avg_quality", "Minimum average quality (0–1)", ""),
-    ("min_impact_spend_share", "Share of spend with impact vendors (0–1)", ""),
-    ("impact_vendor_min_score", "Impact score that makes an impact vendor", "Default 50"),
-    ("max_vendor_spend_share", "Largest share of spend per vendor (0–1)", ""),
-    (
-        "min_impact_worker_hours",
-        "Minimum impact-worker hours",
-        "Labour hours done by impact workers; shown also as full-time jobs",
-    ),
-)
+TARGET_FIELDS = review.TARGET_FIELDS  # (key, label, hint) of "Change the targets"
 OBJECTIVES = (
     (Objective.MIN_COST, "Least cost within the targets"),
     (Objective.MAX_IMPACT, "Most impact within the budget"),
@@ -242,6 +226,8 @@ def _page(
         need_titles=need_titles,
         plain=plain,
         price_words=review.price_words,
+        price_per_step=review.price_per_step,
+        slack_words=review.slack_words,
         plan_limits=award_limits.plan_limits(scenario.problem, scenario.result),
         below_living_wage=review.below_living_wage,
         impact=impact,

@@ -374,12 +374,17 @@ def test_another_organizations_buyer_gets_404_and_changes_no_priority(
 def test_the_board_report_of_an_infeasible_plan_says_why_it_has_no_plan(client, world):
     """Budget and impact target conflict with no priority: the scenario is infeasible. Its board
     report's context and PDF are built (they raised TypeError), with empty figures and the
-    infeasibility explanation's summary (the API still asks for a solved scenario: 409)."""
+    infeasibility explanation's summary, and the conflicting targets instead of the tables."""
     saved = _conflicting(client, world, name="No plan")
     assert saved["status"] == "infeasible"
     context = board_context(db.session.get(Scenario, saved["id"]))
     text = " ".join(pages_text(render_board_pdf(context)))
-    assert "Infeasible" in text  # the cover's status
+    assert "No plan meets every target No plan to approve" in text  # the cover's status
+    assert "The targets that conflict" in text and "Allocation by vendor" not in text
+    # one figure per limit: the rows' and the fixes', never the optimizer's unrounded target
+    assert "Minimum average impact (0–100) 32.3 29.7 makes a plan possible" in text
+    assert "Set “Minimum average impact (0–100)” to 29.7 (asked: 32.3)." in text
+    assert "32.348" not in text
     assert "No plan meets every target." in text
     explanation = _result(client, world, saved["id"])["explanation"]
     assert context["infeasibility"]["summary"] and context["infeasibility"]["summary"] in text

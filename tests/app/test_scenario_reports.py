@@ -5,7 +5,10 @@ import io
 import pandas as pd
 from pypdf import PdfReader
 
-from tests.conftest import NEED
+from procure.extensions import db
+from procure.scenarios.models import Scenario
+from procure.states import ScenarioStatus
+from tests.conftest import NEED, csrf_token_from
 
 
 def _board_pdf(client, headers, scenario_id):
@@ -58,12 +61,72 @@ def test_xlsx_pack_round_trips(client, world, make_scenario):
     )
 
 
+def _pdf_text(data: bytes) -> str:
+    return " ".join(
+        " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages).split()
+    )
+
+
+def test_an_infeasible_scenarios_board_pdf_says_why_it_has_no_plan(client, world, make_scenario):
+    # the cheapest plan costs 6,400 (Beta 6 and Alpha 8 USD per hour): a budget of 5,000 fails
+    impossible = make_scenario("Impossible", budget=5000)
+    assert impossible["status"] == "infeasible"
+    job, response = _board_pdf(client, world["headers"], impossible["id"])
+    assert job["status"] == "succeeded", job
+    text = _pdf_text(response.data)
+    assert "Impossible No plan meets every target No plan to approve" in text  # the cover
+    assert (
+        "No plan meets every target. Even at the cheapest eligible prices the work costs at "
+        "least $6,400, above the budget of $5,000 (short by $1,400)." in text
+    )
+    # the conflicting target in words, one figure for each limit
+    assert "Budget (USD) $5,000 $6,400 makes a plan possible" in text
+    # the fix in the table's figures; the explanation's own sentence for it is the row above
+    assert "Suggested fixes Set “Budget (USD)” to $6,400 (asked: $5,000). A buyer applies" in text
+    assert "the least budget that meets all other targets" not in text
+    # no allocation, comparison or impact tables: there is no plan
+    for absent in ("Allocation by vendor", "Scenarios compared", "Impact on workers", "Method"):
+        assert absent not in text, absent
+    assert "Alpha Annotation" not in text and "Beta BPO" not in text
+    assert len(PdfReader(io.BytesIO(response.data)).pages) == 2  # the cover, then one page
+
+
+def test_the_infeasible_scenarios_page_offers_its_board_pdf(
+    client, world, make_scenario, sign_in, make_user
+):
+    impossible = make_scenario("Impossible", budget=5000)
+    sign_in(client, world["buyer"])
+    page = client.get(f"/scenarios/{impossible['id']}").text
+    assert "Prepare the board report (PDF)" in page
+    # the page, as the PDF, says the budget's fix once, in its row: not also the explanation's
+    # own sentence (which holds the limit unrounded)
+    assert "the least budget that meets all other targets" not in page
+    token = csrf_token_from(page)
+    started = client.post(f"/scenarios/{impossible['id']}/report", data={"csrf_token": token})
+    assert started.status_code == 302 and started.location.endswith("#report")
+    page = client.get(f"/scenarios/{impossible['id']}").text
+    assert "Board report (PDF)" in page and "board-report.pdf" in page
+    # another organization's buyer is not shown the scenario, nor may start its report
+    other = client.application.test_client()
+    sign_in(other, make_user("buyer"))
+    assert other.get(f"/scenarios/{impossible['id']}").status_code == 404
+    token = csrf_token_from(other.get("/scenarios").text)
+    refused = other.post(f"/scenarios/{impossible['id']}/report", data={"csrf_token": token})
+    assert refused.status_code == 404
+
+
 def test_reports_need_a_solved_scenario_and_stay_private(
     client, world, make_user, bearer, make_scenario
 ):
     impossible = make_scenario("Impossible", budget=5000)
+    scenario = db.session.get(Scenario, impossible["id"])
+    scenario.status, scenario.result = ScenarioStatus.DRAFT, None  # as after a failed solve
+    db.session.commit()
     refused = client.post(f"/api/v1/scenarios/{impossible['id']}/report", headers=world["headers"])
-    assert refused.status_code == 409 and "solved" in refused.json["message"]
+    assert refused.status_code == 409 and refused.json["message"] == (
+        "Only a solved scenario, or one that was solved and has no possible plan, has a board "
+        "report."
+    )
     scenario = make_scenario("Plan A")
     other = bearer(make_user("buyer"))
     assert (

@@ -1,0 +1,124 @@
+"""A solved scenario's stored projection (migration 0041, issue #23): the solve works out the
+projected impact once and stores it; the page, the comparison, the `/impact` API and the board
+report read it instead of the scored disclosures, and show exactly what the computation of a
+scenario solved before 0041 (no stored projection, worked out per read, never written) shows."""
+
+import re
+
+import pytest
+from sqlalchemy import event, update
+
+from procure.extensions import db
+from procure.scenarios import review
+from procure.scenarios.models import Scenario
+from procure.scenarios.report_context import board_context
+from tests.app.test_scenario_units import mixed  # noqa: F401 - the fixture of hours and items
+
+
+def _shown(client, api: dict, sid: int, other: int) -> dict:
+    """Everything a reader sees of the two plans: the API's impact and comparison (with the
+    `api` headers), the two pages (their forms' tokens aside) and the board report's figures
+    (its time aside)."""
+    db.session.expire_all()
+    pages = {
+        url: re.sub(r'name="csrf_token"[^>]*>', "", client.get(url).text)
+        for url in (f"/scenarios/{sid}", f"/scenarios/compare?ids={sid}&ids={other}")
+    }
+    context = board_context(db.session.get(Scenario, sid))
+    context.pop("generated_at")
+    return {
+        "impact": client.get(f"/api/v1/scenarios/{sid}/impact", headers=api).json,
+        "comparison": client.get(
+            f"/api/v1/scenarios/compare?ids={sid}&ids={other}", headers=api
+        ).json,
+        "pages": pages,
+        "board": context,
+    }
+
+
+def _disclosure_reads(run) -> int:
+    """How many SQL statements `run` sends that read the disclosure table."""
+    statements: list[str] = []
+
+    def count(*args) -> None:
+        statements.append(args[2])
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        run()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return sum(1 for s in statements if re.search(r"\bFROM disclosure\b", s))
+
+
+def test_the_stored_projection_shows_what_the_old_computation_shows(
+    client,
+    mixed,  # noqa: F811 - the fixture imported above
+    sign_in,
+    make_scenario,
+):
+    sid = mixed["scenario"]["id"]
+    other = make_scenario("Hours only")["id"]
+    scenario = db.session.get(Scenario, sid)
+    stored = scenario.projection
+    assert stored is not None and stored["format"] == review.PROJECTION_FORMAT
+    impact = stored["impact"]
+    # hours and items (test_scenario_units): Alpha 200 h + 50,000 items × 0.05 h = 2,700 h,
+    # Beta 800 h, each at the impact-worker share the problem froze
+    share = {v["id"]: v["impact_worker_share"] for v in scenario.problem["vendors"]}
+    alpha, beta = f"V{mixed['alpha'].id}", f"V{mixed['beta'].id}"
+    assert impact["units"] == ["hour", "item"]
+    assert impact["impact_worker_hours"] == pytest.approx(2700 * share[alpha] + 800 * share[beta])
+    rows = {row["vendor_id"]: row for row in impact["by_vendor"]}
+    assert rows[alpha]["hours"] == pytest.approx(2700) and rows[alpha]["volume"] is None
+    assert rows[alpha]["volumes"] == {"hour": pytest.approx(200), "item": pytest.approx(50000)}
+    # the fixture's vendors pay impact workers 36,000 a year against a living wage of 35,000
+    assert rows[beta]["living_wage_ratio"] == pytest.approx(36000 / 35000)
+    # the one computation, worked out again now, is what was stored
+    assert review.compute_projection(scenario) == stored
+
+    sign_in(client, mixed["buyer"])
+    api = mixed["headers"]
+    assert _disclosure_reads(lambda: _shown(client, api, sid, other)) == 0
+    from_store = _shown(client, api, sid, other)
+    assert from_store["impact"] == impact
+    # a scenario solved before migration 0041: the same figures, worked out on each read
+    db.session.execute(update(Scenario).values(projection=None))
+    db.session.commit()
+    assert _disclosure_reads(lambda: _shown(client, api, sid, other)) > 0
+    worked_out = _shown(client, api, sid, other)
+    assert worked_out == from_store
+    assert "Hours and items" in worked_out["pages"][f"/scenarios/{sid}"]
+    # reading wrote nothing: the projection is still not stored
+    db.session.expire_all()
+    assert db.session.get(Scenario, sid).projection is None
+    assert db.session.get(Scenario, other).projection is None
+
+
+def test_a_new_result_or_problem_replaces_the_projection(client, world, make_scenario):
+    sid = make_scenario("Plan")["id"]
+    scenario = db.session.get(Scenario, sid)
+    before = scenario.projection
+    # least cost: Beta ($6) takes its 80 % share of the 1,000 hours
+    assert [(r["vendor"], r["hours"]) for r in before["impact"]["by_vendor"]] == [
+        ("Beta BPO", 800.0),
+        ("Alpha Annotation", 200.0),
+    ]
+    edited = client.patch(  # a changed scenario is solved again, with its new projection
+        f"/api/v1/scenarios/{sid}",
+        headers=world["headers"],
+        json={"name": "Plan", "objective": "max_impact", "version": scenario.version},
+    )
+    assert edited.status_code == 200, edited.json
+    db.session.expire_all()
+    scenario = db.session.get(Scenario, sid)
+    assert scenario.status == "solved" and scenario.projection != before
+    assert scenario.projection == review.compute_projection(scenario)
+    # setting either document drops the projection (it no longer describes them)
+    scenario.problem = dict(scenario.problem)
+    assert scenario.projection is None
+    db.session.rollback()
+    scenario = db.session.get(Scenario, sid)
+    scenario.result = None
+    assert scenario.projection is None
+    db.session.rollback()
