@@ -18,6 +18,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from procure.accounts.models import User
+from procure.audit.models import AuditEvent
 from procure.audit.services import record_event, said_lately
 from procure.db import utcnow
 from procure.disclosures.evidence_files import check_upload
@@ -371,6 +372,35 @@ def update_draft(
             return disclosure
     record_event("disclosure.update", disclosure, actor=user, after=after)
     return disclosure
+
+
+def other_change(disclosure: Disclosure, user: User) -> dict[str, Any] | None:
+    """Who last changed a draft and when, for a save refused because the page was opened at an
+    older version: {"who", "at", "sentence"} from the draft's newest audit event (None without
+    one). A sitting of autosaves is recorded once, at its start: its time is said as such."""
+    event = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.target_type == "Disclosure", AuditEvent.target_id == str(disclosure.id))
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    ).first()
+    if event is None:
+        return None
+    actor = db.session.get(User, event.actor_id) if event.actor_id else None
+    at = f"{event.created_at:%Y-%m-%d %H:%M} UTC"
+    sitting = (event.changes.get("after") or {}).get("autosave") is True
+    when = f"as they typed, from {at}" if sitting else f"at {at}"
+    if actor is not None and actor.id == user.id:
+        who, sentence = "you", f"You changed this draft in another window or tab {when}"
+        sentence = sentence.replace("as they typed", "as you typed")
+    else:
+        who = actor.name if actor is not None else "someone else"
+        sentence = f"{who[:1].upper()}{who[1:]} changed this draft {when}"
+    return {
+        "who": who,
+        "at": event.created_at.isoformat(),
+        "sentence": f"{sentence} (since you opened the page), so what you typed was not saved.",
+    }
 
 
 def draft_figures(

@@ -194,9 +194,30 @@ def _autosave(disclosure: Disclosure):
             problems.append(text if text.startswith(label) else f"{label}: {text}")
         return jsonify(saved=False, message="Not saved yet: " + "; ".join(problems)), 422
     except ConflictError as conflict:
-        return jsonify(saved=False, message=conflict.message), 409
+        discard()
+        change = _other_change(disclosure.id, conflict)
+        if change is None:
+            return jsonify(saved=False, message=conflict.message), 409
+        return jsonify(
+            saved=False,
+            message=change["sentence"],
+            changed_by=change["who"],
+            changed_at=change["at"],
+        ), 409
     db.session.flush()
     return jsonify(saved=True, edit_version=disclosure.edit_version, message="Draft saved")
+
+
+def _other_change(disclosure_id: int, conflict: ConflictError) -> dict | None:
+    """After a save refused for a stale version: who changed the draft since the page was
+    opened, and when (None for another refusal, a version no longer a draft, or nobody on
+    record)."""
+    if "edit_version" not in conflict.errors:
+        return None
+    disclosure = get_scoped_or_404(Disclosure, disclosure_id)
+    if not disclosure.editable:
+        return None
+    return services.other_change(disclosure, current_user)
 
 
 def _save_form(disclosure: Disclosure, action: str):
@@ -237,7 +258,17 @@ def _save_form(disclosure: Disclosure, action: str):
             rejected.status,
         )
     except ConflictError as conflict:
-        return _refused(conflict, disclosure_id)
+        discard()
+        change = _other_change(disclosure_id, conflict)
+        if change is None:
+            return _refused(conflict, disclosure_id)
+        # still a draft, changed by another save: the page again with what was typed
+        flash(
+            f"{change['sentence']} What you typed is in the form below; saving it again "
+            "replaces the other changes with yours.",
+            "error",
+        )
+        return render_page(get_scoped_or_404(Disclosure, disclosure_id), document, None, 409)
     saved = (
         "Submitted. Buyers can now review it; it can no longer be edited."
         if action == "submit"

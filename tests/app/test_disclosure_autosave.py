@@ -94,7 +94,7 @@ def test_a_stale_version_answers_409_and_saves_nothing(client, make_vendor, bear
         data={**form, "workforce.headcount_end": "200", "workforce.full_time_end": "185"},
     )
     assert stale.status_code == 409 and stale.json["saved"] is False
-    assert "changed since you loaded it" in stale.json["message"]
+    assert stale.json["message"].startswith("You changed this draft in another window or tab")
     db.session.refresh(draft)
     assert draft.figures["workforce"]["headcount_end"] == 118
 
@@ -230,3 +230,77 @@ def test_a_version_that_is_no_number_is_named_in_words(client, make_vendor, bear
         "Not saved yet: The version of the draft this page was opened on"
     )
     assert "edit_version" not in refused.json["message"]
+
+
+def test_a_colleagues_change_is_named_and_what_was_typed_stays(
+    client, make_vendor, make_user, bearer, sign_in
+):
+    """Two users of one vendor open the draft; the colleague's autosave comes first. Mine is
+    refused (409) and says who changed the draft and when; nothing of mine is saved. Saving by
+    the button then shows the page again with what I typed, and the notice."""
+    pages, draft = _page_draft(client, sign_in, make_vendor, bearer)
+    mine = pages.get(f"/disclosures/{draft.id}").text
+    me = db.session.get(User, draft.created_by_id)
+    colleague = make_user("vendor", organization=me.organization)
+    colleague.name = "Amara Osei"
+    db.session.commit()
+    theirs = client.application.test_client()
+    sign_in(theirs, colleague)
+    their_page = theirs.get(f"/disclosures/{draft.id}").text
+    saved = theirs.post(
+        f"/disclosures/{draft.id}",
+        headers=AUTOSAVE,
+        data=_form(
+            their_page,
+            draft,
+            **{"workforce.headcount_end": "118", "workforce.full_time_end": "103"},
+        ),
+    )
+    assert saved.status_code == 200, saved.json
+    event = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.target_type == "Disclosure", AuditEvent.target_id == str(draft.id))
+        .order_by(AuditEvent.id.desc())
+    ).first()
+    assert event.actor_id == colleague.id
+    at = f"{event.created_at:%Y-%m-%d %H:%M} UTC"
+
+    typed = _form(
+        mine, draft, **{"workforce.headcount_end": "130", "workforce.full_time_end": "115"}
+    )
+    refused = pages.post(f"/disclosures/{draft.id}", headers=AUTOSAVE, data=typed)
+    assert refused.status_code == 409
+    assert refused.json == {
+        "saved": False,
+        "message": f"Amara Osei changed this draft as they typed, from {at} (since you opened "
+        "the page), so what you typed was not saved.",
+        "changed_by": "Amara Osei",
+        "changed_at": event.created_at.isoformat(),
+    }
+    db.session.refresh(draft)
+    assert draft.figures["workforce"]["headcount_end"] == 118  # theirs, not overwritten
+
+    # the button: the page again (409), with my figure in the form and the notice
+    page = pages.post(f"/disclosures/{draft.id}", data={**typed, "action": "save"})
+    assert page.status_code == 409
+    assert "Amara Osei changed this draft as they typed" in page.text
+    assert "What you typed is in the form below; saving it again replaces the other changes" in (
+        page.text
+    )
+    assert 'name="workforce.headcount_end"' in page.text and 'value="130"' in page.text
+    db.session.refresh(draft)
+    assert draft.figures["workforce"]["headcount_end"] == 118
+    assert f'name="edit_version" type="hidden" value="{draft.edit_version}"' in page.text or (
+        f'value="{draft.edit_version}"' in page.text
+    )
+
+    # my own change in another tab is said as mine
+    other_tab = pages.post(
+        f"/disclosures/{draft.id}",
+        headers=AUTOSAVE,
+        data={**typed, "edit_version": str(draft.edit_version)},
+    )
+    assert other_tab.status_code == 200
+    stale = pages.post(f"/disclosures/{draft.id}", headers=AUTOSAVE, data=typed)
+    assert stale.status_code == 409 and stale.json["changed_by"] == "you"
+    assert stale.json["message"].startswith("You changed this draft in another window or tab")

@@ -272,7 +272,7 @@ Array.prototype.forEach.call(
           say(answer.message + " at " + new Date().toTimeString().slice(0, 5) + ".");
         } else {
           stopped = stopped || code === 409;
-          say(answer.message + (code === 409 ? " Autosave has stopped; what you typed is still here." : ""));
+          say(answer.message + (code === 409 ? " Autosave has stopped; what you typed is still here. Press Save draft to check it before saving it over the other changes, or reload the page to see them (what you typed is then lost)." : ""));
         }
       })
       .catch(function () { say("Not saved: the server could not be reached. Press Save draft to try again."); })
