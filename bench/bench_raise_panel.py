@@ -47,6 +47,50 @@ def _vendor_user(vendor):
     return user
 
 
+def _approved_plan(buyer_id: int) -> None:
+    """The reviewing buyer's approved plan, which it lets vendors see: one need of 100,000 hours
+    over every vendor's offer (its price), impact scores spread from 30 to 79 by vendor, at an
+    average impact of at least 55 (so a higher impact score moves hours)."""
+    from datetime import UTC, datetime
+
+    import optimizer
+    from procure.accounts.models import Organization
+    from procure.scenarios.models import Scenario
+    from procure.scoring_defaults import default_profile
+    from procure.vendors.models import Offer
+
+    offers = db.session.scalars(select(Offer).order_by(Offer.vendor_id)).all()
+    problem = {
+        "needs": [{"id": "N1", "volume": 100000, "max_vendor_share": 0.2}],
+        "vendors": [
+            {"id": f"V{o.vendor_id}", "quality": 0.95, "impact_score": 30.0 + o.vendor_id % 50}
+            for o in offers
+        ],
+        "offers": [
+            {"vendor": f"V{o.vendor_id}", "need": "N1", "price": float(o.price)} for o in offers
+        ],
+        "targets": {"min_avg_impact": 55},
+        "objective": "min_cost",
+        "options": {"solver": "highs", "time_limit": 60},
+    }
+    result = optimizer.solve(problem)
+    assert result["status"] == "optimal", result["status"]
+    db.session.add(
+        Scenario(
+            organization_id=buyer_id,
+            name="Bench plan",
+            need_ids=[],
+            status="approved",
+            problem=problem,
+            result=result,
+            profile_settings=default_profile().to_dict(),
+            decided_at=datetime.now(UTC),
+        )
+    )
+    db.session.get(Organization, buyer_id).vendors_see_plan_share = True
+    db.session.commit()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--vendors", type=int, default=300)
@@ -56,10 +100,12 @@ def main() -> None:
     from flask_login import login_user
 
     from procure.disclosures.models import Disclosure, DisclosureReview
+    from procure.scenarios import plan_share
     from procure.scoring import draft_effect, raising, rankings, views
     from procure.vendors.models import Vendor
 
-    with scratch_database(arguments.vendors) as (app, _buyer_id):
+    with scratch_database(arguments.vendors) as (app, buyer_id):
+        _approved_plan(buyer_id)
         reviewed = db.session.scalar(
             select(Disclosure.vendor_id)
             .join(DisclosureReview)
@@ -82,6 +128,31 @@ def main() -> None:
                     views._render_scorecard(vendor)
                     times[name].append(time.perf_counter() - started)
             raising.with_buyer_ranks = real
+            # the extra work in the buyer's approved plan: a first visit (nothing kept, each
+            # step's plan solved, at most MAX_SOLVES), a later one (the answers kept), and none
+            shares = plan_share.with_plan_shares
+
+            def first_visit(*args):
+                plan_share.clear_cache()
+                return shares(*args)
+
+            share_variants = {
+                "first": first_visit,
+                "kept": shares,
+                "none": lambda _vendor_id, actions, _disclosure_id: [
+                    a | {"plans": []} for a in actions
+                ],
+            }
+            share_times: dict[str, list[float]] = {name: [] for name in share_variants}
+            for _ in range(arguments.repeat):
+                for name, function in share_variants.items():
+                    plan_share.with_plan_shares = function
+                    started = time.perf_counter()
+                    page = views._render_scorecard(vendor)
+                    share_times[name].append(time.perf_counter() - started)
+                    if name == "kept":
+                        assert "approved plan" in str(page), "the plan's line is missing"
+            plan_share.with_plan_shares = shares
             latest = db.session.scalars(
                 select(Disclosure)
                 .where(Disclosure.vendor_id == vendor.id)
@@ -108,6 +179,12 @@ def main() -> None:
         print(f"own scorecard, per-buyer ranks:    {with_ranks * 1000:8.1f} ms")
         print(f"own scorecard, without them:       {without * 1000:8.1f} ms")
         print(f"ratio with / without:              {with_ranks / without:8.2f}")
+        first, kept, none = (statistics.median(share_times[n]) for n in ("first", "kept", "none"))
+        print(f"own scorecard, plan shares, first: {first * 1000:8.1f} ms")
+        print(f"own scorecard, plan shares, kept:  {kept * 1000:8.1f} ms")
+        print(f"own scorecard, without plan shares:{none * 1000:8.1f} ms")
+        print(f"ratio first visit / without:       {first / none:8.2f}")
+        print(f"ratio later visit / without:       {kept / none:8.2f}")
         print(f"draft effect ({answers['stored']['kind']}), stored before: {stored * 1000:8.1f} ms")
         print(f"draft effect, ranked live:         {live * 1000:8.1f} ms")
         print(f"ratio live / stored:               {live / stored:8.2f}")

@@ -8,7 +8,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import select
 
 from procure.accounts.models import Organization, User
-from procure.accounts.services import create_organization, create_user
+from procure.accounts.services import (
+    create_organization,
+    create_user,
+    set_vendors_see_plan_share,
+)
 from procure.assurance.models import AssuranceGrant
 from procure.assurance.services import grant_access, issue_attestation
 from procure.audit.services import SYSTEM
@@ -166,6 +170,9 @@ def load_demo() -> list[DemoLogin]:
     users = {u.email: u for u in db.session.scalars(select(User).where(User.email.in_(emails)))}
     load_demo_plans_and_coalition(users)
     load_demo_scenarios(users["buyer@northwind.example"])
+    # Northwind lets vendors see how an improvement would change their share of its approved
+    # plan: Kazi Data Works' "How to raise your score" panel shows its hours there
+    set_vendors_see_plan_share(organizations["Northwind Retail Group"], True, actor=SYSTEM)
     load_demo_award(users["buyer@northwind.example"])
     load_demo_corrective_plan()
     return list(DEMO_LOGINS)

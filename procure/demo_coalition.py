@@ -12,8 +12,15 @@ toward. Loading twice changes nothing.
   to October 2026 as Northwind's.
 - The Impact Sourcing Compact, a backbone organization, runs "Impact Sourcing Compact
   2026–2027": the three buyers are members (Northwind and Lakeshore share their contributions
-  by name, Harbor does not), with joint targets of jobs for impact workers in 2026 and in 2027
-  and of a share of spend with impact vendors in 2026.
+  by name, Harbor does not), with joint targets of jobs for impact workers in 2026 and in 2027,
+  of a share of spend with impact vendors in 2026 and of hours of work by people below the
+  poverty line in 2026 (`GROUP_TARGET`; the members' plan vendors employ no refugees). The
+  backbone sets the coalition profile (`COALITION_PILLARS`: more weight on impact than the
+  default profile) and Lakeshore adopts it, so its rankings and scorecards say "Coalition
+  profile: Impact Sourcing Compact 2026–2027, version 1". Its approved plan was solved
+  before, under the default profile, and says so. Lakeshore's buyer then verifies KaziData's
+  latest version (`REVIEWED_VENDOR`), so KaziData's "what each buyer sees" shows Lakeshore
+  under the coalition profile, by name.
 
 Why so. Aggregates across members are shown only when at least `coalition_min_cell_members`
 (3 by default) members contribute to them (procure.coalitions.suppression). All three have
@@ -35,6 +42,7 @@ from sqlalchemy import select
 
 import optimizer
 from procure.accounts.models import User
+from procure.coalitions import measurement
 from procure.coalitions import services as coalitions
 from procure.coalitions.models import Coalition
 from procure.deliveries.actuals import plan_of
@@ -45,6 +53,8 @@ from procure.deliveries.services import (
     recorded_rows,
     save_checked,
 )
+from procure.disclosures.models import Disclosure
+from procure.disclosures.reviews import review_version
 from procure.errors import ValidationFailed
 from procure.extensions import db
 from procure.needs.models import Need
@@ -52,7 +62,9 @@ from procure.needs.services import create_need
 from procure.scenarios import services as scenarios
 from procure.scenarios.models import Scenario
 from procure.scoring.versions import bump
-from procure.states import Decision, FrontierStatus, ScenarioStatus
+from procure.scoring_defaults import default_profile
+from procure.states import Decision, DisclosureState, FrontierStatus, ScenarioStatus
+from procure.vendors.models import Vendor
 
 NORTHWIND_PLAN = "2026 outsourcing plan"
 HARBOR_PLAN = "Loyalty support and records plan 2026"
@@ -248,6 +260,52 @@ def _new_coalition(coordinator: User) -> Coalition:
     return coalition
 
 
+# a joint target in the hours of one beneficiary group
+GROUP_TARGET = {
+    "measure": "beneficiary_group_hours",
+    "beneficiary_group": "below_poverty_line",
+    "value": 20000,
+    "label": "20,000 hours of work by people below the poverty line in 2026",
+    "period_start": date(2026, 1, 1),
+    "period_end": date(2026, 12, 31),
+}
+# the coalition profile's pillar weights: the default profile's otherwise, more weight on impact
+COALITION_PILLARS = {"impact": 0.6, "cost": 0.25, "quality": 0.15}
+ADOPTER = "exec@lakeshore.example"  # the member that ranks under the coalition profile
+# a vendor whose latest version the adopter's buyer verifies: its "what each buyer sees" then
+# names the coalition profile for Lakeshore, the default profile for Northwind
+ADOPTER_BUYER, REVIEWED_VENDOR = "buyer@lakeshore.example", "vendor@kazidata.example"
+
+
+def _adopter_review(buyer: User, vendor_user: User) -> None:
+    """The buyer's organization verifies the vendor's latest submitted version, once."""
+    vendor = db.session.scalars(
+        select(Vendor).where(Vendor.organization_id == vendor_user.organization_id)
+    ).first()
+    if vendor is None:
+        return
+    latest = db.session.scalars(
+        select(Disclosure)
+        .where(Disclosure.vendor_id == vendor.id, Disclosure.state == DisclosureState.SUBMITTED)
+        .order_by(Disclosure.period_end.desc(), Disclosure.number.desc())
+    ).first()
+    if latest is not None and latest.review_by(buyer.organization_id) is None:
+        review_version(latest, "verified", "", buyer)
+
+
+def _shared_measurement(coalition: Coalition, coordinator: User, adopter: User) -> None:
+    """The group target, the coalition profile and its adopter, each once."""
+    if not any(target.beneficiary_group for target in coalition.targets):
+        coalitions.add_target(coalition, coordinator, dict(GROUP_TARGET))
+    if measurement.profile_record(coalition.id) is None:
+        weights = default_profile().to_dict() | {"pillar_weights": COALITION_PILLARS}
+        measurement.set_profile(coalition, coordinator, weights, None)
+    membership = coalitions.open_membership(coalition, adopter.organization_id)
+    if membership is not None and not membership.uses_profile:
+        coalitions.set_uses_profile(coalition, adopter, True)
+    db.session.flush()
+
+
 # The other buyers: (buyer's email, executive's email, plan, needs, shares by name)
 MEMBERS = (
     ("buyer@harborfoods.example", "exec@harborfoods.example", HARBOR_PLAN, HARBOR_NEEDS, False),
@@ -275,5 +333,8 @@ def load_demo_plans_and_coalition(users: dict[str, User]) -> None:
         member_plan = _approved_plan(buyer, executive, name, need_ids)
         _record_deliveries(member_plan, buyer)
         members.append((executive, shares))
-    _coalition(users["coordinator@compact.example"], members)
+    coordinator = users["coordinator@compact.example"]
+    coalition = _coalition(coordinator, members)
+    _shared_measurement(coalition, coordinator, users[ADOPTER])
+    _adopter_review(users[ADOPTER_BUYER], users[REVIEWED_VENDOR])
     db.session.flush()

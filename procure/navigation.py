@@ -46,6 +46,8 @@ NAV_ITEMS = (
     NavItem("Campaigns", "campaign_pages.index"),
     NavItem("Invitations", "invitation_pages.index"),
     NavItem("Users", "accounts_pages.admin_users"),
+    # a buyer organization's admin (the page admits admins; roles("admin", "buyer") their buyers')
+    NavItem("Settings", "accounts_pages.organization_settings", audience=roles("admin", "buyer")),
     NavItem("Organizations", "accounts_pages.admin_organizations"),
     NavItem("Exchange rates", "rate_pages.index", audience=roles("operator")),
     NavItem("Service categories", "category_pages.index", audience=roles("operator")),

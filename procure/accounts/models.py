@@ -54,6 +54,9 @@ class Organization(TimestampMixin, Base):
     # spacing would have the same key, and the unique constraint refuses the second.
     name_key: Mapped[str] = mapped_column(String(NAME_KEY_LENGTH), unique=True)
     kind: Mapped[str] = mapped_column(String(20))
+    # a buyer lets vendors see how an improvement would change their share of its approved plans
+    # (procure.scenarios.plan_share); its admin sets it, off by default
+    vendors_see_plan_share: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     users: Mapped[list[User]] = relationship(back_populates="organization", order_by="User.id")
 

@@ -13,6 +13,7 @@ from procure.accounts.schemas import (
     OrganizationCreatedSchema,
     OrganizationCreateSchema,
     OrganizationSchema,
+    OrganizationSettingsSchema,
     PasswordResetSchema,
     TokenRequestSchema,
     TokenSchema,
@@ -126,6 +127,28 @@ class OrganizationById(MethodView):
     def get(self, organization_id):
         """One organization; another organization's answers 404"""
         return get_scoped_or_404(Organization, organization_id)
+
+
+@blp.route("/organizations/<int:organization_id>/settings")
+class OrganizationSettings(MethodView):
+    @access(roles("admin"))
+    @blp.response(200, OrganizationSettingsSchema)
+    def get(self, organization_id):
+        """Your buyer organization's settings (its admin); another organization's answers 404"""
+        return get_scoped_or_404(Organization, organization_id)
+
+    @access(roles("admin"))
+    @blp.arguments(OrganizationSettingsSchema)
+    @blp.response(200, OrganizationSettingsSchema)
+    @writes
+    def patch(self, body, organization_id):
+        """Set your buyer organization's settings (its admin; an audit event when one changes);
+        another organization's answers 404, a vendor organization's 422"""
+        organization = get_scoped_or_404(Organization, organization_id)
+        services.set_vendors_see_plan_share(
+            organization, body["vendors_see_plan_share"], actor=current_user
+        )
+        return organization
 
 
 @blp.route("/users")

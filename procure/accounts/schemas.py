@@ -69,6 +69,19 @@ class OrganizationSchema(Schema):
     created_at = fields.DateTime(dump_only=True)
 
 
+class OrganizationSettingsSchema(Schema):
+    """A buyer organization's settings, set by its admin."""
+
+    vendors_see_plan_share = fields.Boolean(
+        required=True,
+        metadata={
+            "description": "Let vendors see how an improvement would change their share of "
+            "the organization's approved plans: each vendor sees only its own hours before and "
+            "after, never another vendor's, a price or a target. Off by default"
+        },
+    )
+
+
 class OrganizationCreateSchema(Schema):
     """A new tenant organization and its first admin, who then adds the organization's users."""
 

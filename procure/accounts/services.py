@@ -688,3 +688,28 @@ def revoke_token(token: ApiToken, *, actor: Any) -> None:
 def token_is_live(token: ApiToken, now: datetime | None = None) -> bool:
     now = now or utcnow()
     return token.revoked_at is None and token.expires_at > now
+
+
+def set_vendors_see_plan_share(organization: Organization, allowed: bool, *, actor: Any) -> bool:
+    """A buyer organization's admin lets vendors see (or stops them seeing) how an improvement
+    would change their share of its approved plans (procure.scenarios.plan_share); an audit event
+    when the setting changes. Only a buyer organization has the setting (ValidationFailed names
+    `vendors_see_plan_share`). Returns whether it changed."""
+    if organization.kind != "buyer":
+        raise ValidationFailed(
+            {"vendors_see_plan_share": ["Only a buyer organization has approved plans to show."]}
+        )
+    before = organization.vendors_see_plan_share
+    if before == allowed:
+        return False
+    organization.vendors_see_plan_share = allowed
+    record_event(
+        "organization.settings_change",
+        organization,
+        actor=actor,
+        before={"vendors_see_plan_share": before},
+        after={"vendors_see_plan_share": allowed},
+        organization_id=organization.id,
+    )
+    db.session.flush()
+    return True

@@ -4,7 +4,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from marshmallow import Schema
 from werkzeug.wrappers import Response
@@ -382,6 +382,30 @@ def admin_organizations():
         counted=PLATFORM_COUNTS,
         min_password_length=services.MIN_PASSWORD_LENGTH,
     ), status
+
+
+@bp.route("/admin/settings", methods=["GET", "POST"])
+@access(roles("admin"))
+@writes
+def organization_settings():
+    """A buyer organization's settings, set by its admin (an audit event when one changes); an
+    organization of another kind has none (404)."""
+    organization = current_user.organization
+    if organization.kind != "buyer":
+        abort(404)
+    if request.method == "POST":
+        allowed = request.form.get("vendors_see_plan_share") == "on"
+        if services.set_vendors_see_plan_share(organization, allowed, actor=current_user):
+            flash(
+                "Vendors now see how an improvement would change their share of your approved "
+                "plans."
+                if allowed
+                else "Vendors no longer see how an improvement would change their share of your "
+                "approved plans.",
+                "success",
+            )
+        return redirect(url_for("accounts_pages.organization_settings"))
+    return render_template("accounts/organization_settings.html", organization=organization)
 
 
 # What each role's home page shows besides its organization and members.

@@ -54,8 +54,14 @@ blp = Blueprint(
     "targets, progress (aggregates only), vendor load and feed",
 )
 
-# the backbone (coordinators; its admin acts as one) and a buyer organization's buyer side
-READERS = roles("coordinator", "buyer", "executive", "admin")
+# the backbone (coordinators; its admin acts as one) and a buyer organization's buyer side list
+# the coalitions they see
+LISTERS = roles("coordinator", "buyer", "executive", "admin")
+# one coalition: those and a vendor organization's users pass the access layer; the coalition's
+# scope then answers everyone outside it 404 (a vendor organization is never in one)
+READERS = roles("coordinator", "buyer", "executive", "admin", "vendor")
+# a member's buyer side adopts the coalition profile; a vendor organization's users get 404
+ADOPTERS = roles("buyer", "executive", "admin", "vendor")
 BACKBONE = roles("coordinator")
 # who answers for a buyer organization: its executives and its admin
 ANSWERING = roles("executive", "admin")
@@ -97,7 +103,7 @@ def target_or_404(coalition: Coalition, target_id: int) -> CoalitionTarget:
 
 @blp.route("/coalitions")
 class Coalitions(MethodView):
-    @access(READERS)
+    @access(LISTERS)
     @blp.response(200, CoalitionSchema(many=True))
     @blp.paginate()
     def get(self, pagination_parameters):
@@ -427,7 +433,7 @@ class CoalitionProfileDetail(MethodView):
 
 @blp.route("/coalitions/<int:coalition_id>/membership/profile")
 class MembershipProfile(MethodView):
-    @access(roles("buyer", "executive", "admin"))
+    @access(ADOPTERS)
     @blp.arguments(UsesProfileSchema)
     @blp.response(200, MemberSchema)
     @blp.alt_response(404, description="No such coalition your organization is a member of")

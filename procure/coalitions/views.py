@@ -14,15 +14,17 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from procure.access import access, get_scoped_or_404, permitted, roles, scoped_select
+from procure.access import access, get_scoped_or_404, permitted, scoped_select
 from procure.coalitions import jobs as coalition_jobs
 from procure.coalitions import measurement as shared_measurement
 from procure.coalitions import services
 from procure.coalitions.models import Coalition
 from procure.coalitions.report import figure_text, in_measure, progress_charts
 from procure.coalitions.routes import (
+    ADOPTERS,
     ANSWERING,
     BACKBONE,
+    LISTERS,
     READERS,
     CoalitionView,
     insider_or_404,
@@ -69,7 +71,7 @@ def _helpers():
 
 
 @bp.route("/coalitions")
-@access(READERS)
+@access(LISTERS)
 def index():
     coalitions = db.session.scalars(
         scoped_select(Coalition)
@@ -471,7 +473,7 @@ def set_weights(coalition_id):
 
 
 @bp.route("/coalitions/<int:coalition_id>/membership/profile", methods=["POST"])
-@access(roles("buyer", "executive", "admin"))
+@access(ADOPTERS)
 @writes
 def adopt_profile(coalition_id):
     def change(coalition):

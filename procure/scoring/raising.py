@@ -39,6 +39,7 @@ from procure.disclosures.tables import site_wages
 from procure.errors import ValidationFailed
 from procure.formatting import plain_number
 from procure.scoring import services
+from procure.scoring.shared_profiles import ScoringBasis
 from procure.scoring_defaults import default_profile
 from procure.states import AssuranceLevel, Opinion
 from scoring.contract import EVIDENCE_COLUMNS
@@ -306,7 +307,7 @@ def score_actions(
     return sorted(actions, key=lambda a: (-a["points"], a["rank_after"], a["order"]))
 
 
-def _buyer_changes(
+def buyer_changes(
     action: Mapping[str, Any], evidence: dict[str, EffectiveLevel], period_end, age_months: int
 ) -> dict[str, Any]:
     """The action's changes as a buyer scores them: an evidence step lifts the section from the
@@ -327,15 +328,17 @@ def with_buyer_ranks(
     disclosure_id: int,
     buyer_rankings: Mapping[int, services.Ranking],
     category: str | None = None,
+    bases: Mapping[int, ScoringBasis] | None = None,
 ) -> list[dict[str, Any]]:
     """Each action with `buyers`: per buyer organization that reviews the vendor (the keys of
     `buyer_rankings`, `services.buyer_ranking` each, as "what each buyer sees" shows them), by
-    name, the vendor's own total and rank that buyer sees before and after the step, under the
-    default profile (a buyer's own profiles stay private). The "before" is that ranking's row,
-    the figure "what each buyer sees" shows on the same page; the "after" is the what-if with
-    that buyer's ranking, only for the actions shown. A buyer that scores another
-    version of the disclosure (it rejected the one scored here) gets a note instead of ranks."""
-    profile = default_profile()
+    name, the vendor's own total and rank that buyer sees before and after the step, under what
+    that buyer ranks with (`bases`, shared_profiles.buyer_basis: the coalition profile it
+    adopted, else the default profile; a buyer's own profiles stay private). The "before" is
+    that ranking's row, the figure "what each buyer sees" shows on the same page; the "after"
+    is the what-if with that buyer's ranking, only for the actions shown. A buyer that scores
+    another version of the disclosure (it rejected the one scored here) gets a note instead of
+    ranks."""
     names = {
         organization.id: organization.name
         for organization in services.reviewing_organizations(vendor.id)
@@ -344,6 +347,8 @@ def with_buyer_ranks(
     per_action: list[list[dict[str, Any]]] = [[] for _ in actions]
     for organization_id, name in names.items():
         ranking = buyer_rankings[organization_id]
+        basis = (bases or {}).get(organization_id)
+        profile = basis.profile if basis is not None else default_profile()
         scored = ranking.inputs.disclosures.get(vendor.id)
         score = services.vendor_score(ranking, vendor.id)
         if scored is None or score is None or scored.id != disclosure_id:
@@ -360,7 +365,7 @@ def with_buyer_ranks(
         # the ranking "what each buyer sees" shows on the same page: one figure, one source
         before = (float(score["total"]), int(score["rank"]))
         for action, buyers in zip(actions, per_action, strict=True):
-            changes = _buyer_changes(
+            changes = buyer_changes(
                 action,
                 ranking.inputs.evidence[vendor.id],
                 scored.period_end,
@@ -375,6 +380,7 @@ def with_buyer_ranks(
                         changes,
                         category,
                         organization_id=organization_id,
+                        metrics=basis.metrics if basis is not None else None,
                         ranking=ranking,
                     )
                 except ValidationFailed as refused:  # said, not dropped: every buyer is listed

@@ -19,7 +19,7 @@ from procure.scoring.schemas import (
     WhatIfResultSchema,
     WhatIfSchema,
 )
-from procure.scoring.shared_profiles import ScoringBasis, viewer_basis
+from procure.scoring.shared_profiles import ScoringBasis, buyer_views, viewer_basis
 from procure.transactions import computes, writes
 from procure.vendors.models import Vendor
 
@@ -190,8 +190,9 @@ class Scorecard(MethodView):
             )
             abort(404, " ".join(["This vendor has no score yet.", *reasons]))
         if vendor.organization_id == current_user.organization_id:  # its own: what buyers see
-            card["buyer_views"] = services.buyer_views(vendor.id, query.get("category"))
-        return card, 200, headers
+            card["buyer_views"] = buyer_views(vendor.id, query.get("category")).views
+        # which profile scored it (a stored card's too: its key is of the same basis)
+        return card | {"profile": basis.described()}, 200, headers
 
 
 @blp.route("/vendors/<int:vendor_id>/what-if")

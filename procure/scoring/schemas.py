@@ -235,10 +235,49 @@ class SiteWagesSchema(Schema):
     )
 
 
+class ProfileUsedSchema(Schema):
+    """Which scoring profile a figure was computed with (never its weights)."""
+
+    kind = fields.String(
+        validate=validate.OneOf(["named", "coalition", "default"]),
+        metadata={
+            "description": "named: one of your organization's profiles (the `profile` asked "
+            "for); coalition: the coalition profile your organization adopted; default: the "
+            "default profile"
+        },
+    )
+    name = fields.String(
+        metadata={
+            "description": "The named profile's name, the coalition's name, or \"Default profile\""
+        }
+    )
+    version = fields.Integer(
+        allow_none=True,
+        metadata={
+            "description": "The named profile's version number or the coalition profile's "
+            "version; null for the default profile and a coalition profile not set yet (it "
+            "weighs as the default profile)"
+        },
+    )
+    label = fields.String(
+        metadata={
+            "description": 'The words the pages use, e.g. "Coalition profile: Lakeshore '
+            'Compact, version 2"'
+        }
+    )
+
+
 class BuyerViewSchema(Schema):
     """What one buyer organization that reviewed the vendor sees (shown to the vendor only)."""
 
     organization = fields.String()
+    profile = fields.String(
+        metadata={
+            "description": 'What that buyer ranks with: "Default profile", or the coalition '
+            'profile it adopted by name, e.g. "Coalition profile: Lakeshore Compact, version 2" '
+            "(a buyer's own profiles stay private)"
+        }
+    )
     scored = fields.Boolean(metadata={"description": "False: it rejected every version"})
     disclosure_id = fields.Integer(metadata={"description": "The version it scores"})
     total = fields.Float()
@@ -252,12 +291,21 @@ class BuyerViewSchema(Schema):
 
 class ScorecardSchema(Schema):
     score = fields.Nested(ScoreRowSchema)
+    profile = fields.Nested(
+        ProfileUsedSchema,
+        metadata={
+            "description": "The profile the card is scored with: the `profile` asked for, "
+            "else your organization's (the coalition profile it adopted, or the default "
+            "profile); a vendor's own card: the default profile"
+        },
+    )
     buyer_views = fields.List(
         fields.Nested(BuyerViewSchema),
         metadata={
             "description": "For the vendor reading its own scorecard: each buyer organization "
-            "that reviewed one of its versions, the total and rank it sees under the default "
-            "profile with its reviews, and its decisions. Absent for other readers"
+            "that reviewed one of its versions, the total and rank it sees under the profile it "
+            "ranks with (the coalition profile it adopted, else the default profile; named in "
+            "`profile`) with its reviews, and its decisions. Absent for other readers"
         },
     )
     scored_figures = fields.Dict(

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import scoring
+from procure.scoring import services
 from procure.scoring.models import ScoringProfile
-from procure.scoring.services import DEFAULT_PROFILE_NAME, catalog_for, profile_of
+from procure.scoring.services import DEFAULT_PROFILE_NAME, Ranking, catalog_for, profile_of
 from procure.scoring_defaults import catalog, default_profile
 
 DEFAULT_LABEL = DEFAULT_PROFILE_NAME
@@ -65,17 +67,49 @@ def shared_label(shared_id: int | None, version: int | None) -> str:
     return f"Coalition profile: {name}, version {version}"
 
 
+NAMED, COALITION, DEFAULT = "named", "coalition", "default"  # the kinds of profile a basis is
+
+
+# a plan solved before plans recorded their coalition profile (migration 0038), with weights that
+# are not the default profile's, and that the audit log did not settle (migration 0042)
+UNRECORDED_LABEL = (
+    "Not on record: solved before plans recorded their profile, with other than the default weights"
+)
+
+
+def solved_label(shared_id: int | None, version: int | None, settings: dict[str, Any]) -> str:
+    """What a solved plan without a profile of its own calls the profile it was solved with:
+    the coalition profile it recorded, the default profile, or, weighed otherwise with nothing
+    on record, `UNRECORDED_LABEL` (never "Default profile" for weights that are not)."""
+    if shared_id is None and settings != default_profile().to_dict():
+        return UNRECORDED_LABEL
+    return shared_label(shared_id, version)
+
+
 @dataclass(frozen=True)
 class ScoringBasis:
     """What an organization scores and plans under: the profile, the catalog it weighs, the
     words for it, and the shared profile it is (`shared_id`, the coalition, at `version`; None
-    for the organization's own or the default profile)."""
+    for the organization's own or the default profile). `kind` and `name` say which profile it
+    is: one of the organization's own (`named`, its name, at version `number`), a coalition's
+    (its name) or the default profile."""
 
     profile: scoring.Profile
     metrics: scoring.Catalog
     label: str = DEFAULT_LABEL
     shared_id: int | None = None
     version: int | None = None
+    kind: str = DEFAULT
+    name: str = DEFAULT_LABEL
+    number: int | None = None
+
+    def described(self) -> dict[str, Any]:
+        """Which profile it is, as the API says it: `kind` (named, coalition or default),
+        `name` (the profile's, the coalition's, or "Default profile"), `version` (the named
+        profile's number, the coalition profile's version; None for the default profile and
+        a coalition profile not set yet) and `label`, the words the pages use. Never weights."""
+        version = self.number if self.kind == NAMED else self.version
+        return {"kind": self.kind, "name": self.name, "version": version, "label": self.label}
 
 
 def scoring_basis(
@@ -87,11 +121,20 @@ def scoring_basis(
     (a vendor's own scorecard): the default profile over the built-in catalog."""
     if record is not None:
         return ScoringBasis(
-            profile_of(record), catalog_for(organization_id), f"{record.name} v{record.number}"
+            profile_of(record),
+            catalog_for(organization_id),
+            f"{record.name} v{record.number}",
+            kind=NAMED,
+            name=record.name,
+            number=record.number,
         )
     shared_id = adopted_profile(organization_id)
     if shared_id is None:
         return ScoringBasis(default_profile(), catalog_for(organization_id))
+    return _coalition_basis(shared_id)
+
+
+def _coalition_basis(shared_id: int) -> ScoringBasis:
     version = _shared[0].version(shared_id)
     return ScoringBasis(
         shared_profile(shared_id),
@@ -99,6 +142,8 @@ def scoring_basis(
         shared_label(shared_id, version),
         shared_id,
         version,
+        kind=COALITION,
+        name=_shared[0].name(shared_id),
     )
 
 
@@ -108,6 +153,53 @@ def viewer_basis(user, record: ScoringProfile | None = None) -> ScoringBasis:
     if user.role == "vendor":
         return ScoringBasis(default_profile(), catalog())
     return scoring_basis(user.organization_id, record)
+
+
+def buyer_basis(organization_id: int) -> ScoringBasis:
+    """What a vendor's "what each buyer sees" scores one buyer organization's view with: the
+    coalition profile it adopted (shared by its coalition, so named), else the default profile
+    over the built-in catalog. Never a buyer's own profiles or metrics: they stay private, and
+    an organization names none of them as the one it ranks with."""
+    shared_id = adopted_profile(organization_id)
+    if shared_id is None:
+        return ScoringBasis(default_profile(), catalog())
+    return _coalition_basis(shared_id)
+
+
+@dataclass(frozen=True)
+class BuyerViews:
+    """A vendor's "what each buyer sees": each reviewing buyer organization's line (its total,
+    rank, decisions and `profile`, the words for what it scores with), and, by organization id,
+    its basis and ranking (the "how to raise your score" panel's what-ifs use the same)."""
+
+    views: list[dict[str, Any]]
+    bases: dict[int, ScoringBasis]
+    rankings: dict[int, Ranking]
+
+
+def buyer_views(vendor_id: int, category: str | None = None) -> BuyerViews:
+    """`services.buyer_views` with each buyer organization ranked under its `buyer_basis`."""
+    organizations = services.reviewing_organizations(vendor_id)
+    bases = {organization.id: buyer_basis(organization.id) for organization in organizations}
+    rankings = {
+        organization_id: services.rank_vendors(
+            basis.profile,
+            category,
+            organization_id=organization_id,
+            with_stability=False,
+            metrics=basis.metrics,
+        )
+        for organization_id, basis in bases.items()
+    }
+    views = services.buyer_views(vendor_id, category, rankings)
+    label = {organization.name: bases[organization.id].label for organization in organizations}
+    # organization names are unique; one that began reviewing a moment ago is ranked by
+    # services.buyer_ranking, under the default profile
+    return BuyerViews(
+        [view | {"profile": label.get(view["organization"], DEFAULT_LABEL)} for view in views],
+        bases,
+        rankings,
+    )
 
 
 def default_profile_label(organization_id: int | None) -> str:

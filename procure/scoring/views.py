@@ -18,6 +18,7 @@ from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
 from procure.forms import form_body, form_int, load_form
 from procure.paging import Page
+from procure.scenarios import plan_share
 from procure.scoring import raising, rankings, services
 from procure.scoring.draft_effect import draft_effect
 from procure.scoring.models import CustomMetric, ScoringProfile
@@ -28,7 +29,7 @@ from procure.scoring.schemas import (
     ProfileEditorSchema,
     WhatIfFormSchema,
 )
-from procure.scoring.shared_profiles import default_profile_label, viewer_basis
+from procure.scoring.shared_profiles import buyer_views, default_profile_label, viewer_basis
 from procure.states import DisclosureState
 from procure.transactions import attempt, computes, discard, writes
 from procure.vendors.categories import service_categories
@@ -168,18 +169,21 @@ def _render_scorecard(vendor: Vendor):
         card = services.scorecard(vendor.id, profile, category, row=row, **live)
     raise_actions = None  # the vendor's own card only: buyers never see the panel
     if card and own:
-        # each reviewing buyer's ranking once, for "what each buyer sees" and the panel's ranks
-        buyer_rankings = {
-            organization.id: services.buyer_ranking(organization.id, category)
-            for organization in services.reviewing_organizations(vendor.id)
-        }
-        card["buyer_views"] = services.buyer_views(vendor.id, category, buyer_rankings)
+        # each reviewing buyer's ranking once, under what it ranks with (its coalition's
+        # profile or the default one), for "what each buyer sees" and the panel's ranks
+        buyers = buyer_views(vendor.id, category)
+        card["buyer_views"] = buyers.views
         raise_actions = raising.with_buyer_ranks(
             vendor,
             raising.score_actions(vendor.id, profile, category, baseline=row, **live),
             card["score"]["disclosure_id"],
-            buyer_rankings,
+            buyers.rankings,
             category,
+            buyers.bases,
+        )
+        # the vendor's own hours in the approved plans of buyers that let it see them
+        raise_actions = plan_share.with_plan_shares(
+            vendor.id, raise_actions, card["score"]["disclosure_id"]
         )
     outcome = None
     # the box starts from the figures the score reads; only a figure typed differently changes
@@ -230,6 +234,7 @@ def _render_scorecard(vendor: Vendor):
         chart=chart,
         outcome=outcome,
         raise_actions=raise_actions,
+        plans_unchanged=plan_share.unchanged_plans(raise_actions or []),
         errors=errors,
         values=values,
         fields=_what_if_fields(card),
@@ -570,7 +575,7 @@ def metrics():
     }
     return render_template(
         "scoring/metrics.html",
-        catalog=services.viewer_catalog(current_user).metrics,
+        catalog=[metric.to_dict() for metric in services.viewer_catalog(current_user).metrics],
         custom=custom,
         errors=errors,
         values=values,

@@ -41,8 +41,9 @@ sealed, so only their own vendor reads them. {approved_scenario} and {approved_s
 approved plans of X and Y, each with a delivery ({delivery}, {delivery_y}; {delivery_delete} is
 X's second). {plan} and {plan_y} are open corrective action plans of X on vendor A and of Y on
 vendor B. {coalition} is a coalition of a backbone that is none of the actors, with a
-target {coalition_target}; no actor's organization is invited to it, so the buyer side gets
-404, every other role 403, and only a backbone's coordinator (none here) may run it
+target {coalition_target}; no actor's organization is invited to it, so the buyer and vendor
+sides get 404 on what a reader reads, the operator and assurer 403, and only a backbone's
+coordinator (none here) may run it
 (tests/app/test_coalition_access.py has the coalition's own actors).
 
 The admin of vendor B's organization also acts as vendor B (procure/access.py, ACTS_AS): the
@@ -143,9 +144,10 @@ SEALED_BID_A = row(
 SEALED_BID_B = row(
     "anon", "404", "ok", "404", "404", "404", "404", "404", "404", "ok", "403", "403"
 )
-# a coalition none of the actors' organizations belongs to: the buyer side 404, the others 403
+# a coalition none of the actors' organizations belongs to: the buyer and vendor sides 404 (a
+# hidden record), the operator and the assurer 403
 COALITION_HIDDEN = row(
-    "anon", "403", "403", "404", "404", "404", "404", "404", "404", "403", "403", "403"
+    "anon", "404", "404", "404", "404", "404", "404", "404", "404", "404", "403", "403"
 )
 BACKBONE_ONLY = row("anon", *["403"] * 11)  # a backbone's coordinators (and its admin) alone
 # a buyer organization's executives and admin answer for it; not a member: 404
@@ -506,6 +508,10 @@ MATRIX = {
     ("/api/v1/events/{event_y}/close", "POST"): Y_WRITE,
     ("/api/v1/events/{event}/cancel", "POST"): X_WRITE,
     ("/api/v1/events/{event_y}/cancel", "POST"): Y_WRITE,
+    # a vendor not on the platform invited to the event by email (an invitation of X or Y)
+    ("/api/v1/events/{event}/invitations", "POST"): X_WRITE,
+    ("/api/v1/events/{event_y}/invitations", "POST"): Y_WRITE,
+    ("/events/{event}/invitations", "POST"): X_WRITE,
     ("/api/v1/events/{event}/bids", "GET"): EVENT_X_READ,  # each reads the bids it may: none
     ("/api/v1/events/{event_y}/bids", "GET"): EVENT_Y_READ,
     ("/api/v1/events/{event}/bids", "POST"): VENDOR_WRITE,
@@ -697,6 +703,14 @@ MATRIX = {
     ("/api/v1/organizations/{organization_b}", "GET"): row(
         "anon", "404", "ok", "404", "404", "404", "404", "404", "404", "ok", "ok", "404"
     ),
+    # a buyer organization's settings: its own admin only (another's 404; a vendor
+    # organization's admin reads its own, whose setting a vendor organization cannot turn on)
+    **{
+        ("/api/v1/organizations/{organization_x}/settings", method): row(
+            "anon", "403", "403", "403", "403", "403", "403", "ok", "404", "404", "403", "403"
+        )
+        for method in ("GET", "PATCH")
+    },
     ("/api/v1/platform/summary", "GET"): OPERATOR_ONLY,
     ("/api/v1/users", "GET"): SIGNED_IN,
     # the body names organization X: its admin adds the user, any other admin gets 404
@@ -723,6 +737,13 @@ MATRIX = {
     ("/account/tokens/{page_token}/revoke", "POST"): OWN_VENDOR_A,
     ("/admin/users", "GET"): ANY_ADMIN,
     ("/admin/users", "POST"): ANY_ADMIN,  # the form adds to the admin's own organization
+    # a buyer organization's settings page: an organization of another kind has none (404)
+    **{
+        ("/admin/settings", method): row(
+            "anon", "403", "403", "403", "403", "403", "403", "ok", "ok", "404", "403", "403"
+        )
+        for method in ("GET", "POST")
+    },
     **{
         (f"/admin/users/{{{target}}}/password", "GET"): outcome
         for target, outcome in ADMINISTERED.items()
@@ -758,6 +779,7 @@ BID = {
     "valid_until": "2999-12-31",
 }
 JSON_BODIES = {
+    ("/api/v1/organizations/{}/settings", "PATCH"): {"vendors_see_plan_share": False},
     ("/api/v1/vendors/{}", "PATCH"): {"description": "x", "version": 1},
     ("/api/v1/vendors/{}/offers", "POST"): OFFER,
     ("/api/v1/offers/{}", "PATCH"): {"price": 2, "version": 1},
@@ -811,6 +833,10 @@ JSON_BODIES = {
     ("/api/v1/events/{}/extend", "POST"): {"version": 999, "deadline": "2999-12-31T00:00:00Z"},
     ("/api/v1/events/{}/close", "POST"): {"version": 999},
     ("/api/v1/events/{}/cancel", "POST"): {"version": 999},
+    ("/api/v1/events/{}/invitations", "POST"): {
+        "email": "matrix.event@example.test",
+        "company_name": "Matrix Co",
+    },
     ("/api/v1/events/{}/bids", "POST"): lambda ids: {**BID, "lot_id": ids["lot"]},
     ("/api/v1/bids/{}", "PUT"): {**BID, "version": 999},
     ("/api/v1/bids/{}/withdraw", "POST"): {"version": 999},

@@ -358,6 +358,10 @@ def fuzzed(client, world, make_org, make_user, make_vendor, bearer, monkeypatch)
                 },
                 "PUT /api/v1/bids/{bid_id}": {**bid, "version": 1},
                 "POST /api/v1/bids/{bid_id}/withdraw": {"version": 1},
+                "POST /api/v1/events/{event_id}/invitations": {
+                    "email": "fuzz.invited@example.test",
+                    "company_name": "Fuzz Co",
+                },
                 "POST /api/v1/coalitions": COALITION,
                 "PATCH /api/v1/coalitions/{coalition_id}": {**COALITION, "version": 1},
                 "POST /api/v1/coalitions/{coalition_id}/members": {

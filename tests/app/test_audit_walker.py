@@ -1143,6 +1143,23 @@ STEPS: dict[tuple[str, str], Step] = {
     ("/events/<int:event_id>/cancel", "POST"): S(
         "buyer", ("event.cancel",), lambda w: ({"event_id": _open_event(w)["id"]}, {"version": "2"})
     ),
+    # a vendor not on the platform invited to an event by email: a new invitation carries it
+    ("/api/v1/events/<int:event_id>/invitations", "POST"): S(
+        "buyer",
+        ("invitation.create", "event.invite_by_email"),
+        lambda w: (
+            {"event_id": _open_event(w)["id"]},
+            {"email": f"e{next(w.counter)}@walk.test", "company_name": "Walk Co"},
+        ),
+    ),
+    ("/events/<int:event_id>/invitations", "POST"): S(
+        "buyer",
+        ("invitation.create", "event.invite_by_email"),
+        lambda w: (
+            {"event_id": _open_event(w)["id"]},
+            {"email": f"e{next(w.counter)}@walk.test", "company_name": "Walk Co"},
+        ),
+    ),
     ("/api/v1/events/<int:event_id>/bids", "POST"): S(
         "vendor",
         ("bid.place",),

@@ -10,7 +10,8 @@ coalition of its own.
 `404`: the coalition is hidden; `403`: the role is refused. The backbone reads and runs its own
 coalitions; a member's buyer side reads them and its executives and admin answer for it; an
 invited organization reads the charter and targets only (its progress, vendor load and feed
-answer 404); everyone else gets 404 (a buyer side) or 403 (other roles). Organization D's
+answer 404); everyone else gets 404 (a buyer side or a vendor) or 403 (other roles; a vendor on
+the list and on what only the backbone or a member's answering side may do). Organization D's
 buyer, like member A's, may not answer for its organization (403); the executives and admins
 of organizations outside the coalition get 404 (tests/app/test_access_matrix.py).
 """
@@ -46,14 +47,14 @@ def row(*outcomes):
 
 
 LIST = row("ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok", "403", "403", "ok")
-READ = row("ok", "ok", "ok", "ok", "ok", "ok", "ok", "404", "403", "403", "404")
-INSIDE = row("ok", "ok", "ok", "ok", "ok", "ok", "404", "404", "403", "403", "404")
+READ = row("ok", "ok", "ok", "ok", "ok", "ok", "ok", "404", "404", "403", "404")
+INSIDE = row("ok", "ok", "ok", "ok", "ok", "ok", "404", "404", "404", "403", "404")
 RUN = row("ok", "ok", "403", "403", "403", "403", "403", "403", "403", "403", "404")
 MAKE = row("ok", "ok", "403", "403", "403", "403", "403", "403", "403", "403", "ok")
 ANSWER = row("403", "403", "403", "ok", "ok", "ok", "ok", "403", "403", "403", "403")
 # a member's buyer side adopts the coalition profile (an invited organization passes the access
 # layer and is refused by the service: 409); the backbone's admin acts as a coordinator
-ADOPT = row("403", "403", "ok", "ok", "ok", "ok", "ok", "404", "403", "403", "403")
+ADOPT = row("403", "403", "ok", "ok", "ok", "ok", "ok", "404", "404", "403", "403")
 # leaving a second time: the organization that left no longer sees the coalition
 LEFT = row("403", "403", "403", "404", "404", "404", "404", "403", "403", "403", "403")
 

@@ -299,12 +299,13 @@ def test_non_members_get_404_and_change_nothing(client, cm, actor):
 
 
 def test_a_vendor_is_refused_and_changes_nothing(client, cm):
-    """A vendor is refused by its role (403), as on every coalition route."""
+    """A vendor reads nothing of a coalition, as any outsider (404: it is hidden), and its role
+    may not change the profile (403, as any non-backbone); adopting answers 404, as outsiders."""
     _set_up(client, cm)
     before = _state(cm)
     headers, base = cm["headers"]["vendor"], cm["base"]
-    assert client.get(f"{base}/profile", headers=headers).status_code == 403
-    assert client.get(f"{base}/metrics", headers=headers).status_code == 403
+    assert client.get(f"{base}/profile", headers=headers).status_code == 404
+    assert client.get(f"{base}/metrics", headers=headers).status_code == 404
     assert (
         client.put(
             f"{base}/profile", headers=headers, json={"settings": settings(0.5, 0.5)}
@@ -315,7 +316,7 @@ def test_a_vendor_is_refused_and_changes_nothing(client, cm):
         client.put(
             f"{base}/membership/profile", headers=headers, json={"uses_profile": True}
         ).status_code
-        == 403
+        == 404
     )
     assert _state(cm) == before
 
