@@ -305,6 +305,7 @@ def test_an_event_goes_from_bids_to_an_award_each_vendor_reads(
     assert "12,100.00 USD" in page.locator("#award").inner_text()
     # one award per event: no second award scenario is offered
     assert not page.get_by_role("link", name="Make an award scenario").count()
+    assert page.locator("#event-state").inner_text() == "closed · awarded"
     journey.shot("event-awarded")
 
     # ---- each vendor reads its own award on its home page, and no one else's
@@ -343,6 +344,10 @@ def test_an_event_goes_from_bids_to_an_award_each_vendor_reads(
                 lot, volume, price, amount, period = _cells(row)
                 on_event[lot] = (volume, price, period)
             assert on_event == mine, (name, on_event)  # the event page says what home says
+            # bidding is over: the page offers no bid sheet any more
+            assert not vendor.page.get_by_role(
+                "link", name="Download the bid sheet (Excel)"
+            ).count()
             vendor.shot("event-award")
             assert vendor.errors == [], vendor.errors
         finally:
