@@ -363,18 +363,11 @@ def invite_by_email(
         ]
     address = normalise_email(email or "")
     user = db.session.scalars(select(User).where(User.email == address)).first()
-    if user is not None:
-        organization: Organization = user.organization
-        if organization.kind == "vendor":
-            errors["email"] = [
-                f"{address} already has an account at {organization.name}, a vendor on the "
-                "platform: invite that vendor instead."
-            ]
-        else:
-            errors["email"] = [
-                f"{address} is a user of {organization.name}, not a vendor: invite a vendor's "
-                "address."
-            ]
+    if user is not None:  # never which organization: that would tell one tenant another's users
+        errors["email"] = [
+            f"{address} already has an account: invite a vendor on the platform from the "
+            "event's vendors, and a new vendor by an address that has none."
+        ]
     pending = db.session.scalars(
         select(Invitation)
         .where(
@@ -393,14 +386,14 @@ def invite_by_email(
         pending, secret = create_invitation(
             buyer, address, _invitation_message(event, company_name)
         )
-    invited = next((row for row in event.invited_by_email if row.invitation_id == pending.id), None)
-    if invited is not None:
-        raise ConflictError(
-            f"{address} is invited to this event already.", {"email": ["Invited already."]}
-        )
+    twice = ConflictError(
+        f"{address} is invited to this event already.", {"email": ["Invited already."]}
+    )
+    if any(row.invitation_id == pending.id for row in event.invited_by_email):
+        raise twice
     row = EventInvitation(invitation=pending, company_name=company_name)
     event.invited_by_email.append(row)
-    db.session.flush()
+    insert_once(row, twice)  # two requests at once: the second is told so, never a 500
     record_event(
         "event.invite_by_email",
         event,

@@ -323,8 +323,21 @@ def may_control(job: Job, user: Any) -> bool:
     )
 
 
+def is_system(job: Job) -> bool:
+    """A system job (a re-scoring: its kind `retries`) serves whoever changed data while it
+    waited: nobody cancels it."""
+    return KINDS[job.kind].retries
+
+
 def cancel(job: Job, user) -> Job:
-    """Cancel a queued job at once; ask a running one to stop at its next step (flushes)."""
+    """Cancel a queued job at once; ask a running one to stop at its next step (flushes). A
+    system job (re-scoring: `retries`) is refused: requests of other users, other
+    organizations' too, join it (`enqueue_coalesced`), and their changes would go unscored."""
+    if is_system(job):
+        raise ConflictError(
+            "This job re-scores for every change made while it waits, other people's too: it "
+            "cannot be cancelled. It runs by itself and needs nothing from you."
+        )
     # one conditional UPDATE: a runner claiming the job meanwhile sees the flag and never starts it
     asked = rowcount(
         db.session.execute(

@@ -15,6 +15,7 @@ bp = Blueprint("job_pages", __name__)
 bp.add_app_template_global(
     services.may_control
 )  # the job panel shows cancel and retry by the same rule
+bp.add_app_template_global(services.is_system)  # and no Cancel on a system job
 
 
 def _back(job) -> str:

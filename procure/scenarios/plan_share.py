@@ -47,7 +47,7 @@ from procure.scenarios.models import Scenario
 from procure.scoring import services
 from procure.scoring.models import ScoringProfile
 from procure.scoring.raising import buyer_changes
-from procure.scoring.shared_profiles import scoring_basis
+from procure.scoring.shared_profiles import scoring_basis, shared_catalog
 from procure.states import ScenarioStatus
 
 # uncached solves one page may run; the rest are worked out on a later visit
@@ -62,6 +62,7 @@ CACHE_SECONDS = 600.0
 SOLVED = ("optimal", "optimal_relaxed")
 
 _answers: OrderedDict[tuple, tuple[float, dict[str, Any]]] = OrderedDict()
+NOT_NOW = {"hours_after": None, "note": "not worked out on this visit: open the page again"}
 
 
 def approved_plans(vendor_id: int) -> list[Scenario]:
@@ -100,19 +101,21 @@ def _plan_ranking(scenario: Scenario) -> tuple[scoring.Profile, scoring.Catalog,
     under it, with the buyer's own reviews (one scoring of the table per plan)."""
     record = db.session.get(ScoringProfile, scenario.profile_id) if scenario.profile_id else None
     basis = scoring_basis(scenario.organization_id, record)
-    profile = basis.profile
+    profile, metrics = basis.profile, basis.metrics
+    if scenario.coalition_id is not None:  # solved under a coalition profile: its catalog, even
+        metrics = shared_catalog(scenario.coalition_id)  # when the buyer has stopped using it
     if scenario.profile_settings:
         # the catalog changed since, the current basis stands in
         with contextlib.suppress(scoring.ProfileError):
-            profile = scoring.profile_from_dict(scenario.profile_settings, basis.metrics)
+            profile = scoring.profile_from_dict(scenario.profile_settings, metrics)
     ranking = services.rank_vendors(
         profile,
         None,
         organization_id=scenario.organization_id,
         with_stability=False,
-        metrics=basis.metrics,
+        metrics=metrics,
     )
-    return profile, basis.metrics, ranking
+    return profile, metrics, ranking
 
 
 def _changed_entry(
@@ -156,7 +159,8 @@ def _cached(answer_key: tuple) -> dict[str, Any] | None:
     kept = _answers.get(answer_key)
     if kept is None or time.monotonic() - kept[0] > CACHE_SECONDS:
         return None
-    _answers.move_to_end(answer_key)
+    with contextlib.suppress(KeyError):  # another thread's _keep may have evicted it since
+        _answers.move_to_end(answer_key)
     return kept[1]
 
 
@@ -207,6 +211,11 @@ def _plan_lines(
     answers: list[dict[str, Any] | None] = [_cached(k) for k in keys]
     if all(answer is not None for answer in answers):
         return [a if a.get("scored", True) else None for a in answers]  # type: ignore[union-attr]
+    if budget.solves == 0:  # scoring the buyer's table alone costs about a solve: not this visit
+        return [
+            (answer if answer.get("scored", True) else None) if answer is not None else NOT_NOW
+            for answer in answers
+        ]
     entry = next(v for v in scenario.problem["vendors"] if v["id"] == key)  # type: ignore[index]
     before = vendor_hours(scenario.result, key)
     profile, metrics, ranking = _plan_ranking(scenario)
@@ -247,9 +256,7 @@ def _plan_lines(
         if changed == entry:
             hours: float | None = before
         elif budget.solves == 0:
-            lines.append(
-                {"hours_after": None, "note": "not worked out on this visit: open the page again"}
-            )
+            lines.append(NOT_NOW)
             continue
         else:
             budget.solves -= 1

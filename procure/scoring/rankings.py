@@ -198,6 +198,21 @@ def store_ranking(key: RankingKey) -> StoredRanking:
     priced_on = pricing_day()
     ranked, profile, metrics = ranked_for(key)
     rows = score_rows(ranked)
+    # two refreshes of a key can run at once (a second is queued while the first runs, and two
+    # workers take both): one that read older data never replaces what a later one stored
+    stored_since = db.session.scalar(
+        select(StoredRanking)
+        .where(
+            *_key_filter(key),
+            StoredRanking.global_version >= global_version,
+            StoredRanking.organization_version >= organization_version,
+            StoredRanking.priced_on >= priced_on,
+        )
+        .order_by(StoredRanking.id.desc())
+        .limit(1)
+    )
+    if stored_since is not None:
+        return stored_since
     ranking = StoredRanking(
         organization_id=key.organization_id,
         profile_id=key.profile_id,

@@ -23,9 +23,11 @@ OWN = {"pillar_weights": {"impact": 0.1, "cost": 0.8, "quality": 0.1}}
 
 # (time, action, target type, target id, after): the log of organization 2 and coalition 4
 EVENTS = [
-    ("2026-03-01", "coalition_profile.set", "Coalition", 4, V1),  # version 1
     ("2026-03-02", "scenario.solve", "Scenario", 10, {}),  # before adopting: default profile
     ("2026-03-03", "coalition.uses_profile", "Coalition", 4, {"uses_profile": True}),
+    # adopted, but no profile set yet: its weights say nothing of the coalition, unsettled
+    ("2026-03-03 13:00:00.000000", "scenario.solve", "Scenario", 17, {}),
+    ("2026-03-03 14:00:00.000000", "coalition_profile.set", "Coalition", 4, V1),  # version 1
     ("2026-03-04", "scenario.solve", "Scenario", 11, {}),  # under version 1
     ("2026-03-05", "coalition_profile.set", "Coalition", 4, V2),  # version 2
     ("2026-03-06", "scenario.solve", "Scenario", 12, {}),  # under version 2
@@ -34,7 +36,7 @@ EVENTS = [
     ("2026-03-08", "scenario.solve", "Scenario", 14, {}),  # after leaving: default profile
 ]
 # (scenario id, stored weights); 15 was never solved, 16 has a profile of its own
-PLANS = [(10, OWN), (11, V1), (12, V2), (13, OWN), (14, V2), (15, None), (16, V1)]
+PLANS = [(10, OWN), (11, V1), (12, V2), (13, OWN), (14, V2), (15, None), (16, V1), (17, OWN)]
 
 
 def _seed(connection) -> None:
@@ -55,7 +57,7 @@ def _seed(connection) -> None:
                 "target_id, changes) VALUES (:t, 2, :a, :y, :i, :c)"
             ),
             {
-                "t": f"{day} 12:00:00.000000",
+                "t": day if " " in day else f"{day} 12:00:00.000000",
                 "a": action,
                 "y": target_type,
                 "i": str(target_id),
@@ -85,6 +87,7 @@ BACKFILLED = [
     (14, None, None),
     (15, None, None),
     (16, None, None),
+    (17, None, None),
 ]
 UNTOUCHED = [(plan_id, None, None) for plan_id, _ in PLANS]
 

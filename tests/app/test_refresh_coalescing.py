@@ -174,3 +174,57 @@ def test_a_queued_job_asked_to_cancel_absorbs_nothing(app, make_user):
         again = start_refresh(PERIOD, user.organization_id, user)
         db.session.rollback()
     assert again.id != first.id
+
+
+def test_no_one_cancels_a_refresh_that_others_joined(app, client, make_user, bearer):
+    """Another organization's submission joined the queued snapshot refresh: the user who
+    queued it may not cancel it (409), so the other's change is still scored."""
+    user, other = make_user("admin"), make_user("vendor")
+    with app.test_request_context(method="POST"):
+        first = start_refresh(PERIOD, user.organization_id, user)
+        db.session.commit()
+        db.session.info.pop(runner.COMMITTED, None)
+        joined = start_refresh(PERIOD, other.organization_id, other)
+        db.session.commit()
+        db.session.info.pop(runner.COMMITTED, None)
+    assert joined.id == first.id
+    refused = client.post(f"/api/v1/jobs/{first.id}/cancel", headers=bearer(user))
+    assert refused.status_code == 409, refused.json
+    assert "cannot be cancelled" in refused.json["message"]
+    db.session.expire_all()
+    job = db.session.get(Job, first.id)
+    assert (job.status, job.cancel_requested) == (JobStatus.QUEUED, False)
+
+
+def test_a_refresh_that_read_older_data_never_replaces_a_newer_ranking(
+    app, client, world, monkeypatch
+):
+    """Two refreshes of one key at once, on two workers: the one that read the data versions
+    before a change ends last. It keeps what the later one stored, not its own older rows."""
+    from procure.scoring import rankings
+
+    _served(client, world["headers"])  # stored at today's versions
+    organization_id = world["buyer"].organization_id
+    [stored] = db.session.scalars(
+        select(rankings.StoredRanking).where(
+            rankings.StoredRanking.organization_id == organization_id
+        )
+    ).all()
+    key = rankings.RankingKey(
+        organization_id=stored.organization_id,
+        profile_id=stored.profile_id,
+        category=stored.category,
+        top_k=stored.top_k,
+        coalition_id=stored.coalition_id,
+    )
+    older = (stored.global_version - 1, stored.organization_version)
+    monkeypatch.setattr(rankings, "data_versions", lambda _organization_id: older)
+    with app.test_request_context(method="POST"):
+        kept = rankings.store_ranking(key)
+        db.session.commit()
+    ids = db.session.scalars(
+        select(rankings.StoredRanking.id).where(
+            rankings.StoredRanking.organization_id == organization_id
+        )
+    ).all()
+    assert kept.id == stored.id and ids == [stored.id]

@@ -116,9 +116,11 @@ def upgrade():
             for created_at, _, target_id, changes in profile_sets
             if int(target_id) == coalition_id and created_at <= at
         ]
-        if sets and sets[-1] != settings:
-            continue  # the weights it kept are not the coalition profile's then: not settled
-        version = len(sets) or None
+        if not sets or sets[-1] != settings:
+            # no profile set yet (the weights cannot be told from the default's here), or the
+            # weights it kept are not the coalition profile's then: not settled, left as it is
+            continue
+        version = len(sets)
         connection.execute(
             sa.update(scenario)
             .where(scenario.c.id == plan_id)
