@@ -63,6 +63,22 @@ class Step:
     own_session: bool = False  # a page session of its own (it ends or renews the session)
 
 
+def _queued_coalition_report(w: World) -> int:
+    """A queued job its starter may cancel (a re-scoring job is the system's: nobody cancels
+    it); never run here, so its params need not name a real coalition."""
+    return w.job("queued", kind="report.coalition_pdf", params={})
+
+
+def _plan_share_on(w: World) -> bool:
+    """Whether the admin's organization lets vendors see their share of its approved plans."""
+    from procure.accounts.models import Organization
+
+    organization = db.session.get(Organization, w.users["admin"].organization_id)
+    assert organization is not None
+    db.session.refresh(organization)
+    return organization.vendors_see_plan_share
+
+
 def _page_form(document: dict, **extra) -> dict:
     return {**disclosure_form_fields(document), **extra}
 
@@ -983,13 +999,13 @@ STEPS: dict[tuple[str, str], Step] = {
     ),
     # ---------------------------------------------------------------- jobs
     ("/api/v1/jobs/<int:job_id>/cancel", "POST"): S(
-        "buyer", ("job.cancel",), lambda w: ({"job_id": w.job("queued")}, {})
+        "buyer", ("job.cancel",), lambda w: ({"job_id": _queued_coalition_report(w)}, {})
     ),
     ("/api/v1/jobs/<int:job_id>/retry", "POST"): S(
         "buyer", ("job.retry",), lambda w: ({"job_id": w.job("failed")}, {})
     ),
     ("/jobs/<int:job_id>/cancel", "POST"): S(
-        "buyer", ("job.cancel",), lambda w: ({"job_id": w.job("queued")}, {})
+        "buyer", ("job.cancel",), lambda w: ({"job_id": _queued_coalition_report(w)}, {})
     ),
     ("/jobs/<int:job_id>/retry", "POST"): S(
         "buyer", ("job.retry",), lambda w: ({"job_id": w.job("failed")}, {})
@@ -1419,6 +1435,21 @@ STEPS: dict[tuple[str, str], Step] = {
         "coordinator", ("job.start",), lambda w: ({"coalition_id": _coalition(w)}, {})
     ),
     # ---------------------------------------------------------------- notifications
+    # a buyer organization's setting: each walk turns it over, so that it changes (an unchanged
+    # setting writes nothing)
+    ("/api/v1/organizations/<int:organization_id>/settings", "PATCH"): S(
+        "admin",
+        ("organization.settings_change",),
+        lambda w: (
+            {"organization_id": w.users["admin"].organization_id},
+            {"vendors_see_plan_share": not _plan_share_on(w)},
+        ),
+    ),
+    ("/admin/settings", "POST"): S(
+        "admin",
+        ("organization.settings_change",),
+        lambda w: ({}, {} if _plan_share_on(w) else {"vendors_see_plan_share": "on"}),
+    ),
     ("/api/v1/notifications/settings", "PUT"): S(
         "buyer", ("notification.mail_settings",), lambda w: ({}, {"email_kinds": []})
     ),

@@ -484,10 +484,11 @@ def test_old_version_verifications_become_verifications_of_the_sections_with_fil
     """0022: a verified version's sections that had a file are verified for the same
     organization (its comment and time kept); a section without a file, and a rejected
     version, get nothing. The downgrade drops the section reviews only. The records are made at
-    0021 through the models of the tables 0022 does not touch."""
-    from procure.accounts.models import Organization
+    0021 through the models of the tables 0022 does not touch (the organizations as rows of
+    0021: the model has columns of later migrations)."""
     from procure.disclosures.models import Disclosure, DisclosureReview, Evidence
     from procure.vendors.models import Vendor
+    from tests.app.test_coalition_measurement_migration import insert_organizations
 
     app = create_app(
         {"database_url": f"sqlite:///{tmp_path / 'sections.sqlite3'}", "secret_key": "x"},
@@ -496,11 +497,13 @@ def test_old_version_verifications_become_verifications_of_the_sections_with_fil
     reviewed_at = datetime(2026, 2, 3, 10, 0, tzinfo=UTC)
     with app.app_context():
         upgrade(revision="0021_campaign_changes")
-        x, y, owner = (
-            Organization(name=n, kind=k)
-            for n, k in (("X", "buyer"), ("Y", "buyer"), ("V", "vendor"))
+        x, y, owner = 1, 2, 3
+        insert_organizations(
+            db.session.connection(), (x, "X", "buyer"), (y, "Y", "buyer"), (owner, "V", "vendor")
         )
-        vendor = Vendor(organization=owner, name="V", country="KE", service_categories=[], sites=[])
+        vendor = Vendor(
+            organization_id=owner, name="V", country="KE", service_categories=[], sites=[]
+        )
         versions = [
             Disclosure(
                 vendor=vendor,
@@ -510,7 +513,7 @@ def test_old_version_verifications_become_verifications_of_the_sections_with_fil
             )
             for year in (2024, 2025)
         ]
-        db.session.add_all([x, y, owner, vendor, *versions])
+        db.session.add_all([vendor, *versions])
         db.session.flush()
         for version, section in ((0, "wages"), (0, "wages"), (0, "training"), (1, "wages")):
             db.session.add(
@@ -533,14 +536,14 @@ def test_old_version_verifications_become_verifications_of_the_sections_with_fil
             db.session.add(
                 DisclosureReview(
                     disclosure=versions[version],
-                    organization_id=organization.id,
+                    organization_id=organization,
                     decision=decision,
                     comment=comment,
                     reviewed_at=reviewed_at,
                 )
             )
         db.session.commit()
-        ids = {"x": x.id, "y": y.id, "first": versions[0].id, "second": versions[1].id}
+        ids = {"x": x, "y": y, "first": versions[0].id, "second": versions[1].id}
         db.session.remove()
 
         upgrade(revision="0022_section_reviews")

@@ -198,15 +198,16 @@ class World:
         db.session.commit()
         return user.id
 
-    def job(self, status: str) -> int:
-        """A re-scoring job of the buyer's organization, started by the buyer, in `status`."""
+    def job(self, status: str, *, kind: str = "scores.refresh", params: dict | None = None) -> int:
+        """A job of the buyer's organization, started by the buyer, in `status`: a re-scoring
+        unless `kind` says another (with its `params`)."""
         from procure.jobs.models import Job
 
         job = Job(
-            kind="scores.refresh",
+            kind=kind,
             organization_id=self.users["buyer"].organization_id,
             created_by_id=self.users["buyer"].id,
-            params={"period_end": "2025-12-31"},
+            params={"period_end": "2025-12-31"} if params is None else params,
             status=status,
             error="Failed in the walk" if status == "failed" else None,
         )
