@@ -160,6 +160,21 @@ def fresh_database(server: str, keep: bool = False) -> Iterator[str]:
                 )
 
 
+@contextmanager
+def bench_database(arguments: argparse.Namespace) -> Iterator[tuple[str, Path]]:
+    """The database to measure (the `--reuse` one, else a fresh one, kept with `--keep`) and an
+    instance folder for the app, removed at the end."""
+    with (
+        tempfile.TemporaryDirectory(prefix="procure-bench-") as folder,
+        (
+            nullcontext(arguments.reuse)
+            if arguments.reuse
+            else fresh_database(arguments.server, arguments.keep)
+        ) as url,
+    ):
+        yield url, Path(folder) / "instance"
+
+
 def migrate_and_load(url: str, instance: Path, vendors: int) -> Buyer:
     """Build the schema with the migrations, load the vendors and a buyer; return the buyer."""
     from flask_migrate import upgrade
@@ -759,15 +774,7 @@ def main() -> None:
         f"machine: {os.cpu_count()} CPUs, {len(os.sched_getaffinity(0))} usable by this process; "
         f"wrk ({arguments.threads} threads) and gunicorn ({WORKERS} workers) share them"
     )
-    with (
-        tempfile.TemporaryDirectory(prefix="procure-bench-") as folder,
-        (
-            nullcontext(arguments.reuse)
-            if arguments.reuse
-            else fresh_database(arguments.server, arguments.keep)
-        ) as url,
-    ):
-        instance = Path(folder) / "instance"
+    with bench_database(arguments) as (url, instance):
         if arguments.reuse:
             buyer = reuse_buyer(url, instance)
         else:
@@ -776,9 +783,9 @@ def main() -> None:
             print(f"buyer: {buyer.email} / {buyer.password}, token {buyer.token}")
         with psycopg.connect(url, autocommit=True) as connection:  # not autovacuum mid-measurement
             connection.execute("VACUUM ANALYZE")
-        script = Path(folder) / "report.lua"
+        script = instance.parent / "report.lua"
         script.write_text(WRK_SCRIPT)
-        with gunicorn(url, instance, Path(folder) / "gunicorn.log", arguments.recycle) as server:
+        with gunicorn(url, instance, instance.parent / "gunicorn.log", arguments.recycle) as server:
             first = check_scores(server.base, buyer.token, arguments.vendors)
             measured = endpoints(server.base, buyer, first)
             check_endpoints(server.base, measured)

@@ -34,9 +34,7 @@ import cProfile
 import io
 import pstats
 import sys
-import tempfile
 import time
-from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
 
@@ -44,7 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_load import fresh_database, migrate_and_load  # noqa: E402
+from bench_load import bench_database, migrate_and_load  # noqa: E402
 
 BUYER_EMAIL = "buyer@bench.example"
 PERIOD = date(2025, 12, 31)  # the loaded disclosures' period
@@ -296,15 +294,7 @@ def main() -> None:
     from procure.extensions import db
     from procure.scoring.rankings import TOP_K, default_key
 
-    with (
-        tempfile.TemporaryDirectory(prefix="procure-bench-") as folder,
-        (
-            nullcontext(arguments.reuse)
-            if arguments.reuse
-            else fresh_database(arguments.server, arguments.keep)
-        ) as url,
-    ):
-        instance = Path(folder) / "instance"
+    with bench_database(arguments) as (url, instance):
         if not arguments.reuse:
             migrate_and_load(url, instance, arguments.vendors)
         app = create_app({"database_url": url, "secret_key": "bench"}, instance_path=str(instance))

@@ -91,8 +91,9 @@ def page_of_list(items: Sequence[Any], pagination_parameters) -> list[Any]:
 
 
 def json_list_holds(column, value: str):
-    """A SQL condition: the JSON list in `column` holds the string `value`, the same on SQLite
-    and PostgreSQL (both keep the JSON text as SQLAlchemy wrote it, `json.dumps`, so the
-    quoted value appears in it exactly as `json.dumps(value)` writes it)."""
+    """A SQL condition: the JSON list in `column` holds the string `value` (or, in a larger
+    document, some string of it is `value`), the same on SQLite and PostgreSQL (both keep the
+    JSON text as SQLAlchemy wrote it, `json.dumps`, so the quoted value appears in it exactly as
+    `json.dumps(value)` writes it)."""
     quoted = json.dumps(value).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return cast(column, String).like(f"%{quoted}%", escape="\\")

@@ -15,6 +15,7 @@ from procure.accounts.limits import sign_in_attempts
 from procure.accounts.models import ROLES_BY_KIND, TENANT_KINDS, ApiToken, User
 from procure.accounts.schemas import (
     OrganizationCreateSchema,
+    OrganizationSettingsSchema,
     PasswordChangeSchema,
     PasswordResetFormSchema,
     TokenRequestSchema,
@@ -394,7 +395,17 @@ def organization_settings():
     if organization.kind != "buyer":
         abort(404)
     if request.method == "POST":
-        allowed = request.form.get("vendors_see_plan_share") == "on"
+        # the box sends "true" before its hidden "false": read as the API reads its body
+        try:
+            allowed = load_form(
+                OrganizationSettingsSchema(), form_body(OrganizationSettingsSchema(), request.form)
+            )["vendors_see_plan_share"]
+        except ValidationFailed as refused:
+            return render_template(
+                "accounts/organization_settings.html",
+                organization=organization,
+                errors=refused.errors,
+            ), 422
         if services.set_vendors_see_plan_share(organization, allowed, actor=current_user):
             flash(
                 "Vendors now see how an improvement would change their share of your approved "
@@ -405,7 +416,9 @@ def organization_settings():
                 "success",
             )
         return redirect(url_for("accounts_pages.organization_settings"))
-    return render_template("accounts/organization_settings.html", organization=organization)
+    return render_template(
+        "accounts/organization_settings.html", organization=organization, errors={}
+    )
 
 
 # What each role's home page shows besides its organization and members.

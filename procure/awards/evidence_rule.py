@@ -65,13 +65,18 @@ class Standing:
     """Where one invited vendor's evidence stands against the event's rule today."""
 
     disclosed: bool  # it has a submitted disclosure the buyer organization has not rejected
-    levels: tuple[tuple[str, str], ...] = ()  # (section, level in words), in section order
+    # (section, level: scoring.fields.EVIDENCE_LEVELS), in section order
+    codes: tuple[tuple[str, str], ...] = ()
     shortfall: str | None = None  # why it falls short, None when it meets the rule
-    codes: tuple[tuple[str, str], ...] = ()  # (section, level: scoring.fields.EVIDENCE_LEVELS)
 
     @property
     def meets(self) -> bool:
         return self.disclosed and self.shortfall is None
+
+    @property
+    def levels(self) -> tuple[tuple[str, str], ...]:
+        """(section, level in words), in section order."""
+        return tuple((section, LEVEL_LABELS[level]) for section, level in self.codes)
 
 
 def standings(event: SourcingEvent, vendor_ids: Collection[int], on: date) -> dict[int, Standing]:
@@ -97,9 +102,8 @@ def standings(event: SourcingEvent, vendor_ids: Collection[int], on: date) -> di
         of_version = levels[disclosure.id]
         found[vendor_id] = Standing(
             disclosed=True,
-            levels=tuple((section, of_version[section].label) for section in EVIDENCE_SECTIONS),
-            shortfall=evidence_shortfall(event.evidence_required, of_version),
             codes=tuple((section, of_version[section].level) for section in EVIDENCE_SECTIONS),
+            shortfall=evidence_shortfall(event.evidence_required, of_version),
         )
     return found
 

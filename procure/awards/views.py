@@ -2,7 +2,7 @@
 event's award on the event's page (`event_award`: the buyer side every line, a vendor its own
 or that it was given no volume) and a vendor's award lines on its home page
 (`awarded_lines`), with its rank bands on the events that gave it nothing (`my_rank_bands`); and
-where invited vendors' evidence stands against an event's evidence rule (`evidence_standings`),
+where the vendor's evidence stands against an event's evidence rule (`own_evidence_standing`),
 on the event's page and the bid form."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from procure.access import scoped_select
 from procure.awards import services
 from procure.awards.evidence_rule import Standing, requirement_words, standings_today
 from procure.awards.models import Award, AwardLine
-from procure.events.models import BUYER_SIDE, Bid, SourcingEvent
+from procure.events.models import Bid, SourcingEvent
 from procure.events.services import vendor_of
 from procure.extensions import db
 
@@ -74,18 +74,16 @@ def my_rank_bands() -> list[tuple[Award, list[services.RankBand]]]:
     return [(award, bands[award.id]) for award in awards]
 
 
-@bp.app_template_global("evidence_standings")
-def evidence_standings(event: SourcingEvent) -> dict[int, Standing]:
-    """Per invited vendor, where its evidence stands today against the event's evidence rule:
-    the buyer side reads every invited vendor's, a vendor its own (nothing for anyone else, and
-    nothing when the event sets no rule)."""
-    if current_user.reads_as in BUYER_SIDE:
-        vendor_ids = [row.vendor_id for row in event.invited]
-    elif current_user.reads_as == "vendor" and (vendor := vendor_of(current_user)) is not None:
-        vendor_ids = [vendor.id]
-    else:
-        return {}
-    return standings_today(event, vendor_ids)
+@bp.app_template_global("own_evidence_standing")
+def own_evidence_standing(event: SourcingEvent) -> Standing | None:
+    """Where the signed-in vendor's evidence stands today against the event's evidence rule
+    (its event page and bid form; the buyer side reads every invited vendor's in the event's
+    view, procure.events.services.EventView); None for anyone else, or when the event sets no
+    rule."""
+    vendor = vendor_of(current_user) if current_user.reads_as == "vendor" else None
+    if vendor is None:
+        return None
+    return standings_today(event, [vendor.id]).get(vendor.id)
 
 
 # an event's evidence rule in words, on every page that names it ("buyer-verified or stronger

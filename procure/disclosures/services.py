@@ -387,12 +387,12 @@ def other_change(disclosure: Disclosure, user: User) -> dict[str, Any] | None:
     if event is None:
         return None
     actor = db.session.get(User, event.actor_id) if event.actor_id else None
+    mine = actor is not None and actor.id == user.id
     at = f"{event.created_at:%Y-%m-%d %H:%M} UTC"
     sitting = (event.changes.get("after") or {}).get("autosave") is True
-    when = f"as they typed, from {at}" if sitting else f"at {at}"
-    if actor is not None and actor.id == user.id:
+    when = f"as {'you' if mine else 'they'} typed, from {at}" if sitting else f"at {at}"
+    if mine:
         who, sentence = "you", f"You changed this draft in another window or tab {when}"
-        sentence = sentence.replace("as they typed", "as you typed")
     else:
         who = actor.name if actor is not None else "someone else"
         sentence = f"{who[:1].upper()}{who[1:]} changed this draft {when}"

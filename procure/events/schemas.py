@@ -3,7 +3,6 @@ from datetime import UTC, date
 from marshmallow import Schema, fields, validate
 
 from procure.api_fields import FiniteNumber, RecordId, RecordVersion
-from procure.disclosures.evidence_levels import LEVEL_LABELS
 from procure.events.services import (
     BID_STATUSES,
     MAX_COMMENT_LENGTH,
@@ -166,8 +165,8 @@ class EvidenceStandingSchema(Schema):
 
     def _levels(self, standing) -> list[dict[str, str]]:
         return [
-            {"section": section, "level": level, "label": LEVEL_LABELS[level]}
-            for section, level in standing.codes
+            {"section": section, "level": level, "label": label}
+            for (section, level), (_, label) in zip(standing.codes, standing.levels, strict=True)
         ]
 
 

@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 from sqlalchemy import CompoundSelect, select, union, update
 
 from procure.accounts.models import Organization, User
+from procure.accounts.names import name_problems
 from procure.accounts.services import normalise_email
 from procure.audit.services import SYSTEM, record_event
 from procure.db import rowcount, utcnow
@@ -357,10 +358,12 @@ def invite_by_email(
     if event.state not in (EventState.DRAFT, EventState.PUBLISHED):
         errors["state"] = [f"This event is {event.state}: only a draft or open event invites."]
     company_name = (company_name or "").strip()
-    if not company_name or len(company_name) > MAX_COMPANY_NAME_LENGTH:
+    if len(company_name) > MAX_COMPANY_NAME_LENGTH:
         errors["company_name"] = [
-            f"Give the company's name (1 to {MAX_COMPANY_NAME_LENGTH} characters)."
+            f"Keep the company's name to {MAX_COMPANY_NAME_LENGTH} characters."
         ]
+    elif problems := name_problems(company_name, "company"):  # blank, or invisible characters
+        errors["company_name"] = problems
     address = normalise_email(email or "")
     user = db.session.scalars(select(User).where(User.email == address)).first()
     if user is not None:  # never which organization: that would tell one tenant another's users

@@ -41,8 +41,10 @@ from sqlalchemy import select
 import optimizer
 import scoring
 from procure.accounts.models import Organization
+from procure.api_paging import json_list_holds
 from procure.errors import ValidationFailed
 from procure.extensions import db
+from procure.scenarios import figures
 from procure.scenarios.models import Scenario
 from procure.scoring import services
 from procure.scoring.models import ScoringProfile
@@ -75,6 +77,9 @@ def approved_plans(vendor_id: int) -> list[Scenario]:
         .where(
             Organization.vendors_see_plan_share.is_(True),
             Scenario.status == ScenarioStatus.APPROVED,
+            # in SQL first: only the plans whose document names the vendor's id are loaded
+            # (a text match, `"V12"`; the check below is exact)
+            json_list_holds(Scenario.problem, key),
         )
         .order_by(Scenario.decided_at.desc(), Scenario.id.desc())
     ).all()
@@ -87,10 +92,12 @@ def approved_plans(vendor_id: int) -> list[Scenario]:
     ]
 
 
-def vendor_hours(result: Mapping[str, Any] | None, key: str) -> float:
-    """The vendor's labour hours in a result document (version 2 lines carry `hours`)."""
+def vendor_hours(result: Mapping[str, Any] | None, problem: Mapping[str, Any], key: str) -> float:
+    """The vendor's labour hours in a result of `problem`, each line counted as every page
+    counts it (`figures.allocation_hours`: a version 1 need bought by the item has none)."""
+    units = figures.need_units(problem)
     return sum(
-        line.get("hours", line["volume"])
+        figures.allocation_hours(line, problem, units)
         for line in (result or {}).get("allocations") or []
         if line["vendor"] == key
     )
@@ -147,7 +154,7 @@ def _solve_with(scenario: Scenario, key: str, entry: dict[str, Any]) -> float | 
     options = problem.setdefault("options", {})
     options["time_limit"] = min(float(options.get("time_limit") or TIME_LIMIT), TIME_LIMIT)
     result = optimizer.solve(problem)
-    return vendor_hours(result, key) if result.get("status") in SOLVED else None
+    return vendor_hours(result, problem, key) if result.get("status") in SOLVED else None
 
 
 def _frozen(changes: Mapping[str, Any]) -> tuple:
@@ -217,7 +224,7 @@ def _plan_lines(
             for answer in answers
         ]
     entry = next(v for v in scenario.problem["vendors"] if v["id"] == key)  # type: ignore[index]
-    before = vendor_hours(scenario.result, key)
+    before = vendor_hours(scenario.result, scenario.problem or {}, key)
     profile, metrics, ranking = _plan_ranking(scenario)
     scored = ranking.inputs.disclosures.get(vendor_id)
     if scored is None or services.vendor_score(ranking, vendor_id) is None:
@@ -293,7 +300,7 @@ def with_plan_shares(
             "plan": scenario.id,
             "organization": names[scenario.organization_id],
             "approved_on": _approved_on(scenario),
-            "hours_before": vendor_hours(scenario.result, key),
+            "hours_before": vendor_hours(scenario.result, scenario.problem or {}, key),
         }
         for lines, answer in zip(
             per_action,

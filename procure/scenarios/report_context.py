@@ -164,6 +164,12 @@ def _infeasibility(scenario: Scenario, plain) -> dict[str, Any] | None:
             for row in award_rules.rule_fixes(explanation, None)
             if row["sentence"]
         ],
+        # the vendors the problem left out, and why (as "Vendors left out" on the page): the
+        # capacity or prices a plan lacks may be theirs
+        "left_out": [
+            f"{entry['name']}: {plain(entry['reason'])}"
+            for entry in ((scenario.problem or {}).get("meta") or {}).get("excluded") or []
+        ],
     }
 
 

@@ -340,11 +340,11 @@ def has_board_report(scenario: Scenario) -> bool:
 
 
 def start_board_report(scenario: Scenario, user, limited: bool = True) -> Started:
-    """Queue the board PDF of a solved scenario, or of an infeasible one (why it has no plan),
-    (flushes), or hand back the one already queued or
-    running for the same scenario version (a PDF takes seconds of a worker: asking again, or
-    eight people asking at once, makes one). An organization has at most
-    max_active_report_jobs_per_organization of them queued or running; one more is refused
+    """Queue the board PDF of a solved scenario, or of an infeasible one (why it has no plan)
+    (flushes), or hand back the one already queued or running for the same scenario version
+    (a PDF takes seconds of a worker: asking again, or eight people asking at once, makes one).
+    An organization has at most max_active_report_jobs_per_organization of them queued or
+    running; one more is refused
     (TooManyJobs, 429), unless not `limited` (a submission's PDF: one per submitted version,
     which the executives must find). The job kind is procure.scenarios.jobs.board_report."""
     if not has_board_report(scenario):

@@ -181,7 +181,8 @@ def _page(
     plain = review.plain_words(names, need_titles, offers)
     priority_rows = _priority_targets(scenario) if scenario.editable else []
     labels = {
-        **{f"targets.{key}": label for key, label, _ in TARGET_FIELDS},  # "Change the targets"
+        # "Change the targets"
+        **{f"targets.{key}": label for key, label in review.TARGET_LABELS.items()},
         **COUNTRY_CAP_LABELS,
         **AWARD_RULE_LABELS,
         **{PRIORITY_FIELD + row["key"]: f"Priority ({row['label']})" for row in priority_rows},
@@ -244,15 +245,16 @@ def _page(
         people=people,
         solve_job=solve_job,
         show_solve_panel=review.shows_solve_panel(solve_job, scenario),
-        target_labels={key: label for key, label, _ in TARGET_FIELDS},
+        target_labels=review.TARGET_LABELS,
         report_job=report_job,
+        has_report=services.has_board_report(scenario),  # a plan, or why there is none
         report_outdated=review.report_outdated(report_job, scenario),
         infeasibility_lines=review.infeasibility_lines(
             (scenario.result or {}).get("explanation") or {}
         ),
         target_fixes=review.target_fixes(
             (scenario.result or {}).get("explanation") or {},
-            {key: label for key, label, _ in TARGET_FIELDS},
+            review.TARGET_LABELS,
         ),
         award_rule_lines=award_rules.rule_sentences(scenario.problem),
         award_rule_notes=((scenario.problem or {}).get("meta") or {}).get("award_rules") or [],

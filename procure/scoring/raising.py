@@ -329,6 +329,7 @@ def with_buyer_ranks(
     buyer_rankings: Mapping[int, services.Ranking],
     category: str | None = None,
     bases: Mapping[int, ScoringBasis] | None = None,
+    names: Mapping[int, str] | None = None,
 ) -> list[dict[str, Any]]:
     """Each action with `buyers`: per buyer organization that reviews the vendor (the keys of
     `buyer_rankings`, `services.buyer_ranking` each, as "what each buyer sees" shows them), by
@@ -339,14 +340,16 @@ def with_buyer_ranks(
     is the what-if with that buyer's ranking, only for the actions shown. A buyer that scores
     another version of the disclosure (it rejected the one scored here) gets a note instead of
     ranks."""
-    names = {
-        organization.id: organization.name
-        for organization in services.reviewing_organizations(vendor.id)
-        if organization.id in buyer_rankings
-    }
+    if names is None:  # the caller's, read once with "what each buyer sees"
+        names = {
+            organization.id: organization.name
+            for organization in services.reviewing_organizations(vendor.id)
+        }
     per_action: list[list[dict[str, Any]]] = [[] for _ in actions]
     for organization_id, name in names.items():
-        ranking = buyer_rankings[organization_id]
+        ranking = buyer_rankings.get(organization_id)
+        if ranking is None:  # began reviewing since its ranking was read
+            continue
         basis = (bases or {}).get(organization_id)
         profile = basis.profile if basis is not None else default_profile()
         scored = ranking.inputs.disclosures.get(vendor.id)

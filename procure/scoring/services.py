@@ -668,14 +668,19 @@ def buyer_views(
     vendor_id: int,
     category: str | None = None,
     rankings: Mapping[int, Ranking] | None = None,
+    organizations: Sequence[Organization] | None = None,
 ) -> list[dict[str, Any]]:
     """For the vendor's own scorecard: each buyer organization that reviewed one of its
-    submitted versions, the total and rank that buyer sees under the default profile (its own
-    reviews and every attestation applied; a buyer's own profiles stay private), and what it
-    decided on the version it scores ("Northwind verified wages"). `rankings`: `buyer_ranking`
-    per organization id, when the caller has them (the "raise your score" panel's)."""
+    submitted versions (`organizations`, when the caller read them: `reviewing_organizations`),
+    in that order, the total and rank that buyer sees (its own reviews and every attestation
+    applied; a buyer's own profiles stay private), and what it decided on the version it scores
+    ("Northwind verified wages"). `rankings`: each organization's ranking by id, when the
+    caller has them (shared_profiles.buyer_views: under what each buyer ranks with); else
+    `buyer_ranking`, under the default profile."""
     views = []
-    for organization in reviewing_organizations(vendor_id):
+    if organizations is None:
+        organizations = reviewing_organizations(vendor_id)
+    for organization in organizations:
         ranking = (rankings or {}).get(organization.id) or buyer_ranking(organization.id, category)
         score = vendor_score(ranking, vendor_id)
         if ranking.result is None or score is None:

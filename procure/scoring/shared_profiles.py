@@ -175,6 +175,7 @@ class BuyerViews:
     views: list[dict[str, Any]]
     bases: dict[int, ScoringBasis]
     rankings: dict[int, Ranking]
+    names: dict[int, str]  # each reviewing organization's name, by id, in the views' order
 
 
 def buyer_views(vendor_id: int, category: str | None = None) -> BuyerViews:
@@ -191,14 +192,15 @@ def buyer_views(vendor_id: int, category: str | None = None) -> BuyerViews:
         )
         for organization_id, basis in bases.items()
     }
-    views = services.buyer_views(vendor_id, category, rankings)
-    label = {organization.name: bases[organization.id].label for organization in organizations}
-    # organization names are unique; one that began reviewing a moment ago is ranked by
-    # services.buyer_ranking, under the default profile
+    views = services.buyer_views(vendor_id, category, rankings, organizations)
     return BuyerViews(
-        [view | {"profile": label.get(view["organization"], DEFAULT_LABEL)} for view in views],
+        [
+            view | {"profile": bases[organization.id].label}
+            for organization, view in zip(organizations, views, strict=True)
+        ],
         bases,
         rankings,
+        {organization.id: organization.name for organization in organizations},
     )
 
 

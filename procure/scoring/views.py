@@ -180,6 +180,7 @@ def _render_scorecard(vendor: Vendor):
             buyers.rankings,
             category,
             buyers.bases,
+            buyers.names,
         )
         # the vendor's own hours in the approved plans of buyers that let it see them
         raise_actions = plan_share.with_plan_shares(

@@ -1448,7 +1448,7 @@ STEPS: dict[tuple[str, str], Step] = {
     ("/admin/settings", "POST"): S(
         "admin",
         ("organization.settings_change",),
-        lambda w: ({}, {} if _plan_share_on(w) else {"vendors_see_plan_share": "on"}),
+        lambda w: ({}, {"vendors_see_plan_share": "false" if _plan_share_on(w) else "true"}),
     ),
     ("/api/v1/notifications/settings", "PUT"): S(
         "buyer", ("notification.mail_settings",), lambda w: ({}, {"email_kinds": []})

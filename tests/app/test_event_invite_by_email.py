@@ -207,7 +207,14 @@ def test_a_pending_invitation_is_reused_and_bad_input_changes_nothing(client, re
         (first["id"], {"email": s.users["buyer_y"].email, "company_name": "K"}, "email", "has an"),
         (first["id"], {"email": s.users["executive_x"].email, "company_name": "K"}, "email", ""),
         (first["id"], {"email": vendor_user.email, "company_name": "K"}, "email", "has an acc"),
-        (first["id"], {"email": "ok@new.example", "company_name": "   "}, "company_name", ""),
+        (first["id"], {"email": "ok@new.example", "company_name": "   "}, "company_name", "Give"),
+        # a name that would pass for another
+        (
+            first["id"],
+            {"email": "ok@new.example", "company_name": "Kakuma\u200bDigital"},
+            "company_name",
+            "U+200B ZERO WIDTH SPACE",
+        ),
         (cancelled["id"], {"email": "ok@new.example", "company_name": "K"}, "state", "cancelled"),
     ):
         refused = post(event_id, **body)

@@ -152,3 +152,28 @@ def test_the_comparison_opens_on_the_category_of_the_buyers_needs(demo, app, sig
         harbor = db.session.scalar(select(User).where(User.email == "buyer@harborfoods.example"))
     harbor_pages = sign_in(app.test_client(), harbor, "demo-harbor-pass")
     assert '<option value="customer_support" selected>' in harbor_pages.get("/scores").text
+
+
+def test_the_vendors_own_page_reads_its_reviewers_once_and_words_a_plan_without_its_work(
+    demo, client, sign_in, monkeypatch
+):
+    """Kazi Data Works' scorecard page: "what each buyer sees" and the raise panel's per-buyer
+    lines share one read of the reviewing organizations; Northwind's approved plan gives Kazi
+    no work at any step (its price keeps it out), which the panel says in those words, not as
+    "changes your 0 hours"."""
+    from procure.scoring import services
+
+    kazi = db.session.scalar(select(User).where(User.email == "vendor@kazidata.example"))
+    sign_in(client, kazi, "demo-kazidata-pass")
+    reads = []
+    read = services.reviewing_organizations
+    monkeypatch.setattr(
+        services,
+        "reviewing_organizations",
+        lambda vendor_id: reads.append(vendor_id) or read(vendor_id),
+    )
+    page = client.get("/scorecard").text
+    assert len(reads) == 1
+    assert "In Northwind Retail Group's approved plan" in page
+    assert "none of these steps alone wins you work" in page
+    assert "changes your 0 hours" not in page

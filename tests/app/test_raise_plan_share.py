@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 import optimizer
 from procure.audit.models import AuditEvent
@@ -19,7 +20,11 @@ from procure.scenarios.models import Scenario
 from procure.scoring import raising
 from procure.scoring_defaults import default_profile
 from procure.states import ScenarioStatus
-from tests.app.test_raise_your_score import _every_row, _submit
+from tests.app.test_raise_your_score import (
+    _every_row,
+    _submit,
+    peers,  # noqa: F401 (a fixture)
+)
 from tests.conftest import csrf_token_from, valid_document
 
 PLAN_NAME = "Secret impact 50 plan"
@@ -33,18 +38,14 @@ def _fresh_cache():
 
 
 @pytest.fixture
-def plan(client, make_vendor, make_user, make_org, bearer):
-    """Alpha (the valid document) and Beta (the same, its impact workers' median wage KES 30,000
-    a month against a living wage of 35,000) both submitted; Northwind Test approved a plan of
+def plan(peers, make_user, make_org):  # noqa: F811 (peers: the fixture imported)
+    """Alpha and Beta of test_raise_your_score's `peers` (Beta pays its impact workers a median
+    of KES 30,000 a month against a living wage of 35,000); Northwind Test approved a plan of
     one need of 1,000 hours at an average impact of at least 50: Alpha at $14 an hour with an
     impact score of 80, Beta at $10 with 40. The least cost gives Beta as much as the target
     allows: 40 x + 80 (1,000 - x) = 50 x 1,000, so x = 750 hours, Alpha 250."""
-    alpha, alpha_user = make_vendor("Alpha Annotation")
-    _submit(client, bearer(alpha_user), alpha, valid_document())
-    beta, beta_user = make_vendor("Beta BPO")
-    below = valid_document()
-    below["wages"][0].update(entry_level_wage=28000.0, impact_worker_median_wage=30000.0)
-    _submit(client, bearer(beta_user), beta, below)
+    alpha, alpha_user = peers["alpha"], peers["alpha_user"]
+    beta, beta_user = peers["beta"], peers["beta_user"]
     northwind = make_org("buyer", "Northwind Test")
     problem = {
         "needs": [{"id": "N1", "volume": 1000}],
@@ -62,7 +63,7 @@ def plan(client, make_vendor, make_user, make_org, bearer):
     }
     result = optimizer.solve(problem)
     assert result["status"] == "optimal"
-    assert plan_share.vendor_hours(result, f"V{beta.id}") == pytest.approx(750.0)
+    assert plan_share.vendor_hours(result, problem, f"V{beta.id}") == pytest.approx(750.0)
     scenario = Scenario(
         organization_id=northwind.id,
         name=PLAN_NAME,
@@ -225,9 +226,20 @@ def test_the_buyer_admin_sets_it_with_an_audit_event_and_others_cannot(
     assert page.status_code == 200 and "Let vendors see how an improvement" in page.text
     assert 'href="/admin/settings"' in page.text  # in the admin's navigation
     token = csrf_token_from(page.text)
-    saved = client.post(
-        "/admin/settings", data={"vendors_see_plan_share": "on", "csrf_token": token}
+    # a value the box never sends is refused by name, and changes nothing
+    refused = client.post(
+        "/admin/settings", data={"vendors_see_plan_share": "maybe", "csrf_token": token}
     )
+    assert refused.status_code == 422
+    assert "Let vendors see their share: Not a valid boolean. Nothing was changed." in refused.text
+    db.session.expire_all()
+    assert plan["northwind"].vendors_see_plan_share is False
+    # as the browser sends a ticked box: its "true", then the hidden "false"
+    ticked = MultiDict(
+        [("vendors_see_plan_share", "true"), ("vendors_see_plan_share", "false")]
+        + [("csrf_token", token)]
+    )
+    saved = client.post("/admin/settings", data=ticked)
     assert saved.status_code == 302
     db.session.expire_all()
     assert plan["northwind"].vendors_see_plan_share is True
@@ -240,7 +252,7 @@ def test_the_buyer_admin_sets_it_with_an_audit_event_and_others_cannot(
     }
     assert (event.actor_id, event.organization_id) == (plan["admin"].id, plan["northwind"].id)
     # saving it unchanged records nothing
-    client.post("/admin/settings", data={"vendors_see_plan_share": "on", "csrf_token": token})
+    client.post("/admin/settings", data=ticked)
     assert (
         len(
             db.session.scalars(
@@ -276,3 +288,20 @@ def test_the_buyer_admin_sets_it_with_an_audit_event_and_others_cannot(
     assert list(refused.json["errors"]) == ["vendors_see_plan_share"]
     db.session.expire_all()
     assert plan["northwind"].vendors_see_plan_share is True
+
+
+def test_a_vendors_hours_are_counted_as_every_page_counts_them():
+    """A version 1 plan with an hourly need and a need bought by the item: the item lines have
+    no hours (as the scenario page says), not their volume; a version 2 line has its hours."""
+    problem = {"needs": [{"id": "N1", "unit": "hour"}, {"id": "N2", "unit": "item"}]}
+    result = {
+        "allocations": [
+            {"vendor": "V1", "need": "N1", "volume": 100.0},
+            {"vendor": "V1", "need": "N2", "volume": 5000.0},
+            {"vendor": "V2", "need": "N1", "volume": 40.0},
+        ]
+    }
+    assert plan_share.vendor_hours(result, problem, "V1") == 100.0
+    version_2 = {"version": 2, "needs": problem["needs"]}
+    lines = [{"vendor": "V1", "need": "N2", "volume": 5000.0, "hours": 250.0}]
+    assert plan_share.vendor_hours({"allocations": lines}, version_2, "V1") == 250.0

@@ -35,7 +35,13 @@ def peers(client, make_vendor, make_user, bearer):
     below = valid_document()
     below["wages"][0].update(entry_level_wage=28000.0, impact_worker_median_wage=30000.0)
     _submit(client, bearer(beta_user), beta, below)
-    return {"beta": beta, "beta_user": beta_user, "buyer": make_user("buyer")}
+    return {
+        "alpha": alpha,
+        "alpha_user": alpha_user,
+        "beta": beta,
+        "beta_user": beta_user,
+        "buyer": make_user("buyer"),
+    }
 
 
 def _actions(vendor):

@@ -71,9 +71,19 @@ def test_an_infeasible_scenarios_board_pdf_says_why_it_has_no_plan(client, world
     # the cheapest plan costs 6,400 (Beta 6 and Alpha 8 USD per hour): a budget of 5,000 fails
     impossible = make_scenario("Impossible", budget=5000)
     assert impossible["status"] == "infeasible"
+    # a vendor the problem left out, as the page lists it under "Vendors left out"
+    scenario = db.session.get(Scenario, impossible["id"])
+    left_out = {"vendor": 999, "name": "Gamma Works", "reason": "no submitted disclosure"}
+    meta = {**scenario.problem["meta"], "excluded": [left_out]}
+    scenario.problem = {**scenario.problem, "meta": meta}
+    db.session.commit()
     job, response = _board_pdf(client, world["headers"], impossible["id"])
     assert job["status"] == "succeeded", job
     text = _pdf_text(response.data)
+    assert (
+        "Vendors left out Not in the problem, so their capacity and prices were not available "
+        "to a plan: Gamma Works: no submitted disclosure" in text
+    )
     assert "Impossible No plan meets every target No plan to approve" in text  # the cover
     assert (
         "No plan meets every target. Even at the cheapest eligible prices the work costs at "

@@ -92,6 +92,17 @@ class Journey:
         self.page.get_by_role("button", name="Sign in").click()
         self.page.wait_for_url(re.compile(r".*/$"))
 
+    def start_draft(self, email: str, password: str) -> int:
+        """Sign in as a vendor's user and start its 2025 disclosure from the page; the draft's
+        id, its form open."""
+        self.sign_in(email, password)
+        self.go("/vendor/disclosures")
+        self.page.get_by_label("First day of the period").fill("2025-01-01")
+        self.page.get_by_label("Last day of the period").fill("2025-12-31")
+        self.page.get_by_role("button", name="Start draft").click()
+        self.page.wait_for_selector("#disclosure-form")
+        return int(self.page.url.rstrip("/").rsplit("/", 1)[1])
+
     def api(self, path: str) -> dict:
         """The API's answer for the same record, with the page's own session."""
         response = self.page.request.get(self.base + path)

@@ -14,13 +14,7 @@ from tests.conftest import TEST_PASSWORD
 def test_a_pause_in_typing_saves_the_draft_and_a_save_during_it_still_lands(journey, make_vendor):
     vendor, user = make_vendor("Autosave Works")
     page = journey.page
-    journey.sign_in(user.email, TEST_PASSWORD)
-    journey.go("/vendor/disclosures")
-    page.get_by_label("First day of the period").fill("2025-01-01")
-    page.get_by_label("Last day of the period").fill("2025-12-31")
-    page.get_by_role("button", name="Start draft").click()
-    page.wait_for_selector("#disclosure-form")
-    disclosure_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
+    disclosure_id = journey.start_draft(user.email, TEST_PASSWORD)
     status = page.locator("[data-autosave-status]")
     assert "save by themselves" in status.inner_text()
 
@@ -65,13 +59,7 @@ def test_a_colleagues_change_stops_the_autosave_and_names_them(
     colleague.name = "Amara Osei"
     db.session.commit()
     page = journey.page
-    journey.sign_in(user.email, TEST_PASSWORD)
-    journey.go("/vendor/disclosures")
-    page.get_by_label("First day of the period").fill("2025-01-01")
-    page.get_by_label("Last day of the period").fill("2025-12-31")
-    page.get_by_role("button", name="Start draft").click()
-    page.wait_for_selector("#disclosure-form")
-    disclosure_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
+    disclosure_id = journey.start_draft(user.email, TEST_PASSWORD)
     draft = journey.api(f"/api/v1/disclosures/{disclosure_id}")
 
     theirs = client.patch(

@@ -19,13 +19,7 @@ def test_a_vendor_discloses_fixes_an_error_attaches_evidence_submits_and_amends(
 ):
     vendor, user = make_vendor("Delta Digital")
     page = journey.page
-    journey.sign_in(user.email, TEST_PASSWORD)
-    journey.go("/vendor/disclosures")
-    page.get_by_label("First day of the period").fill("2025-01-01")
-    page.get_by_label("Last day of the period").fill("2025-12-31")
-    page.get_by_role("button", name="Start draft").click()
-    page.wait_for_selector("#disclosure-form")
-    disclosure_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
+    disclosure_id = journey.start_draft(user.email, TEST_PASSWORD)
 
     document = valid_document()
     fields = disclosure_form_fields(

@@ -33,6 +33,8 @@ import pytest
 from openpyxl import load_workbook
 
 import procure.events.services as event_services
+from tests.app.test_award_scenarios import _need as make_need
+from tests.app.test_raise_your_score import _submit as submit_disclosure
 from tests.browser.conftest import Journey
 from tests.conftest import TEST_PASSWORD, valid_document
 
@@ -67,35 +69,21 @@ def sourcing(client, make_vendor, make_user, make_org, bearer):
     vendors = {}
     for name, country in (("Alpha Annotation", "KE"), ("Beta BPO", "UG")):
         vendor, user = make_vendor(name, country=country)
-        headers = bearer(user)
-        created = client.post(
-            "/api/v1/disclosures",
-            headers=headers,
-            json={"vendor_id": vendor.id, **valid_document()},
-        )
-        assert created.status_code == 201, created.json
-        submitted = client.post(f"/api/v1/disclosures/{created.json['id']}/submit", headers=headers)
-        assert submitted.status_code == 200, submitted.json
+        submit_disclosure(client, bearer(user), vendor, valid_document())
         vendors[name] = user
     organization = make_org("buyer", "Northbound Buying")
     buyer = make_user("buyer", organization=organization)
     executive = make_user("executive", organization=organization)
-    headers = bearer(buyer)
     for title, volume in (("Labelling", 1000), ("Transcription", 500)):
-        need = client.post(
-            "/api/v1/needs",
-            headers=headers,
-            json={
-                "title": title,
-                "service_category": "data_annotation",
-                "volume": volume,
-                "unit": "hour",
-                "period_start": "2027-01-01",
-                "period_end": "2027-12-31",
-            },
-        )
-        assert need.status_code == 201, need.json
+        make_need(client, bearer(buyer), title, "hour", volume)  # of 2027
     return {"buyer": buyer, "executive": executive, "vendors": vendors}
+
+
+def _assert_own_bids(vendor, *bids: str) -> None:
+    """The vendor's event page lists, lot by lot in order, its own bid in words."""
+    lots = vendor.page.locator("section", has_text="Lots").locator("tbody tr")
+    for position, words in enumerate(bids):
+        assert words in lots.nth(position).inner_text(), (position, words)
 
 
 def test_an_event_goes_from_bids_to_an_award_each_vendor_reads(
@@ -147,9 +135,7 @@ def test_an_event_goes_from_bids_to_an_award_each_vendor_reads(
             alpha.shot(f"bid-{lot.lower()}")
             alpha.page.get_by_role("button", name="Place the bid").click()
             alpha.page.wait_for_selector("text=Your bid is saved")
-        lots = alpha.page.locator("section", has_text="Lots").locator("tbody tr")
-        assert "10.00 USD per hour, 1,000 hours" in lots.nth(0).inner_text()
-        assert "9.00 USD per hour, 1,000 hours" in lots.nth(1).inner_text()
+        _assert_own_bids(alpha, "10.00 USD per hour, 1,000 hours", "9.00 USD per hour, 1,000 hours")
         alpha.shot("alpha-bids")
     finally:
         alpha_context.close()
@@ -185,9 +171,7 @@ def test_an_event_goes_from_bids_to_an_award_each_vendor_reads(
         beta.page.get_by_label("Filled bid sheet (.xlsx)").set_input_files(str(sheet_path))
         beta.page.get_by_role("button", name="Upload your bids").click()
         beta.page.wait_for_selector("text=Your bid sheet is saved: 2 new bid(s), 0 amended")
-        lots = beta.page.locator("section", has_text="Lots").locator("tbody tr")
-        assert "7.00 USD per hour, 1,000 hours" in lots.nth(0).inner_text()
-        assert "7.00 USD per hour, 1,000 hours" in lots.nth(1).inner_text()
+        _assert_own_bids(beta, *["7.00 USD per hour, 1,000 hours"] * 2)
         beta.shot("beta-sheet-uploaded")
     finally:
         beta_context.close()
