@@ -129,12 +129,38 @@ def main() -> None:
                     times[name].append(time.perf_counter() - started)
             raising.with_buyer_ranks = real
             # the extra work in the buyer's approved plan: a first visit (nothing kept, each
-            # step's plan solved, at most MAX_SOLVES), a later one (the answers kept), and none
+            # step's plan solved, at most MAX_WORK rankings, what-ifs and solves), a later one
+            # (the answers kept, and the steps left over worked out), and none
             shares = plan_share.with_plan_shares
+            work: dict[str, list[float]] = {"_plan_ranking": [], "what_if": [], "_solve_with": []}
+            left_over: list[int] = []
+
+            def timed(name, function):
+                def run(*args, **kwargs):
+                    started = time.perf_counter()
+                    try:
+                        return function(*args, **kwargs)
+                    finally:
+                        work[name].append(time.perf_counter() - started)
+
+                return run
 
             def first_visit(*args):
                 plan_share.clear_cache()
-                return shares(*args)
+                owners = {"_plan_ranking": plan_share, "_solve_with": plan_share}
+                owners["what_if"] = plan_share.services
+                real_work = {name: getattr(owner, name) for name, owner in owners.items()}
+                for name, owner in owners.items():
+                    setattr(owner, name, timed(name, real_work[name]))
+                try:
+                    answer = shares(*args)
+                finally:
+                    for name, owner in owners.items():
+                        setattr(owner, name, real_work[name])
+                left_over.append(
+                    sum(line["hours_after"] is None for a in answer for line in a["plans"])
+                )
+                return answer
 
             share_variants = {
                 "first": first_visit,
@@ -185,6 +211,17 @@ def main() -> None:
         print(f"own scorecard, without plan shares:{none * 1000:8.1f} ms")
         print(f"ratio first visit / without:       {first / none:8.2f}")
         print(f"ratio later visit / without:       {kept / none:8.2f}")
+        for name, label in (
+            ("_plan_ranking", "plan rankings"),
+            ("what_if", "what-ifs"),
+            ("_solve_with", "solves"),
+        ):
+            each = work[name]
+            print(
+                f"first visit, {label + ':':14}{len(each) / arguments.repeat:5.1f} per page, "
+                f"{statistics.median(each) * 1000 if each else 0.0:8.1f} ms each"
+            )
+        print(f"first visit, steps left over:     {statistics.median(left_over):5.1f}")
         print(f"draft effect ({answers['stored']['kind']}), stored before: {stored * 1000:8.1f} ms")
         print(f"draft effect, ranked live:         {live * 1000:8.1f} ms")
         print(f"ratio live / stored:               {live / stored:8.2f}")

@@ -158,7 +158,7 @@ def measure(vendors: int, repeat: int, pdf: bool) -> None:
         }
         # the old path in the same run: the scenarios as solved before migration 0041, without
         # a stored projection (the pages work it out from the scored disclosures)
-        db.session.execute(update(Scenario).values(projection=None))
+        db.session.execute(update(Scenario).values(projection=None, projection_rows=None))
         db.session.commit()
         old_rows = {
             "GET /scenarios/<id>": _timed(get("page", f"/scenarios/{cheapest.id}"), repeat),
@@ -168,16 +168,8 @@ def measure(vendors: int, repeat: int, pdf: bool) -> None:
             ),
             "board_context": _timed(lambda: board_context(cheapest), repeat),
         }
-        db.session.execute(
-            update(Scenario)
-            .where(Scenario.id == cheapest.id)
-            .values(projection=review.projection_to_store(cheapest))
-        )
-        db.session.execute(
-            update(Scenario)
-            .where(Scenario.id == greener.id)
-            .values(projection=review.projection_to_store(greener))
-        )
+        for scenario in (cheapest, greener):
+            review.store_projection(scenario)
         db.session.commit()
         if pdf:
             context = board_context(cheapest)

@@ -24,6 +24,16 @@ def RecordVersion(**kwargs) -> fields.Integer:  # noqa: N802 - used like a field
     return _column_integer("No record has this version.", **kwargs)
 
 
+def PageNumber(**kwargs) -> fields.Integer:  # noqa: N802 - used like a field class
+    """The page of a list to show, from 1 (page 1 when not given)."""
+    return _column_integer(
+        "Give a page number: a whole number from 1.",
+        load_default=1,
+        error_messages={"invalid": "Give a page number: a whole number from 1."},
+        **kwargs,
+    )
+
+
 class FiniteNumber(fields.Float):
     """A finite number. Sent as a JSON number or as its text ("1200", as a page form sends it);
     text that is no number, NaN and infinity are refused with the text shown back."""

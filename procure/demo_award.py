@@ -5,9 +5,15 @@ twice changes nothing.
 
 - The event ("Image annotation, first round 2026"): one lot, the need "Product image annotation
   for the 2026 catalogue" (30,000 hours, each vendor at most 40 %), sealed, minimum quality 0.9.
-  It asks no evidence level: in the demo few vendors back their training figures with a file,
-  and the open event (`procure.demo.DEMO_EVENT_TITLE`) shows that rule to its bidders. It was
-  published ten days ago, its deadline passed three days ago, and the buyer closed it today.
+  Its evidence rule (`AWARD_EVIDENCE`) asks every bidder to have disclosed each evidence
+  section (workforce, wages, training), self-reported or stronger: a bidder with a section it
+  never disclosed is left out of the award, and "Vendors left out" says which section. Each of
+  the five bidders meets it. A stricter rule would not leave a plan: few demo vendors back
+  their training figures with a file, so "self-reported documented" would leave out the
+  incumbent, Nile Bridge and Kigali Digital, and the other two bid 21,000 of the 30,000 hours
+  (the open event, `procure.demo.DEMO_EVENT_TITLE`, shows that stricter rule to its bidders).
+  It was published ten days ago, its deadline passed three days ago, and the buyer closed it
+  today.
 - Bids (`DEMO_AWARD_BIDS`): each vendor's price per hour and the hours it can give in the year.
 - The award scenario ("Award: image annotation 2026", least cost), with three rules:
   - an incumbent rule: Kazi Data Works, the vendor of the 2025 contract, keeps at least 25 %;
@@ -53,6 +59,8 @@ NEW_VENDORS = ("kigali-digital", "accra-youth-tech")
 TRANSITION_PER_HOUR = 0.40  # USD added to a new vendor's price in the choice of the plan
 INCUMBENT_SHARE = 0.25
 KENYA_CAP = 0.4
+# the least evidence level, in every section, of a bidder whose bids count in the award
+AWARD_EVIDENCE = "self_reported"
 
 
 def _vendor_users() -> dict[str, User]:
@@ -119,6 +127,7 @@ def load_demo_award(buyer: User, now: datetime | None = None) -> int:
             "deadline": deadline,
             "sealed": True,
             "min_quality": 0.9,
+            "evidence_required": AWARD_EVIDENCE,
         },
         opened,
     )

@@ -28,7 +28,7 @@ from procure.extensions import db
 from procure.forms import form_body, load_form
 from procure.platform import PLATFORM_COUNTS, platform_summary
 from procure.scenarios.models import Scenario
-from procure.scenarios.review import projected_impact
+from procure.scenarios.review import projected_summary
 from procure.states import ScenarioStatus
 from procure.transactions import attempt, discard, keep_when_refused, writes
 
@@ -133,7 +133,7 @@ def _scenario_overview() -> dict:
     (procure.deliveries.actuals)."""
     scenarios = db.session.scalars(scoped_select(Scenario).order_by(Scenario.id.desc())).all()
     approved = [s for s in scenarios if s.status == ScenarioStatus.APPROVED]
-    impacts = {s.id: projected_impact(s) for s in approved}
+    impacts = {s.id: projected_summary(s) for s in approved}
     tracking = actuals_of_many(approved)  # every plan's deliveries in one read
     # the newest five waiting for a decision, oldest first: as many as the comparison takes
     waiting = [s.id for s in scenarios if s.status == ScenarioStatus.SUBMITTED][:5]

@@ -49,6 +49,7 @@ from procure.extensions import db
 from procure.forms import form_body, form_int, load_form
 from procure.invitations.services import invitation_link, mail_invitation
 from procure.mail import Outgoing, mail_configured
+from procure.page_query import page_asked
 from procure.states import CampaignVendorState
 from procure.transactions import attempt, submit, writes
 from procure.vendors.models import Vendor
@@ -84,7 +85,7 @@ def _chart_context() -> dict:
 @bp.route("/campaigns")
 @access(roles("buyer", "admin"))
 def index():
-    page = max(1, form_int(request.args.get("page")) or 1)
+    page = page_asked()
     return render_template(
         "campaigns/index.html",
         listing=page_of(scoped_select(Campaign), page, PER_PAGE),

@@ -19,7 +19,8 @@ from procure.deliveries.models import Delivery
 from procure.deliveries.routes import READERS, delivery_or_404, import_upload, rows_select
 from procure.deliveries.schemas import DeliveryCreateSchema
 from procure.errors import ConflictError, ValidationFailed
-from procure.forms import form_body, form_int, load_form
+from procure.forms import form_body, load_form
+from procure.page_query import page_asked
 from procure.paging import page_of_rows
 from procure.scenarios.models import Scenario
 from procure.states import ScenarioStatus
@@ -60,7 +61,7 @@ def _page(
             rows_select(scenario).options(
                 selectinload(Delivery.vendor), selectinload(Delivery.need)
             ),
-            max(1, form_int(request.args.get("page")) or 1),
+            page_asked(),
             ROWS_PER_PAGE,
         ),
         vendor_options=[

@@ -25,10 +25,11 @@ from procure.disclosures.models import (
     DisclosureReview,
 )
 from procure.disclosures.routes import export_response, import_upload, section_or_404
-from procure.disclosures.schemas import DisclosureUpdateSchema, ReviewSchema
+from procure.disclosures.schemas import DisclosureUpdateSchema, ReviewSchema, TableQuerySchema
 from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
 from procure.forms import form_body, load_form
+from procure.page_query import read_query
 from procure.states import DisclosureState, ReviewDecision
 from procure.transactions import discard, writes
 from procure.vendors.views import own_vendor
@@ -435,4 +436,7 @@ def table():
 def export(fmt):
     if fmt not in ("csv", "xlsx"):
         abort(404)
-    return export_response(fmt, request.args.get("latest_period") == "1")
+    # the format is the address's; `latest_period` is read as the API reads it
+    return export_response(
+        fmt, read_query(TableQuerySchema(only=("latest_period",)))["latest_period"]
+    )

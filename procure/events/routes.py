@@ -6,6 +6,7 @@ event's list of bids is empty."""
 
 from typing import Any
 
+from flask import abort
 from flask.views import MethodView
 from flask_login import current_user
 
@@ -30,8 +31,13 @@ from procure.events.schemas import (
     EventSchema,
     EventVersionSchema,
 )
+from procure.extensions import db
 from procure.invitations.models import Invitation
-from procure.invitations.services import invitation_link, mail_invitation
+from procure.invitations.services import (
+    invitation_link,
+    mail_invitation,
+    mail_invitation_again,
+)
 from procure.transactions import writes
 
 blp = Blueprint(
@@ -165,12 +171,17 @@ class EventCancel(MethodView):
 
 
 def invite_by_email(event: SourcingEvent, body) -> Invitation:
-    """Invite by email and company name: the invitation, with its link and mail when it is new
-    (`link`, `outgoing`: in this answer only, never stored)."""
+    """Invite by email and company name: the invitation, with its link and mail when it is new,
+    or a mail naming every event it carries now when it is reused (`link`, `outgoing`: in this
+    answer only, never stored)."""
     invited = services.invite_by_email(event, user(), body["email"], body["company_name"])
     invitation: Any = invited.invitation
     invitation.link = invitation_link(invited.secret) if invited.secret else None
-    invitation.outgoing = mail_invitation(invitation, invitation.link) if invitation.link else None
+    invitation.outgoing = (
+        mail_invitation(invitation, invitation.link)
+        if invitation.link
+        else mail_invitation_again(invitation)  # reused: the events it carries now, no link
+    )
     invitation.event_id, invitation.company_name = event.id, invited.row.company_name
     invitation.reused = invited.secret is None
     return invitation
@@ -248,13 +259,26 @@ class BidWithdraw(MethodView):
     @blp.arguments(BidWithdrawSchema)
     @blp.response(204)
     @blp.alt_response(404, description="No such bid of your vendor")
-    @blp.alt_response(409, description="A stale version, past the deadline, or not open")
+    @blp.alt_response(
+        409, description="A stale version, past the deadline, not open, or withdrawn already"
+    )
     @writes
     def post(self, body, bid_id):
         """Withdraw your vendor's bid before the deadline (the version you loaded): no award
         uses it and the buyer never reads it; you may bid on the lot again until the deadline"""
-        bid = get_scoped_or_404(Bid, bid_id)
+        bid = bid_to_withdraw(bid_id)
         services.withdraw_bid(bid, user(), body["version"], services.event_now())
+
+
+def bid_to_withdraw(bid_id: int, event_id: int | None = None) -> Bid:
+    """The user's vendor's bid (in `event_id` when given), to withdraw: a ConflictError (409)
+    when its vendor withdrew it already, 404 when it has no such bid."""
+    bid = db.session.scalars(scoped_select(Bid).where(Bid.id == bid_id)).first()
+    if bid is None:
+        services.refuse_withdrawing_again(bid_id, user(), event_id)
+    if bid is None or (event_id is not None and bid.event_id != event_id):
+        abort(404, f"No bid {bid_id} of yours in this event.")
+    return bid
 
 
 def bid_sheet_download(event: SourcingEvent):

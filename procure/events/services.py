@@ -20,7 +20,7 @@ figures is in the audit log (`bid.amend`, before and after), under the vendor's 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -31,6 +31,7 @@ from sqlalchemy import CompoundSelect, select, union, update
 from procure.accounts.models import Organization, User
 from procure.accounts.names import name_problems
 from procure.accounts.services import normalise_email
+from procure.audit.models import AuditEvent
 from procure.audit.services import SYSTEM, record_event
 from procure.db import rowcount, utcnow
 from procure.editing import check_version, insert_once, save_changes
@@ -336,12 +337,34 @@ class EmailInvited:
         return self.row.invitation
 
 
-def _invitation_message(event: SourcingEvent, company_name: str) -> str:
+def _invitation_message(events: Sequence[SourcingEvent], company_name: str) -> str:
+    """What the invitation says of the events it carries, each with its deadline."""
+    named = [f"{event.title!r} (bids until {_when(event.deadline)})" for event in events]
+    listed = named[0] if len(named) == 1 else f"{', '.join(named[:-1])} and {named[-1]}"
     return (
-        f"{event.organization.name} invites {company_name} to bid on {event.title!r} (bids "
-        f"until {_when(event.deadline)}). Register your organization through this link, then "
-        "open the event from your home page."
+        f"{events[0].organization.name} invites {company_name} to bid on {listed}. Register "
+        f"your organization through this link, then open the "
+        f"{'event' if len(named) == 1 else 'events'} from your home page."
     )
+
+
+def _carry_event(invitation: Invitation, rows: Sequence[EventInvitation]) -> None:
+    """A pending invitation reused for one more event: its message names every event it
+    carries now (`rows`, oldest first, the new one last). The sentence about the earlier
+    events is replaced; any other words of the buyer's (an invitation made on the invitations
+    page) are kept."""
+    sentence = _invitation_message([row.event for row in rows], rows[-1].company_name)
+    message = invitation.message or ""
+    start = -1
+    if len(rows) > 1:
+        earlier = rows[:-1]
+        start = message.find(
+            f"{earlier[0].event.organization.name} invites {earlier[-1].company_name} to bid on "
+        )
+    if start >= 0:
+        invitation.message = message[:start] + sentence
+    else:
+        invitation.message = f"{message}\n\n{sentence}" if message else sentence
 
 
 def invite_by_email(
@@ -387,7 +410,7 @@ def invite_by_email(
         raise ValidationFailed(errors)
     if pending is None:
         pending, secret = create_invitation(
-            buyer, address, _invitation_message(event, company_name)
+            buyer, address, _invitation_message([event], company_name)
         )
     twice = ConflictError(
         f"{address} is invited to this event already.", {"email": ["Invited already."]}
@@ -397,6 +420,13 @@ def invite_by_email(
     row = EventInvitation(invitation=pending, company_name=company_name)
     event.invited_by_email.append(row)
     insert_once(row, twice)  # two requests at once: the second is told so, never a 500
+    if secret is None:
+        carried = db.session.scalars(
+            select(EventInvitation)
+            .where(EventInvitation.invitation_id == pending.id)
+            .order_by(EventInvitation.id)
+        ).all()
+        _carry_event(pending, carried)
     record_event(
         "event.invite_by_email",
         event,
@@ -768,6 +798,41 @@ def withdraw_bid(bid: Bid, user: User, sent: int | None, now: datetime) -> None:
     _mark_withdrawn(bid, now)
     db.session.delete(bid)
     save_changes(bid, "bid", sent)
+
+
+def refuse_withdrawing_again(bid_id: int, user: User, event_id: int | None = None) -> None:
+    """A bid the user's vendor organization withdrew already (its row is gone; in `event_id`
+    when given): a ConflictError saying from which lot and when, so that a second press of
+    Withdraw reads as done rather than as an unknown bid. Nothing when the organization never
+    withdrew that bid: the caller answers 404, as for another vendor's bid or organization."""
+    withdrawal = db.session.scalars(
+        select(AuditEvent)
+        .where(
+            AuditEvent.action == "bid.withdraw",
+            AuditEvent.target_type == Bid.__name__,
+            AuditEvent.target_id == str(bid_id),
+            AuditEvent.organization_id == user.organization_id,
+        )
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    ).first()
+    before = (withdrawal.changes.get("before") or {}) if withdrawal is not None else {}
+    if withdrawal is None or (event_id is not None and before.get("event_id") != event_id):
+        return
+    lot_id = before.get("lot_id")
+    lot = db.session.get(EventLot, lot_id) if lot_id is not None else None
+    where = f" from lot {lot.title}" if lot is not None else ""
+    raise ConflictError(
+        f"You withdrew this bid{where} on {_when(withdrawal.created_at)} already: there is "
+        "nothing left to withdraw. Bid on the lot again to take part in it.",
+        {"bid": ["Withdrawn already."]},
+    )
+
+
+def withdrawal_words(row: LotWithdrawal) -> str:
+    """ "withdrew from lot Invoices on 2026-12-07 10:30 UTC": why an award leaves the vendor out
+    of that lot."""
+    return f"withdrew from lot {row.lot.title} on {_when(row.withdrawn_at)}"
 
 
 def _mark_withdrawn(bid: Bid, now: datetime) -> None:

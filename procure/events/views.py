@@ -12,9 +12,10 @@ from sqlalchemy import select
 
 from procure.access import access, get_scoped_or_404, permitted, roles, scoped_select
 from procure.disclosures.evidence_levels import LEVEL_LABELS
+from procure.errors import ConflictError
 from procure.events import bid_sheets, services
 from procure.events.models import BUYER_SIDE, Bid, EventLot, SourcingEvent
-from procure.events.routes import READERS
+from procure.events.routes import READERS, bid_to_withdraw
 from procure.events.schemas import (
     BidAmendSchema,
     BidCreateSchema,
@@ -26,7 +27,7 @@ from procure.events.schemas import (
 )
 from procure.extensions import db
 from procure.forms import form_body, load_form
-from procure.invitations.services import invitation_link
+from procure.invitations.services import invitation_link, mail_invitation_again
 from procure.invitations.views import show_link_once
 from procure.mail import mail_configured
 from procure.needs.models import Need
@@ -269,6 +270,7 @@ def invite_by_email(event_id):
         return redirect(url_for("event_pages.show", event_id=event.id))
     name = done.row.company_name
     if done.secret is None:
+        mail_invitation_again(done.invitation)  # with mail settings: every event it carries
         flash(
             f"{name} is invited: the pending invitation to {done.invitation.email} now also "
             "carries this event (its link went out already).",
@@ -369,9 +371,11 @@ def withdraw(event_id, bid_id):
     """Withdraw the vendor's bid from the event's page (the version the page showed); the lot
     may be bid on again until the deadline."""
     event = get_scoped_or_404(SourcingEvent, event_id)
-    bid = get_scoped_or_404(Bid, bid_id)
-    if bid.event_id != event.id:
-        abort(404, f"No bid {bid_id} of yours in this event.")
+    try:
+        bid = bid_to_withdraw(bid_id, event.id)
+    except ConflictError as withdrawn_already:  # a second press: said on the event's page
+        flash(withdrawn_already.message, "error")
+        return _event_page(event)[0], 409
     schema = BidWithdrawSchema()
     withdrawn = submit(
         lambda: services.withdraw_bid(

@@ -134,6 +134,31 @@ def mail_invitation(invitation: Invitation, link: str) -> Outgoing | None:
     )
 
 
+def mail_invitation_again(invitation: Invitation) -> Outgoing | None:
+    """Queue a mail saying what a pending invitation carries now (its message, rewritten when it
+    was reused for one more sourcing event), sent when the request commits; without the link,
+    which went out with the first mail and is not stored. None without mail settings."""
+    if not mail_configured():
+        return None
+    inviter = invitation.invited_by
+    organization = invitation.organization.name
+    lines = [f"{inviter.name} of {organization} adds to their invitation to impact-procure:", ""]
+    lines += [f"> {line}" for line in (invitation.message or "").splitlines()] + [""]
+    lines += [
+        "Register your organization, or join with the one you already have on impact-procure,",
+        "through the link of their first message. It works once, until "
+        f"{invitation.expires_at:%Y-%m-%d %H:%M} UTC.",
+        "",
+        "If you did not expect this invitation, you can ignore this message.",
+    ]
+    return send_after_commit(
+        invitation.email,
+        f"{organization} adds to its invitation to impact-procure",
+        "\n".join(lines) + "\n",
+        reported=True,
+    )
+
+
 def page_of(
     statement: Select,
     page: int,

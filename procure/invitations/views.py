@@ -20,11 +20,12 @@ from procure.accounts.services import MIN_PASSWORD_LENGTH
 from procure.accounts.views import load_page_form, open_session, typed
 from procure.db import utcnow
 from procure.errors import ConflictError, ValidationFailed
-from procure.forms import form_body, form_int, load_form
+from procure.forms import form_body, load_form
 from procure.invitations import services
 from procure.invitations.models import Invitation
 from procure.invitations.schemas import InvitationCreateSchema, RegistrationSchema
 from procure.mail import mail_configured
+from procure.page_query import page_asked
 from procure.transactions import attempt, discard, writes
 
 bp = Blueprint("invitation_pages", __name__)
@@ -57,7 +58,7 @@ def index():
         else:
             show_link_once(invitation, services.invitation_link(secret))
             return redirect(url_for("invitation_pages.index"))
-    page = max(1, form_int(request.args.get("page")) or 1)
+    page = page_asked()
     return render_template(
         "invitations/index.html",
         errors=errors,

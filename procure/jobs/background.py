@@ -5,7 +5,8 @@ with Celery workers.
 `procure demo` and `procure serve` start it (`start_background_runner`); commands and tests run
 their jobs inline instead, within the request or command that queued them. Jobs run one at a
 time, in the order they were committed. A job queued when the process stopped is still queued
-in the database: the scheduler's round hands it to the runner again (`resend_queued`).
+in the database: the scheduler's round hands it to the runner again (`resend_queued`). A job
+with a not-before time (a coalesced refresh waiting out its gap) joins the line at that time.
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ import logging
 import queue
 import threading
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from flask import Flask, current_app
 
+from procure.db import utcnow
 from procure.extensions import db
 
 log = logging.getLogger("procure.jobs")
@@ -34,8 +37,16 @@ class BackgroundRunner(threading.Thread):
         self.waiting: queue.SimpleQueue[int | None] = queue.SimpleQueue()
         self.ran = 0  # jobs handed to run_job, for tests and logs
 
-    def submit(self, job_id: int) -> None:
-        self.waiting.put(job_id)
+    def submit(self, job_id: int, not_before: datetime | None = None) -> None:
+        """Run the job after the ones submitted before it; with `not_before` (a coalesced
+        refresh waiting out its gap), not before then: it joins the line at that time."""
+        wait = (not_before - utcnow()).total_seconds() if not_before is not None else 0.0
+        if wait <= 0:
+            self.waiting.put(job_id)
+            return
+        timer = threading.Timer(wait, self.waiting.put, args=(job_id,))
+        timer.daemon = True  # a job still waiting when the process stops stays queued: resent
+        timer.start()
 
     def stop(self) -> None:
         self.waiting.put(None)

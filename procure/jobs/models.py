@@ -69,7 +69,9 @@ class Job(TimestampMixin, Base):
     # with a broker restart or a killed worker never strands the job) or None (the queue is back).
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # A failed job of a kind that retries by itself (re-scoring) is queued again at this time by
-    # the scheduler; None: it is not (a user's job, its attempts used up, or not failed).
+    # the scheduler; None: it is not (a user's job, its attempts used up, or not failed). A
+    # queued job does not start before it (a coalesced refresh waiting out its gap: the workers
+    # get it then); cleared when it starts.
     retry_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
 
     @property

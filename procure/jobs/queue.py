@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from celery import Celery
@@ -77,14 +78,17 @@ def send_job(
     time_limit: float,
     run_job: Callable[[int], Any],
     reap: Callable[[], int],
+    not_before: datetime | None = None,
 ) -> None:
-    """Queue the task that runs one job, with Celery's own soft and hard time limits."""
+    """Queue the task that runs one job, with Celery's own soft and hard time limits; with
+    `not_before`, a worker holds it until then (Celery's `eta`)."""
     celery_for(app, run_job, reap).send_task(
         TASK_NAME,
         args=[job_id],
         queue=app.config["JOB_QUEUE"],
         soft_time_limit=time_limit,
         time_limit=time_limit + HARD_LIMIT_GRACE_SECONDS,
+        eta=not_before,
     )
 
 

@@ -22,7 +22,7 @@ import socket
 import threading
 import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
@@ -81,15 +81,27 @@ def jobs_run_inline() -> bool:
 def start_committed() -> None:
     """Start every job committed by this session and not started yet: send it to the workers,
     or, without a broker, hand it to the background runner of a serving process, or else run it
-    here and now."""
+    here and now.
+
+    A job with a not-before time (`retry_at` of a queued job: a coalesced refresh waiting out
+    its gap, `enqueue_coalesced`) reaches a Celery worker as a task with that `eta`, and the
+    background runner after it; run inline (commands, tests) it runs at once, as every inline
+    job does: nothing would run it later, and inline jobs run one request at a time anyway."""
     while db.session.info.get(COMMITTED):
         job_id = db.session.info[COMMITTED].pop(0)
         if current_app.config.get("BROKER_URL"):
             _send(job_id)
         elif (runner := background_runner()) is not None:
-            runner.submit(job_id)
+            runner.submit(job_id, _not_before(job_id))
         else:
             run_job(job_id)
+
+
+def _not_before(job_id: int) -> datetime | None:
+    """A queued job's not-before time (its `retry_at`); None for any other job."""
+    return db.session.scalar(
+        select(Job.retry_at).where(Job.id == job_id, Job.status == JobStatus.QUEUED)
+    )
 
 
 def _send(job_id: int) -> bool:
@@ -102,10 +114,11 @@ def _send(job_id: int) -> bool:
 
     # a committed job's row is there: jobs are never deleted
     limit = db.session.scalars(select(Job.time_limit_seconds).where(Job.id == job_id)).one()
+    not_before = _not_before(job_id)
     try:
         # current_app is a LocalProxy typed as the Flask it stands for: mypy misses this method
         app = current_app._get_current_object()  # type: ignore[attr-defined]
-        send_job(app, job_id, limit, run_job, reap_and_commit)
+        send_job(app, job_id, limit, run_job, reap_and_commit, not_before)
     except Exception:  # the broker is down or refuses: the job waits for it
         log.warning(
             "could not queue job %s: the job queue cannot be reached; the scheduler sends it "
@@ -174,7 +187,7 @@ def resend_queued() -> int:
     now = utcnow()
     overdue = now - timedelta(seconds=float(current_app.config["JOB_RESEND_SECONDS"]))
     waiting = db.session.execute(
-        select(Job.id, Job.sent_at)
+        select(Job.id, Job.sent_at, Job.retry_at)
         .where(
             Job.status == JobStatus.QUEUED,
             Job.cancel_requested.is_(False),
@@ -185,7 +198,7 @@ def resend_queued() -> int:
     ).all()
     db.session.rollback()  # end the reading transaction: each claim below is one of its own
     sent = 0
-    for job_id, sent_at in waiting:
+    for job_id, sent_at, not_before in waiting:
         unchanged = Job.sent_at.is_(None) if sent_at is None else Job.sent_at == sent_at
         claimed = rowcount(
             db.session.execute(
@@ -199,7 +212,7 @@ def resend_queued() -> int:
         if not claimed:  # taken, cancelled or sent by another scheduler meanwhile
             continue
         if runner is not None:
-            runner.submit(job_id)
+            runner.submit(job_id, not_before)
             sent += 1
             continue
         if not _send(job_id):
@@ -265,6 +278,7 @@ def _claim(job_id: int) -> bool:
                 message="Started",
                 runner=_runner_name(),
                 attempts=Job.attempts + 1,
+                retry_at=None,  # its not-before time, if any, is past: a running job has none
             )
             .execution_options(synchronize_session=False)
         )

@@ -28,7 +28,10 @@ class JobSchema(Schema):
     retry_at = fields.DateTime(
         dump_only=True,
         allow_none=True,
-        metadata={"description": "When a failed system job (re-scoring) runs again by itself"},
+        metadata={
+            "description": "When a failed system job (re-scoring) runs again by itself; of a "
+            "queued one, the time it waits for (a refresh asked for soon after the last)"
+        },
     )
     time_limit_seconds = fields.Float(dump_only=True)
     cancel_requested = fields.Boolean(dump_only=True)

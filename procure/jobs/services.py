@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import event, select, update
+from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import ServiceUnavailable, TooManyRequests
 
@@ -142,7 +142,12 @@ def enqueue_coalesced(
     requests that follow join that one. Many requests while a job waits and runs thus cause at
     most two runs. Without `hold` (a read, which wrote nothing the job reads: it only wants the
     job to run after what was committed before it) the queued job is taken as it is, and
-    nothing is written."""
+    nothing is written.
+
+    A job queued here within refresh_min_gap_seconds of the end of the last run of the same key
+    (its start, while it runs) waits until the gap has passed (`retry_at`, its message saying
+    until when), and the requests meanwhile join it: one run per gap, whatever the rate of
+    changes. Run inline (no worker) it runs at once (`start_committed`)."""
     key = (kind, organization_id, None, json.dumps(params, sort_keys=True))
     if key in db.session.info.get(PENDING_KEYS, {}):
         return db.session.get_one(Job, db.session.info[PENDING_KEYS][key]), False
@@ -176,7 +181,40 @@ def enqueue_coalesced(
         params=params,
         once_per_transaction=True,
     )
+    not_before = _after_gap(kind, organization_id, params, any_organization)
+    if not_before is not None:
+        job.retry_at = not_before
+        job.message = waiting_until(not_before)
+        db.session.flush()
     return job, True
+
+
+def waiting_until(not_before: datetime) -> str:
+    """A queued job's message while it waits for its not-before time (`retry_at`)."""
+    return (
+        f"Queued: it runs after {not_before:%H:%M:%S} UTC, so that the changes made until "
+        "then join it"
+    )
+
+
+def _after_gap(
+    kind: str, organization_id: int, params: dict[str, Any], any_organization: bool
+) -> datetime | None:
+    """When a new coalesced job of `kind` and `params` may start: refresh_min_gap_seconds after
+    the last run of the same key ended (or started, while it runs), when that is still to come;
+    None (at once) otherwise. The requests of those seconds join the waiting job, so a key is
+    refreshed at most once per gap however fast its changes come (#23)."""
+    gap = timedelta(seconds=float(current_app.config["REFRESH_MIN_GAP_SECONDS"]))
+    if not gap:
+        return None
+    last_run = func.coalesce(Job.finished_at, Job.started_at)
+    recent = select(last_run, Job.params).where(
+        Job.kind == kind, Job.started_at.is_not(None), last_run > utcnow() - gap
+    )
+    if not any_organization:
+        recent = recent.where(Job.organization_id == organization_id)
+    ran = [at for at, job_params in db.session.execute(recent).all() if job_params == params]
+    return max(ran) + gap if ran else None
 
 
 def _subject_label(job: Job) -> str | None:

@@ -13,6 +13,7 @@ from procure.mail import mail_configured
 from procure.notifications import email_choices, services
 from procure.notifications.models import PER_PAGE, Notification
 from procure.notifications.schemas import MailSettingsUpdateSchema
+from procure.page_query import page_asked
 from procure.states import NotificationKind
 from procure.transactions import discard, writes
 
@@ -43,7 +44,7 @@ KIND_LABELS = {
 
 
 def _page_number(raw: str | None) -> int:
-    """A page number from the query or a form: anything but a positive whole number is page 1."""
+    """A page number sent back by a form: anything but a positive whole number is page 1."""
     return int(raw) if raw and raw.isdigit() and int(raw) > 0 else 1
 
 
@@ -55,9 +56,7 @@ def _back_to_list():
 @bp.route("/notifications")
 @access(SIGNED_IN)
 def index():
-    listing = services.page_of(
-        current_user, _page_number(request.args.get("page")), PER_PAGE, clamp=True
-    )
+    listing = services.page_of(current_user, page_asked(), PER_PAGE, clamp=True)
     return render_template("notifications/index.html", listing=listing, kind_labels=KIND_LABELS)
 
 

@@ -8,10 +8,15 @@ from flask_login import current_user
 
 from procure.access import SIGNED_IN, access, get_scoped_or_404, permitted, roles, scoped_select
 from procure.formatting import exact_number, plain_number
-from procure.forms import form_body, form_int, load_form
+from procure.forms import form_body, load_form
+from procure.page_query import read_query
 from procure.rates import services
 from procure.rates.models import ExchangeRate
-from procure.rates.schemas import ExchangeRateCorrectionSchema, ExchangeRateCreateSchema
+from procure.rates.schemas import (
+    ExchangeRateCorrectionSchema,
+    ExchangeRateCreateSchema,
+    ExchangeRateQuerySchema,
+)
 from procure.transactions import attempt, submit, writes
 
 bp = Blueprint("rate_pages", __name__)
@@ -31,16 +36,13 @@ def field_label(field: str) -> str:
     return LABELS.get(field, field)
 
 
-def _currency_filter() -> str | None:
-    code = (request.args.get("currency") or "").strip().upper()
-    return code if len(code) == 3 and code.isascii() and code.isalpha() else None
-
-
 @bp.route("/exchange-rates", methods=["GET", "POST"])
 @access(SIGNED_IN, POST=roles("operator"))
 @writes
 def index():
     """Every rate, newest first per currency; for the operator, a form to add one."""
+    # the API's filter and page (a page shows PER_PAGE rows: no `per_page`)
+    query = read_query(ExchangeRateQuerySchema(only=("currency", "page")))
     errors: dict = {}
     raw = {"currency": "", "effective_date": "", "usd_per_unit": "", "source": ""}
     status = 200
@@ -61,11 +63,10 @@ def index():
             )
             return redirect(url_for("rate_pages.index", currency=rate.currency))
         errors, status = added.errors, added.status
-    currency = _currency_filter()
-    page = max(1, form_int(request.args.get("page")) or 1)
+    currency = query["currency"]
     return render_template(
         "rates/index.html",
-        listing=services.page_of(scoped_select(ExchangeRate), page, PER_PAGE, currency),
+        listing=services.page_of(scoped_select(ExchangeRate), query["page"], PER_PAGE, currency),
         currency=currency,
         can_edit=permitted("POST"),
         errors=errors,

@@ -260,7 +260,7 @@ def _score_rows(allocations: list[dict], by_vendor: list[dict]) -> list[list[Any
     return rows
 
 
-def _need_target_columns(needs: list[dict]) -> list[tuple[str, str]]:
+def need_target_columns(needs: list[dict]) -> list[tuple[str, str]]:
     """(field, label) of every own target some need sets, in `NEED_TARGET_FORMATS` order."""
     labels = {t["field"]: t["label"] for need in needs for t in need.get("targets") or []}
     return [(field, labels[field]) for field in NEED_TARGET_FORMATS if field in labels]
@@ -273,7 +273,7 @@ def _need_table(context: dict) -> tuple[list[tuple[str, str | None]], list[list[
     totals = context.get("totals") or {}
     in_hours = impact.get("labour_hours") is not None
     weighted_by = "labour hours" if in_hours else "volume (solved before labour hours were counted)"
-    target_columns = _need_target_columns(needs)
+    target_columns = need_target_columns(needs)
     columns = list(NEED_COLUMNS)
     for field, label in target_columns:
         fmt = NEED_TARGET_FORMATS[field]
@@ -326,7 +326,7 @@ def _need_table(context: dict) -> tuple[list[tuple[str, str | None]], list[list[
     return columns, rows
 
 
-def _assumption_rows(context: dict) -> list[list[Any]]:
+def assumption_rows(context: dict) -> list[list[Any]]:
     scenario = context.get("scenario") or {}
     method = context.get("method") or {}
     impact = context.get("impact") or {}
@@ -471,7 +471,7 @@ def export_pack(context: dict) -> bytes:
         )
 
     write_sheet_table(
-        workbook.create_sheet("Assumptions"), ASSUMPTION_COLUMNS, _assumption_rows(context)
+        workbook.create_sheet("Assumptions"), ASSUMPTION_COLUMNS, assumption_rows(context)
     )
 
     buffer = io.BytesIO()

@@ -65,6 +65,8 @@ the rate cards, and the needs are its lots as they stood when it was made:
   least to the deadline's day), and the award is decided now, on the built document; a bid
   still open today binds its vendor even when the lot's work starts later, so the need's period
   start is not the test. The day is frozen in the document, so a re-read gives the same answer.
+- A bidder that withdrew from a lot and has no bid on it now is listed under `meta.excluded`
+  for that lot ("withdrew from lot Invoices on 2026-12-07 10:30 UTC"), not merely absent.
 """
 
 from __future__ import annotations
@@ -79,6 +81,7 @@ import scoring
 from procure.awards.evidence_rule import evidence_shortfall
 from procure.disclosures.pricing import OfferPrice, left_out_reason, usd_rates
 from procure.events.models import Bid, EventLot, SourcingEvent
+from procure.events.services import withdrawal_words
 from procure.extensions import db
 from procure.needs.models import Need
 from procure.scenarios import award_rules
@@ -535,7 +538,41 @@ def _bid_lines(
         quality = min(line["quality"] for line in lines)
         vendors.append(_vendor_entry(vendor, key, score, inputs.disclosures[vendor_id], quality))
         capacities.extend(_capacity_rows(vendor, key, months))
+    excluded.extend(_withdrawals(event, by_need, bids))
     return vendors, offers, excluded, capacities
+
+
+def _withdrawals(
+    event: SourcingEvent, by_need: dict[int, Need], bids: Sequence[Bid]
+) -> list[dict[str, Any]]:
+    """The vendors that withdrew from a lot of these needs and bid on it no more, each with its
+    lot and when: the bid is absent, and "Vendors left out" says why."""
+    placed = {(bid.lot_id, bid.vendor_id) for bid in bids}
+    rows = sorted(
+        (
+            row
+            for row in event.withdrawals
+            if row.lot.need_id in by_need and (row.lot_id, row.vendor_id) not in placed
+        ),
+        key=lambda row: (row.vendor_id, row.lot_id),
+    )
+    if not rows:
+        return []
+    names = {
+        vendor_id: name
+        for vendor_id, name in db.session.execute(
+            select(Vendor.id, Vendor.name).where(Vendor.id.in_({row.vendor_id for row in rows}))
+        )
+    }
+    return [
+        {
+            "vendor": f"V{row.vendor_id}",
+            "name": names[row.vendor_id],
+            "need": f"N{row.lot.need_id}",
+            "reason": withdrawal_words(row),
+        }
+        for row in rows
+    ]
 
 
 def _bid_refusal(bid: Bid, rates: dict[str, tuple[float, date]], on: date) -> str | None:

@@ -44,6 +44,9 @@ class Scenario(TimestampMixin, Base):
     # (procure.scenarios.review.compute_projection; null before migration 0041 and whenever
     # there is no result): read when a page shows it, so a list of scenarios never loads it
     projection: Mapped[dict[str, Any] | None] = mapped_column(JSON, deferred=True)
+    # its rows per vendor that gets work (`review.split_projection`, migration 0045): read only
+    # by what lists them (the `/impact` API, the board report), never by the page
+    projection_rows: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, deferred=True)
     # the scoring profile's settings as solved, kept with the scenario (frozen at approval)
     profile_settings: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # solved without a profile of its own by a member that adopted its coalition's profile: that
@@ -86,4 +89,4 @@ class Scenario(TimestampMixin, Base):
 def _documents_replaced(scenario: Scenario, value, old, initiator) -> None:
     """A projection belongs to the problem and result it was worked out from: any new one (none,
     a failure, a new solve) drops it; `store_solution` stores the new one after both."""
-    scenario.projection = None
+    scenario.projection, scenario.projection_rows = None, None

@@ -11,19 +11,29 @@ before and after the step, the plan solved again read-only.
   The figures the document holds that the step changes follow (`impact_worker_share` for more
   impact workers); nothing else in the document moves.
 - The copy is solved with the pure optimizer (`optimizer.solve`): nothing is written to the
-  database. "Before" is the approved result's hours for the vendor; "after" the copy's.
+  database. "Before" is the vendor's hours in the unchanged copy solved the same way, once per
+  plan and version (kept with the answers); "after" the changed copy's. Where the plan's offers
+  tie, a new solve may split them otherwise than the approved result did (another solver or
+  version, a time limit): compared with the approved result, a step that moves nothing would
+  show a change. The approved result's hours are kept on each line (`hours_approved`) and the
+  page says in words when the unchanged copy gives the vendor other hours
+  (`plans_solved_differently`).
 - The vendor sees only its own hours: never another vendor's allocation, a price, the plan's
   name (it may name a target) or its targets. A plan is named by its buyer and the day it was
   approved.
 
-Cost: scoring the buyer's table under the plan's profile and a what-if per step take about a
-second on the demo, a solve tens of milliseconds (more with a plan's offer lines), so each page
-solves at most MAX_SOLVES copies (the steps with the largest gain first) and the answers are kept
-in process (`_answers`, least recently used, for CACHE_SECONDS) by (scenario, scenario version,
-vendor, disclosure version, step): a reload scores and solves nothing. A step left over says so
-and is worked out on the next visit. Why not a job: it would answer on a later visit too, but
-needs a table to store its answer in, and the vendor's page would write; the cache keeps the
-read path free of writes (bench/bench_raise_panel.py measures the page with and without it).
+Cost: scoring the buyer's table under the plan's profile, a what-if per step (a scoring of the
+same table with the vendor's row changed) and a solve of a copy are the work (on
+bench/bench_raise_panel.py's 300 vendors and a plan of 300 offer lines, about 0.3 s, 0.09 s and
+0.03 s each; a solve grows with the plan's offer lines, a scoring with the buyer's table). Each
+counts one against the page's MAX_WORK, a plan's ranking too, also where the buyer turns out
+not to score the vendor: the plans newest first, the steps with the largest gain first. The
+answers are kept in process (`_answers`, least recently used, for CACHE_SECONDS) by (scenario,
+scenario version, vendor, disclosure version, step), the unchanged copy's hours by (scenario,
+version): a reload scores and solves nothing. A step left over says so and is worked out on the
+next visit. Why not a job: it would answer on a later visit too, but needs a table to store its
+answer in, and the vendor's page would write; the cache keeps the read path free of writes
+(bench/bench_raise_panel.py measures the page with and without it).
 """
 
 from __future__ import annotations
@@ -52,19 +62,29 @@ from procure.scoring.raising import buyer_changes
 from procure.scoring.shared_profiles import scoring_basis, shared_catalog
 from procure.states import ScenarioStatus
 
-# uncached solves one page may run; the rest are worked out on a later visit
-MAX_SOLVES = 6
+# scorings of a buyer's table (a plan's ranking, a step's what-if) and solves of a plan's copy
+# one page may run: a plan's ranking, its unchanged copy and seven steps; the rest are worked
+# out on a later visit
+MAX_WORK = 16
+# the work a step may need: its what-if, then a solve of the changed copy
+STEP_WORK = 2
 # a read-only re-solve gives up sooner than the buyer's own solve
 TIME_LIMIT = 10.0
 # answers kept per process, each for CACHE_SECONDS (a buyer's new review of the vendor's sections
-# shows within that time): (scenario id, version, vendor, disclosure version, step) -> answer
+# shows within that time): (scenario id, version, vendor, disclosure version, step) -> answer,
+# and ("unchanged", scenario id, version) -> {"hours": every vendor's hours in the unchanged copy}
 CACHE_SIZE = 512
 CACHE_SECONDS = 600.0
 # a solved copy's status whose allocation is the plan's
 SOLVED = ("optimal", "optimal_relaxed")
 
 _answers: OrderedDict[tuple, tuple[float, dict[str, Any]]] = OrderedDict()
-NOT_NOW = {"hours_after": None, "note": "not worked out on this visit: open the page again"}
+NOT_NOW = {
+    "hours_before": None,
+    "hours_after": None,
+    "note": "not worked out on this visit: open the page again",
+}
+UNSOLVED = "the plan could not be solved again"
 
 
 def approved_plans(vendor_id: int) -> list[Scenario]:
@@ -95,12 +115,20 @@ def approved_plans(vendor_id: int) -> list[Scenario]:
 def vendor_hours(result: Mapping[str, Any] | None, problem: Mapping[str, Any], key: str) -> float:
     """The vendor's labour hours in a result of `problem`, each line counted as every page
     counts it (`figures.allocation_hours`: a version 1 need bought by the item has none)."""
+    return _every_vendors_hours(result, problem).get(key, 0.0)
+
+
+def _every_vendors_hours(
+    result: Mapping[str, Any] | None, problem: Mapping[str, Any]
+) -> dict[str, float]:
+    """Each vendor's labour hours in a result of `problem`, by vendor key (see vendor_hours)."""
     units = figures.need_units(problem)
-    return sum(
-        figures.allocation_hours(line, problem, units)
-        for line in (result or {}).get("allocations") or []
-        if line["vendor"] == key
-    )
+    hours: dict[str, float] = {}
+    for line in (result or {}).get("allocations") or []:
+        hours[line["vendor"]] = hours.get(line["vendor"], 0.0) + figures.allocation_hours(
+            line, problem, units
+        )
+    return hours
 
 
 def _plan_ranking(scenario: Scenario) -> tuple[scoring.Profile, scoring.Catalog, Any]:
@@ -126,14 +154,17 @@ def _plan_ranking(scenario: Scenario) -> tuple[scoring.Profile, scoring.Catalog,
 
 
 def _changed_entry(
-    entry: Mapping[str, Any], outcome: Mapping[str, Any], changes: Mapping[str, Any], figures
+    entry: Mapping[str, Any],
+    outcome: Mapping[str, Any],
+    changes: Mapping[str, Any],
+    vendor_figures: Mapping[str, Any],
 ) -> dict[str, Any]:
     """The vendor's document entry with the step's figures: the impact score moved by the
     what-if's change, and the impact-worker share where the step changes impact workers."""
     moved = outcome["impact_score_after"] - outcome["impact_score_before"]
     changed = dict(entry)
     changed["impact_score"] = round(min(100.0, max(0.0, entry["impact_score"] + moved)), 6)
-    headcount = figures.get("headcount_end")
+    headcount = vendor_figures.get("headcount_end")
     if (
         "impact_workers_end" in changes
         and headcount
@@ -145,16 +176,16 @@ def _changed_entry(
     return changed
 
 
-def _solve_with(scenario: Scenario, key: str, entry: dict[str, Any]) -> float | None:
-    """The vendor's hours in a copy of the plan's problem with its entry replaced; None when the
-    copy does not solve."""
+def _solve_with(scenario: Scenario, key: str, entry: dict[str, Any]) -> dict[str, float] | None:
+    """Every vendor's hours in a copy of the plan's problem with the vendor's entry replaced (by
+    itself: the unchanged copy); None when the copy does not solve."""
     problem = copy.deepcopy(scenario.problem)
     assert problem is not None  # approved_plans keeps plans with a problem
     problem["vendors"] = [entry if v["id"] == key else v for v in problem["vendors"]]
     options = problem.setdefault("options", {})
     options["time_limit"] = min(float(options.get("time_limit") or TIME_LIMIT), TIME_LIMIT)
     result = optimizer.solve(problem)
-    return vendor_hours(result, problem, key) if result.get("status") in SOLVED else None
+    return _every_vendors_hours(result, problem) if result.get("status") in SOLVED else None
 
 
 def _frozen(changes: Mapping[str, Any]) -> tuple:
@@ -187,10 +218,15 @@ def _approved_on(scenario: Scenario) -> date | None:
 
 
 class _Budget:
-    """The solves a page may still run."""
+    """The work a page may still run: scorings of a buyer's table (a plan's ranking, a what-if)
+    and solves of a plan's copy, one each."""
 
-    def __init__(self, solves: int):
-        self.solves = solves
+    def __init__(self, work: int):
+        self.left = work
+
+    def spend(self) -> None:
+        assert self.left > 0, "checked before the work began"
+        self.left -= 1
 
 
 def _plan_lines(
@@ -200,8 +236,9 @@ def _plan_lines(
     actions: Sequence[dict[str, Any]],
     budget: _Budget,
 ) -> list[dict[str, Any] | None]:
-    """Per action, the vendor's hours after the step in this plan (`hours_after`, with a `note`
-    when it was not worked out), or None when the buyer does not score the step."""
+    """Per action, the vendor's hours in this plan solved again unchanged (`hours_before`) and
+    after the step (`hours_after`, with a `note` when it was not worked out), or None when the
+    buyer does not score the step."""
     key = f"V{vendor_id}"
     keys = [
         (
@@ -216,24 +253,43 @@ def _plan_lines(
         for action in actions
     ]
     answers: list[dict[str, Any] | None] = [_cached(k) for k in keys]
-    if all(answer is not None for answer in answers):
-        return [a if a.get("scored", True) else None for a in answers]  # type: ignore[union-attr]
-    if budget.solves == 0:  # scoring the buyer's table alone costs about a solve: not this visit
+
+    def lines() -> list[dict[str, Any] | None]:
         return [
             (answer if answer.get("scored", True) else None) if answer is not None else NOT_NOW
             for answer in answers
         ]
+
+    def keep_all(answer: dict[str, Any]) -> list[dict[str, Any] | None]:
+        for index, answer_key in enumerate(keys):
+            if answers[index] is None:
+                _keep(answer_key, answer)
+                answers[index] = answer
+        return lines()
+
+    if all(answer is not None for answer in answers):
+        return lines()
+    unchanged_key = ("unchanged", scenario.id, scenario.version)
+    unchanged = _cached(unchanged_key)
+    # begun only when the page can afford the ranking, the unchanged copy and one step
+    if budget.left < 1 + int(unchanged is None) + STEP_WORK:
+        return lines()
     entry = next(v for v in scenario.problem["vendors"] if v["id"] == key)  # type: ignore[index]
-    before = vendor_hours(scenario.result, scenario.problem or {}, key)
     profile, metrics, ranking = _plan_ranking(scenario)
+    budget.spend()
     scored = ranking.inputs.disclosures.get(vendor_id)
     if scored is None or services.vendor_score(ranking, vendor_id) is None:
-        return [None for _ in actions]  # the buyer scores none of the vendor's versions now
-    figures = services.scored_figures(ranking.inputs.table, vendor_id)
-    lines: list[dict[str, Any] | None] = []
-    for action, answer_key, answer in zip(actions, keys, answers, strict=True):
-        if answer is not None:
-            lines.append(answer if answer.get("scored", True) else None)
+        return keep_all({"scored": False})  # the buyer scores none of the vendor's versions now
+    if unchanged is None:  # the same solve as each step's, of the copy as approved
+        unchanged = {"hours": _solve_with(scenario, key, entry)}
+        budget.spend()
+        _keep(unchanged_key, unchanged)
+    if unchanged["hours"] is None:
+        return keep_all({"hours_before": None, "hours_after": None, "note": UNSOLVED})
+    before = unchanged["hours"].get(key, 0.0)
+    vendor_figures = services.scored_figures(ranking.inputs.table, vendor_id)
+    for index, (action, answer_key) in enumerate(zip(actions, keys, strict=True)):
+        if answers[index] is not None:
             continue
         changes = buyer_changes(
             action,
@@ -241,9 +297,13 @@ def _plan_lines(
             scored.period_end,
             profile.evidence_age_months,
         )
-        try:
-            outcome = (
-                services.what_if(
+        outcome = None
+        if changes:
+            if budget.left < STEP_WORK:
+                continue  # not this visit
+            budget.spend()
+            try:
+                outcome = services.what_if(
                     vendor_id,
                     profile,
                     changes,
@@ -252,38 +312,36 @@ def _plan_lines(
                     metrics=metrics,
                     ranking=ranking,
                 )
-                if changes
-                else None
-            )
-        except ValidationFailed:  # the buyer's reading of the figures refuses the step
-            _keep(answer_key, {"scored": False})
-            lines.append(None)
-            continue
-        changed = entry if outcome is None else _changed_entry(entry, outcome, changes, figures)
-        if changed == entry:
-            hours: float | None = before
-        elif budget.solves == 0:
-            lines.append(NOT_NOW)
-            continue
-        else:
-            budget.solves -= 1
-            hours = _solve_with(scenario, key, changed)
+            except ValidationFailed:  # the buyer's reading of the figures refuses the step
+                answers[index] = {"scored": False}
+                _keep(answer_key, {"scored": False})
+                continue
+        changed = (
+            entry if outcome is None else _changed_entry(entry, outcome, changes, vendor_figures)
+        )
+        hours: float | None = before
+        if changed != entry:
+            budget.spend()
+            solved = _solve_with(scenario, key, changed)
+            hours = None if solved is None else solved.get(key, 0.0)
         answer = {
+            "hours_before": before,
             "hours_after": hours,
-            "note": None if hours is not None else "the plan could not be solved again",
+            "note": None if hours is not None else UNSOLVED,
         }
         _keep(answer_key, answer)
-        lines.append(answer)
-    return lines
+        answers[index] = answer
+    return lines()
 
 
 def with_plan_shares(
     vendor_id: int, actions: Sequence[dict[str, Any]], disclosure_id: int
 ) -> list[dict[str, Any]]:
     """Each action with `plans`: per approved plan of a buyer that lets vendors see it (see the
-    module docstring), the buyer's name, the day the plan was approved and the vendor's own hours
-    before and after the step (`hours_after` None with a `note` when it was not worked out).
-    `disclosure_id` is the version the panel scores (the scorecard's). Reads only."""
+    module docstring), the buyer's name, the day the plan was approved, the vendor's own hours
+    in the approved result (`hours_approved`), in the plan solved again unchanged
+    (`hours_before`) and after the step (`hours_after`; both None with a `note` when not worked
+    out). `disclosure_id` is the version the panel scores (the scorecard's). Reads only."""
     plans = approved_plans(vendor_id) if actions else []
     per_action: list[list[dict[str, Any]]] = [[] for _ in actions]
     names = dict(
@@ -293,14 +351,14 @@ def with_plan_shares(
             )
         ).all()
     )
-    budget = _Budget(MAX_SOLVES)
+    budget = _Budget(MAX_WORK)
     key = f"V{vendor_id}"
     for scenario in plans:  # newest first; within a plan, the panel's order (largest gain first)
         base: dict[str, Any] = {
             "plan": scenario.id,
             "organization": names[scenario.organization_id],
             "approved_on": _approved_on(scenario),
-            "hours_before": vendor_hours(scenario.result, scenario.problem or {}, key),
+            "hours_approved": vendor_hours(scenario.result, scenario.problem or {}, key),
         }
         for lines, answer in zip(
             per_action,
@@ -316,11 +374,29 @@ def with_plan_shares(
     return [action | {"plans": lines} for action, lines in zip(actions, per_action, strict=True)]
 
 
-def unchanged_plans(actions: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The plans in which no step changes the vendor's hours (to the hour), once each, for the
-    panel to say so once rather than under every step."""
+def _lines_by_plan(actions: Sequence[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     lines: dict[int, list[dict[str, Any]]] = {}
     for action in actions:
         for line in action.get("plans") or []:
             lines.setdefault(line["plan"], []).append(line)
-    return [each[0] for each in lines.values() if not any(line["changed"] for line in each)]
+    return list(lines.values())
+
+
+def plans_solved_differently(actions: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The plans whose unchanged copy, solved again, gives the vendor other hours (to the hour)
+    than the approved result, a line of each, for the panel to say that the steps' hours start
+    from the copy."""
+    return [
+        known[0]
+        for each in _lines_by_plan(actions)
+        if (known := [line for line in each if line["hours_before"] is not None])
+        and round(known[0]["hours_before"]) != round(known[0]["hours_approved"])
+    ]
+
+
+def unchanged_plans(actions: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The plans in which no step changes the vendor's hours (to the hour), once each, for the
+    panel to say so once rather than under every step."""
+    return [
+        each[0] for each in _lines_by_plan(actions) if not any(line["changed"] for line in each)
+    ]

@@ -13,7 +13,7 @@ from procure.deliveries.actuals import actuals_if_approved
 from procure.disclosures.tables import WORST_SITE_RULE
 from procure.extensions import db
 from procure.formatting import action_words
-from procure.scenarios import award_limits, award_rules, figures, review, services
+from procure.scenarios import award_limits, award_rules, figures, review, services, trail
 from procure.scenarios.models import Scenario
 from procure.scenarios.review import plain_words
 from procure.scoring.services import catalog, catalog_for
@@ -146,18 +146,65 @@ def _price_per_step(constraint: dict, plain) -> dict[str, Any] | None:
     return {"value": quoted[0], "unit": plain(quoted[1])} if quoted else None
 
 
+def _relaxing_alone(row: dict[str, Any]) -> str:
+    """What relaxing one target of `review.target_fixes` alone does, as the board PDF's table
+    and the XLSX pack's Targets sheet say it."""
+    if row["fix"] is not None:
+        return "makes a plan possible"
+    if row["feasible_if_relaxed"] is False:
+        return "is not enough"
+    return "unknown (the solver's time ran out)"
+
+
+def _infeasible_targets(explanation: dict, plain) -> list[dict[str, Any]]:
+    """Each target of the explanation (`review.target_fixes`), with what relaxing it alone
+    does, the change its fix needs (limit − asked, in the target's unit), whether it is in the
+    set of rules that cannot all hold together, and its own sentence in plain words."""
+    conflicting = {m["name"] for m in (explanation.get("conflict") or {}).get("constraints") or []}
+    entries = explanation.get("targets") or {}
+    return [
+        {
+            **row,
+            "relaxing_alone": _relaxing_alone(row),
+            "change": round(row["fix"] - row["target"], 9)  # 0.413 − 0.4: 0.013, no float dust
+            if row["fix"] is not None and row["target"] is not None
+            else None,
+            "conflicting": row["name"] in conflicting,
+            "sentence": plain((entries.get(row["name"]) or {}).get("sentence")),
+        }
+        for row in review.target_fixes(explanation, review.TARGET_LABELS)
+    ]
+
+
 def _infeasibility(scenario: Scenario, plain) -> dict[str, Any] | None:
     """Why no plan meets every target, as the scenario page says it: the explanation's summary
     and its suggestions, in plain words; None for a scenario that is not infeasible."""
     if scenario.status != ScenarioStatus.INFEASIBLE:
         return None
     explanation = (scenario.result or {}).get("explanation") or {}
+    targets = _infeasible_targets(explanation, plain)
+    lines = [plain(line) for line in review.infeasibility_lines(explanation)]
+    conflict = explanation.get("conflict") or {}
     return {
         "summary": plain(explanation.get("summary") or ""),
         # a target's or rule's own sentence is its row below (one figure each), not a line
-        "lines": [plain(line) for line in review.infeasibility_lines(explanation)],
+        "lines": lines,
+        # the suggested fixes: each target that alone makes a plan possible, then the lines
+        "fixes": [
+            f"Set “{row['label']}” to {row['reachable']} (asked: {row['asked']})."
+            for row in targets
+            if row["fix"] is not None
+        ]
+        + lines,
         # each target that conflicts: asked, the best the others allow (one figure each)
-        "targets": review.target_fixes(explanation, review.TARGET_LABELS),
+        "targets": targets,
+        # the rules that cannot all hold together (one irreducible set of the problem without
+        # its whole-number rules), and the solver's note where it found none
+        "conflict": [
+            {"rule": plain(member.get("label")), "kind": member.get("kind")}
+            for member in conflict.get("constraints") or []
+        ],
+        "conflict_note": plain(conflict.get("note")),
         # each award rule (group limit, incumbent) that conflicts, in words
         "rules": [
             plain(row["sentence"])
@@ -167,7 +214,11 @@ def _infeasibility(scenario: Scenario, plain) -> dict[str, Any] | None:
         # the vendors the problem left out, and why (as "Vendors left out" on the page): the
         # capacity or prices a plan lacks may be theirs
         "left_out": [
-            f"{entry['name']}: {plain(entry['reason'])}"
+            {
+                "vendor": entry["name"],
+                "vendor_id": entry.get("vendor"),
+                "reason": plain(entry["reason"]),
+            }
             for entry in ((scenario.problem or {}).get("meta") or {}).get("excluded") or []
         ],
     }
@@ -183,11 +234,13 @@ def board_context(scenario: Scenario) -> dict[str, Any]:
     compared = _comparable(scenario)
     comparison = review.compare(compared)
     key = comparison.pop("figures")[0]
-    # computed once, by the comparison; an infeasible scenario has no plan to measure
-    impact = key["impact"] or _no_plan_impact(problem)
+    # with its rows per vendor (the comparison reads the summary); an infeasible scenario has no
+    # plan to measure
+    impact = review.projected_impact(scenario) if key["impact"] else _no_plan_impact(problem)
     names, titles = review.problem_labels(problem)
     scores = {v["id"]: v.get("impact_score") for v in problem.get("vendors", [])}
     units = {n["id"]: n.get("unit") or "" for n in problem.get("needs", [])}
+    asked_volumes = {n["id"]: n.get("volume") for n in problem.get("needs", [])}
     offers = figures.offer_lines(problem)
     plain = plain_words(names, titles, offers)
     profile_label = services.profile_label(scenario)  # its own, a coalition's or the default
@@ -198,6 +251,7 @@ def board_context(scenario: Scenario) -> dict[str, Any]:
         .where(AuditEvent.target_type == "Scenario", AuditEvent.target_id == str(scenario.id))
         .order_by(AuditEvent.id)
     ).all()
+    changes_said = trail.trail_words(events)  # what each change did, in words
     kpis = [
         {"label": "Total cost", "value": totals.get("cost"), "format": "money"},
         {"label": "Average impact", "value": totals.get("avg_impact"), "format": "number"},
@@ -267,7 +321,13 @@ def board_context(scenario: Scenario) -> dict[str, Any]:
         # each need's figures and own targets, and the plan's (the XLSX pack's Needs sheet)
         "totals": {key: totals.get(key) for key in ("cost", "avg_impact", "avg_quality")},
         "needs": [
-            {**line, "need_id": line["need"], "need": titles.get(line["need"], line["title"])}
+            {
+                **line,
+                "need_id": line["need"],
+                "need": titles.get(line["need"], line["title"]),
+                # the volume the problem asks for (`volume` is what the plan placed)
+                "volume_needed": asked_volumes.get(line["need"]),
+            }
             for line in figures.need_lines(result, problem)
         ],
         "impact": {
@@ -354,7 +414,8 @@ def board_context(scenario: Scenario) -> dict[str, Any]:
             {
                 "at": e.created_at.strftime("%Y-%m-%d %H:%M"),
                 "who": _name(e.actor_id) or "—",
-                "action": action_words(e.action),
+                "action": action_words(e.action)
+                + (f": {said}" if (said := changes_said.get(e.id)) else ""),
             }
             for e in events
         ],

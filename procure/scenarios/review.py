@@ -103,39 +103,75 @@ def _weighted(pairs: list[tuple[float, float | None]]) -> float | None:
     return sum(w * v for w, v in known) / total if total else None
 
 
-PROJECTION_FORMAT = 1
-"""The layout of a stored projection (`scenario.projection["format"]`): a projection of another
+PROJECTION_FORMAT = 2
+"""The layout of a stored projection (`scenario.projection["format"]`). Format 2 (migration
+0045): `scenario.projection` holds the summary (`impact` without its rows per vendor, with their
+count and the vendors below a living wage), `scenario.projection_rows` the rows (`by_vendor`), so
+the scenario page and the comparison never read a row per vendor. A projection of another
 layout is worked out again on reading, as one stored before migration 0041."""
 
 
 def projected_impact(
     scenario: Scenario, documents: Mapping[int, dict[str, Any]] | None = None
 ) -> dict[str, Any]:
-    """What the allocation sustains (`compute_projection`): the projection stored when the
-    scenario was solved, else (a scenario solved before migration 0041, or a version 1
-    document) worked out now from its documents, storing nothing (a read writes nothing).
+    """What the allocation sustains (`compute_projection`), its rows per vendor included: the
+    projection stored when the scenario was solved, else (a scenario solved before migration
+    0041, or a version 1 document) worked out now from its documents, storing nothing (a read
+    writes nothing).
 
-    The stored document is the scenario's own: read it, never change it.
+    The stored documents are the scenario's own: read them, never change them.
     `documents`: as `compute_projection` takes them, for a projection worked out now."""
     stored = stored_projection(scenario)
     if stored is not None:
-        return stored["impact"]
+        return {**stored["impact"], "by_vendor": scenario.projection_rows or []}
     return compute_projection(scenario, documents)["impact"]
 
 
+def projected_summary(
+    scenario: Scenario, documents: Mapping[int, dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """`projected_impact` without its rows per vendor, with `vendors` (how many get work) and
+    `below_living_wage` (`below_living_wage`): what the page, the comparison and the home page
+    show, read from the stored summary alone when there is one."""
+    stored = stored_projection(scenario)
+    if stored is None:
+        stored, _ = split_projection(compute_projection(scenario, documents))
+    return stored["impact"] | {
+        "vendors": stored["vendors"],
+        "below_living_wage": stored["below_living_wage"],
+    }
+
+
+def split_projection(projection: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """A projection (`compute_projection`) as it is stored: its summary (`scenario.projection`:
+    the impact without its rows, their count and the vendors below a living wage) and its rows
+    per vendor (`scenario.projection_rows`)."""
+    impact = projection["impact"]
+    summary = {
+        "format": projection["format"],
+        "impact": {key: value for key, value in impact.items() if key != "by_vendor"},
+        "vendors": len(impact["by_vendor"]),
+        "below_living_wage": below_living_wage(impact),
+    }
+    return summary, impact["by_vendor"]
+
+
 def stored_projection(scenario: Scenario) -> dict[str, Any] | None:
-    """The projection stored with the scenario's result, when there is one of this layout."""
+    """The projection summary stored with the scenario's result, when there is one of this
+    layout."""
     stored = scenario.projection
     return stored if stored and stored.get("format") == PROJECTION_FORMAT else None
 
 
-def projection_to_store(scenario: Scenario) -> dict[str, Any] | None:
-    """The projection `store_solution` keeps with a result (`compute_projection`); None for a
+def store_projection(scenario: Scenario) -> None:
+    """Keep the projection with a result (`compute_projection`, `split_projection`); none for a
     result without allocations (nothing to project) and for a version 1 document, whose jobs
     divide by the app's setting of today and so are worked out on each reading."""
-    if not (scenario.result or {}).get("allocations") or not figures.counts_hours(scenario.problem):
-        return None
-    return compute_projection(scenario)
+    scenario.projection, scenario.projection_rows = None, None
+    if (scenario.result or {}).get("allocations") and figures.counts_hours(scenario.problem):
+        scenario.projection, scenario.projection_rows = split_projection(
+            compute_projection(scenario)
+        )
 
 
 def compute_projection(
@@ -274,7 +310,7 @@ def key_figures(
     scoring `impact_vendor_min_score` or more; `documents` as `projected_impact` takes them."""
     result = scenario.result or {}
     totals = result.get("totals") or {}
-    impact = projected_impact(scenario, documents) if result.get("allocations") else None
+    impact = projected_summary(scenario, documents) if result.get("allocations") else None
     spend: defaultdict[str, float] = defaultdict(float)
     for allocation in result.get("allocations", []):
         spend[allocation["vendor"]] += allocation["cost"]
@@ -291,7 +327,7 @@ def key_figures(
         "fte_jobs": impact["fte_jobs"] if impact else None,
         "avg_quality": totals.get("avg_quality"),
         "budget": ((scenario.problem or {}).get("targets") or {}).get("budget"),
-        "below_living_wage": below_living_wage(impact),
+        "below_living_wage": (impact or {}).get("below_living_wage") or [],
         "vendors": len(spend),
         "largest_vendor_share": max(spend.values()) / total_cost if spend and total_cost else None,
         "binding_targets": [
@@ -723,8 +759,9 @@ TARGET_LABELS = {key: label for key, label, _ in TARGET_FIELDS}
 
 def target_fixes(explanation: dict[str, Any], labels: dict[str, str]) -> list[dict[str, Any]]:
     """Each target of an infeasibility explanation: what was asked and what the other targets
-    allow, each as one figure in the target's unit (the figure the explanation's sentence says),
-    and the value "Apply this fix" sets (None when relaxing it alone would not help)."""
+    allow, each as one figure in the target's unit (the figure the explanation's sentence says)
+    and as a number (`target`, `limit`), and the value "Apply this fix" sets (None when relaxing
+    it alone would not help)."""
     rows = []
     for name, info in (explanation.get("targets") or {}).items():
         asked, achievable = info.get("target"), info.get("achievable")
@@ -738,6 +775,9 @@ def target_fixes(explanation: dict[str, Any], labels: dict[str, str]) -> list[di
                 if name in optimizer.TARGET_LIMITS and isinstance(asked, (int, float))
                 else "—",
                 "reachable": optimizer.limit_text(name, limit) if limit is not None else "—",
+                # the same two figures as numbers (the XLSX pack writes them as such)
+                "target": asked if isinstance(asked, (int, float)) else None,
+                "limit": limit,
                 "feasible_if_relaxed": info.get("feasible_if_relaxed"),
                 "fix": limit if limit is not None and info.get("feasible_if_relaxed") else None,
             }

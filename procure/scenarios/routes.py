@@ -38,6 +38,9 @@ from procure.transactions import writes
 blp = Blueprint("scenarios_api", __name__, url_prefix="/api/v1", description="Allocation scenarios")
 
 READERS = roles("buyer", "executive", "admin")
+NOT_EXPORTED = (
+    "Only a solved scenario, or one that was solved and has no possible plan, can be exported."
+)
 
 
 def solved_or_404(scenario_id: int) -> Scenario:
@@ -268,15 +271,18 @@ class ScenarioExport(MethodView):
         200,
         FILE,
         content_type=XLSX,
-        description="Allocations, needs, scores, comparison and assumptions",
+        description="Allocations, needs, scores, comparison and assumptions; for an infeasible "
+        "scenario, why no plan meets every target: its targets, the conflicting rules, the "
+        "needs and the vendors left out",
     )
     @blp.alt_response(409, description="Not solved")
     def get(self, scenario_id):
-        """The XLSX export pack of a solved scenario"""
+        """The XLSX export pack of a solved scenario, or of an infeasible one (why it has no plan)"""  # noqa: E501
         # here: the XLSX pack loads openpyxl (~0.07 s), which the app's start otherwise skips
-        from procure.reports.xlsx_pack import export_pack
+        from procure.reports.no_plan_pack import export_scenario_pack
 
         scenario = get_scoped_or_404(Scenario, scenario_id)
-        if not (scenario.result or {}).get("allocations"):
-            abort(409, "Only a solved scenario can be exported.")
-        return _download(export_pack(board_context(scenario)), XLSX, f"scenario-{scenario.id}.xlsx")
+        if not services.has_board_report(scenario):
+            abort(409, NOT_EXPORTED)
+        pack = export_scenario_pack(board_context(scenario))
+        return _download(pack, XLSX, f"scenario-{scenario.id}.xlsx")

@@ -291,11 +291,11 @@ def store_solution(
 ) -> Scenario:
     """Keep the problem document, its result and frontier, what it was scored with
     (`problem_for`): the profile's settings and the coalition profile, if it was one, and the
-    projected impact worked out once from them (`review.projection_to_store`), which the pages,
+    projected impact worked out once from them (`review.store_projection`), which the pages,
     the API and the board report read instead of the scored disclosures."""
     scenario.problem, scenario.result = problem, result
     with db.session.no_autoflush:  # the scenario's changes flush in save_changes, as a conflict
-        scenario.projection = review.projection_to_store(scenario)
+        review.store_projection(scenario)
     scenario.profile_settings = basis.profile.to_dict()
     scenario.coalition_id, scenario.coalition_profile_version = basis.shared_id, basis.version
     scenario.frontier = frontier

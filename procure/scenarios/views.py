@@ -10,11 +10,13 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup, escape
+from marshmallow import Schema, fields
 from sqlalchemy import select
 
 from procure import charts
 from procure.access import access, get_scoped_or_404, roles, scoped_select
 from procure.accounts.models import User
+from procure.api_fields import RecordId
 from procure.audit.models import AuditEvent
 from procure.deliveries.actuals import actuals_if_approved
 from procure.editing import check_version
@@ -26,8 +28,9 @@ from procure.forms import form_body, form_int, load_form
 from procure.jobs.models import ACTIVE_STATUSES, Job
 from procure.jobs.services import TooManyJobs, latest_job
 from procure.needs.models import Need
+from procure.page_query import page_asked, read_query
 from procure.reports.listed_rules import listed_rules
-from procure.scenarios import award_limits, award_rules, figures, review, services
+from procure.scenarios import award_limits, award_rules, figures, review, services, trail
 from procure.scenarios import jobs as scenario_jobs
 from procure.scenarios.models import Scenario
 from procure.scenarios.schemas import (
@@ -41,6 +44,13 @@ from procure.states import Objective, ScenarioStatus
 from procure.transactions import attempt, discard, writes
 
 bp = Blueprint("scenario_pages", __name__)
+
+# what the scenario pages read from their query, as the API reads ids (the comparison's "two to
+# five" is the form's rule, told by a message)
+INDEX_QUERY = Schema.from_dict({"event_id": RecordId()}, name="ScenarioIndexQuerySchema")()
+COMPARE_QUERY = Schema.from_dict(
+    {"ids": fields.List(RecordId(), load_default=list)}, name="ScenarioCompareQuerySchema"
+)()
 
 TARGET_FIELDS = review.TARGET_FIELDS  # (key, label, hint) of "Change the targets"
 OBJECTIVES = (
@@ -63,6 +73,7 @@ OBJECTIVE_WORDS = {
 @access(roles("buyer", "executive", "admin"), POST=roles("buyer"))
 @writes
 def index():
+    read_query(INDEX_QUERY)  # a form posts its `event_id` too: read below, as before
     errors, status = {}, 200
     # an award scenario: "Make an award scenario" on a closed event's page opens this form with
     # the event's lots as its needs (another organization's event answers 404)
@@ -188,11 +199,9 @@ def _page(
         **{PRIORITY_FIELD + row["key"]: f"Priority ({row['label']})" for row in priority_rows},
     }
     impact = (
-        review.projected_impact(scenario) if (scenario.result or {}).get("allocations") else None
+        review.projected_summary(scenario) if (scenario.result or {}).get("allocations") else None
     )
-    allocation_page = review.allocation_page(
-        scenario.result, max(1, form_int(request.args.get("page")) or 1), ALLOCATIONS_PER_PAGE
-    )
+    allocation_page = review.allocation_page(scenario.result, page_asked(), ALLOCATIONS_PER_PAGE)
     events = db.session.scalars(
         select(AuditEvent)
         .where(AuditEvent.target_type == "Scenario", AuditEvent.target_id == str(scenario.id))
@@ -230,7 +239,6 @@ def _page(
         price_per_step=review.price_per_step,
         slack_words=review.slack_words,
         plan_limits=award_limits.plan_limits(scenario.problem, scenario.result),
-        below_living_wage=review.below_living_wage,
         impact=impact,
         in_hours=figures.counts_hours(scenario.problem),
         labour_hours=figures.labour_hours(scenario.result, scenario.problem),
@@ -243,6 +251,7 @@ def _page(
         objectives=OBJECTIVES,
         events=events,
         people=people,
+        trail_words=trail.trail_words(events),
         solve_job=solve_job,
         show_solve_panel=review.shows_solve_panel(solve_job, scenario),
         target_labels=review.TARGET_LABELS,
@@ -298,18 +307,25 @@ def _vendor_checkboxes(
     """The award rule forms' vendor checkboxes (`award_rules.vendor_options`): for a field name
     and the ids ticked, one labelled checkbox per vendor (`by_name`: per vendor ticked, the
     others being added by name). Built here, each name escaped once, rather than by a template
-    loop: a plan of 50 vendors lists them in three forms."""
-    labels = [(vendor_id, str(escape(name))) for vendor_id, name in options]
+    loop: a plan of 50 vendors lists them in three forms. By name, only the ticked are escaped
+    (a plan of 10,000 vendors ticks a few)."""
+    labels = None if by_name else [(vendor_id, str(escape(name))) for vendor_id, name in options]
+    position = {vendor_id: index for index, (vendor_id, _) in enumerate(options)} if by_name else {}
 
     def boxes(name: str, chosen: Collection[str]) -> Markup:
         field = escape(name)
+        shown = labels
+        if shown is None:  # the ticked, in the options' order
+            ticked = sorted(
+                position[vendor_id] for vendor_id in set(chosen) if vendor_id in position
+            )
+            shown = [(options[i][0], str(escape(options[i][1]))) for i in ticked]
         return Markup(
             "\n".join(
                 f'<label class="check"><input type="checkbox" name="{field}" '
                 f'value="{escape(vendor_id)}"{" checked" if vendor_id in chosen else ""}> '
                 f"{label}</label>"
-                for vendor_id, label in labels
-                if not by_name or vendor_id in chosen
+                for vendor_id, label in shown
             )
         )
 
@@ -960,7 +976,7 @@ the plans (a plan of 10,000 vendors would list them all)."""
 @bp.route("/scenarios/compare")
 @access(roles("buyer", "executive", "admin"))
 def compare():
-    ids = [i for i in map(form_int, request.args.getlist("ids")) if i is not None]
+    ids = read_query(COMPARE_QUERY)["ids"]
     if not 2 <= len(ids) <= 5:
         flash("Choose two to five scenarios to compare.", "error")
         return redirect(url_for("scenario_pages.index"))

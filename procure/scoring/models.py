@@ -157,6 +157,21 @@ class StoredRanking(Base):
     priced_on: Mapped[date]  # prices, attestations and evidence age are those of this day
     peers: Mapped[int]
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # the basis it was scored under, as it was then (`ScoringBasis.described`): served stale, it
+    # names the profile version it read, not the one its refresh applies (issue #20)
+    basis_kind: Mapped[str] = mapped_column(String(10))
+    basis_name: Mapped[str] = mapped_column(String(200))
+    basis_version: Mapped[int | None]
+    basis_label: Mapped[str] = mapped_column(String(300))
+
+    def described(self) -> dict[str, Any]:
+        """The basis it was scored under, as `ScoringBasis.described` says it."""
+        return {
+            "kind": self.basis_kind,
+            "name": self.basis_name,
+            "version": self.basis_version,
+            "label": self.basis_label,
+        }
 
 
 class StoredRankingRow(Base):

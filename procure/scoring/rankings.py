@@ -33,7 +33,9 @@ Reads. `read_ranking` serves the newest stored ranking of its key:
   sends `X-Ranking-As-Of` and `X-Ranking-Stale: true`), and ONE `rankings.refresh` job is queued
   for the key unless one is already queued and not started (coalesced, `request_refresh`: many
   changes while a refresh waits and runs cause that refresh and at most one more, queued while
-  it ran, which skips its work if the one before left the ranking current);
+  it ran, which skips its work if the one before left the ranking current; a refresh asked for
+  within `refresh_min_gap_seconds` of the last one's end waits until then, and the changes
+  meanwhile join it: a key is refreshed at most once per gap, at 1,000 vendors as at 10,000);
 - none at all: computed in the request, stored and served (its first reader pays once).
 The refresh and the first computation are the only writes of a read, made through
 `procure.transactions.stores_derived` (committed at once, nothing else in them).
@@ -55,14 +57,18 @@ trend's earlier periods (one ranking per earlier period for all vendors, not one
 period). A scorecard (`read_scorecard`) reads its vendor's row and card of the ranking of its
 reader's key (profile, category) and assembles them (`services.assemble_card`: the trend's
 latest point is the headline): the whole card is the same data's, as of the ranking, served
-stale while a refresh runs (saying so) like the comparison. Only the offers left out (the
-vendor's unusable offers) are read live. Without a stored card (a reader whose catalog differs,
-an unknown category) the scorecard is computed live as before, with the stored row as its
-headline when the ranking is current. The "raise your score" panel and the what-if box score
-the table live and take their "before" from the current stored row (`scorecard_row`); so does
-the draft's score effect (procure.scoring.draft_effect), which reads the stored card's scored
-figures and period, and ranks live only for a draft that changes figures. The panel's rank per
-reviewing buyer reads that buyer's current stored ranking under the default profile, if any.
+stale while a refresh runs (saying so) like the comparison. A ranking stores the basis it was
+scored under (`ScoringBasis.described`: kind, name, version, label); served stale, the card and
+the comparison name that one, and say so when its refresh applies another ("scored under version
+1; version 2 is being applied": the coalition published a new version since, `basis_said`). Only
+the offers left out (the vendor's unusable offers) are read live. Without a stored card (a
+reader whose catalog differs, an unknown category) the scorecard is computed live as before,
+with the stored row as its headline when the ranking is current. The "raise your score" panel
+and the what-if box score the table live and take their "before" from the current stored row
+(`scorecard_row`); so does the draft's score effect (procure.scoring.draft_effect), which reads
+the stored card's scored figures and period, and ranks live only for a draft that changes
+figures. The panel's rank per reviewing buyer reads that buyer's current stored ranking under
+the default profile, if any.
 
 Everything else still scores live: the what-if rankings, the export through `procure score`,
 the scenario problem adapter and the buyer views.
@@ -96,11 +102,15 @@ from procure.scoring.services import (
     card_parts,
     catalog_for,
     earlier_points_of_all,
-    profile_of,
     rank_vendors,
     score_rows,
 )
-from procure.scoring.shared_profiles import adopted_profile, shared_catalog, shared_profile
+from procure.scoring.shared_profiles import (
+    ScoringBasis,
+    adopted_profile,
+    basis_change,
+    stored_basis,
+)
 from procure.scoring.versions import data_versions
 from procure.transactions import stores_derived
 from procure.vendors.categories import service_categories
@@ -196,7 +206,7 @@ def store_ranking(key: RankingKey) -> StoredRanking:
     top k (TOP_K) also stores every vendor's scorecard (`_store_scorecards`)."""
     global_version, organization_version = data_versions(key.organization_id)
     priced_on = pricing_day()
-    ranked, profile, metrics = ranked_for(key)
+    ranked, basis = ranked_for(key)
     rows = score_rows(ranked)
     # two refreshes of a key can run at once (a second is queued while the first runs, and two
     # workers take both): one that read older data never replaces what a later one stored
@@ -223,6 +233,7 @@ def store_ranking(key: RankingKey) -> StoredRanking:
         organization_version=organization_version,
         priced_on=priced_on,
         peers=len(rows),
+        **{f"basis_{name}": value for name, value in basis.described().items()},
     )
     db.session.add(ranking)
     db.session.flush()
@@ -232,7 +243,7 @@ def store_ranking(key: RankingKey) -> StoredRanking:
             [_stored_row(ranking.id, position, row) for position, row in enumerate(rows)],
         )
         if key.top_k == TOP_K:
-            _store_scorecards(ranking, key, ranked, rows, profile, metrics)
+            _store_scorecards(ranking, key, ranked, rows, basis.profile, basis.metrics)
     older = select(StoredRanking.id).where(*_key_filter(key), StoredRanking.id < ranking.id)
     for table in (StoredRankingRow, StoredRankingCard):
         db.session.execute(delete(table).where(table.ranking_id.in_(older)))
@@ -242,23 +253,20 @@ def store_ranking(key: RankingKey) -> StoredRanking:
     return ranking
 
 
-def ranked_for(key: RankingKey) -> tuple[Ranking, scoring.Profile, scoring.Catalog]:
+def ranked_for(key: RankingKey) -> tuple[Ranking, ScoringBasis]:
     """The key's ranking computed now, as `/scores` did live (`rank_vendors` with rank
-    stability and the key's profile and catalog), with that profile and catalog."""
-    if key.coalition_id is not None:
-        profile = shared_profile(key.coalition_id)
-        metrics = shared_catalog(key.coalition_id)
-    else:
-        record = db.session.get(ScoringProfile, key.profile_id) if key.profile_id else None
-        profile, metrics = profile_of(record), catalog_for(key.organization_id)
+    stability and the key's profile and catalog), with the basis it is scored under (its
+    profile, catalog and the words for it, `shared_profiles.stored_basis`)."""
+    record = db.session.get(ScoringProfile, key.profile_id) if key.profile_id else None
+    basis = stored_basis(key.organization_id, record, key.coalition_id)
     ranked = rank_vendors(
-        profile,
+        basis.profile,
         key.category or None,
         organization_id=key.organization_id,
         top_k=key.top_k,
-        metrics=metrics,
+        metrics=basis.metrics,
     )
-    return ranked, profile, metrics
+    return ranked, basis
 
 
 def _store_scorecards(
@@ -528,6 +536,23 @@ def read_scorecard(
         parts = card_from_json(stored)
         card = assemble_card(row, parts, parts["trend"], ranking.peers, key.category or None)
     return ScorecardRead(ranking, stale, row, card)
+
+
+def basis_said(ranking: StoredRanking, stale: bool, current: dict[str, Any]) -> dict[str, Any]:
+    """What a card or ranking read from the stored `ranking` says of its profile, `current`
+    being the reader's basis now (`ScoringBasis.described`). Current, it was scored under that
+    (every change of a profile's weights outdates the rankings under it; a coalition renamed
+    since is named as it is now). Served stale, it was scored under the basis stored with its
+    ranking, which may be another version (the coalition published a new one since): `profile`
+    is that one and, when it differs, `profile_change` says so ("scored under version 1;
+    version 2 is being applied") and `profile_applied` is the basis being applied."""
+    if not stale:
+        return {"profile": current}
+    scored = ranking.described()
+    change = basis_change(scored, current)
+    if change is None:
+        return {"profile": scored}
+    return {"profile": scored, "profile_change": change, "profile_applied": current}
 
 
 def scorecard_row(

@@ -167,10 +167,12 @@ class Scorecard(MethodView):
         )
         served = rankings.read_scorecard(key, current_user, vendor) if key else None
         headers = {}
+        # which profile scored it: the basis the stored card was scored under, else this one
+        described = basis.described()
         if served is not None and served.card is not None:
             # the whole card from the stored ranking (headline, breakdown and trend of the same
-            # data), stale or not: as of when it was computed
-            card = served.card
+            # data), stale or not: as of when it was computed, under the basis it read then
+            card = served.card | rankings.basis_said(served.ranking, served.stale, described)
             headers = {
                 "X-Ranking-As-Of": served.ranking.computed_at.isoformat(),
                 "X-Ranking-Stale": "true" if served.stale else "false",
@@ -191,8 +193,7 @@ class Scorecard(MethodView):
             abort(404, " ".join(["This vendor has no score yet.", *reasons]))
         if vendor.organization_id == current_user.organization_id:  # its own: what buyers see
             card["buyer_views"] = buyer_views(vendor.id, query.get("category")).views
-        # which profile scored it (a stored card's too: its key is of the same basis)
-        return card | {"profile": basis.described()}, 200, headers
+        return {"profile": described} | card, 200, headers
 
 
 @blp.route("/vendors/<int:vendor_id>/what-if")

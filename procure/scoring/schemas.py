@@ -7,7 +7,7 @@ import scoring
 from procure.api_fields import FiniteNumber, RecordId, RecordVersion, ScalarValue
 from procure.disclosures.schemas import SectionLevelSchema
 from procure.disclosures.tables import WORST_SITE_RULE
-from procure.vendors.categories import service_categories
+from procure.vendors.schemas import listed_category
 from scoring.contract import PILLARS
 
 PROFILE_NAME_LENGTH = validate.Length(max=120)
@@ -63,13 +63,6 @@ class ProfileSchema(Schema):
 
 class ProfileRevisionSchema(Schema):
     settings = fields.Dict(required=True)
-
-
-def listed_category(key: str) -> None:
-    """Refuse a service category that is not listed (a retired one is listed: its offers still
-    price). Empty means every category."""
-    if key and key not in service_categories():
-        raise ValidationError(f"Unknown service category {key!r}.")
 
 
 class ScoreQuerySchema(Schema):
@@ -296,7 +289,23 @@ class ScorecardSchema(Schema):
         metadata={
             "description": "The profile the card is scored with: the `profile` asked for, "
             "else your organization's (the coalition profile it adopted, or the default "
-            "profile); a vendor's own card: the default profile"
+            "profile); a vendor's own card: the default profile. A card served stale "
+            "(X-Ranking-Stale) names the one it was scored under, which may be an earlier "
+            "version (see `profile_change`)"
+        },
+    )
+    profile_change = fields.String(
+        metadata={
+            "description": "Only on a card served stale that was scored under another profile "
+            'than the one its refresh applies, e.g. "scored under version 1; version 2 is being '
+            'applied" (the coalition published a new version since)'
+        },
+    )
+    profile_applied = fields.Nested(
+        ProfileUsedSchema,
+        metadata={
+            "description": "With `profile_change`: the profile the newer score is being computed "
+            "under"
         },
     )
     buyer_views = fields.List(

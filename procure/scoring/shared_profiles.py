@@ -120,6 +120,17 @@ def scoring_basis(
     otherwise the default profile over the organization's catalog. Without an organization
     (a vendor's own scorecard): the default profile over the built-in catalog."""
     if record is not None:
+        return stored_basis(organization_id, record, None)
+    return stored_basis(organization_id, None, adopted_profile(organization_id))
+
+
+def stored_basis(
+    organization_id: int | None, record: ScoringProfile | None, shared_id: int | None
+) -> ScoringBasis:
+    """The basis a stored ranking's key names (procure.scoring.rankings), as it is now: the
+    profile version `record`, else the shared profile `shared_id` (a coalition's), else the
+    default profile over the organization's catalog, whatever the organization adopts now."""
+    if record is not None:
         return ScoringBasis(
             profile_of(record),
             catalog_for(organization_id),
@@ -128,10 +139,28 @@ def scoring_basis(
             name=record.name,
             number=record.number,
         )
-    shared_id = adopted_profile(organization_id)
     if shared_id is None:
         return ScoringBasis(default_profile(), catalog_for(organization_id))
     return _coalition_basis(shared_id)
+
+
+def basis_change(scored: dict[str, Any], current: dict[str, Any]) -> str | None:
+    """What a card or ranking served stale says when it was scored under another basis than
+    the one its refresh applies (both as `ScoringBasis.described` gives them): "scored under
+    version 1; version 2 is being applied" for another version of the same profile, the labels
+    otherwise; None when they are the same."""
+    if scored == current:
+        return None
+    if (scored["kind"], scored["name"]) == (current["kind"], current["name"]):
+        return (
+            f"scored under {_version_words(scored['version'])}; "
+            f"{_version_words(current['version'])} is being applied"
+        )
+    return f"scored under {scored['label']}; {current['label']} is being applied"
+
+
+def _version_words(version: int | None) -> str:
+    return "the default weights" if version is None else f"version {version}"
 
 
 def _coalition_basis(shared_id: int) -> ScoringBasis:

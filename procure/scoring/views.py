@@ -7,16 +7,19 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from marshmallow import fields, validate
 from sqlalchemy import select
 
 import scoring
 from procure import charts
 from procure.access import access, get_scoped_or_404, roles, scoped_select
+from procure.api_fields import PageNumber
 from procure.disclosures.models import Disclosure
 from procure.disclosures.tables import WORST_SITE_RULE
 from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
-from procure.forms import form_body, form_int, load_form
+from procure.forms import form_body, load_form
+from procure.page_query import read_query
 from procure.paging import Page
 from procure.scenarios import plan_share
 from procure.scoring import raising, rankings, services
@@ -27,6 +30,7 @@ from procure.scoring.schemas import (
     AhpJudgementsSchema,
     MetricFormSchema,
     ProfileEditorSchema,
+    ScoreQuerySchema,
     WhatIfFormSchema,
 )
 from procure.scoring.shared_profiles import buyer_views, default_profile_label, viewer_basis
@@ -58,16 +62,26 @@ SCORE_SORTS = {
     "topsis": "TOPSIS rank",
     "vendor": "Vendor name",
 }
+
+
+class ScoresPageQuerySchema(ScoreQuerySchema):
+    """The comparison page's query: the API's profile and category, and how to sort and page."""
+
+    sort = fields.String(load_default="rank", validate=validate.OneOf(list(SCORE_SORTS)))
+    page = PageNumber()
+
+
+# what the comparison and scorecard pages read from their query, as the API reads it (an id of
+# no profile of the organization answers 404)
+SCORES_QUERY = ScoresPageQuerySchema(exclude=("top_k",))
+SCORECARD_QUERY = ScoreQuerySchema(only=("profile", "category"))
 # the wages of a site the vendor sets (the minimum and living wages are benchmarks)
 SITE_WAGE_COLUMNS = ("entry_level_wage", "impact_worker_median_wage")
 
 
-def _profile_choice():
+def _profile_choice(chosen: int | None):
+    """The profiles to choose from, and the one the query chose (None: the "Default" option)."""
     profiles = services.profiles_for(current_user.organization_id)  # none for a vendor
-    asked = request.args.get("profile") or None  # the "Default" option sends an empty value
-    chosen = form_int(asked)
-    if asked is not None and chosen is None:
-        abort(404, f"No scoring profile {asked!r}: choose one from the list.")
     record = get_scoped_or_404(ScoringProfile, chosen) if chosen is not None else None
     return profiles, record
 
@@ -75,9 +89,10 @@ def _profile_choice():
 @bp.route("/scores")
 @access(roles("buyer", "executive", "admin"))
 def compare():
-    profiles, record = _profile_choice()
+    query = read_query(SCORES_QUERY)
+    profiles, record = _profile_choice(query.get("profile"))
     if "category" in request.args:  # "All categories" sends an empty value
-        category = request.args["category"] or None
+        category = query.get("category")
     else:
         category = services.default_category(current_user.organization_id)
     if category is not None and category not in service_categories():
@@ -90,12 +105,15 @@ def compare():
         )
     served = rankings.read_ranking(key, current_user)  # stored once per change, paged in SQL
     ranking = served.ranking
-    sort = request.args.get("sort") if request.args.get("sort") in SCORE_SORTS else "rank"
-    page = max(1, form_int(request.args.get("page")) or 1)
+    sort, page = query["sort"], query["page"]
     rows = rankings.page_rows(ranking, (page - 1) * SCORES_PER_PAGE, SCORES_PER_PAGE, sort)
     listing = Page(rows, page, SCORES_PER_PAGE, ranking.peers)
     for row in listing.items:  # only the rows shown get a bar
         row["bar"] = charts.stacked_bar(row["points"])
+    default_label, profile_change = default_profile_label(current_user.organization_id), None
+    if served.stale and record is None:  # named as the basis it was ranked under then
+        said = rankings.basis_said(ranking, True, viewer_basis(current_user).described())
+        default_label, profile_change = said["profile"]["label"], said.get("profile_change")
     return render_template(
         "scoring/compare.html",
         rows=listing.items,
@@ -107,7 +125,8 @@ def compare():
         legend=charts.pillar_legend(),
         profiles=profiles,
         record=record,
-        default_label=default_profile_label(current_user.organization_id),
+        default_label=default_label,
+        profile_change=profile_change,
         category=category,
         categories=service_categories(),
     )
@@ -125,7 +144,8 @@ def _render_scorecard(vendor: Vendor):
     """The scorecard with the what-if box: under the default profile for the vendor itself; for a
     buyer under the profile it chose (`?profile=`), else its organization's (the coalition
     profile it adopted, or the default profile: `shared_profiles.scoring_basis`)."""
-    profiles, record = _profile_choice()
+    query = read_query(SCORECARD_QUERY)  # the what-if form's own `category` is read as before
+    profiles, record = _profile_choice(query.get("profile"))
     # the profile chosen, else the organization's: the coalition profile it adopted or the default
     basis = viewer_basis(current_user, record)
     profile, metrics = basis.profile, basis.metrics
@@ -145,10 +165,12 @@ def _render_scorecard(vendor: Vendor):
     # current stored row, or, served stale, the card is computed live with them
     needs_ranking = own or request.method == "POST"
     card, as_of = None, None
+    said: dict[str, Any] = {"profile": basis.described()}
     if served is not None and served.card is not None and not (served.stale and needs_ranking):
         card = served.card  # headline, breakdown and trend of the same stored data
-        if served.stale:
+        if served.stale:  # as of then, under the basis it was scored under then
             as_of = rankings.as_of_label(served.ranking)
+            said = rankings.basis_said(served.ranking, True, said["profile"])
     ranking = None
     if card is None or needs_ranking:
         # one ranking for the card, the "how to raise your score" panel's and the box's what-ifs
@@ -236,6 +258,7 @@ def _render_scorecard(vendor: Vendor):
         outcome=outcome,
         raise_actions=raise_actions,
         plans_unchanged=plan_share.unchanged_plans(raise_actions or []),
+        plans_solved_differently=plan_share.plans_solved_differently(raise_actions or []),
         errors=errors,
         values=values,
         fields=_what_if_fields(card),
@@ -245,7 +268,8 @@ def _render_scorecard(vendor: Vendor):
         # what "its" profile is: the option without a profile, or the line without a choice
         default_label=default_profile_label(current_user.organization_id)
         if record
-        else basis.label,
+        else said["profile"]["label"],
+        profile_change=said.get("profile_change"),
         impact_weight=profile.to_dict()["pillar_weights"]["impact"],
         evidence_age_months=profile.evidence_age_months,
         categories=service_categories(),

@@ -1,11 +1,11 @@
 import re
 from datetime import date
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from procure.api_fields import FiniteNumber, RecordVersion
 from procure.vendors.capacity import FIRST_MONTH, LAST_MONTH
-from procure.vendors.categories import UNITS
+from procure.vendors.categories import UNITS, service_categories
 from procure.vendors.models import MAX_HOURS_PER_UNIT
 
 
@@ -135,6 +135,13 @@ class VendorUpdateSchema(Schema):
     version = RecordVersion(
         required=True, metadata={"description": "The version you edited; a stale one gets 409."}
     )
+
+
+def listed_category(key: str) -> None:
+    """Refuse a service category that is not listed (a retired one is listed: its offers still
+    price). Empty means every category."""
+    if key and key not in service_categories():
+        raise ValidationError(f"Unknown service category {key!r}.")
 
 
 class VendorQuerySchema(Schema):

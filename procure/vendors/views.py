@@ -7,17 +7,20 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
 from procure.access import access, get_scoped_or_404, roles, scoped_select
 from procure.accounts.models import Organization
+from procure.api_fields import PageNumber
 from procure.disclosures.models import Disclosure
 from procure.errors import ConflictError, ValidationFailed
 from procure.extensions import db
 from procure.formatting import input_number, refusal_words
-from procure.forms import form_body, form_int, load_form
+from procure.forms import form_body, load_form
+from procure.page_query import read_query
 from procure.reference import reference
 from procure.scoring.rankings import TOP_K, default_key, directory_rows, read_ranking
 from procure.scoring.services import default_category
@@ -25,12 +28,28 @@ from procure.transactions import discard, writes
 from procure.vendors import services
 from procure.vendors.categories import UNITS, category_options, service_categories
 from procure.vendors.models import Offer, Vendor, declares_category
-from procure.vendors.schemas import OfferSchema, OfferUpdateSchema, VendorSchema, VendorUpdateSchema
+from procure.vendors.schemas import (
+    OfferSchema,
+    OfferUpdateSchema,
+    VendorSchema,
+    VendorUpdateSchema,
+    listed_category,
+)
 
 bp = Blueprint("vendor_pages", __name__)
 
 VENDORS_PER_PAGE = 50
 DIRECTORY_ORDERS = {"name": "Name", "rank": "Rank in the category"}
+DIRECTORY_QUERY = Schema.from_dict(
+    {
+        "category": fields.String(validate=listed_category),
+        "order": fields.String(
+            load_default="name", validate=validate.OneOf(list(DIRECTORY_ORDERS))
+        ),
+        "page": PageNumber(),
+    },
+    name="DirectoryPageQuerySchema",
+)()
 
 
 CHANGES = "capacity_changes"
@@ -204,20 +223,22 @@ def directory():
     """Every vendor, a page at a time, with its score and rank in the chosen category (the
     comparison's default category and stored ranking, under the default profile or the
     coalition profile the organization adopted)."""
+    query = read_query(DIRECTORY_QUERY)
     if "category" in request.args:  # "All categories" sends an empty value
-        category = request.args["category"] or None
+        category = query.get("category")
     else:
         category = default_category(current_user.organization_id)
     if category is not None and category not in service_categories():
         abort(404, f"No service category {category!r}: choose one from the list.")
-    order = request.args.get("order") if request.args.get("order") in DIRECTORY_ORDERS else "name"
+    order = query["order"]
     vendors = scoped_select(Vendor).options(selectinload(Vendor.offers))
     if category:
         vendors = vendors.where(declares_category(category))
     key = default_key(current_user.organization_id, category or "", TOP_K)
     ranking = read_ranking(key, current_user).ranking
-    page = max(1, form_int(request.args.get("page")) or 1)
-    listing = directory_rows(ranking, vendors, page, VENDORS_PER_PAGE, by_rank=order == "rank")
+    listing = directory_rows(
+        ranking, vendors, query["page"], VENDORS_PER_PAGE, by_rank=order == "rank"
+    )
     return render_template(
         "vendors/directory.html",
         listing=listing,

@@ -195,11 +195,11 @@ def test_the_comparison_page_pages_and_sorts_the_whole_ranking(
     assert names == [r["vendor_name"] for r in by_impact[10:15]]
     previous = re.search(r'<a rel="prev" href="([^"]+)"', third.text).group(1)
     assert "sort=impact" in previous and "page=2" in previous and "category=&" in previous
-    # an unreadable page or sort falls back to the first page by rank
-    fallback = client.get("/scores?category=&page=abc&sort=nonsense")
-    assert fallback.status_code == 200
-    names = _page_names(fallback.text)
-    assert names == [r["vendor_name"] for r in whole[:5]]
+    # an unreadable page or sort is refused, naming each and what it takes
+    refused = client.get("/scores?category=&page=abc&sort=nonsense")
+    assert refused.status_code == 422
+    assert "<code>page</code>: Give a page number: a whole number from 1." in refused.text
+    assert "<code>sort</code>: Must be one of: rank, impact, stability" in refused.text
 
 
 def test_a_list_built_whole_is_paged_as_the_pages_page_it():
@@ -217,7 +217,7 @@ def test_a_list_built_whole_is_paged_as_the_pages_page_it():
     assert page_of_items(items, 4, 3).items == []
 
 
-def test_the_comparison_page_reads_any_other_page_as_the_first(
+def test_the_comparison_page_reads_no_page_as_the_first_and_refuses_any_other(
     client, northwind, sign_in, demo, monkeypatch
 ):
     import procure.scoring.views as views
@@ -225,10 +225,12 @@ def test_the_comparison_page_reads_any_other_page_as_the_first(
     monkeypatch.setattr(views, "SCORES_PER_PAGE", 5)
     whole = client.get("/api/v1/scores", headers=northwind).json
     sign_in(client, demo, "demo-purchasing-pass")
-    for page in ("0", "-2", "", "1.5", "99999999999999999999999"):
-        shown = client.get(f"/scores?category=&page={page}")
-        assert shown.status_code == 200, page
-        assert _page_names(shown.text) == [r["vendor_name"] for r in whole[:5]], page
+    shown = client.get("/scores?category=&page=")
+    assert shown.status_code == 200
+    assert _page_names(shown.text) == [r["vendor_name"] for r in whole[:5]]
+    for page in ("0", "-2", "1.5", "99999999999999999999999"):
+        refused = client.get(f"/scores?category=&page={page}")
+        assert refused.status_code == 422 and "<code>page</code>" in refused.text, page
 
 
 def _directory_rows(html: str) -> list[tuple[str, str, str]]:
@@ -280,7 +282,8 @@ def test_the_vendor_directory_shows_each_vendors_score_and_rank_in_the_category(
     assert len(_directory_rows(second.text)) == 10
     assert f"Page 2 of {-(-everyone // 10)} ({everyone} vendors)" in second.text
     assert re.search(r'rel="next" href="[^"]*category=&amp;', second.text)
-    assert client.get("/vendors?category=no_such_category").status_code == 404
+    refused = client.get("/vendors?category=no_such_category")
+    assert refused.status_code == 422 and "<code>category</code>" in refused.text
 
 
 def test_a_category_filter_is_no_pattern():

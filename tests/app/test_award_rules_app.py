@@ -499,10 +499,18 @@ def test_an_incumbent_rule_added_on_the_page_is_the_apis(client, world, sign_in)
         client, s, saved["id"], {"incumbents": [{"need": n2, "vendors": [a], "min_share": 0.25}]}
     )
     assert result["totals"]["cost"] == pytest.approx(11630.5, abs=1e-6)
+    shown = browser.get(url).text
+    assert "On “Invoices”, at least 25 % stays with the incumbents (Vendor A)." in shown
+    # the audit trail says which rule the change added, not only "Changed"
     assert (
-        "On “Invoices”, at least 25 % stays with the incumbents (Vendor A)."
-        in browser.get(url).text
-    )
+        "<td>Changed: added an incumbent rule: On “Invoices”, at least 25 % stays with the "
+        "incumbents (Vendor A).</td>"
+    ) in shown
+    audit = board_context(db.session.get(Scenario, saved["id"]))["audit"]  # the board PDF's
+    assert (
+        "Changed: added an incumbent rule: On “Invoices”, at least 25 % stays with the "
+        "incumbents (Vendor A)."
+    ) in [row["action"] for row in audit]
     assert n1  # lot 1 has no rule
 
 
@@ -689,3 +697,42 @@ def test_a_price_adjustment_a_unit_reads_in_cents():
     assert said(0.4).startswith("Prices of vendor V1 count with $0.40 a unit added")
     assert "$1,250.00 a unit taken off" in said(-1250)
     assert "$0.0035 a unit added" in said(0.0035)  # less than a cent: as given
+
+
+def test_the_audit_trail_says_which_rule_a_change_edited_removed_or_set():
+    """`trail.change_words` on a scenario's before and after (ids as the API names them); the
+    page then names the vendors and needs (`review.plain_words`)."""
+    from procure.scenarios.trail import change_words
+
+    kenya = {"id": "kenya", "label": "Kenya", "vendors": [1], "measure": "spend", "max_share": 0.3}
+    before = {
+        "targets": {
+            "budget": 12000,
+            "vendor_groups": [kenya],
+            "adjustments": [{"vendors": [2], "percent": 10}],
+            "incumbents": [{"need": 3, "vendors": [1], "min_share": 0.25}],
+            "priorities": {"budget": 10},
+        }
+    }
+    after = {
+        "targets": {
+            "budget": 15000,
+            "min_avg_impact": 60,
+            "vendor_groups": [kenya],
+            "adjustments": [{"group": "kenya", "percent": -5}],
+            "priorities": {"budget": 20, "needs.3.min_avg_impact": 5},
+        },
+        "name": "Award B",
+    }
+    assert change_words({**before, "name": "Award A"}, after, [{"id": "N3", "unit": "item"}]) == [
+        "Budget (USD) 12,000 → 15,000",
+        "Minimum average impact (0–100) set to 60",
+        "removed an incumbent rule: On need N3, at least 25 % stays with the incumbents "
+        "(vendor V1).",
+        "changed a bid adjustment: Prices of vendor V2 count with 10 % more when choosing the "
+        "plan; the spend shown is at the real prices. → Prices of the vendor group “Kenya” "
+        "count with 5 % less when choosing the plan; the spend shown is at the real prices.",
+        "priority of the budget 10 → 20",
+        "priority of need N3: the minimum average impact set to 5",
+        "the name “Award A” → “Award B”",
+    ]

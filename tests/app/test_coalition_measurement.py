@@ -667,3 +667,63 @@ def test_another_coalitions_member_keeps_its_own_coalitions_profile(client, cm, 
     page = client.get(f"/vendors/{alpha}/scorecard").text
     assert "Coalition profile: Other Circle, the default weights (not set yet)" in page
     assert "Shared Measures" not in page
+
+
+def test_a_scorecard_served_stale_names_the_version_it_was_scored_under(
+    app, client, cm, sign_in, monkeypatch
+):
+    """Version 1 weighs impact 1 (Alpha 55.0), version 2 impact 0.2 and cost 0.8 (Alpha 71.0:
+    the module's docstring). While the refresh waits for a worker, member A is served Alpha's
+    card scored under version 1, named so, not as the version being applied; once the refresh
+    has run, under version 2. After leaving, the card it is served stale (stored under the
+    default profile before it adopted one) is named "Default profile", as it was scored."""
+    from procure.jobs import queue, runner
+    from procure.jobs.models import Job
+    from procure.scoring.rankings import REFRESH_KIND
+
+    alpha, headers = cm["alpha"].id, cm["headers"]["buyer_a"]
+    url = f"/api/v1/vendors/{alpha}/scorecard"
+    default_total = _card_total(client, headers, alpha)  # stored under the default profile
+    _set_up(client, cm)
+    _adopt(client, cm)
+    first = client.get(url, headers=headers)
+    assert first.headers["X-Ranking-Stale"] == "false"
+    assert first.json["profile"]["label"] == LABEL and "profile_change" not in first.json
+    # a broker that takes every job, and no worker: the refreshes stay queued
+    monkeypatch.setattr(queue, "send_job", lambda *_args: None)
+    monkeypatch.setattr(queue, "broker_reachable", lambda _url, _timeout: True)
+    app.config["BROKER_URL"] = "redis://broker.invalid:6379/0"
+    _change_profile(client, cm, 0.2, 0.8)
+    stale = client.get(url, headers=headers)
+    assert stale.headers["X-Ranking-Stale"] == "true"
+    assert round(stale.json["score"]["total"], 6) == 55.0  # version 1's, as stored
+    assert stale.json["profile"] == {
+        "kind": "coalition",
+        "name": "Shared Measures",
+        "version": 1,
+        "label": LABEL,
+    }
+    assert stale.json["profile_change"] == "scored under version 1; version 2 is being applied"
+    assert stale.json["profile_applied"]["label"] == (
+        "Coalition profile: Shared Measures, version 2"
+    )
+    sign_in(client, cm["users"]["buyer_a"])
+    said = "Scored under version 1; version 2 is being applied."
+    page = client.get(f"/vendors/{alpha}/scorecard").text
+    assert "Scored as of" in page and said in page and f"Scoring profile: {LABEL}<" in page
+    assert said in client.get("/scores?category=").text  # the comparison served stale alike
+    db.session.commit()
+    for job_id in db.session.scalars(select(Job.id).where(Job.kind == REFRESH_KIND)).all():
+        runner.run_job(job_id)
+    fresh = client.get(url, headers=headers)
+    assert fresh.headers["X-Ranking-Stale"] == "false"
+    assert round(fresh.json["score"]["total"], 6) == 71.0
+    assert fresh.json["profile"]["version"] == 2 and "profile_change" not in fresh.json
+    # left: its stored card under the default profile is out of date (adopting outdated it)
+    left = client.post(f"{cm['base']}/membership/leave", headers=cm["headers"]["executive_a"])
+    assert left.status_code == 200, left.json
+    after = client.get(url, headers=headers)
+    assert after.headers["X-Ranking-Stale"] == "true"
+    assert round(after.json["score"]["total"], 6) == default_total
+    assert after.json["profile"]["label"] == "Default profile"
+    assert "profile_change" not in after.json

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from procure.demo_award import (
     AWARD_EVENT_TITLE,
+    AWARD_EVIDENCE,
     DEMO_AWARD_BIDS,
     INCUMBENT_SHARE,
     KENYA_CAP,
@@ -19,6 +20,7 @@ from procure.demo_award import (
 )
 from procure.events.models import Bid, SourcingEvent
 from procure.extensions import db
+from procure.scenarios import services as scenarios
 from procure.states import EventState, ScenarioStatus
 from procure.vendors.models import Vendor
 
@@ -72,5 +74,20 @@ def test_the_demo_has_a_closed_event_and_a_solved_award_scenario_with_rules(demo
     assert "stays with the incumbents" in page.text
     event_page = buyer.get(f"/events/{event.id}").text
     assert "Make an award scenario" in event_page
+    # its evidence rule: every bidder disclosed each section, so none is left out for it
+    assert event.evidence_required == AWARD_EVIDENCE == "self_reported"
+    assert "evidence required: self-reported or stronger in every section" in event_page
+    assert "short:" not in event_page and "no submitted disclosure" not in event_page
+    assert problem["meta"]["excluded"] == [] and "Vendors left out" not in page.text
+    # a stricter rule leaves out the incumbent and two more, each said with its short section
+    event.evidence_required = "self_reported_documented"
+    stricter, _ = scenarios.problem_for(scenario)
+    db.session.rollback()
+    names = {row["name"]: row["reason"] for row in stricter["meta"]["excluded"]}
+    assert sorted(names) == ["Kazi Data Works", "Kigali Digital Impact", "Nile Bridge Digital"]
+    assert names["Kazi Data Works"] == (
+        "evidence self-reported (training); this event requires self-reported documented or "
+        "stronger in every section"
+    )
     # loading again changes nothing
     assert load_demo_award(demo) == 0

@@ -137,13 +137,9 @@ def test_numbers_past_any_record_id_are_refused_not_crashed(client, make_user, b
     assert created.json["errors"] == {"need_ids": {"0": ["No record has this id."]}}, created.json
     page_client = client.application.test_client()
     sign_in(page_client, make_user("buyer"))
-    page = page_client.get(
-        "/scores?profile=99999999999999999999999"
-    )  # a page reading the number itself
-    assert (
-        page.status_code == 404
-        and "No scoring profile &#39;99999999999999999999999&#39;" in page.text
-    )
+    page = page_client.get("/scores?profile=99999999999999999999999")  # read as the API reads it
+    assert page.status_code == 422
+    assert "<code>profile</code>: No record has this id." in page.text
 
 
 def test_numbers_too_large_for_their_field_are_refused_naming_it(

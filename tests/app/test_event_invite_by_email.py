@@ -13,7 +13,13 @@ from procure.invitations.models import Invitation
 from procure.notifications.models import Notification
 from procure.states import NotificationKind
 from tests.app.test_events import _bid, _create, _published, sourcing  # noqa: F401 (a fixture, through request)
-from tests.app.test_invitations import LINK_BOX, STRONG, path_of, registration
+from tests.app.test_invitations import (  # noqa: F401 (smtp_sink: a fixture)
+    LINK_BOX,
+    STRONG,
+    path_of,
+    registration,
+    smtp_sink,
+)
 from tests.conftest import csrf_token_from
 
 AMANI = "amani@kakumadigital.example"
@@ -188,6 +194,17 @@ def test_a_pending_invitation_is_reused_and_bad_input_changes_nothing(client, re
     assert reused.json["reused"] is True and reused.json["link"] is None
     assert reused.json["id"] == made.json["id"]
     assert _counts() == (1, 2, 3)  # one invitation, two events, three audit events
+    # its message names both events now (it named the first only), as its page shows it
+    invitation = db.session.get(Invitation, made.json["id"])
+    deadlines = [e["deadline"][:16].replace("T", " ") for e in (first, second)]
+    both = (
+        f"Buyer X invites Kakuma Digital to bid on 'Annotation 2027' (bids until "
+        f"{deadlines[0]} UTC) and 'Second round' (bids until {deadlines[1]} UTC). Register "
+        "your organization through this link, then open the events from your home page."
+    )
+    assert invitation.message == both
+    page = client.application.test_client().get(path_of(made.json["link"])).text
+    assert both.replace("'", "&#39;") in page
     again = post(second["id"], email=AMANI, company_name="Kakuma Digital")
     assert again.status_code == 409
     # bad input: 422 naming the field, nothing stored
@@ -234,6 +251,40 @@ def test_a_pending_invitation_is_reused_and_bad_input_changes_nothing(client, re
     assert _counts() == (1, 2, 3)
     assert db.session.scalar(select(func.count()).select_from(Bid)) == 0
     assert db.session.get(SourcingEvent, first["id"]).version == first["version"]
+    # a pending invitation made on the invitations page keeps the buyer's own words
+    plain = client.post(
+        "/api/v1/invitations",
+        headers=s.headers["buyer_x"],
+        json={"email": "ok@new.example", "message": "We like your work."},
+    )
+    assert plain.status_code == 201, plain.json
+    assert post(second["id"], email="ok@new.example", company_name="OK").status_code == 201
+    db.session.expire_all()
+    assert db.session.get(Invitation, plain.json["id"]).message == (
+        "We like your work.\n\nBuyer X invites OK to bid on 'Second round' (bids until "
+        f"{deadlines[1]} UTC). Register your organization through this link, then open the "
+        "event from your home page."
+    )
+
+
+def test_a_reused_invitation_is_mailed_again_naming_every_event(client, request):
+    """With mail settings: the first event's invitation is mailed with its link; reused for a
+    second event, a second mail (no link: it is not stored) names both events."""
+    s, mailed = request.getfixturevalue("sourcing"), request.getfixturevalue("smtp_sink")
+    first, second = _published(client, s), _published(client, s, title="Second round")
+    for event in (first, second):
+        made = client.post(
+            f"/api/v1/events/{event['id']}/invitations",
+            headers=s.headers["buyer_x"],
+            json={"email": AMANI, "company_name": "Kakuma"},
+        )
+        assert made.status_code == 201 and made.json["mailed"] is True, made.json
+    [(_, invited), (recipients, again)] = mailed
+    assert recipients == [AMANI]
+    assert again["Subject"] == "Buyer X adds to its invitation to impact-procure"
+    body = again.get_content().replace("\r\n", "\n")
+    assert "'Annotation 2027' (bids until" in body and "and 'Second round' (bids until" in body
+    assert "/invitations/" not in body and "/invitations/" in invited.get_content()
 
 
 def test_the_page_names_a_refused_field_and_keeps_nothing(app, client, request, sign_in):

@@ -97,3 +97,10 @@ def test_a_vendor_withdraws_from_one_lot_and_the_award_leaves_out_that_bid_only(
     placed = {(x["vendor"], x["need"]): x["volume"] for x in result["allocations"]}
     assert placed == pytest.approx({(va, n1): 600.0, (vb, n1): 400.0, (va, n2): 2000.0})
     assert result["totals"]["cost"] == pytest.approx(11800.0, abs=1e-6)
+    # the bid is not merely absent: "Vendors left out" says B withdrew from lot 2, and when
+    left_out = f"withdrew from lot {lot_2['title']} on {when} UTC"
+    assert {"vendor": vb, "name": "Vendor B", "need": n2, "reason": left_out} in problem["meta"][
+        "excluded"
+    ]
+    scenario_page = page.get(f"/scenarios/{created.json['id']}").text
+    assert f"<li>Vendor B: {left_out}</li>" in scenario_page

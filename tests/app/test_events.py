@@ -630,8 +630,13 @@ def test_a_vendor_withdraws_its_bid_before_the_deadline_and_may_bid_again(client
     assert withdrawn.status_code == 204, withdrawn.text
     assert [row[0] for row in _stored_bids()] == [bid_b]
     assert client.get(f"/api/v1/bids/{bid_a}", headers=s.headers["vendor_a"]).status_code == 404
+    # withdrawing it again: 409, saying from which lot and when; another vendor still gets 404
     again = client.post(url, headers=s.headers["vendor_a"], json={"version": 1})
-    assert again.status_code == 404
+    assert again.status_code == 409, again.text
+    assert again.json["message"].startswith("You withdrew this bid from lot Labelling on ")
+    assert "already" in again.json["message"]
+    for other in ("vendor_b", "admin_vendor_b"):
+        assert client.post(url, headers=s.headers[other], json={"version": 1}).status_code == 404
     # the state change is audited under the vendor's organization, with the figures it had
     audit = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "bid.withdraw")).one()
     assert audit.target_type == "Bid" and audit.target_id == str(bid_a)
@@ -802,6 +807,18 @@ def test_the_vendor_withdraws_from_its_event_page_after_confirming(app, client, 
     assert "Your bid is withdrawn" in shown
     assert f"/bids/{bid_a}/withdraw" not in shown and "13.58" not in shown
     assert [row[0] for row in _stored_bids()] == [bid_b]
+    # a second press (another tab): 409 on the event's page, saying so; another vendor: 404
+    twice = vendor.post(url, data={"csrf_token": token, "version": "1"})
+    assert twice.status_code == 409
+    assert "You withdrew this bid from lot Labelling on " in twice.text
+    assert other.post(url, data={"csrf_token": other_token, "version": "1"}).status_code == 404
+    assert (
+        vendor.post(
+            f"/events/{elsewhere['id']}/bids/{bid_a}/withdraw",
+            data={"csrf_token": token, "version": "1"},
+        ).status_code
+        == 404
+    )
     # past the deadline the page offers no withdrawal, and a post is refused (409, said)
     rebid = client.post(
         f"/api/v1/events/{event['id']}/bids",

@@ -109,7 +109,7 @@ def _shares(vendor):
 def test_raising_impact_moves_hours_to_the_vendor_under_an_impact_target(
     client, plan, bearer, sign_in, monkeypatch
 ):
-    monkeypatch.setattr(plan_share, "MAX_SOLVES", 20)
+    monkeypatch.setattr(plan_share, "MAX_WORK", 20)
     _opt_in(client, bearer, plan)
     living = next(a for a in _shares(plan["beta"]) if a["kind"] == "living_wage")
     # the living wage lifts Beta's impact score by 100 x weight 0.20 x self-reported 0.5 x 2/7
@@ -123,6 +123,7 @@ def test_raising_impact_moves_hours_to_the_vendor_under_an_impact_target(
         "plan",
         "organization",
         "approved_on",
+        "hours_approved",
         "hours_before",
         "hours_after",
         "note",
@@ -132,6 +133,39 @@ def test_raising_impact_moves_hours_to_the_vendor_under_an_impact_target(
     page = client.get("/scorecard").text
     assert "<strong>+58 hours</strong> in Northwind Test's approved plan" in page
     assert "your hours 750 → 808" in page
+
+
+def test_a_step_that_moves_nothing_in_a_tied_plan_shows_no_change(
+    client, plan, bearer, sign_in, monkeypatch
+):
+    """Beta and a twin (V0: the same price, quality and impact score, no target) tie at least
+    cost. The optimizer gives what still ties to the later offer in (need, vendor) order, Beta:
+    solved again as approved, Beta has all 1,000 hours, and with any step's higher impact score
+    too (most impact is its second stage). The approved result splits the tie 500/500, as
+    another solver may: "before" read from it showed "+500 hours" for every step; from the same
+    kind of solve as "after", no step changes Beta's hours, and the approved 500 are named."""
+    monkeypatch.setattr(plan_share, "MAX_WORK", 20)
+    beta, scenario = plan["beta"], plan["scenario"]
+    twin = {"id": "V0", "name": "Twin", "quality": 0.9, "impact_score": 40.0}
+    scenario.problem = scenario.problem | {
+        "vendors": [twin, scenario.problem["vendors"][1]],
+        "offers": [{"vendor": "V0", "need": "N1", "price": 10.0}, scenario.problem["offers"][1]],
+        "targets": {},
+    }
+    split = [{"vendor": v, "need": "N1", "volume": 500.0} for v in ("V0", f"V{beta.id}")]
+    scenario.result = scenario.result | {"allocations": split}
+    db.session.commit()
+    _opt_in(client, bearer, plan)
+    lines = [line for a in _shares(beta) for line in a["plans"]]
+    assert len(lines) == 8  # Beta's eight steps (test_raise_your_score)
+    for line in lines:
+        assert (line["hours_approved"], line["hours_before"]) == (500.0, pytest.approx(1000.0))
+        assert line["hours_after"] == pytest.approx(1000.0) and not line["changed"]
+    sign_in(client, plan["beta_user"])
+    page = client.get("/scorecard").text
+    assert "+500 hours" not in page
+    assert "none of these steps alone changes your 1,000 hours" in page
+    assert "gives you 500 hours; solved again as approved, 1,000" in page
 
 
 def test_a_buyer_that_has_not_opted_in_shows_nothing(client, plan, bearer, sign_in):
@@ -149,7 +183,7 @@ def test_a_buyer_that_has_not_opted_in_shows_nothing(client, plan, bearer, sign_
 def test_another_vendor_never_sees_the_line_and_no_page_leaks_another(
     app, client, plan, bearer, sign_in, make_vendor, monkeypatch
 ):
-    monkeypatch.setattr(plan_share, "MAX_SOLVES", 20)
+    monkeypatch.setattr(plan_share, "MAX_WORK", 20)
     _opt_in(client, bearer, plan)
     # a vendor the plan does not offer work to gets no line
     gamma, gamma_user = make_vendor("Gamma Digital")
@@ -181,7 +215,7 @@ def test_another_vendor_never_sees_the_line_and_no_page_leaks_another(
 
 
 def test_reading_the_panel_writes_nothing(client, plan, bearer, sign_in, monkeypatch):
-    monkeypatch.setattr(plan_share, "MAX_SOLVES", 20)
+    monkeypatch.setattr(plan_share, "MAX_WORK", 20)
     _opt_in(client, bearer, plan)
     sign_in(client, plan["beta_user"])
     assert client.get("/scorecard").status_code == 200  # the first read stores its ranking
@@ -194,28 +228,45 @@ def test_reading_the_panel_writes_nothing(client, plan, bearer, sign_in, monkeyp
     assert _every_row() == before
 
 
-def test_a_page_solves_at_most_max_solves_and_the_next_visit_the_rest(
+def test_a_page_scores_and_solves_at_most_max_work_and_the_next_visit_the_rest(
     client, plan, bearer, monkeypatch
 ):
-    monkeypatch.setattr(plan_share, "MAX_SOLVES", 2)
-    solves = []
-    real = plan_share._solve_with
-    monkeypatch.setattr(plan_share, "_solve_with", lambda *args: solves.append(1) or real(*args))
+    """The plan's ranking and each step's what-if score the buyer's table, about as costly as a
+    solve: the budget counts all three. With 4: the ranking, the unchanged copy and one step
+    (its what-if and its solve); each later visit the ranking again and a step (3 of 4: a step
+    needs 2). Beta's eight steps take eight visits; the ninth scores and solves nothing."""
+    monkeypatch.setattr(plan_share, "MAX_WORK", 4)
+    beta = plan["beta"]
+    actions = raising.score_actions(
+        beta.id, default_profile(), organization_id=beta.organization_id
+    )
+    work: list[str] = []
+
+    def counted(name, function):
+        return lambda *args, **kwargs: work.append(name) or function(*args, **kwargs)
+
+    monkeypatch.setattr(plan_share, "_plan_ranking", counted("ranking", plan_share._plan_ranking))
+    monkeypatch.setattr(plan_share, "_solve_with", counted("solve", plan_share._solve_with))
+    monkeypatch.setattr(
+        plan_share.services, "what_if", counted("what_if", plan_share.services.what_if)
+    )
     _opt_in(client, bearer, plan)
-    first = [a["plans"][0] for a in _shares(plan["beta"])]
-    assert len(solves) == 2
-    waiting = [line for line in first if line["hours_after"] is None]
-    assert waiting and all("open the page again" in line["note"] for line in waiting)
-    # each visit solves at most two more; the answers kept are not solved again
-    visits = 1
-    while any(line["hours_after"] is None for line in first):
-        done = len(solves)
-        first = [a["plans"][0] for a in _shares(plan["beta"])]
-        visits += 1
-        assert len(solves) - done <= 2 and visits <= len(first)
-    assert len(solves) <= len(first)
-    _shares(plan["beta"])
-    assert len(solves) <= len(first)  # every answer kept: nothing solved again
+    visits = []
+    while not visits or any(line["hours_after"] is None for line in visits[-1]):
+        work.clear()
+        shares = plan_share.with_plan_shares(beta.id, actions, actions[0]["link"][1])
+        visits.append([a["plans"][0] for a in shares])
+        assert len(work) <= 4 and len(visits) <= len(actions), work
+        if len(visits) == 1:
+            assert work == ["ranking", "solve", "what_if", "solve"]
+            waiting = [line for line in visits[0] if line["hours_after"] is None]
+            assert len(waiting) == 7 and all("open the page again" in w["note"] for w in waiting)
+        elif any(line["hours_after"] is None for line in visits[-1]):
+            assert work == ["ranking", "what_if", "solve"]
+    assert len(visits) == len(actions) == 8
+    work.clear()
+    plan_share.with_plan_shares(beta.id, actions, actions[0]["link"][1])
+    assert work == []  # every answer kept: nothing scored or solved again
 
 
 def test_the_buyer_admin_sets_it_with_an_audit_event_and_others_cannot(

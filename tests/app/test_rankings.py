@@ -321,8 +321,8 @@ def test_an_unknown_category_is_refused_and_stores_no_ranking(client, world, sig
     assert _stored_rankings() == 0
     sign_in(client, world["buyer"])
     page = client.get("/scores?category=no_such_category")
-    assert page.status_code == 404
-    assert "No service category &#39;no_such_category&#39;" in page.text
+    assert page.status_code == 422 and "<code>category</code>" in page.text
+    assert "Unknown service category &#39;no_such_category&#39;." in page.text  # as the API says
     assert _stored_rankings() == 0
     # a listed category, and none (every category), are ranked as before
     assert client.get("/scores?category=data_annotation").status_code == 200

@@ -2,16 +2,18 @@
 each followed by a read of the ranking, leave the stored ranking equal to a fresh
 `rank_vendors`, whether the jobs run inline after each change or wait for a worker; waiting,
 they cause one ranking refresh and one snapshot refresh; a change while a refresh runs queues
-exactly one more, which skips its work when the one before left the ranking current."""
+exactly one more, which skips its work when the one before left the ranking current; a refresh
+asked for within refresh_min_gap_seconds of the last waits until then (a fake clock here), and
+the workers hold it until then."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select, update
 
 from procure.extensions import db
-from procure.jobs import runner
+from procure.jobs import background, queue, runner, services
 from procure.jobs.models import Job
 from procure.scoring.jobs import SCORES_REFRESH, start_refresh
 from procure.scoring.models import ScoreSnapshot
@@ -228,3 +230,96 @@ def test_a_refresh_that_read_older_data_never_replaces_a_newer_ranking(
         )
     ).all()
     assert kept.id == stored.id and ids == [stored.id]
+
+
+def test_a_refresh_asked_for_within_the_gap_waits_and_the_changes_join_it(
+    app, client, world, make_vendor, bearer, monkeypatch
+):
+    """The gap (refresh_min_gap_seconds, 60 s): a refresh asked for 10 s after the last one ended
+    waits, queued, until 60 s after it; the workers get it with that not-before time, the job
+    API says so, and the changes meanwhile join it. Once it has run, the stored ranking is a
+    fresh one; a change after the gap is refreshed at once."""
+    sends: list[tuple[int, object]] = []
+    monkeypatch.setattr(
+        queue, "send_job", lambda _app, job_id, *args: sends.append((job_id, args[3]))
+    )
+    monkeypatch.setattr(queue, "broker_reachable", lambda _url, _timeout: True)
+    assert app.config["REFRESH_MIN_GAP_SECONDS"] == 60.0
+    _served(client, world["headers"])
+    app.config["BROKER_URL"] = FAKE_BROKER
+    vendor, user = make_vendor("First")
+    _submit(client, bearer(user), vendor, _document(0))
+    _served(client, world["headers"])
+    [first] = _jobs(REFRESH_KIND)
+    assert first.retry_at is None and (first.id, None) in sends  # none ran lately: at once
+    assert runner.run_job(first.id) == "succeeded"
+    ended = _jobs(REFRESH_KIND)[0].finished_at
+    monkeypatch.setattr(services, "utcnow", lambda: ended + timedelta(seconds=10))
+    for index in range(1, 4):
+        vendor, user = make_vendor(f"Soon {index}")
+        _submit(client, bearer(user), vendor, _document(index))
+        assert _served(client, world["headers"]).headers["X-Ranking-Stale"] == "true"
+    [_, waiting] = _jobs(REFRESH_KIND)  # three changes, one refresh, waiting out the gap
+    due = ended + timedelta(seconds=60)
+    assert (waiting.status, waiting.retry_at) == ("queued", due)
+    assert (waiting.id, due) in sends  # Celery holds it until then (eta)
+    shown = client.get(f"/api/v1/jobs/{waiting.id}", headers=world["headers"]).json
+    assert shown["status"] == "queued"
+    assert shown["message"] == services.waiting_until(due)
+    assert f"runs after {due:%H:%M:%S} UTC" in shown["message"]
+    # the gap has passed: a worker runs it, and the last change is in the stored ranking
+    assert runner.run_job(waiting.id) == "succeeded"
+    assert _jobs(REFRESH_KIND)[1].retry_at is None  # a running or ended job waits for nothing
+    app.config["BROKER_URL"] = None
+    _assert_stored_is_fresh(client, _readers(world))
+    assert len(_jobs(REFRESH_KIND)) == 2
+    # a change once the gap after that run has passed is refreshed at once
+    ended = _jobs(REFRESH_KIND)[1].finished_at
+    monkeypatch.setattr(services, "utcnow", lambda: ended + timedelta(seconds=61))
+    app.config["BROKER_URL"] = FAKE_BROKER
+    vendor, user = make_vendor("Later")
+    _submit(client, bearer(user), vendor, _document(4))
+    _served(client, world["headers"])
+    later = _jobs(REFRESH_KIND)[2]
+    assert (later.status, later.retry_at) == ("queued", None)
+
+
+def test_the_background_runner_holds_a_job_until_its_not_before_time(app, monkeypatch):
+    """The embedded setup's runner (`procure serve`): a job with a not-before time joins the
+    line then (a timer, faked here), one without it or past it at once."""
+    timers = []
+
+    class FakeTimer:
+        def __init__(self, interval, function, args):
+            timers.append((interval, function, args))
+
+        def start(self):
+            pass
+
+    now = services.utcnow()
+    monkeypatch.setattr(background.threading, "Timer", FakeTimer)
+    monkeypatch.setattr(background, "utcnow", lambda: now)
+    runner_thread = background.BackgroundRunner(app, lambda _job_id: None)  # never started
+    runner_thread.submit(1, now + timedelta(seconds=30))
+    runner_thread.submit(2, now - timedelta(seconds=1))
+    runner_thread.submit(3)
+    assert [runner_thread.waiting.get_nowait() for _ in range(2)] == [2, 3]
+    assert runner_thread.waiting.empty()
+    [(interval, function, args)] = timers
+    assert interval == 30.0
+    function(*args)  # the time has come
+    assert runner_thread.waiting.get_nowait() == 1
+
+
+def test_a_job_sent_with_a_not_before_time_reaches_celery_with_its_eta(app, monkeypatch):
+    sent_tasks = []
+
+    class FakeCelery:
+        def send_task(self, name, **options):
+            sent_tasks.append(options)
+
+    monkeypatch.setattr(queue, "celery_for", lambda *_args: FakeCelery())
+    due = services.utcnow() + timedelta(seconds=45)
+    queue.send_job(app, 7, 10.0, runner.run_job, runner.reap_and_commit, due)
+    queue.send_job(app, 8, 10.0, runner.run_job, runner.reap_and_commit)
+    assert [(task["args"], task["eta"]) for task in sent_tasks] == [([7], due), ([8], None)]

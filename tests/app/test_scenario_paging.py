@@ -33,9 +33,10 @@ def test_the_page_shows_the_largest_allocation_lines_and_pages_the_rest(
     assert "Page 1 of 2 (2 allocation lines)" in first.text
     second = client.get(f"/scenarios/{sid}?page=2")
     assert allocation_rows(second.text) == ["Alpha Annotation"]
-    # a page past the last shows no line; a page that is no number is the first
+    # a page past the last shows no line; a page that is no number is refused, naming it
     assert allocation_rows(client.get(f"/scenarios/{sid}?page=9").text) == []
-    assert allocation_rows(client.get(f"/scenarios/{sid}?page=x").text) == ["Beta BPO"]
+    refused = client.get(f"/scenarios/{sid}?page=x")
+    assert refused.status_code == 422 and "<code>page</code>" in refused.text
 
 
 def test_allocation_page_orders_by_cost_and_keeps_the_results_order_of_equal_costs():

@@ -36,8 +36,8 @@ def _shown(client, api: dict, sid: int, other: int) -> dict:
     }
 
 
-def _disclosure_reads(run) -> int:
-    """How many SQL statements `run` sends that read the disclosure table."""
+def _statements(run) -> list[str]:
+    """The SQL statements `run` sends."""
     statements: list[str] = []
 
     def count(*args) -> None:
@@ -48,7 +48,12 @@ def _disclosure_reads(run) -> int:
         run()
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
-    return sum(1 for s in statements if re.search(r"\bFROM disclosure\b", s))
+    return statements
+
+
+def _disclosure_reads(run) -> int:
+    """How many SQL statements `run` sends that read the disclosure table."""
+    return sum(1 for s in _statements(run) if re.search(r"\bFROM disclosure\b", s))
 
 
 def test_the_stored_projection_shows_what_the_old_computation_shows(
@@ -62,7 +67,10 @@ def test_the_stored_projection_shows_what_the_old_computation_shows(
     scenario = db.session.get(Scenario, sid)
     stored = scenario.projection
     assert stored is not None and stored["format"] == review.PROJECTION_FORMAT
-    impact = stored["impact"]
+    impact = review.projected_impact(scenario)
+    # the summary apart from its rows (migration 0045): the rows alone list the vendors
+    assert "by_vendor" not in stored["impact"] and impact["by_vendor"] == scenario.projection_rows
+    assert stored["vendors"] == 2 and stored["below_living_wage"] == []
     # hours and items (test_scenario_units): Alpha 200 h + 50,000 items × 0.05 h = 2,700 h,
     # Beta 800 h, each at the impact-worker share the problem froze
     share = {v["id"]: v["impact_worker_share"] for v in scenario.problem["vendors"]}
@@ -75,7 +83,10 @@ def test_the_stored_projection_shows_what_the_old_computation_shows(
     # the fixture's vendors pay impact workers 36,000 a year against a living wage of 35,000
     assert rows[beta]["living_wage_ratio"] == pytest.approx(36000 / 35000)
     # the one computation, worked out again now, is what was stored
-    assert review.compute_projection(scenario) == stored
+    assert review.split_projection(review.compute_projection(scenario)) == (
+        stored,
+        scenario.projection_rows,
+    )
 
     sign_in(client, mixed["buyer"])
     api = mixed["headers"]
@@ -83,7 +94,7 @@ def test_the_stored_projection_shows_what_the_old_computation_shows(
     from_store = _shown(client, api, sid, other)
     assert from_store["impact"] == impact
     # a scenario solved before migration 0041: the same figures, worked out on each read
-    db.session.execute(update(Scenario).values(projection=None))
+    db.session.execute(update(Scenario).values(projection=None, projection_rows=None))
     db.session.commit()
     assert _disclosure_reads(lambda: _shown(client, api, sid, other)) > 0
     worked_out = _shown(client, api, sid, other)
@@ -100,7 +111,7 @@ def test_a_new_result_or_problem_replaces_the_projection(client, world, make_sce
     scenario = db.session.get(Scenario, sid)
     before = scenario.projection
     # least cost: Beta ($6) takes its 80 % share of the 1,000 hours
-    assert [(r["vendor"], r["hours"]) for r in before["impact"]["by_vendor"]] == [
+    assert [(r["vendor"], r["hours"]) for r in scenario.projection_rows] == [
         ("Beta BPO", 800.0),
         ("Alpha Annotation", 200.0),
     ]
@@ -113,12 +124,36 @@ def test_a_new_result_or_problem_replaces_the_projection(client, world, make_sce
     db.session.expire_all()
     scenario = db.session.get(Scenario, sid)
     assert scenario.status == "solved" and scenario.projection != before
-    assert scenario.projection == review.compute_projection(scenario)
+    assert review.compute_projection(scenario)["impact"] == review.projected_impact(scenario)
     # setting either document drops the projection (it no longer describes them)
     scenario.problem = dict(scenario.problem)
-    assert scenario.projection is None
+    assert scenario.projection is None and scenario.projection_rows is None
     db.session.rollback()
     scenario = db.session.get(Scenario, sid)
     scenario.result = None
-    assert scenario.projection is None
+    assert scenario.projection is None and scenario.projection_rows is None
     db.session.rollback()
+
+
+def test_the_page_and_the_comparison_read_the_summary_not_the_rows(
+    client, world, sign_in, make_scenario
+):
+    """Migration 0045: the rows per vendor (one per vendor that gets work, 5,834 at 10,000
+    vendors) are read by the `/impact` API and the board report, never by the page or the
+    comparison, which show the summary's figures."""
+    sid, other = make_scenario("Plan")["id"], make_scenario("Other")["id"]
+    sign_in(client, world["buyer"])
+    db.session.expire_all()
+
+    def rows_read(url: str, headers: dict | None = None) -> int:
+        def run() -> None:
+            assert client.get(url, headers=headers).status_code == 200
+
+        return sum("projection_rows" in s for s in _statements(run))
+
+    assert rows_read(f"/scenarios/{sid}") == 0
+    assert rows_read(f"/scenarios/compare?ids={sid}&ids={other}") == 0
+    assert rows_read(f"/api/v1/scenarios/{sid}/impact", world["headers"]) == 1
+    page = client.get(f"/scenarios/{sid}").text
+    summary = db.session.get(Scenario, sid).projection["impact"]
+    assert f"{summary['fte_jobs']:.1f}</span>" in page

@@ -3,8 +3,10 @@
 import io
 
 import pandas as pd
+from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from procure.docs import XLSX
 from procure.extensions import db
 from procure.scenarios.models import Scenario
 from procure.states import ScenarioStatus
@@ -67,16 +69,22 @@ def _pdf_text(data: bytes) -> str:
     )
 
 
-def test_an_infeasible_scenarios_board_pdf_says_why_it_has_no_plan(client, world, make_scenario):
-    # the cheapest plan costs 6,400 (Beta 6 and Alpha 8 USD per hour): a budget of 5,000 fails
-    impossible = make_scenario("Impossible", budget=5000)
+def _impossible(make_scenario, **targets) -> dict:
+    """An infeasible scenario: the cheapest plan costs 6,400 (Beta 6 and Alpha 8 USD per hour),
+    and the budget is 5,000; its problem leaves a vendor out, as the page lists it under
+    "Vendors left out"."""
+    impossible = make_scenario("Impossible", budget=5000, **targets)
     assert impossible["status"] == "infeasible"
-    # a vendor the problem left out, as the page lists it under "Vendors left out"
     scenario = db.session.get(Scenario, impossible["id"])
     left_out = {"vendor": 999, "name": "Gamma Works", "reason": "no submitted disclosure"}
     meta = {**scenario.problem["meta"], "excluded": [left_out]}
     scenario.problem = {**scenario.problem, "meta": meta}
     db.session.commit()
+    return impossible
+
+
+def test_an_infeasible_scenarios_board_pdf_says_why_it_has_no_plan(client, world, make_scenario):
+    impossible = _impossible(make_scenario)
     job, response = _board_pdf(client, world["headers"], impossible["id"])
     assert job["status"] == "succeeded", job
     text = _pdf_text(response.data)
@@ -101,6 +109,127 @@ def test_an_infeasible_scenarios_board_pdf_says_why_it_has_no_plan(client, world
     assert len(PdfReader(io.BytesIO(response.data)).pages) == 2  # the cover, then one page
 
 
+def _sheet(workbook, name: str) -> list[tuple]:
+    return list(workbook[name].iter_rows(values_only=True))
+
+
+def test_an_infeasible_scenarios_excel_pack_says_why_it_has_no_plan(
+    client, world, make_scenario, make_user, bearer
+):
+    """The pack of an infeasible scenario (it answered 409): no allocation, but why. The budget
+    of 5,000 is below the cheapest plan (6,400); the impact minimum of 10 is no cause (relaxing
+    it alone is not enough, and it is not among the rules that cannot all hold together)."""
+    impossible = _impossible(make_scenario, min_avg_impact=10)
+    url = f"/api/v1/scenarios/{impossible['id']}/export.xlsx"
+    response = client.get(url, headers=world["headers"])
+    assert response.status_code == 200 and response.mimetype == XLSX
+    workbook = load_workbook(io.BytesIO(response.data))
+    assert workbook.sheetnames == [
+        "No plan",
+        "Targets",
+        "Conflict",
+        "Needs",
+        "Vendors left out",
+        "Assumptions",
+    ]
+    cheapest = (
+        "Even at the cheapest eligible prices the work costs at least $6,400, above the budget "
+        "of $5,000 (short by $1,400)."
+    )
+    assert _sheet(workbook, "No plan") == [
+        ("Section", "Text"),
+        ("Scenario", "Impossible"),
+        (
+            "Outcome",
+            "No plan meets every target. This pack therefore holds no allocation: no vendor is "
+            "given work until the targets are changed and the scenario is solved again.",
+        ),
+        ("Why", cheapest),
+        ("Cannot all hold together", "“Annotation 2026” must get its 1,000 hours"),
+        ("Cannot all hold together", "Total cost at most $5,000 (budget)"),
+        (
+            "Cannot all hold together",
+            "Beta BPO may take at most 80% of “Annotation 2026” (800 hours)",
+        ),
+        (
+            "Target",
+            "Budget (USD): asked $5,000, the best the others allow $6,400; relaxing it alone "
+            "makes a plan possible",
+        ),
+        (
+            "Target",
+            "Minimum average impact (0–100): asked 10, the best the others allow —; relaxing it "
+            "alone is not enough",
+        ),
+        ("Suggested fix", "Set “Budget (USD)” to $6,400 (asked: $5,000)."),
+        (
+            "Vendors left out",
+            "1 not in the problem, so their capacity and prices were not available to a plan "
+            "(the Vendors left out sheet)",
+        ),
+    ]
+    # the change needed: 6,400 − 5,000 = 1,400 more, in dollars, written as numbers
+    assert _sheet(workbook, "Targets") == [
+        (
+            "Target",
+            "Asked",
+            "Best the others allow",
+            "Change needed",
+            "Relaxing it alone",
+            "In the conflicting set",
+            "The explanation says",
+            "Target key",
+        ),
+        (
+            "Budget (USD)",
+            5000,
+            6400,
+            1400,
+            "makes a plan possible",
+            "yes",
+            "Budget short by $1,400: the least budget that meets all other targets is $6,400.",
+            "budget",
+        ),
+        (
+            "Minimum average impact (0–100)",
+            10,
+            None,
+            None,
+            "is not enough",
+            "no",
+            None,
+            "min_avg_impact",
+        ),
+    ]
+    assert workbook["Targets"]["B2"].number_format == '"$"#,##0.00'
+    assert _sheet(workbook, "Conflict")[1:] == [
+        ("“Annotation 2026” must get its 1,000 hours", "demand"),
+        ("Total cost at most $5,000 (budget)", "budget"),
+        ("Beta BPO may take at most 80% of “Annotation 2026” (800 hours)", "max_vendor_share"),
+    ]
+    assert _sheet(workbook, "Needs") == [
+        (
+            "Need",
+            "Need id",
+            "Unit",
+            "Volume needed",
+            "Minimum offer quality: target",
+            "Largest vendor share: target",
+        ),
+        ("Annotation 2026", "N1", "hour", 1000, 0.9, 0.8),
+    ]
+    assert _sheet(workbook, "Vendors left out") == [
+        ("Vendor", "Vendor id", "Reason"),
+        ("Gamma Works", 999, "no submitted disclosure"),
+    ]
+    assumptions = _sheet(workbook, "Assumptions")
+    assert ("Scenario", "Status", "infeasible", None) in assumptions
+    # no plan, so no figures of one
+    assert not {row[0] for row in assumptions} & {"KPI", "Impact", "Comparison", "Target"}
+    # another organization's buyer is not given it
+    assert client.get(url, headers=bearer(make_user("buyer"))).status_code == 404
+
+
 def test_the_infeasible_scenarios_page_offers_its_board_pdf(
     client, world, make_scenario, sign_in, make_user
 ):
@@ -108,6 +237,8 @@ def test_the_infeasible_scenarios_page_offers_its_board_pdf(
     sign_in(client, world["buyer"])
     page = client.get(f"/scenarios/{impossible['id']}").text
     assert "Prepare the board report (PDF)" in page
+    # and its Excel pack (why there is no plan)
+    assert f'href="/api/v1/scenarios/{impossible["id"]}/export.xlsx">Excel pack</a>' in page
     # the page, as the PDF, says the budget's fix once, in its row: not also the explanation's
     # own sentence (which holds the limit unrounded)
     assert "the least budget that meets all other targets" not in page
@@ -136,6 +267,12 @@ def test_reports_need_a_solved_scenario_and_stay_private(
     assert refused.status_code == 409 and refused.json["message"] == (
         "Only a solved scenario, or one that was solved and has no possible plan, has a board "
         "report."
+    )
+    unsolved = client.get(
+        f"/api/v1/scenarios/{impossible['id']}/export.xlsx", headers=world["headers"]
+    )
+    assert unsolved.status_code == 409 and unsolved.json["message"] == (
+        "Only a solved scenario, or one that was solved and has no possible plan, can be exported."
     )
     scenario = make_scenario("Plan A")
     other = bearer(make_user("buyer"))

@@ -415,6 +415,7 @@ def test_the_page_shows_the_stored_rank_range_and_topsis_rank(client, world, sig
 def test_an_unknown_category_stores_no_ranking(client, world, sign_in):
     sign_in(client, world["buyer"])
     page = client.get(f"/vendors/{world['beta'].id}/scorecard?category=no_such_category")
-    assert page.status_code == 200 and "No score yet" in page.text
+    assert page.status_code == 422 and "<code>category</code>" in page.text
+    assert "Unknown service category &#39;no_such_category&#39;." in page.text
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(StoredRanking)) == 0

@@ -18,6 +18,10 @@ import pytest
 from scipy.optimize import linprog
 
 import optimizer
+from optimizer.model import build_model
+from optimizer.problem import parse_problem
+from optimizer.relax import relax_by_priority
+from optimizer.solve import Deadline, HighsSolver
 from tests.optimizer.test_optimizer_version2 import ReferenceV2, random_v2_document
 
 EXACT = 1e-6
@@ -223,6 +227,16 @@ def test_the_time_limit_covers_the_relaxation():
     }
     result = optimizer.solve(_doc(targets, options={"time_limit": 1e-9}))
     assert result["status"] == "time_limit"
+
+
+def test_no_elastic_model_is_built_once_the_time_is_up(monkeypatch):
+    """Building it took 4 s at 100,000 offers, all past the time limit."""
+    relax_module = importlib.import_module("optimizer.relax")
+    monkeypatch.setattr(relax_module, "elastic_model", None)  # calling it would fail
+    targets = {"budget": 1800, "min_avg_impact": 60, "priorities": {"budget": 5}}
+    problem, _ = parse_problem(_doc(targets))
+    relaxed = relax_by_priority(build_model(problem), HighsSolver(), Deadline(0.0), True, [])
+    assert (relaxed.status, relaxed.staged.x) == ("time_limit", None)
 
 
 @pytest.mark.parametrize(
