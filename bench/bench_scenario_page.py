@@ -13,9 +13,10 @@ data, optimizer, frontier, stored result). Then times, after one warm-up each:
   - board_context (the board report's figures, as the PDF job gathers them);
   - the board PDF from that context (HTML with charts → WeasyPrint), against WeasyPrint's fixed
     cost (a one-page document with the report's stylesheet; bench_report.ONE_PAGE);
-  - the page, the comparison and board_context again with the stored projections removed (a
-    scenario solved before migration 0041: the projection is worked out on every read from
-    the scored disclosures), the old path against the new in the same run;
+  - the page, the comparison and board_context again with the stored projections and page
+    facts removed (a scenario solved before migration 0041: the projection is worked out on
+    every read from the scored disclosures, the page facts from the problem and result), the old
+    path against the new in the same run;
 and prints medians, SQL statements, the page's size and the ratios to the baseline.
 
 Run from the repository root:
@@ -111,7 +112,7 @@ def _timed(run: Callable[[], object], repeat: int) -> tuple[float, int]:
 def measure(vendors: int, repeat: int, pdf: bool) -> None:
     from procure.needs.services import create_need
     from procure.reports.board_pdf import html_to_pdf, render_board_html
-    from procure.scenarios import review
+    from procure.scenarios import page_facts, review
     from procure.scenarios.models import Scenario
     from procure.scenarios.report_context import board_context
 
@@ -157,8 +158,13 @@ def measure(vendors: int, repeat: int, pdf: bool) -> None:
             "board_context": _timed(lambda: board_context(cheapest), repeat),
         }
         # the old path in the same run: the scenarios as solved before migration 0041, without
-        # a stored projection (the pages work it out from the scored disclosures)
-        db.session.execute(update(Scenario).values(projection=None, projection_rows=None))
+        # a stored projection (the pages work it out from the scored disclosures) nor page facts
+        # (0047: the page and the comparison work them out from the problem and result)
+        db.session.execute(
+            update(Scenario).values(
+                projection=None, projection_rows=None, page_facts=None, page_lines=None
+            )
+        )
         db.session.commit()
         old_rows = {
             "GET /scenarios/<id>": _timed(get("page", f"/scenarios/{cheapest.id}"), repeat),
@@ -170,6 +176,7 @@ def measure(vendors: int, repeat: int, pdf: bool) -> None:
         }
         for scenario in (cheapest, greener):
             review.store_projection(scenario)
+            page_facts.store(scenario)
         db.session.commit()
         if pdf:
             context = board_context(cheapest)
@@ -189,7 +196,10 @@ def measure(vendors: int, repeat: int, pdf: bool) -> None:
             f"  {name:<40} {seconds * 1000:9.1f} ms  {statements:6,d} SQL  "
             f"{seconds / baseline:8.1f}x /healthz"
         )
-    print("  without a stored projection (solved before migration 0041; worked out per read):")
+    print(
+        "  without a stored projection nor page facts (solved before migration 0041; worked out "
+        "per read):"
+    )
     for name, (seconds, statements) in old_rows.items():
         print(
             f"  {name:<40} {seconds * 1000:9.1f} ms  {statements:6,d} SQL  "

@@ -158,9 +158,12 @@ def scoped_select(model) -> Select:
     return select(model).where(model.scope(current_user))
 
 
-def get_scoped_or_404(model, record_id: Any):
-    """The record if it exists and the current user may see it; otherwise 404 (never 403)."""
-    record = db.session.scalars(scoped_select(model).where(model.id == record_id)).first()
+def get_scoped_or_404(model, record_id: Any, *options: Any):
+    """The record if it exists and the current user may see it; otherwise 404 (never 403).
+    `options`: loader options of the query (columns deferred or undeferred)."""
+    record = db.session.scalars(
+        scoped_select(model).where(model.id == record_id).options(*options)
+    ).first()
     if record is None:
         abort(404, f"No {record_name(model)} with id {record_id} is visible to you.")
     return record

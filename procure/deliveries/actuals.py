@@ -47,7 +47,7 @@ delivery reliability = delivered hours / allocated hours to date.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypedDict
@@ -56,12 +56,13 @@ from sqlalchemy import select
 
 from procure.deliveries.models import Delivery
 from procure.disclosures.evidence_levels import months_after
+from procure.disclosures.models import Disclosure
 from procure.extensions import db
 from procure.needs.models import Need
 from procure.scenarios import figures
 from procure.scenarios.models import Scenario
 from procure.scenarios.review import problem_labels
-from procure.scoring.adapter import period_versions
+from procure.scoring.adapter import period_versions_of_many
 from procure.states import ScenarioStatus
 from procure.vendors.capacity import calendar_months, month_text
 
@@ -599,27 +600,28 @@ def plan_of(scenario: Scenario) -> Plan:
     return plan_from_documents(problem, result, months, figures.hours_per_fte_year(problem))
 
 
-def disclosed_shares(
-    organization_id: int, vendor_ids: Iterable[int]
-) -> dict[int, list[DisclosedShare]]:
-    """Each vendor's share per disclosed period, from the version `period_versions` picks for
-    the buyer organization."""
-    shares: dict[int, list[DisclosedShare]] = {}
-    for vendor_id, versions in period_versions(organization_id, list(vendor_ids)).items():
-        shares[vendor_id] = []
-        for disclosure in versions:
-            workforce = (disclosure.figures or {}).get("workforce") or {}
-            shares[vendor_id].append(
-                DisclosedShare(
-                    disclosure.id,
-                    disclosure.period_start,
-                    disclosure.period_end,
-                    figures.ratio(
-                        workforce.get("impact_workers_end"), workforce.get("headcount_end")
-                    ),
-                )
-            )
+def disclosed_shares_of_many(
+    wanted: Mapping[int | None, Collection[int]],
+) -> dict[int | None, dict[int, list[DisclosedShare]]]:
+    """Each vendor's share per disclosed period, for each buyer organization of `wanted`
+    (organization id -> vendor ids), by organization id: from the version `period_versions`
+    picks for that organization, read for all of them in one query."""
+    shares: dict[int | None, dict[int, list[DisclosedShare]]] = {}
+    for organization_id, by_vendor in period_versions_of_many(wanted).items():
+        into = shares.setdefault(organization_id, {})
+        for vendor_id, versions in by_vendor.items():
+            into[vendor_id] = [_disclosed_share(disclosure) for disclosure in versions]
     return shares
+
+
+def _disclosed_share(disclosure: Disclosure) -> DisclosedShare:
+    workforce = (disclosure.figures or {}).get("workforce") or {}
+    return DisclosedShare(
+        disclosure.id,
+        disclosure.period_start,
+        disclosure.period_end,
+        figures.ratio(workforce.get("impact_workers_end"), workforce.get("headcount_end")),
+    )
 
 
 def actuals_of(scenario: Scenario, plan: Plan | None = None) -> dict[str, Any]:
@@ -650,13 +652,13 @@ def actuals_of_many(
                 )
             )
     built = {s.id: (plans or {}).get(s.id) or plan_of(s) for s in scenarios}
-    wanted: dict[int, set[int]] = {}
+    wanted: dict[int | None, set[int]] = {}
     for scenario in scenarios:
         if delivered[scenario.id]:  # shares matter only where something was delivered
             wanted.setdefault(scenario.organization_id, set()).update(
                 built[scenario.id].vendor_ids()
             )
-    shares = {org: disclosed_shares(org, vendor_ids) for org, vendor_ids in wanted.items()}
+    shares = disclosed_shares_of_many(wanted)  # every organization's in one read
     return {
         s.id: {
             "scenario_id": s.id,

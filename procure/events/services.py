@@ -239,11 +239,14 @@ def _announce_close(event: SourcingEvent, actor: Any, before: str) -> None:
         after={"state": event.state},
         organization_id=event.organization_id,
     )
-    _tell_vendors(
-        event,
-        NotificationKind.EVENT_CLOSED,
-        f"{event.organization.name} closed {event.title!r}: no more bids are taken.",
-    )
+    _tell_vendors(event, NotificationKind.EVENT_CLOSED, _ended_words(event))
+
+
+def _ended_words(event: SourcingEvent) -> str:
+    """What the invited vendors are told when a published event ends (closed or cancelled)."""
+    if event.state == EventState.CANCELLED:
+        return f"{event.organization.name} cancelled {event.title!r}: no bids are taken or read."
+    return f"{event.organization.name} closed {event.title!r}: no more bids are taken."
 
 
 def close_due_events(now: datetime) -> int:
@@ -289,11 +292,7 @@ def cancel_event(event: SourcingEvent, user: User, sent: int | None, now: dateti
         "event.cancel", event, actor=user, before={"state": before}, after={"state": event.state}
     )
     if before == EventState.PUBLISHED:
-        _tell_vendors(
-            event,
-            NotificationKind.EVENT_CLOSED,
-            f"{event.organization.name} cancelled {event.title!r}: no bids are taken or read.",
-        )
+        _tell_vendors(event, NotificationKind.EVENT_CLOSED, _ended_words(event))
 
 
 def _tell_vendors(event: SourcingEvent, kind: NotificationKind, title: str) -> None:
@@ -459,7 +458,9 @@ def _admit_accepted(event: SourcingEvent, vendor: Vendor) -> bool:
 def _join_events(invitation: Invitation, organization: Organization, **_: Any) -> None:
     """A vendor organization that accepted an invitation carrying events is invited to each
     draft or published one: at once when it has its vendor profile (the one it joined with),
-    else from its first bid; the users of a published event's vendor are told."""
+    else from its first bid; the users of a published event's vendor are told. An event that
+    was published and has ended since (closed, awarded or cancelled) is told as its invited
+    vendors were told then, vendor profile or not: they read it, and it takes no more bids."""
     vendor = db.session.scalars(
         select(Vendor).where(Vendor.organization_id == organization.id)
     ).first()
@@ -467,19 +468,28 @@ def _join_events(invitation: Invitation, organization: Organization, **_: Any) -
         select(EventInvitation).where(EventInvitation.invitation_id == invitation.id)
     ):
         event = row.event
-        if event.state not in (EventState.DRAFT, EventState.PUBLISHED):
-            continue
-        if vendor is not None:
+        if event.state in (EventState.DRAFT, EventState.PUBLISHED) and vendor is not None:
             _admit_accepted(event, vendor)
-        if event.state == EventState.PUBLISHED:
-            notify(
-                active_users(*BIDDING_ROLES, organization_id=organization.id),
+        if event.state == EventState.DRAFT or (
+            event.state == EventState.CANCELLED and event.published_at is None
+        ):  # not open yet, or cancelled as a draft: nobody was told
+            continue
+        kind, title = (
+            (
                 NotificationKind.EVENT_PUBLISHED,
                 f"{event.organization.name} invites you to bid on {event.title!r} by "
                 f"{_when(event.deadline)}.",
-                link=link_to("event_pages.show", event_id=event.id),
-                subject=event,
             )
+            if event.state == EventState.PUBLISHED
+            else (NotificationKind.EVENT_CLOSED, _ended_words(event))
+        )
+        notify(
+            active_users(*BIDDING_ROLES, organization_id=organization.id),
+            kind,
+            title,
+            link=link_to("event_pages.show", event_id=event.id),
+            subject=event,
+        )
 
 
 # an invited vendor's status as the buyer side reads it: whether it bid, never what

@@ -270,10 +270,16 @@ def invite_by_email(event_id):
         return redirect(url_for("event_pages.show", event_id=event.id))
     name = done.row.company_name
     if done.secret is None:
-        mail_invitation_again(done.invitation)  # with mail settings: every event it carries
+        email = done.invitation.email
+        # with mail settings, a second mail names every event it carries (never the link)
+        told = (
+            "A mail naming every event it carries goes to them"
+            if mail_invitation_again(done.invitation) is not None
+            else "No mail is sent (mail is not set up): tell them of this event yourself"
+        )
         flash(
-            f"{name} is invited: the pending invitation to {done.invitation.email} now also "
-            "carries this event (its link went out already).",
+            f"{name} is invited: the pending invitation to {email} now also carries this "
+            f"event. {told}; its first link still works.",
             "success",
         )
         return redirect(url_for("event_pages.show", event_id=event.id))

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, event, false
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, event, false, inspect
 from sqlalchemy.orm import Mapped, mapped_column
 
 import optimizer
@@ -47,6 +47,10 @@ class Scenario(TimestampMixin, Base):
     # its rows per vendor that gets work (`review.split_projection`, migration 0045): read only
     # by what lists them (the `/impact` API, the board report), never by the page
     projection_rows: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, deferred=True)
+    # what the page and the comparison show of `problem` and `result` (procure.scenarios.page_facts,
+    # migration 0047), so they never read those: the facts both read, the lines the page alone
+    page_facts: Mapped[dict[str, Any] | None] = mapped_column(JSON, deferred=True)
+    page_lines: Mapped[dict[str, Any] | None] = mapped_column(JSON, deferred=True)
     # the scoring profile's settings as solved, kept with the scenario (frozen at approval)
     profile_settings: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # solved without a profile of its own by a member that adopted its coalition's profile: that
@@ -73,7 +77,10 @@ class Scenario(TimestampMixin, Base):
     def relaxed(self) -> bool:
         """Solved with targets relaxed by their priorities (result status optimal_relaxed): a
         plan the page, the board report and the API mark apart from a fully optimal one."""
-        return (self.result or {}).get("status") == optimizer.Status.OPTIMAL_RELAXED
+        facts = self.page_facts if "result" in inspect(self).unloaded else None
+        # the page facts' copy (procure.scenarios.page_facts) where `result` was not loaded
+        result = facts["result"] if facts and "result" in facts else self.result
+        return (result or {}).get("status") == optimizer.Status.OPTIMAL_RELAXED
 
     @classmethod
     def scope(cls, user):
@@ -87,6 +94,8 @@ class Scenario(TimestampMixin, Base):
 @event.listens_for(Scenario.problem, "set")
 @event.listens_for(Scenario.result, "set")
 def _documents_replaced(scenario: Scenario, value, old, initiator) -> None:
-    """A projection belongs to the problem and result it was worked out from: any new one (none,
-    a failure, a new solve) drops it; `store_solution` stores the new one after both."""
+    """A projection and the page facts belong to the problem and result they were worked out
+    from: any new one (none, a failure, a new solve) drops them; `store_solution` stores the new
+    ones after both."""
     scenario.projection, scenario.projection_rows = None, None
+    scenario.page_facts, scenario.page_lines = None, None

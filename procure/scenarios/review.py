@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Collection, Mapping
 from typing import Any
 
@@ -23,8 +23,9 @@ from procure.extensions import db
 from procure.formatting import about_money, format_value, plain_number
 from procure.jobs.models import Job
 from procure.paging import Page, page_of_items
-from procure.scenarios import figures
+from procure.scenarios import figures, page_facts
 from procure.scenarios.models import Scenario
+from procure.scenarios.page_facts import distinct_labels
 from procure.scoring_defaults import DEFAULT_IMPACT_VENDOR_MIN_SCORE
 from procure.states import JobStatus, ScenarioStatus
 
@@ -94,7 +95,7 @@ def allocation_page(result: Mapping[str, Any] | None, page: int, per_page: int) 
     one cost in the result's order): a plan of 10,000 lines shows its top lines and pages the
     rest."""
     lines = (result or {}).get("allocations") or []
-    return page_of_items(sorted(lines, key=lambda line: -line["cost"]), page, per_page)
+    return page_of_items(page_facts.by_cost(lines), page, per_page)
 
 
 def _weighted(pairs: list[tuple[float, float | None]]) -> float | None:
@@ -270,33 +271,28 @@ scenario's, and a need's own, its largest vendor share included (a bound or a ro
 optimizer, listed where it binds), as the page, the PDF and the Needs sheet count them."""
 
 
-def impact_vendor_threshold(scenarios: list[Scenario]) -> float:
+def impact_vendor_threshold(problems: list[Mapping[str, Any]]) -> float:
     """The impact score from which a vendor counts as an impact vendor, one for all the plans
-    compared: the one their targets name when they agree, else the platform's default (50)."""
+    compared (their problem documents, or the page facts' copies): the one their targets name
+    when they agree, else the platform's default (50)."""
     named = {
         float(limit)
-        for s in scenarios
-        if (limit := ((s.problem or {}).get("targets") or {}).get("impact_vendor_min_score"))
-        is not None
+        for problem in problems
+        if (limit := (problem.get("targets") or {}).get("impact_vendor_min_score")) is not None
     }
     return named.pop() if len(named) == 1 else DEFAULT_IMPACT_VENDOR_MIN_SCORE
 
 
-def impact_spend_share(scenario: Scenario, threshold: float) -> float | None:
+def impact_spend_share(scored_costs: list[list[Any]], threshold: float) -> float | None:
     """Spend with vendors whose impact score (as the plan was solved with it) is `threshold` or
-    more, over the plan's spend; the optimizer reports this only when a target names the
-    threshold, so the comparison works it out for every plan alike."""
-    allocations = (scenario.result or {}).get("allocations") or []
-    total = math.fsum(a["cost"] for a in allocations)
+    more, over the plan's spend, of each allocation line's (impact score, cost)
+    (`page_facts.work_out`); the optimizer reports this only when a target names the threshold,
+    so the comparison works it out for every plan alike."""
+    total = math.fsum(cost for _, cost in scored_costs)
     if total <= 0:
         return None
-    scores = {v["id"]: v.get("impact_score") for v in (scenario.problem or {}).get("vendors", [])}
     return (
-        math.fsum(
-            a["cost"]
-            for a in allocations
-            if (score := scores.get(a["vendor"])) is not None and score >= threshold
-        )
+        math.fsum(cost for score, cost in scored_costs if score is not None and score >= threshold)
         / total
     )
 
@@ -305,28 +301,30 @@ def key_figures(
     scenario: Scenario,
     impact_vendor_min_score: float = DEFAULT_IMPACT_VENDOR_MIN_SCORE,
     documents: Mapping[int, dict[str, Any]] | None = None,
+    facts: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The KPI set of one scenario (None where it was not solved); impact vendors are those
-    scoring `impact_vendor_min_score` or more; `documents` as `projected_impact` takes them."""
-    result = scenario.result or {}
+    scoring `impact_vendor_min_score` or more; `documents` as `projected_impact` takes them.
+    Read from its page facts (`facts`, else `page_facts.facts_of`), never from its documents."""
+    facts = page_facts.facts_of(scenario) if facts is None else facts
+    problem, result = facts["problem"], facts["result"]
     totals = result.get("totals") or {}
-    impact = projected_summary(scenario, documents) if result.get("allocations") else None
-    spend: defaultdict[str, float] = defaultdict(float)
-    for allocation in result.get("allocations", []):
-        spend[allocation["vendor"]] += allocation["cost"]
+    impact = projected_summary(scenario, documents) if facts["allocated"] else None
+    spend = facts["spend"]
     total_cost = totals.get("cost")
-    plain = plain_words(*problem_labels(scenario.problem), figures.offer_lines(scenario.problem))
+    names, titles = labels_of((facts["vendor_labels"], facts["need_labels"]))
+    plain = plain_words(names, titles, facts["offers"])
     return {
         "impact": impact,
-        "measure": figures.measure(scenario.problem, scenario.objective),
+        "measure": figures.measure(problem, scenario.objective),
         "total_cost": total_cost,
-        "labour_hours": figures.labour_hours(result, scenario.problem),
+        "labour_hours": facts["labour_hours"],
         "avg_impact": totals.get("avg_impact"),
-        "impact_spend_share": impact_spend_share(scenario, impact_vendor_min_score),
+        "impact_spend_share": impact_spend_share(facts["scored_costs"], impact_vendor_min_score),
         "impact_worker_hours": impact["impact_worker_hours"] if impact else None,
         "fte_jobs": impact["fte_jobs"] if impact else None,
         "avg_quality": totals.get("avg_quality"),
-        "budget": ((scenario.problem or {}).get("targets") or {}).get("budget"),
+        "budget": (problem.get("targets") or {}).get("budget"),
         "below_living_wage": (impact or {}).get("below_living_wage") or [],
         "vendors": len(spend),
         "largest_vendor_share": max(spend.values()) / total_cost if spend and total_cost else None,
@@ -417,10 +415,12 @@ def compare(scenarios: list[Scenario]) -> dict[str, Any]:
     """Side by side: the KPI rows, and the work each vendor gets in each scenario (labour hours
     when every scenario counts them, else volume; vendors named by `problem_labels` over all
     the scenarios, like every other page and report)."""
-    threshold = impact_vendor_threshold(scenarios)
+    # what the page shows of each, worked out once for a plan solved before migration 0047
+    facts = [page_facts.facts_of(s) for s in scenarios]
+    threshold = impact_vendor_threshold([f["problem"] for f in facts])
     # one read for all the plans whose projection was not stored (solved before 0041)
     documents = _scored_figures([s for s in scenarios if stored_projection(s) is None])
-    kpis = [key_figures(s, threshold, documents) for s in scenarios]
+    kpis = [key_figures(s, threshold, documents, f) for s, f in zip(scenarios, facts, strict=True)]
     costs = [f["total_cost"] for f in kpis if f["total_cost"] is not None]
     cheapest = min(costs) if costs else None
     for f in kpis:
@@ -428,7 +428,7 @@ def compare(scenarios: list[Scenario]) -> dict[str, Any]:
             (f["total_cost"] / cheapest - 1.0) if f["total_cost"] is not None and cheapest else None
         )
     cheapest_plan = cheapest_figures(kpis)
-    in_hours = [figures.counts_hours(s.problem) for s in scenarios]
+    in_hours = [figures.counts_hours(f["problem"]) for f in facts]
     rows = [
         {
             "key": key,
@@ -445,12 +445,10 @@ def compare(scenarios: list[Scenario]) -> dict[str, Any]:
         if key not in HOURS_ONLY_ROWS or any(in_hours)
     ]
     vendor_work: dict[str, list[float]] = {}
-    for index, scenario in enumerate(scenarios):
-        for allocation in (scenario.result or {}).get("allocations", []):
-            vendor_work.setdefault(allocation["vendor"], [0.0] * len(scenarios))[index] += (
-                figures.weight(allocation, scenario.problem)
-            )
-    names, _ = problem_labels(*(scenario.problem for scenario in scenarios))
+    for index, scenario_facts in enumerate(facts):
+        for vendor, weight in scenario_facts["weights"].items():
+            vendor_work.setdefault(vendor, [0.0] * len(scenarios))[index] = weight
+    names, _ = labels_of(*((f["vendor_labels"], f["need_labels"]) for f in facts))
     vendor_rows: list[dict[str, Any]] = [
         {"vendor": names.get(v, v), "values": values, "spread": max(values) - min(values)}
         for v, values in vendor_work.items()
@@ -660,28 +658,23 @@ def _warnings(name: str, f: dict[str, Any]) -> list[str]:
     return lines
 
 
-def distinct_labels(labels: dict[str, str], kind: str) -> dict[str, str]:
-    """Labels by optimizer id ("V12", "N3"), with the record number added where two ids share a
-    label, so that two needs titled alike stay two lines of a report."""
-    counts = Counter(labels.values())
-    return {
-        key: f"{label} ({kind} #{key[1:]})" if counts[label] > 1 else label
-        for key, label in labels.items()
-    }
-
-
 def problem_labels(*problems: dict | None) -> tuple[dict[str, str], dict[str, str]]:
     """Vendor names and need titles by optimizer id, as the problem documents stored them when
     they were solved (so a need renamed since does not rename an approved plan), kept distinct
     across all of them. A record named differently in two problems (renamed between the solves)
     takes its name from the first: in a comparison, the scenario it is made for."""
+    return labels_of(*(page_facts.raw_labels(problem) for problem in problems))
+
+
+def labels_of(
+    *labels: tuple[Mapping[str, str], Mapping[str, str]],
+) -> tuple[dict[str, str], dict[str, str]]:
+    """`problem_labels` of the problems' own labels (`page_facts.raw_labels`)."""
     vendors: dict[str, str] = {}
     needs: dict[str, str] = {}
-    for problem in problems:
-        for vendor in (problem or {}).get("vendors", []):
-            vendors.setdefault(vendor["id"], vendor.get("name") or vendor["id"])
-        for need in (problem or {}).get("needs", []):
-            needs.setdefault(need["id"], need.get("title") or need["id"])
+    for vendor_labels, need_labels in labels:  # the first problem's label wins
+        vendors = {**vendor_labels, **vendors}
+        needs = {**need_labels, **needs}
     return distinct_labels(vendors, "vendor"), distinct_labels(needs, "need")
 
 

@@ -29,7 +29,7 @@ from procure.jobs.models import Job
 from procure.jobs.services import Started, start_once
 from procure.needs.models import Need
 from procure.notifications.services import active_users, link_to, mark_acted_on, notify
-from procure.scenarios import award_rules, review
+from procure.scenarios import award_rules, page_facts, review
 from procure.scenarios.adapter import build_problem
 from procure.scenarios.models import Scenario
 from procure.scoring.models import ScoringProfile
@@ -292,10 +292,12 @@ def store_solution(
     """Keep the problem document, its result and frontier, what it was scored with
     (`problem_for`): the profile's settings and the coalition profile, if it was one, and the
     projected impact worked out once from them (`review.store_projection`), which the pages,
-    the API and the board report read instead of the scored disclosures."""
+    the API and the board report read instead of the scored disclosures, and what the page and
+    the comparison show of them (`page_facts.store`)."""
     scenario.problem, scenario.result = problem, result
     with db.session.no_autoflush:  # the scenario's changes flush in save_changes, as a conflict
         review.store_projection(scenario)
+        page_facts.store(scenario)
     scenario.profile_settings = basis.profile.to_dict()
     scenario.coalition_id, scenario.coalition_profile_version = basis.shared_id, basis.version
     scenario.frontier = frontier
@@ -332,11 +334,13 @@ NO_REPORT = (
 )
 
 
-def has_board_report(scenario: Scenario) -> bool:
-    """Whether the scenario has a board PDF to make: its plan, or (infeasible) why it has none."""
-    return bool((scenario.result or {}).get("allocations")) or (
-        scenario.status == ScenarioStatus.INFEASIBLE
-    )
+def has_board_report(scenario: Scenario, allocated: bool | None = None) -> bool:
+    """Whether the scenario has a board PDF to make: its plan, or (infeasible) why it has none;
+    `allocated`: whether its result has allocation lines, when the caller knows (the page's
+    facts), else read from the result."""
+    if allocated is None:
+        allocated = bool((scenario.result or {}).get("allocations"))
+    return allocated or scenario.status == ScenarioStatus.INFEASIBLE
 
 
 def start_board_report(scenario: Scenario, user, limited: bool = True) -> Started:

@@ -12,6 +12,7 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 from marshmallow import Schema, fields
 from sqlalchemy import select
+from sqlalchemy.orm import defer, undefer
 
 from procure import charts
 from procure.access import access, get_scoped_or_404, roles, scoped_select
@@ -29,8 +30,7 @@ from procure.jobs.models import ACTIVE_STATUSES, Job
 from procure.jobs.services import TooManyJobs, latest_job
 from procure.needs.models import Need
 from procure.page_query import page_asked, read_query
-from procure.reports.listed_rules import listed_rules
-from procure.scenarios import award_limits, award_rules, figures, review, services, trail
+from procure.scenarios import award_rules, figures, page_facts, review, services, trail
 from procure.scenarios import jobs as scenario_jobs
 from procure.scenarios.models import Scenario
 from procure.scenarios.schemas import (
@@ -151,11 +151,28 @@ def index():
 @bp.route("/scenarios/<int:scenario_id>")
 @access(roles("buyer", "executive", "admin"))
 def show(scenario_id):
-    return _page(get_scoped_or_404(Scenario, scenario_id))
+    return _page(get_scoped_or_404(Scenario, scenario_id, *PAGE_LOAD))
 
 
-UNLISTED_SLACK_KINDS = ("demand", "vendor_capacity", "offer_capacity", "vendor_share")
-"""Rules the page lists only where they bind (demand is met, and most capacities have room)."""
+PAGE_LOAD = (
+    defer(Scenario.problem),
+    defer(Scenario.result),
+    undefer(Scenario.projection),
+    undefer(Scenario.page_facts),
+    undefer(Scenario.page_lines),
+)
+"""What the page loads of a scenario: its page facts, never its problem and result documents
+(`page_facts`; a scenario solved before they were stored loads them when its facts are worked
+out)."""
+COMPARE_LOAD = (
+    defer(Scenario.problem),
+    defer(Scenario.result),
+    undefer(Scenario.projection),
+    undefer(Scenario.page_facts),
+)
+"""What the comparison loads of each scenario: as the page, without the page's lines."""
+
+
 ALLOCATIONS_PER_PAGE = 100
 """Allocation lines per page of a scenario's page (the largest by cost first)."""
 
@@ -178,19 +195,21 @@ def _page(
     `errors` beside its fields (named in the summary by their labels) and what was typed
     (422); after a form sent from an older version (`conflict`: `_conflict`), with what was
     typed and the notice of the other change (409)."""
+    # read from the page facts (`page_facts`), never from the problem and result documents
+    facts, lines = page_facts.facts_and_lines(scenario)
+    problem, result = facts["problem"], facts["result"]
     chart = None
     frontier_measure = (scenario.frontier or {}).get("measure", figures.IMPACT)
     if scenario.frontier is not None:
         chart = charts.frontier_chart(
             scenario.frontier.get("points", []),
-            figures.chosen_point(scenario.result, scenario.problem),
+            facts["chosen_point"],
             scenario.name,
             measure=frontier_measure,
         )
-    names, need_titles = review.problem_labels(scenario.problem)
-    offers = figures.offer_lines(scenario.problem)
-    plain = review.plain_words(names, need_titles, offers)
-    priority_rows = _priority_targets(scenario) if scenario.editable else []
+    names, need_titles = review.labels_of((facts["vendor_labels"], facts["need_labels"]))
+    plain = review.plain_words(names, need_titles, facts["offers"])
+    priority_rows = _priority_targets(scenario, problem) if scenario.editable else []
     labels = {
         # "Change the targets"
         **{f"targets.{key}": label for key, label in review.TARGET_LABELS.items()},
@@ -198,10 +217,10 @@ def _page(
         **AWARD_RULE_LABELS,
         **{PRIORITY_FIELD + row["key"]: f"Priority ({row['label']})" for row in priority_rows},
     }
-    impact = (
-        review.projected_summary(scenario) if (scenario.result or {}).get("allocations") else None
+    impact = review.projected_summary(scenario) if facts["allocated"] else None
+    allocation_page, price_sources = page_facts.lines_page(
+        lines, page_asked(), ALLOCATIONS_PER_PAGE
     )
-    allocation_page = review.allocation_page(scenario.result, page_asked(), ALLOCATIONS_PER_PAGE)
     events = db.session.scalars(
         select(AuditEvent)
         .where(AuditEvent.target_type == "Scenario", AuditEvent.target_id == str(scenario.id))
@@ -213,15 +232,8 @@ def _page(
             select(User).where(User.id.in_({e.actor_id for e in events if e.actor_id}))
         ).all()
     }
-    rule_vendors = award_rules.vendor_options(scenario.problem, names)
+    rule_vendors = lines["vendor_options"]
     rule_vendor_search = len(rule_vendors) > RULE_VENDOR_CHECKBOXES_MAX
-    rules, rules_left_out = listed_rules(
-        [
-            c
-            for c in (scenario.result or {}).get("constraints", [])
-            if c.get("binding") or c.get("kind") not in UNLISTED_SLACK_KINDS
-        ]
-    )
     solve_job = latest_job(scenario, "scenario.solve")
     report_job = latest_job(scenario, "report.board_pdf")
     frontier_job = latest_job(scenario, "scenario.frontier")
@@ -229,7 +241,9 @@ def _page(
         "scenarios/show.html",
         scenario=scenario,
         event=db.session.get(SourcingEvent, scenario.event_id) if scenario.event_id else None,
-        result=scenario.result or {},
+        problem=problem,
+        result=result,
+        relaxed=scenario.relaxed,
         profile_label=services.profile_label(scenario),
         chart=chart,
         names=names,
@@ -238,13 +252,13 @@ def _page(
         price_words=review.price_words,
         price_per_step=review.price_per_step,
         slack_words=review.slack_words,
-        plan_limits=award_limits.plan_limits(scenario.problem, scenario.result),
+        plan_limits=facts["plan_limits"],
         impact=impact,
-        in_hours=figures.counts_hours(scenario.problem),
-        labour_hours=figures.labour_hours(scenario.result, scenario.problem),
-        need_rows=figures.need_figures(scenario.result, scenario.problem),
+        in_hours=figures.counts_hours(problem),
+        labour_hours=facts["labour_hours"],
+        need_rows=facts["need_rows"],
         allocation_page=allocation_page,
-        price_sources=[figures.price_source(a, offers) for a in allocation_page.items],
+        price_sources=price_sources,
         frontier_measure=frontier_measure,
         frontier_measures=FRONTIER_MEASURES,
         frontier_job=frontier_job,
@@ -256,20 +270,15 @@ def _page(
         show_solve_panel=review.shows_solve_panel(solve_job, scenario),
         target_labels=review.TARGET_LABELS,
         report_job=report_job,
-        has_report=services.has_board_report(scenario),  # a plan, or why there is none
+        has_report=services.has_board_report(scenario, facts["allocated"]),
         report_outdated=review.report_outdated(report_job, scenario),
-        infeasibility_lines=review.infeasibility_lines(
-            (scenario.result or {}).get("explanation") or {}
-        ),
-        target_fixes=review.target_fixes(
-            (scenario.result or {}).get("explanation") or {},
-            review.TARGET_LABELS,
-        ),
-        award_rule_lines=award_rules.rule_sentences(scenario.problem),
-        award_rule_notes=((scenario.problem or {}).get("meta") or {}).get("award_rules") or [],
-        award_costs=award_rules.cost_sentence(scenario.result),
-        rule_fixes=_rule_fixes(scenario),
-        relaxations=review.relaxation_rows(scenario.result, plain),
+        infeasibility_lines=review.infeasibility_lines(result.get("explanation") or {}),
+        target_fixes=review.target_fixes(result.get("explanation") or {}, review.TARGET_LABELS),
+        award_rule_lines=award_rules.rule_sentences(problem),
+        award_rule_notes=(problem.get("meta") or {}).get("award_rules") or [],
+        award_costs=award_rules.cost_sentence(result),
+        rule_fixes=_rule_fixes(scenario, problem, result),
+        relaxations=review.relaxation_rows(result, plain),
         relaxed_frontier=scenario_jobs.RELAXED_FRONTIER,
         priority_targets=priority_rows,
         country_cap_needs=[
@@ -280,11 +289,11 @@ def _page(
         country_cap_labels=COUNTRY_CAP_LABELS,
         award_rule_labels=AWARD_RULE_LABELS,
         rule_vendors=rule_vendors,
-        rules=rules,
-        rules_left_out=rules_left_out,
+        rules=result.get("constraints", []),  # the listed ones (`page_facts.work_out`)
+        rules_left_out=facts["rules_left_out"],
         vendor_checkboxes=_vendor_checkboxes(rule_vendors, by_name=rule_vendor_search),
         rule_vendor_search=rule_vendor_search,
-        rule_vendor_names=_rule_vendor_names(rule_vendors, scenario.result)
+        rule_vendor_names=_rule_vendor_names(rule_vendors, lines["awarded"])
         if rule_vendor_search
         else [],
         errors=errors or {},
@@ -332,11 +341,11 @@ def _vendor_checkboxes(
     return boxes
 
 
-def _rule_vendor_names(options: list[tuple[str, str]], result: Mapping | None) -> list[str]:
+def _rule_vendor_names(options: list[tuple[str, str]], vendors: Collection[str]) -> list[str]:
     """The names the award rule forms suggest as one types a vendor's name: the vendors of the
-    plan that get volume, by name, at most RULE_VENDOR_CHECKBOXES_MAX of them (any other vendor
-    of the plan can still be typed)."""
-    awarded = {a.get("vendor") for a in (result or {}).get("allocations") or []}
+    plan that get volume (`vendors`, their optimizer ids), by name, at most
+    RULE_VENDOR_CHECKBOXES_MAX of them (any other vendor of the plan can still be typed)."""
+    awarded = set(vendors)
     return [name for vendor_id, name in options if f"V{vendor_id}" in awarded][
         :RULE_VENDOR_CHECKBOXES_MAX
     ]
@@ -434,13 +443,17 @@ def _check_sent_version(scenario: Scenario) -> None:
         check_version(scenario, _sent_version(), "scenario")
 
 
-def _rule_fixes(scenario: Scenario) -> list[dict]:
+def _rule_fixes(
+    scenario: Scenario, problem: Mapping | None = None, result: Mapping | None = None
+) -> list[dict]:
     """The award rules of the scenario's infeasibility explanation with their fixes; none to
-    apply where the document left a rule out (the explanation's positions are the document's)."""
-    problem = scenario.problem or {}
+    apply where the document left a rule out (the explanation's positions are the document's).
+    `problem` and `result`: the documents as the page facts keep them, else the scenario's."""
+    problem = (scenario.problem if problem is None else problem) or {}
+    result = scenario.result if result is None else result
     kept_all = not (problem.get("meta") or {}).get("award_rules")
     return award_rules.rule_fixes(
-        (scenario.result or {}).get("explanation"), scenario.targets if kept_all else None
+        (result or {}).get("explanation"), scenario.targets if kept_all else None
     )
 
 
@@ -761,12 +774,14 @@ def _saved_priorities(scenario: Scenario, sent: dict[str, str]) -> list[tuple[st
     ]
 
 
-def _priority_targets(scenario: Scenario) -> list[dict]:
-    """The scenario's targets that may take a priority (award_rules.priority_targets)."""
+def _priority_targets(scenario: Scenario, problem: Mapping | None = None) -> list[dict]:
+    """The scenario's targets that may take a priority (award_rules.priority_targets);
+    `problem`: as the page facts keep it, else the scenario's."""
     needs = db.session.scalars(
         scoped_select(Need).where(Need.id.in_(scenario.need_ids)).order_by(Need.id)
     ).all()
-    budget = ((scenario.problem or {}).get("targets") or {}).get("budget")
+    problem = scenario.problem if problem is None else problem
+    budget = ((problem or {}).get("targets") or {}).get("budget")
     return award_rules.priority_targets(scenario.targets, needs, budget)
 
 
@@ -980,7 +995,7 @@ def compare():
     if not 2 <= len(ids) <= 5:
         flash("Choose two to five scenarios to compare.", "error")
         return redirect(url_for("scenario_pages.index"))
-    scenarios = [get_scoped_or_404(Scenario, i) for i in ids]
+    scenarios = [get_scoped_or_404(Scenario, i, *COMPARE_LOAD) for i in ids]
     comparison = review.compare(scenarios)
     largest = max((max(r["values"]) for r in comparison["vendor_rows"]), default=0.0)
     chart = review.chart_inputs(comparison)

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import Select, func, select
+from sqlalchemy import Integer, Select, func, literal, select, union_all
 from sqlalchemy.orm import lazyload, selectinload
 
 import scoring
@@ -147,27 +147,41 @@ def period_versions(
     """Per vendor (of `vendor_ids`): the version of each of its periods that `scored_versions`
     would pick for that period (the newest submitted one the organization has not rejected),
     oldest period first. Deliveries read the share of the period that covers their month."""
-    if not vendor_ids:
-        return {}
-    ranked = (
+    return period_versions_of_many({organization_id: vendor_ids}).get(organization_id, {})
+
+
+def period_versions_of_many(
+    wanted: Mapping[int | None, Collection[int]],
+) -> dict[int | None, dict[int, list[Disclosure]]]:
+    """`period_versions` for each organization of `wanted` (organization id -> vendor ids), by
+    organization id, in one query whatever their number (a coalition's members' plans): each
+    organization's pick is its own, as its reviews have it; a version several pick is loaded
+    once."""
+    picks = [
         _ranked_versions(
             organization_id,
             partition_by=(Disclosure.vendor_id, Disclosure.period_start, Disclosure.period_end),
             order_by=(Disclosure.number.desc(),),
         )
+        .add_columns(literal(organization_id, Integer).label("organization_id"))
         .where(Disclosure.vendor_id.in_(list(vendor_ids)))
-        .subquery()
-    )
+        for organization_id, vendor_ids in wanted.items()
+        if vendor_ids
+    ]
+    if not picks:
+        return {}
+    ranked = (picks[0] if len(picks) == 1 else union_all(*picks)).subquery()
     statement = (
-        select(Disclosure)
+        select(Disclosure, ranked.c.organization_id)
         .join(ranked, ranked.c.id == Disclosure.id)
         .where(ranked.c.place == 1)
         .order_by(Disclosure.vendor_id, Disclosure.period_end, Disclosure.period_start)
         .options(lazyload(Disclosure.reviews))
     )
-    versions: dict[int, list[Disclosure]] = {}
-    for disclosure in db.session.scalars(statement):
-        versions.setdefault(disclosure.vendor_id, []).append(disclosure)
+    versions: dict[int | None, dict[int, list[Disclosure]]] = {}
+    for disclosure, organization_id in db.session.execute(statement):
+        by_vendor = versions.setdefault(organization_id, {})
+        by_vendor.setdefault(disclosure.vendor_id, []).append(disclosure)
     return versions
 
 

@@ -109,6 +109,7 @@ from procure.scoring.shared_profiles import (
     ScoringBasis,
     adopted_profile,
     basis_change,
+    basis_words,
     stored_basis,
 )
 from procure.scoring.versions import data_versions
@@ -553,6 +554,11 @@ def basis_said(ranking: StoredRanking, stale: bool, current: dict[str, Any]) -> 
     if change is None:
         return {"profile": scored}
     return {"profile": scored, "profile_change": change, "profile_applied": current}
+
+
+def scored_under(ranking: StoredRanking) -> str:
+    """The basis `ranking` was scored under, in a page's words ("the default profile")."""
+    return basis_words(ranking.described())
 
 
 def scorecard_row(

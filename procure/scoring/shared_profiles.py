@@ -163,6 +163,19 @@ def _version_words(version: int | None) -> str:
     return "the default weights" if version is None else f"version {version}"
 
 
+def basis_words(described: dict[str, Any]) -> str:
+    """The basis `ScoringBasis.described` gives, as a sentence on a page names it: "the profile
+    Fair Work (v2)", "the coalition profile Shared Measures, version 3" (or "…, the default
+    weights (not set yet)"), or "the default profile"."""
+    if described["kind"] == NAMED:
+        return f"the profile {described['name']} (v{described['version']})"
+    if described["kind"] == COALITION:
+        version = described["version"]
+        settled = "the default weights (not set yet)" if version is None else f"version {version}"
+        return f"the coalition profile {described['name']}, {settled}"
+    return "the default profile"
+
+
 def _coalition_basis(shared_id: int) -> ScoringBasis:
     version = _shared[0].version(shared_id)
     return ScoringBasis(

@@ -33,7 +33,12 @@ from procure.scoring.schemas import (
     ScoreQuerySchema,
     WhatIfFormSchema,
 )
-from procure.scoring.shared_profiles import buyer_views, default_profile_label, viewer_basis
+from procure.scoring.shared_profiles import (
+    basis_words,
+    buyer_views,
+    default_profile_label,
+    viewer_basis,
+)
 from procure.states import DisclosureState
 from procure.transactions import attempt, computes, discard, writes
 from procure.vendors.categories import service_categories
@@ -270,6 +275,7 @@ def _render_scorecard(vendor: Vendor):
         if record
         else said["profile"]["label"],
         profile_change=said.get("profile_change"),
+        scored_under=basis_words(said["profile"]),  # the hints' words for the card's basis
         impact_weight=profile.to_dict()["pillar_weights"]["impact"],
         evidence_age_months=profile.evidence_age_months,
         categories=service_categories(),

@@ -22,7 +22,13 @@ from procure.formatting import input_number, refusal_words
 from procure.forms import form_body, load_form
 from procure.page_query import read_query
 from procure.reference import reference
-from procure.scoring.rankings import TOP_K, default_key, directory_rows, read_ranking
+from procure.scoring.rankings import (
+    TOP_K,
+    default_key,
+    directory_rows,
+    read_ranking,
+    scored_under,
+)
 from procure.scoring.services import default_category
 from procure.transactions import discard, writes
 from procure.vendors import services
@@ -243,6 +249,7 @@ def directory():
         "vendors/directory.html",
         listing=listing,
         peers=ranking.peers,
+        scored_under=scored_under(ranking),
         category=category,
         order=order,
         orders=DIRECTORY_ORDERS,

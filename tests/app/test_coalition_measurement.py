@@ -500,7 +500,9 @@ def _card_total(client, headers, vendor_id: int) -> float:
     return round(response.json["score"]["total"], 6)
 
 
-def test_an_adopting_members_scorecard_and_what_if_use_the_coalition_profile(client, cm, sign_in):
+def test_an_adopting_members_scorecard_and_what_if_use_the_coalition_profile(
+    app, client, cm, sign_in
+):
     """Impact 1 on the coalition metric alone (the module's docstring): Alpha's scorecard total
     is 100 x 55/100 = 55.0 for member A, as in its comparison. What if Alpha had 60 impact
     workers at the end (40 at the start + 25 hires - 5 departures = 60)? 100 x 60/100 = 60.0,
@@ -534,6 +536,13 @@ def test_an_adopting_members_scorecard_and_what_if_use_the_coalition_profile(cli
     sign_in(client, cm["users"]["buyer_a"])
     page = client.get(f"/vendors/{alpha}/scorecard")
     assert page.status_code == 200 and LABEL in page.text and "55.0" in page.text
+    # every hint names the basis the card was scored under, never the default profile
+    assert "default profile" not in page.text.lower()
+    assert "under the coalition profile Shared Measures, version 1" in page.text
+    directory = client.get("/vendors?category=")
+    assert "Score and rank under the coalition profile Shared Measures, version 1" in (
+        directory.text
+    )
     from tests.conftest import csrf_token_from
 
     boxed = client.post(
@@ -542,6 +551,10 @@ def test_an_adopting_members_scorecard_and_what_if_use_the_coalition_profile(cli
     )
     assert boxed.status_code == 200, boxed.text
     assert "The total would move from 55.0 to 60.0, rank 1 to 1." in boxed.text
+    member_b_client = sign_in(app.test_client(), cm["users"]["buyer_b"])
+    # a member that did not adopt the profile: its hints keep the default profile
+    assert "under the default profile" in member_b_client.get(f"/vendors/{alpha}/scorecard").text
+    assert "Score and rank under the default profile" in member_b_client.get("/vendors").text
     # a new version of the profile is named so
     _change_profile(client, cm, 0.2, 0.8)
     assert "Coalition profile: Shared Measures, version 2" in client.get("/scores").text

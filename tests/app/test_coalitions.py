@@ -576,6 +576,10 @@ def test_deliveries_turn_projected_into_actual_progress(client, cw, make_user, b
         for row in seen_by_b["targets"][0]["contributions"]
     ] == [("Your organization", b_jobs), ("Member A", a_jobs)]
     assert seen_by_b["targets"][1]["actual"] is None
+    # both members' disclosed shares are picked in one read, not one per member
+    page = f"/coalitions/{cw['ids']['coalition']}"
+    sent = _sent(lambda: client.get(page, headers=cw["headers"]["coordinator"]))
+    assert len([sql for sql in sent if "row_number" in sql.lower()]) == 1
 
 
 # ---------------------------------------------------------------- loading once

@@ -4,6 +4,7 @@ organization is an invited bidder (home page, bids), and its sealed bid stays it
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from procure.audit.models import AuditEvent
@@ -12,6 +13,7 @@ from procure.extensions import db
 from procure.invitations.models import Invitation
 from procure.notifications.models import Notification
 from procure.states import NotificationKind
+from procure.vendors.models import Vendor
 from tests.app.test_events import _bid, _create, _published, sourcing  # noqa: F401 (a fixture, through request)
 from tests.app.test_invitations import (  # noqa: F401 (smtp_sink: a fixture)
     LINK_BOX,
@@ -285,6 +287,91 @@ def test_a_reused_invitation_is_mailed_again_naming_every_event(client, request)
     body = again.get_content().replace("\r\n", "\n")
     assert "'Annotation 2027' (bids until" in body and "and 'Second round' (bids until" in body
     assert "/invitations/" not in body and "/invitations/" in invited.get_content()
+
+
+def test_an_organization_that_accepts_after_the_close_is_told_as_the_others_were(
+    app, client, request, bearer
+):
+    """An invitation carries a published event and a draft; the event closes and the draft is
+    cancelled while it is pending. The organization that then accepts it (registering, with no
+    vendor profile) is told the event closed, as its invited vendors were, and nothing of the
+    draft that never opened; it reads the event, and has no vendor made for it."""
+    s = request.getfixturevalue("sourcing")
+    event, draft = _published(client, s, sealed=False), _create(client, s, title="Called off")
+    links = []
+    for each in (event, draft):
+        made = client.post(
+            f"/api/v1/events/{each['id']}/invitations",
+            headers=s.headers["buyer_x"],
+            json={"email": AMANI, "company_name": "Kakuma"},
+        )
+        assert made.status_code == 201, made.json
+        links.append(made.json["link"])
+    link = links[0]  # the second reused the pending invitation
+    for each, action in ((event, "close"), (draft, "cancel")):
+        ended = client.post(
+            f"/api/v1/events/{each['id']}/{action}",
+            headers=s.headers["buyer_x"],
+            json={"version": each["version"]},
+        )
+        assert ended.status_code == 200, ended.json
+    visitor = app.test_client()
+    form = visitor.get(path_of(link))
+    registered = visitor.post(
+        path_of(link), data={**registration(), "csrf_token": csrf_token_from(form.text)}
+    )
+    assert registered.status_code == 302
+    invitation = db.session.scalars(select(Invitation)).one()
+    closed = "Buyer X closed 'Annotation 2027': no more bids are taken."
+    told = db.session.scalars(
+        select(Notification).where(Notification.user_id == invitation.accepted_by_id)
+    ).all()
+    assert [(n.kind, n.title, n.link) for n in told] == [
+        (NotificationKind.EVENT_CLOSED, closed, f"/events/{event['id']}")
+    ]
+    others = db.session.scalars(
+        select(Notification.title).where(
+            Notification.user_id == s.users["vendor_a"].id,
+            Notification.kind == NotificationKind.EVENT_CLOSED,
+        )
+    ).all()
+    assert others == [closed]  # the same notice the invited vendors got at the close
+    headers = bearer(invitation.accepted_by, STRONG)
+    assert client.get(f"/api/v1/events/{event['id']}", headers=headers).status_code == 200
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Vendor)
+            .where(Vendor.organization_id == invitation.accepted_organization_id)
+        )
+        == 0
+    )
+
+
+@pytest.mark.parametrize("mail", [False, True])
+def test_the_page_says_whether_a_reused_invitation_was_mailed_again(
+    app, client, request, sign_in, mail
+):
+    """Reused for a second event through the page: with mail settings the page says a mail
+    naming every event goes to the address (and it does); without, that no mail is sent."""
+    s = request.getfixturevalue("sourcing")
+    mailed = request.getfixturevalue("smtp_sink") if mail else []
+    first, second = _published(client, s), _published(client, s, title="Second round")
+    pages = sign_in(app.test_client(), s.users["buyer_x"])
+    for event in (first, second):
+        page = pages.get(f"/events/{event['id']}").text
+        sent = pages.post(
+            f"/events/{event['id']}/invitations",
+            data={"company_name": "Kakuma", "email": AMANI, "csrf_token": csrf_token_from(page)},
+        )
+        assert sent.status_code == 302, sent.text
+    shown = pages.get(f"/events/{second['id']}").text
+    assert f"the pending invitation to {AMANI} now also carries this event." in shown
+    assert "went out already" not in shown
+    told = "A mail naming every event it carries goes to them"
+    assert (told in shown) is mail
+    assert ("No mail is sent (mail is not set up)" in shown) is not mail
+    assert len(mailed) == (2 if mail else 0)
 
 
 def test_the_page_names_a_refused_field_and_keeps_nothing(app, client, request, sign_in):

@@ -154,13 +154,22 @@ def test_the_comparison_opens_on_the_category_of_the_buyers_needs(demo, app, sig
     assert '<option value="customer_support" selected>' in harbor_pages.get("/scores").text
 
 
-def test_the_vendors_own_page_reads_its_reviewers_once_and_words_a_plan_without_its_work(
+def test_the_vendors_own_page_reads_its_reviewers_once_and_shows_the_step_that_wins_work(
     demo, client, sign_in, monkeypatch
 ):
     """Kazi Data Works' scorecard page: "what each buyer sees" and the raise panel's per-buyer
-    lines share one read of the reviewing organizations; Northwind's approved plan gives Kazi
-    no work at any step (its price keeps it out), which the panel says in those words, not as
-    "changes your 0 hours"."""
+    lines share one read of the reviewing organizations; in Northwind's approved plan the
+    assurance statement on Kazi's training section wins it 877 hours, and no other step moves
+    it.
+
+    The plan's annotation need (30,000 hours, at most 40 % a vendor, an average impact of at
+    least 55) gives Lakeside (impact 70.74, $6.40) and Mekong (41.33, $5.60) 12,000 hours each
+    and Pearl (47.55, $5.80) the other 6,000 less what Kazi ($6.48) takes. The statement lifts
+    Kazi's impact score 64.18 -> 70.20; the target then asks
+    12,000 × 15.74 + 12,000 × (−13.67) + 6,000 × (−7.45) + h × (70.20 − 47.55) = 0, so
+    h = 19,875.5 / 22.658 = 877.2 hours, at $43 less than the approved plan. Kazi enters only
+    above an impact score of about 68.7 (at $6.48); of the other steps, a file on its training
+    section lifts it most, to 67.2."""
     from procure.scoring import services
 
     kazi = db.session.scalar(select(User).where(User.email == "vendor@kazidata.example"))
@@ -174,6 +183,7 @@ def test_the_vendors_own_page_reads_its_reviewers_once_and_words_a_plan_without_
     )
     page = client.get("/scorecard").text
     assert len(reads) == 1
-    assert "In Northwind Retail Group's approved plan" in page
-    assert "none of these steps alone wins you work" in page
-    assert "changes your 0 hours" not in page
+    assert "<strong>+877 hours</strong> in Northwind Retail Group's approved plan" in page
+    assert "your hours 0 → 877" in page
+    assert page.count("hours</strong> in Northwind Retail Group's approved plan") == 1
+    assert "none of these steps alone" not in page

@@ -168,6 +168,26 @@ def test_a_step_that_moves_nothing_in_a_tied_plan_shows_no_change(
     assert "gives you 500 hours; solved again as approved, 1,000" in page
 
 
+def test_a_plan_that_gives_the_vendor_no_work_at_any_step_says_so_in_words(
+    client, plan, bearer, sign_in, monkeypatch
+):
+    """Without the impact target the least cost gives all 1,000 hours to Beta ($10 an hour
+    against Alpha's $14): no step of Alpha's wins it work, and the panel says so in words, not
+    as "changes your 0 hours"."""
+    monkeypatch.setattr(plan_share, "MAX_WORK", 20)
+    scenario = plan["scenario"]
+    scenario.problem = scenario.problem | {"targets": {}}
+    scenario.result = optimizer.solve(scenario.problem)
+    assert plan_share.vendor_hours(scenario.result, scenario.problem, f"V{plan['alpha'].id}") == 0
+    db.session.commit()
+    _opt_in(client, bearer, plan)
+    sign_in(client, plan["alpha_user"])
+    page = client.get("/scorecard").text
+    assert "In Northwind Test's approved plan" in page
+    assert "none of these steps alone wins you work" in page
+    assert "changes your 0 hours" not in page
+
+
 def test_a_buyer_that_has_not_opted_in_shows_nothing(client, plan, bearer, sign_in):
     assert plan["northwind"].vendors_see_plan_share is False  # off by default
     assert all(a["plans"] == [] for a in _shares(plan["beta"]))

@@ -8,7 +8,7 @@ from sqlalchemy import event
 
 from procure.extensions import db
 from procure.reports.listed_rules import listed_rules
-from procure.scenarios import review
+from procure.scenarios import page_facts, review
 from procure.scenarios.models import Scenario
 
 
@@ -53,6 +53,24 @@ def test_allocation_page_orders_by_cost_and_keeps_the_results_order_of_equal_cos
     assert (first.total, first.pages) == (4, 2)
     assert [a["vendor"] for a in review.allocation_page(result, 2, 3).items] == ["V3"]
     assert review.allocation_page(None, 1, 3).items == []
+
+
+def test_stored_lines_page_as_the_whole_list_does_across_their_chunks():
+    """The page lines keep the allocation lines in chunks of JSON text (migration 0047): a page
+    that spans two chunks, the last page and a page past the end read as the whole list."""
+    lines = [
+        {"vendor": f"V{i}", "need": "N1", "volume": 1.0, "cost": 250.0 - i} for i in range(250)
+    ]
+    scenario = Scenario(problem={}, result={"allocations": lines})
+    _, stored = page_facts.work_out(scenario)
+    assert stored["count"] == 250 and len(stored["chunks"]) == 3  # 100, 100 and 50 lines
+    for per_page, page in ((30, 4), (100, 3), (7, 36), (100, 4), (1, 1)):
+        shown, sources = page_facts.lines_page(stored, page, per_page)
+        assert shown == review.allocation_page({"allocations": lines}, page, per_page)
+        assert sources == [{}] * len(shown.items)  # no offer lines: no stated price
+    assert [a["vendor"] for a in page_facts.lines_page(stored, 4, 30)[0].items] == [
+        f"V{i}" for i in range(90, 120)
+    ]
 
 
 def test_listed_rules_keep_every_target_and_the_costliest_capacities():

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import event, update
 
 from procure.extensions import db
-from procure.scenarios import review
+from procure.scenarios import page_facts, review
 from procure.scenarios.models import Scenario
 from procure.scenarios.report_context import board_context
 from tests.app.test_scenario_units import mixed  # noqa: F401 - the fixture of hours and items
@@ -87,14 +87,22 @@ def test_the_stored_projection_shows_what_the_old_computation_shows(
         stored,
         scenario.projection_rows,
     )
+    # and so are the page facts (migration 0047)
+    assert scenario.page_facts["format"] == page_facts.PAGE_FACTS_FORMAT
+    assert page_facts.work_out(scenario) == (scenario.page_facts, scenario.page_lines)
 
     sign_in(client, mixed["buyer"])
     api = mixed["headers"]
     assert _disclosure_reads(lambda: _shown(client, api, sid, other)) == 0
     from_store = _shown(client, api, sid, other)
     assert from_store["impact"] == impact
-    # a scenario solved before migration 0041: the same figures, worked out on each read
-    db.session.execute(update(Scenario).values(projection=None, projection_rows=None))
+    # a scenario solved before migration 0041 (and 0047): the same figures and page, worked out
+    # on each read
+    db.session.execute(
+        update(Scenario).values(
+            projection=None, projection_rows=None, page_facts=None, page_lines=None
+        )
+    )
     db.session.commit()
     assert _disclosure_reads(lambda: _shown(client, api, sid, other)) > 0
     worked_out = _shown(client, api, sid, other)
@@ -102,8 +110,9 @@ def test_the_stored_projection_shows_what_the_old_computation_shows(
     assert "Hours and items" in worked_out["pages"][f"/scenarios/{sid}"]
     # reading wrote nothing: the projection is still not stored
     db.session.expire_all()
-    assert db.session.get(Scenario, sid).projection is None
-    assert db.session.get(Scenario, other).projection is None
+    for scenario in (db.session.get(Scenario, sid), db.session.get(Scenario, other)):
+        assert scenario.projection is None and scenario.page_facts is None
+        assert scenario.page_lines is None
 
 
 def test_a_new_result_or_problem_replaces_the_projection(client, world, make_scenario):
@@ -126,12 +135,15 @@ def test_a_new_result_or_problem_replaces_the_projection(client, world, make_sce
     assert scenario.status == "solved" and scenario.projection != before
     assert review.compute_projection(scenario)["impact"] == review.projected_impact(scenario)
     # setting either document drops the projection (it no longer describes them)
+    assert scenario.page_facts["result"]["totals"] == scenario.result["totals"]
     scenario.problem = dict(scenario.problem)
     assert scenario.projection is None and scenario.projection_rows is None
+    assert scenario.page_facts is None and scenario.page_lines is None
     db.session.rollback()
     scenario = db.session.get(Scenario, sid)
     scenario.result = None
     assert scenario.projection is None and scenario.projection_rows is None
+    assert scenario.page_facts is None and scenario.page_lines is None
     db.session.rollback()
 
 
@@ -157,3 +169,36 @@ def test_the_page_and_the_comparison_read_the_summary_not_the_rows(
     page = client.get(f"/scenarios/{sid}").text
     summary = db.session.get(Scenario, sid).projection["impact"]
     assert f"{summary['fte_jobs']:.1f}</span>" in page
+
+
+def test_the_page_and_the_comparison_read_the_page_facts_not_the_documents(
+    client, world, sign_in, make_scenario
+):
+    """Migration 0047: the page and the comparison read the page facts, never the problem and
+    result documents (at 10,000 vendors 3.7 MB and 4.9 MB of JSON); the page alone reads the
+    page's lines. A scenario solved before 0047 reads its documents, and shows the same."""
+    sid, other = make_scenario("Plan")["id"], make_scenario("Other")["id"]
+    sign_in(client, world["buyer"])
+
+    def columns_read(url: str) -> set[str]:
+        db.session.expire_all()
+
+        def run() -> None:
+            assert client.get(url).status_code == 200
+
+        read = " ".join(_statements(run))
+        return {
+            column
+            for column in ("problem", "result", "page_facts", "page_lines")
+            if re.search(rf"\bscenario\.{column}\b", read)
+        }
+
+    page, comparison = f"/scenarios/{sid}", f"/scenarios/compare?ids={sid}&ids={other}"
+    assert columns_read(page) == {"page_facts", "page_lines"}
+    assert columns_read(comparison) == {"page_facts"}
+    shown = client.get(page).text
+    assert "Beta BPO" in shown
+    db.session.execute(update(Scenario).values(page_facts=None, page_lines=None))
+    db.session.commit()
+    assert {"problem", "result"} <= columns_read(page)
+    assert {"problem", "result"} <= columns_read(comparison)

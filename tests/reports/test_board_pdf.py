@@ -296,6 +296,49 @@ def test_the_targets_table_lists_the_costliest_capacities_and_counts_the_rest():
     assert "5 more binding capacities of vendors or offers" in render_board_html(context, False)
 
 
+def test_the_actuals_table_names_as_many_vendors_as_the_impact_table_and_sums_the_rest():
+    def to_date(allocated: float, delivered: float) -> dict:
+        return {
+            "allocated_hours": allocated,
+            "delivered_hours": delivered,
+            "delivery_reliability": delivered / allocated,
+            "projected_impact_worker_hours": allocated / 2,
+            "actual_impact_worker_hours": delivered / 2,
+            "volume_effect": (delivered - allocated) / 2,
+            "share_effect": 0.0,
+        }
+
+    vendors = [{"vendor": f"Vendor {i:02d}", "to_date": to_date(100.0, 90.0)} for i in range(60)]
+    context = sample_context()
+    context["actuals"] = {
+        "through": "2026-03",
+        "to_date": dict(
+            to_date(6000.0, 5400.0),
+            actual_jobs=1.0,
+            projected_jobs=1.1,
+            invoiced_spend=1.0,
+            planned_spend=1.0,
+            actual_cost_per_job=1.0,
+        ),
+        "vendors": vendors,
+        "sentences": [],
+        "flags": [],
+    }
+    actuals = report_view(context, include_charts=False)["actuals"]
+    assert [row["vendor"] for row in actuals["vendors"]] == [f"Vendor {i:02d}" for i in range(50)]
+    # the ten others: 10 × 100 h allocated, 10 × 90 h delivered (90.0 %), 10 × −5 h volume effect
+    rest = actuals["rest"]
+    assert rest["vendors"] == 10
+    assert rest["to_date"]["allocated_hours"] == 1000.0
+    assert rest["to_date"]["delivered_hours"] == 900.0
+    assert rest["to_date"]["delivery_reliability"] == pytest.approx(0.9)
+    assert rest["to_date"]["volume_effect"] == -50.0
+    html = render_board_html(context, include_charts=False)
+    assert "10 more vendors (each in the Excel pack, sheet “Actuals”)" in html
+    assert "Vendor 49" in html and "Vendor 50" not in html
+    assert context["actuals"]["vendors"] == vendors  # the context is left as it was
+
+
 def test_minimal_context_renders_with_empty_sections_explained():
     context = {
         "organization": "Acme",
@@ -544,3 +587,39 @@ def test_a_comparison_list_is_counted_in_the_table_and_named_beneath_it():
         "Average impact at least 60",
         "none",
     ]
+
+
+def test_a_long_unbroken_kpi_label_wraps_inside_its_card_and_the_cards_stay_equal():
+    # report.css: overflow-wrap break-word (anywhere made WeasyPrint measure min-content widths
+    # letter by letter) with minmax(0, 1fr) tracks, so a long word cannot widen its column
+    context = sample_context()
+    context["kpis"] = [
+        {
+            "label": "Impact_worker_hours_sustained_over_the_whole_plan",
+            "value": 1,
+            "format": "number",
+        },
+        {"label": "Second", "value": 2, "format": "number"},
+        {"label": "Third", "value": 3, "format": "number"},
+    ]
+    html = render_board_html(context, include_charts=False)
+    page = pypdfium2.PdfDocument(html_to_pdf(html))[1]  # the executive summary
+    text = page.get_textpage()
+    everything = text.get_text_range()
+    lefts = []
+    for label in ("Impact_worker", "Second", "Third"):
+        lefts.append(text.get_charbox(everything.index(label))[0])
+    # three equal columns of the 178 mm text column with 3.5 mm gaps: 59.67 mm apart
+    assert lefts[1] - lefts[0] == pytest.approx(lefts[2] - lefts[1], abs=0.5)
+    assert lefts[1] - lefts[0] == pytest.approx((178 + 3.5) / 3 * MM, abs=0.5)
+    # the label breaks inside its card: its last character left of the second card
+    end = everything.index("whole_plan") + len("whole_plan") - 1
+    assert text.get_charbox(end)[2] < lefts[1]
+
+
+def test_the_html_leaves_out_the_white_space_between_table_tags(sample):
+    # a table never shows it, and WeasyPrint would make a text box of each (~900 at 1k vendors)
+    html = render_board_html(sample, include_charts=False)
+    assert html.count("<td") > 100
+    assert not re.search(r"</?(?:table|colgroup|col|thead|tbody|tr|th|td)\b[^>]*>\n<", html)
+    assert "</td><td" in html

@@ -70,7 +70,7 @@ def test_hand_picked_figures_are_the_ones_in_the_file():
     kazi = specs["kazidata"]
     assert (kazi.name, kazi.country, kazi.contact) == ("Kazi Data Works", "KE", "Wanjiru Kamau")
     assert kazi.sites == (Site("Nairobi Westlands", "Nairobi", "KE_urban"),)
-    assert kazi.offers[0] == OfferSpec("data_annotation", "7.80", 0.95, 0.6, "USD")
+    assert kazi.offers[0] == OfferSpec("data_annotation", "6.48", 0.95, 0.6, "USD")
     assert kazi.years == (2023, 2024, 2025)
     assert kazi.plans == {2025: "draft"}
     assert kazi.evidence_levels == (
@@ -137,7 +137,7 @@ def test_hand_picked_figures_are_the_ones_in_the_file():
             "vendors.toml: vendor 'kazidata', workforce: missing key 'headcount'",
         ),
         (
-            'price = "7.80", ',
+            'price = "6.48", ',
             "",
             "vendors.toml: vendor 'kazidata', offers[0]: missing key 'price'",
         ),
