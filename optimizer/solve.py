@@ -101,6 +101,7 @@ PRICING_TOL = 1e-7
 """A left-out column with a reduced cost below −PRICING_TOL joins (HiGHS' dual feasibility
 tolerance)."""
 PRICING_ROUNDS = 100
+"""At most this many column generation rounds; then the caller runs the whole LP."""
 MIP_KILL_GRACE = 1.0
 """Seconds a MIP run's process may go past the run's time limit before it is killed
 (`HighsSession._run_mip_in_child`): time for HiGHS to stop by itself and send its outcome."""
@@ -109,7 +110,6 @@ MIP_CHILD_MIN_BINARIES = 1000
 a loaded 2-core machine, a 2-binary MIP: 27–34 ms median against 0.4 ms), and the root work
 that ignores the time limit grows with the model (bench/bench_award_rules.py's first elastic
 MIP level: elapsed / time limit 4.25 at 100,000 binaries; whole calls at 25,000: 1.01–1.09)."""
-"""At most this many column generation rounds; then the caller runs the whole LP."""
 
 Positions = Sequence[int] | IntArray
 """Column or row positions."""
@@ -336,7 +336,9 @@ class MipReport:
 def run_in_child(work: Callable[[Connection], None], seconds: float) -> tuple[list[object], bool]:
     """Run `work` in a forked child process, which sends messages on the connection it gets.
     Collect them until the child ends or `seconds` have passed, then kill it (SIGKILL).
-    Returns the messages, in order, and whether the child was killed.
+    Returns the messages, in order, and whether the child was killed. Should this process be
+    interrupted while it waits (a signal, a worker's time limit), the child is killed too, never
+    left running or waited for.
 
     Forking is sound here only because every HiGHS object of the process is serial
     (`configured_highs`: threads=1), so HiGHS' process-wide task scheduler has no worker
@@ -359,6 +361,7 @@ def run_in_child(work: Callable[[Connection], None], seconds: float) -> tuple[li
     end = time.perf_counter() + seconds
     messages: list[object] = []
     killed = False
+    ended = False
     try:
         while True:
             wait = end - time.perf_counter()
@@ -368,9 +371,10 @@ def run_in_child(work: Callable[[Connection], None], seconds: float) -> tuple[li
             try:
                 messages.append(reader.recv())
             except EOFError:
+                ended = True
                 break
     finally:
-        if killed:
+        if not ended:  # its time is up, or this process was interrupted while it waited
             os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
         reader.close()

@@ -45,7 +45,7 @@ KIND_LABELS = {
 
 def _page_number(raw: str | None) -> int:
     """A page number sent back by a form: anything but a positive whole number is page 1."""
-    return int(raw) if raw and raw.isdigit() and int(raw) > 0 else 1
+    return int(raw) if raw and raw.isascii() and raw.isdigit() and int(raw) > 0 else 1
 
 
 def _back_to_list():

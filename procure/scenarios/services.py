@@ -297,7 +297,11 @@ def store_solution(
     scenario.problem, scenario.result = problem, result
     with db.session.no_autoflush:  # the scenario's changes flush in save_changes, as a conflict
         review.store_projection(scenario)
-        page_facts.store(scenario)
+        try:
+            page_facts.store(scenario)
+        except Exception:  # a cache: the page works the facts out on read (and shows the error)
+            current_app.logger.exception("scenario %s: page facts not stored", scenario.id)
+            scenario.page_facts = scenario.page_lines = None
     scenario.profile_settings = basis.profile.to_dict()
     scenario.coalition_id, scenario.coalition_profile_version = basis.shared_id, basis.version
     scenario.frontier = frontier

@@ -28,9 +28,13 @@ RULE_KINDS = {
 def trail_words(events: Iterable[AuditEvent]) -> dict[int, str]:
     """What each scenario change of `events` did, in words, by the event's id (changes only:
     other events say themselves)."""
-    changes = {event.id: event.changes for event in events if event.action == "scenario.update"}
+    updates = [event for event in events if event.action == "scenario.update"]
+    changes = {event.id: event.changes for event in updates}
     if not changes:
         return {}
+    # a rule names the scenario's own needs (award_rules checks so); the titles are read within
+    # the organizations whose changes these are all the same, should that check ever change
+    organizations = {event.organization_id for event in updates}
     vendor_ids: set[int] = set()
     need_ids: set[int] = set()
     for change in changes.values():
@@ -47,7 +51,9 @@ def trail_words(events: Iterable[AuditEvent]) -> dict[int, str]:
             select(Vendor.id, Vendor.name).where(Vendor.id.in_(vendor_ids))
         )
     }
-    needs = db.session.scalars(select(Need).where(Need.id.in_(need_ids))).all()
+    needs = db.session.scalars(
+        select(Need).where(Need.id.in_(need_ids), Need.organization_id.in_(organizations))
+    ).all()
     plain = review.plain_words(names, {f"N{need.id}": need.title for need in needs})
     units = [{"id": f"N{need.id}", "unit": need.unit} for need in needs]
     words = {}

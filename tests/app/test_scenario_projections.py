@@ -202,3 +202,23 @@ def test_the_page_and_the_comparison_read_the_page_facts_not_the_documents(
     db.session.commit()
     assert {"problem", "result"} <= columns_read(page)
     assert {"problem", "result"} <= columns_read(comparison)
+
+
+def test_a_solve_is_kept_when_its_page_facts_cannot_be_worked_out(
+    client, world, sign_in, make_scenario, monkeypatch
+):
+    """The page facts are a cache of the stored documents: should working them out fail, the
+    solve is still stored (without them), and the page works them out on read."""
+
+    def broken(scenario):
+        raise RuntimeError("page facts broke")
+
+    monkeypatch.setattr(page_facts, "store", broken)
+    sid = make_scenario("Plan")["id"]
+    db.session.expire_all()
+    scenario = db.session.get(Scenario, sid)
+    assert scenario.status == "solved" and scenario.result["status"] == "optimal"
+    assert scenario.page_facts is None and scenario.projection is not None
+    monkeypatch.undo()
+    sign_in(client, world["buyer"])
+    assert "Beta BPO" in client.get(f"/scenarios/{sid}").text

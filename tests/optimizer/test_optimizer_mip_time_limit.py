@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import os
 import signal
+import time
 
 import numpy as np
 import pytest
@@ -63,6 +64,21 @@ def _ends(connection):
 def test_a_child_that_never_ends_is_killed_and_what_it_sent_is_kept():
     messages, killed = run_in_child(_never_ends, 0.2)
     assert (messages, killed) == (["found"], True)
+
+
+def test_a_child_is_killed_when_this_process_is_interrupted_while_it_waits(tmp_path):
+    """A message this process cannot read (as a signal or a worker's time limit would)
+    interrupts the wait: the child is killed then, not waited for until it ends by itself."""
+    mark = tmp_path / "child ran on"
+
+    def garbled_then_slow(connection):
+        connection.send_bytes(b"not a pickle")
+        time.sleep(20.0)
+        mark.write_text("the parent waited for me")
+
+    with pytest.raises(Exception):  # noqa: B017 (the unpickling error's type is pickle's own)
+        run_in_child(garbled_then_slow, 600.0)
+    assert not mark.exists()
 
 
 def test_a_child_that_ends_is_not_killed():
