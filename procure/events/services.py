@@ -181,12 +181,7 @@ def publish_event(event: SourcingEvent, user: User, sent: int | None, now: datet
     record_event(
         "event.publish", event, actor=user, before={"state": before}, after={"state": event.state}
     )
-    _tell_vendors(
-        event,
-        NotificationKind.EVENT_PUBLISHED,
-        f"{event.organization.name} invites you to bid on {event.title!r} by "
-        f"{_when(event.deadline)}.",
-    )
+    _tell_vendors(event, NotificationKind.EVENT_PUBLISHED, _published_words(event))
 
 
 def extend_deadline(
@@ -240,6 +235,14 @@ def _announce_close(event: SourcingEvent, actor: Any, before: str) -> None:
         organization_id=event.organization_id,
     )
     _tell_vendors(event, NotificationKind.EVENT_CLOSED, _ended_words(event))
+
+
+def _published_words(event: SourcingEvent) -> str:
+    """What an invited vendor is told of an event open for bids."""
+    return (
+        f"{event.organization.name} invites you to bid on {event.title!r} by "
+        f"{_when(event.deadline)}."
+    )
 
 
 def _ended_words(event: SourcingEvent) -> str:
@@ -475,11 +478,7 @@ def _join_events(invitation: Invitation, organization: Organization, **_: Any) -
         ):  # not open yet, or cancelled as a draft: nobody was told
             continue
         kind, title = (
-            (
-                NotificationKind.EVENT_PUBLISHED,
-                f"{event.organization.name} invites you to bid on {event.title!r} by "
-                f"{_when(event.deadline)}.",
-            )
+            (NotificationKind.EVENT_PUBLISHED, _published_words(event))
             if event.state == EventState.PUBLISHED
             else (NotificationKind.EVENT_CLOSED, _ended_words(event))
         )

@@ -272,9 +272,10 @@ def invite_by_email(event_id):
     if done.secret is None:
         email = done.invitation.email
         # with mail settings, a second mail names every event it carries (never the link)
+        mailed = mail_invitation_again(done.invitation)  # queued for after the commit, or None
         told = (
             "A mail naming every event it carries goes to them"
-            if mail_invitation_again(done.invitation) is not None
+            if mailed is not None
             else "No mail is sent (mail is not set up): tell them of this event yourself"
         )
         flash(

@@ -98,13 +98,7 @@ def _target_words(
         if key in award_rules.AWARD_KEYS or before.get(key) == after.get(key):
             continue
         label = review.TARGET_LABELS.get(key, key.replace("_", " "))
-        old, new = before.get(key), after.get(key)
-        if old is None:
-            said.append(f"{label} set to {_figure(new)}")
-        elif new is None:
-            said.append(f"{label} removed (was {_figure(old)})")
-        else:
-            said.append(f"{label} {_figure(old)} → {_figure(new)}")
+        said.append(_change(label, before.get(key), after.get(key)))
     for key, kind in RULE_KINDS.items():
         said += _rule_words(key, kind, before, after, units)
     said += _priority_words(before.get("priorities") or {}, after.get("priorities") or {})
@@ -113,6 +107,15 @@ def _target_words(
 
 def _figure(value: Any) -> str:
     return plain_number(value) if isinstance(value, (int, float)) else str(value)
+
+
+def _change(label: str, old: Any, new: Any) -> str:
+    """One figure's change in words: set, removed, or from one value to another."""
+    if old is None:
+        return f"{label} set to {_figure(new)}"
+    if new is None:
+        return f"{label} removed (was {_figure(old)})"
+    return f"{label} {_figure(old)} → {_figure(new)}"
 
 
 def _rule_words(
@@ -181,12 +184,7 @@ def _priority_words(before: Mapping[str, Any], after: Mapping[str, Any]) -> list
         if old == new:
             continue
         target = award_rules.priority_words(_document_key(key))
-        if old is None:
-            said.append(f"priority of {target} set to {_figure(new)}")
-        elif new is None:
-            said.append(f"priority of {target} removed (was {_figure(old)})")
-        else:
-            said.append(f"priority of {target} {_figure(old)} → {_figure(new)}")
+        said.append(_change(f"priority of {target}", old, new))
     return said
 
 

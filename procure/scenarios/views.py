@@ -154,23 +154,17 @@ def show(scenario_id):
     return _page(get_scoped_or_404(Scenario, scenario_id, *PAGE_LOAD))
 
 
-PAGE_LOAD = (
-    defer(Scenario.problem),
-    defer(Scenario.result),
-    undefer(Scenario.projection),
-    undefer(Scenario.page_facts),
-    undefer(Scenario.page_lines),
-)
-"""What the page loads of a scenario: its page facts, never its problem and result documents
-(`page_facts`; a scenario solved before they were stored loads them when its facts are worked
-out)."""
 COMPARE_LOAD = (
     defer(Scenario.problem),
     defer(Scenario.result),
     undefer(Scenario.projection),
     undefer(Scenario.page_facts),
 )
-"""What the comparison loads of each scenario: as the page, without the page's lines."""
+"""What the comparison loads of each scenario: the page facts, never the documents."""
+PAGE_LOAD = (*COMPARE_LOAD, undefer(Scenario.page_lines))
+"""What the page loads of a scenario: its page facts, never its problem and result documents
+(`page_facts`; a scenario solved before they were stored loads them when its facts are worked
+out)."""
 
 
 ALLOCATIONS_PER_PAGE = 100
