@@ -100,8 +100,6 @@ def compare():
         category = query.get("category")
     else:
         category = services.default_category(current_user.organization_id)
-    if category is not None and category not in service_categories():
-        abort(404, f"No service category {category!r}: choose one from the list.")
     if record is None:  # the default profile, or the coalition profile adopted
         key = rankings.default_key(current_user.organization_id, category or "", rankings.TOP_K)
     else:
@@ -115,10 +113,11 @@ def compare():
     listing = Page(rows, page, SCORES_PER_PAGE, ranking.peers)
     for row in listing.items:  # only the rows shown get a bar
         row["bar"] = charts.stacked_bar(row["points"])
-    default_label, profile_change = default_profile_label(current_user.organization_id), None
     if served.stale and record is None:  # named as the basis it was ranked under then
         said = rankings.basis_said(ranking, True, viewer_basis(current_user).described())
         default_label, profile_change = said["profile"]["label"], said.get("profile_change")
+    else:
+        default_label, profile_change = default_profile_label(current_user.organization_id), None
     return render_template(
         "scoring/compare.html",
         rows=listing.items,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
@@ -234,8 +234,6 @@ def directory():
         category = query.get("category")
     else:
         category = default_category(current_user.organization_id)
-    if category is not None and category not in service_categories():
-        abort(404, f"No service category {category!r}: choose one from the list.")
     order = query["order"]
     vendors = scoped_select(Vendor).options(selectinload(Vendor.offers))
     if category:
