@@ -82,6 +82,14 @@ def work_out(scenario: Scenario) -> tuple[dict[str, Any], dict[str, Any]]:
     the one computation of what is stored at solve time and of what a scenario solved before
     0047 shows."""
     problem, result = scenario.problem or {}, scenario.result or {}
+    facts, offers = _facts(problem, result)
+    return facts, _lines(problem, result, offers, facts["vendor_labels"])
+
+
+def _facts(
+    problem: Mapping[str, Any], result: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The page facts of the documents, and every offer line (`figures.offer_lines`)."""
     allocations = result.get("allocations") or []
     rules, rules_left_out = listed_rules(
         [
@@ -123,6 +131,17 @@ def work_out(scenario: Scenario) -> tuple[dict[str, Any], dict[str, Any]]:
     named = set(OFFER_ID.findall(repr([facts["problem"], slim_result])))
     named.update(OFFER_ID.findall(" ".join(award_limits.rule_sentences(problem))))
     facts["offers"] = {key: offers[key] for key in sorted(named) if key in offers}
+    return facts, offers
+
+
+def _lines(
+    problem: Mapping[str, Any],
+    result: Mapping[str, Any],
+    offers: dict[str, Any],
+    vendor_labels: dict[str, str],
+) -> dict[str, Any]:
+    """The page lines of the documents (the page alone reads them)."""
+    allocations = result.get("allocations") or []
     lines_by_cost = by_cost(allocations)
     pairs = [[line, figures.price_source(line, offers)] for line in lines_by_cost]
     lines = {
@@ -141,7 +160,7 @@ def work_out(scenario: Scenario) -> tuple[dict[str, Any], dict[str, Any]]:
             )
         ],
     }
-    return facts, lines
+    return lines
 
 
 def store(scenario: Scenario) -> None:
@@ -161,7 +180,9 @@ def is_stored(scenario: Scenario) -> bool:
 def facts_of(scenario: Scenario) -> dict[str, Any]:
     """The scenario's page facts: stored, else worked out now (storing nothing)."""
     stored = scenario.page_facts
-    return stored if _current(stored) else work_out(scenario)[0]  # type: ignore[return-value]
+    if _current(stored):
+        return stored  # type: ignore[return-value]
+    return _facts(scenario.problem or {}, scenario.result or {})[0]  # not the lines: unread here
 
 
 def facts_and_lines(scenario: Scenario) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -10,9 +10,10 @@ its problem and result documents (issue #23)
   the vendors the award rule forms list; read by the page alone.
 
 Both are written with the result by `store_solution` and cleared with it by the model's
-listener, as the projection (0041, 0045). No backfill: a scenario solved before this migration
-has none, and its page and comparison work them out from its documents on each read (storing
-nothing), as they did before; the next solve stores them. The downgrade drops the two columns.
+listener, as the projection (0041, 0045). No backfill here: a scenario solved before this
+migration has none, and its page and comparison work them out from its documents on each read
+(storing nothing) until the next solve, or until `procure scenarios store-facts` (run once after
+the upgrade) stores them with the same functions as a solve. The downgrade drops the two columns.
 
 Revision ID: 0047_scenario_page_facts
 Revises: 0046_card_basis_label
