@@ -7,8 +7,9 @@ most): parsing both took half of each page. The facts are two small documents in
 - `scenario.page_facts` (`facts`): both documents without their lists per vendor, offer and
   allocation line, the rules the page lists, the figures worked out from those lists, the labels
   and the offers the page's sentences name; read by the page and the comparison;
-- `scenario.page_lines` (`lines`): the allocation lines by cost, each with its price source, and
-  the vendors the award rule forms list; read by the page alone.
+- `scenario.page_lines` (`lines`): the allocation lines by cost, each with its price source, the
+  vendors the award rule forms list, and the plan an approved scenario's deliveries are held
+  against (`plan_documents`); read by the page alone (and, for the plan, by the deliveries).
 
 A scenario solved before 0047, or facts of another format, are worked out on reading by the same
 `work_out`, storing nothing (a read writes nothing).
@@ -28,8 +29,12 @@ from procure.scenarios import award_limits, award_rules, figures
 from procure.scenarios.models import Scenario
 
 PAGE_FACTS_FORMAT = 1
-"""The layout of `scenario.page_facts["format"]` and `scenario.page_lines["format"]`; facts of
-another layout are worked out again on reading."""
+"""The layout of `scenario.page_facts["format"]`; facts of another layout are worked out again on
+reading."""
+
+PAGE_LINES_FORMAT = 2
+"""The layout of `scenario.page_lines["format"]` (2: with the plan, `plan_documents`); lines of
+another layout are worked out again on reading, and `procure scenarios store-facts` stores them."""
 
 UNLISTED_SLACK_KINDS = ("demand", "vendor_capacity", "offer_capacity", "vendor_share")
 """Rules the page lists only where they bind (demand is met, and most capacities have room)."""
@@ -144,8 +149,9 @@ def _lines(
     allocations = result.get("allocations") or []
     lines_by_cost = by_cost(allocations)
     pairs = [[line, figures.price_source(line, offers)] for line in lines_by_cost]
+    names = distinct_labels(vendor_labels, "vendor")
     lines = {
-        "format": PAGE_FACTS_FORMAT,
+        "format": PAGE_LINES_FORMAT,
         "count": len(pairs),
         # as JSON text per chunk: reading the lines parses only the chunks of the page shown
         "chunks": [
@@ -154,13 +160,51 @@ def _lines(
         ],
         "awarded": sorted({a.get("vendor") for a in allocations if a.get("vendor")}),
         "vendor_options": [  # pairs as JSON keeps them
-            list(option)
-            for option in award_rules.vendor_options(
-                problem, distinct_labels(vendor_labels, "vendor")
-            )
+            list(option) for option in award_rules.vendor_options(problem, names)
         ],
+        # as JSON text: only an approved plan's deliveries parse it (`plan_documents`)
+        "plan": json.dumps(plan_documents(problem, result, names)),
     }
     return lines
+
+
+def plan_documents(
+    problem: Mapping[str, Any], result: Mapping[str, Any], names: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    """[problem, result]: the scenario's documents cut to what its plan of deliveries is built
+    from (`deliveries.actuals.plan_from_documents`, which reads them as it reads the whole
+    ones): the settings, the needs, the awarded vendors (with `names`, their labels kept
+    distinct among all the problem's vendors, and their impact-worker shares) and each
+    allocation line's vendor, need, volume, hours and cost. At 10,000 vendors about 5 % of the
+    two documents."""
+    allocations = result.get("allocations") or []
+    awarded = {a["vendor"] for a in allocations}
+    kept = ("vendor", "need", "volume", "cost", "hours", "hours_per_unit")
+    return [
+        {
+            **{key: problem[key] for key in ("version", "settings") if key in problem},
+            "needs": problem.get("needs") or [],
+            "vendors": [
+                {
+                    "id": v["id"],
+                    "name": names[v["id"]],
+                    "impact_worker_share": v.get("impact_worker_share"),
+                }
+                for v in problem.get("vendors", [])
+                if v["id"] in awarded
+            ],
+        },
+        {"allocations": [{key: a[key] for key in kept if key in a} for a in allocations]},
+    ]
+
+
+def stored_plan_documents(scenario: Scenario) -> list[dict[str, Any]] | None:
+    """The scenario's `plan_documents` as its page lines keep them; None where they keep none
+    (a scenario solved before they did, or never solved)."""
+    lines = scenario.page_lines
+    if not lines or lines.get("format") != PAGE_LINES_FORMAT or "plan" not in lines:
+        return None
+    return json.loads(lines["plan"])  # type: ignore[no-any-return]
 
 
 def store(scenario: Scenario) -> None:
@@ -168,13 +212,13 @@ def store(scenario: Scenario) -> None:
     scenario.page_facts, scenario.page_lines = work_out(scenario)
 
 
-def _current(document: Mapping[str, Any] | None) -> bool:
-    return bool(document) and document.get("format") == PAGE_FACTS_FORMAT  # type: ignore[union-attr]
+def _current(document: Mapping[str, Any] | None, layout: int = PAGE_FACTS_FORMAT) -> bool:
+    return bool(document) and document.get("format") == layout  # type: ignore[union-attr]
 
 
 def is_stored(scenario: Scenario) -> bool:
     """Whether the scenario's page facts and lines are stored, of this layout."""
-    return _current(scenario.page_facts) and _current(scenario.page_lines)
+    return _current(scenario.page_facts) and _current(scenario.page_lines, PAGE_LINES_FORMAT)
 
 
 def facts_of(scenario: Scenario) -> dict[str, Any]:

@@ -36,7 +36,7 @@ def scenarios_with_result() -> tuple[list[int], int]:
     scenarios with a result have all of them."""
     current = and_(
         _format_is(Scenario.page_facts, page_facts.PAGE_FACTS_FORMAT),
-        _format_is(Scenario.page_lines, page_facts.PAGE_FACTS_FORMAT),
+        _format_is(Scenario.page_lines, page_facts.PAGE_LINES_FORMAT),
         _format_is(Scenario.projection, review.PROJECTION_FORMAT),
     )
     rows = db.session.execute(

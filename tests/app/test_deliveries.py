@@ -1016,3 +1016,65 @@ def test_the_deliveries_page_shows_its_rows_a_page_at_a_time(client, plan, sign_
     assert months(last) == ["2026-05"]
     beyond = client.get(f"/scenarios/{plan['scenario']}/deliveries?page=9").text
     assert months(beyond) == [] and "Back to the first page" in beyond
+
+
+def test_an_approved_plans_page_reads_its_plan_from_the_page_lines_not_the_documents(
+    client, plan, sign_in
+):
+    """Issue #23: an approved plan's page builds projected against actual from the plan its page
+    lines keep (`page_facts.plan_documents`), never from the problem and result documents (at
+    10,000 vendors 8.7 MB of JSON), and shows, answers and reports exactly what the whole
+    documents give."""
+    from sqlalchemy import update
+
+    from procure.deliveries.actuals import plan_of
+    from procure.scenarios.models import Scenario
+    from procure.scenarios.report_context import board_context
+    from tests.app.test_scenario_projections import _statements
+
+    sid = plan["scenario"]
+    for row in (
+        _row(plan["beta"], None, "2026-03", 210, 1260),
+        _row(plan["alpha"], plan["items"], "2026-02", 2500, 1000),
+    ):
+        assert client.post(plan["url"], headers=plan["headers"], json=row).status_code == 201
+    sign_in(client, plan["buyer"])
+
+    def shown() -> tuple[str, dict, dict, set[str]]:
+        db.session.expire_all()
+        page = []
+        read = _statements(lambda: page.append(client.get(f"/scenarios/{sid}")))
+        assert page[0].status_code == 200
+        columns = {
+            c
+            for c in ("problem", "result", "page_facts", "page_lines")
+            if re.search(rf"\bscenario\.{c}\b", " ".join(read))
+        }
+        text = re.sub(r'name="csrf_token"[^>]*>', "", page[0].text)
+        api = client.get(f"{plan['url'].rsplit('/', 1)[0]}/actuals", headers=plan["headers"]).json
+        context = board_context(db.session.get(Scenario, sid))
+        return text, api, context["actuals"], columns
+
+    text, api, actuals, columns = shown()
+    assert columns == {"page_facts", "page_lines"}
+    assert "the months up to 2026-03" in text and 'id="actual-impact-worker-hours"' in text
+    assert api["deliveries"] == 2
+    whole = plan_of(db.session.get(Scenario, sid))
+    # the same plan without its stored cut: read from the whole documents
+    lines = dict(db.session.get(Scenario, sid).page_lines)
+    lines.pop("plan")
+    db.session.execute(update(Scenario).where(Scenario.id == sid).values(page_lines=lines))
+    db.session.commit()
+    again, api_again, actuals_again, columns_again = shown()
+    assert {"problem", "result"} <= columns_again
+    assert (again, api_again, actuals_again) == (text, api, actuals)
+    documents = plan_of(db.session.get(Scenario, sid))
+    assert documents.lines == whole.lines
+    for vendor_id in documents.vendor_ids():
+        assert documents.vendor_names[vendor_id] == whole.vendor_names[vendor_id]
+        assert documents.shares[vendor_id] == whole.shares[vendor_id]
+    assert (documents.need_titles, documents.hours_per_fte_year, documents.counts_hours) == (
+        whole.need_titles,
+        whole.hours_per_fte_year,
+        whole.counts_hours,
+    )
