@@ -44,6 +44,7 @@ import shutil
 import signal
 import subprocess
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
@@ -333,12 +334,15 @@ class MipReport:
     outcome: SolveOutcome
 
 
-def run_in_child(work: Callable[[Connection], None], seconds: float) -> tuple[list[object], bool]:
+def run_in_child(
+    work: Callable[[Connection], None], seconds: float, keep: int | None = None
+) -> tuple[list[object], bool]:
     """Run `work` in a forked child process, which sends messages on the connection it gets.
     Collect them until the child ends or `seconds` have passed, then kill it (SIGKILL).
-    Returns the messages, in order, and whether the child was killed. Should this process be
-    interrupted while it waits (a signal, a worker's time limit), the child is killed too, never
-    left running or waited for.
+    Returns the messages, in order (only the last `keep` when given: an earlier one is dropped
+    as a later one arrives, so memory does not grow with their number), and whether the child
+    was killed. Should this process be interrupted while it waits (a signal, a worker's time
+    limit), the child is killed too, never left running or waited for.
 
     Forking is sound here only because every HiGHS object of the process is serial
     (`configured_highs`: threads=1), so HiGHS' process-wide task scheduler has no worker
@@ -359,7 +363,7 @@ def run_in_child(work: Callable[[Connection], None], seconds: float) -> tuple[li
             os._exit(code)
     writer.close()
     end = time.perf_counter() + seconds
-    messages: list[object] = []
+    messages: deque[object] = deque(maxlen=keep)
     killed = False
     ended = False
     try:
@@ -378,7 +382,7 @@ def run_in_child(work: Callable[[Connection], None], seconds: float) -> tuple[li
             os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
         reader.close()
-    return messages, killed
+    return list(messages), killed
 
 
 def _mip_child(session: HighsSession, connection: Connection) -> None:
@@ -494,20 +498,20 @@ class HighsSession(BoundMemory):
         limit. HiGHS 1.15 does not check the time limit in parts of its root node (measured:
         bench/bench_award_rules.py's first elastic MIP level, 100,000 binaries, ran 64 s under
         a 15 s limit, and 61 s with every root heuristic off), and the interrupt callbacks do
-        not fire there. The child sends each improving solution as
-        HiGHS finds it, so a killed run reports the last one with its gap, or else the plan
-        offered by `start_with`; the parent's HiGHS object does not run (a MIP run starts from
-        scratch anyway). When the child ends in time its outcome is the one `_run_here` gives,
-        so results with time to spare do not change."""
+        not fire there. The child sends each improving solution as HiGHS finds it, so a killed
+        run reports the last one with its gap, or else the plan offered by `start_with`. Only
+        the child's last message is kept (its outcome comes after every improving solution):
+        one plan at a time, however many it finds. The parent's HiGHS object does not run (a
+        MIP run starts from scratch anyway). When the child ends in time its outcome is the one
+        `_run_here` gives, so results with time to spare do not change."""
         started = time.perf_counter()
         messages, killed = run_in_child(
-            functools.partial(_mip_child, self), time_limit + MIP_KILL_GRACE
+            functools.partial(_mip_child, self), time_limit + MIP_KILL_GRACE, keep=1
         )
         seconds = time.perf_counter() - started
         reports = [message for message in messages if isinstance(message, MipReport)]
-        final = [report.outcome for report in reports if report.final]
-        if final:
-            return final[0]
+        if reports and reports[-1].final:
+            return reports[-1].outcome
         if not killed:  # the child ended without an outcome (out of memory, say)
             return SolveOutcome(
                 Status.ERROR, None, None, None, seconds, None, message="the MIP process failed"

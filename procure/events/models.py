@@ -184,10 +184,11 @@ class EventInvitation(Base):
 
 
 class LotWithdrawal(Base):
-    """When a vendor last withdrew its bid on one lot (the bid row goes, its figures stay in the
-    audit log). Per lot: the vendor stays in the event's other lots. The buyer side reads the
-    vendor's status on that lot as "withdrawn" while it has no bid there; a new bid on the lot
-    reads "bid" again, and the moment stays."""
+    """When a vendor last withdrew its bid on one lot, and which bid (the bid row goes, its
+    figures stay in the audit log). Per lot: the vendor stays in the event's other lots. The
+    buyer side reads the vendor's status on that lot as "withdrawn" while it has no bid there; a
+    new bid on the lot reads "bid" again, and the moment stays. `bid_id` answers a second press
+    of Withdraw on that bid (409, `refuse_withdrawing_again`)."""
 
     __tablename__ = "event_lot_withdrawal"
     __table_args__ = (UniqueConstraint("lot_id", "vendor_id", name="uq_event_lot_withdrawal"),)
@@ -197,6 +198,9 @@ class LotWithdrawal(Base):
     lot_id: Mapped[int] = mapped_column(ForeignKey("event_lot.id"), index=True)
     vendor_id: Mapped[int] = mapped_column(ForeignKey("vendor.id"), index=True)
     withdrawn_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # the bid withdrawn last (no foreign key: its row is gone); null when withdrawn before 0048
+    # without an audit event naming it
+    bid_id: Mapped[int | None] = mapped_column(index=True)
 
     lot: Mapped[EventLot] = relationship()
 

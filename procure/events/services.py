@@ -31,7 +31,6 @@ from sqlalchemy import CompoundSelect, select, union, update
 from procure.accounts.models import Organization, User
 from procure.accounts.names import name_problems
 from procure.accounts.services import normalise_email
-from procure.audit.models import AuditEvent
 from procure.audit.services import SYSTEM, record_event
 from procure.db import rowcount, utcnow
 from procure.editing import check_version, insert_once, save_changes
@@ -810,30 +809,29 @@ def withdraw_bid(bid: Bid, user: User, sent: int | None, now: datetime) -> None:
 
 
 def refuse_withdrawing_again(bid_id: int, user: User, event_id: int | None = None) -> None:
-    """A bid the user's vendor organization withdrew already (its row is gone; in `event_id`
-    when given): a ConflictError saying from which lot and when, so that a second press of
-    Withdraw reads as done rather than as an unknown bid. Nothing when the organization never
-    withdrew that bid: the caller answers 404, as for another vendor's bid or organization."""
-    withdrawal = db.session.scalars(
-        select(AuditEvent)
-        .where(
-            AuditEvent.action == "bid.withdraw",
-            AuditEvent.target_type == Bid.__name__,
-            AuditEvent.target_id == str(bid_id),
-            AuditEvent.organization_id == user.organization_id,
-        )
-        .order_by(AuditEvent.id.desc())
-        .limit(1)
-    ).first()
-    before = (withdrawal.changes.get("before") or {}) if withdrawal is not None else {}
-    if withdrawal is None or (event_id is not None and before.get("event_id") != event_id):
+    """A bid the user's vendor withdrew already (its row is gone; in `event_id` when given): a
+    ConflictError saying from which lot and when, so that a second press of Withdraw reads as
+    done rather than as an unknown bid. Decided by the lot's withdrawal record (`LotWithdrawal`:
+    bid, vendor, lot, when), never by the audit log. Nothing when the vendor never withdrew that
+    bid, or when the id names a live bid (SQLite may give a withdrawn bid's id to a new bid,
+    another vendor's): the caller answers 404, as for another vendor's bid or organization."""
+    vendor = vendor_of(user)
+    if vendor is None or db.session.get(Bid, bid_id) is not None:
         return
-    lot_id = before.get("lot_id")
-    lot = db.session.get(EventLot, lot_id) if lot_id is not None else None
-    where = f" from lot {lot.title}" if lot is not None else ""
+    query = select(LotWithdrawal).where(
+        LotWithdrawal.bid_id == bid_id, LotWithdrawal.vendor_id == vendor.id
+    )
+    if event_id is not None:
+        query = query.where(LotWithdrawal.event_id == event_id)
+    withdrawal = db.session.scalars(
+        query.order_by(LotWithdrawal.withdrawn_at.desc(), LotWithdrawal.id.desc()).limit(1)
+    ).first()
+    if withdrawal is None:
+        return
     raise ConflictError(
-        f"You withdrew this bid{where} on {_when(withdrawal.created_at)} already: there is "
-        "nothing left to withdraw. Bid on the lot again to take part in it.",
+        f"You withdrew this bid from lot {withdrawal.lot.title} on "
+        f"{_when(withdrawal.withdrawn_at)} already: there is nothing left to withdraw. Bid on "
+        "the lot again to take part in it.",
         {"bid": ["Withdrawn already."]},
     )
 
@@ -845,8 +843,8 @@ def withdrawal_words(row: LotWithdrawal) -> str:
 
 
 def _mark_withdrawn(bid: Bid, now: datetime) -> None:
-    """Keep when the vendor withdrew from the bid's lot (one row per lot and vendor): its other
-    lots are untouched."""
+    """Keep when the vendor withdrew from the bid's lot, and which bid (one row per lot and
+    vendor): its other lots are untouched."""
     row = next(
         (
             row
@@ -860,7 +858,7 @@ def _mark_withdrawn(bid: Bid, now: datetime) -> None:
             LotWithdrawal(event_id=bid.event_id, lot_id=bid.lot_id, vendor_id=bid.vendor_id)
         )
         row = bid.event.withdrawals[-1]
-    row.withdrawn_at = now
+    row.withdrawn_at, row.bid_id = now, bid.id
 
 
 def event_now() -> datetime:

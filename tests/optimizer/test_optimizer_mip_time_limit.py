@@ -86,6 +86,72 @@ def test_a_child_that_ends_is_not_killed():
     assert (messages, killed) == ([1, 2], False)
 
 
+def _counts(count):
+    def sends(connection):
+        for number in range(count):
+            connection.send(number)
+
+    return sends
+
+
+def test_a_child_keeps_only_the_last_messages_when_asked():
+    assert run_in_child(_counts(1000), 600.0, keep=1) == ([999], False)
+    assert run_in_child(_counts(1000), 600.0, keep=3) == ([997, 998, 999], False)
+    assert run_in_child(_counts(5), 600.0) == ([0, 1, 2, 3, 4], False)
+
+
+def _improving_reports(model, count, final, pause=False):
+    """A stand-in for `_mip_child`: `count` improving solutions (plan all k, gap 1/(k+1)),
+    then the outcome `final` when given, or else it waits until killed."""
+
+    def child(session, connection):
+        for k in range(count):
+            plan = np.full(model.lp.num_col, float(k))
+            outcome = SolveOutcome(Status.TIME_LIMIT, plan, None, None, 0.1, None, 1 / (k + 1))
+            connection.send(MipReport(False, outcome))
+        if final is not None:
+            connection.send(MipReport(True, final))
+        if pause:
+            signal.pause()
+
+    return child
+
+
+def _kept_by_the_parent(monkeypatch):
+    kept = []
+    real = solve_module.run_in_child
+
+    def counting(work, seconds, **options):
+        messages, killed = real(work, seconds, **options)
+        kept.append(len(messages))
+        return messages, killed
+
+    monkeypatch.setattr(solve_module, "run_in_child", counting)
+    return kept
+
+
+def test_the_parent_keeps_one_plan_however_many_improving_solutions_come(monkeypatch):
+    """500 improving solutions, then the outcome: the parent holds one message, the outcome;
+    killed after 500 (no outcome): it holds the last, plan all 499 and gap 1/500."""
+    model, session = _mip_session()
+    done = SolveOutcome(Status.OPTIMAL, np.full(model.lp.num_col, 7.0), None, None, 0.2, 3, 0.0)
+    kept = _kept_by_the_parent(monkeypatch)
+    monkeypatch.setattr(solve_module, "_mip_child", _improving_reports(model, 500, done))
+    outcome = session.run(30.0)
+    assert kept == [1]
+    assert (outcome.status, outcome.mip_gap) == (Status.OPTIMAL, 0.0)
+    np.testing.assert_array_equal(outcome.plan, done.plan)
+
+    monkeypatch.setattr(solve_module, "MIP_KILL_GRACE", 0.0)
+    monkeypatch.setattr(
+        solve_module, "_mip_child", _improving_reports(model, 500, None, pause=True)
+    )
+    outcome = session.run(0.5)
+    assert kept == [1, 1]
+    assert (outcome.status, outcome.mip_gap) == (Status.TIME_LIMIT, 1 / 500)
+    np.testing.assert_array_equal(outcome.plan, np.full(model.lp.num_col, 499.0))
+
+
 def test_the_child_sends_each_improving_solution_then_the_outcome():
     model, session = _mip_session()
     sent = []
@@ -108,9 +174,9 @@ def test_the_child_sends_each_improving_solution_then_the_outcome():
 def _fake_child(monkeypatch, messages, killed):
     given = []
 
-    def fake(work, seconds):
+    def fake(work, seconds, keep=None):
         given.append(seconds)
-        return messages, killed
+        return messages[-keep:] if keep else messages, killed
 
     monkeypatch.setattr(solve_module, "run_in_child", fake)
     return given
