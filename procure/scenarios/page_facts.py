@@ -163,48 +163,65 @@ def _lines(
             list(option) for option in award_rules.vendor_options(problem, names)
         ],
         # as JSON text: only an approved plan's deliveries parse it (`plan_documents`)
-        "plan": json.dumps(plan_documents(problem, result, names)),
+        "plan": plan_documents(problem, result, names),
     }
     return lines
 
 
+PLAN_LINE = ("vendor", "need", "volume", "cost", "hours")
+"""What the stored plan keeps of an allocation line, as a row in this order (`plan_documents`)."""
+
+
 def plan_documents(
     problem: Mapping[str, Any], result: Mapping[str, Any], names: Mapping[str, str]
-) -> list[dict[str, Any]]:
-    """[problem, result]: the scenario's documents cut to what its plan of deliveries is built
-    from (`deliveries.actuals.plan_from_documents`, which reads them as it reads the whole
-    ones): the settings, the needs, the awarded vendors (with `names`, their labels kept
-    distinct among all the problem's vendors, and their impact-worker shares) and each
-    allocation line's vendor, need, volume, hours and cost. At 10,000 vendors about 5 % of the
-    two documents."""
+) -> str:
+    """The scenario's documents cut to what its plan of deliveries is built from
+    (`deliveries.actuals.plan_from_documents`), as compact JSON text: the settings and the needs,
+    the awarded vendors as [id, name, impact-worker share] (`names`: their labels kept distinct
+    among all the problem's vendors) and each allocation line as a `PLAN_LINE` row, its hours
+    those `figures.allocation_hours` counts. At 10,000 vendors about 6 % of the two documents;
+    `stored_plan_documents` reads it back as the two documents."""
     allocations = result.get("allocations") or []
     awarded = {a["vendor"] for a in allocations}
-    kept = ("vendor", "need", "volume", "cost", "hours", "hours_per_unit")
-    return [
-        {
+    units = figures.need_units(problem)
+    plan = {
+        "problem": {
             **{key: problem[key] for key in ("version", "settings") if key in problem},
             "needs": problem.get("needs") or [],
-            "vendors": [
-                {
-                    "id": v["id"],
-                    "name": names[v["id"]],
-                    "impact_worker_share": v.get("impact_worker_share"),
-                }
-                for v in problem.get("vendors", [])
-                if v["id"] in awarded
-            ],
         },
-        {"allocations": [{key: a[key] for key in kept if key in a} for a in allocations]},
-    ]
+        "vendors": [
+            [v["id"], names[v["id"]], v.get("impact_worker_share")]
+            for v in problem.get("vendors", [])
+            if v["id"] in awarded
+        ],
+        "lines": [
+            [
+                a["vendor"],
+                a["need"],
+                a["volume"],
+                a["cost"],
+                figures.allocation_hours(a, problem, units),
+            ]
+            for a in allocations
+        ],
+    }
+    return json.dumps(plan, separators=(",", ":"))
 
 
-def stored_plan_documents(scenario: Scenario) -> list[dict[str, Any]] | None:
-    """The scenario's `plan_documents` as its page lines keep them; None where they keep none
-    (a scenario solved before they did, or never solved)."""
+def stored_plan_documents(scenario: Scenario) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """(problem, result): the scenario's documents as far as its page lines keep them
+    (`plan_documents`), to be read as the whole ones are; None where they keep none (a scenario
+    solved before they did, or never solved)."""
     lines = scenario.page_lines
     if not lines or lines.get("format") != PAGE_LINES_FORMAT or "plan" not in lines:
         return None
-    return json.loads(lines["plan"])  # type: ignore[no-any-return]
+    plan = json.loads(lines["plan"])
+    vendors = [
+        {"id": key, "name": name, "impact_worker_share": share}
+        for key, name, share in plan["vendors"]
+    ]
+    allocations = [dict(zip(PLAN_LINE, row, strict=True)) for row in plan["lines"]]
+    return {**plan["problem"], "vendors": vendors}, {"allocations": allocations}
 
 
 def store(scenario: Scenario) -> None:
