@@ -5,6 +5,7 @@ same LP, and an 11-point frontier against one cold solve.
     python bench/bench_optimizer_v2.py --quick             # 10k and 50k, one repeat
     python bench/bench_optimizer_v2.py --sizes 250000 --repeats 5 --clock cpu
     python bench/bench_optimizer_v2.py --sizes 10000 --clock cpu --breakdown  # + steps
+    python bench/bench_optimizer_v2.py --sizes 10000 --instructions all        # callgrind
 
 The documents mix hourly and per-item needs over overlapping periods, with per-need impact
 targets, a portfolio impact-worker-hour target and monthly capacities for every vendor, so
@@ -16,12 +17,24 @@ every version 2 row family is in the model. For each size it prints:
   goal is under 30 %;
 * an 11-point frontier of average impact and of impact-worker hours against one cold solve
   (the default solve, tie-break on), whose goal is under 3×, and the frontier's simplex
-  iterations (a figure the machine's load does not move).
+  iterations (a figure the machine's load does not move; from 50,000 columns most of them
+  run in column generation models of a few thousand columns, far cheaper each than an
+  iteration on the whole LP, so compare iterations only at one setting of
+  `frontier_v2.COLUMN_GENERATION_FROM`).
 
 Each repeat measures every figure once, in turn; the table shows medians over the repeats,
 and each ratio is the median of the ratios within one repeat, so the machine's load cancels
 out as far as it can. `--clock cpu` measures the process's CPU time instead of wall time
 (HiGHS runs on one thread here), steadier when other work shares the machine.
+
+`--instructions` counts instructions instead of seconds, which the machine's load does not
+move: each step runs once in a process of its own under `valgrind --tool=callgrind`
+(PYTHONHASHSEED=0), and a step's count is the process's total less that of a process that
+only builds what the step starts from (`--step`; `document`: the document, `model`: the
+parsed, built model). bare = model → bare; solve, cold, impact, hours = document → each.
+`--instructions overhead` runs only the overhead's steps, `frontier` only the frontier's. It
+takes minutes at 10k and an hour or more at 250k on a loaded machine (callgrind runs some
+30–60× slower).
 
 It is a script, never collected by pytest (no test_ prefix).
 """
@@ -29,7 +42,10 @@ It is a script, never collected by pytest (no test_ prefix).
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -183,6 +199,80 @@ def one_repeat(doc: dict, clock) -> dict[str, float]:
     return figures
 
 
+STEPS = ("document", "model", "bare", "solve", "cold", "impact", "hours")
+"""`--step`: what one process does after making the document (see the module docstring)."""
+
+
+def run_step(doc: dict, step: str) -> None:
+    """Do one step once (`--step`), for an instruction count of the whole process."""
+    if step in ("model", "bare"):
+        problem, errors = parse_problem(doc)
+        assert problem is not None, errors
+        model = build_model(problem)
+        if step == "bare":
+            highs = configured_highs(1e-6)
+            pass_model(highs, model)
+            columns = np.arange(model.lp.num_col, dtype=np.int32)
+            highs.changeColsCost(model.lp.num_col, columns, primary_cost(model)[0])
+            highs.run()
+            assert highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    elif step in ("solve", "cold"):
+        options = {**doc["options"], "tie_break": step == "cold"}
+        assert optimizer.solve({**doc, "options": options})["status"] == "optimal"
+    elif step in ("impact", "hours"):
+        front = optimizer.frontier(doc, 11, measure=step)
+        assert front["status"] == "optimal", front["status"]
+        print(f"iterations {front['solver']['iterations']}")
+
+
+def instructions(size: int, step: str) -> tuple[int, str]:
+    """(instructions, stdout) of one `--step` process under callgrind."""
+    done = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable]
+        + [__file__, "--sizes", str(size), "--step", step],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONHASHSEED": "0"},
+    )
+    found = re.search(r"Collected : (\d+)", done.stderr)
+    assert found is not None, done.stderr
+    return int(found.group(1)), done.stdout
+
+
+INSTRUCTION_STEPS = {
+    "overhead": ("document", "model", "bare", "solve"),
+    "frontier": ("document", "cold", "impact", "hours"),
+}
+INSTRUCTION_STEPS["all"] = tuple(dict.fromkeys(sum(INSTRUCTION_STEPS.values(), ())))
+
+
+def count_instructions(sizes: list[int], which: str) -> None:
+    """`--instructions`: the steps' instructions (millions) and their ratios."""
+    print("millions of instructions (callgrind), one run of each step")
+    for size in sizes:
+        raw, line = {}, f"{size:>8,}:"
+        for step in INSTRUCTION_STEPS[which]:
+            raw[step], out = instructions(size, step)
+            if step in ("impact", "hours"):
+                raw[f"{step}_iterations"] = int(out.split()[-1])
+        n = {step: raw[step] - raw["document"] for step in raw if step in STEPS[3:]}
+        if "bare" in raw:
+            n["bare"] = raw["bare"] - raw["model"]
+            line += (
+                f" bare {n['bare'] / 1e6:,.0f}, solve {n['solve'] / 1e6:,.0f}, overhead "
+                f"{(n['solve'] - n['bare']) / n['bare']:.1%};"
+            )
+        if "cold" in raw:
+            line += f" cold {n['cold'] / 1e6:,.0f}"
+            for measure in ("impact", "hours"):
+                line += (
+                    f", {measure} {n[measure] / 1e6:,.0f} ({n[measure] / n['cold']:.2f}x, "
+                    f"{raw[measure + '_iterations']:,} iterations)"
+                )
+        print(line, flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0].replace("\n", " "))
     parser.add_argument("--quick", action="store_true", help="10k and 50k, one repeat")
@@ -196,9 +286,21 @@ def main() -> None:
         action="store_true",
         help="also time optimizer.solve's steps (parse, build, solve, result) against bare",
     )
+    parser.add_argument(
+        "--instructions",
+        choices=sorted(INSTRUCTION_STEPS),
+        help="count instructions under callgrind: the overhead's steps, the frontier's or all",
+    )
+    parser.add_argument("--step", choices=STEPS, help="run one step once (for --instructions)")
     args = parser.parse_args()
     shapes = {**SIZES, **QUICK_SIZES}
     sizes = args.sizes or list(QUICK_SIZES if args.quick else SIZES)
+    if args.step:
+        run_step(make_document(*shapes[sizes[0]]), args.step)
+        return
+    if args.instructions:
+        count_instructions(sizes, args.instructions)
+        return
     repeats = args.repeats or (1 if args.quick else 3)
     clock = CLOCKS[args.clock]
     print(

@@ -166,7 +166,10 @@ Result document:
                   and, with award rules, `rules`: per group limit or incumbent rule its
                   field path, the limit the other rules allow (`limit`, rounded by
                   workable_limit under the key `limit_name` of TARGET_LIMITS) and a sentence
-                  (see optimizer.explain)
+                  (see optimizer.explain). When the rules without a priority alone admit no
+                  plan, it explains them alone (the prioritised targets would give way), its
+                  summary says so first and `prioritised` lists the keys left out
+                  (optimizer.relax.explain_hard_conflict)
 """
 
 from optimizer.api import solve, validate

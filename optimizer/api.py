@@ -9,7 +9,7 @@ from typing import TypedDict
 from optimizer.explain import explain_infeasible
 from optimizer.model import build_model
 from optimizer.problem import Document, parse_problem, validate
-from optimizer.relax import relax_by_priority, relaxed_result
+from optimizer.relax import explain_hard_conflict, relax_by_priority, relaxed_result
 from optimizer.result import empty_result, model_summary, plan_result
 from optimizer.solve import (
     SECONDS_DECIMALS,
@@ -90,6 +90,7 @@ def _solve(document: Document, solver: Solver | None) -> Document:
         return result
     model = build_model(problem)
     staged = solve_model(model, solver, deadline, problem.options.tie_break)
+    hard_conflict = False
     if staged.status == Status.INFEASIBLE and problem.priorities:
         relaxed = relax_by_priority(
             model, solver, deadline, problem.options.tie_break, staged.stages
@@ -98,11 +99,15 @@ def _solve(document: Document, solver: Solver | None) -> Document:
             info = _solver_info(solver, relaxed.staged, started)
             return relaxed_result(relaxed, info)
         staged = relaxed.staged  # the hard rules cannot hold, or the time ran out
+        hard_conflict = relaxed.hard_conflict
     if staged.x is not None and staged.status in (Status.OPTIMAL, Status.TIME_LIMIT):
         return plan_result(model, staged, _solver_info(solver, staged, started))
     result = empty_result(staged.status)
     result["model"] = model_summary(model)
-    if staged.status == Status.INFEASIBLE:
+    if staged.status == Status.INFEASIBLE and hard_conflict:
+        # the prioritised targets would give way: explain the rules without a priority
+        result["explanation"] = explain_hard_conflict(problem, solver, deadline)
+    elif staged.status == Status.INFEASIBLE:
         result["explanation"] = explain_infeasible(model, solver, deadline)
     result["solver"] = _solver_info(solver, staged, started)
     return result

@@ -140,6 +140,9 @@ class Explanation(TypedDict):
     summary: str
     suggestions: list[str]
     rules: NotRequired[list[RuleEntry]]
+    prioritised: NotRequired[list[str]]
+    """Only when the rules without a priority admit no plan: the keys of targets.priorities,
+    left out of every layer (they would give way; `optimizer.relax.explain_hard_conflict`)."""
 
 
 # ---------------------------------------------------------------------------------------------

@@ -12,9 +12,11 @@ hard. When the model with every target is infeasible, `relax_by_priority`:
    lower levels free, then holds that optimum (exactly, by complementary slackness,
    `solve.hold_optimum`; for a MIP, each slack within the tie-break tolerance of its value).
    The first level's run also asks whether the hard rules alone can hold: if it is
-   infeasible they cannot, and the result stays `infeasible` with today's explanation. So a
-   higher priority gives way only when relaxing every lower one, however far, is not enough
-   (preemptive goal programming), and each level gives way by the least amount;
+   infeasible they cannot, and the result stays `infeasible`, explained by
+   `explain_hard_conflict` on the model without the prioritised targets (they would give
+   way, so they are not the cause). So a higher priority gives way only when relaxing every
+   lower one, however far, is not enough (preemptive goal programming), and each level gives
+   way by the least amount;
 3. with every level held, one more run of the primary objective (an LP only) chooses, among
    the ways to split a level's relaxation over its targets, the one the objective prefers;
 4. the built model with each relaxed row's bound moved by its slack (and LOOSEN_TOL) is
@@ -50,10 +52,16 @@ from typing import Any, TypedDict
 
 import numpy as np
 
-from optimizer.explain import award_limit, limit_text, workable_limit
-from optimizer.model import INF, AllocationModel, LinearProgram, primary_cost
-from optimizer.priorities import Priority
-from optimizer.problem import Document, FloatArray, IntArray
+from optimizer.explain import (
+    Explanation,
+    award_limit,
+    explain_infeasible,
+    limit_text,
+    workable_limit,
+)
+from optimizer.model import INF, AllocationModel, LinearProgram, build_model, primary_cost
+from optimizer.priorities import GROUP_LIMITS, NEED_TARGETS, PORTFOLIO_TARGETS, Priority
+from optimizer.problem import Document, FloatArray, IntArray, Problem
 from optimizer.result import (
     award_rule_name,
     group_measure,
@@ -87,6 +95,11 @@ LOOSEN_TOL = 1e-9
 result shows (6 decimals), above the elastic solve's rounding."""
 NO_DENOMINATOR = 1e-12
 """A ratio whose denominator is at most this has no value in the plan (nothing in scope)."""
+HARD_CONFLICT = (
+    "The rules without a priority conflict: no plan meets them even with every prioritised "
+    "target relaxed."
+)
+"""The start of the summary when the rules without a priority admit no plan."""
 
 
 class Relaxation(TypedDict):
@@ -145,12 +158,14 @@ class TargetMeasure:
 class RelaxedSolve:
     """`relax_by_priority`'s outcome: status optimal_relaxed (or time_limit, or infeasible when
     the hard rules alone cannot hold), the model with the relaxed bounds, its staged solve
-    (every stage since the first solve in `stages`) and the relaxations."""
+    (every stage since the first solve in `stages`) and the relaxations. `hard_conflict`: the
+    rules without a priority admit no plan (explain it by `explain_hard_conflict`)."""
 
     status: Status
     model: AllocationModel
     staged: StagedSolution
     relaxations: list[Relaxation]
+    hard_conflict: bool = False
 
 
 def prioritised_rows(model: AllocationModel) -> list[tuple[int, Priority]]:
@@ -373,7 +388,9 @@ def relax_by_priority(
         record_stage(stages, f"relax_priority_{level}", run)
         if run.x is None:
             if run.status == Status.INFEASIBLE or outcome is None:
-                return _without_plan(model, run.status, stages)
+                # infeasible at the first level: the hard rules alone cannot hold
+                hard = outcome is None and run.status == Status.INFEASIBLE
+                return _without_plan(model, run.status, stages, hard)
             status = run.status  # out of time: keep the last level's plan
             break
         outcome = run
@@ -381,8 +398,8 @@ def relax_by_priority(
             status = run.status
             break
         _hold_level(elastic, session, run, slack_cols[members].tolist())
-    if outcome is None:
-        return _without_plan(model, Status.INFEASIBLE, stages)
+    if outcome is None:  # no prioritised target has a row: the model is the hard rules
+        return _without_plan(model, Status.INFEASIBLE, stages, True)
     if status == Status.OPTIMAL and not elastic.lp.is_mip and not deadline.expired():
         session.set_cost(primary_cost(elastic)[0])
         run = session.run(deadline.remaining(), col_dual=False)
@@ -413,10 +430,57 @@ def relax_by_priority(
 
 
 def _without_plan(
-    model: AllocationModel, status: Status, stages: list[StageRecord]
+    model: AllocationModel, status: Status, stages: list[StageRecord], hard: bool = False
 ) -> RelaxedSolve:
     staged = StagedSolution(status, None, None, None, None, "not run", stages)
-    return RelaxedSolve(status, model, staged, [])
+    return RelaxedSolve(status, model, staged, [], hard)
+
+
+def without_priorities(problem: Problem) -> Problem:
+    """The problem with every prioritised target left out: the rules without a priority. An
+    incumbent rule is dropped and a group keeps its other limit; every rule keeps its
+    position (`index`), so row names and field paths stay those of the document."""
+    portfolio: dict[str, Any] = {
+        p.kind: None for p in problem.priorities if p.kind in PORTFOLIO_TARGETS
+    }
+    need_fields = {kind: field for field, kind in NEED_TARGETS.items()}
+    group_fields = {kind: field for field, kind in GROUP_LIMITS.items()}
+    needs = list(problem.needs)
+    groups = {group.index: group for group in problem.award.vendor_groups}
+    dropped = set()
+    for p in problem.priorities:
+        cleared: dict[str, Any] = {
+            need_fields.get(p.kind) or group_fields.get(p.kind) or p.kind: None
+        }
+        if p.kind in need_fields and p.need >= 0:
+            needs[p.need] = replace(needs[p.need], **cleared)
+        elif p.kind in group_fields and p.rule in groups:
+            groups[p.rule] = replace(groups[p.rule], **cleared)
+        elif p.kind == "incumbent":
+            dropped.add(p.rule)
+    award = replace(
+        problem.award,
+        vendor_groups=tuple(groups.values()),
+        incumbents=tuple(r for r in problem.award.incumbents if r.index not in dropped),
+    )
+    return replace(
+        problem,
+        needs=tuple(needs),
+        targets=replace(problem.targets, **portfolio),
+        award=award,
+        priorities=(),
+    )
+
+
+def explain_hard_conflict(problem: Problem, solver: Solver, deadline: Deadline) -> Explanation:
+    """The explanation when the rules without a priority admit no plan (`hard_conflict`):
+    that of the model without the prioritised targets, which would give way and so are no
+    cause, in the checks, the targets relaxed one at a time or the conflicting set. The
+    summary says so first (HARD_CONFLICT); `prioritised` lists the keys left out."""
+    explanation = explain_infeasible(build_model(without_priorities(problem)), solver, deadline)
+    explanation["summary"] = f"{HARD_CONFLICT} {explanation['summary']}"
+    explanation["prioritised"] = sorted(p.key for p in problem.priorities)
+    return explanation
 
 
 def _said(measure: TargetMeasure, value: float, exact: bool) -> str:

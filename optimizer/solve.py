@@ -218,6 +218,13 @@ class SolverSession(Protocol):
         cannot (a MIP, a changed coefficient, a solver without bases, a run that fails): the
         caller then runs the session."""
 
+    def sweep_on_columns(
+        self, model: AllocationModel, plans: Sequence[FloatArray]
+    ) -> ColumnSweep | None:
+        """A `ColumnSweep` on this session, with the x columns of `plans`' supports and the
+        cheapest of each need at the session's cost to start; None where it cannot run (a
+        MIP, CBC)."""
+
     def start_with(self, plan: FloatArray) -> None:
         """Offer `plan` (every column, feasible within the current bounds) to the next run as
         its first solution: a MIP then starts with an incumbent, so that a run cut short by
@@ -696,6 +703,168 @@ class HighsSession(BoundMemory):
         if self.is_mip:
             self.start = _f64(plan)
 
+    def sweep_on_columns(
+        self, model: AllocationModel, plans: Sequence[FloatArray]
+    ) -> ColumnSweep | None:
+        if self.is_mip:
+            return None
+        return ColumnSweep(self, model, plans)
+
+
+class ColumnSweep:
+    """Column generation kept across the runs of a sweep (the version 2 frontier's points):
+    one HiGHS model of every row and some x columns, as in `HighsSession.run_on_columns`,
+    that stays open between runs, so that each run goes on warm from the last one's basis
+    in a model of a few thousand columns instead of the whole LP. Each `run` first copies
+    the session's cost, bounds and changed coefficients (every non-x column is in, so a
+    changed coefficient always is), runs the dual simplex, then adds the x columns that
+    price out (d = c − Aᵀy < −PRICING_TOL, the COLUMNS_PER_NEED cheapest of each need a
+    round) and runs on with the primal simplex until none does: the plan and the duals are
+    then the whole LP's. The session itself does not run; its basis is left as it was."""
+
+    def __init__(
+        self, session: HighsSession, model: AllocationModel, plans: Sequence[FloatArray]
+    ) -> None:
+        lp, n_x = session.lp, model.n_x
+        self.session, self.model = session, model
+        self.rows = np.repeat(np.arange(lp.num_row, dtype=np.int32), np.diff(lp.start))
+        self.left_out = np.ones(lp.num_col, dtype=bool)
+        self.left_out[n_x:] = False
+        for plan in plans:
+            self.left_out[:n_x][plan[:n_x] != 0.0] = False
+        carried = _carried_cost(model, session.cost)
+        self.left_out[_cheapest_per_need(model, np.arange(n_x), carried)] = False
+        self.cols = np.flatnonzero(~self.left_out)
+        self.position = np.full(lp.num_col, -1)
+        self.position[self.cols] = np.arange(self.cols.size)
+        kept = ~self.left_out[lp.index]
+        self.highs = highs = configured_highs(0.0)
+        highs.setOptionValue("presolve", "off")
+        cols = self.cols
+        self.cost = session.cost[cols].copy()
+        self.col_lower, self.col_upper = (
+            session.col_lower[cols].copy(),
+            session.col_upper[cols].copy(),
+        )
+        self.row_lower, self.row_upper = session.row_lower.copy(), session.row_upper.copy()
+        self.coefficients: dict[tuple[int, int], float] = {}
+        highs.passModel(
+            cols.size,
+            lp.num_row,
+            int(kept.sum()),
+            int(highspy.MatrixFormat.kRowwise),
+            int(highspy.ObjSense.kMinimize),
+            0.0,
+            _f64(self.cost),
+            _f64(self.col_lower),
+            _f64(self.col_upper),
+            _f64(self.row_lower),
+            _f64(self.row_upper),
+            _i32(
+                np.concatenate(([0], np.cumsum(np.bincount(self.rows[kept], minlength=lp.num_row))))
+            ),
+            _i32(self.position[lp.index[kept]]),
+            _f64(lp.value[kept]),
+            np.zeros(cols.size, dtype=np.int32),
+        )
+
+    def _sync(self) -> bool:
+        """Copy the session's cost, bounds and coefficients; False where it cannot (a left-out
+        column off 0 at its lower bound)."""
+        session, cols, highs = self.session, self.cols, self.highs
+        if np.any(session.col_lower[self.left_out] != 0.0):
+            return False
+        cost = session.cost[cols]
+        changed = np.flatnonzero(cost != self.cost)
+        if changed.size:
+            highs.changeColsCost(changed.size, _i32(changed), _f64(cost[changed]))
+            self.cost = cost
+        lower, upper = session.col_lower[cols], session.col_upper[cols]
+        changed = np.flatnonzero((lower != self.col_lower) | (upper != self.col_upper))
+        if changed.size:
+            highs.changeColsBounds(
+                changed.size, _i32(changed), _f64(lower[changed]), _f64(upper[changed])
+            )
+            self.col_lower, self.col_upper = lower, upper
+        lower, upper = session.row_lower, session.row_upper
+        changed = np.flatnonzero((lower != self.row_lower) | (upper != self.row_upper))
+        if changed.size:
+            highs.changeRowsBounds(  # type: ignore[attr-defined]  # not in highspy 1.15's stubs
+                changed.size, _i32(changed), _f64(lower[changed]), _f64(upper[changed])
+            )
+            self.row_lower, self.row_upper = lower.copy(), upper.copy()
+        for (row, col), value in session.coefficients.items():
+            if self.coefficients.get((row, col)) != value:
+                if self.position[col] < 0:
+                    return False
+                highs.changeCoeff(row, int(self.position[col]), value)
+                self.coefficients[row, col] = value
+        return True
+
+    def run(self, time_limit: float) -> SolveOutcome | None:
+        """The session's LP by column generation from where the last run ended; None when it
+        cannot (the caller then runs the session)."""
+        if time_limit <= 0 or not self._sync():
+            return None
+        session, model, highs, lp = self.session, self.model, self.highs, self.session.lp
+        n_x = model.n_x
+        deadline = Deadline(time_limit)
+        highs.setOptionValue("simplex_strategy", HIGHS_DUAL_SIMPLEX)  # after bound changes
+        seconds, iterations = 0.0, 0
+        values = lp.value
+        for (row, col), value in session.coefficients.items():
+            at = np.flatnonzero(lp.index[lp.start[row] : lp.start[row + 1]] == col)
+            values = values.copy() if values is lp.value else values
+            values[lp.start[row] + at] = value
+        for _ in range(PRICING_ROUNDS):
+            highs.setOptionValue("time_limit", max(deadline.remaining(), MIN_RUN_SECONDS))
+            started = time.perf_counter()
+            highs.run()
+            seconds += time.perf_counter() - started
+            iterations += int(highs.getInfo().simplex_iteration_count)
+            if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                return None
+            row_dual = np.asarray(highs.getSolution().row_dual)
+            reduced = session.cost - np.bincount(
+                lp.index, weights=values * row_dual[self.rows], minlength=lp.num_col
+            )
+            joining = _cheapest_per_need(
+                model,
+                np.flatnonzero(
+                    self.left_out[:n_x]
+                    & (session.col_upper[:n_x] > 0.0)
+                    & (reduced[:n_x] < -PRICING_TOL)
+                ),
+                reduced,
+            )
+            if joining.size == 0:
+                break
+            entries = np.flatnonzero(np.isin(lp.index, joining))
+            entries = entries[np.argsort(lp.index[entries], kind="stable")]
+            highs.addCols(
+                joining.size,
+                _f64(session.cost[joining]),
+                _f64(session.col_lower[joining]),
+                _f64(session.col_upper[joining]),
+                entries.size,
+                _i32(np.searchsorted(lp.index[entries], joining)),
+                _i32(self.rows[entries]),
+                _f64(values[entries]),
+            )
+            self.position[joining] = self.cols.size + np.arange(joining.size)
+            self.cols = np.concatenate((self.cols, joining))
+            self.cost = np.concatenate((self.cost, session.cost[joining]))
+            self.col_lower = np.concatenate((self.col_lower, session.col_lower[joining]))
+            self.col_upper = np.concatenate((self.col_upper, session.col_upper[joining]))
+            self.left_out[joining] = False
+            # the plan stays feasible with the new columns at 0: the primal simplex goes on
+            highs.setOptionValue("simplex_strategy", HIGHS_PRIMAL_SIMPLEX)
+        else:
+            return None
+        x = np.zeros(lp.num_col)
+        x[self.cols] = highs.getSolution().col_value
+        return SolveOutcome(Status.OPTIMAL, x, row_dual, reduced, seconds, iterations)
+
 
 def _cheapest_per_need(model: AllocationModel, cols: IntArray, cost: FloatArray) -> IntArray:
     """Of the x columns `cols`, the COLUMNS_PER_NEED of each need with the lowest `cost`."""
@@ -814,6 +983,9 @@ class CbcSession(BoundMemory):
         pass  # the PuLP model is written anew each run, without a start
 
     def run_on_columns(self, model: AllocationModel, plan: FloatArray, time_limit: float) -> None:
+        return None  # every run is cold: nothing to gain
+
+    def sweep_on_columns(self, model: AllocationModel, plans: Sequence[FloatArray]) -> None:
         return None  # every run is cold: nothing to gain
 
     def run(self, time_limit: float, col_dual: bool = True) -> SolveOutcome:

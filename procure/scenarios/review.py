@@ -943,12 +943,15 @@ def infeasibility_lines(explanation: dict[str, Any]) -> list[str]:
             *(explanation.get("rules") or []),
         ]
     }
+    # the summary may say a suggestion after a first sentence of its own ("The rules without a
+    # priority conflict: … Need N allows at most 30% per vendor …", optimizer.relax)
+    summary = str(explanation.get("summary") or "")
     lines = []
     for suggestion in explanation.get("suggestions") or []:
         text = suggestion
         if isinstance(suggestion, dict):
             text = suggestion.get("text") or suggestion.get("message") or str(suggestion)
-        if text != explanation.get("summary") and text not in listed:
+        if not (text and summary.endswith(str(text))) and text not in listed:
             lines.append(str(text))
     return lines
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 import copy
 import importlib
 
+import numpy as np
 import pytest
 
 import optimizer
+from optimizer.model import cost_column
 from tests.optimizer.test_optimizer_version2 import MIXED, ReferenceV2, random_v2_document
 
 TARGETS = {"impact": "min_avg_impact", "hours": "min_impact_worker_hours"}
@@ -86,7 +88,7 @@ def test_the_top_found_by_column_generation_is_the_reference_maximum(measure, mo
     need, growing by those that price out), used for average impact from any size here, is
     the reference maximum; and column generation did run and finish, not fall back."""
     frontier_module = importlib.import_module("optimizer.frontier_v2")
-    monkeypatch.setattr(frontier_module, "IMPACT_COLUMN_GENERATION_FROM", 0)
+    monkeypatch.setattr(frontier_module, "COLUMN_GENERATION_FROM", 0)
     monkeypatch.setattr(solve_module, "COLUMNS_PER_NEED", 1)  # so columns must price out
     finished = []
     original = solve_module.HighsSession.run_on_columns
@@ -100,3 +102,51 @@ def test_the_top_found_by_column_generation_is_the_reference_maximum(measure, mo
     checked = len(list(_tops(measure, 40)))
     assert checked >= 20
     assert sum(finished) >= checked
+
+
+@pytest.mark.parametrize("measure", ["impact", "hours"])
+def test_the_top_and_the_points_by_column_generation_are_the_whole_lps(measure, monkeypatch):
+    """From `COLUMN_GENERATION_FROM` x columns the least cost at the top runs by column
+    generation from the best plan (`run_on_columns` with the cost on the spend column only)
+    and every other point on one `ColumnSweep`; every point is the one the whole LP gives."""
+    frontier_module = importlib.import_module("optimizer.frontier_v2")
+    monkeypatch.setattr(solve_module, "COLUMNS_PER_NEED", 1)  # so columns must price out
+    original = solve_module.HighsSession.run_on_columns
+    original_sweep = solve_module.ColumnSweep.run
+    top_runs, point_runs = [], []
+
+    def counted(self, model, plan, time_limit):
+        outcome = original(self, model, plan, time_limit)
+        spend = np.flatnonzero(self.cost).tolist() == [cost_column(model)]
+        top_runs.append(spend and outcome is not None)
+        return outcome
+
+    def counted_sweep(self, time_limit):
+        outcome = original_sweep(self, time_limit)
+        point_runs.append(outcome is not None)
+        return outcome
+
+    monkeypatch.setattr(solve_module.HighsSession, "run_on_columns", counted)
+    monkeypatch.setattr(solve_module.ColumnSweep, "run", counted_sweep)
+    compared = 0
+    for seed in range(30):
+        doc = _without(random_v2_document(seed), TARGETS[measure])
+        monkeypatch.setattr(frontier_module, "COLUMN_GENERATION_FROM", 10**9)
+        whole = optimizer.frontier(copy.deepcopy(doc), 5, measure=measure)
+        monkeypatch.setattr(frontier_module, "COLUMN_GENERATION_FROM", 0)
+        top_runs.clear()
+        point_runs.clear()
+        generated = optimizer.frontier(copy.deepcopy(doc), 5, measure=measure)
+        assert generated["status"] == whole["status"], seed
+        if whole["status"] != "optimal":
+            continue
+        assert any(top_runs), seed
+        assert all(point_runs), seed  # none where the top is the low end
+        compared += bool(point_runs)
+        for ours, theirs in zip(generated["points"], whole["points"], strict=True):
+            for key, value in theirs.items():
+                if key != "iterations" and isinstance(value, float):
+                    assert ours[key] == pytest.approx(value, rel=1e-9, abs=1e-9), (seed, key)
+                elif key != "iterations":
+                    assert ours[key] == value, (seed, key)
+    assert compared >= 15

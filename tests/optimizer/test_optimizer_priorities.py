@@ -171,15 +171,22 @@ def test_no_relaxation_needed_is_the_plain_solve():
 
 def test_hard_targets_that_conflict_stay_infeasible_with_the_explanation():
     """Budget and impact both hard (no priority): relaxing the prioritised quality target
-    cannot help, so the status stays infeasible with the same explanation as without
-    priorities."""
-    plain = _doc({"budget": 1800, "min_avg_impact": 60, "min_avg_quality": 0.5})
+    cannot help, so the status stays infeasible, explained as the hard rules alone are (the
+    quality target, which would give way, left out), the summary saying that they conflict."""
+    plain = _doc({"budget": 1800, "min_avg_impact": 60})
     prioritised = copy.deepcopy(plain)
+    prioritised["targets"]["min_avg_quality"] = 0.5
     prioritised["targets"]["priorities"] = {"min_avg_quality": 1}
     a, b = optimizer.solve(plain), optimizer.solve(prioritised)
     assert a["status"] == b["status"] == "infeasible"
     assert "relaxations" not in b
-    assert a["explanation"] == b["explanation"]
+    expected = dict(a["explanation"], prioritised=["min_avg_quality"])
+    expected["summary"] = (
+        "The rules without a priority conflict: no plan meets them even with every "
+        "prioritised target relaxed. Budget short by $200: the least budget that meets all "
+        "other targets is $2,000."
+    )
+    assert b["explanation"] == expected
     assert "relax_priority_1" in [stage["stage"] for stage in b["solver"]["stages"]]
 
 
