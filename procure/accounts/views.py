@@ -134,7 +134,8 @@ def _scenario_overview() -> dict:
     scenarios = db.session.scalars(scoped_select(Scenario).order_by(Scenario.id.desc())).all()
     approved = [s for s in scenarios if s.status == ScenarioStatus.APPROVED]
     impacts = {s.id: projected_summary(s) for s in approved}
-    tracking = actuals_of_many(approved)  # every plan's deliveries in one read
+    # every plan's deliveries in one read; a plan without any is not worked out
+    tracking = actuals_of_many(approved, undelivered=False)
     # the newest five waiting for a decision, oldest first: as many as the comparison takes
     waiting = [s.id for s in scenarios if s.status == ScenarioStatus.SUBMITTED][:5]
     return {

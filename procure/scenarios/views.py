@@ -279,7 +279,7 @@ def _page(
             (str(i), need_titles.get(f"N{i}", f"Need {i}")) for i in scenario.need_ids
         ],
         # projected against actual (templates/deliveries/_section.html): approved plans only
-        actuals=actuals_if_approved(scenario),
+        actuals=actuals_if_approved(scenario, undelivered=False),
         country_cap_labels=COUNTRY_CAP_LABELS,
         award_rule_labels=AWARD_RULE_LABELS,
         rule_vendors=rule_vendors,

@@ -1078,3 +1078,34 @@ def test_an_approved_plans_page_reads_its_plan_from_the_page_lines_not_the_docum
         whole.hours_per_fte_year,
         whole.counts_hours,
     )
+
+
+def test_the_pages_build_no_plan_of_an_approved_scenario_without_deliveries(
+    client, plan, sign_in, monkeypatch
+):
+    """Issue #23: the scenario page and the home page show "no deliveries recorded yet" for an
+    approved plan without deliveries, and work out nothing more of it (at 10,000 vendors its
+    figures vendor by vendor took seconds); the API still answers its whole plan."""
+    from procure.deliveries import actuals
+
+    built: list[int] = []
+    plan_of = actuals.plan_of
+
+    def counted(scenario):
+        built.append(scenario.id)
+        return plan_of(scenario)
+
+    monkeypatch.setattr(actuals, "plan_of", counted)
+    sid = plan["scenario"]
+    sign_in(client, plan["buyer"])
+    assert 'id="no-deliveries"' in client.get(f"/scenarios/{sid}").text
+    assert "no deliveries recorded yet" in client.get("/").text
+    assert built == []
+    api = client.get(f"/api/v1/scenarios/{sid}/actuals", headers=plan["headers"]).json
+    assert api["deliveries"] == 0 and api["whole_period"]["hours"] > 0 and built == [sid]
+    row = _row(plan["beta"], None, "2026-03", 210, 1260)
+    assert client.post(plan["url"], headers=plan["headers"], json=row).status_code == 201
+    built.clear()
+    assert "the months up to 2026-03" in client.get(f"/scenarios/{sid}").text
+    assert "h actual against" in client.get("/").text
+    assert built == [sid, sid]
