@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from marshmallow import Schema
+from sqlalchemy.orm import defer
 from werkzeug.wrappers import Response
 
 from procure.access import PUBLIC, SIGNED_IN, access, get_scoped_or_404, roles, scoped_select
@@ -131,7 +132,13 @@ def _scenario_overview() -> dict:
     to compare side by side), with the projected impact of the approved and, where deliveries
     are recorded, their actual impact-worker hours against the hours projected to the same month
     (procure.deliveries.actuals)."""
-    scenarios = db.session.scalars(scoped_select(Scenario).order_by(Scenario.id.desc())).all()
+    scenarios = db.session.scalars(
+        # never their problem and result documents (at 10,000 vendors 8.7 MB a plan): the
+        # figures below read the projection and, for deliveries, the page lines' plan
+        scoped_select(Scenario)
+        .options(defer(Scenario.problem), defer(Scenario.result))
+        .order_by(Scenario.id.desc())
+    ).all()
     approved = [s for s in scenarios if s.status == ScenarioStatus.APPROVED]
     impacts = {s.id: projected_summary(s) for s in approved}
     # every plan's deliveries in one read; a plan without any is not worked out
