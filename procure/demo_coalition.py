@@ -11,10 +11,10 @@ toward. Loading twice changes nothing.
   the digitisation of documents, and an approved plan for them, with deliveries for January
   to October 2026 as Northwind's.
 - The Impact Sourcing Compact, a backbone organization, runs "Impact Sourcing Compact
-  2026–2027": the three buyers are members (Northwind and Lakeshore share their contributions
-  by name, Harbor does not), with joint targets of jobs for impact workers in 2026 and in 2027,
-  of a share of spend with impact vendors in 2026 and of hours of work by people below the
-  poverty line in 2026 (`GROUP_TARGET`; the members' plan vendors employ no refugees). The
+  2026–2027": the three buyers are members, each sharing its contribution by name, with joint
+  targets of jobs for impact workers in 2026 and in 2027, of a share of spend with impact
+  vendors in 2026 and of hours of work by people below the poverty line in 2026
+  (`GROUP_TARGET`; the members' plan vendors employ no refugees). The
   backbone sets the coalition profile (`COALITION_PILLARS`: more weight on impact than the
   default profile) and Lakeshore adopts it, so its rankings and scorecards say "Coalition
   profile: Impact Sourcing Compact 2026–2027, version 1". Its approved plan was solved
@@ -27,11 +27,13 @@ Why so. Aggregates across members are shown only when at least `coalition_min_ce
 work, spend with impact vendors and other spend in every month of 2026, so the backbone sees
 the 2026 targets' projected and actual figures month by month, and the spend report's totals.
 Their support and digitisation plans book the same four vendors, whose monthly load shows; a
-vendor only one or two members book (Northwind's annotation vendors) stays withheld, and so do
-the spend report's rows by service category, since annotation is Northwind's alone. With
-Harbor's contribution not shared, "other members" would be Harbor's own figure: the backbone
-sees the named members folded into it, one row of three. No member has a plan for 2027 yet:
-that target's progress is zero.
+vendor only one or two members book (Northwind's annotation vendors) stays withheld. In the
+spend report by service category annotation is Northwind's alone, so it is withheld, and with
+it customer support (the total minus the rows shown would give it otherwise); digitisation,
+all spend with other vendors by the three, shows. All three share their contributions, so the
+backbone sees each by name. Were one of them not to share, "other members" would be that
+member's own figure: the other two would be folded into it, one row of three, and the page
+would say why. No member has a plan for 2027 yet: that target's progress is zero.
 """
 
 from __future__ import annotations
@@ -308,7 +310,7 @@ def _shared_measurement(coalition: Coalition, coordinator: User, adopter: User) 
 
 # The other buyers: (buyer's email, executive's email, plan, needs, shares by name)
 MEMBERS = (
-    ("buyer@harborfoods.example", "exec@harborfoods.example", HARBOR_PLAN, HARBOR_NEEDS, False),
+    ("buyer@harborfoods.example", "exec@harborfoods.example", HARBOR_PLAN, HARBOR_NEEDS, True),
     ("buyer@lakeshore.example", "exec@lakeshore.example", LAKESHORE_PLAN, LAKESHORE_NEEDS, True),
 )
 

@@ -126,9 +126,25 @@ def action_words(action: str) -> str:
     return ACTION_WORDS.get(verb) or verb.replace("_", " ").capitalize()
 
 
+def duration_words(seconds: float | int | None) -> str:
+    """A length of time as people say it (issue #22: "time limit 600 s" read as jargon): 600 →
+    "10 minutes", 5400 → "1 hour 30 minutes", 90 → "1 minute 30 seconds", 45 → "45 seconds";
+    rounded to the second, "—" for None or a value that is not finite."""
+    if seconds is None or not math.isfinite(seconds):
+        return "—"
+    left = max(0, round(seconds))
+    parts = []
+    for size, unit in ((3600, "hour"), (60, "minute"), (1, "second")):
+        count, left = divmod(left, size)
+        if count:
+            parts.append(f"{count:,} {unit}{'' if count == 1 else 's'}")
+    return " ".join(parts) or "0 seconds"
+
+
 def register_formatting(app: Flask) -> None:
     app.add_template_filter(plain_number, "number")
     app.add_template_filter(format_value, "fmt")  # as the board report's figures read
     app.add_template_filter(input_number, "input_number")
     app.add_template_filter(action_words, "action_words")
     app.add_template_filter(field_words, "field_words")
+    app.add_template_filter(duration_words, "duration")

@@ -17,6 +17,13 @@ def catalog() -> scoring.Catalog:
 
 
 @lru_cache(maxsize=1)
+def standard_metrics() -> scoring.Catalog:
+    """The standard metrics (config/metrics.toml's [[standard_metrics]]: one per beneficiary
+    group), which a buyer or a coalition adds to its catalog by key; none is in `catalog()`."""
+    return scoring.load_standard_metrics(resource_dir("config") / "metrics.toml")
+
+
+@lru_cache(maxsize=1)
 def default_profile() -> scoring.Profile:
     return scoring.load_profile(resource_dir("config") / "scoring_profile.toml", catalog())
 

@@ -7,6 +7,7 @@ gigabytes) is refused with the limit it breaks, in bounded memory and time.
 
 from __future__ import annotations
 
+import csv
 import io
 import math
 import re
@@ -52,7 +53,8 @@ def write_table(
     rows: Iterable[dict[str, Any]], columns: list[str], fmt: str, notes: Sequence[str] = ()
 ) -> bytes:
     """The rows as CSV or XLSX. `notes` (sentences a reader needs, e.g. that figures overlap):
-    in a CSV, comment lines ("# ...") before the header; in an XLSX, a second sheet "Notes"."""
+    in a CSV, rows of one quoted cell ("# ...") before the header; in an XLSX, a second sheet
+    "Notes"."""
     frame = pd.DataFrame(
         [{c: escape_cell(row.get(c)) for c in columns} for row in rows], columns=columns
     )
@@ -65,8 +67,12 @@ def write_table(
                     writer, sheet_name="Notes", index=False
                 )
         return buffer.getvalue()
-    comments = "".join(f"# {' '.join(note.split())}\n" for note in notes)
-    return (comments + frame.to_csv(index=False, lineterminator="\n")).encode("utf-8")
+    # each note one quoted cell: a comma in it would split it into two columns otherwise
+    comments = io.StringIO()
+    lines = csv.writer(comments, lineterminator="\n", quoting=csv.QUOTE_ALL)
+    for note in notes:
+        lines.writerow([f"# {' '.join(note.split())}"])
+    return (comments.getvalue() + frame.to_csv(index=False, lineterminator="\n")).encode("utf-8")
 
 
 def _cell(value: Any) -> Any:

@@ -13,7 +13,14 @@ Everything takes explicit paths, dicts or DataFrames, and returns new values.
 
 from scoring.ahp import AhpResult, ahp_weights, judgement_matrix
 from scoring.ahp import pairs as ahp_pairs
-from scoring.catalog import Catalog, Metric, add_metric, catalog_from_dict, load_catalog
+from scoring.catalog import (
+    Catalog,
+    Metric,
+    add_metric,
+    catalog_from_dict,
+    load_catalog,
+    load_standard_metrics,
+)
 from scoring.errors import (
     AhpError,
     CatalogError,
@@ -64,6 +71,7 @@ __all__ = [
     "compile_formula",
     "explanation_table",
     "load_catalog",
+    "load_standard_metrics",
     "load_profile",
     "output_table",
     "peer_percentiles",

@@ -17,6 +17,10 @@ TOML / dict shape::
     section = "workforce"         # workforce, wages, training, or measured (the buyer's own
                                   # figures: never discounted)
     source = "GISC; IRIS+ OI8266 / OI8147; GRI 405-1b"
+
+A catalog file may also hold ``[[standard_metrics]]`` tables of the same shape: metrics ready to
+be added to a catalog (a buyer's or a coalition's) by key, which are not in the catalog the
+file defines (:func:`load_catalog` leaves them out; :func:`load_standard_metrics` reads them).
 """
 
 from __future__ import annotations
@@ -30,10 +34,11 @@ from os import PathLike
 from typing import Any
 
 from scoring.contract import FORMULA_FIELDS, METRIC_SECTIONS, OUTPUT_COLUMNS
-from scoring.errors import CatalogError, FieldErrors
+from scoring.errors import CatalogError, FieldError, FieldErrors
 from scoring.formulas import Formula, FormulaError, compile_formula
 
 DIRECTIONS = ("higher", "lower")
+STANDARD_METRICS = "standard_metrics"
 METRIC_SETTINGS = ("key", "label", "formula", "unit", "direction", "goalposts", "section", "source")
 
 
@@ -131,10 +136,36 @@ def add_metric(catalog: Catalog, metric: Mapping[str, Any]) -> Catalog:
 
 
 def load_catalog(path: str | PathLike[str]) -> Catalog:
-    """Read a catalog TOML file (see the module docstring for its shape). A TOML syntax
-    error raises ``tomllib.TOMLDecodeError`` (a ValueError); bad content, CatalogError."""
+    """Read a catalog TOML file (see the module docstring for its shape), without its standard
+    metrics. A TOML syntax error raises ``tomllib.TOMLDecodeError`` (a ValueError); bad content,
+    CatalogError."""
     with open(path, "rb") as file:
-        return catalog_from_dict(tomllib.load(file))
+        data = tomllib.load(file)
+    data.pop(STANDARD_METRICS, None)
+    return catalog_from_dict(data)
+
+
+def load_standard_metrics(path: str | PathLike[str]) -> Catalog:
+    """The standard metrics of a catalog TOML file (its ``[[standard_metrics]]``), checked like
+    the catalog's own and each with a key the catalog does not use, so any of them can be added
+    to it; CatalogError naming ``standard_metrics[i].<setting>`` otherwise."""
+    with open(path, "rb") as file:
+        data = tomllib.load(file)
+    standard = data.pop(STANDARD_METRICS, None)
+    catalog = catalog_from_dict(data)
+    try:
+        metrics = catalog_from_dict({"metrics": standard})
+    except CatalogError as invalid:
+        raise CatalogError(
+            FieldError(error.field.replace("metrics", STANDARD_METRICS, 1), error.message)
+            for error in invalid.errors
+        ) from None
+    errors = FieldErrors()
+    for index, metric in enumerate(metrics):
+        if metric.key in catalog:
+            errors.add(f"{STANDARD_METRICS}[{index}].key", f"{metric.key!r} is in the catalog")
+    errors.raise_if_any(CatalogError)
+    return metrics
 
 
 def _read_metric(entry: Any, field: str, errors: FieldErrors) -> Metric | None:

@@ -9,6 +9,9 @@ The offer columns describe the one offer a vendor is scored on (its best offer, 
 whole table, not rounded) and ``quality`` (0-1) are required; ``unit`` (hour, item, task, ...)
 and ``lowest_price`` are optional. Prices compare only within one category and unit.
 ``wage_site`` (optional) names the site whose wages the row holds.
+The group columns (``GROUP_COLUMNS``, optional) count the impact workers at period end in each
+beneficiary group (``refugee_or_displaced``, ``youth_neet``, ...), as the disclosure names them;
+a table may leave any of them out, which reads as "not disclosed".
 ``lowest_price`` is the lowest price per unit among *all* offers of the row's category and unit,
 including offers that are not on any row (a vendor's other offers, vendors without a row); the
 cost pillar compares with it or with the lowest price on the rows, whichever is lower. A table
@@ -18,7 +21,7 @@ rows' prices count.
 
 from __future__ import annotations
 
-from scoring.fields import COLUMN_FIELDS, EVIDENCE_SECTIONS, NUMBER_TYPES, WAGE
+from scoring.fields import COLUMN_FIELDS, EVIDENCE_SECTIONS, GROUP_COLUMN_FIELDS, NUMBER_TYPES, WAGE
 
 # Re-exported for the pipeline's modules, which read the vocabularies here.
 from scoring.fields import EVIDENCE_LEVELS as EVIDENCE_LEVELS
@@ -69,6 +72,11 @@ DISCLOSURE_NUMBER_COLUMNS = tuple(
     for column, field in COLUMN_FIELDS.items()
     if field.type in NUMBER_TYPES and column not in WAGE_COLUMNS
 )
+# Impact workers at period end by beneficiary group, named as in the disclosure's categories
+# (scoring.fields): optional columns, kept by the checked table when given (NaN = not
+# disclosed), which formulas may use like the counts above. Not required, so a table written
+# before they existed (every `procure score` CSV) still reads, and scores the same.
+GROUP_COLUMNS = tuple(GROUP_COLUMN_FIELDS)
 
 SECTIONS = EVIDENCE_SECTIONS
 # A metric of a figure the buyer measured itself (its deliveries: `delivery_reliability`), not
@@ -102,6 +110,7 @@ def hourly_field(wage_column: str) -> str:
 # different pay periods, so only the per-hour values are comparable across vendors.
 FORMULA_FIELD_ORDER = (
     *DISCLOSURE_NUMBER_COLUMNS,
+    *GROUP_COLUMNS,
     *(hourly_field(column) for column in WAGE_COLUMNS),
     *BUYER_COLUMNS,
 )

@@ -3,7 +3,9 @@
 Each :class:`DisclosureField` gives a field's key (its name in the disclosure document), the
 type of value it holds, its unit, the one label that forms, messages and pages show, the hint a
 form shows under it and the section of the document it belongs to. ``scored`` fields are also
-columns of the flat vendor table that :mod:`scoring.contract` reads, in the order of this table.
+columns of the flat vendor table that :mod:`scoring.contract` reads, in the order of this table;
+``optional`` fields (the impact workers by beneficiary group) are columns that a table may leave
+out, read only by the metric formulas that name them.
 
 The app reads this table for its validation rules, the disclosure form, the flat table's export
 and import and the what-if box, so a label or a key changes here and nowhere else.
@@ -70,11 +72,14 @@ class DisclosureField:
     section: str  # one of DOCUMENT_SECTIONS
     scored: bool = False  # a column of the flat vendor table (scoring.contract)
     entered: bool = True  # False for a column the flat table derives from entered fields
+    # an optional column of the flat vendor table (scoring.contract.GROUP_COLUMNS): formulas may
+    # read it, a table may leave it out (not disclosed); never a required (scored) column
+    optional: bool = False
 
     @property
     def column(self) -> str | None:
         """The field's column in the flat vendor table, or None when it has none."""
-        if not self.scored:
+        if not (self.scored or self.optional):
             return None
         return f"evidence_{self.key}" if self.section == "evidence" else self.key
 
@@ -89,8 +94,9 @@ def _field(
     *,
     scored: bool = False,
     entered: bool = True,
+    optional: bool = False,
 ) -> DisclosureField:
-    return DisclosureField(key, type_, unit, label, hint, section, scored, entered)
+    return DisclosureField(key, type_, unit, label, hint, section, scored, entered, optional)
 
 
 _COUNT, _AMOUNT, _POSITIVE = FieldType.COUNT, FieldType.AMOUNT, FieldType.POSITIVE
@@ -200,7 +206,10 @@ FIELDS: tuple[DisclosureField, ...] = (
         "Impact workers promoted",
         scored=True,
     ),
-    # impact workers at period end by category; categories may overlap
+    # impact workers at period end by category (beneficiary group); categories may overlap.
+    # Formulas may read each count but "other", whose meaning is each vendor's own label; few
+    # vendors disclose every group, so they are optional columns of the vendor table (empty:
+    # not disclosed, which a formula can replace with if_missing).
     _field(
         "categories",
         "long_term_unemployed",
@@ -208,18 +217,41 @@ FIELDS: tuple[DisclosureField, ...] = (
         PEOPLE,
         "Long-term unemployed",
         "Out of work for 12 months or more when hired.",
+        optional=True,
     ),
-    _field("categories", "below_poverty_line", _COUNT, PEOPLE, "Below the national poverty line"),
-    _field("categories", "refugee_or_displaced", _COUNT, PEOPLE, "Refugees or displaced people"),
-    _field("categories", "disability", _COUNT, PEOPLE, "People with a disability"),
+    _field(
+        "categories",
+        "below_poverty_line",
+        _COUNT,
+        PEOPLE,
+        "Below the national poverty line",
+        optional=True,
+    ),
+    _field(
+        "categories",
+        "refugee_or_displaced",
+        _COUNT,
+        PEOPLE,
+        "Refugees or displaced people",
+        optional=True,
+    ),
+    _field("categories", "disability", _COUNT, PEOPLE, "People with a disability", optional=True),
     _field(
         "categories",
         "youth_neet",
         _COUNT,
         PEOPLE,
         "Young people not in employment, education or training",
+        optional=True,
     ),
-    _field("categories", "women_low_participation", _COUNT, PEOPLE, "Women where few women work"),
+    _field(
+        "categories",
+        "women_low_participation",
+        _COUNT,
+        PEOPLE,
+        "Women where few women work",
+        optional=True,
+    ),
     _field("categories", "other", _COUNT, PEOPLE, "Other category"),
     # wages, per site; the flat table holds one site (tables.py says which)
     _field("wages", "site", _TEXT, "", "Site name"),
@@ -331,4 +363,10 @@ def fields_in(section: str) -> tuple[DisclosureField, ...]:
 
 
 # The flat vendor table's disclosure columns, in contract order, and the field of each.
-COLUMN_FIELDS: dict[str, DisclosureField] = {f.column: f for f in FIELDS if f.column is not None}
+COLUMN_FIELDS: dict[str, DisclosureField] = {
+    f.column: f for f in FIELDS if f.scored and f.column is not None
+}
+# Its optional disclosure columns (impact workers by beneficiary group), and the field of each.
+GROUP_COLUMN_FIELDS: dict[str, DisclosureField] = {
+    f.column: f for f in FIELDS if f.optional and f.column is not None
+}

@@ -21,6 +21,7 @@ from scoring.contract import (
     BUYER_COLUMNS,
     DISCLOSURE_NUMBER_COLUMNS,
     FORMULA_FIELD_ORDER,
+    GROUP_COLUMNS,
     ID_COLUMN,
     NO_DELIVERIES,
     PAY_PERIOD_COLUMN,
@@ -28,7 +29,7 @@ from scoring.contract import (
     WEEKS_PER_PAY_PERIOD,
     hourly_field,
 )
-from scoring.fields import COLUMN_FIELDS
+from scoring.fields import COLUMN_FIELDS, GROUP_COLUMN_FIELDS
 from scoring.formulas import divide_or_nan
 
 
@@ -44,26 +45,35 @@ def hours_per_pay_period(vendors: pd.DataFrame) -> npt.NDArray[np.float64]:
 
 def formula_fields(vendors: pd.DataFrame) -> dict[str, npt.NDArray[np.float64]]:
     """The names a formula may use, as float arrays (one element per vendor, NaN = not
-    disclosed): the disclosure counts and amounts, each wage per hour (``*_hourly``, in the
+    disclosed): the disclosure counts and amounts, the impact workers by beneficiary group
+    (NaN where the table leaves a group out), each wage per hour (``*_hourly``, in the
     vendor's currency per hour), and the buyer's own figures (``delivery_reliability``, a
     ratio; NaN where the table leaves it out)."""
     fields = {column: vendors[column].to_numpy(dtype=float) for column in DISCLOSURE_NUMBER_COLUMNS}
+    fields |= _optional_figures(vendors, GROUP_COLUMNS)
     hours = hours_per_pay_period(vendors)
     for column in WAGE_COLUMNS:
         fields[hourly_field(column)] = divide_or_nan(vendors[column].to_numpy(dtype=float), hours)
     return fields | _buyer_figures(vendors)
 
 
-def _buyer_figures(vendors: pd.DataFrame) -> dict[str, npt.NDArray[np.float64]]:
-    """The buyer's own figures as float arrays, NaN where the table has no such column."""
+def _optional_figures(
+    vendors: pd.DataFrame, columns: tuple[str, ...]
+) -> dict[str, npt.NDArray[np.float64]]:
+    """These columns as float arrays, NaN where the table has no such column."""
     return {
         column: (
             vendors[column].to_numpy(dtype=float)
             if column in vendors.columns
             else np.full(len(vendors), np.nan)
         )
-        for column in BUYER_COLUMNS
+        for column in columns
     }
+
+
+def _buyer_figures(vendors: pd.DataFrame) -> dict[str, npt.NDArray[np.float64]]:
+    """The buyer's own figures as float arrays, NaN where the table has no such column."""
+    return _optional_figures(vendors, BUYER_COLUMNS)
 
 
 def metric_values(vendors: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
@@ -97,7 +107,7 @@ def _checks(
         return [(np.isnan(value), NO_DELIVERIES, True)] + (
             [(value == 0, label, False)] if divisor else []
         )
-    label = COLUMN_FIELDS[column].label
+    label = (COLUMN_FIELDS.get(column) or GROUP_COLUMN_FIELDS[column]).label
     checks = [(np.isnan(value), label, True)]
     if divisor:
         checks.append((value == 0, label, False))
@@ -160,7 +170,7 @@ def missing_reasons(
         column: vendors[column].to_numpy(dtype=float)
         for column in (*DISCLOSURE_NUMBER_COLUMNS, *WAGE_COLUMNS)
     }
-    figures |= _buyer_figures(vendors)
+    figures |= _optional_figures(vendors, GROUP_COLUMNS) | _buyer_figures(vendors)
     figures[PAY_PERIOD_COLUMN] = vendors[PAY_PERIOD_COLUMN].to_numpy(dtype=object)
     order = {name: rank for rank, name in enumerate(FORMULA_FIELD_ORDER)}
     for position, metric in enumerate(catalog.metrics):

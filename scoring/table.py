@@ -22,6 +22,7 @@ from scoring.contract import (
     DELIVERY_RELIABILITY_COLUMN,
     EVIDENCE_COLUMNS,
     EVIDENCE_LEVELS,
+    GROUP_COLUMNS,
     ID_COLUMN,
     LOWEST_PRICE_COLUMN,
     NUMBER_COLUMNS,
@@ -40,7 +41,12 @@ from scoring.result import ScoreTables
 
 FIRST_DATA_ROW = 2
 # the number columns a CSV may hold, which the reader parses itself (see _read_typed)
-TYPED_NUMBER_COLUMNS = (*NUMBER_COLUMNS, LOWEST_PRICE_COLUMN, DELIVERY_RELIABILITY_COLUMN)
+TYPED_NUMBER_COLUMNS = (
+    *NUMBER_COLUMNS,
+    LOWEST_PRICE_COLUMN,
+    DELIVERY_RELIABILITY_COLUMN,
+    *GROUP_COLUMNS,
+)
 
 
 def read_vendor_table(
@@ -152,7 +158,9 @@ def validate_vendor_table(table: pd.DataFrame) -> pd.DataFrame:
     index, numbers as float64 (NaN = not disclosed), text stripped (None = empty), ``unit``
     lower-cased, ``pay_period`` and the evidence levels as categoricals of their allowed values
     (case ignored), and an empty evidence cell read as ``none``. Vendor ids keep their type
-    (ints stay ints; text is stripped).
+    (ints stay ints; text is stripped). The group columns (``GROUP_COLUMNS``) a table gives are
+    checked like the other counts and kept after those, in contract order; one it lacks is not
+    added (a formula reads it as not disclosed).
     """
     missing = [column for column in REQUIRED_COLUMNS if column not in table.columns]
     if missing:
@@ -181,6 +189,11 @@ def validate_vendor_table(table: pd.DataFrame) -> pd.DataFrame:
         if DELIVERY_RELIABILITY_COLUMN in table.columns
         else np.full(len(table), np.nan)
     )
+    groups = {
+        column: _check_numbers(table[column], column, errors)[0]
+        for column in GROUP_COLUMNS
+        if column in table.columns
+    }
     pay_period, period_given = _check_choice(table[PAY_PERIOD_COLUMN], PAY_PERIODS, errors)
     wage_given = np.logical_or.reduce([~np.isnan(numbers[column]) for column in WAGE_COLUMNS])
     missing_period = wage_given & ~period_given
@@ -189,7 +202,9 @@ def validate_vendor_table(table: pd.DataFrame) -> pd.DataFrame:
     for column in EVIDENCE_COLUMNS.values():
         choices[column], _ = _check_choice(table[column], EVIDENCE_LEVELS, errors, empty="none")
     if errors:
-        order = {column: position for position, column in enumerate(TABLE_COLUMNS)}
+        order = {
+            column: position for position, column in enumerate((*TABLE_COLUMNS, *GROUP_COLUMNS))
+        }
         raise TableError(sorted(errors, key=lambda error: (error.row, order[error.column])))
     checked: dict[str, npt.NDArray[Any] | pd.Categorical[str]] = {
         ID_COLUMN: ids.to_numpy(copy=True),
@@ -202,9 +217,12 @@ def validate_vendor_table(table: pd.DataFrame) -> pd.DataFrame:
     }
     checked |= numbers
     checked |= choices
+    checked |= groups
     # Every array above is new (none is a view of ``table``), so the frame can hold them as
     # they are: gathering 27 columns into blocks would copy a million vendors' table again.
-    return pd.DataFrame({column: checked[column] for column in TABLE_COLUMNS}, copy=False)
+    return pd.DataFrame(
+        {column: checked[column] for column in (*TABLE_COLUMNS, *groups)}, copy=False
+    )
 
 
 def output_table(result: ScoreTables) -> pd.DataFrame:

@@ -12,6 +12,7 @@ import contextvars
 import itertools
 import os
 import re
+from html.parser import HTMLParser
 
 import pytest
 from flask.testing import FlaskClient
@@ -237,6 +238,32 @@ def csrf_token_from(html: str) -> str:
     match = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html)
     assert match, "no CSRF token in the page"
     return match.group(1)
+
+
+class _Forms(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[dict] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        named = dict(attrs)
+        if tag == "form":
+            self.forms.append({"action": named.get("action"), "fields": {}, "text": ""})
+        elif tag == "input" and self.forms and named.get("name"):
+            self.forms[-1]["fields"][named["name"]] = named.get("value") or ""
+
+    def handle_data(self, data: str) -> None:
+        if self.forms:
+            self.forms[-1]["text"] += data
+
+
+def page_form(html: str, words: str) -> dict:
+    """The one form of a page whose text holds `words`: its `action` and the `fields` its inputs
+    post (hidden ones included), as a browser would send them untouched."""
+    parser = _Forms()
+    parser.feed(html)
+    [form] = [form for form in parser.forms if words in " ".join(form["text"].split())]
+    return form
 
 
 def request_token(client, email: str, password: str):

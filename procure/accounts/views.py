@@ -7,7 +7,6 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from marshmallow import Schema
-from sqlalchemy.orm import defer
 from werkzeug.wrappers import Response
 
 from procure.access import PUBLIC, SIGNED_IN, access, get_scoped_or_404, roles, scoped_select
@@ -28,6 +27,7 @@ from procure.errors import ValidationFailed
 from procure.extensions import db
 from procure.forms import form_body, load_form
 from procure.platform import PLATFORM_COUNTS, platform_summary
+from procure.scenarios.listing import LIST_LOAD, listed
 from procure.scenarios.models import Scenario
 from procure.scenarios.review import projected_summary
 from procure.states import ScenarioStatus
@@ -135,9 +135,7 @@ def _scenario_overview() -> dict:
     scenarios = db.session.scalars(
         # never their problem and result documents (at 10,000 vendors 8.7 MB a plan): the
         # figures below read the projection and, for deliveries, the page lines' plan
-        scoped_select(Scenario)
-        .options(defer(Scenario.problem), defer(Scenario.result))
-        .order_by(Scenario.id.desc())
+        scoped_select(Scenario).options(*LIST_LOAD).order_by(Scenario.id.desc())
     ).all()
     approved = [s for s in scenarios if s.status == ScenarioStatus.APPROVED]
     impacts = {s.id: projected_summary(s) for s in approved}
@@ -145,10 +143,12 @@ def _scenario_overview() -> dict:
     tracking = actuals_of_many(approved, undelivered=False)
     # the newest five waiting for a decision, oldest first: as many as the comparison takes
     waiting = [s.id for s in scenarios if s.status == ScenarioStatus.SUBMITTED][:5]
+    open_scenarios = [
+        s for s in scenarios if s.status in (ScenarioStatus.SOLVED, ScenarioStatus.SUBMITTED)
+    ]
     return {
-        "open_scenarios": [
-            s for s in scenarios if s.status in (ScenarioStatus.SOLVED, ScenarioStatus.SUBMITTED)
-        ],
+        "open_scenarios": open_scenarios,
+        "relaxed": listed(open_scenarios).relaxed,  # their status badges, read by the database
         "compare_ids": sorted(waiting) if len(waiting) >= 2 else [],
         "approved_scenarios": approved,
         "impacts": impacts,

@@ -14,7 +14,7 @@ and that an event they were invited to was awarded; nobody else reads any.
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -61,6 +61,12 @@ class Award(Base):
         return false()
 
 
+VOLUME_PLACES = 2
+"""Decimals of a volume as an award shows and exports it (the solver's 8750.000728 hours is
+8,750.00; `AwardLine.volume` keeps the figure as solved)."""
+CENT = Decimal("0.01")
+
+
 class AwardLine(Base):
     """One vendor's award on one lot: `volume` in the lot's `unit` over the lot's period, at the
     vendor's own bid `price` per unit in its `currency` (as it bid it, unconverted)."""
@@ -91,9 +97,16 @@ class AwardLine(Base):
     bid: Mapped[Bid] = relationship()
 
     @property
+    def shown_volume(self) -> float:
+        """The volume as the award shows and exports it: to 2 decimals (`VOLUME_PLACES`)."""
+        return round(self.volume, VOLUME_PLACES)
+
+    @property
     def amount(self) -> Decimal:
-        """What the line is worth at the vendor's own price, in its currency."""
-        return self.price * Decimal(str(self.volume))
+        """What the line is worth at the vendor's own price, in its currency, to the cent: the
+        volume shown × the price, so that a sheet's figures multiply out as printed."""
+        worth = self.price * Decimal(str(self.shown_volume))
+        return worth.quantize(CENT, rounding=ROUND_HALF_UP)
 
     @classmethod
     def scope(cls, user):

@@ -19,13 +19,20 @@ class AwardLineSchema(Schema):
     lot = fields.String(dump_only=True, attribute="lot.title", metadata={"description": "Its need"})
     vendor_id = fields.Integer(dump_only=True)
     vendor = fields.String(dump_only=True, attribute="vendor.name")
-    volume = fields.Float(dump_only=True, metadata={"description": "In the lot's unit"})
+    volume = fields.Float(
+        dump_only=True,
+        attribute="shown_volume",
+        metadata={"description": "In the lot's unit, to 2 decimals"},
+    )
     unit = fields.String(dump_only=True)
     price = fields.Float(
         dump_only=True, metadata={"description": "The vendor's own bid price per unit"}
     )
     currency = fields.String(dump_only=True)
-    amount = fields.Float(dump_only=True, metadata={"description": "volume x price, in `currency`"})
+    amount = fields.Float(
+        dump_only=True,
+        metadata={"description": "volume x price, in `currency`, to the cent"},
+    )
     period_start = fields.Date(dump_only=True)
     period_end = fields.Date(dump_only=True)
     awarded_at = fields.DateTime(dump_only=True, attribute="award.awarded_at")

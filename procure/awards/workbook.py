@@ -56,7 +56,7 @@ def _vendor_rows(lines: Sequence[AwardLine]) -> list[list[Any]]:
     rows: list[list[Any]] = [
         [
             line.lot.title,
-            line.volume,
+            line.shown_volume,
             line.unit,
             float(line.price),
             line.currency,

@@ -46,6 +46,8 @@ shown is safe as well. "Other members" is shown when it is safe counting the rea
 contributors (the reader learns it anyway as the total minus its own figure); if not, the
 members that share theirs are folded into it, the last first, until it is safe; if it still
 is not, it is suppressed, and then so is the coalition's value (the same members make it).
+When members that share are folded in, `folded_reason` says so and why (`folded_words`): with
+three members and a minimum of three, one that does not share folds the other two in.
 
 Vendor load. Per vendor and month of the coalition's period: the hours the members' plans book
 together (a line's hours / its need's months, in each month of its need), the number of members
@@ -290,6 +292,17 @@ OTHER_MEMBERS = None  # the key of the contribution that sums the members not na
 YOUR_ORGANIZATION = "Your organization"
 
 
+def folded_words(minimum: int, sharing: int, members: int, folded: int) -> str:
+    """Why `folded` of the `sharing` members (of `members`) that share their contribution are
+    summed into "other members" instead of named."""
+    counted = "is" if folded == 1 else "are"
+    return (
+        "A member that shares its contribution is shown by name only when the members summed "
+        f'as "other members" are none or at least {minimum}: {sharing} of {members} members '
+        f'share theirs, so {folded} {counted} summed as "other members" too.'
+    )
+
+
 def _contributions(
     projected: Tally,
     actual: Tally | None,
@@ -298,9 +311,10 @@ def _contributions(
     named: Mapping[int, str],
     minimum: int,
     own: int | None,
-) -> list[dict]:
+) -> tuple[list[dict], int]:
     """The reader's own figures (`own`), the named members' own figures, then "other members"
-    (None as the name) summed; folded and suppressed as the module's docstring says."""
+    (None as the name) summed; folded and suppressed as the module's docstring says. With the
+    number of members that share theirs folded into "other members"."""
     tallies = [projected] if actual is None else [projected, actual]
 
     def summed(ids: Iterable[int], tally: Tally) -> Sums:
@@ -319,8 +333,10 @@ def _contributions(
 
     shown_named = [m for m in members if m in named and m != own]
     others = [m for m in members if m not in named and m != own]
+    folded = 0
     while others and unsafe(others) and shown_named:
         others.append(shown_named.pop())
+        folded += 1
     withheld = unsafe(others) if others else []
 
     def row(label: str | None, ids: list[int], hide: Sequence[Tally] = ()) -> dict:
@@ -357,7 +373,7 @@ def _contributions(
     rows += [row(named[m], [m]) for m in members if m in shown_named]
     if others:
         rows.append(row(OTHER_MEMBERS, others, withheld))
-    return rows
+    return rows, folded
 
 
 def _merge(into: Sums, sums: Sums) -> None:
@@ -419,7 +435,10 @@ def target_progress(
     (actual_value, actual_months, actual_hidden, actual_gaps) = series["actual"]
     withheld = [key for key in ("projected", "actual") if series[key][2]]
     any_gap = withheld or any(projected_gaps) or any(actual_gaps)
-    contributions = _contributions(projected, actual, target.measure, members, named, minimum, own)
+    contributions, folded = _contributions(
+        projected, actual, target.measure, members, named, minimum, own
+    )
+    sharing = sum(member in named for member in members)
     return {
         "projected": projected_value,
         "projected_share": None if projected_value is None else projected_value / target.value,
@@ -448,6 +467,7 @@ def target_progress(
             )
         ],
         "contributions": contributions,
+        "folded_reason": folded_words(minimum, sharing, len(members), folded) if folded else None,
     }
 
 

@@ -111,6 +111,7 @@ def _targets(progress: dict) -> list[dict[str, Any]]:
                     }
                     for row in target["contributions"]
                 ],
+                "folded_reason": target["folded_reason"],
             }
         )
     return rows

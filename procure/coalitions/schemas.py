@@ -254,6 +254,15 @@ class TargetProgressSchema(TargetOutSchema):
     suppressed_reason = _suppressed_reason()
     months = fields.List(fields.Nested(MonthProgressSchema), dump_only=True)
     contributions = fields.List(fields.Nested(ContributionSchema), dump_only=True)
+    folded_reason = fields.String(
+        dump_only=True,
+        allow_none=True,
+        metadata={
+            "description": "Why members that share their contribution are summed as 'Other "
+            "members' instead of named (a sum of fewer than the minimum of members would be "
+            "a member's own figure); null when none is"
+        },
+    )
 
 
 class ProgressSchema(Schema):

@@ -10,9 +10,19 @@ its own figure away still leaves the sum of two others or more. A figure with 1 
 − 1 contributors is suppressed, shown as `suppressed_words(minimum)` instead of a number.
 
 Complementary suppression. In a table whose cells add up to a total that is shown, the total
-minus the shown cells is the sum of the suppressed ones. `complementary` suppresses further
-cells (the smallest first) until that sum is itself safe; it never needs to hide the total,
-since all the cells together have the total's contributors.
+minus the shown cells is the sum of the suppressed ones, and nothing finer: a reader who knows
+the shown cells and the total learns the suppressed cells only as that one sum. `complementary`
+suppresses further cells until that sum is itself safe, each time the smallest cell that makes
+it safe on its own; when none does, the smallest cell that brings a new contributor to a
+figure of the sum that is not safe yet (a cell that does not, such as one with no spend with
+impact vendors when that figure is the short one, would be hidden for nothing). Then a cell
+added that the sum turns out not to need is shown again, the largest first. It never needs to
+hide the total, since all the cells together have the total's contributors.
+
+Example (minimum 3; contributors as (impact spend, other spend)): annotation ({1}, {1}) is
+suppressed; digitisation ((), {1, 5, 7}) is the smallest other cell but leaves the sum's
+impact spend one member's; customer support ({1, 5, 7}, {1, 5, 7}) makes the sum safe on its
+own, so it is the one suppressed and digitisation stays shown.
 """
 
 from __future__ import annotations
@@ -60,12 +70,33 @@ def complementary(
     minimum: int,
 ) -> set[int]:
     """The indexes of `cells` to suppress, given those suppressed already (`hidden`, by their
-    own contributors) in a table whose total is shown: more cells, the smallest `size` first,
-    until the suppressed cells together are safe (or none is suppressed)."""
-    hidden = set(hidden)
-    while hidden and not safe(union([contributors(cells[i]) for i in hidden]), minimum):
+    own contributors) in a table whose total is shown: more cells until the suppressed cells
+    together are safe (or none is suppressed), as the module's docstring says."""
+    members = [contributors(cell) for cell in cells]
+    given, hidden = set(hidden), set(hidden)
+
+    def summed(indexes: Collection[int]) -> list[set[int]]:
+        return union([members[i] for i in indexes])
+
+    def smallest(indexes: Collection[int]) -> int:
+        return min(indexes, key=lambda i: (size(cells[i]), i))
+
+    while hidden and not safe(summed(hidden), minimum):
         shown = [i for i in range(len(cells)) if i not in hidden]
         if not shown:  # cannot happen when the total is safe: all cells make the total
             break
-        hidden.add(min(shown, key=lambda i: (size(cells[i]), i)))
-    return hidden
+        now = summed(hidden)
+        enough = [i for i in shown if safe(summed(hidden | {i}), minimum)]
+        short = [k for k, figure in enumerate(now) if not safe_count(len(figure), minimum)]
+        helps = [i for i in shown if any(set(members[i][k]) - now[k] for k in short)]
+        hidden.add(smallest(enough or helps or shown))
+    if not safe(summed(hidden), minimum):
+        return hidden
+    # show again a cell added that the sum no longer needs, the largest first (showing one
+    # may make another needless: a figure can go back to no contributor at all)
+    while True:
+        added = sorted(hidden - given, key=lambda i: (-size(cells[i]), -i))
+        needless = next((i for i in added if safe(summed(hidden - {i}), minimum)), None)
+        if needless is None:
+            return hidden
+        hidden.discard(needless)

@@ -55,6 +55,19 @@ bp = Blueprint("coalition_pages", __name__)
 
 FEED_ON_PAGE = 30
 MEASURE_OPTIONS = [(measure.value, services.MEASURE_LABELS[measure]) for measure in TargetMeasure]
+# the page's words for a measure it does not know: the labels its select shows (the API's
+# message names the keys, which the select does not show)
+UNKNOWN_MEASURE = (
+    "Choose one of the measures: " + "; ".join(label for _, label in MEASURE_OPTIONS) + "."
+)
+
+
+def _target_errors(errors: dict[str, list[str]], sent: str | None) -> dict[str, list[str]]:
+    """A refused target form's errors as the page says them: an unknown measure by the labels
+    of the measures, not their keys."""
+    if "measure" in errors and sent not in tuple(TargetMeasure):
+        return {**errors, "measure": [UNKNOWN_MEASURE]}
+    return errors
 
 
 def _user():
@@ -317,7 +330,7 @@ def new_target(coalition_id):
         if made.done:
             flash("The target is set: the members are told in the feed.", "success")
             return redirect(url_for("coalition_pages.show", coalition_id=coalition.id))
-        errors, status = made.errors, made.status
+        errors, status = _target_errors(made.errors, body.get("measure")), made.status
     return render_template(
         "coalitions/target.html",
         coalition=coalition,
@@ -355,7 +368,7 @@ def edit_target(coalition_id, target_id):
             return redirect(url_for("coalition_pages.show", coalition_id=coalition.id))
         if saved.conflict:
             return redirect(url_for("coalition_pages.show", coalition_id=coalition.id))
-        errors, status = saved.errors, saved.status
+        errors, status = _target_errors(saved.errors, body.get("measure")), saved.status
     return render_template(
         "coalitions/target.html",
         coalition=coalition,

@@ -700,6 +700,20 @@ def actuals_of_many(
     }
 
 
+VENDORS_SHOWN = 50
+"""The most vendors a page lists of projected against actual (the API and the Excel pack list
+every one): a plan of 10,000 vendors is three tables of 10,000 rows otherwise."""
+
+
+def shown_vendors(actuals: Mapping[str, Any] | None) -> tuple[list[dict[str, Any]], int]:
+    """The vendors a page lists of `actuals` (`actuals_of`), the most labour hours allocated over
+    the whole period first, at most `VENDORS_SHOWN`; and how many it leaves out."""
+    vendors = sorted(
+        (actuals or {}).get("vendors") or [], key=lambda v: -v["whole_period"]["hours"]
+    )
+    return vendors[:VENDORS_SHOWN], max(0, len(vendors) - VENDORS_SHOWN)
+
+
 def actuals_if_approved(
     scenario: Scenario, plan: Plan | None = None, *, undelivered: bool = True
 ) -> dict[str, Any] | None:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from procure.access import access, get_scoped_or_404, permitted, roles
 from procure.deliveries import services
-from procure.deliveries.actuals import actuals_if_approved, plan_of
+from procure.deliveries.actuals import actuals_if_approved, plan_of, shown_vendors
 from procure.deliveries.models import Delivery
 from procure.deliveries.routes import READERS, delivery_or_404, import_upload, rows_select
 from procure.deliveries.schemas import DeliveryCreateSchema
@@ -52,11 +52,15 @@ def _page(
 ):
     approved = scenario.status == ScenarioStatus.APPROVED
     plan = plan_of(scenario)
+    actuals = actuals_if_approved(scenario, plan)
+    actual_vendors, vendors_left_out = shown_vendors(actuals)
     return render_template(
         "deliveries/index.html",
         scenario=scenario,
         approved=approved,
-        actuals=actuals_if_approved(scenario, plan),
+        actuals=actuals,
+        actual_vendors=actual_vendors,
+        vendors_left_out=vendors_left_out,
         listing=page_of_rows(
             rows_select(scenario).options(
                 selectinload(Delivery.vendor), selectinload(Delivery.need)

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from procure.formatting import field_words
 from scoring.fields import FieldType, fields_in
 
 # The input each type of field gets; `_value` parses the posted text by it.
@@ -101,6 +102,9 @@ _LABELS = {
     **{f.key: f.label for f in (PERIOD_START, PERIOD_END)},
     **{f"workforce.{f.key}": f.label for f in (*WORKFORCE, OTHER_CATEGORY_LABEL)},
     **{f"workforce.categories.{f.key}": f.label for f in CATEGORIES},
+    # the form's headings, for what is said of a whole group (a warning, a missing section)
+    "workforce.categories": "Impact workers by category at period end",
+    "wages": "Wages per site",
     **{f"training.{f.key}": f.label for f in TRAINING},
     **{f"evidence.{f.key}": f.label for f in EVIDENCE},
     # a buyer's review of one section (the disclosure page's section forms)
@@ -117,11 +121,11 @@ _SITE_LABELS = {f.key: f.label for f in SITE}
 
 def field_label(path: str) -> str:
     """The form label of a document field path, e.g. 'wages[0].currency' ->
-    'Site 1: Currency'."""
+    'Site 1: Currency'; a path the form has no label for in words, never as its key."""
     if path in _LABELS:
         return _LABELS[path]
     if path.startswith("wages[") and "]." in path:
         index, _, key = path[len("wages[") :].partition("].")
         if index.isdigit() and key in _SITE_LABELS:
             return f"Site {int(index) + 1}: {_SITE_LABELS[key]}"
-    return path
+    return field_words(path)

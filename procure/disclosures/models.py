@@ -55,6 +55,8 @@ class Disclosure(TimestampMixin, Base):
         Index("ix_disclosure_vendor_period", "vendor_id", "period_start", "period_end"),
         # the review queue counts and pages by state in id order (migration 0040)
         Index("ix_disclosure_state_id", "state", "id"),
+        # the review queue page pages by state in submission order (migration 0049)
+        Index("ix_disclosure_state_submitted", "state", "submitted_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -3,11 +3,11 @@
 from flask import Response, abort
 from flask.views import MethodView
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from procure.access import SIGNED_IN, access, get_scoped_or_404, roles, scoped_select
 from procure.api_paging import Blueprint, page_of_list, page_of_select
-from procure.disclosures import reviews, services
+from procure.disclosures import models, reviews, services
 from procure.disclosures.evidence_files import ALLOWED_TYPES, EvidenceRejected
 from procure.disclosures.models import EVIDENCE_SECTIONS, Disclosure, Evidence
 from procure.disclosures.pricing import best_offers, pricing_day
@@ -48,6 +48,16 @@ blp = Blueprint(
 )
 
 
+# what a list of versions shows of each: its vendor's name (and organization, for whose reviews
+# it sees) from a join, not the vendor's whole row (its sites and categories are JSON)
+LIST_LOADS = (
+    joinedload(Disclosure.vendor, innerjoin=True).load_only(Vendor.name, Vendor.organization_id),
+    selectinload(Disclosure.evidence),
+    # (the model: this module's `DisclosureReview` is the review route)
+    selectinload(Disclosure.reviews).joinedload(models.DisclosureReview.organization),
+)
+
+
 @blp.route("/disclosures")
 class Disclosures(MethodView):
     @access(SIGNED_IN)
@@ -65,9 +75,10 @@ class Disclosures(MethodView):
                 Disclosure.number.desc(),
                 Disclosure.id.desc(),
             )
-            # each row's vendor name and evidence files: one query for the page, not one per
-            # row (#23; its reviews are read with it already)
-            .options(selectinload(Disclosure.vendor), selectinload(Disclosure.evidence))
+            # each row's vendor name and owner joined into the page's query, its evidence files
+            # and reviews (with their organization's name) one query each for the page, not one
+            # per row: two queries for the page and one for its count, however many rows (#23)
+            .options(*LIST_LOADS)
         )
         if "vendor_id" in query:
             statement = statement.where(Disclosure.vendor_id == query["vendor_id"])

@@ -1,7 +1,9 @@
 """The flat disclosure table (one row per vendor and period) for export, import and scoring.
 
 Columns: the scoring input contract (`scoring.contract.REQUIRED_COLUMNS`, whose disclosure
-columns are the scored fields of `scoring.fields`) plus `period_start` and `period_end`, and
+columns are the scored fields of `scoring.fields`), the impact workers by beneficiary group
+(`scoring.contract.GROUP_COLUMNS`, from the document's `workforce.categories`; optional on
+import, where a group left out keeps its count), plus `period_start` and `period_end`, and
 the row's source: `disclosure_id` and `disclosure_version` (its number among the vendor's
 versions of that period), so that any figure can be traced to the version it came from. A
 disclosure with several sites is flattened to the site whose entry wage is lowest against its
@@ -46,6 +48,7 @@ from procure.states import DisclosureState
 from procure.vendors.models import Vendor
 from scoring.contract import (
     EVIDENCE_COLUMNS,
+    GROUP_COLUMNS,
     ID_COLUMN,
     OPTIONAL_COLUMNS,
     REQUIRED_COLUMNS,
@@ -54,7 +57,7 @@ from scoring.contract import (
     WORKFORCE_COLUMNS,
 )
 from scoring.contract import WAGE_COLUMNS as WAGE_VALUE_COLUMNS
-from scoring.fields import COLUMN_FIELDS, EVIDENCE_SECTIONS, FieldType
+from scoring.fields import COLUMN_FIELDS, EVIDENCE_SECTIONS, GROUP_COLUMN_FIELDS, FieldType
 
 # The offer's own price, to check the conversion; `procure score` reads past them.
 PRICE_SOURCE_COLUMNS = ("offer_price", "offer_currency", "usd_rate", "usd_rate_date")
@@ -67,22 +70,27 @@ FLAT_COLUMNS = [
     "period_start",
     "period_end",
     *[c for c in REQUIRED_COLUMNS if c != ID_COLUMN],
+    *GROUP_COLUMNS,
     *OPTIONAL_COLUMNS,
     WAGE_SITE_COLUMN,
     WAGE_CURRENCY_COLUMN,
     *PRICE_SOURCE_COLUMNS,
 ]
 # Rate-card columns an import file may leave out (files exported before they existed); the
-# wage currency is the vendor's country's on import, whatever the file says.
+# wage currency is the vendor's country's on import, whatever the file says. A group column left
+# out keeps the group's count (the groups are figures of the disclosure, not the rate card's).
 _OPTIONAL_ON_IMPORT = {
+    *GROUP_COLUMNS,
     *OPTIONAL_COLUMNS,
     *PRICE_SOURCE_COLUMNS,
     *SOURCE_COLUMNS,
     WAGE_SITE_COLUMN,
     WAGE_CURRENCY_COLUMN,
 }
-_RATE_CARD_COLUMNS = {"category", "price", "quality", *_OPTIONAL_ON_IMPORT}
-INTEGER_COLUMNS = {c for c, field in COLUMN_FIELDS.items() if field.type == FieldType.COUNT}
+_RATE_CARD_COLUMNS = {"category", "price", "quality", *_OPTIONAL_ON_IMPORT} - set(GROUP_COLUMNS)
+INTEGER_COLUMNS = {
+    c for c, field in (COLUMN_FIELDS | GROUP_COLUMN_FIELDS).items() if field.type == FieldType.COUNT
+}
 MAX_IMPORT_ROWS = 50_000
 
 
@@ -156,6 +164,20 @@ def wage_columns_with(disclosure: Disclosure, changes: Mapping[str, Any]) -> dic
     for (index, column), value in site_changes(changes).items():
         sites[index][column] = value
     return wage_columns(sites)
+
+
+def living_wage_ratio(figures: Mapping[str, Any] | None) -> float | None:
+    """The impact workers' median wage ÷ the living wage at the site that scores (`worst_site`),
+    as the scenario page's living-wage flag reads it (`wage_columns`); None without sites or
+    without both wages. Below 1.0 the vendor pays its impact workers below a living wage."""
+    site = worst_site((figures or {}).get("wages") or [])
+    if site is None:
+        return None
+    median, living = site.get("impact_worker_median_wage"), site.get("living_wage_benchmark")
+    try:
+        return float(median) / float(living) if median is not None and living else None
+    except (TypeError, ValueError):  # an unreadable value: no ratio
+        return None
 
 
 def site_wages(figures: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -312,6 +334,9 @@ def flat_row(
         )
     for column in WORKFORCE_COLUMNS:
         row[column] = workforce.get(column)
+    categories = workforce.get("categories") or {}
+    for column in GROUP_COLUMNS:
+        row[column] = categories.get(GROUP_COLUMN_FIELDS[column].key)
     row.update(wage_columns(sites))
     row["training_hours_impact_workers"] = training.get("training_hours_impact_workers")
     row["training_spend_usd"] = _spend_usd(training, disclosure.period_end)
@@ -387,7 +412,14 @@ def _vendor_id(value: Any, errors: list[str]) -> int | None:
 
 
 def _document_from_row(row: Mapping[str, Any], vendor: Vendor, errors: list[str]) -> dict[str, Any]:
-    workforce = {c: _number(row.get(c), c, errors) for c in WORKFORCE_COLUMNS}
+    workforce: dict[str, Any] = {c: _number(row.get(c), c, errors) for c in WORKFORCE_COLUMNS}
+    categories = {  # only the groups the file has a column of: the others keep their counts
+        GROUP_COLUMN_FIELDS[c].key: _number(row.get(c), c, errors)
+        for c in GROUP_COLUMNS
+        if c in row
+    }
+    if categories:
+        workforce["categories"] = categories
     wage_values = {c: _number(row.get(c), c, errors) for c in WAGE_VALUE_COLUMNS}
     hours = _number(row.get("standard_weekly_hours"), "standard_weekly_hours", errors)
     pay_period = row.get("pay_period")
@@ -549,7 +581,7 @@ class _Staging:
             version = self._version(columns, period_start, period_end, figures, warnings)
             self.inserts.append((index, version, None))
             return
-        if _comparable(flat_row(latest)) == _comparable(row):
+        if _comparable(flat_row(latest), row) == _comparable(row, row):
             self.unchanged += 1
             return
         figures, warnings = services.draft_figures(latest, _merge(latest.figures, document))
@@ -649,11 +681,15 @@ class _Staging:
         return [row_events[0][2] for _, row_events in events]
 
 
-def _comparable(row: Mapping[str, Any]) -> dict[str, Any]:
+def _comparable(row: Mapping[str, Any], file_row: Mapping[str, Any]) -> dict[str, Any]:
+    """The row's disclosure figures, as the file's row (`file_row`) can compare them: a group
+    column the file does not have is left out (the import keeps that count)."""
     out = {}
     for column in FLAT_COLUMNS:
         if column in _RATE_CARD_COLUMNS or column in SOURCE_COLUMNS:
             continue  # from the rate card, or the source's ids: not the disclosure's figures
+        if column in GROUP_COLUMNS and column not in file_row:
+            continue
         value = row.get(column)
         with contextlib.suppress(TypeError, ValueError):
             value = (
@@ -671,7 +707,13 @@ def _merge(figures: Mapping[str, Any], document: Mapping[str, Any]) -> dict[str,
     """The latest figures with the flat table's columns replaced; fields the table lacks are
     kept."""
     merged = {k: v for k, v in figures.items()}
-    merged["workforce"] = {**(figures.get("workforce") or {}), **document["workforce"]}
+    workforce = figures.get("workforce") or {}
+    merged["workforce"] = {**workforce, **document["workforce"]}
+    if "categories" in document["workforce"]:  # the groups the file has; "other" and the rest kept
+        merged["workforce"]["categories"] = {
+            **(workforce.get("categories") or {}),
+            **document["workforce"]["categories"],
+        }
     sites = [dict(site) for site in figures.get("wages") or []]
     imported = document["wages"][0] if document["wages"] else None
     if imported is None:

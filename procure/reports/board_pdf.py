@@ -21,7 +21,6 @@ from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from markupsafe import Markup, escape
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -31,6 +30,7 @@ from procure.reports.allocation_totals import IMPACT_AVERAGE_RULE, impact_averag
 from procure.reports.listed_rules import listed_rules
 from procure.settings import resource_dir
 from procure.states import Objective, ScenarioStatus
+from scoring.formula_words import formula_words
 
 STATIC_ROOT = Path(__file__).resolve().parents[1] / "static"
 TEMPLATE = "reports/board.html"
@@ -113,11 +113,6 @@ class StaticOnlyFetcher(URLFetcher):
 
 # ---------------------------------------------------------------------------------------------
 # Text as the report prints it (numbers: procure.formatting.format_value, as pages print them).
-
-
-def breakable(text: Any) -> Markup:
-    """Escaped text that may wrap after underscores (field names in formulas are long)."""
-    return Markup(str(escape(text)).replace("_", "_<wbr>"))
 
 
 def _goalposts(goalposts: Iterable[Any] | None) -> str:
@@ -447,7 +442,12 @@ def report_view(context: dict, include_charts: bool = True) -> dict:
                 for name, weight in (method.get("pillar_weights") or {}).items()
             ],
             "metrics": [
-                dict(metric, goalposts_text=_goalposts(metric["goalposts"]))
+                # the formula in the disclosure form's words: a board reads no field keys
+                dict(
+                    metric,
+                    goalposts_text=_goalposts(metric["goalposts"]),
+                    formula_text=formula_words(metric["formula"]),
+                )
                 for metric in _complete(
                     method.get("metrics"),
                     "key",
@@ -477,7 +477,6 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     environment.filters["fmt"] = format_value
-    environment.filters["breakable"] = breakable
     return environment
 
 

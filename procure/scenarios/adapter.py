@@ -31,7 +31,8 @@
   one; the others apply only when the scenario sets them (a number, or null to drop one).
 - Award rules (`vendor_groups`, `incumbents`, `adjustments`; procure.scenarios.award_rules):
   the scenario names vendors and needs by their ids, the document by its keys ("V12", "N3");
-  a group by `country` lists the document's vendors based there. A rule keeps only the
+  a group by `country` (or a region's `countries`) lists the document's vendors based there,
+  and `meta.vendor_group_countries` keeps a region's countries. A rule keeps only the
   document's vendors; one left with none is not applied, and `meta.award_rules` says why.
 - Priorities (`targets.priorities`) name a need's target by its id ("needs.3.min_avg_impact"
   becomes "needs.N3.min_avg_impact") and an incumbent rule by its position among those kept;
@@ -370,6 +371,13 @@ def build_problem(
         meta["event"] = {"id": event.id, "title": event.title}
     if rule_notes:
         meta["award_rules"] = rule_notes
+    regions = {
+        group_id: codes
+        for group_id, codes in award_rules.region_countries(targets).items()
+        if any(group["id"] == group_id for group in rules.get("vendor_groups") or [])
+    }
+    if regions:  # a region's countries, for its sentence (the groups list vendors alone)
+        meta["vendor_group_countries"] = regions
     return {
         "version": PROBLEM_VERSION,
         "needs": entries,
@@ -388,9 +396,11 @@ def _vendor_lookups(
     vendors: Sequence[dict[str, Any]], rules: dict[str, Any]
 ) -> tuple[dict[int, str], dict[int, str]]:
     """The document's vendors by their ids (to their keys), and, where a vendor group names a
-    country, their countries (one query, only then)."""
+    country or a region's countries, their countries (one query, only then)."""
     keys = {int(entry["id"][1:]): entry["id"] for entry in vendors}
-    if not any("country" in group for group in rules.get("vendor_groups") or []):
+    if not any(
+        "country" in group or "countries" in group for group in rules.get("vendor_groups") or []
+    ):
         return keys, {}
     rows = db.session.execute(select(Vendor.id, Vendor.country).where(Vendor.id.in_(keys)))
     return keys, {vendor_id: country for vendor_id, country in rows}

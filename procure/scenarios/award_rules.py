@@ -4,8 +4,11 @@ A buyer sends them in the scenario's `targets` as the optimizer's `targets.vendo
 `targets.incumbents` and `targets.adjustments` (their meanings and units: the `optimizer`
 package docstring), except that records are named as the API names them: a vendor by its id
 (12, not "V12") and a need by its id (3, not "N3"). A vendor group may name a `country` (two
-letters, "KE") instead of `vendors`: its members are the plan's vendors based there, resolved
-when the problem is built and frozen with it.
+letters, "KE") instead of `vendors`, or a region: `countries` (two letters each, at least two:
+["KE", "UG", "TZ"]) with the `label` the buyer gives it ("East Africa"). Its members are the
+plan's vendors based there, resolved when the problem is built and frozen with it; a region's
+countries are kept in the document's `meta.vendor_group_countries` (group id → codes) for its
+sentence.
 
 Constraint priorities (`targets.priorities`, `optimizer.priorities`) are an object of target →
 priority (1 to 1,000, larger holds longer), its keys as the optimizer's except that a need's
@@ -34,6 +37,7 @@ from procure.events.models import EventLot
 from procure.extensions import db
 from procure.formatting import format_value, plain_number
 from procure.needs.models import Need
+from procure.reference import seed_reference
 from procure.vendors.models import Vendor
 
 RULE_KEYS = ("vendor_groups", "incumbents", "adjustments")
@@ -96,7 +100,9 @@ def reference_errors(
         need = record.get("need")
         if need is not None and (not _is_id(need) or need not in need_ids):
             errors[f"{path}.need"] = ["Choose one of the scenario's needs (its id)."]
-        if key == "vendor_groups" and "country" in record:
+        if key == "vendor_groups" and "countries" in record:
+            errors.update(_region_errors(record, path))
+        elif key == "vendor_groups" and "country" in record:
             country = record["country"]
             if "vendors" in record:
                 errors[path] = ["Name either vendors or a country, not both."]
@@ -104,6 +110,45 @@ def reference_errors(
                 errors[f"{path}.country"] = ['Give a country as two letters ("KE").']
     errors.update(_priority_errors(targets.get(PRIORITIES), need_ids))
     return errors
+
+
+def _region_errors(record: Mapping[str, Any], path: str) -> dict[str, list[str]]:
+    """A region's `countries`: at least two, each a known two-letter code (ISO 3166-1), none
+    twice; a group names vendors, a country or a region, one of them."""
+    if "country" in record or "vendors" in record:
+        return {path: ["Name either vendors, a country or countries, only one of them."]}
+    countries = record["countries"]
+    if not isinstance(countries, list) or len(countries) < 2:
+        return {
+            f"{path}.countries": [
+                'List at least two countries, each as two letters (["KE", "UG"]).'
+            ]
+        }
+    known = seed_reference().countries
+    errors: dict[str, list[str]] = {}
+    seen: set[str] = set()
+    for k, code in enumerate(countries):
+        field = f"{path}.countries[{k}]"
+        if not (isinstance(code, str) and len(code) == 2 and code.isalpha()):
+            errors[field] = [f'Give a country as two letters ("KE"), not {code!r}.']
+        elif code.upper() not in known:
+            errors[field] = [f"Unknown country code {code!r}: use ISO 3166-1 alpha-2, e.g. KE."]
+        elif code.upper() in seen:
+            errors[field] = [f"{code.upper()} is listed twice."]
+        else:
+            seen.add(code.upper())
+    return errors
+
+
+def region_countries(targets: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Each region's countries (a vendor group given as `countries`), by the group's id, as
+    upper-case codes in order: the problem document keeps them in `meta.vendor_group_countries`
+    (its groups list the vendors alone)."""
+    return {
+        str(group["id"]): sorted({str(code).upper() for code in group["countries"]})
+        for group in targets.get("vendor_groups") or []
+        if isinstance(group, dict) and isinstance(group.get("countries"), list)
+    }
 
 
 def _incumbent_volume_errors(
@@ -191,8 +236,12 @@ def checkable(targets: Mapping[str, Any]) -> dict[str, Any]:
             if not isinstance(record, dict):
                 out[key].append(record)
                 continue
-            by_country = key == "vendor_groups" and "country" in record
-            copy = {k: v for k, v in record.items() if not (by_country and k == "country")}
+            by_country = key == "vendor_groups" and ("country" in record or "countries" in record)
+            copy = {
+                k: v
+                for k, v in record.items()
+                if not (by_country and k in ("country", "countries"))
+            }
             if isinstance(copy.get("vendors"), list):
                 copy["vendors"] = [
                     ref(v, "V") if _is_id(v) else f"{PLACEHOLDER}{k}"
@@ -224,9 +273,12 @@ def document_rules(
     dropped: set[str] = set()
 
     def members(record: Mapping[str, Any]) -> list[str]:
-        if "country" in record:
-            country = str(record["country"]).upper()
-            ids = [v for v, c in vendor_countries.items() if (c or "").upper() == country]
+        if "country" in record or "countries" in record:
+            if "countries" in record:
+                wanted = {str(code).upper() for code in record["countries"]}
+            else:
+                wanted = {str(record["country"]).upper()}
+            ids = [v for v, c in vendor_countries.items() if (c or "").upper() in wanted]
         else:
             ids = list(record.get("vendors") or [])
         return [vendor_keys[v] for v in sorted(ids) if v in vendor_keys]
@@ -236,7 +288,9 @@ def document_rules(
 
     groups = []
     for record in targets.get("vendor_groups") or []:
-        entry = {k: v for k, v in record.items() if k not in ("country", "vendors", "need")}
+        entry = {
+            k: v for k, v in record.items() if k not in ("country", "countries", "vendors", "need")
+        }
         found = members(record)
         if not found:
             dropped.add(record["id"])
@@ -431,10 +485,12 @@ def _vendor_list(keys: Sequence[str]) -> str:
 
 
 def rule_sentences(problem: Mapping[str, Any] | None) -> list[str]:
-    """One sentence per award rule of a problem document, in plain words."""
+    """One sentence per award rule of a problem document, in plain words; a region's group is
+    said by its countries (`meta.vendor_group_countries`, or the record's own `countries`)."""
     targets = (problem or {}).get("targets") or {}
     units = {n["id"]: n.get("unit") or "unit" for n in (problem or {}).get("needs", [])}
     groups = {g["id"]: g for g in targets.get("vendor_groups") or []}
+    regions = ((problem or {}).get("meta") or {}).get("vendor_group_countries") or {}
     sentences = []
     for group in groups.values():
         scope = f"on need {group['need']}" if group.get("need") else "over all needs"
@@ -444,6 +500,14 @@ def rule_sentences(problem: Mapping[str, Any] | None) -> list[str]:
             for word, key in (("at least", "min_share"), ("at most", "max_share"))
             if group.get(key) is not None
         ]
+        codes = group.get("countries") or regions.get(group["id"])
+        if codes:  # a region: its countries, and the plan's vendors there when known
+            members = f"; here {_vendor_list(group['vendors'])}" if group.get("vendors") else ""
+            sentences.append(
+                f"Vendors in {group.get('label') or group['id']} ({', '.join(codes)}{members})"
+                f" get {' and '.join(limits)} of the {measure} {scope}."
+            )
+            continue
         sentences.append(
             f"Vendor group “{group.get('label') or group['id']}” ({_vendor_list(group['vendors'])})"
             f" gets {' and '.join(limits)} of the {measure} {scope}."
@@ -593,6 +657,7 @@ def with_country_cap(
 INCUMBENT_FIELDS = ("need", "vendors", "min_share", "min_volume")
 ADJUSTMENT_FIELDS = ("vendors", "group", "percent", "per_unit")
 VENDOR_LIST_FIELDS = ("label", "vendors", "measure", "min_share", "max_share", "need")
+REGION_FIELDS = ("label", "countries", "measure", "min_share", "max_share", "need")
 
 
 def _typed_number(text: str) -> float | None:
@@ -702,14 +767,43 @@ def with_vendor_list_group(
     (its id made from it), `measure`, `min_share` and/or `max_share` (in %), and one `need` (its
     id) or all (blank); ValidationFailed names the form's fields as `prefix`.<field>."""
     errors: dict[str, list[str]] = {}
-    label = str(sent.get("label") or "").strip()
-    if not label:
-        errors["label"] = ["Name the group (for example “local suppliers”)."]
-    elif len(label) > 100:
-        errors["label"] = ["Keep the name to 100 characters."]
     vendors = _vendor_ids(sent)
     if not vendors:
         errors["vendors"] = ["Tick at least one vendor of the group."]
+    return _with_group(targets, sent, prefix, {"vendors": vendors}, errors)
+
+
+def with_region_group(
+    targets: Mapping[str, Any], sent: Mapping[str, Any], prefix: str
+) -> dict[str, Any]:
+    """The targets with one more vendor group of a region: the vendors based in the
+    `countries` the buyer typed (two letters each, separated by commas or spaces), under the
+    `label` it names ("East Africa"); the rest as `with_vendor_list_group`. The codes are kept
+    as typed (upper case) for the scenario's checks to name a bad one by its position."""
+    errors: dict[str, list[str]] = {}
+    text = str(sent.get("countries") or "")
+    countries = [code.upper() for code in text.replace(",", " ").replace(";", " ").split()]
+    if not countries:
+        errors["countries"] = ["Give the region's countries, two letters each (KE, UG, TZ)."]
+    return _with_group(targets, sent, prefix, {"countries": countries}, errors)
+
+
+def _with_group(
+    targets: Mapping[str, Any],
+    sent: Mapping[str, Any],
+    prefix: str,
+    members: Mapping[str, Any],
+    errors: dict[str, list[str]],
+) -> dict[str, Any]:
+    """One more vendor group of `members` (its vendors or countries) from a page form's label,
+    measure, shares and need; `errors` already found are refused with the form's own."""
+    label = str(sent.get("label") or "").strip()
+    named: dict[str, list[str]] = {}  # the label's refusal first, as the form lists its fields
+    if not label:
+        named["label"] = ["Name the group (for example “local suppliers”)."]
+    elif len(label) > 100:
+        named["label"] = ["Keep the name to 100 characters."]
+    errors = {**named, **errors}
     low = _figure(sent, "min_share", errors, percent=True)
     high = _figure(sent, "max_share", errors, percent=True)
     if low is None and high is None and not errors.keys() & {"min_share", "max_share"}:
@@ -726,7 +820,7 @@ def with_vendor_list_group(
     group: dict[str, Any] = {
         "id": group_id,
         "label": label,
-        "vendors": vendors,
+        **members,
         "measure": str(sent.get("measure") or "").strip(),
     }
     if low is not None:

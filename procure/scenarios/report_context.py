@@ -70,7 +70,7 @@ def _sources(problem: dict, hours_per_fte_year: float) -> list[str]:
     was printed)."""
     if not figures.counts_hours(problem):
         return [
-            "Exchange rates: config/fx.toml (approximate period-end rates)",
+            "Exchange rates: the platform's approximate period-end rates",
             f"Jobs: impact-worker hours / {hours_per_fte_year:,} hours per full-time year",
         ]
     meta = problem.get("meta") or {}
@@ -85,11 +85,11 @@ def _sources(problem: dict, hours_per_fte_year: float) -> list[str]:
         "Impact-worker hours: labour hours × the vendor's impact-worker share (impact workers "
         "/ headcount at the end of the scored period)",
         "Exchange rates: the rate in force on "
-        f"{rate_date or 'the day the problem was built'} for each {priced}, kept with the "
-        f"{priced} in the problem document (original price, currency, rate and its date); "
+        f"{rate_date or 'the day the plan was built'} for each {priced}, kept with the "
+        f"{priced} in the plan's stored inputs (original price, currency, rate and its date); "
         "prices are rounded for display only",
         f"Jobs: impact-worker hours / {hours_per_fte_year:,g} hours per full-time year, the "
-        "setting frozen in the problem document when it was solved",
+        "setting kept with the plan when it was solved",
     ]
     if meta.get("event"):
         sources.insert(
@@ -404,7 +404,7 @@ def board_context(scenario: Scenario) -> dict[str, Any]:
             "evidence_factors": settings.get("evidence_factors", {}),
             "sources": [
                 "Figures: the vendor disclosures the plan was solved with, each named with its "
-                "period in the plan's problem document",
+                "period in the plan's stored inputs",
                 "Minimum and living wages: as disclosed per site, each with its source and date. "
                 + WORST_SITE_RULE,
                 *_sources(problem, impact["hours_per_fte_year"]),

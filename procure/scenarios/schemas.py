@@ -101,7 +101,9 @@ class ScenarioSchema(Schema):
             "the needs' budgets, the others are not applied (each need's own targets hold for "
             "that need); null: not applied. Award rules (lists; meanings and units as the "
             "optimizer's, vendors and needs by their ids): vendor_groups [{id, label, vendors "
-            "[vendor ids] or country (two letters: the plan's vendors based there), measure "
+            "[vendor ids] or country (two letters: the plan's vendors based there) or "
+            "countries (a region: two letters each, at least two, named by its label: "
+            '["KE", "UG", "TZ"], "East Africa"), measure '
             "hours|spend, min_share, max_share (0-1), need}], incumbents [{need, vendors, "
             "min_share (0-1), min_volume (units)}], adjustments [{vendors or group (a group id), "
             "percent, per_unit ($ a unit)}]: adjustments count when choosing the plan, not in "

@@ -174,6 +174,8 @@ def _as_document(key: str, record: Any) -> Any:
         document.setdefault("measure", "spend")
         if "country" in document and not document.get("vendors"):
             document["vendors"] = [f"based in {document['country']}"]
+        if isinstance(document.get("countries"), list):  # a region: said by its countries
+            document["countries"] = sorted({str(code).upper() for code in document["countries"]})
     return document
 
 

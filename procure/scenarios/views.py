@@ -19,7 +19,7 @@ from procure.access import access, get_scoped_or_404, roles, scoped_select
 from procure.accounts.models import User
 from procure.api_fields import RecordId
 from procure.audit.models import AuditEvent
-from procure.deliveries.actuals import actuals_if_approved
+from procure.deliveries.actuals import actuals_if_approved, shown_vendors
 from procure.editing import check_version
 from procure.errors import ConflictError, ValidationFailed
 from procure.events.models import SourcingEvent
@@ -30,7 +30,7 @@ from procure.jobs.models import ACTIVE_STATUSES, Job
 from procure.jobs.services import TooManyJobs, latest_job
 from procure.needs.models import Need
 from procure.page_query import page_asked, read_query
-from procure.scenarios import award_rules, figures, page_facts, review, services, trail
+from procure.scenarios import award_rules, figures, listing, page_facts, review, services, trail
 from procure.scenarios import jobs as scenario_jobs
 from procure.scenarios.models import Scenario
 from procure.scenarios.schemas import (
@@ -104,7 +104,9 @@ def index():
         else:
             return redirect(url_for("scenario_pages.show", scenario_id=scenario.id))
         status = 422
-    scenarios = db.session.scalars(scoped_select(Scenario).order_by(Scenario.id.desc())).all()
+    scenarios = db.session.scalars(
+        scoped_select(Scenario).options(*listing.LIST_LOAD).order_by(Scenario.id.desc())
+    ).all()
     needs = db.session.scalars(
         scoped_select(Need)
         .where(
@@ -117,11 +119,7 @@ def index():
     profile_options = [
         (str(p.id), f"{p.name} (v{p.number})") for p in profiles_for(current_user.organization_id)
     ]
-    jobs = {
-        s.id: figures.jobs(s.result, s.problem)
-        for s in scenarios
-        if (s.result or {}).get("allocations")
-    }
+    shown = listing.listed(scenarios)
     solving = set(
         db.session.scalars(
             select(Job.subject_id).where(
@@ -138,7 +136,7 @@ def index():
         event=event,
         errors=errors,
         values=values,
-        jobs=jobs,
+        shown=shown,
         solving=solving,
         profile_options=profile_options,
         default_profile_label=default_profile_label(current_user.organization_id),
@@ -231,6 +229,8 @@ def _page(
     solve_job = latest_job(scenario, "scenario.solve")
     report_job = latest_job(scenario, "report.board_pdf")
     frontier_job = latest_job(scenario, "scenario.frontier")
+    actuals = actuals_if_approved(scenario, undelivered=False)
+    actual_vendors, vendors_left_out = shown_vendors(actuals)
     return render_template(
         "scenarios/show.html",
         scenario=scenario,
@@ -279,7 +279,9 @@ def _page(
             (str(i), need_titles.get(f"N{i}", f"Need {i}")) for i in scenario.need_ids
         ],
         # projected against actual (templates/deliveries/_section.html): approved plans only
-        actuals=actuals_if_approved(scenario, undelivered=False),
+        actuals=actuals,
+        actual_vendors=actual_vendors,
+        vendors_left_out=vendors_left_out,
         country_cap_labels=COUNTRY_CAP_LABELS,
         award_rule_labels=AWARD_RULE_LABELS,
         rule_vendors=rule_vendors,
@@ -597,6 +599,12 @@ AWARD_RULE_LABELS = {
     "group.min_share": "At least (%)",
     "group.max_share": "At most (%)",
     "group.need": "On",
+    "region.label": "Name of the region",
+    "region.countries": "Countries (two letters each, such as KE, UG, TZ)",
+    "region.measure": "Share of",
+    "region.min_share": "At least (%)",
+    "region.max_share": "At most (%)",
+    "region.need": "On",
 }
 """The award rule forms' fields (named "<form>.<field of the rule's record>") and labels."""
 
@@ -650,6 +658,16 @@ RULE_FORMS = {
             "Saved. A new solve with this vendor group has started.",
             "max_share",
         ),
+        RuleForm(
+            "add-region",
+            "Limit the share of a region",
+            "region",
+            "vendor_groups",
+            award_rules.REGION_FIELDS,
+            award_rules.with_region_group,
+            "Saved. A new solve with this region's limits has started.",
+            "countries",
+        ),
     )
 }
 
@@ -679,7 +697,8 @@ def _add_rule(scenario_id: int, form: RuleForm):
         award_rules.vendor_options(scenario.problem, review.problem_labels(scenario.problem)[0]),
         [name.strip() for name in request.form.getlist(names_field) if name.strip()],
     )
-    sent["vendors"] = [*sent["vendors"], *(v for v in named if v not in sent["vendors"])]
+    if "vendors" in sent:  # a region's form names countries, not vendors
+        sent["vendors"] = [*sent["vendors"], *(v for v in named if v not in sent["vendors"])]
     position = len((scenario.targets or {}).get(form.key) or [])
     path = f"targets.{form.key}[{position}]"
 
@@ -752,6 +771,15 @@ def add_bid_adjustment(scenario_id):
 def add_vendor_list_group(scenario_id):
     """A group of the vendors the buyer ticks, with the least and most share it gets."""
     return _add_rule(scenario_id, RULE_FORMS["add-vendor-list"])
+
+
+@bp.route("/scenarios/<int:scenario_id>/region-group", methods=["POST"])
+@access(roles("buyer"))
+@writes
+def add_region_group(scenario_id):
+    """A group of the vendors based in the countries the buyer lists (a region it names), with
+    the least and most share it gets."""
+    return _add_rule(scenario_id, RULE_FORMS["add-region"])
 
 
 def _saved_priorities(scenario: Scenario, sent: dict[str, str]) -> list[tuple[str, str]]:

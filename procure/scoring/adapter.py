@@ -39,7 +39,11 @@ from procure.scoring_defaults import default_profile
 from procure.states import DisclosureState, ReviewDecision
 from procure.vendors.models import Vendor
 from scoring.catalog import Catalog
-from scoring.contract import BUYER_COLUMNS, TABLE_COLUMNS
+from scoring.contract import BUYER_COLUMNS, GROUP_COLUMNS, TABLE_COLUMNS
+
+# The scoring table's columns: the contract's, and the impact workers by beneficiary group (optional
+# in a `procure score` CSV; always given here, empty where the vendor did not state a group).
+APP_TABLE_COLUMNS = (*TABLE_COLUMNS, *GROUP_COLUMNS)
 
 # The buyer's own figures of a vendor (scoring.contract.BUYER_COLUMNS: delivery reliability),
 # by column: a reader (organization id, vendor ids) -> value by vendor id, absent where unknown.
@@ -187,7 +191,7 @@ def period_versions_of_many(
 
 def _row(disclosure: Disclosure, offer: OfferPrice, levels: dict[str, EffectiveLevel]) -> dict:
     row = flat_row(disclosure, offer, levels)  # the effective levels, never the claims
-    return {column: row.get(column) for column in TABLE_COLUMNS}
+    return {column: row.get(column) for column in APP_TABLE_COLUMNS}
 
 
 def scoring_input(
@@ -234,7 +238,7 @@ def scoring_input(
         used[vendor_id] = disclosure
     # Through CSV text and the same reader as `procure score`, so the pages, the API and the
     # command score an export identically.
-    text = pd.DataFrame(rows, columns=list(TABLE_COLUMNS)).to_csv(index=False)
+    text = pd.DataFrame(rows, columns=list(APP_TABLE_COLUMNS)).to_csv(index=False)
     table = scoring.read_vendor_table(io.StringIO(text)) if rows else None
     return ScoringInput(
         table,

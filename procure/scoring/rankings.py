@@ -77,6 +77,7 @@ the scenario problem adapter and the buyer views.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -84,7 +85,9 @@ from typing import Any
 from sqlalchemy import Select, delete, func, insert, select
 
 import scoring
+from procure.disclosures.models import Disclosure
 from procure.disclosures.pricing import pricing_day
+from procure.disclosures.tables import living_wage_ratio
 from procure.extensions import db
 from procure.jobs.models import Job
 from procure.jobs.services import enqueue_coalesced
@@ -569,6 +572,21 @@ def scorecard_row(
     table it scores, so its headline and breakdown never read different data)."""
     served = read_scorecard(key, user, vendor, store=store, with_card=False)
     return None if served is None or served.stale else served.row
+
+
+def living_wage_ratios(disclosure_ids: Iterable[int]) -> dict[int, float | None]:
+    """Per disclosure version id: its impact workers' median wage ÷ the living wage at the site
+    that scores (`tables.living_wage_ratio`), in one query for a page's rows. A stored row names
+    the version it was scored on (`disclosure_id`), and a submitted version never changes, so
+    this is the ranking's own figure, read without scoring anything (#22: the comparison and the
+    vendor directory flag a vendor below a living wage as the scenario page does)."""
+    wanted = {disclosure_id for disclosure_id in disclosure_ids if disclosure_id is not None}
+    if not wanted:
+        return {}
+    found = db.session.execute(
+        select(Disclosure.id, Disclosure.figures).where(Disclosure.id.in_(wanted))
+    )
+    return {disclosure_id: living_wage_ratio(document) for disclosure_id, document in found}
 
 
 def as_score_row(row: StoredRankingRow, vendor_name: str) -> dict[str, Any]:

@@ -1,12 +1,13 @@
 from collections.abc import Mapping
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, post_load, validate
+from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate
 
 import scoring
 from procure.api_fields import FiniteNumber, RecordId, RecordVersion, ScalarValue
 from procure.disclosures.schemas import SectionLevelSchema
 from procure.disclosures.tables import WORST_SITE_RULE
+from procure.scoring_defaults import standard_metrics
 from procure.vendors.schemas import listed_category
 from scoring.contract import PILLARS
 
@@ -428,10 +429,21 @@ class WhatIfResultSchema(Schema):
 
 
 class MetricSchema(Schema):
-    """A metric of the catalog; `custom` ones belong to your organization (and have an `id`)."""
+    """A metric of the catalog; `custom` ones belong to your organization (and have an `id`).
+
+    A body `{"standard": "<key>"}` adds one of the standard metrics (config/metrics.toml's
+    `[[standard_metrics]]`, one per beneficiary group, e.g. `refugee_or_displaced_share`) as it
+    is defined there; a field given with it replaces the standard's (e.g. other goalposts)."""
 
     id = fields.Integer(dump_only=True, allow_none=True)
     custom = fields.Boolean(dump_only=True)
+    standard = fields.String(
+        load_only=True,
+        metadata={
+            "description": "The key of a standard metric, whose definition fills the fields "
+            "not given: " + ", ".join(standard_metrics().keys)
+        },
+    )
     key = fields.String(required=True, metadata={"description": "Lower-case letters, digits and _"})
     label = fields.String(required=True)
     formula = fields.String(
@@ -457,6 +469,19 @@ class MetricSchema(Schema):
     source = fields.String(
         required=True, metadata={"description": "Standard or reference (IRIS+ or GRI code)"}
     )
+
+    @pre_load
+    def _standard(self, data: Any, **kwargs: Any) -> Any:
+        """A body naming a standard metric: its definition, with the fields given instead."""
+        if not isinstance(data, Mapping) or "standard" not in data:
+            return data
+        key, metrics = data["standard"], standard_metrics()
+        if not isinstance(key, str) or key not in metrics:
+            raise ValidationError(
+                {"standard": [f"No standard metric {key!r}: one of {', '.join(metrics.keys)}."]}
+            )
+        given = {name: value for name, value in data.items() if name != "standard"}
+        return metrics[key].to_dict() | given
 
 
 class MetricFormSchema(MetricSchema):

@@ -111,8 +111,11 @@ def compare():
     sort, page = query["sort"], query["page"]
     rows = rankings.page_rows(ranking, (page - 1) * SCORES_PER_PAGE, SCORES_PER_PAGE, sort)
     listing = Page(rows, page, SCORES_PER_PAGE, ranking.peers)
+    # the page's living-wage ratios, from the disclosure versions its rows were scored on
+    ratios = rankings.living_wage_ratios(row["disclosure_id"] for row in listing.items)
     for row in listing.items:  # only the rows shown get a bar
         row["bar"] = charts.stacked_bar(row["points"])
+        row["living_wage_ratio"] = ratios.get(row["disclosure_id"])
     if served.stale and record is None:  # named as the basis it was ranked under then
         said = rankings.basis_said(ranking, True, viewer_basis(current_user).described())
         default_label, profile_change = said["profile"]["label"], said.get("profile_change")
@@ -279,6 +282,15 @@ def _render_scorecard(vendor: Vendor):
         evidence_age_months=profile.evidence_age_months,
         categories=service_categories(),
         worst_site_rule=WORST_SITE_RULE,
+        # the scored site's median wage ÷ living wage, as the comparison flags it
+        living_wage_ratio=next(
+            (
+                site["median_to_living"]
+                for site in (card or {}).get("sites") or []
+                if site["scored"]
+            ),
+            None,
+        ),
         as_of=as_of,
     ), (422 if errors else 200)
 

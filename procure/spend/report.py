@@ -46,13 +46,14 @@ contributors are the members with spend with impact vendors in it and those with
 in it; a cell (row, period total or the total) with 1 to `minimum` − 1 of either is withheld:
 its four figures null, `suppressed` true and the reason in words. Rows by category or country
 add up to their period's total, so when a row is withheld and the total shown, more rows are
-withheld, the smallest first, until the withheld rows together are safe (the total minus the
-rows shown is their sum). The periods' totals add up to the whole total: when the withheld
-ones together are not safe, the whole total is withheld (withholding another period's total
-instead would not do, its rows would still add up to it). Group rows overlap and add up to
-nothing, so each is judged alone. "Other members" below the minimum takes in the named members,
-the last first, until it is safe, or is withheld; all of them are withheld with the whole total
-(they are shares of its spend).
+withheld until the withheld rows together are safe (the total minus the rows shown is their
+sum): the smallest row that makes them safe on its own, else the smallest that helps
+(procure.coalitions.suppression); a row that does not help stays shown. The periods' totals
+add up to the whole total: when the withheld ones together are not safe, the whole total is
+withheld (withholding another period's total instead would not do, its rows would still add up
+to it). Group rows overlap and add up to nothing, so each is judged alone. "Other members"
+below the minimum takes in the named members, the last first, until it is safe, or is
+withheld; all of them are withheld with the whole total (they are shares of its spend).
 """
 
 from __future__ import annotations

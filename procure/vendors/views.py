@@ -26,6 +26,7 @@ from procure.scoring.rankings import (
     TOP_K,
     default_key,
     directory_rows,
+    living_wage_ratios,
     read_ranking,
     scored_under,
 )
@@ -246,6 +247,8 @@ def directory():
     return render_template(
         "vendors/directory.html",
         listing=listing,
+        # the shown rows' living-wage ratios, by the disclosure version each was scored on
+        living_wage_ratios=living_wage_ratios(row.disclosure_id for _, row in listing.items if row),
         peers=ranking.peers,
         scored_under=scored_under(ranking),
         category=category,

@@ -354,6 +354,7 @@ MATRIX = {
     ("/scenarios/{scenario}/incumbent-rule", "POST"): X_WRITE,
     ("/scenarios/{scenario}/bid-adjustment", "POST"): X_WRITE,
     ("/scenarios/{scenario}/vendor-list-group", "POST"): X_WRITE,
+    ("/scenarios/{scenario}/region-group", "POST"): X_WRITE,
     ("/scenarios/{scenario}/submit", "POST"): X_WRITE,
     ("/scenarios/{submitted_scenario}/decision", "POST"): row(
         "anon", "403", "403", "403", "403", "ok", "404", "403", "403", "403", "403", "403"

@@ -984,6 +984,19 @@ STEPS: dict[tuple[str, str], Step] = {
             },
         ),
     ),
+    ("/scenarios/<int:scenario_id>/region-group", "POST"): S(
+        "buyer",
+        ("scenario.update", "job.start"),
+        lambda w: _rule_form(
+            w,
+            {
+                "region.label": "East Africa",
+                "region.countries": "KE, UG",
+                "region.measure": "spend",
+                "region.max_share": "90",
+            },
+        ),
+    ),
     ("/scenarios/<int:scenario_id>/rule-fix", "POST"): S(
         "buyer", ("scenario.update", "job.start"), _rule_fix
     ),

@@ -18,11 +18,12 @@ from procure.audit.models import AuditEvent
 from procure.audit.services import SYSTEM
 from procure.campaigns import progress, reminders, services
 from procure.campaigns.models import Campaign, CampaignRequest
+from procure.disclosures.models import Disclosure
 from procure.extensions import db
 from procure.invitations.models import Invitation
 from procure.notifications.models import Notification
 from procure.states import CampaignVendorState, NotificationKind
-from tests.conftest import csrf_token_from, run_cli, valid_document
+from tests.conftest import csrf_token_from, page_form, run_cli, valid_document
 
 YEAR = 2025
 STRONG = "Quiet lanterns over Kakuma 2026"
@@ -352,6 +353,36 @@ def test_the_home_page_shows_the_request_to_the_asked_vendor_only(client, asked,
     assert "Please share your 2025 figures." in alpha_home
     gamma_home = sign_in(client.application.test_client(), asked["gamma"][1]).get("/").text
     assert "Disclosures buyers ask you for" not in gamma_home
+
+
+def test_the_home_pages_start_button_carries_the_previous_period_over(
+    client, asked, bearer, sign_in
+):
+    """Issue #22: a new period starts from the previous one's figures, each marked "carried over,
+    check this", from the home page's request as from the Disclosures page."""
+    alpha, alpha_user = asked["alpha"]
+    headers = bearer(alpha_user)
+    earlier = client.post(
+        "/api/v1/disclosures",
+        headers=headers,
+        json={"vendor_id": alpha.id, **valid_document(f"{YEAR - 1}-01-01", f"{YEAR - 1}-12-31")},
+    )
+    assert earlier.status_code == 201, earlier.text
+    submitted = client.post(f"/api/v1/disclosures/{earlier.json['id']}/submit", headers=headers)
+    assert submitted.status_code == 200, submitted.text
+    pages = sign_in(client.application.test_client(), alpha_user)
+    start = page_form(pages.get("/").text, f"Start your {YEAR} disclosure")
+    started = pages.post(start["action"], data=start["fields"])  # as the browser posts it
+    assert started.status_code == 302, started.text
+    draft = db.session.get(Disclosure, int(started.location.rsplit("/", 1)[1]))
+    assert (draft.period_start, draft.period_end) == (date(YEAR, 1, 1), date(YEAR, 12, 31))
+    assert draft.carried_over_from_id == earlier.json["id"]
+    assert draft.figures["workforce"]["headcount_end"] == 115
+    assert draft.figures["wages"][0]["living_wage_source"]
+    assert "wages[0].living_wage_source" in draft.carried_over
+    assert len(draft.carried_over) == 41  # as test_carried_over.CARRIED_FROM_VALID counts
+    page = pages.get(started.location).text
+    assert page.count("Carried over, check this") == 41
 
 
 # ---------------------------------------------------------------- reminders

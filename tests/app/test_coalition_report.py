@@ -20,6 +20,7 @@ import re
 from datetime import date
 
 import pytest
+from markupsafe import escape
 
 from procure.charts import cumulative_chart
 from procure.coalitions.progress import Delivered, Target, target_progress
@@ -119,6 +120,15 @@ def test_the_pdf_carries_the_figures_of_the_api_and_the_page(client, cw, tmp_pat
         assert "Buyers for Impact 2027" in text and "Impact Sourcing Coalition Secretariat" in text
         assert "Steady demand lets impact vendors hire and train." in text
         assert "Member A" in text and "Other members" in text
+        # the backbone: A (sharing) folded into "other members" with B, and why, as on the page
+        folded = [target["folded_reason"] for target in progress["targets"]]
+        if reader == "coordinator":
+            assert folded[0] and folded[0].startswith("A member that shares its contribution")
+            assert "1 of 2 members share theirs, so 1 is summed" in folded[0]
+            assert folded[0] in " ".join(text.split())
+            assert str(escape(folded[0])) in page
+        else:
+            assert folded == [None, None]
         assert "hours per FTE-year" in text and "impact score is 50 or more" in text
         # vendors beyond capacity: Alpha, 1,000 + 300 h booked a month against 1,200 from 2027-01
         assert "Alpha Annotation" in text and "108 %" in text

@@ -354,6 +354,26 @@ def test_a_bad_target_is_refused_naming_the_field_and_nothing_is_saved(client, c
     assert (_count(CoalitionTarget), _count(CoalitionPost), _count(AuditEvent)) == counts
 
 
+def test_the_page_names_an_unknown_measure_s_choices_by_their_labels(client, cw):
+    """The target form's select shows the measures' labels: a measure it does not know is
+    refused with those labels, not the internal keys the API names."""
+    path = f"/coalitions/{cw['ids']['coalition']}/targets"
+    target = cw["targets"]["jobs"]
+    for page_path, version in ((f"{path}/new", {}), (f"{path}/{target.id}/edit", {"version": 1})):
+        data = {**TARGET, "measure": "refugee_hours", **version}
+        page = client.post(page_path, headers=cw["headers"]["coordinator"], data=data)
+        assert page.status_code == 422
+        assert (
+            "Choose one of the measures: jobs for impact workers (FTE); impact-worker hours; "
+            "share of spend with impact vendors; impact-worker hours of one beneficiary group."
+        ) in page.text
+        assert "impact_worker_jobs, " not in page.text and "Must be one of" not in page.text
+    api = client.post(
+        f"/api/v1{path}", headers=cw["headers"]["coordinator"], json={**TARGET, "measure": "x"}
+    )
+    assert api.status_code == 422 and "impact_worker_jobs" in api.json["errors"]["measure"][0]
+
+
 def test_inviting_anything_but_a_buyer_organization_is_refused(client, cw, make_org):
     vendor_organization = cw["vendors"]["alpha"].organization_id
     for organization_id in (

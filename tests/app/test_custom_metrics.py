@@ -184,7 +184,9 @@ def test_the_catalog_page_adds_and_explains(client, world, sign_in):
     sign_in(client, world["buyer"])
     page = client.get("/metrics")
     assert page.status_code == 200 and "Impact workers as a share of headcount" in page.text
-    assert '<code class="small">impact_workers_end / headcount_end</code>' in page.text
+    assert (
+        '<code class="small" translate="no">impact_workers_end / headcount_end</code>' in page.text
+    )
     token = csrf_token_from(page.text)
     form = {
         "csrf_token": token,

@@ -1087,6 +1087,7 @@ def test_the_pages_build_no_plan_of_an_approved_scenario_without_deliveries(
     approved plan without deliveries, and work out nothing more of it (at 10,000 vendors its
     figures vendor by vendor took seconds); the API still answers its whole plan."""
     from procure.deliveries import actuals
+    from tests.app.test_scenario_projections import _documents_read, _statements
 
     built: list[int] = []
     plan_of = actuals.plan_of
@@ -1099,7 +1100,11 @@ def test_the_pages_build_no_plan_of_an_approved_scenario_without_deliveries(
     sid = plan["scenario"]
     sign_in(client, plan["buyer"])
     assert 'id="no-deliveries"' in client.get(f"/scenarios/{sid}").text
-    assert "no deliveries recorded yet" in client.get("/").text
+    home: list = []
+    read = " ".join(_statements(lambda: home.append(client.get("/"))))
+    assert "no deliveries recorded yet" in home[0].text
+    # nor does the home page load any plan's problem, result or page facts
+    assert _documents_read(read) == set()
     assert built == []
     api = client.get(f"/api/v1/scenarios/{sid}/actuals", headers=plan["headers"]).json
     assert api["deliveries"] == 0 and api["whole_period"]["hours"] > 0 and built == [sid]
@@ -1109,3 +1114,36 @@ def test_the_pages_build_no_plan_of_an_approved_scenario_without_deliveries(
     assert "the months up to 2026-03" in client.get(f"/scenarios/{sid}").text
     assert "h actual against" in client.get("/").text
     assert built == [sid, sid]
+
+
+def test_the_pages_list_at_most_a_page_of_vendors_and_say_how_many_more(
+    client, plan, sign_in, monkeypatch
+):
+    """Issue #23: projected against actual lists at most `VENDORS_SHOWN` vendors on a page (the
+    most labour hours allocated first) and says how many more the API and the pack list."""
+    from procure.deliveries import actuals
+
+    sid = plan["scenario"]
+    row = _row(plan["beta"], None, "2026-03", 210, 1260)
+    assert client.post(plan["url"], headers=plan["headers"], json=row).status_code == 201
+    sign_in(client, plan["buyer"])
+
+    def by_vendor(url: str) -> tuple[list[str], str | None]:
+        text = client.get(url).text
+        table = re.search(r"By vendor, to date</h3>(.*?)</table>", text, re.S).group(1)
+        names = re.findall(r'<tr><th scope="row">([^<]+)</th>', table)
+        note = re.search(r'id="vendors-left-out">(.*?)</p>', text, re.S)
+        return names, note.group(1) if note else None
+
+    for url in (f"/scenarios/{sid}", f"/scenarios/{sid}/deliveries"):
+        assert by_vendor(url) == (["Alpha Annotation", "Beta BPO", "The plan"], None)
+    monkeypatch.setattr(actuals, "VENDORS_SHOWN", 1)
+    for url in (f"/scenarios/{sid}", f"/scenarios/{sid}/deliveries"):
+        names, note = by_vendor(url)
+        # Alpha 200 h + 12,000 items × 0.05 h = 800 h, Beta 800 h: the tie keeps the plan's order
+        assert names == ["Alpha Annotation", "The plan"]
+        assert note.startswith(
+            "Listed here: 1 of 2 vendors, the most labour hours in the plan first"
+        )
+    api = client.get(f"/api/v1/scenarios/{sid}/actuals", headers=plan["headers"]).json
+    assert len(api["vendors"]) == 2

@@ -5,9 +5,11 @@ contributing members, not "fewer than 3 members; not shown" (issue #20, "Done wh
 from __future__ import annotations
 
 import pytest
+from markupsafe import escape
 from sqlalchemy import select
 
 from procure.accounts.models import User
+from procure.coalitions import services as coalitions
 from procure.coalitions.models import Coalition
 from procure.demo_coalition import COALITION, HARBOR_PLAN, LAKESHORE_PLAN, NORTHWIND_PLAN
 from procure.extensions import db
@@ -15,6 +17,11 @@ from procure.scenarios.models import Scenario
 from procure.states import ScenarioStatus
 
 JOBS_2026 = "30 full-time jobs for impact workers in 2026"
+NORTHWIND, HARBOR, LAKESHORE = (
+    "Northwind Retail Group",
+    "Harbor Foods Cooperative",
+    "Lakeshore Savings Bank",
+)
 SPEND_2026 = "Half of the members' outsourcing spend with impact vendors in 2026"
 
 
@@ -46,9 +53,8 @@ def test_the_backbone_sees_the_three_members_progress_at_the_default_minimum(cli
     three members. The 2026 jobs projected are the three plans' own impact-worker jobs added up
     (each plan lies wholly in 2026: Σ impact-worker hours / 2,080 h per FTE-year, plan by plan);
     the actual ones run January to October (deliveries are recorded to October) and fall short
-    (some vendors delivered 80 % or 95 % of their share). Northwind and Lakeshore share theirs by
-    name and Harbor does not: "other members" would be Harbor alone, so the named members are
-    folded into it and the backbone sees one row of three members, the coalition's own value."""
+    (some vendors delivered 80 % or 95 % of their share). All three share theirs: the backbone
+    sees each member's contribution by name, and they add up to the coalition's value."""
     coalition_id, headers = compact
     targets = _targets(client, coalition_id, headers("coordinator@compact.example"))
     plans = db.session.scalars(
@@ -68,23 +74,48 @@ def test_the_backbone_sees_the_three_members_progress_at_the_default_minimum(cli
     actual = [month["actual"] for month in jobs["months"]]
     assert None not in actual[:10] and actual[10:] == [None, None]
     assert not any(month["suppressed"] for month in jobs["months"])
-    (others,) = jobs["contributions"]
-    assert others["member"] == "Other members" and others["members"] == 3
-    assert others["projected"] == pytest.approx(jobs["projected"])
+    rows = {row["member"]: row for row in jobs["contributions"]}
+    assert set(rows) == {NORTHWIND, HARBOR, LAKESHORE}
+    assert all(row["members"] == 1 and not row["suppressed"] for row in rows.values())
+    assert sum(row["projected"] for row in rows.values()) == pytest.approx(jobs["projected"])
+    assert jobs["folded_reason"] is None
 
     spend = targets[SPEND_2026]
     assert spend["suppressed"] is False
     assert 0 < spend["actual"] < 1 and 0 < spend["projected"] < 1
 
 
-def test_a_member_that_does_not_share_sees_the_others_that_do_by_name(client, compact):
-    """Harbor reads its own row and the two members that share theirs by name: no "other
-    members" is left to fold."""
+def test_a_member_sees_its_own_row_and_the_others_by_name(client, compact):
+    """Harbor reads its own row (named, as it shares) and the two other members' by name: no
+    "other members" is left to fold."""
     coalition_id, headers = compact
     jobs = _targets(client, coalition_id, headers("buyer@harborfoods.example"))[JOBS_2026]
     rows = {row["member"]: row for row in jobs["contributions"]}
-    assert set(rows) == {"Your organization", "Northwind Retail Group", "Lakeshore Savings Bank"}
+    assert set(rows) == {NORTHWIND, HARBOR, LAKESHORE}
     assert sum(row["projected"] for row in rows.values()) == pytest.approx(jobs["projected"])
+
+
+def test_when_one_member_does_not_share_the_page_and_the_api_say_why_none_is_named(client, compact):
+    """Harbor stops sharing: "other members" would be Harbor alone (fewer than 3), so Northwind
+    and Lakeshore, who share, are folded into it, one row of three; the API and the page say
+    why, instead of a bare "Other members (3)"."""
+    coalition_id, headers = compact
+    harbor = db.session.scalars(select(User).where(User.email == "exec@harborfoods.example")).one()
+    coalition = db.session.get(Coalition, coalition_id)
+    coalitions.set_sharing(coalition, harbor, False)
+    db.session.commit()
+    backbone = headers("coordinator@compact.example")
+    jobs = _targets(client, coalition_id, backbone)[JOBS_2026]
+    (others,) = jobs["contributions"]
+    assert others["member"] == "Other members" and others["members"] == 3
+    why = (
+        "A member that shares its contribution is shown by name only when the members summed "
+        'as "other members" are none or at least 3: 2 of 3 members share theirs, so 2 are '
+        'summed as "other members" too.'
+    )
+    assert jobs["folded_reason"] == why
+    page = client.get(f"/coalitions/{coalition_id}", headers=backbone).text
+    assert str(escape(why)) in page
 
 
 def test_the_backbone_sees_the_load_of_vendors_all_three_members_book(client, compact):
@@ -122,3 +153,26 @@ def test_the_backbone_sees_the_coalition_s_spend_totals(client, compact, basis):
     assert report["total"]["suppressed"] is False and report["total"]["impact_spend"] > 0
     assert report["totals"] and not any(total["suppressed"] for total in report["totals"])
     assert any(not row["suppressed"] and row["impact_spend"] for row in report["rows"])
+
+
+@pytest.mark.parametrize("period", ["quarter", "year"])
+def test_the_backbone_sees_digitisation_spend_by_service_category(client, compact, period):
+    """Annotation is Northwind's alone: withheld. Withholding customer support with it makes the
+    withheld sum one of three members on each side; digitisation (the three members' spend
+    with other vendors only) would not, so it stays shown in every period (it was withheld
+    first, as the smallest row, and then customer support too: every row withheld)."""
+    coalition_id, headers = compact
+    report = client.get(
+        f"/api/v1/coalitions/{coalition_id}/spend?basis=planned&by=category&period={period}",
+        headers=headers("coordinator@compact.example"),
+    ).json
+    by_key: dict[str, list[dict]] = {}
+    for row in report["rows"]:
+        by_key.setdefault(row["key"], []).append(row)
+    assert set(by_key) == {"data_annotation", "customer_support", "digitisation_data_entry"}
+    assert len(by_key["digitisation_data_entry"]) == (4 if period == "quarter" else 1)
+    for row in by_key["digitisation_data_entry"]:
+        assert not row["suppressed"] and row["impact_spend"] == 0 and row["other_spend"] > 0
+    for key in ("data_annotation", "customer_support"):
+        assert all(row["suppressed"] and row["spend"] is None for row in by_key[key])
+    assert not any(total["suppressed"] for total in report["totals"])

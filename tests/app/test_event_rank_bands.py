@@ -7,9 +7,12 @@ as an executive's approval calls it): the bands do not depend on how the scenari
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
+from procure.awards.models import Award
 from procure.awards.services import rank_band, record_award
 from procure.events.models import Bid
 from procure.extensions import db
@@ -23,6 +26,22 @@ from tests.app.test_events import sourcing as sourcing  # noqa: F401 (a fixture)
 LOT_1_PRICES = {"a": 91.37, "b": 100.59, "c": 100.59, "d": 130.71, "e": 150.83}
 LOT_2_PRICES = {"a": 2.71, "b": 2.93, "c": 3.17}
 EVERY_PRICE = ("91.37", "100.59", "130.71", "150.83", "2.71", "2.93", "3.17")
+# a moment as the API writes it (2027-01-05T12:00:02.931713+00:00): its seconds and microseconds
+# may hold a price's digits ("2.93"), and are no price
+TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?")
+
+
+def _prices_in(text: str, prices=EVERY_PRICE) -> list[str]:
+    """The prices of `prices` that `text` holds, its timestamps left aside."""
+    bare = TIMESTAMP.sub("", text)
+    return [price for price in prices if price in bare]
+
+
+def test_a_timestamp_is_no_price_and_a_price_beside_one_is_found():
+    moment = '"awarded_at": "2027-01-05T12:00:02.931713+00:00"'
+    assert "2.93" in moment and _prices_in(moment) == []
+    assert _prices_in('{"price": 2.93, ' + moment + "}") == ["2.93"]
+    assert _prices_in('{"amount": 100.59}') == ["100.59"]
 
 
 @pytest.mark.parametrize(
@@ -144,18 +163,23 @@ def test_the_golden_case_each_losing_vendor_reads_its_own_band(
     for who in ("vendor_a", "vendor_b", "buyer_x", "executive_x"):
         assert _bands(client, s, event, who) == []
 
-    # no answer holds any price (a losing vendor has no award line), nor another vendor's name
+    # no answer holds any price (a losing vendor has no award line), nor another vendor's name;
+    # the award's moment is set to one whose digits read "2.93": it is not taken for a price
+    award = db.session.scalars(select(Award).where(Award.event_id == event["id"])).one()
+    award.awarded_at = award.awarded_at.replace(second=2, microsecond=931713)
+    db.session.commit()
     for who in ("vendor_c", "vendor_d", "vendor_e"):
         answer = client.get(f"/api/v1/events/{event['id']}/award", headers=s.headers[who])
-        assert [p for p in EVERY_PRICE if p in answer.get_data(as_text=True)] == []
+        assert "2.931713" in answer.get_data(as_text=True)
+        assert _prices_in(answer.get_data(as_text=True)) == []
         assert "Vendor" not in answer.get_data(as_text=True)
     # the event's page says the same in words to C, and shows no other vendor's figures
     page = _page(app, sign_in, s, f"/events/{event['id']}", "vendor_c")
     assert "Labelling: your price was in the lower-priced half of the 5 bids compared." in page
     assert "Invoices: fewer than 4 bids could be compared, so no band is shown." in page
     # its own bids (100.59, 3.17) are on its page; nobody else's (B's 100.59 is C's figure too)
-    leaked = [price for price in EVERY_PRICE if price not in ("100.59", "3.17") and price in page]
-    assert leaked == []
+    others = [price for price in EVERY_PRICE if price not in ("100.59", "3.17")]
+    assert _prices_in(page, others) == []
     for name in ("Vendor A", "Vendor B", "Vendor D", "Vendor E"):
         assert name not in page
     # and its home page, with the event's name
@@ -164,7 +188,7 @@ def test_the_golden_case_each_losing_vendor_reads_its_own_band(
         "Annotation 2027</a>, Labelling: your price was in the lower-priced half of the 5 bids "
         "compared." in home
     )
-    assert [price for price in EVERY_PRICE if price in home] == []
+    assert _prices_in(home) == []
     # the winners' home pages list their awards, not bands
     assert 'id="home-rank-bands"' not in _page(app, sign_in, s, "/", "vendor_a")
 

@@ -283,6 +283,18 @@ SCENARIO_ATTEMPTS = [
         },
     ),
     Attempt(
+        "buyer",
+        "POST",
+        "/scenarios/{scenario}/region-group",
+        lambda w, i: {
+            "region.label": "East Africa",
+            "region.countries": "KE, UG",
+            "region.measure": "spend",
+            "region.max_share": "10",
+            "version": str(i["version"]),
+        },
+    ),
+    Attempt(
         "executive",
         "POST",
         "/scenarios/{scenario}/decision",

@@ -16,7 +16,10 @@ from html.parser import HTMLParser
 from pypdf import PdfReader
 
 from procure.jobs import runner
-from tests.conftest import post_sign_in
+from procure.scoring_defaults import catalog, standard_metrics
+from scoring.contract import FORMULA_FIELD_ORDER
+from scoring.fields import FIELDS
+from tests.conftest import page_form, post_sign_in
 
 ROLES = {
     "buyer@northwind.example": "demo-purchasing-pass",
@@ -31,7 +34,24 @@ ROLES = {
     "exec@lakeshore.example": "demo-lakeshore-board-pass",
 }
 
+
+def _field_keys() -> re.Pattern[str]:
+    """A field key as the disclosure document, the flat table, a metric formula or the metric
+    catalog names it (`period_end`, `impact_workers_end`, `impact_worker_share`): the keys of
+    more than one word, as single words (`site`, `currency`) read as words."""
+    keys = {
+        *(f.key for f in FIELDS),
+        *(f.column for f in FIELDS if f.column),
+        *FORMULA_FIELD_ORDER,
+        *(metric.key for metric in (*catalog().metrics, *standard_metrics().metrics)),
+    }
+    return re.compile(
+        r"\b(" + "|".join(sorted((k for k in keys if "_" in k), key=len, reverse=True)) + r")\b"
+    )
+
+
 FORBIDDEN = {
+    "a field key": _field_keys(),
     "a config path": re.compile(r"\bconfig/\w+|\.toml\b"),
     "a design-document reference": re.compile(r"DESIGN(\.md)?\s*§"),
     "a result-document path": re.compile(r"\b(meta|totals|targets|options)\.[a-z_]+\b"),
@@ -49,6 +69,12 @@ PER_SHAPE = 2
 PAGES_PER_ROLE = 80
 
 
+# Never read: what the browser does not show as text. Code and preformatted text are read (a
+# field key in <code> on a form is still a key); an identifier shown on purpose, for people who
+# type it (a metric formula's field names, a file's column names), is marked translate="no".
+UNSHOWN = ("script", "style", "template", "textarea")
+
+
 class _Text(HTMLParser):
     """The text a reader sees, and the page's same-site links."""
 
@@ -57,20 +83,30 @@ class _Text(HTMLParser):
         self.parts: list[str] = []
         self.links: list[str] = []
         self._hidden = 0
+        self._identifiers: list[list] = []  # [tag, depth] of each open translate="no" element
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "style", "template", "code", "pre", "textarea"):
+        named = dict(attrs)
+        if tag in UNSHOWN:
             self._hidden += 1
-        href = dict(attrs).get("href")
+        if self._identifiers and self._identifiers[-1][0] == tag:
+            self._identifiers[-1][1] += 1
+        elif named.get("translate") == "no":
+            self._identifiers.append([tag, 1])
+        href = named.get("href")
         if tag == "a" and href and href.startswith("/") and not href.startswith("//"):
             self.links.append(href.split("#")[0])
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style", "template", "code", "pre", "textarea") and self._hidden:
+        if tag in UNSHOWN and self._hidden:
             self._hidden -= 1
+        if self._identifiers and self._identifiers[-1][0] == tag:
+            self._identifiers[-1][1] -= 1
+            if not self._identifiers[-1][1]:
+                self._identifiers.pop()
 
     def handle_data(self, data: str) -> None:
-        if not self._hidden:
+        if not self._hidden and not self._identifiers:
             self.parts.append(data)
 
 
@@ -121,6 +157,28 @@ def test_no_internal_terms_on_any_page_a_role_reaches(app, demo):
     assert not problems, problems
 
 
+def _visible(html: str) -> str:
+    parser = _Text()
+    parser.feed(html)
+    return " ".join(" ".join(parser.parts).split())
+
+
+def test_a_new_period_started_from_the_home_page_reads_plainly(app, demo):
+    """The demo vendor starts the period a buyer's campaign asks for with the home page's button:
+    the draft opens from its previous period's figures, and its warnings (a six-month period)
+    name each field by its label, never its key."""
+    client = app.test_client()
+    email = "vendor@kazidata.example"
+    assert post_sign_in(client, email, ROLES[email]).status_code == 302
+    start = page_form(client.get("/").text, "Start your")
+    started = client.post(start["action"], data=start["fields"])
+    assert started.status_code == 302, started.text
+    text = _visible(client.get(started.location).text)
+    assert "Warnings for reviewers" in text and "Carried over, check this" in text, text[:2000]
+    assert "Last day of the period: The period runs from" in text
+    assert not offences(text), offences(text)
+
+
 def test_the_search_finds_what_it_looks_for():
     """The patterns catch the terms the issue reported, and pass plain words."""
     for bad in (
@@ -133,6 +191,9 @@ def test_the_search_finds_what_it_looks_for():
         "price NaN",
         "Group Kenya (V1 and V3): at most 40%",
         "at least 500 hours on need N2",
+        "period_end: The period runs from 2026-01-01 to 2026-06-30",
+        "Impact-worker share impact_workers_end / headcount_end",
+        "weight of impact_worker_share",
     ):
         assert offences(bad), bad
     for good in (
@@ -141,8 +202,22 @@ def test_the_search_finds_what_it_looks_for():
         "Exchange rates: the platform's period-end rates",
         "Kazi Data Works scored 62.9",
         "None of the vendors",
+        "Last day of the period: The period runs from 2026-01-01 to 2026-06-30",
+        "impact workers at period end ÷ employees at period end",
     ):
         assert not offences(good), good
+
+
+def test_code_is_read_unless_marked_as_an_identifier_shown_on_purpose():
+    parser = _Text()
+    parser.feed(
+        "<ul><li><code>period_end</code>: The period runs</li></ul><pre>fte_avg</pre>"
+        '<p>Formula <code translate="no">impact_workers_end / <b>headcount_end</b></code> ok</p>'
+        "<script>var total_hires = 1;</script>"
+    )
+    text = " ".join(parser.parts)
+    assert "period_end" in text and "fte_avg" in text and "ok" in text
+    assert "headcount_end" not in text and "total_hires" not in text
 
 
 def _pdf_text(pdf: bytes) -> str:
@@ -213,8 +288,8 @@ def _board_reports_read_plainly(app, email: str) -> None:
 
 
 def test_no_internal_terms_in_the_coalition_report(app, demo):
-    """The demo coalition's report (PDF), made as its coordinator and as two members (Northwind
-    shares its figures by name, Harbor does not), reads in plain words too."""
+    """The demo coalition's report (PDF), made as its coordinator and as two members (each
+    shares its figures by name), reads in plain words too."""
     from procure.demo_coalition import COALITION
 
     for email in (

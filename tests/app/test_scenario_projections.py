@@ -51,6 +51,18 @@ def _statements(run) -> list[str]:
     return statements
 
 
+def _documents_read(statements: str) -> set[str]:
+    """The scenario columns among problem, result and page facts that `statements` read
+    whole (not a JSON path within one: `JSON_EXTRACT(scenario.result, '$."totals"')` on SQLite,
+    `scenario.result -> 'totals'` on PostgreSQL)."""
+    whole = re.sub(r"JSON_EXTRACT\(scenario\.\w+,|scenario\.\w+ ->>? ", "", statements)
+    return {
+        column
+        for column in ("problem", "result", "page_facts")
+        if re.search(rf"\bscenario\.{column}\b", whole)
+    }
+
+
 def _disclosure_reads(run) -> int:
     """How many SQL statements `run` sends that read the disclosure table."""
     return sum(1 for s in _statements(run) if re.search(r"\bFROM disclosure\b", s))
@@ -222,3 +234,37 @@ def test_a_solve_is_kept_when_its_page_facts_cannot_be_worked_out(
     monkeypatch.undo()
     sign_in(client, world["buyer"])
     assert "Beta BPO" in client.get(f"/scenarios/{sid}").text
+
+
+def test_the_list_of_scenarios_reads_no_documents_and_shows_their_figures(
+    client, world, sign_in, make_scenario
+):
+    """Issue #23: the list of scenarios reads each plan's totals by the database and its jobs
+    from the stored projection, never its problem and result documents, and shows the figures
+    the documents give: the cost, the average impact and the jobs of each, "—" for a plan
+    without a result."""
+    from procure.scenarios import figures
+
+    sid = make_scenario("Plan")["id"]
+    draft = Scenario(
+        organization_id=world["buyer"].organization_id, name="Draft", need_ids=[], targets={}
+    )
+    db.session.add(draft)
+    db.session.commit()
+    sign_in(client, world["buyer"])
+    db.session.expire_all()
+    page: list = []
+    read = " ".join(_statements(lambda: page.append(client.get("/scenarios"))))
+    assert page[0].status_code == 200
+    assert _documents_read(read) == set()
+    scenario = db.session.get(Scenario, sid)
+    totals = scenario.result["totals"]
+    row = re.search(rf'href="/scenarios/{sid}">Plan</a>.*?</tr>', page[0].text, re.S).group(0)
+    cells = re.findall(r'<td class="num">([^<]*)</td>', row)
+    assert cells == [
+        f"${totals['cost']:,.0f}",
+        f"{totals['avg_impact']:.1f}",
+        f"{figures.jobs(scenario.result, scenario.problem):.1f}",
+    ]
+    row = re.search(r">Draft</a>.*?</tr>", page[0].text, re.S).group(0)
+    assert re.findall(r'<td class="num">([^<]*)</td>', row) == ["—", "—", "—"]

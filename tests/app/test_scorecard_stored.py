@@ -407,8 +407,13 @@ def test_the_page_shows_the_stored_rank_range_and_topsis_rank(client, world, sig
     page = client.get(f"/vendors/{beta.id}/scorecard")
     assert page.status_code == 200
     # two vendors: Beta ranks 1 or 2 in the weight draws, and TOPSIS ranks it too
-    assert f"ranks {row['rank_p05']}–{row['rank_p95']}</abbr> in 90 % of weightings" in page.text
-    assert f"TOPSIS rank {row['topsis_rank']}" in page.text
+    assert f"; ranks {row['rank_p05']}–{row['rank_p95']} in 90 % of weightings" in page.text
+    assert f"; TOPSIS rank {row['topsis_rank']}</span>" in page.text
+    # each explained in words a tap or a key reaches (a <details>), with the stored figures
+    low, high = row["rank_p05"], row["rank_p95"]
+    assert f"<strong>Ranks {low}–{high} in 90 % of weightings:</strong>" in page.text
+    assert f"this vendor ranks between {low} and {high}" in page.text
+    assert f"<strong>TOPSIS rank {row['topsis_rank']}:</strong>" in page.text
     assert 1 <= row["rank_p05"] <= row["rank_p95"] <= 2
 
 

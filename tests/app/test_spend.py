@@ -19,7 +19,7 @@ from procure.disclosures.models import Disclosure
 from procure.extensions import db
 from procure.needs.models import Need
 from procure.scenarios.models import Scenario
-from procure.spend.report import SpendLine, contributions, spend_report
+from procure.spend.report import OVERLAP_NOTE, SpendLine, contributions, spend_report
 from procure.spend.services import EXPORT_COLUMNS
 
 # ------------------------------------------------------------------ the pure arithmetic
@@ -341,10 +341,12 @@ def test_actual_spend_uses_the_disclosure_of_the_delivered_month(client, bearer,
 
 
 def _csv_rows(content: str):
-    lines = content.splitlines()
-    notes = [line for line in lines if line.startswith("# ")]
-    rows = list(csv.DictReader(line for line in lines if not line.startswith("# ")))
-    return notes, rows
+    """The notes (rows of one cell "# ...", before the header) and the rows, read as a
+    spreadsheet reads the file."""
+    cells = list(csv.reader(io.StringIO(content)))
+    notes = [row for row in cells if row and row[0].startswith("# ")]
+    header, *rows = cells[len(notes) :]
+    return notes, [dict(zip(header, row, strict=True)) for row in rows]
 
 
 def _expected_rows(report):
@@ -370,7 +372,10 @@ def test_csv_and_xlsx_hold_the_json_figures_and_the_notes(client, bearer, spend_
     exported = _get(client, bearer, buyer, f"/api/v1/spend?{query}&format=csv")
     assert exported.mimetype == "text/csv"
     notes, rows = _csv_rows(exported.get_data(as_text=True))
-    assert any("overlap" in note for note in notes)
+    # a note with a comma in it ("overlap (a person may be in several), so ...") is one cell
+    (overlap,) = [note for note in notes if "overlap" in note[0]]
+    assert overlap == ["# " + OVERLAP_NOTE] and ", so the group figures" in OVERLAP_NOTE
+    assert all(len(note) == 1 for note in notes)
     got = [[_number(row[c]) for c in EXPORT_COLUMNS] for row in rows]
     assert got == [[_number(str(v)) if v is not None else "" for v in row] for row in expected]
     workbook = load_workbook(

@@ -294,7 +294,7 @@ NEWEST_PAGES = {
         "/corrective-plans/{plan}",
     ],
     "vendor@kazidata.example": ["/corrective-plans", "/corrective-plans/{plan}", "/scorecard"],
-    # members that keep their figures to themselves (Harbor) and share them by name (Lakeshore)
+    # two more members, a buyer (Harbor) and an executive (Lakeshore), both sharing by name
     "buyer@harborfoods.example": ["/coalitions/{coalition}", "/spend"],
     "exec@lakeshore.example": ["/coalitions/{coalition}", "/coalitions/{coalition}/spend"],
 }

@@ -57,8 +57,13 @@ def test_an_executive_compares_approves_and_downloads_the_pdf(
     page.get_by_label("Comment (required to reject)").fill(
         "Worth the premium: more jobs for impact workers."
     )
-    # the Approve button asks first; dismissing it leaves the scenario submitted
+    # the Reject and Approve buttons ask first; dismissing either leaves the scenario submitted
     asked: list[str] = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="Reject").click()
+    page.wait_for_timeout(300)
+    assert asked and asked.pop().startswith("Reject “Impact 30”?"), asked
+    assert journey.api(f"/api/v1/scenarios/{ids[1]}")["status"] == "submitted"
     page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
     page.get_by_role("button", name="Approve").click()
     page.wait_for_timeout(300)

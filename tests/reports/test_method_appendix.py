@@ -58,3 +58,21 @@ def test_the_cost_pillar_rule_is_stated_without_pillar_weights():
     text = _appendix(context)
     assert "Pillar weights" not in text
     assert "a vendor's cost pillar comes from its best offer there" in text
+
+
+def test_each_formula_reads_in_the_disclosure_forms_words_without_keys():
+    """Issue #22: the board read `impact_worker_share` and `impact_workers_end / headcount_end`;
+    each metric is named by its label, its formula by the labels of the fields it divides."""
+    text = _appendix(_in_hours(sample_context(6, 2)))
+    assert (
+        "Impact workers as a share of headcount impact workers at period end ÷ employees at "
+        "period end" in text
+    )
+    assert "impact workers hired ÷ hires in the period" in text
+    assert (
+        "impact workers promoted ÷ the mean of (impact workers at period start and impact "
+        "workers at period end)" in text
+    )
+    assert "training spend (USD) ÷ average full-time equivalents" in text
+    for key in ("impact_worker_share", "impact_workers_end", "headcount_end", "_hourly"):
+        assert key not in text, key

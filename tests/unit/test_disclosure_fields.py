@@ -139,6 +139,7 @@ def test_the_contract_and_the_flat_table_have_the_table_columns_in_its_order():
         "period_end",
         *offer,
         *disclosed,
+        *contract.GROUP_COLUMNS,  # optional in the contract, always exported
         *priced,
     ]
     # the `procure score` input contract itself is written out, column by column, in
