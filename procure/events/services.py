@@ -371,13 +371,14 @@ def _carry_event(invitation: Invitation, rows: Sequence[EventInvitation]) -> Non
 def invite_by_email(
     event: SourcingEvent, buyer: User, email: str, company_name: str
 ) -> EmailInvited:
-    """Invite a vendor not on the platform to a draft or published event by email and company
-    name, through the buyer organization's invitations: a pending invitation to the address is
-    reused (a new one is made otherwise, its link shown or mailed once). Once accepted, the
-    vendor organization is an invited bidder of the event. ValidationFailed names `email`
-    (malformed, a user of a buyer organization, or of a vendor on the platform: invite the
-    vendor itself) or `company_name`, or `state` (the event is closed or cancelled); nothing
-    changes then."""
+    """Invite a vendor to a draft or published event by email and company name, through the
+    buyer organization's invitations: a pending invitation to the address is reused (a new one
+    is made otherwise, its link shown or mailed once). Once accepted (a new vendor organization
+    registered through the link, or a vendor on the platform whose user signs in and accepts),
+    the vendor organization is an invited bidder of the event. An address of another
+    organization's user is invited like any other: the buyer is never told it has an account.
+    ValidationFailed names `email` (malformed, or a user of the buyer's own organization) or
+    `company_name`, or `state` (the event is closed or cancelled); nothing changes then."""
     errors: dict[str, list[str]] = {}
     if event.state not in (EventState.DRAFT, EventState.PUBLISHED):
         errors["state"] = [f"This event is {event.state}: only a draft or open event invites."]
@@ -389,11 +390,16 @@ def invite_by_email(
     elif problems := name_problems(company_name, "company"):  # blank, or invisible characters
         errors["company_name"] = problems
     address = normalise_email(email or "")
-    user = db.session.scalars(select(User).where(User.email == address)).first()
-    if user is not None:  # never which organization: that would tell one tenant another's users
+    # Whether another organization's user has the address is never told: the answer, the audit
+    # event and the invitations list are the same as for an address without an account. Its
+    # owner learns at the link what the invitation can do for them (procure.invitations). Only
+    # the buyer's own colleagues are refused: that tells nothing of another tenant.
+    colleague = db.session.scalar(
+        select(User.id).where(User.email == address, User.organization_id == buyer.organization_id)
+    )
+    if colleague is not None:
         errors["email"] = [
-            f"{address} already has an account: invite a vendor on the platform from the "
-            "event's vendors, and a new vendor by an address that has none."
+            f"{address} is a user of {buyer.organization.name}: invite a vendor by its own address."
         ]
     pending = db.session.scalars(
         select(Invitation)

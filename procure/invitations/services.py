@@ -118,9 +118,25 @@ def mail_invitation(invitation: Invitation, link: str) -> Outgoing | None:
     if invitation.message:
         lines += [f"{inviter.name} writes:", ""]
         lines += [f"> {line}" for line in invitation.message.splitlines()] + [""]
+    until = f"It works once, until {invitation.expires_at:%Y-%m-%d %H:%M} UTC:"
+    owner = address_owner(invitation)
+    if owner is None:
+        lines += [
+            "Register your organization, or join with the one you already have on impact-procure,",
+            f"through this link. {until}",
+        ]
+    elif owner.organization.kind == "vendor":  # only the address's owner reads this
+        lines += [
+            f"You have an account on impact-procure with this address: sign in to accept for "
+            f"{owner.organization.name},",
+            f"then open this link. {until}",
+        ]
+    else:  # what it can do for this account is said at the link, to its owner only
+        lines += [
+            "You have an account on impact-procure with this address: sign in, then open this",
+            f"link. {until}",
+        ]
     lines += [
-        "Register your organization, or join with the one you already have on impact-procure,",
-        f"through this link. It works once, until {invitation.expires_at:%Y-%m-%d %H:%M} UTC:",
         "",
         link,
         "",
@@ -240,6 +256,33 @@ def usable_invitation(secret: str) -> Invitation:
     raise InvitationUnusable(410, state, message, invitation)
 
 
+def address_owner(invitation: Invitation) -> User | None:
+    """The user whose email is the invited address, if any. Told only to that address (its mail)
+    or to that user (signed in at the link): never to the inviting buyer, since it would tell
+    one tenant another's users."""
+    return db.session.scalar(select(User).where(User.email == invitation.email))
+
+
+def owner_refusal(invitation: Invitation, user: Any) -> str | None:
+    """Why the signed-in user, the invited address's owner, cannot accept: its organization is
+    not a vendor (a buyer, backbone, operator or assurer cannot bid). None for anyone else,
+    anonymous visitors included: the link may be in the inviting buyer's hands (shown to it
+    without mail settings), and the page must not tell it whether the address has an account."""
+    if not user.is_authenticated or user.email != invitation.email:
+        return None
+    organization: Organization = user.organization
+    if organization.kind == "vendor":
+        return None
+    return (
+        f"{invitation.organization.name} invited {invitation.email}, your address, to bid as a "
+        f"vendor. Your account belongs to {organization.name}, a {organization.kind} "
+        "organization, which cannot bid: it cannot accept this invitation, and nothing was "
+        f"changed. {invitation.organization.name} sees the invitation as pending until it "
+        "expires. If you also work for a vendor organization, ask "
+        f"{invitation.organization.name} to invite an address of that vendor's."
+    )
+
+
 def joining_organization(user: Any) -> Organization | None:
     """The organization a signed-in user may accept an invitation for: its own, when it is a
     vendor organization the user keeps or administers. None for anyone else (and anonymous)."""
@@ -262,7 +305,10 @@ def register_vendor(
 
 def join_vendor(invitation: Invitation, user: User) -> Organization:
     """Accept through the link for the signed-in user's own vendor organization. ConflictError
-    when the user may not (not a vendor organization's user or admin)."""
+    when the user may not (not a vendor organization's user or admin; the invited address's
+    owner is told why its organization cannot)."""
+    if refusal := owner_refusal(invitation, user):
+        raise ConflictError(refusal)
     organization = joining_organization(user)
     if organization is None:
         raise ConflictError(

@@ -108,12 +108,16 @@ def revoke(invitation_id):
 def accept(token):
     """The invitation's link. Anonymous: register a vendor organization and its first user (its
     admin), who is then signed in. Signed in as a vendor organization's user or admin: accept
-    for that organization. Any other user is asked to sign out first."""
+    for that organization. The invited address's owner signed in with another kind of
+    organization is told it cannot accept (nothing changes); any other user is asked to sign
+    out first."""
     try:
         invitation = services.usable_invitation(token)
     except services.InvitationUnusable as unusable:
         return _unusable(unusable)
     joining = services.joining_organization(current_user)
+    # the invited address's owner, signed in with an organization that cannot bid: told why
+    owner_refused = services.owner_refusal(invitation, current_user)
     buyer = invitation.organization.name
     errors: dict[str, list[str]] = {}
     values = {"email": invitation.email}  # the invited address, to keep or change
@@ -123,7 +127,7 @@ def accept(token):
         try:
             organization = services.join_vendor(invitation, current_user._get_current_object())
         except ConflictError as conflict:
-            refusal, status = conflict.message, 409
+            refusal, status = (None if owner_refused else conflict.message), 409
         except services.InvitationUnusable as unusable:
             discard()
             return _unusable(unusable)
@@ -159,6 +163,7 @@ def accept(token):
         values=values,
         joining=joining,
         refusal=refusal,
+        owner_refused=owner_refused,
         min_password_length=MIN_PASSWORD_LENGTH,
     ), status
 

@@ -4,6 +4,8 @@ organization is an invited bidder (home page, bids), and its sealed bid stays it
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -222,10 +224,13 @@ def test_a_pending_invitation_is_reused_and_bad_input_changes_nothing(client, re
     )
     for event_id, body, field, words in (
         (first["id"], {"email": "not-an-address", "company_name": "K"}, "email", "email address"),
-        # an address with an account, whichever organization's: never named (another tenant's)
-        (first["id"], {"email": s.users["buyer_y"].email, "company_name": "K"}, "email", "has an"),
-        (first["id"], {"email": s.users["executive_x"].email, "company_name": "K"}, "email", ""),
-        (first["id"], {"email": vendor_user.email, "company_name": "K"}, "email", "has an acc"),
+        # a colleague's address (another organization's users are invited as anyone: below)
+        (
+            first["id"],
+            {"email": s.users["executive_x"].email, "company_name": "K"},
+            "email",
+            "is a user of Buyer X",
+        ),
         (first["id"], {"email": "ok@new.example", "company_name": "   "}, "company_name", "Give"),
         # a name that would pass for another
         (
@@ -393,3 +398,236 @@ def test_the_page_names_a_refused_field_and_keeps_nothing(app, client, request, 
         data={"company_name": "K", "email": AMANI, "csrf_token": token},
     )
     assert hidden.status_code == 404 and _counts() == (0, 0, 0)
+
+
+# ------------------------------------------- an address with an account is never told apart
+
+FRESH = "fresh.person@nobody.example"
+_LINK = re.compile(r"(https?://[^/\s\"]+)?/invitations/[A-Za-z0-9_\-]{20,}")
+_TIME = re.compile(r"\d{4}-\d\d-\d\d([ T]\d\d:\d\d(:\d\d(\.\d+)?)?([+-]\d\d:\d\d|Z| UTC)?)?")
+_CSRF = re.compile(r'(name="csrf_token"[^>]*value=")[^"]+|(name="csrf-token" content=")[^"]+')
+
+
+def _addresses(s) -> list[str]:
+    """A fresh address, a vendor user's and another buyer organization's user's (and an
+    assurer's): the buyer of Buyer X must get the same answer for each."""
+    return [
+        FRESH,
+        s.users["vendor_c"].email,
+        s.users["buyer_y"].email,
+        s.users["assurer"].email,
+    ]
+
+
+def _normalised(text: str, address: str) -> str:
+    """`text` with the address, links, times, ids in paths and form tokens made alike."""
+    text = _LINK.sub("LINK", text.replace(address, "ADDRESS"))
+    text = _CSRF.sub(lambda m: (m.group(1) or m.group(2)) + "TOKEN", text)
+    return re.sub(r"/invitations/\d+/", "/invitations/ID/", _TIME.sub("TIME", text))
+
+
+def _api_answer(answer, address: str) -> tuple[int, dict]:
+    body = dict(answer.json)
+    assert body["email"] == address
+    body.update(id="ID", email="ADDRESS", created_at="TIME", expires_at="TIME")
+    if body.get("link"):
+        body["link"] = _LINK.sub("LINK", body["link"])
+    return answer.status_code, body
+
+
+def test_the_api_answers_alike_whether_the_address_has_an_account(app, client, request):
+    """Another organization's user's address (a vendor's, a buyer's, an assurer's) is invited
+    as a fresh one: the same answer, the same audit events and a pending invitation in the
+    buyer's list; its organization is named nowhere. The link's page, opened by whoever holds it
+    (without mail settings the buyer does), is the same too."""
+    s = request.getfixturevalue("sourcing")
+    event = _published(client, s)
+    answers, links = [], []
+    for address in _addresses(s):
+        made = client.post(
+            f"/api/v1/events/{event['id']}/invitations",
+            headers=s.headers["buyer_x"],
+            json={"email": address, "company_name": "Kakuma"},
+        )
+        answers.append(_api_answer(made, address))
+        links.append(made.json.get("link"))
+        for other in ("Vendor C", "Buyer Y", "Assurer"):
+            assert other not in made.text
+    assert answers[0][0] == 201, answers[0]
+    assert all(answer == answers[0] for answer in answers), answers
+    # the audit events of each, alike but for the address and ids
+    audited = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.action.in_(("invitation.create", "event.invite_by_email")))
+        .order_by(AuditEvent.id)
+    ).all()
+    assert len(audited) == 2 * len(answers)
+    shapes = [
+        (
+            row.action,
+            row.organization_id,
+            re.sub(r"'invitation_id': \d+", "ID", _normalised(str(row.changes), a)),
+        )
+        for row, a in zip(audited, [a for a in _addresses(s) for _ in range(2)], strict=True)
+    ]
+    assert shapes[0::2] == [shapes[0]] * len(answers)
+    assert shapes[1::2] == [shapes[1]] * len(answers)
+    # the buyer's list: each pending
+    listed = client.get("/api/v1/invitations", headers=s.headers["buyer_x"]).json["items"]
+    assert sorted((i["email"], i["state"]) for i in listed) == sorted(
+        (address, "pending") for address in _addresses(s)
+    )
+    # the link's page to whoever holds it, signed out
+    pages = [
+        _normalised(app.test_client().get(path_of(link)).text, address)
+        for link, address in zip(links, _addresses(s), strict=True)
+    ]
+    assert "Register your organization" in pages[0]
+    assert all(page == pages[0] for page in pages)
+
+
+def test_the_page_answers_alike_whether_the_address_has_an_account(app, client, request, sign_in):
+    s = request.getfixturevalue("sourcing")
+    event = _published(client, s)
+    pages = sign_in(app.test_client(), s.users["buyer_x"])
+    seen = []
+    for address in _addresses(s):
+        form = pages.get(f"/events/{event['id']}").text
+        sent = pages.post(
+            f"/events/{event['id']}/invitations",
+            data={"company_name": "Kakuma", "email": address, "csrf_token": csrf_token_from(form)},
+        )
+        shown = pages.get(sent.headers.get("Location", "/")).text
+        # the list grows by one row each time: each row apart, the rest whole
+        rows = re.findall(r"<tr>\s*<td>.*?</tr>", shown, flags=re.S)
+        row = next(r for r in rows if f"<td>{address}</td>" in r)
+        rest = re.sub(r"<tbody>.*?</tbody>", "", shown, flags=re.S)
+        seen.append(
+            (
+                sent.status_code,
+                sent.headers.get("Location"),
+                _normalised(rest, address),
+                _normalised(row, address),
+            )
+        )
+        assert LINK_BOX.search(shown), shown
+    assert seen[0][:2] == (302, "/invitations")
+    assert all(each == seen[0] for each in seen), [each[:2] for each in seen]
+    assert _counts() == (4, 4, 8)
+
+
+def test_the_mail_tells_an_account_holder_to_sign_in(client, request):
+    """With mail settings the buyer's answers are alike too; only the address's owner reads that
+    it has an account (a vendor's user: sign in to accept for its vendor)."""
+    s, mailed = request.getfixturevalue("sourcing"), request.getfixturevalue("smtp_sink")
+    event = _published(client, s)
+    answers = []
+    for address in _addresses(s)[:3]:
+        made = client.post(
+            f"/api/v1/events/{event['id']}/invitations",
+            headers=s.headers["buyer_x"],
+            json={"email": address, "company_name": "Kakuma"},
+        )
+        assert made.json["mailed"] is True, made.json
+        answers.append(_api_answer(made, address))
+    assert answers[1:] == [answers[0]] * 2
+    bodies = {to[0]: message.get_content().replace("\r\n", "\n") for to, message in mailed}
+    fresh, vendor, buyer = (bodies[a] for a in _addresses(s)[:3])
+    assert "Register your organization" in fresh and "sign in" not in fresh
+    assert f"sign in to accept for {s.users['vendor_c'].organization.name}," in vendor, vendor
+    assert "sign in, then open" in buyer, buyer
+    for owner in (vendor, buyer):  # (the buyer's own words, quoted, still say "Register")
+        assert "Register your organization, or join" not in owner
+    assert "Register your organization, or join" in fresh
+
+
+def test_a_vendor_user_invited_by_its_address_accepts_and_its_vendor_is_invited(
+    app, client, request, sign_in
+):
+    s = request.getfixturevalue("sourcing")
+    event = _published(client, s, vendor_ids=[s.vendors["a"].id])
+    made = client.post(
+        f"/api/v1/events/{event['id']}/invitations",
+        headers=s.headers["buyer_x"],
+        json={"email": s.users["vendor_c"].email, "company_name": "Vendor C"},
+    )
+    assert made.status_code == 201, made.json
+    # signed out, the link offers to sign in; signed in, to accept for its vendor
+    signed_out = app.test_client().get(path_of(made.json["link"])).text
+    assert "Already on impact-procure?" in signed_out
+    vendor_c = sign_in(app.test_client(), s.users["vendor_c"])
+    form = vendor_c.get(path_of(made.json["link"]))
+    organization = s.users["vendor_c"].organization.name
+    assert form.status_code == 200 and f"Accept for {organization}" in form.text
+    joined = vendor_c.post(
+        path_of(made.json["link"]), data={"csrf_token": csrf_token_from(form.text)}
+    )
+    assert joined.status_code == 302, joined.text
+    invited = db.session.scalars(
+        select(EventVendor.vendor_id).where(EventVendor.event_id == event["id"])
+    ).all()
+    assert invited == [s.vendors["a"].id, s.vendors["c"].id]
+    listed = client.get("/api/v1/invitations", headers=s.headers["buyer_x"]).json["items"]
+    assert [(i["state"], i["accepted_organization"]["name"]) for i in listed] == [
+        ("accepted", organization)
+    ]
+    placed = client.post(
+        f"/api/v1/events/{event['id']}/bids",
+        headers=s.headers["vendor_c"],
+        json=_bid(event["lots"][0]["id"]),
+    )
+    assert placed.status_code == 201, placed.json
+
+
+@pytest.mark.parametrize("owner", ["buyer_y", "assurer"])
+def test_a_non_vendor_user_invited_by_its_address_is_refused_at_the_link(
+    app, client, request, sign_in, owner
+):
+    """The address's owner, of a buyer (or assurance) organization, reads at the link that its
+    account cannot accept; accepting anyway is refused and changes nothing. The inviting buyer
+    opening the link reads the page anyone signed in elsewhere reads, never the refusal."""
+    s = request.getfixturevalue("sourcing")
+    event = _published(client, s)
+    user = s.users[owner]
+    made = client.post(
+        f"/api/v1/events/{event['id']}/invitations",
+        headers=s.headers["buyer_x"],
+        json={"email": user.email, "company_name": "Kakuma"},
+    )
+    assert made.status_code == 201, made.json
+    path = path_of(made.json["link"])
+    before = (
+        db.session.scalar(  # signing in is audited; nothing else may be
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action.not_like("auth.%"))
+        ),
+        db.session.scalars(
+            select(EventVendor.vendor_id).where(EventVendor.event_id == event["id"])
+        ).all(),
+    )
+    refused = "Your account cannot accept this invitation"
+    organization = user.organization.name
+    pages = sign_in(app.test_client(), user)
+    page = pages.get(path)
+    assert page.status_code == 200 and refused in page.text
+    assert f"Your account belongs to {organization}, a {user.organization.kind}" in page.text
+    assert "<h2>Register your organization</h2>" not in page.text
+    assert "button-block" not in page.text and "Sign out to accept" not in page.text
+    tried = pages.post(path, data={"csrf_token": csrf_token_from(pages.get("/").text)})
+    assert tried.status_code == 409 and refused in tried.text
+    db.session.expire_all()
+    invitation = db.session.get(Invitation, made.json["id"])
+    assert invitation.state == "pending" and invitation.accepted_organization_id is None
+    after = (
+        db.session.scalar(  # signing in is audited; nothing else may be
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action.not_like("auth.%"))
+        ),
+        db.session.scalars(
+            select(EventVendor.vendor_id).where(EventVendor.event_id == event["id"])
+        ).all(),
+    )
+    assert after == before
+    listed = client.get("/api/v1/invitations", headers=s.headers["buyer_x"]).json["items"]
+    assert [i["state"] for i in listed] == ["pending"]
+    inviter = sign_in(app.test_client(), s.users["buyer_x"]).get(path).text
+    assert refused not in inviter and organization not in inviter
+    assert "Sign out to accept" in inviter
