@@ -58,6 +58,7 @@ from highspy.highs import HighsCallbackEvent
 from optimizer.model import (
     AllocationModel,
     Int32Array,
+    LinearProgram,
     cost_column,
     cost_term,
     cost_vector,
@@ -626,57 +627,32 @@ class HighsSession(BoundMemory):
         position = np.full(lp.num_col, -1)
         position[cols] = np.arange(cols.size)
         kept = ~left_out[lp.index]
-        highs.passModel(
-            cols.size,
-            lp.num_row,
-            int(kept.sum()),
-            int(highspy.MatrixFormat.kRowwise),
-            int(highspy.ObjSense.kMinimize),
-            0.0,
-            _f64(self.cost[cols]),
-            _f64(self.col_lower[cols]),
-            _f64(self.col_upper[cols]),
-            _f64(self.row_lower),
-            _f64(self.row_upper),
-            _i32(np.concatenate(([0], np.cumsum(np.bincount(rows[kept], minlength=lp.num_row))))),
-            _i32(position[lp.index[kept]]),
-            _f64(lp.value[kept]),
-            np.zeros(cols.size, dtype=np.int32),
+        _pass_columns(
+            highs,
+            lp,
+            rows,
+            position,
+            kept,
+            (self.cost[cols], self.col_lower[cols], self.col_upper[cols]),
+            (self.row_lower, self.row_upper),
         )
         seconds, iterations = 0.0, 0
         for _ in range(PRICING_ROUNDS):
-            highs.setOptionValue("time_limit", max(deadline.remaining(), MIN_RUN_SECONDS))
-            started = time.perf_counter()
-            highs.run()
-            seconds += time.perf_counter() - started
-            iterations += int(highs.getInfo().simplex_iteration_count)
-            if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            spent, done, optimal = _priced_run(highs, deadline)
+            seconds, iterations = seconds + spent, iterations + done
+            if not optimal:
                 return None
-            row_dual = np.asarray(highs.getSolution().row_dual)
-            reduced = self.cost - np.bincount(
-                lp.index, weights=lp.value * row_dual[rows], minlength=lp.num_col
-            )
-            joining = _cheapest_per_need(
+            joining, row_dual, reduced = _add_priced_columns(
+                highs,
                 model,
-                np.flatnonzero(
-                    left_out[:n_x] & (self.col_upper[:n_x] > 0.0) & (reduced[:n_x] < -PRICING_TOL)
-                ),
-                reduced,
+                lp,
+                rows,
+                lp.value,
+                (self.cost, self.col_lower, self.col_upper),
+                left_out,
             )
             if joining.size == 0:
                 break
-            entries = np.flatnonzero(np.isin(lp.index, joining))
-            entries = entries[np.argsort(lp.index[entries], kind="stable")]
-            highs.addCols(
-                joining.size,
-                _f64(self.cost[joining]),
-                _f64(self.col_lower[joining]),
-                _f64(self.col_upper[joining]),
-                entries.size,
-                _i32(np.searchsorted(lp.index[entries], joining)),
-                _i32(rows[entries]),
-                _f64(lp.value[entries]),
-            )
             cols = np.concatenate((cols, joining))
             left_out[joining] = False
             # the plan stays feasible with the new columns at 0: the primal simplex goes on
@@ -748,24 +724,14 @@ class ColumnSweep:
         )
         self.row_lower, self.row_upper = session.row_lower.copy(), session.row_upper.copy()
         self.coefficients: dict[tuple[int, int], float] = {}
-        highs.passModel(
-            cols.size,
-            lp.num_row,
-            int(kept.sum()),
-            int(highspy.MatrixFormat.kRowwise),
-            int(highspy.ObjSense.kMinimize),
-            0.0,
-            _f64(self.cost),
-            _f64(self.col_lower),
-            _f64(self.col_upper),
-            _f64(self.row_lower),
-            _f64(self.row_upper),
-            _i32(
-                np.concatenate(([0], np.cumsum(np.bincount(self.rows[kept], minlength=lp.num_row))))
-            ),
-            _i32(self.position[lp.index[kept]]),
-            _f64(lp.value[kept]),
-            np.zeros(cols.size, dtype=np.int32),
+        _pass_columns(
+            highs,
+            lp,
+            self.rows,
+            self.position,
+            kept,
+            (self.cost, self.col_lower, self.col_upper),
+            (self.row_lower, self.row_upper),
         )
 
     def _sync(self) -> bool:
@@ -807,7 +773,6 @@ class ColumnSweep:
         if time_limit <= 0 or not self._sync():
             return None
         session, model, highs, lp = self.session, self.model, self.highs, self.session.lp
-        n_x = model.n_x
         deadline = Deadline(time_limit)
         highs.setOptionValue("simplex_strategy", HIGHS_DUAL_SIMPLEX)  # after bound changes
         seconds, iterations = 0.0, 0
@@ -817,40 +782,21 @@ class ColumnSweep:
             values = values.copy() if values is lp.value else values
             values[lp.start[row] + at] = value
         for _ in range(PRICING_ROUNDS):
-            highs.setOptionValue("time_limit", max(deadline.remaining(), MIN_RUN_SECONDS))
-            started = time.perf_counter()
-            highs.run()
-            seconds += time.perf_counter() - started
-            iterations += int(highs.getInfo().simplex_iteration_count)
-            if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            spent, done, optimal = _priced_run(highs, deadline)
+            seconds, iterations = seconds + spent, iterations + done
+            if not optimal:
                 return None
-            row_dual = np.asarray(highs.getSolution().row_dual)
-            reduced = session.cost - np.bincount(
-                lp.index, weights=values * row_dual[self.rows], minlength=lp.num_col
-            )
-            joining = _cheapest_per_need(
+            joining, row_dual, reduced = _add_priced_columns(
+                highs,
                 model,
-                np.flatnonzero(
-                    self.left_out[:n_x]
-                    & (session.col_upper[:n_x] > 0.0)
-                    & (reduced[:n_x] < -PRICING_TOL)
-                ),
-                reduced,
+                lp,
+                self.rows,
+                values,
+                (session.cost, session.col_lower, session.col_upper),
+                self.left_out,
             )
             if joining.size == 0:
                 break
-            entries = np.flatnonzero(np.isin(lp.index, joining))
-            entries = entries[np.argsort(lp.index[entries], kind="stable")]
-            highs.addCols(
-                joining.size,
-                _f64(session.cost[joining]),
-                _f64(session.col_lower[joining]),
-                _f64(session.col_upper[joining]),
-                entries.size,
-                _i32(np.searchsorted(lp.index[entries], joining)),
-                _i32(self.rows[entries]),
-                _f64(values[entries]),
-            )
             self.position[joining] = self.cols.size + np.arange(joining.size)
             self.cols = np.concatenate((self.cols, joining))
             self.cost = np.concatenate((self.cost, session.cost[joining]))
@@ -864,6 +810,89 @@ class ColumnSweep:
         x = np.zeros(lp.num_col)
         x[self.cols] = highs.getSolution().col_value
         return SolveOutcome(Status.OPTIMAL, x, row_dual, reduced, seconds, iterations)
+
+
+def _priced_run(highs: highspy.Highs, deadline: Deadline) -> tuple[float, int, bool]:
+    """One run of a column generation round within what is left of `deadline`: its seconds, its
+    simplex iterations and whether it ended optimal."""
+    highs.setOptionValue("time_limit", max(deadline.remaining(), MIN_RUN_SECONDS))
+    started = time.perf_counter()
+    highs.run()
+    seconds = time.perf_counter() - started
+    iterations = int(highs.getInfo().simplex_iteration_count)
+    return seconds, iterations, highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
+
+
+def _pass_columns(
+    highs: highspy.Highs,
+    lp: LinearProgram,
+    rows: IntArray,
+    position: IntArray,
+    kept: BoolArray,
+    columns: tuple[FloatArray, FloatArray, FloatArray],
+    row_bounds: tuple[FloatArray, FloatArray],
+) -> None:
+    """Give `highs` the LP `lp` with only some of its columns, for column generation: every
+    row (`row_bounds`), and the columns whose cost, lower and upper bounds are `columns`, each
+    entry of `lp` kept (`kept`) at its column's `position` among them; `rows`: each entry's row."""
+    cost, col_lower, col_upper = columns
+    highs.passModel(
+        cost.size,
+        lp.num_row,
+        int(kept.sum()),
+        int(highspy.MatrixFormat.kRowwise),
+        int(highspy.ObjSense.kMinimize),
+        0.0,
+        _f64(cost),
+        _f64(col_lower),
+        _f64(col_upper),
+        _f64(row_bounds[0]),
+        _f64(row_bounds[1]),
+        _i32(np.concatenate(([0], np.cumsum(np.bincount(rows[kept], minlength=lp.num_row))))),
+        _i32(position[lp.index[kept]]),
+        _f64(lp.value[kept]),
+        np.zeros(cost.size, dtype=np.int32),
+    )
+
+
+def _add_priced_columns(
+    highs: highspy.Highs,
+    model: AllocationModel,
+    lp: LinearProgram,
+    rows: IntArray,
+    values: FloatArray,
+    columns: tuple[FloatArray, FloatArray, FloatArray],
+    left_out: BoolArray,
+) -> tuple[IntArray, FloatArray, FloatArray]:
+    """One pricing round of column generation on `highs`, just run to optimal: the x columns
+    left out (`left_out`) that price out at its row duals (reduced cost d = c − Aᵀy below
+    −PRICING_TOL, with `values` the LP's coefficients and `rows` each entry's row; the
+    COLUMNS_PER_NEED cheapest of each need) are added to it at their cost and bounds of the
+    whole LP (`columns`). Returns their indices (none when the plan is the whole LP's), the row
+    duals and the reduced costs of every column."""
+    cost, col_lower, col_upper = columns
+    n_x = model.n_x
+    row_dual = np.asarray(highs.getSolution().row_dual)
+    reduced = cost - np.bincount(lp.index, weights=values * row_dual[rows], minlength=lp.num_col)
+    joining = _cheapest_per_need(
+        model,
+        np.flatnonzero(left_out[:n_x] & (col_upper[:n_x] > 0.0) & (reduced[:n_x] < -PRICING_TOL)),
+        reduced,
+    )
+    if joining.size:
+        entries = np.flatnonzero(np.isin(lp.index, joining))
+        entries = entries[np.argsort(lp.index[entries], kind="stable")]
+        highs.addCols(
+            joining.size,
+            _f64(cost[joining]),
+            _f64(col_lower[joining]),
+            _f64(col_upper[joining]),
+            entries.size,
+            _i32(np.searchsorted(lp.index[entries], joining)),
+            _i32(rows[entries]),
+            _f64(values[entries]),
+        )
+    return joining, row_dual, reduced
 
 
 def _cheapest_per_need(model: AllocationModel, cols: IntArray, cost: FloatArray) -> IntArray:
