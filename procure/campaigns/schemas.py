@@ -47,8 +47,10 @@ class CampaignVendorsSchema(Schema):
         load_default=list,
         validate=validate.Length(max=MAX_EMAILS_INVITED),
         metadata={
-            "description": "Addresses of vendors not on the platform: each is invited (a one-time "
-            "link, mailed or shown once in this answer) and asked once it registers"
+            "description": "Addresses to invite: each is invited (a one-time link, mailed or "
+            "shown once in this answer) and asked once it registers, or once a vendor's user "
+            "accepts for its vendor; an address with an account is answered alike, and one of "
+            "your own organization's users is refused"
         },
     )
 

@@ -69,10 +69,11 @@ def _period(fields: Mapping[str, Any]) -> tuple[date, date]:
     return fields["period_start"], fields["period_end"]
 
 
-def _asking(fields: Mapping[str, Any], campaign: Campaign | None = None) -> _Asking:
+def _asking(fields: Mapping[str, Any], buyer: User, campaign: Campaign | None = None) -> _Asking:
     """Check the vendors asked (`vendor_ids`, `vendor_names`, `emails`): each vendor exists, each
-    name is a vendor's, no address is a user's already, and (a campaign asking more) none is
-    asked already. The errors name the field each refused vendor came from."""
+    name is a vendor's, no address is a user's of the buyer's own organization, and (a campaign
+    asking more) none is asked already. The errors name the field each refused vendor came
+    from."""
     errors: dict[str, list[str]] = {}
     vendor_ids = list(dict.fromkeys(fields.get("vendor_ids") or ()))
     by_id = {
@@ -105,14 +106,19 @@ def _asking(fields: Mapping[str, Any], campaign: Campaign | None = None) -> _Ask
             chosen.setdefault(vendor.id, (vendor, "vendor_names"))
     asked = fields.get("emails") or ()
     emails = list(dict.fromkeys(normalise_email(email) for email in asked if email.strip()))
-    registered = db.session.execute(
-        select(User.email, Vendor.name)
-        .outerjoin(Vendor, Vendor.organization_id == User.organization_id)
-        .where(User.email.in_(emails))
+    # Whether another organization's user has an address is never told: it is invited like any
+    # other (the same answer, audit event and campaign row), and its owner learns at the link
+    # what the invitation can do for them (procure.invitations). Only the buyer's own
+    # colleagues are refused: that tells nothing of another tenant.
+    colleagues = db.session.scalars(
+        select(User.email).where(
+            User.email.in_(emails), User.organization_id == buyer.organization_id
+        )
     ).all()
-    for email, vendor_name in registered:
-        instead = f"ask {vendor_name} by name instead" if vendor_name else "ask its vendor instead"
-        errors.setdefault("emails", []).append(f"{email} already has an account: {instead}.")
+    for email in sorted(colleagues, key=emails.index):
+        errors.setdefault("emails", []).append(
+            f"{email} is a user of {buyer.organization.name}: invite a vendor by its own address."
+        )
     if campaign is not None:
         _refuse_asked_already(campaign, chosen, emails, errors)
     if not chosen and not emails and not errors:
@@ -155,11 +161,13 @@ def create_campaign(buyer: User, fields: Mapping[str, Any], today: date) -> Vend
     `period_end`, as the schema loaded them), `deadline` (not before `today`), `message`, and the
     vendors asked: `vendor_ids` and `vendor_names` (vendors on the platform) and `emails`
     (invited, each with an invitation linked to the campaign). Each vendor's users are notified;
-    an invited vendor's, once it registers. All or nothing; ValidationFailed names `deadline`,
-    `vendor_ids`, `vendor_names` or `emails`."""
+    an invited vendor's, once it registers or a vendor on the platform accepts through the link
+    (an address of another organization's user is invited like any other: the buyer is never
+    told it has an account). All or nothing; ValidationFailed names `deadline`, `vendor_ids`,
+    `vendor_names` or `emails` (malformed, or a user of the buyer's own organization)."""
     period_start, period_end = _period(fields)
     deadline: date = fields["deadline"]
-    asking = _asking(fields)
+    asking = _asking(fields, buyer)
     errors = dict(asking.errors)
     if deadline < today:
         errors["deadline"] = [_passed(deadline, today)]
@@ -204,7 +212,7 @@ def ask_more_vendors(
     would be overdue at once; move the deadline first). All or nothing; ConflictError for a
     closed campaign."""
     refuse_closed(campaign, "ask more vendors")
-    asking = _asking(fields, campaign)
+    asking = _asking(fields, buyer, campaign)
     errors = dict(asking.errors)
     if campaign.deadline < today:
         errors["deadline"] = [

@@ -380,23 +380,26 @@ def test_more_vendors_are_asked_and_told_as_at_the_start(client, started, make_v
         ({"vendor_names": ["alpha annotation"]}, "vendor_names", "is asked by this campaign"),
         ({"vendor_names": ["Nobody Ltd"]}, "vendor_names", "No vendor on the platform is named"),
         ({"vendor_ids": [999999]}, "vendor_ids", "No vendor with id 999999"),
-        ({"emails": ["beta-user"]}, "emails", "already has an account: ask Beta BPO by name"),
+        # a colleague's address (another organization's users are invited as anyone's)
+        ({"emails": ["colleague"]}, "emails", "is a user of Buyer X: invite a vendor by its own"),
         ({"emails": ["asked@vendor.example"]}, "emails", "invited by this campaign already"),
         ({"emails": ["not an address"]}, "emails.0", "Enter the vendor's email address"),
         ({}, "vendor_ids", "Ask at least one vendor"),
     ],
 )
-def test_asking_a_vendor_twice_or_an_account_is_refused_naming_the_field(
-    client, make_user, make_vendor, bearer, body, field, message
+def test_asking_a_vendor_twice_or_a_colleague_is_refused_naming_the_field(
+    client, make_user, make_org, make_vendor, bearer, body, field, message
 ):
     alpha, _ = make_vendor("Alpha Annotation")
-    beta, beta_user = make_vendor("Beta BPO")
-    headers = bearer(make_user("buyer"))
+    beta, _ = make_vendor("Beta BPO")
+    buyer = make_user("buyer", organization=make_org("buyer", "Buyer X"))
+    headers = bearer(buyer)
     campaign = _start(client, headers, [alpha.id], emails=["asked@vendor.example"])
     if body.get("vendor_ids") == ["alpha"]:
         body = {"vendor_ids": [beta.id, alpha.id]}  # Beta would be new: nothing is asked
-    if body.get("emails") == ["beta-user"]:
-        body = {"emails": [beta_user.email.upper()]}
+    if body.get("emails") == ["colleague"]:
+        colleague = make_user("executive", organization=buyer.organization)
+        body = {"emails": [colleague.email.upper()]}
     before = _snapshot(campaign["id"])
     refused = client.post(f"/api/v1/campaigns/{campaign['id']}/vendors", headers=headers, json=body)
     assert refused.status_code == 422, refused.text
@@ -799,7 +802,7 @@ def test_the_new_campaign_form_lists_at_most_50_of_10000_vendors_and_searches_th
 
 
 def test_the_campaign_page_edits_closes_reopens_and_asks_more(
-    client, started, sign_in, make_vendor
+    client, started, sign_in, make_vendor, make_user
 ):
     campaign_id = started["id"]
     pages = sign_in(client.application.test_client(), started["buyer"])
@@ -851,11 +854,12 @@ def test_the_campaign_page_edits_closes_reopens_and_asks_more(
     )
     assert "Asked 2 more" in asked.text
     assert asked.text.count("readonly data-select-on-focus") == 1  # the new link, shown once
+    colleague = make_user("executive", organization=started["buyer"].organization)
     refused = pages.post(
         f"/campaigns/{campaign_id}/vendors",
-        data={"emails": started["beta"][1].email, "csrf_token": token},
+        data={"emails": colleague.email, "csrf_token": token},
     )
-    assert refused.status_code == 422 and "already has an account" in refused.text
+    assert refused.status_code == 422 and f"{colleague.email} is a user of" in refused.text
     # close, then reopen
     closed = pages.post(
         f"/campaigns/{campaign_id}/close", data={"csrf_token": token}, follow_redirects=True
