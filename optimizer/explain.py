@@ -383,7 +383,7 @@ def _target_checks(model: AllocationModel, supply: FloatArray, volume: FloatArra
                 }
             )
     if targets.max_vendor_spend_share is not None:
-        able = int(np.unique(model.x_vendor[model.x_price > 0]).size)
+        able = len(set(model.x_vendor[model.x_price > 0].tolist()))  # np.unique imports numpy.ma
         if able and targets.max_vendor_spend_share * able < 1.0 - CHECK_SCALE_MARGIN:
             findings.append(
                 {

@@ -46,6 +46,7 @@ from optimizer.totals import (
     VOLUME_DECIMALS,
     allocations_and_totals,
     clean,
+    clean_all,
     reported_columns,
 )
 
@@ -749,7 +750,8 @@ class ShadowPricer:
         if self._incumbent is None:  # the rows of every need, found in one pass
             self._incumbent = {}
             incumbent = np.flatnonzero(self.model.kind_mask("incumbent"))
-            for need in np.unique(self.model.row_need[incumbent]).tolist():
+            # sorted set, not np.unique (which imports numpy.ma on its first call)
+            for need in sorted(set(self.model.row_need[incumbent].tolist())):
                 self._incumbent[need] = _incumbent_rows(self.model, need)
         return math.fsum(share * float(self.row_dual[r]) for r, share in self._incumbent.get(j, []))
 
@@ -808,6 +810,12 @@ def _meaning(pricer: ShadowPricer, unit_step: str, has_price: bool, kind: str) -
     if not has_price:
         rule = "min_award" if kind == "min_award" else "min_order / max_vendors"
         return f"Integer rule ({rule}): no shadow price."
+    head, tail = _meaning_parts(pricer, kind)
+    return f"{head}{unit_step}{tail}"
+
+
+def _meaning_parts(pricer: ShadowPricer, kind: str) -> tuple[str, str]:
+    """A priced entry's `meaning` is head + its step's unit text + tail."""
     objective = (
         "average impact (points)"
         if pricer.max_impact
@@ -817,9 +825,9 @@ def _meaning(pricer: ShadowPricer, unit_step: str, has_price: bool, kind: str) -
     )
     if kind == "demand":
         return (
-            f"Change in {objective} per {unit_step}. Demand must be met exactly, so this "
-            f"is the marginal effect of one more unit (it includes what the average "
-            f"targets then require)."
+            f"Change in {objective} per ",
+            ". Demand must be met exactly, so this is the marginal effect of one more unit "
+            "(it includes what the average targets then require).",
         )
     direction = (
         "positive: relaxing it lets average impact rise"
@@ -829,9 +837,9 @@ def _meaning(pricer: ShadowPricer, unit_step: str, has_price: bool, kind: str) -
         else "negative: relaxing it lowers the cost"
     )
     return (
-        f"Change in {objective} per {unit_step}: the shadow price is the change in the "
-        f"objective per unit relaxation of this constraint ({direction}; 0 when it does "
-        f"not bind)."
+        f"Change in {objective} per ",
+        ": the shadow price is the change in the objective per unit relaxation of this "
+        f"constraint ({direction}; 0 when it does not bind).",
     )
 
 
@@ -906,10 +914,48 @@ def constraint_report(
         & (lp.col_upper[: model.n_x] > 0)
         & ~(pricer.folded_x & (model.x_bound_kind == BOUND_VENDOR_SHARE))
     )
-    prices = pricer.bounds(at_bound)
-    for desc, price in zip(bound_descriptions(model, at_bound), prices, strict=True):
-        step = _step(model, desc["kind"], desc, spend, plural_units=plural_units)
-        entries.append(_entry(desc, True, 0.0, step, price, pricer, True))
+    entries.extend(_bound_entries(model, at_bound, pricer, plural_units))
+    return entries
+
+
+def _bound_entries(
+    model: AllocationModel, cols: IntArray, pricer: ShadowPricer, plural_units: Mapping[str, str]
+) -> list[ConstraintEntry]:
+    """The entries of the binding bounds of x columns `cols`: `_entry` of each with its
+    `_step` (binding, no slack, priced), the texts that repeat written once."""
+    bounds = pricer.bounds(cols)
+    prices = [None] * len(bounds) if pricer.col_dual is None else clean_all(np.array(bounds))
+    measure = pricer.objective_unit
+    head, tail = _meaning_parts(pricer, "offer_capacity")  # the same for both kinds
+    entries: list[ConstraintEntry] = []
+    for desc, price in zip(bound_descriptions(model, cols), prices, strict=True):
+        kind, need, vendor = desc["kind"], desc["need"], desc["vendor"]
+        # `_step`'s texts of the two bound kinds: "unit …", "extra unit …", "units …"
+        if kind == "max_vendor_share":
+            step = f"unit for vendor {vendor} on need {need}"
+        else:
+            step = f"unit on vendor {vendor}'s offer for need {need}"
+        unit_text = f"extra {step}"
+        entry: ConstraintEntry = {
+            "name": desc["name"],
+            "kind": kind,
+            "label": desc["label"],
+            "binding": True,
+            "slack": 0.0,
+            "slack_unit": plural_units.get(need, "units") if need is not None else "units",
+            "shadow_price": price,
+            "unit": f"{measure} per {unit_text}",
+            "measure": measure,
+            "step": step,
+            "steps": f"{step[:4]}s{step[4:]}",
+            "direction": RAISED,
+            "meaning": f"{head}{unit_text}{tail}",
+        }
+        if need is not None:
+            entry["need"] = need
+        if vendor is not None:
+            entry["vendor"] = vendor
+        entries.append(entry)
     return entries
 
 
