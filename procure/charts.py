@@ -722,20 +722,31 @@ def _bar_parts(segments: list[tuple[float, str, str]], width: float, height: flo
 def stacked_bar(
     points: Mapping[str, float], total_width: float = 100.0, width: int = 220, height: int = 14
 ) -> Markup:
-    """One horizontal bar: each pillar's points of a 0–100 total, in pillar colours."""
+    """One horizontal bar: each pillar's points of a 0–100 total, in pillar colours.
+
+    The markup `_svg` and `_bar_parts` would write, written straight: the comparison draws one
+    per row (50 a page), and element by element a bar took 0.16 ms (#23). Its text is pillar
+    names and numbers (digits, ".", "-", "nan", "inf"): nothing to clean or escape."""
     values = {pillar: max(0.0, float(points.get(pillar, 0.0))) for pillar in PILLARS}
-    segments = [
-        (value / total_width, f"{pillar}: {value:.1f} points", PILLAR_COLOURS[pillar])
-        for pillar, value in values.items()
-    ]
-    label = ", ".join(f"{p} {float(points.get(p, 0.0)):.1f}" for p in PILLARS)
-    return _svg(
-        width,
-        height,
-        f"Points by pillar: {label}",
-        _bar_parts(segments, width, height),
-        class_="bar",
+    label = "Points by pillar: " + ", ".join(
+        f"{p} {float(points.get(p, 0.0)):.1f}" for p in PILLARS
     )
+    w, h = _number(width), _number(height)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="bar" role="img" aria-label="{label}" '
+        f'width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="{FONT_FAMILY}">'
+        f'<title>{label}</title><rect width="{w}" height="{h}" fill="{TRACK}"/>'
+    ]
+    x = 0.0
+    for pillar, value in values.items():
+        bar = width * (value / total_width)
+        parts.append(
+            f'<rect x="{_number(x)}" y="0" width="{_number(bar)}" height="{h}" '
+            f'fill="{PILLAR_COLOURS[pillar]}"><title>{pillar}: {value:.1f} points</title></rect>'
+        )
+        x += bar
+    parts.append("</svg>")
+    return Markup("".join(parts))
 
 
 def response_bar(

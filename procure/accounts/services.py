@@ -17,6 +17,7 @@ from flask import current_app
 from sqlalchemy import Table, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
@@ -669,7 +670,11 @@ def issue_token(user: User, name: str = "API token") -> tuple[ApiToken, str]:
 
 def user_for_token(secret: str) -> User | None:
     """The active user of a valid (known, unexpired, unrevoked) token, or None."""
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash_token(secret)))
+    token = db.session.scalar(  # its user in the same statement: every API request reads both
+        select(ApiToken)
+        .options(joinedload(ApiToken.user))
+        .where(ApiToken.token_hash == _hash_token(secret))
+    )
     now = utcnow()
     if token is None or token.revoked_at is not None or token.expires_at <= now:
         return None

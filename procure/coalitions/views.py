@@ -47,6 +47,7 @@ from procure.formatting import refusal_words
 from procure.forms import form_body, load_form
 from procure.jobs.services import TooManyJobs
 from procure.scoring.schemas import MetricFormSchema
+from procure.scoring.views import new_metric_values, standard_choices
 from procure.states import CoalitionMemberState, TargetMeasure
 from procure.transactions import attempt, discard, submit, writes
 from scoring.contract import FORMULA_FIELDS
@@ -404,9 +405,10 @@ def _measurement_page(
         can_edit=seen_by.backbone and permitted("POST", "coalition_pages.set_weights"),
         can_adopt=seen_by.member and permitted("POST", "coalition_pages.adopt_profile"),
         errors=errors or {},
-        values=values or {"direction": "higher", "section": "workforce"},
+        values=values or new_metric_values(),
         weight_errors=weight_errors or {},
         fields=sorted(FORMULA_FIELDS),
+        standard_choices=standard_choices(),
     ), (422 if failed else 200)
 
 

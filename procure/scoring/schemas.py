@@ -7,6 +7,7 @@ import scoring
 from procure.api_fields import FiniteNumber, RecordId, RecordVersion, ScalarValue
 from procure.disclosures.schemas import SectionLevelSchema
 from procure.disclosures.tables import WORST_SITE_RULE
+from procure.flat_rows import FlatRowSchema
 from procure.scoring_defaults import standard_metrics
 from procure.vendors.schemas import listed_category
 from scoring.contract import PILLARS
@@ -80,7 +81,9 @@ class ScoreQuerySchema(Schema):
     top_k = fields.Integer(load_default=5, validate=validate.Range(min=1, max=100))
 
 
-class ScoreRowSchema(Schema):
+class ScoreRowSchema(FlatRowSchema):
+    """A vendor's row of a ranking (a stored row: a plain dict of every field, dumped straight)."""
+
     vendor_id = fields.Integer()
     vendor_name = fields.String()
     category = fields.String(metadata={"description": "Of the offer scored"})
@@ -482,6 +485,16 @@ class MetricSchema(Schema):
             )
         given = {name: value for name, value in data.items() if name != "standard"}
         return metrics[key].to_dict() | given
+
+
+class StandardQuerySchema(Schema):
+    """The metric forms' `?standard=<key>`: start the form from a standard metric's definition
+    (config/metrics.toml's `[[standard_metrics]]`, one per beneficiary group)."""
+
+    standard = fields.String(
+        validate=validate.OneOf(standard_metrics().keys),
+        metadata={"description": "The key of a standard metric"},
+    )
 
 
 class MetricFormSchema(MetricSchema):

@@ -248,7 +248,12 @@ def buyer_views(vendor_id: int, category: str | None = None) -> BuyerViews:
 
 def default_profile_label(organization_id: int | None) -> str:
     """What a page calls the profile the organization uses when it names none of its own."""
-    shared_id = adopted_profile(organization_id)
+    return adopted_profile_label(adopted_profile(organization_id))
+
+
+def adopted_profile_label(shared_id: int | None) -> str:
+    """`default_profile_label` of an organization that adopted the shared profile `shared_id`
+    (None: none), for a page that read `adopted_profile` already."""
     if shared_id is None:
         return DEFAULT_LABEL
     return shared_label(shared_id, _shared[0].version(shared_id))

@@ -31,14 +31,18 @@ from procure.scoring.schemas import (
     MetricFormSchema,
     ProfileEditorSchema,
     ScoreQuerySchema,
+    StandardQuerySchema,
     WhatIfFormSchema,
 )
 from procure.scoring.shared_profiles import (
+    adopted_profile,
+    adopted_profile_label,
     basis_words,
     buyer_views,
     default_profile_label,
     viewer_basis,
 )
+from procure.scoring_defaults import standard_metrics
 from procure.states import DisclosureState
 from procure.transactions import attempt, computes, discard, writes
 from procure.vendors.categories import service_categories
@@ -100,8 +104,13 @@ def compare():
         category = query.get("category")
     else:
         category = services.default_category(current_user.organization_id)
+    # the coalition profile the organization adopted (None: the default profile), read once for
+    # the key (`rankings.default_key`) and the "Default" option's label
+    adopted = adopted_profile(current_user.organization_id)
     if record is None:  # the default profile, or the coalition profile adopted
-        key = rankings.default_key(current_user.organization_id, category or "", rankings.TOP_K)
+        key = rankings.RankingKey(
+            current_user.organization_id, None, category or "", rankings.TOP_K, adopted
+        )
     else:
         key = rankings.RankingKey(
             current_user.organization_id, record.id, category or "", rankings.TOP_K
@@ -120,7 +129,7 @@ def compare():
         said = rankings.basis_said(ranking, True, viewer_basis(current_user).described())
         default_label, profile_change = said["profile"]["label"], said.get("profile_change")
     else:
-        default_label, profile_change = default_profile_label(current_user.organization_id), None
+        default_label, profile_change = adopted_profile_label(adopted), None
     return render_template(
         "scoring/compare.html",
         rows=listing.items,
@@ -584,14 +593,33 @@ def profiles(profile_id=None):
     ), status
 
 
+NEW_METRIC = {"direction": "higher", "section": "workforce"}
+"""What a new metric's form starts from."""
+
+
+def new_metric_values() -> dict[str, Any]:
+    """What a metric form starts from: a standard metric's definition when the page's query
+    names one (`?standard=<key>`, StandardQuerySchema: 422 naming it otherwise), which the
+    reader then adds as it is or changes; else `NEW_METRIC`."""
+    key = read_query(StandardQuerySchema()).get("standard")
+    return standard_metrics()[key].to_dict() if key else dict(NEW_METRIC)
+
+
+def standard_choices() -> list[tuple[str, str]]:
+    """The standard metrics a metric form can start from, (key, label)."""
+    return [(metric.key, metric.label) for metric in standard_metrics().metrics]
+
+
 @bp.route("/metrics", methods=["GET", "POST"])
 @access(roles("buyer", "executive", "admin"), POST=roles("buyer", "admin"))
 @writes
 def metrics():
     """The metric catalog the organization scores with, and a form to add a custom metric."""
     errors: dict[str, list[str]] = {}
-    values: dict[str, Any] = {"direction": "higher", "section": "workforce"}
+    values: dict[str, Any] = dict(NEW_METRIC)
     status = 200
+    if request.method == "GET":
+        values = new_metric_values()
     if request.method == "POST":
         schema = MetricFormSchema()
         body = form_body(schema, request.form)
@@ -622,6 +650,7 @@ def metrics():
         errors=errors,
         values=values,
         fields=sorted(FORMULA_FIELDS),
+        standard_choices=standard_choices(),
     ), status
 
 

@@ -10,6 +10,7 @@ impact pillar, with every evidence factor 1 and no knockout."""
 from __future__ import annotations
 
 import io
+import re
 
 import pandas as pd
 import pytest
@@ -158,3 +159,44 @@ def _import(client, headers, content: bytes):
         data={"file": (io.BytesIO(content), "groups.csv")},
         content_type="multipart/form-data",
     )
+
+
+def test_a_page_starts_a_new_metric_from_a_standard_one(client, world, sign_in, cm):  # noqa: F811
+    """The buyer's catalog page and the backbone's measurement page offer the standard metrics:
+    `?standard=<key>` fills the new metric's form with its definition, which the reader adds as
+    it is or changes; an unknown key answers 422 naming `standard`."""
+    from procure.scoring.models import CustomMetric
+    from tests.conftest import csrf_token_from
+
+    def filled(url: str) -> dict[str, str]:
+        text = client.get(url).text
+        assert 'name="standard"' in text and "Refugees or displaced people" in text
+        text = client.get(f"{url}?standard=refugee_or_displaced_share").text
+        value = {
+            name: re.search(rf'name="{re.escape(name)}"[^>]*value="([^"]*)"', text).group(1)
+            for name in ("key", "label", "formula", "goalposts.low", "goalposts.high")
+        }
+        assert value == {
+            "key": "refugee_or_displaced_share",
+            "label": "Refugees or displaced people as a share of headcount",
+            "formula": "refugee_or_displaced / headcount_end",
+            "goalposts.low": "0",
+            "goalposts.high": "0.25",
+        }
+        refused = client.get(f"{url}?standard=nonsense")
+        assert refused.status_code == 422 and "standard" in refused.text
+        source = re.search(r'name="source"[^>]*value="([^"]*)"', text).group(1)
+        assert source.startswith("GIIN/Rockefeller Impact Employment categories")
+        return value | {"unit": "ratio", "source": source}
+
+    sign_in(client, world["buyer"])
+    form = filled("/metrics")
+    form |= {"direction": "higher", "section": "workforce", "goalposts.high": "0.5"}
+    form["csrf_token"] = csrf_token_from(client.get("/metrics").text)
+    posted = client.post("/metrics", data=form)
+    assert posted.status_code == 302
+    added = db.session.query(CustomMetric).filter_by(key="refugee_or_displaced_share").one()
+    assert added.goalposts == [0.0, 0.5] and added.organization_id == world["buyer"].organization_id
+    client.post("/sign-out", data={"csrf_token": form["csrf_token"]})
+    sign_in(client, cm["users"]["coordinator"])
+    filled(f"/coalitions/{cm['coalition'].id}/measurement")
