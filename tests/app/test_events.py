@@ -438,13 +438,14 @@ def test_another_buyer_organization_neither_sees_nor_changes_the_event(client, s
 
 
 def _get_routes(app) -> list[str]:
-    """Every GET route of the events area (API and pages), and the home and notification pages
-    where events show."""
+    """Every GET route of the events area (API and pages) and of its awards (what each vendor
+    won, the award and its workbook), and the home and notification pages where events show."""
     paths = sorted(
         {
             path
             for path, method, endpoint, _ in route_rules(app)
-            if method == "GET" and endpoint.split(".")[0] in ("events_api", "event_pages")
+            if method == "GET"
+            and endpoint.split(".")[0] in ("events_api", "event_pages", "awards_api")
         }
     )
     return [*paths, "/", "/notifications"]
@@ -475,6 +476,7 @@ def test_no_get_route_leaks_a_sealed_bid_to_anyone_during_the_open_phase(
     values = {"event_id": event["id"], "bid_id": bid_a, "lot_id": lot}
     routes = _get_routes(app)
     assert len(routes) >= 8  # the events API and pages are all there
+    assert "/api/v1/events/<int:event_id>/award.xlsx" in routes  # and the award's
     # what each actor must never read: every figure it did not bid itself
     hidden = {actor: A_FIGURES + B_FIGURES for actor in s.users}
     hidden["vendor_a"] = B_FIGURES
