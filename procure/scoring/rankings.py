@@ -600,10 +600,13 @@ def living_wage_ratios(disclosure_ids: Iterable[int]) -> dict[int, float | None]
     wanted = {disclosure_id for disclosure_id in disclosure_ids if disclosure_id is not None}
     if not wanted:
         return {}
-    found = db.session.execute(
-        select(Disclosure.id, Disclosure.figures).where(Disclosure.id.in_(wanted))
+    found = db.session.execute(  # its sites' wages alone, not the whole document
+        select(Disclosure.id, Disclosure.figures["wages"]).where(Disclosure.id.in_(wanted))
     )
-    return {disclosure_id: living_wage_ratio(document) for disclosure_id, document in found}
+    return {
+        disclosure_id: living_wage_ratio({"wages": wages if isinstance(wages, list) else []})
+        for disclosure_id, wages in found
+    }
 
 
 def as_score_row(row: StoredRankingRow, vendor_name: str) -> dict[str, Any]:
