@@ -254,7 +254,7 @@ def test_the_scenario_page_and_the_board_report_say_the_prices_are_bids(client, 
     assert "An award scenario of the sourcing event" in page
     sources = board_context(db.session.get(Scenario, created["id"]))["method"]["sources"]
     assert any("the bids of the sourcing event “Annotation 2027”" in text for text in sources)
-    assert any("for each bid, kept with the bid in the problem document" in t for t in sources)
+    assert any("for each bid, kept with the bid in the plan's stored inputs" in t for t in sources)
 
 
 def test_a_scenario_without_an_event_builds_the_same_document_as_before(demo, monkeypatch):

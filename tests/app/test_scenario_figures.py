@@ -367,7 +367,8 @@ def test_a_version_1_scenario_keeps_the_figures_it_was_shown_with(
     assert figures["kpis"][4]["value"] == 340.0
     assert all(a["hours"] is None for a in figures["allocations"])
     assert (
-        "Exchange rates: config/fx.toml (approximate period-end rates)"
+        # the board reads no config path (#22): a plan solved before rates were data
+        "Exchange rates: the platform's approximate period-end rates"
         in (figures["method"]["sources"])
     )
     sign_in(client, world["buyer"])
