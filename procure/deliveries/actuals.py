@@ -54,6 +54,7 @@ from functools import cached_property
 from typing import Any, TypedDict
 
 from sqlalchemy import select
+from sqlalchemy.orm import defer, undefer
 
 from procure.deliveries.models import Delivery
 from procure.disclosures.evidence_levels import months_after
@@ -645,6 +646,10 @@ def actuals_of(scenario: Scenario, plan: Plan | None = None) -> dict[str, Any]:
     return actuals_of_many([scenario], plans)[scenario.id]
 
 
+PLAN_LOAD = (defer(Scenario.problem), defer(Scenario.result), undefer(Scenario.page_lines))
+"""How the deliveries' pages and API load a scenario: its page lines, which keep its plan
+(`plan_of`), never its problem and result documents (8.7 MB a plan at 10,000 vendors)."""
+
 NOTHING_DELIVERED = {"deliveries": 0}
 """What a page shows of a plan without deliveries ("No deliveries recorded yet"): the figures
 of `compare_to_plan` with nothing delivered are its whole plan, worked out vendor by vendor."""
@@ -674,11 +679,14 @@ def actuals_of_many(
                     row.vendor_id, row.need_id, row.month, row.delivered_volume, row.invoiced_usd
                 )
             )
-    if not undelivered:
-        quiet = [s for s in scenarios if not delivered[s.id]]
-        answers = {s.id: {"scenario_id": s.id, **NOTHING_DELIVERED} for s in quiet}
-        rest = [s for s in scenarios if delivered[s.id]]
-        return {**answers, **(actuals_of_many(rest, plans) if rest else {})}
+    answers: dict[int, dict[str, Any]] = {}
+    if not undelivered:  # the deliveries read above serve the rest: none is read again
+        answers = {
+            s.id: {"scenario_id": s.id, **NOTHING_DELIVERED}
+            for s in scenarios
+            if not delivered[s.id]
+        }
+        scenarios = [s for s in scenarios if delivered[s.id]]
     built = {s.id: (plans or {}).get(s.id) or plan_of(s) for s in scenarios}
     wanted: dict[int | None, set[int]] = {}
     for scenario in scenarios:
@@ -687,7 +695,7 @@ def actuals_of_many(
                 built[scenario.id].vendor_ids()
             )
     shares = disclosed_shares_of_many(wanted)  # every organization's in one read
-    return {
+    return answers | {
         s.id: {
             "scenario_id": s.id,
             **compare_to_plan(
@@ -708,9 +716,7 @@ every one): a plan of 10,000 vendors is three tables of 10,000 rows otherwise.""
 def shown_vendors(actuals: Mapping[str, Any] | None) -> tuple[list[dict[str, Any]], int]:
     """The vendors a page lists of `actuals` (`actuals_of`), the most labour hours allocated over
     the whole period first, at most `VENDORS_SHOWN`; and how many it leaves out."""
-    vendors = sorted(
-        (actuals or {}).get("vendors") or [], key=lambda v: -v["whole_period"]["hours"]
-    )
+    vendors = (actuals or {}).get("vendors") or []  # `compare_to_plan`: most hours first
     return vendors[:VENDORS_SHOWN], max(0, len(vendors) - VENDORS_SHOWN)
 
 

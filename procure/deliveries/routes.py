@@ -12,7 +12,7 @@ from flask_login import current_user
 from procure.access import access, get_scoped_or_404, roles, scoped_select
 from procure.api_paging import Blueprint, page_of_select
 from procure.deliveries import imports, services
-from procure.deliveries.actuals import actuals_of
+from procure.deliveries.actuals import PLAN_LOAD, actuals_of
 from procure.deliveries.models import Delivery
 from procure.deliveries.schemas import (
     ActualsSchema,
@@ -82,7 +82,7 @@ class Deliveries(MethodView):
     @blp.paginate()
     def get(self, scenario_id, pagination_parameters):
         """The rows recorded against the scenario, by month, vendor and need, a page at a time"""
-        scenario = get_scoped_or_404(Scenario, scenario_id)
+        scenario = get_scoped_or_404(Scenario, scenario_id, *PLAN_LOAD)
         return page_of_select(rows_select(scenario), pagination_parameters)
 
     @access(RECORDERS)
@@ -100,7 +100,7 @@ class Deliveries(MethodView):
     @writes
     def post(self, body, scenario_id):
         """Record what a vendor delivered of a need in a month and what it invoiced; a row for the same vendor, need and month is replaced (a correction)"""  # noqa: E501
-        scenario = get_scoped_or_404(Scenario, scenario_id)
+        scenario = get_scoped_or_404(Scenario, scenario_id, *PLAN_LOAD)
         delivery, outcome = services.record_delivery(scenario, user(), body)
         return delivery, 201 if outcome == services.RECORDED else 200
 
@@ -115,7 +115,9 @@ class DeliveryById(MethodView):
     @writes
     def put(self, body, scenario_id, delivery_id):
         """Correct a row's figures (every figure again, and the version you loaded)"""
-        delivery = delivery_or_404(get_scoped_or_404(Scenario, scenario_id), delivery_id)
+        delivery = delivery_or_404(
+            get_scoped_or_404(Scenario, scenario_id, *PLAN_LOAD), delivery_id
+        )
         sent = body.pop("version")
         return services.correct_delivery(delivery, user(), body, sent)
 
@@ -126,7 +128,9 @@ class DeliveryById(MethodView):
     @writes
     def delete(self, scenario_id, delivery_id):
         """Remove a row recorded by mistake (the audit log keeps its figures)"""
-        delivery = delivery_or_404(get_scoped_or_404(Scenario, scenario_id), delivery_id)
+        delivery = delivery_or_404(
+            get_scoped_or_404(Scenario, scenario_id, *PLAN_LOAD), delivery_id
+        )
         services.delete_delivery(delivery, user())
 
 
@@ -140,7 +144,7 @@ class DeliveryImport(MethodView):
     @writes
     def post(self, files, scenario_id):
         """Import a CSV or XLSX table of deliveries (all rows or none; errors name the row and the column)"""  # noqa: E501
-        return import_upload(get_scoped_or_404(Scenario, scenario_id), files["file"])
+        return import_upload(get_scoped_or_404(Scenario, scenario_id, *PLAN_LOAD), files["file"])
 
 
 @blp.route("/scenarios/<int:scenario_id>/actuals")
@@ -151,6 +155,6 @@ class ScenarioActuals(MethodView):
     @blp.alt_response(409, description="The scenario is not approved")
     def get(self, scenario_id):
         """Projected against actual to the latest month delivered: hours, jobs, spend, cost per impact job and the variance explained, per vendor and for the plan"""  # noqa: E501
-        scenario = get_scoped_or_404(Scenario, scenario_id)
+        scenario = get_scoped_or_404(Scenario, scenario_id, *PLAN_LOAD)
         services.approved_or_409(scenario)
         return actuals_of(scenario)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from procure.access import access, get_scoped_or_404, permitted, roles
 from procure.deliveries import services
-from procure.deliveries.actuals import actuals_if_approved, plan_of, shown_vendors
+from procure.deliveries.actuals import PLAN_LOAD, actuals_if_approved, plan_of, shown_vendors
 from procure.deliveries.models import Delivery
 from procure.deliveries.routes import READERS, delivery_or_404, import_upload, rows_select
 from procure.deliveries.schemas import DeliveryCreateSchema
@@ -90,7 +90,7 @@ def _page(
 def index(scenario_id):
     """The deliveries page; its form records a row (or corrects the one of the same vendor,
     need and month), read through the API's schema (DeliveryCreateSchema)."""
-    scenario = get_scoped_or_404(Scenario, scenario_id)
+    scenario = get_scoped_or_404(Scenario, scenario_id, *PLAN_LOAD)
     if request.method == "GET":
         return _page(scenario)
     schema = DeliveryCreateSchema()
@@ -109,7 +109,7 @@ def index(scenario_id):
 @writes
 def upload(scenario_id):
     """Import an ERP export; one bad row and nothing is imported, each listed by row and column."""
-    scenario = get_scoped_or_404(Scenario, scenario_id)
+    scenario = get_scoped_or_404(Scenario, scenario_id, *PLAN_LOAD)
     try:
         result = import_upload(scenario, request.files.get("file"))
     except ValidationFailed as failed:
@@ -131,7 +131,7 @@ def upload(scenario_id):
 @access(roles("buyer"))
 @writes
 def delete(scenario_id, delivery_id):
-    scenario = get_scoped_or_404(Scenario, scenario_id)
+    scenario = get_scoped_or_404(Scenario, scenario_id, *PLAN_LOAD)
     delivery = delivery_or_404(scenario, delivery_id)
     attempt(lambda: services.delete_delivery(delivery, _user()), "The row is removed.")
     return redirect(url_for("delivery_pages.index", scenario_id=scenario.id))

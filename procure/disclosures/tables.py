@@ -171,11 +171,15 @@ def living_wage_ratio(figures: Mapping[str, Any] | None) -> float | None:
     as the scenario page's living-wage flag reads it (`wage_columns`); None without sites or
     without both wages. Below 1.0 the vendor pays its impact workers below a living wage."""
     site = worst_site((figures or {}).get("wages") or [])
-    if site is None:
-        return None
+    return None if site is None else _median_to_living(site)
+
+
+def _median_to_living(site: Mapping[str, Any]) -> float | None:
+    """A site's impact workers' median wage ÷ its living wage; None without both (or with a
+    value that is not a number). One rule for the site table and every living-wage flag."""
     median, living = site.get("impact_worker_median_wage"), site.get("living_wage_benchmark")
     try:
-        return float(median) / float(living) if median is not None and living else None
+        return float(median) / float(living) if median and living else None
     except (TypeError, ValueError):  # an unreadable value: no ratio
         return None
 
@@ -195,7 +199,6 @@ def site_wages(figures: Mapping[str, Any]) -> list[dict[str, Any]]:
                 hourly[column] = None if value is None else hourly_wage(value, period, hours)
             except (TypeError, ValueError):  # no pay period or hours: no per-hour figure
                 hourly[column] = None
-        median, living = site.get("impact_worker_median_wage"), site.get("living_wage_benchmark")
         table.append(
             {
                 "site": site.get("site"),
@@ -206,7 +209,7 @@ def site_wages(figures: Mapping[str, Any]) -> list[dict[str, Any]]:
                 "wages": {column: site.get(column) for column in WAGE_VALUE_COLUMNS},
                 "hourly": hourly,
                 "entry_to_minimum": _entry_to_minimum(site),
-                "median_to_living": median / living if median and living else None,
+                "median_to_living": _median_to_living(site),
                 "scored": site is scored,
             }
         )

@@ -1147,3 +1147,34 @@ def test_the_pages_list_at_most_a_page_of_vendors_and_say_how_many_more(
         )
     api = client.get(f"/api/v1/scenarios/{sid}/actuals", headers=plan["headers"]).json
     assert len(api["vendors"]) == 2
+
+
+def test_the_deliveries_page_and_api_read_no_documents_and_the_home_page_reads_deliveries_once(
+    client, plan, sign_in
+):
+    """Issue #23: the deliveries page and the actuals API build the plan from the page lines,
+    never loading the problem and result documents; the home page reads the deliveries once,
+    for the plans with deliveries and those without alike."""
+    from tests.app.test_scenario_projections import _documents_read, _statements
+
+    sid = plan["scenario"]
+    row = _row(plan["beta"], None, "2026-03", 210, 1260)
+    assert client.post(plan["url"], headers=plan["headers"], json=row).status_code == 201
+    sign_in(client, plan["buyer"])
+    for url, headers in (
+        (f"/scenarios/{sid}/deliveries", {}),
+        (f"/api/v1/scenarios/{sid}/actuals", plan["headers"]),
+        (plan["url"], plan["headers"]),
+    ):
+        db.session.expire_all()
+        answers: list = []
+        read = " ".join(
+            _statements(lambda u=url, h=headers, a=answers: a.append(client.get(u, headers=h)))
+        )
+        assert answers[0].status_code == 200, url
+        assert _documents_read(read) == set(), url
+    db.session.expire_all()
+    home: list = []
+    read = _statements(lambda: home.append(client.get("/")))
+    assert "h actual against" in home[0].text
+    assert sum(bool(re.search(r"\bFROM delivery\b", s)) for s in read) == 1

@@ -81,3 +81,19 @@ def test_a_buyer_sees_the_flag_on_the_scorecard_of_a_vendor_below_a_living_wage(
     assert at.status_code == 200
     assert "Median ÷ living" in at.text  # the scorecard is shown, its sites with their ratio
     assert FLAG not in at.text
+
+
+def test_one_rule_for_the_ratio_in_the_site_table_and_the_flags():
+    """The scorecard's site table and the lists' flags read a site's ratio by one rule: a median
+    of 0 or an unreadable value gives no ratio in both (the flags used to read 0.00)."""
+    from procure.disclosures.tables import living_wage_ratio, site_wages
+
+    for median, expected in ((0, None), ("n/a", None), (430.0, 0.86)):
+        site = {
+            "site": "Nairobi",
+            "impact_worker_median_wage": median,
+            "living_wage_benchmark": 500,
+        }
+        figures = {"wages": [site]}
+        table_ratio = site_wages(figures)[0]["median_to_living"]
+        assert living_wage_ratio(figures) == table_ratio == expected
