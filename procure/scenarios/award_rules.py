@@ -27,7 +27,7 @@ an incumbent rule its position in `targets.incumbents`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -106,8 +106,8 @@ def reference_errors(
             country = record["country"]
             if "vendors" in record:
                 errors[path] = ["Name either vendors or a country, not both."]
-            elif not (isinstance(country, str) and len(country) == 2 and country.isalpha()):
-                errors[f"{path}.country"] = ['Give a country as two letters ("KE").']
+            elif (problem := _country_problem(country)) is not None:
+                errors[f"{path}.country"] = [problem]
     errors.update(_priority_errors(targets.get(PRIORITIES), need_ids))
     return errors
 
@@ -129,15 +129,23 @@ def _region_errors(record: Mapping[str, Any], path: str) -> dict[str, list[str]]
     seen: set[str] = set()
     for k, code in enumerate(countries):
         field = f"{path}.countries[{k}]"
-        if not (isinstance(code, str) and len(code) == 2 and code.isalpha()):
-            errors[field] = [f'Give a country as two letters ("KE"), not {code!r}.']
-        elif code.upper() not in known:
-            errors[field] = [f"Unknown country code {code!r}: use ISO 3166-1 alpha-2, e.g. KE."]
+        if (problem := _country_problem(code, known)) is not None:
+            errors[field] = [problem]
         elif code.upper() in seen:
             errors[field] = [f"{code.upper()} is listed twice."]
         else:
             seen.add(code.upper())
     return errors
+
+
+def _country_problem(code: Any, known: Collection[str] | None = None) -> str | None:
+    """What is wrong with a group's country code (a country's or one of a region's): not two
+    letters, or no ISO 3166-1 country; None when it is one."""
+    if not (isinstance(code, str) and len(code) == 2 and code.isalpha()):
+        return f'Give a country as two letters ("KE"), not {code!r}.'
+    if code.upper() not in (seed_reference().countries if known is None else known):
+        return f"Unknown country code {code!r}: use ISO 3166-1 alpha-2, e.g. KE."
+    return None
 
 
 def region_countries(targets: Mapping[str, Any]) -> dict[str, list[str]]:

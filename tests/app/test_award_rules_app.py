@@ -316,6 +316,13 @@ def test_a_country_cap_added_on_the_page_and_kept_by_the_targets_form(client, wo
     assert "Country (two letters, such as KE)</a>: Give a country as two letters" in refused.text
     assert 'name="country" type="text" value="Kenya"' in refused.text
     assert 'name="max_share" type="number" value="30"' in refused.text
+    # two letters of no country are refused as a region's are, not kept as a group of no one
+    refused = browser.post(
+        f"{url}/vendor-group",
+        data={**form, "country": "ZZ", "max_share": "30", "version": saved["version"]},
+    )
+    assert refused.status_code == 422
+    assert "Unknown country code &#39;ZZ&#39;" in refused.text
     db.session.expire_all()
     assert db.session.get(Scenario, saved["id"]).targets == {}
     # another organization's buyer: 404, nothing saved
